@@ -311,6 +311,14 @@ class RtlDeviceTest {
         assertTrue(field.getMessage().contains("BAD_FIELD at instruction " + embedIndex + " ("
                 + new ProgramLabels(image).label(embedIndex) + ")"), field.getMessage());
 
+        // SETUP's fields are checked in a step of their own (SETUP_CHECK), a cycle after its decode.
+        device.restoreImage();
+        int setupIndex = image.program().stream().map(Instruction::opcode).toList().indexOf(Opcode.SETUP);
+        device.patchProgram(setupIndex, image.program().get(setupIndex).with("head_dim", 0L));
+        DeviceFaultException setup = assertThrows(DeviceFaultException.class, () -> device.prefill(new int[] {1}));
+        assertEquals(ErrorCode.BAD_FIELD, setup.code());
+        assertEquals(setupIndex, setup.detail());
+
         device.restoreImage();
         device.ddrImage().set(ValueLayout.JAVA_BYTE, 0, (byte) 'X');
         DeviceFaultException magic = assertThrows(DeviceFaultException.class, () -> device.prefill(new int[] {1}));
