@@ -4,22 +4,24 @@
 `default_nettype none
 
 module SyncFifo_w16_d16 (
-  input  wire        clk,          // SyncFifo.java:39
-  input  wire        reset,        // SyncFifo.java:39
-  input  wire        push_valid,   // SyncFifo.java:53
-  output wire        push_ready,   // SyncFifo.java:53
-  input  wire [15:0] push_payload, // SyncFifo.java:53
-  output wire        pop_valid,    // SyncFifo.java:54
-  input  wire        pop_ready,    // SyncFifo.java:54
-  output wire [15:0] pop_payload,  // SyncFifo.java:54
-  output wire [4:0]  occupancy     // SyncFifo.java:56
+  input  wire        clk,          // SyncFifo.java:40
+  input  wire        reset,        // SyncFifo.java:40
+  input  wire        push_valid,   // SyncFifo.java:54
+  output wire        push_ready,   // SyncFifo.java:54
+  input  wire [15:0] push_payload, // SyncFifo.java:54
+  output wire        pop_valid,    // SyncFifo.java:55
+  input  wire        pop_ready,    // SyncFifo.java:55
+  output wire [15:0] pop_payload,  // SyncFifo.java:55
+  output wire [4:0]  occupancy     // SyncFifo.java:57
 );
 
-  reg  [3:0]  write_pointer; // SyncFifo.java:60
-  reg  [3:0]  read_pointer;  // SyncFifo.java:61
-  reg  [4:0]  stored;        // SyncFifo.java:62
+  reg  [3:0]  write_pointer; // SyncFifo.java:61
+  reg  [3:0]  read_pointer;  // SyncFifo.java:62
+  reg  [4:0]  stored;        // SyncFifo.java:63
+  reg         holding;       // SyncFifo.java:66
+  reg         has_room;      // SyncFifo.java:67
   (* ram_style = "distributed" *)
-  reg  [15:0] ram [0:15];    // SyncFifo.java:59
+  reg  [15:0] ram [0:15];    // SyncFifo.java:60
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire pop_valid_and_ready;
@@ -27,30 +29,48 @@ module SyncFifo_w16_d16 (
   assign pop_valid_and_ready = pop_valid & pop_ready;
   assign push_valid_and_ready = push_valid & push_ready;
 
-  assign push_ready = stored != 5'd16; // SyncFifo.java:64
-  assign pop_valid = stored != 5'd0; // SyncFifo.java:80
-  assign pop_payload = ram[read_pointer]; // SyncFifo.java:81
-  assign occupancy = stored; // SyncFifo.java:82
+  assign push_ready = has_room; // SyncFifo.java:71
+  assign pop_valid = holding; // SyncFifo.java:87
+  assign pop_payload = ram[read_pointer]; // SyncFifo.java:88
+  assign occupancy = stored; // SyncFifo.java:89
 
   always @(posedge clk) begin
-    if (push_valid & push_ready) begin // SyncFifo.java:65
-      ram[write_pointer] <= push_payload; // SyncFifo.java:66
-      write_pointer <= write_pointer + 4'd1; // SyncFifo.java:67
+    if (push_valid & push_ready) begin // SyncFifo.java:72
+      ram[write_pointer] <= push_payload; // SyncFifo.java:73
+      write_pointer <= write_pointer + 4'd1; // SyncFifo.java:74
     end
-    if (pop_valid_and_ready) begin // SyncFifo.java:84
-      read_pointer <= read_pointer + 4'd1; // SyncFifo.java:84
+    if (pop_valid_and_ready) begin // SyncFifo.java:91
+      read_pointer <= read_pointer + 4'd1; // SyncFifo.java:91
     end
-    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:86
-      stored <= stored + 5'd1; // SyncFifo.java:86
-    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:87
-      stored <= stored - 5'd1; // SyncFifo.java:87
+    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:93
+      stored <= stored + 5'd1; // SyncFifo.java:94
+      holding <= 1'b1; // SyncFifo.java:95
+      has_room <= stored != 5'd15; // SyncFifo.java:96
+    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:97
+      stored <= stored - 5'd1; // SyncFifo.java:98
+      holding <= stored != 5'd1; // SyncFifo.java:99
+      has_room <= 1'b1; // SyncFifo.java:100
     end
     if (reset) begin
       write_pointer <= 4'd0;
       read_pointer <= 4'd0;
       stored <= 5'd0;
+      holding <= 1'b0;
+      has_room <= 1'b1;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
+  always @(posedge clk) begin
+    if (!reset) begin
+      if (!((holding == (stored != 5'd0)) & (has_room == (stored != 5'd16)))) begin // SyncFifo.java:68
+        $display("ASSERTION FAILED in %m: SyncFifo.java:68: SyncFifo: the holding and room flags follow the count");
+        $stop;
+      end
+    end
+  end
+`endif
 endmodule
 
 `default_nettype wire
