@@ -1888,15 +1888,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] last_row_beat_diff;
   wire first_positions_gt_0;
   wire [9:0] score_rows_here_mux;
-  wire [5:0] score_rows_here_part;
   wire score_slot_has_rows_cmp;
   wire [9:0] score_rows_here_diff;
   wire [9:0] score_rows_here_mux_2;
-  wire [5:0] score_rows_here_part_2;
   wire score_slot_has_rows_cmp_2;
   wire [9:0] score_rows_here_diff_2;
   wire [9:0] score_rows_here_mux_3;
-  wire [5:0] score_rows_here_part_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
@@ -1910,15 +1907,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] value_last_beat_index_diff;
   wire value_first_positions_gt_0;
   wire [9:0] value_rows_here_mux;
-  wire [5:0] value_rows_here_part;
   wire value_slot_has_rows_cmp;
   wire [9:0] value_rows_here_diff;
   wire [9:0] value_rows_here_mux_2;
-  wire [5:0] value_rows_here_part_2;
   wire value_slot_has_rows_cmp_2;
   wire [9:0] value_rows_here_diff_2;
   wire [9:0] value_rows_here_mux_3;
-  wire [5:0] value_rows_here_part_3;
   wire value_pass_start_or_chunk_done;
   wire value_slot_done_and_not_value_chunk_done;
   wire [1:0] reduce_set_slot_mux;
@@ -1928,11 +1922,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire assert_cmp;
   wire [9:0] assert_diff;
   wire [9:0] assert_mux;
-  wire [5:0] assert_part;
   wire assert_cmp_2;
   wire [9:0] assert_diff_2;
   wire [9:0] assert_mux_2;
-  wire [5:0] assert_part_2;
   wire [7:0] assert_diff_3;
   assign key_rows_after_ext = {6'd0, key_rows_left};
   assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
@@ -1943,17 +1935,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign first_positions_gt_0 = first_positions > 10'd0;
   assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 10'd32) ? 10'd32 : first_positions) : 10'd0;
-  assign score_rows_here_part = score_rows_here_mux[5:0];
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 10'd32) ? 10'd32 : score_rows_here_diff) : 10'd0;
-  assign score_rows_here_part_2 = score_rows_here_mux_2[5:0];
   assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
   assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 10'd32) ? 10'd32 : score_rows_here_diff_2) : 10'd0;
-  assign score_rows_here_part_3 = score_rows_here_mux_3[5:0];
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {7'd0, slot_base};
@@ -1968,17 +1957,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_first_positions_gt_0 = value_first_positions > 10'd0;
   assign value_rows_here_mux =
       value_first_positions_gt_0 ? ((value_first_positions >= 10'd32) ? 10'd32 : value_first_positions) : 10'd0;
-  assign value_rows_here_part = value_rows_here_mux[5:0];
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 10'd32) ? 10'd32 : value_rows_here_diff) : 10'd0;
-  assign value_rows_here_part_2 = value_rows_here_mux_2[5:0];
   assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
   assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 10'd32) ? 10'd32 : value_rows_here_diff_2) : 10'd0;
-  assign value_rows_here_part_3 = value_rows_here_mux_3[5:0];
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
   assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
@@ -1988,11 +1974,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 10'd32) ? 10'd32 : assert_diff) : 10'd0;
-  assign assert_part = assert_mux[5:0];
   assign assert_cmp_2 = value_slots_positions > value_chunk_start;
   assign assert_diff_2 = value_slots_positions - value_chunk_start;
   assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 10'd32) ? 10'd32 : assert_diff_2) : 10'd0;
-  assign assert_part_2 = assert_mux_2[5:0];
   assign assert_diff_3 = value_pass_beats - 8'd1;
 
   assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
@@ -2812,22 +2796,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_active <= 1'b1; // ChunkWalk.java:112
       score_chunk <= 5'd0; // ChunkWalk.java:113
       score_chunk_start <= 10'd0; // ChunkWalk.java:114
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part <= 6'd2; // ChunkWalk.java:142
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~first_positions_gt_0 | (first_positions <= 10'd2); // ChunkWalk.java:145
     end else if (score_chunk_done) begin // ChunkWalk.java:116
       score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:117
       score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part_2; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part_2 <= 6'd2; // ChunkWalk.java:142
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 10'd2); // ChunkWalk.java:145
       if (score_walk_done) begin // ChunkWalk.java:120
         score_active <= 1'b0; // ChunkWalk.java:120
       end
     end else if (score_slots_next_token) begin // ChunkWalk.java:121
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part_3; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part_3 <= 6'd2; // ChunkWalk.java:142
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 10'd2); // ChunkWalk.java:145
     end
     if (!ap_rst_n) begin
       score_active <= 1'b0;
@@ -3895,22 +3879,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_active <= 1'b1; // ChunkWalk.java:112
       value_chunk <= 5'd0; // ChunkWalk.java:113
       value_chunk_start <= 10'd0; // ChunkWalk.java:114
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_first_positions_gt_0 | (value_first_positions <= 10'd1); // ChunkWalk.java:145
     end else if (value_chunk_done) begin // ChunkWalk.java:116
       value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:117
       value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part_2; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part_2 <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 10'd1); // ChunkWalk.java:145
       if (value_walk_done) begin // ChunkWalk.java:120
         value_active <= 1'b0; // ChunkWalk.java:120
       end
     end else if (value_slots_next_token) begin // ChunkWalk.java:121
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part_3; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part_3 <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 10'd1); // ChunkWalk.java:145
     end
     if (!ap_rst_n) begin
       value_active <= 1'b0;
@@ -4868,8 +4852,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
-               & (score_rows_here == assert_part)
-               & (score_rows_fit_turn == (assert_part <= 6'd2))))) begin // ChunkWalk.java:101
+               & (score_rows_here == assert_mux[5:0])
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 10'd2)))))) begin // ChunkWalk.java:101
         $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
@@ -4890,8 +4874,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
-               & (value_rows_here == assert_part_2)
-               & (value_rows_fit_turn == (assert_part_2 <= 6'd1))))) begin // ChunkWalk.java:101
+               & (value_rows_here == assert_mux_2[5:0])
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 10'd1)))))) begin // ChunkWalk.java:101
         $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;

@@ -3114,15 +3114,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] last_row_beat_diff;
   wire first_positions_gt_0;
   wire [12:0] score_rows_here_mux;
-  wire [5:0] score_rows_here_part;
   wire score_slot_has_rows_cmp;
   wire [12:0] score_rows_here_diff;
   wire [12:0] score_rows_here_mux_2;
-  wire [5:0] score_rows_here_part_2;
   wire score_slot_has_rows_cmp_2;
   wire [12:0] score_rows_here_diff_2;
   wire [12:0] score_rows_here_mux_3;
-  wire [5:0] score_rows_here_part_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
   wire [8:0] score_slots_end_ext;
@@ -3143,15 +3140,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] value_last_beat_index_diff;
   wire value_first_positions_gt_0;
   wire [12:0] value_rows_here_mux;
-  wire [5:0] value_rows_here_part;
   wire value_slot_has_rows_cmp;
   wire [12:0] value_rows_here_diff;
   wire [12:0] value_rows_here_mux_2;
-  wire [5:0] value_rows_here_part_2;
   wire value_slot_has_rows_cmp_2;
   wire [12:0] value_rows_here_diff_2;
   wire [12:0] value_rows_here_mux_3;
-  wire [5:0] value_rows_here_part_3;
   wire value_pass_start_or_chunk_done;
   wire value_slot_done_and_not_value_chunk_done;
   wire [2:0] reduce_set_slot_mux;
@@ -3162,11 +3156,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire assert_cmp;
   wire [12:0] assert_diff;
   wire [12:0] assert_mux;
-  wire [5:0] assert_part;
   wire assert_cmp_2;
   wire [12:0] assert_diff_2;
   wire [12:0] assert_mux_2;
-  wire [5:0] assert_part_2;
   wire [7:0] assert_diff_3;
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
@@ -3184,17 +3176,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign first_positions_gt_0 = first_positions > 13'd0;
   assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 13'd32) ? 13'd32 : first_positions) : 13'd0;
-  assign score_rows_here_part = score_rows_here_mux[5:0];
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 13'd32) ? 13'd32 : score_rows_here_diff) : 13'd0;
-  assign score_rows_here_part_2 = score_rows_here_mux_2[5:0];
   assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
   assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 13'd32) ? 13'd32 : score_rows_here_diff_2) : 13'd0;
-  assign score_rows_here_part_3 = score_rows_here_mux_3[5:0];
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
   assign score_slots_end_ext = {6'd0, slot_base};
@@ -3216,17 +3205,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_first_positions_gt_0 = value_first_positions > 13'd0;
   assign value_rows_here_mux =
       value_first_positions_gt_0 ? ((value_first_positions >= 13'd32) ? 13'd32 : value_first_positions) : 13'd0;
-  assign value_rows_here_part = value_rows_here_mux[5:0];
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 13'd32) ? 13'd32 : value_rows_here_diff) : 13'd0;
-  assign value_rows_here_part_2 = value_rows_here_mux_2[5:0];
   assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
   assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 13'd32) ? 13'd32 : value_rows_here_diff_2) : 13'd0;
-  assign value_rows_here_part_3 = value_rows_here_mux_3[5:0];
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
   assign value_slot_done_and_not_value_chunk_done = value_slot_done & ~value_chunk_done;
   assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
@@ -3237,11 +3223,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 13'd32) ? 13'd32 : assert_diff) : 13'd0;
-  assign assert_part = assert_mux[5:0];
   assign assert_cmp_2 = value_slots_positions > value_chunk_start;
   assign assert_diff_2 = value_slots_positions - value_chunk_start;
   assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 13'd32) ? 13'd32 : assert_diff_2) : 13'd0;
-  assign assert_part_2 = assert_mux_2[5:0];
   assign assert_diff_3 = value_pass_beats - 8'd1;
 
   assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:164
@@ -4265,22 +4249,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_active <= 1'b1; // ChunkWalk.java:112
       score_chunk <= 8'd0; // ChunkWalk.java:113
       score_chunk_start <= 13'd0; // ChunkWalk.java:114
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part <= 6'd8; // ChunkWalk.java:142
+      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~first_positions_gt_0 | (first_positions <= 13'd8); // ChunkWalk.java:145
     end else if (score_chunk_done) begin // ChunkWalk.java:116
       score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:117
       score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part_2; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part_2 <= 6'd8; // ChunkWalk.java:142
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 13'd8); // ChunkWalk.java:145
       if (score_walk_done) begin // ChunkWalk.java:120
         score_active <= 1'b0; // ChunkWalk.java:120
       end
     end else if (score_slots_next_token) begin // ChunkWalk.java:121
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:140
-      score_rows_here <= score_rows_here_part_3; // ChunkWalk.java:141
-      score_rows_fit_turn <= score_rows_here_part_3 <= 6'd8; // ChunkWalk.java:142
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:143
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:144
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 13'd8); // ChunkWalk.java:145
     end
     if (reset) begin
       score_active <= 1'b0;
@@ -6248,22 +6232,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_active <= 1'b1; // ChunkWalk.java:112
       value_chunk <= 8'd0; // ChunkWalk.java:113
       value_chunk_start <= 13'd0; // ChunkWalk.java:114
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_first_positions_gt_0 | (value_first_positions <= 13'd1); // ChunkWalk.java:145
     end else if (value_chunk_done) begin // ChunkWalk.java:116
       value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:117
       value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part_2; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part_2 <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 13'd1); // ChunkWalk.java:145
       if (value_walk_done) begin // ChunkWalk.java:120
         value_active <= 1'b0; // ChunkWalk.java:120
       end
     end else if (value_slots_next_token) begin // ChunkWalk.java:121
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:140
-      value_rows_here <= value_rows_here_part_3; // ChunkWalk.java:141
-      value_rows_fit_turn <= value_rows_here_part_3 <= 6'd1; // ChunkWalk.java:142
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:143
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:144
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 13'd1); // ChunkWalk.java:145
     end
     if (reset) begin
       value_active <= 1'b0;
@@ -8294,8 +8278,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
-               & (score_rows_here == assert_part)
-               & (score_rows_fit_turn == (assert_part <= 6'd8))))) begin // ChunkWalk.java:101
+               & (score_rows_here == assert_mux[5:0])
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 13'd8)))))) begin // ChunkWalk.java:101
         $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
@@ -8321,8 +8305,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
-               & (value_rows_here == assert_part_2)
-               & (value_rows_fit_turn == (assert_part_2 <= 6'd1))))) begin // ChunkWalk.java:101
+               & (value_rows_here == assert_mux_2[5:0])
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 13'd1)))))) begin // ChunkWalk.java:101
         $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;

@@ -133,7 +133,10 @@ final class ChunkWalk extends Area {
             Bool any = positions.gt(chunkStart);
             UInt rows = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
                     U(0, positionBits)).resize(rowBits);
-            return new SlotRows(any, rows, rows.le(turnRows));
+            // At most a turn's rows: none, or no more beyond the chunk's start than a turn (beside the rows' clamp,
+            // not after it: a turn is shorter than a chunk, else every slot's rows fit).
+            Bool fitsTurn = turnRows >= shape.chunkRows() ? TRUE : any.not().or(beyond.le(turnRows));
+            return new SlotRows(any, rows, fitsTurn);
         }
 
         void load(SlotRows registers) {
