@@ -1581,11 +1581,11 @@ module tellme (
   reg          lm_head_padding;                                    // LmHeadExecutor.java:143
   reg          lm_head_words_left;                                 // LmHeadExecutor.java:144
   wire         lm_head_running;                                    // LmHeadExecutor.java:151
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:161
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:167
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:176
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:184
-  wire         lm_head_done;                                       // LmHeadExecutor.java:190
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:162
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:168
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:177
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:185
+  wire         lm_head_done;                                       // LmHeadExecutor.java:191
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:107
@@ -2899,7 +2899,7 @@ module tellme (
   assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:108
   assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:122
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:123
-  // LmHeadExecutor.java:168
+  // LmHeadExecutor.java:169
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
   // LinearExecutor.java:263
@@ -3679,10 +3679,10 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:162
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:163
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:164
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:165
+    if (lm_head_offering) begin // LmHeadExecutor.java:163
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:164
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:165
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:166
     end
     if (tap_pushing) begin // TapWriter.java:176
       packer_word_valid = 1'b1; // TapWriter.java:177
@@ -5011,13 +5011,13 @@ module tellme (
   // LmHeadExecutor.java:151
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  // LmHeadExecutor.java:161
+  // LmHeadExecutor.java:162
   assign lm_head_offering =
       lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:167
-  // LmHeadExecutor.java:184
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:168
+  // LmHeadExecutor.java:185
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:190
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:191
 
   always @(posedge ap_clk) begin
     if (lm_head_clear) begin // LmHeadExecutor.java:75
@@ -5064,31 +5064,31 @@ module tellme (
     if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:157
       lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:157
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:169
-      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:171
-      // LmHeadExecutor.java:172
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:170
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:172
+      // LmHeadExecutor.java:173
       lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
-      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:173
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:174
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:177
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:177
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:177
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:178
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:179
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:180
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:178
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:178
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:178
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:179
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:180
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:181
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:185
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:186
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:186
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:187
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:187
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:188
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:188
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:189
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:191
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:191
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:192
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:192
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;

@@ -416,27 +416,27 @@ module TlmmEngine_sim_small (
   reg          sweep_last_chunk;                   // Sweep.java:67
   reg  [15:0]  sweep_tokens_beyond;                // Sweep.java:68
   wire [15:0]  sweep_tokens_left;                  // Sweep.java:75
-  wire         tables_there;                       // Sweep.java:83
-  wire         weights_there;                      // Sweep.java:86
-  wire         sweep_last_slot;                    // Sweep.java:88
-  wire         sweep_last_group;                   // Sweep.java:89
-  wire         issue;                              // Sweep.java:91
-  wire [8:0]   step_accumulator;                   // Sweep.java:96
-  wire         sweep_first_block;                  // Sweep.java:97
-  wire         block_swept;                        // Sweep.java:99
-  wire         tile_swept;                         // Sweep.java:100
-  reg          table_release_d1;                   // Sweep.java:147
-  reg          table_release_d2;                   // Sweep.java:147
-  reg          table_release_d3;                   // Sweep.java:147
-  reg          table_release_half_d1;              // Sweep.java:148
-  reg          table_release_half_d2;              // Sweep.java:148
-  reg          table_release_half_d3;              // Sweep.java:148
-  reg          weights_release_d1;                 // Sweep.java:149
-  reg          weights_release_d2;                 // Sweep.java:149
-  reg          weights_release_d3;                 // Sweep.java:149
-  reg          weights_release_half_d1;            // Sweep.java:150
-  reg          weights_release_half_d2;            // Sweep.java:150
-  reg          weights_release_half_d3;            // Sweep.java:150
+  wire         tables_there;                       // Sweep.java:84
+  wire         weights_there;                      // Sweep.java:87
+  wire         sweep_last_slot;                    // Sweep.java:89
+  wire         sweep_last_group;                   // Sweep.java:90
+  wire         issue;                              // Sweep.java:92
+  wire [8:0]   step_accumulator;                   // Sweep.java:97
+  wire         sweep_first_block;                  // Sweep.java:98
+  wire         block_swept;                        // Sweep.java:100
+  wire         tile_swept;                         // Sweep.java:101
+  reg          table_release_d1;                   // Sweep.java:148
+  reg          table_release_d2;                   // Sweep.java:148
+  reg          table_release_d3;                   // Sweep.java:148
+  reg          table_release_half_d1;              // Sweep.java:149
+  reg          table_release_half_d2;              // Sweep.java:149
+  reg          table_release_half_d3;              // Sweep.java:149
+  reg          weights_release_d1;                 // Sweep.java:150
+  reg          weights_release_d2;                 // Sweep.java:150
+  reg          weights_release_d3;                 // Sweep.java:150
+  reg          weights_release_half_d1;            // Sweep.java:151
+  reg          weights_release_half_d2;            // Sweep.java:151
+  reg          weights_release_half_d3;            // Sweep.java:151
 
   // lookup_lanes
   reg          step_valid_d1;                      // LookupArray.java:24
@@ -865,13 +865,13 @@ module TlmmEngine_sim_small (
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
   assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:238
   assign load_in_flight = load_running | load_discarding; // WeightLoader.java:239
-  assign sweep_weight_half = sweep_half; // Sweep.java:87
-  assign buffer_read_enable = issue; // Sweep.java:93
-  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:94
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:155
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:156
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:157
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:158
+  assign sweep_weight_half = sweep_half; // Sweep.java:88
+  assign buffer_read_enable = issue; // Sweep.java:94
+  assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:95
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:156
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:157
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:158
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:159
 
   always @(posedge clk) begin
     ports_start <= start_load; // WeightLoader.java:102
@@ -1183,10 +1183,10 @@ module TlmmEngine_sim_small (
   assign build_last_block = build_block == last_block; // TableBuilder.java:94
   assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:95
   assign build_last_tile = build_tile == last_tile; // TableBuilder.java:96
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:151
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:152
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:153
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:154
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:152
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:153
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:154
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:155
 
   always @(posedge clk) begin
     if (stage_read) begin // TableBuilder.java:72
@@ -1287,7 +1287,7 @@ module TlmmEngine_sim_small (
       {lane_sums_payload_3[18:0], lane_sums_payload_2[18:0], lane_sums_payload_1[18:0], lane_sums_payload_0[18:0]};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = results_ready; // ResultQueue.java:66
-  assign result_issued = issue & sweep_last_block; // Sweep.java:92
+  assign result_issued = issue & sweep_last_block; // Sweep.java:93
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -1309,17 +1309,17 @@ module TlmmEngine_sim_small (
   // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
   // the block's tables and weights are there; releases them once read
   assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:75
-  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:83
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:84
   assign weights_there =
       (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:86
-  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:88
-  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:89
-  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:91
-  assign step_accumulator = accumulator_slot_base + sweep_group[8:0]; // Sweep.java:96
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:97
-  assign block_swept = issue & sweep_last_group; // Sweep.java:99
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:100
+      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:87
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:89
+  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:90
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:92
+  assign step_accumulator = accumulator_slot_base + sweep_group[8:0]; // Sweep.java:97
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:98
+  assign block_swept = issue & sweep_last_group; // Sweep.java:100
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:101
 
   always @(posedge clk) begin
     if (accepted) begin // Sweep.java:56
@@ -1334,63 +1334,63 @@ module TlmmEngine_sim_small (
       sweep_last_chunk <= command_payload_tokens <= 16'd4; // Sweep.java:72
       sweep_tokens_beyond <= command_payload_tokens - 16'd4; // Sweep.java:73
     end
-    if (issue) begin // Sweep.java:101
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:101
+    if (issue) begin // Sweep.java:102
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:102
     end
-    if (block_swept) begin // Sweep.java:102
-      sweep_group <= 16'd0; // Sweep.java:103
-      table_half <= ~table_half; // Sweep.java:104
-      if (sweep_last_slot) begin // Sweep.java:105
-        sweep_slot <= 16'd0; // Sweep.java:106
-        accumulator_slot_base <= 9'd0; // Sweep.java:107
-        if (sweep_last_block) begin // Sweep.java:108
-          sweep_block <= 16'd0; // Sweep.java:109
-          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:110
-          sweep_block_base <= 14'd0; // Sweep.java:111
-          sweep_half <= ~sweep_half; // Sweep.java:112
-          if (sweep_last_tile) begin // Sweep.java:113
-            sweep_tile <= 16'd0; // Sweep.java:114
-            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:115
-            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:116
-            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:117
-            if (sweep_last_chunk) begin // Sweep.java:118
-              sweeps_finished <= 1'b1; // Sweep.java:118
+    if (block_swept) begin // Sweep.java:103
+      sweep_group <= 16'd0; // Sweep.java:104
+      table_half <= ~table_half; // Sweep.java:105
+      if (sweep_last_slot) begin // Sweep.java:106
+        sweep_slot <= 16'd0; // Sweep.java:107
+        accumulator_slot_base <= 9'd0; // Sweep.java:108
+        if (sweep_last_block) begin // Sweep.java:109
+          sweep_block <= 16'd0; // Sweep.java:110
+          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:111
+          sweep_block_base <= 14'd0; // Sweep.java:112
+          sweep_half <= ~sweep_half; // Sweep.java:113
+          if (sweep_last_tile) begin // Sweep.java:114
+            sweep_tile <= 16'd0; // Sweep.java:115
+            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:116
+            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:117
+            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:118
+            if (sweep_last_chunk) begin // Sweep.java:119
+              sweeps_finished <= 1'b1; // Sweep.java:119
             end else begin
-              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd4) ? 16'd4 : sweep_tokens_beyond; // Sweep.java:119
-              sweep_last_chunk <= sweep_tokens_beyond <= 16'd4; // Sweep.java:120
-              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd4; // Sweep.java:121
+              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd4) ? 16'd4 : sweep_tokens_beyond; // Sweep.java:120
+              sweep_last_chunk <= sweep_tokens_beyond <= 16'd4; // Sweep.java:121
+              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd4; // Sweep.java:122
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:124
-            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:126
-            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:127
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:125
+            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:127
+            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:128
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:130
-          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:131
-          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[13:0]; // Sweep.java:132
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:131
+          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:132
+          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[13:0]; // Sweep.java:133
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:135
-        accumulator_slot_base <= accumulator_slot_base + 9'd128; // Sweep.java:136
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:136
+        accumulator_slot_base <= accumulator_slot_base + 9'd128; // Sweep.java:137
       end
     end
-    if (finished) begin // Sweep.java:139
-      sweeps_finished <= 1'b0; // Sweep.java:140
-      sweep_tokens <= 16'd0; // Sweep.java:141
+    if (finished) begin // Sweep.java:140
+      sweeps_finished <= 1'b0; // Sweep.java:141
+      sweep_tokens <= 16'd0; // Sweep.java:142
     end
-    table_release_d1 <= block_swept; // Sweep.java:147
-    table_release_d2 <= table_release_d1; // Sweep.java:147
-    table_release_d3 <= table_release_d2; // Sweep.java:147
-    table_release_half_d1 <= table_half; // Sweep.java:148
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:148
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:148
-    weights_release_d1 <= tile_swept; // Sweep.java:149
-    weights_release_d2 <= weights_release_d1; // Sweep.java:149
-    weights_release_d3 <= weights_release_d2; // Sweep.java:149
-    weights_release_half_d1 <= sweep_half; // Sweep.java:150
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:150
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:150
+    table_release_d1 <= block_swept; // Sweep.java:148
+    table_release_d2 <= table_release_d1; // Sweep.java:148
+    table_release_d3 <= table_release_d2; // Sweep.java:148
+    table_release_half_d1 <= table_half; // Sweep.java:149
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:149
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:149
+    weights_release_d1 <= tile_swept; // Sweep.java:150
+    weights_release_d2 <= weights_release_d1; // Sweep.java:150
+    weights_release_d3 <= weights_release_d2; // Sweep.java:150
+    weights_release_half_d1 <= sweep_half; // Sweep.java:151
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:151
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:151
     if (reset) begin
       sweep_last_tile <= 1'b0;
       sweep_last_block <= 1'b0;
@@ -1566,12 +1566,12 @@ module TlmmEngine_sim_small (
                  "tokens swept");
         $stop;
       end
-      // Sweep.java:79
+      // Sweep.java:80
       if (!(~(active & ~sweeps_finished)
             | ((sweep_last_tile == (sweep_tile == last_tile))
                & (sweep_last_block == (sweep_block == last_block))
                & (sweep_groups_of_tile == ((sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups))))) begin
-        $display("ASSERTION FAILED in %m: Sweep.java:79: TLMM sweep: the last-tile and last-block flags and the ",
+        $display("ASSERTION FAILED in %m: Sweep.java:80: TLMM sweep: the last-tile and last-block flags and the ",
                  "tile's groups follow the counts");
         $stop;
       end

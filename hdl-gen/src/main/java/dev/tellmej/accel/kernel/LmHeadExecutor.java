@@ -155,7 +155,8 @@ final class LmHeadExecutor extends Area {
             writes.command.payload.beats().set(logitBeats.resize(widthOf(writes.command.payload.beats())));
         });
         when(running.and(writes.command.fire()), () -> commanded.set(true));
-        assertAlways(running.not().or(padding.eq(written.ge(rows.resize(34))).and(wordsLeft.eq(written.lt(logitWords)))),
+        assertAlways(running.not().or(padding.eq(written.ge(rows.resize(34)))
+                        .and(wordsLeft.eq(written.lt(logitWords)))),
                 "LmHeadExecutor: the padding and words-left flags follow the words written");
         Bool offering = running.and(commanded).and(wordsLeft).and(padding.or(unit.logits.valid))
                 .named("lm_head_offering");

@@ -74,7 +74,8 @@ final class Sweep extends Area {
         });
         UInt remaining = cmd.tokens().sub(tokens).named("sweep_tokens_left");
         assertAlways(command.active.and(allSwept.not()).not()
-                        .or(chunkTokens.eq(clampToChunk(remaining, maxTokens)).and(lastChunk.eq(remaining.le(maxTokens)))),
+                        .or(chunkTokens.eq(clampToChunk(remaining, maxTokens))
+                                .and(lastChunk.eq(remaining.le(maxTokens)))),
                 "TLMM sweep: the chunk's size and last flag follow the tokens swept");
         assertAlways(command.active.and(allSwept.not()).not().or(lastTile.eq(tile.eq(command.lastTile))
                         .and(lastBlock.eq(block.eq(command.lastBlock)))
