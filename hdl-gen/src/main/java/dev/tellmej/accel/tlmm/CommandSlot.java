@@ -10,11 +10,11 @@ import java.util.function.Function;
 
 /**
  * The engine's command slot: one matrix product at a time, and beside it one prefetched command, the product the
- * client means to run next. It takes a command while idle and holds its fields until the product is
- * {@link #finished}; every other process but the weight loader counts within the running command's bounds. The
- * weight loader may read the prefetched command's first tiles ahead (docs/tlmm.md, "Running ahead"); a command
- * that equals the prefetched one, field for field, takes them over ({@link #prefetchTaken}); any other command, or
- * {@code drop}, discards them.
+ * client means to run next. It takes a command while idle, a cycle after it is offered, and holds its fields until
+ * the product is {@link #finished}; every other process but the weight loader counts within the running command's
+ * bounds. The weight loader may read the prefetched command's first tiles ahead (docs/tlmm.md, "Running ahead"); a
+ * command that equals the prefetched one, field for field, takes them over ({@link #prefetchTaken}); any other
+ * command, or {@code drop}, discards them.
  */
 final class CommandSlot extends Area {
     /** A command is running. */
