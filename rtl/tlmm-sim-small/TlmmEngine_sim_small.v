@@ -3,100 +3,100 @@
 `default_nettype none
 
 module TlmmEngine_sim_small (
-  input  wire        clk,                             // TlmmEngine.java:84
-  input  wire        reset,                           // TlmmEngine.java:84
-  input  wire        command_valid,                   // TlmmEngine.java:87
-  output wire        command_ready,                   // TlmmEngine.java:87
-  input  wire [63:0] command_payload_address,         // TlmmEngine.java:87
-  input  wire [15:0] command_payload_blocks,          // TlmmEngine.java:87
-  input  wire [1:0]  command_payload_lastClass,       // TlmmEngine.java:87
-  input  wire [15:0] command_payload_tokens,          // TlmmEngine.java:87
-  input  wire [15:0] command_payload_tiles,           // TlmmEngine.java:87
-  input  wire [15:0] command_payload_tileGroups,      // TlmmEngine.java:87
-  input  wire [15:0] command_payload_lastTileGroups,  // TlmmEngine.java:87
-  input  wire [31:0] command_payload_regionStride,    // TlmmEngine.java:87
-  input  wire [31:0] command_payload_beatsFull,       // TlmmEngine.java:87
-  input  wire [31:0] command_payload_beatsLast,       // TlmmEngine.java:87
-  input  wire [31:0] command_payload_wordsFull,       // TlmmEngine.java:87
-  input  wire [31:0] command_payload_wordsLast,       // TlmmEngine.java:87
-  input  wire        prefetch_valid,                  // TlmmEngine.java:88
-  output wire        prefetch_ready,                  // TlmmEngine.java:88
-  input  wire [63:0] prefetch_payload_address,        // TlmmEngine.java:88
-  input  wire [15:0] prefetch_payload_blocks,         // TlmmEngine.java:88
-  input  wire [1:0]  prefetch_payload_lastClass,      // TlmmEngine.java:88
-  input  wire [15:0] prefetch_payload_tokens,         // TlmmEngine.java:88
-  input  wire [15:0] prefetch_payload_tiles,          // TlmmEngine.java:88
-  input  wire [15:0] prefetch_payload_tileGroups,     // TlmmEngine.java:88
-  input  wire [15:0] prefetch_payload_lastTileGroups, // TlmmEngine.java:88
-  input  wire [31:0] prefetch_payload_regionStride,   // TlmmEngine.java:88
-  input  wire [31:0] prefetch_payload_beatsFull,      // TlmmEngine.java:88
-  input  wire [31:0] prefetch_payload_beatsLast,      // TlmmEngine.java:88
-  input  wire [31:0] prefetch_payload_wordsFull,      // TlmmEngine.java:88
-  input  wire [31:0] prefetch_payload_wordsLast,      // TlmmEngine.java:88
-  input  wire        drop,                            // TlmmEngine.java:89
-  output wire        loading,                         // TlmmEngine.java:90
-  output wire        done,                            // TlmmEngine.java:91
-  output wire        busy,                            // TlmmEngine.java:92
-  output wire        error,                           // TlmmEngine.java:93
-  input  wire        activations_valid,               // TlmmEngine.java:94
-  output wire        activations_ready,               // TlmmEngine.java:94
-  input  wire [39:0] activations_payload,             // TlmmEngine.java:94
-  output wire        results_valid,                   // TlmmEngine.java:95
-  input  wire        results_ready,                   // TlmmEngine.java:95
-  output wire [31:0] results_payload_0,               // TlmmEngine.java:95
-  output wire [31:0] results_payload_1,               // TlmmEngine.java:95
-  output wire [31:0] results_payload_2,               // TlmmEngine.java:95
-  output wire [31:0] results_payload_3,               // TlmmEngine.java:95
-  output wire        m_axi_w0_awvalid,                // TlmmEngine.java:97
-  input  wire        m_axi_w0_awready,                // TlmmEngine.java:97
-  output wire [63:0] m_axi_w0_awaddr,                 // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w0_awlen,                  // TlmmEngine.java:97
-  output wire [2:0]  m_axi_w0_awsize,                 // TlmmEngine.java:97
-  output wire [1:0]  m_axi_w0_awburst,                // TlmmEngine.java:97
-  output wire        m_axi_w0_wvalid,                 // TlmmEngine.java:97
-  input  wire        m_axi_w0_wready,                 // TlmmEngine.java:97
-  output wire [63:0] m_axi_w0_wdata,                  // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w0_wstrb,                  // TlmmEngine.java:97
-  output wire        m_axi_w0_wlast,                  // TlmmEngine.java:97
-  input  wire        m_axi_w0_bvalid,                 // TlmmEngine.java:97
-  output wire        m_axi_w0_bready,                 // TlmmEngine.java:97
-  input  wire [1:0]  m_axi_w0_bresp,                  // TlmmEngine.java:97
-  output wire        m_axi_w0_arvalid,                // TlmmEngine.java:97
-  input  wire        m_axi_w0_arready,                // TlmmEngine.java:97
-  output wire [63:0] m_axi_w0_araddr,                 // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w0_arlen,                  // TlmmEngine.java:97
-  output wire [2:0]  m_axi_w0_arsize,                 // TlmmEngine.java:97
-  output wire [1:0]  m_axi_w0_arburst,                // TlmmEngine.java:97
-  input  wire        m_axi_w0_rvalid,                 // TlmmEngine.java:97
-  output wire        m_axi_w0_rready,                 // TlmmEngine.java:97
-  input  wire [63:0] m_axi_w0_rdata,                  // TlmmEngine.java:97
-  input  wire [1:0]  m_axi_w0_rresp,                  // TlmmEngine.java:97
-  input  wire        m_axi_w0_rlast,                  // TlmmEngine.java:97
-  output wire        m_axi_w1_awvalid,                // TlmmEngine.java:97
-  input  wire        m_axi_w1_awready,                // TlmmEngine.java:97
-  output wire [63:0] m_axi_w1_awaddr,                 // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w1_awlen,                  // TlmmEngine.java:97
-  output wire [2:0]  m_axi_w1_awsize,                 // TlmmEngine.java:97
-  output wire [1:0]  m_axi_w1_awburst,                // TlmmEngine.java:97
-  output wire        m_axi_w1_wvalid,                 // TlmmEngine.java:97
-  input  wire        m_axi_w1_wready,                 // TlmmEngine.java:97
-  output wire [63:0] m_axi_w1_wdata,                  // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w1_wstrb,                  // TlmmEngine.java:97
-  output wire        m_axi_w1_wlast,                  // TlmmEngine.java:97
-  input  wire        m_axi_w1_bvalid,                 // TlmmEngine.java:97
-  output wire        m_axi_w1_bready,                 // TlmmEngine.java:97
-  input  wire [1:0]  m_axi_w1_bresp,                  // TlmmEngine.java:97
-  output wire        m_axi_w1_arvalid,                // TlmmEngine.java:97
-  input  wire        m_axi_w1_arready,                // TlmmEngine.java:97
-  output wire [63:0] m_axi_w1_araddr,                 // TlmmEngine.java:97
-  output wire [7:0]  m_axi_w1_arlen,                  // TlmmEngine.java:97
-  output wire [2:0]  m_axi_w1_arsize,                 // TlmmEngine.java:97
-  output wire [1:0]  m_axi_w1_arburst,                // TlmmEngine.java:97
-  input  wire        m_axi_w1_rvalid,                 // TlmmEngine.java:97
-  output wire        m_axi_w1_rready,                 // TlmmEngine.java:97
-  input  wire [63:0] m_axi_w1_rdata,                  // TlmmEngine.java:97
-  input  wire [1:0]  m_axi_w1_rresp,                  // TlmmEngine.java:97
-  input  wire        m_axi_w1_rlast                   // TlmmEngine.java:97
+  input  wire        clk,                             // TlmmEngine.java:89
+  input  wire        reset,                           // TlmmEngine.java:89
+  input  wire        command_valid,                   // TlmmEngine.java:92
+  output wire        command_ready,                   // TlmmEngine.java:92
+  input  wire [63:0] command_payload_address,         // TlmmEngine.java:92
+  input  wire [15:0] command_payload_blocks,          // TlmmEngine.java:92
+  input  wire [1:0]  command_payload_lastClass,       // TlmmEngine.java:92
+  input  wire [15:0] command_payload_tokens,          // TlmmEngine.java:92
+  input  wire [15:0] command_payload_tiles,           // TlmmEngine.java:92
+  input  wire [15:0] command_payload_tileGroups,      // TlmmEngine.java:92
+  input  wire [15:0] command_payload_lastTileGroups,  // TlmmEngine.java:92
+  input  wire [31:0] command_payload_regionStride,    // TlmmEngine.java:92
+  input  wire [31:0] command_payload_beatsFull,       // TlmmEngine.java:92
+  input  wire [31:0] command_payload_beatsLast,       // TlmmEngine.java:92
+  input  wire [31:0] command_payload_wordsFull,       // TlmmEngine.java:92
+  input  wire [31:0] command_payload_wordsLast,       // TlmmEngine.java:92
+  input  wire        prefetch_valid,                  // TlmmEngine.java:93
+  output wire        prefetch_ready,                  // TlmmEngine.java:93
+  input  wire [63:0] prefetch_payload_address,        // TlmmEngine.java:93
+  input  wire [15:0] prefetch_payload_blocks,         // TlmmEngine.java:93
+  input  wire [1:0]  prefetch_payload_lastClass,      // TlmmEngine.java:93
+  input  wire [15:0] prefetch_payload_tokens,         // TlmmEngine.java:93
+  input  wire [15:0] prefetch_payload_tiles,          // TlmmEngine.java:93
+  input  wire [15:0] prefetch_payload_tileGroups,     // TlmmEngine.java:93
+  input  wire [15:0] prefetch_payload_lastTileGroups, // TlmmEngine.java:93
+  input  wire [31:0] prefetch_payload_regionStride,   // TlmmEngine.java:93
+  input  wire [31:0] prefetch_payload_beatsFull,      // TlmmEngine.java:93
+  input  wire [31:0] prefetch_payload_beatsLast,      // TlmmEngine.java:93
+  input  wire [31:0] prefetch_payload_wordsFull,      // TlmmEngine.java:93
+  input  wire [31:0] prefetch_payload_wordsLast,      // TlmmEngine.java:93
+  input  wire        drop,                            // TlmmEngine.java:94
+  output wire        loading,                         // TlmmEngine.java:95
+  output wire        done,                            // TlmmEngine.java:96
+  output wire        busy,                            // TlmmEngine.java:97
+  output wire        error,                           // TlmmEngine.java:98
+  input  wire        activations_valid,               // TlmmEngine.java:99
+  output wire        activations_ready,               // TlmmEngine.java:99
+  input  wire [39:0] activations_payload,             // TlmmEngine.java:99
+  output wire        results_valid,                   // TlmmEngine.java:100
+  input  wire        results_ready,                   // TlmmEngine.java:100
+  output wire [31:0] results_payload_0,               // TlmmEngine.java:100
+  output wire [31:0] results_payload_1,               // TlmmEngine.java:100
+  output wire [31:0] results_payload_2,               // TlmmEngine.java:100
+  output wire [31:0] results_payload_3,               // TlmmEngine.java:100
+  output wire        m_axi_w0_awvalid,                // TlmmEngine.java:102
+  input  wire        m_axi_w0_awready,                // TlmmEngine.java:102
+  output wire [63:0] m_axi_w0_awaddr,                 // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w0_awlen,                  // TlmmEngine.java:102
+  output wire [2:0]  m_axi_w0_awsize,                 // TlmmEngine.java:102
+  output wire [1:0]  m_axi_w0_awburst,                // TlmmEngine.java:102
+  output wire        m_axi_w0_wvalid,                 // TlmmEngine.java:102
+  input  wire        m_axi_w0_wready,                 // TlmmEngine.java:102
+  output wire [63:0] m_axi_w0_wdata,                  // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w0_wstrb,                  // TlmmEngine.java:102
+  output wire        m_axi_w0_wlast,                  // TlmmEngine.java:102
+  input  wire        m_axi_w0_bvalid,                 // TlmmEngine.java:102
+  output wire        m_axi_w0_bready,                 // TlmmEngine.java:102
+  input  wire [1:0]  m_axi_w0_bresp,                  // TlmmEngine.java:102
+  output wire        m_axi_w0_arvalid,                // TlmmEngine.java:102
+  input  wire        m_axi_w0_arready,                // TlmmEngine.java:102
+  output wire [63:0] m_axi_w0_araddr,                 // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w0_arlen,                  // TlmmEngine.java:102
+  output wire [2:0]  m_axi_w0_arsize,                 // TlmmEngine.java:102
+  output wire [1:0]  m_axi_w0_arburst,                // TlmmEngine.java:102
+  input  wire        m_axi_w0_rvalid,                 // TlmmEngine.java:102
+  output wire        m_axi_w0_rready,                 // TlmmEngine.java:102
+  input  wire [63:0] m_axi_w0_rdata,                  // TlmmEngine.java:102
+  input  wire [1:0]  m_axi_w0_rresp,                  // TlmmEngine.java:102
+  input  wire        m_axi_w0_rlast,                  // TlmmEngine.java:102
+  output wire        m_axi_w1_awvalid,                // TlmmEngine.java:102
+  input  wire        m_axi_w1_awready,                // TlmmEngine.java:102
+  output wire [63:0] m_axi_w1_awaddr,                 // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w1_awlen,                  // TlmmEngine.java:102
+  output wire [2:0]  m_axi_w1_awsize,                 // TlmmEngine.java:102
+  output wire [1:0]  m_axi_w1_awburst,                // TlmmEngine.java:102
+  output wire        m_axi_w1_wvalid,                 // TlmmEngine.java:102
+  input  wire        m_axi_w1_wready,                 // TlmmEngine.java:102
+  output wire [63:0] m_axi_w1_wdata,                  // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w1_wstrb,                  // TlmmEngine.java:102
+  output wire        m_axi_w1_wlast,                  // TlmmEngine.java:102
+  input  wire        m_axi_w1_bvalid,                 // TlmmEngine.java:102
+  output wire        m_axi_w1_bready,                 // TlmmEngine.java:102
+  input  wire [1:0]  m_axi_w1_bresp,                  // TlmmEngine.java:102
+  output wire        m_axi_w1_arvalid,                // TlmmEngine.java:102
+  input  wire        m_axi_w1_arready,                // TlmmEngine.java:102
+  output wire [63:0] m_axi_w1_araddr,                 // TlmmEngine.java:102
+  output wire [7:0]  m_axi_w1_arlen,                  // TlmmEngine.java:102
+  output wire [2:0]  m_axi_w1_arsize,                 // TlmmEngine.java:102
+  output wire [1:0]  m_axi_w1_arburst,                // TlmmEngine.java:102
+  input  wire        m_axi_w1_rvalid,                 // TlmmEngine.java:102
+  output wire        m_axi_w1_rready,                 // TlmmEngine.java:102
+  input  wire [63:0] m_axi_w1_rdata,                  // TlmmEngine.java:102
+  input  wire [1:0]  m_axi_w1_rresp,                  // TlmmEngine.java:102
+  input  wire        m_axi_w1_rlast                   // TlmmEngine.java:102
 );
 
   // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
@@ -654,10 +654,10 @@ module TlmmEngine_sim_small (
   assign results_payload_1 = {{13{results_payload_1_part[18]}}, results_payload_1_part}; // ResultQueue.java:68
   assign results_payload_2 = {{13{results_payload_2_part[18]}}, results_payload_2_part}; // ResultQueue.java:68
   assign results_payload_3 = {{13{results_payload_3_part[18]}}, results_payload_3_part}; // ResultQueue.java:68
-  assign done = finished; // TlmmEngine.java:110
-  assign busy = active; // TlmmEngine.java:111
-  assign error = load_error; // TlmmEngine.java:112
-  assign loading = load_in_flight; // TlmmEngine.java:113
+  assign done = finished; // TlmmEngine.java:115
+  assign busy = active; // TlmmEngine.java:116
+  assign error = load_error; // TlmmEngine.java:117
+  assign loading = load_in_flight; // TlmmEngine.java:118
 
   // -------------------------------------------------------------------------------------------------------------------
   // command (CommandSlot.java:49): holds the running command (taken while idle, released in the cycle its last result
@@ -693,7 +693,7 @@ module TlmmEngine_sim_small (
   assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:77
   assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:80
   assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:82
-  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:109
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:114
 
   always @(posedge clk) begin
     if (accepted) begin // CommandSlot.java:61
@@ -1575,8 +1575,8 @@ module TlmmEngine_sim_small (
                  "tile's groups follow the counts");
         $stop;
       end
-      if (!(~drop | ~active)) begin // TlmmEngine.java:114
-        $display("ASSERTION FAILED in %m: TlmmEngine.java:114: TlmmEngine: a prefetch is dropped only while no ",
+      if (!(~drop | ~active)) begin // TlmmEngine.java:119
+        $display("ASSERTION FAILED in %m: TlmmEngine.java:119: TlmmEngine: a prefetch is dropped only while no ",
                  "command runs");
         $stop;
       end

@@ -375,7 +375,7 @@ final class LinearExecutor extends Area {
         Bool lastGroup = reg("linear_last_group", bool(), 0);
         when(engine.command.fire(), () -> {
             tile.set(0);
-            UInt firstGroups = groupsOf(command, command.tiles().resize(16).eq(1));
+            UInt firstGroups = command.groupsOfTile(command.tiles().resize(16).eq(1));
             groupsOfTile.set(firstGroups);
             lastGroup.set(firstGroups.eq(1));
             token.set(0);
@@ -386,7 +386,7 @@ final class LinearExecutor extends Area {
             }
         });
         Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
-        assertAlways(engine.results.valid.not().or(groupsOfTile.eq(groupsOf(command, lastTile))),
+        assertAlways(engine.results.valid.not().or(groupsOfTile.eq(command.groupsOfTile(lastTile))),
                 "LinearExecutor: the tile's row groups are current");
         assertAlways(engine.results.valid.not().or(lastGroup.eq(group.add(1).trunc(16).eq(groupsOfTile))),
                 "LinearExecutor: the last-group flag is current");
@@ -430,7 +430,7 @@ final class LinearExecutor extends Area {
                     token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
                     when(lastToken, () -> {
                         tile.set(tile.add(1).trunc(16));
-                        UInt nextGroups = groupsOf(command, tile.add(2).trunc(16).eq(command.tiles().resize(16)));
+                        UInt nextGroups = command.groupsOfTile(tile.add(2).trunc(16).eq(command.tiles().resize(16)));
                         groupsOfTile.set(nextGroups);
                         lastGroup.set(nextGroups.eq(1));
                         tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
@@ -578,10 +578,5 @@ final class LinearExecutor extends Area {
         Bool finishing = step.is(LinearStep.FINISH).and(readsLent.not()).named("linear_done");
         done = new Flow<>(finishing, code);
         when(finishing, () -> step.set(LinearStep.IDLE));
-    }
-
-    /** A tile's row groups (16 bits): the command's last tile's for the last tile, its full tiles' otherwise. */
-    private static UInt groupsOf(TlmmEngine.Command command, Bool lastTile) {
-        return mux(lastTile, command.lastTileGroups().resize(16), command.tileGroups().resize(16));
     }
 }

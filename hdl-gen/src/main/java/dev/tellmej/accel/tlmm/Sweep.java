@@ -56,7 +56,7 @@ final class Sweep extends Area {
         when(command.accepted, () -> {
             lastTile.set(offered.tiles().eq(1));
             lastBlock.set(offered.blocks().eq(1));
-            groupsOfTile.set(groupsOf(offered, offered.tiles().eq(1)));
+            groupsOfTile.set(offered.groupsOfTile(offered.tiles().eq(1)));
         });
         // The chunk's size, whether it is the command's last, and the tokens beyond it, each set with the chunk
         // it describes (the subtraction from the command's tokens, the clamp and the compare lay on the path into
@@ -79,7 +79,7 @@ final class Sweep extends Area {
                 "TLMM sweep: the chunk's size and last flag follow the tokens swept");
         assertAlways(command.active.and(allSwept.not()).not().or(lastTile.eq(tile.eq(command.lastTile))
                         .and(lastBlock.eq(block.eq(command.lastBlock)))
-                        .and(groupsOfTile.eq(groupsOf(cmd, tile.eq(command.lastTile))))),
+                        .and(groupsOfTile.eq(cmd.groupsOfTile(tile.eq(command.lastTile))))),
                 "TLMM sweep: the last-tile and last-block flags and the tile's groups follow the counts");
         Bool tablesThere = mux(tableHalf, tables.ready.get(1), tables.ready.get(0)).named("tables_there");
         Bool weightsThere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0))
@@ -114,7 +114,7 @@ final class Sweep extends Area {
                     when(lastTile, () -> {
                         tile.set(0);
                         lastTile.set(cmd.tiles().eq(1));
-                        groupsOfTile.set(groupsOf(cmd, cmd.tiles().eq(1)));
+                        groupsOfTile.set(cmd.groupsOfTile(cmd.tiles().eq(1)));
                         tokens.set(tokens.add(chunkTokens));
                         when(lastChunk, () -> allSwept.set(true)).otherwise(() -> {
                             chunkTokens.set(clampToChunk(beyond, maxTokens));
@@ -125,7 +125,7 @@ final class Sweep extends Area {
                         tile.set(tile.add(1));
                         Bool nextLast = tile.add(2).eq(cmd.tiles());
                         lastTile.set(nextLast);
-                        groupsOfTile.set(groupsOf(cmd, nextLast));
+                        groupsOfTile.set(cmd.groupsOfTile(nextLast));
                     });
                 }).otherwise(() -> {
                     block.set(block.add(1));
@@ -162,10 +162,5 @@ final class Sweep extends Area {
     /** {@code tokens}, at most a chunk of {@code maxTokens}. */
     private static UInt clampToChunk(UInt tokens, int maxTokens) {
         return mux(tokens.gt(maxTokens), U(maxTokens, 16), tokens);
-    }
-
-    /** The row groups of a tile of {@code cmd}: its last tile's, or a full tile's. */
-    private static UInt groupsOf(TlmmEngine.Command cmd, Bool lastTile) {
-        return mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups());
     }
 }

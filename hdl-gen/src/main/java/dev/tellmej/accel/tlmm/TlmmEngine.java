@@ -49,7 +49,12 @@ import java.util.List;
 public final class TlmmEngine extends Module {
     /** The command port's fields; see {@link TlmmCommand}. */
     public record Command(UInt address, UInt blocks, UInt lastClass, UInt tokens, UInt tiles, UInt tileGroups,
-            UInt lastTileGroups, UInt regionStride, UInt beatsFull, UInt beatsLast, UInt wordsFull, UInt wordsLast) {}
+            UInt lastTileGroups, UInt regionStride, UInt beatsFull, UInt beatsLast, UInt wordsFull, UInt wordsLast) {
+        /** The row groups of a tile: the last tile's ({@code lastTile}) or a full tile's, 16 bits. */
+        public UInt groupsOfTile(Bool lastTile) {
+            return mux(lastTile, lastTileGroups, tileGroups);
+        }
+    }
 
     public final Stream<Command> command;
     /**

@@ -112,7 +112,7 @@ final class WeightLoader extends Area {
             WeightPort.Load load = new WeightPort.Load(
                     tileBase.add(regionOffset.zext(64)).trunc(64),
                     mux(lastTile, cmd.beatsLast(), cmd.beatsFull()), mux(lastTile, cmd.wordsLast(), cmd.wordsFull()),
-                    mux(lastTile, cmd.lastTileGroups(), cmd.tileGroups()), cmd.blocks(), cmd.lastClass(), half);
+                    cmd.groupsOfTile(lastTile), cmd.blocks(), cmd.lastClass(), half);
             new Flow<>(portsStarting, regNextWhen("port" + p + "_load", load, start, 0)).connectTo(port.start);
             when(port.done, () -> portFinished.get(index).set(true));
         }
