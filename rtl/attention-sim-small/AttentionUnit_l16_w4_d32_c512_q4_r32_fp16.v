@@ -426,307 +426,306 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // score_engine
   reg         score_issue_d1;                       // ScoreEngine.java:186
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:193
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:193
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:193
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:193
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:193
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:193
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:193
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:193
-  wire [2:0]  add_entry;                            // ScoreEngine.java:195
-  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:198
-  reg         issue_first_d1;                       // ScoreEngine.java:199
-  reg         issue_first_d2;                       // ScoreEngine.java:199
-  reg         issue_first_d3;                       // ScoreEngine.java:199
-  reg         issue_first_d4;                       // ScoreEngine.java:199
-  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:199
-  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:198
-  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:199
-  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:198
-  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:199
-  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:198
-  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:199
-  reg         score_issue_d2;                       // ScoreEngine.java:203
-  reg         score_issue_d3;                       // ScoreEngine.java:203
-  reg         score_issue_d4;                       // ScoreEngine.java:203
-  reg         score_issue_d5;                       // ScoreEngine.java:203
-  reg         score_issue_d6;                       // ScoreEngine.java:203
-  reg         score_issue_d7;                       // ScoreEngine.java:203
-  reg         score_issue_d8;                       // ScoreEngine.java:203
-  reg         score_issue_d9;                       // ScoreEngine.java:203
-  reg         score_issue_d10;                      // ScoreEngine.java:203
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:204
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:205
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:205
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:205
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:205
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:205
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:205
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:206
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:206
-  wire [2:0]  sum_entry;                            // ScoreEngine.java:208
-  reg         issue_row_last_d1;                    // ScoreEngine.java:215
-  reg         issue_row_last_d2;                    // ScoreEngine.java:215
-  reg         issue_row_last_d3;                    // ScoreEngine.java:215
-  reg         issue_row_last_d4;                    // ScoreEngine.java:215
-  reg         issue_row_last_d5;                    // ScoreEngine.java:215
-  reg         issue_row_last_d6;                    // ScoreEngine.java:215
-  reg         issue_row_last_d7;                    // ScoreEngine.java:215
-  reg         issue_row_last_d8;                    // ScoreEngine.java:215
-  reg         issue_row_last_d9;                    // ScoreEngine.java:215
-  reg         issue_row_last_d10;                   // ScoreEngine.java:215
-  wire        row_launch;                           // ScoreEngine.java:215
-  wire [31:0] held_0;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:228
-  wire [31:0] held_1;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:228
-  wire [31:0] held_2;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:228
-  wire [31:0] held_3;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:228
-  wire [31:0] held_4;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:228
-  wire [31:0] held_5;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:228
-  wire [31:0] held_6;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:228
-  wire [31:0] held_7;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:228
-  wire [31:0] held_8;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:228
-  wire [31:0] held_9;                               // ScoreEngine.java:221
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:228
-  wire [31:0] held_10;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:228
-  wire [31:0] held_11;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:228
-  wire [31:0] held_12;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:228
-  wire [31:0] held_13;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:228
-  wire [31:0] held_14;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:228
-  wire [31:0] held_15;                              // ScoreEngine.java:221
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:228
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:243
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:243
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:243
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:243
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:243
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:243
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:243
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:243
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:243
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:243
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:243
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:243
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:243
-  wire        scaled_in_valid;                      // ScoreEngine.java:243
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:243
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:243
-  wire        scaled_out_valid;                     // ScoreEngine.java:243
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:243
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:245
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:245
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:245
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:246
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:246
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:246
-  reg         score_pass_finished_d1;               // ScoreEngine.java:248
-  reg         score_pass_finished_d2;               // ScoreEngine.java:248
-  reg         score_pass_finished_d3;               // ScoreEngine.java:248
-  reg         score_pass_finished_d4;               // ScoreEngine.java:248
-  reg         score_pass_finished_d5;               // ScoreEngine.java:248
-  reg         score_pass_finished_d6;               // ScoreEngine.java:248
-  reg         score_pass_finished_d7;               // ScoreEngine.java:248
-  reg         score_pass_finished_d8;               // ScoreEngine.java:248
-  reg         score_pass_finished_d9;               // ScoreEngine.java:248
-  reg         score_pass_finished_d10;              // ScoreEngine.java:248
-  reg         score_pass_finished_d11;              // ScoreEngine.java:248
-  reg         score_pass_finished_d12;              // ScoreEngine.java:248
-  reg         score_pass_finished_d13;              // ScoreEngine.java:248
-  reg         score_pass_finished_d14;              // ScoreEngine.java:248
-  reg         score_pass_finished_d15;              // ScoreEngine.java:248
-  reg         score_pass_finished_d16;              // ScoreEngine.java:248
-  reg         score_pass_finished_d17;              // ScoreEngine.java:248
-  reg         score_pass_finished_d18;              // ScoreEngine.java:248
-  reg         score_pass_finished_d19;              // ScoreEngine.java:248
-  reg         score_pass_finished_d20;              // ScoreEngine.java:248
-  reg         score_pass_finished_d21;              // ScoreEngine.java:248
-  reg         score_pass_finished_d22;              // ScoreEngine.java:248
-  reg         score_pass_finished_d23;              // ScoreEngine.java:248
-  reg         score_pass_finished_d24;              // ScoreEngine.java:248
-  reg         score_pass_finished_d25;              // ScoreEngine.java:248
-  reg         score_pass_finished_d26;              // ScoreEngine.java:248
-  reg         score_pass_finished_d27;              // ScoreEngine.java:248
-  reg         score_pass_finished_d28;              // ScoreEngine.java:248
-  reg         score_pass_finished_d29;              // ScoreEngine.java:248
-  reg         score_pass_finished_d30;              // ScoreEngine.java:248
-  reg         score_pass_finished_d31;              // ScoreEngine.java:248
-  reg         score_pass_finished_d32;              // ScoreEngine.java:248
-  reg         score_pass_finished_d33;              // ScoreEngine.java:248
-  reg         score_pass_finished_d34;              // ScoreEngine.java:248
-  reg         score_pass_finished_d35;              // ScoreEngine.java:248
-  reg         score_pass_finished_d36;              // ScoreEngine.java:248
-  reg         score_pass_finished_d37;              // ScoreEngine.java:248
-  reg         score_pass_finished_d38;              // ScoreEngine.java:248
-  reg         score_pass_finished_d39;              // ScoreEngine.java:248
-  reg         score_pass_finished_d40;              // ScoreEngine.java:248
-  reg         score_pass_finished_d41;              // ScoreEngine.java:248
-  reg         score_pass_finished_d42;              // ScoreEngine.java:248
-  reg         score_pass_finished_d43;              // ScoreEngine.java:248
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:198
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:198
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:198
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:198
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:198
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:198
+  wire [2:0]  read_entry;                           // ScoreEngine.java:198
+  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:201
+  reg         issue_first_d1;                       // ScoreEngine.java:202
+  reg         issue_first_d2;                       // ScoreEngine.java:202
+  reg         issue_first_d3;                       // ScoreEngine.java:202
+  reg  [31:0] key_lane0_addend_d1;                  // ScoreEngine.java:203
+  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:201
+  reg  [31:0] key_lane1_addend_d1;                  // ScoreEngine.java:203
+  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:201
+  reg  [31:0] key_lane2_addend_d1;                  // ScoreEngine.java:203
+  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:201
+  reg  [31:0] key_lane3_addend_d1;                  // ScoreEngine.java:203
+  reg         score_issue_d2;                       // ScoreEngine.java:207
+  reg         score_issue_d3;                       // ScoreEngine.java:207
+  reg         score_issue_d4;                       // ScoreEngine.java:207
+  reg         score_issue_d5;                       // ScoreEngine.java:207
+  reg         score_issue_d6;                       // ScoreEngine.java:207
+  reg         score_issue_d7;                       // ScoreEngine.java:207
+  reg         score_issue_d8;                       // ScoreEngine.java:207
+  reg         score_issue_d9;                       // ScoreEngine.java:207
+  reg         score_issue_d10;                      // ScoreEngine.java:207
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:208
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:208
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:209
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:209
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:210
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:210
+  wire [2:0]  sum_entry;                            // ScoreEngine.java:212
+  reg         issue_row_last_d1;                    // ScoreEngine.java:219
+  reg         issue_row_last_d2;                    // ScoreEngine.java:219
+  reg         issue_row_last_d3;                    // ScoreEngine.java:219
+  reg         issue_row_last_d4;                    // ScoreEngine.java:219
+  reg         issue_row_last_d5;                    // ScoreEngine.java:219
+  reg         issue_row_last_d6;                    // ScoreEngine.java:219
+  reg         issue_row_last_d7;                    // ScoreEngine.java:219
+  reg         issue_row_last_d8;                    // ScoreEngine.java:219
+  reg         issue_row_last_d9;                    // ScoreEngine.java:219
+  reg         issue_row_last_d10;                   // ScoreEngine.java:219
+  wire        row_launch;                           // ScoreEngine.java:219
+  wire [31:0] held_0;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:232
+  wire [31:0] held_1;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:232
+  wire [31:0] held_2;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:232
+  wire [31:0] held_3;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:232
+  wire [31:0] held_4;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:232
+  wire [31:0] held_5;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:232
+  wire [31:0] held_6;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:232
+  wire [31:0] held_7;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:232
+  wire [31:0] held_8;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:232
+  wire [31:0] held_9;                               // ScoreEngine.java:225
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:232
+  wire [31:0] held_10;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:232
+  wire [31:0] held_11;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:232
+  wire [31:0] held_12;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:232
+  wire [31:0] held_13;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:232
+  wire [31:0] held_14;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:232
+  wire [31:0] held_15;                              // ScoreEngine.java:225
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:232
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:247
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:247
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:247
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:247
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:247
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:247
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:247
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:247
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:247
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:247
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:247
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:247
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:247
+  wire        scaled_in_valid;                      // ScoreEngine.java:247
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:247
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:247
+  wire        scaled_out_valid;                     // ScoreEngine.java:247
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:247
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:249
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:249
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:249
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:250
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:250
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:250
+  reg         score_pass_finished_d1;               // ScoreEngine.java:252
+  reg         score_pass_finished_d2;               // ScoreEngine.java:252
+  reg         score_pass_finished_d3;               // ScoreEngine.java:252
+  reg         score_pass_finished_d4;               // ScoreEngine.java:252
+  reg         score_pass_finished_d5;               // ScoreEngine.java:252
+  reg         score_pass_finished_d6;               // ScoreEngine.java:252
+  reg         score_pass_finished_d7;               // ScoreEngine.java:252
+  reg         score_pass_finished_d8;               // ScoreEngine.java:252
+  reg         score_pass_finished_d9;               // ScoreEngine.java:252
+  reg         score_pass_finished_d10;              // ScoreEngine.java:252
+  reg         score_pass_finished_d11;              // ScoreEngine.java:252
+  reg         score_pass_finished_d12;              // ScoreEngine.java:252
+  reg         score_pass_finished_d13;              // ScoreEngine.java:252
+  reg         score_pass_finished_d14;              // ScoreEngine.java:252
+  reg         score_pass_finished_d15;              // ScoreEngine.java:252
+  reg         score_pass_finished_d16;              // ScoreEngine.java:252
+  reg         score_pass_finished_d17;              // ScoreEngine.java:252
+  reg         score_pass_finished_d18;              // ScoreEngine.java:252
+  reg         score_pass_finished_d19;              // ScoreEngine.java:252
+  reg         score_pass_finished_d20;              // ScoreEngine.java:252
+  reg         score_pass_finished_d21;              // ScoreEngine.java:252
+  reg         score_pass_finished_d22;              // ScoreEngine.java:252
+  reg         score_pass_finished_d23;              // ScoreEngine.java:252
+  reg         score_pass_finished_d24;              // ScoreEngine.java:252
+  reg         score_pass_finished_d25;              // ScoreEngine.java:252
+  reg         score_pass_finished_d26;              // ScoreEngine.java:252
+  reg         score_pass_finished_d27;              // ScoreEngine.java:252
+  reg         score_pass_finished_d28;              // ScoreEngine.java:252
+  reg         score_pass_finished_d29;              // ScoreEngine.java:252
+  reg         score_pass_finished_d30;              // ScoreEngine.java:252
+  reg         score_pass_finished_d31;              // ScoreEngine.java:252
+  reg         score_pass_finished_d32;              // ScoreEngine.java:252
+  reg         score_pass_finished_d33;              // ScoreEngine.java:252
+  reg         score_pass_finished_d34;              // ScoreEngine.java:252
+  reg         score_pass_finished_d35;              // ScoreEngine.java:252
+  reg         score_pass_finished_d36;              // ScoreEngine.java:252
+  reg         score_pass_finished_d37;              // ScoreEngine.java:252
+  reg         score_pass_finished_d38;              // ScoreEngine.java:252
+  reg         score_pass_finished_d39;              // ScoreEngine.java:252
+  reg         score_pass_finished_d40;              // ScoreEngine.java:252
+  reg         score_pass_finished_d41;              // ScoreEngine.java:252
+  reg         score_pass_finished_d42;              // ScoreEngine.java:252
+  reg         score_pass_finished_d43;              // ScoreEngine.java:252
 
   // score_sink
   wire [8:0]  score_slots_end;                      // AttentionUnit.java:631
@@ -1073,123 +1072,121 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:171
   reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:171
   reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:171
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:175
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:175
-  reg         row_weight_valid_d1;                  // ValueEngine.java:176
-  reg         row_weight_valid_d2;                  // ValueEngine.java:176
-  reg         row_weight_valid_d3;                  // ValueEngine.java:176
-  reg         row_weight_valid_d4;                  // ValueEngine.java:176
-  reg         row_weight_valid_d5;                  // ValueEngine.java:176
-  reg         row_weight_valid_d6;                  // ValueEngine.java:176
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:179
-  reg         row_shifted_valid_d10;                // ValueEngine.java:179
-  reg         row_shifted_valid_d11;                // ValueEngine.java:179
-  reg         row_shifted_valid_d12;                // ValueEngine.java:179
-  reg         row_shifted_valid_d13;                // ValueEngine.java:179
-  reg         row_shifted_valid_d14;                // ValueEngine.java:179
-  reg         row_shifted_valid_d15;                // ValueEngine.java:179
-  reg         row_shifted_valid_d16;                // ValueEngine.java:179
-  reg         row_shifted_valid_d17;                // ValueEngine.java:179
-  reg         row_shifted_valid_d18;                // ValueEngine.java:179
-  reg         row_shifted_valid_d19;                // ValueEngine.java:179
-  reg         row_shifted_valid_d20;                // ValueEngine.java:179
-  reg         row_shifted_valid_d21;                // ValueEngine.java:179
-  reg         row_shifted_valid_d22;                // ValueEngine.java:179
-  reg         row_shifted_valid_d23;                // ValueEngine.java:179
-  reg         row_shifted_valid_d24;                // ValueEngine.java:179
-  reg         row_shifted_valid_d25;                // ValueEngine.java:179
-  reg         row_first_beat_d1;                    // ValueEngine.java:179
-  reg         row_first_beat_d2;                    // ValueEngine.java:179
-  reg         row_first_beat_d3;                    // ValueEngine.java:179
-  reg         row_first_beat_d4;                    // ValueEngine.java:179
-  reg         row_first_beat_d5;                    // ValueEngine.java:179
-  reg         row_first_beat_d6;                    // ValueEngine.java:179
-  reg         row_first_beat_d7;                    // ValueEngine.java:179
-  reg         row_first_beat_d8;                    // ValueEngine.java:179
-  reg         row_first_beat_d9;                    // ValueEngine.java:179
-  reg         row_first_beat_d10;                   // ValueEngine.java:179
-  reg         row_first_beat_d11;                   // ValueEngine.java:179
-  reg         row_first_beat_d12;                   // ValueEngine.java:179
-  reg         row_first_beat_d13;                   // ValueEngine.java:179
-  reg         row_first_beat_d14;                   // ValueEngine.java:179
-  reg         row_first_beat_d15;                   // ValueEngine.java:179
-  reg         row_first_beat_d16;                   // ValueEngine.java:179
-  reg         row_first_beat_d17;                   // ValueEngine.java:179
-  reg         row_first_beat_d18;                   // ValueEngine.java:179
-  reg         row_first_beat_d19;                   // ValueEngine.java:179
-  reg         row_first_beat_d20;                   // ValueEngine.java:179
-  reg         row_first_beat_d21;                   // ValueEngine.java:179
-  reg         row_first_beat_d22;                   // ValueEngine.java:179
-  reg         row_first_beat_d23;                   // ValueEngine.java:179
-  reg         row_first_beat_d24;                   // ValueEngine.java:179
-  reg         row_first_beat_d25;                   // ValueEngine.java:179
-  reg         row_first_beat_d26;                   // ValueEngine.java:179
-  reg         row_first_beat_d27;                   // ValueEngine.java:179
-  reg         row_first_beat_d28;                   // ValueEngine.java:179
-  reg         row_first_beat_d29;                   // ValueEngine.java:179
-  reg         row_first_beat_d30;                   // ValueEngine.java:179
-  reg         row_first_beat_d31;                   // ValueEngine.java:179
-  reg         row_first_beat_d32;                   // ValueEngine.java:179
-  wire        z_read_enable;                        // ValueEngine.java:179
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:189
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:192
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:189
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:189
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:192
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:176
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:176
+  reg         row_weight_valid_d1;                  // ValueEngine.java:177
+  reg         row_weight_valid_d2;                  // ValueEngine.java:177
+  reg         row_weight_valid_d3;                  // ValueEngine.java:177
+  reg         row_weight_valid_d4;                  // ValueEngine.java:177
+  reg         row_weight_valid_d5;                  // ValueEngine.java:177
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:180
+  reg         row_shifted_valid_d10;                // ValueEngine.java:180
+  reg         row_shifted_valid_d11;                // ValueEngine.java:180
+  reg         row_shifted_valid_d12;                // ValueEngine.java:180
+  reg         row_shifted_valid_d13;                // ValueEngine.java:180
+  reg         row_shifted_valid_d14;                // ValueEngine.java:180
+  reg         row_shifted_valid_d15;                // ValueEngine.java:180
+  reg         row_shifted_valid_d16;                // ValueEngine.java:180
+  reg         row_shifted_valid_d17;                // ValueEngine.java:180
+  reg         row_shifted_valid_d18;                // ValueEngine.java:180
+  reg         row_shifted_valid_d19;                // ValueEngine.java:180
+  reg         row_shifted_valid_d20;                // ValueEngine.java:180
+  reg         row_shifted_valid_d21;                // ValueEngine.java:180
+  reg         row_shifted_valid_d22;                // ValueEngine.java:180
+  reg         row_shifted_valid_d23;                // ValueEngine.java:180
+  reg         row_shifted_valid_d24;                // ValueEngine.java:180
+  reg         row_shifted_valid_d25;                // ValueEngine.java:180
+  reg         row_first_beat_d1;                    // ValueEngine.java:180
+  reg         row_first_beat_d2;                    // ValueEngine.java:180
+  reg         row_first_beat_d3;                    // ValueEngine.java:180
+  reg         row_first_beat_d4;                    // ValueEngine.java:180
+  reg         row_first_beat_d5;                    // ValueEngine.java:180
+  reg         row_first_beat_d6;                    // ValueEngine.java:180
+  reg         row_first_beat_d7;                    // ValueEngine.java:180
+  reg         row_first_beat_d8;                    // ValueEngine.java:180
+  reg         row_first_beat_d9;                    // ValueEngine.java:180
+  reg         row_first_beat_d10;                   // ValueEngine.java:180
+  reg         row_first_beat_d11;                   // ValueEngine.java:180
+  reg         row_first_beat_d12;                   // ValueEngine.java:180
+  reg         row_first_beat_d13;                   // ValueEngine.java:180
+  reg         row_first_beat_d14;                   // ValueEngine.java:180
+  reg         row_first_beat_d15;                   // ValueEngine.java:180
+  reg         row_first_beat_d16;                   // ValueEngine.java:180
+  reg         row_first_beat_d17;                   // ValueEngine.java:180
+  reg         row_first_beat_d18;                   // ValueEngine.java:180
+  reg         row_first_beat_d19;                   // ValueEngine.java:180
+  reg         row_first_beat_d20;                   // ValueEngine.java:180
+  reg         row_first_beat_d21;                   // ValueEngine.java:180
+  reg         row_first_beat_d22;                   // ValueEngine.java:180
+  reg         row_first_beat_d23;                   // ValueEngine.java:180
+  reg         row_first_beat_d24;                   // ValueEngine.java:180
+  reg         row_first_beat_d25;                   // ValueEngine.java:180
+  reg         row_first_beat_d26;                   // ValueEngine.java:180
+  reg         row_first_beat_d27;                   // ValueEngine.java:180
+  reg         row_first_beat_d28;                   // ValueEngine.java:180
+  reg         row_first_beat_d29;                   // ValueEngine.java:180
+  reg         row_first_beat_d30;                   // ValueEngine.java:180
+  reg         row_first_beat_d31;                   // ValueEngine.java:180
+  reg         row_first_beat_d32;                   // ValueEngine.java:180
+  wire        z_read_enable;                        // ValueEngine.java:180
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:190
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:193
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:190
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:190
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:193
 
   // value_engine.reduction
-  reg  [1:0]  element_phase;                        // Reduction.java:98
-  wire        element_slot_done;                    // Reduction.java:99
+  reg  [1:0]  element_phase;                        // Reduction.java:101
+  wire        element_slot_done;                    // Reduction.java:102
 
   // value_engine.reduction.reduce_slots
   reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:35
@@ -1203,14 +1200,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // value_engine.reduction
   wire        reduce_second_set;                    // SlotSet.java:24
   wire [0:0]  reduce_set_slot;                      // SlotSet.java:26
-  reg  [3:0]  reduce_pass_beat;                     // Reduction.java:102
-  wire [7:0]  reduce_pass_beats;                    // Reduction.java:103
-  wire        reduce_last_pass_beat;                // Reduction.java:104
-  reg  [4:0]  reduce_index;                         // Reduction.java:105
-  wire        gathering;                            // Reduction.java:106
-  wire [7:0]  gather_address;                       // Reduction.java:108
-  reg  [1:0]  z_phase;                              // Reduction.java:111
-  wire        z_pushed;                             // Reduction.java:112
+  reg  [3:0]  reduce_pass_beat;                     // Reduction.java:105
+  wire [7:0]  reduce_pass_beats;                    // Reduction.java:106
+  wire        reduce_last_pass_beat;                // Reduction.java:107
+  reg  [4:0]  reduce_index;                         // Reduction.java:110
+  wire        gathering;                            // Reduction.java:111
+  wire [7:0]  gather_address;                       // Reduction.java:113
+  reg  [1:0]  z_phase;                              // Reduction.java:116
+  wire        z_pushed;                             // Reduction.java:117
 
   // value_engine.reduction.z_slots
   reg  [1:0]  z_slots_slot;                         // SlotWalker.java:35
@@ -1224,326 +1221,329 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // value_engine.reduction
   wire        z_second_set;                         // SlotSet.java:24
   wire [0:0]  z_set_slot;                           // SlotSet.java:26
-  reg  [4:0]  z_index;                              // Reduction.java:115
-  wire        z_gathering;                          // Reduction.java:116
-  wire [4:0]  z_gather_address;                     // Reduction.java:117
-  reg         gather_read_valid;                    // Reduction.java:121
-  reg  [3:0]  gather_read_lane;                     // Reduction.java:122
-  reg         gather_read_set;                      // Reduction.java:123
+  reg  [4:0]  z_index;                              // Reduction.java:120
+  wire        z_gathering;                          // Reduction.java:121
+  wire [4:0]  z_gather_address;                     // Reduction.java:122
+  reg         gather_read_valid_d1;                 // Reduction.java:128
+  reg         gather_read_valid_d2;                 // Reduction.java:128
+  reg  [3:0]  gather_read_lane_d1;                  // Reduction.java:129
+  reg  [3:0]  gather_read_lane_d2;                  // Reduction.java:129
+  reg         gather_read_set_d1;                   // Reduction.java:130
+  reg         gather_read_set_d2;                   // Reduction.java:130
   wire [31:0] gather_set_0;                         // SlotSet.java:37
-  reg  [31:0] gathered_0_0;                         // Reduction.java:133
-  reg  [31:0] gathered_0_1;                         // Reduction.java:133
-  reg  [31:0] gathered_0_2;                         // Reduction.java:133
-  reg  [31:0] gathered_0_3;                         // Reduction.java:133
-  reg  [31:0] gathered_0_4;                         // Reduction.java:133
-  reg  [31:0] gathered_0_5;                         // Reduction.java:133
-  reg  [31:0] gathered_0_6;                         // Reduction.java:133
-  reg  [31:0] gathered_0_7;                         // Reduction.java:133
-  reg  [31:0] gathered_0_8;                         // Reduction.java:133
-  reg  [31:0] gathered_0_9;                         // Reduction.java:133
-  reg  [31:0] gathered_0_10;                        // Reduction.java:133
-  reg  [31:0] gathered_0_11;                        // Reduction.java:133
-  reg  [31:0] gathered_0_12;                        // Reduction.java:133
-  reg  [31:0] gathered_0_13;                        // Reduction.java:133
-  reg  [31:0] gathered_0_14;                        // Reduction.java:133
-  reg  [31:0] gathered_0_15;                        // Reduction.java:133
+  reg  [31:0] gathered_0_0;                         // Reduction.java:140
+  reg  [31:0] gathered_0_1;                         // Reduction.java:140
+  reg  [31:0] gathered_0_2;                         // Reduction.java:140
+  reg  [31:0] gathered_0_3;                         // Reduction.java:140
+  reg  [31:0] gathered_0_4;                         // Reduction.java:140
+  reg  [31:0] gathered_0_5;                         // Reduction.java:140
+  reg  [31:0] gathered_0_6;                         // Reduction.java:140
+  reg  [31:0] gathered_0_7;                         // Reduction.java:140
+  reg  [31:0] gathered_0_8;                         // Reduction.java:140
+  reg  [31:0] gathered_0_9;                         // Reduction.java:140
+  reg  [31:0] gathered_0_10;                        // Reduction.java:140
+  reg  [31:0] gathered_0_11;                        // Reduction.java:140
+  reg  [31:0] gathered_0_12;                        // Reduction.java:140
+  reg  [31:0] gathered_0_13;                        // Reduction.java:140
+  reg  [31:0] gathered_0_14;                        // Reduction.java:140
+  reg  [31:0] gathered_0_15;                        // Reduction.java:140
   wire [31:0] gather_set_1;                         // SlotSet.java:37
-  reg  [31:0] gathered_1_0;                         // Reduction.java:133
-  reg  [31:0] gathered_1_1;                         // Reduction.java:133
-  reg  [31:0] gathered_1_2;                         // Reduction.java:133
-  reg  [31:0] gathered_1_3;                         // Reduction.java:133
-  reg  [31:0] gathered_1_4;                         // Reduction.java:133
-  reg  [31:0] gathered_1_5;                         // Reduction.java:133
-  reg  [31:0] gathered_1_6;                         // Reduction.java:133
-  reg  [31:0] gathered_1_7;                         // Reduction.java:133
-  reg  [31:0] gathered_1_8;                         // Reduction.java:133
-  reg  [31:0] gathered_1_9;                         // Reduction.java:133
-  reg  [31:0] gathered_1_10;                        // Reduction.java:133
-  reg  [31:0] gathered_1_11;                        // Reduction.java:133
-  reg  [31:0] gathered_1_12;                        // Reduction.java:133
-  reg  [31:0] gathered_1_13;                        // Reduction.java:133
-  reg  [31:0] gathered_1_14;                        // Reduction.java:133
-  reg  [31:0] gathered_1_15;                        // Reduction.java:133
+  reg  [31:0] gathered_1_0;                         // Reduction.java:140
+  reg  [31:0] gathered_1_1;                         // Reduction.java:140
+  reg  [31:0] gathered_1_2;                         // Reduction.java:140
+  reg  [31:0] gathered_1_3;                         // Reduction.java:140
+  reg  [31:0] gathered_1_4;                         // Reduction.java:140
+  reg  [31:0] gathered_1_5;                         // Reduction.java:140
+  reg  [31:0] gathered_1_6;                         // Reduction.java:140
+  reg  [31:0] gathered_1_7;                         // Reduction.java:140
+  reg  [31:0] gathered_1_8;                         // Reduction.java:140
+  reg  [31:0] gathered_1_9;                         // Reduction.java:140
+  reg  [31:0] gathered_1_10;                        // Reduction.java:140
+  reg  [31:0] gathered_1_11;                        // Reduction.java:140
+  reg  [31:0] gathered_1_12;                        // Reduction.java:140
+  reg  [31:0] gathered_1_13;                        // Reduction.java:140
+  reg  [31:0] gathered_1_14;                        // Reduction.java:140
+  reg  [31:0] gathered_1_15;                        // Reduction.java:140
   wire [31:0] gather_set_2;                         // SlotSet.java:37
-  reg  [31:0] gathered_2_0;                         // Reduction.java:133
-  reg  [31:0] gathered_2_1;                         // Reduction.java:133
-  reg  [31:0] gathered_2_2;                         // Reduction.java:133
-  reg  [31:0] gathered_2_3;                         // Reduction.java:133
-  reg  [31:0] gathered_2_4;                         // Reduction.java:133
-  reg  [31:0] gathered_2_5;                         // Reduction.java:133
-  reg  [31:0] gathered_2_6;                         // Reduction.java:133
-  reg  [31:0] gathered_2_7;                         // Reduction.java:133
-  reg  [31:0] gathered_2_8;                         // Reduction.java:133
-  reg  [31:0] gathered_2_9;                         // Reduction.java:133
-  reg  [31:0] gathered_2_10;                        // Reduction.java:133
-  reg  [31:0] gathered_2_11;                        // Reduction.java:133
-  reg  [31:0] gathered_2_12;                        // Reduction.java:133
-  reg  [31:0] gathered_2_13;                        // Reduction.java:133
-  reg  [31:0] gathered_2_14;                        // Reduction.java:133
-  reg  [31:0] gathered_2_15;                        // Reduction.java:133
+  reg  [31:0] gathered_2_0;                         // Reduction.java:140
+  reg  [31:0] gathered_2_1;                         // Reduction.java:140
+  reg  [31:0] gathered_2_2;                         // Reduction.java:140
+  reg  [31:0] gathered_2_3;                         // Reduction.java:140
+  reg  [31:0] gathered_2_4;                         // Reduction.java:140
+  reg  [31:0] gathered_2_5;                         // Reduction.java:140
+  reg  [31:0] gathered_2_6;                         // Reduction.java:140
+  reg  [31:0] gathered_2_7;                         // Reduction.java:140
+  reg  [31:0] gathered_2_8;                         // Reduction.java:140
+  reg  [31:0] gathered_2_9;                         // Reduction.java:140
+  reg  [31:0] gathered_2_10;                        // Reduction.java:140
+  reg  [31:0] gathered_2_11;                        // Reduction.java:140
+  reg  [31:0] gathered_2_12;                        // Reduction.java:140
+  reg  [31:0] gathered_2_13;                        // Reduction.java:140
+  reg  [31:0] gathered_2_14;                        // Reduction.java:140
+  reg  [31:0] gathered_2_15;                        // Reduction.java:140
   wire [31:0] gather_set_3;                         // SlotSet.java:37
-  reg  [31:0] gathered_3_0;                         // Reduction.java:133
-  reg  [31:0] gathered_3_1;                         // Reduction.java:133
-  reg  [31:0] gathered_3_2;                         // Reduction.java:133
-  reg  [31:0] gathered_3_3;                         // Reduction.java:133
-  reg  [31:0] gathered_3_4;                         // Reduction.java:133
-  reg  [31:0] gathered_3_5;                         // Reduction.java:133
-  reg  [31:0] gathered_3_6;                         // Reduction.java:133
-  reg  [31:0] gathered_3_7;                         // Reduction.java:133
-  reg  [31:0] gathered_3_8;                         // Reduction.java:133
-  reg  [31:0] gathered_3_9;                         // Reduction.java:133
-  reg  [31:0] gathered_3_10;                        // Reduction.java:133
-  reg  [31:0] gathered_3_11;                        // Reduction.java:133
-  reg  [31:0] gathered_3_12;                        // Reduction.java:133
-  reg  [31:0] gathered_3_13;                        // Reduction.java:133
-  reg  [31:0] gathered_3_14;                        // Reduction.java:133
-  reg  [31:0] gathered_3_15;                        // Reduction.java:133
-  reg         z_read_valid;                         // Reduction.java:140
-  reg  [3:0]  z_read_lane;                          // Reduction.java:141
-  reg         z_read_set;                           // Reduction.java:142
+  reg  [31:0] gathered_3_0;                         // Reduction.java:140
+  reg  [31:0] gathered_3_1;                         // Reduction.java:140
+  reg  [31:0] gathered_3_2;                         // Reduction.java:140
+  reg  [31:0] gathered_3_3;                         // Reduction.java:140
+  reg  [31:0] gathered_3_4;                         // Reduction.java:140
+  reg  [31:0] gathered_3_5;                         // Reduction.java:140
+  reg  [31:0] gathered_3_6;                         // Reduction.java:140
+  reg  [31:0] gathered_3_7;                         // Reduction.java:140
+  reg  [31:0] gathered_3_8;                         // Reduction.java:140
+  reg  [31:0] gathered_3_9;                         // Reduction.java:140
+  reg  [31:0] gathered_3_10;                        // Reduction.java:140
+  reg  [31:0] gathered_3_11;                        // Reduction.java:140
+  reg  [31:0] gathered_3_12;                        // Reduction.java:140
+  reg  [31:0] gathered_3_13;                        // Reduction.java:140
+  reg  [31:0] gathered_3_14;                        // Reduction.java:140
+  reg  [31:0] gathered_3_15;                        // Reduction.java:140
+  reg         z_read_valid;                         // Reduction.java:147
+  reg  [3:0]  z_read_lane;                          // Reduction.java:148
+  reg         z_read_set;                           // Reduction.java:149
   wire [31:0] z_gathered;                           // SlotSet.java:37
-  reg  [31:0] z_lane_0;                             // Reduction.java:145
-  reg  [31:0] z_lane_1;                             // Reduction.java:145
-  reg  [31:0] z_lane_2;                             // Reduction.java:145
-  reg  [31:0] z_lane_3;                             // Reduction.java:145
-  reg  [31:0] z_lane_4;                             // Reduction.java:145
-  reg  [31:0] z_lane_5;                             // Reduction.java:145
-  reg  [31:0] z_lane_6;                             // Reduction.java:145
-  reg  [31:0] z_lane_7;                             // Reduction.java:145
-  reg  [31:0] z_lane_8;                             // Reduction.java:145
-  reg  [31:0] z_lane_9;                             // Reduction.java:145
-  reg  [31:0] z_lane_10;                            // Reduction.java:145
-  reg  [31:0] z_lane_11;                            // Reduction.java:145
-  reg  [31:0] z_lane_12;                            // Reduction.java:145
-  reg  [31:0] z_lane_13;                            // Reduction.java:145
-  reg  [31:0] z_lane_14;                            // Reduction.java:145
-  reg  [31:0] z_lane_15;                            // Reduction.java:145
-  wire [0:0]  reduce_present;                       // Reduction.java:154
-  wire [1:0]  reduce_last_element;                  // Reduction.java:159
-  wire        element_ends_beat;                    // Reduction.java:160
-  reg  [3:0]  beats_promised;                       // Reduction.java:161
-  reg  [7:0]  rz_known;                             // Reduction.java:162
-  wire        slot_rz_known;                        // Reduction.java:163
-  wire        output_room;                          // Reduction.java:164
-  wire        element_wants_push;                   // Reduction.java:167
-  wire [9:0]  reduce_positions;                     // Reduction.java:169
-  reg  [31:0] tree_pick_0;                          // Reduction.java:175
-  wire [31:0] reduce_in_0;                          // Reduction.java:176
-  reg  [31:0] tree_pick_1;                          // Reduction.java:175
-  wire [31:0] reduce_in_1;                          // Reduction.java:176
-  reg  [31:0] tree_pick_2;                          // Reduction.java:175
-  wire [31:0] reduce_in_2;                          // Reduction.java:176
-  reg  [31:0] tree_pick_3;                          // Reduction.java:175
-  wire [31:0] reduce_in_3;                          // Reduction.java:176
-  reg  [31:0] tree_pick_4;                          // Reduction.java:175
-  wire [31:0] reduce_in_4;                          // Reduction.java:176
-  reg  [31:0] tree_pick_5;                          // Reduction.java:175
-  wire [31:0] reduce_in_5;                          // Reduction.java:176
-  reg  [31:0] tree_pick_6;                          // Reduction.java:175
-  wire [31:0] reduce_in_6;                          // Reduction.java:176
-  reg  [31:0] tree_pick_7;                          // Reduction.java:175
-  wire [31:0] reduce_in_7;                          // Reduction.java:176
-  reg  [31:0] tree_pick_8;                          // Reduction.java:175
-  wire [31:0] reduce_in_8;                          // Reduction.java:176
-  reg  [31:0] tree_pick_9;                          // Reduction.java:175
-  wire [31:0] reduce_in_9;                          // Reduction.java:176
-  reg  [31:0] tree_pick_10;                         // Reduction.java:175
-  wire [31:0] reduce_in_10;                         // Reduction.java:176
-  reg  [31:0] tree_pick_11;                         // Reduction.java:175
-  wire [31:0] reduce_in_11;                         // Reduction.java:176
-  reg  [31:0] tree_pick_12;                         // Reduction.java:175
-  wire [31:0] reduce_in_12;                         // Reduction.java:176
-  reg  [31:0] tree_pick_13;                         // Reduction.java:175
-  wire [31:0] reduce_in_13;                         // Reduction.java:176
-  reg  [31:0] tree_pick_14;                         // Reduction.java:175
-  wire [31:0] reduce_in_14;                         // Reduction.java:176
-  reg  [31:0] tree_pick_15;                         // Reduction.java:175
-  wire [31:0] reduce_in_15;                         // Reduction.java:176
-  wire [3:0]  reduce_tag;                           // Reduction.java:180
-  wire        reduce_wants_push;                    // Reduction.java:187
-  wire        reduce_tree_0_0_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_0_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_1_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_1_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_2_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_2_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_3_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_3_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_4_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_4_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_5_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_5_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_6_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_6_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:206
-  wire        reduce_tree_0_7_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_0_7_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:206
-  wire        reduce_tree_1_0_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_1_0_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:206
-  wire        reduce_tree_1_1_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_1_1_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:206
-  wire        reduce_tree_1_2_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_1_2_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:206
-  wire        reduce_tree_1_3_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_1_3_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:206
-  wire        reduce_tree_2_0_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_2_0_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:206
-  wire        reduce_tree_2_1_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_2_1_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:206
-  wire        reduce_tree_3_0_in_valid;             // Reduction.java:206
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:206
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:206
-  wire        reduce_tree_3_0_out_valid;            // Reduction.java:206
-  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:206
-  wire        element_pushed;                       // Reduction.java:211
-  wire        pass_beat_pushed;                     // Reduction.java:212
-  reg  [3:0]  push_tag_d1;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d2;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d3;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d4;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d5;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d6;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d7;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d8;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d9;                          // Reduction.java:216
-  reg  [3:0]  push_tag_d10;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d11;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d12;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d13;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d14;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d15;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d16;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d17;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d18;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d19;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d20;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d21;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d22;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d23;                         // Reduction.java:216
-  reg  [3:0]  push_tag_d24;                         // Reduction.java:216
-  wire        reduced_is_z;                         // Reduction.java:217
+  reg  [31:0] z_lane_0;                             // Reduction.java:152
+  reg  [31:0] z_lane_1;                             // Reduction.java:152
+  reg  [31:0] z_lane_2;                             // Reduction.java:152
+  reg  [31:0] z_lane_3;                             // Reduction.java:152
+  reg  [31:0] z_lane_4;                             // Reduction.java:152
+  reg  [31:0] z_lane_5;                             // Reduction.java:152
+  reg  [31:0] z_lane_6;                             // Reduction.java:152
+  reg  [31:0] z_lane_7;                             // Reduction.java:152
+  reg  [31:0] z_lane_8;                             // Reduction.java:152
+  reg  [31:0] z_lane_9;                             // Reduction.java:152
+  reg  [31:0] z_lane_10;                            // Reduction.java:152
+  reg  [31:0] z_lane_11;                            // Reduction.java:152
+  reg  [31:0] z_lane_12;                            // Reduction.java:152
+  reg  [31:0] z_lane_13;                            // Reduction.java:152
+  reg  [31:0] z_lane_14;                            // Reduction.java:152
+  reg  [31:0] z_lane_15;                            // Reduction.java:152
+  wire [0:0]  reduce_present;                       // Reduction.java:161
+  wire [1:0]  reduce_last_element;                  // Reduction.java:166
+  wire        element_ends_beat;                    // Reduction.java:167
+  reg  [3:0]  beats_promised;                       // Reduction.java:168
+  reg  [7:0]  rz_known;                             // Reduction.java:169
+  wire        slot_rz_known;                        // Reduction.java:170
+  wire        output_room;                          // Reduction.java:171
+  wire        element_wants_push;                   // Reduction.java:174
+  wire [9:0]  reduce_positions;                     // Reduction.java:176
+  reg  [31:0] tree_pick_0;                          // Reduction.java:182
+  wire [31:0] reduce_in_0;                          // Reduction.java:183
+  reg  [31:0] tree_pick_1;                          // Reduction.java:182
+  wire [31:0] reduce_in_1;                          // Reduction.java:183
+  reg  [31:0] tree_pick_2;                          // Reduction.java:182
+  wire [31:0] reduce_in_2;                          // Reduction.java:183
+  reg  [31:0] tree_pick_3;                          // Reduction.java:182
+  wire [31:0] reduce_in_3;                          // Reduction.java:183
+  reg  [31:0] tree_pick_4;                          // Reduction.java:182
+  wire [31:0] reduce_in_4;                          // Reduction.java:183
+  reg  [31:0] tree_pick_5;                          // Reduction.java:182
+  wire [31:0] reduce_in_5;                          // Reduction.java:183
+  reg  [31:0] tree_pick_6;                          // Reduction.java:182
+  wire [31:0] reduce_in_6;                          // Reduction.java:183
+  reg  [31:0] tree_pick_7;                          // Reduction.java:182
+  wire [31:0] reduce_in_7;                          // Reduction.java:183
+  reg  [31:0] tree_pick_8;                          // Reduction.java:182
+  wire [31:0] reduce_in_8;                          // Reduction.java:183
+  reg  [31:0] tree_pick_9;                          // Reduction.java:182
+  wire [31:0] reduce_in_9;                          // Reduction.java:183
+  reg  [31:0] tree_pick_10;                         // Reduction.java:182
+  wire [31:0] reduce_in_10;                         // Reduction.java:183
+  reg  [31:0] tree_pick_11;                         // Reduction.java:182
+  wire [31:0] reduce_in_11;                         // Reduction.java:183
+  reg  [31:0] tree_pick_12;                         // Reduction.java:182
+  wire [31:0] reduce_in_12;                         // Reduction.java:183
+  reg  [31:0] tree_pick_13;                         // Reduction.java:182
+  wire [31:0] reduce_in_13;                         // Reduction.java:183
+  reg  [31:0] tree_pick_14;                         // Reduction.java:182
+  wire [31:0] reduce_in_14;                         // Reduction.java:183
+  reg  [31:0] tree_pick_15;                         // Reduction.java:182
+  wire [31:0] reduce_in_15;                         // Reduction.java:183
+  wire [3:0]  reduce_tag;                           // Reduction.java:187
+  wire        reduce_wants_push;                    // Reduction.java:194
+  wire        reduce_tree_0_0_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_0_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_1_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_1_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_2_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_2_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_3_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_3_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_4_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_4_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_5_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_5_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_6_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_6_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:213
+  wire        reduce_tree_0_7_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_0_7_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:213
+  wire        reduce_tree_1_0_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_1_0_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:213
+  wire        reduce_tree_1_1_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_1_1_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:213
+  wire        reduce_tree_1_2_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_1_2_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:213
+  wire        reduce_tree_1_3_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_1_3_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:213
+  wire        reduce_tree_2_0_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_2_0_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:213
+  wire        reduce_tree_2_1_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_2_1_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:213
+  wire        reduce_tree_3_0_in_valid;             // Reduction.java:213
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:213
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:213
+  wire        reduce_tree_3_0_out_valid;            // Reduction.java:213
+  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:213
+  wire        element_pushed;                       // Reduction.java:218
+  wire        pass_beat_pushed;                     // Reduction.java:219
+  reg  [3:0]  push_tag_d1;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d2;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d3;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d4;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d5;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d6;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d7;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d8;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d9;                          // Reduction.java:223
+  reg  [3:0]  push_tag_d10;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d11;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d12;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d13;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d14;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d15;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d16;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d17;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d18;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d19;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d20;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d21;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d22;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d23;                         // Reduction.java:223
+  reg  [3:0]  push_tag_d24;                         // Reduction.java:223
+  wire        reduced_is_z;                         // Reduction.java:224
   wire        rz_in_valid;                          // FpReciprocal.java:148
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:148
   wire        rz_out_valid;                         // FpReciprocal.java:148
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:148
-  reg         z_parity_d1;                          // Reduction.java:220
-  reg         z_parity_d2;                          // Reduction.java:220
-  reg         z_parity_d3;                          // Reduction.java:220
-  reg         z_parity_d4;                          // Reduction.java:220
-  reg         z_parity_d5;                          // Reduction.java:220
-  reg         z_parity_d6;                          // Reduction.java:220
-  reg         z_parity_d7;                          // Reduction.java:220
-  reg         z_parity_d8;                          // Reduction.java:220
-  reg         z_parity_d9;                          // Reduction.java:220
-  reg         z_parity_d10;                         // Reduction.java:220
-  reg         z_parity_d11;                         // Reduction.java:220
-  reg         z_parity_d12;                         // Reduction.java:220
-  reg         z_parity_d13;                         // Reduction.java:220
-  reg         z_parity_d14;                         // Reduction.java:220
-  reg         z_parity_d15;                         // Reduction.java:220
-  reg         z_parity_d16;                         // Reduction.java:220
-  reg         z_parity_d17;                         // Reduction.java:220
-  reg         z_parity_d18;                         // Reduction.java:220
-  reg         z_parity_d19;                         // Reduction.java:220
-  reg         z_parity_d20;                         // Reduction.java:220
-  reg         z_parity_d21;                         // Reduction.java:220
-  reg         z_parity_d22;                         // Reduction.java:220
-  reg         z_parity_d23;                         // Reduction.java:220
-  reg         z_parity_d24;                         // Reduction.java:220
-  reg         z_parity_d25;                         // Reduction.java:220
-  reg         z_parity_d26;                         // Reduction.java:220
-  reg         z_parity_d27;                         // Reduction.java:220
-  reg         z_parity_d28;                         // Reduction.java:220
-  reg         z_parity_d29;                         // Reduction.java:220
-  reg         z_parity_d30;                         // Reduction.java:220
-  reg         z_parity_d31;                         // Reduction.java:220
-  reg         z_parity_d32;                         // Reduction.java:220
-  reg         z_parity_d33;                         // Reduction.java:220
-  reg         z_parity_d34;                         // Reduction.java:220
-  reg         z_parity_d35;                         // Reduction.java:220
-  reg         z_parity_d36;                         // Reduction.java:220
-  reg         z_parity_d37;                         // Reduction.java:220
-  reg         z_parity_d38;                         // Reduction.java:220
-  reg         z_parity_d39;                         // Reduction.java:220
-  reg         z_parity_d40;                         // Reduction.java:220
-  reg         z_parity_d41;                         // Reduction.java:220
-  reg         z_parity_d42;                         // Reduction.java:220
-  reg         z_parity_d43;                         // Reduction.java:220
-  reg         z_parity_d44;                         // Reduction.java:220
-  wire        rz_ready;                             // Reduction.java:221
-  reg  [31:0] slot_rz_0;                            // Reduction.java:224
-  reg  [31:0] slot_rz_1;                            // Reduction.java:224
-  wire        normalized_in_valid;                  // Reduction.java:231
-  wire [31:0] normalized_in_payload_a;              // Reduction.java:231
-  wire [31:0] normalized_in_payload_b;              // Reduction.java:231
-  wire        normalized_out_valid;                 // Reduction.java:231
-  wire [31:0] normalized_out_payload;               // Reduction.java:231
-  wire        stored_output_in_valid;               // Reduction.java:232
-  wire [31:0] stored_output_in_payload;             // Reduction.java:232
-  wire        stored_output_out_valid;              // Reduction.java:232
-  wire [15:0] stored_output_out_payload;            // Reduction.java:232
-  reg  [3:0]  push_tag_d25;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d26;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d27;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d28;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d29;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d30;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d31;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d32;                         // Reduction.java:234
-  reg  [3:0]  push_tag_d33;                         // Reduction.java:234
-  wire        element_out;                          // Reduction.java:235
-  reg  [15:0] out_word_0;                           // Reduction.java:240
-  reg  [15:0] out_word_1;                           // Reduction.java:240
-  reg  [15:0] out_word_2;                           // Reduction.java:240
-  reg  [15:0] out_word_3;                           // Reduction.java:240
-  reg         beat_assembled;                       // Reduction.java:245
-  wire        out_beat_valid;                       // Reduction.java:246
-  wire        out_beat_ready;                       // Reduction.java:246
-  wire [15:0] out_beat_payload_0;                   // Reduction.java:246
-  wire [15:0] out_beat_payload_1;                   // Reduction.java:246
-  wire [15:0] out_beat_payload_2;                   // Reduction.java:246
-  wire [15:0] out_beat_payload_3;                   // Reduction.java:246
+  reg         z_parity_d1;                          // Reduction.java:227
+  reg         z_parity_d2;                          // Reduction.java:227
+  reg         z_parity_d3;                          // Reduction.java:227
+  reg         z_parity_d4;                          // Reduction.java:227
+  reg         z_parity_d5;                          // Reduction.java:227
+  reg         z_parity_d6;                          // Reduction.java:227
+  reg         z_parity_d7;                          // Reduction.java:227
+  reg         z_parity_d8;                          // Reduction.java:227
+  reg         z_parity_d9;                          // Reduction.java:227
+  reg         z_parity_d10;                         // Reduction.java:227
+  reg         z_parity_d11;                         // Reduction.java:227
+  reg         z_parity_d12;                         // Reduction.java:227
+  reg         z_parity_d13;                         // Reduction.java:227
+  reg         z_parity_d14;                         // Reduction.java:227
+  reg         z_parity_d15;                         // Reduction.java:227
+  reg         z_parity_d16;                         // Reduction.java:227
+  reg         z_parity_d17;                         // Reduction.java:227
+  reg         z_parity_d18;                         // Reduction.java:227
+  reg         z_parity_d19;                         // Reduction.java:227
+  reg         z_parity_d20;                         // Reduction.java:227
+  reg         z_parity_d21;                         // Reduction.java:227
+  reg         z_parity_d22;                         // Reduction.java:227
+  reg         z_parity_d23;                         // Reduction.java:227
+  reg         z_parity_d24;                         // Reduction.java:227
+  reg         z_parity_d25;                         // Reduction.java:227
+  reg         z_parity_d26;                         // Reduction.java:227
+  reg         z_parity_d27;                         // Reduction.java:227
+  reg         z_parity_d28;                         // Reduction.java:227
+  reg         z_parity_d29;                         // Reduction.java:227
+  reg         z_parity_d30;                         // Reduction.java:227
+  reg         z_parity_d31;                         // Reduction.java:227
+  reg         z_parity_d32;                         // Reduction.java:227
+  reg         z_parity_d33;                         // Reduction.java:227
+  reg         z_parity_d34;                         // Reduction.java:227
+  reg         z_parity_d35;                         // Reduction.java:227
+  reg         z_parity_d36;                         // Reduction.java:227
+  reg         z_parity_d37;                         // Reduction.java:227
+  reg         z_parity_d38;                         // Reduction.java:227
+  reg         z_parity_d39;                         // Reduction.java:227
+  reg         z_parity_d40;                         // Reduction.java:227
+  reg         z_parity_d41;                         // Reduction.java:227
+  reg         z_parity_d42;                         // Reduction.java:227
+  reg         z_parity_d43;                         // Reduction.java:227
+  reg         z_parity_d44;                         // Reduction.java:227
+  wire        rz_ready;                             // Reduction.java:228
+  reg  [31:0] slot_rz_0;                            // Reduction.java:231
+  reg  [31:0] slot_rz_1;                            // Reduction.java:231
+  wire        normalized_in_valid;                  // Reduction.java:238
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:238
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:238
+  wire        normalized_out_valid;                 // Reduction.java:238
+  wire [31:0] normalized_out_payload;               // Reduction.java:238
+  wire        stored_output_in_valid;               // Reduction.java:239
+  wire [31:0] stored_output_in_payload;             // Reduction.java:239
+  wire        stored_output_out_valid;              // Reduction.java:239
+  wire [15:0] stored_output_out_payload;            // Reduction.java:239
+  reg  [3:0]  push_tag_d25;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d26;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d27;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d28;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d29;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d30;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d31;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d32;                         // Reduction.java:241
+  reg  [3:0]  push_tag_d33;                         // Reduction.java:241
+  wire        element_out;                          // Reduction.java:242
+  reg  [15:0] out_word_0;                           // Reduction.java:247
+  reg  [15:0] out_word_1;                           // Reduction.java:247
+  reg  [15:0] out_word_2;                           // Reduction.java:247
+  reg  [15:0] out_word_3;                           // Reduction.java:247
+  reg         beat_assembled;                       // Reduction.java:252
+  wire        out_beat_valid;                       // Reduction.java:253
+  wire        out_beat_ready;                       // Reduction.java:253
+  wire [15:0] out_beat_payload_0;                   // Reduction.java:253
+  wire [15:0] out_beat_payload_1;                   // Reduction.java:253
+  wire [15:0] out_beat_payload_2;                   // Reduction.java:253
+  wire [15:0] out_beat_payload_3;                   // Reduction.java:253
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1551,294 +1551,303 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  wire        beat_promised;                        // Reduction.java:252
-  wire        beat_delivered;                       // Reduction.java:253
-  wire        gather_done;                          // Reduction.java:259
-  wire        slot_pushed;                          // Reduction.java:260
-  wire        reduction_finished;                   // Reduction.java:261
-  wire        z_gather_done;                        // Reduction.java:285
-  wire        z_may_gather;                         // Reduction.java:286
+  wire        beat_promised;                        // Reduction.java:259
+  wire        beat_delivered;                       // Reduction.java:260
+  wire        gather_done;                          // Reduction.java:266
+  wire        slot_pushed;                          // Reduction.java:267
+  wire        reduction_finished;                   // Reduction.java:268
+  wire        z_gather_done;                        // Reduction.java:292
+  wire        z_may_gather;                         // Reduction.java:293
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:201
-  reg         accumulate_set_d2;                    // ValueEngine.java:201
-  reg         accumulate_set_d3;                    // ValueEngine.java:201
-  reg         accumulate_set_d4;                    // ValueEngine.java:201
-  reg         accumulate_set_d5;                    // ValueEngine.java:201
-  reg         accumulate_set_d6;                    // ValueEngine.java:201
-  reg         accumulate_set_d7;                    // ValueEngine.java:201
-  reg         accumulate_set_d8;                    // ValueEngine.java:201
-  reg         accumulate_set_d9;                    // ValueEngine.java:201
-  reg         accumulate_set_d10;                   // ValueEngine.java:201
-  reg         accumulate_set_d11;                   // ValueEngine.java:201
-  reg         accumulate_set_d12;                   // ValueEngine.java:201
-  reg         accumulate_set_d13;                   // ValueEngine.java:201
-  reg         accumulate_set_d14;                   // ValueEngine.java:201
-  reg         accumulate_set_d15;                   // ValueEngine.java:201
-  reg         accumulate_set_d16;                   // ValueEngine.java:201
-  reg         accumulate_set_d17;                   // ValueEngine.java:201
-  reg         accumulate_set_d18;                   // ValueEngine.java:201
-  reg         accumulate_set_d19;                   // ValueEngine.java:201
-  reg         accumulate_set_d20;                   // ValueEngine.java:201
-  reg         accumulate_set_d21;                   // ValueEngine.java:201
-  reg         accumulate_set_d22;                   // ValueEngine.java:201
-  reg         accumulate_set_d23;                   // ValueEngine.java:201
-  reg         accumulate_set_d24;                   // ValueEngine.java:201
-  reg         accumulate_set_d25;                   // ValueEngine.java:201
-  reg         accumulate_set_d26;                   // ValueEngine.java:201
-  reg         accumulate_set_d27;                   // ValueEngine.java:201
-  reg         accumulate_set_d28;                   // ValueEngine.java:201
-  reg         accumulate_set_d29;                   // ValueEngine.java:201
-  reg         accumulate_set_d30;                   // ValueEngine.java:201
-  reg         accumulate_set_d31;                   // ValueEngine.java:201
-  reg         accumulate_set_d32;                   // ValueEngine.java:201
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:201
-  wire        z_gather_read_s0;                     // ValueEngine.java:202
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:205
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:205
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:205
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:206
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:207
-  reg         accumulate_set_d33;                   // ValueEngine.java:210
-  reg         accumulate_set_d34;                   // ValueEngine.java:210
-  reg         accumulate_set_d35;                   // ValueEngine.java:210
-  reg         accumulate_set_d36;                   // ValueEngine.java:210
-  reg         accumulate_set_d37;                   // ValueEngine.java:210
-  reg         accumulate_set_d38;                   // ValueEngine.java:210
-  reg         accumulate_set_d39;                   // ValueEngine.java:210
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:210
-  wire        bank_gather_read_s0;                  // ValueEngine.java:211
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:214
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:217
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:201
-  wire        z_gather_read_s1;                     // ValueEngine.java:202
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:206
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:207
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:210
-  wire        bank_gather_read_s1;                  // ValueEngine.java:211
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:214
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:217
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:217
+  reg         accumulate_set_d1;                    // ValueEngine.java:202
+  reg         accumulate_set_d2;                    // ValueEngine.java:202
+  reg         accumulate_set_d3;                    // ValueEngine.java:202
+  reg         accumulate_set_d4;                    // ValueEngine.java:202
+  reg         accumulate_set_d5;                    // ValueEngine.java:202
+  reg         accumulate_set_d6;                    // ValueEngine.java:202
+  reg         accumulate_set_d7;                    // ValueEngine.java:202
+  reg         accumulate_set_d8;                    // ValueEngine.java:202
+  reg         accumulate_set_d9;                    // ValueEngine.java:202
+  reg         accumulate_set_d10;                   // ValueEngine.java:202
+  reg         accumulate_set_d11;                   // ValueEngine.java:202
+  reg         accumulate_set_d12;                   // ValueEngine.java:202
+  reg         accumulate_set_d13;                   // ValueEngine.java:202
+  reg         accumulate_set_d14;                   // ValueEngine.java:202
+  reg         accumulate_set_d15;                   // ValueEngine.java:202
+  reg         accumulate_set_d16;                   // ValueEngine.java:202
+  reg         accumulate_set_d17;                   // ValueEngine.java:202
+  reg         accumulate_set_d18;                   // ValueEngine.java:202
+  reg         accumulate_set_d19;                   // ValueEngine.java:202
+  reg         accumulate_set_d20;                   // ValueEngine.java:202
+  reg         accumulate_set_d21;                   // ValueEngine.java:202
+  reg         accumulate_set_d22;                   // ValueEngine.java:202
+  reg         accumulate_set_d23;                   // ValueEngine.java:202
+  reg         accumulate_set_d24;                   // ValueEngine.java:202
+  reg         accumulate_set_d25;                   // ValueEngine.java:202
+  reg         accumulate_set_d26;                   // ValueEngine.java:202
+  reg         accumulate_set_d27;                   // ValueEngine.java:202
+  reg         accumulate_set_d28;                   // ValueEngine.java:202
+  reg         accumulate_set_d29;                   // ValueEngine.java:202
+  reg         accumulate_set_d30;                   // ValueEngine.java:202
+  reg         accumulate_set_d31;                   // ValueEngine.java:202
+  reg         accumulate_set_d32;                   // ValueEngine.java:202
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:202
+  wire        z_gather_read_s0;                     // ValueEngine.java:203
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:206
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:206
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:206
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:207
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:208
+  reg         accumulate_set_d33;                   // ValueEngine.java:211
+  reg         accumulate_set_d34;                   // ValueEngine.java:211
+  reg         accumulate_set_d35;                   // ValueEngine.java:211
+  reg         accumulate_set_d36;                   // ValueEngine.java:211
+  reg         accumulate_set_d37;                   // ValueEngine.java:211
+  reg         accumulate_set_d38;                   // ValueEngine.java:211
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:211
+  wire        bank_gather_read_s0;                  // ValueEngine.java:212
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:215
+  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:218
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:202
+  wire        z_gather_read_s1;                     // ValueEngine.java:203
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:207
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:208
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:211
+  wire        bank_gather_read_s1;                  // ValueEngine.java:212
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:215
+  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:218
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:218
   wire [31:0] z_accumulated;                        // SlotSet.java:37
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:225
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:225
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:225
-  wire        z_sum_in_valid;                       // ValueEngine.java:224
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:224
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:224
-  wire        z_sum_out_valid;                      // ValueEngine.java:224
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:224
-  reg         row_first_beat_d33;                   // ValueEngine.java:226
-  reg         row_first_beat_d34;                   // ValueEngine.java:226
-  reg         row_first_beat_d35;                   // ValueEngine.java:226
-  reg         row_first_beat_d36;                   // ValueEngine.java:226
-  reg         row_first_beat_d37;                   // ValueEngine.java:226
-  reg         row_first_beat_d38;                   // ValueEngine.java:226
-  reg         row_first_beat_d39;                   // ValueEngine.java:226
-  wire        z_write;                              // ValueEngine.java:226
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:227
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:227
-  reg         accumulate_set_d40;                   // ValueEngine.java:234
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:227
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:227
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:227
+  wire        z_sum_in_valid;                       // ValueEngine.java:226
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:226
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:226
+  wire        z_sum_out_valid;                      // ValueEngine.java:226
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:226
+  reg         row_first_beat_d33;                   // ValueEngine.java:228
+  reg         row_first_beat_d34;                   // ValueEngine.java:228
+  reg         row_first_beat_d35;                   // ValueEngine.java:228
+  reg         row_first_beat_d36;                   // ValueEngine.java:228
+  reg         row_first_beat_d37;                   // ValueEngine.java:228
+  reg         row_first_beat_d38;                   // ValueEngine.java:228
+  reg         row_first_beat_d39;                   // ValueEngine.java:228
+  wire        z_write;                              // ValueEngine.java:228
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:229
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:229
+  reg         accumulate_set_d39;                   // ValueEngine.java:230
+  reg         accumulate_set_d40;                   // ValueEngine.java:236
   wire [31:0] value_lane0_partial;                  // SlotSet.java:37
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:241
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:241
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:241
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:243
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:243
   wire [31:0] value_lane1_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:241
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:243
   wire [31:0] value_lane2_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:241
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:243
   wire [31:0] value_lane3_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:241
-  reg         row_weight_valid_d7;                  // ValueEngine.java:245
-  reg         row_weight_valid_d8;                  // ValueEngine.java:245
-  reg         row_weight_valid_d9;                  // ValueEngine.java:245
-  reg         row_weight_valid_d10;                 // ValueEngine.java:245
-  reg         row_weight_valid_d11;                 // ValueEngine.java:245
-  reg         row_weight_valid_d12;                 // ValueEngine.java:245
-  reg         row_weight_valid_d13;                 // ValueEngine.java:245
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:246
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:246
-  reg         accumulate_set_d41;                   // ValueEngine.java:247
-  reg         accumulate_set_d42;                   // ValueEngine.java:247
-  reg         accumulate_set_d43;                   // ValueEngine.java:247
-  reg         accumulate_set_d44;                   // ValueEngine.java:247
-  reg         accumulate_set_d45;                   // ValueEngine.java:247
-  reg         accumulate_set_d46;                   // ValueEngine.java:247
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:248
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:248
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:248
-  wire        partial_write_s0;                     // ValueEngine.java:250
-  wire        partial_write_s1;                     // ValueEngine.java:250
-  reg         accumulated_last_d1;                  // ValueEngine.java:259
-  reg         accumulated_last_d2;                  // ValueEngine.java:259
-  reg         accumulated_last_d3;                  // ValueEngine.java:259
-  reg         accumulated_last_d4;                  // ValueEngine.java:259
-  reg         accumulated_last_d5;                  // ValueEngine.java:259
-  reg         accumulated_last_d6;                  // ValueEngine.java:259
-  reg         accumulated_last_d7;                  // ValueEngine.java:259
-  reg         accumulated_last_d8;                  // ValueEngine.java:259
-  reg         accumulated_last_d9;                  // ValueEngine.java:259
-  reg         accumulated_last_d10;                 // ValueEngine.java:259
-  reg         accumulated_last_d11;                 // ValueEngine.java:259
-  reg         accumulated_last_d12;                 // ValueEngine.java:259
-  reg         accumulated_last_d13;                 // ValueEngine.java:259
-  reg         accumulated_last_d14;                 // ValueEngine.java:259
-  reg         accumulated_last_d15;                 // ValueEngine.java:259
-  reg         accumulated_last_d16;                 // ValueEngine.java:259
-  reg         accumulated_last_d17;                 // ValueEngine.java:259
-  reg         accumulated_last_d18;                 // ValueEngine.java:259
-  reg         accumulated_last_d19;                 // ValueEngine.java:259
-  reg         accumulated_last_d20;                 // ValueEngine.java:259
-  reg         accumulated_last_d21;                 // ValueEngine.java:259
-  reg         accumulated_last_d22;                 // ValueEngine.java:259
-  reg         accumulated_last_d23;                 // ValueEngine.java:259
-  reg         accumulated_last_d24;                 // ValueEngine.java:259
-  reg         accumulated_last_d25;                 // ValueEngine.java:259
-  reg         accumulated_last_d26;                 // ValueEngine.java:259
-  reg         accumulated_last_d27;                 // ValueEngine.java:259
-  reg         accumulated_last_d28;                 // ValueEngine.java:259
-  reg         accumulated_last_d29;                 // ValueEngine.java:259
-  reg         accumulated_last_d30;                 // ValueEngine.java:259
-  reg         accumulated_last_d31;                 // ValueEngine.java:259
-  reg         accumulated_last_d32;                 // ValueEngine.java:259
-  reg         accumulated_last_d33;                 // ValueEngine.java:259
-  reg         accumulated_last_d34;                 // ValueEngine.java:259
-  reg         accumulated_last_d35;                 // ValueEngine.java:259
-  reg         accumulated_last_d36;                 // ValueEngine.java:259
-  reg         accumulated_last_d37;                 // ValueEngine.java:259
-  reg         accumulated_last_d38;                 // ValueEngine.java:259
-  reg         accumulated_last_d39;                 // ValueEngine.java:259
-  reg         accumulated_last_d40;                 // ValueEngine.java:259
-  reg         accumulated_last_d41;                 // ValueEngine.java:259
-  reg         accumulated_last_d42;                 // ValueEngine.java:259
-  reg         accumulated_last_d43;                 // ValueEngine.java:259
-  reg         accumulated_last_d44;                 // ValueEngine.java:259
-  reg         accumulated_last_d45;                 // ValueEngine.java:259
-  reg         accumulated_last_d46;                 // ValueEngine.java:259
-  reg         accumulated_last_d47;                 // ValueEngine.java:259
-  reg         accumulated_last_d48;                 // ValueEngine.java:259
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:243
+  reg         z_sum_valid_d1;                       // ValueEngine.java:247
+  reg         z_sum_valid_d2;                       // ValueEngine.java:247
+  reg         z_sum_valid_d3;                       // ValueEngine.java:247
+  reg         z_sum_valid_d4;                       // ValueEngine.java:247
+  reg         z_sum_valid_d5;                       // ValueEngine.java:247
+  reg         z_sum_valid_d6;                       // ValueEngine.java:247
+  reg         z_sum_valid_d7;                       // ValueEngine.java:247
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:248
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:248
+  reg         accumulate_set_d41;                   // ValueEngine.java:249
+  reg         accumulate_set_d42;                   // ValueEngine.java:249
+  reg         accumulate_set_d43;                   // ValueEngine.java:249
+  reg         accumulate_set_d44;                   // ValueEngine.java:249
+  reg         accumulate_set_d45;                   // ValueEngine.java:249
+  reg         accumulate_set_d46;                   // ValueEngine.java:249
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:250
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:250
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:250
+  wire        partial_write_s0;                     // ValueEngine.java:252
+  wire        partial_write_s1;                     // ValueEngine.java:252
+  reg         accumulated_last_d1;                  // ValueEngine.java:261
+  reg         accumulated_last_d2;                  // ValueEngine.java:261
+  reg         accumulated_last_d3;                  // ValueEngine.java:261
+  reg         accumulated_last_d4;                  // ValueEngine.java:261
+  reg         accumulated_last_d5;                  // ValueEngine.java:261
+  reg         accumulated_last_d6;                  // ValueEngine.java:261
+  reg         accumulated_last_d7;                  // ValueEngine.java:261
+  reg         accumulated_last_d8;                  // ValueEngine.java:261
+  reg         accumulated_last_d9;                  // ValueEngine.java:261
+  reg         accumulated_last_d10;                 // ValueEngine.java:261
+  reg         accumulated_last_d11;                 // ValueEngine.java:261
+  reg         accumulated_last_d12;                 // ValueEngine.java:261
+  reg         accumulated_last_d13;                 // ValueEngine.java:261
+  reg         accumulated_last_d14;                 // ValueEngine.java:261
+  reg         accumulated_last_d15;                 // ValueEngine.java:261
+  reg         accumulated_last_d16;                 // ValueEngine.java:261
+  reg         accumulated_last_d17;                 // ValueEngine.java:261
+  reg         accumulated_last_d18;                 // ValueEngine.java:261
+  reg         accumulated_last_d19;                 // ValueEngine.java:261
+  reg         accumulated_last_d20;                 // ValueEngine.java:261
+  reg         accumulated_last_d21;                 // ValueEngine.java:261
+  reg         accumulated_last_d22;                 // ValueEngine.java:261
+  reg         accumulated_last_d23;                 // ValueEngine.java:261
+  reg         accumulated_last_d24;                 // ValueEngine.java:261
+  reg         accumulated_last_d25;                 // ValueEngine.java:261
+  reg         accumulated_last_d26;                 // ValueEngine.java:261
+  reg         accumulated_last_d27;                 // ValueEngine.java:261
+  reg         accumulated_last_d28;                 // ValueEngine.java:261
+  reg         accumulated_last_d29;                 // ValueEngine.java:261
+  reg         accumulated_last_d30;                 // ValueEngine.java:261
+  reg         accumulated_last_d31;                 // ValueEngine.java:261
+  reg         accumulated_last_d32;                 // ValueEngine.java:261
+  reg         accumulated_last_d33;                 // ValueEngine.java:261
+  reg         accumulated_last_d34;                 // ValueEngine.java:261
+  reg         accumulated_last_d35;                 // ValueEngine.java:261
+  reg         accumulated_last_d36;                 // ValueEngine.java:261
+  reg         accumulated_last_d37;                 // ValueEngine.java:261
+  reg         accumulated_last_d38;                 // ValueEngine.java:261
+  reg         accumulated_last_d39;                 // ValueEngine.java:261
+  reg         accumulated_last_d40;                 // ValueEngine.java:261
+  reg         accumulated_last_d41;                 // ValueEngine.java:261
+  reg         accumulated_last_d42;                 // ValueEngine.java:261
+  reg         accumulated_last_d43;                 // ValueEngine.java:261
+  reg         accumulated_last_d44;                 // ValueEngine.java:261
+  reg         accumulated_last_d45;                 // ValueEngine.java:261
+  reg         accumulated_last_d46;                 // ValueEngine.java:261
+  reg         accumulated_last_d47;                 // ValueEngine.java:261
+  reg         accumulated_last_d48;                 // ValueEngine.java:261
   reg         done_pending;                         // AttentionUnit.java:253
   reg  [7:0]  done_code;                            // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -2379,113 +2388,109 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:143
   assign score_present_beats = 1'b1; // ScoreEngine.java:145
   assign query_word_read = query_read; // ScoreEngine.java:165
-  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:195
-  assign key_lane0_partial = partials_0[add_entry]; // ScoreEngine.java:198
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:199
-  assign key_lane1_partial = partials_1[add_entry]; // ScoreEngine.java:198
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:199
-  assign key_lane2_partial = partials_2[add_entry]; // ScoreEngine.java:198
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:199
-  assign key_lane3_partial = partials_3[add_entry]; // ScoreEngine.java:198
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:199
-  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:208
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:215
-  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign read_entry = {issue_turn_d3, issue_group_d3}; // ScoreEngine.java:198
+  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:201
+  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:201
+  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:201
+  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:201
+  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:212
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:219
+  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_0 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_1 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_2 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_3 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_4 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : held_4) : 32'h0;
-  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_5 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : held_5) : 32'h0;
-  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_6 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : held_6) : 32'h0;
-  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_7 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : held_7) : 32'h0;
-  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_8 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : held_8) : 32'h0;
-  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_9 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : held_9) : 32'h0;
-  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_10 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : held_10) : 32'h0;
-  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_11 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : held_11) : 32'h0;
-  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_12 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : held_12) : 32'h0;
-  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_13 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : held_13) : 32'h0;
-  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_14 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : held_14) : 32'h0;
-  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:221
-  // ScoreEngine.java:228
+  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
+  // ScoreEngine.java:232
   assign row_partial_15 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:243
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:243
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:243
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:243
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:243
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:243
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:243
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:243
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:243
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:243
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:243
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:243
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:243
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:243
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:243
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:243
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:243
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:243
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:243
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:243
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:243
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:243
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:243
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:243
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:243
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:243
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:243
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:243
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:243
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:243
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:243
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:243
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:243
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:243
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:243
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:243
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:243
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:243
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:247
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:247
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:247
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:247
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:247
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:247
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:247
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:247
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:247
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:247
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:247
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:247
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:247
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:247
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:247
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:247
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:247
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:247
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:247
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:247
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:247
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:247
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:247
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:247
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:247
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:247
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:247
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:247
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:247
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:247
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:247
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:247
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:247
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:247
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:247
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:247
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:247
 
   always @(posedge clk) begin
     score_last_beat_index <= score_pass_beats - 8'd1; // ScoreEngine.java:104
@@ -2510,196 +2515,199 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       query_read <= query_store[query_read_address]; // ScoreEngine.java:162
     end
     score_issue_d1 <= score_issue; // ScoreEngine.java:186
-    issue_turn_d1 <= turn; // ScoreEngine.java:193
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:193
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:193
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:193
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:193
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:193
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:193
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:193
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:199
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:199
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:199
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:199
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:203
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:203
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:203
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:203
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:203
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:203
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:203
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:203
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:203
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:204
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:204
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:204
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:204
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:204
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:204
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:205
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:205
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:205
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:205
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:205
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:205
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:206
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:206
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:206
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:206
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:206
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:206
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:206
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:206
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:206
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:206
-    if (score_issue_d10) begin // ScoreEngine.java:213
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:213
+    issue_turn_d1 <= turn; // ScoreEngine.java:198
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:198
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:198
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:198
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:198
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:198
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:202
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:202
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:202
+    key_lane0_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:203
+    key_lane1_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:203
+    key_lane2_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:203
+    key_lane3_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:203
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:207
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:207
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:207
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:207
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:207
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:207
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:207
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:207
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:207
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:208
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:208
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:208
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:208
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:208
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:208
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:208
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:209
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:209
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:209
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:209
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:209
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:209
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:209
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:210
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:210
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:210
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:210
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:210
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:210
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:210
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:210
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:210
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:210
+    if (score_issue_d10) begin // ScoreEngine.java:217
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:217
     end
-    if (score_issue_d10) begin // ScoreEngine.java:213
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:213
+    if (score_issue_d10) begin // ScoreEngine.java:217
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:217
     end
-    if (score_issue_d10) begin // ScoreEngine.java:213
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:213
+    if (score_issue_d10) begin // ScoreEngine.java:217
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:217
     end
-    if (score_issue_d10) begin // ScoreEngine.java:213
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:213
+    if (score_issue_d10) begin // ScoreEngine.java:217
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:217
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:215
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:215
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:215
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:215
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:215
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:215
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:215
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:215
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:215
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:215
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:245
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:245
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:245
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:245
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:245
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:245
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:245
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:245
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:245
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:245
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:245
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:245
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:245
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:245
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:245
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:245
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:245
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:245
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:245
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:245
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:245
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:245
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:245
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:245
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:245
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:245
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:245
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:245
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:245
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:245
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:245
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:245
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:245
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:245
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:245
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:245
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:245
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:245
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:245
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:245
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:245
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:246
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:246
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:246
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:246
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:246
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:246
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:246
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:246
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:246
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:246
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:246
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:246
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:246
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:246
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:246
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:246
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:246
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:246
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:246
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:246
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:246
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:246
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:246
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:246
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:246
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:246
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:246
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:246
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:246
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:246
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:246
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:246
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:246
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:246
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:246
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:246
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:246
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:246
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:246
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:246
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:246
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:248
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:248
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:248
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:248
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:248
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:248
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:248
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:248
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:248
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:248
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:248
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:248
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:248
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:248
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:248
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:248
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:248
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:248
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:248
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:248
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:248
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:248
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:248
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:248
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:248
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:248
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:248
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:248
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:248
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:248
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:248
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:248
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:248
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:248
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:248
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:248
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:248
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:248
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:248
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:248
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:248
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:248
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:248
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:219
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:219
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:219
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:219
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:219
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:219
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:219
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:219
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:219
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:219
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:249
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:249
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:249
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:249
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:249
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:249
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:249
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:249
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:249
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:249
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:249
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:249
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:249
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:249
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:249
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:249
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:249
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:249
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:249
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:249
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:249
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:249
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:249
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:249
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:249
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:249
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:249
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:249
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:249
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:249
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:249
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:249
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:249
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:249
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:249
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:249
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:249
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:249
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:249
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:249
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:249
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:250
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:250
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:250
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:250
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:250
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:250
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:250
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:250
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:250
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:250
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:250
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:250
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:250
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:250
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:250
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:250
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:250
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:250
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:250
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:250
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:250
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:250
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:250
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:250
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:250
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:250
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:250
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:250
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:250
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:250
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:250
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:250
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:250
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:250
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:250
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:250
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:250
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:250
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:250
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:250
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:250
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:252
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:252
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:252
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:252
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:252
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:252
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:252
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:252
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:252
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:252
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:252
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:252
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:252
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:252
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:252
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:252
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:252
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:252
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:252
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:252
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:252
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:252
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:252
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:252
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:252
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:252
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:252
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:252
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:252
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:252
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:252
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:252
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:252
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:252
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:252
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:252
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:252
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:252
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:252
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:252
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:252
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:252
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:252
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2707,9 +2715,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_first_turns <= 1'b1;
       score_later_turns_done <= 1'b0;
       score_issue_d1 <= 1'b0;
-      issue_turn_d4 <= 1'b0;
-      issue_group_d4 <= 2'd0;
-      issue_first_d4 <= 1'b0;
+      issue_turn_d3 <= 1'b0;
+      issue_group_d3 <= 2'd0;
+      issue_first_d3 <= 1'b0;
+      key_lane0_addend_d1 <= 32'h0;
+      key_lane1_addend_d1 <= 32'h0;
+      key_lane2_addend_d1 <= 32'h0;
+      key_lane3_addend_d1 <= 32'h0;
       score_issue_d2 <= 1'b0;
       score_issue_d3 <= 1'b0;
       score_issue_d4 <= 1'b0;
@@ -2892,10 +2904,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:190
   assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:189
   assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:190
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:199
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:199
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:199
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:199
+  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:203
+  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:203
+  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:203
+  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:203
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
@@ -3164,46 +3176,46 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:164
   assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:164
   assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:164
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:179
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:201
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:202
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:206
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:209
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:210
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:211
-  // ValueEngine.java:214
-  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:219
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:219
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:219
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:219
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:201
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:202
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:206
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:209
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:210
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:211
-  // ValueEngine.java:214
-  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:219
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:219
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:219
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:219
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:180
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
+  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:211
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
+  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d38 : gather_address;
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:221
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:221
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:221
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:221
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
+  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:211
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
+  // ValueEngine.java:215
+  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d38 : gather_address;
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:221
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:221
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:221
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:221
   assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:224
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:224
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:224
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:226
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:226
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:226
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:226
+  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:228
   assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:241
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:243
   assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:241
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:243
   assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:241
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:243
   assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:241
-  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:250
-  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:250
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:243
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:252
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:252
 
   always @(posedge clk) begin
     value_last_beat_index <= value_last_beat_index_diff[3:0]; // ValueEngine.java:107
@@ -3343,408 +3355,415 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:171
     value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:171
     value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:171
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:175
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:175
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:175
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:175
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:175
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:175
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:175
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:175
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:175
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:175
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:175
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:175
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:175
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:175
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:175
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:175
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:175
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:175
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:175
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:175
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:175
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:175
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:175
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:175
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:175
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:175
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:175
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:175
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:175
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:175
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:175
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:175
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:175
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:175
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:175
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:175
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:175
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:175
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:175
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:176
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:176
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:176
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:176
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:176
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:176
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:179
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:179
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:179
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:179
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:179
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:179
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:179
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:179
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:179
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:179
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:179
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:179
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:179
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:179
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:179
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:179
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:179
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:179
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:179
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:179
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:179
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:179
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:179
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:179
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:179
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:179
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:179
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:179
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:179
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:179
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:179
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:179
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:179
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:179
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:179
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:179
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:179
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:179
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:179
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:179
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:179
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:179
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:179
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:179
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:179
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:179
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:179
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:179
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:179
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:179
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:179
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:179
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:179
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:179
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:179
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:179
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:179
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:201
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:201
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:201
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:201
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:201
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:201
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:201
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:201
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:201
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:201
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:201
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:201
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:201
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:201
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:201
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:201
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:201
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:201
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:201
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:201
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:201
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:201
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:201
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:201
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:201
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:201
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:201
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:201
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:201
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:201
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:201
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:201
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:205
-    z_address_d2 <= z_address_d1; // ValueEngine.java:205
-    z_address_d3 <= z_address_d2; // ValueEngine.java:205
-    z_address_d4 <= z_address_d3; // ValueEngine.java:205
-    z_address_d5 <= z_address_d4; // ValueEngine.java:205
-    z_address_d6 <= z_address_d5; // ValueEngine.java:205
-    z_address_d7 <= z_address_d6; // ValueEngine.java:205
-    z_address_d8 <= z_address_d7; // ValueEngine.java:205
-    z_address_d9 <= z_address_d8; // ValueEngine.java:205
-    z_address_d10 <= z_address_d9; // ValueEngine.java:205
-    z_address_d11 <= z_address_d10; // ValueEngine.java:205
-    z_address_d12 <= z_address_d11; // ValueEngine.java:205
-    z_address_d13 <= z_address_d12; // ValueEngine.java:205
-    z_address_d14 <= z_address_d13; // ValueEngine.java:205
-    z_address_d15 <= z_address_d14; // ValueEngine.java:205
-    z_address_d16 <= z_address_d15; // ValueEngine.java:205
-    z_address_d17 <= z_address_d16; // ValueEngine.java:205
-    z_address_d18 <= z_address_d17; // ValueEngine.java:205
-    z_address_d19 <= z_address_d18; // ValueEngine.java:205
-    z_address_d20 <= z_address_d19; // ValueEngine.java:205
-    z_address_d21 <= z_address_d20; // ValueEngine.java:205
-    z_address_d22 <= z_address_d21; // ValueEngine.java:205
-    z_address_d23 <= z_address_d22; // ValueEngine.java:205
-    z_address_d24 <= z_address_d23; // ValueEngine.java:205
-    z_address_d25 <= z_address_d24; // ValueEngine.java:205
-    z_address_d26 <= z_address_d25; // ValueEngine.java:205
-    z_address_d27 <= z_address_d26; // ValueEngine.java:205
-    z_address_d28 <= z_address_d27; // ValueEngine.java:205
-    z_address_d29 <= z_address_d28; // ValueEngine.java:205
-    z_address_d30 <= z_address_d29; // ValueEngine.java:205
-    z_address_d31 <= z_address_d30; // ValueEngine.java:205
-    z_address_d32 <= z_address_d31; // ValueEngine.java:205
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:207
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:207
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:180
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
+    z_address_d2 <= z_address_d1; // ValueEngine.java:206
+    z_address_d3 <= z_address_d2; // ValueEngine.java:206
+    z_address_d4 <= z_address_d3; // ValueEngine.java:206
+    z_address_d5 <= z_address_d4; // ValueEngine.java:206
+    z_address_d6 <= z_address_d5; // ValueEngine.java:206
+    z_address_d7 <= z_address_d6; // ValueEngine.java:206
+    z_address_d8 <= z_address_d7; // ValueEngine.java:206
+    z_address_d9 <= z_address_d8; // ValueEngine.java:206
+    z_address_d10 <= z_address_d9; // ValueEngine.java:206
+    z_address_d11 <= z_address_d10; // ValueEngine.java:206
+    z_address_d12 <= z_address_d11; // ValueEngine.java:206
+    z_address_d13 <= z_address_d12; // ValueEngine.java:206
+    z_address_d14 <= z_address_d13; // ValueEngine.java:206
+    z_address_d15 <= z_address_d14; // ValueEngine.java:206
+    z_address_d16 <= z_address_d15; // ValueEngine.java:206
+    z_address_d17 <= z_address_d16; // ValueEngine.java:206
+    z_address_d18 <= z_address_d17; // ValueEngine.java:206
+    z_address_d19 <= z_address_d18; // ValueEngine.java:206
+    z_address_d20 <= z_address_d19; // ValueEngine.java:206
+    z_address_d21 <= z_address_d20; // ValueEngine.java:206
+    z_address_d22 <= z_address_d21; // ValueEngine.java:206
+    z_address_d23 <= z_address_d22; // ValueEngine.java:206
+    z_address_d24 <= z_address_d23; // ValueEngine.java:206
+    z_address_d25 <= z_address_d24; // ValueEngine.java:206
+    z_address_d26 <= z_address_d25; // ValueEngine.java:206
+    z_address_d27 <= z_address_d26; // ValueEngine.java:206
+    z_address_d28 <= z_address_d27; // ValueEngine.java:206
+    z_address_d29 <= z_address_d28; // ValueEngine.java:206
+    z_address_d30 <= z_address_d29; // ValueEngine.java:206
+    z_address_d31 <= z_address_d30; // ValueEngine.java:206
+    z_address_d32 <= z_address_d31; // ValueEngine.java:206
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
     end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:210
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:210
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:210
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:210
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:210
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:210
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:210
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
-      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:217
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:211
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
-      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:217
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
-      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:217
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:217
-      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:217
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
     end
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:207
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:207
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:218
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
-      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:217
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
-      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:217
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
-      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:217
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:217
-      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:217
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
     end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:225
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:225
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:225
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:225
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:225
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:225
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:225
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:225
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:225
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:225
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:225
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:225
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:225
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:225
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:225
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:225
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:225
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:225
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:225
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:225
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:225
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:225
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:225
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:225
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:225
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:225
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:225
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:225
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:225
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:225
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:225
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:225
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:225
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:226
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:226
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:226
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:226
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:226
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:226
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:226
-    z_address_d33 <= z_address_d32; // ValueEngine.java:227
-    z_address_d34 <= z_address_d33; // ValueEngine.java:227
-    z_address_d35 <= z_address_d34; // ValueEngine.java:227
-    z_address_d36 <= z_address_d35; // ValueEngine.java:227
-    z_address_d37 <= z_address_d36; // ValueEngine.java:227
-    z_address_d38 <= z_address_d37; // ValueEngine.java:227
-    z_address_d39 <= z_address_d38; // ValueEngine.java:227
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:231
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:231
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:218
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:227
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:227
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:227
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:227
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:227
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:227
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:227
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:227
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:227
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:227
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:227
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:227
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:227
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:227
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:227
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:227
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:227
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:227
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:227
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:227
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:227
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:227
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:227
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:227
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:227
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:227
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:227
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:227
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:227
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:227
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:227
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:227
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:227
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:228
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:228
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:228
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:228
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:228
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:228
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:228
+    z_address_d33 <= z_address_d32; // ValueEngine.java:229
+    z_address_d34 <= z_address_d33; // ValueEngine.java:229
+    z_address_d35 <= z_address_d34; // ValueEngine.java:229
+    z_address_d36 <= z_address_d35; // ValueEngine.java:229
+    z_address_d37 <= z_address_d36; // ValueEngine.java:229
+    z_address_d38 <= z_address_d37; // ValueEngine.java:229
+    z_address_d39 <= z_address_d38; // ValueEngine.java:229
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:230
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:233
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:233
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:231
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:231
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:233
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:233
     end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:234
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:241
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:241
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:241
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:241
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:241
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:241
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:241
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:245
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:245
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:245
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:245
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:245
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:245
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:245
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:246
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:246
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:246
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:246
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:246
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:246
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:246
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:247
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:247
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:247
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:247
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:247
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:247
-    value_present_d1 <= 1'b1; // ValueEngine.java:248
-    value_present_d2 <= value_present_d1; // ValueEngine.java:248
-    value_present_d3 <= value_present_d2; // ValueEngine.java:248
-    value_present_d4 <= value_present_d3; // ValueEngine.java:248
-    value_present_d5 <= value_present_d4; // ValueEngine.java:248
-    value_present_d6 <= value_present_d5; // ValueEngine.java:248
-    value_present_d7 <= value_present_d6; // ValueEngine.java:248
-    value_present_d8 <= value_present_d7; // ValueEngine.java:248
-    value_present_d9 <= value_present_d8; // ValueEngine.java:248
-    value_present_d10 <= value_present_d9; // ValueEngine.java:248
-    value_present_d11 <= value_present_d10; // ValueEngine.java:248
-    value_present_d12 <= value_present_d11; // ValueEngine.java:248
-    value_present_d13 <= value_present_d12; // ValueEngine.java:248
-    value_present_d14 <= value_present_d13; // ValueEngine.java:248
-    value_present_d15 <= value_present_d14; // ValueEngine.java:248
-    value_present_d16 <= value_present_d15; // ValueEngine.java:248
-    value_present_d17 <= value_present_d16; // ValueEngine.java:248
-    value_present_d18 <= value_present_d17; // ValueEngine.java:248
-    value_present_d19 <= value_present_d18; // ValueEngine.java:248
-    value_present_d20 <= value_present_d19; // ValueEngine.java:248
-    value_present_d21 <= value_present_d20; // ValueEngine.java:248
-    value_present_d22 <= value_present_d21; // ValueEngine.java:248
-    value_present_d23 <= value_present_d22; // ValueEngine.java:248
-    value_present_d24 <= value_present_d23; // ValueEngine.java:248
-    value_present_d25 <= value_present_d24; // ValueEngine.java:248
-    value_present_d26 <= value_present_d25; // ValueEngine.java:248
-    value_present_d27 <= value_present_d26; // ValueEngine.java:248
-    value_present_d28 <= value_present_d27; // ValueEngine.java:248
-    value_present_d29 <= value_present_d28; // ValueEngine.java:248
-    value_present_d30 <= value_present_d29; // ValueEngine.java:248
-    value_present_d31 <= value_present_d30; // ValueEngine.java:248
-    value_present_d32 <= value_present_d31; // ValueEngine.java:248
-    value_present_d33 <= value_present_d32; // ValueEngine.java:248
-    value_present_d34 <= value_present_d33; // ValueEngine.java:248
-    value_present_d35 <= value_present_d34; // ValueEngine.java:248
-    value_present_d36 <= value_present_d35; // ValueEngine.java:248
-    value_present_d37 <= value_present_d36; // ValueEngine.java:248
-    value_present_d38 <= value_present_d37; // ValueEngine.java:248
-    value_present_d39 <= value_present_d38; // ValueEngine.java:248
-    value_present_d40 <= value_present_d39; // ValueEngine.java:248
-    value_present_d41 <= value_present_d40; // ValueEngine.java:248
-    value_present_d42 <= value_present_d41; // ValueEngine.java:248
-    value_present_d43 <= value_present_d42; // ValueEngine.java:248
-    value_present_d44 <= value_present_d43; // ValueEngine.java:248
-    value_present_d45 <= value_present_d44; // ValueEngine.java:248
-    value_present_d46 <= value_present_d45; // ValueEngine.java:248
-    if (partial_write_s0) begin // ValueEngine.java:255
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:255
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:236
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:243
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:243
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:243
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:243
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:243
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:243
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:243
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:247
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:247
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:247
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:247
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:247
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:247
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:247
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:248
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:248
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:248
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:248
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:248
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:248
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:248
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:248
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:249
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:249
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:249
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:249
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:249
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:249
+    value_present_d1 <= 1'b1; // ValueEngine.java:250
+    value_present_d2 <= value_present_d1; // ValueEngine.java:250
+    value_present_d3 <= value_present_d2; // ValueEngine.java:250
+    value_present_d4 <= value_present_d3; // ValueEngine.java:250
+    value_present_d5 <= value_present_d4; // ValueEngine.java:250
+    value_present_d6 <= value_present_d5; // ValueEngine.java:250
+    value_present_d7 <= value_present_d6; // ValueEngine.java:250
+    value_present_d8 <= value_present_d7; // ValueEngine.java:250
+    value_present_d9 <= value_present_d8; // ValueEngine.java:250
+    value_present_d10 <= value_present_d9; // ValueEngine.java:250
+    value_present_d11 <= value_present_d10; // ValueEngine.java:250
+    value_present_d12 <= value_present_d11; // ValueEngine.java:250
+    value_present_d13 <= value_present_d12; // ValueEngine.java:250
+    value_present_d14 <= value_present_d13; // ValueEngine.java:250
+    value_present_d15 <= value_present_d14; // ValueEngine.java:250
+    value_present_d16 <= value_present_d15; // ValueEngine.java:250
+    value_present_d17 <= value_present_d16; // ValueEngine.java:250
+    value_present_d18 <= value_present_d17; // ValueEngine.java:250
+    value_present_d19 <= value_present_d18; // ValueEngine.java:250
+    value_present_d20 <= value_present_d19; // ValueEngine.java:250
+    value_present_d21 <= value_present_d20; // ValueEngine.java:250
+    value_present_d22 <= value_present_d21; // ValueEngine.java:250
+    value_present_d23 <= value_present_d22; // ValueEngine.java:250
+    value_present_d24 <= value_present_d23; // ValueEngine.java:250
+    value_present_d25 <= value_present_d24; // ValueEngine.java:250
+    value_present_d26 <= value_present_d25; // ValueEngine.java:250
+    value_present_d27 <= value_present_d26; // ValueEngine.java:250
+    value_present_d28 <= value_present_d27; // ValueEngine.java:250
+    value_present_d29 <= value_present_d28; // ValueEngine.java:250
+    value_present_d30 <= value_present_d29; // ValueEngine.java:250
+    value_present_d31 <= value_present_d30; // ValueEngine.java:250
+    value_present_d32 <= value_present_d31; // ValueEngine.java:250
+    value_present_d33 <= value_present_d32; // ValueEngine.java:250
+    value_present_d34 <= value_present_d33; // ValueEngine.java:250
+    value_present_d35 <= value_present_d34; // ValueEngine.java:250
+    value_present_d36 <= value_present_d35; // ValueEngine.java:250
+    value_present_d37 <= value_present_d36; // ValueEngine.java:250
+    value_present_d38 <= value_present_d37; // ValueEngine.java:250
+    value_present_d39 <= value_present_d38; // ValueEngine.java:250
+    value_present_d40 <= value_present_d39; // ValueEngine.java:250
+    value_present_d41 <= value_present_d40; // ValueEngine.java:250
+    value_present_d42 <= value_present_d41; // ValueEngine.java:250
+    value_present_d43 <= value_present_d42; // ValueEngine.java:250
+    value_present_d44 <= value_present_d43; // ValueEngine.java:250
+    value_present_d45 <= value_present_d44; // ValueEngine.java:250
+    value_present_d46 <= value_present_d45; // ValueEngine.java:250
+    if (partial_write_s0) begin // ValueEngine.java:257
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:257
     end
-    if (partial_write_s0) begin // ValueEngine.java:255
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:255
+    if (partial_write_s0) begin // ValueEngine.java:257
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:257
     end
-    if (partial_write_s0) begin // ValueEngine.java:255
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:255
+    if (partial_write_s0) begin // ValueEngine.java:257
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:257
     end
-    if (partial_write_s0) begin // ValueEngine.java:255
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:255
+    if (partial_write_s0) begin // ValueEngine.java:257
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:257
     end
-    if (partial_write_s1) begin // ValueEngine.java:255
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:255
+    if (partial_write_s1) begin // ValueEngine.java:257
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:257
     end
-    if (partial_write_s1) begin // ValueEngine.java:255
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:255
+    if (partial_write_s1) begin // ValueEngine.java:257
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:257
     end
-    if (partial_write_s1) begin // ValueEngine.java:255
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:255
+    if (partial_write_s1) begin // ValueEngine.java:257
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:257
     end
-    if (partial_write_s1) begin // ValueEngine.java:255
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:255
+    if (partial_write_s1) begin // ValueEngine.java:257
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:257
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:259
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:259
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:259
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:259
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:259
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:259
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:259
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:259
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:259
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:259
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:259
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:259
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:259
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:259
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:259
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:259
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:259
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:259
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:259
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:259
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:259
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:259
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:259
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:259
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:259
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:259
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:259
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:259
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:259
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:259
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:259
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:259
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:259
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:259
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:259
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:259
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:259
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:259
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:259
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:259
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:259
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:259
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:259
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:259
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:259
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:259
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:259
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:259
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:261
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:261
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:261
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:261
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:261
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:261
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:261
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:261
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:261
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:261
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:261
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:261
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:261
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:261
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:261
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:261
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:261
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:261
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:261
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:261
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:261
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:261
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:261
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:261
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:261
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:261
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:261
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:261
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:261
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:261
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:261
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:261
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:261
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:261
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:261
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:261
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:261
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:261
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:261
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:261
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:261
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:261
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:261
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:261
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:261
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:261
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:261
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:261
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 4'd0;
@@ -3754,13 +3773,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane1_v_d31 <= 32'h0;
       value_lane2_v_d31 <= 32'h0;
       value_lane3_v_d31 <= 32'h0;
-      accumulate_address_d39 <= 8'd0;
+      accumulate_address_d38 <= 8'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
       row_weight_valid_d4 <= 1'b0;
       row_weight_valid_d5 <= 1'b0;
-      row_weight_valid_d6 <= 1'b0;
       row_shifted_valid_d1 <= 1'b0;
       row_shifted_valid_d2 <= 1'b0;
       row_shifted_valid_d3 <= 1'b0;
@@ -3789,19 +3807,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       row_first_beat_d32 <= 1'b0;
       accumulate_set_d32 <= 1'b0;
       z_address_d32 <= 5'd0;
-      accumulate_set_d39 <= 1'b0;
+      accumulate_set_d38 <= 1'b0;
       accumulate_fresh_d33 <= 1'b0;
       row_first_beat_d39 <= 1'b0;
       z_address_d39 <= 5'd0;
+      accumulate_set_d39 <= 1'b0;
       accumulate_set_d40 <= 1'b0;
       accumulate_fresh_d40 <= 1'b0;
-      row_weight_valid_d7 <= 1'b0;
-      row_weight_valid_d8 <= 1'b0;
-      row_weight_valid_d9 <= 1'b0;
-      row_weight_valid_d10 <= 1'b0;
-      row_weight_valid_d11 <= 1'b0;
-      row_weight_valid_d12 <= 1'b0;
-      row_weight_valid_d13 <= 1'b0;
+      z_sum_valid_d1 <= 1'b0;
+      z_sum_valid_d2 <= 1'b0;
+      z_sum_valid_d3 <= 1'b0;
+      z_sum_valid_d4 <= 1'b0;
+      z_sum_valid_d5 <= 1'b0;
+      z_sum_valid_d6 <= 1'b0;
+      z_sum_valid_d7 <= 1'b0;
       accumulate_address_d46 <= 8'd0;
       accumulate_set_d46 <= 1'b0;
       value_present_d46 <= 1'b0;
@@ -3975,713 +3994,717 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:171
   assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:170
   assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:171
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:241
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:241
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:241
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:241
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:243
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:243
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:243
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:243
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction (Reduction.java:83): reduces each slot's partials and Z's lanes by the pairwise tree,
+  // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
   // normalizes, rounds and sends the outputs
   assign reduce_second_set = reduce_slots_physical >= 2'd2; // SlotSet.java:24
   assign reduce_set_slot = reduce_set_slot_mux[0]; // SlotSet.java:26
-  assign reduce_pass_beats = reduce_row_beats; // Reduction.java:103
-  assign reduce_last_pass_beat = reduce_pass_beat == reduce_last_pass_beat_diff[3:0]; // Reduction.java:104
-  assign gathering = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index < 5'd16); // Reduction.java:106
-  assign gather_address = {reduce_set_slot, reduce_pass_beat[2:0], reduce_index[3:0]}; // Reduction.java:108
+  assign reduce_pass_beats = reduce_row_beats; // Reduction.java:106
+  assign reduce_last_pass_beat = reduce_pass_beat == reduce_last_pass_beat_diff[3:0]; // Reduction.java:107
+  assign gathering = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index < 5'd16); // Reduction.java:111
+  assign gather_address = {reduce_set_slot, reduce_pass_beat[2:0], reduce_index[3:0]}; // Reduction.java:113
   assign z_second_set = z_slots_physical >= 2'd2; // SlotSet.java:24
   assign z_set_slot = z_set_slot_mux[0]; // SlotSet.java:26
-  assign z_gathering = (z_phase == ZPHASE_GATHER) & (z_index < 5'd16); // Reduction.java:116
-  assign z_gather_address = {z_set_slot, z_index[3:0]}; // Reduction.java:117
-  assign gather_set_0 = gather_read_set ? gather_data_s1_0 : gather_data_s0_0; // SlotSet.java:37
-  assign gather_set_1 = gather_read_set ? gather_data_s1_1 : gather_data_s0_1; // SlotSet.java:37
-  assign gather_set_2 = gather_read_set ? gather_data_s1_2 : gather_data_s0_2; // SlotSet.java:37
-  assign gather_set_3 = gather_read_set ? gather_data_s1_3 : gather_data_s0_3; // SlotSet.java:37
+  assign z_gathering = (z_phase == ZPHASE_GATHER) & (z_index < 5'd16); // Reduction.java:121
+  assign z_gather_address = {z_set_slot, z_index[3:0]}; // Reduction.java:122
+  assign gather_set_0 = gather_read_set_d2 ? gather_data_s1_0 : gather_data_s0_0; // SlotSet.java:37
+  assign gather_set_1 = gather_read_set_d2 ? gather_data_s1_1 : gather_data_s0_1; // SlotSet.java:37
+  assign gather_set_2 = gather_read_set_d2 ? gather_data_s1_2 : gather_data_s0_2; // SlotSet.java:37
+  assign gather_set_3 = gather_read_set_d2 ? gather_data_s1_3 : gather_data_s0_3; // SlotSet.java:37
   assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // SlotSet.java:37
-  assign reduce_present = 1'b1; // Reduction.java:154
-  assign reduce_last_element = 2'd3; // Reduction.java:159
-  assign element_ends_beat = reduce_index[1:0] == 2'd3; // Reduction.java:160
-  assign slot_rz_known = rz_known > {6'd0, reduce_slots_slot}; // Reduction.java:163
-  assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:164
-  // Reduction.java:167
+  assign reduce_present = 1'b1; // Reduction.java:161
+  assign reduce_last_element = 2'd3; // Reduction.java:166
+  assign element_ends_beat = reduce_index[1:0] == 2'd3; // Reduction.java:167
+  assign slot_rz_known = rz_known > {6'd0, reduce_slots_slot}; // Reduction.java:170
+  assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:171
+  // Reduction.java:174
   assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
-  assign reduce_positions = z_phase_eq_2 ? z_slots_positions : reduce_slots_positions; // Reduction.java:169
+  assign reduce_positions = z_phase_eq_2 ? z_slots_positions : reduce_slots_positions; // Reduction.java:176
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:175
-      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:175
-      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:175
-      default: tree_pick_0 = gathered_3_0; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:182
+      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:182
+      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:182
+      default: tree_pick_0 = gathered_3_0; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_0 = (reduce_positions > 10'd0) ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:175
-      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:175
-      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:175
-      default: tree_pick_1 = gathered_3_1; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:182
+      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:182
+      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:182
+      default: tree_pick_1 = gathered_3_1; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_1 = (reduce_positions > 10'd1) ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:175
-      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:175
-      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:175
-      default: tree_pick_2 = gathered_3_2; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:182
+      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:182
+      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:182
+      default: tree_pick_2 = gathered_3_2; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_2 = (reduce_positions > 10'd2) ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:175
-      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:175
-      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:175
-      default: tree_pick_3 = gathered_3_3; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:182
+      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:182
+      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:182
+      default: tree_pick_3 = gathered_3_3; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_3 = (reduce_positions > 10'd3) ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:175
-      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:175
-      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:175
-      default: tree_pick_4 = gathered_3_4; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:182
+      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:182
+      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:182
+      default: tree_pick_4 = gathered_3_4; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_4 = (reduce_positions > 10'd4) ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:175
-      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:175
-      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:175
-      default: tree_pick_5 = gathered_3_5; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:182
+      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:182
+      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:182
+      default: tree_pick_5 = gathered_3_5; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_5 = (reduce_positions > 10'd5) ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:175
-      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:175
-      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:175
-      default: tree_pick_6 = gathered_3_6; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:182
+      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:182
+      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:182
+      default: tree_pick_6 = gathered_3_6; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_6 = (reduce_positions > 10'd6) ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:175
-      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:175
-      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:175
-      default: tree_pick_7 = gathered_3_7; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:182
+      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:182
+      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:182
+      default: tree_pick_7 = gathered_3_7; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_7 = (reduce_positions > 10'd7) ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:175
-      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:175
-      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:175
-      default: tree_pick_8 = gathered_3_8; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:182
+      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:182
+      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:182
+      default: tree_pick_8 = gathered_3_8; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_8 = (reduce_positions > 10'd8) ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:175
-      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:175
-      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:175
-      default: tree_pick_9 = gathered_3_9; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:182
+      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:182
+      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:182
+      default: tree_pick_9 = gathered_3_9; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_9 = (reduce_positions > 10'd9) ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:175
-      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:175
-      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:175
-      default: tree_pick_10 = gathered_3_10; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:182
+      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:182
+      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:182
+      default: tree_pick_10 = gathered_3_10; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_10 = (reduce_positions > 10'd10) ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:175
-      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:175
-      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:175
-      default: tree_pick_11 = gathered_3_11; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:182
+      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:182
+      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:182
+      default: tree_pick_11 = gathered_3_11; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_11 = (reduce_positions > 10'd11) ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:175
-      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:175
-      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:175
-      default: tree_pick_12 = gathered_3_12; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:182
+      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:182
+      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:182
+      default: tree_pick_12 = gathered_3_12; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_12 = (reduce_positions > 10'd12) ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:175
-      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:175
-      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:175
-      default: tree_pick_13 = gathered_3_13; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:182
+      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:182
+      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:182
+      default: tree_pick_13 = gathered_3_13; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_13 = (reduce_positions > 10'd13) ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:175
-      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:175
-      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:175
-      default: tree_pick_14 = gathered_3_14; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:182
+      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:182
+      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:182
+      default: tree_pick_14 = gathered_3_14; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_14 = (reduce_positions > 10'd14) ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:175
-      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:175
-      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:175
-      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:175
-      default: tree_pick_15 = gathered_3_15; // Reduction.java:175
+    case (reduce_index[1:0]) // Reduction.java:182
+      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:182
+      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:182
+      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:182
+      default: tree_pick_15 = gathered_3_15; // Reduction.java:182
     endcase
   end
 
-  // Reduction.java:176
+  // Reduction.java:183
   assign reduce_in_15 = (reduce_positions > 10'd15) ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
   assign reduce_tag =
       {z_phase_eq_2,
        (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
-       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:180
-  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:187
-  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:206
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:206
-  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:206
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:206
-  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:206
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:206
-  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:206
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:206
-  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:206
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:206
-  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:206
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:206
-  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:206
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:206
-  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:206
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:206
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:206
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:206
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:206
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:206
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:206
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:206
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:206
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:206
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:206
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:206
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:206
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:206
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:206
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:206
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:206
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:206
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:206
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:206
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:206
-  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:210
-  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:211
-  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:212
-  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:217
+       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:187
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:194
+  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:213
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:213
+  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:213
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:213
+  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:213
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:213
+  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:213
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:213
+  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:213
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:213
+  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:213
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:213
+  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:213
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:213
+  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:213
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:213
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:213
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:213
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:213
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:213
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:213
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:213
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:213
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:213
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:213
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:213
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:213
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:213
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:213
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:213
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:213
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:213
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:213
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:213
+  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:217
+  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:218
+  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:219
+  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:224
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:149
-  assign rz_ready = rz_out_valid; // Reduction.java:221
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:231
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:231
-  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:231
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:232
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:232
-  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:235
-  assign out_beat_valid = beat_assembled; // Reduction.java:247
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:248
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:248
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:248
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:248
+  assign rz_ready = rz_out_valid; // Reduction.java:228
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:238
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:238
+  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:238
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:239
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:239
+  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:242
+  assign out_beat_valid = beat_assembled; // Reduction.java:254
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:255
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:255
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:255
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:255
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:252
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:253
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd16); // Reduction.java:259
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:260
-  assign element_slot_done = slot_pushed; // Reduction.java:260
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:261
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:285
-  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:286
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:259
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:260
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:266
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:267
+  assign element_slot_done = slot_pushed; // Reduction.java:267
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:268
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:292
+  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:293
 
   always @(posedge clk) begin
-    gather_read_valid <= gathering; // Reduction.java:121
-    gather_read_lane <= reduce_index[3:0]; // Reduction.java:122
-    gather_read_set <= reduce_second_set; // Reduction.java:123
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
-      gathered_0_0 <= gather_set_0; // Reduction.java:135
+    gather_read_valid_d1 <= gathering; // Reduction.java:128
+    gather_read_valid_d2 <= gather_read_valid_d1; // Reduction.java:128
+    gather_read_lane_d1 <= reduce_index[3:0]; // Reduction.java:129
+    gather_read_lane_d2 <= gather_read_lane_d1; // Reduction.java:129
+    gather_read_set_d1 <= reduce_second_set; // Reduction.java:130
+    gather_read_set_d2 <= gather_read_set_d1; // Reduction.java:130
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd0)) begin // Reduction.java:142
+      gathered_0_0 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
-      gathered_0_1 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd1)) begin // Reduction.java:142
+      gathered_0_1 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
-      gathered_0_2 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd2)) begin // Reduction.java:142
+      gathered_0_2 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
-      gathered_0_3 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd3)) begin // Reduction.java:142
+      gathered_0_3 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
-      gathered_0_4 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd4)) begin // Reduction.java:142
+      gathered_0_4 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
-      gathered_0_5 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd5)) begin // Reduction.java:142
+      gathered_0_5 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
-      gathered_0_6 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd6)) begin // Reduction.java:142
+      gathered_0_6 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
-      gathered_0_7 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd7)) begin // Reduction.java:142
+      gathered_0_7 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
-      gathered_0_8 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd8)) begin // Reduction.java:142
+      gathered_0_8 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
-      gathered_0_9 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd9)) begin // Reduction.java:142
+      gathered_0_9 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
-      gathered_0_10 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd10)) begin // Reduction.java:142
+      gathered_0_10 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
-      gathered_0_11 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd11)) begin // Reduction.java:142
+      gathered_0_11 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
-      gathered_0_12 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd12)) begin // Reduction.java:142
+      gathered_0_12 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
-      gathered_0_13 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd13)) begin // Reduction.java:142
+      gathered_0_13 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
-      gathered_0_14 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd14)) begin // Reduction.java:142
+      gathered_0_14 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
-      gathered_0_15 <= gather_set_0; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd15)) begin // Reduction.java:142
+      gathered_0_15 <= gather_set_0; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
-      gathered_1_0 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd0)) begin // Reduction.java:142
+      gathered_1_0 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
-      gathered_1_1 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd1)) begin // Reduction.java:142
+      gathered_1_1 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
-      gathered_1_2 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd2)) begin // Reduction.java:142
+      gathered_1_2 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
-      gathered_1_3 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd3)) begin // Reduction.java:142
+      gathered_1_3 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
-      gathered_1_4 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd4)) begin // Reduction.java:142
+      gathered_1_4 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
-      gathered_1_5 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd5)) begin // Reduction.java:142
+      gathered_1_5 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
-      gathered_1_6 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd6)) begin // Reduction.java:142
+      gathered_1_6 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
-      gathered_1_7 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd7)) begin // Reduction.java:142
+      gathered_1_7 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
-      gathered_1_8 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd8)) begin // Reduction.java:142
+      gathered_1_8 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
-      gathered_1_9 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd9)) begin // Reduction.java:142
+      gathered_1_9 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
-      gathered_1_10 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd10)) begin // Reduction.java:142
+      gathered_1_10 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
-      gathered_1_11 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd11)) begin // Reduction.java:142
+      gathered_1_11 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
-      gathered_1_12 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd12)) begin // Reduction.java:142
+      gathered_1_12 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
-      gathered_1_13 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd13)) begin // Reduction.java:142
+      gathered_1_13 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
-      gathered_1_14 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd14)) begin // Reduction.java:142
+      gathered_1_14 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
-      gathered_1_15 <= gather_set_1; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd15)) begin // Reduction.java:142
+      gathered_1_15 <= gather_set_1; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
-      gathered_2_0 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd0)) begin // Reduction.java:142
+      gathered_2_0 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
-      gathered_2_1 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd1)) begin // Reduction.java:142
+      gathered_2_1 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
-      gathered_2_2 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd2)) begin // Reduction.java:142
+      gathered_2_2 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
-      gathered_2_3 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd3)) begin // Reduction.java:142
+      gathered_2_3 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
-      gathered_2_4 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd4)) begin // Reduction.java:142
+      gathered_2_4 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
-      gathered_2_5 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd5)) begin // Reduction.java:142
+      gathered_2_5 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
-      gathered_2_6 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd6)) begin // Reduction.java:142
+      gathered_2_6 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
-      gathered_2_7 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd7)) begin // Reduction.java:142
+      gathered_2_7 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
-      gathered_2_8 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd8)) begin // Reduction.java:142
+      gathered_2_8 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
-      gathered_2_9 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd9)) begin // Reduction.java:142
+      gathered_2_9 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
-      gathered_2_10 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd10)) begin // Reduction.java:142
+      gathered_2_10 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
-      gathered_2_11 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd11)) begin // Reduction.java:142
+      gathered_2_11 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
-      gathered_2_12 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd12)) begin // Reduction.java:142
+      gathered_2_12 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
-      gathered_2_13 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd13)) begin // Reduction.java:142
+      gathered_2_13 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
-      gathered_2_14 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd14)) begin // Reduction.java:142
+      gathered_2_14 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
-      gathered_2_15 <= gather_set_2; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd15)) begin // Reduction.java:142
+      gathered_2_15 <= gather_set_2; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // Reduction.java:135
-      gathered_3_0 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd0)) begin // Reduction.java:142
+      gathered_3_0 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // Reduction.java:135
-      gathered_3_1 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd1)) begin // Reduction.java:142
+      gathered_3_1 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // Reduction.java:135
-      gathered_3_2 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd2)) begin // Reduction.java:142
+      gathered_3_2 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // Reduction.java:135
-      gathered_3_3 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd3)) begin // Reduction.java:142
+      gathered_3_3 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // Reduction.java:135
-      gathered_3_4 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd4)) begin // Reduction.java:142
+      gathered_3_4 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // Reduction.java:135
-      gathered_3_5 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd5)) begin // Reduction.java:142
+      gathered_3_5 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // Reduction.java:135
-      gathered_3_6 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd6)) begin // Reduction.java:142
+      gathered_3_6 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // Reduction.java:135
-      gathered_3_7 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd7)) begin // Reduction.java:142
+      gathered_3_7 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // Reduction.java:135
-      gathered_3_8 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd8)) begin // Reduction.java:142
+      gathered_3_8 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // Reduction.java:135
-      gathered_3_9 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd9)) begin // Reduction.java:142
+      gathered_3_9 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // Reduction.java:135
-      gathered_3_10 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd10)) begin // Reduction.java:142
+      gathered_3_10 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // Reduction.java:135
-      gathered_3_11 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd11)) begin // Reduction.java:142
+      gathered_3_11 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // Reduction.java:135
-      gathered_3_12 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd12)) begin // Reduction.java:142
+      gathered_3_12 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // Reduction.java:135
-      gathered_3_13 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd13)) begin // Reduction.java:142
+      gathered_3_13 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // Reduction.java:135
-      gathered_3_14 <= gather_set_3; // Reduction.java:135
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd14)) begin // Reduction.java:142
+      gathered_3_14 <= gather_set_3; // Reduction.java:142
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // Reduction.java:135
-      gathered_3_15 <= gather_set_3; // Reduction.java:135
-    end
-    z_read_valid <= z_gathering; // Reduction.java:140
-    z_read_lane <= z_index[3:0]; // Reduction.java:141
-    z_read_set <= z_second_set; // Reduction.java:142
-    if (z_read_valid & (z_read_lane == 4'd0)) begin // Reduction.java:147
-      z_lane_0 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd1)) begin // Reduction.java:147
-      z_lane_1 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd2)) begin // Reduction.java:147
-      z_lane_2 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd3)) begin // Reduction.java:147
-      z_lane_3 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd4)) begin // Reduction.java:147
-      z_lane_4 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd5)) begin // Reduction.java:147
-      z_lane_5 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd6)) begin // Reduction.java:147
-      z_lane_6 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd7)) begin // Reduction.java:147
-      z_lane_7 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd8)) begin // Reduction.java:147
-      z_lane_8 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd9)) begin // Reduction.java:147
-      z_lane_9 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd10)) begin // Reduction.java:147
-      z_lane_10 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd11)) begin // Reduction.java:147
-      z_lane_11 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd12)) begin // Reduction.java:147
-      z_lane_12 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd13)) begin // Reduction.java:147
-      z_lane_13 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd14)) begin // Reduction.java:147
-      z_lane_14 <= z_gathered; // Reduction.java:147
-    end
-    if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:147
-      z_lane_15 <= z_gathered; // Reduction.java:147
-    end
-    push_tag_d1 <= reduce_tag; // Reduction.java:216
-    push_tag_d2 <= push_tag_d1; // Reduction.java:216
-    push_tag_d3 <= push_tag_d2; // Reduction.java:216
-    push_tag_d4 <= push_tag_d3; // Reduction.java:216
-    push_tag_d5 <= push_tag_d4; // Reduction.java:216
-    push_tag_d6 <= push_tag_d5; // Reduction.java:216
-    push_tag_d7 <= push_tag_d6; // Reduction.java:216
-    push_tag_d8 <= push_tag_d7; // Reduction.java:216
-    push_tag_d9 <= push_tag_d8; // Reduction.java:216
-    push_tag_d10 <= push_tag_d9; // Reduction.java:216
-    push_tag_d11 <= push_tag_d10; // Reduction.java:216
-    push_tag_d12 <= push_tag_d11; // Reduction.java:216
-    push_tag_d13 <= push_tag_d12; // Reduction.java:216
-    push_tag_d14 <= push_tag_d13; // Reduction.java:216
-    push_tag_d15 <= push_tag_d14; // Reduction.java:216
-    push_tag_d16 <= push_tag_d15; // Reduction.java:216
-    push_tag_d17 <= push_tag_d16; // Reduction.java:216
-    push_tag_d18 <= push_tag_d17; // Reduction.java:216
-    push_tag_d19 <= push_tag_d18; // Reduction.java:216
-    push_tag_d20 <= push_tag_d19; // Reduction.java:216
-    push_tag_d21 <= push_tag_d20; // Reduction.java:216
-    push_tag_d22 <= push_tag_d21; // Reduction.java:216
-    push_tag_d23 <= push_tag_d22; // Reduction.java:216
-    push_tag_d24 <= push_tag_d23; // Reduction.java:216
-    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:220
-    z_parity_d2 <= z_parity_d1; // Reduction.java:220
-    z_parity_d3 <= z_parity_d2; // Reduction.java:220
-    z_parity_d4 <= z_parity_d3; // Reduction.java:220
-    z_parity_d5 <= z_parity_d4; // Reduction.java:220
-    z_parity_d6 <= z_parity_d5; // Reduction.java:220
-    z_parity_d7 <= z_parity_d6; // Reduction.java:220
-    z_parity_d8 <= z_parity_d7; // Reduction.java:220
-    z_parity_d9 <= z_parity_d8; // Reduction.java:220
-    z_parity_d10 <= z_parity_d9; // Reduction.java:220
-    z_parity_d11 <= z_parity_d10; // Reduction.java:220
-    z_parity_d12 <= z_parity_d11; // Reduction.java:220
-    z_parity_d13 <= z_parity_d12; // Reduction.java:220
-    z_parity_d14 <= z_parity_d13; // Reduction.java:220
-    z_parity_d15 <= z_parity_d14; // Reduction.java:220
-    z_parity_d16 <= z_parity_d15; // Reduction.java:220
-    z_parity_d17 <= z_parity_d16; // Reduction.java:220
-    z_parity_d18 <= z_parity_d17; // Reduction.java:220
-    z_parity_d19 <= z_parity_d18; // Reduction.java:220
-    z_parity_d20 <= z_parity_d19; // Reduction.java:220
-    z_parity_d21 <= z_parity_d20; // Reduction.java:220
-    z_parity_d22 <= z_parity_d21; // Reduction.java:220
-    z_parity_d23 <= z_parity_d22; // Reduction.java:220
-    z_parity_d24 <= z_parity_d23; // Reduction.java:220
-    z_parity_d25 <= z_parity_d24; // Reduction.java:220
-    z_parity_d26 <= z_parity_d25; // Reduction.java:220
-    z_parity_d27 <= z_parity_d26; // Reduction.java:220
-    z_parity_d28 <= z_parity_d27; // Reduction.java:220
-    z_parity_d29 <= z_parity_d28; // Reduction.java:220
-    z_parity_d30 <= z_parity_d29; // Reduction.java:220
-    z_parity_d31 <= z_parity_d30; // Reduction.java:220
-    z_parity_d32 <= z_parity_d31; // Reduction.java:220
-    z_parity_d33 <= z_parity_d32; // Reduction.java:220
-    z_parity_d34 <= z_parity_d33; // Reduction.java:220
-    z_parity_d35 <= z_parity_d34; // Reduction.java:220
-    z_parity_d36 <= z_parity_d35; // Reduction.java:220
-    z_parity_d37 <= z_parity_d36; // Reduction.java:220
-    z_parity_d38 <= z_parity_d37; // Reduction.java:220
-    z_parity_d39 <= z_parity_d38; // Reduction.java:220
-    z_parity_d40 <= z_parity_d39; // Reduction.java:220
-    z_parity_d41 <= z_parity_d40; // Reduction.java:220
-    z_parity_d42 <= z_parity_d41; // Reduction.java:220
-    z_parity_d43 <= z_parity_d42; // Reduction.java:220
-    z_parity_d44 <= z_parity_d43; // Reduction.java:220
-    if (rz_ready & ~z_parity_d44) begin // Reduction.java:226
-      slot_rz_0 <= rz_out_payload; // Reduction.java:226
-    end
-    if (rz_ready & z_parity_d44) begin // Reduction.java:226
-      slot_rz_1 <= rz_out_payload; // Reduction.java:226
-    end
-    push_tag_d25 <= push_tag_d24; // Reduction.java:234
-    push_tag_d26 <= push_tag_d25; // Reduction.java:234
-    push_tag_d27 <= push_tag_d26; // Reduction.java:234
-    push_tag_d28 <= push_tag_d27; // Reduction.java:234
-    push_tag_d29 <= push_tag_d28; // Reduction.java:234
-    push_tag_d30 <= push_tag_d29; // Reduction.java:234
-    push_tag_d31 <= push_tag_d30; // Reduction.java:234
-    push_tag_d32 <= push_tag_d31; // Reduction.java:234
-    push_tag_d33 <= push_tag_d32; // Reduction.java:234
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:242
-      out_word_0 <= stored_output_out_payload; // Reduction.java:242
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:242
-      out_word_1 <= stored_output_out_payload; // Reduction.java:242
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:242
-      out_word_2 <= stored_output_out_payload; // Reduction.java:242
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:242
-      out_word_3 <= stored_output_out_payload; // Reduction.java:242
-    end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:245
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:254
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:254
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:255
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:255
-    end
-    if (rz_ready) begin // Reduction.java:256
-      rz_known <= rz_known + 8'd1; // Reduction.java:256
-    end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:262
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:262
-    end
-    if (gather_done) begin // Reduction.java:263
-      reduce_index <= 5'd0; // Reduction.java:264
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:265
-    end
-    if (pass_beat_pushed) begin // Reduction.java:267
-      reduce_index <= 5'd0; // Reduction.java:268
-      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:269
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:270
-      if (reduce_last_pass_beat) begin // Reduction.java:271
-        reduce_pass_beat <= 4'd0; // Reduction.java:272
-        if (reduce_slots_last) begin // Reduction.java:273
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:273
+    if (gather_read_valid_d2 & (gather_read_lane_d2 == 4'd15)) begin // Reduction.java:142
+      gathered_3_15 <= gather_set_3; // Reduction.java:142
+    end
+    z_read_valid <= z_gathering; // Reduction.java:147
+    z_read_lane <= z_index[3:0]; // Reduction.java:148
+    z_read_set <= z_second_set; // Reduction.java:149
+    if (z_read_valid & (z_read_lane == 4'd0)) begin // Reduction.java:154
+      z_lane_0 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd1)) begin // Reduction.java:154
+      z_lane_1 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd2)) begin // Reduction.java:154
+      z_lane_2 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd3)) begin // Reduction.java:154
+      z_lane_3 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd4)) begin // Reduction.java:154
+      z_lane_4 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd5)) begin // Reduction.java:154
+      z_lane_5 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd6)) begin // Reduction.java:154
+      z_lane_6 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd7)) begin // Reduction.java:154
+      z_lane_7 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd8)) begin // Reduction.java:154
+      z_lane_8 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd9)) begin // Reduction.java:154
+      z_lane_9 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd10)) begin // Reduction.java:154
+      z_lane_10 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd11)) begin // Reduction.java:154
+      z_lane_11 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd12)) begin // Reduction.java:154
+      z_lane_12 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd13)) begin // Reduction.java:154
+      z_lane_13 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd14)) begin // Reduction.java:154
+      z_lane_14 <= z_gathered; // Reduction.java:154
+    end
+    if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:154
+      z_lane_15 <= z_gathered; // Reduction.java:154
+    end
+    push_tag_d1 <= reduce_tag; // Reduction.java:223
+    push_tag_d2 <= push_tag_d1; // Reduction.java:223
+    push_tag_d3 <= push_tag_d2; // Reduction.java:223
+    push_tag_d4 <= push_tag_d3; // Reduction.java:223
+    push_tag_d5 <= push_tag_d4; // Reduction.java:223
+    push_tag_d6 <= push_tag_d5; // Reduction.java:223
+    push_tag_d7 <= push_tag_d6; // Reduction.java:223
+    push_tag_d8 <= push_tag_d7; // Reduction.java:223
+    push_tag_d9 <= push_tag_d8; // Reduction.java:223
+    push_tag_d10 <= push_tag_d9; // Reduction.java:223
+    push_tag_d11 <= push_tag_d10; // Reduction.java:223
+    push_tag_d12 <= push_tag_d11; // Reduction.java:223
+    push_tag_d13 <= push_tag_d12; // Reduction.java:223
+    push_tag_d14 <= push_tag_d13; // Reduction.java:223
+    push_tag_d15 <= push_tag_d14; // Reduction.java:223
+    push_tag_d16 <= push_tag_d15; // Reduction.java:223
+    push_tag_d17 <= push_tag_d16; // Reduction.java:223
+    push_tag_d18 <= push_tag_d17; // Reduction.java:223
+    push_tag_d19 <= push_tag_d18; // Reduction.java:223
+    push_tag_d20 <= push_tag_d19; // Reduction.java:223
+    push_tag_d21 <= push_tag_d20; // Reduction.java:223
+    push_tag_d22 <= push_tag_d21; // Reduction.java:223
+    push_tag_d23 <= push_tag_d22; // Reduction.java:223
+    push_tag_d24 <= push_tag_d23; // Reduction.java:223
+    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:227
+    z_parity_d2 <= z_parity_d1; // Reduction.java:227
+    z_parity_d3 <= z_parity_d2; // Reduction.java:227
+    z_parity_d4 <= z_parity_d3; // Reduction.java:227
+    z_parity_d5 <= z_parity_d4; // Reduction.java:227
+    z_parity_d6 <= z_parity_d5; // Reduction.java:227
+    z_parity_d7 <= z_parity_d6; // Reduction.java:227
+    z_parity_d8 <= z_parity_d7; // Reduction.java:227
+    z_parity_d9 <= z_parity_d8; // Reduction.java:227
+    z_parity_d10 <= z_parity_d9; // Reduction.java:227
+    z_parity_d11 <= z_parity_d10; // Reduction.java:227
+    z_parity_d12 <= z_parity_d11; // Reduction.java:227
+    z_parity_d13 <= z_parity_d12; // Reduction.java:227
+    z_parity_d14 <= z_parity_d13; // Reduction.java:227
+    z_parity_d15 <= z_parity_d14; // Reduction.java:227
+    z_parity_d16 <= z_parity_d15; // Reduction.java:227
+    z_parity_d17 <= z_parity_d16; // Reduction.java:227
+    z_parity_d18 <= z_parity_d17; // Reduction.java:227
+    z_parity_d19 <= z_parity_d18; // Reduction.java:227
+    z_parity_d20 <= z_parity_d19; // Reduction.java:227
+    z_parity_d21 <= z_parity_d20; // Reduction.java:227
+    z_parity_d22 <= z_parity_d21; // Reduction.java:227
+    z_parity_d23 <= z_parity_d22; // Reduction.java:227
+    z_parity_d24 <= z_parity_d23; // Reduction.java:227
+    z_parity_d25 <= z_parity_d24; // Reduction.java:227
+    z_parity_d26 <= z_parity_d25; // Reduction.java:227
+    z_parity_d27 <= z_parity_d26; // Reduction.java:227
+    z_parity_d28 <= z_parity_d27; // Reduction.java:227
+    z_parity_d29 <= z_parity_d28; // Reduction.java:227
+    z_parity_d30 <= z_parity_d29; // Reduction.java:227
+    z_parity_d31 <= z_parity_d30; // Reduction.java:227
+    z_parity_d32 <= z_parity_d31; // Reduction.java:227
+    z_parity_d33 <= z_parity_d32; // Reduction.java:227
+    z_parity_d34 <= z_parity_d33; // Reduction.java:227
+    z_parity_d35 <= z_parity_d34; // Reduction.java:227
+    z_parity_d36 <= z_parity_d35; // Reduction.java:227
+    z_parity_d37 <= z_parity_d36; // Reduction.java:227
+    z_parity_d38 <= z_parity_d37; // Reduction.java:227
+    z_parity_d39 <= z_parity_d38; // Reduction.java:227
+    z_parity_d40 <= z_parity_d39; // Reduction.java:227
+    z_parity_d41 <= z_parity_d40; // Reduction.java:227
+    z_parity_d42 <= z_parity_d41; // Reduction.java:227
+    z_parity_d43 <= z_parity_d42; // Reduction.java:227
+    z_parity_d44 <= z_parity_d43; // Reduction.java:227
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:233
+      slot_rz_0 <= rz_out_payload; // Reduction.java:233
+    end
+    if (rz_ready & z_parity_d44) begin // Reduction.java:233
+      slot_rz_1 <= rz_out_payload; // Reduction.java:233
+    end
+    push_tag_d25 <= push_tag_d24; // Reduction.java:241
+    push_tag_d26 <= push_tag_d25; // Reduction.java:241
+    push_tag_d27 <= push_tag_d26; // Reduction.java:241
+    push_tag_d28 <= push_tag_d27; // Reduction.java:241
+    push_tag_d29 <= push_tag_d28; // Reduction.java:241
+    push_tag_d30 <= push_tag_d29; // Reduction.java:241
+    push_tag_d31 <= push_tag_d30; // Reduction.java:241
+    push_tag_d32 <= push_tag_d31; // Reduction.java:241
+    push_tag_d33 <= push_tag_d32; // Reduction.java:241
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:249
+      out_word_0 <= stored_output_out_payload; // Reduction.java:249
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:249
+      out_word_1 <= stored_output_out_payload; // Reduction.java:249
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:249
+      out_word_2 <= stored_output_out_payload; // Reduction.java:249
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:249
+      out_word_3 <= stored_output_out_payload; // Reduction.java:249
+    end
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:252
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:261
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:261
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:262
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:262
+    end
+    if (rz_ready) begin // Reduction.java:263
+      rz_known <= rz_known + 8'd1; // Reduction.java:263
+    end
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:269
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:269
+    end
+    if (gather_done) begin // Reduction.java:270
+      reduce_index <= 5'd0; // Reduction.java:271
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:272
+    end
+    if (pass_beat_pushed) begin // Reduction.java:274
+      reduce_index <= 5'd0; // Reduction.java:275
+      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:276
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:277
+      if (reduce_last_pass_beat) begin // Reduction.java:278
+        reduce_pass_beat <= 4'd0; // Reduction.java:279
+        if (reduce_slots_last) begin // Reduction.java:280
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:280
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:276
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:276
+    if (reduction_finished) begin // Reduction.java:283
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:283
     end
-    if (reduce_start) begin // Reduction.java:277
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:278
-      reduce_pass_beat <= 4'd0; // Reduction.java:279
-      reduce_index <= 5'd0; // Reduction.java:280
-      rz_known <= 8'd0; // Reduction.java:281
+    if (reduce_start) begin // Reduction.java:284
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:285
+      reduce_pass_beat <= 4'd0; // Reduction.java:286
+      reduce_index <= 5'd0; // Reduction.java:287
+      rz_known <= 8'd0; // Reduction.java:288
     end
-    if (z_gathering) begin // Reduction.java:287
-      z_index <= z_index + 5'd1; // Reduction.java:287
+    if (z_gathering) begin // Reduction.java:294
+      z_index <= z_index + 5'd1; // Reduction.java:294
     end
-    if (z_gather_done) begin // Reduction.java:288
-      z_phase <= ZPHASE_PUSH; // Reduction.java:288
+    if (z_gather_done) begin // Reduction.java:295
+      z_phase <= ZPHASE_PUSH; // Reduction.java:295
     end
-    if (z_pushed) begin // Reduction.java:289
-      z_index <= 5'd0; // Reduction.java:290
-      z_phase <= ZPHASE_WAIT; // Reduction.java:291
-      if (z_slots_last) begin // Reduction.java:292
-        z_phase <= ZPHASE_IDLE; // Reduction.java:292
+    if (z_pushed) begin // Reduction.java:296
+      z_index <= 5'd0; // Reduction.java:297
+      z_phase <= ZPHASE_WAIT; // Reduction.java:298
+      if (z_slots_last) begin // Reduction.java:299
+        z_phase <= ZPHASE_IDLE; // Reduction.java:299
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:294
-      z_phase <= ZPHASE_GATHER; // Reduction.java:294
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:301
+      z_phase <= ZPHASE_GATHER; // Reduction.java:301
     end
-    if (reduce_start) begin // Reduction.java:295
-      z_phase <= ZPHASE_GATHER; // Reduction.java:296
-      z_index <= 5'd0; // Reduction.java:297
+    if (reduce_start) begin // Reduction.java:302
+      z_phase <= ZPHASE_GATHER; // Reduction.java:303
+      z_index <= 5'd0; // Reduction.java:304
     end
     if (reset) begin
-      gather_read_valid <= 1'b0;
-      gather_read_lane <= 4'd0;
-      gather_read_set <= 1'b0;
+      gather_read_valid_d1 <= 1'b0;
+      gather_read_valid_d2 <= 1'b0;
+      gather_read_lane_d2 <= 4'd0;
+      gather_read_set_d2 <= 1'b0;
       gathered_0_0 <= 32'h0;
       gathered_0_1 <= 32'h0;
       gathered_0_2 <= 32'h0;
@@ -4884,28 +4907,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:251
-        $display("ASSERTION FAILED in %m: Reduction.java:251: AttentionUnit: the output queue holds the beats ",
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:258
+        $display("ASSERTION FAILED in %m: Reduction.java:258: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:203
-        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:212
-        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:203
-        $display("ASSERTION FAILED in %m: ValueEngine.java:203: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
+        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:212
-        $display("ASSERTION FAILED in %m: ValueEngine.java:212: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
+        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -5081,7 +5104,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:243
+  Fp32Add tree_0_0 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -5091,7 +5114,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:243
+  Fp32Add tree_0_1 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -5101,7 +5124,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:243
+  Fp32Add tree_0_2 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -5111,7 +5134,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:243
+  Fp32Add tree_0_3 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -5121,7 +5144,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:243
+  Fp32Add tree_0_4 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -5131,7 +5154,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:243
+  Fp32Add tree_0_5 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -5141,7 +5164,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:243
+  Fp32Add tree_0_6 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -5151,7 +5174,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:243
+  Fp32Add tree_0_7 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -5161,7 +5184,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:243
+  Fp32Add tree_1_0 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -5171,7 +5194,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:243
+  Fp32Add tree_1_1 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -5181,7 +5204,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:243
+  Fp32Add tree_1_2 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -5191,7 +5214,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:243
+  Fp32Add tree_1_3 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -5201,7 +5224,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:243
+  Fp32Add tree_2_0 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -5211,7 +5234,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:243
+  Fp32Add tree_2_1 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -5221,7 +5244,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:243
+  Fp32Add tree_3_0 ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -5231,7 +5254,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:243
+  Fp32Mul scaled ( // ScoreEngine.java:247
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -5376,7 +5399,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_0 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -5386,7 +5409,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_1 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -5396,7 +5419,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_2 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -5406,7 +5429,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_3 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -5416,7 +5439,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_4 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -5426,7 +5449,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_5 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -5436,7 +5459,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_6 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -5446,7 +5469,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // Reduction.java:206
+  Fp32Add reduce_tree_0_7 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -5456,7 +5479,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // Reduction.java:206
+  Fp32Add reduce_tree_1_0 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -5466,7 +5489,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // Reduction.java:206
+  Fp32Add reduce_tree_1_1 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -5476,7 +5499,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // Reduction.java:206
+  Fp32Add reduce_tree_1_2 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -5486,7 +5509,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // Reduction.java:206
+  Fp32Add reduce_tree_1_3 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -5496,7 +5519,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // Reduction.java:206
+  Fp32Add reduce_tree_2_0 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -5506,7 +5529,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // Reduction.java:206
+  Fp32Add reduce_tree_2_1 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -5516,7 +5539,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // Reduction.java:206
+  Fp32Add reduce_tree_3_0 ( // Reduction.java:213
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -5535,7 +5558,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:231
+  Fp32Mul normalized ( // Reduction.java:238
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -5545,7 +5568,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:232
+  Fp32ToFp16 stored_output ( // Reduction.java:239
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -5566,7 +5589,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:224
+  Fp32Add z_sum ( // ValueEngine.java:226
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -5591,14 +5614,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
       reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
       reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
-      reduce_tree_2_1_out_valid, push_tag_d33[2], out_queue_occupancy, z_sum_out_valid, value_present_d46,
-      key_rows_after_mux[15:10], key_first_rows_mux[15:10], key_landing_latest_diff[5:0],
-      key_write_last_row_beat_diff[7:4], last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6],
-      score_rows_here_mux_3[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
-      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_issue_set_slot_mux[1],
-      value_last_beat_index_diff[7:4], value_rows_here_mux[9:6], value_rows_here_mux_2[9:6], value_rows_here_mux_3[9:6],
-      reduce_set_slot_mux[1], reduce_last_pass_beat_diff[7:4], z_set_slot_mux[1], assert_mux[9:6], assert_mux_2[9:6],
-      assert_diff_3[7:4]};
+      reduce_tree_2_1_out_valid, push_tag_d33[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],
+      key_first_rows_mux[15:10], key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4],
+      last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6], score_rows_here_mux_3[9:6],
+      value_rows_after_mux[15:10], value_first_rows_mux[15:10], value_landing_latest_diff[5:0],
+      value_write_last_row_beat_diff[7:4], value_issue_set_slot_mux[1], value_last_beat_index_diff[7:4],
+      value_rows_here_mux[9:6], value_rows_here_mux_2[9:6], value_rows_here_mux_3[9:6], reduce_set_slot_mux[1],
+      reduce_last_pass_beat_diff[7:4], z_set_slot_mux[1], assert_mux[9:6], assert_mux_2[9:6], assert_diff_3[7:4]};
 endmodule
 
 `default_nettype wire

@@ -44,11 +44,19 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
      */
     public static final int OUTSTANDING = 8;
 
+    /**
+     * Cycles from a read of the value partials to its data: the block RAM's read, then its output register (a
+     * read without it was the unit's longest path, 0.9 ns of clock to out before the MAC lane's adder).
+     */
+    public static final int PARTIAL_READ_LATENCY = 2;
+
     public AttentionShape {
         List<String> problems = new ArrayList<>();
-        if (lanes < Fp32Add.LATENCY + 2 || Integer.bitCount(lanes) != 1) {
-            problems.add("L must be a power of two of at least " + (Fp32Add.LATENCY + 2) + " (a value partial is read,"
-                    + " added and written before its lane comes round), got " + lanes);
+        int roundTrip = PARTIAL_READ_LATENCY + Fp32Add.LATENCY + 1;
+        if (lanes < roundTrip || Integer.bitCount(lanes) != 1) {
+            problems.add("L must be a power of two of at least " + Integer.highestOneBit(roundTrip * 2 - 1)
+                    + " (a value partial is read, added and written back in " + roundTrip
+                    + " cycles, before its lane comes round), got " + lanes);
         }
         if (width < 1 || Integer.bitCount(width) != 1 || width > lanes) {
             problems.add("W must be a power of two no larger than L, got " + width);
@@ -156,10 +164,11 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
 
     /**
      * Key rows interleaved by the score pass: a lane group's partial comes round every {@code groups} beats of
-     * a row, so rows take turns beat by beat until the adder's result (latency + 1 with its register) is back.
+     * a row, so rows take turns beat by beat until the adder's result is back and can be read a cycle before the
+     * next add (latency + 2: the sum's write, then the addend's registered read).
      */
     public int interleave() {
-        int cycles = Fp32Add.LATENCY + 1;
+        int cycles = Fp32Add.LATENCY + 2;
         return 1 << log2Up((cycles + groups() - 1) / groups());
     }
 

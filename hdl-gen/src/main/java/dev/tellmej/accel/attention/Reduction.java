@@ -10,6 +10,7 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
@@ -30,7 +31,8 @@ import java.util.List;
  * <p>Two walkers share the tree. The <b>Z walker</b> runs a slot ahead: it gathers the slot's L lanes of Z (a
  * lane a cycle from Z's LUT RAM), pushes them through the tree (before any element waiting) and the reciprocal,
  * and keeps rz in one of two registers by the slot's parity. The <b>element walker</b> gathers a pass beat of the
- * slot's partials (L reads of the PW banks, each giving one lane of every element of the pass beat), and pushes
+ * slot's partials (L reads of the PW banks, each giving one lane of every element of the pass beat, then a cycle
+ * for the last read's block RAM output register), and pushes
  * its elements one a cycle while the tree's queue has room, once the slot's rz is known; every W elements leave
  * as an output beat, multiplied by their slot's rz and rounded to the storage format. A slot's first pass beat is
  * gathered while the tree still works on the last one's elements, so slots follow each other with no gap; an
@@ -59,7 +61,7 @@ final class Reduction extends Area {
 
     /**
      * First-level adders of the serial tree: 8 adders instead of 15 at L = 16, a vector every L / 8 cycles, so a
-     * pass beat of PW = 16 elements takes 32 cycles in the tree, about its gather and push (33), the next pass
+     * pass beat of PW = 16 elements takes 32 cycles in the tree, about its gather and push (34), the next pass
      * beat's gather overlapping with the tree's work on this one's. (With 2, when a gather took W = 8 elements,
      * kv260's bitnet_b1_58-large heads took 3 % more cycles in decode at context 128 and 5 % more in a 128-token
      * prefill than with 4.)
@@ -74,7 +76,8 @@ final class Reduction extends Area {
     /**
      * @param command     the command being reduced (the reduce side's fields)
      * @param start       event: its reduction starts (its accumulation is over)
-     * @param partialData the data of the partials' reads, [set][element], a cycle after {@link Reads#gathering}
+     * @param partialData the data of the partials' reads, [set][element], {@link AttentionShape#PARTIAL_READ_LATENCY}
+     *                    cycles after {@link Reads#gathering}
      * @param zData       the data of Z's reads, [set], a cycle after {@link Reads#zGathering}
      * @param out         where the output beats go
      */
@@ -102,7 +105,9 @@ final class Reduction extends Area {
         UInt pass = reg("reduce_pass_beat", uint(passBeatBits), 0);
         UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("reduce_pass_beats");
         Bool lastPass = pass.eq(passBeats.sub(1).trunc(passBeatBits)).named("reduce_last_pass_beat");
-        UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
+        // The gather reads lanes 0 to L - 1, then waits for the last read's data.
+        int gatherCycles = lanes + AttentionShape.PARTIAL_READ_LATENCY - 1;
+        UInt index = reg("reduce_index", uint(bitsFor(gatherCycles)), 0);
         Bool gathering = phase.is(ElementPhase.GATHER).and(index.lt(lanes)).named("gathering");
         UInt gatherAddress = cat(slotSet.local(), pass.resize(shape.passStrideBits()), index.resize(laneBits))
                 .asUInt().resize(bankBits).named("gather_address");
@@ -117,10 +122,12 @@ final class Reduction extends Area {
         UInt zAddress = cat(zSet.local(), zIndex.resize(laneBits)).asUInt().resize(zBits).named("z_gather_address");
         reads = new Reads(gathering, slotSet.second(), gatherAddress, zGathering, zSet.second(), zAddress);
 
-        // Gathers: lane j of every element of the pass beat (or of Z) lands a cycle after its read.
-        Bool readValid = regNext("gather_read_valid", gathering, 0);
-        UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
-        Bool readSecond = regNext("gather_read_set", slotSet.second(), 0);
+        // Gathers: lane j of every element of the pass beat lands PARTIAL_READ_LATENCY cycles after its read, of Z
+        // a cycle after.
+        int latency = AttentionShape.PARTIAL_READ_LATENCY;
+        Bool readValid = Delay.valid("gather_read_valid", gathering, latency);
+        UInt readLane = Delay.of("gather_read_lane", index.resize(laneBits), latency);
+        Bool readSecond = Delay.of("gather_read_set", slotSet.second(), latency);
         List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
         for (int e = 0; e < passWidth; e++) {
             List<Bits> ofElement = new ArrayList<>();
@@ -256,7 +263,7 @@ final class Reduction extends Area {
         when(rzDone, () -> rzKnown.set(rzKnown.add(1).trunc(8)));
 
         // ---- The element walker's steps.
-        Bool gatherDone = phase.is(ElementPhase.GATHER).and(index.eq(lanes)).named("gather_done");
+        Bool gatherDone = phase.is(ElementPhase.GATHER).and(index.eq(gatherCycles)).named("gather_done");
         slotDone.set(passPushed.and(lastPass).named("slot_pushed"));
         finished = phase.is(ElementPhase.DRAIN).and(promised.eq(0)).named("reduction_finished");
         when(phase.is(ElementPhase.GATHER).or(elementPushed), () -> index.set(index.add(1).trunc(widthOf(index))));

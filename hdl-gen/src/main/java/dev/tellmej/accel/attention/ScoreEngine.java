@@ -190,13 +190,17 @@ final class ScoreEngine extends Area {
             mac.b().get(e).set(keyT.value().slice(lo + 15, lo));
         }
         int addCycle = macCycle + lanesOf.addendCycle;
-        UInt entryAtAdd = (groups == 1 ? turnT.at(addCycle) : cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt())
-                .resize(entryBits)
-                .named("add_entry");
+        // The addend is read from the LUT RAM a cycle before the add, into a register (for timing: the RAM's clock
+        // to out and the first beat's zero before the adder's compare), so an entry is read a cycle after its
+        // last write at the earliest: a turn of A rows spans Fp32Add.LATENCY + 2 beats (AttentionShape#interleave).
+        int readCycle = addCycle - 1;
+        UInt entryAtRead = (groups == 1 ? turnT.at(readCycle)
+                : cat(turnT.at(readCycle), groupT.at(readCycle)).asUInt()).resize(entryBits).named("read_entry");
         for (int e = 0; e < width; e++) {
             String l = "key_lane" + e;
-            Bits current = partials.get(e).readAsync(entryAtAdd).named(l + "_partial");
-            mac.addend().get(e).set(mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend"));
+            Bits current = partials.get(e).readAsync(entryAtRead).named(l + "_partial");
+            Timed<Bits> addend = pipe.at(readCycle, l + "_addend", mux(firstT.at(readCycle), B(0, 32), current));
+            mac.addend().get(e).set(addend.at(addCycle));
             sums.add(pipe.at(macCycle + lanesOf.latency, l + "_sum", mac.sum().get(e)));
         }
         int sumCycle = macCycle + lanesOf.latency;

@@ -171,7 +171,8 @@ final class ValueEngine extends Area {
             mac.b().get(e).set(vs.get(e).at(macCycle));
         }
         int addCycle = macCycle + lanesOf.addendCycle;
-        int readCycle = addCycle - 1;   // the partial read lands as the product does
+        // The partial read lands as the product does, through the block RAM's output register.
+        int readCycle = addCycle - AttentionShape.PARTIAL_READ_LATENCY;
         UInt accumulateRead = addressT.at(readCycle);
         Bool accumulateEnable = pipe.valid(readCycle);
         // Z's lanes add each row's weight once, at the row's first pass beat, as the weight comes out of the exp.
@@ -214,7 +215,8 @@ final class ValueEngine extends Area {
             UInt bankAddress = mux(mine, accumulateRead, gathers.gatherAddress()).named("bank_read_address" + set);
             List<Bits> reads = new ArrayList<>();
             for (int e = 0; e < passWidth; e++) {
-                Bits data = banks.get(h).get(e).readSync("bank_read" + set + "_" + e, bankAddress, mine.or(theirs), 1);
+                Bits data = banks.get(h).get(e).readSync("bank_read" + set + "_" + e, bankAddress, mine.or(theirs),
+                        AttentionShape.PARTIAL_READ_LATENCY);
                 reads.add(data);
                 gatherData.get(h).get(e).set(data);
             }

@@ -43,7 +43,7 @@ class AttentionGeneratorTest {
         AttentionShape kv260 = AttentionShape.of(AcceleratorConfig.kv260());
         InvalidParameterException lanes = assertThrows(InvalidParameterException.class, () -> new AttentionShape(4, 4,
                 1, 96, 4096, 8, 32, kv260.storage(), null, true));
-        assertTrue(lanes.getMessage().contains("L must be a power of two of at least 8"), lanes.getMessage());
+        assertTrue(lanes.getMessage().contains("L must be a power of two of at least 16"), lanes.getMessage());
         InvalidParameterException dim = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16, 8,
                 2, 100, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
         assertTrue(dim.getMessage().contains("multiple of W = 8"), dim.getMessage());
