@@ -289,14 +289,15 @@ module tellme (
   localparam [4:0] STEP_FETCH          = 5'd7;
   localparam [4:0] STEP_DECODE         = 5'd8;
   localparam [4:0] STEP_SETUP_CHECK    = 5'd9;
-  localparam [4:0] STEP_EXECUTE        = 5'd10;
-  localparam [4:0] STEP_BARRIER        = 5'd11;
-  localparam [4:0] STEP_TAP            = 5'd12;
-  localparam [4:0] STEP_NEXT           = 5'd13;
-  localparam [4:0] STEP_CHUNK_END      = 5'd14;
-  localparam [4:0] STEP_RECORD         = 5'd15;
-  localparam [4:0] STEP_DRAIN          = 5'd16;
-  localparam [4:0] STEP_FINISH         = 5'd17;
+  localparam [4:0] STEP_ISSUE          = 5'd10;
+  localparam [4:0] STEP_EXECUTE        = 5'd11;
+  localparam [4:0] STEP_BARRIER        = 5'd12;
+  localparam [4:0] STEP_TAP            = 5'd13;
+  localparam [4:0] STEP_NEXT           = 5'd14;
+  localparam [4:0] STEP_CHUNK_END      = 5'd15;
+  localparam [4:0] STEP_RECORD         = 5'd16;
+  localparam [4:0] STEP_DRAIN          = 5'd17;
+  localparam [4:0] STEP_FINISH         = 5'd18;
 
   wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:70
   wire         control_s_axi_control_awready;                      // TellmeKernel.java:70
@@ -1562,8 +1563,18 @@ module tellme (
   wire [127:0] data_beat_payload_data;                             // DataReads.java:34
   wire         data_beat_payload_last;                             // DataReads.java:34
   wire         data_beat_payload_error;                            // DataReads.java:34
-  reg          data_read_quiet;                                    // DataReads.java:38
-  reg          data_read_failed;                                   // DataReads.java:40
+  reg          data_beat_skid_buffered;                            // Stream.java:162
+  reg  [127:0] data_beat_skid_buffer_data;                         // Stream.java:163
+  reg          data_beat_skid_buffer_last;                         // Stream.java:163
+  reg          data_beat_skid_buffer_error;                        // Stream.java:163
+  wire         data_beat_skid_ready;                               // Stream.java:164
+  reg          data_beat_slice_valid;                              // Stream.java:140
+  reg  [127:0] data_beat_slice_payload_data;                       // Stream.java:141
+  reg          data_beat_slice_payload_last;                       // Stream.java:141
+  reg          data_beat_slice_payload_error;                      // Stream.java:141
+  wire         data_beat_slice_ready;                              // Stream.java:142
+  reg          data_read_quiet;                                    // DataReads.java:41
+  reg          data_read_failed;                                   // DataReads.java:43
 
   // data_writes
   reg          data_write_valid;                                   // DataWrites.java:29
@@ -1730,36 +1741,37 @@ module tellme (
   reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:90
 
   // embed
-  reg          embed_start;                                        // EmbedUnit.java:41
-  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:43
-  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:43
-  reg  [31:0]  embed_table;                                        // EmbedUnit.java:44
-  reg  [3:0]   embed_tokens;                                       // EmbedUnit.java:44
-  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:45
-  reg  [63:0]  embed_image;                                        // EmbedUnit.java:45
-  reg  [63:0]  embed_io;                                           // EmbedUnit.java:45
-  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:51
-  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:52
-  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:53
-  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:54
-  reg  [3:0]   embed_token_count;                                  // EmbedUnit.java:55
-  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:56
-  reg  [3:0]   embed_token;                                        // EmbedUnit.java:57
-  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:58
-  reg  [31:0]  embed_id;                                           // EmbedUnit.java:59
-  reg  [15:0]  embed_word;                                         // EmbedUnit.java:60
-  reg  [7:0]   embed_code;                                         // EmbedUnit.java:61
+  reg          embed_start;                                        // EmbedUnit.java:42
+  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:44
+  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:44
+  reg  [31:0]  embed_table;                                        // EmbedUnit.java:45
+  reg  [3:0]   embed_tokens;                                       // EmbedUnit.java:45
+  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:46
+  reg  [63:0]  embed_image;                                        // EmbedUnit.java:46
+  reg  [63:0]  embed_io;                                           // EmbedUnit.java:46
+  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:52
+  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:53
+  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:54
+  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:55
+  reg  [3:0]   embed_token_count;                                  // EmbedUnit.java:56
+  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:57
+  reg  [3:0]   embed_token;                                        // EmbedUnit.java:58
+  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:59
+  reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
+  reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
+  reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
   reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:205
-  wire         embed_bad_field;                                    // EmbedUnit.java:67
-  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:85
-  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:86
-  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:88
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:93
-  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:112
-  reg  [0:0]   embed_part;                                         // EmbedUnit.java:123
-  wire         embed_last_part;                                    // EmbedUnit.java:124
-  wire         embed_row_beat;                                     // EmbedUnit.java:135
-  wire         embed_last_word;                                    // EmbedUnit.java:136
+  reg          embed_bad_field;                                    // Ahead.java:25
+  reg          embed_no_tokens;                                    // Ahead.java:25
+  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:89
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:90
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:92
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:97
+  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:116
+  reg  [0:0]   embed_part;                                         // EmbedUnit.java:127
+  wire         embed_last_part;                                    // EmbedUnit.java:128
+  wire         embed_row_beat;                                     // EmbedUnit.java:139
+  wire         embed_last_word;                                    // EmbedUnit.java:140
   reg          embed_write_stored_valid;                           // ActivationBuffers.java:183
   reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:184
   reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:184
@@ -1774,46 +1786,47 @@ module tellme (
   reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:155
   reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:156
   reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:157
-  wire         embed_done;                                         // EmbedUnit.java:156
+  wire         embed_done;                                         // EmbedUnit.java:160
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:51
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:53
-  reg          quantize_norm;                                      // QuantizeExecutor.java:54
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:55
-  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:55
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:56
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:65
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:66
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:67
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:68
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:69
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:70
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:71
-  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:72
-  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
-  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:74
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:75
+  reg          quantize_start;                                     // QuantizeExecutor.java:52
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:54
+  reg          quantize_norm;                                      // QuantizeExecutor.java:55
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:55
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:55
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:56
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:56
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:57
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:66
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:67
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:68
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:69
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:70
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:71
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:72
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:73
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:74
+  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
   reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:205
-  wire         quantize_part_words;                                // QuantizeExecutor.java:78
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:80
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:104
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:114
-  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:115
-  reg          quantize_reads_left;                                // QuantizeExecutor.java:118
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:119
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:120
-  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:122
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:130
+  wire         quantize_part_words;                                // QuantizeExecutor.java:79
+  reg          quantize_bad_field;                                 // Ahead.java:25
+  reg          quantize_no_tokens;                                 // Ahead.java:25
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:109
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:119
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:120
+  reg          quantize_reads_left;                                // QuantizeExecutor.java:123
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:124
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:125
+  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:127
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:135
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:60
-  wire         quantize_reading;                                   // QuantizeExecutor.java:145
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:156
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:156
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:156
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:156
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:156
+  wire         quantize_reading;                                   // QuantizeExecutor.java:150
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:161
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:161
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:161
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:161
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:161
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
@@ -1822,112 +1835,113 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
   wire         quantize_words_ready;                               // CreditBuffer.java:99
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:163
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:164
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:177
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:178
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:179
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:182
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:195
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:206
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:225
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:227
-  wire         quantize_last_token;                                // QuantizeExecutor.java:244
-  wire         quantize_done;                                      // QuantizeExecutor.java:250
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:168
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:169
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:182
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:183
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:184
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:187
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:200
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:211
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:230
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:232
+  wire         quantize_last_token;                                // QuantizeExecutor.java:249
+  wire         quantize_done;                                      // QuantizeExecutor.java:255
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:57
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:59
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:60
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:60
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:61
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:61
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:62
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:62
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:63
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:63
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:64
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:65
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:65
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:77
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:78
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:79
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:79
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:80
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:80
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:81
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:81
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:82
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:82
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:84
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
+  reg          attention_start;                                    // AttentionExecutor.java:58
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:60
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:61
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:61
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:62
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:62
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:63
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:63
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:64
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:64
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:65
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:66
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:66
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:78
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:79
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:80
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:80
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:81
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:81
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:82
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:82
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:83
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:83
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:84
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:85
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
   reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:205
   reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:473
-  wire         attention_part_beats;                               // AttentionExecutor.java:92
-  wire         attention_bad_field;                                // AttentionExecutor.java:98
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:486
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
-  wire         attention_finish;                                   // AttentionExecutor.java:102
-  reg          attention_failed;                                   // AttentionExecutor.java:103
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:104
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:105
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:106
-  wire         attention_skip;                                     // AttentionExecutor.java:108
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:478
+  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  reg          attention_bad_field;                                // Ahead.java:25
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:491
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:104
+  wire         attention_finish;                                   // AttentionExecutor.java:106
+  reg          attention_failed;                                   // AttentionExecutor.java:107
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:108
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:109
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:110
+  reg          attention_no_tokens;                                // Ahead.java:25
+  wire         attention_skip;                                     // AttentionExecutor.java:113
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:224
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:172
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:175
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:176
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:177
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:178
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:181
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:182
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:183
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:185
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:186
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:187
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:232
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:233
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:234
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:229
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:177
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:180
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:181
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:182
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:183
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:186
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:187
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:188
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:190
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:191
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:192
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:237
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:238
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:239
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:266
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:267
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:268
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:269
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:270
-  wire         attention_last_query_word;                          // AttentionExecutor.java:271
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:272
-  wire         attention_last_query_head;                          // AttentionExecutor.java:273
-  wire         attention_last_query_token;                         // AttentionExecutor.java:274
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:288
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:288
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:288
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:288
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:293
-  wire         attention_query_pushing;                            // AttentionExecutor.java:320
-  wire         attention_query_taken;                              // AttentionExecutor.java:325
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:271
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:272
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:273
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:274
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:275
+  wire         attention_last_query_word;                          // AttentionExecutor.java:276
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:277
+  wire         attention_last_query_head;                          // AttentionExecutor.java:278
+  wire         attention_last_query_token;                         // AttentionExecutor.java:279
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:293
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:293
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:293
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:293
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:298
+  wire         attention_query_pushing;                            // AttentionExecutor.java:325
+  wire         attention_query_taken;                              // AttentionExecutor.java:330
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:383
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:172
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:175
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:176
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:177
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:178
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:181
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:182
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:183
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:185
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:186
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:187
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:389
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:389
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:389
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:388
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:177
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:180
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:181
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:182
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:183
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:186
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:187
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:188
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:190
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:191
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:192
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:394
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:394
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:394
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1935,17 +1949,17 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:396
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:398
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:399
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:400
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:401
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:402
-  wire         attention_last_out_word;                            // AttentionExecutor.java:403
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:404
-  wire         attention_last_out_head;                            // AttentionExecutor.java:405
-  wire         attention_last_out_token;                           // AttentionExecutor.java:406
-  wire         attention_out_beat;                                 // AttentionExecutor.java:408
+  wire         attention_refused;                                  // AttentionExecutor.java:401
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:403
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:404
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:405
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:406
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:407
+  wire         attention_last_out_word;                            // AttentionExecutor.java:408
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:409
+  wire         attention_last_out_head;                            // AttentionExecutor.java:410
+  wire         attention_last_out_token;                           // AttentionExecutor.java:411
+  wire         attention_out_beat;                                 // AttentionExecutor.java:413
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
@@ -1960,11 +1974,11 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
   reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:156
   reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:157
-  wire         attention_taken;                                    // AttentionExecutor.java:443
-  wire         attention_drained;                                  // AttentionExecutor.java:449
+  wire         attention_taken;                                    // AttentionExecutor.java:448
+  wire         attention_drained;                                  // AttentionExecutor.java:454
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:146
+  wire         attention_done;                                     // AttentionExecutor.java:151
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:50
@@ -2009,126 +2023,127 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:191
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:107
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:109
-  reg          linear_relu2;                                       // LinearExecutor.java:109
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:110
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:111
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:111
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:112
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:112
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:112
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:113
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:113
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:114
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:114
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:115
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:115
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:116
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:116
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:117
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:117
-  reg          linear_peek_valid;                                  // LinearExecutor.java:127
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:127
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:128
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:128
-  reg          linear_reads_lent;                                  // LinearExecutor.java:133
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:135
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:138
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:139
-  reg          linear_relu2_q;                                     // LinearExecutor.java:140
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:141
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:142
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:143
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:144
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:145
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:146
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:147
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:148
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:149
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:150
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:151
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:152
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:153
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:154
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:155
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:156
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:157
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:158
+  reg          linear_start;                                       // LinearExecutor.java:108
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:110
+  reg          linear_relu2;                                       // LinearExecutor.java:110
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:111
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:112
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:112
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:113
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:113
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:113
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:114
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:114
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:115
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:115
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:116
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:116
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:117
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:117
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:118
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:118
+  reg          linear_peek_valid;                                  // LinearExecutor.java:128
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:128
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:129
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:129
+  reg          linear_reads_lent;                                  // LinearExecutor.java:134
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:136
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:139
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:140
+  reg          linear_relu2_q;                                     // LinearExecutor.java:141
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:142
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:143
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:144
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:145
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:146
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:147
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:148
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:149
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:150
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:151
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:152
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:153
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:154
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:155
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:156
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:157
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:158
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:159
   reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:205
   reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:205
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:163
-  wire         linear_is_cache;                                    // LinearExecutor.java:165
-  wire         linear_is_rotated;                                  // LinearExecutor.java:166
-  wire         linear_bad_head;                                    // LinearExecutor.java:173
-  wire         linear_bad_field;                                   // LinearExecutor.java:181
-  wire         linear_cache;                                       // LinearExecutor.java:212
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:231
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:233
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:234
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:235
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:236
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:236
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:236
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:236
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:236
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:236
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:236
-  wire         linear_peek_taken;                                  // LinearExecutor.java:242
-  wire         linear_prefetch_request;                            // LinearExecutor.java:253
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:254
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:257
-  wire         linear_own_request;                                 // LinearExecutor.java:259
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:270
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:270
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:270
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:270
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:270
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:270
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:270
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:270
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:270
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:270
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:270
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:270
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:299
-  wire         linear_reads_free;                                  // LinearExecutor.java:301
-  reg          linear_sized;                                       // LinearExecutor.java:305
-  wire         linear_running;                                     // LinearExecutor.java:309
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:314
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:316
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:318
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:319
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:320
-  reg          linear_feed_pending;                                // LinearExecutor.java:321
-  wire         linear_feeding;                                     // LinearExecutor.java:328
-  wire         linear_activation_read;                             // LinearExecutor.java:331
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:337
-  reg          linear_holding;                                     // LinearExecutor.java:338
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:339
-  wire         linear_token_fed;                                   // LinearExecutor.java:355
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:365
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:366
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:367
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:368
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:369
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:372
-  reg          linear_last_group;                                  // LinearExecutor.java:375
-  wire         linear_last_tile;                                   // LinearExecutor.java:388
-  wire         linear_last_part;                                   // LinearExecutor.java:393
-  wire         linear_last_result_token;                           // LinearExecutor.java:394
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:403
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:405
-  wire         linear_tag_valid;                                   // LinearExecutor.java:409
-  wire         linear_tag_ready;                                   // LinearExecutor.java:409
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:409
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:409
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:164
+  wire         linear_is_cache;                                    // LinearExecutor.java:166
+  wire         linear_is_rotated;                                  // LinearExecutor.java:167
+  wire         linear_bad_head;                                    // LinearExecutor.java:174
+  reg          linear_bad_field;                                   // Ahead.java:25
+  wire         linear_cache;                                       // LinearExecutor.java:214
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
+  wire         linear_peek_taken;                                  // LinearExecutor.java:244
+  wire         linear_prefetch_request;                            // LinearExecutor.java:255
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:259
+  wire         linear_own_request;                                 // LinearExecutor.java:261
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:272
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:272
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:272
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:272
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:272
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:272
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:272
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:272
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:272
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:272
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:272
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:272
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:301
+  wire         linear_reads_free;                                  // LinearExecutor.java:303
+  reg          linear_sized;                                       // LinearExecutor.java:307
+  wire         linear_running;                                     // LinearExecutor.java:311
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:316
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:318
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:320
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:321
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:322
+  reg          linear_feed_pending;                                // LinearExecutor.java:323
+  reg          linear_beats_left;                                  // LinearExecutor.java:326
+  wire         linear_feeding;                                     // LinearExecutor.java:336
+  wire         linear_activation_read;                             // LinearExecutor.java:339
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:345
+  reg          linear_holding;                                     // LinearExecutor.java:346
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:347
+  wire         linear_token_fed;                                   // LinearExecutor.java:363
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:377
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:378
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:379
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:380
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:381
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:384
+  reg          linear_last_group;                                  // LinearExecutor.java:387
+  wire         linear_last_tile;                                   // LinearExecutor.java:400
+  wire         linear_last_part;                                   // LinearExecutor.java:405
+  wire         linear_last_result_token;                           // LinearExecutor.java:406
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:415
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:417
+  wire         linear_tag_valid;                                   // LinearExecutor.java:421
+  wire         linear_tag_ready;                                   // LinearExecutor.java:421
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:421
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:421
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2136,63 +2151,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:442
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:443
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:444
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:454
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:455
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:456
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:459
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:471
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
+  reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:463
-  wire         linear_store;                                       // LinearExecutor.java:464
-  wire         linear_residual_add;                                // LinearExecutor.java:465
-  wire         linear_gate_up;                                     // LinearExecutor.java:466
-  wire         linear_y_ready;                                     // LinearExecutor.java:467
-  wire         linear_padding_word;                                // LinearExecutor.java:468
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:478
+  wire         linear_store;                                       // LinearExecutor.java:479
+  wire         linear_residual_add;                                // LinearExecutor.java:480
+  wire         linear_gate_up;                                     // LinearExecutor.java:481
+  wire         linear_y_ready;                                     // LinearExecutor.java:482
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:476
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:476
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:476
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:476
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:477
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:477
-  wire         linear_y_take;                                      // LinearExecutor.java:479
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:482
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:483
-  wire         linear_stores_y;                                    // LinearExecutor.java:486
-  wire         linear_store_write;                                 // LinearExecutor.java:487
-  wire         linear_residual_read;                               // LinearExecutor.java:488
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:501
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:501
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:501
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:501
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:508
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:508
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:508
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:508
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:508
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:509
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:509
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:491
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:491
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:491
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:491
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:492
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:492
+  wire         linear_y_take;                                      // LinearExecutor.java:494
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:497
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:498
+  wire         linear_stores_y;                                    // LinearExecutor.java:501
+  wire         linear_store_write;                                 // LinearExecutor.java:502
+  wire         linear_residual_read;                               // LinearExecutor.java:503
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:517
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:517
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:517
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:517
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:524
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:524
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:524
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:524
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:524
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:525
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2201,11 +2216,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:512
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:523
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:523
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:523
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:523
+  wire         linear_feed_gating;                                 // LinearExecutor.java:528
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:539
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:539
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:539
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:539
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2213,14 +2228,14 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:529
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:542
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:543
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:543
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:543
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:543
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:544
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:545
+  wire         linear_unit_out;                                    // LinearExecutor.java:545
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:558
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:559
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:559
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:559
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:559
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:560
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:561
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -2228,59 +2243,75 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:557
-  wire         linear_rotating;                                    // LinearExecutor.java:559
+  reg          linear_engine_done;                                 // LinearExecutor.java:573
+  wire         linear_rotating;                                    // LinearExecutor.java:575
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:80
-  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:83
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:88
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:89
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:90
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:91
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:92
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:93
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:94
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:95
+  reg          rotate_start;                                       // RotateAndCache.java:81
+  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:84
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:89
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:90
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:91
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:92
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:93
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:94
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:95
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:96
   reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
   reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
   reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
   reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:114
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:115
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:123
-  wire         rotate_table_loaded;                                // RotateAndCache.java:124
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:133
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:134
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:135
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:136
-  reg          rotate_loaded;                                      // RotateAndCache.java:137
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:161
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:162
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:163
-  reg          rotate_table_sine;                                  // RotateAndCache.java:164
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:165
-  wire         rotate_table_beat;                                  // RotateAndCache.java:175
-  wire         rotate_table_word_in;                               // RotateAndCache.java:177
-  wire         rotate_last_group;                                  // RotateAndCache.java:183
-  wire         rotate_running;                                     // RotateAndCache.java:208
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:209
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:210
-  reg          rotate_inflight;                                    // RotateAndCache.java:211
-  reg          rotate_pending;                                     // RotateAndCache.java:212
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:213
-  reg          rotate_pending_last;                                // RotateAndCache.java:214
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:221
-  wire         rotate_read;                                        // RotateAndCache.java:225
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:250
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:251
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:255
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:261
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:274
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:275
-  wire         rotate_last_out_word;                               // RotateAndCache.java:280
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:115
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:116
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:124
+  wire         rotate_table_loaded;                                // RotateAndCache.java:125
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:134
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:135
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:136
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:137
+  reg          rotate_loaded;                                      // RotateAndCache.java:138
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:162
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:163
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:164
+  reg          rotate_table_sine;                                  // RotateAndCache.java:165
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:166
+  wire         rotate_table_beat;                                  // RotateAndCache.java:176
+  wire         rotate_table_word_in;                               // RotateAndCache.java:178
+  wire         rotate_last_group;                                  // RotateAndCache.java:184
+  wire         rotate_running;                                     // RotateAndCache.java:209
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:210
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:211
+  reg          rotate_inflight;                                    // RotateAndCache.java:212
+  reg          rotate_pending;                                     // RotateAndCache.java:213
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:214
+  reg          rotate_pending_last;                                // RotateAndCache.java:215
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:222
+  wire         rotate_feed_valid;                                  // RotateAndCache.java:227
+  wire         rotate_feed_ready;                                  // RotateAndCache.java:227
+  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:227
+  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:227
+  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:227
+  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:227
+  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:227
+  wire         rotate_feed_payload_last;                           // RotateAndCache.java:227
+  reg          rotate_feed_skid_buffered;                          // Stream.java:162
+  reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
+  reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
+  reg  [31:0]  rotate_feed_skid_buffer_x_2;                        // Stream.java:163
+  reg  [31:0]  rotate_feed_skid_buffer_x_3;                        // Stream.java:163
+  reg  [2:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
+  reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
+  wire         rotate_feed_skid_ready;                             // Stream.java:164
+  wire         rotate_read;                                        // RotateAndCache.java:230
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:255
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:256
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:260
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:266
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:279
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:280
+  wire         rotate_last_out_word;                               // RotateAndCache.java:285
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
@@ -2295,16 +2326,16 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:157
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:299
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:300
-  reg          rotate_cache_failed;                                // RotateAndCache.java:301
-  wire         rotate_all_written;                                 // RotateAndCache.java:322
-  wire         rotate_done;                                        // RotateAndCache.java:325
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:326
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:304
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:305
+  reg          rotate_cache_failed;                                // RotateAndCache.java:306
+  wire         rotate_all_written;                                 // RotateAndCache.java:327
+  wire         rotate_done;                                        // RotateAndCache.java:330
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:331
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:568
-  wire         linear_done;                                        // LinearExecutor.java:578
+  reg          linear_rotate_started;                              // LinearExecutor.java:584
+  wire         linear_done;                                        // LinearExecutor.java:594
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2397,96 +2428,98 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [4:0]   phase;                                              // Sequencer.java:54
-  reg  [7:0]   error_code;                                         // Sequencer.java:55
-  reg  [31:0]  error_detail;                                       // Sequencer.java:56
-  wire         no_error;                                           // Sequencer.java:57
-  reg  [15:0]  read_beat;                                          // Sequencer.java:61
-  reg          read_issued;                                        // Sequencer.java:62
-  wire         header_beat;                                        // Sequencer.java:63
-  reg  [31:0]  header_magic;                                       // Sequencer.java:645
-  reg  [31:0]  header_version;                                     // Sequencer.java:645
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:645
-  reg  [31:0]  header_program_length;                              // Sequencer.java:645
-  reg  [31:0]  header_context;                                     // Sequencer.java:645
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:645
-  wire [63:0]  logits_offset;                                      // Sequencer.java:78
-  reg  [63:0]  debug_base;                                         // Sequencer.java:79
-  wire         image_valid;                                        // Sequencer.java:82
-  wire         tapping;                                            // Sequencer.java:83
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:86
-  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:87
-  reg  [31:0]  pc;                                                 // Sequencer.java:88
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:89
-  reg  [127:0] instruction_word;                                   // Sequencer.java:90
-  reg  [31:0]  token_index;                                        // Sequencer.java:91
-  reg  [1:0]   token_word;                                         // Sequencer.java:92
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:93
-  reg  [31:0]  tap_used;                                           // Sequencer.java:94
-  reg  [31:0]  tap_records;                                        // Sequencer.java:95
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:96
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:99
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:100
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:101
-  reg          setup_rope_adjacent;                                // Sequencer.java:102
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:103
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:104
-  wire [36:0]  token_bytes;                                        // Sequencer.java:108
-  wire [30:0]  token_beats;                                        // Sequencer.java:110
-  wire [63:0]  fetch_address;                                      // Sequencer.java:113
-  wire         fetching;                                           // Sequencer.java:114
-  wire         own_read;                                           // Sequencer.java:115
-  wire         last_token_word;                                    // Sequencer.java:139
-  wire         own_beat;                                           // Sequencer.java:141
-  wire         waiting_for_data;                                   // Sequencer.java:142
-  wire [32:0]  call_end;                                           // Sequencer.java:146
-  wire         bad_call;                                           // Sequencer.java:148
-  wire [7:0]   opcode;                                             // Sequencer.java:151
-  wire         setup_bad_field;                                    // Sequencer.java:633
-  reg          setup_bad;                                          // Sequencer.java:152
-  reg          last_chunk;                                         // Sequencer.java:157
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:171
-  reg  [63:0]  logits_address;                                     // Sequencer.java:225
-  wire         is_embed;                                           // Sequencer.java:229
-  wire         is_quantize;                                        // Sequencer.java:230
-  wire         is_attention;                                       // Sequencer.java:231
-  wire         is_lm_head;                                         // Sequencer.java:232
-  wire         is_linear;                                          // Sequencer.java:233
-  wire         unit_done;                                          // Sequencer.java:235
-  reg  [7:0]   unit_code;                                          // Sequencer.java:236
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:249
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:255
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:256
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:257
-  wire         has_tap;                                            // Sequencer.java:262
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:266
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:268
-  reg          tap_fits;                                           // Sequencer.java:272
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:274
-  reg  [1:0]   tap_settling;                                       // Sequencer.java:277
-  reg          tap_busy;                                           // Sequencer.java:287
-  reg          peek_issued;                                        // Sequencer.java:298
-  reg          peek_busy;                                          // Sequencer.java:299
-  reg          peek_in;                                            // Sequencer.java:300
-  reg          peek_failed;                                        // Sequencer.java:301
-  reg          peek_searching;                                     // Sequencer.java:302
-  reg          peek_found;                                         // Sequencer.java:303
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:304
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:305
-  reg  [127:0] peek_word;                                          // Sequencer.java:306
-  wire [31:0]  instructions_after;                                 // Sequencer.java:307
-  wire [2:0]   peek_words;                                         // Sequencer.java:309
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:316
-  reg          more_instructions;                                  // Sequencer.java:317
-  reg  [63:0]  peek_address;                                       // Sequencer.java:318
-  wire         peek_wanted;                                        // Sequencer.java:322
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:341
-  wire         peek_linear;                                        // Sequencer.java:366
-  reg  [31:0]  token_value;                                        // Sequencer.java:417
-  wire         token_outside;                                      // Sequencer.java:418
-  wire [31:0]  tokens_left;                                        // Sequencer.java:444
-  reg          record_written;                                     // Sequencer.java:602
-  wire         record_done;                                        // Sequencer.java:604
+  reg  [4:0]   phase;                                              // Sequencer.java:55
+  reg  [7:0]   error_code;                                         // Sequencer.java:56
+  reg  [31:0]  error_detail;                                       // Sequencer.java:57
+  wire         no_error;                                           // Sequencer.java:58
+  reg  [15:0]  read_beat;                                          // Sequencer.java:62
+  reg          read_issued;                                        // Sequencer.java:63
+  wire         header_beat;                                        // Sequencer.java:64
+  reg  [31:0]  header_magic;                                       // Sequencer.java:651
+  reg  [31:0]  header_version;                                     // Sequencer.java:651
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:651
+  reg  [31:0]  header_program_length;                              // Sequencer.java:651
+  reg  [31:0]  header_context;                                     // Sequencer.java:651
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:651
+  wire [63:0]  logits_offset;                                      // Sequencer.java:79
+  reg  [63:0]  debug_base;                                         // Sequencer.java:80
+  wire         image_valid;                                        // Sequencer.java:83
+  wire         tapping;                                            // Sequencer.java:84
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:87
+  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:88
+  reg  [31:0]  pc;                                                 // Sequencer.java:89
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:90
+  reg  [127:0] instruction_word;                                   // Sequencer.java:91
+  reg  [31:0]  token_index;                                        // Sequencer.java:92
+  reg  [1:0]   token_word;                                         // Sequencer.java:93
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:94
+  reg  [31:0]  tap_used;                                           // Sequencer.java:95
+  reg  [31:0]  tap_records;                                        // Sequencer.java:96
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:97
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:100
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:101
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:102
+  reg          setup_rope_adjacent;                                // Sequencer.java:103
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:104
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:105
+  wire [36:0]  token_bytes;                                        // Sequencer.java:109
+  wire [30:0]  token_beats;                                        // Sequencer.java:111
+  wire [63:0]  fetch_address;                                      // Sequencer.java:114
+  reg          program_left;                                       // Sequencer.java:117
+  wire         fetching;                                           // Sequencer.java:120
+  wire         own_read;                                           // Sequencer.java:121
+  reg          last_token;                                         // Sequencer.java:145
+  wire         last_token_word;                                    // Sequencer.java:150
+  wire         own_beat;                                           // Sequencer.java:152
+  wire         waiting_for_data;                                   // Sequencer.java:153
+  wire [32:0]  call_end;                                           // Sequencer.java:157
+  wire         bad_call;                                           // Sequencer.java:159
+  wire [7:0]   opcode;                                             // Sequencer.java:162
+  wire         setup_bad_field;                                    // Sequencer.java:639
+  reg          setup_bad;                                          // Sequencer.java:163
+  reg          last_chunk;                                         // Ahead.java:25
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:181
+  reg  [63:0]  logits_address;                                     // Sequencer.java:235
+  wire         is_embed;                                           // Sequencer.java:239
+  wire         is_quantize;                                        // Sequencer.java:240
+  wire         is_attention;                                       // Sequencer.java:241
+  wire         is_lm_head;                                         // Sequencer.java:242
+  wire         is_linear;                                          // Sequencer.java:243
+  wire         unit_done;                                          // Sequencer.java:245
+  reg  [7:0]   unit_code;                                          // Sequencer.java:246
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:259
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:265
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:266
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:267
+  wire         has_tap;                                            // Sequencer.java:272
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:276
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:278
+  reg          tap_fits;                                           // Sequencer.java:282
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:284
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:287
+  reg          tap_busy;                                           // Sequencer.java:297
+  reg          peek_issued;                                        // Sequencer.java:308
+  reg          peek_busy;                                          // Sequencer.java:309
+  reg          peek_in;                                            // Sequencer.java:310
+  reg          peek_failed;                                        // Sequencer.java:311
+  reg          peek_searching;                                     // Sequencer.java:312
+  reg          peek_found;                                         // Sequencer.java:313
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:314
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:315
+  reg  [127:0] peek_word;                                          // Sequencer.java:316
+  wire [31:0]  instructions_after;                                 // Sequencer.java:317
+  wire [2:0]   peek_words;                                         // Sequencer.java:319
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:326
+  reg          more_instructions;                                  // Sequencer.java:327
+  reg  [63:0]  peek_address;                                       // Sequencer.java:328
+  wire         peek_wanted;                                        // Sequencer.java:332
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:351
+  wire         peek_linear;                                        // Sequencer.java:376
+  reg  [31:0]  token_value;                                        // Sequencer.java:428
+  wire         token_outside;                                      // Sequencer.java:429
+  wire [31:0]  tokens_left;                                        // Sequencer.java:456
+  reg          record_written;                                     // Sequencer.java:608
+  wire         record_done;                                        // Sequencer.java:610
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2532,8 +2565,11 @@ module tellme (
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
+  wire data_beat_skid_ready_or;
   wire [3:0] buffer_read_token_sum;
   wire [127:0] quantized_words_wdata_cat;
+  wire embed_bad_field_or;
+  wire embed_tokens_eq_0;
   wire embed_write_values_0_any;
   wire embed_write_values_0_and;
   wire embed_write_values_0_any_2;
@@ -2555,8 +2591,12 @@ module tellme (
   wire [3:0] embed_write_values_3_mux;
   wire [9:0] embed_write_values_3_shl;
   wire [16:0] quantize_gain_beats_sum;
+  wire quantize_bad_field_or;
+  wire quantize_tokens_eq_0;
   wire [15:0] quantize_read_word_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
+  wire attention_bad_field_or;
+  wire attention_tokens_eq_0;
   wire [31:0] attention_group_words_prod;
   wire [7:0] attention_issue_block_first_diff;
   wire [47:0] attention_run_bytes_prod;
@@ -2589,6 +2629,7 @@ module tellme (
   wire [33:0] lm_head_logits_written_sum;
   wire [15:0] linear_row_word_sum;
   wire linear_tags_pop_ready_or;
+  wire linear_bad_field_or;
   wire [23:0] linear_words_per_token_sum;
   wire [15:0] linear_groups_of_tile_mux;
   wire [15:0] linear_groups_of_tile_mux_2;
@@ -2657,9 +2698,13 @@ module tellme (
   wire [63:0] peek_address_sum;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
+  assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
   assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
+  assign embed_bad_field_or =
+      ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {3'd0, embed_capacity}) | (embed_dim[2:0] != 3'd0);
+  assign embed_tokens_eq_0 = embed_tokens == 4'd0;
   assign embed_write_values_0_any = |embed_write_stored_0[9:8];
   assign embed_write_values_0_and = ~embed_write_values_0_any & ~(|embed_write_stored_0[7:6]);
   assign embed_write_values_0_any_2 = |embed_write_stored_0[5:4];
@@ -2705,8 +2750,27 @@ module tellme (
           : {1'b0, (embed_write_values_3_any ? {1'b0, ~embed_write_stored_3[9]} : {1'b1, ~embed_write_stored_3[7]})})};
   assign embed_write_values_3_shl = embed_write_stored_3[9:0] << embed_write_values_3_mux;
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
+  assign quantize_bad_field_or =
+      ~(quantize_src < 4'd5)
+      | (quantize_length == 16'd0)
+      | (quantize_length > {3'd0, quantize_capacity})
+      | quantize_part_words;
+  assign quantize_tokens_eq_0 = quantize_tokens == 4'd0;
   assign quantize_read_word_sum = quantize_read_word + 16'd1;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
+  assign attention_bad_field_or =
+      ~(attention_src < 4'd5)
+      | ~(attention_dst < 4'd5)
+      | (attention_head_dim == 16'd0)
+      | (attention_kv_heads == 8'd0)
+      | (attention_q_width > {11'd0, attention_src_capacity})
+      | (attention_q_width > {11'd0, attention_dst_capacity})
+      | (attention_layer >= 8'd32)
+      | attention_part_beats
+      | (attention_head_dim > 16'd96)
+      | (attention_group_of == 8'd0)
+      | (attention_group_of > 8'd8);
+  assign attention_tokens_eq_0 = attention_tokens == 4'd0;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
@@ -2779,6 +2843,15 @@ module tellme (
   assign lm_head_logits_written_sum = lm_head_logits_written + 34'd1;
   assign linear_row_word_sum = linear_tile_first_group + linear_group;
   assign linear_tags_pop_ready_or = ~linear_tag_head_valid | linear_tag_head_ready;
+  assign linear_bad_field_or =
+      (linear_rows == 16'd0)
+      | (linear_cols == 16'd0)
+      | (linear_rows[1:0] != 2'd0)
+      | (linear_epilogue > 4'd5)
+      | ~(linear_dst < 4'd5)
+      | (linear_rows > {3'd0, linear_dst_capacity})
+      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
+      | (linear_is_rotated & linear_bad_head);
   assign linear_words_per_token_sum =
       {6'h0, linear_beats_per_token, 2'd0}
       + {5'h0, linear_beats_per_token, 3'd0}
@@ -3462,63 +3535,63 @@ module tellme (
   assign data_reader_command_valid = data_read_valid; // Stream.java:101
   assign data_reader_command_payload_address = data_read_payload_address; // Stream.java:102
   assign data_reader_command_payload_beats = data_read_payload_beats; // Stream.java:102
-  assign data_reader_data_ready = data_beat_ready; // Stream.java:103
+  assign data_reader_data_ready = ~data_beat_skid_buffered; // Stream.java:165
   assign data_writer_command_valid = data_write_valid; // Stream.java:101
   assign data_writer_command_payload_address = data_write_payload_address; // Stream.java:102
   assign data_writer_command_payload_beats = data_write_payload_beats; // Stream.java:102
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:97
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:98
-  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:105
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:106
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:107
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:108
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:158
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:161
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:161
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:161
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:161
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:196
-  // QuantizeExecutor.java:203
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:102
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:103
+  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:110
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:111
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:112
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:113
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:163
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:166
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:166
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:166
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:166
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:201
+  // QuantizeExecutor.java:208
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:203
+  // QuantizeExecutor.java:208
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:203
+  // QuantizeExecutor.java:208
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:203
+  // QuantizeExecutor.java:208
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:218
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:219
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:221
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:221
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:221
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:221
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:223
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:224
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:226
-  // AttentionExecutor.java:251
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:223
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:224
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:226
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:226
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:226
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:226
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:228
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:229
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:231
+  // AttentionExecutor.java:256
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:252
-  // AttentionExecutor.java:253
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:257
+  // AttentionExecutor.java:258
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:254
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:256
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:257
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:258
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:259
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:321
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:323
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:323
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:323
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:323
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:323
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:323
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:323
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:323
-  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:409
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:259
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:261
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:262
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:263
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:264
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:326
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:328
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:328
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:328
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:328
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:328
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:328
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:328
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:328
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:414
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:103
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:104
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:105
@@ -3529,65 +3602,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:123
   // LmHeadExecutor.java:169
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:262
-  // LinearExecutor.java:263
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:264
+  // LinearExecutor.java:265
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:264
+  // LinearExecutor.java:266
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:265
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:267
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:266
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:268
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:271
-  // LinearExecutor.java:286
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:273
+  // LinearExecutor.java:288
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:287
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:287
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:298
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:306
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:307
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:307
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:307
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:307
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:307
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:307
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:307
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:307
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:307
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:307
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:307
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:307
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:340
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:341
-  // LinearExecutor.java:351
-  assign tlmm_activations_valid =
-      linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:352
-  // LinearExecutor.java:353
-  assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:356
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:411
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:413
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:413
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:413
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:413
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:415
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:416
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:449
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:450
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:451
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:480
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:289
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:289
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:300
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:308
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:309
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:309
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:309
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:309
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:309
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:309
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:309
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:309
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:309
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:309
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:309
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:309
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:348
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:349
+  // LinearExecutor.java:359
+  assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:360
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:361
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:364
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:423
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:425
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:425
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:425
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:425
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:427
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:428
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:461
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:462
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:463
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:495
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3598,58 +3669,64 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:513
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:514
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:517
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:518
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:517
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:518
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:517
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:518
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:517
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:518
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:520
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:530
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:531
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:178
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:179
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:180
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:181
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:182
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:238
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:240
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:240
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:240
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:240
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:242
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:243
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:244
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:245
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:246
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:266
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:267
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:268
-  // RotateAndCache.java:307
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:529
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:530
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:533
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:534
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:533
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:534
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:533
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:534
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:533
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:534
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:536
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:546
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:547
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:179
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:180
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:181
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:182
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:183
+  assign rope_in_valid = rotate_feed_valid | rotate_feed_skid_buffered; // Stream.java:101
+  // Stream.java:102
+  assign rope_in_payload_x_0 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_0 : rotate_feed_payload_x_0;
+  // Stream.java:102
+  assign rope_in_payload_x_1 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_1 : rotate_feed_payload_x_1;
+  // Stream.java:102
+  assign rope_in_payload_x_2 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_2 : rotate_feed_payload_x_2;
+  // Stream.java:102
+  assign rope_in_payload_x_3 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_3 : rotate_feed_payload_x_3;
+  // Stream.java:102
+  assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
+  // Stream.java:102
+  assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:249
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:250
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:251
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:271
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:272
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:273
+  // RotateAndCache.java:312
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:308
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:309
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:310
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:311
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:580
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:581
-  assign record_error_detail = error_detail; // Sequencer.java:582
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:583
-  assign record_instructions = instructions_executed; // Sequencer.java:584
-  assign record_argmax = lm_head_argmax; // Sequencer.java:585
-  assign record_cycles = call_cycles; // Sequencer.java:586
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:587
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:588
-  assign record_tapping = tapping; // Sequencer.java:589
-  assign record_tap_records = tap_records; // Sequencer.java:590
-  assign record_tap_used = tap_used; // Sequencer.java:591
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:592
-  assign record_address = arg_io; // Sequencer.java:593
-  assign record_area_address = debug_base; // Sequencer.java:594
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:313
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:314
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:315
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:316
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:586
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:587
+  assign record_error_detail = error_detail; // Sequencer.java:588
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:589
+  assign record_instructions = instructions_executed; // Sequencer.java:590
+  assign record_argmax = lm_head_argmax; // Sequencer.java:591
+  assign record_cycles = call_cycles; // Sequencer.java:592
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:593
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:594
+  assign record_tapping = tapping; // Sequencer.java:595
+  assign record_tap_records = tap_records; // Sequencer.java:596
+  assign record_tap_used = tap_used; // Sequencer.java:597
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:598
+  assign record_address = arg_io; // Sequencer.java:599
+  assign record_area_address = debug_base; // Sequencer.java:600
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3657,7 +3734,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:379
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3668,6 +3745,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
+      STEP_ISSUE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -3675,18 +3753,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:570
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:576
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:574
-  assign result_error_detail = error_detail; // Sequencer.java:575
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:576
-  assign result_instructions = instructions_executed; // Sequencer.java:577
-  assign result_argmax = lm_head_argmax; // Sequencer.java:578
+  assign result_error_code = error_code; // Sequencer.java:580
+  assign result_error_detail = error_detail; // Sequencer.java:581
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:582
+  assign result_instructions = instructions_executed; // Sequencer.java:583
+  assign result_argmax = lm_head_argmax; // Sequencer.java:584
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3780,104 +3858,127 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:94
-      data_read_valid = 1'b1; // EmbedUnit.java:95
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:96
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:97
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:98
+      data_read_valid = 1'b1; // EmbedUnit.java:99
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:100
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:101
     end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:99
-      data_read_valid = 1'b1; // EmbedUnit.java:100
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:101
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:102
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:103
+      data_read_valid = 1'b1; // EmbedUnit.java:104
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:105
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:106
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:131
-      data_read_valid = 1'b1; // QuantizeExecutor.java:132
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:133
-      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:134
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:136
+      data_read_valid = 1'b1; // QuantizeExecutor.java:137
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:138
+      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:139
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:140
-      data_read_valid = 1'b1; // RotateAndCache.java:141
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:142
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:143
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:141
+      data_read_valid = 1'b1; // RotateAndCache.java:142
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:143
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:144
     end
     if (tap_asking_memory) begin // TapWriter.java:157
       data_read_valid = 1'b1; // TapWriter.java:158
       data_read_payload_address = tap_source_address; // TapWriter.java:159
       data_read_payload_beats = tap_source_beats; // TapWriter.java:160
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:116
-      data_read_valid = 1'b1; // Sequencer.java:117
-      case (phase) // Sequencer.java:118
+    if (own_read & ~read_issued) begin // Sequencer.java:122
+      data_read_valid = 1'b1; // Sequencer.java:123
+      case (phase) // Sequencer.java:124
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:120
-          data_read_payload_beats = 32'd16; // Sequencer.java:121
+          data_read_payload_address = arg_image; // Sequencer.java:126
+          data_read_payload_beats = 32'd16; // Sequencer.java:127
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:124
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:125
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:130
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:131
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:128
-          data_read_payload_beats = 32'd1; // Sequencer.java:129
+          data_read_payload_address = debug_base; // Sequencer.java:134
+          data_read_payload_beats = 32'd1; // Sequencer.java:135
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:132
-          data_read_payload_beats = 32'd1; // Sequencer.java:133
+          data_read_payload_address = fetch_address; // Sequencer.java:138
+          data_read_payload_beats = 32'd1; // Sequencer.java:139
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:323
-      data_read_valid = 1'b1; // Sequencer.java:324
-      data_read_payload_address = peek_address; // Sequencer.java:325
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:326
+    if (peek_wanted) begin // Sequencer.java:333
+      data_read_valid = 1'b1; // Sequencer.java:334
+      data_read_payload_address = peek_address; // Sequencer.java:335
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:336
     end
   end
 
   assign data_read_ready = data_reader_command_ready; // Stream.java:103
-  assign data_beat_valid = data_reader_data_valid; // Stream.java:101
-  assign data_beat_payload_data = data_reader_data_payload_data; // Stream.java:102
-  assign data_beat_payload_last = data_reader_data_payload_last; // Stream.java:102
-  assign data_beat_payload_error = data_reader_data_payload_error; // Stream.java:102
+  assign data_beat_skid_ready = data_beat_skid_ready_or; // Stream.java:144
+  assign data_beat_valid = data_beat_slice_valid; // Stream.java:101
+  assign data_beat_payload_data = data_beat_slice_payload_data; // Stream.java:102
+  assign data_beat_payload_last = data_beat_slice_payload_last; // Stream.java:102
+  assign data_beat_payload_error = data_beat_slice_payload_error; // Stream.java:102
+  assign data_beat_slice_ready = data_beat_ready; // Stream.java:103
 
   always @(*) begin
-    data_beat_ready = 1'b0; // DataReads.java:37
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:113
-      data_beat_ready = 1'b1; // EmbedUnit.java:114
+    data_beat_ready = 1'b0; // DataReads.java:40
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:117
+      data_beat_ready = 1'b1; // EmbedUnit.java:118
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:137
-      data_beat_ready = embed_last_part; // EmbedUnit.java:137
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:141
+      data_beat_ready = embed_last_part; // EmbedUnit.java:141
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:207
-      // QuantizeExecutor.java:207
+    if (quantize_gaining) begin // QuantizeExecutor.java:212
+      // QuantizeExecutor.java:212
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:176
-      data_beat_ready = 1'b1; // RotateAndCache.java:176
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:177
+      data_beat_ready = 1'b1; // RotateAndCache.java:177
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:228
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:228
     end
-    if (own_read & read_issued) begin // Sequencer.java:140
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
+    if (own_read & read_issued) begin // Sequencer.java:151
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:151
     end
-    if (peek_busy) begin // Sequencer.java:337
-      data_beat_ready = 1'b1; // Sequencer.java:337
+    if (peek_busy) begin // Sequencer.java:347
+      data_beat_ready = 1'b1; // Sequencer.java:347
     end
   end
 
   always @(*) begin
-    data_read_quiet = 1'b0; // DataReads.java:39
-    data_read_quiet = peek_busy; // Sequencer.java:338
+    data_read_quiet = 1'b0; // DataReads.java:42
+    data_read_quiet = peek_busy; // Sequencer.java:348
   end
 
   always @(posedge ap_clk) begin
-    if (call_start) begin // DataReads.java:41
-      data_read_failed <= 1'b0; // DataReads.java:41
-    // DataReads.java:42
+    if (~data_beat_skid_buffered) begin // Stream.java:166
+      data_beat_skid_buffer_data <= data_reader_data_payload_data; // Stream.java:166
+      data_beat_skid_buffer_last <= data_reader_data_payload_last; // Stream.java:166
+      data_beat_skid_buffer_error <= data_reader_data_payload_error; // Stream.java:166
+    end
+    if (data_beat_skid_ready) begin // Stream.java:167
+      data_beat_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (data_reader_data_valid) begin // Stream.java:168
+      data_beat_skid_buffered <= 1'b1; // Stream.java:168
+    end
+    if (data_beat_skid_ready_or) begin // Stream.java:145
+      data_beat_slice_valid <= data_reader_data_valid | data_beat_skid_buffered; // Stream.java:146
+      data_beat_slice_payload_data <=
+          data_beat_skid_buffered ? data_beat_skid_buffer_data : data_reader_data_payload_data; // Stream.java:147
+      data_beat_slice_payload_last <=
+          data_beat_skid_buffered ? data_beat_skid_buffer_last : data_reader_data_payload_last; // Stream.java:147
+      data_beat_slice_payload_error <=
+          data_beat_skid_buffered ? data_beat_skid_buffer_error : data_reader_data_payload_error; // Stream.java:147
+    end
+    if (call_start) begin // DataReads.java:44
+      data_read_failed <= 1'b0; // DataReads.java:44
+    // DataReads.java:45
     end else if (data_beat_valid & data_beat_ready & data_beat_payload_error & ~data_read_quiet) begin
-      data_read_failed <= 1'b1; // DataReads.java:42
+      data_read_failed <= 1'b1; // DataReads.java:45
     end
     if (!ap_rst_n) begin
+      data_beat_skid_buffered <= 1'b0;
+      data_beat_slice_valid <= 1'b0;
       data_read_failed <= 1'b0;
     end
   end
@@ -4011,29 +4112,29 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:89
     buffer_read_token = 3'd0; // ActivationBuffers.java:90
     buffer_read_word = 10'd0; // ActivationBuffers.java:91
-    if (quantize_reading) begin // QuantizeExecutor.java:146
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:147
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:148
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:149
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:150
+    if (quantize_reading) begin // QuantizeExecutor.java:151
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:152
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:153
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:154
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:155
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:294
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:296
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:297
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:298
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:300
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:299
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:301
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:302
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:303
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:305
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:489
-      buffer_read_valid = 1'b1; // LinearExecutor.java:490
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:491
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:492
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:493
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:504
+      buffer_read_valid = 1'b1; // LinearExecutor.java:505
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:506
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:507
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:508
     end
-    if (rotate_read) begin // RotateAndCache.java:226
-      buffer_read_valid = 1'b1; // RotateAndCache.java:227
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:228
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:229
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:230
+    if (rotate_read) begin // RotateAndCache.java:231
+      buffer_read_valid = 1'b1; // RotateAndCache.java:232
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:233
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:234
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:235
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:117
       buffer_read_valid = 1'b1; // TapWriter.java:118
@@ -4391,16 +4492,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:232
-      quantized_write = 1'b1; // QuantizeExecutor.java:233
-      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:234
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:235
-      // QuantizeExecutor.java:236
+    if (quantize_out_beat) begin // QuantizeExecutor.java:237
+      quantized_write = 1'b1; // QuantizeExecutor.java:238
+      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:239
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:240
+      // QuantizeExecutor.java:241
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:238
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:239
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:240
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:243
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:244
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:245
       end
     end
   end
@@ -4414,10 +4515,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:117
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:118
     end
-    if (linear_activation_read) begin // LinearExecutor.java:332
-      quantized_read = 1'b1; // LinearExecutor.java:333
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:334
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:335
+    if (linear_activation_read) begin // LinearExecutor.java:340
+      quantized_read = 1'b1; // LinearExecutor.java:341
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:342
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:343
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:123
       quantized_read = 1'b1; // TapWriter.java:124
@@ -4486,10 +4587,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // embed (EmbedUnit.java:36): EMBED: each token's embedding row from the image into a buffer, as binary32
+  // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
-    embed_start = 1'b0; // EmbedUnit.java:42
-    case (phase) // Sequencer.java:379
+    embed_start = 1'b0; // EmbedUnit.java:43
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4499,15 +4600,8 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
-      STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-          embed_start = 1'b1; // Sequencer.java:487
-        end
-      end
+      STEP_DECODE: ;
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:506
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4521,38 +4615,38 @@ module tellme (
   end
 
   always @(*) begin
-    embed_dst = 4'd0; // EmbedUnit.java:48
-    embed_dst = instruction_word[11:8]; // Sequencer.java:162
+    embed_dst = 4'd0; // EmbedUnit.java:49
+    embed_dst = instruction_word[11:8]; // Sequencer.java:172
   end
 
   always @(*) begin
-    embed_dim = 16'd0; // EmbedUnit.java:48
-    embed_dim = instruction_word[31:16]; // Sequencer.java:163
+    embed_dim = 16'd0; // EmbedUnit.java:49
+    embed_dim = instruction_word[31:16]; // Sequencer.java:173
   end
 
   always @(*) begin
-    embed_table = 32'd0; // EmbedUnit.java:48
-    embed_table = instruction_word[63:32]; // Sequencer.java:164
+    embed_table = 32'd0; // EmbedUnit.java:49
+    embed_table = instruction_word[63:32]; // Sequencer.java:174
   end
 
   always @(*) begin
-    embed_tokens = 4'd0; // EmbedUnit.java:48
-    embed_tokens = chunk_tokens; // Sequencer.java:165
+    embed_tokens = 4'd0; // EmbedUnit.java:49
+    embed_tokens = chunk_tokens; // Sequencer.java:175
   end
 
   always @(*) begin
-    embed_first_token = 32'd0; // EmbedUnit.java:48
-    embed_first_token = chunk_from; // Sequencer.java:166
+    embed_first_token = 32'd0; // EmbedUnit.java:49
+    embed_first_token = chunk_from; // Sequencer.java:176
   end
 
   always @(*) begin
-    embed_image = 64'd0; // EmbedUnit.java:48
-    embed_image = arg_image; // Sequencer.java:167
+    embed_image = 64'd0; // EmbedUnit.java:49
+    embed_image = arg_image; // Sequencer.java:177
   end
 
   always @(*) begin
-    embed_io = 64'd0; // EmbedUnit.java:48
-    embed_io = arg_io; // Sequencer.java:168
+    embed_io = 64'd0; // EmbedUnit.java:49
+    embed_io = arg_io; // Sequencer.java:178
   end
 
   always @(*) begin
@@ -4574,61 +4668,60 @@ module tellme (
     end
   end
 
-  // EmbedUnit.java:67
-  assign embed_bad_field =
-      ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {3'd0, embed_capacity}) | (embed_dim[2:0] != 3'd0);
-  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:85
-  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:86
-  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:93
+  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:89
+  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:90
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:97
 
   always @(*) begin
-    case (embed_call_token[1:0]) // EmbedUnit.java:112
-      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:112
-      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:112
-      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:112
-      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:112
+    case (embed_call_token[1:0]) // EmbedUnit.java:116
+      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:116
+      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:116
+      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:116
+      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:116
     endcase
   end
 
-  assign embed_last_part = embed_part; // EmbedUnit.java:124
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:135
-  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:136
-  // EmbedUnit.java:156
+  assign embed_last_part = embed_part; // EmbedUnit.java:128
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:139
+  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:140
+  // EmbedUnit.java:160
   assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
-    if (embed_start) begin // EmbedUnit.java:68
-      embed_dst_id <= embed_dst; // EmbedUnit.java:69
-      embed_dim_q <= embed_dim; // EmbedUnit.java:70
-      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:71
-      embed_token_count <= embed_tokens; // EmbedUnit.java:72
-      embed_call_token <= embed_first_token; // EmbedUnit.java:73
-      embed_token <= 4'd0; // EmbedUnit.java:74
-      embed_io_address <= embed_io; // EmbedUnit.java:75
-      embed_word <= 16'd0; // EmbedUnit.java:76
-      embed_code <= 8'd0; // EmbedUnit.java:77
-      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:78
-      if (embed_bad_field | (embed_tokens == 4'd0)) begin // EmbedUnit.java:79
-        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:79
+    embed_bad_field <= embed_bad_field_or; // Ahead.java:25
+    embed_no_tokens <= embed_tokens_eq_0; // Ahead.java:25
+    if (embed_start) begin // EmbedUnit.java:72
+      embed_dst_id <= embed_dst; // EmbedUnit.java:73
+      embed_dim_q <= embed_dim; // EmbedUnit.java:74
+      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:75
+      embed_token_count <= embed_tokens; // EmbedUnit.java:76
+      embed_call_token <= embed_first_token; // EmbedUnit.java:77
+      embed_token <= 4'd0; // EmbedUnit.java:78
+      embed_io_address <= embed_io; // EmbedUnit.java:79
+      embed_word <= 16'd0; // EmbedUnit.java:80
+      embed_code <= 8'd0; // EmbedUnit.java:81
+      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:82
+      if (embed_bad_field | embed_no_tokens) begin // EmbedUnit.java:83
+        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:83
       end
-      if (embed_bad_field) begin // EmbedUnit.java:80
-        embed_code <= 8'd3; // EmbedUnit.java:80
+      if (embed_bad_field) begin // EmbedUnit.java:84
+        embed_code <= 8'd3; // EmbedUnit.java:84
       end
     end
-    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:89
-      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:90
-      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:91
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:93
+      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:94
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:95
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:104
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:104
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:108
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:108
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:105
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:105
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:109
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:109
     end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:113
-      if (data_beat_valid) begin // EmbedUnit.java:115
-        embed_id <= embed_id_word; // EmbedUnit.java:116
-        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:117
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:117
+      if (data_beat_valid) begin // EmbedUnit.java:119
+        embed_id <= embed_id_word; // EmbedUnit.java:120
+        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:121
       end
     end
     embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:183
@@ -4689,21 +4782,23 @@ module tellme (
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
     embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:156
     embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:157
-    if (embed_row_beat) begin // EmbedUnit.java:142
-      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:144
-      embed_word <= embed_word + 16'd1; // EmbedUnit.java:146
-      if (embed_last_word) begin // EmbedUnit.java:147
-        embed_word <= 16'd0; // EmbedUnit.java:148
-        embed_token <= embed_token + 4'd1; // EmbedUnit.java:149
-        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:150
-        // EmbedUnit.java:151
+    if (embed_row_beat) begin // EmbedUnit.java:146
+      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:148
+      embed_word <= embed_word + 16'd1; // EmbedUnit.java:150
+      if (embed_last_word) begin // EmbedUnit.java:151
+        embed_word <= 16'd0; // EmbedUnit.java:152
+        embed_token <= embed_token + 4'd1; // EmbedUnit.java:153
+        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:154
+        // EmbedUnit.java:155
         embed_phase <= ((embed_token + 4'd1) == embed_token_count) ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND;
       end
     end
-    if (embed_done) begin // EmbedUnit.java:158
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:158
+    if (embed_done) begin // EmbedUnit.java:162
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:162
     end
     if (!ap_rst_n) begin
+      embed_bad_field <= 1'b0;
+      embed_no_tokens <= 1'b0;
       embed_dst_id <= 4'd0;
       embed_dim_q <= 16'd0;
       embed_table_address <= 64'd0;
@@ -4723,11 +4818,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:45): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:46): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:379
+    quantize_start = 1'b0; // QuantizeExecutor.java:53
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4737,16 +4832,8 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
-      STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-        end else if (is_quantize) begin // Sequencer.java:490
-          quantize_start = 1'b1; // Sequencer.java:491
-        end
-      end
+      STEP_DECODE: ;
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:507
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4760,38 +4847,38 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:57
-    quantize_src = instruction_word[11:8]; // Sequencer.java:188
+    quantize_src = 4'd0; // QuantizeExecutor.java:58
+    quantize_src = instruction_word[11:8]; // Sequencer.java:198
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:58
-    quantize_norm = instruction_word[12]; // Sequencer.java:189
+    quantize_norm = 1'b0; // QuantizeExecutor.java:59
+    quantize_norm = instruction_word[12]; // Sequencer.java:199
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:59
-    quantize_length = instruction_word[31:16]; // Sequencer.java:190
+    quantize_length = 16'd0; // QuantizeExecutor.java:60
+    quantize_length = instruction_word[31:16]; // Sequencer.java:200
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:60
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:191
+    quantize_gain = 32'd0; // QuantizeExecutor.java:61
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:201
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:61
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:192
+    quantize_eps = 32'h0; // QuantizeExecutor.java:62
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:202
   end
 
   always @(*) begin
-    quantize_tokens = 4'd0; // QuantizeExecutor.java:62
-    quantize_tokens = chunk_tokens; // Sequencer.java:193
+    quantize_tokens = 4'd0; // QuantizeExecutor.java:63
+    quantize_tokens = chunk_tokens; // Sequencer.java:203
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:63
-    quantize_image = arg_image; // Sequencer.java:194
+    quantize_image = 64'd0; // QuantizeExecutor.java:64
+    quantize_image = arg_image; // Sequencer.java:204
   end
 
   always @(*) begin
@@ -4813,18 +4900,13 @@ module tellme (
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
-  assign quantize_bad_field =
-      ~(quantize_src < 4'd5)
-      | (quantize_length == 16'd0)
-      | (quantize_length > {3'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:80
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:104
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:120
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:122
-  // QuantizeExecutor.java:130
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:79
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:109
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:125
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:127
+  // QuantizeExecutor.java:135
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
-  // QuantizeExecutor.java:145
+  // QuantizeExecutor.java:150
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 3'd0);
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:93
@@ -4834,109 +4916,113 @@ module tellme (
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:159
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
-  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:164
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:179
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:164
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:168
+  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:169
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:184
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:195
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:206
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:227
-  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:244
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:250
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:200
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:211
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:232
+  assign quantize_last_token = (quantize_out_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:249
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:255
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:81
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:82
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:83
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:84
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:85
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:86
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:87
-      quantize_token <= 4'd0; // QuantizeExecutor.java:88
-      quantize_out_token <= 4'd0; // QuantizeExecutor.java:89
-      quantize_code <= 8'd0; // QuantizeExecutor.java:90
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:91
-      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:92
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:92
+    quantize_bad_field <= quantize_bad_field_or; // Ahead.java:25
+    quantize_no_tokens <= quantize_tokens_eq_0; // Ahead.java:25
+    if (quantize_start) begin // QuantizeExecutor.java:86
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:87
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:88
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:89
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:90
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:91
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:92
+      quantize_token <= 4'd0; // QuantizeExecutor.java:93
+      quantize_out_token <= 4'd0; // QuantizeExecutor.java:94
+      quantize_code <= 8'd0; // QuantizeExecutor.java:95
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:96
+      if (quantize_bad_field | quantize_no_tokens) begin // QuantizeExecutor.java:97
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:97
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:93
-        quantize_code <= 8'd3; // QuantizeExecutor.java:93
+      if (quantize_bad_field) begin // QuantizeExecutor.java:98
+        quantize_code <= 8'd3; // QuantizeExecutor.java:98
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:99
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:99
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:104
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:104
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:100
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:101
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:102
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:105
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:106
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:107
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:123
-      quantize_word <= 16'd0; // QuantizeExecutor.java:124
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:125
-      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:126
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:127
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:128
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:128
+      quantize_word <= 16'd0; // QuantizeExecutor.java:129
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:130
+      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:131
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:132
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:133
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:136
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:136
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:141
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:141
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:146
-      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:152
-      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:153
+    if (quantize_reading) begin // QuantizeExecutor.java:151
+      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:157
+      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:158
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:156
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:156
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:156
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:156
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:156
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:161
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:161
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:161
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:161
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:161
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:97
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:165
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:166
-      if (quantize_last_word) begin // QuantizeExecutor.java:167
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:168
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:169
-          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:170
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:171
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:170
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:171
+      if (quantize_last_word) begin // QuantizeExecutor.java:172
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:173
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:174
+          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:175
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:176
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:186
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:187
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:188
-      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:190
+    if (quantize_start) begin // QuantizeExecutor.java:191
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:192
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:193
+      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:195
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:208
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:209
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:213
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:214
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:210
-      // QuantizeExecutor.java:212
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:215
+      // QuantizeExecutor.java:217
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:232
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:237
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:238
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:241
+    if (quantize_out_beat) begin // QuantizeExecutor.java:237
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:242
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:243
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:246
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:245
-      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:246
-      if (quantize_last_token) begin // QuantizeExecutor.java:247
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:247
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:250
+      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:251
+      if (quantize_last_token) begin // QuantizeExecutor.java:252
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:252
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:251
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:251
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:256
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:256
     end
     if (!ap_rst_n) begin
+      quantize_bad_field <= 1'b0;
+      quantize_no_tokens <= 1'b0;
       quantize_src_id <= 4'd0;
       quantize_norm_q <= 1'b0;
       quantize_length_q <= 16'd0;
@@ -4966,11 +5052,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:52): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:53): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:58
-    case (phase) // Sequencer.java:379
+    attention_start = 1'b0; // AttentionExecutor.java:59
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4980,19 +5066,8 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
-      STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-        end else if (is_quantize) begin // Sequencer.java:490
-        end else if (is_linear) begin // Sequencer.java:494
-        end else if (is_lm_head) begin // Sequencer.java:498
-        end else if (is_attention) begin // Sequencer.java:502
-          attention_start = 1'b1; // Sequencer.java:503
-        end
-      end
+      STEP_DECODE: ;
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:510
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5006,66 +5081,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:71
-    attention_src = instruction_word[11:8]; // Sequencer.java:174
+    attention_src = 4'd0; // AttentionExecutor.java:72
+    attention_src = instruction_word[11:8]; // Sequencer.java:184
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:71
-    attention_dst = instruction_word[15:12]; // Sequencer.java:175
+    attention_dst = 4'd0; // AttentionExecutor.java:72
+    attention_dst = instruction_word[15:12]; // Sequencer.java:185
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:71
-    attention_layer = instruction_word[31:24]; // Sequencer.java:176
+    attention_layer = 8'd0; // AttentionExecutor.java:72
+    attention_layer = instruction_word[31:24]; // Sequencer.java:186
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:73
-    attention_scale = instruction_word[63:32]; // Sequencer.java:177
+    attention_scale = 32'h0; // AttentionExecutor.java:74
+    attention_scale = instruction_word[63:32]; // Sequencer.java:187
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:71
-    attention_head_dim = setup_head_dim; // Sequencer.java:178
+    attention_head_dim = 16'd0; // AttentionExecutor.java:72
+    attention_head_dim = setup_head_dim; // Sequencer.java:188
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:71
-    attention_heads = setup_heads; // Sequencer.java:179
+    attention_heads = 8'd0; // AttentionExecutor.java:72
+    attention_heads = setup_heads; // Sequencer.java:189
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:71
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:180
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:72
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:190
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:71
-    attention_head_width = setup_head_width; // Sequencer.java:181
+    attention_head_width = 32'd0; // AttentionExecutor.java:72
+    attention_head_width = setup_head_width; // Sequencer.java:191
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:71
-    attention_positions = setup_positions; // Sequencer.java:182
+    attention_positions = 32'd0; // AttentionExecutor.java:72
+    attention_positions = setup_positions; // Sequencer.java:192
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:71
-    attention_tokens = chunk_tokens; // Sequencer.java:183
+    attention_tokens = 4'd0; // AttentionExecutor.java:72
+    attention_tokens = chunk_tokens; // Sequencer.java:193
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:71
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:184
+    attention_first_position = 32'd0; // AttentionExecutor.java:72
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:194
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:71
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:185
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:72
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:195
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
 
   always @(*) begin
     attention_src_capacity = 13'd0; // ActivationBuffers.java:206
@@ -5106,244 +5181,236 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:474
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    attention_group_of = 8'd0; // AttentionExecutor.java:479
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd3; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd3; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd4; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd4; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd5; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd5; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd6; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd6; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd7; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd7; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd8; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd8; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd9; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd9; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd10; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd10; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd11; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd11; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd12; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd12; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd13; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd13; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd14; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd14; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd15; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd15; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd16; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd16; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd3; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd3; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd4; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd4; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd5; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd5; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd6; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd6; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd7; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd7; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd8; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd8; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd3; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd3; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd4; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd4; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd5; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd5; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd3; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd3; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd4; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd4; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd3; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd3; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd2; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd2; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:478
-      attention_group_of = 8'd1; // AttentionExecutor.java:478
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:483
+      attention_group_of = 8'd1; // AttentionExecutor.java:483
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:92
-  assign attention_bad_field =
-      ~(attention_src < 4'd5)
-      | ~(attention_dst < 4'd5)
-      | (attention_head_dim == 16'd0)
-      | (attention_kv_heads == 8'd0)
-      | (attention_q_width > {11'd0, attention_src_capacity})
-      | (attention_q_width > {11'd0, attention_dst_capacity})
-      | (attention_layer >= 8'd32)
-      | attention_part_beats
-      | (attention_head_dim > 16'd96)
-      | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:98
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:93
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:487
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:490
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:492
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:490
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:490
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:495
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:100
-  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:108
-  // AttentionExecutor.java:112
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:104
+  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:113
+  // AttentionExecutor.java:117
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:146
+  assign attention_done = attention_finish; // AttentionExecutor.java:151
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:114
-      attention_src_id <= attention_src; // AttentionExecutor.java:115
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:116
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:117
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:118
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:119
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:120
-      attention_group <= attention_group_of; // AttentionExecutor.java:121
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:122
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:123
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:124
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
-      attention_code <= 8'd0; // AttentionExecutor.java:127
-      attention_failed <= 1'b0; // AttentionExecutor.java:128
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:129
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:130
-      if (attention_bad_field) begin // AttentionExecutor.java:131
-        attention_code <= 8'd3; // AttentionExecutor.java:131
+    attention_bad_field <= attention_bad_field_or; // Ahead.java:25
+    attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
+    if (attention_start) begin // AttentionExecutor.java:119
+      attention_src_id <= attention_src; // AttentionExecutor.java:120
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:121
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:122
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:123
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:124
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:125
+      attention_group <= attention_group_of; // AttentionExecutor.java:126
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:127
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:128
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:129
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:130
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:131
+      attention_code <= 8'd0; // AttentionExecutor.java:132
+      attention_failed <= 1'b0; // AttentionExecutor.java:133
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:134
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:135
+      if (attention_bad_field) begin // AttentionExecutor.java:136
+        attention_code <= 8'd3; // AttentionExecutor.java:136
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:134
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:134
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:139
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:139
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:136
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:136
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:141
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:141
     end
-    if (attention_taken) begin // AttentionExecutor.java:137
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:138
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:140
-        attention_failed <= 1'b1; // AttentionExecutor.java:141
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:142
+    if (attention_taken) begin // AttentionExecutor.java:142
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:143
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:145
+        attention_failed <= 1'b1; // AttentionExecutor.java:146
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:147
       end
     end
     if (!ap_rst_n) begin
+      attention_bad_field <= 1'b0;
+      attention_no_tokens <= 1'b0;
       attention_src_id <= 4'd0;
       attention_dst_id <= 4'd0;
       attention_layer_q <= 8'd0;
@@ -5365,52 +5432,52 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:220): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:225): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:177
+  // AttentionExecutor.java:182
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:183
+  // AttentionExecutor.java:188
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:185
-  // AttentionExecutor.java:186
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:190
+  // AttentionExecutor.java:191
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:192
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:271
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:273
-  // AttentionExecutor.java:274
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:276
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:277
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:278
+  // AttentionExecutor.java:279
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:320
-  // AttentionExecutor.java:325
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:325
+  // AttentionExecutor.java:330
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:188
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:189
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:190
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:191
+    if (attention_start) begin // AttentionExecutor.java:193
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:194
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:195
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:196
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:193
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:194
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:195
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:196
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:198
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:199
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:200
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:201
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:198
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:199
-      if (attention_issue_last_block) begin // AttentionExecutor.java:200
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:201
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:202
-        // AttentionExecutor.java:203
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:203
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:204
+      if (attention_issue_last_block) begin // AttentionExecutor.java:205
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:206
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:207
+        // AttentionExecutor.java:208
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:235
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:236
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:237
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:238
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:240
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:241
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:242
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:243
     end
     if (attention_issue_step_eq_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -5420,82 +5487,82 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:242
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:242
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:247
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:247
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:243
-      // AttentionExecutor.java:244
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:248
+      // AttentionExecutor.java:249
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:245
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:250
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:249
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:249
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:254
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:254
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:250
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:250
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:255
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:255
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:275
-      attention_query_token <= 8'd0; // AttentionExecutor.java:276
-      attention_query_head <= 8'd0; // AttentionExecutor.java:277
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:278
-      attention_query_word <= 1'b0; // AttentionExecutor.java:279
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:280
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:281
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:280
+      attention_query_token <= 8'd0; // AttentionExecutor.java:281
+      attention_query_head <= 8'd0; // AttentionExecutor.java:282
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:283
+      attention_query_word <= 1'b0; // AttentionExecutor.java:284
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:285
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:286
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:294
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:295
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:301
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:299
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:300
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:306
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:303
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:304
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:305
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:305
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:308
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:309
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:310
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:310
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:327
-      if (~attention_query_word) begin // AttentionExecutor.java:330
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:332
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:332
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:332
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:332
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:332
+      if (~attention_query_word) begin // AttentionExecutor.java:335
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:337
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:337
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:337
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:337
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:337
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:338
+    if (attention_query_taken) begin // AttentionExecutor.java:342
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:343
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:339
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:342
-      if (attention_last_query_word) begin // AttentionExecutor.java:344
-        // AttentionExecutor.java:345
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:344
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:347
+      if (attention_last_query_word) begin // AttentionExecutor.java:349
+        // AttentionExecutor.java:350
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:346
-          // AttentionExecutor.java:347
+        if (attention_last_query_beat) begin // AttentionExecutor.java:351
+          // AttentionExecutor.java:352
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:348
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:349
-            if (attention_last_query_token) begin // AttentionExecutor.java:350
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:350
+          if (attention_last_query_head) begin // AttentionExecutor.java:353
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:354
+            if (attention_last_query_token) begin // AttentionExecutor.java:355
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:355
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:355
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:355
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:360
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:360
     end
-    if (attention_finish) begin // AttentionExecutor.java:356
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:356
+    if (attention_finish) begin // AttentionExecutor.java:361
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:361
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:358
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:359
-      if (attention_issue_last_block) begin // AttentionExecutor.java:360
-        // AttentionExecutor.java:360
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:363
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:364
+      if (attention_issue_last_block) begin // AttentionExecutor.java:365
+        // AttentionExecutor.java:365
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:362
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:362
+      if (attention_issue_last_command) begin // AttentionExecutor.java:367
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:367
       end
     end
     if (!ap_rst_n) begin
@@ -5523,58 +5590,58 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:379): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:384): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:177
+  // AttentionExecutor.java:182
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:183
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:185
-  // AttentionExecutor.java:186
+      : attention_block_tokens; // AttentionExecutor.java:188
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:190
+  // AttentionExecutor.java:191
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:192
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:390
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:391
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:395
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:396
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:396
+  // AttentionExecutor.java:401
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:403
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:404
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:405
-  // AttentionExecutor.java:406
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:408
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:409
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:410
+  // AttentionExecutor.java:411
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:408
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:413
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:443
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:444
-  // AttentionExecutor.java:449
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:448
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:449
+  // AttentionExecutor.java:454
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:188
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:189
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:190
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:191
+    if (attention_start) begin // AttentionExecutor.java:193
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:194
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:195
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:196
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:193
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:194
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:195
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:196
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:198
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:199
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:200
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:201
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:198
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:199
-      if (attention_collect_last_block) begin // AttentionExecutor.java:200
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:201
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:202
-        // AttentionExecutor.java:203
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:203
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:204
+      if (attention_collect_last_block) begin // AttentionExecutor.java:205
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:206
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:207
+        // AttentionExecutor.java:208
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -5660,55 +5727,55 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
-    if (attention_out_beat) begin // AttentionExecutor.java:425
+    if (attention_out_beat) begin // AttentionExecutor.java:430
       attention_out_word_index <=
           (attention_last_out_word & attention_last_out_beat & attention_last_out_head)
             ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:426
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:429
-      if (attention_last_out_word) begin // AttentionExecutor.java:431
-        // AttentionExecutor.java:432
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:431
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:434
+      if (attention_last_out_word) begin // AttentionExecutor.java:436
+        // AttentionExecutor.java:437
         attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:433
-          // AttentionExecutor.java:434
+        if (attention_last_out_beat) begin // AttentionExecutor.java:438
+          // AttentionExecutor.java:439
           attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:435
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:436
-            if (attention_last_out_token) begin // AttentionExecutor.java:437
-              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:437
+          if (attention_last_out_head) begin // AttentionExecutor.java:440
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:441
+            if (attention_last_out_token) begin // AttentionExecutor.java:442
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:442
             end
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:445
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:445
+    if (attention_taken) begin // AttentionExecutor.java:450
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:450
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:450
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:451
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:452
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:452
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:455
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:456
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:457
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:457
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:454
-      attention_out_token <= 8'd0; // AttentionExecutor.java:455
-      attention_out_head <= 8'd0; // AttentionExecutor.java:456
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:457
-      attention_out_word <= 1'b0; // AttentionExecutor.java:458
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:459
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:460
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:459
+      attention_out_token <= 8'd0; // AttentionExecutor.java:460
+      attention_out_head <= 8'd0; // AttentionExecutor.java:461
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:462
+      attention_out_word <= 1'b0; // AttentionExecutor.java:463
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:464
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:465
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:462
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:462
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:467
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:467
     end
-    if (attention_start) begin // AttentionExecutor.java:463
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:464
-      if (attention_skip) begin // AttentionExecutor.java:465
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:465
+    if (attention_start) begin // AttentionExecutor.java:468
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:469
+      if (attention_skip) begin // AttentionExecutor.java:470
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:470
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:467
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:467
+    if (attention_finish) begin // AttentionExecutor.java:472
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:472
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5734,10 +5801,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:51
     lm_head_clear = 1'b0; // LmHeadExecutor.java:53
-    case (phase) // Sequencer.java:379
+    case (phase) // Sequencer.java:389
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:380
-          lm_head_clear = 1'b1; // Sequencer.java:381
+        if (call_start) begin // Sequencer.java:390
+          lm_head_clear = 1'b1; // Sequencer.java:391
         end
       end
       STEP_HEADER: ;
@@ -5748,18 +5815,8 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
-      STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-        end else if (is_quantize) begin // Sequencer.java:490
-        end else if (is_linear) begin // Sequencer.java:494
-        end else if (is_lm_head) begin // Sequencer.java:498
-          lm_head_start = 1'b1; // Sequencer.java:499
-        end
-      end
+      STEP_DECODE: ;
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:509
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5774,47 +5831,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:61
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:217
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:227
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:61
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:218
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:228
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:61
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:219
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:229
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:61
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:220
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:230
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:61
-    lm_head_vocab = header_vocab; // Sequencer.java:221
+    lm_head_vocab = header_vocab; // Sequencer.java:231
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:61
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:223
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:233
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:61
-    lm_head_image = arg_image; // Sequencer.java:224
+    lm_head_image = arg_image; // Sequencer.java:234
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:61
-    lm_head_logits = logits_address; // Sequencer.java:226
+    lm_head_logits = logits_address; // Sequencer.java:236
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:63
-    lm_head_last_chunk = last_chunk; // Sequencer.java:222
+    lm_head_last_chunk = last_chunk; // Sequencer.java:232
   end
 
   assign lm_head_bad_field =
@@ -5945,11 +6002,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:98): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:99): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:108
-    case (phase) // Sequencer.java:379
+    linear_start = 1'b0; // LinearExecutor.java:109
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5959,17 +6016,8 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
-      STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:474
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-        end else if (is_quantize) begin // Sequencer.java:490
-        end else if (is_linear) begin // Sequencer.java:494
-          linear_start = 1'b1; // Sequencer.java:495
-        end
-      end
+      STEP_DECODE: ;
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:508
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5983,123 +6031,123 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:122
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:197
+    linear_epilogue = 4'd0; // LinearExecutor.java:123
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:207
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:122
-    linear_src = instruction_word[19:16]; // Sequencer.java:199
+    linear_src = 4'd0; // LinearExecutor.java:123
+    linear_src = instruction_word[19:16]; // Sequencer.java:209
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:122
-    linear_dst = instruction_word[23:20]; // Sequencer.java:200
+    linear_dst = 4'd0; // LinearExecutor.java:123
+    linear_dst = instruction_word[23:20]; // Sequencer.java:210
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:122
-    linear_rows = instruction_word[47:32]; // Sequencer.java:201
+    linear_rows = 16'd0; // LinearExecutor.java:123
+    linear_rows = instruction_word[47:32]; // Sequencer.java:211
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:122
-    linear_cols = instruction_word[63:48]; // Sequencer.java:202
+    linear_cols = 16'd0; // LinearExecutor.java:123
+    linear_cols = instruction_word[63:48]; // Sequencer.java:212
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:122
-    linear_weights = instruction_word[95:64]; // Sequencer.java:203
+    linear_weights = 32'd0; // LinearExecutor.java:123
+    linear_weights = instruction_word[95:64]; // Sequencer.java:213
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:122
-    linear_tokens = chunk_tokens; // Sequencer.java:205
+    linear_tokens = 4'd0; // LinearExecutor.java:123
+    linear_tokens = chunk_tokens; // Sequencer.java:215
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:122
-    linear_image = arg_image; // Sequencer.java:206
+    linear_image = 64'd0; // LinearExecutor.java:123
+    linear_image = arg_image; // Sequencer.java:216
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:122
-    linear_layer = instruction_word[31:24]; // Sequencer.java:207
+    linear_layer = 8'd0; // LinearExecutor.java:123
+    linear_layer = instruction_word[31:24]; // Sequencer.java:217
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:122
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:208
+    linear_first_position = 32'd0; // LinearExecutor.java:123
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:218
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:122
-    linear_head_dim = setup_head_dim; // Sequencer.java:209
+    linear_head_dim = 16'd0; // LinearExecutor.java:123
+    linear_head_dim = setup_head_dim; // Sequencer.java:219
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:122
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:211
+    linear_kv_heads = 8'd0; // LinearExecutor.java:123
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:221
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:122
-    linear_positions = setup_positions; // Sequencer.java:212
+    linear_positions = 32'd0; // LinearExecutor.java:123
+    linear_positions = setup_positions; // Sequencer.java:222
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:122
-    linear_rope_table = setup_rope_table; // Sequencer.java:213
+    linear_rope_table = 32'd0; // LinearExecutor.java:123
+    linear_rope_table = setup_rope_table; // Sequencer.java:223
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:122
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:214
+    linear_kv_cache = 64'd0; // LinearExecutor.java:123
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:224
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:124
-    linear_relu2 = instruction_word[12]; // Sequencer.java:198
+    linear_relu2 = 1'b0; // LinearExecutor.java:125
+    linear_relu2 = instruction_word[12]; // Sequencer.java:208
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:125
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:210
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:220
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:126
-    linear_scale = instruction_word[127:96]; // Sequencer.java:204
+    linear_scale = 32'h0; // LinearExecutor.java:127
+    linear_scale = instruction_word[127:96]; // Sequencer.java:214
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:129
-    linear_peek_valid = peek_linear; // Sequencer.java:367
+    linear_peek_valid = 1'b0; // LinearExecutor.java:130
+    linear_peek_valid = peek_linear; // Sequencer.java:377
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:130
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:368
+    linear_peek_rows = 16'd0; // LinearExecutor.java:131
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:378
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:131
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:369
+    linear_peek_cols = 16'd0; // LinearExecutor.java:132
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:379
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:132
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:370
+    linear_peek_weights = 32'd0; // LinearExecutor.java:133
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:380
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:134
-    linear_reads_lent = peek_busy; // Sequencer.java:365
+    linear_reads_lent = 1'b0; // LinearExecutor.java:135
+    linear_reads_lent = peek_busy; // Sequencer.java:375
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:136
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:377
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:387
   end
 
   always @(*) begin
@@ -6140,24 +6188,15 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:165
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:166
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:164
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:166
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:167
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:173
-  assign linear_bad_field =
-      (linear_rows == 16'd0)
-      | (linear_cols == 16'd0)
-      | (linear_rows[1:0] != 2'd0)
-      | (linear_epilogue > 4'd5)
-      | ~(linear_dst < 4'd5)
-      | (linear_rows > {3'd0, linear_dst_capacity})
-      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:181
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:212
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:174
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:214
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6167,11 +6206,11 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:242
-  // LinearExecutor.java:253
+      & ~linear_drop_prefetch; // LinearExecutor.java:244
+  // LinearExecutor.java:255
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:254
+  // LinearExecutor.java:256
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
   assign linear_prefetch_reused =
@@ -6180,57 +6219,57 @@ module tellme (
       & (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
       & (linear_prefetch_address == linear_weights_address)
-      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:257
-  // LinearExecutor.java:259
+      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:259
+  // LinearExecutor.java:261
   assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:299
+  // LinearExecutor.java:301
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:301
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:309
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:328
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:303
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:311
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:336
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:331
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:339
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:339
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:347
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:355
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:388
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:393
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:394
+      & ~linear_feed_pending; // LinearExecutor.java:363
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:400
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:405
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:406
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:403
-      // LinearExecutor.java:403
+    case (linear_part) // LinearExecutor.java:415
+      // LinearExecutor.java:415
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:403
+      // LinearExecutor.java:415
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:403
+      // LinearExecutor.java:415
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:403
+      // LinearExecutor.java:415
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:405
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:417
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:417
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:418
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:419
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:429
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:430
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:431
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6245,21 +6284,22 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:459
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:471
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:464
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:465
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:466
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:467
-  assign linear_padding_word = linear_tag_head_payload_word >= linear_row_words; // LinearExecutor.java:468
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:479
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:480
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:481
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:482
   assign linear_y_take =
       linear_y_ready
-      & (linear_residual_add ? (linear_padding_word | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:479
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:481
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:486
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:487
-  assign linear_residual_read = linear_y_take & ~linear_padding_word & linear_residual_add; // LinearExecutor.java:488
+      & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 3'd0))
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:494
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:496
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:501
+  // LinearExecutor.java:502
+  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+  // LinearExecutor.java:503
+  assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -6273,283 +6313,288 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:512
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:528
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:525
-  // LinearExecutor.java:526
+  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:541
+  // LinearExecutor.java:542
   assign linear_unit_tag_payload_token = linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-  // LinearExecutor.java:527
+  // LinearExecutor.java:543
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:529
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:532
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:559
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:578
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:545
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:548
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:575
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:594
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:182
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:183
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:184
-      linear_src_id <= linear_src; // LinearExecutor.java:185
-      linear_dst_id <= linear_dst; // LinearExecutor.java:186
-      linear_rows_q <= linear_rows; // LinearExecutor.java:187
-      linear_cols_q <= linear_cols; // LinearExecutor.java:188
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:189
-      linear_scale_q <= linear_scale; // LinearExecutor.java:190
-      linear_token_count <= linear_tokens; // LinearExecutor.java:191
-      linear_layer_q <= linear_layer; // LinearExecutor.java:192
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:193
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:194
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:195
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:196
-      linear_positions_q <= linear_positions; // LinearExecutor.java:197
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:198
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:199
-      linear_heads <= 16'd0; // LinearExecutor.java:200
-      linear_head_rows <= 17'd0; // LinearExecutor.java:201
-      linear_code <= 8'd0; // LinearExecutor.java:202
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:203
-      if (linear_bad_field) begin // LinearExecutor.java:204
-        linear_code <= 8'd3; // LinearExecutor.java:205
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:206
+    linear_bad_field <= linear_bad_field_or; // Ahead.java:25
+    if (linear_start) begin // LinearExecutor.java:184
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
+      linear_src_id <= linear_src; // LinearExecutor.java:187
+      linear_dst_id <= linear_dst; // LinearExecutor.java:188
+      linear_rows_q <= linear_rows; // LinearExecutor.java:189
+      linear_cols_q <= linear_cols; // LinearExecutor.java:190
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
+      linear_scale_q <= linear_scale; // LinearExecutor.java:192
+      linear_token_count <= linear_tokens; // LinearExecutor.java:193
+      linear_layer_q <= linear_layer; // LinearExecutor.java:194
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
+      linear_positions_q <= linear_positions; // LinearExecutor.java:199
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
+      linear_heads <= 16'd0; // LinearExecutor.java:202
+      linear_head_rows <= 17'd0; // LinearExecutor.java:203
+      linear_code <= 8'd0; // LinearExecutor.java:204
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
+      if (linear_bad_field) begin // LinearExecutor.java:206
+        linear_code <= 8'd3; // LinearExecutor.java:207
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:213
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:214
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:215
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:216
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:218
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:219
-          linear_code <= 8'd3; // LinearExecutor.java:220
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:221
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
+          linear_code <= 8'd3; // LinearExecutor.java:222
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:243
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:244
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:245
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:246
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:247
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:248
+    if (linear_peek_taken) begin // LinearExecutor.java:245
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:268
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:268
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:270
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:270
     end
-    // LinearExecutor.java:269
+    // LinearExecutor.java:271
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:269
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:271
     end
-    // LinearExecutor.java:272
+    // LinearExecutor.java:274
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:273
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:273
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:273
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:273
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:273
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:273
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:273
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:273
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:273
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:273
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:273
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:273
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:274
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:275
-        linear_code <= 8'd3; // LinearExecutor.java:276
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:277
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:275
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:275
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:275
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:275
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:275
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:275
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:275
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:275
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:275
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:275
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:275
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:275
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:276
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:277
+        linear_code <= 8'd3; // LinearExecutor.java:278
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:279
       end
     end
-    // LinearExecutor.java:281
+    // LinearExecutor.java:283
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:282
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:282
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:282
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:282
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:282
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:282
-      // LinearExecutor.java:282
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
+      // LinearExecutor.java:284
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:282
+      // LinearExecutor.java:284
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:282
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:282
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:282
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:282
-      // LinearExecutor.java:283
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
+      // LinearExecutor.java:285
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:288
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:288
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:290
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:290
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:291
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:292
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:292
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:292
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:292
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:292
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:292
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:292
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:292
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:292
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:292
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:292
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:292
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:293
+    if (linear_prefetch_reused) begin // LinearExecutor.java:293
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:294
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:294
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:294
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:294
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:294
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:294
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:294
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:294
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:294
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:294
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:294
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:295
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:295
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:296
+        | linear_prefetch_reused) begin // LinearExecutor.java:297
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:298
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:297
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:297
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:299
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:299
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:305
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:308
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:308
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:307
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:310
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:310
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:314
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:316
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:322
-      linear_feed_token <= 4'd0; // LinearExecutor.java:323
-      linear_feed_word <= 16'd0; // LinearExecutor.java:324
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:325
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:326
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:316
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:318
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
+      linear_feed_token <= 4'd0; // LinearExecutor.java:330
+      linear_feed_word <= 16'd0; // LinearExecutor.java:331
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:332
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:333
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:334
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:342
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:343
-      linear_holding <= 1'b1; // LinearExecutor.java:344
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:350
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:351
+      linear_holding <= 1'b1; // LinearExecutor.java:352
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:346
-      linear_holding <= 1'b0; // LinearExecutor.java:346
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:354
+      linear_holding <= 1'b0; // LinearExecutor.java:354
     end
-    if (linear_activation_read) begin // LinearExecutor.java:347
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:348
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:349
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:350
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:350
+    if (linear_activation_read) begin // LinearExecutor.java:355
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:356
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:357
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:358
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:358
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:357
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:357
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:365
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:366
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:367
     end
-    if (linear_token_fed) begin // LinearExecutor.java:358
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:359
-      linear_feed_word <= 16'd0; // LinearExecutor.java:360
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:361
+    if (linear_token_fed) begin // LinearExecutor.java:369
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:370
+      linear_feed_word <= 16'd0; // LinearExecutor.java:371
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:372
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:373
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:376
-      linear_tile <= 16'd0; // LinearExecutor.java:377
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:379
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:380
-      linear_result_token <= 4'd0; // LinearExecutor.java:381
-      linear_group <= 16'd0; // LinearExecutor.java:382
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:383
-      linear_part <= 2'd0; // LinearExecutor.java:385
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:388
+      linear_tile <= 16'd0; // LinearExecutor.java:389
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:391
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:392
+      linear_result_token <= 4'd0; // LinearExecutor.java:393
+      linear_group <= 16'd0; // LinearExecutor.java:394
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:395
+      linear_part <= 2'd0; // LinearExecutor.java:397
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:421
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:423
-      if (linear_last_part) begin // LinearExecutor.java:425
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:426
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:427
-        if (linear_last_group) begin // LinearExecutor.java:428
-          linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:429
-          // LinearExecutor.java:430
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:433
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:435
+      if (linear_last_part) begin // LinearExecutor.java:437
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:438
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:439
+        if (linear_last_group) begin // LinearExecutor.java:440
+          linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:441
+          // LinearExecutor.java:442
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:431
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:432
-            linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:434
-            linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:435
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:436
+          if (linear_last_result_token) begin // LinearExecutor.java:443
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:444
+            linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:446
+            linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:447
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:448
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:444
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:445
-      linear_param_token <= 4'd0; // LinearExecutor.java:446
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:447
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:456
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:457
+      linear_param_token <= 4'd0; // LinearExecutor.java:458
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:459
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:452
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:453
-      // LinearExecutor.java:454
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:464
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:465
+      // LinearExecutor.java:466
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
       linear_tag_head_valid <= linear_tags_pop_valid; // Stream.java:146
       linear_tag_head_payload_token <= linear_tags_pop_payload[3:0]; // Stream.java:147
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
+      linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:483
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:485
-      linear_words_written <= 24'd0; // LinearExecutor.java:485
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:498
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:500
+      linear_words_written <= 24'd0; // LinearExecutor.java:500
     end
-    if (linear_y_take & ~linear_padding_word & linear_gate_up) begin // LinearExecutor.java:495
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:496
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:496
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:496
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:496
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:497
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:497
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:498
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:510
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:511
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:511
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:511
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:511
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:512
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:513
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:514
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:500
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:500
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:516
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:516
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:502
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:503
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:503
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:503
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:503
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:504
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:518
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:519
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:519
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:519
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:519
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:520
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:508
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:508
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:508
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:508
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:508
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:509
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:509
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:509
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:509
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:509
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:509
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:509
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:509
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:509
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:509
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:509
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:509
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:509
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:509
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:509
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:509
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:509
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:509
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:509
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:509
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:524
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:524
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:524
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:524
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:524
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:525
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:525
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:525
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:525
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:525
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:525
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:525
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:525
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:525
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:525
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:525
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:525
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:525
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:525
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:525
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:525
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:525
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:525
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:525
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:525
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:521
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:521
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:537
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:537
     end
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:542
-    // LinearExecutor.java:543
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:558
+    // LinearExecutor.java:559
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:543
+    // LinearExecutor.java:559
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:543
+    // LinearExecutor.java:559
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:543
+    // LinearExecutor.java:559
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:544
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:545
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:560
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:561
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -6601,30 +6646,31 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:555
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:555
+    if (linear_write) begin // LinearExecutor.java:571
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:571
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:558
-      linear_engine_done <= 1'b0; // LinearExecutor.java:558
-    end else if (tlmm_done) begin // LinearExecutor.java:558
-      linear_engine_done <= 1'b1; // LinearExecutor.java:558
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:574
+      linear_engine_done <= 1'b0; // LinearExecutor.java:574
+    end else if (tlmm_done) begin // LinearExecutor.java:574
+      linear_engine_done <= 1'b1; // LinearExecutor.java:574
     end
-    // LinearExecutor.java:560
+    // LinearExecutor.java:576
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:561
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:577
     end
-    if (rotate_start) begin // LinearExecutor.java:570
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:570
+    if (rotate_start) begin // LinearExecutor.java:586
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:586
     end
-    if (rotate_done) begin // LinearExecutor.java:571
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:572
-      linear_code <= rotate_code; // LinearExecutor.java:573
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:574
+    if (rotate_done) begin // LinearExecutor.java:587
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:588
+      linear_code <= rotate_code; // LinearExecutor.java:589
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:590
     end
-    if (linear_done) begin // LinearExecutor.java:580
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:580
+    if (linear_done) begin // LinearExecutor.java:596
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:596
     end
     if (!ap_rst_n) begin
+      linear_bad_field <= 1'b0;
       linear_epilogue_q <= 4'd0;
       linear_relu2_q <= 1'b0;
       linear_src_id <= 4'd0;
@@ -6679,6 +6725,7 @@ module tellme (
       linear_feed_token <= 4'd0;
       linear_feed_word <= 16'd0;
       linear_taken_beats <= 16'd0;
+      linear_beats_left <= 1'b0;
       linear_feed_pending <= 1'b0;
       linear_held_word <= 128'h0;
       linear_holding <= 1'b0;
@@ -6722,54 +6769,65 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:73): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:74): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:81
-    // LinearExecutor.java:569
+    rotate_start = 1'b0; // RotateAndCache.java:82
+    // LinearExecutor.java:585
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:123
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:124
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:138
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:161
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:175
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:177
-  // RotateAndCache.java:183
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:139
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:162
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:176
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:178
+  // RotateAndCache.java:184
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:208
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:221
-  // RotateAndCache.java:225
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:209
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:222
+  assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
+  assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
   assign rotate_read =
-      rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:251
-  // RotateAndCache.java:261
+      rotate_running
+      & (rotate_feed_token < linear_token_count)
+      & ~rotate_inflight
+      & (~rotate_pending | rotate_feed_ready); // RotateAndCache.java:230
+  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:243
+  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:245
+  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:245
+  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:245
+  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:245
+  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:247
+  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:248
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:256
+  // RotateAndCache.java:266
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:280
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:285
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:322
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:325
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:326
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:327
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:330
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:331
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:84
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:84
+    if (rotate_start) begin // RotateAndCache.java:85
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:85
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:96
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:97
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:98
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:99
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:102
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:103
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:98
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
+      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:100
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:101
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:102
+      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:103
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:104
     end
     if (rotate_step_eq_1) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -6795,83 +6853,96 @@ module tellme (
       // PartialProducts.java:47
       rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:116
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:116
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:117
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:117
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:117
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:118
-      // RotateAndCache.java:119
-      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:118
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:119
       // RotateAndCache.java:120
+      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
+      // RotateAndCache.java:121
       rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:121
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:122
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:125
-      // RotateAndCache.java:126
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:126
+      // RotateAndCache.java:127
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:128
+      // RotateAndCache.java:129
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:140
-      if (data_read_ready) begin // RotateAndCache.java:144
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:144
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:141
+      if (data_read_ready) begin // RotateAndCache.java:145
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:145
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:166
-      rotate_table_row <= 3'd0; // RotateAndCache.java:167
-      rotate_table_group <= 4'd0; // RotateAndCache.java:168
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:169
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:170
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:167
+      rotate_table_row <= 3'd0; // RotateAndCache.java:168
+      rotate_table_group <= 4'd0; // RotateAndCache.java:169
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:170
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:171
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:184
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:185
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:189
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:190
-        rotate_loaded <= 1'b1; // RotateAndCache.java:191
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:192
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:193
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:194
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:195
+    if (rotate_table_beat) begin // RotateAndCache.java:185
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:186
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:190
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:191
+        rotate_loaded <= 1'b1; // RotateAndCache.java:192
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:193
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:194
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:195
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:196
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:198
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:199
-      if (rotate_last_group) begin // RotateAndCache.java:200
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:201
-        if (rotate_table_sine) begin // RotateAndCache.java:202
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:202
+    if (rotate_table_word_in) begin // RotateAndCache.java:199
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:200
+      if (rotate_last_group) begin // RotateAndCache.java:201
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:202
+        if (rotate_table_sine) begin // RotateAndCache.java:203
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:203
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:205
-      rotate_loaded <= 1'b0; // RotateAndCache.java:205
+    if (call_start) begin // RotateAndCache.java:206
+      rotate_loaded <= 1'b0; // RotateAndCache.java:206
     end
-    if (rotate_start) begin // RotateAndCache.java:215
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:216
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:217
-      rotate_inflight <= 1'b0; // RotateAndCache.java:218
-      rotate_pending <= 1'b0; // RotateAndCache.java:219
+    if (rotate_start) begin // RotateAndCache.java:216
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:217
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:218
+      rotate_inflight <= 1'b0; // RotateAndCache.java:219
+      rotate_pending <= 1'b0; // RotateAndCache.java:220
     end
-    if (rotate_read) begin // RotateAndCache.java:226
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:231
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:232
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:233
-      if (rotate_last_feed_word) begin // RotateAndCache.java:234
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:234
+    if (~rotate_feed_skid_buffered) begin // Stream.java:166
+      rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
+      rotate_feed_skid_buffer_x_1 <= rotate_feed_payload_x_1; // Stream.java:166
+      rotate_feed_skid_buffer_x_2 <= rotate_feed_payload_x_2; // Stream.java:166
+      rotate_feed_skid_buffer_x_3 <= rotate_feed_payload_x_3; // Stream.java:166
+      rotate_feed_skid_buffer_row <= rotate_feed_payload_row; // Stream.java:166
+      rotate_feed_skid_buffer_last <= rotate_feed_payload_last; // Stream.java:166
+    end
+    if (rotate_feed_skid_ready) begin // Stream.java:167
+      rotate_feed_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (rotate_feed_valid) begin // Stream.java:168
+      rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
+    end
+    if (rotate_read) begin // RotateAndCache.java:231
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:236
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:237
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:238
+      if (rotate_last_feed_word) begin // RotateAndCache.java:239
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:239
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:236
-    if (rotate_inflight) begin // RotateAndCache.java:237
-      rotate_pending <= 1'b1; // RotateAndCache.java:237
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:237
-      rotate_pending <= 1'b0; // RotateAndCache.java:237
+    rotate_inflight <= rotate_read; // RotateAndCache.java:241
+    if (rotate_inflight) begin // RotateAndCache.java:242
+      rotate_pending <= 1'b1; // RotateAndCache.java:242
+    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:242
+      rotate_pending <= 1'b0; // RotateAndCache.java:242
     end
-    if (rotate_start) begin // RotateAndCache.java:269
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:271
+    if (rotate_start) begin // RotateAndCache.java:274
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:276
     end
-    if (rotate_start) begin // RotateAndCache.java:276
-      rotate_out_token <= 4'd0; // RotateAndCache.java:277
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:278
+    if (rotate_start) begin // RotateAndCache.java:281
+      rotate_out_token <= 4'd0; // RotateAndCache.java:282
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:283
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
@@ -6935,37 +7006,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:286
-      // RotateAndCache.java:287
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:291
+      // RotateAndCache.java:292
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:288
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:288
+      if (rotate_last_out_word) begin // RotateAndCache.java:293
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:293
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:290
-      if (~rotate_pack_slot) begin // RotateAndCache.java:293
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:293
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:302
-      rotate_command_token <= 4'd0; // RotateAndCache.java:303
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:304
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:305
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:312
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:313
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:314
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:316
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:317
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:318
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:318
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:295
+      if (~rotate_pack_slot) begin // RotateAndCache.java:298
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:298
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:323
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:323
+    if (rotate_start) begin // RotateAndCache.java:307
+      rotate_command_token <= 4'd0; // RotateAndCache.java:308
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:309
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:310
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:324
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:324
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:317
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:318
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:319
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:321
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:322
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:323
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:323
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:328
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:328
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:329
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:329
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6992,6 +7063,7 @@ module tellme (
       rotate_feed_word <= 16'd0;
       rotate_inflight <= 1'b0;
       rotate_pending <= 1'b0;
+      rotate_feed_skid_buffered <= 1'b0;
       rotate_pending_token <= 4'd0;
       rotate_pending_last <= 1'b0;
       rotate_pack_slot <= 1'b0;
@@ -7011,7 +7083,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:379
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7022,15 +7094,16 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
+      STEP_ISSUE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:525
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:526
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:529
-        end else if (~tap_busy) begin // Sequencer.java:532
-          if (tap_fits) begin // Sequencer.java:533
-            tap_start = 1'b1; // Sequencer.java:534
+        if (~tapping | ~has_tap) begin // Sequencer.java:530
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:531
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:534
+        end else if (~tap_busy) begin // Sequencer.java:537
+          if (tap_fits) begin // Sequencer.java:538
+            tap_start = 1'b1; // Sequencer.java:539
           end
         end
       end
@@ -7045,52 +7118,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:263
+    tap_quantized = is_quantize; // Sequencer.java:273
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:264
+    tap_from_memory = is_lm_head; // Sequencer.java:274
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:265
+    tap_source = logits_address; // Sequencer.java:275
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:280
+    tap_instruction = pc; // Sequencer.java:290
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:281
+    tap_first_token = chunk_from; // Sequencer.java:291
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:282
+    tap_tokens = tap_tokens_q; // Sequencer.java:292
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:283
+    tap_elements = tap_elements_q; // Sequencer.java:293
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:284
+    tap_buffer = tap_dst_of; // Sequencer.java:294
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:285
+    tap_address = tap_record_at; // Sequencer.java:295
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:286
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:296
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:105
@@ -7340,7 +7413,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:379
+    case (phase) // Sequencer.java:389
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7351,12 +7424,13 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
+      STEP_ISSUE: ;
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:559
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:565
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7435,27 +7509,27 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:50): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:51): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:57
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:63
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:78
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:82
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:83
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:108
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:110
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:113
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:114
-  // Sequencer.java:115
+  assign no_error = error_code == 8'd0; // Sequencer.java:58
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:64
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:79
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:83
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:84
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:109
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:111
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:114
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:120
+  // Sequencer.java:121
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:139
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:141
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:142
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:146
-  // Sequencer.java:148
+  assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:150
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:152
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:153
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:157
+  // Sequencer.java:159
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:151
+  assign opcode = instruction_word[7:0]; // Sequencer.java:162
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7510,376 +7584,373 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:633
-  assign is_embed = opcode == 8'd2; // Sequencer.java:229
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:230
-  assign is_attention = opcode == 8'd5; // Sequencer.java:231
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:232
-  assign is_linear = opcode == 8'd4; // Sequencer.java:233
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:235
+      | (instruction_word[95:64] < header_context); // Sequencer.java:639
+  assign is_embed = opcode == 8'd2; // Sequencer.java:239
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:240
+  assign is_attention = opcode == 8'd5; // Sequencer.java:241
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:242
+  assign is_linear = opcode == 8'd4; // Sequencer.java:243
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:245
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:237
-    if (embed_done) begin // Sequencer.java:238
-      unit_code = embed_code; // Sequencer.java:238
+    unit_code = attention_code; // Sequencer.java:247
+    if (embed_done) begin // Sequencer.java:248
+      unit_code = embed_code; // Sequencer.java:248
     end
-    if (quantize_done) begin // Sequencer.java:239
-      unit_code = quantize_code; // Sequencer.java:239
+    if (quantize_done) begin // Sequencer.java:249
+      unit_code = quantize_code; // Sequencer.java:249
     end
-    if (lm_head_done) begin // Sequencer.java:240
-      unit_code = lm_head_code; // Sequencer.java:240
+    if (lm_head_done) begin // Sequencer.java:250
+      unit_code = lm_head_code; // Sequencer.java:250
     end
-    if (linear_done) begin // Sequencer.java:241
-      unit_code = linear_code; // Sequencer.java:241
+    if (linear_done) begin // Sequencer.java:251
+      unit_code = linear_code; // Sequencer.java:251
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:250
-    if (is_embed) begin // Sequencer.java:251
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:251
+    tap_elements_of = setup_head_width; // Sequencer.java:260
+    if (is_embed) begin // Sequencer.java:261
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:261
     end
-    if (is_quantize) begin // Sequencer.java:252
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:252
+    if (is_quantize) begin // Sequencer.java:262
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:262
     end
-    if (is_lm_head) begin // Sequencer.java:253
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:253
+    if (is_lm_head) begin // Sequencer.java:263
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:263
     end
-    if (is_linear) begin // Sequencer.java:254
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:254
+    if (is_linear) begin // Sequencer.java:264
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:264
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:258
-    if (is_embed) begin // Sequencer.java:259
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:259
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:268
+    if (is_embed) begin // Sequencer.java:269
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:269
     end
-    if (is_linear) begin // Sequencer.java:260
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:260
+    if (is_linear) begin // Sequencer.java:270
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:270
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:262
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:307
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:309
-  // Sequencer.java:322
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:272
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:317
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:319
+  // Sequencer.java:332
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:341
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:366
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:351
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:376
 
   always @(*) begin
-    case (token_word) // Sequencer.java:417
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:417
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:417
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:417
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:417
+    case (token_word) // Sequencer.java:428
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:428
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:428
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:428
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:428
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:418
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:444
-  assign record_done = record_written | record_finished; // Sequencer.java:604
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:429
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:456
+  assign record_done = record_written | record_finished; // Sequencer.java:610
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:647
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:653
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:654
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:647
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:653
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:654
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:647
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:653
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:654
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:647
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:653
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:654
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:647
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:653
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:654
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:647
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:648
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:653
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:654
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:79
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:136
-      read_issued <= 1'b1; // Sequencer.java:136
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:80
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:142
+      read_issued <= 1'b1; // Sequencer.java:142
     end
-    if (own_beat) begin // Sequencer.java:143
-      read_beat <= read_beat + 16'd1; // Sequencer.java:143
+    if (own_beat) begin // Sequencer.java:154
+      read_beat <= read_beat + 16'd1; // Sequencer.java:154
     end
-    setup_bad <= setup_bad_field; // Sequencer.java:152
-    last_chunk <= last_chunk_cmp; // Sequencer.java:157
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:171
-    logits_address <= arg_io + logits_offset; // Sequencer.java:225
-    tap_elements_q <= tap_elements_of; // Sequencer.java:255
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:256
-    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:266
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:268
-    // Sequencer.java:272
+    setup_bad <= setup_bad_field; // Sequencer.java:163
+    last_chunk <= last_chunk_cmp; // Ahead.java:25
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:181
+    logits_address <= arg_io + logits_offset; // Sequencer.java:235
+    tap_elements_q <= tap_elements_of; // Sequencer.java:265
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:266
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:276
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:278
+    // Sequencer.java:282
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:274
-    if (phase == STEP_DECODE) begin // Sequencer.java:278
-      tap_settling <= 2'd3; // Sequencer.java:278
-    end else if (tap_settling != 2'd0) begin // Sequencer.java:279
-      tap_settling <= tap_settling - 2'd1; // Sequencer.java:279
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:284
+    if (phase == STEP_DECODE) begin // Sequencer.java:288
+      tap_settling <= 2'd3; // Sequencer.java:288
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:289
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:289
     end
-    peek_beats <= peek_words; // Sequencer.java:316
-    more_instructions <= more_instructions_cmp; // Sequencer.java:317
-    peek_address <= peek_address_sum; // Sequencer.java:318
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:328
-      peek_issued <= 1'b1; // Sequencer.java:329
-      peek_busy <= 1'b1; // Sequencer.java:330
-      peek_beat <= 1'b0; // Sequencer.java:331
-      peek_beats_left <= peek_beats; // Sequencer.java:332
-      peek_failed <= 1'b0; // Sequencer.java:333
-      peek_searching <= 1'b1; // Sequencer.java:334
-      peek_found <= 1'b0; // Sequencer.java:335
+    peek_beats <= peek_words; // Sequencer.java:326
+    more_instructions <= more_instructions_cmp; // Sequencer.java:327
+    peek_address <= peek_address_sum; // Sequencer.java:328
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:338
+      peek_issued <= 1'b1; // Sequencer.java:339
+      peek_busy <= 1'b1; // Sequencer.java:340
+      peek_beat <= 1'b0; // Sequencer.java:341
+      peek_beats_left <= peek_beats; // Sequencer.java:342
+      peek_failed <= 1'b0; // Sequencer.java:343
+      peek_searching <= 1'b1; // Sequencer.java:344
+      peek_found <= 1'b0; // Sequencer.java:345
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:342
-      if (peek_searching) begin // Sequencer.java:343
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:346
-          peek_word <= data_beat_payload_data; // Sequencer.java:347
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:352
+      if (peek_searching) begin // Sequencer.java:353
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:356
+          peek_word <= data_beat_payload_data; // Sequencer.java:357
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:350
-        peek_failed <= 1'b1; // Sequencer.java:350
+      if (data_beat_payload_error) begin // Sequencer.java:360
+        peek_failed <= 1'b1; // Sequencer.java:360
       end
-      peek_beat <= 1'b0; // Sequencer.java:351
-      if (~peek_beat & peek_searching) begin // Sequencer.java:353
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:356
-        // Sequencer.java:357
+      peek_beat <= 1'b0; // Sequencer.java:361
+      if (~peek_beat & peek_searching) begin // Sequencer.java:363
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:366
+        // Sequencer.java:367
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:359
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:360
-        peek_busy <= 1'b0; // Sequencer.java:361
-        peek_in <= 1'b1; // Sequencer.java:362
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:369
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:370
+        peek_busy <= 1'b0; // Sequencer.java:371
+        peek_in <= 1'b1; // Sequencer.java:372
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:371
-      peek_in <= 1'b0; // Sequencer.java:371
+    if (linear_peek_taken) begin // Sequencer.java:381
+      peek_in <= 1'b0; // Sequencer.java:381
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:372
-      peek_issued <= 1'b0; // Sequencer.java:373
-      peek_in <= 1'b0; // Sequencer.java:374
+    if (phase == STEP_DECODE) begin // Sequencer.java:382
+      peek_issued <= 1'b0; // Sequencer.java:383
+      peek_in <= 1'b0; // Sequencer.java:384
     end
-    case (phase) // Sequencer.java:379
+    case (phase) // Sequencer.java:389
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:380
-          error_code <= 8'd0; // Sequencer.java:382
-          error_detail <= 32'd0; // Sequencer.java:383
-          instructions_executed <= 32'd0; // Sequencer.java:384
-          tap_used <= 32'd0; // Sequencer.java:385
-          tap_records <= 32'd0; // Sequencer.java:386
-          tap_dropped <= 32'd0; // Sequencer.java:387
-          tap_capacity <= 32'd0; // Sequencer.java:388
-          read_beat <= 16'd0; // Sequencer.java:389
-          read_issued <= 1'b0; // Sequencer.java:390
-          phase <= STEP_HEADER; // Sequencer.java:391
+        if (call_start) begin // Sequencer.java:390
+          error_code <= 8'd0; // Sequencer.java:392
+          error_detail <= 32'd0; // Sequencer.java:393
+          instructions_executed <= 32'd0; // Sequencer.java:394
+          tap_used <= 32'd0; // Sequencer.java:395
+          tap_records <= 32'd0; // Sequencer.java:396
+          tap_dropped <= 32'd0; // Sequencer.java:397
+          tap_capacity <= 32'd0; // Sequencer.java:398
+          read_beat <= 16'd0; // Sequencer.java:399
+          read_issued <= 1'b0; // Sequencer.java:400
+          phase <= STEP_HEADER; // Sequencer.java:401
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:393
-          read_issued <= 1'b0; // Sequencer.java:394
-          phase <= STEP_CHECK; // Sequencer.java:395
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:403
+          read_issued <= 1'b0; // Sequencer.java:404
+          phase <= STEP_CHECK; // Sequencer.java:405
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:398
-        token_word <= 2'd0; // Sequencer.java:399
-        phase <= STEP_TOKENS; // Sequencer.java:400
-        if (data_read_failed) begin // Sequencer.java:401
-          error_code <= 8'd7; // Sequencer.java:610
-          error_detail <= 32'd4; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:402
-          error_code <= 8'd1; // Sequencer.java:610
-          error_detail <= 32'd0; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (header_version != 32'd1) begin // Sequencer.java:405
-          error_code <= 8'd1; // Sequencer.java:610
-          error_detail <= 32'd1; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (bad_call) begin // Sequencer.java:408
-          error_code <= 8'd6; // Sequencer.java:610
-          error_detail <= arg_token_count; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:409
-          error_code <= 8'd4; // Sequencer.java:610
-          error_detail <= call_end[31:0]; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
+        token_index <= 32'd0; // Sequencer.java:408
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:409
+        token_word <= 2'd0; // Sequencer.java:410
+        phase <= STEP_TOKENS; // Sequencer.java:411
+        if (data_read_failed) begin // Sequencer.java:412
+          error_code <= 8'd7; // Sequencer.java:616
+          error_detail <= 32'd4; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:413
+          error_code <= 8'd1; // Sequencer.java:616
+          error_detail <= 32'd0; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (header_version != 32'd1) begin // Sequencer.java:416
+          error_code <= 8'd1; // Sequencer.java:616
+          error_detail <= 32'd1; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (bad_call) begin // Sequencer.java:419
+          error_code <= 8'd6; // Sequencer.java:616
+          error_detail <= arg_token_count; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:420
+          error_code <= 8'd4; // Sequencer.java:616
+          error_detail <= call_end[31:0]; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:412
-          if (no_error & token_outside) begin // Sequencer.java:419
-            error_code <= 8'd5; // Sequencer.java:420
-            error_detail <= token_index; // Sequencer.java:421
+        if (own_beat) begin // Sequencer.java:423
+          if (no_error & token_outside) begin // Sequencer.java:430
+            error_code <= 8'd5; // Sequencer.java:431
+            error_detail <= token_index; // Sequencer.java:432
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:423
-          token_word <= token_word + 2'd1; // Sequencer.java:424
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:425
-            read_issued <= 1'b0; // Sequencer.java:426
-            read_beat <= 16'd0; // Sequencer.java:427
-            chunk_from <= 32'd0; // Sequencer.java:428
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:429
+          token_index <= token_index + 32'd1; // Sequencer.java:434
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:435
+          token_word <= token_word + 2'd1; // Sequencer.java:436
+          if (last_token) begin // Sequencer.java:437
+            read_issued <= 1'b0; // Sequencer.java:438
+            read_beat <= 16'd0; // Sequencer.java:439
+            chunk_from <= 32'd0; // Sequencer.java:440
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:441
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:434
-          error_code <= 8'd7; // Sequencer.java:610
-          error_detail <= 32'd4; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (~no_error) begin // Sequencer.java:436
-          phase <= STEP_RECORD; // Sequencer.java:436
-        end else if (tapping) begin // Sequencer.java:437
-          phase <= STEP_CAPACITY; // Sequencer.java:437
+        if (no_error & data_read_failed) begin // Sequencer.java:446
+          error_code <= 8'd7; // Sequencer.java:616
+          error_detail <= 32'd4; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (~no_error) begin // Sequencer.java:448
+          phase <= STEP_RECORD; // Sequencer.java:448
+        end else if (tapping) begin // Sequencer.java:449
+          phase <= STEP_CAPACITY; // Sequencer.java:449
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:438
+          phase <= STEP_CHUNK; // Sequencer.java:450
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:439
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:440
-          phase <= STEP_CHUNK; // Sequencer.java:441
+        if (own_beat) begin // Sequencer.java:451
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:452
+          phase <= STEP_CHUNK; // Sequencer.java:453
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:445
-        pc <= 32'd0; // Sequencer.java:447
-        read_beat <= 16'd0; // Sequencer.java:448
-        read_issued <= 1'b0; // Sequencer.java:449
-        phase <= STEP_FETCH; // Sequencer.java:450
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:457
+        pc <= 32'd0; // Sequencer.java:459
+        program_left <= header_program_length != 32'd0; // Sequencer.java:460
+        read_beat <= 16'd0; // Sequencer.java:461
+        read_issued <= 1'b0; // Sequencer.java:462
+        phase <= STEP_FETCH; // Sequencer.java:463
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:453
-          phase <= STEP_CHUNK_END; // Sequencer.java:453
-        end else if (own_beat) begin // Sequencer.java:454
-          if (read_beat == 16'd0) begin // Sequencer.java:457
-            instruction_word <= data_beat_payload_data; // Sequencer.java:458
+        if (~program_left) begin // Sequencer.java:466
+          phase <= STEP_CHUNK_END; // Sequencer.java:466
+        end else if (own_beat) begin // Sequencer.java:467
+          if (read_beat == 16'd0) begin // Sequencer.java:470
+            instruction_word <= data_beat_payload_data; // Sequencer.java:471
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:460
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:461
-            phase <= STEP_DECODE; // Sequencer.java:462
+          if (read_beat == 16'd0) begin // Sequencer.java:473
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:474
+            phase <= STEP_DECODE; // Sequencer.java:475
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:469
-        if (setup_bad) begin // Sequencer.java:470
-          error_code <= 8'd3; // Sequencer.java:610
-          error_detail <= pc; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
+        phase <= STEP_NEXT; // Sequencer.java:482
+        if (setup_bad) begin // Sequencer.java:483
+          error_code <= 8'd3; // Sequencer.java:616
+          error_detail <= pc; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:473
-        if (data_read_failed) begin // Sequencer.java:474
-          error_code <= 8'd7; // Sequencer.java:610
-          error_detail <= 32'd4; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
-        end else if (opcode == 8'd0) begin // Sequencer.java:475
-          phase <= STEP_CHUNK_END; // Sequencer.java:475
-        end else if (opcode == 8'd1) begin // Sequencer.java:476
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:477
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:478
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:479
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:480
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:481
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:482
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:483
-        end else if (opcode == 8'd7) begin // Sequencer.java:485
-          phase <= STEP_BARRIER; // Sequencer.java:485
-        end else if (is_embed) begin // Sequencer.java:486
-          phase <= STEP_EXECUTE; // Sequencer.java:488
-        end else if (is_quantize) begin // Sequencer.java:490
-          phase <= STEP_EXECUTE; // Sequencer.java:492
-        end else if (is_linear) begin // Sequencer.java:494
-          phase <= STEP_EXECUTE; // Sequencer.java:496
-        end else if (is_lm_head) begin // Sequencer.java:498
-          phase <= STEP_EXECUTE; // Sequencer.java:500
-        end else if (is_attention) begin // Sequencer.java:502
-          phase <= STEP_EXECUTE; // Sequencer.java:504
+        phase <= STEP_NEXT; // Sequencer.java:486
+        if (data_read_failed) begin // Sequencer.java:487
+          error_code <= 8'd7; // Sequencer.java:616
+          error_detail <= 32'd4; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
+        end else if (opcode == 8'd0) begin // Sequencer.java:488
+          phase <= STEP_CHUNK_END; // Sequencer.java:488
+        end else if (opcode == 8'd1) begin // Sequencer.java:489
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:490
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:491
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:492
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:493
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:494
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:495
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:496
+        end else if (opcode == 8'd7) begin // Sequencer.java:498
+          phase <= STEP_BARRIER; // Sequencer.java:498
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:499
+          phase <= STEP_ISSUE; // Sequencer.java:500
         end else begin
-          error_code <= 8'd2; // Sequencer.java:610
-          error_detail <= pc; // Sequencer.java:611
-          phase <= STEP_RECORD; // Sequencer.java:612
+          error_code <= 8'd2; // Sequencer.java:616
+          error_detail <= pc; // Sequencer.java:617
+          phase <= STEP_RECORD; // Sequencer.java:618
         end
       end
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:511
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:508
-          phase <= STEP_TAP; // Sequencer.java:509
-          if (data_read_failed) begin // Sequencer.java:510
-            error_code <= 8'd7; // Sequencer.java:610
-            error_detail <= 32'd4; // Sequencer.java:611
-            phase <= STEP_RECORD; // Sequencer.java:612
-          end else if (unit_code == 8'd7) begin // Sequencer.java:511
-            error_code <= 8'd7; // Sequencer.java:610
-            error_detail <= 32'd5; // Sequencer.java:611
-            phase <= STEP_RECORD; // Sequencer.java:612
-          end else if (unit_code == 8'd4) begin // Sequencer.java:514
-            error_code <= 8'd4; // Sequencer.java:610
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:611
-            phase <= STEP_RECORD; // Sequencer.java:612
-          end else if (unit_code != 8'd0) begin // Sequencer.java:517
-            error_code <= unit_code; // Sequencer.java:518
-            error_detail <= pc; // Sequencer.java:519
-            phase <= STEP_RECORD; // Sequencer.java:520
+        if (unit_done) begin // Sequencer.java:513
+          phase <= STEP_TAP; // Sequencer.java:514
+          if (data_read_failed) begin // Sequencer.java:515
+            error_code <= 8'd7; // Sequencer.java:616
+            error_detail <= 32'd4; // Sequencer.java:617
+            phase <= STEP_RECORD; // Sequencer.java:618
+          end else if (unit_code == 8'd7) begin // Sequencer.java:516
+            error_code <= 8'd7; // Sequencer.java:616
+            error_detail <= 32'd5; // Sequencer.java:617
+            phase <= STEP_RECORD; // Sequencer.java:618
+          end else if (unit_code == 8'd4) begin // Sequencer.java:519
+            error_code <= 8'd4; // Sequencer.java:616
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:617
+            phase <= STEP_RECORD; // Sequencer.java:618
+          end else if (unit_code != 8'd0) begin // Sequencer.java:522
+            error_code <= unit_code; // Sequencer.java:523
+            error_detail <= pc; // Sequencer.java:524
+            phase <= STEP_RECORD; // Sequencer.java:525
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:523
-          phase <= STEP_NEXT; // Sequencer.java:523
+        if (data_writes_drained) begin // Sequencer.java:528
+          phase <= STEP_NEXT; // Sequencer.java:528
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:525
-          phase <= STEP_NEXT; // Sequencer.java:525
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:526
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:529
-        end else if (~tap_busy) begin // Sequencer.java:532
-          if (tap_fits) begin // Sequencer.java:533
-            tap_busy <= 1'b1; // Sequencer.java:535
+        if (~tapping | ~has_tap) begin // Sequencer.java:530
+          phase <= STEP_NEXT; // Sequencer.java:530
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:531
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:534
+        end else if (~tap_busy) begin // Sequencer.java:537
+          if (tap_fits) begin // Sequencer.java:538
+            tap_busy <= 1'b1; // Sequencer.java:540
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:537
-            phase <= STEP_NEXT; // Sequencer.java:538
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:542
+            phase <= STEP_NEXT; // Sequencer.java:543
           end
-        end else if (tap_finished) begin // Sequencer.java:541
-          tap_busy <= 1'b0; // Sequencer.java:542
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:543
-          tap_records <= tap_records + 32'd1; // Sequencer.java:544
-          phase <= STEP_NEXT; // Sequencer.java:545
+        end else if (tap_finished) begin // Sequencer.java:546
+          tap_busy <= 1'b0; // Sequencer.java:547
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:548
+          tap_records <= tap_records + 32'd1; // Sequencer.java:549
+          phase <= STEP_NEXT; // Sequencer.java:550
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:549
-        read_beat <= 16'd0; // Sequencer.java:550
-        read_issued <= 1'b0; // Sequencer.java:551
-        phase <= STEP_FETCH; // Sequencer.java:552
+        pc <= pc + 32'd1; // Sequencer.java:554
+        program_left <= more_instructions_cmp; // Sequencer.java:555
+        read_beat <= 16'd0; // Sequencer.java:556
+        read_issued <= 1'b0; // Sequencer.java:557
+        phase <= STEP_FETCH; // Sequencer.java:558
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:555
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:556
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:561
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:562
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:560
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:566
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:603
-          record_written <= 1'b0; // Sequencer.java:603
-        end else if (record_finished) begin // Sequencer.java:603
-          record_written <= 1'b1; // Sequencer.java:603
+        if (record_start) begin // Sequencer.java:609
+          record_written <= 1'b0; // Sequencer.java:609
+        end else if (record_finished) begin // Sequencer.java:609
+          record_written <= 1'b1; // Sequencer.java:609
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:562
-          if (no_error & data_write_failed) begin // Sequencer.java:563
-            error_code <= 8'd7; // Sequencer.java:564
-            error_detail <= 32'd4; // Sequencer.java:565
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:568
+          if (no_error & data_write_failed) begin // Sequencer.java:569
+            error_code <= 8'd7; // Sequencer.java:570
+            error_detail <= 32'd4; // Sequencer.java:571
           end
-          phase <= STEP_FINISH; // Sequencer.java:567
+          phase <= STEP_FINISH; // Sequencer.java:573
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:571
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:577
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7915,10 +7986,12 @@ module tellme (
       tap_capacity <= 32'd0;
       phase <= STEP_IDLE;
       token_index <= 32'd0;
+      last_token <= 1'b0;
       token_word <= 2'd0;
       chunk_from <= 32'd0;
       chunk_tokens <= 4'd0;
       pc <= 32'd0;
+      program_left <= 1'b0;
       instruction_word <= 128'h0;
       setup_head_dim <= 16'd0;
       setup_heads <= 8'd0;
@@ -7939,9 +8012,27 @@ module tellme (
         $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
+      if (!(~embed_start | (embed_bad_field == embed_bad_field_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_bad_field is current where it is read");
+        $stop;
+      end
+      if (!(~embed_start | (embed_no_tokens == embed_tokens_eq_0))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_no_tokens is current where it is read");
+        $stop;
+      end
+      if (!(~quantize_start | (quantize_bad_field == quantize_bad_field_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_field is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~quantize_start | (quantize_no_tokens == quantize_tokens_eq_0))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_no_tokens is current where it is ",
+                 "read");
+        $stop;
+      end
       if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
-            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:142
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:142: QuantizeExecutor: the reads-left flag follows ",
+            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:147
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:147: QuantizeExecutor: the reads-left flag follows ",
                  "the words asked");
         $stop;
       end
@@ -7955,18 +8046,28 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:183
+      // QuantizeExecutor.java:188
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:183: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:188: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:393
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:393: AttentionExecutor: the done queue has room");
+      if (!(~attention_start | (attention_bad_field == attention_bad_field_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_bad_field is current where it ",
+                 "is read");
+        $stop;
+      end
+      if (!(~attention_start | (attention_no_tokens == attention_tokens_eq_0))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_no_tokens is current where it ",
+                 "is read");
+        $stop;
+      end
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:398
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:398: AttentionExecutor: the done queue has room");
         $stop;
       end
       // LmHeadExecutor.java:158
@@ -7977,20 +8078,31 @@ module tellme (
                  "follow the words written");
         $stop;
       end
-      // LinearExecutor.java:389
+      if (!(~linear_start | (linear_bad_field == linear_bad_field_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_bad_field is current where it is ",
+                 "read");
+        $stop;
+      end
+      // LinearExecutor.java:327
+      if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:327: LinearExecutor: the beats-left flag is current ",
+                 "while the product runs");
+        $stop;
+      end
+      // LinearExecutor.java:401
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:389: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:401: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:391
+      // LinearExecutor.java:403
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:391: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:403: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:420
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:432
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:432: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -8003,12 +8115,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:528
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:528: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:544
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:544: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:546
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:546: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:562
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:562: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:106
@@ -8031,22 +8143,31 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:118
+        $display("ASSERTION FAILED in %m: Sequencer.java:118: Sequencer: the program-left flag is current in FETCH");
+        $stop;
+      end
+      // Sequencer.java:146
+      if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
+        $display("ASSERTION FAILED in %m: Sequencer.java:146: Sequencer: the last-token flag is current in TOKENS");
+        $stop;
+      end
       if (!(~((phase == STEP_DECODE)
+              | (phase == STEP_ISSUE)
               | (phase == STEP_EXECUTE)
               | (phase == STEP_BARRIER)
               | (phase == STEP_TAP)
               | (phase == STEP_NEXT)
               | (phase == STEP_CHUNK_END))
-            | (last_chunk == last_chunk_cmp))) begin // Sequencer.java:158
-        $display("ASSERTION FAILED in %m: Sequencer.java:158: Sequencer: the last-chunk flag is current where it is ",
-                 "read");
+            | (last_chunk == last_chunk_cmp))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: last_chunk is current where it is read");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:319
-        $display("ASSERTION FAILED in %m: Sequencer.java:319: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:329
+        $display("ASSERTION FAILED in %m: Sequencer.java:329: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156

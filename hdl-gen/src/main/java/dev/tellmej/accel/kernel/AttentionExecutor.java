@@ -10,6 +10,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.PartialProducts;
 import dev.tellmej.hdl.lib.Stream;
@@ -90,12 +91,15 @@ final class AttentionExecutor extends Area {
         UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "attention_dst_capacity");
         UInt groupOf = groupOf(limits.heads(), limits.kvHeads(), request.heads(), request.kvHeads());
         Bool partBeats = request.headDim().resize(KernelShape.shift(att.width())).ne(0).named("attention_part_beats");
-        Bool bad = ActivationBuffers.isBuffer(request.src()).not().or(ActivationBuffers.isBuffer(request.dst()).not())
+        // The checks are registered: the request is the instruction word's fields, which hold still from the
+        // sequencer's DECODE, a cycle before the start.
+        Bool bad = Ahead.of("attention_bad_field", ActivationBuffers.isBuffer(request.src()).not()
+                .or(ActivationBuffers.isBuffer(request.dst()).not())
                 .or(request.headDim().eq(0)).or(request.kvHeads().eq(0))
                 .or(headsTimesDim.gt(srcCapacity.resize(24))).or(headsTimesDim.gt(dstCapacity.resize(24)))
                 .or(request.layer().ge(limits.layers())).or(partBeats)
-                .or(request.headDim().gt(att.maxHeadDim())).or(groupOf.eq(0)).or(groupOf.gt(att.slots()))
-                .named("attention_bad_field");
+                .or(request.headDim().gt(att.maxHeadDim())).or(groupOf.eq(0)).or(groupOf.gt(att.slots())), start,
+                "AttentionExecutor");
         UInt tokensPerBlock = tokensPerBlock(att, limits.heads(), groupOf);
         UInt rowBeats = f.headDim.shr(KernelShape.shift(att.width())).resize(8).named("attention_row_beats");
 
@@ -105,7 +109,8 @@ final class AttentionExecutor extends Area {
         UInt issued = reg("attention_commands_issued", uint(16), 0);
         UInt collected = reg("attention_commands_collected", uint(16), 0);
         // An instruction that is refused, or has no tokens, ends at once.
-        Bool skip = bad.or(request.tokens().eq(0)).named("attention_skip");
+        Bool skip = bad.or(Ahead.of("attention_no_tokens", request.tokens().eq(0), start, "AttentionExecutor"))
+                .named("attention_skip");
         Issue issue = area(new Issue(shape, att, unit, buffers, f, rowBeats, start, skip, finish, failed));
         Collect collect = area(new Collect(shape, att, unit, buffers, f, rowBeats, start, skip, finish, failed,
                 issued, collected));

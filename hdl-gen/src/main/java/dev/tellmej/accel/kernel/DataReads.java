@@ -33,7 +33,10 @@ final class DataReads extends Area {
         command.connectTo(reader.command);
         data = wire("data_beat", Stream.of(new AxiBurstReader.ReadBeat(bits(widthOf(reader.data.payload.data())),
                 bool(), bool())));
-        reader.data.connectTo(data);
+        // Through a skid buffer, then a register stage (a cycle more on each read's latency): the ready of the
+        // client whose turn it is, decided from its own state, ends at these registers instead of running on into
+        // the reader's FIFO, and every client takes the beats from registers.
+        reader.data.s2mPipe("data_beat_skid").stage("data_beat_slice").connectTo(data);
         data.ready.set(false);
         quiet = wire("data_read_quiet", bool());
         quiet.set(false);

@@ -10,6 +10,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +63,12 @@ final class EmbedUnit extends Area {
 
         UInt capacity = ActivationBuffers.capacity(shape, request.dst(), "embed_capacity");
         Bool unaligned = valueShift == 0 ? FALSE : request.dim().resize(valueShift).ne(0);
-        Bool bad = ActivationBuffers.isBuffer(request.dst()).not().or(request.dim().eq(0))
-                .or(request.dim().gt(capacity.resize(widthOf(request.dim()))))
-                .or(unaligned).named("embed_bad_field");
+        // The checks are registered: the request is the instruction word's fields, which hold still from the
+        // sequencer's DECODE, a cycle before the start.
+        Bool bad = Ahead.of("embed_bad_field", ActivationBuffers.isBuffer(request.dst()).not()
+                .or(request.dim().eq(0)).or(request.dim().gt(capacity.resize(widthOf(request.dim()))))
+                .or(unaligned), start, "EmbedUnit");
+        Bool noTokens = Ahead.of("embed_no_tokens", request.tokens().eq(0), start, "EmbedUnit");
         when(start, () -> {
             dst.set(request.dst());
             dim.set(request.dim());
@@ -76,7 +80,7 @@ final class EmbedUnit extends Area {
             word.set(0);
             code.set(ErrorCode.NONE.code());
             phase.set(EmbedStep.ID_COMMAND);
-            when(bad.or(request.tokens().eq(0)), () -> phase.set(EmbedStep.FINISH));
+            when(bad.or(noTokens), () -> phase.set(EmbedStep.FINISH));
             when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
         });
 

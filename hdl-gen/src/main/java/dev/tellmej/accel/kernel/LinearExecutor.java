@@ -19,6 +19,7 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.ByteGearbox;
 import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Delay;
@@ -171,14 +172,15 @@ final class LinearExecutor extends Area {
                 .or(toCache.and(rot.headDim().resize(cacheShift).ne(0)))
                 .or(toCache.and(request.layer().ge(shape.config().limits().layers())))
                 .named("linear_bad_head");
-        Bool bad = request.rows().eq(0).or(request.cols().eq(0))
+        // The checks are registered: the request is the instruction word's fields, which hold still from the
+        // sequencer's DECODE, a cycle before the start.
+        Bool bad = Ahead.of("linear_bad_field", request.rows().eq(0).or(request.cols().eq(0))
                 .or(laneShift == 0 ? FALSE : request.rows().resize(laneShift).ne(0))
                 .or(request.epilogue().gt(Epilogue.GATE_UP.id()))
                 .or(ActivationBuffers.isBuffer(request.dst()).not()).or(request.rows().gt(dstCapacity.resize(16)))
                 .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()
                         .or(request.rows().gt(srcCapacity.resize(16)))))
-                .or(rotated.and(badHead))
-                .named("linear_bad_field");
+                .or(rotated.and(badHead)), start, "LinearExecutor");
         when(start, () -> {
             epilogue.set(request.epilogue());
             useRelu2.set(request.relu2());
@@ -319,10 +321,16 @@ final class LinearExecutor extends Area {
         UInt feedWord = reg("linear_feed_word", uint(16), 0);
         UInt takenBeats = reg("linear_taken_beats", uint(16), 0);
         Bool feedPending = reg("linear_feed_pending", bool(), 0);
+        // Whether the token has beats left to take, kept with their count (for timing: the compare lay on the path
+        // of the engine's activations into its loader).
+        Bool beatsLeft = reg("linear_beats_left", bool(), 0);
+        assertAlways(running.not().or(beatsLeft.eq(takenBeats.lt(beatsPerToken))),
+                "LinearExecutor: the beats-left flag is current while the product runs");
         when(engine.command.fire(), () -> {
             feedToken.set(0);
             feedWord.set(0);
             takenBeats.set(0);
+            beatsLeft.set(beatsPerToken.ne(0));
             feedPending.set(false);
         });
         Bool feeding = running.and(feedToken.lt(tokens)).named("linear_feeding");
@@ -348,17 +356,21 @@ final class LinearExecutor extends Area {
             feedPending.set(true);
             feedWord.set(feedWord.add(1).trunc(16));
         }).elseWhen(gearbox.in.fire(), () -> feedPending.set(false));
-        engine.activations.valid.set(running.and(gearbox.out.valid).and(takenBeats.lt(beatsPerToken)));
+        engine.activations.valid.set(running.and(gearbox.out.valid).and(beatsLeft));
         engine.activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
-        gearbox.out.ready.set(engine.activations.ready.and(takenBeats.lt(beatsPerToken)));
+        gearbox.out.ready.set(engine.activations.ready.and(beatsLeft));
         Bool tokenFed = running.and(takenBeats.eq(beatsPerToken)).and(feedWord.eq(wordsPerToken))
                 .and(feedPending.not()).named("linear_token_fed");
         gearbox.clear.set(tokenFed);
-        when(engine.activations.fire(), () -> takenBeats.set(takenBeats.add(1).trunc(16)));
+        when(engine.activations.fire(), () -> {
+            takenBeats.set(takenBeats.add(1).trunc(16));
+            beatsLeft.set(takenBeats.add(1).trunc(16).lt(beatsPerToken));
+        });
         when(tokenFed, () -> {
             feedToken.set(feedToken.add(1).trunc(tokenBits));
             feedWord.set(0);
             takenBeats.set(0);
+            beatsLeft.set(beatsPerToken.ne(0));
         });
 
         // ---- results: for each tile, token, row group: Q sums, cut into words of W ----
@@ -459,13 +471,16 @@ final class LinearExecutor extends Area {
         UInt rowWords = rows.shr(laneShift).resize(16).named("linear_row_words");
         // The queue's head is registered (a stage): its distributed-RAM read lay on the path into the buffers'
         // read address (the residual add's h, the gating unit's operand).
-        Stream<Tag> tag = tagQueue.stream().stage("linear_tag_head");
+        // The padding compare is made as the head is registered (it lay on the same path).
+        record Head(UInt token, UInt word, Bool padding) {}
+        Stream<Head> tag = tagQueue.stream().map(t -> new Head(t.token(), t.word(), t.word().ge(rowWords)))
+                .stage("linear_tag_head");
         HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
         Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
         Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");
         Bool gating = epilogue.eq(Epilogue.GATE_UP.id()).named("linear_gate_up");
         Bool yReady = dequantizer.out.valid.and(tag.valid).named("linear_y_ready");
-        Bool padding = tag.payload.word().ge(rowWords).named("linear_padding_word");
+        Bool padding = tag.payload.padding();
         // The residual add's h comes back from dst rounded to the storage format (ActivationBuffers.readStored, a
         // fixed pipeline): its reads go out a word a cycle, each with a credit of the buffer in front of the unit,
         // and y waits beside the read. The gating unit's operand is read one word at a time (EpilogueStep).
@@ -494,7 +509,8 @@ final class LinearExecutor extends Area {
         });
         when(take.and(padding.not()).and(gating), () -> {
             assign(yHeld, dequantizer.out.payload.y());
-            assign(tagHeld, tag.payload);
+            tagHeld.token().set(tag.payload.token());
+            tagHeld.word().set(tag.payload.word());
             estep.set(EpilogueStep.READ);
         });
         when(estep.is(EpilogueStep.READ), () -> estep.set(EpilogueStep.LATCH));   // ActivationBuffers.READ_LATENCY

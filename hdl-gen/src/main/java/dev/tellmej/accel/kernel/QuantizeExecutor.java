@@ -11,6 +11,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
@@ -76,8 +77,12 @@ final class QuantizeExecutor extends Area {
 
         UInt capacity = ActivationBuffers.capacity(shape, request.src(), "quantize_capacity");
         Bool partWords = laneShift == 0 ? FALSE : request.length().resize(laneShift).ne(0).named("quantize_part_words");
-        Bool bad = ActivationBuffers.isBuffer(request.src()).not().or(request.length().eq(0))
-                .or(request.length().gt(capacity.resize(16))).or(partWords).named("quantize_bad_field");
+        // The checks are registered: the request is the instruction word's fields, which hold still from the
+        // sequencer's DECODE, a cycle before the start.
+        Bool bad = Ahead.of("quantize_bad_field", ActivationBuffers.isBuffer(request.src()).not()
+                .or(request.length().eq(0)).or(request.length().gt(capacity.resize(16))).or(partWords), start,
+                "QuantizeExecutor");
+        Bool noTokens = Ahead.of("quantize_no_tokens", request.tokens().eq(0), start, "QuantizeExecutor");
         when(start, () -> {
             src.set(request.src());
             norm.set(request.norm());
@@ -89,7 +94,7 @@ final class QuantizeExecutor extends Area {
             outToken.set(0);
             code.set(ErrorCode.NONE.code());
             step.set(QuantizeStep.INVERSE);
-            when(bad.or(request.tokens().eq(0)), () -> step.set(QuantizeStep.FINISH));
+            when(bad.or(noTokens), () -> step.set(QuantizeStep.FINISH));
             when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
         });
 

@@ -12,6 +12,7 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.PartialProducts;
+import dev.tellmej.hdl.lib.Stream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -221,8 +222,12 @@ final class RotateAndCache extends Area {
         Bool lastFeedWord = feedWord.add(1).trunc(16).eq(rowWords).named("rotate_last_feed_word");
         // A word read is on readData READ_LATENCY (2) cycles later ("in flight" between) and, since nothing else reads
         // the buffers during the pass, stays there until the next read: one read in flight or waiting at a time.
+        // The words go to the unit through a skid buffer, whose ready is a register (for timing: the unit's ready
+        // lay on the path of the read request into the buffers' address).
+        Stream<RopeRunTime.In> feed = wire("rotate_feed", Stream.of(templateOf(rope.in.payload)));
+        feed.s2mPipe("rotate_feed_skid").connectTo(rope.in);
         Bool readNow = rotating.and(feedToken.lt(settings.tokens())).and(inflight.not())
-                .and(pending.not().or(rope.in.ready)).named("rotate_read");
+                .and(pending.not().or(feed.ready)).named("rotate_read");
         when(readNow, () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(settings.dst());
@@ -234,13 +239,13 @@ final class RotateAndCache extends Area {
             when(lastFeedWord, () -> feedToken.set(feedToken.add(1).trunc(tokenBits)));
         });
         inflight.set(readNow);
-        when(inflight, () -> pending.set(true)).elseWhen(rope.in.fire(), () -> pending.set(false));
-        rope.in.valid.set(pending);
+        when(inflight, () -> pending.set(true)).elseWhen(feed.fire(), () -> pending.set(false));
+        feed.valid.set(pending);
         for (int lane = 0; lane < lanes; lane++) {
-            rope.in.payload.x().get(lane).set(buffers.readData.get(lane));
+            feed.payload.x().get(lane).set(buffers.readData.get(lane));
         }
-        rope.in.payload.row().set(pendingToken.resize(rowBits));
-        rope.in.payload.last().set(pendingLast);
+        feed.payload.row().set(pendingToken.resize(rowBits));
+        feed.payload.last().set(pendingLast);
         rope.runTime.headBeats().set(headBeats);
         rope.runTime.adjacent().set(settings.adjacent());
         rope.runTime.bypass().set(settings.values());

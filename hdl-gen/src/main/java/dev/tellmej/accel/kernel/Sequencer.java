@@ -15,6 +15,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Ahead;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +28,7 @@ import java.util.List;
  * device and the OpenCL twin report them.
  */
 final class Sequencer extends Area {
-    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, SETUP_CHECK, EXECUTE,
+    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, SETUP_CHECK, ISSUE, EXECUTE,
         BARRIER, TAP, NEXT, CHUNK_END, RECORD, DRAIN, FINISH }
 
     /** The SETUP registers the units read. */
@@ -111,7 +112,12 @@ final class Sequencer extends Area {
         UInt fetchAddress = call.image.add(programOffset.resize(64)).trunc(64)
                 .add(pc.resize(64).shl(KernelShape.shift(Instruction.BYTES)).trunc(64)).trunc(64)
                 .named("fetch_address");
-        Bool fetching = phase.is(Step.FETCH).and(pc.lt(programLength)).named("fetching");
+        // Whether pc is inside the program, kept with pc (for timing: the 32-bit compare lay on the paths of the
+        // data port's command and the next step).
+        Bool programLeft = reg("program_left", bool(), 0);
+        assertAlways(phase.is(Step.FETCH).not().or(programLeft.eq(pc.lt(programLength))),
+                "Sequencer: the program-left flag is current in FETCH");
+        Bool fetching = phase.is(Step.FETCH).and(programLeft).named("fetching");
         Bool ownRead = phase.isOneOf(Step.HEADER, Step.TOKENS, Step.CAPACITY).or(fetching).named("own_read");
         when(ownRead.and(issued.not()), () -> {
             reads.command.valid.set(true);
@@ -134,9 +140,14 @@ final class Sequencer extends Area {
                     });
         });
         when(reads.command.fire().and(ownRead), () -> issued.set(true));
+        // Whether token_index is the call's last token, kept with the index (for timing: the 32-bit compare lay on
+        // the path into the data port's ready).
+        Bool lastToken = reg("last_token", bool(), 0);
+        assertAlways(phase.is(Step.TOKENS).not().or(lastToken.eq(tokenIndex.add(1).trunc(32).eq(call.tokenCount))),
+                "Sequencer: the last-token flag is current in TOKENS");
         // The token beats are taken with their last word (or the call's last token): one token a cycle.
         Bool lastTokenWord = (shape.fp32PerBeat() == 1 ? TRUE : tokenWord.eq(shape.fp32PerBeat() - 1))
-                .or(tokenIndex.add(1).trunc(32).eq(call.tokenCount)).named("last_token_word");
+                .or(lastToken).named("last_token_word");
         when(ownRead.and(issued), () -> reads.data.ready.set(phase.isNot(Step.TOKENS).or(lastTokenWord)));
         Bool ownBeat = ownRead.and(issued).and(reads.data.valid).named("own_beat");
         waitingForData = ownRead.and(issued).and(reads.data.valid.not()).named("waiting_for_data");
@@ -154,9 +165,8 @@ final class Sequencer extends Area {
         // of the taps' and the LM head's starts into the call's end). The chunk's size is set in CHUNK and used from
         // DECODE or CHUNK_END on, at least a cycle of FETCH later.
         Bool lastChunkNow = from.add(chunkTokens.resize(32)).trunc(32).eq(call.tokenCount);
-        Bool lastChunk = regNext("last_chunk", lastChunkNow, 0);
-        assertAlways(phase.isOneOf(Step.DECODE, Step.EXECUTE, Step.BARRIER, Step.TAP, Step.NEXT, Step.CHUNK_END).not()
-                .or(lastChunk.eq(lastChunkNow)), "Sequencer: the last-chunk flag is current where it is read");
+        Bool lastChunk = Ahead.of("last_chunk", lastChunkNow, phase.isOneOf(Step.DECODE, Step.ISSUE, Step.EXECUTE,
+                Step.BARRIER, Step.TAP, Step.NEXT, Step.CHUNK_END), "Sequencer");
 
         // Embed's request.
         embed.request.dst().set(field(word, Opcode.EMBED, "dst"));
@@ -396,6 +406,7 @@ final class Sequencer extends Area {
                 }))
                 .is(Step.CHECK, () -> {
                     tokenIndex.set(0);
+                    lastToken.set(call.tokenCount.eq(1));
                     tokenWord.set(0);
                     phase.set(Step.TOKENS);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
@@ -421,8 +432,9 @@ final class Sequencer extends Area {
                         detail.set(tokenIndex);
                     });
                     tokenIndex.set(tokenIndex.add(1).trunc(32));
+                    lastToken.set(tokenIndex.add(2).trunc(32).eq(call.tokenCount));
                     tokenWord.set(tokenWord.add(1).trunc(widthOf(tokenWord)));
-                    when(tokenIndex.add(1).trunc(32).eq(call.tokenCount), () -> {
+                    when(lastToken, () -> {
                         issued.set(false);
                         beat.set(0);
                         from.set(0);
@@ -445,12 +457,13 @@ final class Sequencer extends Area {
                     chunkTokens.set(mux(left.gt(shape.chunkTokens()), U(shape.chunkTokens(), tokenBits),
                             left.resize(tokenBits)));
                     pc.set(0);
+                    programLeft.set(programLength.ne(0));
                     beat.set(0);
                     issued.set(false);
                     phase.set(Step.FETCH);
                 })
                 .is(Step.FETCH, () -> {
-                    when(pc.ge(programLength), () -> phase.set(Step.CHUNK_END))
+                    when(programLeft.not(), () -> phase.set(Step.CHUNK_END))
                             .elseWhen(ownBeat, () -> {
                                 for (int b = 0; b < shape.instructionBeats(); b++) {
                                     int index = b;
@@ -483,27 +496,19 @@ final class Sequencer extends Area {
                                 phase.set(Step.SETUP_CHECK);
                             })
                             .elseWhen(opcode.eq(Opcode.BARRIER.code()), () -> phase.set(Step.BARRIER))
-                            .elseWhen(isEmbed, () -> {
-                                embed.start.set(true);
-                                phase.set(Step.EXECUTE);
-                            })
-                            .elseWhen(isQuantize, () -> {
-                                quantize.start.set(true);
-                                phase.set(Step.EXECUTE);
-                            })
-                            .elseWhen(isLinear, () -> {
-                                linear.start.set(true);
-                                phase.set(Step.EXECUTE);
-                            })
-                            .elseWhen(isLmHead, () -> {
-                                lmHead.start.set(true);
-                                phase.set(Step.EXECUTE);
-                            })
-                            .elseWhen(isAttention, () -> {
-                                attention.start.set(true);
-                                phase.set(Step.EXECUTE);
-                            })
+                            .elseWhen(isEmbed.or(isQuantize).or(isLinear).or(isLmHead).or(isAttention),
+                                    () -> phase.set(Step.ISSUE))
                             .otherwise(() -> fail(error, detail, phase, ErrorCode.UNKNOWN_OPCODE, pc));
+                })
+                // The unit starts a cycle after DECODE (for timing: its checks of the request's fields are registers
+                // computed from the instruction word in DECODE, not logic in front of its first step).
+                .is(Step.ISSUE, () -> {
+                    embed.start.set(isEmbed);
+                    quantize.start.set(isQuantize);
+                    linear.start.set(isLinear);
+                    lmHead.start.set(isLmHead);
+                    attention.start.set(isAttention);
+                    phase.set(Step.EXECUTE);
                 })
                 .is(Step.EXECUTE, () -> when(unitDone, () -> {
                     phase.set(Step.TAP);
@@ -547,6 +552,7 @@ final class Sequencer extends Area {
                 })
                 .is(Step.NEXT, () -> {
                     pc.set(pc.add(1).trunc(32));
+                    programLeft.set(moreNow);
                     beat.set(0);
                     issued.set(false);
                     phase.set(Step.FETCH);

@@ -1,0 +1,36 @@
+package dev.tellmej.hdl.lib;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+
+/**
+ * A value computed a cycle ahead of where it is read: {@code now} into a register, so the logic that computes it
+ * leaves the paths of the decision that reads it (a check, a compare, a size in front of a state machine's next
+ * step). Correct only where {@code now} held still in the cycle before the read; a simulation assertion holds the
+ * register equal to {@code now} in every cycle {@code readWhen} is true, so a schedule that breaks this fails in
+ * the simulator instead of deciding on a stale value. The register resets to 0 (false).
+ */
+public final class Ahead {
+    private Ahead() {}
+
+    /**
+     * @param name     the register's name
+     * @param now      the value as computed this cycle
+     * @param readWhen the cycles the register is read in (its value must be {@code now}'s)
+     * @param owner    who reads it, for the assertion's message (e.g. "AttentionExecutor")
+     */
+    public static Bool of(String name, Bool now, Bool readWhen, String owner) {
+        Bool held = regNext(name, now, 0);
+        assertAlways(readWhen.not().or(held.eq(now)), owner + ": " + name + " is current where it is read");
+        return held;
+    }
+
+    /** The same for an unsigned value. */
+    public static UInt of(String name, UInt now, Bool readWhen, String owner) {
+        UInt held = regNext(name, now, 0);
+        assertAlways(readWhen.not().or(held.eq(now)), owner + ": " + name + " is current where it is read");
+        return held;
+    }
+}
