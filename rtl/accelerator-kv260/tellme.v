@@ -1981,46 +1981,46 @@ module tellme (
   wire         attention_done;                                     // AttentionExecutor.java:151
 
   // lm_head_executor
-  reg          lm_head_start;                                      // LmHeadExecutor.java:50
-  reg          lm_head_clear;                                      // LmHeadExecutor.java:52
-  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:54
-  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:55
-  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:55
-  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:56
-  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:56
-  reg  [3:0]   lm_head_last_token;                                 // LmHeadExecutor.java:57
-  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:57
-  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:58
-  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:65
-  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:66
-  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:67
-  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:68
-  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:69
-  reg  [3:0]   lm_head_token;                                      // LmHeadExecutor.java:70
-  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:71
-  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:72
-  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:73
-  reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:81
-  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:84
+  reg          lm_head_start;                                      // LmHeadExecutor.java:51
+  reg          lm_head_clear;                                      // LmHeadExecutor.java:53
+  reg  [15:0]  lm_head_cols;                                       // LmHeadExecutor.java:55
+  reg  [31:0]  lm_head_rows;                                       // LmHeadExecutor.java:55
+  reg  [31:0]  lm_head_weights;                                    // LmHeadExecutor.java:56
+  reg  [31:0]  lm_head_row_scales;                                 // LmHeadExecutor.java:56
+  reg  [31:0]  lm_head_vocab;                                      // LmHeadExecutor.java:57
+  reg          lm_head_last_chunk;                                 // LmHeadExecutor.java:57
+  reg  [3:0]   lm_head_last_token;                                 // LmHeadExecutor.java:58
+  reg  [63:0]  lm_head_image;                                      // LmHeadExecutor.java:58
+  reg  [63:0]  lm_head_logits;                                     // LmHeadExecutor.java:59
+  reg  [2:0]   lm_head_step;                                       // LmHeadExecutor.java:66
+  reg  [15:0]  lm_head_cols_q;                                     // LmHeadExecutor.java:67
+  reg  [31:0]  lm_head_rows_q;                                     // LmHeadExecutor.java:68
+  reg  [63:0]  lm_head_weights_address;                            // LmHeadExecutor.java:69
+  reg  [63:0]  lm_head_scales_address;                             // LmHeadExecutor.java:70
+  reg  [3:0]   lm_head_token;                                      // LmHeadExecutor.java:71
+  reg  [63:0]  lm_head_logits_address;                             // LmHeadExecutor.java:72
+  reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:73
+  reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:74
+  reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:83
+  reg          lm_head_bad_field;                                  // Ahead.java:25
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:109
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:110
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:121
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:124
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:125
-  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:135
-  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:137
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:139
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:140
-  reg          lm_head_padding;                                    // LmHeadExecutor.java:143
-  reg          lm_head_words_left;                                 // LmHeadExecutor.java:144
-  wire         lm_head_running;                                    // LmHeadExecutor.java:151
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:162
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:168
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:177
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:185
-  wire         lm_head_done;                                       // LmHeadExecutor.java:191
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:114
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:115
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:126
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:129
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:130
+  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:140
+  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:142
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:144
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:145
+  reg          lm_head_padding;                                    // LmHeadExecutor.java:148
+  reg          lm_head_words_left;                                 // LmHeadExecutor.java:149
+  wire         lm_head_running;                                    // LmHeadExecutor.java:156
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:167
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:173
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:182
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:190
+  wire         lm_head_done;                                       // LmHeadExecutor.java:196
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:108
@@ -2624,6 +2624,7 @@ module tellme (
   wire attention_out_write_values_3_any_2;
   wire [3:0] attention_out_write_values_3_mux;
   wire [9:0] attention_out_write_values_3_shl;
+  wire lm_head_bad_field_or;
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
   wire [33:0] lm_head_logits_written_sum;
@@ -2838,6 +2839,13 @@ module tellme (
              (attention_out_write_values_3_any ? {1'b0, ~attention_out_write_stored_3[9]}
               : {1'b1, ~attention_out_write_stored_3[7]})})};
   assign attention_out_write_values_3_shl = attention_out_write_stored_3[9:0] << attention_out_write_values_3_mux;
+  assign lm_head_bad_field_or =
+      (lm_head_rows != lm_head_vocab)
+      | (lm_head_rows == 32'd0)
+      | (lm_head_rows > 32'd32768)
+      | (lm_head_cols == 16'd0)
+      | (lm_head_cols > 16'd1536)
+      | (lm_head_cols[3:0] != 4'd0);
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logits_written_sum = lm_head_logits_written + 34'd1;
@@ -3592,15 +3600,15 @@ module tellme (
   assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:328
   assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:328
   assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:414
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:103
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:104
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:105
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:106
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:107
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:108
-  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:122
-  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:123
-  // LmHeadExecutor.java:169
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:109
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:110
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:111
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:112
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:113
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:127
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:128
+  // LmHeadExecutor.java:174
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:264
   // LinearExecutor.java:265
@@ -3989,10 +3997,10 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:152
-      data_write_valid = 1'b1; // LmHeadExecutor.java:153
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:154
-      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:155
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:157
+      data_write_valid = 1'b1; // LmHeadExecutor.java:158
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:159
+      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:160
     end
     if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:107
       data_write_valid = 1'b1; // TapWriter.java:108
@@ -4425,10 +4433,10 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:163
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:164
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:165
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:166
+    if (lm_head_offering) begin // LmHeadExecutor.java:168
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:169
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:170
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:171
     end
     if (tap_pushing) begin // TapWriter.java:176
       packer_word_valid = 1'b1; // TapWriter.java:177
@@ -4510,10 +4518,10 @@ module tellme (
     quantized_read = 1'b0; // QuantizedStore.java:72
     quantized_read_token = 3'd0; // QuantizedStore.java:73
     quantized_read_word = 8'd0; // QuantizedStore.java:74
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:115
-      quantized_read = 1'b1; // LmHeadExecutor.java:116
-      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:117
-      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:118
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:120
+      quantized_read = 1'b1; // LmHeadExecutor.java:121
+      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:122
+      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:123
     end
     if (linear_activation_read) begin // LinearExecutor.java:340
       quantized_read = 1'b1; // LinearExecutor.java:341
@@ -5796,11 +5804,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lm_head_executor (LmHeadExecutor.java:41): LM_HEAD: the last token's activations through the LM head unit, the
+  // lm_head_executor (LmHeadExecutor.java:42): LM_HEAD: the last token's activations through the LM head unit, the
   // logits to the I/O region
   always @(*) begin
-    lm_head_start = 1'b0; // LmHeadExecutor.java:51
-    lm_head_clear = 1'b0; // LmHeadExecutor.java:53
+    lm_head_start = 1'b0; // LmHeadExecutor.java:52
+    lm_head_clear = 1'b0; // LmHeadExecutor.java:54
     case (phase) // Sequencer.java:389
       STEP_IDLE: begin
         if (call_start) begin // Sequencer.java:390
@@ -5830,57 +5838,49 @@ module tellme (
   end
 
   always @(*) begin
-    lm_head_cols = 16'd0; // LmHeadExecutor.java:61
+    lm_head_cols = 16'd0; // LmHeadExecutor.java:62
     lm_head_cols = instruction_word[31:16]; // Sequencer.java:227
   end
 
   always @(*) begin
-    lm_head_rows = 32'd0; // LmHeadExecutor.java:61
+    lm_head_rows = 32'd0; // LmHeadExecutor.java:62
     lm_head_rows = instruction_word[63:32]; // Sequencer.java:228
   end
 
   always @(*) begin
-    lm_head_weights = 32'd0; // LmHeadExecutor.java:61
+    lm_head_weights = 32'd0; // LmHeadExecutor.java:62
     lm_head_weights = instruction_word[95:64]; // Sequencer.java:229
   end
 
   always @(*) begin
-    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:61
+    lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
     lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:230
   end
 
   always @(*) begin
-    lm_head_vocab = 32'd0; // LmHeadExecutor.java:61
+    lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
     lm_head_vocab = header_vocab; // Sequencer.java:231
   end
 
   always @(*) begin
-    lm_head_last_token = 4'd0; // LmHeadExecutor.java:61
+    lm_head_last_token = 4'd0; // LmHeadExecutor.java:62
     lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:233
   end
 
   always @(*) begin
-    lm_head_image = 64'd0; // LmHeadExecutor.java:61
+    lm_head_image = 64'd0; // LmHeadExecutor.java:62
     lm_head_image = arg_image; // Sequencer.java:234
   end
 
   always @(*) begin
-    lm_head_logits = 64'd0; // LmHeadExecutor.java:61
+    lm_head_logits = 64'd0; // LmHeadExecutor.java:62
     lm_head_logits = logits_address; // Sequencer.java:236
   end
 
   always @(*) begin
-    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:63
+    lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
     lm_head_last_chunk = last_chunk; // Sequencer.java:232
   end
-
-  assign lm_head_bad_field =
-      (lm_head_rows_q != lm_head_vocab)
-      | (lm_head_rows_q == 32'd0)
-      | (lm_head_rows_q > 32'd32768)
-      | (lm_head_cols_q == 16'd0)
-      | (lm_head_cols_q > 16'd1536)
-      | (lm_head_cols_q[3:0] != 4'd0); // LmHeadExecutor.java:84
 
   always @(*) begin
     case (lm_head_token[2:0]) // QuantizedStore.java:107
@@ -5895,94 +5895,96 @@ module tellme (
     endcase
   end
 
-  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:110
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:121
-  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:124
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:125
-  // LmHeadExecutor.java:151
+  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:115
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:126
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:129
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:130
+  // LmHeadExecutor.java:156
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  // LmHeadExecutor.java:162
+  // LmHeadExecutor.java:167
   assign lm_head_offering =
       lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:168
-  // LmHeadExecutor.java:185
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:173
+  // LmHeadExecutor.java:190
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:191
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:196
 
   always @(posedge ap_clk) begin
-    if (lm_head_clear) begin // LmHeadExecutor.java:75
-      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:75
+    if (lm_head_clear) begin // LmHeadExecutor.java:76
+      lm_head_argmax <= 32'd0; // LmHeadExecutor.java:76
     end
-    if (lm_head_start) begin // LmHeadExecutor.java:85
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:86
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:87
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:88
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:89
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:90
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:91
-      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:92
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:93
-      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:94
+    lm_head_bad_field <= lm_head_bad_field_or; // Ahead.java:25
+    if (lm_head_start) begin // LmHeadExecutor.java:90
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:91
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:92
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:93
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:94
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:95
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:96
+      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:97
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:98
+      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:99
     end
-    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:96
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:97
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:98
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:98
-      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:99
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:99
+    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:101
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:102
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:103
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:103
+      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:104
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:104
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:111
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:112
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:113
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:116
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:117
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:118
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:115
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:119
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:120
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:124
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:126
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:127
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:128
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:131
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:132
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:133
     end
-    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:135
-    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:137
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:145
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:146
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:147
-      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:148
-      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:149
+    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:140
+    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:142
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:150
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:151
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:152
+      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:153
+      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:154
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:157
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:157
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:162
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:162
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:170
-      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:172
-      // LmHeadExecutor.java:173
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:175
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:177
+      // LmHeadExecutor.java:178
       lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
-      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:174
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:179
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:178
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:178
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:178
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:179
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:180
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:181
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:183
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:183
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:183
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:184
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:185
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:186
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:186
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:187
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:191
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:192
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:188
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:189
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:193
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:194
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:192
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:192
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:197
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:197
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
+      lm_head_bad_field <= 1'b0;
       lm_head_cols_q <= 16'd0;
       lm_head_rows_q <= 32'd0;
       lm_head_weights_address <= 64'd0;
@@ -8070,11 +8072,16 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:398: AttentionExecutor: the done queue has room");
         $stop;
       end
-      // LmHeadExecutor.java:158
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_field == lm_head_bad_field_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_field is current where it is ",
+                 "read");
+        $stop;
+      end
+      // LmHeadExecutor.java:163
       if (!(~lm_head_running
             | ((lm_head_padding == (lm_head_logits_written >= {2'd0, lm_head_rows_q}))
                & (lm_head_words_left == (lm_head_logits_written < lm_head_logit_words))))) begin
-        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:158: LmHeadExecutor: the padding and words-left flags ",
+        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:163: LmHeadExecutor: the padding and words-left flags ",
                  "follow the words written");
         $stop;
       end

@@ -63,7 +63,7 @@ module AxiBurstReader_w128_b32_o8 (
   wire         delivered;                   // AxiBurstReader.java:102
 
   // credits
-  reg  [8:0]   credit_count;                // AxiBurstReader.java:164
+  reg  [8:0]   credit_count;                // AxiBurstReader.java:170
   wire         in_flight_push_valid;        // AxiBurstReader.java:104
   wire         in_flight_push_ready;        // AxiBurstReader.java:104
   wire [0:0]   in_flight_push_payload;      // AxiBurstReader.java:104
@@ -87,7 +87,9 @@ module AxiBurstReader_w128_b32_o8 (
   wire         ar_slice_s2m_ready;          // Stream.java:164
   wire         ar_accepted;                 // AxiBurstReader.java:126
   reg  [1:0]   ar_slice_bursts;             // AxiBurstReader.java:127
-  reg  [8:0]   ar_slice_beats;              // AxiBurstReader.java:130
+  reg  [8:0]   ar_slice_beats_in;           // AxiBurstReader.java:133
+  reg  [8:0]   ar_slice_beats_out;          // AxiBurstReader.java:134
+  wire [8:0]   ar_slice_beats;              // AxiBurstReader.java:138
   wire         read_fifo_push_valid;        // Stream.java:195
   wire         read_fifo_push_ready;        // Stream.java:195
   wire [129:0] read_fifo_push_payload;      // Stream.java:195
@@ -128,20 +130,21 @@ module AxiBurstReader_w128_b32_o8 (
   assign in_flight_push_valid = requested; // AxiBurstReader.java:123
   assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:124
   assign ar_accepted = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:126
+  assign ar_slice_beats = ar_slice_beats_in - ar_slice_beats_out; // AxiBurstReader.java:138
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
   // Stream.java:197
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata};
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
-  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:139
+  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:145
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[127:0]; // Stream.java:102
   assign data_payload_last = read_fifo_pop_payload[128]; // Stream.java:102
   assign data_payload_error = read_fifo_pop_payload[129]; // Stream.java:102
   assign read_fifo_pop_ready = data_ready; // Stream.java:103
-  assign delivered = data_valid & data_ready; // AxiBurstReader.java:141
-  assign credits = credit_count + ar_slice_beats; // AxiBurstReader.java:147
-  assign outstanding = in_flight_occupancy - {2'd0, ar_slice_bursts}; // AxiBurstReader.java:148
-  assign idle = ~ar_busy & (credit_count == 9'd256); // AxiBurstReader.java:149
+  assign delivered = data_valid & data_ready; // AxiBurstReader.java:147
+  assign credits = credit_count + ar_slice_beats; // AxiBurstReader.java:153
+  assign outstanding = in_flight_occupancy - {2'd0, ar_slice_bursts}; // AxiBurstReader.java:154
+  assign idle = ~ar_busy & (credit_count == 9'd256); // AxiBurstReader.java:155
   assign m_axi_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_awlen = 8'd0; // Axi4.java:194
@@ -169,14 +172,18 @@ module AxiBurstReader_w128_b32_o8 (
       ar_slice_s2m_buffered <= 1'b1; // Stream.java:168
     end
     ar_slice_bursts <= (ar_slice_bursts + {1'b0, requested}) - {1'b0, ar_accepted}; // AxiBurstReader.java:128
-    // AxiBurstReader.java:131
-    ar_slice_beats <=
-        (ar_slice_beats + (requested ? {3'd0, ar_beats} : 9'd0)) - (ar_accepted ? ({1'b0, m_axi_arlen} + 9'd1) : 9'd0);
+    if (requested) begin // AxiBurstReader.java:135
+      ar_slice_beats_in <= ar_slice_beats_in + {3'd0, ar_beats}; // AxiBurstReader.java:135
+    end
+    if (ar_accepted) begin // AxiBurstReader.java:136
+      ar_slice_beats_out <= ar_slice_beats_out + {1'b0, m_axi_arlen} + 9'd1; // AxiBurstReader.java:136
+    end
     if (reset) begin
       ar_slice_valid <= 1'b0;
       ar_slice_s2m_buffered <= 1'b0;
       ar_slice_bursts <= 2'd0;
-      ar_slice_beats <= 9'd0;
+      ar_slice_beats_in <= 9'd0;
+      ar_slice_beats_out <= 9'd0;
     end
   end
 
@@ -219,10 +226,10 @@ module AxiBurstReader_w128_b32_o8 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // credits (AxiBurstReader.java:162): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
+  // credits (AxiBurstReader.java:168): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
   // beat delivered gives one back
   always @(posedge clk) begin
-    credit_count <= delivered ? (credit_count_mux + 9'd1) : credit_count_mux; // AxiBurstReader.java:166
+    credit_count <= delivered ? (credit_count_mux + 9'd1) : credit_count_mux; // AxiBurstReader.java:172
     if (reset) begin
       credit_count <= 9'd256;
     end
@@ -237,23 +244,23 @@ module AxiBurstReader_w128_b32_o8 (
                  "remaining");
         $stop;
       end
-      if (!(~requested | (credit_count >= {3'd0, ar_beats}))) begin // AxiBurstReader.java:167
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:167: AxiBurstReader: a burst is issued only with ",
+      if (!(~requested | (credit_count >= {3'd0, ar_beats}))) begin // AxiBurstReader.java:173
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:173: AxiBurstReader: a burst is issued only with ",
                  "credits for all its beats (the credits never go negative)");
         $stop;
       end
-      if (!(~delivered | requested | (credit_count < 9'd256))) begin // AxiBurstReader.java:169
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:169: AxiBurstReader: a beat delivered gives back a ",
+      if (!(~delivered | requested | (credit_count < 9'd256))) begin // AxiBurstReader.java:175
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:175: AxiBurstReader: a beat delivered gives back a ",
                  "credit some burst took (the credits never exceed the FIFO depth 256)");
         $stop;
       end
-      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:142
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:142: AxiBurstReader: rready is high whenever rvalid is ",
+      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:148
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:148: AxiBurstReader: rready is high whenever rvalid is ",
                  "(the R channel never stalls)");
         $stop;
       end
-      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:144
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:144: AxiBurstReader: an R beat arrived with no burst ",
+      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:150
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:150: AxiBurstReader: an R beat arrived with no burst ",
                  "in flight");
         $stop;
       end

@@ -8,6 +8,7 @@ import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
 import java.util.List;
 
@@ -75,13 +76,17 @@ final class LmHeadExecutor extends Area {
         when(clear, () -> best.set(0));
 
         // The unit's own refusals, checked here so that it never refuses a command whose logits are expected: in
-        // CHECK, a cycle after the request is taken, on its registered fields (for timing: the instruction's
-        // decode and the compares lay on one path into the result code).
+        // CHECK, a cycle after the request is taken, from a register (for timing: the instruction's decode and the
+        // compares lay on one path into the result code). The request is the instruction word's fields, which
+        // hold still from the sequencer's DECODE until the next FETCH.
         int beatShift = KernelShape.shift(beatBytes);
         Bool lastChunk = reg("lm_head_last_chunk_q", bool(), 0);
-        Bool bad = rows.ne(request.vocab()).or(rows.eq(0)).or(rows.gt(unit.shape.maxRows())).or(cols.eq(0))
-                .or(cols.gt(unit.shape.maxCols()))
-                .or(beatShift == 0 ? FALSE : cols.resize(beatShift).ne(0)).named("lm_head_bad_field");
+        UInt rowsOf = request.rows();
+        UInt colsOf = request.cols();
+        Bool bad = Ahead.of("lm_head_bad_field", rowsOf.ne(request.vocab()).or(rowsOf.eq(0))
+                .or(rowsOf.gt(unit.shape.maxRows())).or(colsOf.eq(0)).or(colsOf.gt(unit.shape.maxCols()))
+                .or(beatShift == 0 ? FALSE : colsOf.resize(beatShift).ne(0)), step.is(LmHeadStep.CHECK),
+                "LmHeadExecutor");
         when(start, () -> {
             cols.set(request.cols());
             rows.set(request.rows());

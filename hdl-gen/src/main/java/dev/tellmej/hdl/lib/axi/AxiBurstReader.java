@@ -127,9 +127,15 @@ public final class AxiBurstReader extends Module {
         UInt sliceBursts = reg("ar_slice_bursts", uint(2), 0);
         sliceBursts.set(sliceBursts.add(requested.asUInt().resize(2)).sub(accepted.asUInt().resize(2)));
         int creditBits = widthOf(credit.count);
-        UInt sliceBeats = reg("ar_slice_beats", uint(creditBits), 0);
-        sliceBeats.set(sliceBeats.add(mux(requested, bursts.beats.resize(creditBits), U(0, creditBits)))
-                .sub(mux(accepted, axi.arlen.resize(creditBits).add(1), U(0, creditBits))));
+        // The beats in the slice as two counts that wrap, of the beats that entered and of those that left (for
+        // timing: a shared port's arready, through its arbiter, reached one register through an addition and a
+        // subtraction); their difference is the same at every cycle.
+        UInt sliceBeatsIn = reg("ar_slice_beats_in", uint(creditBits), 0);
+        UInt sliceBeatsOut = reg("ar_slice_beats_out", uint(creditBits), 0);
+        when(requested, () -> sliceBeatsIn.set(sliceBeatsIn.add(bursts.beats.resize(creditBits)).trunc(creditBits)));
+        when(accepted, () -> sliceBeatsOut.set(sliceBeatsOut.add(axi.arlen.resize(creditBits).add(1))
+                .trunc(creditBits)));
+        UInt sliceBeats = sliceBeatsIn.sub(sliceBeatsOut).trunc(creditBits).named("ar_slice_beats");
 
         // ---- R: every beat into the FIFO, which has room for it by construction ----
         Bool burstEndsCommand = inFlight.pop.payload.bit(0);
