@@ -1581,13 +1581,17 @@ module tellme (
   wire         data_write_ready;                                   // DataWrites.java:29
   reg  [63:0]  data_write_payload_address;                         // DataWrites.java:29
   reg  [31:0]  data_write_payload_beats;                           // DataWrites.java:29
-  reg          data_write_beat_valid;                              // DataWrites.java:34
-  wire         data_write_beat_ready;                              // DataWrites.java:34
-  reg  [127:0] data_write_beat_payload_data;                       // DataWrites.java:34
-  reg  [15:0]  data_write_beat_payload_strobes;                    // DataWrites.java:34
-  reg  [7:0]   data_writes_pending;                                // DataWrites.java:40
-  wire         data_writes_drained;                                // DataWrites.java:45
-  reg          data_write_failed;                                  // DataWrites.java:46
+  reg          data_write_skid_buffered;                           // Stream.java:162
+  reg  [63:0]  data_write_skid_buffer_address;                     // Stream.java:163
+  reg  [31:0]  data_write_skid_buffer_beats;                       // Stream.java:163
+  wire         data_write_skid_ready;                              // Stream.java:164
+  reg          data_write_beat_valid;                              // DataWrites.java:36
+  wire         data_write_beat_ready;                              // DataWrites.java:36
+  reg  [127:0] data_write_beat_payload_data;                       // DataWrites.java:36
+  reg  [15:0]  data_write_beat_payload_strobes;                    // DataWrites.java:36
+  reg  [7:0]   data_writes_pending;                                // DataWrites.java:42
+  wire         data_writes_drained;                                // DataWrites.java:47
+  reg          data_write_failed;                                  // DataWrites.java:48
 
   // buffers
   reg          buffer_write_valid;                                 // ActivationBuffers.java:75
@@ -2287,15 +2291,16 @@ module tellme (
   reg          rotate_pending;                                     // RotateAndCache.java:213
   reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:214
   reg          rotate_pending_last;                                // RotateAndCache.java:215
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:222
-  wire         rotate_feed_valid;                                  // RotateAndCache.java:227
-  wire         rotate_feed_ready;                                  // RotateAndCache.java:227
-  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:227
-  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:227
-  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:227
-  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:227
-  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:227
-  wire         rotate_feed_payload_last;                           // RotateAndCache.java:227
+  reg          rotate_feed_left;                                   // RotateAndCache.java:218
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:228
+  wire         rotate_feed_valid;                                  // RotateAndCache.java:233
+  wire         rotate_feed_ready;                                  // RotateAndCache.java:233
+  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:233
+  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:233
+  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:233
+  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:233
+  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:233
+  wire         rotate_feed_payload_last;                           // RotateAndCache.java:233
   reg          rotate_feed_skid_buffered;                          // Stream.java:162
   reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
   reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
@@ -2304,14 +2309,14 @@ module tellme (
   reg  [2:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
   reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
   wire         rotate_feed_skid_ready;                             // Stream.java:164
-  wire         rotate_read;                                        // RotateAndCache.java:230
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:255
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:256
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:260
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:266
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:279
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:280
-  wire         rotate_last_out_word;                               // RotateAndCache.java:285
+  wire         rotate_read;                                        // RotateAndCache.java:236
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:264
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:265
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:269
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:275
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:288
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:289
+  wire         rotate_last_out_word;                               // RotateAndCache.java:294
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
@@ -2326,12 +2331,12 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:157
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:304
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:305
-  reg          rotate_cache_failed;                                // RotateAndCache.java:306
-  wire         rotate_all_written;                                 // RotateAndCache.java:327
-  wire         rotate_done;                                        // RotateAndCache.java:330
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:331
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:313
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:314
+  reg          rotate_cache_failed;                                // RotateAndCache.java:315
+  wire         rotate_all_written;                                 // RotateAndCache.java:336
+  wire         rotate_done;                                        // RotateAndCache.java:339
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:340
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:584
@@ -2363,41 +2368,41 @@ module tellme (
   reg  [63:0]  tap_source_address;                                 // TapWriter.java:69
   reg  [31:0]  tap_words;                                          // TapWriter.java:70
   reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:71
-  reg  [3:0]   tap_token;                                          // TapWriter.java:72
-  reg  [31:0]  tap_element;                                        // TapWriter.java:73
-  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:77
-  reg          tap_last_element;                                   // TapWriter.java:78
-  reg          tap_last_token;                                     // TapWriter.java:80
-  wire [31:0]  tap_beats;                                          // TapWriter.java:105
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:116
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:128
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:129
-  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:131
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:136
-  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:139
-  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:140
+  reg          tap_last_word;                                      // TapWriter.java:74
+  reg  [3:0]   tap_token;                                          // TapWriter.java:75
+  reg  [31:0]  tap_element;                                        // TapWriter.java:76
+  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:80
+  reg          tap_last_element;                                   // TapWriter.java:81
+  reg          tap_last_token;                                     // TapWriter.java:83
+  wire [31:0]  tap_beats;                                          // TapWriter.java:109
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:120
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:132
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:133
+  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:135
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:140
+  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:143
+  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:144
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:141
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:240
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:241
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:142
-  wire [31:0]  tap_value;                                          // TapWriter.java:143
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:143
-  reg          tap_memory_asked;                                   // TapWriter.java:148
-  wire         tap_asking_memory;                                  // TapWriter.java:151
+  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:145
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:246
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:247
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:146
+  wire [31:0]  tap_value;                                          // TapWriter.java:147
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:147
+  reg          tap_memory_asked;                                   // TapWriter.java:152
+  wire         tap_asking_memory;                                  // TapWriter.java:155
   reg  [27:0]  tap_source_words_part0;                             // PartialProducts.java:47
   reg  [11:0]  tap_source_words_part1;                             // PartialProducts.java:47
-  wire [31:0]  tap_source_beats;                                   // TapWriter.java:156
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:163
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:172
-  wire         tap_memory_ready;                                   // TapWriter.java:173
-  wire         tap_pushing;                                        // TapWriter.java:175
-  wire         tap_last_word;                                      // TapWriter.java:184
-  wire         tap_header_done;                                    // TapWriter.java:202
-  wire         tap_no_values;                                      // TapWriter.java:203
-  wire         tap_word_taken;                                     // TapWriter.java:204
-  wire         tap_last_memory_word;                               // TapWriter.java:227
-  wire         tap_finished;                                       // TapWriter.java:233
+  wire [31:0]  tap_source_beats;                                   // TapWriter.java:160
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:167
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:176
+  wire         tap_memory_ready;                                   // TapWriter.java:177
+  wire         tap_pushing;                                        // TapWriter.java:179
+  wire         tap_header_done;                                    // TapWriter.java:207
+  wire         tap_no_values;                                      // TapWriter.java:208
+  wire         tap_word_taken;                                     // TapWriter.java:209
+  wire         tap_last_memory_word;                               // TapWriter.java:233
+  wire         tap_finished;                                       // TapWriter.java:239
   wire [31:0]  record_status;                                      // TellmeKernel.java:143
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
@@ -2435,12 +2440,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:62
   reg          read_issued;                                        // Sequencer.java:63
   wire         header_beat;                                        // Sequencer.java:64
-  reg  [31:0]  header_magic;                                       // Sequencer.java:651
-  reg  [31:0]  header_version;                                     // Sequencer.java:651
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:651
-  reg  [31:0]  header_program_length;                              // Sequencer.java:651
-  reg  [31:0]  header_context;                                     // Sequencer.java:651
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:651
+  reg  [31:0]  header_magic;                                       // Sequencer.java:655
+  reg  [31:0]  header_version;                                     // Sequencer.java:655
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:655
+  reg  [31:0]  header_program_length;                              // Sequencer.java:655
+  reg  [31:0]  header_context;                                     // Sequencer.java:655
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:655
   wire [63:0]  logits_offset;                                      // Sequencer.java:79
   reg  [63:0]  debug_base;                                         // Sequencer.java:80
   wire         image_valid;                                        // Sequencer.java:83
@@ -2475,7 +2480,7 @@ module tellme (
   wire [32:0]  call_end;                                           // Sequencer.java:157
   wire         bad_call;                                           // Sequencer.java:159
   wire [7:0]   opcode;                                             // Sequencer.java:162
-  wire         setup_bad_field;                                    // Sequencer.java:639
+  wire         setup_bad_field;                                    // Sequencer.java:643
   reg          setup_bad;                                          // Sequencer.java:163
   reg          last_chunk;                                         // Ahead.java:25
   reg  [31:0]  setup_head_width;                                   // Sequencer.java:181
@@ -2487,39 +2492,41 @@ module tellme (
   wire         is_linear;                                          // Sequencer.java:243
   wire         unit_done;                                          // Sequencer.java:245
   reg  [7:0]   unit_code;                                          // Sequencer.java:246
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:259
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:265
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:266
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:267
-  wire         has_tap;                                            // Sequencer.java:272
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:276
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:278
-  reg          tap_fits;                                           // Sequencer.java:282
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:284
-  reg  [1:0]   tap_settling;                                       // Sequencer.java:287
-  reg          tap_busy;                                           // Sequencer.java:297
-  reg          peek_issued;                                        // Sequencer.java:308
-  reg          peek_busy;                                          // Sequencer.java:309
-  reg          peek_in;                                            // Sequencer.java:310
-  reg          peek_failed;                                        // Sequencer.java:311
-  reg          peek_searching;                                     // Sequencer.java:312
-  reg          peek_found;                                         // Sequencer.java:313
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:314
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:315
-  reg  [127:0] peek_word;                                          // Sequencer.java:316
-  wire [31:0]  instructions_after;                                 // Sequencer.java:317
-  wire [2:0]   peek_words;                                         // Sequencer.java:319
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:326
-  reg          more_instructions;                                  // Sequencer.java:327
-  reg  [63:0]  peek_address;                                       // Sequencer.java:328
-  wire         peek_wanted;                                        // Sequencer.java:332
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:351
-  wire         peek_linear;                                        // Sequencer.java:376
-  reg  [31:0]  token_value;                                        // Sequencer.java:428
-  wire         token_outside;                                      // Sequencer.java:429
-  wire [31:0]  tokens_left;                                        // Sequencer.java:456
-  reg          record_written;                                     // Sequencer.java:608
-  wire         record_done;                                        // Sequencer.java:610
+  reg          unit_done_q;                                        // Sequencer.java:254
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:255
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:263
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:269
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:270
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:271
+  wire         has_tap;                                            // Sequencer.java:276
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:280
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:282
+  reg          tap_fits;                                           // Sequencer.java:286
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:288
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:291
+  reg          tap_busy;                                           // Sequencer.java:301
+  reg          peek_issued;                                        // Sequencer.java:312
+  reg          peek_busy;                                          // Sequencer.java:313
+  reg          peek_in;                                            // Sequencer.java:314
+  reg          peek_failed;                                        // Sequencer.java:315
+  reg          peek_searching;                                     // Sequencer.java:316
+  reg          peek_found;                                         // Sequencer.java:317
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:318
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:319
+  reg  [127:0] peek_word;                                          // Sequencer.java:320
+  wire [31:0]  instructions_after;                                 // Sequencer.java:321
+  wire [2:0]   peek_words;                                         // Sequencer.java:323
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:330
+  reg          more_instructions;                                  // Sequencer.java:331
+  reg  [63:0]  peek_address;                                       // Sequencer.java:332
+  wire         peek_wanted;                                        // Sequencer.java:336
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:355
+  wire         peek_linear;                                        // Sequencer.java:380
+  reg  [31:0]  token_value;                                        // Sequencer.java:432
+  wire         token_outside;                                      // Sequencer.java:433
+  wire [31:0]  tokens_left;                                        // Sequencer.java:460
+  reg          record_written;                                     // Sequencer.java:612
+  wire         record_done;                                        // Sequencer.java:614
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -3544,9 +3551,11 @@ module tellme (
   assign data_reader_command_payload_address = data_read_payload_address; // Stream.java:102
   assign data_reader_command_payload_beats = data_read_payload_beats; // Stream.java:102
   assign data_reader_data_ready = ~data_beat_skid_buffered; // Stream.java:165
-  assign data_writer_command_valid = data_write_valid; // Stream.java:101
-  assign data_writer_command_payload_address = data_write_payload_address; // Stream.java:102
-  assign data_writer_command_payload_beats = data_write_payload_beats; // Stream.java:102
+  assign data_writer_command_valid = data_write_valid | data_write_skid_buffered; // Stream.java:101
+  assign data_writer_command_payload_address =
+      data_write_skid_buffered ? data_write_skid_buffer_address : data_write_payload_address; // Stream.java:102
+  assign data_writer_command_payload_beats =
+      data_write_skid_buffered ? data_write_skid_buffer_beats : data_write_payload_beats; // Stream.java:102
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
@@ -3708,33 +3717,33 @@ module tellme (
   assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
   // Stream.java:102
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:249
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:250
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:251
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:271
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:272
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:273
-  // RotateAndCache.java:312
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:258
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:259
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:260
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:280
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:281
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:282
+  // RotateAndCache.java:321
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:313
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:314
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:315
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:316
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:586
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:587
-  assign record_error_detail = error_detail; // Sequencer.java:588
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:589
-  assign record_instructions = instructions_executed; // Sequencer.java:590
-  assign record_argmax = lm_head_argmax; // Sequencer.java:591
-  assign record_cycles = call_cycles; // Sequencer.java:592
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:593
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:594
-  assign record_tapping = tapping; // Sequencer.java:595
-  assign record_tap_records = tap_records; // Sequencer.java:596
-  assign record_tap_used = tap_used; // Sequencer.java:597
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:598
-  assign record_address = arg_io; // Sequencer.java:599
-  assign record_area_address = debug_base; // Sequencer.java:600
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:322
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:323
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:324
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:325
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:590
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:591
+  assign record_error_detail = error_detail; // Sequencer.java:592
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:593
+  assign record_instructions = instructions_executed; // Sequencer.java:594
+  assign record_argmax = lm_head_argmax; // Sequencer.java:595
+  assign record_cycles = call_cycles; // Sequencer.java:596
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:597
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:598
+  assign record_tapping = tapping; // Sequencer.java:599
+  assign record_tap_records = tap_records; // Sequencer.java:600
+  assign record_tap_used = tap_used; // Sequencer.java:601
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:602
+  assign record_address = arg_io; // Sequencer.java:603
+  assign record_area_address = debug_base; // Sequencer.java:604
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3742,7 +3751,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3761,18 +3770,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:576
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:580
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:580
-  assign result_error_detail = error_detail; // Sequencer.java:581
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:582
-  assign result_instructions = instructions_executed; // Sequencer.java:583
-  assign result_argmax = lm_head_argmax; // Sequencer.java:584
+  assign result_error_code = error_code; // Sequencer.java:584
+  assign result_error_detail = error_detail; // Sequencer.java:585
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:586
+  assign result_instructions = instructions_executed; // Sequencer.java:587
+  assign result_argmax = lm_head_argmax; // Sequencer.java:588
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3886,10 +3895,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:143
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:144
     end
-    if (tap_asking_memory) begin // TapWriter.java:157
-      data_read_valid = 1'b1; // TapWriter.java:158
-      data_read_payload_address = tap_source_address; // TapWriter.java:159
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:160
+    if (tap_asking_memory) begin // TapWriter.java:161
+      data_read_valid = 1'b1; // TapWriter.java:162
+      data_read_payload_address = tap_source_address; // TapWriter.java:163
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:164
     end
     if (own_read & ~read_issued) begin // Sequencer.java:122
       data_read_valid = 1'b1; // Sequencer.java:123
@@ -3912,10 +3921,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:333
-      data_read_valid = 1'b1; // Sequencer.java:334
-      data_read_payload_address = peek_address; // Sequencer.java:335
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:336
+    if (peek_wanted) begin // Sequencer.java:337
+      data_read_valid = 1'b1; // Sequencer.java:338
+      data_read_payload_address = peek_address; // Sequencer.java:339
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:340
     end
   end
 
@@ -3942,20 +3951,20 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:177
       data_beat_ready = 1'b1; // RotateAndCache.java:177
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:228
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:228
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
     end
     if (own_read & read_issued) begin // Sequencer.java:151
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:151
     end
-    if (peek_busy) begin // Sequencer.java:347
-      data_beat_ready = 1'b1; // Sequencer.java:347
+    if (peek_busy) begin // Sequencer.java:351
+      data_beat_ready = 1'b1; // Sequencer.java:351
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:42
-    data_read_quiet = peek_busy; // Sequencer.java:348
+    data_read_quiet = peek_busy; // Sequencer.java:352
   end
 
   always @(posedge ap_clk) begin
@@ -4002,10 +4011,10 @@ module tellme (
       data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:159
       data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:160
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:107
-      data_write_valid = 1'b1; // TapWriter.java:108
-      data_write_payload_address = tap_record_address; // TapWriter.java:109
-      data_write_payload_beats = tap_beats; // TapWriter.java:110
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:111
+      data_write_valid = 1'b1; // TapWriter.java:112
+      data_write_payload_address = tap_record_address; // TapWriter.java:113
+      data_write_payload_beats = tap_beats; // TapWriter.java:114
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -4016,21 +4025,22 @@ module tellme (
     end
   end
 
-  assign data_write_ready = data_writer_command_ready; // Stream.java:103
+  assign data_write_ready = ~data_write_skid_buffered; // Stream.java:165
+  assign data_write_skid_ready = data_writer_command_ready; // Stream.java:103
 
   always @(*) begin
-    data_write_beat_valid = 1'b0; // DataWrites.java:36
+    data_write_beat_valid = 1'b0; // DataWrites.java:38
     data_write_beat_valid = packer_word_valid & packer_last_slot; // WordPacker.java:44
   end
 
   always @(*) begin
-    data_write_beat_payload_data = 128'h0; // DataWrites.java:37
+    data_write_beat_payload_data = 128'h0; // DataWrites.java:39
     // WordPacker.java:53
     data_write_beat_payload_data = {packer_word_payload_value, packer_word2, packer_word1, packer_word0};
   end
 
   always @(*) begin
-    data_write_beat_payload_strobes = 16'h0; // DataWrites.java:38
+    data_write_beat_payload_strobes = 16'h0; // DataWrites.java:40
     data_write_beat_payload_strobes =
         {(packer_word_payload_keep ? 4'hf : 4'h0),
          (packer_keep2 ? 4'hf : 4'h0),
@@ -4039,18 +4049,28 @@ module tellme (
   end
 
   assign data_write_beat_ready = data_writer_data_ready; // Stream.java:103
-  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:45
+  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:47
 
   always @(posedge ap_clk) begin
-    // DataWrites.java:43
+    if (~data_write_skid_buffered) begin // Stream.java:166
+      data_write_skid_buffer_address <= data_write_payload_address; // Stream.java:166
+      data_write_skid_buffer_beats <= data_write_payload_beats; // Stream.java:166
+    end
+    if (data_write_skid_ready) begin // Stream.java:167
+      data_write_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (data_write_valid) begin // Stream.java:168
+      data_write_skid_buffered <= 1'b1; // Stream.java:168
+    end
+    // DataWrites.java:45
     data_writes_pending <=
         (data_writes_pending + {7'd0, (data_write_valid & data_write_ready)}) - {7'd0, data_writer_done_valid};
-    if (call_start) begin // DataWrites.java:47
-      data_write_failed <= 1'b0; // DataWrites.java:47
-    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:48
-      data_write_failed <= 1'b1; // DataWrites.java:48
+    if (call_start) begin // DataWrites.java:49
+      data_write_failed <= 1'b0; // DataWrites.java:49
+    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:50
+      data_write_failed <= 1'b1; // DataWrites.java:50
     end
     if (!ap_rst_n) begin
+      data_write_skid_buffered <= 1'b0;
       data_writes_pending <= 8'd0;
       data_write_failed <= 1'b0;
     end
@@ -4138,17 +4158,17 @@ module tellme (
       buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:507
       buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:508
     end
-    if (rotate_read) begin // RotateAndCache.java:231
-      buffer_read_valid = 1'b1; // RotateAndCache.java:232
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:233
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:234
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:235
+    if (rotate_read) begin // RotateAndCache.java:237
+      buffer_read_valid = 1'b1; // RotateAndCache.java:238
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:239
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:240
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:241
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:117
-      buffer_read_valid = 1'b1; // TapWriter.java:118
-      buffer_read_id = tap_buffer_id; // TapWriter.java:119
-      buffer_read_token = tap_token[2:0]; // TapWriter.java:120
-      buffer_read_word = tap_element[11:2]; // TapWriter.java:121
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:121
+      buffer_read_valid = 1'b1; // TapWriter.java:122
+      buffer_read_id = tap_buffer_id; // TapWriter.java:123
+      buffer_read_token = tap_token[2:0]; // TapWriter.java:124
+      buffer_read_word = tap_element[11:2]; // TapWriter.java:125
     end
   end
 
@@ -4438,18 +4458,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:170
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:171
     end
-    if (tap_pushing) begin // TapWriter.java:176
-      packer_word_valid = 1'b1; // TapWriter.java:177
-      packer_word_payload_keep = 1'b1; // TapWriter.java:178
-      packer_word_payload_value = 32'h0; // TapWriter.java:179
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:180
-        packer_word_payload_value = tap_header_word; // TapWriter.java:180
+    if (tap_pushing) begin // TapWriter.java:180
+      packer_word_valid = 1'b1; // TapWriter.java:181
+      packer_word_payload_keep = 1'b1; // TapWriter.java:182
+      packer_word_payload_value = 32'h0; // TapWriter.java:183
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:184
+        packer_word_payload_value = tap_header_word; // TapWriter.java:184
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:181
-        packer_word_payload_value = tap_value_q; // TapWriter.java:181
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:185
+        packer_word_payload_value = tap_value_q; // TapWriter.java:185
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:182
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:182
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:186
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:186
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4528,10 +4548,10 @@ module tellme (
       quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:342
       quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:343
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:123
-      quantized_read = 1'b1; // TapWriter.java:124
-      quantized_read_token = tap_token[2:0]; // TapWriter.java:125
-      quantized_read_word = tap_element[11:4]; // TapWriter.java:126
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
+      quantized_read = 1'b1; // TapWriter.java:128
+      quantized_read_token = tap_token[2:0]; // TapWriter.java:129
+      quantized_read_word = tap_element[11:4]; // TapWriter.java:130
     end
   end
 
@@ -4598,7 +4618,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4609,7 +4629,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:506
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:510
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4830,7 +4850,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4841,7 +4861,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:507
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:511
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5064,7 +5084,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:59
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5075,7 +5095,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:510
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:514
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5809,10 +5829,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:390
-          lm_head_clear = 1'b1; // Sequencer.java:391
+        if (call_start) begin // Sequencer.java:394
+          lm_head_clear = 1'b1; // Sequencer.java:395
         end
       end
       STEP_HEADER: ;
@@ -5824,7 +5844,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:509
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:513
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6008,7 +6028,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6019,7 +6039,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:508
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:512
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6124,32 +6144,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:377
+    linear_peek_valid = peek_linear; // Sequencer.java:381
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:378
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:382
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:379
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:383
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:380
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:384
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:375
+    linear_reads_lent = peek_busy; // Sequencer.java:379
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:387
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:391
   end
 
   always @(*) begin
@@ -6792,31 +6812,28 @@ module tellme (
   // RotateAndCache.java:184
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
   assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:209
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:222
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:228
   assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
   assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
-  assign rotate_read =
-      rotate_running
-      & (rotate_feed_token < linear_token_count)
-      & ~rotate_inflight
-      & (~rotate_pending | rotate_feed_ready); // RotateAndCache.java:230
-  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:243
-  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:245
-  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:245
-  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:245
-  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:245
-  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:247
-  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:248
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:256
-  // RotateAndCache.java:266
+  // RotateAndCache.java:236
+  assign rotate_read = rotate_running & rotate_feed_left & ~rotate_inflight & (~rotate_pending | rotate_feed_ready);
+  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:252
+  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:254
+  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:254
+  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:254
+  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:254
+  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:256
+  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:257
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:265
+  // RotateAndCache.java:275
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:285
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:294
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:327
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:330
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:331
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:336
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:339
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:340
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:85
@@ -6906,11 +6923,12 @@ module tellme (
     if (call_start) begin // RotateAndCache.java:206
       rotate_loaded <= 1'b0; // RotateAndCache.java:206
     end
-    if (rotate_start) begin // RotateAndCache.java:216
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:217
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:218
-      rotate_inflight <= 1'b0; // RotateAndCache.java:219
-      rotate_pending <= 1'b0; // RotateAndCache.java:220
+    if (rotate_start) begin // RotateAndCache.java:221
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:222
+      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:223
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:224
+      rotate_inflight <= 1'b0; // RotateAndCache.java:225
+      rotate_pending <= 1'b0; // RotateAndCache.java:226
     end
     if (~rotate_feed_skid_buffered) begin // Stream.java:166
       rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
@@ -6925,26 +6943,27 @@ module tellme (
     end else if (rotate_feed_valid) begin // Stream.java:168
       rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (rotate_read) begin // RotateAndCache.java:231
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:236
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:237
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:238
-      if (rotate_last_feed_word) begin // RotateAndCache.java:239
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:239
+    if (rotate_read) begin // RotateAndCache.java:237
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:242
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:243
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:244
+      if (rotate_last_feed_word) begin // RotateAndCache.java:245
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:246
+        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:247
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:241
-    if (rotate_inflight) begin // RotateAndCache.java:242
-      rotate_pending <= 1'b1; // RotateAndCache.java:242
-    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:242
-      rotate_pending <= 1'b0; // RotateAndCache.java:242
+    rotate_inflight <= rotate_read; // RotateAndCache.java:250
+    if (rotate_inflight) begin // RotateAndCache.java:251
+      rotate_pending <= 1'b1; // RotateAndCache.java:251
+    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:251
+      rotate_pending <= 1'b0; // RotateAndCache.java:251
     end
-    if (rotate_start) begin // RotateAndCache.java:274
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:276
+    if (rotate_start) begin // RotateAndCache.java:283
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:285
     end
-    if (rotate_start) begin // RotateAndCache.java:281
-      rotate_out_token <= 4'd0; // RotateAndCache.java:282
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:283
+    if (rotate_start) begin // RotateAndCache.java:290
+      rotate_out_token <= 4'd0; // RotateAndCache.java:291
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:292
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
@@ -7008,37 +7027,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:291
-      // RotateAndCache.java:292
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:300
+      // RotateAndCache.java:301
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:293
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:293
+      if (rotate_last_out_word) begin // RotateAndCache.java:302
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:302
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:295
-      if (~rotate_pack_slot) begin // RotateAndCache.java:298
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:298
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:307
-      rotate_command_token <= 4'd0; // RotateAndCache.java:308
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:309
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:310
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:317
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:318
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:319
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:321
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:322
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:323
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:323
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:304
+      if (~rotate_pack_slot) begin // RotateAndCache.java:307
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:307
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:328
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:328
+    if (rotate_start) begin // RotateAndCache.java:316
+      rotate_command_token <= 4'd0; // RotateAndCache.java:317
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:318
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:319
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:329
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:329
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:326
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:327
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:328
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:330
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:331
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:332
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:332
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:337
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:337
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:338
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:338
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7062,6 +7081,7 @@ module tellme (
       rotate_loaded_dim <= 16'd0;
       rotate_loaded_table <= 64'd0;
       rotate_feed_token <= 4'd0;
+      rotate_feed_left <= 1'b0;
       rotate_feed_word <= 16'd0;
       rotate_inflight <= 1'b0;
       rotate_pending <= 1'b0;
@@ -7085,7 +7105,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7100,12 +7120,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:530
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:531
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:534
-        end else if (~tap_busy) begin // Sequencer.java:537
-          if (tap_fits) begin // Sequencer.java:538
-            tap_start = 1'b1; // Sequencer.java:539
+        if (~tapping | ~has_tap) begin // Sequencer.java:534
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:535
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:538
+        end else if (~tap_busy) begin // Sequencer.java:541
+          if (tap_fits) begin // Sequencer.java:542
+            tap_start = 1'b1; // Sequencer.java:543
           end
         end
       end
@@ -7120,92 +7140,92 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:273
+    tap_quantized = is_quantize; // Sequencer.java:277
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:274
+    tap_from_memory = is_lm_head; // Sequencer.java:278
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:275
+    tap_source = logits_address; // Sequencer.java:279
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:290
+    tap_instruction = pc; // Sequencer.java:294
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:291
+    tap_first_token = chunk_from; // Sequencer.java:295
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:292
+    tap_tokens = tap_tokens_q; // Sequencer.java:296
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:293
+    tap_elements = tap_elements_q; // Sequencer.java:297
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:294
+    tap_buffer = tap_dst_of; // Sequencer.java:298
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:295
+    tap_address = tap_record_at; // Sequencer.java:299
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:296
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:300
   end
 
-  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:105
+  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:116
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:116
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:116
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:116
-      default: tap_header_word = tap_header_elements; // TapWriter.java:116
+    case (tap_words_pushed[1:0]) // TapWriter.java:120
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:120
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:120
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:120
+      default: tap_header_word = tap_header_elements; // TapWriter.java:120
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:129
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:129
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:129
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:129
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:129
+    case (tap_lane) // TapWriter.java:133
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:133
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:133
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:133
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:133
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:136
-      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:136
-      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:136
-      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:136
-      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:136
-      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:136
-      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:136
-      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:136
-      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:136
-      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:136
-      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:136
-      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:136
-      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:136
-      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:136
-      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:136
-      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:136
-      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:136
+    case (tap_store_byte) // TapWriter.java:140
+      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:140
+      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:140
+      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:140
+      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:140
+      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:140
+      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:140
+      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:140
+      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:140
+      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:140
+      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:140
+      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:140
+      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:140
+      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:140
+      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:140
+      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:140
+      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:140
     endcase
   end
 
@@ -7222,169 +7242,170 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:240
+  // TapWriter.java:246
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:242
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:247
+    tap_int8_float = 32'h0; // TapWriter.java:248
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:253
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:247
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:247
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:253
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:253
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:142
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:143
-  // TapWriter.java:151
+  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:146
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:147
+  // TapWriter.java:155
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:156
+  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:160
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:172
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:172
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:172
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:172
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:172
+    case (tap_memory_word) // TapWriter.java:176
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:176
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:176
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:176
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:176
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:173
-  // TapWriter.java:175
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:177
+  // TapWriter.java:179
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:184
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:202
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:203
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:204
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:227
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:233
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:207
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:208
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:209
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:233
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:239
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:82
-      tap_header_instruction <= tap_instruction; // TapWriter.java:83
-      tap_header_first_token <= tap_first_token; // TapWriter.java:84
-      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:85
-      tap_header_elements <= tap_elements; // TapWriter.java:86
-      tap_token_count <= tap_tokens; // TapWriter.java:87
-      tap_element_count <= tap_elements; // TapWriter.java:88
-      tap_buffer_id <= tap_buffer; // TapWriter.java:89
-      tap_record_address <= tap_address; // TapWriter.java:90
-      tap_from_quantized <= tap_quantized; // TapWriter.java:91
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:92
-      tap_source_address <= tap_source; // TapWriter.java:93
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:94
-      tap_words_pushed <= 32'd0; // TapWriter.java:95
-      tap_token <= 4'd0; // TapWriter.java:96
-      tap_element <= 32'd0; // TapWriter.java:97
-      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:98
-      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:99
-      tap_last_token <= tap_tokens <= 4'd1; // TapWriter.java:100
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:101
+    if (tap_start) begin // TapWriter.java:85
+      tap_header_instruction <= tap_instruction; // TapWriter.java:86
+      tap_header_first_token <= tap_first_token; // TapWriter.java:87
+      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:88
+      tap_header_elements <= tap_elements; // TapWriter.java:89
+      tap_token_count <= tap_tokens; // TapWriter.java:90
+      tap_element_count <= tap_elements; // TapWriter.java:91
+      tap_buffer_id <= tap_buffer; // TapWriter.java:92
+      tap_record_address <= tap_address; // TapWriter.java:93
+      tap_from_quantized <= tap_quantized; // TapWriter.java:94
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:95
+      tap_source_address <= tap_source; // TapWriter.java:96
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:97
+      tap_words_pushed <= 32'd0; // TapWriter.java:98
+      tap_last_word <= {2'd0, tap_bytes[31:2]} == 32'd1; // TapWriter.java:99
+      tap_token <= 4'd0; // TapWriter.java:100
+      tap_element <= 32'd0; // TapWriter.java:101
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:102
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:103
+      tap_last_token <= tap_tokens <= 4'd1; // TapWriter.java:104
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:105
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:112
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:112
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:116
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:116
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
-      tap_lane <= tap_element[1:0]; // TapWriter.java:128
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:132
+      tap_lane <= tap_element[1:0]; // TapWriter.java:132
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:131
-      tap_store_byte <= tap_element[3:0]; // TapWriter.java:131
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:135
+      tap_store_byte <= tap_element[3:0]; // TapWriter.java:135
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:139
-      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:139
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:143
+      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:143
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:140
-      tap_activation_q <= tap_activation; // TapWriter.java:140
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:144
+      tap_activation_q <= tap_activation; // TapWriter.java:144
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:141
-      tap_mc_q <= tap_mc; // TapWriter.java:141
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:145
+      tap_mc_q <= tap_mc; // TapWriter.java:145
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:143
-      tap_value_q <= tap_value; // TapWriter.java:143
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:147
+      tap_value_q <= tap_value; // TapWriter.java:147
     end
-    if (tap_start) begin // TapWriter.java:149
-      tap_memory_asked <= 1'b0; // TapWriter.java:149
+    if (tap_start) begin // TapWriter.java:153
+      tap_memory_asked <= 1'b0; // TapWriter.java:153
     end
     tap_source_words_part0 <= {24'd0, tap_token_count} * {4'd0, tap_element_count[23:0]}; // PartialProducts.java:47
     tap_source_words_part1 <= {8'd0, tap_token_count} * {4'd0, tap_element_count[31:24]}; // PartialProducts.java:47
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:162
-      tap_memory_asked <= 1'b1; // TapWriter.java:162
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:166
+      tap_memory_asked <= 1'b1; // TapWriter.java:166
     end
-    if (tap_start) begin // TapWriter.java:165
-      tap_memory_word <= 2'd0; // TapWriter.java:165
+    if (tap_start) begin // TapWriter.java:169
+      tap_memory_word <= 2'd0; // TapWriter.java:169
     end
-    if (tap_word_taken) begin // TapWriter.java:205
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:206
-      if (tap_last_word) begin // TapWriter.java:207
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:207
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:208
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:209
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:210
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:210
+    if (tap_word_taken) begin // TapWriter.java:210
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:211
+      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:212
+      if (tap_last_word) begin // TapWriter.java:213
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:213
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:214
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:215
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:216
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:216
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:212
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:191
-        if (tap_last_element) begin // TapWriter.java:192
-          tap_token <= tap_token + 4'd1; // TapWriter.java:193
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:194
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:195
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:196
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:218
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:196
+        if (tap_last_element) begin // TapWriter.java:197
+          tap_token <= tap_token + 4'd1; // TapWriter.java:198
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:199
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:200
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:201
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:198
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:199
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:203
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:204
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:214
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:214
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:220
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:220
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:216
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:191
-        if (tap_last_element) begin // TapWriter.java:192
-          tap_token <= tap_token + 4'd1; // TapWriter.java:193
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:194
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:195
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:196
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:222
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:196
+        if (tap_last_element) begin // TapWriter.java:197
+          tap_token <= tap_token + 4'd1; // TapWriter.java:198
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:199
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:200
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:201
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:198
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:199
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:203
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:204
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:218
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:224
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:222
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:222
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:228
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:228
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:223
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:223
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:229
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:229
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:224
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:224
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:230
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:230
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:225
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:225
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:231
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:231
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:230
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:230
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:236
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:236
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -7400,6 +7421,7 @@ module tellme (
       tap_source_address <= 64'd0;
       tap_words <= 32'd0;
       tap_words_pushed <= 32'd0;
+      tap_last_word <= 1'b0;
       tap_token <= 4'd0;
       tap_element <= 32'd0;
       tap_elements_after <= 32'd0;
@@ -7415,7 +7437,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7432,7 +7454,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:565
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:569
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7586,7 +7608,7 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:639
+      | (instruction_word[95:64] < header_context); // Sequencer.java:643
   assign is_embed = opcode == 8'd2; // Sequencer.java:239
   assign is_quantize = opcode == 8'd3; // Sequencer.java:240
   assign is_attention = opcode == 8'd5; // Sequencer.java:241
@@ -7611,70 +7633,70 @@ module tellme (
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:260
-    if (is_embed) begin // Sequencer.java:261
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:261
+    tap_elements_of = setup_head_width; // Sequencer.java:264
+    if (is_embed) begin // Sequencer.java:265
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:265
     end
-    if (is_quantize) begin // Sequencer.java:262
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:262
+    if (is_quantize) begin // Sequencer.java:266
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:266
     end
-    if (is_lm_head) begin // Sequencer.java:263
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:263
+    if (is_lm_head) begin // Sequencer.java:267
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:267
     end
-    if (is_linear) begin // Sequencer.java:264
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:264
+    if (is_linear) begin // Sequencer.java:268
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:268
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:268
-    if (is_embed) begin // Sequencer.java:269
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:269
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:272
+    if (is_embed) begin // Sequencer.java:273
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:273
     end
-    if (is_linear) begin // Sequencer.java:270
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:270
+    if (is_linear) begin // Sequencer.java:274
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:274
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:272
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:317
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:319
-  // Sequencer.java:332
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:276
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:321
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:323
+  // Sequencer.java:336
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:351
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:376
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:355
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:380
 
   always @(*) begin
-    case (token_word) // Sequencer.java:428
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:428
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:428
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:428
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:428
+    case (token_word) // Sequencer.java:432
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:432
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:432
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:432
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:432
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:429
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:456
-  assign record_done = record_written | record_finished; // Sequencer.java:610
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:433
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:460
+  assign record_done = record_written | record_finished; // Sequencer.java:614
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:653
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:657
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:658
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:653
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:657
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:658
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:653
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:657
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:658
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:653
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:657
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:658
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:653
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:657
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:658
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:653
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:654
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:657
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:658
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:80
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:142
@@ -7687,272 +7709,274 @@ module tellme (
     last_chunk <= last_chunk_cmp; // Ahead.java:25
     setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:181
     logits_address <= arg_io + logits_offset; // Sequencer.java:235
-    tap_elements_q <= tap_elements_of; // Sequencer.java:265
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:266
-    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:276
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:278
-    // Sequencer.java:282
+    unit_done_q <= unit_done; // Sequencer.java:254
+    unit_code_q <= unit_code; // Sequencer.java:255
+    tap_elements_q <= tap_elements_of; // Sequencer.java:269
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:270
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:280
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:282
+    // Sequencer.java:286
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:284
-    if (phase == STEP_DECODE) begin // Sequencer.java:288
-      tap_settling <= 2'd3; // Sequencer.java:288
-    end else if (tap_settling != 2'd0) begin // Sequencer.java:289
-      tap_settling <= tap_settling - 2'd1; // Sequencer.java:289
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:288
+    if (phase == STEP_DECODE) begin // Sequencer.java:292
+      tap_settling <= 2'd3; // Sequencer.java:292
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:293
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:293
     end
-    peek_beats <= peek_words; // Sequencer.java:326
-    more_instructions <= more_instructions_cmp; // Sequencer.java:327
-    peek_address <= peek_address_sum; // Sequencer.java:328
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:338
-      peek_issued <= 1'b1; // Sequencer.java:339
-      peek_busy <= 1'b1; // Sequencer.java:340
-      peek_beat <= 1'b0; // Sequencer.java:341
-      peek_beats_left <= peek_beats; // Sequencer.java:342
-      peek_failed <= 1'b0; // Sequencer.java:343
-      peek_searching <= 1'b1; // Sequencer.java:344
-      peek_found <= 1'b0; // Sequencer.java:345
+    peek_beats <= peek_words; // Sequencer.java:330
+    more_instructions <= more_instructions_cmp; // Sequencer.java:331
+    peek_address <= peek_address_sum; // Sequencer.java:332
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:342
+      peek_issued <= 1'b1; // Sequencer.java:343
+      peek_busy <= 1'b1; // Sequencer.java:344
+      peek_beat <= 1'b0; // Sequencer.java:345
+      peek_beats_left <= peek_beats; // Sequencer.java:346
+      peek_failed <= 1'b0; // Sequencer.java:347
+      peek_searching <= 1'b1; // Sequencer.java:348
+      peek_found <= 1'b0; // Sequencer.java:349
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:352
-      if (peek_searching) begin // Sequencer.java:353
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:356
-          peek_word <= data_beat_payload_data; // Sequencer.java:357
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:356
+      if (peek_searching) begin // Sequencer.java:357
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:360
+          peek_word <= data_beat_payload_data; // Sequencer.java:361
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:360
-        peek_failed <= 1'b1; // Sequencer.java:360
+      if (data_beat_payload_error) begin // Sequencer.java:364
+        peek_failed <= 1'b1; // Sequencer.java:364
       end
-      peek_beat <= 1'b0; // Sequencer.java:361
-      if (~peek_beat & peek_searching) begin // Sequencer.java:363
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:366
-        // Sequencer.java:367
+      peek_beat <= 1'b0; // Sequencer.java:365
+      if (~peek_beat & peek_searching) begin // Sequencer.java:367
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:370
+        // Sequencer.java:371
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:369
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:370
-        peek_busy <= 1'b0; // Sequencer.java:371
-        peek_in <= 1'b1; // Sequencer.java:372
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:373
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:374
+        peek_busy <= 1'b0; // Sequencer.java:375
+        peek_in <= 1'b1; // Sequencer.java:376
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:381
-      peek_in <= 1'b0; // Sequencer.java:381
+    if (linear_peek_taken) begin // Sequencer.java:385
+      peek_in <= 1'b0; // Sequencer.java:385
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:382
-      peek_issued <= 1'b0; // Sequencer.java:383
-      peek_in <= 1'b0; // Sequencer.java:384
+    if (phase == STEP_DECODE) begin // Sequencer.java:386
+      peek_issued <= 1'b0; // Sequencer.java:387
+      peek_in <= 1'b0; // Sequencer.java:388
     end
-    case (phase) // Sequencer.java:389
+    case (phase) // Sequencer.java:393
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:390
-          error_code <= 8'd0; // Sequencer.java:392
-          error_detail <= 32'd0; // Sequencer.java:393
-          instructions_executed <= 32'd0; // Sequencer.java:394
-          tap_used <= 32'd0; // Sequencer.java:395
-          tap_records <= 32'd0; // Sequencer.java:396
-          tap_dropped <= 32'd0; // Sequencer.java:397
-          tap_capacity <= 32'd0; // Sequencer.java:398
-          read_beat <= 16'd0; // Sequencer.java:399
-          read_issued <= 1'b0; // Sequencer.java:400
-          phase <= STEP_HEADER; // Sequencer.java:401
+        if (call_start) begin // Sequencer.java:394
+          error_code <= 8'd0; // Sequencer.java:396
+          error_detail <= 32'd0; // Sequencer.java:397
+          instructions_executed <= 32'd0; // Sequencer.java:398
+          tap_used <= 32'd0; // Sequencer.java:399
+          tap_records <= 32'd0; // Sequencer.java:400
+          tap_dropped <= 32'd0; // Sequencer.java:401
+          tap_capacity <= 32'd0; // Sequencer.java:402
+          read_beat <= 16'd0; // Sequencer.java:403
+          read_issued <= 1'b0; // Sequencer.java:404
+          phase <= STEP_HEADER; // Sequencer.java:405
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:403
-          read_issued <= 1'b0; // Sequencer.java:404
-          phase <= STEP_CHECK; // Sequencer.java:405
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:407
+          read_issued <= 1'b0; // Sequencer.java:408
+          phase <= STEP_CHECK; // Sequencer.java:409
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:408
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:409
-        token_word <= 2'd0; // Sequencer.java:410
-        phase <= STEP_TOKENS; // Sequencer.java:411
-        if (data_read_failed) begin // Sequencer.java:412
-          error_code <= 8'd7; // Sequencer.java:616
-          error_detail <= 32'd4; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:413
-          error_code <= 8'd1; // Sequencer.java:616
-          error_detail <= 32'd0; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (header_version != 32'd1) begin // Sequencer.java:416
-          error_code <= 8'd1; // Sequencer.java:616
-          error_detail <= 32'd1; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (bad_call) begin // Sequencer.java:419
-          error_code <= 8'd6; // Sequencer.java:616
-          error_detail <= arg_token_count; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:420
-          error_code <= 8'd4; // Sequencer.java:616
-          error_detail <= call_end[31:0]; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
+        token_index <= 32'd0; // Sequencer.java:412
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:413
+        token_word <= 2'd0; // Sequencer.java:414
+        phase <= STEP_TOKENS; // Sequencer.java:415
+        if (data_read_failed) begin // Sequencer.java:416
+          error_code <= 8'd7; // Sequencer.java:620
+          error_detail <= 32'd4; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:417
+          error_code <= 8'd1; // Sequencer.java:620
+          error_detail <= 32'd0; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (header_version != 32'd1) begin // Sequencer.java:420
+          error_code <= 8'd1; // Sequencer.java:620
+          error_detail <= 32'd1; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (bad_call) begin // Sequencer.java:423
+          error_code <= 8'd6; // Sequencer.java:620
+          error_detail <= arg_token_count; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:424
+          error_code <= 8'd4; // Sequencer.java:620
+          error_detail <= call_end[31:0]; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:423
-          if (no_error & token_outside) begin // Sequencer.java:430
-            error_code <= 8'd5; // Sequencer.java:431
-            error_detail <= token_index; // Sequencer.java:432
+        if (own_beat) begin // Sequencer.java:427
+          if (no_error & token_outside) begin // Sequencer.java:434
+            error_code <= 8'd5; // Sequencer.java:435
+            error_detail <= token_index; // Sequencer.java:436
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:434
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:435
-          token_word <= token_word + 2'd1; // Sequencer.java:436
-          if (last_token) begin // Sequencer.java:437
-            read_issued <= 1'b0; // Sequencer.java:438
-            read_beat <= 16'd0; // Sequencer.java:439
-            chunk_from <= 32'd0; // Sequencer.java:440
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:441
+          token_index <= token_index + 32'd1; // Sequencer.java:438
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:439
+          token_word <= token_word + 2'd1; // Sequencer.java:440
+          if (last_token) begin // Sequencer.java:441
+            read_issued <= 1'b0; // Sequencer.java:442
+            read_beat <= 16'd0; // Sequencer.java:443
+            chunk_from <= 32'd0; // Sequencer.java:444
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:445
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:446
-          error_code <= 8'd7; // Sequencer.java:616
-          error_detail <= 32'd4; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (~no_error) begin // Sequencer.java:448
-          phase <= STEP_RECORD; // Sequencer.java:448
-        end else if (tapping) begin // Sequencer.java:449
-          phase <= STEP_CAPACITY; // Sequencer.java:449
+        if (no_error & data_read_failed) begin // Sequencer.java:450
+          error_code <= 8'd7; // Sequencer.java:620
+          error_detail <= 32'd4; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (~no_error) begin // Sequencer.java:452
+          phase <= STEP_RECORD; // Sequencer.java:452
+        end else if (tapping) begin // Sequencer.java:453
+          phase <= STEP_CAPACITY; // Sequencer.java:453
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:450
+          phase <= STEP_CHUNK; // Sequencer.java:454
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:451
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:452
-          phase <= STEP_CHUNK; // Sequencer.java:453
+        if (own_beat) begin // Sequencer.java:455
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:456
+          phase <= STEP_CHUNK; // Sequencer.java:457
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:457
-        pc <= 32'd0; // Sequencer.java:459
-        program_left <= header_program_length != 32'd0; // Sequencer.java:460
-        read_beat <= 16'd0; // Sequencer.java:461
-        read_issued <= 1'b0; // Sequencer.java:462
-        phase <= STEP_FETCH; // Sequencer.java:463
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:461
+        pc <= 32'd0; // Sequencer.java:463
+        program_left <= header_program_length != 32'd0; // Sequencer.java:464
+        read_beat <= 16'd0; // Sequencer.java:465
+        read_issued <= 1'b0; // Sequencer.java:466
+        phase <= STEP_FETCH; // Sequencer.java:467
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:466
-          phase <= STEP_CHUNK_END; // Sequencer.java:466
-        end else if (own_beat) begin // Sequencer.java:467
-          if (read_beat == 16'd0) begin // Sequencer.java:470
-            instruction_word <= data_beat_payload_data; // Sequencer.java:471
+        if (~program_left) begin // Sequencer.java:470
+          phase <= STEP_CHUNK_END; // Sequencer.java:470
+        end else if (own_beat) begin // Sequencer.java:471
+          if (read_beat == 16'd0) begin // Sequencer.java:474
+            instruction_word <= data_beat_payload_data; // Sequencer.java:475
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:473
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:474
-            phase <= STEP_DECODE; // Sequencer.java:475
+          if (read_beat == 16'd0) begin // Sequencer.java:477
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:478
+            phase <= STEP_DECODE; // Sequencer.java:479
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:482
-        if (setup_bad) begin // Sequencer.java:483
-          error_code <= 8'd3; // Sequencer.java:616
-          error_detail <= pc; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
+        phase <= STEP_NEXT; // Sequencer.java:486
+        if (setup_bad) begin // Sequencer.java:487
+          error_code <= 8'd3; // Sequencer.java:620
+          error_detail <= pc; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:486
-        if (data_read_failed) begin // Sequencer.java:487
-          error_code <= 8'd7; // Sequencer.java:616
-          error_detail <= 32'd4; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
-        end else if (opcode == 8'd0) begin // Sequencer.java:488
-          phase <= STEP_CHUNK_END; // Sequencer.java:488
-        end else if (opcode == 8'd1) begin // Sequencer.java:489
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:490
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:491
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:492
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:493
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:494
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:495
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:496
-        end else if (opcode == 8'd7) begin // Sequencer.java:498
-          phase <= STEP_BARRIER; // Sequencer.java:498
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:499
-          phase <= STEP_ISSUE; // Sequencer.java:500
+        phase <= STEP_NEXT; // Sequencer.java:490
+        if (data_read_failed) begin // Sequencer.java:491
+          error_code <= 8'd7; // Sequencer.java:620
+          error_detail <= 32'd4; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
+        end else if (opcode == 8'd0) begin // Sequencer.java:492
+          phase <= STEP_CHUNK_END; // Sequencer.java:492
+        end else if (opcode == 8'd1) begin // Sequencer.java:493
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:494
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:495
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:496
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:497
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:498
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:499
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:500
+        end else if (opcode == 8'd7) begin // Sequencer.java:502
+          phase <= STEP_BARRIER; // Sequencer.java:502
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:503
+          phase <= STEP_ISSUE; // Sequencer.java:504
         end else begin
-          error_code <= 8'd2; // Sequencer.java:616
-          error_detail <= pc; // Sequencer.java:617
-          phase <= STEP_RECORD; // Sequencer.java:618
+          error_code <= 8'd2; // Sequencer.java:620
+          error_detail <= pc; // Sequencer.java:621
+          phase <= STEP_RECORD; // Sequencer.java:622
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:511
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:515
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:513
-          phase <= STEP_TAP; // Sequencer.java:514
-          if (data_read_failed) begin // Sequencer.java:515
-            error_code <= 8'd7; // Sequencer.java:616
-            error_detail <= 32'd4; // Sequencer.java:617
-            phase <= STEP_RECORD; // Sequencer.java:618
-          end else if (unit_code == 8'd7) begin // Sequencer.java:516
-            error_code <= 8'd7; // Sequencer.java:616
-            error_detail <= 32'd5; // Sequencer.java:617
-            phase <= STEP_RECORD; // Sequencer.java:618
-          end else if (unit_code == 8'd4) begin // Sequencer.java:519
-            error_code <= 8'd4; // Sequencer.java:616
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:617
-            phase <= STEP_RECORD; // Sequencer.java:618
-          end else if (unit_code != 8'd0) begin // Sequencer.java:522
-            error_code <= unit_code; // Sequencer.java:523
-            error_detail <= pc; // Sequencer.java:524
-            phase <= STEP_RECORD; // Sequencer.java:525
+        if (unit_done_q) begin // Sequencer.java:517
+          phase <= STEP_TAP; // Sequencer.java:518
+          if (data_read_failed) begin // Sequencer.java:519
+            error_code <= 8'd7; // Sequencer.java:620
+            error_detail <= 32'd4; // Sequencer.java:621
+            phase <= STEP_RECORD; // Sequencer.java:622
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:520
+            error_code <= 8'd7; // Sequencer.java:620
+            error_detail <= 32'd5; // Sequencer.java:621
+            phase <= STEP_RECORD; // Sequencer.java:622
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:523
+            error_code <= 8'd4; // Sequencer.java:620
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:621
+            phase <= STEP_RECORD; // Sequencer.java:622
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:526
+            error_code <= unit_code_q; // Sequencer.java:527
+            error_detail <= pc; // Sequencer.java:528
+            phase <= STEP_RECORD; // Sequencer.java:529
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:528
-          phase <= STEP_NEXT; // Sequencer.java:528
+        if (data_writes_drained) begin // Sequencer.java:532
+          phase <= STEP_NEXT; // Sequencer.java:532
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:530
-          phase <= STEP_NEXT; // Sequencer.java:530
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:531
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:534
-        end else if (~tap_busy) begin // Sequencer.java:537
-          if (tap_fits) begin // Sequencer.java:538
-            tap_busy <= 1'b1; // Sequencer.java:540
+        if (~tapping | ~has_tap) begin // Sequencer.java:534
+          phase <= STEP_NEXT; // Sequencer.java:534
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:535
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:538
+        end else if (~tap_busy) begin // Sequencer.java:541
+          if (tap_fits) begin // Sequencer.java:542
+            tap_busy <= 1'b1; // Sequencer.java:544
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:542
-            phase <= STEP_NEXT; // Sequencer.java:543
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:546
+            phase <= STEP_NEXT; // Sequencer.java:547
           end
-        end else if (tap_finished) begin // Sequencer.java:546
-          tap_busy <= 1'b0; // Sequencer.java:547
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:548
-          tap_records <= tap_records + 32'd1; // Sequencer.java:549
-          phase <= STEP_NEXT; // Sequencer.java:550
+        end else if (tap_finished) begin // Sequencer.java:550
+          tap_busy <= 1'b0; // Sequencer.java:551
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:552
+          tap_records <= tap_records + 32'd1; // Sequencer.java:553
+          phase <= STEP_NEXT; // Sequencer.java:554
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:554
-        program_left <= more_instructions_cmp; // Sequencer.java:555
-        read_beat <= 16'd0; // Sequencer.java:556
-        read_issued <= 1'b0; // Sequencer.java:557
-        phase <= STEP_FETCH; // Sequencer.java:558
+        pc <= pc + 32'd1; // Sequencer.java:558
+        program_left <= more_instructions_cmp; // Sequencer.java:559
+        read_beat <= 16'd0; // Sequencer.java:560
+        read_issued <= 1'b0; // Sequencer.java:561
+        phase <= STEP_FETCH; // Sequencer.java:562
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:561
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:562
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:565
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:566
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:566
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:570
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:609
-          record_written <= 1'b0; // Sequencer.java:609
-        end else if (record_finished) begin // Sequencer.java:609
-          record_written <= 1'b1; // Sequencer.java:609
+        if (record_start) begin // Sequencer.java:613
+          record_written <= 1'b0; // Sequencer.java:613
+        end else if (record_finished) begin // Sequencer.java:613
+          record_written <= 1'b1; // Sequencer.java:613
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:568
-          if (no_error & data_write_failed) begin // Sequencer.java:569
-            error_code <= 8'd7; // Sequencer.java:570
-            error_detail <= 32'd4; // Sequencer.java:571
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:572
+          if (no_error & data_write_failed) begin // Sequencer.java:573
+            error_code <= 8'd7; // Sequencer.java:574
+            error_detail <= 32'd4; // Sequencer.java:575
           end
-          phase <= STEP_FINISH; // Sequencer.java:573
+          phase <= STEP_FINISH; // Sequencer.java:577
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:577
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:581
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7966,6 +7990,8 @@ module tellme (
       read_beat <= 16'd0;
       setup_bad <= 1'b0;
       last_chunk <= 1'b0;
+      unit_done_q <= 1'b0;
+      unit_code_q <= 8'd0;
       tap_settling <= 2'd0;
       peek_beats <= 3'd0;
       more_instructions <= 1'b0;
@@ -8010,8 +8036,8 @@ module tellme (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:44
-        $display("ASSERTION FAILED in %m: DataWrites.java:44: TellmeKernel: fewer than 255 writes in flight");
+      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:46
+        $display("ASSERTION FAILED in %m: DataWrites.java:46: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
       if (!(~embed_start | (embed_bad_field == embed_bad_field_or))) begin // Ahead.java:26
@@ -8130,8 +8156,19 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:562: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:106
-        $display("ASSERTION FAILED in %m: TapWriter.java:106: TapWriter: a record starts on a whole beat");
+      // RotateAndCache.java:219
+      if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:219: RotateAndCache: the feed-left flag follows the ",
+                 "token fed");
+        $stop;
+      end
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:110
+        $display("ASSERTION FAILED in %m: TapWriter.java:110: TapWriter: a record starts on a whole beat");
+        $stop;
+      end
+      // TapWriter.java:188
+      if (!((tap_phase == TAP_STEP_IDLE) | (tap_last_word == ((tap_words_pushed + 32'd1) == tap_words)))) begin
+        $display("ASSERTION FAILED in %m: TapWriter.java:188: TapWriter: the last-word flag follows the words pushed");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -8141,8 +8178,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:185
-        $display("ASSERTION FAILED in %m: TapWriter.java:185: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:190
+        $display("ASSERTION FAILED in %m: TapWriter.java:190: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end
@@ -8173,8 +8210,8 @@ module tellme (
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:329
-        $display("ASSERTION FAILED in %m: Sequencer.java:329: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:333
+        $display("ASSERTION FAILED in %m: Sequencer.java:333: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156

@@ -30,7 +30,9 @@ final class DataWrites extends Area {
         command.valid.set(false);
         command.payload.address().set(0);
         command.payload.beats().set(0);
-        command.connectTo(writer.command);
+        // Through a skid buffer (for timing: the writer's ready, from its AW handshake through its burst cutter,
+        // lay on the path into the client's next step).
+        command.s2mPipe("data_write_skid").connectTo(writer.command);
         data = wire("data_write_beat", Stream.of(new AxiBurstWriter.WriteBeat(bits(8 * shape.beatBytes()),
                 bits(shape.beatBytes()))));
         data.valid.set(false);

@@ -213,8 +213,14 @@ final class RotateAndCache extends Area {
         Bool pending = reg("rotate_pending", bool(), 0);
         UInt pendingToken = reg("rotate_pending_token", uint(tokenBits), 0);
         Bool pendingLast = reg("rotate_pending_last", bool(), 0);
+        // Whether tokens are left to feed, kept with the token (for timing: the compare lay on the path of the read
+        // request into the buffers' address).
+        Bool feedLeft = reg("rotate_feed_left", bool(), 0);
+        assertAlways(rotating.not().or(feedLeft.eq(feedToken.lt(settings.tokens()))),
+                "RotateAndCache: the feed-left flag follows the token fed");
         when(start, () -> {
             feedToken.set(0);
+            feedLeft.set(settings.tokens().ne(0));
             feedWord.set(0);
             inflight.set(false);
             pending.set(false);
@@ -226,7 +232,7 @@ final class RotateAndCache extends Area {
         // lay on the path of the read request into the buffers' address).
         Stream<RopeRunTime.In> feed = wire("rotate_feed", Stream.of(templateOf(rope.in.payload)));
         feed.s2mPipe("rotate_feed_skid").connectTo(rope.in);
-        Bool readNow = rotating.and(feedToken.lt(settings.tokens())).and(inflight.not())
+        Bool readNow = rotating.and(feedLeft).and(inflight.not())
                 .and(pending.not().or(feed.ready)).named("rotate_read");
         when(readNow, () -> {
             buffers.read.valid().set(true);
@@ -236,7 +242,10 @@ final class RotateAndCache extends Area {
             pendingToken.set(feedToken);
             pendingLast.set(lastFeedWord);
             feedWord.set(mux(lastFeedWord, U(0, 16), feedWord.add(1).trunc(16)));
-            when(lastFeedWord, () -> feedToken.set(feedToken.add(1).trunc(tokenBits)));
+            when(lastFeedWord, () -> {
+                feedToken.set(feedToken.add(1).trunc(tokenBits));
+                feedLeft.set(feedToken.add(1).trunc(tokenBits).lt(settings.tokens()));
+            });
         });
         inflight.set(readNow);
         when(inflight, () -> pending.set(true)).elseWhen(feed.fire(), () -> pending.set(false));

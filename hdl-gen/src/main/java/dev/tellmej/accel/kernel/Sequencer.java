@@ -249,6 +249,10 @@ final class Sequencer extends Area {
         when(quantize.done.valid, () -> unitCode.set(quantize.done.payload));
         when(lmHead.done.valid, () -> unitCode.set(lmHead.done.payload));
         when(linear.done.valid, () -> unitCode.set(linear.done.payload));
+        // The end and its code are registered before EXECUTE acts on them (for timing: a unit's end, the code's
+        // multiplexer and its compares lay on one path into the next step and the call's end).
+        Bool unitDoneQ = regNext("unit_done_q", unitDone, 0);
+        UInt unitCodeQ = regNext("unit_code_q", unitCode, 0);
 
         // The tap of the instruction just executed (DebugTaps.tap): EMBED's is dim values of its destination per
         // token, QUANTIZE's the length int8 activations and m_c, ATTENTION's heads x head_dim values of its
@@ -510,17 +514,17 @@ final class Sequencer extends Area {
                     attention.start.set(isAttention);
                     phase.set(Step.EXECUTE);
                 })
-                .is(Step.EXECUTE, () -> when(unitDone, () -> {
+                .is(Step.EXECUTE, () -> when(unitDoneQ, () -> {
                     phase.set(Step.TAP);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
-                            .elseWhen(unitCode.eq(ErrorCode.DDR_ERROR.code()), () ->
+                            .elseWhen(unitCodeQ.eq(ErrorCode.DDR_ERROR.code()), () ->
                                     fail(error, detail, phase, ErrorCode.DDR_ERROR,
                                             U(shape.portIndex(shape.kvPort()), 32)))
-                            .elseWhen(unitCode.eq(ErrorCode.CONTEXT_OVERFLOW.code()), () ->
+                            .elseWhen(unitCodeQ.eq(ErrorCode.CONTEXT_OVERFLOW.code()), () ->
                                     fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW,
                                             call.startPosition.add(call.tokenCount).trunc(32)))
-                            .elseWhen(unitCode.ne(ErrorCode.NONE.code()), () -> {
-                                error.set(unitCode);
+                            .elseWhen(unitCodeQ.ne(ErrorCode.NONE.code()), () -> {
+                                error.set(unitCodeQ);
                                 detail.set(pc);
                                 phase.set(Step.RECORD);
                             });

@@ -69,6 +69,9 @@ final class TapWriter extends Area {
         UInt source = reg("tap_source_address", uint(64), 0);
         UInt words = reg("tap_words", uint(32), 0);
         UInt pushed = reg("tap_words_pushed", uint(32), 0);
+        // Whether the word being pushed is the record's last, kept with the count (for timing: the 32-bit compare
+        // lay on the path of the tap's end into the sequencer's next step).
+        Bool lastWord = reg("tap_last_word", bool(), 0);
         UInt token = reg("tap_token", uint(tokenBits), 0);
         UInt element = reg("tap_element", uint(32), 0);
         // The elements after the current one in its token, and whether there are none, counted down beside the
@@ -93,6 +96,7 @@ final class TapWriter extends Area {
             source.set(request.source());
             words.set(request.bytes().shr(2).resize(32));
             pushed.set(0);
+            lastWord.set(request.bytes().shr(2).resize(32).eq(1));
             token.set(0);
             element.set(0);
             elementsAfter.set(request.elements().sub(1));
@@ -181,7 +185,8 @@ final class TapWriter extends Area {
             when(phase.is(TapStep.VALUE), () -> packer.in.payload.value().set(value));
             when(phase.is(TapStep.MEMORY), () -> packer.in.payload.value().set(memoryValue));
         });
-        Bool lastWord = pushed.add(1).trunc(32).eq(words).named("tap_last_word");
+        assertAlways(phase.is(TapStep.IDLE).or(lastWord.eq(pushed.add(1).trunc(32).eq(words))),
+                "TapWriter: the last-word flag follows the words pushed");
         assertAlways(phase.isOneOf(TapStep.READ, TapStep.READ_WAIT, TapStep.LATCH, TapStep.CONVERT, TapStep.VALUE,
                         TapStep.MEMORY)
                         .not().or(lastElement.eq(element.add(1).trunc(32).eq(elements))
@@ -204,6 +209,7 @@ final class TapWriter extends Area {
         Bool took = pushing.and(packer.in.ready).named("tap_word_taken");
         when(took, () -> {
             pushed.set(pushed.add(1).trunc(32));
+            lastWord.set(pushed.add(2).trunc(32).eq(words));
             when(lastWord, () -> phase.set(TapStep.IDLE))
                     .elseWhen(phase.is(TapStep.HEADER).and(headerDone), () -> {
                         phase.set(mux(noValues, HwEnum.constant(TapStep.PAD), HwEnum.constant(TapStep.READ)));
