@@ -120,11 +120,11 @@ module AxiReadArbiter_w128_n3_o8 (
   reg         ar_locked;             // Stream.java:268
   reg  [2:0]  ar_held;               // Stream.java:269
   wire [2:0]  ar_requests;           // Stream.java:274
-  wire [2:0]  ar_later;              // Stream.java:278
-  wire [2:0]  ar_grant;              // Stream.java:280
-  wire        ar_valid;              // Stream.java:281
-  wire [78:0] ar_payload;            // Stream.java:294
-  wire        ar_ready;              // Stream.java:295
+  wire [2:0]  ar_later;              // Stream.java:277
+  wire [2:0]  ar_grant;              // Stream.java:279
+  wire        ar_valid;              // Stream.java:280
+  wire [78:0] ar_payload;            // Stream.java:293
+  wire        ar_ready;              // Stream.java:294
   wire        r_routes_full;         // BurstRoutes.java:62
   wire        r_to_0;                // AxiReadArbiter.java:100
   wire        r_to_1;                // AxiReadArbiter.java:100
@@ -136,19 +136,21 @@ module AxiReadArbiter_w128_n3_o8 (
   assign ar_later_diff = {ar_last, 1'b0} - 4'd1;
 
   assign ar_requests = {s_axi_2_arvalid, s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:274
-  assign ar_later = ar_requests & ~ar_later_diff[2:0]; // Stream.java:278
-  // Stream.java:280
+  assign ar_later = ar_requests & ~ar_later_diff[2:0]; // Stream.java:277
+  // Stream.java:279
   assign ar_grant =
-      ar_locked ? ar_held : ((|ar_later) ? (ar_later & (~ar_later + 3'd1)) : (ar_requests & (~ar_requests + 3'd1)));
-  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:281
-  // Stream.java:294
+      ar_locked ? ar_held
+      : (|ar_later) ? {(ar_later[2] & ~(ar_later[0] | ar_later[1])), (ar_later[1] & ~ar_later[0]), ar_later[0]}
+      : {(ar_requests[2] & ~(ar_requests[0] | ar_requests[1])), (ar_requests[1] & ~ar_requests[0]), ar_requests[0]};
+  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:280
+  // Stream.java:293
   assign ar_payload =
       (ar_grant[0] ? {2'd0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr} : 79'h0)
       | (ar_grant[1] ? {2'd1, s_axi_1_arburst, s_axi_1_arsize, s_axi_1_arlen, s_axi_1_araddr} : 79'h0)
       | (ar_grant[2] ? {2'd2, s_axi_2_arburst, s_axi_2_arsize, s_axi_2_arlen, s_axi_2_araddr} : 79'h0);
-  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:297
-  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:297
-  assign s_axi_2_arready = ar_ready & ar_grant[2]; // Stream.java:297
+  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:296
+  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:296
+  assign s_axi_2_arready = ar_ready & ar_grant[2]; // Stream.java:296
   assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:62
   assign m_axi_arvalid = ar_valid & ~r_routes_full; // AxiReadArbiter.java:85
   assign m_axi_araddr = ar_payload[63:0]; // AxiReadArbiter.java:86
@@ -209,12 +211,12 @@ module AxiReadArbiter_w128_n3_o8 (
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
   always @(posedge ap_clk) begin
-    if (ar_valid & ar_ready) begin // Stream.java:300
-      ar_last <= ar_grant; // Stream.java:301
-      ar_locked <= 1'b0; // Stream.java:302
-    end else if (ar_valid) begin // Stream.java:303
-      ar_locked <= 1'b1; // Stream.java:304
-      ar_held <= ar_grant; // Stream.java:305
+    if (ar_valid & ar_ready) begin // Stream.java:299
+      ar_last <= ar_grant; // Stream.java:300
+      ar_locked <= 1'b0; // Stream.java:301
+    end else if (ar_valid) begin // Stream.java:302
+      ar_locked <= 1'b1; // Stream.java:303
+      ar_held <= ar_grant; // Stream.java:304
     end
     if (!ap_rst_n) begin
       ar_last <= 3'h4;

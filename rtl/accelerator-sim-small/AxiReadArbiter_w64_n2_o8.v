@@ -95,11 +95,11 @@ module AxiReadArbiter_w64_n2_o8 (
   reg         ar_locked;             // Stream.java:268
   reg  [1:0]  ar_held;               // Stream.java:269
   wire [1:0]  ar_requests;           // Stream.java:274
-  wire [1:0]  ar_later;              // Stream.java:278
-  wire [1:0]  ar_grant;              // Stream.java:280
-  wire        ar_valid;              // Stream.java:281
-  wire [77:0] ar_payload;            // Stream.java:294
-  wire        ar_ready;              // Stream.java:295
+  wire [1:0]  ar_later;              // Stream.java:277
+  wire [1:0]  ar_grant;              // Stream.java:279
+  wire        ar_valid;              // Stream.java:280
+  wire [77:0] ar_payload;            // Stream.java:293
+  wire        ar_ready;              // Stream.java:294
   wire        r_routes_full;         // BurstRoutes.java:62
   wire        r_to_0;                // AxiReadArbiter.java:100
   wire        r_to_1;                // AxiReadArbiter.java:100
@@ -109,16 +109,17 @@ module AxiReadArbiter_w64_n2_o8 (
   assign ar_later_diff = {ar_last, 1'b0} - 3'd1;
 
   assign ar_requests = {s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:274
-  assign ar_later = ar_requests & ~ar_later_diff[1:0]; // Stream.java:278
-  // Stream.java:280
+  assign ar_later = ar_requests & ~ar_later_diff[1:0]; // Stream.java:277
   assign ar_grant =
-      ar_locked ? ar_held : ((|ar_later) ? (ar_later & (~ar_later + 2'd1)) : (ar_requests & (~ar_requests + 2'd1)));
-  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:281
+      ar_locked ? ar_held
+      : (|ar_later) ? {(ar_later[1] & ~ar_later[0]), ar_later[0]}
+      : {(ar_requests[1] & ~ar_requests[0]), ar_requests[0]}; // Stream.java:279
+  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:280
   assign ar_payload =
       ar_grant[1] ? {1'b1, s_axi_1_arburst, s_axi_1_arsize, s_axi_1_arlen, s_axi_1_araddr}
-      : {1'b0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr}; // Stream.java:294
-  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:297
-  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:297
+      : {1'b0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr}; // Stream.java:293
+  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:296
+  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:296
   assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:62
   assign m_axi_arvalid = ar_valid & ~r_routes_full; // AxiReadArbiter.java:85
   assign m_axi_araddr = ar_payload[63:0]; // AxiReadArbiter.java:86
@@ -162,12 +163,12 @@ module AxiReadArbiter_w64_n2_o8 (
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
   always @(posedge ap_clk) begin
-    if (ar_valid & ar_ready) begin // Stream.java:300
-      ar_last <= ar_grant; // Stream.java:301
-      ar_locked <= 1'b0; // Stream.java:302
-    end else if (ar_valid) begin // Stream.java:303
-      ar_locked <= 1'b1; // Stream.java:304
-      ar_held <= ar_grant; // Stream.java:305
+    if (ar_valid & ar_ready) begin // Stream.java:299
+      ar_last <= ar_grant; // Stream.java:300
+      ar_locked <= 1'b0; // Stream.java:301
+    end else if (ar_valid) begin // Stream.java:302
+      ar_locked <= 1'b1; // Stream.java:303
+      ar_held <= ar_grant; // Stream.java:304
     end
     if (!ap_rst_n) begin
       ar_last <= 2'h2;

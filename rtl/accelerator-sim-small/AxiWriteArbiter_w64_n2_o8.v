@@ -106,11 +106,11 @@ module AxiWriteArbiter_w64_n2_o8 (
   reg         aw_locked;             // Stream.java:268
   reg  [1:0]  aw_held;               // Stream.java:269
   wire [1:0]  aw_requests;           // Stream.java:274
-  wire [1:0]  aw_later;              // Stream.java:278
-  wire [1:0]  aw_grant;              // Stream.java:280
-  wire        aw_valid;              // Stream.java:281
-  wire [77:0] aw_payload;            // Stream.java:294
-  wire        aw_ready;              // Stream.java:295
+  wire [1:0]  aw_later;              // Stream.java:277
+  wire [1:0]  aw_grant;              // Stream.java:279
+  wire        aw_valid;              // Stream.java:280
+  wire [77:0] aw_payload;            // Stream.java:293
+  wire        aw_ready;              // Stream.java:294
   wire        b_routes_full;         // BurstRoutes.java:62
   wire        aw_no_route;           // AxiWriteArbiter.java:89
   wire        b_answerable;          // AxiWriteArbiter.java:138
@@ -120,16 +120,17 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign aw_later_diff = {aw_last, 1'b0} - 3'd1;
 
   assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:274
-  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:278
-  // Stream.java:280
+  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:277
   assign aw_grant =
-      aw_locked ? aw_held : ((|aw_later) ? (aw_later & (~aw_later + 2'd1)) : (aw_requests & (~aw_requests + 2'd1)));
-  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:281
+      aw_locked ? aw_held
+      : (|aw_later) ? {(aw_later[1] & ~aw_later[0]), aw_later[0]}
+      : {(aw_requests[1] & ~aw_requests[0]), aw_requests[0]}; // Stream.java:279
+  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:280
   assign aw_payload =
       aw_grant[1] ? {1'b1, s_axi_1_awburst, s_axi_1_awsize, s_axi_1_awlen, s_axi_1_awaddr}
-      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:294
-  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:297
-  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:297
+      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:293
+  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:296
+  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:296
   assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:62
   assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:89
   assign m_axi_awvalid = aw_valid & ~aw_no_route; // AxiWriteArbiter.java:91
@@ -179,12 +180,12 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   always @(posedge ap_clk) begin
-    if (aw_valid & aw_ready) begin // Stream.java:300
-      aw_last <= aw_grant; // Stream.java:301
-      aw_locked <= 1'b0; // Stream.java:302
-    end else if (aw_valid) begin // Stream.java:303
-      aw_locked <= 1'b1; // Stream.java:304
-      aw_held <= aw_grant; // Stream.java:305
+    if (aw_valid & aw_ready) begin // Stream.java:299
+      aw_last <= aw_grant; // Stream.java:300
+      aw_locked <= 1'b0; // Stream.java:301
+    end else if (aw_valid) begin // Stream.java:302
+      aw_locked <= 1'b1; // Stream.java:303
+      aw_held <= aw_grant; // Stream.java:304
     end
     if (!ap_rst_n) begin
       aw_last <= 2'h2;

@@ -1467,10 +1467,10 @@ module tellme (
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
   reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:205
   reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:478
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:485
   wire         attention_part_beats;                               // AttentionExecutor.java:93
   reg          attention_bad_field;                                // Ahead.java:25
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:491
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:498
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:104
   wire         attention_finish;                                   // AttentionExecutor.java:106
   reg          attention_failed;                                   // AttentionExecutor.java:107
@@ -1499,19 +1499,20 @@ module tellme (
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
   reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:271
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:272
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:273
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:274
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:275
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:277
-  wire         attention_last_query_head;                          // AttentionExecutor.java:278
-  wire         attention_last_query_token;                         // AttentionExecutor.java:279
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:298
-  wire         attention_query_pushing;                            // AttentionExecutor.java:325
-  wire         attention_query_taken;                              // AttentionExecutor.java:330
+  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:274
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:278
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:279
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:280
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:281
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:283
+  wire         attention_last_query_head;                          // AttentionExecutor.java:284
+  wire         attention_last_query_token;                         // AttentionExecutor.java:285
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:305
+  wire         attention_query_pushing;                            // AttentionExecutor.java:331
+  wire         attention_query_taken;                              // AttentionExecutor.java:336
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:388
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:395
   reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:177
   reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:180
   reg          attention_collect_head_start;                       // AttentionExecutor.java:181
@@ -1523,9 +1524,9 @@ module tellme (
   wire         attention_collect_last_block;                       // AttentionExecutor.java:190
   wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:191
   wire         attention_collect_last_command;                     // AttentionExecutor.java:192
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:394
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:394
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:394
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:401
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:401
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:401
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1533,16 +1534,16 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:401
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:403
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:404
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:405
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:406
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:407
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:409
-  wire         attention_last_out_head;                            // AttentionExecutor.java:410
-  wire         attention_last_out_token;                           // AttentionExecutor.java:411
-  wire         attention_out_beat;                                 // AttentionExecutor.java:413
+  wire         attention_refused;                                  // AttentionExecutor.java:408
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:410
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:411
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:412
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:413
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:414
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:416
+  wire         attention_last_out_head;                            // AttentionExecutor.java:417
+  wire         attention_last_out_token;                           // AttentionExecutor.java:418
+  wire         attention_out_beat;                                 // AttentionExecutor.java:420
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
@@ -1557,8 +1558,8 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
   reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:156
   reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:157
-  wire         attention_taken;                                    // AttentionExecutor.java:448
-  wire         attention_drained;                                  // AttentionExecutor.java:454
+  wire         attention_taken;                                    // AttentionExecutor.java:455
+  wire         attention_drained;                                  // AttentionExecutor.java:461
 
   // attention_executor
   wire         attention_done;                                     // AttentionExecutor.java:151
@@ -1680,50 +1681,53 @@ module tellme (
   wire         linear_peek_taken;                                  // LinearExecutor.java:244
   wire         linear_prefetch_request;                            // LinearExecutor.java:255
   wire         linear_prefetch_busy;                               // LinearExecutor.java:256
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:259
-  wire         linear_own_request;                                 // LinearExecutor.java:261
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:272
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:272
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:272
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:272
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:272
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:272
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:272
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:272
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:272
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:272
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:272
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:272
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:301
-  wire         linear_reads_free;                                  // LinearExecutor.java:303
-  reg          linear_sized;                                       // LinearExecutor.java:307
-  wire         linear_running;                                     // LinearExecutor.java:311
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:316
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:318
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:320
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:321
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:322
-  reg          linear_feed_pending;                                // LinearExecutor.java:323
-  reg          linear_beats_left;                                  // LinearExecutor.java:326
-  wire         linear_feeding;                                     // LinearExecutor.java:336
-  wire         linear_activation_read;                             // LinearExecutor.java:339
-  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:345
-  reg          linear_holding;                                     // LinearExecutor.java:346
-  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:347
-  wire         linear_token_fed;                                   // LinearExecutor.java:363
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:377
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:378
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:379
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:381
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:384
-  reg          linear_last_group;                                  // LinearExecutor.java:387
-  wire         linear_last_tile;                                   // LinearExecutor.java:400
-  wire         linear_last_result_token;                           // LinearExecutor.java:406
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:417
-  wire         linear_tag_valid;                                   // LinearExecutor.java:421
-  wire         linear_tag_ready;                                   // LinearExecutor.java:421
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:421
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:421
+  reg          linear_request_settled;                             // LinearExecutor.java:260
+  wire         linear_requesting;                                  // LinearExecutor.java:261
+  reg          linear_prefetch_same;                               // Ahead.java:25
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
+  wire         linear_own_request;                                 // LinearExecutor.java:266
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
+  wire         linear_reads_free;                                  // LinearExecutor.java:308
+  reg          linear_sized;                                       // LinearExecutor.java:312
+  wire         linear_running;                                     // LinearExecutor.java:316
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:325
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
+  reg          linear_feed_pending;                                // LinearExecutor.java:328
+  reg          linear_beats_left;                                  // LinearExecutor.java:331
+  wire         linear_feeding;                                     // LinearExecutor.java:341
+  wire         linear_activation_read;                             // LinearExecutor.java:344
+  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:350
+  reg          linear_holding;                                     // LinearExecutor.java:351
+  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:352
+  wire         linear_token_fed;                                   // LinearExecutor.java:368
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:383
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
+  reg          linear_last_group;                                  // LinearExecutor.java:392
+  wire         linear_last_tile;                                   // LinearExecutor.java:405
+  wire         linear_last_result_token;                           // LinearExecutor.java:411
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:422
+  wire         linear_tag_valid;                                   // LinearExecutor.java:426
+  wire         linear_tag_ready;                                   // LinearExecutor.java:426
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:426
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:426
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1731,63 +1735,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:454
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:455
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:456
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:459
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:460
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:461
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:471
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:476
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:478
-  wire         linear_store;                                       // LinearExecutor.java:479
-  wire         linear_residual_add;                                // LinearExecutor.java:480
-  wire         linear_gate_up;                                     // LinearExecutor.java:481
-  wire         linear_y_ready;                                     // LinearExecutor.java:482
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:483
+  wire         linear_store;                                       // LinearExecutor.java:484
+  wire         linear_residual_add;                                // LinearExecutor.java:485
+  wire         linear_gate_up;                                     // LinearExecutor.java:486
+  wire         linear_y_ready;                                     // LinearExecutor.java:487
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:491
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:491
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:491
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:491
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:492
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:492
-  wire         linear_y_take;                                      // LinearExecutor.java:494
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:497
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:498
-  wire         linear_stores_y;                                    // LinearExecutor.java:501
-  wire         linear_store_write;                                 // LinearExecutor.java:502
-  wire         linear_residual_read;                               // LinearExecutor.java:503
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:517
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:517
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:517
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:517
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:524
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:524
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:524
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:524
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:524
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:525
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:525
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:496
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:497
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:497
+  wire         linear_y_take;                                      // LinearExecutor.java:499
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:502
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:503
+  wire         linear_stores_y;                                    // LinearExecutor.java:506
+  wire         linear_store_write;                                 // LinearExecutor.java:507
+  wire         linear_residual_read;                               // LinearExecutor.java:508
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:522
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:529
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:530
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1796,11 +1800,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:528
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:539
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:539
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:539
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:539
+  wire         linear_feed_gating;                                 // LinearExecutor.java:533
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:544
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:544
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:544
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:544
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1808,14 +1812,14 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:545
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:558
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:559
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:559
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:559
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:559
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:560
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:561
+  wire         linear_unit_out;                                    // LinearExecutor.java:550
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:563
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:564
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:564
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:564
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:564
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:565
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:566
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -1823,8 +1827,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:573
-  wire         linear_rotating;                                    // LinearExecutor.java:575
+  reg          linear_engine_done;                                 // LinearExecutor.java:578
+  wire         linear_rotating;                                    // LinearExecutor.java:580
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1916,8 +1920,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:340
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:584
-  wire         linear_done;                                        // LinearExecutor.java:594
+  reg          linear_rotate_started;                              // LinearExecutor.java:589
+  wire         linear_done;                                        // LinearExecutor.java:599
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2148,7 +2152,6 @@ module tellme (
   wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
   wire data_beat_skid_ready_or;
-  wire [2:0] buffer_read_token_sum;
   wire [63:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
   wire embed_tokens_eq_0;
@@ -2212,6 +2215,7 @@ module tellme (
   wire [33:0] lm_head_logits_written_sum;
   wire linear_tags_pop_ready_or;
   wire linear_bad_field_or;
+  wire linear_prefetch_same_and;
   wire [23:0] linear_words_per_token_sum;
   wire [15:0] linear_groups_of_tile_mux;
   wire [15:0] linear_groups_of_tile_mux_2;
@@ -2282,7 +2286,6 @@ module tellme (
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
-  assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[2:0];
   assign quantized_words_wdata_cat = {quantized_write_data, quantized_write_data};
   assign embed_bad_field_or =
       ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {5'd0, embed_capacity}) | (embed_dim[1:0] != 2'd0);
@@ -2440,6 +2443,11 @@ module tellme (
       | (linear_rows > {5'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})))
       | (linear_is_rotated & linear_bad_head);
+  assign linear_prefetch_same_and =
+      (linear_prefetch_rows == linear_rows_q)
+      & (linear_prefetch_cols == linear_cols_q)
+      & (linear_prefetch_address == linear_weights_address)
+      & (linear_prefetch_tokens == linear_token_count);
   assign linear_words_per_token_sum = {8'd0, linear_beats_per_token} + {6'h0, linear_beats_per_token, 2'd0} + 24'd7;
   assign linear_groups_of_tile_mux =
       (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
@@ -2975,12 +2983,12 @@ module tellme (
   assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:262
   assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:263
   assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:264
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:326
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:328
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:328
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:328
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:328
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:414
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:332
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:334
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:334
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:334
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:334
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:421
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:109
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:110
@@ -2991,63 +2999,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:128
   // LmHeadExecutor.java:174
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:264
-  // LinearExecutor.java:265
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
+  // LinearExecutor.java:270
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:266
+  // LinearExecutor.java:271
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:267
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
   assign tlmm_command_request_payload_tokens =
-      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:268
+      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:273
-  // LinearExecutor.java:288
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
+  // LinearExecutor.java:293
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:289
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:289
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:300
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:308
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:309
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:309
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:309
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:309
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:309
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:309
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:309
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:309
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:309
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:309
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:309
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:309
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:348
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:349
-  // LinearExecutor.java:359
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
+  // LinearExecutor.java:364
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:360
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:361
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:364
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:423
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:425
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:425
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:425
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:425
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:427
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:428
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:461
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:462
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:463
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:495
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:428
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:430
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:432
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:433
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:466
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:467
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:468
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:500
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3058,19 +3066,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:529
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:530
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:533
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:534
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:533
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:534
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:533
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:534
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:533
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:534
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:536
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:546
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:547
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:534
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:535
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:538
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:539
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:538
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:539
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:538
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:539
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:538
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:539
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:551
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:552
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:179
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:180
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:181
@@ -3513,17 +3521,17 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:154
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:155
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:299
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:301
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:302
-      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:303
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:305
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:306
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:308
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:309
+      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:310
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:311
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:504
-      buffer_read_valid = 1'b1; // LinearExecutor.java:505
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:506
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:507
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:508
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:509
+      buffer_read_valid = 1'b1; // LinearExecutor.java:510
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:511
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:512
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:513
     end
     if (rotate_read) begin // RotateAndCache.java:237
       buffer_read_valid = 1'b1; // RotateAndCache.java:238
@@ -3887,10 +3895,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:122
       quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:123
     end
-    if (linear_activation_read) begin // LinearExecutor.java:340
-      quantized_read = 1'b1; // LinearExecutor.java:341
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:342
-      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:343
+    if (linear_activation_read) begin // LinearExecutor.java:345
+      quantized_read = 1'b1; // LinearExecutor.java:346
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:347
+      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:348
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4508,84 +4516,84 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:479
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    attention_group_of = 8'd0; // AttentionExecutor.java:486
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd2; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd2; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd3; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd3; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd4; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd4; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd5; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd5; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd6; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd6; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd7; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd7; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd8; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd8; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd2; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd2; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd3; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd3; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd4; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd4; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd2; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd2; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd2; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd2; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:483
-      attention_group_of = 8'd1; // AttentionExecutor.java:483
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
+      attention_group_of = 8'd1; // AttentionExecutor.java:490
     end
   end
 
   assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:93
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:492
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:495
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:495
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:499
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:502
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:502
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:495
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:502
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:495
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:502
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:495
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:495
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:502
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
     end
   end
 
@@ -4670,12 +4678,12 @@ module tellme (
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:192
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:277
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:278
-  // AttentionExecutor.java:279
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:283
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:284
+  // AttentionExecutor.java:285
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:325
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:330
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:331
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:336
 
   always @(posedge ap_clk) begin
     if (attention_start) begin // AttentionExecutor.java:193
@@ -4724,56 +4732,58 @@ module tellme (
     if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:255
       attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:255
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:280
-      attention_query_token <= 8'd0; // AttentionExecutor.java:281
-      attention_query_head <= 8'd0; // AttentionExecutor.java:282
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:283
-      attention_query_word <= 1'b0; // AttentionExecutor.java:284
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:285
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:286
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:286
+      attention_query_token <= 8'd0; // AttentionExecutor.java:287
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:288
+      attention_query_head <= 8'd0; // AttentionExecutor.java:289
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:290
+      attention_query_word <= 1'b0; // AttentionExecutor.java:291
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:292
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:293
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:299
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:300
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:306
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:306
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:307
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:312
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:308
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:309
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:310
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:310
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:314
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:315
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:316
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:316
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:342
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:343
+    if (attention_query_taken) begin // AttentionExecutor.java:348
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:349
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:344
-      // AttentionExecutor.java:350
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:350
+      // AttentionExecutor.java:356
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:351
-        // AttentionExecutor.java:352
+      if (attention_last_query_beat) begin // AttentionExecutor.java:357
+        // AttentionExecutor.java:358
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:353
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:354
-          if (attention_last_query_token) begin // AttentionExecutor.java:355
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:355
+        if (attention_last_query_head) begin // AttentionExecutor.java:359
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:360
+          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:361
+          if (attention_last_query_token) begin // AttentionExecutor.java:362
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:362
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:360
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:360
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:367
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:367
     end
-    if (attention_finish) begin // AttentionExecutor.java:361
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:361
+    if (attention_finish) begin // AttentionExecutor.java:368
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:368
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:363
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:364
-      if (attention_issue_last_block) begin // AttentionExecutor.java:365
-        // AttentionExecutor.java:365
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:370
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:371
+      if (attention_issue_last_block) begin // AttentionExecutor.java:372
+        // AttentionExecutor.java:372
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:367
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:367
+      if (attention_issue_last_command) begin // AttentionExecutor.java:374
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:374
       end
     end
     if (!ap_rst_n) begin
@@ -4788,6 +4798,7 @@ module tellme (
       attention_issue_step <= ISSUE_STEP_IDLE;
       attention_head_address <= 64'd0;
       attention_query_token <= 8'd0;
+      attention_query_buffer_token <= 3'd0;
       attention_query_head <= 8'd0;
       attention_query_beat <= 8'd0;
       attention_query_word <= 1'b0;
@@ -4797,7 +4808,7 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:384): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:391): writes each command's outputs into a buffer and
   // takes its done
   // AttentionExecutor.java:182
   assign attention_collect_block_end_now =
@@ -4810,25 +4821,25 @@ module tellme (
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:192
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:395
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:396
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:402
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:403
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:401
+  // AttentionExecutor.java:408
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:409
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:410
-  // AttentionExecutor.java:411
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:416
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:417
+  // AttentionExecutor.java:418
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:413
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:420
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:448
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:449
-  // AttentionExecutor.java:454
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:455
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:456
+  // AttentionExecutor.java:461
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
@@ -4929,51 +4940,51 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
-    if (attention_out_beat) begin // AttentionExecutor.java:430
+    if (attention_out_beat) begin // AttentionExecutor.java:437
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:431
-      // AttentionExecutor.java:437
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:438
+      // AttentionExecutor.java:444
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:438
-        // AttentionExecutor.java:439
+      if (attention_last_out_beat) begin // AttentionExecutor.java:445
+        // AttentionExecutor.java:446
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:440
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:441
-          if (attention_last_out_token) begin // AttentionExecutor.java:442
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:442
+        if (attention_last_out_head) begin // AttentionExecutor.java:447
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:448
+          if (attention_last_out_token) begin // AttentionExecutor.java:449
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:449
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:450
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:450
+    if (attention_taken) begin // AttentionExecutor.java:457
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:457
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:455
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:456
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:457
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:457
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:462
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:463
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:464
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:464
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:459
-      attention_out_token <= 8'd0; // AttentionExecutor.java:460
-      attention_out_head <= 8'd0; // AttentionExecutor.java:461
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:462
-      attention_out_word <= 1'b0; // AttentionExecutor.java:463
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:464
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:465
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:466
+      attention_out_token <= 8'd0; // AttentionExecutor.java:467
+      attention_out_head <= 8'd0; // AttentionExecutor.java:468
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:469
+      attention_out_word <= 1'b0; // AttentionExecutor.java:470
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:471
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:472
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:467
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:467
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:474
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:474
     end
-    if (attention_start) begin // AttentionExecutor.java:468
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:469
-      if (attention_skip) begin // AttentionExecutor.java:470
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:470
+    if (attention_start) begin // AttentionExecutor.java:475
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:476
+      if (attention_skip) begin // AttentionExecutor.java:477
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:477
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:472
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:472
+    if (attention_finish) begin // AttentionExecutor.java:479
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:479
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5401,44 +5412,42 @@ module tellme (
   // LinearExecutor.java:256
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
   assign linear_prefetch_reused =
-      (linear_step == LINEAR_STEP_REQUEST)
+      linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & (linear_prefetch_rows == linear_rows_q)
-      & (linear_prefetch_cols == linear_cols_q)
-      & (linear_prefetch_address == linear_weights_address)
-      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:259
-  // LinearExecutor.java:261
-  assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:301
+      & linear_prefetch_same; // LinearExecutor.java:265
+  // LinearExecutor.java:266
+  assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
+  // LinearExecutor.java:306
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:303
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:311
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:336
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:339
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:347
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:363
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:400
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:406
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:417
+      & ~linear_feed_pending; // LinearExecutor.java:368
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:405
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:411
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:422
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:429
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:430
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:431
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:434
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:435
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:436
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5449,21 +5458,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:471
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:476
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:479
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:480
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:481
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:482
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:484
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:485
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:486
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:487
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:494
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:496
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:501
-  // LinearExecutor.java:502
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:499
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:501
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:506
+  // LinearExecutor.java:507
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:503
+  // LinearExecutor.java:508
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -5478,20 +5487,20 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:528
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:533
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:541
-  // LinearExecutor.java:542
+  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:546
+  // LinearExecutor.java:547
   assign linear_unit_tag_payload_token = linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-  // LinearExecutor.java:543
+  // LinearExecutor.java:548
   assign linear_unit_tag_payload_word = linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:545
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:548
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:575
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:594
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:550
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:553
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:580
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:599
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
@@ -5542,145 +5551,147 @@ module tellme (
       linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
       linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:270
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:270
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
+    linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
     end
-    // LinearExecutor.java:271
+    // LinearExecutor.java:276
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:271
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
     end
-    // LinearExecutor.java:274
+    // LinearExecutor.java:279
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:275
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:275
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:275
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:275
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:275
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:275
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:275
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:275
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:275
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:275
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:275
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:275
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:276
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:277
-        linear_code <= 8'd3; // LinearExecutor.java:278
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:279
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
+        linear_code <= 8'd3; // LinearExecutor.java:283
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
       end
     end
-    // LinearExecutor.java:283
+    // LinearExecutor.java:288
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
-      // LinearExecutor.java:284
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
+      // LinearExecutor.java:289
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:284
+      // LinearExecutor.java:289
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
-      // LinearExecutor.java:285
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
+      // LinearExecutor.java:290
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:290
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:290
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:293
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:294
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:294
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:294
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:294
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:294
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:294
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:294
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:294
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:294
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:294
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:294
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:295
+    if (linear_prefetch_reused) begin // LinearExecutor.java:298
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:297
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:298
+        | linear_prefetch_reused) begin // LinearExecutor.java:302
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:299
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:299
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:307
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:310
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:310
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:316
-    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:318
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
-      linear_feed_token <= 3'd0; // LinearExecutor.java:330
-      linear_feed_word <= 16'd0; // LinearExecutor.java:331
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:332
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:333
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:334
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
+    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:323
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
+      linear_feed_token <= 3'd0; // LinearExecutor.java:335
+      linear_feed_word <= 16'd0; // LinearExecutor.java:336
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:350
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:351
-      linear_holding <= 1'b1; // LinearExecutor.java:352
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
+      linear_holding <= 1'b1; // LinearExecutor.java:357
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:354
-      linear_holding <= 1'b0; // LinearExecutor.java:354
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
+      linear_holding <= 1'b0; // LinearExecutor.java:359
     end
-    if (linear_activation_read) begin // LinearExecutor.java:355
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:356
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:357
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:358
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:358
+    if (linear_activation_read) begin // LinearExecutor.java:360
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:365
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:366
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:367
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
     end
-    if (linear_token_fed) begin // LinearExecutor.java:369
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:370
-      linear_feed_word <= 16'd0; // LinearExecutor.java:371
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:372
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:373
+    if (linear_token_fed) begin // LinearExecutor.java:374
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:375
+      linear_feed_word <= 16'd0; // LinearExecutor.java:376
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:388
-      linear_tile <= 16'd0; // LinearExecutor.java:389
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:391
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:392
-      linear_result_token <= 3'd0; // LinearExecutor.java:393
-      linear_group <= 16'd0; // LinearExecutor.java:394
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:395
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:393
+      linear_tile <= 16'd0; // LinearExecutor.java:394
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:396
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:397
+      linear_result_token <= 3'd0; // LinearExecutor.java:398
+      linear_group <= 16'd0; // LinearExecutor.java:399
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:400
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:433
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:438
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:439
-      if (linear_last_group) begin // LinearExecutor.java:440
-        linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:441
-        // LinearExecutor.java:442
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:438
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:443
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:444
+      if (linear_last_group) begin // LinearExecutor.java:445
+        linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:446
+        // LinearExecutor.java:447
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:443
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:444
-          linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:446
-          linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:447
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:448
+        if (linear_last_result_token) begin // LinearExecutor.java:448
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:449
+          linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:451
+          linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:452
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:453
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:456
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:457
-      linear_param_token <= 3'd0; // LinearExecutor.java:458
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:459
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:461
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:462
+      linear_param_token <= 3'd0; // LinearExecutor.java:463
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:464
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:464
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:465
-      // LinearExecutor.java:466
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:469
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:470
+      // LinearExecutor.java:471
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5689,73 +5700,73 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:498
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:500
-      linear_words_written <= 24'd0; // LinearExecutor.java:500
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:503
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:505
+      linear_words_written <= 24'd0; // LinearExecutor.java:505
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:510
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:511
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:511
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:511
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:511
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:512
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:513
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:514
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:515
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:516
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:516
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:516
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:516
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:517
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:518
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:519
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:516
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:516
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:521
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:521
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:518
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:519
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:519
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:519
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:519
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:520
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:523
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:524
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:524
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:524
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:524
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:525
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:524
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:524
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:524
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:524
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:524
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:525
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:525
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:525
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:525
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:525
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:525
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:525
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:525
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:525
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:525
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:525
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:525
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:525
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:525
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:525
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:525
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:525
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:525
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:525
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:525
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:529
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:529
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:529
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:529
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:529
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:530
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:530
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:530
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:530
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:530
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:530
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:530
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:530
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:530
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:530
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:530
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:530
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:530
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:530
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:530
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:530
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:530
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:530
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:530
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:530
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:537
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:537
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:542
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:542
     end
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:558
-    // LinearExecutor.java:559
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:563
+    // LinearExecutor.java:564
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:559
+    // LinearExecutor.java:564
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:559
+    // LinearExecutor.java:564
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:559
+    // LinearExecutor.java:564
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:560
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:561
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:565
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:566
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -5807,28 +5818,28 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:571
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:571
+    if (linear_write) begin // LinearExecutor.java:576
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:576
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:574
-      linear_engine_done <= 1'b0; // LinearExecutor.java:574
-    end else if (tlmm_done) begin // LinearExecutor.java:574
-      linear_engine_done <= 1'b1; // LinearExecutor.java:574
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:579
+      linear_engine_done <= 1'b0; // LinearExecutor.java:579
+    end else if (tlmm_done) begin // LinearExecutor.java:579
+      linear_engine_done <= 1'b1; // LinearExecutor.java:579
     end
-    // LinearExecutor.java:576
+    // LinearExecutor.java:581
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:577
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:582
     end
-    if (rotate_start) begin // LinearExecutor.java:586
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:586
+    if (rotate_start) begin // LinearExecutor.java:591
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:591
     end
-    if (rotate_done) begin // LinearExecutor.java:587
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:588
-      linear_code <= rotate_code; // LinearExecutor.java:589
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:590
+    if (rotate_done) begin // LinearExecutor.java:592
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:593
+      linear_code <= rotate_code; // LinearExecutor.java:594
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:595
     end
-    if (linear_done) begin // LinearExecutor.java:596
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:596
+    if (linear_done) begin // LinearExecutor.java:601
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:601
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -5858,6 +5869,8 @@ module tellme (
       linear_prefetch_address <= 64'd0;
       linear_prefetch_tokens <= 3'd0;
       linear_prefetch_step <= PREFETCH_STEP_IDLE;
+      linear_request_settled <= 1'b0;
+      linear_prefetch_same <= 1'b0;
       linear_command_address <= 64'd0;
       linear_command_blocks <= 16'd0;
       linear_command_lastClass <= 2'd0;
@@ -5933,7 +5946,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:585
+    // LinearExecutor.java:590
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7176,8 +7189,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:398
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:398: AttentionExecutor: the done queue has room");
+      // AttentionExecutor.java:275
+      if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
+            | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[2:0])))) begin
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:275: AttentionExecutor: the query's buffer token ",
+                 "follows the query token");
+        $stop;
+      end
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:405
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:405: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_field == lm_head_bad_field_or))) begin // Ahead.java:26
@@ -7198,26 +7218,31 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:327
+      if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_prefetch_same is current where it is ",
+                 "read");
+        $stop;
+      end
+      // LinearExecutor.java:332
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:327: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:401
+      // LinearExecutor.java:406
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:401: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:403
+      // LinearExecutor.java:408
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:403: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:408: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:432
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:432: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:437
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:437: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -7230,12 +7255,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:544
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:544: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:549
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:549: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:562
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:562: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:567
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:567: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       // RotateAndCache.java:219
@@ -8402,17 +8427,16 @@ module tellme (
       attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
       linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
       linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8],
-      tap_source_words_part1[10], tap_source_beats[32], peek_word[127:96], peek_word[31:8], buffer_read_token_sum[2],
-      embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
-      embed_write_values_3_shl[9], quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16],
-      attention_issue_block_first_diff[7:3], attention_run_bytes_prod[47], attention_head_address_sum[63],
-      attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
-      attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
-      attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0],
-      linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_vectors_prod[31:24],
-      linear_expected_words_prod[31:24], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
-      linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[2],
-      linear_write_word_mux[15:8], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      tap_source_words_part1[10], tap_source_beats[32], peek_word[127:96], peek_word[31:8], embed_write_values_0_shl[9],
+      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
+      quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3],
+      attention_run_bytes_prod[47], attention_head_address_sum[63], attention_collect_block_first_diff[7:3],
+      attention_out_write_stored_token_sum[2], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
+      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0],
+      lm_head_logit_words_sum[0], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
+      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_values_0_shl[9],
+      linear_write_values_1_shl[9], linear_write_values_2_shl[9], linear_write_values_3_shl[9],
+      linear_write_token_mux[2], linear_write_word_mux[15:8], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
       rotate_table_beats_prod[0], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
       rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
       rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0], token_beats_sum[36:35],

@@ -269,6 +269,12 @@ final class AttentionExecutor extends Area {
             // words from the KV head's base, so the index counts up by one a word and goes back to the base at
             // each token (modulo 2^16, as the product it replaces).
             UInt qToken = reg("attention_query_token", uint(8), 0);
+            // The buffer's token of the query, block_first + qToken, kept with qToken (for timing: the sum lay on
+            // the path of the read request into the buffers' address).
+            UInt qBufferToken = reg("attention_query_buffer_token", uint(tokenBits), 0);
+            assertAlways(step.is(IssueStep.QUERY_READ).not().or(qBufferToken.eq(walk.blockFirst
+                            .add(qToken.resize(tokenBits)).trunc(tokenBits))),
+                    "AttentionExecutor: the query's buffer token follows the query token");
             UInt qHead = reg("attention_query_head", uint(8), 0);
             UInt qBeat = reg("attention_query_beat", uint(8), 0);
             UInt qWord = reg("attention_query_word", uint(Math.max(1, log2Up(wordsPerBeat))), 0);
@@ -279,6 +285,7 @@ final class AttentionExecutor extends Area {
             Bool lastQToken = qToken.add(1).trunc(8).eq(walk.commandTokens).named("attention_last_query_token");
             when(unit.command.fire(), () -> {
                 qToken.set(0);
+                qBufferToken.set(walk.blockFirst.resize(tokenBits));
                 qHead.set(0);
                 qBeat.set(0);
                 qWord.set(0);
@@ -300,8 +307,7 @@ final class AttentionExecutor extends Area {
                 waitLeft.set(buffers.storedReadLatency - 2);
                 buffers.read.valid().set(true);
                 buffers.read.buffer().set(f.src());
-                buffers.read.token().set(walk.blockFirst.add(qToken.resize(tokenBits)).trunc(tokenBits)
-                        .resize(widthOf(buffers.read.token())));
+                buffers.read.token().set(qBufferToken.resize(widthOf(buffers.read.token())));
                 buffers.read.word().set(qWordIndex.resize(widthOf(buffers.read.word())));
                 step.set(IssueStep.QUERY_WAIT);
             });
@@ -352,6 +358,7 @@ final class AttentionExecutor extends Area {
                         qHead.set(mux(lastQHead, U(0, 8), qHead.add(1).trunc(8)));
                         when(lastQHead, () -> {
                             qToken.set(qToken.add(1).trunc(8));
+                            qBufferToken.set(qBufferToken.add(1).trunc(tokenBits));
                             when(lastQToken, () -> step.set(IssueStep.NEXT));
                         });
                     });

@@ -254,11 +254,16 @@ final class LinearExecutor extends Area {
         Bool aheadRequest = ahead.is(PrefetchStep.REQUEST).and(step.isNot(LinearStep.ANSWER)).and(dropPrefetch.not())
                 .named("linear_prefetch_request");
         Bool aheadBusy = ahead.isOneOf(PrefetchStep.REQUEST, PrefetchStep.ANSWER).named("linear_prefetch_busy");
-        Bool reuse = step.is(LinearStep.REQUEST).and(ahead.isOneOf(PrefetchStep.OFFER, PrefetchStep.HELD))
-                .and(aheadRows.eq(rows)).and(aheadCols.eq(cols)).and(aheadAddress.eq(weights))
-                .and(aheadTokens.eq(tokens)).named("linear_prefetch_reused");
-        Bool ownRequest = step.is(LinearStep.REQUEST).and(aheadBusy.not()).and(reuse.not())
-                .named("linear_own_request");
+        // Whether the prefetched command is this instruction's, registered (for timing: the four compares lay on
+        // the path of the request into the command unit's step): REQUEST acts from its second cycle, when the
+        // register holds this instruction's compare (the prefetch's fields change only outside REQUEST).
+        Bool requestSettled = regNext("linear_request_settled", step.is(LinearStep.REQUEST), 0);
+        Bool requesting = step.is(LinearStep.REQUEST).and(requestSettled).named("linear_requesting");
+        Bool sameAsAhead = Ahead.of("linear_prefetch_same", aheadRows.eq(rows).and(aheadCols.eq(cols))
+                .and(aheadAddress.eq(weights)).and(aheadTokens.eq(tokens)), requesting, "LinearExecutor");
+        Bool reuse = requesting.and(ahead.isOneOf(PrefetchStep.OFFER, PrefetchStep.HELD)).and(sameAsAhead)
+                .named("linear_prefetch_reused");
+        Bool ownRequest = requesting.and(aheadBusy.not()).and(reuse.not()).named("linear_own_request");
 
         // ---- the engine's command ----
         commands.request.valid.set(ownRequest.or(aheadRequest));

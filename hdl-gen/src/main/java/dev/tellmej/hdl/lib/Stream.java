@@ -272,8 +272,7 @@ public final class Stream<T> implements HwInterface {
             valids[n - 1 - i] = inputs.get(i).valid;   // cat is most significant first: bit i is input i
         }
         Bits requests = cat(valids).named(uniqueName(name + "_requests"));
-        // The lowest request above the last grant, or, when there is none, the lowest request: x & -x isolates
-        // the lowest set bit of x.
+        // The lowest request above the last grant, or, when there is none, the lowest request.
         Bits above = cat(last, B(0, 1)).asUInt().sub(1).asBits().lsbs(n).not();
         Bits later = requests.and(above).named(uniqueName(name + "_later"));
         Bits choice = mux(later.orR(), lowestSetBit(later), lowestSetBit(requests));
@@ -307,9 +306,19 @@ public final class Stream<T> implements HwInterface {
         return new Stream<>(outValid, outReady, outPayload);
     }
 
-    /** {@code x & -x}: the lowest set bit of {@code x} alone (zero when none is). */
+    /**
+     * The lowest set bit of {@code x} alone (zero when none is): bit i is x[i] with no lower bit set. As a prefix OR,
+     * not {@code x & -x}, whose carry chain lay on the paths from the requests to the grant.
+     */
     private static Bits lowestSetBit(Bits x) {
-        return x.and(x.not().asUInt().add(1).asBits());
+        int n = x.width();
+        Bool[] bits = new Bool[n];
+        Bool below = FALSE;
+        for (int i = 0; i < n; i++) {
+            bits[n - 1 - i] = x.bit(i).and(below.not());   // cat is most significant first
+            below = below.or(x.bit(i));
+        }
+        return cat(bits);
     }
 
     /** The payload as bits (first declared leaf least significant). */
