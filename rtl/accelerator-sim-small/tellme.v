@@ -1156,11 +1156,15 @@ module tellme (
   wire         data_read_ready;                                    // DataReads.java:29
   reg  [63:0]  data_read_payload_address;                          // DataReads.java:29
   reg  [31:0]  data_read_payload_beats;                            // DataReads.java:29
-  wire         data_beat_valid;                                    // DataReads.java:34
-  reg          data_beat_ready;                                    // DataReads.java:34
-  wire [63:0]  data_beat_payload_data;                             // DataReads.java:34
-  wire         data_beat_payload_last;                             // DataReads.java:34
-  wire         data_beat_payload_error;                            // DataReads.java:34
+  reg          data_read_skid_buffered;                            // Stream.java:162
+  reg  [63:0]  data_read_skid_buffer_address;                      // Stream.java:163
+  reg  [31:0]  data_read_skid_buffer_beats;                        // Stream.java:163
+  wire         data_read_skid_ready;                               // Stream.java:164
+  wire         data_beat_valid;                                    // DataReads.java:36
+  reg          data_beat_ready;                                    // DataReads.java:36
+  wire [63:0]  data_beat_payload_data;                             // DataReads.java:36
+  wire         data_beat_payload_last;                             // DataReads.java:36
+  wire         data_beat_payload_error;                            // DataReads.java:36
   reg          data_beat_skid_buffered;                            // Stream.java:162
   reg  [63:0]  data_beat_skid_buffer_data;                         // Stream.java:163
   reg          data_beat_skid_buffer_last;                         // Stream.java:163
@@ -1171,8 +1175,8 @@ module tellme (
   reg          data_beat_slice_payload_last;                       // Stream.java:141
   reg          data_beat_slice_payload_error;                      // Stream.java:141
   wire         data_beat_slice_ready;                              // Stream.java:142
-  reg          data_read_quiet;                                    // DataReads.java:41
-  reg          data_read_failed;                                   // DataReads.java:43
+  reg          data_read_quiet;                                    // DataReads.java:43
+  reg          data_read_failed;                                   // DataReads.java:45
 
   // data_writes
   reg          data_write_valid;                                   // DataWrites.java:29
@@ -1426,11 +1430,29 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
   wire         quantize_words_ready;                               // CreditBuffer.java:99
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:168
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:169
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:183
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:187
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:200
+  reg          quantize_word_skid_buffered;                        // Stream.java:162
+  reg  [15:0]  quantize_word_skid_buffer_0;                        // Stream.java:163
+  reg  [15:0]  quantize_word_skid_buffer_1;                        // Stream.java:163
+  reg  [15:0]  quantize_word_skid_buffer_2;                        // Stream.java:163
+  reg  [15:0]  quantize_word_skid_buffer_3;                        // Stream.java:163
+  wire         quantize_word_skid_ready;                           // Stream.java:164
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:166
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:167
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:181
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:185
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:198
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:199
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:199
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:199
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:199
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:199
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:199
+  reg          quantize_gain_skid_buffered;                        // Stream.java:162
+  reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
+  reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
+  reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
+  reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
+  wire         quantize_gain_skid_ready;                           // Stream.java:164
   wire         quantize_gain_taken;                                // QuantizeExecutor.java:211
   reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:230
   wire         quantize_out_beat;                                  // QuantizeExecutor.java:232
@@ -1812,14 +1834,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:550
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:563
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:564
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:564
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:564
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:564
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:565
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:566
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:548
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:549
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:551
+  wire         linear_unit_out;                                    // LinearExecutor.java:554
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:567
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:568
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:569
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:570
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -1827,8 +1852,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:578
-  wire         linear_rotating;                                    // LinearExecutor.java:580
+  reg          linear_engine_done;                                 // LinearExecutor.java:582
+  wire         linear_rotating;                                    // LinearExecutor.java:584
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1920,8 +1945,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:340
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:589
-  wire         linear_done;                                        // LinearExecutor.java:599
+  reg          linear_rotate_started;                              // LinearExecutor.java:593
+  wire         linear_done;                                        // LinearExecutor.java:603
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2935,9 +2960,11 @@ module tellme (
   assign control_stall_cycles = stall_cycles_q; // CallControl.java:74
   assign control_instructions = instructions_q; // CallControl.java:75
   assign control_argmax = argmax_q; // CallControl.java:76
-  assign data_reader_command_valid = data_read_valid; // Stream.java:101
-  assign data_reader_command_payload_address = data_read_payload_address; // Stream.java:102
-  assign data_reader_command_payload_beats = data_read_payload_beats; // Stream.java:102
+  assign data_reader_command_valid = data_read_valid | data_read_skid_buffered; // Stream.java:101
+  assign data_reader_command_payload_address =
+      data_read_skid_buffered ? data_read_skid_buffer_address : data_read_payload_address; // Stream.java:102
+  assign data_reader_command_payload_beats =
+      data_read_skid_buffered ? data_read_skid_buffer_beats : data_read_payload_beats; // Stream.java:102
   assign data_reader_data_ready = ~data_beat_skid_buffered; // Stream.java:165
   assign data_writer_command_valid = data_write_valid | data_write_skid_buffered; // Stream.java:101
   assign data_writer_command_payload_address =
@@ -2953,16 +2980,28 @@ module tellme (
   assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:111
   assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:112
   assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:113
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:163
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:166
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:166
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:166
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:166
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:201
-  assign rms_max_gamma_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:208
-  assign rms_max_gamma_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:208
-  assign rms_max_gamma_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:208
-  assign rms_max_gamma_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:208
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid | quantize_word_skid_buffered; // Stream.java:101
+  // Stream.java:102
+  assign rms_max_in_payload_0 =
+      quantize_word_skid_buffered ? quantize_word_skid_buffer_0 : quantize_words_fifo_pop_payload[15:0];
+  // Stream.java:102
+  assign rms_max_in_payload_1 =
+      quantize_word_skid_buffered ? quantize_word_skid_buffer_1 : quantize_words_fifo_pop_payload[31:16];
+  // Stream.java:102
+  assign rms_max_in_payload_2 =
+      quantize_word_skid_buffered ? quantize_word_skid_buffer_2 : quantize_words_fifo_pop_payload[47:32];
+  // Stream.java:102
+  assign rms_max_in_payload_3 =
+      quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
+  assign rms_max_gamma_valid = quantize_gains_valid | quantize_gain_skid_buffered; // Stream.java:101
+  // Stream.java:102
+  assign rms_max_gamma_payload_0 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_0 : quantize_gains_payload_0;
+  // Stream.java:102
+  assign rms_max_gamma_payload_1 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_1 : quantize_gains_payload_1;
+  // Stream.java:102
+  assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
+  // Stream.java:102
+  assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
   assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:223
   assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:224
   assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:226
@@ -3077,8 +3116,8 @@ module tellme (
   assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:538
   assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:539
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:551
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:552
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:555
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:556
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:179
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:180
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:181
@@ -3308,7 +3347,8 @@ module tellme (
     end
   end
 
-  assign data_read_ready = data_reader_command_ready; // Stream.java:103
+  assign data_read_ready = ~data_read_skid_buffered; // Stream.java:165
+  assign data_read_skid_ready = data_reader_command_ready; // Stream.java:103
   assign data_beat_skid_ready = data_beat_skid_ready_or; // Stream.java:144
   assign data_beat_valid = data_beat_slice_valid; // Stream.java:101
   assign data_beat_payload_data = data_beat_slice_payload_data; // Stream.java:102
@@ -3317,7 +3357,7 @@ module tellme (
   assign data_beat_slice_ready = data_beat_ready; // Stream.java:103
 
   always @(*) begin
-    data_beat_ready = 1'b0; // DataReads.java:40
+    data_beat_ready = 1'b0; // DataReads.java:42
     if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:117
       data_beat_ready = 1'b1; // EmbedUnit.java:118
     end
@@ -3342,11 +3382,20 @@ module tellme (
   end
 
   always @(*) begin
-    data_read_quiet = 1'b0; // DataReads.java:42
+    data_read_quiet = 1'b0; // DataReads.java:44
     data_read_quiet = peek_busy; // Sequencer.java:352
   end
 
   always @(posedge ap_clk) begin
+    if (~data_read_skid_buffered) begin // Stream.java:166
+      data_read_skid_buffer_address <= data_read_payload_address; // Stream.java:166
+      data_read_skid_buffer_beats <= data_read_payload_beats; // Stream.java:166
+    end
+    if (data_read_skid_ready) begin // Stream.java:167
+      data_read_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (data_read_valid) begin // Stream.java:168
+      data_read_skid_buffered <= 1'b1; // Stream.java:168
+    end
     if (~data_beat_skid_buffered) begin // Stream.java:166
       data_beat_skid_buffer_data <= data_reader_data_payload_data; // Stream.java:166
       data_beat_skid_buffer_last <= data_reader_data_payload_last; // Stream.java:166
@@ -3366,13 +3415,14 @@ module tellme (
       data_beat_slice_payload_error <=
           data_beat_skid_buffered ? data_beat_skid_buffer_error : data_reader_data_payload_error; // Stream.java:147
     end
-    if (call_start) begin // DataReads.java:44
-      data_read_failed <= 1'b0; // DataReads.java:44
-    // DataReads.java:45
+    if (call_start) begin // DataReads.java:46
+      data_read_failed <= 1'b0; // DataReads.java:46
+    // DataReads.java:47
     end else if (data_beat_valid & data_beat_ready & data_beat_payload_error & ~data_read_quiet) begin
-      data_read_failed <= 1'b1; // DataReads.java:45
+      data_read_failed <= 1'b1; // DataReads.java:47
     end
     if (!ap_rst_n) begin
+      data_read_skid_buffered <= 1'b0;
       data_beat_skid_buffered <= 1'b0;
       data_beat_slice_valid <= 1'b0;
       data_read_failed <= 1'b0;
@@ -4256,15 +4306,23 @@ module tellme (
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:164
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:168
-  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:169
+  assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
+  assign quantize_word_skid_ready = rms_max_in_ready; // Stream.java:103
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:166
+  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:167
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:200
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:211
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:198
+  assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
+  assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:201
+  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:208
+  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:208
+  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:208
+  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:208
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:211
   assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:232
   assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:249
   assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:255
@@ -4321,19 +4379,41 @@ module tellme (
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:170
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:171
-      if (quantize_last_word) begin // QuantizeExecutor.java:172
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:173
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:174
-          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:175
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:176
+    if (~quantize_word_skid_buffered) begin // Stream.java:166
+      quantize_word_skid_buffer_0 <= quantize_words_fifo_pop_payload[15:0]; // Stream.java:166
+      quantize_word_skid_buffer_1 <= quantize_words_fifo_pop_payload[31:16]; // Stream.java:166
+      quantize_word_skid_buffer_2 <= quantize_words_fifo_pop_payload[47:32]; // Stream.java:166
+      quantize_word_skid_buffer_3 <= quantize_words_fifo_pop_payload[63:48]; // Stream.java:166
+    end
+    if (quantize_word_skid_ready) begin // Stream.java:167
+      quantize_word_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (quantize_words_fifo_pop_valid) begin // Stream.java:168
+      quantize_word_skid_buffered <= 1'b1; // Stream.java:168
+    end
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:168
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:169
+      if (quantize_last_word) begin // QuantizeExecutor.java:170
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:171
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:172
+          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:173
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:174
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:191
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:192
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:193
+    if (quantize_start) begin // QuantizeExecutor.java:189
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:190
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:191
+    end
+    if (~quantize_gain_skid_buffered) begin // Stream.java:166
+      quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
+      quantize_gain_skid_buffer_1 <= quantize_gains_payload_1; // Stream.java:166
+      quantize_gain_skid_buffer_2 <= quantize_gains_payload_2; // Stream.java:166
+      quantize_gain_skid_buffer_3 <= quantize_gains_payload_3; // Stream.java:166
+    end
+    if (quantize_gain_skid_ready) begin // Stream.java:167
+      quantize_gain_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (quantize_gains_valid) begin // Stream.java:168
+      quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
     if (quantize_gain_taken) begin // QuantizeExecutor.java:213
       quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:214
@@ -4380,8 +4460,10 @@ module tellme (
       quantize_read_arrived_d4 <= 1'b0;
       quantize_read_arrived_d5 <= 1'b0;
       quantize_words_credits <= 3'd7;
+      quantize_word_skid_buffered <= 1'b0;
       quantize_gains_sent <= 16'd0;
       quantize_last_gain <= 1'b0;
+      quantize_gain_skid_buffered <= 1'b0;
       quantize_out_word <= 16'd0;
     end
   end
@@ -5492,15 +5574,13 @@ module tellme (
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:546
-  // LinearExecutor.java:547
-  assign linear_unit_tag_payload_token = linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-  // LinearExecutor.java:548
-  assign linear_unit_tag_payload_word = linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:550
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:553
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:580
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:599
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:548
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:549
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:551
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:554
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:557
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:584
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:603
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
@@ -5756,17 +5836,22 @@ module tellme (
     if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:542
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:542
     end
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:563
-    // LinearExecutor.java:564
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:548
+    // LinearExecutor.java:549
+    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
+    // LinearExecutor.java:551
+    linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:567
+    // LinearExecutor.java:568
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:564
+    // LinearExecutor.java:568
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:564
+    // LinearExecutor.java:568
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:564
+    // LinearExecutor.java:568
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:565
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:566
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:569
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:570
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -5818,28 +5903,28 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:576
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:576
+    if (linear_write) begin // LinearExecutor.java:580
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:580
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:579
-      linear_engine_done <= 1'b0; // LinearExecutor.java:579
-    end else if (tlmm_done) begin // LinearExecutor.java:579
-      linear_engine_done <= 1'b1; // LinearExecutor.java:579
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:583
+      linear_engine_done <= 1'b0; // LinearExecutor.java:583
+    end else if (tlmm_done) begin // LinearExecutor.java:583
+      linear_engine_done <= 1'b1; // LinearExecutor.java:583
     end
-    // LinearExecutor.java:581
+    // LinearExecutor.java:585
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:582
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:586
     end
-    if (rotate_start) begin // LinearExecutor.java:591
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:591
+    if (rotate_start) begin // LinearExecutor.java:595
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:595
     end
-    if (rotate_done) begin // LinearExecutor.java:592
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:593
-      linear_code <= rotate_code; // LinearExecutor.java:594
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:595
+    if (rotate_done) begin // LinearExecutor.java:596
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:597
+      linear_code <= rotate_code; // LinearExecutor.java:598
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:599
     end
-    if (linear_done) begin // LinearExecutor.java:601
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:601
+    if (linear_done) begin // LinearExecutor.java:605
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:605
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -5934,6 +6019,7 @@ module tellme (
       linear_residual_y_d5_2 <= 32'h0;
       linear_residual_y_d5_3 <= 32'h0;
       linear_residual_feed_credits <= 3'd7;
+      linear_unit_tag_push <= 1'b0;
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
       linear_engine_done <= 1'b0;
@@ -5946,7 +6032,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:590
+    // LinearExecutor.java:594
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7169,13 +7255,13 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:188
+      // QuantizeExecutor.java:186
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:188: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:186: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end
@@ -7255,12 +7341,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:549
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:549: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:553
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:553: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:567
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:567: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:571
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       // RotateAndCache.java:219

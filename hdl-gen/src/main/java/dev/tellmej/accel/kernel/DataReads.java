@@ -30,7 +30,9 @@ final class DataReads extends Area {
         command.valid.set(false);
         command.payload.address().set(0);
         command.payload.beats().set(0);
-        command.connectTo(reader.command);
+        // Through a skid buffer (for timing: the reader's ready, from its AR slice through its burst cutter, lay on
+        // the path into the client's next step).
+        command.s2mPipe("data_read_skid").connectTo(reader.command);
         data = wire("data_beat", Stream.of(new AxiBurstReader.ReadBeat(bits(widthOf(reader.data.payload.data())),
                 bool(), bool())));
         // Through a skid buffer, then a register stage (a cycle more on each read's latency): the ready of the

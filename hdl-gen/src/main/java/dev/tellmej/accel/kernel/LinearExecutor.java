@@ -543,9 +543,13 @@ final class LinearExecutor extends Area {
         // The units' outputs come back in order; their tags wait in a queue, a residual word's from its read.
         Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
         Stream<Tag> unitTag = unitTags.queue("linear_unit_tags", 64, RamStyle.DISTRIBUTED).stream();
-        unitTags.valid.set(residualRead.or(gatingUnit.in.fire()));
-        unitTags.payload.token().set(mux(residualRead, tag.payload.token(), tagHeld.token()));
-        unitTags.payload.word().set(mux(residualRead, tag.payload.word(), tagHeld.word()));
+        // A tag is queued a cycle after its word goes to a unit (for timing: the epilogue's choice lay on the path
+        // into the queue; a unit's word takes many cycles).
+        unitTags.valid.set(regNext("linear_unit_tag_push", residualRead.or(gatingUnit.in.fire()), 0));
+        unitTags.payload.token().set(regNext("linear_unit_tag_token",
+                mux(residualRead, tag.payload.token(), tagHeld.token())));
+        unitTags.payload.word().set(regNext("linear_unit_tag_word", mux(residualRead, tag.payload.word(),
+                tagHeld.word())));
         assertAlways(unitTags.valid.not().or(unitTags.ready), "LinearExecutor: the unit tag queue has room");
         Bool unitOut = residual.out.valid.or(gatingUnit.out.valid).named("linear_unit_out");
         residual.out.ready.set(TRUE);

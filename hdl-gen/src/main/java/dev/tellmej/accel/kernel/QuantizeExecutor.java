@@ -159,15 +159,13 @@ final class QuantizeExecutor extends Area {
         });
         words.issue(reading);
         Bool arrived = Delay.valid("quantize_read_arrived", reading, buffers.storedReadLatency);
+        // The words and the gains go to RMS-MAX through skid buffers, and are counted as they enter them (for
+        // timing: RMS-MAX's ready lay on the paths into this executor's step and the data port's ready).
         Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, buffers.readStored));
-        rms.in.valid.set(toRms.valid);
-        toRms.ready.set(rms.in.ready);
-        for (int lane = 0; lane < lanes; lane++) {
-            rms.in.payload.get(lane).set(toRms.payload.get(lane));
-        }
+        toRms.s2mPipe("quantize_word_skid").connectTo(rms.in);
         Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
         Bool lastFed = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_fed");
-        when(rms.in.fire(), () -> {
+        when(toRms.fire(), () -> {
             word.set(word.add(1).trunc(16));
             when(lastWord, () -> {
                 step.set(QuantizeStep.DRAIN);
@@ -198,17 +196,19 @@ final class QuantizeExecutor extends Area {
         // The gains go to RMS-MAX in the order they were read, a token's lengthWords beats after the other's.
         Bool gaining = norm.and(step.isOneOf(QuantizeStep.TOKEN, QuantizeStep.STREAM, QuantizeStep.DRAIN))
                 .named("quantize_gaining");
-        rms.gamma.valid.set(gaining.and(reads.data.valid));
+        Stream<Vec<Bits>> gains = wire("quantize_gains", Stream.of(templateOf(rms.gamma.payload)));
+        gains.s2mPipe("quantize_gain_skid").connectTo(rms.gamma);
+        gains.valid.set(gaining.and(reads.data.valid));
         for (int lane = 0; lane < lanes; lane++) {
             List<Bits> options = new ArrayList<>();
             for (int p = 0; p < wordsPerBeat; p++) {
                 int v = p * lanes + lane;
                 options.add(reads.data.payload.data().slice(16 * v + 15, 16 * v));
             }
-            rms.gamma.payload.get(lane).set(options.size() == 1 ? options.getFirst()
+            gains.payload.get(lane).set(options.size() == 1 ? options.getFirst()
                     : new Vec<>(options).get("quantize_gain_lane" + lane, gainPart));
         }
-        Bool gainTaken = rms.gamma.fire().named("quantize_gain_taken");
+        Bool gainTaken = gains.fire().named("quantize_gain_taken");
         when(gaining, () -> reads.data.ready.set(gainTaken.and(lastGainPart.or(lastGain))));
         when(gainTaken, () -> {
             gainsSent.set(mux(lastGain, U(0, 16), gainsSent.add(1).trunc(16)));
