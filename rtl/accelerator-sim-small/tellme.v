@@ -1436,28 +1436,34 @@ module tellme (
   reg  [15:0]  quantize_word_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_word_skid_buffer_3;                        // Stream.java:163
   wire         quantize_word_skid_ready;                           // Stream.java:164
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:166
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:167
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:181
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:185
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:198
-  wire         quantize_gains_valid;                               // QuantizeExecutor.java:199
-  wire         quantize_gains_ready;                               // QuantizeExecutor.java:199
-  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:199
-  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:199
-  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:199
-  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:199
+  reg          quantize_word_stage_valid;                          // Stream.java:140
+  reg  [15:0]  quantize_word_stage_payload_0;                      // Stream.java:141
+  reg  [15:0]  quantize_word_stage_payload_1;                      // Stream.java:141
+  reg  [15:0]  quantize_word_stage_payload_2;                      // Stream.java:141
+  reg  [15:0]  quantize_word_stage_payload_3;                      // Stream.java:141
+  wire         quantize_word_stage_ready;                          // Stream.java:142
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:168
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:169
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:183
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:187
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:200
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:201
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:201
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:201
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:201
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:201
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:201
   reg          quantize_gain_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
   wire         quantize_gain_skid_ready;                           // Stream.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:211
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:230
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:232
-  wire         quantize_last_token;                                // QuantizeExecutor.java:249
-  wire         quantize_done;                                      // QuantizeExecutor.java:255
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:213
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:232
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:234
+  wire         quantize_last_token;                                // QuantizeExecutor.java:251
+  wire         quantize_done;                                      // QuantizeExecutor.java:257
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:58
@@ -2045,12 +2051,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:62
   reg          read_issued;                                        // Sequencer.java:63
   wire         header_beat;                                        // Sequencer.java:64
-  reg  [31:0]  header_magic;                                       // Sequencer.java:655
-  reg  [31:0]  header_version;                                     // Sequencer.java:655
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:655
-  reg  [31:0]  header_program_length;                              // Sequencer.java:655
-  reg  [31:0]  header_context;                                     // Sequencer.java:655
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:655
+  reg  [31:0]  header_magic;                                       // Sequencer.java:657
+  reg  [31:0]  header_version;                                     // Sequencer.java:657
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:657
+  reg  [31:0]  header_program_length;                              // Sequencer.java:657
+  reg  [31:0]  header_context;                                     // Sequencer.java:657
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:657
   wire [63:0]  logits_offset;                                      // Sequencer.java:79
   reg  [63:0]  debug_base;                                         // Sequencer.java:80
   wire         image_valid;                                        // Sequencer.java:83
@@ -2085,7 +2091,7 @@ module tellme (
   wire [32:0]  call_end;                                           // Sequencer.java:157
   wire         bad_call;                                           // Sequencer.java:159
   wire [7:0]   opcode;                                             // Sequencer.java:162
-  wire         setup_bad_field;                                    // Sequencer.java:643
+  wire         setup_bad_field;                                    // Sequencer.java:645
   reg          setup_bad;                                          // Sequencer.java:163
   reg          last_chunk;                                         // Ahead.java:25
   reg  [31:0]  setup_head_width;                                   // Sequencer.java:181
@@ -2127,10 +2133,11 @@ module tellme (
   wire         peek_wanted;                                        // Sequencer.java:336
   wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:355
   wire         peek_linear;                                        // Sequencer.java:380
-  wire         token_outside;                                      // Sequencer.java:433
-  wire [31:0]  tokens_left;                                        // Sequencer.java:460
-  reg          record_written;                                     // Sequencer.java:612
-  wire         record_done;                                        // Sequencer.java:614
+  reg          drop_prefetch;                                      // Sequencer.java:393
+  wire         token_outside;                                      // Sequencer.java:435
+  wire [31:0]  tokens_left;                                        // Sequencer.java:462
+  reg          record_written;                                     // Sequencer.java:614
+  wire         record_done;                                        // Sequencer.java:616
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2201,6 +2208,7 @@ module tellme (
   wire [3:0] embed_write_values_3_mux;
   wire [9:0] embed_write_values_3_shl;
   wire [16:0] quantize_gain_beats_sum;
+  wire quantize_word_skid_ready_or;
   wire quantize_bad_field_or;
   wire quantize_tokens_eq_0;
   wire [15:0] quantize_read_word_sum;
@@ -2360,6 +2368,7 @@ module tellme (
           : {1'b0, (embed_write_values_3_any ? {1'b0, ~embed_write_stored_3[9]} : {1'b1, ~embed_write_stored_3[7]})})};
   assign embed_write_values_3_shl = embed_write_stored_3[9:0] << embed_write_values_3_mux;
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
+  assign quantize_word_skid_ready_or = ~quantize_word_stage_valid | quantize_word_stage_ready;
   assign quantize_bad_field_or =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
@@ -2980,19 +2989,11 @@ module tellme (
   assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:111
   assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:112
   assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:113
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid | quantize_word_skid_buffered; // Stream.java:101
-  // Stream.java:102
-  assign rms_max_in_payload_0 =
-      quantize_word_skid_buffered ? quantize_word_skid_buffer_0 : quantize_words_fifo_pop_payload[15:0];
-  // Stream.java:102
-  assign rms_max_in_payload_1 =
-      quantize_word_skid_buffered ? quantize_word_skid_buffer_1 : quantize_words_fifo_pop_payload[31:16];
-  // Stream.java:102
-  assign rms_max_in_payload_2 =
-      quantize_word_skid_buffered ? quantize_word_skid_buffer_2 : quantize_words_fifo_pop_payload[47:32];
-  // Stream.java:102
-  assign rms_max_in_payload_3 =
-      quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
+  assign rms_max_in_valid = quantize_word_stage_valid; // Stream.java:101
+  assign rms_max_in_payload_0 = quantize_word_stage_payload_0; // Stream.java:102
+  assign rms_max_in_payload_1 = quantize_word_stage_payload_1; // Stream.java:102
+  assign rms_max_in_payload_2 = quantize_word_stage_payload_2; // Stream.java:102
+  assign rms_max_in_payload_3 = quantize_word_stage_payload_3; // Stream.java:102
   assign rms_max_gamma_valid = quantize_gains_valid | quantize_gain_skid_buffered; // Stream.java:101
   // Stream.java:102
   assign rms_max_gamma_payload_0 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_0 : quantize_gains_payload_0;
@@ -3002,15 +3003,15 @@ module tellme (
   assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
   // Stream.java:102
   assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:223
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:224
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:226
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:226
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:226
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:226
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:228
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:229
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:231
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:225
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:226
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:228
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:228
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:228
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:228
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:230
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:231
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:233
   // AttentionExecutor.java:256
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:257
@@ -3148,21 +3149,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:323
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:324
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:325
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:590
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:591
-  assign record_error_detail = error_detail; // Sequencer.java:592
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:593
-  assign record_instructions = instructions_executed; // Sequencer.java:594
-  assign record_argmax = lm_head_argmax; // Sequencer.java:595
-  assign record_cycles = call_cycles; // Sequencer.java:596
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:597
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:598
-  assign record_tapping = tapping; // Sequencer.java:599
-  assign record_tap_records = tap_records; // Sequencer.java:600
-  assign record_tap_used = tap_used; // Sequencer.java:601
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:602
-  assign record_address = arg_io; // Sequencer.java:603
-  assign record_area_address = debug_base; // Sequencer.java:604
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:592
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:593
+  assign record_error_detail = error_detail; // Sequencer.java:594
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:595
+  assign record_instructions = instructions_executed; // Sequencer.java:596
+  assign record_argmax = lm_head_argmax; // Sequencer.java:597
+  assign record_cycles = call_cycles; // Sequencer.java:598
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:599
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:600
+  assign record_tapping = tapping; // Sequencer.java:601
+  assign record_tap_records = tap_records; // Sequencer.java:602
+  assign record_tap_used = tap_used; // Sequencer.java:603
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:604
+  assign record_address = arg_io; // Sequencer.java:605
+  assign record_area_address = debug_base; // Sequencer.java:606
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3170,7 +3171,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3189,18 +3190,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:580
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:582
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:584
-  assign result_error_detail = error_detail; // Sequencer.java:585
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:586
-  assign result_instructions = instructions_executed; // Sequencer.java:587
-  assign result_argmax = lm_head_argmax; // Sequencer.java:588
+  assign result_error_code = error_code; // Sequencer.java:586
+  assign result_error_detail = error_detail; // Sequencer.java:587
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:588
+  assign result_instructions = instructions_executed; // Sequencer.java:589
+  assign result_argmax = lm_head_argmax; // Sequencer.java:590
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3364,8 +3365,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:141
       data_beat_ready = 1'b1; // EmbedUnit.java:141
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:212
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:212
+    if (quantize_gaining) begin // QuantizeExecutor.java:214
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:214
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:177
       data_beat_ready = 1'b1; // RotateAndCache.java:177
@@ -3922,16 +3923,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:237
-      quantized_write = 1'b1; // QuantizeExecutor.java:238
-      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:239
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:240
-      // QuantizeExecutor.java:241
+    if (quantize_out_beat) begin // QuantizeExecutor.java:239
+      quantized_write = 1'b1; // QuantizeExecutor.java:240
+      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:241
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:242
+      // QuantizeExecutor.java:243
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:243
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:244
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:245
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:245
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:246
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:247
       end
     end
   end
@@ -3996,7 +3997,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4007,7 +4008,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:510
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:512
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4212,7 +4213,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4223,7 +4224,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:511
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:513
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4307,25 +4308,26 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
-  assign quantize_word_skid_ready = rms_max_in_ready; // Stream.java:103
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:166
-  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:167
+  assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
+  assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:168
+  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:169
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:198
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:200
   assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
   assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
-  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:201
-  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:208
-  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:208
-  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:208
-  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:208
-  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:211
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:232
-  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:249
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:255
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:203
+  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:210
+  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:210
+  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:210
+  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:210
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:213
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:234
+  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:251
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:257
 
   always @(posedge ap_clk) begin
     quantize_bad_field <= quantize_bad_field_or; // Ahead.java:25
@@ -4390,19 +4392,34 @@ module tellme (
     end else if (quantize_words_fifo_pop_valid) begin // Stream.java:168
       quantize_word_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:168
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:169
-      if (quantize_last_word) begin // QuantizeExecutor.java:170
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:171
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:172
-          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:173
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:174
+    if (quantize_word_skid_ready_or) begin // Stream.java:145
+      quantize_word_stage_valid <= quantize_words_fifo_pop_valid | quantize_word_skid_buffered; // Stream.java:146
+      // Stream.java:147
+      quantize_word_stage_payload_0 <=
+          quantize_word_skid_buffered ? quantize_word_skid_buffer_0 : quantize_words_fifo_pop_payload[15:0];
+      // Stream.java:147
+      quantize_word_stage_payload_1 <=
+          quantize_word_skid_buffered ? quantize_word_skid_buffer_1 : quantize_words_fifo_pop_payload[31:16];
+      // Stream.java:147
+      quantize_word_stage_payload_2 <=
+          quantize_word_skid_buffered ? quantize_word_skid_buffer_2 : quantize_words_fifo_pop_payload[47:32];
+      // Stream.java:147
+      quantize_word_stage_payload_3 <=
+          quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
+    end
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:170
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:171
+      if (quantize_last_word) begin // QuantizeExecutor.java:172
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:173
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:174
+          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:175
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:176
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:189
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:190
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:191
+    if (quantize_start) begin // QuantizeExecutor.java:191
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:192
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:193
     end
     if (~quantize_gain_skid_buffered) begin // Stream.java:166
       quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
@@ -4415,26 +4432,26 @@ module tellme (
     end else if (quantize_gains_valid) begin // Stream.java:168
       quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:213
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:214
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:215
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:216
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:215
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:217
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:237
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:242
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:243
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:246
+    if (quantize_out_beat) begin // QuantizeExecutor.java:239
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:244
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:245
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:248
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:250
-      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:251
-      if (quantize_last_token) begin // QuantizeExecutor.java:252
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:252
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:252
+      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:253
+      if (quantize_last_token) begin // QuantizeExecutor.java:254
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:254
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:256
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:256
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:258
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:258
     end
     if (!ap_rst_n) begin
       quantize_bad_field <= 1'b0;
@@ -4461,6 +4478,7 @@ module tellme (
       quantize_read_arrived_d5 <= 1'b0;
       quantize_words_credits <= 3'd7;
       quantize_word_skid_buffered <= 1'b0;
+      quantize_word_stage_valid <= 1'b0;
       quantize_gains_sent <= 16'd0;
       quantize_last_gain <= 1'b0;
       quantize_gain_skid_buffered <= 1'b0;
@@ -4473,7 +4491,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:59
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4484,7 +4502,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:514
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:516
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5092,10 +5110,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:394
-          lm_head_clear = 1'b1; // Sequencer.java:395
+        if (call_start) begin // Sequencer.java:396
+          lm_head_clear = 1'b1; // Sequencer.java:397
         end
       end
       STEP_HEADER: ;
@@ -5107,7 +5125,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:513
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:515
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5287,7 +5305,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5298,7 +5316,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:512
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:514
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5428,7 +5446,7 @@ module tellme (
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:391
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:393
   end
 
   always @(*) begin
@@ -6341,7 +6359,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6356,12 +6374,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:534
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:535
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:538
-        end else if (~tap_busy) begin // Sequencer.java:541
-          if (tap_fits) begin // Sequencer.java:542
-            tap_start = 1'b1; // Sequencer.java:543
+        if (~tapping | ~has_tap) begin // Sequencer.java:536
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:537
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:540
+        end else if (~tap_busy) begin // Sequencer.java:543
+          if (tap_fits) begin // Sequencer.java:544
+            tap_start = 1'b1; // Sequencer.java:545
           end
         end
       end
@@ -6651,7 +6669,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6668,7 +6686,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:569
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:571
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6792,7 +6810,7 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:643
+      | (instruction_word[95:64] < header_context); // Sequencer.java:645
   assign is_embed = opcode == 8'd2; // Sequencer.java:239
   assign is_quantize = opcode == 8'd3; // Sequencer.java:240
   assign is_attention = opcode == 8'd5; // Sequencer.java:241
@@ -6849,29 +6867,29 @@ module tellme (
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
   assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:355
   assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:380
-  // Sequencer.java:433
+  // Sequencer.java:435
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:460
-  assign record_done = record_written | record_finished; // Sequencer.java:614
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:462
+  assign record_done = record_written | record_finished; // Sequencer.java:616
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:657
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:659
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:660
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:657
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:659
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:660
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:657
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:659
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:660
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:657
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:659
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:660
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:657
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:659
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:660
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:657
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:658
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:659
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:660
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:80
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:142
@@ -6942,222 +6960,223 @@ module tellme (
       peek_issued <= 1'b0; // Sequencer.java:387
       peek_in <= 1'b0; // Sequencer.java:388
     end
-    case (phase) // Sequencer.java:393
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:393
+    case (phase) // Sequencer.java:395
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:394
-          error_code <= 8'd0; // Sequencer.java:396
-          error_detail <= 32'd0; // Sequencer.java:397
-          instructions_executed <= 32'd0; // Sequencer.java:398
-          tap_used <= 32'd0; // Sequencer.java:399
-          tap_records <= 32'd0; // Sequencer.java:400
-          tap_dropped <= 32'd0; // Sequencer.java:401
-          tap_capacity <= 32'd0; // Sequencer.java:402
-          read_beat <= 16'd0; // Sequencer.java:403
-          read_issued <= 1'b0; // Sequencer.java:404
-          phase <= STEP_HEADER; // Sequencer.java:405
+        if (call_start) begin // Sequencer.java:396
+          error_code <= 8'd0; // Sequencer.java:398
+          error_detail <= 32'd0; // Sequencer.java:399
+          instructions_executed <= 32'd0; // Sequencer.java:400
+          tap_used <= 32'd0; // Sequencer.java:401
+          tap_records <= 32'd0; // Sequencer.java:402
+          tap_dropped <= 32'd0; // Sequencer.java:403
+          tap_capacity <= 32'd0; // Sequencer.java:404
+          read_beat <= 16'd0; // Sequencer.java:405
+          read_issued <= 1'b0; // Sequencer.java:406
+          phase <= STEP_HEADER; // Sequencer.java:407
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:407
-          read_issued <= 1'b0; // Sequencer.java:408
-          phase <= STEP_CHECK; // Sequencer.java:409
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:409
+          read_issued <= 1'b0; // Sequencer.java:410
+          phase <= STEP_CHECK; // Sequencer.java:411
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:412
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:413
-        token_word <= 1'b0; // Sequencer.java:414
-        phase <= STEP_TOKENS; // Sequencer.java:415
-        if (data_read_failed) begin // Sequencer.java:416
-          error_code <= 8'd7; // Sequencer.java:620
-          error_detail <= 32'd2; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:417
-          error_code <= 8'd1; // Sequencer.java:620
-          error_detail <= 32'd0; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (header_version != 32'd1) begin // Sequencer.java:420
-          error_code <= 8'd1; // Sequencer.java:620
-          error_detail <= 32'd1; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (bad_call) begin // Sequencer.java:423
-          error_code <= 8'd6; // Sequencer.java:620
-          error_detail <= arg_token_count; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:424
-          error_code <= 8'd4; // Sequencer.java:620
-          error_detail <= call_end[31:0]; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
+        token_index <= 32'd0; // Sequencer.java:414
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:415
+        token_word <= 1'b0; // Sequencer.java:416
+        phase <= STEP_TOKENS; // Sequencer.java:417
+        if (data_read_failed) begin // Sequencer.java:418
+          error_code <= 8'd7; // Sequencer.java:622
+          error_detail <= 32'd2; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:419
+          error_code <= 8'd1; // Sequencer.java:622
+          error_detail <= 32'd0; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (header_version != 32'd1) begin // Sequencer.java:422
+          error_code <= 8'd1; // Sequencer.java:622
+          error_detail <= 32'd1; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (bad_call) begin // Sequencer.java:425
+          error_code <= 8'd6; // Sequencer.java:622
+          error_detail <= arg_token_count; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:426
+          error_code <= 8'd4; // Sequencer.java:622
+          error_detail <= call_end[31:0]; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:427
-          if (no_error & token_outside) begin // Sequencer.java:434
-            error_code <= 8'd5; // Sequencer.java:435
-            error_detail <= token_index; // Sequencer.java:436
+        if (own_beat) begin // Sequencer.java:429
+          if (no_error & token_outside) begin // Sequencer.java:436
+            error_code <= 8'd5; // Sequencer.java:437
+            error_detail <= token_index; // Sequencer.java:438
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:438
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:439
-          token_word <= token_word + 1'b1; // Sequencer.java:440
-          if (last_token) begin // Sequencer.java:441
-            read_issued <= 1'b0; // Sequencer.java:442
-            read_beat <= 16'd0; // Sequencer.java:443
-            chunk_from <= 32'd0; // Sequencer.java:444
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:445
+          token_index <= token_index + 32'd1; // Sequencer.java:440
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:441
+          token_word <= token_word + 1'b1; // Sequencer.java:442
+          if (last_token) begin // Sequencer.java:443
+            read_issued <= 1'b0; // Sequencer.java:444
+            read_beat <= 16'd0; // Sequencer.java:445
+            chunk_from <= 32'd0; // Sequencer.java:446
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:447
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:450
-          error_code <= 8'd7; // Sequencer.java:620
-          error_detail <= 32'd2; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (~no_error) begin // Sequencer.java:452
-          phase <= STEP_RECORD; // Sequencer.java:452
-        end else if (tapping) begin // Sequencer.java:453
-          phase <= STEP_CAPACITY; // Sequencer.java:453
+        if (no_error & data_read_failed) begin // Sequencer.java:452
+          error_code <= 8'd7; // Sequencer.java:622
+          error_detail <= 32'd2; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (~no_error) begin // Sequencer.java:454
+          phase <= STEP_RECORD; // Sequencer.java:454
+        end else if (tapping) begin // Sequencer.java:455
+          phase <= STEP_CAPACITY; // Sequencer.java:455
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:454
+          phase <= STEP_CHUNK; // Sequencer.java:456
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:455
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:456
-          phase <= STEP_CHUNK; // Sequencer.java:457
+        if (own_beat) begin // Sequencer.java:457
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:458
+          phase <= STEP_CHUNK; // Sequencer.java:459
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:461
-        pc <= 32'd0; // Sequencer.java:463
-        program_left <= header_program_length != 32'd0; // Sequencer.java:464
-        read_beat <= 16'd0; // Sequencer.java:465
-        read_issued <= 1'b0; // Sequencer.java:466
-        phase <= STEP_FETCH; // Sequencer.java:467
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:463
+        pc <= 32'd0; // Sequencer.java:465
+        program_left <= header_program_length != 32'd0; // Sequencer.java:466
+        read_beat <= 16'd0; // Sequencer.java:467
+        read_issued <= 1'b0; // Sequencer.java:468
+        phase <= STEP_FETCH; // Sequencer.java:469
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:470
-          phase <= STEP_CHUNK_END; // Sequencer.java:470
-        end else if (own_beat) begin // Sequencer.java:471
-          if (read_beat == 16'd0) begin // Sequencer.java:474
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:475
+        if (~program_left) begin // Sequencer.java:472
+          phase <= STEP_CHUNK_END; // Sequencer.java:472
+        end else if (own_beat) begin // Sequencer.java:473
+          if (read_beat == 16'd0) begin // Sequencer.java:476
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:477
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:474
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:475
+          if (read_beat == 16'd1) begin // Sequencer.java:476
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:477
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:477
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:478
-            phase <= STEP_DECODE; // Sequencer.java:479
+          if (read_beat == 16'd1) begin // Sequencer.java:479
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:480
+            phase <= STEP_DECODE; // Sequencer.java:481
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:486
-        if (setup_bad) begin // Sequencer.java:487
-          error_code <= 8'd3; // Sequencer.java:620
-          error_detail <= pc; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
+        phase <= STEP_NEXT; // Sequencer.java:488
+        if (setup_bad) begin // Sequencer.java:489
+          error_code <= 8'd3; // Sequencer.java:622
+          error_detail <= pc; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:490
-        if (data_read_failed) begin // Sequencer.java:491
-          error_code <= 8'd7; // Sequencer.java:620
-          error_detail <= 32'd2; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
-        end else if (opcode == 8'd0) begin // Sequencer.java:492
-          phase <= STEP_CHUNK_END; // Sequencer.java:492
-        end else if (opcode == 8'd1) begin // Sequencer.java:493
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:494
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:495
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:496
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:497
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:498
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:499
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:500
-        end else if (opcode == 8'd7) begin // Sequencer.java:502
-          phase <= STEP_BARRIER; // Sequencer.java:502
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:503
-          phase <= STEP_ISSUE; // Sequencer.java:504
+        phase <= STEP_NEXT; // Sequencer.java:492
+        if (data_read_failed) begin // Sequencer.java:493
+          error_code <= 8'd7; // Sequencer.java:622
+          error_detail <= 32'd2; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
+        end else if (opcode == 8'd0) begin // Sequencer.java:494
+          phase <= STEP_CHUNK_END; // Sequencer.java:494
+        end else if (opcode == 8'd1) begin // Sequencer.java:495
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:496
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:497
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:498
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:499
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:500
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:501
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:502
+        end else if (opcode == 8'd7) begin // Sequencer.java:504
+          phase <= STEP_BARRIER; // Sequencer.java:504
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:505
+          phase <= STEP_ISSUE; // Sequencer.java:506
         end else begin
-          error_code <= 8'd2; // Sequencer.java:620
-          error_detail <= pc; // Sequencer.java:621
-          phase <= STEP_RECORD; // Sequencer.java:622
+          error_code <= 8'd2; // Sequencer.java:622
+          error_detail <= pc; // Sequencer.java:623
+          phase <= STEP_RECORD; // Sequencer.java:624
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:515
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:517
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:517
-          phase <= STEP_TAP; // Sequencer.java:518
-          if (data_read_failed) begin // Sequencer.java:519
-            error_code <= 8'd7; // Sequencer.java:620
-            error_detail <= 32'd2; // Sequencer.java:621
-            phase <= STEP_RECORD; // Sequencer.java:622
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:520
-            error_code <= 8'd7; // Sequencer.java:620
-            error_detail <= 32'd2; // Sequencer.java:621
-            phase <= STEP_RECORD; // Sequencer.java:622
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:523
-            error_code <= 8'd4; // Sequencer.java:620
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:621
-            phase <= STEP_RECORD; // Sequencer.java:622
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:526
-            error_code <= unit_code_q; // Sequencer.java:527
-            error_detail <= pc; // Sequencer.java:528
-            phase <= STEP_RECORD; // Sequencer.java:529
+        if (unit_done_q) begin // Sequencer.java:519
+          phase <= STEP_TAP; // Sequencer.java:520
+          if (data_read_failed) begin // Sequencer.java:521
+            error_code <= 8'd7; // Sequencer.java:622
+            error_detail <= 32'd2; // Sequencer.java:623
+            phase <= STEP_RECORD; // Sequencer.java:624
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:522
+            error_code <= 8'd7; // Sequencer.java:622
+            error_detail <= 32'd2; // Sequencer.java:623
+            phase <= STEP_RECORD; // Sequencer.java:624
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:525
+            error_code <= 8'd4; // Sequencer.java:622
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:623
+            phase <= STEP_RECORD; // Sequencer.java:624
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:528
+            error_code <= unit_code_q; // Sequencer.java:529
+            error_detail <= pc; // Sequencer.java:530
+            phase <= STEP_RECORD; // Sequencer.java:531
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:532
-          phase <= STEP_NEXT; // Sequencer.java:532
+        if (data_writes_drained) begin // Sequencer.java:534
+          phase <= STEP_NEXT; // Sequencer.java:534
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:534
-          phase <= STEP_NEXT; // Sequencer.java:534
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:535
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:538
-        end else if (~tap_busy) begin // Sequencer.java:541
-          if (tap_fits) begin // Sequencer.java:542
-            tap_busy <= 1'b1; // Sequencer.java:544
+        if (~tapping | ~has_tap) begin // Sequencer.java:536
+          phase <= STEP_NEXT; // Sequencer.java:536
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:537
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:540
+        end else if (~tap_busy) begin // Sequencer.java:543
+          if (tap_fits) begin // Sequencer.java:544
+            tap_busy <= 1'b1; // Sequencer.java:546
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:546
-            phase <= STEP_NEXT; // Sequencer.java:547
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:548
+            phase <= STEP_NEXT; // Sequencer.java:549
           end
-        end else if (tap_finished) begin // Sequencer.java:550
-          tap_busy <= 1'b0; // Sequencer.java:551
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:552
-          tap_records <= tap_records + 32'd1; // Sequencer.java:553
-          phase <= STEP_NEXT; // Sequencer.java:554
+        end else if (tap_finished) begin // Sequencer.java:552
+          tap_busy <= 1'b0; // Sequencer.java:553
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:554
+          tap_records <= tap_records + 32'd1; // Sequencer.java:555
+          phase <= STEP_NEXT; // Sequencer.java:556
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:558
-        program_left <= more_instructions_cmp; // Sequencer.java:559
-        read_beat <= 16'd0; // Sequencer.java:560
-        read_issued <= 1'b0; // Sequencer.java:561
-        phase <= STEP_FETCH; // Sequencer.java:562
+        pc <= pc + 32'd1; // Sequencer.java:560
+        program_left <= more_instructions_cmp; // Sequencer.java:561
+        read_beat <= 16'd0; // Sequencer.java:562
+        read_issued <= 1'b0; // Sequencer.java:563
+        phase <= STEP_FETCH; // Sequencer.java:564
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:565
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:566
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:567
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:568
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:570
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:572
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:613
-          record_written <= 1'b0; // Sequencer.java:613
-        end else if (record_finished) begin // Sequencer.java:613
-          record_written <= 1'b1; // Sequencer.java:613
+        if (record_start) begin // Sequencer.java:615
+          record_written <= 1'b0; // Sequencer.java:615
+        end else if (record_finished) begin // Sequencer.java:615
+          record_written <= 1'b1; // Sequencer.java:615
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:572
-          if (no_error & data_write_failed) begin // Sequencer.java:573
-            error_code <= 8'd7; // Sequencer.java:574
-            error_detail <= 32'd2; // Sequencer.java:575
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:574
+          if (no_error & data_write_failed) begin // Sequencer.java:575
+            error_code <= 8'd7; // Sequencer.java:576
+            error_detail <= 32'd2; // Sequencer.java:577
           end
-          phase <= STEP_FINISH; // Sequencer.java:577
+          phase <= STEP_FINISH; // Sequencer.java:579
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:581
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:583
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7186,6 +7205,7 @@ module tellme (
       peek_found <= 1'b0;
       peek_word <= 128'h0;
       peek_in <= 1'b0;
+      drop_prefetch <= 1'b0;
       error_code <= 8'd0;
       error_detail <= 32'd0;
       instructions_executed <= 32'd0;
@@ -7255,13 +7275,13 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:186
+      // QuantizeExecutor.java:188
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:186: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:188: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end

@@ -159,10 +159,12 @@ final class QuantizeExecutor extends Area {
         });
         words.issue(reading);
         Bool arrived = Delay.valid("quantize_read_arrived", reading, buffers.storedReadLatency);
-        // The words and the gains go to RMS-MAX through skid buffers, and are counted as they enter them (for
-        // timing: RMS-MAX's ready lay on the paths into this executor's step and the data port's ready).
+        // The words and the gains go to RMS-MAX through skid buffers (the words then through a register stage, as
+        // the skid's multiplexer and the credit FIFO's read lay before RMS-MAX's squares), and are counted as they
+        // enter them (for timing: RMS-MAX's ready lay on the paths into this executor's step and the data port's
+        // ready).
         Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, buffers.readStored));
-        toRms.s2mPipe("quantize_word_skid").connectTo(rms.in);
+        toRms.s2mPipe("quantize_word_skid").stage("quantize_word_stage").connectTo(rms.in);
         Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
         Bool lastFed = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_fed");
         when(toRms.fire(), () -> {

@@ -388,7 +388,9 @@ final class Sequencer extends Area {
             peekIn.set(false);
         });
         // The call's end drops whatever was prefetched; it ends once the weight ports read nothing more.
-        linear.dropPrefetch.set(phase.isOneOf(Step.RECORD, Step.DRAIN));
+        // Registered (for timing: the step's decode lay on the path into the weight loader); from DRAIN's first
+        // cycle, and DRAIN waits until the LINEAR executor has settled whatever it prefetched meanwhile.
+        linear.dropPrefetch.set(regNext("drop_prefetch", phase.isOneOf(Step.RECORD, Step.DRAIN), 0));
 
         switchOn(phase)
                 .is(Step.IDLE, () -> when(call.start, () -> {
