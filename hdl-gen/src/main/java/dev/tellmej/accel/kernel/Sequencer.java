@@ -28,8 +28,8 @@ import java.util.List;
  * device and the OpenCL twin report them.
  */
 final class Sequencer extends Area {
-    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, SETUP_CHECK, ISSUE, EXECUTE,
-        BARRIER, TAP, NEXT, CHUNK_END, RECORD, DRAIN, FINISH }
+    enum Step { IDLE, HEADER, CHECK, TOKENS, TOKENS_CHECKED, CAPACITY, CHUNK, FETCH, DECODE, SETUP_CHECK, ISSUE,
+        EXECUTE, BARRIER, TAP, NEXT, CHUNK_END, RECORD, DRAIN, FINISH }
 
     /** The SETUP registers the units read. */
     record Setup(UInt headDim, UInt heads, UInt kvHeads, Bool ropeAdjacent, UInt positions, UInt ropeTable) {}
