@@ -106,10 +106,11 @@ module tellme (
   localparam [2:0] EMBED_STEP_IDLE        = 3'd0;
   localparam [2:0] EMBED_STEP_ID_COMMAND  = 3'd1;
   localparam [2:0] EMBED_STEP_ID_BEAT     = 3'd2;
-  localparam [2:0] EMBED_STEP_ROW_OFFSET  = 3'd3;
-  localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd4;
-  localparam [2:0] EMBED_STEP_ROW         = 3'd5;
-  localparam [2:0] EMBED_STEP_FINISH      = 3'd6;
+  localparam [2:0] EMBED_STEP_ROW_PARTS   = 3'd3;
+  localparam [2:0] EMBED_STEP_ROW_OFFSET  = 3'd4;
+  localparam [2:0] EMBED_STEP_ROW_COMMAND = 3'd5;
+  localparam [2:0] EMBED_STEP_ROW         = 3'd6;
+  localparam [2:0] EMBED_STEP_FINISH      = 3'd7;
 
   // QuantizeStep: dev.tellmej.accel.kernel.QuantizeExecutor.QuantizeStep
   localparam [2:0] QUANTIZE_STEP_IDLE         = 3'd0;
@@ -123,15 +124,16 @@ module tellme (
   // IssueStep: dev.tellmej.accel.kernel.AttentionExecutor.IssueStep
   localparam [3:0] ISSUE_STEP_IDLE       = 4'd0;
   localparam [3:0] ISSUE_STEP_SIZES      = 4'd1;
-  localparam [3:0] ISSUE_STEP_LAYER_RUN  = 4'd2;
-  localparam [3:0] ISSUE_STEP_LAYER_BASE = 4'd3;
-  localparam [3:0] ISSUE_STEP_BLOCK      = 4'd4;
-  localparam [3:0] ISSUE_STEP_COMMAND    = 4'd5;
-  localparam [3:0] ISSUE_STEP_QUERY_READ = 4'd6;
-  localparam [3:0] ISSUE_STEP_QUERY_WAIT = 4'd7;
-  localparam [3:0] ISSUE_STEP_QUERY_PUSH = 4'd8;
-  localparam [3:0] ISSUE_STEP_NEXT       = 4'd9;
-  localparam [3:0] ISSUE_STEP_END        = 4'd10;
+  localparam [3:0] ISSUE_STEP_RUN        = 4'd2;
+  localparam [3:0] ISSUE_STEP_LAYER_RUN  = 4'd3;
+  localparam [3:0] ISSUE_STEP_LAYER_BASE = 4'd4;
+  localparam [3:0] ISSUE_STEP_BLOCK      = 4'd5;
+  localparam [3:0] ISSUE_STEP_COMMAND    = 4'd6;
+  localparam [3:0] ISSUE_STEP_QUERY_READ = 4'd7;
+  localparam [3:0] ISSUE_STEP_QUERY_WAIT = 4'd8;
+  localparam [3:0] ISSUE_STEP_QUERY_PUSH = 4'd9;
+  localparam [3:0] ISSUE_STEP_NEXT       = 4'd10;
+  localparam [3:0] ISSUE_STEP_END        = 4'd11;
 
   // CollectStep: dev.tellmej.accel.kernel.AttentionExecutor.CollectStep
   localparam [2:0] COLLECT_STEP_IDLE      = 3'd0;
@@ -176,13 +178,14 @@ module tellme (
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [3:0] ROTATE_STEP_IDLE          = 4'd0;
   localparam [3:0] ROTATE_STEP_SIZES         = 4'd1;
-  localparam [3:0] ROTATE_STEP_PRODUCTS      = 4'd2;
-  localparam [3:0] ROTATE_STEP_SUMS          = 4'd3;
-  localparam [3:0] ROTATE_STEP_BASES         = 4'd4;
-  localparam [3:0] ROTATE_STEP_TABLE_COMMAND = 4'd5;
-  localparam [3:0] ROTATE_STEP_TABLE         = 4'd6;
-  localparam [3:0] ROTATE_STEP_ROTATE        = 4'd7;
-  localparam [3:0] ROTATE_STEP_FINISH        = 4'd8;
+  localparam [3:0] ROTATE_STEP_RUN           = 4'd2;
+  localparam [3:0] ROTATE_STEP_PRODUCTS      = 4'd3;
+  localparam [3:0] ROTATE_STEP_SUMS          = 4'd4;
+  localparam [3:0] ROTATE_STEP_BASES         = 4'd5;
+  localparam [3:0] ROTATE_STEP_TABLE_COMMAND = 4'd6;
+  localparam [3:0] ROTATE_STEP_TABLE         = 4'd7;
+  localparam [3:0] ROTATE_STEP_ROTATE        = 4'd8;
+  localparam [3:0] ROTATE_STEP_FINISH        = 4'd9;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [3:0] TAP_STEP_IDLE      = 4'd0;
@@ -1339,34 +1342,36 @@ module tellme (
   reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:90
 
   // embed
-  reg          embed_start;                                        // EmbedUnit.java:42
-  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:44
-  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:44
-  reg  [31:0]  embed_table;                                        // EmbedUnit.java:45
-  reg  [2:0]   embed_tokens;                                       // EmbedUnit.java:45
-  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:46
-  reg  [63:0]  embed_image;                                        // EmbedUnit.java:46
-  reg  [63:0]  embed_io;                                           // EmbedUnit.java:46
-  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:52
-  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:53
-  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:54
-  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:55
-  reg  [2:0]   embed_token_count;                                  // EmbedUnit.java:56
-  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:57
-  reg  [2:0]   embed_token;                                        // EmbedUnit.java:58
-  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:59
-  reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
-  reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
-  reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
+  reg          embed_start;                                        // EmbedUnit.java:43
+  reg  [3:0]   embed_dst;                                          // EmbedUnit.java:45
+  reg  [15:0]  embed_dim;                                          // EmbedUnit.java:45
+  reg  [31:0]  embed_table;                                        // EmbedUnit.java:46
+  reg  [2:0]   embed_tokens;                                       // EmbedUnit.java:46
+  reg  [31:0]  embed_first_token;                                  // EmbedUnit.java:47
+  reg  [63:0]  embed_image;                                        // EmbedUnit.java:47
+  reg  [63:0]  embed_io;                                           // EmbedUnit.java:47
+  reg  [2:0]   embed_phase;                                        // EmbedUnit.java:53
+  reg  [3:0]   embed_dst_id;                                       // EmbedUnit.java:54
+  reg  [15:0]  embed_dim_q;                                        // EmbedUnit.java:55
+  reg  [63:0]  embed_table_address;                                // EmbedUnit.java:56
+  reg  [2:0]   embed_token_count;                                  // EmbedUnit.java:57
+  reg  [31:0]  embed_call_token;                                   // EmbedUnit.java:58
+  reg  [2:0]   embed_token;                                        // EmbedUnit.java:59
+  reg  [63:0]  embed_io_address;                                   // EmbedUnit.java:60
+  reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
+  reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
+  reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
   reg  [10:0]  embed_capacity;                                     // ActivationBuffers.java:205
   reg          embed_bad_field;                                    // Ahead.java:25
   reg          embed_no_tokens;                                    // Ahead.java:25
-  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:89
-  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:90
-  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:92
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:97
-  wire         embed_row_beat;                                     // EmbedUnit.java:139
-  wire         embed_last_word;                                    // EmbedUnit.java:140
+  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:90
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:91
+  reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:47
+  reg  [23:0]  embed_row_part1;                                    // PartialProducts.java:47
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:96
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:101
+  wire         embed_row_beat;                                     // EmbedUnit.java:143
+  wire         embed_last_word;                                    // EmbedUnit.java:144
   reg          embed_write_stored_valid;                           // ActivationBuffers.java:183
   reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:184
   reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:184
@@ -1381,7 +1386,7 @@ module tellme (
   reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:155
   reg  [1:0]   embed_write_token;                                  // ActivationBuffers.java:156
   reg  [7:0]   embed_write_word;                                   // ActivationBuffers.java:157
-  wire         embed_done;                                         // EmbedUnit.java:160
+  wire         embed_done;                                         // EmbedUnit.java:164
 
   // quantize_executor
   reg          quantize_start;                                     // QuantizeExecutor.java:52
@@ -1495,10 +1500,10 @@ module tellme (
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
   reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:205
   reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:485
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:489
   wire         attention_part_beats;                               // AttentionExecutor.java:93
   reg          attention_bad_field;                                // Ahead.java:25
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:498
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:502
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:104
   wire         attention_finish;                                   // AttentionExecutor.java:106
   reg          attention_failed;                                   // AttentionExecutor.java:107
@@ -1521,26 +1526,28 @@ module tellme (
   wire         attention_issue_last_block;                         // AttentionExecutor.java:190
   wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:191
   wire         attention_issue_last_command;                       // AttentionExecutor.java:192
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:237
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:238
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:239
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:236
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:237
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:238
+  reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
+  reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:271
-  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:274
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:278
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:279
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:280
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:281
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:283
-  wire         attention_last_query_head;                          // AttentionExecutor.java:284
-  wire         attention_last_query_token;                         // AttentionExecutor.java:285
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:305
-  wire         attention_query_pushing;                            // AttentionExecutor.java:331
-  wire         attention_query_taken;                              // AttentionExecutor.java:336
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:275
+  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:278
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:282
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:283
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:284
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:285
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:287
+  wire         attention_last_query_head;                          // AttentionExecutor.java:288
+  wire         attention_last_query_token;                         // AttentionExecutor.java:289
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:309
+  wire         attention_query_pushing;                            // AttentionExecutor.java:335
+  wire         attention_query_taken;                              // AttentionExecutor.java:340
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:395
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:399
   reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:177
   reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:180
   reg          attention_collect_head_start;                       // AttentionExecutor.java:181
@@ -1552,9 +1559,9 @@ module tellme (
   wire         attention_collect_last_block;                       // AttentionExecutor.java:190
   wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:191
   wire         attention_collect_last_command;                     // AttentionExecutor.java:192
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:401
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:401
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:401
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:405
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:405
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:405
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1562,16 +1569,16 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:408
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:410
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:411
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:412
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:413
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:414
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:416
-  wire         attention_last_out_head;                            // AttentionExecutor.java:417
-  wire         attention_last_out_token;                           // AttentionExecutor.java:418
-  wire         attention_out_beat;                                 // AttentionExecutor.java:420
+  wire         attention_refused;                                  // AttentionExecutor.java:412
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:414
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:415
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:416
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:417
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:418
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:420
+  wire         attention_last_out_head;                            // AttentionExecutor.java:421
+  wire         attention_last_out_token;                           // AttentionExecutor.java:422
+  wire         attention_out_beat;                                 // AttentionExecutor.java:424
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
@@ -1586,8 +1593,8 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
   reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:156
   reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:157
-  wire         attention_taken;                                    // AttentionExecutor.java:455
-  wire         attention_drained;                                  // AttentionExecutor.java:461
+  wire         attention_taken;                                    // AttentionExecutor.java:459
+  wire         attention_drained;                                  // AttentionExecutor.java:465
 
   // attention_executor
   wire         attention_done;                                     // AttentionExecutor.java:151
@@ -1872,50 +1879,52 @@ module tellme (
   reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:94
   reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:95
   reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:96
+  reg  [39:0]  rotate_run_part0;                                   // PartialProducts.java:47
+  reg  [23:0]  rotate_run_part1;                                   // PartialProducts.java:47
   reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
   reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
   reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
   reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:115
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:116
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:124
-  wire         rotate_table_loaded;                                // RotateAndCache.java:125
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:134
-  reg  [2:0]   rotate_loaded_tokens;                               // RotateAndCache.java:135
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:136
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:137
-  reg          rotate_loaded;                                      // RotateAndCache.java:138
-  reg  [0:0]   rotate_gathered;                                    // RotateAndCache.java:148
-  wire         rotate_word_whole;                                  // RotateAndCache.java:149
-  reg  [63:0]  rotate_earlier_beats;                               // RotateAndCache.java:157
-  wire [127:0] rotate_table_word;                                  // RotateAndCache.java:158
-  wire [2:0]   rotate_half_words;                                  // RotateAndCache.java:162
-  reg  [1:0]   rotate_table_row;                                   // RotateAndCache.java:163
-  reg  [1:0]   rotate_table_group;                                 // RotateAndCache.java:164
-  reg          rotate_table_sine;                                  // RotateAndCache.java:165
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:166
-  wire         rotate_table_beat;                                  // RotateAndCache.java:176
-  wire         rotate_table_word_in;                               // RotateAndCache.java:178
-  wire         rotate_last_group;                                  // RotateAndCache.java:184
-  wire         rotate_running;                                     // RotateAndCache.java:209
-  reg  [2:0]   rotate_feed_token;                                  // RotateAndCache.java:210
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:211
-  reg          rotate_inflight;                                    // RotateAndCache.java:212
-  reg          rotate_pending;                                     // RotateAndCache.java:213
-  reg  [2:0]   rotate_pending_token;                               // RotateAndCache.java:214
-  reg          rotate_pending_last;                                // RotateAndCache.java:215
-  reg          rotate_feed_left;                                   // RotateAndCache.java:218
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:228
-  wire         rotate_feed_valid;                                  // RotateAndCache.java:233
-  wire         rotate_feed_ready;                                  // RotateAndCache.java:233
-  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:233
-  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:233
-  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:233
-  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:233
-  wire [1:0]   rotate_feed_payload_row;                            // RotateAndCache.java:233
-  wire         rotate_feed_payload_last;                           // RotateAndCache.java:233
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:122
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:123
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:131
+  wire         rotate_table_loaded;                                // RotateAndCache.java:132
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:141
+  reg  [2:0]   rotate_loaded_tokens;                               // RotateAndCache.java:142
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:143
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:144
+  reg          rotate_loaded;                                      // RotateAndCache.java:145
+  reg  [0:0]   rotate_gathered;                                    // RotateAndCache.java:155
+  wire         rotate_word_whole;                                  // RotateAndCache.java:156
+  reg  [63:0]  rotate_earlier_beats;                               // RotateAndCache.java:164
+  wire [127:0] rotate_table_word;                                  // RotateAndCache.java:165
+  wire [2:0]   rotate_half_words;                                  // RotateAndCache.java:169
+  reg  [1:0]   rotate_table_row;                                   // RotateAndCache.java:170
+  reg  [1:0]   rotate_table_group;                                 // RotateAndCache.java:171
+  reg          rotate_table_sine;                                  // RotateAndCache.java:172
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:173
+  wire         rotate_table_beat;                                  // RotateAndCache.java:183
+  wire         rotate_table_word_in;                               // RotateAndCache.java:185
+  wire         rotate_last_group;                                  // RotateAndCache.java:191
+  wire         rotate_running;                                     // RotateAndCache.java:216
+  reg  [2:0]   rotate_feed_token;                                  // RotateAndCache.java:217
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:218
+  reg          rotate_inflight;                                    // RotateAndCache.java:219
+  reg          rotate_pending;                                     // RotateAndCache.java:220
+  reg  [2:0]   rotate_pending_token;                               // RotateAndCache.java:221
+  reg          rotate_pending_last;                                // RotateAndCache.java:222
+  reg          rotate_feed_left;                                   // RotateAndCache.java:225
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:235
+  wire         rotate_feed_valid;                                  // RotateAndCache.java:240
+  wire         rotate_feed_ready;                                  // RotateAndCache.java:240
+  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:240
+  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:240
+  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:240
+  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:240
+  wire [1:0]   rotate_feed_payload_row;                            // RotateAndCache.java:240
+  wire         rotate_feed_payload_last;                           // RotateAndCache.java:240
   reg          rotate_feed_skid_buffered;                          // Stream.java:162
   reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
   reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
@@ -1924,11 +1933,11 @@ module tellme (
   reg  [1:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
   reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
   wire         rotate_feed_skid_ready;                             // Stream.java:164
-  wire         rotate_read;                                        // RotateAndCache.java:236
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:275
-  reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:288
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:289
-  wire         rotate_last_out_word;                               // RotateAndCache.java:294
+  wire         rotate_read;                                        // RotateAndCache.java:243
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:282
+  reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:295
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:296
+  wire         rotate_last_out_word;                               // RotateAndCache.java:301
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
@@ -1943,12 +1952,12 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
   reg  [1:0]   rotate_write_token;                                 // ActivationBuffers.java:156
   reg  [7:0]   rotate_write_word;                                  // ActivationBuffers.java:157
-  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:313
-  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:314
-  reg          rotate_cache_failed;                                // RotateAndCache.java:315
-  wire         rotate_all_written;                                 // RotateAndCache.java:336
-  wire         rotate_done;                                        // RotateAndCache.java:339
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:340
+  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:320
+  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:321
+  reg          rotate_cache_failed;                                // RotateAndCache.java:322
+  wire         rotate_all_written;                                 // RotateAndCache.java:343
+  wire         rotate_done;                                        // RotateAndCache.java:346
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:593
@@ -2187,6 +2196,7 @@ module tellme (
   wire [63:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
   wire embed_tokens_eq_0;
+  wire embed_phase_eq_3;
   wire embed_write_values_0_any;
   wire embed_write_values_0_and;
   wire embed_write_values_0_any_2;
@@ -2217,8 +2227,8 @@ module tellme (
   wire attention_tokens_eq_0;
   wire [31:0] attention_group_words_prod;
   wire [7:0] attention_issue_block_first_diff;
-  wire [47:0] attention_run_bytes_prod;
-  wire attention_issue_step_eq_2;
+  wire attention_issue_step_eq_1;
+  wire attention_issue_step_eq_3;
   wire [63:0] attention_head_address_sum;
   wire [7:0] attention_collect_block_first_diff;
   wire [2:0] attention_out_write_stored_token_sum;
@@ -2277,11 +2287,11 @@ module tellme (
   wire [9:0] linear_write_values_3_shl;
   wire [2:0] linear_write_token_mux;
   wire [15:0] linear_write_word_mux;
-  wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
   wire rotate_step_eq_1;
-  wire rotate_step_eq_2;
-  wire rotate_step_eq_2_2;
+  wire rotate_step_eq_1_2;
+  wire rotate_step_eq_3;
+  wire rotate_step_eq_3_2;
   wire [63:0] rotate_layer_run_sum;
   wire [63:0] rotate_table_address_sum;
   wire rotate_write_values_0_any;
@@ -2323,6 +2333,7 @@ module tellme (
   assign embed_bad_field_or =
       ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {5'd0, embed_capacity}) | (embed_dim[1:0] != 2'd0);
   assign embed_tokens_eq_0 = embed_tokens == 3'd0;
+  assign embed_phase_eq_3 = embed_phase == EMBED_STEP_ROW_PARTS;
   assign embed_write_values_0_any = |embed_write_stored_0[9:8];
   assign embed_write_values_0_and = ~embed_write_values_0_any & ~(|embed_write_stored_0[7:6]);
   assign embed_write_values_0_any_2 = |embed_write_stored_0[5:4];
@@ -2392,8 +2403,8 @@ module tellme (
   assign attention_tokens_eq_0 = attention_tokens == 3'd0;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
-  assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
-  assign attention_issue_step_eq_2 = attention_issue_step == ISSUE_STEP_LAYER_RUN;
+  assign attention_issue_step_eq_1 = attention_issue_step == ISSUE_STEP_SIZES;
+  assign attention_issue_step_eq_3 = attention_issue_step == ISSUE_STEP_LAYER_RUN;
   assign attention_head_address_sum = {24'd0, attention_layer_run_part0} + {attention_layer_run_part1, 24'd0};
   assign attention_collect_block_first_diff = attention_collect_block_end_now - attention_collect_block_size;
   assign attention_out_write_stored_token_sum = attention_collect_block_first + attention_out_token[2:0];
@@ -2536,11 +2547,11 @@ module tellme (
   assign linear_write_values_3_shl = linear_unit_word_3[9:0] << linear_write_values_3_mux;
   assign linear_write_token_mux = linear_store_write ? linear_tag_head_payload_token : linear_unit_token;
   assign linear_write_word_mux = linear_store_write ? linear_tag_head_payload_word : linear_unit_word_index;
-  assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {13'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_step_eq_1 = rotate_step == ROTATE_STEP_SIZES;
-  assign rotate_step_eq_2 = rotate_step == ROTATE_STEP_PRODUCTS;
-  assign rotate_step_eq_2_2 = rotate_step == ROTATE_STEP_PRODUCTS;
+  assign rotate_step_eq_1_2 = rotate_step == ROTATE_STEP_SIZES;
+  assign rotate_step_eq_3 = rotate_step == ROTATE_STEP_PRODUCTS;
+  assign rotate_step_eq_3_2 = rotate_step == ROTATE_STEP_PRODUCTS;
   assign rotate_layer_run_sum = {24'd0, rotate_layer_run_part0} + {rotate_layer_run_part1, 24'd0};
   assign rotate_table_address_sum = {24'd0, rotate_table_offset_part0} + {16'h0, rotate_table_offset_part1, 24'd0};
   assign rotate_write_values_0_any = |rotate_write_stored_0[9:8];
@@ -3012,23 +3023,23 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:230
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:231
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:233
-  // AttentionExecutor.java:256
+  // AttentionExecutor.java:260
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:257
-  // AttentionExecutor.java:258
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:261
+  // AttentionExecutor.java:262
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:259
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:261
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:262
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:263
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:264
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:332
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:334
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:334
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:334
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:334
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:421
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:263
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:265
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:266
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:267
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:268
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:336
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:338
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:338
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:338
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:338
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:425
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:109
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:110
@@ -3119,11 +3130,11 @@ module tellme (
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:555
   assign gating_out_ready = 1'b1; // LinearExecutor.java:556
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:179
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:180
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:181
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:182
-  assign rope_table_write_payload_values = rotate_table_word; // RotateAndCache.java:183
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:189
+  assign rope_table_write_payload_values = rotate_table_word; // RotateAndCache.java:190
   assign rope_in_valid = rotate_feed_valid | rotate_feed_skid_buffered; // Stream.java:101
   // Stream.java:102
   assign rope_in_payload_x_0 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_0 : rotate_feed_payload_x_0;
@@ -3137,18 +3148,18 @@ module tellme (
   assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
   // Stream.java:102
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:258
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:259
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:260
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:280
-  assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:281
-  assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:282
-  // RotateAndCache.java:321
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:265
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:266
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:267
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:287
+  assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:288
+  assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:289
+  // RotateAndCache.java:328
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:322
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:323
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:324
-  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:325
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:329
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
+  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:332
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:592
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:593
   assign record_error_detail = error_detail; // Sequencer.java:594
@@ -3295,25 +3306,25 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:98
-      data_read_valid = 1'b1; // EmbedUnit.java:99
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:100
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:101
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:102
+      data_read_valid = 1'b1; // EmbedUnit.java:103
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:104
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:105
     end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:103
-      data_read_valid = 1'b1; // EmbedUnit.java:104
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:105
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:106
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:107
+      data_read_valid = 1'b1; // EmbedUnit.java:108
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:109
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:110
     end
     if (quantize_asking_gains) begin // QuantizeExecutor.java:136
       data_read_valid = 1'b1; // QuantizeExecutor.java:137
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:138
       data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:139
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:141
-      data_read_valid = 1'b1; // RotateAndCache.java:142
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:143
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:144
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
+      data_read_valid = 1'b1; // RotateAndCache.java:149
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:150
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:151
     end
     if (tap_asking_memory) begin // TapWriter.java:161
       data_read_valid = 1'b1; // TapWriter.java:162
@@ -3359,17 +3370,17 @@ module tellme (
 
   always @(*) begin
     data_beat_ready = 1'b0; // DataReads.java:42
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:117
-      data_beat_ready = 1'b1; // EmbedUnit.java:118
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:121
+      data_beat_ready = 1'b1; // EmbedUnit.java:122
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:141
-      data_beat_ready = 1'b1; // EmbedUnit.java:141
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:145
+      data_beat_ready = 1'b1; // EmbedUnit.java:145
     end
     if (quantize_gaining) begin // QuantizeExecutor.java:214
       data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:214
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:177
-      data_beat_ready = 1'b1; // RotateAndCache.java:177
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
+      data_beat_ready = 1'b1; // RotateAndCache.java:184
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
@@ -3572,11 +3583,11 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:154
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:155
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:306
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:308
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:309
-      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:310
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:311
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:310
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:312
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:313
+      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:314
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:315
     end
     if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:509
       buffer_read_valid = 1'b1; // LinearExecutor.java:510
@@ -3584,11 +3595,11 @@ module tellme (
       buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:512
       buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:513
     end
-    if (rotate_read) begin // RotateAndCache.java:237
-      buffer_read_valid = 1'b1; // RotateAndCache.java:238
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:239
-      buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:240
-      buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:241
+    if (rotate_read) begin // RotateAndCache.java:244
+      buffer_read_valid = 1'b1; // RotateAndCache.java:245
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:246
+      buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:247
+      buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:248
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:121
       buffer_read_valid = 1'b1; // TapWriter.java:122
@@ -3994,9 +4005,9 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
+  // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
-    embed_start = 1'b0; // EmbedUnit.java:43
+    embed_start = 1'b0; // EmbedUnit.java:44
     case (phase) // Sequencer.java:395
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -4022,37 +4033,37 @@ module tellme (
   end
 
   always @(*) begin
-    embed_dst = 4'd0; // EmbedUnit.java:49
+    embed_dst = 4'd0; // EmbedUnit.java:50
     embed_dst = instruction_word[11:8]; // Sequencer.java:172
   end
 
   always @(*) begin
-    embed_dim = 16'd0; // EmbedUnit.java:49
+    embed_dim = 16'd0; // EmbedUnit.java:50
     embed_dim = instruction_word[31:16]; // Sequencer.java:173
   end
 
   always @(*) begin
-    embed_table = 32'd0; // EmbedUnit.java:49
+    embed_table = 32'd0; // EmbedUnit.java:50
     embed_table = instruction_word[63:32]; // Sequencer.java:174
   end
 
   always @(*) begin
-    embed_tokens = 3'd0; // EmbedUnit.java:49
+    embed_tokens = 3'd0; // EmbedUnit.java:50
     embed_tokens = chunk_tokens; // Sequencer.java:175
   end
 
   always @(*) begin
-    embed_first_token = 32'd0; // EmbedUnit.java:49
+    embed_first_token = 32'd0; // EmbedUnit.java:50
     embed_first_token = chunk_from; // Sequencer.java:176
   end
 
   always @(*) begin
-    embed_image = 64'd0; // EmbedUnit.java:49
+    embed_image = 64'd0; // EmbedUnit.java:50
     embed_image = arg_image; // Sequencer.java:177
   end
 
   always @(*) begin
-    embed_io = 64'd0; // EmbedUnit.java:49
+    embed_io = 64'd0; // EmbedUnit.java:50
     embed_io = arg_io; // Sequencer.java:178
   end
 
@@ -4075,50 +4086,59 @@ module tellme (
     end
   end
 
-  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:89
-  assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:90
-  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:97
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:139
-  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:140
-  // EmbedUnit.java:160
+  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:90
+  assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:91
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:101
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:143
+  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:144
+  // EmbedUnit.java:164
   assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
     embed_bad_field <= embed_bad_field_or; // Ahead.java:25
     embed_no_tokens <= embed_tokens_eq_0; // Ahead.java:25
-    if (embed_start) begin // EmbedUnit.java:72
-      embed_dst_id <= embed_dst; // EmbedUnit.java:73
-      embed_dim_q <= embed_dim; // EmbedUnit.java:74
-      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:75
-      embed_token_count <= embed_tokens; // EmbedUnit.java:76
-      embed_call_token <= embed_first_token; // EmbedUnit.java:77
-      embed_token <= 3'd0; // EmbedUnit.java:78
-      embed_io_address <= embed_io; // EmbedUnit.java:79
-      embed_word <= 16'd0; // EmbedUnit.java:80
-      embed_code <= 8'd0; // EmbedUnit.java:81
-      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:82
-      if (embed_bad_field | embed_no_tokens) begin // EmbedUnit.java:83
-        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:83
+    if (embed_start) begin // EmbedUnit.java:73
+      embed_dst_id <= embed_dst; // EmbedUnit.java:74
+      embed_dim_q <= embed_dim; // EmbedUnit.java:75
+      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:76
+      embed_token_count <= embed_tokens; // EmbedUnit.java:77
+      embed_call_token <= embed_first_token; // EmbedUnit.java:78
+      embed_token <= 3'd0; // EmbedUnit.java:79
+      embed_io_address <= embed_io; // EmbedUnit.java:80
+      embed_word <= 16'd0; // EmbedUnit.java:81
+      embed_code <= 8'd0; // EmbedUnit.java:82
+      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:83
+      if (embed_bad_field | embed_no_tokens) begin // EmbedUnit.java:84
+        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:84
       end
-      if (embed_bad_field) begin // EmbedUnit.java:84
-        embed_code <= 8'd3; // EmbedUnit.java:84
+      if (embed_bad_field) begin // EmbedUnit.java:85
+        embed_code <= 8'd3; // EmbedUnit.java:85
       end
     end
-    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:93
-      embed_row_offset <= {16'd0, embed_id} * {32'd0, embed_dim_q}; // EmbedUnit.java:94
-      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:95
+    if (embed_phase_eq_3) begin // PartialProducts.java:47
+      embed_row_part0 <= {24'd0, embed_dim_q} * {16'd0, embed_id[23:0]}; // PartialProducts.java:47
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:108
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:108
+    if (embed_phase_eq_3) begin // PartialProducts.java:47
+      embed_row_part1 <= {8'd0, embed_dim_q} * {16'd0, embed_id[31:24]}; // PartialProducts.java:47
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:109
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:109
+    if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:95
+      embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:95
     end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:117
-      if (data_beat_valid) begin // EmbedUnit.java:119
-        // EmbedUnit.java:120
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:97
+      embed_row_offset <= {8'd0, embed_row_part0} + {embed_row_part1, 24'd0}; // EmbedUnit.java:98
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:99
+    end
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:112
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:112
+    end
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:113
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:113
+    end
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:121
+      if (data_beat_valid) begin // EmbedUnit.java:123
+        // EmbedUnit.java:124
         embed_id <= embed_call_token[0] ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
-        embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:121
+        embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:125
       end
     end
     embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:183
@@ -4175,18 +4195,18 @@ module tellme (
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
     embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:156
     embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:157
-    if (embed_row_beat) begin // EmbedUnit.java:146
-      embed_word <= embed_word + 16'd1; // EmbedUnit.java:150
-      if (embed_last_word) begin // EmbedUnit.java:151
-        embed_word <= 16'd0; // EmbedUnit.java:152
-        embed_token <= embed_token + 3'd1; // EmbedUnit.java:153
-        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:154
-        // EmbedUnit.java:155
+    if (embed_row_beat) begin // EmbedUnit.java:150
+      embed_word <= embed_word + 16'd1; // EmbedUnit.java:154
+      if (embed_last_word) begin // EmbedUnit.java:155
+        embed_word <= 16'd0; // EmbedUnit.java:156
+        embed_token <= embed_token + 3'd1; // EmbedUnit.java:157
+        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:158
+        // EmbedUnit.java:159
         embed_phase <= ((embed_token + 3'd1) == embed_token_count) ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND;
       end
     end
-    if (embed_done) begin // EmbedUnit.java:162
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:162
+    if (embed_done) begin // EmbedUnit.java:166
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:166
     end
     if (!ap_rst_n) begin
       embed_bad_field <= 1'b0;
@@ -4616,84 +4636,84 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:486
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    attention_group_of = 8'd0; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd2; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd2; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd3; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd3; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd4; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd4; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd5; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd5; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd6; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd6; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd7; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd7; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd8; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd8; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd2; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd2; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd3; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd3; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd4; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd4; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd2; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd2; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd2; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd2; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:490
-      attention_group_of = 8'd1; // AttentionExecutor.java:490
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
+      attention_group_of = 8'd1; // AttentionExecutor.java:494
     end
   end
 
   assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:93
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:499
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:502
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:502
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:503
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:506
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:506
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:502
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:506
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:502
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:506
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:502
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:502
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:506
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
     end
   end
 
@@ -4778,12 +4798,12 @@ module tellme (
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:192
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:283
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:284
-  // AttentionExecutor.java:285
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:287
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:288
+  // AttentionExecutor.java:289
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:331
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:336
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:335
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:340
 
   always @(posedge ap_clk) begin
     if (attention_start) begin // AttentionExecutor.java:193
@@ -4805,85 +4825,97 @@ module tellme (
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:240
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:241
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:242
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:243
+    if (attention_issue_step_eq_1) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      attention_run_part0 <= {24'd0, attention_head_dim_q} * {16'd0, attention_positions_q[23:0]};
     end
-    if (attention_issue_step_eq_2) begin // PartialProducts.java:47
+    if (attention_issue_step_eq_1) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
+    end
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:241
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:242
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:243
+    end
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:245
+      // AttentionExecutor.java:246
+      attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:247
+    end
+    if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
       attention_layer_run_part0 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[23:0]};
     end
-    if (attention_issue_step_eq_2) begin // PartialProducts.java:47
+    if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:247
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:247
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:251
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:251
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:248
-      // AttentionExecutor.java:249
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:252
+      // AttentionExecutor.java:253
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:250
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:254
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:254
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:254
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:258
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:258
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:255
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:255
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:259
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:259
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:286
-      attention_query_token <= 8'd0; // AttentionExecutor.java:287
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:288
-      attention_query_head <= 8'd0; // AttentionExecutor.java:289
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:290
-      attention_query_word <= 1'b0; // AttentionExecutor.java:291
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:292
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:293
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:290
+      attention_query_token <= 8'd0; // AttentionExecutor.java:291
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:292
+      attention_query_head <= 8'd0; // AttentionExecutor.java:293
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:294
+      attention_query_word <= 1'b0; // AttentionExecutor.java:295
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:296
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:297
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:306
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:307
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:312
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:310
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:311
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:316
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:314
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:315
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:316
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:316
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:318
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:319
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:320
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:320
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:348
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:349
+    if (attention_query_taken) begin // AttentionExecutor.java:352
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:353
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:350
-      // AttentionExecutor.java:356
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:354
+      // AttentionExecutor.java:360
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:357
-        // AttentionExecutor.java:358
+      if (attention_last_query_beat) begin // AttentionExecutor.java:361
+        // AttentionExecutor.java:362
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:359
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:360
-          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:361
-          if (attention_last_query_token) begin // AttentionExecutor.java:362
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:362
+        if (attention_last_query_head) begin // AttentionExecutor.java:363
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:364
+          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:365
+          if (attention_last_query_token) begin // AttentionExecutor.java:366
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:366
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:367
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:367
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:371
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:371
     end
-    if (attention_finish) begin // AttentionExecutor.java:368
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:368
+    if (attention_finish) begin // AttentionExecutor.java:372
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:372
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:370
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:371
-      if (attention_issue_last_block) begin // AttentionExecutor.java:372
-        // AttentionExecutor.java:372
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:374
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:375
+      if (attention_issue_last_block) begin // AttentionExecutor.java:376
+        // AttentionExecutor.java:376
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:374
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:374
+      if (attention_issue_last_command) begin // AttentionExecutor.java:378
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:378
       end
     end
     if (!ap_rst_n) begin
@@ -4893,9 +4925,9 @@ module tellme (
       attention_issue_command_tokens <= 8'd0;
       attention_issue_block_first <= 3'd0;
       attention_issue_block_end <= 8'd0;
-      attention_run_bytes <= 48'd0;
       attention_layer_heads <= 16'd0;
       attention_issue_step <= ISSUE_STEP_IDLE;
+      attention_run_bytes <= 48'd0;
       attention_head_address <= 64'd0;
       attention_query_token <= 8'd0;
       attention_query_buffer_token <= 3'd0;
@@ -4908,7 +4940,7 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:391): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:395): writes each command's outputs into a buffer and
   // takes its done
   // AttentionExecutor.java:182
   assign attention_collect_block_end_now =
@@ -4921,25 +4953,25 @@ module tellme (
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
   // AttentionExecutor.java:192
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:402
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:403
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:406
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:407
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:408
+  // AttentionExecutor.java:412
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:416
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:417
-  // AttentionExecutor.java:418
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:420
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:421
+  // AttentionExecutor.java:422
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:420
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:424
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:455
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:456
-  // AttentionExecutor.java:461
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:459
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:460
+  // AttentionExecutor.java:465
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
@@ -5040,51 +5072,51 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
-    if (attention_out_beat) begin // AttentionExecutor.java:437
+    if (attention_out_beat) begin // AttentionExecutor.java:441
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:438
-      // AttentionExecutor.java:444
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:442
+      // AttentionExecutor.java:448
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:445
-        // AttentionExecutor.java:446
+      if (attention_last_out_beat) begin // AttentionExecutor.java:449
+        // AttentionExecutor.java:450
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:447
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:448
-          if (attention_last_out_token) begin // AttentionExecutor.java:449
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:449
+        if (attention_last_out_head) begin // AttentionExecutor.java:451
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:452
+          if (attention_last_out_token) begin // AttentionExecutor.java:453
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:453
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:457
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:457
+    if (attention_taken) begin // AttentionExecutor.java:461
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:461
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:462
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:463
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:464
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:464
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:466
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:467
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:468
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:468
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:466
-      attention_out_token <= 8'd0; // AttentionExecutor.java:467
-      attention_out_head <= 8'd0; // AttentionExecutor.java:468
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:469
-      attention_out_word <= 1'b0; // AttentionExecutor.java:470
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:471
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:472
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:470
+      attention_out_token <= 8'd0; // AttentionExecutor.java:471
+      attention_out_head <= 8'd0; // AttentionExecutor.java:472
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:473
+      attention_out_word <= 1'b0; // AttentionExecutor.java:474
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:475
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:476
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:474
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:474
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:478
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:478
     end
-    if (attention_start) begin // AttentionExecutor.java:475
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:476
-      if (attention_skip) begin // AttentionExecutor.java:477
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:477
+    if (attention_start) begin // AttentionExecutor.java:479
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:480
+      if (attention_skip) begin // AttentionExecutor.java:481
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:481
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:479
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:479
+    if (attention_finish) begin // AttentionExecutor.java:483
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:483
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -6054,42 +6086,42 @@ module tellme (
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:124
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:139
-  assign rotate_word_whole = rotate_gathered; // RotateAndCache.java:149
-  assign rotate_table_word = {data_beat_payload_data, rotate_earlier_beats}; // RotateAndCache.java:158
-  assign rotate_half_words = rotate_head_beats[3:1]; // RotateAndCache.java:162
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:176
-  assign rotate_table_word_in = rotate_table_beat & rotate_word_whole; // RotateAndCache.java:178
-  // RotateAndCache.java:184
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:146
+  assign rotate_word_whole = rotate_gathered; // RotateAndCache.java:156
+  assign rotate_table_word = {data_beat_payload_data, rotate_earlier_beats}; // RotateAndCache.java:165
+  assign rotate_half_words = rotate_head_beats[3:1]; // RotateAndCache.java:169
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:183
+  assign rotate_table_word_in = rotate_table_beat & rotate_word_whole; // RotateAndCache.java:185
+  // RotateAndCache.java:191
   assign rotate_last_group = ({14'd0, rotate_table_group} + 16'd1) == {13'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:209
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:228
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:216
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:235
   assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
   assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
-  // RotateAndCache.java:236
+  // RotateAndCache.java:243
   assign rotate_read = rotate_running & rotate_feed_left & ~rotate_inflight & (~rotate_pending | rotate_feed_ready);
-  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:252
-  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:254
-  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:254
-  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:254
-  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:254
-  assign rotate_feed_payload_row = rotate_pending_token[1:0]; // RotateAndCache.java:256
-  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:257
-  // RotateAndCache.java:275
+  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:259
+  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:261
+  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:261
+  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:261
+  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:261
+  assign rotate_feed_payload_row = rotate_pending_token[1:0]; // RotateAndCache.java:263
+  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:264
+  // RotateAndCache.java:282
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:294
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:301
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:336
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:339
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:340
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:343
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:346
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:347
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:85
@@ -6098,98 +6130,108 @@ module tellme (
     if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
       rotate_head_beats <= linear_head_dim_q[5:2]; // RotateAndCache.java:98
       rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
-      rotate_run_bytes <= {rotate_run_bytes_prod[46:0], 1'b0}; // RotateAndCache.java:100
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:101
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:102
-      rotate_table_beats <= {3'd0, rotate_table_beats_prod[29:1]}; // RotateAndCache.java:103
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:104
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
+      rotate_table_beats <= {3'd0, rotate_table_beats_prod[29:1]}; // RotateAndCache.java:102
+      rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:103
     end
     if (rotate_step_eq_1) begin // PartialProducts.java:47
+      rotate_run_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_positions_q[23:0]}; // PartialProducts.java:47
+    end
+    if (rotate_step_eq_1) begin // PartialProducts.java:47
+      rotate_run_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_positions_q[31:24]}; // PartialProducts.java:47
+    end
+    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:109
+      // RotateAndCache.java:110
+      rotate_run_bytes <= {({7'd0, rotate_run_part0} + {rotate_run_part1[22:0], 24'd0}), 1'b0};
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:111
+    end
+    if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_table_offset_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[23:0]};
     end
-    if (rotate_step_eq_1) begin // PartialProducts.java:47
+    if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_table_offset_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[31:24]};
     end
-    if (rotate_step_eq_2) begin // PartialProducts.java:47
+    if (rotate_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_layer_run_part0 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[23:0]};
     end
-    if (rotate_step_eq_2) begin // PartialProducts.java:47
+    if (rotate_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_layer_run_part1 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[47:24]};
     end
-    if (rotate_step_eq_2_2) begin // PartialProducts.java:47
+    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_position_bytes_part0 <= {24'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[23:0]};
     end
-    if (rotate_step_eq_2_2) begin // PartialProducts.java:47
+    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
       rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:117
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:117
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:124
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:124
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:118
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:119
-      // RotateAndCache.java:120
-      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
-      // RotateAndCache.java:121
-      rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:122
-    end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:126
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:125
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:126
       // RotateAndCache.java:127
+      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
+      // RotateAndCache.java:128
+      rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:129
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:133
+      // RotateAndCache.java:134
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:129
+      // RotateAndCache.java:136
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:141
-      if (data_read_ready) begin // RotateAndCache.java:145
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:145
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
+      if (data_read_ready) begin // RotateAndCache.java:152
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:152
       end
     end
-    if ((rotate_step == ROTATE_STEP_TABLE) & data_beat_valid) begin // RotateAndCache.java:159
-      rotate_earlier_beats <= data_beat_payload_data; // RotateAndCache.java:159
+    if ((rotate_step == ROTATE_STEP_TABLE) & data_beat_valid) begin // RotateAndCache.java:166
+      rotate_earlier_beats <= data_beat_payload_data; // RotateAndCache.java:166
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:167
-      rotate_table_row <= 2'd0; // RotateAndCache.java:168
-      rotate_table_group <= 2'd0; // RotateAndCache.java:169
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:170
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:171
-      rotate_gathered <= 1'b0; // RotateAndCache.java:173
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:174
+      rotate_table_row <= 2'd0; // RotateAndCache.java:175
+      rotate_table_group <= 2'd0; // RotateAndCache.java:176
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:177
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:178
+      rotate_gathered <= 1'b0; // RotateAndCache.java:180
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:185
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:186
-      rotate_gathered <= ~rotate_word_whole & (rotate_gathered + 1'b1); // RotateAndCache.java:188
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:190
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:191
-        rotate_loaded <= 1'b1; // RotateAndCache.java:192
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:193
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:194
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:195
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:196
+    if (rotate_table_beat) begin // RotateAndCache.java:192
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:193
+      rotate_gathered <= ~rotate_word_whole & (rotate_gathered + 1'b1); // RotateAndCache.java:195
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:197
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:198
+        rotate_loaded <= 1'b1; // RotateAndCache.java:199
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:200
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:201
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:202
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:203
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:199
-      rotate_table_group <= rotate_last_group ? 2'd0 : (rotate_table_group + 2'd1); // RotateAndCache.java:200
-      if (rotate_last_group) begin // RotateAndCache.java:201
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:202
-        if (rotate_table_sine) begin // RotateAndCache.java:203
-          rotate_table_row <= rotate_table_row + 2'd1; // RotateAndCache.java:203
+    if (rotate_table_word_in) begin // RotateAndCache.java:206
+      rotate_table_group <= rotate_last_group ? 2'd0 : (rotate_table_group + 2'd1); // RotateAndCache.java:207
+      if (rotate_last_group) begin // RotateAndCache.java:208
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:209
+        if (rotate_table_sine) begin // RotateAndCache.java:210
+          rotate_table_row <= rotate_table_row + 2'd1; // RotateAndCache.java:210
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:206
-      rotate_loaded <= 1'b0; // RotateAndCache.java:206
+    if (call_start) begin // RotateAndCache.java:213
+      rotate_loaded <= 1'b0; // RotateAndCache.java:213
     end
-    if (rotate_start) begin // RotateAndCache.java:221
-      rotate_feed_token <= 3'd0; // RotateAndCache.java:222
-      rotate_feed_left <= linear_token_count != 3'd0; // RotateAndCache.java:223
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:224
-      rotate_inflight <= 1'b0; // RotateAndCache.java:225
-      rotate_pending <= 1'b0; // RotateAndCache.java:226
+    if (rotate_start) begin // RotateAndCache.java:228
+      rotate_feed_token <= 3'd0; // RotateAndCache.java:229
+      rotate_feed_left <= linear_token_count != 3'd0; // RotateAndCache.java:230
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:231
+      rotate_inflight <= 1'b0; // RotateAndCache.java:232
+      rotate_pending <= 1'b0; // RotateAndCache.java:233
     end
     if (~rotate_feed_skid_buffered) begin // Stream.java:166
       rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
@@ -6204,24 +6246,24 @@ module tellme (
     end else if (rotate_feed_valid) begin // Stream.java:168
       rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (rotate_read) begin // RotateAndCache.java:237
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:242
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:243
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:244
-      if (rotate_last_feed_word) begin // RotateAndCache.java:245
-        rotate_feed_token <= rotate_feed_token + 3'd1; // RotateAndCache.java:246
-        rotate_feed_left <= (rotate_feed_token + 3'd1) < linear_token_count; // RotateAndCache.java:247
+    if (rotate_read) begin // RotateAndCache.java:244
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:249
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:250
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:251
+      if (rotate_last_feed_word) begin // RotateAndCache.java:252
+        rotate_feed_token <= rotate_feed_token + 3'd1; // RotateAndCache.java:253
+        rotate_feed_left <= (rotate_feed_token + 3'd1) < linear_token_count; // RotateAndCache.java:254
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:250
-    if (rotate_inflight) begin // RotateAndCache.java:251
-      rotate_pending <= 1'b1; // RotateAndCache.java:251
-    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:251
-      rotate_pending <= 1'b0; // RotateAndCache.java:251
+    rotate_inflight <= rotate_read; // RotateAndCache.java:257
+    if (rotate_inflight) begin // RotateAndCache.java:258
+      rotate_pending <= 1'b1; // RotateAndCache.java:258
+    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:258
+      rotate_pending <= 1'b0; // RotateAndCache.java:258
     end
-    if (rotate_start) begin // RotateAndCache.java:290
-      rotate_out_token <= 3'd0; // RotateAndCache.java:291
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:292
+    if (rotate_start) begin // RotateAndCache.java:297
+      rotate_out_token <= 3'd0; // RotateAndCache.java:298
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:299
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
@@ -6285,42 +6327,42 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:300
-      // RotateAndCache.java:301
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:307
+      // RotateAndCache.java:308
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:302
-        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:302
+      if (rotate_last_out_word) begin // RotateAndCache.java:309
+        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:309
       end
     end
-    if (rotate_start) begin // RotateAndCache.java:316
-      rotate_command_token <= 3'd0; // RotateAndCache.java:317
-      rotate_cache_done <= 3'd0; // RotateAndCache.java:318
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:319
+    if (rotate_start) begin // RotateAndCache.java:323
+      rotate_command_token <= 3'd0; // RotateAndCache.java:324
+      rotate_cache_done <= 3'd0; // RotateAndCache.java:325
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:326
     end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:326
-      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:327
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:328
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:333
+      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:334
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:335
     end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:330
-      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:331
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:332
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:332
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:337
+      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:338
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:339
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:339
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:337
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:337
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:344
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:344
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:338
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:338
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:345
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:345
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
       rotate_head_beats <= 4'd0;
       rotate_row_words <= 16'd0;
-      rotate_run_bytes <= 48'd0;
       rotate_row_bytes <= 17'd0;
       rotate_layer_heads <= 16'd0;
       rotate_table_beats <= 32'd0;
+      rotate_run_bytes <= 48'd0;
       rotate_layer_run <= 64'd0;
       rotate_position_bytes <= 64'd0;
       rotate_table_address <= 64'd0;
@@ -7295,15 +7337,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:275
+      // AttentionExecutor.java:279
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[2:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:275: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:279: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:405
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:405: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:409
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:409: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_field == lm_head_bad_field_or))) begin // Ahead.java:26
@@ -7369,9 +7411,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // RotateAndCache.java:219
+      // RotateAndCache.java:226
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:219: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:226: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
         $stop;
       end
@@ -8529,25 +8571,24 @@ module tellme (
       kv_cache_writer_idle, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
       w1_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
-      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_query_word,
-      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
-      linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
-      linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8],
+      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23],
+      attention_query_word, attention_unit_dones_occupancy, attention_out_word, lm_head_token[2],
+      lm_head_logit_beats[32], linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
+      linear_unit_tags_occupancy, rotate_run_part1[23], rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8],
       tap_source_words_part1[10], tap_source_beats[32], peek_word[127:96], peek_word[31:8], embed_write_values_0_shl[9],
       embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
       quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3],
-      attention_run_bytes_prod[47], attention_head_address_sum[63], attention_collect_block_first_diff[7:3],
-      attention_out_write_stored_token_sum[2], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
-      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0],
-      lm_head_logit_words_sum[0], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_values_0_shl[9],
-      linear_write_values_1_shl[9], linear_write_values_2_shl[9], linear_write_values_3_shl[9],
-      linear_write_token_mux[2], linear_write_word_mux[15:8], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
-      rotate_table_beats_prod[0], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
-      rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
-      rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
-      tap_bytes_q_sum[3:0], assert_shl[4]};
+      attention_head_address_sum[63], attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
+      attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
+      attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0],
+      linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
+      linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[2],
+      linear_write_word_mux[15:8], rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_sum[63],
+      rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
+      rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0],
+      token_beats_sum[36:35], token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32],
+      tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0], assert_shl[4]};
 endmodule
 
 `default_nettype wire

@@ -497,13 +497,13 @@ module TlmmEngine_kv260 (
   wire [15:0]  load_tokens_after;                    // WeightLoader.java:141
   reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:142
   reg          load_all_tokens_q;                    // WeightLoader.java:143
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:153
-  wire         load_ahead_taken;                     // WeightLoader.java:195
-  wire         load_go_ahead;                        // WeightLoader.java:209
-  wire         load_discard_asked;                   // WeightLoader.java:220
-  wire         load_discard;                         // WeightLoader.java:222
-  wire         load_arriving;                        // WeightLoader.java:238
-  wire         load_in_flight;                       // WeightLoader.java:239
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:150
+  wire         load_ahead_taken;                     // WeightLoader.java:192
+  wire         load_go_ahead;                        // WeightLoader.java:206
+  wire         load_discard_asked;                   // WeightLoader.java:217
+  wire         load_discard;                         // WeightLoader.java:219
+  wire         load_arriving;                        // WeightLoader.java:235
+  wire         load_in_flight;                       // WeightLoader.java:236
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:49
@@ -1366,8 +1366,8 @@ module TlmmEngine_kv260 (
   wire [15:0] port0_load_groups_mux_2;
   wire [15:0] port0_load_blocks_mux;
   wire [1:0] port0_load_lastClass_mux;
-  wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
+  wire [15:0] blocks_arrived_mux_2;
   wire [7:0] table0_pair_mux;
   wire [7:0] table0_pair_mux_2;
   wire not_pattern_minus1;
@@ -1578,10 +1578,10 @@ module TlmmEngine_kv260 (
   assign port0_load_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
   assign port0_load_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
   assign port0_load_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
+  assign blocks_arrived_mux =
+      (weights3_blocks_done < weights2_blocks_done) ? weights3_blocks_done : weights2_blocks_done;
   assign blocks_arrived_mux_2 =
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  assign blocks_arrived_mux =
-      (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
   assign table0_pair_mux = pattern_uses0 ? staging[7:0] : 8'd0;
   assign table0_pair_mux_2 = pattern_uses1 ? staging[15:8] : 8'd0;
   assign not_pattern_minus1 = ~pattern_minus1;
@@ -2103,15 +2103,15 @@ module TlmmEngine_kv260 (
   assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:139
   assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:140
   assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:141
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:195
-  // WeightLoader.java:209
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:192
+  // WeightLoader.java:206
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:220
-  // WeightLoader.java:222
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:217
+  // WeightLoader.java:219
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:238
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:239
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:235
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:236
   assign sweep_weight_half = sweep_half; // Sweep.java:88
   assign buffer_read_enable = issue; // Sweep.java:94
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:95
@@ -2237,88 +2237,88 @@ module TlmmEngine_kv260 (
     load_all_tokens_q <= load_last_chunk; // WeightLoader.java:143
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
-        : (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done
-        : blocks_arrived_mux; // WeightLoader.java:154
-    if (start_load) begin // WeightLoader.java:157
-      load_running <= 1'b1; // WeightLoader.java:158
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:159
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:160
+        : (blocks_arrived_mux < blocks_arrived_mux_2) ? blocks_arrived_mux
+        : blocks_arrived_mux_2; // WeightLoader.java:151
+    if (start_load) begin // WeightLoader.java:154
+      load_running <= 1'b1; // WeightLoader.java:155
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:156
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:157
     end
-    if (load_complete) begin // WeightLoader.java:162
-      load_running <= 1'b0; // WeightLoader.java:163
-      port_finished_0 <= 1'b0; // WeightLoader.java:165
-      port_finished_1 <= 1'b0; // WeightLoader.java:165
-      port_finished_2 <= 1'b0; // WeightLoader.java:165
-      port_finished_3 <= 1'b0; // WeightLoader.java:165
-      if (load_half) begin // WeightLoader.java:167
-        half_loaded_1 <= 1'b1; // WeightLoader.java:167
+    if (load_complete) begin // WeightLoader.java:159
+      load_running <= 1'b0; // WeightLoader.java:160
+      port_finished_0 <= 1'b0; // WeightLoader.java:162
+      port_finished_1 <= 1'b0; // WeightLoader.java:162
+      port_finished_2 <= 1'b0; // WeightLoader.java:162
+      port_finished_3 <= 1'b0; // WeightLoader.java:162
+      if (load_half) begin // WeightLoader.java:164
+        half_loaded_1 <= 1'b1; // WeightLoader.java:164
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:167
+        half_loaded_0 <= 1'b1; // WeightLoader.java:164
       end
-      load_half <= ~load_half; // WeightLoader.java:168
-      if (load_last_tile_q) begin // WeightLoader.java:169
-        load_tile <= 16'd0; // WeightLoader.java:170
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:171
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:172
-        if (load_all_tokens_q) begin // WeightLoader.java:173
-          loads_finished <= 1'b1; // WeightLoader.java:173
+      load_half <= ~load_half; // WeightLoader.java:165
+      if (load_last_tile_q) begin // WeightLoader.java:166
+        load_tile <= 16'd0; // WeightLoader.java:167
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:168
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:169
+        if (load_all_tokens_q) begin // WeightLoader.java:170
+          loads_finished <= 1'b1; // WeightLoader.java:170
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:175
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:176
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:172
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:173
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:183
-      half_loaded_0 <= 1'b0; // WeightLoader.java:183
+    if (half_swept_0) begin // WeightLoader.java:180
+      half_loaded_0 <= 1'b0; // WeightLoader.java:180
     end
-    if (half_swept_1) begin // WeightLoader.java:183
-      half_loaded_1 <= 1'b0; // WeightLoader.java:183
+    if (half_swept_1) begin // WeightLoader.java:180
+      half_loaded_1 <= 1'b0; // WeightLoader.java:180
     end
-    if (half_released_0) begin // WeightLoader.java:187
-      half_busy_0 <= 1'b0; // WeightLoader.java:187
+    if (half_released_0) begin // WeightLoader.java:184
+      half_busy_0 <= 1'b0; // WeightLoader.java:184
     end
-    if (half_released_1) begin // WeightLoader.java:187
-      half_busy_1 <= 1'b0; // WeightLoader.java:187
+    if (half_released_1) begin // WeightLoader.java:184
+      half_busy_1 <= 1'b0; // WeightLoader.java:184
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:190
-      loads_finished <= 1'b0; // WeightLoader.java:191
-      load_tokens <= 16'd0; // WeightLoader.java:192
-      load_tile_base <= cmd_address; // WeightLoader.java:193
+    if (finished & ~load_ahead) begin // WeightLoader.java:187
+      loads_finished <= 1'b0; // WeightLoader.java:188
+      load_tokens <= 16'd0; // WeightLoader.java:189
+      load_tile_base <= cmd_address; // WeightLoader.java:190
     end
-    if (accepted) begin // WeightLoader.java:196
-      if (load_ahead_taken) begin // WeightLoader.java:197
-        load_ahead <= 1'b0; // WeightLoader.java:199
-        load_error <= load_ahead_error; // WeightLoader.java:200
-        load_ahead_error <= 1'b0; // WeightLoader.java:201
+    if (accepted) begin // WeightLoader.java:193
+      if (load_ahead_taken) begin // WeightLoader.java:194
+        load_ahead <= 1'b0; // WeightLoader.java:196
+        load_error <= load_ahead_error; // WeightLoader.java:197
+        load_ahead_error <= 1'b0; // WeightLoader.java:198
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:203
-        load_error <= 1'b0; // WeightLoader.java:204
+        load_tile_base <= command_payload_address; // WeightLoader.java:200
+        load_error <= 1'b0; // WeightLoader.java:201
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:210
-      load_ahead <= 1'b1; // WeightLoader.java:211
-      load_tile <= 16'd0; // WeightLoader.java:212
-      load_tokens <= 16'd0; // WeightLoader.java:213
-      loads_finished <= 1'b0; // WeightLoader.java:214
-      load_tile_base <= prefetched_address; // WeightLoader.java:215
+    if (load_go_ahead) begin // WeightLoader.java:207
+      load_ahead <= 1'b1; // WeightLoader.java:208
+      load_tile <= 16'd0; // WeightLoader.java:209
+      load_tokens <= 16'd0; // WeightLoader.java:210
+      loads_finished <= 1'b0; // WeightLoader.java:211
+      load_tile_base <= prefetched_address; // WeightLoader.java:212
     end
-    if (load_discard_asked) begin // WeightLoader.java:221
-      load_discarding <= 1'b1; // WeightLoader.java:221
+    if (load_discard_asked) begin // WeightLoader.java:218
+      load_discarding <= 1'b1; // WeightLoader.java:218
     end
-    if (load_discard) begin // WeightLoader.java:223
-      load_discarding <= 1'b0; // WeightLoader.java:224
-      load_ahead <= 1'b0; // WeightLoader.java:225
-      load_ahead_error <= 1'b0; // WeightLoader.java:226
-      load_running <= 1'b0; // WeightLoader.java:227
-      half_busy_0 <= 1'b0; // WeightLoader.java:229
-      half_loaded_0 <= 1'b0; // WeightLoader.java:230
-      half_busy_1 <= 1'b0; // WeightLoader.java:229
-      half_loaded_1 <= 1'b0; // WeightLoader.java:230
-      load_half <= sweep_weight_half; // WeightLoader.java:232
-      load_tile <= 16'd0; // WeightLoader.java:233
-      load_tokens <= 16'd0; // WeightLoader.java:234
-      loads_finished <= 1'b0; // WeightLoader.java:235
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:236
+    if (load_discard) begin // WeightLoader.java:220
+      load_discarding <= 1'b0; // WeightLoader.java:221
+      load_ahead <= 1'b0; // WeightLoader.java:222
+      load_ahead_error <= 1'b0; // WeightLoader.java:223
+      load_running <= 1'b0; // WeightLoader.java:224
+      half_busy_0 <= 1'b0; // WeightLoader.java:226
+      half_loaded_0 <= 1'b0; // WeightLoader.java:227
+      half_busy_1 <= 1'b0; // WeightLoader.java:226
+      half_loaded_1 <= 1'b0; // WeightLoader.java:227
+      load_half <= sweep_weight_half; // WeightLoader.java:229
+      load_tile <= 16'd0; // WeightLoader.java:230
+      load_tokens <= 16'd0; // WeightLoader.java:231
+      loads_finished <= 1'b0; // WeightLoader.java:232
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:233
     end
     if (reset) begin
       ports_start <= 1'b0;

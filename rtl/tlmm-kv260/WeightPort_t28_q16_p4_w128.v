@@ -111,125 +111,126 @@ module WeightPort_t28_q16_p4_w128 (
   reg  [15:0]  group;                          // WeightPort.java:116
   reg  [15:0]  block;                          // WeightPort.java:117
   reg  [11:0]  block_base;                     // WeightPort.java:118
-  reg  [31:0]  written;                        // WeightPort.java:119
-  reg  [15:0]  blocks_finished;                // WeightPort.java:120
-  reg  [15:0]  blocks_done_d;                  // WeightPort.java:124
-  reg  [15:0]  blocks_done_q;                  // WeightPort.java:125
-  reg          last_block;                     // WeightPort.java:136
-  reg  [15:0]  last_group_index;               // WeightPort.java:137
-  wire [1:0]   size_class;                     // WeightPort.java:139
-  reg  [1:0]   size_select;                    // WeightPort.java:142
-  wire         words_left;                     // WeightPort.java:156
-  wire         take;                           // WeightPort.java:158
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte3_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte4_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte5_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte6_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte7_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte8_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:276
-  wire [9:0]   word0_byte9_digits;             // WeightPort.java:276
-  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte10_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte11_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte12_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte13_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte14_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte15_digits;            // WeightPort.java:276
-  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:276
-  wire [9:0]   word0_byte16_digits;            // WeightPort.java:276
-  wire [169:0] word0_digits;                   // WeightPort.java:282
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index0_index;             // WeightPort.java:290
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index1_index;             // WeightPort.java:290
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index2_index;             // WeightPort.java:290
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index3_index;             // WeightPort.java:290
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index4_index;             // WeightPort.java:290
-  wire [5:0]   word0_index5_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index5_index;             // WeightPort.java:290
-  wire [5:0]   word0_index6_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index6_index;             // WeightPort.java:290
-  wire [5:0]   word0_index7_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index7_index;             // WeightPort.java:290
-  wire [5:0]   word0_index8_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index8_index;             // WeightPort.java:290
-  wire [5:0]   word0_index9_digits;            // WeightPort.java:290
-  wire [4:0]   word0_index9_index;             // WeightPort.java:290
-  wire [5:0]   word0_index10_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index10_index;            // WeightPort.java:290
-  wire [5:0]   word0_index11_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index11_index;            // WeightPort.java:290
-  wire [5:0]   word0_index12_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index12_index;            // WeightPort.java:290
-  wire [5:0]   word0_index13_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index13_index;            // WeightPort.java:290
-  wire [5:0]   word0_index14_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index14_index;            // WeightPort.java:290
-  wire [5:0]   word0_index15_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index15_index;            // WeightPort.java:290
-  wire [5:0]   word0_index16_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index16_index;            // WeightPort.java:290
-  wire [5:0]   word0_index17_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index17_index;            // WeightPort.java:290
-  wire [5:0]   word0_index18_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index18_index;            // WeightPort.java:290
-  wire [5:0]   word0_index19_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index19_index;            // WeightPort.java:290
-  wire [5:0]   word0_index20_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index20_index;            // WeightPort.java:290
-  wire [5:0]   word0_index21_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index21_index;            // WeightPort.java:290
-  wire [5:0]   word0_index22_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index22_index;            // WeightPort.java:290
-  wire [5:0]   word0_index23_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index23_index;            // WeightPort.java:290
-  wire [5:0]   word0_index24_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index24_index;            // WeightPort.java:290
-  wire [5:0]   word0_index25_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index25_index;            // WeightPort.java:290
-  wire [5:0]   word0_index26_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index26_index;            // WeightPort.java:290
-  wire [5:0]   word0_index27_digits;           // WeightPort.java:290
-  wire [4:0]   word0_index27_index;            // WeightPort.java:290
-  wire [143:0] word0_unpacked;                 // WeightPort.java:309
-  wire [11:0]  buffer_address;                 // WeightPort.java:167
-  reg          write_q_valid;                  // WeightPort.java:170
-  reg  [11:0]  write_q_address;                // WeightPort.java:171
-  reg  [1:0]   write_q_lane_pair;              // WeightPort.java:172
-  reg  [143:0] write_q_words;                  // WeightPort.java:173
-  wire         finishing;                      // WeightPort.java:206
-  reg          reader_was_idle;                // WeightPort.java:210
-  wire         starved;                        // WeightPort.java:211
-  wire         load_ended;                     // WeightPort.java:212
-  wire         drained;                        // WeightPort.java:216
-  wire         load_failed;                    // WeightPort.java:218
-  reg          error_seen;                     // WeightPort.java:219
-  wire         load_complete;                  // WeightPort.java:222
-  reg          done_d;                         // WeightPort.java:223
-  reg          done_q;                         // WeightPort.java:223
-  reg          error_d;                        // WeightPort.java:224
-  reg          error_q;                        // WeightPort.java:224
+  reg  [31:0]  words_remaining;                // WeightPort.java:121
+  reg          final_words;                    // WeightPort.java:122
+  reg  [15:0]  blocks_finished;                // WeightPort.java:125
+  reg  [15:0]  blocks_done_d;                  // WeightPort.java:129
+  reg  [15:0]  blocks_done_q;                  // WeightPort.java:130
+  reg          last_block;                     // WeightPort.java:141
+  reg  [15:0]  last_group_index;               // WeightPort.java:142
+  wire [1:0]   size_class;                     // WeightPort.java:144
+  reg  [1:0]   size_select;                    // WeightPort.java:147
+  wire         take;                           // WeightPort.java:165
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte3_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte4_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte5_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte6_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte7_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte8_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:291
+  wire [9:0]   word0_byte9_digits;             // WeightPort.java:291
+  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte10_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte11_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte12_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte13_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte14_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte15_digits;            // WeightPort.java:291
+  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:291
+  wire [9:0]   word0_byte16_digits;            // WeightPort.java:291
+  wire [169:0] word0_digits;                   // WeightPort.java:297
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index0_index;             // WeightPort.java:305
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index1_index;             // WeightPort.java:305
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index2_index;             // WeightPort.java:305
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index3_index;             // WeightPort.java:305
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index4_index;             // WeightPort.java:305
+  wire [5:0]   word0_index5_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index5_index;             // WeightPort.java:305
+  wire [5:0]   word0_index6_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index6_index;             // WeightPort.java:305
+  wire [5:0]   word0_index7_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index7_index;             // WeightPort.java:305
+  wire [5:0]   word0_index8_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index8_index;             // WeightPort.java:305
+  wire [5:0]   word0_index9_digits;            // WeightPort.java:305
+  wire [4:0]   word0_index9_index;             // WeightPort.java:305
+  wire [5:0]   word0_index10_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index10_index;            // WeightPort.java:305
+  wire [5:0]   word0_index11_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index11_index;            // WeightPort.java:305
+  wire [5:0]   word0_index12_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index12_index;            // WeightPort.java:305
+  wire [5:0]   word0_index13_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index13_index;            // WeightPort.java:305
+  wire [5:0]   word0_index14_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index14_index;            // WeightPort.java:305
+  wire [5:0]   word0_index15_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index15_index;            // WeightPort.java:305
+  wire [5:0]   word0_index16_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index16_index;            // WeightPort.java:305
+  wire [5:0]   word0_index17_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index17_index;            // WeightPort.java:305
+  wire [5:0]   word0_index18_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index18_index;            // WeightPort.java:305
+  wire [5:0]   word0_index19_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index19_index;            // WeightPort.java:305
+  wire [5:0]   word0_index20_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index20_index;            // WeightPort.java:305
+  wire [5:0]   word0_index21_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index21_index;            // WeightPort.java:305
+  wire [5:0]   word0_index22_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index22_index;            // WeightPort.java:305
+  wire [5:0]   word0_index23_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index23_index;            // WeightPort.java:305
+  wire [5:0]   word0_index24_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index24_index;            // WeightPort.java:305
+  wire [5:0]   word0_index25_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index25_index;            // WeightPort.java:305
+  wire [5:0]   word0_index26_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index26_index;            // WeightPort.java:305
+  wire [5:0]   word0_index27_digits;           // WeightPort.java:305
+  wire [4:0]   word0_index27_index;            // WeightPort.java:305
+  wire [143:0] word0_unpacked;                 // WeightPort.java:324
+  wire [11:0]  buffer_address;                 // WeightPort.java:174
+  reg          write_q_valid;                  // WeightPort.java:177
+  reg  [11:0]  write_q_address;                // WeightPort.java:178
+  reg  [1:0]   write_q_lane_pair;              // WeightPort.java:179
+  reg  [143:0] write_q_words;                  // WeightPort.java:180
+  wire         finishing;                      // WeightPort.java:215
+  reg          reader_was_idle;                // WeightPort.java:219
+  wire         starved;                        // WeightPort.java:220
+  wire         load_ended;                     // WeightPort.java:221
+  wire         drained;                        // WeightPort.java:225
+  reg          gearbox_clear_q;                // WeightPort.java:229
+  wire         load_failed;                    // WeightPort.java:233
+  reg          error_seen;                     // WeightPort.java:234
+  wire         load_complete;                  // WeightPort.java:237
+  reg          done_d;                         // WeightPort.java:238
+  reg          done_q;                         // WeightPort.java:238
+  reg          error_d;                        // WeightPort.java:239
+  reg          error_q;                        // WeightPort.java:239
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire start_payload_blocks_eq_1;
@@ -278,29 +279,28 @@ module WeightPort_t28_q16_p4_w128 (
   assign gearbox_in_valid = reader_data_valid & loading; // WeightPort.java:110
   assign gearbox_in_payload = reader_data_payload_data; // WeightPort.java:111
   assign reader_data_ready = ~loading | gearbox_in_ready; // WeightPort.java:112
-  assign blocks_done = blocks_done_q; // WeightPort.java:133
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:139
-  assign gearbox_size = size_select; // WeightPort.java:144
-  assign words_left = loading & (written < load_words); // WeightPort.java:156
-  assign gearbox_out_ready = words_left; // WeightPort.java:157
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:158
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:277
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:277
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:277
-  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:277
-  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:277
-  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:277
-  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:277
-  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:277
-  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:277
-  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:277
-  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:277
-  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:277
-  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:277
-  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:277
-  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:277
-  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:277
-  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:277
+  assign blocks_done = blocks_done_q; // WeightPort.java:138
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:144
+  assign gearbox_size = size_select; // WeightPort.java:149
+  assign gearbox_out_ready = loading; // WeightPort.java:164
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:165
+  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:292
+  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:292
+  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:292
+  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:292
+  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:292
+  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:292
+  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:292
+  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:292
+  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:292
+  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:292
+  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:292
+  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:292
+  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:292
+  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:292
+  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:292
+  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:292
+  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:292
   assign word0_digits =
       {word0_byte16_digits,
        word0_byte15_digits,
@@ -318,35 +318,35 @@ module WeightPort_t28_q16_p4_w128 (
        word0_byte3_digits,
        word0_byte2_digits,
        word0_byte1_digits,
-       word0_byte0_digits}; // WeightPort.java:282
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:291
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:291
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:291
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:291
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:291
-  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:291
-  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:291
-  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:291
-  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:291
-  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:291
-  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:291
-  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:291
-  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:291
-  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:291
-  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:291
-  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:291
-  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:291
-  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:291
-  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:291
-  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:291
-  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:291
-  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:291
-  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:291
-  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:291
-  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:291
-  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:291
-  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:291
-  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:291
+       word0_byte0_digits}; // WeightPort.java:297
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:306
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:306
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:306
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:306
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:306
+  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:306
+  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:306
+  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:306
+  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:306
+  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:306
+  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:306
+  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:306
+  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:306
+  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:306
+  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:306
+  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:306
+  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:306
+  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:306
+  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:306
+  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:306
+  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:306
+  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:306
+  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:306
+  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:306
+  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:306
+  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:306
+  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:306
+  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:306
   assign word0_unpacked =
       {2'h0,
        ((size_class == 2'd3) ? word0_index27_index : 5'd0),
@@ -377,21 +377,21 @@ module WeightPort_t28_q16_p4_w128 (
        word0_index3_index,
        word0_index2_index,
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:309
-  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:167
-  assign write_valid = write_q_valid; // WeightPort.java:170
-  assign write_payload_address = write_q_address; // WeightPort.java:171
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:172
-  assign write_payload_words = write_q_words; // WeightPort.java:173
-  assign finishing = take & ((written + 32'd1) == load_words); // WeightPort.java:206
-  assign starved = words_left & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:211
-  assign load_ended = finishing | starved; // WeightPort.java:212
-  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:216
-  assign gearbox_clear = load_ended; // WeightPort.java:217
-  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:218
-  assign load_complete = drained | load_refused; // WeightPort.java:222
-  assign done = done_q; // WeightPort.java:223
-  assign error = error_q; // WeightPort.java:224
+       word0_index0_index}; // WeightPort.java:324
+  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:174
+  assign write_valid = write_q_valid; // WeightPort.java:177
+  assign write_payload_address = write_q_address; // WeightPort.java:178
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:179
+  assign write_payload_words = write_q_words; // WeightPort.java:180
+  assign finishing = take & final_words; // WeightPort.java:215
+  assign starved = loading & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:220
+  assign load_ended = finishing | starved; // WeightPort.java:221
+  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:225
+  assign gearbox_clear = gearbox_clear_q; // WeightPort.java:230
+  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:233
+  assign load_complete = drained | load_refused; // WeightPort.java:237
+  assign done = done_q; // WeightPort.java:238
+  assign error = error_q; // WeightPort.java:239
 
   always @(posedge clk) begin
     if (load_accepted) begin // WeightPort.java:91
@@ -404,81 +404,84 @@ module WeightPort_t28_q16_p4_w128 (
       load_lastClass <= start_payload_lastClass; // WeightPort.java:93
       load_half <= start_payload_half; // WeightPort.java:93
     end
-    if (start_valid) begin // WeightPort.java:126
-      blocks_done_d <= 16'd0; // WeightPort.java:127
-      blocks_done_q <= 16'd0; // WeightPort.java:128
+    if (start_valid) begin // WeightPort.java:131
+      blocks_done_d <= 16'd0; // WeightPort.java:132
+      blocks_done_q <= 16'd0; // WeightPort.java:133
     end else begin
-      blocks_done_d <= blocks_finished; // WeightPort.java:130
-      blocks_done_q <= blocks_done_d; // WeightPort.java:131
+      blocks_done_d <= blocks_finished; // WeightPort.java:135
+      blocks_done_q <= blocks_done_d; // WeightPort.java:136
     end
-    if (load_accepted) begin // WeightPort.java:148
-      last_block <= start_payload_blocks_eq_1; // WeightPort.java:150
+    if (load_accepted) begin // WeightPort.java:153
+      last_block <= start_payload_blocks_eq_1; // WeightPort.java:155
       size_select <=
           (size_select_mux == 2'd3) ? 2'd3
           : (size_select_mux == 2'd2) ? 2'd2
           : (size_select_mux == 2'd1) ? 2'd1
-          : 2'd0; // WeightPort.java:152
-      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:154
+          : 2'd0; // WeightPort.java:157
+      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:159
     end
-    write_q_valid <= take; // WeightPort.java:170
-    if (take) begin // WeightPort.java:171
-      write_q_address <= buffer_address; // WeightPort.java:171
+    write_q_valid <= take; // WeightPort.java:177
+    if (take) begin // WeightPort.java:178
+      write_q_address <= buffer_address; // WeightPort.java:178
     end
-    if (take) begin // WeightPort.java:172
-      write_q_lane_pair <= lane_pair; // WeightPort.java:172
+    if (take) begin // WeightPort.java:179
+      write_q_lane_pair <= lane_pair; // WeightPort.java:179
     end
-    if (take) begin // WeightPort.java:173
-      write_q_words <= word0_unpacked; // WeightPort.java:173
+    if (take) begin // WeightPort.java:180
+      write_q_words <= word0_unpacked; // WeightPort.java:180
     end
-    if (start_valid) begin // WeightPort.java:177
-      lane_pair <= 2'd0; // WeightPort.java:178
-      group <= 16'd0; // WeightPort.java:179
-      block <= 16'd0; // WeightPort.java:180
-      block_base <= 12'd0; // WeightPort.java:181
-      written <= 32'd0; // WeightPort.java:182
-      blocks_finished <= 16'd0; // WeightPort.java:183
-    end else if (take) begin // WeightPort.java:184
-      written <= written + 32'd1; // WeightPort.java:185
-      if (lane_pair == 2'd3) begin // WeightPort.java:186
-        lane_pair <= 2'd0; // WeightPort.java:187
-        if (group == last_group_index) begin // WeightPort.java:188
-          group <= 16'd0; // WeightPort.java:189
-          block <= block + 16'd1; // WeightPort.java:190
-          last_block <= last_block_cmp; // WeightPort.java:192
+    if (start_valid) begin // WeightPort.java:184
+      lane_pair <= 2'd0; // WeightPort.java:185
+      group <= 16'd0; // WeightPort.java:186
+      block <= 16'd0; // WeightPort.java:187
+      block_base <= 12'd0; // WeightPort.java:188
+      words_remaining <= start_payload_words; // WeightPort.java:189
+      final_words <= start_payload_words == 32'd1; // WeightPort.java:190
+      blocks_finished <= 16'd0; // WeightPort.java:191
+    end else if (take) begin // WeightPort.java:192
+      words_remaining <= words_remaining - 32'd1; // WeightPort.java:193
+      final_words <= words_remaining == 32'd2; // WeightPort.java:194
+      if (lane_pair == 2'd3) begin // WeightPort.java:195
+        lane_pair <= 2'd0; // WeightPort.java:196
+        if (group == last_group_index) begin // WeightPort.java:197
+          group <= 16'd0; // WeightPort.java:198
+          block <= block + 16'd1; // WeightPort.java:199
+          last_block <= last_block_cmp; // WeightPort.java:201
           size_select <=
               (size_select_mux_2 == 2'd3) ? 2'd3
               : (size_select_mux_2 == 2'd2) ? 2'd2
               : (size_select_mux_2 == 2'd1) ? 2'd1
-              : 2'd0; // WeightPort.java:194
-          block_base <= block_base + load_groups[11:0]; // WeightPort.java:196
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:197
+              : 2'd0; // WeightPort.java:203
+          block_base <= block_base + load_groups[11:0]; // WeightPort.java:205
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:206
         end else begin
-          group <= group + 16'd1; // WeightPort.java:198
+          group <= group + 16'd1; // WeightPort.java:207
         end
       end else begin
-        lane_pair <= lane_pair + 2'd1; // WeightPort.java:199
+        lane_pair <= lane_pair + 2'd1; // WeightPort.java:208
       end
     end
-    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:210
-    if (load_ended) begin // WeightPort.java:213
-      loading <= 1'b0; // WeightPort.java:213
+    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:219
+    if (load_ended) begin // WeightPort.java:222
+      loading <= 1'b0; // WeightPort.java:222
     end
-    if (load_ended & ~reader_idle) begin // WeightPort.java:214
-      draining <= 1'b1; // WeightPort.java:214
+    if (load_ended & ~reader_idle) begin // WeightPort.java:223
+      draining <= 1'b1; // WeightPort.java:223
     end
-    if (draining & reader_idle) begin // WeightPort.java:215
-      draining <= 1'b0; // WeightPort.java:215
+    if (draining & reader_idle) begin // WeightPort.java:224
+      draining <= 1'b0; // WeightPort.java:224
     end
-    if (start_valid) begin // WeightPort.java:220
-      error_seen <= 1'b0; // WeightPort.java:220
+    gearbox_clear_q <= load_ended; // WeightPort.java:229
+    if (start_valid) begin // WeightPort.java:235
+      error_seen <= 1'b0; // WeightPort.java:235
     end
-    if (load_failed) begin // WeightPort.java:221
-      error_seen <= 1'b1; // WeightPort.java:221
+    if (load_failed) begin // WeightPort.java:236
+      error_seen <= 1'b1; // WeightPort.java:236
     end
-    done_d <= load_complete; // WeightPort.java:223
-    done_q <= done_d; // WeightPort.java:223
-    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:224
-    error_q <= error_d; // WeightPort.java:224
+    done_d <= load_complete; // WeightPort.java:238
+    done_q <= done_d; // WeightPort.java:238
+    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:239
+    error_q <= error_d; // WeightPort.java:239
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
@@ -491,10 +494,12 @@ module WeightPort_t28_q16_p4_w128 (
       group <= 16'd0;
       block <= 16'd0;
       block_base <= 12'd0;
-      written <= 32'd0;
+      words_remaining <= 32'd0;
+      final_words <= 1'b0;
       blocks_finished <= 16'd0;
       reader_was_idle <= 1'b0;
       draining <= 1'b0;
+      gearbox_clear_q <= 1'b0;
       error_seen <= 1'b0;
       done_d <= 1'b0;
       done_q <= 1'b0;
@@ -517,15 +522,29 @@ module WeightPort_t28_q16_p4_w128 (
                  "(the previous load's bursts have all been issued)");
         $stop;
       end
+      if (!(~loading | (final_words == (words_remaining == 32'd1)))) begin // WeightPort.java:123
+        $display("ASSERTION FAILED in %m: WeightPort.java:123: WeightPort: the final-words flag follows the count of ",
+                 "words left");
+        $stop;
+      end
       if (!(~loading
             | (size_select
                == ((size_class == 2'd3) ? 2'd3
                    : (size_class == 2'd2) ? 2'd2
                    : (size_class == 2'd1) ? 2'd1
                    : (size_class == 2'd0) ? 2'd0
-                   : 2'd0)))) begin // WeightPort.java:145
-        $display("ASSERTION FAILED in %m: WeightPort.java:145: WeightPort: the gearbox's size follows the block's ",
+                   : 2'd0)))) begin // WeightPort.java:150
+        $display("ASSERTION FAILED in %m: WeightPort.java:150: WeightPort: the gearbox's size follows the block's ",
                  "size class");
+        $stop;
+      end
+      if (!(~loading | (words_remaining != 32'd0))) begin // WeightPort.java:163
+        $display("ASSERTION FAILED in %m: WeightPort.java:163: WeightPort: a loading port has words left");
+        $stop;
+      end
+      if (!(~gearbox_clear_q | (~gearbox_in_valid & ~gearbox_out_ready))) begin // WeightPort.java:231
+        $display("ASSERTION FAILED in %m: WeightPort.java:231: WeightPort: the gearbox is cleared in a cycle without ",
+                 "traffic");
         $stop;
       end
     end
@@ -588,315 +607,315 @@ module WeightPort_t28_q16_p4_w128 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:276
+  ByteToTrits word0_byte0 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:276
+  ByteToTrits word0_byte1 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:276
+  ByteToTrits word0_byte2 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  ByteToTrits word0_byte3 ( // WeightPort.java:276
+  ByteToTrits word0_byte3 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte3_packed_byte),
     .digits      (word0_byte3_digits)
   );
 
-  ByteToTrits word0_byte4 ( // WeightPort.java:276
+  ByteToTrits word0_byte4 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte4_packed_byte),
     .digits      (word0_byte4_digits)
   );
 
-  ByteToTrits word0_byte5 ( // WeightPort.java:276
+  ByteToTrits word0_byte5 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte5_packed_byte),
     .digits      (word0_byte5_digits)
   );
 
-  ByteToTrits word0_byte6 ( // WeightPort.java:276
+  ByteToTrits word0_byte6 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte6_packed_byte),
     .digits      (word0_byte6_digits)
   );
 
-  ByteToTrits word0_byte7 ( // WeightPort.java:276
+  ByteToTrits word0_byte7 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte7_packed_byte),
     .digits      (word0_byte7_digits)
   );
 
-  ByteToTrits word0_byte8 ( // WeightPort.java:276
+  ByteToTrits word0_byte8 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte8_packed_byte),
     .digits      (word0_byte8_digits)
   );
 
-  ByteToTrits word0_byte9 ( // WeightPort.java:276
+  ByteToTrits word0_byte9 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte9_packed_byte),
     .digits      (word0_byte9_digits)
   );
 
-  ByteToTrits word0_byte10 ( // WeightPort.java:276
+  ByteToTrits word0_byte10 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte10_packed_byte),
     .digits      (word0_byte10_digits)
   );
 
-  ByteToTrits word0_byte11 ( // WeightPort.java:276
+  ByteToTrits word0_byte11 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte11_packed_byte),
     .digits      (word0_byte11_digits)
   );
 
-  ByteToTrits word0_byte12 ( // WeightPort.java:276
+  ByteToTrits word0_byte12 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte12_packed_byte),
     .digits      (word0_byte12_digits)
   );
 
-  ByteToTrits word0_byte13 ( // WeightPort.java:276
+  ByteToTrits word0_byte13 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte13_packed_byte),
     .digits      (word0_byte13_digits)
   );
 
-  ByteToTrits word0_byte14 ( // WeightPort.java:276
+  ByteToTrits word0_byte14 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte14_packed_byte),
     .digits      (word0_byte14_digits)
   );
 
-  ByteToTrits word0_byte15 ( // WeightPort.java:276
+  ByteToTrits word0_byte15 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte15_packed_byte),
     .digits      (word0_byte15_digits)
   );
 
-  ByteToTrits word0_byte16 ( // WeightPort.java:276
+  ByteToTrits word0_byte16 ( // WeightPort.java:291
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte16_packed_byte),
     .digits      (word0_byte16_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:290
+  TritsToIndex word0_index0 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:290
+  TritsToIndex word0_index1 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:290
+  TritsToIndex word0_index2 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:290
+  TritsToIndex word0_index3 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:290
+  TritsToIndex word0_index4 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  TritsToIndex word0_index5 ( // WeightPort.java:290
+  TritsToIndex word0_index5 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index5_digits),
     .index  (word0_index5_index)
   );
 
-  TritsToIndex word0_index6 ( // WeightPort.java:290
+  TritsToIndex word0_index6 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index6_digits),
     .index  (word0_index6_index)
   );
 
-  TritsToIndex word0_index7 ( // WeightPort.java:290
+  TritsToIndex word0_index7 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index7_digits),
     .index  (word0_index7_index)
   );
 
-  TritsToIndex word0_index8 ( // WeightPort.java:290
+  TritsToIndex word0_index8 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index8_digits),
     .index  (word0_index8_index)
   );
 
-  TritsToIndex word0_index9 ( // WeightPort.java:290
+  TritsToIndex word0_index9 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index9_digits),
     .index  (word0_index9_index)
   );
 
-  TritsToIndex word0_index10 ( // WeightPort.java:290
+  TritsToIndex word0_index10 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index10_digits),
     .index  (word0_index10_index)
   );
 
-  TritsToIndex word0_index11 ( // WeightPort.java:290
+  TritsToIndex word0_index11 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index11_digits),
     .index  (word0_index11_index)
   );
 
-  TritsToIndex word0_index12 ( // WeightPort.java:290
+  TritsToIndex word0_index12 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index12_digits),
     .index  (word0_index12_index)
   );
 
-  TritsToIndex word0_index13 ( // WeightPort.java:290
+  TritsToIndex word0_index13 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index13_digits),
     .index  (word0_index13_index)
   );
 
-  TritsToIndex word0_index14 ( // WeightPort.java:290
+  TritsToIndex word0_index14 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index14_digits),
     .index  (word0_index14_index)
   );
 
-  TritsToIndex word0_index15 ( // WeightPort.java:290
+  TritsToIndex word0_index15 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index15_digits),
     .index  (word0_index15_index)
   );
 
-  TritsToIndex word0_index16 ( // WeightPort.java:290
+  TritsToIndex word0_index16 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index16_digits),
     .index  (word0_index16_index)
   );
 
-  TritsToIndex word0_index17 ( // WeightPort.java:290
+  TritsToIndex word0_index17 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index17_digits),
     .index  (word0_index17_index)
   );
 
-  TritsToIndex word0_index18 ( // WeightPort.java:290
+  TritsToIndex word0_index18 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index18_digits),
     .index  (word0_index18_index)
   );
 
-  TritsToIndex word0_index19 ( // WeightPort.java:290
+  TritsToIndex word0_index19 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index19_digits),
     .index  (word0_index19_index)
   );
 
-  TritsToIndex word0_index20 ( // WeightPort.java:290
+  TritsToIndex word0_index20 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index20_digits),
     .index  (word0_index20_index)
   );
 
-  TritsToIndex word0_index21 ( // WeightPort.java:290
+  TritsToIndex word0_index21 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index21_digits),
     .index  (word0_index21_index)
   );
 
-  TritsToIndex word0_index22 ( // WeightPort.java:290
+  TritsToIndex word0_index22 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index22_digits),
     .index  (word0_index22_index)
   );
 
-  TritsToIndex word0_index23 ( // WeightPort.java:290
+  TritsToIndex word0_index23 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index23_digits),
     .index  (word0_index23_index)
   );
 
-  TritsToIndex word0_index24 ( // WeightPort.java:290
+  TritsToIndex word0_index24 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index24_digits),
     .index  (word0_index24_index)
   );
 
-  TritsToIndex word0_index25 ( // WeightPort.java:290
+  TritsToIndex word0_index25 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index25_digits),
     .index  (word0_index25_index)
   );
 
-  TritsToIndex word0_index26 ( // WeightPort.java:290
+  TritsToIndex word0_index26 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index26_digits),
     .index  (word0_index26_index)
   );
 
-  TritsToIndex word0_index27 ( // WeightPort.java:290
+  TritsToIndex word0_index27 ( // WeightPort.java:305
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index27_digits),
@@ -905,7 +924,7 @@ module WeightPort_t28_q16_p4_w128 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, reader_data_payload_last, reader_data_payload_error, reader_credits, reader_outstanding,
-      load_address, load_beats, load_groups[15:12], gearbox_count, word0_digits[169:168]};
+      load_address, load_beats, load_words, load_groups[15:12], gearbox_count, word0_digits[169:168]};
 endmodule
 
 `default_nettype wire

@@ -36,7 +36,7 @@ import java.util.List;
  * the unit is idle for the next call.
  */
 final class AttentionExecutor extends Area {
-    enum IssueStep { IDLE, SIZES, LAYER_RUN, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END }
+    enum IssueStep { IDLE, SIZES, RUN, LAYER_RUN, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END }
 
     enum CollectStep { IDLE, LOAD, OUTPUTS, WAIT_DONE, NEXT, FINISH }
 
@@ -231,15 +231,19 @@ final class AttentionExecutor extends Area {
                     step.is(IssueStep.NEXT));
 
             // K/V rows of (layer, head h, kind k, position 0) start at ((layer x kvHeads + h) x 2 + k) x run bytes,
-            // run = positions x head_dim x 2: computed in registered steps (each product, then the sum, a cycle of
-            // its own; the wide product as DSP-sized partial products, summed with the base), then walked by
-            // additions.
+            // run = positions x head_dim x 2: computed in registered steps (the wide products as DSP-sized partial
+            // products, each sum a cycle after its parts), then walked by additions.
             UInt run = reg("attention_run_bytes", uint(48), 0);
             UInt layerHeads = reg("attention_layer_heads", uint(16), 0);
             UInt headAddress = reg("attention_head_address", uint(64), 0);
+            PartialProducts runParts = PartialProducts.register("attention_run", f.positions(), f.headDim(),
+                    step.is(IssueStep.SIZES));
             when(step.is(IssueStep.SIZES), () -> {
-                run.set(f.positions().mul(f.headDim()).resize(47).shl(1).trunc(48));
                 layerHeads.set(f.layer().mul(f.kvHeads()));
+                step.set(IssueStep.RUN);
+            });
+            when(step.is(IssueStep.RUN), () -> {
+                run.set(runParts.sum(47).resize(48).shl(1).trunc(48));
                 step.set(IssueStep.LAYER_RUN);
             });
             PartialProducts layerRun = PartialProducts.register("attention_layer_run", layerHeads, run,

@@ -12,6 +12,7 @@ import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.PartialProducts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,7 @@ import java.util.List;
  * when the call started.
  */
 final class EmbedUnit extends Area {
-    enum EmbedStep { IDLE, ID_COMMAND, ID_BEAT, ROW_OFFSET, ROW_COMMAND, ROW, FINISH }
+    enum EmbedStep { IDLE, ID_COMMAND, ID_BEAT, ROW_PARTS, ROW_OFFSET, ROW_COMMAND, ROW, FINISH }
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt dst, UInt dim, UInt table, UInt tokens, UInt firstToken, UInt image, UInt io) {}
@@ -88,10 +89,13 @@ final class EmbedUnit extends Area {
         UInt idAddress = io.add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64)
                 .add(callToken.resize(64).shl(2).trunc(64)).trunc(64).named("embed_id_address");
         UInt rowBeats = dim.shr(valueShift).resize(16).named("embed_row_beats");
-        // The row's offset id x dim x 2 bytes is a product: registered a step before the command (for timing).
+        // The row's offset id x dim x 2 bytes is a product: its DSP-sized partial products registered (ROW_PARTS),
+        // then their sum (ROW_OFFSET), each a step before the command (for timing).
+        PartialProducts rowParts = PartialProducts.register("embed_row", id, dim, phase.is(EmbedStep.ROW_PARTS));
+        when(phase.is(EmbedStep.ROW_PARTS), () -> phase.set(EmbedStep.ROW_OFFSET));
         UInt rowOffset = reg("embed_row_offset", uint(48), 0);
         when(phase.is(EmbedStep.ROW_OFFSET), () -> {
-            rowOffset.set(id.mul(dim).resize(48));
+            rowOffset.set(rowParts.sum(48));
             phase.set(EmbedStep.ROW_COMMAND);
         });
         UInt rowAddress = table.add(rowOffset.resize(64).shl(1).trunc(64)).trunc(64).named("embed_row_address");
@@ -118,7 +122,7 @@ final class EmbedUnit extends Area {
             reads.data.ready.set(true);
             when(reads.data.valid, () -> {
                 id.set(idWord.asUInt());
-                phase.set(EmbedStep.ROW_OFFSET);
+                phase.set(EmbedStep.ROW_PARTS);
             });
         });
 

@@ -34,7 +34,7 @@ import java.util.List;
  * the same positions, head dimension and table reuses them. A new call reloads.
  */
 final class RotateAndCache extends Area {
-    enum RotateStep { IDLE, SIZES, PRODUCTS, SUMS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
+    enum RotateStep { IDLE, SIZES, RUN, PRODUCTS, SUMS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
 
     /**
      * Cycles between the words the pass feeds the RoPE unit: one buffer read in flight or waiting at a time, so a
@@ -97,10 +97,17 @@ final class RotateAndCache extends Area {
         when(step.is(RotateStep.SIZES), () -> {
             headBeats.set(headDim.shr(laneShift).resize(widthOf(headBeats)));
             rowWords.set(settings.rows().shr(laneShift).resize(16));
-            run.set(settings.positions().mul(headDim).resize(47).shl(1).trunc(48));
             rowBytes.set(headDim.resize(17).shl(1).trunc(17));
             layerHeads.set(settings.layer().resize(8).mul(settings.kvHeads().resize(8)));
             tableBeats.set(settings.tokens().resize(16).mul(headDim).resize(30).shl(2).trunc(32).shr(beatShift).resize(32));
+            step.set(RotateStep.RUN);
+        });
+        // run = positions x head_dim x 2, the KV cache's bytes of a head: the product as DSP-sized partial
+        // products (SIZES), summed a cycle later (RUN).
+        PartialProducts runParts = PartialProducts.register("rotate_run", settings.positions(), headDim,
+                step.is(RotateStep.SIZES));
+        when(step.is(RotateStep.RUN), () -> {
+            run.set(runParts.sum(47).resize(48).shl(1).trunc(48));
             step.set(RotateStep.PRODUCTS);
         });
         // The token's K (or V) row of KV head 0: ((layer x kvHeads) x 2 + kind) x run + position x row bytes: the

@@ -143,13 +143,10 @@ final class WeightLoader extends Area {
         Bool allTokensQ = regNext("load_all_tokens_q", lastChunk, 0);
         assertAlways(complete.not().or(tokensAfterQ.eq(tokensAfter)), "WeightLoader: the tokens after the chunk"
                 + " are current when a load completes");
-        UInt arrived = ports.getFirst().blocksDone;
-        for (int p = 1; p < config.ports(); p++) {
-            UInt other = ports.get(p).blocksDone;
-            arrived = mux(other.lt(arrived), other, arrived);
-        }
-        // The ports' least count, registered (the chain of comparisons ends here, not in the sweep's issue): a
-        // cycle late, so never more than has arrived, and cleared until the ports' counts restart with their load.
+        UInt arrived = least(ports.stream().map(port -> port.blocksDone).toList());
+        // The ports' least count (a tree of comparisons, log2 of the ports deep), registered (the comparisons end
+        // here, not in the sweep's issue): a cycle late, so never more than has arrived, and cleared until the
+        // ports' counts restart with their load.
         UInt arrivedQ = reg("blocks_arrived", uint(16), 0);
         arrivedQ.set(mux(start.or(portsStarting), U(0, 16), arrived));
         blocksArrived = arrivedQ;
@@ -237,5 +234,15 @@ final class WeightLoader extends Area {
         });
         arriving = running.and(ahead.not()).and(discarding.not()).named("load_arriving");
         loading = running.or(discarding).named("load_in_flight");
+    }
+
+    /** The least of the counts, as a balanced tree of comparisons (pairs, then pairs of pairs). */
+    private static UInt least(List<UInt> counts) {
+        if (counts.size() == 1) {
+            return counts.getFirst();
+        }
+        UInt low = least(counts.subList(0, counts.size() / 2));
+        UInt high = least(counts.subList(counts.size() / 2, counts.size()));
+        return mux(high.lt(low), high, low);
     }
 }

@@ -116,7 +116,12 @@ public final class WeightPort extends Module {
         UInt group = reg("group", uint(16), 0);
         UInt block = reg("block", uint(16), 0);
         UInt blockBase = reg("block_base", uint(addressBits), 0);
-        UInt written = reg("written", uint(32), 0);
+        // The words still to come, with a flag for "this cycle's words are the last" kept beside the count (for
+        // timing: a 32-bit sum and compare lay between the gearbox's hand-over and its clear).
+        UInt wordsRemaining = reg("words_remaining", uint(32), 0);
+        Bool finalWords = reg("final_words", bool(), 0);
+        assertAlways(loading.not().or(finalWords.eq(wordsRemaining.eq(perCycle))), "WeightPort: the final-words flag"
+                + " follows the count of words left");
         UInt blocksFinished = reg("blocks_finished", uint(16), 0);
         // Counted when the words leave the gearbox; they reach the buffer two edges later (the write
         // register, then the RAM), so the count is shown then, and a read issued on it sees the words.
@@ -153,7 +158,9 @@ public final class WeightPort extends Module {
             }
             lastGroupIndex.set(start.payload.groups().sub(1).trunc(16));
         });
-        Bool wordsLeft = loading.and(written.lt(load.words())).named("words_left");
+        // A load ends with its last words, so a loading port always has words left.
+        Bool wordsLeft = loading;
+        assertAlways(loading.not().or(wordsRemaining.ne(0)), "WeightPort: a loading port has words left");
         gearbox.out.ready.set(wordsLeft);
         Bool take = gearbox.out.fire().named("take");
 
@@ -179,10 +186,12 @@ public final class WeightPort extends Module {
             group.set(0);
             block.set(0);
             blockBase.set(0);
-            written.set(0);
+            wordsRemaining.set(start.payload.words());
+            finalWords.set(start.payload.words().eq(perCycle));
             blocksFinished.set(0);
         }).elseWhen(take, () -> {
-            written.set(written.add(perCycle));
+            wordsRemaining.set(wordsRemaining.sub(perCycle));
+            finalWords.set(wordsRemaining.eq(2 * perCycle));
             when(lastPair, () -> {
                 lanePair.set(0);
                 when(lastGroup, () -> {
@@ -203,7 +212,7 @@ public final class WeightPort extends Module {
         // than words (the reader still busy then) or fewer (the reader done, words left and the gearbox without
         // a word) means an inconsistent command: the load ends with an error, and the port drains the surplus
         // before it is done, so no beat of it lands in the next load.
-        Bool finishing = take.and(written.add(perCycle).eq(load.words())).named("finishing");
+        Bool finishing = take.and(finalWords).named("finishing");
         // The reader's idle is taken a cycle late (for timing: its burst state lay on the path into the gearbox's
         // clear); a starved load stays starved, as no beat comes once the reader is idle, and the cycle of the
         // load's command counts as busy, so a new load is never taken for starved on the reader's old idle.
@@ -214,7 +223,13 @@ public final class WeightPort extends Module {
         when(ended.and(reader.idle.not()), () -> draining.set(true));
         when(draining.and(reader.idle), () -> draining.set(false));
         Bool drained = ended.or(draining).and(reader.idle).named("drained");
-        gearbox.clear.set(ended);
+        // The gearbox drops its padding a cycle after the load ends (for timing: the hand-over's decision lay on
+        // the path into the clear); in that cycle the port is not loading, so the gearbox takes and gives nothing,
+        // and a new load's first beat enters a cycle after its command, after the clear.
+        Bool clearQ = regNext("gearbox_clear_q", ended, 0);
+        gearbox.clear.set(clearQ);
+        assertAlways(clearQ.not().or(gearbox.in.valid.not().and(gearbox.out.ready.not())), "WeightPort: the gearbox"
+                + " is cleared in a cycle without traffic");
         Bool failed = refused.or(starved).or(finishing.and(reader.idle.not())).named("load_failed");
         Bool errorSeen = reg("error_seen", bool(), 0);
         when(start.valid, () -> errorSeen.set(false));
