@@ -20,6 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * 256-bit load and line up with eight consecutive 16-lane slices of the activations (2 bits per weight, rows
  * contiguous). Columns past the matrix are code 1 (weight 0). Products are at most 2 * 128 in magnitude, eight per
  * block and lane, so 16-bit lanes hold {@link #FLUSH_BLOCKS} blocks before they are widened into int32.
+ *
+ * <p>The codes are not masked after their shift: slice k multiplies {@code w >>> 2k}, which still holds the codes
+ * of slices k + 1 .. 7 above its own, by the transformed activation {@code x'[k] = x[k] - 4 x[k-1]} ({@code x'[0] =
+ * x[0]}, within a block). Summed over the block's slices, {@code sum_k (w >>> 2k) x'[k] = sum_j c_j sum_{k<=j}
+ * 4^(j-k) x'[k] = sum_j c_j x[j]} (the inner sum telescopes), an identity of integers that holds modulo 2^16 as
+ * well, and the true sums fit 16 bits: three vector operations per 16 products instead of four.
  */
 final class VectorTernary256 {
     static final int BLOCK = 128;
@@ -101,8 +107,9 @@ final class VectorTernary256 {
 
     /**
      * The activations of a product, read back from TLMM tables ({@link TlmmKernel#buildTables}: entries 1, 2, 3 of
-     * group g are x[3g], x[3g+1], x[3g+2]) into 16-bit lanes padded with zeros to whole blocks; the last element
-     * holds nothing and {@code sum x} is returned.
+     * group g are x[3g], x[3g+1], x[3g+2]), padded with zeros to whole blocks and transformed for the unmasked
+     * codes (the class comment: slice k of a block holds {@code x[k] - 4 x[k-1]}, modulo 2^16, in 16-bit lanes);
+     * {@code sum x} is returned.
      */
     static int activations(short[] tables, int cols, short[] xs) {
         int sum = 0;
@@ -113,7 +120,14 @@ final class VectorTernary256 {
                 sum += x;
             }
         }
-        java.util.Arrays.fill(xs, cols, blocks(cols) * BLOCK, (short) 0);
+        int end = blocks(cols) * BLOCK;
+        java.util.Arrays.fill(xs, cols, end, (short) 0);
+        for (int block = 0; block < end; block += BLOCK) {
+            // From the last slice down, so that each slice subtracts its predecessor's original values.
+            for (int i = block + BLOCK - 1; i >= block + LANES; i--) {
+                xs[i] = (short) (xs[i] - 4 * xs[i - LANES]);
+            }
+        }
         return sum;
     }
 
@@ -167,10 +181,10 @@ final class VectorTernary256 {
             for (int k = 0; k < 8; k++) {
                 ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
                 int sh = 2 * k;
-                s0 = s0.add(w0.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                s1 = s1.add(w1.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                s2 = s2.add(w2.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
-                s3 = s3.add(w3.lanewise(VectorOperators.LSHR, sh).and((short) 3).mul(x));
+                s0 = s0.add(w0.lanewise(VectorOperators.LSHR, sh).mul(x));
+                s1 = s1.add(w1.lanewise(VectorOperators.LSHR, sh).mul(x));
+                s2 = s2.add(w2.lanewise(VectorOperators.LSHR, sh).mul(x));
+                s3 = s3.add(w3.lanewise(VectorOperators.LSHR, sh).mul(x));
             }
         }
         s0.intoArray(partial, 0);
@@ -201,7 +215,7 @@ final class VectorTernary256 {
                 int xo = b * BLOCK;
                 for (int k = 0; k < 8; k++) {
                     ShortVector x = ShortVector.fromArray(S256, xs, xo + k * LANES);
-                    s0 = s0.add(w0.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).mul(x));
+                    s0 = s0.add(w0.lanewise(VectorOperators.LSHR, 2 * k).mul(x));
                 }
             }
             i0 = widenAdd(i0, s0);

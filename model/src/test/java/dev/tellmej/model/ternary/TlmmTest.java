@@ -213,8 +213,11 @@ class TlmmTest {
             TernaryMatrix ones = TernaryMatrix.of(new TernaryTensor(4, 3000, filled(4 * 3000, (byte) -1), 1f));
             byte[] x = new byte[3000];
             java.util.Arrays.fill(x, (byte) -128);
+            // And with +1 (the 256-bit kernel's largest codes, its 16-bit lanes at their widest sums).
+            TernaryMatrix plus = TernaryMatrix.of(new TernaryTensor(4, 3000, filled(4 * 3000, (byte) 1), 1f));
             for (TlmmKernel kernel : kernels) {
                 assertArrayEquals(new int[] {384000, 384000, 384000, 384000}, kernel.matVec(ones, x));
+                assertArrayEquals(new int[] {-384000, -384000, -384000, -384000}, kernel.matVec(plus, x));
             }
             byte[] w = new byte[1000];
             for (int i = 0; i < w.length; i++) {
