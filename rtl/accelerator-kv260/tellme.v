@@ -2116,77 +2116,78 @@ module tellme (
   wire         linear_is_rotated;                                  // LinearExecutor.java:167
   wire         linear_bad_head;                                    // LinearExecutor.java:174
   reg          linear_bad_field;                                   // Ahead.java:25
-  wire         linear_cache;                                       // LinearExecutor.java:214
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
-  wire         linear_peek_taken;                                  // LinearExecutor.java:244
-  wire         linear_prefetch_request;                            // LinearExecutor.java:255
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
-  reg          linear_request_settled;                             // LinearExecutor.java:260
-  wire         linear_requesting;                                  // LinearExecutor.java:261
+  reg          linear_cache;                                       // LinearExecutor.java:186
+  reg          linear_value_cache;                                 // LinearExecutor.java:187
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:239
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:240
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:241
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:242
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:242
+  wire         linear_peek_taken;                                  // LinearExecutor.java:248
+  wire         linear_prefetch_request;                            // LinearExecutor.java:259
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:260
+  reg          linear_request_settled;                             // LinearExecutor.java:264
+  wire         linear_requesting;                                  // LinearExecutor.java:265
   reg          linear_prefetch_same;                               // Ahead.java:25
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
-  wire         linear_own_request;                                 // LinearExecutor.java:266
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
-  wire         linear_reads_free;                                  // LinearExecutor.java:308
-  reg          linear_sized;                                       // LinearExecutor.java:312
-  wire         linear_running;                                     // LinearExecutor.java:316
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:325
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
-  reg          linear_feed_pending;                                // LinearExecutor.java:328
-  reg          linear_beats_left;                                  // LinearExecutor.java:331
-  wire         linear_feeding;                                     // LinearExecutor.java:341
-  wire         linear_activation_read;                             // LinearExecutor.java:344
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:350
-  reg          linear_holding;                                     // LinearExecutor.java:351
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:352
-  wire         linear_token_fed;                                   // LinearExecutor.java:368
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:383
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:385
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
-  reg          linear_last_group;                                  // LinearExecutor.java:392
-  wire         linear_last_tile;                                   // LinearExecutor.java:405
-  wire         linear_last_part;                                   // LinearExecutor.java:410
-  wire         linear_last_result_token;                           // LinearExecutor.java:411
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:420
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:422
-  wire         linear_tag_valid;                                   // LinearExecutor.java:426
-  wire         linear_tag_ready;                                   // LinearExecutor.java:426
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:426
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:426
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:269
+  wire         linear_own_request;                                 // LinearExecutor.java:270
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:281
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:281
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:281
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:281
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:281
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:281
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:310
+  wire         linear_reads_free;                                  // LinearExecutor.java:312
+  reg          linear_sized;                                       // LinearExecutor.java:316
+  wire         linear_running;                                     // LinearExecutor.java:320
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:325
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:327
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:329
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:330
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:331
+  reg          linear_feed_pending;                                // LinearExecutor.java:332
+  reg          linear_beats_left;                                  // LinearExecutor.java:335
+  wire         linear_feeding;                                     // LinearExecutor.java:345
+  wire         linear_activation_read;                             // LinearExecutor.java:348
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:354
+  reg          linear_holding;                                     // LinearExecutor.java:355
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:356
+  wire         linear_token_fed;                                   // LinearExecutor.java:372
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:386
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:387
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:388
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:389
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:390
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:393
+  reg          linear_last_group;                                  // LinearExecutor.java:396
+  wire         linear_last_tile;                                   // LinearExecutor.java:409
+  wire         linear_last_part;                                   // LinearExecutor.java:414
+  wire         linear_last_result_token;                           // LinearExecutor.java:415
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:424
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:426
+  wire         linear_tag_valid;                                   // LinearExecutor.java:430
+  wire         linear_tag_ready;                                   // LinearExecutor.java:430
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:430
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:430
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2194,63 +2195,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:459
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:460
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:461
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:463
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:464
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:465
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:476
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:480
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:483
-  wire         linear_store;                                       // LinearExecutor.java:484
-  wire         linear_residual_add;                                // LinearExecutor.java:485
-  wire         linear_gate_up;                                     // LinearExecutor.java:486
-  wire         linear_y_ready;                                     // LinearExecutor.java:487
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:487
+  wire         linear_store;                                       // LinearExecutor.java:488
+  wire         linear_residual_add;                                // LinearExecutor.java:489
+  wire         linear_gate_up;                                     // LinearExecutor.java:490
+  wire         linear_y_ready;                                     // LinearExecutor.java:491
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:496
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:497
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:497
-  wire         linear_y_take;                                      // LinearExecutor.java:499
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:502
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:503
-  wire         linear_stores_y;                                    // LinearExecutor.java:506
-  wire         linear_store_write;                                 // LinearExecutor.java:507
-  wire         linear_residual_read;                               // LinearExecutor.java:508
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:522
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:529
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:500
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:500
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:500
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:500
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:501
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:501
+  wire         linear_y_take;                                      // LinearExecutor.java:503
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:506
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:507
+  wire         linear_stores_y;                                    // LinearExecutor.java:510
+  wire         linear_store_write;                                 // LinearExecutor.java:511
+  wire         linear_residual_read;                               // LinearExecutor.java:512
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:526
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:526
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:526
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:526
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:533
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:533
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:533
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:533
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:533
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:534
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2259,11 +2260,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:533
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:544
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:544
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:544
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:544
+  wire         linear_feed_gating;                                 // LinearExecutor.java:537
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:548
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:548
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:548
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:548
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2271,17 +2272,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:548
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:549
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:551
-  wire         linear_unit_out;                                    // LinearExecutor.java:554
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:567
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:568
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:569
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:570
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:552
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:553
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:555
+  wire         linear_unit_out;                                    // LinearExecutor.java:558
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:571
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:572
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:572
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:572
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:572
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:574
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -2289,8 +2290,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:582
-  wire         linear_rotating;                                    // LinearExecutor.java:584
+  reg          linear_engine_done;                                 // LinearExecutor.java:586
+  wire         linear_rotating;                                    // LinearExecutor.java:588
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -2383,8 +2384,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:593
-  wire         linear_done;                                        // LinearExecutor.java:603
+  reg          linear_rotate_started;                              // LinearExecutor.java:597
+  wire         linear_done;                                        // LinearExecutor.java:607
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2477,101 +2478,103 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [4:0]   phase;                                              // Sequencer.java:55
-  reg  [7:0]   error_code;                                         // Sequencer.java:56
-  reg  [31:0]  error_detail;                                       // Sequencer.java:57
-  wire         no_error;                                           // Sequencer.java:58
-  reg  [15:0]  read_beat;                                          // Sequencer.java:62
-  reg          read_issued;                                        // Sequencer.java:63
-  wire         header_beat;                                        // Sequencer.java:64
-  reg  [31:0]  header_magic;                                       // Sequencer.java:657
-  reg  [31:0]  header_version;                                     // Sequencer.java:657
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:657
-  reg  [31:0]  header_program_length;                              // Sequencer.java:657
-  reg  [31:0]  header_context;                                     // Sequencer.java:657
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:657
-  wire [63:0]  logits_offset;                                      // Sequencer.java:79
-  reg  [63:0]  debug_base;                                         // Sequencer.java:80
-  wire         image_valid;                                        // Sequencer.java:83
-  wire         tapping;                                            // Sequencer.java:84
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:87
-  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:88
-  reg  [31:0]  pc;                                                 // Sequencer.java:89
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:90
-  reg  [127:0] instruction_word;                                   // Sequencer.java:91
-  reg  [31:0]  token_index;                                        // Sequencer.java:92
-  reg  [1:0]   token_word;                                         // Sequencer.java:93
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:94
-  reg  [31:0]  tap_used;                                           // Sequencer.java:95
-  reg  [31:0]  tap_records;                                        // Sequencer.java:96
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:97
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:100
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:101
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:102
-  reg          setup_rope_adjacent;                                // Sequencer.java:103
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:104
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:105
-  wire [36:0]  token_bytes;                                        // Sequencer.java:109
-  wire [30:0]  token_beats;                                        // Sequencer.java:111
-  wire [63:0]  fetch_address;                                      // Sequencer.java:114
-  reg          program_left;                                       // Sequencer.java:117
-  wire         fetching;                                           // Sequencer.java:120
-  wire         own_read;                                           // Sequencer.java:121
-  reg          last_token;                                         // Sequencer.java:145
-  wire         last_token_word;                                    // Sequencer.java:150
-  wire         own_beat;                                           // Sequencer.java:152
-  wire         waiting_for_data;                                   // Sequencer.java:153
-  wire [32:0]  call_end;                                           // Sequencer.java:157
-  wire         bad_call;                                           // Sequencer.java:159
-  wire [7:0]   opcode;                                             // Sequencer.java:162
-  wire         setup_bad_field;                                    // Sequencer.java:645
-  reg          setup_bad;                                          // Sequencer.java:163
+  reg  [4:0]   phase;                                              // Sequencer.java:56
+  reg  [7:0]   error_code;                                         // Sequencer.java:57
+  reg  [31:0]  error_detail;                                       // Sequencer.java:58
+  wire         no_error;                                           // Sequencer.java:59
+  reg  [15:0]  read_beat;                                          // Sequencer.java:63
+  reg          read_issued;                                        // Sequencer.java:64
+  wire         header_beat;                                        // Sequencer.java:65
+  reg  [31:0]  header_magic;                                       // Sequencer.java:659
+  reg  [31:0]  header_version;                                     // Sequencer.java:659
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:659
+  reg  [31:0]  header_program_length;                              // Sequencer.java:659
+  reg  [31:0]  header_context;                                     // Sequencer.java:659
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:659
+  wire [63:0]  logits_offset;                                      // Sequencer.java:80
+  reg  [63:0]  debug_base;                                         // Sequencer.java:81
+  wire         image_valid;                                        // Sequencer.java:84
+  wire         tapping;                                            // Sequencer.java:85
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:88
+  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:89
+  reg  [31:0]  pc;                                                 // Sequencer.java:90
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:91
+  reg  [127:0] instruction_word;                                   // Sequencer.java:92
+  reg  [31:0]  token_index;                                        // Sequencer.java:93
+  reg  [1:0]   token_word;                                         // Sequencer.java:94
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:95
+  reg  [31:0]  tap_used;                                           // Sequencer.java:96
+  reg  [31:0]  tap_records;                                        // Sequencer.java:97
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:98
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:101
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:102
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:103
+  reg          setup_rope_adjacent;                                // Sequencer.java:104
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:105
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:106
+  wire [36:0]  token_bytes;                                        // Sequencer.java:110
+  wire [30:0]  token_beats;                                        // Sequencer.java:112
+  wire [63:0]  fetch_address;                                      // Sequencer.java:115
+  reg          program_left;                                       // Sequencer.java:118
+  wire         fetching;                                           // Sequencer.java:121
+  wire         own_read;                                           // Sequencer.java:122
+  reg          last_token;                                         // Sequencer.java:146
+  wire         last_token_word;                                    // Sequencer.java:151
+  wire         own_beat;                                           // Sequencer.java:153
+  wire         waiting_for_data;                                   // Sequencer.java:154
+  wire [32:0]  call_end;                                           // Sequencer.java:158
+  wire         bad_call;                                           // Sequencer.java:160
+  wire [7:0]   opcode;                                             // Sequencer.java:163
+  wire         setup_bad_field;                                    // Sequencer.java:647
+  reg          setup_bad;                                          // Sequencer.java:164
   reg          last_chunk;                                         // Ahead.java:25
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:181
-  reg  [63:0]  logits_address;                                     // Sequencer.java:235
-  wire         is_embed;                                           // Sequencer.java:239
-  wire         is_quantize;                                        // Sequencer.java:240
-  wire         is_attention;                                       // Sequencer.java:241
-  wire         is_lm_head;                                         // Sequencer.java:242
-  wire         is_linear;                                          // Sequencer.java:243
-  wire         unit_done;                                          // Sequencer.java:245
-  reg  [7:0]   unit_code;                                          // Sequencer.java:246
-  reg          unit_done_q;                                        // Sequencer.java:254
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:255
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:263
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:269
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:270
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:271
-  wire         has_tap;                                            // Sequencer.java:276
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:280
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:282
-  reg          tap_fits;                                           // Sequencer.java:286
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:288
-  reg  [1:0]   tap_settling;                                       // Sequencer.java:291
-  reg          tap_busy;                                           // Sequencer.java:301
-  reg          peek_issued;                                        // Sequencer.java:312
-  reg          peek_busy;                                          // Sequencer.java:313
-  reg          peek_in;                                            // Sequencer.java:314
-  reg          peek_failed;                                        // Sequencer.java:315
-  reg          peek_searching;                                     // Sequencer.java:316
-  reg          peek_found;                                         // Sequencer.java:317
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:318
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:319
-  reg  [127:0] peek_word;                                          // Sequencer.java:320
-  wire [31:0]  instructions_after;                                 // Sequencer.java:321
-  wire [2:0]   peek_words;                                         // Sequencer.java:323
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:330
-  reg          more_instructions;                                  // Sequencer.java:331
-  reg  [63:0]  peek_address;                                       // Sequencer.java:332
-  wire         peek_wanted;                                        // Sequencer.java:336
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:355
-  wire         peek_linear;                                        // Sequencer.java:380
-  reg          drop_prefetch;                                      // Sequencer.java:393
-  reg  [31:0]  token_value;                                        // Sequencer.java:434
-  wire         token_outside;                                      // Sequencer.java:435
-  wire [31:0]  tokens_left;                                        // Sequencer.java:462
-  reg          record_written;                                     // Sequencer.java:614
-  wire         record_done;                                        // Sequencer.java:616
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:182
+  reg  [63:0]  logits_address;                                     // Sequencer.java:236
+  wire         is_embed;                                           // Sequencer.java:240
+  wire         is_quantize;                                        // Sequencer.java:241
+  wire         is_attention;                                       // Sequencer.java:242
+  wire         is_lm_head;                                         // Sequencer.java:243
+  wire         is_linear;                                          // Sequencer.java:244
+  wire         unit_done;                                          // Sequencer.java:246
+  reg  [7:0]   unit_code;                                          // Sequencer.java:247
+  reg          unit_done_q;                                        // Sequencer.java:255
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:256
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:264
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:270
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:271
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:272
+  wire         has_tap;                                            // Sequencer.java:277
+  reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
+  reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:283
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:284
+  reg          tap_fits;                                           // Sequencer.java:288
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:290
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:293
+  reg          tap_busy;                                           // Sequencer.java:303
+  reg          peek_issued;                                        // Sequencer.java:314
+  reg          peek_busy;                                          // Sequencer.java:315
+  reg          peek_in;                                            // Sequencer.java:316
+  reg          peek_failed;                                        // Sequencer.java:317
+  reg          peek_searching;                                     // Sequencer.java:318
+  reg          peek_found;                                         // Sequencer.java:319
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:320
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:321
+  reg  [127:0] peek_word;                                          // Sequencer.java:322
+  wire [31:0]  instructions_after;                                 // Sequencer.java:323
+  wire [2:0]   peek_words;                                         // Sequencer.java:325
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:332
+  reg          more_instructions;                                  // Sequencer.java:333
+  reg  [63:0]  peek_address;                                       // Sequencer.java:334
+  wire         peek_wanted;                                        // Sequencer.java:338
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:357
+  wire         peek_linear;                                        // Sequencer.java:382
+  reg          drop_prefetch;                                      // Sequencer.java:395
+  reg  [31:0]  token_value;                                        // Sequencer.java:436
+  wire         token_outside;                                      // Sequencer.java:437
+  wire [31:0]  tokens_left;                                        // Sequencer.java:464
+  reg          record_written;                                     // Sequencer.java:616
+  wire         record_done;                                        // Sequencer.java:618
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
   (* ram_style = "block" *)
@@ -2616,7 +2619,6 @@ module tellme (
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire attention_collect_step_eq_2;
-  wire linear_epilogue_q_eq_3;
   wire data_beat_skid_ready_or;
   wire [127:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
@@ -2747,12 +2749,10 @@ module tellme (
   wire [63:0] debug_base_sum;
   wire last_chunk_cmp;
   wire [47:0] setup_head_width_prod;
-  wire [63:0] tap_value_bytes_q_prod;
   wire [33:0] tap_bytes_q_sum;
   wire more_instructions_cmp;
   wire [63:0] peek_address_sum;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
-  assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
@@ -3044,7 +3044,6 @@ module tellme (
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign last_chunk_cmp = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
-  assign tap_value_bytes_q_prod = {32'd0, {28'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
   assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
   assign peek_address_sum = fetch_address + 64'd16;
@@ -3674,63 +3673,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:128
   // LmHeadExecutor.java:174
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:273
+  // LinearExecutor.java:274
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:271
+  // LinearExecutor.java:275
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:276
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:277
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
-  // LinearExecutor.java:293
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:282
+  // LinearExecutor.java:297
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
-  // LinearExecutor.java:364
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:298
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:309
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:317
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:318
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:318
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:318
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:318
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:318
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:318
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:318
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:318
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:318
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:318
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:318
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:318
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:357
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:358
+  // LinearExecutor.java:368
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:428
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:430
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:432
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:433
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:466
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:467
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:468
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:500
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:369
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:370
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:373
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:432
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:434
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:434
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:434
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:434
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:436
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:437
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:470
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:471
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:472
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:504
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3741,19 +3740,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:534
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:535
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:538
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:539
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:538
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:539
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:538
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:539
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:538
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:539
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:555
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:556
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:538
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:539
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:542
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:543
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:542
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:543
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:542
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:543
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:542
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:543
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:545
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:559
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:560
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3774,7 +3773,7 @@ module tellme (
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
   assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:265
   assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:266
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:267
+  assign rope_bypass = linear_value_cache; // RotateAndCache.java:267
   assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:287
   assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:288
   assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:289
@@ -3784,21 +3783,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:592
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:593
-  assign record_error_detail = error_detail; // Sequencer.java:594
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:595
-  assign record_instructions = instructions_executed; // Sequencer.java:596
-  assign record_argmax = lm_head_argmax; // Sequencer.java:597
-  assign record_cycles = call_cycles; // Sequencer.java:598
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:599
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:600
-  assign record_tapping = tapping; // Sequencer.java:601
-  assign record_tap_records = tap_records; // Sequencer.java:602
-  assign record_tap_used = tap_used; // Sequencer.java:603
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:604
-  assign record_address = arg_io; // Sequencer.java:605
-  assign record_area_address = debug_base; // Sequencer.java:606
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:594
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:595
+  assign record_error_detail = error_detail; // Sequencer.java:596
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:597
+  assign record_instructions = instructions_executed; // Sequencer.java:598
+  assign record_argmax = lm_head_argmax; // Sequencer.java:599
+  assign record_cycles = call_cycles; // Sequencer.java:600
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:601
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:602
+  assign record_tapping = tapping; // Sequencer.java:603
+  assign record_tap_records = tap_records; // Sequencer.java:604
+  assign record_tap_used = tap_used; // Sequencer.java:605
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:606
+  assign record_address = arg_io; // Sequencer.java:607
+  assign record_area_address = debug_base; // Sequencer.java:608
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3806,7 +3805,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3825,18 +3824,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:582
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:584
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:586
-  assign result_error_detail = error_detail; // Sequencer.java:587
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:588
-  assign result_instructions = instructions_executed; // Sequencer.java:589
-  assign result_argmax = lm_head_argmax; // Sequencer.java:590
+  assign result_error_code = error_code; // Sequencer.java:588
+  assign result_error_detail = error_detail; // Sequencer.java:589
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:590
+  assign result_instructions = instructions_executed; // Sequencer.java:591
+  assign result_argmax = lm_head_argmax; // Sequencer.java:592
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3955,31 +3954,31 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:163
       data_read_payload_beats = tap_source_beats; // TapWriter.java:164
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:122
-      data_read_valid = 1'b1; // Sequencer.java:123
-      case (phase) // Sequencer.java:124
+    if (own_read & ~read_issued) begin // Sequencer.java:123
+      data_read_valid = 1'b1; // Sequencer.java:124
+      case (phase) // Sequencer.java:125
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:126
-          data_read_payload_beats = 32'd16; // Sequencer.java:127
+          data_read_payload_address = arg_image; // Sequencer.java:127
+          data_read_payload_beats = 32'd16; // Sequencer.java:128
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:130
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:131
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:131
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:132
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:134
-          data_read_payload_beats = 32'd1; // Sequencer.java:135
+          data_read_payload_address = debug_base; // Sequencer.java:135
+          data_read_payload_beats = 32'd1; // Sequencer.java:136
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:138
-          data_read_payload_beats = 32'd1; // Sequencer.java:139
+          data_read_payload_address = fetch_address; // Sequencer.java:139
+          data_read_payload_beats = 32'd1; // Sequencer.java:140
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:337
-      data_read_valid = 1'b1; // Sequencer.java:338
-      data_read_payload_address = peek_address; // Sequencer.java:339
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:340
+    if (peek_wanted) begin // Sequencer.java:339
+      data_read_valid = 1'b1; // Sequencer.java:340
+      data_read_payload_address = peek_address; // Sequencer.java:341
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:342
     end
   end
 
@@ -4010,17 +4009,17 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
     end
-    if (own_read & read_issued) begin // Sequencer.java:151
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:151
+    if (own_read & read_issued) begin // Sequencer.java:152
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:152
     end
-    if (peek_busy) begin // Sequencer.java:351
-      data_beat_ready = 1'b1; // Sequencer.java:351
+    if (peek_busy) begin // Sequencer.java:353
+      data_beat_ready = 1'b1; // Sequencer.java:353
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:352
+    data_read_quiet = peek_busy; // Sequencer.java:354
   end
 
   always @(posedge ap_clk) begin
@@ -4218,11 +4217,11 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:314
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:315
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:509
-      buffer_read_valid = 1'b1; // LinearExecutor.java:510
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:511
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:512
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:513
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:513
+      buffer_read_valid = 1'b1; // LinearExecutor.java:514
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:515
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:516
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:517
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -4609,10 +4608,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:122
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:123
     end
-    if (linear_activation_read) begin // LinearExecutor.java:345
-      quantized_read = 1'b1; // LinearExecutor.java:346
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:347
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:348
+    if (linear_activation_read) begin // LinearExecutor.java:349
+      quantized_read = 1'b1; // LinearExecutor.java:350
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:351
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:352
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4684,7 +4683,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4695,7 +4694,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:512
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:514
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4710,37 +4709,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:172
+    embed_dst = instruction_word[11:8]; // Sequencer.java:173
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:173
+    embed_dim = instruction_word[31:16]; // Sequencer.java:174
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:174
+    embed_table = instruction_word[63:32]; // Sequencer.java:175
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:175
+    embed_tokens = chunk_tokens; // Sequencer.java:176
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:176
+    embed_first_token = chunk_from; // Sequencer.java:177
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:177
+    embed_image = arg_image; // Sequencer.java:178
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:178
+    embed_io = arg_io; // Sequencer.java:179
   end
 
   always @(*) begin
@@ -4925,7 +4924,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4936,7 +4935,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:513
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:515
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4951,37 +4950,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:198
+    quantize_src = instruction_word[11:8]; // Sequencer.java:199
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:199
+    quantize_norm = instruction_word[12]; // Sequencer.java:200
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:200
+    quantize_length = instruction_word[31:16]; // Sequencer.java:201
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:201
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:202
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:202
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:203
   end
 
   always @(*) begin
     quantize_tokens = 4'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:203
+    quantize_tokens = chunk_tokens; // Sequencer.java:204
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:204
+    quantize_image = arg_image; // Sequencer.java:205
   end
 
   always @(*) begin
@@ -5212,7 +5211,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:59
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5223,7 +5222,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:516
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:518
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5238,62 +5237,62 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:72
-    attention_src = instruction_word[11:8]; // Sequencer.java:184
+    attention_src = instruction_word[11:8]; // Sequencer.java:185
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:72
-    attention_dst = instruction_word[15:12]; // Sequencer.java:185
+    attention_dst = instruction_word[15:12]; // Sequencer.java:186
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:72
-    attention_layer = instruction_word[31:24]; // Sequencer.java:186
+    attention_layer = instruction_word[31:24]; // Sequencer.java:187
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:74
-    attention_scale = instruction_word[63:32]; // Sequencer.java:187
+    attention_scale = instruction_word[63:32]; // Sequencer.java:188
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:72
-    attention_head_dim = setup_head_dim; // Sequencer.java:188
+    attention_head_dim = setup_head_dim; // Sequencer.java:189
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:72
-    attention_heads = setup_heads; // Sequencer.java:189
+    attention_heads = setup_heads; // Sequencer.java:190
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:72
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:190
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:191
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:72
-    attention_head_width = setup_head_width; // Sequencer.java:191
+    attention_head_width = setup_head_width; // Sequencer.java:192
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:72
-    attention_positions = setup_positions; // Sequencer.java:192
+    attention_positions = setup_positions; // Sequencer.java:193
   end
 
   always @(*) begin
     attention_tokens = 4'd0; // AttentionExecutor.java:72
-    attention_tokens = chunk_tokens; // Sequencer.java:193
+    attention_tokens = chunk_tokens; // Sequencer.java:194
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:72
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:194
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:72
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:195
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:196
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
@@ -5972,10 +5971,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:396
-          lm_head_clear = 1'b1; // Sequencer.java:397
+        if (call_start) begin // Sequencer.java:398
+          lm_head_clear = 1'b1; // Sequencer.java:399
         end
       end
       STEP_HEADER: ;
@@ -5987,7 +5986,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:515
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:517
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6002,47 +6001,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:227
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:228
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:228
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:229
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:229
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:230
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:230
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:231
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:231
+    lm_head_vocab = header_vocab; // Sequencer.java:232
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:233
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:234
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:234
+    lm_head_image = arg_image; // Sequencer.java:235
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:236
+    lm_head_logits = logits_address; // Sequencer.java:237
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:232
+    lm_head_last_chunk = last_chunk; // Sequencer.java:233
   end
 
   always @(*) begin
@@ -6171,7 +6170,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6182,7 +6181,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:514
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:516
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6197,122 +6196,122 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:123
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:207
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:208
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:123
-    linear_src = instruction_word[19:16]; // Sequencer.java:209
+    linear_src = instruction_word[19:16]; // Sequencer.java:210
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:123
-    linear_dst = instruction_word[23:20]; // Sequencer.java:210
+    linear_dst = instruction_word[23:20]; // Sequencer.java:211
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:123
-    linear_rows = instruction_word[47:32]; // Sequencer.java:211
+    linear_rows = instruction_word[47:32]; // Sequencer.java:212
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:123
-    linear_cols = instruction_word[63:48]; // Sequencer.java:212
+    linear_cols = instruction_word[63:48]; // Sequencer.java:213
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:123
-    linear_weights = instruction_word[95:64]; // Sequencer.java:213
+    linear_weights = instruction_word[95:64]; // Sequencer.java:214
   end
 
   always @(*) begin
     linear_tokens = 4'd0; // LinearExecutor.java:123
-    linear_tokens = chunk_tokens; // Sequencer.java:215
+    linear_tokens = chunk_tokens; // Sequencer.java:216
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:123
-    linear_image = arg_image; // Sequencer.java:216
+    linear_image = arg_image; // Sequencer.java:217
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:123
-    linear_layer = instruction_word[31:24]; // Sequencer.java:217
+    linear_layer = instruction_word[31:24]; // Sequencer.java:218
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:123
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:218
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:219
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:123
-    linear_head_dim = setup_head_dim; // Sequencer.java:219
+    linear_head_dim = setup_head_dim; // Sequencer.java:220
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:123
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:221
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:222
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:123
-    linear_positions = setup_positions; // Sequencer.java:222
+    linear_positions = setup_positions; // Sequencer.java:223
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:123
-    linear_rope_table = setup_rope_table; // Sequencer.java:223
+    linear_rope_table = setup_rope_table; // Sequencer.java:224
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:123
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:224
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:225
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:125
-    linear_relu2 = instruction_word[12]; // Sequencer.java:208
+    linear_relu2 = instruction_word[12]; // Sequencer.java:209
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:220
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:221
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:127
-    linear_scale = instruction_word[127:96]; // Sequencer.java:214
+    linear_scale = instruction_word[127:96]; // Sequencer.java:215
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:381
+    linear_peek_valid = peek_linear; // Sequencer.java:383
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:382
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:384
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:383
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:385
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:384
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:386
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:379
+    linear_reads_lent = peek_busy; // Sequencer.java:381
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:393
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:395
   end
 
   always @(*) begin
@@ -6361,7 +6360,6 @@ module tellme (
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
       | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:174
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:214
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6371,68 +6369,68 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:244
-  // LinearExecutor.java:255
+      & ~linear_drop_prefetch; // LinearExecutor.java:248
+  // LinearExecutor.java:259
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:256
+  // LinearExecutor.java:260
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:265
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:265
-  // LinearExecutor.java:266
+      & linear_prefetch_same; // LinearExecutor.java:269
+  // LinearExecutor.java:270
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:306
+  // LinearExecutor.java:310
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:312
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:320
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:345
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:348
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:356
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:368
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:405
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:410
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:411
+      & ~linear_feed_pending; // LinearExecutor.java:372
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:409
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:414
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:415
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:420
-      // LinearExecutor.java:420
+    case (linear_part) // LinearExecutor.java:424
+      // LinearExecutor.java:424
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:420
+      // LinearExecutor.java:424
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:420
+      // LinearExecutor.java:424
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:420
+      // LinearExecutor.java:424
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:422
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:426
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:434
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:435
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:436
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:438
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:439
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:440
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6447,21 +6445,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:476
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:480
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:484
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:485
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:486
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:487
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:488
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:489
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:490
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:491
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:499
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:501
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:506
-  // LinearExecutor.java:507
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:503
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:505
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:510
+  // LinearExecutor.java:511
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:508
+  // LinearExecutor.java:512
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -6476,213 +6474,215 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:533
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:537
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:548
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:549
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:551
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:554
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:557
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:584
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:603
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:552
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:553
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:555
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:558
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:561
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:588
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:607
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    if (linear_start) begin // LinearExecutor.java:184
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
-      linear_src_id <= linear_src; // LinearExecutor.java:187
-      linear_dst_id <= linear_dst; // LinearExecutor.java:188
-      linear_rows_q <= linear_rows; // LinearExecutor.java:189
-      linear_cols_q <= linear_cols; // LinearExecutor.java:190
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
-      linear_scale_q <= linear_scale; // LinearExecutor.java:192
-      linear_token_count <= linear_tokens; // LinearExecutor.java:193
-      linear_layer_q <= linear_layer; // LinearExecutor.java:194
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
-      linear_positions_q <= linear_positions; // LinearExecutor.java:199
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
-      linear_heads <= 16'd0; // LinearExecutor.java:202
-      linear_head_rows <= 17'd0; // LinearExecutor.java:203
-      linear_code <= 8'd0; // LinearExecutor.java:204
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
-      if (linear_bad_field) begin // LinearExecutor.java:206
-        linear_code <= 8'd3; // LinearExecutor.java:207
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
+    if (linear_start) begin // LinearExecutor.java:188
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:189
+      linear_cache <= linear_is_cache; // LinearExecutor.java:190
+      linear_value_cache <= linear_epilogue == 4'd3; // LinearExecutor.java:191
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:192
+      linear_src_id <= linear_src; // LinearExecutor.java:193
+      linear_dst_id <= linear_dst; // LinearExecutor.java:194
+      linear_rows_q <= linear_rows; // LinearExecutor.java:195
+      linear_cols_q <= linear_cols; // LinearExecutor.java:196
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:197
+      linear_scale_q <= linear_scale; // LinearExecutor.java:198
+      linear_token_count <= linear_tokens; // LinearExecutor.java:199
+      linear_layer_q <= linear_layer; // LinearExecutor.java:200
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:201
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:202
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:203
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:204
+      linear_positions_q <= linear_positions; // LinearExecutor.java:205
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:206
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:207
+      linear_heads <= 16'd0; // LinearExecutor.java:208
+      linear_head_rows <= 17'd0; // LinearExecutor.java:209
+      linear_code <= 8'd0; // LinearExecutor.java:210
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:211
+      if (linear_bad_field) begin // LinearExecutor.java:212
+        linear_code <= 8'd3; // LinearExecutor.java:213
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:214
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:219
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:220
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:221
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:222
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:224
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
-          linear_code <= 8'd3; // LinearExecutor.java:222
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:225
+          linear_code <= 8'd3; // LinearExecutor.java:226
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:227
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:245
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
+    if (linear_peek_taken) begin // LinearExecutor.java:249
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:250
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:251
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:252
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:253
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:254
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:264
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:279
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:279
     end
-    // LinearExecutor.java:276
+    // LinearExecutor.java:280
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:280
     end
-    // LinearExecutor.java:279
+    // LinearExecutor.java:283
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
-        linear_code <= 8'd3; // LinearExecutor.java:283
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:284
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:284
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:285
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:286
+        linear_code <= 8'd3; // LinearExecutor.java:287
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:288
       end
     end
-    // LinearExecutor.java:288
+    // LinearExecutor.java:292
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
-      // LinearExecutor.java:289
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:293
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:293
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:293
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:293
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:293
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:293
+      // LinearExecutor.java:293
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:289
+      // LinearExecutor.java:293
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
-      // LinearExecutor.java:290
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:293
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:293
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:293
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:293
+      // LinearExecutor.java:294
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:299
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:299
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:298
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
+    if (linear_prefetch_reused) begin // LinearExecutor.java:302
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:303
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:303
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:303
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:303
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:303
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:303
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:303
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:303
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:303
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:303
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:303
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:303
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:304
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:302
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
+        | linear_prefetch_reused) begin // LinearExecutor.java:306
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:308
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:308
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:316
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:319
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:319
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:323
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
-      linear_feed_token <= 4'd0; // LinearExecutor.java:335
-      linear_feed_word <= 16'd0; // LinearExecutor.java:336
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:325
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:327
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:338
+      linear_feed_token <= 4'd0; // LinearExecutor.java:339
+      linear_feed_word <= 16'd0; // LinearExecutor.java:340
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:341
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:342
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:343
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
-      linear_holding <= 1'b1; // LinearExecutor.java:357
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:359
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:360
+      linear_holding <= 1'b1; // LinearExecutor.java:361
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
-      linear_holding <= 1'b0; // LinearExecutor.java:359
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
+      linear_holding <= 1'b0; // LinearExecutor.java:363
     end
-    if (linear_activation_read) begin // LinearExecutor.java:360
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
+    if (linear_activation_read) begin // LinearExecutor.java:364
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:365
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:366
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:367
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:367
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:374
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:375
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:376
     end
-    if (linear_token_fed) begin // LinearExecutor.java:374
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:375
-      linear_feed_word <= 16'd0; // LinearExecutor.java:376
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
+    if (linear_token_fed) begin // LinearExecutor.java:378
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:379
+      linear_feed_word <= 16'd0; // LinearExecutor.java:380
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:381
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:382
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:393
-      linear_tile <= 16'd0; // LinearExecutor.java:394
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:396
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:397
-      linear_result_token <= 4'd0; // LinearExecutor.java:398
-      linear_group <= 16'd0; // LinearExecutor.java:399
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:400
-      linear_part <= 2'd0; // LinearExecutor.java:402
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:397
+      linear_tile <= 16'd0; // LinearExecutor.java:398
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:400
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:401
+      linear_result_token <= 4'd0; // LinearExecutor.java:402
+      linear_group <= 16'd0; // LinearExecutor.java:403
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:404
+      linear_part <= 2'd0; // LinearExecutor.java:406
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:438
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:440
-      if (linear_last_part) begin // LinearExecutor.java:442
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:443
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:444
-        if (linear_last_group) begin // LinearExecutor.java:445
-          linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:446
-          // LinearExecutor.java:447
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:442
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:444
+      if (linear_last_part) begin // LinearExecutor.java:446
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:447
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:448
+        if (linear_last_group) begin // LinearExecutor.java:449
+          linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:450
+          // LinearExecutor.java:451
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:448
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:449
-            linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:451
-            linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:452
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:453
+          if (linear_last_result_token) begin // LinearExecutor.java:452
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:453
+            linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:455
+            linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:456
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:457
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:461
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:462
-      linear_param_token <= 4'd0; // LinearExecutor.java:463
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:464
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:465
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:466
+      linear_param_token <= 4'd0; // LinearExecutor.java:467
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:468
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:469
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:470
-      // LinearExecutor.java:471
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:473
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:474
+      // LinearExecutor.java:475
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6691,78 +6691,78 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:503
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:505
-      linear_words_written <= 24'd0; // LinearExecutor.java:505
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:507
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:509
+      linear_words_written <= 24'd0; // LinearExecutor.java:509
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:515
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:516
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:516
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:516
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:516
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:517
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:518
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:519
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:519
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:520
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:520
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:520
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:520
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:521
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:522
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:523
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:521
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:521
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:525
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:525
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:523
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:524
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:524
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:524
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:524
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:525
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:527
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:528
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:528
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:528
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:528
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:529
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:529
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:529
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:529
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:529
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:529
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:530
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:530
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:530
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:530
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:530
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:530
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:530
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:530
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:530
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:530
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:530
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:530
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:530
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:530
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:530
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:530
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:530
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:530
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:530
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:530
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:533
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:533
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:533
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:533
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:533
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:534
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:534
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:534
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:534
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:534
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:534
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:534
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:534
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:534
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:534
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:534
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:534
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:534
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:534
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:534
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:534
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:534
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:534
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:534
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:534
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:542
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:542
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:546
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:546
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:548
-    // LinearExecutor.java:549
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:552
+    // LinearExecutor.java:553
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:551
+    // LinearExecutor.java:555
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:567
-    // LinearExecutor.java:568
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:571
+    // LinearExecutor.java:572
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:572
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:572
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:572
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:569
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:570
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:573
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:574
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -6814,32 +6814,34 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:580
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:580
+    if (linear_write) begin // LinearExecutor.java:584
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:584
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:583
-      linear_engine_done <= 1'b0; // LinearExecutor.java:583
-    end else if (tlmm_done) begin // LinearExecutor.java:583
-      linear_engine_done <= 1'b1; // LinearExecutor.java:583
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:587
+      linear_engine_done <= 1'b0; // LinearExecutor.java:587
+    end else if (tlmm_done) begin // LinearExecutor.java:587
+      linear_engine_done <= 1'b1; // LinearExecutor.java:587
     end
-    // LinearExecutor.java:585
+    // LinearExecutor.java:589
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:586
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:590
     end
-    if (rotate_start) begin // LinearExecutor.java:595
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:595
+    if (rotate_start) begin // LinearExecutor.java:599
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:599
     end
-    if (rotate_done) begin // LinearExecutor.java:596
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:597
-      linear_code <= rotate_code; // LinearExecutor.java:598
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:599
+    if (rotate_done) begin // LinearExecutor.java:600
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:601
+      linear_code <= rotate_code; // LinearExecutor.java:602
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:603
     end
-    if (linear_done) begin // LinearExecutor.java:605
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:605
+    if (linear_done) begin // LinearExecutor.java:609
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:609
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
       linear_epilogue_q <= 4'd0;
+      linear_cache <= 1'b0;
+      linear_value_cache <= 1'b0;
       linear_relu2_q <= 1'b0;
       linear_src_id <= 4'd0;
       linear_dst_id <= 4'd0;
@@ -6944,11 +6946,11 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:594
+    // LinearExecutor.java:598
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
+  assign rotate_kind_run = linear_value_cache ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
@@ -7046,7 +7048,7 @@ module tellme (
       // RotateAndCache.java:134
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
       // RotateAndCache.java:136
-      rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
+      rotate_step <= (linear_value_cache | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
       if (data_read_ready) begin // RotateAndCache.java:152
@@ -7264,7 +7266,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7279,12 +7281,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:536
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:537
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:540
-        end else if (~tap_busy) begin // Sequencer.java:543
-          if (tap_fits) begin // Sequencer.java:544
-            tap_start = 1'b1; // Sequencer.java:545
+        if (~tapping | ~has_tap) begin // Sequencer.java:538
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:539
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:542
+        end else if (~tap_busy) begin // Sequencer.java:545
+          if (tap_fits) begin // Sequencer.java:546
+            tap_start = 1'b1; // Sequencer.java:547
           end
         end
       end
@@ -7299,52 +7301,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:277
+    tap_quantized = is_quantize; // Sequencer.java:278
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:278
+    tap_from_memory = is_lm_head; // Sequencer.java:279
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:279
+    tap_source = logits_address; // Sequencer.java:280
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:294
+    tap_instruction = pc; // Sequencer.java:296
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:295
+    tap_first_token = chunk_from; // Sequencer.java:297
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:296
+    tap_tokens = tap_tokens_q; // Sequencer.java:298
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:297
+    tap_elements = tap_elements_q; // Sequencer.java:299
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:298
+    tap_buffer = tap_dst_of; // Sequencer.java:300
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:299
+    tap_address = tap_record_at; // Sequencer.java:301
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:300
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:302
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
@@ -7596,7 +7598,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7613,7 +7615,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:571
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:573
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7692,27 +7694,27 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:51): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:52): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:58
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:64
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:79
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:83
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:84
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:109
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:111
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:114
-  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:120
-  // Sequencer.java:121
+  assign no_error = error_code == 8'd0; // Sequencer.java:59
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:65
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:80
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:84
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:85
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:110
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:112
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:115
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:121
+  // Sequencer.java:122
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:150
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:152
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:153
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:157
-  // Sequencer.java:159
+  assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:151
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:153
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:154
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:158
+  // Sequencer.java:160
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:162
+  assign opcode = instruction_word[7:0]; // Sequencer.java:163
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7767,376 +7769,378 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:645
-  assign is_embed = opcode == 8'd2; // Sequencer.java:239
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:240
-  assign is_attention = opcode == 8'd5; // Sequencer.java:241
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:242
-  assign is_linear = opcode == 8'd4; // Sequencer.java:243
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:245
+      | (instruction_word[95:64] < header_context); // Sequencer.java:647
+  assign is_embed = opcode == 8'd2; // Sequencer.java:240
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:241
+  assign is_attention = opcode == 8'd5; // Sequencer.java:242
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:243
+  assign is_linear = opcode == 8'd4; // Sequencer.java:244
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:246
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:247
-    if (embed_done) begin // Sequencer.java:248
-      unit_code = embed_code; // Sequencer.java:248
+    unit_code = attention_code; // Sequencer.java:248
+    if (embed_done) begin // Sequencer.java:249
+      unit_code = embed_code; // Sequencer.java:249
     end
-    if (quantize_done) begin // Sequencer.java:249
-      unit_code = quantize_code; // Sequencer.java:249
+    if (quantize_done) begin // Sequencer.java:250
+      unit_code = quantize_code; // Sequencer.java:250
     end
-    if (lm_head_done) begin // Sequencer.java:250
-      unit_code = lm_head_code; // Sequencer.java:250
+    if (lm_head_done) begin // Sequencer.java:251
+      unit_code = lm_head_code; // Sequencer.java:251
     end
-    if (linear_done) begin // Sequencer.java:251
-      unit_code = linear_code; // Sequencer.java:251
+    if (linear_done) begin // Sequencer.java:252
+      unit_code = linear_code; // Sequencer.java:252
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:264
-    if (is_embed) begin // Sequencer.java:265
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:265
+    tap_elements_of = setup_head_width; // Sequencer.java:265
+    if (is_embed) begin // Sequencer.java:266
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:266
     end
-    if (is_quantize) begin // Sequencer.java:266
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:266
+    if (is_quantize) begin // Sequencer.java:267
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:267
     end
-    if (is_lm_head) begin // Sequencer.java:267
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:267
+    if (is_lm_head) begin // Sequencer.java:268
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:268
     end
-    if (is_linear) begin // Sequencer.java:268
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:268
+    if (is_linear) begin // Sequencer.java:269
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:269
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:272
-    if (is_embed) begin // Sequencer.java:273
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:273
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:273
+    if (is_embed) begin // Sequencer.java:274
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:274
     end
-    if (is_linear) begin // Sequencer.java:274
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:274
+    if (is_linear) begin // Sequencer.java:275
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:275
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:276
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:321
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:323
-  // Sequencer.java:336
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:277
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:323
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:325
+  // Sequencer.java:338
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:355
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:380
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:357
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:382
 
   always @(*) begin
-    case (token_word) // Sequencer.java:434
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:434
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:434
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:434
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:434
+    case (token_word) // Sequencer.java:436
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:436
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:436
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:436
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:436
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:435
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:462
-  assign record_done = record_written | record_finished; // Sequencer.java:616
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:437
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:464
+  assign record_done = record_written | record_finished; // Sequencer.java:618
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:659
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:661
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:662
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:659
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:661
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:662
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:659
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:661
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:662
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:659
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:661
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:662
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:659
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:661
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:662
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:659
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:660
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:661
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:662
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:80
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:142
-      read_issued <= 1'b1; // Sequencer.java:142
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:81
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:143
+      read_issued <= 1'b1; // Sequencer.java:143
     end
-    if (own_beat) begin // Sequencer.java:154
-      read_beat <= read_beat + 16'd1; // Sequencer.java:154
+    if (own_beat) begin // Sequencer.java:155
+      read_beat <= read_beat + 16'd1; // Sequencer.java:155
     end
-    setup_bad <= setup_bad_field; // Sequencer.java:163
+    setup_bad <= setup_bad_field; // Sequencer.java:164
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:181
-    logits_address <= arg_io + logits_offset; // Sequencer.java:235
-    unit_done_q <= unit_done; // Sequencer.java:254
-    unit_code_q <= unit_code; // Sequencer.java:255
-    tap_elements_q <= tap_elements_of; // Sequencer.java:269
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:270
-    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:280
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:282
-    // Sequencer.java:286
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:182
+    logits_address <= arg_io + logits_offset; // Sequencer.java:236
+    unit_done_q <= unit_done; // Sequencer.java:255
+    unit_code_q <= unit_code; // Sequencer.java:256
+    tap_elements_q <= tap_elements_of; // Sequencer.java:270
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:271
+    tap_value_part0 <= {24'd0, tap_tokens_q} * {4'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
+    tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
+    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:283
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:284
+    // Sequencer.java:288
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:288
-    if (phase == STEP_DECODE) begin // Sequencer.java:292
-      tap_settling <= 2'd3; // Sequencer.java:292
-    end else if (tap_settling != 2'd0) begin // Sequencer.java:293
-      tap_settling <= tap_settling - 2'd1; // Sequencer.java:293
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:290
+    if (phase == STEP_DECODE) begin // Sequencer.java:294
+      tap_settling <= 3'd4; // Sequencer.java:294
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:295
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:295
     end
-    peek_beats <= peek_words; // Sequencer.java:330
-    more_instructions <= more_instructions_cmp; // Sequencer.java:331
-    peek_address <= peek_address_sum; // Sequencer.java:332
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:342
-      peek_issued <= 1'b1; // Sequencer.java:343
-      peek_busy <= 1'b1; // Sequencer.java:344
-      peek_beat <= 1'b0; // Sequencer.java:345
-      peek_beats_left <= peek_beats; // Sequencer.java:346
-      peek_failed <= 1'b0; // Sequencer.java:347
-      peek_searching <= 1'b1; // Sequencer.java:348
-      peek_found <= 1'b0; // Sequencer.java:349
+    peek_beats <= peek_words; // Sequencer.java:332
+    more_instructions <= more_instructions_cmp; // Sequencer.java:333
+    peek_address <= peek_address_sum; // Sequencer.java:334
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:344
+      peek_issued <= 1'b1; // Sequencer.java:345
+      peek_busy <= 1'b1; // Sequencer.java:346
+      peek_beat <= 1'b0; // Sequencer.java:347
+      peek_beats_left <= peek_beats; // Sequencer.java:348
+      peek_failed <= 1'b0; // Sequencer.java:349
+      peek_searching <= 1'b1; // Sequencer.java:350
+      peek_found <= 1'b0; // Sequencer.java:351
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:356
-      if (peek_searching) begin // Sequencer.java:357
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:360
-          peek_word <= data_beat_payload_data; // Sequencer.java:361
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:358
+      if (peek_searching) begin // Sequencer.java:359
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:362
+          peek_word <= data_beat_payload_data; // Sequencer.java:363
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:364
-        peek_failed <= 1'b1; // Sequencer.java:364
+      if (data_beat_payload_error) begin // Sequencer.java:366
+        peek_failed <= 1'b1; // Sequencer.java:366
       end
-      peek_beat <= 1'b0; // Sequencer.java:365
-      if (~peek_beat & peek_searching) begin // Sequencer.java:367
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:370
-        // Sequencer.java:371
+      peek_beat <= 1'b0; // Sequencer.java:367
+      if (~peek_beat & peek_searching) begin // Sequencer.java:369
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:372
+        // Sequencer.java:373
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:373
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:374
-        peek_busy <= 1'b0; // Sequencer.java:375
-        peek_in <= 1'b1; // Sequencer.java:376
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:375
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:376
+        peek_busy <= 1'b0; // Sequencer.java:377
+        peek_in <= 1'b1; // Sequencer.java:378
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:385
-      peek_in <= 1'b0; // Sequencer.java:385
+    if (linear_peek_taken) begin // Sequencer.java:387
+      peek_in <= 1'b0; // Sequencer.java:387
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:386
-      peek_issued <= 1'b0; // Sequencer.java:387
-      peek_in <= 1'b0; // Sequencer.java:388
+    if (phase == STEP_DECODE) begin // Sequencer.java:388
+      peek_issued <= 1'b0; // Sequencer.java:389
+      peek_in <= 1'b0; // Sequencer.java:390
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:393
-    case (phase) // Sequencer.java:395
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:395
+    case (phase) // Sequencer.java:397
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:396
-          error_code <= 8'd0; // Sequencer.java:398
-          error_detail <= 32'd0; // Sequencer.java:399
-          instructions_executed <= 32'd0; // Sequencer.java:400
-          tap_used <= 32'd0; // Sequencer.java:401
-          tap_records <= 32'd0; // Sequencer.java:402
-          tap_dropped <= 32'd0; // Sequencer.java:403
-          tap_capacity <= 32'd0; // Sequencer.java:404
-          read_beat <= 16'd0; // Sequencer.java:405
-          read_issued <= 1'b0; // Sequencer.java:406
-          phase <= STEP_HEADER; // Sequencer.java:407
+        if (call_start) begin // Sequencer.java:398
+          error_code <= 8'd0; // Sequencer.java:400
+          error_detail <= 32'd0; // Sequencer.java:401
+          instructions_executed <= 32'd0; // Sequencer.java:402
+          tap_used <= 32'd0; // Sequencer.java:403
+          tap_records <= 32'd0; // Sequencer.java:404
+          tap_dropped <= 32'd0; // Sequencer.java:405
+          tap_capacity <= 32'd0; // Sequencer.java:406
+          read_beat <= 16'd0; // Sequencer.java:407
+          read_issued <= 1'b0; // Sequencer.java:408
+          phase <= STEP_HEADER; // Sequencer.java:409
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:409
-          read_issued <= 1'b0; // Sequencer.java:410
-          phase <= STEP_CHECK; // Sequencer.java:411
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:411
+          read_issued <= 1'b0; // Sequencer.java:412
+          phase <= STEP_CHECK; // Sequencer.java:413
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:414
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:415
-        token_word <= 2'd0; // Sequencer.java:416
-        phase <= STEP_TOKENS; // Sequencer.java:417
-        if (data_read_failed) begin // Sequencer.java:418
-          error_code <= 8'd7; // Sequencer.java:622
-          error_detail <= 32'd4; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:419
-          error_code <= 8'd1; // Sequencer.java:622
-          error_detail <= 32'd0; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (header_version != 32'd1) begin // Sequencer.java:422
-          error_code <= 8'd1; // Sequencer.java:622
-          error_detail <= 32'd1; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (bad_call) begin // Sequencer.java:425
-          error_code <= 8'd6; // Sequencer.java:622
-          error_detail <= arg_token_count; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:426
-          error_code <= 8'd4; // Sequencer.java:622
-          error_detail <= call_end[31:0]; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
+        token_index <= 32'd0; // Sequencer.java:416
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:417
+        token_word <= 2'd0; // Sequencer.java:418
+        phase <= STEP_TOKENS; // Sequencer.java:419
+        if (data_read_failed) begin // Sequencer.java:420
+          error_code <= 8'd7; // Sequencer.java:624
+          error_detail <= 32'd4; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:421
+          error_code <= 8'd1; // Sequencer.java:624
+          error_detail <= 32'd0; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (header_version != 32'd1) begin // Sequencer.java:424
+          error_code <= 8'd1; // Sequencer.java:624
+          error_detail <= 32'd1; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (bad_call) begin // Sequencer.java:427
+          error_code <= 8'd6; // Sequencer.java:624
+          error_detail <= arg_token_count; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:428
+          error_code <= 8'd4; // Sequencer.java:624
+          error_detail <= call_end[31:0]; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:429
-          if (no_error & token_outside) begin // Sequencer.java:436
-            error_code <= 8'd5; // Sequencer.java:437
-            error_detail <= token_index; // Sequencer.java:438
+        if (own_beat) begin // Sequencer.java:431
+          if (no_error & token_outside) begin // Sequencer.java:438
+            error_code <= 8'd5; // Sequencer.java:439
+            error_detail <= token_index; // Sequencer.java:440
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:440
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:441
-          token_word <= token_word + 2'd1; // Sequencer.java:442
-          if (last_token) begin // Sequencer.java:443
-            read_issued <= 1'b0; // Sequencer.java:444
-            read_beat <= 16'd0; // Sequencer.java:445
-            chunk_from <= 32'd0; // Sequencer.java:446
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:447
+          token_index <= token_index + 32'd1; // Sequencer.java:442
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:443
+          token_word <= token_word + 2'd1; // Sequencer.java:444
+          if (last_token) begin // Sequencer.java:445
+            read_issued <= 1'b0; // Sequencer.java:446
+            read_beat <= 16'd0; // Sequencer.java:447
+            chunk_from <= 32'd0; // Sequencer.java:448
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:449
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:452
-          error_code <= 8'd7; // Sequencer.java:622
-          error_detail <= 32'd4; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (~no_error) begin // Sequencer.java:454
-          phase <= STEP_RECORD; // Sequencer.java:454
-        end else if (tapping) begin // Sequencer.java:455
-          phase <= STEP_CAPACITY; // Sequencer.java:455
+        if (no_error & data_read_failed) begin // Sequencer.java:454
+          error_code <= 8'd7; // Sequencer.java:624
+          error_detail <= 32'd4; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (~no_error) begin // Sequencer.java:456
+          phase <= STEP_RECORD; // Sequencer.java:456
+        end else if (tapping) begin // Sequencer.java:457
+          phase <= STEP_CAPACITY; // Sequencer.java:457
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:456
+          phase <= STEP_CHUNK; // Sequencer.java:458
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:457
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:458
-          phase <= STEP_CHUNK; // Sequencer.java:459
+        if (own_beat) begin // Sequencer.java:459
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:460
+          phase <= STEP_CHUNK; // Sequencer.java:461
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:463
-        pc <= 32'd0; // Sequencer.java:465
-        program_left <= header_program_length != 32'd0; // Sequencer.java:466
-        read_beat <= 16'd0; // Sequencer.java:467
-        read_issued <= 1'b0; // Sequencer.java:468
-        phase <= STEP_FETCH; // Sequencer.java:469
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:465
+        pc <= 32'd0; // Sequencer.java:467
+        program_left <= header_program_length != 32'd0; // Sequencer.java:468
+        read_beat <= 16'd0; // Sequencer.java:469
+        read_issued <= 1'b0; // Sequencer.java:470
+        phase <= STEP_FETCH; // Sequencer.java:471
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:472
-          phase <= STEP_CHUNK_END; // Sequencer.java:472
-        end else if (own_beat) begin // Sequencer.java:473
-          if (read_beat == 16'd0) begin // Sequencer.java:476
-            instruction_word <= data_beat_payload_data; // Sequencer.java:477
+        if (~program_left) begin // Sequencer.java:474
+          phase <= STEP_CHUNK_END; // Sequencer.java:474
+        end else if (own_beat) begin // Sequencer.java:475
+          if (read_beat == 16'd0) begin // Sequencer.java:478
+            instruction_word <= data_beat_payload_data; // Sequencer.java:479
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:479
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:480
-            phase <= STEP_DECODE; // Sequencer.java:481
+          if (read_beat == 16'd0) begin // Sequencer.java:481
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:482
+            phase <= STEP_DECODE; // Sequencer.java:483
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:488
-        if (setup_bad) begin // Sequencer.java:489
-          error_code <= 8'd3; // Sequencer.java:622
-          error_detail <= pc; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
+        phase <= STEP_NEXT; // Sequencer.java:490
+        if (setup_bad) begin // Sequencer.java:491
+          error_code <= 8'd3; // Sequencer.java:624
+          error_detail <= pc; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:492
-        if (data_read_failed) begin // Sequencer.java:493
-          error_code <= 8'd7; // Sequencer.java:622
-          error_detail <= 32'd4; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
-        end else if (opcode == 8'd0) begin // Sequencer.java:494
-          phase <= STEP_CHUNK_END; // Sequencer.java:494
-        end else if (opcode == 8'd1) begin // Sequencer.java:495
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:496
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:497
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:498
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:499
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:500
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:501
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:502
-        end else if (opcode == 8'd7) begin // Sequencer.java:504
-          phase <= STEP_BARRIER; // Sequencer.java:504
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:505
-          phase <= STEP_ISSUE; // Sequencer.java:506
+        phase <= STEP_NEXT; // Sequencer.java:494
+        if (data_read_failed) begin // Sequencer.java:495
+          error_code <= 8'd7; // Sequencer.java:624
+          error_detail <= 32'd4; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
+        end else if (opcode == 8'd0) begin // Sequencer.java:496
+          phase <= STEP_CHUNK_END; // Sequencer.java:496
+        end else if (opcode == 8'd1) begin // Sequencer.java:497
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:498
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:499
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:500
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:501
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:502
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:503
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:504
+        end else if (opcode == 8'd7) begin // Sequencer.java:506
+          phase <= STEP_BARRIER; // Sequencer.java:506
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:507
+          phase <= STEP_ISSUE; // Sequencer.java:508
         end else begin
-          error_code <= 8'd2; // Sequencer.java:622
-          error_detail <= pc; // Sequencer.java:623
-          phase <= STEP_RECORD; // Sequencer.java:624
+          error_code <= 8'd2; // Sequencer.java:624
+          error_detail <= pc; // Sequencer.java:625
+          phase <= STEP_RECORD; // Sequencer.java:626
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:517
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:519
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:519
-          phase <= STEP_TAP; // Sequencer.java:520
-          if (data_read_failed) begin // Sequencer.java:521
-            error_code <= 8'd7; // Sequencer.java:622
-            error_detail <= 32'd4; // Sequencer.java:623
-            phase <= STEP_RECORD; // Sequencer.java:624
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:522
-            error_code <= 8'd7; // Sequencer.java:622
-            error_detail <= 32'd5; // Sequencer.java:623
-            phase <= STEP_RECORD; // Sequencer.java:624
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:525
-            error_code <= 8'd4; // Sequencer.java:622
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:623
-            phase <= STEP_RECORD; // Sequencer.java:624
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:528
-            error_code <= unit_code_q; // Sequencer.java:529
-            error_detail <= pc; // Sequencer.java:530
-            phase <= STEP_RECORD; // Sequencer.java:531
+        if (unit_done_q) begin // Sequencer.java:521
+          phase <= STEP_TAP; // Sequencer.java:522
+          if (data_read_failed) begin // Sequencer.java:523
+            error_code <= 8'd7; // Sequencer.java:624
+            error_detail <= 32'd4; // Sequencer.java:625
+            phase <= STEP_RECORD; // Sequencer.java:626
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:524
+            error_code <= 8'd7; // Sequencer.java:624
+            error_detail <= 32'd5; // Sequencer.java:625
+            phase <= STEP_RECORD; // Sequencer.java:626
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:527
+            error_code <= 8'd4; // Sequencer.java:624
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:625
+            phase <= STEP_RECORD; // Sequencer.java:626
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:530
+            error_code <= unit_code_q; // Sequencer.java:531
+            error_detail <= pc; // Sequencer.java:532
+            phase <= STEP_RECORD; // Sequencer.java:533
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:534
-          phase <= STEP_NEXT; // Sequencer.java:534
+        if (data_writes_drained) begin // Sequencer.java:536
+          phase <= STEP_NEXT; // Sequencer.java:536
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:536
-          phase <= STEP_NEXT; // Sequencer.java:536
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:537
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:540
-        end else if (~tap_busy) begin // Sequencer.java:543
-          if (tap_fits) begin // Sequencer.java:544
-            tap_busy <= 1'b1; // Sequencer.java:546
+        if (~tapping | ~has_tap) begin // Sequencer.java:538
+          phase <= STEP_NEXT; // Sequencer.java:538
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:539
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:542
+        end else if (~tap_busy) begin // Sequencer.java:545
+          if (tap_fits) begin // Sequencer.java:546
+            tap_busy <= 1'b1; // Sequencer.java:548
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:548
-            phase <= STEP_NEXT; // Sequencer.java:549
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:550
+            phase <= STEP_NEXT; // Sequencer.java:551
           end
-        end else if (tap_finished) begin // Sequencer.java:552
-          tap_busy <= 1'b0; // Sequencer.java:553
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:554
-          tap_records <= tap_records + 32'd1; // Sequencer.java:555
-          phase <= STEP_NEXT; // Sequencer.java:556
+        end else if (tap_finished) begin // Sequencer.java:554
+          tap_busy <= 1'b0; // Sequencer.java:555
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:556
+          tap_records <= tap_records + 32'd1; // Sequencer.java:557
+          phase <= STEP_NEXT; // Sequencer.java:558
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:560
-        program_left <= more_instructions_cmp; // Sequencer.java:561
-        read_beat <= 16'd0; // Sequencer.java:562
-        read_issued <= 1'b0; // Sequencer.java:563
-        phase <= STEP_FETCH; // Sequencer.java:564
+        pc <= pc + 32'd1; // Sequencer.java:562
+        program_left <= more_instructions_cmp; // Sequencer.java:563
+        read_beat <= 16'd0; // Sequencer.java:564
+        read_issued <= 1'b0; // Sequencer.java:565
+        phase <= STEP_FETCH; // Sequencer.java:566
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:567
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:568
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:569
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:570
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:572
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:574
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:615
-          record_written <= 1'b0; // Sequencer.java:615
-        end else if (record_finished) begin // Sequencer.java:615
-          record_written <= 1'b1; // Sequencer.java:615
+        if (record_start) begin // Sequencer.java:617
+          record_written <= 1'b0; // Sequencer.java:617
+        end else if (record_finished) begin // Sequencer.java:617
+          record_written <= 1'b1; // Sequencer.java:617
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:574
-          if (no_error & data_write_failed) begin // Sequencer.java:575
-            error_code <= 8'd7; // Sequencer.java:576
-            error_detail <= 32'd4; // Sequencer.java:577
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:576
+          if (no_error & data_write_failed) begin // Sequencer.java:577
+            error_code <= 8'd7; // Sequencer.java:578
+            error_detail <= 32'd4; // Sequencer.java:579
           end
-          phase <= STEP_FINISH; // Sequencer.java:579
+          phase <= STEP_FINISH; // Sequencer.java:581
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:583
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:585
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8152,7 +8156,7 @@ module tellme (
       last_chunk <= 1'b0;
       unit_done_q <= 1'b0;
       unit_code_q <= 8'd0;
-      tap_settling <= 2'd0;
+      tap_settling <= 3'd0;
       peek_beats <= 3'd0;
       more_instructions <= 1'b0;
       peek_address <= 64'd0;
@@ -8289,26 +8293,26 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:332
+      // LinearExecutor.java:336
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:336: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:406
+      // LinearExecutor.java:410
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:410: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:408
+      // LinearExecutor.java:412
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:408: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:412: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:437
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:437: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:441
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:441: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -8321,12 +8325,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:553
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:553: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:557
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:557: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:571
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:575
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       // RotateAndCache.java:226
@@ -8360,13 +8364,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:118
-        $display("ASSERTION FAILED in %m: Sequencer.java:118: Sequencer: the program-left flag is current in FETCH");
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:119
+        $display("ASSERTION FAILED in %m: Sequencer.java:119: Sequencer: the program-left flag is current in FETCH");
         $stop;
       end
-      // Sequencer.java:146
+      // Sequencer.java:147
       if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:146: Sequencer: the last-token flag is current in TOKENS");
+        $display("ASSERTION FAILED in %m: Sequencer.java:147: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
       if (!(~((phase == STEP_DECODE)
@@ -8383,8 +8387,8 @@ module tellme (
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:333
-        $display("ASSERTION FAILED in %m: Sequencer.java:333: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:335
+        $display("ASSERTION FAILED in %m: Sequencer.java:335: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
@@ -9835,8 +9839,8 @@ module tellme (
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
       linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23], rotate_pending_token[3],
-      tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[11:10], peek_word[127:96], peek_word[31:0],
-      embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
+      tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[11:10], tap_value_part1[11:8], peek_word[127:96],
+      peek_word[31:0], embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
       embed_write_values_3_shl[9], quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16],
       attention_issue_block_first_diff[7:4], attention_head_address_sum[63], attention_collect_block_first_diff[7:4],
       attention_out_write_stored_token_sum[3], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
@@ -9849,7 +9853,7 @@ module tellme (
       rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
       rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[1:0], logits_offset_sum[11:0],
       token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32],
-      tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -16,6 +16,7 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Ahead;
+import dev.tellmej.hdl.lib.PartialProducts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -277,8 +278,9 @@ final class Sequencer extends Area {
         taps.request.quantized().set(isQuantize);
         taps.request.fromMemory().set(isLmHead);
         taps.request.source().set(logitsAddress);
-        UInt valueBytes = regNext("tap_value_bytes_q",
-                tapTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34));
+        // tokens x elements x 4 bytes: the product as DSP-sized partial products, summed a cycle later.
+        PartialProducts valueParts = PartialProducts.register("tap_value", tapTokens, tapElements, TRUE);
+        UInt valueBytes = regNext("tap_value_bytes_q", valueParts.sum(32).resize(34).shl(2).trunc(34));
         UInt recordBytes = regNext("tap_bytes_q", U(DebugTaps.RECORD_HEADER_BYTES, 34)
                 .add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34).shr(KernelShape.shift(DebugTaps.ALIGN))
                         .shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34)).trunc(34));
@@ -287,10 +289,10 @@ final class Sequencer extends Area {
                 .add(recordBytes.resize(35)).trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)));
         UInt tapAddress = regNext("tap_record_at", debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
                 .add(tapUsed.resize(64)).trunc(64));
-        // Cycles until tap_fits holds this instruction's value: set in DECODE, counted down to 0 (DECODE + 4).
-        UInt tapSettling = reg("tap_settling", uint(2), 0);
-        when(phase.is(Step.DECODE), () -> tapSettling.set(3))
-                .elseWhen(tapSettling.ne(0), () -> tapSettling.set(tapSettling.sub(1).trunc(2)));
+        // Cycles until tap_fits holds this instruction's value: set in DECODE, counted down to 0 (DECODE + 5).
+        UInt tapSettling = reg("tap_settling", uint(3), 0);
+        when(phase.is(Step.DECODE), () -> tapSettling.set(4))
+                .elseWhen(tapSettling.ne(0), () -> tapSettling.set(tapSettling.sub(1).trunc(3)));
         taps.request.instruction().set(pc);
         taps.request.firstToken().set(from);
         taps.request.tokens().set(tapTokens);
