@@ -546,16 +546,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_first_turns;                     // ScoreEngine.java:113
   reg          score_later_turns_done;                // ScoreEngine.java:114
   wire         turns_done;                            // ScoreEngine.java:115
-  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:119
-  wire         score_issue;                           // ScoreEngine.java:139
-  wire [9:0]   key_read_address;                      // ScoreEngine.java:141
-  wire [5:0]   query_read_address;                    // ScoreEngine.java:143
-  wire [1:0]   score_present_beats;                   // ScoreEngine.java:145
-  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:162
-  reg  [127:0] query_read_1;                          // ScoreEngine.java:162
-  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:162
-  reg  [127:0] query_read_0;                          // ScoreEngine.java:162
-  wire [255:0] query_word_read;                       // ScoreEngine.java:165
+  reg  [5:0]   score_turn_end;                        // ScoreEngine.java:120
+  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:123
+  wire         score_issue;                           // ScoreEngine.java:145
+  wire [9:0]   key_read_address;                      // ScoreEngine.java:147
+  wire [5:0]   query_read_address;                    // ScoreEngine.java:149
+  wire [1:0]   score_present_beats;                   // ScoreEngine.java:151
+  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:168
+  reg  [127:0] query_read_1;                          // ScoreEngine.java:168
+  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:168
+  reg  [127:0] query_read_0;                          // ScoreEngine.java:168
+  wire [255:0] query_word_read;                       // ScoreEngine.java:171
 
   // score_engine.score_mac
   wire [15:0]  score_mac_a0;                          // MacLanes.java:106
@@ -785,212 +786,212 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg          score_issue_d1;                        // ScoreEngine.java:186
-  reg          score_issue_d2;                        // ScoreEngine.java:186
-  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:197
-  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:197
-  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:197
-  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:197
-  wire [2:0]   read_entry;                            // ScoreEngine.java:198
-  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:201
-  reg          issue_first_d1;                        // ScoreEngine.java:202
-  reg          issue_first_d2;                        // ScoreEngine.java:202
-  reg          issue_first_d3;                        // ScoreEngine.java:202
-  reg          issue_first_d4;                        // ScoreEngine.java:202
-  reg  [31:0]  key_lane0_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane1_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane2_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane3_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane4_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane5_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane6_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane7_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane8_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:201
-  reg  [31:0]  key_lane9_addend_d1;                   // ScoreEngine.java:203
-  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane10_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane11_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane12_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane13_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane14_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:201
-  reg  [31:0]  key_lane15_addend_d1;                  // ScoreEngine.java:203
-  reg          score_issue_d3;                        // ScoreEngine.java:207
-  reg          score_issue_d4;                        // ScoreEngine.java:207
-  reg          score_issue_d5;                        // ScoreEngine.java:207
-  reg          score_issue_d6;                        // ScoreEngine.java:207
-  reg          score_issue_d7;                        // ScoreEngine.java:207
-  reg          score_issue_d8;                        // ScoreEngine.java:207
-  reg          score_issue_d9;                        // ScoreEngine.java:207
-  reg          score_issue_d10;                       // ScoreEngine.java:207
-  reg          score_issue_d11;                       // ScoreEngine.java:207
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:208
-  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:208
-  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:209
-  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:209
-  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:210
-  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:210
-  wire [2:0]   sum_entry;                             // ScoreEngine.java:212
-  reg          issue_row_last_d1;                     // ScoreEngine.java:219
-  reg          issue_row_last_d2;                     // ScoreEngine.java:219
-  reg          issue_row_last_d3;                     // ScoreEngine.java:219
-  reg          issue_row_last_d4;                     // ScoreEngine.java:219
-  reg          issue_row_last_d5;                     // ScoreEngine.java:219
-  reg          issue_row_last_d6;                     // ScoreEngine.java:219
-  reg          issue_row_last_d7;                     // ScoreEngine.java:219
-  reg          issue_row_last_d8;                     // ScoreEngine.java:219
-  reg          issue_row_last_d9;                     // ScoreEngine.java:219
-  reg          issue_row_last_d10;                    // ScoreEngine.java:219
-  reg          issue_row_last_d11;                    // ScoreEngine.java:219
-  wire         row_launch;                            // ScoreEngine.java:219
-  wire [31:0]  held_0;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_0;                         // ScoreEngine.java:232
-  wire [31:0]  held_1;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_1;                         // ScoreEngine.java:232
-  wire [31:0]  held_2;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_2;                         // ScoreEngine.java:232
-  wire [31:0]  held_3;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_3;                         // ScoreEngine.java:232
-  wire [31:0]  held_4;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_4;                         // ScoreEngine.java:232
-  wire [31:0]  held_5;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_5;                         // ScoreEngine.java:232
-  wire [31:0]  held_6;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_6;                         // ScoreEngine.java:232
-  wire [31:0]  held_7;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_7;                         // ScoreEngine.java:232
-  wire [31:0]  held_8;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_8;                         // ScoreEngine.java:232
-  wire [31:0]  held_9;                                // ScoreEngine.java:225
-  wire [31:0]  row_partial_9;                         // ScoreEngine.java:232
-  wire [31:0]  held_10;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_10;                        // ScoreEngine.java:232
-  wire [31:0]  held_11;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_11;                        // ScoreEngine.java:232
-  wire [31:0]  held_12;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_12;                        // ScoreEngine.java:232
-  wire [31:0]  held_13;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_13;                        // ScoreEngine.java:232
-  wire [31:0]  held_14;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_14;                        // ScoreEngine.java:232
-  wire [31:0]  held_15;                               // ScoreEngine.java:225
-  wire [31:0]  row_partial_15;                        // ScoreEngine.java:232
-  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:236
-  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:236
-  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:237
-  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:237
-  wire         score_tree_in_valid;                   // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:267
-  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:267
-  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:267
-  wire         score_tree_out_valid;                  // ScoreEngine.java:267
-  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:267
-  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:267
-  wire         score_tree_idle;                       // ScoreEngine.java:267
-  wire         score_tree_ready;                      // ScoreEngine.java:267
-  wire         scaled_in_valid;                       // ScoreEngine.java:275
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:275
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:275
-  wire         scaled_out_valid;                      // ScoreEngine.java:275
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:275
-  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:278
-  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:278
-  reg          score_draining;                        // ScoreEngine.java:282
-  wire         score_drained;                         // ScoreEngine.java:283
-  reg          score_rows_launched_d1;                // ScoreEngine.java:284
-  reg          score_rows_launched_d2;                // ScoreEngine.java:284
-  reg          score_rows_launched_d3;                // ScoreEngine.java:284
-  reg          score_rows_launched_d4;                // ScoreEngine.java:284
-  reg          score_rows_launched_d5;                // ScoreEngine.java:284
-  reg          score_rows_launched_d6;                // ScoreEngine.java:284
-  reg          score_rows_launched_d7;                // ScoreEngine.java:284
-  reg          score_rows_launched_d8;                // ScoreEngine.java:284
-  reg          score_rows_launched_d9;                // ScoreEngine.java:284
-  reg          score_rows_launched_d10;               // ScoreEngine.java:284
-  reg          score_rows_launched_d11;               // ScoreEngine.java:284
-  reg          score_rows_launched_d12;               // ScoreEngine.java:284
-  reg          score_pass_finished_d1;                // ScoreEngine.java:286
-  reg          score_pass_finished_d2;                // ScoreEngine.java:286
-  reg          score_pass_finished_d3;                // ScoreEngine.java:286
-  reg          score_pass_finished_d4;                // ScoreEngine.java:286
-  reg          score_pass_finished_d5;                // ScoreEngine.java:286
-  reg          score_pass_finished_d6;                // ScoreEngine.java:286
-  reg          score_pass_finished_d7;                // ScoreEngine.java:286
-  reg          score_pass_finished_d8;                // ScoreEngine.java:286
-  reg          score_pass_finished_d9;                // ScoreEngine.java:286
+  reg          score_issue_d1;                        // ScoreEngine.java:192
+  reg          score_issue_d2;                        // ScoreEngine.java:192
+  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:203
+  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:203
+  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:203
+  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:203
+  wire [2:0]   read_entry;                            // ScoreEngine.java:204
+  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:207
+  reg          issue_first_d1;                        // ScoreEngine.java:208
+  reg          issue_first_d2;                        // ScoreEngine.java:208
+  reg          issue_first_d3;                        // ScoreEngine.java:208
+  reg          issue_first_d4;                        // ScoreEngine.java:208
+  reg  [31:0]  key_lane0_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane1_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane2_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane3_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane4_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane5_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane6_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane7_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane8_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:207
+  reg  [31:0]  key_lane9_addend_d1;                   // ScoreEngine.java:209
+  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane10_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane11_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane12_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane13_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane14_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:207
+  reg  [31:0]  key_lane15_addend_d1;                  // ScoreEngine.java:209
+  reg          score_issue_d3;                        // ScoreEngine.java:213
+  reg          score_issue_d4;                        // ScoreEngine.java:213
+  reg          score_issue_d5;                        // ScoreEngine.java:213
+  reg          score_issue_d6;                        // ScoreEngine.java:213
+  reg          score_issue_d7;                        // ScoreEngine.java:213
+  reg          score_issue_d8;                        // ScoreEngine.java:213
+  reg          score_issue_d9;                        // ScoreEngine.java:213
+  reg          score_issue_d10;                       // ScoreEngine.java:213
+  reg          score_issue_d11;                       // ScoreEngine.java:213
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:214
+  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:215
+  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:216
+  wire [2:0]   sum_entry;                             // ScoreEngine.java:218
+  reg          issue_row_last_d1;                     // ScoreEngine.java:225
+  reg          issue_row_last_d2;                     // ScoreEngine.java:225
+  reg          issue_row_last_d3;                     // ScoreEngine.java:225
+  reg          issue_row_last_d4;                     // ScoreEngine.java:225
+  reg          issue_row_last_d5;                     // ScoreEngine.java:225
+  reg          issue_row_last_d6;                     // ScoreEngine.java:225
+  reg          issue_row_last_d7;                     // ScoreEngine.java:225
+  reg          issue_row_last_d8;                     // ScoreEngine.java:225
+  reg          issue_row_last_d9;                     // ScoreEngine.java:225
+  reg          issue_row_last_d10;                    // ScoreEngine.java:225
+  reg          issue_row_last_d11;                    // ScoreEngine.java:225
+  wire         row_launch;                            // ScoreEngine.java:225
+  wire [31:0]  held_0;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_0;                         // ScoreEngine.java:238
+  wire [31:0]  held_1;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_1;                         // ScoreEngine.java:238
+  wire [31:0]  held_2;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_2;                         // ScoreEngine.java:238
+  wire [31:0]  held_3;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_3;                         // ScoreEngine.java:238
+  wire [31:0]  held_4;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_4;                         // ScoreEngine.java:238
+  wire [31:0]  held_5;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_5;                         // ScoreEngine.java:238
+  wire [31:0]  held_6;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_6;                         // ScoreEngine.java:238
+  wire [31:0]  held_7;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_7;                         // ScoreEngine.java:238
+  wire [31:0]  held_8;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_8;                         // ScoreEngine.java:238
+  wire [31:0]  held_9;                                // ScoreEngine.java:231
+  wire [31:0]  row_partial_9;                         // ScoreEngine.java:238
+  wire [31:0]  held_10;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_10;                        // ScoreEngine.java:238
+  wire [31:0]  held_11;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_11;                        // ScoreEngine.java:238
+  wire [31:0]  held_12;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_12;                        // ScoreEngine.java:238
+  wire [31:0]  held_13;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_13;                        // ScoreEngine.java:238
+  wire [31:0]  held_14;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_14;                        // ScoreEngine.java:238
+  wire [31:0]  held_15;                               // ScoreEngine.java:231
+  wire [31:0]  row_partial_15;                        // ScoreEngine.java:238
+  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:242
+  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:243
+  wire         score_tree_in_valid;                   // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:273
+  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:273
+  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:273
+  wire         score_tree_out_valid;                  // ScoreEngine.java:273
+  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:273
+  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:273
+  wire         score_tree_idle;                       // ScoreEngine.java:273
+  wire         score_tree_ready;                      // ScoreEngine.java:273
+  wire         scaled_in_valid;                       // ScoreEngine.java:281
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:281
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:281
+  wire         scaled_out_valid;                      // ScoreEngine.java:281
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:281
+  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:284
+  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:284
+  reg          score_draining;                        // ScoreEngine.java:288
+  wire         score_drained;                         // ScoreEngine.java:289
+  reg          score_rows_launched_d1;                // ScoreEngine.java:290
+  reg          score_rows_launched_d2;                // ScoreEngine.java:290
+  reg          score_rows_launched_d3;                // ScoreEngine.java:290
+  reg          score_rows_launched_d4;                // ScoreEngine.java:290
+  reg          score_rows_launched_d5;                // ScoreEngine.java:290
+  reg          score_rows_launched_d6;                // ScoreEngine.java:290
+  reg          score_rows_launched_d7;                // ScoreEngine.java:290
+  reg          score_rows_launched_d8;                // ScoreEngine.java:290
+  reg          score_rows_launched_d9;                // ScoreEngine.java:290
+  reg          score_rows_launched_d10;               // ScoreEngine.java:290
+  reg          score_rows_launched_d11;               // ScoreEngine.java:290
+  reg          score_rows_launched_d12;               // ScoreEngine.java:290
+  reg          score_pass_finished_d1;                // ScoreEngine.java:292
+  reg          score_pass_finished_d2;                // ScoreEngine.java:292
+  reg          score_pass_finished_d3;                // ScoreEngine.java:292
+  reg          score_pass_finished_d4;                // ScoreEngine.java:292
+  reg          score_pass_finished_d5;                // ScoreEngine.java:292
+  reg          score_pass_finished_d6;                // ScoreEngine.java:292
+  reg          score_pass_finished_d7;                // ScoreEngine.java:292
+  reg          score_pass_finished_d8;                // ScoreEngine.java:292
+  reg          score_pass_finished_d9;                // ScoreEngine.java:292
 
   // score_sink
   wire [8:0]   score_slots_end;                       // AttentionUnit.java:631
@@ -1180,26 +1181,27 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [2:0]   value_last_beat_index;                 // ValueEngine.java:107
   wire         value_last_beat;                       // ValueEngine.java:110
   wire         value_last_row;                        // ValueEngine.java:111
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:113
-  wire         value_issue;                           // ValueEngine.java:125
-  wire [12:0]  value_position;                        // ValueEngine.java:126
+  reg  [5:0]   value_row_after;                       // ValueEngine.java:115
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:117
+  wire         value_issue;                           // ValueEngine.java:131
+  wire [12:0]  value_position;                        // ValueEngine.java:132
   wire         value_issue_second_set;                // SlotSet.java:24
   wire [1:0]   value_issue_set_slot;                  // SlotSet.java:26
-  wire [8:0]   partial_address;                       // ValueEngine.java:139
-  reg  [31:0]  slot_max;                              // ValueEngine.java:146
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:154
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:154
-  reg          value_issue_d1;                        // ValueEngine.java:154
-  reg          value_issue_d2;                        // ValueEngine.java:154
-  wire         row_shifted_in_valid;                  // ValueEngine.java:154
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:154
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:154
-  wire         row_shifted_out_valid;                 // ValueEngine.java:154
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:154
-  wire         row_weight_in_valid;                   // ValueEngine.java:154
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:154
-  wire         row_weight_out_valid;                  // ValueEngine.java:154
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:154
+  wire [8:0]   partial_address;                       // ValueEngine.java:145
+  reg  [31:0]  slot_max;                              // ValueEngine.java:152
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:160
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:160
+  reg          value_issue_d1;                        // ValueEngine.java:160
+  reg          value_issue_d2;                        // ValueEngine.java:160
+  wire         row_shifted_in_valid;                  // ValueEngine.java:160
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:160
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:160
+  wire         row_shifted_out_valid;                 // ValueEngine.java:160
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:160
+  wire         row_weight_in_valid;                   // ValueEngine.java:160
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:160
+  wire         row_weight_out_valid;                  // ValueEngine.java:160
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:160
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:106
@@ -1429,703 +1431,703 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:164
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:164
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:164
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:164
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:164
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:164
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:164
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:164
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:164
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:164
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:164
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:164
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:164
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:171
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:171
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:176
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:176
-  reg          row_weight_valid_d1;                   // ValueEngine.java:177
-  reg          row_weight_valid_d2;                   // ValueEngine.java:177
-  reg          row_weight_valid_d3;                   // ValueEngine.java:177
-  reg          row_weight_valid_d4;                   // ValueEngine.java:177
-  reg          row_weight_valid_d5;                   // ValueEngine.java:177
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:180
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:180
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:180
-  reg          row_first_beat_d1;                     // ValueEngine.java:180
-  reg          row_first_beat_d2;                     // ValueEngine.java:180
-  reg          row_first_beat_d3;                     // ValueEngine.java:180
-  reg          row_first_beat_d4;                     // ValueEngine.java:180
-  reg          row_first_beat_d5;                     // ValueEngine.java:180
-  reg          row_first_beat_d6;                     // ValueEngine.java:180
-  reg          row_first_beat_d7;                     // ValueEngine.java:180
-  reg          row_first_beat_d8;                     // ValueEngine.java:180
-  reg          row_first_beat_d9;                     // ValueEngine.java:180
-  reg          row_first_beat_d10;                    // ValueEngine.java:180
-  reg          row_first_beat_d11;                    // ValueEngine.java:180
-  reg          row_first_beat_d12;                    // ValueEngine.java:180
-  reg          row_first_beat_d13;                    // ValueEngine.java:180
-  reg          row_first_beat_d14;                    // ValueEngine.java:180
-  reg          row_first_beat_d15;                    // ValueEngine.java:180
-  reg          row_first_beat_d16;                    // ValueEngine.java:180
-  reg          row_first_beat_d17;                    // ValueEngine.java:180
-  reg          row_first_beat_d18;                    // ValueEngine.java:180
-  reg          row_first_beat_d19;                    // ValueEngine.java:180
-  reg          row_first_beat_d20;                    // ValueEngine.java:180
-  reg          row_first_beat_d21;                    // ValueEngine.java:180
-  reg          row_first_beat_d22;                    // ValueEngine.java:180
-  reg          row_first_beat_d23;                    // ValueEngine.java:180
-  reg          row_first_beat_d24;                    // ValueEngine.java:180
-  reg          row_first_beat_d25;                    // ValueEngine.java:180
-  reg          row_first_beat_d26;                    // ValueEngine.java:180
-  reg          row_first_beat_d27;                    // ValueEngine.java:180
-  reg          row_first_beat_d28;                    // ValueEngine.java:180
-  reg          row_first_beat_d29;                    // ValueEngine.java:180
-  reg          row_first_beat_d30;                    // ValueEngine.java:180
-  reg          row_first_beat_d31;                    // ValueEngine.java:180
-  reg          row_first_beat_d32;                    // ValueEngine.java:180
-  reg          row_first_beat_d33;                    // ValueEngine.java:180
-  wire         z_read_enable;                         // ValueEngine.java:180
-  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:190
-  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:193
-  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:190
-  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:190
-  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:193
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:170
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:170
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:170
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:170
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:170
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:170
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:170
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:170
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:170
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:170
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:170
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:170
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:170
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:177
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:177
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:182
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:182
+  reg          row_weight_valid_d1;                   // ValueEngine.java:183
+  reg          row_weight_valid_d2;                   // ValueEngine.java:183
+  reg          row_weight_valid_d3;                   // ValueEngine.java:183
+  reg          row_weight_valid_d4;                   // ValueEngine.java:183
+  reg          row_weight_valid_d5;                   // ValueEngine.java:183
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:186
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:186
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:186
+  reg          row_first_beat_d1;                     // ValueEngine.java:186
+  reg          row_first_beat_d2;                     // ValueEngine.java:186
+  reg          row_first_beat_d3;                     // ValueEngine.java:186
+  reg          row_first_beat_d4;                     // ValueEngine.java:186
+  reg          row_first_beat_d5;                     // ValueEngine.java:186
+  reg          row_first_beat_d6;                     // ValueEngine.java:186
+  reg          row_first_beat_d7;                     // ValueEngine.java:186
+  reg          row_first_beat_d8;                     // ValueEngine.java:186
+  reg          row_first_beat_d9;                     // ValueEngine.java:186
+  reg          row_first_beat_d10;                    // ValueEngine.java:186
+  reg          row_first_beat_d11;                    // ValueEngine.java:186
+  reg          row_first_beat_d12;                    // ValueEngine.java:186
+  reg          row_first_beat_d13;                    // ValueEngine.java:186
+  reg          row_first_beat_d14;                    // ValueEngine.java:186
+  reg          row_first_beat_d15;                    // ValueEngine.java:186
+  reg          row_first_beat_d16;                    // ValueEngine.java:186
+  reg          row_first_beat_d17;                    // ValueEngine.java:186
+  reg          row_first_beat_d18;                    // ValueEngine.java:186
+  reg          row_first_beat_d19;                    // ValueEngine.java:186
+  reg          row_first_beat_d20;                    // ValueEngine.java:186
+  reg          row_first_beat_d21;                    // ValueEngine.java:186
+  reg          row_first_beat_d22;                    // ValueEngine.java:186
+  reg          row_first_beat_d23;                    // ValueEngine.java:186
+  reg          row_first_beat_d24;                    // ValueEngine.java:186
+  reg          row_first_beat_d25;                    // ValueEngine.java:186
+  reg          row_first_beat_d26;                    // ValueEngine.java:186
+  reg          row_first_beat_d27;                    // ValueEngine.java:186
+  reg          row_first_beat_d28;                    // ValueEngine.java:186
+  reg          row_first_beat_d29;                    // ValueEngine.java:186
+  reg          row_first_beat_d30;                    // ValueEngine.java:186
+  reg          row_first_beat_d31;                    // ValueEngine.java:186
+  reg          row_first_beat_d32;                    // ValueEngine.java:186
+  reg          row_first_beat_d33;                    // ValueEngine.java:186
+  wire         z_read_enable;                         // ValueEngine.java:186
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:196
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:199
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:196
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:196
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:199
 
   // value_engine.reduction
   reg  [1:0]   element_phase;                         // Reduction.java:101
@@ -2640,371 +2642,371 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_may_gather;                          // Reduction.java:293
 
   // value_engine
-  reg          accumulate_set_d1;                     // ValueEngine.java:202
-  reg          accumulate_set_d2;                     // ValueEngine.java:202
-  reg          accumulate_set_d3;                     // ValueEngine.java:202
-  reg          accumulate_set_d4;                     // ValueEngine.java:202
-  reg          accumulate_set_d5;                     // ValueEngine.java:202
-  reg          accumulate_set_d6;                     // ValueEngine.java:202
-  reg          accumulate_set_d7;                     // ValueEngine.java:202
-  reg          accumulate_set_d8;                     // ValueEngine.java:202
-  reg          accumulate_set_d9;                     // ValueEngine.java:202
-  reg          accumulate_set_d10;                    // ValueEngine.java:202
-  reg          accumulate_set_d11;                    // ValueEngine.java:202
-  reg          accumulate_set_d12;                    // ValueEngine.java:202
-  reg          accumulate_set_d13;                    // ValueEngine.java:202
-  reg          accumulate_set_d14;                    // ValueEngine.java:202
-  reg          accumulate_set_d15;                    // ValueEngine.java:202
-  reg          accumulate_set_d16;                    // ValueEngine.java:202
-  reg          accumulate_set_d17;                    // ValueEngine.java:202
-  reg          accumulate_set_d18;                    // ValueEngine.java:202
-  reg          accumulate_set_d19;                    // ValueEngine.java:202
-  reg          accumulate_set_d20;                    // ValueEngine.java:202
-  reg          accumulate_set_d21;                    // ValueEngine.java:202
-  reg          accumulate_set_d22;                    // ValueEngine.java:202
-  reg          accumulate_set_d23;                    // ValueEngine.java:202
-  reg          accumulate_set_d24;                    // ValueEngine.java:202
-  reg          accumulate_set_d25;                    // ValueEngine.java:202
-  reg          accumulate_set_d26;                    // ValueEngine.java:202
-  reg          accumulate_set_d27;                    // ValueEngine.java:202
-  reg          accumulate_set_d28;                    // ValueEngine.java:202
-  reg          accumulate_set_d29;                    // ValueEngine.java:202
-  reg          accumulate_set_d30;                    // ValueEngine.java:202
-  reg          accumulate_set_d31;                    // ValueEngine.java:202
-  reg          accumulate_set_d32;                    // ValueEngine.java:202
-  reg          accumulate_set_d33;                    // ValueEngine.java:202
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:202
-  wire         z_gather_read_s0;                      // ValueEngine.java:203
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:206
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:206
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:206
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:207
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:208
-  reg          accumulate_set_d34;                    // ValueEngine.java:211
-  reg          accumulate_set_d35;                    // ValueEngine.java:211
-  reg          accumulate_set_d36;                    // ValueEngine.java:211
-  reg          accumulate_set_d37;                    // ValueEngine.java:211
-  reg          accumulate_set_d38;                    // ValueEngine.java:211
-  reg          accumulate_set_d39;                    // ValueEngine.java:211
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:211
-  wire         bank_gather_read_s0;                   // ValueEngine.java:212
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:215
-  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:218
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:202
-  wire         z_gather_read_s1;                      // ValueEngine.java:203
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:207
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:208
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:211
-  wire         bank_gather_read_s1;                   // ValueEngine.java:212
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:215
-  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:218
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:218
+  reg          accumulate_set_d1;                     // ValueEngine.java:208
+  reg          accumulate_set_d2;                     // ValueEngine.java:208
+  reg          accumulate_set_d3;                     // ValueEngine.java:208
+  reg          accumulate_set_d4;                     // ValueEngine.java:208
+  reg          accumulate_set_d5;                     // ValueEngine.java:208
+  reg          accumulate_set_d6;                     // ValueEngine.java:208
+  reg          accumulate_set_d7;                     // ValueEngine.java:208
+  reg          accumulate_set_d8;                     // ValueEngine.java:208
+  reg          accumulate_set_d9;                     // ValueEngine.java:208
+  reg          accumulate_set_d10;                    // ValueEngine.java:208
+  reg          accumulate_set_d11;                    // ValueEngine.java:208
+  reg          accumulate_set_d12;                    // ValueEngine.java:208
+  reg          accumulate_set_d13;                    // ValueEngine.java:208
+  reg          accumulate_set_d14;                    // ValueEngine.java:208
+  reg          accumulate_set_d15;                    // ValueEngine.java:208
+  reg          accumulate_set_d16;                    // ValueEngine.java:208
+  reg          accumulate_set_d17;                    // ValueEngine.java:208
+  reg          accumulate_set_d18;                    // ValueEngine.java:208
+  reg          accumulate_set_d19;                    // ValueEngine.java:208
+  reg          accumulate_set_d20;                    // ValueEngine.java:208
+  reg          accumulate_set_d21;                    // ValueEngine.java:208
+  reg          accumulate_set_d22;                    // ValueEngine.java:208
+  reg          accumulate_set_d23;                    // ValueEngine.java:208
+  reg          accumulate_set_d24;                    // ValueEngine.java:208
+  reg          accumulate_set_d25;                    // ValueEngine.java:208
+  reg          accumulate_set_d26;                    // ValueEngine.java:208
+  reg          accumulate_set_d27;                    // ValueEngine.java:208
+  reg          accumulate_set_d28;                    // ValueEngine.java:208
+  reg          accumulate_set_d29;                    // ValueEngine.java:208
+  reg          accumulate_set_d30;                    // ValueEngine.java:208
+  reg          accumulate_set_d31;                    // ValueEngine.java:208
+  reg          accumulate_set_d32;                    // ValueEngine.java:208
+  reg          accumulate_set_d33;                    // ValueEngine.java:208
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:208
+  wire         z_gather_read_s0;                      // ValueEngine.java:209
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:212
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:212
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:212
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:213
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:214
+  reg          accumulate_set_d34;                    // ValueEngine.java:217
+  reg          accumulate_set_d35;                    // ValueEngine.java:217
+  reg          accumulate_set_d36;                    // ValueEngine.java:217
+  reg          accumulate_set_d37;                    // ValueEngine.java:217
+  reg          accumulate_set_d38;                    // ValueEngine.java:217
+  reg          accumulate_set_d39;                    // ValueEngine.java:217
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:217
+  wire         bank_gather_read_s0;                   // ValueEngine.java:218
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:221
+  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:224
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:208
+  wire         z_gather_read_s1;                      // ValueEngine.java:209
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:213
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:214
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:217
+  wire         bank_gather_read_s1;                   // ValueEngine.java:218
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:221
+  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:224
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:224
   wire [31:0]  z_accumulated;                         // SlotSet.java:37
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:227
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:227
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:227
-  wire         z_sum_in_valid;                        // ValueEngine.java:226
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:226
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:226
-  wire         z_sum_out_valid;                       // ValueEngine.java:226
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:226
-  reg          row_first_beat_d34;                    // ValueEngine.java:228
-  reg          row_first_beat_d35;                    // ValueEngine.java:228
-  reg          row_first_beat_d36;                    // ValueEngine.java:228
-  reg          row_first_beat_d37;                    // ValueEngine.java:228
-  reg          row_first_beat_d38;                    // ValueEngine.java:228
-  reg          row_first_beat_d39;                    // ValueEngine.java:228
-  reg          row_first_beat_d40;                    // ValueEngine.java:228
-  wire         z_write;                               // ValueEngine.java:228
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:229
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:229
-  reg          accumulate_set_d40;                    // ValueEngine.java:230
-  reg          accumulate_set_d41;                    // ValueEngine.java:236
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:233
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:233
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:233
+  wire         z_sum_in_valid;                        // ValueEngine.java:232
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:232
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:232
+  wire         z_sum_out_valid;                       // ValueEngine.java:232
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:232
+  reg          row_first_beat_d34;                    // ValueEngine.java:234
+  reg          row_first_beat_d35;                    // ValueEngine.java:234
+  reg          row_first_beat_d36;                    // ValueEngine.java:234
+  reg          row_first_beat_d37;                    // ValueEngine.java:234
+  reg          row_first_beat_d38;                    // ValueEngine.java:234
+  reg          row_first_beat_d39;                    // ValueEngine.java:234
+  reg          row_first_beat_d40;                    // ValueEngine.java:234
+  wire         z_write;                               // ValueEngine.java:234
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:235
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:235
+  reg          accumulate_set_d40;                    // ValueEngine.java:236
+  reg          accumulate_set_d41;                    // ValueEngine.java:242
   wire [31:0]  value_lane0_partial;                   // SlotSet.java:37
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:243
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:243
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:243
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:249
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:249
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane1_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane2_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane3_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane4_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane5_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane6_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane7_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane8_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane9_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:243
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:249
   wire [31:0]  value_lane10_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:243
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:249
   wire [31:0]  value_lane11_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:243
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:249
   wire [31:0]  value_lane12_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:243
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:249
   wire [31:0]  value_lane13_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:243
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:249
   wire [31:0]  value_lane14_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:243
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:249
   wire [31:0]  value_lane15_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:243
-  reg          z_sum_valid_d1;                        // ValueEngine.java:247
-  reg          z_sum_valid_d2;                        // ValueEngine.java:247
-  reg          z_sum_valid_d3;                        // ValueEngine.java:247
-  reg          z_sum_valid_d4;                        // ValueEngine.java:247
-  reg          z_sum_valid_d5;                        // ValueEngine.java:247
-  reg          z_sum_valid_d6;                        // ValueEngine.java:247
-  reg          z_sum_valid_d7;                        // ValueEngine.java:247
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:248
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:248
-  reg          accumulate_set_d42;                    // ValueEngine.java:249
-  reg          accumulate_set_d43;                    // ValueEngine.java:249
-  reg          accumulate_set_d44;                    // ValueEngine.java:249
-  reg          accumulate_set_d45;                    // ValueEngine.java:249
-  reg          accumulate_set_d46;                    // ValueEngine.java:249
-  reg          accumulate_set_d47;                    // ValueEngine.java:249
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:250
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:250
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:250
-  wire         partial_write_s0;                      // ValueEngine.java:252
-  wire         partial_write_s1;                      // ValueEngine.java:252
-  reg          accumulated_last_d1;                   // ValueEngine.java:261
-  reg          accumulated_last_d2;                   // ValueEngine.java:261
-  reg          accumulated_last_d3;                   // ValueEngine.java:261
-  reg          accumulated_last_d4;                   // ValueEngine.java:261
-  reg          accumulated_last_d5;                   // ValueEngine.java:261
-  reg          accumulated_last_d6;                   // ValueEngine.java:261
-  reg          accumulated_last_d7;                   // ValueEngine.java:261
-  reg          accumulated_last_d8;                   // ValueEngine.java:261
-  reg          accumulated_last_d9;                   // ValueEngine.java:261
-  reg          accumulated_last_d10;                  // ValueEngine.java:261
-  reg          accumulated_last_d11;                  // ValueEngine.java:261
-  reg          accumulated_last_d12;                  // ValueEngine.java:261
-  reg          accumulated_last_d13;                  // ValueEngine.java:261
-  reg          accumulated_last_d14;                  // ValueEngine.java:261
-  reg          accumulated_last_d15;                  // ValueEngine.java:261
-  reg          accumulated_last_d16;                  // ValueEngine.java:261
-  reg          accumulated_last_d17;                  // ValueEngine.java:261
-  reg          accumulated_last_d18;                  // ValueEngine.java:261
-  reg          accumulated_last_d19;                  // ValueEngine.java:261
-  reg          accumulated_last_d20;                  // ValueEngine.java:261
-  reg          accumulated_last_d21;                  // ValueEngine.java:261
-  reg          accumulated_last_d22;                  // ValueEngine.java:261
-  reg          accumulated_last_d23;                  // ValueEngine.java:261
-  reg          accumulated_last_d24;                  // ValueEngine.java:261
-  reg          accumulated_last_d25;                  // ValueEngine.java:261
-  reg          accumulated_last_d26;                  // ValueEngine.java:261
-  reg          accumulated_last_d27;                  // ValueEngine.java:261
-  reg          accumulated_last_d28;                  // ValueEngine.java:261
-  reg          accumulated_last_d29;                  // ValueEngine.java:261
-  reg          accumulated_last_d30;                  // ValueEngine.java:261
-  reg          accumulated_last_d31;                  // ValueEngine.java:261
-  reg          accumulated_last_d32;                  // ValueEngine.java:261
-  reg          accumulated_last_d33;                  // ValueEngine.java:261
-  reg          accumulated_last_d34;                  // ValueEngine.java:261
-  reg          accumulated_last_d35;                  // ValueEngine.java:261
-  reg          accumulated_last_d36;                  // ValueEngine.java:261
-  reg          accumulated_last_d37;                  // ValueEngine.java:261
-  reg          accumulated_last_d38;                  // ValueEngine.java:261
-  reg          accumulated_last_d39;                  // ValueEngine.java:261
-  reg          accumulated_last_d40;                  // ValueEngine.java:261
-  reg          accumulated_last_d41;                  // ValueEngine.java:261
-  reg          accumulated_last_d42;                  // ValueEngine.java:261
-  reg          accumulated_last_d43;                  // ValueEngine.java:261
-  reg          accumulated_last_d44;                  // ValueEngine.java:261
-  reg          accumulated_last_d45;                  // ValueEngine.java:261
-  reg          accumulated_last_d46;                  // ValueEngine.java:261
-  reg          accumulated_last_d47;                  // ValueEngine.java:261
-  reg          accumulated_last_d48;                  // ValueEngine.java:261
-  reg          accumulated_last_d49;                  // ValueEngine.java:261
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:249
+  reg          z_sum_valid_d1;                        // ValueEngine.java:253
+  reg          z_sum_valid_d2;                        // ValueEngine.java:253
+  reg          z_sum_valid_d3;                        // ValueEngine.java:253
+  reg          z_sum_valid_d4;                        // ValueEngine.java:253
+  reg          z_sum_valid_d5;                        // ValueEngine.java:253
+  reg          z_sum_valid_d6;                        // ValueEngine.java:253
+  reg          z_sum_valid_d7;                        // ValueEngine.java:253
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:254
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:254
+  reg          accumulate_set_d42;                    // ValueEngine.java:255
+  reg          accumulate_set_d43;                    // ValueEngine.java:255
+  reg          accumulate_set_d44;                    // ValueEngine.java:255
+  reg          accumulate_set_d45;                    // ValueEngine.java:255
+  reg          accumulate_set_d46;                    // ValueEngine.java:255
+  reg          accumulate_set_d47;                    // ValueEngine.java:255
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:256
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:256
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:256
+  wire         partial_write_s0;                      // ValueEngine.java:258
+  wire         partial_write_s1;                      // ValueEngine.java:258
+  reg          accumulated_last_d1;                   // ValueEngine.java:267
+  reg          accumulated_last_d2;                   // ValueEngine.java:267
+  reg          accumulated_last_d3;                   // ValueEngine.java:267
+  reg          accumulated_last_d4;                   // ValueEngine.java:267
+  reg          accumulated_last_d5;                   // ValueEngine.java:267
+  reg          accumulated_last_d6;                   // ValueEngine.java:267
+  reg          accumulated_last_d7;                   // ValueEngine.java:267
+  reg          accumulated_last_d8;                   // ValueEngine.java:267
+  reg          accumulated_last_d9;                   // ValueEngine.java:267
+  reg          accumulated_last_d10;                  // ValueEngine.java:267
+  reg          accumulated_last_d11;                  // ValueEngine.java:267
+  reg          accumulated_last_d12;                  // ValueEngine.java:267
+  reg          accumulated_last_d13;                  // ValueEngine.java:267
+  reg          accumulated_last_d14;                  // ValueEngine.java:267
+  reg          accumulated_last_d15;                  // ValueEngine.java:267
+  reg          accumulated_last_d16;                  // ValueEngine.java:267
+  reg          accumulated_last_d17;                  // ValueEngine.java:267
+  reg          accumulated_last_d18;                  // ValueEngine.java:267
+  reg          accumulated_last_d19;                  // ValueEngine.java:267
+  reg          accumulated_last_d20;                  // ValueEngine.java:267
+  reg          accumulated_last_d21;                  // ValueEngine.java:267
+  reg          accumulated_last_d22;                  // ValueEngine.java:267
+  reg          accumulated_last_d23;                  // ValueEngine.java:267
+  reg          accumulated_last_d24;                  // ValueEngine.java:267
+  reg          accumulated_last_d25;                  // ValueEngine.java:267
+  reg          accumulated_last_d26;                  // ValueEngine.java:267
+  reg          accumulated_last_d27;                  // ValueEngine.java:267
+  reg          accumulated_last_d28;                  // ValueEngine.java:267
+  reg          accumulated_last_d29;                  // ValueEngine.java:267
+  reg          accumulated_last_d30;                  // ValueEngine.java:267
+  reg          accumulated_last_d31;                  // ValueEngine.java:267
+  reg          accumulated_last_d32;                  // ValueEngine.java:267
+  reg          accumulated_last_d33;                  // ValueEngine.java:267
+  reg          accumulated_last_d34;                  // ValueEngine.java:267
+  reg          accumulated_last_d35;                  // ValueEngine.java:267
+  reg          accumulated_last_d36;                  // ValueEngine.java:267
+  reg          accumulated_last_d37;                  // ValueEngine.java:267
+  reg          accumulated_last_d38;                  // ValueEngine.java:267
+  reg          accumulated_last_d39;                  // ValueEngine.java:267
+  reg          accumulated_last_d40;                  // ValueEngine.java:267
+  reg          accumulated_last_d41;                  // ValueEngine.java:267
+  reg          accumulated_last_d42;                  // ValueEngine.java:267
+  reg          accumulated_last_d43;                  // ValueEngine.java:267
+  reg          accumulated_last_d44;                  // ValueEngine.java:267
+  reg          accumulated_last_d45;                  // ValueEngine.java:267
+  reg          accumulated_last_d46;                  // ValueEngine.java:267
+  reg          accumulated_last_d47;                  // ValueEngine.java:267
+  reg          accumulated_last_d48;                  // ValueEngine.java:267
+  reg          accumulated_last_d49;                  // ValueEngine.java:267
   reg          done_pending;                          // AttentionUnit.java:253
   reg  [7:0]   done_code;                             // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -3022,37 +3024,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:178
+  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "ultra" *)
   reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
   (* ram_style = "ultra" *)
@@ -3384,8 +3386,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:207
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
-  assign key_port_address = key_read_address; // ScoreEngine.java:158
-  assign key_port_enable = score_issue; // ScoreEngine.java:159
+  assign key_port_address = key_read_address; // ScoreEngine.java:164
+  assign key_port_enable = score_issue; // ScoreEngine.java:165
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
   assign key_chunk_loader = score_loader; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
@@ -3416,10 +3418,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:127
-  assign value_port_enable = value_issue; // ValueEngine.java:129
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:130
-  assign score_port_enable = value_issue; // ValueEngine.java:132
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:133
+  assign value_port_enable = value_issue; // ValueEngine.java:135
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:136
+  assign score_port_enable = value_issue; // ValueEngine.java:138
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -3889,325 +3891,328 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign last_beat = {5'd0, score_beat} == score_last_beat_index; // ScoreEngine.java:107
   assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:108
   assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd8); // ScoreEngine.java:119
-  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:139
-  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:141
-  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:143
-  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:145
-  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:165
-  assign read_entry = issue_turn_d4; // ScoreEngine.java:198
-  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:201
-  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:201
-  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:201
-  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:201
-  assign key_lane4_partial = partials_4[read_entry]; // ScoreEngine.java:201
-  assign key_lane5_partial = partials_5[read_entry]; // ScoreEngine.java:201
-  assign key_lane6_partial = partials_6[read_entry]; // ScoreEngine.java:201
-  assign key_lane7_partial = partials_7[read_entry]; // ScoreEngine.java:201
-  assign key_lane8_partial = partials_8[read_entry]; // ScoreEngine.java:201
-  assign key_lane9_partial = partials_9[read_entry]; // ScoreEngine.java:201
-  assign key_lane10_partial = partials_10[read_entry]; // ScoreEngine.java:201
-  assign key_lane11_partial = partials_11[read_entry]; // ScoreEngine.java:201
-  assign key_lane12_partial = partials_12[read_entry]; // ScoreEngine.java:201
-  assign key_lane13_partial = partials_13[read_entry]; // ScoreEngine.java:201
-  assign key_lane14_partial = partials_14[read_entry]; // ScoreEngine.java:201
-  assign key_lane15_partial = partials_15[read_entry]; // ScoreEngine.java:201
-  assign sum_entry = issue_turn_d11; // ScoreEngine.java:212
-  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:219
-  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign score_turn_rows = turns_done ? score_rows_here : score_turn_end; // ScoreEngine.java:123
+  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:145
+  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:147
+  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:149
+  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:151
+  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:171
+  assign read_entry = issue_turn_d4; // ScoreEngine.java:204
+  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:207
+  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:207
+  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:207
+  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:207
+  assign key_lane4_partial = partials_4[read_entry]; // ScoreEngine.java:207
+  assign key_lane5_partial = partials_5[read_entry]; // ScoreEngine.java:207
+  assign key_lane6_partial = partials_6[read_entry]; // ScoreEngine.java:207
+  assign key_lane7_partial = partials_7[read_entry]; // ScoreEngine.java:207
+  assign key_lane8_partial = partials_8[read_entry]; // ScoreEngine.java:207
+  assign key_lane9_partial = partials_9[read_entry]; // ScoreEngine.java:207
+  assign key_lane10_partial = partials_10[read_entry]; // ScoreEngine.java:207
+  assign key_lane11_partial = partials_11[read_entry]; // ScoreEngine.java:207
+  assign key_lane12_partial = partials_12[read_entry]; // ScoreEngine.java:207
+  assign key_lane13_partial = partials_13[read_entry]; // ScoreEngine.java:207
+  assign key_lane14_partial = partials_14[read_entry]; // ScoreEngine.java:207
+  assign key_lane15_partial = partials_15[read_entry]; // ScoreEngine.java:207
+  assign sum_entry = issue_turn_d11; // ScoreEngine.java:218
+  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:225
+  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_0 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_1 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_2 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_3 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_4 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
-  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_5 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
-  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_6 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
-  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_7 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
-  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_8 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
-  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_9 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
-  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_10 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
-  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_11 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
-  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_12 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
-  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_13 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
-  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_14 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
-  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_15 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:269
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:271
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:271
-  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:273
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:275
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:275
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:275
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:283
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:275
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:277
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:277
+  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:279
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:281
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:281
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:281
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:289
 
   always @(posedge ap_clk) begin
     score_last_beat_index <= turn_beats - 8'd1; // ScoreEngine.java:104
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:122
-      row_base <= 6'd0; // ScoreEngine.java:123
-      score_beat <= 3'd0; // ScoreEngine.java:124
-      turn <= 3'd0; // ScoreEngine.java:125
-      score_first_turns <= 1'b1; // ScoreEngine.java:126
-    end else if (score_step) begin // ScoreEngine.java:127
-      turn <= turn + 3'd1; // ScoreEngine.java:128
-      if (last_turn) begin // ScoreEngine.java:129
-        score_beat <= score_beat + 3'd1; // ScoreEngine.java:129
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:126
+      row_base <= 6'd0; // ScoreEngine.java:127
+      score_turn_end <= 6'd8; // ScoreEngine.java:128
+      score_beat <= 3'd0; // ScoreEngine.java:129
+      turn <= 3'd0; // ScoreEngine.java:130
+      score_first_turns <= 1'b1; // ScoreEngine.java:131
+    end else if (score_step) begin // ScoreEngine.java:132
+      turn <= turn + 3'd1; // ScoreEngine.java:133
+      if (last_turn) begin // ScoreEngine.java:134
+        score_beat <= score_beat + 3'd1; // ScoreEngine.java:134
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:130
-        score_beat <= 3'd0; // ScoreEngine.java:131
-        row_base <= row_base + 6'd8; // ScoreEngine.java:132
-        score_first_turns <= 1'b0; // ScoreEngine.java:133
-        score_later_turns_done <= ({1'b0, row_base} + 7'd16) >= {1'b0, score_rows_here}; // ScoreEngine.java:134
+      if (last_turn & last_beat) begin // ScoreEngine.java:135
+        score_beat <= 3'd0; // ScoreEngine.java:136
+        row_base <= score_turn_end; // ScoreEngine.java:137
+        score_turn_end <= score_turn_end + 6'd8; // ScoreEngine.java:138
+        score_first_turns <= 1'b0; // ScoreEngine.java:139
+        score_later_turns_done <= ({1'b0, row_base} + 7'd16) >= {1'b0, score_rows_here}; // ScoreEngine.java:140
       end
     end
-    if (score_issue) begin // ScoreEngine.java:162
-      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:162
+    if (score_issue) begin // ScoreEngine.java:168
+      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:168
     end
-    query_read_1 <= query_read_1_r0; // ScoreEngine.java:162
-    if (score_issue) begin // ScoreEngine.java:162
-      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:162
+    query_read_1 <= query_read_1_r0; // ScoreEngine.java:168
+    if (score_issue) begin // ScoreEngine.java:168
+      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:168
     end
-    query_read_0 <= query_read_0_r0; // ScoreEngine.java:162
-    score_issue_d1 <= score_issue; // ScoreEngine.java:186
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:186
-    issue_turn_d1 <= turn; // ScoreEngine.java:197
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:197
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:197
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:197
-    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:202
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:202
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:202
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:202
-    key_lane0_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:203
-    key_lane1_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:203
-    key_lane2_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:203
-    key_lane3_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:203
-    key_lane4_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:203
-    key_lane5_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:203
-    key_lane6_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:203
-    key_lane7_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:203
-    key_lane8_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:203
-    key_lane9_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:203
-    key_lane10_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:203
-    key_lane11_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:203
-    key_lane12_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:203
-    key_lane13_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:203
-    key_lane14_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:203
-    key_lane15_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:203
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:207
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:207
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:207
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:207
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:207
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:207
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:207
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:207
-    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:207
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:208
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:208
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:208
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:208
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:208
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:208
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:208
-    issue_group_d1 <= 1'b0; // ScoreEngine.java:209
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:209
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:209
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:209
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:209
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:209
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:209
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:209
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:209
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:209
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:209
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:210
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:210
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:210
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:210
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:210
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:210
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:210
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:210
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:210
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:210
-    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:210
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:217
+    query_read_0 <= query_read_0_r0; // ScoreEngine.java:168
+    score_issue_d1 <= score_issue; // ScoreEngine.java:192
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:192
+    issue_turn_d1 <= turn; // ScoreEngine.java:203
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:203
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:203
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:203
+    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:208
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:208
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:208
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:208
+    key_lane0_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
+    key_lane1_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
+    key_lane2_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
+    key_lane3_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
+    key_lane4_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:209
+    key_lane5_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:209
+    key_lane6_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:209
+    key_lane7_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:209
+    key_lane8_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:209
+    key_lane9_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:209
+    key_lane10_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:209
+    key_lane11_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:209
+    key_lane12_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:209
+    key_lane13_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:209
+    key_lane14_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:209
+    key_lane15_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:209
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:213
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:213
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:213
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:213
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:213
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:213
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:213
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:213
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:213
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:214
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:214
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:214
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:214
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:214
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:214
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:214
+    issue_group_d1 <= 1'b0; // ScoreEngine.java:215
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:215
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:215
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:215
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:215
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:215
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:215
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:215
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:215
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:215
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:215
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:216
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:216
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:216
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:216
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:216
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:216
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:216
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:216
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:216
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:216
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:216
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:217
-      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:217
-      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:217
+    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:223
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:219
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:219
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:219
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:219
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:219
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:219
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:219
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:219
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:219
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:219
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:219
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:236
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:236
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:236
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:236
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:236
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:236
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:236
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:236
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:236
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:236
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:236
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:237
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:237
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:237
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:237
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:237
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:237
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:237
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:237
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:237
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:237
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:237
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:278
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:278
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:278
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:278
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:278
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:278
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:278
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:284
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:284
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:284
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:284
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:284
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:284
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:284
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:284
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:284
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:284
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:284
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:284
-    if (score_rows_launched_d12) begin // ScoreEngine.java:284
-      score_draining <= 1'b1; // ScoreEngine.java:284
-    end else if (score_drained) begin // ScoreEngine.java:285
-      score_draining <= 1'b0; // ScoreEngine.java:285
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:225
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:225
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:225
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:225
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:225
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:225
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:225
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:225
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:225
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:225
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:225
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:242
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:242
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:242
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:242
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:242
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:242
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:242
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:242
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:242
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:242
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:242
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:243
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:243
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:243
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:243
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:243
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:243
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:243
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:243
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:243
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:243
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:243
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:284
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:284
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:284
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:284
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:284
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:284
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:284
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:290
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:290
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:290
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:290
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:290
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:290
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:290
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:290
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:290
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:290
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:290
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:290
+    if (score_rows_launched_d12) begin // ScoreEngine.java:290
+      score_draining <= 1'b1; // ScoreEngine.java:290
+    end else if (score_drained) begin // ScoreEngine.java:291
+      score_draining <= 1'b0; // ScoreEngine.java:291
     end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:286
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:286
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:286
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:286
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:286
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:286
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:286
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:286
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:286
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:292
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:292
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:292
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:292
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:292
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:292
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:292
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:292
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:292
     if (!ap_rst_n) begin
       row_base <= 6'd0;
+      score_turn_end <= 6'd8;
       score_beat <= 3'd0;
       turn <= 3'd0;
       score_first_turns <= 1'b1;
@@ -4289,8 +4294,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
   assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:119
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:120
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
 
   always @(posedge ap_clk) begin
     if (start_scores) begin // ChunkWalk.java:111
@@ -4468,55 +4473,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:119
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:119
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:186
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:189
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:190
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:189
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:190
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:189
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:190
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:189
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:190
-  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:189
-  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:190
-  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:189
-  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:190
-  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:189
-  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:190
-  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:189
-  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:190
-  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:189
-  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:190
-  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:189
-  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:190
-  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:189
-  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:190
-  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:189
-  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:190
-  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:189
-  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:190
-  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:189
-  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:190
-  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:189
-  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:190
-  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:189
-  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:190
-  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend4 = key_lane4_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend5 = key_lane5_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend6 = key_lane6_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend7 = key_lane7_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend8 = key_lane8_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend9 = key_lane9_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend10 = key_lane10_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend11 = key_lane11_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend12 = key_lane12_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend13 = key_lane13_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend14 = key_lane14_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:203
+  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:192
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:195
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:196
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:195
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:196
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:195
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:196
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:195
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:196
+  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:195
+  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:196
+  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:195
+  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:196
+  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:195
+  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:196
+  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:195
+  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:196
+  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:195
+  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:196
+  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:195
+  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:196
+  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:195
+  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:196
+  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:195
+  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:196
+  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:195
+  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:196
+  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:195
+  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:196
+  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:195
+  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:196
+  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:195
+  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:196
+  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend4 = key_lane4_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend5 = key_lane5_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend6 = key_lane6_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend7 = key_lane7_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend8 = key_lane8_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend9 = key_lane9_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend10 = key_lane10_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend11 = key_lane11_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend12 = key_lane12_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend13 = key_lane13_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend14 = key_lane14_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
@@ -4920,1250 +4925,1253 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:102
   assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
   assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:113
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:125
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:126
+  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:117
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:132
   assign value_issue_second_set = value_slots_physical >= 3'd4; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:139
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:145
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:146
-      3'd0: slot_max = max_0; // ValueEngine.java:146
-      3'd1: slot_max = max_1; // ValueEngine.java:146
-      3'd2: slot_max = max_2; // ValueEngine.java:146
-      3'd3: slot_max = max_3; // ValueEngine.java:146
-      3'd4: slot_max = max_4; // ValueEngine.java:146
-      3'd5: slot_max = max_5; // ValueEngine.java:146
-      3'd6: slot_max = max_6; // ValueEngine.java:146
-      default: slot_max = max_7; // ValueEngine.java:146
+    case (value_slots_physical) // ValueEngine.java:152
+      3'd0: slot_max = max_0; // ValueEngine.java:152
+      3'd1: slot_max = max_1; // ValueEngine.java:152
+      3'd2: slot_max = max_2; // ValueEngine.java:152
+      3'd3: slot_max = max_3; // ValueEngine.java:152
+      3'd4: slot_max = max_4; // ValueEngine.java:152
+      3'd5: slot_max = max_5; // ValueEngine.java:152
+      3'd6: slot_max = max_6; // ValueEngine.java:152
+      default: slot_max = max_7; // ValueEngine.java:152
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:154
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:154
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:154
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:154
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:154
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:164
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:164
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:164
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:164
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:164
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:164
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:164
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:164
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:164
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:164
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:164
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:164
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:164
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:164
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:164
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:164
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:164
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:180
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:211
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:160
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:160
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:160
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:160
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:160
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:170
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:170
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:170
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:170
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:170
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:170
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:170
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:170
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:170
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:170
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:170
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:170
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:170
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:170
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:186
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:208
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:209
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:213
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:216
+  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:217
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:218
+  // ValueEngine.java:221
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:221
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:221
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:221
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:221
-  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:221
-  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:221
-  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:221
-  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:221
-  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:221
-  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:221
-  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:221
-  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:221
-  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:221
-  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:221
-  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:221
-  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:221
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:211
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:227
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:227
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:227
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:227
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:227
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:227
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:227
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:227
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:227
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:227
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:227
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:227
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:227
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:227
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:227
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:227
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:208
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:209
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:213
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:216
+  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:217
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:218
+  // ValueEngine.java:221
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:221
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:221
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:221
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:221
-  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:221
-  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:221
-  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:221
-  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:221
-  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:221
-  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:221
-  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:221
-  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:221
-  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:221
-  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:221
-  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:221
-  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:221
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:227
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:227
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:227
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:227
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:227
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:227
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:227
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:227
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:227
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:227
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:227
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:227
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:227
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:227
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:227
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:227
   assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:226
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:226
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:226
-  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:228
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:232
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:232
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:232
+  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:234
   assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:243
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:249
   assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:243
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:249
   assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:243
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:249
   assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:243
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:249
   assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // SlotSet.java:37
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:243
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:249
   assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // SlotSet.java:37
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:243
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:249
   assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // SlotSet.java:37
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:243
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:249
   assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // SlotSet.java:37
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:243
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:249
   assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // SlotSet.java:37
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:243
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:249
   assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // SlotSet.java:37
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:243
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:249
   assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // SlotSet.java:37
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:243
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:249
   assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // SlotSet.java:37
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:243
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:249
   assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // SlotSet.java:37
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:243
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:249
   assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:243
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:249
   assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:243
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:249
   assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:243
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:252
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:252
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:249
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:258
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:258
 
   always @(posedge ap_clk) begin
     value_last_beat_index <= value_last_beat_index_diff[2:0]; // ValueEngine.java:107
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:115
-      value_row <= 6'd0; // ValueEngine.java:116
-      value_beat <= 3'd0; // ValueEngine.java:117
-    end else if (value_step) begin // ValueEngine.java:118
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:119
-      if (value_last_beat) begin // ValueEngine.java:120
-        value_beat <= 3'd0; // ValueEngine.java:121
-        value_row <= value_row + 6'd1; // ValueEngine.java:122
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:119
+      value_row <= 6'd0; // ValueEngine.java:120
+      value_row_after <= 6'd1; // ValueEngine.java:121
+      value_beat <= 3'd0; // ValueEngine.java:122
+    end else if (value_step) begin // ValueEngine.java:123
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:124
+      if (value_last_beat) begin // ValueEngine.java:125
+        value_beat <= 3'd0; // ValueEngine.java:126
+        value_row <= value_row_after; // ValueEngine.java:127
+        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:128
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:154
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:154
-    value_issue_d1 <= value_issue; // ValueEngine.java:154
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:154
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:171
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:171
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:171
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:171
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:171
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:171
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:171
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:171
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:171
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:171
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:171
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:171
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:171
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:171
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:171
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:171
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:171
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:171
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:171
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:171
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:171
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:171
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:171
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:171
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:171
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:171
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:171
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:171
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:171
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:171
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:171
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:171
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:171
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:171
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:171
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:171
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:171
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:171
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:171
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:171
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:171
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:171
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:171
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:171
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:171
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:171
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:171
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:171
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:171
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:171
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:171
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:171
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:171
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:171
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:171
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:171
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:171
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:171
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:171
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:171
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:171
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:171
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:171
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:171
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:171
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:171
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:171
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:171
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:171
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:171
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:171
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:171
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:171
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:171
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:171
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:171
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:171
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:171
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:171
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:171
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:171
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:171
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:171
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:171
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:171
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:171
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:171
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:171
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:171
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:171
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:171
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:171
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:171
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:171
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:171
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:171
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:171
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:171
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:171
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:171
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:171
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:171
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:171
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:171
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:171
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:171
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:171
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:171
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:171
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:171
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:171
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:171
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:171
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:171
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:171
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:171
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:171
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:171
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:171
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:171
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:171
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:171
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:171
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:171
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:171
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:171
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:171
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:171
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:171
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:171
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:171
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:171
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:171
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:171
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:171
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:171
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:171
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:171
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:171
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:171
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:171
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:171
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:171
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:171
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:171
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:171
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:171
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:171
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:171
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:171
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:171
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:171
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:171
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:171
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:171
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:171
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:171
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:171
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:171
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:171
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:171
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:171
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:171
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:171
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:171
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:171
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:171
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:171
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:171
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:171
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:171
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:171
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:171
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:171
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:171
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:171
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:171
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:171
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:171
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:171
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:171
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:171
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:171
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:171
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:171
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:171
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:171
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:171
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:171
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:171
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:171
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:171
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:171
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:171
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:171
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:171
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:171
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:171
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:171
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:171
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:171
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:171
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:171
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:171
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:171
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:171
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:171
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:171
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:171
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:171
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:171
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:171
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:171
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:171
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:171
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:171
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:171
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:171
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:171
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:171
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:171
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:171
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:171
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:171
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:171
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:171
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:171
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:171
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:171
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:171
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:171
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:171
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:171
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:171
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:171
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:171
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:171
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:171
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:171
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:171
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:171
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:171
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:171
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:171
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:171
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:171
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:171
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:171
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:171
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:171
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:171
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:171
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:171
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:171
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:171
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:171
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:171
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:171
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:171
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:171
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:171
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:171
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:171
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:171
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:171
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:171
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:171
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:171
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:171
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:171
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:171
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:171
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:171
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:171
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:171
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:171
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:171
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:171
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:171
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:171
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:171
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:171
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:171
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:171
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:171
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:171
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:171
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:171
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:171
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:171
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:171
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:171
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:171
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:171
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:171
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:171
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:171
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:171
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:171
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:171
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:171
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:171
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:171
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:171
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:171
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:171
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:171
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:171
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:171
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:171
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:171
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:171
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:171
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:171
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:171
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:171
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:171
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:171
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:171
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:171
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:171
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:171
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:171
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:171
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:171
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:171
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:171
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:171
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:171
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:171
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:171
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:171
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:171
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:171
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:171
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:171
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:171
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:171
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:171
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:171
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:171
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:171
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:171
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:171
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:171
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:171
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:171
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:171
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:171
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:171
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:171
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:171
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:171
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:171
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:171
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:171
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:171
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:171
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:171
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:171
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:171
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:171
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:171
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:171
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:171
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:171
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:171
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:171
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:171
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:171
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:171
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:171
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:171
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:171
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:171
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:171
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:171
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:171
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:171
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:171
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:171
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:171
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:171
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:171
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:171
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:171
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:171
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:171
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:171
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:171
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:171
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:171
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:171
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:171
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:171
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:171
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:171
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:171
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:171
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:171
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:171
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:171
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:171
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:171
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:171
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:171
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:171
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:171
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:171
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:171
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:171
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:171
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:171
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:171
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:171
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:171
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:171
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:171
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:171
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:171
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:171
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:171
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:171
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:171
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:171
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:171
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:171
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:171
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:171
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:171
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:171
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:171
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:171
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:171
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:171
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:171
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:171
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:171
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:171
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:171
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:171
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:171
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:171
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:171
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:171
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:171
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:171
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:171
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:171
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:171
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:171
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:171
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:171
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:171
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:171
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:171
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:171
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:171
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:171
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:171
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:171
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:171
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:171
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:171
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:171
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:171
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:171
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:171
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:171
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:171
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:171
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:171
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:171
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:171
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:171
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:171
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:171
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:171
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:171
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:171
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:171
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:171
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:171
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:171
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:171
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:171
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:171
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:171
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:171
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:171
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:171
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:171
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:171
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:171
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:171
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:171
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:176
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:180
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:180
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:202
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
-    z_address_d2 <= z_address_d1; // ValueEngine.java:206
-    z_address_d3 <= z_address_d2; // ValueEngine.java:206
-    z_address_d4 <= z_address_d3; // ValueEngine.java:206
-    z_address_d5 <= z_address_d4; // ValueEngine.java:206
-    z_address_d6 <= z_address_d5; // ValueEngine.java:206
-    z_address_d7 <= z_address_d6; // ValueEngine.java:206
-    z_address_d8 <= z_address_d7; // ValueEngine.java:206
-    z_address_d9 <= z_address_d8; // ValueEngine.java:206
-    z_address_d10 <= z_address_d9; // ValueEngine.java:206
-    z_address_d11 <= z_address_d10; // ValueEngine.java:206
-    z_address_d12 <= z_address_d11; // ValueEngine.java:206
-    z_address_d13 <= z_address_d12; // ValueEngine.java:206
-    z_address_d14 <= z_address_d13; // ValueEngine.java:206
-    z_address_d15 <= z_address_d14; // ValueEngine.java:206
-    z_address_d16 <= z_address_d15; // ValueEngine.java:206
-    z_address_d17 <= z_address_d16; // ValueEngine.java:206
-    z_address_d18 <= z_address_d17; // ValueEngine.java:206
-    z_address_d19 <= z_address_d18; // ValueEngine.java:206
-    z_address_d20 <= z_address_d19; // ValueEngine.java:206
-    z_address_d21 <= z_address_d20; // ValueEngine.java:206
-    z_address_d22 <= z_address_d21; // ValueEngine.java:206
-    z_address_d23 <= z_address_d22; // ValueEngine.java:206
-    z_address_d24 <= z_address_d23; // ValueEngine.java:206
-    z_address_d25 <= z_address_d24; // ValueEngine.java:206
-    z_address_d26 <= z_address_d25; // ValueEngine.java:206
-    z_address_d27 <= z_address_d26; // ValueEngine.java:206
-    z_address_d28 <= z_address_d27; // ValueEngine.java:206
-    z_address_d29 <= z_address_d28; // ValueEngine.java:206
-    z_address_d30 <= z_address_d29; // ValueEngine.java:206
-    z_address_d31 <= z_address_d30; // ValueEngine.java:206
-    z_address_d32 <= z_address_d31; // ValueEngine.java:206
-    z_address_d33 <= z_address_d32; // ValueEngine.java:206
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:211
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:218
-    end
-    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:218
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:218
-    end
-    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:218
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:227
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:227
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:227
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:227
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:227
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:227
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:227
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:227
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:227
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:227
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:227
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:227
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:227
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:227
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:227
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:227
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:227
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:227
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:227
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:227
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:227
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:227
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:227
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:227
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:227
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:227
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:227
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:227
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:227
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:227
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:227
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:227
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:227
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:227
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:228
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:228
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:228
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:228
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:228
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:228
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:228
-    z_address_d34 <= z_address_d33; // ValueEngine.java:229
-    z_address_d35 <= z_address_d34; // ValueEngine.java:229
-    z_address_d36 <= z_address_d35; // ValueEngine.java:229
-    z_address_d37 <= z_address_d36; // ValueEngine.java:229
-    z_address_d38 <= z_address_d37; // ValueEngine.java:229
-    z_address_d39 <= z_address_d38; // ValueEngine.java:229
-    z_address_d40 <= z_address_d39; // ValueEngine.java:229
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:230
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:233
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:233
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:233
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:233
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:236
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:243
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:243
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:243
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:243
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:243
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:243
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:243
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:247
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:247
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:247
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:247
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:247
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:247
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:247
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:248
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:248
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:248
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:248
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:248
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:248
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:248
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:248
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:249
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:249
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:249
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:249
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:249
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:249
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:250
-    value_present_d2 <= value_present_d1; // ValueEngine.java:250
-    value_present_d3 <= value_present_d2; // ValueEngine.java:250
-    value_present_d4 <= value_present_d3; // ValueEngine.java:250
-    value_present_d5 <= value_present_d4; // ValueEngine.java:250
-    value_present_d6 <= value_present_d5; // ValueEngine.java:250
-    value_present_d7 <= value_present_d6; // ValueEngine.java:250
-    value_present_d8 <= value_present_d7; // ValueEngine.java:250
-    value_present_d9 <= value_present_d8; // ValueEngine.java:250
-    value_present_d10 <= value_present_d9; // ValueEngine.java:250
-    value_present_d11 <= value_present_d10; // ValueEngine.java:250
-    value_present_d12 <= value_present_d11; // ValueEngine.java:250
-    value_present_d13 <= value_present_d12; // ValueEngine.java:250
-    value_present_d14 <= value_present_d13; // ValueEngine.java:250
-    value_present_d15 <= value_present_d14; // ValueEngine.java:250
-    value_present_d16 <= value_present_d15; // ValueEngine.java:250
-    value_present_d17 <= value_present_d16; // ValueEngine.java:250
-    value_present_d18 <= value_present_d17; // ValueEngine.java:250
-    value_present_d19 <= value_present_d18; // ValueEngine.java:250
-    value_present_d20 <= value_present_d19; // ValueEngine.java:250
-    value_present_d21 <= value_present_d20; // ValueEngine.java:250
-    value_present_d22 <= value_present_d21; // ValueEngine.java:250
-    value_present_d23 <= value_present_d22; // ValueEngine.java:250
-    value_present_d24 <= value_present_d23; // ValueEngine.java:250
-    value_present_d25 <= value_present_d24; // ValueEngine.java:250
-    value_present_d26 <= value_present_d25; // ValueEngine.java:250
-    value_present_d27 <= value_present_d26; // ValueEngine.java:250
-    value_present_d28 <= value_present_d27; // ValueEngine.java:250
-    value_present_d29 <= value_present_d28; // ValueEngine.java:250
-    value_present_d30 <= value_present_d29; // ValueEngine.java:250
-    value_present_d31 <= value_present_d30; // ValueEngine.java:250
-    value_present_d32 <= value_present_d31; // ValueEngine.java:250
-    value_present_d33 <= value_present_d32; // ValueEngine.java:250
-    value_present_d34 <= value_present_d33; // ValueEngine.java:250
-    value_present_d35 <= value_present_d34; // ValueEngine.java:250
-    value_present_d36 <= value_present_d35; // ValueEngine.java:250
-    value_present_d37 <= value_present_d36; // ValueEngine.java:250
-    value_present_d38 <= value_present_d37; // ValueEngine.java:250
-    value_present_d39 <= value_present_d38; // ValueEngine.java:250
-    value_present_d40 <= value_present_d39; // ValueEngine.java:250
-    value_present_d41 <= value_present_d40; // ValueEngine.java:250
-    value_present_d42 <= value_present_d41; // ValueEngine.java:250
-    value_present_d43 <= value_present_d42; // ValueEngine.java:250
-    value_present_d44 <= value_present_d43; // ValueEngine.java:250
-    value_present_d45 <= value_present_d44; // ValueEngine.java:250
-    value_present_d46 <= value_present_d45; // ValueEngine.java:250
-    value_present_d47 <= value_present_d46; // ValueEngine.java:250
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:257
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:257
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:257
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:257
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:257
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:261
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:261
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:261
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:261
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:261
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:261
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:261
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:261
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:261
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:261
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:261
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:261
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:261
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:261
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:261
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:261
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:261
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:261
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:261
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:261
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:261
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:261
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:261
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:261
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:261
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:261
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:261
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:261
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:261
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:261
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:261
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:261
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:261
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:261
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:261
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:261
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:261
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:261
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:261
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:261
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:261
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:261
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:261
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:261
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:261
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:261
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:261
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:261
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:261
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:160
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:160
+    value_issue_d1 <= value_issue; // ValueEngine.java:160
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:160
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:177
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:177
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:177
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:177
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:177
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:177
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:177
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:177
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:177
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:177
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:177
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:177
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:177
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:177
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:177
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:177
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:177
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:177
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:177
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:177
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:177
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:177
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:177
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:177
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:177
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:177
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:177
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:177
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:177
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:177
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:177
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:177
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:177
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:177
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:177
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:177
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:177
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:177
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:177
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:177
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:177
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:177
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:177
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:177
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:177
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:177
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:177
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:177
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:177
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:177
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:177
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:177
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:177
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:177
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:177
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:177
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:177
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:177
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:177
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:177
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:177
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:177
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:177
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:177
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:177
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:177
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:177
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:177
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:177
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:177
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:177
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:177
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:177
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:177
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:177
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:177
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:177
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:177
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:177
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:177
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:177
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:177
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:177
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:177
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:177
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:177
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:177
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:177
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:177
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:177
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:177
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:177
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:177
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:177
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:177
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:177
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:177
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:177
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:177
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:177
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:177
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:177
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:177
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:177
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:177
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:177
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:177
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:177
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:177
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:177
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:177
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:177
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:177
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:177
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:177
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:177
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:177
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:177
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:177
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:177
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:177
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:177
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:177
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:177
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:177
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:177
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:177
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:177
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:177
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:177
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:177
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:177
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:177
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:177
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:177
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:177
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:177
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:177
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:177
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:177
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:177
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:177
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:177
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:177
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:177
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:177
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:177
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:177
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:177
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:177
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:177
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:177
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:177
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:177
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:177
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:177
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:177
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:177
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:177
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:177
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:177
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:177
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:177
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:177
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:177
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:177
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:177
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:177
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:177
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:177
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:177
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:177
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:177
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:177
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:177
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:177
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:177
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:177
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:177
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:177
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:177
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:177
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:177
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:177
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:177
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:177
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:177
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:177
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:177
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:177
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:177
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:177
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:177
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:177
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:177
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:177
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:177
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:177
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:177
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:177
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:177
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:177
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:177
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:177
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:177
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:177
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:177
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:177
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:177
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:177
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:177
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:177
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:177
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:177
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:177
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:177
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:177
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:177
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:177
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:177
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:177
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:177
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:177
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:177
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:177
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:177
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:177
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:177
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:177
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:177
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:177
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:177
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:177
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:177
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:177
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:177
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:177
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:177
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:177
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:177
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:177
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:177
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:177
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:177
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:177
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:177
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:177
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:177
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:177
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:177
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:177
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:177
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:177
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:177
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:177
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:177
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:177
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:177
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:177
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:177
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:177
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:177
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:177
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:177
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:177
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:177
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:177
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:177
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:177
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:177
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:177
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:177
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:177
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:177
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:177
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:177
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:177
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:177
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:177
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:177
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:177
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:177
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:177
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:177
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:177
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:177
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:177
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:177
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:177
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:177
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:177
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:177
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:177
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:177
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:177
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:177
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:177
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:177
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:177
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:177
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:177
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:177
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:177
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:177
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:177
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:177
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:177
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:177
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:177
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:177
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:177
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:177
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:177
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:177
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:177
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:177
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:177
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:177
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:177
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:177
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:177
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:177
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:177
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:177
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:177
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:177
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:177
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:177
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:177
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:177
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:177
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:177
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:177
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:177
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:177
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:177
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:177
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:177
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:177
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:177
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:177
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:177
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:177
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:177
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:177
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:177
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:177
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:177
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:177
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:177
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:177
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:177
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:177
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:177
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:177
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:177
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:177
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:177
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:177
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:177
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:177
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:177
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:177
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:177
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:177
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:177
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:177
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:177
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:177
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:177
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:177
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:177
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:177
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:177
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:177
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:177
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:177
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:177
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:177
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:177
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:177
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:177
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:177
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:177
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:177
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:177
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:177
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:177
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:177
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:177
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:177
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:177
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:177
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:177
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:177
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:177
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:177
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:177
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:177
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:177
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:177
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:177
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:177
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:177
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:177
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:177
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:177
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:177
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:177
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:177
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:177
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:177
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:177
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:177
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:177
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:177
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:177
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:177
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:177
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:177
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:177
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:177
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:177
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:177
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:177
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:177
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:177
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:177
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:177
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:177
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:177
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:177
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:177
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:177
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:177
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:177
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:177
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:177
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:177
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:177
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:177
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:177
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:177
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:177
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:177
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:177
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:177
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:177
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:177
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:177
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:177
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:177
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:177
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:177
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:177
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:177
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:177
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:177
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:177
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:177
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:177
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:177
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:177
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:177
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:177
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:177
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:177
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:177
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:177
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:177
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:177
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:177
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:177
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:177
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:177
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:177
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:177
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:177
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:177
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:177
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:177
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:177
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:177
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:177
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:177
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:177
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:177
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:177
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:177
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:177
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:177
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:177
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:177
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:177
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:182
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:182
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:182
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:182
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:182
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:182
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:182
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:182
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:182
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:182
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:182
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:182
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:182
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:182
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:182
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:182
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:182
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:182
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:182
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:182
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:182
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:182
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:182
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:182
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:182
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:182
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:182
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:182
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:182
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:182
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:182
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:182
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:182
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:182
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:182
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:182
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:182
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:182
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:182
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:183
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:183
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:183
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:183
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:183
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:186
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:186
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:186
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:186
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:186
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:186
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:186
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:186
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:186
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:186
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:186
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:186
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:186
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:186
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:186
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:186
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:186
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:186
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:186
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:186
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:186
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:186
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:186
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:186
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:186
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:186
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:186
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:186
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:186
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:186
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:186
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:186
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:186
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:186
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:186
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:186
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:186
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:186
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:186
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:186
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:186
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:186
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:186
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:186
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:186
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:186
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:186
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:186
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:186
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:186
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:186
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:186
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:186
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:186
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:186
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:186
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:186
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:186
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:208
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:208
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:208
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:208
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:208
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:208
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:208
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:208
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:208
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:208
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:208
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:208
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:208
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:208
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:208
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:208
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:208
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:208
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:208
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:208
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:208
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:208
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:208
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:208
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:208
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:208
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:208
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:208
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:208
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:208
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:208
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:208
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:208
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:212
+    z_address_d2 <= z_address_d1; // ValueEngine.java:212
+    z_address_d3 <= z_address_d2; // ValueEngine.java:212
+    z_address_d4 <= z_address_d3; // ValueEngine.java:212
+    z_address_d5 <= z_address_d4; // ValueEngine.java:212
+    z_address_d6 <= z_address_d5; // ValueEngine.java:212
+    z_address_d7 <= z_address_d6; // ValueEngine.java:212
+    z_address_d8 <= z_address_d7; // ValueEngine.java:212
+    z_address_d9 <= z_address_d8; // ValueEngine.java:212
+    z_address_d10 <= z_address_d9; // ValueEngine.java:212
+    z_address_d11 <= z_address_d10; // ValueEngine.java:212
+    z_address_d12 <= z_address_d11; // ValueEngine.java:212
+    z_address_d13 <= z_address_d12; // ValueEngine.java:212
+    z_address_d14 <= z_address_d13; // ValueEngine.java:212
+    z_address_d15 <= z_address_d14; // ValueEngine.java:212
+    z_address_d16 <= z_address_d15; // ValueEngine.java:212
+    z_address_d17 <= z_address_d16; // ValueEngine.java:212
+    z_address_d18 <= z_address_d17; // ValueEngine.java:212
+    z_address_d19 <= z_address_d18; // ValueEngine.java:212
+    z_address_d20 <= z_address_d19; // ValueEngine.java:212
+    z_address_d21 <= z_address_d20; // ValueEngine.java:212
+    z_address_d22 <= z_address_d21; // ValueEngine.java:212
+    z_address_d23 <= z_address_d22; // ValueEngine.java:212
+    z_address_d24 <= z_address_d23; // ValueEngine.java:212
+    z_address_d25 <= z_address_d24; // ValueEngine.java:212
+    z_address_d26 <= z_address_d25; // ValueEngine.java:212
+    z_address_d27 <= z_address_d26; // ValueEngine.java:212
+    z_address_d28 <= z_address_d27; // ValueEngine.java:212
+    z_address_d29 <= z_address_d28; // ValueEngine.java:212
+    z_address_d30 <= z_address_d29; // ValueEngine.java:212
+    z_address_d31 <= z_address_d30; // ValueEngine.java:212
+    z_address_d32 <= z_address_d31; // ValueEngine.java:212
+    z_address_d33 <= z_address_d32; // ValueEngine.java:212
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:214
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:214
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:217
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:217
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:217
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:217
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:217
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:217
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:224
+    end
+    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:224
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:214
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:214
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:224
+    end
+    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:224
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:233
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:233
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:233
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:233
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:233
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:233
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:233
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:233
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:233
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:233
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:233
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:233
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:233
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:233
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:233
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:233
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:233
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:233
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:233
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:233
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:233
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:233
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:233
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:233
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:233
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:233
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:233
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:233
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:233
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:233
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:233
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:233
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:233
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:233
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:234
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:234
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:234
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:234
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:234
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:234
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:234
+    z_address_d34 <= z_address_d33; // ValueEngine.java:235
+    z_address_d35 <= z_address_d34; // ValueEngine.java:235
+    z_address_d36 <= z_address_d35; // ValueEngine.java:235
+    z_address_d37 <= z_address_d36; // ValueEngine.java:235
+    z_address_d38 <= z_address_d37; // ValueEngine.java:235
+    z_address_d39 <= z_address_d38; // ValueEngine.java:235
+    z_address_d40 <= z_address_d39; // ValueEngine.java:235
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:236
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:239
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:239
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:239
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:239
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:242
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:249
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:249
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:249
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:249
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:249
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:249
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:249
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:253
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:253
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:253
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:253
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:253
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:253
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:253
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:254
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:254
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:254
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:254
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:254
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:254
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:254
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:254
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:255
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:255
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:255
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:255
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:255
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:255
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:256
+    value_present_d2 <= value_present_d1; // ValueEngine.java:256
+    value_present_d3 <= value_present_d2; // ValueEngine.java:256
+    value_present_d4 <= value_present_d3; // ValueEngine.java:256
+    value_present_d5 <= value_present_d4; // ValueEngine.java:256
+    value_present_d6 <= value_present_d5; // ValueEngine.java:256
+    value_present_d7 <= value_present_d6; // ValueEngine.java:256
+    value_present_d8 <= value_present_d7; // ValueEngine.java:256
+    value_present_d9 <= value_present_d8; // ValueEngine.java:256
+    value_present_d10 <= value_present_d9; // ValueEngine.java:256
+    value_present_d11 <= value_present_d10; // ValueEngine.java:256
+    value_present_d12 <= value_present_d11; // ValueEngine.java:256
+    value_present_d13 <= value_present_d12; // ValueEngine.java:256
+    value_present_d14 <= value_present_d13; // ValueEngine.java:256
+    value_present_d15 <= value_present_d14; // ValueEngine.java:256
+    value_present_d16 <= value_present_d15; // ValueEngine.java:256
+    value_present_d17 <= value_present_d16; // ValueEngine.java:256
+    value_present_d18 <= value_present_d17; // ValueEngine.java:256
+    value_present_d19 <= value_present_d18; // ValueEngine.java:256
+    value_present_d20 <= value_present_d19; // ValueEngine.java:256
+    value_present_d21 <= value_present_d20; // ValueEngine.java:256
+    value_present_d22 <= value_present_d21; // ValueEngine.java:256
+    value_present_d23 <= value_present_d22; // ValueEngine.java:256
+    value_present_d24 <= value_present_d23; // ValueEngine.java:256
+    value_present_d25 <= value_present_d24; // ValueEngine.java:256
+    value_present_d26 <= value_present_d25; // ValueEngine.java:256
+    value_present_d27 <= value_present_d26; // ValueEngine.java:256
+    value_present_d28 <= value_present_d27; // ValueEngine.java:256
+    value_present_d29 <= value_present_d28; // ValueEngine.java:256
+    value_present_d30 <= value_present_d29; // ValueEngine.java:256
+    value_present_d31 <= value_present_d30; // ValueEngine.java:256
+    value_present_d32 <= value_present_d31; // ValueEngine.java:256
+    value_present_d33 <= value_present_d32; // ValueEngine.java:256
+    value_present_d34 <= value_present_d33; // ValueEngine.java:256
+    value_present_d35 <= value_present_d34; // ValueEngine.java:256
+    value_present_d36 <= value_present_d35; // ValueEngine.java:256
+    value_present_d37 <= value_present_d36; // ValueEngine.java:256
+    value_present_d38 <= value_present_d37; // ValueEngine.java:256
+    value_present_d39 <= value_present_d38; // ValueEngine.java:256
+    value_present_d40 <= value_present_d39; // ValueEngine.java:256
+    value_present_d41 <= value_present_d40; // ValueEngine.java:256
+    value_present_d42 <= value_present_d41; // ValueEngine.java:256
+    value_present_d43 <= value_present_d42; // ValueEngine.java:256
+    value_present_d44 <= value_present_d43; // ValueEngine.java:256
+    value_present_d45 <= value_present_d44; // ValueEngine.java:256
+    value_present_d46 <= value_present_d45; // ValueEngine.java:256
+    value_present_d47 <= value_present_d46; // ValueEngine.java:256
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:263
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:263
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:263
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:267
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:267
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:267
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:267
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:267
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:267
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:267
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:267
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:267
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:267
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:267
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:267
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:267
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:267
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:267
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:267
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:267
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:267
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:267
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:267
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:267
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:267
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:267
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:267
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:267
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:267
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:267
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:267
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:267
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:267
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:267
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:267
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:267
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:267
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:267
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:267
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:267
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:267
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:267
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:267
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:267
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:267
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:267
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:267
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:267
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:267
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:267
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:267
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:267
     if (!ap_rst_n) begin
       value_row <= 6'd0;
+      value_row_after <= 6'd1;
       value_beat <= 3'd0;
       row_negated_max_d2 <= 32'h0;
       value_issue_d1 <= 1'b0;
@@ -6304,7 +6312,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
-  assign value_need_rows = value_row_needs; // ValueEngine.java:113
+  assign value_need_rows = value_row_needs; // ValueEngine.java:117
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:111
@@ -6482,55 +6490,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:119
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:119
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:168
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:171
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:171
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:171
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:171
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:171
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:171
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:171
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:171
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:171
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:171
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:171
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:171
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:171
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:171
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:171
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:171
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:243
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:243
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:243
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:243
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:243
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:243
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:243
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:243
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:243
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:243
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:243
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:243
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:243
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:243
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:243
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:243
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:174
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:177
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:177
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:177
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:177
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:177
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:177
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:177
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:177
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:177
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:177
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:177
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:177
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:177
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:177
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:177
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:177
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:249
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:249
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:249
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:249
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:249
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:249
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:249
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:249
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:249
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:249
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:249
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:249
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:249
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:249
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:249
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:249
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -8376,6 +8384,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:116: ScoreEngine: the turns-done flag is current");
         $stop;
       end
+      if (!(score_turn_end == (row_base + 6'd8))) begin // ScoreEngine.java:121
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
+        $stop;
+      end
       if (!(~value_reader0_command_valid | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:127
         $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
@@ -8398,28 +8410,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
+      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
+        $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+        $stop;
+      end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:258
         $display("ASSERTION FAILED in %m: Reduction.java:258: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:210
+        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:219
+        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:210
+        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:219
+        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -8919,7 +8935,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:267
+  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:273
     .ap_clk               (ap_clk),
     .ap_rst_n             (ap_rst_n),
     .in_valid             (score_tree_in_valid),
@@ -8947,7 +8963,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:275
+  Fp32Mul scaled ( // ScoreEngine.java:281
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -8957,7 +8973,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:154
+  Fp32Add row_shifted ( // ValueEngine.java:160
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -8967,7 +8983,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:154
+  FpExp row_weight ( // ValueEngine.java:160
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -9296,7 +9312,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -9305,7 +9321,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -9314,7 +9330,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -9323,7 +9339,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -9332,7 +9348,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane4_v_in_valid),
@@ -9341,7 +9357,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane5_v_in_valid),
@@ -9350,7 +9366,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane6_v_in_valid),
@@ -9359,7 +9375,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane7_v_in_valid),
@@ -9368,7 +9384,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane8_v_in_valid),
@@ -9377,7 +9393,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane9_v_in_valid),
@@ -9386,7 +9402,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane10_v_in_valid),
@@ -9395,7 +9411,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane11_v_in_valid),
@@ -9404,7 +9420,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane12_v_in_valid),
@@ -9413,7 +9429,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane13_v_in_valid),
@@ -9422,7 +9438,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane14_v_in_valid),
@@ -9431,7 +9447,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:170
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane15_v_in_valid),
@@ -9508,7 +9524,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:226
+  Fp32Add z_sum ( // ValueEngine.java:232
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),

@@ -357,13 +357,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_first_turns;                    // ScoreEngine.java:113
   reg         score_later_turns_done;               // ScoreEngine.java:114
   wire        turns_done;                           // ScoreEngine.java:115
-  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:119
-  wire        score_issue;                          // ScoreEngine.java:139
-  wire [8:0]  key_read_address;                     // ScoreEngine.java:141
-  wire [4:0]  query_read_address;                   // ScoreEngine.java:143
-  wire [0:0]  score_present_beats;                  // ScoreEngine.java:145
-  reg  [63:0] query_read;                           // ScoreEngine.java:162
-  wire [63:0] query_word_read;                      // ScoreEngine.java:165
+  reg  [5:0]  score_turn_end;                       // ScoreEngine.java:120
+  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:123
+  wire        score_issue;                          // ScoreEngine.java:145
+  wire [8:0]  key_read_address;                     // ScoreEngine.java:147
+  wire [4:0]  query_read_address;                   // ScoreEngine.java:149
+  wire [0:0]  score_present_beats;                  // ScoreEngine.java:151
+  reg  [63:0] query_read;                           // ScoreEngine.java:168
+  wire [63:0] query_word_read;                      // ScoreEngine.java:171
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:106
@@ -425,307 +426,307 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:186
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:198
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:198
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:198
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:198
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:198
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:198
-  wire [2:0]  read_entry;                           // ScoreEngine.java:198
-  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:201
-  reg         issue_first_d1;                       // ScoreEngine.java:202
-  reg         issue_first_d2;                       // ScoreEngine.java:202
-  reg         issue_first_d3;                       // ScoreEngine.java:202
-  reg  [31:0] key_lane0_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:201
-  reg  [31:0] key_lane1_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:201
-  reg  [31:0] key_lane2_addend_d1;                  // ScoreEngine.java:203
-  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:201
-  reg  [31:0] key_lane3_addend_d1;                  // ScoreEngine.java:203
-  reg         score_issue_d2;                       // ScoreEngine.java:207
-  reg         score_issue_d3;                       // ScoreEngine.java:207
-  reg         score_issue_d4;                       // ScoreEngine.java:207
-  reg         score_issue_d5;                       // ScoreEngine.java:207
-  reg         score_issue_d6;                       // ScoreEngine.java:207
-  reg         score_issue_d7;                       // ScoreEngine.java:207
-  reg         score_issue_d8;                       // ScoreEngine.java:207
-  reg         score_issue_d9;                       // ScoreEngine.java:207
-  reg         score_issue_d10;                      // ScoreEngine.java:207
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:208
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:208
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:209
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:209
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:210
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:210
-  wire [2:0]  sum_entry;                            // ScoreEngine.java:212
-  reg         issue_row_last_d1;                    // ScoreEngine.java:219
-  reg         issue_row_last_d2;                    // ScoreEngine.java:219
-  reg         issue_row_last_d3;                    // ScoreEngine.java:219
-  reg         issue_row_last_d4;                    // ScoreEngine.java:219
-  reg         issue_row_last_d5;                    // ScoreEngine.java:219
-  reg         issue_row_last_d6;                    // ScoreEngine.java:219
-  reg         issue_row_last_d7;                    // ScoreEngine.java:219
-  reg         issue_row_last_d8;                    // ScoreEngine.java:219
-  reg         issue_row_last_d9;                    // ScoreEngine.java:219
-  reg         issue_row_last_d10;                   // ScoreEngine.java:219
-  wire        row_launch;                           // ScoreEngine.java:219
-  wire [31:0] held_0;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:232
-  wire [31:0] held_1;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:232
-  wire [31:0] held_2;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:232
-  wire [31:0] held_3;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:232
-  wire [31:0] held_4;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:232
-  wire [31:0] held_5;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:232
-  wire [31:0] held_6;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:232
-  wire [31:0] held_7;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:232
-  wire [31:0] held_8;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:232
-  wire [31:0] held_9;                               // ScoreEngine.java:225
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:232
-  wire [31:0] held_10;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:232
-  wire [31:0] held_11;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:232
-  wire [31:0] held_12;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:232
-  wire [31:0] held_13;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:232
-  wire [31:0] held_14;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:232
-  wire [31:0] held_15;                              // ScoreEngine.java:225
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:232
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:247
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:247
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:247
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:247
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:247
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:247
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:247
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:247
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:247
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:247
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:247
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:247
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:247
-  wire        scaled_in_valid;                      // ScoreEngine.java:247
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:247
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:247
-  wire        scaled_out_valid;                     // ScoreEngine.java:247
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:247
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:249
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:249
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:249
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:250
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:250
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:250
-  reg         score_pass_finished_d1;               // ScoreEngine.java:252
-  reg         score_pass_finished_d2;               // ScoreEngine.java:252
-  reg         score_pass_finished_d3;               // ScoreEngine.java:252
-  reg         score_pass_finished_d4;               // ScoreEngine.java:252
-  reg         score_pass_finished_d5;               // ScoreEngine.java:252
-  reg         score_pass_finished_d6;               // ScoreEngine.java:252
-  reg         score_pass_finished_d7;               // ScoreEngine.java:252
-  reg         score_pass_finished_d8;               // ScoreEngine.java:252
-  reg         score_pass_finished_d9;               // ScoreEngine.java:252
-  reg         score_pass_finished_d10;              // ScoreEngine.java:252
-  reg         score_pass_finished_d11;              // ScoreEngine.java:252
-  reg         score_pass_finished_d12;              // ScoreEngine.java:252
-  reg         score_pass_finished_d13;              // ScoreEngine.java:252
-  reg         score_pass_finished_d14;              // ScoreEngine.java:252
-  reg         score_pass_finished_d15;              // ScoreEngine.java:252
-  reg         score_pass_finished_d16;              // ScoreEngine.java:252
-  reg         score_pass_finished_d17;              // ScoreEngine.java:252
-  reg         score_pass_finished_d18;              // ScoreEngine.java:252
-  reg         score_pass_finished_d19;              // ScoreEngine.java:252
-  reg         score_pass_finished_d20;              // ScoreEngine.java:252
-  reg         score_pass_finished_d21;              // ScoreEngine.java:252
-  reg         score_pass_finished_d22;              // ScoreEngine.java:252
-  reg         score_pass_finished_d23;              // ScoreEngine.java:252
-  reg         score_pass_finished_d24;              // ScoreEngine.java:252
-  reg         score_pass_finished_d25;              // ScoreEngine.java:252
-  reg         score_pass_finished_d26;              // ScoreEngine.java:252
-  reg         score_pass_finished_d27;              // ScoreEngine.java:252
-  reg         score_pass_finished_d28;              // ScoreEngine.java:252
-  reg         score_pass_finished_d29;              // ScoreEngine.java:252
-  reg         score_pass_finished_d30;              // ScoreEngine.java:252
-  reg         score_pass_finished_d31;              // ScoreEngine.java:252
-  reg         score_pass_finished_d32;              // ScoreEngine.java:252
-  reg         score_pass_finished_d33;              // ScoreEngine.java:252
-  reg         score_pass_finished_d34;              // ScoreEngine.java:252
-  reg         score_pass_finished_d35;              // ScoreEngine.java:252
-  reg         score_pass_finished_d36;              // ScoreEngine.java:252
-  reg         score_pass_finished_d37;              // ScoreEngine.java:252
-  reg         score_pass_finished_d38;              // ScoreEngine.java:252
-  reg         score_pass_finished_d39;              // ScoreEngine.java:252
-  reg         score_pass_finished_d40;              // ScoreEngine.java:252
-  reg         score_pass_finished_d41;              // ScoreEngine.java:252
-  reg         score_pass_finished_d42;              // ScoreEngine.java:252
-  reg         score_pass_finished_d43;              // ScoreEngine.java:252
+  reg         score_issue_d1;                       // ScoreEngine.java:192
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:204
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:204
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:204
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:204
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:204
+  wire [2:0]  read_entry;                           // ScoreEngine.java:204
+  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:207
+  reg         issue_first_d1;                       // ScoreEngine.java:208
+  reg         issue_first_d2;                       // ScoreEngine.java:208
+  reg         issue_first_d3;                       // ScoreEngine.java:208
+  reg  [31:0] key_lane0_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:207
+  reg  [31:0] key_lane1_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:207
+  reg  [31:0] key_lane2_addend_d1;                  // ScoreEngine.java:209
+  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:207
+  reg  [31:0] key_lane3_addend_d1;                  // ScoreEngine.java:209
+  reg         score_issue_d2;                       // ScoreEngine.java:213
+  reg         score_issue_d3;                       // ScoreEngine.java:213
+  reg         score_issue_d4;                       // ScoreEngine.java:213
+  reg         score_issue_d5;                       // ScoreEngine.java:213
+  reg         score_issue_d6;                       // ScoreEngine.java:213
+  reg         score_issue_d7;                       // ScoreEngine.java:213
+  reg         score_issue_d8;                       // ScoreEngine.java:213
+  reg         score_issue_d9;                       // ScoreEngine.java:213
+  reg         score_issue_d10;                      // ScoreEngine.java:213
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:214
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:215
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:216
+  wire [2:0]  sum_entry;                            // ScoreEngine.java:218
+  reg         issue_row_last_d1;                    // ScoreEngine.java:225
+  reg         issue_row_last_d2;                    // ScoreEngine.java:225
+  reg         issue_row_last_d3;                    // ScoreEngine.java:225
+  reg         issue_row_last_d4;                    // ScoreEngine.java:225
+  reg         issue_row_last_d5;                    // ScoreEngine.java:225
+  reg         issue_row_last_d6;                    // ScoreEngine.java:225
+  reg         issue_row_last_d7;                    // ScoreEngine.java:225
+  reg         issue_row_last_d8;                    // ScoreEngine.java:225
+  reg         issue_row_last_d9;                    // ScoreEngine.java:225
+  reg         issue_row_last_d10;                   // ScoreEngine.java:225
+  wire        row_launch;                           // ScoreEngine.java:225
+  wire [31:0] held_0;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:238
+  wire [31:0] held_1;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:238
+  wire [31:0] held_2;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:238
+  wire [31:0] held_3;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:238
+  wire [31:0] held_4;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:238
+  wire [31:0] held_5;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:238
+  wire [31:0] held_6;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:238
+  wire [31:0] held_7;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:238
+  wire [31:0] held_8;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:238
+  wire [31:0] held_9;                               // ScoreEngine.java:231
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:238
+  wire [31:0] held_10;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:238
+  wire [31:0] held_11;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:238
+  wire [31:0] held_12;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:238
+  wire [31:0] held_13;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:238
+  wire [31:0] held_14;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:238
+  wire [31:0] held_15;                              // ScoreEngine.java:231
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:238
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:253
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:253
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:253
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:253
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:253
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:253
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:253
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:253
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:253
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:253
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:253
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:253
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:253
+  wire        scaled_in_valid;                      // ScoreEngine.java:253
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:253
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:253
+  wire        scaled_out_valid;                     // ScoreEngine.java:253
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:253
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:255
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:255
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:255
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:256
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:256
+  reg         score_pass_finished_d1;               // ScoreEngine.java:258
+  reg         score_pass_finished_d2;               // ScoreEngine.java:258
+  reg         score_pass_finished_d3;               // ScoreEngine.java:258
+  reg         score_pass_finished_d4;               // ScoreEngine.java:258
+  reg         score_pass_finished_d5;               // ScoreEngine.java:258
+  reg         score_pass_finished_d6;               // ScoreEngine.java:258
+  reg         score_pass_finished_d7;               // ScoreEngine.java:258
+  reg         score_pass_finished_d8;               // ScoreEngine.java:258
+  reg         score_pass_finished_d9;               // ScoreEngine.java:258
+  reg         score_pass_finished_d10;              // ScoreEngine.java:258
+  reg         score_pass_finished_d11;              // ScoreEngine.java:258
+  reg         score_pass_finished_d12;              // ScoreEngine.java:258
+  reg         score_pass_finished_d13;              // ScoreEngine.java:258
+  reg         score_pass_finished_d14;              // ScoreEngine.java:258
+  reg         score_pass_finished_d15;              // ScoreEngine.java:258
+  reg         score_pass_finished_d16;              // ScoreEngine.java:258
+  reg         score_pass_finished_d17;              // ScoreEngine.java:258
+  reg         score_pass_finished_d18;              // ScoreEngine.java:258
+  reg         score_pass_finished_d19;              // ScoreEngine.java:258
+  reg         score_pass_finished_d20;              // ScoreEngine.java:258
+  reg         score_pass_finished_d21;              // ScoreEngine.java:258
+  reg         score_pass_finished_d22;              // ScoreEngine.java:258
+  reg         score_pass_finished_d23;              // ScoreEngine.java:258
+  reg         score_pass_finished_d24;              // ScoreEngine.java:258
+  reg         score_pass_finished_d25;              // ScoreEngine.java:258
+  reg         score_pass_finished_d26;              // ScoreEngine.java:258
+  reg         score_pass_finished_d27;              // ScoreEngine.java:258
+  reg         score_pass_finished_d28;              // ScoreEngine.java:258
+  reg         score_pass_finished_d29;              // ScoreEngine.java:258
+  reg         score_pass_finished_d30;              // ScoreEngine.java:258
+  reg         score_pass_finished_d31;              // ScoreEngine.java:258
+  reg         score_pass_finished_d32;              // ScoreEngine.java:258
+  reg         score_pass_finished_d33;              // ScoreEngine.java:258
+  reg         score_pass_finished_d34;              // ScoreEngine.java:258
+  reg         score_pass_finished_d35;              // ScoreEngine.java:258
+  reg         score_pass_finished_d36;              // ScoreEngine.java:258
+  reg         score_pass_finished_d37;              // ScoreEngine.java:258
+  reg         score_pass_finished_d38;              // ScoreEngine.java:258
+  reg         score_pass_finished_d39;              // ScoreEngine.java:258
+  reg         score_pass_finished_d40;              // ScoreEngine.java:258
+  reg         score_pass_finished_d41;              // ScoreEngine.java:258
+  reg         score_pass_finished_d42;              // ScoreEngine.java:258
+  reg         score_pass_finished_d43;              // ScoreEngine.java:258
 
   // score_sink
   wire [8:0]  score_slots_end;                      // AttentionUnit.java:631
@@ -853,24 +854,25 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [3:0]  value_last_beat_index;                // ValueEngine.java:107
   wire        value_last_beat;                      // ValueEngine.java:110
   wire        value_last_row;                       // ValueEngine.java:111
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:113
-  wire        value_issue;                          // ValueEngine.java:125
-  wire [9:0]  value_position;                       // ValueEngine.java:126
+  reg  [5:0]  value_row_after;                      // ValueEngine.java:115
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:117
+  wire        value_issue;                          // ValueEngine.java:131
+  wire [9:0]  value_position;                       // ValueEngine.java:132
   wire        value_issue_second_set;               // SlotSet.java:24
   wire [0:0]  value_issue_set_slot;                 // SlotSet.java:26
-  wire [7:0]  partial_address;                      // ValueEngine.java:139
-  reg  [31:0] slot_max;                             // ValueEngine.java:146
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:154
-  reg         value_issue_d1;                       // ValueEngine.java:154
-  wire        row_shifted_in_valid;                 // ValueEngine.java:154
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:154
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:154
-  wire        row_shifted_out_valid;                // ValueEngine.java:154
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:154
-  wire        row_weight_in_valid;                  // ValueEngine.java:154
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:154
-  wire        row_weight_out_valid;                 // ValueEngine.java:154
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:154
+  wire [7:0]  partial_address;                      // ValueEngine.java:145
+  reg  [31:0] slot_max;                             // ValueEngine.java:152
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:160
+  reg         value_issue_d1;                       // ValueEngine.java:160
+  wire        row_shifted_in_valid;                 // ValueEngine.java:160
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:160
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:160
+  wire        row_shifted_out_valid;                // ValueEngine.java:160
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:160
+  wire        row_weight_in_valid;                  // ValueEngine.java:160
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:160
+  wire        row_weight_out_valid;                 // ValueEngine.java:160
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:160
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:106
@@ -932,257 +934,257 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:164
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:164
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:164
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:164
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:164
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:164
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:164
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:164
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:164
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:164
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:164
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:164
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:164
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:164
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:164
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:164
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:171
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:171
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:171
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:171
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:171
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:176
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:176
-  reg         row_weight_valid_d1;                  // ValueEngine.java:177
-  reg         row_weight_valid_d2;                  // ValueEngine.java:177
-  reg         row_weight_valid_d3;                  // ValueEngine.java:177
-  reg         row_weight_valid_d4;                  // ValueEngine.java:177
-  reg         row_weight_valid_d5;                  // ValueEngine.java:177
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:180
-  reg         row_shifted_valid_d10;                // ValueEngine.java:180
-  reg         row_shifted_valid_d11;                // ValueEngine.java:180
-  reg         row_shifted_valid_d12;                // ValueEngine.java:180
-  reg         row_shifted_valid_d13;                // ValueEngine.java:180
-  reg         row_shifted_valid_d14;                // ValueEngine.java:180
-  reg         row_shifted_valid_d15;                // ValueEngine.java:180
-  reg         row_shifted_valid_d16;                // ValueEngine.java:180
-  reg         row_shifted_valid_d17;                // ValueEngine.java:180
-  reg         row_shifted_valid_d18;                // ValueEngine.java:180
-  reg         row_shifted_valid_d19;                // ValueEngine.java:180
-  reg         row_shifted_valid_d20;                // ValueEngine.java:180
-  reg         row_shifted_valid_d21;                // ValueEngine.java:180
-  reg         row_shifted_valid_d22;                // ValueEngine.java:180
-  reg         row_shifted_valid_d23;                // ValueEngine.java:180
-  reg         row_shifted_valid_d24;                // ValueEngine.java:180
-  reg         row_shifted_valid_d25;                // ValueEngine.java:180
-  reg         row_first_beat_d1;                    // ValueEngine.java:180
-  reg         row_first_beat_d2;                    // ValueEngine.java:180
-  reg         row_first_beat_d3;                    // ValueEngine.java:180
-  reg         row_first_beat_d4;                    // ValueEngine.java:180
-  reg         row_first_beat_d5;                    // ValueEngine.java:180
-  reg         row_first_beat_d6;                    // ValueEngine.java:180
-  reg         row_first_beat_d7;                    // ValueEngine.java:180
-  reg         row_first_beat_d8;                    // ValueEngine.java:180
-  reg         row_first_beat_d9;                    // ValueEngine.java:180
-  reg         row_first_beat_d10;                   // ValueEngine.java:180
-  reg         row_first_beat_d11;                   // ValueEngine.java:180
-  reg         row_first_beat_d12;                   // ValueEngine.java:180
-  reg         row_first_beat_d13;                   // ValueEngine.java:180
-  reg         row_first_beat_d14;                   // ValueEngine.java:180
-  reg         row_first_beat_d15;                   // ValueEngine.java:180
-  reg         row_first_beat_d16;                   // ValueEngine.java:180
-  reg         row_first_beat_d17;                   // ValueEngine.java:180
-  reg         row_first_beat_d18;                   // ValueEngine.java:180
-  reg         row_first_beat_d19;                   // ValueEngine.java:180
-  reg         row_first_beat_d20;                   // ValueEngine.java:180
-  reg         row_first_beat_d21;                   // ValueEngine.java:180
-  reg         row_first_beat_d22;                   // ValueEngine.java:180
-  reg         row_first_beat_d23;                   // ValueEngine.java:180
-  reg         row_first_beat_d24;                   // ValueEngine.java:180
-  reg         row_first_beat_d25;                   // ValueEngine.java:180
-  reg         row_first_beat_d26;                   // ValueEngine.java:180
-  reg         row_first_beat_d27;                   // ValueEngine.java:180
-  reg         row_first_beat_d28;                   // ValueEngine.java:180
-  reg         row_first_beat_d29;                   // ValueEngine.java:180
-  reg         row_first_beat_d30;                   // ValueEngine.java:180
-  reg         row_first_beat_d31;                   // ValueEngine.java:180
-  reg         row_first_beat_d32;                   // ValueEngine.java:180
-  wire        z_read_enable;                        // ValueEngine.java:180
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:190
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:193
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:190
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:190
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:193
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:170
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:170
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:170
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:170
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:170
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:170
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:170
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:170
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:170
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:170
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:170
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:170
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:170
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:170
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:170
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:170
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:177
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:177
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:177
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:177
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:177
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:182
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:182
+  reg         row_weight_valid_d1;                  // ValueEngine.java:183
+  reg         row_weight_valid_d2;                  // ValueEngine.java:183
+  reg         row_weight_valid_d3;                  // ValueEngine.java:183
+  reg         row_weight_valid_d4;                  // ValueEngine.java:183
+  reg         row_weight_valid_d5;                  // ValueEngine.java:183
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:186
+  reg         row_shifted_valid_d10;                // ValueEngine.java:186
+  reg         row_shifted_valid_d11;                // ValueEngine.java:186
+  reg         row_shifted_valid_d12;                // ValueEngine.java:186
+  reg         row_shifted_valid_d13;                // ValueEngine.java:186
+  reg         row_shifted_valid_d14;                // ValueEngine.java:186
+  reg         row_shifted_valid_d15;                // ValueEngine.java:186
+  reg         row_shifted_valid_d16;                // ValueEngine.java:186
+  reg         row_shifted_valid_d17;                // ValueEngine.java:186
+  reg         row_shifted_valid_d18;                // ValueEngine.java:186
+  reg         row_shifted_valid_d19;                // ValueEngine.java:186
+  reg         row_shifted_valid_d20;                // ValueEngine.java:186
+  reg         row_shifted_valid_d21;                // ValueEngine.java:186
+  reg         row_shifted_valid_d22;                // ValueEngine.java:186
+  reg         row_shifted_valid_d23;                // ValueEngine.java:186
+  reg         row_shifted_valid_d24;                // ValueEngine.java:186
+  reg         row_shifted_valid_d25;                // ValueEngine.java:186
+  reg         row_first_beat_d1;                    // ValueEngine.java:186
+  reg         row_first_beat_d2;                    // ValueEngine.java:186
+  reg         row_first_beat_d3;                    // ValueEngine.java:186
+  reg         row_first_beat_d4;                    // ValueEngine.java:186
+  reg         row_first_beat_d5;                    // ValueEngine.java:186
+  reg         row_first_beat_d6;                    // ValueEngine.java:186
+  reg         row_first_beat_d7;                    // ValueEngine.java:186
+  reg         row_first_beat_d8;                    // ValueEngine.java:186
+  reg         row_first_beat_d9;                    // ValueEngine.java:186
+  reg         row_first_beat_d10;                   // ValueEngine.java:186
+  reg         row_first_beat_d11;                   // ValueEngine.java:186
+  reg         row_first_beat_d12;                   // ValueEngine.java:186
+  reg         row_first_beat_d13;                   // ValueEngine.java:186
+  reg         row_first_beat_d14;                   // ValueEngine.java:186
+  reg         row_first_beat_d15;                   // ValueEngine.java:186
+  reg         row_first_beat_d16;                   // ValueEngine.java:186
+  reg         row_first_beat_d17;                   // ValueEngine.java:186
+  reg         row_first_beat_d18;                   // ValueEngine.java:186
+  reg         row_first_beat_d19;                   // ValueEngine.java:186
+  reg         row_first_beat_d20;                   // ValueEngine.java:186
+  reg         row_first_beat_d21;                   // ValueEngine.java:186
+  reg         row_first_beat_d22;                   // ValueEngine.java:186
+  reg         row_first_beat_d23;                   // ValueEngine.java:186
+  reg         row_first_beat_d24;                   // ValueEngine.java:186
+  reg         row_first_beat_d25;                   // ValueEngine.java:186
+  reg         row_first_beat_d26;                   // ValueEngine.java:186
+  reg         row_first_beat_d27;                   // ValueEngine.java:186
+  reg         row_first_beat_d28;                   // ValueEngine.java:186
+  reg         row_first_beat_d29;                   // ValueEngine.java:186
+  reg         row_first_beat_d30;                   // ValueEngine.java:186
+  reg         row_first_beat_d31;                   // ValueEngine.java:186
+  reg         row_first_beat_d32;                   // ValueEngine.java:186
+  wire        z_read_enable;                        // ValueEngine.java:186
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:196
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:199
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:196
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:196
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:199
 
   // value_engine.reduction
   reg  [1:0]  element_phase;                        // Reduction.java:101
@@ -1560,294 +1562,294 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_may_gather;                         // Reduction.java:293
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:202
-  reg         accumulate_set_d2;                    // ValueEngine.java:202
-  reg         accumulate_set_d3;                    // ValueEngine.java:202
-  reg         accumulate_set_d4;                    // ValueEngine.java:202
-  reg         accumulate_set_d5;                    // ValueEngine.java:202
-  reg         accumulate_set_d6;                    // ValueEngine.java:202
-  reg         accumulate_set_d7;                    // ValueEngine.java:202
-  reg         accumulate_set_d8;                    // ValueEngine.java:202
-  reg         accumulate_set_d9;                    // ValueEngine.java:202
-  reg         accumulate_set_d10;                   // ValueEngine.java:202
-  reg         accumulate_set_d11;                   // ValueEngine.java:202
-  reg         accumulate_set_d12;                   // ValueEngine.java:202
-  reg         accumulate_set_d13;                   // ValueEngine.java:202
-  reg         accumulate_set_d14;                   // ValueEngine.java:202
-  reg         accumulate_set_d15;                   // ValueEngine.java:202
-  reg         accumulate_set_d16;                   // ValueEngine.java:202
-  reg         accumulate_set_d17;                   // ValueEngine.java:202
-  reg         accumulate_set_d18;                   // ValueEngine.java:202
-  reg         accumulate_set_d19;                   // ValueEngine.java:202
-  reg         accumulate_set_d20;                   // ValueEngine.java:202
-  reg         accumulate_set_d21;                   // ValueEngine.java:202
-  reg         accumulate_set_d22;                   // ValueEngine.java:202
-  reg         accumulate_set_d23;                   // ValueEngine.java:202
-  reg         accumulate_set_d24;                   // ValueEngine.java:202
-  reg         accumulate_set_d25;                   // ValueEngine.java:202
-  reg         accumulate_set_d26;                   // ValueEngine.java:202
-  reg         accumulate_set_d27;                   // ValueEngine.java:202
-  reg         accumulate_set_d28;                   // ValueEngine.java:202
-  reg         accumulate_set_d29;                   // ValueEngine.java:202
-  reg         accumulate_set_d30;                   // ValueEngine.java:202
-  reg         accumulate_set_d31;                   // ValueEngine.java:202
-  reg         accumulate_set_d32;                   // ValueEngine.java:202
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:202
-  wire        z_gather_read_s0;                     // ValueEngine.java:203
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:206
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:206
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:206
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:207
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:208
-  reg         accumulate_set_d33;                   // ValueEngine.java:211
-  reg         accumulate_set_d34;                   // ValueEngine.java:211
-  reg         accumulate_set_d35;                   // ValueEngine.java:211
-  reg         accumulate_set_d36;                   // ValueEngine.java:211
-  reg         accumulate_set_d37;                   // ValueEngine.java:211
-  reg         accumulate_set_d38;                   // ValueEngine.java:211
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:211
-  wire        bank_gather_read_s0;                  // ValueEngine.java:212
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:215
-  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:218
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:202
-  wire        z_gather_read_s1;                     // ValueEngine.java:203
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:207
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:208
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:211
-  wire        bank_gather_read_s1;                  // ValueEngine.java:212
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:215
-  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:218
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:218
+  reg         accumulate_set_d1;                    // ValueEngine.java:208
+  reg         accumulate_set_d2;                    // ValueEngine.java:208
+  reg         accumulate_set_d3;                    // ValueEngine.java:208
+  reg         accumulate_set_d4;                    // ValueEngine.java:208
+  reg         accumulate_set_d5;                    // ValueEngine.java:208
+  reg         accumulate_set_d6;                    // ValueEngine.java:208
+  reg         accumulate_set_d7;                    // ValueEngine.java:208
+  reg         accumulate_set_d8;                    // ValueEngine.java:208
+  reg         accumulate_set_d9;                    // ValueEngine.java:208
+  reg         accumulate_set_d10;                   // ValueEngine.java:208
+  reg         accumulate_set_d11;                   // ValueEngine.java:208
+  reg         accumulate_set_d12;                   // ValueEngine.java:208
+  reg         accumulate_set_d13;                   // ValueEngine.java:208
+  reg         accumulate_set_d14;                   // ValueEngine.java:208
+  reg         accumulate_set_d15;                   // ValueEngine.java:208
+  reg         accumulate_set_d16;                   // ValueEngine.java:208
+  reg         accumulate_set_d17;                   // ValueEngine.java:208
+  reg         accumulate_set_d18;                   // ValueEngine.java:208
+  reg         accumulate_set_d19;                   // ValueEngine.java:208
+  reg         accumulate_set_d20;                   // ValueEngine.java:208
+  reg         accumulate_set_d21;                   // ValueEngine.java:208
+  reg         accumulate_set_d22;                   // ValueEngine.java:208
+  reg         accumulate_set_d23;                   // ValueEngine.java:208
+  reg         accumulate_set_d24;                   // ValueEngine.java:208
+  reg         accumulate_set_d25;                   // ValueEngine.java:208
+  reg         accumulate_set_d26;                   // ValueEngine.java:208
+  reg         accumulate_set_d27;                   // ValueEngine.java:208
+  reg         accumulate_set_d28;                   // ValueEngine.java:208
+  reg         accumulate_set_d29;                   // ValueEngine.java:208
+  reg         accumulate_set_d30;                   // ValueEngine.java:208
+  reg         accumulate_set_d31;                   // ValueEngine.java:208
+  reg         accumulate_set_d32;                   // ValueEngine.java:208
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:208
+  wire        z_gather_read_s0;                     // ValueEngine.java:209
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:212
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:212
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:212
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:213
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:214
+  reg         accumulate_set_d33;                   // ValueEngine.java:217
+  reg         accumulate_set_d34;                   // ValueEngine.java:217
+  reg         accumulate_set_d35;                   // ValueEngine.java:217
+  reg         accumulate_set_d36;                   // ValueEngine.java:217
+  reg         accumulate_set_d37;                   // ValueEngine.java:217
+  reg         accumulate_set_d38;                   // ValueEngine.java:217
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:217
+  wire        bank_gather_read_s0;                  // ValueEngine.java:218
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:221
+  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:224
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:208
+  wire        z_gather_read_s1;                     // ValueEngine.java:209
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:213
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:214
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:217
+  wire        bank_gather_read_s1;                  // ValueEngine.java:218
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:221
+  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:224
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:224
   wire [31:0] z_accumulated;                        // SlotSet.java:37
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:227
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:227
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:227
-  wire        z_sum_in_valid;                       // ValueEngine.java:226
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:226
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:226
-  wire        z_sum_out_valid;                      // ValueEngine.java:226
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:226
-  reg         row_first_beat_d33;                   // ValueEngine.java:228
-  reg         row_first_beat_d34;                   // ValueEngine.java:228
-  reg         row_first_beat_d35;                   // ValueEngine.java:228
-  reg         row_first_beat_d36;                   // ValueEngine.java:228
-  reg         row_first_beat_d37;                   // ValueEngine.java:228
-  reg         row_first_beat_d38;                   // ValueEngine.java:228
-  reg         row_first_beat_d39;                   // ValueEngine.java:228
-  wire        z_write;                              // ValueEngine.java:228
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:229
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:229
-  reg         accumulate_set_d39;                   // ValueEngine.java:230
-  reg         accumulate_set_d40;                   // ValueEngine.java:236
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:233
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:233
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:233
+  wire        z_sum_in_valid;                       // ValueEngine.java:232
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:232
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:232
+  wire        z_sum_out_valid;                      // ValueEngine.java:232
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:232
+  reg         row_first_beat_d33;                   // ValueEngine.java:234
+  reg         row_first_beat_d34;                   // ValueEngine.java:234
+  reg         row_first_beat_d35;                   // ValueEngine.java:234
+  reg         row_first_beat_d36;                   // ValueEngine.java:234
+  reg         row_first_beat_d37;                   // ValueEngine.java:234
+  reg         row_first_beat_d38;                   // ValueEngine.java:234
+  reg         row_first_beat_d39;                   // ValueEngine.java:234
+  wire        z_write;                              // ValueEngine.java:234
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:235
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:235
+  reg         accumulate_set_d39;                   // ValueEngine.java:236
+  reg         accumulate_set_d40;                   // ValueEngine.java:242
   wire [31:0] value_lane0_partial;                  // SlotSet.java:37
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:243
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:243
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:243
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:249
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:249
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:249
   wire [31:0] value_lane1_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:243
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:249
   wire [31:0] value_lane2_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:243
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:249
   wire [31:0] value_lane3_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:243
-  reg         z_sum_valid_d1;                       // ValueEngine.java:247
-  reg         z_sum_valid_d2;                       // ValueEngine.java:247
-  reg         z_sum_valid_d3;                       // ValueEngine.java:247
-  reg         z_sum_valid_d4;                       // ValueEngine.java:247
-  reg         z_sum_valid_d5;                       // ValueEngine.java:247
-  reg         z_sum_valid_d6;                       // ValueEngine.java:247
-  reg         z_sum_valid_d7;                       // ValueEngine.java:247
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:248
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:248
-  reg         accumulate_set_d41;                   // ValueEngine.java:249
-  reg         accumulate_set_d42;                   // ValueEngine.java:249
-  reg         accumulate_set_d43;                   // ValueEngine.java:249
-  reg         accumulate_set_d44;                   // ValueEngine.java:249
-  reg         accumulate_set_d45;                   // ValueEngine.java:249
-  reg         accumulate_set_d46;                   // ValueEngine.java:249
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:250
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:250
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:250
-  wire        partial_write_s0;                     // ValueEngine.java:252
-  wire        partial_write_s1;                     // ValueEngine.java:252
-  reg         accumulated_last_d1;                  // ValueEngine.java:261
-  reg         accumulated_last_d2;                  // ValueEngine.java:261
-  reg         accumulated_last_d3;                  // ValueEngine.java:261
-  reg         accumulated_last_d4;                  // ValueEngine.java:261
-  reg         accumulated_last_d5;                  // ValueEngine.java:261
-  reg         accumulated_last_d6;                  // ValueEngine.java:261
-  reg         accumulated_last_d7;                  // ValueEngine.java:261
-  reg         accumulated_last_d8;                  // ValueEngine.java:261
-  reg         accumulated_last_d9;                  // ValueEngine.java:261
-  reg         accumulated_last_d10;                 // ValueEngine.java:261
-  reg         accumulated_last_d11;                 // ValueEngine.java:261
-  reg         accumulated_last_d12;                 // ValueEngine.java:261
-  reg         accumulated_last_d13;                 // ValueEngine.java:261
-  reg         accumulated_last_d14;                 // ValueEngine.java:261
-  reg         accumulated_last_d15;                 // ValueEngine.java:261
-  reg         accumulated_last_d16;                 // ValueEngine.java:261
-  reg         accumulated_last_d17;                 // ValueEngine.java:261
-  reg         accumulated_last_d18;                 // ValueEngine.java:261
-  reg         accumulated_last_d19;                 // ValueEngine.java:261
-  reg         accumulated_last_d20;                 // ValueEngine.java:261
-  reg         accumulated_last_d21;                 // ValueEngine.java:261
-  reg         accumulated_last_d22;                 // ValueEngine.java:261
-  reg         accumulated_last_d23;                 // ValueEngine.java:261
-  reg         accumulated_last_d24;                 // ValueEngine.java:261
-  reg         accumulated_last_d25;                 // ValueEngine.java:261
-  reg         accumulated_last_d26;                 // ValueEngine.java:261
-  reg         accumulated_last_d27;                 // ValueEngine.java:261
-  reg         accumulated_last_d28;                 // ValueEngine.java:261
-  reg         accumulated_last_d29;                 // ValueEngine.java:261
-  reg         accumulated_last_d30;                 // ValueEngine.java:261
-  reg         accumulated_last_d31;                 // ValueEngine.java:261
-  reg         accumulated_last_d32;                 // ValueEngine.java:261
-  reg         accumulated_last_d33;                 // ValueEngine.java:261
-  reg         accumulated_last_d34;                 // ValueEngine.java:261
-  reg         accumulated_last_d35;                 // ValueEngine.java:261
-  reg         accumulated_last_d36;                 // ValueEngine.java:261
-  reg         accumulated_last_d37;                 // ValueEngine.java:261
-  reg         accumulated_last_d38;                 // ValueEngine.java:261
-  reg         accumulated_last_d39;                 // ValueEngine.java:261
-  reg         accumulated_last_d40;                 // ValueEngine.java:261
-  reg         accumulated_last_d41;                 // ValueEngine.java:261
-  reg         accumulated_last_d42;                 // ValueEngine.java:261
-  reg         accumulated_last_d43;                 // ValueEngine.java:261
-  reg         accumulated_last_d44;                 // ValueEngine.java:261
-  reg         accumulated_last_d45;                 // ValueEngine.java:261
-  reg         accumulated_last_d46;                 // ValueEngine.java:261
-  reg         accumulated_last_d47;                 // ValueEngine.java:261
-  reg         accumulated_last_d48;                 // ValueEngine.java:261
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:249
+  reg         z_sum_valid_d1;                       // ValueEngine.java:253
+  reg         z_sum_valid_d2;                       // ValueEngine.java:253
+  reg         z_sum_valid_d3;                       // ValueEngine.java:253
+  reg         z_sum_valid_d4;                       // ValueEngine.java:253
+  reg         z_sum_valid_d5;                       // ValueEngine.java:253
+  reg         z_sum_valid_d6;                       // ValueEngine.java:253
+  reg         z_sum_valid_d7;                       // ValueEngine.java:253
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:254
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:254
+  reg         accumulate_set_d41;                   // ValueEngine.java:255
+  reg         accumulate_set_d42;                   // ValueEngine.java:255
+  reg         accumulate_set_d43;                   // ValueEngine.java:255
+  reg         accumulate_set_d44;                   // ValueEngine.java:255
+  reg         accumulate_set_d45;                   // ValueEngine.java:255
+  reg         accumulate_set_d46;                   // ValueEngine.java:255
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:256
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:256
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:256
+  wire        partial_write_s0;                     // ValueEngine.java:258
+  wire        partial_write_s1;                     // ValueEngine.java:258
+  reg         accumulated_last_d1;                  // ValueEngine.java:267
+  reg         accumulated_last_d2;                  // ValueEngine.java:267
+  reg         accumulated_last_d3;                  // ValueEngine.java:267
+  reg         accumulated_last_d4;                  // ValueEngine.java:267
+  reg         accumulated_last_d5;                  // ValueEngine.java:267
+  reg         accumulated_last_d6;                  // ValueEngine.java:267
+  reg         accumulated_last_d7;                  // ValueEngine.java:267
+  reg         accumulated_last_d8;                  // ValueEngine.java:267
+  reg         accumulated_last_d9;                  // ValueEngine.java:267
+  reg         accumulated_last_d10;                 // ValueEngine.java:267
+  reg         accumulated_last_d11;                 // ValueEngine.java:267
+  reg         accumulated_last_d12;                 // ValueEngine.java:267
+  reg         accumulated_last_d13;                 // ValueEngine.java:267
+  reg         accumulated_last_d14;                 // ValueEngine.java:267
+  reg         accumulated_last_d15;                 // ValueEngine.java:267
+  reg         accumulated_last_d16;                 // ValueEngine.java:267
+  reg         accumulated_last_d17;                 // ValueEngine.java:267
+  reg         accumulated_last_d18;                 // ValueEngine.java:267
+  reg         accumulated_last_d19;                 // ValueEngine.java:267
+  reg         accumulated_last_d20;                 // ValueEngine.java:267
+  reg         accumulated_last_d21;                 // ValueEngine.java:267
+  reg         accumulated_last_d22;                 // ValueEngine.java:267
+  reg         accumulated_last_d23;                 // ValueEngine.java:267
+  reg         accumulated_last_d24;                 // ValueEngine.java:267
+  reg         accumulated_last_d25;                 // ValueEngine.java:267
+  reg         accumulated_last_d26;                 // ValueEngine.java:267
+  reg         accumulated_last_d27;                 // ValueEngine.java:267
+  reg         accumulated_last_d28;                 // ValueEngine.java:267
+  reg         accumulated_last_d29;                 // ValueEngine.java:267
+  reg         accumulated_last_d30;                 // ValueEngine.java:267
+  reg         accumulated_last_d31;                 // ValueEngine.java:267
+  reg         accumulated_last_d32;                 // ValueEngine.java:267
+  reg         accumulated_last_d33;                 // ValueEngine.java:267
+  reg         accumulated_last_d34;                 // ValueEngine.java:267
+  reg         accumulated_last_d35;                 // ValueEngine.java:267
+  reg         accumulated_last_d36;                 // ValueEngine.java:267
+  reg         accumulated_last_d37;                 // ValueEngine.java:267
+  reg         accumulated_last_d38;                 // ValueEngine.java:267
+  reg         accumulated_last_d39;                 // ValueEngine.java:267
+  reg         accumulated_last_d40;                 // ValueEngine.java:267
+  reg         accumulated_last_d41;                 // ValueEngine.java:267
+  reg         accumulated_last_d42;                 // ValueEngine.java:267
+  reg         accumulated_last_d43;                 // ValueEngine.java:267
+  reg         accumulated_last_d44;                 // ValueEngine.java:267
+  reg         accumulated_last_d45;                 // ValueEngine.java:267
+  reg         accumulated_last_d46;                 // ValueEngine.java:267
+  reg         accumulated_last_d47;                 // ValueEngine.java:267
+  reg         accumulated_last_d48;                 // ValueEngine.java:267
   reg         done_pending;                         // AttentionUnit.java:253
   reg  [7:0]  done_code;                            // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -1857,13 +1859,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:178
+  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:184
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
@@ -2052,8 +2054,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_port_data = key_read_l0; // ChunkLoader.java:203
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
-  assign key_port_address = key_read_address; // ScoreEngine.java:158
-  assign key_port_enable = score_issue; // ScoreEngine.java:159
+  assign key_port_address = key_read_address; // ScoreEngine.java:164
+  assign key_port_enable = score_issue; // ScoreEngine.java:165
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
   assign key_chunk_loader = 1'b0; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
@@ -2075,10 +2077,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:127
-  assign value_port_enable = value_issue; // ValueEngine.java:129
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:130
-  assign score_port_enable = value_issue; // ValueEngine.java:132
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:133
+  assign value_port_enable = value_issue; // ValueEngine.java:135
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:136
+  assign score_port_enable = value_issue; // ValueEngine.java:138
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2382,334 +2384,337 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:96
   assign last_beat = {4'd0, score_beat} == score_last_beat_index; // ScoreEngine.java:107
   assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:119
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:139
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:141
-  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:143
-  assign score_present_beats = 1'b1; // ScoreEngine.java:145
-  assign query_word_read = query_read; // ScoreEngine.java:165
-  assign read_entry = {issue_turn_d3, issue_group_d3}; // ScoreEngine.java:198
-  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:201
-  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:201
-  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:201
-  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:201
-  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:212
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:219
-  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign score_turn_rows = turns_done ? score_rows_here : score_turn_end; // ScoreEngine.java:123
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:145
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:147
+  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:149
+  assign score_present_beats = 1'b1; // ScoreEngine.java:151
+  assign query_word_read = query_read; // ScoreEngine.java:171
+  assign read_entry = {issue_turn_d3, issue_group_d3}; // ScoreEngine.java:204
+  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:207
+  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:207
+  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:207
+  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:207
+  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:218
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:225
+  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_0 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_1 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_2 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_3 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_4 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : held_4) : 32'h0;
-  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_5 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : held_5) : 32'h0;
-  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_6 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : held_6) : 32'h0;
-  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_7 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : held_7) : 32'h0;
-  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_8 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : held_8) : 32'h0;
-  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_9 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : held_9) : 32'h0;
-  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_10 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : held_10) : 32'h0;
-  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_11 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : held_11) : 32'h0;
-  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_12 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : held_12) : 32'h0;
-  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_13 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : held_13) : 32'h0;
-  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_14 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : held_14) : 32'h0;
-  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:225
-  // ScoreEngine.java:232
+  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
+  // ScoreEngine.java:238
   assign row_partial_15 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:247
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:247
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:247
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:247
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:247
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:247
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:247
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:247
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:247
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:247
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:247
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:247
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:247
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:247
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:247
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:247
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:247
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:247
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:247
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:247
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:247
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:247
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:247
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:247
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:247
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:247
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:247
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:247
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:247
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:247
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:247
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:247
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:247
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:247
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:247
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:247
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:247
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:247
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:253
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:253
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:253
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:253
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:253
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:253
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:253
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:253
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:253
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:253
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:253
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:253
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:253
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:253
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:253
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:253
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:253
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:253
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:253
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:253
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:253
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:253
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:253
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:253
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:253
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:253
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:253
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:253
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:253
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:253
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:253
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:253
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:253
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:253
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:253
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:253
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:253
 
   always @(posedge clk) begin
     score_last_beat_index <= score_pass_beats - 8'd1; // ScoreEngine.java:104
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:122
-      row_base <= 6'd0; // ScoreEngine.java:123
-      score_beat <= 4'd0; // ScoreEngine.java:124
-      turn <= 1'b0; // ScoreEngine.java:125
-      score_first_turns <= 1'b1; // ScoreEngine.java:126
-    end else if (score_step) begin // ScoreEngine.java:127
-      turn <= turn + 1'b1; // ScoreEngine.java:128
-      if (last_turn) begin // ScoreEngine.java:129
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:129
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:126
+      row_base <= 6'd0; // ScoreEngine.java:127
+      score_turn_end <= 6'd2; // ScoreEngine.java:128
+      score_beat <= 4'd0; // ScoreEngine.java:129
+      turn <= 1'b0; // ScoreEngine.java:130
+      score_first_turns <= 1'b1; // ScoreEngine.java:131
+    end else if (score_step) begin // ScoreEngine.java:132
+      turn <= turn + 1'b1; // ScoreEngine.java:133
+      if (last_turn) begin // ScoreEngine.java:134
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:134
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:130
-        score_beat <= 4'd0; // ScoreEngine.java:131
-        row_base <= row_base + 6'd2; // ScoreEngine.java:132
-        score_first_turns <= 1'b0; // ScoreEngine.java:133
-        score_later_turns_done <= ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:134
+      if (last_turn & last_beat) begin // ScoreEngine.java:135
+        score_beat <= 4'd0; // ScoreEngine.java:136
+        row_base <= score_turn_end; // ScoreEngine.java:137
+        score_turn_end <= score_turn_end + 6'd2; // ScoreEngine.java:138
+        score_first_turns <= 1'b0; // ScoreEngine.java:139
+        score_later_turns_done <= ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:140
       end
     end
-    if (score_issue) begin // ScoreEngine.java:162
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:162
+    if (score_issue) begin // ScoreEngine.java:168
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:168
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:186
-    issue_turn_d1 <= turn; // ScoreEngine.java:198
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:198
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:198
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:198
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:198
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:198
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:202
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:202
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:202
-    key_lane0_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:203
-    key_lane1_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:203
-    key_lane2_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:203
-    key_lane3_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:203
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:207
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:207
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:207
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:207
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:207
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:207
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:207
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:207
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:207
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:208
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:208
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:208
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:208
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:208
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:208
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:208
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:209
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:209
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:209
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:209
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:209
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:209
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:209
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:210
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:210
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:210
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:210
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:210
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:210
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:210
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:210
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:210
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:210
-    if (score_issue_d10) begin // ScoreEngine.java:217
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:217
+    score_issue_d1 <= score_issue; // ScoreEngine.java:192
+    issue_turn_d1 <= turn; // ScoreEngine.java:204
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:204
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:204
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:204
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:204
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:204
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:208
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:208
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:208
+    key_lane0_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
+    key_lane1_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
+    key_lane2_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
+    key_lane3_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:213
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:213
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:213
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:213
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:213
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:213
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:213
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:213
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:213
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:214
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:214
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:214
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:214
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:214
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:214
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:214
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:215
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:215
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:215
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:215
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:215
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:215
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:215
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:216
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:216
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:216
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:216
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:216
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:216
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:216
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:216
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:216
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:216
+    if (score_issue_d10) begin // ScoreEngine.java:223
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:223
     end
-    if (score_issue_d10) begin // ScoreEngine.java:217
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:217
+    if (score_issue_d10) begin // ScoreEngine.java:223
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:223
     end
-    if (score_issue_d10) begin // ScoreEngine.java:217
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:217
+    if (score_issue_d10) begin // ScoreEngine.java:223
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:223
     end
-    if (score_issue_d10) begin // ScoreEngine.java:217
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:217
+    if (score_issue_d10) begin // ScoreEngine.java:223
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:223
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:219
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:219
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:219
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:219
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:219
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:219
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:219
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:219
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:219
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:219
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:249
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:249
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:249
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:249
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:249
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:249
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:249
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:249
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:249
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:249
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:249
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:249
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:249
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:249
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:249
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:249
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:249
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:249
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:249
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:249
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:249
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:249
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:249
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:249
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:249
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:249
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:249
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:249
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:249
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:249
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:249
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:249
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:249
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:249
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:249
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:249
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:249
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:249
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:249
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:249
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:249
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:250
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:250
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:250
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:250
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:250
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:250
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:250
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:250
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:250
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:250
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:250
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:250
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:250
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:250
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:250
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:250
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:250
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:250
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:250
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:250
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:250
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:250
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:250
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:250
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:250
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:250
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:250
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:250
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:250
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:250
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:250
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:250
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:250
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:250
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:250
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:250
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:250
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:250
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:250
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:250
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:250
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:252
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:252
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:252
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:252
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:252
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:252
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:252
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:252
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:252
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:252
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:252
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:252
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:252
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:252
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:252
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:252
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:252
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:252
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:252
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:252
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:252
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:252
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:252
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:252
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:252
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:252
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:252
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:252
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:252
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:252
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:252
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:252
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:252
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:252
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:252
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:252
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:252
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:252
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:252
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:252
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:252
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:252
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:252
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:225
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:225
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:225
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:225
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:225
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:225
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:225
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:225
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:225
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:225
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:255
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:255
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:255
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:255
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:255
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:255
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:255
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:255
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:255
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:255
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:255
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:255
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:255
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:255
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:255
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:255
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:255
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:255
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:255
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:255
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:255
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:255
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:255
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:255
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:255
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:255
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:255
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:255
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:255
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:255
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:255
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:255
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:255
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:255
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:255
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:255
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:255
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:255
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:255
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:255
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:255
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:256
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:256
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:256
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:256
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:256
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:256
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:256
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:256
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:256
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:256
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:256
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:256
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:256
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:256
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:256
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:256
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:256
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:256
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:256
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:256
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:256
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:256
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:256
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:256
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:256
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:256
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:256
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:256
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:256
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:256
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:256
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:256
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:256
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:256
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:256
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:256
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:256
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:256
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:256
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:256
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:256
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:258
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:258
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:258
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:258
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:258
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:258
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:258
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:258
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:258
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:258
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:258
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:258
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:258
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:258
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:258
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:258
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:258
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:258
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:258
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:258
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:258
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:258
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:258
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:258
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:258
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:258
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:258
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:258
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:258
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:258
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:258
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:258
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:258
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:258
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:258
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:258
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:258
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:258
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:258
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:258
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:258
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:258
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:258
     if (reset) begin
       row_base <= 6'd0;
+      score_turn_end <= 6'd2;
       score_beat <= 4'd0;
       turn <= 1'b0;
       score_first_turns <= 1'b1;
@@ -2800,8 +2805,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
   assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:119
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:120
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
 
   always @(posedge clk) begin
     if (start_scores) begin // ChunkWalk.java:111
@@ -2895,19 +2900,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:119
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:119
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:186
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:189
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:190
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:189
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:190
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:189
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:190
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:189
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:190
-  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:203
-  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:203
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:192
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:195
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:196
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:195
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:196
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:195
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:196
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:195
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:196
+  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:209
+  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
@@ -3147,625 +3152,628 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_pass_beats = value_row_beats; // ValueEngine.java:102
   assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
   assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:113
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:125
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:126
+  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:117
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:132
   assign value_issue_second_set = value_slots_physical >= 2'd2; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:139
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:145
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:146
-      2'd0: slot_max = max_0; // ValueEngine.java:146
-      2'd1: slot_max = max_1; // ValueEngine.java:146
-      2'd2: slot_max = max_2; // ValueEngine.java:146
-      default: slot_max = max_3; // ValueEngine.java:146
+    case (value_slots_physical) // ValueEngine.java:152
+      2'd0: slot_max = max_0; // ValueEngine.java:152
+      2'd1: slot_max = max_1; // ValueEngine.java:152
+      2'd2: slot_max = max_2; // ValueEngine.java:152
+      default: slot_max = max_3; // ValueEngine.java:152
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:154
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:154
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:154
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:154
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:154
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:164
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:164
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:164
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:164
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:164
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:164
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:164
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:164
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:180
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:210
-  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:211
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:160
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:160
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:160
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:160
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:160
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:170
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:170
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:170
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:170
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:170
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:170
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:186
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:208
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:209
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:213
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:216
+  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:217
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:218
+  // ValueEngine.java:221
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:221
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:221
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:221
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:221
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:202
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:203
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:207
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:210
-  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:211
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:212
-  // ValueEngine.java:215
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:227
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:227
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:227
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:227
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:208
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:209
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:213
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:216
+  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:217
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:218
+  // ValueEngine.java:221
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:221
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:221
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:221
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:221
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:227
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:227
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:227
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:227
   assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:226
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:226
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:226
-  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:228
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:232
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:232
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:232
+  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:234
   assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:243
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:249
   assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:243
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:249
   assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:243
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:249
   assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:243
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:252
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:252
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:249
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:258
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:258
 
   always @(posedge clk) begin
     value_last_beat_index <= value_last_beat_index_diff[3:0]; // ValueEngine.java:107
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:115
-      value_row <= 6'd0; // ValueEngine.java:116
-      value_beat <= 4'd0; // ValueEngine.java:117
-    end else if (value_step) begin // ValueEngine.java:118
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:119
-      if (value_last_beat) begin // ValueEngine.java:120
-        value_beat <= 4'd0; // ValueEngine.java:121
-        value_row <= value_row + 6'd1; // ValueEngine.java:122
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:119
+      value_row <= 6'd0; // ValueEngine.java:120
+      value_row_after <= 6'd1; // ValueEngine.java:121
+      value_beat <= 4'd0; // ValueEngine.java:122
+    end else if (value_step) begin // ValueEngine.java:123
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:124
+      if (value_last_beat) begin // ValueEngine.java:125
+        value_beat <= 4'd0; // ValueEngine.java:126
+        value_row <= value_row_after; // ValueEngine.java:127
+        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:128
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:154
-    value_issue_d1 <= value_issue; // ValueEngine.java:154
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:171
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:171
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:171
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:171
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:171
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:171
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:171
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:171
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:171
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:171
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:171
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:171
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:171
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:171
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:171
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:171
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:171
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:171
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:171
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:171
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:171
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:171
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:171
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:171
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:171
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:171
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:171
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:171
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:171
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:171
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:171
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:171
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:171
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:171
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:171
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:171
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:171
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:171
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:171
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:171
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:171
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:171
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:171
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:171
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:171
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:171
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:171
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:171
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:171
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:171
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:171
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:171
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:171
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:171
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:171
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:171
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:171
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:171
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:171
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:171
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:171
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:171
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:171
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:171
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:171
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:171
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:171
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:171
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:171
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:171
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:171
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:171
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:171
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:171
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:171
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:171
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:171
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:171
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:171
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:171
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:171
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:171
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:171
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:171
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:171
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:171
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:171
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:171
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:171
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:171
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:171
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:171
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:171
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:171
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:171
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:171
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:171
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:171
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:171
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:171
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:171
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:171
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:171
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:171
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:171
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:171
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:171
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:171
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:171
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:171
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:171
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:171
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:171
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:171
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:171
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:171
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:171
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:171
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:171
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:171
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:171
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:171
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:171
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:171
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:176
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:176
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:176
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:176
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:176
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:176
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:176
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:176
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:176
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:176
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:176
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:176
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:176
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:176
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:176
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:176
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:176
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:176
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:176
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:176
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:176
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:176
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:176
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:176
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:176
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:176
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:176
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:176
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:176
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:176
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:176
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:176
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:176
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:176
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:176
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:176
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:176
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:176
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:177
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:177
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:177
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:177
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:177
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:180
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:180
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:180
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:180
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:180
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:180
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:180
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:180
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:180
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:180
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:180
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:180
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:180
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:180
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:180
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:180
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:180
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:180
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:180
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:180
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:180
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:180
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:180
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:180
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:180
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:180
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:180
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:180
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:180
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:180
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:180
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:180
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:180
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:180
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:180
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:180
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:180
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:180
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:180
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:180
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:180
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:180
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:180
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:180
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:180
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:180
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:180
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:180
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:180
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:180
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:180
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:180
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:180
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:180
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:180
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:180
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:180
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:202
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:202
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:202
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:202
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:202
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:202
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:202
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:202
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:202
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:202
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:202
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:202
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:202
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:202
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:202
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:202
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:202
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:202
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:202
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:202
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:202
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:202
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:202
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:202
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:202
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:202
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:202
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:202
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:202
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:202
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:202
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:202
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:206
-    z_address_d2 <= z_address_d1; // ValueEngine.java:206
-    z_address_d3 <= z_address_d2; // ValueEngine.java:206
-    z_address_d4 <= z_address_d3; // ValueEngine.java:206
-    z_address_d5 <= z_address_d4; // ValueEngine.java:206
-    z_address_d6 <= z_address_d5; // ValueEngine.java:206
-    z_address_d7 <= z_address_d6; // ValueEngine.java:206
-    z_address_d8 <= z_address_d7; // ValueEngine.java:206
-    z_address_d9 <= z_address_d8; // ValueEngine.java:206
-    z_address_d10 <= z_address_d9; // ValueEngine.java:206
-    z_address_d11 <= z_address_d10; // ValueEngine.java:206
-    z_address_d12 <= z_address_d11; // ValueEngine.java:206
-    z_address_d13 <= z_address_d12; // ValueEngine.java:206
-    z_address_d14 <= z_address_d13; // ValueEngine.java:206
-    z_address_d15 <= z_address_d14; // ValueEngine.java:206
-    z_address_d16 <= z_address_d15; // ValueEngine.java:206
-    z_address_d17 <= z_address_d16; // ValueEngine.java:206
-    z_address_d18 <= z_address_d17; // ValueEngine.java:206
-    z_address_d19 <= z_address_d18; // ValueEngine.java:206
-    z_address_d20 <= z_address_d19; // ValueEngine.java:206
-    z_address_d21 <= z_address_d20; // ValueEngine.java:206
-    z_address_d22 <= z_address_d21; // ValueEngine.java:206
-    z_address_d23 <= z_address_d22; // ValueEngine.java:206
-    z_address_d24 <= z_address_d23; // ValueEngine.java:206
-    z_address_d25 <= z_address_d24; // ValueEngine.java:206
-    z_address_d26 <= z_address_d25; // ValueEngine.java:206
-    z_address_d27 <= z_address_d26; // ValueEngine.java:206
-    z_address_d28 <= z_address_d27; // ValueEngine.java:206
-    z_address_d29 <= z_address_d28; // ValueEngine.java:206
-    z_address_d30 <= z_address_d29; // ValueEngine.java:206
-    z_address_d31 <= z_address_d30; // ValueEngine.java:206
-    z_address_d32 <= z_address_d31; // ValueEngine.java:206
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:208
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:208
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:160
+    value_issue_d1 <= value_issue; // ValueEngine.java:160
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:177
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:177
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:177
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:177
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:177
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:177
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:177
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:177
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:177
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:177
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:177
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:177
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:177
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:177
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:177
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:177
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:177
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:177
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:177
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:177
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:177
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:177
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:177
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:177
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:177
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:177
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:177
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:177
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:177
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:177
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:177
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:177
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:177
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:177
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:177
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:177
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:177
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:177
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:177
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:177
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:177
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:177
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:177
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:177
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:177
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:177
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:177
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:177
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:177
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:177
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:177
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:177
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:177
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:177
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:177
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:177
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:177
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:177
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:177
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:177
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:177
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:177
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:177
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:177
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:177
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:177
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:177
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:177
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:177
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:177
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:177
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:177
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:177
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:177
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:177
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:177
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:177
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:177
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:177
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:177
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:177
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:177
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:177
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:177
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:177
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:177
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:177
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:177
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:177
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:177
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:177
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:177
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:177
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:177
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:177
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:177
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:177
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:177
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:177
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:177
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:177
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:177
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:177
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:177
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:177
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:177
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:177
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:177
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:177
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:177
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:177
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:177
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:177
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:177
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:177
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:177
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:177
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:177
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:177
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:177
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:177
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:177
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:182
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:182
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:182
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:182
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:182
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:182
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:182
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:182
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:182
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:182
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:182
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:182
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:182
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:182
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:182
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:182
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:182
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:182
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:182
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:182
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:182
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:182
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:182
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:182
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:182
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:182
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:182
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:182
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:182
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:182
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:182
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:182
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:182
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:182
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:182
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:182
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:182
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:182
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:183
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:183
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:183
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:183
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:183
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:186
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:186
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:186
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:186
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:186
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:186
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:186
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:186
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:186
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:186
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:186
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:186
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:186
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:186
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:186
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:186
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:186
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:186
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:186
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:186
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:186
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:186
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:186
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:186
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:186
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:186
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:186
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:186
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:186
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:186
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:186
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:186
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:186
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:186
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:186
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:186
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:186
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:186
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:186
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:186
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:186
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:186
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:186
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:186
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:186
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:186
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:186
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:186
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:186
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:186
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:186
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:186
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:186
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:186
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:186
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:186
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:186
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:208
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:208
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:208
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:208
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:208
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:208
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:208
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:208
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:208
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:208
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:208
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:208
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:208
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:208
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:208
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:208
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:208
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:208
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:208
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:208
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:208
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:208
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:208
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:208
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:208
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:208
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:208
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:208
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:208
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:208
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:208
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:208
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:212
+    z_address_d2 <= z_address_d1; // ValueEngine.java:212
+    z_address_d3 <= z_address_d2; // ValueEngine.java:212
+    z_address_d4 <= z_address_d3; // ValueEngine.java:212
+    z_address_d5 <= z_address_d4; // ValueEngine.java:212
+    z_address_d6 <= z_address_d5; // ValueEngine.java:212
+    z_address_d7 <= z_address_d6; // ValueEngine.java:212
+    z_address_d8 <= z_address_d7; // ValueEngine.java:212
+    z_address_d9 <= z_address_d8; // ValueEngine.java:212
+    z_address_d10 <= z_address_d9; // ValueEngine.java:212
+    z_address_d11 <= z_address_d10; // ValueEngine.java:212
+    z_address_d12 <= z_address_d11; // ValueEngine.java:212
+    z_address_d13 <= z_address_d12; // ValueEngine.java:212
+    z_address_d14 <= z_address_d13; // ValueEngine.java:212
+    z_address_d15 <= z_address_d14; // ValueEngine.java:212
+    z_address_d16 <= z_address_d15; // ValueEngine.java:212
+    z_address_d17 <= z_address_d16; // ValueEngine.java:212
+    z_address_d18 <= z_address_d17; // ValueEngine.java:212
+    z_address_d19 <= z_address_d18; // ValueEngine.java:212
+    z_address_d20 <= z_address_d19; // ValueEngine.java:212
+    z_address_d21 <= z_address_d20; // ValueEngine.java:212
+    z_address_d22 <= z_address_d21; // ValueEngine.java:212
+    z_address_d23 <= z_address_d22; // ValueEngine.java:212
+    z_address_d24 <= z_address_d23; // ValueEngine.java:212
+    z_address_d25 <= z_address_d24; // ValueEngine.java:212
+    z_address_d26 <= z_address_d25; // ValueEngine.java:212
+    z_address_d27 <= z_address_d26; // ValueEngine.java:212
+    z_address_d28 <= z_address_d27; // ValueEngine.java:212
+    z_address_d29 <= z_address_d28; // ValueEngine.java:212
+    z_address_d30 <= z_address_d29; // ValueEngine.java:212
+    z_address_d31 <= z_address_d30; // ValueEngine.java:212
+    z_address_d32 <= z_address_d31; // ValueEngine.java:212
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:214
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:214
     end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:211
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:211
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:211
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:211
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:211
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:211
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:218
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:217
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:217
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:217
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:217
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:217
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:217
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:224
     end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:218
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:224
     end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:218
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:224
     end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:218
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:218
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:224
     end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:218
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:208
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:208
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:224
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:214
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:214
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:218
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:224
     end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:218
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:224
     end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:218
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:224
     end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:218
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:218
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:218
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:224
     end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:218
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:227
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:227
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:227
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:227
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:227
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:227
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:227
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:227
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:227
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:227
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:227
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:227
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:227
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:227
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:227
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:227
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:227
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:227
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:227
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:227
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:227
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:227
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:227
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:227
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:227
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:227
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:227
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:227
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:227
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:227
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:227
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:227
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:227
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:228
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:228
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:228
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:228
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:228
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:228
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:228
-    z_address_d33 <= z_address_d32; // ValueEngine.java:229
-    z_address_d34 <= z_address_d33; // ValueEngine.java:229
-    z_address_d35 <= z_address_d34; // ValueEngine.java:229
-    z_address_d36 <= z_address_d35; // ValueEngine.java:229
-    z_address_d37 <= z_address_d36; // ValueEngine.java:229
-    z_address_d38 <= z_address_d37; // ValueEngine.java:229
-    z_address_d39 <= z_address_d38; // ValueEngine.java:229
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:230
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:233
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:233
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:224
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:233
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:233
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:233
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:233
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:233
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:233
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:233
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:233
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:233
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:233
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:233
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:233
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:233
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:233
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:233
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:233
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:233
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:233
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:233
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:233
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:233
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:233
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:233
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:233
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:233
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:233
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:233
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:233
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:233
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:233
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:233
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:233
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:233
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:234
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:234
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:234
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:234
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:234
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:234
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:234
+    z_address_d33 <= z_address_d32; // ValueEngine.java:235
+    z_address_d34 <= z_address_d33; // ValueEngine.java:235
+    z_address_d35 <= z_address_d34; // ValueEngine.java:235
+    z_address_d36 <= z_address_d35; // ValueEngine.java:235
+    z_address_d37 <= z_address_d36; // ValueEngine.java:235
+    z_address_d38 <= z_address_d37; // ValueEngine.java:235
+    z_address_d39 <= z_address_d38; // ValueEngine.java:235
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:236
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:239
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:239
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:233
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:233
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:239
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:239
     end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:236
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:243
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:243
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:243
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:243
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:243
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:243
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:243
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:247
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:247
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:247
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:247
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:247
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:247
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:247
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:248
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:248
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:248
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:248
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:248
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:248
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:248
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:248
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:249
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:249
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:249
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:249
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:249
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:249
-    value_present_d1 <= 1'b1; // ValueEngine.java:250
-    value_present_d2 <= value_present_d1; // ValueEngine.java:250
-    value_present_d3 <= value_present_d2; // ValueEngine.java:250
-    value_present_d4 <= value_present_d3; // ValueEngine.java:250
-    value_present_d5 <= value_present_d4; // ValueEngine.java:250
-    value_present_d6 <= value_present_d5; // ValueEngine.java:250
-    value_present_d7 <= value_present_d6; // ValueEngine.java:250
-    value_present_d8 <= value_present_d7; // ValueEngine.java:250
-    value_present_d9 <= value_present_d8; // ValueEngine.java:250
-    value_present_d10 <= value_present_d9; // ValueEngine.java:250
-    value_present_d11 <= value_present_d10; // ValueEngine.java:250
-    value_present_d12 <= value_present_d11; // ValueEngine.java:250
-    value_present_d13 <= value_present_d12; // ValueEngine.java:250
-    value_present_d14 <= value_present_d13; // ValueEngine.java:250
-    value_present_d15 <= value_present_d14; // ValueEngine.java:250
-    value_present_d16 <= value_present_d15; // ValueEngine.java:250
-    value_present_d17 <= value_present_d16; // ValueEngine.java:250
-    value_present_d18 <= value_present_d17; // ValueEngine.java:250
-    value_present_d19 <= value_present_d18; // ValueEngine.java:250
-    value_present_d20 <= value_present_d19; // ValueEngine.java:250
-    value_present_d21 <= value_present_d20; // ValueEngine.java:250
-    value_present_d22 <= value_present_d21; // ValueEngine.java:250
-    value_present_d23 <= value_present_d22; // ValueEngine.java:250
-    value_present_d24 <= value_present_d23; // ValueEngine.java:250
-    value_present_d25 <= value_present_d24; // ValueEngine.java:250
-    value_present_d26 <= value_present_d25; // ValueEngine.java:250
-    value_present_d27 <= value_present_d26; // ValueEngine.java:250
-    value_present_d28 <= value_present_d27; // ValueEngine.java:250
-    value_present_d29 <= value_present_d28; // ValueEngine.java:250
-    value_present_d30 <= value_present_d29; // ValueEngine.java:250
-    value_present_d31 <= value_present_d30; // ValueEngine.java:250
-    value_present_d32 <= value_present_d31; // ValueEngine.java:250
-    value_present_d33 <= value_present_d32; // ValueEngine.java:250
-    value_present_d34 <= value_present_d33; // ValueEngine.java:250
-    value_present_d35 <= value_present_d34; // ValueEngine.java:250
-    value_present_d36 <= value_present_d35; // ValueEngine.java:250
-    value_present_d37 <= value_present_d36; // ValueEngine.java:250
-    value_present_d38 <= value_present_d37; // ValueEngine.java:250
-    value_present_d39 <= value_present_d38; // ValueEngine.java:250
-    value_present_d40 <= value_present_d39; // ValueEngine.java:250
-    value_present_d41 <= value_present_d40; // ValueEngine.java:250
-    value_present_d42 <= value_present_d41; // ValueEngine.java:250
-    value_present_d43 <= value_present_d42; // ValueEngine.java:250
-    value_present_d44 <= value_present_d43; // ValueEngine.java:250
-    value_present_d45 <= value_present_d44; // ValueEngine.java:250
-    value_present_d46 <= value_present_d45; // ValueEngine.java:250
-    if (partial_write_s0) begin // ValueEngine.java:257
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:257
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:242
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:249
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:249
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:249
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:249
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:249
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:249
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:249
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:253
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:253
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:253
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:253
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:253
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:253
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:253
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:254
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:254
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:254
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:254
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:254
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:254
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:254
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:254
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:255
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:255
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:255
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:255
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:255
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:255
+    value_present_d1 <= 1'b1; // ValueEngine.java:256
+    value_present_d2 <= value_present_d1; // ValueEngine.java:256
+    value_present_d3 <= value_present_d2; // ValueEngine.java:256
+    value_present_d4 <= value_present_d3; // ValueEngine.java:256
+    value_present_d5 <= value_present_d4; // ValueEngine.java:256
+    value_present_d6 <= value_present_d5; // ValueEngine.java:256
+    value_present_d7 <= value_present_d6; // ValueEngine.java:256
+    value_present_d8 <= value_present_d7; // ValueEngine.java:256
+    value_present_d9 <= value_present_d8; // ValueEngine.java:256
+    value_present_d10 <= value_present_d9; // ValueEngine.java:256
+    value_present_d11 <= value_present_d10; // ValueEngine.java:256
+    value_present_d12 <= value_present_d11; // ValueEngine.java:256
+    value_present_d13 <= value_present_d12; // ValueEngine.java:256
+    value_present_d14 <= value_present_d13; // ValueEngine.java:256
+    value_present_d15 <= value_present_d14; // ValueEngine.java:256
+    value_present_d16 <= value_present_d15; // ValueEngine.java:256
+    value_present_d17 <= value_present_d16; // ValueEngine.java:256
+    value_present_d18 <= value_present_d17; // ValueEngine.java:256
+    value_present_d19 <= value_present_d18; // ValueEngine.java:256
+    value_present_d20 <= value_present_d19; // ValueEngine.java:256
+    value_present_d21 <= value_present_d20; // ValueEngine.java:256
+    value_present_d22 <= value_present_d21; // ValueEngine.java:256
+    value_present_d23 <= value_present_d22; // ValueEngine.java:256
+    value_present_d24 <= value_present_d23; // ValueEngine.java:256
+    value_present_d25 <= value_present_d24; // ValueEngine.java:256
+    value_present_d26 <= value_present_d25; // ValueEngine.java:256
+    value_present_d27 <= value_present_d26; // ValueEngine.java:256
+    value_present_d28 <= value_present_d27; // ValueEngine.java:256
+    value_present_d29 <= value_present_d28; // ValueEngine.java:256
+    value_present_d30 <= value_present_d29; // ValueEngine.java:256
+    value_present_d31 <= value_present_d30; // ValueEngine.java:256
+    value_present_d32 <= value_present_d31; // ValueEngine.java:256
+    value_present_d33 <= value_present_d32; // ValueEngine.java:256
+    value_present_d34 <= value_present_d33; // ValueEngine.java:256
+    value_present_d35 <= value_present_d34; // ValueEngine.java:256
+    value_present_d36 <= value_present_d35; // ValueEngine.java:256
+    value_present_d37 <= value_present_d36; // ValueEngine.java:256
+    value_present_d38 <= value_present_d37; // ValueEngine.java:256
+    value_present_d39 <= value_present_d38; // ValueEngine.java:256
+    value_present_d40 <= value_present_d39; // ValueEngine.java:256
+    value_present_d41 <= value_present_d40; // ValueEngine.java:256
+    value_present_d42 <= value_present_d41; // ValueEngine.java:256
+    value_present_d43 <= value_present_d42; // ValueEngine.java:256
+    value_present_d44 <= value_present_d43; // ValueEngine.java:256
+    value_present_d45 <= value_present_d44; // ValueEngine.java:256
+    value_present_d46 <= value_present_d45; // ValueEngine.java:256
+    if (partial_write_s0) begin // ValueEngine.java:263
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:263
     end
-    if (partial_write_s0) begin // ValueEngine.java:257
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:257
+    if (partial_write_s0) begin // ValueEngine.java:263
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:263
     end
-    if (partial_write_s0) begin // ValueEngine.java:257
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:257
+    if (partial_write_s0) begin // ValueEngine.java:263
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:263
     end
-    if (partial_write_s0) begin // ValueEngine.java:257
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:257
+    if (partial_write_s0) begin // ValueEngine.java:263
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:263
     end
-    if (partial_write_s1) begin // ValueEngine.java:257
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:257
+    if (partial_write_s1) begin // ValueEngine.java:263
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:263
     end
-    if (partial_write_s1) begin // ValueEngine.java:257
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:257
+    if (partial_write_s1) begin // ValueEngine.java:263
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:263
     end
-    if (partial_write_s1) begin // ValueEngine.java:257
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:257
+    if (partial_write_s1) begin // ValueEngine.java:263
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:263
     end
-    if (partial_write_s1) begin // ValueEngine.java:257
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:257
+    if (partial_write_s1) begin // ValueEngine.java:263
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:263
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:261
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:261
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:261
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:261
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:261
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:261
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:261
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:261
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:261
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:261
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:261
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:261
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:261
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:261
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:261
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:261
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:261
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:261
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:261
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:261
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:261
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:261
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:261
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:261
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:261
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:261
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:261
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:261
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:261
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:261
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:261
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:261
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:261
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:261
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:261
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:261
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:261
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:261
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:261
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:261
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:261
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:261
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:261
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:261
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:261
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:261
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:261
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:261
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:267
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:267
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:267
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:267
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:267
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:267
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:267
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:267
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:267
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:267
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:267
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:267
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:267
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:267
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:267
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:267
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:267
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:267
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:267
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:267
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:267
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:267
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:267
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:267
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:267
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:267
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:267
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:267
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:267
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:267
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:267
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:267
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:267
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:267
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:267
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:267
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:267
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:267
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:267
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:267
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:267
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:267
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:267
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:267
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:267
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:267
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:267
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:267
     if (reset) begin
       value_row <= 6'd0;
+      value_row_after <= 6'd1;
       value_beat <= 4'd0;
       row_negated_max_d1 <= 32'h0;
       value_issue_d1 <= 1'b0;
@@ -3891,7 +3899,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
-  assign value_need_rows = value_row_needs; // ValueEngine.java:113
+  assign value_need_rows = value_row_needs; // ValueEngine.java:117
 
   always @(posedge clk) begin
     if (value_pass_start) begin // ChunkWalk.java:111
@@ -3985,19 +3993,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:168
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:171
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:171
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:171
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:170
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:171
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:243
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:243
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:243
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:243
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:174
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:177
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:177
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:177
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:177
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:249
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:249
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:249
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:249
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -4890,6 +4898,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:116: ScoreEngine: the turns-done flag is current");
         $stop;
       end
+      if (!(score_turn_end == (row_base + 6'd2))) begin // ScoreEngine.java:121
+        $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
+        $stop;
+      end
       if (!(~value_reader_command_valid | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:127
         $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
@@ -4907,28 +4919,32 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
+      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
+        $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+        $stop;
+      end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:258
         $display("ASSERTION FAILED in %m: Reduction.java:258: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:210
+        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:219
+        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:204
-        $display("ASSERTION FAILED in %m: ValueEngine.java:204: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:210
+        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:213
-        $display("ASSERTION FAILED in %m: ValueEngine.java:213: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:219
+        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -5104,7 +5120,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:247
+  Fp32Add tree_0_0 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -5114,7 +5130,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:247
+  Fp32Add tree_0_1 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -5124,7 +5140,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:247
+  Fp32Add tree_0_2 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -5134,7 +5150,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:247
+  Fp32Add tree_0_3 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -5144,7 +5160,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:247
+  Fp32Add tree_0_4 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -5154,7 +5170,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:247
+  Fp32Add tree_0_5 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -5164,7 +5180,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:247
+  Fp32Add tree_0_6 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -5174,7 +5190,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:247
+  Fp32Add tree_0_7 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -5184,7 +5200,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:247
+  Fp32Add tree_1_0 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -5194,7 +5210,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:247
+  Fp32Add tree_1_1 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -5204,7 +5220,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:247
+  Fp32Add tree_1_2 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -5214,7 +5230,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:247
+  Fp32Add tree_1_3 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -5224,7 +5240,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:247
+  Fp32Add tree_2_0 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -5234,7 +5250,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:247
+  Fp32Add tree_2_1 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -5244,7 +5260,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:247
+  Fp32Add tree_3_0 ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -5254,7 +5270,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:247
+  Fp32Mul scaled ( // ScoreEngine.java:253
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -5264,7 +5280,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:154
+  Fp32Add row_shifted ( // ValueEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -5274,7 +5290,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:154
+  FpExp row_weight ( // ValueEngine.java:160
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -5363,7 +5379,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:170
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -5372,7 +5388,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:170
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -5381,7 +5397,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:170
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -5390,7 +5406,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:164
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:170
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -5589,7 +5605,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:226
+  Fp32Add z_sum ( // ValueEngine.java:232
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),

@@ -115,12 +115,17 @@ final class ScoreEngine extends Area {
         Bool groupDone = mux(firstTurns, walk.rowsFitTurn, laterTurnsDone).named("turns_done");
         assertAlways(walk.active.not().or(groupDone.eq(rowBase.resize(rowBits + 1).add(a)
                         .ge(walk.rowsHere.resize(rowBits + 1)))), "ScoreEngine: the turns-done flag is current");
+        // The row after the turn, rowBase + A, kept with rowBase (for timing: the sum lay on the path through the
+        // walk's "rows landed" into its step and the key buffers' enables).
+        UInt turnEnd = reg("score_turn_end", uint(rowBits), a);
+        assertAlways(turnEnd.eq(rowBase.add(a).trunc(rowBits)), "ScoreEngine: the turn's end follows its first row");
         // A turn reads beats of its A rows: all of them (those the slot attends to) must have landed.
-        walk.needRows.set(mux(groupDone, walk.rowsHere, rowBase.add(a).trunc(rowBits)).named("score_turn_rows"));
+        walk.needRows.set(mux(groupDone, walk.rowsHere, turnEnd).named("score_turn_rows"));
         walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
         Bool issueDone = walk.done;
         when(start.or(walk.slotDone), () -> {
             rowBase.set(0);
+            turnEnd.set(a);
             beat.set(0);
             turn.set(0);
             firstTurns.set(true);
@@ -129,7 +134,8 @@ final class ScoreEngine extends Area {
             when(lastTurn, () -> beat.set(beat.add(1).trunc(beatBits)));
             when(lastTurn.and(lastBeat), () -> {
                 beat.set(0);
-                rowBase.set(rowBase.add(a).trunc(rowBits));
+                rowBase.set(turnEnd);
+                turnEnd.set(turnEnd.add(a).trunc(rowBits));
                 firstTurns.set(false);
                 laterTurnsDone.set(rowBase.resize(rowBits + 1).add(2 * a).ge(walk.rowsHere.resize(rowBits + 1)));
             });

@@ -110,16 +110,22 @@ final class ValueEngine extends Area {
         Bool lastBeat = beat.eq(lastBeatIndex).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
-        walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));
+        // row + 1, kept with the row (for timing: the sum lay on the path through the walk's "rows landed" into its
+        // step and the partials' address).
+        UInt rowAfter = reg("value_row_after", uint(rowBits), 1);
+        assertAlways(rowAfter.eq(row.add(1).trunc(rowBits)), "ValueEngine: the row after follows the row");
+        walk.needRows.set(mux(walk.any, rowAfter, U(0, rowBits)).named("value_row_needs"));
         Bool issueDone = walk.done;
         when(start.or(walk.slotDone), () -> {
             row.set(0);
+            rowAfter.set(1);
             beat.set(0);
         }).elseWhen(walk.step, () -> {
             beat.set(beat.add(1).trunc(passBeatBits));
             when(lastBeat, () -> {
                 beat.set(0);
-                row.set(row.add(1).trunc(rowBits));
+                row.set(rowAfter);
+                rowAfter.set(rowAfter.add(1).trunc(rowBits));
             });
         });
         Bool issue = walk.step.and(walk.any).named("value_issue");
