@@ -1471,97 +1471,97 @@ module tellme (
   wire         quantize_done;                                      // QuantizeExecutor.java:257
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:58
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:60
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:61
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:61
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:62
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:62
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:63
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:63
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:64
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:64
-  reg  [2:0]   attention_tokens;                                   // AttentionExecutor.java:65
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:66
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:66
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:78
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:79
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:80
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:80
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:81
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:81
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:82
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:82
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:83
-  reg  [2:0]   attention_token_count;                              // AttentionExecutor.java:83
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:84
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:85
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
+  reg          attention_start;                                    // AttentionExecutor.java:60
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:62
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:63
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:63
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:64
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:64
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:65
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:65
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:66
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:66
+  reg  [2:0]   attention_tokens;                                   // AttentionExecutor.java:67
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:68
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:68
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:80
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:81
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:82
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:82
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:83
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:83
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:84
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:84
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:85
+  reg  [2:0]   attention_token_count;                              // AttentionExecutor.java:85
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:86
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:86
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:87
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
   reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:205
   reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:489
-  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:491
+  wire         attention_part_beats;                               // AttentionExecutor.java:95
   reg          attention_bad_field;                                // Ahead.java:25
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:502
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:104
-  wire         attention_finish;                                   // AttentionExecutor.java:106
-  reg          attention_failed;                                   // AttentionExecutor.java:107
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:108
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:109
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:110
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:504
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:106
+  wire         attention_finish;                                   // AttentionExecutor.java:108
+  reg          attention_failed;                                   // AttentionExecutor.java:109
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:110
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:111
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:112
   reg          attention_no_tokens;                                // Ahead.java:25
-  wire         attention_skip;                                     // AttentionExecutor.java:113
+  wire         attention_skip;                                     // AttentionExecutor.java:115
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:229
-  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:177
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:180
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:181
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:182
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:183
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:186
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:187
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:188
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:190
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:191
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:192
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:236
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:237
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:238
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:231
+  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:179
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:182
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:183
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:184
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:185
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:188
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:189
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:190
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:192
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:193
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:194
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:238
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:239
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:240
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:275
-  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:278
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:282
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:283
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:284
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:285
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:287
-  wire         attention_last_query_head;                          // AttentionExecutor.java:288
-  wire         attention_last_query_token;                         // AttentionExecutor.java:289
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:309
-  wire         attention_query_pushing;                            // AttentionExecutor.java:335
-  wire         attention_query_taken;                              // AttentionExecutor.java:340
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:277
+  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:280
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:284
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:285
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:286
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:287
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:289
+  wire         attention_last_query_head;                          // AttentionExecutor.java:290
+  wire         attention_last_query_token;                         // AttentionExecutor.java:291
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:311
+  wire         attention_query_pushing;                            // AttentionExecutor.java:337
+  wire         attention_query_taken;                              // AttentionExecutor.java:342
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:399
-  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:177
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:180
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:181
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:182
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:183
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:186
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:187
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:188
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:190
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:191
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:192
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:405
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:405
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:405
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:401
+  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:179
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:182
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:183
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:184
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:185
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:188
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:189
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:190
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:192
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:193
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:194
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:407
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:407
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:407
   wire         attention_unit_dones_push_valid;                    // Stream.java:195
   wire         attention_unit_dones_push_ready;                    // Stream.java:195
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
@@ -1569,16 +1569,16 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:195
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
-  wire         attention_refused;                                  // AttentionExecutor.java:412
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:414
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:415
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:416
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:417
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:418
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:420
-  wire         attention_last_out_head;                            // AttentionExecutor.java:421
-  wire         attention_last_out_token;                           // AttentionExecutor.java:422
-  wire         attention_out_beat;                                 // AttentionExecutor.java:424
+  wire         attention_refused;                                  // AttentionExecutor.java:414
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:416
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:417
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:418
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:419
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:420
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:422
+  wire         attention_last_out_head;                            // AttentionExecutor.java:423
+  wire         attention_last_out_token;                           // AttentionExecutor.java:424
+  wire         attention_out_beat;                                 // AttentionExecutor.java:426
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
@@ -1593,11 +1593,11 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
   reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:156
   reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:157
-  wire         attention_taken;                                    // AttentionExecutor.java:459
-  wire         attention_drained;                                  // AttentionExecutor.java:465
+  wire         attention_taken;                                    // AttentionExecutor.java:461
+  wire         attention_drained;                                  // AttentionExecutor.java:467
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:151
+  wire         attention_done;                                     // AttentionExecutor.java:153
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -3022,23 +3022,23 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:230
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:231
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:233
-  // AttentionExecutor.java:260
-  assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:261
   // AttentionExecutor.java:262
+  assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:263
+  // AttentionExecutor.java:264
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:263
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:265
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:266
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:267
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:268
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:336
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:338
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:338
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:338
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:338
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:425
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:265
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:267
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:268
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:269
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:270
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:338
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:340
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:340
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:340
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:340
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:427
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:109
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:110
@@ -3582,11 +3582,11 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:154
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:155
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:310
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:312
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:313
-      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:314
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:315
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:314
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:315
+      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:316
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:317
     end
     if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:513
       buffer_read_valid = 1'b1; // LinearExecutor.java:514
@@ -4506,10 +4506,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:53): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:55): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:59
+    attention_start = 1'b0; // AttentionExecutor.java:61
     case (phase) // Sequencer.java:397
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -4535,66 +4535,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:72
+    attention_src = 4'd0; // AttentionExecutor.java:74
     attention_src = instruction_word[11:8]; // Sequencer.java:185
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:72
+    attention_dst = 4'd0; // AttentionExecutor.java:74
     attention_dst = instruction_word[15:12]; // Sequencer.java:186
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:72
+    attention_layer = 8'd0; // AttentionExecutor.java:74
     attention_layer = instruction_word[31:24]; // Sequencer.java:187
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:74
+    attention_scale = 32'h0; // AttentionExecutor.java:76
     attention_scale = instruction_word[63:32]; // Sequencer.java:188
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:72
+    attention_head_dim = 16'd0; // AttentionExecutor.java:74
     attention_head_dim = setup_head_dim; // Sequencer.java:189
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:72
+    attention_heads = 8'd0; // AttentionExecutor.java:74
     attention_heads = setup_heads; // Sequencer.java:190
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:72
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:74
     attention_kv_heads = setup_kv_heads; // Sequencer.java:191
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:72
+    attention_head_width = 32'd0; // AttentionExecutor.java:74
     attention_head_width = setup_head_width; // Sequencer.java:192
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:72
+    attention_positions = 32'd0; // AttentionExecutor.java:74
     attention_positions = setup_positions; // Sequencer.java:193
   end
 
   always @(*) begin
-    attention_tokens = 3'd0; // AttentionExecutor.java:72
+    attention_tokens = 3'd0; // AttentionExecutor.java:74
     attention_tokens = chunk_tokens; // Sequencer.java:194
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:72
+    attention_first_position = 32'd0; // AttentionExecutor.java:74
     attention_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:72
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:74
     attention_kv_cache = arg_kv_cache; // Sequencer.java:196
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
 
   always @(*) begin
     attention_src_capacity = 11'd0; // ActivationBuffers.java:206
@@ -4635,129 +4635,129 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:490
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    attention_group_of = 8'd0; // AttentionExecutor.java:492
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd2; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd2; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd3; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd3; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd4; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd4; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd5; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd5; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd6; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd6; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd7; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd7; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd8; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd8; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd2; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd2; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd3; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd3; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd4; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd4; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd2; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd2; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd2; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd2; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:494
-      attention_group_of = 8'd1; // AttentionExecutor.java:494
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
+      attention_group_of = 8'd1; // AttentionExecutor.java:496
     end
   end
 
-  assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:93
+  assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:95
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:503
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:506
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:506
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:505
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:508
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:508
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:506
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:508
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:506
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:508
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:506
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:506
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:508
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:104
-  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:113
-  // AttentionExecutor.java:117
+  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:106
+  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:115
+  // AttentionExecutor.java:119
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:151
+  assign attention_done = attention_finish; // AttentionExecutor.java:153
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:25
     attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
-    if (attention_start) begin // AttentionExecutor.java:119
-      attention_src_id <= attention_src; // AttentionExecutor.java:120
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:121
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:122
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:123
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:124
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:125
-      attention_group <= attention_group_of; // AttentionExecutor.java:126
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:127
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:128
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:129
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:130
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:131
-      attention_code <= 8'd0; // AttentionExecutor.java:132
-      attention_failed <= 1'b0; // AttentionExecutor.java:133
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:134
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:135
-      if (attention_bad_field) begin // AttentionExecutor.java:136
-        attention_code <= 8'd3; // AttentionExecutor.java:136
+    if (attention_start) begin // AttentionExecutor.java:121
+      attention_src_id <= attention_src; // AttentionExecutor.java:122
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:123
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:124
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:125
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:126
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:127
+      attention_group <= attention_group_of; // AttentionExecutor.java:128
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:129
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:130
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:131
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:132
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:133
+      attention_code <= 8'd0; // AttentionExecutor.java:134
+      attention_failed <= 1'b0; // AttentionExecutor.java:135
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:136
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:137
+      if (attention_bad_field) begin // AttentionExecutor.java:138
+        attention_code <= 8'd3; // AttentionExecutor.java:138
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:139
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:139
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:141
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:141
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:141
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:141
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:143
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:143
     end
-    if (attention_taken) begin // AttentionExecutor.java:142
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:143
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:145
-        attention_failed <= 1'b1; // AttentionExecutor.java:146
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:147
+    if (attention_taken) begin // AttentionExecutor.java:144
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:145
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:147
+        attention_failed <= 1'b1; // AttentionExecutor.java:148
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:149
       end
     end
     if (!ap_rst_n) begin
@@ -4784,43 +4784,43 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:225): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:227): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:182
+  // AttentionExecutor.java:184
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {5'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:188
+  // AttentionExecutor.java:190
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:190
-  // AttentionExecutor.java:191
+  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:192
+  // AttentionExecutor.java:193
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:192
+  // AttentionExecutor.java:194
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:287
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:288
-  // AttentionExecutor.java:289
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:289
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:290
+  // AttentionExecutor.java:291
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:335
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:340
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:337
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:342
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:193
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:194
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:195
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:196
+    if (attention_start) begin // AttentionExecutor.java:195
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:196
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:197
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:198
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:198
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:199
-      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:200
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:201
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:200
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:201
+      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:202
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:203
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:203
-      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:204
-      if (attention_issue_last_block) begin // AttentionExecutor.java:205
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:206
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:207
-        // AttentionExecutor.java:208
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:205
+      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:206
+      if (attention_issue_last_block) begin // AttentionExecutor.java:207
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:208
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:209
+        // AttentionExecutor.java:210
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -4832,14 +4832,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:241
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:242
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:243
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:243
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:244
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:245
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:245
-      // AttentionExecutor.java:246
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:247
+      // AttentionExecutor.java:248
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:247
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:249
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -4849,72 +4849,72 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:251
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:251
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:253
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:253
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:252
-      // AttentionExecutor.java:253
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:254
+      // AttentionExecutor.java:255
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:254
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:256
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:258
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:258
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:260
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:260
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:259
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:259
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:261
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:261
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:290
-      attention_query_token <= 8'd0; // AttentionExecutor.java:291
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:292
-      attention_query_head <= 8'd0; // AttentionExecutor.java:293
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:294
-      attention_query_word <= 1'b0; // AttentionExecutor.java:295
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:296
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:297
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:292
+      attention_query_token <= 8'd0; // AttentionExecutor.java:293
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:294
+      attention_query_head <= 8'd0; // AttentionExecutor.java:295
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:296
+      attention_query_word <= 1'b0; // AttentionExecutor.java:297
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:298
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:299
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:310
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:311
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:316
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:313
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:318
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:318
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:319
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:320
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:320
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:320
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:321
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:322
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:322
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:352
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:353
+    if (attention_query_taken) begin // AttentionExecutor.java:354
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:355
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:354
-      // AttentionExecutor.java:360
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:356
+      // AttentionExecutor.java:362
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:361
-        // AttentionExecutor.java:362
+      if (attention_last_query_beat) begin // AttentionExecutor.java:363
+        // AttentionExecutor.java:364
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:363
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:364
-          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:365
-          if (attention_last_query_token) begin // AttentionExecutor.java:366
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:366
+        if (attention_last_query_head) begin // AttentionExecutor.java:365
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:366
+          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:367
+          if (attention_last_query_token) begin // AttentionExecutor.java:368
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:368
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:371
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:371
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:373
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:373
     end
-    if (attention_finish) begin // AttentionExecutor.java:372
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:372
+    if (attention_finish) begin // AttentionExecutor.java:374
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:374
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:374
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:375
-      if (attention_issue_last_block) begin // AttentionExecutor.java:376
-        // AttentionExecutor.java:376
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:376
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:377
+      if (attention_issue_last_block) begin // AttentionExecutor.java:378
+        // AttentionExecutor.java:378
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:378
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:378
+      if (attention_issue_last_command) begin // AttentionExecutor.java:380
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:380
       end
     end
     if (!ap_rst_n) begin
@@ -4939,57 +4939,57 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:395): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:397): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:182
+  // AttentionExecutor.java:184
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {5'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:188
-  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:190
-  // AttentionExecutor.java:191
+      : attention_block_tokens; // AttentionExecutor.java:190
+  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:192
+  // AttentionExecutor.java:193
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:192
+  // AttentionExecutor.java:194
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:406
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:407
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:408
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:409
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
-  // AttentionExecutor.java:412
+  // AttentionExecutor.java:414
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:420
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:421
-  // AttentionExecutor.java:422
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:422
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:423
+  // AttentionExecutor.java:424
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:424
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:426
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:459
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:460
-  // AttentionExecutor.java:465
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:461
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:462
+  // AttentionExecutor.java:467
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:193
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:194
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:195
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:196
+    if (attention_start) begin // AttentionExecutor.java:195
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:196
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:197
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:198
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:198
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:199
-      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:200
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:201
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:200
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:201
+      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:202
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:203
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:203
-      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:204
-      if (attention_collect_last_block) begin // AttentionExecutor.java:205
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:206
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:207
-        // AttentionExecutor.java:208
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:205
+      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:206
+      if (attention_collect_last_block) begin // AttentionExecutor.java:207
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:208
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:209
+        // AttentionExecutor.java:210
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -5071,51 +5071,51 @@ module tellme (
            13'h0}; // ActivationBuffers.java:155
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
-    if (attention_out_beat) begin // AttentionExecutor.java:441
+    if (attention_out_beat) begin // AttentionExecutor.java:443
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:442
-      // AttentionExecutor.java:448
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:444
+      // AttentionExecutor.java:450
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:449
-        // AttentionExecutor.java:450
+      if (attention_last_out_beat) begin // AttentionExecutor.java:451
+        // AttentionExecutor.java:452
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:451
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:452
-          if (attention_last_out_token) begin // AttentionExecutor.java:453
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:453
+        if (attention_last_out_head) begin // AttentionExecutor.java:453
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:454
+          if (attention_last_out_token) begin // AttentionExecutor.java:455
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:455
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:461
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:461
+    if (attention_taken) begin // AttentionExecutor.java:463
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:463
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:466
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:467
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:468
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:468
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:468
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:469
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:470
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:470
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:470
-      attention_out_token <= 8'd0; // AttentionExecutor.java:471
-      attention_out_head <= 8'd0; // AttentionExecutor.java:472
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:473
-      attention_out_word <= 1'b0; // AttentionExecutor.java:474
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:475
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:476
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:472
+      attention_out_token <= 8'd0; // AttentionExecutor.java:473
+      attention_out_head <= 8'd0; // AttentionExecutor.java:474
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:475
+      attention_out_word <= 1'b0; // AttentionExecutor.java:476
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:477
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:478
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:478
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:478
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:480
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:480
     end
-    if (attention_start) begin // AttentionExecutor.java:479
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:480
-      if (attention_skip) begin // AttentionExecutor.java:481
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:481
+    if (attention_start) begin // AttentionExecutor.java:481
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:482
+      if (attention_skip) begin // AttentionExecutor.java:483
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:483
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:483
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:483
+    if (attention_finish) begin // AttentionExecutor.java:485
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:485
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -7341,15 +7341,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:279
+      // AttentionExecutor.java:281
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[2:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:279: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:281: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:409
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:409: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:411
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:411: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_field == lm_head_bad_field_or))) begin // Ahead.java:26

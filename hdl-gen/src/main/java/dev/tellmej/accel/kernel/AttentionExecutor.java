@@ -36,7 +36,9 @@ import java.util.List;
  * the unit is idle for the next call.
  */
 final class AttentionExecutor extends Area {
-    enum IssueStep { IDLE, SIZES, RUN, LAYER_RUN, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END }
+    enum IssueStep {
+        IDLE, SIZES, RUN, LAYER_RUN, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, NEXT, END
+    }
 
     enum CollectStep { IDLE, LOAD, OUTPUTS, WAIT_DONE, NEXT, FINISH }
 
