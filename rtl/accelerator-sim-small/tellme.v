@@ -1695,75 +1695,74 @@ module tellme (
   wire         linear_is_rotated;                                  // LinearExecutor.java:167
   wire         linear_bad_head;                                    // LinearExecutor.java:174
   reg          linear_bad_field;                                   // Ahead.java:25
-  reg          linear_cache;                                       // LinearExecutor.java:186
-  reg          linear_value_cache;                                 // LinearExecutor.java:187
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:239
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:240
-  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:241
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:242
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:242
-  wire         linear_peek_taken;                                  // LinearExecutor.java:248
-  wire         linear_prefetch_request;                            // LinearExecutor.java:259
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:260
-  reg          linear_request_settled;                             // LinearExecutor.java:264
-  wire         linear_requesting;                                  // LinearExecutor.java:265
+  wire         linear_cache;                                       // LinearExecutor.java:214
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
+  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
+  wire         linear_peek_taken;                                  // LinearExecutor.java:244
+  wire         linear_prefetch_request;                            // LinearExecutor.java:255
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
+  reg          linear_request_settled;                             // LinearExecutor.java:260
+  wire         linear_requesting;                                  // LinearExecutor.java:261
   reg          linear_prefetch_same;                               // Ahead.java:25
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:269
-  wire         linear_own_request;                                 // LinearExecutor.java:270
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:281
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:281
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:281
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:281
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:281
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:281
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:310
-  wire         linear_reads_free;                                  // LinearExecutor.java:312
-  reg          linear_sized;                                       // LinearExecutor.java:316
-  wire         linear_running;                                     // LinearExecutor.java:320
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:325
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:327
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:329
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:330
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:331
-  reg          linear_feed_pending;                                // LinearExecutor.java:332
-  reg          linear_beats_left;                                  // LinearExecutor.java:335
-  wire         linear_feeding;                                     // LinearExecutor.java:345
-  wire         linear_activation_read;                             // LinearExecutor.java:348
-  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:354
-  reg          linear_holding;                                     // LinearExecutor.java:355
-  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:356
-  wire         linear_token_fed;                                   // LinearExecutor.java:372
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:386
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:387
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:388
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:390
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:393
-  reg          linear_last_group;                                  // LinearExecutor.java:396
-  wire         linear_last_tile;                                   // LinearExecutor.java:409
-  wire         linear_last_result_token;                           // LinearExecutor.java:415
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:426
-  wire         linear_tag_valid;                                   // LinearExecutor.java:430
-  wire         linear_tag_ready;                                   // LinearExecutor.java:430
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:430
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:430
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
+  wire         linear_own_request;                                 // LinearExecutor.java:266
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
+  wire         linear_reads_free;                                  // LinearExecutor.java:308
+  reg          linear_sized;                                       // LinearExecutor.java:312
+  wire         linear_running;                                     // LinearExecutor.java:316
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:325
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
+  reg          linear_feed_pending;                                // LinearExecutor.java:328
+  reg          linear_beats_left;                                  // LinearExecutor.java:331
+  wire         linear_feeding;                                     // LinearExecutor.java:341
+  wire         linear_activation_read;                             // LinearExecutor.java:344
+  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:350
+  reg          linear_holding;                                     // LinearExecutor.java:351
+  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:352
+  wire         linear_token_fed;                                   // LinearExecutor.java:368
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:383
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
+  reg          linear_last_group;                                  // LinearExecutor.java:392
+  wire         linear_last_tile;                                   // LinearExecutor.java:405
+  wire         linear_last_result_token;                           // LinearExecutor.java:411
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:422
+  wire         linear_tag_valid;                                   // LinearExecutor.java:426
+  wire         linear_tag_ready;                                   // LinearExecutor.java:426
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:426
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:426
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1771,63 +1770,63 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:463
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:464
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:465
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:459
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:460
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:461
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:480
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:476
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:487
-  wire         linear_store;                                       // LinearExecutor.java:488
-  wire         linear_residual_add;                                // LinearExecutor.java:489
-  wire         linear_gate_up;                                     // LinearExecutor.java:490
-  wire         linear_y_ready;                                     // LinearExecutor.java:491
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:483
+  wire         linear_store;                                       // LinearExecutor.java:484
+  wire         linear_residual_add;                                // LinearExecutor.java:485
+  wire         linear_gate_up;                                     // LinearExecutor.java:486
+  wire         linear_y_ready;                                     // LinearExecutor.java:487
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:500
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:500
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:500
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:500
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:501
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:501
-  wire         linear_y_take;                                      // LinearExecutor.java:503
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:506
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:507
-  wire         linear_stores_y;                                    // LinearExecutor.java:510
-  wire         linear_store_write;                                 // LinearExecutor.java:511
-  wire         linear_residual_read;                               // LinearExecutor.java:512
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:526
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:526
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:526
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:526
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:533
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:533
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:533
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:533
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:533
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:534
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:496
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:496
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:497
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:497
+  wire         linear_y_take;                                      // LinearExecutor.java:499
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:502
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:503
+  wire         linear_stores_y;                                    // LinearExecutor.java:506
+  wire         linear_store_write;                                 // LinearExecutor.java:507
+  wire         linear_residual_read;                               // LinearExecutor.java:508
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:522
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:522
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:529
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:529
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:530
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1836,11 +1835,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:537
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:548
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:548
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:548
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:548
+  wire         linear_feed_gating;                                 // LinearExecutor.java:533
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:544
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:544
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:544
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:544
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1848,17 +1847,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:552
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:553
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:555
-  wire         linear_unit_out;                                    // LinearExecutor.java:558
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:571
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:572
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:572
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:572
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:572
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:574
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:548
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:549
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:551
+  wire         linear_unit_out;                                    // LinearExecutor.java:554
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:567
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:568
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:568
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:569
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:570
   reg          linear_write;                                       // ActivationBuffers.java:154
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
@@ -1866,8 +1865,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:156
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:157
-  reg          linear_engine_done;                                 // LinearExecutor.java:586
-  wire         linear_rotating;                                    // LinearExecutor.java:588
+  reg          linear_engine_done;                                 // LinearExecutor.java:582
+  wire         linear_rotating;                                    // LinearExecutor.java:584
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1961,8 +1960,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:597
-  wire         linear_done;                                        // LinearExecutor.java:607
+  reg          linear_rotate_started;                              // LinearExecutor.java:593
+  wire         linear_done;                                        // LinearExecutor.java:603
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2194,6 +2193,7 @@ module tellme (
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire attention_collect_step_eq_2;
+  wire linear_epilogue_q_eq_3;
   wire data_beat_skid_ready_or;
   wire [63:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
@@ -2328,6 +2328,7 @@ module tellme (
   wire [63:0] peek_address_sum;
   wire [4:0] assert_shl;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
+  assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
   assign quantized_words_wdata_cat = {quantized_write_data, quantized_write_data};
   assign embed_bad_field_or =
@@ -3049,63 +3050,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:128
   // LmHeadExecutor.java:174
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:273
-  // LinearExecutor.java:274
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
+  // LinearExecutor.java:270
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:275
+  // LinearExecutor.java:271
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:276
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
   assign tlmm_command_request_payload_tokens =
-      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:277
+      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:282
-  // LinearExecutor.java:297
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
+  // LinearExecutor.java:293
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:298
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:309
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:317
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:318
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:318
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:318
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:318
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:318
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:318
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:318
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:318
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:318
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:318
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:318
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:318
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:357
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:358
-  // LinearExecutor.java:368
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
+  // LinearExecutor.java:364
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:369
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:370
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:373
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:432
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:434
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:434
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:434
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:434
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:436
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:437
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:470
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:471
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:472
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:504
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:428
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:430
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:430
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:432
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:433
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:466
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:467
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:468
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:500
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3116,19 +3117,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:538
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:539
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:542
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:543
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:542
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:543
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:542
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:543
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:542
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:543
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:545
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:559
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:560
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:534
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:535
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:538
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:539
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:538
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:539
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:538
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:539
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:538
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:539
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:555
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:556
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3149,7 +3150,7 @@ module tellme (
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
   assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:265
   assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:266
-  assign rope_bypass = linear_value_cache; // RotateAndCache.java:267
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:267
   assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:287
   assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:288
   assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:289
@@ -3588,11 +3589,11 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:316
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:317
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:513
-      buffer_read_valid = 1'b1; // LinearExecutor.java:514
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:515
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:516
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:517
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:509
+      buffer_read_valid = 1'b1; // LinearExecutor.java:510
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:511
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:512
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:513
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -3956,10 +3957,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:122
       quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:123
     end
-    if (linear_activation_read) begin // LinearExecutor.java:349
-      quantized_read = 1'b1; // LinearExecutor.java:350
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:351
-      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:352
+    if (linear_activation_read) begin // LinearExecutor.java:345
+      quantized_read = 1'b1; // LinearExecutor.java:346
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:347
+      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:348
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -5526,6 +5527,7 @@ module tellme (
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
       | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:174
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:214
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -5535,49 +5537,49 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:248
-  // LinearExecutor.java:259
+      & ~linear_drop_prefetch; // LinearExecutor.java:244
+  // LinearExecutor.java:255
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:260
+  // LinearExecutor.java:256
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:265
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+      & linear_prefetch_same; // LinearExecutor.java:265
+  // LinearExecutor.java:266
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:310
+  // LinearExecutor.java:306
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:312
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:320
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:345
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:348
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:356
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:372
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:409
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:415
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:426
+      & ~linear_feed_pending; // LinearExecutor.java:368
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:405
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:411
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:422
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:438
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:439
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:440
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:434
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:435
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:436
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5588,21 +5590,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:480
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:476
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:488
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:489
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:490
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:491
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:484
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:485
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:486
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:487
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 3'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:503
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:505
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:510
-  // LinearExecutor.java:511
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:499
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:501
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:506
+  // LinearExecutor.java:507
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:512
+  // LinearExecutor.java:508
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -5617,211 +5619,209 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:537
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:533
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:552
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:553
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:555
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:558
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:561
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:588
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:607
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:548
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:549
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:551
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:554
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:557
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:584
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:603
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    if (linear_start) begin // LinearExecutor.java:188
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:189
-      linear_cache <= linear_is_cache; // LinearExecutor.java:190
-      linear_value_cache <= linear_epilogue == 4'd3; // LinearExecutor.java:191
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:192
-      linear_src_id <= linear_src; // LinearExecutor.java:193
-      linear_dst_id <= linear_dst; // LinearExecutor.java:194
-      linear_rows_q <= linear_rows; // LinearExecutor.java:195
-      linear_cols_q <= linear_cols; // LinearExecutor.java:196
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:197
-      linear_scale_q <= linear_scale; // LinearExecutor.java:198
-      linear_token_count <= linear_tokens; // LinearExecutor.java:199
-      linear_layer_q <= linear_layer; // LinearExecutor.java:200
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:201
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:202
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:203
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:204
-      linear_positions_q <= linear_positions; // LinearExecutor.java:205
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:206
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:207
-      linear_heads <= 16'd0; // LinearExecutor.java:208
-      linear_head_rows <= 17'd0; // LinearExecutor.java:209
-      linear_code <= 8'd0; // LinearExecutor.java:210
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:211
-      if (linear_bad_field) begin // LinearExecutor.java:212
-        linear_code <= 8'd3; // LinearExecutor.java:213
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:214
+    if (linear_start) begin // LinearExecutor.java:184
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
+      linear_src_id <= linear_src; // LinearExecutor.java:187
+      linear_dst_id <= linear_dst; // LinearExecutor.java:188
+      linear_rows_q <= linear_rows; // LinearExecutor.java:189
+      linear_cols_q <= linear_cols; // LinearExecutor.java:190
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
+      linear_scale_q <= linear_scale; // LinearExecutor.java:192
+      linear_token_count <= linear_tokens; // LinearExecutor.java:193
+      linear_layer_q <= linear_layer; // LinearExecutor.java:194
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
+      linear_positions_q <= linear_positions; // LinearExecutor.java:199
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
+      linear_heads <= 16'd0; // LinearExecutor.java:202
+      linear_head_rows <= 17'd0; // LinearExecutor.java:203
+      linear_code <= 8'd0; // LinearExecutor.java:204
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
+      if (linear_bad_field) begin // LinearExecutor.java:206
+        linear_code <= 8'd3; // LinearExecutor.java:207
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:219
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:220
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:221
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:222
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:224
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:225
-          linear_code <= 8'd3; // LinearExecutor.java:226
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:227
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
+          linear_code <= 8'd3; // LinearExecutor.java:222
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:249
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:250
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:251
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:252
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:253
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:254
+    if (linear_peek_taken) begin // LinearExecutor.java:245
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:264
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:279
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:279
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
     end
-    // LinearExecutor.java:280
+    // LinearExecutor.java:276
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:280
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
     end
-    // LinearExecutor.java:283
+    // LinearExecutor.java:279
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:284
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:284
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:285
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:286
-        linear_code <= 8'd3; // LinearExecutor.java:287
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:288
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
+        linear_code <= 8'd3; // LinearExecutor.java:283
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
       end
     end
-    // LinearExecutor.java:292
+    // LinearExecutor.java:288
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:293
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:293
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:293
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:293
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:293
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:293
-      // LinearExecutor.java:293
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
+      // LinearExecutor.java:289
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:293
+      // LinearExecutor.java:289
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:293
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:293
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:293
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:293
-      // LinearExecutor.java:294
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
+      // LinearExecutor.java:290
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:299
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:299
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:302
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:303
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:303
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:303
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:303
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:303
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:303
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:303
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:303
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:303
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:303
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:303
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:303
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:304
+    if (linear_prefetch_reused) begin // LinearExecutor.java:298
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:306
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
+        | linear_prefetch_reused) begin // LinearExecutor.java:302
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:308
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:308
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:316
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:319
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:319
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:325
-    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:327
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:338
-      linear_feed_token <= 3'd0; // LinearExecutor.java:339
-      linear_feed_word <= 16'd0; // LinearExecutor.java:340
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:341
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:342
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:343
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
+    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:323
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
+      linear_feed_token <= 3'd0; // LinearExecutor.java:335
+      linear_feed_word <= 16'd0; // LinearExecutor.java:336
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:359
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:360
-      linear_holding <= 1'b1; // LinearExecutor.java:361
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
+      linear_holding <= 1'b1; // LinearExecutor.java:357
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
-      linear_holding <= 1'b0; // LinearExecutor.java:363
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
+      linear_holding <= 1'b0; // LinearExecutor.java:359
     end
-    if (linear_activation_read) begin // LinearExecutor.java:364
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:365
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:366
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:367
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:367
+    if (linear_activation_read) begin // LinearExecutor.java:360
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:374
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:375
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:376
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
     end
-    if (linear_token_fed) begin // LinearExecutor.java:378
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:379
-      linear_feed_word <= 16'd0; // LinearExecutor.java:380
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:381
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:382
+    if (linear_token_fed) begin // LinearExecutor.java:374
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:375
+      linear_feed_word <= 16'd0; // LinearExecutor.java:376
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:397
-      linear_tile <= 16'd0; // LinearExecutor.java:398
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:400
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:401
-      linear_result_token <= 3'd0; // LinearExecutor.java:402
-      linear_group <= 16'd0; // LinearExecutor.java:403
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:404
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:393
+      linear_tile <= 16'd0; // LinearExecutor.java:394
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:396
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:397
+      linear_result_token <= 3'd0; // LinearExecutor.java:398
+      linear_group <= 16'd0; // LinearExecutor.java:399
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:400
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:442
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:447
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:448
-      if (linear_last_group) begin // LinearExecutor.java:449
-        linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:450
-        // LinearExecutor.java:451
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:438
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:443
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:444
+      if (linear_last_group) begin // LinearExecutor.java:445
+        linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:446
+        // LinearExecutor.java:447
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:452
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:453
-          linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:455
-          linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:456
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:457
+        if (linear_last_result_token) begin // LinearExecutor.java:448
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:449
+          linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:451
+          linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:452
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:453
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:465
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:466
-      linear_param_token <= 3'd0; // LinearExecutor.java:467
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:468
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:461
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:462
+      linear_param_token <= 3'd0; // LinearExecutor.java:463
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:464
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:473
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:474
-      // LinearExecutor.java:475
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:469
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:470
+      // LinearExecutor.java:471
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5830,78 +5830,78 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:507
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:509
-      linear_words_written <= 24'd0; // LinearExecutor.java:509
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:503
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:505
+      linear_words_written <= 24'd0; // LinearExecutor.java:505
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:519
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:520
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:520
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:520
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:520
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:521
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:522
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:523
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:515
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:516
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:516
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:516
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:516
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:517
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:518
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:519
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:525
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:525
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:521
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:521
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:527
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:528
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:528
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:528
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:528
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:529
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:523
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:524
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:524
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:524
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:524
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:525
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:533
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:533
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:533
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:533
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:533
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:534
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:534
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:534
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:534
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:534
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:534
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:534
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:534
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:534
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:534
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:534
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:534
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:534
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:534
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:534
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:534
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:534
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:534
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:534
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:534
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:529
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:529
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:529
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:529
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:529
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:530
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:530
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:530
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:530
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:530
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:530
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:530
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:530
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:530
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:530
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:530
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:530
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:530
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:530
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:530
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:530
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:530
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:530
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:530
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:530
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:546
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:546
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:542
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:542
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:552
-    // LinearExecutor.java:553
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:548
+    // LinearExecutor.java:549
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:555
+    // LinearExecutor.java:551
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:571
-    // LinearExecutor.java:572
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:567
+    // LinearExecutor.java:568
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:572
+    // LinearExecutor.java:568
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:572
+    // LinearExecutor.java:568
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:572
+    // LinearExecutor.java:568
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:573
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:574
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:569
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:570
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
     // ActivationBuffers.java:155
     linear_write_values_0 <=
@@ -5953,34 +5953,32 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:156
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:157
-    if (linear_write) begin // LinearExecutor.java:584
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:584
+    if (linear_write) begin // LinearExecutor.java:580
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:580
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:587
-      linear_engine_done <= 1'b0; // LinearExecutor.java:587
-    end else if (tlmm_done) begin // LinearExecutor.java:587
-      linear_engine_done <= 1'b1; // LinearExecutor.java:587
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:583
+      linear_engine_done <= 1'b0; // LinearExecutor.java:583
+    end else if (tlmm_done) begin // LinearExecutor.java:583
+      linear_engine_done <= 1'b1; // LinearExecutor.java:583
     end
-    // LinearExecutor.java:589
+    // LinearExecutor.java:585
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:590
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:586
     end
-    if (rotate_start) begin // LinearExecutor.java:599
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:599
+    if (rotate_start) begin // LinearExecutor.java:595
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:595
     end
-    if (rotate_done) begin // LinearExecutor.java:600
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:601
-      linear_code <= rotate_code; // LinearExecutor.java:602
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:603
+    if (rotate_done) begin // LinearExecutor.java:596
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:597
+      linear_code <= rotate_code; // LinearExecutor.java:598
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:599
     end
-    if (linear_done) begin // LinearExecutor.java:609
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:609
+    if (linear_done) begin // LinearExecutor.java:605
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:605
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
       linear_epilogue_q <= 4'd0;
-      linear_cache <= 1'b0;
-      linear_value_cache <= 1'b0;
       linear_relu2_q <= 1'b0;
       linear_src_id <= 4'd0;
       linear_dst_id <= 4'd0;
@@ -6084,11 +6082,11 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:598
+    // LinearExecutor.java:594
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_value_cache ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
@@ -6187,7 +6185,7 @@ module tellme (
       // RotateAndCache.java:134
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
       // RotateAndCache.java:136
-      rotate_step <= (linear_value_cache | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
+      rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
       if (data_read_ready) begin // RotateAndCache.java:152
@@ -7375,26 +7373,26 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:336
+      // LinearExecutor.java:332
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:336: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:410
+      // LinearExecutor.java:406
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:410: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:412
+      // LinearExecutor.java:408
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:412: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:408: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:441
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:441: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:437
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:437: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
@@ -7407,12 +7405,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:557
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:557: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:553
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:553: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:575
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:571
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       // RotateAndCache.java:226

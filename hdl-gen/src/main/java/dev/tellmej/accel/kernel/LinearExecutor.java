@@ -181,14 +181,8 @@ final class LinearExecutor extends Area {
                 .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()
                         .or(request.rows().gt(srcCapacity.resize(16)))))
                 .or(rotated.and(badHead)), start, "LinearExecutor");
-        // The cache epilogues' flags are registers set with the epilogue (for timing: the compares lay on the path
-        // of RoPE's output into the KV-cache writer's FIFO).
-        Bool cacheEpilogue = reg("linear_cache", bool(), 0);
-        Bool valueEpilogue = reg("linear_value_cache", bool(), 0);
         when(start, () -> {
             epilogue.set(request.epilogue());
-            cacheEpilogue.set(toCache);
-            valueEpilogue.set(request.epilogue().eq(Epilogue.VALUE_CACHE.id()));
             useRelu2.set(request.relu2());
             src.set(request.src());
             dst.set(request.dst());
@@ -216,6 +210,8 @@ final class LinearExecutor extends Area {
         });
 
         // ---- the heads of a rotated instruction: rows / head_dim by repeated addition, a cycle a head ----
+        Bool cacheEpilogue = epilogue.eq(Epilogue.ROPE_KEY_CACHE.id()).or(epilogue.eq(Epilogue.VALUE_CACHE.id()))
+                .named("linear_cache");
         when(step.is(LinearStep.HEADS), () -> {
             when(headRows.lt(rows.resize(17)), () -> {
                 headRows.set(headRows.add(headDim.resize(17)).trunc(17));
@@ -591,7 +587,7 @@ final class LinearExecutor extends Area {
 
         // ---- the second pass of the RoPE and cache epilogues ----
         RotateAndCache rotate = area(new RotateAndCache(shape, rope, cacheWriter, reads, buffers,
-                new RotateAndCache.Settings(dst, rows, heads, cacheEpilogue, valueEpilogue,
+                new RotateAndCache.Settings(dst, rows, heads, cacheEpilogue, epilogue.eq(Epilogue.VALUE_CACHE.id()),
                         layer, tokens, firstPosition, headDim, adjacent, kvHeads, positions, ropeTable, kvCache),
                 callStart));
         Bool rotateStarted = reg("linear_rotate_started", bool(), 0);
