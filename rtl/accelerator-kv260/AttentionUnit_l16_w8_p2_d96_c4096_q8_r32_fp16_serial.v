@@ -211,6 +211,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key_reader0_idle;                      // AttentionUnit.java:160
   wire [8:0]   key_reader0_credits;                   // AttentionUnit.java:160
   wire [3:0]   key_reader0_outstanding;               // AttentionUnit.java:160
+  wire         key_reader0_command_free;              // AttentionUnit.java:160
   wire         value_reader0_command_valid;           // AttentionUnit.java:161
   wire         value_reader0_command_ready;           // AttentionUnit.java:161
   wire [63:0]  value_reader0_command_payload_address; // AttentionUnit.java:161
@@ -248,6 +249,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_reader0_idle;                    // AttentionUnit.java:161
   wire [8:0]   value_reader0_credits;                 // AttentionUnit.java:161
   wire [3:0]   value_reader0_outstanding;             // AttentionUnit.java:161
+  wire         value_reader0_command_free;            // AttentionUnit.java:161
   wire         key_reader1_command_valid;             // AttentionUnit.java:160
   wire         key_reader1_command_ready;             // AttentionUnit.java:160
   wire [63:0]  key_reader1_command_payload_address;   // AttentionUnit.java:160
@@ -285,6 +287,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key_reader1_idle;                      // AttentionUnit.java:160
   wire [8:0]   key_reader1_credits;                   // AttentionUnit.java:160
   wire [3:0]   key_reader1_outstanding;               // AttentionUnit.java:160
+  wire         key_reader1_command_free;              // AttentionUnit.java:160
   wire         value_reader1_command_valid;           // AttentionUnit.java:161
   wire         value_reader1_command_ready;           // AttentionUnit.java:161
   wire [63:0]  value_reader1_command_payload_address; // AttentionUnit.java:161
@@ -322,6 +325,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_reader1_idle;                    // AttentionUnit.java:161
   wire [8:0]   value_reader1_credits;                 // AttentionUnit.java:161
   wire [3:0]   value_reader1_outstanding;             // AttentionUnit.java:161
+  wire         value_reader1_command_free;            // AttentionUnit.java:161
   wire         scores_finished;                       // AttentionUnit.java:181
   wire         value_job_requesting;                  // AttentionUnit.java:182
   wire         key_job_requesting;                    // AttentionUnit.java:183
@@ -399,12 +403,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          key0_chunk_changed_d1;                 // ChunkLoader.java:125
   reg          key0_chunk_changed_d2;                 // ChunkLoader.java:125
   wire         key0_chunk_beats_settled;              // ChunkLoader.java:125
-  wire         key0_chunk_beat;                       // ChunkLoader.java:147
-  wire         key0_landing_latest;                   // ChunkLoader.java:148
-  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:149
-  wire         key0_write_last_row_beat;              // ChunkLoader.java:150
-  wire [8:0]   key0_write_address;                    // ChunkLoader.java:152
-  wire         key0_beat_error;                       // ChunkLoader.java:171
+  wire         key0_chunk_beat;                       // ChunkLoader.java:151
+  wire         key0_landing_latest;                   // ChunkLoader.java:152
+  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:153
+  wire         key0_write_last_row_beat;              // ChunkLoader.java:154
+  wire [8:0]   key0_write_address;                    // ChunkLoader.java:156
+  wire         key0_beat_error;                       // ChunkLoader.java:175
   wire         key_chunk_consumed_1;                  // AttentionUnit.java:282
 
   // key1_loader
@@ -435,27 +439,27 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          key1_chunk_changed_d1;                 // ChunkLoader.java:125
   reg          key1_chunk_changed_d2;                 // ChunkLoader.java:125
   wire         key1_chunk_beats_settled;              // ChunkLoader.java:125
-  wire         key1_chunk_beat;                       // ChunkLoader.java:147
-  wire         key1_landing_latest;                   // ChunkLoader.java:148
-  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:149
-  wire         key1_write_last_row_beat;              // ChunkLoader.java:150
-  wire [8:0]   key1_write_address;                    // ChunkLoader.java:152
-  wire         key1_beat_error;                       // ChunkLoader.java:171
+  wire         key1_chunk_beat;                       // ChunkLoader.java:151
+  wire         key1_landing_latest;                   // ChunkLoader.java:152
+  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:153
+  wire         key1_write_last_row_beat;              // ChunkLoader.java:154
+  wire [8:0]   key1_write_address;                    // ChunkLoader.java:156
+  wire         key1_beat_error;                       // ChunkLoader.java:175
   wire         key_loaders_requesting;                // AttentionUnit.java:205
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:192
-  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:197
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:197
-  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:197
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:197
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:200
-  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:197
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:197
-  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:197
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:197
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:200
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:205
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:206
-  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:206
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:196
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:201
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:204
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:201
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:204
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:209
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:210
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:210
 
   // controller
   reg  [1:0]   phase;                                 // AttentionUnit.java:428
@@ -1044,12 +1048,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          value0_chunk_changed_d1;               // ChunkLoader.java:125
   reg          value0_chunk_changed_d2;               // ChunkLoader.java:125
   wire         value0_chunk_beats_settled;            // ChunkLoader.java:125
-  wire         value0_chunk_beat;                     // ChunkLoader.java:147
-  wire         value0_landing_latest;                 // ChunkLoader.java:148
-  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:149
-  wire         value0_write_last_row_beat;            // ChunkLoader.java:150
-  wire [8:0]   value0_write_address;                  // ChunkLoader.java:152
-  wire         value0_beat_error;                     // ChunkLoader.java:171
+  wire         value0_chunk_beat;                     // ChunkLoader.java:151
+  wire         value0_landing_latest;                 // ChunkLoader.java:152
+  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:153
+  wire         value0_write_last_row_beat;            // ChunkLoader.java:154
+  wire [8:0]   value0_write_address;                  // ChunkLoader.java:156
+  wire         value0_beat_error;                     // ChunkLoader.java:175
   wire         value_chunk_consumed_1;                // AttentionUnit.java:282
 
   // value1_loader
@@ -1080,26 +1084,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          value1_chunk_changed_d1;               // ChunkLoader.java:125
   reg          value1_chunk_changed_d2;               // ChunkLoader.java:125
   wire         value1_chunk_beats_settled;            // ChunkLoader.java:125
-  wire         value1_chunk_beat;                     // ChunkLoader.java:147
-  wire         value1_landing_latest;                 // ChunkLoader.java:148
-  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:149
-  wire         value1_write_last_row_beat;            // ChunkLoader.java:150
-  wire [8:0]   value1_write_address;                  // ChunkLoader.java:152
-  wire         value1_beat_error;                     // ChunkLoader.java:171
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:192
-  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:197
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:197
-  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:197
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:197
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:200
-  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:197
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:197
-  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:197
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:197
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:200
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:205
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:206
-  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:206
+  wire         value1_chunk_beat;                     // ChunkLoader.java:151
+  wire         value1_landing_latest;                 // ChunkLoader.java:152
+  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:153
+  wire         value1_write_last_row_beat;            // ChunkLoader.java:154
+  wire [8:0]   value1_write_address;                  // ChunkLoader.java:156
+  wire         value1_beat_error;                     // ChunkLoader.java:175
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:196
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:201
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:204
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:201
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:204
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:209
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:210
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:210
   wire         value_loaders_requesting;              // AttentionUnit.java:232
   wire         values_accumulated;                    // AttentionUnit.java:233
   wire         values_reduced;                        // AttentionUnit.java:234
@@ -3366,24 +3370,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
   assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:282
-  // ChunkLoader.java:126
-  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_key_job & key0_chunk_beats_settled;
-  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:129
-  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats_q}; // ChunkLoader.java:130
-  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:146
+  // ChunkLoader.java:128
+  assign key_reader0_command_valid =
+      key0_requesting & key0_half_free & ~start_key_job & key0_chunk_beats_settled & key_reader0_command_free;
+  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:133
+  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats_q}; // ChunkLoader.java:134
+  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:150
   assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:282
-  // ChunkLoader.java:126
-  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_key_job & key1_chunk_beats_settled;
-  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:129
-  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats_q}; // ChunkLoader.java:130
-  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:146
+  // ChunkLoader.java:128
+  assign key_reader1_command_valid =
+      key1_requesting & key1_half_free & ~start_key_job & key1_chunk_beats_settled & key_reader1_command_free;
+  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:133
+  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats_q}; // ChunkLoader.java:134
+  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:150
   assign key_loaders_requesting = key0_requesting | key1_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:192
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:200
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:200
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:205
-  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:207
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:196
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:204
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:204
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:209
+  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:211
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
@@ -3392,22 +3398,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_chunk_loader = score_loader; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
   assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:282
+  // ChunkLoader.java:128
   assign value_reader0_command_valid =
-      value0_requesting & value0_half_free & ~start_value_job & value0_chunk_beats_settled; // ChunkLoader.java:126
-  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:129
-  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats_q}; // ChunkLoader.java:130
-  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:146
+      value0_requesting & value0_half_free & ~start_value_job & value0_chunk_beats_settled & value_reader0_command_free;
+  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:133
+  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats_q}; // ChunkLoader.java:134
+  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:150
   assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:282
+  // ChunkLoader.java:128
   assign value_reader1_command_valid =
-      value1_requesting & value1_half_free & ~start_value_job & value1_chunk_beats_settled; // ChunkLoader.java:126
-  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:129
-  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:130
-  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:146
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:192
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:200
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:200
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:205
-  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:207
+      value1_requesting & value1_half_free & ~start_value_job & value1_chunk_beats_settled & value_reader1_command_free;
+  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:133
+  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:134
+  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:150
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:196
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:204
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:204
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:209
+  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:211
   assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -3449,24 +3457,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
     score_read <= score_read_r0; // AttentionUnit.java:197
-    if (key_port_enable) begin // ChunkLoader.java:197
-      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:197
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:201
     end
-    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:197
-    if (key_port_enable) begin // ChunkLoader.java:197
-      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:197
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:201
     end
-    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:197
-    if (key_port_enable) begin // ChunkLoader.java:197
-      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:197
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:201
     end
-    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:197
-    if (key_port_enable) begin // ChunkLoader.java:197
-      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:197
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:201
     end
-    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:197
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:206
-    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:206
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:201
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:210
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:210
     if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:468
       query_store_0[query_store_address] <=
           {queries_payload_7,
@@ -3492,24 +3500,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:197
-      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:197
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:201
     end
-    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:197
-    if (value_port_enable) begin // ChunkLoader.java:197
-      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:197
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:201
     end
-    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:197
-    if (value_port_enable) begin // ChunkLoader.java:197
-      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:197
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:201
     end
-    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:197
-    if (value_port_enable) begin // ChunkLoader.java:197
-      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:197
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:201
     end
-    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:197
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:206
-    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:206
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:201
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:210
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:210
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
       done_pending <= 1'b1; // AttentionUnit.java:257
@@ -3609,13 +3617,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:118
   assign key0_chunk_beats_settled = ~(key0_chunk_changed_d1 | key0_chunk_changed_d2); // ChunkLoader.java:125
-  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:147
-  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:148
-  // ChunkLoader.java:149
+  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:151
+  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:152
+  // ChunkLoader.java:153
   assign key0_landing_row_beats = key0_landing_latest ? key0_job_row_beats : key0_older_row_beats;
-  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
-  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:152
-  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:171
+  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:154
+  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:156
+  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:175
 
   always @(posedge ap_clk) begin
     key0_chunk_rows_q <= key0_chunk_rows; // ChunkLoader.java:122
@@ -3623,46 +3631,46 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     // ChunkLoader.java:125
     key0_chunk_changed_d1 <= start_key_job | (key_reader0_command_valid & key_reader0_command_ready);
     key0_chunk_changed_d2 <= key0_chunk_changed_d1; // ChunkLoader.java:125
-    if (start_key_job) begin // ChunkLoader.java:131
-      key0_next_address <= key_address; // ChunkLoader.java:132
-      key0_rows_left <= key0_first_rows; // ChunkLoader.java:133
-      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:134
-      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:135
-      key0_job_base <= key0_issued; // ChunkLoader.java:136
-    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:137
-      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:138
-      key0_rows_left <= key0_rows_after; // ChunkLoader.java:139
-      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:140
+    if (start_key_job) begin // ChunkLoader.java:135
+      key0_next_address <= key_address; // ChunkLoader.java:136
+      key0_rows_left <= key0_first_rows; // ChunkLoader.java:137
+      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:138
+      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:139
+      key0_job_base <= key0_issued; // ChunkLoader.java:140
+    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:141
+      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:142
+      key0_rows_left <= key0_rows_after; // ChunkLoader.java:143
+      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:144
     end
-    if (key_chunk_consumed_0) begin // ChunkLoader.java:142
-      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:142
+    if (key_chunk_consumed_0) begin // ChunkLoader.java:146
+      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:146
     end
-    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:156
-      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:156
+    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:160
+      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:160
     end
-    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:156
-      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:156
+    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:160
+      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:160
     end
-    if (key0_chunk_beat) begin // ChunkLoader.java:159
-      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:160
-      if (key0_write_last_row_beat) begin // ChunkLoader.java:161
-        key0_write_beat <= 4'd0; // ChunkLoader.java:162
-        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:163
-      end
-      if (key_reader0_data_payload_last) begin // ChunkLoader.java:165
+    if (key0_chunk_beat) begin // ChunkLoader.java:163
+      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:164
+      if (key0_write_last_row_beat) begin // ChunkLoader.java:165
         key0_write_beat <= 4'd0; // ChunkLoader.java:166
-        key0_write_row <= 5'd0; // ChunkLoader.java:167
-        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:168
+        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:167
+      end
+      if (key_reader0_data_payload_last) begin // ChunkLoader.java:169
+        key0_write_beat <= 4'd0; // ChunkLoader.java:170
+        key0_write_row <= 5'd0; // ChunkLoader.java:171
+        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:172
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:172
-      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:173
-      key0_failed_latest <= 1'b0; // ChunkLoader.java:174
-    end else if (key0_beat_error) begin // ChunkLoader.java:175
-      if (key0_landing_latest) begin // ChunkLoader.java:176
-        key0_failed_latest <= 1'b1; // ChunkLoader.java:176
+    if (start_key_job) begin // ChunkLoader.java:176
+      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:177
+      key0_failed_latest <= 1'b0; // ChunkLoader.java:178
+    end else if (key0_beat_error) begin // ChunkLoader.java:179
+      if (key0_landing_latest) begin // ChunkLoader.java:180
+        key0_failed_latest <= 1'b1; // ChunkLoader.java:180
       end else begin
-        key0_failed_older <= 1'b1; // ChunkLoader.java:176
+        key0_failed_older <= 1'b1; // ChunkLoader.java:180
       end
     end
     if (!ap_rst_n) begin
@@ -3698,13 +3706,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:116
   assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:118
   assign key1_chunk_beats_settled = ~(key1_chunk_changed_d1 | key1_chunk_changed_d2); // ChunkLoader.java:125
-  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:147
-  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:148
-  // ChunkLoader.java:149
+  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:151
+  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:152
+  // ChunkLoader.java:153
   assign key1_landing_row_beats = key1_landing_latest ? key1_job_row_beats : key1_older_row_beats;
-  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
-  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:152
-  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:171
+  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:154
+  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:156
+  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:175
 
   always @(posedge ap_clk) begin
     key1_chunk_rows_q <= key1_chunk_rows; // ChunkLoader.java:122
@@ -3712,46 +3720,46 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     // ChunkLoader.java:125
     key1_chunk_changed_d1 <= start_key_job | (key_reader1_command_valid & key_reader1_command_ready);
     key1_chunk_changed_d2 <= key1_chunk_changed_d1; // ChunkLoader.java:125
-    if (start_key_job) begin // ChunkLoader.java:131
-      key1_next_address <= key1_first_address; // ChunkLoader.java:132
-      key1_rows_left <= key1_first_rows; // ChunkLoader.java:133
-      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:134
-      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:135
-      key1_job_base <= key1_issued; // ChunkLoader.java:136
-    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:137
-      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:138
-      key1_rows_left <= key1_rows_after; // ChunkLoader.java:139
-      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:140
+    if (start_key_job) begin // ChunkLoader.java:135
+      key1_next_address <= key1_first_address; // ChunkLoader.java:136
+      key1_rows_left <= key1_first_rows; // ChunkLoader.java:137
+      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:138
+      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:139
+      key1_job_base <= key1_issued; // ChunkLoader.java:140
+    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:141
+      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:142
+      key1_rows_left <= key1_rows_after; // ChunkLoader.java:143
+      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:144
     end
-    if (key_chunk_consumed_1) begin // ChunkLoader.java:142
-      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:142
+    if (key_chunk_consumed_1) begin // ChunkLoader.java:146
+      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:146
     end
-    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:156
-      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:156
+    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:160
+      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:160
     end
-    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:156
-      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:156
+    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:160
+      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:160
     end
-    if (key1_chunk_beat) begin // ChunkLoader.java:159
-      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:160
-      if (key1_write_last_row_beat) begin // ChunkLoader.java:161
-        key1_write_beat <= 4'd0; // ChunkLoader.java:162
-        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:163
-      end
-      if (key_reader1_data_payload_last) begin // ChunkLoader.java:165
+    if (key1_chunk_beat) begin // ChunkLoader.java:163
+      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:164
+      if (key1_write_last_row_beat) begin // ChunkLoader.java:165
         key1_write_beat <= 4'd0; // ChunkLoader.java:166
-        key1_write_row <= 5'd0; // ChunkLoader.java:167
-        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:168
+        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:167
+      end
+      if (key_reader1_data_payload_last) begin // ChunkLoader.java:169
+        key1_write_beat <= 4'd0; // ChunkLoader.java:170
+        key1_write_row <= 5'd0; // ChunkLoader.java:171
+        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:172
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:172
-      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:173
-      key1_failed_latest <= 1'b0; // ChunkLoader.java:174
-    end else if (key1_beat_error) begin // ChunkLoader.java:175
-      if (key1_landing_latest) begin // ChunkLoader.java:176
-        key1_failed_latest <= 1'b1; // ChunkLoader.java:176
+    if (start_key_job) begin // ChunkLoader.java:176
+      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:177
+      key1_failed_latest <= 1'b0; // ChunkLoader.java:178
+    end else if (key1_beat_error) begin // ChunkLoader.java:179
+      if (key1_landing_latest) begin // ChunkLoader.java:180
+        key1_failed_latest <= 1'b1; // ChunkLoader.java:180
       end else begin
-        key1_failed_older <= 1'b1; // ChunkLoader.java:176
+        key1_failed_older <= 1'b1; // ChunkLoader.java:180
       end
     end
     if (!ap_rst_n) begin
@@ -4657,13 +4665,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:118
   assign value0_chunk_beats_settled = ~(value0_chunk_changed_d1 | value0_chunk_changed_d2); // ChunkLoader.java:125
-  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:147
-  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:148
-  // ChunkLoader.java:149
+  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:151
+  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:152
+  // ChunkLoader.java:153
   assign value0_landing_row_beats = value0_landing_latest ? value0_job_row_beats : value0_older_row_beats;
-  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
-  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:152
-  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:171
+  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:154
+  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:156
+  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:175
 
   always @(posedge ap_clk) begin
     value0_chunk_rows_q <= value0_chunk_rows; // ChunkLoader.java:122
@@ -4671,46 +4679,46 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     // ChunkLoader.java:125
     value0_chunk_changed_d1 <= start_value_job | (value_reader0_command_valid & value_reader0_command_ready);
     value0_chunk_changed_d2 <= value0_chunk_changed_d1; // ChunkLoader.java:125
-    if (start_value_job) begin // ChunkLoader.java:131
-      value0_next_address <= value_address; // ChunkLoader.java:132
-      value0_rows_left <= value0_first_rows; // ChunkLoader.java:133
-      value0_job_row_beats <= row_beats; // ChunkLoader.java:134
-      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:135
-      value0_job_base <= value0_issued; // ChunkLoader.java:136
-    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:137
-      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:138
-      value0_rows_left <= value0_rows_after; // ChunkLoader.java:139
-      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:140
+    if (start_value_job) begin // ChunkLoader.java:135
+      value0_next_address <= value_address; // ChunkLoader.java:136
+      value0_rows_left <= value0_first_rows; // ChunkLoader.java:137
+      value0_job_row_beats <= row_beats; // ChunkLoader.java:138
+      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:139
+      value0_job_base <= value0_issued; // ChunkLoader.java:140
+    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:141
+      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:142
+      value0_rows_left <= value0_rows_after; // ChunkLoader.java:143
+      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:144
     end
-    if (value_chunk_consumed_0) begin // ChunkLoader.java:142
-      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:142
+    if (value_chunk_consumed_0) begin // ChunkLoader.java:146
+      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:146
     end
-    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:156
-      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:156
+    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:160
+      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:160
     end
-    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:156
-      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:156
+    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:160
+      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:160
     end
-    if (value0_chunk_beat) begin // ChunkLoader.java:159
-      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:160
-      if (value0_write_last_row_beat) begin // ChunkLoader.java:161
-        value0_write_beat <= 4'd0; // ChunkLoader.java:162
-        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:163
-      end
-      if (value_reader0_data_payload_last) begin // ChunkLoader.java:165
+    if (value0_chunk_beat) begin // ChunkLoader.java:163
+      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:164
+      if (value0_write_last_row_beat) begin // ChunkLoader.java:165
         value0_write_beat <= 4'd0; // ChunkLoader.java:166
-        value0_write_row <= 5'd0; // ChunkLoader.java:167
-        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:168
+        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:167
+      end
+      if (value_reader0_data_payload_last) begin // ChunkLoader.java:169
+        value0_write_beat <= 4'd0; // ChunkLoader.java:170
+        value0_write_row <= 5'd0; // ChunkLoader.java:171
+        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:172
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:172
-      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:173
-      value0_failed_latest <= 1'b0; // ChunkLoader.java:174
-    end else if (value0_beat_error) begin // ChunkLoader.java:175
-      if (value0_landing_latest) begin // ChunkLoader.java:176
-        value0_failed_latest <= 1'b1; // ChunkLoader.java:176
+    if (start_value_job) begin // ChunkLoader.java:176
+      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:177
+      value0_failed_latest <= 1'b0; // ChunkLoader.java:178
+    end else if (value0_beat_error) begin // ChunkLoader.java:179
+      if (value0_landing_latest) begin // ChunkLoader.java:180
+        value0_failed_latest <= 1'b1; // ChunkLoader.java:180
       end else begin
-        value0_failed_older <= 1'b1; // ChunkLoader.java:176
+        value0_failed_older <= 1'b1; // ChunkLoader.java:180
       end
     end
     if (!ap_rst_n) begin
@@ -4746,13 +4754,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:116
   assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:118
   assign value1_chunk_beats_settled = ~(value1_chunk_changed_d1 | value1_chunk_changed_d2); // ChunkLoader.java:125
-  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:147
-  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:148
-  // ChunkLoader.java:149
+  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:151
+  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:152
+  // ChunkLoader.java:153
   assign value1_landing_row_beats = value1_landing_latest ? value1_job_row_beats : value1_older_row_beats;
-  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:150
-  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:152
-  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:171
+  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:154
+  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:156
+  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:175
 
   always @(posedge ap_clk) begin
     value1_chunk_rows_q <= value1_chunk_rows; // ChunkLoader.java:122
@@ -4760,46 +4768,46 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     // ChunkLoader.java:125
     value1_chunk_changed_d1 <= start_value_job | (value_reader1_command_valid & value_reader1_command_ready);
     value1_chunk_changed_d2 <= value1_chunk_changed_d1; // ChunkLoader.java:125
-    if (start_value_job) begin // ChunkLoader.java:131
-      value1_next_address <= value1_first_address; // ChunkLoader.java:132
-      value1_rows_left <= value1_first_rows; // ChunkLoader.java:133
-      value1_job_row_beats <= row_beats; // ChunkLoader.java:134
-      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:135
-      value1_job_base <= value1_issued; // ChunkLoader.java:136
-    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:137
-      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:138
-      value1_rows_left <= value1_rows_after; // ChunkLoader.java:139
-      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:140
+    if (start_value_job) begin // ChunkLoader.java:135
+      value1_next_address <= value1_first_address; // ChunkLoader.java:136
+      value1_rows_left <= value1_first_rows; // ChunkLoader.java:137
+      value1_job_row_beats <= row_beats; // ChunkLoader.java:138
+      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:139
+      value1_job_base <= value1_issued; // ChunkLoader.java:140
+    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:141
+      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:142
+      value1_rows_left <= value1_rows_after; // ChunkLoader.java:143
+      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:144
     end
-    if (value_chunk_consumed_1) begin // ChunkLoader.java:142
-      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:142
+    if (value_chunk_consumed_1) begin // ChunkLoader.java:146
+      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:146
     end
-    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:156
-      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:156
+    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:160
+      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:160
     end
-    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:156
-      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:156
+    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:160
+      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:160
     end
-    if (value1_chunk_beat) begin // ChunkLoader.java:159
-      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:160
-      if (value1_write_last_row_beat) begin // ChunkLoader.java:161
-        value1_write_beat <= 4'd0; // ChunkLoader.java:162
-        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:163
-      end
-      if (value_reader1_data_payload_last) begin // ChunkLoader.java:165
+    if (value1_chunk_beat) begin // ChunkLoader.java:163
+      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:164
+      if (value1_write_last_row_beat) begin // ChunkLoader.java:165
         value1_write_beat <= 4'd0; // ChunkLoader.java:166
-        value1_write_row <= 5'd0; // ChunkLoader.java:167
-        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:168
+        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:167
+      end
+      if (value_reader1_data_payload_last) begin // ChunkLoader.java:169
+        value1_write_beat <= 4'd0; // ChunkLoader.java:170
+        value1_write_row <= 5'd0; // ChunkLoader.java:171
+        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:172
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:172
-      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:173
-      value1_failed_latest <= 1'b0; // ChunkLoader.java:174
-    end else if (value1_beat_error) begin // ChunkLoader.java:175
-      if (value1_landing_latest) begin // ChunkLoader.java:176
-        value1_failed_latest <= 1'b1; // ChunkLoader.java:176
+    if (start_value_job) begin // ChunkLoader.java:176
+      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:177
+      value1_failed_latest <= 1'b0; // ChunkLoader.java:178
+    end else if (value1_beat_error) begin // ChunkLoader.java:179
+      if (value1_landing_latest) begin // ChunkLoader.java:180
+        value1_failed_latest <= 1'b1; // ChunkLoader.java:180
       end else begin
-        value1_failed_older <= 1'b1; // ChunkLoader.java:176
+        value1_failed_older <= 1'b1; // ChunkLoader.java:180
       end
     end
     if (!ap_rst_n) begin
@@ -8357,13 +8365,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~key_reader0_command_valid | (key0_chunk_beats_q == key0_chunk_beats))) begin // ChunkLoader.java:127
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key_reader0_command_valid | key_reader0_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: the reader takes a chunk's command when ",
+                 "it is offered");
+        $stop;
+      end
+      if (!(~key_reader0_command_valid | (key0_chunk_beats_q == key0_chunk_beats))) begin // ChunkLoader.java:131
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
-      if (!(~key_reader1_command_valid | (key1_chunk_beats_q == key1_chunk_beats))) begin // ChunkLoader.java:127
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key_reader1_command_valid | key_reader1_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: the reader takes a chunk's command when ",
+                 "it is offered");
+        $stop;
+      end
+      if (!(~key_reader1_command_valid | (key1_chunk_beats_q == key1_chunk_beats))) begin // ChunkLoader.java:131
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
@@ -8388,13 +8406,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~value_reader0_command_valid | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:127
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value_reader0_command_valid | value_reader0_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: the reader takes a chunk's command when ",
+                 "it is offered");
+        $stop;
+      end
+      if (!(~value_reader0_command_valid | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:131
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
-      if (!(~value_reader1_command_valid | (value1_chunk_beats_q == value1_chunk_beats))) begin // ChunkLoader.java:127
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:127: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value_reader1_command_valid | value_reader1_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: the reader takes a chunk's command when ",
+                 "it is offered");
+        $stop;
+      end
+      if (!(~value_reader1_command_valid | (value1_chunk_beats_q == value1_chunk_beats))) begin // ChunkLoader.java:131
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
@@ -8486,7 +8514,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .m_axi_rlast             (key_reader0_m_axi_rlast),
     .idle                    (key_reader0_idle),
     .credits                 (key_reader0_credits),
-    .outstanding             (key_reader0_outstanding)
+    .outstanding             (key_reader0_outstanding),
+    .command_free            (key_reader0_command_free)
   );
 
   AxiBurstReader_w128_b32_o8 value_reader0 ( // AttentionUnit.java:161
@@ -8528,7 +8557,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .m_axi_rlast             (value_reader0_m_axi_rlast),
     .idle                    (value_reader0_idle),
     .credits                 (value_reader0_credits),
-    .outstanding             (value_reader0_outstanding)
+    .outstanding             (value_reader0_outstanding),
+    .command_free            (value_reader0_command_free)
   );
 
   AxiBurstReader_w128_b32_o8 key_reader1 ( // AttentionUnit.java:160
@@ -8570,7 +8600,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .m_axi_rlast             (key_reader1_m_axi_rlast),
     .idle                    (key_reader1_idle),
     .credits                 (key_reader1_credits),
-    .outstanding             (key_reader1_outstanding)
+    .outstanding             (key_reader1_outstanding),
+    .command_free            (key_reader1_command_free)
   );
 
   AxiBurstReader_w128_b32_o8 value_reader1 ( // AttentionUnit.java:161
@@ -8612,7 +8643,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .m_axi_rlast             (value_reader1_m_axi_rlast),
     .idle                    (value_reader1_idle),
     .credits                 (value_reader1_credits),
-    .outstanding             (value_reader1_outstanding)
+    .outstanding             (value_reader1_outstanding),
+    .command_free            (value_reader1_command_free)
   );
 
   Fp16Product score_mac_lane0_product ( // MacLanes.java:73

@@ -59,15 +59,15 @@ module AxiBurstWriter_w128_b16_o4 (
   reg  [63:0]  aw_command_payload_address;     // Stream.java:141
   reg  [31:0]  aw_command_payload_beats;       // Stream.java:141
   wire         aw_command_ready;               // Stream.java:142
-  reg  [63:0]  aw_address;                     // BurstCutter.java:48
-  reg  [31:0]  aw_remaining;                   // BurstCutter.java:49
-  wire         aw_issued;                      // BurstCutter.java:50
-  reg          aw_pending;                     // BurstCutter.java:53
-  wire         aw_busy;                        // BurstCutter.java:55
-  reg          aw_last_of_command;             // BurstCutter.java:57
-  reg  [4:0]   aw_beats;                       // BurstCutter.java:58
-  wire [4:0]   aw_to_boundary;                 // BurstCutter.java:69
-  wire [31:0]  aw_left;                        // BurstCutter.java:72
+  reg  [63:0]  aw_address;                     // BurstCutter.java:51
+  reg  [31:0]  aw_remaining;                   // BurstCutter.java:52
+  wire         aw_issued;                      // BurstCutter.java:53
+  reg          aw_pending;                     // BurstCutter.java:56
+  wire         aw_busy;                        // BurstCutter.java:58
+  reg          aw_last_of_command;             // BurstCutter.java:60
+  reg  [4:0]   aw_beats;                       // BurstCutter.java:61
+  wire [4:0]   aw_to_boundary;                 // BurstCutter.java:72
+  wire [31:0]  aw_left;                        // BurstCutter.java:75
   wire         addressed;                      // AxiBurstWriter.java:108
   wire         pushed;                         // AxiBurstWriter.java:109
 
@@ -150,13 +150,13 @@ module AxiBurstWriter_w128_b16_o4 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   // -------------------------------------------------------------------------------------------------------------------
-  // aw_bursts (BurstCutter.java:41): cuts each command into INCR bursts that end at multiples of the longest burst, so
+  // aw_bursts (BurstCutter.java:43): cuts each command into INCR bursts that end at multiples of the longest burst, so
   // none crosses 4 KB
-  assign aw_busy = aw_pending | aw_command_valid; // BurstCutter.java:55
-  assign aw_command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:60
-  assign aw_to_boundary = 5'd16 - {1'b0, aw_command_payload_address[7:4]}; // BurstCutter.java:69
-  assign aw_left = aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:72
-  assign aw_issued = addressed; // BurstCutter.java:97
+  assign aw_busy = aw_pending | aw_command_valid; // BurstCutter.java:58
+  assign aw_command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:63
+  assign aw_to_boundary = 5'd16 - {1'b0, aw_command_payload_address[7:4]}; // BurstCutter.java:72
+  assign aw_left = aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:75
+  assign aw_issued = addressed; // BurstCutter.java:100
 
   always @(posedge ap_clk) begin
     if (not_aw_command_valid_or_aw_command_ready) begin // Stream.java:145
@@ -164,18 +164,18 @@ module AxiBurstWriter_w128_b16_o4 (
       aw_command_payload_address <= command_payload_address; // Stream.java:147
       aw_command_payload_beats <= command_payload_beats; // Stream.java:147
     end
-    if (aw_command_valid & aw_command_ready) begin // BurstCutter.java:73
-      aw_address <= {aw_command_payload_address[63:4], 4'h0}; // BurstCutter.java:74
-      aw_remaining <= aw_command_payload_beats; // BurstCutter.java:75
-      aw_pending <= aw_command_payload_beats != 32'd0; // BurstCutter.java:76
-      aw_last_of_command <= aw_last_of_command_cmp; // BurstCutter.java:78
-      aw_beats <= aw_last_of_command_cmp ? aw_command_payload_beats[4:0] : aw_to_boundary; // BurstCutter.java:79
-    end else if (aw_issued) begin // BurstCutter.java:80
-      aw_address <= aw_address + {{55'd0, aw_beats}, 4'd0}; // BurstCutter.java:82
-      aw_remaining <= aw_left; // BurstCutter.java:83
-      aw_pending <= ~aw_last_of_command; // BurstCutter.java:84
-      aw_last_of_command <= aw_left_le_16; // BurstCutter.java:86
-      aw_beats <= aw_left_le_16 ? aw_left[4:0] : 5'd16; // BurstCutter.java:87
+    if (aw_command_valid & aw_command_ready) begin // BurstCutter.java:76
+      aw_address <= {aw_command_payload_address[63:4], 4'h0}; // BurstCutter.java:77
+      aw_remaining <= aw_command_payload_beats; // BurstCutter.java:78
+      aw_pending <= aw_command_payload_beats != 32'd0; // BurstCutter.java:79
+      aw_last_of_command <= aw_last_of_command_cmp; // BurstCutter.java:81
+      aw_beats <= aw_last_of_command_cmp ? aw_command_payload_beats[4:0] : aw_to_boundary; // BurstCutter.java:82
+    end else if (aw_issued) begin // BurstCutter.java:83
+      aw_address <= aw_address + {{55'd0, aw_beats}, 4'd0}; // BurstCutter.java:85
+      aw_remaining <= aw_left; // BurstCutter.java:86
+      aw_pending <= ~aw_last_of_command; // BurstCutter.java:87
+      aw_last_of_command <= aw_left_le_16; // BurstCutter.java:89
+      aw_beats <= aw_left_le_16 ? aw_left[4:0] : 5'd16; // BurstCutter.java:90
     end
     if (!ap_rst_n) begin
       aw_command_valid <= 1'b0;
@@ -232,8 +232,8 @@ module AxiBurstWriter_w128_b16_o4 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(aw_pending == (aw_remaining != 32'd0))) begin // BurstCutter.java:54
-        $display("ASSERTION FAILED in %m: BurstCutter.java:54: BurstCutter: the pending flag follows the beats ",
+      if (!(aw_pending == (aw_remaining != 32'd0))) begin // BurstCutter.java:57
+        $display("ASSERTION FAILED in %m: BurstCutter.java:57: BurstCutter: the pending flag follows the beats ",
                  "remaining");
         $stop;
       end

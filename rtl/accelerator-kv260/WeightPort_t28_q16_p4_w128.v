@@ -86,6 +86,7 @@ module WeightPort_t28_q16_p4_w128 (
   wire         reader_idle;                    // WeightPort.java:79
   wire [7:0]   reader_credits;                 // WeightPort.java:79
   wire [2:0]   reader_outstanding;             // WeightPort.java:79
+  wire         reader_command_free;            // WeightPort.java:79
   reg          loading;                        // WeightPort.java:82
   reg          draining;                       // WeightPort.java:83
   reg  [63:0]  load_address;                   // WeightPort.java:84
@@ -590,7 +591,8 @@ module WeightPort_t28_q16_p4_w128 (
     .m_axi_rlast             (reader_m_axi_rlast),
     .idle                    (reader_idle),
     .credits                 (reader_credits),
-    .outstanding             (reader_outstanding)
+    .outstanding             (reader_outstanding),
+    .command_free            (reader_command_free)
   );
 
   ByteGearbox_i16_o5_9_13_17 gearbox ( // WeightPort.java:109
@@ -924,7 +926,8 @@ module WeightPort_t28_q16_p4_w128 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, reader_data_payload_last, reader_data_payload_error, reader_credits, reader_outstanding,
-      load_address, load_beats, load_words, load_groups[15:12], gearbox_count, word0_digits[169:168]};
+      reader_command_free, load_address, load_beats, load_words, load_groups[15:12], gearbox_count,
+      word0_digits[169:168]};
 endmodule
 
 `default_nettype wire

@@ -382,6 +382,7 @@ module tellme (
   wire         data_reader_idle;                                   // TellmeKernel.java:72
   wire [6:0]   data_reader_credits;                                // TellmeKernel.java:72
   wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:72
+  wire         data_reader_command_free;                           // TellmeKernel.java:72
   wire         data_writer_command_valid;                          // TellmeKernel.java:73
   wire         data_writer_command_ready;                          // TellmeKernel.java:73
   wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:73
@@ -8485,7 +8486,8 @@ module tellme (
     .m_axi_rlast             (data_reader_m_axi_rlast),
     .idle                    (data_reader_idle),
     .credits                 (data_reader_credits),
-    .outstanding             (data_reader_outstanding)
+    .outstanding             (data_reader_outstanding),
+    .command_free            (data_reader_command_free)
   );
 
   AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:73
@@ -9822,8 +9824,8 @@ module tellme (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, control_weights0, control_weights1, control_weights2, control_weights3,
-      control_kv_cache_values, data_reader_idle, data_reader_credits, data_reader_outstanding, data_writer_idle,
-      data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k0_awvalid,
+      control_kv_cache_values, data_reader_idle, data_reader_credits, data_reader_outstanding, data_reader_command_free,
+      data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k0_awvalid,
       attention_m_axi_k0_awaddr, attention_m_axi_k0_awlen, attention_m_axi_k0_awsize, attention_m_axi_k0_awburst,
       attention_m_axi_k0_wvalid, attention_m_axi_k0_wdata, attention_m_axi_k0_wstrb, attention_m_axi_k0_wlast,
       attention_m_axi_k0_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,

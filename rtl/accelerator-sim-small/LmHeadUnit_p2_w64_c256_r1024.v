@@ -145,6 +145,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]  lane0_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]  lane0_reader_outstanding;             // LmHeadUnit.java:102
+  wire        lane0_reader_command_free;            // LmHeadUnit.java:102
   wire        lane1_reader_command_valid;           // LmHeadUnit.java:102
   wire        lane1_reader_command_ready;           // LmHeadUnit.java:102
   wire [63:0] lane1_reader_command_payload_address; // LmHeadUnit.java:102
@@ -182,6 +183,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]  lane1_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]  lane1_reader_outstanding;             // LmHeadUnit.java:102
+  wire        lane1_reader_command_free;            // LmHeadUnit.java:102
   wire        scale_reader_command_valid;           // LmHeadUnit.java:108
   wire        scale_reader_command_ready;           // LmHeadUnit.java:108
   wire [63:0] scale_reader_command_payload_address; // LmHeadUnit.java:108
@@ -219,6 +221,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        scale_reader_idle;                    // LmHeadUnit.java:108
   wire [7:0]  scale_reader_credits;                 // LmHeadUnit.java:108
   wire [2:0]  scale_reader_outstanding;             // LmHeadUnit.java:108
+  wire        scale_reader_command_free;            // LmHeadUnit.java:108
   wire        all_logits_out;                       // LmHeadUnit.java:112
   wire        read_failed;                          // LmHeadUnit.java:113
   wire [31:0] argmax_index;                         // LmHeadUnit.java:114
@@ -1134,7 +1137,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .m_axi_rlast             (lane0_reader_m_axi_rlast),
     .idle                    (lane0_reader_idle),
     .credits                 (lane0_reader_credits),
-    .outstanding             (lane0_reader_outstanding)
+    .outstanding             (lane0_reader_outstanding),
+    .command_free            (lane0_reader_command_free)
   );
 
   AxiBurstReader_w64_b32_o4 lane1_reader ( // LmHeadUnit.java:102
@@ -1176,7 +1180,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .m_axi_rlast             (lane1_reader_m_axi_rlast),
     .idle                    (lane1_reader_idle),
     .credits                 (lane1_reader_credits),
-    .outstanding             (lane1_reader_outstanding)
+    .outstanding             (lane1_reader_outstanding),
+    .command_free            (lane1_reader_command_free)
   );
 
   AxiBurstReader_w64_b32_o4 scale_reader ( // LmHeadUnit.java:108
@@ -1218,7 +1223,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .m_axi_rlast             (scale_reader_m_axi_rlast),
     .idle                    (scale_reader_idle),
     .credits                 (scale_reader_credits),
-    .outstanding             (scale_reader_outstanding)
+    .outstanding             (scale_reader_outstanding),
+    .command_free            (scale_reader_command_free)
   );
 
   Fp32Mul scale_fx ( // LmHeadUnit.java:117
@@ -1320,10 +1326,10 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, lane0_reader_data_payload_last, lane0_reader_idle, lane0_reader_credits,
-      lane0_reader_outstanding, lane1_reader_data_payload_last, lane1_reader_idle, lane1_reader_credits,
-      lane1_reader_outstanding, scale_reader_data_payload_last, scale_reader_idle, scale_reader_credits,
-      scale_reader_outstanding, scale_fx_out_valid, mc, lane0_beat_tree_out_valid, lane1_beat_tree_out_valid,
-      scale_beats_sum[36:35], scale_beats_sum[2:0]};
+      lane0_reader_outstanding, lane0_reader_command_free, lane1_reader_data_payload_last, lane1_reader_idle,
+      lane1_reader_credits, lane1_reader_outstanding, lane1_reader_command_free, scale_reader_data_payload_last,
+      scale_reader_idle, scale_reader_credits, scale_reader_outstanding, scale_reader_command_free, scale_fx_out_valid,
+      mc, lane0_beat_tree_out_valid, lane1_beat_tree_out_valid, scale_beats_sum[36:35], scale_beats_sum[2:0]};
 endmodule
 
 `default_nettype wire

@@ -195,6 +195,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]   lane0_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]   lane0_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane0_reader_command_free;            // LmHeadUnit.java:102
   wire         lane1_reader_command_valid;           // LmHeadUnit.java:102
   wire         lane1_reader_command_ready;           // LmHeadUnit.java:102
   wire [63:0]  lane1_reader_command_payload_address; // LmHeadUnit.java:102
@@ -232,6 +233,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]   lane1_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]   lane1_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane1_reader_command_free;            // LmHeadUnit.java:102
   wire         lane2_reader_command_valid;           // LmHeadUnit.java:102
   wire         lane2_reader_command_ready;           // LmHeadUnit.java:102
   wire [63:0]  lane2_reader_command_payload_address; // LmHeadUnit.java:102
@@ -269,6 +271,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]   lane2_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]   lane2_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane2_reader_command_free;            // LmHeadUnit.java:102
   wire         lane3_reader_command_valid;           // LmHeadUnit.java:102
   wire         lane3_reader_command_ready;           // LmHeadUnit.java:102
   wire [63:0]  lane3_reader_command_payload_address; // LmHeadUnit.java:102
@@ -306,6 +309,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_reader_idle;                    // LmHeadUnit.java:102
   wire [7:0]   lane3_reader_credits;                 // LmHeadUnit.java:102
   wire [2:0]   lane3_reader_outstanding;             // LmHeadUnit.java:102
+  wire         lane3_reader_command_free;            // LmHeadUnit.java:102
   wire         scale_reader_command_valid;           // LmHeadUnit.java:108
   wire         scale_reader_command_ready;           // LmHeadUnit.java:108
   wire [63:0]  scale_reader_command_payload_address; // LmHeadUnit.java:108
@@ -343,6 +347,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         scale_reader_idle;                    // LmHeadUnit.java:108
   wire [7:0]   scale_reader_credits;                 // LmHeadUnit.java:108
   wire [2:0]   scale_reader_outstanding;             // LmHeadUnit.java:108
+  wire         scale_reader_command_free;            // LmHeadUnit.java:108
   wire         all_logits_out;                       // LmHeadUnit.java:112
   wire         read_failed;                          // LmHeadUnit.java:113
   wire [31:0]  argmax_index;                         // LmHeadUnit.java:114
@@ -2069,7 +2074,8 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .m_axi_rlast             (lane0_reader_m_axi_rlast),
     .idle                    (lane0_reader_idle),
     .credits                 (lane0_reader_credits),
-    .outstanding             (lane0_reader_outstanding)
+    .outstanding             (lane0_reader_outstanding),
+    .command_free            (lane0_reader_command_free)
   );
 
   AxiBurstReader_w128_b32_o4 lane1_reader ( // LmHeadUnit.java:102
@@ -2111,7 +2117,8 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .m_axi_rlast             (lane1_reader_m_axi_rlast),
     .idle                    (lane1_reader_idle),
     .credits                 (lane1_reader_credits),
-    .outstanding             (lane1_reader_outstanding)
+    .outstanding             (lane1_reader_outstanding),
+    .command_free            (lane1_reader_command_free)
   );
 
   AxiBurstReader_w128_b32_o4 lane2_reader ( // LmHeadUnit.java:102
@@ -2153,7 +2160,8 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .m_axi_rlast             (lane2_reader_m_axi_rlast),
     .idle                    (lane2_reader_idle),
     .credits                 (lane2_reader_credits),
-    .outstanding             (lane2_reader_outstanding)
+    .outstanding             (lane2_reader_outstanding),
+    .command_free            (lane2_reader_command_free)
   );
 
   AxiBurstReader_w128_b32_o4 lane3_reader ( // LmHeadUnit.java:102
@@ -2195,7 +2203,8 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .m_axi_rlast             (lane3_reader_m_axi_rlast),
     .idle                    (lane3_reader_idle),
     .credits                 (lane3_reader_credits),
-    .outstanding             (lane3_reader_outstanding)
+    .outstanding             (lane3_reader_outstanding),
+    .command_free            (lane3_reader_command_free)
   );
 
   AxiBurstReader_w128_b32_o4 scale_reader ( // LmHeadUnit.java:108
@@ -2237,7 +2246,8 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .m_axi_rlast             (scale_reader_m_axi_rlast),
     .idle                    (scale_reader_idle),
     .credits                 (scale_reader_credits),
-    .outstanding             (scale_reader_outstanding)
+    .outstanding             (scale_reader_outstanding),
+    .command_free            (scale_reader_command_free)
   );
 
   Fp32Mul scale_fx ( // LmHeadUnit.java:117
@@ -2427,12 +2437,14 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, lane0_reader_data_payload_last, lane0_reader_idle, lane0_reader_credits,
-      lane0_reader_outstanding, lane1_reader_data_payload_last, lane1_reader_idle, lane1_reader_credits,
-      lane1_reader_outstanding, lane2_reader_data_payload_last, lane2_reader_idle, lane2_reader_credits,
-      lane2_reader_outstanding, lane3_reader_data_payload_last, lane3_reader_idle, lane3_reader_credits,
-      lane3_reader_outstanding, scale_reader_data_payload_last, scale_reader_idle, scale_reader_credits,
-      scale_reader_outstanding, scale_fx_out_valid, mc, lane0_beat_tree_out_valid, lane1_beat_tree_out_valid,
-      lane2_beat_tree_out_valid, lane3_beat_tree_out_valid, scale_beats_sum[36:35], scale_beats_sum[3:0]};
+      lane0_reader_outstanding, lane0_reader_command_free, lane1_reader_data_payload_last, lane1_reader_idle,
+      lane1_reader_credits, lane1_reader_outstanding, lane1_reader_command_free, lane2_reader_data_payload_last,
+      lane2_reader_idle, lane2_reader_credits, lane2_reader_outstanding, lane2_reader_command_free,
+      lane3_reader_data_payload_last, lane3_reader_idle, lane3_reader_credits, lane3_reader_outstanding,
+      lane3_reader_command_free, scale_reader_data_payload_last, scale_reader_idle, scale_reader_credits,
+      scale_reader_outstanding, scale_reader_command_free, scale_fx_out_valid, mc, lane0_beat_tree_out_valid,
+      lane1_beat_tree_out_valid, lane2_beat_tree_out_valid, lane3_beat_tree_out_valid, scale_beats_sum[36:35],
+      scale_beats_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -123,7 +123,11 @@ final class ChunkLoader extends Area {
         UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(latestBeats), 0);
         Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(reader.command.fire()));
         Bool beatsSettled = changed.tap(1).or(changed.tap(2)).not().named(name + "_chunk_beats_settled");
-        reader.command.valid.set(requesting.and(halfFree).and(start.not()).and(beatsSettled));
+        // Offered only while the reader's command stage is empty, so it is taken at once and the loader's own state
+        // moves on a register rather than on the reader's burst issue behind the stage (for timing).
+        reader.command.valid.set(requesting.and(halfFree).and(start.not()).and(beatsSettled).and(reader.commandFree));
+        assertAlways(reader.command.valid.not().or(reader.command.ready), "ChunkLoader: the reader takes a chunk's"
+                + " command when it is offered");
         assertAlways(reader.command.valid.not().or(chunkBeatsQ.eq(chunkBeats)),
                 "ChunkLoader: a chunk's registered beats are current when it is requested");
         reader.command.payload.address().set(next.resize(widthOf(reader.command.payload.address())));

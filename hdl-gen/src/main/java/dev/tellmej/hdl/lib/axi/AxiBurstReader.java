@@ -81,6 +81,12 @@ public final class AxiBurstReader extends Module {
     public final UInt credits;
     /** Bursts whose address was accepted and whose last beat has not arrived: 0 to {@code outstandingBursts}. */
     public final UInt outstanding;
+    /**
+     * The command stage is empty, a register: a command offered now is taken at this edge. A client that offers
+     * commands only then sees its handshake from a register, not from the burst issue behind the stage (for
+     * timing), at the cost of a cycle between commands.
+     */
+    public final Bool commandFree;
 
     public AxiBurstReader(AxiBurstConfig config) {
         config.verilogParameters().forEach(this::param);
@@ -93,11 +99,13 @@ public final class AxiBurstReader extends Module {
         idle = out("idle", bool());
         credits = out("credits", uint(bitsFor(depth)));
         outstanding = out("outstanding", uint(bitsFor(maxBursts)));
+        commandFree = out("command_free", bool());
 
         // ---- AR: bursts while the FIFO has room for their data and a burst slot is free ----
         // A burst is issued (its credits and its slot taken) when it enters the AR slice, which holds two: one
         // enters while the other waits for arready.
         BurstCutter bursts = area(new BurstCutter("ar", config, command));
+        commandFree.set(bursts.commandFree);
         Bool requested = wire("requested", bool());
         Bool delivered = wire("delivered", bool());
         Credits credit = area(new Credits(depth, bursts.beats, requested, delivered));

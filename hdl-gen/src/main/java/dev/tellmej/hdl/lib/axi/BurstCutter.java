@@ -33,6 +33,8 @@ final class BurstCutter extends Area {
     final Bool lastOfCommand;
     /** A burst is pending or a command waits in the command stage: the engine is not idle. */
     final Bool busy;
+    /** The command stage is empty (a register's complement): a command offered now is taken at this edge. */
+    final Bool commandFree;
     private final Bool issued;
     private boolean connected;
 
@@ -45,6 +47,7 @@ final class BurstCutter extends Area {
         int longest = config.burstBeats();
         int beatBits = bitsFor(longest);
         Stream<BurstCommand> command = commandIn.stage(name + "_command");
+        commandFree = command.valid.not();
         address = reg(name + "_address", uint(addressWidth), 0);
         UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
         issued = wire(name + "_issued", bool());
