@@ -121,13 +121,15 @@ final class ChunkLoader extends Area {
         // beats changed, so the registers have caught up (two cycles a chunk, against the chunk's beats a request).
         UInt chunkRowsQ = regNext(name + "_chunk_rows_q", chunkRowsNow, 0);
         UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(latestBeats), 0);
-        Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(reader.command.fire()));
+        // A command is offered only while the reader's command stage is empty, so it is taken at once: the loader
+        // moves on its own offer, and the reader's ready (from its burst issue) stays out of its state (for timing).
+        Bool requested = wire(name + "_requested", bool());
+        Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(requested));
         Bool beatsSettled = changed.tap(1).or(changed.tap(2)).not().named(name + "_chunk_beats_settled");
-        // Offered only while the reader's command stage is empty, so it is taken at once and the loader's own state
-        // moves on a register rather than on the reader's burst issue behind the stage (for timing).
-        reader.command.valid.set(requesting.and(halfFree).and(start.not()).and(beatsSettled).and(reader.commandFree));
-        assertAlways(reader.command.valid.not().or(reader.command.ready), "ChunkLoader: the reader takes a chunk's"
-                + " command when it is offered");
+        requested.set(requesting.and(halfFree).and(start.not()).and(beatsSettled).and(reader.commandFree));
+        reader.command.valid.set(requested);
+        assertAlways(requested.not().or(reader.command.ready), "ChunkLoader: the reader takes a chunk's command when"
+                + " it is offered");
         assertAlways(reader.command.valid.not().or(chunkBeatsQ.eq(chunkBeats)),
                 "ChunkLoader: a chunk's registered beats are current when it is requested");
         reader.command.payload.address().set(next.resize(widthOf(reader.command.payload.address())));
@@ -138,7 +140,7 @@ final class ChunkLoader extends Area {
             latestBeats.set(rowBeats);
             olderBeats.set(latestBeats);
             jobBase.set(issued);
-        }).elseWhen(reader.command.fire(), () -> {
+        }).elseWhen(requested, () -> {
             next.set(next.add(strideBytes).trunc(64));
             rowsLeft.set(rowsAfter);
             issued.set(issued.add(1).trunc(countBits));
