@@ -4,46 +4,47 @@
 `default_nettype none
 
 module AxiBurstWriter_w128_b16_o4 (
-  input  wire         ap_clk,                  // AxiBurstWriter.java:90
-  input  wire         ap_rst_n,                // AxiBurstWriter.java:90
-  input  wire         command_valid,           // AxiBurstWriter.java:97
-  output wire         command_ready,           // AxiBurstWriter.java:97
-  input  wire [63:0]  command_payload_address, // AxiBurstWriter.java:97
-  input  wire [31:0]  command_payload_beats,   // AxiBurstWriter.java:97
-  input  wire         data_valid,              // AxiBurstWriter.java:98
-  output wire         data_ready,              // AxiBurstWriter.java:98
-  input  wire [127:0] data_payload_data,       // AxiBurstWriter.java:98
-  input  wire [15:0]  data_payload_strobes,    // AxiBurstWriter.java:98
-  output wire         done_valid,              // AxiBurstWriter.java:99
-  output wire         done_payload_error,      // AxiBurstWriter.java:99
-  output wire         m_axi_awvalid,           // AxiBurstWriter.java:100
-  input  wire         m_axi_awready,           // AxiBurstWriter.java:100
-  output wire [63:0]  m_axi_awaddr,            // AxiBurstWriter.java:100
-  output wire [7:0]   m_axi_awlen,             // AxiBurstWriter.java:100
-  output wire [2:0]   m_axi_awsize,            // AxiBurstWriter.java:100
-  output wire [1:0]   m_axi_awburst,           // AxiBurstWriter.java:100
-  output wire         m_axi_wvalid,            // AxiBurstWriter.java:100
-  input  wire         m_axi_wready,            // AxiBurstWriter.java:100
-  output wire [127:0] m_axi_wdata,             // AxiBurstWriter.java:100
-  output wire [15:0]  m_axi_wstrb,             // AxiBurstWriter.java:100
-  output wire         m_axi_wlast,             // AxiBurstWriter.java:100
-  input  wire         m_axi_bvalid,            // AxiBurstWriter.java:100
-  output wire         m_axi_bready,            // AxiBurstWriter.java:100
-  input  wire [1:0]   m_axi_bresp,             // AxiBurstWriter.java:100
-  output wire         m_axi_arvalid,           // AxiBurstWriter.java:100
-  input  wire         m_axi_arready,           // AxiBurstWriter.java:100
-  output wire [63:0]  m_axi_araddr,            // AxiBurstWriter.java:100
-  output wire [7:0]   m_axi_arlen,             // AxiBurstWriter.java:100
-  output wire [2:0]   m_axi_arsize,            // AxiBurstWriter.java:100
-  output wire [1:0]   m_axi_arburst,           // AxiBurstWriter.java:100
-  input  wire         m_axi_rvalid,            // AxiBurstWriter.java:100
-  output wire         m_axi_rready,            // AxiBurstWriter.java:100
-  input  wire [127:0] m_axi_rdata,             // AxiBurstWriter.java:100
-  input  wire [1:0]   m_axi_rresp,             // AxiBurstWriter.java:100
-  input  wire         m_axi_rlast,             // AxiBurstWriter.java:100
-  output wire         idle,                    // AxiBurstWriter.java:101
-  output wire [2:0]   outstanding,             // AxiBurstWriter.java:102
-  output wire [5:0]   buffered                 // AxiBurstWriter.java:103
+  input  wire         ap_clk,                  // AxiBurstWriter.java:96
+  input  wire         ap_rst_n,                // AxiBurstWriter.java:96
+  input  wire         command_valid,           // AxiBurstWriter.java:103
+  output wire         command_ready,           // AxiBurstWriter.java:103
+  input  wire [63:0]  command_payload_address, // AxiBurstWriter.java:103
+  input  wire [31:0]  command_payload_beats,   // AxiBurstWriter.java:103
+  input  wire         data_valid,              // AxiBurstWriter.java:104
+  output wire         data_ready,              // AxiBurstWriter.java:104
+  input  wire [127:0] data_payload_data,       // AxiBurstWriter.java:104
+  input  wire [15:0]  data_payload_strobes,    // AxiBurstWriter.java:104
+  output wire         done_valid,              // AxiBurstWriter.java:105
+  output wire         done_payload_error,      // AxiBurstWriter.java:105
+  output wire         m_axi_awvalid,           // AxiBurstWriter.java:106
+  input  wire         m_axi_awready,           // AxiBurstWriter.java:106
+  output wire [63:0]  m_axi_awaddr,            // AxiBurstWriter.java:106
+  output wire [7:0]   m_axi_awlen,             // AxiBurstWriter.java:106
+  output wire [2:0]   m_axi_awsize,            // AxiBurstWriter.java:106
+  output wire [1:0]   m_axi_awburst,           // AxiBurstWriter.java:106
+  output wire         m_axi_wvalid,            // AxiBurstWriter.java:106
+  input  wire         m_axi_wready,            // AxiBurstWriter.java:106
+  output wire [127:0] m_axi_wdata,             // AxiBurstWriter.java:106
+  output wire [15:0]  m_axi_wstrb,             // AxiBurstWriter.java:106
+  output wire         m_axi_wlast,             // AxiBurstWriter.java:106
+  input  wire         m_axi_bvalid,            // AxiBurstWriter.java:106
+  output wire         m_axi_bready,            // AxiBurstWriter.java:106
+  input  wire [1:0]   m_axi_bresp,             // AxiBurstWriter.java:106
+  output wire         m_axi_arvalid,           // AxiBurstWriter.java:106
+  input  wire         m_axi_arready,           // AxiBurstWriter.java:106
+  output wire [63:0]  m_axi_araddr,            // AxiBurstWriter.java:106
+  output wire [7:0]   m_axi_arlen,             // AxiBurstWriter.java:106
+  output wire [2:0]   m_axi_arsize,            // AxiBurstWriter.java:106
+  output wire [1:0]   m_axi_arburst,           // AxiBurstWriter.java:106
+  input  wire         m_axi_rvalid,            // AxiBurstWriter.java:106
+  output wire         m_axi_rready,            // AxiBurstWriter.java:106
+  input  wire [127:0] m_axi_rdata,             // AxiBurstWriter.java:106
+  input  wire [1:0]   m_axi_rresp,             // AxiBurstWriter.java:106
+  input  wire         m_axi_rlast,             // AxiBurstWriter.java:106
+  output wire         idle,                    // AxiBurstWriter.java:107
+  output wire [2:0]   outstanding,             // AxiBurstWriter.java:108
+  output wire [5:0]   buffered,                // AxiBurstWriter.java:109
+  output wire         command_free             // AxiBurstWriter.java:110
 );
 
   wire         write_fifo_push_valid;          // Stream.java:195
@@ -68,38 +69,38 @@ module AxiBurstWriter_w128_b16_o4 (
   reg  [4:0]   aw_beats;                       // BurstCutter.java:61
   wire [4:0]   aw_to_boundary;                 // BurstCutter.java:72
   wire [31:0]  aw_left;                        // BurstCutter.java:75
-  wire         addressed;                      // AxiBurstWriter.java:108
-  wire         pushed;                         // AxiBurstWriter.java:109
+  wire         addressed;                      // AxiBurstWriter.java:116
+  wire         pushed;                         // AxiBurstWriter.java:117
 
   // unclaimed
-  reg  [5:0]   unclaimed_beats;                // AxiBurstWriter.java:163
-  wire         awaiting_response_push_valid;   // AxiBurstWriter.java:111
-  wire         awaiting_response_push_ready;   // AxiBurstWriter.java:111
-  wire [0:0]   awaiting_response_push_payload; // AxiBurstWriter.java:111
-  wire         awaiting_response_pop_valid;    // AxiBurstWriter.java:111
-  wire         awaiting_response_pop_ready;    // AxiBurstWriter.java:111
-  wire [0:0]   awaiting_response_pop_payload;  // AxiBurstWriter.java:111
-  wire [2:0]   awaiting_response_occupancy;    // AxiBurstWriter.java:111
-  wire         burst_lengths_push_valid;       // AxiBurstWriter.java:112
-  wire         burst_lengths_push_ready;       // AxiBurstWriter.java:112
-  wire [7:0]   burst_lengths_push_payload;     // AxiBurstWriter.java:112
-  wire         burst_lengths_pop_valid;        // AxiBurstWriter.java:112
-  wire         burst_lengths_pop_ready;        // AxiBurstWriter.java:112
-  wire [7:0]   burst_lengths_pop_payload;      // AxiBurstWriter.java:112
-  wire [2:0]   burst_lengths_occupancy;        // AxiBurstWriter.java:112
-  wire         burst_buffered;                 // AxiBurstWriter.java:113
-  wire         slot_free;                      // AxiBurstWriter.java:114
-  wire         written;                        // AxiBurstWriter.java:132
+  reg  [5:0]   unclaimed_beats;                // AxiBurstWriter.java:171
+  wire         awaiting_response_push_valid;   // AxiBurstWriter.java:119
+  wire         awaiting_response_push_ready;   // AxiBurstWriter.java:119
+  wire [0:0]   awaiting_response_push_payload; // AxiBurstWriter.java:119
+  wire         awaiting_response_pop_valid;    // AxiBurstWriter.java:119
+  wire         awaiting_response_pop_ready;    // AxiBurstWriter.java:119
+  wire [0:0]   awaiting_response_pop_payload;  // AxiBurstWriter.java:119
+  wire [2:0]   awaiting_response_occupancy;    // AxiBurstWriter.java:119
+  wire         burst_lengths_push_valid;       // AxiBurstWriter.java:120
+  wire         burst_lengths_push_ready;       // AxiBurstWriter.java:120
+  wire [7:0]   burst_lengths_push_payload;     // AxiBurstWriter.java:120
+  wire         burst_lengths_pop_valid;        // AxiBurstWriter.java:120
+  wire         burst_lengths_pop_ready;        // AxiBurstWriter.java:120
+  wire [7:0]   burst_lengths_pop_payload;      // AxiBurstWriter.java:120
+  wire [2:0]   burst_lengths_occupancy;        // AxiBurstWriter.java:120
+  wire         burst_buffered;                 // AxiBurstWriter.java:121
+  wire         slot_free;                      // AxiBurstWriter.java:122
+  wire         written;                        // AxiBurstWriter.java:140
 
   // burst_beats
-  reg  [7:0]   beat_in_burst;                  // AxiBurstWriter.java:179
-  wire         last_beat;                      // AxiBurstWriter.java:180
+  reg  [7:0]   beat_in_burst;                  // AxiBurstWriter.java:187
+  wire         last_beat;                      // AxiBurstWriter.java:188
 
   // responses
-  wire         command_ends;                   // AxiBurstWriter.java:192
-  reg          error_so_far;                   // AxiBurstWriter.java:193
-  reg          done_valid_q;                   // AxiBurstWriter.java:195
-  reg          done_error_q;                   // AxiBurstWriter.java:196
+  wire         command_ends;                   // AxiBurstWriter.java:200
+  reg          error_so_far;                   // AxiBurstWriter.java:201
+  reg          done_valid_q;                   // AxiBurstWriter.java:203
+  reg          done_error_q;                   // AxiBurstWriter.java:204
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_aw_command_valid_or_aw_command_ready;
@@ -115,33 +116,34 @@ module AxiBurstWriter_w128_b16_o4 (
   assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:197
   assign data_ready = write_fifo_push_ready; // Stream.java:198
   assign command_ready = not_aw_command_valid_or_aw_command_ready; // Stream.java:144
-  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:109
-  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:113
-  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:114
-  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:115
-  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:116
-  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:117
-  assign m_axi_awsize = 3'd4; // AxiBurstWriter.java:118
-  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:119
-  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:123
-  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:125
-  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:126
-  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:127
-  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:128
-  assign buffered = unclaimed_beats; // AxiBurstWriter.java:129
-  assign m_axi_wvalid = burst_lengths_pop_valid & write_fifo_pop_valid; // AxiBurstWriter.java:134
-  assign m_axi_wdata = write_fifo_pop_payload[127:0]; // AxiBurstWriter.java:135
-  assign m_axi_wstrb = write_fifo_pop_payload[143:128]; // AxiBurstWriter.java:136
-  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:137
-  assign write_fifo_pop_ready = m_axi_wready & burst_lengths_pop_valid; // AxiBurstWriter.java:138
-  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:139
-  assign burst_lengths_pop_ready = written & last_beat; // AxiBurstWriter.java:140
-  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:143
-  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:144
-  assign done_valid = done_valid_q; // AxiBurstWriter.java:146
-  assign done_payload_error = done_error_q; // AxiBurstWriter.java:147
-  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:151
-  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:152
+  assign command_free = ~aw_command_valid; // AxiBurstWriter.java:115
+  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:117
+  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:121
+  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:122
+  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:123
+  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:124
+  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:125
+  assign m_axi_awsize = 3'd4; // AxiBurstWriter.java:126
+  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:127
+  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:131
+  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:133
+  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:134
+  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:135
+  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:136
+  assign buffered = unclaimed_beats; // AxiBurstWriter.java:137
+  assign m_axi_wvalid = burst_lengths_pop_valid & write_fifo_pop_valid; // AxiBurstWriter.java:142
+  assign m_axi_wdata = write_fifo_pop_payload[127:0]; // AxiBurstWriter.java:143
+  assign m_axi_wstrb = write_fifo_pop_payload[143:128]; // AxiBurstWriter.java:144
+  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:145
+  assign write_fifo_pop_ready = m_axi_wready & burst_lengths_pop_valid; // AxiBurstWriter.java:146
+  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:147
+  assign burst_lengths_pop_ready = written & last_beat; // AxiBurstWriter.java:148
+  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:151
+  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:152
+  assign done_valid = done_valid_q; // AxiBurstWriter.java:154
+  assign done_payload_error = done_error_q; // AxiBurstWriter.java:155
+  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:159
+  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:160
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
@@ -188,22 +190,22 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // unclaimed (AxiBurstWriter.java:161): beats in the write FIFO that no burst has claimed: each beat taken in adds
+  // unclaimed (AxiBurstWriter.java:169): beats in the write FIFO that no burst has claimed: each beat taken in adds
   // one, a burst's address takes its beats
   always @(posedge ap_clk) begin
-    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:165
+    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:173
     if (!ap_rst_n) begin
       unclaimed_beats <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // burst_beats (AxiBurstWriter.java:178): counts the W beats of the burst in progress; wlast on its last
-  assign last_beat = beat_in_burst == burst_lengths_pop_payload; // AxiBurstWriter.java:180
+  // burst_beats (AxiBurstWriter.java:186): counts the W beats of the burst in progress; wlast on its last
+  assign last_beat = beat_in_burst == burst_lengths_pop_payload; // AxiBurstWriter.java:188
 
   always @(posedge ap_clk) begin
-    if (written) begin // AxiBurstWriter.java:181
-      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:181
+    if (written) begin // AxiBurstWriter.java:189
+      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:189
     end
     if (!ap_rst_n) begin
       beat_in_burst <= 8'd0;
@@ -211,16 +213,16 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // responses (AxiBurstWriter.java:191): gathers the responses of a command's bursts; done after its last one
-  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:192
+  // responses (AxiBurstWriter.java:199): gathers the responses of a command's bursts; done after its last one
+  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:200
 
   always @(posedge ap_clk) begin
-    if (m_axi_bvalid) begin // AxiBurstWriter.java:194
-      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:194
+    if (m_axi_bvalid) begin // AxiBurstWriter.java:202
+      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:202
     end
-    done_valid_q <= command_ends; // AxiBurstWriter.java:195
-    if (command_ends) begin // AxiBurstWriter.java:196
-      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:196
+    done_valid_q <= command_ends; // AxiBurstWriter.java:203
+    if (command_ends) begin // AxiBurstWriter.java:204
+      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:204
     end
     if (!ap_rst_n) begin
       error_so_far <= 1'b0;
@@ -237,18 +239,18 @@ module AxiBurstWriter_w128_b16_o4 (
                  "remaining");
         $stop;
       end
-      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:166
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:166: AxiBurstWriter: a burst's address goes out only ",
+      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:174
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:174: AxiBurstWriter: a burst's address goes out only ",
                  "when all its beats are buffered");
         $stop;
       end
-      if (!(~pushed | addressed | (unclaimed_beats < 6'd33))) begin // AxiBurstWriter.java:168
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:168: AxiBurstWriter: the unclaimed beats never exceed ",
+      if (!(~pushed | addressed | (unclaimed_beats < 6'd33))) begin // AxiBurstWriter.java:176
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:176: AxiBurstWriter: the unclaimed beats never exceed ",
                  "the FIFO's 33 words");
         $stop;
       end
-      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:148
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:148: AxiBurstWriter: a write response arrived with no ",
+      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:156
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:156: AxiBurstWriter: a write response arrived with no ",
                  "burst awaiting one");
         $stop;
       end
@@ -268,7 +270,7 @@ module AxiBurstWriter_w128_b16_o4 (
     .occupancy    (write_fifo_occupancy)
   );
 
-  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:111
+  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:119
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (awaiting_response_push_valid),
@@ -280,7 +282,7 @@ module AxiBurstWriter_w128_b16_o4 (
     .occupancy    (awaiting_response_occupancy)
   );
 
-  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:112
+  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:120
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (burst_lengths_push_valid),

@@ -421,6 +421,7 @@ module tellme (
   wire         data_writer_idle;                                   // TellmeKernel.java:73
   wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:73
   wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:73
+  wire         data_writer_command_free;                           // TellmeKernel.java:73
   wire         attention_command_valid;                            // TellmeKernel.java:74
   wire         attention_command_ready;                            // TellmeKernel.java:74
   wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:74
@@ -8530,7 +8531,8 @@ module tellme (
     .m_axi_rlast             (data_writer_m_axi_rlast),
     .idle                    (data_writer_idle),
     .outstanding             (data_writer_outstanding),
-    .buffered                (data_writer_buffered)
+    .buffered                (data_writer_buffered),
+    .command_free            (data_writer_command_free)
   );
 
   AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:74
@@ -9825,18 +9827,19 @@ module tellme (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, control_weights0, control_weights1, control_weights2, control_weights3,
       control_kv_cache_values, data_reader_idle, data_reader_credits, data_reader_outstanding, data_reader_command_free,
-      data_writer_idle, data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k0_awvalid,
-      attention_m_axi_k0_awaddr, attention_m_axi_k0_awlen, attention_m_axi_k0_awsize, attention_m_axi_k0_awburst,
-      attention_m_axi_k0_wvalid, attention_m_axi_k0_wdata, attention_m_axi_k0_wstrb, attention_m_axi_k0_wlast,
-      attention_m_axi_k0_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
-      dequantizer_out_payload_last, residual_add_out_payload_last, gating_out_payload_absMax, gating_out_payload_last,
-      rope_out_payload_last, kv_cache_writer_idle, kv_cache_writer_m_axi_arvalid, kv_cache_writer_m_axi_araddr,
-      kv_cache_writer_m_axi_arlen, kv_cache_writer_m_axi_arsize, kv_cache_writer_m_axi_arburst,
-      kv_cache_writer_m_axi_rready, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
-      w1_share_writes_outstanding, w2_share_reads_outstanding, w2_share_writes_outstanding, w3_share_reads_outstanding,
-      w3_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
-      data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
-      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23],
+      data_writer_idle, data_writer_outstanding, data_writer_buffered, data_writer_command_free, attention_idle,
+      attention_m_axi_k0_awvalid, attention_m_axi_k0_awaddr, attention_m_axi_k0_awlen, attention_m_axi_k0_awsize,
+      attention_m_axi_k0_awburst, attention_m_axi_k0_wvalid, attention_m_axi_k0_wdata, attention_m_axi_k0_wstrb,
+      attention_m_axi_k0_wlast, attention_m_axi_k0_bready, lm_head_idle, tlmm_busy, tlmm_error,
+      activation_gearbox_count, dequantizer_out_payload_last, residual_add_out_payload_last, gating_out_payload_absMax,
+      gating_out_payload_last, rope_out_payload_last, kv_cache_writer_idle, kv_cache_writer_m_axi_arvalid,
+      kv_cache_writer_m_axi_araddr, kv_cache_writer_m_axi_arlen, kv_cache_writer_m_axi_arsize,
+      kv_cache_writer_m_axi_arburst, kv_cache_writer_m_axi_rready, w0_share_reads_outstanding,
+      w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding, w2_share_reads_outstanding,
+      w2_share_writes_outstanding, w3_share_reads_outstanding, w3_share_writes_outstanding, d0_share_reads_outstanding,
+      d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last, buffer_lane0_round_out_valid,
+      buffer_lane1_round_out_valid, buffer_lane2_round_out_valid, buffer_lane3_round_out_valid,
+      quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
       linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23], rotate_pending_token[3],
       tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[11:10], tap_value_part1[11:8], peek_word[127:96],

@@ -343,6 +343,7 @@ module tellme (
   wire         data_writer_idle;                                   // TellmeKernel.java:73
   wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:73
   wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:73
+  wire         data_writer_command_free;                           // TellmeKernel.java:73
   wire         attention_command_valid;                            // TellmeKernel.java:74
   wire         attention_command_ready;                            // TellmeKernel.java:74
   wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:74
@@ -7609,7 +7610,8 @@ module tellme (
     .m_axi_rlast             (data_writer_m_axi_rlast),
     .idle                    (data_writer_idle),
     .outstanding             (data_writer_outstanding),
-    .buffered                (data_writer_buffered)
+    .buffered                (data_writer_buffered),
+    .command_free            (data_writer_command_free)
   );
 
   AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 attention ( // TellmeKernel.java:74
@@ -8570,30 +8572,30 @@ module tellme (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, control_weights0, control_weights1, data_reader_idle, data_reader_credits,
       data_reader_outstanding, data_reader_command_free, data_writer_idle, data_writer_outstanding,
-      data_writer_buffered, attention_idle, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
-      dequantizer_out_payload_last, residual_add_out_payload_last, gating_out_payload_absMax, gating_out_payload_last,
-      rope_out_payload_last, kv_cache_writer_idle, w0_share_reads_outstanding, w0_share_writes_outstanding,
-      w1_share_reads_outstanding, w1_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding,
-      arg_debug[31:1], data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid,
-      buffer_lane2_round_out_valid, buffer_lane3_round_out_valid, quantize_words_fifo_occupancy,
-      attention_head_width[31:24], attention_run_part1[23], attention_query_word, attention_unit_dones_occupancy,
-      attention_out_word, lm_head_token[2], lm_head_logit_beats[32], linear_tags_occupancy,
-      linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23],
-      rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[10], tap_source_beats[32],
-      tap_value_part1[10:8], peek_word[127:96], peek_word[31:8], embed_write_values_0_shl[9],
-      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
-      quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3],
-      attention_head_address_sum[63], attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
-      attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
-      attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0],
-      linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_vectors_prod[31:24],
-      linear_expected_words_prod[31:24], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
-      linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[2],
-      linear_write_word_mux[15:8], rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_sum[63],
-      rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
-      rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0],
-      token_beats_sum[36:35], token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32],
-      tap_bytes_q_sum[3:0], assert_shl[4]};
+      data_writer_buffered, data_writer_command_free, attention_idle, lm_head_idle, tlmm_busy, tlmm_error,
+      activation_gearbox_count, dequantizer_out_payload_last, residual_add_out_payload_last, gating_out_payload_absMax,
+      gating_out_payload_last, rope_out_payload_last, kv_cache_writer_idle, w0_share_reads_outstanding,
+      w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding, d0_share_reads_outstanding,
+      d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last, buffer_lane0_round_out_valid,
+      buffer_lane1_round_out_valid, buffer_lane2_round_out_valid, buffer_lane3_round_out_valid,
+      quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23], attention_query_word,
+      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
+      linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
+      linear_unit_tags_occupancy, rotate_run_part1[23], rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8],
+      tap_source_words_part1[10], tap_source_beats[32], tap_value_part1[10:8], peek_word[127:96], peek_word[31:8],
+      embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
+      embed_write_values_3_shl[9], quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16],
+      attention_issue_block_first_diff[7:3], attention_head_address_sum[63], attention_collect_block_first_diff[7:3],
+      attention_out_write_stored_token_sum[2], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
+      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0],
+      lm_head_logit_words_sum[0], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
+      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_values_0_shl[9],
+      linear_write_values_1_shl[9], linear_write_values_2_shl[9], linear_write_values_3_shl[9],
+      linear_write_token_mux[2], linear_write_word_mux[15:8], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[0], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
+      rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
+      rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_bytes_q_sum[3:0], assert_shl[4]};
 endmodule
 
 `default_nettype wire

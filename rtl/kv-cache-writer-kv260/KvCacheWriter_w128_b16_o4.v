@@ -83,6 +83,7 @@ module KvCacheWriter_w128_b16_o4 (
   wire         writer_idle;                    // KvCacheWriter.java:84
   wire [2:0]   writer_outstanding;             // KvCacheWriter.java:84
   wire [5:0]   writer_buffered;                // KvCacheWriter.java:84
+  wire         writer_command_free;            // KvCacheWriter.java:84
   wire         head_count_valid;               // KvCacheWriter.java:89
   wire         head_count_ready;               // KvCacheWriter.java:89
   wire [7:0]   head_count_payload;             // KvCacheWriter.java:89
@@ -100,13 +101,14 @@ module KvCacheWriter_w128_b16_o4 (
   reg  [31:0]  stride;                         // KvCacheWriter.java:104
   reg  [7:0]   heads_left;                     // KvCacheWriter.java:105
   reg  [15:0]  row_beats;                      // KvCacheWriter.java:106
+  wire         offered;                        // KvCacheWriter.java:119
 
   // completion
-  reg  [7:0]   acknowledged;                   // KvCacheWriter.java:139
-  reg          failed;                         // KvCacheWriter.java:140
-  reg          finished;                       // KvCacheWriter.java:141
-  reg          finished_error;                 // KvCacheWriter.java:142
-  wire         last_row;                       // KvCacheWriter.java:144
+  reg  [7:0]   acknowledged;                   // KvCacheWriter.java:145
+  reg          failed;                         // KvCacheWriter.java:146
+  reg          finished;                       // KvCacheWriter.java:147
+  reg          finished_error;                 // KvCacheWriter.java:148
+  wire         last_row;                       // KvCacheWriter.java:150
 
   assign m_axi_awvalid = writer_m_axi_awvalid; // KvCacheWriter.java:85
   assign writer_m_axi_awready = m_axi_awready; // KvCacheWriter.java:85
@@ -143,28 +145,30 @@ module KvCacheWriter_w128_b16_o4 (
   assign command_ready = ~busy & head_count_ready; // KvCacheWriter.java:109
   assign head_count_valid = command_valid & ~busy; // KvCacheWriter.java:110
   assign head_count_payload = command_payload_heads; // KvCacheWriter.java:111
-  assign writer_command_valid = busy; // KvCacheWriter.java:116
-  assign writer_command_payload_address = address; // KvCacheWriter.java:117
-  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:118
-  assign head_counts_pop_ready = last_row; // KvCacheWriter.java:145
-  assign done_valid = finished; // KvCacheWriter.java:157
-  assign done_payload_error = finished_error; // KvCacheWriter.java:158
+  assign writer_command_valid = offered; // KvCacheWriter.java:120
+  assign writer_command_payload_address = address; // KvCacheWriter.java:123
+  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:124
+  assign head_counts_pop_ready = last_row; // KvCacheWriter.java:151
+  assign done_valid = finished; // KvCacheWriter.java:163
+  assign done_payload_error = finished_error; // KvCacheWriter.java:164
   assign idle = ~busy & ~head_counts_pop_valid & writer_idle; // KvCacheWriter.java:93
 
   // -------------------------------------------------------------------------------------------------------------------
   // issue (KvCacheWriter.java:101): cuts a command into one writer command per KV head
+  assign offered = busy & writer_command_free; // KvCacheWriter.java:119
+
   always @(posedge clk) begin
-    if (command_valid & command_ready) begin // KvCacheWriter.java:119
-      busy <= 1'b1; // KvCacheWriter.java:120
-      address <= command_payload_address; // KvCacheWriter.java:121
-      stride <= command_payload_headStride; // KvCacheWriter.java:122
-      heads_left <= command_payload_heads; // KvCacheWriter.java:123
-      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:124
-    end else if (writer_command_valid & writer_command_ready) begin // KvCacheWriter.java:125
-      address <= address + {32'd0, stride}; // KvCacheWriter.java:126
-      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:127
-      if (heads_left == 8'd1) begin // KvCacheWriter.java:128
-        busy <= 1'b0; // KvCacheWriter.java:128
+    if (command_valid & command_ready) begin // KvCacheWriter.java:125
+      busy <= 1'b1; // KvCacheWriter.java:126
+      address <= command_payload_address; // KvCacheWriter.java:127
+      stride <= command_payload_headStride; // KvCacheWriter.java:128
+      heads_left <= command_payload_heads; // KvCacheWriter.java:129
+      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:130
+    end else if (offered) begin // KvCacheWriter.java:131
+      address <= address + {32'd0, stride}; // KvCacheWriter.java:132
+      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:133
+      if (heads_left == 8'd1) begin // KvCacheWriter.java:134
+        busy <= 1'b0; // KvCacheWriter.java:134
       end
     end
     if (reset) begin
@@ -177,18 +181,18 @@ module KvCacheWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // completion (KvCacheWriter.java:138): one done per command once each of its rows is acknowledged
-  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == head_counts_pop_payload); // KvCacheWriter.java:144
+  // completion (KvCacheWriter.java:144): one done per command once each of its rows is acknowledged
+  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == head_counts_pop_payload); // KvCacheWriter.java:150
 
   always @(posedge clk) begin
-    finished <= last_row; // KvCacheWriter.java:148
-    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:149
-    if (last_row) begin // KvCacheWriter.java:150
-      acknowledged <= 8'd0; // KvCacheWriter.java:151
-      failed <= 1'b0; // KvCacheWriter.java:152
-    end else if (writer_done_valid) begin // KvCacheWriter.java:153
-      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:154
-      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:155
+    finished <= last_row; // KvCacheWriter.java:154
+    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:155
+    if (last_row) begin // KvCacheWriter.java:156
+      acknowledged <= 8'd0; // KvCacheWriter.java:157
+      failed <= 1'b0; // KvCacheWriter.java:158
+    end else if (writer_done_valid) begin // KvCacheWriter.java:159
+      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:160
+      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:161
     end
     if (reset) begin
       finished <= 1'b0;
@@ -208,8 +212,13 @@ module KvCacheWriter_w128_b16_o4 (
                  "of at least one beat");
         $stop;
       end
-      if (!(~writer_done_valid | head_counts_pop_valid)) begin // KvCacheWriter.java:146
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:146: KvCacheWriter: a row acknowledged with no command ",
+      if (!(~offered | writer_command_ready)) begin // KvCacheWriter.java:121
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:121: KvCacheWriter: the writer takes a head's command ",
+                 "when it is offered");
+        $stop;
+      end
+      if (!(~writer_done_valid | head_counts_pop_valid)) begin // KvCacheWriter.java:152
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:152: KvCacheWriter: a row acknowledged with no command ",
                  "waiting for it");
         $stop;
       end
@@ -257,7 +266,8 @@ module KvCacheWriter_w128_b16_o4 (
     .m_axi_rlast             (writer_m_axi_rlast),
     .idle                    (writer_idle),
     .outstanding             (writer_outstanding),
-    .buffered                (writer_buffered)
+    .buffered                (writer_buffered),
+    .command_free            (writer_command_free)
   );
 
   SyncFifo_w8_d4 head_counts ( // Stream.java:195

@@ -262,10 +262,10 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // lane0
   reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:256
   reg  [63:0] lane0_address;                        // LmHeadUnit.java:257
-  wire        lane0_issuing;                        // LmHeadUnit.java:259
-  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:272
-  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:272
-  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:272
+  wire        lane0_issuing;                        // LmHeadUnit.java:262
+  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:277
+  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:277
+  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:277
   wire        lane0_sums_push_valid;                // Stream.java:195
   wire        lane0_sums_push_ready;                // Stream.java:195
   wire [31:0] lane0_sums_push_payload;              // Stream.java:195
@@ -273,54 +273,54 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:275
-  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:276
-  wire        lane0_last_beat;                      // LmHeadUnit.java:277
-  wire        lane0_room;                           // LmHeadUnit.java:279
-  wire        lane0_take;                           // LmHeadUnit.java:281
-  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:290
-  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:290
-  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:292
-  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:292
-  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:299
-  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:299
-  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:305
-  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:305
-  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:305
-  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:305
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:306
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:306
-  reg         lane0_beat_d3;                        // LmHeadUnit.java:306
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:312
-  reg         lane0_beat_d4;                        // LmHeadUnit.java:313
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:314
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:314
-  reg         lane0_row_end_d3;                     // LmHeadUnit.java:314
-  reg         lane0_row_end_d4;                     // LmHeadUnit.java:314
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:315
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:316
-  reg         lane0_failed;                         // LmHeadUnit.java:323
+  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:280
+  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:281
+  wire        lane0_last_beat;                      // LmHeadUnit.java:282
+  wire        lane0_room;                           // LmHeadUnit.java:284
+  wire        lane0_take;                           // LmHeadUnit.java:286
+  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:295
+  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:295
+  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:297
+  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:297
+  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:304
+  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:304
+  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:310
+  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:310
+  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:310
+  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:310
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:311
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:311
+  reg         lane0_beat_d3;                        // LmHeadUnit.java:311
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:317
+  reg         lane0_beat_d4;                        // LmHeadUnit.java:318
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:319
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:319
+  reg         lane0_row_end_d3;                     // LmHeadUnit.java:319
+  reg         lane0_row_end_d4;                     // LmHeadUnit.java:319
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:320
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:321
+  reg         lane0_failed;                         // LmHeadUnit.java:328
 
   // lane1
   reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:256
   reg  [63:0] lane1_address;                        // LmHeadUnit.java:257
-  wire        lane1_issuing;                        // LmHeadUnit.java:259
-  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:272
-  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:272
-  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:272
+  wire        lane1_issuing;                        // LmHeadUnit.java:262
+  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:277
+  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:277
+  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:277
   wire        lane1_sums_push_valid;                // Stream.java:195
   wire        lane1_sums_push_ready;                // Stream.java:195
   wire [31:0] lane1_sums_push_payload;              // Stream.java:195
@@ -328,66 +328,66 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:275
-  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:276
-  wire        lane1_last_beat;                      // LmHeadUnit.java:277
-  wire        lane1_room;                           // LmHeadUnit.java:279
-  wire        lane1_take;                           // LmHeadUnit.java:281
-  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:290
-  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:290
-  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:292
-  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:292
-  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:299
-  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:299
-  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:305
-  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:305
-  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:305
-  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:305
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:306
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:306
-  reg         lane1_beat_d3;                        // LmHeadUnit.java:306
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:312
-  reg         lane1_beat_d4;                        // LmHeadUnit.java:313
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:314
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:314
-  reg         lane1_row_end_d3;                     // LmHeadUnit.java:314
-  reg         lane1_row_end_d4;                     // LmHeadUnit.java:314
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:315
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:316
-  reg         lane1_failed;                         // LmHeadUnit.java:323
+  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:280
+  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:281
+  wire        lane1_last_beat;                      // LmHeadUnit.java:282
+  wire        lane1_room;                           // LmHeadUnit.java:284
+  wire        lane1_take;                           // LmHeadUnit.java:286
+  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:295
+  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:295
+  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:297
+  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:297
+  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:304
+  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:304
+  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:310
+  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:310
+  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:310
+  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:310
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:311
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:311
+  reg         lane1_beat_d3;                        // LmHeadUnit.java:311
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:317
+  reg         lane1_beat_d4;                        // LmHeadUnit.java:318
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:319
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:319
+  reg         lane1_row_end_d3;                     // LmHeadUnit.java:319
+  reg         lane1_row_end_d4;                     // LmHeadUnit.java:319
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:320
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:321
+  reg         lane1_failed;                         // LmHeadUnit.java:328
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:339
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:340
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:341
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:350
-  wire        last_scale_word;                      // LmHeadUnit.java:351
-  wire        scale_valid;                          // LmHeadUnit.java:352
-  wire        scale_ready;                          // LmHeadUnit.java:352
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:352
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:359
-  reg         scale_beyond_rows;                    // LmHeadUnit.java:362
-  reg         scales_failed;                        // LmHeadUnit.java:376
+  reg         scales_requested;                     // LmHeadUnit.java:344
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:345
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:346
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:355
+  wire        last_scale_word;                      // LmHeadUnit.java:356
+  wire        scale_valid;                          // LmHeadUnit.java:357
+  wire        scale_ready;                          // LmHeadUnit.java:357
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:357
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:364
+  reg         scale_beyond_rows;                    // LmHeadUnit.java:367
+  reg         scales_failed;                        // LmHeadUnit.java:381
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:401
-  reg  [32:0] next_row;                             // LmHeadUnit.java:402
-  wire        logit_out_valid;                      // LmHeadUnit.java:412
-  wire        logit_out_ready;                      // LmHeadUnit.java:412
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:412
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:406
+  reg  [32:0] next_row;                             // LmHeadUnit.java:407
+  wire        logit_out_valid;                      // LmHeadUnit.java:417
+  wire        logit_out_ready;                      // LmHeadUnit.java:417
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:417
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -395,49 +395,49 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:415
-  reg         logit_room;                           // LmHeadUnit.java:419
-  reg         rows_left;                            // LmHeadUnit.java:423
-  wire        logit_take;                           // LmHeadUnit.java:427
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:444
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:444
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:444
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:444
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:447
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:447
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:447
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:447
-  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:447
-  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:447
-  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:447
-  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:447
-  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:447
-  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:447
-  wire        logit_in_valid;                       // LmHeadUnit.java:447
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:447
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:447
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:447
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:447
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:450
-  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:450
-  reg  [31:0] best_value;                           // LmHeadUnit.java:457
-  reg  [31:0] best_row;                             // LmHeadUnit.java:458
-  wire        logit_greater;                        // LmHeadUnit.java:459
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:464
-  wire        logits_finished;                      // LmHeadUnit.java:467
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:420
+  reg         logit_room;                           // LmHeadUnit.java:424
+  reg         rows_left;                            // LmHeadUnit.java:428
+  wire        logit_take;                           // LmHeadUnit.java:432
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:449
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:449
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:449
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:449
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:452
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:452
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:452
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:452
+  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:452
+  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:452
+  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:452
+  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:452
+  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:452
+  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:452
+  wire        logit_in_valid;                       // LmHeadUnit.java:452
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:452
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:452
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:452
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:452
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:455
+  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:455
+  reg  [31:0] best_value;                           // LmHeadUnit.java:462
+  reg  [31:0] best_row;                             // LmHeadUnit.java:463
+  wire        logit_greater;                        // LmHeadUnit.java:464
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:469
+  wire        logits_finished;                      // LmHeadUnit.java:472
   reg         shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0] shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0] shared_operand_b;                     // LmHeadUnit.java:132
@@ -598,18 +598,18 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign done_valid = done_pending; // LmHeadUnit.java:229
   assign done_payload_argmax = done_argmax; // LmHeadUnit.java:230
   assign done_payload_errorCode = done_code; // LmHeadUnit.java:231
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:260
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:261
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:262
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:280
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:260
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:261
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:262
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:280
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:342
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:343
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:345
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:365
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:263
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:266
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:267
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:285
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:263
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:266
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:267
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:285
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:347
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:348
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:350
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:370
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -721,92 +721,93 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane0 (LmHeadUnit.java:246): reads rows 0 mod P, and sums each row's products with the activations
-  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}); // LmHeadUnit.java:259
+  // LmHeadUnit.java:262
+  assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}) & lane0_reader_command_free;
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:277
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:279
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:281
-  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:306
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:308
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:308
-  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:312
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:316
-  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:318
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:319
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:429
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:282
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:284
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:286
+  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:311
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:313
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:313
+  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:317
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:321
+  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:323
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:324
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:434
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
       lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
     end
-    if (rows_start) begin // LmHeadUnit.java:263
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:264
-      lane0_address <= lane0_start; // LmHeadUnit.java:265
-    end else if (lane0_reader_command_valid & lane0_reader_command_ready) begin // LmHeadUnit.java:266
-      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:267
-      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:268
+    if (rows_start) begin // LmHeadUnit.java:268
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:269
+      lane0_address <= lane0_start; // LmHeadUnit.java:270
+    end else if (lane0_issuing) begin // LmHeadUnit.java:271
+      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:272
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:273
     end
-    if (rows_start) begin // LmHeadUnit.java:282
-      lane0_beat <= 16'd0; // LmHeadUnit.java:282
-    end else if (lane0_take) begin // LmHeadUnit.java:282
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:282
+    if (rows_start) begin // LmHeadUnit.java:287
+      lane0_beat <= 16'd0; // LmHeadUnit.java:287
+    end else if (lane0_take) begin // LmHeadUnit.java:287
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:287
     end
-    if (lane0_take) begin // LmHeadUnit.java:290
-      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:290
+    if (lane0_take) begin // LmHeadUnit.java:295
+      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:295
     end
-    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:290
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:292
-    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:292
+    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:295
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:297
+    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:297
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:304
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:304
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:304
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:304
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:304
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:304
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:304
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:299
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:306
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:306
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:306
-    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:313
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:314
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:314
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:314
-    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:314
-    if (lane0_beat_d4) begin // LmHeadUnit.java:317
-      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:317
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:304
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:311
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:311
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:311
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:318
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:319
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:319
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:319
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:319
+    if (lane0_beat_d4) begin // LmHeadUnit.java:322
+      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:322
     end
-    // LmHeadUnit.java:322
+    // LmHeadUnit.java:327
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:324
-      lane0_failed <= 1'b0; // LmHeadUnit.java:324
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:325
-      lane0_failed <= 1'b1; // LmHeadUnit.java:325
+    if (command_accepted) begin // LmHeadUnit.java:329
+      lane0_failed <= 1'b0; // LmHeadUnit.java:329
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:330
+      lane0_failed <= 1'b1; // LmHeadUnit.java:330
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -826,92 +827,93 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane1 (LmHeadUnit.java:246): reads rows 1 mod P, and sums each row's products with the activations
-  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}); // LmHeadUnit.java:259
+  // LmHeadUnit.java:262
+  assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}) & lane1_reader_command_free;
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:277
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:279
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:281
-  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:306
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:308
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:308
-  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:312
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:316
-  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:318
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:319
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:429
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:282
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:284
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:286
+  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:311
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:313
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:313
+  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:317
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:321
+  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:323
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:324
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:434
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
       lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
     end
-    if (rows_start) begin // LmHeadUnit.java:263
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:264
-      lane1_address <= lane1_start; // LmHeadUnit.java:265
-    end else if (lane1_reader_command_valid & lane1_reader_command_ready) begin // LmHeadUnit.java:266
-      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:267
-      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:268
+    if (rows_start) begin // LmHeadUnit.java:268
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:269
+      lane1_address <= lane1_start; // LmHeadUnit.java:270
+    end else if (lane1_issuing) begin // LmHeadUnit.java:271
+      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:272
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:273
     end
-    if (rows_start) begin // LmHeadUnit.java:282
-      lane1_beat <= 16'd0; // LmHeadUnit.java:282
-    end else if (lane1_take) begin // LmHeadUnit.java:282
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:282
+    if (rows_start) begin // LmHeadUnit.java:287
+      lane1_beat <= 16'd0; // LmHeadUnit.java:287
+    end else if (lane1_take) begin // LmHeadUnit.java:287
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:287
     end
-    if (lane1_take) begin // LmHeadUnit.java:290
-      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:290
+    if (lane1_take) begin // LmHeadUnit.java:295
+      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:295
     end
-    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:290
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:292
-    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:292
+    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:295
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:297
+    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:297
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:304
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:304
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:304
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:304
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:304
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:304
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:299
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:304
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:299
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:306
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:306
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:306
-    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:313
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:314
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:314
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:314
-    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:314
-    if (lane1_beat_d4) begin // LmHeadUnit.java:317
-      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:317
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:304
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:311
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:311
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:311
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:318
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:319
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:319
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:319
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:319
+    if (lane1_beat_d4) begin // LmHeadUnit.java:322
+      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:322
     end
-    // LmHeadUnit.java:322
+    // LmHeadUnit.java:327
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:324
-      lane1_failed <= 1'b0; // LmHeadUnit.java:324
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:325
-      lane1_failed <= 1'b1; // LmHeadUnit.java:325
+    if (command_accepted) begin // LmHeadUnit.java:329
+      lane1_failed <= 1'b0; // LmHeadUnit.java:329
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:330
+      lane1_failed <= 1'b1; // LmHeadUnit.java:330
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -930,35 +932,35 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:336): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:340
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:341
-  assign last_scale_word = scale_word; // LmHeadUnit.java:351
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:353
-  // LmHeadUnit.java:358
+  // scale_stream (LmHeadUnit.java:341): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:345
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:346
+  assign last_scale_word = scale_word; // LmHeadUnit.java:356
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:358
+  // LmHeadUnit.java:363
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_ready = logit_take; // LmHeadUnit.java:431
+  assign scale_ready = logit_take; // LmHeadUnit.java:436
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:346
-      scales_requested <= 1'b0; // LmHeadUnit.java:346
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:347
-      scales_requested <= 1'b1; // LmHeadUnit.java:347
+    if (command_accepted) begin // LmHeadUnit.java:351
+      scales_requested <= 1'b0; // LmHeadUnit.java:351
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:352
+      scales_requested <= 1'b1; // LmHeadUnit.java:352
     end
-    if (command_accepted) begin // LmHeadUnit.java:366
-      scale_word <= 1'b0; // LmHeadUnit.java:367
-      scales_taken <= 33'd0; // LmHeadUnit.java:368
-      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:369
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:370
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:371
-      scales_taken <= scales_taken_sum; // LmHeadUnit.java:373
-      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:374
+    if (command_accepted) begin // LmHeadUnit.java:371
+      scale_word <= 1'b0; // LmHeadUnit.java:372
+      scales_taken <= 33'd0; // LmHeadUnit.java:373
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:374
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:375
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:376
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:378
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:379
     end
-    if (command_accepted) begin // LmHeadUnit.java:377
-      scales_failed <= 1'b0; // LmHeadUnit.java:377
-    // LmHeadUnit.java:378
+    if (command_accepted) begin // LmHeadUnit.java:382
+      scales_failed <= 1'b0; // LmHeadUnit.java:382
+    // LmHeadUnit.java:383
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:378
+      scales_failed <= 1'b1; // LmHeadUnit.java:383
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -970,7 +972,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:398): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:403): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
@@ -982,68 +984,68 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
       & scale_valid
-      & logit_room; // LmHeadUnit.java:427
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:444
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:444
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:447
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:447
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:447
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:451
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:452
+      & logit_room; // LmHeadUnit.java:432
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:449
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:449
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:452
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:452
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:452
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:456
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:457
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:459
-  // LmHeadUnit.java:467
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:464
+  // LmHeadUnit.java:472
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:419
-    if (rows_start) begin // LmHeadUnit.java:432
-      next_lane <= 1'b0; // LmHeadUnit.java:433
-      next_row <= 33'd0; // LmHeadUnit.java:434
-      rows_left <= rows != 32'd0; // LmHeadUnit.java:435
-    end else if (logit_take) begin // LmHeadUnit.java:436
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:437
-      next_row <= next_row_sum; // LmHeadUnit.java:439
-      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:440
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:424
+    if (rows_start) begin // LmHeadUnit.java:437
+      next_lane <= 1'b0; // LmHeadUnit.java:438
+      next_row <= 33'd0; // LmHeadUnit.java:439
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:440
+    end else if (logit_take) begin // LmHeadUnit.java:441
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:442
+      next_row <= next_row_sum; // LmHeadUnit.java:444
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:445
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:447
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:447
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:447
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:447
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:447
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:447
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:447
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:447
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:447
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:447
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:450
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:450
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:450
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:450
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:450
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:450
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:450
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:450
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:450
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:450
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:450
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:450
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:450
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:450
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:450
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:454
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:460
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:461
-      best_row <= logit_row_d15; // LmHeadUnit.java:462
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:452
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:452
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:452
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:452
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:452
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:452
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:452
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:452
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:452
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:452
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:455
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:455
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:455
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:455
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:455
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:455
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:455
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:455
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:455
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:455
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:455
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:455
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:455
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:455
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:455
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:459
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:465
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:466
+      best_row <= logit_row_d15; // LmHeadUnit.java:467
     end
-    if (rows_start) begin // LmHeadUnit.java:465
-      logits_emitted <= 33'd0; // LmHeadUnit.java:465
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:465
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:465
+    if (rows_start) begin // LmHeadUnit.java:470
+      logits_emitted <= 33'd0; // LmHeadUnit.java:470
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:470
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:470
     end
     if (reset) begin
       logit_room <= 1'b0;
@@ -1068,25 +1070,35 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:320
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:320: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_issuing | lane0_reader_command_ready)) begin // LmHeadUnit.java:264
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:264: LmHeadUnit: the reader takes a row's command when it ",
+                 "is offered");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:320
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:320: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:325
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:325: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:363
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:363: LmHeadUnit: the scale stream's past-the-rows flag is ",
+      if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:264
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:264: LmHeadUnit: the reader takes a row's command when it ",
+                 "is offered");
+        $stop;
+      end
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:325
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:325: LmHeadUnit: a lane's sum queue has room");
+        $stop;
+      end
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:368
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:368: LmHeadUnit: the scale stream's past-the-rows flag is ",
                  "current");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:424
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:424: LmHeadUnit: the rows-left flag is current");
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:429
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:429: LmHeadUnit: the rows-left flag is current");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:453
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:453: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:458
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:458: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -1249,7 +1261,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:305
+  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:310
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_beat_tree_in_valid),
@@ -1277,7 +1289,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:305
+  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:310
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_beat_tree_in_valid),
@@ -1305,7 +1317,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:444
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:449
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -1314,7 +1326,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:447
+  Fp32Mul logit ( // LmHeadUnit.java:452
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),
@@ -1326,10 +1338,10 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, lane0_reader_data_payload_last, lane0_reader_idle, lane0_reader_credits,
-      lane0_reader_outstanding, lane0_reader_command_free, lane1_reader_data_payload_last, lane1_reader_idle,
-      lane1_reader_credits, lane1_reader_outstanding, lane1_reader_command_free, scale_reader_data_payload_last,
-      scale_reader_idle, scale_reader_credits, scale_reader_outstanding, scale_reader_command_free, scale_fx_out_valid,
-      mc, lane0_beat_tree_out_valid, lane1_beat_tree_out_valid, scale_beats_sum[36:35], scale_beats_sum[2:0]};
+      lane0_reader_outstanding, lane1_reader_data_payload_last, lane1_reader_idle, lane1_reader_credits,
+      lane1_reader_outstanding, scale_reader_data_payload_last, scale_reader_idle, scale_reader_credits,
+      scale_reader_outstanding, scale_reader_command_free, scale_fx_out_valid, mc, lane0_beat_tree_out_valid,
+      lane1_beat_tree_out_valid, scale_beats_sum[36:35], scale_beats_sum[2:0]};
 endmodule
 
 `default_nettype wire

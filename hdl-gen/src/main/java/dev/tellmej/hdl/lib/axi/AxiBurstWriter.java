@@ -86,6 +86,12 @@ public final class AxiBurstWriter extends Module {
     public final UInt outstanding;
     /** Beats in the write FIFO not yet given to a burst (for tests and performance counters). */
     public final UInt buffered;
+    /**
+     * The command stage is empty, a register: a command offered now is taken at this edge. A client that offers
+     * commands only then sees its handshake from a register, not from the burst issue behind the stage (for
+     * timing), at the cost of a cycle between commands.
+     */
+    public final Bool commandFree;
 
     public AxiBurstWriter(AxiBurstConfig config) {
         config.verilogParameters().forEach(this::param);
@@ -101,10 +107,12 @@ public final class AxiBurstWriter extends Module {
         idle = out("idle", bool());
         outstanding = out("outstanding", uint(bitsFor(maxBursts)));
         buffered = out("buffered", uint(bitsFor(capacity)));
+        commandFree = out("command_free", bool());
 
         // ---- AW: a burst once all its beats are buffered and a response slot is free ----
         Stream<WriteBeat> queued = data.queue("write_fifo", depth, style).stream();
         BurstCutter bursts = area(new BurstCutter("aw", config, command));
+        commandFree.set(bursts.commandFree);
         Bool addressed = wire("addressed", bool());
         Unclaimed unclaimed = area(new Unclaimed(capacity, bursts.beats, data.fire().named("pushed"), addressed));
         int burstSlots = Math.max(2, maxBursts);
