@@ -323,13 +323,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_slot_done;                      // ChunkWalk.java:69
 
   // score_engine.score_walk.score_slots
-  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:35
-  reg  [7:0]  score_slots_head;                     // SlotWalker.java:36
-  reg  [9:0]  score_slots_positions;                // SlotWalker.java:37
-  wire [1:0]  score_slots_physical;                 // SlotWalker.java:38
-  wire        score_slots_last;                     // SlotWalker.java:39
-  wire        score_slots_last_head;                // SlotWalker.java:40
-  wire        score_slots_next_token;               // SlotWalker.java:41
+  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:50
+  reg  [7:0]  score_slots_head;                     // SlotWalker.java:51
+  reg  [9:0]  score_slots_positions;                // SlotWalker.java:52
+  wire [1:0]  score_slots_physical;                 // SlotWalker.java:53
+  wire        score_slots_last;                     // SlotWalker.java:54
+  wire        score_slots_last_head;                // SlotWalker.java:55
+  wire        score_slots_next_token;               // SlotWalker.java:56
 
   // score_engine.score_walk
   wire [0:0]  score_half;                           // ChunkWalk.java:80
@@ -828,13 +828,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_slot_done;                      // ChunkWalk.java:69
 
   // value_engine.value_walk.value_slots
-  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:35
-  reg  [7:0]  value_slots_head;                     // SlotWalker.java:36
-  reg  [9:0]  value_slots_positions;                // SlotWalker.java:37
-  wire [1:0]  value_slots_physical;                 // SlotWalker.java:38
-  wire        value_slots_last;                     // SlotWalker.java:39
-  wire        value_slots_last_head;                // SlotWalker.java:40
-  wire        value_slots_next_token;               // SlotWalker.java:41
+  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:50
+  reg  [7:0]  value_slots_head;                     // SlotWalker.java:51
+  reg  [9:0]  value_slots_positions;                // SlotWalker.java:52
+  wire [1:0]  value_slots_physical;                 // SlotWalker.java:53
+  wire        value_slots_last;                     // SlotWalker.java:54
+  wire        value_slots_last_head;                // SlotWalker.java:55
+  wire        value_slots_next_token;               // SlotWalker.java:56
 
   // value_engine.value_walk
   wire [0:0]  value_half;                           // ChunkWalk.java:80
@@ -1195,13 +1195,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        element_slot_done;                    // Reduction.java:102
 
   // value_engine.reduction.reduce_slots
-  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:35
-  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:36
-  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:37
-  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:38
-  wire        reduce_slots_last;                    // SlotWalker.java:39
-  wire        reduce_slots_last_head;               // SlotWalker.java:40
-  wire        reduce_slots_next_token;              // SlotWalker.java:41
+  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:50
+  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:51
+  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:52
+  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:53
+  wire        reduce_slots_last;                    // SlotWalker.java:54
+  wire        reduce_slots_last_head;               // SlotWalker.java:55
+  wire        reduce_slots_next_token;              // SlotWalker.java:56
+  reg  [15:0] reduce_slots_reached;                 // SlotWalker.java:57
 
   // value_engine.reduction
   wire        reduce_second_set;                    // SlotSet.java:24
@@ -1216,13 +1217,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_pushed;                             // Reduction.java:117
 
   // value_engine.reduction.z_slots
-  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:35
-  reg  [7:0]  z_slots_head;                         // SlotWalker.java:36
-  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:37
-  wire [1:0]  z_slots_physical;                     // SlotWalker.java:38
-  wire        z_slots_last;                         // SlotWalker.java:39
-  wire        z_slots_last_head;                    // SlotWalker.java:40
-  wire        z_slots_next_token;                   // SlotWalker.java:41
+  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:50
+  reg  [7:0]  z_slots_head;                         // SlotWalker.java:51
+  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:52
+  wire [1:0]  z_slots_physical;                     // SlotWalker.java:53
+  wire        z_slots_last;                         // SlotWalker.java:54
+  wire        z_slots_last_head;                    // SlotWalker.java:55
+  wire        z_slots_next_token;                   // SlotWalker.java:56
+  reg  [15:0] z_slots_reached;                      // SlotWalker.java:57
 
   // value_engine.reduction
   wire        z_second_set;                         // SlotSet.java:24
@@ -1332,224 +1334,224 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        slot_rz_known;                        // Reduction.java:170
   wire        output_room;                          // Reduction.java:171
   wire        element_wants_push;                   // Reduction.java:174
-  wire [9:0]  reduce_positions;                     // Reduction.java:176
-  reg  [31:0] tree_pick_0;                          // Reduction.java:182
-  wire [31:0] reduce_in_0;                          // Reduction.java:183
-  reg  [31:0] tree_pick_1;                          // Reduction.java:182
-  wire [31:0] reduce_in_1;                          // Reduction.java:183
-  reg  [31:0] tree_pick_2;                          // Reduction.java:182
-  wire [31:0] reduce_in_2;                          // Reduction.java:183
-  reg  [31:0] tree_pick_3;                          // Reduction.java:182
-  wire [31:0] reduce_in_3;                          // Reduction.java:183
-  reg  [31:0] tree_pick_4;                          // Reduction.java:182
-  wire [31:0] reduce_in_4;                          // Reduction.java:183
-  reg  [31:0] tree_pick_5;                          // Reduction.java:182
-  wire [31:0] reduce_in_5;                          // Reduction.java:183
-  reg  [31:0] tree_pick_6;                          // Reduction.java:182
-  wire [31:0] reduce_in_6;                          // Reduction.java:183
-  reg  [31:0] tree_pick_7;                          // Reduction.java:182
-  wire [31:0] reduce_in_7;                          // Reduction.java:183
-  reg  [31:0] tree_pick_8;                          // Reduction.java:182
-  wire [31:0] reduce_in_8;                          // Reduction.java:183
-  reg  [31:0] tree_pick_9;                          // Reduction.java:182
-  wire [31:0] reduce_in_9;                          // Reduction.java:183
-  reg  [31:0] tree_pick_10;                         // Reduction.java:182
-  wire [31:0] reduce_in_10;                         // Reduction.java:183
-  reg  [31:0] tree_pick_11;                         // Reduction.java:182
-  wire [31:0] reduce_in_11;                         // Reduction.java:183
-  reg  [31:0] tree_pick_12;                         // Reduction.java:182
-  wire [31:0] reduce_in_12;                         // Reduction.java:183
-  reg  [31:0] tree_pick_13;                         // Reduction.java:182
-  wire [31:0] reduce_in_13;                         // Reduction.java:183
-  reg  [31:0] tree_pick_14;                         // Reduction.java:182
-  wire [31:0] reduce_in_14;                         // Reduction.java:183
-  reg  [31:0] tree_pick_15;                         // Reduction.java:182
-  wire [31:0] reduce_in_15;                         // Reduction.java:183
-  wire [3:0]  reduce_tag;                           // Reduction.java:187
-  wire        reduce_wants_push;                    // Reduction.java:194
-  wire        reduce_tree_0_0_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_0_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_1_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_1_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_2_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_2_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_3_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_3_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_4_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_4_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_5_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_5_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_6_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_6_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:213
-  wire        reduce_tree_0_7_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_0_7_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:213
-  wire        reduce_tree_1_0_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_1_0_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:213
-  wire        reduce_tree_1_1_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_1_1_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:213
-  wire        reduce_tree_1_2_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_1_2_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:213
-  wire        reduce_tree_1_3_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_1_3_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:213
-  wire        reduce_tree_2_0_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_2_0_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:213
-  wire        reduce_tree_2_1_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_2_1_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:213
-  wire        reduce_tree_3_0_in_valid;             // Reduction.java:213
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:213
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:213
-  wire        reduce_tree_3_0_out_valid;            // Reduction.java:213
-  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:213
-  wire        element_pushed;                       // Reduction.java:218
-  wire        pass_beat_pushed;                     // Reduction.java:219
-  reg  [3:0]  push_tag_d1;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d2;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d3;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d4;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d5;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d6;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d7;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d8;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d9;                          // Reduction.java:223
-  reg  [3:0]  push_tag_d10;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d11;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d12;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d13;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d14;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d15;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d16;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d17;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d18;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d19;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d20;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d21;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d22;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d23;                         // Reduction.java:223
-  reg  [3:0]  push_tag_d24;                         // Reduction.java:223
-  wire        reduced_is_z;                         // Reduction.java:224
+  wire [15:0] reduce_lanes_reached;                 // Reduction.java:177
+  reg  [31:0] tree_pick_0;                          // Reduction.java:183
+  wire [31:0] reduce_in_0;                          // Reduction.java:185
+  reg  [31:0] tree_pick_1;                          // Reduction.java:183
+  wire [31:0] reduce_in_1;                          // Reduction.java:185
+  reg  [31:0] tree_pick_2;                          // Reduction.java:183
+  wire [31:0] reduce_in_2;                          // Reduction.java:185
+  reg  [31:0] tree_pick_3;                          // Reduction.java:183
+  wire [31:0] reduce_in_3;                          // Reduction.java:185
+  reg  [31:0] tree_pick_4;                          // Reduction.java:183
+  wire [31:0] reduce_in_4;                          // Reduction.java:185
+  reg  [31:0] tree_pick_5;                          // Reduction.java:183
+  wire [31:0] reduce_in_5;                          // Reduction.java:185
+  reg  [31:0] tree_pick_6;                          // Reduction.java:183
+  wire [31:0] reduce_in_6;                          // Reduction.java:185
+  reg  [31:0] tree_pick_7;                          // Reduction.java:183
+  wire [31:0] reduce_in_7;                          // Reduction.java:185
+  reg  [31:0] tree_pick_8;                          // Reduction.java:183
+  wire [31:0] reduce_in_8;                          // Reduction.java:185
+  reg  [31:0] tree_pick_9;                          // Reduction.java:183
+  wire [31:0] reduce_in_9;                          // Reduction.java:185
+  reg  [31:0] tree_pick_10;                         // Reduction.java:183
+  wire [31:0] reduce_in_10;                         // Reduction.java:185
+  reg  [31:0] tree_pick_11;                         // Reduction.java:183
+  wire [31:0] reduce_in_11;                         // Reduction.java:185
+  reg  [31:0] tree_pick_12;                         // Reduction.java:183
+  wire [31:0] reduce_in_12;                         // Reduction.java:185
+  reg  [31:0] tree_pick_13;                         // Reduction.java:183
+  wire [31:0] reduce_in_13;                         // Reduction.java:185
+  reg  [31:0] tree_pick_14;                         // Reduction.java:183
+  wire [31:0] reduce_in_14;                         // Reduction.java:185
+  reg  [31:0] tree_pick_15;                         // Reduction.java:183
+  wire [31:0] reduce_in_15;                         // Reduction.java:185
+  wire [3:0]  reduce_tag;                           // Reduction.java:189
+  wire        reduce_wants_push;                    // Reduction.java:196
+  wire        reduce_tree_0_0_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_0_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_1_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_1_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_2_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_2_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_3_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_3_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_4_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_4_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_5_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_5_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_6_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_6_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:215
+  wire        reduce_tree_0_7_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_0_7_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:215
+  wire        reduce_tree_1_0_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_1_0_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:215
+  wire        reduce_tree_1_1_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_1_1_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:215
+  wire        reduce_tree_1_2_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_1_2_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:215
+  wire        reduce_tree_1_3_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_1_3_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:215
+  wire        reduce_tree_2_0_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_2_0_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:215
+  wire        reduce_tree_2_1_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_2_1_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:215
+  wire        reduce_tree_3_0_in_valid;             // Reduction.java:215
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:215
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:215
+  wire        reduce_tree_3_0_out_valid;            // Reduction.java:215
+  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:215
+  wire        element_pushed;                       // Reduction.java:220
+  wire        pass_beat_pushed;                     // Reduction.java:221
+  reg  [3:0]  push_tag_d1;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d2;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d3;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d4;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d5;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d6;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d7;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d8;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d9;                          // Reduction.java:225
+  reg  [3:0]  push_tag_d10;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d11;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d12;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d13;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d14;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d15;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d16;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d17;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d18;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d19;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d20;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d21;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d22;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d23;                         // Reduction.java:225
+  reg  [3:0]  push_tag_d24;                         // Reduction.java:225
+  wire        reduced_is_z;                         // Reduction.java:226
   wire        rz_in_valid;                          // FpReciprocal.java:148
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:148
   wire        rz_out_valid;                         // FpReciprocal.java:148
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:148
-  reg         z_parity_d1;                          // Reduction.java:227
-  reg         z_parity_d2;                          // Reduction.java:227
-  reg         z_parity_d3;                          // Reduction.java:227
-  reg         z_parity_d4;                          // Reduction.java:227
-  reg         z_parity_d5;                          // Reduction.java:227
-  reg         z_parity_d6;                          // Reduction.java:227
-  reg         z_parity_d7;                          // Reduction.java:227
-  reg         z_parity_d8;                          // Reduction.java:227
-  reg         z_parity_d9;                          // Reduction.java:227
-  reg         z_parity_d10;                         // Reduction.java:227
-  reg         z_parity_d11;                         // Reduction.java:227
-  reg         z_parity_d12;                         // Reduction.java:227
-  reg         z_parity_d13;                         // Reduction.java:227
-  reg         z_parity_d14;                         // Reduction.java:227
-  reg         z_parity_d15;                         // Reduction.java:227
-  reg         z_parity_d16;                         // Reduction.java:227
-  reg         z_parity_d17;                         // Reduction.java:227
-  reg         z_parity_d18;                         // Reduction.java:227
-  reg         z_parity_d19;                         // Reduction.java:227
-  reg         z_parity_d20;                         // Reduction.java:227
-  reg         z_parity_d21;                         // Reduction.java:227
-  reg         z_parity_d22;                         // Reduction.java:227
-  reg         z_parity_d23;                         // Reduction.java:227
-  reg         z_parity_d24;                         // Reduction.java:227
-  reg         z_parity_d25;                         // Reduction.java:227
-  reg         z_parity_d26;                         // Reduction.java:227
-  reg         z_parity_d27;                         // Reduction.java:227
-  reg         z_parity_d28;                         // Reduction.java:227
-  reg         z_parity_d29;                         // Reduction.java:227
-  reg         z_parity_d30;                         // Reduction.java:227
-  reg         z_parity_d31;                         // Reduction.java:227
-  reg         z_parity_d32;                         // Reduction.java:227
-  reg         z_parity_d33;                         // Reduction.java:227
-  reg         z_parity_d34;                         // Reduction.java:227
-  reg         z_parity_d35;                         // Reduction.java:227
-  reg         z_parity_d36;                         // Reduction.java:227
-  reg         z_parity_d37;                         // Reduction.java:227
-  reg         z_parity_d38;                         // Reduction.java:227
-  reg         z_parity_d39;                         // Reduction.java:227
-  reg         z_parity_d40;                         // Reduction.java:227
-  reg         z_parity_d41;                         // Reduction.java:227
-  reg         z_parity_d42;                         // Reduction.java:227
-  reg         z_parity_d43;                         // Reduction.java:227
-  reg         z_parity_d44;                         // Reduction.java:227
-  wire        rz_ready;                             // Reduction.java:228
-  reg  [31:0] slot_rz_0;                            // Reduction.java:231
-  reg  [31:0] slot_rz_1;                            // Reduction.java:231
-  wire        normalized_in_valid;                  // Reduction.java:238
-  wire [31:0] normalized_in_payload_a;              // Reduction.java:238
-  wire [31:0] normalized_in_payload_b;              // Reduction.java:238
-  wire        normalized_out_valid;                 // Reduction.java:238
-  wire [31:0] normalized_out_payload;               // Reduction.java:238
-  wire        stored_output_in_valid;               // Reduction.java:239
-  wire [31:0] stored_output_in_payload;             // Reduction.java:239
-  wire        stored_output_out_valid;              // Reduction.java:239
-  wire [15:0] stored_output_out_payload;            // Reduction.java:239
-  reg  [3:0]  push_tag_d25;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d26;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d27;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d28;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d29;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d30;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d31;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d32;                         // Reduction.java:241
-  reg  [3:0]  push_tag_d33;                         // Reduction.java:241
-  wire        element_out;                          // Reduction.java:242
-  reg  [15:0] out_word_0;                           // Reduction.java:247
-  reg  [15:0] out_word_1;                           // Reduction.java:247
-  reg  [15:0] out_word_2;                           // Reduction.java:247
-  reg  [15:0] out_word_3;                           // Reduction.java:247
-  reg         beat_assembled;                       // Reduction.java:252
-  wire        out_beat_valid;                       // Reduction.java:253
-  wire        out_beat_ready;                       // Reduction.java:253
-  wire [15:0] out_beat_payload_0;                   // Reduction.java:253
-  wire [15:0] out_beat_payload_1;                   // Reduction.java:253
-  wire [15:0] out_beat_payload_2;                   // Reduction.java:253
-  wire [15:0] out_beat_payload_3;                   // Reduction.java:253
+  reg         z_parity_d1;                          // Reduction.java:229
+  reg         z_parity_d2;                          // Reduction.java:229
+  reg         z_parity_d3;                          // Reduction.java:229
+  reg         z_parity_d4;                          // Reduction.java:229
+  reg         z_parity_d5;                          // Reduction.java:229
+  reg         z_parity_d6;                          // Reduction.java:229
+  reg         z_parity_d7;                          // Reduction.java:229
+  reg         z_parity_d8;                          // Reduction.java:229
+  reg         z_parity_d9;                          // Reduction.java:229
+  reg         z_parity_d10;                         // Reduction.java:229
+  reg         z_parity_d11;                         // Reduction.java:229
+  reg         z_parity_d12;                         // Reduction.java:229
+  reg         z_parity_d13;                         // Reduction.java:229
+  reg         z_parity_d14;                         // Reduction.java:229
+  reg         z_parity_d15;                         // Reduction.java:229
+  reg         z_parity_d16;                         // Reduction.java:229
+  reg         z_parity_d17;                         // Reduction.java:229
+  reg         z_parity_d18;                         // Reduction.java:229
+  reg         z_parity_d19;                         // Reduction.java:229
+  reg         z_parity_d20;                         // Reduction.java:229
+  reg         z_parity_d21;                         // Reduction.java:229
+  reg         z_parity_d22;                         // Reduction.java:229
+  reg         z_parity_d23;                         // Reduction.java:229
+  reg         z_parity_d24;                         // Reduction.java:229
+  reg         z_parity_d25;                         // Reduction.java:229
+  reg         z_parity_d26;                         // Reduction.java:229
+  reg         z_parity_d27;                         // Reduction.java:229
+  reg         z_parity_d28;                         // Reduction.java:229
+  reg         z_parity_d29;                         // Reduction.java:229
+  reg         z_parity_d30;                         // Reduction.java:229
+  reg         z_parity_d31;                         // Reduction.java:229
+  reg         z_parity_d32;                         // Reduction.java:229
+  reg         z_parity_d33;                         // Reduction.java:229
+  reg         z_parity_d34;                         // Reduction.java:229
+  reg         z_parity_d35;                         // Reduction.java:229
+  reg         z_parity_d36;                         // Reduction.java:229
+  reg         z_parity_d37;                         // Reduction.java:229
+  reg         z_parity_d38;                         // Reduction.java:229
+  reg         z_parity_d39;                         // Reduction.java:229
+  reg         z_parity_d40;                         // Reduction.java:229
+  reg         z_parity_d41;                         // Reduction.java:229
+  reg         z_parity_d42;                         // Reduction.java:229
+  reg         z_parity_d43;                         // Reduction.java:229
+  reg         z_parity_d44;                         // Reduction.java:229
+  wire        rz_ready;                             // Reduction.java:230
+  reg  [31:0] slot_rz_0;                            // Reduction.java:233
+  reg  [31:0] slot_rz_1;                            // Reduction.java:233
+  wire        normalized_in_valid;                  // Reduction.java:240
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:240
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:240
+  wire        normalized_out_valid;                 // Reduction.java:240
+  wire [31:0] normalized_out_payload;               // Reduction.java:240
+  wire        stored_output_in_valid;               // Reduction.java:241
+  wire [31:0] stored_output_in_payload;             // Reduction.java:241
+  wire        stored_output_out_valid;              // Reduction.java:241
+  wire [15:0] stored_output_out_payload;            // Reduction.java:241
+  reg  [3:0]  push_tag_d25;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d26;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d27;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d28;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d29;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d30;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d31;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d32;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d33;                         // Reduction.java:243
+  wire        element_out;                          // Reduction.java:244
+  reg  [15:0] out_word_0;                           // Reduction.java:249
+  reg  [15:0] out_word_1;                           // Reduction.java:249
+  reg  [15:0] out_word_2;                           // Reduction.java:249
+  reg  [15:0] out_word_3;                           // Reduction.java:249
+  reg         beat_assembled;                       // Reduction.java:254
+  wire        out_beat_valid;                       // Reduction.java:255
+  wire        out_beat_ready;                       // Reduction.java:255
+  wire [15:0] out_beat_payload_0;                   // Reduction.java:255
+  wire [15:0] out_beat_payload_1;                   // Reduction.java:255
+  wire [15:0] out_beat_payload_2;                   // Reduction.java:255
+  wire [15:0] out_beat_payload_3;                   // Reduction.java:255
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1557,13 +1559,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  wire        beat_promised;                        // Reduction.java:259
-  wire        beat_delivered;                       // Reduction.java:260
-  wire        gather_done;                          // Reduction.java:266
-  wire        slot_pushed;                          // Reduction.java:267
-  wire        reduction_finished;                   // Reduction.java:268
-  wire        z_gather_done;                        // Reduction.java:292
-  wire        z_may_gather;                         // Reduction.java:293
+  wire        beat_promised;                        // Reduction.java:261
+  wire        beat_delivered;                       // Reduction.java:262
+  wire        gather_done;                          // Reduction.java:268
+  wire        slot_pushed;                          // Reduction.java:269
+  wire        reduction_finished;                   // Reduction.java:270
+  wire        z_gather_done;                        // Reduction.java:294
+  wire        z_may_gather;                         // Reduction.java:295
 
   // value_engine
   reg         accumulate_set_d1;                    // ValueEngine.java:208
@@ -2845,26 +2847,26 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk.score_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
+  // score_engine.score_walk.score_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:38
-  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:39
-  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:40
-  // SlotWalker.java:41
+  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:53
+  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:54
+  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:55
+  // SlotWalker.java:56
   assign score_slots_next_token =
       ~start_scores_or_score_chunk_done & score_slot_done_and_not_score_chunk_done & score_slots_last_head;
 
   always @(posedge clk) begin
-    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:42
-      score_slots_slot <= 2'd0; // SlotWalker.java:43
-      score_slots_head <= 8'd0; // SlotWalker.java:44
-      score_slots_positions <= first_positions; // SlotWalker.java:45
-    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:46
-      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:47
-      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:48
-      if (score_slots_last_head) begin // SlotWalker.java:49
-        score_slots_head <= 8'd0; // SlotWalker.java:50
-        score_slots_positions <= score_slots_positions + 10'd1; // SlotWalker.java:51
+    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:70
+      score_slots_slot <= 2'd0; // SlotWalker.java:71
+      score_slots_head <= 8'd0; // SlotWalker.java:72
+      score_slots_positions <= first_positions; // SlotWalker.java:73
+    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:74
+      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:75
+      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:76
+      if (score_slots_last_head) begin // SlotWalker.java:77
+        score_slots_head <= 8'd0; // SlotWalker.java:78
+        score_slots_positions <= score_slots_positions + 10'd1; // SlotWalker.java:79
       end
     end
     if (reset) begin
@@ -3940,26 +3942,26 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
+  // value_engine.value_walk.value_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:38
-  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:39
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:40
-  // SlotWalker.java:41
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:53
+  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:54
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:55
+  // SlotWalker.java:56
   assign value_slots_next_token =
       ~value_pass_start_or_chunk_done & value_slot_done_and_not_value_chunk_done & value_slots_last_head;
 
   always @(posedge clk) begin
-    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:42
-      value_slots_slot <= 2'd0; // SlotWalker.java:43
-      value_slots_head <= 8'd0; // SlotWalker.java:44
-      value_slots_positions <= value_first_positions; // SlotWalker.java:45
-    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:46
-      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:47
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:48
-      if (value_slots_last_head) begin // SlotWalker.java:49
-        value_slots_head <= 8'd0; // SlotWalker.java:50
-        value_slots_positions <= value_slots_positions + 10'd1; // SlotWalker.java:51
+    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:70
+      value_slots_slot <= 2'd0; // SlotWalker.java:71
+      value_slots_head <= 8'd0; // SlotWalker.java:72
+      value_slots_positions <= value_first_positions; // SlotWalker.java:73
+    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:74
+      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:75
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:76
+      if (value_slots_last_head) begin // SlotWalker.java:77
+        value_slots_head <= 8'd0; // SlotWalker.java:78
+        value_slots_positions <= value_slots_positions + 10'd1; // SlotWalker.java:79
       end
     end
     if (reset) begin
@@ -4038,280 +4040,270 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:171
   // Reduction.java:174
   assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
-  assign reduce_positions = z_phase_eq_2 ? z_slots_positions : reduce_slots_positions; // Reduction.java:176
+  assign reduce_lanes_reached = z_phase_eq_2 ? z_slots_reached : reduce_slots_reached; // Reduction.java:177
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:182
-      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:182
-      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:182
-      default: tree_pick_0 = gathered_3_0; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:183
+      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:183
+      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:183
+      default: tree_pick_0 = gathered_3_0; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_0 = (reduce_positions > 10'd0) ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0;
+  assign reduce_in_0 = reduce_lanes_reached[0] ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:182
-      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:182
-      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:182
-      default: tree_pick_1 = gathered_3_1; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:183
+      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:183
+      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:183
+      default: tree_pick_1 = gathered_3_1; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_1 = (reduce_positions > 10'd1) ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0;
+  assign reduce_in_1 = reduce_lanes_reached[1] ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:182
-      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:182
-      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:182
-      default: tree_pick_2 = gathered_3_2; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:183
+      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:183
+      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:183
+      default: tree_pick_2 = gathered_3_2; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_2 = (reduce_positions > 10'd2) ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0;
+  assign reduce_in_2 = reduce_lanes_reached[2] ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:182
-      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:182
-      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:182
-      default: tree_pick_3 = gathered_3_3; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:183
+      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:183
+      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:183
+      default: tree_pick_3 = gathered_3_3; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_3 = (reduce_positions > 10'd3) ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0;
+  assign reduce_in_3 = reduce_lanes_reached[3] ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:182
-      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:182
-      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:182
-      default: tree_pick_4 = gathered_3_4; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:183
+      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:183
+      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:183
+      default: tree_pick_4 = gathered_3_4; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_4 = (reduce_positions > 10'd4) ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0;
+  assign reduce_in_4 = reduce_lanes_reached[4] ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:182
-      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:182
-      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:182
-      default: tree_pick_5 = gathered_3_5; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:183
+      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:183
+      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:183
+      default: tree_pick_5 = gathered_3_5; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_5 = (reduce_positions > 10'd5) ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0;
+  assign reduce_in_5 = reduce_lanes_reached[5] ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:182
-      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:182
-      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:182
-      default: tree_pick_6 = gathered_3_6; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:183
+      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:183
+      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:183
+      default: tree_pick_6 = gathered_3_6; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_6 = (reduce_positions > 10'd6) ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0;
+  assign reduce_in_6 = reduce_lanes_reached[6] ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:182
-      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:182
-      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:182
-      default: tree_pick_7 = gathered_3_7; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:183
+      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:183
+      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:183
+      default: tree_pick_7 = gathered_3_7; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_7 = (reduce_positions > 10'd7) ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0;
+  assign reduce_in_7 = reduce_lanes_reached[7] ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:182
-      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:182
-      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:182
-      default: tree_pick_8 = gathered_3_8; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:183
+      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:183
+      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:183
+      default: tree_pick_8 = gathered_3_8; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_8 = (reduce_positions > 10'd8) ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0;
+  assign reduce_in_8 = reduce_lanes_reached[8] ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:182
-      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:182
-      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:182
-      default: tree_pick_9 = gathered_3_9; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:183
+      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:183
+      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:183
+      default: tree_pick_9 = gathered_3_9; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_9 = (reduce_positions > 10'd9) ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0;
+  assign reduce_in_9 = reduce_lanes_reached[9] ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0; // Reduction.java:185
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:182
-      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:182
-      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:182
-      default: tree_pick_10 = gathered_3_10; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:183
+      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:183
+      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:183
+      default: tree_pick_10 = gathered_3_10; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_10 = (reduce_positions > 10'd10) ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_10 = reduce_lanes_reached[10] ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:182
-      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:182
-      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:182
-      default: tree_pick_11 = gathered_3_11; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:183
+      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:183
+      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:183
+      default: tree_pick_11 = gathered_3_11; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_11 = (reduce_positions > 10'd11) ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_11 = reduce_lanes_reached[11] ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:182
-      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:182
-      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:182
-      default: tree_pick_12 = gathered_3_12; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:183
+      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:183
+      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:183
+      default: tree_pick_12 = gathered_3_12; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_12 = (reduce_positions > 10'd12) ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_12 = reduce_lanes_reached[12] ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:182
-      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:182
-      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:182
-      default: tree_pick_13 = gathered_3_13; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:183
+      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:183
+      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:183
+      default: tree_pick_13 = gathered_3_13; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_13 = (reduce_positions > 10'd13) ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_13 = reduce_lanes_reached[13] ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:182
-      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:182
-      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:182
-      default: tree_pick_14 = gathered_3_14; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:183
+      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:183
+      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:183
+      default: tree_pick_14 = gathered_3_14; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_14 = (reduce_positions > 10'd14) ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_14 = reduce_lanes_reached[14] ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:182
-      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:182
-      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:182
-      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:182
-      default: tree_pick_15 = gathered_3_15; // Reduction.java:182
+    case (reduce_index[1:0]) // Reduction.java:183
+      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:183
+      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:183
+      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:183
+      default: tree_pick_15 = gathered_3_15; // Reduction.java:183
     endcase
   end
 
-  // Reduction.java:183
-  assign reduce_in_15 = (reduce_positions > 10'd15) ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
+  // Reduction.java:185
+  assign reduce_in_15 = reduce_lanes_reached[15] ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
   assign reduce_tag =
       {z_phase_eq_2,
        (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
-       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:187
-  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:194
-  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:213
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:213
-  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:213
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:213
-  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:213
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:213
-  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:213
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:213
-  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:213
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:213
-  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:213
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:213
-  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:213
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:213
-  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:213
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:213
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:213
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:213
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:213
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:213
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:213
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:213
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:213
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:213
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:213
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:213
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:213
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:213
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:213
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:213
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:213
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:213
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:213
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:213
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:213
-  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:217
-  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:218
-  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:219
-  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:224
+       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:189
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:196
+  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:215
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:215
+  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:215
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:215
+  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:215
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:215
+  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:215
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:215
+  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:215
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:215
+  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:215
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:215
+  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:215
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:215
+  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:215
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:215
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:215
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:215
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:215
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:215
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:215
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:215
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:215
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:215
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:215
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:215
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:215
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:215
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:215
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:215
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:215
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:215
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:215
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:215
+  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:219
+  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:220
+  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:221
+  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:226
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:149
-  assign rz_ready = rz_out_valid; // Reduction.java:228
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:238
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:238
-  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:238
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:239
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:239
-  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:242
-  assign out_beat_valid = beat_assembled; // Reduction.java:254
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:255
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:255
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:255
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:255
+  assign rz_ready = rz_out_valid; // Reduction.java:230
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:240
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:240
+  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:240
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:241
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:241
+  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:244
+  assign out_beat_valid = beat_assembled; // Reduction.java:256
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:257
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:257
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:257
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:257
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:259
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:260
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:266
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:267
-  assign element_slot_done = slot_pushed; // Reduction.java:267
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:268
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:292
-  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:293
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:261
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:262
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:268
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:269
+  assign element_slot_done = slot_pushed; // Reduction.java:269
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:270
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:294
+  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:295
 
   always @(posedge clk) begin
     gather_read_valid_d1 <= gathering; // Reduction.java:128
@@ -4563,156 +4555,156 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:154
       z_lane_15 <= z_gathered; // Reduction.java:154
     end
-    push_tag_d1 <= reduce_tag; // Reduction.java:223
-    push_tag_d2 <= push_tag_d1; // Reduction.java:223
-    push_tag_d3 <= push_tag_d2; // Reduction.java:223
-    push_tag_d4 <= push_tag_d3; // Reduction.java:223
-    push_tag_d5 <= push_tag_d4; // Reduction.java:223
-    push_tag_d6 <= push_tag_d5; // Reduction.java:223
-    push_tag_d7 <= push_tag_d6; // Reduction.java:223
-    push_tag_d8 <= push_tag_d7; // Reduction.java:223
-    push_tag_d9 <= push_tag_d8; // Reduction.java:223
-    push_tag_d10 <= push_tag_d9; // Reduction.java:223
-    push_tag_d11 <= push_tag_d10; // Reduction.java:223
-    push_tag_d12 <= push_tag_d11; // Reduction.java:223
-    push_tag_d13 <= push_tag_d12; // Reduction.java:223
-    push_tag_d14 <= push_tag_d13; // Reduction.java:223
-    push_tag_d15 <= push_tag_d14; // Reduction.java:223
-    push_tag_d16 <= push_tag_d15; // Reduction.java:223
-    push_tag_d17 <= push_tag_d16; // Reduction.java:223
-    push_tag_d18 <= push_tag_d17; // Reduction.java:223
-    push_tag_d19 <= push_tag_d18; // Reduction.java:223
-    push_tag_d20 <= push_tag_d19; // Reduction.java:223
-    push_tag_d21 <= push_tag_d20; // Reduction.java:223
-    push_tag_d22 <= push_tag_d21; // Reduction.java:223
-    push_tag_d23 <= push_tag_d22; // Reduction.java:223
-    push_tag_d24 <= push_tag_d23; // Reduction.java:223
-    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:227
-    z_parity_d2 <= z_parity_d1; // Reduction.java:227
-    z_parity_d3 <= z_parity_d2; // Reduction.java:227
-    z_parity_d4 <= z_parity_d3; // Reduction.java:227
-    z_parity_d5 <= z_parity_d4; // Reduction.java:227
-    z_parity_d6 <= z_parity_d5; // Reduction.java:227
-    z_parity_d7 <= z_parity_d6; // Reduction.java:227
-    z_parity_d8 <= z_parity_d7; // Reduction.java:227
-    z_parity_d9 <= z_parity_d8; // Reduction.java:227
-    z_parity_d10 <= z_parity_d9; // Reduction.java:227
-    z_parity_d11 <= z_parity_d10; // Reduction.java:227
-    z_parity_d12 <= z_parity_d11; // Reduction.java:227
-    z_parity_d13 <= z_parity_d12; // Reduction.java:227
-    z_parity_d14 <= z_parity_d13; // Reduction.java:227
-    z_parity_d15 <= z_parity_d14; // Reduction.java:227
-    z_parity_d16 <= z_parity_d15; // Reduction.java:227
-    z_parity_d17 <= z_parity_d16; // Reduction.java:227
-    z_parity_d18 <= z_parity_d17; // Reduction.java:227
-    z_parity_d19 <= z_parity_d18; // Reduction.java:227
-    z_parity_d20 <= z_parity_d19; // Reduction.java:227
-    z_parity_d21 <= z_parity_d20; // Reduction.java:227
-    z_parity_d22 <= z_parity_d21; // Reduction.java:227
-    z_parity_d23 <= z_parity_d22; // Reduction.java:227
-    z_parity_d24 <= z_parity_d23; // Reduction.java:227
-    z_parity_d25 <= z_parity_d24; // Reduction.java:227
-    z_parity_d26 <= z_parity_d25; // Reduction.java:227
-    z_parity_d27 <= z_parity_d26; // Reduction.java:227
-    z_parity_d28 <= z_parity_d27; // Reduction.java:227
-    z_parity_d29 <= z_parity_d28; // Reduction.java:227
-    z_parity_d30 <= z_parity_d29; // Reduction.java:227
-    z_parity_d31 <= z_parity_d30; // Reduction.java:227
-    z_parity_d32 <= z_parity_d31; // Reduction.java:227
-    z_parity_d33 <= z_parity_d32; // Reduction.java:227
-    z_parity_d34 <= z_parity_d33; // Reduction.java:227
-    z_parity_d35 <= z_parity_d34; // Reduction.java:227
-    z_parity_d36 <= z_parity_d35; // Reduction.java:227
-    z_parity_d37 <= z_parity_d36; // Reduction.java:227
-    z_parity_d38 <= z_parity_d37; // Reduction.java:227
-    z_parity_d39 <= z_parity_d38; // Reduction.java:227
-    z_parity_d40 <= z_parity_d39; // Reduction.java:227
-    z_parity_d41 <= z_parity_d40; // Reduction.java:227
-    z_parity_d42 <= z_parity_d41; // Reduction.java:227
-    z_parity_d43 <= z_parity_d42; // Reduction.java:227
-    z_parity_d44 <= z_parity_d43; // Reduction.java:227
-    if (rz_ready & ~z_parity_d44) begin // Reduction.java:233
-      slot_rz_0 <= rz_out_payload; // Reduction.java:233
+    push_tag_d1 <= reduce_tag; // Reduction.java:225
+    push_tag_d2 <= push_tag_d1; // Reduction.java:225
+    push_tag_d3 <= push_tag_d2; // Reduction.java:225
+    push_tag_d4 <= push_tag_d3; // Reduction.java:225
+    push_tag_d5 <= push_tag_d4; // Reduction.java:225
+    push_tag_d6 <= push_tag_d5; // Reduction.java:225
+    push_tag_d7 <= push_tag_d6; // Reduction.java:225
+    push_tag_d8 <= push_tag_d7; // Reduction.java:225
+    push_tag_d9 <= push_tag_d8; // Reduction.java:225
+    push_tag_d10 <= push_tag_d9; // Reduction.java:225
+    push_tag_d11 <= push_tag_d10; // Reduction.java:225
+    push_tag_d12 <= push_tag_d11; // Reduction.java:225
+    push_tag_d13 <= push_tag_d12; // Reduction.java:225
+    push_tag_d14 <= push_tag_d13; // Reduction.java:225
+    push_tag_d15 <= push_tag_d14; // Reduction.java:225
+    push_tag_d16 <= push_tag_d15; // Reduction.java:225
+    push_tag_d17 <= push_tag_d16; // Reduction.java:225
+    push_tag_d18 <= push_tag_d17; // Reduction.java:225
+    push_tag_d19 <= push_tag_d18; // Reduction.java:225
+    push_tag_d20 <= push_tag_d19; // Reduction.java:225
+    push_tag_d21 <= push_tag_d20; // Reduction.java:225
+    push_tag_d22 <= push_tag_d21; // Reduction.java:225
+    push_tag_d23 <= push_tag_d22; // Reduction.java:225
+    push_tag_d24 <= push_tag_d23; // Reduction.java:225
+    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:229
+    z_parity_d2 <= z_parity_d1; // Reduction.java:229
+    z_parity_d3 <= z_parity_d2; // Reduction.java:229
+    z_parity_d4 <= z_parity_d3; // Reduction.java:229
+    z_parity_d5 <= z_parity_d4; // Reduction.java:229
+    z_parity_d6 <= z_parity_d5; // Reduction.java:229
+    z_parity_d7 <= z_parity_d6; // Reduction.java:229
+    z_parity_d8 <= z_parity_d7; // Reduction.java:229
+    z_parity_d9 <= z_parity_d8; // Reduction.java:229
+    z_parity_d10 <= z_parity_d9; // Reduction.java:229
+    z_parity_d11 <= z_parity_d10; // Reduction.java:229
+    z_parity_d12 <= z_parity_d11; // Reduction.java:229
+    z_parity_d13 <= z_parity_d12; // Reduction.java:229
+    z_parity_d14 <= z_parity_d13; // Reduction.java:229
+    z_parity_d15 <= z_parity_d14; // Reduction.java:229
+    z_parity_d16 <= z_parity_d15; // Reduction.java:229
+    z_parity_d17 <= z_parity_d16; // Reduction.java:229
+    z_parity_d18 <= z_parity_d17; // Reduction.java:229
+    z_parity_d19 <= z_parity_d18; // Reduction.java:229
+    z_parity_d20 <= z_parity_d19; // Reduction.java:229
+    z_parity_d21 <= z_parity_d20; // Reduction.java:229
+    z_parity_d22 <= z_parity_d21; // Reduction.java:229
+    z_parity_d23 <= z_parity_d22; // Reduction.java:229
+    z_parity_d24 <= z_parity_d23; // Reduction.java:229
+    z_parity_d25 <= z_parity_d24; // Reduction.java:229
+    z_parity_d26 <= z_parity_d25; // Reduction.java:229
+    z_parity_d27 <= z_parity_d26; // Reduction.java:229
+    z_parity_d28 <= z_parity_d27; // Reduction.java:229
+    z_parity_d29 <= z_parity_d28; // Reduction.java:229
+    z_parity_d30 <= z_parity_d29; // Reduction.java:229
+    z_parity_d31 <= z_parity_d30; // Reduction.java:229
+    z_parity_d32 <= z_parity_d31; // Reduction.java:229
+    z_parity_d33 <= z_parity_d32; // Reduction.java:229
+    z_parity_d34 <= z_parity_d33; // Reduction.java:229
+    z_parity_d35 <= z_parity_d34; // Reduction.java:229
+    z_parity_d36 <= z_parity_d35; // Reduction.java:229
+    z_parity_d37 <= z_parity_d36; // Reduction.java:229
+    z_parity_d38 <= z_parity_d37; // Reduction.java:229
+    z_parity_d39 <= z_parity_d38; // Reduction.java:229
+    z_parity_d40 <= z_parity_d39; // Reduction.java:229
+    z_parity_d41 <= z_parity_d40; // Reduction.java:229
+    z_parity_d42 <= z_parity_d41; // Reduction.java:229
+    z_parity_d43 <= z_parity_d42; // Reduction.java:229
+    z_parity_d44 <= z_parity_d43; // Reduction.java:229
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:235
+      slot_rz_0 <= rz_out_payload; // Reduction.java:235
     end
-    if (rz_ready & z_parity_d44) begin // Reduction.java:233
-      slot_rz_1 <= rz_out_payload; // Reduction.java:233
+    if (rz_ready & z_parity_d44) begin // Reduction.java:235
+      slot_rz_1 <= rz_out_payload; // Reduction.java:235
     end
-    push_tag_d25 <= push_tag_d24; // Reduction.java:241
-    push_tag_d26 <= push_tag_d25; // Reduction.java:241
-    push_tag_d27 <= push_tag_d26; // Reduction.java:241
-    push_tag_d28 <= push_tag_d27; // Reduction.java:241
-    push_tag_d29 <= push_tag_d28; // Reduction.java:241
-    push_tag_d30 <= push_tag_d29; // Reduction.java:241
-    push_tag_d31 <= push_tag_d30; // Reduction.java:241
-    push_tag_d32 <= push_tag_d31; // Reduction.java:241
-    push_tag_d33 <= push_tag_d32; // Reduction.java:241
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:249
-      out_word_0 <= stored_output_out_payload; // Reduction.java:249
+    push_tag_d25 <= push_tag_d24; // Reduction.java:243
+    push_tag_d26 <= push_tag_d25; // Reduction.java:243
+    push_tag_d27 <= push_tag_d26; // Reduction.java:243
+    push_tag_d28 <= push_tag_d27; // Reduction.java:243
+    push_tag_d29 <= push_tag_d28; // Reduction.java:243
+    push_tag_d30 <= push_tag_d29; // Reduction.java:243
+    push_tag_d31 <= push_tag_d30; // Reduction.java:243
+    push_tag_d32 <= push_tag_d31; // Reduction.java:243
+    push_tag_d33 <= push_tag_d32; // Reduction.java:243
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:251
+      out_word_0 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:249
-      out_word_1 <= stored_output_out_payload; // Reduction.java:249
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:251
+      out_word_1 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:249
-      out_word_2 <= stored_output_out_payload; // Reduction.java:249
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:251
+      out_word_2 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:249
-      out_word_3 <= stored_output_out_payload; // Reduction.java:249
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:251
+      out_word_3 <= stored_output_out_payload; // Reduction.java:251
     end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:252
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:261
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:261
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:262
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:262
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:254
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:263
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:263
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:264
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:264
     end
-    if (rz_ready) begin // Reduction.java:263
-      rz_known <= rz_known + 8'd1; // Reduction.java:263
+    if (rz_ready) begin // Reduction.java:265
+      rz_known <= rz_known + 8'd1; // Reduction.java:265
     end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:269
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:269
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:271
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:271
     end
-    if (gather_done) begin // Reduction.java:270
-      reduce_index <= 5'd0; // Reduction.java:271
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:272
+    if (gather_done) begin // Reduction.java:272
+      reduce_index <= 5'd0; // Reduction.java:273
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:274
     end
-    if (pass_beat_pushed) begin // Reduction.java:274
-      reduce_index <= 5'd0; // Reduction.java:275
-      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:276
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:277
-      if (reduce_last_pass_beat) begin // Reduction.java:278
-        reduce_pass_beat <= 4'd0; // Reduction.java:279
-        if (reduce_slots_last) begin // Reduction.java:280
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:280
+    if (pass_beat_pushed) begin // Reduction.java:276
+      reduce_index <= 5'd0; // Reduction.java:277
+      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:278
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:279
+      if (reduce_last_pass_beat) begin // Reduction.java:280
+        reduce_pass_beat <= 4'd0; // Reduction.java:281
+        if (reduce_slots_last) begin // Reduction.java:282
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:282
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:283
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:283
+    if (reduction_finished) begin // Reduction.java:285
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:285
     end
-    if (reduce_start) begin // Reduction.java:284
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:285
-      reduce_pass_beat <= 4'd0; // Reduction.java:286
-      reduce_index <= 5'd0; // Reduction.java:287
-      rz_known <= 8'd0; // Reduction.java:288
+    if (reduce_start) begin // Reduction.java:286
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:287
+      reduce_pass_beat <= 4'd0; // Reduction.java:288
+      reduce_index <= 5'd0; // Reduction.java:289
+      rz_known <= 8'd0; // Reduction.java:290
     end
-    if (z_gathering) begin // Reduction.java:294
-      z_index <= z_index + 5'd1; // Reduction.java:294
+    if (z_gathering) begin // Reduction.java:296
+      z_index <= z_index + 5'd1; // Reduction.java:296
     end
-    if (z_gather_done) begin // Reduction.java:295
-      z_phase <= ZPHASE_PUSH; // Reduction.java:295
+    if (z_gather_done) begin // Reduction.java:297
+      z_phase <= ZPHASE_PUSH; // Reduction.java:297
     end
-    if (z_pushed) begin // Reduction.java:296
-      z_index <= 5'd0; // Reduction.java:297
-      z_phase <= ZPHASE_WAIT; // Reduction.java:298
-      if (z_slots_last) begin // Reduction.java:299
-        z_phase <= ZPHASE_IDLE; // Reduction.java:299
+    if (z_pushed) begin // Reduction.java:298
+      z_index <= 5'd0; // Reduction.java:299
+      z_phase <= ZPHASE_WAIT; // Reduction.java:300
+      if (z_slots_last) begin // Reduction.java:301
+        z_phase <= ZPHASE_IDLE; // Reduction.java:301
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:301
-      z_phase <= ZPHASE_GATHER; // Reduction.java:301
-    end
-    if (reduce_start) begin // Reduction.java:302
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:303
       z_phase <= ZPHASE_GATHER; // Reduction.java:303
-      z_index <= 5'd0; // Reduction.java:304
+    end
+    if (reduce_start) begin // Reduction.java:304
+      z_phase <= ZPHASE_GATHER; // Reduction.java:305
+      z_index <= 5'd0; // Reduction.java:306
     end
     if (reset) begin
       gather_read_valid_d1 <= 1'b0;
@@ -4823,27 +4815,49 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.reduce_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:38
-  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
-  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
-  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:41
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:53
+  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
+  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:56
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:42
-      reduce_slots_slot <= 2'd0; // SlotWalker.java:43
-      reduce_slots_head <= 8'd0; // SlotWalker.java:44
-      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:45
-    end else if (element_slot_done) begin // SlotWalker.java:46
-      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:47
-      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:48
-      if (reduce_slots_last_head) begin // SlotWalker.java:49
-        reduce_slots_head <= 8'd0; // SlotWalker.java:50
-        reduce_slots_positions <= reduce_slots_positions + 10'd1; // SlotWalker.java:51
+    if (reduce_start) begin // SlotWalker.java:67
+      reduce_slots_reached <=
+          {(reduce_first_positions > 10'd15),
+           (reduce_first_positions > 10'd14),
+           (reduce_first_positions > 10'd13),
+           (reduce_first_positions > 10'd12),
+           (reduce_first_positions > 10'd11),
+           (reduce_first_positions > 10'd10),
+           (reduce_first_positions > 10'd9),
+           (reduce_first_positions > 10'd8),
+           (reduce_first_positions > 10'd7),
+           (reduce_first_positions > 10'd6),
+           (reduce_first_positions > 10'd5),
+           (reduce_first_positions > 10'd4),
+           (reduce_first_positions > 10'd3),
+           (reduce_first_positions > 10'd2),
+           (reduce_first_positions > 10'd1),
+           (reduce_first_positions > 10'd0)}; // SlotWalker.java:67
+    end else if (element_slot_done & reduce_slots_last_head) begin // SlotWalker.java:67
+      reduce_slots_reached <= {reduce_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+    end
+    if (reduce_start) begin // SlotWalker.java:70
+      reduce_slots_slot <= 2'd0; // SlotWalker.java:71
+      reduce_slots_head <= 8'd0; // SlotWalker.java:72
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:73
+    end else if (element_slot_done) begin // SlotWalker.java:74
+      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:75
+      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:76
+      if (reduce_slots_last_head) begin // SlotWalker.java:77
+        reduce_slots_head <= 8'd0; // SlotWalker.java:78
+        reduce_slots_positions <= reduce_slots_positions + 10'd1; // SlotWalker.java:79
       end
     end
     if (reset) begin
+      reduce_slots_reached <= 16'h0;
       reduce_slots_slot <= 2'd0;
       reduce_slots_head <= 8'd0;
       reduce_slots_positions <= 10'd0;
@@ -4851,27 +4865,49 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.z_slots (SlotWalker.java:34): the slot this pass is at, its head within its token and the
+  // value_engine.reduction.z_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:38
-  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:39
-  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:40
-  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:41
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:53
+  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
+  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:56
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:42
-      z_slots_slot <= 2'd0; // SlotWalker.java:43
-      z_slots_head <= 8'd0; // SlotWalker.java:44
-      z_slots_positions <= reduce_first_positions; // SlotWalker.java:45
-    end else if (z_pushed) begin // SlotWalker.java:46
-      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:47
-      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:48
-      if (z_slots_last_head) begin // SlotWalker.java:49
-        z_slots_head <= 8'd0; // SlotWalker.java:50
-        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:51
+    if (reduce_start) begin // SlotWalker.java:67
+      z_slots_reached <=
+          {(reduce_first_positions > 10'd15),
+           (reduce_first_positions > 10'd14),
+           (reduce_first_positions > 10'd13),
+           (reduce_first_positions > 10'd12),
+           (reduce_first_positions > 10'd11),
+           (reduce_first_positions > 10'd10),
+           (reduce_first_positions > 10'd9),
+           (reduce_first_positions > 10'd8),
+           (reduce_first_positions > 10'd7),
+           (reduce_first_positions > 10'd6),
+           (reduce_first_positions > 10'd5),
+           (reduce_first_positions > 10'd4),
+           (reduce_first_positions > 10'd3),
+           (reduce_first_positions > 10'd2),
+           (reduce_first_positions > 10'd1),
+           (reduce_first_positions > 10'd0)}; // SlotWalker.java:67
+    end else if (z_pushed & z_slots_last_head) begin // SlotWalker.java:67
+      z_slots_reached <= {z_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+    end
+    if (reduce_start) begin // SlotWalker.java:70
+      z_slots_slot <= 2'd0; // SlotWalker.java:71
+      z_slots_head <= 8'd0; // SlotWalker.java:72
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:73
+    end else if (z_pushed) begin // SlotWalker.java:74
+      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:75
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:76
+      if (z_slots_last_head) begin // SlotWalker.java:77
+        z_slots_head <= 8'd0; // SlotWalker.java:78
+        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:79
       end
     end
     if (reset) begin
+      z_slots_reached <= 16'h0;
       z_slots_slot <= 2'd0;
       z_slots_head <= 8'd0;
       z_slots_positions <= 10'd0;
@@ -4939,8 +4975,48 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:258
-        $display("ASSERTION FAILED in %m: Reduction.java:258: AttentionUnit: the output queue holds the beats ",
+      if (!(reduce_slots_reached
+            == {(reduce_slots_positions > 10'd15),
+                (reduce_slots_positions > 10'd14),
+                (reduce_slots_positions > 10'd13),
+                (reduce_slots_positions > 10'd12),
+                (reduce_slots_positions > 10'd11),
+                (reduce_slots_positions > 10'd10),
+                (reduce_slots_positions > 10'd9),
+                (reduce_slots_positions > 10'd8),
+                (reduce_slots_positions > 10'd7),
+                (reduce_slots_positions > 10'd6),
+                (reduce_slots_positions > 10'd5),
+                (reduce_slots_positions > 10'd4),
+                (reduce_slots_positions > 10'd3),
+                (reduce_slots_positions > 10'd2),
+                (reduce_slots_positions > 10'd1),
+                (reduce_slots_positions > 10'd0)})) begin // SlotWalker.java:68
+        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+        $stop;
+      end
+      if (!(z_slots_reached
+            == {(z_slots_positions > 10'd15),
+                (z_slots_positions > 10'd14),
+                (z_slots_positions > 10'd13),
+                (z_slots_positions > 10'd12),
+                (z_slots_positions > 10'd11),
+                (z_slots_positions > 10'd10),
+                (z_slots_positions > 10'd9),
+                (z_slots_positions > 10'd8),
+                (z_slots_positions > 10'd7),
+                (z_slots_positions > 10'd6),
+                (z_slots_positions > 10'd5),
+                (z_slots_positions > 10'd4),
+                (z_slots_positions > 10'd3),
+                (z_slots_positions > 10'd2),
+                (z_slots_positions > 10'd1),
+                (z_slots_positions > 10'd0)})) begin // SlotWalker.java:68
+        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+        $stop;
+      end
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:260
+        $display("ASSERTION FAILED in %m: Reduction.java:260: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
@@ -5433,7 +5509,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_0 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -5443,7 +5519,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_1 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -5453,7 +5529,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_2 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -5463,7 +5539,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_3 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -5473,7 +5549,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_4 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -5483,7 +5559,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_5 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -5493,7 +5569,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_6 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -5503,7 +5579,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // Reduction.java:213
+  Fp32Add reduce_tree_0_7 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -5513,7 +5589,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // Reduction.java:213
+  Fp32Add reduce_tree_1_0 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -5523,7 +5599,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // Reduction.java:213
+  Fp32Add reduce_tree_1_1 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -5533,7 +5609,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // Reduction.java:213
+  Fp32Add reduce_tree_1_2 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -5543,7 +5619,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // Reduction.java:213
+  Fp32Add reduce_tree_1_3 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -5553,7 +5629,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // Reduction.java:213
+  Fp32Add reduce_tree_2_0 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -5563,7 +5639,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // Reduction.java:213
+  Fp32Add reduce_tree_2_1 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -5573,7 +5649,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // Reduction.java:213
+  Fp32Add reduce_tree_3_0 ( // Reduction.java:215
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -5592,7 +5668,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:238
+  Fp32Mul normalized ( // Reduction.java:240
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -5602,7 +5678,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:239
+  Fp32ToFp16 stored_output ( // Reduction.java:241
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

@@ -102,11 +102,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   // Phase: dev.tellmej.accel.lmhead.LmHeadUnit.Phase
   localparam [1:0] PHASE_IDLE        = 2'd0;
-  localparam [1:0] PHASE_ACTIVATIONS = 2'd1;
-  localparam [1:0] PHASE_RUN         = 2'd2;
-  // verilator lint_off UNUSEDPARAM
-  localparam [1:0] PHASE_FINISH      = 2'd3;
-  // verilator lint_on UNUSEDPARAM
+  localparam [1:0] PHASE_CHECK       = 2'd1;
+  localparam [1:0] PHASE_ACTIVATIONS = 2'd2;
+  localparam [1:0] PHASE_RUN         = 2'd3;
 
   wire        lane0_reader_command_valid;           // LmHeadUnit.java:102
   wire        lane0_reader_command_ready;           // LmHeadUnit.java:102
@@ -243,29 +241,30 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg  [31:0] done_argmax;                          // LmHeadUnit.java:178
   wire        command_bad_field;                    // LmHeadUnit.java:183
   wire        command_accepted;                     // LmHeadUnit.java:185
-  wire        last_activation_beat;                 // LmHeadUnit.java:187
-  wire        rows_start;                           // LmHeadUnit.java:188
-  reg         fx_issue_d1;                          // LmHeadUnit.java:192
-  reg         fx_issue_d2;                          // LmHeadUnit.java:192
-  reg         fx_issue_d3;                          // LmHeadUnit.java:192
-  reg         fx_issue_d4;                          // LmHeadUnit.java:192
-  reg         fx_issue_d5;                          // LmHeadUnit.java:192
-  reg         fx_issue_d6;                          // LmHeadUnit.java:192
-  reg         fx_issue_d7;                          // LmHeadUnit.java:192
-  reg         fx_issue_d8;                          // LmHeadUnit.java:192
-  reg  [31:0] fx;                                   // LmHeadUnit.java:193
-  reg         fx_ready;                             // LmHeadUnit.java:194
-  reg  [63:0] lane0_start;                          // LmHeadUnit.java:203
-  reg  [63:0] lane1_start;                          // LmHeadUnit.java:203
-  reg  [63:0] lane_stride;                          // LmHeadUnit.java:206
+  reg         last_activation_beat;                 // LmHeadUnit.java:189
+  wire        rows_start;                           // LmHeadUnit.java:195
+  reg         fx_issue_d1;                          // LmHeadUnit.java:199
+  reg         fx_issue_d2;                          // LmHeadUnit.java:199
+  reg         fx_issue_d3;                          // LmHeadUnit.java:199
+  reg         fx_issue_d4;                          // LmHeadUnit.java:199
+  reg         fx_issue_d5;                          // LmHeadUnit.java:199
+  reg         fx_issue_d6;                          // LmHeadUnit.java:199
+  reg         fx_issue_d7;                          // LmHeadUnit.java:199
+  reg         fx_issue_d8;                          // LmHeadUnit.java:199
+  reg  [31:0] fx;                                   // LmHeadUnit.java:200
+  reg         fx_ready;                             // LmHeadUnit.java:201
+  reg  [63:0] lane0_start;                          // LmHeadUnit.java:210
+  reg  [63:0] lane1_start;                          // LmHeadUnit.java:210
+  reg  [63:0] lane_stride;                          // LmHeadUnit.java:213
+  reg         command_bad;                          // LmHeadUnit.java:224
 
   // lane0
-  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:256
-  reg  [63:0] lane0_address;                        // LmHeadUnit.java:257
-  wire        lane0_issuing;                        // LmHeadUnit.java:262
-  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:277
-  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:277
-  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:277
+  reg  [32:0] lane0_next_row;                       // LmHeadUnit.java:269
+  reg  [63:0] lane0_address;                        // LmHeadUnit.java:270
+  wire        lane0_issuing;                        // LmHeadUnit.java:275
+  wire        lane0_row_sum_valid;                  // LmHeadUnit.java:290
+  wire        lane0_row_sum_ready;                  // LmHeadUnit.java:290
+  wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:290
   wire        lane0_sums_push_valid;                // Stream.java:195
   wire        lane0_sums_push_ready;                // Stream.java:195
   wire [31:0] lane0_sums_push_payload;              // Stream.java:195
@@ -273,54 +272,54 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:280
-  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:281
-  wire        lane0_last_beat;                      // LmHeadUnit.java:282
-  wire        lane0_room;                           // LmHeadUnit.java:284
-  wire        lane0_take;                           // LmHeadUnit.java:286
-  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:295
-  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:295
-  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:297
-  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:297
-  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:304
-  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:304
-  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:310
-  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:310
-  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:310
-  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:310
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:311
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:311
-  reg         lane0_beat_d3;                        // LmHeadUnit.java:311
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:317
-  reg         lane0_beat_d4;                        // LmHeadUnit.java:318
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:319
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:319
-  reg         lane0_row_end_d3;                     // LmHeadUnit.java:319
-  reg         lane0_row_end_d4;                     // LmHeadUnit.java:319
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:320
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:321
-  reg         lane0_failed;                         // LmHeadUnit.java:328
+  reg  [15:0] lane0_beat;                           // LmHeadUnit.java:293
+  reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:294
+  wire        lane0_last_beat;                      // LmHeadUnit.java:295
+  wire        lane0_room;                           // LmHeadUnit.java:297
+  wire        lane0_take;                           // LmHeadUnit.java:299
+  reg  [63:0] lane0_x_read_r0;                      // LmHeadUnit.java:308
+  reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:308
+  reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:310
+  reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:310
+  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:317
+  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:317
+  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:323
+  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:323
+  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:323
+  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:323
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:324
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:324
+  reg         lane0_beat_d3;                        // LmHeadUnit.java:324
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:330
+  reg         lane0_beat_d4;                        // LmHeadUnit.java:331
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:332
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:332
+  reg         lane0_row_end_d3;                     // LmHeadUnit.java:332
+  reg         lane0_row_end_d4;                     // LmHeadUnit.java:332
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:333
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:334
+  reg         lane0_failed;                         // LmHeadUnit.java:341
 
   // lane1
-  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:256
-  reg  [63:0] lane1_address;                        // LmHeadUnit.java:257
-  wire        lane1_issuing;                        // LmHeadUnit.java:262
-  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:277
-  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:277
-  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:277
+  reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:269
+  reg  [63:0] lane1_address;                        // LmHeadUnit.java:270
+  wire        lane1_issuing;                        // LmHeadUnit.java:275
+  wire        lane1_row_sum_valid;                  // LmHeadUnit.java:290
+  wire        lane1_row_sum_ready;                  // LmHeadUnit.java:290
+  wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:290
   wire        lane1_sums_push_valid;                // Stream.java:195
   wire        lane1_sums_push_ready;                // Stream.java:195
   wire [31:0] lane1_sums_push_payload;              // Stream.java:195
@@ -328,66 +327,66 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:280
-  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:281
-  wire        lane1_last_beat;                      // LmHeadUnit.java:282
-  wire        lane1_room;                           // LmHeadUnit.java:284
-  wire        lane1_take;                           // LmHeadUnit.java:286
-  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:295
-  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:295
-  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:297
-  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:297
-  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:304
-  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:304
-  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:310
-  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:310
-  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:310
-  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:310
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:311
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:311
-  reg         lane1_beat_d3;                        // LmHeadUnit.java:311
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:317
-  reg         lane1_beat_d4;                        // LmHeadUnit.java:318
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:319
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:319
-  reg         lane1_row_end_d3;                     // LmHeadUnit.java:319
-  reg         lane1_row_end_d4;                     // LmHeadUnit.java:319
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:320
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:321
-  reg         lane1_failed;                         // LmHeadUnit.java:328
+  reg  [15:0] lane1_beat;                           // LmHeadUnit.java:293
+  reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:294
+  wire        lane1_last_beat;                      // LmHeadUnit.java:295
+  wire        lane1_room;                           // LmHeadUnit.java:297
+  wire        lane1_take;                           // LmHeadUnit.java:299
+  reg  [63:0] lane1_x_read_r0;                      // LmHeadUnit.java:308
+  reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:308
+  reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:310
+  reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:310
+  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:317
+  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:317
+  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:323
+  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:323
+  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:323
+  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:323
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:324
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:324
+  reg         lane1_beat_d3;                        // LmHeadUnit.java:324
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:330
+  reg         lane1_beat_d4;                        // LmHeadUnit.java:331
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:332
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:332
+  reg         lane1_row_end_d3;                     // LmHeadUnit.java:332
+  reg         lane1_row_end_d4;                     // LmHeadUnit.java:332
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:333
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:334
+  reg         lane1_failed;                         // LmHeadUnit.java:341
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:344
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:345
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:346
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:355
-  wire        last_scale_word;                      // LmHeadUnit.java:356
-  wire        scale_valid;                          // LmHeadUnit.java:357
-  wire        scale_ready;                          // LmHeadUnit.java:357
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:357
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:364
-  reg         scale_beyond_rows;                    // LmHeadUnit.java:367
-  reg         scales_failed;                        // LmHeadUnit.java:381
+  reg         scales_requested;                     // LmHeadUnit.java:357
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:358
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:359
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:368
+  wire        last_scale_word;                      // LmHeadUnit.java:369
+  wire        scale_valid;                          // LmHeadUnit.java:370
+  wire        scale_ready;                          // LmHeadUnit.java:370
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:370
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:377
+  reg         scale_beyond_rows;                    // LmHeadUnit.java:380
+  reg         scales_failed;                        // LmHeadUnit.java:394
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:406
-  reg  [32:0] next_row;                             // LmHeadUnit.java:407
-  wire        logit_out_valid;                      // LmHeadUnit.java:417
-  wire        logit_out_ready;                      // LmHeadUnit.java:417
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:417
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:419
+  reg  [32:0] next_row;                             // LmHeadUnit.java:420
+  wire        logit_out_valid;                      // LmHeadUnit.java:430
+  wire        logit_out_ready;                      // LmHeadUnit.java:430
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:430
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -395,56 +394,56 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:420
-  reg         logit_room;                           // LmHeadUnit.java:424
-  reg         rows_left;                            // LmHeadUnit.java:428
-  wire        logit_take;                           // LmHeadUnit.java:432
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:449
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:449
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:449
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:449
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:452
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:452
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:452
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:452
-  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:452
-  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:452
-  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:452
-  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:452
-  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:452
-  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:452
-  wire        logit_in_valid;                       // LmHeadUnit.java:452
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:452
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:452
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:452
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:452
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:455
-  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:455
-  reg  [31:0] best_value;                           // LmHeadUnit.java:462
-  reg  [31:0] best_row;                             // LmHeadUnit.java:463
-  wire        logit_greater;                        // LmHeadUnit.java:464
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:469
-  wire        logits_finished;                      // LmHeadUnit.java:472
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:433
+  reg         logit_room;                           // LmHeadUnit.java:437
+  reg         rows_left;                            // LmHeadUnit.java:441
+  wire        logit_take;                           // LmHeadUnit.java:445
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:462
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:462
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:462
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:462
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:465
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:465
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:465
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:465
+  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:465
+  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:465
+  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:465
+  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:465
+  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:465
+  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:465
+  wire        logit_in_valid;                       // LmHeadUnit.java:465
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:465
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:465
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:465
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:465
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:468
+  reg  [31:0] best_value;                           // LmHeadUnit.java:475
+  reg  [31:0] best_row;                             // LmHeadUnit.java:476
+  wire        logit_greater;                        // LmHeadUnit.java:477
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:482
+  wire        logits_finished;                      // LmHeadUnit.java:485
   reg         shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0] shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0] shared_operand_b;                     // LmHeadUnit.java:132
   (* ram_style = "block" *)
-  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:251
+  reg  [63:0] lane0_activations [0:31];             // LmHeadUnit.java:264
   (* ram_style = "block" *)
-  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:251
+  reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:264
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] lane0_product0_part;
@@ -595,21 +594,21 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign scale_reader_m_axi_rlast = m_axi_scales_rlast; // LmHeadUnit.java:110
   assign command_ready = phase == PHASE_IDLE; // LmHeadUnit.java:184
   assign activations_ready = phase == PHASE_ACTIVATIONS; // LmHeadUnit.java:186
-  assign done_valid = done_pending; // LmHeadUnit.java:229
-  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:230
-  assign done_payload_errorCode = done_code; // LmHeadUnit.java:231
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:263
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:266
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:267
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:285
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:263
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:266
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:267
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:285
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:347
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:348
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:350
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:370
+  assign done_valid = done_pending; // LmHeadUnit.java:242
+  assign done_payload_argmax = done_argmax; // LmHeadUnit.java:243
+  assign done_payload_errorCode = done_code; // LmHeadUnit.java:244
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:276
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:279
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:298
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:276
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:279
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:298
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:360
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:361
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:363
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:383
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -638,63 +637,74 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       | (command_payload_cols > 16'd256)
       | (command_payload_cols[2:0] != 3'd0); // LmHeadUnit.java:183
   assign command_accepted = command_valid & command_ready; // LmHeadUnit.java:185
-  assign last_activation_beat = activation_beat == (col_beats - 16'd1); // LmHeadUnit.java:187
-  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:188
+  assign rows_start = activations_valid & activations_ready & last_activation_beat; // LmHeadUnit.java:195
 
   always @(posedge clk) begin
-    fx_issue_d1 <= command_accepted; // LmHeadUnit.java:192
-    fx_issue_d2 <= fx_issue_d1; // LmHeadUnit.java:192
-    fx_issue_d3 <= fx_issue_d2; // LmHeadUnit.java:192
-    fx_issue_d4 <= fx_issue_d3; // LmHeadUnit.java:192
-    fx_issue_d5 <= fx_issue_d4; // LmHeadUnit.java:192
-    fx_issue_d6 <= fx_issue_d5; // LmHeadUnit.java:192
-    fx_issue_d7 <= fx_issue_d6; // LmHeadUnit.java:192
-    fx_issue_d8 <= fx_issue_d7; // LmHeadUnit.java:192
-    if (fx_issue_d8) begin // LmHeadUnit.java:193
-      fx <= scale_fx_out_payload; // LmHeadUnit.java:193
+    if (command_accepted) begin // LmHeadUnit.java:190
+      last_activation_beat <= {3'd0, command_payload_cols[15:3]} == 16'd1; // LmHeadUnit.java:190
+    end else if (activations_valid & activations_ready) begin // LmHeadUnit.java:191
+      last_activation_beat <= (activation_beat + 16'd2) == col_beats; // LmHeadUnit.java:191
     end
-    if (command_accepted) begin // LmHeadUnit.java:195
-      fx_ready <= 1'b0; // LmHeadUnit.java:195
-    end else if (fx_issue_d8) begin // LmHeadUnit.java:195
-      fx_ready <= 1'b1; // LmHeadUnit.java:195
+    fx_issue_d1 <= command_accepted; // LmHeadUnit.java:199
+    fx_issue_d2 <= fx_issue_d1; // LmHeadUnit.java:199
+    fx_issue_d3 <= fx_issue_d2; // LmHeadUnit.java:199
+    fx_issue_d4 <= fx_issue_d3; // LmHeadUnit.java:199
+    fx_issue_d5 <= fx_issue_d4; // LmHeadUnit.java:199
+    fx_issue_d6 <= fx_issue_d5; // LmHeadUnit.java:199
+    fx_issue_d7 <= fx_issue_d6; // LmHeadUnit.java:199
+    fx_issue_d8 <= fx_issue_d7; // LmHeadUnit.java:199
+    if (fx_issue_d8) begin // LmHeadUnit.java:200
+      fx <= scale_fx_out_payload; // LmHeadUnit.java:200
     end
-    done_pending <= 1'b0; // LmHeadUnit.java:198
-    if (command_accepted) begin // LmHeadUnit.java:203
-      lane0_start <= command_payload_weightsAddress; // LmHeadUnit.java:203
+    if (command_accepted) begin // LmHeadUnit.java:202
+      fx_ready <= 1'b0; // LmHeadUnit.java:202
+    end else if (fx_issue_d8) begin // LmHeadUnit.java:202
+      fx_ready <= 1'b1; // LmHeadUnit.java:202
     end
-    if (command_accepted) begin // LmHeadUnit.java:203
-      lane1_start <= command_payload_weightsAddress + {48'd0, command_payload_cols}; // LmHeadUnit.java:203
+    done_pending <= 1'b0; // LmHeadUnit.java:205
+    if (command_accepted) begin // LmHeadUnit.java:210
+      lane0_start <= command_payload_weightsAddress; // LmHeadUnit.java:210
     end
-    if (command_accepted) begin // LmHeadUnit.java:206
-      lane_stride <= {47'h0, command_payload_cols, 1'b0}; // LmHeadUnit.java:206
+    if (command_accepted) begin // LmHeadUnit.java:210
+      lane1_start <= command_payload_weightsAddress + {48'd0, command_payload_cols}; // LmHeadUnit.java:210
     end
-    if (command_accepted) begin // LmHeadUnit.java:207
-      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:208
-      rows <= command_payload_rows; // LmHeadUnit.java:209
-      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:210
-      mc <= command_payload_mc; // LmHeadUnit.java:211
-      activation_beat <= 16'd0; // LmHeadUnit.java:212
-      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:213
-      if (command_bad_field) begin // LmHeadUnit.java:214
-        phase <= PHASE_IDLE; // LmHeadUnit.java:215
-        done_pending <= 1'b1; // LmHeadUnit.java:216
-        done_code <= 8'd3; // LmHeadUnit.java:217
-        done_argmax <= 32'd0; // LmHeadUnit.java:218
+    if (command_accepted) begin // LmHeadUnit.java:213
+      lane_stride <= {47'h0, command_payload_cols, 1'b0}; // LmHeadUnit.java:213
+    end
+    if (command_accepted) begin // LmHeadUnit.java:214
+      scales_address <= command_payload_scalesAddress; // LmHeadUnit.java:215
+      rows <= command_payload_rows; // LmHeadUnit.java:216
+      col_beats <= {3'd0, command_payload_cols[15:3]}; // LmHeadUnit.java:217
+      mc <= command_payload_mc; // LmHeadUnit.java:218
+      activation_beat <= 16'd0; // LmHeadUnit.java:219
+      phase <= PHASE_CHECK; // LmHeadUnit.java:220
+    end
+    if (command_accepted) begin // LmHeadUnit.java:224
+      command_bad <= command_bad_field; // LmHeadUnit.java:224
+    end
+    if (phase == PHASE_CHECK) begin // LmHeadUnit.java:225
+      phase <= PHASE_ACTIVATIONS; // LmHeadUnit.java:226
+      if (command_bad) begin // LmHeadUnit.java:227
+        phase <= PHASE_IDLE; // LmHeadUnit.java:228
+        done_pending <= 1'b1; // LmHeadUnit.java:229
+        done_code <= 8'd3; // LmHeadUnit.java:230
+        done_argmax <= 32'd0; // LmHeadUnit.java:231
       end
     end
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:221
-      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:221
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:234
+      activation_beat <= activation_beat + 16'd1; // LmHeadUnit.java:234
     end
-    if (rows_start) begin // LmHeadUnit.java:222
-      phase <= PHASE_RUN; // LmHeadUnit.java:222
+    if (rows_start) begin // LmHeadUnit.java:235
+      phase <= PHASE_RUN; // LmHeadUnit.java:235
     end
-    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:223
-      phase <= PHASE_IDLE; // LmHeadUnit.java:224
-      done_pending <= 1'b1; // LmHeadUnit.java:225
-      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:226
-      done_argmax <= argmax_index; // LmHeadUnit.java:227
+    if ((phase == PHASE_RUN) & all_logits_out) begin // LmHeadUnit.java:236
+      phase <= PHASE_IDLE; // LmHeadUnit.java:237
+      done_pending <= 1'b1; // LmHeadUnit.java:238
+      done_code <= read_failed ? 8'd7 : 8'd0; // LmHeadUnit.java:239
+      done_argmax <= argmax_index; // LmHeadUnit.java:240
     end
     if (reset) begin
+      last_activation_beat <= 1'b0;
       fx_issue_d1 <= 1'b0;
       fx_issue_d2 <= 1'b0;
       fx_issue_d3 <= 1'b0;
@@ -714,100 +724,101 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       mc <= 32'h0;
       activation_beat <= 16'd0;
       phase <= PHASE_IDLE;
+      command_bad <= 1'b0;
       done_code <= 8'd0;
       done_argmax <= 32'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane0 (LmHeadUnit.java:246): reads rows 0 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:262
+  // lane0 (LmHeadUnit.java:259): reads rows 0 mod P, and sums each row's products with the activations
+  // LmHeadUnit.java:275
   assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}) & lane0_reader_command_free;
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:282
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:284
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:286
-  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:311
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:313
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:313
-  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:317
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:321
-  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:323
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:324
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:434
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:299
+  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:324
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:326
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:326
+  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:330
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:334
+  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:336
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:337
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:447
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
-      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
+      lane0_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:268
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:269
-      lane0_address <= lane0_start; // LmHeadUnit.java:270
-    end else if (lane0_issuing) begin // LmHeadUnit.java:271
-      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:272
-      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:273
+    if (rows_start) begin // LmHeadUnit.java:281
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:282
+      lane0_address <= lane0_start; // LmHeadUnit.java:283
+    end else if (lane0_issuing) begin // LmHeadUnit.java:284
+      lane0_next_row <= lane0_next_row + 33'd2; // LmHeadUnit.java:285
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:286
     end
-    if (rows_start) begin // LmHeadUnit.java:287
-      lane0_beat <= 16'd0; // LmHeadUnit.java:287
-    end else if (lane0_take) begin // LmHeadUnit.java:287
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:287
+    if (rows_start) begin // LmHeadUnit.java:300
+      lane0_beat <= 16'd0; // LmHeadUnit.java:300
+    end else if (lane0_take) begin // LmHeadUnit.java:300
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:300
     end
-    if (lane0_take) begin // LmHeadUnit.java:295
-      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:295
+    if (lane0_take) begin // LmHeadUnit.java:308
+      lane0_x_read_r0 <= lane0_activations[lane0_beat[4:0]]; // LmHeadUnit.java:308
     end
-    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:295
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:297
-    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:297
+    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:308
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:310
+    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:310
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:317
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:317
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:317
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:317
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:317
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:317
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:317
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:304
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:311
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:311
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:311
-    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:318
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:319
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:319
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:319
-    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:319
-    if (lane0_beat_d4) begin // LmHeadUnit.java:322
-      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:322
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:317
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:324
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:324
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:324
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:331
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:332
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:332
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:332
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:332
+    if (lane0_beat_d4) begin // LmHeadUnit.java:335
+      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:335
     end
-    // LmHeadUnit.java:327
+    // LmHeadUnit.java:340
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:329
-      lane0_failed <= 1'b0; // LmHeadUnit.java:329
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:330
-      lane0_failed <= 1'b1; // LmHeadUnit.java:330
+    if (command_accepted) begin // LmHeadUnit.java:342
+      lane0_failed <= 1'b0; // LmHeadUnit.java:342
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:343
+      lane0_failed <= 1'b1; // LmHeadUnit.java:343
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -826,94 +837,94 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane1 (LmHeadUnit.java:246): reads rows 1 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:262
+  // lane1 (LmHeadUnit.java:259): reads rows 1 mod P, and sums each row's products with the activations
+  // LmHeadUnit.java:275
   assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}) & lane1_reader_command_free;
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:282
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:284
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:286
-  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:311
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:313
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:313
-  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:317
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:321
-  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:323
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:324
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:434
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:299
+  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:324
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:326
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:326
+  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:330
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:334
+  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:336
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:337
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:447
 
   always @(posedge clk) begin
-    if (activations_valid & activations_ready) begin // LmHeadUnit.java:252
-      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:252
+    if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
+      lane1_activations[activation_beat[4:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:268
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:269
-      lane1_address <= lane1_start; // LmHeadUnit.java:270
-    end else if (lane1_issuing) begin // LmHeadUnit.java:271
-      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:272
-      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:273
+    if (rows_start) begin // LmHeadUnit.java:281
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:282
+      lane1_address <= lane1_start; // LmHeadUnit.java:283
+    end else if (lane1_issuing) begin // LmHeadUnit.java:284
+      lane1_next_row <= lane1_next_row + 33'd2; // LmHeadUnit.java:285
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:286
     end
-    if (rows_start) begin // LmHeadUnit.java:287
-      lane1_beat <= 16'd0; // LmHeadUnit.java:287
-    end else if (lane1_take) begin // LmHeadUnit.java:287
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:287
+    if (rows_start) begin // LmHeadUnit.java:300
+      lane1_beat <= 16'd0; // LmHeadUnit.java:300
+    end else if (lane1_take) begin // LmHeadUnit.java:300
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:300
     end
-    if (lane1_take) begin // LmHeadUnit.java:295
-      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:295
+    if (lane1_take) begin // LmHeadUnit.java:308
+      lane1_x_read_r0 <= lane1_activations[lane1_beat[4:0]]; // LmHeadUnit.java:308
     end
-    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:295
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:297
-    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:297
+    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:308
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:310
+    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:310
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:317
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:317
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:317
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:317
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:317
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:317
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:304
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:317
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:304
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:311
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:311
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:311
-    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:318
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:319
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:319
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:319
-    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:319
-    if (lane1_beat_d4) begin // LmHeadUnit.java:322
-      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:322
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:317
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:324
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:324
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:324
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:331
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:332
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:332
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:332
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:332
+    if (lane1_beat_d4) begin // LmHeadUnit.java:335
+      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:335
     end
-    // LmHeadUnit.java:327
+    // LmHeadUnit.java:340
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:329
-      lane1_failed <= 1'b0; // LmHeadUnit.java:329
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:330
-      lane1_failed <= 1'b1; // LmHeadUnit.java:330
+    if (command_accepted) begin // LmHeadUnit.java:342
+      lane1_failed <= 1'b0; // LmHeadUnit.java:342
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:343
+      lane1_failed <= 1'b1; // LmHeadUnit.java:343
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -932,35 +943,35 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:341): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:345
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:346
-  assign last_scale_word = scale_word; // LmHeadUnit.java:356
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:358
-  // LmHeadUnit.java:363
+  // scale_stream (LmHeadUnit.java:354): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:358
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:359
+  assign last_scale_word = scale_word; // LmHeadUnit.java:369
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:371
+  // LmHeadUnit.java:376
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_ready = logit_take; // LmHeadUnit.java:436
+  assign scale_ready = logit_take; // LmHeadUnit.java:449
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:351
-      scales_requested <= 1'b0; // LmHeadUnit.java:351
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:352
-      scales_requested <= 1'b1; // LmHeadUnit.java:352
+    if (command_accepted) begin // LmHeadUnit.java:364
+      scales_requested <= 1'b0; // LmHeadUnit.java:364
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:365
+      scales_requested <= 1'b1; // LmHeadUnit.java:365
     end
-    if (command_accepted) begin // LmHeadUnit.java:371
-      scale_word <= 1'b0; // LmHeadUnit.java:372
-      scales_taken <= 33'd0; // LmHeadUnit.java:373
-      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:374
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:375
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:376
-      scales_taken <= scales_taken_sum; // LmHeadUnit.java:378
-      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:379
+    if (command_accepted) begin // LmHeadUnit.java:384
+      scale_word <= 1'b0; // LmHeadUnit.java:385
+      scales_taken <= 33'd0; // LmHeadUnit.java:386
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:387
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:388
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:389
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:391
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:392
     end
-    if (command_accepted) begin // LmHeadUnit.java:382
-      scales_failed <= 1'b0; // LmHeadUnit.java:382
-    // LmHeadUnit.java:383
+    if (command_accepted) begin // LmHeadUnit.java:395
+      scales_failed <= 1'b0; // LmHeadUnit.java:395
+    // LmHeadUnit.java:396
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:383
+      scales_failed <= 1'b1; // LmHeadUnit.java:396
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -972,7 +983,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:403): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:416): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
@@ -984,68 +995,68 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
       & scale_valid
-      & logit_room; // LmHeadUnit.java:432
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:449
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:449
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:452
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:452
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:452
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:456
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:457
+      & logit_room; // LmHeadUnit.java:445
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:462
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:462
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:465
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:465
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:465
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:469
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:470
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:464
-  // LmHeadUnit.java:472
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:477
+  // LmHeadUnit.java:485
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:424
-    if (rows_start) begin // LmHeadUnit.java:437
-      next_lane <= 1'b0; // LmHeadUnit.java:438
-      next_row <= 33'd0; // LmHeadUnit.java:439
-      rows_left <= rows != 32'd0; // LmHeadUnit.java:440
-    end else if (logit_take) begin // LmHeadUnit.java:441
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:442
-      next_row <= next_row_sum; // LmHeadUnit.java:444
-      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:445
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:437
+    if (rows_start) begin // LmHeadUnit.java:450
+      next_lane <= 1'b0; // LmHeadUnit.java:451
+      next_row <= 33'd0; // LmHeadUnit.java:452
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:453
+    end else if (logit_take) begin // LmHeadUnit.java:454
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:455
+      next_row <= next_row_sum; // LmHeadUnit.java:457
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:458
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:452
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:452
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:452
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:452
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:452
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:452
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:452
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:452
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:452
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:452
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:455
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:455
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:455
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:455
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:455
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:455
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:455
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:455
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:455
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:455
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:455
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:455
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:455
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:455
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:455
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:459
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:465
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:466
-      best_row <= logit_row_d15; // LmHeadUnit.java:467
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:465
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:465
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:465
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:465
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:465
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:465
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:465
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:465
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:465
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:465
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:468
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:468
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:468
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:468
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:468
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:468
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:468
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:468
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:468
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:468
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:468
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:468
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:468
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:468
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:468
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:472
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:478
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:479
+      best_row <= logit_row_d15; // LmHeadUnit.java:480
     end
-    if (rows_start) begin // LmHeadUnit.java:470
-      logits_emitted <= 33'd0; // LmHeadUnit.java:470
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:470
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:470
+    if (rows_start) begin // LmHeadUnit.java:483
+      logits_emitted <= 33'd0; // LmHeadUnit.java:483
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:483
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:483
     end
     if (reset) begin
       logit_room <= 1'b0;
@@ -1070,35 +1081,41 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_issuing | lane0_reader_command_ready)) begin // LmHeadUnit.java:264
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:264: LmHeadUnit: the reader takes a row's command when it ",
+      // LmHeadUnit.java:193
+      if (!(~(phase == PHASE_ACTIVATIONS) | (last_activation_beat == (activation_beat == (col_beats - 16'd1))))) begin
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:193: LmHeadUnit: the last-activation flag follows the beat ",
+                 "count");
+        $stop;
+      end
+      if (!(~lane0_issuing | lane0_reader_command_ready)) begin // LmHeadUnit.java:277
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
                  "is offered");
         $stop;
       end
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:325
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:325: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:338
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:264
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:264: LmHeadUnit: the reader takes a row's command when it ",
+      if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:277
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
                  "is offered");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:325
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:325: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:338
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:368
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:368: LmHeadUnit: the scale stream's past-the-rows flag is ",
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:381
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:381: LmHeadUnit: the scale stream's past-the-rows flag is ",
                  "current");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:429
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:429: LmHeadUnit: the rows-left flag is current");
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:442
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:442: LmHeadUnit: the rows-left flag is current");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:458
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:458: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:471
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:471: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -1261,7 +1278,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:310
+  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:323
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_beat_tree_in_valid),
@@ -1289,7 +1306,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:310
+  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:323
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_beat_tree_in_valid),
@@ -1317,7 +1334,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:449
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:462
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -1326,7 +1343,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:452
+  Fp32Mul logit ( // LmHeadUnit.java:465
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

@@ -100,7 +100,7 @@ final class Reduction extends Area {
         // ---- The element walker.
         HwEnum<ElementPhase> phase = reg("element_phase", enumOf(ElementPhase.class), ElementPhase.IDLE);
         Bool slotDone = wire("element_slot_done", bool());
-        SlotWalker slots = area(new SlotWalker("reduce_slots", shape, command, start, slotDone));
+        SlotWalker slots = area(new SlotWalker("reduce_slots", shape, command, start, slotDone, lanes));
         SlotSet slotSet = SlotSet.of("reduce", shape, slots.physical);
         UInt pass = reg("reduce_pass_beat", uint(passBeatBits), 0);
         UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("reduce_pass_beats");
@@ -115,7 +115,7 @@ final class Reduction extends Area {
         // ---- The Z walker, a slot ahead at most.
         HwEnum<ZPhase> zPhase = reg("z_phase", enumOf(ZPhase.class), ZPhase.IDLE);
         Bool zPushed = wire("z_pushed", bool());
-        SlotWalker zSlots = area(new SlotWalker("z_slots", shape, command, start, zPushed));
+        SlotWalker zSlots = area(new SlotWalker("z_slots", shape, command, start, zPushed, lanes));
         SlotSet zSet = SlotSet.of("z", shape, zSlots.physical);
         UInt zIndex = reg("z_index", uint(bitsFor(lanes)), 0);
         Bool zGathering = zPhase.is(ZPhase.GATHER).and(zIndex.lt(lanes)).named("z_gathering");
@@ -173,14 +173,16 @@ final class Reduction extends Area {
         Bool elementWants = phase.is(ElementPhase.PUSH).and(rzReady).and(roomFor).and(zWants.not())
                 .named("element_wants_push");
         List<Bits> level = new ArrayList<>();
-        UInt reached = mux(zWants, zSlots.positions, slots.positions).named("reduce_positions");
+        // Lane j of the slot in the tree holds a position's value when the slot attends to more than j positions.
+        Bits reached = mux(zWants, zSlots.reached, slots.reached).named("reduce_lanes_reached");
         for (int j = 0; j < lanes; j++) {
             List<Bits> laneJ = new ArrayList<>();
             for (int e = 0; e < passWidth; e++) {
                 laneJ.add(gathered.get(e).get(j));
             }
             Bits chosen = passWidth == 1 ? laneJ.getFirst() : new Vec<>(laneJ).get("tree_pick_" + j, element);
-            level.add(mux(reached.gt(j), mux(zWants, zLanes.get(j), chosen), B(0, 32)).named("reduce_in_" + j));
+            level.add(mux(reached.bit(j), mux(zWants, zLanes.get(j), chosen), B(0, 32))
+                    .named("reduce_in_" + j));
         }
         // The tag: Z or an element, the slot's parity (which rz), the element.
         Bits tag = cat(zWants, mux(zWants, zSlots.slot.lsb(), slots.slot.lsb()), mux(zWants, U(0, elementBits),

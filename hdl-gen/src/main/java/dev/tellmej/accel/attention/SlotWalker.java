@@ -3,6 +3,7 @@ package dev.tellmej.accel.attention;
 import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 
@@ -24,6 +25,12 @@ final class SlotWalker extends Area {
     final Bool last;
     /** Event: the walker goes on to the next token's slots ({@link #positions} grows by one next cycle). */
     final Bool nextToken;
+    /**
+     * Bit {@code j} is {@code positions > j}, for the first {@code reachLanes} lanes of a reduction (a register kept
+     * beside {@link #positions}, for timing: the compares lay between the count and the reduction's inputs); null
+     * when the walker was built without them.
+     */
+    final Bits reached;
 
     /**
      * @param name    the walker's name (the pass it serves)
@@ -31,6 +38,14 @@ final class SlotWalker extends Area {
      * @param advance event: go to the next slot
      */
     SlotWalker(String name, AttentionShape shape, CommandFields command, Bool restart, Bool advance) {
+        this(name, shape, command, restart, advance, 0);
+    }
+
+    /**
+     * @param reachLanes the lanes {@link #reached} covers, 0 for none
+     */
+    SlotWalker(String name, AttentionShape shape, CommandFields command, Bool restart, Bool advance,
+            int reachLanes) {
         super(name, "the slot this pass is at, its head within its token and the positions it attends to");
         slot = reg(name + "_slot", uint(shape.slotBits()), 0);
         UInt head = reg(name + "_head", uint(8), 0);
@@ -39,6 +54,19 @@ final class SlotWalker extends Area {
         last = slot.resize(8).eq(command.slots().sub(1).trunc(8)).named(name + "_last");
         Bool lastHead = head.eq(command.heads().sub(1).trunc(8)).named(name + "_last_head");
         nextToken = restart.not().and(advance).and(lastHead).named(name + "_next_token");
+        reached = reachLanes == 0 ? null : reg(name + "_reached", bits(reachLanes), 0);
+        if (reached != null) {
+            Bool[] first = new Bool[reachLanes];
+            Bool[] expected = new Bool[reachLanes];
+            for (int j = 0; j < reachLanes; j++) {
+                first[reachLanes - 1 - j] = command.firstPositions().gt(j);
+                expected[reachLanes - 1 - j] = positions.gt(j);
+            }
+            // One more position: lane j is reached when lane j - 1 was, lane 0 always.
+            Bits grown = reachLanes == 1 ? B(1, 1) : cat(reached.slice(reachLanes - 2, 0), TRUE);
+            when(restart, () -> reached.set(cat(first))).elseWhen(advance.and(lastHead), () -> reached.set(grown));
+            assertAlways(reached.eq(cat(expected)), "SlotWalker: the lanes reached follow the positions");
+        }
         when(restart, () -> {
             slot.set(0);
             head.set(0);

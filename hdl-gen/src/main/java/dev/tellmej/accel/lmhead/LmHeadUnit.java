@@ -65,7 +65,7 @@ public final class LmHeadUnit extends Module {
     /** A command finished: the argmax and the {@link ErrorCode} value. */
     public record Done(UInt argmax, UInt errorCode) {}
 
-    enum Phase { IDLE, ACTIVATIONS, RUN, FINISH }
+    enum Phase { IDLE, CHECK, ACTIVATIONS, RUN }
 
     /** Cycles from an issue to the shared multiplier (fx, or a row's scale times fx) to its product. */
     static final int SHARED_LATENCY = 1 + Fp32Mul.LATENCY;
@@ -184,7 +184,14 @@ public final class LmHeadUnit extends Module {
             command.ready.set(phase.is(Phase.IDLE));
             accepted = command.fire().named("command_accepted");
             activations.ready.set(phase.is(Phase.ACTIVATIONS));
-            Bool lastActivation = activationBeat.eq(colBeats.sub(1).trunc(16)).named("last_activation_beat");
+            // Whether the next activation beat is the last, a flag kept beside the count (for timing: the count's
+            // compare with the command's beats lay on the path into the lanes' row counts).
+            Bool lastActivation = reg("last_activation_beat", bool(), 0);
+            when(accepted, () -> lastActivation.set(c.cols().shr(beatShift).resize(16).eq(1)))
+                    .elseWhen(activations.fire(), () -> lastActivation.set(activationBeat.add(2).trunc(16)
+                            .eq(colBeats)));
+            assertAlways(phase.is(Phase.ACTIVATIONS).not().or(lastActivation.eq(activationBeat.eq(colBeats.sub(1)
+                    .trunc(16)))), "LmHeadUnit: the last-activation flag follows the beat count");
             start = activations.fire().and(lastActivation).named("rows_start");
 
             // fx = mc * INV127, once per command (N16.4), ready long before the first row's sum.
@@ -210,8 +217,14 @@ public final class LmHeadUnit extends Module {
                 colBeats.set(c.cols().shr(beatShift).resize(16));
                 mc.set(c.mc());
                 activationBeat.set(0);
+                phase.set(Phase.CHECK);
+            });
+            // The fields are checked a cycle after the command is taken (for timing: the compares lay on the path
+            // into the done registers' enable).
+            Bool badQ = regNextWhen("command_bad", bad, accepted, 0);
+            when(phase.is(Phase.CHECK), () -> {
                 phase.set(Phase.ACTIVATIONS);
-                when(bad, () -> {
+                when(badQ, () -> {
                     phase.set(Phase.IDLE);
                     donePending.set(true);
                     doneCode.set(ErrorCode.BAD_FIELD.code());
