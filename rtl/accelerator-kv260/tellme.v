@@ -1544,19 +1544,20 @@ module tellme (
   reg  [63:0]  arg_image;                                          // CallControl.java:58
   reg  [63:0]  arg_kv_cache;                                       // CallControl.java:59
   reg  [63:0]  arg_io;                                             // CallControl.java:60
-  reg  [63:0]  call_cycles;                                        // CallControl.java:81
-  reg  [63:0]  call_ddr_busy_cycles;                               // CallControl.java:81
-  reg  [63:0]  call_stall_cycles;                                  // CallControl.java:81
-  wire         result_failed;                                      // CallControl.java:66
-  reg  [31:0]  status_q;                                           // CallControl.java:67
-  reg  [31:0]  error_code_q;                                       // CallControl.java:69
-  reg  [31:0]  error_detail_q;                                     // CallControl.java:70
-  reg  [31:0]  position_q;                                         // CallControl.java:71
-  reg  [63:0]  cycles_q;                                           // CallControl.java:72
-  reg  [63:0]  ddr_busy_cycles_q;                                  // CallControl.java:73
-  reg  [63:0]  stall_cycles_q;                                     // CallControl.java:74
-  reg  [31:0]  instructions_q;                                     // CallControl.java:75
-  reg  [31:0]  argmax_q;                                           // CallControl.java:76
+  reg  [63:0]  call_cycles;                                        // CallControl.java:86
+  reg          call_port_moved;                                    // CallControl.java:67
+  reg  [63:0]  call_ddr_busy_cycles;                               // CallControl.java:86
+  reg  [63:0]  call_stall_cycles;                                  // CallControl.java:86
+  wire         result_failed;                                      // CallControl.java:71
+  reg  [31:0]  status_q;                                           // CallControl.java:72
+  reg  [31:0]  error_code_q;                                       // CallControl.java:74
+  reg  [31:0]  error_detail_q;                                     // CallControl.java:75
+  reg  [31:0]  position_q;                                         // CallControl.java:76
+  reg  [63:0]  cycles_q;                                           // CallControl.java:77
+  reg  [63:0]  ddr_busy_cycles_q;                                  // CallControl.java:78
+  reg  [63:0]  stall_cycles_q;                                     // CallControl.java:79
+  reg  [31:0]  instructions_q;                                     // CallControl.java:80
+  reg  [31:0]  argmax_q;                                           // CallControl.java:81
 
   // data_reads
   reg          data_read_valid;                                    // DataReads.java:29
@@ -3593,15 +3594,15 @@ module tellme (
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
-  assign control_status = status_q; // CallControl.java:67
-  assign control_error_code = error_code_q; // CallControl.java:69
-  assign control_error_detail = error_detail_q; // CallControl.java:70
-  assign control_position = position_q; // CallControl.java:71
-  assign control_cycles = cycles_q; // CallControl.java:72
-  assign control_ddr_busy_cycles = ddr_busy_cycles_q; // CallControl.java:73
-  assign control_stall_cycles = stall_cycles_q; // CallControl.java:74
-  assign control_instructions = instructions_q; // CallControl.java:75
-  assign control_argmax = argmax_q; // CallControl.java:76
+  assign control_status = status_q; // CallControl.java:72
+  assign control_error_code = error_code_q; // CallControl.java:74
+  assign control_error_detail = error_detail_q; // CallControl.java:75
+  assign control_position = position_q; // CallControl.java:76
+  assign control_cycles = cycles_q; // CallControl.java:77
+  assign control_ddr_busy_cycles = ddr_busy_cycles_q; // CallControl.java:78
+  assign control_stall_cycles = stall_cycles_q; // CallControl.java:79
+  assign control_instructions = instructions_q; // CallControl.java:80
+  assign control_argmax = argmax_q; // CallControl.java:81
   assign data_reader_command_valid = data_read_valid | data_read_skid_buffered; // Stream.java:101
   assign data_reader_command_payload_address =
       data_read_skid_buffered ? data_read_skid_buffer_address : data_read_payload_address; // Stream.java:102
@@ -3833,7 +3834,7 @@ module tellme (
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
-  assign result_failed = result_error_code != 8'd0; // CallControl.java:66
+  assign result_failed = result_error_code != 8'd0; // CallControl.java:71
   assign result_error_code = error_code; // Sequencer.java:588
   assign result_error_detail = error_detail; // Sequencer.java:589
   assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:590
@@ -3867,51 +3868,53 @@ module tellme (
     if (call_start) begin // CallControl.java:60
       arg_io <= control_io; // CallControl.java:60
     end
-    if (call_start) begin // CallControl.java:82
-      call_cycles <= 64'd0; // CallControl.java:82
-    end else if (call_busy) begin // CallControl.java:82
-      call_cycles <= call_cycles + 64'd1; // CallControl.java:82
+    if (call_start) begin // CallControl.java:87
+      call_cycles <= 64'd0; // CallControl.java:87
+    end else if (call_busy) begin // CallControl.java:87
+      call_cycles <= call_cycles + 64'd1; // CallControl.java:87
     end
-    if (call_start) begin // CallControl.java:82
-      call_ddr_busy_cycles <= 64'd0; // CallControl.java:82
-    end else if (call_busy & port_moving) begin // CallControl.java:82
-      call_ddr_busy_cycles <= call_ddr_busy_cycles + 64'd1; // CallControl.java:82
+    call_port_moved <= port_moving; // CallControl.java:67
+    if (call_start) begin // CallControl.java:87
+      call_ddr_busy_cycles <= 64'd0; // CallControl.java:87
+    end else if (call_busy & call_port_moved) begin // CallControl.java:87
+      call_ddr_busy_cycles <= call_ddr_busy_cycles + 64'd1; // CallControl.java:87
     end
-    if (call_start) begin // CallControl.java:82
-      call_stall_cycles <= 64'd0; // CallControl.java:82
-    end else if (call_busy & stalled) begin // CallControl.java:82
-      call_stall_cycles <= call_stall_cycles + 64'd1; // CallControl.java:82
-    end
-    if (call_finish) begin // CallControl.java:67
-      status_q <= result_failed ? 32'd2 : 32'd1; // CallControl.java:67
-    end
-    if (call_finish) begin // CallControl.java:69
-      error_code_q <= {24'd0, result_error_code}; // CallControl.java:69
-    end
-    if (call_finish) begin // CallControl.java:70
-      error_detail_q <= result_error_detail; // CallControl.java:70
-    end
-    if (call_finish) begin // CallControl.java:71
-      position_q <= result_position; // CallControl.java:71
+    if (call_start) begin // CallControl.java:87
+      call_stall_cycles <= 64'd0; // CallControl.java:87
+    end else if (call_busy & stalled) begin // CallControl.java:87
+      call_stall_cycles <= call_stall_cycles + 64'd1; // CallControl.java:87
     end
     if (call_finish) begin // CallControl.java:72
-      cycles_q <= call_cycles; // CallControl.java:72
-    end
-    if (call_finish) begin // CallControl.java:73
-      ddr_busy_cycles_q <= call_ddr_busy_cycles; // CallControl.java:73
+      status_q <= result_failed ? 32'd2 : 32'd1; // CallControl.java:72
     end
     if (call_finish) begin // CallControl.java:74
-      stall_cycles_q <= call_stall_cycles; // CallControl.java:74
+      error_code_q <= {24'd0, result_error_code}; // CallControl.java:74
     end
     if (call_finish) begin // CallControl.java:75
-      instructions_q <= result_instructions; // CallControl.java:75
+      error_detail_q <= result_error_detail; // CallControl.java:75
     end
     if (call_finish) begin // CallControl.java:76
-      argmax_q <= result_argmax; // CallControl.java:76
+      position_q <= result_position; // CallControl.java:76
+    end
+    if (call_finish) begin // CallControl.java:77
+      cycles_q <= call_cycles; // CallControl.java:77
+    end
+    if (call_finish) begin // CallControl.java:78
+      ddr_busy_cycles_q <= call_ddr_busy_cycles; // CallControl.java:78
+    end
+    if (call_finish) begin // CallControl.java:79
+      stall_cycles_q <= call_stall_cycles; // CallControl.java:79
+    end
+    if (call_finish) begin // CallControl.java:80
+      instructions_q <= result_instructions; // CallControl.java:80
+    end
+    if (call_finish) begin // CallControl.java:81
+      argmax_q <= result_argmax; // CallControl.java:81
     end
     if (!ap_rst_n) begin
       call_busy <= 1'b0;
       call_cycles <= 64'd0;
+      call_port_moved <= 1'b0;
       call_ddr_busy_cycles <= 64'd0;
       call_stall_cycles <= 64'd0;
       status_q <= 32'd0;

@@ -28,46 +28,47 @@ module Quantizer_l4_fp16 (
   reg         scale_busy;                     // Quantizer.java:70
   reg  [31:0] scale;                          // Quantizer.java:71
   reg  [31:0] mc;                             // Quantizer.java:72
-  reg  [31:0] mc_clamped;                     // Quantizer.java:76
-  reg         scale_start_d1;                 // Quantizer.java:77
-  wire        scale_mul_in_valid;             // Quantizer.java:79
-  wire [31:0] scale_mul_in_payload_a;         // Quantizer.java:79
-  wire [31:0] scale_mul_in_payload_b;         // Quantizer.java:79
-  wire        scale_mul_out_valid;            // Quantizer.java:79
-  wire [31:0] scale_mul_out_payload;          // Quantizer.java:79
+  reg  [31:0] abs_max_q;                      // Quantizer.java:77
+  reg  [31:0] mc_clamped;                     // Quantizer.java:78
+  reg         scale_start_d1;                 // Quantizer.java:79
+  reg         scale_start_d2;                 // Quantizer.java:79
+  wire        scale_mul_in_valid;             // Quantizer.java:81
+  wire [31:0] scale_mul_in_payload_a;         // Quantizer.java:81
+  wire [31:0] scale_mul_in_payload_b;         // Quantizer.java:81
+  wire        scale_mul_out_valid;            // Quantizer.java:81
+  wire [31:0] scale_mul_out_payload;          // Quantizer.java:81
   reg         scale_mul_issue;                // Fp32SharedOps.java:121
   reg  [31:0] scale_mul_issue_a;              // Fp32SharedOps.java:122
   reg  [31:0] scale_mul_issue_b;              // Fp32SharedOps.java:122
   reg         scale_mul_operands_valid;       // Fp32SharedOps.java:126
   reg  [31:0] scale_mul_operand_a;            // Fp32SharedOps.java:127
   reg  [31:0] scale_mul_operand_b;            // Fp32SharedOps.java:128
-  wire        scale_add_in_valid;             // Quantizer.java:79
-  wire [31:0] scale_add_in_payload_a;         // Quantizer.java:79
-  wire [31:0] scale_add_in_payload_b;         // Quantizer.java:79
-  wire        scale_add_out_valid;            // Quantizer.java:79
-  wire [31:0] scale_add_out_payload;          // Quantizer.java:79
+  wire        scale_add_in_valid;             // Quantizer.java:81
+  wire [31:0] scale_add_in_payload_a;         // Quantizer.java:81
+  wire [31:0] scale_add_in_payload_b;         // Quantizer.java:81
+  wire        scale_add_out_valid;            // Quantizer.java:81
+  wire [31:0] scale_add_out_payload;          // Quantizer.java:81
   reg         scale_add_issue;                // Fp32SharedOps.java:121
   reg  [31:0] scale_add_issue_a;              // Fp32SharedOps.java:122
   reg  [31:0] scale_add_issue_b;              // Fp32SharedOps.java:122
   reg         scale_add_operands_valid;       // Fp32SharedOps.java:126
   reg  [31:0] scale_add_operand_a;            // Fp32SharedOps.java:127
   reg  [31:0] scale_add_operand_b;            // Fp32SharedOps.java:128
-  reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:81
-  reg         reciprocal_sign_a;              // Quantizer.java:81
-  reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:81
-  reg  [22:0] reciprocal_fraction_a;          // Quantizer.java:81
-  reg  [4:0]  reciprocal_lz_a;                // Quantizer.java:81
-  reg  [22:0] reciprocal_fraction_b;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_b;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_b;             // Quantizer.java:81
-  reg         reciprocal_sign_b;              // Quantizer.java:81
-  reg  [63:0] reciprocal_rom_word;            // Quantizer.java:81
-  reg  [31:0] reciprocal_u_c;                 // Quantizer.java:81
-  reg  [31:0] reciprocal_m_c;                 // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:81
-  reg         reciprocal_sign_c;              // Quantizer.java:81
-  reg         scale_start_d2;                 // Fp32SharedOps.java:144
+  reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:83
+  reg         reciprocal_sign_a;              // Quantizer.java:83
+  reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:83
+  reg  [22:0] reciprocal_fraction_a;          // Quantizer.java:83
+  reg  [4:0]  reciprocal_lz_a;                // Quantizer.java:83
+  reg  [22:0] reciprocal_fraction_b;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_b;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_b;             // Quantizer.java:83
+  reg         reciprocal_sign_b;              // Quantizer.java:83
+  reg  [63:0] reciprocal_rom_word;            // Quantizer.java:83
+  reg  [31:0] reciprocal_u_c;                 // Quantizer.java:83
+  reg  [31:0] reciprocal_m_c;                 // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:83
+  reg         reciprocal_sign_c;              // Quantizer.java:83
   reg         scale_start_d3;                 // Fp32SharedOps.java:144
   reg         scale_start_d4;                 // Fp32SharedOps.java:144
   reg         scale_start_d5;                 // Fp32SharedOps.java:144
@@ -78,6 +79,7 @@ module Quantizer_l4_fp16 (
   reg         scale_start_d10;                // Fp32SharedOps.java:144
   reg         scale_start_d11;                // Fp32SharedOps.java:144
   reg         scale_start_d12;                // Fp32SharedOps.java:144
+  reg         scale_start_d13;                // Fp32SharedOps.java:144
   reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:145
@@ -86,13 +88,13 @@ module Quantizer_l4_fp16 (
   reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_chord_value_d8;      // Fp32SharedOps.java:145
-  reg         scale_start_d13;                // Fp32SharedOps.java:144
   reg         scale_start_d14;                // Fp32SharedOps.java:144
   reg         scale_start_d15;                // Fp32SharedOps.java:144
   reg         scale_start_d16;                // Fp32SharedOps.java:144
   reg         scale_start_d17;                // Fp32SharedOps.java:144
   reg         scale_start_d18;                // Fp32SharedOps.java:144
   reg         scale_start_d19;                // Fp32SharedOps.java:144
+  reg         scale_start_d20;                // Fp32SharedOps.java:144
   reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:145
@@ -108,7 +110,6 @@ module Quantizer_l4_fp16 (
   reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_m_d14;               // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_m_d15;               // Fp32SharedOps.java:145
-  reg         scale_start_d20;                // Fp32SharedOps.java:144
   reg         scale_start_d21;                // Fp32SharedOps.java:144
   reg         scale_start_d22;                // Fp32SharedOps.java:144
   reg         scale_start_d23;                // Fp32SharedOps.java:144
@@ -123,6 +124,7 @@ module Quantizer_l4_fp16 (
   reg         scale_start_d32;                // Fp32SharedOps.java:144
   reg         scale_start_d33;                // Fp32SharedOps.java:144
   reg         scale_start_d34;                // Fp32SharedOps.java:144
+  reg         scale_start_d35;                // Fp32SharedOps.java:144
   reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:145
@@ -138,219 +140,219 @@ module Quantizer_l4_fp16 (
   reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_y0_d14;              // Fp32SharedOps.java:145
   reg  [31:0] reciprocal_y0_d15;              // Fp32SharedOps.java:145
-  reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d4;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d5;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d6;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d7;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d8;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d9;          // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d10;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d11;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d12;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d13;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d14;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d15;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d16;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d17;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d18;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d19;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d20;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d21;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d22;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d23;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d24;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d25;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d26;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d27;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d28;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d29;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d30;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d34;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d35;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d36;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d37;         // Quantizer.java:81
-  reg  [9:0]  reciprocal_minus_e_d38;         // Quantizer.java:81
-  reg         scale_start_d35;                // Quantizer.java:81
-  reg         scale_start_d36;                // Quantizer.java:81
-  reg         scale_start_d37;                // Quantizer.java:81
-  reg         scale_start_d38;                // Quantizer.java:81
-  reg         scale_start_d39;                // Quantizer.java:81
-  reg         scale_start_d40;                // Quantizer.java:81
-  reg         scale_start_d41;                // Quantizer.java:81
-  reg         scale_start_d42;                // Quantizer.java:81
-  wire        reciprocal_scale2_in_valid;     // Quantizer.java:81
-  wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:81
-  wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:81
-  wire        reciprocal_scale2_out_valid;    // Quantizer.java:81
-  wire [31:0] reciprocal_scale2_out_payload;  // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d1;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d2;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d3;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d4;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d5;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d6;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d7;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d8;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d9;            // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d10;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d11;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d12;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d13;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d14;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d15;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d16;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d17;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d18;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d19;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d20;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d21;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d22;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d23;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d24;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d25;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d26;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d27;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d28;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d29;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d30;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d31;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d32;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d36;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d37;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d38;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d39;           // Quantizer.java:81
-  reg  [2:0]  reciprocal_cases_d40;           // Quantizer.java:81
-  reg         reciprocal_sign_d1;             // Quantizer.java:81
-  reg         reciprocal_sign_d2;             // Quantizer.java:81
-  reg         reciprocal_sign_d3;             // Quantizer.java:81
-  reg         reciprocal_sign_d4;             // Quantizer.java:81
-  reg         reciprocal_sign_d5;             // Quantizer.java:81
-  reg         reciprocal_sign_d6;             // Quantizer.java:81
-  reg         reciprocal_sign_d7;             // Quantizer.java:81
-  reg         reciprocal_sign_d8;             // Quantizer.java:81
-  reg         reciprocal_sign_d9;             // Quantizer.java:81
-  reg         reciprocal_sign_d10;            // Quantizer.java:81
-  reg         reciprocal_sign_d11;            // Quantizer.java:81
-  reg         reciprocal_sign_d12;            // Quantizer.java:81
-  reg         reciprocal_sign_d13;            // Quantizer.java:81
-  reg         reciprocal_sign_d14;            // Quantizer.java:81
-  reg         reciprocal_sign_d15;            // Quantizer.java:81
-  reg         reciprocal_sign_d16;            // Quantizer.java:81
-  reg         reciprocal_sign_d17;            // Quantizer.java:81
-  reg         reciprocal_sign_d18;            // Quantizer.java:81
-  reg         reciprocal_sign_d19;            // Quantizer.java:81
-  reg         reciprocal_sign_d20;            // Quantizer.java:81
-  reg         reciprocal_sign_d21;            // Quantizer.java:81
-  reg         reciprocal_sign_d22;            // Quantizer.java:81
-  reg         reciprocal_sign_d23;            // Quantizer.java:81
-  reg         reciprocal_sign_d24;            // Quantizer.java:81
-  reg         reciprocal_sign_d25;            // Quantizer.java:81
-  reg         reciprocal_sign_d26;            // Quantizer.java:81
-  reg         reciprocal_sign_d27;            // Quantizer.java:81
-  reg         reciprocal_sign_d28;            // Quantizer.java:81
-  reg         reciprocal_sign_d29;            // Quantizer.java:81
-  reg         reciprocal_sign_d30;            // Quantizer.java:81
-  reg         reciprocal_sign_d31;            // Quantizer.java:81
-  reg         reciprocal_sign_d32;            // Quantizer.java:81
-  reg         reciprocal_sign_d33;            // Quantizer.java:81
-  reg         reciprocal_sign_d34;            // Quantizer.java:81
-  reg         reciprocal_sign_d35;            // Quantizer.java:81
-  reg         reciprocal_sign_d36;            // Quantizer.java:81
-  reg         reciprocal_sign_d37;            // Quantizer.java:81
-  reg         reciprocal_sign_d38;            // Quantizer.java:81
-  reg         reciprocal_sign_d39;            // Quantizer.java:81
-  reg         reciprocal_sign_d40;            // Quantizer.java:81
-  reg  [31:0] reciprocal_y_out;               // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d4;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d5;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d6;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d7;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d8;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d9;          // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d10;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d11;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d12;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d13;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d14;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d15;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d16;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d17;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d18;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d19;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d20;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d21;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d22;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d23;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d24;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d25;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d26;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d27;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d28;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d29;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d30;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d34;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d35;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d36;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d37;         // Quantizer.java:83
+  reg  [9:0]  reciprocal_minus_e_d38;         // Quantizer.java:83
+  reg         scale_start_d36;                // Quantizer.java:83
+  reg         scale_start_d37;                // Quantizer.java:83
+  reg         scale_start_d38;                // Quantizer.java:83
+  reg         scale_start_d39;                // Quantizer.java:83
+  reg         scale_start_d40;                // Quantizer.java:83
+  reg         scale_start_d41;                // Quantizer.java:83
+  reg         scale_start_d42;                // Quantizer.java:83
+  reg         scale_start_d43;                // Quantizer.java:83
+  wire        reciprocal_scale2_in_valid;     // Quantizer.java:83
+  wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:83
+  wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:83
+  wire        reciprocal_scale2_out_valid;    // Quantizer.java:83
+  wire [31:0] reciprocal_scale2_out_payload;  // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d1;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d2;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d3;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d4;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d5;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d6;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d7;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d8;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d9;            // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d10;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d11;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d12;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d13;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d14;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d15;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d16;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d17;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d18;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d19;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d20;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d21;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d22;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d23;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d24;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d25;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d26;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d27;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d28;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d29;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d30;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d31;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d32;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d36;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d37;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d38;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d39;           // Quantizer.java:83
+  reg  [2:0]  reciprocal_cases_d40;           // Quantizer.java:83
+  reg         reciprocal_sign_d1;             // Quantizer.java:83
+  reg         reciprocal_sign_d2;             // Quantizer.java:83
+  reg         reciprocal_sign_d3;             // Quantizer.java:83
+  reg         reciprocal_sign_d4;             // Quantizer.java:83
+  reg         reciprocal_sign_d5;             // Quantizer.java:83
+  reg         reciprocal_sign_d6;             // Quantizer.java:83
+  reg         reciprocal_sign_d7;             // Quantizer.java:83
+  reg         reciprocal_sign_d8;             // Quantizer.java:83
+  reg         reciprocal_sign_d9;             // Quantizer.java:83
+  reg         reciprocal_sign_d10;            // Quantizer.java:83
+  reg         reciprocal_sign_d11;            // Quantizer.java:83
+  reg         reciprocal_sign_d12;            // Quantizer.java:83
+  reg         reciprocal_sign_d13;            // Quantizer.java:83
+  reg         reciprocal_sign_d14;            // Quantizer.java:83
+  reg         reciprocal_sign_d15;            // Quantizer.java:83
+  reg         reciprocal_sign_d16;            // Quantizer.java:83
+  reg         reciprocal_sign_d17;            // Quantizer.java:83
+  reg         reciprocal_sign_d18;            // Quantizer.java:83
+  reg         reciprocal_sign_d19;            // Quantizer.java:83
+  reg         reciprocal_sign_d20;            // Quantizer.java:83
+  reg         reciprocal_sign_d21;            // Quantizer.java:83
+  reg         reciprocal_sign_d22;            // Quantizer.java:83
+  reg         reciprocal_sign_d23;            // Quantizer.java:83
+  reg         reciprocal_sign_d24;            // Quantizer.java:83
+  reg         reciprocal_sign_d25;            // Quantizer.java:83
+  reg         reciprocal_sign_d26;            // Quantizer.java:83
+  reg         reciprocal_sign_d27;            // Quantizer.java:83
+  reg         reciprocal_sign_d28;            // Quantizer.java:83
+  reg         reciprocal_sign_d29;            // Quantizer.java:83
+  reg         reciprocal_sign_d30;            // Quantizer.java:83
+  reg         reciprocal_sign_d31;            // Quantizer.java:83
+  reg         reciprocal_sign_d32;            // Quantizer.java:83
+  reg         reciprocal_sign_d33;            // Quantizer.java:83
+  reg         reciprocal_sign_d34;            // Quantizer.java:83
+  reg         reciprocal_sign_d35;            // Quantizer.java:83
+  reg         reciprocal_sign_d36;            // Quantizer.java:83
+  reg         reciprocal_sign_d37;            // Quantizer.java:83
+  reg         reciprocal_sign_d38;            // Quantizer.java:83
+  reg         reciprocal_sign_d39;            // Quantizer.java:83
+  reg         reciprocal_sign_d40;            // Quantizer.java:83
+  reg  [31:0] reciprocal_y_out;               // Quantizer.java:83
   reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:144
-  reg         reciprocal_scale2_valid_d2;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d3;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d4;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d5;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d6;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d7;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d8;     // Quantizer.java:82
-  reg         reciprocal_scale2_valid_d9;     // Quantizer.java:82
-  wire        lane0_x_in_valid;               // Quantizer.java:100
-  wire [15:0] lane0_x_in_payload;             // Quantizer.java:100
-  wire        lane0_x_out_valid;              // Quantizer.java:100
-  wire [31:0] lane0_x_out_payload;            // Quantizer.java:100
-  wire        lane0_mul_in_valid;             // Quantizer.java:101
-  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:101
-  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:101
-  wire        lane0_mul_out_valid;            // Quantizer.java:101
-  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:101
-  wire        lane0_int8_in_valid;            // Quantizer.java:101
-  wire [31:0] lane0_int8_in_payload;          // Quantizer.java:101
-  wire        lane0_int8_out_valid;           // Quantizer.java:101
-  wire [7:0]  lane0_int8_out_payload;         // Quantizer.java:101
-  wire        lane1_x_in_valid;               // Quantizer.java:100
-  wire [15:0] lane1_x_in_payload;             // Quantizer.java:100
-  wire        lane1_x_out_valid;              // Quantizer.java:100
-  wire [31:0] lane1_x_out_payload;            // Quantizer.java:100
-  wire        lane1_mul_in_valid;             // Quantizer.java:101
-  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:101
-  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:101
-  wire        lane1_mul_out_valid;            // Quantizer.java:101
-  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:101
-  wire        lane1_int8_in_valid;            // Quantizer.java:101
-  wire [31:0] lane1_int8_in_payload;          // Quantizer.java:101
-  wire        lane1_int8_out_valid;           // Quantizer.java:101
-  wire [7:0]  lane1_int8_out_payload;         // Quantizer.java:101
-  wire        lane2_x_in_valid;               // Quantizer.java:100
-  wire [15:0] lane2_x_in_payload;             // Quantizer.java:100
-  wire        lane2_x_out_valid;              // Quantizer.java:100
-  wire [31:0] lane2_x_out_payload;            // Quantizer.java:100
-  wire        lane2_mul_in_valid;             // Quantizer.java:101
-  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:101
-  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:101
-  wire        lane2_mul_out_valid;            // Quantizer.java:101
-  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:101
-  wire        lane2_int8_in_valid;            // Quantizer.java:101
-  wire [31:0] lane2_int8_in_payload;          // Quantizer.java:101
-  wire        lane2_int8_out_valid;           // Quantizer.java:101
-  wire [7:0]  lane2_int8_out_payload;         // Quantizer.java:101
-  wire        lane3_x_in_valid;               // Quantizer.java:100
-  wire [15:0] lane3_x_in_payload;             // Quantizer.java:100
-  wire        lane3_x_out_valid;              // Quantizer.java:100
-  wire [31:0] lane3_x_out_payload;            // Quantizer.java:100
-  wire        lane3_mul_in_valid;             // Quantizer.java:101
-  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:101
-  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:101
-  wire        lane3_mul_out_valid;            // Quantizer.java:101
-  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:101
-  wire        lane3_int8_in_valid;            // Quantizer.java:101
-  wire [31:0] lane3_int8_in_payload;          // Quantizer.java:101
-  wire        lane3_int8_out_valid;           // Quantizer.java:101
-  wire [7:0]  lane3_int8_out_payload;         // Quantizer.java:101
-  reg  [31:0] mc_out_d1;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d2;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d3;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d4;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d5;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d6;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d7;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d8;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d9;                      // Quantizer.java:103
-  reg  [31:0] mc_out_d10;                     // Quantizer.java:103
-  reg         last_d1;                        // Quantizer.java:103
-  reg         last_d2;                        // Quantizer.java:103
-  reg         last_d3;                        // Quantizer.java:103
-  reg         last_d4;                        // Quantizer.java:103
-  reg         last_d5;                        // Quantizer.java:103
-  reg         last_d6;                        // Quantizer.java:103
-  reg         last_d7;                        // Quantizer.java:103
-  reg         last_d8;                        // Quantizer.java:103
-  reg         last_d9;                        // Quantizer.java:103
-  reg         last_d10;                       // Quantizer.java:103
+  reg         reciprocal_scale2_valid_d2;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d3;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d4;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d5;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d6;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d7;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d8;     // Quantizer.java:84
+  reg         reciprocal_scale2_valid_d9;     // Quantizer.java:84
+  wire        lane0_x_in_valid;               // Quantizer.java:102
+  wire [15:0] lane0_x_in_payload;             // Quantizer.java:102
+  wire        lane0_x_out_valid;              // Quantizer.java:102
+  wire [31:0] lane0_x_out_payload;            // Quantizer.java:102
+  wire        lane0_mul_in_valid;             // Quantizer.java:103
+  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:103
+  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:103
+  wire        lane0_mul_out_valid;            // Quantizer.java:103
+  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:103
+  wire        lane0_int8_in_valid;            // Quantizer.java:103
+  wire [31:0] lane0_int8_in_payload;          // Quantizer.java:103
+  wire        lane0_int8_out_valid;           // Quantizer.java:103
+  wire [7:0]  lane0_int8_out_payload;         // Quantizer.java:103
+  wire        lane1_x_in_valid;               // Quantizer.java:102
+  wire [15:0] lane1_x_in_payload;             // Quantizer.java:102
+  wire        lane1_x_out_valid;              // Quantizer.java:102
+  wire [31:0] lane1_x_out_payload;            // Quantizer.java:102
+  wire        lane1_mul_in_valid;             // Quantizer.java:103
+  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:103
+  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:103
+  wire        lane1_mul_out_valid;            // Quantizer.java:103
+  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:103
+  wire        lane1_int8_in_valid;            // Quantizer.java:103
+  wire [31:0] lane1_int8_in_payload;          // Quantizer.java:103
+  wire        lane1_int8_out_valid;           // Quantizer.java:103
+  wire [7:0]  lane1_int8_out_payload;         // Quantizer.java:103
+  wire        lane2_x_in_valid;               // Quantizer.java:102
+  wire [15:0] lane2_x_in_payload;             // Quantizer.java:102
+  wire        lane2_x_out_valid;              // Quantizer.java:102
+  wire [31:0] lane2_x_out_payload;            // Quantizer.java:102
+  wire        lane2_mul_in_valid;             // Quantizer.java:103
+  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:103
+  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:103
+  wire        lane2_mul_out_valid;            // Quantizer.java:103
+  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:103
+  wire        lane2_int8_in_valid;            // Quantizer.java:103
+  wire [31:0] lane2_int8_in_payload;          // Quantizer.java:103
+  wire        lane2_int8_out_valid;           // Quantizer.java:103
+  wire [7:0]  lane2_int8_out_payload;         // Quantizer.java:103
+  wire        lane3_x_in_valid;               // Quantizer.java:102
+  wire [15:0] lane3_x_in_payload;             // Quantizer.java:102
+  wire        lane3_x_out_valid;              // Quantizer.java:102
+  wire [31:0] lane3_x_out_payload;            // Quantizer.java:102
+  wire        lane3_mul_in_valid;             // Quantizer.java:103
+  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:103
+  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:103
+  wire        lane3_mul_out_valid;            // Quantizer.java:103
+  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:103
+  wire        lane3_int8_in_valid;            // Quantizer.java:103
+  wire [31:0] lane3_int8_in_payload;          // Quantizer.java:103
+  wire        lane3_int8_out_valid;           // Quantizer.java:103
+  wire [7:0]  lane3_int8_out_payload;         // Quantizer.java:103
+  reg  [31:0] mc_out_d1;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d2;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d3;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d4;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d5;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d6;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d7;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d8;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d9;                      // Quantizer.java:105
+  reg  [31:0] mc_out_d10;                     // Quantizer.java:105
+  reg         last_d1;                        // Quantizer.java:105
+  reg         last_d2;                        // Quantizer.java:105
+  reg         last_d3;                        // Quantizer.java:105
+  reg         last_d4;                        // Quantizer.java:105
+  reg         last_d5;                        // Quantizer.java:105
+  reg         last_d6;                        // Quantizer.java:105
+  reg         last_d7;                        // Quantizer.java:105
+  reg         last_d8;                        // Quantizer.java:105
+  reg         last_d9;                        // Quantizer.java:105
+  reg         last_d10;                       // Quantizer.java:105
   reg  [3:0]  result_credits;                 // CreditBuffer.java:60
   wire        result_fifo_push_valid;         // CreditBuffer.java:92
   wire        result_fifo_push_ready;         // CreditBuffer.java:92
@@ -360,8 +362,8 @@ module Quantizer_l4_fp16 (
   wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:92
   wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:92
   wire        result_ready;                   // CreditBuffer.java:99
-  reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:81
-  initial begin // Quantizer.java:81
+  reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:83
+  initial begin // Quantizer.java:83
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
     reciprocal_rom[1] = 64'h3f7c0fc1bc746c5e;
     reciprocal_rom[2] = 64'h3f783e10bc6d2089;
@@ -429,8 +431,8 @@ module Quantizer_l4_fp16 (
   end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire scale_start_d4_or_d19;
-  wire scale_start_d4_or_d19_or_d34;
+  wire scale_start_d5_or_d20;
+  wire scale_start_d5_or_d20_or_d35;
   wire in_valid_and_ready;
   wire scale_start_d1_and;
   wire reciprocal_lz_a_any;
@@ -453,8 +455,8 @@ module Quantizer_l4_fp16 (
   wire [4:0] reciprocal_u_c_mux;
   wire [16:0] reciprocal_u_c_shl;
   wire result_fifo_pop_valid_and_ready;
-  assign scale_start_d4_or_d19 = scale_start_d4 | scale_start_d19;
-  assign scale_start_d4_or_d19_or_d34 = scale_start_d4_or_d19 | scale_start_d34;
+  assign scale_start_d5_or_d20 = scale_start_d5 | scale_start_d20;
+  assign scale_start_d5_or_d20_or_d35 = scale_start_d5_or_d20 | scale_start_d35;
   assign in_valid_and_ready = in_valid & in_ready;
   assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
   assign reciprocal_lz_a_any = |mc_clamped[22:21];
@@ -496,10 +498,10 @@ module Quantizer_l4_fp16 (
 
   always @(*) begin
     scale_mul_issue = 1'b0; // Fp32SharedOps.java:123
-    scale_mul_issue = scale_start_d4; // Fp32SharedOps.java:148
-    scale_mul_issue = scale_start_d4_or_d19; // Fp32SharedOps.java:148
-    scale_mul_issue = scale_start_d4_or_d19_or_d34; // Fp32SharedOps.java:148
-    scale_mul_issue = scale_start_d4_or_d19_or_d34 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d5; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d5_or_d20; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d5_or_d20_or_d35; // Fp32SharedOps.java:148
+    scale_mul_issue = scale_start_d5_or_d20_or_d35 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
@@ -507,11 +509,11 @@ module Quantizer_l4_fp16 (
     scale_mul_issue_b = 32'h0; // Fp32SharedOps.java:125
     scale_mul_issue_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:150
     scale_mul_issue_b = reciprocal_u_c; // Fp32SharedOps.java:151
-    if (scale_start_d19) begin // Fp32SharedOps.java:153
+    if (scale_start_d20) begin // Fp32SharedOps.java:153
       scale_mul_issue_a = reciprocal_m_d15; // Fp32SharedOps.java:154
       scale_mul_issue_b = scale_add_out_payload; // Fp32SharedOps.java:155
     end
-    if (scale_start_d34) begin // Fp32SharedOps.java:153
+    if (scale_start_d35) begin // Fp32SharedOps.java:153
       scale_mul_issue_a = reciprocal_y0_d15; // Fp32SharedOps.java:154
       scale_mul_issue_b = scale_add_out_payload; // Fp32SharedOps.java:155
     end
@@ -527,8 +529,8 @@ module Quantizer_l4_fp16 (
 
   always @(*) begin
     scale_add_issue = 1'b0; // Fp32SharedOps.java:123
-    scale_add_issue = scale_start_d12; // Fp32SharedOps.java:148
-    scale_add_issue = scale_start_d12 | scale_start_d27; // Fp32SharedOps.java:148
+    scale_add_issue = scale_start_d13; // Fp32SharedOps.java:148
+    scale_add_issue = scale_start_d13 | scale_start_d28; // Fp32SharedOps.java:148
   end
 
   always @(*) begin
@@ -536,7 +538,7 @@ module Quantizer_l4_fp16 (
     scale_add_issue_b = 32'h0; // Fp32SharedOps.java:125
     scale_add_issue_a = reciprocal_chord_value_d8; // Fp32SharedOps.java:150
     scale_add_issue_b = scale_mul_out_payload; // Fp32SharedOps.java:151
-    if (scale_start_d27) begin // Fp32SharedOps.java:153
+    if (scale_start_d28) begin // Fp32SharedOps.java:153
       scale_add_issue_a = 32'h40000000; // Fp32SharedOps.java:154
       scale_add_issue_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:155
     end
@@ -545,38 +547,38 @@ module Quantizer_l4_fp16 (
   assign scale_add_in_valid = scale_add_operands_valid; // Fp32SharedOps.java:126
   assign scale_add_in_payload_a = scale_add_operand_a; // Fp32SharedOps.java:127
   assign scale_add_in_payload_b = scale_add_operand_b; // Fp32SharedOps.java:128
-  assign reciprocal_scale2_in_valid = scale_start_d42; // Quantizer.java:81
-  assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:81
-  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d38; // Quantizer.java:81
-  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:100
-  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:100
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
-  assign lane0_mul_in_payload_a = scale; // Quantizer.java:101
-  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Quantizer.java:101
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
-  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:101
-  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:100
-  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:100
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
-  assign lane1_mul_in_payload_a = scale; // Quantizer.java:101
-  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Quantizer.java:101
-  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
-  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:101
-  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:100
-  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:100
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
-  assign lane2_mul_in_payload_a = scale; // Quantizer.java:101
-  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Quantizer.java:101
-  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
-  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:101
-  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:100
-  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:100
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
-  assign lane3_mul_in_payload_a = scale; // Quantizer.java:101
-  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Quantizer.java:101
-  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
-  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:101
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
+  assign reciprocal_scale2_in_valid = scale_start_d43; // Quantizer.java:83
+  assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:83
+  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d38; // Quantizer.java:83
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:102
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:102
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:103
+  assign lane0_mul_in_payload_a = scale; // Quantizer.java:103
+  assign lane0_mul_in_payload_b = lane0_x_out_payload; // Quantizer.java:103
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:103
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:102
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:102
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:103
+  assign lane1_mul_in_payload_a = scale; // Quantizer.java:103
+  assign lane1_mul_in_payload_b = lane1_x_out_payload; // Quantizer.java:103
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:103
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:102
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:102
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:103
+  assign lane2_mul_in_payload_a = scale; // Quantizer.java:103
+  assign lane2_mul_in_payload_b = lane2_x_out_payload; // Quantizer.java:103
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:103
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:102
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:102
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:103
+  assign lane3_mul_in_payload_a = scale; // Quantizer.java:103
+  assign lane3_mul_in_payload_b = lane3_x_out_payload; // Quantizer.java:103
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:103
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:111
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
       {last_d10,
@@ -596,12 +598,13 @@ module Quantizer_l4_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
+    abs_max_q <= in_payload_absMax; // Quantizer.java:77
     mc_clamped <=
-        ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
-        : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
-          ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:76
-    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:77
+        ((abs_max_q[30:23] == 8'd255) & (abs_max_q[22:0] != 23'd0)) ? 32'h7fc00000
+        : (32'd3072837036 > (abs_max_q[31] ? ~abs_max_q : {1'b1, abs_max_q[30:0]})) ? 32'h3727c5ac
+        : abs_max_q; // Quantizer.java:78
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:79
+    scale_start_d2 <= scale_start_d1; // Quantizer.java:79
     scale_mul_operands_valid <= scale_mul_issue; // Fp32SharedOps.java:126
     scale_mul_operand_a <= scale_mul_issue_a; // Fp32SharedOps.java:127
     scale_mul_operand_b <= scale_mul_issue_b; // Fp32SharedOps.java:128
@@ -611,11 +614,11 @@ module Quantizer_l4_fp16 (
     reciprocal_cases_a <=
         {((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] != 23'd0)),
          ((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] == 23'd0)),
-         (mc_clamped[30:0] == 31'h0)}; // Quantizer.java:81
-    reciprocal_sign_a <= mc_clamped[31]; // Quantizer.java:81
-    reciprocal_exponent_a <= mc_clamped[30:23]; // Quantizer.java:81
-    reciprocal_fraction_a <= mc_clamped[22:0]; // Quantizer.java:81
-    // Quantizer.java:81
+         (mc_clamped[30:0] == 31'h0)}; // Quantizer.java:83
+    reciprocal_sign_a <= mc_clamped[31]; // Quantizer.java:83
+    reciprocal_exponent_a <= mc_clamped[30:23]; // Quantizer.java:83
+    reciprocal_fraction_a <= mc_clamped[22:0]; // Quantizer.java:83
+    // Quantizer.java:83
     reciprocal_lz_a <=
         (reciprocal_lz_a_and & reciprocal_lz_a_and_3 & ~reciprocal_lz_a_any_4 & ~(|mc_clamped[8:7]))
           ? {2'h2,
@@ -632,25 +635,24 @@ module Quantizer_l4_fp16 (
                (reciprocal_lz_a_and_2
                   ? {1'b1, (reciprocal_lz_a_any_2 ? {1'b0, ~mc_clamped[18]} : {1'b1, ~mc_clamped[16]})}
                 : {1'b0, (reciprocal_lz_a_any ? {1'b0, ~mc_clamped[22]} : {1'b1, ~mc_clamped[20]})})})};
-    // Quantizer.java:81
+    // Quantizer.java:83
     reciprocal_fraction_b <=
         reciprocal_exponent_a_eq_0 ? (reciprocal_fraction_a << reciprocal_fraction_b_sum) : reciprocal_fraction_a;
     reciprocal_minus_e_b <=
         reciprocal_exponent_a_eq_0 ? (10'd126 + {5'd0, reciprocal_fraction_b_sum})
-        : (10'd127 - {2'd0, reciprocal_exponent_a}); // Quantizer.java:81
-    reciprocal_cases_b <= reciprocal_cases_a; // Quantizer.java:81
-    reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:81
-    reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:81
+        : (10'd127 - {2'd0, reciprocal_exponent_a}); // Quantizer.java:83
+    reciprocal_cases_b <= reciprocal_cases_a; // Quantizer.java:83
+    reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:83
+    reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:83
     reciprocal_u_c <=
         {1'b0,
          ((reciprocal_fraction_b[16:0] == 17'd0) ? 8'd0 : (8'd126 - {3'd0, reciprocal_u_c_mux})),
          reciprocal_u_c_shl[15:0],
-         7'h0}; // Quantizer.java:81
-    reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:81
-    reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:81
-    reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:81
-    reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:81
-    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:144
+         7'h0}; // Quantizer.java:83
+    reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:83
+    reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:83
+    reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:83
+    reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:83
     scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:144
     scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:144
     scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:144
@@ -661,6 +663,7 @@ module Quantizer_l4_fp16 (
     scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:144
     scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:144
     scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:144
+    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:144
     reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:145
     reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:145
     reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:145
@@ -669,13 +672,13 @@ module Quantizer_l4_fp16 (
     reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:145
     reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:145
     reciprocal_chord_value_d8 <= reciprocal_chord_value_d7; // Fp32SharedOps.java:145
-    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:144
     scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:144
     scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:144
     scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:144
     scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:144
     scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:144
     scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:144
+    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:144
     reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:145
     reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:145
     reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:145
@@ -691,7 +694,6 @@ module Quantizer_l4_fp16 (
     reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:145
     reciprocal_m_d14 <= reciprocal_m_d13; // Fp32SharedOps.java:145
     reciprocal_m_d15 <= reciprocal_m_d14; // Fp32SharedOps.java:145
-    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:144
     scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:144
     scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:144
     scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:144
@@ -706,6 +708,7 @@ module Quantizer_l4_fp16 (
     scale_start_d32 <= scale_start_d31; // Fp32SharedOps.java:144
     scale_start_d33 <= scale_start_d32; // Fp32SharedOps.java:144
     scale_start_d34 <= scale_start_d33; // Fp32SharedOps.java:144
+    scale_start_d35 <= scale_start_d34; // Fp32SharedOps.java:144
     reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:145
     reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:145
     reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:145
@@ -721,179 +724,179 @@ module Quantizer_l4_fp16 (
     reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:145
     reciprocal_y0_d14 <= reciprocal_y0_d13; // Fp32SharedOps.java:145
     reciprocal_y0_d15 <= reciprocal_y0_d14; // Fp32SharedOps.java:145
-    reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:81
-    reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:81
-    reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:81
-    reciprocal_minus_e_d4 <= reciprocal_minus_e_d3; // Quantizer.java:81
-    reciprocal_minus_e_d5 <= reciprocal_minus_e_d4; // Quantizer.java:81
-    reciprocal_minus_e_d6 <= reciprocal_minus_e_d5; // Quantizer.java:81
-    reciprocal_minus_e_d7 <= reciprocal_minus_e_d6; // Quantizer.java:81
-    reciprocal_minus_e_d8 <= reciprocal_minus_e_d7; // Quantizer.java:81
-    reciprocal_minus_e_d9 <= reciprocal_minus_e_d8; // Quantizer.java:81
-    reciprocal_minus_e_d10 <= reciprocal_minus_e_d9; // Quantizer.java:81
-    reciprocal_minus_e_d11 <= reciprocal_minus_e_d10; // Quantizer.java:81
-    reciprocal_minus_e_d12 <= reciprocal_minus_e_d11; // Quantizer.java:81
-    reciprocal_minus_e_d13 <= reciprocal_minus_e_d12; // Quantizer.java:81
-    reciprocal_minus_e_d14 <= reciprocal_minus_e_d13; // Quantizer.java:81
-    reciprocal_minus_e_d15 <= reciprocal_minus_e_d14; // Quantizer.java:81
-    reciprocal_minus_e_d16 <= reciprocal_minus_e_d15; // Quantizer.java:81
-    reciprocal_minus_e_d17 <= reciprocal_minus_e_d16; // Quantizer.java:81
-    reciprocal_minus_e_d18 <= reciprocal_minus_e_d17; // Quantizer.java:81
-    reciprocal_minus_e_d19 <= reciprocal_minus_e_d18; // Quantizer.java:81
-    reciprocal_minus_e_d20 <= reciprocal_minus_e_d19; // Quantizer.java:81
-    reciprocal_minus_e_d21 <= reciprocal_minus_e_d20; // Quantizer.java:81
-    reciprocal_minus_e_d22 <= reciprocal_minus_e_d21; // Quantizer.java:81
-    reciprocal_minus_e_d23 <= reciprocal_minus_e_d22; // Quantizer.java:81
-    reciprocal_minus_e_d24 <= reciprocal_minus_e_d23; // Quantizer.java:81
-    reciprocal_minus_e_d25 <= reciprocal_minus_e_d24; // Quantizer.java:81
-    reciprocal_minus_e_d26 <= reciprocal_minus_e_d25; // Quantizer.java:81
-    reciprocal_minus_e_d27 <= reciprocal_minus_e_d26; // Quantizer.java:81
-    reciprocal_minus_e_d28 <= reciprocal_minus_e_d27; // Quantizer.java:81
-    reciprocal_minus_e_d29 <= reciprocal_minus_e_d28; // Quantizer.java:81
-    reciprocal_minus_e_d30 <= reciprocal_minus_e_d29; // Quantizer.java:81
-    reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:81
-    reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:81
-    reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:81
-    reciprocal_minus_e_d34 <= reciprocal_minus_e_d33; // Quantizer.java:81
-    reciprocal_minus_e_d35 <= reciprocal_minus_e_d34; // Quantizer.java:81
-    reciprocal_minus_e_d36 <= reciprocal_minus_e_d35; // Quantizer.java:81
-    reciprocal_minus_e_d37 <= reciprocal_minus_e_d36; // Quantizer.java:81
-    reciprocal_minus_e_d38 <= reciprocal_minus_e_d37; // Quantizer.java:81
-    scale_start_d35 <= scale_start_d34; // Quantizer.java:81
-    scale_start_d36 <= scale_start_d35; // Quantizer.java:81
-    scale_start_d37 <= scale_start_d36; // Quantizer.java:81
-    scale_start_d38 <= scale_start_d37; // Quantizer.java:81
-    scale_start_d39 <= scale_start_d38; // Quantizer.java:81
-    scale_start_d40 <= scale_start_d39; // Quantizer.java:81
-    scale_start_d41 <= scale_start_d40; // Quantizer.java:81
-    scale_start_d42 <= scale_start_d41; // Quantizer.java:81
-    reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:81
-    reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:81
-    reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:81
-    reciprocal_cases_d4 <= reciprocal_cases_d3; // Quantizer.java:81
-    reciprocal_cases_d5 <= reciprocal_cases_d4; // Quantizer.java:81
-    reciprocal_cases_d6 <= reciprocal_cases_d5; // Quantizer.java:81
-    reciprocal_cases_d7 <= reciprocal_cases_d6; // Quantizer.java:81
-    reciprocal_cases_d8 <= reciprocal_cases_d7; // Quantizer.java:81
-    reciprocal_cases_d9 <= reciprocal_cases_d8; // Quantizer.java:81
-    reciprocal_cases_d10 <= reciprocal_cases_d9; // Quantizer.java:81
-    reciprocal_cases_d11 <= reciprocal_cases_d10; // Quantizer.java:81
-    reciprocal_cases_d12 <= reciprocal_cases_d11; // Quantizer.java:81
-    reciprocal_cases_d13 <= reciprocal_cases_d12; // Quantizer.java:81
-    reciprocal_cases_d14 <= reciprocal_cases_d13; // Quantizer.java:81
-    reciprocal_cases_d15 <= reciprocal_cases_d14; // Quantizer.java:81
-    reciprocal_cases_d16 <= reciprocal_cases_d15; // Quantizer.java:81
-    reciprocal_cases_d17 <= reciprocal_cases_d16; // Quantizer.java:81
-    reciprocal_cases_d18 <= reciprocal_cases_d17; // Quantizer.java:81
-    reciprocal_cases_d19 <= reciprocal_cases_d18; // Quantizer.java:81
-    reciprocal_cases_d20 <= reciprocal_cases_d19; // Quantizer.java:81
-    reciprocal_cases_d21 <= reciprocal_cases_d20; // Quantizer.java:81
-    reciprocal_cases_d22 <= reciprocal_cases_d21; // Quantizer.java:81
-    reciprocal_cases_d23 <= reciprocal_cases_d22; // Quantizer.java:81
-    reciprocal_cases_d24 <= reciprocal_cases_d23; // Quantizer.java:81
-    reciprocal_cases_d25 <= reciprocal_cases_d24; // Quantizer.java:81
-    reciprocal_cases_d26 <= reciprocal_cases_d25; // Quantizer.java:81
-    reciprocal_cases_d27 <= reciprocal_cases_d26; // Quantizer.java:81
-    reciprocal_cases_d28 <= reciprocal_cases_d27; // Quantizer.java:81
-    reciprocal_cases_d29 <= reciprocal_cases_d28; // Quantizer.java:81
-    reciprocal_cases_d30 <= reciprocal_cases_d29; // Quantizer.java:81
-    reciprocal_cases_d31 <= reciprocal_cases_d30; // Quantizer.java:81
-    reciprocal_cases_d32 <= reciprocal_cases_d31; // Quantizer.java:81
-    reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:81
-    reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:81
-    reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:81
-    reciprocal_cases_d36 <= reciprocal_cases_d35; // Quantizer.java:81
-    reciprocal_cases_d37 <= reciprocal_cases_d36; // Quantizer.java:81
-    reciprocal_cases_d38 <= reciprocal_cases_d37; // Quantizer.java:81
-    reciprocal_cases_d39 <= reciprocal_cases_d38; // Quantizer.java:81
-    reciprocal_cases_d40 <= reciprocal_cases_d39; // Quantizer.java:81
-    reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:81
-    reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:81
-    reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:81
-    reciprocal_sign_d4 <= reciprocal_sign_d3; // Quantizer.java:81
-    reciprocal_sign_d5 <= reciprocal_sign_d4; // Quantizer.java:81
-    reciprocal_sign_d6 <= reciprocal_sign_d5; // Quantizer.java:81
-    reciprocal_sign_d7 <= reciprocal_sign_d6; // Quantizer.java:81
-    reciprocal_sign_d8 <= reciprocal_sign_d7; // Quantizer.java:81
-    reciprocal_sign_d9 <= reciprocal_sign_d8; // Quantizer.java:81
-    reciprocal_sign_d10 <= reciprocal_sign_d9; // Quantizer.java:81
-    reciprocal_sign_d11 <= reciprocal_sign_d10; // Quantizer.java:81
-    reciprocal_sign_d12 <= reciprocal_sign_d11; // Quantizer.java:81
-    reciprocal_sign_d13 <= reciprocal_sign_d12; // Quantizer.java:81
-    reciprocal_sign_d14 <= reciprocal_sign_d13; // Quantizer.java:81
-    reciprocal_sign_d15 <= reciprocal_sign_d14; // Quantizer.java:81
-    reciprocal_sign_d16 <= reciprocal_sign_d15; // Quantizer.java:81
-    reciprocal_sign_d17 <= reciprocal_sign_d16; // Quantizer.java:81
-    reciprocal_sign_d18 <= reciprocal_sign_d17; // Quantizer.java:81
-    reciprocal_sign_d19 <= reciprocal_sign_d18; // Quantizer.java:81
-    reciprocal_sign_d20 <= reciprocal_sign_d19; // Quantizer.java:81
-    reciprocal_sign_d21 <= reciprocal_sign_d20; // Quantizer.java:81
-    reciprocal_sign_d22 <= reciprocal_sign_d21; // Quantizer.java:81
-    reciprocal_sign_d23 <= reciprocal_sign_d22; // Quantizer.java:81
-    reciprocal_sign_d24 <= reciprocal_sign_d23; // Quantizer.java:81
-    reciprocal_sign_d25 <= reciprocal_sign_d24; // Quantizer.java:81
-    reciprocal_sign_d26 <= reciprocal_sign_d25; // Quantizer.java:81
-    reciprocal_sign_d27 <= reciprocal_sign_d26; // Quantizer.java:81
-    reciprocal_sign_d28 <= reciprocal_sign_d27; // Quantizer.java:81
-    reciprocal_sign_d29 <= reciprocal_sign_d28; // Quantizer.java:81
-    reciprocal_sign_d30 <= reciprocal_sign_d29; // Quantizer.java:81
-    reciprocal_sign_d31 <= reciprocal_sign_d30; // Quantizer.java:81
-    reciprocal_sign_d32 <= reciprocal_sign_d31; // Quantizer.java:81
-    reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:81
-    reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:81
-    reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:81
-    reciprocal_sign_d36 <= reciprocal_sign_d35; // Quantizer.java:81
-    reciprocal_sign_d37 <= reciprocal_sign_d36; // Quantizer.java:81
-    reciprocal_sign_d38 <= reciprocal_sign_d37; // Quantizer.java:81
-    reciprocal_sign_d39 <= reciprocal_sign_d38; // Quantizer.java:81
-    reciprocal_sign_d40 <= reciprocal_sign_d39; // Quantizer.java:81
+    reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:83
+    reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:83
+    reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:83
+    reciprocal_minus_e_d4 <= reciprocal_minus_e_d3; // Quantizer.java:83
+    reciprocal_minus_e_d5 <= reciprocal_minus_e_d4; // Quantizer.java:83
+    reciprocal_minus_e_d6 <= reciprocal_minus_e_d5; // Quantizer.java:83
+    reciprocal_minus_e_d7 <= reciprocal_minus_e_d6; // Quantizer.java:83
+    reciprocal_minus_e_d8 <= reciprocal_minus_e_d7; // Quantizer.java:83
+    reciprocal_minus_e_d9 <= reciprocal_minus_e_d8; // Quantizer.java:83
+    reciprocal_minus_e_d10 <= reciprocal_minus_e_d9; // Quantizer.java:83
+    reciprocal_minus_e_d11 <= reciprocal_minus_e_d10; // Quantizer.java:83
+    reciprocal_minus_e_d12 <= reciprocal_minus_e_d11; // Quantizer.java:83
+    reciprocal_minus_e_d13 <= reciprocal_minus_e_d12; // Quantizer.java:83
+    reciprocal_minus_e_d14 <= reciprocal_minus_e_d13; // Quantizer.java:83
+    reciprocal_minus_e_d15 <= reciprocal_minus_e_d14; // Quantizer.java:83
+    reciprocal_minus_e_d16 <= reciprocal_minus_e_d15; // Quantizer.java:83
+    reciprocal_minus_e_d17 <= reciprocal_minus_e_d16; // Quantizer.java:83
+    reciprocal_minus_e_d18 <= reciprocal_minus_e_d17; // Quantizer.java:83
+    reciprocal_minus_e_d19 <= reciprocal_minus_e_d18; // Quantizer.java:83
+    reciprocal_minus_e_d20 <= reciprocal_minus_e_d19; // Quantizer.java:83
+    reciprocal_minus_e_d21 <= reciprocal_minus_e_d20; // Quantizer.java:83
+    reciprocal_minus_e_d22 <= reciprocal_minus_e_d21; // Quantizer.java:83
+    reciprocal_minus_e_d23 <= reciprocal_minus_e_d22; // Quantizer.java:83
+    reciprocal_minus_e_d24 <= reciprocal_minus_e_d23; // Quantizer.java:83
+    reciprocal_minus_e_d25 <= reciprocal_minus_e_d24; // Quantizer.java:83
+    reciprocal_minus_e_d26 <= reciprocal_minus_e_d25; // Quantizer.java:83
+    reciprocal_minus_e_d27 <= reciprocal_minus_e_d26; // Quantizer.java:83
+    reciprocal_minus_e_d28 <= reciprocal_minus_e_d27; // Quantizer.java:83
+    reciprocal_minus_e_d29 <= reciprocal_minus_e_d28; // Quantizer.java:83
+    reciprocal_minus_e_d30 <= reciprocal_minus_e_d29; // Quantizer.java:83
+    reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:83
+    reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:83
+    reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:83
+    reciprocal_minus_e_d34 <= reciprocal_minus_e_d33; // Quantizer.java:83
+    reciprocal_minus_e_d35 <= reciprocal_minus_e_d34; // Quantizer.java:83
+    reciprocal_minus_e_d36 <= reciprocal_minus_e_d35; // Quantizer.java:83
+    reciprocal_minus_e_d37 <= reciprocal_minus_e_d36; // Quantizer.java:83
+    reciprocal_minus_e_d38 <= reciprocal_minus_e_d37; // Quantizer.java:83
+    scale_start_d36 <= scale_start_d35; // Quantizer.java:83
+    scale_start_d37 <= scale_start_d36; // Quantizer.java:83
+    scale_start_d38 <= scale_start_d37; // Quantizer.java:83
+    scale_start_d39 <= scale_start_d38; // Quantizer.java:83
+    scale_start_d40 <= scale_start_d39; // Quantizer.java:83
+    scale_start_d41 <= scale_start_d40; // Quantizer.java:83
+    scale_start_d42 <= scale_start_d41; // Quantizer.java:83
+    scale_start_d43 <= scale_start_d42; // Quantizer.java:83
+    reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:83
+    reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:83
+    reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:83
+    reciprocal_cases_d4 <= reciprocal_cases_d3; // Quantizer.java:83
+    reciprocal_cases_d5 <= reciprocal_cases_d4; // Quantizer.java:83
+    reciprocal_cases_d6 <= reciprocal_cases_d5; // Quantizer.java:83
+    reciprocal_cases_d7 <= reciprocal_cases_d6; // Quantizer.java:83
+    reciprocal_cases_d8 <= reciprocal_cases_d7; // Quantizer.java:83
+    reciprocal_cases_d9 <= reciprocal_cases_d8; // Quantizer.java:83
+    reciprocal_cases_d10 <= reciprocal_cases_d9; // Quantizer.java:83
+    reciprocal_cases_d11 <= reciprocal_cases_d10; // Quantizer.java:83
+    reciprocal_cases_d12 <= reciprocal_cases_d11; // Quantizer.java:83
+    reciprocal_cases_d13 <= reciprocal_cases_d12; // Quantizer.java:83
+    reciprocal_cases_d14 <= reciprocal_cases_d13; // Quantizer.java:83
+    reciprocal_cases_d15 <= reciprocal_cases_d14; // Quantizer.java:83
+    reciprocal_cases_d16 <= reciprocal_cases_d15; // Quantizer.java:83
+    reciprocal_cases_d17 <= reciprocal_cases_d16; // Quantizer.java:83
+    reciprocal_cases_d18 <= reciprocal_cases_d17; // Quantizer.java:83
+    reciprocal_cases_d19 <= reciprocal_cases_d18; // Quantizer.java:83
+    reciprocal_cases_d20 <= reciprocal_cases_d19; // Quantizer.java:83
+    reciprocal_cases_d21 <= reciprocal_cases_d20; // Quantizer.java:83
+    reciprocal_cases_d22 <= reciprocal_cases_d21; // Quantizer.java:83
+    reciprocal_cases_d23 <= reciprocal_cases_d22; // Quantizer.java:83
+    reciprocal_cases_d24 <= reciprocal_cases_d23; // Quantizer.java:83
+    reciprocal_cases_d25 <= reciprocal_cases_d24; // Quantizer.java:83
+    reciprocal_cases_d26 <= reciprocal_cases_d25; // Quantizer.java:83
+    reciprocal_cases_d27 <= reciprocal_cases_d26; // Quantizer.java:83
+    reciprocal_cases_d28 <= reciprocal_cases_d27; // Quantizer.java:83
+    reciprocal_cases_d29 <= reciprocal_cases_d28; // Quantizer.java:83
+    reciprocal_cases_d30 <= reciprocal_cases_d29; // Quantizer.java:83
+    reciprocal_cases_d31 <= reciprocal_cases_d30; // Quantizer.java:83
+    reciprocal_cases_d32 <= reciprocal_cases_d31; // Quantizer.java:83
+    reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:83
+    reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:83
+    reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:83
+    reciprocal_cases_d36 <= reciprocal_cases_d35; // Quantizer.java:83
+    reciprocal_cases_d37 <= reciprocal_cases_d36; // Quantizer.java:83
+    reciprocal_cases_d38 <= reciprocal_cases_d37; // Quantizer.java:83
+    reciprocal_cases_d39 <= reciprocal_cases_d38; // Quantizer.java:83
+    reciprocal_cases_d40 <= reciprocal_cases_d39; // Quantizer.java:83
+    reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:83
+    reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:83
+    reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:83
+    reciprocal_sign_d4 <= reciprocal_sign_d3; // Quantizer.java:83
+    reciprocal_sign_d5 <= reciprocal_sign_d4; // Quantizer.java:83
+    reciprocal_sign_d6 <= reciprocal_sign_d5; // Quantizer.java:83
+    reciprocal_sign_d7 <= reciprocal_sign_d6; // Quantizer.java:83
+    reciprocal_sign_d8 <= reciprocal_sign_d7; // Quantizer.java:83
+    reciprocal_sign_d9 <= reciprocal_sign_d8; // Quantizer.java:83
+    reciprocal_sign_d10 <= reciprocal_sign_d9; // Quantizer.java:83
+    reciprocal_sign_d11 <= reciprocal_sign_d10; // Quantizer.java:83
+    reciprocal_sign_d12 <= reciprocal_sign_d11; // Quantizer.java:83
+    reciprocal_sign_d13 <= reciprocal_sign_d12; // Quantizer.java:83
+    reciprocal_sign_d14 <= reciprocal_sign_d13; // Quantizer.java:83
+    reciprocal_sign_d15 <= reciprocal_sign_d14; // Quantizer.java:83
+    reciprocal_sign_d16 <= reciprocal_sign_d15; // Quantizer.java:83
+    reciprocal_sign_d17 <= reciprocal_sign_d16; // Quantizer.java:83
+    reciprocal_sign_d18 <= reciprocal_sign_d17; // Quantizer.java:83
+    reciprocal_sign_d19 <= reciprocal_sign_d18; // Quantizer.java:83
+    reciprocal_sign_d20 <= reciprocal_sign_d19; // Quantizer.java:83
+    reciprocal_sign_d21 <= reciprocal_sign_d20; // Quantizer.java:83
+    reciprocal_sign_d22 <= reciprocal_sign_d21; // Quantizer.java:83
+    reciprocal_sign_d23 <= reciprocal_sign_d22; // Quantizer.java:83
+    reciprocal_sign_d24 <= reciprocal_sign_d23; // Quantizer.java:83
+    reciprocal_sign_d25 <= reciprocal_sign_d24; // Quantizer.java:83
+    reciprocal_sign_d26 <= reciprocal_sign_d25; // Quantizer.java:83
+    reciprocal_sign_d27 <= reciprocal_sign_d26; // Quantizer.java:83
+    reciprocal_sign_d28 <= reciprocal_sign_d27; // Quantizer.java:83
+    reciprocal_sign_d29 <= reciprocal_sign_d28; // Quantizer.java:83
+    reciprocal_sign_d30 <= reciprocal_sign_d29; // Quantizer.java:83
+    reciprocal_sign_d31 <= reciprocal_sign_d30; // Quantizer.java:83
+    reciprocal_sign_d32 <= reciprocal_sign_d31; // Quantizer.java:83
+    reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:83
+    reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:83
+    reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:83
+    reciprocal_sign_d36 <= reciprocal_sign_d35; // Quantizer.java:83
+    reciprocal_sign_d37 <= reciprocal_sign_d36; // Quantizer.java:83
+    reciprocal_sign_d38 <= reciprocal_sign_d37; // Quantizer.java:83
+    reciprocal_sign_d39 <= reciprocal_sign_d38; // Quantizer.java:83
+    reciprocal_sign_d40 <= reciprocal_sign_d39; // Quantizer.java:83
     reciprocal_y_out <=
         reciprocal_cases_d40[2] ? 32'h7fc00000
         : reciprocal_cases_d40[1] ? {reciprocal_sign_d40, 31'h0}
         : reciprocal_cases_d40[0] ? {reciprocal_sign_d40, 31'h7f800000}
-        : {reciprocal_sign_d40, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:81
+        : {reciprocal_sign_d40, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:83
     reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:144
-    reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:82
-    reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:82
-    reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:82
-    reciprocal_scale2_valid_d5 <= reciprocal_scale2_valid_d4; // Quantizer.java:82
-    reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:82
-    reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:82
-    reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:82
-    reciprocal_scale2_valid_d9 <= reciprocal_scale2_valid_d8; // Quantizer.java:82
-    if (scale_start_d1_and) begin // Quantizer.java:84
-      scale_busy <= 1'b1; // Quantizer.java:84
+    reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:84
+    reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:84
+    reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:84
+    reciprocal_scale2_valid_d5 <= reciprocal_scale2_valid_d4; // Quantizer.java:84
+    reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:84
+    reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:84
+    reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:84
+    reciprocal_scale2_valid_d9 <= reciprocal_scale2_valid_d8; // Quantizer.java:84
+    if (scale_start_d1_and) begin // Quantizer.java:86
+      scale_busy <= 1'b1; // Quantizer.java:86
     end
-    if (scale_start_d1) begin // Quantizer.java:85
-      mc <= mc_clamped; // Quantizer.java:85
+    if (scale_start_d2) begin // Quantizer.java:87
+      mc <= mc_clamped; // Quantizer.java:87
     end
-    if (reciprocal_scale2_valid_d9) begin // Quantizer.java:86
-      scale <= scale_mul_out_payload; // Quantizer.java:87
-      have_scale <= 1'b1; // Quantizer.java:88
-      scale_busy <= 1'b0; // Quantizer.java:89
+    if (reciprocal_scale2_valid_d9) begin // Quantizer.java:88
+      scale <= scale_mul_out_payload; // Quantizer.java:89
+      have_scale <= 1'b1; // Quantizer.java:90
+      scale_busy <= 1'b0; // Quantizer.java:91
     end
-    mc_out_d1 <= mc; // Quantizer.java:103
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:103
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:103
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:103
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:103
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:103
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:103
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:103
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:103
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:103
-    last_d1 <= in_payload_last; // Quantizer.java:103
-    last_d2 <= last_d1; // Quantizer.java:103
-    last_d3 <= last_d2; // Quantizer.java:103
-    last_d4 <= last_d3; // Quantizer.java:103
-    last_d5 <= last_d4; // Quantizer.java:103
-    last_d6 <= last_d5; // Quantizer.java:103
-    last_d7 <= last_d6; // Quantizer.java:103
-    last_d8 <= last_d7; // Quantizer.java:103
-    last_d9 <= last_d8; // Quantizer.java:103
-    last_d10 <= last_d9; // Quantizer.java:103
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:111
-      have_scale <= 1'b0; // Quantizer.java:111
+    mc_out_d1 <= mc; // Quantizer.java:105
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:105
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:105
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:105
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:105
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:105
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:105
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:105
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:105
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:105
+    last_d1 <= in_payload_last; // Quantizer.java:105
+    last_d2 <= last_d1; // Quantizer.java:105
+    last_d3 <= last_d2; // Quantizer.java:105
+    last_d4 <= last_d3; // Quantizer.java:105
+    last_d5 <= last_d4; // Quantizer.java:105
+    last_d6 <= last_d5; // Quantizer.java:105
+    last_d7 <= last_d6; // Quantizer.java:105
+    last_d8 <= last_d7; // Quantizer.java:105
+    last_d9 <= last_d8; // Quantizer.java:105
+    last_d10 <= last_d9; // Quantizer.java:105
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:113
+      have_scale <= 1'b0; // Quantizer.java:113
     end
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
@@ -902,9 +905,9 @@ module Quantizer_l4_fp16 (
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
+      scale_start_d2 <= 1'b0;
       scale_mul_operands_valid <= 1'b0;
       scale_add_operands_valid <= 1'b0;
-      scale_start_d2 <= 1'b0;
       scale_start_d3 <= 1'b0;
       scale_start_d4 <= 1'b0;
       scale_start_d5 <= 1'b0;
@@ -915,16 +918,16 @@ module Quantizer_l4_fp16 (
       scale_start_d10 <= 1'b0;
       scale_start_d11 <= 1'b0;
       scale_start_d12 <= 1'b0;
-      reciprocal_chord_value_d8 <= 32'h0;
       scale_start_d13 <= 1'b0;
+      reciprocal_chord_value_d8 <= 32'h0;
       scale_start_d14 <= 1'b0;
       scale_start_d15 <= 1'b0;
       scale_start_d16 <= 1'b0;
       scale_start_d17 <= 1'b0;
       scale_start_d18 <= 1'b0;
       scale_start_d19 <= 1'b0;
-      reciprocal_m_d15 <= 32'h0;
       scale_start_d20 <= 1'b0;
+      reciprocal_m_d15 <= 32'h0;
       scale_start_d21 <= 1'b0;
       scale_start_d22 <= 1'b0;
       scale_start_d23 <= 1'b0;
@@ -939,9 +942,9 @@ module Quantizer_l4_fp16 (
       scale_start_d32 <= 1'b0;
       scale_start_d33 <= 1'b0;
       scale_start_d34 <= 1'b0;
+      scale_start_d35 <= 1'b0;
       reciprocal_y0_d15 <= 32'h0;
       reciprocal_minus_e_d38 <= 10'd0;
-      scale_start_d35 <= 1'b0;
       scale_start_d36 <= 1'b0;
       scale_start_d37 <= 1'b0;
       scale_start_d38 <= 1'b0;
@@ -949,6 +952,7 @@ module Quantizer_l4_fp16 (
       scale_start_d40 <= 1'b0;
       scale_start_d41 <= 1'b0;
       scale_start_d42 <= 1'b0;
+      scale_start_d43 <= 1'b0;
       reciprocal_cases_d40 <= 3'h0;
       reciprocal_sign_d40 <= 1'b0;
       reciprocal_scale2_valid_d1 <= 1'b0;
@@ -972,37 +976,37 @@ module Quantizer_l4_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~(scale_start_d19 & scale_start_d4))) begin // Fp32SharedOps.java:159
+      if (!(~(scale_start_d20 & scale_start_d5))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d27 & scale_start_d12))) begin // Fp32SharedOps.java:159
+      if (!(~(scale_start_d28 & scale_start_d13))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_add ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d34 & scale_start_d4))) begin // Fp32SharedOps.java:159
+      if (!(~(scale_start_d35 & scale_start_d5))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 30 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d34 & scale_start_d19))) begin // Fp32SharedOps.java:159
+      if (!(~(scale_start_d35 & scale_start_d20))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 15 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:159
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d5))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 41 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d19))) begin // Fp32SharedOps.java:159
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d20))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 26 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d34))) begin // Fp32SharedOps.java:159
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d35))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: scale: inputs 11 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
@@ -1026,7 +1030,7 @@ module Quantizer_l4_fp16 (
   end
 `endif
 
-  Fp32Mul scale_mul ( // Quantizer.java:79
+  Fp32Mul scale_mul ( // Quantizer.java:81
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_mul_in_valid),
@@ -1036,7 +1040,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_mul_out_payload)
   );
 
-  Fp32Add scale_add ( // Quantizer.java:79
+  Fp32Add scale_add ( // Quantizer.java:81
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_add_in_valid),
@@ -1046,7 +1050,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_add_out_payload)
   );
 
-  FpScale2_n10 reciprocal_scale2 ( // Quantizer.java:81
+  FpScale2_n10 reciprocal_scale2 ( // Quantizer.java:83
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reciprocal_scale2_in_valid),
@@ -1056,7 +1060,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (reciprocal_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_x ( // Quantizer.java:100
+  Fp16ToFp32 lane0_x ( // Quantizer.java:102
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -1065,7 +1069,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_mul ( // Quantizer.java:101
+  Fp32Mul_fp16 lane0_mul ( // Quantizer.java:103
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -1075,7 +1079,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Quantizer.java:101
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:103
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_int8_in_valid),
@@ -1084,7 +1088,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_int8_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // Quantizer.java:100
+  Fp16ToFp32 lane1_x ( // Quantizer.java:102
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -1093,7 +1097,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_mul ( // Quantizer.java:101
+  Fp32Mul_fp16 lane1_mul ( // Quantizer.java:103
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -1103,7 +1107,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Quantizer.java:101
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:103
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_int8_in_valid),
@@ -1112,7 +1116,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_int8_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // Quantizer.java:100
+  Fp16ToFp32 lane2_x ( // Quantizer.java:102
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -1121,7 +1125,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_mul ( // Quantizer.java:101
+  Fp32Mul_fp16 lane2_mul ( // Quantizer.java:103
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -1131,7 +1135,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Quantizer.java:101
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:103
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_int8_in_valid),
@@ -1140,7 +1144,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_int8_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // Quantizer.java:100
+  Fp16ToFp32 lane3_x ( // Quantizer.java:102
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -1149,7 +1153,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_mul ( // Quantizer.java:101
+  Fp32Mul_fp16 lane3_mul ( // Quantizer.java:103
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -1159,7 +1163,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Quantizer.java:101
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:103
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_int8_in_valid),

@@ -225,7 +225,8 @@ module TlmmEngine_kv260 (
   wire         act_take;                             // ActivationLoader.java:58
   reg          act_command_held;                     // ActivationLoader.java:59
   wire [10:0]  act_address;                          // ActivationLoader.java:61
-  wire         token_loaded;                         // ActivationLoader.java:63
+  reg          act_at_last_beat;                     // ActivationLoader.java:66
+  wire         token_loaded;                         // ActivationLoader.java:70
 
   // weight_loader
   wire         weights0_start_valid;                 // WeightLoader.java:61
@@ -1951,7 +1952,7 @@ module TlmmEngine_kv260 (
   assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:58
   assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:61
-  assign token_loaded = act_take & (act_beat == act_last_beat); // ActivationLoader.java:63
+  assign token_loaded = act_take & act_at_last_beat; // ActivationLoader.java:70
   assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge clk) begin
@@ -1960,31 +1961,39 @@ module TlmmEngine_kv260 (
     if (act_take) begin // ActivationLoader.java:62
       act_memory[act_address] <= activations_payload; // ActivationLoader.java:62
     end
-    if (start_chunk) begin // ActivationLoader.java:64
-      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:65
-      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:66
-      act_slot <= 16'd0; // ActivationLoader.java:67
-      act_beat <= 32'd0; // ActivationLoader.java:68
-      act_slot_base <= 11'd0; // ActivationLoader.java:69
-    end else if (token_loaded) begin // ActivationLoader.java:70
-      act_beat <= 32'd0; // ActivationLoader.java:71
-      act_slot <= act_slot + 16'd1; // ActivationLoader.java:72
-      act_slot_base <= act_slot_base + 11'd147; // ActivationLoader.java:73
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:74
-        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:75
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:76
+    if (start_chunk) begin // ActivationLoader.java:71
+      act_at_last_beat <= 1'b0; // ActivationLoader.java:71
+    end else if (token_loaded) begin // ActivationLoader.java:72
+      act_at_last_beat <= act_last_beat == 32'd0; // ActivationLoader.java:72
+    end else if (act_take) begin // ActivationLoader.java:73
+      act_at_last_beat <= (act_beat + 32'd1) == act_last_beat; // ActivationLoader.java:73
+    end
+    if (start_chunk) begin // ActivationLoader.java:74
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:75
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:76
+      act_slot <= 16'd0; // ActivationLoader.java:77
+      act_beat <= 32'd0; // ActivationLoader.java:78
+      act_slot_base <= 11'd0; // ActivationLoader.java:79
+    end else if (token_loaded) begin // ActivationLoader.java:80
+      act_beat <= 32'd0; // ActivationLoader.java:81
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:82
+      act_slot_base <= act_slot_base + 11'd147; // ActivationLoader.java:83
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:84
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:85
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:86
       end
-    end else if (act_take) begin // ActivationLoader.java:78
-      act_beat <= act_beat + 32'd1; // ActivationLoader.java:78
+    end else if (act_take) begin // ActivationLoader.java:88
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:88
     end
-    if (chunk_released) begin // ActivationLoader.java:79
-      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:79
+    if (chunk_released) begin // ActivationLoader.java:89
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:89
     end
-    if (accepted) begin // ActivationLoader.java:80
-      act_tokens_loaded <= 16'd0; // ActivationLoader.java:80
+    if (accepted) begin // ActivationLoader.java:90
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:90
     end
     if (reset) begin
       act_command_held <= 1'b0;
+      act_at_last_beat <= 1'b0;
       act_state <= CHUNK_STATE_EMPTY;
       act_chunk_tokens <= 16'd0;
       act_slot <= 16'd0;
@@ -3612,6 +3621,12 @@ module TlmmEngine_kv260 (
       if (!(~act_take | act_command_held)) begin // ActivationLoader.java:59
         $display("ASSERTION FAILED in %m: ActivationLoader.java:59: ActivationLoader: a beat is taken only once its ",
                  "command has run for a cycle");
+        $stop;
+      end
+      // ActivationLoader.java:67
+      if (!(~(act_state == CHUNK_STATE_LOADING) | (act_at_last_beat == (act_beat == act_last_beat)))) begin
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:67: ActivationLoader: the last-beat flag follows the ",
+                 "beat count");
         $stop;
       end
       if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:134

@@ -4,234 +4,242 @@
 `default_nettype none
 
 module WeightPort_t28_q16_p4_w128 (
-  input  wire         clk,                     // WeightPort.java:55
-  input  wire         reset,                   // WeightPort.java:55
-  input  wire         start_valid,             // WeightPort.java:66
-  input  wire [63:0]  start_payload_address,   // WeightPort.java:66
-  input  wire [31:0]  start_payload_beats,     // WeightPort.java:66
-  input  wire [31:0]  start_payload_words,     // WeightPort.java:66
-  input  wire [15:0]  start_payload_groups,    // WeightPort.java:66
-  input  wire [15:0]  start_payload_blocks,    // WeightPort.java:66
-  input  wire [1:0]   start_payload_lastClass, // WeightPort.java:66
-  input  wire         start_payload_half,      // WeightPort.java:66
-  output wire         done,                    // WeightPort.java:67
-  output wire         error,                   // WeightPort.java:68
-  output wire         idle,                    // WeightPort.java:69
-  output wire [15:0]  blocks_done,             // WeightPort.java:70
-  output wire         m_axi_awvalid,           // WeightPort.java:71
-  input  wire         m_axi_awready,           // WeightPort.java:71
-  output wire [63:0]  m_axi_awaddr,            // WeightPort.java:71
-  output wire [7:0]   m_axi_awlen,             // WeightPort.java:71
-  output wire [2:0]   m_axi_awsize,            // WeightPort.java:71
-  output wire [1:0]   m_axi_awburst,           // WeightPort.java:71
-  output wire         m_axi_wvalid,            // WeightPort.java:71
-  input  wire         m_axi_wready,            // WeightPort.java:71
-  output wire [127:0] m_axi_wdata,             // WeightPort.java:71
-  output wire [15:0]  m_axi_wstrb,             // WeightPort.java:71
-  output wire         m_axi_wlast,             // WeightPort.java:71
-  input  wire         m_axi_bvalid,            // WeightPort.java:71
-  output wire         m_axi_bready,            // WeightPort.java:71
-  input  wire [1:0]   m_axi_bresp,             // WeightPort.java:71
-  output wire         m_axi_arvalid,           // WeightPort.java:71
-  input  wire         m_axi_arready,           // WeightPort.java:71
-  output wire [63:0]  m_axi_araddr,            // WeightPort.java:71
-  output wire [7:0]   m_axi_arlen,             // WeightPort.java:71
-  output wire [2:0]   m_axi_arsize,            // WeightPort.java:71
-  output wire [1:0]   m_axi_arburst,           // WeightPort.java:71
-  input  wire         m_axi_rvalid,            // WeightPort.java:71
-  output wire         m_axi_rready,            // WeightPort.java:71
-  input  wire [127:0] m_axi_rdata,             // WeightPort.java:71
-  input  wire [1:0]   m_axi_rresp,             // WeightPort.java:71
-  input  wire         m_axi_rlast,             // WeightPort.java:71
-  output wire         write_valid,             // WeightPort.java:72
-  output wire [11:0]  write_payload_address,   // WeightPort.java:72
-  output wire [1:0]   write_payload_lanePair,  // WeightPort.java:72
-  output wire [143:0] write_payload_words      // WeightPort.java:72
+  input  wire         clk,                     // WeightPort.java:56
+  input  wire         reset,                   // WeightPort.java:56
+  input  wire         start_valid,             // WeightPort.java:67
+  input  wire [63:0]  start_payload_address,   // WeightPort.java:67
+  input  wire [31:0]  start_payload_beats,     // WeightPort.java:67
+  input  wire [31:0]  start_payload_words,     // WeightPort.java:67
+  input  wire [15:0]  start_payload_groups,    // WeightPort.java:67
+  input  wire [15:0]  start_payload_blocks,    // WeightPort.java:67
+  input  wire [1:0]   start_payload_lastClass, // WeightPort.java:67
+  input  wire         start_payload_half,      // WeightPort.java:67
+  output wire         done,                    // WeightPort.java:68
+  output wire         error,                   // WeightPort.java:69
+  output wire         idle,                    // WeightPort.java:70
+  output wire [15:0]  blocks_done,             // WeightPort.java:71
+  output wire         m_axi_awvalid,           // WeightPort.java:72
+  input  wire         m_axi_awready,           // WeightPort.java:72
+  output wire [63:0]  m_axi_awaddr,            // WeightPort.java:72
+  output wire [7:0]   m_axi_awlen,             // WeightPort.java:72
+  output wire [2:0]   m_axi_awsize,            // WeightPort.java:72
+  output wire [1:0]   m_axi_awburst,           // WeightPort.java:72
+  output wire         m_axi_wvalid,            // WeightPort.java:72
+  input  wire         m_axi_wready,            // WeightPort.java:72
+  output wire [127:0] m_axi_wdata,             // WeightPort.java:72
+  output wire [15:0]  m_axi_wstrb,             // WeightPort.java:72
+  output wire         m_axi_wlast,             // WeightPort.java:72
+  input  wire         m_axi_bvalid,            // WeightPort.java:72
+  output wire         m_axi_bready,            // WeightPort.java:72
+  input  wire [1:0]   m_axi_bresp,             // WeightPort.java:72
+  output wire         m_axi_arvalid,           // WeightPort.java:72
+  input  wire         m_axi_arready,           // WeightPort.java:72
+  output wire [63:0]  m_axi_araddr,            // WeightPort.java:72
+  output wire [7:0]   m_axi_arlen,             // WeightPort.java:72
+  output wire [2:0]   m_axi_arsize,            // WeightPort.java:72
+  output wire [1:0]   m_axi_arburst,           // WeightPort.java:72
+  input  wire         m_axi_rvalid,            // WeightPort.java:72
+  output wire         m_axi_rready,            // WeightPort.java:72
+  input  wire [127:0] m_axi_rdata,             // WeightPort.java:72
+  input  wire [1:0]   m_axi_rresp,             // WeightPort.java:72
+  input  wire         m_axi_rlast,             // WeightPort.java:72
+  output wire         write_valid,             // WeightPort.java:73
+  output wire [11:0]  write_payload_address,   // WeightPort.java:73
+  output wire [1:0]   write_payload_lanePair,  // WeightPort.java:73
+  output wire [143:0] write_payload_words      // WeightPort.java:73
 );
 
-  wire         reader_command_valid;           // WeightPort.java:79
-  wire         reader_command_ready;           // WeightPort.java:79
-  wire [63:0]  reader_command_payload_address; // WeightPort.java:79
-  wire [31:0]  reader_command_payload_beats;   // WeightPort.java:79
-  wire         reader_data_valid;              // WeightPort.java:79
-  wire         reader_data_ready;              // WeightPort.java:79
-  wire [127:0] reader_data_payload_data;       // WeightPort.java:79
-  wire         reader_data_payload_last;       // WeightPort.java:79
-  wire         reader_data_payload_error;      // WeightPort.java:79
-  wire         reader_m_axi_awvalid;           // WeightPort.java:79
-  wire         reader_m_axi_awready;           // WeightPort.java:79
-  wire [63:0]  reader_m_axi_awaddr;            // WeightPort.java:79
-  wire [7:0]   reader_m_axi_awlen;             // WeightPort.java:79
-  wire [2:0]   reader_m_axi_awsize;            // WeightPort.java:79
-  wire [1:0]   reader_m_axi_awburst;           // WeightPort.java:79
-  wire         reader_m_axi_wvalid;            // WeightPort.java:79
-  wire         reader_m_axi_wready;            // WeightPort.java:79
-  wire [127:0] reader_m_axi_wdata;             // WeightPort.java:79
-  wire [15:0]  reader_m_axi_wstrb;             // WeightPort.java:79
-  wire         reader_m_axi_wlast;             // WeightPort.java:79
-  wire         reader_m_axi_bvalid;            // WeightPort.java:79
-  wire         reader_m_axi_bready;            // WeightPort.java:79
-  wire [1:0]   reader_m_axi_bresp;             // WeightPort.java:79
-  wire         reader_m_axi_arvalid;           // WeightPort.java:79
-  wire         reader_m_axi_arready;           // WeightPort.java:79
-  wire [63:0]  reader_m_axi_araddr;            // WeightPort.java:79
-  wire [7:0]   reader_m_axi_arlen;             // WeightPort.java:79
-  wire [2:0]   reader_m_axi_arsize;            // WeightPort.java:79
-  wire [1:0]   reader_m_axi_arburst;           // WeightPort.java:79
-  wire         reader_m_axi_rvalid;            // WeightPort.java:79
-  wire         reader_m_axi_rready;            // WeightPort.java:79
-  wire [127:0] reader_m_axi_rdata;             // WeightPort.java:79
-  wire [1:0]   reader_m_axi_rresp;             // WeightPort.java:79
-  wire         reader_m_axi_rlast;             // WeightPort.java:79
-  wire         reader_idle;                    // WeightPort.java:79
-  wire [7:0]   reader_credits;                 // WeightPort.java:79
-  wire [2:0]   reader_outstanding;             // WeightPort.java:79
-  wire         reader_command_free;            // WeightPort.java:79
-  reg          loading;                        // WeightPort.java:82
-  reg          draining;                       // WeightPort.java:83
-  reg  [63:0]  load_address;                   // WeightPort.java:84
-  reg  [31:0]  load_beats;                     // WeightPort.java:84
-  reg  [31:0]  load_words;                     // WeightPort.java:84
-  reg  [15:0]  load_groups;                    // WeightPort.java:84
-  reg  [15:0]  load_blocks;                    // WeightPort.java:84
-  reg  [1:0]   load_lastClass;                 // WeightPort.java:84
-  reg          load_half;                      // WeightPort.java:84
-  wire         load_consistent;                // WeightPort.java:88
-  wire         load_accepted;                  // WeightPort.java:89
-  wire         load_refused;                   // WeightPort.java:90
-  wire         gearbox_in_valid;               // WeightPort.java:109
-  wire         gearbox_in_ready;               // WeightPort.java:109
-  wire [127:0] gearbox_in_payload;             // WeightPort.java:109
-  wire         gearbox_out_valid;              // WeightPort.java:109
-  wire         gearbox_out_ready;              // WeightPort.java:109
-  wire [135:0] gearbox_out_payload;            // WeightPort.java:109
-  wire [1:0]   gearbox_size;                   // WeightPort.java:109
-  wire         gearbox_clear;                  // WeightPort.java:109
-  wire [6:0]   gearbox_count;                  // WeightPort.java:109
-  reg  [1:0]   lane_pair;                      // WeightPort.java:115
-  reg  [15:0]  group;                          // WeightPort.java:116
-  reg  [15:0]  block;                          // WeightPort.java:117
-  reg  [11:0]  block_base;                     // WeightPort.java:118
-  reg  [31:0]  words_remaining;                // WeightPort.java:121
-  reg          final_words;                    // WeightPort.java:122
-  reg  [15:0]  blocks_finished;                // WeightPort.java:125
-  reg  [15:0]  blocks_done_d;                  // WeightPort.java:129
-  reg  [15:0]  blocks_done_q;                  // WeightPort.java:130
-  reg          last_block;                     // WeightPort.java:141
-  reg  [15:0]  last_group_index;               // WeightPort.java:142
-  wire [1:0]   size_class;                     // WeightPort.java:144
-  reg  [1:0]   size_select;                    // WeightPort.java:147
-  wire         take;                           // WeightPort.java:165
-  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte0_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte1_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte2_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte3_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte4_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte5_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte6_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte7_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte8_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:291
-  wire [9:0]   word0_byte9_digits;             // WeightPort.java:291
-  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte10_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte11_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte12_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte13_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte14_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte15_digits;            // WeightPort.java:291
-  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:291
-  wire [9:0]   word0_byte16_digits;            // WeightPort.java:291
-  wire [169:0] word0_digits;                   // WeightPort.java:297
-  wire [5:0]   word0_index0_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index0_index;             // WeightPort.java:305
-  wire [5:0]   word0_index1_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index1_index;             // WeightPort.java:305
-  wire [5:0]   word0_index2_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index2_index;             // WeightPort.java:305
-  wire [5:0]   word0_index3_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index3_index;             // WeightPort.java:305
-  wire [5:0]   word0_index4_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index4_index;             // WeightPort.java:305
-  wire [5:0]   word0_index5_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index5_index;             // WeightPort.java:305
-  wire [5:0]   word0_index6_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index6_index;             // WeightPort.java:305
-  wire [5:0]   word0_index7_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index7_index;             // WeightPort.java:305
-  wire [5:0]   word0_index8_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index8_index;             // WeightPort.java:305
-  wire [5:0]   word0_index9_digits;            // WeightPort.java:305
-  wire [4:0]   word0_index9_index;             // WeightPort.java:305
-  wire [5:0]   word0_index10_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index10_index;            // WeightPort.java:305
-  wire [5:0]   word0_index11_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index11_index;            // WeightPort.java:305
-  wire [5:0]   word0_index12_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index12_index;            // WeightPort.java:305
-  wire [5:0]   word0_index13_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index13_index;            // WeightPort.java:305
-  wire [5:0]   word0_index14_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index14_index;            // WeightPort.java:305
-  wire [5:0]   word0_index15_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index15_index;            // WeightPort.java:305
-  wire [5:0]   word0_index16_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index16_index;            // WeightPort.java:305
-  wire [5:0]   word0_index17_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index17_index;            // WeightPort.java:305
-  wire [5:0]   word0_index18_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index18_index;            // WeightPort.java:305
-  wire [5:0]   word0_index19_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index19_index;            // WeightPort.java:305
-  wire [5:0]   word0_index20_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index20_index;            // WeightPort.java:305
-  wire [5:0]   word0_index21_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index21_index;            // WeightPort.java:305
-  wire [5:0]   word0_index22_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index22_index;            // WeightPort.java:305
-  wire [5:0]   word0_index23_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index23_index;            // WeightPort.java:305
-  wire [5:0]   word0_index24_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index24_index;            // WeightPort.java:305
-  wire [5:0]   word0_index25_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index25_index;            // WeightPort.java:305
-  wire [5:0]   word0_index26_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index26_index;            // WeightPort.java:305
-  wire [5:0]   word0_index27_digits;           // WeightPort.java:305
-  wire [4:0]   word0_index27_index;            // WeightPort.java:305
-  wire [143:0] word0_unpacked;                 // WeightPort.java:324
-  wire [11:0]  buffer_address;                 // WeightPort.java:174
-  reg          write_q_valid;                  // WeightPort.java:177
-  reg  [11:0]  write_q_address;                // WeightPort.java:178
-  reg  [1:0]   write_q_lane_pair;              // WeightPort.java:179
-  reg  [143:0] write_q_words;                  // WeightPort.java:180
-  wire         finishing;                      // WeightPort.java:215
-  reg          reader_was_idle;                // WeightPort.java:219
-  wire         starved;                        // WeightPort.java:220
-  wire         load_ended;                     // WeightPort.java:221
-  wire         drained;                        // WeightPort.java:225
-  reg          gearbox_clear_q;                // WeightPort.java:229
-  wire         load_failed;                    // WeightPort.java:233
-  reg          error_seen;                     // WeightPort.java:234
-  wire         load_complete;                  // WeightPort.java:237
-  reg          done_d;                         // WeightPort.java:238
-  reg          done_q;                         // WeightPort.java:238
-  reg          error_d;                        // WeightPort.java:239
-  reg          error_q;                        // WeightPort.java:239
+  wire         reader_command_valid;           // WeightPort.java:80
+  wire         reader_command_ready;           // WeightPort.java:80
+  wire [63:0]  reader_command_payload_address; // WeightPort.java:80
+  wire [31:0]  reader_command_payload_beats;   // WeightPort.java:80
+  wire         reader_data_valid;              // WeightPort.java:80
+  wire         reader_data_ready;              // WeightPort.java:80
+  wire [127:0] reader_data_payload_data;       // WeightPort.java:80
+  wire         reader_data_payload_last;       // WeightPort.java:80
+  wire         reader_data_payload_error;      // WeightPort.java:80
+  wire         reader_m_axi_awvalid;           // WeightPort.java:80
+  wire         reader_m_axi_awready;           // WeightPort.java:80
+  wire [63:0]  reader_m_axi_awaddr;            // WeightPort.java:80
+  wire [7:0]   reader_m_axi_awlen;             // WeightPort.java:80
+  wire [2:0]   reader_m_axi_awsize;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_awburst;           // WeightPort.java:80
+  wire         reader_m_axi_wvalid;            // WeightPort.java:80
+  wire         reader_m_axi_wready;            // WeightPort.java:80
+  wire [127:0] reader_m_axi_wdata;             // WeightPort.java:80
+  wire [15:0]  reader_m_axi_wstrb;             // WeightPort.java:80
+  wire         reader_m_axi_wlast;             // WeightPort.java:80
+  wire         reader_m_axi_bvalid;            // WeightPort.java:80
+  wire         reader_m_axi_bready;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_bresp;             // WeightPort.java:80
+  wire         reader_m_axi_arvalid;           // WeightPort.java:80
+  wire         reader_m_axi_arready;           // WeightPort.java:80
+  wire [63:0]  reader_m_axi_araddr;            // WeightPort.java:80
+  wire [7:0]   reader_m_axi_arlen;             // WeightPort.java:80
+  wire [2:0]   reader_m_axi_arsize;            // WeightPort.java:80
+  wire [1:0]   reader_m_axi_arburst;           // WeightPort.java:80
+  wire         reader_m_axi_rvalid;            // WeightPort.java:80
+  wire         reader_m_axi_rready;            // WeightPort.java:80
+  wire [127:0] reader_m_axi_rdata;             // WeightPort.java:80
+  wire [1:0]   reader_m_axi_rresp;             // WeightPort.java:80
+  wire         reader_m_axi_rlast;             // WeightPort.java:80
+  wire         reader_idle;                    // WeightPort.java:80
+  wire [7:0]   reader_credits;                 // WeightPort.java:80
+  wire [2:0]   reader_outstanding;             // WeightPort.java:80
+  wire         reader_command_free;            // WeightPort.java:80
+  reg          loading;                        // WeightPort.java:83
+  reg          draining;                       // WeightPort.java:84
+  reg  [63:0]  load_address;                   // WeightPort.java:85
+  reg  [31:0]  load_beats;                     // WeightPort.java:85
+  reg  [31:0]  load_words;                     // WeightPort.java:85
+  reg  [15:0]  load_groups;                    // WeightPort.java:85
+  reg  [15:0]  load_blocks;                    // WeightPort.java:85
+  reg  [1:0]   load_lastClass;                 // WeightPort.java:85
+  reg          load_half;                      // WeightPort.java:85
+  wire         load_consistent;                // WeightPort.java:89
+  wire         load_accepted;                  // WeightPort.java:90
+  wire         load_refused;                   // WeightPort.java:91
+  wire         gearbox_in_valid;               // WeightPort.java:110
+  wire         gearbox_in_ready;               // WeightPort.java:110
+  wire [127:0] gearbox_in_payload;             // WeightPort.java:110
+  wire         gearbox_out_valid;              // WeightPort.java:110
+  wire         gearbox_out_ready;              // WeightPort.java:110
+  wire [135:0] gearbox_out_payload;            // WeightPort.java:110
+  wire [1:0]   gearbox_size;                   // WeightPort.java:110
+  wire         gearbox_clear;                  // WeightPort.java:110
+  wire [6:0]   gearbox_count;                  // WeightPort.java:110
+  reg  [1:0]   lane_pair;                      // WeightPort.java:116
+  reg  [15:0]  group;                          // WeightPort.java:117
+  reg  [15:0]  block;                          // WeightPort.java:118
+  reg  [11:0]  block_base;                     // WeightPort.java:119
+  reg  [31:0]  words_remaining;                // WeightPort.java:122
+  reg          final_words;                    // WeightPort.java:123
+  reg  [15:0]  blocks_finished;                // WeightPort.java:126
+  reg  [15:0]  blocks_done_d;                  // WeightPort.java:130
+  reg  [15:0]  blocks_done_d2;                 // WeightPort.java:131
+  reg  [15:0]  blocks_done_q;                  // WeightPort.java:132
+  reg          last_block;                     // WeightPort.java:145
+  reg  [15:0]  last_group_index;               // WeightPort.java:146
+  wire [1:0]   size_class;                     // WeightPort.java:148
+  reg  [1:0]   size_select;                    // WeightPort.java:151
+  wire         take;                           // WeightPort.java:169
+  wire [11:0]  buffer_address;                 // WeightPort.java:172
+  reg          taken_valid;                    // WeightPort.java:175
+  reg  [135:0] taken_bytes;                    // WeightPort.java:176
+  reg  [1:0]   taken_size_class;               // WeightPort.java:177
+  reg  [11:0]  taken_address;                  // WeightPort.java:178
+  reg  [1:0]   taken_lane_pair;                // WeightPort.java:179
+  wire [7:0]   word0_byte0_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte0_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte1_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte1_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte2_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte2_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte3_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte3_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte4_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte4_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte5_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte5_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte6_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte6_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte7_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte7_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte8_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte8_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte9_packed_byte;        // WeightPort.java:304
+  wire [9:0]   word0_byte9_digits;             // WeightPort.java:304
+  wire [7:0]   word0_byte10_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte10_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte11_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte11_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte12_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte12_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte13_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte13_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte14_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte14_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte15_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte15_digits;            // WeightPort.java:304
+  wire [7:0]   word0_byte16_packed_byte;       // WeightPort.java:304
+  wire [9:0]   word0_byte16_digits;            // WeightPort.java:304
+  wire [169:0] word0_digits;                   // WeightPort.java:310
+  wire [5:0]   word0_index0_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index0_index;             // WeightPort.java:318
+  wire [5:0]   word0_index1_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index1_index;             // WeightPort.java:318
+  wire [5:0]   word0_index2_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index2_index;             // WeightPort.java:318
+  wire [5:0]   word0_index3_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index3_index;             // WeightPort.java:318
+  wire [5:0]   word0_index4_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index4_index;             // WeightPort.java:318
+  wire [5:0]   word0_index5_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index5_index;             // WeightPort.java:318
+  wire [5:0]   word0_index6_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index6_index;             // WeightPort.java:318
+  wire [5:0]   word0_index7_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index7_index;             // WeightPort.java:318
+  wire [5:0]   word0_index8_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index8_index;             // WeightPort.java:318
+  wire [5:0]   word0_index9_digits;            // WeightPort.java:318
+  wire [4:0]   word0_index9_index;             // WeightPort.java:318
+  wire [5:0]   word0_index10_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index10_index;            // WeightPort.java:318
+  wire [5:0]   word0_index11_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index11_index;            // WeightPort.java:318
+  wire [5:0]   word0_index12_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index12_index;            // WeightPort.java:318
+  wire [5:0]   word0_index13_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index13_index;            // WeightPort.java:318
+  wire [5:0]   word0_index14_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index14_index;            // WeightPort.java:318
+  wire [5:0]   word0_index15_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index15_index;            // WeightPort.java:318
+  wire [5:0]   word0_index16_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index16_index;            // WeightPort.java:318
+  wire [5:0]   word0_index17_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index17_index;            // WeightPort.java:318
+  wire [5:0]   word0_index18_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index18_index;            // WeightPort.java:318
+  wire [5:0]   word0_index19_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index19_index;            // WeightPort.java:318
+  wire [5:0]   word0_index20_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index20_index;            // WeightPort.java:318
+  wire [5:0]   word0_index21_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index21_index;            // WeightPort.java:318
+  wire [5:0]   word0_index22_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index22_index;            // WeightPort.java:318
+  wire [5:0]   word0_index23_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index23_index;            // WeightPort.java:318
+  wire [5:0]   word0_index24_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index24_index;            // WeightPort.java:318
+  wire [5:0]   word0_index25_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index25_index;            // WeightPort.java:318
+  wire [5:0]   word0_index26_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index26_index;            // WeightPort.java:318
+  wire [5:0]   word0_index27_digits;           // WeightPort.java:318
+  wire [4:0]   word0_index27_index;            // WeightPort.java:318
+  wire [143:0] word0_unpacked;                 // WeightPort.java:337
+  reg          write_q_valid;                  // WeightPort.java:189
+  reg  [11:0]  write_q_address;                // WeightPort.java:190
+  reg  [1:0]   write_q_lane_pair;              // WeightPort.java:191
+  reg  [143:0] write_q_words;                  // WeightPort.java:192
+  wire         finishing;                      // WeightPort.java:227
+  reg          reader_was_idle;                // WeightPort.java:231
+  wire         starved;                        // WeightPort.java:232
+  wire         load_ended;                     // WeightPort.java:233
+  wire         drained;                        // WeightPort.java:237
+  reg          gearbox_clear_q;                // WeightPort.java:241
+  wire         load_failed;                    // WeightPort.java:245
+  reg          error_seen;                     // WeightPort.java:246
+  wire         load_complete;                  // WeightPort.java:249
+  reg          done_d1;                        // WeightPort.java:251
+  reg          done_d2;                        // WeightPort.java:251
+  reg          done_d3;                        // WeightPort.java:251
+  reg          error_d1;                       // WeightPort.java:252
+  reg          error_d2;                       // WeightPort.java:252
+  reg          error_d3;                       // WeightPort.java:252
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire start_payload_blocks_eq_1;
@@ -243,65 +251,66 @@ module WeightPort_t28_q16_p4_w128 (
   assign last_block_cmp = (block + 16'd2) == load_blocks;
   assign size_select_mux_2 = last_block_cmp ? load_lastClass : 2'd3;
 
-  assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:81
-  assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:81
-  assign m_axi_awaddr = reader_m_axi_awaddr; // WeightPort.java:81
-  assign m_axi_awlen = reader_m_axi_awlen; // WeightPort.java:81
-  assign m_axi_awsize = reader_m_axi_awsize; // WeightPort.java:81
-  assign m_axi_awburst = reader_m_axi_awburst; // WeightPort.java:81
-  assign m_axi_wvalid = reader_m_axi_wvalid; // WeightPort.java:81
-  assign reader_m_axi_wready = m_axi_wready; // WeightPort.java:81
-  assign m_axi_wdata = reader_m_axi_wdata; // WeightPort.java:81
-  assign m_axi_wstrb = reader_m_axi_wstrb; // WeightPort.java:81
-  assign m_axi_wlast = reader_m_axi_wlast; // WeightPort.java:81
-  assign reader_m_axi_bvalid = m_axi_bvalid; // WeightPort.java:81
-  assign m_axi_bready = reader_m_axi_bready; // WeightPort.java:81
-  assign reader_m_axi_bresp = m_axi_bresp; // WeightPort.java:81
-  assign m_axi_arvalid = reader_m_axi_arvalid; // WeightPort.java:81
-  assign reader_m_axi_arready = m_axi_arready; // WeightPort.java:81
-  assign m_axi_araddr = reader_m_axi_araddr; // WeightPort.java:81
-  assign m_axi_arlen = reader_m_axi_arlen; // WeightPort.java:81
-  assign m_axi_arsize = reader_m_axi_arsize; // WeightPort.java:81
-  assign m_axi_arburst = reader_m_axi_arburst; // WeightPort.java:81
-  assign reader_m_axi_rvalid = m_axi_rvalid; // WeightPort.java:81
-  assign m_axi_rready = reader_m_axi_rready; // WeightPort.java:81
-  assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:81
-  assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:81
-  assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:81
-  // WeightPort.java:88
+  assign m_axi_awvalid = reader_m_axi_awvalid; // WeightPort.java:82
+  assign reader_m_axi_awready = m_axi_awready; // WeightPort.java:82
+  assign m_axi_awaddr = reader_m_axi_awaddr; // WeightPort.java:82
+  assign m_axi_awlen = reader_m_axi_awlen; // WeightPort.java:82
+  assign m_axi_awsize = reader_m_axi_awsize; // WeightPort.java:82
+  assign m_axi_awburst = reader_m_axi_awburst; // WeightPort.java:82
+  assign m_axi_wvalid = reader_m_axi_wvalid; // WeightPort.java:82
+  assign reader_m_axi_wready = m_axi_wready; // WeightPort.java:82
+  assign m_axi_wdata = reader_m_axi_wdata; // WeightPort.java:82
+  assign m_axi_wstrb = reader_m_axi_wstrb; // WeightPort.java:82
+  assign m_axi_wlast = reader_m_axi_wlast; // WeightPort.java:82
+  assign reader_m_axi_bvalid = m_axi_bvalid; // WeightPort.java:82
+  assign m_axi_bready = reader_m_axi_bready; // WeightPort.java:82
+  assign reader_m_axi_bresp = m_axi_bresp; // WeightPort.java:82
+  assign m_axi_arvalid = reader_m_axi_arvalid; // WeightPort.java:82
+  assign reader_m_axi_arready = m_axi_arready; // WeightPort.java:82
+  assign m_axi_araddr = reader_m_axi_araddr; // WeightPort.java:82
+  assign m_axi_arlen = reader_m_axi_arlen; // WeightPort.java:82
+  assign m_axi_arsize = reader_m_axi_arsize; // WeightPort.java:82
+  assign m_axi_arburst = reader_m_axi_arburst; // WeightPort.java:82
+  assign reader_m_axi_rvalid = m_axi_rvalid; // WeightPort.java:82
+  assign m_axi_rready = reader_m_axi_rready; // WeightPort.java:82
+  assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:82
+  assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:82
+  assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:82
+  // WeightPort.java:89
   assign load_consistent =
       (start_payload_beats != 32'd0) & (start_payload_words != 32'd0) & (start_payload_address[3:0] == 4'd0);
-  assign load_accepted = start_valid & load_consistent; // WeightPort.java:89
-  assign load_refused = start_valid & ~load_consistent; // WeightPort.java:90
-  assign idle = ~loading & ~draining & reader_idle; // WeightPort.java:95
-  assign reader_command_valid = load_accepted; // WeightPort.java:101
-  assign reader_command_payload_address = start_payload_address; // WeightPort.java:102
-  assign reader_command_payload_beats = start_payload_beats; // WeightPort.java:103
-  assign gearbox_in_valid = reader_data_valid & loading; // WeightPort.java:110
-  assign gearbox_in_payload = reader_data_payload_data; // WeightPort.java:111
-  assign reader_data_ready = ~loading | gearbox_in_ready; // WeightPort.java:112
-  assign blocks_done = blocks_done_q; // WeightPort.java:138
-  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:144
-  assign gearbox_size = size_select; // WeightPort.java:149
-  assign gearbox_out_ready = loading; // WeightPort.java:164
-  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:165
-  assign word0_byte0_packed_byte = gearbox_out_payload[7:0]; // WeightPort.java:292
-  assign word0_byte1_packed_byte = gearbox_out_payload[15:8]; // WeightPort.java:292
-  assign word0_byte2_packed_byte = gearbox_out_payload[23:16]; // WeightPort.java:292
-  assign word0_byte3_packed_byte = gearbox_out_payload[31:24]; // WeightPort.java:292
-  assign word0_byte4_packed_byte = gearbox_out_payload[39:32]; // WeightPort.java:292
-  assign word0_byte5_packed_byte = gearbox_out_payload[47:40]; // WeightPort.java:292
-  assign word0_byte6_packed_byte = gearbox_out_payload[55:48]; // WeightPort.java:292
-  assign word0_byte7_packed_byte = gearbox_out_payload[63:56]; // WeightPort.java:292
-  assign word0_byte8_packed_byte = gearbox_out_payload[71:64]; // WeightPort.java:292
-  assign word0_byte9_packed_byte = gearbox_out_payload[79:72]; // WeightPort.java:292
-  assign word0_byte10_packed_byte = gearbox_out_payload[87:80]; // WeightPort.java:292
-  assign word0_byte11_packed_byte = gearbox_out_payload[95:88]; // WeightPort.java:292
-  assign word0_byte12_packed_byte = gearbox_out_payload[103:96]; // WeightPort.java:292
-  assign word0_byte13_packed_byte = gearbox_out_payload[111:104]; // WeightPort.java:292
-  assign word0_byte14_packed_byte = gearbox_out_payload[119:112]; // WeightPort.java:292
-  assign word0_byte15_packed_byte = gearbox_out_payload[127:120]; // WeightPort.java:292
-  assign word0_byte16_packed_byte = gearbox_out_payload[135:128]; // WeightPort.java:292
+  assign load_accepted = start_valid & load_consistent; // WeightPort.java:90
+  assign load_refused = start_valid & ~load_consistent; // WeightPort.java:91
+  assign idle = ~loading & ~draining & reader_idle; // WeightPort.java:96
+  assign reader_command_valid = load_accepted; // WeightPort.java:102
+  assign reader_command_payload_address = start_payload_address; // WeightPort.java:103
+  assign reader_command_payload_beats = start_payload_beats; // WeightPort.java:104
+  assign gearbox_in_valid = reader_data_valid & loading; // WeightPort.java:111
+  assign gearbox_in_payload = reader_data_payload_data; // WeightPort.java:112
+  assign reader_data_ready = ~loading | gearbox_in_ready; // WeightPort.java:113
+  assign blocks_done = blocks_done_q; // WeightPort.java:142
+  assign size_class = last_block ? load_lastClass : 2'd3; // WeightPort.java:148
+  assign gearbox_size = size_select; // WeightPort.java:153
+  assign gearbox_out_ready = loading; // WeightPort.java:168
+  assign take = gearbox_out_valid & gearbox_out_ready; // WeightPort.java:169
+  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:172
+  assign word0_byte0_packed_byte = taken_bytes[7:0]; // WeightPort.java:305
+  assign word0_byte1_packed_byte = taken_bytes[15:8]; // WeightPort.java:305
+  assign word0_byte2_packed_byte = taken_bytes[23:16]; // WeightPort.java:305
+  assign word0_byte3_packed_byte = taken_bytes[31:24]; // WeightPort.java:305
+  assign word0_byte4_packed_byte = taken_bytes[39:32]; // WeightPort.java:305
+  assign word0_byte5_packed_byte = taken_bytes[47:40]; // WeightPort.java:305
+  assign word0_byte6_packed_byte = taken_bytes[55:48]; // WeightPort.java:305
+  assign word0_byte7_packed_byte = taken_bytes[63:56]; // WeightPort.java:305
+  assign word0_byte8_packed_byte = taken_bytes[71:64]; // WeightPort.java:305
+  assign word0_byte9_packed_byte = taken_bytes[79:72]; // WeightPort.java:305
+  assign word0_byte10_packed_byte = taken_bytes[87:80]; // WeightPort.java:305
+  assign word0_byte11_packed_byte = taken_bytes[95:88]; // WeightPort.java:305
+  assign word0_byte12_packed_byte = taken_bytes[103:96]; // WeightPort.java:305
+  assign word0_byte13_packed_byte = taken_bytes[111:104]; // WeightPort.java:305
+  assign word0_byte14_packed_byte = taken_bytes[119:112]; // WeightPort.java:305
+  assign word0_byte15_packed_byte = taken_bytes[127:120]; // WeightPort.java:305
+  assign word0_byte16_packed_byte = taken_bytes[135:128]; // WeightPort.java:305
   assign word0_digits =
       {word0_byte16_digits,
        word0_byte15_digits,
@@ -319,177 +328,202 @@ module WeightPort_t28_q16_p4_w128 (
        word0_byte3_digits,
        word0_byte2_digits,
        word0_byte1_digits,
-       word0_byte0_digits}; // WeightPort.java:297
-  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:306
-  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:306
-  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:306
-  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:306
-  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:306
-  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:306
-  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:306
-  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:306
-  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:306
-  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:306
-  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:306
-  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:306
-  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:306
-  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:306
-  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:306
-  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:306
-  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:306
-  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:306
-  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:306
-  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:306
-  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:306
-  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:306
-  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:306
-  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:306
-  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:306
-  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:306
-  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:306
-  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:306
+       word0_byte0_digits}; // WeightPort.java:310
+  assign word0_index0_digits = word0_digits[5:0]; // WeightPort.java:319
+  assign word0_index1_digits = word0_digits[11:6]; // WeightPort.java:319
+  assign word0_index2_digits = word0_digits[17:12]; // WeightPort.java:319
+  assign word0_index3_digits = word0_digits[23:18]; // WeightPort.java:319
+  assign word0_index4_digits = word0_digits[29:24]; // WeightPort.java:319
+  assign word0_index5_digits = word0_digits[35:30]; // WeightPort.java:319
+  assign word0_index6_digits = word0_digits[41:36]; // WeightPort.java:319
+  assign word0_index7_digits = word0_digits[47:42]; // WeightPort.java:319
+  assign word0_index8_digits = word0_digits[53:48]; // WeightPort.java:319
+  assign word0_index9_digits = word0_digits[59:54]; // WeightPort.java:319
+  assign word0_index10_digits = word0_digits[65:60]; // WeightPort.java:319
+  assign word0_index11_digits = word0_digits[71:66]; // WeightPort.java:319
+  assign word0_index12_digits = word0_digits[77:72]; // WeightPort.java:319
+  assign word0_index13_digits = word0_digits[83:78]; // WeightPort.java:319
+  assign word0_index14_digits = word0_digits[89:84]; // WeightPort.java:319
+  assign word0_index15_digits = word0_digits[95:90]; // WeightPort.java:319
+  assign word0_index16_digits = word0_digits[101:96]; // WeightPort.java:319
+  assign word0_index17_digits = word0_digits[107:102]; // WeightPort.java:319
+  assign word0_index18_digits = word0_digits[113:108]; // WeightPort.java:319
+  assign word0_index19_digits = word0_digits[119:114]; // WeightPort.java:319
+  assign word0_index20_digits = word0_digits[125:120]; // WeightPort.java:319
+  assign word0_index21_digits = word0_digits[131:126]; // WeightPort.java:319
+  assign word0_index22_digits = word0_digits[137:132]; // WeightPort.java:319
+  assign word0_index23_digits = word0_digits[143:138]; // WeightPort.java:319
+  assign word0_index24_digits = word0_digits[149:144]; // WeightPort.java:319
+  assign word0_index25_digits = word0_digits[155:150]; // WeightPort.java:319
+  assign word0_index26_digits = word0_digits[161:156]; // WeightPort.java:319
+  assign word0_index27_digits = word0_digits[167:162]; // WeightPort.java:319
   assign word0_unpacked =
       {2'h0,
-       ((size_class == 2'd3) ? word0_index27_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index26_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index25_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index24_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index23_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index22_index : 5'd0),
-       ((size_class == 2'd3) ? word0_index21_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index20_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index19_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index18_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index17_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index16_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index15_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word0_index14_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index27_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index26_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index25_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index24_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index23_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index22_index : 5'd0),
+       ((taken_size_class == 2'd3) ? word0_index21_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index20_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index19_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index18_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index17_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index16_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index15_index : 5'd0),
+       (((taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index14_index : 5'd0),
        2'h0,
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index13_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index12_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index11_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index10_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index9_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index8_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word0_index7_index : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index13_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index12_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index11_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index10_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index9_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index8_index
+        : 5'd0),
+       (((taken_size_class == 2'd1) | (taken_size_class == 2'd2) | (taken_size_class == 2'd3)) ? word0_index7_index
+        : 5'd0),
        word0_index6_index,
        word0_index5_index,
        word0_index4_index,
        word0_index3_index,
        word0_index2_index,
        word0_index1_index,
-       word0_index0_index}; // WeightPort.java:324
-  assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:174
-  assign write_valid = write_q_valid; // WeightPort.java:177
-  assign write_payload_address = write_q_address; // WeightPort.java:178
-  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:179
-  assign write_payload_words = write_q_words; // WeightPort.java:180
-  assign finishing = take & final_words; // WeightPort.java:215
-  assign starved = loading & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:220
-  assign load_ended = finishing | starved; // WeightPort.java:221
-  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:225
-  assign gearbox_clear = gearbox_clear_q; // WeightPort.java:230
-  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:233
-  assign load_complete = drained | load_refused; // WeightPort.java:237
-  assign done = done_q; // WeightPort.java:238
-  assign error = error_q; // WeightPort.java:239
+       word0_index0_index}; // WeightPort.java:337
+  assign write_valid = write_q_valid; // WeightPort.java:189
+  assign write_payload_address = write_q_address; // WeightPort.java:190
+  assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:191
+  assign write_payload_words = write_q_words; // WeightPort.java:192
+  assign finishing = take & final_words; // WeightPort.java:227
+  assign starved = loading & reader_was_idle & ~gearbox_out_valid; // WeightPort.java:232
+  assign load_ended = finishing | starved; // WeightPort.java:233
+  assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:237
+  assign gearbox_clear = gearbox_clear_q; // WeightPort.java:242
+  assign load_failed = load_refused | starved | (finishing & ~reader_idle); // WeightPort.java:245
+  assign load_complete = drained | load_refused; // WeightPort.java:249
+  assign done = done_d3; // WeightPort.java:251
+  assign error = error_d3; // WeightPort.java:252
 
   always @(posedge clk) begin
-    if (load_accepted) begin // WeightPort.java:91
-      loading <= 1'b1; // WeightPort.java:92
-      load_address <= start_payload_address; // WeightPort.java:93
-      load_beats <= start_payload_beats; // WeightPort.java:93
-      load_words <= start_payload_words; // WeightPort.java:93
-      load_groups <= start_payload_groups; // WeightPort.java:93
-      load_blocks <= start_payload_blocks; // WeightPort.java:93
-      load_lastClass <= start_payload_lastClass; // WeightPort.java:93
-      load_half <= start_payload_half; // WeightPort.java:93
+    if (load_accepted) begin // WeightPort.java:92
+      loading <= 1'b1; // WeightPort.java:93
+      load_address <= start_payload_address; // WeightPort.java:94
+      load_beats <= start_payload_beats; // WeightPort.java:94
+      load_words <= start_payload_words; // WeightPort.java:94
+      load_groups <= start_payload_groups; // WeightPort.java:94
+      load_blocks <= start_payload_blocks; // WeightPort.java:94
+      load_lastClass <= start_payload_lastClass; // WeightPort.java:94
+      load_half <= start_payload_half; // WeightPort.java:94
     end
-    if (start_valid) begin // WeightPort.java:131
-      blocks_done_d <= 16'd0; // WeightPort.java:132
-      blocks_done_q <= 16'd0; // WeightPort.java:133
+    if (start_valid) begin // WeightPort.java:133
+      blocks_done_d <= 16'd0; // WeightPort.java:134
+      blocks_done_d2 <= 16'd0; // WeightPort.java:135
+      blocks_done_q <= 16'd0; // WeightPort.java:136
     end else begin
-      blocks_done_d <= blocks_finished; // WeightPort.java:135
-      blocks_done_q <= blocks_done_d; // WeightPort.java:136
+      blocks_done_d <= blocks_finished; // WeightPort.java:138
+      blocks_done_d2 <= blocks_done_d; // WeightPort.java:139
+      blocks_done_q <= blocks_done_d2; // WeightPort.java:140
     end
-    if (load_accepted) begin // WeightPort.java:153
-      last_block <= start_payload_blocks_eq_1; // WeightPort.java:155
+    if (load_accepted) begin // WeightPort.java:157
+      last_block <= start_payload_blocks_eq_1; // WeightPort.java:159
       size_select <=
           (size_select_mux == 2'd3) ? 2'd3
           : (size_select_mux == 2'd2) ? 2'd2
           : (size_select_mux == 2'd1) ? 2'd1
-          : 2'd0; // WeightPort.java:157
-      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:159
+          : 2'd0; // WeightPort.java:161
+      last_group_index <= start_payload_groups - 16'd1; // WeightPort.java:163
     end
-    write_q_valid <= take; // WeightPort.java:177
+    taken_valid <= take; // WeightPort.java:175
+    if (take) begin // WeightPort.java:176
+      taken_bytes <= gearbox_out_payload; // WeightPort.java:176
+    end
+    if (take) begin // WeightPort.java:177
+      taken_size_class <= size_class; // WeightPort.java:177
+    end
     if (take) begin // WeightPort.java:178
-      write_q_address <= buffer_address; // WeightPort.java:178
+      taken_address <= buffer_address; // WeightPort.java:178
     end
     if (take) begin // WeightPort.java:179
-      write_q_lane_pair <= lane_pair; // WeightPort.java:179
+      taken_lane_pair <= lane_pair; // WeightPort.java:179
     end
-    if (take) begin // WeightPort.java:180
-      write_q_words <= word0_unpacked; // WeightPort.java:180
+    write_q_valid <= taken_valid; // WeightPort.java:189
+    if (taken_valid) begin // WeightPort.java:190
+      write_q_address <= taken_address; // WeightPort.java:190
     end
-    if (start_valid) begin // WeightPort.java:184
-      lane_pair <= 2'd0; // WeightPort.java:185
-      group <= 16'd0; // WeightPort.java:186
-      block <= 16'd0; // WeightPort.java:187
-      block_base <= 12'd0; // WeightPort.java:188
-      words_remaining <= start_payload_words; // WeightPort.java:189
-      final_words <= start_payload_words == 32'd1; // WeightPort.java:190
-      blocks_finished <= 16'd0; // WeightPort.java:191
-    end else if (take) begin // WeightPort.java:192
-      words_remaining <= words_remaining - 32'd1; // WeightPort.java:193
-      final_words <= words_remaining == 32'd2; // WeightPort.java:194
-      if (lane_pair == 2'd3) begin // WeightPort.java:195
-        lane_pair <= 2'd0; // WeightPort.java:196
-        if (group == last_group_index) begin // WeightPort.java:197
-          group <= 16'd0; // WeightPort.java:198
-          block <= block + 16'd1; // WeightPort.java:199
-          last_block <= last_block_cmp; // WeightPort.java:201
+    if (taken_valid) begin // WeightPort.java:191
+      write_q_lane_pair <= taken_lane_pair; // WeightPort.java:191
+    end
+    if (taken_valid) begin // WeightPort.java:192
+      write_q_words <= word0_unpacked; // WeightPort.java:192
+    end
+    if (start_valid) begin // WeightPort.java:196
+      lane_pair <= 2'd0; // WeightPort.java:197
+      group <= 16'd0; // WeightPort.java:198
+      block <= 16'd0; // WeightPort.java:199
+      block_base <= 12'd0; // WeightPort.java:200
+      words_remaining <= start_payload_words; // WeightPort.java:201
+      final_words <= start_payload_words == 32'd1; // WeightPort.java:202
+      blocks_finished <= 16'd0; // WeightPort.java:203
+    end else if (take) begin // WeightPort.java:204
+      words_remaining <= words_remaining - 32'd1; // WeightPort.java:205
+      final_words <= words_remaining == 32'd2; // WeightPort.java:206
+      if (lane_pair == 2'd3) begin // WeightPort.java:207
+        lane_pair <= 2'd0; // WeightPort.java:208
+        if (group == last_group_index) begin // WeightPort.java:209
+          group <= 16'd0; // WeightPort.java:210
+          block <= block + 16'd1; // WeightPort.java:211
+          last_block <= last_block_cmp; // WeightPort.java:213
           size_select <=
               (size_select_mux_2 == 2'd3) ? 2'd3
               : (size_select_mux_2 == 2'd2) ? 2'd2
               : (size_select_mux_2 == 2'd1) ? 2'd1
-              : 2'd0; // WeightPort.java:203
-          block_base <= block_base + load_groups[11:0]; // WeightPort.java:205
-          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:206
+              : 2'd0; // WeightPort.java:215
+          block_base <= block_base + load_groups[11:0]; // WeightPort.java:217
+          blocks_finished <= blocks_finished + 16'd1; // WeightPort.java:218
         end else begin
-          group <= group + 16'd1; // WeightPort.java:207
+          group <= group + 16'd1; // WeightPort.java:219
         end
       end else begin
-        lane_pair <= lane_pair + 2'd1; // WeightPort.java:208
+        lane_pair <= lane_pair + 2'd1; // WeightPort.java:220
       end
     end
-    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:219
-    if (load_ended) begin // WeightPort.java:222
-      loading <= 1'b0; // WeightPort.java:222
+    reader_was_idle <= reader_idle & ~load_accepted; // WeightPort.java:231
+    if (load_ended) begin // WeightPort.java:234
+      loading <= 1'b0; // WeightPort.java:234
     end
-    if (load_ended & ~reader_idle) begin // WeightPort.java:223
-      draining <= 1'b1; // WeightPort.java:223
+    if (load_ended & ~reader_idle) begin // WeightPort.java:235
+      draining <= 1'b1; // WeightPort.java:235
     end
-    if (draining & reader_idle) begin // WeightPort.java:224
-      draining <= 1'b0; // WeightPort.java:224
+    if (draining & reader_idle) begin // WeightPort.java:236
+      draining <= 1'b0; // WeightPort.java:236
     end
-    gearbox_clear_q <= load_ended; // WeightPort.java:229
-    if (start_valid) begin // WeightPort.java:235
-      error_seen <= 1'b0; // WeightPort.java:235
+    gearbox_clear_q <= load_ended; // WeightPort.java:241
+    if (start_valid) begin // WeightPort.java:247
+      error_seen <= 1'b0; // WeightPort.java:247
     end
-    if (load_failed) begin // WeightPort.java:236
-      error_seen <= 1'b1; // WeightPort.java:236
+    if (load_failed) begin // WeightPort.java:248
+      error_seen <= 1'b1; // WeightPort.java:248
     end
-    done_d <= load_complete; // WeightPort.java:238
-    done_q <= done_d; // WeightPort.java:238
-    error_d <= (error_seen | load_failed) & load_complete; // WeightPort.java:239
-    error_q <= error_d; // WeightPort.java:239
+    done_d1 <= load_complete; // WeightPort.java:251
+    done_d2 <= done_d1; // WeightPort.java:251
+    done_d3 <= done_d2; // WeightPort.java:251
+    error_d1 <= (error_seen | load_failed) & load_complete; // WeightPort.java:252
+    error_d2 <= error_d1; // WeightPort.java:252
+    error_d3 <= error_d2; // WeightPort.java:252
     if (reset) begin
       loading <= 1'b0;
       blocks_done_d <= 16'd0;
+      blocks_done_d2 <= 16'd0;
       blocks_done_q <= 16'd0;
       last_block <= 1'b0;
       size_select <= 2'd0;
       last_group_index <= 16'd0;
+      taken_valid <= 1'b0;
       write_q_valid <= 1'b0;
       lane_pair <= 2'd0;
       group <= 16'd0;
@@ -502,10 +536,12 @@ module WeightPort_t28_q16_p4_w128 (
       draining <= 1'b0;
       gearbox_clear_q <= 1'b0;
       error_seen <= 1'b0;
-      done_d <= 1'b0;
-      done_q <= 1'b0;
-      error_d <= 1'b0;
-      error_q <= 1'b0;
+      done_d1 <= 1'b0;
+      done_d2 <= 1'b0;
+      done_d3 <= 1'b0;
+      error_d1 <= 1'b0;
+      error_d2 <= 1'b0;
+      error_d3 <= 1'b0;
     end
   end
 
@@ -513,18 +549,18 @@ module WeightPort_t28_q16_p4_w128 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~start_valid | idle)) begin // WeightPort.java:96
-        $display("ASSERTION FAILED in %m: WeightPort.java:96: WeightPort: a load starts only on an idle port (no ",
+      if (!(~start_valid | idle)) begin // WeightPort.java:97
+        $display("ASSERTION FAILED in %m: WeightPort.java:97: WeightPort: a load starts only on an idle port (no ",
                  "burst of the previous load in flight)");
         $stop;
       end
-      if (!(~load_accepted | reader_command_ready)) begin // WeightPort.java:104
-        $display("ASSERTION FAILED in %m: WeightPort.java:104: WeightPort: the reader takes a load's command at once ",
+      if (!(~load_accepted | reader_command_ready)) begin // WeightPort.java:105
+        $display("ASSERTION FAILED in %m: WeightPort.java:105: WeightPort: the reader takes a load's command at once ",
                  "(the previous load's bursts have all been issued)");
         $stop;
       end
-      if (!(~loading | (final_words == (words_remaining == 32'd1)))) begin // WeightPort.java:123
-        $display("ASSERTION FAILED in %m: WeightPort.java:123: WeightPort: the final-words flag follows the count of ",
+      if (!(~loading | (final_words == (words_remaining == 32'd1)))) begin // WeightPort.java:124
+        $display("ASSERTION FAILED in %m: WeightPort.java:124: WeightPort: the final-words flag follows the count of ",
                  "words left");
         $stop;
       end
@@ -534,17 +570,17 @@ module WeightPort_t28_q16_p4_w128 (
                    : (size_class == 2'd2) ? 2'd2
                    : (size_class == 2'd1) ? 2'd1
                    : (size_class == 2'd0) ? 2'd0
-                   : 2'd0)))) begin // WeightPort.java:150
-        $display("ASSERTION FAILED in %m: WeightPort.java:150: WeightPort: the gearbox's size follows the block's ",
+                   : 2'd0)))) begin // WeightPort.java:154
+        $display("ASSERTION FAILED in %m: WeightPort.java:154: WeightPort: the gearbox's size follows the block's ",
                  "size class");
         $stop;
       end
-      if (!(~loading | (words_remaining != 32'd0))) begin // WeightPort.java:163
-        $display("ASSERTION FAILED in %m: WeightPort.java:163: WeightPort: a loading port has words left");
+      if (!(~loading | (words_remaining != 32'd0))) begin // WeightPort.java:167
+        $display("ASSERTION FAILED in %m: WeightPort.java:167: WeightPort: a loading port has words left");
         $stop;
       end
-      if (!(~gearbox_clear_q | (~gearbox_in_valid & ~gearbox_out_ready))) begin // WeightPort.java:231
-        $display("ASSERTION FAILED in %m: WeightPort.java:231: WeightPort: the gearbox is cleared in a cycle without ",
+      if (!(~gearbox_clear_q | (~gearbox_in_valid & ~gearbox_out_ready))) begin // WeightPort.java:243
+        $display("ASSERTION FAILED in %m: WeightPort.java:243: WeightPort: the gearbox is cleared in a cycle without ",
                  "traffic");
         $stop;
       end
@@ -552,7 +588,7 @@ module WeightPort_t28_q16_p4_w128 (
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 reader ( // WeightPort.java:79
+  AxiBurstReader_w128_b32_o4 reader ( // WeightPort.java:80
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (reader_command_valid),
@@ -595,7 +631,7 @@ module WeightPort_t28_q16_p4_w128 (
     .command_free            (reader_command_free)
   );
 
-  ByteGearbox_i16_o5_9_13_17 gearbox ( // WeightPort.java:109
+  ByteGearbox_i16_o5_9_13_17 gearbox ( // WeightPort.java:110
     .clk         (clk),
     .reset       (reset),
     .in_valid    (gearbox_in_valid),
@@ -609,315 +645,315 @@ module WeightPort_t28_q16_p4_w128 (
     .count       (gearbox_count)
   );
 
-  ByteToTrits word0_byte0 ( // WeightPort.java:291
+  ByteToTrits word0_byte0 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte0_packed_byte),
     .digits      (word0_byte0_digits)
   );
 
-  ByteToTrits word0_byte1 ( // WeightPort.java:291
+  ByteToTrits word0_byte1 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte1_packed_byte),
     .digits      (word0_byte1_digits)
   );
 
-  ByteToTrits word0_byte2 ( // WeightPort.java:291
+  ByteToTrits word0_byte2 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte2_packed_byte),
     .digits      (word0_byte2_digits)
   );
 
-  ByteToTrits word0_byte3 ( // WeightPort.java:291
+  ByteToTrits word0_byte3 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte3_packed_byte),
     .digits      (word0_byte3_digits)
   );
 
-  ByteToTrits word0_byte4 ( // WeightPort.java:291
+  ByteToTrits word0_byte4 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte4_packed_byte),
     .digits      (word0_byte4_digits)
   );
 
-  ByteToTrits word0_byte5 ( // WeightPort.java:291
+  ByteToTrits word0_byte5 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte5_packed_byte),
     .digits      (word0_byte5_digits)
   );
 
-  ByteToTrits word0_byte6 ( // WeightPort.java:291
+  ByteToTrits word0_byte6 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte6_packed_byte),
     .digits      (word0_byte6_digits)
   );
 
-  ByteToTrits word0_byte7 ( // WeightPort.java:291
+  ByteToTrits word0_byte7 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte7_packed_byte),
     .digits      (word0_byte7_digits)
   );
 
-  ByteToTrits word0_byte8 ( // WeightPort.java:291
+  ByteToTrits word0_byte8 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte8_packed_byte),
     .digits      (word0_byte8_digits)
   );
 
-  ByteToTrits word0_byte9 ( // WeightPort.java:291
+  ByteToTrits word0_byte9 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte9_packed_byte),
     .digits      (word0_byte9_digits)
   );
 
-  ByteToTrits word0_byte10 ( // WeightPort.java:291
+  ByteToTrits word0_byte10 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte10_packed_byte),
     .digits      (word0_byte10_digits)
   );
 
-  ByteToTrits word0_byte11 ( // WeightPort.java:291
+  ByteToTrits word0_byte11 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte11_packed_byte),
     .digits      (word0_byte11_digits)
   );
 
-  ByteToTrits word0_byte12 ( // WeightPort.java:291
+  ByteToTrits word0_byte12 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte12_packed_byte),
     .digits      (word0_byte12_digits)
   );
 
-  ByteToTrits word0_byte13 ( // WeightPort.java:291
+  ByteToTrits word0_byte13 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte13_packed_byte),
     .digits      (word0_byte13_digits)
   );
 
-  ByteToTrits word0_byte14 ( // WeightPort.java:291
+  ByteToTrits word0_byte14 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte14_packed_byte),
     .digits      (word0_byte14_digits)
   );
 
-  ByteToTrits word0_byte15 ( // WeightPort.java:291
+  ByteToTrits word0_byte15 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte15_packed_byte),
     .digits      (word0_byte15_digits)
   );
 
-  ByteToTrits word0_byte16 ( // WeightPort.java:291
+  ByteToTrits word0_byte16 ( // WeightPort.java:304
     .clk         (clk),
     .reset       (reset),
     .packed_byte (word0_byte16_packed_byte),
     .digits      (word0_byte16_digits)
   );
 
-  TritsToIndex word0_index0 ( // WeightPort.java:305
+  TritsToIndex word0_index0 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index0_digits),
     .index  (word0_index0_index)
   );
 
-  TritsToIndex word0_index1 ( // WeightPort.java:305
+  TritsToIndex word0_index1 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index1_digits),
     .index  (word0_index1_index)
   );
 
-  TritsToIndex word0_index2 ( // WeightPort.java:305
+  TritsToIndex word0_index2 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index2_digits),
     .index  (word0_index2_index)
   );
 
-  TritsToIndex word0_index3 ( // WeightPort.java:305
+  TritsToIndex word0_index3 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index3_digits),
     .index  (word0_index3_index)
   );
 
-  TritsToIndex word0_index4 ( // WeightPort.java:305
+  TritsToIndex word0_index4 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index4_digits),
     .index  (word0_index4_index)
   );
 
-  TritsToIndex word0_index5 ( // WeightPort.java:305
+  TritsToIndex word0_index5 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index5_digits),
     .index  (word0_index5_index)
   );
 
-  TritsToIndex word0_index6 ( // WeightPort.java:305
+  TritsToIndex word0_index6 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index6_digits),
     .index  (word0_index6_index)
   );
 
-  TritsToIndex word0_index7 ( // WeightPort.java:305
+  TritsToIndex word0_index7 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index7_digits),
     .index  (word0_index7_index)
   );
 
-  TritsToIndex word0_index8 ( // WeightPort.java:305
+  TritsToIndex word0_index8 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index8_digits),
     .index  (word0_index8_index)
   );
 
-  TritsToIndex word0_index9 ( // WeightPort.java:305
+  TritsToIndex word0_index9 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index9_digits),
     .index  (word0_index9_index)
   );
 
-  TritsToIndex word0_index10 ( // WeightPort.java:305
+  TritsToIndex word0_index10 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index10_digits),
     .index  (word0_index10_index)
   );
 
-  TritsToIndex word0_index11 ( // WeightPort.java:305
+  TritsToIndex word0_index11 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index11_digits),
     .index  (word0_index11_index)
   );
 
-  TritsToIndex word0_index12 ( // WeightPort.java:305
+  TritsToIndex word0_index12 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index12_digits),
     .index  (word0_index12_index)
   );
 
-  TritsToIndex word0_index13 ( // WeightPort.java:305
+  TritsToIndex word0_index13 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index13_digits),
     .index  (word0_index13_index)
   );
 
-  TritsToIndex word0_index14 ( // WeightPort.java:305
+  TritsToIndex word0_index14 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index14_digits),
     .index  (word0_index14_index)
   );
 
-  TritsToIndex word0_index15 ( // WeightPort.java:305
+  TritsToIndex word0_index15 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index15_digits),
     .index  (word0_index15_index)
   );
 
-  TritsToIndex word0_index16 ( // WeightPort.java:305
+  TritsToIndex word0_index16 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index16_digits),
     .index  (word0_index16_index)
   );
 
-  TritsToIndex word0_index17 ( // WeightPort.java:305
+  TritsToIndex word0_index17 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index17_digits),
     .index  (word0_index17_index)
   );
 
-  TritsToIndex word0_index18 ( // WeightPort.java:305
+  TritsToIndex word0_index18 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index18_digits),
     .index  (word0_index18_index)
   );
 
-  TritsToIndex word0_index19 ( // WeightPort.java:305
+  TritsToIndex word0_index19 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index19_digits),
     .index  (word0_index19_index)
   );
 
-  TritsToIndex word0_index20 ( // WeightPort.java:305
+  TritsToIndex word0_index20 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index20_digits),
     .index  (word0_index20_index)
   );
 
-  TritsToIndex word0_index21 ( // WeightPort.java:305
+  TritsToIndex word0_index21 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index21_digits),
     .index  (word0_index21_index)
   );
 
-  TritsToIndex word0_index22 ( // WeightPort.java:305
+  TritsToIndex word0_index22 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index22_digits),
     .index  (word0_index22_index)
   );
 
-  TritsToIndex word0_index23 ( // WeightPort.java:305
+  TritsToIndex word0_index23 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index23_digits),
     .index  (word0_index23_index)
   );
 
-  TritsToIndex word0_index24 ( // WeightPort.java:305
+  TritsToIndex word0_index24 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index24_digits),
     .index  (word0_index24_index)
   );
 
-  TritsToIndex word0_index25 ( // WeightPort.java:305
+  TritsToIndex word0_index25 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index25_digits),
     .index  (word0_index25_index)
   );
 
-  TritsToIndex word0_index26 ( // WeightPort.java:305
+  TritsToIndex word0_index26 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index26_digits),
     .index  (word0_index26_index)
   );
 
-  TritsToIndex word0_index27 ( // WeightPort.java:305
+  TritsToIndex word0_index27 ( // WeightPort.java:318
     .clk    (clk),
     .reset  (reset),
     .digits (word0_index27_digits),

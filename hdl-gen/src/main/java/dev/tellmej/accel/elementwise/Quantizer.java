@@ -72,7 +72,9 @@ public final class Quantizer extends Module {
         Bits mc = reg("mc", bits(32));
         Bool start = in.valid.and(haveScale.not()).and(busy.not());
         Pipeline scalePipe = new Pipeline("scale_start", start);
-        Timed<Bits> clamped = scalePipe.input("abs_max", in.payload.absMax())
+        // The vector's max is registered before the clamp (for timing: it comes from the RMS-MAX unit's result
+        // queue, a LUT RAM read, and the clamp's compare lay behind it); a cycle more once per vector.
+        Timed<Bits> clamped = scalePipe.input("abs_max", in.payload.absMax()).stage("abs_max_q")
                 .map(m -> Fp32Max.max(m, FpFormat.fp32(ActivationQuantizer.EPS))).stage("mc_clamped");
         Bool clampedValid = scalePipe.valid(clamped.cycle());
         // One vector at a time: N10's five steps and the scale's multiply share one multiplier and one adder.

@@ -60,7 +60,12 @@ final class CallControl extends Area {
         io = regNextWhen("arg_io", bank.register("io"), start);
 
         cycles = counter("call_cycles", start, running);
-        ddrBusyCycles = counter("call_ddr_busy_cycles", start, running.and(portMoving));
+        // A beat is counted a cycle after it moved (for timing: the ports' handshakes, through the arbiters'
+        // routing, lay on the path into the counter's enable). The count is the same: a call's first beat comes
+        // cycles after its start, and its end comes cycles after its last beat (a write's response, then the
+        // sequencer's end).
+        Bool movedLastCycle = regNext("call_port_moved", portMoving, 0);
+        ddrBusyCycles = counter("call_ddr_busy_cycles", start, running.and(movedLastCycle));
         stallCycles = counter("call_stall_cycles", start, running.and(stalled));
 
         Bool failed = result.errorCode().ne(0).named("result_failed");

@@ -60,7 +60,17 @@ final class ActivationLoader extends Area {
                 "ActivationLoader: a beat is taken only once its command has run for a cycle");
         UInt address = slotBase.add(beat.resize(addressBits)).named("act_address");
         when(take, () -> memory.write(address, activations.payload));
-        Bool tokenLoaded = take.and(beat.eq(lastBeat)).named("token_loaded");
+        // Whether the beat to come is the token's last, a flag kept beside the count (for timing: the count's
+        // compare lay between the activation stream's valid and the count's reset). At a chunk's start the
+        // registered last beat may still be the last command's, so the flag comes from the command's blocks.
+        Bool atLastBeat = reg("act_at_last_beat", bool(), 0);
+        assertAlways(state.is(ChunkState.LOADING).not().or(atLastBeat.eq(beat.eq(lastBeat))),
+                "ActivationLoader: the last-beat flag follows the beat count");
+        Bool firstIsLast = config.beatsPerBlock() == 1 ? command.cmd.blocks().eq(1) : FALSE;
+        Bool tokenLoaded = take.and(atLastBeat).named("token_loaded");
+        when(startChunk, () -> atLastBeat.set(firstIsLast))
+                .elseWhen(tokenLoaded, () -> atLastBeat.set(lastBeat.eq(0)))
+                .elseWhen(take, () -> atLastBeat.set(beat.add(1).eq(lastBeat)));
         when(startChunk, () -> {
             state.set(ChunkState.LOADING);
             chunkTokens.set(nextChunkTokens);

@@ -7,6 +7,7 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.ByteGearbox;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.axi.Axi4;
 import dev.tellmej.hdl.lib.axi.Axi4Config;
@@ -123,19 +124,22 @@ public final class WeightPort extends Module {
         assertAlways(loading.not().or(finalWords.eq(wordsRemaining.eq(perCycle))), "WeightPort: the final-words flag"
                 + " follows the count of words left");
         UInt blocksFinished = reg("blocks_finished", uint(16), 0);
-        // Counted when the words leave the gearbox; they reach the buffer two edges later (the write
-        // register, then the RAM), so the count is shown then, and a read issued on it sees the words.
+        // Counted when the words leave the gearbox; they reach the buffer three edges later (the taken bytes,
+        // the write register, then the RAM), so the count is shown then, and a read issued on it sees the words.
         // A new load clears the whole delay line at once, so no stale count of the last load shows.
         UInt countedOnce = reg("blocks_done_d", uint(16), 0);
-        UInt countedTwice = reg("blocks_done_q", uint(16), 0);
+        UInt countedTwice = reg("blocks_done_d2", uint(16), 0);
+        UInt countedThrice = reg("blocks_done_q", uint(16), 0);
         when(start.valid, () -> {
             countedOnce.set(0);
             countedTwice.set(0);
+            countedThrice.set(0);
         }).otherwise(() -> {
             countedOnce.set(blocksFinished);
             countedTwice.set(countedOnce);
+            countedThrice.set(countedTwice);
         });
-        blocksDone.set(countedTwice);
+        blocksDone.set(countedThrice);
         // Whether the words are the last block's, kept as a flag beside the count (for timing: a subtraction and
         // a compare with the load's block count lay on the path into the gearbox's size and its hand-over).
         Bool lastBlock = reg("last_block", bool(), 0);
@@ -164,20 +168,28 @@ public final class WeightPort extends Module {
         gearbox.out.ready.set(wordsLeft);
         Bool take = gearbox.out.fire().named("take");
 
-        // ---- unpack the words of this cycle ----
-        List<Bits> words = new ArrayList<>();
-        for (int k = 0; k < perCycle; k++) {
-            words.add(unpack(config, gearbox.out.payload, k, sizeClass, "word" + k));
-        }
-        Bits packedWords = perCycle == 1 ? words.getFirst() : cat(words.get(1), words.get(0));
         UInt bufferAddress = cat(load.half(), U(0, addressBits - 1)).asUInt().add(blockBase.add(group.resize(addressBits)))
                 .named("buffer_address");
+        // The words handed over, registered as bytes with their size class and place (for timing: the unpacking's
+        // trits and indices lay behind the gearbox's window and shift).
+        Bool taken = regNext("taken_valid", take, 0);
+        Bits takenBytes = regNextWhen("taken_bytes", gearbox.out.payload, take);
+        UInt takenClass = regNextWhen("taken_size_class", sizeClass, take);
+        UInt takenAddress = regNextWhen("taken_address", bufferAddress, take);
+        UInt takenLanePair = regNextWhen("taken_lane_pair", lanePair, take);
 
-        // Registered write: one cycle after the gearbox hands the words over.
-        write.valid.set(regNext("write_q_valid", take, 0));
-        write.payload.address().set(regNextWhen("write_q_address", bufferAddress, take));
-        write.payload.lanePair().set(regNextWhen("write_q_lane_pair", lanePair, take));
-        write.payload.words().set(regNextWhen("write_q_words", packedWords, take));
+        // ---- unpack the words taken a cycle ago ----
+        List<Bits> words = new ArrayList<>();
+        for (int k = 0; k < perCycle; k++) {
+            words.add(unpack(config, takenBytes, k, takenClass, "word" + k));
+        }
+        Bits packedWords = perCycle == 1 ? words.getFirst() : cat(words.get(1), words.get(0));
+
+        // Registered write: two cycles after the gearbox hands the words over.
+        write.valid.set(regNext("write_q_valid", taken, 0));
+        write.payload.address().set(regNextWhen("write_q_address", takenAddress, taken));
+        write.payload.lanePair().set(regNextWhen("write_q_lane_pair", takenLanePair, taken));
+        write.payload.words().set(regNextWhen("write_q_words", packedWords, taken));
 
         Bool lastPair = lanePair.eq(pairs - 1);
         Bool lastGroup = group.eq(lastGroupIndex);
@@ -235,8 +247,9 @@ public final class WeightPort extends Module {
         when(start.valid, () -> errorSeen.set(false));
         when(failed, () -> errorSeen.set(true));
         Bool complete = drained.or(refused).named("load_complete");
-        done.set(regNext("done_q", regNext("done_d", complete, 0), 0));
-        error.set(regNext("error_q", regNext("error_d", errorSeen.or(failed).and(complete), 0), 0));
+        // Done and its error as the last words land in the buffer (three edges after they are taken).
+        done.set(Delay.valid("done", complete, 3));
+        error.set(Delay.valid("error", errorSeen.or(failed).and(complete), 3));
     }
 
     /** A block's size class: the load's last class for its last block, the full class (3) for the others. */
