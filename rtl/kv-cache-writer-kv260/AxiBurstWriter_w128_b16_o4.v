@@ -73,7 +73,7 @@ module AxiBurstWriter_w128_b16_o4 (
   wire         pushed;                         // AxiBurstWriter.java:117
 
   // unclaimed
-  reg  [5:0]   unclaimed_beats;                // AxiBurstWriter.java:171
+  reg  [5:0]   unclaimed_beats;                // AxiBurstWriter.java:174
   wire         awaiting_response_push_valid;   // AxiBurstWriter.java:119
   wire         awaiting_response_push_ready;   // AxiBurstWriter.java:119
   wire [0:0]   awaiting_response_push_payload; // AxiBurstWriter.java:119
@@ -90,24 +90,29 @@ module AxiBurstWriter_w128_b16_o4 (
   wire [2:0]   burst_lengths_occupancy;        // AxiBurstWriter.java:120
   wire         burst_buffered;                 // AxiBurstWriter.java:121
   wire         slot_free;                      // AxiBurstWriter.java:122
-  wire         written;                        // AxiBurstWriter.java:140
+  reg          burst_length_valid;             // Stream.java:140
+  reg  [7:0]   burst_length_payload;           // Stream.java:141
+  wire         burst_length_ready;             // Stream.java:142
+  wire         written;                        // AxiBurstWriter.java:143
 
   // burst_beats
-  reg  [7:0]   beat_in_burst;                  // AxiBurstWriter.java:187
-  wire         last_beat;                      // AxiBurstWriter.java:188
+  reg  [7:0]   beat_in_burst;                  // AxiBurstWriter.java:190
+  wire         last_beat;                      // AxiBurstWriter.java:191
 
   // responses
-  wire         command_ends;                   // AxiBurstWriter.java:200
-  reg          error_so_far;                   // AxiBurstWriter.java:201
-  reg          done_valid_q;                   // AxiBurstWriter.java:203
-  reg          done_error_q;                   // AxiBurstWriter.java:204
+  wire         command_ends;                   // AxiBurstWriter.java:203
+  reg          error_so_far;                   // AxiBurstWriter.java:204
+  reg          done_valid_q;                   // AxiBurstWriter.java:206
+  reg          done_error_q;                   // AxiBurstWriter.java:207
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_aw_command_valid_or_aw_command_ready;
+  wire burst_lengths_pop_ready_or;
   wire aw_last_of_command_cmp;
   wire aw_left_le_16;
   wire [5:0] unclaimed_beats_mux;
   assign not_aw_command_valid_or_aw_command_ready = ~aw_command_valid | aw_command_ready;
+  assign burst_lengths_pop_ready_or = ~burst_length_valid | burst_length_ready;
   assign aw_last_of_command_cmp = aw_command_payload_beats <= {27'd0, aw_to_boundary};
   assign aw_left_le_16 = aw_left <= 32'd16;
   assign unclaimed_beats_mux = addressed ? (unclaimed_beats - {1'b0, aw_beats}) : unclaimed_beats;
@@ -131,25 +136,36 @@ module AxiBurstWriter_w128_b16_o4 (
   assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:135
   assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:136
   assign buffered = unclaimed_beats; // AxiBurstWriter.java:137
-  assign m_axi_wvalid = burst_lengths_pop_valid & write_fifo_pop_valid; // AxiBurstWriter.java:142
-  assign m_axi_wdata = write_fifo_pop_payload[127:0]; // AxiBurstWriter.java:143
-  assign m_axi_wstrb = write_fifo_pop_payload[143:128]; // AxiBurstWriter.java:144
-  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:145
-  assign write_fifo_pop_ready = m_axi_wready & burst_lengths_pop_valid; // AxiBurstWriter.java:146
-  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:147
-  assign burst_lengths_pop_ready = written & last_beat; // AxiBurstWriter.java:148
-  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:151
-  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:152
-  assign done_valid = done_valid_q; // AxiBurstWriter.java:154
-  assign done_payload_error = done_error_q; // AxiBurstWriter.java:155
-  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:159
-  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:160
+  assign burst_lengths_pop_ready = burst_lengths_pop_ready_or; // Stream.java:144
+  assign m_axi_wvalid = burst_length_valid & write_fifo_pop_valid; // AxiBurstWriter.java:145
+  assign m_axi_wdata = write_fifo_pop_payload[127:0]; // AxiBurstWriter.java:146
+  assign m_axi_wstrb = write_fifo_pop_payload[143:128]; // AxiBurstWriter.java:147
+  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:148
+  assign write_fifo_pop_ready = m_axi_wready & burst_length_valid; // AxiBurstWriter.java:149
+  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:150
+  assign burst_length_ready = written & last_beat; // AxiBurstWriter.java:151
+  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:154
+  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:155
+  assign done_valid = done_valid_q; // AxiBurstWriter.java:157
+  assign done_payload_error = done_error_q; // AxiBurstWriter.java:158
+  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:162
+  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:163
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
   assign m_axi_arsize = 3'd4; // Axi4.java:212
   assign m_axi_arburst = 2'h1; // Axi4.java:213
   assign m_axi_rready = 1'b1; // Axi4.java:217
+
+  always @(posedge clk) begin
+    if (burst_lengths_pop_ready_or) begin // Stream.java:145
+      burst_length_valid <= burst_lengths_pop_valid; // Stream.java:146
+      burst_length_payload <= burst_lengths_pop_payload; // Stream.java:147
+    end
+    if (reset) begin
+      burst_length_valid <= 1'b0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
   // aw_bursts (BurstCutter.java:43): cuts each command into INCR bursts that end at multiples of the longest burst, so
@@ -190,22 +206,22 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // unclaimed (AxiBurstWriter.java:169): beats in the write FIFO that no burst has claimed: each beat taken in adds
+  // unclaimed (AxiBurstWriter.java:172): beats in the write FIFO that no burst has claimed: each beat taken in adds
   // one, a burst's address takes its beats
   always @(posedge clk) begin
-    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:173
+    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:176
     if (reset) begin
       unclaimed_beats <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // burst_beats (AxiBurstWriter.java:186): counts the W beats of the burst in progress; wlast on its last
-  assign last_beat = beat_in_burst == burst_lengths_pop_payload; // AxiBurstWriter.java:188
+  // burst_beats (AxiBurstWriter.java:189): counts the W beats of the burst in progress; wlast on its last
+  assign last_beat = beat_in_burst == burst_length_payload; // AxiBurstWriter.java:191
 
   always @(posedge clk) begin
-    if (written) begin // AxiBurstWriter.java:189
-      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:189
+    if (written) begin // AxiBurstWriter.java:192
+      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:192
     end
     if (reset) begin
       beat_in_burst <= 8'd0;
@@ -213,16 +229,16 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // responses (AxiBurstWriter.java:199): gathers the responses of a command's bursts; done after its last one
-  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:200
+  // responses (AxiBurstWriter.java:202): gathers the responses of a command's bursts; done after its last one
+  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:203
 
   always @(posedge clk) begin
-    if (m_axi_bvalid) begin // AxiBurstWriter.java:202
-      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:202
+    if (m_axi_bvalid) begin // AxiBurstWriter.java:205
+      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:205
     end
-    done_valid_q <= command_ends; // AxiBurstWriter.java:203
-    if (command_ends) begin // AxiBurstWriter.java:204
-      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:204
+    done_valid_q <= command_ends; // AxiBurstWriter.java:206
+    if (command_ends) begin // AxiBurstWriter.java:207
+      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:207
     end
     if (reset) begin
       error_so_far <= 1'b0;
@@ -239,18 +255,18 @@ module AxiBurstWriter_w128_b16_o4 (
                  "remaining");
         $stop;
       end
-      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:174
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:174: AxiBurstWriter: a burst's address goes out only ",
+      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:177
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:177: AxiBurstWriter: a burst's address goes out only ",
                  "when all its beats are buffered");
         $stop;
       end
-      if (!(~pushed | addressed | (unclaimed_beats < 6'd33))) begin // AxiBurstWriter.java:176
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:176: AxiBurstWriter: the unclaimed beats never exceed ",
+      if (!(~pushed | addressed | (unclaimed_beats < 6'd33))) begin // AxiBurstWriter.java:179
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:179: AxiBurstWriter: the unclaimed beats never exceed ",
                  "the FIFO's 33 words");
         $stop;
       end
-      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:156
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:156: AxiBurstWriter: a write response arrived with no ",
+      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:159
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:159: AxiBurstWriter: a write response arrived with no ",
                  "burst awaiting one");
         $stop;
       end

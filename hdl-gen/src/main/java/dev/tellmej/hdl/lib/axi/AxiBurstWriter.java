@@ -137,15 +137,18 @@ public final class AxiBurstWriter extends Module {
         buffered.set(unclaimed.count);
 
         // ---- W: the bursts' beats in address order; their data is already buffered ----
+        // The burst in progress's length comes from a register after the queue (for timing: the queue's LUT RAM
+        // read and the compare with the beat count lay on the path into the queue's own pointers).
+        Stream<Bits> length = lengths.pop.stage("burst_length");
         Bool written = wire("written", bool());
-        BurstBeats beat = area(new BurstBeats(lengths.pop.payload.asUInt(), written));
-        axi.wvalid.set(lengths.pop.valid.and(queued.valid));
+        BurstBeats beat = area(new BurstBeats(length.payload.asUInt(), written));
+        axi.wvalid.set(length.valid.and(queued.valid));
         axi.wdata.set(queued.payload.data());
         axi.wstrb.set(queued.payload.strobes());
         axi.wlast.set(beat.last);
-        queued.ready.set(axi.wready.and(lengths.pop.valid));
+        queued.ready.set(axi.wready.and(length.valid));
         written.set(axi.wvalid.and(axi.wready));
-        lengths.pop.ready.set(written.and(beat.last));
+        length.ready.set(written.and(beat.last));
 
         // ---- B: a command is done when its last burst is acknowledged ----
         axi.bready.set(true);
