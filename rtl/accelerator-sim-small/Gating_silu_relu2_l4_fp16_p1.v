@@ -48,253 +48,256 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [31:0] f_lane0_in1_q;             // Gating.java:114
   reg  [0:0]  f_lane0_in2;               // Gating.java:114
   reg  [0:0]  f_lane0_in2_q;             // Gating.java:114
-  reg         f_issue_d1;                // Gating.java:183
-  wire        f_lane0_silu_in_valid;     // Gating.java:183
-  wire [31:0] f_lane0_silu_in_payload;   // Gating.java:183
-  wire        f_lane0_silu_out_valid;    // Gating.java:183
-  wire [31:0] f_lane0_silu_out_payload;  // Gating.java:183
-  wire        f_lane0_relu2_in_valid;    // Gating.java:183
-  wire [31:0] f_lane0_relu2_in_payload;  // Gating.java:183
-  wire        f_lane0_relu2_out_valid;   // Gating.java:183
-  wire [31:0] f_lane0_relu2_out_payload; // Gating.java:183
-  reg  [31:0] f_lane0_relu2_d1;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d2;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d3;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d4;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d5;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d6;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d7;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d8;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d9;          // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d10;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d11;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d12;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d13;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d14;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d15;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d16;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d17;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d18;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d19;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d20;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d21;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d22;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d23;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d24;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d25;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d26;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d27;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d28;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d29;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d30;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d31;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d32;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d33;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d34;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d35;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d36;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d37;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d38;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d39;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d40;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d41;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d42;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d43;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d44;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d45;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d46;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d47;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d48;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d49;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d50;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d51;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d52;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d53;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d54;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d55;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d56;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d57;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d58;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d59;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d60;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d61;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d62;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d63;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d64;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d65;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d66;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d67;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d68;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d69;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d70;         // Gating.java:171
-  reg  [31:0] f_lane0_relu2_d71;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d1;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d2;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d3;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d4;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d5;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d6;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d7;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d8;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d9;          // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d10;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d11;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d12;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d13;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d14;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d15;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d16;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d17;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d18;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d19;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d20;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d21;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d22;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d23;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d24;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d25;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d26;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d27;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d28;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d29;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d30;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d31;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d32;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d33;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d34;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d35;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d36;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d37;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d38;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d39;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d40;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d41;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d42;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d43;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d44;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d45;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d46;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d47;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d48;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d49;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d50;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d51;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d52;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d53;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d54;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d55;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d56;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d57;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d58;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d59;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d60;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d61;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d62;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d63;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d64;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d65;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d66;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d67;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d68;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d69;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d70;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d71;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d72;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d73;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d74;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d75;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d76;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d77;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d78;         // Gating.java:171
-  reg  [0:0]  f_lane0_in2_q_d79;         // Gating.java:171
-  reg  [31:0] f_lane0_in1_q_d1;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d2;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d3;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d4;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d5;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d6;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d7;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d8;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d9;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d10;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d11;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d12;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d13;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d14;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d15;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d16;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d17;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d18;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d19;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d20;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d21;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d22;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d23;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d24;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d25;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d26;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d27;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d28;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d29;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d30;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d31;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d32;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d33;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d34;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d35;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d36;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d37;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d38;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d39;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d40;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d41;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d42;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d43;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d44;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d45;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d46;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d47;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d48;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d49;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d50;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d51;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d52;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d53;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d54;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d55;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d56;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d57;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d58;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d59;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d60;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d61;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d62;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d63;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d64;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d65;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d66;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d67;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d68;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d69;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d70;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d71;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d72;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d73;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d74;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d75;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d76;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d77;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d78;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_q_d79;         // Gating.java:179
-  wire        f_lane0_mul_in_valid;      // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:179
-  wire        f_lane0_mul_out_valid;     // Gating.java:179
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:179
-  wire        f_lane0_store_in_valid;    // Gating.java:179
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:179
-  wire        f_lane0_store_out_valid;   // Gating.java:179
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:179
+  reg         f_issue_d1;                // Gating.java:184
+  wire        f_lane0_silu_in_valid;     // Gating.java:184
+  wire [31:0] f_lane0_silu_in_payload;   // Gating.java:184
+  wire        f_lane0_silu_out_valid;    // Gating.java:184
+  wire [31:0] f_lane0_silu_out_payload;  // Gating.java:184
+  wire        f_lane0_relu2_in_valid;    // Gating.java:184
+  wire [31:0] f_lane0_relu2_in_payload;  // Gating.java:184
+  wire        f_lane0_relu2_out_valid;   // Gating.java:184
+  wire [31:0] f_lane0_relu2_out_payload; // Gating.java:184
+  reg  [31:0] f_lane0_relu2_d1;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d2;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d3;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d4;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d5;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d6;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d7;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d8;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d9;          // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d10;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d11;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d12;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d13;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d14;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d15;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d16;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d17;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d18;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d19;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d20;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d21;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d22;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d23;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d24;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d25;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d26;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d27;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d28;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d29;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d30;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d31;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d32;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d33;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d34;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d35;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d36;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d37;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d38;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d39;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d40;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d41;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d42;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d43;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d44;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d45;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d46;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d47;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d48;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d49;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d50;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d51;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d52;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d53;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d54;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d55;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d56;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d57;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d58;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d59;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d60;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d61;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d62;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d63;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d64;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d65;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d66;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d67;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d68;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d69;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d70;         // Gating.java:172
+  reg  [31:0] f_lane0_relu2_d71;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d1;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d2;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d3;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d4;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d5;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d6;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d7;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d8;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d9;          // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d10;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d11;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d12;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d13;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d14;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d15;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d16;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d17;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d18;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d19;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d20;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d21;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d22;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d23;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d24;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d25;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d26;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d27;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d28;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d29;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d30;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d31;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d32;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d33;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d34;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d35;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d36;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d37;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d38;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d39;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d40;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d41;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d42;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d43;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d44;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d45;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d46;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d47;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d48;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d49;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d50;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d51;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d52;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d53;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d54;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d55;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d56;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d57;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d58;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d59;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d60;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d61;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d62;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d63;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d64;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d65;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d66;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d67;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d68;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d69;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d70;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d71;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d72;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d73;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d74;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d75;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d76;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d77;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d78;         // Gating.java:172
+  reg  [0:0]  f_lane0_in2_q_d79;         // Gating.java:172
+  reg  [31:0] f_lane0_act_q;             // Gating.java:178
+  reg  [31:0] f_lane0_in1_q_d1;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d2;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d3;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d4;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d5;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d6;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d7;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d8;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d9;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d10;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d11;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d12;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d13;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d14;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d15;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d16;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d17;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d18;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d19;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d20;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d21;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d22;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d23;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d24;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d25;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d26;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d27;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d28;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d29;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d30;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d31;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d32;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d33;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d34;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d35;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d36;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d37;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d38;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d39;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d40;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d41;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d42;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d43;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d44;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d45;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d46;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d47;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d48;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d49;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d50;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d51;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d52;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d53;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d54;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d55;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d56;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d57;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d58;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d59;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d60;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d61;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d62;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d63;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d64;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d65;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d66;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d67;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d68;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d69;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d70;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d71;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d72;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d73;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d74;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d75;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d76;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d77;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d78;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d79;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_q_d80;         // Gating.java:180
+  reg         f_lane0_silu_valid_d1;     // Gating.java:180
+  wire        f_lane0_mul_in_valid;      // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:180
+  wire        f_lane0_mul_out_valid;     // Gating.java:180
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:180
+  wire        f_lane0_store_in_valid;    // Gating.java:180
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:180
+  wire        f_lane0_store_out_valid;   // Gating.java:180
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:180
   reg  [1:0]  f_slice_t_d1;              // Gating.java:114
   reg  [1:0]  f_slice_t_d2;              // Gating.java:114
   reg  [1:0]  f_slice_t_d3;              // Gating.java:114
@@ -384,6 +387,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [1:0]  f_slice_t_d87;             // Gating.java:114
   reg  [1:0]  f_slice_t_d88;             // Gating.java:114
   reg  [1:0]  f_slice_t_d89;             // Gating.java:114
+  reg  [1:0]  f_slice_t_d90;             // Gating.java:114
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -473,6 +477,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg         f_last_t_d87;              // Gating.java:114
   reg         f_last_t_d88;              // Gating.java:114
   reg         f_last_t_d89;              // Gating.java:114
+  reg         f_last_t_d90;              // Gating.java:114
   reg  [15:0] f_slice0_0;                // Gating.java:114
   reg  [15:0] f_slice1_0;                // Gating.java:114
   reg  [15:0] f_slice2_0;                // Gating.java:114
@@ -563,16 +568,16 @@ module Gating_silu_relu2_l4_fp16_p1 (
     endcase
   end
 
-  assign f_lane0_silu_in_valid = f_issue_d1; // Gating.java:183
-  assign f_lane0_silu_in_payload = f_lane0_in0_q; // Gating.java:183
-  assign f_lane0_relu2_in_valid = f_issue_d1; // Gating.java:183
-  assign f_lane0_relu2_in_payload = f_lane0_in0_q; // Gating.java:183
-  assign f_lane0_mul_in_valid = f_lane0_silu_out_valid; // Gating.java:179
-  assign f_lane0_mul_in_payload_a = f_lane0_in2_q_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload; // Gating.java:179
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_q_d79; // Gating.java:179
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
-  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d89 == 2'd3); // Gating.java:114
+  assign f_lane0_silu_in_valid = f_issue_d1; // Gating.java:184
+  assign f_lane0_silu_in_payload = f_lane0_in0_q; // Gating.java:184
+  assign f_lane0_relu2_in_valid = f_issue_d1; // Gating.java:184
+  assign f_lane0_relu2_in_payload = f_lane0_in0_q; // Gating.java:184
+  assign f_lane0_mul_in_valid = f_lane0_silu_valid_d1; // Gating.java:180
+  assign f_lane0_mul_in_payload_a = f_lane0_act_q; // Gating.java:180
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_q_d80; // Gating.java:180
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
+  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d90 == 2'd3); // Gating.java:114
   assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
@@ -639,236 +644,239 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_lane0_in0_q <= f_lane0_in0; // Gating.java:114
     f_lane0_in1_q <= f_lane0_in1; // Gating.java:114
     f_lane0_in2_q <= f_lane0_in2; // Gating.java:114
-    f_issue_d1 <= in_valid_and_ready | f_busy; // Gating.java:183
-    f_lane0_relu2_d1 <= f_lane0_relu2_out_payload; // Gating.java:171
-    f_lane0_relu2_d2 <= f_lane0_relu2_d1; // Gating.java:171
-    f_lane0_relu2_d3 <= f_lane0_relu2_d2; // Gating.java:171
-    f_lane0_relu2_d4 <= f_lane0_relu2_d3; // Gating.java:171
-    f_lane0_relu2_d5 <= f_lane0_relu2_d4; // Gating.java:171
-    f_lane0_relu2_d6 <= f_lane0_relu2_d5; // Gating.java:171
-    f_lane0_relu2_d7 <= f_lane0_relu2_d6; // Gating.java:171
-    f_lane0_relu2_d8 <= f_lane0_relu2_d7; // Gating.java:171
-    f_lane0_relu2_d9 <= f_lane0_relu2_d8; // Gating.java:171
-    f_lane0_relu2_d10 <= f_lane0_relu2_d9; // Gating.java:171
-    f_lane0_relu2_d11 <= f_lane0_relu2_d10; // Gating.java:171
-    f_lane0_relu2_d12 <= f_lane0_relu2_d11; // Gating.java:171
-    f_lane0_relu2_d13 <= f_lane0_relu2_d12; // Gating.java:171
-    f_lane0_relu2_d14 <= f_lane0_relu2_d13; // Gating.java:171
-    f_lane0_relu2_d15 <= f_lane0_relu2_d14; // Gating.java:171
-    f_lane0_relu2_d16 <= f_lane0_relu2_d15; // Gating.java:171
-    f_lane0_relu2_d17 <= f_lane0_relu2_d16; // Gating.java:171
-    f_lane0_relu2_d18 <= f_lane0_relu2_d17; // Gating.java:171
-    f_lane0_relu2_d19 <= f_lane0_relu2_d18; // Gating.java:171
-    f_lane0_relu2_d20 <= f_lane0_relu2_d19; // Gating.java:171
-    f_lane0_relu2_d21 <= f_lane0_relu2_d20; // Gating.java:171
-    f_lane0_relu2_d22 <= f_lane0_relu2_d21; // Gating.java:171
-    f_lane0_relu2_d23 <= f_lane0_relu2_d22; // Gating.java:171
-    f_lane0_relu2_d24 <= f_lane0_relu2_d23; // Gating.java:171
-    f_lane0_relu2_d25 <= f_lane0_relu2_d24; // Gating.java:171
-    f_lane0_relu2_d26 <= f_lane0_relu2_d25; // Gating.java:171
-    f_lane0_relu2_d27 <= f_lane0_relu2_d26; // Gating.java:171
-    f_lane0_relu2_d28 <= f_lane0_relu2_d27; // Gating.java:171
-    f_lane0_relu2_d29 <= f_lane0_relu2_d28; // Gating.java:171
-    f_lane0_relu2_d30 <= f_lane0_relu2_d29; // Gating.java:171
-    f_lane0_relu2_d31 <= f_lane0_relu2_d30; // Gating.java:171
-    f_lane0_relu2_d32 <= f_lane0_relu2_d31; // Gating.java:171
-    f_lane0_relu2_d33 <= f_lane0_relu2_d32; // Gating.java:171
-    f_lane0_relu2_d34 <= f_lane0_relu2_d33; // Gating.java:171
-    f_lane0_relu2_d35 <= f_lane0_relu2_d34; // Gating.java:171
-    f_lane0_relu2_d36 <= f_lane0_relu2_d35; // Gating.java:171
-    f_lane0_relu2_d37 <= f_lane0_relu2_d36; // Gating.java:171
-    f_lane0_relu2_d38 <= f_lane0_relu2_d37; // Gating.java:171
-    f_lane0_relu2_d39 <= f_lane0_relu2_d38; // Gating.java:171
-    f_lane0_relu2_d40 <= f_lane0_relu2_d39; // Gating.java:171
-    f_lane0_relu2_d41 <= f_lane0_relu2_d40; // Gating.java:171
-    f_lane0_relu2_d42 <= f_lane0_relu2_d41; // Gating.java:171
-    f_lane0_relu2_d43 <= f_lane0_relu2_d42; // Gating.java:171
-    f_lane0_relu2_d44 <= f_lane0_relu2_d43; // Gating.java:171
-    f_lane0_relu2_d45 <= f_lane0_relu2_d44; // Gating.java:171
-    f_lane0_relu2_d46 <= f_lane0_relu2_d45; // Gating.java:171
-    f_lane0_relu2_d47 <= f_lane0_relu2_d46; // Gating.java:171
-    f_lane0_relu2_d48 <= f_lane0_relu2_d47; // Gating.java:171
-    f_lane0_relu2_d49 <= f_lane0_relu2_d48; // Gating.java:171
-    f_lane0_relu2_d50 <= f_lane0_relu2_d49; // Gating.java:171
-    f_lane0_relu2_d51 <= f_lane0_relu2_d50; // Gating.java:171
-    f_lane0_relu2_d52 <= f_lane0_relu2_d51; // Gating.java:171
-    f_lane0_relu2_d53 <= f_lane0_relu2_d52; // Gating.java:171
-    f_lane0_relu2_d54 <= f_lane0_relu2_d53; // Gating.java:171
-    f_lane0_relu2_d55 <= f_lane0_relu2_d54; // Gating.java:171
-    f_lane0_relu2_d56 <= f_lane0_relu2_d55; // Gating.java:171
-    f_lane0_relu2_d57 <= f_lane0_relu2_d56; // Gating.java:171
-    f_lane0_relu2_d58 <= f_lane0_relu2_d57; // Gating.java:171
-    f_lane0_relu2_d59 <= f_lane0_relu2_d58; // Gating.java:171
-    f_lane0_relu2_d60 <= f_lane0_relu2_d59; // Gating.java:171
-    f_lane0_relu2_d61 <= f_lane0_relu2_d60; // Gating.java:171
-    f_lane0_relu2_d62 <= f_lane0_relu2_d61; // Gating.java:171
-    f_lane0_relu2_d63 <= f_lane0_relu2_d62; // Gating.java:171
-    f_lane0_relu2_d64 <= f_lane0_relu2_d63; // Gating.java:171
-    f_lane0_relu2_d65 <= f_lane0_relu2_d64; // Gating.java:171
-    f_lane0_relu2_d66 <= f_lane0_relu2_d65; // Gating.java:171
-    f_lane0_relu2_d67 <= f_lane0_relu2_d66; // Gating.java:171
-    f_lane0_relu2_d68 <= f_lane0_relu2_d67; // Gating.java:171
-    f_lane0_relu2_d69 <= f_lane0_relu2_d68; // Gating.java:171
-    f_lane0_relu2_d70 <= f_lane0_relu2_d69; // Gating.java:171
-    f_lane0_relu2_d71 <= f_lane0_relu2_d70; // Gating.java:171
-    f_lane0_in2_q_d1 <= f_lane0_in2_q; // Gating.java:171
-    f_lane0_in2_q_d2 <= f_lane0_in2_q_d1; // Gating.java:171
-    f_lane0_in2_q_d3 <= f_lane0_in2_q_d2; // Gating.java:171
-    f_lane0_in2_q_d4 <= f_lane0_in2_q_d3; // Gating.java:171
-    f_lane0_in2_q_d5 <= f_lane0_in2_q_d4; // Gating.java:171
-    f_lane0_in2_q_d6 <= f_lane0_in2_q_d5; // Gating.java:171
-    f_lane0_in2_q_d7 <= f_lane0_in2_q_d6; // Gating.java:171
-    f_lane0_in2_q_d8 <= f_lane0_in2_q_d7; // Gating.java:171
-    f_lane0_in2_q_d9 <= f_lane0_in2_q_d8; // Gating.java:171
-    f_lane0_in2_q_d10 <= f_lane0_in2_q_d9; // Gating.java:171
-    f_lane0_in2_q_d11 <= f_lane0_in2_q_d10; // Gating.java:171
-    f_lane0_in2_q_d12 <= f_lane0_in2_q_d11; // Gating.java:171
-    f_lane0_in2_q_d13 <= f_lane0_in2_q_d12; // Gating.java:171
-    f_lane0_in2_q_d14 <= f_lane0_in2_q_d13; // Gating.java:171
-    f_lane0_in2_q_d15 <= f_lane0_in2_q_d14; // Gating.java:171
-    f_lane0_in2_q_d16 <= f_lane0_in2_q_d15; // Gating.java:171
-    f_lane0_in2_q_d17 <= f_lane0_in2_q_d16; // Gating.java:171
-    f_lane0_in2_q_d18 <= f_lane0_in2_q_d17; // Gating.java:171
-    f_lane0_in2_q_d19 <= f_lane0_in2_q_d18; // Gating.java:171
-    f_lane0_in2_q_d20 <= f_lane0_in2_q_d19; // Gating.java:171
-    f_lane0_in2_q_d21 <= f_lane0_in2_q_d20; // Gating.java:171
-    f_lane0_in2_q_d22 <= f_lane0_in2_q_d21; // Gating.java:171
-    f_lane0_in2_q_d23 <= f_lane0_in2_q_d22; // Gating.java:171
-    f_lane0_in2_q_d24 <= f_lane0_in2_q_d23; // Gating.java:171
-    f_lane0_in2_q_d25 <= f_lane0_in2_q_d24; // Gating.java:171
-    f_lane0_in2_q_d26 <= f_lane0_in2_q_d25; // Gating.java:171
-    f_lane0_in2_q_d27 <= f_lane0_in2_q_d26; // Gating.java:171
-    f_lane0_in2_q_d28 <= f_lane0_in2_q_d27; // Gating.java:171
-    f_lane0_in2_q_d29 <= f_lane0_in2_q_d28; // Gating.java:171
-    f_lane0_in2_q_d30 <= f_lane0_in2_q_d29; // Gating.java:171
-    f_lane0_in2_q_d31 <= f_lane0_in2_q_d30; // Gating.java:171
-    f_lane0_in2_q_d32 <= f_lane0_in2_q_d31; // Gating.java:171
-    f_lane0_in2_q_d33 <= f_lane0_in2_q_d32; // Gating.java:171
-    f_lane0_in2_q_d34 <= f_lane0_in2_q_d33; // Gating.java:171
-    f_lane0_in2_q_d35 <= f_lane0_in2_q_d34; // Gating.java:171
-    f_lane0_in2_q_d36 <= f_lane0_in2_q_d35; // Gating.java:171
-    f_lane0_in2_q_d37 <= f_lane0_in2_q_d36; // Gating.java:171
-    f_lane0_in2_q_d38 <= f_lane0_in2_q_d37; // Gating.java:171
-    f_lane0_in2_q_d39 <= f_lane0_in2_q_d38; // Gating.java:171
-    f_lane0_in2_q_d40 <= f_lane0_in2_q_d39; // Gating.java:171
-    f_lane0_in2_q_d41 <= f_lane0_in2_q_d40; // Gating.java:171
-    f_lane0_in2_q_d42 <= f_lane0_in2_q_d41; // Gating.java:171
-    f_lane0_in2_q_d43 <= f_lane0_in2_q_d42; // Gating.java:171
-    f_lane0_in2_q_d44 <= f_lane0_in2_q_d43; // Gating.java:171
-    f_lane0_in2_q_d45 <= f_lane0_in2_q_d44; // Gating.java:171
-    f_lane0_in2_q_d46 <= f_lane0_in2_q_d45; // Gating.java:171
-    f_lane0_in2_q_d47 <= f_lane0_in2_q_d46; // Gating.java:171
-    f_lane0_in2_q_d48 <= f_lane0_in2_q_d47; // Gating.java:171
-    f_lane0_in2_q_d49 <= f_lane0_in2_q_d48; // Gating.java:171
-    f_lane0_in2_q_d50 <= f_lane0_in2_q_d49; // Gating.java:171
-    f_lane0_in2_q_d51 <= f_lane0_in2_q_d50; // Gating.java:171
-    f_lane0_in2_q_d52 <= f_lane0_in2_q_d51; // Gating.java:171
-    f_lane0_in2_q_d53 <= f_lane0_in2_q_d52; // Gating.java:171
-    f_lane0_in2_q_d54 <= f_lane0_in2_q_d53; // Gating.java:171
-    f_lane0_in2_q_d55 <= f_lane0_in2_q_d54; // Gating.java:171
-    f_lane0_in2_q_d56 <= f_lane0_in2_q_d55; // Gating.java:171
-    f_lane0_in2_q_d57 <= f_lane0_in2_q_d56; // Gating.java:171
-    f_lane0_in2_q_d58 <= f_lane0_in2_q_d57; // Gating.java:171
-    f_lane0_in2_q_d59 <= f_lane0_in2_q_d58; // Gating.java:171
-    f_lane0_in2_q_d60 <= f_lane0_in2_q_d59; // Gating.java:171
-    f_lane0_in2_q_d61 <= f_lane0_in2_q_d60; // Gating.java:171
-    f_lane0_in2_q_d62 <= f_lane0_in2_q_d61; // Gating.java:171
-    f_lane0_in2_q_d63 <= f_lane0_in2_q_d62; // Gating.java:171
-    f_lane0_in2_q_d64 <= f_lane0_in2_q_d63; // Gating.java:171
-    f_lane0_in2_q_d65 <= f_lane0_in2_q_d64; // Gating.java:171
-    f_lane0_in2_q_d66 <= f_lane0_in2_q_d65; // Gating.java:171
-    f_lane0_in2_q_d67 <= f_lane0_in2_q_d66; // Gating.java:171
-    f_lane0_in2_q_d68 <= f_lane0_in2_q_d67; // Gating.java:171
-    f_lane0_in2_q_d69 <= f_lane0_in2_q_d68; // Gating.java:171
-    f_lane0_in2_q_d70 <= f_lane0_in2_q_d69; // Gating.java:171
-    f_lane0_in2_q_d71 <= f_lane0_in2_q_d70; // Gating.java:171
-    f_lane0_in2_q_d72 <= f_lane0_in2_q_d71; // Gating.java:171
-    f_lane0_in2_q_d73 <= f_lane0_in2_q_d72; // Gating.java:171
-    f_lane0_in2_q_d74 <= f_lane0_in2_q_d73; // Gating.java:171
-    f_lane0_in2_q_d75 <= f_lane0_in2_q_d74; // Gating.java:171
-    f_lane0_in2_q_d76 <= f_lane0_in2_q_d75; // Gating.java:171
-    f_lane0_in2_q_d77 <= f_lane0_in2_q_d76; // Gating.java:171
-    f_lane0_in2_q_d78 <= f_lane0_in2_q_d77; // Gating.java:171
-    f_lane0_in2_q_d79 <= f_lane0_in2_q_d78; // Gating.java:171
-    f_lane0_in1_q_d1 <= f_lane0_in1_q; // Gating.java:179
-    f_lane0_in1_q_d2 <= f_lane0_in1_q_d1; // Gating.java:179
-    f_lane0_in1_q_d3 <= f_lane0_in1_q_d2; // Gating.java:179
-    f_lane0_in1_q_d4 <= f_lane0_in1_q_d3; // Gating.java:179
-    f_lane0_in1_q_d5 <= f_lane0_in1_q_d4; // Gating.java:179
-    f_lane0_in1_q_d6 <= f_lane0_in1_q_d5; // Gating.java:179
-    f_lane0_in1_q_d7 <= f_lane0_in1_q_d6; // Gating.java:179
-    f_lane0_in1_q_d8 <= f_lane0_in1_q_d7; // Gating.java:179
-    f_lane0_in1_q_d9 <= f_lane0_in1_q_d8; // Gating.java:179
-    f_lane0_in1_q_d10 <= f_lane0_in1_q_d9; // Gating.java:179
-    f_lane0_in1_q_d11 <= f_lane0_in1_q_d10; // Gating.java:179
-    f_lane0_in1_q_d12 <= f_lane0_in1_q_d11; // Gating.java:179
-    f_lane0_in1_q_d13 <= f_lane0_in1_q_d12; // Gating.java:179
-    f_lane0_in1_q_d14 <= f_lane0_in1_q_d13; // Gating.java:179
-    f_lane0_in1_q_d15 <= f_lane0_in1_q_d14; // Gating.java:179
-    f_lane0_in1_q_d16 <= f_lane0_in1_q_d15; // Gating.java:179
-    f_lane0_in1_q_d17 <= f_lane0_in1_q_d16; // Gating.java:179
-    f_lane0_in1_q_d18 <= f_lane0_in1_q_d17; // Gating.java:179
-    f_lane0_in1_q_d19 <= f_lane0_in1_q_d18; // Gating.java:179
-    f_lane0_in1_q_d20 <= f_lane0_in1_q_d19; // Gating.java:179
-    f_lane0_in1_q_d21 <= f_lane0_in1_q_d20; // Gating.java:179
-    f_lane0_in1_q_d22 <= f_lane0_in1_q_d21; // Gating.java:179
-    f_lane0_in1_q_d23 <= f_lane0_in1_q_d22; // Gating.java:179
-    f_lane0_in1_q_d24 <= f_lane0_in1_q_d23; // Gating.java:179
-    f_lane0_in1_q_d25 <= f_lane0_in1_q_d24; // Gating.java:179
-    f_lane0_in1_q_d26 <= f_lane0_in1_q_d25; // Gating.java:179
-    f_lane0_in1_q_d27 <= f_lane0_in1_q_d26; // Gating.java:179
-    f_lane0_in1_q_d28 <= f_lane0_in1_q_d27; // Gating.java:179
-    f_lane0_in1_q_d29 <= f_lane0_in1_q_d28; // Gating.java:179
-    f_lane0_in1_q_d30 <= f_lane0_in1_q_d29; // Gating.java:179
-    f_lane0_in1_q_d31 <= f_lane0_in1_q_d30; // Gating.java:179
-    f_lane0_in1_q_d32 <= f_lane0_in1_q_d31; // Gating.java:179
-    f_lane0_in1_q_d33 <= f_lane0_in1_q_d32; // Gating.java:179
-    f_lane0_in1_q_d34 <= f_lane0_in1_q_d33; // Gating.java:179
-    f_lane0_in1_q_d35 <= f_lane0_in1_q_d34; // Gating.java:179
-    f_lane0_in1_q_d36 <= f_lane0_in1_q_d35; // Gating.java:179
-    f_lane0_in1_q_d37 <= f_lane0_in1_q_d36; // Gating.java:179
-    f_lane0_in1_q_d38 <= f_lane0_in1_q_d37; // Gating.java:179
-    f_lane0_in1_q_d39 <= f_lane0_in1_q_d38; // Gating.java:179
-    f_lane0_in1_q_d40 <= f_lane0_in1_q_d39; // Gating.java:179
-    f_lane0_in1_q_d41 <= f_lane0_in1_q_d40; // Gating.java:179
-    f_lane0_in1_q_d42 <= f_lane0_in1_q_d41; // Gating.java:179
-    f_lane0_in1_q_d43 <= f_lane0_in1_q_d42; // Gating.java:179
-    f_lane0_in1_q_d44 <= f_lane0_in1_q_d43; // Gating.java:179
-    f_lane0_in1_q_d45 <= f_lane0_in1_q_d44; // Gating.java:179
-    f_lane0_in1_q_d46 <= f_lane0_in1_q_d45; // Gating.java:179
-    f_lane0_in1_q_d47 <= f_lane0_in1_q_d46; // Gating.java:179
-    f_lane0_in1_q_d48 <= f_lane0_in1_q_d47; // Gating.java:179
-    f_lane0_in1_q_d49 <= f_lane0_in1_q_d48; // Gating.java:179
-    f_lane0_in1_q_d50 <= f_lane0_in1_q_d49; // Gating.java:179
-    f_lane0_in1_q_d51 <= f_lane0_in1_q_d50; // Gating.java:179
-    f_lane0_in1_q_d52 <= f_lane0_in1_q_d51; // Gating.java:179
-    f_lane0_in1_q_d53 <= f_lane0_in1_q_d52; // Gating.java:179
-    f_lane0_in1_q_d54 <= f_lane0_in1_q_d53; // Gating.java:179
-    f_lane0_in1_q_d55 <= f_lane0_in1_q_d54; // Gating.java:179
-    f_lane0_in1_q_d56 <= f_lane0_in1_q_d55; // Gating.java:179
-    f_lane0_in1_q_d57 <= f_lane0_in1_q_d56; // Gating.java:179
-    f_lane0_in1_q_d58 <= f_lane0_in1_q_d57; // Gating.java:179
-    f_lane0_in1_q_d59 <= f_lane0_in1_q_d58; // Gating.java:179
-    f_lane0_in1_q_d60 <= f_lane0_in1_q_d59; // Gating.java:179
-    f_lane0_in1_q_d61 <= f_lane0_in1_q_d60; // Gating.java:179
-    f_lane0_in1_q_d62 <= f_lane0_in1_q_d61; // Gating.java:179
-    f_lane0_in1_q_d63 <= f_lane0_in1_q_d62; // Gating.java:179
-    f_lane0_in1_q_d64 <= f_lane0_in1_q_d63; // Gating.java:179
-    f_lane0_in1_q_d65 <= f_lane0_in1_q_d64; // Gating.java:179
-    f_lane0_in1_q_d66 <= f_lane0_in1_q_d65; // Gating.java:179
-    f_lane0_in1_q_d67 <= f_lane0_in1_q_d66; // Gating.java:179
-    f_lane0_in1_q_d68 <= f_lane0_in1_q_d67; // Gating.java:179
-    f_lane0_in1_q_d69 <= f_lane0_in1_q_d68; // Gating.java:179
-    f_lane0_in1_q_d70 <= f_lane0_in1_q_d69; // Gating.java:179
-    f_lane0_in1_q_d71 <= f_lane0_in1_q_d70; // Gating.java:179
-    f_lane0_in1_q_d72 <= f_lane0_in1_q_d71; // Gating.java:179
-    f_lane0_in1_q_d73 <= f_lane0_in1_q_d72; // Gating.java:179
-    f_lane0_in1_q_d74 <= f_lane0_in1_q_d73; // Gating.java:179
-    f_lane0_in1_q_d75 <= f_lane0_in1_q_d74; // Gating.java:179
-    f_lane0_in1_q_d76 <= f_lane0_in1_q_d75; // Gating.java:179
-    f_lane0_in1_q_d77 <= f_lane0_in1_q_d76; // Gating.java:179
-    f_lane0_in1_q_d78 <= f_lane0_in1_q_d77; // Gating.java:179
-    f_lane0_in1_q_d79 <= f_lane0_in1_q_d78; // Gating.java:179
+    f_issue_d1 <= in_valid_and_ready | f_busy; // Gating.java:184
+    f_lane0_relu2_d1 <= f_lane0_relu2_out_payload; // Gating.java:172
+    f_lane0_relu2_d2 <= f_lane0_relu2_d1; // Gating.java:172
+    f_lane0_relu2_d3 <= f_lane0_relu2_d2; // Gating.java:172
+    f_lane0_relu2_d4 <= f_lane0_relu2_d3; // Gating.java:172
+    f_lane0_relu2_d5 <= f_lane0_relu2_d4; // Gating.java:172
+    f_lane0_relu2_d6 <= f_lane0_relu2_d5; // Gating.java:172
+    f_lane0_relu2_d7 <= f_lane0_relu2_d6; // Gating.java:172
+    f_lane0_relu2_d8 <= f_lane0_relu2_d7; // Gating.java:172
+    f_lane0_relu2_d9 <= f_lane0_relu2_d8; // Gating.java:172
+    f_lane0_relu2_d10 <= f_lane0_relu2_d9; // Gating.java:172
+    f_lane0_relu2_d11 <= f_lane0_relu2_d10; // Gating.java:172
+    f_lane0_relu2_d12 <= f_lane0_relu2_d11; // Gating.java:172
+    f_lane0_relu2_d13 <= f_lane0_relu2_d12; // Gating.java:172
+    f_lane0_relu2_d14 <= f_lane0_relu2_d13; // Gating.java:172
+    f_lane0_relu2_d15 <= f_lane0_relu2_d14; // Gating.java:172
+    f_lane0_relu2_d16 <= f_lane0_relu2_d15; // Gating.java:172
+    f_lane0_relu2_d17 <= f_lane0_relu2_d16; // Gating.java:172
+    f_lane0_relu2_d18 <= f_lane0_relu2_d17; // Gating.java:172
+    f_lane0_relu2_d19 <= f_lane0_relu2_d18; // Gating.java:172
+    f_lane0_relu2_d20 <= f_lane0_relu2_d19; // Gating.java:172
+    f_lane0_relu2_d21 <= f_lane0_relu2_d20; // Gating.java:172
+    f_lane0_relu2_d22 <= f_lane0_relu2_d21; // Gating.java:172
+    f_lane0_relu2_d23 <= f_lane0_relu2_d22; // Gating.java:172
+    f_lane0_relu2_d24 <= f_lane0_relu2_d23; // Gating.java:172
+    f_lane0_relu2_d25 <= f_lane0_relu2_d24; // Gating.java:172
+    f_lane0_relu2_d26 <= f_lane0_relu2_d25; // Gating.java:172
+    f_lane0_relu2_d27 <= f_lane0_relu2_d26; // Gating.java:172
+    f_lane0_relu2_d28 <= f_lane0_relu2_d27; // Gating.java:172
+    f_lane0_relu2_d29 <= f_lane0_relu2_d28; // Gating.java:172
+    f_lane0_relu2_d30 <= f_lane0_relu2_d29; // Gating.java:172
+    f_lane0_relu2_d31 <= f_lane0_relu2_d30; // Gating.java:172
+    f_lane0_relu2_d32 <= f_lane0_relu2_d31; // Gating.java:172
+    f_lane0_relu2_d33 <= f_lane0_relu2_d32; // Gating.java:172
+    f_lane0_relu2_d34 <= f_lane0_relu2_d33; // Gating.java:172
+    f_lane0_relu2_d35 <= f_lane0_relu2_d34; // Gating.java:172
+    f_lane0_relu2_d36 <= f_lane0_relu2_d35; // Gating.java:172
+    f_lane0_relu2_d37 <= f_lane0_relu2_d36; // Gating.java:172
+    f_lane0_relu2_d38 <= f_lane0_relu2_d37; // Gating.java:172
+    f_lane0_relu2_d39 <= f_lane0_relu2_d38; // Gating.java:172
+    f_lane0_relu2_d40 <= f_lane0_relu2_d39; // Gating.java:172
+    f_lane0_relu2_d41 <= f_lane0_relu2_d40; // Gating.java:172
+    f_lane0_relu2_d42 <= f_lane0_relu2_d41; // Gating.java:172
+    f_lane0_relu2_d43 <= f_lane0_relu2_d42; // Gating.java:172
+    f_lane0_relu2_d44 <= f_lane0_relu2_d43; // Gating.java:172
+    f_lane0_relu2_d45 <= f_lane0_relu2_d44; // Gating.java:172
+    f_lane0_relu2_d46 <= f_lane0_relu2_d45; // Gating.java:172
+    f_lane0_relu2_d47 <= f_lane0_relu2_d46; // Gating.java:172
+    f_lane0_relu2_d48 <= f_lane0_relu2_d47; // Gating.java:172
+    f_lane0_relu2_d49 <= f_lane0_relu2_d48; // Gating.java:172
+    f_lane0_relu2_d50 <= f_lane0_relu2_d49; // Gating.java:172
+    f_lane0_relu2_d51 <= f_lane0_relu2_d50; // Gating.java:172
+    f_lane0_relu2_d52 <= f_lane0_relu2_d51; // Gating.java:172
+    f_lane0_relu2_d53 <= f_lane0_relu2_d52; // Gating.java:172
+    f_lane0_relu2_d54 <= f_lane0_relu2_d53; // Gating.java:172
+    f_lane0_relu2_d55 <= f_lane0_relu2_d54; // Gating.java:172
+    f_lane0_relu2_d56 <= f_lane0_relu2_d55; // Gating.java:172
+    f_lane0_relu2_d57 <= f_lane0_relu2_d56; // Gating.java:172
+    f_lane0_relu2_d58 <= f_lane0_relu2_d57; // Gating.java:172
+    f_lane0_relu2_d59 <= f_lane0_relu2_d58; // Gating.java:172
+    f_lane0_relu2_d60 <= f_lane0_relu2_d59; // Gating.java:172
+    f_lane0_relu2_d61 <= f_lane0_relu2_d60; // Gating.java:172
+    f_lane0_relu2_d62 <= f_lane0_relu2_d61; // Gating.java:172
+    f_lane0_relu2_d63 <= f_lane0_relu2_d62; // Gating.java:172
+    f_lane0_relu2_d64 <= f_lane0_relu2_d63; // Gating.java:172
+    f_lane0_relu2_d65 <= f_lane0_relu2_d64; // Gating.java:172
+    f_lane0_relu2_d66 <= f_lane0_relu2_d65; // Gating.java:172
+    f_lane0_relu2_d67 <= f_lane0_relu2_d66; // Gating.java:172
+    f_lane0_relu2_d68 <= f_lane0_relu2_d67; // Gating.java:172
+    f_lane0_relu2_d69 <= f_lane0_relu2_d68; // Gating.java:172
+    f_lane0_relu2_d70 <= f_lane0_relu2_d69; // Gating.java:172
+    f_lane0_relu2_d71 <= f_lane0_relu2_d70; // Gating.java:172
+    f_lane0_in2_q_d1 <= f_lane0_in2_q; // Gating.java:172
+    f_lane0_in2_q_d2 <= f_lane0_in2_q_d1; // Gating.java:172
+    f_lane0_in2_q_d3 <= f_lane0_in2_q_d2; // Gating.java:172
+    f_lane0_in2_q_d4 <= f_lane0_in2_q_d3; // Gating.java:172
+    f_lane0_in2_q_d5 <= f_lane0_in2_q_d4; // Gating.java:172
+    f_lane0_in2_q_d6 <= f_lane0_in2_q_d5; // Gating.java:172
+    f_lane0_in2_q_d7 <= f_lane0_in2_q_d6; // Gating.java:172
+    f_lane0_in2_q_d8 <= f_lane0_in2_q_d7; // Gating.java:172
+    f_lane0_in2_q_d9 <= f_lane0_in2_q_d8; // Gating.java:172
+    f_lane0_in2_q_d10 <= f_lane0_in2_q_d9; // Gating.java:172
+    f_lane0_in2_q_d11 <= f_lane0_in2_q_d10; // Gating.java:172
+    f_lane0_in2_q_d12 <= f_lane0_in2_q_d11; // Gating.java:172
+    f_lane0_in2_q_d13 <= f_lane0_in2_q_d12; // Gating.java:172
+    f_lane0_in2_q_d14 <= f_lane0_in2_q_d13; // Gating.java:172
+    f_lane0_in2_q_d15 <= f_lane0_in2_q_d14; // Gating.java:172
+    f_lane0_in2_q_d16 <= f_lane0_in2_q_d15; // Gating.java:172
+    f_lane0_in2_q_d17 <= f_lane0_in2_q_d16; // Gating.java:172
+    f_lane0_in2_q_d18 <= f_lane0_in2_q_d17; // Gating.java:172
+    f_lane0_in2_q_d19 <= f_lane0_in2_q_d18; // Gating.java:172
+    f_lane0_in2_q_d20 <= f_lane0_in2_q_d19; // Gating.java:172
+    f_lane0_in2_q_d21 <= f_lane0_in2_q_d20; // Gating.java:172
+    f_lane0_in2_q_d22 <= f_lane0_in2_q_d21; // Gating.java:172
+    f_lane0_in2_q_d23 <= f_lane0_in2_q_d22; // Gating.java:172
+    f_lane0_in2_q_d24 <= f_lane0_in2_q_d23; // Gating.java:172
+    f_lane0_in2_q_d25 <= f_lane0_in2_q_d24; // Gating.java:172
+    f_lane0_in2_q_d26 <= f_lane0_in2_q_d25; // Gating.java:172
+    f_lane0_in2_q_d27 <= f_lane0_in2_q_d26; // Gating.java:172
+    f_lane0_in2_q_d28 <= f_lane0_in2_q_d27; // Gating.java:172
+    f_lane0_in2_q_d29 <= f_lane0_in2_q_d28; // Gating.java:172
+    f_lane0_in2_q_d30 <= f_lane0_in2_q_d29; // Gating.java:172
+    f_lane0_in2_q_d31 <= f_lane0_in2_q_d30; // Gating.java:172
+    f_lane0_in2_q_d32 <= f_lane0_in2_q_d31; // Gating.java:172
+    f_lane0_in2_q_d33 <= f_lane0_in2_q_d32; // Gating.java:172
+    f_lane0_in2_q_d34 <= f_lane0_in2_q_d33; // Gating.java:172
+    f_lane0_in2_q_d35 <= f_lane0_in2_q_d34; // Gating.java:172
+    f_lane0_in2_q_d36 <= f_lane0_in2_q_d35; // Gating.java:172
+    f_lane0_in2_q_d37 <= f_lane0_in2_q_d36; // Gating.java:172
+    f_lane0_in2_q_d38 <= f_lane0_in2_q_d37; // Gating.java:172
+    f_lane0_in2_q_d39 <= f_lane0_in2_q_d38; // Gating.java:172
+    f_lane0_in2_q_d40 <= f_lane0_in2_q_d39; // Gating.java:172
+    f_lane0_in2_q_d41 <= f_lane0_in2_q_d40; // Gating.java:172
+    f_lane0_in2_q_d42 <= f_lane0_in2_q_d41; // Gating.java:172
+    f_lane0_in2_q_d43 <= f_lane0_in2_q_d42; // Gating.java:172
+    f_lane0_in2_q_d44 <= f_lane0_in2_q_d43; // Gating.java:172
+    f_lane0_in2_q_d45 <= f_lane0_in2_q_d44; // Gating.java:172
+    f_lane0_in2_q_d46 <= f_lane0_in2_q_d45; // Gating.java:172
+    f_lane0_in2_q_d47 <= f_lane0_in2_q_d46; // Gating.java:172
+    f_lane0_in2_q_d48 <= f_lane0_in2_q_d47; // Gating.java:172
+    f_lane0_in2_q_d49 <= f_lane0_in2_q_d48; // Gating.java:172
+    f_lane0_in2_q_d50 <= f_lane0_in2_q_d49; // Gating.java:172
+    f_lane0_in2_q_d51 <= f_lane0_in2_q_d50; // Gating.java:172
+    f_lane0_in2_q_d52 <= f_lane0_in2_q_d51; // Gating.java:172
+    f_lane0_in2_q_d53 <= f_lane0_in2_q_d52; // Gating.java:172
+    f_lane0_in2_q_d54 <= f_lane0_in2_q_d53; // Gating.java:172
+    f_lane0_in2_q_d55 <= f_lane0_in2_q_d54; // Gating.java:172
+    f_lane0_in2_q_d56 <= f_lane0_in2_q_d55; // Gating.java:172
+    f_lane0_in2_q_d57 <= f_lane0_in2_q_d56; // Gating.java:172
+    f_lane0_in2_q_d58 <= f_lane0_in2_q_d57; // Gating.java:172
+    f_lane0_in2_q_d59 <= f_lane0_in2_q_d58; // Gating.java:172
+    f_lane0_in2_q_d60 <= f_lane0_in2_q_d59; // Gating.java:172
+    f_lane0_in2_q_d61 <= f_lane0_in2_q_d60; // Gating.java:172
+    f_lane0_in2_q_d62 <= f_lane0_in2_q_d61; // Gating.java:172
+    f_lane0_in2_q_d63 <= f_lane0_in2_q_d62; // Gating.java:172
+    f_lane0_in2_q_d64 <= f_lane0_in2_q_d63; // Gating.java:172
+    f_lane0_in2_q_d65 <= f_lane0_in2_q_d64; // Gating.java:172
+    f_lane0_in2_q_d66 <= f_lane0_in2_q_d65; // Gating.java:172
+    f_lane0_in2_q_d67 <= f_lane0_in2_q_d66; // Gating.java:172
+    f_lane0_in2_q_d68 <= f_lane0_in2_q_d67; // Gating.java:172
+    f_lane0_in2_q_d69 <= f_lane0_in2_q_d68; // Gating.java:172
+    f_lane0_in2_q_d70 <= f_lane0_in2_q_d69; // Gating.java:172
+    f_lane0_in2_q_d71 <= f_lane0_in2_q_d70; // Gating.java:172
+    f_lane0_in2_q_d72 <= f_lane0_in2_q_d71; // Gating.java:172
+    f_lane0_in2_q_d73 <= f_lane0_in2_q_d72; // Gating.java:172
+    f_lane0_in2_q_d74 <= f_lane0_in2_q_d73; // Gating.java:172
+    f_lane0_in2_q_d75 <= f_lane0_in2_q_d74; // Gating.java:172
+    f_lane0_in2_q_d76 <= f_lane0_in2_q_d75; // Gating.java:172
+    f_lane0_in2_q_d77 <= f_lane0_in2_q_d76; // Gating.java:172
+    f_lane0_in2_q_d78 <= f_lane0_in2_q_d77; // Gating.java:172
+    f_lane0_in2_q_d79 <= f_lane0_in2_q_d78; // Gating.java:172
+    f_lane0_act_q <= f_lane0_in2_q_d79 ? f_lane0_relu2_d71 : f_lane0_silu_out_payload; // Gating.java:178
+    f_lane0_in1_q_d1 <= f_lane0_in1_q; // Gating.java:180
+    f_lane0_in1_q_d2 <= f_lane0_in1_q_d1; // Gating.java:180
+    f_lane0_in1_q_d3 <= f_lane0_in1_q_d2; // Gating.java:180
+    f_lane0_in1_q_d4 <= f_lane0_in1_q_d3; // Gating.java:180
+    f_lane0_in1_q_d5 <= f_lane0_in1_q_d4; // Gating.java:180
+    f_lane0_in1_q_d6 <= f_lane0_in1_q_d5; // Gating.java:180
+    f_lane0_in1_q_d7 <= f_lane0_in1_q_d6; // Gating.java:180
+    f_lane0_in1_q_d8 <= f_lane0_in1_q_d7; // Gating.java:180
+    f_lane0_in1_q_d9 <= f_lane0_in1_q_d8; // Gating.java:180
+    f_lane0_in1_q_d10 <= f_lane0_in1_q_d9; // Gating.java:180
+    f_lane0_in1_q_d11 <= f_lane0_in1_q_d10; // Gating.java:180
+    f_lane0_in1_q_d12 <= f_lane0_in1_q_d11; // Gating.java:180
+    f_lane0_in1_q_d13 <= f_lane0_in1_q_d12; // Gating.java:180
+    f_lane0_in1_q_d14 <= f_lane0_in1_q_d13; // Gating.java:180
+    f_lane0_in1_q_d15 <= f_lane0_in1_q_d14; // Gating.java:180
+    f_lane0_in1_q_d16 <= f_lane0_in1_q_d15; // Gating.java:180
+    f_lane0_in1_q_d17 <= f_lane0_in1_q_d16; // Gating.java:180
+    f_lane0_in1_q_d18 <= f_lane0_in1_q_d17; // Gating.java:180
+    f_lane0_in1_q_d19 <= f_lane0_in1_q_d18; // Gating.java:180
+    f_lane0_in1_q_d20 <= f_lane0_in1_q_d19; // Gating.java:180
+    f_lane0_in1_q_d21 <= f_lane0_in1_q_d20; // Gating.java:180
+    f_lane0_in1_q_d22 <= f_lane0_in1_q_d21; // Gating.java:180
+    f_lane0_in1_q_d23 <= f_lane0_in1_q_d22; // Gating.java:180
+    f_lane0_in1_q_d24 <= f_lane0_in1_q_d23; // Gating.java:180
+    f_lane0_in1_q_d25 <= f_lane0_in1_q_d24; // Gating.java:180
+    f_lane0_in1_q_d26 <= f_lane0_in1_q_d25; // Gating.java:180
+    f_lane0_in1_q_d27 <= f_lane0_in1_q_d26; // Gating.java:180
+    f_lane0_in1_q_d28 <= f_lane0_in1_q_d27; // Gating.java:180
+    f_lane0_in1_q_d29 <= f_lane0_in1_q_d28; // Gating.java:180
+    f_lane0_in1_q_d30 <= f_lane0_in1_q_d29; // Gating.java:180
+    f_lane0_in1_q_d31 <= f_lane0_in1_q_d30; // Gating.java:180
+    f_lane0_in1_q_d32 <= f_lane0_in1_q_d31; // Gating.java:180
+    f_lane0_in1_q_d33 <= f_lane0_in1_q_d32; // Gating.java:180
+    f_lane0_in1_q_d34 <= f_lane0_in1_q_d33; // Gating.java:180
+    f_lane0_in1_q_d35 <= f_lane0_in1_q_d34; // Gating.java:180
+    f_lane0_in1_q_d36 <= f_lane0_in1_q_d35; // Gating.java:180
+    f_lane0_in1_q_d37 <= f_lane0_in1_q_d36; // Gating.java:180
+    f_lane0_in1_q_d38 <= f_lane0_in1_q_d37; // Gating.java:180
+    f_lane0_in1_q_d39 <= f_lane0_in1_q_d38; // Gating.java:180
+    f_lane0_in1_q_d40 <= f_lane0_in1_q_d39; // Gating.java:180
+    f_lane0_in1_q_d41 <= f_lane0_in1_q_d40; // Gating.java:180
+    f_lane0_in1_q_d42 <= f_lane0_in1_q_d41; // Gating.java:180
+    f_lane0_in1_q_d43 <= f_lane0_in1_q_d42; // Gating.java:180
+    f_lane0_in1_q_d44 <= f_lane0_in1_q_d43; // Gating.java:180
+    f_lane0_in1_q_d45 <= f_lane0_in1_q_d44; // Gating.java:180
+    f_lane0_in1_q_d46 <= f_lane0_in1_q_d45; // Gating.java:180
+    f_lane0_in1_q_d47 <= f_lane0_in1_q_d46; // Gating.java:180
+    f_lane0_in1_q_d48 <= f_lane0_in1_q_d47; // Gating.java:180
+    f_lane0_in1_q_d49 <= f_lane0_in1_q_d48; // Gating.java:180
+    f_lane0_in1_q_d50 <= f_lane0_in1_q_d49; // Gating.java:180
+    f_lane0_in1_q_d51 <= f_lane0_in1_q_d50; // Gating.java:180
+    f_lane0_in1_q_d52 <= f_lane0_in1_q_d51; // Gating.java:180
+    f_lane0_in1_q_d53 <= f_lane0_in1_q_d52; // Gating.java:180
+    f_lane0_in1_q_d54 <= f_lane0_in1_q_d53; // Gating.java:180
+    f_lane0_in1_q_d55 <= f_lane0_in1_q_d54; // Gating.java:180
+    f_lane0_in1_q_d56 <= f_lane0_in1_q_d55; // Gating.java:180
+    f_lane0_in1_q_d57 <= f_lane0_in1_q_d56; // Gating.java:180
+    f_lane0_in1_q_d58 <= f_lane0_in1_q_d57; // Gating.java:180
+    f_lane0_in1_q_d59 <= f_lane0_in1_q_d58; // Gating.java:180
+    f_lane0_in1_q_d60 <= f_lane0_in1_q_d59; // Gating.java:180
+    f_lane0_in1_q_d61 <= f_lane0_in1_q_d60; // Gating.java:180
+    f_lane0_in1_q_d62 <= f_lane0_in1_q_d61; // Gating.java:180
+    f_lane0_in1_q_d63 <= f_lane0_in1_q_d62; // Gating.java:180
+    f_lane0_in1_q_d64 <= f_lane0_in1_q_d63; // Gating.java:180
+    f_lane0_in1_q_d65 <= f_lane0_in1_q_d64; // Gating.java:180
+    f_lane0_in1_q_d66 <= f_lane0_in1_q_d65; // Gating.java:180
+    f_lane0_in1_q_d67 <= f_lane0_in1_q_d66; // Gating.java:180
+    f_lane0_in1_q_d68 <= f_lane0_in1_q_d67; // Gating.java:180
+    f_lane0_in1_q_d69 <= f_lane0_in1_q_d68; // Gating.java:180
+    f_lane0_in1_q_d70 <= f_lane0_in1_q_d69; // Gating.java:180
+    f_lane0_in1_q_d71 <= f_lane0_in1_q_d70; // Gating.java:180
+    f_lane0_in1_q_d72 <= f_lane0_in1_q_d71; // Gating.java:180
+    f_lane0_in1_q_d73 <= f_lane0_in1_q_d72; // Gating.java:180
+    f_lane0_in1_q_d74 <= f_lane0_in1_q_d73; // Gating.java:180
+    f_lane0_in1_q_d75 <= f_lane0_in1_q_d74; // Gating.java:180
+    f_lane0_in1_q_d76 <= f_lane0_in1_q_d75; // Gating.java:180
+    f_lane0_in1_q_d77 <= f_lane0_in1_q_d76; // Gating.java:180
+    f_lane0_in1_q_d78 <= f_lane0_in1_q_d77; // Gating.java:180
+    f_lane0_in1_q_d79 <= f_lane0_in1_q_d78; // Gating.java:180
+    f_lane0_in1_q_d80 <= f_lane0_in1_q_d79; // Gating.java:180
+    f_lane0_silu_valid_d1 <= f_lane0_silu_out_valid; // Gating.java:180
     f_slice_t_d1 <= f_slice_now; // Gating.java:114
     f_slice_t_d2 <= f_slice_t_d1; // Gating.java:114
     f_slice_t_d3 <= f_slice_t_d2; // Gating.java:114
@@ -958,6 +966,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_slice_t_d87 <= f_slice_t_d86; // Gating.java:114
     f_slice_t_d88 <= f_slice_t_d87; // Gating.java:114
     f_slice_t_d89 <= f_slice_t_d88; // Gating.java:114
+    f_slice_t_d90 <= f_slice_t_d89; // Gating.java:114
     f_last_t_d1 <= f_last_now; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -1047,13 +1056,14 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_last_t_d87 <= f_last_t_d86; // Gating.java:114
     f_last_t_d88 <= f_last_t_d87; // Gating.java:114
     f_last_t_d89 <= f_last_t_d88; // Gating.java:114
-    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd0)) begin // Gating.java:114
+    f_last_t_d90 <= f_last_t_d89; // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd0)) begin // Gating.java:114
       f_slice0_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd1)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd1)) begin // Gating.java:114
       f_slice1_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d89 == 2'd2)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd2)) begin // Gating.java:114
       f_slice2_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
     stored_r_0 <= f_slice0_0; // Gating.java:119
@@ -1061,7 +1071,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     stored_r_2 <= f_slice2_0; // Gating.java:119
     stored_r_3 <= f_lane0_store_out_payload; // Gating.java:119
     beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:120
-    last_r <= f_last_t_d89; // Gating.java:121
+    last_r <= f_last_t_d90; // Gating.java:121
     valid_r <= f_complete; // Gating.java:122
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
@@ -1094,9 +1104,10 @@ module Gating_silu_relu2_l4_fp16_p1 (
       f_issue_d1 <= 1'b0;
       f_lane0_relu2_d71 <= 32'h0;
       f_lane0_in2_q_d79 <= 1'b0;
-      f_lane0_in1_q_d79 <= 32'h0;
-      f_slice_t_d89 <= 2'd0;
-      f_last_t_d89 <= 1'b0;
+      f_lane0_in1_q_d80 <= 32'h0;
+      f_lane0_silu_valid_d1 <= 1'b0;
+      f_slice_t_d90 <= 2'd0;
+      f_last_t_d90 <= 1'b0;
       f_slice0_0 <= 16'h0;
       f_slice1_0 <= 16'h0;
       f_slice2_0 <= 16'h0;
@@ -1130,7 +1141,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   end
 `endif
 
-  FpSilu f_lane0_silu ( // Gating.java:183
+  FpSilu f_lane0_silu ( // Gating.java:184
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_silu_in_valid),
@@ -1139,7 +1150,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_silu_out_payload)
   );
 
-  FpRelu2 f_lane0_relu2 ( // Gating.java:183
+  FpRelu2 f_lane0_relu2 ( // Gating.java:184
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_relu2_in_valid),
@@ -1148,7 +1159,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_relu2_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:179
+  Fp32Mul f_lane0_mul ( // Gating.java:180
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (f_lane0_mul_in_valid),
@@ -1158,7 +1169,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane0_store ( // Gating.java:179
+  Fp32ToFp16 f_lane0_store ( // Gating.java:180
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (f_lane0_store_in_valid),

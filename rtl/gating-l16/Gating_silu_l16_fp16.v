@@ -63,1478 +63,1478 @@ module Gating_silu_l16_fp16 (
   output wire        out_payload_last    // Gating.java:106
 );
 
-  wire         f_lane0_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane0_act_in_payload;     // Gating.java:183
-  wire         f_lane0_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane0_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane0_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:179
-  wire         f_lane0_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane0_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:179
-  wire         f_lane0_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane0_store_in_payload;   // Gating.java:179
-  wire         f_lane0_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane0_store_out_payload;  // Gating.java:179
-  wire         f_lane1_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane1_act_in_payload;     // Gating.java:183
-  wire         f_lane1_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane1_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane1_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:179
-  wire         f_lane1_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane1_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:179
-  wire         f_lane1_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane1_store_in_payload;   // Gating.java:179
-  wire         f_lane1_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane1_store_out_payload;  // Gating.java:179
-  wire         f_lane2_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane2_act_in_payload;     // Gating.java:183
-  wire         f_lane2_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane2_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane2_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:179
-  wire         f_lane2_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane2_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:179
-  wire         f_lane2_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane2_store_in_payload;   // Gating.java:179
-  wire         f_lane2_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane2_store_out_payload;  // Gating.java:179
-  wire         f_lane3_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane3_act_in_payload;     // Gating.java:183
-  wire         f_lane3_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane3_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane3_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:179
-  wire         f_lane3_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane3_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:179
-  wire         f_lane3_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane3_store_in_payload;   // Gating.java:179
-  wire         f_lane3_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane3_store_out_payload;  // Gating.java:179
-  wire         f_lane4_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane4_act_in_payload;     // Gating.java:183
-  wire         f_lane4_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane4_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane4_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:179
-  wire         f_lane4_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane4_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:179
-  wire         f_lane4_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane4_store_in_payload;   // Gating.java:179
-  wire         f_lane4_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane4_store_out_payload;  // Gating.java:179
-  wire         f_lane5_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane5_act_in_payload;     // Gating.java:183
-  wire         f_lane5_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane5_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane5_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:179
-  wire         f_lane5_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane5_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:179
-  wire         f_lane5_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane5_store_in_payload;   // Gating.java:179
-  wire         f_lane5_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane5_store_out_payload;  // Gating.java:179
-  wire         f_lane6_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane6_act_in_payload;     // Gating.java:183
-  wire         f_lane6_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane6_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane6_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:179
-  wire         f_lane6_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane6_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:179
-  wire         f_lane6_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane6_store_in_payload;   // Gating.java:179
-  wire         f_lane6_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane6_store_out_payload;  // Gating.java:179
-  wire         f_lane7_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane7_act_in_payload;     // Gating.java:183
-  wire         f_lane7_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane7_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane7_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:179
-  wire         f_lane7_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane7_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:179
-  wire         f_lane7_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane7_store_in_payload;   // Gating.java:179
-  wire         f_lane7_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane7_store_out_payload;  // Gating.java:179
-  wire         f_lane8_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane8_act_in_payload;     // Gating.java:183
-  wire         f_lane8_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane8_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane8_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:179
-  wire         f_lane8_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane8_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:179
-  wire         f_lane8_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane8_store_in_payload;   // Gating.java:179
-  wire         f_lane8_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane8_store_out_payload;  // Gating.java:179
-  wire         f_lane9_act_in_valid;       // Gating.java:183
-  wire [31:0]  f_lane9_act_in_payload;     // Gating.java:183
-  wire         f_lane9_act_out_valid;      // Gating.java:183
-  wire [31:0]  f_lane9_act_out_payload;    // Gating.java:183
-  reg  [31:0]  f_lane9_in1_t_d1;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d2;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d3;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d4;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d5;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d6;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d7;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d8;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d9;           // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d10;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d11;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d12;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d13;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d14;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d15;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d16;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d17;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d18;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d19;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d20;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d21;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d22;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d23;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d24;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d25;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d26;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d27;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d28;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d29;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d30;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d31;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d32;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d33;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d34;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d35;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d36;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d37;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d38;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d39;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d40;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d41;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d42;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d43;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d44;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d45;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d46;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d47;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d48;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d49;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d50;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d51;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d52;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d53;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d54;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d55;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d56;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d57;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d58;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d59;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d60;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d61;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d62;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d63;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d64;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d65;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d66;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d67;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d68;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d69;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d70;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d71;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d72;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d73;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d74;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d75;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d76;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:179
-  reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:179
-  wire         f_lane9_mul_in_valid;       // Gating.java:179
-  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:179
-  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:179
-  wire         f_lane9_mul_out_valid;      // Gating.java:179
-  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:179
-  wire         f_lane9_store_in_valid;     // Gating.java:179
-  wire [31:0]  f_lane9_store_in_payload;   // Gating.java:179
-  wire         f_lane9_store_out_valid;    // Gating.java:179
-  wire [15:0]  f_lane9_store_out_payload;  // Gating.java:179
-  wire         f_lane10_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane10_act_in_payload;    // Gating.java:183
-  wire         f_lane10_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane10_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane10_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:179
-  wire         f_lane10_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane10_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:179
-  wire         f_lane10_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane10_store_in_payload;  // Gating.java:179
-  wire         f_lane10_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane10_store_out_payload; // Gating.java:179
-  wire         f_lane11_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane11_act_in_payload;    // Gating.java:183
-  wire         f_lane11_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane11_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane11_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:179
-  wire         f_lane11_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane11_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:179
-  wire         f_lane11_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane11_store_in_payload;  // Gating.java:179
-  wire         f_lane11_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane11_store_out_payload; // Gating.java:179
-  wire         f_lane12_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane12_act_in_payload;    // Gating.java:183
-  wire         f_lane12_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane12_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane12_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:179
-  wire         f_lane12_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane12_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:179
-  wire         f_lane12_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane12_store_in_payload;  // Gating.java:179
-  wire         f_lane12_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane12_store_out_payload; // Gating.java:179
-  wire         f_lane13_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane13_act_in_payload;    // Gating.java:183
-  wire         f_lane13_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane13_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane13_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:179
-  wire         f_lane13_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane13_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:179
-  wire         f_lane13_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane13_store_in_payload;  // Gating.java:179
-  wire         f_lane13_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane13_store_out_payload; // Gating.java:179
-  wire         f_lane14_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane14_act_in_payload;    // Gating.java:183
-  wire         f_lane14_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane14_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane14_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:179
-  wire         f_lane14_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane14_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:179
-  wire         f_lane14_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane14_store_in_payload;  // Gating.java:179
-  wire         f_lane14_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane14_store_out_payload; // Gating.java:179
-  wire         f_lane15_act_in_valid;      // Gating.java:183
-  wire [31:0]  f_lane15_act_in_payload;    // Gating.java:183
-  wire         f_lane15_act_out_valid;     // Gating.java:183
-  wire [31:0]  f_lane15_act_out_payload;   // Gating.java:183
-  reg  [31:0]  f_lane15_in1_t_d1;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d2;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d3;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d4;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d5;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d6;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d7;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d8;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d9;          // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d10;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d11;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d12;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d13;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d14;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d15;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d16;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d17;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d18;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d19;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d20;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d21;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d22;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d23;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d24;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d25;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d26;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d27;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d28;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d29;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d30;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d31;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d32;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d33;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d34;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d35;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d36;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d37;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d38;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d39;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d40;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d41;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d42;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d43;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d44;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d45;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d46;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d47;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d48;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d49;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d50;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d51;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d52;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d53;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d54;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d55;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d56;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d57;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d58;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d59;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d60;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d61;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d62;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d63;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d64;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d65;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d66;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d67;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d68;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d69;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d70;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d71;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d72;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d73;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d74;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d75;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d76;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:179
-  reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:179
-  wire         f_lane15_mul_in_valid;      // Gating.java:179
-  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:179
-  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:179
-  wire         f_lane15_mul_out_valid;     // Gating.java:179
-  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:179
-  wire         f_lane15_store_in_valid;    // Gating.java:179
-  wire [31:0]  f_lane15_store_in_payload;  // Gating.java:179
-  wire         f_lane15_store_out_valid;   // Gating.java:179
-  wire [15:0]  f_lane15_store_out_payload; // Gating.java:179
+  wire         f_lane0_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane0_act_in_payload;     // Gating.java:184
+  wire         f_lane0_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane0_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane0_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:180
+  wire         f_lane0_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane0_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:180
+  wire         f_lane0_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane0_store_in_payload;   // Gating.java:180
+  wire         f_lane0_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane0_store_out_payload;  // Gating.java:180
+  wire         f_lane1_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane1_act_in_payload;     // Gating.java:184
+  wire         f_lane1_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane1_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane1_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:180
+  wire         f_lane1_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane1_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:180
+  wire         f_lane1_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane1_store_in_payload;   // Gating.java:180
+  wire         f_lane1_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane1_store_out_payload;  // Gating.java:180
+  wire         f_lane2_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane2_act_in_payload;     // Gating.java:184
+  wire         f_lane2_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane2_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane2_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:180
+  wire         f_lane2_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane2_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:180
+  wire         f_lane2_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane2_store_in_payload;   // Gating.java:180
+  wire         f_lane2_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane2_store_out_payload;  // Gating.java:180
+  wire         f_lane3_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane3_act_in_payload;     // Gating.java:184
+  wire         f_lane3_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane3_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane3_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:180
+  wire         f_lane3_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane3_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:180
+  wire         f_lane3_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane3_store_in_payload;   // Gating.java:180
+  wire         f_lane3_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane3_store_out_payload;  // Gating.java:180
+  wire         f_lane4_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane4_act_in_payload;     // Gating.java:184
+  wire         f_lane4_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane4_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane4_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:180
+  wire         f_lane4_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane4_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:180
+  wire         f_lane4_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane4_store_in_payload;   // Gating.java:180
+  wire         f_lane4_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane4_store_out_payload;  // Gating.java:180
+  wire         f_lane5_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane5_act_in_payload;     // Gating.java:184
+  wire         f_lane5_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane5_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane5_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:180
+  wire         f_lane5_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane5_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:180
+  wire         f_lane5_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane5_store_in_payload;   // Gating.java:180
+  wire         f_lane5_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane5_store_out_payload;  // Gating.java:180
+  wire         f_lane6_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane6_act_in_payload;     // Gating.java:184
+  wire         f_lane6_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane6_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane6_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:180
+  wire         f_lane6_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane6_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:180
+  wire         f_lane6_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane6_store_in_payload;   // Gating.java:180
+  wire         f_lane6_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane6_store_out_payload;  // Gating.java:180
+  wire         f_lane7_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane7_act_in_payload;     // Gating.java:184
+  wire         f_lane7_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane7_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane7_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:180
+  wire         f_lane7_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane7_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:180
+  wire         f_lane7_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane7_store_in_payload;   // Gating.java:180
+  wire         f_lane7_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane7_store_out_payload;  // Gating.java:180
+  wire         f_lane8_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane8_act_in_payload;     // Gating.java:184
+  wire         f_lane8_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane8_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane8_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:180
+  wire         f_lane8_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane8_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:180
+  wire         f_lane8_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane8_store_in_payload;   // Gating.java:180
+  wire         f_lane8_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane8_store_out_payload;  // Gating.java:180
+  wire         f_lane9_act_in_valid;       // Gating.java:184
+  wire [31:0]  f_lane9_act_in_payload;     // Gating.java:184
+  wire         f_lane9_act_out_valid;      // Gating.java:184
+  wire [31:0]  f_lane9_act_out_payload;    // Gating.java:184
+  reg  [31:0]  f_lane9_in1_t_d1;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d2;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d3;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d4;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d5;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d6;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d7;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d8;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d9;           // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d10;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d11;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d12;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d13;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d14;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d15;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d16;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d17;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d18;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d19;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d20;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d21;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d22;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d23;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d24;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d25;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d26;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d27;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d28;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d29;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d30;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d31;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d32;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d33;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d34;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d35;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d36;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d37;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d38;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d39;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d40;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d41;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d42;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d43;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d44;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d45;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d46;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d47;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d48;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d49;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d50;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d51;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d52;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d53;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d54;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d55;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d56;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d57;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d58;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d59;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d60;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d61;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d62;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d63;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d64;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d65;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d66;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d67;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d68;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d69;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d70;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d71;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d72;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d73;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d74;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d75;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d76;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:180
+  reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:180
+  wire         f_lane9_mul_in_valid;       // Gating.java:180
+  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:180
+  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:180
+  wire         f_lane9_mul_out_valid;      // Gating.java:180
+  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:180
+  wire         f_lane9_store_in_valid;     // Gating.java:180
+  wire [31:0]  f_lane9_store_in_payload;   // Gating.java:180
+  wire         f_lane9_store_out_valid;    // Gating.java:180
+  wire [15:0]  f_lane9_store_out_payload;  // Gating.java:180
+  wire         f_lane10_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane10_act_in_payload;    // Gating.java:184
+  wire         f_lane10_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane10_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane10_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:180
+  wire         f_lane10_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane10_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:180
+  wire         f_lane10_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane10_store_in_payload;  // Gating.java:180
+  wire         f_lane10_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane10_store_out_payload; // Gating.java:180
+  wire         f_lane11_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane11_act_in_payload;    // Gating.java:184
+  wire         f_lane11_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane11_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane11_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:180
+  wire         f_lane11_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane11_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:180
+  wire         f_lane11_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane11_store_in_payload;  // Gating.java:180
+  wire         f_lane11_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane11_store_out_payload; // Gating.java:180
+  wire         f_lane12_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane12_act_in_payload;    // Gating.java:184
+  wire         f_lane12_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane12_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane12_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:180
+  wire         f_lane12_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane12_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:180
+  wire         f_lane12_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane12_store_in_payload;  // Gating.java:180
+  wire         f_lane12_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane12_store_out_payload; // Gating.java:180
+  wire         f_lane13_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane13_act_in_payload;    // Gating.java:184
+  wire         f_lane13_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane13_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane13_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:180
+  wire         f_lane13_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane13_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:180
+  wire         f_lane13_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane13_store_in_payload;  // Gating.java:180
+  wire         f_lane13_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane13_store_out_payload; // Gating.java:180
+  wire         f_lane14_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane14_act_in_payload;    // Gating.java:184
+  wire         f_lane14_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane14_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane14_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:180
+  wire         f_lane14_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane14_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:180
+  wire         f_lane14_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane14_store_in_payload;  // Gating.java:180
+  wire         f_lane14_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane14_store_out_payload; // Gating.java:180
+  wire         f_lane15_act_in_valid;      // Gating.java:184
+  wire [31:0]  f_lane15_act_in_payload;    // Gating.java:184
+  wire         f_lane15_act_out_valid;     // Gating.java:184
+  wire [31:0]  f_lane15_act_out_payload;   // Gating.java:184
+  reg  [31:0]  f_lane15_in1_t_d1;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d2;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d3;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d4;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d5;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d6;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d7;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d8;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d9;          // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d10;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d11;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d12;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d13;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d14;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d15;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d16;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d17;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d18;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d19;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d20;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d21;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d22;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d23;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d24;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d25;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d26;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d27;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d28;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d29;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d30;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d31;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d32;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d33;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d34;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d35;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d36;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d37;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d38;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d39;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d40;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d41;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d42;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d43;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d44;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d45;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d46;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d47;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d48;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d49;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d50;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d51;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d52;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d53;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d54;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d55;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d56;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d57;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d58;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d59;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d60;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d61;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d62;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d63;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d64;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d65;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d66;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d67;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d68;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d69;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d70;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d71;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d72;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d73;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d74;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d75;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d76;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:180
+  reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:180
+  wire         f_lane15_mul_in_valid;      // Gating.java:180
+  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:180
+  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:180
+  wire         f_lane15_mul_out_valid;     // Gating.java:180
+  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:180
+  wire         f_lane15_store_in_valid;    // Gating.java:180
+  wire [31:0]  f_lane15_store_in_payload;  // Gating.java:180
+  wire         f_lane15_store_out_valid;   // Gating.java:180
+  wire [15:0]  f_lane15_store_out_payload; // Gating.java:180
   reg          f_last_t_d1;                // Gating.java:114
   reg          f_last_t_d2;                // Gating.java:114
   reg          f_last_t_d3;                // Gating.java:114
@@ -1742,118 +1742,118 @@ module Gating_silu_l16_fp16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:183
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:179
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:179
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:183
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:179
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:179
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:179
-  assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:183
-  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:179
-  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:179
-  assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:179
-  assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:183
-  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:179
-  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:179
-  assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:179
-  assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:183
-  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:179
-  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:179
-  assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:179
-  assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:183
-  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:179
-  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:179
-  assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:179
-  assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:183
-  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:179
-  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:179
-  assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:179
-  assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:183
-  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:179
-  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:179
-  assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:179
-  assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:183
-  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:179
-  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:179
-  assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:179
-  assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:183
-  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:179
-  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:179
-  assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:179
-  assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:183
-  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:179
-  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:179
-  assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:179
-  assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:183
-  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:179
-  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:179
-  assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:179
-  assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:183
-  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:179
-  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:179
-  assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:179
-  assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:183
-  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:179
-  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:179
-  assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:179
-  assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:183
-  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:179
-  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:179
-  assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:179
-  assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:183
-  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:179
-  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:179
-  assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:179
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:184
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:180
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:180
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:184
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:180
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:180
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:180
+  assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:184
+  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:180
+  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:180
+  assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:180
+  assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:184
+  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:180
+  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:180
+  assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:180
+  assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:184
+  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:180
+  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:180
+  assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:180
+  assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:184
+  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:180
+  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:180
+  assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:180
+  assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:184
+  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:180
+  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:180
+  assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:180
+  assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:184
+  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:180
+  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:180
+  assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:180
+  assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:184
+  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:180
+  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:180
+  assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:180
+  assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:184
+  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:180
+  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:180
+  assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:180
+  assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:184
+  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:180
+  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:180
+  assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:180
+  assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:184
+  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:180
+  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:180
+  assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:180
+  assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:184
+  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:180
+  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:180
+  assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:180
+  assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:184
+  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:180
+  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:180
+  assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:180
+  assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:184
+  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:180
+  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:180
+  assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:180
+  assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:184
+  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:180
+  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:180
+  assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:180
   assign in_ready = result_credits != 7'd0; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
@@ -1902,1270 +1902,1270 @@ module Gating_silu_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:179
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:179
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:179
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:179
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:179
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:179
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:179
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:179
-    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:179
-    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:179
-    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:179
-    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:179
-    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:179
-    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:179
-    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:179
-    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:179
-    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:179
-    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:179
-    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:179
-    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:179
-    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:179
-    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:179
-    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:179
-    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:179
-    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:179
-    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:179
-    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:179
-    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:179
-    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:179
-    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:179
-    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:179
-    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:179
-    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:179
-    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:179
-    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:179
-    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:179
-    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:179
-    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:179
-    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:179
-    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:179
-    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:179
-    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:179
-    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:179
-    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:179
-    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:179
-    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:179
-    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:179
-    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:179
-    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:179
-    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:179
-    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:179
-    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:179
-    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:179
-    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:179
-    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:179
-    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:179
-    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:179
-    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:179
-    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:179
-    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:179
-    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:179
-    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:179
-    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:179
-    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:179
-    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:179
-    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:179
-    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:179
-    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:179
-    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:179
-    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:179
-    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:179
-    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:179
-    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:179
-    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:179
-    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:179
-    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:179
-    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:179
-    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:179
-    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:179
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:179
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:179
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:179
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:179
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:179
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:179
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:179
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:179
-    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:179
-    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:179
-    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:179
-    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:179
-    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:179
-    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:179
-    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:179
-    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:179
-    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:179
-    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:179
-    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:179
-    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:179
-    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:179
-    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:179
-    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:179
-    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:179
-    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:179
-    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:179
-    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:179
-    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:179
-    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:179
-    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:179
-    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:179
-    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:179
-    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:179
-    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:179
-    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:179
-    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:179
-    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:179
-    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:179
-    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:179
-    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:179
-    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:179
-    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:179
-    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:179
-    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:179
-    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:179
-    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:179
-    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:179
-    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:179
-    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:179
-    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:179
-    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:179
-    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:179
-    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:179
-    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:179
-    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:179
-    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:179
-    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:179
-    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:179
-    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:179
-    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:179
-    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:179
-    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:179
-    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:179
-    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:179
-    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:179
-    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:179
-    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:179
-    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:179
-    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:179
-    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:179
-    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:179
-    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:179
-    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:179
-    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:179
-    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:179
-    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:179
-    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:179
-    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:179
-    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:179
-    f_lane2_in1_t_d1 <= in_payload_u_2; // Gating.java:179
-    f_lane2_in1_t_d2 <= f_lane2_in1_t_d1; // Gating.java:179
-    f_lane2_in1_t_d3 <= f_lane2_in1_t_d2; // Gating.java:179
-    f_lane2_in1_t_d4 <= f_lane2_in1_t_d3; // Gating.java:179
-    f_lane2_in1_t_d5 <= f_lane2_in1_t_d4; // Gating.java:179
-    f_lane2_in1_t_d6 <= f_lane2_in1_t_d5; // Gating.java:179
-    f_lane2_in1_t_d7 <= f_lane2_in1_t_d6; // Gating.java:179
-    f_lane2_in1_t_d8 <= f_lane2_in1_t_d7; // Gating.java:179
-    f_lane2_in1_t_d9 <= f_lane2_in1_t_d8; // Gating.java:179
-    f_lane2_in1_t_d10 <= f_lane2_in1_t_d9; // Gating.java:179
-    f_lane2_in1_t_d11 <= f_lane2_in1_t_d10; // Gating.java:179
-    f_lane2_in1_t_d12 <= f_lane2_in1_t_d11; // Gating.java:179
-    f_lane2_in1_t_d13 <= f_lane2_in1_t_d12; // Gating.java:179
-    f_lane2_in1_t_d14 <= f_lane2_in1_t_d13; // Gating.java:179
-    f_lane2_in1_t_d15 <= f_lane2_in1_t_d14; // Gating.java:179
-    f_lane2_in1_t_d16 <= f_lane2_in1_t_d15; // Gating.java:179
-    f_lane2_in1_t_d17 <= f_lane2_in1_t_d16; // Gating.java:179
-    f_lane2_in1_t_d18 <= f_lane2_in1_t_d17; // Gating.java:179
-    f_lane2_in1_t_d19 <= f_lane2_in1_t_d18; // Gating.java:179
-    f_lane2_in1_t_d20 <= f_lane2_in1_t_d19; // Gating.java:179
-    f_lane2_in1_t_d21 <= f_lane2_in1_t_d20; // Gating.java:179
-    f_lane2_in1_t_d22 <= f_lane2_in1_t_d21; // Gating.java:179
-    f_lane2_in1_t_d23 <= f_lane2_in1_t_d22; // Gating.java:179
-    f_lane2_in1_t_d24 <= f_lane2_in1_t_d23; // Gating.java:179
-    f_lane2_in1_t_d25 <= f_lane2_in1_t_d24; // Gating.java:179
-    f_lane2_in1_t_d26 <= f_lane2_in1_t_d25; // Gating.java:179
-    f_lane2_in1_t_d27 <= f_lane2_in1_t_d26; // Gating.java:179
-    f_lane2_in1_t_d28 <= f_lane2_in1_t_d27; // Gating.java:179
-    f_lane2_in1_t_d29 <= f_lane2_in1_t_d28; // Gating.java:179
-    f_lane2_in1_t_d30 <= f_lane2_in1_t_d29; // Gating.java:179
-    f_lane2_in1_t_d31 <= f_lane2_in1_t_d30; // Gating.java:179
-    f_lane2_in1_t_d32 <= f_lane2_in1_t_d31; // Gating.java:179
-    f_lane2_in1_t_d33 <= f_lane2_in1_t_d32; // Gating.java:179
-    f_lane2_in1_t_d34 <= f_lane2_in1_t_d33; // Gating.java:179
-    f_lane2_in1_t_d35 <= f_lane2_in1_t_d34; // Gating.java:179
-    f_lane2_in1_t_d36 <= f_lane2_in1_t_d35; // Gating.java:179
-    f_lane2_in1_t_d37 <= f_lane2_in1_t_d36; // Gating.java:179
-    f_lane2_in1_t_d38 <= f_lane2_in1_t_d37; // Gating.java:179
-    f_lane2_in1_t_d39 <= f_lane2_in1_t_d38; // Gating.java:179
-    f_lane2_in1_t_d40 <= f_lane2_in1_t_d39; // Gating.java:179
-    f_lane2_in1_t_d41 <= f_lane2_in1_t_d40; // Gating.java:179
-    f_lane2_in1_t_d42 <= f_lane2_in1_t_d41; // Gating.java:179
-    f_lane2_in1_t_d43 <= f_lane2_in1_t_d42; // Gating.java:179
-    f_lane2_in1_t_d44 <= f_lane2_in1_t_d43; // Gating.java:179
-    f_lane2_in1_t_d45 <= f_lane2_in1_t_d44; // Gating.java:179
-    f_lane2_in1_t_d46 <= f_lane2_in1_t_d45; // Gating.java:179
-    f_lane2_in1_t_d47 <= f_lane2_in1_t_d46; // Gating.java:179
-    f_lane2_in1_t_d48 <= f_lane2_in1_t_d47; // Gating.java:179
-    f_lane2_in1_t_d49 <= f_lane2_in1_t_d48; // Gating.java:179
-    f_lane2_in1_t_d50 <= f_lane2_in1_t_d49; // Gating.java:179
-    f_lane2_in1_t_d51 <= f_lane2_in1_t_d50; // Gating.java:179
-    f_lane2_in1_t_d52 <= f_lane2_in1_t_d51; // Gating.java:179
-    f_lane2_in1_t_d53 <= f_lane2_in1_t_d52; // Gating.java:179
-    f_lane2_in1_t_d54 <= f_lane2_in1_t_d53; // Gating.java:179
-    f_lane2_in1_t_d55 <= f_lane2_in1_t_d54; // Gating.java:179
-    f_lane2_in1_t_d56 <= f_lane2_in1_t_d55; // Gating.java:179
-    f_lane2_in1_t_d57 <= f_lane2_in1_t_d56; // Gating.java:179
-    f_lane2_in1_t_d58 <= f_lane2_in1_t_d57; // Gating.java:179
-    f_lane2_in1_t_d59 <= f_lane2_in1_t_d58; // Gating.java:179
-    f_lane2_in1_t_d60 <= f_lane2_in1_t_d59; // Gating.java:179
-    f_lane2_in1_t_d61 <= f_lane2_in1_t_d60; // Gating.java:179
-    f_lane2_in1_t_d62 <= f_lane2_in1_t_d61; // Gating.java:179
-    f_lane2_in1_t_d63 <= f_lane2_in1_t_d62; // Gating.java:179
-    f_lane2_in1_t_d64 <= f_lane2_in1_t_d63; // Gating.java:179
-    f_lane2_in1_t_d65 <= f_lane2_in1_t_d64; // Gating.java:179
-    f_lane2_in1_t_d66 <= f_lane2_in1_t_d65; // Gating.java:179
-    f_lane2_in1_t_d67 <= f_lane2_in1_t_d66; // Gating.java:179
-    f_lane2_in1_t_d68 <= f_lane2_in1_t_d67; // Gating.java:179
-    f_lane2_in1_t_d69 <= f_lane2_in1_t_d68; // Gating.java:179
-    f_lane2_in1_t_d70 <= f_lane2_in1_t_d69; // Gating.java:179
-    f_lane2_in1_t_d71 <= f_lane2_in1_t_d70; // Gating.java:179
-    f_lane2_in1_t_d72 <= f_lane2_in1_t_d71; // Gating.java:179
-    f_lane2_in1_t_d73 <= f_lane2_in1_t_d72; // Gating.java:179
-    f_lane2_in1_t_d74 <= f_lane2_in1_t_d73; // Gating.java:179
-    f_lane2_in1_t_d75 <= f_lane2_in1_t_d74; // Gating.java:179
-    f_lane2_in1_t_d76 <= f_lane2_in1_t_d75; // Gating.java:179
-    f_lane2_in1_t_d77 <= f_lane2_in1_t_d76; // Gating.java:179
-    f_lane2_in1_t_d78 <= f_lane2_in1_t_d77; // Gating.java:179
-    f_lane2_in1_t_d79 <= f_lane2_in1_t_d78; // Gating.java:179
-    f_lane3_in1_t_d1 <= in_payload_u_3; // Gating.java:179
-    f_lane3_in1_t_d2 <= f_lane3_in1_t_d1; // Gating.java:179
-    f_lane3_in1_t_d3 <= f_lane3_in1_t_d2; // Gating.java:179
-    f_lane3_in1_t_d4 <= f_lane3_in1_t_d3; // Gating.java:179
-    f_lane3_in1_t_d5 <= f_lane3_in1_t_d4; // Gating.java:179
-    f_lane3_in1_t_d6 <= f_lane3_in1_t_d5; // Gating.java:179
-    f_lane3_in1_t_d7 <= f_lane3_in1_t_d6; // Gating.java:179
-    f_lane3_in1_t_d8 <= f_lane3_in1_t_d7; // Gating.java:179
-    f_lane3_in1_t_d9 <= f_lane3_in1_t_d8; // Gating.java:179
-    f_lane3_in1_t_d10 <= f_lane3_in1_t_d9; // Gating.java:179
-    f_lane3_in1_t_d11 <= f_lane3_in1_t_d10; // Gating.java:179
-    f_lane3_in1_t_d12 <= f_lane3_in1_t_d11; // Gating.java:179
-    f_lane3_in1_t_d13 <= f_lane3_in1_t_d12; // Gating.java:179
-    f_lane3_in1_t_d14 <= f_lane3_in1_t_d13; // Gating.java:179
-    f_lane3_in1_t_d15 <= f_lane3_in1_t_d14; // Gating.java:179
-    f_lane3_in1_t_d16 <= f_lane3_in1_t_d15; // Gating.java:179
-    f_lane3_in1_t_d17 <= f_lane3_in1_t_d16; // Gating.java:179
-    f_lane3_in1_t_d18 <= f_lane3_in1_t_d17; // Gating.java:179
-    f_lane3_in1_t_d19 <= f_lane3_in1_t_d18; // Gating.java:179
-    f_lane3_in1_t_d20 <= f_lane3_in1_t_d19; // Gating.java:179
-    f_lane3_in1_t_d21 <= f_lane3_in1_t_d20; // Gating.java:179
-    f_lane3_in1_t_d22 <= f_lane3_in1_t_d21; // Gating.java:179
-    f_lane3_in1_t_d23 <= f_lane3_in1_t_d22; // Gating.java:179
-    f_lane3_in1_t_d24 <= f_lane3_in1_t_d23; // Gating.java:179
-    f_lane3_in1_t_d25 <= f_lane3_in1_t_d24; // Gating.java:179
-    f_lane3_in1_t_d26 <= f_lane3_in1_t_d25; // Gating.java:179
-    f_lane3_in1_t_d27 <= f_lane3_in1_t_d26; // Gating.java:179
-    f_lane3_in1_t_d28 <= f_lane3_in1_t_d27; // Gating.java:179
-    f_lane3_in1_t_d29 <= f_lane3_in1_t_d28; // Gating.java:179
-    f_lane3_in1_t_d30 <= f_lane3_in1_t_d29; // Gating.java:179
-    f_lane3_in1_t_d31 <= f_lane3_in1_t_d30; // Gating.java:179
-    f_lane3_in1_t_d32 <= f_lane3_in1_t_d31; // Gating.java:179
-    f_lane3_in1_t_d33 <= f_lane3_in1_t_d32; // Gating.java:179
-    f_lane3_in1_t_d34 <= f_lane3_in1_t_d33; // Gating.java:179
-    f_lane3_in1_t_d35 <= f_lane3_in1_t_d34; // Gating.java:179
-    f_lane3_in1_t_d36 <= f_lane3_in1_t_d35; // Gating.java:179
-    f_lane3_in1_t_d37 <= f_lane3_in1_t_d36; // Gating.java:179
-    f_lane3_in1_t_d38 <= f_lane3_in1_t_d37; // Gating.java:179
-    f_lane3_in1_t_d39 <= f_lane3_in1_t_d38; // Gating.java:179
-    f_lane3_in1_t_d40 <= f_lane3_in1_t_d39; // Gating.java:179
-    f_lane3_in1_t_d41 <= f_lane3_in1_t_d40; // Gating.java:179
-    f_lane3_in1_t_d42 <= f_lane3_in1_t_d41; // Gating.java:179
-    f_lane3_in1_t_d43 <= f_lane3_in1_t_d42; // Gating.java:179
-    f_lane3_in1_t_d44 <= f_lane3_in1_t_d43; // Gating.java:179
-    f_lane3_in1_t_d45 <= f_lane3_in1_t_d44; // Gating.java:179
-    f_lane3_in1_t_d46 <= f_lane3_in1_t_d45; // Gating.java:179
-    f_lane3_in1_t_d47 <= f_lane3_in1_t_d46; // Gating.java:179
-    f_lane3_in1_t_d48 <= f_lane3_in1_t_d47; // Gating.java:179
-    f_lane3_in1_t_d49 <= f_lane3_in1_t_d48; // Gating.java:179
-    f_lane3_in1_t_d50 <= f_lane3_in1_t_d49; // Gating.java:179
-    f_lane3_in1_t_d51 <= f_lane3_in1_t_d50; // Gating.java:179
-    f_lane3_in1_t_d52 <= f_lane3_in1_t_d51; // Gating.java:179
-    f_lane3_in1_t_d53 <= f_lane3_in1_t_d52; // Gating.java:179
-    f_lane3_in1_t_d54 <= f_lane3_in1_t_d53; // Gating.java:179
-    f_lane3_in1_t_d55 <= f_lane3_in1_t_d54; // Gating.java:179
-    f_lane3_in1_t_d56 <= f_lane3_in1_t_d55; // Gating.java:179
-    f_lane3_in1_t_d57 <= f_lane3_in1_t_d56; // Gating.java:179
-    f_lane3_in1_t_d58 <= f_lane3_in1_t_d57; // Gating.java:179
-    f_lane3_in1_t_d59 <= f_lane3_in1_t_d58; // Gating.java:179
-    f_lane3_in1_t_d60 <= f_lane3_in1_t_d59; // Gating.java:179
-    f_lane3_in1_t_d61 <= f_lane3_in1_t_d60; // Gating.java:179
-    f_lane3_in1_t_d62 <= f_lane3_in1_t_d61; // Gating.java:179
-    f_lane3_in1_t_d63 <= f_lane3_in1_t_d62; // Gating.java:179
-    f_lane3_in1_t_d64 <= f_lane3_in1_t_d63; // Gating.java:179
-    f_lane3_in1_t_d65 <= f_lane3_in1_t_d64; // Gating.java:179
-    f_lane3_in1_t_d66 <= f_lane3_in1_t_d65; // Gating.java:179
-    f_lane3_in1_t_d67 <= f_lane3_in1_t_d66; // Gating.java:179
-    f_lane3_in1_t_d68 <= f_lane3_in1_t_d67; // Gating.java:179
-    f_lane3_in1_t_d69 <= f_lane3_in1_t_d68; // Gating.java:179
-    f_lane3_in1_t_d70 <= f_lane3_in1_t_d69; // Gating.java:179
-    f_lane3_in1_t_d71 <= f_lane3_in1_t_d70; // Gating.java:179
-    f_lane3_in1_t_d72 <= f_lane3_in1_t_d71; // Gating.java:179
-    f_lane3_in1_t_d73 <= f_lane3_in1_t_d72; // Gating.java:179
-    f_lane3_in1_t_d74 <= f_lane3_in1_t_d73; // Gating.java:179
-    f_lane3_in1_t_d75 <= f_lane3_in1_t_d74; // Gating.java:179
-    f_lane3_in1_t_d76 <= f_lane3_in1_t_d75; // Gating.java:179
-    f_lane3_in1_t_d77 <= f_lane3_in1_t_d76; // Gating.java:179
-    f_lane3_in1_t_d78 <= f_lane3_in1_t_d77; // Gating.java:179
-    f_lane3_in1_t_d79 <= f_lane3_in1_t_d78; // Gating.java:179
-    f_lane4_in1_t_d1 <= in_payload_u_4; // Gating.java:179
-    f_lane4_in1_t_d2 <= f_lane4_in1_t_d1; // Gating.java:179
-    f_lane4_in1_t_d3 <= f_lane4_in1_t_d2; // Gating.java:179
-    f_lane4_in1_t_d4 <= f_lane4_in1_t_d3; // Gating.java:179
-    f_lane4_in1_t_d5 <= f_lane4_in1_t_d4; // Gating.java:179
-    f_lane4_in1_t_d6 <= f_lane4_in1_t_d5; // Gating.java:179
-    f_lane4_in1_t_d7 <= f_lane4_in1_t_d6; // Gating.java:179
-    f_lane4_in1_t_d8 <= f_lane4_in1_t_d7; // Gating.java:179
-    f_lane4_in1_t_d9 <= f_lane4_in1_t_d8; // Gating.java:179
-    f_lane4_in1_t_d10 <= f_lane4_in1_t_d9; // Gating.java:179
-    f_lane4_in1_t_d11 <= f_lane4_in1_t_d10; // Gating.java:179
-    f_lane4_in1_t_d12 <= f_lane4_in1_t_d11; // Gating.java:179
-    f_lane4_in1_t_d13 <= f_lane4_in1_t_d12; // Gating.java:179
-    f_lane4_in1_t_d14 <= f_lane4_in1_t_d13; // Gating.java:179
-    f_lane4_in1_t_d15 <= f_lane4_in1_t_d14; // Gating.java:179
-    f_lane4_in1_t_d16 <= f_lane4_in1_t_d15; // Gating.java:179
-    f_lane4_in1_t_d17 <= f_lane4_in1_t_d16; // Gating.java:179
-    f_lane4_in1_t_d18 <= f_lane4_in1_t_d17; // Gating.java:179
-    f_lane4_in1_t_d19 <= f_lane4_in1_t_d18; // Gating.java:179
-    f_lane4_in1_t_d20 <= f_lane4_in1_t_d19; // Gating.java:179
-    f_lane4_in1_t_d21 <= f_lane4_in1_t_d20; // Gating.java:179
-    f_lane4_in1_t_d22 <= f_lane4_in1_t_d21; // Gating.java:179
-    f_lane4_in1_t_d23 <= f_lane4_in1_t_d22; // Gating.java:179
-    f_lane4_in1_t_d24 <= f_lane4_in1_t_d23; // Gating.java:179
-    f_lane4_in1_t_d25 <= f_lane4_in1_t_d24; // Gating.java:179
-    f_lane4_in1_t_d26 <= f_lane4_in1_t_d25; // Gating.java:179
-    f_lane4_in1_t_d27 <= f_lane4_in1_t_d26; // Gating.java:179
-    f_lane4_in1_t_d28 <= f_lane4_in1_t_d27; // Gating.java:179
-    f_lane4_in1_t_d29 <= f_lane4_in1_t_d28; // Gating.java:179
-    f_lane4_in1_t_d30 <= f_lane4_in1_t_d29; // Gating.java:179
-    f_lane4_in1_t_d31 <= f_lane4_in1_t_d30; // Gating.java:179
-    f_lane4_in1_t_d32 <= f_lane4_in1_t_d31; // Gating.java:179
-    f_lane4_in1_t_d33 <= f_lane4_in1_t_d32; // Gating.java:179
-    f_lane4_in1_t_d34 <= f_lane4_in1_t_d33; // Gating.java:179
-    f_lane4_in1_t_d35 <= f_lane4_in1_t_d34; // Gating.java:179
-    f_lane4_in1_t_d36 <= f_lane4_in1_t_d35; // Gating.java:179
-    f_lane4_in1_t_d37 <= f_lane4_in1_t_d36; // Gating.java:179
-    f_lane4_in1_t_d38 <= f_lane4_in1_t_d37; // Gating.java:179
-    f_lane4_in1_t_d39 <= f_lane4_in1_t_d38; // Gating.java:179
-    f_lane4_in1_t_d40 <= f_lane4_in1_t_d39; // Gating.java:179
-    f_lane4_in1_t_d41 <= f_lane4_in1_t_d40; // Gating.java:179
-    f_lane4_in1_t_d42 <= f_lane4_in1_t_d41; // Gating.java:179
-    f_lane4_in1_t_d43 <= f_lane4_in1_t_d42; // Gating.java:179
-    f_lane4_in1_t_d44 <= f_lane4_in1_t_d43; // Gating.java:179
-    f_lane4_in1_t_d45 <= f_lane4_in1_t_d44; // Gating.java:179
-    f_lane4_in1_t_d46 <= f_lane4_in1_t_d45; // Gating.java:179
-    f_lane4_in1_t_d47 <= f_lane4_in1_t_d46; // Gating.java:179
-    f_lane4_in1_t_d48 <= f_lane4_in1_t_d47; // Gating.java:179
-    f_lane4_in1_t_d49 <= f_lane4_in1_t_d48; // Gating.java:179
-    f_lane4_in1_t_d50 <= f_lane4_in1_t_d49; // Gating.java:179
-    f_lane4_in1_t_d51 <= f_lane4_in1_t_d50; // Gating.java:179
-    f_lane4_in1_t_d52 <= f_lane4_in1_t_d51; // Gating.java:179
-    f_lane4_in1_t_d53 <= f_lane4_in1_t_d52; // Gating.java:179
-    f_lane4_in1_t_d54 <= f_lane4_in1_t_d53; // Gating.java:179
-    f_lane4_in1_t_d55 <= f_lane4_in1_t_d54; // Gating.java:179
-    f_lane4_in1_t_d56 <= f_lane4_in1_t_d55; // Gating.java:179
-    f_lane4_in1_t_d57 <= f_lane4_in1_t_d56; // Gating.java:179
-    f_lane4_in1_t_d58 <= f_lane4_in1_t_d57; // Gating.java:179
-    f_lane4_in1_t_d59 <= f_lane4_in1_t_d58; // Gating.java:179
-    f_lane4_in1_t_d60 <= f_lane4_in1_t_d59; // Gating.java:179
-    f_lane4_in1_t_d61 <= f_lane4_in1_t_d60; // Gating.java:179
-    f_lane4_in1_t_d62 <= f_lane4_in1_t_d61; // Gating.java:179
-    f_lane4_in1_t_d63 <= f_lane4_in1_t_d62; // Gating.java:179
-    f_lane4_in1_t_d64 <= f_lane4_in1_t_d63; // Gating.java:179
-    f_lane4_in1_t_d65 <= f_lane4_in1_t_d64; // Gating.java:179
-    f_lane4_in1_t_d66 <= f_lane4_in1_t_d65; // Gating.java:179
-    f_lane4_in1_t_d67 <= f_lane4_in1_t_d66; // Gating.java:179
-    f_lane4_in1_t_d68 <= f_lane4_in1_t_d67; // Gating.java:179
-    f_lane4_in1_t_d69 <= f_lane4_in1_t_d68; // Gating.java:179
-    f_lane4_in1_t_d70 <= f_lane4_in1_t_d69; // Gating.java:179
-    f_lane4_in1_t_d71 <= f_lane4_in1_t_d70; // Gating.java:179
-    f_lane4_in1_t_d72 <= f_lane4_in1_t_d71; // Gating.java:179
-    f_lane4_in1_t_d73 <= f_lane4_in1_t_d72; // Gating.java:179
-    f_lane4_in1_t_d74 <= f_lane4_in1_t_d73; // Gating.java:179
-    f_lane4_in1_t_d75 <= f_lane4_in1_t_d74; // Gating.java:179
-    f_lane4_in1_t_d76 <= f_lane4_in1_t_d75; // Gating.java:179
-    f_lane4_in1_t_d77 <= f_lane4_in1_t_d76; // Gating.java:179
-    f_lane4_in1_t_d78 <= f_lane4_in1_t_d77; // Gating.java:179
-    f_lane4_in1_t_d79 <= f_lane4_in1_t_d78; // Gating.java:179
-    f_lane5_in1_t_d1 <= in_payload_u_5; // Gating.java:179
-    f_lane5_in1_t_d2 <= f_lane5_in1_t_d1; // Gating.java:179
-    f_lane5_in1_t_d3 <= f_lane5_in1_t_d2; // Gating.java:179
-    f_lane5_in1_t_d4 <= f_lane5_in1_t_d3; // Gating.java:179
-    f_lane5_in1_t_d5 <= f_lane5_in1_t_d4; // Gating.java:179
-    f_lane5_in1_t_d6 <= f_lane5_in1_t_d5; // Gating.java:179
-    f_lane5_in1_t_d7 <= f_lane5_in1_t_d6; // Gating.java:179
-    f_lane5_in1_t_d8 <= f_lane5_in1_t_d7; // Gating.java:179
-    f_lane5_in1_t_d9 <= f_lane5_in1_t_d8; // Gating.java:179
-    f_lane5_in1_t_d10 <= f_lane5_in1_t_d9; // Gating.java:179
-    f_lane5_in1_t_d11 <= f_lane5_in1_t_d10; // Gating.java:179
-    f_lane5_in1_t_d12 <= f_lane5_in1_t_d11; // Gating.java:179
-    f_lane5_in1_t_d13 <= f_lane5_in1_t_d12; // Gating.java:179
-    f_lane5_in1_t_d14 <= f_lane5_in1_t_d13; // Gating.java:179
-    f_lane5_in1_t_d15 <= f_lane5_in1_t_d14; // Gating.java:179
-    f_lane5_in1_t_d16 <= f_lane5_in1_t_d15; // Gating.java:179
-    f_lane5_in1_t_d17 <= f_lane5_in1_t_d16; // Gating.java:179
-    f_lane5_in1_t_d18 <= f_lane5_in1_t_d17; // Gating.java:179
-    f_lane5_in1_t_d19 <= f_lane5_in1_t_d18; // Gating.java:179
-    f_lane5_in1_t_d20 <= f_lane5_in1_t_d19; // Gating.java:179
-    f_lane5_in1_t_d21 <= f_lane5_in1_t_d20; // Gating.java:179
-    f_lane5_in1_t_d22 <= f_lane5_in1_t_d21; // Gating.java:179
-    f_lane5_in1_t_d23 <= f_lane5_in1_t_d22; // Gating.java:179
-    f_lane5_in1_t_d24 <= f_lane5_in1_t_d23; // Gating.java:179
-    f_lane5_in1_t_d25 <= f_lane5_in1_t_d24; // Gating.java:179
-    f_lane5_in1_t_d26 <= f_lane5_in1_t_d25; // Gating.java:179
-    f_lane5_in1_t_d27 <= f_lane5_in1_t_d26; // Gating.java:179
-    f_lane5_in1_t_d28 <= f_lane5_in1_t_d27; // Gating.java:179
-    f_lane5_in1_t_d29 <= f_lane5_in1_t_d28; // Gating.java:179
-    f_lane5_in1_t_d30 <= f_lane5_in1_t_d29; // Gating.java:179
-    f_lane5_in1_t_d31 <= f_lane5_in1_t_d30; // Gating.java:179
-    f_lane5_in1_t_d32 <= f_lane5_in1_t_d31; // Gating.java:179
-    f_lane5_in1_t_d33 <= f_lane5_in1_t_d32; // Gating.java:179
-    f_lane5_in1_t_d34 <= f_lane5_in1_t_d33; // Gating.java:179
-    f_lane5_in1_t_d35 <= f_lane5_in1_t_d34; // Gating.java:179
-    f_lane5_in1_t_d36 <= f_lane5_in1_t_d35; // Gating.java:179
-    f_lane5_in1_t_d37 <= f_lane5_in1_t_d36; // Gating.java:179
-    f_lane5_in1_t_d38 <= f_lane5_in1_t_d37; // Gating.java:179
-    f_lane5_in1_t_d39 <= f_lane5_in1_t_d38; // Gating.java:179
-    f_lane5_in1_t_d40 <= f_lane5_in1_t_d39; // Gating.java:179
-    f_lane5_in1_t_d41 <= f_lane5_in1_t_d40; // Gating.java:179
-    f_lane5_in1_t_d42 <= f_lane5_in1_t_d41; // Gating.java:179
-    f_lane5_in1_t_d43 <= f_lane5_in1_t_d42; // Gating.java:179
-    f_lane5_in1_t_d44 <= f_lane5_in1_t_d43; // Gating.java:179
-    f_lane5_in1_t_d45 <= f_lane5_in1_t_d44; // Gating.java:179
-    f_lane5_in1_t_d46 <= f_lane5_in1_t_d45; // Gating.java:179
-    f_lane5_in1_t_d47 <= f_lane5_in1_t_d46; // Gating.java:179
-    f_lane5_in1_t_d48 <= f_lane5_in1_t_d47; // Gating.java:179
-    f_lane5_in1_t_d49 <= f_lane5_in1_t_d48; // Gating.java:179
-    f_lane5_in1_t_d50 <= f_lane5_in1_t_d49; // Gating.java:179
-    f_lane5_in1_t_d51 <= f_lane5_in1_t_d50; // Gating.java:179
-    f_lane5_in1_t_d52 <= f_lane5_in1_t_d51; // Gating.java:179
-    f_lane5_in1_t_d53 <= f_lane5_in1_t_d52; // Gating.java:179
-    f_lane5_in1_t_d54 <= f_lane5_in1_t_d53; // Gating.java:179
-    f_lane5_in1_t_d55 <= f_lane5_in1_t_d54; // Gating.java:179
-    f_lane5_in1_t_d56 <= f_lane5_in1_t_d55; // Gating.java:179
-    f_lane5_in1_t_d57 <= f_lane5_in1_t_d56; // Gating.java:179
-    f_lane5_in1_t_d58 <= f_lane5_in1_t_d57; // Gating.java:179
-    f_lane5_in1_t_d59 <= f_lane5_in1_t_d58; // Gating.java:179
-    f_lane5_in1_t_d60 <= f_lane5_in1_t_d59; // Gating.java:179
-    f_lane5_in1_t_d61 <= f_lane5_in1_t_d60; // Gating.java:179
-    f_lane5_in1_t_d62 <= f_lane5_in1_t_d61; // Gating.java:179
-    f_lane5_in1_t_d63 <= f_lane5_in1_t_d62; // Gating.java:179
-    f_lane5_in1_t_d64 <= f_lane5_in1_t_d63; // Gating.java:179
-    f_lane5_in1_t_d65 <= f_lane5_in1_t_d64; // Gating.java:179
-    f_lane5_in1_t_d66 <= f_lane5_in1_t_d65; // Gating.java:179
-    f_lane5_in1_t_d67 <= f_lane5_in1_t_d66; // Gating.java:179
-    f_lane5_in1_t_d68 <= f_lane5_in1_t_d67; // Gating.java:179
-    f_lane5_in1_t_d69 <= f_lane5_in1_t_d68; // Gating.java:179
-    f_lane5_in1_t_d70 <= f_lane5_in1_t_d69; // Gating.java:179
-    f_lane5_in1_t_d71 <= f_lane5_in1_t_d70; // Gating.java:179
-    f_lane5_in1_t_d72 <= f_lane5_in1_t_d71; // Gating.java:179
-    f_lane5_in1_t_d73 <= f_lane5_in1_t_d72; // Gating.java:179
-    f_lane5_in1_t_d74 <= f_lane5_in1_t_d73; // Gating.java:179
-    f_lane5_in1_t_d75 <= f_lane5_in1_t_d74; // Gating.java:179
-    f_lane5_in1_t_d76 <= f_lane5_in1_t_d75; // Gating.java:179
-    f_lane5_in1_t_d77 <= f_lane5_in1_t_d76; // Gating.java:179
-    f_lane5_in1_t_d78 <= f_lane5_in1_t_d77; // Gating.java:179
-    f_lane5_in1_t_d79 <= f_lane5_in1_t_d78; // Gating.java:179
-    f_lane6_in1_t_d1 <= in_payload_u_6; // Gating.java:179
-    f_lane6_in1_t_d2 <= f_lane6_in1_t_d1; // Gating.java:179
-    f_lane6_in1_t_d3 <= f_lane6_in1_t_d2; // Gating.java:179
-    f_lane6_in1_t_d4 <= f_lane6_in1_t_d3; // Gating.java:179
-    f_lane6_in1_t_d5 <= f_lane6_in1_t_d4; // Gating.java:179
-    f_lane6_in1_t_d6 <= f_lane6_in1_t_d5; // Gating.java:179
-    f_lane6_in1_t_d7 <= f_lane6_in1_t_d6; // Gating.java:179
-    f_lane6_in1_t_d8 <= f_lane6_in1_t_d7; // Gating.java:179
-    f_lane6_in1_t_d9 <= f_lane6_in1_t_d8; // Gating.java:179
-    f_lane6_in1_t_d10 <= f_lane6_in1_t_d9; // Gating.java:179
-    f_lane6_in1_t_d11 <= f_lane6_in1_t_d10; // Gating.java:179
-    f_lane6_in1_t_d12 <= f_lane6_in1_t_d11; // Gating.java:179
-    f_lane6_in1_t_d13 <= f_lane6_in1_t_d12; // Gating.java:179
-    f_lane6_in1_t_d14 <= f_lane6_in1_t_d13; // Gating.java:179
-    f_lane6_in1_t_d15 <= f_lane6_in1_t_d14; // Gating.java:179
-    f_lane6_in1_t_d16 <= f_lane6_in1_t_d15; // Gating.java:179
-    f_lane6_in1_t_d17 <= f_lane6_in1_t_d16; // Gating.java:179
-    f_lane6_in1_t_d18 <= f_lane6_in1_t_d17; // Gating.java:179
-    f_lane6_in1_t_d19 <= f_lane6_in1_t_d18; // Gating.java:179
-    f_lane6_in1_t_d20 <= f_lane6_in1_t_d19; // Gating.java:179
-    f_lane6_in1_t_d21 <= f_lane6_in1_t_d20; // Gating.java:179
-    f_lane6_in1_t_d22 <= f_lane6_in1_t_d21; // Gating.java:179
-    f_lane6_in1_t_d23 <= f_lane6_in1_t_d22; // Gating.java:179
-    f_lane6_in1_t_d24 <= f_lane6_in1_t_d23; // Gating.java:179
-    f_lane6_in1_t_d25 <= f_lane6_in1_t_d24; // Gating.java:179
-    f_lane6_in1_t_d26 <= f_lane6_in1_t_d25; // Gating.java:179
-    f_lane6_in1_t_d27 <= f_lane6_in1_t_d26; // Gating.java:179
-    f_lane6_in1_t_d28 <= f_lane6_in1_t_d27; // Gating.java:179
-    f_lane6_in1_t_d29 <= f_lane6_in1_t_d28; // Gating.java:179
-    f_lane6_in1_t_d30 <= f_lane6_in1_t_d29; // Gating.java:179
-    f_lane6_in1_t_d31 <= f_lane6_in1_t_d30; // Gating.java:179
-    f_lane6_in1_t_d32 <= f_lane6_in1_t_d31; // Gating.java:179
-    f_lane6_in1_t_d33 <= f_lane6_in1_t_d32; // Gating.java:179
-    f_lane6_in1_t_d34 <= f_lane6_in1_t_d33; // Gating.java:179
-    f_lane6_in1_t_d35 <= f_lane6_in1_t_d34; // Gating.java:179
-    f_lane6_in1_t_d36 <= f_lane6_in1_t_d35; // Gating.java:179
-    f_lane6_in1_t_d37 <= f_lane6_in1_t_d36; // Gating.java:179
-    f_lane6_in1_t_d38 <= f_lane6_in1_t_d37; // Gating.java:179
-    f_lane6_in1_t_d39 <= f_lane6_in1_t_d38; // Gating.java:179
-    f_lane6_in1_t_d40 <= f_lane6_in1_t_d39; // Gating.java:179
-    f_lane6_in1_t_d41 <= f_lane6_in1_t_d40; // Gating.java:179
-    f_lane6_in1_t_d42 <= f_lane6_in1_t_d41; // Gating.java:179
-    f_lane6_in1_t_d43 <= f_lane6_in1_t_d42; // Gating.java:179
-    f_lane6_in1_t_d44 <= f_lane6_in1_t_d43; // Gating.java:179
-    f_lane6_in1_t_d45 <= f_lane6_in1_t_d44; // Gating.java:179
-    f_lane6_in1_t_d46 <= f_lane6_in1_t_d45; // Gating.java:179
-    f_lane6_in1_t_d47 <= f_lane6_in1_t_d46; // Gating.java:179
-    f_lane6_in1_t_d48 <= f_lane6_in1_t_d47; // Gating.java:179
-    f_lane6_in1_t_d49 <= f_lane6_in1_t_d48; // Gating.java:179
-    f_lane6_in1_t_d50 <= f_lane6_in1_t_d49; // Gating.java:179
-    f_lane6_in1_t_d51 <= f_lane6_in1_t_d50; // Gating.java:179
-    f_lane6_in1_t_d52 <= f_lane6_in1_t_d51; // Gating.java:179
-    f_lane6_in1_t_d53 <= f_lane6_in1_t_d52; // Gating.java:179
-    f_lane6_in1_t_d54 <= f_lane6_in1_t_d53; // Gating.java:179
-    f_lane6_in1_t_d55 <= f_lane6_in1_t_d54; // Gating.java:179
-    f_lane6_in1_t_d56 <= f_lane6_in1_t_d55; // Gating.java:179
-    f_lane6_in1_t_d57 <= f_lane6_in1_t_d56; // Gating.java:179
-    f_lane6_in1_t_d58 <= f_lane6_in1_t_d57; // Gating.java:179
-    f_lane6_in1_t_d59 <= f_lane6_in1_t_d58; // Gating.java:179
-    f_lane6_in1_t_d60 <= f_lane6_in1_t_d59; // Gating.java:179
-    f_lane6_in1_t_d61 <= f_lane6_in1_t_d60; // Gating.java:179
-    f_lane6_in1_t_d62 <= f_lane6_in1_t_d61; // Gating.java:179
-    f_lane6_in1_t_d63 <= f_lane6_in1_t_d62; // Gating.java:179
-    f_lane6_in1_t_d64 <= f_lane6_in1_t_d63; // Gating.java:179
-    f_lane6_in1_t_d65 <= f_lane6_in1_t_d64; // Gating.java:179
-    f_lane6_in1_t_d66 <= f_lane6_in1_t_d65; // Gating.java:179
-    f_lane6_in1_t_d67 <= f_lane6_in1_t_d66; // Gating.java:179
-    f_lane6_in1_t_d68 <= f_lane6_in1_t_d67; // Gating.java:179
-    f_lane6_in1_t_d69 <= f_lane6_in1_t_d68; // Gating.java:179
-    f_lane6_in1_t_d70 <= f_lane6_in1_t_d69; // Gating.java:179
-    f_lane6_in1_t_d71 <= f_lane6_in1_t_d70; // Gating.java:179
-    f_lane6_in1_t_d72 <= f_lane6_in1_t_d71; // Gating.java:179
-    f_lane6_in1_t_d73 <= f_lane6_in1_t_d72; // Gating.java:179
-    f_lane6_in1_t_d74 <= f_lane6_in1_t_d73; // Gating.java:179
-    f_lane6_in1_t_d75 <= f_lane6_in1_t_d74; // Gating.java:179
-    f_lane6_in1_t_d76 <= f_lane6_in1_t_d75; // Gating.java:179
-    f_lane6_in1_t_d77 <= f_lane6_in1_t_d76; // Gating.java:179
-    f_lane6_in1_t_d78 <= f_lane6_in1_t_d77; // Gating.java:179
-    f_lane6_in1_t_d79 <= f_lane6_in1_t_d78; // Gating.java:179
-    f_lane7_in1_t_d1 <= in_payload_u_7; // Gating.java:179
-    f_lane7_in1_t_d2 <= f_lane7_in1_t_d1; // Gating.java:179
-    f_lane7_in1_t_d3 <= f_lane7_in1_t_d2; // Gating.java:179
-    f_lane7_in1_t_d4 <= f_lane7_in1_t_d3; // Gating.java:179
-    f_lane7_in1_t_d5 <= f_lane7_in1_t_d4; // Gating.java:179
-    f_lane7_in1_t_d6 <= f_lane7_in1_t_d5; // Gating.java:179
-    f_lane7_in1_t_d7 <= f_lane7_in1_t_d6; // Gating.java:179
-    f_lane7_in1_t_d8 <= f_lane7_in1_t_d7; // Gating.java:179
-    f_lane7_in1_t_d9 <= f_lane7_in1_t_d8; // Gating.java:179
-    f_lane7_in1_t_d10 <= f_lane7_in1_t_d9; // Gating.java:179
-    f_lane7_in1_t_d11 <= f_lane7_in1_t_d10; // Gating.java:179
-    f_lane7_in1_t_d12 <= f_lane7_in1_t_d11; // Gating.java:179
-    f_lane7_in1_t_d13 <= f_lane7_in1_t_d12; // Gating.java:179
-    f_lane7_in1_t_d14 <= f_lane7_in1_t_d13; // Gating.java:179
-    f_lane7_in1_t_d15 <= f_lane7_in1_t_d14; // Gating.java:179
-    f_lane7_in1_t_d16 <= f_lane7_in1_t_d15; // Gating.java:179
-    f_lane7_in1_t_d17 <= f_lane7_in1_t_d16; // Gating.java:179
-    f_lane7_in1_t_d18 <= f_lane7_in1_t_d17; // Gating.java:179
-    f_lane7_in1_t_d19 <= f_lane7_in1_t_d18; // Gating.java:179
-    f_lane7_in1_t_d20 <= f_lane7_in1_t_d19; // Gating.java:179
-    f_lane7_in1_t_d21 <= f_lane7_in1_t_d20; // Gating.java:179
-    f_lane7_in1_t_d22 <= f_lane7_in1_t_d21; // Gating.java:179
-    f_lane7_in1_t_d23 <= f_lane7_in1_t_d22; // Gating.java:179
-    f_lane7_in1_t_d24 <= f_lane7_in1_t_d23; // Gating.java:179
-    f_lane7_in1_t_d25 <= f_lane7_in1_t_d24; // Gating.java:179
-    f_lane7_in1_t_d26 <= f_lane7_in1_t_d25; // Gating.java:179
-    f_lane7_in1_t_d27 <= f_lane7_in1_t_d26; // Gating.java:179
-    f_lane7_in1_t_d28 <= f_lane7_in1_t_d27; // Gating.java:179
-    f_lane7_in1_t_d29 <= f_lane7_in1_t_d28; // Gating.java:179
-    f_lane7_in1_t_d30 <= f_lane7_in1_t_d29; // Gating.java:179
-    f_lane7_in1_t_d31 <= f_lane7_in1_t_d30; // Gating.java:179
-    f_lane7_in1_t_d32 <= f_lane7_in1_t_d31; // Gating.java:179
-    f_lane7_in1_t_d33 <= f_lane7_in1_t_d32; // Gating.java:179
-    f_lane7_in1_t_d34 <= f_lane7_in1_t_d33; // Gating.java:179
-    f_lane7_in1_t_d35 <= f_lane7_in1_t_d34; // Gating.java:179
-    f_lane7_in1_t_d36 <= f_lane7_in1_t_d35; // Gating.java:179
-    f_lane7_in1_t_d37 <= f_lane7_in1_t_d36; // Gating.java:179
-    f_lane7_in1_t_d38 <= f_lane7_in1_t_d37; // Gating.java:179
-    f_lane7_in1_t_d39 <= f_lane7_in1_t_d38; // Gating.java:179
-    f_lane7_in1_t_d40 <= f_lane7_in1_t_d39; // Gating.java:179
-    f_lane7_in1_t_d41 <= f_lane7_in1_t_d40; // Gating.java:179
-    f_lane7_in1_t_d42 <= f_lane7_in1_t_d41; // Gating.java:179
-    f_lane7_in1_t_d43 <= f_lane7_in1_t_d42; // Gating.java:179
-    f_lane7_in1_t_d44 <= f_lane7_in1_t_d43; // Gating.java:179
-    f_lane7_in1_t_d45 <= f_lane7_in1_t_d44; // Gating.java:179
-    f_lane7_in1_t_d46 <= f_lane7_in1_t_d45; // Gating.java:179
-    f_lane7_in1_t_d47 <= f_lane7_in1_t_d46; // Gating.java:179
-    f_lane7_in1_t_d48 <= f_lane7_in1_t_d47; // Gating.java:179
-    f_lane7_in1_t_d49 <= f_lane7_in1_t_d48; // Gating.java:179
-    f_lane7_in1_t_d50 <= f_lane7_in1_t_d49; // Gating.java:179
-    f_lane7_in1_t_d51 <= f_lane7_in1_t_d50; // Gating.java:179
-    f_lane7_in1_t_d52 <= f_lane7_in1_t_d51; // Gating.java:179
-    f_lane7_in1_t_d53 <= f_lane7_in1_t_d52; // Gating.java:179
-    f_lane7_in1_t_d54 <= f_lane7_in1_t_d53; // Gating.java:179
-    f_lane7_in1_t_d55 <= f_lane7_in1_t_d54; // Gating.java:179
-    f_lane7_in1_t_d56 <= f_lane7_in1_t_d55; // Gating.java:179
-    f_lane7_in1_t_d57 <= f_lane7_in1_t_d56; // Gating.java:179
-    f_lane7_in1_t_d58 <= f_lane7_in1_t_d57; // Gating.java:179
-    f_lane7_in1_t_d59 <= f_lane7_in1_t_d58; // Gating.java:179
-    f_lane7_in1_t_d60 <= f_lane7_in1_t_d59; // Gating.java:179
-    f_lane7_in1_t_d61 <= f_lane7_in1_t_d60; // Gating.java:179
-    f_lane7_in1_t_d62 <= f_lane7_in1_t_d61; // Gating.java:179
-    f_lane7_in1_t_d63 <= f_lane7_in1_t_d62; // Gating.java:179
-    f_lane7_in1_t_d64 <= f_lane7_in1_t_d63; // Gating.java:179
-    f_lane7_in1_t_d65 <= f_lane7_in1_t_d64; // Gating.java:179
-    f_lane7_in1_t_d66 <= f_lane7_in1_t_d65; // Gating.java:179
-    f_lane7_in1_t_d67 <= f_lane7_in1_t_d66; // Gating.java:179
-    f_lane7_in1_t_d68 <= f_lane7_in1_t_d67; // Gating.java:179
-    f_lane7_in1_t_d69 <= f_lane7_in1_t_d68; // Gating.java:179
-    f_lane7_in1_t_d70 <= f_lane7_in1_t_d69; // Gating.java:179
-    f_lane7_in1_t_d71 <= f_lane7_in1_t_d70; // Gating.java:179
-    f_lane7_in1_t_d72 <= f_lane7_in1_t_d71; // Gating.java:179
-    f_lane7_in1_t_d73 <= f_lane7_in1_t_d72; // Gating.java:179
-    f_lane7_in1_t_d74 <= f_lane7_in1_t_d73; // Gating.java:179
-    f_lane7_in1_t_d75 <= f_lane7_in1_t_d74; // Gating.java:179
-    f_lane7_in1_t_d76 <= f_lane7_in1_t_d75; // Gating.java:179
-    f_lane7_in1_t_d77 <= f_lane7_in1_t_d76; // Gating.java:179
-    f_lane7_in1_t_d78 <= f_lane7_in1_t_d77; // Gating.java:179
-    f_lane7_in1_t_d79 <= f_lane7_in1_t_d78; // Gating.java:179
-    f_lane8_in1_t_d1 <= in_payload_u_8; // Gating.java:179
-    f_lane8_in1_t_d2 <= f_lane8_in1_t_d1; // Gating.java:179
-    f_lane8_in1_t_d3 <= f_lane8_in1_t_d2; // Gating.java:179
-    f_lane8_in1_t_d4 <= f_lane8_in1_t_d3; // Gating.java:179
-    f_lane8_in1_t_d5 <= f_lane8_in1_t_d4; // Gating.java:179
-    f_lane8_in1_t_d6 <= f_lane8_in1_t_d5; // Gating.java:179
-    f_lane8_in1_t_d7 <= f_lane8_in1_t_d6; // Gating.java:179
-    f_lane8_in1_t_d8 <= f_lane8_in1_t_d7; // Gating.java:179
-    f_lane8_in1_t_d9 <= f_lane8_in1_t_d8; // Gating.java:179
-    f_lane8_in1_t_d10 <= f_lane8_in1_t_d9; // Gating.java:179
-    f_lane8_in1_t_d11 <= f_lane8_in1_t_d10; // Gating.java:179
-    f_lane8_in1_t_d12 <= f_lane8_in1_t_d11; // Gating.java:179
-    f_lane8_in1_t_d13 <= f_lane8_in1_t_d12; // Gating.java:179
-    f_lane8_in1_t_d14 <= f_lane8_in1_t_d13; // Gating.java:179
-    f_lane8_in1_t_d15 <= f_lane8_in1_t_d14; // Gating.java:179
-    f_lane8_in1_t_d16 <= f_lane8_in1_t_d15; // Gating.java:179
-    f_lane8_in1_t_d17 <= f_lane8_in1_t_d16; // Gating.java:179
-    f_lane8_in1_t_d18 <= f_lane8_in1_t_d17; // Gating.java:179
-    f_lane8_in1_t_d19 <= f_lane8_in1_t_d18; // Gating.java:179
-    f_lane8_in1_t_d20 <= f_lane8_in1_t_d19; // Gating.java:179
-    f_lane8_in1_t_d21 <= f_lane8_in1_t_d20; // Gating.java:179
-    f_lane8_in1_t_d22 <= f_lane8_in1_t_d21; // Gating.java:179
-    f_lane8_in1_t_d23 <= f_lane8_in1_t_d22; // Gating.java:179
-    f_lane8_in1_t_d24 <= f_lane8_in1_t_d23; // Gating.java:179
-    f_lane8_in1_t_d25 <= f_lane8_in1_t_d24; // Gating.java:179
-    f_lane8_in1_t_d26 <= f_lane8_in1_t_d25; // Gating.java:179
-    f_lane8_in1_t_d27 <= f_lane8_in1_t_d26; // Gating.java:179
-    f_lane8_in1_t_d28 <= f_lane8_in1_t_d27; // Gating.java:179
-    f_lane8_in1_t_d29 <= f_lane8_in1_t_d28; // Gating.java:179
-    f_lane8_in1_t_d30 <= f_lane8_in1_t_d29; // Gating.java:179
-    f_lane8_in1_t_d31 <= f_lane8_in1_t_d30; // Gating.java:179
-    f_lane8_in1_t_d32 <= f_lane8_in1_t_d31; // Gating.java:179
-    f_lane8_in1_t_d33 <= f_lane8_in1_t_d32; // Gating.java:179
-    f_lane8_in1_t_d34 <= f_lane8_in1_t_d33; // Gating.java:179
-    f_lane8_in1_t_d35 <= f_lane8_in1_t_d34; // Gating.java:179
-    f_lane8_in1_t_d36 <= f_lane8_in1_t_d35; // Gating.java:179
-    f_lane8_in1_t_d37 <= f_lane8_in1_t_d36; // Gating.java:179
-    f_lane8_in1_t_d38 <= f_lane8_in1_t_d37; // Gating.java:179
-    f_lane8_in1_t_d39 <= f_lane8_in1_t_d38; // Gating.java:179
-    f_lane8_in1_t_d40 <= f_lane8_in1_t_d39; // Gating.java:179
-    f_lane8_in1_t_d41 <= f_lane8_in1_t_d40; // Gating.java:179
-    f_lane8_in1_t_d42 <= f_lane8_in1_t_d41; // Gating.java:179
-    f_lane8_in1_t_d43 <= f_lane8_in1_t_d42; // Gating.java:179
-    f_lane8_in1_t_d44 <= f_lane8_in1_t_d43; // Gating.java:179
-    f_lane8_in1_t_d45 <= f_lane8_in1_t_d44; // Gating.java:179
-    f_lane8_in1_t_d46 <= f_lane8_in1_t_d45; // Gating.java:179
-    f_lane8_in1_t_d47 <= f_lane8_in1_t_d46; // Gating.java:179
-    f_lane8_in1_t_d48 <= f_lane8_in1_t_d47; // Gating.java:179
-    f_lane8_in1_t_d49 <= f_lane8_in1_t_d48; // Gating.java:179
-    f_lane8_in1_t_d50 <= f_lane8_in1_t_d49; // Gating.java:179
-    f_lane8_in1_t_d51 <= f_lane8_in1_t_d50; // Gating.java:179
-    f_lane8_in1_t_d52 <= f_lane8_in1_t_d51; // Gating.java:179
-    f_lane8_in1_t_d53 <= f_lane8_in1_t_d52; // Gating.java:179
-    f_lane8_in1_t_d54 <= f_lane8_in1_t_d53; // Gating.java:179
-    f_lane8_in1_t_d55 <= f_lane8_in1_t_d54; // Gating.java:179
-    f_lane8_in1_t_d56 <= f_lane8_in1_t_d55; // Gating.java:179
-    f_lane8_in1_t_d57 <= f_lane8_in1_t_d56; // Gating.java:179
-    f_lane8_in1_t_d58 <= f_lane8_in1_t_d57; // Gating.java:179
-    f_lane8_in1_t_d59 <= f_lane8_in1_t_d58; // Gating.java:179
-    f_lane8_in1_t_d60 <= f_lane8_in1_t_d59; // Gating.java:179
-    f_lane8_in1_t_d61 <= f_lane8_in1_t_d60; // Gating.java:179
-    f_lane8_in1_t_d62 <= f_lane8_in1_t_d61; // Gating.java:179
-    f_lane8_in1_t_d63 <= f_lane8_in1_t_d62; // Gating.java:179
-    f_lane8_in1_t_d64 <= f_lane8_in1_t_d63; // Gating.java:179
-    f_lane8_in1_t_d65 <= f_lane8_in1_t_d64; // Gating.java:179
-    f_lane8_in1_t_d66 <= f_lane8_in1_t_d65; // Gating.java:179
-    f_lane8_in1_t_d67 <= f_lane8_in1_t_d66; // Gating.java:179
-    f_lane8_in1_t_d68 <= f_lane8_in1_t_d67; // Gating.java:179
-    f_lane8_in1_t_d69 <= f_lane8_in1_t_d68; // Gating.java:179
-    f_lane8_in1_t_d70 <= f_lane8_in1_t_d69; // Gating.java:179
-    f_lane8_in1_t_d71 <= f_lane8_in1_t_d70; // Gating.java:179
-    f_lane8_in1_t_d72 <= f_lane8_in1_t_d71; // Gating.java:179
-    f_lane8_in1_t_d73 <= f_lane8_in1_t_d72; // Gating.java:179
-    f_lane8_in1_t_d74 <= f_lane8_in1_t_d73; // Gating.java:179
-    f_lane8_in1_t_d75 <= f_lane8_in1_t_d74; // Gating.java:179
-    f_lane8_in1_t_d76 <= f_lane8_in1_t_d75; // Gating.java:179
-    f_lane8_in1_t_d77 <= f_lane8_in1_t_d76; // Gating.java:179
-    f_lane8_in1_t_d78 <= f_lane8_in1_t_d77; // Gating.java:179
-    f_lane8_in1_t_d79 <= f_lane8_in1_t_d78; // Gating.java:179
-    f_lane9_in1_t_d1 <= in_payload_u_9; // Gating.java:179
-    f_lane9_in1_t_d2 <= f_lane9_in1_t_d1; // Gating.java:179
-    f_lane9_in1_t_d3 <= f_lane9_in1_t_d2; // Gating.java:179
-    f_lane9_in1_t_d4 <= f_lane9_in1_t_d3; // Gating.java:179
-    f_lane9_in1_t_d5 <= f_lane9_in1_t_d4; // Gating.java:179
-    f_lane9_in1_t_d6 <= f_lane9_in1_t_d5; // Gating.java:179
-    f_lane9_in1_t_d7 <= f_lane9_in1_t_d6; // Gating.java:179
-    f_lane9_in1_t_d8 <= f_lane9_in1_t_d7; // Gating.java:179
-    f_lane9_in1_t_d9 <= f_lane9_in1_t_d8; // Gating.java:179
-    f_lane9_in1_t_d10 <= f_lane9_in1_t_d9; // Gating.java:179
-    f_lane9_in1_t_d11 <= f_lane9_in1_t_d10; // Gating.java:179
-    f_lane9_in1_t_d12 <= f_lane9_in1_t_d11; // Gating.java:179
-    f_lane9_in1_t_d13 <= f_lane9_in1_t_d12; // Gating.java:179
-    f_lane9_in1_t_d14 <= f_lane9_in1_t_d13; // Gating.java:179
-    f_lane9_in1_t_d15 <= f_lane9_in1_t_d14; // Gating.java:179
-    f_lane9_in1_t_d16 <= f_lane9_in1_t_d15; // Gating.java:179
-    f_lane9_in1_t_d17 <= f_lane9_in1_t_d16; // Gating.java:179
-    f_lane9_in1_t_d18 <= f_lane9_in1_t_d17; // Gating.java:179
-    f_lane9_in1_t_d19 <= f_lane9_in1_t_d18; // Gating.java:179
-    f_lane9_in1_t_d20 <= f_lane9_in1_t_d19; // Gating.java:179
-    f_lane9_in1_t_d21 <= f_lane9_in1_t_d20; // Gating.java:179
-    f_lane9_in1_t_d22 <= f_lane9_in1_t_d21; // Gating.java:179
-    f_lane9_in1_t_d23 <= f_lane9_in1_t_d22; // Gating.java:179
-    f_lane9_in1_t_d24 <= f_lane9_in1_t_d23; // Gating.java:179
-    f_lane9_in1_t_d25 <= f_lane9_in1_t_d24; // Gating.java:179
-    f_lane9_in1_t_d26 <= f_lane9_in1_t_d25; // Gating.java:179
-    f_lane9_in1_t_d27 <= f_lane9_in1_t_d26; // Gating.java:179
-    f_lane9_in1_t_d28 <= f_lane9_in1_t_d27; // Gating.java:179
-    f_lane9_in1_t_d29 <= f_lane9_in1_t_d28; // Gating.java:179
-    f_lane9_in1_t_d30 <= f_lane9_in1_t_d29; // Gating.java:179
-    f_lane9_in1_t_d31 <= f_lane9_in1_t_d30; // Gating.java:179
-    f_lane9_in1_t_d32 <= f_lane9_in1_t_d31; // Gating.java:179
-    f_lane9_in1_t_d33 <= f_lane9_in1_t_d32; // Gating.java:179
-    f_lane9_in1_t_d34 <= f_lane9_in1_t_d33; // Gating.java:179
-    f_lane9_in1_t_d35 <= f_lane9_in1_t_d34; // Gating.java:179
-    f_lane9_in1_t_d36 <= f_lane9_in1_t_d35; // Gating.java:179
-    f_lane9_in1_t_d37 <= f_lane9_in1_t_d36; // Gating.java:179
-    f_lane9_in1_t_d38 <= f_lane9_in1_t_d37; // Gating.java:179
-    f_lane9_in1_t_d39 <= f_lane9_in1_t_d38; // Gating.java:179
-    f_lane9_in1_t_d40 <= f_lane9_in1_t_d39; // Gating.java:179
-    f_lane9_in1_t_d41 <= f_lane9_in1_t_d40; // Gating.java:179
-    f_lane9_in1_t_d42 <= f_lane9_in1_t_d41; // Gating.java:179
-    f_lane9_in1_t_d43 <= f_lane9_in1_t_d42; // Gating.java:179
-    f_lane9_in1_t_d44 <= f_lane9_in1_t_d43; // Gating.java:179
-    f_lane9_in1_t_d45 <= f_lane9_in1_t_d44; // Gating.java:179
-    f_lane9_in1_t_d46 <= f_lane9_in1_t_d45; // Gating.java:179
-    f_lane9_in1_t_d47 <= f_lane9_in1_t_d46; // Gating.java:179
-    f_lane9_in1_t_d48 <= f_lane9_in1_t_d47; // Gating.java:179
-    f_lane9_in1_t_d49 <= f_lane9_in1_t_d48; // Gating.java:179
-    f_lane9_in1_t_d50 <= f_lane9_in1_t_d49; // Gating.java:179
-    f_lane9_in1_t_d51 <= f_lane9_in1_t_d50; // Gating.java:179
-    f_lane9_in1_t_d52 <= f_lane9_in1_t_d51; // Gating.java:179
-    f_lane9_in1_t_d53 <= f_lane9_in1_t_d52; // Gating.java:179
-    f_lane9_in1_t_d54 <= f_lane9_in1_t_d53; // Gating.java:179
-    f_lane9_in1_t_d55 <= f_lane9_in1_t_d54; // Gating.java:179
-    f_lane9_in1_t_d56 <= f_lane9_in1_t_d55; // Gating.java:179
-    f_lane9_in1_t_d57 <= f_lane9_in1_t_d56; // Gating.java:179
-    f_lane9_in1_t_d58 <= f_lane9_in1_t_d57; // Gating.java:179
-    f_lane9_in1_t_d59 <= f_lane9_in1_t_d58; // Gating.java:179
-    f_lane9_in1_t_d60 <= f_lane9_in1_t_d59; // Gating.java:179
-    f_lane9_in1_t_d61 <= f_lane9_in1_t_d60; // Gating.java:179
-    f_lane9_in1_t_d62 <= f_lane9_in1_t_d61; // Gating.java:179
-    f_lane9_in1_t_d63 <= f_lane9_in1_t_d62; // Gating.java:179
-    f_lane9_in1_t_d64 <= f_lane9_in1_t_d63; // Gating.java:179
-    f_lane9_in1_t_d65 <= f_lane9_in1_t_d64; // Gating.java:179
-    f_lane9_in1_t_d66 <= f_lane9_in1_t_d65; // Gating.java:179
-    f_lane9_in1_t_d67 <= f_lane9_in1_t_d66; // Gating.java:179
-    f_lane9_in1_t_d68 <= f_lane9_in1_t_d67; // Gating.java:179
-    f_lane9_in1_t_d69 <= f_lane9_in1_t_d68; // Gating.java:179
-    f_lane9_in1_t_d70 <= f_lane9_in1_t_d69; // Gating.java:179
-    f_lane9_in1_t_d71 <= f_lane9_in1_t_d70; // Gating.java:179
-    f_lane9_in1_t_d72 <= f_lane9_in1_t_d71; // Gating.java:179
-    f_lane9_in1_t_d73 <= f_lane9_in1_t_d72; // Gating.java:179
-    f_lane9_in1_t_d74 <= f_lane9_in1_t_d73; // Gating.java:179
-    f_lane9_in1_t_d75 <= f_lane9_in1_t_d74; // Gating.java:179
-    f_lane9_in1_t_d76 <= f_lane9_in1_t_d75; // Gating.java:179
-    f_lane9_in1_t_d77 <= f_lane9_in1_t_d76; // Gating.java:179
-    f_lane9_in1_t_d78 <= f_lane9_in1_t_d77; // Gating.java:179
-    f_lane9_in1_t_d79 <= f_lane9_in1_t_d78; // Gating.java:179
-    f_lane10_in1_t_d1 <= in_payload_u_10; // Gating.java:179
-    f_lane10_in1_t_d2 <= f_lane10_in1_t_d1; // Gating.java:179
-    f_lane10_in1_t_d3 <= f_lane10_in1_t_d2; // Gating.java:179
-    f_lane10_in1_t_d4 <= f_lane10_in1_t_d3; // Gating.java:179
-    f_lane10_in1_t_d5 <= f_lane10_in1_t_d4; // Gating.java:179
-    f_lane10_in1_t_d6 <= f_lane10_in1_t_d5; // Gating.java:179
-    f_lane10_in1_t_d7 <= f_lane10_in1_t_d6; // Gating.java:179
-    f_lane10_in1_t_d8 <= f_lane10_in1_t_d7; // Gating.java:179
-    f_lane10_in1_t_d9 <= f_lane10_in1_t_d8; // Gating.java:179
-    f_lane10_in1_t_d10 <= f_lane10_in1_t_d9; // Gating.java:179
-    f_lane10_in1_t_d11 <= f_lane10_in1_t_d10; // Gating.java:179
-    f_lane10_in1_t_d12 <= f_lane10_in1_t_d11; // Gating.java:179
-    f_lane10_in1_t_d13 <= f_lane10_in1_t_d12; // Gating.java:179
-    f_lane10_in1_t_d14 <= f_lane10_in1_t_d13; // Gating.java:179
-    f_lane10_in1_t_d15 <= f_lane10_in1_t_d14; // Gating.java:179
-    f_lane10_in1_t_d16 <= f_lane10_in1_t_d15; // Gating.java:179
-    f_lane10_in1_t_d17 <= f_lane10_in1_t_d16; // Gating.java:179
-    f_lane10_in1_t_d18 <= f_lane10_in1_t_d17; // Gating.java:179
-    f_lane10_in1_t_d19 <= f_lane10_in1_t_d18; // Gating.java:179
-    f_lane10_in1_t_d20 <= f_lane10_in1_t_d19; // Gating.java:179
-    f_lane10_in1_t_d21 <= f_lane10_in1_t_d20; // Gating.java:179
-    f_lane10_in1_t_d22 <= f_lane10_in1_t_d21; // Gating.java:179
-    f_lane10_in1_t_d23 <= f_lane10_in1_t_d22; // Gating.java:179
-    f_lane10_in1_t_d24 <= f_lane10_in1_t_d23; // Gating.java:179
-    f_lane10_in1_t_d25 <= f_lane10_in1_t_d24; // Gating.java:179
-    f_lane10_in1_t_d26 <= f_lane10_in1_t_d25; // Gating.java:179
-    f_lane10_in1_t_d27 <= f_lane10_in1_t_d26; // Gating.java:179
-    f_lane10_in1_t_d28 <= f_lane10_in1_t_d27; // Gating.java:179
-    f_lane10_in1_t_d29 <= f_lane10_in1_t_d28; // Gating.java:179
-    f_lane10_in1_t_d30 <= f_lane10_in1_t_d29; // Gating.java:179
-    f_lane10_in1_t_d31 <= f_lane10_in1_t_d30; // Gating.java:179
-    f_lane10_in1_t_d32 <= f_lane10_in1_t_d31; // Gating.java:179
-    f_lane10_in1_t_d33 <= f_lane10_in1_t_d32; // Gating.java:179
-    f_lane10_in1_t_d34 <= f_lane10_in1_t_d33; // Gating.java:179
-    f_lane10_in1_t_d35 <= f_lane10_in1_t_d34; // Gating.java:179
-    f_lane10_in1_t_d36 <= f_lane10_in1_t_d35; // Gating.java:179
-    f_lane10_in1_t_d37 <= f_lane10_in1_t_d36; // Gating.java:179
-    f_lane10_in1_t_d38 <= f_lane10_in1_t_d37; // Gating.java:179
-    f_lane10_in1_t_d39 <= f_lane10_in1_t_d38; // Gating.java:179
-    f_lane10_in1_t_d40 <= f_lane10_in1_t_d39; // Gating.java:179
-    f_lane10_in1_t_d41 <= f_lane10_in1_t_d40; // Gating.java:179
-    f_lane10_in1_t_d42 <= f_lane10_in1_t_d41; // Gating.java:179
-    f_lane10_in1_t_d43 <= f_lane10_in1_t_d42; // Gating.java:179
-    f_lane10_in1_t_d44 <= f_lane10_in1_t_d43; // Gating.java:179
-    f_lane10_in1_t_d45 <= f_lane10_in1_t_d44; // Gating.java:179
-    f_lane10_in1_t_d46 <= f_lane10_in1_t_d45; // Gating.java:179
-    f_lane10_in1_t_d47 <= f_lane10_in1_t_d46; // Gating.java:179
-    f_lane10_in1_t_d48 <= f_lane10_in1_t_d47; // Gating.java:179
-    f_lane10_in1_t_d49 <= f_lane10_in1_t_d48; // Gating.java:179
-    f_lane10_in1_t_d50 <= f_lane10_in1_t_d49; // Gating.java:179
-    f_lane10_in1_t_d51 <= f_lane10_in1_t_d50; // Gating.java:179
-    f_lane10_in1_t_d52 <= f_lane10_in1_t_d51; // Gating.java:179
-    f_lane10_in1_t_d53 <= f_lane10_in1_t_d52; // Gating.java:179
-    f_lane10_in1_t_d54 <= f_lane10_in1_t_d53; // Gating.java:179
-    f_lane10_in1_t_d55 <= f_lane10_in1_t_d54; // Gating.java:179
-    f_lane10_in1_t_d56 <= f_lane10_in1_t_d55; // Gating.java:179
-    f_lane10_in1_t_d57 <= f_lane10_in1_t_d56; // Gating.java:179
-    f_lane10_in1_t_d58 <= f_lane10_in1_t_d57; // Gating.java:179
-    f_lane10_in1_t_d59 <= f_lane10_in1_t_d58; // Gating.java:179
-    f_lane10_in1_t_d60 <= f_lane10_in1_t_d59; // Gating.java:179
-    f_lane10_in1_t_d61 <= f_lane10_in1_t_d60; // Gating.java:179
-    f_lane10_in1_t_d62 <= f_lane10_in1_t_d61; // Gating.java:179
-    f_lane10_in1_t_d63 <= f_lane10_in1_t_d62; // Gating.java:179
-    f_lane10_in1_t_d64 <= f_lane10_in1_t_d63; // Gating.java:179
-    f_lane10_in1_t_d65 <= f_lane10_in1_t_d64; // Gating.java:179
-    f_lane10_in1_t_d66 <= f_lane10_in1_t_d65; // Gating.java:179
-    f_lane10_in1_t_d67 <= f_lane10_in1_t_d66; // Gating.java:179
-    f_lane10_in1_t_d68 <= f_lane10_in1_t_d67; // Gating.java:179
-    f_lane10_in1_t_d69 <= f_lane10_in1_t_d68; // Gating.java:179
-    f_lane10_in1_t_d70 <= f_lane10_in1_t_d69; // Gating.java:179
-    f_lane10_in1_t_d71 <= f_lane10_in1_t_d70; // Gating.java:179
-    f_lane10_in1_t_d72 <= f_lane10_in1_t_d71; // Gating.java:179
-    f_lane10_in1_t_d73 <= f_lane10_in1_t_d72; // Gating.java:179
-    f_lane10_in1_t_d74 <= f_lane10_in1_t_d73; // Gating.java:179
-    f_lane10_in1_t_d75 <= f_lane10_in1_t_d74; // Gating.java:179
-    f_lane10_in1_t_d76 <= f_lane10_in1_t_d75; // Gating.java:179
-    f_lane10_in1_t_d77 <= f_lane10_in1_t_d76; // Gating.java:179
-    f_lane10_in1_t_d78 <= f_lane10_in1_t_d77; // Gating.java:179
-    f_lane10_in1_t_d79 <= f_lane10_in1_t_d78; // Gating.java:179
-    f_lane11_in1_t_d1 <= in_payload_u_11; // Gating.java:179
-    f_lane11_in1_t_d2 <= f_lane11_in1_t_d1; // Gating.java:179
-    f_lane11_in1_t_d3 <= f_lane11_in1_t_d2; // Gating.java:179
-    f_lane11_in1_t_d4 <= f_lane11_in1_t_d3; // Gating.java:179
-    f_lane11_in1_t_d5 <= f_lane11_in1_t_d4; // Gating.java:179
-    f_lane11_in1_t_d6 <= f_lane11_in1_t_d5; // Gating.java:179
-    f_lane11_in1_t_d7 <= f_lane11_in1_t_d6; // Gating.java:179
-    f_lane11_in1_t_d8 <= f_lane11_in1_t_d7; // Gating.java:179
-    f_lane11_in1_t_d9 <= f_lane11_in1_t_d8; // Gating.java:179
-    f_lane11_in1_t_d10 <= f_lane11_in1_t_d9; // Gating.java:179
-    f_lane11_in1_t_d11 <= f_lane11_in1_t_d10; // Gating.java:179
-    f_lane11_in1_t_d12 <= f_lane11_in1_t_d11; // Gating.java:179
-    f_lane11_in1_t_d13 <= f_lane11_in1_t_d12; // Gating.java:179
-    f_lane11_in1_t_d14 <= f_lane11_in1_t_d13; // Gating.java:179
-    f_lane11_in1_t_d15 <= f_lane11_in1_t_d14; // Gating.java:179
-    f_lane11_in1_t_d16 <= f_lane11_in1_t_d15; // Gating.java:179
-    f_lane11_in1_t_d17 <= f_lane11_in1_t_d16; // Gating.java:179
-    f_lane11_in1_t_d18 <= f_lane11_in1_t_d17; // Gating.java:179
-    f_lane11_in1_t_d19 <= f_lane11_in1_t_d18; // Gating.java:179
-    f_lane11_in1_t_d20 <= f_lane11_in1_t_d19; // Gating.java:179
-    f_lane11_in1_t_d21 <= f_lane11_in1_t_d20; // Gating.java:179
-    f_lane11_in1_t_d22 <= f_lane11_in1_t_d21; // Gating.java:179
-    f_lane11_in1_t_d23 <= f_lane11_in1_t_d22; // Gating.java:179
-    f_lane11_in1_t_d24 <= f_lane11_in1_t_d23; // Gating.java:179
-    f_lane11_in1_t_d25 <= f_lane11_in1_t_d24; // Gating.java:179
-    f_lane11_in1_t_d26 <= f_lane11_in1_t_d25; // Gating.java:179
-    f_lane11_in1_t_d27 <= f_lane11_in1_t_d26; // Gating.java:179
-    f_lane11_in1_t_d28 <= f_lane11_in1_t_d27; // Gating.java:179
-    f_lane11_in1_t_d29 <= f_lane11_in1_t_d28; // Gating.java:179
-    f_lane11_in1_t_d30 <= f_lane11_in1_t_d29; // Gating.java:179
-    f_lane11_in1_t_d31 <= f_lane11_in1_t_d30; // Gating.java:179
-    f_lane11_in1_t_d32 <= f_lane11_in1_t_d31; // Gating.java:179
-    f_lane11_in1_t_d33 <= f_lane11_in1_t_d32; // Gating.java:179
-    f_lane11_in1_t_d34 <= f_lane11_in1_t_d33; // Gating.java:179
-    f_lane11_in1_t_d35 <= f_lane11_in1_t_d34; // Gating.java:179
-    f_lane11_in1_t_d36 <= f_lane11_in1_t_d35; // Gating.java:179
-    f_lane11_in1_t_d37 <= f_lane11_in1_t_d36; // Gating.java:179
-    f_lane11_in1_t_d38 <= f_lane11_in1_t_d37; // Gating.java:179
-    f_lane11_in1_t_d39 <= f_lane11_in1_t_d38; // Gating.java:179
-    f_lane11_in1_t_d40 <= f_lane11_in1_t_d39; // Gating.java:179
-    f_lane11_in1_t_d41 <= f_lane11_in1_t_d40; // Gating.java:179
-    f_lane11_in1_t_d42 <= f_lane11_in1_t_d41; // Gating.java:179
-    f_lane11_in1_t_d43 <= f_lane11_in1_t_d42; // Gating.java:179
-    f_lane11_in1_t_d44 <= f_lane11_in1_t_d43; // Gating.java:179
-    f_lane11_in1_t_d45 <= f_lane11_in1_t_d44; // Gating.java:179
-    f_lane11_in1_t_d46 <= f_lane11_in1_t_d45; // Gating.java:179
-    f_lane11_in1_t_d47 <= f_lane11_in1_t_d46; // Gating.java:179
-    f_lane11_in1_t_d48 <= f_lane11_in1_t_d47; // Gating.java:179
-    f_lane11_in1_t_d49 <= f_lane11_in1_t_d48; // Gating.java:179
-    f_lane11_in1_t_d50 <= f_lane11_in1_t_d49; // Gating.java:179
-    f_lane11_in1_t_d51 <= f_lane11_in1_t_d50; // Gating.java:179
-    f_lane11_in1_t_d52 <= f_lane11_in1_t_d51; // Gating.java:179
-    f_lane11_in1_t_d53 <= f_lane11_in1_t_d52; // Gating.java:179
-    f_lane11_in1_t_d54 <= f_lane11_in1_t_d53; // Gating.java:179
-    f_lane11_in1_t_d55 <= f_lane11_in1_t_d54; // Gating.java:179
-    f_lane11_in1_t_d56 <= f_lane11_in1_t_d55; // Gating.java:179
-    f_lane11_in1_t_d57 <= f_lane11_in1_t_d56; // Gating.java:179
-    f_lane11_in1_t_d58 <= f_lane11_in1_t_d57; // Gating.java:179
-    f_lane11_in1_t_d59 <= f_lane11_in1_t_d58; // Gating.java:179
-    f_lane11_in1_t_d60 <= f_lane11_in1_t_d59; // Gating.java:179
-    f_lane11_in1_t_d61 <= f_lane11_in1_t_d60; // Gating.java:179
-    f_lane11_in1_t_d62 <= f_lane11_in1_t_d61; // Gating.java:179
-    f_lane11_in1_t_d63 <= f_lane11_in1_t_d62; // Gating.java:179
-    f_lane11_in1_t_d64 <= f_lane11_in1_t_d63; // Gating.java:179
-    f_lane11_in1_t_d65 <= f_lane11_in1_t_d64; // Gating.java:179
-    f_lane11_in1_t_d66 <= f_lane11_in1_t_d65; // Gating.java:179
-    f_lane11_in1_t_d67 <= f_lane11_in1_t_d66; // Gating.java:179
-    f_lane11_in1_t_d68 <= f_lane11_in1_t_d67; // Gating.java:179
-    f_lane11_in1_t_d69 <= f_lane11_in1_t_d68; // Gating.java:179
-    f_lane11_in1_t_d70 <= f_lane11_in1_t_d69; // Gating.java:179
-    f_lane11_in1_t_d71 <= f_lane11_in1_t_d70; // Gating.java:179
-    f_lane11_in1_t_d72 <= f_lane11_in1_t_d71; // Gating.java:179
-    f_lane11_in1_t_d73 <= f_lane11_in1_t_d72; // Gating.java:179
-    f_lane11_in1_t_d74 <= f_lane11_in1_t_d73; // Gating.java:179
-    f_lane11_in1_t_d75 <= f_lane11_in1_t_d74; // Gating.java:179
-    f_lane11_in1_t_d76 <= f_lane11_in1_t_d75; // Gating.java:179
-    f_lane11_in1_t_d77 <= f_lane11_in1_t_d76; // Gating.java:179
-    f_lane11_in1_t_d78 <= f_lane11_in1_t_d77; // Gating.java:179
-    f_lane11_in1_t_d79 <= f_lane11_in1_t_d78; // Gating.java:179
-    f_lane12_in1_t_d1 <= in_payload_u_12; // Gating.java:179
-    f_lane12_in1_t_d2 <= f_lane12_in1_t_d1; // Gating.java:179
-    f_lane12_in1_t_d3 <= f_lane12_in1_t_d2; // Gating.java:179
-    f_lane12_in1_t_d4 <= f_lane12_in1_t_d3; // Gating.java:179
-    f_lane12_in1_t_d5 <= f_lane12_in1_t_d4; // Gating.java:179
-    f_lane12_in1_t_d6 <= f_lane12_in1_t_d5; // Gating.java:179
-    f_lane12_in1_t_d7 <= f_lane12_in1_t_d6; // Gating.java:179
-    f_lane12_in1_t_d8 <= f_lane12_in1_t_d7; // Gating.java:179
-    f_lane12_in1_t_d9 <= f_lane12_in1_t_d8; // Gating.java:179
-    f_lane12_in1_t_d10 <= f_lane12_in1_t_d9; // Gating.java:179
-    f_lane12_in1_t_d11 <= f_lane12_in1_t_d10; // Gating.java:179
-    f_lane12_in1_t_d12 <= f_lane12_in1_t_d11; // Gating.java:179
-    f_lane12_in1_t_d13 <= f_lane12_in1_t_d12; // Gating.java:179
-    f_lane12_in1_t_d14 <= f_lane12_in1_t_d13; // Gating.java:179
-    f_lane12_in1_t_d15 <= f_lane12_in1_t_d14; // Gating.java:179
-    f_lane12_in1_t_d16 <= f_lane12_in1_t_d15; // Gating.java:179
-    f_lane12_in1_t_d17 <= f_lane12_in1_t_d16; // Gating.java:179
-    f_lane12_in1_t_d18 <= f_lane12_in1_t_d17; // Gating.java:179
-    f_lane12_in1_t_d19 <= f_lane12_in1_t_d18; // Gating.java:179
-    f_lane12_in1_t_d20 <= f_lane12_in1_t_d19; // Gating.java:179
-    f_lane12_in1_t_d21 <= f_lane12_in1_t_d20; // Gating.java:179
-    f_lane12_in1_t_d22 <= f_lane12_in1_t_d21; // Gating.java:179
-    f_lane12_in1_t_d23 <= f_lane12_in1_t_d22; // Gating.java:179
-    f_lane12_in1_t_d24 <= f_lane12_in1_t_d23; // Gating.java:179
-    f_lane12_in1_t_d25 <= f_lane12_in1_t_d24; // Gating.java:179
-    f_lane12_in1_t_d26 <= f_lane12_in1_t_d25; // Gating.java:179
-    f_lane12_in1_t_d27 <= f_lane12_in1_t_d26; // Gating.java:179
-    f_lane12_in1_t_d28 <= f_lane12_in1_t_d27; // Gating.java:179
-    f_lane12_in1_t_d29 <= f_lane12_in1_t_d28; // Gating.java:179
-    f_lane12_in1_t_d30 <= f_lane12_in1_t_d29; // Gating.java:179
-    f_lane12_in1_t_d31 <= f_lane12_in1_t_d30; // Gating.java:179
-    f_lane12_in1_t_d32 <= f_lane12_in1_t_d31; // Gating.java:179
-    f_lane12_in1_t_d33 <= f_lane12_in1_t_d32; // Gating.java:179
-    f_lane12_in1_t_d34 <= f_lane12_in1_t_d33; // Gating.java:179
-    f_lane12_in1_t_d35 <= f_lane12_in1_t_d34; // Gating.java:179
-    f_lane12_in1_t_d36 <= f_lane12_in1_t_d35; // Gating.java:179
-    f_lane12_in1_t_d37 <= f_lane12_in1_t_d36; // Gating.java:179
-    f_lane12_in1_t_d38 <= f_lane12_in1_t_d37; // Gating.java:179
-    f_lane12_in1_t_d39 <= f_lane12_in1_t_d38; // Gating.java:179
-    f_lane12_in1_t_d40 <= f_lane12_in1_t_d39; // Gating.java:179
-    f_lane12_in1_t_d41 <= f_lane12_in1_t_d40; // Gating.java:179
-    f_lane12_in1_t_d42 <= f_lane12_in1_t_d41; // Gating.java:179
-    f_lane12_in1_t_d43 <= f_lane12_in1_t_d42; // Gating.java:179
-    f_lane12_in1_t_d44 <= f_lane12_in1_t_d43; // Gating.java:179
-    f_lane12_in1_t_d45 <= f_lane12_in1_t_d44; // Gating.java:179
-    f_lane12_in1_t_d46 <= f_lane12_in1_t_d45; // Gating.java:179
-    f_lane12_in1_t_d47 <= f_lane12_in1_t_d46; // Gating.java:179
-    f_lane12_in1_t_d48 <= f_lane12_in1_t_d47; // Gating.java:179
-    f_lane12_in1_t_d49 <= f_lane12_in1_t_d48; // Gating.java:179
-    f_lane12_in1_t_d50 <= f_lane12_in1_t_d49; // Gating.java:179
-    f_lane12_in1_t_d51 <= f_lane12_in1_t_d50; // Gating.java:179
-    f_lane12_in1_t_d52 <= f_lane12_in1_t_d51; // Gating.java:179
-    f_lane12_in1_t_d53 <= f_lane12_in1_t_d52; // Gating.java:179
-    f_lane12_in1_t_d54 <= f_lane12_in1_t_d53; // Gating.java:179
-    f_lane12_in1_t_d55 <= f_lane12_in1_t_d54; // Gating.java:179
-    f_lane12_in1_t_d56 <= f_lane12_in1_t_d55; // Gating.java:179
-    f_lane12_in1_t_d57 <= f_lane12_in1_t_d56; // Gating.java:179
-    f_lane12_in1_t_d58 <= f_lane12_in1_t_d57; // Gating.java:179
-    f_lane12_in1_t_d59 <= f_lane12_in1_t_d58; // Gating.java:179
-    f_lane12_in1_t_d60 <= f_lane12_in1_t_d59; // Gating.java:179
-    f_lane12_in1_t_d61 <= f_lane12_in1_t_d60; // Gating.java:179
-    f_lane12_in1_t_d62 <= f_lane12_in1_t_d61; // Gating.java:179
-    f_lane12_in1_t_d63 <= f_lane12_in1_t_d62; // Gating.java:179
-    f_lane12_in1_t_d64 <= f_lane12_in1_t_d63; // Gating.java:179
-    f_lane12_in1_t_d65 <= f_lane12_in1_t_d64; // Gating.java:179
-    f_lane12_in1_t_d66 <= f_lane12_in1_t_d65; // Gating.java:179
-    f_lane12_in1_t_d67 <= f_lane12_in1_t_d66; // Gating.java:179
-    f_lane12_in1_t_d68 <= f_lane12_in1_t_d67; // Gating.java:179
-    f_lane12_in1_t_d69 <= f_lane12_in1_t_d68; // Gating.java:179
-    f_lane12_in1_t_d70 <= f_lane12_in1_t_d69; // Gating.java:179
-    f_lane12_in1_t_d71 <= f_lane12_in1_t_d70; // Gating.java:179
-    f_lane12_in1_t_d72 <= f_lane12_in1_t_d71; // Gating.java:179
-    f_lane12_in1_t_d73 <= f_lane12_in1_t_d72; // Gating.java:179
-    f_lane12_in1_t_d74 <= f_lane12_in1_t_d73; // Gating.java:179
-    f_lane12_in1_t_d75 <= f_lane12_in1_t_d74; // Gating.java:179
-    f_lane12_in1_t_d76 <= f_lane12_in1_t_d75; // Gating.java:179
-    f_lane12_in1_t_d77 <= f_lane12_in1_t_d76; // Gating.java:179
-    f_lane12_in1_t_d78 <= f_lane12_in1_t_d77; // Gating.java:179
-    f_lane12_in1_t_d79 <= f_lane12_in1_t_d78; // Gating.java:179
-    f_lane13_in1_t_d1 <= in_payload_u_13; // Gating.java:179
-    f_lane13_in1_t_d2 <= f_lane13_in1_t_d1; // Gating.java:179
-    f_lane13_in1_t_d3 <= f_lane13_in1_t_d2; // Gating.java:179
-    f_lane13_in1_t_d4 <= f_lane13_in1_t_d3; // Gating.java:179
-    f_lane13_in1_t_d5 <= f_lane13_in1_t_d4; // Gating.java:179
-    f_lane13_in1_t_d6 <= f_lane13_in1_t_d5; // Gating.java:179
-    f_lane13_in1_t_d7 <= f_lane13_in1_t_d6; // Gating.java:179
-    f_lane13_in1_t_d8 <= f_lane13_in1_t_d7; // Gating.java:179
-    f_lane13_in1_t_d9 <= f_lane13_in1_t_d8; // Gating.java:179
-    f_lane13_in1_t_d10 <= f_lane13_in1_t_d9; // Gating.java:179
-    f_lane13_in1_t_d11 <= f_lane13_in1_t_d10; // Gating.java:179
-    f_lane13_in1_t_d12 <= f_lane13_in1_t_d11; // Gating.java:179
-    f_lane13_in1_t_d13 <= f_lane13_in1_t_d12; // Gating.java:179
-    f_lane13_in1_t_d14 <= f_lane13_in1_t_d13; // Gating.java:179
-    f_lane13_in1_t_d15 <= f_lane13_in1_t_d14; // Gating.java:179
-    f_lane13_in1_t_d16 <= f_lane13_in1_t_d15; // Gating.java:179
-    f_lane13_in1_t_d17 <= f_lane13_in1_t_d16; // Gating.java:179
-    f_lane13_in1_t_d18 <= f_lane13_in1_t_d17; // Gating.java:179
-    f_lane13_in1_t_d19 <= f_lane13_in1_t_d18; // Gating.java:179
-    f_lane13_in1_t_d20 <= f_lane13_in1_t_d19; // Gating.java:179
-    f_lane13_in1_t_d21 <= f_lane13_in1_t_d20; // Gating.java:179
-    f_lane13_in1_t_d22 <= f_lane13_in1_t_d21; // Gating.java:179
-    f_lane13_in1_t_d23 <= f_lane13_in1_t_d22; // Gating.java:179
-    f_lane13_in1_t_d24 <= f_lane13_in1_t_d23; // Gating.java:179
-    f_lane13_in1_t_d25 <= f_lane13_in1_t_d24; // Gating.java:179
-    f_lane13_in1_t_d26 <= f_lane13_in1_t_d25; // Gating.java:179
-    f_lane13_in1_t_d27 <= f_lane13_in1_t_d26; // Gating.java:179
-    f_lane13_in1_t_d28 <= f_lane13_in1_t_d27; // Gating.java:179
-    f_lane13_in1_t_d29 <= f_lane13_in1_t_d28; // Gating.java:179
-    f_lane13_in1_t_d30 <= f_lane13_in1_t_d29; // Gating.java:179
-    f_lane13_in1_t_d31 <= f_lane13_in1_t_d30; // Gating.java:179
-    f_lane13_in1_t_d32 <= f_lane13_in1_t_d31; // Gating.java:179
-    f_lane13_in1_t_d33 <= f_lane13_in1_t_d32; // Gating.java:179
-    f_lane13_in1_t_d34 <= f_lane13_in1_t_d33; // Gating.java:179
-    f_lane13_in1_t_d35 <= f_lane13_in1_t_d34; // Gating.java:179
-    f_lane13_in1_t_d36 <= f_lane13_in1_t_d35; // Gating.java:179
-    f_lane13_in1_t_d37 <= f_lane13_in1_t_d36; // Gating.java:179
-    f_lane13_in1_t_d38 <= f_lane13_in1_t_d37; // Gating.java:179
-    f_lane13_in1_t_d39 <= f_lane13_in1_t_d38; // Gating.java:179
-    f_lane13_in1_t_d40 <= f_lane13_in1_t_d39; // Gating.java:179
-    f_lane13_in1_t_d41 <= f_lane13_in1_t_d40; // Gating.java:179
-    f_lane13_in1_t_d42 <= f_lane13_in1_t_d41; // Gating.java:179
-    f_lane13_in1_t_d43 <= f_lane13_in1_t_d42; // Gating.java:179
-    f_lane13_in1_t_d44 <= f_lane13_in1_t_d43; // Gating.java:179
-    f_lane13_in1_t_d45 <= f_lane13_in1_t_d44; // Gating.java:179
-    f_lane13_in1_t_d46 <= f_lane13_in1_t_d45; // Gating.java:179
-    f_lane13_in1_t_d47 <= f_lane13_in1_t_d46; // Gating.java:179
-    f_lane13_in1_t_d48 <= f_lane13_in1_t_d47; // Gating.java:179
-    f_lane13_in1_t_d49 <= f_lane13_in1_t_d48; // Gating.java:179
-    f_lane13_in1_t_d50 <= f_lane13_in1_t_d49; // Gating.java:179
-    f_lane13_in1_t_d51 <= f_lane13_in1_t_d50; // Gating.java:179
-    f_lane13_in1_t_d52 <= f_lane13_in1_t_d51; // Gating.java:179
-    f_lane13_in1_t_d53 <= f_lane13_in1_t_d52; // Gating.java:179
-    f_lane13_in1_t_d54 <= f_lane13_in1_t_d53; // Gating.java:179
-    f_lane13_in1_t_d55 <= f_lane13_in1_t_d54; // Gating.java:179
-    f_lane13_in1_t_d56 <= f_lane13_in1_t_d55; // Gating.java:179
-    f_lane13_in1_t_d57 <= f_lane13_in1_t_d56; // Gating.java:179
-    f_lane13_in1_t_d58 <= f_lane13_in1_t_d57; // Gating.java:179
-    f_lane13_in1_t_d59 <= f_lane13_in1_t_d58; // Gating.java:179
-    f_lane13_in1_t_d60 <= f_lane13_in1_t_d59; // Gating.java:179
-    f_lane13_in1_t_d61 <= f_lane13_in1_t_d60; // Gating.java:179
-    f_lane13_in1_t_d62 <= f_lane13_in1_t_d61; // Gating.java:179
-    f_lane13_in1_t_d63 <= f_lane13_in1_t_d62; // Gating.java:179
-    f_lane13_in1_t_d64 <= f_lane13_in1_t_d63; // Gating.java:179
-    f_lane13_in1_t_d65 <= f_lane13_in1_t_d64; // Gating.java:179
-    f_lane13_in1_t_d66 <= f_lane13_in1_t_d65; // Gating.java:179
-    f_lane13_in1_t_d67 <= f_lane13_in1_t_d66; // Gating.java:179
-    f_lane13_in1_t_d68 <= f_lane13_in1_t_d67; // Gating.java:179
-    f_lane13_in1_t_d69 <= f_lane13_in1_t_d68; // Gating.java:179
-    f_lane13_in1_t_d70 <= f_lane13_in1_t_d69; // Gating.java:179
-    f_lane13_in1_t_d71 <= f_lane13_in1_t_d70; // Gating.java:179
-    f_lane13_in1_t_d72 <= f_lane13_in1_t_d71; // Gating.java:179
-    f_lane13_in1_t_d73 <= f_lane13_in1_t_d72; // Gating.java:179
-    f_lane13_in1_t_d74 <= f_lane13_in1_t_d73; // Gating.java:179
-    f_lane13_in1_t_d75 <= f_lane13_in1_t_d74; // Gating.java:179
-    f_lane13_in1_t_d76 <= f_lane13_in1_t_d75; // Gating.java:179
-    f_lane13_in1_t_d77 <= f_lane13_in1_t_d76; // Gating.java:179
-    f_lane13_in1_t_d78 <= f_lane13_in1_t_d77; // Gating.java:179
-    f_lane13_in1_t_d79 <= f_lane13_in1_t_d78; // Gating.java:179
-    f_lane14_in1_t_d1 <= in_payload_u_14; // Gating.java:179
-    f_lane14_in1_t_d2 <= f_lane14_in1_t_d1; // Gating.java:179
-    f_lane14_in1_t_d3 <= f_lane14_in1_t_d2; // Gating.java:179
-    f_lane14_in1_t_d4 <= f_lane14_in1_t_d3; // Gating.java:179
-    f_lane14_in1_t_d5 <= f_lane14_in1_t_d4; // Gating.java:179
-    f_lane14_in1_t_d6 <= f_lane14_in1_t_d5; // Gating.java:179
-    f_lane14_in1_t_d7 <= f_lane14_in1_t_d6; // Gating.java:179
-    f_lane14_in1_t_d8 <= f_lane14_in1_t_d7; // Gating.java:179
-    f_lane14_in1_t_d9 <= f_lane14_in1_t_d8; // Gating.java:179
-    f_lane14_in1_t_d10 <= f_lane14_in1_t_d9; // Gating.java:179
-    f_lane14_in1_t_d11 <= f_lane14_in1_t_d10; // Gating.java:179
-    f_lane14_in1_t_d12 <= f_lane14_in1_t_d11; // Gating.java:179
-    f_lane14_in1_t_d13 <= f_lane14_in1_t_d12; // Gating.java:179
-    f_lane14_in1_t_d14 <= f_lane14_in1_t_d13; // Gating.java:179
-    f_lane14_in1_t_d15 <= f_lane14_in1_t_d14; // Gating.java:179
-    f_lane14_in1_t_d16 <= f_lane14_in1_t_d15; // Gating.java:179
-    f_lane14_in1_t_d17 <= f_lane14_in1_t_d16; // Gating.java:179
-    f_lane14_in1_t_d18 <= f_lane14_in1_t_d17; // Gating.java:179
-    f_lane14_in1_t_d19 <= f_lane14_in1_t_d18; // Gating.java:179
-    f_lane14_in1_t_d20 <= f_lane14_in1_t_d19; // Gating.java:179
-    f_lane14_in1_t_d21 <= f_lane14_in1_t_d20; // Gating.java:179
-    f_lane14_in1_t_d22 <= f_lane14_in1_t_d21; // Gating.java:179
-    f_lane14_in1_t_d23 <= f_lane14_in1_t_d22; // Gating.java:179
-    f_lane14_in1_t_d24 <= f_lane14_in1_t_d23; // Gating.java:179
-    f_lane14_in1_t_d25 <= f_lane14_in1_t_d24; // Gating.java:179
-    f_lane14_in1_t_d26 <= f_lane14_in1_t_d25; // Gating.java:179
-    f_lane14_in1_t_d27 <= f_lane14_in1_t_d26; // Gating.java:179
-    f_lane14_in1_t_d28 <= f_lane14_in1_t_d27; // Gating.java:179
-    f_lane14_in1_t_d29 <= f_lane14_in1_t_d28; // Gating.java:179
-    f_lane14_in1_t_d30 <= f_lane14_in1_t_d29; // Gating.java:179
-    f_lane14_in1_t_d31 <= f_lane14_in1_t_d30; // Gating.java:179
-    f_lane14_in1_t_d32 <= f_lane14_in1_t_d31; // Gating.java:179
-    f_lane14_in1_t_d33 <= f_lane14_in1_t_d32; // Gating.java:179
-    f_lane14_in1_t_d34 <= f_lane14_in1_t_d33; // Gating.java:179
-    f_lane14_in1_t_d35 <= f_lane14_in1_t_d34; // Gating.java:179
-    f_lane14_in1_t_d36 <= f_lane14_in1_t_d35; // Gating.java:179
-    f_lane14_in1_t_d37 <= f_lane14_in1_t_d36; // Gating.java:179
-    f_lane14_in1_t_d38 <= f_lane14_in1_t_d37; // Gating.java:179
-    f_lane14_in1_t_d39 <= f_lane14_in1_t_d38; // Gating.java:179
-    f_lane14_in1_t_d40 <= f_lane14_in1_t_d39; // Gating.java:179
-    f_lane14_in1_t_d41 <= f_lane14_in1_t_d40; // Gating.java:179
-    f_lane14_in1_t_d42 <= f_lane14_in1_t_d41; // Gating.java:179
-    f_lane14_in1_t_d43 <= f_lane14_in1_t_d42; // Gating.java:179
-    f_lane14_in1_t_d44 <= f_lane14_in1_t_d43; // Gating.java:179
-    f_lane14_in1_t_d45 <= f_lane14_in1_t_d44; // Gating.java:179
-    f_lane14_in1_t_d46 <= f_lane14_in1_t_d45; // Gating.java:179
-    f_lane14_in1_t_d47 <= f_lane14_in1_t_d46; // Gating.java:179
-    f_lane14_in1_t_d48 <= f_lane14_in1_t_d47; // Gating.java:179
-    f_lane14_in1_t_d49 <= f_lane14_in1_t_d48; // Gating.java:179
-    f_lane14_in1_t_d50 <= f_lane14_in1_t_d49; // Gating.java:179
-    f_lane14_in1_t_d51 <= f_lane14_in1_t_d50; // Gating.java:179
-    f_lane14_in1_t_d52 <= f_lane14_in1_t_d51; // Gating.java:179
-    f_lane14_in1_t_d53 <= f_lane14_in1_t_d52; // Gating.java:179
-    f_lane14_in1_t_d54 <= f_lane14_in1_t_d53; // Gating.java:179
-    f_lane14_in1_t_d55 <= f_lane14_in1_t_d54; // Gating.java:179
-    f_lane14_in1_t_d56 <= f_lane14_in1_t_d55; // Gating.java:179
-    f_lane14_in1_t_d57 <= f_lane14_in1_t_d56; // Gating.java:179
-    f_lane14_in1_t_d58 <= f_lane14_in1_t_d57; // Gating.java:179
-    f_lane14_in1_t_d59 <= f_lane14_in1_t_d58; // Gating.java:179
-    f_lane14_in1_t_d60 <= f_lane14_in1_t_d59; // Gating.java:179
-    f_lane14_in1_t_d61 <= f_lane14_in1_t_d60; // Gating.java:179
-    f_lane14_in1_t_d62 <= f_lane14_in1_t_d61; // Gating.java:179
-    f_lane14_in1_t_d63 <= f_lane14_in1_t_d62; // Gating.java:179
-    f_lane14_in1_t_d64 <= f_lane14_in1_t_d63; // Gating.java:179
-    f_lane14_in1_t_d65 <= f_lane14_in1_t_d64; // Gating.java:179
-    f_lane14_in1_t_d66 <= f_lane14_in1_t_d65; // Gating.java:179
-    f_lane14_in1_t_d67 <= f_lane14_in1_t_d66; // Gating.java:179
-    f_lane14_in1_t_d68 <= f_lane14_in1_t_d67; // Gating.java:179
-    f_lane14_in1_t_d69 <= f_lane14_in1_t_d68; // Gating.java:179
-    f_lane14_in1_t_d70 <= f_lane14_in1_t_d69; // Gating.java:179
-    f_lane14_in1_t_d71 <= f_lane14_in1_t_d70; // Gating.java:179
-    f_lane14_in1_t_d72 <= f_lane14_in1_t_d71; // Gating.java:179
-    f_lane14_in1_t_d73 <= f_lane14_in1_t_d72; // Gating.java:179
-    f_lane14_in1_t_d74 <= f_lane14_in1_t_d73; // Gating.java:179
-    f_lane14_in1_t_d75 <= f_lane14_in1_t_d74; // Gating.java:179
-    f_lane14_in1_t_d76 <= f_lane14_in1_t_d75; // Gating.java:179
-    f_lane14_in1_t_d77 <= f_lane14_in1_t_d76; // Gating.java:179
-    f_lane14_in1_t_d78 <= f_lane14_in1_t_d77; // Gating.java:179
-    f_lane14_in1_t_d79 <= f_lane14_in1_t_d78; // Gating.java:179
-    f_lane15_in1_t_d1 <= in_payload_u_15; // Gating.java:179
-    f_lane15_in1_t_d2 <= f_lane15_in1_t_d1; // Gating.java:179
-    f_lane15_in1_t_d3 <= f_lane15_in1_t_d2; // Gating.java:179
-    f_lane15_in1_t_d4 <= f_lane15_in1_t_d3; // Gating.java:179
-    f_lane15_in1_t_d5 <= f_lane15_in1_t_d4; // Gating.java:179
-    f_lane15_in1_t_d6 <= f_lane15_in1_t_d5; // Gating.java:179
-    f_lane15_in1_t_d7 <= f_lane15_in1_t_d6; // Gating.java:179
-    f_lane15_in1_t_d8 <= f_lane15_in1_t_d7; // Gating.java:179
-    f_lane15_in1_t_d9 <= f_lane15_in1_t_d8; // Gating.java:179
-    f_lane15_in1_t_d10 <= f_lane15_in1_t_d9; // Gating.java:179
-    f_lane15_in1_t_d11 <= f_lane15_in1_t_d10; // Gating.java:179
-    f_lane15_in1_t_d12 <= f_lane15_in1_t_d11; // Gating.java:179
-    f_lane15_in1_t_d13 <= f_lane15_in1_t_d12; // Gating.java:179
-    f_lane15_in1_t_d14 <= f_lane15_in1_t_d13; // Gating.java:179
-    f_lane15_in1_t_d15 <= f_lane15_in1_t_d14; // Gating.java:179
-    f_lane15_in1_t_d16 <= f_lane15_in1_t_d15; // Gating.java:179
-    f_lane15_in1_t_d17 <= f_lane15_in1_t_d16; // Gating.java:179
-    f_lane15_in1_t_d18 <= f_lane15_in1_t_d17; // Gating.java:179
-    f_lane15_in1_t_d19 <= f_lane15_in1_t_d18; // Gating.java:179
-    f_lane15_in1_t_d20 <= f_lane15_in1_t_d19; // Gating.java:179
-    f_lane15_in1_t_d21 <= f_lane15_in1_t_d20; // Gating.java:179
-    f_lane15_in1_t_d22 <= f_lane15_in1_t_d21; // Gating.java:179
-    f_lane15_in1_t_d23 <= f_lane15_in1_t_d22; // Gating.java:179
-    f_lane15_in1_t_d24 <= f_lane15_in1_t_d23; // Gating.java:179
-    f_lane15_in1_t_d25 <= f_lane15_in1_t_d24; // Gating.java:179
-    f_lane15_in1_t_d26 <= f_lane15_in1_t_d25; // Gating.java:179
-    f_lane15_in1_t_d27 <= f_lane15_in1_t_d26; // Gating.java:179
-    f_lane15_in1_t_d28 <= f_lane15_in1_t_d27; // Gating.java:179
-    f_lane15_in1_t_d29 <= f_lane15_in1_t_d28; // Gating.java:179
-    f_lane15_in1_t_d30 <= f_lane15_in1_t_d29; // Gating.java:179
-    f_lane15_in1_t_d31 <= f_lane15_in1_t_d30; // Gating.java:179
-    f_lane15_in1_t_d32 <= f_lane15_in1_t_d31; // Gating.java:179
-    f_lane15_in1_t_d33 <= f_lane15_in1_t_d32; // Gating.java:179
-    f_lane15_in1_t_d34 <= f_lane15_in1_t_d33; // Gating.java:179
-    f_lane15_in1_t_d35 <= f_lane15_in1_t_d34; // Gating.java:179
-    f_lane15_in1_t_d36 <= f_lane15_in1_t_d35; // Gating.java:179
-    f_lane15_in1_t_d37 <= f_lane15_in1_t_d36; // Gating.java:179
-    f_lane15_in1_t_d38 <= f_lane15_in1_t_d37; // Gating.java:179
-    f_lane15_in1_t_d39 <= f_lane15_in1_t_d38; // Gating.java:179
-    f_lane15_in1_t_d40 <= f_lane15_in1_t_d39; // Gating.java:179
-    f_lane15_in1_t_d41 <= f_lane15_in1_t_d40; // Gating.java:179
-    f_lane15_in1_t_d42 <= f_lane15_in1_t_d41; // Gating.java:179
-    f_lane15_in1_t_d43 <= f_lane15_in1_t_d42; // Gating.java:179
-    f_lane15_in1_t_d44 <= f_lane15_in1_t_d43; // Gating.java:179
-    f_lane15_in1_t_d45 <= f_lane15_in1_t_d44; // Gating.java:179
-    f_lane15_in1_t_d46 <= f_lane15_in1_t_d45; // Gating.java:179
-    f_lane15_in1_t_d47 <= f_lane15_in1_t_d46; // Gating.java:179
-    f_lane15_in1_t_d48 <= f_lane15_in1_t_d47; // Gating.java:179
-    f_lane15_in1_t_d49 <= f_lane15_in1_t_d48; // Gating.java:179
-    f_lane15_in1_t_d50 <= f_lane15_in1_t_d49; // Gating.java:179
-    f_lane15_in1_t_d51 <= f_lane15_in1_t_d50; // Gating.java:179
-    f_lane15_in1_t_d52 <= f_lane15_in1_t_d51; // Gating.java:179
-    f_lane15_in1_t_d53 <= f_lane15_in1_t_d52; // Gating.java:179
-    f_lane15_in1_t_d54 <= f_lane15_in1_t_d53; // Gating.java:179
-    f_lane15_in1_t_d55 <= f_lane15_in1_t_d54; // Gating.java:179
-    f_lane15_in1_t_d56 <= f_lane15_in1_t_d55; // Gating.java:179
-    f_lane15_in1_t_d57 <= f_lane15_in1_t_d56; // Gating.java:179
-    f_lane15_in1_t_d58 <= f_lane15_in1_t_d57; // Gating.java:179
-    f_lane15_in1_t_d59 <= f_lane15_in1_t_d58; // Gating.java:179
-    f_lane15_in1_t_d60 <= f_lane15_in1_t_d59; // Gating.java:179
-    f_lane15_in1_t_d61 <= f_lane15_in1_t_d60; // Gating.java:179
-    f_lane15_in1_t_d62 <= f_lane15_in1_t_d61; // Gating.java:179
-    f_lane15_in1_t_d63 <= f_lane15_in1_t_d62; // Gating.java:179
-    f_lane15_in1_t_d64 <= f_lane15_in1_t_d63; // Gating.java:179
-    f_lane15_in1_t_d65 <= f_lane15_in1_t_d64; // Gating.java:179
-    f_lane15_in1_t_d66 <= f_lane15_in1_t_d65; // Gating.java:179
-    f_lane15_in1_t_d67 <= f_lane15_in1_t_d66; // Gating.java:179
-    f_lane15_in1_t_d68 <= f_lane15_in1_t_d67; // Gating.java:179
-    f_lane15_in1_t_d69 <= f_lane15_in1_t_d68; // Gating.java:179
-    f_lane15_in1_t_d70 <= f_lane15_in1_t_d69; // Gating.java:179
-    f_lane15_in1_t_d71 <= f_lane15_in1_t_d70; // Gating.java:179
-    f_lane15_in1_t_d72 <= f_lane15_in1_t_d71; // Gating.java:179
-    f_lane15_in1_t_d73 <= f_lane15_in1_t_d72; // Gating.java:179
-    f_lane15_in1_t_d74 <= f_lane15_in1_t_d73; // Gating.java:179
-    f_lane15_in1_t_d75 <= f_lane15_in1_t_d74; // Gating.java:179
-    f_lane15_in1_t_d76 <= f_lane15_in1_t_d75; // Gating.java:179
-    f_lane15_in1_t_d77 <= f_lane15_in1_t_d76; // Gating.java:179
-    f_lane15_in1_t_d78 <= f_lane15_in1_t_d77; // Gating.java:179
-    f_lane15_in1_t_d79 <= f_lane15_in1_t_d78; // Gating.java:179
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:180
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:180
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:180
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:180
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:180
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:180
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:180
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:180
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:180
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:180
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:180
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:180
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:180
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:180
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:180
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:180
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:180
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:180
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:180
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:180
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:180
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:180
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:180
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:180
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:180
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:180
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:180
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:180
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:180
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:180
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:180
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:180
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:180
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:180
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:180
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:180
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:180
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:180
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:180
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:180
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:180
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:180
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:180
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:180
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:180
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:180
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:180
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:180
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:180
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:180
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:180
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:180
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:180
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:180
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:180
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:180
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:180
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:180
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:180
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:180
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:180
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:180
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:180
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:180
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:180
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:180
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:180
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:180
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:180
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:180
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:180
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:180
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:180
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:180
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:180
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:180
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:180
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:180
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:180
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:180
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:180
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:180
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:180
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:180
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:180
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:180
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:180
+    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:180
+    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:180
+    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:180
+    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:180
+    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:180
+    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:180
+    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:180
+    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:180
+    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:180
+    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:180
+    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:180
+    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:180
+    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:180
+    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:180
+    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:180
+    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:180
+    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:180
+    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:180
+    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:180
+    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:180
+    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:180
+    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:180
+    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:180
+    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:180
+    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:180
+    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:180
+    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:180
+    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:180
+    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:180
+    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:180
+    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:180
+    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:180
+    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:180
+    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:180
+    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:180
+    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:180
+    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:180
+    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:180
+    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:180
+    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:180
+    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:180
+    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:180
+    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:180
+    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:180
+    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:180
+    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:180
+    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:180
+    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:180
+    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:180
+    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:180
+    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:180
+    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:180
+    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:180
+    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:180
+    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:180
+    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:180
+    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:180
+    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:180
+    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:180
+    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:180
+    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:180
+    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:180
+    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:180
+    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:180
+    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:180
+    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:180
+    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:180
+    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:180
+    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:180
+    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:180
+    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:180
+    f_lane2_in1_t_d1 <= in_payload_u_2; // Gating.java:180
+    f_lane2_in1_t_d2 <= f_lane2_in1_t_d1; // Gating.java:180
+    f_lane2_in1_t_d3 <= f_lane2_in1_t_d2; // Gating.java:180
+    f_lane2_in1_t_d4 <= f_lane2_in1_t_d3; // Gating.java:180
+    f_lane2_in1_t_d5 <= f_lane2_in1_t_d4; // Gating.java:180
+    f_lane2_in1_t_d6 <= f_lane2_in1_t_d5; // Gating.java:180
+    f_lane2_in1_t_d7 <= f_lane2_in1_t_d6; // Gating.java:180
+    f_lane2_in1_t_d8 <= f_lane2_in1_t_d7; // Gating.java:180
+    f_lane2_in1_t_d9 <= f_lane2_in1_t_d8; // Gating.java:180
+    f_lane2_in1_t_d10 <= f_lane2_in1_t_d9; // Gating.java:180
+    f_lane2_in1_t_d11 <= f_lane2_in1_t_d10; // Gating.java:180
+    f_lane2_in1_t_d12 <= f_lane2_in1_t_d11; // Gating.java:180
+    f_lane2_in1_t_d13 <= f_lane2_in1_t_d12; // Gating.java:180
+    f_lane2_in1_t_d14 <= f_lane2_in1_t_d13; // Gating.java:180
+    f_lane2_in1_t_d15 <= f_lane2_in1_t_d14; // Gating.java:180
+    f_lane2_in1_t_d16 <= f_lane2_in1_t_d15; // Gating.java:180
+    f_lane2_in1_t_d17 <= f_lane2_in1_t_d16; // Gating.java:180
+    f_lane2_in1_t_d18 <= f_lane2_in1_t_d17; // Gating.java:180
+    f_lane2_in1_t_d19 <= f_lane2_in1_t_d18; // Gating.java:180
+    f_lane2_in1_t_d20 <= f_lane2_in1_t_d19; // Gating.java:180
+    f_lane2_in1_t_d21 <= f_lane2_in1_t_d20; // Gating.java:180
+    f_lane2_in1_t_d22 <= f_lane2_in1_t_d21; // Gating.java:180
+    f_lane2_in1_t_d23 <= f_lane2_in1_t_d22; // Gating.java:180
+    f_lane2_in1_t_d24 <= f_lane2_in1_t_d23; // Gating.java:180
+    f_lane2_in1_t_d25 <= f_lane2_in1_t_d24; // Gating.java:180
+    f_lane2_in1_t_d26 <= f_lane2_in1_t_d25; // Gating.java:180
+    f_lane2_in1_t_d27 <= f_lane2_in1_t_d26; // Gating.java:180
+    f_lane2_in1_t_d28 <= f_lane2_in1_t_d27; // Gating.java:180
+    f_lane2_in1_t_d29 <= f_lane2_in1_t_d28; // Gating.java:180
+    f_lane2_in1_t_d30 <= f_lane2_in1_t_d29; // Gating.java:180
+    f_lane2_in1_t_d31 <= f_lane2_in1_t_d30; // Gating.java:180
+    f_lane2_in1_t_d32 <= f_lane2_in1_t_d31; // Gating.java:180
+    f_lane2_in1_t_d33 <= f_lane2_in1_t_d32; // Gating.java:180
+    f_lane2_in1_t_d34 <= f_lane2_in1_t_d33; // Gating.java:180
+    f_lane2_in1_t_d35 <= f_lane2_in1_t_d34; // Gating.java:180
+    f_lane2_in1_t_d36 <= f_lane2_in1_t_d35; // Gating.java:180
+    f_lane2_in1_t_d37 <= f_lane2_in1_t_d36; // Gating.java:180
+    f_lane2_in1_t_d38 <= f_lane2_in1_t_d37; // Gating.java:180
+    f_lane2_in1_t_d39 <= f_lane2_in1_t_d38; // Gating.java:180
+    f_lane2_in1_t_d40 <= f_lane2_in1_t_d39; // Gating.java:180
+    f_lane2_in1_t_d41 <= f_lane2_in1_t_d40; // Gating.java:180
+    f_lane2_in1_t_d42 <= f_lane2_in1_t_d41; // Gating.java:180
+    f_lane2_in1_t_d43 <= f_lane2_in1_t_d42; // Gating.java:180
+    f_lane2_in1_t_d44 <= f_lane2_in1_t_d43; // Gating.java:180
+    f_lane2_in1_t_d45 <= f_lane2_in1_t_d44; // Gating.java:180
+    f_lane2_in1_t_d46 <= f_lane2_in1_t_d45; // Gating.java:180
+    f_lane2_in1_t_d47 <= f_lane2_in1_t_d46; // Gating.java:180
+    f_lane2_in1_t_d48 <= f_lane2_in1_t_d47; // Gating.java:180
+    f_lane2_in1_t_d49 <= f_lane2_in1_t_d48; // Gating.java:180
+    f_lane2_in1_t_d50 <= f_lane2_in1_t_d49; // Gating.java:180
+    f_lane2_in1_t_d51 <= f_lane2_in1_t_d50; // Gating.java:180
+    f_lane2_in1_t_d52 <= f_lane2_in1_t_d51; // Gating.java:180
+    f_lane2_in1_t_d53 <= f_lane2_in1_t_d52; // Gating.java:180
+    f_lane2_in1_t_d54 <= f_lane2_in1_t_d53; // Gating.java:180
+    f_lane2_in1_t_d55 <= f_lane2_in1_t_d54; // Gating.java:180
+    f_lane2_in1_t_d56 <= f_lane2_in1_t_d55; // Gating.java:180
+    f_lane2_in1_t_d57 <= f_lane2_in1_t_d56; // Gating.java:180
+    f_lane2_in1_t_d58 <= f_lane2_in1_t_d57; // Gating.java:180
+    f_lane2_in1_t_d59 <= f_lane2_in1_t_d58; // Gating.java:180
+    f_lane2_in1_t_d60 <= f_lane2_in1_t_d59; // Gating.java:180
+    f_lane2_in1_t_d61 <= f_lane2_in1_t_d60; // Gating.java:180
+    f_lane2_in1_t_d62 <= f_lane2_in1_t_d61; // Gating.java:180
+    f_lane2_in1_t_d63 <= f_lane2_in1_t_d62; // Gating.java:180
+    f_lane2_in1_t_d64 <= f_lane2_in1_t_d63; // Gating.java:180
+    f_lane2_in1_t_d65 <= f_lane2_in1_t_d64; // Gating.java:180
+    f_lane2_in1_t_d66 <= f_lane2_in1_t_d65; // Gating.java:180
+    f_lane2_in1_t_d67 <= f_lane2_in1_t_d66; // Gating.java:180
+    f_lane2_in1_t_d68 <= f_lane2_in1_t_d67; // Gating.java:180
+    f_lane2_in1_t_d69 <= f_lane2_in1_t_d68; // Gating.java:180
+    f_lane2_in1_t_d70 <= f_lane2_in1_t_d69; // Gating.java:180
+    f_lane2_in1_t_d71 <= f_lane2_in1_t_d70; // Gating.java:180
+    f_lane2_in1_t_d72 <= f_lane2_in1_t_d71; // Gating.java:180
+    f_lane2_in1_t_d73 <= f_lane2_in1_t_d72; // Gating.java:180
+    f_lane2_in1_t_d74 <= f_lane2_in1_t_d73; // Gating.java:180
+    f_lane2_in1_t_d75 <= f_lane2_in1_t_d74; // Gating.java:180
+    f_lane2_in1_t_d76 <= f_lane2_in1_t_d75; // Gating.java:180
+    f_lane2_in1_t_d77 <= f_lane2_in1_t_d76; // Gating.java:180
+    f_lane2_in1_t_d78 <= f_lane2_in1_t_d77; // Gating.java:180
+    f_lane2_in1_t_d79 <= f_lane2_in1_t_d78; // Gating.java:180
+    f_lane3_in1_t_d1 <= in_payload_u_3; // Gating.java:180
+    f_lane3_in1_t_d2 <= f_lane3_in1_t_d1; // Gating.java:180
+    f_lane3_in1_t_d3 <= f_lane3_in1_t_d2; // Gating.java:180
+    f_lane3_in1_t_d4 <= f_lane3_in1_t_d3; // Gating.java:180
+    f_lane3_in1_t_d5 <= f_lane3_in1_t_d4; // Gating.java:180
+    f_lane3_in1_t_d6 <= f_lane3_in1_t_d5; // Gating.java:180
+    f_lane3_in1_t_d7 <= f_lane3_in1_t_d6; // Gating.java:180
+    f_lane3_in1_t_d8 <= f_lane3_in1_t_d7; // Gating.java:180
+    f_lane3_in1_t_d9 <= f_lane3_in1_t_d8; // Gating.java:180
+    f_lane3_in1_t_d10 <= f_lane3_in1_t_d9; // Gating.java:180
+    f_lane3_in1_t_d11 <= f_lane3_in1_t_d10; // Gating.java:180
+    f_lane3_in1_t_d12 <= f_lane3_in1_t_d11; // Gating.java:180
+    f_lane3_in1_t_d13 <= f_lane3_in1_t_d12; // Gating.java:180
+    f_lane3_in1_t_d14 <= f_lane3_in1_t_d13; // Gating.java:180
+    f_lane3_in1_t_d15 <= f_lane3_in1_t_d14; // Gating.java:180
+    f_lane3_in1_t_d16 <= f_lane3_in1_t_d15; // Gating.java:180
+    f_lane3_in1_t_d17 <= f_lane3_in1_t_d16; // Gating.java:180
+    f_lane3_in1_t_d18 <= f_lane3_in1_t_d17; // Gating.java:180
+    f_lane3_in1_t_d19 <= f_lane3_in1_t_d18; // Gating.java:180
+    f_lane3_in1_t_d20 <= f_lane3_in1_t_d19; // Gating.java:180
+    f_lane3_in1_t_d21 <= f_lane3_in1_t_d20; // Gating.java:180
+    f_lane3_in1_t_d22 <= f_lane3_in1_t_d21; // Gating.java:180
+    f_lane3_in1_t_d23 <= f_lane3_in1_t_d22; // Gating.java:180
+    f_lane3_in1_t_d24 <= f_lane3_in1_t_d23; // Gating.java:180
+    f_lane3_in1_t_d25 <= f_lane3_in1_t_d24; // Gating.java:180
+    f_lane3_in1_t_d26 <= f_lane3_in1_t_d25; // Gating.java:180
+    f_lane3_in1_t_d27 <= f_lane3_in1_t_d26; // Gating.java:180
+    f_lane3_in1_t_d28 <= f_lane3_in1_t_d27; // Gating.java:180
+    f_lane3_in1_t_d29 <= f_lane3_in1_t_d28; // Gating.java:180
+    f_lane3_in1_t_d30 <= f_lane3_in1_t_d29; // Gating.java:180
+    f_lane3_in1_t_d31 <= f_lane3_in1_t_d30; // Gating.java:180
+    f_lane3_in1_t_d32 <= f_lane3_in1_t_d31; // Gating.java:180
+    f_lane3_in1_t_d33 <= f_lane3_in1_t_d32; // Gating.java:180
+    f_lane3_in1_t_d34 <= f_lane3_in1_t_d33; // Gating.java:180
+    f_lane3_in1_t_d35 <= f_lane3_in1_t_d34; // Gating.java:180
+    f_lane3_in1_t_d36 <= f_lane3_in1_t_d35; // Gating.java:180
+    f_lane3_in1_t_d37 <= f_lane3_in1_t_d36; // Gating.java:180
+    f_lane3_in1_t_d38 <= f_lane3_in1_t_d37; // Gating.java:180
+    f_lane3_in1_t_d39 <= f_lane3_in1_t_d38; // Gating.java:180
+    f_lane3_in1_t_d40 <= f_lane3_in1_t_d39; // Gating.java:180
+    f_lane3_in1_t_d41 <= f_lane3_in1_t_d40; // Gating.java:180
+    f_lane3_in1_t_d42 <= f_lane3_in1_t_d41; // Gating.java:180
+    f_lane3_in1_t_d43 <= f_lane3_in1_t_d42; // Gating.java:180
+    f_lane3_in1_t_d44 <= f_lane3_in1_t_d43; // Gating.java:180
+    f_lane3_in1_t_d45 <= f_lane3_in1_t_d44; // Gating.java:180
+    f_lane3_in1_t_d46 <= f_lane3_in1_t_d45; // Gating.java:180
+    f_lane3_in1_t_d47 <= f_lane3_in1_t_d46; // Gating.java:180
+    f_lane3_in1_t_d48 <= f_lane3_in1_t_d47; // Gating.java:180
+    f_lane3_in1_t_d49 <= f_lane3_in1_t_d48; // Gating.java:180
+    f_lane3_in1_t_d50 <= f_lane3_in1_t_d49; // Gating.java:180
+    f_lane3_in1_t_d51 <= f_lane3_in1_t_d50; // Gating.java:180
+    f_lane3_in1_t_d52 <= f_lane3_in1_t_d51; // Gating.java:180
+    f_lane3_in1_t_d53 <= f_lane3_in1_t_d52; // Gating.java:180
+    f_lane3_in1_t_d54 <= f_lane3_in1_t_d53; // Gating.java:180
+    f_lane3_in1_t_d55 <= f_lane3_in1_t_d54; // Gating.java:180
+    f_lane3_in1_t_d56 <= f_lane3_in1_t_d55; // Gating.java:180
+    f_lane3_in1_t_d57 <= f_lane3_in1_t_d56; // Gating.java:180
+    f_lane3_in1_t_d58 <= f_lane3_in1_t_d57; // Gating.java:180
+    f_lane3_in1_t_d59 <= f_lane3_in1_t_d58; // Gating.java:180
+    f_lane3_in1_t_d60 <= f_lane3_in1_t_d59; // Gating.java:180
+    f_lane3_in1_t_d61 <= f_lane3_in1_t_d60; // Gating.java:180
+    f_lane3_in1_t_d62 <= f_lane3_in1_t_d61; // Gating.java:180
+    f_lane3_in1_t_d63 <= f_lane3_in1_t_d62; // Gating.java:180
+    f_lane3_in1_t_d64 <= f_lane3_in1_t_d63; // Gating.java:180
+    f_lane3_in1_t_d65 <= f_lane3_in1_t_d64; // Gating.java:180
+    f_lane3_in1_t_d66 <= f_lane3_in1_t_d65; // Gating.java:180
+    f_lane3_in1_t_d67 <= f_lane3_in1_t_d66; // Gating.java:180
+    f_lane3_in1_t_d68 <= f_lane3_in1_t_d67; // Gating.java:180
+    f_lane3_in1_t_d69 <= f_lane3_in1_t_d68; // Gating.java:180
+    f_lane3_in1_t_d70 <= f_lane3_in1_t_d69; // Gating.java:180
+    f_lane3_in1_t_d71 <= f_lane3_in1_t_d70; // Gating.java:180
+    f_lane3_in1_t_d72 <= f_lane3_in1_t_d71; // Gating.java:180
+    f_lane3_in1_t_d73 <= f_lane3_in1_t_d72; // Gating.java:180
+    f_lane3_in1_t_d74 <= f_lane3_in1_t_d73; // Gating.java:180
+    f_lane3_in1_t_d75 <= f_lane3_in1_t_d74; // Gating.java:180
+    f_lane3_in1_t_d76 <= f_lane3_in1_t_d75; // Gating.java:180
+    f_lane3_in1_t_d77 <= f_lane3_in1_t_d76; // Gating.java:180
+    f_lane3_in1_t_d78 <= f_lane3_in1_t_d77; // Gating.java:180
+    f_lane3_in1_t_d79 <= f_lane3_in1_t_d78; // Gating.java:180
+    f_lane4_in1_t_d1 <= in_payload_u_4; // Gating.java:180
+    f_lane4_in1_t_d2 <= f_lane4_in1_t_d1; // Gating.java:180
+    f_lane4_in1_t_d3 <= f_lane4_in1_t_d2; // Gating.java:180
+    f_lane4_in1_t_d4 <= f_lane4_in1_t_d3; // Gating.java:180
+    f_lane4_in1_t_d5 <= f_lane4_in1_t_d4; // Gating.java:180
+    f_lane4_in1_t_d6 <= f_lane4_in1_t_d5; // Gating.java:180
+    f_lane4_in1_t_d7 <= f_lane4_in1_t_d6; // Gating.java:180
+    f_lane4_in1_t_d8 <= f_lane4_in1_t_d7; // Gating.java:180
+    f_lane4_in1_t_d9 <= f_lane4_in1_t_d8; // Gating.java:180
+    f_lane4_in1_t_d10 <= f_lane4_in1_t_d9; // Gating.java:180
+    f_lane4_in1_t_d11 <= f_lane4_in1_t_d10; // Gating.java:180
+    f_lane4_in1_t_d12 <= f_lane4_in1_t_d11; // Gating.java:180
+    f_lane4_in1_t_d13 <= f_lane4_in1_t_d12; // Gating.java:180
+    f_lane4_in1_t_d14 <= f_lane4_in1_t_d13; // Gating.java:180
+    f_lane4_in1_t_d15 <= f_lane4_in1_t_d14; // Gating.java:180
+    f_lane4_in1_t_d16 <= f_lane4_in1_t_d15; // Gating.java:180
+    f_lane4_in1_t_d17 <= f_lane4_in1_t_d16; // Gating.java:180
+    f_lane4_in1_t_d18 <= f_lane4_in1_t_d17; // Gating.java:180
+    f_lane4_in1_t_d19 <= f_lane4_in1_t_d18; // Gating.java:180
+    f_lane4_in1_t_d20 <= f_lane4_in1_t_d19; // Gating.java:180
+    f_lane4_in1_t_d21 <= f_lane4_in1_t_d20; // Gating.java:180
+    f_lane4_in1_t_d22 <= f_lane4_in1_t_d21; // Gating.java:180
+    f_lane4_in1_t_d23 <= f_lane4_in1_t_d22; // Gating.java:180
+    f_lane4_in1_t_d24 <= f_lane4_in1_t_d23; // Gating.java:180
+    f_lane4_in1_t_d25 <= f_lane4_in1_t_d24; // Gating.java:180
+    f_lane4_in1_t_d26 <= f_lane4_in1_t_d25; // Gating.java:180
+    f_lane4_in1_t_d27 <= f_lane4_in1_t_d26; // Gating.java:180
+    f_lane4_in1_t_d28 <= f_lane4_in1_t_d27; // Gating.java:180
+    f_lane4_in1_t_d29 <= f_lane4_in1_t_d28; // Gating.java:180
+    f_lane4_in1_t_d30 <= f_lane4_in1_t_d29; // Gating.java:180
+    f_lane4_in1_t_d31 <= f_lane4_in1_t_d30; // Gating.java:180
+    f_lane4_in1_t_d32 <= f_lane4_in1_t_d31; // Gating.java:180
+    f_lane4_in1_t_d33 <= f_lane4_in1_t_d32; // Gating.java:180
+    f_lane4_in1_t_d34 <= f_lane4_in1_t_d33; // Gating.java:180
+    f_lane4_in1_t_d35 <= f_lane4_in1_t_d34; // Gating.java:180
+    f_lane4_in1_t_d36 <= f_lane4_in1_t_d35; // Gating.java:180
+    f_lane4_in1_t_d37 <= f_lane4_in1_t_d36; // Gating.java:180
+    f_lane4_in1_t_d38 <= f_lane4_in1_t_d37; // Gating.java:180
+    f_lane4_in1_t_d39 <= f_lane4_in1_t_d38; // Gating.java:180
+    f_lane4_in1_t_d40 <= f_lane4_in1_t_d39; // Gating.java:180
+    f_lane4_in1_t_d41 <= f_lane4_in1_t_d40; // Gating.java:180
+    f_lane4_in1_t_d42 <= f_lane4_in1_t_d41; // Gating.java:180
+    f_lane4_in1_t_d43 <= f_lane4_in1_t_d42; // Gating.java:180
+    f_lane4_in1_t_d44 <= f_lane4_in1_t_d43; // Gating.java:180
+    f_lane4_in1_t_d45 <= f_lane4_in1_t_d44; // Gating.java:180
+    f_lane4_in1_t_d46 <= f_lane4_in1_t_d45; // Gating.java:180
+    f_lane4_in1_t_d47 <= f_lane4_in1_t_d46; // Gating.java:180
+    f_lane4_in1_t_d48 <= f_lane4_in1_t_d47; // Gating.java:180
+    f_lane4_in1_t_d49 <= f_lane4_in1_t_d48; // Gating.java:180
+    f_lane4_in1_t_d50 <= f_lane4_in1_t_d49; // Gating.java:180
+    f_lane4_in1_t_d51 <= f_lane4_in1_t_d50; // Gating.java:180
+    f_lane4_in1_t_d52 <= f_lane4_in1_t_d51; // Gating.java:180
+    f_lane4_in1_t_d53 <= f_lane4_in1_t_d52; // Gating.java:180
+    f_lane4_in1_t_d54 <= f_lane4_in1_t_d53; // Gating.java:180
+    f_lane4_in1_t_d55 <= f_lane4_in1_t_d54; // Gating.java:180
+    f_lane4_in1_t_d56 <= f_lane4_in1_t_d55; // Gating.java:180
+    f_lane4_in1_t_d57 <= f_lane4_in1_t_d56; // Gating.java:180
+    f_lane4_in1_t_d58 <= f_lane4_in1_t_d57; // Gating.java:180
+    f_lane4_in1_t_d59 <= f_lane4_in1_t_d58; // Gating.java:180
+    f_lane4_in1_t_d60 <= f_lane4_in1_t_d59; // Gating.java:180
+    f_lane4_in1_t_d61 <= f_lane4_in1_t_d60; // Gating.java:180
+    f_lane4_in1_t_d62 <= f_lane4_in1_t_d61; // Gating.java:180
+    f_lane4_in1_t_d63 <= f_lane4_in1_t_d62; // Gating.java:180
+    f_lane4_in1_t_d64 <= f_lane4_in1_t_d63; // Gating.java:180
+    f_lane4_in1_t_d65 <= f_lane4_in1_t_d64; // Gating.java:180
+    f_lane4_in1_t_d66 <= f_lane4_in1_t_d65; // Gating.java:180
+    f_lane4_in1_t_d67 <= f_lane4_in1_t_d66; // Gating.java:180
+    f_lane4_in1_t_d68 <= f_lane4_in1_t_d67; // Gating.java:180
+    f_lane4_in1_t_d69 <= f_lane4_in1_t_d68; // Gating.java:180
+    f_lane4_in1_t_d70 <= f_lane4_in1_t_d69; // Gating.java:180
+    f_lane4_in1_t_d71 <= f_lane4_in1_t_d70; // Gating.java:180
+    f_lane4_in1_t_d72 <= f_lane4_in1_t_d71; // Gating.java:180
+    f_lane4_in1_t_d73 <= f_lane4_in1_t_d72; // Gating.java:180
+    f_lane4_in1_t_d74 <= f_lane4_in1_t_d73; // Gating.java:180
+    f_lane4_in1_t_d75 <= f_lane4_in1_t_d74; // Gating.java:180
+    f_lane4_in1_t_d76 <= f_lane4_in1_t_d75; // Gating.java:180
+    f_lane4_in1_t_d77 <= f_lane4_in1_t_d76; // Gating.java:180
+    f_lane4_in1_t_d78 <= f_lane4_in1_t_d77; // Gating.java:180
+    f_lane4_in1_t_d79 <= f_lane4_in1_t_d78; // Gating.java:180
+    f_lane5_in1_t_d1 <= in_payload_u_5; // Gating.java:180
+    f_lane5_in1_t_d2 <= f_lane5_in1_t_d1; // Gating.java:180
+    f_lane5_in1_t_d3 <= f_lane5_in1_t_d2; // Gating.java:180
+    f_lane5_in1_t_d4 <= f_lane5_in1_t_d3; // Gating.java:180
+    f_lane5_in1_t_d5 <= f_lane5_in1_t_d4; // Gating.java:180
+    f_lane5_in1_t_d6 <= f_lane5_in1_t_d5; // Gating.java:180
+    f_lane5_in1_t_d7 <= f_lane5_in1_t_d6; // Gating.java:180
+    f_lane5_in1_t_d8 <= f_lane5_in1_t_d7; // Gating.java:180
+    f_lane5_in1_t_d9 <= f_lane5_in1_t_d8; // Gating.java:180
+    f_lane5_in1_t_d10 <= f_lane5_in1_t_d9; // Gating.java:180
+    f_lane5_in1_t_d11 <= f_lane5_in1_t_d10; // Gating.java:180
+    f_lane5_in1_t_d12 <= f_lane5_in1_t_d11; // Gating.java:180
+    f_lane5_in1_t_d13 <= f_lane5_in1_t_d12; // Gating.java:180
+    f_lane5_in1_t_d14 <= f_lane5_in1_t_d13; // Gating.java:180
+    f_lane5_in1_t_d15 <= f_lane5_in1_t_d14; // Gating.java:180
+    f_lane5_in1_t_d16 <= f_lane5_in1_t_d15; // Gating.java:180
+    f_lane5_in1_t_d17 <= f_lane5_in1_t_d16; // Gating.java:180
+    f_lane5_in1_t_d18 <= f_lane5_in1_t_d17; // Gating.java:180
+    f_lane5_in1_t_d19 <= f_lane5_in1_t_d18; // Gating.java:180
+    f_lane5_in1_t_d20 <= f_lane5_in1_t_d19; // Gating.java:180
+    f_lane5_in1_t_d21 <= f_lane5_in1_t_d20; // Gating.java:180
+    f_lane5_in1_t_d22 <= f_lane5_in1_t_d21; // Gating.java:180
+    f_lane5_in1_t_d23 <= f_lane5_in1_t_d22; // Gating.java:180
+    f_lane5_in1_t_d24 <= f_lane5_in1_t_d23; // Gating.java:180
+    f_lane5_in1_t_d25 <= f_lane5_in1_t_d24; // Gating.java:180
+    f_lane5_in1_t_d26 <= f_lane5_in1_t_d25; // Gating.java:180
+    f_lane5_in1_t_d27 <= f_lane5_in1_t_d26; // Gating.java:180
+    f_lane5_in1_t_d28 <= f_lane5_in1_t_d27; // Gating.java:180
+    f_lane5_in1_t_d29 <= f_lane5_in1_t_d28; // Gating.java:180
+    f_lane5_in1_t_d30 <= f_lane5_in1_t_d29; // Gating.java:180
+    f_lane5_in1_t_d31 <= f_lane5_in1_t_d30; // Gating.java:180
+    f_lane5_in1_t_d32 <= f_lane5_in1_t_d31; // Gating.java:180
+    f_lane5_in1_t_d33 <= f_lane5_in1_t_d32; // Gating.java:180
+    f_lane5_in1_t_d34 <= f_lane5_in1_t_d33; // Gating.java:180
+    f_lane5_in1_t_d35 <= f_lane5_in1_t_d34; // Gating.java:180
+    f_lane5_in1_t_d36 <= f_lane5_in1_t_d35; // Gating.java:180
+    f_lane5_in1_t_d37 <= f_lane5_in1_t_d36; // Gating.java:180
+    f_lane5_in1_t_d38 <= f_lane5_in1_t_d37; // Gating.java:180
+    f_lane5_in1_t_d39 <= f_lane5_in1_t_d38; // Gating.java:180
+    f_lane5_in1_t_d40 <= f_lane5_in1_t_d39; // Gating.java:180
+    f_lane5_in1_t_d41 <= f_lane5_in1_t_d40; // Gating.java:180
+    f_lane5_in1_t_d42 <= f_lane5_in1_t_d41; // Gating.java:180
+    f_lane5_in1_t_d43 <= f_lane5_in1_t_d42; // Gating.java:180
+    f_lane5_in1_t_d44 <= f_lane5_in1_t_d43; // Gating.java:180
+    f_lane5_in1_t_d45 <= f_lane5_in1_t_d44; // Gating.java:180
+    f_lane5_in1_t_d46 <= f_lane5_in1_t_d45; // Gating.java:180
+    f_lane5_in1_t_d47 <= f_lane5_in1_t_d46; // Gating.java:180
+    f_lane5_in1_t_d48 <= f_lane5_in1_t_d47; // Gating.java:180
+    f_lane5_in1_t_d49 <= f_lane5_in1_t_d48; // Gating.java:180
+    f_lane5_in1_t_d50 <= f_lane5_in1_t_d49; // Gating.java:180
+    f_lane5_in1_t_d51 <= f_lane5_in1_t_d50; // Gating.java:180
+    f_lane5_in1_t_d52 <= f_lane5_in1_t_d51; // Gating.java:180
+    f_lane5_in1_t_d53 <= f_lane5_in1_t_d52; // Gating.java:180
+    f_lane5_in1_t_d54 <= f_lane5_in1_t_d53; // Gating.java:180
+    f_lane5_in1_t_d55 <= f_lane5_in1_t_d54; // Gating.java:180
+    f_lane5_in1_t_d56 <= f_lane5_in1_t_d55; // Gating.java:180
+    f_lane5_in1_t_d57 <= f_lane5_in1_t_d56; // Gating.java:180
+    f_lane5_in1_t_d58 <= f_lane5_in1_t_d57; // Gating.java:180
+    f_lane5_in1_t_d59 <= f_lane5_in1_t_d58; // Gating.java:180
+    f_lane5_in1_t_d60 <= f_lane5_in1_t_d59; // Gating.java:180
+    f_lane5_in1_t_d61 <= f_lane5_in1_t_d60; // Gating.java:180
+    f_lane5_in1_t_d62 <= f_lane5_in1_t_d61; // Gating.java:180
+    f_lane5_in1_t_d63 <= f_lane5_in1_t_d62; // Gating.java:180
+    f_lane5_in1_t_d64 <= f_lane5_in1_t_d63; // Gating.java:180
+    f_lane5_in1_t_d65 <= f_lane5_in1_t_d64; // Gating.java:180
+    f_lane5_in1_t_d66 <= f_lane5_in1_t_d65; // Gating.java:180
+    f_lane5_in1_t_d67 <= f_lane5_in1_t_d66; // Gating.java:180
+    f_lane5_in1_t_d68 <= f_lane5_in1_t_d67; // Gating.java:180
+    f_lane5_in1_t_d69 <= f_lane5_in1_t_d68; // Gating.java:180
+    f_lane5_in1_t_d70 <= f_lane5_in1_t_d69; // Gating.java:180
+    f_lane5_in1_t_d71 <= f_lane5_in1_t_d70; // Gating.java:180
+    f_lane5_in1_t_d72 <= f_lane5_in1_t_d71; // Gating.java:180
+    f_lane5_in1_t_d73 <= f_lane5_in1_t_d72; // Gating.java:180
+    f_lane5_in1_t_d74 <= f_lane5_in1_t_d73; // Gating.java:180
+    f_lane5_in1_t_d75 <= f_lane5_in1_t_d74; // Gating.java:180
+    f_lane5_in1_t_d76 <= f_lane5_in1_t_d75; // Gating.java:180
+    f_lane5_in1_t_d77 <= f_lane5_in1_t_d76; // Gating.java:180
+    f_lane5_in1_t_d78 <= f_lane5_in1_t_d77; // Gating.java:180
+    f_lane5_in1_t_d79 <= f_lane5_in1_t_d78; // Gating.java:180
+    f_lane6_in1_t_d1 <= in_payload_u_6; // Gating.java:180
+    f_lane6_in1_t_d2 <= f_lane6_in1_t_d1; // Gating.java:180
+    f_lane6_in1_t_d3 <= f_lane6_in1_t_d2; // Gating.java:180
+    f_lane6_in1_t_d4 <= f_lane6_in1_t_d3; // Gating.java:180
+    f_lane6_in1_t_d5 <= f_lane6_in1_t_d4; // Gating.java:180
+    f_lane6_in1_t_d6 <= f_lane6_in1_t_d5; // Gating.java:180
+    f_lane6_in1_t_d7 <= f_lane6_in1_t_d6; // Gating.java:180
+    f_lane6_in1_t_d8 <= f_lane6_in1_t_d7; // Gating.java:180
+    f_lane6_in1_t_d9 <= f_lane6_in1_t_d8; // Gating.java:180
+    f_lane6_in1_t_d10 <= f_lane6_in1_t_d9; // Gating.java:180
+    f_lane6_in1_t_d11 <= f_lane6_in1_t_d10; // Gating.java:180
+    f_lane6_in1_t_d12 <= f_lane6_in1_t_d11; // Gating.java:180
+    f_lane6_in1_t_d13 <= f_lane6_in1_t_d12; // Gating.java:180
+    f_lane6_in1_t_d14 <= f_lane6_in1_t_d13; // Gating.java:180
+    f_lane6_in1_t_d15 <= f_lane6_in1_t_d14; // Gating.java:180
+    f_lane6_in1_t_d16 <= f_lane6_in1_t_d15; // Gating.java:180
+    f_lane6_in1_t_d17 <= f_lane6_in1_t_d16; // Gating.java:180
+    f_lane6_in1_t_d18 <= f_lane6_in1_t_d17; // Gating.java:180
+    f_lane6_in1_t_d19 <= f_lane6_in1_t_d18; // Gating.java:180
+    f_lane6_in1_t_d20 <= f_lane6_in1_t_d19; // Gating.java:180
+    f_lane6_in1_t_d21 <= f_lane6_in1_t_d20; // Gating.java:180
+    f_lane6_in1_t_d22 <= f_lane6_in1_t_d21; // Gating.java:180
+    f_lane6_in1_t_d23 <= f_lane6_in1_t_d22; // Gating.java:180
+    f_lane6_in1_t_d24 <= f_lane6_in1_t_d23; // Gating.java:180
+    f_lane6_in1_t_d25 <= f_lane6_in1_t_d24; // Gating.java:180
+    f_lane6_in1_t_d26 <= f_lane6_in1_t_d25; // Gating.java:180
+    f_lane6_in1_t_d27 <= f_lane6_in1_t_d26; // Gating.java:180
+    f_lane6_in1_t_d28 <= f_lane6_in1_t_d27; // Gating.java:180
+    f_lane6_in1_t_d29 <= f_lane6_in1_t_d28; // Gating.java:180
+    f_lane6_in1_t_d30 <= f_lane6_in1_t_d29; // Gating.java:180
+    f_lane6_in1_t_d31 <= f_lane6_in1_t_d30; // Gating.java:180
+    f_lane6_in1_t_d32 <= f_lane6_in1_t_d31; // Gating.java:180
+    f_lane6_in1_t_d33 <= f_lane6_in1_t_d32; // Gating.java:180
+    f_lane6_in1_t_d34 <= f_lane6_in1_t_d33; // Gating.java:180
+    f_lane6_in1_t_d35 <= f_lane6_in1_t_d34; // Gating.java:180
+    f_lane6_in1_t_d36 <= f_lane6_in1_t_d35; // Gating.java:180
+    f_lane6_in1_t_d37 <= f_lane6_in1_t_d36; // Gating.java:180
+    f_lane6_in1_t_d38 <= f_lane6_in1_t_d37; // Gating.java:180
+    f_lane6_in1_t_d39 <= f_lane6_in1_t_d38; // Gating.java:180
+    f_lane6_in1_t_d40 <= f_lane6_in1_t_d39; // Gating.java:180
+    f_lane6_in1_t_d41 <= f_lane6_in1_t_d40; // Gating.java:180
+    f_lane6_in1_t_d42 <= f_lane6_in1_t_d41; // Gating.java:180
+    f_lane6_in1_t_d43 <= f_lane6_in1_t_d42; // Gating.java:180
+    f_lane6_in1_t_d44 <= f_lane6_in1_t_d43; // Gating.java:180
+    f_lane6_in1_t_d45 <= f_lane6_in1_t_d44; // Gating.java:180
+    f_lane6_in1_t_d46 <= f_lane6_in1_t_d45; // Gating.java:180
+    f_lane6_in1_t_d47 <= f_lane6_in1_t_d46; // Gating.java:180
+    f_lane6_in1_t_d48 <= f_lane6_in1_t_d47; // Gating.java:180
+    f_lane6_in1_t_d49 <= f_lane6_in1_t_d48; // Gating.java:180
+    f_lane6_in1_t_d50 <= f_lane6_in1_t_d49; // Gating.java:180
+    f_lane6_in1_t_d51 <= f_lane6_in1_t_d50; // Gating.java:180
+    f_lane6_in1_t_d52 <= f_lane6_in1_t_d51; // Gating.java:180
+    f_lane6_in1_t_d53 <= f_lane6_in1_t_d52; // Gating.java:180
+    f_lane6_in1_t_d54 <= f_lane6_in1_t_d53; // Gating.java:180
+    f_lane6_in1_t_d55 <= f_lane6_in1_t_d54; // Gating.java:180
+    f_lane6_in1_t_d56 <= f_lane6_in1_t_d55; // Gating.java:180
+    f_lane6_in1_t_d57 <= f_lane6_in1_t_d56; // Gating.java:180
+    f_lane6_in1_t_d58 <= f_lane6_in1_t_d57; // Gating.java:180
+    f_lane6_in1_t_d59 <= f_lane6_in1_t_d58; // Gating.java:180
+    f_lane6_in1_t_d60 <= f_lane6_in1_t_d59; // Gating.java:180
+    f_lane6_in1_t_d61 <= f_lane6_in1_t_d60; // Gating.java:180
+    f_lane6_in1_t_d62 <= f_lane6_in1_t_d61; // Gating.java:180
+    f_lane6_in1_t_d63 <= f_lane6_in1_t_d62; // Gating.java:180
+    f_lane6_in1_t_d64 <= f_lane6_in1_t_d63; // Gating.java:180
+    f_lane6_in1_t_d65 <= f_lane6_in1_t_d64; // Gating.java:180
+    f_lane6_in1_t_d66 <= f_lane6_in1_t_d65; // Gating.java:180
+    f_lane6_in1_t_d67 <= f_lane6_in1_t_d66; // Gating.java:180
+    f_lane6_in1_t_d68 <= f_lane6_in1_t_d67; // Gating.java:180
+    f_lane6_in1_t_d69 <= f_lane6_in1_t_d68; // Gating.java:180
+    f_lane6_in1_t_d70 <= f_lane6_in1_t_d69; // Gating.java:180
+    f_lane6_in1_t_d71 <= f_lane6_in1_t_d70; // Gating.java:180
+    f_lane6_in1_t_d72 <= f_lane6_in1_t_d71; // Gating.java:180
+    f_lane6_in1_t_d73 <= f_lane6_in1_t_d72; // Gating.java:180
+    f_lane6_in1_t_d74 <= f_lane6_in1_t_d73; // Gating.java:180
+    f_lane6_in1_t_d75 <= f_lane6_in1_t_d74; // Gating.java:180
+    f_lane6_in1_t_d76 <= f_lane6_in1_t_d75; // Gating.java:180
+    f_lane6_in1_t_d77 <= f_lane6_in1_t_d76; // Gating.java:180
+    f_lane6_in1_t_d78 <= f_lane6_in1_t_d77; // Gating.java:180
+    f_lane6_in1_t_d79 <= f_lane6_in1_t_d78; // Gating.java:180
+    f_lane7_in1_t_d1 <= in_payload_u_7; // Gating.java:180
+    f_lane7_in1_t_d2 <= f_lane7_in1_t_d1; // Gating.java:180
+    f_lane7_in1_t_d3 <= f_lane7_in1_t_d2; // Gating.java:180
+    f_lane7_in1_t_d4 <= f_lane7_in1_t_d3; // Gating.java:180
+    f_lane7_in1_t_d5 <= f_lane7_in1_t_d4; // Gating.java:180
+    f_lane7_in1_t_d6 <= f_lane7_in1_t_d5; // Gating.java:180
+    f_lane7_in1_t_d7 <= f_lane7_in1_t_d6; // Gating.java:180
+    f_lane7_in1_t_d8 <= f_lane7_in1_t_d7; // Gating.java:180
+    f_lane7_in1_t_d9 <= f_lane7_in1_t_d8; // Gating.java:180
+    f_lane7_in1_t_d10 <= f_lane7_in1_t_d9; // Gating.java:180
+    f_lane7_in1_t_d11 <= f_lane7_in1_t_d10; // Gating.java:180
+    f_lane7_in1_t_d12 <= f_lane7_in1_t_d11; // Gating.java:180
+    f_lane7_in1_t_d13 <= f_lane7_in1_t_d12; // Gating.java:180
+    f_lane7_in1_t_d14 <= f_lane7_in1_t_d13; // Gating.java:180
+    f_lane7_in1_t_d15 <= f_lane7_in1_t_d14; // Gating.java:180
+    f_lane7_in1_t_d16 <= f_lane7_in1_t_d15; // Gating.java:180
+    f_lane7_in1_t_d17 <= f_lane7_in1_t_d16; // Gating.java:180
+    f_lane7_in1_t_d18 <= f_lane7_in1_t_d17; // Gating.java:180
+    f_lane7_in1_t_d19 <= f_lane7_in1_t_d18; // Gating.java:180
+    f_lane7_in1_t_d20 <= f_lane7_in1_t_d19; // Gating.java:180
+    f_lane7_in1_t_d21 <= f_lane7_in1_t_d20; // Gating.java:180
+    f_lane7_in1_t_d22 <= f_lane7_in1_t_d21; // Gating.java:180
+    f_lane7_in1_t_d23 <= f_lane7_in1_t_d22; // Gating.java:180
+    f_lane7_in1_t_d24 <= f_lane7_in1_t_d23; // Gating.java:180
+    f_lane7_in1_t_d25 <= f_lane7_in1_t_d24; // Gating.java:180
+    f_lane7_in1_t_d26 <= f_lane7_in1_t_d25; // Gating.java:180
+    f_lane7_in1_t_d27 <= f_lane7_in1_t_d26; // Gating.java:180
+    f_lane7_in1_t_d28 <= f_lane7_in1_t_d27; // Gating.java:180
+    f_lane7_in1_t_d29 <= f_lane7_in1_t_d28; // Gating.java:180
+    f_lane7_in1_t_d30 <= f_lane7_in1_t_d29; // Gating.java:180
+    f_lane7_in1_t_d31 <= f_lane7_in1_t_d30; // Gating.java:180
+    f_lane7_in1_t_d32 <= f_lane7_in1_t_d31; // Gating.java:180
+    f_lane7_in1_t_d33 <= f_lane7_in1_t_d32; // Gating.java:180
+    f_lane7_in1_t_d34 <= f_lane7_in1_t_d33; // Gating.java:180
+    f_lane7_in1_t_d35 <= f_lane7_in1_t_d34; // Gating.java:180
+    f_lane7_in1_t_d36 <= f_lane7_in1_t_d35; // Gating.java:180
+    f_lane7_in1_t_d37 <= f_lane7_in1_t_d36; // Gating.java:180
+    f_lane7_in1_t_d38 <= f_lane7_in1_t_d37; // Gating.java:180
+    f_lane7_in1_t_d39 <= f_lane7_in1_t_d38; // Gating.java:180
+    f_lane7_in1_t_d40 <= f_lane7_in1_t_d39; // Gating.java:180
+    f_lane7_in1_t_d41 <= f_lane7_in1_t_d40; // Gating.java:180
+    f_lane7_in1_t_d42 <= f_lane7_in1_t_d41; // Gating.java:180
+    f_lane7_in1_t_d43 <= f_lane7_in1_t_d42; // Gating.java:180
+    f_lane7_in1_t_d44 <= f_lane7_in1_t_d43; // Gating.java:180
+    f_lane7_in1_t_d45 <= f_lane7_in1_t_d44; // Gating.java:180
+    f_lane7_in1_t_d46 <= f_lane7_in1_t_d45; // Gating.java:180
+    f_lane7_in1_t_d47 <= f_lane7_in1_t_d46; // Gating.java:180
+    f_lane7_in1_t_d48 <= f_lane7_in1_t_d47; // Gating.java:180
+    f_lane7_in1_t_d49 <= f_lane7_in1_t_d48; // Gating.java:180
+    f_lane7_in1_t_d50 <= f_lane7_in1_t_d49; // Gating.java:180
+    f_lane7_in1_t_d51 <= f_lane7_in1_t_d50; // Gating.java:180
+    f_lane7_in1_t_d52 <= f_lane7_in1_t_d51; // Gating.java:180
+    f_lane7_in1_t_d53 <= f_lane7_in1_t_d52; // Gating.java:180
+    f_lane7_in1_t_d54 <= f_lane7_in1_t_d53; // Gating.java:180
+    f_lane7_in1_t_d55 <= f_lane7_in1_t_d54; // Gating.java:180
+    f_lane7_in1_t_d56 <= f_lane7_in1_t_d55; // Gating.java:180
+    f_lane7_in1_t_d57 <= f_lane7_in1_t_d56; // Gating.java:180
+    f_lane7_in1_t_d58 <= f_lane7_in1_t_d57; // Gating.java:180
+    f_lane7_in1_t_d59 <= f_lane7_in1_t_d58; // Gating.java:180
+    f_lane7_in1_t_d60 <= f_lane7_in1_t_d59; // Gating.java:180
+    f_lane7_in1_t_d61 <= f_lane7_in1_t_d60; // Gating.java:180
+    f_lane7_in1_t_d62 <= f_lane7_in1_t_d61; // Gating.java:180
+    f_lane7_in1_t_d63 <= f_lane7_in1_t_d62; // Gating.java:180
+    f_lane7_in1_t_d64 <= f_lane7_in1_t_d63; // Gating.java:180
+    f_lane7_in1_t_d65 <= f_lane7_in1_t_d64; // Gating.java:180
+    f_lane7_in1_t_d66 <= f_lane7_in1_t_d65; // Gating.java:180
+    f_lane7_in1_t_d67 <= f_lane7_in1_t_d66; // Gating.java:180
+    f_lane7_in1_t_d68 <= f_lane7_in1_t_d67; // Gating.java:180
+    f_lane7_in1_t_d69 <= f_lane7_in1_t_d68; // Gating.java:180
+    f_lane7_in1_t_d70 <= f_lane7_in1_t_d69; // Gating.java:180
+    f_lane7_in1_t_d71 <= f_lane7_in1_t_d70; // Gating.java:180
+    f_lane7_in1_t_d72 <= f_lane7_in1_t_d71; // Gating.java:180
+    f_lane7_in1_t_d73 <= f_lane7_in1_t_d72; // Gating.java:180
+    f_lane7_in1_t_d74 <= f_lane7_in1_t_d73; // Gating.java:180
+    f_lane7_in1_t_d75 <= f_lane7_in1_t_d74; // Gating.java:180
+    f_lane7_in1_t_d76 <= f_lane7_in1_t_d75; // Gating.java:180
+    f_lane7_in1_t_d77 <= f_lane7_in1_t_d76; // Gating.java:180
+    f_lane7_in1_t_d78 <= f_lane7_in1_t_d77; // Gating.java:180
+    f_lane7_in1_t_d79 <= f_lane7_in1_t_d78; // Gating.java:180
+    f_lane8_in1_t_d1 <= in_payload_u_8; // Gating.java:180
+    f_lane8_in1_t_d2 <= f_lane8_in1_t_d1; // Gating.java:180
+    f_lane8_in1_t_d3 <= f_lane8_in1_t_d2; // Gating.java:180
+    f_lane8_in1_t_d4 <= f_lane8_in1_t_d3; // Gating.java:180
+    f_lane8_in1_t_d5 <= f_lane8_in1_t_d4; // Gating.java:180
+    f_lane8_in1_t_d6 <= f_lane8_in1_t_d5; // Gating.java:180
+    f_lane8_in1_t_d7 <= f_lane8_in1_t_d6; // Gating.java:180
+    f_lane8_in1_t_d8 <= f_lane8_in1_t_d7; // Gating.java:180
+    f_lane8_in1_t_d9 <= f_lane8_in1_t_d8; // Gating.java:180
+    f_lane8_in1_t_d10 <= f_lane8_in1_t_d9; // Gating.java:180
+    f_lane8_in1_t_d11 <= f_lane8_in1_t_d10; // Gating.java:180
+    f_lane8_in1_t_d12 <= f_lane8_in1_t_d11; // Gating.java:180
+    f_lane8_in1_t_d13 <= f_lane8_in1_t_d12; // Gating.java:180
+    f_lane8_in1_t_d14 <= f_lane8_in1_t_d13; // Gating.java:180
+    f_lane8_in1_t_d15 <= f_lane8_in1_t_d14; // Gating.java:180
+    f_lane8_in1_t_d16 <= f_lane8_in1_t_d15; // Gating.java:180
+    f_lane8_in1_t_d17 <= f_lane8_in1_t_d16; // Gating.java:180
+    f_lane8_in1_t_d18 <= f_lane8_in1_t_d17; // Gating.java:180
+    f_lane8_in1_t_d19 <= f_lane8_in1_t_d18; // Gating.java:180
+    f_lane8_in1_t_d20 <= f_lane8_in1_t_d19; // Gating.java:180
+    f_lane8_in1_t_d21 <= f_lane8_in1_t_d20; // Gating.java:180
+    f_lane8_in1_t_d22 <= f_lane8_in1_t_d21; // Gating.java:180
+    f_lane8_in1_t_d23 <= f_lane8_in1_t_d22; // Gating.java:180
+    f_lane8_in1_t_d24 <= f_lane8_in1_t_d23; // Gating.java:180
+    f_lane8_in1_t_d25 <= f_lane8_in1_t_d24; // Gating.java:180
+    f_lane8_in1_t_d26 <= f_lane8_in1_t_d25; // Gating.java:180
+    f_lane8_in1_t_d27 <= f_lane8_in1_t_d26; // Gating.java:180
+    f_lane8_in1_t_d28 <= f_lane8_in1_t_d27; // Gating.java:180
+    f_lane8_in1_t_d29 <= f_lane8_in1_t_d28; // Gating.java:180
+    f_lane8_in1_t_d30 <= f_lane8_in1_t_d29; // Gating.java:180
+    f_lane8_in1_t_d31 <= f_lane8_in1_t_d30; // Gating.java:180
+    f_lane8_in1_t_d32 <= f_lane8_in1_t_d31; // Gating.java:180
+    f_lane8_in1_t_d33 <= f_lane8_in1_t_d32; // Gating.java:180
+    f_lane8_in1_t_d34 <= f_lane8_in1_t_d33; // Gating.java:180
+    f_lane8_in1_t_d35 <= f_lane8_in1_t_d34; // Gating.java:180
+    f_lane8_in1_t_d36 <= f_lane8_in1_t_d35; // Gating.java:180
+    f_lane8_in1_t_d37 <= f_lane8_in1_t_d36; // Gating.java:180
+    f_lane8_in1_t_d38 <= f_lane8_in1_t_d37; // Gating.java:180
+    f_lane8_in1_t_d39 <= f_lane8_in1_t_d38; // Gating.java:180
+    f_lane8_in1_t_d40 <= f_lane8_in1_t_d39; // Gating.java:180
+    f_lane8_in1_t_d41 <= f_lane8_in1_t_d40; // Gating.java:180
+    f_lane8_in1_t_d42 <= f_lane8_in1_t_d41; // Gating.java:180
+    f_lane8_in1_t_d43 <= f_lane8_in1_t_d42; // Gating.java:180
+    f_lane8_in1_t_d44 <= f_lane8_in1_t_d43; // Gating.java:180
+    f_lane8_in1_t_d45 <= f_lane8_in1_t_d44; // Gating.java:180
+    f_lane8_in1_t_d46 <= f_lane8_in1_t_d45; // Gating.java:180
+    f_lane8_in1_t_d47 <= f_lane8_in1_t_d46; // Gating.java:180
+    f_lane8_in1_t_d48 <= f_lane8_in1_t_d47; // Gating.java:180
+    f_lane8_in1_t_d49 <= f_lane8_in1_t_d48; // Gating.java:180
+    f_lane8_in1_t_d50 <= f_lane8_in1_t_d49; // Gating.java:180
+    f_lane8_in1_t_d51 <= f_lane8_in1_t_d50; // Gating.java:180
+    f_lane8_in1_t_d52 <= f_lane8_in1_t_d51; // Gating.java:180
+    f_lane8_in1_t_d53 <= f_lane8_in1_t_d52; // Gating.java:180
+    f_lane8_in1_t_d54 <= f_lane8_in1_t_d53; // Gating.java:180
+    f_lane8_in1_t_d55 <= f_lane8_in1_t_d54; // Gating.java:180
+    f_lane8_in1_t_d56 <= f_lane8_in1_t_d55; // Gating.java:180
+    f_lane8_in1_t_d57 <= f_lane8_in1_t_d56; // Gating.java:180
+    f_lane8_in1_t_d58 <= f_lane8_in1_t_d57; // Gating.java:180
+    f_lane8_in1_t_d59 <= f_lane8_in1_t_d58; // Gating.java:180
+    f_lane8_in1_t_d60 <= f_lane8_in1_t_d59; // Gating.java:180
+    f_lane8_in1_t_d61 <= f_lane8_in1_t_d60; // Gating.java:180
+    f_lane8_in1_t_d62 <= f_lane8_in1_t_d61; // Gating.java:180
+    f_lane8_in1_t_d63 <= f_lane8_in1_t_d62; // Gating.java:180
+    f_lane8_in1_t_d64 <= f_lane8_in1_t_d63; // Gating.java:180
+    f_lane8_in1_t_d65 <= f_lane8_in1_t_d64; // Gating.java:180
+    f_lane8_in1_t_d66 <= f_lane8_in1_t_d65; // Gating.java:180
+    f_lane8_in1_t_d67 <= f_lane8_in1_t_d66; // Gating.java:180
+    f_lane8_in1_t_d68 <= f_lane8_in1_t_d67; // Gating.java:180
+    f_lane8_in1_t_d69 <= f_lane8_in1_t_d68; // Gating.java:180
+    f_lane8_in1_t_d70 <= f_lane8_in1_t_d69; // Gating.java:180
+    f_lane8_in1_t_d71 <= f_lane8_in1_t_d70; // Gating.java:180
+    f_lane8_in1_t_d72 <= f_lane8_in1_t_d71; // Gating.java:180
+    f_lane8_in1_t_d73 <= f_lane8_in1_t_d72; // Gating.java:180
+    f_lane8_in1_t_d74 <= f_lane8_in1_t_d73; // Gating.java:180
+    f_lane8_in1_t_d75 <= f_lane8_in1_t_d74; // Gating.java:180
+    f_lane8_in1_t_d76 <= f_lane8_in1_t_d75; // Gating.java:180
+    f_lane8_in1_t_d77 <= f_lane8_in1_t_d76; // Gating.java:180
+    f_lane8_in1_t_d78 <= f_lane8_in1_t_d77; // Gating.java:180
+    f_lane8_in1_t_d79 <= f_lane8_in1_t_d78; // Gating.java:180
+    f_lane9_in1_t_d1 <= in_payload_u_9; // Gating.java:180
+    f_lane9_in1_t_d2 <= f_lane9_in1_t_d1; // Gating.java:180
+    f_lane9_in1_t_d3 <= f_lane9_in1_t_d2; // Gating.java:180
+    f_lane9_in1_t_d4 <= f_lane9_in1_t_d3; // Gating.java:180
+    f_lane9_in1_t_d5 <= f_lane9_in1_t_d4; // Gating.java:180
+    f_lane9_in1_t_d6 <= f_lane9_in1_t_d5; // Gating.java:180
+    f_lane9_in1_t_d7 <= f_lane9_in1_t_d6; // Gating.java:180
+    f_lane9_in1_t_d8 <= f_lane9_in1_t_d7; // Gating.java:180
+    f_lane9_in1_t_d9 <= f_lane9_in1_t_d8; // Gating.java:180
+    f_lane9_in1_t_d10 <= f_lane9_in1_t_d9; // Gating.java:180
+    f_lane9_in1_t_d11 <= f_lane9_in1_t_d10; // Gating.java:180
+    f_lane9_in1_t_d12 <= f_lane9_in1_t_d11; // Gating.java:180
+    f_lane9_in1_t_d13 <= f_lane9_in1_t_d12; // Gating.java:180
+    f_lane9_in1_t_d14 <= f_lane9_in1_t_d13; // Gating.java:180
+    f_lane9_in1_t_d15 <= f_lane9_in1_t_d14; // Gating.java:180
+    f_lane9_in1_t_d16 <= f_lane9_in1_t_d15; // Gating.java:180
+    f_lane9_in1_t_d17 <= f_lane9_in1_t_d16; // Gating.java:180
+    f_lane9_in1_t_d18 <= f_lane9_in1_t_d17; // Gating.java:180
+    f_lane9_in1_t_d19 <= f_lane9_in1_t_d18; // Gating.java:180
+    f_lane9_in1_t_d20 <= f_lane9_in1_t_d19; // Gating.java:180
+    f_lane9_in1_t_d21 <= f_lane9_in1_t_d20; // Gating.java:180
+    f_lane9_in1_t_d22 <= f_lane9_in1_t_d21; // Gating.java:180
+    f_lane9_in1_t_d23 <= f_lane9_in1_t_d22; // Gating.java:180
+    f_lane9_in1_t_d24 <= f_lane9_in1_t_d23; // Gating.java:180
+    f_lane9_in1_t_d25 <= f_lane9_in1_t_d24; // Gating.java:180
+    f_lane9_in1_t_d26 <= f_lane9_in1_t_d25; // Gating.java:180
+    f_lane9_in1_t_d27 <= f_lane9_in1_t_d26; // Gating.java:180
+    f_lane9_in1_t_d28 <= f_lane9_in1_t_d27; // Gating.java:180
+    f_lane9_in1_t_d29 <= f_lane9_in1_t_d28; // Gating.java:180
+    f_lane9_in1_t_d30 <= f_lane9_in1_t_d29; // Gating.java:180
+    f_lane9_in1_t_d31 <= f_lane9_in1_t_d30; // Gating.java:180
+    f_lane9_in1_t_d32 <= f_lane9_in1_t_d31; // Gating.java:180
+    f_lane9_in1_t_d33 <= f_lane9_in1_t_d32; // Gating.java:180
+    f_lane9_in1_t_d34 <= f_lane9_in1_t_d33; // Gating.java:180
+    f_lane9_in1_t_d35 <= f_lane9_in1_t_d34; // Gating.java:180
+    f_lane9_in1_t_d36 <= f_lane9_in1_t_d35; // Gating.java:180
+    f_lane9_in1_t_d37 <= f_lane9_in1_t_d36; // Gating.java:180
+    f_lane9_in1_t_d38 <= f_lane9_in1_t_d37; // Gating.java:180
+    f_lane9_in1_t_d39 <= f_lane9_in1_t_d38; // Gating.java:180
+    f_lane9_in1_t_d40 <= f_lane9_in1_t_d39; // Gating.java:180
+    f_lane9_in1_t_d41 <= f_lane9_in1_t_d40; // Gating.java:180
+    f_lane9_in1_t_d42 <= f_lane9_in1_t_d41; // Gating.java:180
+    f_lane9_in1_t_d43 <= f_lane9_in1_t_d42; // Gating.java:180
+    f_lane9_in1_t_d44 <= f_lane9_in1_t_d43; // Gating.java:180
+    f_lane9_in1_t_d45 <= f_lane9_in1_t_d44; // Gating.java:180
+    f_lane9_in1_t_d46 <= f_lane9_in1_t_d45; // Gating.java:180
+    f_lane9_in1_t_d47 <= f_lane9_in1_t_d46; // Gating.java:180
+    f_lane9_in1_t_d48 <= f_lane9_in1_t_d47; // Gating.java:180
+    f_lane9_in1_t_d49 <= f_lane9_in1_t_d48; // Gating.java:180
+    f_lane9_in1_t_d50 <= f_lane9_in1_t_d49; // Gating.java:180
+    f_lane9_in1_t_d51 <= f_lane9_in1_t_d50; // Gating.java:180
+    f_lane9_in1_t_d52 <= f_lane9_in1_t_d51; // Gating.java:180
+    f_lane9_in1_t_d53 <= f_lane9_in1_t_d52; // Gating.java:180
+    f_lane9_in1_t_d54 <= f_lane9_in1_t_d53; // Gating.java:180
+    f_lane9_in1_t_d55 <= f_lane9_in1_t_d54; // Gating.java:180
+    f_lane9_in1_t_d56 <= f_lane9_in1_t_d55; // Gating.java:180
+    f_lane9_in1_t_d57 <= f_lane9_in1_t_d56; // Gating.java:180
+    f_lane9_in1_t_d58 <= f_lane9_in1_t_d57; // Gating.java:180
+    f_lane9_in1_t_d59 <= f_lane9_in1_t_d58; // Gating.java:180
+    f_lane9_in1_t_d60 <= f_lane9_in1_t_d59; // Gating.java:180
+    f_lane9_in1_t_d61 <= f_lane9_in1_t_d60; // Gating.java:180
+    f_lane9_in1_t_d62 <= f_lane9_in1_t_d61; // Gating.java:180
+    f_lane9_in1_t_d63 <= f_lane9_in1_t_d62; // Gating.java:180
+    f_lane9_in1_t_d64 <= f_lane9_in1_t_d63; // Gating.java:180
+    f_lane9_in1_t_d65 <= f_lane9_in1_t_d64; // Gating.java:180
+    f_lane9_in1_t_d66 <= f_lane9_in1_t_d65; // Gating.java:180
+    f_lane9_in1_t_d67 <= f_lane9_in1_t_d66; // Gating.java:180
+    f_lane9_in1_t_d68 <= f_lane9_in1_t_d67; // Gating.java:180
+    f_lane9_in1_t_d69 <= f_lane9_in1_t_d68; // Gating.java:180
+    f_lane9_in1_t_d70 <= f_lane9_in1_t_d69; // Gating.java:180
+    f_lane9_in1_t_d71 <= f_lane9_in1_t_d70; // Gating.java:180
+    f_lane9_in1_t_d72 <= f_lane9_in1_t_d71; // Gating.java:180
+    f_lane9_in1_t_d73 <= f_lane9_in1_t_d72; // Gating.java:180
+    f_lane9_in1_t_d74 <= f_lane9_in1_t_d73; // Gating.java:180
+    f_lane9_in1_t_d75 <= f_lane9_in1_t_d74; // Gating.java:180
+    f_lane9_in1_t_d76 <= f_lane9_in1_t_d75; // Gating.java:180
+    f_lane9_in1_t_d77 <= f_lane9_in1_t_d76; // Gating.java:180
+    f_lane9_in1_t_d78 <= f_lane9_in1_t_d77; // Gating.java:180
+    f_lane9_in1_t_d79 <= f_lane9_in1_t_d78; // Gating.java:180
+    f_lane10_in1_t_d1 <= in_payload_u_10; // Gating.java:180
+    f_lane10_in1_t_d2 <= f_lane10_in1_t_d1; // Gating.java:180
+    f_lane10_in1_t_d3 <= f_lane10_in1_t_d2; // Gating.java:180
+    f_lane10_in1_t_d4 <= f_lane10_in1_t_d3; // Gating.java:180
+    f_lane10_in1_t_d5 <= f_lane10_in1_t_d4; // Gating.java:180
+    f_lane10_in1_t_d6 <= f_lane10_in1_t_d5; // Gating.java:180
+    f_lane10_in1_t_d7 <= f_lane10_in1_t_d6; // Gating.java:180
+    f_lane10_in1_t_d8 <= f_lane10_in1_t_d7; // Gating.java:180
+    f_lane10_in1_t_d9 <= f_lane10_in1_t_d8; // Gating.java:180
+    f_lane10_in1_t_d10 <= f_lane10_in1_t_d9; // Gating.java:180
+    f_lane10_in1_t_d11 <= f_lane10_in1_t_d10; // Gating.java:180
+    f_lane10_in1_t_d12 <= f_lane10_in1_t_d11; // Gating.java:180
+    f_lane10_in1_t_d13 <= f_lane10_in1_t_d12; // Gating.java:180
+    f_lane10_in1_t_d14 <= f_lane10_in1_t_d13; // Gating.java:180
+    f_lane10_in1_t_d15 <= f_lane10_in1_t_d14; // Gating.java:180
+    f_lane10_in1_t_d16 <= f_lane10_in1_t_d15; // Gating.java:180
+    f_lane10_in1_t_d17 <= f_lane10_in1_t_d16; // Gating.java:180
+    f_lane10_in1_t_d18 <= f_lane10_in1_t_d17; // Gating.java:180
+    f_lane10_in1_t_d19 <= f_lane10_in1_t_d18; // Gating.java:180
+    f_lane10_in1_t_d20 <= f_lane10_in1_t_d19; // Gating.java:180
+    f_lane10_in1_t_d21 <= f_lane10_in1_t_d20; // Gating.java:180
+    f_lane10_in1_t_d22 <= f_lane10_in1_t_d21; // Gating.java:180
+    f_lane10_in1_t_d23 <= f_lane10_in1_t_d22; // Gating.java:180
+    f_lane10_in1_t_d24 <= f_lane10_in1_t_d23; // Gating.java:180
+    f_lane10_in1_t_d25 <= f_lane10_in1_t_d24; // Gating.java:180
+    f_lane10_in1_t_d26 <= f_lane10_in1_t_d25; // Gating.java:180
+    f_lane10_in1_t_d27 <= f_lane10_in1_t_d26; // Gating.java:180
+    f_lane10_in1_t_d28 <= f_lane10_in1_t_d27; // Gating.java:180
+    f_lane10_in1_t_d29 <= f_lane10_in1_t_d28; // Gating.java:180
+    f_lane10_in1_t_d30 <= f_lane10_in1_t_d29; // Gating.java:180
+    f_lane10_in1_t_d31 <= f_lane10_in1_t_d30; // Gating.java:180
+    f_lane10_in1_t_d32 <= f_lane10_in1_t_d31; // Gating.java:180
+    f_lane10_in1_t_d33 <= f_lane10_in1_t_d32; // Gating.java:180
+    f_lane10_in1_t_d34 <= f_lane10_in1_t_d33; // Gating.java:180
+    f_lane10_in1_t_d35 <= f_lane10_in1_t_d34; // Gating.java:180
+    f_lane10_in1_t_d36 <= f_lane10_in1_t_d35; // Gating.java:180
+    f_lane10_in1_t_d37 <= f_lane10_in1_t_d36; // Gating.java:180
+    f_lane10_in1_t_d38 <= f_lane10_in1_t_d37; // Gating.java:180
+    f_lane10_in1_t_d39 <= f_lane10_in1_t_d38; // Gating.java:180
+    f_lane10_in1_t_d40 <= f_lane10_in1_t_d39; // Gating.java:180
+    f_lane10_in1_t_d41 <= f_lane10_in1_t_d40; // Gating.java:180
+    f_lane10_in1_t_d42 <= f_lane10_in1_t_d41; // Gating.java:180
+    f_lane10_in1_t_d43 <= f_lane10_in1_t_d42; // Gating.java:180
+    f_lane10_in1_t_d44 <= f_lane10_in1_t_d43; // Gating.java:180
+    f_lane10_in1_t_d45 <= f_lane10_in1_t_d44; // Gating.java:180
+    f_lane10_in1_t_d46 <= f_lane10_in1_t_d45; // Gating.java:180
+    f_lane10_in1_t_d47 <= f_lane10_in1_t_d46; // Gating.java:180
+    f_lane10_in1_t_d48 <= f_lane10_in1_t_d47; // Gating.java:180
+    f_lane10_in1_t_d49 <= f_lane10_in1_t_d48; // Gating.java:180
+    f_lane10_in1_t_d50 <= f_lane10_in1_t_d49; // Gating.java:180
+    f_lane10_in1_t_d51 <= f_lane10_in1_t_d50; // Gating.java:180
+    f_lane10_in1_t_d52 <= f_lane10_in1_t_d51; // Gating.java:180
+    f_lane10_in1_t_d53 <= f_lane10_in1_t_d52; // Gating.java:180
+    f_lane10_in1_t_d54 <= f_lane10_in1_t_d53; // Gating.java:180
+    f_lane10_in1_t_d55 <= f_lane10_in1_t_d54; // Gating.java:180
+    f_lane10_in1_t_d56 <= f_lane10_in1_t_d55; // Gating.java:180
+    f_lane10_in1_t_d57 <= f_lane10_in1_t_d56; // Gating.java:180
+    f_lane10_in1_t_d58 <= f_lane10_in1_t_d57; // Gating.java:180
+    f_lane10_in1_t_d59 <= f_lane10_in1_t_d58; // Gating.java:180
+    f_lane10_in1_t_d60 <= f_lane10_in1_t_d59; // Gating.java:180
+    f_lane10_in1_t_d61 <= f_lane10_in1_t_d60; // Gating.java:180
+    f_lane10_in1_t_d62 <= f_lane10_in1_t_d61; // Gating.java:180
+    f_lane10_in1_t_d63 <= f_lane10_in1_t_d62; // Gating.java:180
+    f_lane10_in1_t_d64 <= f_lane10_in1_t_d63; // Gating.java:180
+    f_lane10_in1_t_d65 <= f_lane10_in1_t_d64; // Gating.java:180
+    f_lane10_in1_t_d66 <= f_lane10_in1_t_d65; // Gating.java:180
+    f_lane10_in1_t_d67 <= f_lane10_in1_t_d66; // Gating.java:180
+    f_lane10_in1_t_d68 <= f_lane10_in1_t_d67; // Gating.java:180
+    f_lane10_in1_t_d69 <= f_lane10_in1_t_d68; // Gating.java:180
+    f_lane10_in1_t_d70 <= f_lane10_in1_t_d69; // Gating.java:180
+    f_lane10_in1_t_d71 <= f_lane10_in1_t_d70; // Gating.java:180
+    f_lane10_in1_t_d72 <= f_lane10_in1_t_d71; // Gating.java:180
+    f_lane10_in1_t_d73 <= f_lane10_in1_t_d72; // Gating.java:180
+    f_lane10_in1_t_d74 <= f_lane10_in1_t_d73; // Gating.java:180
+    f_lane10_in1_t_d75 <= f_lane10_in1_t_d74; // Gating.java:180
+    f_lane10_in1_t_d76 <= f_lane10_in1_t_d75; // Gating.java:180
+    f_lane10_in1_t_d77 <= f_lane10_in1_t_d76; // Gating.java:180
+    f_lane10_in1_t_d78 <= f_lane10_in1_t_d77; // Gating.java:180
+    f_lane10_in1_t_d79 <= f_lane10_in1_t_d78; // Gating.java:180
+    f_lane11_in1_t_d1 <= in_payload_u_11; // Gating.java:180
+    f_lane11_in1_t_d2 <= f_lane11_in1_t_d1; // Gating.java:180
+    f_lane11_in1_t_d3 <= f_lane11_in1_t_d2; // Gating.java:180
+    f_lane11_in1_t_d4 <= f_lane11_in1_t_d3; // Gating.java:180
+    f_lane11_in1_t_d5 <= f_lane11_in1_t_d4; // Gating.java:180
+    f_lane11_in1_t_d6 <= f_lane11_in1_t_d5; // Gating.java:180
+    f_lane11_in1_t_d7 <= f_lane11_in1_t_d6; // Gating.java:180
+    f_lane11_in1_t_d8 <= f_lane11_in1_t_d7; // Gating.java:180
+    f_lane11_in1_t_d9 <= f_lane11_in1_t_d8; // Gating.java:180
+    f_lane11_in1_t_d10 <= f_lane11_in1_t_d9; // Gating.java:180
+    f_lane11_in1_t_d11 <= f_lane11_in1_t_d10; // Gating.java:180
+    f_lane11_in1_t_d12 <= f_lane11_in1_t_d11; // Gating.java:180
+    f_lane11_in1_t_d13 <= f_lane11_in1_t_d12; // Gating.java:180
+    f_lane11_in1_t_d14 <= f_lane11_in1_t_d13; // Gating.java:180
+    f_lane11_in1_t_d15 <= f_lane11_in1_t_d14; // Gating.java:180
+    f_lane11_in1_t_d16 <= f_lane11_in1_t_d15; // Gating.java:180
+    f_lane11_in1_t_d17 <= f_lane11_in1_t_d16; // Gating.java:180
+    f_lane11_in1_t_d18 <= f_lane11_in1_t_d17; // Gating.java:180
+    f_lane11_in1_t_d19 <= f_lane11_in1_t_d18; // Gating.java:180
+    f_lane11_in1_t_d20 <= f_lane11_in1_t_d19; // Gating.java:180
+    f_lane11_in1_t_d21 <= f_lane11_in1_t_d20; // Gating.java:180
+    f_lane11_in1_t_d22 <= f_lane11_in1_t_d21; // Gating.java:180
+    f_lane11_in1_t_d23 <= f_lane11_in1_t_d22; // Gating.java:180
+    f_lane11_in1_t_d24 <= f_lane11_in1_t_d23; // Gating.java:180
+    f_lane11_in1_t_d25 <= f_lane11_in1_t_d24; // Gating.java:180
+    f_lane11_in1_t_d26 <= f_lane11_in1_t_d25; // Gating.java:180
+    f_lane11_in1_t_d27 <= f_lane11_in1_t_d26; // Gating.java:180
+    f_lane11_in1_t_d28 <= f_lane11_in1_t_d27; // Gating.java:180
+    f_lane11_in1_t_d29 <= f_lane11_in1_t_d28; // Gating.java:180
+    f_lane11_in1_t_d30 <= f_lane11_in1_t_d29; // Gating.java:180
+    f_lane11_in1_t_d31 <= f_lane11_in1_t_d30; // Gating.java:180
+    f_lane11_in1_t_d32 <= f_lane11_in1_t_d31; // Gating.java:180
+    f_lane11_in1_t_d33 <= f_lane11_in1_t_d32; // Gating.java:180
+    f_lane11_in1_t_d34 <= f_lane11_in1_t_d33; // Gating.java:180
+    f_lane11_in1_t_d35 <= f_lane11_in1_t_d34; // Gating.java:180
+    f_lane11_in1_t_d36 <= f_lane11_in1_t_d35; // Gating.java:180
+    f_lane11_in1_t_d37 <= f_lane11_in1_t_d36; // Gating.java:180
+    f_lane11_in1_t_d38 <= f_lane11_in1_t_d37; // Gating.java:180
+    f_lane11_in1_t_d39 <= f_lane11_in1_t_d38; // Gating.java:180
+    f_lane11_in1_t_d40 <= f_lane11_in1_t_d39; // Gating.java:180
+    f_lane11_in1_t_d41 <= f_lane11_in1_t_d40; // Gating.java:180
+    f_lane11_in1_t_d42 <= f_lane11_in1_t_d41; // Gating.java:180
+    f_lane11_in1_t_d43 <= f_lane11_in1_t_d42; // Gating.java:180
+    f_lane11_in1_t_d44 <= f_lane11_in1_t_d43; // Gating.java:180
+    f_lane11_in1_t_d45 <= f_lane11_in1_t_d44; // Gating.java:180
+    f_lane11_in1_t_d46 <= f_lane11_in1_t_d45; // Gating.java:180
+    f_lane11_in1_t_d47 <= f_lane11_in1_t_d46; // Gating.java:180
+    f_lane11_in1_t_d48 <= f_lane11_in1_t_d47; // Gating.java:180
+    f_lane11_in1_t_d49 <= f_lane11_in1_t_d48; // Gating.java:180
+    f_lane11_in1_t_d50 <= f_lane11_in1_t_d49; // Gating.java:180
+    f_lane11_in1_t_d51 <= f_lane11_in1_t_d50; // Gating.java:180
+    f_lane11_in1_t_d52 <= f_lane11_in1_t_d51; // Gating.java:180
+    f_lane11_in1_t_d53 <= f_lane11_in1_t_d52; // Gating.java:180
+    f_lane11_in1_t_d54 <= f_lane11_in1_t_d53; // Gating.java:180
+    f_lane11_in1_t_d55 <= f_lane11_in1_t_d54; // Gating.java:180
+    f_lane11_in1_t_d56 <= f_lane11_in1_t_d55; // Gating.java:180
+    f_lane11_in1_t_d57 <= f_lane11_in1_t_d56; // Gating.java:180
+    f_lane11_in1_t_d58 <= f_lane11_in1_t_d57; // Gating.java:180
+    f_lane11_in1_t_d59 <= f_lane11_in1_t_d58; // Gating.java:180
+    f_lane11_in1_t_d60 <= f_lane11_in1_t_d59; // Gating.java:180
+    f_lane11_in1_t_d61 <= f_lane11_in1_t_d60; // Gating.java:180
+    f_lane11_in1_t_d62 <= f_lane11_in1_t_d61; // Gating.java:180
+    f_lane11_in1_t_d63 <= f_lane11_in1_t_d62; // Gating.java:180
+    f_lane11_in1_t_d64 <= f_lane11_in1_t_d63; // Gating.java:180
+    f_lane11_in1_t_d65 <= f_lane11_in1_t_d64; // Gating.java:180
+    f_lane11_in1_t_d66 <= f_lane11_in1_t_d65; // Gating.java:180
+    f_lane11_in1_t_d67 <= f_lane11_in1_t_d66; // Gating.java:180
+    f_lane11_in1_t_d68 <= f_lane11_in1_t_d67; // Gating.java:180
+    f_lane11_in1_t_d69 <= f_lane11_in1_t_d68; // Gating.java:180
+    f_lane11_in1_t_d70 <= f_lane11_in1_t_d69; // Gating.java:180
+    f_lane11_in1_t_d71 <= f_lane11_in1_t_d70; // Gating.java:180
+    f_lane11_in1_t_d72 <= f_lane11_in1_t_d71; // Gating.java:180
+    f_lane11_in1_t_d73 <= f_lane11_in1_t_d72; // Gating.java:180
+    f_lane11_in1_t_d74 <= f_lane11_in1_t_d73; // Gating.java:180
+    f_lane11_in1_t_d75 <= f_lane11_in1_t_d74; // Gating.java:180
+    f_lane11_in1_t_d76 <= f_lane11_in1_t_d75; // Gating.java:180
+    f_lane11_in1_t_d77 <= f_lane11_in1_t_d76; // Gating.java:180
+    f_lane11_in1_t_d78 <= f_lane11_in1_t_d77; // Gating.java:180
+    f_lane11_in1_t_d79 <= f_lane11_in1_t_d78; // Gating.java:180
+    f_lane12_in1_t_d1 <= in_payload_u_12; // Gating.java:180
+    f_lane12_in1_t_d2 <= f_lane12_in1_t_d1; // Gating.java:180
+    f_lane12_in1_t_d3 <= f_lane12_in1_t_d2; // Gating.java:180
+    f_lane12_in1_t_d4 <= f_lane12_in1_t_d3; // Gating.java:180
+    f_lane12_in1_t_d5 <= f_lane12_in1_t_d4; // Gating.java:180
+    f_lane12_in1_t_d6 <= f_lane12_in1_t_d5; // Gating.java:180
+    f_lane12_in1_t_d7 <= f_lane12_in1_t_d6; // Gating.java:180
+    f_lane12_in1_t_d8 <= f_lane12_in1_t_d7; // Gating.java:180
+    f_lane12_in1_t_d9 <= f_lane12_in1_t_d8; // Gating.java:180
+    f_lane12_in1_t_d10 <= f_lane12_in1_t_d9; // Gating.java:180
+    f_lane12_in1_t_d11 <= f_lane12_in1_t_d10; // Gating.java:180
+    f_lane12_in1_t_d12 <= f_lane12_in1_t_d11; // Gating.java:180
+    f_lane12_in1_t_d13 <= f_lane12_in1_t_d12; // Gating.java:180
+    f_lane12_in1_t_d14 <= f_lane12_in1_t_d13; // Gating.java:180
+    f_lane12_in1_t_d15 <= f_lane12_in1_t_d14; // Gating.java:180
+    f_lane12_in1_t_d16 <= f_lane12_in1_t_d15; // Gating.java:180
+    f_lane12_in1_t_d17 <= f_lane12_in1_t_d16; // Gating.java:180
+    f_lane12_in1_t_d18 <= f_lane12_in1_t_d17; // Gating.java:180
+    f_lane12_in1_t_d19 <= f_lane12_in1_t_d18; // Gating.java:180
+    f_lane12_in1_t_d20 <= f_lane12_in1_t_d19; // Gating.java:180
+    f_lane12_in1_t_d21 <= f_lane12_in1_t_d20; // Gating.java:180
+    f_lane12_in1_t_d22 <= f_lane12_in1_t_d21; // Gating.java:180
+    f_lane12_in1_t_d23 <= f_lane12_in1_t_d22; // Gating.java:180
+    f_lane12_in1_t_d24 <= f_lane12_in1_t_d23; // Gating.java:180
+    f_lane12_in1_t_d25 <= f_lane12_in1_t_d24; // Gating.java:180
+    f_lane12_in1_t_d26 <= f_lane12_in1_t_d25; // Gating.java:180
+    f_lane12_in1_t_d27 <= f_lane12_in1_t_d26; // Gating.java:180
+    f_lane12_in1_t_d28 <= f_lane12_in1_t_d27; // Gating.java:180
+    f_lane12_in1_t_d29 <= f_lane12_in1_t_d28; // Gating.java:180
+    f_lane12_in1_t_d30 <= f_lane12_in1_t_d29; // Gating.java:180
+    f_lane12_in1_t_d31 <= f_lane12_in1_t_d30; // Gating.java:180
+    f_lane12_in1_t_d32 <= f_lane12_in1_t_d31; // Gating.java:180
+    f_lane12_in1_t_d33 <= f_lane12_in1_t_d32; // Gating.java:180
+    f_lane12_in1_t_d34 <= f_lane12_in1_t_d33; // Gating.java:180
+    f_lane12_in1_t_d35 <= f_lane12_in1_t_d34; // Gating.java:180
+    f_lane12_in1_t_d36 <= f_lane12_in1_t_d35; // Gating.java:180
+    f_lane12_in1_t_d37 <= f_lane12_in1_t_d36; // Gating.java:180
+    f_lane12_in1_t_d38 <= f_lane12_in1_t_d37; // Gating.java:180
+    f_lane12_in1_t_d39 <= f_lane12_in1_t_d38; // Gating.java:180
+    f_lane12_in1_t_d40 <= f_lane12_in1_t_d39; // Gating.java:180
+    f_lane12_in1_t_d41 <= f_lane12_in1_t_d40; // Gating.java:180
+    f_lane12_in1_t_d42 <= f_lane12_in1_t_d41; // Gating.java:180
+    f_lane12_in1_t_d43 <= f_lane12_in1_t_d42; // Gating.java:180
+    f_lane12_in1_t_d44 <= f_lane12_in1_t_d43; // Gating.java:180
+    f_lane12_in1_t_d45 <= f_lane12_in1_t_d44; // Gating.java:180
+    f_lane12_in1_t_d46 <= f_lane12_in1_t_d45; // Gating.java:180
+    f_lane12_in1_t_d47 <= f_lane12_in1_t_d46; // Gating.java:180
+    f_lane12_in1_t_d48 <= f_lane12_in1_t_d47; // Gating.java:180
+    f_lane12_in1_t_d49 <= f_lane12_in1_t_d48; // Gating.java:180
+    f_lane12_in1_t_d50 <= f_lane12_in1_t_d49; // Gating.java:180
+    f_lane12_in1_t_d51 <= f_lane12_in1_t_d50; // Gating.java:180
+    f_lane12_in1_t_d52 <= f_lane12_in1_t_d51; // Gating.java:180
+    f_lane12_in1_t_d53 <= f_lane12_in1_t_d52; // Gating.java:180
+    f_lane12_in1_t_d54 <= f_lane12_in1_t_d53; // Gating.java:180
+    f_lane12_in1_t_d55 <= f_lane12_in1_t_d54; // Gating.java:180
+    f_lane12_in1_t_d56 <= f_lane12_in1_t_d55; // Gating.java:180
+    f_lane12_in1_t_d57 <= f_lane12_in1_t_d56; // Gating.java:180
+    f_lane12_in1_t_d58 <= f_lane12_in1_t_d57; // Gating.java:180
+    f_lane12_in1_t_d59 <= f_lane12_in1_t_d58; // Gating.java:180
+    f_lane12_in1_t_d60 <= f_lane12_in1_t_d59; // Gating.java:180
+    f_lane12_in1_t_d61 <= f_lane12_in1_t_d60; // Gating.java:180
+    f_lane12_in1_t_d62 <= f_lane12_in1_t_d61; // Gating.java:180
+    f_lane12_in1_t_d63 <= f_lane12_in1_t_d62; // Gating.java:180
+    f_lane12_in1_t_d64 <= f_lane12_in1_t_d63; // Gating.java:180
+    f_lane12_in1_t_d65 <= f_lane12_in1_t_d64; // Gating.java:180
+    f_lane12_in1_t_d66 <= f_lane12_in1_t_d65; // Gating.java:180
+    f_lane12_in1_t_d67 <= f_lane12_in1_t_d66; // Gating.java:180
+    f_lane12_in1_t_d68 <= f_lane12_in1_t_d67; // Gating.java:180
+    f_lane12_in1_t_d69 <= f_lane12_in1_t_d68; // Gating.java:180
+    f_lane12_in1_t_d70 <= f_lane12_in1_t_d69; // Gating.java:180
+    f_lane12_in1_t_d71 <= f_lane12_in1_t_d70; // Gating.java:180
+    f_lane12_in1_t_d72 <= f_lane12_in1_t_d71; // Gating.java:180
+    f_lane12_in1_t_d73 <= f_lane12_in1_t_d72; // Gating.java:180
+    f_lane12_in1_t_d74 <= f_lane12_in1_t_d73; // Gating.java:180
+    f_lane12_in1_t_d75 <= f_lane12_in1_t_d74; // Gating.java:180
+    f_lane12_in1_t_d76 <= f_lane12_in1_t_d75; // Gating.java:180
+    f_lane12_in1_t_d77 <= f_lane12_in1_t_d76; // Gating.java:180
+    f_lane12_in1_t_d78 <= f_lane12_in1_t_d77; // Gating.java:180
+    f_lane12_in1_t_d79 <= f_lane12_in1_t_d78; // Gating.java:180
+    f_lane13_in1_t_d1 <= in_payload_u_13; // Gating.java:180
+    f_lane13_in1_t_d2 <= f_lane13_in1_t_d1; // Gating.java:180
+    f_lane13_in1_t_d3 <= f_lane13_in1_t_d2; // Gating.java:180
+    f_lane13_in1_t_d4 <= f_lane13_in1_t_d3; // Gating.java:180
+    f_lane13_in1_t_d5 <= f_lane13_in1_t_d4; // Gating.java:180
+    f_lane13_in1_t_d6 <= f_lane13_in1_t_d5; // Gating.java:180
+    f_lane13_in1_t_d7 <= f_lane13_in1_t_d6; // Gating.java:180
+    f_lane13_in1_t_d8 <= f_lane13_in1_t_d7; // Gating.java:180
+    f_lane13_in1_t_d9 <= f_lane13_in1_t_d8; // Gating.java:180
+    f_lane13_in1_t_d10 <= f_lane13_in1_t_d9; // Gating.java:180
+    f_lane13_in1_t_d11 <= f_lane13_in1_t_d10; // Gating.java:180
+    f_lane13_in1_t_d12 <= f_lane13_in1_t_d11; // Gating.java:180
+    f_lane13_in1_t_d13 <= f_lane13_in1_t_d12; // Gating.java:180
+    f_lane13_in1_t_d14 <= f_lane13_in1_t_d13; // Gating.java:180
+    f_lane13_in1_t_d15 <= f_lane13_in1_t_d14; // Gating.java:180
+    f_lane13_in1_t_d16 <= f_lane13_in1_t_d15; // Gating.java:180
+    f_lane13_in1_t_d17 <= f_lane13_in1_t_d16; // Gating.java:180
+    f_lane13_in1_t_d18 <= f_lane13_in1_t_d17; // Gating.java:180
+    f_lane13_in1_t_d19 <= f_lane13_in1_t_d18; // Gating.java:180
+    f_lane13_in1_t_d20 <= f_lane13_in1_t_d19; // Gating.java:180
+    f_lane13_in1_t_d21 <= f_lane13_in1_t_d20; // Gating.java:180
+    f_lane13_in1_t_d22 <= f_lane13_in1_t_d21; // Gating.java:180
+    f_lane13_in1_t_d23 <= f_lane13_in1_t_d22; // Gating.java:180
+    f_lane13_in1_t_d24 <= f_lane13_in1_t_d23; // Gating.java:180
+    f_lane13_in1_t_d25 <= f_lane13_in1_t_d24; // Gating.java:180
+    f_lane13_in1_t_d26 <= f_lane13_in1_t_d25; // Gating.java:180
+    f_lane13_in1_t_d27 <= f_lane13_in1_t_d26; // Gating.java:180
+    f_lane13_in1_t_d28 <= f_lane13_in1_t_d27; // Gating.java:180
+    f_lane13_in1_t_d29 <= f_lane13_in1_t_d28; // Gating.java:180
+    f_lane13_in1_t_d30 <= f_lane13_in1_t_d29; // Gating.java:180
+    f_lane13_in1_t_d31 <= f_lane13_in1_t_d30; // Gating.java:180
+    f_lane13_in1_t_d32 <= f_lane13_in1_t_d31; // Gating.java:180
+    f_lane13_in1_t_d33 <= f_lane13_in1_t_d32; // Gating.java:180
+    f_lane13_in1_t_d34 <= f_lane13_in1_t_d33; // Gating.java:180
+    f_lane13_in1_t_d35 <= f_lane13_in1_t_d34; // Gating.java:180
+    f_lane13_in1_t_d36 <= f_lane13_in1_t_d35; // Gating.java:180
+    f_lane13_in1_t_d37 <= f_lane13_in1_t_d36; // Gating.java:180
+    f_lane13_in1_t_d38 <= f_lane13_in1_t_d37; // Gating.java:180
+    f_lane13_in1_t_d39 <= f_lane13_in1_t_d38; // Gating.java:180
+    f_lane13_in1_t_d40 <= f_lane13_in1_t_d39; // Gating.java:180
+    f_lane13_in1_t_d41 <= f_lane13_in1_t_d40; // Gating.java:180
+    f_lane13_in1_t_d42 <= f_lane13_in1_t_d41; // Gating.java:180
+    f_lane13_in1_t_d43 <= f_lane13_in1_t_d42; // Gating.java:180
+    f_lane13_in1_t_d44 <= f_lane13_in1_t_d43; // Gating.java:180
+    f_lane13_in1_t_d45 <= f_lane13_in1_t_d44; // Gating.java:180
+    f_lane13_in1_t_d46 <= f_lane13_in1_t_d45; // Gating.java:180
+    f_lane13_in1_t_d47 <= f_lane13_in1_t_d46; // Gating.java:180
+    f_lane13_in1_t_d48 <= f_lane13_in1_t_d47; // Gating.java:180
+    f_lane13_in1_t_d49 <= f_lane13_in1_t_d48; // Gating.java:180
+    f_lane13_in1_t_d50 <= f_lane13_in1_t_d49; // Gating.java:180
+    f_lane13_in1_t_d51 <= f_lane13_in1_t_d50; // Gating.java:180
+    f_lane13_in1_t_d52 <= f_lane13_in1_t_d51; // Gating.java:180
+    f_lane13_in1_t_d53 <= f_lane13_in1_t_d52; // Gating.java:180
+    f_lane13_in1_t_d54 <= f_lane13_in1_t_d53; // Gating.java:180
+    f_lane13_in1_t_d55 <= f_lane13_in1_t_d54; // Gating.java:180
+    f_lane13_in1_t_d56 <= f_lane13_in1_t_d55; // Gating.java:180
+    f_lane13_in1_t_d57 <= f_lane13_in1_t_d56; // Gating.java:180
+    f_lane13_in1_t_d58 <= f_lane13_in1_t_d57; // Gating.java:180
+    f_lane13_in1_t_d59 <= f_lane13_in1_t_d58; // Gating.java:180
+    f_lane13_in1_t_d60 <= f_lane13_in1_t_d59; // Gating.java:180
+    f_lane13_in1_t_d61 <= f_lane13_in1_t_d60; // Gating.java:180
+    f_lane13_in1_t_d62 <= f_lane13_in1_t_d61; // Gating.java:180
+    f_lane13_in1_t_d63 <= f_lane13_in1_t_d62; // Gating.java:180
+    f_lane13_in1_t_d64 <= f_lane13_in1_t_d63; // Gating.java:180
+    f_lane13_in1_t_d65 <= f_lane13_in1_t_d64; // Gating.java:180
+    f_lane13_in1_t_d66 <= f_lane13_in1_t_d65; // Gating.java:180
+    f_lane13_in1_t_d67 <= f_lane13_in1_t_d66; // Gating.java:180
+    f_lane13_in1_t_d68 <= f_lane13_in1_t_d67; // Gating.java:180
+    f_lane13_in1_t_d69 <= f_lane13_in1_t_d68; // Gating.java:180
+    f_lane13_in1_t_d70 <= f_lane13_in1_t_d69; // Gating.java:180
+    f_lane13_in1_t_d71 <= f_lane13_in1_t_d70; // Gating.java:180
+    f_lane13_in1_t_d72 <= f_lane13_in1_t_d71; // Gating.java:180
+    f_lane13_in1_t_d73 <= f_lane13_in1_t_d72; // Gating.java:180
+    f_lane13_in1_t_d74 <= f_lane13_in1_t_d73; // Gating.java:180
+    f_lane13_in1_t_d75 <= f_lane13_in1_t_d74; // Gating.java:180
+    f_lane13_in1_t_d76 <= f_lane13_in1_t_d75; // Gating.java:180
+    f_lane13_in1_t_d77 <= f_lane13_in1_t_d76; // Gating.java:180
+    f_lane13_in1_t_d78 <= f_lane13_in1_t_d77; // Gating.java:180
+    f_lane13_in1_t_d79 <= f_lane13_in1_t_d78; // Gating.java:180
+    f_lane14_in1_t_d1 <= in_payload_u_14; // Gating.java:180
+    f_lane14_in1_t_d2 <= f_lane14_in1_t_d1; // Gating.java:180
+    f_lane14_in1_t_d3 <= f_lane14_in1_t_d2; // Gating.java:180
+    f_lane14_in1_t_d4 <= f_lane14_in1_t_d3; // Gating.java:180
+    f_lane14_in1_t_d5 <= f_lane14_in1_t_d4; // Gating.java:180
+    f_lane14_in1_t_d6 <= f_lane14_in1_t_d5; // Gating.java:180
+    f_lane14_in1_t_d7 <= f_lane14_in1_t_d6; // Gating.java:180
+    f_lane14_in1_t_d8 <= f_lane14_in1_t_d7; // Gating.java:180
+    f_lane14_in1_t_d9 <= f_lane14_in1_t_d8; // Gating.java:180
+    f_lane14_in1_t_d10 <= f_lane14_in1_t_d9; // Gating.java:180
+    f_lane14_in1_t_d11 <= f_lane14_in1_t_d10; // Gating.java:180
+    f_lane14_in1_t_d12 <= f_lane14_in1_t_d11; // Gating.java:180
+    f_lane14_in1_t_d13 <= f_lane14_in1_t_d12; // Gating.java:180
+    f_lane14_in1_t_d14 <= f_lane14_in1_t_d13; // Gating.java:180
+    f_lane14_in1_t_d15 <= f_lane14_in1_t_d14; // Gating.java:180
+    f_lane14_in1_t_d16 <= f_lane14_in1_t_d15; // Gating.java:180
+    f_lane14_in1_t_d17 <= f_lane14_in1_t_d16; // Gating.java:180
+    f_lane14_in1_t_d18 <= f_lane14_in1_t_d17; // Gating.java:180
+    f_lane14_in1_t_d19 <= f_lane14_in1_t_d18; // Gating.java:180
+    f_lane14_in1_t_d20 <= f_lane14_in1_t_d19; // Gating.java:180
+    f_lane14_in1_t_d21 <= f_lane14_in1_t_d20; // Gating.java:180
+    f_lane14_in1_t_d22 <= f_lane14_in1_t_d21; // Gating.java:180
+    f_lane14_in1_t_d23 <= f_lane14_in1_t_d22; // Gating.java:180
+    f_lane14_in1_t_d24 <= f_lane14_in1_t_d23; // Gating.java:180
+    f_lane14_in1_t_d25 <= f_lane14_in1_t_d24; // Gating.java:180
+    f_lane14_in1_t_d26 <= f_lane14_in1_t_d25; // Gating.java:180
+    f_lane14_in1_t_d27 <= f_lane14_in1_t_d26; // Gating.java:180
+    f_lane14_in1_t_d28 <= f_lane14_in1_t_d27; // Gating.java:180
+    f_lane14_in1_t_d29 <= f_lane14_in1_t_d28; // Gating.java:180
+    f_lane14_in1_t_d30 <= f_lane14_in1_t_d29; // Gating.java:180
+    f_lane14_in1_t_d31 <= f_lane14_in1_t_d30; // Gating.java:180
+    f_lane14_in1_t_d32 <= f_lane14_in1_t_d31; // Gating.java:180
+    f_lane14_in1_t_d33 <= f_lane14_in1_t_d32; // Gating.java:180
+    f_lane14_in1_t_d34 <= f_lane14_in1_t_d33; // Gating.java:180
+    f_lane14_in1_t_d35 <= f_lane14_in1_t_d34; // Gating.java:180
+    f_lane14_in1_t_d36 <= f_lane14_in1_t_d35; // Gating.java:180
+    f_lane14_in1_t_d37 <= f_lane14_in1_t_d36; // Gating.java:180
+    f_lane14_in1_t_d38 <= f_lane14_in1_t_d37; // Gating.java:180
+    f_lane14_in1_t_d39 <= f_lane14_in1_t_d38; // Gating.java:180
+    f_lane14_in1_t_d40 <= f_lane14_in1_t_d39; // Gating.java:180
+    f_lane14_in1_t_d41 <= f_lane14_in1_t_d40; // Gating.java:180
+    f_lane14_in1_t_d42 <= f_lane14_in1_t_d41; // Gating.java:180
+    f_lane14_in1_t_d43 <= f_lane14_in1_t_d42; // Gating.java:180
+    f_lane14_in1_t_d44 <= f_lane14_in1_t_d43; // Gating.java:180
+    f_lane14_in1_t_d45 <= f_lane14_in1_t_d44; // Gating.java:180
+    f_lane14_in1_t_d46 <= f_lane14_in1_t_d45; // Gating.java:180
+    f_lane14_in1_t_d47 <= f_lane14_in1_t_d46; // Gating.java:180
+    f_lane14_in1_t_d48 <= f_lane14_in1_t_d47; // Gating.java:180
+    f_lane14_in1_t_d49 <= f_lane14_in1_t_d48; // Gating.java:180
+    f_lane14_in1_t_d50 <= f_lane14_in1_t_d49; // Gating.java:180
+    f_lane14_in1_t_d51 <= f_lane14_in1_t_d50; // Gating.java:180
+    f_lane14_in1_t_d52 <= f_lane14_in1_t_d51; // Gating.java:180
+    f_lane14_in1_t_d53 <= f_lane14_in1_t_d52; // Gating.java:180
+    f_lane14_in1_t_d54 <= f_lane14_in1_t_d53; // Gating.java:180
+    f_lane14_in1_t_d55 <= f_lane14_in1_t_d54; // Gating.java:180
+    f_lane14_in1_t_d56 <= f_lane14_in1_t_d55; // Gating.java:180
+    f_lane14_in1_t_d57 <= f_lane14_in1_t_d56; // Gating.java:180
+    f_lane14_in1_t_d58 <= f_lane14_in1_t_d57; // Gating.java:180
+    f_lane14_in1_t_d59 <= f_lane14_in1_t_d58; // Gating.java:180
+    f_lane14_in1_t_d60 <= f_lane14_in1_t_d59; // Gating.java:180
+    f_lane14_in1_t_d61 <= f_lane14_in1_t_d60; // Gating.java:180
+    f_lane14_in1_t_d62 <= f_lane14_in1_t_d61; // Gating.java:180
+    f_lane14_in1_t_d63 <= f_lane14_in1_t_d62; // Gating.java:180
+    f_lane14_in1_t_d64 <= f_lane14_in1_t_d63; // Gating.java:180
+    f_lane14_in1_t_d65 <= f_lane14_in1_t_d64; // Gating.java:180
+    f_lane14_in1_t_d66 <= f_lane14_in1_t_d65; // Gating.java:180
+    f_lane14_in1_t_d67 <= f_lane14_in1_t_d66; // Gating.java:180
+    f_lane14_in1_t_d68 <= f_lane14_in1_t_d67; // Gating.java:180
+    f_lane14_in1_t_d69 <= f_lane14_in1_t_d68; // Gating.java:180
+    f_lane14_in1_t_d70 <= f_lane14_in1_t_d69; // Gating.java:180
+    f_lane14_in1_t_d71 <= f_lane14_in1_t_d70; // Gating.java:180
+    f_lane14_in1_t_d72 <= f_lane14_in1_t_d71; // Gating.java:180
+    f_lane14_in1_t_d73 <= f_lane14_in1_t_d72; // Gating.java:180
+    f_lane14_in1_t_d74 <= f_lane14_in1_t_d73; // Gating.java:180
+    f_lane14_in1_t_d75 <= f_lane14_in1_t_d74; // Gating.java:180
+    f_lane14_in1_t_d76 <= f_lane14_in1_t_d75; // Gating.java:180
+    f_lane14_in1_t_d77 <= f_lane14_in1_t_d76; // Gating.java:180
+    f_lane14_in1_t_d78 <= f_lane14_in1_t_d77; // Gating.java:180
+    f_lane14_in1_t_d79 <= f_lane14_in1_t_d78; // Gating.java:180
+    f_lane15_in1_t_d1 <= in_payload_u_15; // Gating.java:180
+    f_lane15_in1_t_d2 <= f_lane15_in1_t_d1; // Gating.java:180
+    f_lane15_in1_t_d3 <= f_lane15_in1_t_d2; // Gating.java:180
+    f_lane15_in1_t_d4 <= f_lane15_in1_t_d3; // Gating.java:180
+    f_lane15_in1_t_d5 <= f_lane15_in1_t_d4; // Gating.java:180
+    f_lane15_in1_t_d6 <= f_lane15_in1_t_d5; // Gating.java:180
+    f_lane15_in1_t_d7 <= f_lane15_in1_t_d6; // Gating.java:180
+    f_lane15_in1_t_d8 <= f_lane15_in1_t_d7; // Gating.java:180
+    f_lane15_in1_t_d9 <= f_lane15_in1_t_d8; // Gating.java:180
+    f_lane15_in1_t_d10 <= f_lane15_in1_t_d9; // Gating.java:180
+    f_lane15_in1_t_d11 <= f_lane15_in1_t_d10; // Gating.java:180
+    f_lane15_in1_t_d12 <= f_lane15_in1_t_d11; // Gating.java:180
+    f_lane15_in1_t_d13 <= f_lane15_in1_t_d12; // Gating.java:180
+    f_lane15_in1_t_d14 <= f_lane15_in1_t_d13; // Gating.java:180
+    f_lane15_in1_t_d15 <= f_lane15_in1_t_d14; // Gating.java:180
+    f_lane15_in1_t_d16 <= f_lane15_in1_t_d15; // Gating.java:180
+    f_lane15_in1_t_d17 <= f_lane15_in1_t_d16; // Gating.java:180
+    f_lane15_in1_t_d18 <= f_lane15_in1_t_d17; // Gating.java:180
+    f_lane15_in1_t_d19 <= f_lane15_in1_t_d18; // Gating.java:180
+    f_lane15_in1_t_d20 <= f_lane15_in1_t_d19; // Gating.java:180
+    f_lane15_in1_t_d21 <= f_lane15_in1_t_d20; // Gating.java:180
+    f_lane15_in1_t_d22 <= f_lane15_in1_t_d21; // Gating.java:180
+    f_lane15_in1_t_d23 <= f_lane15_in1_t_d22; // Gating.java:180
+    f_lane15_in1_t_d24 <= f_lane15_in1_t_d23; // Gating.java:180
+    f_lane15_in1_t_d25 <= f_lane15_in1_t_d24; // Gating.java:180
+    f_lane15_in1_t_d26 <= f_lane15_in1_t_d25; // Gating.java:180
+    f_lane15_in1_t_d27 <= f_lane15_in1_t_d26; // Gating.java:180
+    f_lane15_in1_t_d28 <= f_lane15_in1_t_d27; // Gating.java:180
+    f_lane15_in1_t_d29 <= f_lane15_in1_t_d28; // Gating.java:180
+    f_lane15_in1_t_d30 <= f_lane15_in1_t_d29; // Gating.java:180
+    f_lane15_in1_t_d31 <= f_lane15_in1_t_d30; // Gating.java:180
+    f_lane15_in1_t_d32 <= f_lane15_in1_t_d31; // Gating.java:180
+    f_lane15_in1_t_d33 <= f_lane15_in1_t_d32; // Gating.java:180
+    f_lane15_in1_t_d34 <= f_lane15_in1_t_d33; // Gating.java:180
+    f_lane15_in1_t_d35 <= f_lane15_in1_t_d34; // Gating.java:180
+    f_lane15_in1_t_d36 <= f_lane15_in1_t_d35; // Gating.java:180
+    f_lane15_in1_t_d37 <= f_lane15_in1_t_d36; // Gating.java:180
+    f_lane15_in1_t_d38 <= f_lane15_in1_t_d37; // Gating.java:180
+    f_lane15_in1_t_d39 <= f_lane15_in1_t_d38; // Gating.java:180
+    f_lane15_in1_t_d40 <= f_lane15_in1_t_d39; // Gating.java:180
+    f_lane15_in1_t_d41 <= f_lane15_in1_t_d40; // Gating.java:180
+    f_lane15_in1_t_d42 <= f_lane15_in1_t_d41; // Gating.java:180
+    f_lane15_in1_t_d43 <= f_lane15_in1_t_d42; // Gating.java:180
+    f_lane15_in1_t_d44 <= f_lane15_in1_t_d43; // Gating.java:180
+    f_lane15_in1_t_d45 <= f_lane15_in1_t_d44; // Gating.java:180
+    f_lane15_in1_t_d46 <= f_lane15_in1_t_d45; // Gating.java:180
+    f_lane15_in1_t_d47 <= f_lane15_in1_t_d46; // Gating.java:180
+    f_lane15_in1_t_d48 <= f_lane15_in1_t_d47; // Gating.java:180
+    f_lane15_in1_t_d49 <= f_lane15_in1_t_d48; // Gating.java:180
+    f_lane15_in1_t_d50 <= f_lane15_in1_t_d49; // Gating.java:180
+    f_lane15_in1_t_d51 <= f_lane15_in1_t_d50; // Gating.java:180
+    f_lane15_in1_t_d52 <= f_lane15_in1_t_d51; // Gating.java:180
+    f_lane15_in1_t_d53 <= f_lane15_in1_t_d52; // Gating.java:180
+    f_lane15_in1_t_d54 <= f_lane15_in1_t_d53; // Gating.java:180
+    f_lane15_in1_t_d55 <= f_lane15_in1_t_d54; // Gating.java:180
+    f_lane15_in1_t_d56 <= f_lane15_in1_t_d55; // Gating.java:180
+    f_lane15_in1_t_d57 <= f_lane15_in1_t_d56; // Gating.java:180
+    f_lane15_in1_t_d58 <= f_lane15_in1_t_d57; // Gating.java:180
+    f_lane15_in1_t_d59 <= f_lane15_in1_t_d58; // Gating.java:180
+    f_lane15_in1_t_d60 <= f_lane15_in1_t_d59; // Gating.java:180
+    f_lane15_in1_t_d61 <= f_lane15_in1_t_d60; // Gating.java:180
+    f_lane15_in1_t_d62 <= f_lane15_in1_t_d61; // Gating.java:180
+    f_lane15_in1_t_d63 <= f_lane15_in1_t_d62; // Gating.java:180
+    f_lane15_in1_t_d64 <= f_lane15_in1_t_d63; // Gating.java:180
+    f_lane15_in1_t_d65 <= f_lane15_in1_t_d64; // Gating.java:180
+    f_lane15_in1_t_d66 <= f_lane15_in1_t_d65; // Gating.java:180
+    f_lane15_in1_t_d67 <= f_lane15_in1_t_d66; // Gating.java:180
+    f_lane15_in1_t_d68 <= f_lane15_in1_t_d67; // Gating.java:180
+    f_lane15_in1_t_d69 <= f_lane15_in1_t_d68; // Gating.java:180
+    f_lane15_in1_t_d70 <= f_lane15_in1_t_d69; // Gating.java:180
+    f_lane15_in1_t_d71 <= f_lane15_in1_t_d70; // Gating.java:180
+    f_lane15_in1_t_d72 <= f_lane15_in1_t_d71; // Gating.java:180
+    f_lane15_in1_t_d73 <= f_lane15_in1_t_d72; // Gating.java:180
+    f_lane15_in1_t_d74 <= f_lane15_in1_t_d73; // Gating.java:180
+    f_lane15_in1_t_d75 <= f_lane15_in1_t_d74; // Gating.java:180
+    f_lane15_in1_t_d76 <= f_lane15_in1_t_d75; // Gating.java:180
+    f_lane15_in1_t_d77 <= f_lane15_in1_t_d76; // Gating.java:180
+    f_lane15_in1_t_d78 <= f_lane15_in1_t_d77; // Gating.java:180
+    f_lane15_in1_t_d79 <= f_lane15_in1_t_d78; // Gating.java:180
     f_last_t_d1 <= in_payload_last; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -3348,7 +3348,7 @@ module Gating_silu_l16_fp16 (
   end
 `endif
 
-  FpSilu f_lane0_act ( // Gating.java:183
+  FpSilu f_lane0_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -3357,7 +3357,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:179
+  Fp32Mul f_lane0_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -3367,7 +3367,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane0_store ( // Gating.java:179
+  Fp32ToFp16 f_lane0_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -3376,7 +3376,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpSilu f_lane1_act ( // Gating.java:183
+  FpSilu f_lane1_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -3385,7 +3385,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:179
+  Fp32Mul f_lane1_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -3395,7 +3395,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane1_store ( // Gating.java:179
+  Fp32ToFp16 f_lane1_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),
@@ -3404,7 +3404,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane1_store_out_payload)
   );
 
-  FpSilu f_lane2_act ( // Gating.java:183
+  FpSilu f_lane2_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane2_act_in_valid),
@@ -3413,7 +3413,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane2_act_out_payload)
   );
 
-  Fp32Mul f_lane2_mul ( // Gating.java:179
+  Fp32Mul f_lane2_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane2_mul_in_valid),
@@ -3423,7 +3423,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane2_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane2_store ( // Gating.java:179
+  Fp32ToFp16 f_lane2_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane2_store_in_valid),
@@ -3432,7 +3432,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane2_store_out_payload)
   );
 
-  FpSilu f_lane3_act ( // Gating.java:183
+  FpSilu f_lane3_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane3_act_in_valid),
@@ -3441,7 +3441,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane3_act_out_payload)
   );
 
-  Fp32Mul f_lane3_mul ( // Gating.java:179
+  Fp32Mul f_lane3_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane3_mul_in_valid),
@@ -3451,7 +3451,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane3_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane3_store ( // Gating.java:179
+  Fp32ToFp16 f_lane3_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane3_store_in_valid),
@@ -3460,7 +3460,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane3_store_out_payload)
   );
 
-  FpSilu f_lane4_act ( // Gating.java:183
+  FpSilu f_lane4_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane4_act_in_valid),
@@ -3469,7 +3469,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane4_act_out_payload)
   );
 
-  Fp32Mul f_lane4_mul ( // Gating.java:179
+  Fp32Mul f_lane4_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane4_mul_in_valid),
@@ -3479,7 +3479,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane4_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane4_store ( // Gating.java:179
+  Fp32ToFp16 f_lane4_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane4_store_in_valid),
@@ -3488,7 +3488,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane4_store_out_payload)
   );
 
-  FpSilu f_lane5_act ( // Gating.java:183
+  FpSilu f_lane5_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane5_act_in_valid),
@@ -3497,7 +3497,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane5_act_out_payload)
   );
 
-  Fp32Mul f_lane5_mul ( // Gating.java:179
+  Fp32Mul f_lane5_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane5_mul_in_valid),
@@ -3507,7 +3507,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane5_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane5_store ( // Gating.java:179
+  Fp32ToFp16 f_lane5_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane5_store_in_valid),
@@ -3516,7 +3516,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane5_store_out_payload)
   );
 
-  FpSilu f_lane6_act ( // Gating.java:183
+  FpSilu f_lane6_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane6_act_in_valid),
@@ -3525,7 +3525,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane6_act_out_payload)
   );
 
-  Fp32Mul f_lane6_mul ( // Gating.java:179
+  Fp32Mul f_lane6_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane6_mul_in_valid),
@@ -3535,7 +3535,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane6_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane6_store ( // Gating.java:179
+  Fp32ToFp16 f_lane6_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane6_store_in_valid),
@@ -3544,7 +3544,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane6_store_out_payload)
   );
 
-  FpSilu f_lane7_act ( // Gating.java:183
+  FpSilu f_lane7_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane7_act_in_valid),
@@ -3553,7 +3553,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane7_act_out_payload)
   );
 
-  Fp32Mul f_lane7_mul ( // Gating.java:179
+  Fp32Mul f_lane7_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane7_mul_in_valid),
@@ -3563,7 +3563,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane7_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane7_store ( // Gating.java:179
+  Fp32ToFp16 f_lane7_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane7_store_in_valid),
@@ -3572,7 +3572,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane7_store_out_payload)
   );
 
-  FpSilu f_lane8_act ( // Gating.java:183
+  FpSilu f_lane8_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane8_act_in_valid),
@@ -3581,7 +3581,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane8_act_out_payload)
   );
 
-  Fp32Mul f_lane8_mul ( // Gating.java:179
+  Fp32Mul f_lane8_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane8_mul_in_valid),
@@ -3591,7 +3591,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane8_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane8_store ( // Gating.java:179
+  Fp32ToFp16 f_lane8_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane8_store_in_valid),
@@ -3600,7 +3600,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane8_store_out_payload)
   );
 
-  FpSilu f_lane9_act ( // Gating.java:183
+  FpSilu f_lane9_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane9_act_in_valid),
@@ -3609,7 +3609,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane9_act_out_payload)
   );
 
-  Fp32Mul f_lane9_mul ( // Gating.java:179
+  Fp32Mul f_lane9_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane9_mul_in_valid),
@@ -3619,7 +3619,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane9_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane9_store ( // Gating.java:179
+  Fp32ToFp16 f_lane9_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane9_store_in_valid),
@@ -3628,7 +3628,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane9_store_out_payload)
   );
 
-  FpSilu f_lane10_act ( // Gating.java:183
+  FpSilu f_lane10_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane10_act_in_valid),
@@ -3637,7 +3637,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane10_act_out_payload)
   );
 
-  Fp32Mul f_lane10_mul ( // Gating.java:179
+  Fp32Mul f_lane10_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane10_mul_in_valid),
@@ -3647,7 +3647,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane10_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane10_store ( // Gating.java:179
+  Fp32ToFp16 f_lane10_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane10_store_in_valid),
@@ -3656,7 +3656,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane10_store_out_payload)
   );
 
-  FpSilu f_lane11_act ( // Gating.java:183
+  FpSilu f_lane11_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane11_act_in_valid),
@@ -3665,7 +3665,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane11_act_out_payload)
   );
 
-  Fp32Mul f_lane11_mul ( // Gating.java:179
+  Fp32Mul f_lane11_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane11_mul_in_valid),
@@ -3675,7 +3675,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane11_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane11_store ( // Gating.java:179
+  Fp32ToFp16 f_lane11_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane11_store_in_valid),
@@ -3684,7 +3684,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane11_store_out_payload)
   );
 
-  FpSilu f_lane12_act ( // Gating.java:183
+  FpSilu f_lane12_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane12_act_in_valid),
@@ -3693,7 +3693,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane12_act_out_payload)
   );
 
-  Fp32Mul f_lane12_mul ( // Gating.java:179
+  Fp32Mul f_lane12_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane12_mul_in_valid),
@@ -3703,7 +3703,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane12_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane12_store ( // Gating.java:179
+  Fp32ToFp16 f_lane12_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane12_store_in_valid),
@@ -3712,7 +3712,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane12_store_out_payload)
   );
 
-  FpSilu f_lane13_act ( // Gating.java:183
+  FpSilu f_lane13_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane13_act_in_valid),
@@ -3721,7 +3721,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane13_act_out_payload)
   );
 
-  Fp32Mul f_lane13_mul ( // Gating.java:179
+  Fp32Mul f_lane13_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane13_mul_in_valid),
@@ -3731,7 +3731,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane13_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane13_store ( // Gating.java:179
+  Fp32ToFp16 f_lane13_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane13_store_in_valid),
@@ -3740,7 +3740,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane13_store_out_payload)
   );
 
-  FpSilu f_lane14_act ( // Gating.java:183
+  FpSilu f_lane14_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane14_act_in_valid),
@@ -3749,7 +3749,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane14_act_out_payload)
   );
 
-  Fp32Mul f_lane14_mul ( // Gating.java:179
+  Fp32Mul f_lane14_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane14_mul_in_valid),
@@ -3759,7 +3759,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane14_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane14_store ( // Gating.java:179
+  Fp32ToFp16 f_lane14_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane14_store_in_valid),
@@ -3768,7 +3768,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane14_store_out_payload)
   );
 
-  FpSilu f_lane15_act ( // Gating.java:183
+  FpSilu f_lane15_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane15_act_in_valid),
@@ -3777,7 +3777,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane15_act_out_payload)
   );
 
-  Fp32Mul f_lane15_mul ( // Gating.java:179
+  Fp32Mul f_lane15_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane15_mul_in_valid),
@@ -3787,7 +3787,7 @@ module Gating_silu_l16_fp16 (
     .out_payload  (f_lane15_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane15_store ( // Gating.java:179
+  Fp32ToFp16 f_lane15_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane15_store_in_valid),

@@ -21,48 +21,48 @@ module Gating_relu2_l2_bf16 (
   output wire        out_payload_last    // Gating.java:106
 );
 
-  wire        f_lane0_act_in_valid;      // Gating.java:183
-  wire [31:0] f_lane0_act_in_payload;    // Gating.java:183
-  wire        f_lane0_act_out_valid;     // Gating.java:183
-  wire [31:0] f_lane0_act_out_payload;   // Gating.java:183
-  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:179
-  wire        f_lane0_mul_in_valid;      // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:179
-  wire        f_lane0_mul_out_valid;     // Gating.java:179
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:179
-  wire        f_lane0_store_in_valid;    // Gating.java:179
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:179
-  wire        f_lane0_store_out_valid;   // Gating.java:179
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:179
-  wire        f_lane1_act_in_valid;      // Gating.java:183
-  wire [31:0] f_lane1_act_in_payload;    // Gating.java:183
-  wire        f_lane1_act_out_valid;     // Gating.java:183
-  wire [31:0] f_lane1_act_out_payload;   // Gating.java:183
-  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:179
-  wire        f_lane1_mul_in_valid;      // Gating.java:179
-  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:179
-  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:179
-  wire        f_lane1_mul_out_valid;     // Gating.java:179
-  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:179
-  wire        f_lane1_store_in_valid;    // Gating.java:179
-  wire [31:0] f_lane1_store_in_payload;  // Gating.java:179
-  wire        f_lane1_store_out_valid;   // Gating.java:179
-  wire [15:0] f_lane1_store_out_payload; // Gating.java:179
+  wire        f_lane0_act_in_valid;      // Gating.java:184
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:184
+  wire        f_lane0_act_out_valid;     // Gating.java:184
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:184
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:180
+  wire        f_lane0_mul_in_valid;      // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:180
+  wire        f_lane0_mul_out_valid;     // Gating.java:180
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:180
+  wire        f_lane0_store_in_valid;    // Gating.java:180
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:180
+  wire        f_lane0_store_out_valid;   // Gating.java:180
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:180
+  wire        f_lane1_act_in_valid;      // Gating.java:184
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:184
+  wire        f_lane1_act_out_valid;     // Gating.java:184
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:184
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:180
+  wire        f_lane1_mul_in_valid;      // Gating.java:180
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:180
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:180
+  wire        f_lane1_mul_out_valid;     // Gating.java:180
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:180
+  wire        f_lane1_store_in_valid;    // Gating.java:180
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:180
+  wire        f_lane1_store_out_valid;   // Gating.java:180
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:180
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -110,20 +110,20 @@ module Gating_relu2_l2_bf16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:183
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:179
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:179
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:183
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:179
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:179
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:179
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:184
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:180
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:180
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:184
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:180
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:180
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:180
   assign in_ready = result_credits != 5'd0; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
   // CreditBuffer.java:94
@@ -137,22 +137,22 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:179
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:179
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:179
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:179
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:179
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:179
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:179
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:179
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:179
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:179
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:179
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:179
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:179
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:179
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:179
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:179
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:180
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:180
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:180
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:180
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:180
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:180
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:180
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:180
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:180
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:180
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:180
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:180
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:180
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:180
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:180
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:180
     f_last_t_d1 <= in_payload_last; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -223,7 +223,7 @@ module Gating_relu2_l2_bf16 (
   end
 `endif
 
-  FpRelu2 f_lane0_act ( // Gating.java:183
+  FpRelu2 f_lane0_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -232,7 +232,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:179
+  Fp32Mul f_lane0_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -242,7 +242,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane0_store ( // Gating.java:179
+  Fp32ToBf16 f_lane0_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -251,7 +251,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpRelu2 f_lane1_act ( // Gating.java:183
+  FpRelu2 f_lane1_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -260,7 +260,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:179
+  Fp32Mul f_lane1_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -270,7 +270,7 @@ module Gating_relu2_l2_bf16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 f_lane1_store ( // Gating.java:179
+  Fp32ToBf16 f_lane1_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),

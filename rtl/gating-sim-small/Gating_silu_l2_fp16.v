@@ -21,190 +21,190 @@ module Gating_silu_l2_fp16 (
   output wire        out_payload_last    // Gating.java:106
 );
 
-  wire        f_lane0_act_in_valid;      // Gating.java:183
-  wire [31:0] f_lane0_act_in_payload;    // Gating.java:183
-  wire        f_lane0_act_out_valid;     // Gating.java:183
-  wire [31:0] f_lane0_act_out_payload;   // Gating.java:183
-  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d9;          // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d10;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d11;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d12;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d13;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d14;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d15;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d16;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d17;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d18;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d19;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d20;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d21;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d22;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d23;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d24;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d25;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d26;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d27;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d28;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d29;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d30;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d31;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d32;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d33;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d34;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d35;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d36;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d37;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d38;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d39;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d40;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d41;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d42;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d43;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d44;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d45;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d46;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d47;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d48;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d49;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d50;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d51;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d52;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d53;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d54;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d55;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d56;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d57;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d58;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d59;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d60;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d61;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d62;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d63;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d64;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d65;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d66;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d67;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d68;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d69;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d70;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d71;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d72;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d73;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d74;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d75;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d76;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:179
-  reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:179
-  wire        f_lane0_mul_in_valid;      // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:179
-  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:179
-  wire        f_lane0_mul_out_valid;     // Gating.java:179
-  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:179
-  wire        f_lane0_store_in_valid;    // Gating.java:179
-  wire [31:0] f_lane0_store_in_payload;  // Gating.java:179
-  wire        f_lane0_store_out_valid;   // Gating.java:179
-  wire [15:0] f_lane0_store_out_payload; // Gating.java:179
-  wire        f_lane1_act_in_valid;      // Gating.java:183
-  wire [31:0] f_lane1_act_in_payload;    // Gating.java:183
-  wire        f_lane1_act_out_valid;     // Gating.java:183
-  wire [31:0] f_lane1_act_out_payload;   // Gating.java:183
-  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d9;          // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d10;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d11;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d12;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d13;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d14;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d15;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d16;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d17;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d18;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d19;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d20;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d21;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d22;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d23;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d24;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d25;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d26;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d27;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d28;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d29;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d30;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d31;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d32;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d33;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d34;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d35;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d36;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d37;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d38;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d39;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d40;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d41;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d42;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d43;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d44;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d45;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d46;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d47;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d48;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d49;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d50;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d51;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d52;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d53;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d54;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d55;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d56;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d57;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d58;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d59;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d60;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d61;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d62;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d63;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d64;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d65;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d66;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d67;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d68;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d69;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d70;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d71;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d72;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d73;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d74;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d75;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d76;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d77;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d78;         // Gating.java:179
-  reg  [31:0] f_lane1_in1_t_d79;         // Gating.java:179
-  wire        f_lane1_mul_in_valid;      // Gating.java:179
-  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:179
-  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:179
-  wire        f_lane1_mul_out_valid;     // Gating.java:179
-  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:179
-  wire        f_lane1_store_in_valid;    // Gating.java:179
-  wire [31:0] f_lane1_store_in_payload;  // Gating.java:179
-  wire        f_lane1_store_out_valid;   // Gating.java:179
-  wire [15:0] f_lane1_store_out_payload; // Gating.java:179
+  wire        f_lane0_act_in_valid;      // Gating.java:184
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:184
+  wire        f_lane0_act_out_valid;     // Gating.java:184
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:184
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d9;          // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d10;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d11;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d12;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d13;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d14;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d15;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d16;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d17;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d18;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d19;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d20;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d21;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d22;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d23;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d24;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d25;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d26;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d27;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d28;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d29;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d30;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d31;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d32;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d33;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d34;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d35;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d36;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d37;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d38;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d39;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d40;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d41;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d42;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d43;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d44;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d45;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d46;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d47;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d48;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d49;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d50;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d51;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d52;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d53;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d54;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d55;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d56;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d57;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d58;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d59;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d60;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d61;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d62;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d63;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d64;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d65;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d66;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d67;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d68;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d69;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d70;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d71;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d72;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d73;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d74;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d75;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d76;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:180
+  reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:180
+  wire        f_lane0_mul_in_valid;      // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:180
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:180
+  wire        f_lane0_mul_out_valid;     // Gating.java:180
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:180
+  wire        f_lane0_store_in_valid;    // Gating.java:180
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:180
+  wire        f_lane0_store_out_valid;   // Gating.java:180
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:180
+  wire        f_lane1_act_in_valid;      // Gating.java:184
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:184
+  wire        f_lane1_act_out_valid;     // Gating.java:184
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:184
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d9;          // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d10;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d11;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d12;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d13;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d14;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d15;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d16;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d17;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d18;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d19;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d20;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d21;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d22;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d23;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d24;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d25;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d26;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d27;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d28;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d29;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d30;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d31;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d32;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d33;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d34;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d35;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d36;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d37;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d38;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d39;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d40;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d41;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d42;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d43;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d44;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d45;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d46;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d47;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d48;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d49;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d50;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d51;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d52;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d53;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d54;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d55;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d56;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d57;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d58;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d59;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d60;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d61;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d62;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d63;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d64;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d65;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d66;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d67;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d68;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d69;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d70;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d71;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d72;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d73;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d74;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d75;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d76;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d77;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d78;         // Gating.java:180
+  reg  [31:0] f_lane1_in1_t_d79;         // Gating.java:180
+  wire        f_lane1_mul_in_valid;      // Gating.java:180
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:180
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:180
+  wire        f_lane1_mul_out_valid;     // Gating.java:180
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:180
+  wire        f_lane1_store_in_valid;    // Gating.java:180
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:180
+  wire        f_lane1_store_out_valid;   // Gating.java:180
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:180
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -340,20 +340,20 @@ module Gating_silu_l2_fp16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:183
-  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:179
-  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:179
-  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:179
-  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:183
-  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:183
-  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:179
-  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:179
-  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:179
-  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:179
-  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:179
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:184
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:180
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:180
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:184
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:184
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:180
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:180
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:180
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:180
   assign in_ready = result_credits != 7'd0; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
@@ -374,164 +374,164 @@ module Gating_silu_l2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:179
-    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:179
-    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:179
-    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:179
-    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:179
-    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:179
-    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:179
-    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:179
-    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:179
-    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:179
-    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:179
-    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:179
-    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:179
-    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:179
-    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:179
-    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:179
-    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:179
-    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:179
-    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:179
-    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:179
-    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:179
-    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:179
-    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:179
-    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:179
-    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:179
-    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:179
-    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:179
-    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:179
-    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:179
-    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:179
-    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:179
-    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:179
-    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:179
-    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:179
-    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:179
-    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:179
-    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:179
-    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:179
-    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:179
-    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:179
-    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:179
-    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:179
-    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:179
-    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:179
-    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:179
-    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:179
-    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:179
-    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:179
-    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:179
-    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:179
-    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:179
-    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:179
-    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:179
-    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:179
-    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:179
-    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:179
-    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:179
-    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:179
-    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:179
-    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:179
-    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:179
-    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:179
-    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:179
-    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:179
-    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:179
-    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:179
-    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:179
-    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:179
-    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:179
-    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:179
-    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:179
-    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:179
-    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:179
-    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:179
-    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:179
-    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:179
-    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:179
-    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:179
-    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:179
-    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:179
-    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:179
-    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:179
-    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:179
-    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:179
-    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:179
-    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:179
-    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:179
-    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:179
-    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:179
-    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:179
-    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:179
-    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:179
-    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:179
-    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:179
-    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:179
-    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:179
-    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:179
-    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:179
-    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:179
-    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:179
-    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:179
-    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:179
-    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:179
-    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:179
-    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:179
-    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:179
-    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:179
-    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:179
-    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:179
-    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:179
-    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:179
-    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:179
-    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:179
-    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:179
-    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:179
-    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:179
-    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:179
-    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:179
-    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:179
-    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:179
-    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:179
-    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:179
-    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:179
-    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:179
-    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:179
-    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:179
-    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:179
-    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:179
-    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:179
-    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:179
-    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:179
-    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:179
-    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:179
-    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:179
-    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:179
-    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:179
-    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:179
-    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:179
-    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:179
-    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:179
-    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:179
-    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:179
-    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:179
-    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:179
-    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:179
-    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:179
-    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:179
-    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:179
-    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:179
-    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:179
-    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:179
-    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:179
-    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:179
-    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:179
-    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:179
-    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:179
-    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:179
-    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:179
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:180
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:180
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:180
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:180
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:180
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:180
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:180
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:180
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:180
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:180
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:180
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:180
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:180
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:180
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:180
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:180
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:180
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:180
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:180
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:180
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:180
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:180
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:180
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:180
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:180
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:180
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:180
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:180
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:180
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:180
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:180
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:180
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:180
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:180
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:180
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:180
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:180
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:180
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:180
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:180
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:180
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:180
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:180
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:180
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:180
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:180
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:180
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:180
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:180
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:180
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:180
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:180
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:180
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:180
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:180
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:180
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:180
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:180
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:180
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:180
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:180
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:180
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:180
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:180
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:180
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:180
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:180
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:180
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:180
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:180
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:180
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:180
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:180
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:180
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:180
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:180
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:180
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:180
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:180
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:180
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:180
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:180
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:180
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:180
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:180
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:180
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:180
+    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:180
+    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:180
+    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:180
+    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:180
+    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:180
+    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:180
+    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:180
+    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:180
+    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:180
+    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:180
+    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:180
+    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:180
+    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:180
+    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:180
+    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:180
+    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:180
+    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:180
+    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:180
+    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:180
+    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:180
+    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:180
+    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:180
+    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:180
+    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:180
+    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:180
+    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:180
+    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:180
+    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:180
+    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:180
+    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:180
+    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:180
+    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:180
+    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:180
+    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:180
+    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:180
+    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:180
+    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:180
+    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:180
+    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:180
+    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:180
+    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:180
+    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:180
+    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:180
+    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:180
+    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:180
+    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:180
+    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:180
+    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:180
+    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:180
+    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:180
+    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:180
+    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:180
+    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:180
+    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:180
+    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:180
+    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:180
+    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:180
+    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:180
+    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:180
+    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:180
+    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:180
+    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:180
+    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:180
+    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:180
+    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:180
+    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:180
+    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:180
+    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:180
+    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:180
+    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:180
+    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:180
     f_last_t_d1 <= in_payload_last; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -674,7 +674,7 @@ module Gating_silu_l2_fp16 (
   end
 `endif
 
-  FpSilu f_lane0_act ( // Gating.java:183
+  FpSilu f_lane0_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_act_in_valid),
@@ -683,7 +683,7 @@ module Gating_silu_l2_fp16 (
     .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul f_lane0_mul ( // Gating.java:179
+  Fp32Mul f_lane0_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane0_mul_in_valid),
@@ -693,7 +693,7 @@ module Gating_silu_l2_fp16 (
     .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane0_store ( // Gating.java:179
+  Fp32ToFp16 f_lane0_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane0_store_in_valid),
@@ -702,7 +702,7 @@ module Gating_silu_l2_fp16 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  FpSilu f_lane1_act ( // Gating.java:183
+  FpSilu f_lane1_act ( // Gating.java:184
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_act_in_valid),
@@ -711,7 +711,7 @@ module Gating_silu_l2_fp16 (
     .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul f_lane1_mul ( // Gating.java:179
+  Fp32Mul f_lane1_mul ( // Gating.java:180
     .clk          (clk),
     .reset        (reset),
     .in_valid     (f_lane1_mul_in_valid),
@@ -721,7 +721,7 @@ module Gating_silu_l2_fp16 (
     .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToFp16 f_lane1_store ( // Gating.java:179
+  Fp32ToFp16 f_lane1_store ( // Gating.java:180
     .clk         (clk),
     .reset       (reset),
     .in_valid    (f_lane1_store_in_valid),

@@ -167,14 +167,15 @@ public final class Gating extends Module {
             for (Activation a : activations) {
                 each.add(activate(a, lane + "_" + a.label(), g));
             }
-            // Every activation computes; the shorter ones wait for the longest, and the select picks one.
+            // Every activation computes; the shorter ones wait for the longest, and the select picks one, into a
+            // register (for timing: the select lay in front of the multiplier's leading-zero count).
             act = Timed.zip(Timed.all(each), operands.get(2), (values, chosen) -> {
                 Bits picked = values.getLast();
                 for (int i = values.size() - 2; i >= 0; i--) {
                     picked = mux(chosen.asUInt().eq(i), values.get(i), picked);
                 }
                 return picked;
-            }).named(lane + "_act");
+            }).named(lane + "_act").stage(lane + "_act_q");
         }
         return FpConvert.fromFp32(lane + "_store", format, Fp32Mul.apply(lane + "_mul", act, u));
     }
