@@ -1631,90 +1631,85 @@ module tellme (
   wire [11:0]  residual_write_address;                             // ActivationBuffers.java:110
   wire [11:0]  residual_read_address;                              // ActivationBuffers.java:111
   wire         residual_write;                                     // ActivationBuffers.java:112
-  wire         residual_read;                                      // ActivationBuffers.java:113
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:119
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:119
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:122
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:122
   wire [11:0]  query_write_address;                                // ActivationBuffers.java:110
   wire [11:0]  query_read_address;                                 // ActivationBuffers.java:111
   wire         query_write;                                        // ActivationBuffers.java:112
-  wire         query_read;                                         // ActivationBuffers.java:113
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:119
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:119
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:119
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:119
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:119
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:119
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:119
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:119
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:122
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:122
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:122
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:122
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:122
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:122
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:122
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:122
   wire [11:0]  attention_write_address;                            // ActivationBuffers.java:110
   wire [11:0]  attention_read_address;                             // ActivationBuffers.java:111
   wire         attention_write;                                    // ActivationBuffers.java:112
-  wire         attention_read;                                     // ActivationBuffers.java:113
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:119
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:119
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:122
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:122
   wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:110
   wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:111
   wire         gate_write;                                         // ActivationBuffers.java:112
-  wire         gate_read;                                          // ActivationBuffers.java:113
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:119
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:119
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:122
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:122
   wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:110
   wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:111
   wire         ffn_write;                                          // ActivationBuffers.java:112
-  wire         ffn_read;                                           // ActivationBuffers.java:113
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:119
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:119
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:230
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:230
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:230
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:230
-  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:131
-  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:131
-  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:131
-  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:131
-  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:132
-  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:132
-  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:132
-  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:135
-  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:135
-  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:135
-  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:135
-  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:135
-  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:135
-  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:135
-  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:135
-  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:135
-  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:135
-  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:135
-  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:135
-  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:135
-  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:135
-  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:135
-  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:135
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:122
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:122
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:233
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:233
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:233
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:233
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:134
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:134
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:134
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:134
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:135
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:135
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:135
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:138
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:138
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:138
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:138
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:138
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:138
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:138
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:138
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:138
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:138
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:138
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:138
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:138
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:138
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:138
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:138
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1774,7 +1769,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:205
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:208
   reg          embed_bad_field;                                    // Ahead.java:25
   reg          embed_no_tokens;                                    // Ahead.java:25
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:90
@@ -1788,20 +1783,20 @@ module tellme (
   wire         embed_last_part;                                    // EmbedUnit.java:132
   wire         embed_row_beat;                                     // EmbedUnit.java:143
   wire         embed_last_word;                                    // EmbedUnit.java:144
-  reg          embed_write_stored_valid;                           // ActivationBuffers.java:183
-  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:184
-  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:184
-  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:184
-  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:184
-  reg  [2:0]   embed_write_stored_token;                           // ActivationBuffers.java:185
-  reg  [9:0]   embed_write_stored_word;                            // ActivationBuffers.java:186
-  reg          embed_write;                                        // ActivationBuffers.java:154
-  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:155
-  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:155
-  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:155
-  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:155
-  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:156
-  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:157
+  reg          embed_write_stored_valid;                           // ActivationBuffers.java:186
+  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:187
+  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:187
+  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:187
+  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:187
+  reg  [2:0]   embed_write_stored_token;                           // ActivationBuffers.java:188
+  reg  [9:0]   embed_write_stored_word;                            // ActivationBuffers.java:189
+  reg          embed_write;                                        // ActivationBuffers.java:157
+  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:158
+  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:158
+  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:158
+  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:158
+  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:159
+  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:160
   wire         embed_done;                                         // EmbedUnit.java:164
 
   // quantize_executor
@@ -1824,7 +1819,7 @@ module tellme (
   reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:74
   reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:205
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:208
   wire         quantize_part_words;                                // QuantizeExecutor.java:79
   reg          quantize_bad_field;                                 // Ahead.java:25
   reg          quantize_no_tokens;                                 // Ahead.java:25
@@ -1916,8 +1911,8 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:86
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:87
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:205
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:205
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:208
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:208
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:491
   wire         attention_part_beats;                               // AttentionExecutor.java:95
   reg          attention_bad_field;                                // Ahead.java:25
@@ -2003,20 +1998,20 @@ module tellme (
   wire         attention_last_out_head;                            // AttentionExecutor.java:423
   wire         attention_last_out_token;                           // AttentionExecutor.java:424
   wire         attention_out_beat;                                 // AttentionExecutor.java:426
-  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:183
-  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:184
-  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:184
-  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:184
-  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:184
-  reg  [2:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:185
-  reg  [9:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:186
-  reg          attention_out_write;                                // ActivationBuffers.java:154
-  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:155
-  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:155
-  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:155
-  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:155
-  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:156
-  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:157
+  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:186
+  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:187
+  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:187
+  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:187
+  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:187
+  reg  [2:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:188
+  reg  [9:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:189
+  reg          attention_out_write;                                // ActivationBuffers.java:157
+  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:158
+  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:158
+  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:158
+  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:158
+  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:159
+  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:160
   wire         attention_taken;                                    // AttentionExecutor.java:461
   wire         attention_drained;                                  // AttentionExecutor.java:467
 
@@ -2045,25 +2040,27 @@ module tellme (
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:73
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:74
   reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:83
-  reg          lm_head_bad_field;                                  // Ahead.java:25
+  reg          lm_head_bad_rows;                                   // Ahead.java:25
+  reg          lm_head_bad_cols;                                   // Ahead.java:25
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:93
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:114
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:115
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:126
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:129
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:130
-  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:140
-  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:142
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:144
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:145
-  reg          lm_head_padding;                                    // LmHeadExecutor.java:148
-  reg          lm_head_words_left;                                 // LmHeadExecutor.java:149
-  wire         lm_head_running;                                    // LmHeadExecutor.java:156
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:167
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:173
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:182
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:190
-  wire         lm_head_done;                                       // LmHeadExecutor.java:196
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:118
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:119
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:130
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:133
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:134
+  reg  [31:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:144
+  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:146
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:148
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:149
+  reg          lm_head_padding;                                    // LmHeadExecutor.java:152
+  reg          lm_head_words_left;                                 // LmHeadExecutor.java:153
+  wire         lm_head_running;                                    // LmHeadExecutor.java:160
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:171
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:177
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:186
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:194
+  wire         lm_head_done;                                       // LmHeadExecutor.java:200
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:108
@@ -2112,8 +2109,8 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:157
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:158
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:159
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:205
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:205
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:208
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:208
   wire         linear_is_gate_up;                                  // LinearExecutor.java:164
   wire         linear_is_cache;                                    // LinearExecutor.java:166
   wire         linear_is_rotated;                                  // LinearExecutor.java:167
@@ -2285,13 +2282,13 @@ module tellme (
   reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:568
   reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:569
   reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:570
-  reg          linear_write;                                       // ActivationBuffers.java:154
-  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:155
-  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:155
-  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:155
-  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:155
-  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:156
-  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:157
+  reg          linear_write;                                       // ActivationBuffers.java:157
+  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:158
+  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:158
+  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:158
+  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:158
+  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:159
+  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:160
   reg          linear_engine_done;                                 // LinearExecutor.java:582
   wire         linear_rotating;                                    // LinearExecutor.java:584
 
@@ -2364,20 +2361,20 @@ module tellme (
   reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:295
   reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:296
   wire         rotate_last_out_word;                               // RotateAndCache.java:301
-  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:183
-  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:184
-  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:184
-  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:184
-  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:184
-  reg  [2:0]   rotate_write_stored_token;                          // ActivationBuffers.java:185
-  reg  [9:0]   rotate_write_stored_word;                           // ActivationBuffers.java:186
-  reg          rotate_write;                                       // ActivationBuffers.java:154
-  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:155
-  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:155
-  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:155
-  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:155
-  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:156
-  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:157
+  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:186
+  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:187
+  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:187
+  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:187
+  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:187
+  reg  [2:0]   rotate_write_stored_token;                          // ActivationBuffers.java:188
+  reg  [9:0]   rotate_write_stored_word;                           // ActivationBuffers.java:189
+  reg          rotate_write;                                       // ActivationBuffers.java:157
+  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:158
+  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:158
+  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:158
+  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:158
+  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:159
+  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:160
   reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:320
   reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:321
   reg          rotate_cache_failed;                                // RotateAndCache.java:322
@@ -2487,12 +2484,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:63
   reg          read_issued;                                        // Sequencer.java:64
   wire         header_beat;                                        // Sequencer.java:65
-  reg  [31:0]  header_magic;                                       // Sequencer.java:659
-  reg  [31:0]  header_version;                                     // Sequencer.java:659
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:659
-  reg  [31:0]  header_program_length;                              // Sequencer.java:659
-  reg  [31:0]  header_context;                                     // Sequencer.java:659
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:659
+  reg  [31:0]  header_magic;                                       // Sequencer.java:662
+  reg  [31:0]  header_version;                                     // Sequencer.java:662
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:662
+  reg  [31:0]  header_program_length;                              // Sequencer.java:662
+  reg  [31:0]  header_context;                                     // Sequencer.java:662
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:662
   wire [63:0]  logits_offset;                                      // Sequencer.java:80
   reg  [63:0]  debug_base;                                         // Sequencer.java:81
   wire         image_valid;                                        // Sequencer.java:84
@@ -2524,99 +2521,99 @@ module tellme (
   wire         last_token_word;                                    // Sequencer.java:151
   wire         own_beat;                                           // Sequencer.java:153
   wire         waiting_for_data;                                   // Sequencer.java:154
-  wire [32:0]  call_end;                                           // Sequencer.java:158
-  wire         bad_call;                                           // Sequencer.java:160
-  wire [7:0]   opcode;                                             // Sequencer.java:163
-  wire         setup_bad_field;                                    // Sequencer.java:647
-  reg          setup_bad;                                          // Sequencer.java:164
+  reg  [32:0]  call_end;                                           // Ahead.java:32
+  wire         bad_call;                                           // Sequencer.java:163
+  wire [7:0]   opcode;                                             // Sequencer.java:166
+  wire         setup_bad_field;                                    // Sequencer.java:650
+  reg          setup_bad;                                          // Sequencer.java:167
   reg          last_chunk;                                         // Ahead.java:25
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:182
-  reg  [63:0]  logits_address;                                     // Sequencer.java:236
-  wire         is_embed;                                           // Sequencer.java:240
-  wire         is_quantize;                                        // Sequencer.java:241
-  wire         is_attention;                                       // Sequencer.java:242
-  wire         is_lm_head;                                         // Sequencer.java:243
-  wire         is_linear;                                          // Sequencer.java:244
-  wire         unit_done;                                          // Sequencer.java:246
-  reg  [7:0]   unit_code;                                          // Sequencer.java:247
-  reg          unit_done_q;                                        // Sequencer.java:255
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:256
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:264
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:270
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:271
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:272
-  wire         has_tap;                                            // Sequencer.java:277
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:185
+  reg  [63:0]  logits_address;                                     // Sequencer.java:239
+  wire         is_embed;                                           // Sequencer.java:243
+  wire         is_quantize;                                        // Sequencer.java:244
+  wire         is_attention;                                       // Sequencer.java:245
+  wire         is_lm_head;                                         // Sequencer.java:246
+  wire         is_linear;                                          // Sequencer.java:247
+  wire         unit_done;                                          // Sequencer.java:249
+  reg  [7:0]   unit_code;                                          // Sequencer.java:250
+  reg          unit_done_q;                                        // Sequencer.java:258
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:259
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:267
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:273
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:274
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:275
+  wire         has_tap;                                            // Sequencer.java:280
   reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:283
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:284
-  reg          tap_fits;                                           // Sequencer.java:288
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:290
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:293
-  reg          tap_busy;                                           // Sequencer.java:303
-  reg          peek_issued;                                        // Sequencer.java:314
-  reg          peek_busy;                                          // Sequencer.java:315
-  reg          peek_in;                                            // Sequencer.java:316
-  reg          peek_failed;                                        // Sequencer.java:317
-  reg          peek_searching;                                     // Sequencer.java:318
-  reg          peek_found;                                         // Sequencer.java:319
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:320
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:321
-  reg  [127:0] peek_word;                                          // Sequencer.java:322
-  wire [31:0]  instructions_after;                                 // Sequencer.java:323
-  wire [2:0]   peek_words;                                         // Sequencer.java:325
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:332
-  reg          more_instructions;                                  // Sequencer.java:333
-  reg  [63:0]  peek_address;                                       // Sequencer.java:334
-  wire         peek_wanted;                                        // Sequencer.java:338
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:357
-  wire         peek_linear;                                        // Sequencer.java:382
-  reg          drop_prefetch;                                      // Sequencer.java:395
-  reg  [31:0]  token_value;                                        // Sequencer.java:436
-  wire         token_outside;                                      // Sequencer.java:437
-  wire [31:0]  tokens_left;                                        // Sequencer.java:464
-  reg          record_written;                                     // Sequencer.java:616
-  wire         record_done;                                        // Sequencer.java:618
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:286
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:287
+  reg          tap_fits;                                           // Sequencer.java:291
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:293
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:296
+  reg          tap_busy;                                           // Sequencer.java:306
+  reg          peek_issued;                                        // Sequencer.java:317
+  reg          peek_busy;                                          // Sequencer.java:318
+  reg          peek_in;                                            // Sequencer.java:319
+  reg          peek_failed;                                        // Sequencer.java:320
+  reg          peek_searching;                                     // Sequencer.java:321
+  reg          peek_found;                                         // Sequencer.java:322
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:323
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:324
+  reg  [127:0] peek_word;                                          // Sequencer.java:325
+  wire [31:0]  instructions_after;                                 // Sequencer.java:326
+  wire [2:0]   peek_words;                                         // Sequencer.java:328
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:335
+  reg          more_instructions;                                  // Sequencer.java:336
+  reg  [63:0]  peek_address;                                       // Sequencer.java:337
+  wire         peek_wanted;                                        // Sequencer.java:341
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:360
+  wire         peek_linear;                                        // Sequencer.java:385
+  reg          drop_prefetch;                                      // Sequencer.java:398
+  reg  [31:0]  token_value;                                        // Sequencer.java:439
+  wire         token_outside;                                      // Sequencer.java:440
+  wire [31:0]  tokens_left;                                        // Sequencer.java:467
+  reg          record_written;                                     // Sequencer.java:619
+  wire         record_done;                                        // Sequencer.java:621
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:115
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:115
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:115
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:115
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:115
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:115
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:115
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:115
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:115
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:115
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:115
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:118
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:115
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:115
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:115
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:115
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:115
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:115
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:115
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:115
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:118
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:115
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:118
   reg  [127:0] quantized_words [0:2047];                           // QuantizedStore.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -2682,7 +2679,8 @@ module tellme (
   wire attention_out_write_values_3_any_2;
   wire [3:0] attention_out_write_values_3_mux;
   wire [9:0] attention_out_write_values_3_shl;
-  wire lm_head_bad_field_or;
+  wire lm_head_bad_rows_or;
+  wire lm_head_bad_cols_or;
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
   wire [33:0] lm_head_logits_written_sum;
@@ -2750,6 +2748,7 @@ module tellme (
   wire [63:0] logits_offset_sum;
   wire [36:0] token_beats_sum;
   wire [63:0] debug_base_sum;
+  wire [32:0] call_end_sum;
   wire last_chunk_cmp;
   wire [47:0] setup_head_width_prod;
   wire [33:0] tap_bytes_q_sum;
@@ -2898,13 +2897,8 @@ module tellme (
              (attention_out_write_values_3_any ? {1'b0, ~attention_out_write_stored_3[9]}
               : {1'b1, ~attention_out_write_stored_3[7]})})};
   assign attention_out_write_values_3_shl = attention_out_write_stored_3[9:0] << attention_out_write_values_3_mux;
-  assign lm_head_bad_field_or =
-      (lm_head_rows != lm_head_vocab)
-      | (lm_head_rows == 32'd0)
-      | (lm_head_rows > 32'd32768)
-      | (lm_head_cols == 16'd0)
-      | (lm_head_cols > 16'd1536)
-      | (lm_head_cols[3:0] != 4'd0);
+  assign lm_head_bad_rows_or = (lm_head_rows != lm_head_vocab) | (lm_head_rows == 32'd0) | (lm_head_rows > 32'd32768);
+  assign lm_head_bad_cols_or = (lm_head_cols == 16'd0) | (lm_head_cols > 16'd1536) | (lm_head_cols[3:0] != 4'd0);
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign lm_head_logits_written_sum = lm_head_logits_written + 34'd1;
@@ -3046,6 +3040,7 @@ module tellme (
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd15;
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
+  assign call_end_sum = {1'b0, arg_start_position} + {1'b0, arg_token_count};
   assign last_chunk_cmp = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
@@ -3667,15 +3662,15 @@ module tellme (
   assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:340
   assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:340
   assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:427
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:109
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:110
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:111
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:112
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:113
-  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:127
-  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:128
-  // LmHeadExecutor.java:174
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:114
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:115
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:116
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:117
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:131
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
+  // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
   // LinearExecutor.java:270
@@ -3787,21 +3782,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:594
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:595
-  assign record_error_detail = error_detail; // Sequencer.java:596
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:597
-  assign record_instructions = instructions_executed; // Sequencer.java:598
-  assign record_argmax = lm_head_argmax; // Sequencer.java:599
-  assign record_cycles = call_cycles; // Sequencer.java:600
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:601
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:602
-  assign record_tapping = tapping; // Sequencer.java:603
-  assign record_tap_records = tap_records; // Sequencer.java:604
-  assign record_tap_used = tap_used; // Sequencer.java:605
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:606
-  assign record_address = arg_io; // Sequencer.java:607
-  assign record_area_address = debug_base; // Sequencer.java:608
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:597
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:598
+  assign record_error_detail = error_detail; // Sequencer.java:599
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:600
+  assign record_instructions = instructions_executed; // Sequencer.java:601
+  assign record_argmax = lm_head_argmax; // Sequencer.java:602
+  assign record_cycles = call_cycles; // Sequencer.java:603
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:604
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:605
+  assign record_tapping = tapping; // Sequencer.java:606
+  assign record_tap_records = tap_records; // Sequencer.java:607
+  assign record_tap_used = tap_used; // Sequencer.java:608
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:609
+  assign record_address = arg_io; // Sequencer.java:610
+  assign record_area_address = debug_base; // Sequencer.java:611
   assign stalled = waiting_for_data; // TellmeKernel.java:154
   assign interrupt = control_interrupt; // TellmeKernel.java:155
 
@@ -3809,7 +3804,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3828,18 +3823,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:584
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:587
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:71
-  assign result_error_code = error_code; // Sequencer.java:588
-  assign result_error_detail = error_detail; // Sequencer.java:589
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:590
-  assign result_instructions = instructions_executed; // Sequencer.java:591
-  assign result_argmax = lm_head_argmax; // Sequencer.java:592
+  assign result_error_code = error_code; // Sequencer.java:591
+  assign result_error_detail = error_detail; // Sequencer.java:592
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:593
+  assign result_instructions = instructions_executed; // Sequencer.java:594
+  assign result_argmax = lm_head_argmax; // Sequencer.java:595
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3981,10 +3976,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:339
-      data_read_valid = 1'b1; // Sequencer.java:340
-      data_read_payload_address = peek_address; // Sequencer.java:341
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:342
+    if (peek_wanted) begin // Sequencer.java:342
+      data_read_valid = 1'b1; // Sequencer.java:343
+      data_read_payload_address = peek_address; // Sequencer.java:344
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:345
     end
   end
 
@@ -4018,14 +4013,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:152
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:152
     end
-    if (peek_busy) begin // Sequencer.java:353
-      data_beat_ready = 1'b1; // Sequencer.java:353
+    if (peek_busy) begin // Sequencer.java:356
+      data_beat_ready = 1'b1; // Sequencer.java:356
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:354
+    data_read_quiet = peek_busy; // Sequencer.java:357
   end
 
   always @(posedge ap_clk) begin
@@ -4077,10 +4072,10 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:157
-      data_write_valid = 1'b1; // LmHeadExecutor.java:158
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:159
-      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:160
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:161
+      data_write_valid = 1'b1; // LmHeadExecutor.java:162
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:163
+      data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:164
     end
     if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:111
       data_write_valid = 1'b1; // TapWriter.java:112
@@ -4160,49 +4155,49 @@ module tellme (
     buffer_write_values_1 = 32'h0; // ActivationBuffers.java:86
     buffer_write_values_2 = 32'h0; // ActivationBuffers.java:86
     buffer_write_values_3 = 32'h0; // ActivationBuffers.java:86
-    if (embed_write) begin // ActivationBuffers.java:159
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
-      buffer_write_id = embed_dst_id; // ActivationBuffers.java:161
-      buffer_write_token = embed_write_token; // ActivationBuffers.java:162
-      buffer_write_word = embed_write_word; // ActivationBuffers.java:163
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
-      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:166
-      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:166
-      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:166
-      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:166
+    if (embed_write) begin // ActivationBuffers.java:162
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
+      buffer_write_id = embed_dst_id; // ActivationBuffers.java:164
+      buffer_write_token = embed_write_token; // ActivationBuffers.java:165
+      buffer_write_word = embed_write_word; // ActivationBuffers.java:166
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
+      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:169
+      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:169
+      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:169
+      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:169
     end
-    if (attention_out_write) begin // ActivationBuffers.java:159
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
-      buffer_write_id = attention_dst_id; // ActivationBuffers.java:161
-      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:162
-      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:163
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
-      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:166
-      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:166
-      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:166
-      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:166
+    if (attention_out_write) begin // ActivationBuffers.java:162
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
+      buffer_write_id = attention_dst_id; // ActivationBuffers.java:164
+      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:165
+      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:166
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
+      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:169
+      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:169
+      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:169
+      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:169
     end
-    if (linear_write) begin // ActivationBuffers.java:159
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:161
-      buffer_write_token = linear_write_token; // ActivationBuffers.java:162
-      buffer_write_word = linear_write_word; // ActivationBuffers.java:163
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
-      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:166
-      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:166
-      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:166
-      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:166
+    if (linear_write) begin // ActivationBuffers.java:162
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:164
+      buffer_write_token = linear_write_token; // ActivationBuffers.java:165
+      buffer_write_word = linear_write_word; // ActivationBuffers.java:166
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
+      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:169
+      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:169
+      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:169
+      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:169
     end
-    if (rotate_write) begin // ActivationBuffers.java:159
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:160
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:161
-      buffer_write_token = rotate_write_token; // ActivationBuffers.java:162
-      buffer_write_word = rotate_write_word; // ActivationBuffers.java:163
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:164
-      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:166
-      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:166
-      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:166
-      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:166
+    if (rotate_write) begin // ActivationBuffers.java:162
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:164
+      buffer_write_token = rotate_write_token; // ActivationBuffers.java:165
+      buffer_write_word = rotate_write_word; // ActivationBuffers.java:166
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
+      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:169
+      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:169
+      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:169
+      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:169
     end
   end
 
@@ -4250,7 +4245,6 @@ module tellme (
   assign residual_read_address =
       {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:112
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:113
   // ActivationBuffers.java:110
   assign query_write_address =
       {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
@@ -4258,7 +4252,6 @@ module tellme (
   assign query_read_address =
       {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:112
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:113
   // ActivationBuffers.java:110
   assign attention_write_address =
       {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
@@ -4266,88 +4259,85 @@ module tellme (
   assign attention_read_address =
       {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
   assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:112
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:113
   assign gate_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:110
   assign gate_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:111
   assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:112
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:113
   assign ffn_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:110
   assign ffn_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:111
   assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:112
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:113
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:231
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:234
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:237
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:231
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:234
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:234
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:231
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:234
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:234
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:234
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:237
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:231
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:234
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:234
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:234
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:234
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:237
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:234
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:237
     end
   end
 
-  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
-  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:135
-  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
-  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:135
-  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
-  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:135
-  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:135
-  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:135
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:234
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:237
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:237
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:237
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:237
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:138
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:138
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:138
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:138
 
   always @(posedge ap_clk) begin
     buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:94
@@ -4363,153 +4353,153 @@ module tellme (
       buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:100
     end
     buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:100
-    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
-      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
     end
-    if (residual_read) begin // ActivationBuffers.java:119
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:122
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:119
-    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
-      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:122
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
     end
-    if (residual_read) begin // ActivationBuffers.java:119
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:122
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:119
-    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
-      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:122
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
     end
-    if (residual_read) begin // ActivationBuffers.java:119
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:122
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:119
-    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
-      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:122
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
     end
-    if (residual_read) begin // ActivationBuffers.java:119
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:122
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:119
-    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
-      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:122
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
     end
-    if (query_read) begin // ActivationBuffers.java:119
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:122
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:119
-    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
-      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:122
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
     end
-    if (query_read) begin // ActivationBuffers.java:119
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:122
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:119
-    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
-      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:122
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
     end
-    if (query_read) begin // ActivationBuffers.java:119
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:122
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:119
-    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
-      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:122
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
     end
-    if (query_read) begin // ActivationBuffers.java:119
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:122
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:119
-    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
-      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:122
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
     end
-    if (attention_read) begin // ActivationBuffers.java:119
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:122
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:119
-    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
-      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:122
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
     end
-    if (attention_read) begin // ActivationBuffers.java:119
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:122
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:119
-    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
-      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:122
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
     end
-    if (attention_read) begin // ActivationBuffers.java:119
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:122
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:119
-    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
-      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:122
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
     end
-    if (attention_read) begin // ActivationBuffers.java:119
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:122
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:119
-    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
-      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:122
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
     end
-    if (gate_read) begin // ActivationBuffers.java:119
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:122
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:119
-    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
-      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:122
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
     end
-    if (gate_read) begin // ActivationBuffers.java:119
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:122
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:119
-    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
-      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:122
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
     end
-    if (gate_read) begin // ActivationBuffers.java:119
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:122
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:119
-    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
-      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:122
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
     end
-    if (gate_read) begin // ActivationBuffers.java:119
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:122
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:119
-    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:118
-      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:118
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:122
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
     end
-    if (ffn_read) begin // ActivationBuffers.java:119
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:122
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:119
-    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:118
-      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:118
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:122
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
     end
-    if (ffn_read) begin // ActivationBuffers.java:119
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:122
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:119
-    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:118
-      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:118
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:122
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
     end
-    if (ffn_read) begin // ActivationBuffers.java:119
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:122
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:119
-    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:118
-      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:118
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:122
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
     end
-    if (ffn_read) begin // ActivationBuffers.java:119
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:119
+    if (buffer_read_valid) begin // ActivationBuffers.java:122
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:122
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:119
-    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:131
-    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:131
-    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:131
-    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:131
-    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:132
-    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:132
-    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:132
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:122
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:134
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:134
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:134
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:134
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:135
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:135
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:135
     if (!ap_rst_n) begin
       buffer_write_valid_q <= 1'b0;
       buffer_read_landed_d1 <= 1'b0;
@@ -4524,10 +4514,10 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:168
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:169
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:170
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:171
+    if (lm_head_offering) begin // LmHeadExecutor.java:172
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:173
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:174
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:175
     end
     if (tap_pushing) begin // TapWriter.java:180
       packer_word_valid = 1'b1; // TapWriter.java:181
@@ -4609,10 +4599,10 @@ module tellme (
     quantized_read = 1'b0; // QuantizedStore.java:72
     quantized_read_token = 3'd0; // QuantizedStore.java:73
     quantized_read_word = 8'd0; // QuantizedStore.java:74
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:120
-      quantized_read = 1'b1; // LmHeadExecutor.java:121
-      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:122
-      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:123
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:124
+      quantized_read = 1'b1; // LmHeadExecutor.java:125
+      quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:126
+      quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:127
     end
     if (linear_activation_read) begin // LinearExecutor.java:345
       quantized_read = 1'b1; // LinearExecutor.java:346
@@ -4689,7 +4679,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4700,7 +4690,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:514
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:517
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4715,55 +4705,55 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:173
+    embed_dst = instruction_word[11:8]; // Sequencer.java:176
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:174
+    embed_dim = instruction_word[31:16]; // Sequencer.java:177
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:175
+    embed_table = instruction_word[63:32]; // Sequencer.java:178
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:176
+    embed_tokens = chunk_tokens; // Sequencer.java:179
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:177
+    embed_first_token = chunk_from; // Sequencer.java:180
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:178
+    embed_image = arg_image; // Sequencer.java:181
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:179
+    embed_io = arg_io; // Sequencer.java:182
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:206
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:208
-      embed_capacity = 13'd1536; // ActivationBuffers.java:208
+    embed_capacity = 13'd0; // ActivationBuffers.java:209
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:211
+      embed_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:208
-      embed_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:211
+      embed_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:208
-      embed_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:211
+      embed_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:208
-      embed_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:211
+      embed_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:208
-      embed_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:211
+      embed_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
@@ -4832,19 +4822,19 @@ module tellme (
         embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:125
       end
     end
-    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:183
-    // ActivationBuffers.java:184
+    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:186
+    // ActivationBuffers.java:187
     embed_write_stored_0 <= embed_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     embed_write_stored_1 <= embed_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     embed_write_stored_2 <= embed_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     embed_write_stored_3 <= embed_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-    embed_write_stored_token <= embed_token[2:0]; // ActivationBuffers.java:185
-    embed_write_stored_word <= embed_word[9:0]; // ActivationBuffers.java:186
-    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:154
-    // ActivationBuffers.java:155
+    embed_write_stored_token <= embed_token[2:0]; // ActivationBuffers.java:188
+    embed_write_stored_word <= embed_word[9:0]; // ActivationBuffers.java:189
+    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:157
+    // ActivationBuffers.java:158
     embed_write_values_0 <=
         (embed_write_stored_0[14:10] == 5'd0)
           ? ((embed_write_stored_0[9:0] == 10'd0) ? {embed_write_stored_0[15], 31'h0}
@@ -4855,7 +4845,7 @@ module tellme (
         : (embed_write_stored_0[14:10] == 5'd31)
           ? {embed_write_stored_0[15], 8'hff, (embed_write_stored_0[9:0] != 10'd0), embed_write_stored_0[8:0], 13'h0}
         : {embed_write_stored_0[15], ({3'd0, embed_write_stored_0[14:10]} + 8'd112), embed_write_stored_0[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     embed_write_values_1 <=
         (embed_write_stored_1[14:10] == 5'd0)
           ? ((embed_write_stored_1[9:0] == 10'd0) ? {embed_write_stored_1[15], 31'h0}
@@ -4866,7 +4856,7 @@ module tellme (
         : (embed_write_stored_1[14:10] == 5'd31)
           ? {embed_write_stored_1[15], 8'hff, (embed_write_stored_1[9:0] != 10'd0), embed_write_stored_1[8:0], 13'h0}
         : {embed_write_stored_1[15], ({3'd0, embed_write_stored_1[14:10]} + 8'd112), embed_write_stored_1[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     embed_write_values_2 <=
         (embed_write_stored_2[14:10] == 5'd0)
           ? ((embed_write_stored_2[9:0] == 10'd0) ? {embed_write_stored_2[15], 31'h0}
@@ -4877,7 +4867,7 @@ module tellme (
         : (embed_write_stored_2[14:10] == 5'd31)
           ? {embed_write_stored_2[15], 8'hff, (embed_write_stored_2[9:0] != 10'd0), embed_write_stored_2[8:0], 13'h0}
         : {embed_write_stored_2[15], ({3'd0, embed_write_stored_2[14:10]} + 8'd112), embed_write_stored_2[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     embed_write_values_3 <=
         (embed_write_stored_3[14:10] == 5'd0)
           ? ((embed_write_stored_3[9:0] == 10'd0) ? {embed_write_stored_3[15], 31'h0}
@@ -4888,8 +4878,8 @@ module tellme (
         : (embed_write_stored_3[14:10] == 5'd31)
           ? {embed_write_stored_3[15], 8'hff, (embed_write_stored_3[9:0] != 10'd0), embed_write_stored_3[8:0], 13'h0}
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
-    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:156
-    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:157
+    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:159
+    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:160
     if (embed_row_beat) begin // EmbedUnit.java:150
       embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:152
       embed_word <= embed_word + 16'd1; // EmbedUnit.java:154
@@ -4930,7 +4920,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4941,7 +4931,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:515
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:518
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4956,55 +4946,55 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:199
+    quantize_src = instruction_word[11:8]; // Sequencer.java:202
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:200
+    quantize_norm = instruction_word[12]; // Sequencer.java:203
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:201
+    quantize_length = instruction_word[31:16]; // Sequencer.java:204
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:202
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:205
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:203
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:206
   end
 
   always @(*) begin
     quantize_tokens = 4'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:204
+    quantize_tokens = chunk_tokens; // Sequencer.java:207
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:205
+    quantize_image = arg_image; // Sequencer.java:208
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:206
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:208
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
+    quantize_capacity = 13'd0; // ActivationBuffers.java:209
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:211
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:208
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:211
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:208
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:211
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:208
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:211
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:208
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:211
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
@@ -5217,7 +5207,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5228,7 +5218,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:518
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:521
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5243,101 +5233,101 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:74
-    attention_src = instruction_word[11:8]; // Sequencer.java:185
+    attention_src = instruction_word[11:8]; // Sequencer.java:188
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:74
-    attention_dst = instruction_word[15:12]; // Sequencer.java:186
+    attention_dst = instruction_word[15:12]; // Sequencer.java:189
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:74
-    attention_layer = instruction_word[31:24]; // Sequencer.java:187
+    attention_layer = instruction_word[31:24]; // Sequencer.java:190
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:76
-    attention_scale = instruction_word[63:32]; // Sequencer.java:188
+    attention_scale = instruction_word[63:32]; // Sequencer.java:191
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:74
-    attention_head_dim = setup_head_dim; // Sequencer.java:189
+    attention_head_dim = setup_head_dim; // Sequencer.java:192
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:74
-    attention_heads = setup_heads; // Sequencer.java:190
+    attention_heads = setup_heads; // Sequencer.java:193
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:74
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:191
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:194
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:74
-    attention_head_width = setup_head_width; // Sequencer.java:192
+    attention_head_width = setup_head_width; // Sequencer.java:195
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:74
-    attention_positions = setup_positions; // Sequencer.java:193
+    attention_positions = setup_positions; // Sequencer.java:196
   end
 
   always @(*) begin
     attention_tokens = 4'd0; // AttentionExecutor.java:74
-    attention_tokens = chunk_tokens; // Sequencer.java:194
+    attention_tokens = chunk_tokens; // Sequencer.java:197
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:74
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:195
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:198
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:74
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:196
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:199
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:206
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:208
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:209
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:211
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:208
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:211
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:208
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:211
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:208
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:211
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:208
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:211
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
   always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:206
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:208
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:209
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:211
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:208
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:211
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:208
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:211
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:208
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:211
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:208
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:211
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
@@ -5821,18 +5811,18 @@ module tellme (
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:183
-    // ActivationBuffers.java:184
+    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:186
+    // ActivationBuffers.java:187
     attention_out_write_stored_0 <= attention_out_word ? attention_out_payload_4 : attention_out_payload_0;
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     attention_out_write_stored_1 <= attention_out_word ? attention_out_payload_5 : attention_out_payload_1;
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     attention_out_write_stored_2 <= attention_out_word ? attention_out_payload_6 : attention_out_payload_2;
-    // ActivationBuffers.java:184
+    // ActivationBuffers.java:187
     attention_out_write_stored_3 <= attention_out_word ? attention_out_payload_7 : attention_out_payload_3;
-    attention_out_write_stored_token <= attention_out_write_stored_token_sum[2:0]; // ActivationBuffers.java:185
-    attention_out_write_stored_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:186
-    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:154
+    attention_out_write_stored_token <= attention_out_write_stored_token_sum[2:0]; // ActivationBuffers.java:188
+    attention_out_write_stored_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:189
+    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:157
     attention_out_write_values_0 <=
         (attention_out_write_stored_0[14:10] == 5'd0)
           ? ((attention_out_write_stored_0[9:0] == 10'd0) ? {attention_out_write_stored_0[15], 31'h0}
@@ -5849,7 +5839,7 @@ module tellme (
         : {attention_out_write_stored_0[15],
            ({3'd0, attention_out_write_stored_0[14:10]} + 8'd112),
            attention_out_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     attention_out_write_values_1 <=
         (attention_out_write_stored_1[14:10] == 5'd0)
           ? ((attention_out_write_stored_1[9:0] == 10'd0) ? {attention_out_write_stored_1[15], 31'h0}
@@ -5866,7 +5856,7 @@ module tellme (
         : {attention_out_write_stored_1[15],
            ({3'd0, attention_out_write_stored_1[14:10]} + 8'd112),
            attention_out_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     attention_out_write_values_2 <=
         (attention_out_write_stored_2[14:10] == 5'd0)
           ? ((attention_out_write_stored_2[9:0] == 10'd0) ? {attention_out_write_stored_2[15], 31'h0}
@@ -5883,7 +5873,7 @@ module tellme (
         : {attention_out_write_stored_2[15],
            ({3'd0, attention_out_write_stored_2[14:10]} + 8'd112),
            attention_out_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     attention_out_write_values_3 <=
         (attention_out_write_stored_3[14:10] == 5'd0)
           ? ((attention_out_write_stored_3[9:0] == 10'd0) ? {attention_out_write_stored_3[15], 31'h0}
@@ -5900,9 +5890,9 @@ module tellme (
         : {attention_out_write_stored_3[15],
            ({3'd0, attention_out_write_stored_3[14:10]} + 8'd112),
            attention_out_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:155
-    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:156
-    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:157
+           13'h0}; // ActivationBuffers.java:158
+    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:159
+    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:160
     if (attention_out_beat) begin // AttentionExecutor.java:443
       attention_out_word_index <=
           (attention_last_out_word & attention_last_out_beat & attention_last_out_head)
@@ -5977,10 +5967,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:398
-          lm_head_clear = 1'b1; // Sequencer.java:399
+        if (call_start) begin // Sequencer.java:401
+          lm_head_clear = 1'b1; // Sequencer.java:402
         end
       end
       STEP_HEADER: ;
@@ -5992,7 +5982,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:517
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:520
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6007,48 +5997,50 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:228
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:231
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:229
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:232
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:230
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:233
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:231
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:234
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:232
+    lm_head_vocab = header_vocab; // Sequencer.java:235
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:234
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:237
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:235
+    lm_head_image = arg_image; // Sequencer.java:238
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:237
+    lm_head_logits = logits_address; // Sequencer.java:240
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:233
+    lm_head_last_chunk = last_chunk; // Sequencer.java:236
   end
+
+  assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
 
   always @(*) begin
     case (lm_head_token[2:0]) // QuantizedStore.java:107
@@ -6063,96 +6055,98 @@ module tellme (
     endcase
   end
 
-  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:115
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:126
-  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:129
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:130
-  // LmHeadExecutor.java:156
+  assign lm_head_col_words = {4'd0, lm_head_cols_q[15:4]}; // LmHeadExecutor.java:119
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:130
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:133
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:134
+  // LmHeadExecutor.java:160
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  // LmHeadExecutor.java:167
+  // LmHeadExecutor.java:171
   assign lm_head_offering =
       lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:173
-  // LmHeadExecutor.java:190
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:177
+  // LmHeadExecutor.java:194
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:196
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:200
 
   always @(posedge ap_clk) begin
     if (lm_head_clear) begin // LmHeadExecutor.java:76
       lm_head_argmax <= 32'd0; // LmHeadExecutor.java:76
     end
-    lm_head_bad_field <= lm_head_bad_field_or; // Ahead.java:25
-    if (lm_head_start) begin // LmHeadExecutor.java:90
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:91
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:92
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:93
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:94
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:95
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:96
-      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:97
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:98
-      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:99
+    lm_head_bad_rows <= lm_head_bad_rows_or; // Ahead.java:25
+    lm_head_bad_cols <= lm_head_bad_cols_or; // Ahead.java:25
+    if (lm_head_start) begin // LmHeadExecutor.java:94
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:95
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:96
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:97
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:98
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:99
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:100
+      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:101
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:102
+      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:103
     end
-    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:101
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:102
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:103
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:103
-      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:104
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:104
+    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:105
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:106
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:107
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:107
+      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:108
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:116
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:117
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:118
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:120
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:121
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:122
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:120
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:124
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:124
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:128
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:131
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:132
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:133
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:135
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:136
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:137
     end
-    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:140
-    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:142
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:150
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:151
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:152
-      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:153
-      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:154
+    lm_head_logit_beats <= lm_head_logit_beats_sum[33:2]; // LmHeadExecutor.java:144
+    lm_head_logit_words <= {lm_head_logit_words_sum[33:2], 2'd0}; // LmHeadExecutor.java:146
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:154
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:155
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:156
+      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:157
+      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:158
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:162
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:162
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:166
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:166
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:175
-      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:177
-      // LmHeadExecutor.java:178
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:179
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:181
+      // LmHeadExecutor.java:182
       lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
-      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:179
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:183
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:183
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:183
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:183
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:184
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:185
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:186
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:187
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:187
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:187
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:188
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:189
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:190
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:191
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:192
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:195
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:196
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:193
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:194
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:197
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:198
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:197
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:197
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:201
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:201
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
-      lm_head_bad_field <= 1'b0;
+      lm_head_bad_rows <= 1'b0;
+      lm_head_bad_cols <= 1'b0;
       lm_head_cols_q <= 16'd0;
       lm_head_rows_q <= 32'd0;
       lm_head_weights_address <= 64'd0;
@@ -6176,7 +6170,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6187,7 +6181,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:516
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:519
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6202,159 +6196,159 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:123
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:208
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:211
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:123
-    linear_src = instruction_word[19:16]; // Sequencer.java:210
+    linear_src = instruction_word[19:16]; // Sequencer.java:213
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:123
-    linear_dst = instruction_word[23:20]; // Sequencer.java:211
+    linear_dst = instruction_word[23:20]; // Sequencer.java:214
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:123
-    linear_rows = instruction_word[47:32]; // Sequencer.java:212
+    linear_rows = instruction_word[47:32]; // Sequencer.java:215
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:123
-    linear_cols = instruction_word[63:48]; // Sequencer.java:213
+    linear_cols = instruction_word[63:48]; // Sequencer.java:216
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:123
-    linear_weights = instruction_word[95:64]; // Sequencer.java:214
+    linear_weights = instruction_word[95:64]; // Sequencer.java:217
   end
 
   always @(*) begin
     linear_tokens = 4'd0; // LinearExecutor.java:123
-    linear_tokens = chunk_tokens; // Sequencer.java:216
+    linear_tokens = chunk_tokens; // Sequencer.java:219
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:123
-    linear_image = arg_image; // Sequencer.java:217
+    linear_image = arg_image; // Sequencer.java:220
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:123
-    linear_layer = instruction_word[31:24]; // Sequencer.java:218
+    linear_layer = instruction_word[31:24]; // Sequencer.java:221
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:123
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:219
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:222
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:123
-    linear_head_dim = setup_head_dim; // Sequencer.java:220
+    linear_head_dim = setup_head_dim; // Sequencer.java:223
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:123
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:222
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:225
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:123
-    linear_positions = setup_positions; // Sequencer.java:223
+    linear_positions = setup_positions; // Sequencer.java:226
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:123
-    linear_rope_table = setup_rope_table; // Sequencer.java:224
+    linear_rope_table = setup_rope_table; // Sequencer.java:227
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:123
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:225
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:228
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:125
-    linear_relu2 = instruction_word[12]; // Sequencer.java:209
+    linear_relu2 = instruction_word[12]; // Sequencer.java:212
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:221
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:224
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:127
-    linear_scale = instruction_word[127:96]; // Sequencer.java:215
+    linear_scale = instruction_word[127:96]; // Sequencer.java:218
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:383
+    linear_peek_valid = peek_linear; // Sequencer.java:386
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:384
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:387
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:385
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:388
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:386
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:389
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:381
+    linear_reads_lent = peek_busy; // Sequencer.java:384
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:395
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:398
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:206
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:208
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:209
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:211
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:208
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:211
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:208
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:211
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:208
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:211
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:208
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:211
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:206
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:208
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:209
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:211
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:208
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:211
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:208
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:208
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:211
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:208
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:211
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:211
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:208
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:208
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:211
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:211
     end
   end
 
@@ -6768,8 +6762,8 @@ module tellme (
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
     linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:569
     linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:570
-    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:154
-    // ActivationBuffers.java:155
+    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:157
+    // ActivationBuffers.java:158
     linear_write_values_0 <=
         linear_store_write ? dequantizer_out_payload_y_0
         : (linear_unit_word_0[14:10] == 5'd0)
@@ -6781,7 +6775,7 @@ module tellme (
         : (linear_unit_word_0[14:10] == 5'd31)
           ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
         : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     linear_write_values_1 <=
         linear_store_write ? dequantizer_out_payload_y_1
         : (linear_unit_word_1[14:10] == 5'd0)
@@ -6793,7 +6787,7 @@ module tellme (
         : (linear_unit_word_1[14:10] == 5'd31)
           ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
         : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     linear_write_values_2 <=
         linear_store_write ? dequantizer_out_payload_y_2
         : (linear_unit_word_2[14:10] == 5'd0)
@@ -6805,7 +6799,7 @@ module tellme (
         : (linear_unit_word_2[14:10] == 5'd31)
           ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
         : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
-    // ActivationBuffers.java:155
+    // ActivationBuffers.java:158
     linear_write_values_3 <=
         linear_store_write ? dequantizer_out_payload_y_3
         : (linear_unit_word_3[14:10] == 5'd0)
@@ -6817,8 +6811,8 @@ module tellme (
         : (linear_unit_word_3[14:10] == 5'd31)
           ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
-    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:156
-    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:157
+    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:159
+    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:160
     if (linear_write) begin // LinearExecutor.java:580
       linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:580
     end
@@ -7129,14 +7123,14 @@ module tellme (
       rotate_out_token <= 4'd0; // RotateAndCache.java:298
       rotate_out_word_index <= 16'd0; // RotateAndCache.java:299
     end
-    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:183
-    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:184
-    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:184
-    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:184
-    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:184
-    rotate_write_stored_token <= rotate_out_token[2:0]; // ActivationBuffers.java:185
-    rotate_write_stored_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:186
-    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:154
+    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:186
+    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:187
+    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:187
+    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:187
+    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:187
+    rotate_write_stored_token <= rotate_out_token[2:0]; // ActivationBuffers.java:188
+    rotate_write_stored_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:189
+    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:157
     rotate_write_values_0 <=
         (rotate_write_stored_0[14:10] == 5'd0)
           ? ((rotate_write_stored_0[9:0] == 10'd0) ? {rotate_write_stored_0[15], 31'h0}
@@ -7149,7 +7143,7 @@ module tellme (
         : {rotate_write_stored_0[15],
            ({3'd0, rotate_write_stored_0[14:10]} + 8'd112),
            rotate_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     rotate_write_values_1 <=
         (rotate_write_stored_1[14:10] == 5'd0)
           ? ((rotate_write_stored_1[9:0] == 10'd0) ? {rotate_write_stored_1[15], 31'h0}
@@ -7162,7 +7156,7 @@ module tellme (
         : {rotate_write_stored_1[15],
            ({3'd0, rotate_write_stored_1[14:10]} + 8'd112),
            rotate_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     rotate_write_values_2 <=
         (rotate_write_stored_2[14:10] == 5'd0)
           ? ((rotate_write_stored_2[9:0] == 10'd0) ? {rotate_write_stored_2[15], 31'h0}
@@ -7175,7 +7169,7 @@ module tellme (
         : {rotate_write_stored_2[15],
            ({3'd0, rotate_write_stored_2[14:10]} + 8'd112),
            rotate_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:155
+           13'h0}; // ActivationBuffers.java:158
     rotate_write_values_3 <=
         (rotate_write_stored_3[14:10] == 5'd0)
           ? ((rotate_write_stored_3[9:0] == 10'd0) ? {rotate_write_stored_3[15], 31'h0}
@@ -7188,9 +7182,9 @@ module tellme (
         : {rotate_write_stored_3[15],
            ({3'd0, rotate_write_stored_3[14:10]} + 8'd112),
            rotate_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:155
-    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:156
-    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:157
+           13'h0}; // ActivationBuffers.java:158
+    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:159
+    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:160
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:307
       // RotateAndCache.java:308
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
@@ -7269,7 +7263,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7284,12 +7278,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:538
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:539
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:542
-        end else if (~tap_busy) begin // Sequencer.java:545
-          if (tap_fits) begin // Sequencer.java:546
-            tap_start = 1'b1; // Sequencer.java:547
+        if (~tapping | ~has_tap) begin // Sequencer.java:541
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:542
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:545
+        end else if (~tap_busy) begin // Sequencer.java:548
+          if (tap_fits) begin // Sequencer.java:549
+            tap_start = 1'b1; // Sequencer.java:550
           end
         end
       end
@@ -7304,52 +7298,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:278
+    tap_quantized = is_quantize; // Sequencer.java:281
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:279
+    tap_from_memory = is_lm_head; // Sequencer.java:282
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:280
+    tap_source = logits_address; // Sequencer.java:283
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:296
+    tap_instruction = pc; // Sequencer.java:299
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:297
+    tap_first_token = chunk_from; // Sequencer.java:300
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:298
+    tap_tokens = tap_tokens_q; // Sequencer.java:301
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:299
+    tap_elements = tap_elements_q; // Sequencer.java:302
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:300
+    tap_buffer = tap_dst_of; // Sequencer.java:303
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:301
+    tap_address = tap_record_at; // Sequencer.java:304
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:302
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:305
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
@@ -7601,7 +7595,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:397
+    case (phase) // Sequencer.java:400
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7618,7 +7612,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:573
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:576
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7713,11 +7707,10 @@ module tellme (
   assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:151
   assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:153
   assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:154
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:158
-  // Sequencer.java:160
+  // Sequencer.java:163
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:163
+  assign opcode = instruction_word[7:0]; // Sequencer.java:166
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7772,95 +7765,95 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:647
-  assign is_embed = opcode == 8'd2; // Sequencer.java:240
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:241
-  assign is_attention = opcode == 8'd5; // Sequencer.java:242
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:243
-  assign is_linear = opcode == 8'd4; // Sequencer.java:244
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:246
+      | (instruction_word[95:64] < header_context); // Sequencer.java:650
+  assign is_embed = opcode == 8'd2; // Sequencer.java:243
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:244
+  assign is_attention = opcode == 8'd5; // Sequencer.java:245
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:246
+  assign is_linear = opcode == 8'd4; // Sequencer.java:247
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:249
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:248
-    if (embed_done) begin // Sequencer.java:249
-      unit_code = embed_code; // Sequencer.java:249
+    unit_code = attention_code; // Sequencer.java:251
+    if (embed_done) begin // Sequencer.java:252
+      unit_code = embed_code; // Sequencer.java:252
     end
-    if (quantize_done) begin // Sequencer.java:250
-      unit_code = quantize_code; // Sequencer.java:250
+    if (quantize_done) begin // Sequencer.java:253
+      unit_code = quantize_code; // Sequencer.java:253
     end
-    if (lm_head_done) begin // Sequencer.java:251
-      unit_code = lm_head_code; // Sequencer.java:251
+    if (lm_head_done) begin // Sequencer.java:254
+      unit_code = lm_head_code; // Sequencer.java:254
     end
-    if (linear_done) begin // Sequencer.java:252
-      unit_code = linear_code; // Sequencer.java:252
+    if (linear_done) begin // Sequencer.java:255
+      unit_code = linear_code; // Sequencer.java:255
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:265
-    if (is_embed) begin // Sequencer.java:266
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:266
+    tap_elements_of = setup_head_width; // Sequencer.java:268
+    if (is_embed) begin // Sequencer.java:269
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:269
     end
-    if (is_quantize) begin // Sequencer.java:267
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:267
+    if (is_quantize) begin // Sequencer.java:270
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:270
     end
-    if (is_lm_head) begin // Sequencer.java:268
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:268
+    if (is_lm_head) begin // Sequencer.java:271
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:271
     end
-    if (is_linear) begin // Sequencer.java:269
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:269
+    if (is_linear) begin // Sequencer.java:272
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:272
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:273
-    if (is_embed) begin // Sequencer.java:274
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:274
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:276
+    if (is_embed) begin // Sequencer.java:277
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:277
     end
-    if (is_linear) begin // Sequencer.java:275
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:275
+    if (is_linear) begin // Sequencer.java:278
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:278
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:277
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:323
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:325
-  // Sequencer.java:338
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:280
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:326
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:328
+  // Sequencer.java:341
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:357
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:382
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:360
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:385
 
   always @(*) begin
-    case (token_word) // Sequencer.java:436
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:436
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:436
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:436
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:436
+    case (token_word) // Sequencer.java:439
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:439
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:439
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:439
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:439
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:437
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:464
-  assign record_done = record_written | record_finished; // Sequencer.java:618
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:440
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:467
+  assign record_done = record_written | record_finished; // Sequencer.java:621
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:661
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:664
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:665
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:661
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:664
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:665
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:661
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:664
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:665
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:661
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:664
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:665
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:661
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:664
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:665
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:661
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:662
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:664
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:665
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:81
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:143
@@ -7869,281 +7862,282 @@ module tellme (
     if (own_beat) begin // Sequencer.java:155
       read_beat <= read_beat + 16'd1; // Sequencer.java:155
     end
-    setup_bad <= setup_bad_field; // Sequencer.java:164
+    call_end <= call_end_sum; // Ahead.java:32
+    setup_bad <= setup_bad_field; // Sequencer.java:167
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:182
-    logits_address <= arg_io + logits_offset; // Sequencer.java:236
-    unit_done_q <= unit_done; // Sequencer.java:255
-    unit_code_q <= unit_code; // Sequencer.java:256
-    tap_elements_q <= tap_elements_of; // Sequencer.java:270
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:271
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:185
+    logits_address <= arg_io + logits_offset; // Sequencer.java:239
+    unit_done_q <= unit_done; // Sequencer.java:258
+    unit_code_q <= unit_code; // Sequencer.java:259
+    tap_elements_q <= tap_elements_of; // Sequencer.java:273
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:274
     tap_value_part0 <= {24'd0, tap_tokens_q} * {4'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:283
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:284
-    // Sequencer.java:288
+    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:286
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:287
+    // Sequencer.java:291
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:290
-    if (phase == STEP_DECODE) begin // Sequencer.java:294
-      tap_settling <= 3'd4; // Sequencer.java:294
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:295
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:295
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:293
+    if (phase == STEP_DECODE) begin // Sequencer.java:297
+      tap_settling <= 3'd4; // Sequencer.java:297
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:298
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:298
     end
-    peek_beats <= peek_words; // Sequencer.java:332
-    more_instructions <= more_instructions_cmp; // Sequencer.java:333
-    peek_address <= peek_address_sum; // Sequencer.java:334
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:344
-      peek_issued <= 1'b1; // Sequencer.java:345
-      peek_busy <= 1'b1; // Sequencer.java:346
-      peek_beat <= 1'b0; // Sequencer.java:347
-      peek_beats_left <= peek_beats; // Sequencer.java:348
-      peek_failed <= 1'b0; // Sequencer.java:349
-      peek_searching <= 1'b1; // Sequencer.java:350
-      peek_found <= 1'b0; // Sequencer.java:351
+    peek_beats <= peek_words; // Sequencer.java:335
+    more_instructions <= more_instructions_cmp; // Sequencer.java:336
+    peek_address <= peek_address_sum; // Sequencer.java:337
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:347
+      peek_issued <= 1'b1; // Sequencer.java:348
+      peek_busy <= 1'b1; // Sequencer.java:349
+      peek_beat <= 1'b0; // Sequencer.java:350
+      peek_beats_left <= peek_beats; // Sequencer.java:351
+      peek_failed <= 1'b0; // Sequencer.java:352
+      peek_searching <= 1'b1; // Sequencer.java:353
+      peek_found <= 1'b0; // Sequencer.java:354
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:358
-      if (peek_searching) begin // Sequencer.java:359
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:362
-          peek_word <= data_beat_payload_data; // Sequencer.java:363
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:361
+      if (peek_searching) begin // Sequencer.java:362
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:365
+          peek_word <= data_beat_payload_data; // Sequencer.java:366
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:366
-        peek_failed <= 1'b1; // Sequencer.java:366
+      if (data_beat_payload_error) begin // Sequencer.java:369
+        peek_failed <= 1'b1; // Sequencer.java:369
       end
-      peek_beat <= 1'b0; // Sequencer.java:367
-      if (~peek_beat & peek_searching) begin // Sequencer.java:369
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:372
-        // Sequencer.java:373
+      peek_beat <= 1'b0; // Sequencer.java:370
+      if (~peek_beat & peek_searching) begin // Sequencer.java:372
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:375
+        // Sequencer.java:376
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:375
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:376
-        peek_busy <= 1'b0; // Sequencer.java:377
-        peek_in <= 1'b1; // Sequencer.java:378
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:378
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:379
+        peek_busy <= 1'b0; // Sequencer.java:380
+        peek_in <= 1'b1; // Sequencer.java:381
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:387
-      peek_in <= 1'b0; // Sequencer.java:387
-    end
-    if (phase == STEP_DECODE) begin // Sequencer.java:388
-      peek_issued <= 1'b0; // Sequencer.java:389
+    if (linear_peek_taken) begin // Sequencer.java:390
       peek_in <= 1'b0; // Sequencer.java:390
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:395
-    case (phase) // Sequencer.java:397
+    if (phase == STEP_DECODE) begin // Sequencer.java:391
+      peek_issued <= 1'b0; // Sequencer.java:392
+      peek_in <= 1'b0; // Sequencer.java:393
+    end
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:398
+    case (phase) // Sequencer.java:400
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:398
-          error_code <= 8'd0; // Sequencer.java:400
-          error_detail <= 32'd0; // Sequencer.java:401
-          instructions_executed <= 32'd0; // Sequencer.java:402
-          tap_used <= 32'd0; // Sequencer.java:403
-          tap_records <= 32'd0; // Sequencer.java:404
-          tap_dropped <= 32'd0; // Sequencer.java:405
-          tap_capacity <= 32'd0; // Sequencer.java:406
-          read_beat <= 16'd0; // Sequencer.java:407
-          read_issued <= 1'b0; // Sequencer.java:408
-          phase <= STEP_HEADER; // Sequencer.java:409
+        if (call_start) begin // Sequencer.java:401
+          error_code <= 8'd0; // Sequencer.java:403
+          error_detail <= 32'd0; // Sequencer.java:404
+          instructions_executed <= 32'd0; // Sequencer.java:405
+          tap_used <= 32'd0; // Sequencer.java:406
+          tap_records <= 32'd0; // Sequencer.java:407
+          tap_dropped <= 32'd0; // Sequencer.java:408
+          tap_capacity <= 32'd0; // Sequencer.java:409
+          read_beat <= 16'd0; // Sequencer.java:410
+          read_issued <= 1'b0; // Sequencer.java:411
+          phase <= STEP_HEADER; // Sequencer.java:412
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:411
-          read_issued <= 1'b0; // Sequencer.java:412
-          phase <= STEP_CHECK; // Sequencer.java:413
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:414
+          read_issued <= 1'b0; // Sequencer.java:415
+          phase <= STEP_CHECK; // Sequencer.java:416
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:416
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:417
-        token_word <= 2'd0; // Sequencer.java:418
-        phase <= STEP_TOKENS; // Sequencer.java:419
-        if (data_read_failed) begin // Sequencer.java:420
-          error_code <= 8'd7; // Sequencer.java:624
-          error_detail <= 32'd4; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:421
-          error_code <= 8'd1; // Sequencer.java:624
-          error_detail <= 32'd0; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (header_version != 32'd1) begin // Sequencer.java:424
-          error_code <= 8'd1; // Sequencer.java:624
-          error_detail <= 32'd1; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (bad_call) begin // Sequencer.java:427
-          error_code <= 8'd6; // Sequencer.java:624
-          error_detail <= arg_token_count; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:428
-          error_code <= 8'd4; // Sequencer.java:624
-          error_detail <= call_end[31:0]; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
+        token_index <= 32'd0; // Sequencer.java:419
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:420
+        token_word <= 2'd0; // Sequencer.java:421
+        phase <= STEP_TOKENS; // Sequencer.java:422
+        if (data_read_failed) begin // Sequencer.java:423
+          error_code <= 8'd7; // Sequencer.java:627
+          error_detail <= 32'd4; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:424
+          error_code <= 8'd1; // Sequencer.java:627
+          error_detail <= 32'd0; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (header_version != 32'd1) begin // Sequencer.java:427
+          error_code <= 8'd1; // Sequencer.java:627
+          error_detail <= 32'd1; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (bad_call) begin // Sequencer.java:430
+          error_code <= 8'd6; // Sequencer.java:627
+          error_detail <= arg_token_count; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:431
+          error_code <= 8'd4; // Sequencer.java:627
+          error_detail <= call_end[31:0]; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:431
-          if (no_error & token_outside) begin // Sequencer.java:438
-            error_code <= 8'd5; // Sequencer.java:439
-            error_detail <= token_index; // Sequencer.java:440
+        if (own_beat) begin // Sequencer.java:434
+          if (no_error & token_outside) begin // Sequencer.java:441
+            error_code <= 8'd5; // Sequencer.java:442
+            error_detail <= token_index; // Sequencer.java:443
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:442
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:443
-          token_word <= token_word + 2'd1; // Sequencer.java:444
-          if (last_token) begin // Sequencer.java:445
-            read_issued <= 1'b0; // Sequencer.java:446
-            read_beat <= 16'd0; // Sequencer.java:447
-            chunk_from <= 32'd0; // Sequencer.java:448
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:449
+          token_index <= token_index + 32'd1; // Sequencer.java:445
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:446
+          token_word <= token_word + 2'd1; // Sequencer.java:447
+          if (last_token) begin // Sequencer.java:448
+            read_issued <= 1'b0; // Sequencer.java:449
+            read_beat <= 16'd0; // Sequencer.java:450
+            chunk_from <= 32'd0; // Sequencer.java:451
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:452
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:454
-          error_code <= 8'd7; // Sequencer.java:624
-          error_detail <= 32'd4; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (~no_error) begin // Sequencer.java:456
-          phase <= STEP_RECORD; // Sequencer.java:456
-        end else if (tapping) begin // Sequencer.java:457
-          phase <= STEP_CAPACITY; // Sequencer.java:457
+        if (no_error & data_read_failed) begin // Sequencer.java:457
+          error_code <= 8'd7; // Sequencer.java:627
+          error_detail <= 32'd4; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (~no_error) begin // Sequencer.java:459
+          phase <= STEP_RECORD; // Sequencer.java:459
+        end else if (tapping) begin // Sequencer.java:460
+          phase <= STEP_CAPACITY; // Sequencer.java:460
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:458
-        end
-      end
-      STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:459
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:460
           phase <= STEP_CHUNK; // Sequencer.java:461
         end
       end
+      STEP_CAPACITY: begin
+        if (own_beat) begin // Sequencer.java:462
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:463
+          phase <= STEP_CHUNK; // Sequencer.java:464
+        end
+      end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:465
-        pc <= 32'd0; // Sequencer.java:467
-        program_left <= header_program_length != 32'd0; // Sequencer.java:468
-        read_beat <= 16'd0; // Sequencer.java:469
-        read_issued <= 1'b0; // Sequencer.java:470
-        phase <= STEP_FETCH; // Sequencer.java:471
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:468
+        pc <= 32'd0; // Sequencer.java:470
+        program_left <= header_program_length != 32'd0; // Sequencer.java:471
+        read_beat <= 16'd0; // Sequencer.java:472
+        read_issued <= 1'b0; // Sequencer.java:473
+        phase <= STEP_FETCH; // Sequencer.java:474
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:474
-          phase <= STEP_CHUNK_END; // Sequencer.java:474
-        end else if (own_beat) begin // Sequencer.java:475
-          if (read_beat == 16'd0) begin // Sequencer.java:478
-            instruction_word <= data_beat_payload_data; // Sequencer.java:479
-          end
+        if (~program_left) begin // Sequencer.java:477
+          phase <= STEP_CHUNK_END; // Sequencer.java:477
+        end else if (own_beat) begin // Sequencer.java:478
           if (read_beat == 16'd0) begin // Sequencer.java:481
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:482
-            phase <= STEP_DECODE; // Sequencer.java:483
+            instruction_word <= data_beat_payload_data; // Sequencer.java:482
+          end
+          if (read_beat == 16'd0) begin // Sequencer.java:484
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:485
+            phase <= STEP_DECODE; // Sequencer.java:486
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:490
-        if (setup_bad) begin // Sequencer.java:491
-          error_code <= 8'd3; // Sequencer.java:624
-          error_detail <= pc; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
+        phase <= STEP_NEXT; // Sequencer.java:493
+        if (setup_bad) begin // Sequencer.java:494
+          error_code <= 8'd3; // Sequencer.java:627
+          error_detail <= pc; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:494
-        if (data_read_failed) begin // Sequencer.java:495
-          error_code <= 8'd7; // Sequencer.java:624
-          error_detail <= 32'd4; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
-        end else if (opcode == 8'd0) begin // Sequencer.java:496
-          phase <= STEP_CHUNK_END; // Sequencer.java:496
-        end else if (opcode == 8'd1) begin // Sequencer.java:497
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:498
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:499
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:500
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:501
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:502
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:503
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:504
-        end else if (opcode == 8'd7) begin // Sequencer.java:506
-          phase <= STEP_BARRIER; // Sequencer.java:506
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:507
-          phase <= STEP_ISSUE; // Sequencer.java:508
+        phase <= STEP_NEXT; // Sequencer.java:497
+        if (data_read_failed) begin // Sequencer.java:498
+          error_code <= 8'd7; // Sequencer.java:627
+          error_detail <= 32'd4; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
+        end else if (opcode == 8'd0) begin // Sequencer.java:499
+          phase <= STEP_CHUNK_END; // Sequencer.java:499
+        end else if (opcode == 8'd1) begin // Sequencer.java:500
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:501
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:502
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:503
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:504
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:505
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:506
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:507
+        end else if (opcode == 8'd7) begin // Sequencer.java:509
+          phase <= STEP_BARRIER; // Sequencer.java:509
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:510
+          phase <= STEP_ISSUE; // Sequencer.java:511
         end else begin
-          error_code <= 8'd2; // Sequencer.java:624
-          error_detail <= pc; // Sequencer.java:625
-          phase <= STEP_RECORD; // Sequencer.java:626
+          error_code <= 8'd2; // Sequencer.java:627
+          error_detail <= pc; // Sequencer.java:628
+          phase <= STEP_RECORD; // Sequencer.java:629
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:519
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:522
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:521
-          phase <= STEP_TAP; // Sequencer.java:522
-          if (data_read_failed) begin // Sequencer.java:523
-            error_code <= 8'd7; // Sequencer.java:624
-            error_detail <= 32'd4; // Sequencer.java:625
-            phase <= STEP_RECORD; // Sequencer.java:626
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:524
-            error_code <= 8'd7; // Sequencer.java:624
-            error_detail <= 32'd5; // Sequencer.java:625
-            phase <= STEP_RECORD; // Sequencer.java:626
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:527
-            error_code <= 8'd4; // Sequencer.java:624
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:625
-            phase <= STEP_RECORD; // Sequencer.java:626
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:530
-            error_code <= unit_code_q; // Sequencer.java:531
-            error_detail <= pc; // Sequencer.java:532
-            phase <= STEP_RECORD; // Sequencer.java:533
+        if (unit_done_q) begin // Sequencer.java:524
+          phase <= STEP_TAP; // Sequencer.java:525
+          if (data_read_failed) begin // Sequencer.java:526
+            error_code <= 8'd7; // Sequencer.java:627
+            error_detail <= 32'd4; // Sequencer.java:628
+            phase <= STEP_RECORD; // Sequencer.java:629
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:527
+            error_code <= 8'd7; // Sequencer.java:627
+            error_detail <= 32'd5; // Sequencer.java:628
+            phase <= STEP_RECORD; // Sequencer.java:629
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:530
+            error_code <= 8'd4; // Sequencer.java:627
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:628
+            phase <= STEP_RECORD; // Sequencer.java:629
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:533
+            error_code <= unit_code_q; // Sequencer.java:534
+            error_detail <= pc; // Sequencer.java:535
+            phase <= STEP_RECORD; // Sequencer.java:536
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:536
-          phase <= STEP_NEXT; // Sequencer.java:536
+        if (data_writes_drained) begin // Sequencer.java:539
+          phase <= STEP_NEXT; // Sequencer.java:539
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:538
-          phase <= STEP_NEXT; // Sequencer.java:538
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:539
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:542
-        end else if (~tap_busy) begin // Sequencer.java:545
-          if (tap_fits) begin // Sequencer.java:546
-            tap_busy <= 1'b1; // Sequencer.java:548
+        if (~tapping | ~has_tap) begin // Sequencer.java:541
+          phase <= STEP_NEXT; // Sequencer.java:541
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:542
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:545
+        end else if (~tap_busy) begin // Sequencer.java:548
+          if (tap_fits) begin // Sequencer.java:549
+            tap_busy <= 1'b1; // Sequencer.java:551
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:550
-            phase <= STEP_NEXT; // Sequencer.java:551
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:553
+            phase <= STEP_NEXT; // Sequencer.java:554
           end
-        end else if (tap_finished) begin // Sequencer.java:554
-          tap_busy <= 1'b0; // Sequencer.java:555
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:556
-          tap_records <= tap_records + 32'd1; // Sequencer.java:557
-          phase <= STEP_NEXT; // Sequencer.java:558
+        end else if (tap_finished) begin // Sequencer.java:557
+          tap_busy <= 1'b0; // Sequencer.java:558
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:559
+          tap_records <= tap_records + 32'd1; // Sequencer.java:560
+          phase <= STEP_NEXT; // Sequencer.java:561
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:562
-        program_left <= more_instructions_cmp; // Sequencer.java:563
-        read_beat <= 16'd0; // Sequencer.java:564
-        read_issued <= 1'b0; // Sequencer.java:565
-        phase <= STEP_FETCH; // Sequencer.java:566
+        pc <= pc + 32'd1; // Sequencer.java:565
+        program_left <= more_instructions_cmp; // Sequencer.java:566
+        read_beat <= 16'd0; // Sequencer.java:567
+        read_issued <= 1'b0; // Sequencer.java:568
+        phase <= STEP_FETCH; // Sequencer.java:569
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:569
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:570
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:572
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:573
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:574
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:577
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:617
-          record_written <= 1'b0; // Sequencer.java:617
-        end else if (record_finished) begin // Sequencer.java:617
-          record_written <= 1'b1; // Sequencer.java:617
+        if (record_start) begin // Sequencer.java:620
+          record_written <= 1'b0; // Sequencer.java:620
+        end else if (record_finished) begin // Sequencer.java:620
+          record_written <= 1'b1; // Sequencer.java:620
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:576
-          if (no_error & data_write_failed) begin // Sequencer.java:577
-            error_code <= 8'd7; // Sequencer.java:578
-            error_detail <= 32'd4; // Sequencer.java:579
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:579
+          if (no_error & data_write_failed) begin // Sequencer.java:580
+            error_code <= 8'd7; // Sequencer.java:581
+            error_detail <= 32'd4; // Sequencer.java:582
           end
-          phase <= STEP_FINISH; // Sequencer.java:581
+          phase <= STEP_FINISH; // Sequencer.java:584
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:585
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:588
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8155,6 +8149,7 @@ module tellme (
       header_vocab <= 32'd0;
       read_issued <= 1'b0;
       read_beat <= 16'd0;
+      call_end <= 33'd0;
       setup_bad <= 1'b0;
       last_chunk <= 1'b0;
       unit_done_q <= 1'b0;
@@ -8273,16 +8268,21 @@ module tellme (
         $display("ASSERTION FAILED in %m: AttentionExecutor.java:411: AttentionExecutor: the done queue has room");
         $stop;
       end
-      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_field == lm_head_bad_field_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_field is current where it is ",
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_rows is current where it is ",
                  "read");
         $stop;
       end
-      // LmHeadExecutor.java:163
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_cols == lm_head_bad_cols_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_cols is current where it is ",
+                 "read");
+        $stop;
+      end
+      // LmHeadExecutor.java:167
       if (!(~lm_head_running
             | ((lm_head_padding == (lm_head_logits_written >= {2'd0, lm_head_rows_q}))
                & (lm_head_words_left == (lm_head_logits_written < lm_head_logit_words))))) begin
-        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:163: LmHeadExecutor: the padding and words-left flags ",
+        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:167: LmHeadExecutor: the padding and words-left flags ",
                  "follow the words written");
         $stop;
       end
@@ -8376,6 +8376,10 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:147: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
+      if (!(~(phase == STEP_CHECK) | (call_end == call_end_sum))) begin // Ahead.java:33
+        $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: call_end is current where it is read");
+        $stop;
+      end
       if (!(~((phase == STEP_DECODE)
               | (phase == STEP_ISSUE)
               | (phase == STEP_EXECUTE)
@@ -8390,8 +8394,8 @@ module tellme (
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:335
-        $display("ASSERTION FAILED in %m: Sequencer.java:335: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:338
+        $display("ASSERTION FAILED in %m: Sequencer.java:338: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
@@ -9731,7 +9735,7 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:135
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:138
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane0_round_in_valid),
@@ -9740,7 +9744,7 @@ module tellme (
     .out_payload (buffer_lane0_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:135
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:138
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane1_round_in_valid),
@@ -9749,7 +9753,7 @@ module tellme (
     .out_payload (buffer_lane1_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:135
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:138
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane2_round_in_valid),
@@ -9758,7 +9762,7 @@ module tellme (
     .out_payload (buffer_lane2_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:135
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:138
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane3_round_in_valid),

@@ -110,7 +110,10 @@ final class ActivationBuffers extends Area {
             UInt writeAddress = address(writeToken, writeWord, perToken, addressBits).named(name + "_write_address");
             UInt readAddress = address(read.token(), read.word(), perToken, addressBits).named(name + "_read_address");
             Bool writeHere = writeValid.and(writeBuffer.eq(b.id())).named(name + "_write");
-            Bool readHere = read.valid().and(read.buffer().eq(b.id())).named(name + "_read");
+            // Every buffer's banks read on any read (for timing: the buffer's compare lay on the path from the
+            // readers' multiplexer into the banks' enables); the word picked is the named buffer's, so the other
+            // buffers' reads change nothing a reader sees (readData stays until the next read either way).
+            Bool readHere = read.valid();
             for (int lane = 0; lane < lanes; lane++) {
                 Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth)
                         .style(depth >= ULTRA_DEPTH ? RamStyle.ULTRA : RamStyle.BLOCK);

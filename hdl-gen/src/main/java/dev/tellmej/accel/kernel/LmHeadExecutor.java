@@ -83,10 +83,14 @@ final class LmHeadExecutor extends Area {
         Bool lastChunk = reg("lm_head_last_chunk_q", bool(), 0);
         UInt rowsOf = request.rows();
         UInt colsOf = request.cols();
-        Bool bad = Ahead.of("lm_head_bad_field", rowsOf.ne(request.vocab()).or(rowsOf.eq(0))
-                .or(rowsOf.gt(unit.shape.maxRows())).or(colsOf.eq(0)).or(colsOf.gt(unit.shape.maxCols()))
+        // The rows' and the columns' checks in registers of their own (for timing: one OR of all the compares
+        // lay behind the fields' decode).
+        Bool badRows = Ahead.of("lm_head_bad_rows", rowsOf.ne(request.vocab()).or(rowsOf.eq(0))
+                .or(rowsOf.gt(unit.shape.maxRows())), step.is(LmHeadStep.CHECK), "LmHeadExecutor");
+        Bool badCols = Ahead.of("lm_head_bad_cols", colsOf.eq(0).or(colsOf.gt(unit.shape.maxCols()))
                 .or(beatShift == 0 ? FALSE : colsOf.resize(beatShift).ne(0)), step.is(LmHeadStep.CHECK),
                 "LmHeadExecutor");
+        Bool bad = badRows.or(badCols).named("lm_head_bad_field");
         when(start, () -> {
             cols.set(request.cols());
             rows.set(request.rows());

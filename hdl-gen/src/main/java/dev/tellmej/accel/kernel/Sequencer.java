@@ -155,7 +155,10 @@ final class Sequencer extends Area {
         when(ownBeat, () -> beat.set(beat.add(1).trunc(16)));
 
         // ---- the call's checks, in the reference device's order ----
-        UInt end = call.startPosition.resize(33).add(call.tokenCount.resize(33)).trunc(33).named("call_end");
+        // The call's end position, a register (for timing: the sum lay in front of the context check's compare and
+        // the call's end); the arguments hold still from the call's start, many cycles before CHECK reads it.
+        UInt end = Ahead.of("call_end", call.startPosition.resize(33).add(call.tokenCount.resize(33)).trunc(33),
+                phase.is(Step.CHECK), "Sequencer");
         Bool badCall = call.mode.gt(CallMode.DECODE.code()).or(call.tokenCount.eq(0))
                 .or(call.mode.eq(CallMode.DECODE.code()).and(call.tokenCount.ne(1))).named("bad_call");
 
