@@ -94,21 +94,28 @@ module KvCacheWriter_w128_b16_o4 (
   wire         head_counts_pop_ready;          // Stream.java:195
   wire [7:0]   head_counts_pop_payload;        // Stream.java:195
   wire [2:0]   head_counts_occupancy;          // Stream.java:195
+  reg          pending_heads_valid;            // Stream.java:140
+  reg  [7:0]   pending_heads_payload;          // Stream.java:141
+  wire         pending_heads_ready;            // Stream.java:142
 
   // issue
-  reg          busy;                           // KvCacheWriter.java:102
-  reg  [63:0]  address;                        // KvCacheWriter.java:103
-  reg  [31:0]  stride;                         // KvCacheWriter.java:104
-  reg  [7:0]   heads_left;                     // KvCacheWriter.java:105
-  reg  [15:0]  row_beats;                      // KvCacheWriter.java:106
-  wire         offered;                        // KvCacheWriter.java:119
+  reg          busy;                           // KvCacheWriter.java:104
+  reg  [63:0]  address;                        // KvCacheWriter.java:105
+  reg  [31:0]  stride;                         // KvCacheWriter.java:106
+  reg  [7:0]   heads_left;                     // KvCacheWriter.java:107
+  reg  [15:0]  row_beats;                      // KvCacheWriter.java:108
+  wire         offered;                        // KvCacheWriter.java:121
 
   // completion
-  reg  [7:0]   acknowledged;                   // KvCacheWriter.java:145
-  reg          failed;                         // KvCacheWriter.java:146
-  reg          finished;                       // KvCacheWriter.java:147
-  reg          finished_error;                 // KvCacheWriter.java:148
-  wire         last_row;                       // KvCacheWriter.java:150
+  reg  [7:0]   acknowledged;                   // KvCacheWriter.java:147
+  reg          failed;                         // KvCacheWriter.java:148
+  reg          finished;                       // KvCacheWriter.java:149
+  reg          finished_error;                 // KvCacheWriter.java:150
+  wire         last_row;                       // KvCacheWriter.java:152
+
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire head_counts_pop_ready_or;
+  assign head_counts_pop_ready_or = ~pending_heads_valid | pending_heads_ready;
 
   assign m_axi_awvalid = writer_m_axi_awvalid; // KvCacheWriter.java:85
   assign writer_m_axi_awready = m_axi_awready; // KvCacheWriter.java:85
@@ -142,33 +149,44 @@ module KvCacheWriter_w128_b16_o4 (
   assign head_counts_push_valid = head_count_valid; // Stream.java:196
   assign head_counts_push_payload = head_count_payload; // Stream.java:197
   assign head_count_ready = head_counts_push_ready; // Stream.java:198
-  assign command_ready = ~busy & head_count_ready; // KvCacheWriter.java:109
-  assign head_count_valid = command_valid & ~busy; // KvCacheWriter.java:110
-  assign head_count_payload = command_payload_heads; // KvCacheWriter.java:111
-  assign writer_command_valid = offered; // KvCacheWriter.java:120
-  assign writer_command_payload_address = address; // KvCacheWriter.java:123
-  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:124
-  assign head_counts_pop_ready = last_row; // KvCacheWriter.java:151
-  assign done_valid = finished; // KvCacheWriter.java:163
-  assign done_payload_error = finished_error; // KvCacheWriter.java:164
-  assign idle = ~busy & ~head_counts_pop_valid & writer_idle; // KvCacheWriter.java:93
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // issue (KvCacheWriter.java:101): cuts a command into one writer command per KV head
-  assign offered = busy & writer_command_free; // KvCacheWriter.java:119
+  assign head_counts_pop_ready = head_counts_pop_ready_or; // Stream.java:144
+  assign command_ready = ~busy & head_count_ready; // KvCacheWriter.java:111
+  assign head_count_valid = command_valid & ~busy; // KvCacheWriter.java:112
+  assign head_count_payload = command_payload_heads; // KvCacheWriter.java:113
+  assign writer_command_valid = offered; // KvCacheWriter.java:122
+  assign writer_command_payload_address = address; // KvCacheWriter.java:125
+  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:126
+  assign pending_heads_ready = last_row; // KvCacheWriter.java:153
+  assign done_valid = finished; // KvCacheWriter.java:165
+  assign done_payload_error = finished_error; // KvCacheWriter.java:166
+  assign idle = ~busy & ~pending_heads_valid & writer_idle; // KvCacheWriter.java:95
 
   always @(posedge ap_clk) begin
-    if (command_valid & command_ready) begin // KvCacheWriter.java:125
-      busy <= 1'b1; // KvCacheWriter.java:126
-      address <= command_payload_address; // KvCacheWriter.java:127
-      stride <= command_payload_headStride; // KvCacheWriter.java:128
-      heads_left <= command_payload_heads; // KvCacheWriter.java:129
-      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:130
-    end else if (offered) begin // KvCacheWriter.java:131
-      address <= address + {32'd0, stride}; // KvCacheWriter.java:132
-      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:133
-      if (heads_left == 8'd1) begin // KvCacheWriter.java:134
-        busy <= 1'b0; // KvCacheWriter.java:134
+    if (head_counts_pop_ready_or) begin // Stream.java:145
+      pending_heads_valid <= head_counts_pop_valid; // Stream.java:146
+      pending_heads_payload <= head_counts_pop_payload; // Stream.java:147
+    end
+    if (!ap_rst_n) begin
+      pending_heads_valid <= 1'b0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // issue (KvCacheWriter.java:103): cuts a command into one writer command per KV head
+  assign offered = busy & writer_command_free; // KvCacheWriter.java:121
+
+  always @(posedge ap_clk) begin
+    if (command_valid & command_ready) begin // KvCacheWriter.java:127
+      busy <= 1'b1; // KvCacheWriter.java:128
+      address <= command_payload_address; // KvCacheWriter.java:129
+      stride <= command_payload_headStride; // KvCacheWriter.java:130
+      heads_left <= command_payload_heads; // KvCacheWriter.java:131
+      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:132
+    end else if (offered) begin // KvCacheWriter.java:133
+      address <= address + {32'd0, stride}; // KvCacheWriter.java:134
+      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:135
+      if (heads_left == 8'd1) begin // KvCacheWriter.java:136
+        busy <= 1'b0; // KvCacheWriter.java:136
       end
     end
     if (!ap_rst_n) begin
@@ -181,18 +199,18 @@ module KvCacheWriter_w128_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // completion (KvCacheWriter.java:144): one done per command once each of its rows is acknowledged
-  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == head_counts_pop_payload); // KvCacheWriter.java:150
+  // completion (KvCacheWriter.java:146): one done per command once each of its rows is acknowledged
+  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == pending_heads_payload); // KvCacheWriter.java:152
 
   always @(posedge ap_clk) begin
-    finished <= last_row; // KvCacheWriter.java:154
-    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:155
-    if (last_row) begin // KvCacheWriter.java:156
-      acknowledged <= 8'd0; // KvCacheWriter.java:157
-      failed <= 1'b0; // KvCacheWriter.java:158
-    end else if (writer_done_valid) begin // KvCacheWriter.java:159
-      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:160
-      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:161
+    finished <= last_row; // KvCacheWriter.java:156
+    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:157
+    if (last_row) begin // KvCacheWriter.java:158
+      acknowledged <= 8'd0; // KvCacheWriter.java:159
+      failed <= 1'b0; // KvCacheWriter.java:160
+    end else if (writer_done_valid) begin // KvCacheWriter.java:161
+      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:162
+      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:163
     end
     if (!ap_rst_n) begin
       finished <= 1'b0;
@@ -207,18 +225,18 @@ module KvCacheWriter_w128_b16_o4 (
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
       if (!((~(command_valid & command_ready) | (command_payload_heads != 8'd0))
-            & (~(command_valid & command_ready) | (command_payload_rowBeats != 16'd0)))) begin // KvCacheWriter.java:112
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:112: KvCacheWriter: a command writes at least one row ",
+            & (~(command_valid & command_ready) | (command_payload_rowBeats != 16'd0)))) begin // KvCacheWriter.java:114
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:114: KvCacheWriter: a command writes at least one row ",
                  "of at least one beat");
         $stop;
       end
-      if (!(~offered | writer_command_ready)) begin // KvCacheWriter.java:121
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:121: KvCacheWriter: the writer takes a head's command ",
+      if (!(~offered | writer_command_ready)) begin // KvCacheWriter.java:123
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:123: KvCacheWriter: the writer takes a head's command ",
                  "when it is offered");
         $stop;
       end
-      if (!(~writer_done_valid | head_counts_pop_valid)) begin // KvCacheWriter.java:152
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:152: KvCacheWriter: a row acknowledged with no command ",
+      if (!(~writer_done_valid | pending_heads_valid)) begin // KvCacheWriter.java:154
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:154: KvCacheWriter: a row acknowledged with no command ",
                  "waiting for it");
         $stop;
       end

@@ -87,7 +87,9 @@ public final class KvCacheWriter extends Module {
 
         // Each accepted command's head count waits here for its acknowledgements.
         Stream<UInt> headCounts = wire("head_count", Stream.of(uint(8)));
-        Stream<UInt> pending = headCounts.queue("head_counts", COMMANDS_IN_FLIGHT);
+        // The oldest command's head count comes from a register after the queue (for timing: the queue's LUT RAM
+        // read and the compare with the acknowledgements lay on the path into the queue's own pointers).
+        Stream<UInt> pending = headCounts.queue("head_counts", COMMANDS_IN_FLIGHT).stage("pending_heads");
         RowIssue issue = area(new RowIssue(command, headCounts, writer));
         Completion completion = area(new Completion(pending, writer.done, done));
         idle.set(issue.busy.not().and(completion.waiting.not()).and(writer.idle));
