@@ -159,12 +159,13 @@ module TlmmEngine_sim_small (
   reg  [31:0]  act_last_beat;                      // ActivationLoader.java:51
   wire [15:0]  remaining_tokens;                   // ActivationLoader.java:52
   wire [15:0]  next_chunk_tokens;                  // ActivationLoader.java:54
-  wire         start_chunk;                        // ActivationLoader.java:56
-  wire         act_take;                           // ActivationLoader.java:58
-  reg          act_command_held;                   // ActivationLoader.java:59
-  wire [9:0]   act_address;                        // ActivationLoader.java:61
-  reg          act_at_last_beat;                   // ActivationLoader.java:66
-  wire         token_loaded;                       // ActivationLoader.java:70
+  reg          act_tokens_remain;                  // ActivationLoader.java:57
+  wire         start_chunk;                        // ActivationLoader.java:60
+  wire         act_take;                           // ActivationLoader.java:62
+  reg          act_command_held;                   // ActivationLoader.java:63
+  wire [9:0]   act_address;                        // ActivationLoader.java:65
+  reg          act_at_last_beat;                   // ActivationLoader.java:70
+  wire         token_loaded;                       // ActivationLoader.java:74
 
   // weight_loader
   wire         weights0_start_valid;               // WeightLoader.java:61
@@ -285,42 +286,43 @@ module TlmmEngine_sim_small (
   reg          load_ahead_error;                   // WeightLoader.java:84
   wire         load_last_tile;                     // WeightLoader.java:87
   wire         free_half;                          // WeightLoader.java:88
-  wire         start_load;                         // WeightLoader.java:96
-  wire [63:0]  tile_stride;                        // WeightLoader.java:97
-  reg          ports_start;                        // WeightLoader.java:102
+  reg          ports_idle;                         // WeightLoader.java:98
+  wire         start_load;                         // WeightLoader.java:100
+  wire [63:0]  tile_stride;                        // WeightLoader.java:102
+  reg          ports_start;                        // WeightLoader.java:107
   reg  [32:0]  port0_region_offset;                // CommandSlot.java:97
   reg  [32:0]  prefetched_port0_region_offset;     // CommandSlot.java:98
-  reg  [63:0]  port0_load_address;                 // WeightLoader.java:116
-  reg  [31:0]  port0_load_beats;                   // WeightLoader.java:116
-  reg  [31:0]  port0_load_words;                   // WeightLoader.java:116
-  reg  [15:0]  port0_load_groups;                  // WeightLoader.java:116
-  reg  [15:0]  port0_load_blocks;                  // WeightLoader.java:116
-  reg  [1:0]   port0_load_lastClass;               // WeightLoader.java:116
-  reg          port0_load_half;                    // WeightLoader.java:116
+  reg  [63:0]  port0_load_address;                 // WeightLoader.java:121
+  reg  [31:0]  port0_load_beats;                   // WeightLoader.java:121
+  reg  [31:0]  port0_load_words;                   // WeightLoader.java:121
+  reg  [15:0]  port0_load_groups;                  // WeightLoader.java:121
+  reg  [15:0]  port0_load_blocks;                  // WeightLoader.java:121
+  reg  [1:0]   port0_load_lastClass;               // WeightLoader.java:121
+  reg          port0_load_half;                    // WeightLoader.java:121
   reg  [32:0]  port1_region_offset;                // CommandSlot.java:97
   reg  [32:0]  prefetched_port1_region_offset;     // CommandSlot.java:98
-  reg  [63:0]  port1_load_address;                 // WeightLoader.java:116
-  reg  [31:0]  port1_load_beats;                   // WeightLoader.java:116
-  reg  [31:0]  port1_load_words;                   // WeightLoader.java:116
-  reg  [15:0]  port1_load_groups;                  // WeightLoader.java:116
-  reg  [15:0]  port1_load_blocks;                  // WeightLoader.java:116
-  reg  [1:0]   port1_load_lastClass;               // WeightLoader.java:116
-  reg          port1_load_half;                    // WeightLoader.java:116
-  reg          load_error;                         // WeightLoader.java:119
-  wire         load_complete;                      // WeightLoader.java:129
-  reg          load_last_tile_q;                   // WeightLoader.java:133
-  wire [15:0]  load_tokens_left;                   // WeightLoader.java:139
-  wire         load_last_chunk;                    // WeightLoader.java:140
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:141
-  reg  [15:0]  load_tokens_after_q;                // WeightLoader.java:142
-  reg          load_all_tokens_q;                  // WeightLoader.java:143
-  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:150
-  wire         load_ahead_taken;                   // WeightLoader.java:192
-  wire         load_go_ahead;                      // WeightLoader.java:206
-  wire         load_discard_asked;                 // WeightLoader.java:217
-  wire         load_discard;                       // WeightLoader.java:219
-  wire         load_arriving;                      // WeightLoader.java:235
-  wire         load_in_flight;                     // WeightLoader.java:236
+  reg  [63:0]  port1_load_address;                 // WeightLoader.java:121
+  reg  [31:0]  port1_load_beats;                   // WeightLoader.java:121
+  reg  [31:0]  port1_load_words;                   // WeightLoader.java:121
+  reg  [15:0]  port1_load_groups;                  // WeightLoader.java:121
+  reg  [15:0]  port1_load_blocks;                  // WeightLoader.java:121
+  reg  [1:0]   port1_load_lastClass;               // WeightLoader.java:121
+  reg          port1_load_half;                    // WeightLoader.java:121
+  reg          load_error;                         // WeightLoader.java:124
+  wire         load_complete;                      // WeightLoader.java:134
+  reg          load_last_tile_q;                   // WeightLoader.java:138
+  wire [15:0]  load_tokens_left;                   // WeightLoader.java:144
+  wire         load_last_chunk;                    // WeightLoader.java:145
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:146
+  reg  [15:0]  load_tokens_after_q;                // WeightLoader.java:147
+  reg          load_all_tokens_q;                  // WeightLoader.java:148
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:155
+  wire         load_ahead_taken;                   // WeightLoader.java:197
+  wire         load_go_ahead;                      // WeightLoader.java:211
+  wire         load_discard_asked;                 // WeightLoader.java:222
+  wire         load_discard;                       // WeightLoader.java:224
+  wire         load_arriving;                      // WeightLoader.java:240
+  wire         load_in_flight;                     // WeightLoader.java:241
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:49
@@ -617,7 +619,7 @@ module TlmmEngine_sim_small (
 
   assign command_ready = ~active & command_judged; // CommandSlot.java:58
   assign prefetch_ready = ~prefetch_held; // CommandSlot.java:72
-  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:57
+  assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:61
   assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:62
   assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:62
   assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:62
@@ -749,48 +751,49 @@ module TlmmEngine_sim_small (
   assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
   assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:52
   assign next_chunk_tokens = (remaining_tokens > 16'd4) ? 16'd4 : remaining_tokens; // ActivationLoader.java:54
-  // ActivationLoader.java:56
-  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & (remaining_tokens != 16'd0);
-  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:58
-  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:61
-  assign token_loaded = act_take & act_at_last_beat; // ActivationLoader.java:70
+  assign start_chunk = active & (act_state == CHUNK_STATE_EMPTY) & act_tokens_remain; // ActivationLoader.java:60
+  assign act_take = activations_valid & activations_ready; // ActivationLoader.java:62
+  assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:65
+  assign token_loaded = act_take & act_at_last_beat; // ActivationLoader.java:74
   assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge ap_clk) begin
     act_last_beat <= ({16'd0, cmd_blocks} + {15'h0, cmd_blocks, 1'b0}) - 32'd1; // ActivationLoader.java:51
-    act_command_held <= active; // ActivationLoader.java:59
-    if (act_take) begin // ActivationLoader.java:62
-      act_memory[act_address] <= activations_payload; // ActivationLoader.java:62
+    act_command_held <= active; // ActivationLoader.java:63
+    if (act_take) begin // ActivationLoader.java:66
+      act_memory[act_address] <= activations_payload; // ActivationLoader.java:66
     end
-    if (start_chunk) begin // ActivationLoader.java:71
-      act_at_last_beat <= 1'b0; // ActivationLoader.java:71
-    end else if (token_loaded) begin // ActivationLoader.java:72
-      act_at_last_beat <= act_last_beat == 32'd0; // ActivationLoader.java:72
-    end else if (act_take) begin // ActivationLoader.java:73
-      act_at_last_beat <= (act_beat + 32'd1) == act_last_beat; // ActivationLoader.java:73
+    if (start_chunk) begin // ActivationLoader.java:75
+      act_at_last_beat <= 1'b0; // ActivationLoader.java:75
+    end else if (token_loaded) begin // ActivationLoader.java:76
+      act_at_last_beat <= act_last_beat == 32'd0; // ActivationLoader.java:76
+    end else if (act_take) begin // ActivationLoader.java:77
+      act_at_last_beat <= (act_beat + 32'd1) == act_last_beat; // ActivationLoader.java:77
     end
-    if (start_chunk) begin // ActivationLoader.java:74
-      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:75
-      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:76
-      act_slot <= 16'd0; // ActivationLoader.java:77
-      act_beat <= 32'd0; // ActivationLoader.java:78
-      act_slot_base <= 10'd0; // ActivationLoader.java:79
-    end else if (token_loaded) begin // ActivationLoader.java:80
-      act_beat <= 32'd0; // ActivationLoader.java:81
-      act_slot <= act_slot + 16'd1; // ActivationLoader.java:82
-      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:83
-      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:84
-        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:85
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:86
+    if (start_chunk) begin // ActivationLoader.java:78
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:79
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:80
+      act_slot <= 16'd0; // ActivationLoader.java:81
+      act_beat <= 32'd0; // ActivationLoader.java:82
+      act_slot_base <= 10'd0; // ActivationLoader.java:83
+    end else if (token_loaded) begin // ActivationLoader.java:84
+      act_beat <= 32'd0; // ActivationLoader.java:85
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:86
+      act_slot_base <= act_slot_base + 10'd207; // ActivationLoader.java:87
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:88
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:89
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:90
+        act_tokens_remain <= remaining_tokens != act_chunk_tokens; // ActivationLoader.java:91
       end
-    end else if (act_take) begin // ActivationLoader.java:88
-      act_beat <= act_beat + 32'd1; // ActivationLoader.java:88
+    end else if (act_take) begin // ActivationLoader.java:93
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:93
     end
-    if (chunk_released) begin // ActivationLoader.java:89
-      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:89
+    if (chunk_released) begin // ActivationLoader.java:94
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:94
     end
-    if (accepted) begin // ActivationLoader.java:90
-      act_tokens_loaded <= 16'd0; // ActivationLoader.java:90
+    if (accepted) begin // ActivationLoader.java:95
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:96
+      act_tokens_remain <= command_payload_tokens != 16'd0; // ActivationLoader.java:97
     end
     if (!ap_rst_n) begin
       act_command_held <= 1'b0;
@@ -801,6 +804,7 @@ module TlmmEngine_sim_small (
       act_beat <= 32'd0;
       act_slot_base <= 10'd0;
       act_tokens_loaded <= 16'd0;
+      act_tokens_remain <= 1'b0;
     end
   end
 
@@ -835,45 +839,41 @@ module TlmmEngine_sim_small (
   assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:67
   assign load_last_tile = load_tile == ((load_ahead ? prefetched_tiles : cmd_tiles) - 16'd1); // WeightLoader.java:87
   assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:88
+  // WeightLoader.java:100
   assign start_load =
-      (active | load_ahead)
-      & ~load_running
-      & ~loads_finished
-      & free_half
-      & weights0_idle
-      & weights1_idle
-      & ~load_discarding; // WeightLoader.java:96
-  assign tile_stride = {31'h0, (load_ahead ? prefetched_regionStride : cmd_regionStride), 1'b0}; // WeightLoader.java:97
-  assign weights0_start_valid = ports_start; // WeightLoader.java:116
-  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:116
-  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:116
-  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:116
-  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:116
-  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:116
-  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:116
-  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:116
-  assign weights1_start_valid = ports_start; // WeightLoader.java:116
-  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:116
-  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:116
-  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:116
-  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:116
-  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:116
-  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:116
-  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:116
-  // WeightLoader.java:129
+      (active | load_ahead) & ~load_running & ~loads_finished & free_half & ports_idle & ~load_discarding;
+  // WeightLoader.java:102
+  assign tile_stride = {31'h0, (load_ahead ? prefetched_regionStride : cmd_regionStride), 1'b0};
+  assign weights0_start_valid = ports_start; // WeightLoader.java:121
+  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:121
+  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:121
+  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:121
+  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:121
+  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:121
+  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:121
+  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:121
+  assign weights1_start_valid = ports_start; // WeightLoader.java:121
+  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:121
+  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:121
+  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:121
+  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:121
+  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:121
+  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:121
+  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:121
+  // WeightLoader.java:134
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:139
-  assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:140
-  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd4); // WeightLoader.java:141
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:192
-  // WeightLoader.java:206
+  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:144
+  assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:145
+  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd4); // WeightLoader.java:146
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:197
+  // WeightLoader.java:211
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:217
-  // WeightLoader.java:219
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:222
+  // WeightLoader.java:224
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:235
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:236
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:240
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:241
   assign sweep_weight_half = sweep_half; // Sweep.java:88
   assign buffer_read_enable = issue; // Sweep.java:94
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:95
@@ -883,26 +883,27 @@ module TlmmEngine_sim_small (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:159
 
   always @(posedge ap_clk) begin
-    ports_start <= start_load; // WeightLoader.java:102
+    ports_idle <= weights0_idle & weights1_idle; // WeightLoader.java:98
+    ports_start <= start_load; // WeightLoader.java:107
     if (accepted) begin // CommandSlot.java:97
       port0_region_offset <= 33'd0; // CommandSlot.java:97
     end
     if (prefetch_arrives) begin // CommandSlot.java:98
       prefetched_port0_region_offset <= 33'd0; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:116
-      // WeightLoader.java:116
+    if (start_load) begin // WeightLoader.java:121
+      // WeightLoader.java:121
       port0_load_address <=
           load_tile_base + {31'd0, (load_ahead ? prefetched_port0_region_offset : port0_region_offset)};
-      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:116
-      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:116
-      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:116
-      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:116
-      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:116
-      port0_load_half <= load_half; // WeightLoader.java:116
+      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
+      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
+      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
+      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
+      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
+      port0_load_half <= load_half; // WeightLoader.java:121
     end
-    if (weights0_done) begin // WeightLoader.java:117
-      port_finished_0 <= 1'b1; // WeightLoader.java:117
+    if (weights0_done) begin // WeightLoader.java:122
+      port_finished_0 <= 1'b1; // WeightLoader.java:122
     end
     if (accepted) begin // CommandSlot.java:97
       port1_region_offset <= {1'b0, command_payload_regionStride}; // CommandSlot.java:97
@@ -910,121 +911,122 @@ module TlmmEngine_sim_small (
     if (prefetch_arrives) begin // CommandSlot.java:98
       prefetched_port1_region_offset <= {1'b0, prefetch_payload_regionStride}; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:116
-      // WeightLoader.java:116
+    if (start_load) begin // WeightLoader.java:121
+      // WeightLoader.java:121
       port1_load_address <=
           load_tile_base + {31'd0, (load_ahead ? prefetched_port1_region_offset : port1_region_offset)};
-      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:116
-      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:116
-      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:116
-      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:116
-      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:116
-      port1_load_half <= load_half; // WeightLoader.java:116
+      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
+      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
+      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
+      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
+      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
+      port1_load_half <= load_half; // WeightLoader.java:121
     end
-    if (weights1_done) begin // WeightLoader.java:117
-      port_finished_1 <= 1'b1; // WeightLoader.java:117
+    if (weights1_done) begin // WeightLoader.java:122
+      port_finished_1 <= 1'b1; // WeightLoader.java:122
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:121
-      if (load_ahead) begin // WeightLoader.java:122
-        load_ahead_error <= 1'b1; // WeightLoader.java:122
+    if (weights0_done & weights0_error) begin // WeightLoader.java:126
+      if (load_ahead) begin // WeightLoader.java:127
+        load_ahead_error <= 1'b1; // WeightLoader.java:127
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:122
+        load_error <= 1'b1; // WeightLoader.java:127
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:121
-      if (load_ahead) begin // WeightLoader.java:122
-        load_ahead_error <= 1'b1; // WeightLoader.java:122
+    if (weights1_done & weights1_error) begin // WeightLoader.java:126
+      if (load_ahead) begin // WeightLoader.java:127
+        load_ahead_error <= 1'b1; // WeightLoader.java:127
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:122
+        load_error <= 1'b1; // WeightLoader.java:127
       end
     end
-    load_last_tile_q <= load_last_tile; // WeightLoader.java:133
-    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:142
-    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:143
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:138
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:147
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:148
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
-        : weights0_blocks_done; // WeightLoader.java:151
-    if (start_load) begin // WeightLoader.java:154
-      load_running <= 1'b1; // WeightLoader.java:155
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:156
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:157
+        : weights0_blocks_done; // WeightLoader.java:156
+    if (start_load) begin // WeightLoader.java:159
+      load_running <= 1'b1; // WeightLoader.java:160
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:161
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:162
     end
-    if (load_complete) begin // WeightLoader.java:159
-      load_running <= 1'b0; // WeightLoader.java:160
-      port_finished_0 <= 1'b0; // WeightLoader.java:162
-      port_finished_1 <= 1'b0; // WeightLoader.java:162
-      if (load_half) begin // WeightLoader.java:164
-        half_loaded_1 <= 1'b1; // WeightLoader.java:164
+    if (load_complete) begin // WeightLoader.java:164
+      load_running <= 1'b0; // WeightLoader.java:165
+      port_finished_0 <= 1'b0; // WeightLoader.java:167
+      port_finished_1 <= 1'b0; // WeightLoader.java:167
+      if (load_half) begin // WeightLoader.java:169
+        half_loaded_1 <= 1'b1; // WeightLoader.java:169
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:164
+        half_loaded_0 <= 1'b1; // WeightLoader.java:169
       end
-      load_half <= ~load_half; // WeightLoader.java:165
-      if (load_last_tile_q) begin // WeightLoader.java:166
-        load_tile <= 16'd0; // WeightLoader.java:167
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:168
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:169
-        if (load_all_tokens_q) begin // WeightLoader.java:170
-          loads_finished <= 1'b1; // WeightLoader.java:170
+      load_half <= ~load_half; // WeightLoader.java:170
+      if (load_last_tile_q) begin // WeightLoader.java:171
+        load_tile <= 16'd0; // WeightLoader.java:172
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:173
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:174
+        if (load_all_tokens_q) begin // WeightLoader.java:175
+          loads_finished <= 1'b1; // WeightLoader.java:175
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:172
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:173
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:177
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:178
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:180
-      half_loaded_0 <= 1'b0; // WeightLoader.java:180
+    if (half_swept_0) begin // WeightLoader.java:185
+      half_loaded_0 <= 1'b0; // WeightLoader.java:185
     end
-    if (half_swept_1) begin // WeightLoader.java:180
-      half_loaded_1 <= 1'b0; // WeightLoader.java:180
+    if (half_swept_1) begin // WeightLoader.java:185
+      half_loaded_1 <= 1'b0; // WeightLoader.java:185
     end
-    if (half_released_0) begin // WeightLoader.java:184
-      half_busy_0 <= 1'b0; // WeightLoader.java:184
+    if (half_released_0) begin // WeightLoader.java:189
+      half_busy_0 <= 1'b0; // WeightLoader.java:189
     end
-    if (half_released_1) begin // WeightLoader.java:184
-      half_busy_1 <= 1'b0; // WeightLoader.java:184
+    if (half_released_1) begin // WeightLoader.java:189
+      half_busy_1 <= 1'b0; // WeightLoader.java:189
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:187
-      loads_finished <= 1'b0; // WeightLoader.java:188
-      load_tokens <= 16'd0; // WeightLoader.java:189
-      load_tile_base <= cmd_address; // WeightLoader.java:190
+    if (finished & ~load_ahead) begin // WeightLoader.java:192
+      loads_finished <= 1'b0; // WeightLoader.java:193
+      load_tokens <= 16'd0; // WeightLoader.java:194
+      load_tile_base <= cmd_address; // WeightLoader.java:195
     end
-    if (accepted) begin // WeightLoader.java:193
-      if (load_ahead_taken) begin // WeightLoader.java:194
-        load_ahead <= 1'b0; // WeightLoader.java:196
-        load_error <= load_ahead_error; // WeightLoader.java:197
-        load_ahead_error <= 1'b0; // WeightLoader.java:198
+    if (accepted) begin // WeightLoader.java:198
+      if (load_ahead_taken) begin // WeightLoader.java:199
+        load_ahead <= 1'b0; // WeightLoader.java:201
+        load_error <= load_ahead_error; // WeightLoader.java:202
+        load_ahead_error <= 1'b0; // WeightLoader.java:203
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:200
-        load_error <= 1'b0; // WeightLoader.java:201
+        load_tile_base <= command_payload_address; // WeightLoader.java:205
+        load_error <= 1'b0; // WeightLoader.java:206
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:207
-      load_ahead <= 1'b1; // WeightLoader.java:208
-      load_tile <= 16'd0; // WeightLoader.java:209
-      load_tokens <= 16'd0; // WeightLoader.java:210
-      loads_finished <= 1'b0; // WeightLoader.java:211
-      load_tile_base <= prefetched_address; // WeightLoader.java:212
+    if (load_go_ahead) begin // WeightLoader.java:212
+      load_ahead <= 1'b1; // WeightLoader.java:213
+      load_tile <= 16'd0; // WeightLoader.java:214
+      load_tokens <= 16'd0; // WeightLoader.java:215
+      loads_finished <= 1'b0; // WeightLoader.java:216
+      load_tile_base <= prefetched_address; // WeightLoader.java:217
     end
-    if (load_discard_asked) begin // WeightLoader.java:218
-      load_discarding <= 1'b1; // WeightLoader.java:218
+    if (load_discard_asked) begin // WeightLoader.java:223
+      load_discarding <= 1'b1; // WeightLoader.java:223
     end
-    if (load_discard) begin // WeightLoader.java:220
-      load_discarding <= 1'b0; // WeightLoader.java:221
-      load_ahead <= 1'b0; // WeightLoader.java:222
-      load_ahead_error <= 1'b0; // WeightLoader.java:223
-      load_running <= 1'b0; // WeightLoader.java:224
-      half_busy_0 <= 1'b0; // WeightLoader.java:226
-      half_loaded_0 <= 1'b0; // WeightLoader.java:227
-      half_busy_1 <= 1'b0; // WeightLoader.java:226
-      half_loaded_1 <= 1'b0; // WeightLoader.java:227
-      load_half <= sweep_weight_half; // WeightLoader.java:229
-      load_tile <= 16'd0; // WeightLoader.java:230
-      load_tokens <= 16'd0; // WeightLoader.java:231
-      loads_finished <= 1'b0; // WeightLoader.java:232
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:233
+    if (load_discard) begin // WeightLoader.java:225
+      load_discarding <= 1'b0; // WeightLoader.java:226
+      load_ahead <= 1'b0; // WeightLoader.java:227
+      load_ahead_error <= 1'b0; // WeightLoader.java:228
+      load_running <= 1'b0; // WeightLoader.java:229
+      half_busy_0 <= 1'b0; // WeightLoader.java:231
+      half_loaded_0 <= 1'b0; // WeightLoader.java:232
+      half_busy_1 <= 1'b0; // WeightLoader.java:231
+      half_loaded_1 <= 1'b0; // WeightLoader.java:232
+      load_half <= sweep_weight_half; // WeightLoader.java:234
+      load_tile <= 16'd0; // WeightLoader.java:235
+      load_tokens <= 16'd0; // WeightLoader.java:236
+      loads_finished <= 1'b0; // WeightLoader.java:237
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:238
     end
     if (!ap_rst_n) begin
+      ports_idle <= 1'b0;
       ports_start <= 1'b0;
       port0_region_offset <= 33'd0;
       prefetched_port0_region_offset <= 33'd0;
@@ -1518,24 +1520,33 @@ module TlmmEngine_sim_small (
                  "against the prefetched command as it is");
         $stop;
       end
-      if (!(~act_take | act_command_held)) begin // ActivationLoader.java:59
-        $display("ASSERTION FAILED in %m: ActivationLoader.java:59: ActivationLoader: a beat is taken only once its ",
+      if (!(~active | (act_tokens_remain == (remaining_tokens != 16'd0)))) begin // ActivationLoader.java:58
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:58: ActivationLoader: the tokens-remain flag follows ",
+                 "the tokens loaded");
+        $stop;
+      end
+      if (!(~act_take | act_command_held)) begin // ActivationLoader.java:63
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:63: ActivationLoader: a beat is taken only once its ",
                  "command has run for a cycle");
         $stop;
       end
-      // ActivationLoader.java:67
+      // ActivationLoader.java:71
       if (!(~(act_state == CHUNK_STATE_LOADING) | (act_at_last_beat == (act_beat == act_last_beat)))) begin
-        $display("ASSERTION FAILED in %m: ActivationLoader.java:67: ActivationLoader: the last-beat flag follows the ",
+        $display("ASSERTION FAILED in %m: ActivationLoader.java:71: ActivationLoader: the last-beat flag follows the ",
                  "beat count");
         $stop;
       end
-      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:134
-        $display("ASSERTION FAILED in %m: WeightLoader.java:134: WeightLoader: the last-tile flag is current when a ",
+      if (!(~start_load | (1'b1 & weights0_idle & weights1_idle))) begin // WeightLoader.java:101
+        $display("ASSERTION FAILED in %m: WeightLoader.java:101: WeightLoader: a load starts only on idle ports");
+        $stop;
+      end
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:139
+        $display("ASSERTION FAILED in %m: WeightLoader.java:139: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
         $stop;
       end
-      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:144
-        $display("ASSERTION FAILED in %m: WeightLoader.java:144: WeightLoader: the tokens after the chunk are ",
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:149
+        $display("ASSERTION FAILED in %m: WeightLoader.java:149: WeightLoader: the tokens after the chunk are ",
                  "current when a load completes");
         $stop;
       end

@@ -52,8 +52,12 @@ final class ActivationLoader extends Area {
         UInt remainingTokens = command.cmd.tokens().sub(tokensLoaded).named("remaining_tokens");
         UInt nextChunkTokens = mux(remainingTokens.gt(config.maxTokens()), U(config.maxTokens(), 16), remainingTokens)
                 .named("next_chunk_tokens");
-        Bool startChunk = command.active.and(state.is(ChunkState.EMPTY)).and(remainingTokens.ne(0))
-                .named("start_chunk");
+        // Whether tokens remain to be loaded, a flag set with the count it describes (for timing: the subtraction
+        // and its zero test lay between the command's tokens and the beat count's reset).
+        Bool tokensRemain = reg("act_tokens_remain", bool(), 0);
+        assertAlways(command.active.not().or(tokensRemain.eq(remainingTokens.ne(0))),
+                "ActivationLoader: the tokens-remain flag follows the tokens loaded");
+        Bool startChunk = command.active.and(state.is(ChunkState.EMPTY)).and(tokensRemain).named("start_chunk");
         activations.ready.set(state.is(ChunkState.LOADING));
         Bool take = activations.fire().named("act_take");
         assertAlways(take.not().or(regNext("act_command_held", command.active, 0)),
@@ -84,9 +88,13 @@ final class ActivationLoader extends Area {
             when(slot.add(1).eq(chunkTokens), () -> {
                 state.set(ChunkState.FULL);
                 tokensLoaded.set(tokensLoaded.add(chunkTokens));
+                tokensRemain.set(remainingTokens.ne(chunkTokens));
             });
         }).elseWhen(take, () -> beat.set(beat.add(1)));
         when(chunkReleased, () -> state.set(ChunkState.EMPTY));
-        when(command.accepted, () -> tokensLoaded.set(0));
+        when(command.accepted, () -> {
+            tokensLoaded.set(0);
+            tokensRemain.set(command.offered.tokens().ne(0));
+        });
     }
 }

@@ -88,12 +88,17 @@ final class WeightLoader extends Area {
         Bool freeHalf = mux(half, busy.get(1), busy.get(0)).not().named("free_half");
         // A port is started only when idle, with no burst of its previous load in flight (AXI masters never
         // reuse a port with requests outstanding; the port's done already waits for that).
-        Bool portsIdle = TRUE;
+        Bool portsIdleNow = TRUE;
         for (WeightPort port : ports) {
-            portsIdle = portsIdle.and(port.idle);
+            portsIdleNow = portsIdleNow.and(port.idle);
         }
+        // Taken a cycle late (for timing: the readers' burst state lay on the path through the ports' idle into the
+        // load's start). A late "idle" is stale only in the cycles after a start, while the load runs and no other
+        // can start; an assertion holds that every start finds the ports idle.
+        Bool portsIdle = regNext("ports_idle", portsIdleNow, 0);
         Bool start = command.active.or(ahead).and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
                 .and(discarding.not()).named("start_load");
+        assertAlways(start.not().or(portsIdleNow), "WeightLoader: a load starts only on idle ports");
         UInt tileStride = cmd.regionStride().timesConstant(config.ports(), 64).named("tile_stride");
         // Each port's load is registered before the port (for timing: the command's select, the last-tile compare
         // and the port's own checks of the load were one path): the ports start a cycle after this process counts
