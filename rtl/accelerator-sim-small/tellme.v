@@ -1420,11 +1420,11 @@ module tellme (
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:135
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:60
   wire         quantize_reading;                                   // QuantizeExecutor.java:150
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:161
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:161
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:161
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:161
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:161
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:165
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:165
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:165
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:165
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:165
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
@@ -1445,28 +1445,28 @@ module tellme (
   reg  [15:0]  quantize_word_stage_payload_2;                      // Stream.java:141
   reg  [15:0]  quantize_word_stage_payload_3;                      // Stream.java:141
   wire         quantize_word_stage_ready;                          // Stream.java:142
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:168
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:169
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:183
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:187
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:200
-  wire         quantize_gains_valid;                               // QuantizeExecutor.java:201
-  wire         quantize_gains_ready;                               // QuantizeExecutor.java:201
-  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:201
-  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:201
-  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:201
-  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:201
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:172
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:173
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:187
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:191
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:204
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:205
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:205
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:205
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:205
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:205
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:205
   reg          quantize_gain_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
   wire         quantize_gain_skid_ready;                           // Stream.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:213
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:232
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:234
-  wire         quantize_last_token;                                // QuantizeExecutor.java:251
-  wire         quantize_done;                                      // QuantizeExecutor.java:257
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:217
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:236
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:238
+  wire         quantize_last_token;                                // QuantizeExecutor.java:255
+  wire         quantize_done;                                      // QuantizeExecutor.java:261
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:60
@@ -1798,35 +1798,35 @@ module tellme (
   wire         linear_stores_y;                                    // LinearExecutor.java:506
   wire         linear_store_write;                                 // LinearExecutor.java:507
   wire         linear_residual_read;                               // LinearExecutor.java:508
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:522
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:522
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:529
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:529
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:530
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:530
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:527
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:527
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:527
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:527
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:534
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:534
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:534
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:534
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:534
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:535
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1835,11 +1835,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:533
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:544
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:544
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:544
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:544
+  wire         linear_feed_gating;                                 // LinearExecutor.java:538
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:549
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:549
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:549
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:549
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1847,17 +1847,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:548
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:549
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:551
-  wire         linear_unit_out;                                    // LinearExecutor.java:554
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:567
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:568
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:568
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:569
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:570
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:553
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:554
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:556
+  wire         linear_unit_out;                                    // LinearExecutor.java:559
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:572
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:573
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:574
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:575
   reg          linear_write;                                       // ActivationBuffers.java:157
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:158
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:158
@@ -1865,8 +1865,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:158
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:159
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:160
-  reg          linear_engine_done;                                 // LinearExecutor.java:582
-  wire         linear_rotating;                                    // LinearExecutor.java:584
+  reg          linear_engine_done;                                 // LinearExecutor.java:587
+  wire         linear_rotating;                                    // LinearExecutor.java:589
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1960,8 +1960,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:593
-  wire         linear_done;                                        // LinearExecutor.java:603
+  reg          linear_rotate_started;                              // LinearExecutor.java:598
+  wire         linear_done;                                        // LinearExecutor.java:608
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -3012,15 +3012,15 @@ module tellme (
   assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
   // Stream.java:102
   assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:225
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:226
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:228
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:228
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:228
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:228
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:230
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:231
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:233
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:229
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:230
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:232
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:232
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:232
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:232
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:234
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:235
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:237
   // AttentionExecutor.java:262
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:263
@@ -3115,19 +3115,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:534
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:535
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:538
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:539
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:538
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:539
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:538
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:539
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:538
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:539
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:541
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:555
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:556
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:539
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:540
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:543
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:544
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:543
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:544
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:543
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:544
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:543
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:544
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:546
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:560
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:561
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3376,8 +3376,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:145
       data_beat_ready = 1'b1; // EmbedUnit.java:145
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:214
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:214
+    if (quantize_gaining) begin // QuantizeExecutor.java:218
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:218
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
       data_beat_ready = 1'b1; // RotateAndCache.java:184
@@ -3577,11 +3577,13 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:89
     buffer_read_token = 2'd0; // ActivationBuffers.java:90
     buffer_read_word = 8'd0; // ActivationBuffers.java:91
-    if (quantize_reading) begin // QuantizeExecutor.java:151
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:152
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:153
-      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:154
-      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:155
+    if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:153
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:154
+      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:155
+      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:156
+    end
+    if (quantize_reading) begin // QuantizeExecutor.java:158
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:159
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
       buffer_read_valid = 1'b1; // AttentionExecutor.java:314
@@ -3589,11 +3591,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:316
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:317
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:509
-      buffer_read_valid = 1'b1; // LinearExecutor.java:510
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:511
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:512
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:513
+    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:512
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:513
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:514
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:515
+    end
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:517
+      buffer_read_valid = 1'b1; // LinearExecutor.java:517
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -3929,16 +3933,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:239
-      quantized_write = 1'b1; // QuantizeExecutor.java:240
-      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:241
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:242
-      // QuantizeExecutor.java:243
+    if (quantize_out_beat) begin // QuantizeExecutor.java:243
+      quantized_write = 1'b1; // QuantizeExecutor.java:244
+      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:245
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:246
+      // QuantizeExecutor.java:247
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:245
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:246
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:247
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:249
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:250
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:251
       end
     end
   end
@@ -4325,24 +4329,24 @@ module tellme (
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:168
-  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:169
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:172
+  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:173
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:200
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:204
   assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
   assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
-  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:203
-  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:210
-  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:210
-  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:210
-  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:210
-  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:213
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:234
-  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:251
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:257
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:207
+  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:214
+  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:214
+  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:214
+  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:214
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:217
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:238
+  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:255
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:261
 
   always @(posedge ap_clk) begin
     quantize_bad_field <= quantize_bad_field_or; // Ahead.java:25
@@ -4382,15 +4386,15 @@ module tellme (
     if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:141
       quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:141
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:151
-      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:157
-      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:158
+    if (quantize_reading) begin // QuantizeExecutor.java:158
+      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:161
+      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:162
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:161
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:161
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:161
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:161
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:161
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:165
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:165
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:165
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:165
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:165
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:97
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
@@ -4422,19 +4426,19 @@ module tellme (
       quantize_word_stage_payload_3 <=
           quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
     end
-    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:170
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:171
-      if (quantize_last_word) begin // QuantizeExecutor.java:172
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:173
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:174
-          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:175
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:176
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:174
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:175
+      if (quantize_last_word) begin // QuantizeExecutor.java:176
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:177
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:178
+          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:179
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:180
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:191
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:192
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:193
+    if (quantize_start) begin // QuantizeExecutor.java:195
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:196
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:197
     end
     if (~quantize_gain_skid_buffered) begin // Stream.java:166
       quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
@@ -4447,26 +4451,26 @@ module tellme (
     end else if (quantize_gains_valid) begin // Stream.java:168
       quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:215
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:216
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:219
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:220
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:217
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:221
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:239
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:244
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:245
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:248
+    if (quantize_out_beat) begin // QuantizeExecutor.java:243
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:248
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:249
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:252
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:252
-      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:253
-      if (quantize_last_token) begin // QuantizeExecutor.java:254
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:254
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:256
+      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:257
+      if (quantize_last_token) begin // QuantizeExecutor.java:258
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:258
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:258
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:258
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:262
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:262
     end
     if (!ap_rst_n) begin
       quantize_bad_field <= 1'b0;
@@ -5618,18 +5622,18 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:533
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:538
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:548
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:549
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:551
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:554
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:557
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:584
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:603
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:553
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:554
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:556
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:559
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:562
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:589
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:608
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
@@ -5833,74 +5837,74 @@ module tellme (
     if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:505
       linear_words_written <= 24'd0; // LinearExecutor.java:505
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:515
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:516
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:516
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:516
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:516
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:517
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:518
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:519
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:520
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:521
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:521
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:521
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:521
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:522
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:523
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:524
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:521
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:521
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:526
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:526
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:523
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:524
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:524
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:524
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:524
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:525
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:528
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:529
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:529
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:529
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:529
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:530
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:529
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:529
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:529
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:529
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:529
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:530
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:530
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:530
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:530
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:530
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:530
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:530
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:530
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:530
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:530
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:530
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:530
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:530
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:530
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:530
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:530
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:530
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:530
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:530
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:530
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:534
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:534
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:534
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:534
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:534
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:535
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:535
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:535
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:535
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:535
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:535
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:535
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:535
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:535
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:535
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:535
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:535
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:535
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:535
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:535
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:535
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:535
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:535
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:535
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:535
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:542
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:542
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:547
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:547
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:548
-    // LinearExecutor.java:549
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:553
+    // LinearExecutor.java:554
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:551
+    // LinearExecutor.java:556
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:567
-    // LinearExecutor.java:568
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:572
+    // LinearExecutor.java:573
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:573
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:573
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:568
+    // LinearExecutor.java:573
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:569
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:570
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:574
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:575
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:157
     // ActivationBuffers.java:158
     linear_write_values_0 <=
@@ -5952,28 +5956,28 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:159
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:160
-    if (linear_write) begin // LinearExecutor.java:580
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:580
+    if (linear_write) begin // LinearExecutor.java:585
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:585
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:583
-      linear_engine_done <= 1'b0; // LinearExecutor.java:583
-    end else if (tlmm_done) begin // LinearExecutor.java:583
-      linear_engine_done <= 1'b1; // LinearExecutor.java:583
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:588
+      linear_engine_done <= 1'b0; // LinearExecutor.java:588
+    end else if (tlmm_done) begin // LinearExecutor.java:588
+      linear_engine_done <= 1'b1; // LinearExecutor.java:588
     end
-    // LinearExecutor.java:585
+    // LinearExecutor.java:590
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:586
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:591
     end
-    if (rotate_start) begin // LinearExecutor.java:595
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:595
+    if (rotate_start) begin // LinearExecutor.java:600
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:600
     end
-    if (rotate_done) begin // LinearExecutor.java:596
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:597
-      linear_code <= rotate_code; // LinearExecutor.java:598
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:599
+    if (rotate_done) begin // LinearExecutor.java:601
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:602
+      linear_code <= rotate_code; // LinearExecutor.java:603
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:604
     end
-    if (linear_done) begin // LinearExecutor.java:605
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:605
+    if (linear_done) begin // LinearExecutor.java:610
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:610
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6081,7 +6085,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:594
+    // LinearExecutor.java:599
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7319,13 +7323,13 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:188
+      // QuantizeExecutor.java:192
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:188: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:192: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end
@@ -7400,6 +7404,12 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:437: LinearExecutor: the tag queue has room");
         $stop;
       end
+      // LinearExecutor.java:518
+      if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:518: LinearExecutor: an epilogue reads only while ",
+                 "LINEAR runs");
+        $stop;
+      end
       if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
@@ -7410,12 +7420,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:553
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:553: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:558
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:558: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:571
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:576
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:576: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       // RotateAndCache.java:226

@@ -506,12 +506,17 @@ final class LinearExecutor extends Area {
         Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
         Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
-        when(take.and(padding.not()).and(storesY.not()), () -> {
-            buffers.read.valid().set(true);
+        // The read's buffer, token and word follow the tag head while an epilogue that reads runs, its valid only
+        // when a result is taken (for timing: the take, from the dequantizer's valid and the credits, lay on the
+        // path through the port's multiplexer into the buffers' address).
+        when(running.and(storesY.not()), () -> {
             buffers.read.buffer().set(mux(residualAdd, dst, src));
             buffers.read.token().set(tag.payload.token().resize(widthOf(buffers.read.token())));
             buffers.read.word().set(tag.payload.word().resize(widthOf(buffers.read.word())));
         });
+        when(take.and(padding.not()).and(storesY.not()), () -> buffers.read.valid().set(true));
+        assertAlways(take.and(padding.not()).and(storesY.not()).not().or(running), "LinearExecutor: an epilogue"
+                + " reads only while LINEAR runs");
         when(take.and(padding.not()).and(gating), () -> {
             assign(yHeld, dequantizer.out.payload.y());
             tagHeld.token().set(tag.payload.token());

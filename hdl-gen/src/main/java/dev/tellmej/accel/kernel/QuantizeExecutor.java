@@ -148,11 +148,15 @@ final class QuantizeExecutor extends Area {
                 "QuantizeExecutor: the reads-left flag follows the words asked");
         Bool reading = step.is(QuantizeStep.STREAM).and(readsLeft).and(words.available())
                 .named("quantize_reading");
-        when(reading, () -> {
-            buffers.read.valid().set(true);
+        // The read's buffer, token and word are set for the whole stream, its valid only when a word is read (for
+        // timing: the credits lay on the path through the port's multiplexer into the buffers' address).
+        when(step.is(QuantizeStep.STREAM), () -> {
             buffers.read.buffer().set(src);
             buffers.read.token().set(token.resize(widthOf(buffers.read.token())));
             buffers.read.word().set(readWord.resize(widthOf(buffers.read.word())));
+        });
+        when(reading, () -> {
+            buffers.read.valid().set(true);
             UInt nextWord = readWord.add(1).trunc(16);
             readWord.set(nextWord);
             readsLeft.set(nextWord.ne(lengthWords));
