@@ -452,61 +452,62 @@ module TlmmEngine_kv260 (
   reg          load_ahead_error;                     // WeightLoader.java:84
   wire         load_last_tile;                       // WeightLoader.java:87
   wire         free_half;                            // WeightLoader.java:88
-  reg          ports_idle;                           // WeightLoader.java:98
-  wire         start_load;                           // WeightLoader.java:100
-  wire [63:0]  tile_stride;                          // WeightLoader.java:102
-  reg          ports_start;                          // WeightLoader.java:107
+  wire         ports_idle_now;                       // WeightLoader.java:95
+  reg          ports_idle;                           // WeightLoader.java:99
+  wire         start_load;                           // WeightLoader.java:101
+  wire [63:0]  tile_stride;                          // WeightLoader.java:103
+  reg          ports_start;                          // WeightLoader.java:108
   reg  [33:0]  port0_region_offset;                  // CommandSlot.java:97
   reg  [33:0]  prefetched_port0_region_offset;       // CommandSlot.java:98
-  reg  [63:0]  port0_load_address;                   // WeightLoader.java:121
-  reg  [31:0]  port0_load_beats;                     // WeightLoader.java:121
-  reg  [31:0]  port0_load_words;                     // WeightLoader.java:121
-  reg  [15:0]  port0_load_groups;                    // WeightLoader.java:121
-  reg  [15:0]  port0_load_blocks;                    // WeightLoader.java:121
-  reg  [1:0]   port0_load_lastClass;                 // WeightLoader.java:121
-  reg          port0_load_half;                      // WeightLoader.java:121
+  reg  [63:0]  port0_load_address;                   // WeightLoader.java:122
+  reg  [31:0]  port0_load_beats;                     // WeightLoader.java:122
+  reg  [31:0]  port0_load_words;                     // WeightLoader.java:122
+  reg  [15:0]  port0_load_groups;                    // WeightLoader.java:122
+  reg  [15:0]  port0_load_blocks;                    // WeightLoader.java:122
+  reg  [1:0]   port0_load_lastClass;                 // WeightLoader.java:122
+  reg          port0_load_half;                      // WeightLoader.java:122
   reg  [33:0]  port1_region_offset;                  // CommandSlot.java:97
   reg  [33:0]  prefetched_port1_region_offset;       // CommandSlot.java:98
-  reg  [63:0]  port1_load_address;                   // WeightLoader.java:121
-  reg  [31:0]  port1_load_beats;                     // WeightLoader.java:121
-  reg  [31:0]  port1_load_words;                     // WeightLoader.java:121
-  reg  [15:0]  port1_load_groups;                    // WeightLoader.java:121
-  reg  [15:0]  port1_load_blocks;                    // WeightLoader.java:121
-  reg  [1:0]   port1_load_lastClass;                 // WeightLoader.java:121
-  reg          port1_load_half;                      // WeightLoader.java:121
+  reg  [63:0]  port1_load_address;                   // WeightLoader.java:122
+  reg  [31:0]  port1_load_beats;                     // WeightLoader.java:122
+  reg  [31:0]  port1_load_words;                     // WeightLoader.java:122
+  reg  [15:0]  port1_load_groups;                    // WeightLoader.java:122
+  reg  [15:0]  port1_load_blocks;                    // WeightLoader.java:122
+  reg  [1:0]   port1_load_lastClass;                 // WeightLoader.java:122
+  reg          port1_load_half;                      // WeightLoader.java:122
   reg  [33:0]  port2_region_offset;                  // CommandSlot.java:97
   reg  [33:0]  prefetched_port2_region_offset;       // CommandSlot.java:98
-  reg  [63:0]  port2_load_address;                   // WeightLoader.java:121
-  reg  [31:0]  port2_load_beats;                     // WeightLoader.java:121
-  reg  [31:0]  port2_load_words;                     // WeightLoader.java:121
-  reg  [15:0]  port2_load_groups;                    // WeightLoader.java:121
-  reg  [15:0]  port2_load_blocks;                    // WeightLoader.java:121
-  reg  [1:0]   port2_load_lastClass;                 // WeightLoader.java:121
-  reg          port2_load_half;                      // WeightLoader.java:121
+  reg  [63:0]  port2_load_address;                   // WeightLoader.java:122
+  reg  [31:0]  port2_load_beats;                     // WeightLoader.java:122
+  reg  [31:0]  port2_load_words;                     // WeightLoader.java:122
+  reg  [15:0]  port2_load_groups;                    // WeightLoader.java:122
+  reg  [15:0]  port2_load_blocks;                    // WeightLoader.java:122
+  reg  [1:0]   port2_load_lastClass;                 // WeightLoader.java:122
+  reg          port2_load_half;                      // WeightLoader.java:122
   reg  [33:0]  port3_region_offset;                  // CommandSlot.java:97
   reg  [33:0]  prefetched_port3_region_offset;       // CommandSlot.java:98
-  reg  [63:0]  port3_load_address;                   // WeightLoader.java:121
-  reg  [31:0]  port3_load_beats;                     // WeightLoader.java:121
-  reg  [31:0]  port3_load_words;                     // WeightLoader.java:121
-  reg  [15:0]  port3_load_groups;                    // WeightLoader.java:121
-  reg  [15:0]  port3_load_blocks;                    // WeightLoader.java:121
-  reg  [1:0]   port3_load_lastClass;                 // WeightLoader.java:121
-  reg          port3_load_half;                      // WeightLoader.java:121
-  reg          load_error;                           // WeightLoader.java:124
-  wire         load_complete;                        // WeightLoader.java:134
-  reg          load_last_tile_q;                     // WeightLoader.java:138
-  wire [15:0]  load_tokens_left;                     // WeightLoader.java:144
-  wire         load_last_chunk;                      // WeightLoader.java:145
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:146
-  reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:147
-  reg          load_all_tokens_q;                    // WeightLoader.java:148
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:155
-  wire         load_ahead_taken;                     // WeightLoader.java:197
-  wire         load_go_ahead;                        // WeightLoader.java:211
-  wire         load_discard_asked;                   // WeightLoader.java:222
-  wire         load_discard;                         // WeightLoader.java:224
-  wire         load_arriving;                        // WeightLoader.java:240
-  wire         load_in_flight;                       // WeightLoader.java:241
+  reg  [63:0]  port3_load_address;                   // WeightLoader.java:122
+  reg  [31:0]  port3_load_beats;                     // WeightLoader.java:122
+  reg  [31:0]  port3_load_words;                     // WeightLoader.java:122
+  reg  [15:0]  port3_load_groups;                    // WeightLoader.java:122
+  reg  [15:0]  port3_load_blocks;                    // WeightLoader.java:122
+  reg  [1:0]   port3_load_lastClass;                 // WeightLoader.java:122
+  reg          port3_load_half;                      // WeightLoader.java:122
+  reg          load_error;                           // WeightLoader.java:125
+  wire         load_complete;                        // WeightLoader.java:135
+  reg          load_last_tile_q;                     // WeightLoader.java:139
+  wire [15:0]  load_tokens_left;                     // WeightLoader.java:145
+  wire         load_last_chunk;                      // WeightLoader.java:146
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:147
+  reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:148
+  reg          load_all_tokens_q;                    // WeightLoader.java:149
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:156
+  wire         load_ahead_taken;                     // WeightLoader.java:198
+  wire         load_go_ahead;                        // WeightLoader.java:212
+  wire         load_discard_asked;                   // WeightLoader.java:223
+  wire         load_discard;                         // WeightLoader.java:225
+  wire         load_arriving;                        // WeightLoader.java:241
+  wire         load_in_flight;                       // WeightLoader.java:242
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:49
@@ -2064,61 +2065,62 @@ module TlmmEngine_kv260 (
   assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:67
   assign load_last_tile = load_tile == ((load_ahead ? prefetched_tiles : cmd_tiles) - 16'd1); // WeightLoader.java:87
   assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:88
-  // WeightLoader.java:100
+  assign ports_idle_now = weights0_idle & weights1_idle & weights2_idle & weights3_idle; // WeightLoader.java:95
+  // WeightLoader.java:101
   assign start_load =
       (active | load_ahead) & ~load_running & ~loads_finished & free_half & ports_idle & ~load_discarding;
-  // WeightLoader.java:102
+  // WeightLoader.java:103
   assign tile_stride = {30'h0, (load_ahead ? prefetched_regionStride : cmd_regionStride), 2'd0};
-  assign weights0_start_valid = ports_start; // WeightLoader.java:121
-  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:121
-  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:121
-  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:121
-  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:121
-  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:121
-  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:121
-  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:121
-  assign weights1_start_valid = ports_start; // WeightLoader.java:121
-  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:121
-  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:121
-  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:121
-  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:121
-  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:121
-  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:121
-  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:121
-  assign weights2_start_valid = ports_start; // WeightLoader.java:121
-  assign weights2_start_payload_address = port2_load_address; // WeightLoader.java:121
-  assign weights2_start_payload_beats = port2_load_beats; // WeightLoader.java:121
-  assign weights2_start_payload_words = port2_load_words; // WeightLoader.java:121
-  assign weights2_start_payload_groups = port2_load_groups; // WeightLoader.java:121
-  assign weights2_start_payload_blocks = port2_load_blocks; // WeightLoader.java:121
-  assign weights2_start_payload_lastClass = port2_load_lastClass; // WeightLoader.java:121
-  assign weights2_start_payload_half = port2_load_half; // WeightLoader.java:121
-  assign weights3_start_valid = ports_start; // WeightLoader.java:121
-  assign weights3_start_payload_address = port3_load_address; // WeightLoader.java:121
-  assign weights3_start_payload_beats = port3_load_beats; // WeightLoader.java:121
-  assign weights3_start_payload_words = port3_load_words; // WeightLoader.java:121
-  assign weights3_start_payload_groups = port3_load_groups; // WeightLoader.java:121
-  assign weights3_start_payload_blocks = port3_load_blocks; // WeightLoader.java:121
-  assign weights3_start_payload_lastClass = port3_load_lastClass; // WeightLoader.java:121
-  assign weights3_start_payload_half = port3_load_half; // WeightLoader.java:121
+  assign weights0_start_valid = ports_start; // WeightLoader.java:122
+  assign weights0_start_payload_address = port0_load_address; // WeightLoader.java:122
+  assign weights0_start_payload_beats = port0_load_beats; // WeightLoader.java:122
+  assign weights0_start_payload_words = port0_load_words; // WeightLoader.java:122
+  assign weights0_start_payload_groups = port0_load_groups; // WeightLoader.java:122
+  assign weights0_start_payload_blocks = port0_load_blocks; // WeightLoader.java:122
+  assign weights0_start_payload_lastClass = port0_load_lastClass; // WeightLoader.java:122
+  assign weights0_start_payload_half = port0_load_half; // WeightLoader.java:122
+  assign weights1_start_valid = ports_start; // WeightLoader.java:122
+  assign weights1_start_payload_address = port1_load_address; // WeightLoader.java:122
+  assign weights1_start_payload_beats = port1_load_beats; // WeightLoader.java:122
+  assign weights1_start_payload_words = port1_load_words; // WeightLoader.java:122
+  assign weights1_start_payload_groups = port1_load_groups; // WeightLoader.java:122
+  assign weights1_start_payload_blocks = port1_load_blocks; // WeightLoader.java:122
+  assign weights1_start_payload_lastClass = port1_load_lastClass; // WeightLoader.java:122
+  assign weights1_start_payload_half = port1_load_half; // WeightLoader.java:122
+  assign weights2_start_valid = ports_start; // WeightLoader.java:122
+  assign weights2_start_payload_address = port2_load_address; // WeightLoader.java:122
+  assign weights2_start_payload_beats = port2_load_beats; // WeightLoader.java:122
+  assign weights2_start_payload_words = port2_load_words; // WeightLoader.java:122
+  assign weights2_start_payload_groups = port2_load_groups; // WeightLoader.java:122
+  assign weights2_start_payload_blocks = port2_load_blocks; // WeightLoader.java:122
+  assign weights2_start_payload_lastClass = port2_load_lastClass; // WeightLoader.java:122
+  assign weights2_start_payload_half = port2_load_half; // WeightLoader.java:122
+  assign weights3_start_valid = ports_start; // WeightLoader.java:122
+  assign weights3_start_payload_address = port3_load_address; // WeightLoader.java:122
+  assign weights3_start_payload_beats = port3_load_beats; // WeightLoader.java:122
+  assign weights3_start_payload_words = port3_load_words; // WeightLoader.java:122
+  assign weights3_start_payload_groups = port3_load_groups; // WeightLoader.java:122
+  assign weights3_start_payload_blocks = port3_load_blocks; // WeightLoader.java:122
+  assign weights3_start_payload_lastClass = port3_load_lastClass; // WeightLoader.java:122
+  assign weights3_start_payload_half = port3_load_half; // WeightLoader.java:122
   assign load_complete =
       load_running
       & (port_finished_0 | weights0_done)
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // WeightLoader.java:134
-  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:144
-  assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:145
-  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:146
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:197
-  // WeightLoader.java:211
+      & (port_finished_3 | weights3_done); // WeightLoader.java:135
+  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:145
+  assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:146
+  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:147
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:198
+  // WeightLoader.java:212
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:222
-  // WeightLoader.java:224
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:223
+  // WeightLoader.java:225
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:240
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:241
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:241
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:242
   assign sweep_weight_half = sweep_half; // Sweep.java:88
   assign buffer_read_enable = issue; // Sweep.java:94
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:95
@@ -2128,27 +2130,27 @@ module TlmmEngine_kv260 (
   assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:159
 
   always @(posedge clk) begin
-    ports_idle <= weights0_idle & weights1_idle & weights2_idle & weights3_idle; // WeightLoader.java:98
-    ports_start <= start_load; // WeightLoader.java:107
+    ports_idle <= ports_idle_now; // WeightLoader.java:99
+    ports_start <= start_load; // WeightLoader.java:108
     if (accepted) begin // CommandSlot.java:97
       port0_region_offset <= 34'd0; // CommandSlot.java:97
     end
     if (prefetch_arrives) begin // CommandSlot.java:98
       prefetched_port0_region_offset <= 34'd0; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:121
-      // WeightLoader.java:121
+    if (start_load) begin // WeightLoader.java:122
+      // WeightLoader.java:122
       port0_load_address <=
           load_tile_base + {30'd0, (load_ahead ? prefetched_port0_region_offset : port0_region_offset)};
-      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
-      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
-      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
-      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
-      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
-      port0_load_half <= load_half; // WeightLoader.java:121
+      port0_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:122
+      port0_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:122
+      port0_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:122
+      port0_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:122
+      port0_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:122
+      port0_load_half <= load_half; // WeightLoader.java:122
     end
-    if (weights0_done) begin // WeightLoader.java:122
-      port_finished_0 <= 1'b1; // WeightLoader.java:122
+    if (weights0_done) begin // WeightLoader.java:123
+      port_finished_0 <= 1'b1; // WeightLoader.java:123
     end
     if (accepted) begin // CommandSlot.java:97
       port1_region_offset <= {2'd0, command_payload_regionStride}; // CommandSlot.java:97
@@ -2156,19 +2158,19 @@ module TlmmEngine_kv260 (
     if (prefetch_arrives) begin // CommandSlot.java:98
       prefetched_port1_region_offset <= {2'd0, prefetch_payload_regionStride}; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:121
-      // WeightLoader.java:121
+    if (start_load) begin // WeightLoader.java:122
+      // WeightLoader.java:122
       port1_load_address <=
           load_tile_base + {30'd0, (load_ahead ? prefetched_port1_region_offset : port1_region_offset)};
-      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
-      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
-      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
-      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
-      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
-      port1_load_half <= load_half; // WeightLoader.java:121
+      port1_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:122
+      port1_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:122
+      port1_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:122
+      port1_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:122
+      port1_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:122
+      port1_load_half <= load_half; // WeightLoader.java:122
     end
-    if (weights1_done) begin // WeightLoader.java:122
-      port_finished_1 <= 1'b1; // WeightLoader.java:122
+    if (weights1_done) begin // WeightLoader.java:123
+      port_finished_1 <= 1'b1; // WeightLoader.java:123
     end
     if (accepted) begin // CommandSlot.java:97
       port2_region_offset <= {1'b0, command_payload_regionStride, 1'b0}; // CommandSlot.java:97
@@ -2176,19 +2178,19 @@ module TlmmEngine_kv260 (
     if (prefetch_arrives) begin // CommandSlot.java:98
       prefetched_port2_region_offset <= {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:121
-      // WeightLoader.java:121
+    if (start_load) begin // WeightLoader.java:122
+      // WeightLoader.java:122
       port2_load_address <=
           load_tile_base + {30'd0, (load_ahead ? prefetched_port2_region_offset : port2_region_offset)};
-      port2_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
-      port2_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
-      port2_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
-      port2_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
-      port2_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
-      port2_load_half <= load_half; // WeightLoader.java:121
+      port2_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:122
+      port2_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:122
+      port2_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:122
+      port2_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:122
+      port2_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:122
+      port2_load_half <= load_half; // WeightLoader.java:122
     end
-    if (weights2_done) begin // WeightLoader.java:122
-      port_finished_2 <= 1'b1; // WeightLoader.java:122
+    if (weights2_done) begin // WeightLoader.java:123
+      port_finished_2 <= 1'b1; // WeightLoader.java:123
     end
     if (accepted) begin // CommandSlot.java:97
       // CommandSlot.java:97
@@ -2198,135 +2200,135 @@ module TlmmEngine_kv260 (
       prefetched_port3_region_offset <=
           {2'd0, prefetch_payload_regionStride} + {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:98
     end
-    if (start_load) begin // WeightLoader.java:121
-      // WeightLoader.java:121
+    if (start_load) begin // WeightLoader.java:122
+      // WeightLoader.java:122
       port3_load_address <=
           load_tile_base + {30'd0, (load_ahead ? prefetched_port3_region_offset : port3_region_offset)};
-      port3_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:121
-      port3_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:121
-      port3_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:121
-      port3_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:121
-      port3_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:121
-      port3_load_half <= load_half; // WeightLoader.java:121
+      port3_load_beats <= load_last_tile ? port0_load_beats_mux : port0_load_beats_mux_2; // WeightLoader.java:122
+      port3_load_words <= load_last_tile ? port0_load_words_mux : port0_load_words_mux_2; // WeightLoader.java:122
+      port3_load_groups <= load_last_tile ? port0_load_groups_mux : port0_load_groups_mux_2; // WeightLoader.java:122
+      port3_load_blocks <= port0_load_blocks_mux; // WeightLoader.java:122
+      port3_load_lastClass <= port0_load_lastClass_mux; // WeightLoader.java:122
+      port3_load_half <= load_half; // WeightLoader.java:122
     end
-    if (weights3_done) begin // WeightLoader.java:122
-      port_finished_3 <= 1'b1; // WeightLoader.java:122
+    if (weights3_done) begin // WeightLoader.java:123
+      port_finished_3 <= 1'b1; // WeightLoader.java:123
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:126
-      if (load_ahead) begin // WeightLoader.java:127
-        load_ahead_error <= 1'b1; // WeightLoader.java:127
+    if (weights0_done & weights0_error) begin // WeightLoader.java:127
+      if (load_ahead) begin // WeightLoader.java:128
+        load_ahead_error <= 1'b1; // WeightLoader.java:128
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:127
+        load_error <= 1'b1; // WeightLoader.java:128
       end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:126
-      if (load_ahead) begin // WeightLoader.java:127
-        load_ahead_error <= 1'b1; // WeightLoader.java:127
+    if (weights1_done & weights1_error) begin // WeightLoader.java:127
+      if (load_ahead) begin // WeightLoader.java:128
+        load_ahead_error <= 1'b1; // WeightLoader.java:128
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:127
+        load_error <= 1'b1; // WeightLoader.java:128
       end
     end
-    if (weights2_done & weights2_error) begin // WeightLoader.java:126
-      if (load_ahead) begin // WeightLoader.java:127
-        load_ahead_error <= 1'b1; // WeightLoader.java:127
+    if (weights2_done & weights2_error) begin // WeightLoader.java:127
+      if (load_ahead) begin // WeightLoader.java:128
+        load_ahead_error <= 1'b1; // WeightLoader.java:128
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:127
+        load_error <= 1'b1; // WeightLoader.java:128
       end
     end
-    if (weights3_done & weights3_error) begin // WeightLoader.java:126
-      if (load_ahead) begin // WeightLoader.java:127
-        load_ahead_error <= 1'b1; // WeightLoader.java:127
+    if (weights3_done & weights3_error) begin // WeightLoader.java:127
+      if (load_ahead) begin // WeightLoader.java:128
+        load_ahead_error <= 1'b1; // WeightLoader.java:128
       end else begin
-        load_error <= 1'b1; // WeightLoader.java:127
+        load_error <= 1'b1; // WeightLoader.java:128
       end
     end
-    load_last_tile_q <= load_last_tile; // WeightLoader.java:138
-    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:147
-    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:148
+    load_last_tile_q <= load_last_tile; // WeightLoader.java:139
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:148
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:149
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (blocks_arrived_mux < blocks_arrived_mux_2) ? blocks_arrived_mux
-        : blocks_arrived_mux_2; // WeightLoader.java:156
-    if (start_load) begin // WeightLoader.java:159
-      load_running <= 1'b1; // WeightLoader.java:160
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:161
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:162
+        : blocks_arrived_mux_2; // WeightLoader.java:157
+    if (start_load) begin // WeightLoader.java:160
+      load_running <= 1'b1; // WeightLoader.java:161
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:162
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:163
     end
-    if (load_complete) begin // WeightLoader.java:164
-      load_running <= 1'b0; // WeightLoader.java:165
-      port_finished_0 <= 1'b0; // WeightLoader.java:167
-      port_finished_1 <= 1'b0; // WeightLoader.java:167
-      port_finished_2 <= 1'b0; // WeightLoader.java:167
-      port_finished_3 <= 1'b0; // WeightLoader.java:167
-      if (load_half) begin // WeightLoader.java:169
-        half_loaded_1 <= 1'b1; // WeightLoader.java:169
+    if (load_complete) begin // WeightLoader.java:165
+      load_running <= 1'b0; // WeightLoader.java:166
+      port_finished_0 <= 1'b0; // WeightLoader.java:168
+      port_finished_1 <= 1'b0; // WeightLoader.java:168
+      port_finished_2 <= 1'b0; // WeightLoader.java:168
+      port_finished_3 <= 1'b0; // WeightLoader.java:168
+      if (load_half) begin // WeightLoader.java:170
+        half_loaded_1 <= 1'b1; // WeightLoader.java:170
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:169
+        half_loaded_0 <= 1'b1; // WeightLoader.java:170
       end
-      load_half <= ~load_half; // WeightLoader.java:170
-      if (load_last_tile_q) begin // WeightLoader.java:171
-        load_tile <= 16'd0; // WeightLoader.java:172
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:173
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:174
-        if (load_all_tokens_q) begin // WeightLoader.java:175
-          loads_finished <= 1'b1; // WeightLoader.java:175
+      load_half <= ~load_half; // WeightLoader.java:171
+      if (load_last_tile_q) begin // WeightLoader.java:172
+        load_tile <= 16'd0; // WeightLoader.java:173
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:174
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:175
+        if (load_all_tokens_q) begin // WeightLoader.java:176
+          loads_finished <= 1'b1; // WeightLoader.java:176
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:177
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:178
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:178
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:179
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:185
-      half_loaded_0 <= 1'b0; // WeightLoader.java:185
+    if (half_swept_0) begin // WeightLoader.java:186
+      half_loaded_0 <= 1'b0; // WeightLoader.java:186
     end
-    if (half_swept_1) begin // WeightLoader.java:185
-      half_loaded_1 <= 1'b0; // WeightLoader.java:185
+    if (half_swept_1) begin // WeightLoader.java:186
+      half_loaded_1 <= 1'b0; // WeightLoader.java:186
     end
-    if (half_released_0) begin // WeightLoader.java:189
-      half_busy_0 <= 1'b0; // WeightLoader.java:189
+    if (half_released_0) begin // WeightLoader.java:190
+      half_busy_0 <= 1'b0; // WeightLoader.java:190
     end
-    if (half_released_1) begin // WeightLoader.java:189
-      half_busy_1 <= 1'b0; // WeightLoader.java:189
+    if (half_released_1) begin // WeightLoader.java:190
+      half_busy_1 <= 1'b0; // WeightLoader.java:190
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:192
-      loads_finished <= 1'b0; // WeightLoader.java:193
-      load_tokens <= 16'd0; // WeightLoader.java:194
-      load_tile_base <= cmd_address; // WeightLoader.java:195
+    if (finished & ~load_ahead) begin // WeightLoader.java:193
+      loads_finished <= 1'b0; // WeightLoader.java:194
+      load_tokens <= 16'd0; // WeightLoader.java:195
+      load_tile_base <= cmd_address; // WeightLoader.java:196
     end
-    if (accepted) begin // WeightLoader.java:198
-      if (load_ahead_taken) begin // WeightLoader.java:199
-        load_ahead <= 1'b0; // WeightLoader.java:201
-        load_error <= load_ahead_error; // WeightLoader.java:202
-        load_ahead_error <= 1'b0; // WeightLoader.java:203
+    if (accepted) begin // WeightLoader.java:199
+      if (load_ahead_taken) begin // WeightLoader.java:200
+        load_ahead <= 1'b0; // WeightLoader.java:202
+        load_error <= load_ahead_error; // WeightLoader.java:203
+        load_ahead_error <= 1'b0; // WeightLoader.java:204
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:205
-        load_error <= 1'b0; // WeightLoader.java:206
+        load_tile_base <= command_payload_address; // WeightLoader.java:206
+        load_error <= 1'b0; // WeightLoader.java:207
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:212
-      load_ahead <= 1'b1; // WeightLoader.java:213
-      load_tile <= 16'd0; // WeightLoader.java:214
-      load_tokens <= 16'd0; // WeightLoader.java:215
-      loads_finished <= 1'b0; // WeightLoader.java:216
-      load_tile_base <= prefetched_address; // WeightLoader.java:217
+    if (load_go_ahead) begin // WeightLoader.java:213
+      load_ahead <= 1'b1; // WeightLoader.java:214
+      load_tile <= 16'd0; // WeightLoader.java:215
+      load_tokens <= 16'd0; // WeightLoader.java:216
+      loads_finished <= 1'b0; // WeightLoader.java:217
+      load_tile_base <= prefetched_address; // WeightLoader.java:218
     end
-    if (load_discard_asked) begin // WeightLoader.java:223
-      load_discarding <= 1'b1; // WeightLoader.java:223
+    if (load_discard_asked) begin // WeightLoader.java:224
+      load_discarding <= 1'b1; // WeightLoader.java:224
     end
-    if (load_discard) begin // WeightLoader.java:225
-      load_discarding <= 1'b0; // WeightLoader.java:226
-      load_ahead <= 1'b0; // WeightLoader.java:227
-      load_ahead_error <= 1'b0; // WeightLoader.java:228
-      load_running <= 1'b0; // WeightLoader.java:229
-      half_busy_0 <= 1'b0; // WeightLoader.java:231
-      half_loaded_0 <= 1'b0; // WeightLoader.java:232
-      half_busy_1 <= 1'b0; // WeightLoader.java:231
-      half_loaded_1 <= 1'b0; // WeightLoader.java:232
-      load_half <= sweep_weight_half; // WeightLoader.java:234
-      load_tile <= 16'd0; // WeightLoader.java:235
-      load_tokens <= 16'd0; // WeightLoader.java:236
-      loads_finished <= 1'b0; // WeightLoader.java:237
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:238
+    if (load_discard) begin // WeightLoader.java:226
+      load_discarding <= 1'b0; // WeightLoader.java:227
+      load_ahead <= 1'b0; // WeightLoader.java:228
+      load_ahead_error <= 1'b0; // WeightLoader.java:229
+      load_running <= 1'b0; // WeightLoader.java:230
+      half_busy_0 <= 1'b0; // WeightLoader.java:232
+      half_loaded_0 <= 1'b0; // WeightLoader.java:233
+      half_busy_1 <= 1'b0; // WeightLoader.java:232
+      half_loaded_1 <= 1'b0; // WeightLoader.java:233
+      load_half <= sweep_weight_half; // WeightLoader.java:235
+      load_tile <= 16'd0; // WeightLoader.java:236
+      load_tokens <= 16'd0; // WeightLoader.java:237
+      loads_finished <= 1'b0; // WeightLoader.java:238
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:239
     end
     if (reset) begin
       ports_idle <= 1'b0;
@@ -3634,18 +3636,17 @@ module TlmmEngine_kv260 (
                  "beat count");
         $stop;
       end
-      // WeightLoader.java:101
-      if (!(~start_load | (1'b1 & weights0_idle & weights1_idle & weights2_idle & weights3_idle))) begin
-        $display("ASSERTION FAILED in %m: WeightLoader.java:101: WeightLoader: a load starts only on idle ports");
+      if (!(~start_load | ports_idle_now)) begin // WeightLoader.java:102
+        $display("ASSERTION FAILED in %m: WeightLoader.java:102: WeightLoader: a load starts only on idle ports");
         $stop;
       end
-      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:139
-        $display("ASSERTION FAILED in %m: WeightLoader.java:139: WeightLoader: the last-tile flag is current when a ",
+      if (!(~load_complete | (load_last_tile_q == load_last_tile))) begin // WeightLoader.java:140
+        $display("ASSERTION FAILED in %m: WeightLoader.java:140: WeightLoader: the last-tile flag is current when a ",
                  "load completes");
         $stop;
       end
-      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:149
-        $display("ASSERTION FAILED in %m: WeightLoader.java:149: WeightLoader: the tokens after the chunk are ",
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:150
+        $display("ASSERTION FAILED in %m: WeightLoader.java:150: WeightLoader: the tokens after the chunk are ",
                  "current when a load completes");
         $stop;
       end

@@ -88,10 +88,11 @@ final class WeightLoader extends Area {
         Bool freeHalf = mux(half, busy.get(1), busy.get(0)).not().named("free_half");
         // A port is started only when idle, with no burst of its previous load in flight (AXI masters never
         // reuse a port with requests outstanding; the port's done already waits for that).
-        Bool portsIdleNow = TRUE;
-        for (WeightPort port : ports) {
+        Bool portsIdleNow = ports.getFirst().idle;
+        for (WeightPort port : ports.subList(1, ports.size())) {
             portsIdleNow = portsIdleNow.and(port.idle);
         }
+        portsIdleNow = portsIdleNow.named("ports_idle_now");
         // Taken a cycle late (for timing: the readers' burst state lay on the path through the ports' idle into the
         // load's start). A late "idle" is stale only in the cycles after a start, while the load runs and no other
         // can start; an assertion holds that every start finds the ports idle.
