@@ -400,16 +400,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key0_half_free;                        // ChunkLoader.java:118
   reg  [12:0]  key0_chunk_rows_q;                     // ChunkLoader.java:122
   reg  [20:0]  key0_chunk_beats_q;                    // ChunkLoader.java:123
-  wire         key0_requested;                        // ChunkLoader.java:126
-  reg          key0_chunk_changed_d1;                 // ChunkLoader.java:128
-  reg          key0_chunk_changed_d2;                 // ChunkLoader.java:128
-  wire         key0_chunk_beats_settled;              // ChunkLoader.java:128
-  wire         key0_chunk_beat;                       // ChunkLoader.java:153
-  wire         key0_landing_latest;                   // ChunkLoader.java:154
-  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:155
-  wire         key0_write_last_row_beat;              // ChunkLoader.java:156
-  wire [8:0]   key0_write_address;                    // ChunkLoader.java:158
-  wire         key0_beat_error;                       // ChunkLoader.java:177
+  wire         key0_requested;                        // ChunkLoader.java:125
+  reg          key0_chunk_changed_d1;                 // ChunkLoader.java:127
+  reg          key0_chunk_changed_d2;                 // ChunkLoader.java:127
+  wire         key0_chunk_beats_settled;              // ChunkLoader.java:127
+  wire         key0_offered;                          // ChunkLoader.java:129
+  wire         key0_chunk_beat;                       // ChunkLoader.java:148
+  wire         key0_landing_latest;                   // ChunkLoader.java:149
+  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:150
+  wire         key0_write_last_row_beat;              // ChunkLoader.java:151
+  wire [8:0]   key0_write_address;                    // ChunkLoader.java:153
+  wire         key0_beat_error;                       // ChunkLoader.java:172
   wire         key_chunk_consumed_1;                  // AttentionUnit.java:282
 
   // key1_loader
@@ -437,31 +438,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key1_half_free;                        // ChunkLoader.java:118
   reg  [12:0]  key1_chunk_rows_q;                     // ChunkLoader.java:122
   reg  [20:0]  key1_chunk_beats_q;                    // ChunkLoader.java:123
-  wire         key1_requested;                        // ChunkLoader.java:126
-  reg          key1_chunk_changed_d1;                 // ChunkLoader.java:128
-  reg          key1_chunk_changed_d2;                 // ChunkLoader.java:128
-  wire         key1_chunk_beats_settled;              // ChunkLoader.java:128
-  wire         key1_chunk_beat;                       // ChunkLoader.java:153
-  wire         key1_landing_latest;                   // ChunkLoader.java:154
-  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:155
-  wire         key1_write_last_row_beat;              // ChunkLoader.java:156
-  wire [8:0]   key1_write_address;                    // ChunkLoader.java:158
-  wire         key1_beat_error;                       // ChunkLoader.java:177
+  wire         key1_requested;                        // ChunkLoader.java:125
+  reg          key1_chunk_changed_d1;                 // ChunkLoader.java:127
+  reg          key1_chunk_changed_d2;                 // ChunkLoader.java:127
+  wire         key1_chunk_beats_settled;              // ChunkLoader.java:127
+  wire         key1_offered;                          // ChunkLoader.java:129
+  wire         key1_chunk_beat;                       // ChunkLoader.java:148
+  wire         key1_landing_latest;                   // ChunkLoader.java:149
+  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:150
+  wire         key1_write_last_row_beat;              // ChunkLoader.java:151
+  wire [8:0]   key1_write_address;                    // ChunkLoader.java:153
+  wire         key1_beat_error;                       // ChunkLoader.java:172
   wire         key_loaders_requesting;                // AttentionUnit.java:205
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:198
-  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:203
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:203
-  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:203
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:203
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:206
-  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:203
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:203
-  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:203
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:203
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:206
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:211
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:212
-  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:212
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:193
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:198
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:198
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:198
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:198
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:198
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:198
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:198
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:198
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:201
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:206
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:207
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:207
 
   // controller
   reg  [1:0]   phase;                                 // AttentionUnit.java:428
@@ -1047,16 +1049,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value0_half_free;                      // ChunkLoader.java:118
   reg  [12:0]  value0_chunk_rows_q;                   // ChunkLoader.java:122
   reg  [20:0]  value0_chunk_beats_q;                  // ChunkLoader.java:123
-  wire         value0_requested;                      // ChunkLoader.java:126
-  reg          value0_chunk_changed_d1;               // ChunkLoader.java:128
-  reg          value0_chunk_changed_d2;               // ChunkLoader.java:128
-  wire         value0_chunk_beats_settled;            // ChunkLoader.java:128
-  wire         value0_chunk_beat;                     // ChunkLoader.java:153
-  wire         value0_landing_latest;                 // ChunkLoader.java:154
-  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:155
-  wire         value0_write_last_row_beat;            // ChunkLoader.java:156
-  wire [8:0]   value0_write_address;                  // ChunkLoader.java:158
-  wire         value0_beat_error;                     // ChunkLoader.java:177
+  wire         value0_requested;                      // ChunkLoader.java:125
+  reg          value0_chunk_changed_d1;               // ChunkLoader.java:127
+  reg          value0_chunk_changed_d2;               // ChunkLoader.java:127
+  wire         value0_chunk_beats_settled;            // ChunkLoader.java:127
+  wire         value0_offered;                        // ChunkLoader.java:129
+  wire         value0_chunk_beat;                     // ChunkLoader.java:148
+  wire         value0_landing_latest;                 // ChunkLoader.java:149
+  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:150
+  wire         value0_write_last_row_beat;            // ChunkLoader.java:151
+  wire [8:0]   value0_write_address;                  // ChunkLoader.java:153
+  wire         value0_beat_error;                     // ChunkLoader.java:172
   wire         value_chunk_consumed_1;                // AttentionUnit.java:282
 
   // value1_loader
@@ -1084,30 +1087,31 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value1_half_free;                      // ChunkLoader.java:118
   reg  [12:0]  value1_chunk_rows_q;                   // ChunkLoader.java:122
   reg  [20:0]  value1_chunk_beats_q;                  // ChunkLoader.java:123
-  wire         value1_requested;                      // ChunkLoader.java:126
-  reg          value1_chunk_changed_d1;               // ChunkLoader.java:128
-  reg          value1_chunk_changed_d2;               // ChunkLoader.java:128
-  wire         value1_chunk_beats_settled;            // ChunkLoader.java:128
-  wire         value1_chunk_beat;                     // ChunkLoader.java:153
-  wire         value1_landing_latest;                 // ChunkLoader.java:154
-  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:155
-  wire         value1_write_last_row_beat;            // ChunkLoader.java:156
-  wire [8:0]   value1_write_address;                  // ChunkLoader.java:158
-  wire         value1_beat_error;                     // ChunkLoader.java:177
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:198
-  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:203
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:203
-  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:203
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:203
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:206
-  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:203
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:203
-  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:203
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:203
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:206
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:211
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:212
-  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:212
+  wire         value1_requested;                      // ChunkLoader.java:125
+  reg          value1_chunk_changed_d1;               // ChunkLoader.java:127
+  reg          value1_chunk_changed_d2;               // ChunkLoader.java:127
+  wire         value1_chunk_beats_settled;            // ChunkLoader.java:127
+  wire         value1_offered;                        // ChunkLoader.java:129
+  wire         value1_chunk_beat;                     // ChunkLoader.java:148
+  wire         value1_landing_latest;                 // ChunkLoader.java:149
+  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:150
+  wire         value1_write_last_row_beat;            // ChunkLoader.java:151
+  wire [8:0]   value1_write_address;                  // ChunkLoader.java:153
+  wire         value1_beat_error;                     // ChunkLoader.java:172
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:193
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:198
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:198
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:198
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:198
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:198
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:198
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:198
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:198
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:201
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:206
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:207
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:207
   wire         value_loaders_requesting;              // AttentionUnit.java:232
   wire         values_accumulated;                    // AttentionUnit.java:233
   wire         values_reduced;                        // AttentionUnit.java:234
@@ -3376,22 +3380,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
   assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:282
-  assign key_reader0_command_valid = key0_requested; // ChunkLoader.java:130
-  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:135
-  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats_q}; // ChunkLoader.java:136
-  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:152
+  assign key_reader0_command_valid = key0_offered; // ChunkLoader.java:129
+  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:129
+  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats_q}; // ChunkLoader.java:129
+  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:147
   assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:282
-  assign key_reader1_command_valid = key1_requested; // ChunkLoader.java:130
-  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:135
-  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats_q}; // ChunkLoader.java:136
-  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:152
+  assign key_reader1_command_valid = key1_offered; // ChunkLoader.java:129
+  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:129
+  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats_q}; // ChunkLoader.java:129
+  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:147
   assign key_loaders_requesting = key0_requesting | key1_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:198
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:206
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:206
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:211
-  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:213
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:193
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:201
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:201
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:206
+  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:208
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
@@ -3400,20 +3404,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_chunk_loader = score_loader; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
   assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:282
-  assign value_reader0_command_valid = value0_requested; // ChunkLoader.java:130
-  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:135
-  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats_q}; // ChunkLoader.java:136
-  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:152
+  assign value_reader0_command_valid = value0_offered; // ChunkLoader.java:129
+  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:129
+  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats_q}; // ChunkLoader.java:129
+  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:147
   assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:282
-  assign value_reader1_command_valid = value1_requested; // ChunkLoader.java:130
-  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:135
-  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:136
-  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:152
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:198
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:206
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:206
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:211
-  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:213
+  assign value_reader1_command_valid = value1_offered; // ChunkLoader.java:129
+  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:129
+  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:129
+  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:147
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:193
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:201
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:201
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:206
+  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:208
   assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -3455,24 +3459,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
     score_read <= score_read_r0; // AttentionUnit.java:197
-    if (key_port_enable) begin // ChunkLoader.java:203
-      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:203
+    if (key_port_enable) begin // ChunkLoader.java:198
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:198
     end
-    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:203
-    if (key_port_enable) begin // ChunkLoader.java:203
-      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:203
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:198
+    if (key_port_enable) begin // ChunkLoader.java:198
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:198
     end
-    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:203
-    if (key_port_enable) begin // ChunkLoader.java:203
-      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:203
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:198
+    if (key_port_enable) begin // ChunkLoader.java:198
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:198
     end
-    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:203
-    if (key_port_enable) begin // ChunkLoader.java:203
-      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:203
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:198
+    if (key_port_enable) begin // ChunkLoader.java:198
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:198
     end
-    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:203
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:212
-    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:212
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:198
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:207
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:207
     if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:468
       query_store_0[query_store_address] <=
           {queries_payload_7,
@@ -3498,24 +3502,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:203
-      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:203
+    if (value_port_enable) begin // ChunkLoader.java:198
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:198
     end
-    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:203
-    if (value_port_enable) begin // ChunkLoader.java:203
-      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:203
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:198
+    if (value_port_enable) begin // ChunkLoader.java:198
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:198
     end
-    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:203
-    if (value_port_enable) begin // ChunkLoader.java:203
-      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:203
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:198
+    if (value_port_enable) begin // ChunkLoader.java:198
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:198
     end
-    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:203
-    if (value_port_enable) begin // ChunkLoader.java:203
-      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:203
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:198
+    if (value_port_enable) begin // ChunkLoader.java:198
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:198
     end
-    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:203
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:212
-    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:212
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:198
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:207
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:207
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
       done_pending <= 1'b1; // AttentionUnit.java:257
@@ -3614,63 +3618,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:118
-  assign key0_chunk_beats_settled = ~(key0_chunk_changed_d1 | key0_chunk_changed_d2); // ChunkLoader.java:128
+  assign key0_chunk_beats_settled = ~(key0_chunk_changed_d1 | key0_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign key0_requested =
+  assign key0_offered =
       key0_requesting & key0_half_free & ~start_key_job & key0_chunk_beats_settled & key_reader0_command_free;
-  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:153
-  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:154
-  // ChunkLoader.java:155
+  assign key0_requested = key0_offered; // ChunkLoader.java:129
+  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:148
+  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:149
+  // ChunkLoader.java:150
   assign key0_landing_row_beats = key0_landing_latest ? key0_job_row_beats : key0_older_row_beats;
-  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:158
-  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:177
+  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:153
+  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge ap_clk) begin
     key0_chunk_rows_q <= key0_chunk_rows; // ChunkLoader.java:122
     key0_chunk_beats_q <= {8'd0, key0_chunk_rows_q} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:123
-    key0_chunk_changed_d1 <= start_key_job | key0_requested; // ChunkLoader.java:128
-    key0_chunk_changed_d2 <= key0_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_key_job) begin // ChunkLoader.java:137
-      key0_next_address <= key_address; // ChunkLoader.java:138
-      key0_rows_left <= key0_first_rows; // ChunkLoader.java:139
-      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:140
-      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:141
-      key0_job_base <= key0_issued; // ChunkLoader.java:142
-    end else if (key0_requested) begin // ChunkLoader.java:143
-      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:144
-      key0_rows_left <= key0_rows_after; // ChunkLoader.java:145
-      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:146
+    key0_chunk_changed_d1 <= start_key_job | key0_requested; // ChunkLoader.java:127
+    key0_chunk_changed_d2 <= key0_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_key_job) begin // ChunkLoader.java:132
+      key0_next_address <= key_address; // ChunkLoader.java:133
+      key0_rows_left <= key0_first_rows; // ChunkLoader.java:134
+      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:135
+      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:136
+      key0_job_base <= key0_issued; // ChunkLoader.java:137
+    end else if (key0_requested) begin // ChunkLoader.java:138
+      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:139
+      key0_rows_left <= key0_rows_after; // ChunkLoader.java:140
+      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:141
     end
-    if (key_chunk_consumed_0) begin // ChunkLoader.java:148
-      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:148
+    if (key_chunk_consumed_0) begin // ChunkLoader.java:143
+      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:143
     end
-    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:162
-      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:162
+    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:157
+      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:157
     end
-    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:162
-      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:162
+    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:157
+      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:157
     end
-    if (key0_chunk_beat) begin // ChunkLoader.java:165
-      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:166
-      if (key0_write_last_row_beat) begin // ChunkLoader.java:167
-        key0_write_beat <= 4'd0; // ChunkLoader.java:168
-        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:169
+    if (key0_chunk_beat) begin // ChunkLoader.java:160
+      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:161
+      if (key0_write_last_row_beat) begin // ChunkLoader.java:162
+        key0_write_beat <= 4'd0; // ChunkLoader.java:163
+        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (key_reader0_data_payload_last) begin // ChunkLoader.java:171
-        key0_write_beat <= 4'd0; // ChunkLoader.java:172
-        key0_write_row <= 5'd0; // ChunkLoader.java:173
-        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:174
+      if (key_reader0_data_payload_last) begin // ChunkLoader.java:166
+        key0_write_beat <= 4'd0; // ChunkLoader.java:167
+        key0_write_row <= 5'd0; // ChunkLoader.java:168
+        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:169
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:178
-      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:179
-      key0_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (key0_beat_error) begin // ChunkLoader.java:181
-      if (key0_landing_latest) begin // ChunkLoader.java:182
-        key0_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_key_job) begin // ChunkLoader.java:173
+      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:174
+      key0_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (key0_beat_error) begin // ChunkLoader.java:176
+      if (key0_landing_latest) begin // ChunkLoader.java:177
+        key0_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        key0_failed_older <= 1'b1; // ChunkLoader.java:182
+        key0_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (!ap_rst_n) begin
@@ -3705,63 +3710,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:116
   assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:118
-  assign key1_chunk_beats_settled = ~(key1_chunk_changed_d1 | key1_chunk_changed_d2); // ChunkLoader.java:128
+  assign key1_chunk_beats_settled = ~(key1_chunk_changed_d1 | key1_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign key1_requested =
+  assign key1_offered =
       key1_requesting & key1_half_free & ~start_key_job & key1_chunk_beats_settled & key_reader1_command_free;
-  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:153
-  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:154
-  // ChunkLoader.java:155
+  assign key1_requested = key1_offered; // ChunkLoader.java:129
+  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:148
+  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:149
+  // ChunkLoader.java:150
   assign key1_landing_row_beats = key1_landing_latest ? key1_job_row_beats : key1_older_row_beats;
-  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:158
-  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:177
+  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:153
+  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge ap_clk) begin
     key1_chunk_rows_q <= key1_chunk_rows; // ChunkLoader.java:122
     key1_chunk_beats_q <= {8'd0, key1_chunk_rows_q} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:123
-    key1_chunk_changed_d1 <= start_key_job | key1_requested; // ChunkLoader.java:128
-    key1_chunk_changed_d2 <= key1_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_key_job) begin // ChunkLoader.java:137
-      key1_next_address <= key1_first_address; // ChunkLoader.java:138
-      key1_rows_left <= key1_first_rows; // ChunkLoader.java:139
-      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:140
-      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:141
-      key1_job_base <= key1_issued; // ChunkLoader.java:142
-    end else if (key1_requested) begin // ChunkLoader.java:143
-      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:144
-      key1_rows_left <= key1_rows_after; // ChunkLoader.java:145
-      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:146
+    key1_chunk_changed_d1 <= start_key_job | key1_requested; // ChunkLoader.java:127
+    key1_chunk_changed_d2 <= key1_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_key_job) begin // ChunkLoader.java:132
+      key1_next_address <= key1_first_address; // ChunkLoader.java:133
+      key1_rows_left <= key1_first_rows; // ChunkLoader.java:134
+      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:135
+      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:136
+      key1_job_base <= key1_issued; // ChunkLoader.java:137
+    end else if (key1_requested) begin // ChunkLoader.java:138
+      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:139
+      key1_rows_left <= key1_rows_after; // ChunkLoader.java:140
+      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:141
     end
-    if (key_chunk_consumed_1) begin // ChunkLoader.java:148
-      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:148
+    if (key_chunk_consumed_1) begin // ChunkLoader.java:143
+      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:143
     end
-    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:162
-      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:162
+    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:157
+      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:157
     end
-    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:162
-      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:162
+    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:157
+      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:157
     end
-    if (key1_chunk_beat) begin // ChunkLoader.java:165
-      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:166
-      if (key1_write_last_row_beat) begin // ChunkLoader.java:167
-        key1_write_beat <= 4'd0; // ChunkLoader.java:168
-        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:169
+    if (key1_chunk_beat) begin // ChunkLoader.java:160
+      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:161
+      if (key1_write_last_row_beat) begin // ChunkLoader.java:162
+        key1_write_beat <= 4'd0; // ChunkLoader.java:163
+        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (key_reader1_data_payload_last) begin // ChunkLoader.java:171
-        key1_write_beat <= 4'd0; // ChunkLoader.java:172
-        key1_write_row <= 5'd0; // ChunkLoader.java:173
-        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:174
+      if (key_reader1_data_payload_last) begin // ChunkLoader.java:166
+        key1_write_beat <= 4'd0; // ChunkLoader.java:167
+        key1_write_row <= 5'd0; // ChunkLoader.java:168
+        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:169
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:178
-      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:179
-      key1_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (key1_beat_error) begin // ChunkLoader.java:181
-      if (key1_landing_latest) begin // ChunkLoader.java:182
-        key1_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_key_job) begin // ChunkLoader.java:173
+      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:174
+      key1_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (key1_beat_error) begin // ChunkLoader.java:176
+      if (key1_landing_latest) begin // ChunkLoader.java:177
+        key1_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        key1_failed_older <= 1'b1; // ChunkLoader.java:182
+        key1_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (!ap_rst_n) begin
@@ -4666,63 +4672,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:118
-  assign value0_chunk_beats_settled = ~(value0_chunk_changed_d1 | value0_chunk_changed_d2); // ChunkLoader.java:128
+  assign value0_chunk_beats_settled = ~(value0_chunk_changed_d1 | value0_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign value0_requested =
+  assign value0_offered =
       value0_requesting & value0_half_free & ~start_value_job & value0_chunk_beats_settled & value_reader0_command_free;
-  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:153
-  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:154
-  // ChunkLoader.java:155
+  assign value0_requested = value0_offered; // ChunkLoader.java:129
+  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:148
+  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:149
+  // ChunkLoader.java:150
   assign value0_landing_row_beats = value0_landing_latest ? value0_job_row_beats : value0_older_row_beats;
-  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:158
-  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:177
+  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:153
+  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge ap_clk) begin
     value0_chunk_rows_q <= value0_chunk_rows; // ChunkLoader.java:122
     value0_chunk_beats_q <= {8'd0, value0_chunk_rows_q} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:123
-    value0_chunk_changed_d1 <= start_value_job | value0_requested; // ChunkLoader.java:128
-    value0_chunk_changed_d2 <= value0_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_value_job) begin // ChunkLoader.java:137
-      value0_next_address <= value_address; // ChunkLoader.java:138
-      value0_rows_left <= value0_first_rows; // ChunkLoader.java:139
-      value0_job_row_beats <= row_beats; // ChunkLoader.java:140
-      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:141
-      value0_job_base <= value0_issued; // ChunkLoader.java:142
-    end else if (value0_requested) begin // ChunkLoader.java:143
-      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:144
-      value0_rows_left <= value0_rows_after; // ChunkLoader.java:145
-      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:146
+    value0_chunk_changed_d1 <= start_value_job | value0_requested; // ChunkLoader.java:127
+    value0_chunk_changed_d2 <= value0_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_value_job) begin // ChunkLoader.java:132
+      value0_next_address <= value_address; // ChunkLoader.java:133
+      value0_rows_left <= value0_first_rows; // ChunkLoader.java:134
+      value0_job_row_beats <= row_beats; // ChunkLoader.java:135
+      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:136
+      value0_job_base <= value0_issued; // ChunkLoader.java:137
+    end else if (value0_requested) begin // ChunkLoader.java:138
+      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:139
+      value0_rows_left <= value0_rows_after; // ChunkLoader.java:140
+      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:141
     end
-    if (value_chunk_consumed_0) begin // ChunkLoader.java:148
-      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:148
+    if (value_chunk_consumed_0) begin // ChunkLoader.java:143
+      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:143
     end
-    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:162
-      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:162
+    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:157
+      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:157
     end
-    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:162
-      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:162
+    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:157
+      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:157
     end
-    if (value0_chunk_beat) begin // ChunkLoader.java:165
-      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:166
-      if (value0_write_last_row_beat) begin // ChunkLoader.java:167
-        value0_write_beat <= 4'd0; // ChunkLoader.java:168
-        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:169
+    if (value0_chunk_beat) begin // ChunkLoader.java:160
+      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:161
+      if (value0_write_last_row_beat) begin // ChunkLoader.java:162
+        value0_write_beat <= 4'd0; // ChunkLoader.java:163
+        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (value_reader0_data_payload_last) begin // ChunkLoader.java:171
-        value0_write_beat <= 4'd0; // ChunkLoader.java:172
-        value0_write_row <= 5'd0; // ChunkLoader.java:173
-        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:174
+      if (value_reader0_data_payload_last) begin // ChunkLoader.java:166
+        value0_write_beat <= 4'd0; // ChunkLoader.java:167
+        value0_write_row <= 5'd0; // ChunkLoader.java:168
+        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:169
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:178
-      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:179
-      value0_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (value0_beat_error) begin // ChunkLoader.java:181
-      if (value0_landing_latest) begin // ChunkLoader.java:182
-        value0_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_value_job) begin // ChunkLoader.java:173
+      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:174
+      value0_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (value0_beat_error) begin // ChunkLoader.java:176
+      if (value0_landing_latest) begin // ChunkLoader.java:177
+        value0_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        value0_failed_older <= 1'b1; // ChunkLoader.java:182
+        value0_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (!ap_rst_n) begin
@@ -4757,63 +4764,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:112
   assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:116
   assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:118
-  assign value1_chunk_beats_settled = ~(value1_chunk_changed_d1 | value1_chunk_changed_d2); // ChunkLoader.java:128
+  assign value1_chunk_beats_settled = ~(value1_chunk_changed_d1 | value1_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign value1_requested =
+  assign value1_offered =
       value1_requesting & value1_half_free & ~start_value_job & value1_chunk_beats_settled & value_reader1_command_free;
-  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:153
-  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:154
-  // ChunkLoader.java:155
+  assign value1_requested = value1_offered; // ChunkLoader.java:129
+  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:148
+  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:149
+  // ChunkLoader.java:150
   assign value1_landing_row_beats = value1_landing_latest ? value1_job_row_beats : value1_older_row_beats;
-  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:158
-  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:177
+  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:153
+  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge ap_clk) begin
     value1_chunk_rows_q <= value1_chunk_rows; // ChunkLoader.java:122
     value1_chunk_beats_q <= {8'd0, value1_chunk_rows_q} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:123
-    value1_chunk_changed_d1 <= start_value_job | value1_requested; // ChunkLoader.java:128
-    value1_chunk_changed_d2 <= value1_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_value_job) begin // ChunkLoader.java:137
-      value1_next_address <= value1_first_address; // ChunkLoader.java:138
-      value1_rows_left <= value1_first_rows; // ChunkLoader.java:139
-      value1_job_row_beats <= row_beats; // ChunkLoader.java:140
-      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:141
-      value1_job_base <= value1_issued; // ChunkLoader.java:142
-    end else if (value1_requested) begin // ChunkLoader.java:143
-      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:144
-      value1_rows_left <= value1_rows_after; // ChunkLoader.java:145
-      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:146
+    value1_chunk_changed_d1 <= start_value_job | value1_requested; // ChunkLoader.java:127
+    value1_chunk_changed_d2 <= value1_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_value_job) begin // ChunkLoader.java:132
+      value1_next_address <= value1_first_address; // ChunkLoader.java:133
+      value1_rows_left <= value1_first_rows; // ChunkLoader.java:134
+      value1_job_row_beats <= row_beats; // ChunkLoader.java:135
+      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:136
+      value1_job_base <= value1_issued; // ChunkLoader.java:137
+    end else if (value1_requested) begin // ChunkLoader.java:138
+      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:139
+      value1_rows_left <= value1_rows_after; // ChunkLoader.java:140
+      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:141
     end
-    if (value_chunk_consumed_1) begin // ChunkLoader.java:148
-      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:148
+    if (value_chunk_consumed_1) begin // ChunkLoader.java:143
+      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:143
     end
-    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:162
-      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:162
+    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:157
+      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:157
     end
-    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:162
-      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:162
+    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:157
+      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:157
     end
-    if (value1_chunk_beat) begin // ChunkLoader.java:165
-      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:166
-      if (value1_write_last_row_beat) begin // ChunkLoader.java:167
-        value1_write_beat <= 4'd0; // ChunkLoader.java:168
-        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:169
+    if (value1_chunk_beat) begin // ChunkLoader.java:160
+      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:161
+      if (value1_write_last_row_beat) begin // ChunkLoader.java:162
+        value1_write_beat <= 4'd0; // ChunkLoader.java:163
+        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (value_reader1_data_payload_last) begin // ChunkLoader.java:171
-        value1_write_beat <= 4'd0; // ChunkLoader.java:172
-        value1_write_row <= 5'd0; // ChunkLoader.java:173
-        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:174
+      if (value_reader1_data_payload_last) begin // ChunkLoader.java:166
+        value1_write_beat <= 4'd0; // ChunkLoader.java:167
+        value1_write_row <= 5'd0; // ChunkLoader.java:168
+        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:169
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:178
-      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:179
-      value1_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (value1_beat_error) begin // ChunkLoader.java:181
-      if (value1_landing_latest) begin // ChunkLoader.java:182
-        value1_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_value_job) begin // ChunkLoader.java:173
+      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:174
+      value1_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (value1_beat_error) begin // ChunkLoader.java:176
+      if (value1_landing_latest) begin // ChunkLoader.java:177
+        value1_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        value1_failed_older <= 1'b1; // ChunkLoader.java:182
+        value1_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (!ap_rst_n) begin
@@ -8405,23 +8413,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~key0_requested | key_reader0_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~key0_offered | key_reader0_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~key_reader0_command_valid | (key0_chunk_beats_q == key0_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key0_requested | (key0_chunk_beats_q == key0_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
-      if (!(~key1_requested | key_reader1_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~key1_offered | key_reader1_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~key_reader1_command_valid | (key1_chunk_beats_q == key1_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key1_requested | (key1_chunk_beats_q == key1_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
@@ -8446,23 +8454,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~value0_requested | value_reader0_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~value0_offered | value_reader0_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~value_reader0_command_valid | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value0_requested | (value0_chunk_beats_q == value0_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
-      if (!(~value1_requested | value_reader1_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~value1_offered | value_reader1_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~value_reader1_command_valid | (value1_chunk_beats_q == value1_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value1_requested | (value1_chunk_beats_q == value1_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end

@@ -107,11 +107,11 @@ module KvCacheWriter_w64_b16_o4 (
   wire        offered;                        // KvCacheWriter.java:121
 
   // completion
-  reg  [7:0]  acknowledged;                   // KvCacheWriter.java:147
-  reg         failed;                         // KvCacheWriter.java:148
-  reg         finished;                       // KvCacheWriter.java:149
-  reg         finished_error;                 // KvCacheWriter.java:150
-  wire        last_row;                       // KvCacheWriter.java:152
+  reg  [7:0]  acknowledged;                   // KvCacheWriter.java:142
+  reg         failed;                         // KvCacheWriter.java:143
+  reg         finished;                       // KvCacheWriter.java:144
+  reg         finished_error;                 // KvCacheWriter.java:145
+  wire        last_row;                       // KvCacheWriter.java:147
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire head_counts_pop_ready_or;
@@ -153,12 +153,12 @@ module KvCacheWriter_w64_b16_o4 (
   assign command_ready = ~busy & head_count_ready; // KvCacheWriter.java:111
   assign head_count_valid = command_valid & ~busy; // KvCacheWriter.java:112
   assign head_count_payload = command_payload_heads; // KvCacheWriter.java:113
-  assign writer_command_valid = offered; // KvCacheWriter.java:122
-  assign writer_command_payload_address = address; // KvCacheWriter.java:125
-  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:126
-  assign pending_heads_ready = last_row; // KvCacheWriter.java:153
-  assign done_valid = finished; // KvCacheWriter.java:165
-  assign done_payload_error = finished_error; // KvCacheWriter.java:166
+  assign writer_command_valid = offered; // KvCacheWriter.java:121
+  assign writer_command_payload_address = address; // KvCacheWriter.java:121
+  assign writer_command_payload_beats = {16'd0, row_beats}; // KvCacheWriter.java:121
+  assign pending_heads_ready = last_row; // KvCacheWriter.java:148
+  assign done_valid = finished; // KvCacheWriter.java:160
+  assign done_payload_error = finished_error; // KvCacheWriter.java:161
   assign idle = ~busy & ~pending_heads_valid & writer_idle; // KvCacheWriter.java:95
 
   always @(posedge ap_clk) begin
@@ -176,17 +176,17 @@ module KvCacheWriter_w64_b16_o4 (
   assign offered = busy & writer_command_free; // KvCacheWriter.java:121
 
   always @(posedge ap_clk) begin
-    if (command_valid & command_ready) begin // KvCacheWriter.java:127
-      busy <= 1'b1; // KvCacheWriter.java:128
-      address <= command_payload_address; // KvCacheWriter.java:129
-      stride <= command_payload_headStride; // KvCacheWriter.java:130
-      heads_left <= command_payload_heads; // KvCacheWriter.java:131
-      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:132
-    end else if (offered) begin // KvCacheWriter.java:133
-      address <= address + {32'd0, stride}; // KvCacheWriter.java:134
-      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:135
-      if (heads_left == 8'd1) begin // KvCacheWriter.java:136
-        busy <= 1'b0; // KvCacheWriter.java:136
+    if (command_valid & command_ready) begin // KvCacheWriter.java:122
+      busy <= 1'b1; // KvCacheWriter.java:123
+      address <= command_payload_address; // KvCacheWriter.java:124
+      stride <= command_payload_headStride; // KvCacheWriter.java:125
+      heads_left <= command_payload_heads; // KvCacheWriter.java:126
+      row_beats <= command_payload_rowBeats; // KvCacheWriter.java:127
+    end else if (offered) begin // KvCacheWriter.java:128
+      address <= address + {32'd0, stride}; // KvCacheWriter.java:129
+      heads_left <= heads_left - 8'd1; // KvCacheWriter.java:130
+      if (heads_left == 8'd1) begin // KvCacheWriter.java:131
+        busy <= 1'b0; // KvCacheWriter.java:131
       end
     end
     if (!ap_rst_n) begin
@@ -199,18 +199,18 @@ module KvCacheWriter_w64_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // completion (KvCacheWriter.java:146): one done per command once each of its rows is acknowledged
-  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == pending_heads_payload); // KvCacheWriter.java:152
+  // completion (KvCacheWriter.java:141): one done per command once each of its rows is acknowledged
+  assign last_row = writer_done_valid & ((acknowledged + 8'd1) == pending_heads_payload); // KvCacheWriter.java:147
 
   always @(posedge ap_clk) begin
-    finished <= last_row; // KvCacheWriter.java:156
-    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:157
-    if (last_row) begin // KvCacheWriter.java:158
-      acknowledged <= 8'd0; // KvCacheWriter.java:159
-      failed <= 1'b0; // KvCacheWriter.java:160
-    end else if (writer_done_valid) begin // KvCacheWriter.java:161
-      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:162
-      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:163
+    finished <= last_row; // KvCacheWriter.java:151
+    finished_error <= failed | writer_done_payload_error; // KvCacheWriter.java:152
+    if (last_row) begin // KvCacheWriter.java:153
+      acknowledged <= 8'd0; // KvCacheWriter.java:154
+      failed <= 1'b0; // KvCacheWriter.java:155
+    end else if (writer_done_valid) begin // KvCacheWriter.java:156
+      acknowledged <= acknowledged + 8'd1; // KvCacheWriter.java:157
+      failed <= failed | writer_done_payload_error; // KvCacheWriter.java:158
     end
     if (!ap_rst_n) begin
       finished <= 1'b0;
@@ -230,13 +230,13 @@ module KvCacheWriter_w64_b16_o4 (
                  "of at least one beat");
         $stop;
       end
-      if (!(~offered | writer_command_ready)) begin // KvCacheWriter.java:123
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:123: KvCacheWriter: the writer takes a head's command ",
-                 "when it is offered");
+      if (!(~offered | writer_command_ready)) begin // KvCacheWriter.java:121
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:121: KvCacheWriter: a head's command is taken when it ",
+                 "is offered (the command stage was free)");
         $stop;
       end
-      if (!(~writer_done_valid | pending_heads_valid)) begin // KvCacheWriter.java:154
-        $display("ASSERTION FAILED in %m: KvCacheWriter.java:154: KvCacheWriter: a row acknowledged with no command ",
+      if (!(~writer_done_valid | pending_heads_valid)) begin // KvCacheWriter.java:149
+        $display("ASSERTION FAILED in %m: KvCacheWriter.java:149: KvCacheWriter: a row acknowledged with no command ",
                  "waiting for it");
         $stop;
       end

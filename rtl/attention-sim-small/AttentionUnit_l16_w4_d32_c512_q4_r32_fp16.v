@@ -264,20 +264,21 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        key_half_free;                        // ChunkLoader.java:118
   reg  [9:0]  key_chunk_rows_q;                     // ChunkLoader.java:122
   reg  [17:0] key_chunk_beats_q;                    // ChunkLoader.java:123
-  wire        key_requested;                        // ChunkLoader.java:126
-  reg         key_chunk_changed_d1;                 // ChunkLoader.java:128
-  reg         key_chunk_changed_d2;                 // ChunkLoader.java:128
-  wire        key_chunk_beats_settled;              // ChunkLoader.java:128
-  wire        key_chunk_beat;                       // ChunkLoader.java:153
-  wire        key_landing_latest;                   // ChunkLoader.java:154
-  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:155
-  wire        key_write_last_row_beat;              // ChunkLoader.java:156
-  wire [8:0]  key_write_address;                    // ChunkLoader.java:158
-  wire        key_beat_error;                       // ChunkLoader.java:177
+  wire        key_requested;                        // ChunkLoader.java:125
+  reg         key_chunk_changed_d1;                 // ChunkLoader.java:127
+  reg         key_chunk_changed_d2;                 // ChunkLoader.java:127
+  wire        key_chunk_beats_settled;              // ChunkLoader.java:127
+  wire        key_offered;                          // ChunkLoader.java:129
+  wire        key_chunk_beat;                       // ChunkLoader.java:148
+  wire        key_landing_latest;                   // ChunkLoader.java:149
+  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:150
+  wire        key_write_last_row_beat;              // ChunkLoader.java:151
+  wire [8:0]  key_write_address;                    // ChunkLoader.java:153
+  wire        key_beat_error;                       // ChunkLoader.java:172
   wire        key_loaders_requesting;               // AttentionUnit.java:205
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:198
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:203
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:206
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:193
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:198
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:201
 
   // controller
   reg  [1:0]  phase;                                // AttentionUnit.java:428
@@ -770,19 +771,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_half_free;                      // ChunkLoader.java:118
   reg  [9:0]  value_chunk_rows_q;                   // ChunkLoader.java:122
   reg  [17:0] value_chunk_beats_q;                  // ChunkLoader.java:123
-  wire        value_requested;                      // ChunkLoader.java:126
-  reg         value_chunk_changed_d1;               // ChunkLoader.java:128
-  reg         value_chunk_changed_d2;               // ChunkLoader.java:128
-  wire        value_chunk_beats_settled;            // ChunkLoader.java:128
-  wire        value_chunk_beat;                     // ChunkLoader.java:153
-  wire        value_landing_latest;                 // ChunkLoader.java:154
-  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:155
-  wire        value_write_last_row_beat;            // ChunkLoader.java:156
-  wire [8:0]  value_write_address;                  // ChunkLoader.java:158
-  wire        value_beat_error;                     // ChunkLoader.java:177
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:198
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:203
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:206
+  wire        value_requested;                      // ChunkLoader.java:125
+  reg         value_chunk_changed_d1;               // ChunkLoader.java:127
+  reg         value_chunk_changed_d2;               // ChunkLoader.java:127
+  wire        value_chunk_beats_settled;            // ChunkLoader.java:127
+  wire        value_offered;                        // ChunkLoader.java:129
+  wire        value_chunk_beat;                     // ChunkLoader.java:148
+  wire        value_landing_latest;                 // ChunkLoader.java:149
+  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:150
+  wire        value_write_last_row_beat;            // ChunkLoader.java:151
+  wire [8:0]  value_write_address;                  // ChunkLoader.java:153
+  wire        value_beat_error;                     // ChunkLoader.java:172
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:193
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:198
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:201
   wire        value_loaders_requesting;             // AttentionUnit.java:232
   wire        values_accumulated;                   // AttentionUnit.java:233
   wire        values_reduced;                       // AttentionUnit.java:234
@@ -2048,15 +2050,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:165
   assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
   assign score_port_data = score_read; // AttentionUnit.java:197
-  assign key_reader_command_valid = key_requested; // ChunkLoader.java:130
-  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:135
-  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats_q}; // ChunkLoader.java:136
-  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:152
+  assign key_reader_command_valid = key_offered; // ChunkLoader.java:129
+  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:129
+  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats_q}; // ChunkLoader.java:129
+  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:147
   assign key_loaders_requesting = key_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:198
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:206
-  assign key_port_data = key_read_l0; // ChunkLoader.java:209
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:193
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:201
+  assign key_port_data = key_read_l0; // ChunkLoader.java:204
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
@@ -2064,13 +2066,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
   assign key_chunk_loader = 1'b0; // AttentionUnit.java:215
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
-  assign value_reader_command_valid = value_requested; // ChunkLoader.java:130
-  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:135
-  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:136
-  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:152
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:198
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:206
-  assign value_port_data = value_read_l0; // ChunkLoader.java:209
+  assign value_reader_command_valid = value_offered; // ChunkLoader.java:129
+  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:129
+  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:129
+  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:147
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:193
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:201
+  assign value_port_data = value_read_l0; // ChunkLoader.java:204
   assign value_loaders_requesting = value_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -2107,8 +2109,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_port_enable) begin // AttentionUnit.java:197
       score_read <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
-    if (key_port_enable) begin // ChunkLoader.java:203
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:203
+    if (key_port_enable) begin // ChunkLoader.java:198
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:198
     end
     if (queries_valid & queries_ready) begin // AttentionUnit.java:468
       // AttentionUnit.java:468
@@ -2117,8 +2119,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:203
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:203
+    if (value_port_enable) begin // ChunkLoader.java:198
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:198
     end
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
@@ -2216,59 +2218,60 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:112
   assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:118
-  assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:128
+  assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign key_requested =
+  assign key_offered =
       key_requesting & key_half_free & ~start_key_job & key_chunk_beats_settled & key_reader_command_free;
-  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:153
-  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:154
-  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:155
-  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:158
-  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:177
+  assign key_requested = key_offered; // ChunkLoader.java:129
+  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:148
+  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:149
+  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:150
+  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:153
+  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge clk) begin
     key_chunk_rows_q <= key_chunk_rows; // ChunkLoader.java:122
     key_chunk_beats_q <= {8'd0, key_chunk_rows_q} * {10'd0, key_job_row_beats}; // ChunkLoader.java:123
-    key_chunk_changed_d1 <= start_key_job | key_requested; // ChunkLoader.java:128
-    key_chunk_changed_d2 <= key_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_key_job) begin // ChunkLoader.java:137
-      key_next_address <= key_address; // ChunkLoader.java:138
-      key_rows_left <= key_first_rows; // ChunkLoader.java:139
-      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:140
-      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:141
-      key_job_base <= key_issued; // ChunkLoader.java:142
-    end else if (key_requested) begin // ChunkLoader.java:143
-      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:144
-      key_rows_left <= key_rows_after; // ChunkLoader.java:145
-      key_issued <= key_issued + 7'd1; // ChunkLoader.java:146
+    key_chunk_changed_d1 <= start_key_job | key_requested; // ChunkLoader.java:127
+    key_chunk_changed_d2 <= key_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_key_job) begin // ChunkLoader.java:132
+      key_next_address <= key_address; // ChunkLoader.java:133
+      key_rows_left <= key_first_rows; // ChunkLoader.java:134
+      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:135
+      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:136
+      key_job_base <= key_issued; // ChunkLoader.java:137
+    end else if (key_requested) begin // ChunkLoader.java:138
+      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:139
+      key_rows_left <= key_rows_after; // ChunkLoader.java:140
+      key_issued <= key_issued + 7'd1; // ChunkLoader.java:141
     end
-    if (key_chunk_consumed) begin // ChunkLoader.java:148
-      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:148
+    if (key_chunk_consumed) begin // ChunkLoader.java:143
+      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:143
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:162
-      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:162
+    if (key_chunk_beat) begin // ChunkLoader.java:157
+      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:157
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:165
-      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:166
-      if (key_write_last_row_beat) begin // ChunkLoader.java:167
-        key_write_beat <= 4'd0; // ChunkLoader.java:168
-        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:169
+    if (key_chunk_beat) begin // ChunkLoader.java:160
+      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:161
+      if (key_write_last_row_beat) begin // ChunkLoader.java:162
+        key_write_beat <= 4'd0; // ChunkLoader.java:163
+        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (key_reader_data_payload_last) begin // ChunkLoader.java:171
-        key_write_beat <= 4'd0; // ChunkLoader.java:172
-        key_write_row <= 5'd0; // ChunkLoader.java:173
-        key_landed <= key_landed + 7'd1; // ChunkLoader.java:174
+      if (key_reader_data_payload_last) begin // ChunkLoader.java:166
+        key_write_beat <= 4'd0; // ChunkLoader.java:167
+        key_write_row <= 5'd0; // ChunkLoader.java:168
+        key_landed <= key_landed + 7'd1; // ChunkLoader.java:169
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:178
-      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:179
-      key_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (key_beat_error) begin // ChunkLoader.java:181
-      if (key_landing_latest) begin // ChunkLoader.java:182
-        key_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_key_job) begin // ChunkLoader.java:173
+      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:174
+      key_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (key_beat_error) begin // ChunkLoader.java:176
+      if (key_landing_latest) begin // ChunkLoader.java:177
+        key_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        key_failed_older <= 1'b1; // ChunkLoader.java:182
+        key_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (reset) begin
@@ -2997,60 +3000,61 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:112
   assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:118
-  assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:128
+  assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:127
   // ChunkLoader.java:129
-  assign value_requested =
+  assign value_offered =
       value_requesting & value_half_free & ~start_value_job & value_chunk_beats_settled & value_reader_command_free;
-  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:153
-  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:154
-  // ChunkLoader.java:155
+  assign value_requested = value_offered; // ChunkLoader.java:129
+  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:148
+  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:149
+  // ChunkLoader.java:150
   assign value_landing_row_beats = value_landing_latest ? value_job_row_beats : value_older_row_beats;
-  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:156
-  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:158
-  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:177
+  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
+  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:153
+  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:172
 
   always @(posedge clk) begin
     value_chunk_rows_q <= value_chunk_rows; // ChunkLoader.java:122
     value_chunk_beats_q <= {8'd0, value_chunk_rows_q} * {10'd0, value_job_row_beats}; // ChunkLoader.java:123
-    value_chunk_changed_d1 <= start_value_job | value_requested; // ChunkLoader.java:128
-    value_chunk_changed_d2 <= value_chunk_changed_d1; // ChunkLoader.java:128
-    if (start_value_job) begin // ChunkLoader.java:137
-      value_next_address <= value_address; // ChunkLoader.java:138
-      value_rows_left <= value_first_rows; // ChunkLoader.java:139
-      value_job_row_beats <= row_beats; // ChunkLoader.java:140
-      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:141
-      value_job_base <= value_issued; // ChunkLoader.java:142
-    end else if (value_requested) begin // ChunkLoader.java:143
-      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:144
-      value_rows_left <= value_rows_after; // ChunkLoader.java:145
-      value_issued <= value_issued + 7'd1; // ChunkLoader.java:146
+    value_chunk_changed_d1 <= start_value_job | value_requested; // ChunkLoader.java:127
+    value_chunk_changed_d2 <= value_chunk_changed_d1; // ChunkLoader.java:127
+    if (start_value_job) begin // ChunkLoader.java:132
+      value_next_address <= value_address; // ChunkLoader.java:133
+      value_rows_left <= value_first_rows; // ChunkLoader.java:134
+      value_job_row_beats <= row_beats; // ChunkLoader.java:135
+      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:136
+      value_job_base <= value_issued; // ChunkLoader.java:137
+    end else if (value_requested) begin // ChunkLoader.java:138
+      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:139
+      value_rows_left <= value_rows_after; // ChunkLoader.java:140
+      value_issued <= value_issued + 7'd1; // ChunkLoader.java:141
     end
-    if (value_chunk_consumed) begin // ChunkLoader.java:148
-      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:148
+    if (value_chunk_consumed) begin // ChunkLoader.java:143
+      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:143
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:162
-      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:162
+    if (value_chunk_beat) begin // ChunkLoader.java:157
+      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:157
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:165
-      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:166
-      if (value_write_last_row_beat) begin // ChunkLoader.java:167
-        value_write_beat <= 4'd0; // ChunkLoader.java:168
-        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:169
+    if (value_chunk_beat) begin // ChunkLoader.java:160
+      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:161
+      if (value_write_last_row_beat) begin // ChunkLoader.java:162
+        value_write_beat <= 4'd0; // ChunkLoader.java:163
+        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:164
       end
-      if (value_reader_data_payload_last) begin // ChunkLoader.java:171
-        value_write_beat <= 4'd0; // ChunkLoader.java:172
-        value_write_row <= 5'd0; // ChunkLoader.java:173
-        value_landed <= value_landed + 7'd1; // ChunkLoader.java:174
+      if (value_reader_data_payload_last) begin // ChunkLoader.java:166
+        value_write_beat <= 4'd0; // ChunkLoader.java:167
+        value_write_row <= 5'd0; // ChunkLoader.java:168
+        value_landed <= value_landed + 7'd1; // ChunkLoader.java:169
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:178
-      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:179
-      value_failed_latest <= 1'b0; // ChunkLoader.java:180
-    end else if (value_beat_error) begin // ChunkLoader.java:181
-      if (value_landing_latest) begin // ChunkLoader.java:182
-        value_failed_latest <= 1'b1; // ChunkLoader.java:182
+    if (start_value_job) begin // ChunkLoader.java:173
+      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:174
+      value_failed_latest <= 1'b0; // ChunkLoader.java:175
+    end else if (value_beat_error) begin // ChunkLoader.java:176
+      if (value_landing_latest) begin // ChunkLoader.java:177
+        value_failed_latest <= 1'b1; // ChunkLoader.java:177
       end else begin
-        value_failed_older <= 1'b1; // ChunkLoader.java:182
+        value_failed_older <= 1'b1; // ChunkLoader.java:177
       end
     end
     if (reset) begin
@@ -4918,13 +4922,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~key_requested | key_reader_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~key_offered | key_reader_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~key_reader_command_valid | (key_chunk_beats_q == key_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key_requested | (key_chunk_beats_q == key_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
@@ -4949,13 +4953,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~value_requested | value_reader_command_ready)) begin // ChunkLoader.java:131
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:131: ChunkLoader: the reader takes a chunk's command when ",
-                 "it is offered");
+      if (!(~value_offered | value_reader_command_ready)) begin // ChunkLoader.java:129
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~value_reader_command_valid | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:133
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value_requested | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:130
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end

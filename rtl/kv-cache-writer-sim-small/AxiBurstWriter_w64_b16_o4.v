@@ -4,47 +4,47 @@
 `default_nettype none
 
 module AxiBurstWriter_w64_b16_o4 (
-  input  wire        clk,                     // AxiBurstWriter.java:96
-  input  wire        reset,                   // AxiBurstWriter.java:96
-  input  wire        command_valid,           // AxiBurstWriter.java:103
-  output wire        command_ready,           // AxiBurstWriter.java:103
-  input  wire [63:0] command_payload_address, // AxiBurstWriter.java:103
-  input  wire [31:0] command_payload_beats,   // AxiBurstWriter.java:103
-  input  wire        data_valid,              // AxiBurstWriter.java:104
-  output wire        data_ready,              // AxiBurstWriter.java:104
-  input  wire [63:0] data_payload_data,       // AxiBurstWriter.java:104
-  input  wire [7:0]  data_payload_strobes,    // AxiBurstWriter.java:104
-  output wire        done_valid,              // AxiBurstWriter.java:105
-  output wire        done_payload_error,      // AxiBurstWriter.java:105
-  output wire        m_axi_awvalid,           // AxiBurstWriter.java:106
-  input  wire        m_axi_awready,           // AxiBurstWriter.java:106
-  output wire [63:0] m_axi_awaddr,            // AxiBurstWriter.java:106
-  output wire [7:0]  m_axi_awlen,             // AxiBurstWriter.java:106
-  output wire [2:0]  m_axi_awsize,            // AxiBurstWriter.java:106
-  output wire [1:0]  m_axi_awburst,           // AxiBurstWriter.java:106
-  output wire        m_axi_wvalid,            // AxiBurstWriter.java:106
-  input  wire        m_axi_wready,            // AxiBurstWriter.java:106
-  output wire [63:0] m_axi_wdata,             // AxiBurstWriter.java:106
-  output wire [7:0]  m_axi_wstrb,             // AxiBurstWriter.java:106
-  output wire        m_axi_wlast,             // AxiBurstWriter.java:106
-  input  wire        m_axi_bvalid,            // AxiBurstWriter.java:106
-  output wire        m_axi_bready,            // AxiBurstWriter.java:106
-  input  wire [1:0]  m_axi_bresp,             // AxiBurstWriter.java:106
-  output wire        m_axi_arvalid,           // AxiBurstWriter.java:106
-  input  wire        m_axi_arready,           // AxiBurstWriter.java:106
-  output wire [63:0] m_axi_araddr,            // AxiBurstWriter.java:106
-  output wire [7:0]  m_axi_arlen,             // AxiBurstWriter.java:106
-  output wire [2:0]  m_axi_arsize,            // AxiBurstWriter.java:106
-  output wire [1:0]  m_axi_arburst,           // AxiBurstWriter.java:106
-  input  wire        m_axi_rvalid,            // AxiBurstWriter.java:106
-  output wire        m_axi_rready,            // AxiBurstWriter.java:106
-  input  wire [63:0] m_axi_rdata,             // AxiBurstWriter.java:106
-  input  wire [1:0]  m_axi_rresp,             // AxiBurstWriter.java:106
-  input  wire        m_axi_rlast,             // AxiBurstWriter.java:106
-  output wire        idle,                    // AxiBurstWriter.java:107
-  output wire [2:0]  outstanding,             // AxiBurstWriter.java:108
-  output wire [5:0]  buffered,                // AxiBurstWriter.java:109
-  output wire        command_free             // AxiBurstWriter.java:110
+  input  wire        clk,                     // AxiBurstWriter.java:97
+  input  wire        reset,                   // AxiBurstWriter.java:97
+  input  wire        command_valid,           // AxiBurstWriter.java:104
+  output wire        command_ready,           // AxiBurstWriter.java:104
+  input  wire [63:0] command_payload_address, // AxiBurstWriter.java:104
+  input  wire [31:0] command_payload_beats,   // AxiBurstWriter.java:104
+  input  wire        data_valid,              // AxiBurstWriter.java:105
+  output wire        data_ready,              // AxiBurstWriter.java:105
+  input  wire [63:0] data_payload_data,       // AxiBurstWriter.java:105
+  input  wire [7:0]  data_payload_strobes,    // AxiBurstWriter.java:105
+  output wire        done_valid,              // AxiBurstWriter.java:106
+  output wire        done_payload_error,      // AxiBurstWriter.java:106
+  output wire        m_axi_awvalid,           // AxiBurstWriter.java:107
+  input  wire        m_axi_awready,           // AxiBurstWriter.java:107
+  output wire [63:0] m_axi_awaddr,            // AxiBurstWriter.java:107
+  output wire [7:0]  m_axi_awlen,             // AxiBurstWriter.java:107
+  output wire [2:0]  m_axi_awsize,            // AxiBurstWriter.java:107
+  output wire [1:0]  m_axi_awburst,           // AxiBurstWriter.java:107
+  output wire        m_axi_wvalid,            // AxiBurstWriter.java:107
+  input  wire        m_axi_wready,            // AxiBurstWriter.java:107
+  output wire [63:0] m_axi_wdata,             // AxiBurstWriter.java:107
+  output wire [7:0]  m_axi_wstrb,             // AxiBurstWriter.java:107
+  output wire        m_axi_wlast,             // AxiBurstWriter.java:107
+  input  wire        m_axi_bvalid,            // AxiBurstWriter.java:107
+  output wire        m_axi_bready,            // AxiBurstWriter.java:107
+  input  wire [1:0]  m_axi_bresp,             // AxiBurstWriter.java:107
+  output wire        m_axi_arvalid,           // AxiBurstWriter.java:107
+  input  wire        m_axi_arready,           // AxiBurstWriter.java:107
+  output wire [63:0] m_axi_araddr,            // AxiBurstWriter.java:107
+  output wire [7:0]  m_axi_arlen,             // AxiBurstWriter.java:107
+  output wire [2:0]  m_axi_arsize,            // AxiBurstWriter.java:107
+  output wire [1:0]  m_axi_arburst,           // AxiBurstWriter.java:107
+  input  wire        m_axi_rvalid,            // AxiBurstWriter.java:107
+  output wire        m_axi_rready,            // AxiBurstWriter.java:107
+  input  wire [63:0] m_axi_rdata,             // AxiBurstWriter.java:107
+  input  wire [1:0]  m_axi_rresp,             // AxiBurstWriter.java:107
+  input  wire        m_axi_rlast,             // AxiBurstWriter.java:107
+  output wire        idle,                    // AxiBurstWriter.java:108
+  output wire [2:0]  outstanding,             // AxiBurstWriter.java:109
+  output wire [5:0]  buffered,                // AxiBurstWriter.java:110
+  output wire        command_free             // AxiBurstWriter.java:111
 );
 
   wire        write_fifo_push_valid;          // Stream.java:195
@@ -69,41 +69,41 @@ module AxiBurstWriter_w64_b16_o4 (
   reg  [4:0]  aw_beats;                       // BurstCutter.java:61
   wire [4:0]  aw_to_boundary;                 // BurstCutter.java:72
   wire [31:0] aw_left;                        // BurstCutter.java:75
-  wire        addressed;                      // AxiBurstWriter.java:116
-  wire        pushed;                         // AxiBurstWriter.java:117
+  wire        addressed;                      // AxiBurstWriter.java:117
+  wire        pushed;                         // AxiBurstWriter.java:118
 
   // unclaimed
-  reg  [5:0]  unclaimed_beats;                // AxiBurstWriter.java:174
-  wire        awaiting_response_push_valid;   // AxiBurstWriter.java:119
-  wire        awaiting_response_push_ready;   // AxiBurstWriter.java:119
-  wire [0:0]  awaiting_response_push_payload; // AxiBurstWriter.java:119
-  wire        awaiting_response_pop_valid;    // AxiBurstWriter.java:119
-  wire        awaiting_response_pop_ready;    // AxiBurstWriter.java:119
-  wire [0:0]  awaiting_response_pop_payload;  // AxiBurstWriter.java:119
-  wire [2:0]  awaiting_response_occupancy;    // AxiBurstWriter.java:119
-  wire        burst_lengths_push_valid;       // AxiBurstWriter.java:120
-  wire        burst_lengths_push_ready;       // AxiBurstWriter.java:120
-  wire [7:0]  burst_lengths_push_payload;     // AxiBurstWriter.java:120
-  wire        burst_lengths_pop_valid;        // AxiBurstWriter.java:120
-  wire        burst_lengths_pop_ready;        // AxiBurstWriter.java:120
-  wire [7:0]  burst_lengths_pop_payload;      // AxiBurstWriter.java:120
-  wire [2:0]  burst_lengths_occupancy;        // AxiBurstWriter.java:120
-  wire        burst_buffered;                 // AxiBurstWriter.java:121
-  wire        slot_free;                      // AxiBurstWriter.java:122
+  reg  [5:0]  unclaimed_beats;                // AxiBurstWriter.java:175
+  wire        awaiting_response_push_valid;   // AxiBurstWriter.java:120
+  wire        awaiting_response_push_ready;   // AxiBurstWriter.java:120
+  wire [0:0]  awaiting_response_push_payload; // AxiBurstWriter.java:120
+  wire        awaiting_response_pop_valid;    // AxiBurstWriter.java:120
+  wire        awaiting_response_pop_ready;    // AxiBurstWriter.java:120
+  wire [0:0]  awaiting_response_pop_payload;  // AxiBurstWriter.java:120
+  wire [2:0]  awaiting_response_occupancy;    // AxiBurstWriter.java:120
+  wire        burst_lengths_push_valid;       // AxiBurstWriter.java:121
+  wire        burst_lengths_push_ready;       // AxiBurstWriter.java:121
+  wire [7:0]  burst_lengths_push_payload;     // AxiBurstWriter.java:121
+  wire        burst_lengths_pop_valid;        // AxiBurstWriter.java:121
+  wire        burst_lengths_pop_ready;        // AxiBurstWriter.java:121
+  wire [7:0]  burst_lengths_pop_payload;      // AxiBurstWriter.java:121
+  wire [2:0]  burst_lengths_occupancy;        // AxiBurstWriter.java:121
+  wire        burst_buffered;                 // AxiBurstWriter.java:122
+  wire        slot_free;                      // AxiBurstWriter.java:123
   reg         burst_length_valid;             // Stream.java:140
   reg  [7:0]  burst_length_payload;           // Stream.java:141
   wire        burst_length_ready;             // Stream.java:142
-  wire        written;                        // AxiBurstWriter.java:143
+  wire        written;                        // AxiBurstWriter.java:144
 
   // burst_beats
-  reg  [7:0]  beat_in_burst;                  // AxiBurstWriter.java:190
-  wire        last_beat;                      // AxiBurstWriter.java:191
+  reg  [7:0]  beat_in_burst;                  // AxiBurstWriter.java:191
+  wire        last_beat;                      // AxiBurstWriter.java:192
 
   // responses
-  wire        command_ends;                   // AxiBurstWriter.java:203
-  reg         error_so_far;                   // AxiBurstWriter.java:204
-  reg         done_valid_q;                   // AxiBurstWriter.java:206
-  reg         done_error_q;                   // AxiBurstWriter.java:207
+  wire        command_ends;                   // AxiBurstWriter.java:204
+  reg         error_so_far;                   // AxiBurstWriter.java:205
+  reg         done_valid_q;                   // AxiBurstWriter.java:207
+  reg         done_error_q;                   // AxiBurstWriter.java:208
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_aw_command_valid_or_aw_command_ready;
@@ -121,35 +121,35 @@ module AxiBurstWriter_w64_b16_o4 (
   assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:197
   assign data_ready = write_fifo_push_ready; // Stream.java:198
   assign command_ready = not_aw_command_valid_or_aw_command_ready; // Stream.java:144
-  assign command_free = ~aw_command_valid; // AxiBurstWriter.java:115
-  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:117
-  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:121
-  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:122
-  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:123
-  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:124
-  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:125
-  assign m_axi_awsize = 3'd3; // AxiBurstWriter.java:126
-  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:127
-  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:131
-  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:133
-  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:134
-  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:135
-  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:136
-  assign buffered = unclaimed_beats; // AxiBurstWriter.java:137
+  assign command_free = ~aw_command_valid; // AxiBurstWriter.java:116
+  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:118
+  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:122
+  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:123
+  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:124
+  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:125
+  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:126
+  assign m_axi_awsize = 3'd3; // AxiBurstWriter.java:127
+  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:128
+  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:132
+  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:134
+  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:135
+  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:136
+  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:137
+  assign buffered = unclaimed_beats; // AxiBurstWriter.java:138
   assign burst_lengths_pop_ready = burst_lengths_pop_ready_or; // Stream.java:144
-  assign m_axi_wvalid = burst_length_valid & write_fifo_pop_valid; // AxiBurstWriter.java:145
-  assign m_axi_wdata = write_fifo_pop_payload[63:0]; // AxiBurstWriter.java:146
-  assign m_axi_wstrb = write_fifo_pop_payload[71:64]; // AxiBurstWriter.java:147
-  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:148
-  assign write_fifo_pop_ready = m_axi_wready & burst_length_valid; // AxiBurstWriter.java:149
-  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:150
-  assign burst_length_ready = written & last_beat; // AxiBurstWriter.java:151
-  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:154
-  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:155
-  assign done_valid = done_valid_q; // AxiBurstWriter.java:157
-  assign done_payload_error = done_error_q; // AxiBurstWriter.java:158
-  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:162
-  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:163
+  assign m_axi_wvalid = burst_length_valid & write_fifo_pop_valid; // AxiBurstWriter.java:146
+  assign m_axi_wdata = write_fifo_pop_payload[63:0]; // AxiBurstWriter.java:147
+  assign m_axi_wstrb = write_fifo_pop_payload[71:64]; // AxiBurstWriter.java:148
+  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:149
+  assign write_fifo_pop_ready = m_axi_wready & burst_length_valid; // AxiBurstWriter.java:150
+  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:151
+  assign burst_length_ready = written & last_beat; // AxiBurstWriter.java:152
+  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:155
+  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:156
+  assign done_valid = done_valid_q; // AxiBurstWriter.java:158
+  assign done_payload_error = done_error_q; // AxiBurstWriter.java:159
+  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:163
+  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:164
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
@@ -206,22 +206,22 @@ module AxiBurstWriter_w64_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // unclaimed (AxiBurstWriter.java:172): beats in the write FIFO that no burst has claimed: each beat taken in adds
+  // unclaimed (AxiBurstWriter.java:173): beats in the write FIFO that no burst has claimed: each beat taken in adds
   // one, a burst's address takes its beats
   always @(posedge clk) begin
-    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:176
+    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:177
     if (reset) begin
       unclaimed_beats <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // burst_beats (AxiBurstWriter.java:189): counts the W beats of the burst in progress; wlast on its last
-  assign last_beat = beat_in_burst == burst_length_payload; // AxiBurstWriter.java:191
+  // burst_beats (AxiBurstWriter.java:190): counts the W beats of the burst in progress; wlast on its last
+  assign last_beat = beat_in_burst == burst_length_payload; // AxiBurstWriter.java:192
 
   always @(posedge clk) begin
-    if (written) begin // AxiBurstWriter.java:192
-      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:192
+    if (written) begin // AxiBurstWriter.java:193
+      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:193
     end
     if (reset) begin
       beat_in_burst <= 8'd0;
@@ -229,16 +229,16 @@ module AxiBurstWriter_w64_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // responses (AxiBurstWriter.java:202): gathers the responses of a command's bursts; done after its last one
-  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:203
+  // responses (AxiBurstWriter.java:203): gathers the responses of a command's bursts; done after its last one
+  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:204
 
   always @(posedge clk) begin
-    if (m_axi_bvalid) begin // AxiBurstWriter.java:205
-      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:205
+    if (m_axi_bvalid) begin // AxiBurstWriter.java:206
+      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:206
     end
-    done_valid_q <= command_ends; // AxiBurstWriter.java:206
-    if (command_ends) begin // AxiBurstWriter.java:207
-      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:207
+    done_valid_q <= command_ends; // AxiBurstWriter.java:207
+    if (command_ends) begin // AxiBurstWriter.java:208
+      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:208
     end
     if (reset) begin
       error_so_far <= 1'b0;
@@ -255,18 +255,18 @@ module AxiBurstWriter_w64_b16_o4 (
                  "remaining");
         $stop;
       end
-      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:177
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:177: AxiBurstWriter: a burst's address goes out only ",
+      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:178
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:178: AxiBurstWriter: a burst's address goes out only ",
                  "when all its beats are buffered");
         $stop;
       end
-      if (!(~pushed | addressed | (unclaimed_beats < 6'd32))) begin // AxiBurstWriter.java:179
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:179: AxiBurstWriter: the unclaimed beats never exceed ",
+      if (!(~pushed | addressed | (unclaimed_beats < 6'd32))) begin // AxiBurstWriter.java:180
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:180: AxiBurstWriter: the unclaimed beats never exceed ",
                  "the FIFO's 32 words");
         $stop;
       end
-      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:159
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:159: AxiBurstWriter: a write response arrived with no ",
+      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:160
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:160: AxiBurstWriter: a write response arrived with no ",
                  "burst awaiting one");
         $stop;
       end
@@ -286,7 +286,7 @@ module AxiBurstWriter_w64_b16_o4 (
     .occupancy    (write_fifo_occupancy)
   );
 
-  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:119
+  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:120
     .clk          (clk),
     .reset        (reset),
     .push_valid   (awaiting_response_push_valid),
@@ -298,7 +298,7 @@ module AxiBurstWriter_w64_b16_o4 (
     .occupancy    (awaiting_response_occupancy)
   );
 
-  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:120
+  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:121
     .clk          (clk),
     .reset        (reset),
     .push_valid   (burst_lengths_push_valid),

@@ -389,10 +389,10 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // lane0
   reg  [32:0]  lane0_next_row;                       // LmHeadUnit.java:269
   reg  [63:0]  lane0_address;                        // LmHeadUnit.java:270
-  wire         lane0_issuing;                        // LmHeadUnit.java:275
-  wire         lane0_row_sum_valid;                  // LmHeadUnit.java:290
-  wire         lane0_row_sum_ready;                  // LmHeadUnit.java:290
-  wire [31:0]  lane0_row_sum_payload;                // LmHeadUnit.java:290
+  wire         lane0_issuing;                        // LmHeadUnit.java:274
+  wire         lane0_row_sum_valid;                  // LmHeadUnit.java:286
+  wire         lane0_row_sum_ready;                  // LmHeadUnit.java:286
+  wire [31:0]  lane0_row_sum_payload;                // LmHeadUnit.java:286
   wire         lane0_sums_push_valid;                // Stream.java:195
   wire         lane0_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane0_sums_push_payload;              // Stream.java:195
@@ -400,70 +400,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane0_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane0_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane0_beat;                           // LmHeadUnit.java:293
-  reg  [2:0]   lane0_rows_in_flight;                 // LmHeadUnit.java:294
-  wire         lane0_last_beat;                      // LmHeadUnit.java:295
-  wire         lane0_room;                           // LmHeadUnit.java:297
-  wire         lane0_take;                           // LmHeadUnit.java:299
-  reg  [127:0] lane0_x_read_r0;                      // LmHeadUnit.java:308
-  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:308
-  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:310
-  reg  [127:0] lane0_weights_d2;                     // LmHeadUnit.java:310
-  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:317
-  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:323
-  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:323
-  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:323
-  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:323
-  reg          lane0_beat_d1;                        // LmHeadUnit.java:324
-  reg          lane0_beat_d2;                        // LmHeadUnit.java:324
-  reg          lane0_beat_d3;                        // LmHeadUnit.java:324
-  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:330
-  reg          lane0_beat_d4;                        // LmHeadUnit.java:331
-  reg          lane0_row_end_d1;                     // LmHeadUnit.java:332
-  reg          lane0_row_end_d2;                     // LmHeadUnit.java:332
-  reg          lane0_row_end_d3;                     // LmHeadUnit.java:332
-  reg          lane0_row_end_d4;                     // LmHeadUnit.java:332
-  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:333
-  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:334
-  reg          lane0_failed;                         // LmHeadUnit.java:341
+  reg  [15:0]  lane0_beat;                           // LmHeadUnit.java:289
+  reg  [2:0]   lane0_rows_in_flight;                 // LmHeadUnit.java:290
+  wire         lane0_last_beat;                      // LmHeadUnit.java:291
+  wire         lane0_room;                           // LmHeadUnit.java:293
+  wire         lane0_take;                           // LmHeadUnit.java:295
+  reg  [127:0] lane0_x_read_r0;                      // LmHeadUnit.java:304
+  reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:304
+  reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:306
+  reg  [127:0] lane0_weights_d2;                     // LmHeadUnit.java:306
+  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:313
+  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:319
+  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:319
+  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:319
+  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:319
+  reg          lane0_beat_d1;                        // LmHeadUnit.java:320
+  reg          lane0_beat_d2;                        // LmHeadUnit.java:320
+  reg          lane0_beat_d3;                        // LmHeadUnit.java:320
+  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:326
+  reg          lane0_beat_d4;                        // LmHeadUnit.java:327
+  reg          lane0_row_end_d1;                     // LmHeadUnit.java:328
+  reg          lane0_row_end_d2;                     // LmHeadUnit.java:328
+  reg          lane0_row_end_d3;                     // LmHeadUnit.java:328
+  reg          lane0_row_end_d4;                     // LmHeadUnit.java:328
+  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:329
+  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:330
+  reg          lane0_failed;                         // LmHeadUnit.java:337
 
   // lane1
   reg  [32:0]  lane1_next_row;                       // LmHeadUnit.java:269
   reg  [63:0]  lane1_address;                        // LmHeadUnit.java:270
-  wire         lane1_issuing;                        // LmHeadUnit.java:275
-  wire         lane1_row_sum_valid;                  // LmHeadUnit.java:290
-  wire         lane1_row_sum_ready;                  // LmHeadUnit.java:290
-  wire [31:0]  lane1_row_sum_payload;                // LmHeadUnit.java:290
+  wire         lane1_issuing;                        // LmHeadUnit.java:274
+  wire         lane1_row_sum_valid;                  // LmHeadUnit.java:286
+  wire         lane1_row_sum_ready;                  // LmHeadUnit.java:286
+  wire [31:0]  lane1_row_sum_payload;                // LmHeadUnit.java:286
   wire         lane1_sums_push_valid;                // Stream.java:195
   wire         lane1_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane1_sums_push_payload;              // Stream.java:195
@@ -471,70 +471,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane1_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane1_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane1_beat;                           // LmHeadUnit.java:293
-  reg  [2:0]   lane1_rows_in_flight;                 // LmHeadUnit.java:294
-  wire         lane1_last_beat;                      // LmHeadUnit.java:295
-  wire         lane1_room;                           // LmHeadUnit.java:297
-  wire         lane1_take;                           // LmHeadUnit.java:299
-  reg  [127:0] lane1_x_read_r0;                      // LmHeadUnit.java:308
-  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:308
-  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:310
-  reg  [127:0] lane1_weights_d2;                     // LmHeadUnit.java:310
-  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:317
-  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:323
-  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:323
-  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:323
-  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:323
-  reg          lane1_beat_d1;                        // LmHeadUnit.java:324
-  reg          lane1_beat_d2;                        // LmHeadUnit.java:324
-  reg          lane1_beat_d3;                        // LmHeadUnit.java:324
-  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:330
-  reg          lane1_beat_d4;                        // LmHeadUnit.java:331
-  reg          lane1_row_end_d1;                     // LmHeadUnit.java:332
-  reg          lane1_row_end_d2;                     // LmHeadUnit.java:332
-  reg          lane1_row_end_d3;                     // LmHeadUnit.java:332
-  reg          lane1_row_end_d4;                     // LmHeadUnit.java:332
-  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:333
-  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:334
-  reg          lane1_failed;                         // LmHeadUnit.java:341
+  reg  [15:0]  lane1_beat;                           // LmHeadUnit.java:289
+  reg  [2:0]   lane1_rows_in_flight;                 // LmHeadUnit.java:290
+  wire         lane1_last_beat;                      // LmHeadUnit.java:291
+  wire         lane1_room;                           // LmHeadUnit.java:293
+  wire         lane1_take;                           // LmHeadUnit.java:295
+  reg  [127:0] lane1_x_read_r0;                      // LmHeadUnit.java:304
+  reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:304
+  reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:306
+  reg  [127:0] lane1_weights_d2;                     // LmHeadUnit.java:306
+  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:313
+  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:319
+  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:319
+  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:319
+  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:319
+  reg          lane1_beat_d1;                        // LmHeadUnit.java:320
+  reg          lane1_beat_d2;                        // LmHeadUnit.java:320
+  reg          lane1_beat_d3;                        // LmHeadUnit.java:320
+  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:326
+  reg          lane1_beat_d4;                        // LmHeadUnit.java:327
+  reg          lane1_row_end_d1;                     // LmHeadUnit.java:328
+  reg          lane1_row_end_d2;                     // LmHeadUnit.java:328
+  reg          lane1_row_end_d3;                     // LmHeadUnit.java:328
+  reg          lane1_row_end_d4;                     // LmHeadUnit.java:328
+  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:329
+  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:330
+  reg          lane1_failed;                         // LmHeadUnit.java:337
 
   // lane2
   reg  [32:0]  lane2_next_row;                       // LmHeadUnit.java:269
   reg  [63:0]  lane2_address;                        // LmHeadUnit.java:270
-  wire         lane2_issuing;                        // LmHeadUnit.java:275
-  wire         lane2_row_sum_valid;                  // LmHeadUnit.java:290
-  wire         lane2_row_sum_ready;                  // LmHeadUnit.java:290
-  wire [31:0]  lane2_row_sum_payload;                // LmHeadUnit.java:290
+  wire         lane2_issuing;                        // LmHeadUnit.java:274
+  wire         lane2_row_sum_valid;                  // LmHeadUnit.java:286
+  wire         lane2_row_sum_ready;                  // LmHeadUnit.java:286
+  wire [31:0]  lane2_row_sum_payload;                // LmHeadUnit.java:286
   wire         lane2_sums_push_valid;                // Stream.java:195
   wire         lane2_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane2_sums_push_payload;              // Stream.java:195
@@ -542,70 +542,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane2_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane2_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane2_beat;                           // LmHeadUnit.java:293
-  reg  [2:0]   lane2_rows_in_flight;                 // LmHeadUnit.java:294
-  wire         lane2_last_beat;                      // LmHeadUnit.java:295
-  wire         lane2_room;                           // LmHeadUnit.java:297
-  wire         lane2_take;                           // LmHeadUnit.java:299
-  reg  [127:0] lane2_x_read_r0;                      // LmHeadUnit.java:308
-  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:308
-  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:310
-  reg  [127:0] lane2_weights_d2;                     // LmHeadUnit.java:310
-  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:317
-  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:323
-  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:323
-  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:323
-  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:323
-  reg          lane2_beat_d1;                        // LmHeadUnit.java:324
-  reg          lane2_beat_d2;                        // LmHeadUnit.java:324
-  reg          lane2_beat_d3;                        // LmHeadUnit.java:324
-  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:330
-  reg          lane2_beat_d4;                        // LmHeadUnit.java:331
-  reg          lane2_row_end_d1;                     // LmHeadUnit.java:332
-  reg          lane2_row_end_d2;                     // LmHeadUnit.java:332
-  reg          lane2_row_end_d3;                     // LmHeadUnit.java:332
-  reg          lane2_row_end_d4;                     // LmHeadUnit.java:332
-  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:333
-  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:334
-  reg          lane2_failed;                         // LmHeadUnit.java:341
+  reg  [15:0]  lane2_beat;                           // LmHeadUnit.java:289
+  reg  [2:0]   lane2_rows_in_flight;                 // LmHeadUnit.java:290
+  wire         lane2_last_beat;                      // LmHeadUnit.java:291
+  wire         lane2_room;                           // LmHeadUnit.java:293
+  wire         lane2_take;                           // LmHeadUnit.java:295
+  reg  [127:0] lane2_x_read_r0;                      // LmHeadUnit.java:304
+  reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:304
+  reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:306
+  reg  [127:0] lane2_weights_d2;                     // LmHeadUnit.java:306
+  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:313
+  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:319
+  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:319
+  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:319
+  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:319
+  reg          lane2_beat_d1;                        // LmHeadUnit.java:320
+  reg          lane2_beat_d2;                        // LmHeadUnit.java:320
+  reg          lane2_beat_d3;                        // LmHeadUnit.java:320
+  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:326
+  reg          lane2_beat_d4;                        // LmHeadUnit.java:327
+  reg          lane2_row_end_d1;                     // LmHeadUnit.java:328
+  reg          lane2_row_end_d2;                     // LmHeadUnit.java:328
+  reg          lane2_row_end_d3;                     // LmHeadUnit.java:328
+  reg          lane2_row_end_d4;                     // LmHeadUnit.java:328
+  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:329
+  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:330
+  reg          lane2_failed;                         // LmHeadUnit.java:337
 
   // lane3
   reg  [32:0]  lane3_next_row;                       // LmHeadUnit.java:269
   reg  [63:0]  lane3_address;                        // LmHeadUnit.java:270
-  wire         lane3_issuing;                        // LmHeadUnit.java:275
-  wire         lane3_row_sum_valid;                  // LmHeadUnit.java:290
-  wire         lane3_row_sum_ready;                  // LmHeadUnit.java:290
-  wire [31:0]  lane3_row_sum_payload;                // LmHeadUnit.java:290
+  wire         lane3_issuing;                        // LmHeadUnit.java:274
+  wire         lane3_row_sum_valid;                  // LmHeadUnit.java:286
+  wire         lane3_row_sum_ready;                  // LmHeadUnit.java:286
+  wire [31:0]  lane3_row_sum_payload;                // LmHeadUnit.java:286
   wire         lane3_sums_push_valid;                // Stream.java:195
   wire         lane3_sums_push_ready;                // Stream.java:195
   wire [31:0]  lane3_sums_push_payload;              // Stream.java:195
@@ -613,85 +613,85 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_sums_pop_ready;                 // Stream.java:195
   wire [31:0]  lane3_sums_pop_payload;               // Stream.java:195
   wire [3:0]   lane3_sums_occupancy;                 // Stream.java:195
-  reg  [15:0]  lane3_beat;                           // LmHeadUnit.java:293
-  reg  [2:0]   lane3_rows_in_flight;                 // LmHeadUnit.java:294
-  wire         lane3_last_beat;                      // LmHeadUnit.java:295
-  wire         lane3_room;                           // LmHeadUnit.java:297
-  wire         lane3_take;                           // LmHeadUnit.java:299
-  reg  [127:0] lane3_x_read_r0;                      // LmHeadUnit.java:308
-  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:308
-  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:310
-  reg  [127:0] lane3_weights_d2;                     // LmHeadUnit.java:310
-  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:317
-  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:317
-  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:323
-  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:323
-  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:323
-  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:323
-  reg          lane3_beat_d1;                        // LmHeadUnit.java:324
-  reg          lane3_beat_d2;                        // LmHeadUnit.java:324
-  reg          lane3_beat_d3;                        // LmHeadUnit.java:324
-  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:330
-  reg          lane3_beat_d4;                        // LmHeadUnit.java:331
-  reg          lane3_row_end_d1;                     // LmHeadUnit.java:332
-  reg          lane3_row_end_d2;                     // LmHeadUnit.java:332
-  reg          lane3_row_end_d3;                     // LmHeadUnit.java:332
-  reg          lane3_row_end_d4;                     // LmHeadUnit.java:332
-  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:333
-  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:334
-  reg          lane3_failed;                         // LmHeadUnit.java:341
+  reg  [15:0]  lane3_beat;                           // LmHeadUnit.java:289
+  reg  [2:0]   lane3_rows_in_flight;                 // LmHeadUnit.java:290
+  wire         lane3_last_beat;                      // LmHeadUnit.java:291
+  wire         lane3_room;                           // LmHeadUnit.java:293
+  wire         lane3_take;                           // LmHeadUnit.java:295
+  reg  [127:0] lane3_x_read_r0;                      // LmHeadUnit.java:304
+  reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:304
+  reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:306
+  reg  [127:0] lane3_weights_d2;                     // LmHeadUnit.java:306
+  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:313
+  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:313
+  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:319
+  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:319
+  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:319
+  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:319
+  reg          lane3_beat_d1;                        // LmHeadUnit.java:320
+  reg          lane3_beat_d2;                        // LmHeadUnit.java:320
+  reg          lane3_beat_d3;                        // LmHeadUnit.java:320
+  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:326
+  reg          lane3_beat_d4;                        // LmHeadUnit.java:327
+  reg          lane3_row_end_d1;                     // LmHeadUnit.java:328
+  reg          lane3_row_end_d2;                     // LmHeadUnit.java:328
+  reg          lane3_row_end_d3;                     // LmHeadUnit.java:328
+  reg          lane3_row_end_d4;                     // LmHeadUnit.java:328
+  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:329
+  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:330
+  reg          lane3_failed;                         // LmHeadUnit.java:337
 
   // scale_stream
-  reg          scales_requested;                     // LmHeadUnit.java:357
-  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:358
-  wire [30:0]  scale_beats;                          // LmHeadUnit.java:359
-  reg  [1:0]   scale_word;                           // LmHeadUnit.java:368
-  wire         last_scale_word;                      // LmHeadUnit.java:369
-  wire         scale_valid;                          // LmHeadUnit.java:370
-  wire         scale_ready;                          // LmHeadUnit.java:370
-  wire [31:0]  scale_payload;                        // LmHeadUnit.java:370
-  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:376
-  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:377
-  reg          scale_beyond_rows;                    // LmHeadUnit.java:380
-  reg          scales_failed;                        // LmHeadUnit.java:394
+  reg          scales_requested;                     // LmHeadUnit.java:353
+  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:354
+  wire [30:0]  scale_beats;                          // LmHeadUnit.java:355
+  reg  [1:0]   scale_word;                           // LmHeadUnit.java:364
+  wire         last_scale_word;                      // LmHeadUnit.java:365
+  wire         scale_valid;                          // LmHeadUnit.java:366
+  wire         scale_ready;                          // LmHeadUnit.java:366
+  wire [31:0]  scale_payload;                        // LmHeadUnit.java:366
+  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:372
+  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:373
+  reg          scale_beyond_rows;                    // LmHeadUnit.java:376
+  reg          scales_failed;                        // LmHeadUnit.java:390
 
   // logit_stage
-  reg  [1:0]   next_lane;                            // LmHeadUnit.java:419
-  reg  [32:0]  next_row;                             // LmHeadUnit.java:420
-  reg          sum_valid_pick;                       // LmHeadUnit.java:427
-  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:428
-  wire         logit_out_valid;                      // LmHeadUnit.java:430
-  wire         logit_out_ready;                      // LmHeadUnit.java:430
-  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:430
+  reg  [1:0]   next_lane;                            // LmHeadUnit.java:415
+  reg  [32:0]  next_row;                             // LmHeadUnit.java:416
+  reg          sum_valid_pick;                       // LmHeadUnit.java:423
+  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:424
+  wire         logit_out_valid;                      // LmHeadUnit.java:426
+  wire         logit_out_ready;                      // LmHeadUnit.java:426
+  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:426
   wire         logit_queue_push_valid;               // Stream.java:195
   wire         logit_queue_push_ready;               // Stream.java:195
   wire [31:0]  logit_queue_push_payload;             // Stream.java:195
@@ -699,49 +699,49 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         logit_queue_pop_ready;                // Stream.java:195
   wire [31:0]  logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]   logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:433
-  reg          logit_room;                           // LmHeadUnit.java:437
-  reg          rows_left;                            // LmHeadUnit.java:441
-  wire         logit_take;                           // LmHeadUnit.java:445
-  wire         row_sum_float_out_valid;              // LmHeadUnit.java:462
-  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:462
-  wire         row_sum_float_in_valid;               // LmHeadUnit.java:462
-  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:462
-  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:465
-  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:465
-  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:465
-  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:465
-  reg  [31:0]  row_sum_float_d5;                     // LmHeadUnit.java:465
-  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:465
-  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:465
-  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:465
-  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:465
-  reg          row_sum_float_valid_d5;               // LmHeadUnit.java:465
-  wire         logit_in_valid;                       // LmHeadUnit.java:465
-  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:465
-  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:465
-  wire         logit_out_valid_2;                    // LmHeadUnit.java:465
-  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:465
-  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:468
-  reg  [31:0]  logit_row_d15;                        // LmHeadUnit.java:468
-  reg  [31:0]  best_value;                           // LmHeadUnit.java:475
-  reg  [31:0]  best_row;                             // LmHeadUnit.java:476
-  wire         logit_greater;                        // LmHeadUnit.java:477
-  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:482
-  wire         logits_finished;                      // LmHeadUnit.java:485
+  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:429
+  reg          logit_room;                           // LmHeadUnit.java:433
+  reg          rows_left;                            // LmHeadUnit.java:437
+  wire         logit_take;                           // LmHeadUnit.java:441
+  wire         row_sum_float_out_valid;              // LmHeadUnit.java:458
+  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:458
+  wire         row_sum_float_in_valid;               // LmHeadUnit.java:458
+  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:458
+  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:461
+  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:461
+  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:461
+  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:461
+  reg  [31:0]  row_sum_float_d5;                     // LmHeadUnit.java:461
+  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:461
+  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:461
+  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:461
+  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:461
+  reg          row_sum_float_valid_d5;               // LmHeadUnit.java:461
+  wire         logit_in_valid;                       // LmHeadUnit.java:461
+  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:461
+  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:461
+  wire         logit_out_valid_2;                    // LmHeadUnit.java:461
+  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:461
+  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:464
+  reg  [31:0]  logit_row_d15;                        // LmHeadUnit.java:464
+  reg  [31:0]  best_value;                           // LmHeadUnit.java:471
+  reg  [31:0]  best_row;                             // LmHeadUnit.java:472
+  wire         logit_greater;                        // LmHeadUnit.java:473
+  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:478
+  wire         logits_finished;                      // LmHeadUnit.java:481
   reg          shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0]  shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0]  shared_operand_b;                     // LmHeadUnit.java:132
@@ -1148,26 +1148,26 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign done_valid = done_pending; // LmHeadUnit.java:242
   assign done_payload_argmax = done_argmax; // LmHeadUnit.java:243
   assign done_payload_errorCode = done_code; // LmHeadUnit.java:244
-  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:276
-  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:279
-  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
-  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:298
-  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:276
-  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:279
-  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
-  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:298
-  assign lane2_reader_command_valid = lane2_issuing; // LmHeadUnit.java:276
-  assign lane2_reader_command_payload_address = lane2_address; // LmHeadUnit.java:279
-  assign lane2_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
-  assign lane2_reader_data_ready = lane2_room; // LmHeadUnit.java:298
-  assign lane3_reader_command_valid = lane3_issuing; // LmHeadUnit.java:276
-  assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:279
-  assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:280
-  assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:298
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:360
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:361
-  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:363
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:383
+  assign lane0_reader_command_valid = lane0_issuing; // LmHeadUnit.java:274
+  assign lane0_reader_command_payload_address = lane0_address; // LmHeadUnit.java:274
+  assign lane0_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:274
+  assign lane0_reader_data_ready = lane0_room; // LmHeadUnit.java:294
+  assign lane1_reader_command_valid = lane1_issuing; // LmHeadUnit.java:274
+  assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:274
+  assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:274
+  assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:294
+  assign lane2_reader_command_valid = lane2_issuing; // LmHeadUnit.java:274
+  assign lane2_reader_command_payload_address = lane2_address; // LmHeadUnit.java:274
+  assign lane2_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:274
+  assign lane2_reader_data_ready = lane2_room; // LmHeadUnit.java:294
+  assign lane3_reader_command_valid = lane3_issuing; // LmHeadUnit.java:274
+  assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:274
+  assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:274
+  assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:294
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:356
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:357
+  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:359
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:379
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -1301,125 +1301,125 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane0 (LmHeadUnit.java:259): reads rows 0 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:275
+  // LmHeadUnit.java:274
   assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}) & lane0_reader_command_free;
   assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
   assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
   assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
-  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
-  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
-  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:299
-  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:324
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:326
-  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:326
-  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:330
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:334
-  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:336
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:337
-  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:447
+  assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
+  assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
+  assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:320
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:322
+  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:322
+  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:326
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:330
+  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:332
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:333
+  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:443
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
       lane0_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:281
-      lane0_next_row <= 33'd0; // LmHeadUnit.java:282
-      lane0_address <= lane0_start; // LmHeadUnit.java:283
-    end else if (lane0_issuing) begin // LmHeadUnit.java:284
-      lane0_next_row <= lane0_next_row + 33'd4; // LmHeadUnit.java:285
-      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:286
+    if (rows_start) begin // LmHeadUnit.java:277
+      lane0_next_row <= 33'd0; // LmHeadUnit.java:278
+      lane0_address <= lane0_start; // LmHeadUnit.java:279
+    end else if (lane0_issuing) begin // LmHeadUnit.java:280
+      lane0_next_row <= lane0_next_row + 33'd4; // LmHeadUnit.java:281
+      lane0_address <= lane0_address + lane_stride; // LmHeadUnit.java:282
     end
-    if (rows_start) begin // LmHeadUnit.java:300
-      lane0_beat <= 16'd0; // LmHeadUnit.java:300
-    end else if (lane0_take) begin // LmHeadUnit.java:300
-      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:300
+    if (rows_start) begin // LmHeadUnit.java:296
+      lane0_beat <= 16'd0; // LmHeadUnit.java:296
+    end else if (lane0_take) begin // LmHeadUnit.java:296
+      lane0_beat <= lane0_last_beat ? 16'd0 : (lane0_beat + 16'd1); // LmHeadUnit.java:296
     end
-    if (lane0_take) begin // LmHeadUnit.java:308
-      lane0_x_read_r0 <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:308
+    if (lane0_take) begin // LmHeadUnit.java:304
+      lane0_x_read_r0 <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:304
     end
-    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:308
-    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:310
-    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:310
+    lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:304
+    lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:306
+    lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:306
     lane0_product0 <=
         $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:313
     lane0_product1 <=
         $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:313
     lane0_product2 <=
         $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:313
     lane0_product3 <=
         $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:313
     lane0_product4 <=
         $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:313
     lane0_product5 <=
         $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:313
     lane0_product6 <=
         $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:313
     lane0_product7 <=
         $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:313
     lane0_product8 <=
         $signed({{8{lane0_product8_part[7]}}, lane0_product8_part})
-        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:313
     lane0_product9 <=
         $signed({{8{lane0_product9_part[7]}}, lane0_product9_part})
-        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:313
     lane0_product10 <=
         $signed({{8{lane0_product10_part[7]}}, lane0_product10_part})
-        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:313
     lane0_product11 <=
         $signed({{8{lane0_product11_part[7]}}, lane0_product11_part})
-        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:313
     lane0_product12 <=
         $signed({{8{lane0_product12_part[7]}}, lane0_product12_part})
-        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:313
     lane0_product13 <=
         $signed({{8{lane0_product13_part[7]}}, lane0_product13_part})
-        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:313
     lane0_product14 <=
         $signed({{8{lane0_product14_part[7]}}, lane0_product14_part})
-        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:313
     lane0_product15 <=
         $signed({{8{lane0_product15_part[7]}}, lane0_product15_part})
-        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:317
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:324
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:324
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:324
-    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:331
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:332
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:332
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:332
-    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:332
-    if (lane0_beat_d4) begin // LmHeadUnit.java:335
-      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:335
+        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:313
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:320
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:320
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:320
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:327
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:328
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:328
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:328
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:328
+    if (lane0_beat_d4) begin // LmHeadUnit.java:331
+      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:331
     end
-    // LmHeadUnit.java:340
+    // LmHeadUnit.java:336
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:342
-      lane0_failed <= 1'b0; // LmHeadUnit.java:342
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:343
-      lane0_failed <= 1'b1; // LmHeadUnit.java:343
+    if (command_accepted) begin // LmHeadUnit.java:338
+      lane0_failed <= 1'b0; // LmHeadUnit.java:338
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:339
+      lane0_failed <= 1'b1; // LmHeadUnit.java:339
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -1439,125 +1439,125 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane1 (LmHeadUnit.java:259): reads rows 1 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:275
+  // LmHeadUnit.java:274
   assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}) & lane1_reader_command_free;
   assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
   assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
   assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
-  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
-  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
-  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:299
-  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:324
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:326
-  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:326
-  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:330
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:334
-  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:336
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:337
-  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:447
+  assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
+  assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
+  assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:320
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:322
+  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:322
+  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:326
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:330
+  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:332
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:333
+  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:443
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
       lane1_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:281
-      lane1_next_row <= 33'd1; // LmHeadUnit.java:282
-      lane1_address <= lane1_start; // LmHeadUnit.java:283
-    end else if (lane1_issuing) begin // LmHeadUnit.java:284
-      lane1_next_row <= lane1_next_row + 33'd4; // LmHeadUnit.java:285
-      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:286
+    if (rows_start) begin // LmHeadUnit.java:277
+      lane1_next_row <= 33'd1; // LmHeadUnit.java:278
+      lane1_address <= lane1_start; // LmHeadUnit.java:279
+    end else if (lane1_issuing) begin // LmHeadUnit.java:280
+      lane1_next_row <= lane1_next_row + 33'd4; // LmHeadUnit.java:281
+      lane1_address <= lane1_address + lane_stride; // LmHeadUnit.java:282
     end
-    if (rows_start) begin // LmHeadUnit.java:300
-      lane1_beat <= 16'd0; // LmHeadUnit.java:300
-    end else if (lane1_take) begin // LmHeadUnit.java:300
-      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:300
+    if (rows_start) begin // LmHeadUnit.java:296
+      lane1_beat <= 16'd0; // LmHeadUnit.java:296
+    end else if (lane1_take) begin // LmHeadUnit.java:296
+      lane1_beat <= lane1_last_beat ? 16'd0 : (lane1_beat + 16'd1); // LmHeadUnit.java:296
     end
-    if (lane1_take) begin // LmHeadUnit.java:308
-      lane1_x_read_r0 <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:308
+    if (lane1_take) begin // LmHeadUnit.java:304
+      lane1_x_read_r0 <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:304
     end
-    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:308
-    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:310
-    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:310
+    lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:304
+    lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:306
+    lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:306
     lane1_product0 <=
         $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:313
     lane1_product1 <=
         $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:313
     lane1_product2 <=
         $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:313
     lane1_product3 <=
         $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:313
     lane1_product4 <=
         $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:313
     lane1_product5 <=
         $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:313
     lane1_product6 <=
         $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:313
     lane1_product7 <=
         $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:313
     lane1_product8 <=
         $signed({{8{lane1_product8_part[7]}}, lane1_product8_part})
-        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:313
     lane1_product9 <=
         $signed({{8{lane1_product9_part[7]}}, lane1_product9_part})
-        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:313
     lane1_product10 <=
         $signed({{8{lane1_product10_part[7]}}, lane1_product10_part})
-        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:313
     lane1_product11 <=
         $signed({{8{lane1_product11_part[7]}}, lane1_product11_part})
-        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:313
     lane1_product12 <=
         $signed({{8{lane1_product12_part[7]}}, lane1_product12_part})
-        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:313
     lane1_product13 <=
         $signed({{8{lane1_product13_part[7]}}, lane1_product13_part})
-        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:313
     lane1_product14 <=
         $signed({{8{lane1_product14_part[7]}}, lane1_product14_part})
-        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:313
     lane1_product15 <=
         $signed({{8{lane1_product15_part[7]}}, lane1_product15_part})
-        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:317
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:324
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:324
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:324
-    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:331
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:332
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:332
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:332
-    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:332
-    if (lane1_beat_d4) begin // LmHeadUnit.java:335
-      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:335
+        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:313
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:320
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:320
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:320
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:327
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:328
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:328
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:328
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:328
+    if (lane1_beat_d4) begin // LmHeadUnit.java:331
+      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:331
     end
-    // LmHeadUnit.java:340
+    // LmHeadUnit.java:336
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:342
-      lane1_failed <= 1'b0; // LmHeadUnit.java:342
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:343
-      lane1_failed <= 1'b1; // LmHeadUnit.java:343
+    if (command_accepted) begin // LmHeadUnit.java:338
+      lane1_failed <= 1'b0; // LmHeadUnit.java:338
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:339
+      lane1_failed <= 1'b1; // LmHeadUnit.java:339
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -1577,125 +1577,125 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane2 (LmHeadUnit.java:259): reads rows 2 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:275
+  // LmHeadUnit.java:274
   assign lane2_issuing = (phase == PHASE_RUN) & (lane2_next_row < {1'b0, rows}) & lane2_reader_command_free;
   assign lane2_sums_push_valid = lane2_row_sum_valid; // Stream.java:196
   assign lane2_sums_push_payload = lane2_row_sum_payload; // Stream.java:197
   assign lane2_row_sum_ready = lane2_sums_push_ready; // Stream.java:198
-  assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
-  assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
-  assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:299
-  assign lane2_beat_tree_in_valid = lane2_beat_d3; // LmHeadUnit.java:324
-  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:326
-  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:326
-  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:330
-  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:334
-  assign lane2_row_sum_valid = lane2_beat_d4 & lane2_row_end_d4; // LmHeadUnit.java:336
-  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:337
-  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:447
+  assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
+  assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
+  assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_valid = lane2_beat_d3; // LmHeadUnit.java:320
+  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:322
+  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:322
+  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:326
+  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:330
+  assign lane2_row_sum_valid = lane2_beat_d4 & lane2_row_end_d4; // LmHeadUnit.java:332
+  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:333
+  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:443
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
       lane2_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:281
-      lane2_next_row <= 33'd2; // LmHeadUnit.java:282
-      lane2_address <= lane2_start; // LmHeadUnit.java:283
-    end else if (lane2_issuing) begin // LmHeadUnit.java:284
-      lane2_next_row <= lane2_next_row + 33'd4; // LmHeadUnit.java:285
-      lane2_address <= lane2_address + lane_stride; // LmHeadUnit.java:286
+    if (rows_start) begin // LmHeadUnit.java:277
+      lane2_next_row <= 33'd2; // LmHeadUnit.java:278
+      lane2_address <= lane2_start; // LmHeadUnit.java:279
+    end else if (lane2_issuing) begin // LmHeadUnit.java:280
+      lane2_next_row <= lane2_next_row + 33'd4; // LmHeadUnit.java:281
+      lane2_address <= lane2_address + lane_stride; // LmHeadUnit.java:282
     end
-    if (rows_start) begin // LmHeadUnit.java:300
-      lane2_beat <= 16'd0; // LmHeadUnit.java:300
-    end else if (lane2_take) begin // LmHeadUnit.java:300
-      lane2_beat <= lane2_last_beat ? 16'd0 : (lane2_beat + 16'd1); // LmHeadUnit.java:300
+    if (rows_start) begin // LmHeadUnit.java:296
+      lane2_beat <= 16'd0; // LmHeadUnit.java:296
+    end else if (lane2_take) begin // LmHeadUnit.java:296
+      lane2_beat <= lane2_last_beat ? 16'd0 : (lane2_beat + 16'd1); // LmHeadUnit.java:296
     end
-    if (lane2_take) begin // LmHeadUnit.java:308
-      lane2_x_read_r0 <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:308
+    if (lane2_take) begin // LmHeadUnit.java:304
+      lane2_x_read_r0 <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:304
     end
-    lane2_x_read <= lane2_x_read_r0; // LmHeadUnit.java:308
-    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:310
-    lane2_weights_d2 <= lane2_weights_d1; // LmHeadUnit.java:310
+    lane2_x_read <= lane2_x_read_r0; // LmHeadUnit.java:304
+    lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:306
+    lane2_weights_d2 <= lane2_weights_d1; // LmHeadUnit.java:306
     lane2_product0 <=
         $signed({{8{lane2_product0_part[7]}}, lane2_product0_part})
-        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:313
     lane2_product1 <=
         $signed({{8{lane2_product1_part[7]}}, lane2_product1_part})
-        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:313
     lane2_product2 <=
         $signed({{8{lane2_product2_part[7]}}, lane2_product2_part})
-        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:313
     lane2_product3 <=
         $signed({{8{lane2_product3_part[7]}}, lane2_product3_part})
-        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:313
     lane2_product4 <=
         $signed({{8{lane2_product4_part[7]}}, lane2_product4_part})
-        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:313
     lane2_product5 <=
         $signed({{8{lane2_product5_part[7]}}, lane2_product5_part})
-        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:313
     lane2_product6 <=
         $signed({{8{lane2_product6_part[7]}}, lane2_product6_part})
-        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:313
     lane2_product7 <=
         $signed({{8{lane2_product7_part[7]}}, lane2_product7_part})
-        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:313
     lane2_product8 <=
         $signed({{8{lane2_product8_part[7]}}, lane2_product8_part})
-        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:313
     lane2_product9 <=
         $signed({{8{lane2_product9_part[7]}}, lane2_product9_part})
-        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:313
     lane2_product10 <=
         $signed({{8{lane2_product10_part[7]}}, lane2_product10_part})
-        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:313
     lane2_product11 <=
         $signed({{8{lane2_product11_part[7]}}, lane2_product11_part})
-        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:313
     lane2_product12 <=
         $signed({{8{lane2_product12_part[7]}}, lane2_product12_part})
-        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:313
     lane2_product13 <=
         $signed({{8{lane2_product13_part[7]}}, lane2_product13_part})
-        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:313
     lane2_product14 <=
         $signed({{8{lane2_product14_part[7]}}, lane2_product14_part})
-        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:313
     lane2_product15 <=
         $signed({{8{lane2_product15_part[7]}}, lane2_product15_part})
-        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:317
-    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:324
-    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:324
-    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:324
-    lane2_beat_d4 <= lane2_beat_d3; // LmHeadUnit.java:331
-    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:332
-    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:332
-    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:332
-    lane2_row_end_d4 <= lane2_row_end_d3; // LmHeadUnit.java:332
-    if (lane2_beat_d4) begin // LmHeadUnit.java:335
-      lane2_acc <= lane2_row_end_d4 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:335
+        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:313
+    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:320
+    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:320
+    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:320
+    lane2_beat_d4 <= lane2_beat_d3; // LmHeadUnit.java:327
+    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:328
+    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:328
+    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:328
+    lane2_row_end_d4 <= lane2_row_end_d3; // LmHeadUnit.java:328
+    if (lane2_beat_d4) begin // LmHeadUnit.java:331
+      lane2_acc <= lane2_row_end_d4 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:331
     end
-    // LmHeadUnit.java:340
+    // LmHeadUnit.java:336
     lane2_rows_in_flight <=
         (lane2_rows_in_flight + {2'd0, (lane2_take & lane2_last_beat)}) - {2'd0, lane2_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:342
-      lane2_failed <= 1'b0; // LmHeadUnit.java:342
-    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:343
-      lane2_failed <= 1'b1; // LmHeadUnit.java:343
+    if (command_accepted) begin // LmHeadUnit.java:338
+      lane2_failed <= 1'b0; // LmHeadUnit.java:338
+    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:339
+      lane2_failed <= 1'b1; // LmHeadUnit.java:339
     end
     if (reset) begin
       lane2_next_row <= 33'd0;
@@ -1715,125 +1715,125 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // lane3 (LmHeadUnit.java:259): reads rows 3 mod P, and sums each row's products with the activations
-  // LmHeadUnit.java:275
+  // LmHeadUnit.java:274
   assign lane3_issuing = (phase == PHASE_RUN) & (lane3_next_row < {1'b0, rows}) & lane3_reader_command_free;
   assign lane3_sums_push_valid = lane3_row_sum_valid; // Stream.java:196
   assign lane3_sums_push_payload = lane3_row_sum_payload; // Stream.java:197
   assign lane3_row_sum_ready = lane3_sums_push_ready; // Stream.java:198
-  assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:295
-  assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:297
-  assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:299
-  assign lane3_beat_tree_in_valid = lane3_beat_d3; // LmHeadUnit.java:324
-  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:326
-  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:326
-  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:330
-  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:334
-  assign lane3_row_sum_valid = lane3_beat_d4 & lane3_row_end_d4; // LmHeadUnit.java:336
-  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:337
-  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:447
+  assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
+  assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
+  assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_valid = lane3_beat_d3; // LmHeadUnit.java:320
+  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:322
+  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:322
+  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:326
+  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:330
+  assign lane3_row_sum_valid = lane3_beat_d4 & lane3_row_end_d4; // LmHeadUnit.java:332
+  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:333
+  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:443
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
       lane3_activations[activation_beat[6:0]] <= activations_payload; // LmHeadUnit.java:265
     end
-    if (rows_start) begin // LmHeadUnit.java:281
-      lane3_next_row <= 33'd3; // LmHeadUnit.java:282
-      lane3_address <= lane3_start; // LmHeadUnit.java:283
-    end else if (lane3_issuing) begin // LmHeadUnit.java:284
-      lane3_next_row <= lane3_next_row + 33'd4; // LmHeadUnit.java:285
-      lane3_address <= lane3_address + lane_stride; // LmHeadUnit.java:286
+    if (rows_start) begin // LmHeadUnit.java:277
+      lane3_next_row <= 33'd3; // LmHeadUnit.java:278
+      lane3_address <= lane3_start; // LmHeadUnit.java:279
+    end else if (lane3_issuing) begin // LmHeadUnit.java:280
+      lane3_next_row <= lane3_next_row + 33'd4; // LmHeadUnit.java:281
+      lane3_address <= lane3_address + lane_stride; // LmHeadUnit.java:282
     end
-    if (rows_start) begin // LmHeadUnit.java:300
-      lane3_beat <= 16'd0; // LmHeadUnit.java:300
-    end else if (lane3_take) begin // LmHeadUnit.java:300
-      lane3_beat <= lane3_last_beat ? 16'd0 : (lane3_beat + 16'd1); // LmHeadUnit.java:300
+    if (rows_start) begin // LmHeadUnit.java:296
+      lane3_beat <= 16'd0; // LmHeadUnit.java:296
+    end else if (lane3_take) begin // LmHeadUnit.java:296
+      lane3_beat <= lane3_last_beat ? 16'd0 : (lane3_beat + 16'd1); // LmHeadUnit.java:296
     end
-    if (lane3_take) begin // LmHeadUnit.java:308
-      lane3_x_read_r0 <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:308
+    if (lane3_take) begin // LmHeadUnit.java:304
+      lane3_x_read_r0 <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:304
     end
-    lane3_x_read <= lane3_x_read_r0; // LmHeadUnit.java:308
-    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:310
-    lane3_weights_d2 <= lane3_weights_d1; // LmHeadUnit.java:310
+    lane3_x_read <= lane3_x_read_r0; // LmHeadUnit.java:304
+    lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:306
+    lane3_weights_d2 <= lane3_weights_d1; // LmHeadUnit.java:306
     lane3_product0 <=
         $signed({{8{lane3_product0_part[7]}}, lane3_product0_part})
-        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:313
     lane3_product1 <=
         $signed({{8{lane3_product1_part[7]}}, lane3_product1_part})
-        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:313
     lane3_product2 <=
         $signed({{8{lane3_product2_part[7]}}, lane3_product2_part})
-        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:313
     lane3_product3 <=
         $signed({{8{lane3_product3_part[7]}}, lane3_product3_part})
-        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:313
     lane3_product4 <=
         $signed({{8{lane3_product4_part[7]}}, lane3_product4_part})
-        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:313
     lane3_product5 <=
         $signed({{8{lane3_product5_part[7]}}, lane3_product5_part})
-        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:313
     lane3_product6 <=
         $signed({{8{lane3_product6_part[7]}}, lane3_product6_part})
-        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:313
     lane3_product7 <=
         $signed({{8{lane3_product7_part[7]}}, lane3_product7_part})
-        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:313
     lane3_product8 <=
         $signed({{8{lane3_product8_part[7]}}, lane3_product8_part})
-        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:313
     lane3_product9 <=
         $signed({{8{lane3_product9_part[7]}}, lane3_product9_part})
-        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:313
     lane3_product10 <=
         $signed({{8{lane3_product10_part[7]}}, lane3_product10_part})
-        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:313
     lane3_product11 <=
         $signed({{8{lane3_product11_part[7]}}, lane3_product11_part})
-        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:313
     lane3_product12 <=
         $signed({{8{lane3_product12_part[7]}}, lane3_product12_part})
-        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:313
     lane3_product13 <=
         $signed({{8{lane3_product13_part[7]}}, lane3_product13_part})
-        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:313
     lane3_product14 <=
         $signed({{8{lane3_product14_part[7]}}, lane3_product14_part})
-        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:317
+        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:313
     lane3_product15 <=
         $signed({{8{lane3_product15_part[7]}}, lane3_product15_part})
-        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:317
-    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:324
-    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:324
-    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:324
-    lane3_beat_d4 <= lane3_beat_d3; // LmHeadUnit.java:331
-    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:332
-    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:332
-    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:332
-    lane3_row_end_d4 <= lane3_row_end_d3; // LmHeadUnit.java:332
-    if (lane3_beat_d4) begin // LmHeadUnit.java:335
-      lane3_acc <= lane3_row_end_d4 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:335
+        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:313
+    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:320
+    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:320
+    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:320
+    lane3_beat_d4 <= lane3_beat_d3; // LmHeadUnit.java:327
+    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:328
+    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:328
+    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:328
+    lane3_row_end_d4 <= lane3_row_end_d3; // LmHeadUnit.java:328
+    if (lane3_beat_d4) begin // LmHeadUnit.java:331
+      lane3_acc <= lane3_row_end_d4 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:331
     end
-    // LmHeadUnit.java:340
+    // LmHeadUnit.java:336
     lane3_rows_in_flight <=
         (lane3_rows_in_flight + {2'd0, (lane3_take & lane3_last_beat)}) - {2'd0, lane3_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:342
-      lane3_failed <= 1'b0; // LmHeadUnit.java:342
-    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:343
-      lane3_failed <= 1'b1; // LmHeadUnit.java:343
+    if (command_accepted) begin // LmHeadUnit.java:338
+      lane3_failed <= 1'b0; // LmHeadUnit.java:338
+    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:339
+      lane3_failed <= 1'b1; // LmHeadUnit.java:339
     end
     if (reset) begin
       lane3_next_row <= 33'd0;
@@ -1852,44 +1852,44 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:354): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:358
-  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:359
-  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:369
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:371
+  // scale_stream (LmHeadUnit.java:350): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:354
+  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:355
+  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:365
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:367
 
   always @(*) begin
-    case (scale_word) // LmHeadUnit.java:376
-      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:376
-      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:376
-      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:376
-      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:376
+    case (scale_word) // LmHeadUnit.java:372
+      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:372
+      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:372
+      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:372
+      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:372
     endcase
   end
 
-  assign scale_payload = scale_pick; // LmHeadUnit.java:376
-  assign scale_ready = logit_take; // LmHeadUnit.java:449
+  assign scale_payload = scale_pick; // LmHeadUnit.java:372
+  assign scale_ready = logit_take; // LmHeadUnit.java:445
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:364
-      scales_requested <= 1'b0; // LmHeadUnit.java:364
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:365
-      scales_requested <= 1'b1; // LmHeadUnit.java:365
+    if (command_accepted) begin // LmHeadUnit.java:360
+      scales_requested <= 1'b0; // LmHeadUnit.java:360
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:361
+      scales_requested <= 1'b1; // LmHeadUnit.java:361
     end
-    if (command_accepted) begin // LmHeadUnit.java:384
-      scale_word <= 2'd0; // LmHeadUnit.java:385
-      scales_taken <= 33'd0; // LmHeadUnit.java:386
-      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:387
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:388
-      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:389
-      scales_taken <= scales_taken_sum; // LmHeadUnit.java:391
-      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:392
+    if (command_accepted) begin // LmHeadUnit.java:380
+      scale_word <= 2'd0; // LmHeadUnit.java:381
+      scales_taken <= 33'd0; // LmHeadUnit.java:382
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:383
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:384
+      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:385
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:387
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:388
     end
-    if (command_accepted) begin // LmHeadUnit.java:395
-      scales_failed <= 1'b0; // LmHeadUnit.java:395
-    // LmHeadUnit.java:396
+    if (command_accepted) begin // LmHeadUnit.java:391
+      scales_failed <= 1'b0; // LmHeadUnit.java:391
+    // LmHeadUnit.java:392
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:396
+      scales_failed <= 1'b1; // LmHeadUnit.java:392
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -1901,23 +1901,23 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:416): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:412): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:427
-      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:427
-      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:427
-      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:427
-      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:427
+    case (next_lane) // LmHeadUnit.java:423
+      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:423
+      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:423
+      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:423
+      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:423
     endcase
   end
 
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:428
-      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:428
-      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:428
-      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:428
-      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:428
+    case (next_lane) // LmHeadUnit.java:424
+      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:424
+      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:424
+      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:424
+      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:424
     endcase
   end
 
@@ -1925,69 +1925,69 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  // LmHeadUnit.java:445
+  // LmHeadUnit.java:441
   assign logit_take = (phase == PHASE_RUN) & fx_ready & rows_left & sum_valid_pick & scale_valid & logit_room;
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:462
-  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:462
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:465
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:465
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:465
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:469
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:470
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:458
+  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:458
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:461
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:461
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:461
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:465
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:466
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:477
-  // LmHeadUnit.java:485
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:473
+  // LmHeadUnit.java:481
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:437
-    if (rows_start) begin // LmHeadUnit.java:450
-      next_lane <= 2'd0; // LmHeadUnit.java:451
-      next_row <= 33'd0; // LmHeadUnit.java:452
-      rows_left <= rows != 32'd0; // LmHeadUnit.java:453
-    end else if (logit_take) begin // LmHeadUnit.java:454
-      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:455
-      next_row <= next_row_sum; // LmHeadUnit.java:457
-      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:458
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:433
+    if (rows_start) begin // LmHeadUnit.java:446
+      next_lane <= 2'd0; // LmHeadUnit.java:447
+      next_row <= 33'd0; // LmHeadUnit.java:448
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:449
+    end else if (logit_take) begin // LmHeadUnit.java:450
+      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:451
+      next_row <= next_row_sum; // LmHeadUnit.java:453
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:454
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:465
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:465
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:465
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:465
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:465
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:465
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:465
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:465
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:465
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:465
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:468
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:468
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:468
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:468
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:468
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:468
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:468
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:468
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:468
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:468
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:468
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:468
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:468
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:468
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:468
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:472
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:478
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:479
-      best_row <= logit_row_d15; // LmHeadUnit.java:480
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:461
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:461
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:461
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:461
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:461
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:461
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:461
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:461
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:461
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:461
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:464
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:464
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:464
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:464
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:464
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:464
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:464
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:464
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:464
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:464
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:464
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:464
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:464
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:464
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:464
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:468
+    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:474
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:475
+      best_row <= logit_row_d15; // LmHeadUnit.java:476
     end
-    if (rows_start) begin // LmHeadUnit.java:483
-      logits_emitted <= 33'd0; // LmHeadUnit.java:483
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:483
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:483
+    if (rows_start) begin // LmHeadUnit.java:479
+      logits_emitted <= 33'd0; // LmHeadUnit.java:479
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:479
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:479
     end
     if (reset) begin
       logit_room <= 1'b0;
@@ -2018,53 +2018,53 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
                  "count");
         $stop;
       end
-      if (!(~lane0_issuing | lane0_reader_command_ready)) begin // LmHeadUnit.java:277
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
-                 "is offered");
+      if (!(~lane0_issuing | lane0_reader_command_ready)) begin // LmHeadUnit.java:274
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:274: LmHeadUnit: a row's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:338
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:334
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:277
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
-                 "is offered");
+      if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:274
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:274: LmHeadUnit: a row's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:338
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:334
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane2_issuing | lane2_reader_command_ready)) begin // LmHeadUnit.java:277
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
-                 "is offered");
+      if (!(~lane2_issuing | lane2_reader_command_ready)) begin // LmHeadUnit.java:274
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:274: LmHeadUnit: a row's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:338
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:334
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane3_issuing | lane3_reader_command_ready)) begin // LmHeadUnit.java:277
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:277: LmHeadUnit: the reader takes a row's command when it ",
-                 "is offered");
+      if (!(~lane3_issuing | lane3_reader_command_ready)) begin // LmHeadUnit.java:274
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:274: LmHeadUnit: a row's command is taken when it is ",
+                 "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:338
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:338: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:334
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:381
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:381: LmHeadUnit: the scale stream's past-the-rows flag is ",
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:377
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:377: LmHeadUnit: the scale stream's past-the-rows flag is ",
                  "current");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:442
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:442: LmHeadUnit: the rows-left flag is current");
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:438
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:438: LmHeadUnit: the rows-left flag is current");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:471
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:471: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:467
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:467: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -2313,7 +2313,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:323
+  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:319
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane0_beat_tree_in_valid),
@@ -2349,7 +2349,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:323
+  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:319
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane1_beat_tree_in_valid),
@@ -2385,7 +2385,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane2_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:323
+  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:319
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane2_beat_tree_in_valid),
@@ -2421,7 +2421,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane3_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:323
+  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:319
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane3_beat_tree_in_valid),
@@ -2457,7 +2457,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:462
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:458
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -2466,7 +2466,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:465
+  Fp32Mul logit ( // LmHeadUnit.java:461
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

@@ -4,46 +4,46 @@
 `default_nettype none
 
 module AxiBurstReader_w64_b16_o4 (
-  input  wire        clk,                     // AxiBurstReader.java:91
-  input  wire        reset,                   // AxiBurstReader.java:91
-  input  wire        command_valid,           // AxiBurstReader.java:96
-  output wire        command_ready,           // AxiBurstReader.java:96
-  input  wire [63:0] command_payload_address, // AxiBurstReader.java:96
-  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:96
-  output wire        data_valid,              // AxiBurstReader.java:97
-  input  wire        data_ready,              // AxiBurstReader.java:97
-  output wire [63:0] data_payload_data,       // AxiBurstReader.java:97
-  output wire        data_payload_last,       // AxiBurstReader.java:97
-  output wire        data_payload_error,      // AxiBurstReader.java:97
-  output wire        m_axi_awvalid,           // AxiBurstReader.java:98
-  input  wire        m_axi_awready,           // AxiBurstReader.java:98
-  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:98
-  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:98
-  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:98
-  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:98
-  output wire        m_axi_wvalid,            // AxiBurstReader.java:98
-  input  wire        m_axi_wready,            // AxiBurstReader.java:98
-  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:98
-  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:98
-  output wire        m_axi_wlast,             // AxiBurstReader.java:98
-  input  wire        m_axi_bvalid,            // AxiBurstReader.java:98
-  output wire        m_axi_bready,            // AxiBurstReader.java:98
-  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:98
-  output wire        m_axi_arvalid,           // AxiBurstReader.java:98
-  input  wire        m_axi_arready,           // AxiBurstReader.java:98
-  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:98
-  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:98
-  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:98
-  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:98
-  input  wire        m_axi_rvalid,            // AxiBurstReader.java:98
-  output wire        m_axi_rready,            // AxiBurstReader.java:98
-  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:98
-  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:98
-  input  wire        m_axi_rlast,             // AxiBurstReader.java:98
-  output wire        idle,                    // AxiBurstReader.java:99
-  output wire [6:0]  credits,                 // AxiBurstReader.java:100
-  output wire [2:0]  outstanding,             // AxiBurstReader.java:101
-  output wire        command_free             // AxiBurstReader.java:102
+  input  wire        clk,                     // AxiBurstReader.java:92
+  input  wire        reset,                   // AxiBurstReader.java:92
+  input  wire        command_valid,           // AxiBurstReader.java:97
+  output wire        command_ready,           // AxiBurstReader.java:97
+  input  wire [63:0] command_payload_address, // AxiBurstReader.java:97
+  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:97
+  output wire        data_valid,              // AxiBurstReader.java:98
+  input  wire        data_ready,              // AxiBurstReader.java:98
+  output wire [63:0] data_payload_data,       // AxiBurstReader.java:98
+  output wire        data_payload_last,       // AxiBurstReader.java:98
+  output wire        data_payload_error,      // AxiBurstReader.java:98
+  output wire        m_axi_awvalid,           // AxiBurstReader.java:99
+  input  wire        m_axi_awready,           // AxiBurstReader.java:99
+  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:99
+  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:99
+  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:99
+  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:99
+  output wire        m_axi_wvalid,            // AxiBurstReader.java:99
+  input  wire        m_axi_wready,            // AxiBurstReader.java:99
+  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:99
+  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:99
+  output wire        m_axi_wlast,             // AxiBurstReader.java:99
+  input  wire        m_axi_bvalid,            // AxiBurstReader.java:99
+  output wire        m_axi_bready,            // AxiBurstReader.java:99
+  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:99
+  output wire        m_axi_arvalid,           // AxiBurstReader.java:99
+  input  wire        m_axi_arready,           // AxiBurstReader.java:99
+  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:99
+  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:99
+  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:99
+  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:99
+  input  wire        m_axi_rvalid,            // AxiBurstReader.java:99
+  output wire        m_axi_rready,            // AxiBurstReader.java:99
+  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:99
+  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:99
+  input  wire        m_axi_rlast,             // AxiBurstReader.java:99
+  output wire        idle,                    // AxiBurstReader.java:100
+  output wire [6:0]  credits,                 // AxiBurstReader.java:101
+  output wire [2:0]  outstanding,             // AxiBurstReader.java:102
+  output wire        command_free             // AxiBurstReader.java:103
 );
 
   // ar_bursts
@@ -60,24 +60,24 @@ module AxiBurstReader_w64_b16_o4 (
   reg  [4:0]  ar_beats;                    // BurstCutter.java:61
   wire [4:0]  ar_to_boundary;              // BurstCutter.java:72
   wire [31:0] ar_left;                     // BurstCutter.java:75
-  wire        requested;                   // AxiBurstReader.java:109
-  wire        delivered;                   // AxiBurstReader.java:110
+  wire        requested;                   // AxiBurstReader.java:110
+  wire        delivered;                   // AxiBurstReader.java:111
 
   // credits
-  reg  [6:0]  credit_count;                // AxiBurstReader.java:178
-  wire        in_flight_push_valid;        // AxiBurstReader.java:112
-  wire        in_flight_push_ready;        // AxiBurstReader.java:112
-  wire [0:0]  in_flight_push_payload;      // AxiBurstReader.java:112
-  wire        in_flight_pop_valid;         // AxiBurstReader.java:112
-  wire        in_flight_pop_ready;         // AxiBurstReader.java:112
-  wire [0:0]  in_flight_pop_payload;       // AxiBurstReader.java:112
-  wire [2:0]  in_flight_occupancy;         // AxiBurstReader.java:112
-  wire        room;                        // AxiBurstReader.java:113
-  wire        slot_free;                   // AxiBurstReader.java:114
-  wire        ar_next_valid;               // AxiBurstReader.java:115
-  wire        ar_next_ready;               // AxiBurstReader.java:115
-  wire [63:0] ar_next_payload_address;     // AxiBurstReader.java:115
-  wire [7:0]  ar_next_payload_len;         // AxiBurstReader.java:115
+  reg  [6:0]  credit_count;                // AxiBurstReader.java:179
+  wire        in_flight_push_valid;        // AxiBurstReader.java:113
+  wire        in_flight_push_ready;        // AxiBurstReader.java:113
+  wire [0:0]  in_flight_push_payload;      // AxiBurstReader.java:113
+  wire        in_flight_pop_valid;         // AxiBurstReader.java:113
+  wire        in_flight_pop_ready;         // AxiBurstReader.java:113
+  wire [0:0]  in_flight_pop_payload;       // AxiBurstReader.java:113
+  wire [2:0]  in_flight_occupancy;         // AxiBurstReader.java:113
+  wire        room;                        // AxiBurstReader.java:114
+  wire        slot_free;                   // AxiBurstReader.java:115
+  wire        ar_next_valid;               // AxiBurstReader.java:116
+  wire        ar_next_ready;               // AxiBurstReader.java:116
+  wire [63:0] ar_next_payload_address;     // AxiBurstReader.java:116
+  wire [7:0]  ar_next_payload_len;         // AxiBurstReader.java:116
   reg         ar_slice_valid;              // Stream.java:140
   reg  [63:0] ar_slice_payload_address;    // Stream.java:141
   reg  [7:0]  ar_slice_payload_len;        // Stream.java:141
@@ -86,11 +86,11 @@ module AxiBurstReader_w64_b16_o4 (
   reg  [63:0] ar_slice_s2m_buffer_address; // Stream.java:163
   reg  [7:0]  ar_slice_s2m_buffer_len;     // Stream.java:163
   wire        ar_slice_s2m_ready;          // Stream.java:164
-  wire        ar_accepted;                 // AxiBurstReader.java:134
-  reg  [1:0]  ar_slice_bursts;             // AxiBurstReader.java:135
-  reg  [6:0]  ar_slice_beats_in;           // AxiBurstReader.java:141
-  reg  [6:0]  ar_slice_beats_out;          // AxiBurstReader.java:142
-  wire [6:0]  ar_slice_beats;              // AxiBurstReader.java:146
+  wire        ar_accepted;                 // AxiBurstReader.java:135
+  reg  [1:0]  ar_slice_bursts;             // AxiBurstReader.java:136
+  reg  [6:0]  ar_slice_beats_in;           // AxiBurstReader.java:142
+  reg  [6:0]  ar_slice_beats_out;          // AxiBurstReader.java:143
+  wire [6:0]  ar_slice_beats;              // AxiBurstReader.java:147
   wire        read_fifo_push_valid;        // Stream.java:195
   wire        read_fifo_push_ready;        // Stream.java:195
   wire [65:0] read_fifo_push_payload;      // Stream.java:195
@@ -112,41 +112,41 @@ module AxiBurstReader_w64_b16_o4 (
   assign credit_count_mux = requested ? (credit_count - {2'd0, ar_beats}) : credit_count;
 
   assign command_ready = not_ar_command_valid_or_ar_command_ready; // Stream.java:144
-  assign command_free = ~ar_command_valid; // AxiBurstReader.java:108
-  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:113
-  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:114
-  assign ar_next_valid = ar_pending & room & slot_free; // AxiBurstReader.java:116
-  assign ar_next_payload_address = ar_address; // AxiBurstReader.java:117
-  assign ar_next_payload_len = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:118
+  assign command_free = ~ar_command_valid; // AxiBurstReader.java:109
+  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:114
+  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:115
+  assign ar_next_valid = ar_pending & room & slot_free; // AxiBurstReader.java:117
+  assign ar_next_payload_address = ar_address; // AxiBurstReader.java:118
+  assign ar_next_payload_len = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:119
   assign ar_next_ready = not_ar_slice_valid_or_ar_slice_ready; // Stream.java:144
   assign ar_slice_ready = ~ar_slice_s2m_buffered; // Stream.java:165
-  assign m_axi_arvalid = ar_slice_valid | ar_slice_s2m_buffered; // AxiBurstReader.java:120
-  // AxiBurstReader.java:121
-  assign m_axi_araddr = ar_slice_s2m_buffered ? ar_slice_s2m_buffer_address : ar_slice_payload_address;
+  assign m_axi_arvalid = ar_slice_valid | ar_slice_s2m_buffered; // AxiBurstReader.java:121
   // AxiBurstReader.java:122
+  assign m_axi_araddr = ar_slice_s2m_buffered ? ar_slice_s2m_buffer_address : ar_slice_payload_address;
+  // AxiBurstReader.java:123
   assign m_axi_arlen = ar_slice_s2m_buffered ? ar_slice_s2m_buffer_len : ar_slice_payload_len;
-  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:123
-  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:124
-  assign ar_slice_s2m_ready = m_axi_arready; // AxiBurstReader.java:128
-  assign requested = ar_next_valid & ar_next_ready; // AxiBurstReader.java:129
-  assign in_flight_push_valid = requested; // AxiBurstReader.java:131
-  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:132
-  assign ar_accepted = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:134
-  assign ar_slice_beats = ar_slice_beats_in - ar_slice_beats_out; // AxiBurstReader.java:146
+  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:124
+  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:125
+  assign ar_slice_s2m_ready = m_axi_arready; // AxiBurstReader.java:129
+  assign requested = ar_next_valid & ar_next_ready; // AxiBurstReader.java:130
+  assign in_flight_push_valid = requested; // AxiBurstReader.java:132
+  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:133
+  assign ar_accepted = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:135
+  assign ar_slice_beats = ar_slice_beats_in - ar_slice_beats_out; // AxiBurstReader.java:147
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
   // Stream.java:197
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata};
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
-  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:153
+  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:154
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[63:0]; // Stream.java:102
   assign data_payload_last = read_fifo_pop_payload[64]; // Stream.java:102
   assign data_payload_error = read_fifo_pop_payload[65]; // Stream.java:102
   assign read_fifo_pop_ready = data_ready; // Stream.java:103
-  assign delivered = data_valid & data_ready; // AxiBurstReader.java:155
-  assign credits = credit_count + ar_slice_beats; // AxiBurstReader.java:161
-  assign outstanding = in_flight_occupancy - {1'b0, ar_slice_bursts}; // AxiBurstReader.java:162
-  assign idle = ~ar_busy & (credit_count == 7'd64); // AxiBurstReader.java:163
+  assign delivered = data_valid & data_ready; // AxiBurstReader.java:156
+  assign credits = credit_count + ar_slice_beats; // AxiBurstReader.java:162
+  assign outstanding = in_flight_occupancy - {1'b0, ar_slice_bursts}; // AxiBurstReader.java:163
+  assign idle = ~ar_busy & (credit_count == 7'd64); // AxiBurstReader.java:164
   assign m_axi_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_awlen = 8'd0; // Axi4.java:194
@@ -173,12 +173,12 @@ module AxiBurstReader_w64_b16_o4 (
     end else if (ar_slice_valid) begin // Stream.java:168
       ar_slice_s2m_buffered <= 1'b1; // Stream.java:168
     end
-    ar_slice_bursts <= (ar_slice_bursts + {1'b0, requested}) - {1'b0, ar_accepted}; // AxiBurstReader.java:136
-    if (requested) begin // AxiBurstReader.java:143
-      ar_slice_beats_in <= ar_slice_beats_in + {2'd0, ar_beats}; // AxiBurstReader.java:143
+    ar_slice_bursts <= (ar_slice_bursts + {1'b0, requested}) - {1'b0, ar_accepted}; // AxiBurstReader.java:137
+    if (requested) begin // AxiBurstReader.java:144
+      ar_slice_beats_in <= ar_slice_beats_in + {2'd0, ar_beats}; // AxiBurstReader.java:144
     end
-    if (ar_accepted) begin // AxiBurstReader.java:144
-      ar_slice_beats_out <= ar_slice_beats_out + m_axi_arlen[6:0] + 7'd1; // AxiBurstReader.java:144
+    if (ar_accepted) begin // AxiBurstReader.java:145
+      ar_slice_beats_out <= ar_slice_beats_out + m_axi_arlen[6:0] + 7'd1; // AxiBurstReader.java:145
     end
     if (reset) begin
       ar_slice_valid <= 1'b0;
@@ -228,10 +228,10 @@ module AxiBurstReader_w64_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // credits (AxiBurstReader.java:176): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
+  // credits (AxiBurstReader.java:177): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
   // beat delivered gives one back
   always @(posedge clk) begin
-    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:180
+    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:181
     if (reset) begin
       credit_count <= 7'd64;
     end
@@ -246,23 +246,23 @@ module AxiBurstReader_w64_b16_o4 (
                  "remaining");
         $stop;
       end
-      if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:181
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:181: AxiBurstReader: a burst is issued only with ",
+      if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:182
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:182: AxiBurstReader: a burst is issued only with ",
                  "credits for all its beats (the credits never go negative)");
         $stop;
       end
-      if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:183
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:183: AxiBurstReader: a beat delivered gives back a ",
+      if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:184
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:184: AxiBurstReader: a beat delivered gives back a ",
                  "credit some burst took (the credits never exceed the FIFO depth 64)");
         $stop;
       end
-      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:156
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:156: AxiBurstReader: rready is high whenever rvalid is ",
+      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:157
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:157: AxiBurstReader: rready is high whenever rvalid is ",
                  "(the R channel never stalls)");
         $stop;
       end
-      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:158
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:158: AxiBurstReader: an R beat arrived with no burst ",
+      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:159
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:159: AxiBurstReader: an R beat arrived with no burst ",
                  "in flight");
         $stop;
       end
@@ -270,7 +270,7 @@ module AxiBurstReader_w64_b16_o4 (
   end
 `endif
 
-  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:112
+  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (in_flight_push_valid),

@@ -121,19 +121,14 @@ final class ChunkLoader extends Area {
         // beats changed, so the registers have caught up (two cycles a chunk, against the chunk's beats a request).
         UInt chunkRowsQ = regNext(name + "_chunk_rows_q", chunkRowsNow, 0);
         UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(latestBeats), 0);
-        // A command is offered only while the reader's command stage is empty, so it is taken at once: the loader
-        // moves on its own offer, and the reader's ready (from its burst issue) stays out of its state (for timing).
+        // Offered only while the reader's command stage is empty, so taken at once: the loader moves on its offer.
         Bool requested = wire(name + "_requested", bool());
         Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(requested));
         Bool beatsSettled = changed.tap(1).or(changed.tap(2)).not().named(name + "_chunk_beats_settled");
-        requested.set(requesting.and(halfFree).and(start.not()).and(beatsSettled).and(reader.commandFree));
-        reader.command.valid.set(requested);
-        assertAlways(requested.not().or(reader.command.ready), "ChunkLoader: the reader takes a chunk's command when"
-                + " it is offered");
-        assertAlways(reader.command.valid.not().or(chunkBeatsQ.eq(chunkBeats)),
+        Bool wants = requesting.and(halfFree).and(start.not()).and(beatsSettled);
+        requested.set(reader.offer(name + "_offered", wants, next, chunkBeatsQ, "ChunkLoader: a chunk's command"));
+        assertAlways(requested.not().or(chunkBeatsQ.eq(chunkBeats)),
                 "ChunkLoader: a chunk's registered beats are current when it is requested");
-        reader.command.payload.address().set(next.resize(widthOf(reader.command.payload.address())));
-        reader.command.payload.beats().set(chunkBeatsQ.resize(widthOf(reader.command.payload.beats())));
         when(start, () -> {
             next.set(firstAddress);
             rowsLeft.set(firstRows);

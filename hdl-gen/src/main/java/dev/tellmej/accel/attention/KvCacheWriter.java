@@ -115,15 +115,10 @@ public final class KvCacheWriter extends Module {
                     .and(command.fire().not().or(command.payload.rowBeats().ne(0))),
                     "KvCacheWriter: a command writes at least one row of at least one beat");
 
-            // A head's command is offered only while the writer's command stage is empty, so it is taken at once:
-            // the cut moves on its own offer, and the writer's ready (from its burst issue) stays out of its state
-            // (for timing). A row is a burst of several beats, so the cycle between commands costs nothing.
-            Bool offered = busy.and(writer.commandFree).named("offered");
-            writer.command.valid.set(offered);
-            assertAlways(offered.not().or(writer.command.ready), "KvCacheWriter: the writer takes a head's command"
-                    + " when it is offered");
-            writer.command.payload.address().set(address.resize(widthOf(writer.command.payload.address())));
-            writer.command.payload.beats().set(rowBeats.resize(widthOf(writer.command.payload.beats())));
+            // A head's command is offered only while the writer's command stage is empty, so it is taken at once
+            // and the cut moves on its own offer. A row is a burst of several beats, so the cycle between commands
+            // costs nothing.
+            Bool offered = writer.offer("offered", busy, address, rowBeats, "KvCacheWriter: a head's command");
             when(command.fire(), () -> {
                 busy.set(true);
                 address.set(command.payload.address());

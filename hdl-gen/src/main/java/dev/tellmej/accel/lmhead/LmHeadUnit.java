@@ -268,16 +268,12 @@ public final class LmHeadUnit extends Module {
             // Row commands: row p first, then every P-th row.
             UInt nextRow = reg(n + "next_row", uint(33), 0);
             UInt address = reg(n + "address", uint(64), 0);
-            // A row's command is offered only while the reader's command stage is empty, so it is taken at once:
-            // the lane moves on its own offer, and the reader's ready (from its burst issue) stays out of the row
-            // address's enable (for timing). A row is many bursts, so the cycle between commands costs nothing.
-            Bool issuing = controller.phase.is(Phase.RUN).and(nextRow.lt(controller.rows.resize(33)))
-                    .and(reader.commandFree).named(n + "issuing");
-            reader.command.valid.set(issuing);
-            assertAlways(issuing.not().or(reader.command.ready), "LmHeadUnit: the reader takes a row's command when"
-                    + " it is offered");
-            reader.command.payload.address().set(address.resize(widthOf(reader.command.payload.address())));
-            reader.command.payload.beats().set(controller.colBeats.resize(widthOf(reader.command.payload.beats())));
+            // A row's command is offered only while the reader's command stage is empty, so it is taken at once and
+            // the lane moves on its own offer (the reader's ready stays out of the row address's enable). A row is
+            // many bursts, so the cycle between commands costs nothing.
+            Bool issuing = reader.offer(n + "issuing", controller.phase.is(Phase.RUN)
+                    .and(nextRow.lt(controller.rows.resize(33))), address, controller.colBeats,
+                    "LmHeadUnit: a row's command");
             when(controller.start, () -> {
                 nextRow.set(p);
                 address.set(controller.laneStarts.get(p));

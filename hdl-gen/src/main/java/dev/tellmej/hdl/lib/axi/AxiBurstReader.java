@@ -5,6 +5,7 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
@@ -183,5 +184,21 @@ public final class AxiBurstReader extends Module {
             assertAlways(returned.not().or(issued).or(count.lt(depth)), "AxiBurstReader: a beat delivered gives back"
                     + " a credit some burst took (the credits never exceed the FIFO depth " + depth + ")");
         }
+    }
+
+    /**
+     * Offers a command only while {@link #commandFree}, so that it is taken at the edge it is offered (see
+     * {@link BurstCommand#offerWhenFree}); call from the client's module, which moves on the returned offer.
+     *
+     * @param name    the offer's signal name in the client's module
+     * @param wants   the client has a command to give: 1 bit
+     * @param address the command's first byte (resized to the address width)
+     * @param beats   its length in full-width beats (resized to the length bits)
+     * @param what    names the command in the simulation check's message
+     * @return the offer, which is also the take: 1 bit
+     */
+    @ElaborationHelper
+    public Bool offer(String name, Bool wants, UInt address, UInt beats, String what) {
+        return BurstCommand.offerWhenFree(command, commandFree, name, wants, address, beats, what);
     }
 }
