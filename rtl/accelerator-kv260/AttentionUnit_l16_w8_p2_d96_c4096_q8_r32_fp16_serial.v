@@ -466,36 +466,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:207
 
   // controller
-  reg  [1:0]   phase;                                 // AttentionUnit.java:428
-  reg  [12:0]  first_positions;                       // AttentionUnit.java:429
-  reg  [12:0]  last_positions;                        // AttentionUnit.java:430
-  reg  [7:0]   heads;                                 // AttentionUnit.java:430
-  reg  [7:0]   slots;                                 // AttentionUnit.java:430
-  reg  [7:0]   row_beats;                             // AttentionUnit.java:431
-  reg  [2:0]   slot_base;                             // AttentionUnit.java:431
-  reg  [63:0]  value_address;                         // AttentionUnit.java:432
-  reg  [31:0]  scale;                                 // AttentionUnit.java:433
-  reg  [9:0]   score_key_base_0;                      // AttentionUnit.java:436
-  reg  [9:0]   score_key_base_1;                      // AttentionUnit.java:436
-  reg  [7:0]   query_slot;                            // AttentionUnit.java:439
-  reg  [7:0]   query_beat;                            // AttentionUnit.java:440
-  reg          value_job_started;                     // AttentionUnit.java:441
-  reg          key_newer_job;                         // AttentionUnit.java:443
-  wire         command_fits_half;                     // AttentionUnit.java:447
-  wire         command_fits_beside;                   // AttentionUnit.java:448
-  wire         command_has_room;                      // AttentionUnit.java:449
-  wire         command_upper_half;                    // AttentionUnit.java:452
-  wire [2:0]   command_slot_base;                     // AttentionUnit.java:454
-  wire         take_command;                          // AttentionUnit.java:455
-  wire         last_query_beat;                       // AttentionUnit.java:457
-  wire         last_query_slot;                       // AttentionUnit.java:458
-  wire         start_scores;                          // AttentionUnit.java:459
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:461
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:464
-  wire         start_value_job;                       // AttentionUnit.java:472
-  wire         reduction_in_the_way;                  // AttentionUnit.java:475
-  wire         hand_off;                              // AttentionUnit.java:477
-  wire         key_rows_failed;                       // AttentionUnit.java:480
+  reg  [1:0]   phase;                                 // AttentionUnit.java:435
+  reg  [12:0]  first_positions;                       // AttentionUnit.java:436
+  reg  [12:0]  last_positions;                        // AttentionUnit.java:437
+  reg  [7:0]   heads;                                 // AttentionUnit.java:437
+  reg  [7:0]   slots;                                 // AttentionUnit.java:437
+  reg  [7:0]   row_beats;                             // AttentionUnit.java:438
+  reg  [2:0]   slot_base;                             // AttentionUnit.java:438
+  reg  [63:0]  value_address;                         // AttentionUnit.java:439
+  reg  [31:0]  scale;                                 // AttentionUnit.java:440
+  reg  [9:0]   score_key_base_0;                      // AttentionUnit.java:443
+  reg  [9:0]   score_key_base_1;                      // AttentionUnit.java:443
+  reg  [7:0]   query_slot;                            // AttentionUnit.java:446
+  reg  [7:0]   query_beat;                            // AttentionUnit.java:447
+  reg          value_job_started;                     // AttentionUnit.java:448
+  reg          key_newer_job;                         // AttentionUnit.java:450
+  wire         command_fits_half;                     // AttentionUnit.java:454
+  wire         command_fits_beside;                   // AttentionUnit.java:455
+  wire         command_has_room;                      // AttentionUnit.java:456
+  wire         command_upper_half;                    // AttentionUnit.java:459
+  wire [2:0]   command_slot_base;                     // AttentionUnit.java:461
+  wire         take_command;                          // AttentionUnit.java:462
+  reg          last_query_beat;                       // AttentionUnit.java:468
+  reg          last_query_slot;                       // AttentionUnit.java:469
+  wire         start_scores;                          // AttentionUnit.java:474
+  reg  [7:0]   own_slots;                             // AttentionUnit.java:478
+  reg          start_maxima;                          // AttentionUnit.java:479
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:483
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:486
+  wire         start_value_job;                       // AttentionUnit.java:494
+  wire         reduction_in_the_way;                  // AttentionUnit.java:497
+  wire         hand_off;                              // AttentionUnit.java:499
+  wire         key_rows_failed;                       // AttentionUnit.java:502
 
   // key_progress
   wire [1:0]   key_first_halves;                      // ChunkProgress.java:45
@@ -514,29 +516,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         score_slot_done;                       // ChunkWalk.java:69
 
   // score_engine.score_walk.score_slots
-  reg  [2:0]   score_slots_slot;                      // SlotWalker.java:50
-  reg  [7:0]   score_slots_head;                      // SlotWalker.java:51
-  reg  [12:0]  score_slots_positions;                 // SlotWalker.java:52
-  wire [2:0]   score_slots_physical;                  // SlotWalker.java:53
-  wire         score_slots_last;                      // SlotWalker.java:54
-  wire         score_slots_last_head;                 // SlotWalker.java:55
-  wire         score_slots_next_token;                // SlotWalker.java:56
+  reg  [2:0]   score_slots_slot;                      // SlotWalker.java:52
+  reg  [7:0]   score_slots_head;                      // SlotWalker.java:53
+  reg  [12:0]  score_slots_positions;                 // SlotWalker.java:54
+  reg  [12:0]  score_slots_next_positions;            // SlotWalker.java:56
+  wire [2:0]   score_slots_physical;                  // SlotWalker.java:59
+  wire         score_slots_last;                      // SlotWalker.java:60
+  wire         score_slots_last_head;                 // SlotWalker.java:61
+  wire         score_slots_next_token;                // SlotWalker.java:62
 
   // score_engine.score_walk
   wire [0:0]   score_loader;                          // ChunkWalk.java:77
   wire [0:0]   score_half;                            // ChunkWalk.java:80
   wire [5:0]   score_need_rows;                       // ChunkWalk.java:81
-  wire [10:0]  score_chunk_wide;                      // ChunkWalk.java:82
-  wire         score_rows_in;                         // ChunkWalk.java:84
-  wire         score_step;                            // ChunkWalk.java:85
-  wire [12:0]  score_next_chunk_start;                // ChunkWalk.java:90
-  wire [12:0]  score_next_positions;                  // ChunkWalk.java:91
-  reg          score_slot_has_rows;                   // ChunkWalk.java:95
-  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:95
-  reg          score_rows_fit_turn;                   // ChunkWalk.java:96
-  wire         score_slot_finished;                   // ChunkWalk.java:104
-  wire         score_last_chunk;                      // ChunkWalk.java:109
-  wire         score_walk_done;                       // ChunkWalk.java:110
+  wire [11:0]  score_chunk_wide;                      // ChunkWalk.java:83
+  reg          score_chunk_behind;                    // ChunkWalk.java:90
+  reg          score_chunk_landing;                   // ChunkWalk.java:91
+  wire         score_rows_landed;                     // ChunkWalk.java:92
+  wire         score_rows_in;                         // ChunkWalk.java:93
+  wire         score_step;                            // ChunkWalk.java:94
+  reg  [12:0]  score_next_chunk_start;                // ChunkWalk.java:99
+  reg          score_slot_has_rows;                   // ChunkWalk.java:110
+  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:110
+  reg          score_rows_fit_turn;                   // ChunkWalk.java:111
+  wire         score_slot_finished;                   // ChunkWalk.java:119
+  wire         score_last_chunk;                      // ChunkWalk.java:124
+  wire         score_walk_done;                       // ChunkWalk.java:125
 
   // score_engine
   wire [7:0]   score_pass_beats;                      // ScoreEngine.java:89
@@ -1002,24 +1007,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d9;                // ScoreEngine.java:292
 
   // score_sink
-  wire [8:0]   score_slots_end;                       // AttentionUnit.java:631
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:633
-  wire         score_slot_0_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:633
-  wire         score_slot_1_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:633
-  wire         score_slot_2_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:633
-  wire         score_slot_3_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:633
-  wire         score_slot_4_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:633
-  wire         score_slot_5_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:633
-  wire         score_slot_6_ours;                     // AttentionUnit.java:635
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:633
-  wire         score_slot_7_ours;                     // AttentionUnit.java:635
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:643
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:669
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:669
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:681
   wire         score_buffer_write;                    // AttentionUnit.java:219
   wire         value_chunk_consumed;                  // AttentionUnit.java:225
   wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:226
@@ -1117,33 +1113,33 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         values_reduced;                        // AttentionUnit.java:234
 
   // value_side
-  reg  [1:0]   value_phase;                           // AttentionUnit.java:541
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:542
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:543
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:543
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:544
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:544
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:545
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:548
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:548
-  reg          value_pass_start;                      // AttentionUnit.java:551
-  reg          value_keys_failed;                     // AttentionUnit.java:552
-  reg          value_newer_job;                       // AttentionUnit.java:554
-  wire         value_pass_over;                       // AttentionUnit.java:556
-  wire         value_pass_on;                         // AttentionUnit.java:557
-  wire         value_rows_failed;                     // AttentionUnit.java:576
-  wire [7:0]   value_code;                            // AttentionUnit.java:578
+  reg  [1:0]   value_phase;                           // AttentionUnit.java:579
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:580
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:581
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:581
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:582
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:582
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:583
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:586
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:586
+  reg          value_pass_start;                      // AttentionUnit.java:589
+  reg          value_keys_failed;                     // AttentionUnit.java:590
+  reg          value_newer_job;                       // AttentionUnit.java:592
+  wire         value_pass_over;                       // AttentionUnit.java:594
+  wire         value_pass_on;                         // AttentionUnit.java:595
+  wire         value_rows_failed;                     // AttentionUnit.java:614
+  wire [7:0]   value_code;                            // AttentionUnit.java:616
 
   // reduce_side
-  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:599
-  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:601
-  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:602
-  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:602
-  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:603
-  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:603
-  reg  [7:0]   reduce_code;                           // AttentionUnit.java:604
-  reg          reduce_start;                          // AttentionUnit.java:605
-  wire         reduce_side_finished;                  // AttentionUnit.java:606
+  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:637
+  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:639
+  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:640
+  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:640
+  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:641
+  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:641
+  reg  [7:0]   reduce_code;                           // AttentionUnit.java:642
+  reg          reduce_start;                          // AttentionUnit.java:643
+  wire         reduce_side_finished;                  // AttentionUnit.java:644
 
   // value_progress
   wire [1:0]   value_first_halves;                    // ChunkProgress.java:45
@@ -1162,29 +1158,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_slot_done;                       // ChunkWalk.java:69
 
   // value_engine.value_walk.value_slots
-  reg  [2:0]   value_slots_slot;                      // SlotWalker.java:50
-  reg  [7:0]   value_slots_head;                      // SlotWalker.java:51
-  reg  [12:0]  value_slots_positions;                 // SlotWalker.java:52
-  wire [2:0]   value_slots_physical;                  // SlotWalker.java:53
-  wire         value_slots_last;                      // SlotWalker.java:54
-  wire         value_slots_last_head;                 // SlotWalker.java:55
-  wire         value_slots_next_token;                // SlotWalker.java:56
+  reg  [2:0]   value_slots_slot;                      // SlotWalker.java:52
+  reg  [7:0]   value_slots_head;                      // SlotWalker.java:53
+  reg  [12:0]  value_slots_positions;                 // SlotWalker.java:54
+  reg  [12:0]  value_slots_next_positions;            // SlotWalker.java:56
+  wire [2:0]   value_slots_physical;                  // SlotWalker.java:59
+  wire         value_slots_last;                      // SlotWalker.java:60
+  wire         value_slots_last_head;                 // SlotWalker.java:61
+  wire         value_slots_next_token;                // SlotWalker.java:62
 
   // value_engine.value_walk
   wire [0:0]   value_loader;                          // ChunkWalk.java:77
   wire [0:0]   value_half;                            // ChunkWalk.java:80
   wire [5:0]   value_need_rows;                       // ChunkWalk.java:81
-  wire [10:0]  value_chunk_wide;                      // ChunkWalk.java:82
-  wire         value_rows_in;                         // ChunkWalk.java:84
-  wire         value_step;                            // ChunkWalk.java:85
-  wire [12:0]  value_next_chunk_start;                // ChunkWalk.java:90
-  wire [12:0]  value_next_positions;                  // ChunkWalk.java:91
-  reg          value_slot_has_rows;                   // ChunkWalk.java:95
-  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:95
-  reg          value_rows_fit_turn;                   // ChunkWalk.java:96
-  wire         value_slot_finished;                   // ChunkWalk.java:104
-  wire         value_last_chunk;                      // ChunkWalk.java:109
-  wire         value_walk_done;                       // ChunkWalk.java:110
+  wire [11:0]  value_chunk_wide;                      // ChunkWalk.java:83
+  reg          value_chunk_behind;                    // ChunkWalk.java:90
+  reg          value_chunk_landing;                   // ChunkWalk.java:91
+  wire         value_rows_landed;                     // ChunkWalk.java:92
+  wire         value_rows_in;                         // ChunkWalk.java:93
+  wire         value_step;                            // ChunkWalk.java:94
+  reg  [12:0]  value_next_chunk_start;                // ChunkWalk.java:99
+  reg          value_slot_has_rows;                   // ChunkWalk.java:110
+  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:110
+  reg          value_rows_fit_turn;                   // ChunkWalk.java:111
+  wire         value_slot_finished;                   // ChunkWalk.java:119
+  wire         value_last_chunk;                      // ChunkWalk.java:124
+  wire         value_walk_done;                       // ChunkWalk.java:125
 
   // value_engine
   wire [7:0]   value_pass_beats;                      // ValueEngine.java:102
@@ -2003,157 +2002,154 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:177
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:182
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:182
-  reg          row_weight_valid_d1;                   // ValueEngine.java:183
-  reg          row_weight_valid_d2;                   // ValueEngine.java:183
-  reg          row_weight_valid_d3;                   // ValueEngine.java:183
-  reg          row_weight_valid_d4;                   // ValueEngine.java:183
-  reg          row_weight_valid_d5;                   // ValueEngine.java:183
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:186
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:186
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:186
-  reg          row_first_beat_d1;                     // ValueEngine.java:186
-  reg          row_first_beat_d2;                     // ValueEngine.java:186
-  reg          row_first_beat_d3;                     // ValueEngine.java:186
-  reg          row_first_beat_d4;                     // ValueEngine.java:186
-  reg          row_first_beat_d5;                     // ValueEngine.java:186
-  reg          row_first_beat_d6;                     // ValueEngine.java:186
-  reg          row_first_beat_d7;                     // ValueEngine.java:186
-  reg          row_first_beat_d8;                     // ValueEngine.java:186
-  reg          row_first_beat_d9;                     // ValueEngine.java:186
-  reg          row_first_beat_d10;                    // ValueEngine.java:186
-  reg          row_first_beat_d11;                    // ValueEngine.java:186
-  reg          row_first_beat_d12;                    // ValueEngine.java:186
-  reg          row_first_beat_d13;                    // ValueEngine.java:186
-  reg          row_first_beat_d14;                    // ValueEngine.java:186
-  reg          row_first_beat_d15;                    // ValueEngine.java:186
-  reg          row_first_beat_d16;                    // ValueEngine.java:186
-  reg          row_first_beat_d17;                    // ValueEngine.java:186
-  reg          row_first_beat_d18;                    // ValueEngine.java:186
-  reg          row_first_beat_d19;                    // ValueEngine.java:186
-  reg          row_first_beat_d20;                    // ValueEngine.java:186
-  reg          row_first_beat_d21;                    // ValueEngine.java:186
-  reg          row_first_beat_d22;                    // ValueEngine.java:186
-  reg          row_first_beat_d23;                    // ValueEngine.java:186
-  reg          row_first_beat_d24;                    // ValueEngine.java:186
-  reg          row_first_beat_d25;                    // ValueEngine.java:186
-  reg          row_first_beat_d26;                    // ValueEngine.java:186
-  reg          row_first_beat_d27;                    // ValueEngine.java:186
-  reg          row_first_beat_d28;                    // ValueEngine.java:186
-  reg          row_first_beat_d29;                    // ValueEngine.java:186
-  reg          row_first_beat_d30;                    // ValueEngine.java:186
-  reg          row_first_beat_d31;                    // ValueEngine.java:186
-  reg          row_first_beat_d32;                    // ValueEngine.java:186
-  reg          row_first_beat_d33;                    // ValueEngine.java:186
-  wire         z_read_enable;                         // ValueEngine.java:186
-  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:196
-  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:199
-  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:196
-  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:196
-  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:199
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:186
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:186
+  reg          row_weight_valid_d1;                   // ValueEngine.java:187
+  reg          row_weight_valid_d2;                   // ValueEngine.java:187
+  reg          row_weight_valid_d3;                   // ValueEngine.java:187
+  reg          row_weight_valid_d4;                   // ValueEngine.java:187
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:192
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:192
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:192
+  reg          row_first_beat_d1;                     // ValueEngine.java:192
+  reg          row_first_beat_d2;                     // ValueEngine.java:192
+  reg          row_first_beat_d3;                     // ValueEngine.java:192
+  reg          row_first_beat_d4;                     // ValueEngine.java:192
+  reg          row_first_beat_d5;                     // ValueEngine.java:192
+  reg          row_first_beat_d6;                     // ValueEngine.java:192
+  reg          row_first_beat_d7;                     // ValueEngine.java:192
+  reg          row_first_beat_d8;                     // ValueEngine.java:192
+  reg          row_first_beat_d9;                     // ValueEngine.java:192
+  reg          row_first_beat_d10;                    // ValueEngine.java:192
+  reg          row_first_beat_d11;                    // ValueEngine.java:192
+  reg          row_first_beat_d12;                    // ValueEngine.java:192
+  reg          row_first_beat_d13;                    // ValueEngine.java:192
+  reg          row_first_beat_d14;                    // ValueEngine.java:192
+  reg          row_first_beat_d15;                    // ValueEngine.java:192
+  reg          row_first_beat_d16;                    // ValueEngine.java:192
+  reg          row_first_beat_d17;                    // ValueEngine.java:192
+  reg          row_first_beat_d18;                    // ValueEngine.java:192
+  reg          row_first_beat_d19;                    // ValueEngine.java:192
+  reg          row_first_beat_d20;                    // ValueEngine.java:192
+  reg          row_first_beat_d21;                    // ValueEngine.java:192
+  reg          row_first_beat_d22;                    // ValueEngine.java:192
+  reg          row_first_beat_d23;                    // ValueEngine.java:192
+  reg          row_first_beat_d24;                    // ValueEngine.java:192
+  reg          row_first_beat_d25;                    // ValueEngine.java:192
+  reg          row_first_beat_d26;                    // ValueEngine.java:192
+  reg          row_first_beat_d27;                    // ValueEngine.java:192
+  reg          row_first_beat_d28;                    // ValueEngine.java:192
+  reg          row_first_beat_d29;                    // ValueEngine.java:192
+  reg          row_first_beat_d30;                    // ValueEngine.java:192
+  reg          row_first_beat_d31;                    // ValueEngine.java:192
+  reg          row_first_beat_d32;                    // ValueEngine.java:192
+  wire         z_read_enable;                         // ValueEngine.java:192
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:202
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:205
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:202
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:202
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:205
 
   // value_engine.reduction
   reg  [1:0]   element_phase;                         // Reduction.java:101
   wire         element_slot_done;                     // Reduction.java:102
 
   // value_engine.reduction.reduce_slots
-  reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:50
-  reg  [7:0]   reduce_slots_head;                     // SlotWalker.java:51
-  reg  [12:0]  reduce_slots_positions;                // SlotWalker.java:52
-  wire [2:0]   reduce_slots_physical;                 // SlotWalker.java:53
-  wire         reduce_slots_last;                     // SlotWalker.java:54
-  wire         reduce_slots_last_head;                // SlotWalker.java:55
-  wire         reduce_slots_next_token;               // SlotWalker.java:56
-  reg  [15:0]  reduce_slots_reached;                  // SlotWalker.java:57
+  reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:52
+  reg  [7:0]   reduce_slots_head;                     // SlotWalker.java:53
+  reg  [12:0]  reduce_slots_positions;                // SlotWalker.java:54
+  reg  [12:0]  reduce_slots_next_positions;           // SlotWalker.java:56
+  wire [2:0]   reduce_slots_physical;                 // SlotWalker.java:59
+  wire         reduce_slots_last;                     // SlotWalker.java:60
+  wire         reduce_slots_last_head;                // SlotWalker.java:61
+  wire         reduce_slots_next_token;               // SlotWalker.java:62
+  reg  [15:0]  reduce_slots_reached;                  // SlotWalker.java:63
 
   // value_engine.reduction
   wire         reduce_second_set;                     // SlotSet.java:24
@@ -2168,14 +2164,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_pushed;                              // Reduction.java:117
 
   // value_engine.reduction.z_slots
-  reg  [2:0]   z_slots_slot;                          // SlotWalker.java:50
-  reg  [7:0]   z_slots_head;                          // SlotWalker.java:51
-  reg  [12:0]  z_slots_positions;                     // SlotWalker.java:52
-  wire [2:0]   z_slots_physical;                      // SlotWalker.java:53
-  wire         z_slots_last;                          // SlotWalker.java:54
-  wire         z_slots_last_head;                     // SlotWalker.java:55
-  wire         z_slots_next_token;                    // SlotWalker.java:56
-  reg  [15:0]  z_slots_reached;                       // SlotWalker.java:57
+  reg  [2:0]   z_slots_slot;                          // SlotWalker.java:52
+  reg  [7:0]   z_slots_head;                          // SlotWalker.java:53
+  reg  [12:0]  z_slots_positions;                     // SlotWalker.java:54
+  reg  [12:0]  z_slots_next_positions;                // SlotWalker.java:56
+  wire [2:0]   z_slots_physical;                      // SlotWalker.java:59
+  wire         z_slots_last;                          // SlotWalker.java:60
+  wire         z_slots_last_head;                     // SlotWalker.java:61
+  wire         z_slots_next_token;                    // SlotWalker.java:62
+  reg  [15:0]  z_slots_reached;                       // SlotWalker.java:63
 
   // value_engine.reduction
   wire         z_second_set;                          // SlotSet.java:24
@@ -2620,6 +2617,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [5:0]   reduced_tag_d7;                        // Reduction.java:243
   reg  [5:0]   reduced_tag_d8;                        // Reduction.java:243
   reg  [5:0]   reduced_tag_d9;                        // Reduction.java:243
+  reg  [5:0]   reduced_tag_d10;                       // Reduction.java:243
   wire         element_out;                           // Reduction.java:244
   reg  [15:0]  out_word_0;                            // Reduction.java:249
   reg  [15:0]  out_word_1;                            // Reduction.java:249
@@ -2656,371 +2654,373 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_may_gather;                          // Reduction.java:295
 
   // value_engine
-  reg          accumulate_set_d1;                     // ValueEngine.java:208
-  reg          accumulate_set_d2;                     // ValueEngine.java:208
-  reg          accumulate_set_d3;                     // ValueEngine.java:208
-  reg          accumulate_set_d4;                     // ValueEngine.java:208
-  reg          accumulate_set_d5;                     // ValueEngine.java:208
-  reg          accumulate_set_d6;                     // ValueEngine.java:208
-  reg          accumulate_set_d7;                     // ValueEngine.java:208
-  reg          accumulate_set_d8;                     // ValueEngine.java:208
-  reg          accumulate_set_d9;                     // ValueEngine.java:208
-  reg          accumulate_set_d10;                    // ValueEngine.java:208
-  reg          accumulate_set_d11;                    // ValueEngine.java:208
-  reg          accumulate_set_d12;                    // ValueEngine.java:208
-  reg          accumulate_set_d13;                    // ValueEngine.java:208
-  reg          accumulate_set_d14;                    // ValueEngine.java:208
-  reg          accumulate_set_d15;                    // ValueEngine.java:208
-  reg          accumulate_set_d16;                    // ValueEngine.java:208
-  reg          accumulate_set_d17;                    // ValueEngine.java:208
-  reg          accumulate_set_d18;                    // ValueEngine.java:208
-  reg          accumulate_set_d19;                    // ValueEngine.java:208
-  reg          accumulate_set_d20;                    // ValueEngine.java:208
-  reg          accumulate_set_d21;                    // ValueEngine.java:208
-  reg          accumulate_set_d22;                    // ValueEngine.java:208
-  reg          accumulate_set_d23;                    // ValueEngine.java:208
-  reg          accumulate_set_d24;                    // ValueEngine.java:208
-  reg          accumulate_set_d25;                    // ValueEngine.java:208
-  reg          accumulate_set_d26;                    // ValueEngine.java:208
-  reg          accumulate_set_d27;                    // ValueEngine.java:208
-  reg          accumulate_set_d28;                    // ValueEngine.java:208
-  reg          accumulate_set_d29;                    // ValueEngine.java:208
-  reg          accumulate_set_d30;                    // ValueEngine.java:208
-  reg          accumulate_set_d31;                    // ValueEngine.java:208
-  reg          accumulate_set_d32;                    // ValueEngine.java:208
-  reg          accumulate_set_d33;                    // ValueEngine.java:208
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:208
-  wire         z_gather_read_s0;                      // ValueEngine.java:209
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:212
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:212
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:212
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:213
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:214
-  reg          accumulate_set_d34;                    // ValueEngine.java:217
-  reg          accumulate_set_d35;                    // ValueEngine.java:217
-  reg          accumulate_set_d36;                    // ValueEngine.java:217
-  reg          accumulate_set_d37;                    // ValueEngine.java:217
-  reg          accumulate_set_d38;                    // ValueEngine.java:217
-  reg          accumulate_set_d39;                    // ValueEngine.java:217
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:217
-  wire         bank_gather_read_s0;                   // ValueEngine.java:218
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:221
-  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:224
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:208
-  wire         z_gather_read_s1;                      // ValueEngine.java:209
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:213
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:214
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:217
-  wire         bank_gather_read_s1;                   // ValueEngine.java:218
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:221
-  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:224
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:224
+  reg          accumulate_set_d1;                     // ValueEngine.java:214
+  reg          accumulate_set_d2;                     // ValueEngine.java:214
+  reg          accumulate_set_d3;                     // ValueEngine.java:214
+  reg          accumulate_set_d4;                     // ValueEngine.java:214
+  reg          accumulate_set_d5;                     // ValueEngine.java:214
+  reg          accumulate_set_d6;                     // ValueEngine.java:214
+  reg          accumulate_set_d7;                     // ValueEngine.java:214
+  reg          accumulate_set_d8;                     // ValueEngine.java:214
+  reg          accumulate_set_d9;                     // ValueEngine.java:214
+  reg          accumulate_set_d10;                    // ValueEngine.java:214
+  reg          accumulate_set_d11;                    // ValueEngine.java:214
+  reg          accumulate_set_d12;                    // ValueEngine.java:214
+  reg          accumulate_set_d13;                    // ValueEngine.java:214
+  reg          accumulate_set_d14;                    // ValueEngine.java:214
+  reg          accumulate_set_d15;                    // ValueEngine.java:214
+  reg          accumulate_set_d16;                    // ValueEngine.java:214
+  reg          accumulate_set_d17;                    // ValueEngine.java:214
+  reg          accumulate_set_d18;                    // ValueEngine.java:214
+  reg          accumulate_set_d19;                    // ValueEngine.java:214
+  reg          accumulate_set_d20;                    // ValueEngine.java:214
+  reg          accumulate_set_d21;                    // ValueEngine.java:214
+  reg          accumulate_set_d22;                    // ValueEngine.java:214
+  reg          accumulate_set_d23;                    // ValueEngine.java:214
+  reg          accumulate_set_d24;                    // ValueEngine.java:214
+  reg          accumulate_set_d25;                    // ValueEngine.java:214
+  reg          accumulate_set_d26;                    // ValueEngine.java:214
+  reg          accumulate_set_d27;                    // ValueEngine.java:214
+  reg          accumulate_set_d28;                    // ValueEngine.java:214
+  reg          accumulate_set_d29;                    // ValueEngine.java:214
+  reg          accumulate_set_d30;                    // ValueEngine.java:214
+  reg          accumulate_set_d31;                    // ValueEngine.java:214
+  reg          accumulate_set_d32;                    // ValueEngine.java:214
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:214
+  wire         z_gather_read_s0;                      // ValueEngine.java:215
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:218
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:218
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:218
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:219
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:220
+  reg          accumulate_set_d33;                    // ValueEngine.java:223
+  reg          accumulate_set_d34;                    // ValueEngine.java:223
+  reg          accumulate_set_d35;                    // ValueEngine.java:223
+  reg          accumulate_set_d36;                    // ValueEngine.java:223
+  reg          accumulate_set_d37;                    // ValueEngine.java:223
+  reg          accumulate_set_d38;                    // ValueEngine.java:223
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:223
+  wire         bank_gather_read_s0;                   // ValueEngine.java:224
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:227
+  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:230
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:214
+  wire         z_gather_read_s1;                      // ValueEngine.java:215
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:219
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:220
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:223
+  wire         bank_gather_read_s1;                   // ValueEngine.java:224
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:227
+  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:230
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:230
   wire [31:0]  z_accumulated;                         // SlotSet.java:37
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:233
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:233
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:233
-  wire         z_sum_in_valid;                        // ValueEngine.java:232
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:232
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:232
-  wire         z_sum_out_valid;                       // ValueEngine.java:232
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:232
-  reg          row_first_beat_d34;                    // ValueEngine.java:234
-  reg          row_first_beat_d35;                    // ValueEngine.java:234
-  reg          row_first_beat_d36;                    // ValueEngine.java:234
-  reg          row_first_beat_d37;                    // ValueEngine.java:234
-  reg          row_first_beat_d38;                    // ValueEngine.java:234
-  reg          row_first_beat_d39;                    // ValueEngine.java:234
-  reg          row_first_beat_d40;                    // ValueEngine.java:234
-  wire         z_write;                               // ValueEngine.java:234
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:235
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:235
-  reg          accumulate_set_d40;                    // ValueEngine.java:236
-  reg          accumulate_set_d41;                    // ValueEngine.java:242
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:238
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:238
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:238
+  reg  [31:0]  z_current_q;                           // ValueEngine.java:239
+  wire         z_sum_in_valid;                        // ValueEngine.java:239
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:239
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:239
+  wire         z_sum_out_valid;                       // ValueEngine.java:239
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:239
+  reg          row_first_beat_d33;                    // ValueEngine.java:240
+  reg          row_first_beat_d34;                    // ValueEngine.java:240
+  reg          row_first_beat_d35;                    // ValueEngine.java:240
+  reg          row_first_beat_d36;                    // ValueEngine.java:240
+  reg          row_first_beat_d37;                    // ValueEngine.java:240
+  reg          row_first_beat_d38;                    // ValueEngine.java:240
+  reg          row_first_beat_d39;                    // ValueEngine.java:240
+  reg          row_first_beat_d40;                    // ValueEngine.java:240
+  wire         z_write;                               // ValueEngine.java:240
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:241
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:241
+  reg          accumulate_set_d39;                    // ValueEngine.java:242
+  reg          accumulate_set_d40;                    // ValueEngine.java:242
   wire [31:0]  value_lane0_partial;                   // SlotSet.java:37
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:249
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:249
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:249
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:256
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:256
+  reg  [31:0]  value_lane0_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane1_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane1_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane2_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane2_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane3_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane3_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane4_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane4_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane5_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane5_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane6_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane6_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane7_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane7_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane8_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane8_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane9_partial;                   // SlotSet.java:37
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:249
+  reg  [31:0]  value_lane9_addend_d1;                 // ValueEngine.java:257
   wire [31:0]  value_lane10_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:249
+  reg  [31:0]  value_lane10_addend_d1;                // ValueEngine.java:257
   wire [31:0]  value_lane11_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:249
+  reg  [31:0]  value_lane11_addend_d1;                // ValueEngine.java:257
   wire [31:0]  value_lane12_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:249
+  reg  [31:0]  value_lane12_addend_d1;                // ValueEngine.java:257
   wire [31:0]  value_lane13_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:249
+  reg  [31:0]  value_lane13_addend_d1;                // ValueEngine.java:257
   wire [31:0]  value_lane14_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:249
+  reg  [31:0]  value_lane14_addend_d1;                // ValueEngine.java:257
   wire [31:0]  value_lane15_partial;                  // SlotSet.java:37
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:249
-  reg          z_sum_valid_d1;                        // ValueEngine.java:253
-  reg          z_sum_valid_d2;                        // ValueEngine.java:253
-  reg          z_sum_valid_d3;                        // ValueEngine.java:253
-  reg          z_sum_valid_d4;                        // ValueEngine.java:253
-  reg          z_sum_valid_d5;                        // ValueEngine.java:253
-  reg          z_sum_valid_d6;                        // ValueEngine.java:253
-  reg          z_sum_valid_d7;                        // ValueEngine.java:253
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:254
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:254
-  reg          accumulate_set_d42;                    // ValueEngine.java:255
-  reg          accumulate_set_d43;                    // ValueEngine.java:255
-  reg          accumulate_set_d44;                    // ValueEngine.java:255
-  reg          accumulate_set_d45;                    // ValueEngine.java:255
-  reg          accumulate_set_d46;                    // ValueEngine.java:255
-  reg          accumulate_set_d47;                    // ValueEngine.java:255
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:256
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:256
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:256
-  wire         partial_write_s0;                      // ValueEngine.java:258
-  wire         partial_write_s1;                      // ValueEngine.java:258
-  reg          accumulated_last_d1;                   // ValueEngine.java:267
-  reg          accumulated_last_d2;                   // ValueEngine.java:267
-  reg          accumulated_last_d3;                   // ValueEngine.java:267
-  reg          accumulated_last_d4;                   // ValueEngine.java:267
-  reg          accumulated_last_d5;                   // ValueEngine.java:267
-  reg          accumulated_last_d6;                   // ValueEngine.java:267
-  reg          accumulated_last_d7;                   // ValueEngine.java:267
-  reg          accumulated_last_d8;                   // ValueEngine.java:267
-  reg          accumulated_last_d9;                   // ValueEngine.java:267
-  reg          accumulated_last_d10;                  // ValueEngine.java:267
-  reg          accumulated_last_d11;                  // ValueEngine.java:267
-  reg          accumulated_last_d12;                  // ValueEngine.java:267
-  reg          accumulated_last_d13;                  // ValueEngine.java:267
-  reg          accumulated_last_d14;                  // ValueEngine.java:267
-  reg          accumulated_last_d15;                  // ValueEngine.java:267
-  reg          accumulated_last_d16;                  // ValueEngine.java:267
-  reg          accumulated_last_d17;                  // ValueEngine.java:267
-  reg          accumulated_last_d18;                  // ValueEngine.java:267
-  reg          accumulated_last_d19;                  // ValueEngine.java:267
-  reg          accumulated_last_d20;                  // ValueEngine.java:267
-  reg          accumulated_last_d21;                  // ValueEngine.java:267
-  reg          accumulated_last_d22;                  // ValueEngine.java:267
-  reg          accumulated_last_d23;                  // ValueEngine.java:267
-  reg          accumulated_last_d24;                  // ValueEngine.java:267
-  reg          accumulated_last_d25;                  // ValueEngine.java:267
-  reg          accumulated_last_d26;                  // ValueEngine.java:267
-  reg          accumulated_last_d27;                  // ValueEngine.java:267
-  reg          accumulated_last_d28;                  // ValueEngine.java:267
-  reg          accumulated_last_d29;                  // ValueEngine.java:267
-  reg          accumulated_last_d30;                  // ValueEngine.java:267
-  reg          accumulated_last_d31;                  // ValueEngine.java:267
-  reg          accumulated_last_d32;                  // ValueEngine.java:267
-  reg          accumulated_last_d33;                  // ValueEngine.java:267
-  reg          accumulated_last_d34;                  // ValueEngine.java:267
-  reg          accumulated_last_d35;                  // ValueEngine.java:267
-  reg          accumulated_last_d36;                  // ValueEngine.java:267
-  reg          accumulated_last_d37;                  // ValueEngine.java:267
-  reg          accumulated_last_d38;                  // ValueEngine.java:267
-  reg          accumulated_last_d39;                  // ValueEngine.java:267
-  reg          accumulated_last_d40;                  // ValueEngine.java:267
-  reg          accumulated_last_d41;                  // ValueEngine.java:267
-  reg          accumulated_last_d42;                  // ValueEngine.java:267
-  reg          accumulated_last_d43;                  // ValueEngine.java:267
-  reg          accumulated_last_d44;                  // ValueEngine.java:267
-  reg          accumulated_last_d45;                  // ValueEngine.java:267
-  reg          accumulated_last_d46;                  // ValueEngine.java:267
-  reg          accumulated_last_d47;                  // ValueEngine.java:267
-  reg          accumulated_last_d48;                  // ValueEngine.java:267
-  reg          accumulated_last_d49;                  // ValueEngine.java:267
+  reg  [31:0]  value_lane15_addend_d1;                // ValueEngine.java:257
+  reg          z_sum_valid_d1;                        // ValueEngine.java:261
+  reg          z_sum_valid_d2;                        // ValueEngine.java:261
+  reg          z_sum_valid_d3;                        // ValueEngine.java:261
+  reg          z_sum_valid_d4;                        // ValueEngine.java:261
+  reg          z_sum_valid_d5;                        // ValueEngine.java:261
+  reg          z_sum_valid_d6;                        // ValueEngine.java:261
+  reg          z_sum_valid_d7;                        // ValueEngine.java:261
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:262
+  reg          accumulate_set_d41;                    // ValueEngine.java:263
+  reg          accumulate_set_d42;                    // ValueEngine.java:263
+  reg          accumulate_set_d43;                    // ValueEngine.java:263
+  reg          accumulate_set_d44;                    // ValueEngine.java:263
+  reg          accumulate_set_d45;                    // ValueEngine.java:263
+  reg          accumulate_set_d46;                    // ValueEngine.java:263
+  reg          accumulate_set_d47;                    // ValueEngine.java:263
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:264
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:264
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:264
+  wire         partial_write_s0;                      // ValueEngine.java:266
+  wire         partial_write_s1;                      // ValueEngine.java:266
+  reg          accumulated_last_d1;                   // ValueEngine.java:275
+  reg          accumulated_last_d2;                   // ValueEngine.java:275
+  reg          accumulated_last_d3;                   // ValueEngine.java:275
+  reg          accumulated_last_d4;                   // ValueEngine.java:275
+  reg          accumulated_last_d5;                   // ValueEngine.java:275
+  reg          accumulated_last_d6;                   // ValueEngine.java:275
+  reg          accumulated_last_d7;                   // ValueEngine.java:275
+  reg          accumulated_last_d8;                   // ValueEngine.java:275
+  reg          accumulated_last_d9;                   // ValueEngine.java:275
+  reg          accumulated_last_d10;                  // ValueEngine.java:275
+  reg          accumulated_last_d11;                  // ValueEngine.java:275
+  reg          accumulated_last_d12;                  // ValueEngine.java:275
+  reg          accumulated_last_d13;                  // ValueEngine.java:275
+  reg          accumulated_last_d14;                  // ValueEngine.java:275
+  reg          accumulated_last_d15;                  // ValueEngine.java:275
+  reg          accumulated_last_d16;                  // ValueEngine.java:275
+  reg          accumulated_last_d17;                  // ValueEngine.java:275
+  reg          accumulated_last_d18;                  // ValueEngine.java:275
+  reg          accumulated_last_d19;                  // ValueEngine.java:275
+  reg          accumulated_last_d20;                  // ValueEngine.java:275
+  reg          accumulated_last_d21;                  // ValueEngine.java:275
+  reg          accumulated_last_d22;                  // ValueEngine.java:275
+  reg          accumulated_last_d23;                  // ValueEngine.java:275
+  reg          accumulated_last_d24;                  // ValueEngine.java:275
+  reg          accumulated_last_d25;                  // ValueEngine.java:275
+  reg          accumulated_last_d26;                  // ValueEngine.java:275
+  reg          accumulated_last_d27;                  // ValueEngine.java:275
+  reg          accumulated_last_d28;                  // ValueEngine.java:275
+  reg          accumulated_last_d29;                  // ValueEngine.java:275
+  reg          accumulated_last_d30;                  // ValueEngine.java:275
+  reg          accumulated_last_d31;                  // ValueEngine.java:275
+  reg          accumulated_last_d32;                  // ValueEngine.java:275
+  reg          accumulated_last_d33;                  // ValueEngine.java:275
+  reg          accumulated_last_d34;                  // ValueEngine.java:275
+  reg          accumulated_last_d35;                  // ValueEngine.java:275
+  reg          accumulated_last_d36;                  // ValueEngine.java:275
+  reg          accumulated_last_d37;                  // ValueEngine.java:275
+  reg          accumulated_last_d38;                  // ValueEngine.java:275
+  reg          accumulated_last_d39;                  // ValueEngine.java:275
+  reg          accumulated_last_d40;                  // ValueEngine.java:275
+  reg          accumulated_last_d41;                  // ValueEngine.java:275
+  reg          accumulated_last_d42;                  // ValueEngine.java:275
+  reg          accumulated_last_d43;                  // ValueEngine.java:275
+  reg          accumulated_last_d44;                  // ValueEngine.java:275
+  reg          accumulated_last_d45;                  // ValueEngine.java:275
+  reg          accumulated_last_d46;                  // ValueEngine.java:275
+  reg          accumulated_last_d47;                  // ValueEngine.java:275
+  reg          accumulated_last_d48;                  // ValueEngine.java:275
+  reg          accumulated_last_d49;                  // ValueEngine.java:275
   reg          done_pending;                          // AttentionUnit.java:253
   reg  [7:0]   done_code;                             // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -3159,9 +3159,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [19:0] key1_first_rows_mux;
   wire [9:0] key1_landing_latest_diff;
   wire [7:0] key1_write_last_row_beat_diff;
+  wire [8:0] own_slots_ext;
+  wire [8:0] own_slots_sum;
   wire [8:0] score_pass_beats_sum;
   wire [7:0] last_row_beat_diff;
-  wire first_positions_gt_0;
+  wire [11:0] score_chunk_behind_ext;
+  wire [11:0] score_chunk_behind_sum;
   wire [12:0] score_rows_here_mux;
   wire score_slot_has_rows_cmp;
   wire [12:0] score_rows_here_diff;
@@ -3171,7 +3174,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [12:0] score_rows_here_mux_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
-  wire [8:0] score_slots_end_ext;
   wire [19:0] value0_rows_after_ext;
   wire [19:0] value0_rows_after_mux;
   wire [19:0] value0_first_rows_ext;
@@ -3187,7 +3189,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [8:0] value_pass_beats_sum;
   wire [2:0] value_issue_set_slot_mux;
   wire [7:0] value_last_beat_index_diff;
-  wire value_first_positions_gt_0;
+  wire [11:0] value_chunk_behind_ext;
+  wire [11:0] value_chunk_behind_sum;
   wire [12:0] value_rows_here_mux;
   wire value_slot_has_rows_cmp;
   wire [12:0] value_rows_here_diff;
@@ -3202,6 +3205,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] reduce_last_pass_beat_diff;
   wire [2:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire [8:0] assert_ext;
+  wire [8:0] assert_sum;
   wire assert_cmp;
   wire [12:0] assert_diff;
   wire [12:0] assert_mux;
@@ -3221,21 +3226,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_first_rows_mux = (key1_first_rows_ext > 20'd32) ? (key1_first_rows_ext - 20'd32) : 20'd0;
   assign key1_landing_latest_diff = key1_landed - key1_job_base;
   assign key1_write_last_row_beat_diff = key1_landing_row_beats - 8'd1;
+  assign own_slots_ext = {6'd0, slot_base};
+  assign own_slots_sum = own_slots_ext + {1'b0, slots};
   assign score_pass_beats_sum = {1'b0, row_beats} + 9'd1;
   assign last_row_beat_diff = score_pass_beats - 8'd1;
-  assign first_positions_gt_0 = first_positions > 13'd0;
-  assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 13'd32) ? 13'd32 : first_positions) : 13'd0;
+  assign score_chunk_behind_ext = {1'b0, key_loaded};
+  assign score_chunk_behind_sum = score_chunk_wide + 12'd1;
+  assign score_rows_here_mux = (first_positions[12:5] != 8'd0) ? 13'd32 : first_positions;
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 13'd32) ? 13'd32 : score_rows_here_diff) : 13'd0;
-  assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
-  assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
+  assign score_slot_has_rows_cmp_2 = score_slots_next_positions > score_chunk_start;
+  assign score_rows_here_diff_2 = score_slots_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 13'd32) ? 13'd32 : score_rows_here_diff_2) : 13'd0;
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
-  assign score_slots_end_ext = {6'd0, slot_base};
   assign value0_rows_after_ext = {7'd0, value0_rows_left};
   assign value0_rows_after_mux = (value0_rows_after_ext > 20'd64) ? (value0_rows_after_ext - 20'd64) : 20'd0;
   assign value0_first_rows_ext = {7'd0, last_positions};
@@ -3251,15 +3258,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 3'd4) : value_slots_physical;
   assign value_last_beat_index_diff = value_pass_beats - 8'd1;
-  assign value_first_positions_gt_0 = value_first_positions > 13'd0;
-  assign value_rows_here_mux =
-      value_first_positions_gt_0 ? ((value_first_positions >= 13'd32) ? 13'd32 : value_first_positions) : 13'd0;
+  assign value_chunk_behind_ext = {1'b0, value_loaded};
+  assign value_chunk_behind_sum = value_chunk_wide + 12'd1;
+  assign value_rows_here_mux = (value_first_positions[12:5] != 8'd0) ? 13'd32 : value_first_positions;
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 13'd32) ? 13'd32 : value_rows_here_diff) : 13'd0;
-  assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
-  assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
+  assign value_slot_has_rows_cmp_2 = value_slots_next_positions > value_chunk_start;
+  assign value_rows_here_diff_2 = value_slots_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 13'd32) ? 13'd32 : value_rows_here_diff_2) : 13'd0;
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
@@ -3269,6 +3276,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 3'd4) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign assert_ext = {6'd0, slot_base};
+  assign assert_sum = assert_ext + {1'b0, slots};
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 13'd32) ? 13'd32 : assert_diff) : 13'd0;
@@ -3396,7 +3405,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:201
   assign key_read_loader = key_port_address[9]; // ChunkLoader.java:206
   assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:208
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:464
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
   assign key_port_enable = score_issue; // ScoreEngine.java:165
@@ -3477,7 +3486,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:198
     key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:207
     key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:207
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:468
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:490
       query_store_0[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3486,9 +3495,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:468
+           queries_payload_0}; // AttentionUnit.java:490
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:468
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:490
       query_store_1[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3497,7 +3506,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:468
+           queries_payload_0}; // AttentionUnit.java:490
     end
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
@@ -3791,75 +3800,90 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:425): takes a checked command, stores its queries, starts its passes and hands it on
-  assign command_fits_half = intake_slots <= 8'd4; // AttentionUnit.java:447
-  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd4); // AttentionUnit.java:448
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:449
+  // controller (AttentionUnit.java:432): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd4; // AttentionUnit.java:454
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd4); // AttentionUnit.java:455
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:456
   assign command_upper_half =
       (value_busy & (value_command_base == 3'd0))
-      | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:452
-  assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:454
-  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:455
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:457
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:458
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:459
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:461
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:464
+      | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:459
+  assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:461
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:462
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:483
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:486
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:472
+      & ~value_job_requesting; // AttentionUnit.java:494
   assign reduction_in_the_way =
       reduce_busy
       & (((slot_base < 3'd4) & (reduce_command_base < 3'd4))
          | ((({6'd0, slot_base} + {1'b0, slots}) > 9'd4)
-            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:475
-  // AttentionUnit.java:477
+            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:497
+  // AttentionUnit.java:499
   assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
-  // AttentionUnit.java:480
+  // AttentionUnit.java:502
   assign key_rows_failed =
       key_newer_job ? (key0_failed_older | key1_failed_older) : (key0_failed_latest | key1_failed_latest);
 
   always @(posedge ap_clk) begin
-    if (take_command) begin // AttentionUnit.java:484
-      first_positions <= intake_first_positions; // AttentionUnit.java:485
-      last_positions <= intake_last_positions; // AttentionUnit.java:486
-      heads <= intake_heads; // AttentionUnit.java:487
-      slots <= intake_slots; // AttentionUnit.java:488
-      row_beats <= intake_row_beats; // AttentionUnit.java:489
-      slot_base <= command_slot_base; // AttentionUnit.java:490
-      value_address <= intake_value_address; // AttentionUnit.java:491
-      scale <= intake_scale; // AttentionUnit.java:492
-      score_key_base_0 <= key0_job_base; // AttentionUnit.java:494
-      score_key_base_1 <= key1_job_base; // AttentionUnit.java:494
-      query_slot <= 8'd0; // AttentionUnit.java:496
-      query_beat <= 8'd0; // AttentionUnit.java:497
-      value_job_started <= 1'b0; // AttentionUnit.java:498
-      key_newer_job <= 1'b0; // AttentionUnit.java:499
-      phase <= PHASE_QUERIES; // AttentionUnit.java:500
-    end else if (start_key_job) begin // AttentionUnit.java:501
-      key_newer_job <= 1'b1; // AttentionUnit.java:501
+    own_slots <=
+        {(own_slots_sum > 9'd7),
+         ((own_slots_ext <= 9'd6) & (own_slots_sum > 9'd6)),
+         ((own_slots_ext <= 9'd5) & (own_slots_sum > 9'd5)),
+         ((own_slots_ext <= 9'd4) & (own_slots_sum > 9'd4)),
+         ((own_slots_ext <= 9'd3) & (own_slots_sum > 9'd3)),
+         ((own_slots_ext <= 9'd2) & (own_slots_sum > 9'd2)),
+         ((own_slots_ext <= 9'd1) & (own_slots_sum > 9'd1)),
+         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:478
+    start_maxima <= start_scores; // AttentionUnit.java:479
+    if (take_command) begin // AttentionUnit.java:506
+      first_positions <= intake_first_positions; // AttentionUnit.java:507
+      last_positions <= intake_last_positions; // AttentionUnit.java:508
+      heads <= intake_heads; // AttentionUnit.java:509
+      slots <= intake_slots; // AttentionUnit.java:510
+      row_beats <= intake_row_beats; // AttentionUnit.java:511
+      slot_base <= command_slot_base; // AttentionUnit.java:512
+      value_address <= intake_value_address; // AttentionUnit.java:513
+      scale <= intake_scale; // AttentionUnit.java:514
+      score_key_base_0 <= key0_job_base; // AttentionUnit.java:516
+      score_key_base_1 <= key1_job_base; // AttentionUnit.java:516
+      query_slot <= 8'd0; // AttentionUnit.java:518
+      query_beat <= 8'd0; // AttentionUnit.java:519
+      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:520
+      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:521
+      value_job_started <= 1'b0; // AttentionUnit.java:522
+      key_newer_job <= 1'b0; // AttentionUnit.java:523
+      phase <= PHASE_QUERIES; // AttentionUnit.java:524
+    end else if (start_key_job) begin // AttentionUnit.java:525
+      key_newer_job <= 1'b1; // AttentionUnit.java:525
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:502
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:503
-      if (last_query_beat) begin // AttentionUnit.java:504
-        query_beat <= 8'd0; // AttentionUnit.java:505
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:506
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:526
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:527
+      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:528
+      if (last_query_beat) begin // AttentionUnit.java:529
+        query_beat <= 8'd0; // AttentionUnit.java:530
+        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:531
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:532
+        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:533
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:509
-      value_job_started <= 1'b1; // AttentionUnit.java:509
+    if (start_value_job) begin // AttentionUnit.java:536
+      value_job_started <= 1'b1; // AttentionUnit.java:536
     end
-    if (start_scores) begin // AttentionUnit.java:510
-      phase <= PHASE_SCORES; // AttentionUnit.java:510
+    if (start_scores) begin // AttentionUnit.java:537
+      phase <= PHASE_SCORES; // AttentionUnit.java:537
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:511
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:511
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:538
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:538
     end
-    if (hand_off) begin // AttentionUnit.java:512
-      phase <= PHASE_IDLE; // AttentionUnit.java:512
+    if (hand_off) begin // AttentionUnit.java:539
+      phase <= PHASE_IDLE; // AttentionUnit.java:539
     end
     if (!ap_rst_n) begin
+      own_slots <= 8'h0;
+      start_maxima <= 1'b0;
       first_positions <= 13'd0;
       last_positions <= 13'd0;
       heads <= 8'd0;
@@ -3872,6 +3896,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_key_base_1 <= 10'd0;
       query_slot <= 8'd0;
       query_beat <= 8'd0;
+      last_query_beat <= 1'b0;
+      last_query_slot <= 1'b0;
       value_job_started <= 1'b0;
       key_newer_job <= 1'b0;
       phase <= PHASE_IDLE;
@@ -4299,46 +4325,57 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // slots' rows
   assign score_loader = score_chunk[0]; // ChunkWalk.java:77
   assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:80
-  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:82
-  // ChunkWalk.java:84
-  assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_landing_rows} >= score_need_rows);
-  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:85
-  assign score_next_chunk_start = score_chunk_start + 13'd32; // ChunkWalk.java:90
-  assign score_next_positions = score_slots_positions + 13'd1; // ChunkWalk.java:91
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:104
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:105
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
+  assign score_chunk_wide = {4'd0, score_chunk}; // ChunkWalk.java:83
+  assign score_rows_landed = {1'b0, key_landing_rows} >= score_need_rows; // ChunkWalk.java:92
+  assign score_rows_in = score_chunk_landing & score_rows_landed; // ChunkWalk.java:93
+  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:94
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:119
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:120
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:121
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:124
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:125
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
   assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkWalk.java:111
-      score_active <= 1'b1; // ChunkWalk.java:112
-      score_chunk <= 8'd0; // ChunkWalk.java:113
-      score_chunk_start <= 13'd0; // ChunkWalk.java:114
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~first_positions_gt_0 | (first_positions <= 13'd8); // ChunkWalk.java:145
-    end else if (score_chunk_done) begin // ChunkWalk.java:116
-      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:117
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 13'd8); // ChunkWalk.java:145
-      if (score_walk_done) begin // ChunkWalk.java:120
-        score_active <= 1'b0; // ChunkWalk.java:120
+    score_chunk_behind <=
+        start_scores ? (12'd0 < score_chunk_behind_ext)
+        : score_chunk_done ? (score_chunk_behind_sum < score_chunk_behind_ext)
+        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:128
+    score_chunk_landing <=
+        start_scores ? (12'd0 == score_chunk_behind_ext)
+        : score_chunk_done ? (score_chunk_behind_sum == score_chunk_behind_ext)
+        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:129
+    if (start_scores) begin // ChunkWalk.java:131
+      score_active <= 1'b1; // ChunkWalk.java:132
+      score_chunk <= 8'd0; // ChunkWalk.java:133
+      score_chunk_start <= 13'd0; // ChunkWalk.java:134
+      score_next_chunk_start <= 13'd32; // ChunkWalk.java:135
+      score_slot_has_rows <= first_positions != 13'd0; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= first_positions <= 13'd8; // ChunkWalk.java:185
+    end else if (score_chunk_done) begin // ChunkWalk.java:137
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:138
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:139
+      score_next_chunk_start <= score_next_chunk_start + 13'd32; // ChunkWalk.java:140
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 13'd8); // ChunkWalk.java:185
+      if (score_walk_done) begin // ChunkWalk.java:142
+        score_active <= 1'b0; // ChunkWalk.java:142
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:121
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 13'd8); // ChunkWalk.java:145
+    end else if (score_slots_next_token) begin // ChunkWalk.java:143
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 13'd8); // ChunkWalk.java:185
     end
     if (!ap_rst_n) begin
+      score_chunk_behind <= 1'b0;
+      score_chunk_landing <= 1'b0;
       score_active <= 1'b0;
       score_chunk <= 8'd0;
       score_chunk_start <= 13'd0;
+      score_next_chunk_start <= 13'd32;
       score_slot_has_rows <= 1'b0;
       score_rows_here <= 6'd0;
       score_rows_fit_turn <= 1'b0;
@@ -4346,32 +4383,35 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk.score_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // score_engine.score_walk.score_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:53
-  assign score_slots_last = {5'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:54
-  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:55
-  // SlotWalker.java:56
+  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:59
+  assign score_slots_last = {5'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:60
+  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:61
+  // SlotWalker.java:62
   assign score_slots_next_token =
       ~start_scores_or_score_chunk_done & score_slot_done_and_not_score_chunk_done & score_slots_last_head;
 
   always @(posedge ap_clk) begin
-    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:70
-      score_slots_slot <= 3'd0; // SlotWalker.java:71
-      score_slots_head <= 8'd0; // SlotWalker.java:72
-      score_slots_positions <= first_positions; // SlotWalker.java:73
-    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:74
-      score_slots_slot <= score_slots_slot + 3'd1; // SlotWalker.java:75
-      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:76
-      if (score_slots_last_head) begin // SlotWalker.java:77
-        score_slots_head <= 8'd0; // SlotWalker.java:78
-        score_slots_positions <= score_slots_positions + 13'd1; // SlotWalker.java:79
+    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:76
+      score_slots_slot <= 3'd0; // SlotWalker.java:77
+      score_slots_head <= 8'd0; // SlotWalker.java:78
+      score_slots_positions <= first_positions; // SlotWalker.java:79
+      score_slots_next_positions <= first_positions + 13'd1; // SlotWalker.java:80
+    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:81
+      score_slots_slot <= score_slots_slot + 3'd1; // SlotWalker.java:82
+      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:83
+      if (score_slots_last_head) begin // SlotWalker.java:84
+        score_slots_head <= 8'd0; // SlotWalker.java:85
+        score_slots_positions <= score_slots_next_positions; // SlotWalker.java:86
+        score_slots_next_positions <= score_slots_next_positions + 13'd1; // SlotWalker.java:87
       end
     end
     if (!ap_rst_n) begin
       score_slots_slot <= 3'd0;
       score_slots_head <= 8'd0;
       score_slots_positions <= 13'd0;
+      score_slots_next_positions <= 13'd1;
     end
   end
 
@@ -4540,22 +4580,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:631
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:635
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:635
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:635
-  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:635
-  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:635
-  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:635
-  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:635
-  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:635
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:643
+  // score_sink (AttentionUnit.java:665): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:681
 
   always @(posedge ap_clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:636
-      max_0 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:672
+      max_0 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:673
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4563,11 +4594,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:638
+          : max_0; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:636
-      max_1 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:672
+      max_1 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:673
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4575,11 +4606,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:638
+          : max_1; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:636
-      max_2 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:672
+      max_2 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:673
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4587,11 +4618,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:638
+          : max_2; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:636
-      max_3 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:672
+      max_3 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:673
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4599,11 +4630,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:638
+          : max_3; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:636
-      max_4 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[4]) begin // AttentionUnit.java:672
+      max_4 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:673
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4611,11 +4642,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:638
+          : max_4; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:636
-      max_5 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[5]) begin // AttentionUnit.java:672
+      max_5 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:673
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4623,11 +4654,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:638
+          : max_5; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:636
-      max_6 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[6]) begin // AttentionUnit.java:672
+      max_6 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:673
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4635,11 +4666,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:638
+          : max_6; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:636
-      max_7 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[7]) begin // AttentionUnit.java:672
+      max_7 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:673
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4647,7 +4678,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:638
+          : max_7; // AttentionUnit.java:674
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -4845,38 +4876,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:540): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:556
+  // value_side (AttentionUnit.java:578): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:594
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:557
-  // AttentionUnit.java:576
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:595
+  // AttentionUnit.java:614
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:578
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:616
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:551
-    if (hand_off) begin // AttentionUnit.java:558
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:559
-      value_first_positions <= first_positions; // AttentionUnit.java:560
-      value_last_positions <= last_positions; // AttentionUnit.java:561
-      value_heads <= heads; // AttentionUnit.java:562
-      value_slots <= slots; // AttentionUnit.java:563
-      value_row_beats <= row_beats; // AttentionUnit.java:564
-      value_slot_base <= slot_base; // AttentionUnit.java:565
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:567
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:567
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:569
-      value_newer_job <= 1'b0; // AttentionUnit.java:570
-    end else if (start_value_job) begin // AttentionUnit.java:571
-      value_newer_job <= 1'b1; // AttentionUnit.java:571
+    value_pass_start <= hand_off; // AttentionUnit.java:589
+    if (hand_off) begin // AttentionUnit.java:596
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:597
+      value_first_positions <= first_positions; // AttentionUnit.java:598
+      value_last_positions <= last_positions; // AttentionUnit.java:599
+      value_heads <= heads; // AttentionUnit.java:600
+      value_slots <= slots; // AttentionUnit.java:601
+      value_row_beats <= row_beats; // AttentionUnit.java:602
+      value_slot_base <= slot_base; // AttentionUnit.java:603
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:605
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:605
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:607
+      value_newer_job <= 1'b0; // AttentionUnit.java:608
+    end else if (start_value_job) begin // AttentionUnit.java:609
+      value_newer_job <= 1'b1; // AttentionUnit.java:609
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:572
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:572
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:610
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:610
     end
-    if (value_pass_on) begin // AttentionUnit.java:573
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:573
+    if (value_pass_on) begin // AttentionUnit.java:611
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:611
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -4895,22 +4926,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:598): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:606
+  // reduce_side (AttentionUnit.java:636): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:644
 
   always @(posedge ap_clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:605
-    if (value_pass_on) begin // AttentionUnit.java:607
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:608
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:609
-      reduce_heads <= value_heads; // AttentionUnit.java:610
-      reduce_slots <= value_slots; // AttentionUnit.java:611
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:612
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:613
-      reduce_code <= value_code; // AttentionUnit.java:614
+    reduce_start <= value_pass_on; // AttentionUnit.java:643
+    if (value_pass_on) begin // AttentionUnit.java:645
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:646
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:647
+      reduce_heads <= value_heads; // AttentionUnit.java:648
+      reduce_slots <= value_slots; // AttentionUnit.java:649
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:650
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:651
+      reduce_code <= value_code; // AttentionUnit.java:652
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:616
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:616
+    if (reduce_side_finished) begin // AttentionUnit.java:654
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:654
     end
     if (!ap_rst_n) begin
       reduce_start <= 1'b0;
@@ -5004,94 +5035,78 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:170
   assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:170
   assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:170
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:186
-  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:208
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:209
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:213
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:216
-  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:217
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:218
-  // ValueEngine.java:221
-  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:227
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:227
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:227
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:227
-  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:227
-  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:227
-  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:227
-  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:227
-  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:227
-  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:227
-  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:227
-  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:227
-  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:227
-  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:227
-  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:227
-  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:227
-  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:208
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:209
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:213
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:216
-  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d5; // ValueEngine.java:217
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:218
-  // ValueEngine.java:221
-  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:227
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:227
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:227
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:227
-  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:227
-  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:227
-  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:227
-  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:227
-  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:227
-  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:227
-  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:227
-  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:227
-  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:227
-  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:227
-  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:227
-  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:227
-  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:232
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:232
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:232
-  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:234
-  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:249
-  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:249
-  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:249
-  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:249
-  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // SlotSet.java:37
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:249
-  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // SlotSet.java:37
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:249
-  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // SlotSet.java:37
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:249
-  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // SlotSet.java:37
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:249
-  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // SlotSet.java:37
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:249
-  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // SlotSet.java:37
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:249
-  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // SlotSet.java:37
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:249
-  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // SlotSet.java:37
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:249
-  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // SlotSet.java:37
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:249
-  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:249
-  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:249
-  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:249
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:258
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:258
+  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d32; // ValueEngine.java:192
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:214
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:215
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:219
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:222
+  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:223
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:224
+  // ValueEngine.java:227
+  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d38 : gather_address;
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:233
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:233
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:233
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:233
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:233
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:233
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:233
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:233
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:233
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:233
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:233
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:233
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:233
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:233
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:233
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:233
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:214
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:215
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:219
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:222
+  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:223
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:224
+  // ValueEngine.java:227
+  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d38 : gather_address;
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:233
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:233
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:233
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:233
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:233
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:233
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:233
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:233
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:233
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:233
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:233
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:233
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:233
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:233
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:233
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:233
+  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:239
+  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:239
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:239
+  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:240
+  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
+  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
+  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
+  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
+  assign value_lane4_partial = accumulate_set_d40 ? bank_read_s1_4 : bank_read_s0_4; // SlotSet.java:37
+  assign value_lane5_partial = accumulate_set_d40 ? bank_read_s1_5 : bank_read_s0_5; // SlotSet.java:37
+  assign value_lane6_partial = accumulate_set_d40 ? bank_read_s1_6 : bank_read_s0_6; // SlotSet.java:37
+  assign value_lane7_partial = accumulate_set_d40 ? bank_read_s1_7 : bank_read_s0_7; // SlotSet.java:37
+  assign value_lane8_partial = accumulate_set_d40 ? bank_read_s1_8 : bank_read_s0_8; // SlotSet.java:37
+  assign value_lane9_partial = accumulate_set_d40 ? bank_read_s1_9 : bank_read_s0_9; // SlotSet.java:37
+  assign value_lane10_partial = accumulate_set_d40 ? bank_read_s1_10 : bank_read_s0_10; // SlotSet.java:37
+  assign value_lane11_partial = accumulate_set_d40 ? bank_read_s1_11 : bank_read_s0_11; // SlotSet.java:37
+  assign value_lane12_partial = accumulate_set_d40 ? bank_read_s1_12 : bank_read_s0_12; // SlotSet.java:37
+  assign value_lane13_partial = accumulate_set_d40 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
+  assign value_lane14_partial = accumulate_set_d40 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
+  assign value_lane15_partial = accumulate_set_d40 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:266
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:266
 
   always @(posedge ap_clk) begin
     value_last_beat_index <= value_last_beat_index_diff[2:0]; // ValueEngine.java:107
@@ -5607,590 +5622,604 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:177
     value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:177
     value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:177
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:182
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:182
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:182
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:182
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:182
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:182
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:182
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:182
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:182
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:182
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:182
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:182
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:182
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:182
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:182
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:182
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:182
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:182
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:182
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:182
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:182
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:182
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:182
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:182
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:182
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:182
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:182
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:182
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:182
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:182
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:182
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:182
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:182
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:182
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:182
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:182
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:182
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:182
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:182
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:183
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:183
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:183
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:183
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:183
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:186
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:186
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:186
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:186
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:186
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:186
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:186
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:186
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:186
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:186
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:186
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:186
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:186
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:186
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:186
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:186
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:186
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:186
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:186
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:186
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:186
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:186
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:186
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:186
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:186
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:186
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:186
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:186
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:186
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:186
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:186
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:186
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:186
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:186
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:186
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:186
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:186
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:186
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:186
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:186
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:186
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:186
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:186
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:186
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:186
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:186
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:186
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:186
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:186
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:186
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:186
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:186
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:186
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:186
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:186
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:186
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:186
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:186
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:208
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:208
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:208
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:208
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:208
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:208
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:208
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:208
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:208
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:208
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:208
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:208
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:208
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:208
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:208
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:208
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:208
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:208
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:208
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:208
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:208
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:208
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:208
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:208
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:208
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:208
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:208
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:208
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:208
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:208
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:208
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:208
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:208
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:212
-    z_address_d2 <= z_address_d1; // ValueEngine.java:212
-    z_address_d3 <= z_address_d2; // ValueEngine.java:212
-    z_address_d4 <= z_address_d3; // ValueEngine.java:212
-    z_address_d5 <= z_address_d4; // ValueEngine.java:212
-    z_address_d6 <= z_address_d5; // ValueEngine.java:212
-    z_address_d7 <= z_address_d6; // ValueEngine.java:212
-    z_address_d8 <= z_address_d7; // ValueEngine.java:212
-    z_address_d9 <= z_address_d8; // ValueEngine.java:212
-    z_address_d10 <= z_address_d9; // ValueEngine.java:212
-    z_address_d11 <= z_address_d10; // ValueEngine.java:212
-    z_address_d12 <= z_address_d11; // ValueEngine.java:212
-    z_address_d13 <= z_address_d12; // ValueEngine.java:212
-    z_address_d14 <= z_address_d13; // ValueEngine.java:212
-    z_address_d15 <= z_address_d14; // ValueEngine.java:212
-    z_address_d16 <= z_address_d15; // ValueEngine.java:212
-    z_address_d17 <= z_address_d16; // ValueEngine.java:212
-    z_address_d18 <= z_address_d17; // ValueEngine.java:212
-    z_address_d19 <= z_address_d18; // ValueEngine.java:212
-    z_address_d20 <= z_address_d19; // ValueEngine.java:212
-    z_address_d21 <= z_address_d20; // ValueEngine.java:212
-    z_address_d22 <= z_address_d21; // ValueEngine.java:212
-    z_address_d23 <= z_address_d22; // ValueEngine.java:212
-    z_address_d24 <= z_address_d23; // ValueEngine.java:212
-    z_address_d25 <= z_address_d24; // ValueEngine.java:212
-    z_address_d26 <= z_address_d25; // ValueEngine.java:212
-    z_address_d27 <= z_address_d26; // ValueEngine.java:212
-    z_address_d28 <= z_address_d27; // ValueEngine.java:212
-    z_address_d29 <= z_address_d28; // ValueEngine.java:212
-    z_address_d30 <= z_address_d29; // ValueEngine.java:212
-    z_address_d31 <= z_address_d30; // ValueEngine.java:212
-    z_address_d32 <= z_address_d31; // ValueEngine.java:212
-    z_address_d33 <= z_address_d32; // ValueEngine.java:212
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:214
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:214
-    end
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:217
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:217
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:217
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:217
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:217
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:217
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:224
-    end
-    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:224
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:214
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:214
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:224
-    end
-    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:224
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:233
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:233
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:233
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:233
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:233
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:233
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:233
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:233
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:233
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:233
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:233
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:233
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:233
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:233
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:233
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:233
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:233
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:233
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:233
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:233
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:233
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:233
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:233
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:233
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:233
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:233
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:233
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:233
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:233
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:233
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:233
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:233
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:233
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:233
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:234
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:234
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:234
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:234
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:234
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:234
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:234
-    z_address_d34 <= z_address_d33; // ValueEngine.java:235
-    z_address_d35 <= z_address_d34; // ValueEngine.java:235
-    z_address_d36 <= z_address_d35; // ValueEngine.java:235
-    z_address_d37 <= z_address_d36; // ValueEngine.java:235
-    z_address_d38 <= z_address_d37; // ValueEngine.java:235
-    z_address_d39 <= z_address_d38; // ValueEngine.java:235
-    z_address_d40 <= z_address_d39; // ValueEngine.java:235
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:236
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:239
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:239
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:239
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:239
-    end
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:242
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:249
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:249
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:249
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:249
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:249
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:249
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:249
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:253
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:253
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:253
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:253
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:253
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:253
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:253
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:254
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:254
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:254
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:254
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:254
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:254
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:254
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:254
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:255
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:255
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:255
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:255
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:255
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:255
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:256
-    value_present_d2 <= value_present_d1; // ValueEngine.java:256
-    value_present_d3 <= value_present_d2; // ValueEngine.java:256
-    value_present_d4 <= value_present_d3; // ValueEngine.java:256
-    value_present_d5 <= value_present_d4; // ValueEngine.java:256
-    value_present_d6 <= value_present_d5; // ValueEngine.java:256
-    value_present_d7 <= value_present_d6; // ValueEngine.java:256
-    value_present_d8 <= value_present_d7; // ValueEngine.java:256
-    value_present_d9 <= value_present_d8; // ValueEngine.java:256
-    value_present_d10 <= value_present_d9; // ValueEngine.java:256
-    value_present_d11 <= value_present_d10; // ValueEngine.java:256
-    value_present_d12 <= value_present_d11; // ValueEngine.java:256
-    value_present_d13 <= value_present_d12; // ValueEngine.java:256
-    value_present_d14 <= value_present_d13; // ValueEngine.java:256
-    value_present_d15 <= value_present_d14; // ValueEngine.java:256
-    value_present_d16 <= value_present_d15; // ValueEngine.java:256
-    value_present_d17 <= value_present_d16; // ValueEngine.java:256
-    value_present_d18 <= value_present_d17; // ValueEngine.java:256
-    value_present_d19 <= value_present_d18; // ValueEngine.java:256
-    value_present_d20 <= value_present_d19; // ValueEngine.java:256
-    value_present_d21 <= value_present_d20; // ValueEngine.java:256
-    value_present_d22 <= value_present_d21; // ValueEngine.java:256
-    value_present_d23 <= value_present_d22; // ValueEngine.java:256
-    value_present_d24 <= value_present_d23; // ValueEngine.java:256
-    value_present_d25 <= value_present_d24; // ValueEngine.java:256
-    value_present_d26 <= value_present_d25; // ValueEngine.java:256
-    value_present_d27 <= value_present_d26; // ValueEngine.java:256
-    value_present_d28 <= value_present_d27; // ValueEngine.java:256
-    value_present_d29 <= value_present_d28; // ValueEngine.java:256
-    value_present_d30 <= value_present_d29; // ValueEngine.java:256
-    value_present_d31 <= value_present_d30; // ValueEngine.java:256
-    value_present_d32 <= value_present_d31; // ValueEngine.java:256
-    value_present_d33 <= value_present_d32; // ValueEngine.java:256
-    value_present_d34 <= value_present_d33; // ValueEngine.java:256
-    value_present_d35 <= value_present_d34; // ValueEngine.java:256
-    value_present_d36 <= value_present_d35; // ValueEngine.java:256
-    value_present_d37 <= value_present_d36; // ValueEngine.java:256
-    value_present_d38 <= value_present_d37; // ValueEngine.java:256
-    value_present_d39 <= value_present_d38; // ValueEngine.java:256
-    value_present_d40 <= value_present_d39; // ValueEngine.java:256
-    value_present_d41 <= value_present_d40; // ValueEngine.java:256
-    value_present_d42 <= value_present_d41; // ValueEngine.java:256
-    value_present_d43 <= value_present_d42; // ValueEngine.java:256
-    value_present_d44 <= value_present_d43; // ValueEngine.java:256
-    value_present_d45 <= value_present_d44; // ValueEngine.java:256
-    value_present_d46 <= value_present_d45; // ValueEngine.java:256
-    value_present_d47 <= value_present_d46; // ValueEngine.java:256
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:263
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:263
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:263
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:263
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:263
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:267
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:267
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:267
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:267
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:267
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:267
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:267
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:267
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:267
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:267
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:267
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:267
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:267
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:267
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:267
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:267
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:267
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:267
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:267
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:267
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:267
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:267
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:267
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:267
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:267
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:267
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:267
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:267
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:267
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:267
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:267
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:267
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:267
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:267
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:267
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:267
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:267
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:267
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:267
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:267
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:267
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:267
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:267
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:267
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:267
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:267
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:267
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:267
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:267
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:186
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:186
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:186
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:186
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:186
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:186
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:186
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:186
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:186
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:186
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:186
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:186
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:186
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:186
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:186
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:186
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:186
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:186
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:186
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:186
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:186
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:186
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:186
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:186
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:186
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:186
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:186
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:186
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:186
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:186
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:186
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:187
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:187
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:187
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:187
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:192
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:192
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:192
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:192
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:192
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:192
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:192
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:192
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:192
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:192
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:192
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:192
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:192
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:192
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:192
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:192
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:192
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:192
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:192
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:192
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:192
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:192
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:192
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:192
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:192
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:192
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:192
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:192
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:192
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:192
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:192
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:192
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:192
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:192
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:192
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:192
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:192
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:192
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:192
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:192
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:192
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:192
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:192
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:192
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:192
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:192
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:192
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:192
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:192
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:192
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:192
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:192
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:192
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:192
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:192
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:192
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:214
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:214
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:214
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:214
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:214
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:214
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:214
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:214
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:214
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:214
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:214
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:214
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:214
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:214
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:214
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:214
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:214
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:214
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:214
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:214
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:214
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:214
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:214
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:214
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:214
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:214
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:214
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:214
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:214
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:214
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:214
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:214
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:218
+    z_address_d2 <= z_address_d1; // ValueEngine.java:218
+    z_address_d3 <= z_address_d2; // ValueEngine.java:218
+    z_address_d4 <= z_address_d3; // ValueEngine.java:218
+    z_address_d5 <= z_address_d4; // ValueEngine.java:218
+    z_address_d6 <= z_address_d5; // ValueEngine.java:218
+    z_address_d7 <= z_address_d6; // ValueEngine.java:218
+    z_address_d8 <= z_address_d7; // ValueEngine.java:218
+    z_address_d9 <= z_address_d8; // ValueEngine.java:218
+    z_address_d10 <= z_address_d9; // ValueEngine.java:218
+    z_address_d11 <= z_address_d10; // ValueEngine.java:218
+    z_address_d12 <= z_address_d11; // ValueEngine.java:218
+    z_address_d13 <= z_address_d12; // ValueEngine.java:218
+    z_address_d14 <= z_address_d13; // ValueEngine.java:218
+    z_address_d15 <= z_address_d14; // ValueEngine.java:218
+    z_address_d16 <= z_address_d15; // ValueEngine.java:218
+    z_address_d17 <= z_address_d16; // ValueEngine.java:218
+    z_address_d18 <= z_address_d17; // ValueEngine.java:218
+    z_address_d19 <= z_address_d18; // ValueEngine.java:218
+    z_address_d20 <= z_address_d19; // ValueEngine.java:218
+    z_address_d21 <= z_address_d20; // ValueEngine.java:218
+    z_address_d22 <= z_address_d21; // ValueEngine.java:218
+    z_address_d23 <= z_address_d22; // ValueEngine.java:218
+    z_address_d24 <= z_address_d23; // ValueEngine.java:218
+    z_address_d25 <= z_address_d24; // ValueEngine.java:218
+    z_address_d26 <= z_address_d25; // ValueEngine.java:218
+    z_address_d27 <= z_address_d26; // ValueEngine.java:218
+    z_address_d28 <= z_address_d27; // ValueEngine.java:218
+    z_address_d29 <= z_address_d28; // ValueEngine.java:218
+    z_address_d30 <= z_address_d29; // ValueEngine.java:218
+    z_address_d31 <= z_address_d30; // ValueEngine.java:218
+    z_address_d32 <= z_address_d31; // ValueEngine.java:218
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:220
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:220
+    end
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:223
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:223
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:223
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:223
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:223
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:223
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:230
+    end
+    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:230
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:220
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:220
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:230
+    end
+    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:230
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:238
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:238
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:238
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:238
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:238
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:238
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:238
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:238
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:238
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:238
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:238
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:238
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:238
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:238
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:238
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:238
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:238
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:238
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:238
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:238
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:238
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:238
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:238
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:238
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:238
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:238
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:238
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:238
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:238
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:238
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:238
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:238
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:238
+    z_current_q <= accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:239
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:240
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:240
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:240
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:240
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:240
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:240
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:240
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:240
+    z_address_d33 <= z_address_d32; // ValueEngine.java:241
+    z_address_d34 <= z_address_d33; // ValueEngine.java:241
+    z_address_d35 <= z_address_d34; // ValueEngine.java:241
+    z_address_d36 <= z_address_d35; // ValueEngine.java:241
+    z_address_d37 <= z_address_d36; // ValueEngine.java:241
+    z_address_d38 <= z_address_d37; // ValueEngine.java:241
+    z_address_d39 <= z_address_d38; // ValueEngine.java:241
+    z_address_d40 <= z_address_d39; // ValueEngine.java:241
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:242
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:242
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:245
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:245
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:245
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:245
+    end
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:256
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:256
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:256
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:256
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:256
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:256
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:256
+    value_lane0_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:257
+    value_lane1_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:257
+    value_lane2_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:257
+    value_lane3_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:257
+    value_lane4_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane4_partial; // ValueEngine.java:257
+    value_lane5_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane5_partial; // ValueEngine.java:257
+    value_lane6_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane6_partial; // ValueEngine.java:257
+    value_lane7_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane7_partial; // ValueEngine.java:257
+    value_lane8_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane8_partial; // ValueEngine.java:257
+    value_lane9_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane9_partial; // ValueEngine.java:257
+    value_lane10_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane10_partial; // ValueEngine.java:257
+    value_lane11_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane11_partial; // ValueEngine.java:257
+    value_lane12_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane12_partial; // ValueEngine.java:257
+    value_lane13_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane13_partial; // ValueEngine.java:257
+    value_lane14_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane14_partial; // ValueEngine.java:257
+    value_lane15_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane15_partial; // ValueEngine.java:257
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:261
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:261
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:261
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:261
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:261
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:261
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:261
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:262
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:262
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:262
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:262
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:262
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:262
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:262
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:262
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:262
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:263
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:263
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:263
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:263
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:263
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:263
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:263
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:264
+    value_present_d2 <= value_present_d1; // ValueEngine.java:264
+    value_present_d3 <= value_present_d2; // ValueEngine.java:264
+    value_present_d4 <= value_present_d3; // ValueEngine.java:264
+    value_present_d5 <= value_present_d4; // ValueEngine.java:264
+    value_present_d6 <= value_present_d5; // ValueEngine.java:264
+    value_present_d7 <= value_present_d6; // ValueEngine.java:264
+    value_present_d8 <= value_present_d7; // ValueEngine.java:264
+    value_present_d9 <= value_present_d8; // ValueEngine.java:264
+    value_present_d10 <= value_present_d9; // ValueEngine.java:264
+    value_present_d11 <= value_present_d10; // ValueEngine.java:264
+    value_present_d12 <= value_present_d11; // ValueEngine.java:264
+    value_present_d13 <= value_present_d12; // ValueEngine.java:264
+    value_present_d14 <= value_present_d13; // ValueEngine.java:264
+    value_present_d15 <= value_present_d14; // ValueEngine.java:264
+    value_present_d16 <= value_present_d15; // ValueEngine.java:264
+    value_present_d17 <= value_present_d16; // ValueEngine.java:264
+    value_present_d18 <= value_present_d17; // ValueEngine.java:264
+    value_present_d19 <= value_present_d18; // ValueEngine.java:264
+    value_present_d20 <= value_present_d19; // ValueEngine.java:264
+    value_present_d21 <= value_present_d20; // ValueEngine.java:264
+    value_present_d22 <= value_present_d21; // ValueEngine.java:264
+    value_present_d23 <= value_present_d22; // ValueEngine.java:264
+    value_present_d24 <= value_present_d23; // ValueEngine.java:264
+    value_present_d25 <= value_present_d24; // ValueEngine.java:264
+    value_present_d26 <= value_present_d25; // ValueEngine.java:264
+    value_present_d27 <= value_present_d26; // ValueEngine.java:264
+    value_present_d28 <= value_present_d27; // ValueEngine.java:264
+    value_present_d29 <= value_present_d28; // ValueEngine.java:264
+    value_present_d30 <= value_present_d29; // ValueEngine.java:264
+    value_present_d31 <= value_present_d30; // ValueEngine.java:264
+    value_present_d32 <= value_present_d31; // ValueEngine.java:264
+    value_present_d33 <= value_present_d32; // ValueEngine.java:264
+    value_present_d34 <= value_present_d33; // ValueEngine.java:264
+    value_present_d35 <= value_present_d34; // ValueEngine.java:264
+    value_present_d36 <= value_present_d35; // ValueEngine.java:264
+    value_present_d37 <= value_present_d36; // ValueEngine.java:264
+    value_present_d38 <= value_present_d37; // ValueEngine.java:264
+    value_present_d39 <= value_present_d38; // ValueEngine.java:264
+    value_present_d40 <= value_present_d39; // ValueEngine.java:264
+    value_present_d41 <= value_present_d40; // ValueEngine.java:264
+    value_present_d42 <= value_present_d41; // ValueEngine.java:264
+    value_present_d43 <= value_present_d42; // ValueEngine.java:264
+    value_present_d44 <= value_present_d43; // ValueEngine.java:264
+    value_present_d45 <= value_present_d44; // ValueEngine.java:264
+    value_present_d46 <= value_present_d45; // ValueEngine.java:264
+    value_present_d47 <= value_present_d46; // ValueEngine.java:264
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:271
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:271
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:271
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:275
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:275
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:275
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:275
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:275
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:275
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:275
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:275
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:275
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:275
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:275
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:275
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:275
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:275
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:275
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:275
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:275
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:275
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:275
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:275
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:275
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:275
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:275
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:275
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:275
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:275
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:275
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:275
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:275
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:275
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:275
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:275
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:275
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:275
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:275
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:275
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:275
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:275
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:275
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:275
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:275
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:275
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:275
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:275
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:275
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:275
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:275
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:275
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:275
     if (!ap_rst_n) begin
       value_row <= 6'd0;
       value_row_after <= 6'd1;
@@ -6214,12 +6243,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane13_v_d31 <= 32'h0;
       value_lane14_v_d31 <= 32'h0;
       value_lane15_v_d31 <= 32'h0;
-      accumulate_address_d39 <= 9'd0;
+      accumulate_address_d38 <= 9'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
       row_weight_valid_d4 <= 1'b0;
-      row_weight_valid_d5 <= 1'b0;
       row_shifted_valid_d1 <= 1'b0;
       row_shifted_valid_d2 <= 1'b0;
       row_shifted_valid_d3 <= 1'b0;
@@ -6244,17 +6272,31 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_shifted_valid_d22 <= 1'b0;
       row_shifted_valid_d23 <= 1'b0;
       row_shifted_valid_d24 <= 1'b0;
-      row_shifted_valid_d25 <= 1'b0;
-      row_first_beat_d33 <= 1'b0;
-      accumulate_set_d33 <= 1'b0;
-      z_address_d33 <= 6'd0;
-      accumulate_set_d39 <= 1'b0;
-      accumulate_fresh_d34 <= 1'b0;
+      row_first_beat_d32 <= 1'b0;
+      accumulate_set_d32 <= 1'b0;
+      z_address_d32 <= 6'd0;
+      accumulate_set_d38 <= 1'b0;
+      accumulate_fresh_d33 <= 1'b0;
       row_first_beat_d40 <= 1'b0;
       z_address_d40 <= 6'd0;
       accumulate_set_d40 <= 1'b0;
-      accumulate_set_d41 <= 1'b0;
-      accumulate_fresh_d41 <= 1'b0;
+      accumulate_fresh_d40 <= 1'b0;
+      value_lane0_addend_d1 <= 32'h0;
+      value_lane1_addend_d1 <= 32'h0;
+      value_lane2_addend_d1 <= 32'h0;
+      value_lane3_addend_d1 <= 32'h0;
+      value_lane4_addend_d1 <= 32'h0;
+      value_lane5_addend_d1 <= 32'h0;
+      value_lane6_addend_d1 <= 32'h0;
+      value_lane7_addend_d1 <= 32'h0;
+      value_lane8_addend_d1 <= 32'h0;
+      value_lane9_addend_d1 <= 32'h0;
+      value_lane10_addend_d1 <= 32'h0;
+      value_lane11_addend_d1 <= 32'h0;
+      value_lane12_addend_d1 <= 32'h0;
+      value_lane13_addend_d1 <= 32'h0;
+      value_lane14_addend_d1 <= 32'h0;
+      value_lane15_addend_d1 <= 32'h0;
       z_sum_valid_d1 <= 1'b0;
       z_sum_valid_d2 <= 1'b0;
       z_sum_valid_d3 <= 1'b0;
@@ -6322,46 +6364,57 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // slots' rows
   assign value_loader = value_chunk[0]; // ChunkWalk.java:77
   assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:80
-  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:82
-  // ChunkWalk.java:84
-  assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_landing_rows} >= value_need_rows);
-  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:85
-  assign value_next_chunk_start = value_chunk_start + 13'd32; // ChunkWalk.java:90
-  assign value_next_positions = value_slots_positions + 13'd1; // ChunkWalk.java:91
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:104
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:105
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:106
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
+  assign value_chunk_wide = {4'd0, value_chunk}; // ChunkWalk.java:83
+  assign value_rows_landed = {1'b0, value_landing_rows} >= value_need_rows; // ChunkWalk.java:92
+  assign value_rows_in = value_chunk_landing & value_rows_landed; // ChunkWalk.java:93
+  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:94
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:119
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:120
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:121
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:124
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:125
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
   assign value_need_rows = value_row_needs; // ValueEngine.java:117
 
   always @(posedge ap_clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:111
-      value_active <= 1'b1; // ChunkWalk.java:112
-      value_chunk <= 8'd0; // ChunkWalk.java:113
-      value_chunk_start <= 13'd0; // ChunkWalk.java:114
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_first_positions_gt_0 | (value_first_positions <= 13'd1); // ChunkWalk.java:145
-    end else if (value_chunk_done) begin // ChunkWalk.java:116
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:117
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 13'd1); // ChunkWalk.java:145
-      if (value_walk_done) begin // ChunkWalk.java:120
-        value_active <= 1'b0; // ChunkWalk.java:120
+    value_chunk_behind <=
+        value_pass_start ? (12'd0 < value_chunk_behind_ext)
+        : value_chunk_done ? (value_chunk_behind_sum < value_chunk_behind_ext)
+        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:128
+    value_chunk_landing <=
+        value_pass_start ? (12'd0 == value_chunk_behind_ext)
+        : value_chunk_done ? (value_chunk_behind_sum == value_chunk_behind_ext)
+        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:129
+    if (value_pass_start) begin // ChunkWalk.java:131
+      value_active <= 1'b1; // ChunkWalk.java:132
+      value_chunk <= 8'd0; // ChunkWalk.java:133
+      value_chunk_start <= 13'd0; // ChunkWalk.java:134
+      value_next_chunk_start <= 13'd32; // ChunkWalk.java:135
+      value_slot_has_rows <= value_first_positions != 13'd0; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= value_first_positions <= 13'd1; // ChunkWalk.java:185
+    end else if (value_chunk_done) begin // ChunkWalk.java:137
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:138
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:139
+      value_next_chunk_start <= value_next_chunk_start + 13'd32; // ChunkWalk.java:140
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 13'd1); // ChunkWalk.java:185
+      if (value_walk_done) begin // ChunkWalk.java:142
+        value_active <= 1'b0; // ChunkWalk.java:142
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:121
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 13'd1); // ChunkWalk.java:145
+    end else if (value_slots_next_token) begin // ChunkWalk.java:143
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 13'd1); // ChunkWalk.java:185
     end
     if (!ap_rst_n) begin
+      value_chunk_behind <= 1'b0;
+      value_chunk_landing <= 1'b0;
       value_active <= 1'b0;
       value_chunk <= 8'd0;
       value_chunk_start <= 13'd0;
+      value_next_chunk_start <= 13'd32;
       value_slot_has_rows <= 1'b0;
       value_rows_here <= 6'd0;
       value_rows_fit_turn <= 1'b0;
@@ -6369,32 +6422,35 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // value_engine.value_walk.value_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:53
-  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:54
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:55
-  // SlotWalker.java:56
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:59
+  assign value_slots_last = {5'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:60
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:61
+  // SlotWalker.java:62
   assign value_slots_next_token =
       ~value_pass_start_or_chunk_done & value_slot_done_and_not_value_chunk_done & value_slots_last_head;
 
   always @(posedge ap_clk) begin
-    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:70
-      value_slots_slot <= 3'd0; // SlotWalker.java:71
-      value_slots_head <= 8'd0; // SlotWalker.java:72
-      value_slots_positions <= value_first_positions; // SlotWalker.java:73
-    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:74
-      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:75
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:76
-      if (value_slots_last_head) begin // SlotWalker.java:77
-        value_slots_head <= 8'd0; // SlotWalker.java:78
-        value_slots_positions <= value_slots_positions + 13'd1; // SlotWalker.java:79
+    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:76
+      value_slots_slot <= 3'd0; // SlotWalker.java:77
+      value_slots_head <= 8'd0; // SlotWalker.java:78
+      value_slots_positions <= value_first_positions; // SlotWalker.java:79
+      value_slots_next_positions <= value_first_positions + 13'd1; // SlotWalker.java:80
+    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:81
+      value_slots_slot <= value_slots_slot + 3'd1; // SlotWalker.java:82
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:83
+      if (value_slots_last_head) begin // SlotWalker.java:84
+        value_slots_head <= 8'd0; // SlotWalker.java:85
+        value_slots_positions <= value_slots_next_positions; // SlotWalker.java:86
+        value_slots_next_positions <= value_slots_next_positions + 13'd1; // SlotWalker.java:87
       end
     end
     if (!ap_rst_n) begin
       value_slots_slot <= 3'd0;
       value_slots_head <= 8'd0;
       value_slots_positions <= 13'd0;
+      value_slots_next_positions <= 13'd1;
     end
   end
 
@@ -6545,22 +6601,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:177
   assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:176
   assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:177
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:249
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:249
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:249
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:249
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:249
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:249
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:249
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:249
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:249
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:249
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:249
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:249
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:249
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:249
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:249
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:249
+  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend4 = value_lane4_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend5 = value_lane5_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend6 = value_lane6_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend7 = value_lane7_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend8 = value_lane8_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend9 = value_lane9_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend10 = value_lane10_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend11 = value_lane11_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend12 = value_lane12_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend13 = value_lane13_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend14 = value_lane14_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend15 = value_lane15_addend_d1; // ValueEngine.java:257
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -7010,7 +7066,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:240
   assign stored_output_in_valid = normalized_out_valid; // Reduction.java:241
   assign stored_output_in_payload = normalized_out_payload; // Reduction.java:241
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[5]; // Reduction.java:244
+  assign element_out = stored_output_out_valid & ~reduced_tag_d10[5]; // Reduction.java:244
   assign out_beat_valid = beat_assembled; // Reduction.java:256
   assign out_beat_payload_0 = out_word_0; // Reduction.java:257
   assign out_beat_payload_1 = out_word_1; // Reduction.java:257
@@ -7926,31 +7982,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:243
     reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:243
     reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:243
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // Reduction.java:251
+    reduced_tag_d10 <= reduced_tag_d9; // Reduction.java:243
+    if (element_out & (reduced_tag_d10[2:0] == 3'd0)) begin // Reduction.java:251
       out_word_0 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd1)) begin // Reduction.java:251
       out_word_1 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd2)) begin // Reduction.java:251
       out_word_2 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd3)) begin // Reduction.java:251
       out_word_3 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd4)) begin // Reduction.java:251
       out_word_4 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd5)) begin // Reduction.java:251
       out_word_5 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd6)) begin // Reduction.java:251
       out_word_6 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // Reduction.java:251
+    if (element_out & (reduced_tag_d10[2:0] == 3'd7)) begin // Reduction.java:251
       out_word_7 <= stored_output_out_payload; // Reduction.java:251
     end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // Reduction.java:254
+    beat_assembled <= element_out & (reduced_tag_d10[2:0] == 3'd7); // Reduction.java:254
     if (beat_promised & ~beat_delivered) begin // Reduction.java:263
       beats_promised <= beats_promised + 4'd1; // Reduction.java:263
     end else if (beat_delivered & ~beat_promised) begin // Reduction.java:264
@@ -8289,7 +8346,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
-      reduced_tag_d9 <= 6'h0;
+      reduced_tag_d10 <= 6'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -8310,15 +8367,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.reduce_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:53
-  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
-  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
-  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:56
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:59
+  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:60
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:61
+  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:62
 
   always @(posedge ap_clk) begin
-    if (reduce_start) begin // SlotWalker.java:67
+    if (reduce_start) begin // SlotWalker.java:73
       reduce_slots_reached <=
           {(reduce_first_positions > 13'd15),
            (reduce_first_positions > 13'd14),
@@ -8335,20 +8392,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            (reduce_first_positions > 13'd3),
            (reduce_first_positions > 13'd2),
            (reduce_first_positions > 13'd1),
-           (reduce_first_positions > 13'd0)}; // SlotWalker.java:67
-    end else if (element_slot_done & reduce_slots_last_head) begin // SlotWalker.java:67
-      reduce_slots_reached <= {reduce_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+           (reduce_first_positions > 13'd0)}; // SlotWalker.java:73
+    end else if (element_slot_done & reduce_slots_last_head) begin // SlotWalker.java:73
+      reduce_slots_reached <= {reduce_slots_reached[14:0], 1'b1}; // SlotWalker.java:73
     end
-    if (reduce_start) begin // SlotWalker.java:70
-      reduce_slots_slot <= 3'd0; // SlotWalker.java:71
-      reduce_slots_head <= 8'd0; // SlotWalker.java:72
-      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:73
-    end else if (element_slot_done) begin // SlotWalker.java:74
-      reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:75
-      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:76
-      if (reduce_slots_last_head) begin // SlotWalker.java:77
-        reduce_slots_head <= 8'd0; // SlotWalker.java:78
-        reduce_slots_positions <= reduce_slots_positions + 13'd1; // SlotWalker.java:79
+    if (reduce_start) begin // SlotWalker.java:76
+      reduce_slots_slot <= 3'd0; // SlotWalker.java:77
+      reduce_slots_head <= 8'd0; // SlotWalker.java:78
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:79
+      reduce_slots_next_positions <= reduce_first_positions + 13'd1; // SlotWalker.java:80
+    end else if (element_slot_done) begin // SlotWalker.java:81
+      reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:82
+      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:83
+      if (reduce_slots_last_head) begin // SlotWalker.java:84
+        reduce_slots_head <= 8'd0; // SlotWalker.java:85
+        reduce_slots_positions <= reduce_slots_next_positions; // SlotWalker.java:86
+        reduce_slots_next_positions <= reduce_slots_next_positions + 13'd1; // SlotWalker.java:87
       end
     end
     if (!ap_rst_n) begin
@@ -8356,19 +8415,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       reduce_slots_slot <= 3'd0;
       reduce_slots_head <= 8'd0;
       reduce_slots_positions <= 13'd0;
+      reduce_slots_next_positions <= 13'd1;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.z_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and the
+  // value_engine.reduction.z_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:53
-  assign z_slots_last = {5'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
-  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
-  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:56
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:59
+  assign z_slots_last = {5'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:60
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:61
+  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:62
 
   always @(posedge ap_clk) begin
-    if (reduce_start) begin // SlotWalker.java:67
+    if (reduce_start) begin // SlotWalker.java:73
       z_slots_reached <=
           {(reduce_first_positions > 13'd15),
            (reduce_first_positions > 13'd14),
@@ -8385,20 +8445,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            (reduce_first_positions > 13'd3),
            (reduce_first_positions > 13'd2),
            (reduce_first_positions > 13'd1),
-           (reduce_first_positions > 13'd0)}; // SlotWalker.java:67
-    end else if (z_pushed & z_slots_last_head) begin // SlotWalker.java:67
-      z_slots_reached <= {z_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+           (reduce_first_positions > 13'd0)}; // SlotWalker.java:73
+    end else if (z_pushed & z_slots_last_head) begin // SlotWalker.java:73
+      z_slots_reached <= {z_slots_reached[14:0], 1'b1}; // SlotWalker.java:73
     end
-    if (reduce_start) begin // SlotWalker.java:70
-      z_slots_slot <= 3'd0; // SlotWalker.java:71
-      z_slots_head <= 8'd0; // SlotWalker.java:72
-      z_slots_positions <= reduce_first_positions; // SlotWalker.java:73
-    end else if (z_pushed) begin // SlotWalker.java:74
-      z_slots_slot <= z_slots_slot + 3'd1; // SlotWalker.java:75
-      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:76
-      if (z_slots_last_head) begin // SlotWalker.java:77
-        z_slots_head <= 8'd0; // SlotWalker.java:78
-        z_slots_positions <= z_slots_positions + 13'd1; // SlotWalker.java:79
+    if (reduce_start) begin // SlotWalker.java:76
+      z_slots_slot <= 3'd0; // SlotWalker.java:77
+      z_slots_head <= 8'd0; // SlotWalker.java:78
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:79
+      z_slots_next_positions <= reduce_first_positions + 13'd1; // SlotWalker.java:80
+    end else if (z_pushed) begin // SlotWalker.java:81
+      z_slots_slot <= z_slots_slot + 3'd1; // SlotWalker.java:82
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:83
+      if (z_slots_last_head) begin // SlotWalker.java:84
+        z_slots_head <= 8'd0; // SlotWalker.java:85
+        z_slots_positions <= z_slots_next_positions; // SlotWalker.java:86
+        z_slots_next_positions <= z_slots_next_positions + 13'd1; // SlotWalker.java:87
       end
     end
     if (!ap_rst_n) begin
@@ -8406,6 +8468,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_slots_slot <= 3'd0;
       z_slots_head <= 8'd0;
       z_slots_positions <= 13'd0;
+      z_slots_next_positions <= 13'd1;
     end
   end
 
@@ -8433,11 +8496,50 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "when it is requested");
         $stop;
       end
+      if (!(~(phase == PHASE_QUERIES)
+            | ((last_query_beat == (query_beat == (row_beats - 8'd1)))
+               & (last_query_slot == (query_slot == (slots - 8'd1)))))) begin // AttentionUnit.java:472
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:472: AttentionUnit: the last query beat and slot flags ",
+                 "are current");
+        $stop;
+      end
+      if (!(~start_maxima
+            | (own_slots
+               == {((assert_ext <= 9'd7) & (assert_sum > 9'd7)),
+                   ((assert_ext <= 9'd6) & (assert_sum > 9'd6)),
+                   ((assert_ext <= 9'd5) & (assert_sum > 9'd5)),
+                   ((assert_ext <= 9'd4) & (assert_sum > 9'd4)),
+                   ((assert_ext <= 9'd3) & (assert_sum > 9'd3)),
+                   ((assert_ext <= 9'd2) & (assert_sum > 9'd2)),
+                   ((assert_ext <= 9'd1) & (assert_sum > 9'd1)),
+                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:480
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:480: AttentionUnit: the own slots are current when the ",
+                 "maxima start");
+        $stop;
+      end
+      if (!(score_slots_next_positions == (score_slots_positions + 13'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
+        $stop;
+      end
+      if (!(~score_step
+            | (score_active
+               & ((score_chunk_wide < score_chunk_behind_ext)
+                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:96
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk score: a step is never taken before its rows ",
+                 "are in");
+        $stop;
+      end
+      if (!(score_next_chunk_start == (score_chunk_start + 13'd32))) begin // ChunkWalk.java:100
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk score: the next chunk's start follows the ",
+                 "chunk's");
+        $stop;
+      end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
                & (score_rows_here == assert_mux[5:0])
-               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 13'd8)))))) begin // ChunkWalk.java:101
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 13'd8)))))) begin // ChunkWalk.java:116
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -8452,6 +8554,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       end
       if (!(score_turn_end == (row_base + 6'd8))) begin // ScoreEngine.java:121
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
+        $stop;
+      end
+      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:677
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:677: AttentionUnit: no score comes out in the cycle the ",
+                 "maxima start");
         $stop;
       end
       if (!(~value0_offered | value_reader0_command_ready)) begin // ChunkLoader.java:129
@@ -8474,11 +8581,29 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "when it is requested");
         $stop;
       end
+      if (!(value_slots_next_positions == (value_slots_positions + 13'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
+        $stop;
+      end
+      if (!(~value_step
+            | (value_active
+               & ((value_chunk_wide < value_chunk_behind_ext)
+                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:96
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk value: a step is never taken before its rows ",
+                 "are in");
+        $stop;
+      end
+      if (!(value_next_chunk_start == (value_chunk_start + 13'd32))) begin // ChunkWalk.java:100
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk value: the next chunk's start follows the ",
+                 "chunk's");
+        $stop;
+      end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
                & (value_rows_here == assert_mux_2[5:0])
-               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 13'd1)))))) begin // ChunkWalk.java:101
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 13'd1)))))) begin // ChunkWalk.java:116
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -8488,6 +8613,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       end
       if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
         $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+        $stop;
+      end
+      if (!(reduce_slots_next_positions == (reduce_slots_positions + 13'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
         $stop;
       end
       if (!(reduce_slots_reached
@@ -8506,8 +8636,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                 (reduce_slots_positions > 13'd3),
                 (reduce_slots_positions > 13'd2),
                 (reduce_slots_positions > 13'd1),
-                (reduce_slots_positions > 13'd0)})) begin // SlotWalker.java:68
-        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+                (reduce_slots_positions > 13'd0)})) begin // SlotWalker.java:74
+        $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
+        $stop;
+      end
+      if (!(z_slots_next_positions == (z_slots_positions + 13'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
         $stop;
       end
       if (!(z_slots_reached
@@ -8526,8 +8661,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                 (z_slots_positions > 13'd3),
                 (z_slots_positions > 13'd2),
                 (z_slots_positions > 13'd1),
-                (z_slots_positions > 13'd0)})) begin // SlotWalker.java:68
-        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+                (z_slots_positions > 13'd0)})) begin // SlotWalker.java:74
+        $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:260
@@ -8535,23 +8670,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:210
-        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:219
-        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:225
+        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:210
-        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:219
-        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:225
+        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -9644,7 +9779,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:232
+  Fp32Add z_sum ( // ValueEngine.java:239
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),
@@ -9684,7 +9819,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      reduce_slots_next_token, z_slots_next_token, reduce_present[0], reduce_tree_idle, reduced_tag_d9[4:3],
+      reduce_slots_next_token, z_slots_next_token, reduce_present[0], reduce_tree_idle, reduced_tag_d10[4:3],
       out_queue_occupancy, key0_rows_after_mux[19:13], key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0],
       key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
       key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],

@@ -188,26 +188,26 @@ module TlmmEngine_kv260 (
   wire         finished;                             // CommandSlot.java:53
   reg          command_judged;                       // CommandSlot.java:57
   wire         accepted;                             // CommandSlot.java:59
-  wire [15:0]  last_tile;                            // CommandSlot.java:66
-  wire [15:0]  last_block;                           // CommandSlot.java:67
-  reg          prefetch_held;                        // CommandSlot.java:70
-  reg  [63:0]  prefetched_address;                   // CommandSlot.java:71
-  reg  [15:0]  prefetched_blocks;                    // CommandSlot.java:71
-  reg  [1:0]   prefetched_lastClass;                 // CommandSlot.java:71
-  reg  [15:0]  prefetched_tokens;                    // CommandSlot.java:71
-  reg  [15:0]  prefetched_tiles;                     // CommandSlot.java:71
-  reg  [15:0]  prefetched_tileGroups;                // CommandSlot.java:71
-  reg  [15:0]  prefetched_lastTileGroups;            // CommandSlot.java:71
-  reg  [31:0]  prefetched_regionStride;              // CommandSlot.java:71
-  reg  [31:0]  prefetched_beatsFull;                 // CommandSlot.java:71
-  reg  [31:0]  prefetched_beatsLast;                 // CommandSlot.java:71
-  reg  [31:0]  prefetched_wordsFull;                 // CommandSlot.java:71
-  reg  [31:0]  prefetched_wordsLast;                 // CommandSlot.java:71
-  wire         prefetch_same_now;                    // CommandSlot.java:73
-  reg          prefetch_same;                        // CommandSlot.java:74
-  wire         prefetch_taken;                       // CommandSlot.java:77
-  wire         prefetch_dropped;                     // CommandSlot.java:80
-  wire         prefetch_arrives;                     // CommandSlot.java:82
+  reg  [15:0]  last_tile;                            // CommandSlot.java:67
+  reg  [15:0]  last_block;                           // CommandSlot.java:68
+  reg          prefetch_held;                        // CommandSlot.java:71
+  reg  [63:0]  prefetched_address;                   // CommandSlot.java:72
+  reg  [15:0]  prefetched_blocks;                    // CommandSlot.java:72
+  reg  [1:0]   prefetched_lastClass;                 // CommandSlot.java:72
+  reg  [15:0]  prefetched_tokens;                    // CommandSlot.java:72
+  reg  [15:0]  prefetched_tiles;                     // CommandSlot.java:72
+  reg  [15:0]  prefetched_tileGroups;                // CommandSlot.java:72
+  reg  [15:0]  prefetched_lastTileGroups;            // CommandSlot.java:72
+  reg  [31:0]  prefetched_regionStride;              // CommandSlot.java:72
+  reg  [31:0]  prefetched_beatsFull;                 // CommandSlot.java:72
+  reg  [31:0]  prefetched_beatsLast;                 // CommandSlot.java:72
+  reg  [31:0]  prefetched_wordsFull;                 // CommandSlot.java:72
+  reg  [31:0]  prefetched_wordsLast;                 // CommandSlot.java:72
+  wire         prefetch_same_now;                    // CommandSlot.java:74
+  reg          prefetch_same;                        // CommandSlot.java:75
+  wire         prefetch_taken;                       // CommandSlot.java:78
+  wire         prefetch_dropped;                     // CommandSlot.java:81
+  wire         prefetch_arrives;                     // CommandSlot.java:83
 
   // activation_loader
   reg  [15:0]  act_tokens_loaded;                    // ActivationLoader.java:39
@@ -457,8 +457,8 @@ module TlmmEngine_kv260 (
   wire         start_load;                           // WeightLoader.java:101
   wire [63:0]  tile_stride;                          // WeightLoader.java:103
   reg          ports_start;                          // WeightLoader.java:108
-  reg  [33:0]  port0_region_offset;                  // CommandSlot.java:97
-  reg  [33:0]  prefetched_port0_region_offset;       // CommandSlot.java:98
+  reg  [33:0]  port0_region_offset;                  // CommandSlot.java:98
+  reg  [33:0]  prefetched_port0_region_offset;       // CommandSlot.java:99
   reg  [63:0]  port0_load_address;                   // WeightLoader.java:122
   reg  [31:0]  port0_load_beats;                     // WeightLoader.java:122
   reg  [31:0]  port0_load_words;                     // WeightLoader.java:122
@@ -466,8 +466,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port0_load_blocks;                    // WeightLoader.java:122
   reg  [1:0]   port0_load_lastClass;                 // WeightLoader.java:122
   reg          port0_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port1_region_offset;                  // CommandSlot.java:97
-  reg  [33:0]  prefetched_port1_region_offset;       // CommandSlot.java:98
+  reg  [33:0]  port1_region_offset;                  // CommandSlot.java:98
+  reg  [33:0]  prefetched_port1_region_offset;       // CommandSlot.java:99
   reg  [63:0]  port1_load_address;                   // WeightLoader.java:122
   reg  [31:0]  port1_load_beats;                     // WeightLoader.java:122
   reg  [31:0]  port1_load_words;                     // WeightLoader.java:122
@@ -475,8 +475,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port1_load_blocks;                    // WeightLoader.java:122
   reg  [1:0]   port1_load_lastClass;                 // WeightLoader.java:122
   reg          port1_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port2_region_offset;                  // CommandSlot.java:97
-  reg  [33:0]  prefetched_port2_region_offset;       // CommandSlot.java:98
+  reg  [33:0]  port2_region_offset;                  // CommandSlot.java:98
+  reg  [33:0]  prefetched_port2_region_offset;       // CommandSlot.java:99
   reg  [63:0]  port2_load_address;                   // WeightLoader.java:122
   reg  [31:0]  port2_load_beats;                     // WeightLoader.java:122
   reg  [31:0]  port2_load_words;                     // WeightLoader.java:122
@@ -484,8 +484,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port2_load_blocks;                    // WeightLoader.java:122
   reg  [1:0]   port2_load_lastClass;                 // WeightLoader.java:122
   reg          port2_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port3_region_offset;                  // CommandSlot.java:97
-  reg  [33:0]  prefetched_port3_region_offset;       // CommandSlot.java:98
+  reg  [33:0]  port3_region_offset;                  // CommandSlot.java:98
+  reg  [33:0]  prefetched_port3_region_offset;       // CommandSlot.java:99
   reg  [63:0]  port3_load_address;                   // WeightLoader.java:122
   reg  [31:0]  port3_load_beats;                     // WeightLoader.java:122
   reg  [31:0]  port3_load_words;                     // WeightLoader.java:122
@@ -496,18 +496,19 @@ module TlmmEngine_kv260 (
   reg          load_error;                           // WeightLoader.java:125
   wire         load_complete;                        // WeightLoader.java:135
   reg          load_last_tile_q;                     // WeightLoader.java:139
-  wire [15:0]  load_tokens_left;                     // WeightLoader.java:145
-  wire         load_last_chunk;                      // WeightLoader.java:146
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:147
-  reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:148
-  reg          load_all_tokens_q;                    // WeightLoader.java:149
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:156
-  wire         load_ahead_taken;                     // WeightLoader.java:198
-  wire         load_go_ahead;                        // WeightLoader.java:212
-  wire         load_discard_asked;                   // WeightLoader.java:223
-  wire         load_discard;                         // WeightLoader.java:225
-  wire         load_arriving;                        // WeightLoader.java:241
-  wire         load_in_flight;                       // WeightLoader.java:242
+  reg  [63:0]  load_next_tile_base;                  // WeightLoader.java:143
+  wire [15:0]  load_tokens_left;                     // WeightLoader.java:149
+  wire         load_last_chunk;                      // WeightLoader.java:150
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:151
+  reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:152
+  reg          load_all_tokens_q;                    // WeightLoader.java:153
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:160
+  wire         load_ahead_taken;                     // WeightLoader.java:202
+  wire         load_go_ahead;                        // WeightLoader.java:216
+  wire         load_discard_asked;                   // WeightLoader.java:227
+  wire         load_discard;                         // WeightLoader.java:229
+  wire         load_arriving;                        // WeightLoader.java:245
+  wire         load_in_flight;                       // WeightLoader.java:246
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:49
@@ -538,103 +539,103 @@ module TlmmEngine_kv260 (
   reg  [223:0] act_word;                             // TableBuilder.java:72
   reg          act_word_valid;                       // TableBuilder.java:73
   wire         staged_all;                           // TableBuilder.java:85
-  reg          pattern_plus0;                        // TableBuilder.java:148
-  wire         pattern_minus0;                       // TableBuilder.java:149
-  reg          pattern_plus1;                        // TableBuilder.java:148
-  reg          pattern_minus1;                       // TableBuilder.java:149
-  reg          pattern_plus2;                        // TableBuilder.java:148
-  reg          pattern_minus2;                       // TableBuilder.java:149
-  wire         pattern_uses0;                        // TableBuilder.java:174
-  wire         pattern_uses1;                        // TableBuilder.java:174
-  wire         pattern_uses2;                        // TableBuilder.java:174
+  reg          pattern_plus0;                        // TableBuilder.java:157
+  wire         pattern_minus0;                       // TableBuilder.java:158
+  reg          pattern_plus1;                        // TableBuilder.java:157
+  reg          pattern_minus1;                       // TableBuilder.java:158
+  reg          pattern_plus2;                        // TableBuilder.java:157
+  reg          pattern_minus2;                       // TableBuilder.java:158
+  wire         pattern_uses0;                        // TableBuilder.java:183
+  wire         pattern_uses1;                        // TableBuilder.java:183
+  wire         pattern_uses2;                        // TableBuilder.java:183
   wire [9:0]   table0_pair;                          // AddSubTree.java:106
   wire [10:0]  table0_sum;                           // AddSubTree.java:106
-  wire [9:0]   table0_entry;                         // TableBuilder.java:186
+  wire [9:0]   table0_entry;                         // TableBuilder.java:195
   wire [9:0]   table1_pair;                          // AddSubTree.java:106
   wire [10:0]  table1_sum;                           // AddSubTree.java:106
-  wire [9:0]   table1_entry;                         // TableBuilder.java:186
+  wire [9:0]   table1_entry;                         // TableBuilder.java:195
   wire [9:0]   table2_pair;                          // AddSubTree.java:106
   wire [10:0]  table2_sum;                           // AddSubTree.java:106
-  wire [9:0]   table2_entry;                         // TableBuilder.java:186
+  wire [9:0]   table2_entry;                         // TableBuilder.java:195
   wire [9:0]   table3_pair;                          // AddSubTree.java:106
   wire [10:0]  table3_sum;                           // AddSubTree.java:106
-  wire [9:0]   table3_entry;                         // TableBuilder.java:186
+  wire [9:0]   table3_entry;                         // TableBuilder.java:195
   wire [9:0]   table4_pair;                          // AddSubTree.java:106
   wire [10:0]  table4_sum;                           // AddSubTree.java:106
-  wire [9:0]   table4_entry;                         // TableBuilder.java:186
+  wire [9:0]   table4_entry;                         // TableBuilder.java:195
   wire [9:0]   table5_pair;                          // AddSubTree.java:106
   wire [10:0]  table5_sum;                           // AddSubTree.java:106
-  wire [9:0]   table5_entry;                         // TableBuilder.java:186
+  wire [9:0]   table5_entry;                         // TableBuilder.java:195
   wire [9:0]   table6_pair;                          // AddSubTree.java:106
   wire [10:0]  table6_sum;                           // AddSubTree.java:106
-  wire [9:0]   table6_entry;                         // TableBuilder.java:186
+  wire [9:0]   table6_entry;                         // TableBuilder.java:195
   wire [9:0]   table7_pair;                          // AddSubTree.java:106
   wire [10:0]  table7_sum;                           // AddSubTree.java:106
-  wire [9:0]   table7_entry;                         // TableBuilder.java:186
+  wire [9:0]   table7_entry;                         // TableBuilder.java:195
   wire [9:0]   table8_pair;                          // AddSubTree.java:106
   wire [10:0]  table8_sum;                           // AddSubTree.java:106
-  wire [9:0]   table8_entry;                         // TableBuilder.java:186
+  wire [9:0]   table8_entry;                         // TableBuilder.java:195
   wire [9:0]   table9_pair;                          // AddSubTree.java:106
   wire [10:0]  table9_sum;                           // AddSubTree.java:106
-  wire [9:0]   table9_entry;                         // TableBuilder.java:186
+  wire [9:0]   table9_entry;                         // TableBuilder.java:195
   wire [9:0]   table10_pair;                         // AddSubTree.java:106
   wire [10:0]  table10_sum;                          // AddSubTree.java:106
-  wire [9:0]   table10_entry;                        // TableBuilder.java:186
+  wire [9:0]   table10_entry;                        // TableBuilder.java:195
   wire [9:0]   table11_pair;                         // AddSubTree.java:106
   wire [10:0]  table11_sum;                          // AddSubTree.java:106
-  wire [9:0]   table11_entry;                        // TableBuilder.java:186
+  wire [9:0]   table11_entry;                        // TableBuilder.java:195
   wire [9:0]   table12_pair;                         // AddSubTree.java:106
   wire [10:0]  table12_sum;                          // AddSubTree.java:106
-  wire [9:0]   table12_entry;                        // TableBuilder.java:186
+  wire [9:0]   table12_entry;                        // TableBuilder.java:195
   wire [9:0]   table13_pair;                         // AddSubTree.java:106
   wire [10:0]  table13_sum;                          // AddSubTree.java:106
-  wire [9:0]   table13_entry;                        // TableBuilder.java:186
+  wire [9:0]   table13_entry;                        // TableBuilder.java:195
   wire [9:0]   table14_pair;                         // AddSubTree.java:106
   wire [10:0]  table14_sum;                          // AddSubTree.java:106
-  wire [9:0]   table14_entry;                        // TableBuilder.java:186
+  wire [9:0]   table14_entry;                        // TableBuilder.java:195
   wire [9:0]   table15_pair;                         // AddSubTree.java:106
   wire [10:0]  table15_sum;                          // AddSubTree.java:106
-  wire [9:0]   table15_entry;                        // TableBuilder.java:186
+  wire [9:0]   table15_entry;                        // TableBuilder.java:195
   wire [9:0]   table16_pair;                         // AddSubTree.java:106
   wire [10:0]  table16_sum;                          // AddSubTree.java:106
-  wire [9:0]   table16_entry;                        // TableBuilder.java:186
+  wire [9:0]   table16_entry;                        // TableBuilder.java:195
   wire [9:0]   table17_pair;                         // AddSubTree.java:106
   wire [10:0]  table17_sum;                          // AddSubTree.java:106
-  wire [9:0]   table17_entry;                        // TableBuilder.java:186
+  wire [9:0]   table17_entry;                        // TableBuilder.java:195
   wire [9:0]   table18_pair;                         // AddSubTree.java:106
   wire [10:0]  table18_sum;                          // AddSubTree.java:106
-  wire [9:0]   table18_entry;                        // TableBuilder.java:186
+  wire [9:0]   table18_entry;                        // TableBuilder.java:195
   wire [9:0]   table19_pair;                         // AddSubTree.java:106
   wire [10:0]  table19_sum;                          // AddSubTree.java:106
-  wire [9:0]   table19_entry;                        // TableBuilder.java:186
+  wire [9:0]   table19_entry;                        // TableBuilder.java:195
   wire [9:0]   table20_pair;                         // AddSubTree.java:106
   wire [10:0]  table20_sum;                          // AddSubTree.java:106
-  wire [9:0]   table20_entry;                        // TableBuilder.java:186
+  wire [9:0]   table20_entry;                        // TableBuilder.java:195
   wire [9:0]   table21_pair;                         // AddSubTree.java:106
   wire [10:0]  table21_sum;                          // AddSubTree.java:106
-  wire [9:0]   table21_entry;                        // TableBuilder.java:186
+  wire [9:0]   table21_entry;                        // TableBuilder.java:195
   wire [9:0]   table22_pair;                         // AddSubTree.java:106
   wire [10:0]  table22_sum;                          // AddSubTree.java:106
-  wire [9:0]   table22_entry;                        // TableBuilder.java:186
+  wire [9:0]   table22_entry;                        // TableBuilder.java:195
   wire [9:0]   table23_pair;                         // AddSubTree.java:106
   wire [10:0]  table23_sum;                          // AddSubTree.java:106
-  wire [9:0]   table23_entry;                        // TableBuilder.java:186
+  wire [9:0]   table23_entry;                        // TableBuilder.java:195
   wire [9:0]   table24_pair;                         // AddSubTree.java:106
   wire [10:0]  table24_sum;                          // AddSubTree.java:106
-  wire [9:0]   table24_entry;                        // TableBuilder.java:186
+  wire [9:0]   table24_entry;                        // TableBuilder.java:195
   wire [9:0]   table25_pair;                         // AddSubTree.java:106
   wire [10:0]  table25_sum;                          // AddSubTree.java:106
-  wire [9:0]   table25_entry;                        // TableBuilder.java:186
+  wire [9:0]   table25_entry;                        // TableBuilder.java:195
   wire [9:0]   table26_pair;                         // AddSubTree.java:106
   wire [10:0]  table26_sum;                          // AddSubTree.java:106
-  wire [9:0]   table26_entry;                        // TableBuilder.java:186
+  wire [9:0]   table26_entry;                        // TableBuilder.java:195
   wire [9:0]   table27_pair;                         // AddSubTree.java:106
   wire [10:0]  table27_sum;                          // AddSubTree.java:106
-  wire [9:0]   table27_entry;                        // TableBuilder.java:186
+  wire [9:0]   table27_entry;                        // TableBuilder.java:195
   wire         build_done;                           // TableBuilder.java:92
-  wire         build_last_block;                     // TableBuilder.java:94
-  wire         build_last_slot;                      // TableBuilder.java:95
-  wire         build_last_tile;                      // TableBuilder.java:96
+  reg          build_last_block;                     // TableBuilder.java:100
+  reg          build_last_slot;                      // TableBuilder.java:101
+  reg          build_last_tile;                      // TableBuilder.java:102
 
   // result_queue
   wire         result_issued;                        // ResultQueue.java:46
@@ -686,26 +687,30 @@ module TlmmEngine_kv260 (
   reg  [15:0]  sweep_tokens_beyond;                  // Sweep.java:68
   wire [15:0]  sweep_tokens_left;                    // Sweep.java:75
   wire         tables_there;                         // Sweep.java:84
-  wire         weights_there;                        // Sweep.java:87
-  wire         sweep_last_slot;                      // Sweep.java:89
-  wire         sweep_last_group;                     // Sweep.java:90
-  wire         issue;                                // Sweep.java:92
-  wire [9:0]   step_accumulator;                     // Sweep.java:97
-  wire         sweep_first_block;                    // Sweep.java:98
-  wire         block_swept;                          // Sweep.java:100
-  wire         tile_swept;                           // Sweep.java:101
-  reg          table_release_d1;                     // Sweep.java:148
-  reg          table_release_d2;                     // Sweep.java:148
-  reg          table_release_d3;                     // Sweep.java:148
-  reg          table_release_half_d1;                // Sweep.java:149
-  reg          table_release_half_d2;                // Sweep.java:149
-  reg          table_release_half_d3;                // Sweep.java:149
-  reg          weights_release_d1;                   // Sweep.java:150
-  reg          weights_release_d2;                   // Sweep.java:150
-  reg          weights_release_d3;                   // Sweep.java:150
-  reg          weights_release_half_d1;              // Sweep.java:151
-  reg          weights_release_half_d2;              // Sweep.java:151
-  reg          weights_release_half_d3;              // Sweep.java:151
+  reg          weights_arrived;                      // Sweep.java:87
+  wire         weights_loaded_here;                  // Sweep.java:88
+  wire         weights_there;                        // Sweep.java:89
+  wire         sweep_last_slot;                      // Sweep.java:91
+  wire         sweep_last_group;                     // Sweep.java:92
+  wire         issue;                                // Sweep.java:94
+  wire [9:0]   step_accumulator;                     // Sweep.java:99
+  wire         sweep_first_block;                    // Sweep.java:100
+  wire         block_swept;                          // Sweep.java:102
+  wire         tile_swept;                           // Sweep.java:103
+  wire         weights_arriving_here;                // Sweep.java:109
+  wire         weights_arrived_now;                  // Sweep.java:111
+  reg          table_release_d1;                     // Sweep.java:162
+  reg          table_release_d2;                     // Sweep.java:162
+  reg          table_release_d3;                     // Sweep.java:162
+  reg          table_release_half_d1;                // Sweep.java:163
+  reg          table_release_half_d2;                // Sweep.java:163
+  reg          table_release_half_d3;                // Sweep.java:163
+  reg          weights_release_d1;                   // Sweep.java:164
+  reg          weights_release_d2;                   // Sweep.java:164
+  reg          weights_release_d3;                   // Sweep.java:164
+  reg          weights_release_half_d1;              // Sweep.java:165
+  reg          weights_release_half_d2;              // Sweep.java:165
+  reg          weights_release_half_d3;              // Sweep.java:165
 
   // lookup_lanes
   reg          step_valid_d1;                        // LookupArray.java:24
@@ -1540,7 +1545,11 @@ module TlmmEngine_kv260 (
   wire [8:0] table27_sum_part;
   wire [7:0] table27_sum_mux;
   wire not_pattern_minus2_28;
+  wire build_block_eq_last_block;
+  wire build_last_slot_cmp;
+  wire build_tile_eq_last_tile;
   wire result_fifo_pop_valid_and_ready;
+  wire [16:0] weights_arrived_now_ext;
   wire sweep_last_tile_cmp;
   wire [20:0] assert_part;
   wire [20:0] assert_part_2;
@@ -1754,7 +1763,11 @@ module TlmmEngine_kv260 (
   assign table27_sum_part = table27_pair[9:1];
   assign table27_sum_mux = pattern_uses2 ? staging[671:664] : 8'd0;
   assign not_pattern_minus2_28 = ~pattern_minus2;
+  assign build_block_eq_last_block = build_block == last_block;
+  assign build_last_slot_cmp = (build_slot + 16'd1) == act_chunk_tokens;
+  assign build_tile_eq_last_tile = build_tile == last_tile;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
+  assign weights_arrived_now_ext = {1'b0, blocks_arrived};
   assign sweep_last_tile_cmp = (sweep_tile + 16'd2) == cmd_tiles;
   assign assert_part = lane_sums_payload_0[20:0];
   assign assert_part_2 = lane_sums_payload_1[20:0];
@@ -1774,7 +1787,7 @@ module TlmmEngine_kv260 (
   assign assert_part_16 = lane_sums_payload_15[20:0];
 
   assign command_ready = ~active & command_judged; // CommandSlot.java:58
-  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:72
+  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:73
   assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:61
   assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:62
   assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:62
@@ -1866,8 +1879,6 @@ module TlmmEngine_kv260 (
   // command (CommandSlot.java:49): holds the running command (taken while idle, released in the cycle its last result
   // is taken) and the prefetched one
   assign accepted = command_valid & command_ready; // CommandSlot.java:59
-  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:66
-  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:67
   assign prefetch_same_now =
       {command_payload_wordsLast,
        command_payload_wordsFull,
@@ -1892,10 +1903,10 @@ module TlmmEngine_kv260 (
           prefetched_tokens,
           prefetched_lastClass,
           prefetched_blocks,
-          prefetched_address}; // CommandSlot.java:73
-  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:77
-  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:80
-  assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:82
+          prefetched_address}; // CommandSlot.java:74
+  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:78
+  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:81
+  assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:83
   assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:114
 
   always @(posedge ap_clk) begin
@@ -1917,28 +1928,36 @@ module TlmmEngine_kv260 (
     if (finished) begin // CommandSlot.java:65
       active <= 1'b0; // CommandSlot.java:65
     end
-    prefetch_same <= prefetch_same_now; // CommandSlot.java:74
-    if (accepted | drop) begin // CommandSlot.java:81
-      prefetch_held <= 1'b0; // CommandSlot.java:81
+    if (accepted) begin // CommandSlot.java:67
+      last_tile <= command_payload_tiles - 16'd1; // CommandSlot.java:67
     end
-    command_judged <= command_valid & ~accepted & ~prefetch_arrives; // CommandSlot.java:83
-    if (prefetch_arrives) begin // CommandSlot.java:85
-      prefetch_held <= 1'b1; // CommandSlot.java:86
-      prefetched_address <= prefetch_payload_address; // CommandSlot.java:87
-      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:87
-      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:87
-      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:87
-      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:87
-      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:87
-      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:87
-      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:87
-      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:87
-      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:87
-      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:87
-      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:87
+    if (accepted) begin // CommandSlot.java:68
+      last_block <= command_payload_blocks - 16'd1; // CommandSlot.java:68
+    end
+    prefetch_same <= prefetch_same_now; // CommandSlot.java:75
+    if (accepted | drop) begin // CommandSlot.java:82
+      prefetch_held <= 1'b0; // CommandSlot.java:82
+    end
+    command_judged <= command_valid & ~accepted & ~prefetch_arrives; // CommandSlot.java:84
+    if (prefetch_arrives) begin // CommandSlot.java:86
+      prefetch_held <= 1'b1; // CommandSlot.java:87
+      prefetched_address <= prefetch_payload_address; // CommandSlot.java:88
+      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:88
+      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:88
+      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:88
+      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:88
+      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:88
+      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:88
+      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:88
+      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:88
+      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:88
+      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:88
+      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:88
     end
     if (!ap_rst_n) begin
       active <= 1'b0;
+      last_tile <= 16'd0;
+      last_block <= 16'd0;
       prefetch_same <= 1'b0;
       prefetch_held <= 1'b0;
       command_judged <= 1'b0;
@@ -1955,7 +1974,7 @@ module TlmmEngine_kv260 (
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:62
   assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:65
   assign token_loaded = act_take & act_at_last_beat; // ActivationLoader.java:74
-  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
+  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:106
 
   always @(posedge ap_clk) begin
     act_last_beat <= ({16'd0, cmd_blocks} + {15'h0, cmd_blocks, 1'b0}) - 32'd1; // ActivationLoader.java:51
@@ -2109,34 +2128,34 @@ module TlmmEngine_kv260 (
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
       & (port_finished_3 | weights3_done); // WeightLoader.java:135
-  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:145
-  assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:146
-  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:147
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:198
-  // WeightLoader.java:212
+  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:149
+  assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:150
+  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:151
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:202
+  // WeightLoader.java:216
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:223
-  // WeightLoader.java:225
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:227
+  // WeightLoader.java:229
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:241
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:242
-  assign sweep_weight_half = sweep_half; // Sweep.java:88
-  assign buffer_read_enable = issue; // Sweep.java:94
-  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:95
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:156
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:157
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:158
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:159
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:245
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:246
+  assign sweep_weight_half = sweep_half; // Sweep.java:90
+  assign buffer_read_enable = issue; // Sweep.java:96
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:97
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:170
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:171
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:172
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:173
 
   always @(posedge ap_clk) begin
     ports_idle <= ports_idle_now; // WeightLoader.java:99
     ports_start <= start_load; // WeightLoader.java:108
-    if (accepted) begin // CommandSlot.java:97
-      port0_region_offset <= 34'd0; // CommandSlot.java:97
+    if (accepted) begin // CommandSlot.java:98
+      port0_region_offset <= 34'd0; // CommandSlot.java:98
     end
-    if (prefetch_arrives) begin // CommandSlot.java:98
-      prefetched_port0_region_offset <= 34'd0; // CommandSlot.java:98
+    if (prefetch_arrives) begin // CommandSlot.java:99
+      prefetched_port0_region_offset <= 34'd0; // CommandSlot.java:99
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2152,11 +2171,11 @@ module TlmmEngine_kv260 (
     if (weights0_done) begin // WeightLoader.java:123
       port_finished_0 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:97
-      port1_region_offset <= {2'd0, command_payload_regionStride}; // CommandSlot.java:97
+    if (accepted) begin // CommandSlot.java:98
+      port1_region_offset <= {2'd0, command_payload_regionStride}; // CommandSlot.java:98
     end
-    if (prefetch_arrives) begin // CommandSlot.java:98
-      prefetched_port1_region_offset <= {2'd0, prefetch_payload_regionStride}; // CommandSlot.java:98
+    if (prefetch_arrives) begin // CommandSlot.java:99
+      prefetched_port1_region_offset <= {2'd0, prefetch_payload_regionStride}; // CommandSlot.java:99
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2172,11 +2191,11 @@ module TlmmEngine_kv260 (
     if (weights1_done) begin // WeightLoader.java:123
       port_finished_1 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:97
-      port2_region_offset <= {1'b0, command_payload_regionStride, 1'b0}; // CommandSlot.java:97
+    if (accepted) begin // CommandSlot.java:98
+      port2_region_offset <= {1'b0, command_payload_regionStride, 1'b0}; // CommandSlot.java:98
     end
-    if (prefetch_arrives) begin // CommandSlot.java:98
-      prefetched_port2_region_offset <= {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:98
+    if (prefetch_arrives) begin // CommandSlot.java:99
+      prefetched_port2_region_offset <= {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:99
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2192,13 +2211,13 @@ module TlmmEngine_kv260 (
     if (weights2_done) begin // WeightLoader.java:123
       port_finished_2 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:97
-      // CommandSlot.java:97
+    if (accepted) begin // CommandSlot.java:98
+      // CommandSlot.java:98
       port3_region_offset <= {2'd0, command_payload_regionStride} + {1'b0, command_payload_regionStride, 1'b0};
     end
-    if (prefetch_arrives) begin // CommandSlot.java:98
+    if (prefetch_arrives) begin // CommandSlot.java:99
       prefetched_port3_region_offset <=
-          {2'd0, prefetch_payload_regionStride} + {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:98
+          {2'd0, prefetch_payload_regionStride} + {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:99
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2243,92 +2262,93 @@ module TlmmEngine_kv260 (
       end
     end
     load_last_tile_q <= load_last_tile; // WeightLoader.java:139
-    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:148
-    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:149
+    load_next_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:143
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:152
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:153
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (blocks_arrived_mux < blocks_arrived_mux_2) ? blocks_arrived_mux
-        : blocks_arrived_mux_2; // WeightLoader.java:157
-    if (start_load) begin // WeightLoader.java:160
-      load_running <= 1'b1; // WeightLoader.java:161
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:162
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:163
+        : blocks_arrived_mux_2; // WeightLoader.java:161
+    if (start_load) begin // WeightLoader.java:164
+      load_running <= 1'b1; // WeightLoader.java:165
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:166
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:167
     end
-    if (load_complete) begin // WeightLoader.java:165
-      load_running <= 1'b0; // WeightLoader.java:166
-      port_finished_0 <= 1'b0; // WeightLoader.java:168
-      port_finished_1 <= 1'b0; // WeightLoader.java:168
-      port_finished_2 <= 1'b0; // WeightLoader.java:168
-      port_finished_3 <= 1'b0; // WeightLoader.java:168
-      if (load_half) begin // WeightLoader.java:170
-        half_loaded_1 <= 1'b1; // WeightLoader.java:170
+    if (load_complete) begin // WeightLoader.java:169
+      load_running <= 1'b0; // WeightLoader.java:170
+      port_finished_0 <= 1'b0; // WeightLoader.java:172
+      port_finished_1 <= 1'b0; // WeightLoader.java:172
+      port_finished_2 <= 1'b0; // WeightLoader.java:172
+      port_finished_3 <= 1'b0; // WeightLoader.java:172
+      if (load_half) begin // WeightLoader.java:174
+        half_loaded_1 <= 1'b1; // WeightLoader.java:174
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:170
+        half_loaded_0 <= 1'b1; // WeightLoader.java:174
       end
-      load_half <= ~load_half; // WeightLoader.java:171
-      if (load_last_tile_q) begin // WeightLoader.java:172
-        load_tile <= 16'd0; // WeightLoader.java:173
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:174
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:175
-        if (load_all_tokens_q) begin // WeightLoader.java:176
-          loads_finished <= 1'b1; // WeightLoader.java:176
+      load_half <= ~load_half; // WeightLoader.java:175
+      if (load_last_tile_q) begin // WeightLoader.java:176
+        load_tile <= 16'd0; // WeightLoader.java:177
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:178
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:179
+        if (load_all_tokens_q) begin // WeightLoader.java:180
+          loads_finished <= 1'b1; // WeightLoader.java:180
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:178
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:179
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:182
+        load_tile_base <= load_next_tile_base; // WeightLoader.java:183
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:186
-      half_loaded_0 <= 1'b0; // WeightLoader.java:186
+    if (half_swept_0) begin // WeightLoader.java:190
+      half_loaded_0 <= 1'b0; // WeightLoader.java:190
     end
-    if (half_swept_1) begin // WeightLoader.java:186
-      half_loaded_1 <= 1'b0; // WeightLoader.java:186
+    if (half_swept_1) begin // WeightLoader.java:190
+      half_loaded_1 <= 1'b0; // WeightLoader.java:190
     end
-    if (half_released_0) begin // WeightLoader.java:190
-      half_busy_0 <= 1'b0; // WeightLoader.java:190
+    if (half_released_0) begin // WeightLoader.java:194
+      half_busy_0 <= 1'b0; // WeightLoader.java:194
     end
-    if (half_released_1) begin // WeightLoader.java:190
-      half_busy_1 <= 1'b0; // WeightLoader.java:190
+    if (half_released_1) begin // WeightLoader.java:194
+      half_busy_1 <= 1'b0; // WeightLoader.java:194
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:193
-      loads_finished <= 1'b0; // WeightLoader.java:194
-      load_tokens <= 16'd0; // WeightLoader.java:195
-      load_tile_base <= cmd_address; // WeightLoader.java:196
+    if (finished & ~load_ahead) begin // WeightLoader.java:197
+      loads_finished <= 1'b0; // WeightLoader.java:198
+      load_tokens <= 16'd0; // WeightLoader.java:199
+      load_tile_base <= cmd_address; // WeightLoader.java:200
     end
-    if (accepted) begin // WeightLoader.java:199
-      if (load_ahead_taken) begin // WeightLoader.java:200
-        load_ahead <= 1'b0; // WeightLoader.java:202
-        load_error <= load_ahead_error; // WeightLoader.java:203
-        load_ahead_error <= 1'b0; // WeightLoader.java:204
+    if (accepted) begin // WeightLoader.java:203
+      if (load_ahead_taken) begin // WeightLoader.java:204
+        load_ahead <= 1'b0; // WeightLoader.java:206
+        load_error <= load_ahead_error; // WeightLoader.java:207
+        load_ahead_error <= 1'b0; // WeightLoader.java:208
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:206
-        load_error <= 1'b0; // WeightLoader.java:207
+        load_tile_base <= command_payload_address; // WeightLoader.java:210
+        load_error <= 1'b0; // WeightLoader.java:211
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:213
-      load_ahead <= 1'b1; // WeightLoader.java:214
-      load_tile <= 16'd0; // WeightLoader.java:215
-      load_tokens <= 16'd0; // WeightLoader.java:216
-      loads_finished <= 1'b0; // WeightLoader.java:217
-      load_tile_base <= prefetched_address; // WeightLoader.java:218
+    if (load_go_ahead) begin // WeightLoader.java:217
+      load_ahead <= 1'b1; // WeightLoader.java:218
+      load_tile <= 16'd0; // WeightLoader.java:219
+      load_tokens <= 16'd0; // WeightLoader.java:220
+      loads_finished <= 1'b0; // WeightLoader.java:221
+      load_tile_base <= prefetched_address; // WeightLoader.java:222
     end
-    if (load_discard_asked) begin // WeightLoader.java:224
-      load_discarding <= 1'b1; // WeightLoader.java:224
+    if (load_discard_asked) begin // WeightLoader.java:228
+      load_discarding <= 1'b1; // WeightLoader.java:228
     end
-    if (load_discard) begin // WeightLoader.java:226
-      load_discarding <= 1'b0; // WeightLoader.java:227
-      load_ahead <= 1'b0; // WeightLoader.java:228
-      load_ahead_error <= 1'b0; // WeightLoader.java:229
-      load_running <= 1'b0; // WeightLoader.java:230
-      half_busy_0 <= 1'b0; // WeightLoader.java:232
-      half_loaded_0 <= 1'b0; // WeightLoader.java:233
-      half_busy_1 <= 1'b0; // WeightLoader.java:232
-      half_loaded_1 <= 1'b0; // WeightLoader.java:233
-      load_half <= sweep_weight_half; // WeightLoader.java:235
-      load_tile <= 16'd0; // WeightLoader.java:236
-      load_tokens <= 16'd0; // WeightLoader.java:237
-      loads_finished <= 1'b0; // WeightLoader.java:238
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:239
+    if (load_discard) begin // WeightLoader.java:230
+      load_discarding <= 1'b0; // WeightLoader.java:231
+      load_ahead <= 1'b0; // WeightLoader.java:232
+      load_ahead_error <= 1'b0; // WeightLoader.java:233
+      load_running <= 1'b0; // WeightLoader.java:234
+      half_busy_0 <= 1'b0; // WeightLoader.java:236
+      half_loaded_0 <= 1'b0; // WeightLoader.java:237
+      half_busy_1 <= 1'b0; // WeightLoader.java:236
+      half_loaded_1 <= 1'b0; // WeightLoader.java:237
+      load_half <= sweep_weight_half; // WeightLoader.java:239
+      load_tile <= 16'd0; // WeightLoader.java:240
+      load_tokens <= 16'd0; // WeightLoader.java:241
+      loads_finished <= 1'b0; // WeightLoader.java:242
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:243
     end
     if (!ap_rst_n) begin
       ports_idle <= 1'b0;
@@ -2376,6 +2396,7 @@ module TlmmEngine_kv260 (
       load_ahead_error <= 1'b0;
       load_error <= 1'b0;
       load_last_tile_q <= 1'b0;
+      load_next_tile_base <= 64'd0;
       load_tokens_after_q <= 16'd0;
       load_all_tokens_q <= 1'b0;
       blocks_arrived <= 16'd0;
@@ -2408,68 +2429,68 @@ module TlmmEngine_kv260 (
   assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:85
 
   always @(*) begin
-    pattern_plus0 = 1'b0; // TableBuilder.java:150
-    pattern_plus1 = 1'b0; // TableBuilder.java:150
-    pattern_minus1 = 1'b0; // TableBuilder.java:151
-    pattern_plus2 = 1'b0; // TableBuilder.java:150
-    pattern_minus2 = 1'b0; // TableBuilder.java:151
-    case (entry) // TableBuilder.java:155
+    pattern_plus0 = 1'b0; // TableBuilder.java:159
+    pattern_plus1 = 1'b0; // TableBuilder.java:159
+    pattern_minus1 = 1'b0; // TableBuilder.java:160
+    pattern_plus2 = 1'b0; // TableBuilder.java:159
+    pattern_minus2 = 1'b0; // TableBuilder.java:160
+    case (entry) // TableBuilder.java:164
       4'd0: ;
-      4'd1: pattern_plus0 = 1'b1; // TableBuilder.java:165
-      4'd2: pattern_plus1 = 1'b1; // TableBuilder.java:165
-      4'd3: pattern_plus2 = 1'b1; // TableBuilder.java:165
+      4'd1: pattern_plus0 = 1'b1; // TableBuilder.java:174
+      4'd2: pattern_plus1 = 1'b1; // TableBuilder.java:174
+      4'd3: pattern_plus2 = 1'b1; // TableBuilder.java:174
       4'd4: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_plus1 = 1'b1; // TableBuilder.java:174
       end
       4'd5: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_minus1 = 1'b1; // TableBuilder.java:167
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_minus1 = 1'b1; // TableBuilder.java:176
       end
       4'd6: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_plus2 = 1'b1; // TableBuilder.java:165
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_plus2 = 1'b1; // TableBuilder.java:174
       end
       4'd7: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_minus2 = 1'b1; // TableBuilder.java:167
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_minus2 = 1'b1; // TableBuilder.java:176
       end
       4'd8: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:165
-        pattern_plus2 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:174
+        pattern_plus2 = 1'b1; // TableBuilder.java:174
       end
       4'd9: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:165
-        pattern_minus2 = 1'b1; // TableBuilder.java:167
+        pattern_plus1 = 1'b1; // TableBuilder.java:174
+        pattern_minus2 = 1'b1; // TableBuilder.java:176
       end
       4'd10: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_plus1 = 1'b1; // TableBuilder.java:165
-        pattern_plus2 = 1'b1; // TableBuilder.java:165
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_plus1 = 1'b1; // TableBuilder.java:174
+        pattern_plus2 = 1'b1; // TableBuilder.java:174
       end
       4'd11: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_plus1 = 1'b1; // TableBuilder.java:165
-        pattern_minus2 = 1'b1; // TableBuilder.java:167
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_plus1 = 1'b1; // TableBuilder.java:174
+        pattern_minus2 = 1'b1; // TableBuilder.java:176
       end
       4'd12: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_minus1 = 1'b1; // TableBuilder.java:167
-        pattern_plus2 = 1'b1; // TableBuilder.java:165
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_minus1 = 1'b1; // TableBuilder.java:176
+        pattern_plus2 = 1'b1; // TableBuilder.java:174
       end
       4'd13: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:165
-        pattern_minus1 = 1'b1; // TableBuilder.java:167
-        pattern_minus2 = 1'b1; // TableBuilder.java:167
+        pattern_plus0 = 1'b1; // TableBuilder.java:174
+        pattern_minus1 = 1'b1; // TableBuilder.java:176
+        pattern_minus2 = 1'b1; // TableBuilder.java:176
       end
       default: ;
     endcase
   end
 
-  assign pattern_minus0 = 1'b0; // TableBuilder.java:151
-  assign pattern_uses0 = pattern_plus0 | pattern_minus0; // TableBuilder.java:174
-  assign pattern_uses1 = pattern_plus1 | pattern_minus1; // TableBuilder.java:174
-  assign pattern_uses2 = pattern_plus2 | pattern_minus2; // TableBuilder.java:174
+  assign pattern_minus0 = 1'b0; // TableBuilder.java:160
+  assign pattern_uses0 = pattern_plus0 | pattern_minus0; // TableBuilder.java:183
+  assign pattern_uses1 = pattern_plus1 | pattern_minus1; // TableBuilder.java:183
+  assign pattern_uses2 = pattern_plus2 | pattern_minus2; // TableBuilder.java:183
   assign table0_pair =
       {{table0_pair_mux[7], table0_pair_mux}, 1'b0}
       - {({table0_pair_mux_2[7], table0_pair_mux_2} ^ {{8{not_pattern_minus1}}, not_pattern_minus1}),
@@ -2478,7 +2499,7 @@ module TlmmEngine_kv260 (
       {{table0_sum_part[8], table0_sum_part}, 1'b0}
       - {({{2{table0_sum_mux[7]}}, table0_sum_mux} ^ {{9{not_pattern_minus2}}, not_pattern_minus2}),
          not_pattern_minus2}; // AddSubTree.java:106
-  assign table0_entry = table0_sum[10:1]; // TableBuilder.java:186
+  assign table0_entry = table0_sum[10:1]; // TableBuilder.java:195
   assign table1_pair =
       {{table1_pair_mux[7], table1_pair_mux}, 1'b0}
       - {({table1_pair_mux_2[7], table1_pair_mux_2} ^ {{8{not_pattern_minus1_2}}, not_pattern_minus1_2}),
@@ -2487,7 +2508,7 @@ module TlmmEngine_kv260 (
       {{table1_sum_part[8], table1_sum_part}, 1'b0}
       - {({{2{table1_sum_mux[7]}}, table1_sum_mux} ^ {{9{not_pattern_minus2_2}}, not_pattern_minus2_2}),
          not_pattern_minus2_2}; // AddSubTree.java:106
-  assign table1_entry = table1_sum[10:1]; // TableBuilder.java:186
+  assign table1_entry = table1_sum[10:1]; // TableBuilder.java:195
   assign table2_pair =
       {{table2_pair_mux[7], table2_pair_mux}, 1'b0}
       - {({table2_pair_mux_2[7], table2_pair_mux_2} ^ {{8{not_pattern_minus1_3}}, not_pattern_minus1_3}),
@@ -2496,7 +2517,7 @@ module TlmmEngine_kv260 (
       {{table2_sum_part[8], table2_sum_part}, 1'b0}
       - {({{2{table2_sum_mux[7]}}, table2_sum_mux} ^ {{9{not_pattern_minus2_3}}, not_pattern_minus2_3}),
          not_pattern_minus2_3}; // AddSubTree.java:106
-  assign table2_entry = table2_sum[10:1]; // TableBuilder.java:186
+  assign table2_entry = table2_sum[10:1]; // TableBuilder.java:195
   assign table3_pair =
       {{table3_pair_mux[7], table3_pair_mux}, 1'b0}
       - {({table3_pair_mux_2[7], table3_pair_mux_2} ^ {{8{not_pattern_minus1_4}}, not_pattern_minus1_4}),
@@ -2505,7 +2526,7 @@ module TlmmEngine_kv260 (
       {{table3_sum_part[8], table3_sum_part}, 1'b0}
       - {({{2{table3_sum_mux[7]}}, table3_sum_mux} ^ {{9{not_pattern_minus2_4}}, not_pattern_minus2_4}),
          not_pattern_minus2_4}; // AddSubTree.java:106
-  assign table3_entry = table3_sum[10:1]; // TableBuilder.java:186
+  assign table3_entry = table3_sum[10:1]; // TableBuilder.java:195
   assign table4_pair =
       {{table4_pair_mux[7], table4_pair_mux}, 1'b0}
       - {({table4_pair_mux_2[7], table4_pair_mux_2} ^ {{8{not_pattern_minus1_5}}, not_pattern_minus1_5}),
@@ -2514,7 +2535,7 @@ module TlmmEngine_kv260 (
       {{table4_sum_part[8], table4_sum_part}, 1'b0}
       - {({{2{table4_sum_mux[7]}}, table4_sum_mux} ^ {{9{not_pattern_minus2_5}}, not_pattern_minus2_5}),
          not_pattern_minus2_5}; // AddSubTree.java:106
-  assign table4_entry = table4_sum[10:1]; // TableBuilder.java:186
+  assign table4_entry = table4_sum[10:1]; // TableBuilder.java:195
   assign table5_pair =
       {{table5_pair_mux[7], table5_pair_mux}, 1'b0}
       - {({table5_pair_mux_2[7], table5_pair_mux_2} ^ {{8{not_pattern_minus1_6}}, not_pattern_minus1_6}),
@@ -2523,7 +2544,7 @@ module TlmmEngine_kv260 (
       {{table5_sum_part[8], table5_sum_part}, 1'b0}
       - {({{2{table5_sum_mux[7]}}, table5_sum_mux} ^ {{9{not_pattern_minus2_6}}, not_pattern_minus2_6}),
          not_pattern_minus2_6}; // AddSubTree.java:106
-  assign table5_entry = table5_sum[10:1]; // TableBuilder.java:186
+  assign table5_entry = table5_sum[10:1]; // TableBuilder.java:195
   assign table6_pair =
       {{table6_pair_mux[7], table6_pair_mux}, 1'b0}
       - {({table6_pair_mux_2[7], table6_pair_mux_2} ^ {{8{not_pattern_minus1_7}}, not_pattern_minus1_7}),
@@ -2532,7 +2553,7 @@ module TlmmEngine_kv260 (
       {{table6_sum_part[8], table6_sum_part}, 1'b0}
       - {({{2{table6_sum_mux[7]}}, table6_sum_mux} ^ {{9{not_pattern_minus2_7}}, not_pattern_minus2_7}),
          not_pattern_minus2_7}; // AddSubTree.java:106
-  assign table6_entry = table6_sum[10:1]; // TableBuilder.java:186
+  assign table6_entry = table6_sum[10:1]; // TableBuilder.java:195
   assign table7_pair =
       {{table7_pair_mux[7], table7_pair_mux}, 1'b0}
       - {({table7_pair_mux_2[7], table7_pair_mux_2} ^ {{8{not_pattern_minus1_8}}, not_pattern_minus1_8}),
@@ -2541,7 +2562,7 @@ module TlmmEngine_kv260 (
       {{table7_sum_part[8], table7_sum_part}, 1'b0}
       - {({{2{table7_sum_mux[7]}}, table7_sum_mux} ^ {{9{not_pattern_minus2_8}}, not_pattern_minus2_8}),
          not_pattern_minus2_8}; // AddSubTree.java:106
-  assign table7_entry = table7_sum[10:1]; // TableBuilder.java:186
+  assign table7_entry = table7_sum[10:1]; // TableBuilder.java:195
   assign table8_pair =
       {{table8_pair_mux[7], table8_pair_mux}, 1'b0}
       - {({table8_pair_mux_2[7], table8_pair_mux_2} ^ {{8{not_pattern_minus1_9}}, not_pattern_minus1_9}),
@@ -2550,7 +2571,7 @@ module TlmmEngine_kv260 (
       {{table8_sum_part[8], table8_sum_part}, 1'b0}
       - {({{2{table8_sum_mux[7]}}, table8_sum_mux} ^ {{9{not_pattern_minus2_9}}, not_pattern_minus2_9}),
          not_pattern_minus2_9}; // AddSubTree.java:106
-  assign table8_entry = table8_sum[10:1]; // TableBuilder.java:186
+  assign table8_entry = table8_sum[10:1]; // TableBuilder.java:195
   assign table9_pair =
       {{table9_pair_mux[7], table9_pair_mux}, 1'b0}
       - {({table9_pair_mux_2[7], table9_pair_mux_2} ^ {{8{not_pattern_minus1_10}}, not_pattern_minus1_10}),
@@ -2559,7 +2580,7 @@ module TlmmEngine_kv260 (
       {{table9_sum_part[8], table9_sum_part}, 1'b0}
       - {({{2{table9_sum_mux[7]}}, table9_sum_mux} ^ {{9{not_pattern_minus2_10}}, not_pattern_minus2_10}),
          not_pattern_minus2_10}; // AddSubTree.java:106
-  assign table9_entry = table9_sum[10:1]; // TableBuilder.java:186
+  assign table9_entry = table9_sum[10:1]; // TableBuilder.java:195
   assign table10_pair =
       {{table10_pair_mux[7], table10_pair_mux}, 1'b0}
       - {({table10_pair_mux_2[7], table10_pair_mux_2} ^ {{8{not_pattern_minus1_11}}, not_pattern_minus1_11}),
@@ -2568,7 +2589,7 @@ module TlmmEngine_kv260 (
       {{table10_sum_part[8], table10_sum_part}, 1'b0}
       - {({{2{table10_sum_mux[7]}}, table10_sum_mux} ^ {{9{not_pattern_minus2_11}}, not_pattern_minus2_11}),
          not_pattern_minus2_11}; // AddSubTree.java:106
-  assign table10_entry = table10_sum[10:1]; // TableBuilder.java:186
+  assign table10_entry = table10_sum[10:1]; // TableBuilder.java:195
   assign table11_pair =
       {{table11_pair_mux[7], table11_pair_mux}, 1'b0}
       - {({table11_pair_mux_2[7], table11_pair_mux_2} ^ {{8{not_pattern_minus1_12}}, not_pattern_minus1_12}),
@@ -2577,7 +2598,7 @@ module TlmmEngine_kv260 (
       {{table11_sum_part[8], table11_sum_part}, 1'b0}
       - {({{2{table11_sum_mux[7]}}, table11_sum_mux} ^ {{9{not_pattern_minus2_12}}, not_pattern_minus2_12}),
          not_pattern_minus2_12}; // AddSubTree.java:106
-  assign table11_entry = table11_sum[10:1]; // TableBuilder.java:186
+  assign table11_entry = table11_sum[10:1]; // TableBuilder.java:195
   assign table12_pair =
       {{table12_pair_mux[7], table12_pair_mux}, 1'b0}
       - {({table12_pair_mux_2[7], table12_pair_mux_2} ^ {{8{not_pattern_minus1_13}}, not_pattern_minus1_13}),
@@ -2586,7 +2607,7 @@ module TlmmEngine_kv260 (
       {{table12_sum_part[8], table12_sum_part}, 1'b0}
       - {({{2{table12_sum_mux[7]}}, table12_sum_mux} ^ {{9{not_pattern_minus2_13}}, not_pattern_minus2_13}),
          not_pattern_minus2_13}; // AddSubTree.java:106
-  assign table12_entry = table12_sum[10:1]; // TableBuilder.java:186
+  assign table12_entry = table12_sum[10:1]; // TableBuilder.java:195
   assign table13_pair =
       {{table13_pair_mux[7], table13_pair_mux}, 1'b0}
       - {({table13_pair_mux_2[7], table13_pair_mux_2} ^ {{8{not_pattern_minus1_14}}, not_pattern_minus1_14}),
@@ -2595,7 +2616,7 @@ module TlmmEngine_kv260 (
       {{table13_sum_part[8], table13_sum_part}, 1'b0}
       - {({{2{table13_sum_mux[7]}}, table13_sum_mux} ^ {{9{not_pattern_minus2_14}}, not_pattern_minus2_14}),
          not_pattern_minus2_14}; // AddSubTree.java:106
-  assign table13_entry = table13_sum[10:1]; // TableBuilder.java:186
+  assign table13_entry = table13_sum[10:1]; // TableBuilder.java:195
   assign table14_pair =
       {{table14_pair_mux[7], table14_pair_mux}, 1'b0}
       - {({table14_pair_mux_2[7], table14_pair_mux_2} ^ {{8{not_pattern_minus1_15}}, not_pattern_minus1_15}),
@@ -2604,7 +2625,7 @@ module TlmmEngine_kv260 (
       {{table14_sum_part[8], table14_sum_part}, 1'b0}
       - {({{2{table14_sum_mux[7]}}, table14_sum_mux} ^ {{9{not_pattern_minus2_15}}, not_pattern_minus2_15}),
          not_pattern_minus2_15}; // AddSubTree.java:106
-  assign table14_entry = table14_sum[10:1]; // TableBuilder.java:186
+  assign table14_entry = table14_sum[10:1]; // TableBuilder.java:195
   assign table15_pair =
       {{table15_pair_mux[7], table15_pair_mux}, 1'b0}
       - {({table15_pair_mux_2[7], table15_pair_mux_2} ^ {{8{not_pattern_minus1_16}}, not_pattern_minus1_16}),
@@ -2613,7 +2634,7 @@ module TlmmEngine_kv260 (
       {{table15_sum_part[8], table15_sum_part}, 1'b0}
       - {({{2{table15_sum_mux[7]}}, table15_sum_mux} ^ {{9{not_pattern_minus2_16}}, not_pattern_minus2_16}),
          not_pattern_minus2_16}; // AddSubTree.java:106
-  assign table15_entry = table15_sum[10:1]; // TableBuilder.java:186
+  assign table15_entry = table15_sum[10:1]; // TableBuilder.java:195
   assign table16_pair =
       {{table16_pair_mux[7], table16_pair_mux}, 1'b0}
       - {({table16_pair_mux_2[7], table16_pair_mux_2} ^ {{8{not_pattern_minus1_17}}, not_pattern_minus1_17}),
@@ -2622,7 +2643,7 @@ module TlmmEngine_kv260 (
       {{table16_sum_part[8], table16_sum_part}, 1'b0}
       - {({{2{table16_sum_mux[7]}}, table16_sum_mux} ^ {{9{not_pattern_minus2_17}}, not_pattern_minus2_17}),
          not_pattern_minus2_17}; // AddSubTree.java:106
-  assign table16_entry = table16_sum[10:1]; // TableBuilder.java:186
+  assign table16_entry = table16_sum[10:1]; // TableBuilder.java:195
   assign table17_pair =
       {{table17_pair_mux[7], table17_pair_mux}, 1'b0}
       - {({table17_pair_mux_2[7], table17_pair_mux_2} ^ {{8{not_pattern_minus1_18}}, not_pattern_minus1_18}),
@@ -2631,7 +2652,7 @@ module TlmmEngine_kv260 (
       {{table17_sum_part[8], table17_sum_part}, 1'b0}
       - {({{2{table17_sum_mux[7]}}, table17_sum_mux} ^ {{9{not_pattern_minus2_18}}, not_pattern_minus2_18}),
          not_pattern_minus2_18}; // AddSubTree.java:106
-  assign table17_entry = table17_sum[10:1]; // TableBuilder.java:186
+  assign table17_entry = table17_sum[10:1]; // TableBuilder.java:195
   assign table18_pair =
       {{table18_pair_mux[7], table18_pair_mux}, 1'b0}
       - {({table18_pair_mux_2[7], table18_pair_mux_2} ^ {{8{not_pattern_minus1_19}}, not_pattern_minus1_19}),
@@ -2640,7 +2661,7 @@ module TlmmEngine_kv260 (
       {{table18_sum_part[8], table18_sum_part}, 1'b0}
       - {({{2{table18_sum_mux[7]}}, table18_sum_mux} ^ {{9{not_pattern_minus2_19}}, not_pattern_minus2_19}),
          not_pattern_minus2_19}; // AddSubTree.java:106
-  assign table18_entry = table18_sum[10:1]; // TableBuilder.java:186
+  assign table18_entry = table18_sum[10:1]; // TableBuilder.java:195
   assign table19_pair =
       {{table19_pair_mux[7], table19_pair_mux}, 1'b0}
       - {({table19_pair_mux_2[7], table19_pair_mux_2} ^ {{8{not_pattern_minus1_20}}, not_pattern_minus1_20}),
@@ -2649,7 +2670,7 @@ module TlmmEngine_kv260 (
       {{table19_sum_part[8], table19_sum_part}, 1'b0}
       - {({{2{table19_sum_mux[7]}}, table19_sum_mux} ^ {{9{not_pattern_minus2_20}}, not_pattern_minus2_20}),
          not_pattern_minus2_20}; // AddSubTree.java:106
-  assign table19_entry = table19_sum[10:1]; // TableBuilder.java:186
+  assign table19_entry = table19_sum[10:1]; // TableBuilder.java:195
   assign table20_pair =
       {{table20_pair_mux[7], table20_pair_mux}, 1'b0}
       - {({table20_pair_mux_2[7], table20_pair_mux_2} ^ {{8{not_pattern_minus1_21}}, not_pattern_minus1_21}),
@@ -2658,7 +2679,7 @@ module TlmmEngine_kv260 (
       {{table20_sum_part[8], table20_sum_part}, 1'b0}
       - {({{2{table20_sum_mux[7]}}, table20_sum_mux} ^ {{9{not_pattern_minus2_21}}, not_pattern_minus2_21}),
          not_pattern_minus2_21}; // AddSubTree.java:106
-  assign table20_entry = table20_sum[10:1]; // TableBuilder.java:186
+  assign table20_entry = table20_sum[10:1]; // TableBuilder.java:195
   assign table21_pair =
       {{table21_pair_mux[7], table21_pair_mux}, 1'b0}
       - {({table21_pair_mux_2[7], table21_pair_mux_2} ^ {{8{not_pattern_minus1_22}}, not_pattern_minus1_22}),
@@ -2667,7 +2688,7 @@ module TlmmEngine_kv260 (
       {{table21_sum_part[8], table21_sum_part}, 1'b0}
       - {({{2{table21_sum_mux[7]}}, table21_sum_mux} ^ {{9{not_pattern_minus2_22}}, not_pattern_minus2_22}),
          not_pattern_minus2_22}; // AddSubTree.java:106
-  assign table21_entry = table21_sum[10:1]; // TableBuilder.java:186
+  assign table21_entry = table21_sum[10:1]; // TableBuilder.java:195
   assign table22_pair =
       {{table22_pair_mux[7], table22_pair_mux}, 1'b0}
       - {({table22_pair_mux_2[7], table22_pair_mux_2} ^ {{8{not_pattern_minus1_23}}, not_pattern_minus1_23}),
@@ -2676,7 +2697,7 @@ module TlmmEngine_kv260 (
       {{table22_sum_part[8], table22_sum_part}, 1'b0}
       - {({{2{table22_sum_mux[7]}}, table22_sum_mux} ^ {{9{not_pattern_minus2_23}}, not_pattern_minus2_23}),
          not_pattern_minus2_23}; // AddSubTree.java:106
-  assign table22_entry = table22_sum[10:1]; // TableBuilder.java:186
+  assign table22_entry = table22_sum[10:1]; // TableBuilder.java:195
   assign table23_pair =
       {{table23_pair_mux[7], table23_pair_mux}, 1'b0}
       - {({table23_pair_mux_2[7], table23_pair_mux_2} ^ {{8{not_pattern_minus1_24}}, not_pattern_minus1_24}),
@@ -2685,7 +2706,7 @@ module TlmmEngine_kv260 (
       {{table23_sum_part[8], table23_sum_part}, 1'b0}
       - {({{2{table23_sum_mux[7]}}, table23_sum_mux} ^ {{9{not_pattern_minus2_24}}, not_pattern_minus2_24}),
          not_pattern_minus2_24}; // AddSubTree.java:106
-  assign table23_entry = table23_sum[10:1]; // TableBuilder.java:186
+  assign table23_entry = table23_sum[10:1]; // TableBuilder.java:195
   assign table24_pair =
       {{table24_pair_mux[7], table24_pair_mux}, 1'b0}
       - {({table24_pair_mux_2[7], table24_pair_mux_2} ^ {{8{not_pattern_minus1_25}}, not_pattern_minus1_25}),
@@ -2694,7 +2715,7 @@ module TlmmEngine_kv260 (
       {{table24_sum_part[8], table24_sum_part}, 1'b0}
       - {({{2{table24_sum_mux[7]}}, table24_sum_mux} ^ {{9{not_pattern_minus2_25}}, not_pattern_minus2_25}),
          not_pattern_minus2_25}; // AddSubTree.java:106
-  assign table24_entry = table24_sum[10:1]; // TableBuilder.java:186
+  assign table24_entry = table24_sum[10:1]; // TableBuilder.java:195
   assign table25_pair =
       {{table25_pair_mux[7], table25_pair_mux}, 1'b0}
       - {({table25_pair_mux_2[7], table25_pair_mux_2} ^ {{8{not_pattern_minus1_26}}, not_pattern_minus1_26}),
@@ -2703,7 +2724,7 @@ module TlmmEngine_kv260 (
       {{table25_sum_part[8], table25_sum_part}, 1'b0}
       - {({{2{table25_sum_mux[7]}}, table25_sum_mux} ^ {{9{not_pattern_minus2_26}}, not_pattern_minus2_26}),
          not_pattern_minus2_26}; // AddSubTree.java:106
-  assign table25_entry = table25_sum[10:1]; // TableBuilder.java:186
+  assign table25_entry = table25_sum[10:1]; // TableBuilder.java:195
   assign table26_pair =
       {{table26_pair_mux[7], table26_pair_mux}, 1'b0}
       - {({table26_pair_mux_2[7], table26_pair_mux_2} ^ {{8{not_pattern_minus1_27}}, not_pattern_minus1_27}),
@@ -2712,7 +2733,7 @@ module TlmmEngine_kv260 (
       {{table26_sum_part[8], table26_sum_part}, 1'b0}
       - {({{2{table26_sum_mux[7]}}, table26_sum_mux} ^ {{9{not_pattern_minus2_27}}, not_pattern_minus2_27}),
          not_pattern_minus2_27}; // AddSubTree.java:106
-  assign table26_entry = table26_sum[10:1]; // TableBuilder.java:186
+  assign table26_entry = table26_sum[10:1]; // TableBuilder.java:195
   assign table27_pair =
       {{table27_pair_mux[7], table27_pair_mux}, 1'b0}
       - {({table27_pair_mux_2[7], table27_pair_mux_2} ^ {{8{not_pattern_minus1_28}}, not_pattern_minus1_28}),
@@ -2721,15 +2742,12 @@ module TlmmEngine_kv260 (
       {{table27_sum_part[8], table27_sum_part}, 1'b0}
       - {({{2{table27_sum_mux[7]}}, table27_sum_mux} ^ {{9{not_pattern_minus2_28}}, not_pattern_minus2_28}),
          not_pattern_minus2_28}; // AddSubTree.java:106
-  assign table27_entry = table27_sum[10:1]; // TableBuilder.java:186
+  assign table27_entry = table27_sum[10:1]; // TableBuilder.java:195
   assign build_done = building & (entry == 4'd13); // TableBuilder.java:92
-  assign build_last_block = build_block == last_block; // TableBuilder.java:94
-  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:95
-  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:96
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:152
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:153
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:154
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:155
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:166
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:167
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:168
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:169
 
   always @(posedge ap_clk) begin
     if (stage_read) begin // TableBuilder.java:72
@@ -2752,59 +2770,65 @@ module TlmmEngine_kv260 (
     if (building) begin // TableBuilder.java:93
       entry <= entry + 4'd1; // TableBuilder.java:93
     end
-    if (build_done) begin // TableBuilder.java:99
-      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:100
-      if (build_half) begin // TableBuilder.java:101
-        table_ready_1 <= 1'b1; // TableBuilder.java:101
+    build_last_block <= build_block_eq_last_block; // TableBuilder.java:100
+    build_last_slot <= build_last_slot_cmp; // TableBuilder.java:101
+    build_last_tile <= build_tile_eq_last_tile; // TableBuilder.java:102
+    if (build_done) begin // TableBuilder.java:108
+      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:109
+      if (build_half) begin // TableBuilder.java:110
+        table_ready_1 <= 1'b1; // TableBuilder.java:110
       end else begin
-        table_ready_0 <= 1'b1; // TableBuilder.java:101
+        table_ready_0 <= 1'b1; // TableBuilder.java:110
       end
-      build_half <= ~build_half; // TableBuilder.java:102
-      if (build_last_slot) begin // TableBuilder.java:103
-        build_slot <= 16'd0; // TableBuilder.java:104
-        build_slot_base <= 11'd0; // TableBuilder.java:105
-        if (build_last_block) begin // TableBuilder.java:106
-          build_block <= 16'd0; // TableBuilder.java:107
-          build_block_base <= 11'd0; // TableBuilder.java:108
-          if (build_last_tile) begin // TableBuilder.java:109
-            build_tile <= 16'd0; // TableBuilder.java:110
-            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:111
-              builds_finished <= 1'b1; // TableBuilder.java:111
+      build_half <= ~build_half; // TableBuilder.java:111
+      if (build_last_slot) begin // TableBuilder.java:112
+        build_slot <= 16'd0; // TableBuilder.java:113
+        build_slot_base <= 11'd0; // TableBuilder.java:114
+        if (build_last_block) begin // TableBuilder.java:115
+          build_block <= 16'd0; // TableBuilder.java:116
+          build_block_base <= 11'd0; // TableBuilder.java:117
+          if (build_last_tile) begin // TableBuilder.java:118
+            build_tile <= 16'd0; // TableBuilder.java:119
+            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:120
+              builds_finished <= 1'b1; // TableBuilder.java:120
             end
           end else begin
-            build_tile <= build_tile + 16'd1; // TableBuilder.java:112
+            build_tile <= build_tile + 16'd1; // TableBuilder.java:121
           end
         end else begin
-          build_block <= build_block + 16'd1; // TableBuilder.java:114
-          build_block_base <= build_block_base + 11'd3; // TableBuilder.java:115
+          build_block <= build_block + 16'd1; // TableBuilder.java:123
+          build_block_base <= build_block_base + 11'd3; // TableBuilder.java:124
         end
       end else begin
-        build_slot <= build_slot + 16'd1; // TableBuilder.java:118
-        build_slot_base <= build_slot_base + 11'd147; // TableBuilder.java:119
+        build_slot <= build_slot + 16'd1; // TableBuilder.java:127
+        build_slot_base <= build_slot_base + 11'd147; // TableBuilder.java:128
       end
     end
-    if (table_half_swept_0) begin // TableBuilder.java:126
-      table_ready_0 <= 1'b0; // TableBuilder.java:127
-      table_held_0 <= 1'b1; // TableBuilder.java:128
+    if (table_half_swept_0) begin // TableBuilder.java:135
+      table_ready_0 <= 1'b0; // TableBuilder.java:136
+      table_held_0 <= 1'b1; // TableBuilder.java:137
     end
-    if (table_half_swept_1) begin // TableBuilder.java:126
-      table_ready_1 <= 1'b0; // TableBuilder.java:127
-      table_held_1 <= 1'b1; // TableBuilder.java:128
+    if (table_half_swept_1) begin // TableBuilder.java:135
+      table_ready_1 <= 1'b0; // TableBuilder.java:136
+      table_held_1 <= 1'b1; // TableBuilder.java:137
     end
-    if (table_half_released_0) begin // TableBuilder.java:133
-      table_held_0 <= 1'b0; // TableBuilder.java:133
+    if (table_half_released_0) begin // TableBuilder.java:142
+      table_held_0 <= 1'b0; // TableBuilder.java:142
     end
-    if (table_half_released_1) begin // TableBuilder.java:133
-      table_held_1 <= 1'b0; // TableBuilder.java:133
+    if (table_half_released_1) begin // TableBuilder.java:142
+      table_held_1 <= 1'b0; // TableBuilder.java:142
     end
-    if (finished) begin // TableBuilder.java:135
-      builds_finished <= 1'b0; // TableBuilder.java:135
+    if (finished) begin // TableBuilder.java:144
+      builds_finished <= 1'b0; // TableBuilder.java:144
     end
     if (!ap_rst_n) begin
       act_word_valid <= 1'b0;
       build_state <= BUILD_STATE_IDLE;
       stage_beat <= 2'd0;
       entry <= 4'd0;
+      build_last_block <= 1'b0;
+      build_last_slot <= 1'b0;
+      build_last_tile <= 1'b0;
       table_ready_1 <= 1'b0;
       table_ready_0 <= 1'b0;
       build_half <= 1'b0;
@@ -2844,7 +2868,7 @@ module TlmmEngine_kv260 (
        lane_sums_payload_0[20:0]}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = results_ready; // ResultQueue.java:66
-  assign result_issued = issue & sweep_last_block; // Sweep.java:93
+  assign result_issued = issue & sweep_last_block; // Sweep.java:95
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -2879,16 +2903,18 @@ module TlmmEngine_kv260 (
   // the block's tables and weights are there; releases them once read
   assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:75
   assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:84
-  assign weights_there =
-      (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:87
-  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:89
-  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:90
-  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:92
-  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:97
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:98
-  assign block_swept = issue & sweep_last_group; // Sweep.java:100
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:101
+  assign weights_loaded_here = sweep_half ? half_loaded_1 : half_loaded_0; // Sweep.java:88
+  assign weights_there = weights_loaded_here | weights_arrived; // Sweep.java:89
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:91
+  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:92
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:94
+  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:99
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:100
+  assign block_swept = issue & sweep_last_group; // Sweep.java:102
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:103
+  assign weights_arriving_here = load_arriving & (load_half == sweep_half); // Sweep.java:109
+  // Sweep.java:111
+  assign weights_arrived_now = weights_arriving_here & (weights_arrived_now_ext > {1'b0, sweep_block});
 
   always @(posedge ap_clk) begin
     if (accepted) begin // Sweep.java:56
@@ -2903,63 +2929,67 @@ module TlmmEngine_kv260 (
       sweep_last_chunk <= command_payload_tokens <= 16'd8; // Sweep.java:72
       sweep_tokens_beyond <= command_payload_tokens - 16'd8; // Sweep.java:73
     end
-    if (issue) begin // Sweep.java:102
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:102
+    weights_arrived <=
+        (block_swept & sweep_last_slot)
+          ? (weights_arriving_here & ~sweep_last_block & (weights_arrived_now_ext > ({1'b0, sweep_block} + 17'd1)))
+        : weights_arrived_now; // Sweep.java:113
+    if (issue) begin // Sweep.java:116
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:116
     end
-    if (block_swept) begin // Sweep.java:103
-      sweep_group <= 16'd0; // Sweep.java:104
-      table_half <= ~table_half; // Sweep.java:105
-      if (sweep_last_slot) begin // Sweep.java:106
-        sweep_slot <= 16'd0; // Sweep.java:107
-        accumulator_slot_base <= 10'd0; // Sweep.java:108
-        if (sweep_last_block) begin // Sweep.java:109
-          sweep_block <= 16'd0; // Sweep.java:110
-          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:111
-          sweep_block_base <= 12'd0; // Sweep.java:112
-          sweep_half <= ~sweep_half; // Sweep.java:113
-          if (sweep_last_tile) begin // Sweep.java:114
-            sweep_tile <= 16'd0; // Sweep.java:115
-            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:116
-            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:117
-            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:118
-            if (sweep_last_chunk) begin // Sweep.java:119
-              sweeps_finished <= 1'b1; // Sweep.java:119
+    if (block_swept) begin // Sweep.java:117
+      sweep_group <= 16'd0; // Sweep.java:118
+      table_half <= ~table_half; // Sweep.java:119
+      if (sweep_last_slot) begin // Sweep.java:120
+        sweep_slot <= 16'd0; // Sweep.java:121
+        accumulator_slot_base <= 10'd0; // Sweep.java:122
+        if (sweep_last_block) begin // Sweep.java:123
+          sweep_block <= 16'd0; // Sweep.java:124
+          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:125
+          sweep_block_base <= 12'd0; // Sweep.java:126
+          sweep_half <= ~sweep_half; // Sweep.java:127
+          if (sweep_last_tile) begin // Sweep.java:128
+            sweep_tile <= 16'd0; // Sweep.java:129
+            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:130
+            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:131
+            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:132
+            if (sweep_last_chunk) begin // Sweep.java:133
+              sweeps_finished <= 1'b1; // Sweep.java:133
             end else begin
-              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:120
-              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:121
-              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:122
+              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:134
+              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:135
+              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:136
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:125
-            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:127
-            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:128
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:139
+            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:141
+            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:142
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:131
-          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:132
-          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:133
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:145
+          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:146
+          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:147
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:136
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:137
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:150
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:151
       end
     end
-    if (finished) begin // Sweep.java:140
-      sweeps_finished <= 1'b0; // Sweep.java:141
-      sweep_tokens <= 16'd0; // Sweep.java:142
+    if (finished) begin // Sweep.java:154
+      sweeps_finished <= 1'b0; // Sweep.java:155
+      sweep_tokens <= 16'd0; // Sweep.java:156
     end
-    table_release_d1 <= block_swept; // Sweep.java:148
-    table_release_d2 <= table_release_d1; // Sweep.java:148
-    table_release_d3 <= table_release_d2; // Sweep.java:148
-    table_release_half_d1 <= table_half; // Sweep.java:149
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:149
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:149
-    weights_release_d1 <= tile_swept; // Sweep.java:150
-    weights_release_d2 <= weights_release_d1; // Sweep.java:150
-    weights_release_d3 <= weights_release_d2; // Sweep.java:150
-    weights_release_half_d1 <= sweep_half; // Sweep.java:151
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:151
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:151
+    table_release_d1 <= block_swept; // Sweep.java:162
+    table_release_d2 <= table_release_d1; // Sweep.java:162
+    table_release_d3 <= table_release_d2; // Sweep.java:162
+    table_release_half_d1 <= table_half; // Sweep.java:163
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:163
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:163
+    weights_release_d1 <= tile_swept; // Sweep.java:164
+    weights_release_d2 <= weights_release_d1; // Sweep.java:164
+    weights_release_d3 <= weights_release_d2; // Sweep.java:164
+    weights_release_half_d1 <= sweep_half; // Sweep.java:165
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:165
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:165
     if (!ap_rst_n) begin
       sweep_last_tile <= 1'b0;
       sweep_last_block <= 1'b0;
@@ -2967,6 +2997,7 @@ module TlmmEngine_kv260 (
       sweep_chunk_tokens <= 16'd0;
       sweep_last_chunk <= 1'b0;
       sweep_tokens_beyond <= 16'd0;
+      weights_arrived <= 1'b0;
       sweep_group <= 16'd0;
       table_half <= 1'b0;
       sweep_slot <= 16'd0;
@@ -3615,8 +3646,8 @@ module TlmmEngine_kv260 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~accepted | (prefetch_same == prefetch_same_now))) begin // CommandSlot.java:75
-        $display("ASSERTION FAILED in %m: CommandSlot.java:75: TLMM command slot: the command taken was judged ",
+      if (!(~accepted | (prefetch_same == prefetch_same_now))) begin // CommandSlot.java:76
+        $display("ASSERTION FAILED in %m: CommandSlot.java:76: TLMM command slot: the command taken was judged ",
                  "against the prefetched command as it is");
         $stop;
       end
@@ -3645,9 +3676,23 @@ module TlmmEngine_kv260 (
                  "load completes");
         $stop;
       end
-      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:150
-        $display("ASSERTION FAILED in %m: WeightLoader.java:150: WeightLoader: the tokens after the chunk are ",
+      // WeightLoader.java:144
+      if (!(~(load_complete & ~load_last_tile_q) | (load_next_tile_base == (load_tile_base + tile_stride)))) begin
+        $display("ASSERTION FAILED in %m: WeightLoader.java:144: WeightLoader: the next tile's base is current when ",
+                 "a load completes");
+        $stop;
+      end
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:154
+        $display("ASSERTION FAILED in %m: WeightLoader.java:154: WeightLoader: the tokens after the chunk are ",
                  "current when a load completes");
+        $stop;
+      end
+      if (!(~build_done
+            | ((build_last_block == build_block_eq_last_block)
+               & (build_last_slot == build_last_slot_cmp)
+               & (build_last_tile == build_tile_eq_last_tile)))) begin // TableBuilder.java:103
+        $display("ASSERTION FAILED in %m: TableBuilder.java:103: TLMM table builder: the last-block, last-slot and ",
+                 "last-tile flags are current when a build is done");
         $stop;
       end
       // ResultQueue.java:59
@@ -3759,6 +3804,10 @@ module TlmmEngine_kv260 (
                & (sweep_groups_of_tile == ((sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups))))) begin
         $display("ASSERTION FAILED in %m: Sweep.java:80: TLMM sweep: the last-tile and last-block flags and the ",
                  "tile's groups follow the counts");
+        $stop;
+      end
+      if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:114
+        $display("ASSERTION FAILED in %m: Sweep.java:114: TLMM sweep: the weights-arrived flag is never early");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:119

@@ -29,7 +29,7 @@ Fp16Square.v
 SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v
 Fp32ToInt8.v
-SyncFifo_w65_d12.v
+SyncFifo_w65_d13.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
 SyncFifo_w130_d128_ramblock.v
@@ -54,14 +54,14 @@ SyncFifo_w32_d18.v
 Int32ToFp32_n21.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a21.v
-SyncFifo_w65_d11.v
+SyncFifo_w65_d12.v
 ResidualAdd_l4_fp16.v
 FpReciprocal.v
 FpSilu.v
 FpRelu2.v
 SyncFifo_w97_d26.v
 Gating_silu_relu2_l4_fp16_p1.v
-SyncFifo_w65_d22.v
+SyncFifo_w65_d23.v
 Rope_l4_maxd96_r8_fp16_runtime_p2.v
 KvCacheWriter_w128_b16_o4.v
 SyncFifo_w2_d8.v
@@ -71,8 +71,8 @@ AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
 AxiWriteArbiter_w128_n1_o8.v
 AxiPortShare_w128_rwrr_o8.v
-SyncFifo_w64_d7.v
+SyncFifo_w64_d8.v
 SyncFifo_w8_d2.v
 SyncFifo_w20_d64.v
-SyncFifo_w193_d7.v
+SyncFifo_w193_d8.v
 tellme.v

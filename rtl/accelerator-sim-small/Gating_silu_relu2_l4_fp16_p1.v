@@ -388,6 +388,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [1:0]  f_slice_t_d88;             // Gating.java:114
   reg  [1:0]  f_slice_t_d89;             // Gating.java:114
   reg  [1:0]  f_slice_t_d90;             // Gating.java:114
+  reg  [1:0]  f_slice_t_d91;             // Gating.java:114
   reg         f_last_t_d1;               // Gating.java:114
   reg         f_last_t_d2;               // Gating.java:114
   reg         f_last_t_d3;               // Gating.java:114
@@ -478,6 +479,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg         f_last_t_d88;              // Gating.java:114
   reg         f_last_t_d89;              // Gating.java:114
   reg         f_last_t_d90;              // Gating.java:114
+  reg         f_last_t_d91;              // Gating.java:114
   reg  [15:0] f_slice0_0;                // Gating.java:114
   reg  [15:0] f_slice1_0;                // Gating.java:114
   reg  [15:0] f_slice2_0;                // Gating.java:114
@@ -577,7 +579,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
   assign f_lane0_mul_in_payload_b = f_lane0_in1_q_d80; // Gating.java:180
   assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
   assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
-  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d90 == 2'd3); // Gating.java:114
+  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d91 == 2'd3); // Gating.java:114
   assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:138
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
@@ -967,6 +969,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_slice_t_d88 <= f_slice_t_d87; // Gating.java:114
     f_slice_t_d89 <= f_slice_t_d88; // Gating.java:114
     f_slice_t_d90 <= f_slice_t_d89; // Gating.java:114
+    f_slice_t_d91 <= f_slice_t_d90; // Gating.java:114
     f_last_t_d1 <= f_last_now; // Gating.java:114
     f_last_t_d2 <= f_last_t_d1; // Gating.java:114
     f_last_t_d3 <= f_last_t_d2; // Gating.java:114
@@ -1057,13 +1060,14 @@ module Gating_silu_relu2_l4_fp16_p1 (
     f_last_t_d88 <= f_last_t_d87; // Gating.java:114
     f_last_t_d89 <= f_last_t_d88; // Gating.java:114
     f_last_t_d90 <= f_last_t_d89; // Gating.java:114
-    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd0)) begin // Gating.java:114
+    f_last_t_d91 <= f_last_t_d90; // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d91 == 2'd0)) begin // Gating.java:114
       f_slice0_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd1)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d91 == 2'd1)) begin // Gating.java:114
       f_slice1_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
-    if (f_lane0_store_out_valid & (f_slice_t_d90 == 2'd2)) begin // Gating.java:114
+    if (f_lane0_store_out_valid & (f_slice_t_d91 == 2'd2)) begin // Gating.java:114
       f_slice2_0 <= f_lane0_store_out_payload; // Gating.java:114
     end
     stored_r_0 <= f_slice0_0; // Gating.java:119
@@ -1071,7 +1075,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     stored_r_2 <= f_slice2_0; // Gating.java:119
     stored_r_3 <= f_lane0_store_out_payload; // Gating.java:119
     beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:120
-    last_r <= f_last_t_d90; // Gating.java:121
+    last_r <= f_last_t_d91; // Gating.java:121
     valid_r <= f_complete; // Gating.java:122
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
@@ -1106,8 +1110,8 @@ module Gating_silu_relu2_l4_fp16_p1 (
       f_lane0_in2_q_d79 <= 1'b0;
       f_lane0_in1_q_d80 <= 32'h0;
       f_lane0_silu_valid_d1 <= 1'b0;
-      f_slice_t_d90 <= 2'd0;
-      f_last_t_d90 <= 1'b0;
+      f_slice_t_d91 <= 2'd0;
+      f_last_t_d91 <= 1'b0;
       f_slice0_0 <= 16'h0;
       f_slice1_0 <= 16'h0;
       f_slice2_0 <= 16'h0;

@@ -1950,7 +1950,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       back_index <= back_index + 8'd1; // RmsNormMax.java:376
       if (back_last) begin // RmsNormMax.java:377
         back_index <= 8'd0; // RmsNormMax.java:378
-        back_timer <= 8'd22; // RmsNormMax.java:379
+        back_timer <= 8'd23; // RmsNormMax.java:379
         back_phase <= BACK_PHASE_EMIT; // RmsNormMax.java:380
       end
     end

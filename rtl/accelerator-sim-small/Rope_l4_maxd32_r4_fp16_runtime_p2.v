@@ -32,184 +32,186 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
 );
 
   // head_buffer
-  wire         head_read;                          // RopeRunTime.java:176
-  wire [3:0]   own_address;                        // RopeRunTime.java:177
-  wire [3:0]   partner_address;                    // RopeRunTime.java:178
-  wire         bank_release_0;                     // RopeRunTime.java:179
-  wire         bank_release_1;                     // RopeRunTime.java:179
-  reg          bank_full_0;                        // RopeRunTime.java:180
-  reg          bank_full_1;                        // RopeRunTime.java:180
-  reg  [1:0]   bank_row_0;                         // RopeRunTime.java:181
-  reg  [1:0]   bank_row_1;                         // RopeRunTime.java:181
-  reg  [2:0]   bank_last_beat_0;                   // RopeRunTime.java:182
-  reg  [2:0]   bank_last_beat_1;                   // RopeRunTime.java:182
-  reg  [2:0]   bank_half_beats_0;                  // RopeRunTime.java:183
-  reg  [2:0]   bank_half_beats_1;                  // RopeRunTime.java:183
-  reg          bank_adjacent_0;                    // RopeRunTime.java:184
-  reg          bank_adjacent_1;                    // RopeRunTime.java:184
-  reg          bank_bypass_0;                      // RopeRunTime.java:185
-  reg          bank_bypass_1;                      // RopeRunTime.java:185
-  reg          bank_last_0;                        // RopeRunTime.java:186
-  reg          bank_last_1;                        // RopeRunTime.java:186
-  reg          write_bank;                         // RopeRunTime.java:187
-  reg  [2:0]   write_beat;                         // RopeRunTime.java:188
-  reg  [127:0] own_word;                           // RopeRunTime.java:193
-  reg  [127:0] partner_word;                       // RopeRunTime.java:194
-  wire [2:0]   write_final_beat;                   // RopeRunTime.java:199
-  wire         write_first_beat;                   // RopeRunTime.java:200
-  wire         write_last_beat;                    // RopeRunTime.java:201
+  wire         head_read;                          // RopeRunTime.java:179
+  wire [3:0]   own_address;                        // RopeRunTime.java:180
+  wire [3:0]   partner_address;                    // RopeRunTime.java:181
+  wire         bank_release_0;                     // RopeRunTime.java:182
+  wire         bank_release_1;                     // RopeRunTime.java:182
+  reg          bank_full_0;                        // RopeRunTime.java:183
+  reg          bank_full_1;                        // RopeRunTime.java:183
+  reg  [1:0]   bank_row_0;                         // RopeRunTime.java:184
+  reg  [1:0]   bank_row_1;                         // RopeRunTime.java:184
+  reg  [2:0]   bank_last_beat_0;                   // RopeRunTime.java:185
+  reg  [2:0]   bank_last_beat_1;                   // RopeRunTime.java:185
+  reg  [2:0]   bank_half_beats_0;                  // RopeRunTime.java:186
+  reg  [2:0]   bank_half_beats_1;                  // RopeRunTime.java:186
+  reg          bank_adjacent_0;                    // RopeRunTime.java:187
+  reg          bank_adjacent_1;                    // RopeRunTime.java:187
+  reg          bank_bypass_0;                      // RopeRunTime.java:188
+  reg          bank_bypass_1;                      // RopeRunTime.java:188
+  reg          bank_last_0;                        // RopeRunTime.java:189
+  reg          bank_last_1;                        // RopeRunTime.java:189
+  reg          write_bank;                         // RopeRunTime.java:190
+  reg  [2:0]   write_beat;                         // RopeRunTime.java:191
+  reg  [127:0] own_word;                           // RopeRunTime.java:207
+  reg  [127:0] partner_word;                       // RopeRunTime.java:208
+  wire [2:0]   write_final_beat;                   // RopeRunTime.java:214
+  wire         write_first_beat;                   // RopeRunTime.java:215
+  wire         write_last_beat;                    // RopeRunTime.java:216
 
   // head_reader
-  reg          read_bank;                          // RopeRunTime.java:274
-  reg  [2:0]   read_beat;                          // RopeRunTime.java:275
-  wire         result_room;                        // RopeRunTime.java:276
-  wire         read_issue;                         // RopeRunTime.java:277
-  wire [2:0]   read_head_last_beat;                // RopeRunTime.java:279
-  wire [2:0]   read_head_half_beats;               // RopeRunTime.java:281
-  wire         read_head_adjacent;                 // RopeRunTime.java:283
-  wire         read_final_beat;                    // RopeRunTime.java:284
-  wire         read_upper_half;                    // RopeRunTime.java:295
-  wire [2:0]   read_beat_lowered;                  // RopeRunTime.java:296
-  wire [2:0]   read_partner_beat;                  // RopeRunTime.java:302
-  wire [1:0]   read_group;                         // RopeRunTime.java:303
-  wire [1:0]   read_row;                           // RopeRunTime.java:304
-  reg          read_adjacent;                      // RopeRunTime.java:310
-  reg          read_bypass;                        // RopeRunTime.java:312
-  reg          read_odd;                           // RopeRunTime.java:313
-  reg          read_upper;                         // RopeRunTime.java:314
-  reg          read_last;                          // RopeRunTime.java:315
+  reg          read_bank;                          // RopeRunTime.java:289
+  reg  [2:0]   read_beat;                          // RopeRunTime.java:290
+  wire         result_room;                        // RopeRunTime.java:291
+  wire         read_issue;                         // RopeRunTime.java:292
+  wire [2:0]   read_head_last_beat;                // RopeRunTime.java:294
+  wire [2:0]   read_head_half_beats;               // RopeRunTime.java:296
+  wire         read_head_adjacent;                 // RopeRunTime.java:298
+  wire         read_final_beat;                    // RopeRunTime.java:299
+  wire         read_upper_half;                    // RopeRunTime.java:310
+  wire [2:0]   read_beat_lowered;                  // RopeRunTime.java:311
+  wire [2:0]   read_partner_beat;                  // RopeRunTime.java:317
+  wire [1:0]   read_group;                         // RopeRunTime.java:318
+  wire [1:0]   read_row;                           // RopeRunTime.java:319
+  reg          read_adjacent;                      // RopeRunTime.java:325
+  reg          read_bypass;                        // RopeRunTime.java:327
+  reg          read_odd;                           // RopeRunTime.java:328
+  reg          read_upper;                         // RopeRunTime.java:329
+  reg          read_last;                          // RopeRunTime.java:330
 
   // cos_sin_table
-  wire [3:0]   table_write_address;                // RopeRunTime.java:338
-  wire [3:0]   table_read_address;                 // RopeRunTime.java:341
-  reg  [127:0] cos_word;                           // RopeRunTime.java:345
-  reg  [127:0] sin_word;                           // RopeRunTime.java:347
+  wire [3:0]   table_write_address;                // RopeRunTime.java:353
+  wire [3:0]   table_read_address;                 // RopeRunTime.java:356
+  reg  [127:0] cos_word;                           // RopeRunTime.java:360
+  reg  [127:0] sin_word;                           // RopeRunTime.java:362
 
   // rotation
-  reg          read_issue_d1;                      // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:397
-  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:397
-  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:397
-  reg          rotate_last_held;                   // RopeRunTime.java:397
-  reg          rotate_busy;                        // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:397
-  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:397
-  wire         rotate_last_now;                    // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane0_in0_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane0_in1_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane0_in2_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane0_in3_q;                 // RopeRunTime.java:397
-  reg  [1:0]   rotate_lane0_in4_q;                 // RopeRunTime.java:397
-  reg          rotate_issue_d1;                    // RopeRunTime.java:399
-  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:399
-  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:399
-  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:399
-  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:399
-  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:399
-  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:400
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:400
-  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:400
-  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:400
-  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:400
-  reg  [1:0]   rotate_lane0_in4_q_d1;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d2;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d3;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d4;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d5;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d6;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane0_in4_q_d7;              // RopeRunTime.java:402
-  reg  [31:0]  rotate_lane0_addend;                // RopeRunTime.java:404
-  reg  [31:0]  rotate_lane0_own_cos_d1;            // RopeRunTime.java:405
-  reg          rotate_lane0_own_cos_valid_d1;      // RopeRunTime.java:405
-  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:405
-  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:405
-  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:405
-  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:405
-  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:405
-  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:405
-  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:405
-  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:405
-  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:405
-  reg  [31:0]  rotate_lane1_in0_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane1_in1_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane1_in2_q;                 // RopeRunTime.java:397
-  reg  [31:0]  rotate_lane1_in3_q;                 // RopeRunTime.java:397
-  reg  [1:0]   rotate_lane1_in4_q;                 // RopeRunTime.java:397
-  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:399
-  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:399
-  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:399
-  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:399
-  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:399
-  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:400
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:400
-  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:400
-  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:400
-  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:400
-  reg  [1:0]   rotate_lane1_in4_q_d1;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d2;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d3;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d4;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d5;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d6;              // RopeRunTime.java:402
-  reg  [1:0]   rotate_lane1_in4_q_d7;              // RopeRunTime.java:402
-  reg  [31:0]  rotate_lane1_addend;                // RopeRunTime.java:404
-  reg  [31:0]  rotate_lane1_own_cos_d1;            // RopeRunTime.java:405
-  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:405
-  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:405
-  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:405
-  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:405
-  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:405
-  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:405
-  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:405
-  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:405
-  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:405
-  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d16;                 // RopeRunTime.java:397
-  reg  [0:0]   rotate_slice_t_d17;                 // RopeRunTime.java:397
-  reg          rotate_last_t_d1;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d2;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d3;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d4;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d5;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d6;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d7;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d8;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d9;                   // RopeRunTime.java:397
-  reg          rotate_last_t_d10;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d11;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d12;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d13;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d14;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d15;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d16;                  // RopeRunTime.java:397
-  reg          rotate_last_t_d17;                  // RopeRunTime.java:397
-  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:397
-  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:397
-  wire         rotate_complete;                    // RopeRunTime.java:397
+  reg          read_issue_d1;                      // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_0_2;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_0_3;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_1_2;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_1_3;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_2_2;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_2_3;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_3_2;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_held_3_3;                    // RopeRunTime.java:422
+  reg  [1:0]   rotate_held_4_2;                    // RopeRunTime.java:422
+  reg  [1:0]   rotate_held_4_3;                    // RopeRunTime.java:422
+  reg          rotate_last_held;                   // RopeRunTime.java:422
+  reg          rotate_busy;                        // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice;                       // RopeRunTime.java:422
+  wire [0:0]   rotate_slice_now;                   // RopeRunTime.java:422
+  wire         rotate_last_now;                    // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane0_in0_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane0_in1_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane0_in2_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane0_in3_q;                 // RopeRunTime.java:422
+  reg  [1:0]   rotate_lane0_in4_q;                 // RopeRunTime.java:422
+  reg          rotate_issue_d1;                    // RopeRunTime.java:424
+  wire         rotate_lane0_own_cos_in_valid;      // RopeRunTime.java:424
+  wire [31:0]  rotate_lane0_own_cos_in_payload_a;  // RopeRunTime.java:424
+  wire [31:0]  rotate_lane0_own_cos_in_payload_b;  // RopeRunTime.java:424
+  wire         rotate_lane0_own_cos_out_valid;     // RopeRunTime.java:424
+  wire [31:0]  rotate_lane0_own_cos_out_payload;   // RopeRunTime.java:424
+  wire         rotate_lane0_mate_sin_in_valid;     // RopeRunTime.java:425
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_a; // RopeRunTime.java:425
+  wire [31:0]  rotate_lane0_mate_sin_in_payload_b; // RopeRunTime.java:425
+  wire         rotate_lane0_mate_sin_out_valid;    // RopeRunTime.java:425
+  wire [31:0]  rotate_lane0_mate_sin_out_payload;  // RopeRunTime.java:425
+  reg  [1:0]   rotate_lane0_in4_q_d1;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d2;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d3;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d4;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d5;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d6;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane0_in4_q_d7;              // RopeRunTime.java:427
+  reg  [31:0]  rotate_lane0_addend;                // RopeRunTime.java:429
+  reg  [31:0]  rotate_lane0_own_cos_d1;            // RopeRunTime.java:430
+  reg          rotate_lane0_own_cos_valid_d1;      // RopeRunTime.java:430
+  wire         rotate_lane0_add_in_valid;          // RopeRunTime.java:430
+  wire [31:0]  rotate_lane0_add_in_payload_a;      // RopeRunTime.java:430
+  wire [31:0]  rotate_lane0_add_in_payload_b;      // RopeRunTime.java:430
+  wire         rotate_lane0_add_out_valid;         // RopeRunTime.java:430
+  wire [31:0]  rotate_lane0_add_out_payload;       // RopeRunTime.java:430
+  wire         rotate_lane0_store_in_valid;        // RopeRunTime.java:430
+  wire [31:0]  rotate_lane0_store_in_payload;      // RopeRunTime.java:430
+  wire         rotate_lane0_store_out_valid;       // RopeRunTime.java:430
+  wire [15:0]  rotate_lane0_store_out_payload;     // RopeRunTime.java:430
+  reg  [31:0]  rotate_lane1_in0_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane1_in1_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane1_in2_q;                 // RopeRunTime.java:422
+  reg  [31:0]  rotate_lane1_in3_q;                 // RopeRunTime.java:422
+  reg  [1:0]   rotate_lane1_in4_q;                 // RopeRunTime.java:422
+  wire         rotate_lane1_own_cos_in_valid;      // RopeRunTime.java:424
+  wire [31:0]  rotate_lane1_own_cos_in_payload_a;  // RopeRunTime.java:424
+  wire [31:0]  rotate_lane1_own_cos_in_payload_b;  // RopeRunTime.java:424
+  wire         rotate_lane1_own_cos_out_valid;     // RopeRunTime.java:424
+  wire [31:0]  rotate_lane1_own_cos_out_payload;   // RopeRunTime.java:424
+  wire         rotate_lane1_mate_sin_in_valid;     // RopeRunTime.java:425
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_a; // RopeRunTime.java:425
+  wire [31:0]  rotate_lane1_mate_sin_in_payload_b; // RopeRunTime.java:425
+  wire         rotate_lane1_mate_sin_out_valid;    // RopeRunTime.java:425
+  wire [31:0]  rotate_lane1_mate_sin_out_payload;  // RopeRunTime.java:425
+  reg  [1:0]   rotate_lane1_in4_q_d1;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d2;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d3;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d4;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d5;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d6;              // RopeRunTime.java:427
+  reg  [1:0]   rotate_lane1_in4_q_d7;              // RopeRunTime.java:427
+  reg  [31:0]  rotate_lane1_addend;                // RopeRunTime.java:429
+  reg  [31:0]  rotate_lane1_own_cos_d1;            // RopeRunTime.java:430
+  wire         rotate_lane1_add_in_valid;          // RopeRunTime.java:430
+  wire [31:0]  rotate_lane1_add_in_payload_a;      // RopeRunTime.java:430
+  wire [31:0]  rotate_lane1_add_in_payload_b;      // RopeRunTime.java:430
+  wire         rotate_lane1_add_out_valid;         // RopeRunTime.java:430
+  wire [31:0]  rotate_lane1_add_out_payload;       // RopeRunTime.java:430
+  wire         rotate_lane1_store_in_valid;        // RopeRunTime.java:430
+  wire [31:0]  rotate_lane1_store_in_payload;      // RopeRunTime.java:430
+  wire         rotate_lane1_store_out_valid;       // RopeRunTime.java:430
+  wire [15:0]  rotate_lane1_store_out_payload;     // RopeRunTime.java:430
+  reg  [0:0]   rotate_slice_t_d1;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d2;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d3;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d4;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d5;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d6;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d7;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d8;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d9;                  // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d10;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d11;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d12;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d13;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d14;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d15;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d16;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d17;                 // RopeRunTime.java:422
+  reg  [0:0]   rotate_slice_t_d18;                 // RopeRunTime.java:422
+  reg          rotate_last_t_d1;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d2;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d3;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d4;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d5;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d6;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d7;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d8;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d9;                   // RopeRunTime.java:422
+  reg          rotate_last_t_d10;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d11;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d12;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d13;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d14;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d15;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d16;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d17;                  // RopeRunTime.java:422
+  reg          rotate_last_t_d18;                  // RopeRunTime.java:422
+  reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:422
+  reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:422
+  wire         rotate_complete;                    // RopeRunTime.java:422
   reg  [4:0]   result_credits;                     // CreditBuffer.java:60
-  reg          rotation_issued_1;                  // RopeRunTime.java:416
-  wire         rotation_room;                      // RopeRunTime.java:419
+  reg          rotation_issued_1;                  // RopeRunTime.java:441
+  wire         rotation_room;                      // RopeRunTime.java:444
   wire         result_fifo_push_valid;             // CreditBuffer.java:92
   wire         result_fifo_push_ready;             // CreditBuffer.java:92
   wire [64:0]  result_fifo_push_payload;           // CreditBuffer.java:92
@@ -219,13 +221,13 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:92
   wire         result_ready;                       // CreditBuffer.java:99
   (* ram_style = "distributed" *)
-  reg  [127:0] head_own [0:15];                    // RopeRunTime.java:191
+  reg  [127:0] head_own [0:15];                    // RopeRunTime.java:194
   (* ram_style = "distributed" *)
-  reg  [127:0] head_partner [0:15];                // RopeRunTime.java:192
+  reg  [127:0] head_partner [0:15];                // RopeRunTime.java:195
   (* ram_style = "distributed" *)
-  reg  [127:0] cos_table [0:15];                   // RopeRunTime.java:332
+  reg  [127:0] cos_table [0:15];                   // RopeRunTime.java:347
   (* ram_style = "distributed" *)
-  reg  [127:0] sin_table [0:15];                   // RopeRunTime.java:333
+  reg  [127:0] sin_table [0:15];                   // RopeRunTime.java:348
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [3:0] write_final_beat_diff;
@@ -243,7 +245,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign read_group_mux = read_upper_half ? read_beat_lowered : read_beat;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // RopeRunTime.java:196
+  assign in_ready = ~(write_bank ? bank_full_1 : bank_full_0); // RopeRunTime.java:211
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -252,61 +254,61 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign out_payload_last = result_fifo_pop_payload[64]; // Stream.java:102
 
   // -------------------------------------------------------------------------------------------------------------------
-  // head_buffer (RopeRunTime.java:173): takes each head into one of two banks with its row and settings, in two copies
+  // head_buffer (RopeRunTime.java:176): takes each head into one of two banks with its row and settings, in two copies
   // so that a beat and its partners' beat are read at once
-  assign write_final_beat = write_final_beat_diff[2:0]; // RopeRunTime.java:199
-  assign write_first_beat = write_beat == 3'd0; // RopeRunTime.java:200
-  assign write_last_beat = write_beat == write_final_beat; // RopeRunTime.java:201
-  assign bank_release_0 = read_issue & read_final_beat & ~read_bank; // RopeRunTime.java:291
-  assign bank_release_1 = read_issue & read_final_beat & read_bank; // RopeRunTime.java:292
-  assign head_read = read_issue; // RopeRunTime.java:305
-  assign own_address = {read_bank, read_beat}; // RopeRunTime.java:306
-  assign partner_address = {read_bank, read_partner_beat}; // RopeRunTime.java:307
+  assign write_final_beat = write_final_beat_diff[2:0]; // RopeRunTime.java:214
+  assign write_first_beat = write_beat == 3'd0; // RopeRunTime.java:215
+  assign write_last_beat = write_beat == write_final_beat; // RopeRunTime.java:216
+  assign bank_release_0 = read_issue & read_final_beat & ~read_bank; // RopeRunTime.java:306
+  assign bank_release_1 = read_issue & read_final_beat & read_bank; // RopeRunTime.java:307
+  assign head_read = read_issue; // RopeRunTime.java:320
+  assign own_address = {read_bank, read_beat}; // RopeRunTime.java:321
+  assign partner_address = {read_bank, read_partner_beat}; // RopeRunTime.java:322
 
   always @(posedge ap_clk) begin
-    if (head_read) begin // RopeRunTime.java:193
-      own_word <= head_own[own_address]; // RopeRunTime.java:193
+    if (head_read) begin // RopeRunTime.java:207
+      own_word <= head_own[own_address]; // RopeRunTime.java:207
     end
-    if (head_read) begin // RopeRunTime.java:194
-      partner_word <= head_partner[partner_address]; // RopeRunTime.java:194
+    if (head_read) begin // RopeRunTime.java:208
+      partner_word <= head_partner[partner_address]; // RopeRunTime.java:208
     end
-    if (in_valid_and_ready) begin // RopeRunTime.java:204
-      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:205
-      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:206
-      if (not_write_bank & write_first_beat) begin // RopeRunTime.java:210
-        bank_row_0 <= in_payload_row; // RopeRunTime.java:211
-        bank_last_beat_0 <= write_final_beat; // RopeRunTime.java:212
-        bank_half_beats_0 <= head_beats[3:1]; // RopeRunTime.java:213
-        bank_adjacent_0 <= adjacent; // RopeRunTime.java:214
-        bank_bypass_0 <= bypass; // RopeRunTime.java:215
+    if (in_valid_and_ready) begin // RopeRunTime.java:219
+      head_own[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:220
+      head_partner[head_own_waddr_cat] <= head_own_wdata_cat; // RopeRunTime.java:221
+      if (not_write_bank & write_first_beat) begin // RopeRunTime.java:225
+        bank_row_0 <= in_payload_row; // RopeRunTime.java:226
+        bank_last_beat_0 <= write_final_beat; // RopeRunTime.java:227
+        bank_half_beats_0 <= head_beats[3:1]; // RopeRunTime.java:228
+        bank_adjacent_0 <= adjacent; // RopeRunTime.java:229
+        bank_bypass_0 <= bypass; // RopeRunTime.java:230
       end
-      if (not_write_bank & write_last_beat) begin // RopeRunTime.java:217
-        bank_full_0 <= 1'b1; // RopeRunTime.java:218
-        bank_last_0 <= in_payload_last; // RopeRunTime.java:219
+      if (not_write_bank & write_last_beat) begin // RopeRunTime.java:232
+        bank_full_0 <= 1'b1; // RopeRunTime.java:233
+        bank_last_0 <= in_payload_last; // RopeRunTime.java:234
       end
-      if (write_bank & write_first_beat) begin // RopeRunTime.java:210
-        bank_row_1 <= in_payload_row; // RopeRunTime.java:211
-        bank_last_beat_1 <= write_final_beat; // RopeRunTime.java:212
-        bank_half_beats_1 <= head_beats[3:1]; // RopeRunTime.java:213
-        bank_adjacent_1 <= adjacent; // RopeRunTime.java:214
-        bank_bypass_1 <= bypass; // RopeRunTime.java:215
+      if (write_bank & write_first_beat) begin // RopeRunTime.java:225
+        bank_row_1 <= in_payload_row; // RopeRunTime.java:226
+        bank_last_beat_1 <= write_final_beat; // RopeRunTime.java:227
+        bank_half_beats_1 <= head_beats[3:1]; // RopeRunTime.java:228
+        bank_adjacent_1 <= adjacent; // RopeRunTime.java:229
+        bank_bypass_1 <= bypass; // RopeRunTime.java:230
       end
-      if (write_bank & write_last_beat) begin // RopeRunTime.java:217
-        bank_full_1 <= 1'b1; // RopeRunTime.java:218
-        bank_last_1 <= in_payload_last; // RopeRunTime.java:219
+      if (write_bank & write_last_beat) begin // RopeRunTime.java:232
+        bank_full_1 <= 1'b1; // RopeRunTime.java:233
+        bank_last_1 <= in_payload_last; // RopeRunTime.java:234
       end
-      if (write_last_beat) begin // RopeRunTime.java:222
-        write_beat <= 3'd0; // RopeRunTime.java:223
-        write_bank <= ~write_bank; // RopeRunTime.java:224
+      if (write_last_beat) begin // RopeRunTime.java:237
+        write_beat <= 3'd0; // RopeRunTime.java:238
+        write_bank <= ~write_bank; // RopeRunTime.java:239
       end else begin
-        write_beat <= write_beat + 3'd1; // RopeRunTime.java:225
+        write_beat <= write_beat + 3'd1; // RopeRunTime.java:240
       end
     end
-    if (bank_release_0) begin // RopeRunTime.java:229
-      bank_full_0 <= 1'b0; // RopeRunTime.java:229
+    if (bank_release_0) begin // RopeRunTime.java:244
+      bank_full_0 <= 1'b0; // RopeRunTime.java:244
     end
-    if (bank_release_1) begin // RopeRunTime.java:229
-      bank_full_1 <= 1'b0; // RopeRunTime.java:229
+    if (bank_release_1) begin // RopeRunTime.java:244
+      bank_full_1 <= 1'b0; // RopeRunTime.java:244
     end
     if (!ap_rst_n) begin
       bank_full_0 <= 1'b0;
@@ -319,36 +321,36 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // head_reader (RopeRunTime.java:270): reads a full bank's beats one per cycle while the results have room, each with
+  // head_reader (RopeRunTime.java:285): reads a full bank's beats one per cycle while the results have room, each with
   // its partners' beat and the table word of its pairs
-  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & result_room; // RopeRunTime.java:277
-  assign read_head_last_beat = read_bank ? bank_last_beat_1 : bank_last_beat_0; // RopeRunTime.java:279
-  assign read_head_half_beats = read_bank ? bank_half_beats_1 : bank_half_beats_0; // RopeRunTime.java:281
-  assign read_head_adjacent = read_bank ? bank_adjacent_1 : bank_adjacent_0; // RopeRunTime.java:283
-  assign read_final_beat = read_beat == read_head_last_beat; // RopeRunTime.java:284
-  assign read_upper_half = read_beat >= read_head_half_beats; // RopeRunTime.java:295
-  assign read_beat_lowered = read_beat - read_head_half_beats; // RopeRunTime.java:296
-  // RopeRunTime.java:302
+  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & result_room; // RopeRunTime.java:292
+  assign read_head_last_beat = read_bank ? bank_last_beat_1 : bank_last_beat_0; // RopeRunTime.java:294
+  assign read_head_half_beats = read_bank ? bank_half_beats_1 : bank_half_beats_0; // RopeRunTime.java:296
+  assign read_head_adjacent = read_bank ? bank_adjacent_1 : bank_adjacent_0; // RopeRunTime.java:298
+  assign read_final_beat = read_beat == read_head_last_beat; // RopeRunTime.java:299
+  assign read_upper_half = read_beat >= read_head_half_beats; // RopeRunTime.java:310
+  assign read_beat_lowered = read_beat - read_head_half_beats; // RopeRunTime.java:311
+  // RopeRunTime.java:317
   assign read_partner_beat =
       read_head_adjacent ? read_beat : (read_upper_half ? read_beat_lowered : (read_beat + read_head_half_beats));
-  assign read_group = read_head_adjacent ? read_beat[2:1] : read_group_mux[1:0]; // RopeRunTime.java:303
-  assign read_row = read_bank ? bank_row_1 : bank_row_0; // RopeRunTime.java:304
-  assign result_room = rotation_room; // RopeRunTime.java:145
+  assign read_group = read_head_adjacent ? read_beat[2:1] : read_group_mux[1:0]; // RopeRunTime.java:318
+  assign read_row = read_bank ? bank_row_1 : bank_row_0; // RopeRunTime.java:319
+  assign result_room = rotation_room; // RopeRunTime.java:146
 
   always @(posedge ap_clk) begin
-    if (read_issue) begin // RopeRunTime.java:285
-      if (read_final_beat) begin // RopeRunTime.java:286
-        read_beat <= 3'd0; // RopeRunTime.java:287
-        read_bank <= ~read_bank; // RopeRunTime.java:288
+    if (read_issue) begin // RopeRunTime.java:300
+      if (read_final_beat) begin // RopeRunTime.java:301
+        read_beat <= 3'd0; // RopeRunTime.java:302
+        read_bank <= ~read_bank; // RopeRunTime.java:303
       end else begin
-        read_beat <= read_beat + 3'd1; // RopeRunTime.java:289
+        read_beat <= read_beat + 3'd1; // RopeRunTime.java:304
       end
     end
-    read_adjacent <= read_head_adjacent; // RopeRunTime.java:310
-    read_bypass <= read_bank ? bank_bypass_1 : bank_bypass_0; // RopeRunTime.java:312
-    read_odd <= read_beat[0]; // RopeRunTime.java:313
-    read_upper <= read_upper_half; // RopeRunTime.java:314
-    read_last <= read_issue & read_final_beat & (read_bank ? bank_last_1 : bank_last_0); // RopeRunTime.java:315
+    read_adjacent <= read_head_adjacent; // RopeRunTime.java:325
+    read_bypass <= read_bank ? bank_bypass_1 : bank_bypass_0; // RopeRunTime.java:327
+    read_odd <= read_beat[0]; // RopeRunTime.java:328
+    read_upper <= read_upper_half; // RopeRunTime.java:329
+    read_last <= read_issue & read_final_beat & (read_bank ? bank_last_1 : bank_last_0); // RopeRunTime.java:330
     if (!ap_rst_n) begin
       read_beat <= 3'd0;
       read_bank <= 1'b0;
@@ -356,58 +358,58 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // cos_sin_table (RopeRunTime.java:327): the cos and sin of each row's pairs, L pairs a word, written through
+  // cos_sin_table (RopeRunTime.java:342): the cos and sin of each row's pairs, L pairs a word, written through
   // table_write and read with each beat
-  assign table_write_address = {table_write_payload_row, table_write_payload_group}; // RopeRunTime.java:338
-  assign table_read_address = {read_row, read_group}; // RopeRunTime.java:341
+  assign table_write_address = {table_write_payload_row, table_write_payload_group}; // RopeRunTime.java:353
+  assign table_read_address = {read_row, read_group}; // RopeRunTime.java:356
 
   always @(posedge ap_clk) begin
-    if (table_write_valid & ~table_write_payload_sine) begin // RopeRunTime.java:339
-      cos_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:339
+    if (table_write_valid & ~table_write_payload_sine) begin // RopeRunTime.java:354
+      cos_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:354
     end
-    if (table_write_valid & table_write_payload_sine) begin // RopeRunTime.java:340
-      sin_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:340
+    if (table_write_valid & table_write_payload_sine) begin // RopeRunTime.java:355
+      sin_table[table_write_address] <= table_write_payload_values; // RopeRunTime.java:355
     end
-    if (read_issue) begin // RopeRunTime.java:345
-      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:345
+    if (read_issue) begin // RopeRunTime.java:360
+      cos_word <= cos_table[table_read_address]; // RopeRunTime.java:360
     end
-    if (read_issue) begin // RopeRunTime.java:347
-      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:347
+    if (read_issue) begin // RopeRunTime.java:362
+      sin_word <= sin_table[table_read_address]; // RopeRunTime.java:362
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // rotation (RopeRunTime.java:370): each element's own value times cos, plus or minus its partner's times sin (N14.2),
+  // rotation (RopeRunTime.java:395): each element's own value times cos, plus or minus its partner's times sin (N14.2),
   // then the storage rounding; with bypass only the rounding
-  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:397
-  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:397
-  assign rotate_lane0_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:399
-  assign rotate_lane0_own_cos_in_payload_a = rotate_lane0_in0_q; // RopeRunTime.java:399
-  assign rotate_lane0_own_cos_in_payload_b = rotate_lane0_in2_q; // RopeRunTime.java:399
-  assign rotate_lane0_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:400
-  assign rotate_lane0_mate_sin_in_payload_a = rotate_lane0_in1_q; // RopeRunTime.java:400
-  assign rotate_lane0_mate_sin_in_payload_b = rotate_lane0_in3_q; // RopeRunTime.java:400
-  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:405
-  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_d1; // RopeRunTime.java:405
-  assign rotate_lane0_add_in_payload_b = rotate_lane0_addend; // RopeRunTime.java:405
-  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:405
-  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:405
-  assign rotate_lane1_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:399
-  assign rotate_lane1_own_cos_in_payload_a = rotate_lane1_in0_q; // RopeRunTime.java:399
-  assign rotate_lane1_own_cos_in_payload_b = rotate_lane1_in2_q; // RopeRunTime.java:399
-  assign rotate_lane1_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:400
-  assign rotate_lane1_mate_sin_in_payload_a = rotate_lane1_in1_q; // RopeRunTime.java:400
-  assign rotate_lane1_mate_sin_in_payload_b = rotate_lane1_in3_q; // RopeRunTime.java:400
-  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:405
-  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_d1; // RopeRunTime.java:405
-  assign rotate_lane1_add_in_payload_b = rotate_lane1_addend; // RopeRunTime.java:405
-  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:405
-  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:405
-  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d17; // RopeRunTime.java:397
-  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:419
+  assign rotate_slice_now = rotate_busy & rotate_slice; // RopeRunTime.java:422
+  assign rotate_last_now = rotate_busy ? rotate_last_held : read_last; // RopeRunTime.java:422
+  assign rotate_lane0_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:424
+  assign rotate_lane0_own_cos_in_payload_a = rotate_lane0_in0_q; // RopeRunTime.java:424
+  assign rotate_lane0_own_cos_in_payload_b = rotate_lane0_in2_q; // RopeRunTime.java:424
+  assign rotate_lane0_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:425
+  assign rotate_lane0_mate_sin_in_payload_a = rotate_lane0_in1_q; // RopeRunTime.java:425
+  assign rotate_lane0_mate_sin_in_payload_b = rotate_lane0_in3_q; // RopeRunTime.java:425
+  assign rotate_lane0_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:430
+  assign rotate_lane0_add_in_payload_a = rotate_lane0_own_cos_d1; // RopeRunTime.java:430
+  assign rotate_lane0_add_in_payload_b = rotate_lane0_addend; // RopeRunTime.java:430
+  assign rotate_lane0_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:430
+  assign rotate_lane0_store_in_payload = rotate_lane0_add_out_payload; // RopeRunTime.java:430
+  assign rotate_lane1_own_cos_in_valid = rotate_issue_d1; // RopeRunTime.java:424
+  assign rotate_lane1_own_cos_in_payload_a = rotate_lane1_in0_q; // RopeRunTime.java:424
+  assign rotate_lane1_own_cos_in_payload_b = rotate_lane1_in2_q; // RopeRunTime.java:424
+  assign rotate_lane1_mate_sin_in_valid = rotate_issue_d1; // RopeRunTime.java:425
+  assign rotate_lane1_mate_sin_in_payload_a = rotate_lane1_in1_q; // RopeRunTime.java:425
+  assign rotate_lane1_mate_sin_in_payload_b = rotate_lane1_in3_q; // RopeRunTime.java:425
+  assign rotate_lane1_add_in_valid = rotate_lane0_own_cos_valid_d1; // RopeRunTime.java:430
+  assign rotate_lane1_add_in_payload_a = rotate_lane1_own_cos_d1; // RopeRunTime.java:430
+  assign rotate_lane1_add_in_payload_b = rotate_lane1_addend; // RopeRunTime.java:430
+  assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:430
+  assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:430
+  assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d18; // RopeRunTime.java:422
+  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:444
   assign result_fifo_push_valid = rotate_complete; // CreditBuffer.java:93
   assign result_fifo_push_payload =
-      {rotate_last_t_d17,
+      {rotate_last_t_d18,
        rotate_lane1_store_out_payload,
        rotate_lane0_store_out_payload,
        rotate_slice0_1,
@@ -416,154 +418,156 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    read_issue_d1 <= read_issue; // RopeRunTime.java:397
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:397
+    read_issue_d1 <= read_issue; // RopeRunTime.java:422
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_0_2 <= own_word[95:64]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_0_3 <= own_word[127:96]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_1_2 <= read_adjacent ? partner_word[127:96] : partner_word[95:64]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_1_3 <= read_adjacent ? partner_word[95:64] : partner_word[127:96]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
       rotate_held_2_2 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[95:64]; // RopeRunTime.java:397
+          : cos_word[95:64]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
       rotate_held_2_3 <=
           read_bypass ? 32'h3f800000
           : read_adjacent ? (read_odd ? cos_word[127:96] : cos_word[63:32])
-          : cos_word[127:96]; // RopeRunTime.java:397
+          : cos_word[127:96]; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      // RopeRunTime.java:422
       rotate_held_3_2 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[95:64];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      // RopeRunTime.java:422
       rotate_held_3_3 <= read_adjacent ? (read_odd ? sin_word[127:96] : sin_word[63:32]) : sin_word[127:96];
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_4_2 <= {read_bypass, (read_adjacent | ~read_upper)}; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_held_4_3 <= {read_bypass, (~read_adjacent & ~read_upper)}; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_last_held <= read_last; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_last_held <= read_last; // RopeRunTime.java:422
     end
-    if (read_issue_d1) begin // RopeRunTime.java:397
-      rotate_busy <= 1'b1; // RopeRunTime.java:397
-      rotate_slice <= 1'b1; // RopeRunTime.java:397
-    end else if (rotate_busy) begin // RopeRunTime.java:397
-      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:397
-      if (rotate_slice) begin // RopeRunTime.java:397
-        rotate_busy <= 1'b0; // RopeRunTime.java:397
+    if (read_issue_d1) begin // RopeRunTime.java:422
+      rotate_busy <= 1'b1; // RopeRunTime.java:422
+      rotate_slice <= 1'b1; // RopeRunTime.java:422
+    end else if (rotate_busy) begin // RopeRunTime.java:422
+      rotate_slice <= rotate_slice + 1'b1; // RopeRunTime.java:422
+      if (rotate_slice) begin // RopeRunTime.java:422
+        rotate_busy <= 1'b0; // RopeRunTime.java:422
       end
     end
-    rotate_lane0_in0_q <= rotate_slice_now ? rotate_held_0_2 : own_word[31:0]; // RopeRunTime.java:397
-    // RopeRunTime.java:397
+    rotate_lane0_in0_q <= rotate_slice_now ? rotate_held_0_2 : own_word[31:0]; // RopeRunTime.java:422
+    // RopeRunTime.java:422
     rotate_lane0_in1_q <=
         rotate_slice_now ? rotate_held_1_2 : (read_adjacent ? partner_word[63:32] : partner_word[31:0]);
     rotate_lane0_in2_q <=
         rotate_slice_now ? rotate_held_2_2
         : read_bypass ? 32'h3f800000
         : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-        : cos_word[31:0]; // RopeRunTime.java:397
+        : cos_word[31:0]; // RopeRunTime.java:422
     rotate_lane0_in3_q <=
         rotate_slice_now ? rotate_held_3_2
         : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-        : sin_word[31:0]; // RopeRunTime.java:397
-    // RopeRunTime.java:397
+        : sin_word[31:0]; // RopeRunTime.java:422
+    // RopeRunTime.java:422
     rotate_lane0_in4_q <= rotate_slice_now ? rotate_held_4_2 : {read_bypass, (read_adjacent | ~read_upper)};
-    rotate_issue_d1 <= read_issue_d1 | rotate_busy; // RopeRunTime.java:399
-    rotate_lane0_in4_q_d1 <= rotate_lane0_in4_q; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d2 <= rotate_lane0_in4_q_d1; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d3 <= rotate_lane0_in4_q_d2; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d4 <= rotate_lane0_in4_q_d3; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d5 <= rotate_lane0_in4_q_d4; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d6 <= rotate_lane0_in4_q_d5; // RopeRunTime.java:402
-    rotate_lane0_in4_q_d7 <= rotate_lane0_in4_q_d6; // RopeRunTime.java:402
+    rotate_issue_d1 <= read_issue_d1 | rotate_busy; // RopeRunTime.java:424
+    rotate_lane0_in4_q_d1 <= rotate_lane0_in4_q; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d2 <= rotate_lane0_in4_q_d1; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d3 <= rotate_lane0_in4_q_d2; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d4 <= rotate_lane0_in4_q_d3; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d5 <= rotate_lane0_in4_q_d4; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d6 <= rotate_lane0_in4_q_d5; // RopeRunTime.java:427
+    rotate_lane0_in4_q_d7 <= rotate_lane0_in4_q_d6; // RopeRunTime.java:427
     rotate_lane0_addend <=
         rotate_lane0_in4_q_d7[1] ? 32'h80000000
         : rotate_lane0_in4_q_d7[0] ? {~rotate_lane0_mate_sin_out_payload[31], rotate_lane0_mate_sin_out_payload[30:0]}
-        : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:404
-    rotate_lane0_own_cos_d1 <= rotate_lane0_own_cos_out_payload; // RopeRunTime.java:405
-    rotate_lane0_own_cos_valid_d1 <= rotate_lane0_own_cos_out_valid; // RopeRunTime.java:405
-    rotate_lane1_in0_q <= rotate_slice_now ? rotate_held_0_3 : own_word[63:32]; // RopeRunTime.java:397
-    // RopeRunTime.java:397
+        : rotate_lane0_mate_sin_out_payload; // RopeRunTime.java:429
+    rotate_lane0_own_cos_d1 <= rotate_lane0_own_cos_out_payload; // RopeRunTime.java:430
+    rotate_lane0_own_cos_valid_d1 <= rotate_lane0_own_cos_out_valid; // RopeRunTime.java:430
+    rotate_lane1_in0_q <= rotate_slice_now ? rotate_held_0_3 : own_word[63:32]; // RopeRunTime.java:422
+    // RopeRunTime.java:422
     rotate_lane1_in1_q <=
         rotate_slice_now ? rotate_held_1_3 : (read_adjacent ? partner_word[31:0] : partner_word[63:32]);
     rotate_lane1_in2_q <=
         rotate_slice_now ? rotate_held_2_3
         : read_bypass ? 32'h3f800000
         : read_adjacent ? (read_odd ? cos_word[95:64] : cos_word[31:0])
-        : cos_word[63:32]; // RopeRunTime.java:397
+        : cos_word[63:32]; // RopeRunTime.java:422
     rotate_lane1_in3_q <=
         rotate_slice_now ? rotate_held_3_3
         : read_adjacent ? (read_odd ? sin_word[95:64] : sin_word[31:0])
-        : sin_word[63:32]; // RopeRunTime.java:397
-    // RopeRunTime.java:397
+        : sin_word[63:32]; // RopeRunTime.java:422
+    // RopeRunTime.java:422
     rotate_lane1_in4_q <= rotate_slice_now ? rotate_held_4_3 : {read_bypass, (~read_adjacent & ~read_upper)};
-    rotate_lane1_in4_q_d1 <= rotate_lane1_in4_q; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d2 <= rotate_lane1_in4_q_d1; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d3 <= rotate_lane1_in4_q_d2; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d4 <= rotate_lane1_in4_q_d3; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d5 <= rotate_lane1_in4_q_d4; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d6 <= rotate_lane1_in4_q_d5; // RopeRunTime.java:402
-    rotate_lane1_in4_q_d7 <= rotate_lane1_in4_q_d6; // RopeRunTime.java:402
+    rotate_lane1_in4_q_d1 <= rotate_lane1_in4_q; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d2 <= rotate_lane1_in4_q_d1; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d3 <= rotate_lane1_in4_q_d2; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d4 <= rotate_lane1_in4_q_d3; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d5 <= rotate_lane1_in4_q_d4; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d6 <= rotate_lane1_in4_q_d5; // RopeRunTime.java:427
+    rotate_lane1_in4_q_d7 <= rotate_lane1_in4_q_d6; // RopeRunTime.java:427
     rotate_lane1_addend <=
         rotate_lane1_in4_q_d7[1] ? 32'h80000000
         : rotate_lane1_in4_q_d7[0] ? {~rotate_lane1_mate_sin_out_payload[31], rotate_lane1_mate_sin_out_payload[30:0]}
-        : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:404
-    rotate_lane1_own_cos_d1 <= rotate_lane1_own_cos_out_payload; // RopeRunTime.java:405
-    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:397
-    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:397
-    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:397
-    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:397
-    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:397
-    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:397
-    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:397
-    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:397
-    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:397
-    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:397
-    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:397
-    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:397
-    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:397
-    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:397
-    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:397
-    rotate_slice_t_d16 <= rotate_slice_t_d15; // RopeRunTime.java:397
-    rotate_slice_t_d17 <= rotate_slice_t_d16; // RopeRunTime.java:397
-    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:397
-    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:397
-    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:397
-    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:397
-    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:397
-    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:397
-    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:397
-    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:397
-    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:397
-    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:397
-    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:397
-    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:397
-    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:397
-    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:397
-    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:397
-    rotate_last_t_d16 <= rotate_last_t_d15; // RopeRunTime.java:397
-    rotate_last_t_d17 <= rotate_last_t_d16; // RopeRunTime.java:397
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d17) begin // RopeRunTime.java:397
-      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:397
+        : rotate_lane1_mate_sin_out_payload; // RopeRunTime.java:429
+    rotate_lane1_own_cos_d1 <= rotate_lane1_own_cos_out_payload; // RopeRunTime.java:430
+    rotate_slice_t_d1 <= rotate_slice_now; // RopeRunTime.java:422
+    rotate_slice_t_d2 <= rotate_slice_t_d1; // RopeRunTime.java:422
+    rotate_slice_t_d3 <= rotate_slice_t_d2; // RopeRunTime.java:422
+    rotate_slice_t_d4 <= rotate_slice_t_d3; // RopeRunTime.java:422
+    rotate_slice_t_d5 <= rotate_slice_t_d4; // RopeRunTime.java:422
+    rotate_slice_t_d6 <= rotate_slice_t_d5; // RopeRunTime.java:422
+    rotate_slice_t_d7 <= rotate_slice_t_d6; // RopeRunTime.java:422
+    rotate_slice_t_d8 <= rotate_slice_t_d7; // RopeRunTime.java:422
+    rotate_slice_t_d9 <= rotate_slice_t_d8; // RopeRunTime.java:422
+    rotate_slice_t_d10 <= rotate_slice_t_d9; // RopeRunTime.java:422
+    rotate_slice_t_d11 <= rotate_slice_t_d10; // RopeRunTime.java:422
+    rotate_slice_t_d12 <= rotate_slice_t_d11; // RopeRunTime.java:422
+    rotate_slice_t_d13 <= rotate_slice_t_d12; // RopeRunTime.java:422
+    rotate_slice_t_d14 <= rotate_slice_t_d13; // RopeRunTime.java:422
+    rotate_slice_t_d15 <= rotate_slice_t_d14; // RopeRunTime.java:422
+    rotate_slice_t_d16 <= rotate_slice_t_d15; // RopeRunTime.java:422
+    rotate_slice_t_d17 <= rotate_slice_t_d16; // RopeRunTime.java:422
+    rotate_slice_t_d18 <= rotate_slice_t_d17; // RopeRunTime.java:422
+    rotate_last_t_d1 <= rotate_last_now; // RopeRunTime.java:422
+    rotate_last_t_d2 <= rotate_last_t_d1; // RopeRunTime.java:422
+    rotate_last_t_d3 <= rotate_last_t_d2; // RopeRunTime.java:422
+    rotate_last_t_d4 <= rotate_last_t_d3; // RopeRunTime.java:422
+    rotate_last_t_d5 <= rotate_last_t_d4; // RopeRunTime.java:422
+    rotate_last_t_d6 <= rotate_last_t_d5; // RopeRunTime.java:422
+    rotate_last_t_d7 <= rotate_last_t_d6; // RopeRunTime.java:422
+    rotate_last_t_d8 <= rotate_last_t_d7; // RopeRunTime.java:422
+    rotate_last_t_d9 <= rotate_last_t_d8; // RopeRunTime.java:422
+    rotate_last_t_d10 <= rotate_last_t_d9; // RopeRunTime.java:422
+    rotate_last_t_d11 <= rotate_last_t_d10; // RopeRunTime.java:422
+    rotate_last_t_d12 <= rotate_last_t_d11; // RopeRunTime.java:422
+    rotate_last_t_d13 <= rotate_last_t_d12; // RopeRunTime.java:422
+    rotate_last_t_d14 <= rotate_last_t_d13; // RopeRunTime.java:422
+    rotate_last_t_d15 <= rotate_last_t_d14; // RopeRunTime.java:422
+    rotate_last_t_d16 <= rotate_last_t_d15; // RopeRunTime.java:422
+    rotate_last_t_d17 <= rotate_last_t_d16; // RopeRunTime.java:422
+    rotate_last_t_d18 <= rotate_last_t_d17; // RopeRunTime.java:422
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d18) begin // RopeRunTime.java:422
+      rotate_slice0_0 <= rotate_lane0_store_out_payload; // RopeRunTime.java:422
     end
-    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d17) begin // RopeRunTime.java:397
-      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:397
+    if (rotate_lane0_store_out_valid & ~rotate_slice_t_d18) begin // RopeRunTime.java:422
+      rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:422
     end
-    rotation_issued_1 <= read_issue; // RopeRunTime.java:416
+    rotation_issued_1 <= read_issue; // RopeRunTime.java:441
     if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:98
@@ -590,12 +594,12 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
       rotate_lane0_own_cos_valid_d1 <= 1'b0;
       rotate_lane1_in4_q_d7 <= 2'h0;
       rotate_lane1_own_cos_d1 <= 32'h0;
-      rotate_slice_t_d17 <= 1'b0;
-      rotate_last_t_d17 <= 1'b0;
+      rotate_slice_t_d18 <= 1'b0;
+      rotate_last_t_d18 <= 1'b0;
       rotate_slice0_0 <= 16'h0;
       rotate_slice0_1 <= 16'h0;
       rotation_issued_1 <= 1'b0;
-      result_credits <= 5'd21;
+      result_credits <= 5'd22;
     end
   end
 
@@ -603,16 +607,16 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      // RopeRunTime.java:236
+      // RopeRunTime.java:251
       if (!(~in_valid_and_ready | (~head_beats[0] & (head_beats != 4'd0) & (head_beats <= 4'd8)))) begin
-        $display("ASSERTION FAILED in %m: RopeRunTime.java:236: head_beats is even and 2 to 8 while a vector's beats ",
+        $display("ASSERTION FAILED in %m: RopeRunTime.java:251: head_beats is even and 2 to 8 while a vector's beats ",
                  "come in");
         $stop;
       end
       if (!(~in_valid_and_ready
             | write_first_beat
-            | (write_final_beat == (write_bank ? bank_last_beat_1 : bank_last_beat_0)))) begin // RopeRunTime.java:238
-        $display("ASSERTION FAILED in %m: RopeRunTime.java:238: head_beats stays the same within a head");
+            | (write_final_beat == (write_bank ? bank_last_beat_1 : bank_last_beat_0)))) begin // RopeRunTime.java:253
+        $display("ASSERTION FAILED in %m: RopeRunTime.java:253: head_beats stays the same within a head");
         $stop;
       end
       if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:101
@@ -620,9 +624,9 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd21)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 21");
+                 "depth 22");
         $stop;
       end
       if (!(~rotate_complete | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -634,7 +638,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   end
 `endif
 
-  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:399
+  Fp32Mul rotate_lane0_own_cos ( // RopeRunTime.java:424
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_own_cos_in_valid),
@@ -644,7 +648,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:400
+  Fp32Mul rotate_lane0_mate_sin ( // RopeRunTime.java:425
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_mate_sin_in_valid),
@@ -654,7 +658,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane0_add ( // RopeRunTime.java:405
+  Fp32Add rotate_lane0_add ( // RopeRunTime.java:430
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane0_add_in_valid),
@@ -664,7 +668,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane0_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:405
+  Fp32ToFp16 rotate_lane0_store ( // RopeRunTime.java:430
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane0_store_in_valid),
@@ -673,7 +677,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload (rotate_lane0_store_out_payload)
   );
 
-  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:399
+  Fp32Mul rotate_lane1_own_cos ( // RopeRunTime.java:424
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_own_cos_in_valid),
@@ -683,7 +687,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_own_cos_out_payload)
   );
 
-  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:400
+  Fp32Mul rotate_lane1_mate_sin ( // RopeRunTime.java:425
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_mate_sin_in_valid),
@@ -693,7 +697,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_mate_sin_out_payload)
   );
 
-  Fp32Add rotate_lane1_add ( // RopeRunTime.java:405
+  Fp32Add rotate_lane1_add ( // RopeRunTime.java:430
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (rotate_lane1_add_in_valid),
@@ -703,7 +707,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload  (rotate_lane1_add_out_payload)
   );
 
-  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:405
+  Fp32ToFp16 rotate_lane1_store ( // RopeRunTime.java:430
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rotate_lane1_store_in_valid),
@@ -712,7 +716,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload (rotate_lane1_store_out_payload)
   );
 
-  SyncFifo_w65_d21 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w65_d22 result_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

@@ -25,7 +25,7 @@ Fp16Square.v
 SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_maxn1024_fp16_runtime.v
 Fp32ToInt8.v
-SyncFifo_w65_d12.v
+SyncFifo_w65_d13.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
 SyncFifo_w66_d128_ramblock.v
@@ -50,14 +50,14 @@ SyncFifo_w32_d18.v
 Int32ToFp32_n19.v
 SyncFifo_w129_d12.v
 Dequantizer_l4_a19.v
-SyncFifo_w65_d11.v
+SyncFifo_w65_d12.v
 ResidualAdd_l4_fp16.v
 FpReciprocal.v
 FpSilu.v
 FpRelu2.v
 SyncFifo_w97_d26.v
 Gating_silu_relu2_l4_fp16_p1.v
-SyncFifo_w65_d21.v
+SyncFifo_w65_d22.v
 Rope_l4_maxd32_r4_fp16_runtime_p2.v
 KvCacheWriter_w64_b16_o4.v
 AxiReadArbiter_w64_n2_o8.v
@@ -66,8 +66,7 @@ SyncFifo_w2_d8.v
 AxiReadArbiter_w64_n4_o8.v
 AxiWriteArbiter_w64_n2_o8.v
 AxiPortShare_w64_rwrrwr_o8.v
-SyncFifo_w64_d7.v
 SyncFifo_w8_d2.v
 SyncFifo_w19_d64.v
-SyncFifo_w193_d7.v
+SyncFifo_w193_d8.v
 tellme.v

@@ -1418,20 +1418,21 @@ module tellme (
   wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:125
   wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:127
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:135
-  reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:60
+  reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:60
   wire         quantize_reading;                                   // QuantizeExecutor.java:150
   reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:165
   reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:165
   reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:165
   reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:165
   reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:165
+  reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:165
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
   wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:92
   wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
-  wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
+  wire [3:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
   wire         quantize_words_ready;                               // CreditBuffer.java:99
   reg          quantize_word_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_word_skid_buffer_0;                        // Stream.java:163
@@ -1785,7 +1786,7 @@ module tellme (
   wire         linear_residual_add;                                // LinearExecutor.java:485
   wire         linear_gate_up;                                     // LinearExecutor.java:486
   wire         linear_y_ready;                                     // LinearExecutor.java:487
-  reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
+  reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
   reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:496
   reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:496
   reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:496
@@ -1807,6 +1808,7 @@ module tellme (
   reg          linear_residual_landed_d3;                          // LinearExecutor.java:534
   reg          linear_residual_landed_d4;                          // LinearExecutor.java:534
   reg          linear_residual_landed_d5;                          // LinearExecutor.java:534
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:534
   reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:535
   reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:535
   reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:535
@@ -1827,13 +1829,17 @@ module tellme (
   reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:535
   reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:535
   reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:535
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
-  wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
+  wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
   wire         linear_feed_gating;                                 // LinearExecutor.java:538
   wire         linear_unit_tag_valid;                              // LinearExecutor.java:549
@@ -4318,8 +4324,8 @@ module tellme (
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
   // QuantizeExecutor.java:150
   assign quantize_reading =
-      (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 3'd0);
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:93
+      (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 4'd0);
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d6; // CreditBuffer.java:93
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
@@ -4395,10 +4401,11 @@ module tellme (
     quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:165
     quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:165
     quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:165
+    quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:165
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:97
+      quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:97
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
-      quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:98
+      quantize_words_credits <= quantize_words_credits + 4'd1; // CreditBuffer.java:98
     end
     if (~quantize_word_skid_buffered) begin // Stream.java:166
       quantize_word_skid_buffer_0 <= quantize_words_fifo_pop_payload[15:0]; // Stream.java:166
@@ -4495,7 +4502,8 @@ module tellme (
       quantize_read_arrived_d3 <= 1'b0;
       quantize_read_arrived_d4 <= 1'b0;
       quantize_read_arrived_d5 <= 1'b0;
-      quantize_words_credits <= 3'd7;
+      quantize_read_arrived_d6 <= 1'b0;
+      quantize_words_credits <= 4'd8;
       quantize_word_skid_buffered <= 1'b0;
       quantize_word_stage_valid <= 1'b0;
       quantize_gains_sent <= 16'd0;
@@ -4873,7 +4881,7 @@ module tellme (
       attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:299
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:313
+      attention_query_wait <= 3'd4; // AttentionExecutor.java:313
       attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:318
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:320
@@ -5601,7 +5609,7 @@ module tellme (
   assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:487
   assign linear_y_take =
       linear_y_ready
-      & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 3'd0))
+      & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
          : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:499
   assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:501
   assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:506
@@ -5609,13 +5617,13 @@ module tellme (
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
   // LinearExecutor.java:508
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d5; // CreditBuffer.java:93
+  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
-       linear_residual_y_d5_3,
-       linear_residual_y_d5_2,
-       linear_residual_y_d5_1,
-       linear_residual_y_d5_0,
+       linear_residual_y_d6_3,
+       linear_residual_y_d6_2,
+       linear_residual_y_d6_1,
+       linear_residual_y_d6_0,
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
@@ -5861,6 +5869,7 @@ module tellme (
     linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:534
     linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:534
     linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:534
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:534
     linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:535
     linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:535
     linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:535
@@ -5881,10 +5890,14 @@ module tellme (
     linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:535
     linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:535
     linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:535
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:535
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:535
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:535
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:535
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
-      linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:97
+      linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
-      linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:98
+      linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
     end
     if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:547
       linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:547
@@ -6067,11 +6080,12 @@ module tellme (
       linear_residual_landed_d3 <= 1'b0;
       linear_residual_landed_d4 <= 1'b0;
       linear_residual_landed_d5 <= 1'b0;
-      linear_residual_y_d5_0 <= 32'h0;
-      linear_residual_y_d5_1 <= 32'h0;
-      linear_residual_y_d5_2 <= 32'h0;
-      linear_residual_y_d5_3 <= 32'h0;
-      linear_residual_feed_credits <= 3'd7;
+      linear_residual_landed_d6 <= 1'b0;
+      linear_residual_y_d6_0 <= 32'h0;
+      linear_residual_y_d6_1 <= 32'h0;
+      linear_residual_y_d6_2 <= 32'h0;
+      linear_residual_y_d6_3 <= 32'h0;
+      linear_residual_feed_credits <= 4'd8;
       linear_unit_tag_push <= 1'b0;
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
@@ -7313,12 +7327,17 @@ module tellme (
                  "the words asked");
         $stop;
       end
-      if (!(~quantize_reading | (quantize_words_credits != 3'd0))) begin // CreditBuffer.java:101
+      if (!(~quantize_reading | (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer quantize_words: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(~quantize_read_arrived_d5 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:106
+      if (!(quantize_words_credits <= 4'd8)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer quantize_words: the credits never ",
+                 "exceed the depth 8");
+        $stop;
+      end
+      if (!(~quantize_read_arrived_d6 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -7410,12 +7429,17 @@ module tellme (
                  "LINEAR runs");
         $stop;
       end
-      if (!(~linear_residual_read | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:101
+      if (!(~linear_residual_read | (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:101
         $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(~linear_residual_landed_d5 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
+      if (!(linear_residual_feed_credits <= 4'd8)) begin // CreditBuffer.java:104
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer linear_residual_feed: the credits ",
+                 "never exceed the depth 8");
+        $stop;
+      end
+      if (!(~linear_residual_landed_d6 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
         $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -8526,7 +8550,7 @@ module tellme (
     .out_payload (buffer_lane3_round_out_payload)
   );
 
-  SyncFifo_w64_d7 quantize_words_fifo ( // CreditBuffer.java:92
+  SyncFifo_w64_d8 quantize_words_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -8562,7 +8586,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d7 linear_residual_feed_fifo ( // CreditBuffer.java:92
+  SyncFifo_w193_d8 linear_residual_feed_fifo ( // CreditBuffer.java:92
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),

@@ -281,35 +281,37 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [63:0] key_read_l0;                          // ChunkLoader.java:201
 
   // controller
-  reg  [1:0]  phase;                                // AttentionUnit.java:428
-  reg  [9:0]  first_positions;                      // AttentionUnit.java:429
-  reg  [9:0]  last_positions;                       // AttentionUnit.java:430
-  reg  [7:0]  heads;                                // AttentionUnit.java:430
-  reg  [7:0]  slots;                                // AttentionUnit.java:430
-  reg  [7:0]  row_beats;                            // AttentionUnit.java:431
-  reg  [1:0]  slot_base;                            // AttentionUnit.java:431
-  reg  [63:0] value_address;                        // AttentionUnit.java:432
-  reg  [31:0] scale;                                // AttentionUnit.java:433
-  reg  [6:0]  score_key_base;                       // AttentionUnit.java:436
-  reg  [7:0]  query_slot;                           // AttentionUnit.java:439
-  reg  [7:0]  query_beat;                           // AttentionUnit.java:440
-  reg         value_job_started;                    // AttentionUnit.java:441
-  reg         key_newer_job;                        // AttentionUnit.java:443
-  wire        command_fits_half;                    // AttentionUnit.java:447
-  wire        command_fits_beside;                  // AttentionUnit.java:448
-  wire        command_has_room;                     // AttentionUnit.java:449
-  wire        command_upper_half;                   // AttentionUnit.java:452
-  wire [1:0]  command_slot_base;                    // AttentionUnit.java:454
-  wire        take_command;                         // AttentionUnit.java:455
-  wire        last_query_beat;                      // AttentionUnit.java:457
-  wire        last_query_slot;                      // AttentionUnit.java:458
-  wire        start_scores;                         // AttentionUnit.java:459
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:461
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:464
-  wire        start_value_job;                      // AttentionUnit.java:472
-  wire        reduction_in_the_way;                 // AttentionUnit.java:475
-  wire        hand_off;                             // AttentionUnit.java:477
-  wire        key_rows_failed;                      // AttentionUnit.java:480
+  reg  [1:0]  phase;                                // AttentionUnit.java:435
+  reg  [9:0]  first_positions;                      // AttentionUnit.java:436
+  reg  [9:0]  last_positions;                       // AttentionUnit.java:437
+  reg  [7:0]  heads;                                // AttentionUnit.java:437
+  reg  [7:0]  slots;                                // AttentionUnit.java:437
+  reg  [7:0]  row_beats;                            // AttentionUnit.java:438
+  reg  [1:0]  slot_base;                            // AttentionUnit.java:438
+  reg  [63:0] value_address;                        // AttentionUnit.java:439
+  reg  [31:0] scale;                                // AttentionUnit.java:440
+  reg  [6:0]  score_key_base;                       // AttentionUnit.java:443
+  reg  [7:0]  query_slot;                           // AttentionUnit.java:446
+  reg  [7:0]  query_beat;                           // AttentionUnit.java:447
+  reg         value_job_started;                    // AttentionUnit.java:448
+  reg         key_newer_job;                        // AttentionUnit.java:450
+  wire        command_fits_half;                    // AttentionUnit.java:454
+  wire        command_fits_beside;                  // AttentionUnit.java:455
+  wire        command_has_room;                     // AttentionUnit.java:456
+  wire        command_upper_half;                   // AttentionUnit.java:459
+  wire [1:0]  command_slot_base;                    // AttentionUnit.java:461
+  wire        take_command;                         // AttentionUnit.java:462
+  reg         last_query_beat;                      // AttentionUnit.java:468
+  reg         last_query_slot;                      // AttentionUnit.java:469
+  wire        start_scores;                         // AttentionUnit.java:474
+  reg  [3:0]  own_slots;                            // AttentionUnit.java:478
+  reg         start_maxima;                         // AttentionUnit.java:479
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:483
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:486
+  wire        start_value_job;                      // AttentionUnit.java:494
+  wire        reduction_in_the_way;                 // AttentionUnit.java:497
+  wire        hand_off;                             // AttentionUnit.java:499
+  wire        key_rows_failed;                      // AttentionUnit.java:502
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:45
@@ -324,28 +326,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_slot_done;                      // ChunkWalk.java:69
 
   // score_engine.score_walk.score_slots
-  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:50
-  reg  [7:0]  score_slots_head;                     // SlotWalker.java:51
-  reg  [9:0]  score_slots_positions;                // SlotWalker.java:52
-  wire [1:0]  score_slots_physical;                 // SlotWalker.java:53
-  wire        score_slots_last;                     // SlotWalker.java:54
-  wire        score_slots_last_head;                // SlotWalker.java:55
-  wire        score_slots_next_token;               // SlotWalker.java:56
+  reg  [1:0]  score_slots_slot;                     // SlotWalker.java:52
+  reg  [7:0]  score_slots_head;                     // SlotWalker.java:53
+  reg  [9:0]  score_slots_positions;                // SlotWalker.java:54
+  reg  [9:0]  score_slots_next_positions;           // SlotWalker.java:56
+  wire [1:0]  score_slots_physical;                 // SlotWalker.java:59
+  wire        score_slots_last;                     // SlotWalker.java:60
+  wire        score_slots_last_head;                // SlotWalker.java:61
+  wire        score_slots_next_token;               // SlotWalker.java:62
 
   // score_engine.score_walk
   wire [0:0]  score_half;                           // ChunkWalk.java:80
   wire [5:0]  score_need_rows;                      // ChunkWalk.java:81
-  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:82
-  wire        score_rows_in;                        // ChunkWalk.java:84
-  wire        score_step;                           // ChunkWalk.java:85
-  wire [9:0]  score_next_chunk_start;               // ChunkWalk.java:90
-  wire [9:0]  score_next_positions;                 // ChunkWalk.java:91
-  reg         score_slot_has_rows;                  // ChunkWalk.java:95
-  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:95
-  reg         score_rows_fit_turn;                  // ChunkWalk.java:96
-  wire        score_slot_finished;                  // ChunkWalk.java:104
-  wire        score_last_chunk;                     // ChunkWalk.java:109
-  wire        score_walk_done;                      // ChunkWalk.java:110
+  wire [7:0]  score_chunk_wide;                     // ChunkWalk.java:83
+  reg         score_chunk_behind;                   // ChunkWalk.java:90
+  reg         score_chunk_landing;                  // ChunkWalk.java:91
+  wire        score_rows_landed;                    // ChunkWalk.java:92
+  wire        score_rows_in;                        // ChunkWalk.java:93
+  wire        score_step;                           // ChunkWalk.java:94
+  reg  [9:0]  score_next_chunk_start;               // ChunkWalk.java:99
+  reg         score_slot_has_rows;                  // ChunkWalk.java:110
+  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:110
+  reg         score_rows_fit_turn;                  // ChunkWalk.java:111
+  wire        score_slot_finished;                  // ChunkWalk.java:119
+  wire        score_last_chunk;                     // ChunkWalk.java:124
+  wire        score_walk_done;                      // ChunkWalk.java:125
 
   // score_engine
   wire [7:0]  score_pass_beats;                     // ScoreEngine.java:89
@@ -733,16 +738,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:258
 
   // score_sink
-  wire [8:0]  score_slots_end;                      // AttentionUnit.java:631
-  reg  [31:0] max_0;                                // AttentionUnit.java:633
-  wire        score_slot_0_ours;                    // AttentionUnit.java:635
-  reg  [31:0] max_1;                                // AttentionUnit.java:633
-  wire        score_slot_1_ours;                    // AttentionUnit.java:635
-  reg  [31:0] max_2;                                // AttentionUnit.java:633
-  wire        score_slot_2_ours;                    // AttentionUnit.java:635
-  reg  [31:0] max_3;                                // AttentionUnit.java:633
-  wire        score_slot_3_ours;                    // AttentionUnit.java:635
-  wire [10:0] score_write_address;                  // AttentionUnit.java:643
+  reg  [31:0] max_0;                                // AttentionUnit.java:669
+  reg  [31:0] max_1;                                // AttentionUnit.java:669
+  reg  [31:0] max_2;                                // AttentionUnit.java:669
+  reg  [31:0] max_3;                                // AttentionUnit.java:669
+  wire [10:0] score_write_address;                  // AttentionUnit.java:681
   wire        score_buffer_write;                   // AttentionUnit.java:219
   wire        value_chunk_consumed;                 // AttentionUnit.java:225
   wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:226
@@ -790,32 +790,32 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        values_reduced;                       // AttentionUnit.java:234
 
   // value_side
-  reg  [1:0]  value_phase;                          // AttentionUnit.java:541
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:542
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:543
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:543
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:544
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:544
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:545
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:548
-  reg         value_pass_start;                     // AttentionUnit.java:551
-  reg         value_keys_failed;                    // AttentionUnit.java:552
-  reg         value_newer_job;                      // AttentionUnit.java:554
-  wire        value_pass_over;                      // AttentionUnit.java:556
-  wire        value_pass_on;                        // AttentionUnit.java:557
-  wire        value_rows_failed;                    // AttentionUnit.java:576
-  wire [7:0]  value_code;                           // AttentionUnit.java:578
+  reg  [1:0]  value_phase;                          // AttentionUnit.java:579
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:580
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:581
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:581
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:582
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:582
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:583
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:586
+  reg         value_pass_start;                     // AttentionUnit.java:589
+  reg         value_keys_failed;                    // AttentionUnit.java:590
+  reg         value_newer_job;                      // AttentionUnit.java:592
+  wire        value_pass_over;                      // AttentionUnit.java:594
+  wire        value_pass_on;                        // AttentionUnit.java:595
+  wire        value_rows_failed;                    // AttentionUnit.java:614
+  wire [7:0]  value_code;                           // AttentionUnit.java:616
 
   // reduce_side
-  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:599
-  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:601
-  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:602
-  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:602
-  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:603
-  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:603
-  reg  [7:0]  reduce_code;                          // AttentionUnit.java:604
-  reg         reduce_start;                         // AttentionUnit.java:605
-  wire        reduce_side_finished;                 // AttentionUnit.java:606
+  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:637
+  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:639
+  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:640
+  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:640
+  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:641
+  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:641
+  reg  [7:0]  reduce_code;                          // AttentionUnit.java:642
+  reg         reduce_start;                         // AttentionUnit.java:643
+  wire        reduce_side_finished;                 // AttentionUnit.java:644
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:45
@@ -830,28 +830,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_slot_done;                      // ChunkWalk.java:69
 
   // value_engine.value_walk.value_slots
-  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:50
-  reg  [7:0]  value_slots_head;                     // SlotWalker.java:51
-  reg  [9:0]  value_slots_positions;                // SlotWalker.java:52
-  wire [1:0]  value_slots_physical;                 // SlotWalker.java:53
-  wire        value_slots_last;                     // SlotWalker.java:54
-  wire        value_slots_last_head;                // SlotWalker.java:55
-  wire        value_slots_next_token;               // SlotWalker.java:56
+  reg  [1:0]  value_slots_slot;                     // SlotWalker.java:52
+  reg  [7:0]  value_slots_head;                     // SlotWalker.java:53
+  reg  [9:0]  value_slots_positions;                // SlotWalker.java:54
+  reg  [9:0]  value_slots_next_positions;           // SlotWalker.java:56
+  wire [1:0]  value_slots_physical;                 // SlotWalker.java:59
+  wire        value_slots_last;                     // SlotWalker.java:60
+  wire        value_slots_last_head;                // SlotWalker.java:61
+  wire        value_slots_next_token;               // SlotWalker.java:62
 
   // value_engine.value_walk
   wire [0:0]  value_half;                           // ChunkWalk.java:80
   wire [5:0]  value_need_rows;                      // ChunkWalk.java:81
-  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:82
-  wire        value_rows_in;                        // ChunkWalk.java:84
-  wire        value_step;                           // ChunkWalk.java:85
-  wire [9:0]  value_next_chunk_start;               // ChunkWalk.java:90
-  wire [9:0]  value_next_positions;                 // ChunkWalk.java:91
-  reg         value_slot_has_rows;                  // ChunkWalk.java:95
-  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:95
-  reg         value_rows_fit_turn;                  // ChunkWalk.java:96
-  wire        value_slot_finished;                  // ChunkWalk.java:104
-  wire        value_last_chunk;                     // ChunkWalk.java:109
-  wire        value_walk_done;                      // ChunkWalk.java:110
+  wire [7:0]  value_chunk_wide;                     // ChunkWalk.java:83
+  reg         value_chunk_behind;                   // ChunkWalk.java:90
+  reg         value_chunk_landing;                  // ChunkWalk.java:91
+  wire        value_rows_landed;                    // ChunkWalk.java:92
+  wire        value_rows_in;                        // ChunkWalk.java:93
+  wire        value_step;                           // ChunkWalk.java:94
+  reg  [9:0]  value_next_chunk_start;               // ChunkWalk.java:99
+  reg         value_slot_has_rows;                  // ChunkWalk.java:110
+  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:110
+  reg         value_rows_fit_turn;                  // ChunkWalk.java:111
+  wire        value_slot_finished;                  // ChunkWalk.java:119
+  wire        value_last_chunk;                     // ChunkWalk.java:124
+  wire        value_walk_done;                      // ChunkWalk.java:125
 
   // value_engine
   wire [7:0]  value_pass_beats;                     // ValueEngine.java:102
@@ -1080,131 +1083,128 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:177
   reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:177
   reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:177
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:182
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:182
-  reg         row_weight_valid_d1;                  // ValueEngine.java:183
-  reg         row_weight_valid_d2;                  // ValueEngine.java:183
-  reg         row_weight_valid_d3;                  // ValueEngine.java:183
-  reg         row_weight_valid_d4;                  // ValueEngine.java:183
-  reg         row_weight_valid_d5;                  // ValueEngine.java:183
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:186
-  reg         row_shifted_valid_d10;                // ValueEngine.java:186
-  reg         row_shifted_valid_d11;                // ValueEngine.java:186
-  reg         row_shifted_valid_d12;                // ValueEngine.java:186
-  reg         row_shifted_valid_d13;                // ValueEngine.java:186
-  reg         row_shifted_valid_d14;                // ValueEngine.java:186
-  reg         row_shifted_valid_d15;                // ValueEngine.java:186
-  reg         row_shifted_valid_d16;                // ValueEngine.java:186
-  reg         row_shifted_valid_d17;                // ValueEngine.java:186
-  reg         row_shifted_valid_d18;                // ValueEngine.java:186
-  reg         row_shifted_valid_d19;                // ValueEngine.java:186
-  reg         row_shifted_valid_d20;                // ValueEngine.java:186
-  reg         row_shifted_valid_d21;                // ValueEngine.java:186
-  reg         row_shifted_valid_d22;                // ValueEngine.java:186
-  reg         row_shifted_valid_d23;                // ValueEngine.java:186
-  reg         row_shifted_valid_d24;                // ValueEngine.java:186
-  reg         row_shifted_valid_d25;                // ValueEngine.java:186
-  reg         row_first_beat_d1;                    // ValueEngine.java:186
-  reg         row_first_beat_d2;                    // ValueEngine.java:186
-  reg         row_first_beat_d3;                    // ValueEngine.java:186
-  reg         row_first_beat_d4;                    // ValueEngine.java:186
-  reg         row_first_beat_d5;                    // ValueEngine.java:186
-  reg         row_first_beat_d6;                    // ValueEngine.java:186
-  reg         row_first_beat_d7;                    // ValueEngine.java:186
-  reg         row_first_beat_d8;                    // ValueEngine.java:186
-  reg         row_first_beat_d9;                    // ValueEngine.java:186
-  reg         row_first_beat_d10;                   // ValueEngine.java:186
-  reg         row_first_beat_d11;                   // ValueEngine.java:186
-  reg         row_first_beat_d12;                   // ValueEngine.java:186
-  reg         row_first_beat_d13;                   // ValueEngine.java:186
-  reg         row_first_beat_d14;                   // ValueEngine.java:186
-  reg         row_first_beat_d15;                   // ValueEngine.java:186
-  reg         row_first_beat_d16;                   // ValueEngine.java:186
-  reg         row_first_beat_d17;                   // ValueEngine.java:186
-  reg         row_first_beat_d18;                   // ValueEngine.java:186
-  reg         row_first_beat_d19;                   // ValueEngine.java:186
-  reg         row_first_beat_d20;                   // ValueEngine.java:186
-  reg         row_first_beat_d21;                   // ValueEngine.java:186
-  reg         row_first_beat_d22;                   // ValueEngine.java:186
-  reg         row_first_beat_d23;                   // ValueEngine.java:186
-  reg         row_first_beat_d24;                   // ValueEngine.java:186
-  reg         row_first_beat_d25;                   // ValueEngine.java:186
-  reg         row_first_beat_d26;                   // ValueEngine.java:186
-  reg         row_first_beat_d27;                   // ValueEngine.java:186
-  reg         row_first_beat_d28;                   // ValueEngine.java:186
-  reg         row_first_beat_d29;                   // ValueEngine.java:186
-  reg         row_first_beat_d30;                   // ValueEngine.java:186
-  reg         row_first_beat_d31;                   // ValueEngine.java:186
-  reg         row_first_beat_d32;                   // ValueEngine.java:186
-  wire        z_read_enable;                        // ValueEngine.java:186
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:196
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:199
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:196
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:196
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:199
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:186
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:186
+  reg         row_weight_valid_d1;                  // ValueEngine.java:187
+  reg         row_weight_valid_d2;                  // ValueEngine.java:187
+  reg         row_weight_valid_d3;                  // ValueEngine.java:187
+  reg         row_weight_valid_d4;                  // ValueEngine.java:187
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:192
+  reg         row_shifted_valid_d10;                // ValueEngine.java:192
+  reg         row_shifted_valid_d11;                // ValueEngine.java:192
+  reg         row_shifted_valid_d12;                // ValueEngine.java:192
+  reg         row_shifted_valid_d13;                // ValueEngine.java:192
+  reg         row_shifted_valid_d14;                // ValueEngine.java:192
+  reg         row_shifted_valid_d15;                // ValueEngine.java:192
+  reg         row_shifted_valid_d16;                // ValueEngine.java:192
+  reg         row_shifted_valid_d17;                // ValueEngine.java:192
+  reg         row_shifted_valid_d18;                // ValueEngine.java:192
+  reg         row_shifted_valid_d19;                // ValueEngine.java:192
+  reg         row_shifted_valid_d20;                // ValueEngine.java:192
+  reg         row_shifted_valid_d21;                // ValueEngine.java:192
+  reg         row_shifted_valid_d22;                // ValueEngine.java:192
+  reg         row_shifted_valid_d23;                // ValueEngine.java:192
+  reg         row_shifted_valid_d24;                // ValueEngine.java:192
+  reg         row_first_beat_d1;                    // ValueEngine.java:192
+  reg         row_first_beat_d2;                    // ValueEngine.java:192
+  reg         row_first_beat_d3;                    // ValueEngine.java:192
+  reg         row_first_beat_d4;                    // ValueEngine.java:192
+  reg         row_first_beat_d5;                    // ValueEngine.java:192
+  reg         row_first_beat_d6;                    // ValueEngine.java:192
+  reg         row_first_beat_d7;                    // ValueEngine.java:192
+  reg         row_first_beat_d8;                    // ValueEngine.java:192
+  reg         row_first_beat_d9;                    // ValueEngine.java:192
+  reg         row_first_beat_d10;                   // ValueEngine.java:192
+  reg         row_first_beat_d11;                   // ValueEngine.java:192
+  reg         row_first_beat_d12;                   // ValueEngine.java:192
+  reg         row_first_beat_d13;                   // ValueEngine.java:192
+  reg         row_first_beat_d14;                   // ValueEngine.java:192
+  reg         row_first_beat_d15;                   // ValueEngine.java:192
+  reg         row_first_beat_d16;                   // ValueEngine.java:192
+  reg         row_first_beat_d17;                   // ValueEngine.java:192
+  reg         row_first_beat_d18;                   // ValueEngine.java:192
+  reg         row_first_beat_d19;                   // ValueEngine.java:192
+  reg         row_first_beat_d20;                   // ValueEngine.java:192
+  reg         row_first_beat_d21;                   // ValueEngine.java:192
+  reg         row_first_beat_d22;                   // ValueEngine.java:192
+  reg         row_first_beat_d23;                   // ValueEngine.java:192
+  reg         row_first_beat_d24;                   // ValueEngine.java:192
+  reg         row_first_beat_d25;                   // ValueEngine.java:192
+  reg         row_first_beat_d26;                   // ValueEngine.java:192
+  reg         row_first_beat_d27;                   // ValueEngine.java:192
+  reg         row_first_beat_d28;                   // ValueEngine.java:192
+  reg         row_first_beat_d29;                   // ValueEngine.java:192
+  reg         row_first_beat_d30;                   // ValueEngine.java:192
+  reg         row_first_beat_d31;                   // ValueEngine.java:192
+  wire        z_read_enable;                        // ValueEngine.java:192
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:202
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:205
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:202
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:202
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:205
 
   // value_engine.reduction
   reg  [1:0]  element_phase;                        // Reduction.java:101
   wire        element_slot_done;                    // Reduction.java:102
 
   // value_engine.reduction.reduce_slots
-  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:50
-  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:51
-  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:52
-  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:53
-  wire        reduce_slots_last;                    // SlotWalker.java:54
-  wire        reduce_slots_last_head;               // SlotWalker.java:55
-  wire        reduce_slots_next_token;              // SlotWalker.java:56
-  reg  [15:0] reduce_slots_reached;                 // SlotWalker.java:57
+  reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:52
+  reg  [7:0]  reduce_slots_head;                    // SlotWalker.java:53
+  reg  [9:0]  reduce_slots_positions;               // SlotWalker.java:54
+  reg  [9:0]  reduce_slots_next_positions;          // SlotWalker.java:56
+  wire [1:0]  reduce_slots_physical;                // SlotWalker.java:59
+  wire        reduce_slots_last;                    // SlotWalker.java:60
+  wire        reduce_slots_last_head;               // SlotWalker.java:61
+  wire        reduce_slots_next_token;              // SlotWalker.java:62
+  reg  [15:0] reduce_slots_reached;                 // SlotWalker.java:63
 
   // value_engine.reduction
   wire        reduce_second_set;                    // SlotSet.java:24
@@ -1219,14 +1219,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_pushed;                             // Reduction.java:117
 
   // value_engine.reduction.z_slots
-  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:50
-  reg  [7:0]  z_slots_head;                         // SlotWalker.java:51
-  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:52
-  wire [1:0]  z_slots_physical;                     // SlotWalker.java:53
-  wire        z_slots_last;                         // SlotWalker.java:54
-  wire        z_slots_last_head;                    // SlotWalker.java:55
-  wire        z_slots_next_token;                   // SlotWalker.java:56
-  reg  [15:0] z_slots_reached;                      // SlotWalker.java:57
+  reg  [1:0]  z_slots_slot;                         // SlotWalker.java:52
+  reg  [7:0]  z_slots_head;                         // SlotWalker.java:53
+  reg  [9:0]  z_slots_positions;                    // SlotWalker.java:54
+  reg  [9:0]  z_slots_next_positions;               // SlotWalker.java:56
+  wire [1:0]  z_slots_physical;                     // SlotWalker.java:59
+  wire        z_slots_last;                         // SlotWalker.java:60
+  wire        z_slots_last_head;                    // SlotWalker.java:61
+  wire        z_slots_next_token;                   // SlotWalker.java:62
+  reg  [15:0] z_slots_reached;                      // SlotWalker.java:63
 
   // value_engine.reduction
   wire        z_second_set;                         // SlotSet.java:24
@@ -1542,6 +1543,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [3:0]  push_tag_d31;                         // Reduction.java:243
   reg  [3:0]  push_tag_d32;                         // Reduction.java:243
   reg  [3:0]  push_tag_d33;                         // Reduction.java:243
+  reg  [3:0]  push_tag_d34;                         // Reduction.java:243
   wire        element_out;                          // Reduction.java:244
   reg  [15:0] out_word_0;                           // Reduction.java:249
   reg  [15:0] out_word_1;                           // Reduction.java:249
@@ -1570,294 +1572,296 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_may_gather;                         // Reduction.java:295
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:208
-  reg         accumulate_set_d2;                    // ValueEngine.java:208
-  reg         accumulate_set_d3;                    // ValueEngine.java:208
-  reg         accumulate_set_d4;                    // ValueEngine.java:208
-  reg         accumulate_set_d5;                    // ValueEngine.java:208
-  reg         accumulate_set_d6;                    // ValueEngine.java:208
-  reg         accumulate_set_d7;                    // ValueEngine.java:208
-  reg         accumulate_set_d8;                    // ValueEngine.java:208
-  reg         accumulate_set_d9;                    // ValueEngine.java:208
-  reg         accumulate_set_d10;                   // ValueEngine.java:208
-  reg         accumulate_set_d11;                   // ValueEngine.java:208
-  reg         accumulate_set_d12;                   // ValueEngine.java:208
-  reg         accumulate_set_d13;                   // ValueEngine.java:208
-  reg         accumulate_set_d14;                   // ValueEngine.java:208
-  reg         accumulate_set_d15;                   // ValueEngine.java:208
-  reg         accumulate_set_d16;                   // ValueEngine.java:208
-  reg         accumulate_set_d17;                   // ValueEngine.java:208
-  reg         accumulate_set_d18;                   // ValueEngine.java:208
-  reg         accumulate_set_d19;                   // ValueEngine.java:208
-  reg         accumulate_set_d20;                   // ValueEngine.java:208
-  reg         accumulate_set_d21;                   // ValueEngine.java:208
-  reg         accumulate_set_d22;                   // ValueEngine.java:208
-  reg         accumulate_set_d23;                   // ValueEngine.java:208
-  reg         accumulate_set_d24;                   // ValueEngine.java:208
-  reg         accumulate_set_d25;                   // ValueEngine.java:208
-  reg         accumulate_set_d26;                   // ValueEngine.java:208
-  reg         accumulate_set_d27;                   // ValueEngine.java:208
-  reg         accumulate_set_d28;                   // ValueEngine.java:208
-  reg         accumulate_set_d29;                   // ValueEngine.java:208
-  reg         accumulate_set_d30;                   // ValueEngine.java:208
-  reg         accumulate_set_d31;                   // ValueEngine.java:208
-  reg         accumulate_set_d32;                   // ValueEngine.java:208
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:208
-  wire        z_gather_read_s0;                     // ValueEngine.java:209
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:212
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:212
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:212
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:213
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:214
-  reg         accumulate_set_d33;                   // ValueEngine.java:217
-  reg         accumulate_set_d34;                   // ValueEngine.java:217
-  reg         accumulate_set_d35;                   // ValueEngine.java:217
-  reg         accumulate_set_d36;                   // ValueEngine.java:217
-  reg         accumulate_set_d37;                   // ValueEngine.java:217
-  reg         accumulate_set_d38;                   // ValueEngine.java:217
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:217
-  wire        bank_gather_read_s0;                  // ValueEngine.java:218
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:221
-  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:224
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:208
-  wire        z_gather_read_s1;                     // ValueEngine.java:209
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:213
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:214
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:217
-  wire        bank_gather_read_s1;                  // ValueEngine.java:218
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:221
-  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:224
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:224
+  reg         accumulate_set_d1;                    // ValueEngine.java:214
+  reg         accumulate_set_d2;                    // ValueEngine.java:214
+  reg         accumulate_set_d3;                    // ValueEngine.java:214
+  reg         accumulate_set_d4;                    // ValueEngine.java:214
+  reg         accumulate_set_d5;                    // ValueEngine.java:214
+  reg         accumulate_set_d6;                    // ValueEngine.java:214
+  reg         accumulate_set_d7;                    // ValueEngine.java:214
+  reg         accumulate_set_d8;                    // ValueEngine.java:214
+  reg         accumulate_set_d9;                    // ValueEngine.java:214
+  reg         accumulate_set_d10;                   // ValueEngine.java:214
+  reg         accumulate_set_d11;                   // ValueEngine.java:214
+  reg         accumulate_set_d12;                   // ValueEngine.java:214
+  reg         accumulate_set_d13;                   // ValueEngine.java:214
+  reg         accumulate_set_d14;                   // ValueEngine.java:214
+  reg         accumulate_set_d15;                   // ValueEngine.java:214
+  reg         accumulate_set_d16;                   // ValueEngine.java:214
+  reg         accumulate_set_d17;                   // ValueEngine.java:214
+  reg         accumulate_set_d18;                   // ValueEngine.java:214
+  reg         accumulate_set_d19;                   // ValueEngine.java:214
+  reg         accumulate_set_d20;                   // ValueEngine.java:214
+  reg         accumulate_set_d21;                   // ValueEngine.java:214
+  reg         accumulate_set_d22;                   // ValueEngine.java:214
+  reg         accumulate_set_d23;                   // ValueEngine.java:214
+  reg         accumulate_set_d24;                   // ValueEngine.java:214
+  reg         accumulate_set_d25;                   // ValueEngine.java:214
+  reg         accumulate_set_d26;                   // ValueEngine.java:214
+  reg         accumulate_set_d27;                   // ValueEngine.java:214
+  reg         accumulate_set_d28;                   // ValueEngine.java:214
+  reg         accumulate_set_d29;                   // ValueEngine.java:214
+  reg         accumulate_set_d30;                   // ValueEngine.java:214
+  reg         accumulate_set_d31;                   // ValueEngine.java:214
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:214
+  wire        z_gather_read_s0;                     // ValueEngine.java:215
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:218
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:218
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:218
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:219
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:220
+  reg         accumulate_set_d32;                   // ValueEngine.java:223
+  reg         accumulate_set_d33;                   // ValueEngine.java:223
+  reg         accumulate_set_d34;                   // ValueEngine.java:223
+  reg         accumulate_set_d35;                   // ValueEngine.java:223
+  reg         accumulate_set_d36;                   // ValueEngine.java:223
+  reg         accumulate_set_d37;                   // ValueEngine.java:223
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:223
+  wire        bank_gather_read_s0;                  // ValueEngine.java:224
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:227
+  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:230
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:214
+  wire        z_gather_read_s1;                     // ValueEngine.java:215
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:219
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:220
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:223
+  wire        bank_gather_read_s1;                  // ValueEngine.java:224
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:227
+  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:230
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:230
   wire [31:0] z_accumulated;                        // SlotSet.java:37
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:233
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:233
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:233
-  wire        z_sum_in_valid;                       // ValueEngine.java:232
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:232
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:232
-  wire        z_sum_out_valid;                      // ValueEngine.java:232
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:232
-  reg         row_first_beat_d33;                   // ValueEngine.java:234
-  reg         row_first_beat_d34;                   // ValueEngine.java:234
-  reg         row_first_beat_d35;                   // ValueEngine.java:234
-  reg         row_first_beat_d36;                   // ValueEngine.java:234
-  reg         row_first_beat_d37;                   // ValueEngine.java:234
-  reg         row_first_beat_d38;                   // ValueEngine.java:234
-  reg         row_first_beat_d39;                   // ValueEngine.java:234
-  wire        z_write;                              // ValueEngine.java:234
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:235
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:235
-  reg         accumulate_set_d39;                   // ValueEngine.java:236
-  reg         accumulate_set_d40;                   // ValueEngine.java:242
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:238
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:238
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:238
+  reg  [31:0] z_current_q;                          // ValueEngine.java:239
+  wire        z_sum_in_valid;                       // ValueEngine.java:239
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:239
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:239
+  wire        z_sum_out_valid;                      // ValueEngine.java:239
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:239
+  reg         row_first_beat_d32;                   // ValueEngine.java:240
+  reg         row_first_beat_d33;                   // ValueEngine.java:240
+  reg         row_first_beat_d34;                   // ValueEngine.java:240
+  reg         row_first_beat_d35;                   // ValueEngine.java:240
+  reg         row_first_beat_d36;                   // ValueEngine.java:240
+  reg         row_first_beat_d37;                   // ValueEngine.java:240
+  reg         row_first_beat_d38;                   // ValueEngine.java:240
+  reg         row_first_beat_d39;                   // ValueEngine.java:240
+  wire        z_write;                              // ValueEngine.java:240
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:241
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:241
+  reg         accumulate_set_d38;                   // ValueEngine.java:242
+  reg         accumulate_set_d39;                   // ValueEngine.java:242
   wire [31:0] value_lane0_partial;                  // SlotSet.java:37
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:249
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:249
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:249
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:256
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:256
+  reg  [31:0] value_lane0_addend_d1;                // ValueEngine.java:257
   wire [31:0] value_lane1_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:249
+  reg  [31:0] value_lane1_addend_d1;                // ValueEngine.java:257
   wire [31:0] value_lane2_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:249
+  reg  [31:0] value_lane2_addend_d1;                // ValueEngine.java:257
   wire [31:0] value_lane3_partial;                  // SlotSet.java:37
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:249
-  reg         z_sum_valid_d1;                       // ValueEngine.java:253
-  reg         z_sum_valid_d2;                       // ValueEngine.java:253
-  reg         z_sum_valid_d3;                       // ValueEngine.java:253
-  reg         z_sum_valid_d4;                       // ValueEngine.java:253
-  reg         z_sum_valid_d5;                       // ValueEngine.java:253
-  reg         z_sum_valid_d6;                       // ValueEngine.java:253
-  reg         z_sum_valid_d7;                       // ValueEngine.java:253
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:254
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:254
-  reg         accumulate_set_d41;                   // ValueEngine.java:255
-  reg         accumulate_set_d42;                   // ValueEngine.java:255
-  reg         accumulate_set_d43;                   // ValueEngine.java:255
-  reg         accumulate_set_d44;                   // ValueEngine.java:255
-  reg         accumulate_set_d45;                   // ValueEngine.java:255
-  reg         accumulate_set_d46;                   // ValueEngine.java:255
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:256
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:256
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:256
-  wire        partial_write_s0;                     // ValueEngine.java:258
-  wire        partial_write_s1;                     // ValueEngine.java:258
-  reg         accumulated_last_d1;                  // ValueEngine.java:267
-  reg         accumulated_last_d2;                  // ValueEngine.java:267
-  reg         accumulated_last_d3;                  // ValueEngine.java:267
-  reg         accumulated_last_d4;                  // ValueEngine.java:267
-  reg         accumulated_last_d5;                  // ValueEngine.java:267
-  reg         accumulated_last_d6;                  // ValueEngine.java:267
-  reg         accumulated_last_d7;                  // ValueEngine.java:267
-  reg         accumulated_last_d8;                  // ValueEngine.java:267
-  reg         accumulated_last_d9;                  // ValueEngine.java:267
-  reg         accumulated_last_d10;                 // ValueEngine.java:267
-  reg         accumulated_last_d11;                 // ValueEngine.java:267
-  reg         accumulated_last_d12;                 // ValueEngine.java:267
-  reg         accumulated_last_d13;                 // ValueEngine.java:267
-  reg         accumulated_last_d14;                 // ValueEngine.java:267
-  reg         accumulated_last_d15;                 // ValueEngine.java:267
-  reg         accumulated_last_d16;                 // ValueEngine.java:267
-  reg         accumulated_last_d17;                 // ValueEngine.java:267
-  reg         accumulated_last_d18;                 // ValueEngine.java:267
-  reg         accumulated_last_d19;                 // ValueEngine.java:267
-  reg         accumulated_last_d20;                 // ValueEngine.java:267
-  reg         accumulated_last_d21;                 // ValueEngine.java:267
-  reg         accumulated_last_d22;                 // ValueEngine.java:267
-  reg         accumulated_last_d23;                 // ValueEngine.java:267
-  reg         accumulated_last_d24;                 // ValueEngine.java:267
-  reg         accumulated_last_d25;                 // ValueEngine.java:267
-  reg         accumulated_last_d26;                 // ValueEngine.java:267
-  reg         accumulated_last_d27;                 // ValueEngine.java:267
-  reg         accumulated_last_d28;                 // ValueEngine.java:267
-  reg         accumulated_last_d29;                 // ValueEngine.java:267
-  reg         accumulated_last_d30;                 // ValueEngine.java:267
-  reg         accumulated_last_d31;                 // ValueEngine.java:267
-  reg         accumulated_last_d32;                 // ValueEngine.java:267
-  reg         accumulated_last_d33;                 // ValueEngine.java:267
-  reg         accumulated_last_d34;                 // ValueEngine.java:267
-  reg         accumulated_last_d35;                 // ValueEngine.java:267
-  reg         accumulated_last_d36;                 // ValueEngine.java:267
-  reg         accumulated_last_d37;                 // ValueEngine.java:267
-  reg         accumulated_last_d38;                 // ValueEngine.java:267
-  reg         accumulated_last_d39;                 // ValueEngine.java:267
-  reg         accumulated_last_d40;                 // ValueEngine.java:267
-  reg         accumulated_last_d41;                 // ValueEngine.java:267
-  reg         accumulated_last_d42;                 // ValueEngine.java:267
-  reg         accumulated_last_d43;                 // ValueEngine.java:267
-  reg         accumulated_last_d44;                 // ValueEngine.java:267
-  reg         accumulated_last_d45;                 // ValueEngine.java:267
-  reg         accumulated_last_d46;                 // ValueEngine.java:267
-  reg         accumulated_last_d47;                 // ValueEngine.java:267
-  reg         accumulated_last_d48;                 // ValueEngine.java:267
+  reg  [31:0] value_lane3_addend_d1;                // ValueEngine.java:257
+  reg         z_sum_valid_d1;                       // ValueEngine.java:261
+  reg         z_sum_valid_d2;                       // ValueEngine.java:261
+  reg         z_sum_valid_d3;                       // ValueEngine.java:261
+  reg         z_sum_valid_d4;                       // ValueEngine.java:261
+  reg         z_sum_valid_d5;                       // ValueEngine.java:261
+  reg         z_sum_valid_d6;                       // ValueEngine.java:261
+  reg         z_sum_valid_d7;                       // ValueEngine.java:261
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:262
+  reg         accumulate_set_d40;                   // ValueEngine.java:263
+  reg         accumulate_set_d41;                   // ValueEngine.java:263
+  reg         accumulate_set_d42;                   // ValueEngine.java:263
+  reg         accumulate_set_d43;                   // ValueEngine.java:263
+  reg         accumulate_set_d44;                   // ValueEngine.java:263
+  reg         accumulate_set_d45;                   // ValueEngine.java:263
+  reg         accumulate_set_d46;                   // ValueEngine.java:263
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:264
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:264
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:264
+  wire        partial_write_s0;                     // ValueEngine.java:266
+  wire        partial_write_s1;                     // ValueEngine.java:266
+  reg         accumulated_last_d1;                  // ValueEngine.java:275
+  reg         accumulated_last_d2;                  // ValueEngine.java:275
+  reg         accumulated_last_d3;                  // ValueEngine.java:275
+  reg         accumulated_last_d4;                  // ValueEngine.java:275
+  reg         accumulated_last_d5;                  // ValueEngine.java:275
+  reg         accumulated_last_d6;                  // ValueEngine.java:275
+  reg         accumulated_last_d7;                  // ValueEngine.java:275
+  reg         accumulated_last_d8;                  // ValueEngine.java:275
+  reg         accumulated_last_d9;                  // ValueEngine.java:275
+  reg         accumulated_last_d10;                 // ValueEngine.java:275
+  reg         accumulated_last_d11;                 // ValueEngine.java:275
+  reg         accumulated_last_d12;                 // ValueEngine.java:275
+  reg         accumulated_last_d13;                 // ValueEngine.java:275
+  reg         accumulated_last_d14;                 // ValueEngine.java:275
+  reg         accumulated_last_d15;                 // ValueEngine.java:275
+  reg         accumulated_last_d16;                 // ValueEngine.java:275
+  reg         accumulated_last_d17;                 // ValueEngine.java:275
+  reg         accumulated_last_d18;                 // ValueEngine.java:275
+  reg         accumulated_last_d19;                 // ValueEngine.java:275
+  reg         accumulated_last_d20;                 // ValueEngine.java:275
+  reg         accumulated_last_d21;                 // ValueEngine.java:275
+  reg         accumulated_last_d22;                 // ValueEngine.java:275
+  reg         accumulated_last_d23;                 // ValueEngine.java:275
+  reg         accumulated_last_d24;                 // ValueEngine.java:275
+  reg         accumulated_last_d25;                 // ValueEngine.java:275
+  reg         accumulated_last_d26;                 // ValueEngine.java:275
+  reg         accumulated_last_d27;                 // ValueEngine.java:275
+  reg         accumulated_last_d28;                 // ValueEngine.java:275
+  reg         accumulated_last_d29;                 // ValueEngine.java:275
+  reg         accumulated_last_d30;                 // ValueEngine.java:275
+  reg         accumulated_last_d31;                 // ValueEngine.java:275
+  reg         accumulated_last_d32;                 // ValueEngine.java:275
+  reg         accumulated_last_d33;                 // ValueEngine.java:275
+  reg         accumulated_last_d34;                 // ValueEngine.java:275
+  reg         accumulated_last_d35;                 // ValueEngine.java:275
+  reg         accumulated_last_d36;                 // ValueEngine.java:275
+  reg         accumulated_last_d37;                 // ValueEngine.java:275
+  reg         accumulated_last_d38;                 // ValueEngine.java:275
+  reg         accumulated_last_d39;                 // ValueEngine.java:275
+  reg         accumulated_last_d40;                 // ValueEngine.java:275
+  reg         accumulated_last_d41;                 // ValueEngine.java:275
+  reg         accumulated_last_d42;                 // ValueEngine.java:275
+  reg         accumulated_last_d43;                 // ValueEngine.java:275
+  reg         accumulated_last_d44;                 // ValueEngine.java:275
+  reg         accumulated_last_d45;                 // ValueEngine.java:275
+  reg         accumulated_last_d46;                 // ValueEngine.java:275
+  reg         accumulated_last_d47;                 // ValueEngine.java:275
+  reg         accumulated_last_d48;                 // ValueEngine.java:275
   reg         done_pending;                         // AttentionUnit.java:253
   reg  [7:0]  done_code;                            // AttentionUnit.java:254
   (* ram_style = "distributed" *)
@@ -1904,8 +1908,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [15:0] key_first_rows_mux;
   wire [6:0] key_landing_latest_diff;
   wire [7:0] key_write_last_row_beat_diff;
+  wire [8:0] own_slots_ext;
+  wire [8:0] own_slots_sum;
   wire [7:0] last_row_beat_diff;
-  wire first_positions_gt_0;
+  wire [7:0] score_chunk_behind_ext;
+  wire [7:0] score_chunk_behind_sum;
   wire [9:0] score_rows_here_mux;
   wire score_slot_has_rows_cmp;
   wire [9:0] score_rows_here_diff;
@@ -1915,7 +1922,6 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [9:0] score_rows_here_mux_3;
   wire start_scores_or_score_chunk_done;
   wire score_slot_done_and_not_score_chunk_done;
-  wire [8:0] score_slots_end_ext;
   wire [15:0] value_rows_after_ext;
   wire [15:0] value_rows_after_mux;
   wire [15:0] value_first_rows_ext;
@@ -1924,7 +1930,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] value_write_last_row_beat_diff;
   wire [1:0] value_issue_set_slot_mux;
   wire [7:0] value_last_beat_index_diff;
-  wire value_first_positions_gt_0;
+  wire [7:0] value_chunk_behind_ext;
+  wire [7:0] value_chunk_behind_sum;
   wire [9:0] value_rows_here_mux;
   wire value_slot_has_rows_cmp;
   wire [9:0] value_rows_here_diff;
@@ -1938,6 +1945,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] reduce_last_pass_beat_diff;
   wire [1:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire [8:0] assert_ext;
+  wire [8:0] assert_sum;
   wire assert_cmp;
   wire [9:0] assert_diff;
   wire [9:0] assert_mux;
@@ -1951,20 +1960,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_first_rows_mux = (key_first_rows_ext > 16'd0) ? key_first_rows_ext : 16'd0;
   assign key_landing_latest_diff = key_landed - key_job_base;
   assign key_write_last_row_beat_diff = key_landing_row_beats - 8'd1;
+  assign own_slots_ext = {7'd0, slot_base};
+  assign own_slots_sum = own_slots_ext + {1'b0, slots};
   assign last_row_beat_diff = score_pass_beats - 8'd1;
-  assign first_positions_gt_0 = first_positions > 10'd0;
-  assign score_rows_here_mux = first_positions_gt_0 ? ((first_positions >= 10'd32) ? 10'd32 : first_positions) : 10'd0;
+  assign score_chunk_behind_ext = {1'b0, key_loaded};
+  assign score_chunk_behind_sum = score_chunk_wide + 8'd1;
+  assign score_rows_here_mux = (first_positions[9:5] != 5'd0) ? 10'd32 : first_positions;
   assign score_slot_has_rows_cmp = first_positions > score_next_chunk_start;
   assign score_rows_here_diff = first_positions - score_next_chunk_start;
   assign score_rows_here_mux_2 =
       score_slot_has_rows_cmp ? ((score_rows_here_diff >= 10'd32) ? 10'd32 : score_rows_here_diff) : 10'd0;
-  assign score_slot_has_rows_cmp_2 = score_next_positions > score_chunk_start;
-  assign score_rows_here_diff_2 = score_next_positions - score_chunk_start;
+  assign score_slot_has_rows_cmp_2 = score_slots_next_positions > score_chunk_start;
+  assign score_rows_here_diff_2 = score_slots_next_positions - score_chunk_start;
   assign score_rows_here_mux_3 =
       score_slot_has_rows_cmp_2 ? ((score_rows_here_diff_2 >= 10'd32) ? 10'd32 : score_rows_here_diff_2) : 10'd0;
   assign start_scores_or_score_chunk_done = start_scores | score_chunk_done;
   assign score_slot_done_and_not_score_chunk_done = score_slot_done & ~score_chunk_done;
-  assign score_slots_end_ext = {7'd0, slot_base};
   assign value_rows_after_ext = {6'd0, value_rows_left};
   assign value_rows_after_mux = (value_rows_after_ext > 16'd32) ? (value_rows_after_ext - 16'd32) : 16'd0;
   assign value_first_rows_ext = {6'd0, last_positions};
@@ -1973,15 +1984,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
   assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 2'd2) : value_slots_physical;
   assign value_last_beat_index_diff = value_pass_beats - 8'd1;
-  assign value_first_positions_gt_0 = value_first_positions > 10'd0;
-  assign value_rows_here_mux =
-      value_first_positions_gt_0 ? ((value_first_positions >= 10'd32) ? 10'd32 : value_first_positions) : 10'd0;
+  assign value_chunk_behind_ext = {1'b0, value_loaded};
+  assign value_chunk_behind_sum = value_chunk_wide + 8'd1;
+  assign value_rows_here_mux = (value_first_positions[9:5] != 5'd0) ? 10'd32 : value_first_positions;
   assign value_slot_has_rows_cmp = value_first_positions > value_next_chunk_start;
   assign value_rows_here_diff = value_first_positions - value_next_chunk_start;
   assign value_rows_here_mux_2 =
       value_slot_has_rows_cmp ? ((value_rows_here_diff >= 10'd32) ? 10'd32 : value_rows_here_diff) : 10'd0;
-  assign value_slot_has_rows_cmp_2 = value_next_positions > value_chunk_start;
-  assign value_rows_here_diff_2 = value_next_positions - value_chunk_start;
+  assign value_slot_has_rows_cmp_2 = value_slots_next_positions > value_chunk_start;
+  assign value_rows_here_diff_2 = value_slots_next_positions - value_chunk_start;
   assign value_rows_here_mux_3 =
       value_slot_has_rows_cmp_2 ? ((value_rows_here_diff_2 >= 10'd32) ? 10'd32 : value_rows_here_diff_2) : 10'd0;
   assign value_pass_start_or_chunk_done = value_pass_start | value_chunk_done;
@@ -1990,6 +2001,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 2'd2) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign assert_ext = {7'd0, slot_base};
+  assign assert_sum = assert_ext + {1'b0, slots};
   assign assert_cmp = score_slots_positions > score_chunk_start;
   assign assert_diff = score_slots_positions - score_chunk_start;
   assign assert_mux = assert_cmp ? ((assert_diff >= 10'd32) ? 10'd32 : assert_diff) : 10'd0;
@@ -2059,7 +2072,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_read_local_address = key_port_address; // ChunkLoader.java:193
   assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:201
   assign key_port_data = key_read_l0; // ChunkLoader.java:204
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:456
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:464
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
   assign key_port_enable = score_issue; // ScoreEngine.java:165
@@ -2112,8 +2125,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (key_port_enable) begin // ChunkLoader.java:198
       key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:198
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:468
-      // AttentionUnit.java:468
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:490
+      // AttentionUnit.java:490
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
     if (score_buffer_write) begin // AttentionUnit.java:222
@@ -2295,72 +2308,83 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:425): takes a checked command, stores its queries, starts its passes and hands it on
-  assign command_fits_half = intake_slots <= 8'd2; // AttentionUnit.java:447
-  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd2); // AttentionUnit.java:448
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:449
+  // controller (AttentionUnit.java:432): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd2; // AttentionUnit.java:454
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd2); // AttentionUnit.java:455
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:456
   assign command_upper_half =
       (value_busy & (value_command_base == 2'd0))
-      | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:452
-  assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:454
-  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:455
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:457
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:458
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:459
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:461
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:464
+      | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:459
+  assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:461
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:462
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:483
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:486
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:472
+      & ~value_job_requesting; // AttentionUnit.java:494
   assign reduction_in_the_way =
       reduce_busy
       & (((slot_base < 2'd2) & (reduce_command_base < 2'd2))
          | ((({7'd0, slot_base} + {1'b0, slots}) > 9'd2)
-            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:475
-  // AttentionUnit.java:477
+            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:497
+  // AttentionUnit.java:499
   assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
-  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:480
+  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:502
 
   always @(posedge clk) begin
-    if (take_command) begin // AttentionUnit.java:484
-      first_positions <= intake_first_positions; // AttentionUnit.java:485
-      last_positions <= intake_last_positions; // AttentionUnit.java:486
-      heads <= intake_heads; // AttentionUnit.java:487
-      slots <= intake_slots; // AttentionUnit.java:488
-      row_beats <= intake_row_beats; // AttentionUnit.java:489
-      slot_base <= command_slot_base; // AttentionUnit.java:490
-      value_address <= intake_value_address; // AttentionUnit.java:491
-      scale <= intake_scale; // AttentionUnit.java:492
-      score_key_base <= key_job_base; // AttentionUnit.java:494
-      query_slot <= 8'd0; // AttentionUnit.java:496
-      query_beat <= 8'd0; // AttentionUnit.java:497
-      value_job_started <= 1'b0; // AttentionUnit.java:498
-      key_newer_job <= 1'b0; // AttentionUnit.java:499
-      phase <= PHASE_QUERIES; // AttentionUnit.java:500
-    end else if (start_key_job) begin // AttentionUnit.java:501
-      key_newer_job <= 1'b1; // AttentionUnit.java:501
+    own_slots <=
+        {(own_slots_sum > 9'd3),
+         ((own_slots_ext <= 9'd2) & (own_slots_sum > 9'd2)),
+         ((own_slots_ext <= 9'd1) & (own_slots_sum > 9'd1)),
+         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:478
+    start_maxima <= start_scores; // AttentionUnit.java:479
+    if (take_command) begin // AttentionUnit.java:506
+      first_positions <= intake_first_positions; // AttentionUnit.java:507
+      last_positions <= intake_last_positions; // AttentionUnit.java:508
+      heads <= intake_heads; // AttentionUnit.java:509
+      slots <= intake_slots; // AttentionUnit.java:510
+      row_beats <= intake_row_beats; // AttentionUnit.java:511
+      slot_base <= command_slot_base; // AttentionUnit.java:512
+      value_address <= intake_value_address; // AttentionUnit.java:513
+      scale <= intake_scale; // AttentionUnit.java:514
+      score_key_base <= key_job_base; // AttentionUnit.java:516
+      query_slot <= 8'd0; // AttentionUnit.java:518
+      query_beat <= 8'd0; // AttentionUnit.java:519
+      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:520
+      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:521
+      value_job_started <= 1'b0; // AttentionUnit.java:522
+      key_newer_job <= 1'b0; // AttentionUnit.java:523
+      phase <= PHASE_QUERIES; // AttentionUnit.java:524
+    end else if (start_key_job) begin // AttentionUnit.java:525
+      key_newer_job <= 1'b1; // AttentionUnit.java:525
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:502
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:503
-      if (last_query_beat) begin // AttentionUnit.java:504
-        query_beat <= 8'd0; // AttentionUnit.java:505
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:506
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:526
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:527
+      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:528
+      if (last_query_beat) begin // AttentionUnit.java:529
+        query_beat <= 8'd0; // AttentionUnit.java:530
+        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:531
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:532
+        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:533
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:509
-      value_job_started <= 1'b1; // AttentionUnit.java:509
+    if (start_value_job) begin // AttentionUnit.java:536
+      value_job_started <= 1'b1; // AttentionUnit.java:536
     end
-    if (start_scores) begin // AttentionUnit.java:510
-      phase <= PHASE_SCORES; // AttentionUnit.java:510
+    if (start_scores) begin // AttentionUnit.java:537
+      phase <= PHASE_SCORES; // AttentionUnit.java:537
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:511
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:511
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:538
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:538
     end
-    if (hand_off) begin // AttentionUnit.java:512
-      phase <= PHASE_IDLE; // AttentionUnit.java:512
+    if (hand_off) begin // AttentionUnit.java:539
+      phase <= PHASE_IDLE; // AttentionUnit.java:539
     end
     if (reset) begin
+      own_slots <= 4'h0;
+      start_maxima <= 1'b0;
       first_positions <= 10'd0;
       last_positions <= 10'd0;
       heads <= 8'd0;
@@ -2372,6 +2396,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       score_key_base <= 7'd0;
       query_slot <= 8'd0;
       query_beat <= 8'd0;
+      last_query_beat <= 1'b0;
+      last_query_slot <= 1'b0;
       value_job_started <= 1'b0;
       key_newer_job <= 1'b0;
       phase <= PHASE_IDLE;
@@ -2803,46 +2829,57 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // score_engine.score_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
   assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:80
-  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:82
-  // ChunkWalk.java:84
-  assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_write_row} >= score_need_rows);
-  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:85
-  assign score_next_chunk_start = score_chunk_start + 10'd32; // ChunkWalk.java:90
-  assign score_next_positions = score_slots_positions + 10'd1; // ChunkWalk.java:91
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:104
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:105
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:106
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:109
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:110
+  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:83
+  assign score_rows_landed = {1'b0, key_write_row} >= score_need_rows; // ChunkWalk.java:92
+  assign score_rows_in = score_chunk_landing & score_rows_landed; // ChunkWalk.java:93
+  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:94
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:119
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:120
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:121
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:124
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:125
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
   assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkWalk.java:111
-      score_active <= 1'b1; // ChunkWalk.java:112
-      score_chunk <= 5'd0; // ChunkWalk.java:113
-      score_chunk_start <= 10'd0; // ChunkWalk.java:114
-      score_slot_has_rows <= first_positions_gt_0; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~first_positions_gt_0 | (first_positions <= 10'd2); // ChunkWalk.java:145
-    end else if (score_chunk_done) begin // ChunkWalk.java:116
-      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:117
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:118
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 10'd2); // ChunkWalk.java:145
-      if (score_walk_done) begin // ChunkWalk.java:120
-        score_active <= 1'b0; // ChunkWalk.java:120
+    score_chunk_behind <=
+        start_scores ? (8'd0 < score_chunk_behind_ext)
+        : score_chunk_done ? (score_chunk_behind_sum < score_chunk_behind_ext)
+        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:128
+    score_chunk_landing <=
+        start_scores ? (8'd0 == score_chunk_behind_ext)
+        : score_chunk_done ? (score_chunk_behind_sum == score_chunk_behind_ext)
+        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:129
+    if (start_scores) begin // ChunkWalk.java:131
+      score_active <= 1'b1; // ChunkWalk.java:132
+      score_chunk <= 5'd0; // ChunkWalk.java:133
+      score_chunk_start <= 10'd0; // ChunkWalk.java:134
+      score_next_chunk_start <= 10'd32; // ChunkWalk.java:135
+      score_slot_has_rows <= first_positions != 10'd0; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= first_positions <= 10'd2; // ChunkWalk.java:185
+    end else if (score_chunk_done) begin // ChunkWalk.java:137
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:138
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:139
+      score_next_chunk_start <= score_next_chunk_start + 10'd32; // ChunkWalk.java:140
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 10'd2); // ChunkWalk.java:185
+      if (score_walk_done) begin // ChunkWalk.java:142
+        score_active <= 1'b0; // ChunkWalk.java:142
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:121
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:143
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:144
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 10'd2); // ChunkWalk.java:145
+    end else if (score_slots_next_token) begin // ChunkWalk.java:143
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:183
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:184
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 10'd2); // ChunkWalk.java:185
     end
     if (reset) begin
+      score_chunk_behind <= 1'b0;
+      score_chunk_landing <= 1'b0;
       score_active <= 1'b0;
       score_chunk <= 5'd0;
       score_chunk_start <= 10'd0;
+      score_next_chunk_start <= 10'd32;
       score_slot_has_rows <= 1'b0;
       score_rows_here <= 6'd0;
       score_rows_fit_turn <= 1'b0;
@@ -2850,32 +2887,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk.score_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // score_engine.score_walk.score_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:53
-  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:54
-  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:55
-  // SlotWalker.java:56
+  assign score_slots_physical = score_slots_slot + slot_base; // SlotWalker.java:59
+  assign score_slots_last = {6'd0, score_slots_slot} == (slots - 8'd1); // SlotWalker.java:60
+  assign score_slots_last_head = score_slots_head == (heads - 8'd1); // SlotWalker.java:61
+  // SlotWalker.java:62
   assign score_slots_next_token =
       ~start_scores_or_score_chunk_done & score_slot_done_and_not_score_chunk_done & score_slots_last_head;
 
   always @(posedge clk) begin
-    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:70
-      score_slots_slot <= 2'd0; // SlotWalker.java:71
-      score_slots_head <= 8'd0; // SlotWalker.java:72
-      score_slots_positions <= first_positions; // SlotWalker.java:73
-    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:74
-      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:75
-      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:76
-      if (score_slots_last_head) begin // SlotWalker.java:77
-        score_slots_head <= 8'd0; // SlotWalker.java:78
-        score_slots_positions <= score_slots_positions + 10'd1; // SlotWalker.java:79
+    if (start_scores_or_score_chunk_done) begin // SlotWalker.java:76
+      score_slots_slot <= 2'd0; // SlotWalker.java:77
+      score_slots_head <= 8'd0; // SlotWalker.java:78
+      score_slots_positions <= first_positions; // SlotWalker.java:79
+      score_slots_next_positions <= first_positions + 10'd1; // SlotWalker.java:80
+    end else if (score_slot_done_and_not_score_chunk_done) begin // SlotWalker.java:81
+      score_slots_slot <= score_slots_slot + 2'd1; // SlotWalker.java:82
+      score_slots_head <= score_slots_head + 8'd1; // SlotWalker.java:83
+      if (score_slots_last_head) begin // SlotWalker.java:84
+        score_slots_head <= 8'd0; // SlotWalker.java:85
+        score_slots_positions <= score_slots_next_positions; // SlotWalker.java:86
+        score_slots_next_positions <= score_slots_next_positions + 10'd1; // SlotWalker.java:87
       end
     end
     if (reset) begin
       score_slots_slot <= 2'd0;
       score_slots_head <= 8'd0;
       score_slots_positions <= 10'd0;
+      score_slots_next_positions <= 10'd1;
     end
   end
 
@@ -2924,18 +2964,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:627): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:631
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:635
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:635
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:635
-  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:635
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:643
+  // score_sink (AttentionUnit.java:665): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:681
 
   always @(posedge clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:636
-      max_0 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:672
+      max_0 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:673
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2943,11 +2978,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:638
+          : max_0; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:636
-      max_1 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:672
+      max_1 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:673
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2955,11 +2990,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:638
+          : max_1; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:636
-      max_2 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:672
+      max_2 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:673
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2967,11 +3002,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:638
+          : max_2; // AttentionUnit.java:674
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:636
-      max_3 <= 32'hff800000; // AttentionUnit.java:636
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:637
+    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:672
+      max_3 <= 32'hff800000; // AttentionUnit.java:672
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:673
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2979,7 +3014,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:638
+          : max_3; // AttentionUnit.java:674
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -3078,35 +3113,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:540): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:556
+  // value_side (AttentionUnit.java:578): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:594
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:557
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:576
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:578
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:595
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:614
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:616
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:551
-    if (hand_off) begin // AttentionUnit.java:558
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:559
-      value_first_positions <= first_positions; // AttentionUnit.java:560
-      value_last_positions <= last_positions; // AttentionUnit.java:561
-      value_heads <= heads; // AttentionUnit.java:562
-      value_slots <= slots; // AttentionUnit.java:563
-      value_row_beats <= row_beats; // AttentionUnit.java:564
-      value_slot_base <= slot_base; // AttentionUnit.java:565
-      value_side_job_base <= value_job_base; // AttentionUnit.java:567
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:569
-      value_newer_job <= 1'b0; // AttentionUnit.java:570
-    end else if (start_value_job) begin // AttentionUnit.java:571
-      value_newer_job <= 1'b1; // AttentionUnit.java:571
+    value_pass_start <= hand_off; // AttentionUnit.java:589
+    if (hand_off) begin // AttentionUnit.java:596
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:597
+      value_first_positions <= first_positions; // AttentionUnit.java:598
+      value_last_positions <= last_positions; // AttentionUnit.java:599
+      value_heads <= heads; // AttentionUnit.java:600
+      value_slots <= slots; // AttentionUnit.java:601
+      value_row_beats <= row_beats; // AttentionUnit.java:602
+      value_slot_base <= slot_base; // AttentionUnit.java:603
+      value_side_job_base <= value_job_base; // AttentionUnit.java:605
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:607
+      value_newer_job <= 1'b0; // AttentionUnit.java:608
+    end else if (start_value_job) begin // AttentionUnit.java:609
+      value_newer_job <= 1'b1; // AttentionUnit.java:609
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:572
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:572
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:610
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:610
     end
-    if (value_pass_on) begin // AttentionUnit.java:573
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:573
+    if (value_pass_on) begin // AttentionUnit.java:611
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:611
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -3124,22 +3159,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:598): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:606
+  // reduce_side (AttentionUnit.java:636): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:644
 
   always @(posedge clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:605
-    if (value_pass_on) begin // AttentionUnit.java:607
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:608
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:609
-      reduce_heads <= value_heads; // AttentionUnit.java:610
-      reduce_slots <= value_slots; // AttentionUnit.java:611
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:612
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:613
-      reduce_code <= value_code; // AttentionUnit.java:614
+    reduce_start <= value_pass_on; // AttentionUnit.java:643
+    if (value_pass_on) begin // AttentionUnit.java:645
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:646
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:647
+      reduce_heads <= value_heads; // AttentionUnit.java:648
+      reduce_slots <= value_slots; // AttentionUnit.java:649
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:650
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:651
+      reduce_code <= value_code; // AttentionUnit.java:652
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:616
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:616
+    if (reduce_side_finished) begin // AttentionUnit.java:654
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:654
     end
     if (reset) begin
       reduce_start <= 1'b0;
@@ -3193,46 +3228,42 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
   assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:170
   assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:186
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:208
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:209
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:213
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:216
-  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:217
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:218
-  // ValueEngine.java:221
-  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:227
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:227
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:227
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:227
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:208
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:209
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:213
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:216
-  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d5; // ValueEngine.java:217
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:218
-  // ValueEngine.java:221
-  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:227
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:227
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:227
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:227
-  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:232
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:232
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:232
-  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:234
-  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:249
-  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:249
-  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:249
-  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:249
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:258
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:258
+  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d31; // ValueEngine.java:192
+  assign z_accumulate_read_s0 = ~accumulate_set_d31 & z_read_enable; // ValueEngine.java:214
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:215
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d31 : z_gather_address; // ValueEngine.java:219
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:222
+  assign bank_accumulate_read_s0 = ~accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:223
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:224
+  // ValueEngine.java:227
+  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d37 : gather_address;
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:233
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:233
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:233
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:233
+  assign z_accumulate_read_s1 = accumulate_set_d31 & z_read_enable; // ValueEngine.java:214
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:215
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d31 : z_gather_address; // ValueEngine.java:219
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:222
+  assign bank_accumulate_read_s1 = accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:223
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:224
+  // ValueEngine.java:227
+  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d37 : gather_address;
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:233
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:233
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:233
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:233
+  assign z_accumulated = accumulate_set_d32 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:239
+  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:239
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:239
+  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:240
+  assign value_lane0_partial = accumulate_set_d39 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
+  assign value_lane1_partial = accumulate_set_d39 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
+  assign value_lane2_partial = accumulate_set_d39 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
+  assign value_lane3_partial = accumulate_set_d39 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:266
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:266
 
   always @(posedge clk) begin
     value_last_beat_index <= value_last_beat_index_diff[3:0]; // ValueEngine.java:107
@@ -3374,415 +3405,417 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
     value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
     value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:177
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:182
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:182
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:182
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:182
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:182
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:182
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:182
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:182
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:182
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:182
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:182
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:182
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:182
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:182
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:182
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:182
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:182
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:182
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:182
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:182
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:182
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:182
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:182
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:182
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:182
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:182
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:182
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:182
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:182
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:182
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:182
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:182
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:182
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:182
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:182
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:182
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:182
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:182
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:183
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:183
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:183
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:183
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:183
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:186
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:186
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:186
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:186
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:186
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:186
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:186
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:186
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:186
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:186
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:186
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:186
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:186
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:186
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:186
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:186
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:186
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:186
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:186
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:186
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:186
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:186
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:186
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:186
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:186
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:186
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:186
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:186
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:186
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:186
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:186
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:186
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:186
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:186
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:186
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:186
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:186
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:186
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:186
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:186
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:186
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:186
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:186
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:186
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:186
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:186
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:186
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:186
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:186
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:186
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:186
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:186
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:186
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:186
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:186
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:186
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:186
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:208
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:208
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:208
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:208
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:208
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:208
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:208
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:208
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:208
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:208
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:208
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:208
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:208
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:208
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:208
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:208
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:208
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:208
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:208
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:208
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:208
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:208
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:208
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:208
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:208
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:208
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:208
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:208
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:208
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:208
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:208
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:208
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:212
-    z_address_d2 <= z_address_d1; // ValueEngine.java:212
-    z_address_d3 <= z_address_d2; // ValueEngine.java:212
-    z_address_d4 <= z_address_d3; // ValueEngine.java:212
-    z_address_d5 <= z_address_d4; // ValueEngine.java:212
-    z_address_d6 <= z_address_d5; // ValueEngine.java:212
-    z_address_d7 <= z_address_d6; // ValueEngine.java:212
-    z_address_d8 <= z_address_d7; // ValueEngine.java:212
-    z_address_d9 <= z_address_d8; // ValueEngine.java:212
-    z_address_d10 <= z_address_d9; // ValueEngine.java:212
-    z_address_d11 <= z_address_d10; // ValueEngine.java:212
-    z_address_d12 <= z_address_d11; // ValueEngine.java:212
-    z_address_d13 <= z_address_d12; // ValueEngine.java:212
-    z_address_d14 <= z_address_d13; // ValueEngine.java:212
-    z_address_d15 <= z_address_d14; // ValueEngine.java:212
-    z_address_d16 <= z_address_d15; // ValueEngine.java:212
-    z_address_d17 <= z_address_d16; // ValueEngine.java:212
-    z_address_d18 <= z_address_d17; // ValueEngine.java:212
-    z_address_d19 <= z_address_d18; // ValueEngine.java:212
-    z_address_d20 <= z_address_d19; // ValueEngine.java:212
-    z_address_d21 <= z_address_d20; // ValueEngine.java:212
-    z_address_d22 <= z_address_d21; // ValueEngine.java:212
-    z_address_d23 <= z_address_d22; // ValueEngine.java:212
-    z_address_d24 <= z_address_d23; // ValueEngine.java:212
-    z_address_d25 <= z_address_d24; // ValueEngine.java:212
-    z_address_d26 <= z_address_d25; // ValueEngine.java:212
-    z_address_d27 <= z_address_d26; // ValueEngine.java:212
-    z_address_d28 <= z_address_d27; // ValueEngine.java:212
-    z_address_d29 <= z_address_d28; // ValueEngine.java:212
-    z_address_d30 <= z_address_d29; // ValueEngine.java:212
-    z_address_d31 <= z_address_d30; // ValueEngine.java:212
-    z_address_d32 <= z_address_d31; // ValueEngine.java:212
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:214
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:214
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:186
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:186
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:186
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:186
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:186
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:186
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:186
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:186
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:186
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:186
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:186
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:186
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:186
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:186
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:186
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:186
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:186
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:186
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:186
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:186
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:186
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:186
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:186
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:186
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:186
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:186
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:186
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:186
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:186
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:186
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:187
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:187
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:187
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:187
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:192
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:192
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:192
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:192
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:192
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:192
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:192
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:192
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:192
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:192
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:192
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:192
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:192
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:192
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:192
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:192
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:192
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:192
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:192
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:192
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:192
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:192
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:192
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:192
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:192
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:192
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:192
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:192
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:192
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:192
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:192
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:192
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:192
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:192
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:192
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:192
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:192
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:192
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:192
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:192
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:192
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:192
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:192
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:192
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:192
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:192
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:192
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:192
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:192
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:192
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:192
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:192
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:192
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:192
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:192
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:214
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:214
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:214
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:214
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:214
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:214
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:214
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:214
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:214
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:214
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:214
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:214
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:214
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:214
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:214
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:214
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:214
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:214
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:214
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:214
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:214
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:214
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:214
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:214
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:214
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:214
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:214
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:214
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:214
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:214
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:214
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:218
+    z_address_d2 <= z_address_d1; // ValueEngine.java:218
+    z_address_d3 <= z_address_d2; // ValueEngine.java:218
+    z_address_d4 <= z_address_d3; // ValueEngine.java:218
+    z_address_d5 <= z_address_d4; // ValueEngine.java:218
+    z_address_d6 <= z_address_d5; // ValueEngine.java:218
+    z_address_d7 <= z_address_d6; // ValueEngine.java:218
+    z_address_d8 <= z_address_d7; // ValueEngine.java:218
+    z_address_d9 <= z_address_d8; // ValueEngine.java:218
+    z_address_d10 <= z_address_d9; // ValueEngine.java:218
+    z_address_d11 <= z_address_d10; // ValueEngine.java:218
+    z_address_d12 <= z_address_d11; // ValueEngine.java:218
+    z_address_d13 <= z_address_d12; // ValueEngine.java:218
+    z_address_d14 <= z_address_d13; // ValueEngine.java:218
+    z_address_d15 <= z_address_d14; // ValueEngine.java:218
+    z_address_d16 <= z_address_d15; // ValueEngine.java:218
+    z_address_d17 <= z_address_d16; // ValueEngine.java:218
+    z_address_d18 <= z_address_d17; // ValueEngine.java:218
+    z_address_d19 <= z_address_d18; // ValueEngine.java:218
+    z_address_d20 <= z_address_d19; // ValueEngine.java:218
+    z_address_d21 <= z_address_d20; // ValueEngine.java:218
+    z_address_d22 <= z_address_d21; // ValueEngine.java:218
+    z_address_d23 <= z_address_d22; // ValueEngine.java:218
+    z_address_d24 <= z_address_d23; // ValueEngine.java:218
+    z_address_d25 <= z_address_d24; // ValueEngine.java:218
+    z_address_d26 <= z_address_d25; // ValueEngine.java:218
+    z_address_d27 <= z_address_d26; // ValueEngine.java:218
+    z_address_d28 <= z_address_d27; // ValueEngine.java:218
+    z_address_d29 <= z_address_d28; // ValueEngine.java:218
+    z_address_d30 <= z_address_d29; // ValueEngine.java:218
+    z_address_d31 <= z_address_d30; // ValueEngine.java:218
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:220
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:220
     end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:217
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:217
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:217
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:217
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:217
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:217
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:224
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:223
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:223
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:223
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:223
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:223
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:223
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:230
     end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:224
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:230
     end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:224
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:230
     end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:224
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:224
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:230
     end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:224
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:214
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:214
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:230
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:220
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:220
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:224
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:230
     end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:224
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:230
     end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:224
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:230
     end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:224
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:224
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:224
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:230
     end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:224
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:233
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:233
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:233
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:233
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:233
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:233
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:233
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:233
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:233
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:233
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:233
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:233
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:233
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:233
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:233
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:233
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:233
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:233
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:233
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:233
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:233
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:233
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:233
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:233
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:233
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:233
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:233
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:233
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:233
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:233
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:233
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:233
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:233
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:234
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:234
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:234
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:234
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:234
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:234
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:234
-    z_address_d33 <= z_address_d32; // ValueEngine.java:235
-    z_address_d34 <= z_address_d33; // ValueEngine.java:235
-    z_address_d35 <= z_address_d34; // ValueEngine.java:235
-    z_address_d36 <= z_address_d35; // ValueEngine.java:235
-    z_address_d37 <= z_address_d36; // ValueEngine.java:235
-    z_address_d38 <= z_address_d37; // ValueEngine.java:235
-    z_address_d39 <= z_address_d38; // ValueEngine.java:235
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:236
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:239
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:239
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:230
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:238
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:238
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:238
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:238
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:238
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:238
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:238
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:238
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:238
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:238
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:238
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:238
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:238
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:238
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:238
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:238
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:238
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:238
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:238
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:238
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:238
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:238
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:238
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:238
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:238
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:238
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:238
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:238
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:238
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:238
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:238
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:238
+    z_current_q <= accumulate_fresh_d32 ? 32'h0 : z_accumulated; // ValueEngine.java:239
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:240
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:240
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:240
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:240
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:240
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:240
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:240
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:240
+    z_address_d32 <= z_address_d31; // ValueEngine.java:241
+    z_address_d33 <= z_address_d32; // ValueEngine.java:241
+    z_address_d34 <= z_address_d33; // ValueEngine.java:241
+    z_address_d35 <= z_address_d34; // ValueEngine.java:241
+    z_address_d36 <= z_address_d35; // ValueEngine.java:241
+    z_address_d37 <= z_address_d36; // ValueEngine.java:241
+    z_address_d38 <= z_address_d37; // ValueEngine.java:241
+    z_address_d39 <= z_address_d38; // ValueEngine.java:241
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:242
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:242
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:245
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:245
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:239
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:239
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:245
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:245
     end
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:242
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:249
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:249
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:249
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:249
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:249
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:249
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:249
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:253
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:253
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:253
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:253
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:253
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:253
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:253
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:254
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:254
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:254
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:254
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:254
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:254
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:254
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:254
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:255
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:255
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:255
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:255
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:255
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:255
-    value_present_d1 <= 1'b1; // ValueEngine.java:256
-    value_present_d2 <= value_present_d1; // ValueEngine.java:256
-    value_present_d3 <= value_present_d2; // ValueEngine.java:256
-    value_present_d4 <= value_present_d3; // ValueEngine.java:256
-    value_present_d5 <= value_present_d4; // ValueEngine.java:256
-    value_present_d6 <= value_present_d5; // ValueEngine.java:256
-    value_present_d7 <= value_present_d6; // ValueEngine.java:256
-    value_present_d8 <= value_present_d7; // ValueEngine.java:256
-    value_present_d9 <= value_present_d8; // ValueEngine.java:256
-    value_present_d10 <= value_present_d9; // ValueEngine.java:256
-    value_present_d11 <= value_present_d10; // ValueEngine.java:256
-    value_present_d12 <= value_present_d11; // ValueEngine.java:256
-    value_present_d13 <= value_present_d12; // ValueEngine.java:256
-    value_present_d14 <= value_present_d13; // ValueEngine.java:256
-    value_present_d15 <= value_present_d14; // ValueEngine.java:256
-    value_present_d16 <= value_present_d15; // ValueEngine.java:256
-    value_present_d17 <= value_present_d16; // ValueEngine.java:256
-    value_present_d18 <= value_present_d17; // ValueEngine.java:256
-    value_present_d19 <= value_present_d18; // ValueEngine.java:256
-    value_present_d20 <= value_present_d19; // ValueEngine.java:256
-    value_present_d21 <= value_present_d20; // ValueEngine.java:256
-    value_present_d22 <= value_present_d21; // ValueEngine.java:256
-    value_present_d23 <= value_present_d22; // ValueEngine.java:256
-    value_present_d24 <= value_present_d23; // ValueEngine.java:256
-    value_present_d25 <= value_present_d24; // ValueEngine.java:256
-    value_present_d26 <= value_present_d25; // ValueEngine.java:256
-    value_present_d27 <= value_present_d26; // ValueEngine.java:256
-    value_present_d28 <= value_present_d27; // ValueEngine.java:256
-    value_present_d29 <= value_present_d28; // ValueEngine.java:256
-    value_present_d30 <= value_present_d29; // ValueEngine.java:256
-    value_present_d31 <= value_present_d30; // ValueEngine.java:256
-    value_present_d32 <= value_present_d31; // ValueEngine.java:256
-    value_present_d33 <= value_present_d32; // ValueEngine.java:256
-    value_present_d34 <= value_present_d33; // ValueEngine.java:256
-    value_present_d35 <= value_present_d34; // ValueEngine.java:256
-    value_present_d36 <= value_present_d35; // ValueEngine.java:256
-    value_present_d37 <= value_present_d36; // ValueEngine.java:256
-    value_present_d38 <= value_present_d37; // ValueEngine.java:256
-    value_present_d39 <= value_present_d38; // ValueEngine.java:256
-    value_present_d40 <= value_present_d39; // ValueEngine.java:256
-    value_present_d41 <= value_present_d40; // ValueEngine.java:256
-    value_present_d42 <= value_present_d41; // ValueEngine.java:256
-    value_present_d43 <= value_present_d42; // ValueEngine.java:256
-    value_present_d44 <= value_present_d43; // ValueEngine.java:256
-    value_present_d45 <= value_present_d44; // ValueEngine.java:256
-    value_present_d46 <= value_present_d45; // ValueEngine.java:256
-    if (partial_write_s0) begin // ValueEngine.java:263
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:263
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:256
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:256
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:256
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:256
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:256
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:256
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:256
+    value_lane0_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane0_partial; // ValueEngine.java:257
+    value_lane1_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane1_partial; // ValueEngine.java:257
+    value_lane2_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane2_partial; // ValueEngine.java:257
+    value_lane3_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane3_partial; // ValueEngine.java:257
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:261
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:261
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:261
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:261
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:261
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:261
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:261
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:262
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:262
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:262
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:262
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:262
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:262
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:262
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:262
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:262
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:263
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:263
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:263
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:263
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:263
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:263
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:263
+    value_present_d1 <= 1'b1; // ValueEngine.java:264
+    value_present_d2 <= value_present_d1; // ValueEngine.java:264
+    value_present_d3 <= value_present_d2; // ValueEngine.java:264
+    value_present_d4 <= value_present_d3; // ValueEngine.java:264
+    value_present_d5 <= value_present_d4; // ValueEngine.java:264
+    value_present_d6 <= value_present_d5; // ValueEngine.java:264
+    value_present_d7 <= value_present_d6; // ValueEngine.java:264
+    value_present_d8 <= value_present_d7; // ValueEngine.java:264
+    value_present_d9 <= value_present_d8; // ValueEngine.java:264
+    value_present_d10 <= value_present_d9; // ValueEngine.java:264
+    value_present_d11 <= value_present_d10; // ValueEngine.java:264
+    value_present_d12 <= value_present_d11; // ValueEngine.java:264
+    value_present_d13 <= value_present_d12; // ValueEngine.java:264
+    value_present_d14 <= value_present_d13; // ValueEngine.java:264
+    value_present_d15 <= value_present_d14; // ValueEngine.java:264
+    value_present_d16 <= value_present_d15; // ValueEngine.java:264
+    value_present_d17 <= value_present_d16; // ValueEngine.java:264
+    value_present_d18 <= value_present_d17; // ValueEngine.java:264
+    value_present_d19 <= value_present_d18; // ValueEngine.java:264
+    value_present_d20 <= value_present_d19; // ValueEngine.java:264
+    value_present_d21 <= value_present_d20; // ValueEngine.java:264
+    value_present_d22 <= value_present_d21; // ValueEngine.java:264
+    value_present_d23 <= value_present_d22; // ValueEngine.java:264
+    value_present_d24 <= value_present_d23; // ValueEngine.java:264
+    value_present_d25 <= value_present_d24; // ValueEngine.java:264
+    value_present_d26 <= value_present_d25; // ValueEngine.java:264
+    value_present_d27 <= value_present_d26; // ValueEngine.java:264
+    value_present_d28 <= value_present_d27; // ValueEngine.java:264
+    value_present_d29 <= value_present_d28; // ValueEngine.java:264
+    value_present_d30 <= value_present_d29; // ValueEngine.java:264
+    value_present_d31 <= value_present_d30; // ValueEngine.java:264
+    value_present_d32 <= value_present_d31; // ValueEngine.java:264
+    value_present_d33 <= value_present_d32; // ValueEngine.java:264
+    value_present_d34 <= value_present_d33; // ValueEngine.java:264
+    value_present_d35 <= value_present_d34; // ValueEngine.java:264
+    value_present_d36 <= value_present_d35; // ValueEngine.java:264
+    value_present_d37 <= value_present_d36; // ValueEngine.java:264
+    value_present_d38 <= value_present_d37; // ValueEngine.java:264
+    value_present_d39 <= value_present_d38; // ValueEngine.java:264
+    value_present_d40 <= value_present_d39; // ValueEngine.java:264
+    value_present_d41 <= value_present_d40; // ValueEngine.java:264
+    value_present_d42 <= value_present_d41; // ValueEngine.java:264
+    value_present_d43 <= value_present_d42; // ValueEngine.java:264
+    value_present_d44 <= value_present_d43; // ValueEngine.java:264
+    value_present_d45 <= value_present_d44; // ValueEngine.java:264
+    value_present_d46 <= value_present_d45; // ValueEngine.java:264
+    if (partial_write_s0) begin // ValueEngine.java:271
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:271
     end
-    if (partial_write_s0) begin // ValueEngine.java:263
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:263
+    if (partial_write_s0) begin // ValueEngine.java:271
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:271
     end
-    if (partial_write_s0) begin // ValueEngine.java:263
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:263
+    if (partial_write_s0) begin // ValueEngine.java:271
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:271
     end
-    if (partial_write_s0) begin // ValueEngine.java:263
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:263
+    if (partial_write_s0) begin // ValueEngine.java:271
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:271
     end
-    if (partial_write_s1) begin // ValueEngine.java:263
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:263
+    if (partial_write_s1) begin // ValueEngine.java:271
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:271
     end
-    if (partial_write_s1) begin // ValueEngine.java:263
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:263
+    if (partial_write_s1) begin // ValueEngine.java:271
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:271
     end
-    if (partial_write_s1) begin // ValueEngine.java:263
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:263
+    if (partial_write_s1) begin // ValueEngine.java:271
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:271
     end
-    if (partial_write_s1) begin // ValueEngine.java:263
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:263
+    if (partial_write_s1) begin // ValueEngine.java:271
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:271
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:267
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:267
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:267
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:267
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:267
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:267
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:267
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:267
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:267
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:267
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:267
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:267
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:267
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:267
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:267
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:267
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:267
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:267
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:267
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:267
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:267
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:267
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:267
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:267
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:267
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:267
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:267
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:267
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:267
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:267
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:267
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:267
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:267
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:267
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:267
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:267
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:267
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:267
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:267
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:267
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:267
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:267
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:267
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:267
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:267
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:267
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:267
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:267
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:275
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:275
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:275
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:275
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:275
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:275
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:275
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:275
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:275
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:275
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:275
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:275
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:275
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:275
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:275
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:275
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:275
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:275
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:275
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:275
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:275
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:275
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:275
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:275
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:275
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:275
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:275
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:275
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:275
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:275
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:275
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:275
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:275
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:275
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:275
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:275
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:275
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:275
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:275
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:275
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:275
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:275
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:275
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:275
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:275
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:275
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:275
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:275
     if (reset) begin
       value_row <= 6'd0;
       value_row_after <= 6'd1;
@@ -3793,12 +3826,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane1_v_d31 <= 32'h0;
       value_lane2_v_d31 <= 32'h0;
       value_lane3_v_d31 <= 32'h0;
-      accumulate_address_d38 <= 8'd0;
+      accumulate_address_d37 <= 8'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
       row_weight_valid_d3 <= 1'b0;
       row_weight_valid_d4 <= 1'b0;
-      row_weight_valid_d5 <= 1'b0;
       row_shifted_valid_d1 <= 1'b0;
       row_shifted_valid_d2 <= 1'b0;
       row_shifted_valid_d3 <= 1'b0;
@@ -3823,17 +3855,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       row_shifted_valid_d22 <= 1'b0;
       row_shifted_valid_d23 <= 1'b0;
       row_shifted_valid_d24 <= 1'b0;
-      row_shifted_valid_d25 <= 1'b0;
-      row_first_beat_d32 <= 1'b0;
-      accumulate_set_d32 <= 1'b0;
-      z_address_d32 <= 5'd0;
-      accumulate_set_d38 <= 1'b0;
-      accumulate_fresh_d33 <= 1'b0;
+      row_first_beat_d31 <= 1'b0;
+      accumulate_set_d31 <= 1'b0;
+      z_address_d31 <= 5'd0;
+      accumulate_set_d37 <= 1'b0;
+      accumulate_fresh_d32 <= 1'b0;
       row_first_beat_d39 <= 1'b0;
       z_address_d39 <= 5'd0;
       accumulate_set_d39 <= 1'b0;
-      accumulate_set_d40 <= 1'b0;
-      accumulate_fresh_d40 <= 1'b0;
+      accumulate_fresh_d39 <= 1'b0;
+      value_lane0_addend_d1 <= 32'h0;
+      value_lane1_addend_d1 <= 32'h0;
+      value_lane2_addend_d1 <= 32'h0;
+      value_lane3_addend_d1 <= 32'h0;
       z_sum_valid_d1 <= 1'b0;
       z_sum_valid_d2 <= 1'b0;
       z_sum_valid_d3 <= 1'b0;
@@ -3899,46 +3933,57 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // value_engine.value_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
   assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:80
-  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:82
-  // ChunkWalk.java:84
-  assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_write_row} >= value_need_rows);
-  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:85
-  assign value_next_chunk_start = value_chunk_start + 10'd32; // ChunkWalk.java:90
-  assign value_next_positions = value_slots_positions + 10'd1; // ChunkWalk.java:91
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:104
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:105
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:106
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:109
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:110
+  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:83
+  assign value_rows_landed = {1'b0, value_write_row} >= value_need_rows; // ChunkWalk.java:92
+  assign value_rows_in = value_chunk_landing & value_rows_landed; // ChunkWalk.java:93
+  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:94
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:119
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:120
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:121
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:124
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:125
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
   assign value_need_rows = value_row_needs; // ValueEngine.java:117
 
   always @(posedge clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:111
-      value_active <= 1'b1; // ChunkWalk.java:112
-      value_chunk <= 5'd0; // ChunkWalk.java:113
-      value_chunk_start <= 10'd0; // ChunkWalk.java:114
-      value_slot_has_rows <= value_first_positions_gt_0; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_first_positions_gt_0 | (value_first_positions <= 10'd1); // ChunkWalk.java:145
-    end else if (value_chunk_done) begin // ChunkWalk.java:116
-      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:117
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:118
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 10'd1); // ChunkWalk.java:145
-      if (value_walk_done) begin // ChunkWalk.java:120
-        value_active <= 1'b0; // ChunkWalk.java:120
+    value_chunk_behind <=
+        value_pass_start ? (8'd0 < value_chunk_behind_ext)
+        : value_chunk_done ? (value_chunk_behind_sum < value_chunk_behind_ext)
+        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:128
+    value_chunk_landing <=
+        value_pass_start ? (8'd0 == value_chunk_behind_ext)
+        : value_chunk_done ? (value_chunk_behind_sum == value_chunk_behind_ext)
+        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:129
+    if (value_pass_start) begin // ChunkWalk.java:131
+      value_active <= 1'b1; // ChunkWalk.java:132
+      value_chunk <= 5'd0; // ChunkWalk.java:133
+      value_chunk_start <= 10'd0; // ChunkWalk.java:134
+      value_next_chunk_start <= 10'd32; // ChunkWalk.java:135
+      value_slot_has_rows <= value_first_positions != 10'd0; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= value_first_positions <= 10'd1; // ChunkWalk.java:185
+    end else if (value_chunk_done) begin // ChunkWalk.java:137
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:138
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:139
+      value_next_chunk_start <= value_next_chunk_start + 10'd32; // ChunkWalk.java:140
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 10'd1); // ChunkWalk.java:185
+      if (value_walk_done) begin // ChunkWalk.java:142
+        value_active <= 1'b0; // ChunkWalk.java:142
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:121
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:143
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:144
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 10'd1); // ChunkWalk.java:145
+    end else if (value_slots_next_token) begin // ChunkWalk.java:143
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:183
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:184
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 10'd1); // ChunkWalk.java:185
     end
     if (reset) begin
+      value_chunk_behind <= 1'b0;
+      value_chunk_landing <= 1'b0;
       value_active <= 1'b0;
       value_chunk <= 5'd0;
       value_chunk_start <= 10'd0;
+      value_next_chunk_start <= 10'd32;
       value_slot_has_rows <= 1'b0;
       value_rows_here <= 6'd0;
       value_rows_fit_turn <= 1'b0;
@@ -3946,32 +3991,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk.value_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // value_engine.value_walk.value_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:53
-  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:54
-  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:55
-  // SlotWalker.java:56
+  assign value_slots_physical = value_slots_slot + value_slot_base; // SlotWalker.java:59
+  assign value_slots_last = {6'd0, value_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:60
+  assign value_slots_last_head = value_slots_head == (value_heads - 8'd1); // SlotWalker.java:61
+  // SlotWalker.java:62
   assign value_slots_next_token =
       ~value_pass_start_or_chunk_done & value_slot_done_and_not_value_chunk_done & value_slots_last_head;
 
   always @(posedge clk) begin
-    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:70
-      value_slots_slot <= 2'd0; // SlotWalker.java:71
-      value_slots_head <= 8'd0; // SlotWalker.java:72
-      value_slots_positions <= value_first_positions; // SlotWalker.java:73
-    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:74
-      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:75
-      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:76
-      if (value_slots_last_head) begin // SlotWalker.java:77
-        value_slots_head <= 8'd0; // SlotWalker.java:78
-        value_slots_positions <= value_slots_positions + 10'd1; // SlotWalker.java:79
+    if (value_pass_start_or_chunk_done) begin // SlotWalker.java:76
+      value_slots_slot <= 2'd0; // SlotWalker.java:77
+      value_slots_head <= 8'd0; // SlotWalker.java:78
+      value_slots_positions <= value_first_positions; // SlotWalker.java:79
+      value_slots_next_positions <= value_first_positions + 10'd1; // SlotWalker.java:80
+    end else if (value_slot_done_and_not_value_chunk_done) begin // SlotWalker.java:81
+      value_slots_slot <= value_slots_slot + 2'd1; // SlotWalker.java:82
+      value_slots_head <= value_slots_head + 8'd1; // SlotWalker.java:83
+      if (value_slots_last_head) begin // SlotWalker.java:84
+        value_slots_head <= 8'd0; // SlotWalker.java:85
+        value_slots_positions <= value_slots_next_positions; // SlotWalker.java:86
+        value_slots_next_positions <= value_slots_next_positions + 10'd1; // SlotWalker.java:87
       end
     end
     if (reset) begin
       value_slots_slot <= 2'd0;
       value_slots_head <= 8'd0;
       value_slots_positions <= 10'd0;
+      value_slots_next_positions <= 10'd1;
     end
   end
 
@@ -4014,10 +4062,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:177
   assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
   assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:177
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:249
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:249
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:249
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:249
+  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:257
+  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:257
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -4289,7 +4337,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:240
   assign stored_output_in_valid = normalized_out_valid; // Reduction.java:241
   assign stored_output_in_payload = normalized_out_payload; // Reduction.java:241
-  assign element_out = stored_output_out_valid & ~push_tag_d33[3]; // Reduction.java:244
+  assign element_out = stored_output_out_valid & ~push_tag_d34[3]; // Reduction.java:244
   assign out_beat_valid = beat_assembled; // Reduction.java:256
   assign out_beat_payload_0 = out_word_0; // Reduction.java:257
   assign out_beat_payload_1 = out_word_1; // Reduction.java:257
@@ -4642,19 +4690,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     push_tag_d31 <= push_tag_d30; // Reduction.java:243
     push_tag_d32 <= push_tag_d31; // Reduction.java:243
     push_tag_d33 <= push_tag_d32; // Reduction.java:243
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // Reduction.java:251
+    push_tag_d34 <= push_tag_d33; // Reduction.java:243
+    if (element_out & (push_tag_d34[1:0] == 2'd0)) begin // Reduction.java:251
       out_word_0 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // Reduction.java:251
+    if (element_out & (push_tag_d34[1:0] == 2'd1)) begin // Reduction.java:251
       out_word_1 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // Reduction.java:251
+    if (element_out & (push_tag_d34[1:0] == 2'd2)) begin // Reduction.java:251
       out_word_2 <= stored_output_out_payload; // Reduction.java:251
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // Reduction.java:251
+    if (element_out & (push_tag_d34[1:0] == 2'd3)) begin // Reduction.java:251
       out_word_3 <= stored_output_out_payload; // Reduction.java:251
     end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // Reduction.java:254
+    beat_assembled <= element_out & (push_tag_d34[1:0] == 2'd3); // Reduction.java:254
     if (beat_promised & ~beat_delivered) begin // Reduction.java:263
       beats_promised <= beats_promised + 4'd1; // Reduction.java:263
     end else if (beat_delivered & ~beat_promised) begin // Reduction.java:264
@@ -4802,7 +4851,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
-      push_tag_d33 <= 4'h0;
+      push_tag_d34 <= 4'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -4819,15 +4868,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.reduce_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and
+  // value_engine.reduction.reduce_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and
   // the positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:53
-  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
-  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
-  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:56
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:59
+  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:60
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:61
+  assign reduce_slots_next_token = ~reduce_start & element_slot_done & reduce_slots_last_head; // SlotWalker.java:62
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:67
+    if (reduce_start) begin // SlotWalker.java:73
       reduce_slots_reached <=
           {(reduce_first_positions > 10'd15),
            (reduce_first_positions > 10'd14),
@@ -4844,20 +4893,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
            (reduce_first_positions > 10'd3),
            (reduce_first_positions > 10'd2),
            (reduce_first_positions > 10'd1),
-           (reduce_first_positions > 10'd0)}; // SlotWalker.java:67
-    end else if (element_slot_done & reduce_slots_last_head) begin // SlotWalker.java:67
-      reduce_slots_reached <= {reduce_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+           (reduce_first_positions > 10'd0)}; // SlotWalker.java:73
+    end else if (element_slot_done & reduce_slots_last_head) begin // SlotWalker.java:73
+      reduce_slots_reached <= {reduce_slots_reached[14:0], 1'b1}; // SlotWalker.java:73
     end
-    if (reduce_start) begin // SlotWalker.java:70
-      reduce_slots_slot <= 2'd0; // SlotWalker.java:71
-      reduce_slots_head <= 8'd0; // SlotWalker.java:72
-      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:73
-    end else if (element_slot_done) begin // SlotWalker.java:74
-      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:75
-      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:76
-      if (reduce_slots_last_head) begin // SlotWalker.java:77
-        reduce_slots_head <= 8'd0; // SlotWalker.java:78
-        reduce_slots_positions <= reduce_slots_positions + 10'd1; // SlotWalker.java:79
+    if (reduce_start) begin // SlotWalker.java:76
+      reduce_slots_slot <= 2'd0; // SlotWalker.java:77
+      reduce_slots_head <= 8'd0; // SlotWalker.java:78
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:79
+      reduce_slots_next_positions <= reduce_first_positions + 10'd1; // SlotWalker.java:80
+    end else if (element_slot_done) begin // SlotWalker.java:81
+      reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:82
+      reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:83
+      if (reduce_slots_last_head) begin // SlotWalker.java:84
+        reduce_slots_head <= 8'd0; // SlotWalker.java:85
+        reduce_slots_positions <= reduce_slots_next_positions; // SlotWalker.java:86
+        reduce_slots_next_positions <= reduce_slots_next_positions + 10'd1; // SlotWalker.java:87
       end
     end
     if (reset) begin
@@ -4865,19 +4916,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       reduce_slots_slot <= 2'd0;
       reduce_slots_head <= 8'd0;
       reduce_slots_positions <= 10'd0;
+      reduce_slots_next_positions <= 10'd1;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.reduction.z_slots (SlotWalker.java:49): the slot this pass is at, its head within its token and the
+  // value_engine.reduction.z_slots (SlotWalker.java:51): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:53
-  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:54
-  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:55
-  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:56
+  assign z_slots_physical = z_slots_slot + reduce_slot_base; // SlotWalker.java:59
+  assign z_slots_last = {6'd0, z_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:60
+  assign z_slots_last_head = z_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:61
+  assign z_slots_next_token = ~reduce_start & z_pushed & z_slots_last_head; // SlotWalker.java:62
 
   always @(posedge clk) begin
-    if (reduce_start) begin // SlotWalker.java:67
+    if (reduce_start) begin // SlotWalker.java:73
       z_slots_reached <=
           {(reduce_first_positions > 10'd15),
            (reduce_first_positions > 10'd14),
@@ -4894,20 +4946,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
            (reduce_first_positions > 10'd3),
            (reduce_first_positions > 10'd2),
            (reduce_first_positions > 10'd1),
-           (reduce_first_positions > 10'd0)}; // SlotWalker.java:67
-    end else if (z_pushed & z_slots_last_head) begin // SlotWalker.java:67
-      z_slots_reached <= {z_slots_reached[14:0], 1'b1}; // SlotWalker.java:67
+           (reduce_first_positions > 10'd0)}; // SlotWalker.java:73
+    end else if (z_pushed & z_slots_last_head) begin // SlotWalker.java:73
+      z_slots_reached <= {z_slots_reached[14:0], 1'b1}; // SlotWalker.java:73
     end
-    if (reduce_start) begin // SlotWalker.java:70
-      z_slots_slot <= 2'd0; // SlotWalker.java:71
-      z_slots_head <= 8'd0; // SlotWalker.java:72
-      z_slots_positions <= reduce_first_positions; // SlotWalker.java:73
-    end else if (z_pushed) begin // SlotWalker.java:74
-      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:75
-      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:76
-      if (z_slots_last_head) begin // SlotWalker.java:77
-        z_slots_head <= 8'd0; // SlotWalker.java:78
-        z_slots_positions <= z_slots_positions + 10'd1; // SlotWalker.java:79
+    if (reduce_start) begin // SlotWalker.java:76
+      z_slots_slot <= 2'd0; // SlotWalker.java:77
+      z_slots_head <= 8'd0; // SlotWalker.java:78
+      z_slots_positions <= reduce_first_positions; // SlotWalker.java:79
+      z_slots_next_positions <= reduce_first_positions + 10'd1; // SlotWalker.java:80
+    end else if (z_pushed) begin // SlotWalker.java:81
+      z_slots_slot <= z_slots_slot + 2'd1; // SlotWalker.java:82
+      z_slots_head <= z_slots_head + 8'd1; // SlotWalker.java:83
+      if (z_slots_last_head) begin // SlotWalker.java:84
+        z_slots_head <= 8'd0; // SlotWalker.java:85
+        z_slots_positions <= z_slots_next_positions; // SlotWalker.java:86
+        z_slots_next_positions <= z_slots_next_positions + 10'd1; // SlotWalker.java:87
       end
     end
     if (reset) begin
@@ -4915,6 +4969,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_slots_slot <= 2'd0;
       z_slots_head <= 8'd0;
       z_slots_positions <= 10'd0;
+      z_slots_next_positions <= 10'd1;
     end
   end
 
@@ -4932,11 +4987,46 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "when it is requested");
         $stop;
       end
+      if (!(~(phase == PHASE_QUERIES)
+            | ((last_query_beat == (query_beat == (row_beats - 8'd1)))
+               & (last_query_slot == (query_slot == (slots - 8'd1)))))) begin // AttentionUnit.java:472
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:472: AttentionUnit: the last query beat and slot flags ",
+                 "are current");
+        $stop;
+      end
+      if (!(~start_maxima
+            | (own_slots
+               == {((assert_ext <= 9'd3) & (assert_sum > 9'd3)),
+                   ((assert_ext <= 9'd2) & (assert_sum > 9'd2)),
+                   ((assert_ext <= 9'd1) & (assert_sum > 9'd1)),
+                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:480
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:480: AttentionUnit: the own slots are current when the ",
+                 "maxima start");
+        $stop;
+      end
+      if (!(score_slots_next_positions == (score_slots_positions + 10'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
+        $stop;
+      end
+      if (!(~score_step
+            | (score_active
+               & ((score_chunk_wide < score_chunk_behind_ext)
+                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:96
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk score: a step is never taken before its rows ",
+                 "are in");
+        $stop;
+      end
+      if (!(score_next_chunk_start == (score_chunk_start + 10'd32))) begin // ChunkWalk.java:100
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk score: the next chunk's start follows the ",
+                 "chunk's");
+        $stop;
+      end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
                & (score_rows_here == assert_mux[5:0])
-               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 10'd2)))))) begin // ChunkWalk.java:101
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk score: the slot's rows in the chunk are ",
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 10'd2)))))) begin // ChunkWalk.java:116
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -4953,6 +5043,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
+      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:677
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:677: AttentionUnit: no score comes out in the cycle the ",
+                 "maxima start");
+        $stop;
+      end
       if (!(~value_offered | value_reader_command_ready)) begin // ChunkLoader.java:129
         $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
                  "offered (the command stage was free)");
@@ -4963,11 +5058,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "when it is requested");
         $stop;
       end
+      if (!(value_slots_next_positions == (value_slots_positions + 10'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
+        $stop;
+      end
+      if (!(~value_step
+            | (value_active
+               & ((value_chunk_wide < value_chunk_behind_ext)
+                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:96
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk value: a step is never taken before its rows ",
+                 "are in");
+        $stop;
+      end
+      if (!(value_next_chunk_start == (value_chunk_start + 10'd32))) begin // ChunkWalk.java:100
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk value: the next chunk's start follows the ",
+                 "chunk's");
+        $stop;
+      end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
                & (value_rows_here == assert_mux_2[5:0])
-               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 10'd1)))))) begin // ChunkWalk.java:101
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:101: ChunkWalk value: the slot's rows in the chunk are ",
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 10'd1)))))) begin // ChunkWalk.java:116
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -4977,6 +5090,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       end
       if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
         $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+        $stop;
+      end
+      if (!(reduce_slots_next_positions == (reduce_slots_positions + 10'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
         $stop;
       end
       if (!(reduce_slots_reached
@@ -4995,8 +5113,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                 (reduce_slots_positions > 10'd3),
                 (reduce_slots_positions > 10'd2),
                 (reduce_slots_positions > 10'd1),
-                (reduce_slots_positions > 10'd0)})) begin // SlotWalker.java:68
-        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+                (reduce_slots_positions > 10'd0)})) begin // SlotWalker.java:74
+        $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
+        $stop;
+      end
+      if (!(z_slots_next_positions == (z_slots_positions + 10'd1))) begin // SlotWalker.java:57
+        $display("ASSERTION FAILED in %m: SlotWalker.java:57: SlotWalker: the next token's positions follow the ",
+                 "positions");
         $stop;
       end
       if (!(z_slots_reached
@@ -5015,8 +5138,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                 (z_slots_positions > 10'd3),
                 (z_slots_positions > 10'd2),
                 (z_slots_positions > 10'd1),
-                (z_slots_positions > 10'd0)})) begin // SlotWalker.java:68
-        $display("ASSERTION FAILED in %m: SlotWalker.java:68: SlotWalker: the lanes reached follow the positions");
+                (z_slots_positions > 10'd0)})) begin // SlotWalker.java:74
+        $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
       if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:260
@@ -5024,23 +5147,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:210
-        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:219
-        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:225
+        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:210
-        $display("ASSERTION FAILED in %m: ValueEngine.java:210: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:216
+        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:219
-        $display("ASSERTION FAILED in %m: ValueEngine.java:219: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:225
+        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -5703,7 +5826,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:232
+  Fp32Add z_sum ( // ValueEngine.java:239
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -5728,7 +5851,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
       reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
       reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
-      reduce_tree_2_1_out_valid, push_tag_d33[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],
+      reduce_tree_2_1_out_valid, push_tag_d34[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],
       key_first_rows_mux[15:10], key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4],
       last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6], score_rows_here_mux_3[9:6],
       value_rows_after_mux[15:10], value_first_rows_mux[15:10], value_landing_latest_diff[5:0],

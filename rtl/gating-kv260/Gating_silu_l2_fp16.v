@@ -293,6 +293,7 @@ module Gating_silu_l2_fp16 (
   reg         f_last_t_d86;              // Gating.java:114
   reg         f_last_t_d87;              // Gating.java:114
   reg         f_last_t_d88;              // Gating.java:114
+  reg         f_last_t_d89;              // Gating.java:114
   reg  [15:0] stored_r_0;                // Gating.java:119
   reg  [15:0] stored_r_1;                // Gating.java:119
   reg  [14:0] beat_max;                  // Gating.java:120
@@ -620,12 +621,13 @@ module Gating_silu_l2_fp16 (
     f_last_t_d86 <= f_last_t_d85; // Gating.java:114
     f_last_t_d87 <= f_last_t_d86; // Gating.java:114
     f_last_t_d88 <= f_last_t_d87; // Gating.java:114
+    f_last_t_d89 <= f_last_t_d88; // Gating.java:114
     stored_r_0 <= f_lane0_store_out_payload; // Gating.java:119
     stored_r_1 <= f_lane1_store_out_payload; // Gating.java:119
     beat_max <=
         (f_lane1_store_out_payload[14:0] > f_lane0_store_out_payload[14:0]) ? f_lane1_store_out_payload[14:0]
         : f_lane0_store_out_payload[14:0]; // Gating.java:120
-    last_r <= f_last_t_d88; // Gating.java:121
+    last_r <= f_last_t_d89; // Gating.java:121
     valid_r <= f_lane0_store_out_valid; // Gating.java:122
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
@@ -643,11 +645,11 @@ module Gating_silu_l2_fp16 (
     if (reset) begin
       f_lane0_in1_t_d79 <= 32'h0;
       f_lane1_in1_t_d79 <= 32'h0;
-      f_last_t_d88 <= 1'b0;
+      f_last_t_d89 <= 1'b0;
       valid_r <= 1'b0;
       running_max <= 15'd0;
       result_valid <= 1'b0;
-      result_credits <= 7'd92;
+      result_credits <= 7'd93;
     end
   end
 
@@ -660,9 +662,9 @@ module Gating_silu_l2_fp16 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 7'd92)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 7'd93)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 92");
+                 "depth 93");
         $stop;
       end
       if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -730,7 +732,7 @@ module Gating_silu_l2_fp16 (
     .out_payload (f_lane1_store_out_payload)
   );
 
-  SyncFifo_w65_d92 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w65_d93 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -7,5 +7,5 @@ FpScale2_n10.v
 FpReciprocal.v
 FpSilu.v
 Fp32ToFp16.v
-SyncFifo_w65_d92.v
+SyncFifo_w65_d93.v
 Gating_silu_l2_fp16.v

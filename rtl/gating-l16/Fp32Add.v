@@ -44,23 +44,23 @@ module Fp32Add (
   reg  [4:0]  shift_4;        // Fp32Add.java:154
   reg         zero_4;         // Fp32Add.java:155
   reg         sign_4;         // Fp32Add.java:156
-  reg  [8:0]  exp_4;          // Fp32Add.java:157
-  reg  [2:0]  flags_4;        // Fp32Add.java:158
-  reg  [27:0] shifted_lo_5;   // Fp32Add.java:163
-  reg  [10:0] shifted_hi_5;   // Fp32Add.java:164
-  reg         top_5;          // Fp32Add.java:165
-  reg         next_5;         // Fp32Add.java:166
-  reg  [8:0]  exp_5;          // Fp32Add.java:167
-  reg         zero_5;         // Fp32Add.java:168
-  reg         sign_5;         // Fp32Add.java:169
-  reg  [2:0]  flags_5;        // Fp32Add.java:170
-  reg  [31:0] y_6;            // Fp32Add.java:186
-  reg         valid_d1;       // Fp32Add.java:187
-  reg         valid_d2;       // Fp32Add.java:187
-  reg         valid_d3;       // Fp32Add.java:187
-  reg         valid_d4;       // Fp32Add.java:187
-  reg         valid_d5;       // Fp32Add.java:187
-  reg         valid_d6;       // Fp32Add.java:187
+  reg  [8:0]  exp_4;          // Fp32Add.java:159
+  reg  [2:0]  flags_4;        // Fp32Add.java:160
+  reg  [27:0] shifted_lo_5;   // Fp32Add.java:166
+  reg  [10:0] shifted_hi_5;   // Fp32Add.java:167
+  reg         top_5;          // Fp32Add.java:168
+  reg         next_5;         // Fp32Add.java:169
+  reg  [8:0]  below_exp_5;    // Fp32Add.java:170
+  reg         zero_5;         // Fp32Add.java:171
+  reg         sign_5;         // Fp32Add.java:172
+  reg  [2:0]  flags_5;        // Fp32Add.java:173
+  reg  [31:0] y_6;            // Fp32Add.java:189
+  reg         valid_d1;       // Fp32Add.java:190
+  reg         valid_d2;       // Fp32Add.java:190
+  reg         valid_d3;       // Fp32Add.java:190
+  reg         valid_d4;       // Fp32Add.java:190
+  reg         valid_d5;       // Fp32Add.java:190
+  reg         valid_d6;       // Fp32Add.java:190
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [8:0] sig_a_1_diff;
@@ -158,10 +158,10 @@ module Fp32Add (
   assign y_6_cat = {sign_5, 31'h7f800000};
   assign y_6_or = shifted_lo_5 | {(shifted_hi_5 | {top_5, next_5, 9'h0}), 17'h0};
   assign y_6_sum =
-      {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, y_6_or[27:4]} + {32'd0, (y_6_or[3] & ((y_6_or[2:0] != 3'd0) | y_6_or[4]))};
+      {1'b0, below_exp_5, 23'd0} + {9'd0, y_6_or[27:4]} + {32'd0, (y_6_or[3] & ((y_6_or[2:0] != 3'd0) | y_6_or[4]))};
 
-  assign out_payload = y_6; // Fp32Add.java:186
-  assign out_valid = valid_d6; // Fp32Add.java:187
+  assign out_payload = y_6; // Fp32Add.java:189
+  assign out_valid = valid_d6; // Fp32Add.java:190
 
   always @(posedge clk) begin
     // Fp32Add.java:84
@@ -315,28 +315,28 @@ module Fp32Add (
     shift_4 <= normalize_lo_4_mux; // Fp32Add.java:154
     zero_4 <= sum_3 == 28'd0; // Fp32Add.java:155
     sign_4 <= sign_3; // Fp32Add.java:156
-    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:157
-    flags_4 <= flags_3; // Fp32Add.java:158
-    shifted_lo_5 <= shifted_lo_5_prod[27:0]; // Fp32Add.java:163
-    shifted_hi_5 <= shifted_hi_5_prod[10:0]; // Fp32Add.java:164
-    top_5 <= top_4[1] | top_4[0]; // Fp32Add.java:165
-    next_5 <= top_4[1] & top_4[0]; // Fp32Add.java:166
-    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:167
-    zero_5 <= zero_4; // Fp32Add.java:168
-    sign_5 <= sign_4; // Fp32Add.java:169
-    flags_5 <= flags_4; // Fp32Add.java:170
+    exp_4 <= {1'b0, exp_3}; // Fp32Add.java:159
+    flags_4 <= flags_3; // Fp32Add.java:160
+    shifted_lo_5 <= shifted_lo_5_prod[27:0]; // Fp32Add.java:166
+    shifted_hi_5 <= shifted_hi_5_prod[10:0]; // Fp32Add.java:167
+    top_5 <= top_4[1] | top_4[0]; // Fp32Add.java:168
+    next_5 <= top_4[1] & top_4[0]; // Fp32Add.java:169
+    below_exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:170
+    zero_5 <= zero_4; // Fp32Add.java:171
+    sign_5 <= sign_4; // Fp32Add.java:172
+    flags_5 <= flags_4; // Fp32Add.java:173
     y_6 <=
         flags_5[2] ? 32'h7fc00000
         : flags_5[1] ? y_6_cat
         : zero_5 ? {flags_5[0], 31'h0}
         : (y_6_sum[32:23] >= 10'd255) ? y_6_cat
-        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:186
-    valid_d1 <= in_valid; // Fp32Add.java:187
-    valid_d2 <= valid_d1; // Fp32Add.java:187
-    valid_d3 <= valid_d2; // Fp32Add.java:187
-    valid_d4 <= valid_d3; // Fp32Add.java:187
-    valid_d5 <= valid_d4; // Fp32Add.java:187
-    valid_d6 <= valid_d5; // Fp32Add.java:187
+        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:189
+    valid_d1 <= in_valid; // Fp32Add.java:190
+    valid_d2 <= valid_d1; // Fp32Add.java:190
+    valid_d3 <= valid_d2; // Fp32Add.java:190
+    valid_d4 <= valid_d3; // Fp32Add.java:190
+    valid_d5 <= valid_d4; // Fp32Add.java:190
+    valid_d6 <= valid_d5; // Fp32Add.java:190
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

@@ -3,62 +3,78 @@
 `default_nettype none
 
 module Fp32ToFp16 (
-  input  wire        clk,         // Fp32ToFp16.java:30
-  input  wire        reset,       // Fp32ToFp16.java:30
-  input  wire        in_valid,    // Fp32ToFp16.java:26
-  input  wire [31:0] in_payload,  // Fp32ToFp16.java:26
-  output wire        out_valid,   // Fp32ToFp16.java:28
-  output wire [15:0] out_payload  // Fp32ToFp16.java:28
+  input  wire        clk,         // Fp32ToFp16.java:33
+  input  wire        reset,       // Fp32ToFp16.java:33
+  input  wire        in_valid,    // Fp32ToFp16.java:29
+  input  wire [31:0] in_payload,  // Fp32ToFp16.java:29
+  output wire        out_valid,   // Fp32ToFp16.java:31
+  output wire [15:0] out_payload  // Fp32ToFp16.java:31
 );
 
-  reg  [31:0] x_1;      // Fp32ToFp16.java:33
-  reg  [8:0]  scale_1;  // Fp32ToFp16.java:34
-  reg  [10:0] kept_1;   // Fp32ToFp16.java:35
-  reg         guard_1;  // Fp32ToFp16.java:36
-  reg         sticky_1; // Fp32ToFp16.java:37
-  reg  [15:0] y_2;      // Fp32ToFp16.java:40
-  reg         valid_1;  // Fp32ToFp16.java:41
-  reg         valid_2;  // Fp32ToFp16.java:41
+  reg  [23:0] significand_1; // Fp32ToFp16.java:37
+  reg  [4:0]  shift_1;       // Fp32ToFp16.java:38
+  reg  [8:0]  scale_1;       // Fp32ToFp16.java:39
+  reg         sign_1;        // Fp32ToFp16.java:40
+  reg         infinite_1;    // Fp32ToFp16.java:41
+  reg         nan_1;         // Fp32ToFp16.java:42
+  reg  [8:0]  scale_2;       // Fp32ToFp16.java:46
+  reg  [10:0] kept_2;        // Fp32ToFp16.java:47
+  reg         guard_2;       // Fp32ToFp16.java:48
+  reg         sticky_2;      // Fp32ToFp16.java:49
+  reg         sign_2;        // Fp32ToFp16.java:50
+  reg         infinite_2;    // Fp32ToFp16.java:51
+  reg         nan_2;         // Fp32ToFp16.java:52
+  reg  [15:0] y_3;           // Fp32ToFp16.java:56
+  reg         valid_d1;      // Fp32ToFp16.java:57
+  reg         valid_d2;      // Fp32ToFp16.java:57
+  reg         valid_d3;      // Fp32ToFp16.java:57
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire scale_1_cmp;
-  wire [24:0] kept_1_cat;
-  wire [7:0] kept_1_diff;
-  wire [7:0] kept_1_mux_2;
-  wire [4:0] kept_1_mux;
-  wire [24:0] kept_1_shr;
-  wire [19:0] y_2_sum;
-  assign scale_1_cmp = in_payload[30:23] >= 8'd113;
-  assign kept_1_cat = {(in_payload[30:23] != 8'd0), in_payload[22:0], 1'b0};
-  assign kept_1_diff = 8'd126 - in_payload[30:23];
-  assign kept_1_mux_2 = (kept_1_diff > 8'd25) ? 8'd25 : kept_1_diff;
-  assign kept_1_mux = scale_1_cmp ? 5'd13 : kept_1_mux_2[4:0];
-  assign kept_1_shr = kept_1_cat >> kept_1_mux;
-  assign y_2_sum = {1'b0, (scale_1 - 9'd1), 10'd0} + {9'd0, kept_1} + {19'd0, (guard_1 & (sticky_1 | kept_1[0]))};
+  wire shift_1_cmp;
+  wire [7:0] shift_1_diff;
+  wire [7:0] shift_1_mux;
+  wire [24:0] kept_2_cat;
+  wire [24:0] kept_2_shr;
+  wire [19:0] y_3_sum;
+  assign shift_1_cmp = in_payload[30:23] >= 8'd113;
+  assign shift_1_diff = 8'd126 - in_payload[30:23];
+  assign shift_1_mux = (shift_1_diff > 8'd25) ? 8'd25 : shift_1_diff;
+  assign kept_2_cat = {significand_1, 1'b0};
+  assign kept_2_shr = kept_2_cat >> shift_1;
+  assign y_3_sum = {1'b0, (scale_2 - 9'd1), 10'd0} + {9'd0, kept_2} + {19'd0, (guard_2 & (sticky_2 | kept_2[0]))};
 
-  assign out_payload = y_2; // Fp32ToFp16.java:40
-  assign out_valid = valid_2; // Fp32ToFp16.java:41
+  assign out_payload = y_3; // Fp32ToFp16.java:56
+  assign out_valid = valid_d3; // Fp32ToFp16.java:57
 
   always @(posedge clk) begin
-    x_1 <= in_payload; // Fp32ToFp16.java:33
-    scale_1 <= scale_1_cmp ? {1'b0, (in_payload[30:23] - 8'd112)} : 9'd1; // Fp32ToFp16.java:34
-    kept_1 <= kept_1_shr[11:1]; // Fp32ToFp16.java:35
-    guard_1 <= kept_1_shr[0]; // Fp32ToFp16.java:36
-    sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_mux)); // Fp32ToFp16.java:37
-    y_2 <=
-        ((x_1[30:23] == 8'd255) & (x_1[22:0] != 23'd0)) ? 16'h7e00
-        : (((x_1[30:23] == 8'd255) & (x_1[22:0] == 23'd0)) | (y_2_sum[19:10] >= 10'd31)) ? {x_1[31], 15'h7c00}
-        : {x_1[31], y_2_sum[14:0]}; // Fp32ToFp16.java:40
-    valid_1 <= in_valid; // Fp32ToFp16.java:41
-    valid_2 <= valid_1; // Fp32ToFp16.java:41
+    significand_1 <= {(in_payload[30:23] != 8'd0), in_payload[22:0]}; // Fp32ToFp16.java:37
+    shift_1 <= shift_1_cmp ? 5'd13 : shift_1_mux[4:0]; // Fp32ToFp16.java:38
+    scale_1 <= shift_1_cmp ? {1'b0, (in_payload[30:23] - 8'd112)} : 9'd1; // Fp32ToFp16.java:39
+    sign_1 <= in_payload[31]; // Fp32ToFp16.java:40
+    infinite_1 <= (in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0); // Fp32ToFp16.java:41
+    nan_1 <= (in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0); // Fp32ToFp16.java:42
+    scale_2 <= scale_1; // Fp32ToFp16.java:46
+    kept_2 <= kept_2_shr[11:1]; // Fp32ToFp16.java:47
+    guard_2 <= kept_2_shr[0]; // Fp32ToFp16.java:48
+    sticky_2 <= |(kept_2_cat & ~(25'h1ffffff << shift_1)); // Fp32ToFp16.java:49
+    sign_2 <= sign_1; // Fp32ToFp16.java:50
+    infinite_2 <= infinite_1; // Fp32ToFp16.java:51
+    nan_2 <= nan_1; // Fp32ToFp16.java:52
+    // Fp32ToFp16.java:56
+    y_3 <=
+        nan_2 ? 16'h7e00 : ((infinite_2 | (y_3_sum[19:10] >= 10'd31)) ? {sign_2, 15'h7c00} : {sign_2, y_3_sum[14:0]});
+    valid_d1 <= in_valid; // Fp32ToFp16.java:57
+    valid_d2 <= valid_d1; // Fp32ToFp16.java:57
+    valid_d3 <= valid_d2; // Fp32ToFp16.java:57
     if (reset) begin
-      valid_1 <= 1'b0;
-      valid_2 <= 1'b0;
+      valid_d1 <= 1'b0;
+      valid_d2 <= 1'b0;
+      valid_d3 <= 1'b0;
     end
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, kept_1_shr[24:12], kept_1_mux_2[7:5]};
+  wire unused_bits = &{1'b0, shift_1_mux[7:5], kept_2_shr[24:12]};
 endmodule
 
 `default_nettype wire

@@ -1623,6 +1623,7 @@ module Gating_silu_l16_fp16 (
   reg          f_last_t_d86;               // Gating.java:114
   reg          f_last_t_d87;               // Gating.java:114
   reg          f_last_t_d88;               // Gating.java:114
+  reg          f_last_t_d89;               // Gating.java:114
   reg  [15:0]  stored_r_0;                 // Gating.java:119
   reg  [15:0]  stored_r_1;                 // Gating.java:119
   reg  [15:0]  stored_r_2;                 // Gating.java:119
@@ -3254,6 +3255,7 @@ module Gating_silu_l16_fp16 (
     f_last_t_d86 <= f_last_t_d85; // Gating.java:114
     f_last_t_d87 <= f_last_t_d86; // Gating.java:114
     f_last_t_d88 <= f_last_t_d87; // Gating.java:114
+    f_last_t_d89 <= f_last_t_d88; // Gating.java:114
     stored_r_0 <= f_lane0_store_out_payload; // Gating.java:119
     stored_r_1 <= f_lane1_store_out_payload; // Gating.java:119
     stored_r_2 <= f_lane2_store_out_payload; // Gating.java:119
@@ -3271,7 +3273,7 @@ module Gating_silu_l16_fp16 (
     stored_r_14 <= f_lane14_store_out_payload; // Gating.java:119
     stored_r_15 <= f_lane15_store_out_payload; // Gating.java:119
     beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // Gating.java:120
-    last_r <= f_last_t_d88; // Gating.java:121
+    last_r <= f_last_t_d89; // Gating.java:121
     valid_r <= f_lane0_store_out_valid; // Gating.java:122
     if (valid_r) begin // Gating.java:125
       running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:125
@@ -3317,11 +3319,11 @@ module Gating_silu_l16_fp16 (
       f_lane13_in1_t_d79 <= 32'h0;
       f_lane14_in1_t_d79 <= 32'h0;
       f_lane15_in1_t_d79 <= 32'h0;
-      f_last_t_d88 <= 1'b0;
+      f_last_t_d89 <= 1'b0;
       valid_r <= 1'b0;
       running_max <= 15'd0;
       result_valid <= 1'b0;
-      result_credits <= 7'd92;
+      result_credits <= 7'd93;
     end
   end
 
@@ -3334,9 +3336,9 @@ module Gating_silu_l16_fp16 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 7'd92)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 7'd93)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 92");
+                 "depth 93");
         $stop;
       end
       if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -3796,7 +3798,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane15_store_out_payload)
   );
 
-  SyncFifo_w289_d92 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w289_d93 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

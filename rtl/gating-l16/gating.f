@@ -7,5 +7,5 @@ FpScale2_n10.v
 FpReciprocal.v
 FpSilu.v
 Fp32ToFp16.v
-SyncFifo_w289_d92.v
+SyncFifo_w289_d93.v
 Gating_silu_l16_fp16.v

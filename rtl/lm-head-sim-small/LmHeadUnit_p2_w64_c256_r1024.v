@@ -281,37 +281,47 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg  [63:0] lane0_x_read;                         // LmHeadUnit.java:304
   reg  [63:0] lane0_weights_d1;                     // LmHeadUnit.java:306
   reg  [63:0] lane0_weights_d2;                     // LmHeadUnit.java:306
-  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:313
-  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:313
-  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:319
-  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:319
-  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:319
-  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:319
-  reg         lane0_beat_d1;                        // LmHeadUnit.java:320
-  reg         lane0_beat_d2;                        // LmHeadUnit.java:320
-  reg         lane0_beat_d3;                        // LmHeadUnit.java:320
-  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:326
-  reg         lane0_beat_d4;                        // LmHeadUnit.java:327
-  reg         lane0_row_end_d1;                     // LmHeadUnit.java:328
-  reg         lane0_row_end_d2;                     // LmHeadUnit.java:328
-  reg         lane0_row_end_d3;                     // LmHeadUnit.java:328
-  reg         lane0_row_end_d4;                     // LmHeadUnit.java:328
-  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:329
-  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:330
-  reg         lane0_failed;                         // LmHeadUnit.java:337
+  reg  [15:0] lane0_product0_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product0;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product1_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product1;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product2_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product2;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product3_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product3;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product4_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product4;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product5_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product5;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product6_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product6;                       // LmHeadUnit.java:314
+  reg  [15:0] lane0_product7_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane0_product7;                       // LmHeadUnit.java:314
+  wire        lane0_beat_tree_in_valid;             // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:320
+  wire [15:0] lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:320
+  wire        lane0_beat_tree_out_valid;            // LmHeadUnit.java:320
+  wire [18:0] lane0_beat_tree_out_payload;          // LmHeadUnit.java:320
+  reg         lane0_beat_d1;                        // LmHeadUnit.java:321
+  reg         lane0_beat_d2;                        // LmHeadUnit.java:321
+  reg         lane0_beat_d3;                        // LmHeadUnit.java:321
+  reg         lane0_beat_d4;                        // LmHeadUnit.java:321
+  wire [31:0] lane0_beat_sum_c;                     // LmHeadUnit.java:328
+  reg         lane0_beat_d5;                        // LmHeadUnit.java:329
+  reg         lane0_row_end_d1;                     // LmHeadUnit.java:330
+  reg         lane0_row_end_d2;                     // LmHeadUnit.java:330
+  reg         lane0_row_end_d3;                     // LmHeadUnit.java:330
+  reg         lane0_row_end_d4;                     // LmHeadUnit.java:330
+  reg         lane0_row_end_d5;                     // LmHeadUnit.java:330
+  reg  [31:0] lane0_acc;                            // LmHeadUnit.java:331
+  wire [31:0] lane0_row_total;                      // LmHeadUnit.java:332
+  reg         lane0_failed;                         // LmHeadUnit.java:339
 
   // lane1
   reg  [32:0] lane1_next_row;                       // LmHeadUnit.java:269
@@ -336,57 +346,71 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg  [63:0] lane1_x_read;                         // LmHeadUnit.java:304
   reg  [63:0] lane1_weights_d1;                     // LmHeadUnit.java:306
   reg  [63:0] lane1_weights_d2;                     // LmHeadUnit.java:306
-  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:313
-  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:313
-  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:319
-  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:319
-  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:319
-  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:319
-  reg         lane1_beat_d1;                        // LmHeadUnit.java:320
-  reg         lane1_beat_d2;                        // LmHeadUnit.java:320
-  reg         lane1_beat_d3;                        // LmHeadUnit.java:320
-  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:326
-  reg         lane1_beat_d4;                        // LmHeadUnit.java:327
-  reg         lane1_row_end_d1;                     // LmHeadUnit.java:328
-  reg         lane1_row_end_d2;                     // LmHeadUnit.java:328
-  reg         lane1_row_end_d3;                     // LmHeadUnit.java:328
-  reg         lane1_row_end_d4;                     // LmHeadUnit.java:328
-  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:329
-  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:330
-  reg         lane1_failed;                         // LmHeadUnit.java:337
+  reg  [15:0] lane1_product0_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product0;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product1_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product1;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product2_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product2;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product3_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product3;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product4_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product4;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product5_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product5;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product6_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product6;                       // LmHeadUnit.java:314
+  reg  [15:0] lane1_product7_m;                     // LmHeadUnit.java:314
+  reg  [15:0] lane1_product7;                       // LmHeadUnit.java:314
+  wire        lane1_beat_tree_in_valid;             // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:320
+  wire [15:0] lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:320
+  wire        lane1_beat_tree_out_valid;            // LmHeadUnit.java:320
+  wire [18:0] lane1_beat_tree_out_payload;          // LmHeadUnit.java:320
+  reg         lane1_beat_d1;                        // LmHeadUnit.java:321
+  reg         lane1_beat_d2;                        // LmHeadUnit.java:321
+  reg         lane1_beat_d3;                        // LmHeadUnit.java:321
+  reg         lane1_beat_d4;                        // LmHeadUnit.java:321
+  wire [31:0] lane1_beat_sum_c;                     // LmHeadUnit.java:328
+  reg         lane1_beat_d5;                        // LmHeadUnit.java:329
+  reg         lane1_row_end_d1;                     // LmHeadUnit.java:330
+  reg         lane1_row_end_d2;                     // LmHeadUnit.java:330
+  reg         lane1_row_end_d3;                     // LmHeadUnit.java:330
+  reg         lane1_row_end_d4;                     // LmHeadUnit.java:330
+  reg         lane1_row_end_d5;                     // LmHeadUnit.java:330
+  reg  [31:0] lane1_acc;                            // LmHeadUnit.java:331
+  wire [31:0] lane1_row_total;                      // LmHeadUnit.java:332
+  reg         lane1_failed;                         // LmHeadUnit.java:339
 
   // scale_stream
-  reg         scales_requested;                     // LmHeadUnit.java:353
-  wire [36:0] scale_bytes;                          // LmHeadUnit.java:354
-  wire [31:0] scale_beats;                          // LmHeadUnit.java:355
-  reg  [0:0]  scale_word;                           // LmHeadUnit.java:364
-  wire        last_scale_word;                      // LmHeadUnit.java:365
-  wire        scale_valid;                          // LmHeadUnit.java:366
-  wire        scale_ready;                          // LmHeadUnit.java:366
-  wire [31:0] scale_payload;                        // LmHeadUnit.java:366
-  reg  [32:0] scales_taken;                         // LmHeadUnit.java:373
-  reg         scale_beyond_rows;                    // LmHeadUnit.java:376
-  reg         scales_failed;                        // LmHeadUnit.java:390
+  reg         scales_requested;                     // LmHeadUnit.java:355
+  wire [36:0] scale_bytes;                          // LmHeadUnit.java:356
+  wire [31:0] scale_beats;                          // LmHeadUnit.java:357
+  wire        scales_offered;                       // LmHeadUnit.java:360
+  reg  [0:0]  scale_word;                           // LmHeadUnit.java:365
+  wire        last_scale_word;                      // LmHeadUnit.java:366
+  wire        scale_valid;                          // LmHeadUnit.java:367
+  wire        scale_ready;                          // LmHeadUnit.java:367
+  wire [31:0] scale_payload;                        // LmHeadUnit.java:367
+  reg  [32:0] scales_taken;                         // LmHeadUnit.java:368
+  reg         scale_beyond_rows;                    // LmHeadUnit.java:371
+  reg         scale_skid_buffered;                  // Stream.java:162
+  reg  [31:0] scale_skid_buffer;                    // Stream.java:163
+  wire        scale_skid_ready;                     // Stream.java:164
+  reg         scales_failed;                        // LmHeadUnit.java:397
 
   // logit_stage
-  reg  [0:0]  next_lane;                            // LmHeadUnit.java:415
-  reg  [32:0] next_row;                             // LmHeadUnit.java:416
-  wire        logit_out_valid;                      // LmHeadUnit.java:426
-  wire        logit_out_ready;                      // LmHeadUnit.java:426
-  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:426
+  reg  [0:0]  next_lane;                            // LmHeadUnit.java:422
+  reg  [32:0] next_row;                             // LmHeadUnit.java:423
+  wire        logit_out_valid;                      // LmHeadUnit.java:433
+  wire        logit_out_ready;                      // LmHeadUnit.java:433
+  wire [31:0] logit_out_payload;                    // LmHeadUnit.java:433
   wire        logit_queue_push_valid;               // Stream.java:195
   wire        logit_queue_push_ready;               // Stream.java:195
   wire [31:0] logit_queue_push_payload;             // Stream.java:195
@@ -394,49 +418,57 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_queue_pop_ready;                // Stream.java:195
   wire [31:0] logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]  logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:429
-  reg         logit_room;                           // LmHeadUnit.java:433
-  reg         rows_left;                            // LmHeadUnit.java:437
-  wire        logit_take;                           // LmHeadUnit.java:441
-  wire        row_sum_float_out_valid;              // LmHeadUnit.java:458
-  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:458
-  wire        row_sum_float_in_valid;               // LmHeadUnit.java:458
-  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:458
-  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:461
-  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:461
-  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:461
-  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:461
-  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:461
-  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:461
-  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:461
-  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:461
-  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:461
-  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:461
-  wire        logit_in_valid;                       // LmHeadUnit.java:461
-  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:461
-  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:461
-  wire        logit_out_valid_2;                    // LmHeadUnit.java:461
-  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:461
-  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:464
-  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:464
-  reg  [31:0] best_value;                           // LmHeadUnit.java:471
-  reg  [31:0] best_row;                             // LmHeadUnit.java:472
-  wire        logit_greater;                        // LmHeadUnit.java:473
-  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:478
-  wire        logits_finished;                      // LmHeadUnit.java:481
+  reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:436
+  reg         logit_room;                           // LmHeadUnit.java:440
+  reg         rows_left;                            // LmHeadUnit.java:444
+  wire        logit_take;                           // LmHeadUnit.java:448
+  wire        row_sum_float_out_valid;              // LmHeadUnit.java:465
+  wire [31:0] row_sum_float_out_payload;            // LmHeadUnit.java:465
+  wire        row_sum_float_in_valid;               // LmHeadUnit.java:465
+  wire [31:0] row_sum_float_in_payload;             // LmHeadUnit.java:465
+  reg  [31:0] row_sum_float_d1;                     // LmHeadUnit.java:468
+  reg  [31:0] row_sum_float_d2;                     // LmHeadUnit.java:468
+  reg  [31:0] row_sum_float_d3;                     // LmHeadUnit.java:468
+  reg  [31:0] row_sum_float_d4;                     // LmHeadUnit.java:468
+  reg  [31:0] row_sum_float_d5;                     // LmHeadUnit.java:468
+  reg         row_sum_float_valid_d1;               // LmHeadUnit.java:468
+  reg         row_sum_float_valid_d2;               // LmHeadUnit.java:468
+  reg         row_sum_float_valid_d3;               // LmHeadUnit.java:468
+  reg         row_sum_float_valid_d4;               // LmHeadUnit.java:468
+  reg         row_sum_float_valid_d5;               // LmHeadUnit.java:468
+  wire        logit_in_valid;                       // LmHeadUnit.java:468
+  wire [31:0] logit_in_payload_a;                   // LmHeadUnit.java:468
+  wire [31:0] logit_in_payload_b;                   // LmHeadUnit.java:468
+  wire        logit_out_valid_2;                    // LmHeadUnit.java:468
+  wire [31:0] logit_out_payload_2;                  // LmHeadUnit.java:468
+  reg  [31:0] logit_row_d1;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d2;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d3;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d4;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d5;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d6;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d7;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d8;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d9;                         // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d10;                        // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d11;                        // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d12;                        // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d13;                        // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d14;                        // LmHeadUnit.java:471
+  reg  [31:0] logit_row_d15;                        // LmHeadUnit.java:471
+  reg         argmax_valid;                         // LmHeadUnit.java:482
+  reg         argmax_first;                         // LmHeadUnit.java:483
+  reg  [31:0] argmax_row;                           // LmHeadUnit.java:484
+  reg  [31:0] argmax_key;                           // LmHeadUnit.java:485
+  reg         argmax_nan;                           // LmHeadUnit.java:486
+  reg         argmax_zero;                          // LmHeadUnit.java:487
+  reg  [31:0] best_key;                             // LmHeadUnit.java:488
+  reg         best_nan;                             // LmHeadUnit.java:489
+  reg         best_zero;                            // LmHeadUnit.java:490
+  reg  [31:0] best_row;                             // LmHeadUnit.java:491
+  wire        logit_greater;                        // LmHeadUnit.java:493
+  reg  [32:0] logits_emitted;                       // LmHeadUnit.java:500
+  wire        logits_finished;                      // LmHeadUnit.java:504
   reg         shared_operands_valid;                // LmHeadUnit.java:129
   reg  [31:0] shared_operand_a;                     // LmHeadUnit.java:130
   reg  [31:0] shared_operand_b;                     // LmHeadUnit.java:132
@@ -446,75 +478,77 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   reg  [63:0] lane1_activations [0:31];             // LmHeadUnit.java:264
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [7:0] lane0_product0_part;
-  wire [7:0] lane0_product0_part_2;
-  wire [7:0] lane0_product1_part;
-  wire [7:0] lane0_product1_part_2;
-  wire [7:0] lane0_product2_part;
-  wire [7:0] lane0_product2_part_2;
-  wire [7:0] lane0_product3_part;
-  wire [7:0] lane0_product3_part_2;
-  wire [7:0] lane0_product4_part;
-  wire [7:0] lane0_product4_part_2;
-  wire [7:0] lane0_product5_part;
-  wire [7:0] lane0_product5_part_2;
-  wire [7:0] lane0_product6_part;
-  wire [7:0] lane0_product6_part_2;
-  wire [7:0] lane0_product7_part;
-  wire [7:0] lane0_product7_part_2;
-  wire [7:0] lane1_product0_part;
-  wire [7:0] lane1_product0_part_2;
-  wire [7:0] lane1_product1_part;
-  wire [7:0] lane1_product1_part_2;
-  wire [7:0] lane1_product2_part;
-  wire [7:0] lane1_product2_part_2;
-  wire [7:0] lane1_product3_part;
-  wire [7:0] lane1_product3_part_2;
-  wire [7:0] lane1_product4_part;
-  wire [7:0] lane1_product4_part_2;
-  wire [7:0] lane1_product5_part;
-  wire [7:0] lane1_product5_part_2;
-  wire [7:0] lane1_product6_part;
-  wire [7:0] lane1_product6_part_2;
-  wire [7:0] lane1_product7_part;
-  wire [7:0] lane1_product7_part_2;
+  wire [7:0] lane0_product0_m_part;
+  wire [7:0] lane0_product0_m_part_2;
+  wire [7:0] lane0_product1_m_part;
+  wire [7:0] lane0_product1_m_part_2;
+  wire [7:0] lane0_product2_m_part;
+  wire [7:0] lane0_product2_m_part_2;
+  wire [7:0] lane0_product3_m_part;
+  wire [7:0] lane0_product3_m_part_2;
+  wire [7:0] lane0_product4_m_part;
+  wire [7:0] lane0_product4_m_part_2;
+  wire [7:0] lane0_product5_m_part;
+  wire [7:0] lane0_product5_m_part_2;
+  wire [7:0] lane0_product6_m_part;
+  wire [7:0] lane0_product6_m_part_2;
+  wire [7:0] lane0_product7_m_part;
+  wire [7:0] lane0_product7_m_part_2;
+  wire [7:0] lane1_product0_m_part;
+  wire [7:0] lane1_product0_m_part_2;
+  wire [7:0] lane1_product1_m_part;
+  wire [7:0] lane1_product1_m_part_2;
+  wire [7:0] lane1_product2_m_part;
+  wire [7:0] lane1_product2_m_part_2;
+  wire [7:0] lane1_product3_m_part;
+  wire [7:0] lane1_product3_m_part_2;
+  wire [7:0] lane1_product4_m_part;
+  wire [7:0] lane1_product4_m_part_2;
+  wire [7:0] lane1_product5_m_part;
+  wire [7:0] lane1_product5_m_part_2;
+  wire [7:0] lane1_product6_m_part;
+  wire [7:0] lane1_product6_m_part_2;
+  wire [7:0] lane1_product7_m_part;
+  wire [7:0] lane1_product7_m_part_2;
   wire [36:0] scale_beats_sum;
   wire [32:0] scales_taken_sum;
+  wire scale_valid_or_skid_buffered;
   wire [32:0] next_row_sum;
-  assign lane0_product0_part = lane0_weights_d2[7:0];
-  assign lane0_product0_part_2 = lane0_x_read[7:0];
-  assign lane0_product1_part = lane0_weights_d2[15:8];
-  assign lane0_product1_part_2 = lane0_x_read[15:8];
-  assign lane0_product2_part = lane0_weights_d2[23:16];
-  assign lane0_product2_part_2 = lane0_x_read[23:16];
-  assign lane0_product3_part = lane0_weights_d2[31:24];
-  assign lane0_product3_part_2 = lane0_x_read[31:24];
-  assign lane0_product4_part = lane0_weights_d2[39:32];
-  assign lane0_product4_part_2 = lane0_x_read[39:32];
-  assign lane0_product5_part = lane0_weights_d2[47:40];
-  assign lane0_product5_part_2 = lane0_x_read[47:40];
-  assign lane0_product6_part = lane0_weights_d2[55:48];
-  assign lane0_product6_part_2 = lane0_x_read[55:48];
-  assign lane0_product7_part = lane0_weights_d2[63:56];
-  assign lane0_product7_part_2 = lane0_x_read[63:56];
-  assign lane1_product0_part = lane1_weights_d2[7:0];
-  assign lane1_product0_part_2 = lane1_x_read[7:0];
-  assign lane1_product1_part = lane1_weights_d2[15:8];
-  assign lane1_product1_part_2 = lane1_x_read[15:8];
-  assign lane1_product2_part = lane1_weights_d2[23:16];
-  assign lane1_product2_part_2 = lane1_x_read[23:16];
-  assign lane1_product3_part = lane1_weights_d2[31:24];
-  assign lane1_product3_part_2 = lane1_x_read[31:24];
-  assign lane1_product4_part = lane1_weights_d2[39:32];
-  assign lane1_product4_part_2 = lane1_x_read[39:32];
-  assign lane1_product5_part = lane1_weights_d2[47:40];
-  assign lane1_product5_part_2 = lane1_x_read[47:40];
-  assign lane1_product6_part = lane1_weights_d2[55:48];
-  assign lane1_product6_part_2 = lane1_x_read[55:48];
-  assign lane1_product7_part = lane1_weights_d2[63:56];
-  assign lane1_product7_part_2 = lane1_x_read[63:56];
+  assign lane0_product0_m_part = lane0_weights_d2[7:0];
+  assign lane0_product0_m_part_2 = lane0_x_read[7:0];
+  assign lane0_product1_m_part = lane0_weights_d2[15:8];
+  assign lane0_product1_m_part_2 = lane0_x_read[15:8];
+  assign lane0_product2_m_part = lane0_weights_d2[23:16];
+  assign lane0_product2_m_part_2 = lane0_x_read[23:16];
+  assign lane0_product3_m_part = lane0_weights_d2[31:24];
+  assign lane0_product3_m_part_2 = lane0_x_read[31:24];
+  assign lane0_product4_m_part = lane0_weights_d2[39:32];
+  assign lane0_product4_m_part_2 = lane0_x_read[39:32];
+  assign lane0_product5_m_part = lane0_weights_d2[47:40];
+  assign lane0_product5_m_part_2 = lane0_x_read[47:40];
+  assign lane0_product6_m_part = lane0_weights_d2[55:48];
+  assign lane0_product6_m_part_2 = lane0_x_read[55:48];
+  assign lane0_product7_m_part = lane0_weights_d2[63:56];
+  assign lane0_product7_m_part_2 = lane0_x_read[63:56];
+  assign lane1_product0_m_part = lane1_weights_d2[7:0];
+  assign lane1_product0_m_part_2 = lane1_x_read[7:0];
+  assign lane1_product1_m_part = lane1_weights_d2[15:8];
+  assign lane1_product1_m_part_2 = lane1_x_read[15:8];
+  assign lane1_product2_m_part = lane1_weights_d2[23:16];
+  assign lane1_product2_m_part_2 = lane1_x_read[23:16];
+  assign lane1_product3_m_part = lane1_weights_d2[31:24];
+  assign lane1_product3_m_part_2 = lane1_x_read[31:24];
+  assign lane1_product4_m_part = lane1_weights_d2[39:32];
+  assign lane1_product4_m_part_2 = lane1_x_read[39:32];
+  assign lane1_product5_m_part = lane1_weights_d2[47:40];
+  assign lane1_product5_m_part_2 = lane1_x_read[47:40];
+  assign lane1_product6_m_part = lane1_weights_d2[55:48];
+  assign lane1_product6_m_part_2 = lane1_x_read[55:48];
+  assign lane1_product7_m_part = lane1_weights_d2[63:56];
+  assign lane1_product7_m_part_2 = lane1_x_read[63:56];
   assign scale_beats_sum = scale_bytes + 37'd7;
   assign scales_taken_sum = scales_taken + 33'd1;
+  assign scale_valid_or_skid_buffered = scale_valid | scale_skid_buffered;
   assign next_row_sum = next_row + 33'd1;
 
   assign m_axi_lane0_awvalid = lane0_reader_m_axi_awvalid; // LmHeadUnit.java:104
@@ -605,10 +639,10 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign lane1_reader_command_payload_address = lane1_address; // LmHeadUnit.java:274
   assign lane1_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:274
   assign lane1_reader_data_ready = lane1_room; // LmHeadUnit.java:294
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:356
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:357
-  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:359
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:379
+  assign scale_reader_command_valid = scales_offered; // LmHeadUnit.java:360
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:360
+  assign scale_reader_command_payload_beats = scale_beats; // LmHeadUnit.java:360
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:386
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = shared_operands_valid; // LmHeadUnit.java:129
@@ -621,7 +655,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
 
   always @(posedge clk) begin
     shared_operands_valid <= command_accepted | logit_take; // LmHeadUnit.java:129
-    shared_operand_a <= command_accepted ? command_payload_mc : scale_payload; // LmHeadUnit.java:130
+    // LmHeadUnit.java:130
+    shared_operand_a <=
+        command_accepted ? command_payload_mc : (scale_skid_buffered ? scale_skid_buffer : scale_payload);
     shared_operand_b <= command_accepted ? 32'h3c010204 : fx; // LmHeadUnit.java:132
     if (reset) begin
       shared_operands_valid <= 1'b0;
@@ -740,20 +776,20 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:295
-  assign lane0_beat_tree_in_valid = lane0_beat_d3; // LmHeadUnit.java:320
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:322
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:322
-  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:326
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:330
-  assign lane0_row_sum_valid = lane0_beat_d4 & lane0_row_end_d4; // LmHeadUnit.java:332
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:333
-  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:443
+  assign lane0_beat_tree_in_valid = lane0_beat_d4; // LmHeadUnit.java:321
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:323
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:323
+  assign lane0_beat_sum_c = {{13{lane0_beat_tree_out_payload[18]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:328
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:332
+  assign lane0_row_sum_valid = lane0_beat_d5 & lane0_row_end_d5; // LmHeadUnit.java:334
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:335
+  assign lane0_sums_pop_ready = logit_take & ~next_lane; // LmHeadUnit.java:450
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
@@ -777,48 +813,58 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     lane0_x_read <= lane0_x_read_r0; // LmHeadUnit.java:304
     lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:306
     lane0_weights_d2 <= lane0_weights_d1; // LmHeadUnit.java:306
-    lane0_product0 <=
-        $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:313
-    lane0_product1 <=
-        $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:313
-    lane0_product2 <=
-        $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:313
-    lane0_product3 <=
-        $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:313
-    lane0_product4 <=
-        $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:313
-    lane0_product5 <=
-        $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:313
-    lane0_product6 <=
-        $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:313
-    lane0_product7 <=
-        $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:313
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:320
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:320
-    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:320
-    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:327
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:328
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:328
-    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:328
-    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:328
-    if (lane0_beat_d4) begin // LmHeadUnit.java:331
-      lane0_acc <= lane0_row_end_d4 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:331
+    lane0_product0_m <=
+        $signed({{8{lane0_product0_m_part[7]}}, lane0_product0_m_part})
+        * $signed({{8{lane0_product0_m_part_2[7]}}, lane0_product0_m_part_2}); // LmHeadUnit.java:314
+    lane0_product0 <= lane0_product0_m; // LmHeadUnit.java:314
+    lane0_product1_m <=
+        $signed({{8{lane0_product1_m_part[7]}}, lane0_product1_m_part})
+        * $signed({{8{lane0_product1_m_part_2[7]}}, lane0_product1_m_part_2}); // LmHeadUnit.java:314
+    lane0_product1 <= lane0_product1_m; // LmHeadUnit.java:314
+    lane0_product2_m <=
+        $signed({{8{lane0_product2_m_part[7]}}, lane0_product2_m_part})
+        * $signed({{8{lane0_product2_m_part_2[7]}}, lane0_product2_m_part_2}); // LmHeadUnit.java:314
+    lane0_product2 <= lane0_product2_m; // LmHeadUnit.java:314
+    lane0_product3_m <=
+        $signed({{8{lane0_product3_m_part[7]}}, lane0_product3_m_part})
+        * $signed({{8{lane0_product3_m_part_2[7]}}, lane0_product3_m_part_2}); // LmHeadUnit.java:314
+    lane0_product3 <= lane0_product3_m; // LmHeadUnit.java:314
+    lane0_product4_m <=
+        $signed({{8{lane0_product4_m_part[7]}}, lane0_product4_m_part})
+        * $signed({{8{lane0_product4_m_part_2[7]}}, lane0_product4_m_part_2}); // LmHeadUnit.java:314
+    lane0_product4 <= lane0_product4_m; // LmHeadUnit.java:314
+    lane0_product5_m <=
+        $signed({{8{lane0_product5_m_part[7]}}, lane0_product5_m_part})
+        * $signed({{8{lane0_product5_m_part_2[7]}}, lane0_product5_m_part_2}); // LmHeadUnit.java:314
+    lane0_product5 <= lane0_product5_m; // LmHeadUnit.java:314
+    lane0_product6_m <=
+        $signed({{8{lane0_product6_m_part[7]}}, lane0_product6_m_part})
+        * $signed({{8{lane0_product6_m_part_2[7]}}, lane0_product6_m_part_2}); // LmHeadUnit.java:314
+    lane0_product6 <= lane0_product6_m; // LmHeadUnit.java:314
+    lane0_product7_m <=
+        $signed({{8{lane0_product7_m_part[7]}}, lane0_product7_m_part})
+        * $signed({{8{lane0_product7_m_part_2[7]}}, lane0_product7_m_part_2}); // LmHeadUnit.java:314
+    lane0_product7 <= lane0_product7_m; // LmHeadUnit.java:314
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:321
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:321
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:321
+    lane0_beat_d4 <= lane0_beat_d3; // LmHeadUnit.java:321
+    lane0_beat_d5 <= lane0_beat_d4; // LmHeadUnit.java:329
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:330
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:330
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:330
+    lane0_row_end_d4 <= lane0_row_end_d3; // LmHeadUnit.java:330
+    lane0_row_end_d5 <= lane0_row_end_d4; // LmHeadUnit.java:330
+    if (lane0_beat_d5) begin // LmHeadUnit.java:333
+      lane0_acc <= lane0_row_end_d5 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:333
     end
-    // LmHeadUnit.java:336
+    // LmHeadUnit.java:338
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:338
-      lane0_failed <= 1'b0; // LmHeadUnit.java:338
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:339
-      lane0_failed <= 1'b1; // LmHeadUnit.java:339
+    if (command_accepted) begin // LmHeadUnit.java:340
+      lane0_failed <= 1'b0; // LmHeadUnit.java:340
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:341
+      lane0_failed <= 1'b1; // LmHeadUnit.java:341
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -829,7 +875,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       lane0_beat_d2 <= 1'b0;
       lane0_beat_d3 <= 1'b0;
       lane0_beat_d4 <= 1'b0;
-      lane0_row_end_d4 <= 1'b0;
+      lane0_beat_d5 <= 1'b0;
+      lane0_row_end_d5 <= 1'b0;
       lane0_acc <= 32'd0;
       lane0_rows_in_flight <= 3'd0;
       lane0_failed <= 1'b0;
@@ -846,20 +893,20 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:295
-  assign lane1_beat_tree_in_valid = lane1_beat_d3; // LmHeadUnit.java:320
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:322
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:322
-  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:326
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:330
-  assign lane1_row_sum_valid = lane1_beat_d4 & lane1_row_end_d4; // LmHeadUnit.java:332
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:333
-  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:443
+  assign lane1_beat_tree_in_valid = lane1_beat_d4; // LmHeadUnit.java:321
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:323
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:323
+  assign lane1_beat_sum_c = {{13{lane1_beat_tree_out_payload[18]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:328
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:332
+  assign lane1_row_sum_valid = lane1_beat_d5 & lane1_row_end_d5; // LmHeadUnit.java:334
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:335
+  assign lane1_sums_pop_ready = logit_take & next_lane; // LmHeadUnit.java:450
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:265
@@ -883,48 +930,58 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     lane1_x_read <= lane1_x_read_r0; // LmHeadUnit.java:304
     lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:306
     lane1_weights_d2 <= lane1_weights_d1; // LmHeadUnit.java:306
-    lane1_product0 <=
-        $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:313
-    lane1_product1 <=
-        $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:313
-    lane1_product2 <=
-        $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:313
-    lane1_product3 <=
-        $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:313
-    lane1_product4 <=
-        $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:313
-    lane1_product5 <=
-        $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:313
-    lane1_product6 <=
-        $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:313
-    lane1_product7 <=
-        $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:313
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:320
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:320
-    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:320
-    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:327
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:328
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:328
-    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:328
-    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:328
-    if (lane1_beat_d4) begin // LmHeadUnit.java:331
-      lane1_acc <= lane1_row_end_d4 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:331
+    lane1_product0_m <=
+        $signed({{8{lane1_product0_m_part[7]}}, lane1_product0_m_part})
+        * $signed({{8{lane1_product0_m_part_2[7]}}, lane1_product0_m_part_2}); // LmHeadUnit.java:314
+    lane1_product0 <= lane1_product0_m; // LmHeadUnit.java:314
+    lane1_product1_m <=
+        $signed({{8{lane1_product1_m_part[7]}}, lane1_product1_m_part})
+        * $signed({{8{lane1_product1_m_part_2[7]}}, lane1_product1_m_part_2}); // LmHeadUnit.java:314
+    lane1_product1 <= lane1_product1_m; // LmHeadUnit.java:314
+    lane1_product2_m <=
+        $signed({{8{lane1_product2_m_part[7]}}, lane1_product2_m_part})
+        * $signed({{8{lane1_product2_m_part_2[7]}}, lane1_product2_m_part_2}); // LmHeadUnit.java:314
+    lane1_product2 <= lane1_product2_m; // LmHeadUnit.java:314
+    lane1_product3_m <=
+        $signed({{8{lane1_product3_m_part[7]}}, lane1_product3_m_part})
+        * $signed({{8{lane1_product3_m_part_2[7]}}, lane1_product3_m_part_2}); // LmHeadUnit.java:314
+    lane1_product3 <= lane1_product3_m; // LmHeadUnit.java:314
+    lane1_product4_m <=
+        $signed({{8{lane1_product4_m_part[7]}}, lane1_product4_m_part})
+        * $signed({{8{lane1_product4_m_part_2[7]}}, lane1_product4_m_part_2}); // LmHeadUnit.java:314
+    lane1_product4 <= lane1_product4_m; // LmHeadUnit.java:314
+    lane1_product5_m <=
+        $signed({{8{lane1_product5_m_part[7]}}, lane1_product5_m_part})
+        * $signed({{8{lane1_product5_m_part_2[7]}}, lane1_product5_m_part_2}); // LmHeadUnit.java:314
+    lane1_product5 <= lane1_product5_m; // LmHeadUnit.java:314
+    lane1_product6_m <=
+        $signed({{8{lane1_product6_m_part[7]}}, lane1_product6_m_part})
+        * $signed({{8{lane1_product6_m_part_2[7]}}, lane1_product6_m_part_2}); // LmHeadUnit.java:314
+    lane1_product6 <= lane1_product6_m; // LmHeadUnit.java:314
+    lane1_product7_m <=
+        $signed({{8{lane1_product7_m_part[7]}}, lane1_product7_m_part})
+        * $signed({{8{lane1_product7_m_part_2[7]}}, lane1_product7_m_part_2}); // LmHeadUnit.java:314
+    lane1_product7 <= lane1_product7_m; // LmHeadUnit.java:314
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:321
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:321
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:321
+    lane1_beat_d4 <= lane1_beat_d3; // LmHeadUnit.java:321
+    lane1_beat_d5 <= lane1_beat_d4; // LmHeadUnit.java:329
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:330
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:330
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:330
+    lane1_row_end_d4 <= lane1_row_end_d3; // LmHeadUnit.java:330
+    lane1_row_end_d5 <= lane1_row_end_d4; // LmHeadUnit.java:330
+    if (lane1_beat_d5) begin // LmHeadUnit.java:333
+      lane1_acc <= lane1_row_end_d5 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:333
     end
-    // LmHeadUnit.java:336
+    // LmHeadUnit.java:338
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:338
-      lane1_failed <= 1'b0; // LmHeadUnit.java:338
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:339
-      lane1_failed <= 1'b1; // LmHeadUnit.java:339
+    if (command_accepted) begin // LmHeadUnit.java:340
+      lane1_failed <= 1'b0; // LmHeadUnit.java:340
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:341
+      lane1_failed <= 1'b1; // LmHeadUnit.java:341
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -935,7 +992,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       lane1_beat_d2 <= 1'b0;
       lane1_beat_d3 <= 1'b0;
       lane1_beat_d4 <= 1'b0;
-      lane1_row_end_d4 <= 1'b0;
+      lane1_beat_d5 <= 1'b0;
+      lane1_row_end_d5 <= 1'b0;
       lane1_acc <= 32'd0;
       lane1_rows_in_flight <= 3'd0;
       lane1_failed <= 1'b0;
@@ -943,38 +1001,49 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:350): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:354
-  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:355
-  assign last_scale_word = scale_word; // LmHeadUnit.java:365
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:367
-  // LmHeadUnit.java:372
+  // scale_stream (LmHeadUnit.java:352): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:356
+  assign scale_beats = scale_beats_sum[34:3]; // LmHeadUnit.java:357
+  assign scales_offered = (phase == PHASE_RUN) & ~scales_requested & scale_reader_command_free; // LmHeadUnit.java:360
+  assign last_scale_word = scale_word; // LmHeadUnit.java:366
+  assign scale_valid = scale_reader_data_valid & ~scale_beyond_rows; // LmHeadUnit.java:374
+  // LmHeadUnit.java:379
   assign scale_payload = scale_word ? scale_reader_data_payload_data[63:32] : scale_reader_data_payload_data[31:0];
-  assign scale_ready = logit_take; // LmHeadUnit.java:445
+  assign scale_ready = ~scale_skid_buffered; // Stream.java:165
+  assign scale_skid_ready = logit_take; // LmHeadUnit.java:452
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:360
-      scales_requested <= 1'b0; // LmHeadUnit.java:360
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:361
-      scales_requested <= 1'b1; // LmHeadUnit.java:361
+    if (command_accepted) begin // LmHeadUnit.java:362
+      scales_requested <= 1'b0; // LmHeadUnit.java:362
+    end else if (scales_offered) begin // LmHeadUnit.java:362
+      scales_requested <= 1'b1; // LmHeadUnit.java:362
     end
-    if (command_accepted) begin // LmHeadUnit.java:380
-      scale_word <= 1'b0; // LmHeadUnit.java:381
-      scales_taken <= 33'd0; // LmHeadUnit.java:382
-      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:383
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:384
-      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:385
-      scales_taken <= scales_taken_sum; // LmHeadUnit.java:387
-      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:388
+    if (~scale_skid_buffered) begin // Stream.java:166
+      scale_skid_buffer <= scale_payload; // Stream.java:166
     end
-    if (command_accepted) begin // LmHeadUnit.java:391
-      scales_failed <= 1'b0; // LmHeadUnit.java:391
-    // LmHeadUnit.java:392
+    if (scale_skid_ready) begin // Stream.java:167
+      scale_skid_buffered <= 1'b0; // Stream.java:167
+    end else if (scale_valid) begin // Stream.java:168
+      scale_skid_buffered <= 1'b1; // Stream.java:168
+    end
+    if (command_accepted) begin // LmHeadUnit.java:387
+      scale_word <= 1'b0; // LmHeadUnit.java:388
+      scales_taken <= 33'd0; // LmHeadUnit.java:389
+      scale_beyond_rows <= 1'b0; // LmHeadUnit.java:390
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:391
+      scale_word <= scale_word + 1'b1; // LmHeadUnit.java:392
+      scales_taken <= scales_taken_sum; // LmHeadUnit.java:394
+      scale_beyond_rows <= scales_taken_sum >= {1'b0, rows}; // LmHeadUnit.java:395
+    end
+    if (command_accepted) begin // LmHeadUnit.java:398
+      scales_failed <= 1'b0; // LmHeadUnit.java:398
+    // LmHeadUnit.java:399
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:392
+      scales_failed <= 1'b1; // LmHeadUnit.java:399
     end
     if (reset) begin
       scales_requested <= 1'b0;
+      scale_skid_buffered <= 1'b0;
       scale_word <= 1'b0;
       scales_taken <= 33'd0;
       scale_beyond_rows <= 1'b0;
@@ -983,7 +1052,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:412): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:419): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
@@ -994,69 +1063,74 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       & fx_ready
       & rows_left
       & (next_lane ? lane1_sums_pop_valid : lane0_sums_pop_valid)
-      & scale_valid
-      & logit_room; // LmHeadUnit.java:441
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:458
-  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:458
-  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:461
-  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:461
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:461
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:465
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:466
-  assign logit_greater =
-      ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
-       > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
-      & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
-          | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:473
-  // LmHeadUnit.java:481
+      & scale_valid_or_skid_buffered
+      & logit_room; // LmHeadUnit.java:448
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:465
+  assign row_sum_float_in_payload = next_lane ? lane1_sums_pop_payload : lane0_sums_pop_payload; // LmHeadUnit.java:465
+  assign logit_in_valid = row_sum_float_valid_d5; // LmHeadUnit.java:468
+  assign logit_in_payload_a = row_sum_float_d5; // LmHeadUnit.java:468
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:468
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:472
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:473
+  // LmHeadUnit.java:493
+  assign logit_greater = (argmax_key > best_key) & ~argmax_nan & ~best_nan & ~(argmax_zero & best_zero);
+  // LmHeadUnit.java:504
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:433
-    if (rows_start) begin // LmHeadUnit.java:446
-      next_lane <= 1'b0; // LmHeadUnit.java:447
-      next_row <= 33'd0; // LmHeadUnit.java:448
-      rows_left <= rows != 32'd0; // LmHeadUnit.java:449
-    end else if (logit_take) begin // LmHeadUnit.java:450
-      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:451
-      next_row <= next_row_sum; // LmHeadUnit.java:453
-      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:454
+    logit_room <= ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd31; // LmHeadUnit.java:440
+    if (rows_start) begin // LmHeadUnit.java:453
+      next_lane <= 1'b0; // LmHeadUnit.java:454
+      next_row <= 33'd0; // LmHeadUnit.java:455
+      rows_left <= rows != 32'd0; // LmHeadUnit.java:456
+    end else if (logit_take) begin // LmHeadUnit.java:457
+      next_lane <= ~next_lane & (next_lane + 1'b1); // LmHeadUnit.java:458
+      next_row <= next_row_sum; // LmHeadUnit.java:460
+      rows_left <= next_row_sum < {1'b0, rows}; // LmHeadUnit.java:461
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:461
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:461
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:461
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:461
-    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:461
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:461
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:461
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:461
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:461
-    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:461
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:464
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:464
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:464
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:464
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:464
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:464
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:464
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:464
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:464
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:464
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:464
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:464
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:464
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:464
-    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:464
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:468
-    if (logit_out_valid_2 & ((logit_row_d15 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:474
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:475
-      best_row <= logit_row_d15; // LmHeadUnit.java:476
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:468
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:468
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:468
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:468
+    row_sum_float_d5 <= row_sum_float_d4; // LmHeadUnit.java:468
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:468
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:468
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:468
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:468
+    row_sum_float_valid_d5 <= row_sum_float_valid_d4; // LmHeadUnit.java:468
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:471
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:471
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:471
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:471
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:471
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:471
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:471
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:471
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:471
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:471
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:471
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:471
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:471
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:471
+    logit_row_d15 <= logit_row_d14; // LmHeadUnit.java:471
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:475
+    argmax_valid <= logit_out_valid_2; // LmHeadUnit.java:482
+    argmax_first <= logit_row_d15 == 32'd0; // LmHeadUnit.java:483
+    argmax_row <= logit_row_d15; // LmHeadUnit.java:484
+    // LmHeadUnit.java:485
+    argmax_key <= logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]};
+    argmax_nan <= (logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0); // LmHeadUnit.java:486
+    argmax_zero <= logit_out_payload_2[30:0] == 31'h0; // LmHeadUnit.java:487
+    if (argmax_valid & (argmax_first | logit_greater)) begin // LmHeadUnit.java:494
+      best_key <= argmax_key; // LmHeadUnit.java:495
+      best_nan <= argmax_nan; // LmHeadUnit.java:496
+      best_zero <= argmax_zero; // LmHeadUnit.java:497
+      best_row <= argmax_row; // LmHeadUnit.java:498
     end
-    if (rows_start) begin // LmHeadUnit.java:479
-      logits_emitted <= 33'd0; // LmHeadUnit.java:479
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:479
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:479
+    if (rows_start) begin // LmHeadUnit.java:501
+      logits_emitted <= 33'd0; // LmHeadUnit.java:501
+    end else if (argmax_valid) begin // LmHeadUnit.java:502
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:502
     end
     if (reset) begin
       logit_room <= 1'b0;
@@ -1071,7 +1145,10 @@ module LmHeadUnit_p2_w64_c256_r1024 (
       row_sum_float_valid_d5 <= 1'b0;
       logit_row_d15 <= 32'd0;
       logits_in_flight <= 6'd0;
-      best_value <= 32'h0;
+      argmax_valid <= 1'b0;
+      best_key <= 32'd0;
+      best_nan <= 1'b0;
+      best_zero <= 1'b0;
       best_row <= 32'd0;
       logits_emitted <= 33'd0;
     end
@@ -1092,8 +1169,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
                  "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:334
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:336
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:336: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
       if (!(~lane1_issuing | lane1_reader_command_ready)) begin // LmHeadUnit.java:274
@@ -1101,21 +1178,31 @@ module LmHeadUnit_p2_w64_c256_r1024 (
                  "offered (the command stage was free)");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:334
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:334: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:336
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:336: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:377
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:377: LmHeadUnit: the scale stream's past-the-rows flag is ",
+      if (!(~scales_offered | scale_reader_command_ready)) begin // LmHeadUnit.java:360
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:360: LmHeadUnit: the scales' command is taken when it is ",
+                 "offered (the command stage was free)");
+        $stop;
+      end
+      if (!(~(phase == PHASE_RUN) | (scale_beyond_rows == (scales_taken >= {1'b0, rows})))) begin // LmHeadUnit.java:372
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:372: LmHeadUnit: the scale stream's past-the-rows flag is ",
                  "current");
         $stop;
       end
-      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:438
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:438: LmHeadUnit: the rows-left flag is current");
+      if (!(~command_accepted | ~scale_valid_or_skid_buffered)) begin // LmHeadUnit.java:384
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:384: LmHeadUnit: no row scale is left over when a command ",
+                 "is accepted");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:467
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:467: LmHeadUnit: the logit queue has room");
+      if (!(~(phase == PHASE_RUN) | (rows_left == (next_row < {1'b0, rows})))) begin // LmHeadUnit.java:445
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:445: LmHeadUnit: the rows-left flag is current");
+        $stop;
+      end
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:474
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:474: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:134
@@ -1278,7 +1365,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:319
+  AdderTree_n8_w16_l3 lane0_beat_tree ( // LmHeadUnit.java:320
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_beat_tree_in_valid),
@@ -1306,7 +1393,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:319
+  AdderTree_n8_w16_l3 lane1_beat_tree ( // LmHeadUnit.java:320
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_beat_tree_in_valid),
@@ -1334,7 +1421,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:458
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:465
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -1343,7 +1430,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:461
+  Fp32Mul logit ( // LmHeadUnit.java:468
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),
@@ -1357,8 +1444,8 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire unused_bits = &{1'b0, lane0_reader_data_payload_last, lane0_reader_idle, lane0_reader_credits,
       lane0_reader_outstanding, lane1_reader_data_payload_last, lane1_reader_idle, lane1_reader_credits,
       lane1_reader_outstanding, scale_reader_data_payload_last, scale_reader_idle, scale_reader_credits,
-      scale_reader_outstanding, scale_reader_command_free, scale_fx_out_valid, mc, lane0_beat_tree_out_valid,
-      lane1_beat_tree_out_valid, scale_beats_sum[36:35], scale_beats_sum[2:0]};
+      scale_reader_outstanding, scale_fx_out_valid, mc, lane0_beat_tree_out_valid, lane1_beat_tree_out_valid,
+      scale_beats_sum[36:35], scale_beats_sum[2:0]};
 endmodule
 
 `default_nettype wire

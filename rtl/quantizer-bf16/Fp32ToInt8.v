@@ -3,67 +3,78 @@
 `default_nettype none
 
 module Fp32ToInt8 (
-  input  wire        clk,         // Fp32ToInt8.java:34
-  input  wire        reset,       // Fp32ToInt8.java:34
-  input  wire        in_valid,    // Fp32ToInt8.java:30
-  input  wire [31:0] in_payload,  // Fp32ToInt8.java:30
-  output wire        out_valid,   // Fp32ToInt8.java:32
-  output wire [7:0]  out_payload  // Fp32ToInt8.java:32
+  input  wire        clk,         // Fp32ToInt8.java:36
+  input  wire        reset,       // Fp32ToInt8.java:36
+  input  wire        in_valid,    // Fp32ToInt8.java:32
+  input  wire [31:0] in_payload,  // Fp32ToInt8.java:32
+  output wire        out_valid,   // Fp32ToInt8.java:34
+  output wire [7:0]  out_payload  // Fp32ToInt8.java:34
 );
 
-  reg  [7:0] integer_1; // Fp32ToInt8.java:42
-  reg        guard_1;   // Fp32ToInt8.java:43
-  reg        sticky_1;  // Fp32ToInt8.java:44
-  reg        large_1;   // Fp32ToInt8.java:45
-  reg        nan_1;     // Fp32ToInt8.java:46
-  reg        sign_1;    // Fp32ToInt8.java:47
-  reg  [7:0] y_2;       // Fp32ToInt8.java:55
-  reg        valid_1;   // Fp32ToInt8.java:56
-  reg        valid_2;   // Fp32ToInt8.java:56
+  reg  [4:0]  shift_1;       // Fp32ToInt8.java:43
+  reg  [23:0] significand_1; // Fp32ToInt8.java:44
+  reg         large_1;       // Fp32ToInt8.java:45
+  reg         nan_1;         // Fp32ToInt8.java:46
+  reg         sign_1;        // Fp32ToInt8.java:47
+  reg  [7:0]  integer_2;     // Fp32ToInt8.java:51
+  reg         guard_2;       // Fp32ToInt8.java:52
+  reg         sticky_2;      // Fp32ToInt8.java:53
+  reg         large_2;       // Fp32ToInt8.java:54
+  reg         nan_2;         // Fp32ToInt8.java:55
+  reg         sign_2;        // Fp32ToInt8.java:56
+  reg  [7:0]  y_3;           // Fp32ToInt8.java:64
+  reg         valid_d1;      // Fp32ToInt8.java:65
+  reg         valid_d2;      // Fp32ToInt8.java:65
+  reg         valid_d3;      // Fp32ToInt8.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [24:0] integer_1_cat;
-  wire integer_1_cmp;
-  wire [7:0] integer_1_diff;
-  wire [7:0] integer_1_mux_2;
-  wire [4:0] integer_1_mux;
-  wire [24:0] integer_1_shr;
-  wire [8:0] y_2_sum;
-  wire [9:0] y_2_mux;
-  assign integer_1_cat = {(in_payload[30:23] != 8'd0), in_payload[22:0], 1'b0};
-  assign integer_1_cmp = in_payload[30:23] >= 8'd134;
-  assign integer_1_diff = 8'd150 - in_payload[30:23];
-  assign integer_1_mux_2 = (integer_1_diff > 8'd26) ? 8'd26 : integer_1_diff;
-  assign integer_1_mux = integer_1_cmp ? 5'd0 : integer_1_mux_2[4:0];
-  assign integer_1_shr = integer_1_cat >> integer_1_mux;
-  assign y_2_sum = {1'b0, integer_1} + {8'd0, (guard_1 & (sticky_1 | integer_1[0]))};
-  assign y_2_mux =
-      nan_1 ? 10'd0
-      : sign_1 ? (large_1 ? 10'h380 : -{1'b0, y_2_sum})
-      : (large_1 | (y_2_sum > 9'd127)) ? 10'd127
-      : {1'b0, y_2_sum};
+  wire shift_1_cmp;
+  wire [7:0] shift_1_diff;
+  wire [7:0] shift_1_mux;
+  wire [24:0] integer_2_cat;
+  wire [24:0] integer_2_shr;
+  wire [8:0] y_3_sum;
+  wire [9:0] y_3_mux;
+  assign shift_1_cmp = in_payload[30:23] >= 8'd134;
+  assign shift_1_diff = 8'd150 - in_payload[30:23];
+  assign shift_1_mux = (shift_1_diff > 8'd26) ? 8'd26 : shift_1_diff;
+  assign integer_2_cat = {significand_1, 1'b0};
+  assign integer_2_shr = integer_2_cat >> shift_1;
+  assign y_3_sum = {1'b0, integer_2} + {8'd0, (guard_2 & (sticky_2 | integer_2[0]))};
+  assign y_3_mux =
+      nan_2 ? 10'd0
+      : sign_2 ? (large_2 ? 10'h380 : -{1'b0, y_3_sum})
+      : (large_2 | (y_3_sum > 9'd127)) ? 10'd127
+      : {1'b0, y_3_sum};
 
-  assign out_payload = y_2; // Fp32ToInt8.java:55
-  assign out_valid = valid_2; // Fp32ToInt8.java:56
+  assign out_payload = y_3; // Fp32ToInt8.java:64
+  assign out_valid = valid_d3; // Fp32ToInt8.java:65
 
   always @(posedge clk) begin
-    integer_1 <= integer_1_shr[8:1]; // Fp32ToInt8.java:42
-    guard_1 <= integer_1_shr[0]; // Fp32ToInt8.java:43
-    sticky_1 <= |(integer_1_cat & ~(25'h1ffffff << integer_1_mux)); // Fp32ToInt8.java:44
-    large_1 <= integer_1_cmp; // Fp32ToInt8.java:45
+    shift_1 <= shift_1_cmp ? 5'd0 : shift_1_mux[4:0]; // Fp32ToInt8.java:43
+    significand_1 <= {(in_payload[30:23] != 8'd0), in_payload[22:0]}; // Fp32ToInt8.java:44
+    large_1 <= shift_1_cmp; // Fp32ToInt8.java:45
     nan_1 <= (in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0); // Fp32ToInt8.java:46
     sign_1 <= in_payload[31]; // Fp32ToInt8.java:47
-    y_2 <= y_2_mux[7:0]; // Fp32ToInt8.java:55
-    valid_1 <= in_valid; // Fp32ToInt8.java:56
-    valid_2 <= valid_1; // Fp32ToInt8.java:56
+    integer_2 <= integer_2_shr[8:1]; // Fp32ToInt8.java:51
+    guard_2 <= integer_2_shr[0]; // Fp32ToInt8.java:52
+    sticky_2 <= |(integer_2_cat & ~(25'h1ffffff << shift_1)); // Fp32ToInt8.java:53
+    large_2 <= large_1; // Fp32ToInt8.java:54
+    nan_2 <= nan_1; // Fp32ToInt8.java:55
+    sign_2 <= sign_1; // Fp32ToInt8.java:56
+    y_3 <= y_3_mux[7:0]; // Fp32ToInt8.java:64
+    valid_d1 <= in_valid; // Fp32ToInt8.java:65
+    valid_d2 <= valid_d1; // Fp32ToInt8.java:65
+    valid_d3 <= valid_d2; // Fp32ToInt8.java:65
     if (reset) begin
-      valid_1 <= 1'b0;
-      valid_2 <= 1'b0;
+      valid_d1 <= 1'b0;
+      valid_d2 <= 1'b0;
+      valid_d3 <= 1'b0;
     end
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, integer_1_shr[24:9], integer_1_mux_2[7:5], y_2_mux[9:8]};
+  wire unused_bits = &{1'b0, shift_1_mux[7:5], integer_2_shr[24:9], y_3_mux[9:8]};
 endmodule
 
 `default_nettype wire

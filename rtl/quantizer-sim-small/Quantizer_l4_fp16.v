@@ -343,6 +343,7 @@ module Quantizer_l4_fp16 (
   reg  [31:0] mc_out_d8;                      // Quantizer.java:105
   reg  [31:0] mc_out_d9;                      // Quantizer.java:105
   reg  [31:0] mc_out_d10;                     // Quantizer.java:105
+  reg  [31:0] mc_out_d11;                     // Quantizer.java:105
   reg         last_d1;                        // Quantizer.java:105
   reg         last_d2;                        // Quantizer.java:105
   reg         last_d3;                        // Quantizer.java:105
@@ -353,6 +354,7 @@ module Quantizer_l4_fp16 (
   reg         last_d8;                        // Quantizer.java:105
   reg         last_d9;                        // Quantizer.java:105
   reg         last_d10;                       // Quantizer.java:105
+  reg         last_d11;                       // Quantizer.java:105
   reg  [3:0]  result_credits;                 // CreditBuffer.java:60
   wire        result_fifo_push_valid;         // CreditBuffer.java:92
   wire        result_fifo_push_ready;         // CreditBuffer.java:92
@@ -581,8 +583,8 @@ module Quantizer_l4_fp16 (
   assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:111
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:93
   assign result_fifo_push_payload =
-      {last_d10,
-       mc_out_d10,
+      {last_d11,
+       mc_out_d11,
        lane3_int8_out_payload,
        lane2_int8_out_payload,
        lane1_int8_out_payload,
@@ -885,6 +887,7 @@ module Quantizer_l4_fp16 (
     mc_out_d8 <= mc_out_d7; // Quantizer.java:105
     mc_out_d9 <= mc_out_d8; // Quantizer.java:105
     mc_out_d10 <= mc_out_d9; // Quantizer.java:105
+    mc_out_d11 <= mc_out_d10; // Quantizer.java:105
     last_d1 <= in_payload_last; // Quantizer.java:105
     last_d2 <= last_d1; // Quantizer.java:105
     last_d3 <= last_d2; // Quantizer.java:105
@@ -895,6 +898,7 @@ module Quantizer_l4_fp16 (
     last_d8 <= last_d7; // Quantizer.java:105
     last_d9 <= last_d8; // Quantizer.java:105
     last_d10 <= last_d9; // Quantizer.java:105
+    last_d11 <= last_d10; // Quantizer.java:105
     if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:113
       have_scale <= 1'b0; // Quantizer.java:113
     end
@@ -966,9 +970,9 @@ module Quantizer_l4_fp16 (
       reciprocal_scale2_valid_d9 <= 1'b0;
       scale_busy <= 1'b0;
       have_scale <= 1'b0;
-      mc_out_d10 <= 32'h0;
-      last_d10 <= 1'b0;
-      result_credits <= 4'd12;
+      mc_out_d11 <= 32'h0;
+      last_d11 <= 1'b0;
+      result_credits <= 4'd13;
     end
   end
 
@@ -1016,9 +1020,9 @@ module Quantizer_l4_fp16 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 4'd13)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 12");
+                 "depth 13");
         $stop;
       end
       if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -1172,7 +1176,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_int8_out_payload)
   );
 
-  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w65_d13 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

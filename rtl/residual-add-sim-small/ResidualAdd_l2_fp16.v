@@ -57,6 +57,7 @@ module ResidualAdd_l2_fp16 (
   reg         h_last_t_d7;               // ResidualAdd.java:75
   reg         h_last_t_d8;               // ResidualAdd.java:75
   reg         h_last_t_d9;               // ResidualAdd.java:75
+  reg         h_last_t_d10;              // ResidualAdd.java:75
   reg  [3:0]  result_credits;            // CreditBuffer.java:60
   wire        result_fifo_push_valid;    // CreditBuffer.java:92
   wire        result_fifo_push_ready;    // CreditBuffer.java:92
@@ -90,7 +91,7 @@ module ResidualAdd_l2_fp16 (
   assign in_ready = result_credits != 4'd0; // ResidualAdd.java:86
   assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:93
   // CreditBuffer.java:94
-  assign result_fifo_push_payload = {h_last_t_d9, h_lane1_store_out_payload, h_lane0_store_out_payload};
+  assign result_fifo_push_payload = {h_last_t_d10, h_lane1_store_out_payload, h_lane0_store_out_payload};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -110,6 +111,7 @@ module ResidualAdd_l2_fp16 (
     h_last_t_d7 <= h_last_t_d6; // ResidualAdd.java:75
     h_last_t_d8 <= h_last_t_d7; // ResidualAdd.java:75
     h_last_t_d9 <= h_last_t_d8; // ResidualAdd.java:75
+    h_last_t_d10 <= h_last_t_d9; // ResidualAdd.java:75
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
@@ -118,8 +120,8 @@ module ResidualAdd_l2_fp16 (
     if (reset) begin
       h_lane0_in1_t_d1 <= 32'h0;
       h_lane1_in1_t_d1 <= 32'h0;
-      h_last_t_d9 <= 1'b0;
-      result_credits <= 4'd11;
+      h_last_t_d10 <= 1'b0;
+      result_credits <= 4'd12;
     end
   end
 
@@ -132,9 +134,9 @@ module ResidualAdd_l2_fp16 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd11)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 11");
+                 "depth 12");
         $stop;
       end
       if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -202,7 +204,7 @@ module ResidualAdd_l2_fp16 (
     .out_payload (h_lane1_store_out_payload)
   );
 
-  SyncFifo_w33_d11 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w33_d12 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

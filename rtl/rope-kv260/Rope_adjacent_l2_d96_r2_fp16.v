@@ -106,6 +106,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   reg          last_d13;                    // Rope.java:170
   reg          last_d14;                    // Rope.java:170
   reg          last_d15;                    // Rope.java:170
+  reg          last_d16;                    // Rope.java:170
   reg  [4:0]   result_credits;              // CreditBuffer.java:60
   wire         result_fifo_push_valid;      // CreditBuffer.java:92
   wire         result_fifo_push_ready;      // CreditBuffer.java:92
@@ -166,7 +167,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0); // Rope.java:175
   assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:93
   // CreditBuffer.java:94
-  assign result_fifo_push_payload = {last_d15, lane1_store_out_payload, lane0_store_out_payload};
+  assign result_fifo_push_payload = {last_d16, lane1_store_out_payload, lane0_store_out_payload};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -258,6 +259,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     last_d13 <= last_d12; // Rope.java:170
     last_d14 <= last_d13; // Rope.java:170
     last_d15 <= last_d14; // Rope.java:170
+    last_d16 <= last_d15; // Rope.java:170
     if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:98
@@ -275,8 +277,8 @@ module Rope_adjacent_l2_d96_r2_fp16 (
       read_issue_d1 <= 1'b0;
       lane0_first_d7 <= 1'b0;
       lane1_first_d7 <= 1'b0;
-      last_d15 <= 1'b0;
-      result_credits <= 5'd18;
+      last_d16 <= 1'b0;
+      result_credits <= 5'd19;
     end
   end
 
@@ -289,9 +291,9 @@ module Rope_adjacent_l2_d96_r2_fp16 (
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd18)) begin // CreditBuffer.java:104
+      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:104
         $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
-                 "depth 18");
+                 "depth 19");
         $stop;
       end
       if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
@@ -381,7 +383,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     .out_payload (lane1_store_out_payload)
   );
 
-  SyncFifo_w33_d18 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w33_d19 result_fifo ( // CreditBuffer.java:92
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

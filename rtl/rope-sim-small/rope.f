@@ -1,5 +1,5 @@
 Fp32Mul.v
 Fp32Add.v
 Fp32ToFp16.v
-SyncFifo_w33_d18.v
+SyncFifo_w33_d19.v
 Rope_adjacent_l2_d32_r64_fp16.v

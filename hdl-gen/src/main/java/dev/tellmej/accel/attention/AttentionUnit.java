@@ -418,6 +418,13 @@ public final class AttentionUnit extends Module {
         final Bool handOff;
         /** Event: the intake's command is taken. */
         final Bool take;
+        /**
+         * Bit s: slot s is one of the command's own ({@code base <= s < base + slots}), a register a cycle behind
+         * the command's fields (for timing: the sum and the compares lay on the path into the slots' maxima).
+         */
+        final Bits ownSlots;
+        /** {@link #startScores} a cycle later: the command's slots' maxima start again (from -inf). */
+        final Bool startMaxima;
 
         Controller(AttentionShape shape, Intake intake, List<ChunkLoader> keyLoaders, Stream<Vec<Bits>> queries,
                    List<Mem<Bits>> queryStore, Bool scoresFinished, Occupancy value, Occupancy reduce,
@@ -453,10 +460,25 @@ public final class AttentionUnit extends Module {
             UInt base = half == 0 ? U(0, shape.slotBits())
                     : mux(upperHalf, U(half, shape.slotBits()), U(0, shape.slotBits())).named("command_slot_base");
             take = phase.is(Phase.IDLE).and(intake.ready).and(room).named("take_command");
+
             queries.ready.set(phase.is(Phase.QUERIES));
-            Bool lastQueryBeat = queryBeat.eq(fields.rowBeats().sub(1).trunc(8)).named("last_query_beat");
-            Bool lastQuerySlot = querySlot.eq(fields.slots().sub(1).trunc(8)).named("last_query_slot");
+            // Whether the query beat and slot are their slot's and the command's last, flags set with the counts
+            // (for timing: the subtractions and compares lay on the path into the slots' maxima); an assertion
+            // holds them current.
+            Bool lastQueryBeat = reg("last_query_beat", bool(), 0);
+            Bool lastQuerySlot = reg("last_query_slot", bool(), 0);
+            Bool beatFlagCurrent = lastQueryBeat.eq(queryBeat.eq(fields.rowBeats().sub(1).trunc(8)));
+            Bool slotFlagCurrent = lastQuerySlot.eq(querySlot.eq(fields.slots().sub(1).trunc(8)));
+            assertAlways(phase.is(Phase.QUERIES).not().or(beatFlagCurrent.and(slotFlagCurrent)),
+                    "AttentionUnit: the last query beat and slot flags are current");
             startScores = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("start_scores");
+            // The maxima start a cycle after the scores do, by their own register (for timing: the start and the
+            // slots' compares fanned out to every maximum's reset), long before the first score comes out. The
+            // fields were set at least a cycle before the start, so the own slots are current then.
+            ownSlots = regNext("own_slots", ownSlots(shape, fields.base(), fields.slots()), 0);
+            startMaxima = regNext("start_maxima", startScores, 0);
+            assertAlways(startMaxima.not().or(ownSlots.eq(ownSlots(shape, fields.base(), fields.slots()))),
+                    "AttentionUnit: the own slots are current when the maxima start");
             UInt physicalSlot = querySlot.resize(shape.slotBits()).add(fields.base()).trunc(shape.slotBits())
                     .named("query_physical_slot");
             UInt storeAddress = cat(physicalSlot, PassBeats.of(shape, queryBeat)
@@ -495,15 +517,20 @@ public final class AttentionUnit extends Module {
                 }
                 querySlot.set(0);
                 queryBeat.set(0);
+                lastQueryBeat.set(intake.rowBeats.eq(1));
+                lastQuerySlot.set(intake.slots.eq(1));
                 valueJobStarted.set(false);
                 newerKeyJob.set(false);
                 phase.set(Phase.QUERIES);
             }).elseWhen(intake.startKeyJob, () -> newerKeyJob.set(true));
             when(queries.fire(), () -> {
                 queryBeat.set(queryBeat.add(1).trunc(8));
+                lastQueryBeat.set(queryBeat.resize(9).add(2).eq(fields.rowBeats().resize(9)));
                 when(lastQueryBeat, () -> {
                     queryBeat.set(0);
+                    lastQueryBeat.set(fields.rowBeats().eq(1));
                     querySlot.set(querySlot.add(1).trunc(8));
+                    lastQuerySlot.set(querySlot.resize(9).add(2).eq(fields.slots().resize(9)));
                 });
             });
             when(startValueJob, () -> valueJobStarted.set(true));
@@ -511,6 +538,17 @@ public final class AttentionUnit extends Module {
             when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.HANDOFF));
             when(handOff, () -> phase.set(Phase.IDLE));
         }
+    }
+
+    /** Bit s of the result: {@code base <= s < base + slots}, for each of the shape's slots. */
+    private static Bits ownSlots(AttentionShape shape, UInt base, UInt slots) {
+        UInt first = base.resize(9);
+        UInt end = first.add(slots.resize(9)).trunc(9);
+        Bool[] own = new Bool[shape.slots()];
+        for (int slot = 0; slot < shape.slots(); slot++) {
+            own[shape.slots() - 1 - slot] = first.le(slot).and(end.gt(slot));
+        }
+        return cat(own);
     }
 
     /**
@@ -627,17 +665,17 @@ public final class AttentionUnit extends Module {
             super("score_sink", "the place of each score (its slot and position) and each slot's maximum");
             maxima = new ArrayList<>();
             // Only the command's own slots start again: the value pass beside it reads its slots' maxima.
-            UInt first = controller.fields.base().resize(9);
-            UInt end = first.add(controller.fields.slots().resize(9)).trunc(9).named("score_slots_end");
             for (int s = 0; s < shape.slots(); s++) {
                 Bits max = reg("max_" + s, bits(32), 0);
                 final int ss = s;
-                Bool ours = first.le(s).and(end.gt(s)).named("score_slot_" + s + "_ours");
-                when(controller.startScores.and(ours), () -> max.set(FpFormat.FP32.constant(0xFF800000L)))
+                Bool ours = controller.ownSlots.bit(s);
+                when(controller.startMaxima.and(ours), () -> max.set(FpFormat.FP32.constant(0xFF800000L)))
                         .elseWhen(scores.scores.valid.and(scores.scores.payload.slot().eq(ss)), () ->
                                 max.set(Fp32Max.max(max, scores.scores.payload.value())));
                 maxima.add(max);
             }
+            assertAlways(controller.startMaxima.and(scores.scores.valid).not(), "AttentionUnit: no score comes out"
+                    + " in the cycle the maxima start");
             int addressBits = log2Up(shape.scoreBufferWords());
             writeAddress = cat(scores.scores.payload.slot(), scores.scores.payload.position()
                     .resize(shape.positionIndexBits())).asUInt().resize(addressBits).named("score_write_address");

@@ -79,17 +79,32 @@ final class ChunkWalk extends Area {
         Bool firstHalf = portBits == 0 ? progress.firstHalves.lsb() : progress.firstHalves.bit(loader);
         half = localLsb.xor(firstHalf).asUInt().named(name + "_half");
         needRows = wire(name + "_need_rows", uint(rowBits));
-        UInt chunkWide = chunk.resize(Math.max(widthOf(loaded), widthOf(chunk))).named(name + "_chunk_wide");
-        loaded = loaded.resize(widthOf(chunkWide));
-        Bool rowsIn = chunkWide.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
-        step = active.and(chunkWide.lt(loaded).or(rowsIn)).named(name + "_step");
+        int wideBits = Math.max(widthOf(loaded), widthOf(chunk)) + 1;
+        UInt chunkWide = chunk.resize(wideBits).named(name + "_chunk_wide");
+        loaded = loaded.resize(wideBits);
+        // Whether the chunk is behind the loaded ones or is the one landing, flags a cycle behind the loaded count
+        // (for timing: the compares lay on the path through the step into the pass's updates). They look a cycle
+        // ahead at the walk's own moves: at its start they compare chunk 0, at a chunk's end the next chunk. The
+        // loaded count only grows while the walk is on, and a chunk counted as landing that has already landed is
+        // whole, so a step is never early (an assertion), at most a cycle late.
+        Bool behind = reg(name + "_chunk_behind", bool(), 0);
+        Bool landing = reg(name + "_chunk_landing", bool(), 0);
+        Bool rowsLanded = landedRows.resize(rowBits).ge(needRows).named(name + "_rows_landed");
+        Bool rowsIn = landing.and(rowsLanded).named(name + "_rows_in");
+        step = active.and(behind.or(rowsIn)).named(name + "_step");
+        Bool stepNow = active.and(chunkWide.lt(loaded).or(chunkWide.eq(loaded).and(rowsLanded)));
+        assertAlways(step.not().or(stepNow), "ChunkWalk " + name + ": a step is never taken before its rows are in");
+        // The next chunk's start, a register kept beside the chunk's (for timing: its sum lay in front of the
+        // rows' subtraction).
+        UInt nextChunkStart = reg(name + "_next_chunk_start", uint(positionBits), shape.chunkRows());
+        assertAlways(nextChunkStart.eq(chunkStart.add(shape.chunkRows()).trunc(positionBits)), "ChunkWalk " + name
+                + ": the next chunk's start follows the chunk's");
         // The slot's rows in the chunk are registers (for timing: the subtraction and the compare of the slot's
         // positions with the chunk's start lay on the path into the pass's end of a slot and the buffers'
         // enables), each computed ahead for the walk's next state: its start, the next chunk, the next token's
         // slots, or unchanged. A simulation assertion holds them equal to the current state's.
-        UInt nextChunkStart = chunkStart.add(shape.chunkRows()).trunc(positionBits).named(name + "_next_chunk_start");
-        UInt nextPositions = slots.positions.add(1).trunc(positionBits).named(name + "_next_positions");
-        SlotRows atStart = SlotRows.of(shape, command.firstPositions(), U(0, positionBits), rowBits, turnRows);
+        UInt nextPositions = slots.nextPositions;
+        SlotRows atStart = SlotRows.atFirstChunk(shape, command.firstPositions(), rowBits, turnRows);
         SlotRows atNextChunk = SlotRows.of(shape, command.firstPositions(), nextChunkStart, rowBits, turnRows);
         SlotRows atNextToken = SlotRows.of(shape, nextPositions, chunkStart, rowBits, turnRows);
         SlotRows now = new SlotRows(reg(name + "_slot_has_rows", bool(), 0), reg(name + "_rows_here", uint(rowBits), 0),
@@ -108,14 +123,21 @@ final class ChunkWalk extends Area {
         Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
                 .ge(command.lastPositions().resize(positionBits + 1)).named(name + "_last_chunk");
         done = chunkDone.and(lastChunk).named(name + "_walk_done");
+        UInt nextChunkWide = chunkWide.add(1).trunc(wideBits);
+        UInt firstChunk = U(0, wideBits);
+        behind.set(mux(start, firstChunk.lt(loaded), mux(chunkDone, nextChunkWide.lt(loaded), chunkWide.lt(loaded))));
+        landing.set(mux(start, firstChunk.eq(loaded), mux(chunkDone, nextChunkWide.eq(loaded),
+                chunkWide.eq(loaded))));
         when(start, () -> {
             active.set(true);
             chunk.set(0);
             chunkStart.set(0);
+            nextChunkStart.set(shape.chunkRows());
             atStart.load(now);
         }).elseWhen(chunkDone, () -> {
             chunk.set(chunk.add(1).trunc(chunkBits));
             chunkStart.set(nextChunkStart);
+            nextChunkStart.set(nextChunkStart.add(shape.chunkRows()).trunc(positionBits));
             atNextChunk.load(now);
             when(done, () -> active.set(false));
         }).elseWhen(slots.nextToken, () -> atNextToken.load(now));
@@ -136,6 +158,24 @@ final class ChunkWalk extends Area {
             // At most a turn's rows: none, or no more beyond the chunk's start than a turn (beside the rows' clamp,
             // not after it: a turn is shorter than a chunk, else every slot's rows fit).
             Bool fitsTurn = turnRows >= shape.chunkRows() ? TRUE : any.not().or(beyond.le(turnRows));
+            return new SlotRows(any, rows, fitsTurn);
+        }
+
+        /**
+         * {@link #of} for the first chunk (start 0), in compares against constants (for timing: a subtraction of 0
+         * and carry-chain compares lay on the path into the walk's registers at its start).
+         */
+        static SlotRows atFirstChunk(AttentionShape shape, UInt positions, int rowBits, int turnRows) {
+            int positionBits = positions.width();
+            int chunkRows = shape.chunkRows();
+            if (Integer.bitCount(chunkRows) != 1 || chunkRows >= 1 << positionBits) {
+                return of(shape, positions, U(0, positionBits), rowBits, turnRows);
+            }
+            int rowShift = Integer.numberOfTrailingZeros(chunkRows);
+            Bool any = positions.ne(0);
+            Bool beyondChunk = positions.shr(rowShift).ne(0);
+            UInt rows = mux(beyondChunk, U(chunkRows, positionBits), positions).resize(rowBits);
+            Bool fitsTurn = turnRows >= chunkRows ? TRUE : positions.le(turnRows);
             return new SlotRows(any, rows, fitsTurn);
         }
 

@@ -21,6 +21,8 @@ final class SlotWalker extends Area {
     final UInt physical;
     /** Positions the current slot attends to. */
     final UInt positions;
+    /** {@link #positions} + 1 (wrapping at its width), a register kept beside it: the next token's positions. */
+    final UInt nextPositions;
     /** The current slot is the command's last. */
     final Bool last;
     /** Event: the walker goes on to the next token's slots ({@link #positions} grows by one next cycle). */
@@ -50,6 +52,10 @@ final class SlotWalker extends Area {
         slot = reg(name + "_slot", uint(shape.slotBits()), 0);
         UInt head = reg(name + "_head", uint(8), 0);
         positions = reg(name + "_positions", uint(shape.positionBits()), 0);
+        // For timing: the increment lay in front of the walks' rows of a chunk, computed for the next token.
+        nextPositions = reg(name + "_next_positions", uint(shape.positionBits()), 1);
+        assertAlways(nextPositions.eq(positions.add(1).trunc(shape.positionBits())), "SlotWalker: the next token's"
+                + " positions follow the positions");
         physical = slot.add(command.base()).trunc(shape.slotBits()).named(name + "_physical");
         last = slot.resize(8).eq(command.slots().sub(1).trunc(8)).named(name + "_last");
         Bool lastHead = head.eq(command.heads().sub(1).trunc(8)).named(name + "_last_head");
@@ -71,12 +77,14 @@ final class SlotWalker extends Area {
             slot.set(0);
             head.set(0);
             positions.set(command.firstPositions());
+            nextPositions.set(command.firstPositions().add(1).trunc(shape.positionBits()));
         }).elseWhen(advance, () -> {
             slot.set(slot.add(1).trunc(shape.slotBits()));
             head.set(head.add(1).trunc(8));
             when(lastHead, () -> {
                 head.set(0);
-                positions.set(positions.add(1).trunc(shape.positionBits()));
+                positions.set(nextPositions);
+                nextPositions.set(nextPositions.add(1).trunc(shape.positionBits()));
             });
         });
     }

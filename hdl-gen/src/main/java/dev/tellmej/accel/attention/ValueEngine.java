@@ -177,13 +177,19 @@ final class ValueEngine extends Area {
             mac.b().get(e).set(vs.get(e).at(macCycle));
         }
         int addCycle = macCycle + lanesOf.addendCycle;
-        // The partial read lands as the product does, through the block RAM's output register.
-        int readCycle = addCycle - AttentionShape.PARTIAL_READ_LATENCY;
+        // The partial read lands, through the block RAM's output register, a cycle before the product does: the
+        // set's pick and the first row's zero go into a register in front of the adder (for timing: they lay in
+        // front of its first stage's compare). A partial is read again L rows later, long after its sum is
+        // written.
+        int landCycle = addCycle - 1;
+        int readCycle = landCycle - AttentionShape.PARTIAL_READ_LATENCY;
         UInt accumulateRead = addressT.at(readCycle);
         Bool accumulateEnable = pipe.valid(readCycle);
-        // Z's lanes add each row's weight once, at the row's first pass beat, as the weight comes out of the exp.
+        // Z's lanes add each row's weight once, at the row's first pass beat, as the weight comes out of the exp;
+        // the sum so far is read (LUT RAM) and picked a cycle earlier still, into a register, as the partials are.
         int zCycle = weightT.cycle();
-        Bool zAccumulateEnable = pipe.valid(zCycle - 1).and(rowFirstT.at(zCycle - 1)).named("z_read_enable");
+        int zReadCycle = zCycle - 2;
+        Bool zAccumulateEnable = pipe.valid(zReadCycle).and(rowFirstT.at(zReadCycle)).named("z_read_enable");
 
         // ---- Reduce: the command before this pass's (its own stage), reading each set's port when this pass
         // does not use it.
@@ -205,11 +211,11 @@ final class ValueEngine extends Area {
         List<List<Bits>> setReads = new ArrayList<>();   // [set][element]
         for (int h = 0; h < setCount; h++) {
             String set = setCount > 1 ? "_s" + h : "";
-            Bool zMine = SlotSet.is(setT.at(zCycle - 1), h).and(zAccumulateEnable).named("z_accumulate_read" + set);
+            Bool zMine = SlotSet.is(setT.at(zReadCycle), h).and(zAccumulateEnable).named("z_accumulate_read" + set);
             Bool zTheirs = SlotSet.is(gathers.zSecond(), h).and(gathers.zGathering()).named("z_gather_read" + set);
             assertAlways(zMine.and(zTheirs).not(), "AttentionUnit: the value pass and the reduction read one set of"
                     + " Z's lanes");
-            UInt zAddress = mux(zMine, zAddressT.at(zCycle - 1), gathers.zAddress())
+            UInt zAddress = mux(zMine, zAddressT.at(zReadCycle), gathers.zAddress())
                     .named("z_lanes_read_address" + set);
             Bits zData = zLanes.get(h).readSync("z_lanes_read" + set, zAddress, zMine.or(zTheirs), 1);
             zReads.add(zData);
@@ -228,9 +234,9 @@ final class ValueEngine extends Area {
             }
             setReads.add(reads);
         }
-        Bits zRead = SlotSet.pick("z_accumulated", setT.at(zCycle), zReads);
-        Timed<Bits> zSum = Fp32Add.apply("z_sum", pipe.at(zCycle, "z_current",
-                mux(freshT.at(zCycle), B(0, 32), zRead)), weightT);
+        Bits zRead = SlotSet.pick("z_accumulated", setT.at(zReadCycle + 1), zReads);
+        Timed<Bits> zCurrent = pipe.at(zReadCycle + 1, "z_current", mux(freshT.at(zReadCycle + 1), B(0, 32), zRead));
+        Timed<Bits> zSum = Fp32Add.apply("z_sum", zCurrent.stage("z_current_q"), weightT);
         Bool zWrite = pipe.valid(zSum.cycle()).and(rowFirstT.at(zSum.cycle())).named("z_write");
         UInt zWriteAddress = zAddressT.at(zSum.cycle());
         Bool zWriteSet = setT.at(zSum.cycle());
@@ -239,14 +245,16 @@ final class ValueEngine extends Area {
             when(zWrite.and(SlotSet.is(zWriteSet, h)), () -> zSet.write(zWriteAddress, zSum.value()));
         }
         List<Timed<Bits>> sums = new ArrayList<>();
-        Bool addSet = setT.at(addCycle);
+        Bool landSet = setT.at(landCycle);
         for (int e = 0; e < passWidth; e++) {
             List<Bits> ofElement = new ArrayList<>();
             for (List<Bits> reads : setReads) {
                 ofElement.add(reads.get(e));
             }
-            Bits current = SlotSet.pick("value_lane" + e + "_partial", addSet, ofElement);
-            mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), current).named("value_lane" + e + "_addend"));
+            Bits current = SlotSet.pick("value_lane" + e + "_partial", landSet, ofElement);
+            Timed<Bits> addend = pipe.at(landCycle, "value_lane" + e + "_addend",
+                    mux(freshT.at(landCycle), B(0, 32), current));
+            mac.addend().get(e).set(addend.at(addCycle));
             sums.add(pipe.at(macCycle + lanesOf.latency, "value_lane" + e + "_sum", mac.sum().get(e)));
         }
         int sumCycle = macCycle + lanesOf.latency;

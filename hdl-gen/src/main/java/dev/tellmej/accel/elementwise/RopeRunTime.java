@@ -138,7 +138,8 @@ public final class RopeRunTime extends Module {
                 bits(32 * lanes))));
         out = out("out", Stream.of(new Rope.Out(vec(lanes, bits(16)), bool())));
 
-        HeadBuffer buffer = area(new HeadBuffer(lanes, maxBeats, rows, in, runTime));
+        HeadBuffer buffer = area(new HeadBuffer(lanes, maxBeats, rows, in, runTime,
+                CosSinTable.readLatency(rows, groups)));
         HeadReader reader = area(new HeadReader(lanes, groups, buffer));
         CosSinTable table = area(new CosSinTable(lanes, rows, groups, tableWrite, reader));
         Rotation rotation = area(new Rotation(format, lanes, physicalLanes, buffer, reader, table, out));
@@ -165,11 +166,13 @@ public final class RopeRunTime extends Module {
         final UInt ownAddress;
         final UInt partnerAddress;
         final Vec<Bool> release;
-        /** The beat and the partners' beat, a cycle after {@link #read}. */
+        /** The beat and the partners' beat, {@link #wordCycle} cycles after {@link #read}. */
         final Bits ownWord;
         final Bits partnerWord;
+        /** Cycles from {@link #read} to the words: the table's read latency (1 or 2). */
+        final int wordCycle;
 
-        HeadBuffer(int lanes, int maxBeats, int rows, Stream<In> in, RunTime runTime) {
+        HeadBuffer(int lanes, int maxBeats, int rows, Stream<In> in, RunTime runTime, int tableLatency) {
             super("head_buffer", "takes each head into one of two banks with its row and settings, in two copies so"
                     + " that a beat and its partners' beat are read at once");
             int beatBits = log2Up(maxBeats);
@@ -190,8 +193,20 @@ public final class RopeRunTime extends Module {
             int depth = 2 << beatBits;
             Mem<Bits> own = mem("head_own", bits(32 * lanes), depth).style(RamStyle.DISTRIBUTED);
             Mem<Bits> partner = mem("head_partner", bits(32 * lanes), depth).style(RamStyle.DISTRIBUTED);
-            ownWord = own.readSync("own_word", ownAddress, read, 1);
-            partnerWord = partner.readSync("partner_word", partnerAddress, read, 1);
+            wordCycle = tableLatency;
+            if (tableLatency == 2) {
+                // The table's words come a cycle later, so the addresses are registered before the read, at no
+                // cost in cycles (for timing: the partners' beat, from the bank's half size, lay in front of the
+                // LUT RAM's read). A bank released at a head's last beat is written from the cycle after, while
+                // that beat is read: a LUT RAM's read in the cycle of a write sees the word before it.
+                Bool readQ = regNext("head_read_q", read, 0);
+                ownWord = own.readSync("own_word", regNext("own_address_q", ownAddress), readQ, 1);
+                partnerWord = partner.readSync("partner_word", regNext("partner_address_q", partnerAddress), readQ,
+                        1);
+            } else {
+                ownWord = own.readSync("own_word", ownAddress, read, 1);
+                partnerWord = partner.readSync("partner_word", partnerAddress, read, 1);
+            }
 
             in.ready.set(mux(writeBank, full.get(1), full.get(0)).not());
             Bool fire = in.fire();
@@ -328,7 +343,7 @@ public final class RopeRunTime extends Module {
                     + " and read with each beat");
             int groupBits = log2Up(groups);
             int depth = rows << groupBits;
-            RamStyle style = depth > 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+            RamStyle style = style(rows, groups);
             Mem<Bits> cosTable = mem("cos_table", bits(32 * lanes), depth).style(style);
             Mem<Bits> sinTable = mem("sin_table", bits(32 * lanes), depth).style(style);
             TableWrite w = write.payload;
@@ -341,7 +356,7 @@ public final class RopeRunTime extends Module {
             UInt readAddress = cat(reader.row, reader.group).asUInt().resize(addressBits).named("table_read_address");
             // Two cycles a read: a block RAM's output goes through its output register (DOA_REG) before the
             // operand selects and the multipliers' first stage.
-            int latency = style == RamStyle.BLOCK ? 2 : 1;
+            int latency = readLatency(rows, groups);
             cos = reader.pipe.at(latency, "cos_word", cosTable.readSync("cos_word", readAddress, reader.issue,
                     latency));
             sin = reader.pipe.at(latency, "sin_word", sinTable.readSync("sin_word", readAddress, reader.issue,
@@ -352,6 +367,16 @@ public final class RopeRunTime extends Module {
             if (rows < 1 << w.row().width()) {
                 assertAlways(write.valid.not().or(w.row().lt(rows)), "a table word's row is below " + rows);
             }
+        }
+
+        /** LUT RAM up to 64 words, block RAM above. */
+        static RamStyle style(int rows, int groups) {
+            return (rows << log2Up(groups)) > 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        }
+
+        /** Cycles from a read's issue to its words: 2 from block RAM (through its output register), 1 else. */
+        static int readLatency(int rows, int groups) {
+            return style(rows, groups) == RamStyle.BLOCK ? 2 : 1;
         }
     }
 
@@ -370,8 +395,8 @@ public final class RopeRunTime extends Module {
             super("rotation", "each element's own value times cos, plus or minus its partner's times sin (N14.2),"
                     + " then the storage rounding; with bypass only the rounding");
             Pipeline pipe = reader.pipe;
-            Timed<Bits> own = pipe.at(1, "own_word", buffer.ownWord);
-            Timed<Bits> partner = pipe.at(1, "partner_word", buffer.partnerWord);
+            Timed<Bits> own = pipe.at(buffer.wordCycle, "own_word", buffer.ownWord);
+            Timed<Bits> partner = pipe.at(buffer.wordCycle, "partner_word", buffer.partnerWord);
             Bits one = FpFormat.fp32(1f);
             Bits negativeZero = FpFormat.fp32(-0f);
             // Each lane's operands at the table's cycle (1, or 2 from block RAM): its value, its partner's, cos (1.0

@@ -304,28 +304,30 @@ public final class LmHeadUnit extends Module {
             Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, xRead);
             Timed<Bits> xT = pipe.at(xRead, n + "x_word", xWord);
             Bits w1 = weights.at(xRead);
-            // The beat's B products (16 bits each: |q x| <= 2^14), registered (the multipliers' own register),
-            // then summed by a balanced tree whose adders widen by a bit a level, registered once: the sum is
-            // exact in 16 + log2(B) bits, two cycles after the products' operands.
+            // The beat's B products (16 bits each: |q x| <= 2^14), registered twice (the DSP48E2's M and P
+            // registers: with one, the multiplier lay between the operands' registers and it, the unit's longest
+            // paths), then summed by a balanced tree whose adders widen by a bit a level, registered once: the sum
+            // is exact in 16 + log2(B) bits, three cycles after the products' operands.
             List<SInt> products = new ArrayList<>();
             for (int i = 0; i < beats; i++) {
                 SInt product = w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt());
-                products.add(regNext(n + "product" + i, product));
+                products.add(regNext(n + "product" + i, regNext(n + "product" + i + "_m", product)));
             }
             SInt beatSum;
             if (beats == 1) {
                 beatSum = regNext(n + "beat_sum_r", products.getFirst());
             } else {
                 AdderTree tree = Hdl.instance(n + "beat_tree", new AdderTree(beats, 16, log2Up(beats)));
-                tree.in.valid.set(pipe.valid(xRead + 1));
+                tree.in.valid.set(pipe.valid(xRead + 2));
                 for (int i = 0; i < beats; i++) {
                     tree.in.payload.get(i).set(products.get(i));
                 }
                 beatSum = tree.out.payload;
             }
-            Timed<SInt> sumT = pipe.at(xRead + 2, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
-            Bool sumValid = pipe.valid(xRead + 2);
-            Bool sumEnd = rowEnd.at(xRead + 2);
+            int sumCycle = xRead + 3;
+            Timed<SInt> sumT = pipe.at(sumCycle, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
+            Bool sumValid = pipe.valid(sumCycle);
+            Bool sumEnd = rowEnd.at(sumCycle);
             SInt acc = reg(n + "acc", sint(32), 0);
             SInt total = acc.add(sumT.value()).named(n + "row_total");
             when(sumValid, () -> acc.set(mux(sumEnd, S(0, 32), total)));
@@ -353,35 +355,40 @@ public final class LmHeadUnit extends Module {
             Bool requested = reg("scales_requested", bool(), 0);
             UInt rowBytes = controller.rows.resize(35).shl(2).named("scale_bytes");
             UInt beats = rowBytes.add(shape.beatBytes() - 1).trunc(35).shr(beatShift).named("scale_beats");
-            reader.command.valid.set(controller.phase.is(Phase.RUN).and(requested.not()));
-            reader.command.payload.address().set(controller.scalesAddress.resize(
-                    widthOf(reader.command.payload.address())));
-            reader.command.payload.beats().set(beats.resize(widthOf(reader.command.payload.beats())));
-            when(controller.accepted, () -> requested.set(false))
-                    .elseWhen(reader.command.fire(), () -> requested.set(true));
+            // Offered only while the reader's command stage is empty, so taken at once (the reader's ready stays out
+            // of the request flag's enable).
+            Bool offered = reader.offer("scales_offered", controller.phase.is(Phase.RUN).and(requested.not()),
+                    controller.scalesAddress, beats, "LmHeadUnit: the scales' command");
+            when(controller.accepted, () -> requested.set(false)).elseWhen(offered, () -> requested.set(true));
 
             // Unpack a beat's words; words past the last row are dropped with the beat.
             UInt word = reg("scale_word", uint(Math.max(1, log2Up(perBeat))), 0);
             Bool lastWord = perBeat == 1 ? TRUE : word.eq(perBeat - 1).named("last_scale_word");
-            scales = wire("scale", Stream.of(bits(32)));
-            scales.valid.set(reader.data.valid);
-            List<Bits> words = new ArrayList<>();
-            for (int i = 0; i < perBeat; i++) {
-                words.add(reader.data.payload.data().slice(32 * i + 31, 32 * i));
-            }
-            scales.payload.set(perBeat == 1 ? words.getFirst() : new Vec<>(words).get("scale_pick", word));
+            Stream<Bits> unpacked = wire("scale", Stream.of(bits(32)));
             UInt taken = reg("scales_taken", uint(33), 0);
             // "Past the last row" is a flag set with the count (for timing: the compare with the rows lay on the
             // path into the read FIFO's enable); while the rows run it equals taken >= rows (an assertion).
             Bool beyond = reg("scale_beyond_rows", bool(), 0);
             assertAlways(controller.phase.is(Phase.RUN).not().or(beyond.eq(taken.ge(controller.rows.resize(33)))),
                     "LmHeadUnit: the scale stream's past-the-rows flag is current");
-            reader.data.ready.set(scales.ready.and(lastWord).or(beyond));
+            unpacked.valid.set(reader.data.valid.and(beyond.not()));
+            List<Bits> words = new ArrayList<>();
+            for (int i = 0; i < perBeat; i++) {
+                words.add(reader.data.payload.data().slice(32 * i + 31, 32 * i));
+            }
+            unpacked.payload.set(perBeat == 1 ? words.getFirst() : new Vec<>(words).get("scale_pick", word));
+            // A skid buffer between the words and the logits' take, so that the read FIFO's enable comes from a
+            // register (for timing: the take, from the lanes' sums through the lane's pick, lay on the path into
+            // it). Every row takes one word, so the buffer is empty when a command is accepted (an assertion).
+            scales = unpacked.s2mPipe("scale_skid");
+            assertAlways(controller.accepted.not().or(scales.valid.not()), "LmHeadUnit: no row scale is left over"
+                    + " when a command is accepted");
+            reader.data.ready.set(unpacked.ready.and(lastWord).or(beyond));
             when(controller.accepted, () -> {
                 word.set(0);
                 taken.set(0);
                 beyond.set(false);
-            }).elseWhen(reader.data.valid.and(scales.ready.or(beyond)), () -> {
+            }).elseWhen(reader.data.valid.and(unpacked.ready.or(beyond)), () -> {
                 word.set(perBeat == 1 ? U(0, 1) : word.add(1).trunc(widthOf(word)));
                 UInt next = taken.add(1).trunc(33);
                 taken.set(next);
@@ -467,25 +474,34 @@ public final class LmHeadUnit extends Module {
             assertAlways(valid.not().or(results.ready), "LmHeadUnit: the logit queue has room");
             inFlight.set(inFlight.add(take.asUInt().resize(6)).trunc(6).sub(valid.asUInt().resize(6)).trunc(6));
 
-            // Java's scan: row 0 first, then a row wins only when strictly greater (a NaN never does).
-            Bits bestValue = reg("best_value", bits(32), 0);
+            // Java's scan: row 0 first, then a row wins only when strictly greater (a NaN never does). A logit is
+            // compared a cycle after it is made, by its order key and its NaN and zero tests, each registered beside
+            // the best's (for timing: the key's sign flip and the tests lay between the multiplier's output and the
+            // compare into the best's enable). The logits count as emitted once compared.
+            Bits value = logit.value();
+            Bool compareValid = regNext("argmax_valid", valid, 0);
+            Bool firstQ = regNext("argmax_first", index.eq(0));
+            UInt indexQ = regNext("argmax_row", index);
+            UInt keyQ = regNext("argmax_key", Fp32Compare.orderKey(value));
+            Bool nanQ = regNext("argmax_nan", FpFormat.FP32.isNaN(value));
+            Bool zeroQ = regNext("argmax_zero", FpFormat.FP32.isZero(value));
+            UInt bestKey = reg("best_key", uint(32), 0);
+            Bool bestNan = reg("best_nan", bool(), 0);
+            Bool bestZero = reg("best_zero", bool(), 0);
             best = reg("best_row", uint(32), 0);
-            Bool greater = greater(logit.value(), bestValue).named("logit_greater");
-            when(valid.and(index.eq(0).or(greater)), () -> {
-                bestValue.set(logit.value());
-                best.set(index);
+            Bool greater = keyQ.gt(bestKey).and(nanQ.not()).and(bestNan.not()).and(zeroQ.and(bestZero).not())
+                    .named("logit_greater");
+            when(compareValid.and(firstQ.or(greater)), () -> {
+                bestKey.set(keyQ);
+                bestNan.set(nanQ);
+                bestZero.set(zeroQ);
+                best.set(indexQ);
             });
             UInt emitted = reg("logits_emitted", uint(33), 0);
-            when(controller.start, () -> emitted.set(0)).elseWhen(valid, () -> emitted.set(emitted.add(1).trunc(33)));
+            when(controller.start, () -> emitted.set(0))
+                    .elseWhen(compareValid, () -> emitted.set(emitted.add(1).trunc(33)));
             finished = emitted.eq(controller.rows.resize(33)).and(queued.occupancy().eq(0))
                     .and(controller.phase.is(Phase.RUN)).named("logits_finished");
-        }
-
-        /** a > b for binary32 (false when either is NaN; +0 and -0 are equal). */
-        private static Bool greater(Bits a, Bits b) {
-            Bool nan = FpFormat.FP32.isNaN(a).or(FpFormat.FP32.isNaN(b));
-            Bool zeros = FpFormat.FP32.isZero(a).and(FpFormat.FP32.isZero(b));
-            return Fp32Compare.orderKey(a).gt(Fp32Compare.orderKey(b)).and(nan.not()).and(zeros.not());
         }
     }
 }

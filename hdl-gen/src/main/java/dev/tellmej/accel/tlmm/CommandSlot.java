@@ -63,8 +63,9 @@ final class CommandSlot extends Area {
             assign(cmd, command.payload);
         });
         when(finished, () -> active.set(false));
-        lastTile = cmd.tiles().sub(1).named("last_tile");
-        lastBlock = cmd.blocks().sub(1).named("last_block");
+        // Registered with the command (for timing: the subtractions lay in front of the units' compares).
+        lastTile = regNextWhen("last_tile", command.payload.tiles().sub(1), accepted, 0);
+        lastBlock = regNextWhen("last_block", command.payload.blocks().sub(1), accepted, 0);
 
         // ---- the prefetched command ----
         prefetchHeld = reg("prefetch_held", bool(), 0);

@@ -82,9 +82,11 @@ final class Sweep extends Area {
                         .and(groupsOfTile.eq(cmd.groupsOfTile(tile.eq(command.lastTile))))),
                 "TLMM sweep: the last-tile and last-block flags and the tile's groups follow the counts");
         Bool tablesThere = mux(tableHalf, tables.ready.get(1), tables.ready.get(0)).named("tables_there");
-        Bool weightsThere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0))
-                .or(weights.arriving.and(weights.half.eq(weightHalf)).and(weights.blocksArrived.gt(block)))
-                .named("weights_there");
+        // Whether the block's weights have arrived while the loader streams them in, a register (for timing: the
+        // arrived count's compare with the block lay on the path into the sweep's updates); set below.
+        Bool arrived = reg("weights_arrived", bool(), 0);
+        Bool loadedHere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0)).named("weights_loaded_here");
+        Bool weightsThere = loadedHere.or(arrived).named("weights_there");
         weights.sweepHalf.set(weightHalf);
         Bool lastSlot = slot.add(1).eq(chunkTokens).named("sweep_last_slot");
         Bool lastGroup = group.add(1).eq(groupsOfTile).named("sweep_last_group");
@@ -99,6 +101,18 @@ final class Sweep extends Area {
 
         Bool blockSwept = issue.and(lastGroup).named("block_swept");
         Bool tileSwept = blockSwept.and(lastSlot).and(lastBlock).named("tile_swept");
+        // The arrived flag looks a cycle ahead: in a cycle that moves on to the next block it compares the count
+        // with that block, and when the block wraps to a new tile (another weight half) it is false for a cycle
+        // (the loaded flags serve there). The count only grows while a load runs, a completed load's half is
+        // loaded, and a load starts into the sweep's half only once it is released, so the flag is never early (an
+        // assertion), at most a cycle late.
+        Bool arrivingHere = weights.arriving.and(weights.half.eq(weightHalf)).named("weights_arriving_here");
+        UInt arrivedBlocks = weights.blocksArrived.zext(17);
+        Bool arrivedNow = arrivingHere.and(arrivedBlocks.gt(block.zext(17))).named("weights_arrived_now");
+        Bool arrivedNext = arrivingHere.and(lastBlock.not()).and(arrivedBlocks.gt(block.zext(17).add(1)));
+        arrived.set(mux(blockSwept.and(lastSlot), arrivedNext, arrivedNow));
+        assertAlways(arrived.not().or(arrivedNow).or(loadedHere), "TLMM sweep: the weights-arrived flag is never"
+                + " early");
         when(issue, () -> group.set(group.add(1)));
         when(blockSwept, () -> {
             group.set(0);

@@ -91,9 +91,18 @@ final class TableBuilder extends Area {
         values = entryValues(config, staging, entry);
         Bool done = building.and(entry.eq(TlmmConfig.STORED_ENTRIES - 1)).named("build_done");
         when(building, () -> entry.set(entry.add(1)));
-        Bool lastBlock = block.eq(command.lastBlock).named("build_last_block");
-        Bool lastSlot = slot.add(1).eq(activations.chunkTokens).named("build_last_slot");
-        Bool lastTile = tile.eq(command.lastTile).named("build_last_tile");
+        // Whether the block, the slot and the tile are the last, registered (for timing: the compares lay on the
+        // path into the counters' updates). What they depend on changes only at a build's end or a command's
+        // start, and a build stages and builds for more than a cycle, so they are current when it is done.
+        Bool lastBlockNow = block.eq(command.lastBlock);
+        Bool lastSlotNow = slot.add(1).eq(activations.chunkTokens);
+        Bool lastTileNow = tile.eq(command.lastTile);
+        Bool lastBlock = regNext("build_last_block", lastBlockNow, 0);
+        Bool lastSlot = regNext("build_last_slot", lastSlotNow, 0);
+        Bool lastTile = regNext("build_last_tile", lastTileNow, 0);
+        assertAlways(done.not().or(lastBlock.eq(lastBlockNow).and(lastSlot.eq(lastSlotNow))
+                .and(lastTile.eq(lastTileNow))), "TLMM table builder: the last-block, last-slot and last-tile flags"
+                + " are current when a build is done");
         activations.chunkReleased.set(done.and(lastBlock).and(lastSlot).and(lastTile));
         // Order: for each tile, for each block, for each token of the chunk (the sweep's order).
         when(done, () -> {

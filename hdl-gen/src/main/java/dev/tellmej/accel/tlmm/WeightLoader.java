@@ -139,6 +139,10 @@ final class WeightLoader extends Area {
         Bool lastTileLoaded = regNext("load_last_tile_q", lastTile, 0);
         assertAlways(complete.not().or(lastTileLoaded.eq(lastTile)), "WeightLoader: the last-tile flag is current"
                 + " when a load completes");
+        // The next tile's base, registered the same way (the 64-bit sum lay in front of the base's multiplexer).
+        UInt nextTileBase = regNext("load_next_tile_base", tileBase.add(tileStride).trunc(64), 0);
+        assertAlways(complete.and(lastTileLoaded.not()).not().or(nextTileBase.eq(tileBase.add(tileStride)
+                .trunc(64))), "WeightLoader: the next tile's base is current when a load completes");
         // The tokens after the chunk, registered the same way, and whether they are the command's all: the chunk
         // is the last when the tokens left fit the engine (the subtraction, the clamp, the sum and a compare with
         // the command's tokens lay on the path into loads_finished).
@@ -176,7 +180,7 @@ final class WeightLoader extends Area {
                 when(allTokensQ, () -> allLoaded.set(true));
             }).otherwise(() -> {
                 tile.set(tile.add(1));
-                tileBase.set(tileBase.add(tileStride));
+                tileBase.set(nextTileBase);
             });
         });
         // The sweep's events come after this process's own updates, so a release wins over a start of the

@@ -154,17 +154,20 @@ public final class Fp32Add extends Module {
         UInt shift4 = regNext("shift_4", leftShift);
         Bool zero4 = regNext("zero_4", sum3.eq(0));
         Bool sign4 = regNext("sign_4", sign3);
-        UInt exp4 = regNext("exp_4", exp3.zext(9).add(1));
+        // The rounding adds the result's scale exponent less one to the fraction: exp + 1 - s less one (the leading
+        // one at bit 27 stands a place above a hidden bit at 26), so exp - s, with no +1 here and no -1 in stage 6.
+        UInt exp4 = regNext("exp_4", exp3.zext(9));
         Bits flags4 = regNext("flags_4", flags3);
 
-        // Stage 5: the normalizing products, of which the low 28 bits are kept; the exponent drops by the shift.
+        // Stage 5: the normalizing products, of which the low 28 bits are kept; the exponent drops by the shift
+        // (a stage ahead of the rounding, whose carry chain it would otherwise lead).
         // Bits 27 and 26 of the sum: either set means s <= 1 and the leading one lands at bit 27; with both set
         // (s = 0, after a carry) bit 26 keeps its own.
         UInt shiftedLo5 = regNext("shifted_lo_5", sumLo4.mul(normalizeLo4).slice(27, 0));
         UInt shiftedHi5 = regNext("shifted_hi_5", sumHi4.mul(normalizeHi4).slice(10, 0));
         Bool top5 = regNext("top_5", top4.bit(1).or(top4.bit(0)));
         Bool next5 = regNext("next_5", top4.bit(1).and(top4.bit(0)));
-        UInt exp5 = regNext("exp_5", exp4.sub(shift4.zext(9)));
+        UInt belowExp5 = regNext("below_exp_5", exp4.sub(shift4.zext(9)));
         Bool zero5 = regNext("zero_5", zero4);
         Bool sign5 = regNext("sign_5", sign4);
         Bits flags5 = regNext("flags_5", flags4);
@@ -173,7 +176,7 @@ public final class Fp32Add extends Module {
         Bits high = shiftedHi5.asBits().or(cat(top5, next5, B(0, 9)));
         UInt n5 = shiftedLo5.asBits().or(cat(high, B(0, 17))).asUInt();
         FpCircuits.Cut cut = new FpCircuits.Cut(n5.slice(27, 4), n5.bit(3), n5.slice(2, 0).ne(0));
-        FpCircuits.Rounded rounded = FpCircuits.roundPack(exp5, cut, 8, 23);
+        FpCircuits.Rounded rounded = FpCircuits.roundPackBelow(belowExp5, cut, 8, 23);
         Bool nan = flags5.bit(2);
         Bool inf = flags5.bit(1);
         Bool zeroSumSign = flags5.bit(0);

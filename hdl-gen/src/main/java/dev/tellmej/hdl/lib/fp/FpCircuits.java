@@ -91,14 +91,24 @@ public final class FpCircuits {
      * @param scaleExp the biased exponent of the hidden bit's position, at least 1
      */
     public static Rounded roundPack(UInt scaleExp, Cut cut, int expBits, int fracBits) {
+        return roundPackBelow(scaleExp.sub(1), cut, expBits, fracBits);
+    }
+
+    /**
+     * {@link #roundPack} given {@code scaleExp - 1}, for a caller that registers the decrement ahead of the round
+     * (its carry chain off the rounding's path).
+     *
+     * @param belowScaleExp the biased exponent of the hidden bit's position minus one, at least 0
+     */
+    public static Rounded roundPackBelow(UInt belowScaleExp, Cut cut, int expBits, int fracBits) {
         UInt kept = cut.kept();
         if (kept.width() != fracBits + 1) {
             throw new IllegalArgumentException("roundPack: significand of " + kept.width() + " bits for " + fracBits
                     + " fraction bits");
         }
-        int wide = Math.max(scaleExp.width(), expBits) + fracBits + 1;
+        int wide = Math.max(belowScaleExp.width(), expBits) + fracBits + 1;
         Bool up = cut.guard().and(cut.sticky().or(kept.bit(0)));
-        UInt exponentPart = scaleExp.sub(1).shl(fracBits).zext(wide);
+        UInt exponentPart = belowScaleExp.shl(fracBits).zext(wide);
         UInt sum = exponentPart.add(kept.zext(wide)).add(up.asUInt().zext(wide));
         // The limit's fraction bits are zeros: comparing the exponent bits alone is the same test.
         Bool overflow = sum.slice(wide - 1, fracBits).ge((1L << expBits) - 1);

@@ -116,23 +116,43 @@ public final class FpConvert {
      * only the sticky bit is left.
      */
     public static Cut16 cutFp16(Bits x) {
+        Align16 align = alignFp16(x);
+        return cutFp16(align.significand(), align.shift(), align.scale());
+    }
+
+    /**
+     * The alignment's first part, for a pipeline that registers between it and the shift: the significand, how far
+     * right it shifts (5 bits) and the target's scale exponent (9 bits).
+     */
+    public record Align16(UInt significand, UInt shift, UInt scale) {}
+
+    /** The shift of {@link #cutFp16} from the exponent: a subtract and a clamp, no shifter. */
+    public static Align16 alignFp16(Bits x) {
         UInt e = FP32.exponent(x);
-        UInt m = FP32.significand(x);
         Bool normal = e.ge(113);
         // Shift 13 + (1 - (e - 112)) = 126 - e for a target below the normal range; e <= 112 here.
         UInt deep = FpCircuits.clamp(U(126, 8).sub(e), 25).resize(5);
         UInt shift = mux(normal, U(13, 5), deep);
-        FpCircuits.Cut cut = FpCircuits.cutRight(m, shift);
         UInt scale = mux(normal, e.sub(112).zext(9), U(1, 9));
+        return new Align16(FP32.significand(x), shift, scale);
+    }
+
+    /** The shift of {@link #cutFp16}, given {@link #alignFp16}'s fields. */
+    public static Cut16 cutFp16(UInt significand, UInt shift, UInt scale) {
+        FpCircuits.Cut cut = FpCircuits.cutRight(significand, shift);
         return new Cut16(scale, cut.kept().resize(11), cut.guard(), cut.sticky());
     }
 
     /** The second half: rounds and packs, with infinities, overflow and NaN. */
     public static Bits packFp16(Bits x, UInt scale, FpCircuits.Cut cut, Bool nan) {
+        return packFp16(FP32.sign(x), FP32.isInfinite(x), scale, cut, nan);
+    }
+
+    /** {@link #packFp16(Bits, UInt, FpCircuits.Cut, Bool)} from the value's sign and infinity test alone. */
+    public static Bits packFp16(Bool sign, Bool infinite, UInt scale, FpCircuits.Cut cut, Bool nan) {
         FpCircuits.Rounded rounded = FpCircuits.roundPack(scale, cut, 5, 10);
-        Bool sign = FP32.sign(x);
         Bits infinity = cat(sign, B(FP16.infinity(), 15));
         return mux(nan, FP16.constant(FP16.canonicalNaN()),
-                mux(FP32.isInfinite(x).or(rounded.overflow()), infinity, cat(sign, rounded.magnitude())));
+                mux(infinite.or(rounded.overflow()), infinity, cat(sign, rounded.magnitude())));
     }
 }
