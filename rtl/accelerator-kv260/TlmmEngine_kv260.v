@@ -172,1183 +172,1189 @@ module TlmmEngine_kv260 (
   localparam [1:0] BUILD_STATE_BUILDING = 2'd2;
 
   // command
-  reg          active;                               // CommandSlot.java:51
-  reg  [63:0]  cmd_address;                          // CommandSlot.java:52
-  reg  [15:0]  cmd_blocks;                           // CommandSlot.java:52
-  reg  [1:0]   cmd_lastClass;                        // CommandSlot.java:52
-  reg  [15:0]  cmd_tokens;                           // CommandSlot.java:52
-  reg  [15:0]  cmd_tiles;                            // CommandSlot.java:52
-  reg  [15:0]  cmd_tileGroups;                       // CommandSlot.java:52
-  reg  [15:0]  cmd_lastTileGroups;                   // CommandSlot.java:52
-  reg  [31:0]  cmd_regionStride;                     // CommandSlot.java:52
-  reg  [31:0]  cmd_beatsFull;                        // CommandSlot.java:52
-  reg  [31:0]  cmd_beatsLast;                        // CommandSlot.java:52
-  reg  [31:0]  cmd_wordsFull;                        // CommandSlot.java:52
-  reg  [31:0]  cmd_wordsLast;                        // CommandSlot.java:52
-  wire         finished;                             // CommandSlot.java:53
-  reg          command_judged;                       // CommandSlot.java:57
-  wire         accepted;                             // CommandSlot.java:59
-  reg  [15:0]  last_tile;                            // CommandSlot.java:67
-  reg  [15:0]  last_block;                           // CommandSlot.java:68
-  reg          prefetch_held;                        // CommandSlot.java:71
-  reg  [63:0]  prefetched_address;                   // CommandSlot.java:72
-  reg  [15:0]  prefetched_blocks;                    // CommandSlot.java:72
-  reg  [1:0]   prefetched_lastClass;                 // CommandSlot.java:72
-  reg  [15:0]  prefetched_tokens;                    // CommandSlot.java:72
-  reg  [15:0]  prefetched_tiles;                     // CommandSlot.java:72
-  reg  [15:0]  prefetched_tileGroups;                // CommandSlot.java:72
-  reg  [15:0]  prefetched_lastTileGroups;            // CommandSlot.java:72
-  reg  [31:0]  prefetched_regionStride;              // CommandSlot.java:72
-  reg  [31:0]  prefetched_beatsFull;                 // CommandSlot.java:72
-  reg  [31:0]  prefetched_beatsLast;                 // CommandSlot.java:72
-  reg  [31:0]  prefetched_wordsFull;                 // CommandSlot.java:72
-  reg  [31:0]  prefetched_wordsLast;                 // CommandSlot.java:72
-  wire         prefetch_same_now;                    // CommandSlot.java:74
-  reg          prefetch_same;                        // CommandSlot.java:75
-  wire         prefetch_taken;                       // CommandSlot.java:78
-  wire         prefetch_dropped;                     // CommandSlot.java:81
-  wire         prefetch_arrives;                     // CommandSlot.java:83
+  reg          active;                                     // CommandSlot.java:51
+  reg  [63:0]  cmd_address;                                // CommandSlot.java:52
+  reg  [15:0]  cmd_blocks;                                 // CommandSlot.java:52
+  reg  [1:0]   cmd_lastClass;                              // CommandSlot.java:52
+  reg  [15:0]  cmd_tokens;                                 // CommandSlot.java:52
+  reg  [15:0]  cmd_tiles;                                  // CommandSlot.java:52
+  reg  [15:0]  cmd_tileGroups;                             // CommandSlot.java:52
+  reg  [15:0]  cmd_lastTileGroups;                         // CommandSlot.java:52
+  reg  [31:0]  cmd_regionStride;                           // CommandSlot.java:52
+  reg  [31:0]  cmd_beatsFull;                              // CommandSlot.java:52
+  reg  [31:0]  cmd_beatsLast;                              // CommandSlot.java:52
+  reg  [31:0]  cmd_wordsFull;                              // CommandSlot.java:52
+  reg  [31:0]  cmd_wordsLast;                              // CommandSlot.java:52
+  wire         finished;                                   // CommandSlot.java:53
+  reg          command_judged;                             // CommandSlot.java:57
+  wire         accepted;                                   // CommandSlot.java:59
+  reg  [15:0]  last_tile;                                  // CommandSlot.java:67
+  reg  [15:0]  last_block;                                 // CommandSlot.java:68
+  reg          prefetch_held;                              // CommandSlot.java:71
+  reg  [63:0]  prefetched_address;                         // CommandSlot.java:72
+  reg  [15:0]  prefetched_blocks;                          // CommandSlot.java:72
+  reg  [1:0]   prefetched_lastClass;                       // CommandSlot.java:72
+  reg  [15:0]  prefetched_tokens;                          // CommandSlot.java:72
+  reg  [15:0]  prefetched_tiles;                           // CommandSlot.java:72
+  reg  [15:0]  prefetched_tileGroups;                      // CommandSlot.java:72
+  reg  [15:0]  prefetched_lastTileGroups;                  // CommandSlot.java:72
+  reg  [31:0]  prefetched_regionStride;                    // CommandSlot.java:72
+  reg  [31:0]  prefetched_beatsFull;                       // CommandSlot.java:72
+  reg  [31:0]  prefetched_beatsLast;                       // CommandSlot.java:72
+  reg  [31:0]  prefetched_wordsFull;                       // CommandSlot.java:72
+  reg  [31:0]  prefetched_wordsLast;                       // CommandSlot.java:72
+  wire         prefetch_same_now;                          // CommandSlot.java:74
+  reg          prefetch_same;                              // CommandSlot.java:75
+  wire         prefetch_taken;                             // CommandSlot.java:78
+  wire         prefetch_dropped;                           // CommandSlot.java:81
+  wire         prefetch_arrives;                           // CommandSlot.java:83
 
   // activation_loader
-  reg  [15:0]  act_tokens_loaded;                    // ActivationLoader.java:39
-  reg  [15:0]  act_chunk_tokens;                     // ActivationLoader.java:40
-  reg  [1:0]   act_state;                            // ActivationLoader.java:41
-  reg  [15:0]  act_slot;                             // ActivationLoader.java:42
-  reg  [31:0]  act_beat;                             // ActivationLoader.java:43
-  reg  [10:0]  act_slot_base;                        // ActivationLoader.java:44
-  wire         act_full;                             // ActivationLoader.java:45
-  wire         chunk_released;                       // ActivationLoader.java:46
-  reg  [31:0]  act_last_beat;                        // ActivationLoader.java:51
-  wire [15:0]  remaining_tokens;                     // ActivationLoader.java:52
-  wire [15:0]  next_chunk_tokens;                    // ActivationLoader.java:54
-  reg          act_tokens_remain;                    // ActivationLoader.java:57
-  wire         start_chunk;                          // ActivationLoader.java:60
-  wire         act_take;                             // ActivationLoader.java:62
-  reg          act_command_held;                     // ActivationLoader.java:63
-  wire [10:0]  act_address;                          // ActivationLoader.java:65
-  reg          act_at_last_beat;                     // ActivationLoader.java:70
-  wire         token_loaded;                         // ActivationLoader.java:74
+  reg  [15:0]  act_tokens_loaded;                          // ActivationLoader.java:39
+  reg  [15:0]  act_chunk_tokens;                           // ActivationLoader.java:40
+  reg  [1:0]   act_state;                                  // ActivationLoader.java:41
+  reg  [15:0]  act_slot;                                   // ActivationLoader.java:42
+  reg  [31:0]  act_beat;                                   // ActivationLoader.java:43
+  reg  [10:0]  act_slot_base;                              // ActivationLoader.java:44
+  wire         act_full;                                   // ActivationLoader.java:45
+  wire         chunk_released;                             // ActivationLoader.java:46
+  reg  [31:0]  act_last_beat;                              // ActivationLoader.java:51
+  wire [15:0]  remaining_tokens;                           // ActivationLoader.java:52
+  wire [15:0]  next_chunk_tokens;                          // ActivationLoader.java:54
+  reg          act_tokens_remain;                          // ActivationLoader.java:57
+  wire         start_chunk;                                // ActivationLoader.java:60
+  wire         act_take;                                   // ActivationLoader.java:62
+  reg          act_command_held;                           // ActivationLoader.java:63
+  wire [10:0]  act_address;                                // ActivationLoader.java:65
+  reg          act_at_last_beat;                           // ActivationLoader.java:70
+  wire         token_loaded;                               // ActivationLoader.java:74
 
   // weight_loader
-  wire         weights0_start_valid;                 // WeightLoader.java:61
-  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:61
-  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:61
-  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:61
-  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:61
-  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:61
-  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:61
-  wire         weights0_start_payload_half;          // WeightLoader.java:61
-  wire         weights0_done;                        // WeightLoader.java:61
-  wire         weights0_error;                       // WeightLoader.java:61
-  wire         weights0_idle;                        // WeightLoader.java:61
-  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:61
-  wire         weights0_m_axi_awvalid;               // WeightLoader.java:61
-  wire         weights0_m_axi_awready;               // WeightLoader.java:61
-  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:61
-  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:61
-  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:61
-  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:61
-  wire         weights0_m_axi_wvalid;                // WeightLoader.java:61
-  wire         weights0_m_axi_wready;                // WeightLoader.java:61
-  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:61
-  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:61
-  wire         weights0_m_axi_wlast;                 // WeightLoader.java:61
-  wire         weights0_m_axi_bvalid;                // WeightLoader.java:61
-  wire         weights0_m_axi_bready;                // WeightLoader.java:61
-  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:61
-  wire         weights0_m_axi_arvalid;               // WeightLoader.java:61
-  wire         weights0_m_axi_arready;               // WeightLoader.java:61
-  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:61
-  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:61
-  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:61
-  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:61
-  wire         weights0_m_axi_rvalid;                // WeightLoader.java:61
-  wire         weights0_m_axi_rready;                // WeightLoader.java:61
-  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:61
-  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:61
-  wire         weights0_m_axi_rlast;                 // WeightLoader.java:61
-  wire         weights0_write_valid;                 // WeightLoader.java:61
-  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:61
-  wire [1:0]   weights0_write_payload_lanePair;      // WeightLoader.java:61
-  wire [143:0] weights0_write_payload_words;         // WeightLoader.java:61
-  wire         weights1_start_valid;                 // WeightLoader.java:61
-  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:61
-  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:61
-  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:61
-  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:61
-  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:61
-  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:61
-  wire         weights1_start_payload_half;          // WeightLoader.java:61
-  wire         weights1_done;                        // WeightLoader.java:61
-  wire         weights1_error;                       // WeightLoader.java:61
-  wire         weights1_idle;                        // WeightLoader.java:61
-  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:61
-  wire         weights1_m_axi_awvalid;               // WeightLoader.java:61
-  wire         weights1_m_axi_awready;               // WeightLoader.java:61
-  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:61
-  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:61
-  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:61
-  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:61
-  wire         weights1_m_axi_wvalid;                // WeightLoader.java:61
-  wire         weights1_m_axi_wready;                // WeightLoader.java:61
-  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:61
-  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:61
-  wire         weights1_m_axi_wlast;                 // WeightLoader.java:61
-  wire         weights1_m_axi_bvalid;                // WeightLoader.java:61
-  wire         weights1_m_axi_bready;                // WeightLoader.java:61
-  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:61
-  wire         weights1_m_axi_arvalid;               // WeightLoader.java:61
-  wire         weights1_m_axi_arready;               // WeightLoader.java:61
-  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:61
-  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:61
-  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:61
-  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:61
-  wire         weights1_m_axi_rvalid;                // WeightLoader.java:61
-  wire         weights1_m_axi_rready;                // WeightLoader.java:61
-  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:61
-  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:61
-  wire         weights1_m_axi_rlast;                 // WeightLoader.java:61
-  wire         weights1_write_valid;                 // WeightLoader.java:61
-  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:61
-  wire [1:0]   weights1_write_payload_lanePair;      // WeightLoader.java:61
-  wire [143:0] weights1_write_payload_words;         // WeightLoader.java:61
-  wire         weights2_start_valid;                 // WeightLoader.java:61
-  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:61
-  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:61
-  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:61
-  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:61
-  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:61
-  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:61
-  wire         weights2_start_payload_half;          // WeightLoader.java:61
-  wire         weights2_done;                        // WeightLoader.java:61
-  wire         weights2_error;                       // WeightLoader.java:61
-  wire         weights2_idle;                        // WeightLoader.java:61
-  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:61
-  wire         weights2_m_axi_awvalid;               // WeightLoader.java:61
-  wire         weights2_m_axi_awready;               // WeightLoader.java:61
-  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:61
-  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:61
-  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:61
-  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:61
-  wire         weights2_m_axi_wvalid;                // WeightLoader.java:61
-  wire         weights2_m_axi_wready;                // WeightLoader.java:61
-  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:61
-  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:61
-  wire         weights2_m_axi_wlast;                 // WeightLoader.java:61
-  wire         weights2_m_axi_bvalid;                // WeightLoader.java:61
-  wire         weights2_m_axi_bready;                // WeightLoader.java:61
-  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:61
-  wire         weights2_m_axi_arvalid;               // WeightLoader.java:61
-  wire         weights2_m_axi_arready;               // WeightLoader.java:61
-  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:61
-  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:61
-  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:61
-  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:61
-  wire         weights2_m_axi_rvalid;                // WeightLoader.java:61
-  wire         weights2_m_axi_rready;                // WeightLoader.java:61
-  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:61
-  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:61
-  wire         weights2_m_axi_rlast;                 // WeightLoader.java:61
-  wire         weights2_write_valid;                 // WeightLoader.java:61
-  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:61
-  wire [1:0]   weights2_write_payload_lanePair;      // WeightLoader.java:61
-  wire [143:0] weights2_write_payload_words;         // WeightLoader.java:61
-  wire         weights3_start_valid;                 // WeightLoader.java:61
-  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:61
-  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:61
-  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:61
-  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:61
-  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:61
-  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:61
-  wire         weights3_start_payload_half;          // WeightLoader.java:61
-  wire         weights3_done;                        // WeightLoader.java:61
-  wire         weights3_error;                       // WeightLoader.java:61
-  wire         weights3_idle;                        // WeightLoader.java:61
-  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:61
-  wire         weights3_m_axi_awvalid;               // WeightLoader.java:61
-  wire         weights3_m_axi_awready;               // WeightLoader.java:61
-  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:61
-  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:61
-  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:61
-  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:61
-  wire         weights3_m_axi_wvalid;                // WeightLoader.java:61
-  wire         weights3_m_axi_wready;                // WeightLoader.java:61
-  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:61
-  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:61
-  wire         weights3_m_axi_wlast;                 // WeightLoader.java:61
-  wire         weights3_m_axi_bvalid;                // WeightLoader.java:61
-  wire         weights3_m_axi_bready;                // WeightLoader.java:61
-  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:61
-  wire         weights3_m_axi_arvalid;               // WeightLoader.java:61
-  wire         weights3_m_axi_arready;               // WeightLoader.java:61
-  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:61
-  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:61
-  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:61
-  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:61
-  wire         weights3_m_axi_rvalid;                // WeightLoader.java:61
-  wire         weights3_m_axi_rready;                // WeightLoader.java:61
-  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:61
-  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:61
-  wire         weights3_m_axi_rlast;                 // WeightLoader.java:61
-  wire         weights3_write_valid;                 // WeightLoader.java:61
-  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:61
-  wire [1:0]   weights3_write_payload_lanePair;      // WeightLoader.java:61
-  wire [143:0] weights3_write_payload_words;         // WeightLoader.java:61
-  wire         buffer_write_0_valid;                 // WeightLoader.java:65
-  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:65
-  wire [1:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:65
-  wire [143:0] buffer_write_0_payload_words;         // WeightLoader.java:65
-  wire         buffer_write_1_valid;                 // WeightLoader.java:65
-  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:65
-  wire [1:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:65
-  wire [143:0] buffer_write_1_payload_words;         // WeightLoader.java:65
-  wire         buffer_write_2_valid;                 // WeightLoader.java:65
-  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:65
-  wire [1:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:65
-  wire [143:0] buffer_write_2_payload_words;         // WeightLoader.java:65
-  wire         buffer_write_3_valid;                 // WeightLoader.java:65
-  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:65
-  wire [1:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:65
-  wire [143:0] buffer_write_3_payload_words;         // WeightLoader.java:65
-  wire         buffer_read_enable;                   // WeightLoader.java:65
-  wire [11:0]  buffer_read_address;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:65
-  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:65
-  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:65
-  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:65
-  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:65
-  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:65
-  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:65
-  wire         half_swept_0;                         // WeightLoader.java:69
-  wire         half_swept_1;                         // WeightLoader.java:69
-  wire         half_released_0;                      // WeightLoader.java:70
-  wire         half_released_1;                      // WeightLoader.java:70
-  wire         sweep_weight_half;                    // WeightLoader.java:71
-  reg          load_running;                         // WeightLoader.java:72
-  reg          load_half;                            // WeightLoader.java:73
-  reg  [15:0]  load_tile;                            // WeightLoader.java:74
-  reg  [15:0]  load_tokens;                          // WeightLoader.java:75
-  reg  [63:0]  load_tile_base;                       // WeightLoader.java:76
-  reg          loads_finished;                       // WeightLoader.java:77
-  reg          half_busy_0;                          // WeightLoader.java:78
-  reg          half_busy_1;                          // WeightLoader.java:78
-  reg          half_loaded_0;                        // WeightLoader.java:79
-  reg          half_loaded_1;                        // WeightLoader.java:79
-  reg          port_finished_0;                      // WeightLoader.java:80
-  reg          port_finished_1;                      // WeightLoader.java:80
-  reg          port_finished_2;                      // WeightLoader.java:80
-  reg          port_finished_3;                      // WeightLoader.java:80
-  reg          load_ahead;                           // WeightLoader.java:82
-  reg          load_discarding;                      // WeightLoader.java:83
-  reg          load_ahead_error;                     // WeightLoader.java:84
-  wire         load_last_tile;                       // WeightLoader.java:87
-  wire         free_half;                            // WeightLoader.java:88
-  wire         ports_idle_now;                       // WeightLoader.java:95
-  reg          ports_idle;                           // WeightLoader.java:99
-  wire         start_load;                           // WeightLoader.java:101
-  wire [63:0]  tile_stride;                          // WeightLoader.java:103
-  reg          ports_start;                          // WeightLoader.java:108
-  reg  [33:0]  port0_region_offset;                  // CommandSlot.java:98
-  reg  [33:0]  prefetched_port0_region_offset;       // CommandSlot.java:99
-  reg  [63:0]  port0_load_address;                   // WeightLoader.java:122
-  reg  [31:0]  port0_load_beats;                     // WeightLoader.java:122
-  reg  [31:0]  port0_load_words;                     // WeightLoader.java:122
-  reg  [15:0]  port0_load_groups;                    // WeightLoader.java:122
-  reg  [15:0]  port0_load_blocks;                    // WeightLoader.java:122
-  reg  [1:0]   port0_load_lastClass;                 // WeightLoader.java:122
-  reg          port0_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port1_region_offset;                  // CommandSlot.java:98
-  reg  [33:0]  prefetched_port1_region_offset;       // CommandSlot.java:99
-  reg  [63:0]  port1_load_address;                   // WeightLoader.java:122
-  reg  [31:0]  port1_load_beats;                     // WeightLoader.java:122
-  reg  [31:0]  port1_load_words;                     // WeightLoader.java:122
-  reg  [15:0]  port1_load_groups;                    // WeightLoader.java:122
-  reg  [15:0]  port1_load_blocks;                    // WeightLoader.java:122
-  reg  [1:0]   port1_load_lastClass;                 // WeightLoader.java:122
-  reg          port1_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port2_region_offset;                  // CommandSlot.java:98
-  reg  [33:0]  prefetched_port2_region_offset;       // CommandSlot.java:99
-  reg  [63:0]  port2_load_address;                   // WeightLoader.java:122
-  reg  [31:0]  port2_load_beats;                     // WeightLoader.java:122
-  reg  [31:0]  port2_load_words;                     // WeightLoader.java:122
-  reg  [15:0]  port2_load_groups;                    // WeightLoader.java:122
-  reg  [15:0]  port2_load_blocks;                    // WeightLoader.java:122
-  reg  [1:0]   port2_load_lastClass;                 // WeightLoader.java:122
-  reg          port2_load_half;                      // WeightLoader.java:122
-  reg  [33:0]  port3_region_offset;                  // CommandSlot.java:98
-  reg  [33:0]  prefetched_port3_region_offset;       // CommandSlot.java:99
-  reg  [63:0]  port3_load_address;                   // WeightLoader.java:122
-  reg  [31:0]  port3_load_beats;                     // WeightLoader.java:122
-  reg  [31:0]  port3_load_words;                     // WeightLoader.java:122
-  reg  [15:0]  port3_load_groups;                    // WeightLoader.java:122
-  reg  [15:0]  port3_load_blocks;                    // WeightLoader.java:122
-  reg  [1:0]   port3_load_lastClass;                 // WeightLoader.java:122
-  reg          port3_load_half;                      // WeightLoader.java:122
-  reg          load_error;                           // WeightLoader.java:125
-  wire         load_complete;                        // WeightLoader.java:135
-  reg          load_last_tile_q;                     // WeightLoader.java:139
-  reg  [63:0]  load_next_tile_base;                  // WeightLoader.java:143
-  wire [15:0]  load_tokens_left;                     // WeightLoader.java:149
-  wire         load_last_chunk;                      // WeightLoader.java:150
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:151
-  reg  [15:0]  load_tokens_after_q;                  // WeightLoader.java:152
-  reg          load_all_tokens_q;                    // WeightLoader.java:153
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:160
-  wire         load_ahead_taken;                     // WeightLoader.java:202
-  wire         load_go_ahead;                        // WeightLoader.java:216
-  wire         load_discard_asked;                   // WeightLoader.java:227
-  wire         load_discard;                         // WeightLoader.java:229
-  wire         load_arriving;                        // WeightLoader.java:245
-  wire         load_in_flight;                       // WeightLoader.java:246
+  wire         weights0_start_valid;                       // WeightLoader.java:61
+  wire [63:0]  weights0_start_payload_address;             // WeightLoader.java:61
+  wire [31:0]  weights0_start_payload_beats;               // WeightLoader.java:61
+  wire [31:0]  weights0_start_payload_words;               // WeightLoader.java:61
+  wire [15:0]  weights0_start_payload_groups;              // WeightLoader.java:61
+  wire [15:0]  weights0_start_payload_blocks;              // WeightLoader.java:61
+  wire [1:0]   weights0_start_payload_lastClass;           // WeightLoader.java:61
+  wire         weights0_start_payload_half;                // WeightLoader.java:61
+  wire         weights0_done;                              // WeightLoader.java:61
+  wire         weights0_error;                             // WeightLoader.java:61
+  wire         weights0_idle;                              // WeightLoader.java:61
+  wire [15:0]  weights0_blocks_done;                       // WeightLoader.java:61
+  wire         weights0_m_axi_awvalid;                     // WeightLoader.java:61
+  wire         weights0_m_axi_awready;                     // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_awaddr;                      // WeightLoader.java:61
+  wire [7:0]   weights0_m_axi_awlen;                       // WeightLoader.java:61
+  wire [2:0]   weights0_m_axi_awsize;                      // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_awburst;                     // WeightLoader.java:61
+  wire         weights0_m_axi_wvalid;                      // WeightLoader.java:61
+  wire         weights0_m_axi_wready;                      // WeightLoader.java:61
+  wire [127:0] weights0_m_axi_wdata;                       // WeightLoader.java:61
+  wire [15:0]  weights0_m_axi_wstrb;                       // WeightLoader.java:61
+  wire         weights0_m_axi_wlast;                       // WeightLoader.java:61
+  wire         weights0_m_axi_bvalid;                      // WeightLoader.java:61
+  wire         weights0_m_axi_bready;                      // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_bresp;                       // WeightLoader.java:61
+  wire         weights0_m_axi_arvalid;                     // WeightLoader.java:61
+  wire         weights0_m_axi_arready;                     // WeightLoader.java:61
+  wire [63:0]  weights0_m_axi_araddr;                      // WeightLoader.java:61
+  wire [7:0]   weights0_m_axi_arlen;                       // WeightLoader.java:61
+  wire [2:0]   weights0_m_axi_arsize;                      // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_arburst;                     // WeightLoader.java:61
+  wire         weights0_m_axi_rvalid;                      // WeightLoader.java:61
+  wire         weights0_m_axi_rready;                      // WeightLoader.java:61
+  wire [127:0] weights0_m_axi_rdata;                       // WeightLoader.java:61
+  wire [1:0]   weights0_m_axi_rresp;                       // WeightLoader.java:61
+  wire         weights0_m_axi_rlast;                       // WeightLoader.java:61
+  wire         weights0_write_valid;                       // WeightLoader.java:61
+  wire [11:0]  weights0_write_payload_address;             // WeightLoader.java:61
+  wire [1:0]   weights0_write_payload_lanePair;            // WeightLoader.java:61
+  wire [143:0] weights0_write_payload_words;               // WeightLoader.java:61
+  wire         weights1_start_valid;                       // WeightLoader.java:61
+  wire [63:0]  weights1_start_payload_address;             // WeightLoader.java:61
+  wire [31:0]  weights1_start_payload_beats;               // WeightLoader.java:61
+  wire [31:0]  weights1_start_payload_words;               // WeightLoader.java:61
+  wire [15:0]  weights1_start_payload_groups;              // WeightLoader.java:61
+  wire [15:0]  weights1_start_payload_blocks;              // WeightLoader.java:61
+  wire [1:0]   weights1_start_payload_lastClass;           // WeightLoader.java:61
+  wire         weights1_start_payload_half;                // WeightLoader.java:61
+  wire         weights1_done;                              // WeightLoader.java:61
+  wire         weights1_error;                             // WeightLoader.java:61
+  wire         weights1_idle;                              // WeightLoader.java:61
+  wire [15:0]  weights1_blocks_done;                       // WeightLoader.java:61
+  wire         weights1_m_axi_awvalid;                     // WeightLoader.java:61
+  wire         weights1_m_axi_awready;                     // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_awaddr;                      // WeightLoader.java:61
+  wire [7:0]   weights1_m_axi_awlen;                       // WeightLoader.java:61
+  wire [2:0]   weights1_m_axi_awsize;                      // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_awburst;                     // WeightLoader.java:61
+  wire         weights1_m_axi_wvalid;                      // WeightLoader.java:61
+  wire         weights1_m_axi_wready;                      // WeightLoader.java:61
+  wire [127:0] weights1_m_axi_wdata;                       // WeightLoader.java:61
+  wire [15:0]  weights1_m_axi_wstrb;                       // WeightLoader.java:61
+  wire         weights1_m_axi_wlast;                       // WeightLoader.java:61
+  wire         weights1_m_axi_bvalid;                      // WeightLoader.java:61
+  wire         weights1_m_axi_bready;                      // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_bresp;                       // WeightLoader.java:61
+  wire         weights1_m_axi_arvalid;                     // WeightLoader.java:61
+  wire         weights1_m_axi_arready;                     // WeightLoader.java:61
+  wire [63:0]  weights1_m_axi_araddr;                      // WeightLoader.java:61
+  wire [7:0]   weights1_m_axi_arlen;                       // WeightLoader.java:61
+  wire [2:0]   weights1_m_axi_arsize;                      // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_arburst;                     // WeightLoader.java:61
+  wire         weights1_m_axi_rvalid;                      // WeightLoader.java:61
+  wire         weights1_m_axi_rready;                      // WeightLoader.java:61
+  wire [127:0] weights1_m_axi_rdata;                       // WeightLoader.java:61
+  wire [1:0]   weights1_m_axi_rresp;                       // WeightLoader.java:61
+  wire         weights1_m_axi_rlast;                       // WeightLoader.java:61
+  wire         weights1_write_valid;                       // WeightLoader.java:61
+  wire [11:0]  weights1_write_payload_address;             // WeightLoader.java:61
+  wire [1:0]   weights1_write_payload_lanePair;            // WeightLoader.java:61
+  wire [143:0] weights1_write_payload_words;               // WeightLoader.java:61
+  wire         weights2_start_valid;                       // WeightLoader.java:61
+  wire [63:0]  weights2_start_payload_address;             // WeightLoader.java:61
+  wire [31:0]  weights2_start_payload_beats;               // WeightLoader.java:61
+  wire [31:0]  weights2_start_payload_words;               // WeightLoader.java:61
+  wire [15:0]  weights2_start_payload_groups;              // WeightLoader.java:61
+  wire [15:0]  weights2_start_payload_blocks;              // WeightLoader.java:61
+  wire [1:0]   weights2_start_payload_lastClass;           // WeightLoader.java:61
+  wire         weights2_start_payload_half;                // WeightLoader.java:61
+  wire         weights2_done;                              // WeightLoader.java:61
+  wire         weights2_error;                             // WeightLoader.java:61
+  wire         weights2_idle;                              // WeightLoader.java:61
+  wire [15:0]  weights2_blocks_done;                       // WeightLoader.java:61
+  wire         weights2_m_axi_awvalid;                     // WeightLoader.java:61
+  wire         weights2_m_axi_awready;                     // WeightLoader.java:61
+  wire [63:0]  weights2_m_axi_awaddr;                      // WeightLoader.java:61
+  wire [7:0]   weights2_m_axi_awlen;                       // WeightLoader.java:61
+  wire [2:0]   weights2_m_axi_awsize;                      // WeightLoader.java:61
+  wire [1:0]   weights2_m_axi_awburst;                     // WeightLoader.java:61
+  wire         weights2_m_axi_wvalid;                      // WeightLoader.java:61
+  wire         weights2_m_axi_wready;                      // WeightLoader.java:61
+  wire [127:0] weights2_m_axi_wdata;                       // WeightLoader.java:61
+  wire [15:0]  weights2_m_axi_wstrb;                       // WeightLoader.java:61
+  wire         weights2_m_axi_wlast;                       // WeightLoader.java:61
+  wire         weights2_m_axi_bvalid;                      // WeightLoader.java:61
+  wire         weights2_m_axi_bready;                      // WeightLoader.java:61
+  wire [1:0]   weights2_m_axi_bresp;                       // WeightLoader.java:61
+  wire         weights2_m_axi_arvalid;                     // WeightLoader.java:61
+  wire         weights2_m_axi_arready;                     // WeightLoader.java:61
+  wire [63:0]  weights2_m_axi_araddr;                      // WeightLoader.java:61
+  wire [7:0]   weights2_m_axi_arlen;                       // WeightLoader.java:61
+  wire [2:0]   weights2_m_axi_arsize;                      // WeightLoader.java:61
+  wire [1:0]   weights2_m_axi_arburst;                     // WeightLoader.java:61
+  wire         weights2_m_axi_rvalid;                      // WeightLoader.java:61
+  wire         weights2_m_axi_rready;                      // WeightLoader.java:61
+  wire [127:0] weights2_m_axi_rdata;                       // WeightLoader.java:61
+  wire [1:0]   weights2_m_axi_rresp;                       // WeightLoader.java:61
+  wire         weights2_m_axi_rlast;                       // WeightLoader.java:61
+  wire         weights2_write_valid;                       // WeightLoader.java:61
+  wire [11:0]  weights2_write_payload_address;             // WeightLoader.java:61
+  wire [1:0]   weights2_write_payload_lanePair;            // WeightLoader.java:61
+  wire [143:0] weights2_write_payload_words;               // WeightLoader.java:61
+  wire         weights3_start_valid;                       // WeightLoader.java:61
+  wire [63:0]  weights3_start_payload_address;             // WeightLoader.java:61
+  wire [31:0]  weights3_start_payload_beats;               // WeightLoader.java:61
+  wire [31:0]  weights3_start_payload_words;               // WeightLoader.java:61
+  wire [15:0]  weights3_start_payload_groups;              // WeightLoader.java:61
+  wire [15:0]  weights3_start_payload_blocks;              // WeightLoader.java:61
+  wire [1:0]   weights3_start_payload_lastClass;           // WeightLoader.java:61
+  wire         weights3_start_payload_half;                // WeightLoader.java:61
+  wire         weights3_done;                              // WeightLoader.java:61
+  wire         weights3_error;                             // WeightLoader.java:61
+  wire         weights3_idle;                              // WeightLoader.java:61
+  wire [15:0]  weights3_blocks_done;                       // WeightLoader.java:61
+  wire         weights3_m_axi_awvalid;                     // WeightLoader.java:61
+  wire         weights3_m_axi_awready;                     // WeightLoader.java:61
+  wire [63:0]  weights3_m_axi_awaddr;                      // WeightLoader.java:61
+  wire [7:0]   weights3_m_axi_awlen;                       // WeightLoader.java:61
+  wire [2:0]   weights3_m_axi_awsize;                      // WeightLoader.java:61
+  wire [1:0]   weights3_m_axi_awburst;                     // WeightLoader.java:61
+  wire         weights3_m_axi_wvalid;                      // WeightLoader.java:61
+  wire         weights3_m_axi_wready;                      // WeightLoader.java:61
+  wire [127:0] weights3_m_axi_wdata;                       // WeightLoader.java:61
+  wire [15:0]  weights3_m_axi_wstrb;                       // WeightLoader.java:61
+  wire         weights3_m_axi_wlast;                       // WeightLoader.java:61
+  wire         weights3_m_axi_bvalid;                      // WeightLoader.java:61
+  wire         weights3_m_axi_bready;                      // WeightLoader.java:61
+  wire [1:0]   weights3_m_axi_bresp;                       // WeightLoader.java:61
+  wire         weights3_m_axi_arvalid;                     // WeightLoader.java:61
+  wire         weights3_m_axi_arready;                     // WeightLoader.java:61
+  wire [63:0]  weights3_m_axi_araddr;                      // WeightLoader.java:61
+  wire [7:0]   weights3_m_axi_arlen;                       // WeightLoader.java:61
+  wire [2:0]   weights3_m_axi_arsize;                      // WeightLoader.java:61
+  wire [1:0]   weights3_m_axi_arburst;                     // WeightLoader.java:61
+  wire         weights3_m_axi_rvalid;                      // WeightLoader.java:61
+  wire         weights3_m_axi_rready;                      // WeightLoader.java:61
+  wire [127:0] weights3_m_axi_rdata;                       // WeightLoader.java:61
+  wire [1:0]   weights3_m_axi_rresp;                       // WeightLoader.java:61
+  wire         weights3_m_axi_rlast;                       // WeightLoader.java:61
+  wire         weights3_write_valid;                       // WeightLoader.java:61
+  wire [11:0]  weights3_write_payload_address;             // WeightLoader.java:61
+  wire [1:0]   weights3_write_payload_lanePair;            // WeightLoader.java:61
+  wire [143:0] weights3_write_payload_words;               // WeightLoader.java:61
+  wire         buffer_write_0_valid;                       // WeightLoader.java:65
+  wire [11:0]  buffer_write_0_payload_address;             // WeightLoader.java:65
+  wire [1:0]   buffer_write_0_payload_lanePair;            // WeightLoader.java:65
+  wire [143:0] buffer_write_0_payload_words;               // WeightLoader.java:65
+  wire         buffer_write_1_valid;                       // WeightLoader.java:65
+  wire [11:0]  buffer_write_1_payload_address;             // WeightLoader.java:65
+  wire [1:0]   buffer_write_1_payload_lanePair;            // WeightLoader.java:65
+  wire [143:0] buffer_write_1_payload_words;               // WeightLoader.java:65
+  wire         buffer_write_2_valid;                       // WeightLoader.java:65
+  wire [11:0]  buffer_write_2_payload_address;             // WeightLoader.java:65
+  wire [1:0]   buffer_write_2_payload_lanePair;            // WeightLoader.java:65
+  wire [143:0] buffer_write_2_payload_words;               // WeightLoader.java:65
+  wire         buffer_write_3_valid;                       // WeightLoader.java:65
+  wire [11:0]  buffer_write_3_payload_address;             // WeightLoader.java:65
+  wire [1:0]   buffer_write_3_payload_lanePair;            // WeightLoader.java:65
+  wire [143:0] buffer_write_3_payload_words;               // WeightLoader.java:65
+  wire         buffer_read_enable;                         // WeightLoader.java:65
+  wire [11:0]  buffer_read_address;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_0;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_1;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_2;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_3;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_4;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_5;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_6;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_7;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_8;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_9;                        // WeightLoader.java:65
+  wire [143:0] buffer_read_words_10;                       // WeightLoader.java:65
+  wire [143:0] buffer_read_words_11;                       // WeightLoader.java:65
+  wire [143:0] buffer_read_words_12;                       // WeightLoader.java:65
+  wire [143:0] buffer_read_words_13;                       // WeightLoader.java:65
+  wire [143:0] buffer_read_words_14;                       // WeightLoader.java:65
+  wire [143:0] buffer_read_words_15;                       // WeightLoader.java:65
+  wire         half_swept_0;                               // WeightLoader.java:69
+  wire         half_swept_1;                               // WeightLoader.java:69
+  wire         half_released_0;                            // WeightLoader.java:70
+  wire         half_released_1;                            // WeightLoader.java:70
+  wire         sweep_weight_half;                          // WeightLoader.java:71
+  reg          load_running;                               // WeightLoader.java:72
+  reg          load_half;                                  // WeightLoader.java:73
+  reg  [15:0]  load_tile;                                  // WeightLoader.java:74
+  reg  [15:0]  load_tokens;                                // WeightLoader.java:75
+  reg  [63:0]  load_tile_base;                             // WeightLoader.java:76
+  reg          loads_finished;                             // WeightLoader.java:77
+  reg          half_busy_0;                                // WeightLoader.java:78
+  reg          half_busy_1;                                // WeightLoader.java:78
+  reg          half_loaded_0;                              // WeightLoader.java:79
+  reg          half_loaded_1;                              // WeightLoader.java:79
+  reg          port_finished_0;                            // WeightLoader.java:80
+  reg          port_finished_1;                            // WeightLoader.java:80
+  reg          port_finished_2;                            // WeightLoader.java:80
+  reg          port_finished_3;                            // WeightLoader.java:80
+  reg          load_ahead;                                 // WeightLoader.java:82
+  reg          load_discarding;                            // WeightLoader.java:83
+  reg          load_ahead_error;                           // WeightLoader.java:84
+  wire         load_last_tile;                             // WeightLoader.java:87
+  wire         free_half;                                  // WeightLoader.java:88
+  wire         ports_idle_now;                             // WeightLoader.java:95
+  reg          ports_idle;                                 // WeightLoader.java:99
+  wire         start_load;                                 // WeightLoader.java:101
+  wire [63:0]  tile_stride;                                // WeightLoader.java:103
+  reg          ports_start;                                // WeightLoader.java:108
+  reg  [33:0]  port0_region_offset;                        // CommandSlot.java:98
+  reg  [33:0]  prefetched_port0_region_offset;             // CommandSlot.java:99
+  reg  [63:0]  port0_load_address;                         // WeightLoader.java:122
+  reg  [31:0]  port0_load_beats;                           // WeightLoader.java:122
+  reg  [31:0]  port0_load_words;                           // WeightLoader.java:122
+  reg  [15:0]  port0_load_groups;                          // WeightLoader.java:122
+  reg  [15:0]  port0_load_blocks;                          // WeightLoader.java:122
+  reg  [1:0]   port0_load_lastClass;                       // WeightLoader.java:122
+  reg          port0_load_half;                            // WeightLoader.java:122
+  reg  [33:0]  port1_region_offset;                        // CommandSlot.java:98
+  reg  [33:0]  prefetched_port1_region_offset;             // CommandSlot.java:99
+  reg  [63:0]  port1_load_address;                         // WeightLoader.java:122
+  reg  [31:0]  port1_load_beats;                           // WeightLoader.java:122
+  reg  [31:0]  port1_load_words;                           // WeightLoader.java:122
+  reg  [15:0]  port1_load_groups;                          // WeightLoader.java:122
+  reg  [15:0]  port1_load_blocks;                          // WeightLoader.java:122
+  reg  [1:0]   port1_load_lastClass;                       // WeightLoader.java:122
+  reg          port1_load_half;                            // WeightLoader.java:122
+  reg  [33:0]  port2_region_offset;                        // CommandSlot.java:98
+  reg  [33:0]  prefetched_port2_region_offset;             // CommandSlot.java:99
+  reg  [63:0]  port2_load_address;                         // WeightLoader.java:122
+  reg  [31:0]  port2_load_beats;                           // WeightLoader.java:122
+  reg  [31:0]  port2_load_words;                           // WeightLoader.java:122
+  reg  [15:0]  port2_load_groups;                          // WeightLoader.java:122
+  reg  [15:0]  port2_load_blocks;                          // WeightLoader.java:122
+  reg  [1:0]   port2_load_lastClass;                       // WeightLoader.java:122
+  reg          port2_load_half;                            // WeightLoader.java:122
+  reg  [33:0]  port3_region_offset;                        // CommandSlot.java:98
+  reg  [33:0]  prefetched_port3_region_offset;             // CommandSlot.java:99
+  reg  [63:0]  port3_load_address;                         // WeightLoader.java:122
+  reg  [31:0]  port3_load_beats;                           // WeightLoader.java:122
+  reg  [31:0]  port3_load_words;                           // WeightLoader.java:122
+  reg  [15:0]  port3_load_groups;                          // WeightLoader.java:122
+  reg  [15:0]  port3_load_blocks;                          // WeightLoader.java:122
+  reg  [1:0]   port3_load_lastClass;                       // WeightLoader.java:122
+  reg          port3_load_half;                            // WeightLoader.java:122
+  reg          load_error;                                 // WeightLoader.java:125
+  wire         load_complete;                              // WeightLoader.java:135
+  reg          load_last_tile_q;                           // WeightLoader.java:139
+  reg  [63:0]  load_next_tile_base;                        // WeightLoader.java:143
+  wire [15:0]  load_tokens_left;                           // WeightLoader.java:149
+  wire         load_last_chunk;                            // WeightLoader.java:150
+  wire [15:0]  load_tokens_after;                          // WeightLoader.java:151
+  reg  [15:0]  load_tokens_after_q;                        // WeightLoader.java:152
+  reg          load_all_tokens_q;                          // WeightLoader.java:153
+  reg  [15:0]  blocks_arrived;                             // WeightLoader.java:160
+  wire         load_ahead_taken;                           // WeightLoader.java:202
+  wire         load_go_ahead;                              // WeightLoader.java:216
+  wire         load_discard_asked;                         // WeightLoader.java:227
+  wire         load_discard;                               // WeightLoader.java:229
+  wire         load_arriving;                              // WeightLoader.java:245
+  wire         load_in_flight;                             // WeightLoader.java:246
 
   // table_builder
-  wire         table_half_swept_0;                   // TableBuilder.java:49
-  wire         table_half_swept_1;                   // TableBuilder.java:49
-  wire         table_half_released_0;                // TableBuilder.java:50
-  wire         table_half_released_1;                // TableBuilder.java:50
-  reg  [671:0] staging;                              // TableBuilder.java:51
-  reg          table_ready_0;                        // TableBuilder.java:52
-  reg          table_ready_1;                        // TableBuilder.java:52
-  reg          table_held_0;                         // TableBuilder.java:53
-  reg          table_held_1;                         // TableBuilder.java:53
-  reg          build_half;                           // TableBuilder.java:54
-  reg  [1:0]   build_state;                          // TableBuilder.java:55
-  reg  [1:0]   stage_beat;                           // TableBuilder.java:56
-  reg  [3:0]   entry;                                // TableBuilder.java:57
-  reg  [15:0]  build_block;                          // TableBuilder.java:58
-  reg  [15:0]  build_slot;                           // TableBuilder.java:59
-  reg  [15:0]  build_tile;                           // TableBuilder.java:60
-  reg  [10:0]  build_slot_base;                      // TableBuilder.java:61
-  reg  [10:0]  build_block_base;                     // TableBuilder.java:62
-  reg          builds_finished;                      // TableBuilder.java:63
-  wire         building;                             // TableBuilder.java:64
-  wire         staging_active;                       // TableBuilder.java:65
-  wire         table_free;                           // TableBuilder.java:67
-  wire         start_build;                          // TableBuilder.java:69
-  wire [10:0]  stage_address;                        // TableBuilder.java:70
-  wire         stage_read;                           // TableBuilder.java:71
-  reg  [223:0] act_word;                             // TableBuilder.java:72
-  reg          act_word_valid;                       // TableBuilder.java:73
-  wire         staged_all;                           // TableBuilder.java:85
-  reg          pattern_plus0;                        // TableBuilder.java:157
-  wire         pattern_minus0;                       // TableBuilder.java:158
-  reg          pattern_plus1;                        // TableBuilder.java:157
-  reg          pattern_minus1;                       // TableBuilder.java:158
-  reg          pattern_plus2;                        // TableBuilder.java:157
-  reg          pattern_minus2;                       // TableBuilder.java:158
-  wire         pattern_uses0;                        // TableBuilder.java:183
-  wire         pattern_uses1;                        // TableBuilder.java:183
-  wire         pattern_uses2;                        // TableBuilder.java:183
-  wire [9:0]   table0_pair;                          // AddSubTree.java:106
-  wire [10:0]  table0_sum;                           // AddSubTree.java:106
-  wire [9:0]   table0_entry;                         // TableBuilder.java:195
-  wire [9:0]   table1_pair;                          // AddSubTree.java:106
-  wire [10:0]  table1_sum;                           // AddSubTree.java:106
-  wire [9:0]   table1_entry;                         // TableBuilder.java:195
-  wire [9:0]   table2_pair;                          // AddSubTree.java:106
-  wire [10:0]  table2_sum;                           // AddSubTree.java:106
-  wire [9:0]   table2_entry;                         // TableBuilder.java:195
-  wire [9:0]   table3_pair;                          // AddSubTree.java:106
-  wire [10:0]  table3_sum;                           // AddSubTree.java:106
-  wire [9:0]   table3_entry;                         // TableBuilder.java:195
-  wire [9:0]   table4_pair;                          // AddSubTree.java:106
-  wire [10:0]  table4_sum;                           // AddSubTree.java:106
-  wire [9:0]   table4_entry;                         // TableBuilder.java:195
-  wire [9:0]   table5_pair;                          // AddSubTree.java:106
-  wire [10:0]  table5_sum;                           // AddSubTree.java:106
-  wire [9:0]   table5_entry;                         // TableBuilder.java:195
-  wire [9:0]   table6_pair;                          // AddSubTree.java:106
-  wire [10:0]  table6_sum;                           // AddSubTree.java:106
-  wire [9:0]   table6_entry;                         // TableBuilder.java:195
-  wire [9:0]   table7_pair;                          // AddSubTree.java:106
-  wire [10:0]  table7_sum;                           // AddSubTree.java:106
-  wire [9:0]   table7_entry;                         // TableBuilder.java:195
-  wire [9:0]   table8_pair;                          // AddSubTree.java:106
-  wire [10:0]  table8_sum;                           // AddSubTree.java:106
-  wire [9:0]   table8_entry;                         // TableBuilder.java:195
-  wire [9:0]   table9_pair;                          // AddSubTree.java:106
-  wire [10:0]  table9_sum;                           // AddSubTree.java:106
-  wire [9:0]   table9_entry;                         // TableBuilder.java:195
-  wire [9:0]   table10_pair;                         // AddSubTree.java:106
-  wire [10:0]  table10_sum;                          // AddSubTree.java:106
-  wire [9:0]   table10_entry;                        // TableBuilder.java:195
-  wire [9:0]   table11_pair;                         // AddSubTree.java:106
-  wire [10:0]  table11_sum;                          // AddSubTree.java:106
-  wire [9:0]   table11_entry;                        // TableBuilder.java:195
-  wire [9:0]   table12_pair;                         // AddSubTree.java:106
-  wire [10:0]  table12_sum;                          // AddSubTree.java:106
-  wire [9:0]   table12_entry;                        // TableBuilder.java:195
-  wire [9:0]   table13_pair;                         // AddSubTree.java:106
-  wire [10:0]  table13_sum;                          // AddSubTree.java:106
-  wire [9:0]   table13_entry;                        // TableBuilder.java:195
-  wire [9:0]   table14_pair;                         // AddSubTree.java:106
-  wire [10:0]  table14_sum;                          // AddSubTree.java:106
-  wire [9:0]   table14_entry;                        // TableBuilder.java:195
-  wire [9:0]   table15_pair;                         // AddSubTree.java:106
-  wire [10:0]  table15_sum;                          // AddSubTree.java:106
-  wire [9:0]   table15_entry;                        // TableBuilder.java:195
-  wire [9:0]   table16_pair;                         // AddSubTree.java:106
-  wire [10:0]  table16_sum;                          // AddSubTree.java:106
-  wire [9:0]   table16_entry;                        // TableBuilder.java:195
-  wire [9:0]   table17_pair;                         // AddSubTree.java:106
-  wire [10:0]  table17_sum;                          // AddSubTree.java:106
-  wire [9:0]   table17_entry;                        // TableBuilder.java:195
-  wire [9:0]   table18_pair;                         // AddSubTree.java:106
-  wire [10:0]  table18_sum;                          // AddSubTree.java:106
-  wire [9:0]   table18_entry;                        // TableBuilder.java:195
-  wire [9:0]   table19_pair;                         // AddSubTree.java:106
-  wire [10:0]  table19_sum;                          // AddSubTree.java:106
-  wire [9:0]   table19_entry;                        // TableBuilder.java:195
-  wire [9:0]   table20_pair;                         // AddSubTree.java:106
-  wire [10:0]  table20_sum;                          // AddSubTree.java:106
-  wire [9:0]   table20_entry;                        // TableBuilder.java:195
-  wire [9:0]   table21_pair;                         // AddSubTree.java:106
-  wire [10:0]  table21_sum;                          // AddSubTree.java:106
-  wire [9:0]   table21_entry;                        // TableBuilder.java:195
-  wire [9:0]   table22_pair;                         // AddSubTree.java:106
-  wire [10:0]  table22_sum;                          // AddSubTree.java:106
-  wire [9:0]   table22_entry;                        // TableBuilder.java:195
-  wire [9:0]   table23_pair;                         // AddSubTree.java:106
-  wire [10:0]  table23_sum;                          // AddSubTree.java:106
-  wire [9:0]   table23_entry;                        // TableBuilder.java:195
-  wire [9:0]   table24_pair;                         // AddSubTree.java:106
-  wire [10:0]  table24_sum;                          // AddSubTree.java:106
-  wire [9:0]   table24_entry;                        // TableBuilder.java:195
-  wire [9:0]   table25_pair;                         // AddSubTree.java:106
-  wire [10:0]  table25_sum;                          // AddSubTree.java:106
-  wire [9:0]   table25_entry;                        // TableBuilder.java:195
-  wire [9:0]   table26_pair;                         // AddSubTree.java:106
-  wire [10:0]  table26_sum;                          // AddSubTree.java:106
-  wire [9:0]   table26_entry;                        // TableBuilder.java:195
-  wire [9:0]   table27_pair;                         // AddSubTree.java:106
-  wire [10:0]  table27_sum;                          // AddSubTree.java:106
-  wire [9:0]   table27_entry;                        // TableBuilder.java:195
-  wire         build_done;                           // TableBuilder.java:92
-  reg          build_last_block;                     // TableBuilder.java:100
-  reg          build_last_slot;                      // TableBuilder.java:101
-  reg          build_last_tile;                      // TableBuilder.java:102
+  wire         table_half_swept_0;                         // TableBuilder.java:49
+  wire         table_half_swept_1;                         // TableBuilder.java:49
+  wire         table_half_released_0;                      // TableBuilder.java:50
+  wire         table_half_released_1;                      // TableBuilder.java:50
+  reg  [671:0] staging;                                    // TableBuilder.java:51
+  reg          table_ready_0;                              // TableBuilder.java:52
+  reg          table_ready_1;                              // TableBuilder.java:52
+  reg          table_held_0;                               // TableBuilder.java:53
+  reg          table_held_1;                               // TableBuilder.java:53
+  reg          build_half;                                 // TableBuilder.java:54
+  reg  [1:0]   build_state;                                // TableBuilder.java:55
+  reg  [1:0]   stage_beat;                                 // TableBuilder.java:56
+  reg  [3:0]   entry;                                      // TableBuilder.java:57
+  reg  [15:0]  build_block;                                // TableBuilder.java:58
+  reg  [15:0]  build_slot;                                 // TableBuilder.java:59
+  reg  [15:0]  build_tile;                                 // TableBuilder.java:60
+  reg  [10:0]  build_slot_base;                            // TableBuilder.java:61
+  reg  [10:0]  build_block_base;                           // TableBuilder.java:62
+  reg          builds_finished;                            // TableBuilder.java:63
+  wire         building;                                   // TableBuilder.java:64
+  wire         staging_active;                             // TableBuilder.java:65
+  wire         table_free;                                 // TableBuilder.java:67
+  wire         start_build;                                // TableBuilder.java:69
+  wire [10:0]  stage_address;                              // TableBuilder.java:70
+  wire         stage_read;                                 // TableBuilder.java:71
+  reg  [223:0] act_word;                                   // TableBuilder.java:72
+  reg          act_word_valid;                             // TableBuilder.java:73
+  wire         staged_all;                                 // TableBuilder.java:85
+  reg          pattern_plus0;                              // TableBuilder.java:157
+  wire         pattern_minus0;                             // TableBuilder.java:158
+  reg          pattern_plus1;                              // TableBuilder.java:157
+  reg          pattern_minus1;                             // TableBuilder.java:158
+  reg          pattern_plus2;                              // TableBuilder.java:157
+  reg          pattern_minus2;                             // TableBuilder.java:158
+  wire         pattern_uses0;                              // TableBuilder.java:183
+  wire         pattern_uses1;                              // TableBuilder.java:183
+  wire         pattern_uses2;                              // TableBuilder.java:183
+  wire [9:0]   table0_pair;                                // AddSubTree.java:106
+  wire [10:0]  table0_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table0_entry;                               // TableBuilder.java:195
+  wire [9:0]   table1_pair;                                // AddSubTree.java:106
+  wire [10:0]  table1_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table1_entry;                               // TableBuilder.java:195
+  wire [9:0]   table2_pair;                                // AddSubTree.java:106
+  wire [10:0]  table2_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table2_entry;                               // TableBuilder.java:195
+  wire [9:0]   table3_pair;                                // AddSubTree.java:106
+  wire [10:0]  table3_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table3_entry;                               // TableBuilder.java:195
+  wire [9:0]   table4_pair;                                // AddSubTree.java:106
+  wire [10:0]  table4_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table4_entry;                               // TableBuilder.java:195
+  wire [9:0]   table5_pair;                                // AddSubTree.java:106
+  wire [10:0]  table5_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table5_entry;                               // TableBuilder.java:195
+  wire [9:0]   table6_pair;                                // AddSubTree.java:106
+  wire [10:0]  table6_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table6_entry;                               // TableBuilder.java:195
+  wire [9:0]   table7_pair;                                // AddSubTree.java:106
+  wire [10:0]  table7_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table7_entry;                               // TableBuilder.java:195
+  wire [9:0]   table8_pair;                                // AddSubTree.java:106
+  wire [10:0]  table8_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table8_entry;                               // TableBuilder.java:195
+  wire [9:0]   table9_pair;                                // AddSubTree.java:106
+  wire [10:0]  table9_sum;                                 // AddSubTree.java:106
+  wire [9:0]   table9_entry;                               // TableBuilder.java:195
+  wire [9:0]   table10_pair;                               // AddSubTree.java:106
+  wire [10:0]  table10_sum;                                // AddSubTree.java:106
+  wire [9:0]   table10_entry;                              // TableBuilder.java:195
+  wire [9:0]   table11_pair;                               // AddSubTree.java:106
+  wire [10:0]  table11_sum;                                // AddSubTree.java:106
+  wire [9:0]   table11_entry;                              // TableBuilder.java:195
+  wire [9:0]   table12_pair;                               // AddSubTree.java:106
+  wire [10:0]  table12_sum;                                // AddSubTree.java:106
+  wire [9:0]   table12_entry;                              // TableBuilder.java:195
+  wire [9:0]   table13_pair;                               // AddSubTree.java:106
+  wire [10:0]  table13_sum;                                // AddSubTree.java:106
+  wire [9:0]   table13_entry;                              // TableBuilder.java:195
+  wire [9:0]   table14_pair;                               // AddSubTree.java:106
+  wire [10:0]  table14_sum;                                // AddSubTree.java:106
+  wire [9:0]   table14_entry;                              // TableBuilder.java:195
+  wire [9:0]   table15_pair;                               // AddSubTree.java:106
+  wire [10:0]  table15_sum;                                // AddSubTree.java:106
+  wire [9:0]   table15_entry;                              // TableBuilder.java:195
+  wire [9:0]   table16_pair;                               // AddSubTree.java:106
+  wire [10:0]  table16_sum;                                // AddSubTree.java:106
+  wire [9:0]   table16_entry;                              // TableBuilder.java:195
+  wire [9:0]   table17_pair;                               // AddSubTree.java:106
+  wire [10:0]  table17_sum;                                // AddSubTree.java:106
+  wire [9:0]   table17_entry;                              // TableBuilder.java:195
+  wire [9:0]   table18_pair;                               // AddSubTree.java:106
+  wire [10:0]  table18_sum;                                // AddSubTree.java:106
+  wire [9:0]   table18_entry;                              // TableBuilder.java:195
+  wire [9:0]   table19_pair;                               // AddSubTree.java:106
+  wire [10:0]  table19_sum;                                // AddSubTree.java:106
+  wire [9:0]   table19_entry;                              // TableBuilder.java:195
+  wire [9:0]   table20_pair;                               // AddSubTree.java:106
+  wire [10:0]  table20_sum;                                // AddSubTree.java:106
+  wire [9:0]   table20_entry;                              // TableBuilder.java:195
+  wire [9:0]   table21_pair;                               // AddSubTree.java:106
+  wire [10:0]  table21_sum;                                // AddSubTree.java:106
+  wire [9:0]   table21_entry;                              // TableBuilder.java:195
+  wire [9:0]   table22_pair;                               // AddSubTree.java:106
+  wire [10:0]  table22_sum;                                // AddSubTree.java:106
+  wire [9:0]   table22_entry;                              // TableBuilder.java:195
+  wire [9:0]   table23_pair;                               // AddSubTree.java:106
+  wire [10:0]  table23_sum;                                // AddSubTree.java:106
+  wire [9:0]   table23_entry;                              // TableBuilder.java:195
+  wire [9:0]   table24_pair;                               // AddSubTree.java:106
+  wire [10:0]  table24_sum;                                // AddSubTree.java:106
+  wire [9:0]   table24_entry;                              // TableBuilder.java:195
+  wire [9:0]   table25_pair;                               // AddSubTree.java:106
+  wire [10:0]  table25_sum;                                // AddSubTree.java:106
+  wire [9:0]   table25_entry;                              // TableBuilder.java:195
+  wire [9:0]   table26_pair;                               // AddSubTree.java:106
+  wire [10:0]  table26_sum;                                // AddSubTree.java:106
+  wire [9:0]   table26_entry;                              // TableBuilder.java:195
+  wire [9:0]   table27_pair;                               // AddSubTree.java:106
+  wire [10:0]  table27_sum;                                // AddSubTree.java:106
+  wire [9:0]   table27_entry;                              // TableBuilder.java:195
+  wire         build_done;                                 // TableBuilder.java:92
+  reg          build_last_block;                           // TableBuilder.java:100
+  reg          build_last_slot;                            // TableBuilder.java:101
+  reg          build_last_tile;                            // TableBuilder.java:102
 
   // result_queue
-  wire         result_issued;                        // ResultQueue.java:46
-  wire         lane_sums_valid;                      // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_0;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_1;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_2;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_3;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_4;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_5;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_6;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_7;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_8;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_9;                  // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_10;                 // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_11;                 // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_12;                 // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_13;                 // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_14;                 // ResultQueue.java:47
-  wire [31:0]  lane_sums_payload_15;                 // ResultQueue.java:47
-  reg  [9:0]   result_credits;                       // CreditBuffer.java:60
-  wire         room;                                 // ResultQueue.java:52
-  wire         results_drained;                      // ResultQueue.java:53
-  wire         result_fifo_push_valid;               // CreditBuffer.java:92
-  wire         result_fifo_push_ready;               // CreditBuffer.java:92
-  wire [335:0] result_fifo_push_payload;             // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;                // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;                // CreditBuffer.java:92
-  wire [335:0] result_fifo_pop_payload;              // CreditBuffer.java:92
-  wire [9:0]   result_fifo_occupancy;                // CreditBuffer.java:92
-  wire         result_ready;                         // CreditBuffer.java:99
+  wire         result_issued;                              // ResultQueue.java:46
+  wire         lane_sums_valid;                            // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_0;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_1;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_2;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_3;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_4;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_5;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_6;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_7;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_8;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_9;                        // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_10;                       // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_11;                       // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_12;                       // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_13;                       // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_14;                       // ResultQueue.java:47
+  wire [31:0]  lane_sums_payload_15;                       // ResultQueue.java:47
+  reg  [9:0]   result_credits;                             // CreditBuffer.java:60
+  wire         room;                                       // ResultQueue.java:52
+  wire         results_drained;                            // ResultQueue.java:53
+  wire         result_fifo_push_valid;                     // CreditBuffer.java:92
+  wire         result_fifo_push_ready;                     // CreditBuffer.java:92
+  wire [335:0] result_fifo_push_payload;                   // CreditBuffer.java:92
+  wire         result_fifo_pop_valid;                      // CreditBuffer.java:92
+  wire         result_fifo_pop_ready;                      // CreditBuffer.java:92
+  wire [335:0] result_fifo_pop_payload;                    // CreditBuffer.java:92
+  wire [9:0]   result_fifo_occupancy;                      // CreditBuffer.java:92
+  wire         result_ready;                               // CreditBuffer.java:99
 
   // sweep
-  reg          sweep_half;                           // Sweep.java:36
-  reg          table_half;                           // Sweep.java:37
-  reg  [15:0]  sweep_tile;                           // Sweep.java:38
-  reg  [15:0]  sweep_slot;                           // Sweep.java:39
-  reg  [15:0]  sweep_tokens;                         // Sweep.java:41
-  reg  [15:0]  sweep_block;                          // Sweep.java:42
-  reg  [15:0]  sweep_group;                          // Sweep.java:43
-  reg  [11:0]  sweep_block_base;                     // Sweep.java:44
-  reg  [9:0]   accumulator_slot_base;                // Sweep.java:45
-  reg          sweeps_finished;                      // Sweep.java:46
-  reg          sweep_last_tile;                      // Sweep.java:52
-  reg          sweep_last_block;                     // Sweep.java:53
-  reg  [15:0]  sweep_groups_of_tile;                 // Sweep.java:54
-  reg  [15:0]  sweep_chunk_tokens;                   // Sweep.java:66
-  reg          sweep_last_chunk;                     // Sweep.java:67
-  reg  [15:0]  sweep_tokens_beyond;                  // Sweep.java:68
-  wire [15:0]  sweep_tokens_left;                    // Sweep.java:75
-  wire         tables_there;                         // Sweep.java:84
-  reg          weights_arrived;                      // Sweep.java:87
-  wire         weights_loaded_here;                  // Sweep.java:88
-  wire         weights_there;                        // Sweep.java:89
-  wire         sweep_last_slot;                      // Sweep.java:91
-  wire         sweep_last_group;                     // Sweep.java:92
-  wire         issue;                                // Sweep.java:94
-  wire [9:0]   step_accumulator;                     // Sweep.java:99
-  wire         sweep_first_block;                    // Sweep.java:100
-  wire         block_swept;                          // Sweep.java:102
-  wire         tile_swept;                           // Sweep.java:103
-  wire         weights_arriving_here;                // Sweep.java:109
-  wire         weights_arrived_now;                  // Sweep.java:111
-  reg          table_release_d1;                     // Sweep.java:162
-  reg          table_release_d2;                     // Sweep.java:162
-  reg          table_release_d3;                     // Sweep.java:162
-  reg          table_release_half_d1;                // Sweep.java:163
-  reg          table_release_half_d2;                // Sweep.java:163
-  reg          table_release_half_d3;                // Sweep.java:163
-  reg          weights_release_d1;                   // Sweep.java:164
-  reg          weights_release_d2;                   // Sweep.java:164
-  reg          weights_release_d3;                   // Sweep.java:164
-  reg          weights_release_half_d1;              // Sweep.java:165
-  reg          weights_release_half_d2;              // Sweep.java:165
-  reg          weights_release_half_d3;              // Sweep.java:165
+  reg          sweep_half;                                 // Sweep.java:36
+  reg          table_half;                                 // Sweep.java:37
+  reg  [15:0]  sweep_tile;                                 // Sweep.java:38
+  reg  [15:0]  sweep_slot;                                 // Sweep.java:39
+  reg  [15:0]  sweep_tokens;                               // Sweep.java:41
+  reg  [15:0]  sweep_block;                                // Sweep.java:42
+  reg  [15:0]  sweep_group;                                // Sweep.java:43
+  reg  [11:0]  sweep_block_base;                           // Sweep.java:44
+  reg  [9:0]   accumulator_slot_base;                      // Sweep.java:45
+  reg          sweeps_finished;                            // Sweep.java:46
+  reg          sweep_last_tile;                            // Sweep.java:52
+  reg          sweep_last_block;                           // Sweep.java:53
+  reg  [15:0]  sweep_groups_of_tile;                       // Sweep.java:54
+  reg  [15:0]  sweep_last_group_index;                     // Sweep.java:57
+  reg  [15:0]  sweep_tile_groups_less_one;                 // CommandSlot.java:98
+  reg  [15:0]  prefetched_sweep_tile_groups_less_one;      // CommandSlot.java:99
+  reg  [15:0]  sweep_last_tile_groups_less_one;            // CommandSlot.java:98
+  reg  [15:0]  prefetched_sweep_last_tile_groups_less_one; // CommandSlot.java:99
+  reg  [15:0]  sweep_last_slot_index;                      // Sweep.java:62
+  reg  [15:0]  sweep_chunk_tokens;                         // Sweep.java:75
+  reg          sweep_last_chunk;                           // Sweep.java:76
+  reg  [15:0]  sweep_tokens_beyond;                        // Sweep.java:77
+  wire [15:0]  sweep_tokens_left;                          // Sweep.java:85
+  wire         tables_there;                               // Sweep.java:94
+  reg          weights_arrived;                            // Sweep.java:97
+  wire         weights_loaded_here;                        // Sweep.java:98
+  wire         weights_there;                              // Sweep.java:99
+  wire         sweep_last_slot;                            // Sweep.java:101
+  wire         sweep_last_group;                           // Sweep.java:102
+  wire         issue;                                      // Sweep.java:106
+  wire [9:0]   step_accumulator;                           // Sweep.java:111
+  wire         sweep_first_block;                          // Sweep.java:112
+  wire         block_swept;                                // Sweep.java:114
+  wire         tile_swept;                                 // Sweep.java:115
+  wire         weights_arriving_here;                      // Sweep.java:121
+  wire         weights_arrived_now;                        // Sweep.java:123
+  reg          table_release_d1;                           // Sweep.java:178
+  reg          table_release_d2;                           // Sweep.java:178
+  reg          table_release_d3;                           // Sweep.java:178
+  reg          table_release_half_d1;                      // Sweep.java:179
+  reg          table_release_half_d2;                      // Sweep.java:179
+  reg          table_release_half_d3;                      // Sweep.java:179
+  reg          weights_release_d1;                         // Sweep.java:180
+  reg          weights_release_d2;                         // Sweep.java:180
+  reg          weights_release_d3;                         // Sweep.java:180
+  reg          weights_release_half_d1;                    // Sweep.java:181
+  reg          weights_release_half_d2;                    // Sweep.java:181
+  reg          weights_release_half_d3;                    // Sweep.java:181
 
   // lookup_lanes
-  reg          step_valid_d1;                        // LookupArray.java:24
-  reg          step_valid_d2;                        // LookupArray.java:24
-  reg          step_table_half_d1;                   // LookupArray.java:25
-  reg          step_table_half_d2;                   // LookupArray.java:25
-  reg  [9:0]   step_accumulator_d1;                  // LookupArray.java:26
-  reg  [9:0]   step_accumulator_d2;                  // LookupArray.java:26
-  reg          step_first_d1;                        // LookupArray.java:27
-  reg          step_first_d2;                        // LookupArray.java:27
-  reg          step_last_d1;                         // LookupArray.java:28
-  reg          step_last_d2;                         // LookupArray.java:28
-  wire         lane0_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane0_step_payload_indices;           // LookupArray.java:31
-  wire         lane0_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane0_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane0_step_payload_first;             // LookupArray.java:31
-  wire         lane0_step_payload_last;              // LookupArray.java:31
-  wire         lane0_table_write_valid;              // LookupArray.java:31
-  wire         lane0_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane0_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane0_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane0_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane0_result_payload;                 // LookupArray.java:31
-  wire         lane1_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane1_step_payload_indices;           // LookupArray.java:31
-  wire         lane1_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane1_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane1_step_payload_first;             // LookupArray.java:31
-  wire         lane1_step_payload_last;              // LookupArray.java:31
-  wire         lane1_table_write_valid;              // LookupArray.java:31
-  wire         lane1_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane1_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane1_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane1_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane1_result_payload;                 // LookupArray.java:31
-  wire         lane2_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane2_step_payload_indices;           // LookupArray.java:31
-  wire         lane2_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane2_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane2_step_payload_first;             // LookupArray.java:31
-  wire         lane2_step_payload_last;              // LookupArray.java:31
-  wire         lane2_table_write_valid;              // LookupArray.java:31
-  wire         lane2_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane2_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane2_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane2_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane2_result_payload;                 // LookupArray.java:31
-  wire         lane3_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane3_step_payload_indices;           // LookupArray.java:31
-  wire         lane3_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane3_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane3_step_payload_first;             // LookupArray.java:31
-  wire         lane3_step_payload_last;              // LookupArray.java:31
-  wire         lane3_table_write_valid;              // LookupArray.java:31
-  wire         lane3_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane3_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane3_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane3_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane3_result_payload;                 // LookupArray.java:31
-  wire         lane4_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane4_step_payload_indices;           // LookupArray.java:31
-  wire         lane4_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane4_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane4_step_payload_first;             // LookupArray.java:31
-  wire         lane4_step_payload_last;              // LookupArray.java:31
-  wire         lane4_table_write_valid;              // LookupArray.java:31
-  wire         lane4_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane4_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane4_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane4_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane4_result_payload;                 // LookupArray.java:31
-  wire         lane5_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane5_step_payload_indices;           // LookupArray.java:31
-  wire         lane5_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane5_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane5_step_payload_first;             // LookupArray.java:31
-  wire         lane5_step_payload_last;              // LookupArray.java:31
-  wire         lane5_table_write_valid;              // LookupArray.java:31
-  wire         lane5_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane5_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane5_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane5_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane5_result_payload;                 // LookupArray.java:31
-  wire         lane6_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane6_step_payload_indices;           // LookupArray.java:31
-  wire         lane6_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane6_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane6_step_payload_first;             // LookupArray.java:31
-  wire         lane6_step_payload_last;              // LookupArray.java:31
-  wire         lane6_table_write_valid;              // LookupArray.java:31
-  wire         lane6_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane6_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane6_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane6_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane6_result_payload;                 // LookupArray.java:31
-  wire         lane7_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane7_step_payload_indices;           // LookupArray.java:31
-  wire         lane7_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane7_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane7_step_payload_first;             // LookupArray.java:31
-  wire         lane7_step_payload_last;              // LookupArray.java:31
-  wire         lane7_table_write_valid;              // LookupArray.java:31
-  wire         lane7_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane7_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane7_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane7_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane7_result_payload;                 // LookupArray.java:31
-  wire         lane8_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane8_step_payload_indices;           // LookupArray.java:31
-  wire         lane8_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane8_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane8_step_payload_first;             // LookupArray.java:31
-  wire         lane8_step_payload_last;              // LookupArray.java:31
-  wire         lane8_table_write_valid;              // LookupArray.java:31
-  wire         lane8_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane8_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane8_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane8_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane8_result_payload;                 // LookupArray.java:31
-  wire         lane9_step_valid;                     // LookupArray.java:31
-  wire [139:0] lane9_step_payload_indices;           // LookupArray.java:31
-  wire         lane9_step_payload_tableHalf;         // LookupArray.java:31
-  wire [9:0]   lane9_step_payload_accumulator;       // LookupArray.java:31
-  wire         lane9_step_payload_first;             // LookupArray.java:31
-  wire         lane9_step_payload_last;              // LookupArray.java:31
-  wire         lane9_table_write_valid;              // LookupArray.java:31
-  wire         lane9_table_write_payload_half;       // LookupArray.java:31
-  wire [3:0]   lane9_table_write_payload_entry;      // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_0;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_1;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_2;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_3;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_4;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_5;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_6;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_7;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_8;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_9;   // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_10;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_11;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_12;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_13;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_14;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_15;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_16;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_17;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_18;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_19;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_20;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_21;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_22;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_23;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_24;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_25;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_26;  // LookupArray.java:31
-  wire [9:0]   lane9_table_write_payload_values_27;  // LookupArray.java:31
-  wire         lane9_result_valid;                   // LookupArray.java:31
-  wire [31:0]  lane9_result_payload;                 // LookupArray.java:31
-  wire         lane10_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane10_step_payload_indices;          // LookupArray.java:31
-  wire         lane10_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane10_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane10_step_payload_first;            // LookupArray.java:31
-  wire         lane10_step_payload_last;             // LookupArray.java:31
-  wire         lane10_table_write_valid;             // LookupArray.java:31
-  wire         lane10_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane10_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane10_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane10_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane10_result_payload;                // LookupArray.java:31
-  wire         lane11_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane11_step_payload_indices;          // LookupArray.java:31
-  wire         lane11_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane11_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane11_step_payload_first;            // LookupArray.java:31
-  wire         lane11_step_payload_last;             // LookupArray.java:31
-  wire         lane11_table_write_valid;             // LookupArray.java:31
-  wire         lane11_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane11_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane11_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane11_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane11_result_payload;                // LookupArray.java:31
-  wire         lane12_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane12_step_payload_indices;          // LookupArray.java:31
-  wire         lane12_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane12_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane12_step_payload_first;            // LookupArray.java:31
-  wire         lane12_step_payload_last;             // LookupArray.java:31
-  wire         lane12_table_write_valid;             // LookupArray.java:31
-  wire         lane12_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane12_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane12_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane12_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane12_result_payload;                // LookupArray.java:31
-  wire         lane13_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane13_step_payload_indices;          // LookupArray.java:31
-  wire         lane13_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane13_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane13_step_payload_first;            // LookupArray.java:31
-  wire         lane13_step_payload_last;             // LookupArray.java:31
-  wire         lane13_table_write_valid;             // LookupArray.java:31
-  wire         lane13_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane13_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane13_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane13_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane13_result_payload;                // LookupArray.java:31
-  wire         lane14_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane14_step_payload_indices;          // LookupArray.java:31
-  wire         lane14_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane14_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane14_step_payload_first;            // LookupArray.java:31
-  wire         lane14_step_payload_last;             // LookupArray.java:31
-  wire         lane14_table_write_valid;             // LookupArray.java:31
-  wire         lane14_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane14_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane14_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane14_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane14_result_payload;                // LookupArray.java:31
-  wire         lane15_step_valid;                    // LookupArray.java:31
-  wire [139:0] lane15_step_payload_indices;          // LookupArray.java:31
-  wire         lane15_step_payload_tableHalf;        // LookupArray.java:31
-  wire [9:0]   lane15_step_payload_accumulator;      // LookupArray.java:31
-  wire         lane15_step_payload_first;            // LookupArray.java:31
-  wire         lane15_step_payload_last;             // LookupArray.java:31
-  wire         lane15_table_write_valid;             // LookupArray.java:31
-  wire         lane15_table_write_payload_half;      // LookupArray.java:31
-  wire [3:0]   lane15_table_write_payload_entry;     // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_0;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_1;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_2;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_3;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_4;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_5;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_6;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_7;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_8;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_9;  // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_10; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_11; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_12; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_13; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_14; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_15; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_16; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_17; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_18; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_19; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_20; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_21; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_22; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_23; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_24; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_25; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_26; // LookupArray.java:31
-  wire [9:0]   lane15_table_write_payload_values_27; // LookupArray.java:31
-  wire         lane15_result_valid;                  // LookupArray.java:31
-  wire [31:0]  lane15_result_payload;                // LookupArray.java:31
+  reg          step_valid_d1;                              // LookupArray.java:24
+  reg          step_valid_d2;                              // LookupArray.java:24
+  reg          step_table_half_d1;                         // LookupArray.java:25
+  reg          step_table_half_d2;                         // LookupArray.java:25
+  reg  [9:0]   step_accumulator_d1;                        // LookupArray.java:26
+  reg  [9:0]   step_accumulator_d2;                        // LookupArray.java:26
+  reg          step_first_d1;                              // LookupArray.java:27
+  reg          step_first_d2;                              // LookupArray.java:27
+  reg          step_last_d1;                               // LookupArray.java:28
+  reg          step_last_d2;                               // LookupArray.java:28
+  wire         lane0_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane0_step_payload_indices;                 // LookupArray.java:31
+  wire         lane0_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane0_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane0_step_payload_first;                   // LookupArray.java:31
+  wire         lane0_step_payload_last;                    // LookupArray.java:31
+  wire         lane0_table_write_valid;                    // LookupArray.java:31
+  wire         lane0_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane0_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane0_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane0_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane0_result_payload;                       // LookupArray.java:31
+  wire         lane1_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane1_step_payload_indices;                 // LookupArray.java:31
+  wire         lane1_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane1_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane1_step_payload_first;                   // LookupArray.java:31
+  wire         lane1_step_payload_last;                    // LookupArray.java:31
+  wire         lane1_table_write_valid;                    // LookupArray.java:31
+  wire         lane1_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane1_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane1_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane1_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane1_result_payload;                       // LookupArray.java:31
+  wire         lane2_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane2_step_payload_indices;                 // LookupArray.java:31
+  wire         lane2_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane2_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane2_step_payload_first;                   // LookupArray.java:31
+  wire         lane2_step_payload_last;                    // LookupArray.java:31
+  wire         lane2_table_write_valid;                    // LookupArray.java:31
+  wire         lane2_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane2_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane2_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane2_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane2_result_payload;                       // LookupArray.java:31
+  wire         lane3_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane3_step_payload_indices;                 // LookupArray.java:31
+  wire         lane3_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane3_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane3_step_payload_first;                   // LookupArray.java:31
+  wire         lane3_step_payload_last;                    // LookupArray.java:31
+  wire         lane3_table_write_valid;                    // LookupArray.java:31
+  wire         lane3_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane3_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane3_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane3_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane3_result_payload;                       // LookupArray.java:31
+  wire         lane4_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane4_step_payload_indices;                 // LookupArray.java:31
+  wire         lane4_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane4_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane4_step_payload_first;                   // LookupArray.java:31
+  wire         lane4_step_payload_last;                    // LookupArray.java:31
+  wire         lane4_table_write_valid;                    // LookupArray.java:31
+  wire         lane4_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane4_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane4_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane4_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane4_result_payload;                       // LookupArray.java:31
+  wire         lane5_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane5_step_payload_indices;                 // LookupArray.java:31
+  wire         lane5_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane5_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane5_step_payload_first;                   // LookupArray.java:31
+  wire         lane5_step_payload_last;                    // LookupArray.java:31
+  wire         lane5_table_write_valid;                    // LookupArray.java:31
+  wire         lane5_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane5_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane5_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane5_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane5_result_payload;                       // LookupArray.java:31
+  wire         lane6_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane6_step_payload_indices;                 // LookupArray.java:31
+  wire         lane6_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane6_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane6_step_payload_first;                   // LookupArray.java:31
+  wire         lane6_step_payload_last;                    // LookupArray.java:31
+  wire         lane6_table_write_valid;                    // LookupArray.java:31
+  wire         lane6_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane6_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane6_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane6_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane6_result_payload;                       // LookupArray.java:31
+  wire         lane7_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane7_step_payload_indices;                 // LookupArray.java:31
+  wire         lane7_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane7_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane7_step_payload_first;                   // LookupArray.java:31
+  wire         lane7_step_payload_last;                    // LookupArray.java:31
+  wire         lane7_table_write_valid;                    // LookupArray.java:31
+  wire         lane7_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane7_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane7_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane7_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane7_result_payload;                       // LookupArray.java:31
+  wire         lane8_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane8_step_payload_indices;                 // LookupArray.java:31
+  wire         lane8_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane8_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane8_step_payload_first;                   // LookupArray.java:31
+  wire         lane8_step_payload_last;                    // LookupArray.java:31
+  wire         lane8_table_write_valid;                    // LookupArray.java:31
+  wire         lane8_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane8_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane8_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane8_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane8_result_payload;                       // LookupArray.java:31
+  wire         lane9_step_valid;                           // LookupArray.java:31
+  wire [139:0] lane9_step_payload_indices;                 // LookupArray.java:31
+  wire         lane9_step_payload_tableHalf;               // LookupArray.java:31
+  wire [9:0]   lane9_step_payload_accumulator;             // LookupArray.java:31
+  wire         lane9_step_payload_first;                   // LookupArray.java:31
+  wire         lane9_step_payload_last;                    // LookupArray.java:31
+  wire         lane9_table_write_valid;                    // LookupArray.java:31
+  wire         lane9_table_write_payload_half;             // LookupArray.java:31
+  wire [3:0]   lane9_table_write_payload_entry;            // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_0;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_1;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_2;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_3;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_4;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_5;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_6;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_7;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_8;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_9;         // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_10;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_11;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_12;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_13;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_14;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_15;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_16;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_17;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_18;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_19;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_20;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_21;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_22;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_23;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_24;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_25;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_26;        // LookupArray.java:31
+  wire [9:0]   lane9_table_write_payload_values_27;        // LookupArray.java:31
+  wire         lane9_result_valid;                         // LookupArray.java:31
+  wire [31:0]  lane9_result_payload;                       // LookupArray.java:31
+  wire         lane10_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane10_step_payload_indices;                // LookupArray.java:31
+  wire         lane10_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane10_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane10_step_payload_first;                  // LookupArray.java:31
+  wire         lane10_step_payload_last;                   // LookupArray.java:31
+  wire         lane10_table_write_valid;                   // LookupArray.java:31
+  wire         lane10_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane10_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane10_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane10_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane10_result_payload;                      // LookupArray.java:31
+  wire         lane11_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane11_step_payload_indices;                // LookupArray.java:31
+  wire         lane11_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane11_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane11_step_payload_first;                  // LookupArray.java:31
+  wire         lane11_step_payload_last;                   // LookupArray.java:31
+  wire         lane11_table_write_valid;                   // LookupArray.java:31
+  wire         lane11_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane11_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane11_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane11_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane11_result_payload;                      // LookupArray.java:31
+  wire         lane12_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane12_step_payload_indices;                // LookupArray.java:31
+  wire         lane12_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane12_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane12_step_payload_first;                  // LookupArray.java:31
+  wire         lane12_step_payload_last;                   // LookupArray.java:31
+  wire         lane12_table_write_valid;                   // LookupArray.java:31
+  wire         lane12_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane12_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane12_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane12_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane12_result_payload;                      // LookupArray.java:31
+  wire         lane13_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane13_step_payload_indices;                // LookupArray.java:31
+  wire         lane13_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane13_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane13_step_payload_first;                  // LookupArray.java:31
+  wire         lane13_step_payload_last;                   // LookupArray.java:31
+  wire         lane13_table_write_valid;                   // LookupArray.java:31
+  wire         lane13_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane13_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane13_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane13_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane13_result_payload;                      // LookupArray.java:31
+  wire         lane14_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane14_step_payload_indices;                // LookupArray.java:31
+  wire         lane14_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane14_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane14_step_payload_first;                  // LookupArray.java:31
+  wire         lane14_step_payload_last;                   // LookupArray.java:31
+  wire         lane14_table_write_valid;                   // LookupArray.java:31
+  wire         lane14_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane14_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane14_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane14_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane14_result_payload;                      // LookupArray.java:31
+  wire         lane15_step_valid;                          // LookupArray.java:31
+  wire [139:0] lane15_step_payload_indices;                // LookupArray.java:31
+  wire         lane15_step_payload_tableHalf;              // LookupArray.java:31
+  wire [9:0]   lane15_step_payload_accumulator;            // LookupArray.java:31
+  wire         lane15_step_payload_first;                  // LookupArray.java:31
+  wire         lane15_step_payload_last;                   // LookupArray.java:31
+  wire         lane15_table_write_valid;                   // LookupArray.java:31
+  wire         lane15_table_write_payload_half;            // LookupArray.java:31
+  wire [3:0]   lane15_table_write_payload_entry;           // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_0;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_1;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_2;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_3;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_4;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_5;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_6;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_7;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_8;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_9;        // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_10;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_11;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_12;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_13;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_14;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_15;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_16;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_17;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_18;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_19;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_20;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_21;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_22;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_23;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_24;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_25;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_26;       // LookupArray.java:31
+  wire [9:0]   lane15_table_write_payload_values_27;       // LookupArray.java:31
+  wire         lane15_result_valid;                        // LookupArray.java:31
+  wire [31:0]  lane15_result_payload;                      // LookupArray.java:31
   (* ram_style = "block" *)
-  reg  [223:0] act_memory [0:1175];                  // ActivationLoader.java:38
+  reg  [223:0] act_memory [0:1175];                        // ActivationLoader.java:38
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [20:0] results_payload_0_part;
@@ -2140,13 +2146,13 @@ module TlmmEngine_kv260 (
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
   assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:245
   assign load_in_flight = load_running | load_discarding; // WeightLoader.java:246
-  assign sweep_weight_half = sweep_half; // Sweep.java:90
-  assign buffer_read_enable = issue; // Sweep.java:96
-  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:97
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:170
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:171
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:172
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:173
+  assign sweep_weight_half = sweep_half; // Sweep.java:100
+  assign buffer_read_enable = issue; // Sweep.java:108
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:109
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:186
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:187
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:188
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:189
 
   always @(posedge ap_clk) begin
     ports_idle <= ports_idle_now; // WeightLoader.java:99
@@ -2744,10 +2750,10 @@ module TlmmEngine_kv260 (
          not_pattern_minus2_28}; // AddSubTree.java:106
   assign table27_entry = table27_sum[10:1]; // TableBuilder.java:195
   assign build_done = building & (entry == 4'd13); // TableBuilder.java:92
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:166
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:167
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:168
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:169
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:182
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:183
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:184
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:185
 
   always @(posedge ap_clk) begin
     if (stage_read) begin // TableBuilder.java:72
@@ -2868,7 +2874,7 @@ module TlmmEngine_kv260 (
        lane_sums_payload_0[20:0]}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = results_ready; // ResultQueue.java:66
-  assign result_issued = issue & sweep_last_block; // Sweep.java:95
+  assign result_issued = issue & sweep_last_block; // Sweep.java:107
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -2901,100 +2907,130 @@ module TlmmEngine_kv260 (
   // -------------------------------------------------------------------------------------------------------------------
   // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
   // the block's tables and weights are there; releases them once read
-  assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:75
-  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:84
-  assign weights_loaded_here = sweep_half ? half_loaded_1 : half_loaded_0; // Sweep.java:88
-  assign weights_there = weights_loaded_here | weights_arrived; // Sweep.java:89
-  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:91
-  assign sweep_last_group = (sweep_group + 16'd1) == sweep_groups_of_tile; // Sweep.java:92
-  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:94
-  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:99
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:100
-  assign block_swept = issue & sweep_last_group; // Sweep.java:102
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:103
-  assign weights_arriving_here = load_arriving & (load_half == sweep_half); // Sweep.java:109
-  // Sweep.java:111
+  assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:85
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:94
+  assign weights_loaded_here = sweep_half ? half_loaded_1 : half_loaded_0; // Sweep.java:98
+  assign weights_there = weights_loaded_here | weights_arrived; // Sweep.java:99
+  assign sweep_last_slot = sweep_slot == sweep_last_slot_index; // Sweep.java:101
+  assign sweep_last_group = sweep_group == sweep_last_group_index; // Sweep.java:102
+  // Sweep.java:106
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room);
+  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:111
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:112
+  assign block_swept = issue & sweep_last_group; // Sweep.java:114
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:115
+  assign weights_arriving_here = load_arriving & (load_half == sweep_half); // Sweep.java:121
+  // Sweep.java:123
   assign weights_arrived_now = weights_arriving_here & (weights_arrived_now_ext > {1'b0, sweep_block});
 
   always @(posedge ap_clk) begin
-    if (accepted) begin // Sweep.java:56
-      sweep_last_tile <= command_payload_tiles == 16'd1; // Sweep.java:57
-      sweep_last_block <= command_payload_blocks == 16'd1; // Sweep.java:58
-      // Sweep.java:59
+    if (accepted) begin // CommandSlot.java:98
+      sweep_tile_groups_less_one <= command_payload_tileGroups - 16'd1; // CommandSlot.java:98
+    end
+    if (prefetch_arrives) begin // CommandSlot.java:99
+      prefetched_sweep_tile_groups_less_one <= prefetch_payload_tileGroups - 16'd1; // CommandSlot.java:99
+    end
+    if (accepted) begin // CommandSlot.java:98
+      sweep_last_tile_groups_less_one <= command_payload_lastTileGroups - 16'd1; // CommandSlot.java:98
+    end
+    if (prefetch_arrives) begin // CommandSlot.java:99
+      prefetched_sweep_last_tile_groups_less_one <= prefetch_payload_lastTileGroups - 16'd1; // CommandSlot.java:99
+    end
+    if (accepted) begin // Sweep.java:64
+      sweep_last_tile <= command_payload_tiles == 16'd1; // Sweep.java:65
+      sweep_last_block <= command_payload_blocks == 16'd1; // Sweep.java:66
+      // Sweep.java:67
       sweep_groups_of_tile <=
           (command_payload_tiles == 16'd1) ? command_payload_lastTileGroups : command_payload_tileGroups;
+      // Sweep.java:68
+      sweep_last_group_index <=
+          ((command_payload_tiles == 16'd1) ? command_payload_lastTileGroups : command_payload_tileGroups) - 16'd1;
     end
-    if (accepted) begin // Sweep.java:70
-      sweep_chunk_tokens <= (command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens; // Sweep.java:71
-      sweep_last_chunk <= command_payload_tokens <= 16'd8; // Sweep.java:72
-      sweep_tokens_beyond <= command_payload_tokens - 16'd8; // Sweep.java:73
+    if (accepted) begin // Sweep.java:79
+      sweep_chunk_tokens <= (command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens; // Sweep.java:80
+      // Sweep.java:81
+      sweep_last_slot_index <= ((command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens) - 16'd1;
+      sweep_last_chunk <= command_payload_tokens <= 16'd8; // Sweep.java:82
+      sweep_tokens_beyond <= command_payload_tokens - 16'd8; // Sweep.java:83
     end
     weights_arrived <=
         (block_swept & sweep_last_slot)
           ? (weights_arriving_here & ~sweep_last_block & (weights_arrived_now_ext > ({1'b0, sweep_block} + 17'd1)))
-        : weights_arrived_now; // Sweep.java:113
-    if (issue) begin // Sweep.java:116
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:116
+        : weights_arrived_now; // Sweep.java:125
+    if (issue) begin // Sweep.java:128
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:128
     end
-    if (block_swept) begin // Sweep.java:117
-      sweep_group <= 16'd0; // Sweep.java:118
-      table_half <= ~table_half; // Sweep.java:119
-      if (sweep_last_slot) begin // Sweep.java:120
-        sweep_slot <= 16'd0; // Sweep.java:121
-        accumulator_slot_base <= 10'd0; // Sweep.java:122
-        if (sweep_last_block) begin // Sweep.java:123
-          sweep_block <= 16'd0; // Sweep.java:124
-          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:125
-          sweep_block_base <= 12'd0; // Sweep.java:126
-          sweep_half <= ~sweep_half; // Sweep.java:127
-          if (sweep_last_tile) begin // Sweep.java:128
-            sweep_tile <= 16'd0; // Sweep.java:129
-            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:130
-            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:131
-            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:132
-            if (sweep_last_chunk) begin // Sweep.java:133
-              sweeps_finished <= 1'b1; // Sweep.java:133
+    if (block_swept) begin // Sweep.java:129
+      sweep_group <= 16'd0; // Sweep.java:130
+      table_half <= ~table_half; // Sweep.java:131
+      if (sweep_last_slot) begin // Sweep.java:132
+        sweep_slot <= 16'd0; // Sweep.java:133
+        accumulator_slot_base <= 10'd0; // Sweep.java:134
+        if (sweep_last_block) begin // Sweep.java:135
+          sweep_block <= 16'd0; // Sweep.java:136
+          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:137
+          sweep_block_base <= 12'd0; // Sweep.java:138
+          sweep_half <= ~sweep_half; // Sweep.java:139
+          if (sweep_last_tile) begin // Sweep.java:140
+            sweep_tile <= 16'd0; // Sweep.java:141
+            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:142
+            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:143
+            sweep_last_group_index <=
+                (cmd_tiles == 16'd1) ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:144
+            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:146
+            if (sweep_last_chunk) begin // Sweep.java:147
+              sweeps_finished <= 1'b1; // Sweep.java:147
             end else begin
-              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:134
-              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:135
-              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:136
+              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:148
+              // Sweep.java:149
+              sweep_last_slot_index <= ((sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond) - 16'd1;
+              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:150
+              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:151
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:139
-            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:141
-            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:142
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:154
+            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:156
+            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:157
+            sweep_last_group_index <=
+                sweep_last_tile_cmp ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:158
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:145
-          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:146
-          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:147
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:161
+          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:162
+          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:163
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:150
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:151
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:166
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:167
       end
     end
-    if (finished) begin // Sweep.java:154
-      sweeps_finished <= 1'b0; // Sweep.java:155
-      sweep_tokens <= 16'd0; // Sweep.java:156
+    if (finished) begin // Sweep.java:170
+      sweeps_finished <= 1'b0; // Sweep.java:171
+      sweep_tokens <= 16'd0; // Sweep.java:172
     end
-    table_release_d1 <= block_swept; // Sweep.java:162
-    table_release_d2 <= table_release_d1; // Sweep.java:162
-    table_release_d3 <= table_release_d2; // Sweep.java:162
-    table_release_half_d1 <= table_half; // Sweep.java:163
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:163
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:163
-    weights_release_d1 <= tile_swept; // Sweep.java:164
-    weights_release_d2 <= weights_release_d1; // Sweep.java:164
-    weights_release_d3 <= weights_release_d2; // Sweep.java:164
-    weights_release_half_d1 <= sweep_half; // Sweep.java:165
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:165
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:165
+    table_release_d1 <= block_swept; // Sweep.java:178
+    table_release_d2 <= table_release_d1; // Sweep.java:178
+    table_release_d3 <= table_release_d2; // Sweep.java:178
+    table_release_half_d1 <= table_half; // Sweep.java:179
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:179
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:179
+    weights_release_d1 <= tile_swept; // Sweep.java:180
+    weights_release_d2 <= weights_release_d1; // Sweep.java:180
+    weights_release_d3 <= weights_release_d2; // Sweep.java:180
+    weights_release_half_d1 <= sweep_half; // Sweep.java:181
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:181
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:181
     if (!ap_rst_n) begin
+      sweep_tile_groups_less_one <= 16'd0;
+      prefetched_sweep_tile_groups_less_one <= 16'd0;
+      sweep_last_tile_groups_less_one <= 16'd0;
+      prefetched_sweep_last_tile_groups_less_one <= 16'd0;
       sweep_last_tile <= 1'b0;
       sweep_last_block <= 1'b0;
       sweep_groups_of_tile <= 16'd0;
+      sweep_last_group_index <= 16'd65535;
       sweep_chunk_tokens <= 16'd0;
+      sweep_last_slot_index <= 16'd65535;
       sweep_last_chunk <= 1'b0;
       sweep_tokens_beyond <= 16'd0;
       weights_arrived <= 1'b0;
@@ -3792,22 +3828,28 @@ module TlmmEngine_kv260 (
       end
       if (!(~(active & ~sweeps_finished)
             | ((sweep_chunk_tokens == ((sweep_tokens_left > 16'd8) ? 16'd8 : sweep_tokens_left))
-               & (sweep_last_chunk == (sweep_tokens_left <= 16'd8))))) begin // Sweep.java:76
-        $display("ASSERTION FAILED in %m: Sweep.java:76: TLMM sweep: the chunk's size and last flag follow the ",
+               & (sweep_last_chunk == (sweep_tokens_left <= 16'd8))))) begin // Sweep.java:86
+        $display("ASSERTION FAILED in %m: Sweep.java:86: TLMM sweep: the chunk's size and last flag follow the ",
                  "tokens swept");
         $stop;
       end
-      // Sweep.java:80
+      // Sweep.java:90
       if (!(~(active & ~sweeps_finished)
             | ((sweep_last_tile == (sweep_tile == last_tile))
                & (sweep_last_block == (sweep_block == last_block))
                & (sweep_groups_of_tile == ((sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups))))) begin
-        $display("ASSERTION FAILED in %m: Sweep.java:80: TLMM sweep: the last-tile and last-block flags and the ",
+        $display("ASSERTION FAILED in %m: Sweep.java:90: TLMM sweep: the last-tile and last-block flags and the ",
                  "tile's groups follow the counts");
         $stop;
       end
-      if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:114
-        $display("ASSERTION FAILED in %m: Sweep.java:114: TLMM sweep: the weights-arrived flag is never early");
+      if (!((sweep_last_group_index == (sweep_groups_of_tile - 16'd1))
+            & (sweep_last_slot_index == (sweep_chunk_tokens - 16'd1)))) begin // Sweep.java:103
+        $display("ASSERTION FAILED in %m: Sweep.java:103: TLMM sweep: the last group's and slot's indices follow the ",
+                 "counts");
+        $stop;
+      end
+      if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:126
+        $display("ASSERTION FAILED in %m: Sweep.java:126: TLMM sweep: the weights-arrived flag is never early");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:119
@@ -4778,10 +4820,11 @@ module TlmmEngine_kv260 (
       table18_pair[0], table18_sum[0], table19_pair[0], table19_sum[0], table20_pair[0], table20_sum[0],
       table21_pair[0], table21_sum[0], table22_pair[0], table22_sum[0], table23_pair[0], table23_sum[0],
       table24_pair[0], table24_sum[0], table25_pair[0], table25_sum[0], table26_pair[0], table26_sum[0],
-      table27_pair[0], table27_sum[0], result_fifo_occupancy, lane1_result_valid, lane2_result_valid,
-      lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid,
-      lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid,
-      lane13_result_valid, lane14_result_valid, lane15_result_valid};
+      table27_pair[0], table27_sum[0], result_fifo_occupancy, prefetched_sweep_tile_groups_less_one,
+      prefetched_sweep_last_tile_groups_less_one, lane1_result_valid, lane2_result_valid, lane3_result_valid,
+      lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid, lane8_result_valid,
+      lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid, lane13_result_valid,
+      lane14_result_valid, lane15_result_valid};
 endmodule
 
 `default_nettype wire

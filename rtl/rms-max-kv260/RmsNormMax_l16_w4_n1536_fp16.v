@@ -62,143 +62,147 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire [8:0]  buffer_write_back_index;      // RmsNormMax.java:423
   wire [63:0] buffer_y_word;                // RmsNormMax.java:424
   wire        buffer_read;                  // RmsNormMax.java:425
-  wire        buffer0_write_input;          // RmsNormMax.java:432
-  wire        buffer0_write_back;           // RmsNormMax.java:433
-  reg  [63:0] read_word0_r0;                // RmsNormMax.java:437
-  reg  [63:0] read_word0;                   // RmsNormMax.java:437
-  wire        buffer1_write_input;          // RmsNormMax.java:432
-  wire        buffer1_write_back;           // RmsNormMax.java:433
-  reg  [63:0] read_word1_r0;                // RmsNormMax.java:437
-  reg  [63:0] read_word1;                   // RmsNormMax.java:437
-  reg         read_bank_d1;                 // RmsNormMax.java:440
-  reg         read_bank_d2;                 // RmsNormMax.java:440
-  wire [63:0] read_word;                    // RmsNormMax.java:441
+  reg         buffer_input_q;               // RmsNormMax.java:431
+  reg  [63:0] buffer_input_word_q;          // RmsNormMax.java:432
+  reg  [8:0]  buffer_input_index_q;         // RmsNormMax.java:433
+  reg         buffer_input_bank_q;          // RmsNormMax.java:434
+  wire        buffer0_write_input;          // RmsNormMax.java:442
+  wire        buffer0_write_back;           // RmsNormMax.java:443
+  reg  [63:0] read_word0_r0;                // RmsNormMax.java:447
+  reg  [63:0] read_word0;                   // RmsNormMax.java:447
+  wire        buffer1_write_input;          // RmsNormMax.java:442
+  wire        buffer1_write_back;           // RmsNormMax.java:443
+  reg  [63:0] read_word1_r0;                // RmsNormMax.java:447
+  reg  [63:0] read_word1;                   // RmsNormMax.java:447
+  reg         read_bank_d1;                 // RmsNormMax.java:450
+  reg         read_bank_d2;                 // RmsNormMax.java:450
+  wire [63:0] read_word;                    // RmsNormMax.java:451
 
   // square_pass
-  reg  [2:0]  cooldown;                     // RmsNormMax.java:466
-  wire        in_fire;                      // RmsNormMax.java:469
-  wire        lane0_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:481
-  wire        lane0_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:481
-  wire        lane1_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:481
-  wire        lane1_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:481
-  wire        lane2_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:481
-  wire        lane2_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:481
-  wire        lane3_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:481
-  wire        lane3_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:481
-  reg  [1:0]  rotation;                     // RmsNormMax.java:488
-  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:498
-  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:498
-  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:498
-  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:499
-  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:499
+  reg  [2:0]  cooldown;                     // RmsNormMax.java:476
+  wire        in_fire;                      // RmsNormMax.java:479
+  wire        lane0_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0] lane0_square_in_payload;      // RmsNormMax.java:491
+  wire        lane0_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0] lane0_square_out_payload;     // RmsNormMax.java:491
+  wire        lane1_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0] lane1_square_in_payload;      // RmsNormMax.java:491
+  wire        lane1_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0] lane1_square_out_payload;     // RmsNormMax.java:491
+  wire        lane2_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0] lane2_square_in_payload;      // RmsNormMax.java:491
+  wire        lane2_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0] lane2_square_out_payload;     // RmsNormMax.java:491
+  wire        lane3_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0] lane3_square_in_payload;      // RmsNormMax.java:491
+  wire        lane3_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0] lane3_square_out_payload;     // RmsNormMax.java:491
+  reg  [1:0]  rotation;                     // RmsNormMax.java:498
+  reg  [1:0]  feed_rotation_d1;             // RmsNormMax.java:508
+  reg  [1:0]  feed_rotation_d2;             // RmsNormMax.java:508
+  reg  [1:0]  feed_rotation_d3;             // RmsNormMax.java:508
+  reg  [1:0]  sum_rotation_d1;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d2;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d3;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d4;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d5;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d6;              // RmsNormMax.java:509
+  reg  [1:0]  sum_rotation_d7;              // RmsNormMax.java:509
 
   // partial_sums
-  reg  [31:0] partial_0;                    // RmsNormMax.java:525
-  reg  [31:0] partial_1;                    // RmsNormMax.java:525
-  reg  [31:0] partial_2;                    // RmsNormMax.java:525
-  reg  [31:0] partial_3;                    // RmsNormMax.java:525
-  reg  [31:0] partial_4;                    // RmsNormMax.java:525
-  reg  [31:0] partial_5;                    // RmsNormMax.java:525
-  reg  [31:0] partial_6;                    // RmsNormMax.java:525
-  reg  [31:0] partial_7;                    // RmsNormMax.java:525
-  reg  [31:0] partial_8;                    // RmsNormMax.java:525
-  reg  [31:0] partial_9;                    // RmsNormMax.java:525
-  reg  [31:0] partial_10;                   // RmsNormMax.java:525
-  reg  [31:0] partial_11;                   // RmsNormMax.java:525
-  reg  [31:0] partial_12;                   // RmsNormMax.java:525
-  reg  [31:0] partial_13;                   // RmsNormMax.java:525
-  reg  [31:0] partial_14;                   // RmsNormMax.java:525
-  reg  [31:0] partial_15;                   // RmsNormMax.java:525
-  reg  [4:0]  tree_width;                   // RmsNormMax.java:538
-  reg  [4:0]  tree_k;                       // RmsNormMax.java:539
-  wire        tree_feed;                    // RmsNormMax.java:540
-  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:542
-  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:542
-  reg         tree_out_d1;                  // RmsNormMax.java:543
-  reg         tree_out_d2;                  // RmsNormMax.java:543
-  reg         tree_out_d3;                  // RmsNormMax.java:543
-  reg         tree_out_d4;                  // RmsNormMax.java:543
-  reg         tree_out_d5;                  // RmsNormMax.java:543
-  reg         tree_out_d6;                  // RmsNormMax.java:543
-  reg         tree_out_d7;                  // RmsNormMax.java:543
-  wire        tree_level_done;              // RmsNormMax.java:557
-  wire        tree_done;                    // RmsNormMax.java:558
-  wire        lane0_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:562
-  wire        lane0_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:562
-  reg  [31:0] partial_sel;                  // RmsNormMax.java:567
-  reg         lane0_acc_operand_valid;      // RmsNormMax.java:574
-  reg  [31:0] partial_sel_2;                // RmsNormMax.java:575
-  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:575
-  reg  [31:0] partial_sel_3;                // RmsNormMax.java:577
-  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:576
-  wire        lane1_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:562
-  wire        lane1_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:562
-  reg  [31:0] partial_sel_4;                // RmsNormMax.java:567
-  reg         lane1_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:581
-  wire        lane2_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:562
-  wire        lane2_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:562
-  reg  [31:0] partial_sel_5;                // RmsNormMax.java:567
-  reg         lane2_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:581
-  wire        lane3_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:562
-  wire        lane3_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:562
-  reg  [31:0] partial_sel_6;                // RmsNormMax.java:567
-  reg         lane3_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:581
+  reg  [31:0] partial_0;                    // RmsNormMax.java:535
+  reg  [31:0] partial_1;                    // RmsNormMax.java:535
+  reg  [31:0] partial_2;                    // RmsNormMax.java:535
+  reg  [31:0] partial_3;                    // RmsNormMax.java:535
+  reg  [31:0] partial_4;                    // RmsNormMax.java:535
+  reg  [31:0] partial_5;                    // RmsNormMax.java:535
+  reg  [31:0] partial_6;                    // RmsNormMax.java:535
+  reg  [31:0] partial_7;                    // RmsNormMax.java:535
+  reg  [31:0] partial_8;                    // RmsNormMax.java:535
+  reg  [31:0] partial_9;                    // RmsNormMax.java:535
+  reg  [31:0] partial_10;                   // RmsNormMax.java:535
+  reg  [31:0] partial_11;                   // RmsNormMax.java:535
+  reg  [31:0] partial_12;                   // RmsNormMax.java:535
+  reg  [31:0] partial_13;                   // RmsNormMax.java:535
+  reg  [31:0] partial_14;                   // RmsNormMax.java:535
+  reg  [31:0] partial_15;                   // RmsNormMax.java:535
+  reg  [4:0]  tree_width;                   // RmsNormMax.java:548
+  reg  [4:0]  tree_k;                       // RmsNormMax.java:549
+  wire        tree_feed;                    // RmsNormMax.java:550
+  reg  [4:0]  tree_k_out_d1;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d2;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d3;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d4;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d5;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d6;                // RmsNormMax.java:552
+  reg  [4:0]  tree_k_out_d7;                // RmsNormMax.java:552
+  reg         tree_out_d1;                  // RmsNormMax.java:553
+  reg         tree_out_d2;                  // RmsNormMax.java:553
+  reg         tree_out_d3;                  // RmsNormMax.java:553
+  reg         tree_out_d4;                  // RmsNormMax.java:553
+  reg         tree_out_d5;                  // RmsNormMax.java:553
+  reg         tree_out_d6;                  // RmsNormMax.java:553
+  reg         tree_out_d7;                  // RmsNormMax.java:553
+  wire        tree_level_done;              // RmsNormMax.java:567
+  wire        tree_done;                    // RmsNormMax.java:568
+  wire        lane0_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0] lane0_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0] lane0_acc_in_payload_b;       // RmsNormMax.java:572
+  wire        lane0_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0] lane0_acc_out_payload;        // RmsNormMax.java:572
+  reg  [31:0] partial_sel;                  // RmsNormMax.java:577
+  reg         lane0_acc_operand_valid;      // RmsNormMax.java:584
+  reg  [31:0] partial_sel_2;                // RmsNormMax.java:585
+  reg  [31:0] lane0_acc_operand_a;          // RmsNormMax.java:585
+  reg  [31:0] partial_sel_3;                // RmsNormMax.java:587
+  reg  [31:0] lane0_acc_operand_b;          // RmsNormMax.java:586
+  wire        lane1_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0] lane1_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0] lane1_acc_in_payload_b;       // RmsNormMax.java:572
+  wire        lane1_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0] lane1_acc_out_payload;        // RmsNormMax.java:572
+  reg  [31:0] partial_sel_4;                // RmsNormMax.java:577
+  reg         lane1_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0] lane1_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0] lane1_acc_operand_b;          // RmsNormMax.java:591
+  wire        lane2_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0] lane2_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0] lane2_acc_in_payload_b;       // RmsNormMax.java:572
+  wire        lane2_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0] lane2_acc_out_payload;        // RmsNormMax.java:572
+  reg  [31:0] partial_sel_5;                // RmsNormMax.java:577
+  reg         lane2_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0] lane2_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0] lane2_acc_operand_b;          // RmsNormMax.java:591
+  wire        lane3_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0] lane3_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0] lane3_acc_in_payload_b;       // RmsNormMax.java:572
+  wire        lane3_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0] lane3_acc_out_payload;        // RmsNormMax.java:572
+  reg  [31:0] partial_sel_6;                // RmsNormMax.java:577
+  reg         lane3_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0] lane3_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0] lane3_acc_operand_b;          // RmsNormMax.java:591
 
   // normalize
-  reg         normalize_busy;               // RmsNormMax.java:622
-  wire        normalize_launch;             // RmsNormMax.java:625
-  wire        normalize_mul_in_valid;       // RmsNormMax.java:629
-  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:629
-  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:629
-  wire        normalize_mul_out_valid;      // RmsNormMax.java:629
-  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:629
+  reg         normalize_busy;               // RmsNormMax.java:632
+  wire        normalize_launch;             // RmsNormMax.java:635
+  wire        normalize_mul_in_valid;       // RmsNormMax.java:639
+  wire [31:0] normalize_mul_in_payload_a;   // RmsNormMax.java:639
+  wire [31:0] normalize_mul_in_payload_b;   // RmsNormMax.java:639
+  wire        normalize_mul_out_valid;      // RmsNormMax.java:639
+  wire [31:0] normalize_mul_out_payload;    // RmsNormMax.java:639
   reg         normalize_mul_issue;          // Fp32SharedOps.java:121
   reg  [31:0] normalize_mul_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0] normalize_mul_issue_b;        // Fp32SharedOps.java:122
   reg         normalize_mul_operands_valid; // Fp32SharedOps.java:126
   reg  [31:0] normalize_mul_operand_a;      // Fp32SharedOps.java:127
   reg  [31:0] normalize_mul_operand_b;      // Fp32SharedOps.java:128
-  wire        normalize_add_in_valid;       // RmsNormMax.java:629
-  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:629
-  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:629
-  wire        normalize_add_out_valid;      // RmsNormMax.java:629
-  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:629
+  wire        normalize_add_in_valid;       // RmsNormMax.java:639
+  wire [31:0] normalize_add_in_payload_a;   // RmsNormMax.java:639
+  wire [31:0] normalize_add_in_payload_b;   // RmsNormMax.java:639
+  wire        normalize_add_out_valid;      // RmsNormMax.java:639
+  wire [31:0] normalize_add_out_payload;    // RmsNormMax.java:639
   reg         normalize_add_issue;          // Fp32SharedOps.java:121
   reg  [31:0] normalize_add_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0] normalize_add_issue_b;        // Fp32SharedOps.java:122
@@ -213,22 +217,22 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg         launch_d6;                    // Fp32SharedOps.java:144
   reg         launch_d7;                    // Fp32SharedOps.java:144
   reg         launch_d8;                    // Fp32SharedOps.java:144
-  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:631
-  reg         rsqrt_sign_a;                 // RmsNormMax.java:631
-  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:631
-  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:631
-  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:631
-  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:631
-  reg         rsqrt_odd_b;                  // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:631
-  reg         rsqrt_sign_b;                 // RmsNormMax.java:631
-  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:631
-  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:631
-  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:631
-  reg         rsqrt_sign_c;                 // RmsNormMax.java:631
+  reg  [2:0]  rsqrt_cases_a;                // RmsNormMax.java:641
+  reg         rsqrt_sign_a;                 // RmsNormMax.java:641
+  reg  [7:0]  rsqrt_exponent_a;             // RmsNormMax.java:641
+  reg  [22:0] rsqrt_fraction_a;             // RmsNormMax.java:641
+  reg  [4:0]  rsqrt_lz_a;                   // RmsNormMax.java:641
+  reg  [22:0] rsqrt_fraction_b;             // RmsNormMax.java:641
+  reg         rsqrt_odd_b;                  // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_b;           // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_b;                // RmsNormMax.java:641
+  reg         rsqrt_sign_b;                 // RmsNormMax.java:641
+  reg  [63:0] rsqrt_rom_word;               // RmsNormMax.java:641
+  reg  [31:0] rsqrt_u_c;                    // RmsNormMax.java:641
+  reg  [31:0] rsqrt_h_c;                    // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_c;           // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_c;                // RmsNormMax.java:641
+  reg         rsqrt_sign_c;                 // RmsNormMax.java:641
   reg         launch_d9;                    // Fp32SharedOps.java:144
   reg         launch_d10;                   // Fp32SharedOps.java:144
   reg         launch_d11;                   // Fp32SharedOps.java:144
@@ -331,307 +335,307 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   reg  [31:0] rsqrt_y0_d21;                 // Fp32SharedOps.java:145
   reg  [31:0] rsqrt_y0_d22;                 // Fp32SharedOps.java:145
   reg  [31:0] rsqrt_y0_d23;                 // Fp32SharedOps.java:145
-  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:631
-  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:631
-  reg         launch_d57;                   // RmsNormMax.java:631
-  reg         launch_d58;                   // RmsNormMax.java:631
-  reg         launch_d59;                   // RmsNormMax.java:631
-  reg         launch_d60;                   // RmsNormMax.java:631
-  reg         launch_d61;                   // RmsNormMax.java:631
-  reg         launch_d62;                   // RmsNormMax.java:631
-  reg         launch_d63;                   // RmsNormMax.java:631
-  reg         launch_d64;                   // RmsNormMax.java:631
-  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:631
-  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:631
-  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:631
-  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:631
-  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:631
-  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:631
-  reg         rsqrt_sign_d1;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d2;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d3;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d4;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d5;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d6;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d7;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d8;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d9;                // RmsNormMax.java:631
-  reg         rsqrt_sign_d10;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d11;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d12;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d13;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d14;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d15;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d16;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d17;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d18;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d19;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d20;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d21;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d22;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d23;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d24;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d25;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d26;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d27;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d28;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d29;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d30;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d31;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d32;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d33;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d34;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d35;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d36;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d37;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d38;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d39;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d40;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d41;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d42;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d43;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d44;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d45;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d46;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d47;               // RmsNormMax.java:631
-  reg         rsqrt_sign_d48;               // RmsNormMax.java:631
-  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:631
-  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:632
-  reg  [31:0] r;                            // RmsNormMax.java:634
+  reg  [8:0]  rsqrt_minus_half_d1;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d2;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d3;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d4;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d5;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d6;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d7;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d8;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d9;          // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d10;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d11;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d12;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d13;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d14;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d15;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d16;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d17;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d18;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d19;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d20;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d21;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d22;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d23;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d24;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d25;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d26;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d27;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d28;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d29;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d30;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d31;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d32;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d33;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d34;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d35;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d36;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d37;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d38;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d39;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d40;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d41;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d42;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d43;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d44;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d45;         // RmsNormMax.java:641
+  reg  [8:0]  rsqrt_minus_half_d46;         // RmsNormMax.java:641
+  reg         launch_d57;                   // RmsNormMax.java:641
+  reg         launch_d58;                   // RmsNormMax.java:641
+  reg         launch_d59;                   // RmsNormMax.java:641
+  reg         launch_d60;                   // RmsNormMax.java:641
+  reg         launch_d61;                   // RmsNormMax.java:641
+  reg         launch_d62;                   // RmsNormMax.java:641
+  reg         launch_d63;                   // RmsNormMax.java:641
+  reg         launch_d64;                   // RmsNormMax.java:641
+  wire        rsqrt_scale2_in_valid;        // RmsNormMax.java:641
+  wire [31:0] rsqrt_scale2_in_payload_r;    // RmsNormMax.java:641
+  wire [8:0]  rsqrt_scale2_in_payload_n;    // RmsNormMax.java:641
+  wire        rsqrt_scale2_out_valid;       // RmsNormMax.java:641
+  wire [31:0] rsqrt_scale2_out_payload;     // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d1;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d2;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d3;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d4;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d5;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d6;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d7;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d8;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d9;               // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d10;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d11;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d12;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d13;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d14;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d15;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d16;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d17;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d18;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d19;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d20;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d21;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d22;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d23;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d24;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d25;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d26;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d27;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d28;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d29;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d30;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d31;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d32;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d33;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d34;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d35;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d36;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d37;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d38;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d39;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d40;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d41;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d42;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d43;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d44;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d45;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d46;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d47;              // RmsNormMax.java:641
+  reg  [2:0]  rsqrt_cases_d48;              // RmsNormMax.java:641
+  reg         rsqrt_sign_d1;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d2;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d3;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d4;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d5;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d6;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d7;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d8;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d9;                // RmsNormMax.java:641
+  reg         rsqrt_sign_d10;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d11;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d12;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d13;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d14;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d15;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d16;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d17;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d18;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d19;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d20;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d21;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d22;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d23;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d24;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d25;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d26;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d27;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d28;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d29;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d30;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d31;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d32;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d33;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d34;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d35;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d36;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d37;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d38;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d39;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d40;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d41;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d42;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d43;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d44;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d45;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d46;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d47;               // RmsNormMax.java:641
+  reg         rsqrt_sign_d48;               // RmsNormMax.java:641
+  reg  [31:0] rsqrt_y_out;                  // RmsNormMax.java:641
+  reg         rsqrt_scale2_valid_d1;        // RmsNormMax.java:642
+  reg  [31:0] r;                            // RmsNormMax.java:644
 
   // scale_pass
-  wire        absmax_restart;               // RmsNormMax.java:661
-  wire        gamma_fire;                   // RmsNormMax.java:663
-  reg  [15:0] gamma_word_d1_0;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d1_1;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d1_2;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d1_3;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d2_0;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d2_1;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d2_2;              // RmsNormMax.java:668
-  reg  [15:0] gamma_word_d2_3;              // RmsNormMax.java:668
-  reg         gamma_fire_d1;                // RmsNormMax.java:674
-  reg         gamma_fire_d2;                // RmsNormMax.java:674
-  wire        lane0_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:674
-  wire        lane0_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:674
-  wire        lane0_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:675
-  wire        lane0_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:675
-  wire        lane0_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:677
-  wire        lane0_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:678
-  wire        lane0_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire        lane0_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:678
-  wire        lane0_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:678
-  wire        lane0_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:678
-  wire        lane1_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:674
-  wire        lane1_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:674
-  wire        lane1_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:675
-  wire        lane1_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:675
-  wire        lane1_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:677
-  wire        lane1_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:678
-  wire        lane1_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire        lane1_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:678
-  wire        lane1_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:678
-  wire        lane1_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:678
-  wire        lane2_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:674
-  wire        lane2_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:674
-  wire        lane2_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:675
-  wire        lane2_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:675
-  wire        lane2_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:677
-  wire        lane2_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:678
-  wire        lane2_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire        lane2_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:678
-  wire        lane2_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:678
-  wire        lane2_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:678
-  wire        lane3_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:674
-  wire        lane3_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:674
-  wire        lane3_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:675
-  wire        lane3_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:675
-  wire        lane3_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:677
-  wire        lane3_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:678
-  wire        lane3_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire        lane3_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:678
-  wire        lane3_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:678
-  wire        lane3_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:678
-  reg  [8:0]  write_index;                  // RmsNormMax.java:684
-  reg         beat_max_valid;               // RmsNormMax.java:692
-  reg  [14:0] beat_max;                     // RmsNormMax.java:693
-  reg  [14:0] running_max;                  // RmsNormMax.java:694
-  reg  [31:0] abs_max_widened;              // RmsNormMax.java:707
+  wire        absmax_restart;               // RmsNormMax.java:671
+  wire        gamma_fire;                   // RmsNormMax.java:673
+  reg  [15:0] gamma_word_d1_0;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d1_1;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d1_2;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d1_3;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d2_0;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d2_1;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d2_2;              // RmsNormMax.java:678
+  reg  [15:0] gamma_word_d2_3;              // RmsNormMax.java:678
+  reg         gamma_fire_d1;                // RmsNormMax.java:684
+  reg         gamma_fire_d2;                // RmsNormMax.java:684
+  wire        lane0_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0] lane0_xs_in_payload;          // RmsNormMax.java:684
+  wire        lane0_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0] lane0_xs_out_payload;         // RmsNormMax.java:684
+  wire        lane0_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0] lane0_gamma_in_payload;       // RmsNormMax.java:685
+  wire        lane0_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0] lane0_gamma_out_payload;      // RmsNormMax.java:685
+  wire        lane0_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0] lane0_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0] lane0_xr_in_payload_b;        // RmsNormMax.java:687
+  wire        lane0_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0] lane0_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0] lane0_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0] lane0_g_d7;                   // RmsNormMax.java:688
+  wire        lane0_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0] lane0_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0] lane0_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire        lane0_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0] lane0_xrg_out_payload;        // RmsNormMax.java:688
+  wire        lane0_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0] lane0_y_in_payload;           // RmsNormMax.java:688
+  wire        lane0_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0] lane0_y_out_payload;          // RmsNormMax.java:688
+  wire        lane1_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0] lane1_xs_in_payload;          // RmsNormMax.java:684
+  wire        lane1_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0] lane1_xs_out_payload;         // RmsNormMax.java:684
+  wire        lane1_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0] lane1_gamma_in_payload;       // RmsNormMax.java:685
+  wire        lane1_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0] lane1_gamma_out_payload;      // RmsNormMax.java:685
+  wire        lane1_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0] lane1_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0] lane1_xr_in_payload_b;        // RmsNormMax.java:687
+  wire        lane1_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0] lane1_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0] lane1_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0] lane1_g_d7;                   // RmsNormMax.java:688
+  wire        lane1_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0] lane1_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0] lane1_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire        lane1_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0] lane1_xrg_out_payload;        // RmsNormMax.java:688
+  wire        lane1_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0] lane1_y_in_payload;           // RmsNormMax.java:688
+  wire        lane1_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0] lane1_y_out_payload;          // RmsNormMax.java:688
+  wire        lane2_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0] lane2_xs_in_payload;          // RmsNormMax.java:684
+  wire        lane2_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0] lane2_xs_out_payload;         // RmsNormMax.java:684
+  wire        lane2_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0] lane2_gamma_in_payload;       // RmsNormMax.java:685
+  wire        lane2_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0] lane2_gamma_out_payload;      // RmsNormMax.java:685
+  wire        lane2_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0] lane2_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0] lane2_xr_in_payload_b;        // RmsNormMax.java:687
+  wire        lane2_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0] lane2_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0] lane2_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0] lane2_g_d7;                   // RmsNormMax.java:688
+  wire        lane2_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0] lane2_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0] lane2_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire        lane2_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0] lane2_xrg_out_payload;        // RmsNormMax.java:688
+  wire        lane2_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0] lane2_y_in_payload;           // RmsNormMax.java:688
+  wire        lane2_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0] lane2_y_out_payload;          // RmsNormMax.java:688
+  wire        lane3_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0] lane3_xs_in_payload;          // RmsNormMax.java:684
+  wire        lane3_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0] lane3_xs_out_payload;         // RmsNormMax.java:684
+  wire        lane3_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0] lane3_gamma_in_payload;       // RmsNormMax.java:685
+  wire        lane3_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0] lane3_gamma_out_payload;      // RmsNormMax.java:685
+  wire        lane3_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0] lane3_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0] lane3_xr_in_payload_b;        // RmsNormMax.java:687
+  wire        lane3_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0] lane3_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0] lane3_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0] lane3_g_d7;                   // RmsNormMax.java:688
+  wire        lane3_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0] lane3_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0] lane3_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire        lane3_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0] lane3_xrg_out_payload;        // RmsNormMax.java:688
+  wire        lane3_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0] lane3_y_in_payload;           // RmsNormMax.java:688
+  wire        lane3_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0] lane3_y_out_payload;          // RmsNormMax.java:688
+  reg  [8:0]  write_index;                  // RmsNormMax.java:694
+  reg         beat_max_valid;               // RmsNormMax.java:702
+  reg  [14:0] beat_max;                     // RmsNormMax.java:703
+  reg  [14:0] running_max;                  // RmsNormMax.java:704
+  reg  [31:0] abs_max_widened;              // RmsNormMax.java:717
 
   // emit_pass
   reg  [2:0]  result_credits;               // CreditBuffer.java:60
-  wire        emit;                         // RmsNormMax.java:744
-  reg         emit_valid_d1;                // RmsNormMax.java:746
-  reg         emit_valid_d2;                // RmsNormMax.java:746
-  reg         emit_last_d1;                 // RmsNormMax.java:748
-  reg         emit_last_d2;                 // RmsNormMax.java:748
+  wire        emit;                         // RmsNormMax.java:754
+  reg         emit_valid_d1;                // RmsNormMax.java:756
+  reg         emit_valid_d2;                // RmsNormMax.java:756
+  reg         emit_last_d1;                 // RmsNormMax.java:758
+  reg         emit_last_d2;                 // RmsNormMax.java:758
   wire        result_fifo_push_valid;       // CreditBuffer.java:92
   wire        result_fifo_push_ready;       // CreditBuffer.java:92
   wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:92
@@ -656,11 +660,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   wire        back_last;                    // RmsNormMax.java:342
   wire        handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [63:0] buffer0 [0:383];              // RmsNormMax.java:429
+  reg  [63:0] buffer0 [0:383];              // RmsNormMax.java:439
   (* ram_style = "block" *)
-  reg  [63:0] buffer1 [0:383];              // RmsNormMax.java:429
-  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:631
-  initial begin // RmsNormMax.java:631
+  reg  [63:0] buffer1 [0:383];              // RmsNormMax.java:439
+  reg  [63:0] rsqrt_rom [0:63];             // RmsNormMax.java:641
+  initial begin // RmsNormMax.java:641
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -827,8 +831,8 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign abs_max_widened_shl = running_max[9:0] << abs_max_widened_mux;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:468
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:662
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:478
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:672
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -854,77 +858,82 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // token_buffer (RmsNormMax.java:417): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:432
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:433
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:432
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:433
-  assign read_word = read_bank_d2 ? read_word1 : read_word0; // RmsNormMax.java:441
-  assign buffer_write_input = in_fire; // RmsNormMax.java:470
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:471
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:685
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:686
-  // RmsNormMax.java:687
+  assign buffer0_write_input = buffer_input_q & ~buffer_input_bank_q; // RmsNormMax.java:442
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:443
+  assign buffer1_write_input = buffer_input_q & buffer_input_bank_q; // RmsNormMax.java:442
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:443
+  assign read_word = read_bank_d2 ? read_word1 : read_word0; // RmsNormMax.java:451
+  assign buffer_write_input = in_fire; // RmsNormMax.java:480
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:481
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:695
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:696
+  // RmsNormMax.java:697
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
   assign buffer_read = gamma_fire | emit; // RmsNormMax.java:244
 
   always @(posedge clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:436
-      buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
+    buffer_input_q <= buffer_write_input; // RmsNormMax.java:431
+    buffer_input_word_q <= buffer_input_word; // RmsNormMax.java:432
+    buffer_input_index_q <= state_frontIndex; // RmsNormMax.java:433
+    buffer_input_bank_q <= state_frontBank; // RmsNormMax.java:434
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:446
+      buffer0[(buffer0_write_input ? buffer_input_index_q : buffer_write_back_index)] <=
+          buffer0_write_input ? buffer_input_word_q : buffer_y_word; // RmsNormMax.java:446
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:437
-      read_word0_r0 <= buffer0[state_backIndex]; // RmsNormMax.java:437
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:447
+      read_word0_r0 <= buffer0[state_backIndex]; // RmsNormMax.java:447
     end
-    read_word0 <= read_word0_r0; // RmsNormMax.java:437
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:436
-      buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
+    read_word0 <= read_word0_r0; // RmsNormMax.java:447
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:446
+      buffer1[(buffer1_write_input ? buffer_input_index_q : buffer_write_back_index)] <=
+          buffer1_write_input ? buffer_input_word_q : buffer_y_word; // RmsNormMax.java:446
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:437
-      read_word1_r0 <= buffer1[state_backIndex]; // RmsNormMax.java:437
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:447
+      read_word1_r0 <= buffer1[state_backIndex]; // RmsNormMax.java:447
     end
-    read_word1 <= read_word1_r0; // RmsNormMax.java:437
-    read_bank_d1 <= state_backBank; // RmsNormMax.java:440
-    read_bank_d2 <= read_bank_d1; // RmsNormMax.java:440
+    read_word1 <= read_word1_r0; // RmsNormMax.java:447
+    read_bank_d1 <= state_backBank; // RmsNormMax.java:450
+    read_bank_d2 <= read_bank_d1; // RmsNormMax.java:450
     if (reset) begin
+      buffer_input_q <= 1'b0;
       read_bank_d2 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:462): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:472): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:469
-  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:481
-  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:481
-  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:481
-  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:481
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:479
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:491
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:491
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:491
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:491
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:467
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:467
+    if (cooldown != 3'd0) begin // RmsNormMax.java:477
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:477
     end
-    if (in_fire) begin // RmsNormMax.java:489
-      cooldown <= 3'd1; // RmsNormMax.java:491
-      rotation <= rotation + 2'd1; // RmsNormMax.java:493
-      if (state_frontLast) begin // RmsNormMax.java:494
-        rotation <= 2'd0; // RmsNormMax.java:494
+    if (in_fire) begin // RmsNormMax.java:499
+      cooldown <= 3'd1; // RmsNormMax.java:501
+      rotation <= rotation + 2'd1; // RmsNormMax.java:503
+      if (state_frontLast) begin // RmsNormMax.java:504
+        rotation <= 2'd0; // RmsNormMax.java:504
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:498
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:498
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:498
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:499
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:499
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:499
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:499
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:499
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:499
-    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:499
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:508
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:508
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:508
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:509
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:509
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:509
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:509
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:509
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:509
+    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:509
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
@@ -934,259 +943,259 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:520): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:540
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:557
-  assign tree_done = tree_done_and; // RmsNormMax.java:558
+  // partial_sums (RmsNormMax.java:530): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:550
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:567
+  assign tree_done = tree_done_and; // RmsNormMax.java:568
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:567
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:567
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:567
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:567
-      default: partial_sel = partial_12; // RmsNormMax.java:567
+    case (feed_rotation_d3) // RmsNormMax.java:577
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:577
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:577
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:577
+      default: partial_sel = partial_12; // RmsNormMax.java:577
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:574
+  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:584
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:575
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:575
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:575
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:575
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:575
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:575
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:575
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:575
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:575
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:575
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:575
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:575
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:575
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:575
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:575
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:575
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:575
+    case (partial_sel_2_cat) // RmsNormMax.java:585
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:585
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:585
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:585
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:585
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:585
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:585
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:585
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:585
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:585
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:585
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:585
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:585
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:585
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:585
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:585
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:585
     endcase
   end
 
-  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:575
+  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:585
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:577
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:577
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:577
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:577
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:577
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:577
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:577
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:577
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:577
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:577
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:577
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:577
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:577
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:577
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:577
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:577
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:577
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:587
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:587
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:587
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:587
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:587
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:587
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:587
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:587
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:587
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:587
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:587
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:587
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:587
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:587
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:587
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:587
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:587
     endcase
   end
 
-  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:576
+  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:586
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:567
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:567
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:567
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:567
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:567
+    case (feed_rotation_d3) // RmsNormMax.java:577
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:577
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:577
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:577
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:577
     endcase
   end
 
-  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:579
-  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:580
-  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:581
+  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:589
+  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:590
+  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:591
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:567
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:567
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:567
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:567
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:567
+    case (feed_rotation_d3) // RmsNormMax.java:577
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:577
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:577
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:577
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:577
     endcase
   end
 
-  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:579
-  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:580
-  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:581
+  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:589
+  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:590
+  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:591
 
   always @(*) begin
-    case (feed_rotation_d3) // RmsNormMax.java:567
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:567
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:567
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:567
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:567
+    case (feed_rotation_d3) // RmsNormMax.java:577
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:577
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:577
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:577
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:577
     endcase
   end
 
-  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:579
-  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:580
-  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:581
+  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:589
+  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:590
+  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:591
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:542
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:542
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:542
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:542
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:542
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:542
-    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:542
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:543
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:543
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:543
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:543
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:543
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:543
-    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:543
-    if (tree_feed) begin // RmsNormMax.java:547
-      if (tree_level_done_cmp) begin // RmsNormMax.java:547
-        tree_k <= 5'd0; // RmsNormMax.java:548
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:549
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:552
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:552
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:552
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:552
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:552
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:552
+    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:552
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:553
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:553
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:553
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:553
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:553
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:553
+    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:553
+    if (tree_feed) begin // RmsNormMax.java:557
+      if (tree_level_done_cmp) begin // RmsNormMax.java:557
+        tree_k <= 5'd0; // RmsNormMax.java:558
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:559
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:550
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:560
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:552
-      tree_width <= 5'd16; // RmsNormMax.java:552
+    if (tree_done_and) begin // RmsNormMax.java:562
+      tree_width <= 5'd16; // RmsNormMax.java:562
     end
-    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:574
+    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:584
     lane0_acc_operand_a <=
         tree_feed ? partial_sel_2
         : (lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane0_acc_out_payload
-        : partial_sel; // RmsNormMax.java:575
-    lane0_acc_operand_b <= tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:576
+        : partial_sel; // RmsNormMax.java:585
+    lane0_acc_operand_b <= tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:586
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:589
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:589
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:599
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd4))) begin // RmsNormMax.java:589
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:589
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd4))) begin // RmsNormMax.java:599
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd8))) begin // RmsNormMax.java:589
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:589
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd8))) begin // RmsNormMax.java:599
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
     if ((lane0_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3))
-        | (tree_out_d7 & (tree_k_out_d7 == 5'd12))) begin // RmsNormMax.java:589
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:589
+        | (tree_out_d7 & (tree_k_out_d7 == 5'd12))) begin // RmsNormMax.java:599
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:599
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:609
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:599
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:609
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:599
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:609
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:599
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:609
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:599
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:609
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:599
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:609
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:599
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:609
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:599
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:609
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:599
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:609
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:599
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:609
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:599
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:609
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:599
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:609
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
+    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
     lane1_acc_operand_a <=
         (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane1_acc_out_payload
-        : partial_sel_4; // RmsNormMax.java:580
-    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:581
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:589
+        : partial_sel_4; // RmsNormMax.java:590
+    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:591
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:599
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:589
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:599
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:589
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:599
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:589
+    if (lane1_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:599
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:599
     end
-    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
+    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
     lane2_acc_operand_a <=
         (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane2_acc_out_payload
-        : partial_sel_5; // RmsNormMax.java:580
-    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:581
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:589
+        : partial_sel_5; // RmsNormMax.java:590
+    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:591
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:599
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:589
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:599
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:589
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:599
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:589
+    if (lane2_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:599
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:599
     end
-    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
+    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
     lane3_acc_operand_a <=
         (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == feed_rotation_d3)) ? lane3_acc_out_payload
-        : partial_sel_6; // RmsNormMax.java:580
-    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:581
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:589
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:589
+        : partial_sel_6; // RmsNormMax.java:590
+    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:591
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd0)) begin // RmsNormMax.java:599
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:589
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:589
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd1)) begin // RmsNormMax.java:599
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:589
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:589
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd2)) begin // RmsNormMax.java:599
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:599
     end
-    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:589
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:589
+    if (lane3_acc_out_valid & ~tree_out_d7 & (sum_rotation_d7 == 2'd3)) begin // RmsNormMax.java:599
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:599
     end
-    if (state_handoff) begin // RmsNormMax.java:603
-      partial_0 <= 32'h0; // RmsNormMax.java:605
-      partial_1 <= 32'h0; // RmsNormMax.java:605
-      partial_2 <= 32'h0; // RmsNormMax.java:605
-      partial_3 <= 32'h0; // RmsNormMax.java:605
-      partial_4 <= 32'h0; // RmsNormMax.java:605
-      partial_5 <= 32'h0; // RmsNormMax.java:605
-      partial_6 <= 32'h0; // RmsNormMax.java:605
-      partial_7 <= 32'h0; // RmsNormMax.java:605
-      partial_8 <= 32'h0; // RmsNormMax.java:605
-      partial_9 <= 32'h0; // RmsNormMax.java:605
-      partial_10 <= 32'h0; // RmsNormMax.java:605
-      partial_11 <= 32'h0; // RmsNormMax.java:605
-      partial_12 <= 32'h0; // RmsNormMax.java:605
-      partial_13 <= 32'h0; // RmsNormMax.java:605
-      partial_14 <= 32'h0; // RmsNormMax.java:605
-      partial_15 <= 32'h0; // RmsNormMax.java:605
+    if (state_handoff) begin // RmsNormMax.java:613
+      partial_0 <= 32'h0; // RmsNormMax.java:615
+      partial_1 <= 32'h0; // RmsNormMax.java:615
+      partial_2 <= 32'h0; // RmsNormMax.java:615
+      partial_3 <= 32'h0; // RmsNormMax.java:615
+      partial_4 <= 32'h0; // RmsNormMax.java:615
+      partial_5 <= 32'h0; // RmsNormMax.java:615
+      partial_6 <= 32'h0; // RmsNormMax.java:615
+      partial_7 <= 32'h0; // RmsNormMax.java:615
+      partial_8 <= 32'h0; // RmsNormMax.java:615
+      partial_9 <= 32'h0; // RmsNormMax.java:615
+      partial_10 <= 32'h0; // RmsNormMax.java:615
+      partial_11 <= 32'h0; // RmsNormMax.java:615
+      partial_12 <= 32'h0; // RmsNormMax.java:615
+      partial_13 <= 32'h0; // RmsNormMax.java:615
+      partial_14 <= 32'h0; // RmsNormMax.java:615
+      partial_15 <= 32'h0; // RmsNormMax.java:615
     end
     if (reset) begin
       tree_k_out_d7 <= 5'd0;
@@ -1223,8 +1232,8 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:621): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:625
+  // normalize (RmsNormMax.java:631): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:635
 
   always @(*) begin
     normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
@@ -1288,13 +1297,13 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
   assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
   assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
-  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:631
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:631
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:631
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:641
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:641
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:641
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:626
-      normalize_busy <= 1'b1; // RmsNormMax.java:626
+    if (normalize_launch) begin // RmsNormMax.java:636
+      normalize_busy <= 1'b1; // RmsNormMax.java:636
     end
     normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
     normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
@@ -1316,10 +1325,10 @@ module RmsNormMax_l16_w4_n1536_fp16 (
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:631
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:631
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:631
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:631
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:641
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:641
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:641
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:641
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -1346,23 +1355,23 @@ module RmsNormMax_l16_w4_n1536_fp16 (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:631
-    // RmsNormMax.java:631
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:641
+    // RmsNormMax.java:641
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:631
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:631
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:631
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:631
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:631
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:641
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:641
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:641
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:641
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:641
     rsqrt_u_c <=
         {1'b0,
          ((rsqrt_fraction_b[17:0] == 18'd0) ? 8'd0 : (8'd126 - {3'd0, rsqrt_u_c_mux})),
          rsqrt_u_c_shl[16:0],
-         6'h0}; // RmsNormMax.java:631
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:631
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:631
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:631
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:631
+         6'h0}; // RmsNormMax.java:641
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:641
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:641
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:641
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:641
     launch_d9 <= launch_d8; // Fp32SharedOps.java:144
     launch_d10 <= launch_d9; // Fp32SharedOps.java:144
     launch_d11 <= launch_d10; // Fp32SharedOps.java:144
@@ -1465,165 +1474,165 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
     rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
     rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:631
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:631
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:631
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:631
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:631
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:631
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:631
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:631
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:631
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:631
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:631
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:631
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:631
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:631
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:631
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:631
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:631
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:631
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:631
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:631
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:631
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:631
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:631
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:631
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:631
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:631
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:631
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:631
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:631
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:631
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:631
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:631
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:631
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:631
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:631
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:631
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:631
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:631
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:631
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:631
-    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:631
-    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:631
-    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:631
-    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:631
-    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:631
-    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:631
-    launch_d57 <= launch_d56; // RmsNormMax.java:631
-    launch_d58 <= launch_d57; // RmsNormMax.java:631
-    launch_d59 <= launch_d58; // RmsNormMax.java:631
-    launch_d60 <= launch_d59; // RmsNormMax.java:631
-    launch_d61 <= launch_d60; // RmsNormMax.java:631
-    launch_d62 <= launch_d61; // RmsNormMax.java:631
-    launch_d63 <= launch_d62; // RmsNormMax.java:631
-    launch_d64 <= launch_d63; // RmsNormMax.java:631
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:631
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:631
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:631
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:631
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:631
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:631
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:631
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:631
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:631
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:631
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:631
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:631
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:631
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:631
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:631
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:631
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:631
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:631
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:631
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:631
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:631
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:631
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:631
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:631
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:631
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:631
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:631
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:631
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:631
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:631
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:631
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:631
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:631
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:631
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:631
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:631
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:631
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:631
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:631
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:631
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:631
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:631
-    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:631
-    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:631
-    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:631
-    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:631
-    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:631
-    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:631
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:631
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:631
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:631
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:631
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:631
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:631
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:631
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:631
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:631
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:631
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:631
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:631
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:631
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:631
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:631
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:631
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:631
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:631
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:631
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:631
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:631
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:631
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:631
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:631
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:631
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:631
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:631
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:631
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:631
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:631
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:631
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:631
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:631
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:631
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:631
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:631
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:631
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:631
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:631
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:631
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:631
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:631
-    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:631
-    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:631
-    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:631
-    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:631
-    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:631
-    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:631
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:641
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:641
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:641
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:641
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:641
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:641
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:641
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:641
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:641
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:641
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:641
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:641
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:641
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:641
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:641
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:641
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:641
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:641
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:641
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:641
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:641
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:641
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:641
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:641
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:641
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:641
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:641
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:641
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:641
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:641
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:641
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:641
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:641
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:641
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:641
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:641
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:641
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:641
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:641
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:641
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:641
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:641
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:641
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:641
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:641
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:641
+    launch_d57 <= launch_d56; // RmsNormMax.java:641
+    launch_d58 <= launch_d57; // RmsNormMax.java:641
+    launch_d59 <= launch_d58; // RmsNormMax.java:641
+    launch_d60 <= launch_d59; // RmsNormMax.java:641
+    launch_d61 <= launch_d60; // RmsNormMax.java:641
+    launch_d62 <= launch_d61; // RmsNormMax.java:641
+    launch_d63 <= launch_d62; // RmsNormMax.java:641
+    launch_d64 <= launch_d63; // RmsNormMax.java:641
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:641
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:641
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:641
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:641
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:641
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:641
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:641
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:641
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:641
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:641
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:641
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:641
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:641
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:641
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:641
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:641
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:641
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:641
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:641
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:641
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:641
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:641
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:641
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:641
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:641
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:641
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:641
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:641
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:641
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:641
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:641
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:641
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:641
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:641
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:641
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:641
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:641
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:641
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:641
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:641
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:641
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:641
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:641
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:641
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:641
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:641
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:641
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:641
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:641
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:641
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:641
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:641
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:641
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:641
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:641
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:641
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:641
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:641
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:641
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:641
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:641
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:641
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:641
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:641
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:641
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:641
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:641
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:641
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:641
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:641
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:641
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:641
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:641
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:641
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:641
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:641
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:641
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:641
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:641
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:641
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:641
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:641
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:641
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:641
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:641
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:641
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:641
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:641
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:641
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:641
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:641
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:641
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:641
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:641
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:641
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:641
     rsqrt_y_out <=
         rsqrt_cases_d48[2] ? 32'h7fc00000
         : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
         : rsqrt_cases_d48[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:631
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:632
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:636
-      r <= rsqrt_y_out; // RmsNormMax.java:637
-      normalize_busy <= 1'b0; // RmsNormMax.java:638
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:641
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:642
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:646
+      r <= rsqrt_y_out; // RmsNormMax.java:647
+      normalize_busy <= 1'b0; // RmsNormMax.java:648
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -1704,115 +1713,115 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:659): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:669): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:663
-  assign lane0_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:674
-  assign lane0_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane0_gamma_in_payload = gamma_word_d2_0; // RmsNormMax.java:675
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:677
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:678
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:678
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:678
-  assign lane1_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:674
-  assign lane1_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane1_gamma_in_payload = gamma_word_d2_1; // RmsNormMax.java:675
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:677
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:678
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:678
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:678
-  assign lane2_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:674
-  assign lane2_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane2_gamma_in_payload = gamma_word_d2_2; // RmsNormMax.java:675
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:677
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:678
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:678
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:678
-  assign lane3_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:674
-  assign lane3_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane3_gamma_in_payload = gamma_word_d2_3; // RmsNormMax.java:675
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:677
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:678
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:678
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:678
-  assign absmax_restart = emit_last_d1; // RmsNormMax.java:751
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:673
+  assign lane0_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:684
+  assign lane0_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane0_gamma_in_payload = gamma_word_d2_0; // RmsNormMax.java:685
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:687
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:688
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:688
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:688
+  assign lane1_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:684
+  assign lane1_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane1_gamma_in_payload = gamma_word_d2_1; // RmsNormMax.java:685
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:687
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:688
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:688
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:688
+  assign lane2_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:684
+  assign lane2_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane2_gamma_in_payload = gamma_word_d2_2; // RmsNormMax.java:685
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:687
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:688
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:688
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:688
+  assign lane3_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:684
+  assign lane3_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane3_gamma_in_payload = gamma_word_d2_3; // RmsNormMax.java:685
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:687
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:688
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:688
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:688
+  assign absmax_restart = emit_last_d1; // RmsNormMax.java:761
 
   always @(posedge clk) begin
-    gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:668
-    gamma_word_d1_1 <= gamma_payload_1; // RmsNormMax.java:668
-    gamma_word_d1_2 <= gamma_payload_2; // RmsNormMax.java:668
-    gamma_word_d1_3 <= gamma_payload_3; // RmsNormMax.java:668
-    gamma_word_d2_0 <= gamma_word_d1_0; // RmsNormMax.java:668
-    gamma_word_d2_1 <= gamma_word_d1_1; // RmsNormMax.java:668
-    gamma_word_d2_2 <= gamma_word_d1_2; // RmsNormMax.java:668
-    gamma_word_d2_3 <= gamma_word_d1_3; // RmsNormMax.java:668
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:674
-    gamma_fire_d2 <= gamma_fire_d1; // RmsNormMax.java:674
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:678
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:678
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:678
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:678
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:678
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:678
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:678
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:678
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:678
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:678
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:678
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:678
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:678
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:678
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:678
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:678
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:678
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:678
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:678
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:678
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:678
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:678
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:678
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:678
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:678
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:678
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:678
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:678
-    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:692
-    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // RmsNormMax.java:693
-    if (lane0_y_out_valid) begin // RmsNormMax.java:695
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:695
+    gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:678
+    gamma_word_d1_1 <= gamma_payload_1; // RmsNormMax.java:678
+    gamma_word_d1_2 <= gamma_payload_2; // RmsNormMax.java:678
+    gamma_word_d1_3 <= gamma_payload_3; // RmsNormMax.java:678
+    gamma_word_d2_0 <= gamma_word_d1_0; // RmsNormMax.java:678
+    gamma_word_d2_1 <= gamma_word_d1_1; // RmsNormMax.java:678
+    gamma_word_d2_2 <= gamma_word_d1_2; // RmsNormMax.java:678
+    gamma_word_d2_3 <= gamma_word_d1_3; // RmsNormMax.java:678
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:684
+    gamma_fire_d2 <= gamma_fire_d1; // RmsNormMax.java:684
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:688
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:688
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:688
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:688
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:688
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:688
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:688
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:688
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:688
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:688
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:688
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:688
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:688
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:688
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:688
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:688
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:688
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:688
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:688
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:688
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:688
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:688
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:688
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:688
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:688
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:688
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:688
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:688
+    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:702
+    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // RmsNormMax.java:703
+    if (lane0_y_out_valid) begin // RmsNormMax.java:705
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:705
     end
-    if (beat_max_valid) begin // RmsNormMax.java:696
-      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:696
+    if (beat_max_valid) begin // RmsNormMax.java:706
+      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:706
     end
-    if (absmax_restart) begin // RmsNormMax.java:697
-      running_max <= 15'd0; // RmsNormMax.java:697
+    if (absmax_restart) begin // RmsNormMax.java:707
+      running_max <= 15'd0; // RmsNormMax.java:707
     end
     abs_max_widened <=
         (running_max[14:10] == 5'd0)
           ? ((running_max[9:0] == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_widened_mux}), abs_max_widened_shl[8:0], 14'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:707
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:717
     if (reset) begin
       gamma_word_d2_0 <= 16'h0;
       gamma_word_d2_1 <= 16'h0;
@@ -1831,18 +1840,18 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:741): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:744
+  // emit_pass (RmsNormMax.java:751): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:754
   assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:93
   assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid_d1 <= emit; // RmsNormMax.java:746
-    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:746
-    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:748
-    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:748
+    emit_valid_d1 <= emit; // RmsNormMax.java:756
+    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:756
+    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:758
+    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:758
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
@@ -1928,6 +1937,11 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
+      if (!(~buffer_input_q | (buffer_input_bank_q == state_frontBank))) begin // RmsNormMax.java:435
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:435: RmsNormMax: an input beat is written before its token ",
+                 "is handed off");
+        $stop;
+      end
       if (!(~(launch_d18 & normalize_launch))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
@@ -2017,7 +2031,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:481
+  Fp16Square lane0_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_square_in_valid),
@@ -2026,7 +2040,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:481
+  Fp16Square lane1_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_square_in_valid),
@@ -2035,7 +2049,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:481
+  Fp16Square lane2_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_square_in_valid),
@@ -2044,7 +2058,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:481
+  Fp16Square lane3_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_square_in_valid),
@@ -2053,7 +2067,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:562
+  Fp32Add lane0_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2063,7 +2077,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:562
+  Fp32Add lane1_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2073,7 +2087,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:562
+  Fp32Add lane2_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2083,7 +2097,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:562
+  Fp32Add lane3_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2093,7 +2107,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:629
+  Fp32Mul normalize_mul ( // RmsNormMax.java:639
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_mul_in_valid),
@@ -2103,7 +2117,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:629
+  Fp32Add normalize_add ( // RmsNormMax.java:639
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_add_in_valid),
@@ -2113,7 +2127,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:631
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:641
     .clk          (clk),
     .reset        (reset),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -2123,7 +2137,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2132,7 +2146,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2141,7 +2155,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2151,7 +2165,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2161,7 +2175,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2170,7 +2184,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2179,7 +2193,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -2188,7 +2202,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2198,7 +2212,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2208,7 +2222,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2217,7 +2231,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -2226,7 +2240,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -2235,7 +2249,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2245,7 +2259,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2255,7 +2269,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2264,7 +2278,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -2273,7 +2287,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -2282,7 +2296,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2292,7 +2306,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2302,7 +2316,7 @@ module RmsNormMax_l16_w4_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),

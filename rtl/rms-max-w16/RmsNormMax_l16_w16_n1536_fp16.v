@@ -98,283 +98,287 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire [6:0]   buffer_write_back_index;      // RmsNormMax.java:423
   wire [255:0] buffer_y_word;                // RmsNormMax.java:424
   wire         buffer_read;                  // RmsNormMax.java:425
-  wire         buffer0_write_input;          // RmsNormMax.java:432
-  wire         buffer0_write_back;           // RmsNormMax.java:433
-  reg  [255:0] read_word0_r0;                // RmsNormMax.java:437
-  reg  [255:0] read_word0;                   // RmsNormMax.java:437
-  wire         buffer1_write_input;          // RmsNormMax.java:432
-  wire         buffer1_write_back;           // RmsNormMax.java:433
-  reg  [255:0] read_word1_r0;                // RmsNormMax.java:437
-  reg  [255:0] read_word1;                   // RmsNormMax.java:437
-  reg          read_bank_d1;                 // RmsNormMax.java:440
-  reg          read_bank_d2;                 // RmsNormMax.java:440
-  wire [255:0] read_word;                    // RmsNormMax.java:441
+  reg          buffer_input_q;               // RmsNormMax.java:431
+  reg  [255:0] buffer_input_word_q;          // RmsNormMax.java:432
+  reg  [6:0]   buffer_input_index_q;         // RmsNormMax.java:433
+  reg          buffer_input_bank_q;          // RmsNormMax.java:434
+  wire         buffer0_write_input;          // RmsNormMax.java:442
+  wire         buffer0_write_back;           // RmsNormMax.java:443
+  reg  [255:0] read_word0_r0;                // RmsNormMax.java:447
+  reg  [255:0] read_word0;                   // RmsNormMax.java:447
+  wire         buffer1_write_input;          // RmsNormMax.java:442
+  wire         buffer1_write_back;           // RmsNormMax.java:443
+  reg  [255:0] read_word1_r0;                // RmsNormMax.java:447
+  reg  [255:0] read_word1;                   // RmsNormMax.java:447
+  reg          read_bank_d1;                 // RmsNormMax.java:450
+  reg          read_bank_d2;                 // RmsNormMax.java:450
+  wire [255:0] read_word;                    // RmsNormMax.java:451
 
   // square_pass
-  reg  [2:0]   cooldown;                     // RmsNormMax.java:466
-  wire         in_fire;                      // RmsNormMax.java:469
-  wire         lane0_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane0_square_in_payload;      // RmsNormMax.java:481
-  wire         lane0_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane0_square_out_payload;     // RmsNormMax.java:481
-  wire         lane1_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane1_square_in_payload;      // RmsNormMax.java:481
-  wire         lane1_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane1_square_out_payload;     // RmsNormMax.java:481
-  wire         lane2_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane2_square_in_payload;      // RmsNormMax.java:481
-  wire         lane2_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane2_square_out_payload;     // RmsNormMax.java:481
-  wire         lane3_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane3_square_in_payload;      // RmsNormMax.java:481
-  wire         lane3_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane3_square_out_payload;     // RmsNormMax.java:481
-  wire         lane4_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane4_square_in_payload;      // RmsNormMax.java:481
-  wire         lane4_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane4_square_out_payload;     // RmsNormMax.java:481
-  wire         lane5_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane5_square_in_payload;      // RmsNormMax.java:481
-  wire         lane5_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane5_square_out_payload;     // RmsNormMax.java:481
-  wire         lane6_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane6_square_in_payload;      // RmsNormMax.java:481
-  wire         lane6_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane6_square_out_payload;     // RmsNormMax.java:481
-  wire         lane7_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane7_square_in_payload;      // RmsNormMax.java:481
-  wire         lane7_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane7_square_out_payload;     // RmsNormMax.java:481
-  wire         lane8_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane8_square_in_payload;      // RmsNormMax.java:481
-  wire         lane8_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane8_square_out_payload;     // RmsNormMax.java:481
-  wire         lane9_square_in_valid;        // RmsNormMax.java:481
-  wire [15:0]  lane9_square_in_payload;      // RmsNormMax.java:481
-  wire         lane9_square_out_valid;       // RmsNormMax.java:481
-  wire [31:0]  lane9_square_out_payload;     // RmsNormMax.java:481
-  wire         lane10_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane10_square_in_payload;     // RmsNormMax.java:481
-  wire         lane10_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane10_square_out_payload;    // RmsNormMax.java:481
-  wire         lane11_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane11_square_in_payload;     // RmsNormMax.java:481
-  wire         lane11_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane11_square_out_payload;    // RmsNormMax.java:481
-  wire         lane12_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane12_square_in_payload;     // RmsNormMax.java:481
-  wire         lane12_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane12_square_out_payload;    // RmsNormMax.java:481
-  wire         lane13_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane13_square_in_payload;     // RmsNormMax.java:481
-  wire         lane13_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane13_square_out_payload;    // RmsNormMax.java:481
-  wire         lane14_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane14_square_in_payload;     // RmsNormMax.java:481
-  wire         lane14_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane14_square_out_payload;    // RmsNormMax.java:481
-  wire         lane15_square_in_valid;       // RmsNormMax.java:481
-  wire [15:0]  lane15_square_in_payload;     // RmsNormMax.java:481
-  wire         lane15_square_out_valid;      // RmsNormMax.java:481
-  wire [31:0]  lane15_square_out_payload;    // RmsNormMax.java:481
-  reg  [0:0]   rotation;                     // RmsNormMax.java:488
-  reg  [0:0]   feed_rotation_d1;             // RmsNormMax.java:498
-  reg  [0:0]   feed_rotation_d2;             // RmsNormMax.java:498
-  reg  [0:0]   feed_rotation_d3;             // RmsNormMax.java:498
-  reg  [0:0]   sum_rotation_d1;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d2;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d3;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d4;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d5;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d6;              // RmsNormMax.java:499
-  reg  [0:0]   sum_rotation_d7;              // RmsNormMax.java:499
+  reg  [2:0]   cooldown;                     // RmsNormMax.java:476
+  wire         in_fire;                      // RmsNormMax.java:479
+  wire         lane0_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane0_square_in_payload;      // RmsNormMax.java:491
+  wire         lane0_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane0_square_out_payload;     // RmsNormMax.java:491
+  wire         lane1_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane1_square_in_payload;      // RmsNormMax.java:491
+  wire         lane1_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane1_square_out_payload;     // RmsNormMax.java:491
+  wire         lane2_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane2_square_in_payload;      // RmsNormMax.java:491
+  wire         lane2_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane2_square_out_payload;     // RmsNormMax.java:491
+  wire         lane3_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane3_square_in_payload;      // RmsNormMax.java:491
+  wire         lane3_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane3_square_out_payload;     // RmsNormMax.java:491
+  wire         lane4_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane4_square_in_payload;      // RmsNormMax.java:491
+  wire         lane4_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane4_square_out_payload;     // RmsNormMax.java:491
+  wire         lane5_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane5_square_in_payload;      // RmsNormMax.java:491
+  wire         lane5_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane5_square_out_payload;     // RmsNormMax.java:491
+  wire         lane6_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane6_square_in_payload;      // RmsNormMax.java:491
+  wire         lane6_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane6_square_out_payload;     // RmsNormMax.java:491
+  wire         lane7_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane7_square_in_payload;      // RmsNormMax.java:491
+  wire         lane7_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane7_square_out_payload;     // RmsNormMax.java:491
+  wire         lane8_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane8_square_in_payload;      // RmsNormMax.java:491
+  wire         lane8_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane8_square_out_payload;     // RmsNormMax.java:491
+  wire         lane9_square_in_valid;        // RmsNormMax.java:491
+  wire [15:0]  lane9_square_in_payload;      // RmsNormMax.java:491
+  wire         lane9_square_out_valid;       // RmsNormMax.java:491
+  wire [31:0]  lane9_square_out_payload;     // RmsNormMax.java:491
+  wire         lane10_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane10_square_in_payload;     // RmsNormMax.java:491
+  wire         lane10_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane10_square_out_payload;    // RmsNormMax.java:491
+  wire         lane11_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane11_square_in_payload;     // RmsNormMax.java:491
+  wire         lane11_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane11_square_out_payload;    // RmsNormMax.java:491
+  wire         lane12_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane12_square_in_payload;     // RmsNormMax.java:491
+  wire         lane12_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane12_square_out_payload;    // RmsNormMax.java:491
+  wire         lane13_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane13_square_in_payload;     // RmsNormMax.java:491
+  wire         lane13_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane13_square_out_payload;    // RmsNormMax.java:491
+  wire         lane14_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane14_square_in_payload;     // RmsNormMax.java:491
+  wire         lane14_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane14_square_out_payload;    // RmsNormMax.java:491
+  wire         lane15_square_in_valid;       // RmsNormMax.java:491
+  wire [15:0]  lane15_square_in_payload;     // RmsNormMax.java:491
+  wire         lane15_square_out_valid;      // RmsNormMax.java:491
+  wire [31:0]  lane15_square_out_payload;    // RmsNormMax.java:491
+  reg  [0:0]   rotation;                     // RmsNormMax.java:498
+  reg  [0:0]   feed_rotation_d1;             // RmsNormMax.java:508
+  reg  [0:0]   feed_rotation_d2;             // RmsNormMax.java:508
+  reg  [0:0]   feed_rotation_d3;             // RmsNormMax.java:508
+  reg  [0:0]   sum_rotation_d1;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d2;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d3;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d4;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d5;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d6;              // RmsNormMax.java:509
+  reg  [0:0]   sum_rotation_d7;              // RmsNormMax.java:509
 
   // partial_sums
-  reg  [31:0]  partial_0;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_1;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_2;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_3;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_4;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_5;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_6;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_7;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_8;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_9;                    // RmsNormMax.java:525
-  reg  [31:0]  partial_10;                   // RmsNormMax.java:525
-  reg  [31:0]  partial_11;                   // RmsNormMax.java:525
-  reg  [31:0]  partial_12;                   // RmsNormMax.java:525
-  reg  [31:0]  partial_13;                   // RmsNormMax.java:525
-  reg  [31:0]  partial_14;                   // RmsNormMax.java:525
-  reg  [31:0]  partial_15;                   // RmsNormMax.java:525
-  reg  [4:0]   tree_width;                   // RmsNormMax.java:538
-  reg  [4:0]   tree_k;                       // RmsNormMax.java:539
-  wire         tree_feed;                    // RmsNormMax.java:540
-  reg  [4:0]   tree_k_out_d1;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d2;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d3;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d4;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d5;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d6;                // RmsNormMax.java:542
-  reg  [4:0]   tree_k_out_d7;                // RmsNormMax.java:542
-  reg          tree_out_d1;                  // RmsNormMax.java:543
-  reg          tree_out_d2;                  // RmsNormMax.java:543
-  reg          tree_out_d3;                  // RmsNormMax.java:543
-  reg          tree_out_d4;                  // RmsNormMax.java:543
-  reg          tree_out_d5;                  // RmsNormMax.java:543
-  reg          tree_out_d6;                  // RmsNormMax.java:543
-  reg          tree_out_d7;                  // RmsNormMax.java:543
-  wire         tree_level_done;              // RmsNormMax.java:557
-  wire         tree_done;                    // RmsNormMax.java:558
-  wire         lane0_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane0_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane0_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane0_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane0_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane0_acc_operand_valid;      // RmsNormMax.java:574
-  reg  [31:0]  partial_sel;                  // RmsNormMax.java:575
-  reg  [31:0]  lane0_acc_operand_a;          // RmsNormMax.java:575
-  reg  [31:0]  partial_sel_2;                // RmsNormMax.java:577
-  reg  [31:0]  lane0_acc_operand_b;          // RmsNormMax.java:576
-  wire         lane1_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane1_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane1_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane1_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane1_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane1_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane1_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane1_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane2_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane2_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane2_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane2_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane2_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane2_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane2_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane2_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane3_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane3_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane3_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane3_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane3_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane3_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane3_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane3_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane4_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane4_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane4_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane4_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane4_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane4_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane4_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane4_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane5_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane5_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane5_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane5_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane5_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane5_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane5_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane5_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane6_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane6_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane6_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane6_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane6_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane6_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane6_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane6_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane7_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane7_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane7_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane7_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane7_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane7_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane7_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane7_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane8_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane8_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane8_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane8_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane8_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane8_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane8_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane8_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane9_acc_in_valid;           // RmsNormMax.java:562
-  wire [31:0]  lane9_acc_in_payload_a;       // RmsNormMax.java:562
-  wire [31:0]  lane9_acc_in_payload_b;       // RmsNormMax.java:562
-  wire         lane9_acc_out_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane9_acc_out_payload;        // RmsNormMax.java:562
-  reg          lane9_acc_operand_valid;      // RmsNormMax.java:579
-  reg  [31:0]  lane9_acc_operand_a;          // RmsNormMax.java:580
-  reg  [31:0]  lane9_acc_operand_b;          // RmsNormMax.java:581
-  wire         lane10_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane10_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane10_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane10_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane10_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane10_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane10_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane10_acc_operand_b;         // RmsNormMax.java:581
-  wire         lane11_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane11_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane11_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane11_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane11_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane11_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane11_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane11_acc_operand_b;         // RmsNormMax.java:581
-  wire         lane12_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane12_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane12_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane12_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane12_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane12_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane12_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane12_acc_operand_b;         // RmsNormMax.java:581
-  wire         lane13_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane13_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane13_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane13_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane13_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane13_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane13_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane13_acc_operand_b;         // RmsNormMax.java:581
-  wire         lane14_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane14_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane14_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane14_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane14_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane14_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane14_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane14_acc_operand_b;         // RmsNormMax.java:581
-  wire         lane15_acc_in_valid;          // RmsNormMax.java:562
-  wire [31:0]  lane15_acc_in_payload_a;      // RmsNormMax.java:562
-  wire [31:0]  lane15_acc_in_payload_b;      // RmsNormMax.java:562
-  wire         lane15_acc_out_valid;         // RmsNormMax.java:562
-  wire [31:0]  lane15_acc_out_payload;       // RmsNormMax.java:562
-  reg          lane15_acc_operand_valid;     // RmsNormMax.java:579
-  reg  [31:0]  lane15_acc_operand_a;         // RmsNormMax.java:580
-  reg  [31:0]  lane15_acc_operand_b;         // RmsNormMax.java:581
+  reg  [31:0]  partial_0;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_1;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_2;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_3;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_4;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_5;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_6;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_7;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_8;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_9;                    // RmsNormMax.java:535
+  reg  [31:0]  partial_10;                   // RmsNormMax.java:535
+  reg  [31:0]  partial_11;                   // RmsNormMax.java:535
+  reg  [31:0]  partial_12;                   // RmsNormMax.java:535
+  reg  [31:0]  partial_13;                   // RmsNormMax.java:535
+  reg  [31:0]  partial_14;                   // RmsNormMax.java:535
+  reg  [31:0]  partial_15;                   // RmsNormMax.java:535
+  reg  [4:0]   tree_width;                   // RmsNormMax.java:548
+  reg  [4:0]   tree_k;                       // RmsNormMax.java:549
+  wire         tree_feed;                    // RmsNormMax.java:550
+  reg  [4:0]   tree_k_out_d1;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d2;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d3;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d4;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d5;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d6;                // RmsNormMax.java:552
+  reg  [4:0]   tree_k_out_d7;                // RmsNormMax.java:552
+  reg          tree_out_d1;                  // RmsNormMax.java:553
+  reg          tree_out_d2;                  // RmsNormMax.java:553
+  reg          tree_out_d3;                  // RmsNormMax.java:553
+  reg          tree_out_d4;                  // RmsNormMax.java:553
+  reg          tree_out_d5;                  // RmsNormMax.java:553
+  reg          tree_out_d6;                  // RmsNormMax.java:553
+  reg          tree_out_d7;                  // RmsNormMax.java:553
+  wire         tree_level_done;              // RmsNormMax.java:567
+  wire         tree_done;                    // RmsNormMax.java:568
+  wire         lane0_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane0_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane0_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane0_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane0_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane0_acc_operand_valid;      // RmsNormMax.java:584
+  reg  [31:0]  partial_sel;                  // RmsNormMax.java:585
+  reg  [31:0]  lane0_acc_operand_a;          // RmsNormMax.java:585
+  reg  [31:0]  partial_sel_2;                // RmsNormMax.java:587
+  reg  [31:0]  lane0_acc_operand_b;          // RmsNormMax.java:586
+  wire         lane1_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane1_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane1_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane1_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane1_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane1_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane1_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane1_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane2_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane2_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane2_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane2_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane2_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane2_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane2_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane2_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane3_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane3_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane3_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane3_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane3_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane3_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane3_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane3_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane4_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane4_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane4_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane4_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane4_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane4_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane4_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane4_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane5_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane5_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane5_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane5_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane5_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane5_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane5_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane5_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane6_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane6_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane6_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane6_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane6_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane6_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane6_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane6_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane7_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane7_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane7_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane7_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane7_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane7_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane7_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane7_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane8_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane8_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane8_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane8_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane8_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane8_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane8_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane8_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane9_acc_in_valid;           // RmsNormMax.java:572
+  wire [31:0]  lane9_acc_in_payload_a;       // RmsNormMax.java:572
+  wire [31:0]  lane9_acc_in_payload_b;       // RmsNormMax.java:572
+  wire         lane9_acc_out_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane9_acc_out_payload;        // RmsNormMax.java:572
+  reg          lane9_acc_operand_valid;      // RmsNormMax.java:589
+  reg  [31:0]  lane9_acc_operand_a;          // RmsNormMax.java:590
+  reg  [31:0]  lane9_acc_operand_b;          // RmsNormMax.java:591
+  wire         lane10_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane10_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane10_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane10_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane10_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane10_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane10_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane10_acc_operand_b;         // RmsNormMax.java:591
+  wire         lane11_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane11_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane11_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane11_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane11_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane11_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane11_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane11_acc_operand_b;         // RmsNormMax.java:591
+  wire         lane12_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane12_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane12_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane12_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane12_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane12_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane12_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane12_acc_operand_b;         // RmsNormMax.java:591
+  wire         lane13_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane13_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane13_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane13_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane13_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane13_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane13_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane13_acc_operand_b;         // RmsNormMax.java:591
+  wire         lane14_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane14_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane14_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane14_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane14_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane14_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane14_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane14_acc_operand_b;         // RmsNormMax.java:591
+  wire         lane15_acc_in_valid;          // RmsNormMax.java:572
+  wire [31:0]  lane15_acc_in_payload_a;      // RmsNormMax.java:572
+  wire [31:0]  lane15_acc_in_payload_b;      // RmsNormMax.java:572
+  wire         lane15_acc_out_valid;         // RmsNormMax.java:572
+  wire [31:0]  lane15_acc_out_payload;       // RmsNormMax.java:572
+  reg          lane15_acc_operand_valid;     // RmsNormMax.java:589
+  reg  [31:0]  lane15_acc_operand_a;         // RmsNormMax.java:590
+  reg  [31:0]  lane15_acc_operand_b;         // RmsNormMax.java:591
 
   // normalize
-  reg          normalize_busy;               // RmsNormMax.java:622
-  wire         normalize_launch;             // RmsNormMax.java:625
-  wire         normalize_mul_in_valid;       // RmsNormMax.java:629
-  wire [31:0]  normalize_mul_in_payload_a;   // RmsNormMax.java:629
-  wire [31:0]  normalize_mul_in_payload_b;   // RmsNormMax.java:629
-  wire         normalize_mul_out_valid;      // RmsNormMax.java:629
-  wire [31:0]  normalize_mul_out_payload;    // RmsNormMax.java:629
+  reg          normalize_busy;               // RmsNormMax.java:632
+  wire         normalize_launch;             // RmsNormMax.java:635
+  wire         normalize_mul_in_valid;       // RmsNormMax.java:639
+  wire [31:0]  normalize_mul_in_payload_a;   // RmsNormMax.java:639
+  wire [31:0]  normalize_mul_in_payload_b;   // RmsNormMax.java:639
+  wire         normalize_mul_out_valid;      // RmsNormMax.java:639
+  wire [31:0]  normalize_mul_out_payload;    // RmsNormMax.java:639
   reg          normalize_mul_issue;          // Fp32SharedOps.java:121
   reg  [31:0]  normalize_mul_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0]  normalize_mul_issue_b;        // Fp32SharedOps.java:122
   reg          normalize_mul_operands_valid; // Fp32SharedOps.java:126
   reg  [31:0]  normalize_mul_operand_a;      // Fp32SharedOps.java:127
   reg  [31:0]  normalize_mul_operand_b;      // Fp32SharedOps.java:128
-  wire         normalize_add_in_valid;       // RmsNormMax.java:629
-  wire [31:0]  normalize_add_in_payload_a;   // RmsNormMax.java:629
-  wire [31:0]  normalize_add_in_payload_b;   // RmsNormMax.java:629
-  wire         normalize_add_out_valid;      // RmsNormMax.java:629
-  wire [31:0]  normalize_add_out_payload;    // RmsNormMax.java:629
+  wire         normalize_add_in_valid;       // RmsNormMax.java:639
+  wire [31:0]  normalize_add_in_payload_a;   // RmsNormMax.java:639
+  wire [31:0]  normalize_add_in_payload_b;   // RmsNormMax.java:639
+  wire         normalize_add_out_valid;      // RmsNormMax.java:639
+  wire [31:0]  normalize_add_out_payload;    // RmsNormMax.java:639
   reg          normalize_add_issue;          // Fp32SharedOps.java:121
   reg  [31:0]  normalize_add_issue_a;        // Fp32SharedOps.java:122
   reg  [31:0]  normalize_add_issue_b;        // Fp32SharedOps.java:122
@@ -389,22 +393,22 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg          launch_d6;                    // Fp32SharedOps.java:144
   reg          launch_d7;                    // Fp32SharedOps.java:144
   reg          launch_d8;                    // Fp32SharedOps.java:144
-  reg  [2:0]   rsqrt_cases_a;                // RmsNormMax.java:631
-  reg          rsqrt_sign_a;                 // RmsNormMax.java:631
-  reg  [7:0]   rsqrt_exponent_a;             // RmsNormMax.java:631
-  reg  [22:0]  rsqrt_fraction_a;             // RmsNormMax.java:631
-  reg  [4:0]   rsqrt_lz_a;                   // RmsNormMax.java:631
-  reg  [22:0]  rsqrt_fraction_b;             // RmsNormMax.java:631
-  reg          rsqrt_odd_b;                  // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_b;           // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_b;                // RmsNormMax.java:631
-  reg          rsqrt_sign_b;                 // RmsNormMax.java:631
-  reg  [63:0]  rsqrt_rom_word;               // RmsNormMax.java:631
-  reg  [31:0]  rsqrt_u_c;                    // RmsNormMax.java:631
-  reg  [31:0]  rsqrt_h_c;                    // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_c;           // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_c;                // RmsNormMax.java:631
-  reg          rsqrt_sign_c;                 // RmsNormMax.java:631
+  reg  [2:0]   rsqrt_cases_a;                // RmsNormMax.java:641
+  reg          rsqrt_sign_a;                 // RmsNormMax.java:641
+  reg  [7:0]   rsqrt_exponent_a;             // RmsNormMax.java:641
+  reg  [22:0]  rsqrt_fraction_a;             // RmsNormMax.java:641
+  reg  [4:0]   rsqrt_lz_a;                   // RmsNormMax.java:641
+  reg  [22:0]  rsqrt_fraction_b;             // RmsNormMax.java:641
+  reg          rsqrt_odd_b;                  // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_b;           // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_b;                // RmsNormMax.java:641
+  reg          rsqrt_sign_b;                 // RmsNormMax.java:641
+  reg  [63:0]  rsqrt_rom_word;               // RmsNormMax.java:641
+  reg  [31:0]  rsqrt_u_c;                    // RmsNormMax.java:641
+  reg  [31:0]  rsqrt_h_c;                    // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_c;           // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_c;                // RmsNormMax.java:641
+  reg          rsqrt_sign_c;                 // RmsNormMax.java:641
   reg          launch_d9;                    // Fp32SharedOps.java:144
   reg          launch_d10;                   // Fp32SharedOps.java:144
   reg          launch_d11;                   // Fp32SharedOps.java:144
@@ -507,679 +511,679 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   reg  [31:0]  rsqrt_y0_d21;                 // Fp32SharedOps.java:145
   reg  [31:0]  rsqrt_y0_d22;                 // Fp32SharedOps.java:145
   reg  [31:0]  rsqrt_y0_d23;                 // Fp32SharedOps.java:145
-  reg  [8:0]   rsqrt_minus_half_d1;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d2;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d3;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d4;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d5;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d6;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d7;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d8;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d9;          // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d10;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d11;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d12;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d13;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d14;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d15;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d16;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d17;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d18;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d19;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d20;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d21;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d22;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d23;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d24;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d25;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d26;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d27;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d28;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d29;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d30;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d31;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d32;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d33;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d34;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d35;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d36;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d37;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d38;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d39;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d40;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d41;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d42;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d43;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d44;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d45;         // RmsNormMax.java:631
-  reg  [8:0]   rsqrt_minus_half_d46;         // RmsNormMax.java:631
-  reg          launch_d57;                   // RmsNormMax.java:631
-  reg          launch_d58;                   // RmsNormMax.java:631
-  reg          launch_d59;                   // RmsNormMax.java:631
-  reg          launch_d60;                   // RmsNormMax.java:631
-  reg          launch_d61;                   // RmsNormMax.java:631
-  reg          launch_d62;                   // RmsNormMax.java:631
-  reg          launch_d63;                   // RmsNormMax.java:631
-  reg          launch_d64;                   // RmsNormMax.java:631
-  wire         rsqrt_scale2_in_valid;        // RmsNormMax.java:631
-  wire [31:0]  rsqrt_scale2_in_payload_r;    // RmsNormMax.java:631
-  wire [8:0]   rsqrt_scale2_in_payload_n;    // RmsNormMax.java:631
-  wire         rsqrt_scale2_out_valid;       // RmsNormMax.java:631
-  wire [31:0]  rsqrt_scale2_out_payload;     // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d1;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d2;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d3;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d4;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d5;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d6;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d7;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d8;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d9;               // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d10;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d11;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d12;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d13;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d14;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d15;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d16;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d17;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d18;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d19;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d20;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d21;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d22;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d23;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d24;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d25;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d26;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d27;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d28;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d29;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d30;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d31;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d32;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d33;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d34;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d35;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d36;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d37;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d38;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d39;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d40;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d41;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d42;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d43;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d44;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d45;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d46;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d47;              // RmsNormMax.java:631
-  reg  [2:0]   rsqrt_cases_d48;              // RmsNormMax.java:631
-  reg          rsqrt_sign_d1;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d2;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d3;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d4;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d5;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d6;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d7;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d8;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d9;                // RmsNormMax.java:631
-  reg          rsqrt_sign_d10;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d11;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d12;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d13;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d14;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d15;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d16;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d17;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d18;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d19;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d20;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d21;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d22;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d23;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d24;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d25;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d26;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d27;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d28;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d29;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d30;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d31;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d32;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d33;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d34;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d35;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d36;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d37;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d38;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d39;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d40;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d41;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d42;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d43;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d44;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d45;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d46;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d47;               // RmsNormMax.java:631
-  reg          rsqrt_sign_d48;               // RmsNormMax.java:631
-  reg  [31:0]  rsqrt_y_out;                  // RmsNormMax.java:631
-  reg          rsqrt_scale2_valid_d1;        // RmsNormMax.java:632
-  reg  [31:0]  r;                            // RmsNormMax.java:634
+  reg  [8:0]   rsqrt_minus_half_d1;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d2;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d3;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d4;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d5;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d6;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d7;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d8;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d9;          // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d10;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d11;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d12;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d13;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d14;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d15;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d16;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d17;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d18;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d19;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d20;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d21;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d22;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d23;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d24;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d25;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d26;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d27;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d28;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d29;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d30;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d31;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d32;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d33;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d34;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d35;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d36;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d37;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d38;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d39;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d40;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d41;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d42;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d43;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d44;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d45;         // RmsNormMax.java:641
+  reg  [8:0]   rsqrt_minus_half_d46;         // RmsNormMax.java:641
+  reg          launch_d57;                   // RmsNormMax.java:641
+  reg          launch_d58;                   // RmsNormMax.java:641
+  reg          launch_d59;                   // RmsNormMax.java:641
+  reg          launch_d60;                   // RmsNormMax.java:641
+  reg          launch_d61;                   // RmsNormMax.java:641
+  reg          launch_d62;                   // RmsNormMax.java:641
+  reg          launch_d63;                   // RmsNormMax.java:641
+  reg          launch_d64;                   // RmsNormMax.java:641
+  wire         rsqrt_scale2_in_valid;        // RmsNormMax.java:641
+  wire [31:0]  rsqrt_scale2_in_payload_r;    // RmsNormMax.java:641
+  wire [8:0]   rsqrt_scale2_in_payload_n;    // RmsNormMax.java:641
+  wire         rsqrt_scale2_out_valid;       // RmsNormMax.java:641
+  wire [31:0]  rsqrt_scale2_out_payload;     // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d1;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d2;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d3;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d4;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d5;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d6;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d7;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d8;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d9;               // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d10;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d11;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d12;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d13;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d14;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d15;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d16;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d17;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d18;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d19;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d20;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d21;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d22;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d23;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d24;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d25;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d26;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d27;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d28;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d29;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d30;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d31;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d32;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d33;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d34;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d35;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d36;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d37;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d38;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d39;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d40;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d41;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d42;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d43;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d44;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d45;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d46;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d47;              // RmsNormMax.java:641
+  reg  [2:0]   rsqrt_cases_d48;              // RmsNormMax.java:641
+  reg          rsqrt_sign_d1;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d2;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d3;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d4;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d5;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d6;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d7;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d8;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d9;                // RmsNormMax.java:641
+  reg          rsqrt_sign_d10;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d11;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d12;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d13;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d14;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d15;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d16;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d17;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d18;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d19;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d20;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d21;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d22;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d23;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d24;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d25;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d26;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d27;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d28;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d29;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d30;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d31;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d32;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d33;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d34;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d35;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d36;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d37;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d38;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d39;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d40;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d41;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d42;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d43;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d44;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d45;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d46;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d47;               // RmsNormMax.java:641
+  reg          rsqrt_sign_d48;               // RmsNormMax.java:641
+  reg  [31:0]  rsqrt_y_out;                  // RmsNormMax.java:641
+  reg          rsqrt_scale2_valid_d1;        // RmsNormMax.java:642
+  reg  [31:0]  r;                            // RmsNormMax.java:644
 
   // scale_pass
-  wire         absmax_restart;               // RmsNormMax.java:661
-  wire         gamma_fire;                   // RmsNormMax.java:663
-  reg  [15:0]  gamma_word_d1_0;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_1;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_2;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_3;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_4;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_5;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_6;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_7;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_8;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_9;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_10;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_11;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_12;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_13;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_14;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d1_15;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_0;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_1;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_2;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_3;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_4;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_5;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_6;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_7;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_8;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_9;              // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_10;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_11;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_12;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_13;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_14;             // RmsNormMax.java:668
-  reg  [15:0]  gamma_word_d2_15;             // RmsNormMax.java:668
-  reg          gamma_fire_d1;                // RmsNormMax.java:674
-  reg          gamma_fire_d2;                // RmsNormMax.java:674
-  wire         lane0_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane0_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane0_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane0_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane0_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane0_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane0_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane0_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane0_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane0_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane0_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane0_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane0_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane0_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane0_g_d7;                   // RmsNormMax.java:678
-  wire         lane0_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane0_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane0_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane0_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane0_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane0_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane0_y_in_payload;           // RmsNormMax.java:678
-  wire         lane0_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane0_y_out_payload;          // RmsNormMax.java:678
-  wire         lane1_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane1_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane1_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane1_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane1_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane1_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane1_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane1_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane1_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane1_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane1_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane1_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane1_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane1_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane1_g_d7;                   // RmsNormMax.java:678
-  wire         lane1_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane1_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane1_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane1_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane1_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane1_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane1_y_in_payload;           // RmsNormMax.java:678
-  wire         lane1_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane1_y_out_payload;          // RmsNormMax.java:678
-  wire         lane2_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane2_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane2_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane2_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane2_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane2_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane2_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane2_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane2_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane2_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane2_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane2_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane2_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane2_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane2_g_d7;                   // RmsNormMax.java:678
-  wire         lane2_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane2_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane2_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane2_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane2_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane2_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane2_y_in_payload;           // RmsNormMax.java:678
-  wire         lane2_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane2_y_out_payload;          // RmsNormMax.java:678
-  wire         lane3_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane3_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane3_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane3_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane3_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane3_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane3_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane3_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane3_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane3_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane3_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane3_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane3_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane3_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane3_g_d7;                   // RmsNormMax.java:678
-  wire         lane3_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane3_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane3_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane3_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane3_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane3_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane3_y_in_payload;           // RmsNormMax.java:678
-  wire         lane3_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane3_y_out_payload;          // RmsNormMax.java:678
-  wire         lane4_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane4_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane4_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane4_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane4_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane4_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane4_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane4_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane4_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane4_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane4_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane4_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane4_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane4_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane4_g_d7;                   // RmsNormMax.java:678
-  wire         lane4_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane4_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane4_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane4_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane4_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane4_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane4_y_in_payload;           // RmsNormMax.java:678
-  wire         lane4_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane4_y_out_payload;          // RmsNormMax.java:678
-  wire         lane5_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane5_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane5_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane5_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane5_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane5_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane5_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane5_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane5_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane5_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane5_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane5_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane5_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane5_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane5_g_d7;                   // RmsNormMax.java:678
-  wire         lane5_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane5_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane5_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane5_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane5_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane5_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane5_y_in_payload;           // RmsNormMax.java:678
-  wire         lane5_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane5_y_out_payload;          // RmsNormMax.java:678
-  wire         lane6_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane6_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane6_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane6_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane6_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane6_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane6_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane6_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane6_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane6_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane6_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane6_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane6_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane6_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane6_g_d7;                   // RmsNormMax.java:678
-  wire         lane6_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane6_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane6_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane6_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane6_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane6_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane6_y_in_payload;           // RmsNormMax.java:678
-  wire         lane6_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane6_y_out_payload;          // RmsNormMax.java:678
-  wire         lane7_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane7_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane7_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane7_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane7_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane7_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane7_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane7_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane7_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane7_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane7_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane7_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane7_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane7_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane7_g_d7;                   // RmsNormMax.java:678
-  wire         lane7_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane7_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane7_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane7_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane7_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane7_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane7_y_in_payload;           // RmsNormMax.java:678
-  wire         lane7_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane7_y_out_payload;          // RmsNormMax.java:678
-  wire         lane8_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane8_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane8_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane8_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane8_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane8_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane8_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane8_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane8_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane8_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane8_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane8_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane8_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane8_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane8_g_d7;                   // RmsNormMax.java:678
-  wire         lane8_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane8_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane8_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane8_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane8_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane8_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane8_y_in_payload;           // RmsNormMax.java:678
-  wire         lane8_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane8_y_out_payload;          // RmsNormMax.java:678
-  wire         lane9_xs_in_valid;            // RmsNormMax.java:674
-  wire [15:0]  lane9_xs_in_payload;          // RmsNormMax.java:674
-  wire         lane9_xs_out_valid;           // RmsNormMax.java:674
-  wire [31:0]  lane9_xs_out_payload;         // RmsNormMax.java:674
-  wire         lane9_gamma_in_valid;         // RmsNormMax.java:675
-  wire [15:0]  lane9_gamma_in_payload;       // RmsNormMax.java:675
-  wire         lane9_gamma_out_valid;        // RmsNormMax.java:675
-  wire [31:0]  lane9_gamma_out_payload;      // RmsNormMax.java:675
-  wire         lane9_xr_in_valid;            // RmsNormMax.java:677
-  wire [31:0]  lane9_xr_in_payload_a;        // RmsNormMax.java:677
-  wire [31:0]  lane9_xr_in_payload_b;        // RmsNormMax.java:677
-  wire         lane9_xr_out_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane9_xr_out_payload;         // RmsNormMax.java:677
-  reg  [31:0]  lane9_g_d1;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d2;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d3;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d4;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d5;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d6;                   // RmsNormMax.java:678
-  reg  [31:0]  lane9_g_d7;                   // RmsNormMax.java:678
-  wire         lane9_xrg_in_valid;           // RmsNormMax.java:678
-  wire [31:0]  lane9_xrg_in_payload_a;       // RmsNormMax.java:678
-  wire [31:0]  lane9_xrg_in_payload_b;       // RmsNormMax.java:678
-  wire         lane9_xrg_out_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane9_xrg_out_payload;        // RmsNormMax.java:678
-  wire         lane9_y_in_valid;             // RmsNormMax.java:678
-  wire [31:0]  lane9_y_in_payload;           // RmsNormMax.java:678
-  wire         lane9_y_out_valid;            // RmsNormMax.java:678
-  wire [15:0]  lane9_y_out_payload;          // RmsNormMax.java:678
-  wire         lane10_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane10_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane10_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane10_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane10_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane10_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane10_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane10_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane10_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane10_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane10_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane10_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane10_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane10_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane10_g_d7;                  // RmsNormMax.java:678
-  wire         lane10_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane10_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane10_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane10_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane10_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane10_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane10_y_in_payload;          // RmsNormMax.java:678
-  wire         lane10_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane10_y_out_payload;         // RmsNormMax.java:678
-  wire         lane11_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane11_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane11_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane11_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane11_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane11_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane11_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane11_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane11_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane11_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane11_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane11_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane11_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane11_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane11_g_d7;                  // RmsNormMax.java:678
-  wire         lane11_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane11_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane11_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane11_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane11_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane11_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane11_y_in_payload;          // RmsNormMax.java:678
-  wire         lane11_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane11_y_out_payload;         // RmsNormMax.java:678
-  wire         lane12_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane12_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane12_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane12_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane12_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane12_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane12_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane12_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane12_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane12_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane12_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane12_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane12_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane12_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane12_g_d7;                  // RmsNormMax.java:678
-  wire         lane12_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane12_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane12_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane12_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane12_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane12_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane12_y_in_payload;          // RmsNormMax.java:678
-  wire         lane12_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane12_y_out_payload;         // RmsNormMax.java:678
-  wire         lane13_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane13_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane13_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane13_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane13_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane13_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane13_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane13_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane13_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane13_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane13_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane13_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane13_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane13_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane13_g_d7;                  // RmsNormMax.java:678
-  wire         lane13_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane13_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane13_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane13_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane13_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane13_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane13_y_in_payload;          // RmsNormMax.java:678
-  wire         lane13_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane13_y_out_payload;         // RmsNormMax.java:678
-  wire         lane14_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane14_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane14_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane14_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane14_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane14_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane14_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane14_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane14_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane14_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane14_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane14_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane14_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane14_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane14_g_d7;                  // RmsNormMax.java:678
-  wire         lane14_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane14_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane14_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane14_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane14_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane14_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane14_y_in_payload;          // RmsNormMax.java:678
-  wire         lane14_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane14_y_out_payload;         // RmsNormMax.java:678
-  wire         lane15_xs_in_valid;           // RmsNormMax.java:674
-  wire [15:0]  lane15_xs_in_payload;         // RmsNormMax.java:674
-  wire         lane15_xs_out_valid;          // RmsNormMax.java:674
-  wire [31:0]  lane15_xs_out_payload;        // RmsNormMax.java:674
-  wire         lane15_gamma_in_valid;        // RmsNormMax.java:675
-  wire [15:0]  lane15_gamma_in_payload;      // RmsNormMax.java:675
-  wire         lane15_gamma_out_valid;       // RmsNormMax.java:675
-  wire [31:0]  lane15_gamma_out_payload;     // RmsNormMax.java:675
-  wire         lane15_xr_in_valid;           // RmsNormMax.java:677
-  wire [31:0]  lane15_xr_in_payload_a;       // RmsNormMax.java:677
-  wire [31:0]  lane15_xr_in_payload_b;       // RmsNormMax.java:677
-  wire         lane15_xr_out_valid;          // RmsNormMax.java:677
-  wire [31:0]  lane15_xr_out_payload;        // RmsNormMax.java:677
-  reg  [31:0]  lane15_g_d1;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d2;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d3;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d4;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d5;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d6;                  // RmsNormMax.java:678
-  reg  [31:0]  lane15_g_d7;                  // RmsNormMax.java:678
-  wire         lane15_xrg_in_valid;          // RmsNormMax.java:678
-  wire [31:0]  lane15_xrg_in_payload_a;      // RmsNormMax.java:678
-  wire [31:0]  lane15_xrg_in_payload_b;      // RmsNormMax.java:678
-  wire         lane15_xrg_out_valid;         // RmsNormMax.java:678
-  wire [31:0]  lane15_xrg_out_payload;       // RmsNormMax.java:678
-  wire         lane15_y_in_valid;            // RmsNormMax.java:678
-  wire [31:0]  lane15_y_in_payload;          // RmsNormMax.java:678
-  wire         lane15_y_out_valid;           // RmsNormMax.java:678
-  wire [15:0]  lane15_y_out_payload;         // RmsNormMax.java:678
-  reg  [6:0]   write_index;                  // RmsNormMax.java:684
-  reg          beat_max_valid;               // RmsNormMax.java:692
-  reg  [14:0]  beat_max;                     // RmsNormMax.java:693
-  reg  [14:0]  running_max;                  // RmsNormMax.java:694
-  reg  [31:0]  abs_max_widened;              // RmsNormMax.java:707
+  wire         absmax_restart;               // RmsNormMax.java:671
+  wire         gamma_fire;                   // RmsNormMax.java:673
+  reg  [15:0]  gamma_word_d1_0;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_1;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_2;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_3;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_4;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_5;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_6;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_7;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_8;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_9;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_10;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_11;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_12;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_13;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_14;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d1_15;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_0;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_1;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_2;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_3;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_4;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_5;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_6;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_7;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_8;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_9;              // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_10;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_11;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_12;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_13;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_14;             // RmsNormMax.java:678
+  reg  [15:0]  gamma_word_d2_15;             // RmsNormMax.java:678
+  reg          gamma_fire_d1;                // RmsNormMax.java:684
+  reg          gamma_fire_d2;                // RmsNormMax.java:684
+  wire         lane0_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane0_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane0_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane0_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane0_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane0_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane0_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane0_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane0_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane0_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane0_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane0_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane0_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane0_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane0_g_d7;                   // RmsNormMax.java:688
+  wire         lane0_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane0_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane0_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane0_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane0_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane0_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane0_y_in_payload;           // RmsNormMax.java:688
+  wire         lane0_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane0_y_out_payload;          // RmsNormMax.java:688
+  wire         lane1_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane1_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane1_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane1_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane1_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane1_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane1_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane1_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane1_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane1_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane1_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane1_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane1_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane1_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane1_g_d7;                   // RmsNormMax.java:688
+  wire         lane1_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane1_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane1_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane1_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane1_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane1_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane1_y_in_payload;           // RmsNormMax.java:688
+  wire         lane1_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane1_y_out_payload;          // RmsNormMax.java:688
+  wire         lane2_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane2_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane2_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane2_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane2_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane2_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane2_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane2_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane2_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane2_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane2_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane2_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane2_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane2_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane2_g_d7;                   // RmsNormMax.java:688
+  wire         lane2_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane2_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane2_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane2_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane2_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane2_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane2_y_in_payload;           // RmsNormMax.java:688
+  wire         lane2_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane2_y_out_payload;          // RmsNormMax.java:688
+  wire         lane3_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane3_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane3_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane3_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane3_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane3_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane3_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane3_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane3_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane3_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane3_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane3_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane3_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane3_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane3_g_d7;                   // RmsNormMax.java:688
+  wire         lane3_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane3_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane3_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane3_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane3_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane3_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane3_y_in_payload;           // RmsNormMax.java:688
+  wire         lane3_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane3_y_out_payload;          // RmsNormMax.java:688
+  wire         lane4_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane4_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane4_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane4_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane4_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane4_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane4_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane4_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane4_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane4_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane4_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane4_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane4_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane4_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane4_g_d7;                   // RmsNormMax.java:688
+  wire         lane4_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane4_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane4_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane4_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane4_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane4_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane4_y_in_payload;           // RmsNormMax.java:688
+  wire         lane4_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane4_y_out_payload;          // RmsNormMax.java:688
+  wire         lane5_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane5_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane5_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane5_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane5_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane5_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane5_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane5_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane5_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane5_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane5_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane5_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane5_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane5_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane5_g_d7;                   // RmsNormMax.java:688
+  wire         lane5_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane5_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane5_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane5_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane5_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane5_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane5_y_in_payload;           // RmsNormMax.java:688
+  wire         lane5_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane5_y_out_payload;          // RmsNormMax.java:688
+  wire         lane6_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane6_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane6_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane6_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane6_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane6_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane6_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane6_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane6_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane6_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane6_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane6_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane6_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane6_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane6_g_d7;                   // RmsNormMax.java:688
+  wire         lane6_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane6_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane6_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane6_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane6_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane6_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane6_y_in_payload;           // RmsNormMax.java:688
+  wire         lane6_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane6_y_out_payload;          // RmsNormMax.java:688
+  wire         lane7_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane7_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane7_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane7_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane7_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane7_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane7_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane7_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane7_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane7_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane7_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane7_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane7_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane7_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane7_g_d7;                   // RmsNormMax.java:688
+  wire         lane7_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane7_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane7_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane7_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane7_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane7_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane7_y_in_payload;           // RmsNormMax.java:688
+  wire         lane7_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane7_y_out_payload;          // RmsNormMax.java:688
+  wire         lane8_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane8_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane8_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane8_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane8_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane8_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane8_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane8_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane8_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane8_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane8_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane8_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane8_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane8_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane8_g_d7;                   // RmsNormMax.java:688
+  wire         lane8_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane8_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane8_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane8_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane8_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane8_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane8_y_in_payload;           // RmsNormMax.java:688
+  wire         lane8_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane8_y_out_payload;          // RmsNormMax.java:688
+  wire         lane9_xs_in_valid;            // RmsNormMax.java:684
+  wire [15:0]  lane9_xs_in_payload;          // RmsNormMax.java:684
+  wire         lane9_xs_out_valid;           // RmsNormMax.java:684
+  wire [31:0]  lane9_xs_out_payload;         // RmsNormMax.java:684
+  wire         lane9_gamma_in_valid;         // RmsNormMax.java:685
+  wire [15:0]  lane9_gamma_in_payload;       // RmsNormMax.java:685
+  wire         lane9_gamma_out_valid;        // RmsNormMax.java:685
+  wire [31:0]  lane9_gamma_out_payload;      // RmsNormMax.java:685
+  wire         lane9_xr_in_valid;            // RmsNormMax.java:687
+  wire [31:0]  lane9_xr_in_payload_a;        // RmsNormMax.java:687
+  wire [31:0]  lane9_xr_in_payload_b;        // RmsNormMax.java:687
+  wire         lane9_xr_out_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane9_xr_out_payload;         // RmsNormMax.java:687
+  reg  [31:0]  lane9_g_d1;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d2;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d3;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d4;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d5;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d6;                   // RmsNormMax.java:688
+  reg  [31:0]  lane9_g_d7;                   // RmsNormMax.java:688
+  wire         lane9_xrg_in_valid;           // RmsNormMax.java:688
+  wire [31:0]  lane9_xrg_in_payload_a;       // RmsNormMax.java:688
+  wire [31:0]  lane9_xrg_in_payload_b;       // RmsNormMax.java:688
+  wire         lane9_xrg_out_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane9_xrg_out_payload;        // RmsNormMax.java:688
+  wire         lane9_y_in_valid;             // RmsNormMax.java:688
+  wire [31:0]  lane9_y_in_payload;           // RmsNormMax.java:688
+  wire         lane9_y_out_valid;            // RmsNormMax.java:688
+  wire [15:0]  lane9_y_out_payload;          // RmsNormMax.java:688
+  wire         lane10_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane10_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane10_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane10_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane10_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane10_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane10_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane10_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane10_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane10_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane10_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane10_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane10_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane10_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane10_g_d7;                  // RmsNormMax.java:688
+  wire         lane10_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane10_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane10_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane10_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane10_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane10_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane10_y_in_payload;          // RmsNormMax.java:688
+  wire         lane10_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane10_y_out_payload;         // RmsNormMax.java:688
+  wire         lane11_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane11_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane11_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane11_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane11_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane11_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane11_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane11_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane11_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane11_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane11_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane11_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane11_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane11_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane11_g_d7;                  // RmsNormMax.java:688
+  wire         lane11_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane11_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane11_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane11_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane11_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane11_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane11_y_in_payload;          // RmsNormMax.java:688
+  wire         lane11_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane11_y_out_payload;         // RmsNormMax.java:688
+  wire         lane12_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane12_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane12_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane12_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane12_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane12_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane12_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane12_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane12_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane12_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane12_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane12_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane12_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane12_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane12_g_d7;                  // RmsNormMax.java:688
+  wire         lane12_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane12_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane12_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane12_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane12_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane12_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane12_y_in_payload;          // RmsNormMax.java:688
+  wire         lane12_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane12_y_out_payload;         // RmsNormMax.java:688
+  wire         lane13_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane13_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane13_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane13_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane13_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane13_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane13_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane13_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane13_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane13_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane13_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane13_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane13_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane13_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane13_g_d7;                  // RmsNormMax.java:688
+  wire         lane13_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane13_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane13_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane13_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane13_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane13_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane13_y_in_payload;          // RmsNormMax.java:688
+  wire         lane13_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane13_y_out_payload;         // RmsNormMax.java:688
+  wire         lane14_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane14_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane14_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane14_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane14_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane14_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane14_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane14_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane14_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane14_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane14_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane14_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane14_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane14_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane14_g_d7;                  // RmsNormMax.java:688
+  wire         lane14_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane14_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane14_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane14_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane14_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane14_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane14_y_in_payload;          // RmsNormMax.java:688
+  wire         lane14_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane14_y_out_payload;         // RmsNormMax.java:688
+  wire         lane15_xs_in_valid;           // RmsNormMax.java:684
+  wire [15:0]  lane15_xs_in_payload;         // RmsNormMax.java:684
+  wire         lane15_xs_out_valid;          // RmsNormMax.java:684
+  wire [31:0]  lane15_xs_out_payload;        // RmsNormMax.java:684
+  wire         lane15_gamma_in_valid;        // RmsNormMax.java:685
+  wire [15:0]  lane15_gamma_in_payload;      // RmsNormMax.java:685
+  wire         lane15_gamma_out_valid;       // RmsNormMax.java:685
+  wire [31:0]  lane15_gamma_out_payload;     // RmsNormMax.java:685
+  wire         lane15_xr_in_valid;           // RmsNormMax.java:687
+  wire [31:0]  lane15_xr_in_payload_a;       // RmsNormMax.java:687
+  wire [31:0]  lane15_xr_in_payload_b;       // RmsNormMax.java:687
+  wire         lane15_xr_out_valid;          // RmsNormMax.java:687
+  wire [31:0]  lane15_xr_out_payload;        // RmsNormMax.java:687
+  reg  [31:0]  lane15_g_d1;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d2;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d3;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d4;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d5;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d6;                  // RmsNormMax.java:688
+  reg  [31:0]  lane15_g_d7;                  // RmsNormMax.java:688
+  wire         lane15_xrg_in_valid;          // RmsNormMax.java:688
+  wire [31:0]  lane15_xrg_in_payload_a;      // RmsNormMax.java:688
+  wire [31:0]  lane15_xrg_in_payload_b;      // RmsNormMax.java:688
+  wire         lane15_xrg_out_valid;         // RmsNormMax.java:688
+  wire [31:0]  lane15_xrg_out_payload;       // RmsNormMax.java:688
+  wire         lane15_y_in_valid;            // RmsNormMax.java:688
+  wire [31:0]  lane15_y_in_payload;          // RmsNormMax.java:688
+  wire         lane15_y_out_valid;           // RmsNormMax.java:688
+  wire [15:0]  lane15_y_out_payload;         // RmsNormMax.java:688
+  reg  [6:0]   write_index;                  // RmsNormMax.java:694
+  reg          beat_max_valid;               // RmsNormMax.java:702
+  reg  [14:0]  beat_max;                     // RmsNormMax.java:703
+  reg  [14:0]  running_max;                  // RmsNormMax.java:704
+  reg  [31:0]  abs_max_widened;              // RmsNormMax.java:717
 
   // emit_pass
   reg  [2:0]   result_credits;               // CreditBuffer.java:60
-  wire         emit;                         // RmsNormMax.java:744
-  reg          emit_valid_d1;                // RmsNormMax.java:746
-  reg          emit_valid_d2;                // RmsNormMax.java:746
-  reg          emit_last_d1;                 // RmsNormMax.java:748
-  reg          emit_last_d2;                 // RmsNormMax.java:748
+  wire         emit;                         // RmsNormMax.java:754
+  reg          emit_valid_d1;                // RmsNormMax.java:756
+  reg          emit_valid_d2;                // RmsNormMax.java:756
+  reg          emit_last_d1;                 // RmsNormMax.java:758
+  reg          emit_last_d2;                 // RmsNormMax.java:758
   wire         result_fifo_push_valid;       // CreditBuffer.java:92
   wire         result_fifo_push_ready;       // CreditBuffer.java:92
   wire [288:0] result_fifo_push_payload;     // CreditBuffer.java:92
@@ -1204,11 +1208,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   wire         back_last;                    // RmsNormMax.java:342
   wire         handoff;                      // RmsNormMax.java:344
   (* ram_style = "block" *)
-  reg  [255:0] buffer0 [0:95];               // RmsNormMax.java:429
+  reg  [255:0] buffer0 [0:95];               // RmsNormMax.java:439
   (* ram_style = "block" *)
-  reg  [255:0] buffer1 [0:95];               // RmsNormMax.java:429
-  reg  [63:0]  rsqrt_rom [0:63];             // RmsNormMax.java:631
-  initial begin // RmsNormMax.java:631
+  reg  [255:0] buffer1 [0:95];               // RmsNormMax.java:439
+  reg  [63:0]  rsqrt_rom [0:63];             // RmsNormMax.java:641
+  initial begin // RmsNormMax.java:641
     rsqrt_rom[0] = 64'h3f800000bc7a26f0;
     rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
     rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
@@ -1408,8 +1412,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign abs_max_widened_shl = running_max[9:0] << abs_max_widened_mux;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:468
-  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:662
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_frontTimerDone; // RmsNormMax.java:478
+  assign gamma_ready = state_scaling & state_backTimerDone; // RmsNormMax.java:672
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1447,12 +1451,12 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // token_buffer (RmsNormMax.java:417): the two tokens' vectors, written by the input and by the scaling pass, read by
   // the scaling and the emit passes
-  assign buffer0_write_input = buffer_write_input & ~state_frontBank; // RmsNormMax.java:432
-  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:433
-  assign buffer1_write_input = buffer_write_input & state_frontBank; // RmsNormMax.java:432
-  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:433
-  assign read_word = read_bank_d2 ? read_word1 : read_word0; // RmsNormMax.java:441
-  assign buffer_write_input = in_fire; // RmsNormMax.java:470
+  assign buffer0_write_input = buffer_input_q & ~buffer_input_bank_q; // RmsNormMax.java:442
+  assign buffer0_write_back = buffer_write_back & not_state_backBank; // RmsNormMax.java:443
+  assign buffer1_write_input = buffer_input_q & buffer_input_bank_q; // RmsNormMax.java:442
+  assign buffer1_write_back = buffer_write_back & state_backBank; // RmsNormMax.java:443
+  assign read_word = read_bank_d2 ? read_word1 : read_word0; // RmsNormMax.java:451
+  assign buffer_write_input = in_fire; // RmsNormMax.java:480
   assign buffer_input_word =
       {in_payload_15,
        in_payload_14,
@@ -1469,9 +1473,9 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        in_payload_3,
        in_payload_2,
        in_payload_1,
-       in_payload_0}; // RmsNormMax.java:471
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:685
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:686
+       in_payload_0}; // RmsNormMax.java:481
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:695
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:696
   assign buffer_y_word =
       {lane15_y_out_payload,
        lane14_y_out_payload,
@@ -1488,91 +1492,96 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        lane3_y_out_payload,
        lane2_y_out_payload,
        lane1_y_out_payload,
-       lane0_y_out_payload}; // RmsNormMax.java:687
+       lane0_y_out_payload}; // RmsNormMax.java:697
   assign buffer_read = gamma_fire | emit; // RmsNormMax.java:244
 
   always @(posedge clk) begin
-    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:436
-      buffer0[(buffer0_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer0_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
+    buffer_input_q <= buffer_write_input; // RmsNormMax.java:431
+    buffer_input_word_q <= buffer_input_word; // RmsNormMax.java:432
+    buffer_input_index_q <= state_frontIndex; // RmsNormMax.java:433
+    buffer_input_bank_q <= state_frontBank; // RmsNormMax.java:434
+    if (buffer0_write_input | buffer0_write_back) begin // RmsNormMax.java:446
+      buffer0[(buffer0_write_input ? buffer_input_index_q : buffer_write_back_index)] <=
+          buffer0_write_input ? buffer_input_word_q : buffer_y_word; // RmsNormMax.java:446
     end
-    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:437
-      read_word0_r0 <= buffer0[state_backIndex]; // RmsNormMax.java:437
+    if (buffer_read & not_state_backBank) begin // RmsNormMax.java:447
+      read_word0_r0 <= buffer0[state_backIndex]; // RmsNormMax.java:447
     end
-    read_word0 <= read_word0_r0; // RmsNormMax.java:437
-    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:436
-      buffer1[(buffer1_write_input ? state_frontIndex : buffer_write_back_index)] <=
-          buffer1_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:436
+    read_word0 <= read_word0_r0; // RmsNormMax.java:447
+    if (buffer1_write_input | buffer1_write_back) begin // RmsNormMax.java:446
+      buffer1[(buffer1_write_input ? buffer_input_index_q : buffer_write_back_index)] <=
+          buffer1_write_input ? buffer_input_word_q : buffer_y_word; // RmsNormMax.java:446
     end
-    if (buffer_read & state_backBank) begin // RmsNormMax.java:437
-      read_word1_r0 <= buffer1[state_backIndex]; // RmsNormMax.java:437
+    if (buffer_read & state_backBank) begin // RmsNormMax.java:447
+      read_word1_r0 <= buffer1[state_backIndex]; // RmsNormMax.java:447
     end
-    read_word1 <= read_word1_r0; // RmsNormMax.java:437
-    read_bank_d1 <= state_backBank; // RmsNormMax.java:440
-    read_bank_d2 <= read_bank_d1; // RmsNormMax.java:440
+    read_word1 <= read_word1_r0; // RmsNormMax.java:447
+    read_bank_d1 <= state_backBank; // RmsNormMax.java:450
+    read_bank_d2 <= read_bank_d1; // RmsNormMax.java:450
     if (reset) begin
+      buffer_input_q <= 1'b0;
       read_bank_d2 <= 1'b0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:462): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:472): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:469
-  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:481
-  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:481
-  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:481
-  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:481
-  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:481
-  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:481
-  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:481
-  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:481
-  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:481
-  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:481
-  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:481
-  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:481
-  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:481
-  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:481
-  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:481
-  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:481
-  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:481
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:479
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:491
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:491
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:491
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:491
+  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:491
+  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:491
+  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:491
+  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:491
+  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:491
+  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:491
+  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:491
+  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:491
+  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:491
+  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:491
+  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:491
+  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:491
+  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:491
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:467
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:467
+    if (cooldown != 3'd0) begin // RmsNormMax.java:477
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:477
     end
-    if (in_fire) begin // RmsNormMax.java:489
-      cooldown <= 3'd6; // RmsNormMax.java:491
-      rotation <= 1'b0; // RmsNormMax.java:493
-      if (state_frontLast) begin // RmsNormMax.java:494
-        rotation <= 1'b0; // RmsNormMax.java:494
+    if (in_fire) begin // RmsNormMax.java:499
+      cooldown <= 3'd6; // RmsNormMax.java:501
+      rotation <= 1'b0; // RmsNormMax.java:503
+      if (state_frontLast) begin // RmsNormMax.java:504
+        rotation <= 1'b0; // RmsNormMax.java:504
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:498
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:498
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:498
-    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:499
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:499
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:499
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:499
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:499
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:499
-    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:499
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:508
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:508
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:508
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:509
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:509
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:509
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:509
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:509
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:509
+    sum_rotation_d7 <= sum_rotation_d6; // RmsNormMax.java:509
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 1'b0;
@@ -1582,304 +1591,304 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:520): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:540
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:557
-  assign tree_done = tree_done_and; // RmsNormMax.java:558
-  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:574
+  // partial_sums (RmsNormMax.java:530): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_frontTimerDone & (tree_width > 5'd1); // RmsNormMax.java:550
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:567
+  assign tree_done = tree_done_and; // RmsNormMax.java:568
+  assign lane0_acc_in_valid = lane0_acc_operand_valid; // RmsNormMax.java:584
 
   always @(*) begin
-    case (partial_sel_cat) // RmsNormMax.java:575
-      5'd0: partial_sel = partial_0; // RmsNormMax.java:575
-      5'd1: partial_sel = partial_1; // RmsNormMax.java:575
-      5'd2: partial_sel = partial_2; // RmsNormMax.java:575
-      5'd3: partial_sel = partial_3; // RmsNormMax.java:575
-      5'd4: partial_sel = partial_4; // RmsNormMax.java:575
-      5'd5: partial_sel = partial_5; // RmsNormMax.java:575
-      5'd6: partial_sel = partial_6; // RmsNormMax.java:575
-      5'd7: partial_sel = partial_7; // RmsNormMax.java:575
-      5'd8: partial_sel = partial_8; // RmsNormMax.java:575
-      5'd9: partial_sel = partial_9; // RmsNormMax.java:575
-      5'd10: partial_sel = partial_10; // RmsNormMax.java:575
-      5'd11: partial_sel = partial_11; // RmsNormMax.java:575
-      5'd12: partial_sel = partial_12; // RmsNormMax.java:575
-      5'd13: partial_sel = partial_13; // RmsNormMax.java:575
-      5'd14: partial_sel = partial_14; // RmsNormMax.java:575
-      default: partial_sel = partial_15; // RmsNormMax.java:575
+    case (partial_sel_cat) // RmsNormMax.java:585
+      5'd0: partial_sel = partial_0; // RmsNormMax.java:585
+      5'd1: partial_sel = partial_1; // RmsNormMax.java:585
+      5'd2: partial_sel = partial_2; // RmsNormMax.java:585
+      5'd3: partial_sel = partial_3; // RmsNormMax.java:585
+      5'd4: partial_sel = partial_4; // RmsNormMax.java:585
+      5'd5: partial_sel = partial_5; // RmsNormMax.java:585
+      5'd6: partial_sel = partial_6; // RmsNormMax.java:585
+      5'd7: partial_sel = partial_7; // RmsNormMax.java:585
+      5'd8: partial_sel = partial_8; // RmsNormMax.java:585
+      5'd9: partial_sel = partial_9; // RmsNormMax.java:585
+      5'd10: partial_sel = partial_10; // RmsNormMax.java:585
+      5'd11: partial_sel = partial_11; // RmsNormMax.java:585
+      5'd12: partial_sel = partial_12; // RmsNormMax.java:585
+      5'd13: partial_sel = partial_13; // RmsNormMax.java:585
+      5'd14: partial_sel = partial_14; // RmsNormMax.java:585
+      default: partial_sel = partial_15; // RmsNormMax.java:585
     endcase
   end
 
-  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:575
+  assign lane0_acc_in_payload_a = lane0_acc_operand_a; // RmsNormMax.java:585
 
   always @(*) begin
-    case (partial_sel_cat + 5'd1) // RmsNormMax.java:577
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:577
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:577
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:577
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:577
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:577
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:577
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:577
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:577
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:577
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:577
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:577
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:577
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:577
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:577
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:577
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:577
+    case (partial_sel_cat + 5'd1) // RmsNormMax.java:587
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:587
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:587
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:587
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:587
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:587
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:587
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:587
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:587
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:587
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:587
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:587
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:587
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:587
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:587
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:587
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:587
     endcase
   end
 
-  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:576
-  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:579
-  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:580
-  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:581
-  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:579
-  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:580
-  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:581
-  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:579
-  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:580
-  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:581
-  assign lane4_acc_in_valid = lane4_acc_operand_valid; // RmsNormMax.java:579
-  assign lane4_acc_in_payload_a = lane4_acc_operand_a; // RmsNormMax.java:580
-  assign lane4_acc_in_payload_b = lane4_acc_operand_b; // RmsNormMax.java:581
-  assign lane5_acc_in_valid = lane5_acc_operand_valid; // RmsNormMax.java:579
-  assign lane5_acc_in_payload_a = lane5_acc_operand_a; // RmsNormMax.java:580
-  assign lane5_acc_in_payload_b = lane5_acc_operand_b; // RmsNormMax.java:581
-  assign lane6_acc_in_valid = lane6_acc_operand_valid; // RmsNormMax.java:579
-  assign lane6_acc_in_payload_a = lane6_acc_operand_a; // RmsNormMax.java:580
-  assign lane6_acc_in_payload_b = lane6_acc_operand_b; // RmsNormMax.java:581
-  assign lane7_acc_in_valid = lane7_acc_operand_valid; // RmsNormMax.java:579
-  assign lane7_acc_in_payload_a = lane7_acc_operand_a; // RmsNormMax.java:580
-  assign lane7_acc_in_payload_b = lane7_acc_operand_b; // RmsNormMax.java:581
-  assign lane8_acc_in_valid = lane8_acc_operand_valid; // RmsNormMax.java:579
-  assign lane8_acc_in_payload_a = lane8_acc_operand_a; // RmsNormMax.java:580
-  assign lane8_acc_in_payload_b = lane8_acc_operand_b; // RmsNormMax.java:581
-  assign lane9_acc_in_valid = lane9_acc_operand_valid; // RmsNormMax.java:579
-  assign lane9_acc_in_payload_a = lane9_acc_operand_a; // RmsNormMax.java:580
-  assign lane9_acc_in_payload_b = lane9_acc_operand_b; // RmsNormMax.java:581
-  assign lane10_acc_in_valid = lane10_acc_operand_valid; // RmsNormMax.java:579
-  assign lane10_acc_in_payload_a = lane10_acc_operand_a; // RmsNormMax.java:580
-  assign lane10_acc_in_payload_b = lane10_acc_operand_b; // RmsNormMax.java:581
-  assign lane11_acc_in_valid = lane11_acc_operand_valid; // RmsNormMax.java:579
-  assign lane11_acc_in_payload_a = lane11_acc_operand_a; // RmsNormMax.java:580
-  assign lane11_acc_in_payload_b = lane11_acc_operand_b; // RmsNormMax.java:581
-  assign lane12_acc_in_valid = lane12_acc_operand_valid; // RmsNormMax.java:579
-  assign lane12_acc_in_payload_a = lane12_acc_operand_a; // RmsNormMax.java:580
-  assign lane12_acc_in_payload_b = lane12_acc_operand_b; // RmsNormMax.java:581
-  assign lane13_acc_in_valid = lane13_acc_operand_valid; // RmsNormMax.java:579
-  assign lane13_acc_in_payload_a = lane13_acc_operand_a; // RmsNormMax.java:580
-  assign lane13_acc_in_payload_b = lane13_acc_operand_b; // RmsNormMax.java:581
-  assign lane14_acc_in_valid = lane14_acc_operand_valid; // RmsNormMax.java:579
-  assign lane14_acc_in_payload_a = lane14_acc_operand_a; // RmsNormMax.java:580
-  assign lane14_acc_in_payload_b = lane14_acc_operand_b; // RmsNormMax.java:581
-  assign lane15_acc_in_valid = lane15_acc_operand_valid; // RmsNormMax.java:579
-  assign lane15_acc_in_payload_a = lane15_acc_operand_a; // RmsNormMax.java:580
-  assign lane15_acc_in_payload_b = lane15_acc_operand_b; // RmsNormMax.java:581
+  assign lane0_acc_in_payload_b = lane0_acc_operand_b; // RmsNormMax.java:586
+  assign lane1_acc_in_valid = lane1_acc_operand_valid; // RmsNormMax.java:589
+  assign lane1_acc_in_payload_a = lane1_acc_operand_a; // RmsNormMax.java:590
+  assign lane1_acc_in_payload_b = lane1_acc_operand_b; // RmsNormMax.java:591
+  assign lane2_acc_in_valid = lane2_acc_operand_valid; // RmsNormMax.java:589
+  assign lane2_acc_in_payload_a = lane2_acc_operand_a; // RmsNormMax.java:590
+  assign lane2_acc_in_payload_b = lane2_acc_operand_b; // RmsNormMax.java:591
+  assign lane3_acc_in_valid = lane3_acc_operand_valid; // RmsNormMax.java:589
+  assign lane3_acc_in_payload_a = lane3_acc_operand_a; // RmsNormMax.java:590
+  assign lane3_acc_in_payload_b = lane3_acc_operand_b; // RmsNormMax.java:591
+  assign lane4_acc_in_valid = lane4_acc_operand_valid; // RmsNormMax.java:589
+  assign lane4_acc_in_payload_a = lane4_acc_operand_a; // RmsNormMax.java:590
+  assign lane4_acc_in_payload_b = lane4_acc_operand_b; // RmsNormMax.java:591
+  assign lane5_acc_in_valid = lane5_acc_operand_valid; // RmsNormMax.java:589
+  assign lane5_acc_in_payload_a = lane5_acc_operand_a; // RmsNormMax.java:590
+  assign lane5_acc_in_payload_b = lane5_acc_operand_b; // RmsNormMax.java:591
+  assign lane6_acc_in_valid = lane6_acc_operand_valid; // RmsNormMax.java:589
+  assign lane6_acc_in_payload_a = lane6_acc_operand_a; // RmsNormMax.java:590
+  assign lane6_acc_in_payload_b = lane6_acc_operand_b; // RmsNormMax.java:591
+  assign lane7_acc_in_valid = lane7_acc_operand_valid; // RmsNormMax.java:589
+  assign lane7_acc_in_payload_a = lane7_acc_operand_a; // RmsNormMax.java:590
+  assign lane7_acc_in_payload_b = lane7_acc_operand_b; // RmsNormMax.java:591
+  assign lane8_acc_in_valid = lane8_acc_operand_valid; // RmsNormMax.java:589
+  assign lane8_acc_in_payload_a = lane8_acc_operand_a; // RmsNormMax.java:590
+  assign lane8_acc_in_payload_b = lane8_acc_operand_b; // RmsNormMax.java:591
+  assign lane9_acc_in_valid = lane9_acc_operand_valid; // RmsNormMax.java:589
+  assign lane9_acc_in_payload_a = lane9_acc_operand_a; // RmsNormMax.java:590
+  assign lane9_acc_in_payload_b = lane9_acc_operand_b; // RmsNormMax.java:591
+  assign lane10_acc_in_valid = lane10_acc_operand_valid; // RmsNormMax.java:589
+  assign lane10_acc_in_payload_a = lane10_acc_operand_a; // RmsNormMax.java:590
+  assign lane10_acc_in_payload_b = lane10_acc_operand_b; // RmsNormMax.java:591
+  assign lane11_acc_in_valid = lane11_acc_operand_valid; // RmsNormMax.java:589
+  assign lane11_acc_in_payload_a = lane11_acc_operand_a; // RmsNormMax.java:590
+  assign lane11_acc_in_payload_b = lane11_acc_operand_b; // RmsNormMax.java:591
+  assign lane12_acc_in_valid = lane12_acc_operand_valid; // RmsNormMax.java:589
+  assign lane12_acc_in_payload_a = lane12_acc_operand_a; // RmsNormMax.java:590
+  assign lane12_acc_in_payload_b = lane12_acc_operand_b; // RmsNormMax.java:591
+  assign lane13_acc_in_valid = lane13_acc_operand_valid; // RmsNormMax.java:589
+  assign lane13_acc_in_payload_a = lane13_acc_operand_a; // RmsNormMax.java:590
+  assign lane13_acc_in_payload_b = lane13_acc_operand_b; // RmsNormMax.java:591
+  assign lane14_acc_in_valid = lane14_acc_operand_valid; // RmsNormMax.java:589
+  assign lane14_acc_in_payload_a = lane14_acc_operand_a; // RmsNormMax.java:590
+  assign lane14_acc_in_payload_b = lane14_acc_operand_b; // RmsNormMax.java:591
+  assign lane15_acc_in_valid = lane15_acc_operand_valid; // RmsNormMax.java:589
+  assign lane15_acc_in_payload_a = lane15_acc_operand_a; // RmsNormMax.java:590
+  assign lane15_acc_in_payload_b = lane15_acc_operand_b; // RmsNormMax.java:591
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:542
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:542
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:542
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:542
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:542
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:542
-    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:542
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:543
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:543
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:543
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:543
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:543
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:543
-    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:543
-    if (tree_feed) begin // RmsNormMax.java:547
-      if (tree_level_done_cmp) begin // RmsNormMax.java:547
-        tree_k <= 5'd0; // RmsNormMax.java:548
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:549
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:552
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:552
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:552
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:552
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:552
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:552
+    tree_k_out_d7 <= tree_k_out_d6; // RmsNormMax.java:552
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:553
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:553
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:553
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:553
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:553
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:553
+    tree_out_d7 <= tree_out_d6; // RmsNormMax.java:553
+    if (tree_feed) begin // RmsNormMax.java:557
+      if (tree_level_done_cmp) begin // RmsNormMax.java:557
+        tree_k <= 5'd0; // RmsNormMax.java:558
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:559
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:550
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:560
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:552
-      tree_width <= 5'd16; // RmsNormMax.java:552
+    if (tree_done_and) begin // RmsNormMax.java:562
+      tree_width <= 5'd16; // RmsNormMax.java:562
     end
-    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:574
-    // RmsNormMax.java:575
+    lane0_acc_operand_valid <= lane0_square_out_valid | tree_feed; // RmsNormMax.java:584
+    // RmsNormMax.java:585
     lane0_acc_operand_a <=
         tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d7) ? lane0_acc_out_payload : partial_0);
-    lane0_acc_operand_b <= tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:576
-    if ((lane0_acc_out_valid & ~tree_out_d7) | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:589
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:589
+    lane0_acc_operand_b <= tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:586
+    if ((lane0_acc_out_valid & ~tree_out_d7) | (tree_out_d7 & (tree_k_out_d7 == 5'd0))) begin // RmsNormMax.java:599
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:599
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:599
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd1)) begin // RmsNormMax.java:609
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:599
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd2)) begin // RmsNormMax.java:609
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:599
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd3)) begin // RmsNormMax.java:609
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd4)) begin // RmsNormMax.java:599
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd4)) begin // RmsNormMax.java:609
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:599
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd5)) begin // RmsNormMax.java:609
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:599
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd6)) begin // RmsNormMax.java:609
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:599
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd7)) begin // RmsNormMax.java:609
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd8)) begin // RmsNormMax.java:599
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd8)) begin // RmsNormMax.java:609
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:599
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd9)) begin // RmsNormMax.java:609
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:599
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd10)) begin // RmsNormMax.java:609
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:599
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd11)) begin // RmsNormMax.java:609
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd12)) begin // RmsNormMax.java:599
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd12)) begin // RmsNormMax.java:609
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:599
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd13)) begin // RmsNormMax.java:609
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:599
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd14)) begin // RmsNormMax.java:609
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:599
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:599
+    if (tree_out_d7 & (tree_k_out_d7 == 5'd15)) begin // RmsNormMax.java:609
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:609
     end
-    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane1_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane1_acc_operand_a <= (lane1_acc_out_valid & ~tree_out_d7) ? lane1_acc_out_payload : partial_1;
-    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:581
-    if (lane1_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:589
+    lane1_acc_operand_b <= lane1_square_out_payload; // RmsNormMax.java:591
+    if (lane1_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:599
     end
-    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane2_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane2_acc_operand_a <= (lane2_acc_out_valid & ~tree_out_d7) ? lane2_acc_out_payload : partial_2;
-    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:581
-    if (lane2_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:589
+    lane2_acc_operand_b <= lane2_square_out_payload; // RmsNormMax.java:591
+    if (lane2_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:599
     end
-    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane3_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane3_acc_operand_a <= (lane3_acc_out_valid & ~tree_out_d7) ? lane3_acc_out_payload : partial_3;
-    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:581
-    if (lane3_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:589
+    lane3_acc_operand_b <= lane3_square_out_payload; // RmsNormMax.java:591
+    if (lane3_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:599
     end
-    lane4_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane4_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane4_acc_operand_a <= (lane4_acc_out_valid & ~tree_out_d7) ? lane4_acc_out_payload : partial_4;
-    lane4_acc_operand_b <= lane4_square_out_payload; // RmsNormMax.java:581
-    if (lane4_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:589
+    lane4_acc_operand_b <= lane4_square_out_payload; // RmsNormMax.java:591
+    if (lane4_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:599
     end
-    lane5_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane5_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane5_acc_operand_a <= (lane5_acc_out_valid & ~tree_out_d7) ? lane5_acc_out_payload : partial_5;
-    lane5_acc_operand_b <= lane5_square_out_payload; // RmsNormMax.java:581
-    if (lane5_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:589
+    lane5_acc_operand_b <= lane5_square_out_payload; // RmsNormMax.java:591
+    if (lane5_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:599
     end
-    lane6_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane6_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane6_acc_operand_a <= (lane6_acc_out_valid & ~tree_out_d7) ? lane6_acc_out_payload : partial_6;
-    lane6_acc_operand_b <= lane6_square_out_payload; // RmsNormMax.java:581
-    if (lane6_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:589
+    lane6_acc_operand_b <= lane6_square_out_payload; // RmsNormMax.java:591
+    if (lane6_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:599
     end
-    lane7_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane7_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane7_acc_operand_a <= (lane7_acc_out_valid & ~tree_out_d7) ? lane7_acc_out_payload : partial_7;
-    lane7_acc_operand_b <= lane7_square_out_payload; // RmsNormMax.java:581
-    if (lane7_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:589
+    lane7_acc_operand_b <= lane7_square_out_payload; // RmsNormMax.java:591
+    if (lane7_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:599
     end
-    lane8_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane8_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane8_acc_operand_a <= (lane8_acc_out_valid & ~tree_out_d7) ? lane8_acc_out_payload : partial_8;
-    lane8_acc_operand_b <= lane8_square_out_payload; // RmsNormMax.java:581
-    if (lane8_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:589
+    lane8_acc_operand_b <= lane8_square_out_payload; // RmsNormMax.java:591
+    if (lane8_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:599
     end
-    lane9_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane9_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane9_acc_operand_a <= (lane9_acc_out_valid & ~tree_out_d7) ? lane9_acc_out_payload : partial_9;
-    lane9_acc_operand_b <= lane9_square_out_payload; // RmsNormMax.java:581
-    if (lane9_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:589
+    lane9_acc_operand_b <= lane9_square_out_payload; // RmsNormMax.java:591
+    if (lane9_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:599
     end
-    lane10_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane10_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane10_acc_operand_a <= (lane10_acc_out_valid & ~tree_out_d7) ? lane10_acc_out_payload : partial_10;
-    lane10_acc_operand_b <= lane10_square_out_payload; // RmsNormMax.java:581
-    if (lane10_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:589
+    lane10_acc_operand_b <= lane10_square_out_payload; // RmsNormMax.java:591
+    if (lane10_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:599
     end
-    lane11_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane11_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane11_acc_operand_a <= (lane11_acc_out_valid & ~tree_out_d7) ? lane11_acc_out_payload : partial_11;
-    lane11_acc_operand_b <= lane11_square_out_payload; // RmsNormMax.java:581
-    if (lane11_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:589
+    lane11_acc_operand_b <= lane11_square_out_payload; // RmsNormMax.java:591
+    if (lane11_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:599
     end
-    lane12_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane12_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane12_acc_operand_a <= (lane12_acc_out_valid & ~tree_out_d7) ? lane12_acc_out_payload : partial_12;
-    lane12_acc_operand_b <= lane12_square_out_payload; // RmsNormMax.java:581
-    if (lane12_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:589
+    lane12_acc_operand_b <= lane12_square_out_payload; // RmsNormMax.java:591
+    if (lane12_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:599
     end
-    lane13_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane13_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane13_acc_operand_a <= (lane13_acc_out_valid & ~tree_out_d7) ? lane13_acc_out_payload : partial_13;
-    lane13_acc_operand_b <= lane13_square_out_payload; // RmsNormMax.java:581
-    if (lane13_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:589
+    lane13_acc_operand_b <= lane13_square_out_payload; // RmsNormMax.java:591
+    if (lane13_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:599
     end
-    lane14_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane14_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane14_acc_operand_a <= (lane14_acc_out_valid & ~tree_out_d7) ? lane14_acc_out_payload : partial_14;
-    lane14_acc_operand_b <= lane14_square_out_payload; // RmsNormMax.java:581
-    if (lane14_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:589
+    lane14_acc_operand_b <= lane14_square_out_payload; // RmsNormMax.java:591
+    if (lane14_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:599
     end
-    lane15_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:579
-    // RmsNormMax.java:580
+    lane15_acc_operand_valid <= lane0_square_out_valid; // RmsNormMax.java:589
+    // RmsNormMax.java:590
     lane15_acc_operand_a <= (lane15_acc_out_valid & ~tree_out_d7) ? lane15_acc_out_payload : partial_15;
-    lane15_acc_operand_b <= lane15_square_out_payload; // RmsNormMax.java:581
-    if (lane15_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:589
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:589
+    lane15_acc_operand_b <= lane15_square_out_payload; // RmsNormMax.java:591
+    if (lane15_acc_out_valid & ~tree_out_d7) begin // RmsNormMax.java:599
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:599
     end
-    if (state_handoff) begin // RmsNormMax.java:603
-      partial_0 <= 32'h0; // RmsNormMax.java:605
-      partial_1 <= 32'h0; // RmsNormMax.java:605
-      partial_2 <= 32'h0; // RmsNormMax.java:605
-      partial_3 <= 32'h0; // RmsNormMax.java:605
-      partial_4 <= 32'h0; // RmsNormMax.java:605
-      partial_5 <= 32'h0; // RmsNormMax.java:605
-      partial_6 <= 32'h0; // RmsNormMax.java:605
-      partial_7 <= 32'h0; // RmsNormMax.java:605
-      partial_8 <= 32'h0; // RmsNormMax.java:605
-      partial_9 <= 32'h0; // RmsNormMax.java:605
-      partial_10 <= 32'h0; // RmsNormMax.java:605
-      partial_11 <= 32'h0; // RmsNormMax.java:605
-      partial_12 <= 32'h0; // RmsNormMax.java:605
-      partial_13 <= 32'h0; // RmsNormMax.java:605
-      partial_14 <= 32'h0; // RmsNormMax.java:605
-      partial_15 <= 32'h0; // RmsNormMax.java:605
+    if (state_handoff) begin // RmsNormMax.java:613
+      partial_0 <= 32'h0; // RmsNormMax.java:615
+      partial_1 <= 32'h0; // RmsNormMax.java:615
+      partial_2 <= 32'h0; // RmsNormMax.java:615
+      partial_3 <= 32'h0; // RmsNormMax.java:615
+      partial_4 <= 32'h0; // RmsNormMax.java:615
+      partial_5 <= 32'h0; // RmsNormMax.java:615
+      partial_6 <= 32'h0; // RmsNormMax.java:615
+      partial_7 <= 32'h0; // RmsNormMax.java:615
+      partial_8 <= 32'h0; // RmsNormMax.java:615
+      partial_9 <= 32'h0; // RmsNormMax.java:615
+      partial_10 <= 32'h0; // RmsNormMax.java:615
+      partial_11 <= 32'h0; // RmsNormMax.java:615
+      partial_12 <= 32'h0; // RmsNormMax.java:615
+      partial_13 <= 32'h0; // RmsNormMax.java:615
+      partial_14 <= 32'h0; // RmsNormMax.java:615
+      partial_15 <= 32'h0; // RmsNormMax.java:615
     end
     if (reset) begin
       tree_k_out_d7 <= 5'd0;
@@ -1928,8 +1937,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:621): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:625
+  // normalize (RmsNormMax.java:631): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~state_scaling & ~normalize_busy; // RmsNormMax.java:635
 
   always @(*) begin
     normalize_mul_issue = 1'b0; // Fp32SharedOps.java:123
@@ -1993,13 +2002,13 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign normalize_add_in_valid = normalize_add_operands_valid; // Fp32SharedOps.java:126
   assign normalize_add_in_payload_a = normalize_add_operand_a; // Fp32SharedOps.java:127
   assign normalize_add_in_payload_b = normalize_add_operand_b; // Fp32SharedOps.java:128
-  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:631
-  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:631
-  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:631
+  assign rsqrt_scale2_in_valid = launch_d64; // RmsNormMax.java:641
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:641
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d46; // RmsNormMax.java:641
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:626
-      normalize_busy <= 1'b1; // RmsNormMax.java:626
+    if (normalize_launch) begin // RmsNormMax.java:636
+      normalize_busy <= 1'b1; // RmsNormMax.java:636
     end
     normalize_mul_operands_valid <= normalize_mul_issue; // Fp32SharedOps.java:126
     normalize_mul_operand_a <= normalize_mul_issue_a; // Fp32SharedOps.java:127
@@ -2021,10 +2030,10 @@ module RmsNormMax_l16_w16_n1536_fp16 (
          (normalize_add_out_payload[30:0] == 31'h0),
          ((normalize_add_out_payload[30:23] == 8'd255)
           & (normalize_add_out_payload[22:0] == 23'd0)
-          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:631
-    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:631
-    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:631
-    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:631
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:641
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:641
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:641
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:641
     rsqrt_lz_a <=
         (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
           ? {2'h2,
@@ -2051,23 +2060,23 @@ module RmsNormMax_l16_w16_n1536_fp16 (
                       : {1'b1, ~normalize_add_out_payload[16]})}
                 : {1'b0,
                    (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
-                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:631
-    // RmsNormMax.java:631
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:641
+    // RmsNormMax.java:641
     rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
-    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:631
-    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:631
-    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:631
-    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:631
-    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:631
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:641
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:641
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:641
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:641
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:641
     rsqrt_u_c <=
         {1'b0,
          ((rsqrt_fraction_b[17:0] == 18'd0) ? 8'd0 : (8'd126 - {3'd0, rsqrt_u_c_mux})),
          rsqrt_u_c_shl[16:0],
-         6'h0}; // RmsNormMax.java:631
-    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:631
-    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:631
-    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:631
-    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:631
+         6'h0}; // RmsNormMax.java:641
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:641
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:641
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:641
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:641
     launch_d9 <= launch_d8; // Fp32SharedOps.java:144
     launch_d10 <= launch_d9; // Fp32SharedOps.java:144
     launch_d11 <= launch_d10; // Fp32SharedOps.java:144
@@ -2170,165 +2179,165 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     rsqrt_y0_d21 <= rsqrt_y0_d20; // Fp32SharedOps.java:145
     rsqrt_y0_d22 <= rsqrt_y0_d21; // Fp32SharedOps.java:145
     rsqrt_y0_d23 <= rsqrt_y0_d22; // Fp32SharedOps.java:145
-    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:631
-    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:631
-    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:631
-    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:631
-    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:631
-    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:631
-    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:631
-    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:631
-    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:631
-    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:631
-    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:631
-    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:631
-    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:631
-    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:631
-    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:631
-    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:631
-    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:631
-    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:631
-    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:631
-    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:631
-    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:631
-    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:631
-    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:631
-    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:631
-    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:631
-    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:631
-    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:631
-    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:631
-    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:631
-    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:631
-    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:631
-    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:631
-    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:631
-    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:631
-    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:631
-    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:631
-    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:631
-    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:631
-    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:631
-    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:631
-    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:631
-    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:631
-    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:631
-    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:631
-    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:631
-    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:631
-    launch_d57 <= launch_d56; // RmsNormMax.java:631
-    launch_d58 <= launch_d57; // RmsNormMax.java:631
-    launch_d59 <= launch_d58; // RmsNormMax.java:631
-    launch_d60 <= launch_d59; // RmsNormMax.java:631
-    launch_d61 <= launch_d60; // RmsNormMax.java:631
-    launch_d62 <= launch_d61; // RmsNormMax.java:631
-    launch_d63 <= launch_d62; // RmsNormMax.java:631
-    launch_d64 <= launch_d63; // RmsNormMax.java:631
-    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:631
-    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:631
-    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:631
-    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:631
-    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:631
-    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:631
-    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:631
-    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:631
-    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:631
-    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:631
-    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:631
-    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:631
-    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:631
-    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:631
-    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:631
-    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:631
-    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:631
-    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:631
-    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:631
-    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:631
-    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:631
-    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:631
-    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:631
-    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:631
-    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:631
-    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:631
-    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:631
-    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:631
-    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:631
-    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:631
-    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:631
-    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:631
-    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:631
-    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:631
-    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:631
-    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:631
-    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:631
-    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:631
-    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:631
-    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:631
-    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:631
-    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:631
-    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:631
-    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:631
-    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:631
-    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:631
-    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:631
-    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:631
-    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:631
-    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:631
-    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:631
-    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:631
-    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:631
-    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:631
-    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:631
-    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:631
-    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:631
-    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:631
-    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:631
-    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:631
-    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:631
-    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:631
-    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:631
-    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:631
-    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:631
-    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:631
-    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:631
-    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:631
-    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:631
-    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:631
-    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:631
-    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:631
-    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:631
-    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:631
-    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:631
-    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:631
-    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:631
-    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:631
-    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:631
-    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:631
-    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:631
-    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:631
-    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:631
-    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:631
-    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:631
-    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:631
-    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:631
-    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:631
-    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:631
-    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:631
-    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:631
-    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:631
-    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:631
-    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:631
-    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:631
-    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:631
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:641
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:641
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:641
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:641
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:641
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:641
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:641
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:641
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:641
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:641
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:641
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:641
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:641
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:641
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:641
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:641
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:641
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:641
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:641
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:641
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:641
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:641
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:641
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:641
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:641
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:641
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:641
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:641
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:641
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:641
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:641
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:641
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:641
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:641
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:641
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:641
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:641
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:641
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:641
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:641
+    rsqrt_minus_half_d41 <= rsqrt_minus_half_d40; // RmsNormMax.java:641
+    rsqrt_minus_half_d42 <= rsqrt_minus_half_d41; // RmsNormMax.java:641
+    rsqrt_minus_half_d43 <= rsqrt_minus_half_d42; // RmsNormMax.java:641
+    rsqrt_minus_half_d44 <= rsqrt_minus_half_d43; // RmsNormMax.java:641
+    rsqrt_minus_half_d45 <= rsqrt_minus_half_d44; // RmsNormMax.java:641
+    rsqrt_minus_half_d46 <= rsqrt_minus_half_d45; // RmsNormMax.java:641
+    launch_d57 <= launch_d56; // RmsNormMax.java:641
+    launch_d58 <= launch_d57; // RmsNormMax.java:641
+    launch_d59 <= launch_d58; // RmsNormMax.java:641
+    launch_d60 <= launch_d59; // RmsNormMax.java:641
+    launch_d61 <= launch_d60; // RmsNormMax.java:641
+    launch_d62 <= launch_d61; // RmsNormMax.java:641
+    launch_d63 <= launch_d62; // RmsNormMax.java:641
+    launch_d64 <= launch_d63; // RmsNormMax.java:641
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:641
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:641
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:641
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:641
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:641
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:641
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:641
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:641
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:641
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:641
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:641
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:641
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:641
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:641
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:641
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:641
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:641
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:641
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:641
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:641
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:641
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:641
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:641
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:641
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:641
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:641
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:641
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:641
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:641
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:641
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:641
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:641
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:641
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:641
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:641
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:641
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:641
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:641
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:641
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:641
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:641
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:641
+    rsqrt_cases_d43 <= rsqrt_cases_d42; // RmsNormMax.java:641
+    rsqrt_cases_d44 <= rsqrt_cases_d43; // RmsNormMax.java:641
+    rsqrt_cases_d45 <= rsqrt_cases_d44; // RmsNormMax.java:641
+    rsqrt_cases_d46 <= rsqrt_cases_d45; // RmsNormMax.java:641
+    rsqrt_cases_d47 <= rsqrt_cases_d46; // RmsNormMax.java:641
+    rsqrt_cases_d48 <= rsqrt_cases_d47; // RmsNormMax.java:641
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:641
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:641
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:641
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:641
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:641
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:641
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:641
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:641
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:641
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:641
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:641
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:641
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:641
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:641
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:641
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:641
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:641
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:641
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:641
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:641
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:641
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:641
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:641
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:641
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:641
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:641
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:641
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:641
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:641
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:641
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:641
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:641
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:641
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:641
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:641
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:641
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:641
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:641
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:641
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:641
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:641
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:641
+    rsqrt_sign_d43 <= rsqrt_sign_d42; // RmsNormMax.java:641
+    rsqrt_sign_d44 <= rsqrt_sign_d43; // RmsNormMax.java:641
+    rsqrt_sign_d45 <= rsqrt_sign_d44; // RmsNormMax.java:641
+    rsqrt_sign_d46 <= rsqrt_sign_d45; // RmsNormMax.java:641
+    rsqrt_sign_d47 <= rsqrt_sign_d46; // RmsNormMax.java:641
+    rsqrt_sign_d48 <= rsqrt_sign_d47; // RmsNormMax.java:641
     rsqrt_y_out <=
         rsqrt_cases_d48[2] ? 32'h7fc00000
         : rsqrt_cases_d48[1] ? {rsqrt_sign_d48, 31'h7f800000}
         : rsqrt_cases_d48[0] ? 32'h0
-        : rsqrt_scale2_out_payload; // RmsNormMax.java:631
-    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:632
-    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:636
-      r <= rsqrt_y_out; // RmsNormMax.java:637
-      normalize_busy <= 1'b0; // RmsNormMax.java:638
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:641
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:642
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:646
+      r <= rsqrt_y_out; // RmsNormMax.java:647
+      normalize_busy <= 1'b0; // RmsNormMax.java:648
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -2409,367 +2418,367 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:659): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:669): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:663
-  assign lane0_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:674
-  assign lane0_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane0_gamma_in_payload = gamma_word_d2_0; // RmsNormMax.java:675
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:677
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:678
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:678
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:678
-  assign lane1_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:674
-  assign lane1_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane1_gamma_in_payload = gamma_word_d2_1; // RmsNormMax.java:675
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:677
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:678
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:678
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:678
-  assign lane2_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:674
-  assign lane2_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane2_gamma_in_payload = gamma_word_d2_2; // RmsNormMax.java:675
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:677
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:678
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:678
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:678
-  assign lane3_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:674
-  assign lane3_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane3_gamma_in_payload = gamma_word_d2_3; // RmsNormMax.java:675
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:677
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:678
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:678
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:678
-  assign lane4_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:674
-  assign lane4_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane4_gamma_in_payload = gamma_word_d2_4; // RmsNormMax.java:675
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane4_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // RmsNormMax.java:677
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:678
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:678
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:678
-  assign lane5_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:674
-  assign lane5_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane5_gamma_in_payload = gamma_word_d2_5; // RmsNormMax.java:675
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane5_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // RmsNormMax.java:677
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:678
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:678
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:678
-  assign lane6_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:674
-  assign lane6_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane6_gamma_in_payload = gamma_word_d2_6; // RmsNormMax.java:675
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane6_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // RmsNormMax.java:677
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:678
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:678
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:678
-  assign lane7_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:674
-  assign lane7_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane7_gamma_in_payload = gamma_word_d2_7; // RmsNormMax.java:675
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane7_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // RmsNormMax.java:677
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:678
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:678
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:678
-  assign lane8_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:674
-  assign lane8_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane8_gamma_in_payload = gamma_word_d2_8; // RmsNormMax.java:675
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane8_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // RmsNormMax.java:677
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:678
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:678
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:678
-  assign lane9_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:674
-  assign lane9_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane9_gamma_in_payload = gamma_word_d2_9; // RmsNormMax.java:675
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane9_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // RmsNormMax.java:677
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:678
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:678
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:678
-  assign lane10_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:674
-  assign lane10_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane10_gamma_in_payload = gamma_word_d2_10; // RmsNormMax.java:675
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane10_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // RmsNormMax.java:677
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:678
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:678
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:678
-  assign lane11_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:674
-  assign lane11_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane11_gamma_in_payload = gamma_word_d2_11; // RmsNormMax.java:675
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane11_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // RmsNormMax.java:677
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:678
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:678
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:678
-  assign lane12_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:674
-  assign lane12_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane12_gamma_in_payload = gamma_word_d2_12; // RmsNormMax.java:675
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane12_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // RmsNormMax.java:677
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:678
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:678
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:678
-  assign lane13_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:674
-  assign lane13_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane13_gamma_in_payload = gamma_word_d2_13; // RmsNormMax.java:675
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane13_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // RmsNormMax.java:677
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:678
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:678
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:678
-  assign lane14_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:674
-  assign lane14_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane14_gamma_in_payload = gamma_word_d2_14; // RmsNormMax.java:675
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane14_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // RmsNormMax.java:677
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:678
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:678
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:678
-  assign lane15_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:674
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:674
-  assign lane15_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:675
-  assign lane15_gamma_in_payload = gamma_word_d2_15; // RmsNormMax.java:675
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:677
-  assign lane15_xr_in_payload_a = r; // RmsNormMax.java:677
-  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // RmsNormMax.java:677
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:678
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:678
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:678
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:678
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:678
-  assign absmax_restart = emit_last_d1; // RmsNormMax.java:751
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:673
+  assign lane0_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:684
+  assign lane0_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane0_gamma_in_payload = gamma_word_d2_0; // RmsNormMax.java:685
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane0_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane0_xr_in_payload_b = lane0_xs_out_payload; // RmsNormMax.java:687
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:688
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:688
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:688
+  assign lane1_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:684
+  assign lane1_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane1_gamma_in_payload = gamma_word_d2_1; // RmsNormMax.java:685
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane1_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane1_xr_in_payload_b = lane1_xs_out_payload; // RmsNormMax.java:687
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:688
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:688
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:688
+  assign lane2_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:684
+  assign lane2_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane2_gamma_in_payload = gamma_word_d2_2; // RmsNormMax.java:685
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane2_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane2_xr_in_payload_b = lane2_xs_out_payload; // RmsNormMax.java:687
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:688
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:688
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:688
+  assign lane3_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:684
+  assign lane3_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane3_gamma_in_payload = gamma_word_d2_3; // RmsNormMax.java:685
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane3_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane3_xr_in_payload_b = lane3_xs_out_payload; // RmsNormMax.java:687
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:688
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:688
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:688
+  assign lane4_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:684
+  assign lane4_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane4_gamma_in_payload = gamma_word_d2_4; // RmsNormMax.java:685
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane4_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane4_xr_in_payload_b = lane4_xs_out_payload; // RmsNormMax.java:687
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:688
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:688
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:688
+  assign lane5_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:684
+  assign lane5_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane5_gamma_in_payload = gamma_word_d2_5; // RmsNormMax.java:685
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane5_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane5_xr_in_payload_b = lane5_xs_out_payload; // RmsNormMax.java:687
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:688
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:688
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:688
+  assign lane6_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:684
+  assign lane6_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane6_gamma_in_payload = gamma_word_d2_6; // RmsNormMax.java:685
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane6_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane6_xr_in_payload_b = lane6_xs_out_payload; // RmsNormMax.java:687
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:688
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:688
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:688
+  assign lane7_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:684
+  assign lane7_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane7_gamma_in_payload = gamma_word_d2_7; // RmsNormMax.java:685
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane7_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane7_xr_in_payload_b = lane7_xs_out_payload; // RmsNormMax.java:687
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:688
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:688
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:688
+  assign lane8_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:684
+  assign lane8_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane8_gamma_in_payload = gamma_word_d2_8; // RmsNormMax.java:685
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane8_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane8_xr_in_payload_b = lane8_xs_out_payload; // RmsNormMax.java:687
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:688
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:688
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:688
+  assign lane9_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:684
+  assign lane9_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane9_gamma_in_payload = gamma_word_d2_9; // RmsNormMax.java:685
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane9_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane9_xr_in_payload_b = lane9_xs_out_payload; // RmsNormMax.java:687
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:688
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:688
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:688
+  assign lane10_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:684
+  assign lane10_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane10_gamma_in_payload = gamma_word_d2_10; // RmsNormMax.java:685
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane10_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane10_xr_in_payload_b = lane10_xs_out_payload; // RmsNormMax.java:687
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:688
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:688
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:688
+  assign lane11_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:684
+  assign lane11_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane11_gamma_in_payload = gamma_word_d2_11; // RmsNormMax.java:685
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane11_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane11_xr_in_payload_b = lane11_xs_out_payload; // RmsNormMax.java:687
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:688
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:688
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:688
+  assign lane12_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:684
+  assign lane12_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane12_gamma_in_payload = gamma_word_d2_12; // RmsNormMax.java:685
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane12_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane12_xr_in_payload_b = lane12_xs_out_payload; // RmsNormMax.java:687
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:688
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:688
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:688
+  assign lane13_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:684
+  assign lane13_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane13_gamma_in_payload = gamma_word_d2_13; // RmsNormMax.java:685
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane13_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane13_xr_in_payload_b = lane13_xs_out_payload; // RmsNormMax.java:687
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:688
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:688
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:688
+  assign lane14_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:684
+  assign lane14_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane14_gamma_in_payload = gamma_word_d2_14; // RmsNormMax.java:685
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane14_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane14_xr_in_payload_b = lane14_xs_out_payload; // RmsNormMax.java:687
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:688
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:688
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:688
+  assign lane15_xs_in_valid = gamma_fire_d2; // RmsNormMax.java:684
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:684
+  assign lane15_gamma_in_valid = gamma_fire_d2; // RmsNormMax.java:685
+  assign lane15_gamma_in_payload = gamma_word_d2_15; // RmsNormMax.java:685
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:687
+  assign lane15_xr_in_payload_a = r; // RmsNormMax.java:687
+  assign lane15_xr_in_payload_b = lane15_xs_out_payload; // RmsNormMax.java:687
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:688
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:688
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:688
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:688
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:688
+  assign absmax_restart = emit_last_d1; // RmsNormMax.java:761
 
   always @(posedge clk) begin
-    gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:668
-    gamma_word_d1_1 <= gamma_payload_1; // RmsNormMax.java:668
-    gamma_word_d1_2 <= gamma_payload_2; // RmsNormMax.java:668
-    gamma_word_d1_3 <= gamma_payload_3; // RmsNormMax.java:668
-    gamma_word_d1_4 <= gamma_payload_4; // RmsNormMax.java:668
-    gamma_word_d1_5 <= gamma_payload_5; // RmsNormMax.java:668
-    gamma_word_d1_6 <= gamma_payload_6; // RmsNormMax.java:668
-    gamma_word_d1_7 <= gamma_payload_7; // RmsNormMax.java:668
-    gamma_word_d1_8 <= gamma_payload_8; // RmsNormMax.java:668
-    gamma_word_d1_9 <= gamma_payload_9; // RmsNormMax.java:668
-    gamma_word_d1_10 <= gamma_payload_10; // RmsNormMax.java:668
-    gamma_word_d1_11 <= gamma_payload_11; // RmsNormMax.java:668
-    gamma_word_d1_12 <= gamma_payload_12; // RmsNormMax.java:668
-    gamma_word_d1_13 <= gamma_payload_13; // RmsNormMax.java:668
-    gamma_word_d1_14 <= gamma_payload_14; // RmsNormMax.java:668
-    gamma_word_d1_15 <= gamma_payload_15; // RmsNormMax.java:668
-    gamma_word_d2_0 <= gamma_word_d1_0; // RmsNormMax.java:668
-    gamma_word_d2_1 <= gamma_word_d1_1; // RmsNormMax.java:668
-    gamma_word_d2_2 <= gamma_word_d1_2; // RmsNormMax.java:668
-    gamma_word_d2_3 <= gamma_word_d1_3; // RmsNormMax.java:668
-    gamma_word_d2_4 <= gamma_word_d1_4; // RmsNormMax.java:668
-    gamma_word_d2_5 <= gamma_word_d1_5; // RmsNormMax.java:668
-    gamma_word_d2_6 <= gamma_word_d1_6; // RmsNormMax.java:668
-    gamma_word_d2_7 <= gamma_word_d1_7; // RmsNormMax.java:668
-    gamma_word_d2_8 <= gamma_word_d1_8; // RmsNormMax.java:668
-    gamma_word_d2_9 <= gamma_word_d1_9; // RmsNormMax.java:668
-    gamma_word_d2_10 <= gamma_word_d1_10; // RmsNormMax.java:668
-    gamma_word_d2_11 <= gamma_word_d1_11; // RmsNormMax.java:668
-    gamma_word_d2_12 <= gamma_word_d1_12; // RmsNormMax.java:668
-    gamma_word_d2_13 <= gamma_word_d1_13; // RmsNormMax.java:668
-    gamma_word_d2_14 <= gamma_word_d1_14; // RmsNormMax.java:668
-    gamma_word_d2_15 <= gamma_word_d1_15; // RmsNormMax.java:668
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:674
-    gamma_fire_d2 <= gamma_fire_d1; // RmsNormMax.java:674
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:678
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:678
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:678
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:678
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:678
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:678
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:678
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:678
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:678
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:678
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:678
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:678
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:678
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:678
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:678
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:678
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:678
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:678
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:678
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:678
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:678
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:678
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:678
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:678
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:678
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:678
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:678
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:678
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:678
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:678
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:678
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:678
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:678
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:678
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:678
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:678
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:678
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:678
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:678
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:678
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:678
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:678
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:678
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:678
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:678
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:678
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:678
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:678
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:678
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:678
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:678
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:678
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:678
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:678
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:678
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:678
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:678
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:678
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:678
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:678
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:678
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:678
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:678
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:678
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:678
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:678
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:678
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:678
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:678
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:678
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:678
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:678
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:678
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:678
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:678
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:678
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:678
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:678
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:678
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:678
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:678
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:678
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:678
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:678
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:678
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:678
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:678
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:678
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:678
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:678
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:678
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:678
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:678
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:678
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:678
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:678
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:678
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:678
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:678
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:678
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:678
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:678
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:678
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:678
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:678
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:678
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:678
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:678
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:678
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:678
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:678
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:678
-    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:692
-    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // RmsNormMax.java:693
-    if (lane0_y_out_valid) begin // RmsNormMax.java:695
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:695
+    gamma_word_d1_0 <= gamma_payload_0; // RmsNormMax.java:678
+    gamma_word_d1_1 <= gamma_payload_1; // RmsNormMax.java:678
+    gamma_word_d1_2 <= gamma_payload_2; // RmsNormMax.java:678
+    gamma_word_d1_3 <= gamma_payload_3; // RmsNormMax.java:678
+    gamma_word_d1_4 <= gamma_payload_4; // RmsNormMax.java:678
+    gamma_word_d1_5 <= gamma_payload_5; // RmsNormMax.java:678
+    gamma_word_d1_6 <= gamma_payload_6; // RmsNormMax.java:678
+    gamma_word_d1_7 <= gamma_payload_7; // RmsNormMax.java:678
+    gamma_word_d1_8 <= gamma_payload_8; // RmsNormMax.java:678
+    gamma_word_d1_9 <= gamma_payload_9; // RmsNormMax.java:678
+    gamma_word_d1_10 <= gamma_payload_10; // RmsNormMax.java:678
+    gamma_word_d1_11 <= gamma_payload_11; // RmsNormMax.java:678
+    gamma_word_d1_12 <= gamma_payload_12; // RmsNormMax.java:678
+    gamma_word_d1_13 <= gamma_payload_13; // RmsNormMax.java:678
+    gamma_word_d1_14 <= gamma_payload_14; // RmsNormMax.java:678
+    gamma_word_d1_15 <= gamma_payload_15; // RmsNormMax.java:678
+    gamma_word_d2_0 <= gamma_word_d1_0; // RmsNormMax.java:678
+    gamma_word_d2_1 <= gamma_word_d1_1; // RmsNormMax.java:678
+    gamma_word_d2_2 <= gamma_word_d1_2; // RmsNormMax.java:678
+    gamma_word_d2_3 <= gamma_word_d1_3; // RmsNormMax.java:678
+    gamma_word_d2_4 <= gamma_word_d1_4; // RmsNormMax.java:678
+    gamma_word_d2_5 <= gamma_word_d1_5; // RmsNormMax.java:678
+    gamma_word_d2_6 <= gamma_word_d1_6; // RmsNormMax.java:678
+    gamma_word_d2_7 <= gamma_word_d1_7; // RmsNormMax.java:678
+    gamma_word_d2_8 <= gamma_word_d1_8; // RmsNormMax.java:678
+    gamma_word_d2_9 <= gamma_word_d1_9; // RmsNormMax.java:678
+    gamma_word_d2_10 <= gamma_word_d1_10; // RmsNormMax.java:678
+    gamma_word_d2_11 <= gamma_word_d1_11; // RmsNormMax.java:678
+    gamma_word_d2_12 <= gamma_word_d1_12; // RmsNormMax.java:678
+    gamma_word_d2_13 <= gamma_word_d1_13; // RmsNormMax.java:678
+    gamma_word_d2_14 <= gamma_word_d1_14; // RmsNormMax.java:678
+    gamma_word_d2_15 <= gamma_word_d1_15; // RmsNormMax.java:678
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:684
+    gamma_fire_d2 <= gamma_fire_d1; // RmsNormMax.java:684
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:688
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:688
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:688
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:688
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:688
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:688
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:688
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:688
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:688
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:688
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:688
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:688
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:688
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:688
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:688
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:688
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:688
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:688
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:688
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:688
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:688
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:688
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:688
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:688
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:688
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:688
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:688
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:688
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:688
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:688
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:688
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:688
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:688
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:688
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:688
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:688
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:688
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:688
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:688
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:688
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:688
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:688
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:688
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:688
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:688
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:688
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:688
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:688
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:688
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:688
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:688
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:688
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:688
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:688
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:688
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:688
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:688
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:688
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:688
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:688
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:688
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:688
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:688
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:688
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:688
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:688
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:688
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:688
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:688
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:688
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:688
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:688
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:688
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:688
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:688
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:688
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:688
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:688
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:688
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:688
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:688
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:688
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:688
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:688
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:688
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:688
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:688
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:688
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:688
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:688
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:688
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:688
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:688
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:688
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:688
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:688
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:688
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:688
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:688
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:688
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:688
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:688
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:688
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:688
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:688
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:688
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:688
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:688
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:688
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:688
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:688
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:688
+    beat_max_valid <= lane0_y_out_valid; // RmsNormMax.java:702
+    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // RmsNormMax.java:703
+    if (lane0_y_out_valid) begin // RmsNormMax.java:705
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:705
     end
-    if (beat_max_valid) begin // RmsNormMax.java:696
-      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:696
+    if (beat_max_valid) begin // RmsNormMax.java:706
+      running_max <= (beat_max > running_max) ? beat_max : running_max; // RmsNormMax.java:706
     end
-    if (absmax_restart) begin // RmsNormMax.java:697
-      running_max <= 15'd0; // RmsNormMax.java:697
+    if (absmax_restart) begin // RmsNormMax.java:707
+      running_max <= 15'd0; // RmsNormMax.java:707
     end
     abs_max_widened <=
         (running_max[14:10] == 5'd0)
           ? ((running_max[9:0] == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_widened_mux}), abs_max_widened_shl[8:0], 14'h0})
         : (running_max[14:10] == 5'd31) ? {9'hff, (running_max[9:0] != 10'd0), running_max[8:0], 13'h0}
-        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:707
+        : {1'b0, ({3'd0, running_max[14:10]} + 8'd112), running_max[9:0], 13'h0}; // RmsNormMax.java:717
     if (reset) begin
       gamma_word_d2_0 <= 16'h0;
       gamma_word_d2_1 <= 16'h0;
@@ -2812,18 +2821,18 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:741): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:744
+  // emit_pass (RmsNormMax.java:751): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:754
   assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:93
   assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:94
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid_d1 <= emit; // RmsNormMax.java:746
-    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:746
-    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:748
-    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:748
+    emit_valid_d1 <= emit; // RmsNormMax.java:756
+    emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:756
+    emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:758
+    emit_last_d2 <= emit_last_d1; // RmsNormMax.java:758
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       result_credits <= result_credits - 3'd1; // CreditBuffer.java:97
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:98
@@ -2909,6 +2918,11 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
+      if (!(~buffer_input_q | (buffer_input_bank_q == state_frontBank))) begin // RmsNormMax.java:435
+        $display("ASSERTION FAILED in %m: RmsNormMax.java:435: RmsNormMax: an input beat is written before its token ",
+                 "is handed off");
+        $stop;
+      end
       if (!(~(launch_d18 & normalize_launch))) begin // Fp32SharedOps.java:159
         $display("ASSERTION FAILED in %m: Fp32SharedOps.java:159: normalize: inputs 18 cycles apart collide on ",
                  "normalize_mul (keep inputs at least the schedule's length apart)");
@@ -2998,7 +3012,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 `endif
 
-  Fp16Square lane0_square ( // RmsNormMax.java:481
+  Fp16Square lane0_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_square_in_valid),
@@ -3007,7 +3021,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_square_out_payload)
   );
 
-  Fp16Square lane1_square ( // RmsNormMax.java:481
+  Fp16Square lane1_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_square_in_valid),
@@ -3016,7 +3030,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_square_out_payload)
   );
 
-  Fp16Square lane2_square ( // RmsNormMax.java:481
+  Fp16Square lane2_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_square_in_valid),
@@ -3025,7 +3039,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_square_out_payload)
   );
 
-  Fp16Square lane3_square ( // RmsNormMax.java:481
+  Fp16Square lane3_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_square_in_valid),
@@ -3034,7 +3048,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_square_out_payload)
   );
 
-  Fp16Square lane4_square ( // RmsNormMax.java:481
+  Fp16Square lane4_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_square_in_valid),
@@ -3043,7 +3057,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_square_out_payload)
   );
 
-  Fp16Square lane5_square ( // RmsNormMax.java:481
+  Fp16Square lane5_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_square_in_valid),
@@ -3052,7 +3066,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_square_out_payload)
   );
 
-  Fp16Square lane6_square ( // RmsNormMax.java:481
+  Fp16Square lane6_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_square_in_valid),
@@ -3061,7 +3075,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_square_out_payload)
   );
 
-  Fp16Square lane7_square ( // RmsNormMax.java:481
+  Fp16Square lane7_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_square_in_valid),
@@ -3070,7 +3084,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_square_out_payload)
   );
 
-  Fp16Square lane8_square ( // RmsNormMax.java:481
+  Fp16Square lane8_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_square_in_valid),
@@ -3079,7 +3093,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_square_out_payload)
   );
 
-  Fp16Square lane9_square ( // RmsNormMax.java:481
+  Fp16Square lane9_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_square_in_valid),
@@ -3088,7 +3102,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_square_out_payload)
   );
 
-  Fp16Square lane10_square ( // RmsNormMax.java:481
+  Fp16Square lane10_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_square_in_valid),
@@ -3097,7 +3111,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_square_out_payload)
   );
 
-  Fp16Square lane11_square ( // RmsNormMax.java:481
+  Fp16Square lane11_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_square_in_valid),
@@ -3106,7 +3120,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_square_out_payload)
   );
 
-  Fp16Square lane12_square ( // RmsNormMax.java:481
+  Fp16Square lane12_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_square_in_valid),
@@ -3115,7 +3129,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_square_out_payload)
   );
 
-  Fp16Square lane13_square ( // RmsNormMax.java:481
+  Fp16Square lane13_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_square_in_valid),
@@ -3124,7 +3138,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_square_out_payload)
   );
 
-  Fp16Square lane14_square ( // RmsNormMax.java:481
+  Fp16Square lane14_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_square_in_valid),
@@ -3133,7 +3147,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_square_out_payload)
   );
 
-  Fp16Square lane15_square ( // RmsNormMax.java:481
+  Fp16Square lane15_square ( // RmsNormMax.java:491
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_square_in_valid),
@@ -3142,7 +3156,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:562
+  Fp32Add lane0_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -3152,7 +3166,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:562
+  Fp32Add lane1_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -3162,7 +3176,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:562
+  Fp32Add lane2_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -3172,7 +3186,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:562
+  Fp32Add lane3_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -3182,7 +3196,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:562
+  Fp32Add lane4_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -3192,7 +3206,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:562
+  Fp32Add lane5_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -3202,7 +3216,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:562
+  Fp32Add lane6_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -3212,7 +3226,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:562
+  Fp32Add lane7_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -3222,7 +3236,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:562
+  Fp32Add lane8_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -3232,7 +3246,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:562
+  Fp32Add lane9_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -3242,7 +3256,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:562
+  Fp32Add lane10_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -3252,7 +3266,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:562
+  Fp32Add lane11_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -3262,7 +3276,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:562
+  Fp32Add lane12_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -3272,7 +3286,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:562
+  Fp32Add lane13_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -3282,7 +3296,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:562
+  Fp32Add lane14_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -3292,7 +3306,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:562
+  Fp32Add lane15_acc ( // RmsNormMax.java:572
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -3302,7 +3316,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul normalize_mul ( // RmsNormMax.java:629
+  Fp32Mul normalize_mul ( // RmsNormMax.java:639
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_mul_in_valid),
@@ -3312,7 +3326,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add normalize_add ( // RmsNormMax.java:629
+  Fp32Add normalize_add ( // RmsNormMax.java:639
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalize_add_in_valid),
@@ -3322,7 +3336,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (normalize_add_out_payload)
   );
 
-  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:631
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:641
     .clk          (clk),
     .reset        (reset),
     .in_valid     (rsqrt_scale2_in_valid),
@@ -3332,7 +3346,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (rsqrt_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -3341,7 +3355,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -3350,7 +3364,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane0_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -3360,7 +3374,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane0_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -3370,7 +3384,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -3379,7 +3393,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -3388,7 +3402,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -3397,7 +3411,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane1_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -3407,7 +3421,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane1_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -3417,7 +3431,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -3426,7 +3440,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -3435,7 +3449,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -3444,7 +3458,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane2_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -3454,7 +3468,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane2_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -3464,7 +3478,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -3473,7 +3487,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -3482,7 +3496,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -3491,7 +3505,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane3_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -3501,7 +3515,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane3_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -3511,7 +3525,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -3520,7 +3534,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -3529,7 +3543,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -3538,7 +3552,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane4_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -3548,7 +3562,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane4_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane4_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -3558,7 +3572,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -3567,7 +3581,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -3576,7 +3590,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -3585,7 +3599,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane5_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -3595,7 +3609,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane5_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane5_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -3605,7 +3619,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -3614,7 +3628,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -3623,7 +3637,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -3632,7 +3646,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane6_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -3642,7 +3656,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane6_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane6_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -3652,7 +3666,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -3661,7 +3675,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -3670,7 +3684,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -3679,7 +3693,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane7_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -3689,7 +3703,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane7_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane7_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -3699,7 +3713,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -3708,7 +3722,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -3717,7 +3731,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -3726,7 +3740,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane8_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -3736,7 +3750,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane8_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane8_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -3746,7 +3760,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -3755,7 +3769,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -3764,7 +3778,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -3773,7 +3787,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane9_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -3783,7 +3797,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane9_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane9_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -3793,7 +3807,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -3802,7 +3816,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -3811,7 +3825,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -3820,7 +3834,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane10_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -3830,7 +3844,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane10_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane10_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -3840,7 +3854,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -3849,7 +3863,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -3858,7 +3872,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -3867,7 +3881,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane11_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -3877,7 +3891,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane11_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane11_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -3887,7 +3901,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -3896,7 +3910,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -3905,7 +3919,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -3914,7 +3928,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane12_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -3924,7 +3938,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane12_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane12_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -3934,7 +3948,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -3943,7 +3957,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -3952,7 +3966,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -3961,7 +3975,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane13_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -3971,7 +3985,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane13_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane13_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -3981,7 +3995,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -3990,7 +4004,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -3999,7 +4013,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -4008,7 +4022,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane14_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -4018,7 +4032,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane14_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane14_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -4028,7 +4042,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -4037,7 +4051,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:674
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:684
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -4046,7 +4060,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:675
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:685
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -4055,7 +4069,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xr ( // RmsNormMax.java:677
+  Fp32Mul_fp16 lane15_xr ( // RmsNormMax.java:687
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -4065,7 +4079,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul_fp16 lane15_xrg ( // RmsNormMax.java:678
+  Fp32Mul_fp16 lane15_xrg ( // RmsNormMax.java:688
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -4075,7 +4089,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:678
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:688
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),

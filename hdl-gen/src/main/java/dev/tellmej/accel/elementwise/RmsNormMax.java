@@ -424,15 +424,25 @@ public final class RmsNormMax extends Module {
             yWord = wire("buffer_y_word", bits(16 * width));
             readEnable = wire("buffer_read", bool());
             RamStyle style = beats >= 64 || 16 * width * beats > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+            // An input beat is written a cycle after it is taken, from registers (for timing: the take, from the
+            // client's valid through the input's ready, lay on the path into the block RAM's write enable). The
+            // hand-off comes at least BYPASS_SETTLE cycles after a token's last beat, so the write lands in the
+            // front's bank before the back reads it (an assertion).
+            Bool inputQ = regNext("buffer_input_q", writeInput, 0);
+            Bits inputWordQ = regNext("buffer_input_word_q", inputWord);
+            UInt inputIndexQ = regNext("buffer_input_index_q", control.frontIndex());
+            Bool inputBankQ = regNext("buffer_input_bank_q", control.frontBank());
+            assertAlways(inputQ.not().or(inputBankQ.eq(control.frontBank())), "RmsNormMax: an input beat is written"
+                    + " before its token is handed off");
             List<Bits> words = new ArrayList<>();
             for (int b = 0; b < 2; b++) {
                 Mem<Bits> bank = mem("buffer" + b, bits(16 * width), beats).style(style);
-                Bool frontHere = b == 1 ? control.frontBank() : control.frontBank().not();
+                Bool frontHere = b == 1 ? inputBankQ : inputBankQ.not();
                 Bool backHere = b == 1 ? control.backBank() : control.backBank().not();
-                Bool input = writeInput.and(frontHere).named("buffer" + b + "_write_input");
+                Bool input = inputQ.and(frontHere).named("buffer" + b + "_write_input");
                 Bool back = writeBack.and(backHere).named("buffer" + b + "_write_back");
-                UInt writeAddress = mux(input, control.frontIndex(), writeBackIndex);
-                Bits writeData = mux(input, inputWord, yWord);
+                UInt writeAddress = mux(input, inputIndexQ, writeBackIndex);
+                Bits writeData = mux(input, inputWordQ, yWord);
                 when(input.or(back), () -> bank.write(writeAddress, writeData));
                 words.add(bank.readSync("read_word" + b, control.backIndex(), readEnable.and(backHere),
                         READ_LATENCY));

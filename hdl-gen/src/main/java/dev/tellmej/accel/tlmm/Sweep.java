@@ -52,11 +52,20 @@ final class Sweep extends Area {
         Bool lastTile = reg("sweep_last_tile", bool(), 0);
         lastBlock = reg("sweep_last_block", bool(), 0);
         UInt groupsOfTile = reg("sweep_groups_of_tile", uint(16), 0);
+        // The last group's and the last slot's index, each set with the count it follows (for timing: the
+        // increments before the compares lay on the path through the step into the counters' updates).
+        UInt lastGroupIndex = reg("sweep_last_group_index", uint(16), 0xFFFF);
+        CommandSlot.Derived<UInt> tileGroupsLess1 = command.derived("sweep_tile_groups_less_one",
+                c -> c.tileGroups().sub(1));
+        CommandSlot.Derived<UInt> lastTileGroupsLess1 = command.derived("sweep_last_tile_groups_less_one",
+                c -> c.lastTileGroups().sub(1));
+        UInt lastSlotIndex = reg("sweep_last_slot_index", uint(16), 0xFFFF);
         TlmmEngine.Command offered = command.offered;
         when(command.accepted, () -> {
             lastTile.set(offered.tiles().eq(1));
             lastBlock.set(offered.blocks().eq(1));
             groupsOfTile.set(offered.groupsOfTile(offered.tiles().eq(1)));
+            lastGroupIndex.set(offered.groupsOfTile(offered.tiles().eq(1)).sub(1));
         });
         // The chunk's size, whether it is the command's last, and the tokens beyond it, each set with the chunk
         // it describes (the subtraction from the command's tokens, the clamp and the compare lay on the path into
@@ -69,6 +78,7 @@ final class Sweep extends Area {
         UInt offeredTokens = offered.tokens();
         when(command.accepted, () -> {
             chunkTokens.set(clampToChunk(offeredTokens, maxTokens));
+            lastSlotIndex.set(clampToChunk(offeredTokens, maxTokens).sub(1));
             lastChunk.set(offeredTokens.le(maxTokens));
             beyond.set(offeredTokens.sub(maxTokens));
         });
@@ -88,8 +98,10 @@ final class Sweep extends Area {
         Bool loadedHere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0)).named("weights_loaded_here");
         Bool weightsThere = loadedHere.or(arrived).named("weights_there");
         weights.sweepHalf.set(weightHalf);
-        Bool lastSlot = slot.add(1).eq(chunkTokens).named("sweep_last_slot");
-        Bool lastGroup = group.add(1).eq(groupsOfTile).named("sweep_last_group");
+        Bool lastSlot = slot.eq(lastSlotIndex).named("sweep_last_slot");
+        Bool lastGroup = group.eq(lastGroupIndex).named("sweep_last_group");
+        assertAlways(lastGroupIndex.eq(groupsOfTile.sub(1)).and(lastSlotIndex.eq(chunkTokens.sub(1))),
+                "TLMM sweep: the last group's and slot's indices follow the counts");
         issue = command.active.and(allSwept.not()).and(tablesThere).and(weightsThere)
                 .and(lastBlock.not().or(results.room)).named("issue");
         results.issued.set(issue.and(lastBlock));
@@ -129,9 +141,12 @@ final class Sweep extends Area {
                         tile.set(0);
                         lastTile.set(cmd.tiles().eq(1));
                         groupsOfTile.set(cmd.groupsOfTile(cmd.tiles().eq(1)));
+                        lastGroupIndex.set(mux(cmd.tiles().eq(1), lastTileGroupsLess1.running(),
+                                tileGroupsLess1.running()));
                         tokens.set(tokens.add(chunkTokens));
                         when(lastChunk, () -> allSwept.set(true)).otherwise(() -> {
                             chunkTokens.set(clampToChunk(beyond, maxTokens));
+                            lastSlotIndex.set(clampToChunk(beyond, maxTokens).sub(1));
                             lastChunk.set(beyond.le(maxTokens));
                             beyond.set(beyond.sub(maxTokens));
                         });
@@ -140,6 +155,7 @@ final class Sweep extends Area {
                         Bool nextLast = tile.add(2).eq(cmd.tiles());
                         lastTile.set(nextLast);
                         groupsOfTile.set(cmd.groupsOfTile(nextLast));
+                        lastGroupIndex.set(mux(nextLast, lastTileGroupsLess1.running(), tileGroupsLess1.running()));
                     });
                 }).otherwise(() -> {
                     block.set(block.add(1));
