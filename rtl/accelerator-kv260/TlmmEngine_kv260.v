@@ -499,16 +499,16 @@ module TlmmEngine_kv260 (
   reg  [63:0]  load_next_tile_base;                        // WeightLoader.java:143
   wire [15:0]  load_tokens_left;                           // WeightLoader.java:149
   wire         load_last_chunk;                            // WeightLoader.java:150
-  wire [15:0]  load_tokens_after;                          // WeightLoader.java:151
-  reg  [15:0]  load_tokens_after_q;                        // WeightLoader.java:152
-  reg          load_all_tokens_q;                          // WeightLoader.java:153
-  reg  [15:0]  blocks_arrived;                             // WeightLoader.java:160
-  wire         load_ahead_taken;                           // WeightLoader.java:202
-  wire         load_go_ahead;                              // WeightLoader.java:216
-  wire         load_discard_asked;                         // WeightLoader.java:227
-  wire         load_discard;                               // WeightLoader.java:229
-  wire         load_arriving;                              // WeightLoader.java:245
-  wire         load_in_flight;                             // WeightLoader.java:246
+  wire [15:0]  load_tokens_after;                          // WeightLoader.java:153
+  reg  [15:0]  load_tokens_after_q;                        // WeightLoader.java:154
+  reg          load_all_tokens_q;                          // WeightLoader.java:155
+  reg  [15:0]  blocks_arrived;                             // WeightLoader.java:162
+  wire         load_ahead_taken;                           // WeightLoader.java:204
+  wire         load_go_ahead;                              // WeightLoader.java:218
+  wire         load_discard_asked;                         // WeightLoader.java:229
+  wire         load_discard;                               // WeightLoader.java:231
+  wire         load_arriving;                              // WeightLoader.java:247
+  wire         load_in_flight;                             // WeightLoader.java:248
 
   // table_builder
   wire         table_half_swept_0;                         // TableBuilder.java:49
@@ -1373,6 +1373,7 @@ module TlmmEngine_kv260 (
   wire [20:0] results_payload_13_part;
   wire [20:0] results_payload_14_part;
   wire [20:0] results_payload_15_part;
+  wire [15:0] load_tokens_left_mux;
   wire [31:0] port0_load_beats_mux;
   wire [31:0] port0_load_beats_mux_2;
   wire [31:0] port0_load_words_mux;
@@ -1589,6 +1590,7 @@ module TlmmEngine_kv260 (
   assign results_payload_13_part = result_fifo_pop_payload[293:273];
   assign results_payload_14_part = result_fifo_pop_payload[314:294];
   assign results_payload_15_part = result_fifo_pop_payload[335:315];
+  assign load_tokens_left_mux = load_ahead ? prefetched_tokens : cmd_tokens;
   assign port0_load_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
   assign port0_load_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
   assign port0_load_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
@@ -2134,18 +2136,18 @@ module TlmmEngine_kv260 (
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
       & (port_finished_3 | weights3_done); // WeightLoader.java:135
-  assign load_tokens_left = (load_ahead ? prefetched_tokens : cmd_tokens) - load_tokens; // WeightLoader.java:149
+  assign load_tokens_left = load_tokens_left_mux - load_tokens; // WeightLoader.java:149
   assign load_last_chunk = load_tokens_left <= 16'd8; // WeightLoader.java:150
-  assign load_tokens_after = load_tokens + (load_last_chunk ? load_tokens_left : 16'd8); // WeightLoader.java:151
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:202
-  // WeightLoader.java:216
+  assign load_tokens_after = load_last_chunk ? load_tokens_left_mux : (load_tokens + 16'd8); // WeightLoader.java:153
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:204
+  // WeightLoader.java:218
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:227
-  // WeightLoader.java:229
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:229
+  // WeightLoader.java:231
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:245
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:246
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:247
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:248
   assign sweep_weight_half = sweep_half; // Sweep.java:100
   assign buffer_read_enable = issue; // Sweep.java:108
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:109
@@ -2269,92 +2271,92 @@ module TlmmEngine_kv260 (
     end
     load_last_tile_q <= load_last_tile; // WeightLoader.java:139
     load_next_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:143
-    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:152
-    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:153
+    load_tokens_after_q <= load_tokens_after; // WeightLoader.java:154
+    load_all_tokens_q <= load_last_chunk; // WeightLoader.java:155
     blocks_arrived <=
         (start_load | ports_start) ? 16'd0
         : (blocks_arrived_mux < blocks_arrived_mux_2) ? blocks_arrived_mux
-        : blocks_arrived_mux_2; // WeightLoader.java:161
-    if (start_load) begin // WeightLoader.java:164
-      load_running <= 1'b1; // WeightLoader.java:165
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:166
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:167
+        : blocks_arrived_mux_2; // WeightLoader.java:163
+    if (start_load) begin // WeightLoader.java:166
+      load_running <= 1'b1; // WeightLoader.java:167
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:168
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:169
     end
-    if (load_complete) begin // WeightLoader.java:169
-      load_running <= 1'b0; // WeightLoader.java:170
-      port_finished_0 <= 1'b0; // WeightLoader.java:172
-      port_finished_1 <= 1'b0; // WeightLoader.java:172
-      port_finished_2 <= 1'b0; // WeightLoader.java:172
-      port_finished_3 <= 1'b0; // WeightLoader.java:172
-      if (load_half) begin // WeightLoader.java:174
-        half_loaded_1 <= 1'b1; // WeightLoader.java:174
+    if (load_complete) begin // WeightLoader.java:171
+      load_running <= 1'b0; // WeightLoader.java:172
+      port_finished_0 <= 1'b0; // WeightLoader.java:174
+      port_finished_1 <= 1'b0; // WeightLoader.java:174
+      port_finished_2 <= 1'b0; // WeightLoader.java:174
+      port_finished_3 <= 1'b0; // WeightLoader.java:174
+      if (load_half) begin // WeightLoader.java:176
+        half_loaded_1 <= 1'b1; // WeightLoader.java:176
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:174
+        half_loaded_0 <= 1'b1; // WeightLoader.java:176
       end
-      load_half <= ~load_half; // WeightLoader.java:175
-      if (load_last_tile_q) begin // WeightLoader.java:176
-        load_tile <= 16'd0; // WeightLoader.java:177
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:178
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:179
-        if (load_all_tokens_q) begin // WeightLoader.java:180
-          loads_finished <= 1'b1; // WeightLoader.java:180
+      load_half <= ~load_half; // WeightLoader.java:177
+      if (load_last_tile_q) begin // WeightLoader.java:178
+        load_tile <= 16'd0; // WeightLoader.java:179
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:180
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:181
+        if (load_all_tokens_q) begin // WeightLoader.java:182
+          loads_finished <= 1'b1; // WeightLoader.java:182
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:182
-        load_tile_base <= load_next_tile_base; // WeightLoader.java:183
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:184
+        load_tile_base <= load_next_tile_base; // WeightLoader.java:185
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:190
-      half_loaded_0 <= 1'b0; // WeightLoader.java:190
+    if (half_swept_0) begin // WeightLoader.java:192
+      half_loaded_0 <= 1'b0; // WeightLoader.java:192
     end
-    if (half_swept_1) begin // WeightLoader.java:190
-      half_loaded_1 <= 1'b0; // WeightLoader.java:190
+    if (half_swept_1) begin // WeightLoader.java:192
+      half_loaded_1 <= 1'b0; // WeightLoader.java:192
     end
-    if (half_released_0) begin // WeightLoader.java:194
-      half_busy_0 <= 1'b0; // WeightLoader.java:194
+    if (half_released_0) begin // WeightLoader.java:196
+      half_busy_0 <= 1'b0; // WeightLoader.java:196
     end
-    if (half_released_1) begin // WeightLoader.java:194
-      half_busy_1 <= 1'b0; // WeightLoader.java:194
+    if (half_released_1) begin // WeightLoader.java:196
+      half_busy_1 <= 1'b0; // WeightLoader.java:196
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:197
-      loads_finished <= 1'b0; // WeightLoader.java:198
-      load_tokens <= 16'd0; // WeightLoader.java:199
-      load_tile_base <= cmd_address; // WeightLoader.java:200
+    if (finished & ~load_ahead) begin // WeightLoader.java:199
+      loads_finished <= 1'b0; // WeightLoader.java:200
+      load_tokens <= 16'd0; // WeightLoader.java:201
+      load_tile_base <= cmd_address; // WeightLoader.java:202
     end
-    if (accepted) begin // WeightLoader.java:203
-      if (load_ahead_taken) begin // WeightLoader.java:204
-        load_ahead <= 1'b0; // WeightLoader.java:206
-        load_error <= load_ahead_error; // WeightLoader.java:207
-        load_ahead_error <= 1'b0; // WeightLoader.java:208
+    if (accepted) begin // WeightLoader.java:205
+      if (load_ahead_taken) begin // WeightLoader.java:206
+        load_ahead <= 1'b0; // WeightLoader.java:208
+        load_error <= load_ahead_error; // WeightLoader.java:209
+        load_ahead_error <= 1'b0; // WeightLoader.java:210
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:210
-        load_error <= 1'b0; // WeightLoader.java:211
+        load_tile_base <= command_payload_address; // WeightLoader.java:212
+        load_error <= 1'b0; // WeightLoader.java:213
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:217
-      load_ahead <= 1'b1; // WeightLoader.java:218
-      load_tile <= 16'd0; // WeightLoader.java:219
-      load_tokens <= 16'd0; // WeightLoader.java:220
-      loads_finished <= 1'b0; // WeightLoader.java:221
-      load_tile_base <= prefetched_address; // WeightLoader.java:222
+    if (load_go_ahead) begin // WeightLoader.java:219
+      load_ahead <= 1'b1; // WeightLoader.java:220
+      load_tile <= 16'd0; // WeightLoader.java:221
+      load_tokens <= 16'd0; // WeightLoader.java:222
+      loads_finished <= 1'b0; // WeightLoader.java:223
+      load_tile_base <= prefetched_address; // WeightLoader.java:224
     end
-    if (load_discard_asked) begin // WeightLoader.java:228
-      load_discarding <= 1'b1; // WeightLoader.java:228
+    if (load_discard_asked) begin // WeightLoader.java:230
+      load_discarding <= 1'b1; // WeightLoader.java:230
     end
-    if (load_discard) begin // WeightLoader.java:230
-      load_discarding <= 1'b0; // WeightLoader.java:231
-      load_ahead <= 1'b0; // WeightLoader.java:232
-      load_ahead_error <= 1'b0; // WeightLoader.java:233
-      load_running <= 1'b0; // WeightLoader.java:234
-      half_busy_0 <= 1'b0; // WeightLoader.java:236
-      half_loaded_0 <= 1'b0; // WeightLoader.java:237
-      half_busy_1 <= 1'b0; // WeightLoader.java:236
-      half_loaded_1 <= 1'b0; // WeightLoader.java:237
-      load_half <= sweep_weight_half; // WeightLoader.java:239
-      load_tile <= 16'd0; // WeightLoader.java:240
-      load_tokens <= 16'd0; // WeightLoader.java:241
-      loads_finished <= 1'b0; // WeightLoader.java:242
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:243
+    if (load_discard) begin // WeightLoader.java:232
+      load_discarding <= 1'b0; // WeightLoader.java:233
+      load_ahead <= 1'b0; // WeightLoader.java:234
+      load_ahead_error <= 1'b0; // WeightLoader.java:235
+      load_running <= 1'b0; // WeightLoader.java:236
+      half_busy_0 <= 1'b0; // WeightLoader.java:238
+      half_loaded_0 <= 1'b0; // WeightLoader.java:239
+      half_busy_1 <= 1'b0; // WeightLoader.java:238
+      half_loaded_1 <= 1'b0; // WeightLoader.java:239
+      load_half <= sweep_weight_half; // WeightLoader.java:241
+      load_tile <= 16'd0; // WeightLoader.java:242
+      load_tokens <= 16'd0; // WeightLoader.java:243
+      loads_finished <= 1'b0; // WeightLoader.java:244
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:245
     end
     if (!ap_rst_n) begin
       ports_idle <= 1'b0;
@@ -3718,8 +3720,8 @@ module TlmmEngine_kv260 (
                  "a load completes");
         $stop;
       end
-      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:154
-        $display("ASSERTION FAILED in %m: WeightLoader.java:154: WeightLoader: the tokens after the chunk are ",
+      if (!(~load_complete | (load_tokens_after_q == load_tokens_after))) begin // WeightLoader.java:156
+        $display("ASSERTION FAILED in %m: WeightLoader.java:156: WeightLoader: the tokens after the chunk are ",
                  "current when a load completes");
         $stop;
       end

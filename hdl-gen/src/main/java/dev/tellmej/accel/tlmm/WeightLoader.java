@@ -148,7 +148,9 @@ final class WeightLoader extends Area {
         // the command's tokens lay on the path into loads_finished).
         UInt remaining = cmd.tokens().sub(tokens).named("load_tokens_left");
         Bool lastChunk = remaining.le(config.maxTokens()).named("load_last_chunk");
-        UInt tokensAfter = tokens.add(mux(lastChunk, remaining, U(config.maxTokens(), 16))).named("load_tokens_after");
+        // tokens + remaining is the command's tokens: no sum after the compare.
+        UInt tokensAfter = mux(lastChunk, cmd.tokens(), tokens.add(U(config.maxTokens(), 16)))
+                .named("load_tokens_after");
         UInt tokensAfterQ = regNext("load_tokens_after_q", tokensAfter, 0);
         Bool allTokensQ = regNext("load_all_tokens_q", lastChunk, 0);
         assertAlways(complete.not().or(tokensAfterQ.eq(tokensAfter)), "WeightLoader: the tokens after the chunk"

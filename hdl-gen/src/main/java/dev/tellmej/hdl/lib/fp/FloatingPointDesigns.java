@@ -12,13 +12,15 @@ public final class FloatingPointDesigns {
                 DesignEntry.of("fp32-add", "binary32 a + b, RNE, subnormals (latency 6)", Fp32Add::new),
                 DesignEntry.of("fp32-mul", "binary32 a * b, RNE, subnormals, 4 DSP48E2 (latency 7)", Fp32Mul::new),
                 DesignEntry.of("fp16-to-fp32", "binary16 to binary32, exact (latency 1)", Fp16ToFp32::new),
-                DesignEntry.of("fp32-to-fp16", "binary32 to binary16, RNE, NaN 0x7E00 (latency " + Fp32ToFp16.LATENCY + ")", Fp32ToFp16::new),
+                DesignEntry.of("fp32-to-fp16", "binary32 to binary16, RNE, NaN 0x7E00 (latency " + Fp32ToFp16.LATENCY
+                        + ")", Fp32ToFp16::new),
                 DesignEntry.of("bf16-to-fp32", "bfloat16 to binary32, exact (latency 1)", Bf16ToFp32::new),
                 DesignEntry.of("fp32-to-bf16", "binary32 to bfloat16, RNE, NaN 0x7FC0 (latency 1)", Fp32ToBf16::new),
                 DesignEntry.of("fp16-square", "binary16 x * x as binary32, exact (latency " + Fp16Square.LATENCY + ")",
                         Fp16Square::new),
                 DesignEntry.of("int32-to-fp32", "int32 to binary32, RNE (latency 3)", Int32ToFp32::new),
-                DesignEntry.of("fp32-to-int8", "binary32 to int8, ties to even, saturating (latency " + Fp32ToInt8.LATENCY + ")", Fp32ToInt8::new),
+                DesignEntry.of("fp32-to-int8", "binary32 to int8, ties to even, saturating (latency "
+                        + Fp32ToInt8.LATENCY + ")", Fp32ToInt8::new),
                 DesignEntry.of("fp32-compare", "binary32 <, ==, >, unordered (latency 1)", Fp32Compare::new),
                 DesignEntry.of("fp32-max", "binary32 Math.max, canonical NaN (latency 1)", Fp32Max::new),
                 DesignEntry.of("fp-scale2", "r * 2^n, RNE into the subnormals (latency 2)", () -> new FpScale2(10)),
