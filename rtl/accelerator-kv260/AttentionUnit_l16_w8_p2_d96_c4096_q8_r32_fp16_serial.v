@@ -2599,45 +2599,49 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         rz_ready;                              // Reduction.java:230
   reg  [31:0]  slot_rz_0;                             // Reduction.java:233
   reg  [31:0]  slot_rz_1;                             // Reduction.java:233
-  wire         normalized_in_valid;                   // Reduction.java:240
-  wire [31:0]  normalized_in_payload_a;               // Reduction.java:240
-  wire [31:0]  normalized_in_payload_b;               // Reduction.java:240
-  wire         normalized_out_valid;                  // Reduction.java:240
-  wire [31:0]  normalized_out_payload;                // Reduction.java:240
-  wire         stored_output_in_valid;                // Reduction.java:241
-  wire [31:0]  stored_output_in_payload;              // Reduction.java:241
-  wire         stored_output_out_valid;               // Reduction.java:241
-  wire [15:0]  stored_output_out_payload;             // Reduction.java:241
-  reg  [5:0]   reduced_tag_d1;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d2;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d3;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d4;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d5;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d6;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d7;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d8;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d9;                        // Reduction.java:243
-  reg  [5:0]   reduced_tag_d10;                       // Reduction.java:243
-  wire         element_out;                           // Reduction.java:244
-  reg  [15:0]  out_word_0;                            // Reduction.java:249
-  reg  [15:0]  out_word_1;                            // Reduction.java:249
-  reg  [15:0]  out_word_2;                            // Reduction.java:249
-  reg  [15:0]  out_word_3;                            // Reduction.java:249
-  reg  [15:0]  out_word_4;                            // Reduction.java:249
-  reg  [15:0]  out_word_5;                            // Reduction.java:249
-  reg  [15:0]  out_word_6;                            // Reduction.java:249
-  reg  [15:0]  out_word_7;                            // Reduction.java:249
-  reg          beat_assembled;                        // Reduction.java:254
-  wire         out_beat_valid;                        // Reduction.java:255
-  wire         out_beat_ready;                        // Reduction.java:255
-  wire [15:0]  out_beat_payload_0;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_1;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_2;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_3;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_4;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_5;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_6;                    // Reduction.java:255
-  wire [15:0]  out_beat_payload_7;                    // Reduction.java:255
+  reg  [31:0]  sum_rz_q;                              // Reduction.java:241
+  reg  [31:0]  reduced_sum_d1;                        // Reduction.java:242
+  reg          reduced_d1;                            // Reduction.java:242
+  wire         normalized_in_valid;                   // Reduction.java:242
+  wire [31:0]  normalized_in_payload_a;               // Reduction.java:242
+  wire [31:0]  normalized_in_payload_b;               // Reduction.java:242
+  wire         normalized_out_valid;                  // Reduction.java:242
+  wire [31:0]  normalized_out_payload;                // Reduction.java:242
+  wire         stored_output_in_valid;                // Reduction.java:243
+  wire [31:0]  stored_output_in_payload;              // Reduction.java:243
+  wire         stored_output_out_valid;               // Reduction.java:243
+  wire [15:0]  stored_output_out_payload;             // Reduction.java:243
+  reg  [5:0]   reduced_tag_d1;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d2;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d3;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d4;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d5;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d6;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d7;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d8;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d9;                        // Reduction.java:245
+  reg  [5:0]   reduced_tag_d10;                       // Reduction.java:245
+  reg  [5:0]   reduced_tag_d11;                       // Reduction.java:245
+  wire         element_out;                           // Reduction.java:246
+  reg  [15:0]  out_word_0;                            // Reduction.java:251
+  reg  [15:0]  out_word_1;                            // Reduction.java:251
+  reg  [15:0]  out_word_2;                            // Reduction.java:251
+  reg  [15:0]  out_word_3;                            // Reduction.java:251
+  reg  [15:0]  out_word_4;                            // Reduction.java:251
+  reg  [15:0]  out_word_5;                            // Reduction.java:251
+  reg  [15:0]  out_word_6;                            // Reduction.java:251
+  reg  [15:0]  out_word_7;                            // Reduction.java:251
+  reg          beat_assembled;                        // Reduction.java:256
+  wire         out_beat_valid;                        // Reduction.java:257
+  wire         out_beat_ready;                        // Reduction.java:257
+  wire [15:0]  out_beat_payload_0;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_1;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_2;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_3;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_4;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_5;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_6;                    // Reduction.java:257
+  wire [15:0]  out_beat_payload_7;                    // Reduction.java:257
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2645,13 +2649,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  wire         beat_promised;                         // Reduction.java:261
-  wire         beat_delivered;                        // Reduction.java:262
-  wire         gather_done;                           // Reduction.java:268
-  wire         slot_pushed;                           // Reduction.java:269
-  wire         reduction_finished;                    // Reduction.java:270
-  wire         z_gather_done;                         // Reduction.java:294
-  wire         z_may_gather;                          // Reduction.java:295
+  wire         beat_promised;                         // Reduction.java:263
+  wire         beat_delivered;                        // Reduction.java:264
+  wire         gather_done;                           // Reduction.java:270
+  wire         slot_pushed;                           // Reduction.java:271
+  wire         reduction_finished;                    // Reduction.java:272
+  wire         z_gather_done;                         // Reduction.java:296
+  wire         z_may_gather;                          // Reduction.java:297
 
   // value_engine
   reg          accumulate_set_d1;                     // ValueEngine.java:214
@@ -7061,21 +7065,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:149
   assign rz_ready = rz_out_valid; // Reduction.java:230
-  assign normalized_in_valid = reduce_tree_out_valid; // Reduction.java:240
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // Reduction.java:240
-  assign normalized_in_payload_b = reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:240
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:241
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:241
-  assign element_out = stored_output_out_valid & ~reduced_tag_d10[5]; // Reduction.java:244
-  assign out_beat_valid = beat_assembled; // Reduction.java:256
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:257
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:257
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:257
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:257
-  assign out_beat_payload_4 = out_word_4; // Reduction.java:257
-  assign out_beat_payload_5 = out_word_5; // Reduction.java:257
-  assign out_beat_payload_6 = out_word_6; // Reduction.java:257
-  assign out_beat_payload_7 = out_word_7; // Reduction.java:257
+  assign normalized_in_valid = reduced_d1; // Reduction.java:242
+  assign normalized_in_payload_a = reduced_sum_d1; // Reduction.java:242
+  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:242
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:243
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:243
+  assign element_out = stored_output_out_valid & ~reduced_tag_d11[5]; // Reduction.java:246
+  assign out_beat_valid = beat_assembled; // Reduction.java:258
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:259
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:259
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:259
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:259
+  assign out_beat_payload_4 = out_word_4; // Reduction.java:259
+  assign out_beat_payload_5 = out_word_5; // Reduction.java:259
+  assign out_beat_payload_6 = out_word_6; // Reduction.java:259
+  assign out_beat_payload_7 = out_word_7; // Reduction.java:259
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -7088,14 +7092,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:261
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:262
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:268
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:269
-  assign element_slot_done = slot_pushed; // Reduction.java:269
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:270
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:294
-  assign z_may_gather = {6'd0, z_slots_slot} <= ({6'd0, reduce_slots_slot} + 9'd1); // Reduction.java:295
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:270
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:271
+  assign element_slot_done = slot_pushed; // Reduction.java:271
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:272
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:296
+  assign z_may_gather = {6'd0, z_slots_slot} <= ({6'd0, reduce_slots_slot} + 9'd1); // Reduction.java:297
 
   always @(posedge ap_clk) begin
     gather_read_valid_d1 <= gathering; // Reduction.java:128
@@ -7973,95 +7977,99 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (rz_ready & z_parity_d44) begin // Reduction.java:235
       slot_rz_1 <= rz_out_payload; // Reduction.java:235
     end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:243
-    reduced_tag_d2 <= reduced_tag_d1; // Reduction.java:243
-    reduced_tag_d3 <= reduced_tag_d2; // Reduction.java:243
-    reduced_tag_d4 <= reduced_tag_d3; // Reduction.java:243
-    reduced_tag_d5 <= reduced_tag_d4; // Reduction.java:243
-    reduced_tag_d6 <= reduced_tag_d5; // Reduction.java:243
-    reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:243
-    reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:243
-    reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:243
-    reduced_tag_d10 <= reduced_tag_d9; // Reduction.java:243
-    if (element_out & (reduced_tag_d10[2:0] == 3'd0)) begin // Reduction.java:251
-      out_word_0 <= stored_output_out_payload; // Reduction.java:251
+    sum_rz_q <= reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:241
+    reduced_sum_d1 <= reduce_tree_out_payload_sum; // Reduction.java:242
+    reduced_d1 <= reduce_tree_out_valid; // Reduction.java:242
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:245
+    reduced_tag_d2 <= reduced_tag_d1; // Reduction.java:245
+    reduced_tag_d3 <= reduced_tag_d2; // Reduction.java:245
+    reduced_tag_d4 <= reduced_tag_d3; // Reduction.java:245
+    reduced_tag_d5 <= reduced_tag_d4; // Reduction.java:245
+    reduced_tag_d6 <= reduced_tag_d5; // Reduction.java:245
+    reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:245
+    reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:245
+    reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:245
+    reduced_tag_d10 <= reduced_tag_d9; // Reduction.java:245
+    reduced_tag_d11 <= reduced_tag_d10; // Reduction.java:245
+    if (element_out & (reduced_tag_d11[2:0] == 3'd0)) begin // Reduction.java:253
+      out_word_0 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd1)) begin // Reduction.java:251
-      out_word_1 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd1)) begin // Reduction.java:253
+      out_word_1 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd2)) begin // Reduction.java:251
-      out_word_2 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd2)) begin // Reduction.java:253
+      out_word_2 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd3)) begin // Reduction.java:251
-      out_word_3 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd3)) begin // Reduction.java:253
+      out_word_3 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd4)) begin // Reduction.java:251
-      out_word_4 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd4)) begin // Reduction.java:253
+      out_word_4 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd5)) begin // Reduction.java:251
-      out_word_5 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd5)) begin // Reduction.java:253
+      out_word_5 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd6)) begin // Reduction.java:251
-      out_word_6 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd6)) begin // Reduction.java:253
+      out_word_6 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (reduced_tag_d10[2:0] == 3'd7)) begin // Reduction.java:251
-      out_word_7 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (reduced_tag_d11[2:0] == 3'd7)) begin // Reduction.java:253
+      out_word_7 <= stored_output_out_payload; // Reduction.java:253
     end
-    beat_assembled <= element_out & (reduced_tag_d10[2:0] == 3'd7); // Reduction.java:254
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:263
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:263
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:264
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:264
+    beat_assembled <= element_out & (reduced_tag_d11[2:0] == 3'd7); // Reduction.java:256
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:265
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:265
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:266
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:266
     end
-    if (rz_ready) begin // Reduction.java:265
-      rz_known <= rz_known + 8'd1; // Reduction.java:265
+    if (rz_ready) begin // Reduction.java:267
+      rz_known <= rz_known + 8'd1; // Reduction.java:267
     end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:271
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:271
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:273
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:273
     end
-    if (gather_done) begin // Reduction.java:272
-      reduce_index <= 5'd0; // Reduction.java:273
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:274
+    if (gather_done) begin // Reduction.java:274
+      reduce_index <= 5'd0; // Reduction.java:275
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:276
     end
-    if (pass_beat_pushed) begin // Reduction.java:276
-      reduce_index <= 5'd0; // Reduction.java:277
-      reduce_pass_beat <= reduce_pass_beat + 3'd1; // Reduction.java:278
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:279
-      if (reduce_last_pass_beat) begin // Reduction.java:280
-        reduce_pass_beat <= 3'd0; // Reduction.java:281
-        if (reduce_slots_last) begin // Reduction.java:282
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:282
+    if (pass_beat_pushed) begin // Reduction.java:278
+      reduce_index <= 5'd0; // Reduction.java:279
+      reduce_pass_beat <= reduce_pass_beat + 3'd1; // Reduction.java:280
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:281
+      if (reduce_last_pass_beat) begin // Reduction.java:282
+        reduce_pass_beat <= 3'd0; // Reduction.java:283
+        if (reduce_slots_last) begin // Reduction.java:284
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:284
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:285
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:285
+    if (reduction_finished) begin // Reduction.java:287
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:287
     end
-    if (reduce_start) begin // Reduction.java:286
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:287
-      reduce_pass_beat <= 3'd0; // Reduction.java:288
-      reduce_index <= 5'd0; // Reduction.java:289
-      rz_known <= 8'd0; // Reduction.java:290
+    if (reduce_start) begin // Reduction.java:288
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:289
+      reduce_pass_beat <= 3'd0; // Reduction.java:290
+      reduce_index <= 5'd0; // Reduction.java:291
+      rz_known <= 8'd0; // Reduction.java:292
     end
-    if (z_gathering) begin // Reduction.java:296
-      z_index <= z_index + 5'd1; // Reduction.java:296
+    if (z_gathering) begin // Reduction.java:298
+      z_index <= z_index + 5'd1; // Reduction.java:298
     end
-    if (z_gather_done) begin // Reduction.java:297
-      z_phase <= ZPHASE_PUSH; // Reduction.java:297
+    if (z_gather_done) begin // Reduction.java:299
+      z_phase <= ZPHASE_PUSH; // Reduction.java:299
     end
-    if (z_pushed) begin // Reduction.java:298
-      z_index <= 5'd0; // Reduction.java:299
-      z_phase <= ZPHASE_WAIT; // Reduction.java:300
-      if (z_slots_last) begin // Reduction.java:301
-        z_phase <= ZPHASE_IDLE; // Reduction.java:301
+    if (z_pushed) begin // Reduction.java:300
+      z_index <= 5'd0; // Reduction.java:301
+      z_phase <= ZPHASE_WAIT; // Reduction.java:302
+      if (z_slots_last) begin // Reduction.java:303
+        z_phase <= ZPHASE_IDLE; // Reduction.java:303
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:303
-      z_phase <= ZPHASE_GATHER; // Reduction.java:303
-    end
-    if (reduce_start) begin // Reduction.java:304
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:305
       z_phase <= ZPHASE_GATHER; // Reduction.java:305
-      z_index <= 5'd0; // Reduction.java:306
+    end
+    if (reduce_start) begin // Reduction.java:306
+      z_phase <= ZPHASE_GATHER; // Reduction.java:307
+      z_index <= 5'd0; // Reduction.java:308
     end
     if (!ap_rst_n) begin
       gather_read_valid_d1 <= 1'b0;
@@ -8346,7 +8354,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
-      reduced_tag_d10 <= 6'h0;
+      reduced_sum_d1 <= 32'h0;
+      reduced_d1 <= 1'b0;
+      reduced_tag_d11 <= 6'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -8665,8 +8675,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:260
-        $display("ASSERTION FAILED in %m: Reduction.java:260: AttentionUnit: the output queue holds the beats ",
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:262
+        $display("ASSERTION FAILED in %m: Reduction.java:262: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
@@ -9748,7 +9758,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:240
+  Fp32Mul normalized ( // Reduction.java:242
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -9758,7 +9768,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:241
+  Fp32ToFp16 stored_output ( // Reduction.java:243
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),
@@ -9819,7 +9829,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      reduce_slots_next_token, z_slots_next_token, reduce_present[0], reduce_tree_idle, reduced_tag_d10[4:3],
+      reduce_slots_next_token, z_slots_next_token, reduce_present[0], reduce_tree_idle, reduced_tag_d11[4:3],
       out_queue_occupancy, key0_rows_after_mux[19:13], key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0],
       key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
       key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],

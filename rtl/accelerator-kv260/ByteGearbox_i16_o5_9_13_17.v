@@ -17,32 +17,39 @@ module ByteGearbox_i16_o5_9_13_17 (
   output wire [6:0]   count        // ByteGearbox.java:87
 );
 
-  reg  [127:0] slot0;         // ByteGearbox.java:91
-  reg  [127:0] slot1;         // ByteGearbox.java:91
-  reg  [127:0] slot2;         // ByteGearbox.java:91
-  reg  [127:0] slot3;         // ByteGearbox.java:91
-  reg  [1:0]   head;          // ByteGearbox.java:93
-  reg  [1:0]   tail;          // ByteGearbox.java:94
-  reg  [2:0]   filled;        // ByteGearbox.java:95
-  reg  [3:0]   offset;        // ByteGearbox.java:96
-  reg  [6:0]   held;          // ByteGearbox.java:100
-  wire [1:0]   read_unit1;    // ByteGearbox.java:112
-  reg  [127:0] window_slot1;  // ByteGearbox.java:113
-  wire [1:0]   read_unit0;    // ByteGearbox.java:112
-  reg  [127:0] window_slot0;  // ByteGearbox.java:113
-  wire [255:0] window;        // ByteGearbox.java:115
-  wire [7:0]   window_shift;  // ByteGearbox.java:116
-  wire [5:0]   offset_after0; // ByteGearbox.java:123
-  wire [5:0]   offset_after1; // ByteGearbox.java:128
-  wire [5:0]   offset_after2; // ByteGearbox.java:128
-  wire [5:0]   offset_after3; // ByteGearbox.java:128
-  wire [6:0]   word_bytes;    // ByteGearbox.java:133
-  wire [5:0]   offset_moved;  // ByteGearbox.java:135
-  wire [1:0]   slots_freed;   // ByteGearbox.java:141
-  wire [3:0]   offset_next;   // ByteGearbox.java:148
-  wire         pop;           // ByteGearbox.java:150
-  wire         push;          // ByteGearbox.java:151
-  wire [1:0]   released;      // ByteGearbox.java:152
+  reg  [127:0] slot0;          // ByteGearbox.java:91
+  reg  [127:0] slot1;          // ByteGearbox.java:91
+  reg  [127:0] slot2;          // ByteGearbox.java:91
+  reg  [127:0] slot3;          // ByteGearbox.java:91
+  reg  [1:0]   head;           // ByteGearbox.java:93
+  reg  [1:0]   tail;           // ByteGearbox.java:94
+  reg  [2:0]   filled;         // ByteGearbox.java:95
+  reg  [3:0]   offset;         // ByteGearbox.java:96
+  reg  [6:0]   held;           // ByteGearbox.java:100
+  wire [1:0]   read_unit1;     // ByteGearbox.java:112
+  reg  [127:0] window_slot1;   // ByteGearbox.java:113
+  wire [1:0]   read_unit0;     // ByteGearbox.java:112
+  reg  [127:0] window_slot0;   // ByteGearbox.java:113
+  wire [255:0] window;         // ByteGearbox.java:115
+  wire [7:0]   window_shift;   // ByteGearbox.java:116
+  reg          has_5;          // ByteGearbox.java:128
+  reg          has_9;          // ByteGearbox.java:128
+  reg          has_13;         // ByteGearbox.java:128
+  reg          has_17;         // ByteGearbox.java:128
+  wire [5:0]   offset_after0;  // ByteGearbox.java:133
+  wire [5:0]   offset_after1;  // ByteGearbox.java:138
+  wire [5:0]   offset_after2;  // ByteGearbox.java:138
+  wire [5:0]   offset_after3;  // ByteGearbox.java:138
+  wire [6:0]   word_bytes;     // ByteGearbox.java:143
+  wire [5:0]   offset_moved;   // ByteGearbox.java:145
+  wire [1:0]   slots_freed;    // ByteGearbox.java:151
+  wire [3:0]   offset_next;    // ByteGearbox.java:158
+  wire         pop;            // ByteGearbox.java:160
+  wire         push;           // ByteGearbox.java:161
+  wire [1:0]   released;       // ByteGearbox.java:162
+  wire [7:0]   held_if_pushed; // ByteGearbox.java:172
+  wire [7:0]   held_if_popped; // ByteGearbox.java:173
+  wire [7:0]   held_if_both;   // ByteGearbox.java:174
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [255:0] out_payload_shr;
@@ -50,12 +57,14 @@ module ByteGearbox_i16_o5_9_13_17 (
   wire size_eq_2;
   wire size_eq_1;
   wire [5:0] offset_next_diff;
+  wire [7:0] held_if_pushed_ext;
   wire [10:0] assert_shl;
   assign out_payload_shr = window >> window_shift;
   assign size_eq_3 = size == 2'd3;
   assign size_eq_2 = size == 2'd2;
   assign size_eq_1 = size == 2'd1;
   assign offset_next_diff = offset_moved - {slots_freed, 4'd0};
+  assign held_if_pushed_ext = {1'b0, held};
   assign assert_shl = {{4'd0, filled}, 4'd0};
 
   assign count = held; // ByteGearbox.java:103
@@ -85,52 +94,71 @@ module ByteGearbox_i16_o5_9_13_17 (
   assign window_shift = {1'b0, offset, 3'd0}; // ByteGearbox.java:116
   assign out_payload = out_payload_shr[135:0]; // ByteGearbox.java:117
   assign in_ready = filled < 3'd4; // ByteGearbox.java:118
-  assign offset_after0 = {2'd0, offset} + 6'd5; // ByteGearbox.java:123
-  assign offset_after1 = {2'd0, offset} + 6'd9; // ByteGearbox.java:128
-  assign offset_after2 = {2'd0, offset} + 6'd13; // ByteGearbox.java:128
-  assign offset_after3 = {2'd0, offset} + 6'd17; // ByteGearbox.java:128
-  assign word_bytes = size_eq_3 ? 7'd17 : (size_eq_2 ? 7'd13 : (size_eq_1 ? 7'd9 : 7'd5)); // ByteGearbox.java:133
-  // ByteGearbox.java:134
-  assign out_valid =
-      size_eq_3 ? (held >= 7'd17) : (size_eq_2 ? (held >= 7'd13) : (size_eq_1 ? (held >= 7'd9) : (held >= 7'd5)));
-  // ByteGearbox.java:135
+  assign offset_after0 = {2'd0, offset} + 6'd5; // ByteGearbox.java:133
+  assign offset_after1 = {2'd0, offset} + 6'd9; // ByteGearbox.java:138
+  assign offset_after2 = {2'd0, offset} + 6'd13; // ByteGearbox.java:138
+  assign offset_after3 = {2'd0, offset} + 6'd17; // ByteGearbox.java:138
+  assign word_bytes = size_eq_3 ? 7'd17 : (size_eq_2 ? 7'd13 : (size_eq_1 ? 7'd9 : 7'd5)); // ByteGearbox.java:143
+  assign out_valid = size_eq_3 ? has_17 : (size_eq_2 ? has_13 : (size_eq_1 ? has_9 : has_5)); // ByteGearbox.java:144
+  // ByteGearbox.java:145
   assign offset_moved =
       size_eq_3 ? offset_after3 : (size_eq_2 ? offset_after2 : (size_eq_1 ? offset_after1 : offset_after0));
-  assign slots_freed = (offset_moved >= 6'd32) ? 2'd2 : ((offset_moved >= 6'd16) ? 2'd1 : 2'd0); // ByteGearbox.java:141
-  assign offset_next = offset_next_diff[3:0]; // ByteGearbox.java:148
-  assign pop = out_valid & out_ready; // ByteGearbox.java:150
-  assign push = in_valid & in_ready; // ByteGearbox.java:151
-  assign released = pop ? slots_freed : 2'd0; // ByteGearbox.java:152
+  assign slots_freed = (offset_moved >= 6'd32) ? 2'd2 : ((offset_moved >= 6'd16) ? 2'd1 : 2'd0); // ByteGearbox.java:151
+  assign offset_next = offset_next_diff[3:0]; // ByteGearbox.java:158
+  assign pop = out_valid & out_ready; // ByteGearbox.java:160
+  assign push = in_valid & in_ready; // ByteGearbox.java:161
+  assign released = pop ? slots_freed : 2'd0; // ByteGearbox.java:162
+  assign held_if_pushed = held_if_pushed_ext + 8'd16; // ByteGearbox.java:172
+  assign held_if_popped = held_if_pushed_ext - {1'b0, word_bytes}; // ByteGearbox.java:173
+  assign held_if_both = held_if_pushed - {1'b0, word_bytes}; // ByteGearbox.java:174
 
   always @(posedge ap_clk) begin
-    if (push & (tail == 2'd0)) begin // ByteGearbox.java:155
-      slot0 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd0)) begin // ByteGearbox.java:165
+      slot0 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd1)) begin // ByteGearbox.java:155
-      slot1 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd1)) begin // ByteGearbox.java:165
+      slot1 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd2)) begin // ByteGearbox.java:155
-      slot2 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd2)) begin // ByteGearbox.java:165
+      slot2 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd3)) begin // ByteGearbox.java:155
-      slot3 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd3)) begin // ByteGearbox.java:165
+      slot3 <= in_payload; // ByteGearbox.java:165
     end
-    if (clear) begin // ByteGearbox.java:157
-      head <= 2'd0; // ByteGearbox.java:158
-      tail <= 2'd0; // ByteGearbox.java:159
-      filled <= 3'd0; // ByteGearbox.java:160
-      offset <= 4'd0; // ByteGearbox.java:161
-      held <= 7'd0; // ByteGearbox.java:162
+    if (clear) begin // ByteGearbox.java:175
+      head <= 2'd0; // ByteGearbox.java:176
+      tail <= 2'd0; // ByteGearbox.java:177
+      filled <= 3'd0; // ByteGearbox.java:178
+      offset <= 4'd0; // ByteGearbox.java:179
+      held <= 7'd0; // ByteGearbox.java:180
+      has_5 <= 1'b0; // ByteGearbox.java:181
+      has_9 <= 1'b0; // ByteGearbox.java:181
+      has_13 <= 1'b0; // ByteGearbox.java:181
+      has_17 <= 1'b0; // ByteGearbox.java:181
     end else begin
-      if (push) begin // ByteGearbox.java:165
-        tail <= tail + 2'd1; // ByteGearbox.java:165
+      // ByteGearbox.java:185
+      has_5 <=
+          push ? (pop ? (held_if_both >= 8'd5) : (held_if_pushed >= 8'd5)) : (pop ? (held_if_popped >= 8'd5) : has_5);
+      // ByteGearbox.java:185
+      has_9 <=
+          push ? (pop ? (held_if_both >= 8'd9) : (held_if_pushed >= 8'd9)) : (pop ? (held_if_popped >= 8'd9) : has_9);
+      has_13 <=
+          push ? (pop ? (held_if_both >= 8'd13) : (held_if_pushed >= 8'd13))
+          : pop ? (held_if_popped >= 8'd13)
+          : has_13; // ByteGearbox.java:185
+      has_17 <=
+          push ? (pop ? (held_if_both >= 8'd17) : (held_if_pushed >= 8'd17))
+          : pop ? (held_if_popped >= 8'd17)
+          : has_17; // ByteGearbox.java:185
+      if (push) begin // ByteGearbox.java:189
+        tail <= tail + 2'd1; // ByteGearbox.java:189
       end
-      if (pop) begin // ByteGearbox.java:169
-        head <= head + slots_freed; // ByteGearbox.java:170
-        offset <= offset_next; // ByteGearbox.java:171
+      if (pop) begin // ByteGearbox.java:193
+        head <= head + slots_freed; // ByteGearbox.java:194
+        offset <= offset_next; // ByteGearbox.java:195
       end
-      filled <= (filled + (push ? 3'd1 : 3'd0)) - {1'b0, released}; // ByteGearbox.java:174
-      held <= (held + (push ? 7'd16 : 7'd0)) - (pop ? word_bytes : 7'd0); // ByteGearbox.java:177
+      filled <= (filled + (push ? 3'd1 : 3'd0)) - {1'b0, released}; // ByteGearbox.java:198
+      held <= (held + (push ? 7'd16 : 7'd0)) - (pop ? word_bytes : 7'd0); // ByteGearbox.java:201
     end
     if (!ap_rst_n) begin
       head <= 2'd0;
@@ -138,6 +166,10 @@ module ByteGearbox_i16_o5_9_13_17 (
       filled <= 3'd0;
       offset <= 4'd0;
       held <= 7'd0;
+      has_5 <= 1'b0;
+      has_9 <= 1'b0;
+      has_13 <= 1'b0;
+      has_17 <= 1'b0;
     end
   end
 
@@ -148,6 +180,26 @@ module ByteGearbox_i16_o5_9_13_17 (
       if (!(held == (assert_shl[6:0] - {3'd0, offset}))) begin // ByteGearbox.java:101
         $display("ASSERTION FAILED in %m: ByteGearbox.java:101: ByteGearbox: the bytes held are the slots' bytes ",
                  "less the offset");
+        $stop;
+      end
+      if (!(has_5 == (held >= 7'd5))) begin // ByteGearbox.java:129
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:129: ByteGearbox: the has-a-5-byte-word flag follows the ",
+                 "bytes held");
+        $stop;
+      end
+      if (!(has_9 == (held >= 7'd9))) begin // ByteGearbox.java:129
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:129: ByteGearbox: the has-a-9-byte-word flag follows the ",
+                 "bytes held");
+        $stop;
+      end
+      if (!(has_13 == (held >= 7'd13))) begin // ByteGearbox.java:129
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:129: ByteGearbox: the has-a-13-byte-word flag follows the ",
+                 "bytes held");
+        $stop;
+      end
+      if (!(has_17 == (held >= 7'd17))) begin // ByteGearbox.java:129
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:129: ByteGearbox: the has-a-17-byte-word flag follows the ",
+                 "bytes held");
         $stop;
       end
     end

@@ -16,36 +16,42 @@ module ByteGearbox_i8_o5 (
   output wire [5:0]  count        // ByteGearbox.java:87
 );
 
-  reg  [63:0]  slot0;         // ByteGearbox.java:91
-  reg  [63:0]  slot1;         // ByteGearbox.java:91
-  reg  [63:0]  slot2;         // ByteGearbox.java:91
-  reg  [63:0]  slot3;         // ByteGearbox.java:91
-  reg  [1:0]   head;          // ByteGearbox.java:93
-  reg  [1:0]   tail;          // ByteGearbox.java:94
-  reg  [2:0]   filled;        // ByteGearbox.java:95
-  reg  [2:0]   offset;        // ByteGearbox.java:96
-  reg  [5:0]   held;          // ByteGearbox.java:100
-  wire [1:0]   read_unit1;    // ByteGearbox.java:112
-  reg  [63:0]  window_slot1;  // ByteGearbox.java:113
-  wire [1:0]   read_unit0;    // ByteGearbox.java:112
-  reg  [63:0]  window_slot0;  // ByteGearbox.java:113
-  wire [127:0] window;        // ByteGearbox.java:115
-  wire [6:0]   window_shift;  // ByteGearbox.java:116
-  wire [3:0]   offset_after0; // ByteGearbox.java:123
-  wire [5:0]   word_bytes;    // ByteGearbox.java:133
-  wire [3:0]   offset_moved;  // ByteGearbox.java:135
-  wire [0:0]   slots_freed;   // ByteGearbox.java:141
-  wire [2:0]   offset_next;   // ByteGearbox.java:148
-  wire         pop;           // ByteGearbox.java:150
-  wire         push;          // ByteGearbox.java:151
-  wire [0:0]   released;      // ByteGearbox.java:152
+  reg  [63:0]  slot0;          // ByteGearbox.java:91
+  reg  [63:0]  slot1;          // ByteGearbox.java:91
+  reg  [63:0]  slot2;          // ByteGearbox.java:91
+  reg  [63:0]  slot3;          // ByteGearbox.java:91
+  reg  [1:0]   head;           // ByteGearbox.java:93
+  reg  [1:0]   tail;           // ByteGearbox.java:94
+  reg  [2:0]   filled;         // ByteGearbox.java:95
+  reg  [2:0]   offset;         // ByteGearbox.java:96
+  reg  [5:0]   held;           // ByteGearbox.java:100
+  wire [1:0]   read_unit1;     // ByteGearbox.java:112
+  reg  [63:0]  window_slot1;   // ByteGearbox.java:113
+  wire [1:0]   read_unit0;     // ByteGearbox.java:112
+  reg  [63:0]  window_slot0;   // ByteGearbox.java:113
+  wire [127:0] window;         // ByteGearbox.java:115
+  wire [6:0]   window_shift;   // ByteGearbox.java:116
+  reg          has_5;          // ByteGearbox.java:128
+  wire [3:0]   offset_after0;  // ByteGearbox.java:133
+  wire [5:0]   word_bytes;     // ByteGearbox.java:143
+  wire [3:0]   offset_moved;   // ByteGearbox.java:145
+  wire [0:0]   slots_freed;    // ByteGearbox.java:151
+  wire [2:0]   offset_next;    // ByteGearbox.java:158
+  wire         pop;            // ByteGearbox.java:160
+  wire         push;           // ByteGearbox.java:161
+  wire [0:0]   released;       // ByteGearbox.java:162
+  wire [6:0]   held_if_pushed; // ByteGearbox.java:172
+  wire [6:0]   held_if_popped; // ByteGearbox.java:173
+  wire [6:0]   held_if_both;   // ByteGearbox.java:174
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [127:0] out_payload_shr;
   wire [3:0] offset_next_diff;
+  wire [6:0] held_if_pushed_ext;
   wire [8:0] assert_shl;
   assign out_payload_shr = window >> window_shift;
   assign offset_next_diff = offset_moved - {slots_freed, 3'd0};
+  assign held_if_pushed_ext = {1'b0, held};
   assign assert_shl = {{3'd0, filled}, 3'd0};
 
   assign count = held; // ByteGearbox.java:103
@@ -75,45 +81,52 @@ module ByteGearbox_i8_o5 (
   assign window_shift = {1'b0, offset, 3'd0}; // ByteGearbox.java:116
   assign out_payload = out_payload_shr[39:0]; // ByteGearbox.java:117
   assign in_ready = filled < 3'd4; // ByteGearbox.java:118
-  assign offset_after0 = {1'b0, offset} + 4'd5; // ByteGearbox.java:123
-  assign word_bytes = 6'd5; // ByteGearbox.java:133
-  assign out_valid = held >= 6'd5; // ByteGearbox.java:134
-  assign offset_moved = offset_after0; // ByteGearbox.java:135
-  assign slots_freed = offset_moved >= 4'd8; // ByteGearbox.java:141
-  assign offset_next = offset_next_diff[2:0]; // ByteGearbox.java:148
-  assign pop = out_valid & out_ready; // ByteGearbox.java:150
-  assign push = in_valid & in_ready; // ByteGearbox.java:151
-  assign released = pop & slots_freed; // ByteGearbox.java:152
+  assign offset_after0 = {1'b0, offset} + 4'd5; // ByteGearbox.java:133
+  assign word_bytes = 6'd5; // ByteGearbox.java:143
+  assign out_valid = has_5; // ByteGearbox.java:144
+  assign offset_moved = offset_after0; // ByteGearbox.java:145
+  assign slots_freed = offset_moved >= 4'd8; // ByteGearbox.java:151
+  assign offset_next = offset_next_diff[2:0]; // ByteGearbox.java:158
+  assign pop = out_valid & out_ready; // ByteGearbox.java:160
+  assign push = in_valid & in_ready; // ByteGearbox.java:161
+  assign released = pop & slots_freed; // ByteGearbox.java:162
+  assign held_if_pushed = held_if_pushed_ext + 7'd8; // ByteGearbox.java:172
+  assign held_if_popped = held_if_pushed_ext - {1'b0, word_bytes}; // ByteGearbox.java:173
+  assign held_if_both = held_if_pushed - {1'b0, word_bytes}; // ByteGearbox.java:174
 
   always @(posedge ap_clk) begin
-    if (push & (tail == 2'd0)) begin // ByteGearbox.java:155
-      slot0 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd0)) begin // ByteGearbox.java:165
+      slot0 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd1)) begin // ByteGearbox.java:155
-      slot1 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd1)) begin // ByteGearbox.java:165
+      slot1 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd2)) begin // ByteGearbox.java:155
-      slot2 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd2)) begin // ByteGearbox.java:165
+      slot2 <= in_payload; // ByteGearbox.java:165
     end
-    if (push & (tail == 2'd3)) begin // ByteGearbox.java:155
-      slot3 <= in_payload; // ByteGearbox.java:155
+    if (push & (tail == 2'd3)) begin // ByteGearbox.java:165
+      slot3 <= in_payload; // ByteGearbox.java:165
     end
-    if (clear) begin // ByteGearbox.java:157
-      head <= 2'd0; // ByteGearbox.java:158
-      tail <= 2'd0; // ByteGearbox.java:159
-      filled <= 3'd0; // ByteGearbox.java:160
-      offset <= 3'd0; // ByteGearbox.java:161
-      held <= 6'd0; // ByteGearbox.java:162
+    if (clear) begin // ByteGearbox.java:175
+      head <= 2'd0; // ByteGearbox.java:176
+      tail <= 2'd0; // ByteGearbox.java:177
+      filled <= 3'd0; // ByteGearbox.java:178
+      offset <= 3'd0; // ByteGearbox.java:179
+      held <= 6'd0; // ByteGearbox.java:180
+      has_5 <= 1'b0; // ByteGearbox.java:181
     end else begin
-      if (push) begin // ByteGearbox.java:165
-        tail <= tail + 2'd1; // ByteGearbox.java:165
+      // ByteGearbox.java:185
+      has_5 <=
+          push ? (pop ? (held_if_both >= 7'd5) : (held_if_pushed >= 7'd5)) : (pop ? (held_if_popped >= 7'd5) : has_5);
+      if (push) begin // ByteGearbox.java:189
+        tail <= tail + 2'd1; // ByteGearbox.java:189
       end
-      if (pop) begin // ByteGearbox.java:169
-        head <= head + {1'b0, slots_freed}; // ByteGearbox.java:170
-        offset <= offset_next; // ByteGearbox.java:171
+      if (pop) begin // ByteGearbox.java:193
+        head <= head + {1'b0, slots_freed}; // ByteGearbox.java:194
+        offset <= offset_next; // ByteGearbox.java:195
       end
-      filled <= (filled + (push ? 3'd1 : 3'd0)) - {2'd0, released}; // ByteGearbox.java:174
-      held <= (held + (push ? 6'd8 : 6'd0)) - (pop ? word_bytes : 6'd0); // ByteGearbox.java:177
+      filled <= (filled + (push ? 3'd1 : 3'd0)) - {2'd0, released}; // ByteGearbox.java:198
+      held <= (held + (push ? 6'd8 : 6'd0)) - (pop ? word_bytes : 6'd0); // ByteGearbox.java:201
     end
     if (!ap_rst_n) begin
       head <= 2'd0;
@@ -121,6 +134,7 @@ module ByteGearbox_i8_o5 (
       filled <= 3'd0;
       offset <= 3'd0;
       held <= 6'd0;
+      has_5 <= 1'b0;
     end
   end
 
@@ -131,6 +145,11 @@ module ByteGearbox_i8_o5 (
       if (!(held == (assert_shl[5:0] - {3'd0, offset}))) begin // ByteGearbox.java:101
         $display("ASSERTION FAILED in %m: ByteGearbox.java:101: ByteGearbox: the bytes held are the slots' bytes ",
                  "less the offset");
+        $stop;
+      end
+      if (!(has_5 == (held >= 6'd5))) begin // ByteGearbox.java:129
+        $display("ASSERTION FAILED in %m: ByteGearbox.java:129: ByteGearbox: the has-a-5-byte-word flag follows the ",
+                 "bytes held");
         $stop;
       end
     end

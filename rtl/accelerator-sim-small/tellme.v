@@ -792,339 +792,342 @@ module tellme (
   wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:99
   wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:99
   wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:99
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:170
-  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:170
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:170
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:170
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:170
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:170
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:170
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:170
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:170
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:170
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:170
-  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:170
-  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:170
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:170
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:170
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:170
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:170
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:170
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:170
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:170
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:170
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:170
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:170
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:170
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:170
-  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:170
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:170
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:170
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:170
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:170
-  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:170
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:170
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:170
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:170
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:170
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:170
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:170
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:170
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:170
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:170
-  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:170
-  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:170
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:170
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:170
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:170
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:170
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:170
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:170
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:170
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:170
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:170
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:170
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:170
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:170
-  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:170
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:170
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:170
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:170
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:170
-  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:170
-  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:170
-  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:170
-  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:170
-  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:170
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:170
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:170
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:170
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:170
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:170
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:170
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:170
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:170
-  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:170
-  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:170
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:170
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:170
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:170
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:170
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:170
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:170
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:170
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:170
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:170
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:170
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:170
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:170
-  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:170
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:170
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:170
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:170
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:170
-  wire         port_moving;                                        // TellmeKernel.java:128
-  wire         stalled;                                            // TellmeKernel.java:129
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:174
+  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:174
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:174
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:174
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:174
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:174
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:174
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:174
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:174
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:174
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:174
+  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:174
+  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:174
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:174
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:174
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:174
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:174
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:174
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:174
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:174
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:174
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:174
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:174
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:174
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:174
+  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:174
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:174
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:174
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:174
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:174
+  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:174
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:174
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:174
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:174
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:174
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:174
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:174
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:174
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:174
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:174
+  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:174
+  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:174
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:174
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:174
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:174
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:174
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:174
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:174
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:174
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:174
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:174
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:174
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:174
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:174
+  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:174
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:174
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:174
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:174
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:174
+  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:174
+  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:174
+  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:174
+  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:174
+  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:174
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:174
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:174
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:174
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:174
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:174
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:174
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:174
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:174
+  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:174
+  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:174
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:174
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:174
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:174
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:174
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:174
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:174
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:174
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:174
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:174
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:174
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:174
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:174
+  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:174
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:174
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:174
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:174
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:174
+  reg          m_axi_w0_moved;                                     // TellmeKernel.java:129
+  reg          m_axi_w1_moved;                                     // TellmeKernel.java:129
+  reg          m_axi_d0_moved;                                     // TellmeKernel.java:129
+  wire         port_moved_last_cycle;                              // TellmeKernel.java:132
+  wire         stalled;                                            // TellmeKernel.java:133
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1142,20 +1145,19 @@ module tellme (
   reg  [63:0]  arg_image;                                          // CallControl.java:58
   reg  [63:0]  arg_kv_cache;                                       // CallControl.java:59
   reg  [63:0]  arg_io;                                             // CallControl.java:60
-  reg  [63:0]  call_cycles;                                        // CallControl.java:86
-  reg          call_port_moved;                                    // CallControl.java:67
-  reg  [63:0]  call_ddr_busy_cycles;                               // CallControl.java:86
-  reg  [63:0]  call_stall_cycles;                                  // CallControl.java:86
-  wire         result_failed;                                      // CallControl.java:71
-  reg  [31:0]  status_q;                                           // CallControl.java:72
-  reg  [31:0]  error_code_q;                                       // CallControl.java:74
-  reg  [31:0]  error_detail_q;                                     // CallControl.java:75
-  reg  [31:0]  position_q;                                         // CallControl.java:76
-  reg  [63:0]  cycles_q;                                           // CallControl.java:77
-  reg  [63:0]  ddr_busy_cycles_q;                                  // CallControl.java:78
-  reg  [63:0]  stall_cycles_q;                                     // CallControl.java:79
-  reg  [31:0]  instructions_q;                                     // CallControl.java:80
-  reg  [31:0]  argmax_q;                                           // CallControl.java:81
+  reg  [63:0]  call_cycles;                                        // CallControl.java:85
+  reg  [63:0]  call_ddr_busy_cycles;                               // CallControl.java:85
+  reg  [63:0]  call_stall_cycles;                                  // CallControl.java:85
+  wire         result_failed;                                      // CallControl.java:70
+  reg  [31:0]  status_q;                                           // CallControl.java:71
+  reg  [31:0]  error_code_q;                                       // CallControl.java:73
+  reg  [31:0]  error_detail_q;                                     // CallControl.java:74
+  reg  [31:0]  position_q;                                         // CallControl.java:75
+  reg  [63:0]  cycles_q;                                           // CallControl.java:76
+  reg  [63:0]  ddr_busy_cycles_q;                                  // CallControl.java:77
+  reg  [63:0]  stall_cycles_q;                                     // CallControl.java:78
+  reg  [31:0]  instructions_q;                                     // CallControl.java:79
+  reg  [31:0]  argmax_q;                                           // CallControl.java:80
 
   // data_reads
   reg          data_read_valid;                                    // DataReads.java:29
@@ -1696,7 +1698,7 @@ module tellme (
   wire         linear_is_rotated;                                  // LinearExecutor.java:167
   wire         linear_bad_head;                                    // LinearExecutor.java:174
   reg          linear_bad_field;                                   // Ahead.java:25
-  wire         linear_cache;                                       // LinearExecutor.java:214
+  reg          linear_cache;                                       // LinearExecutor.java:642
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
@@ -1757,13 +1759,16 @@ module tellme (
   reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
   reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
   reg          linear_last_group;                                  // LinearExecutor.java:392
-  wire         linear_last_tile;                                   // LinearExecutor.java:405
-  wire         linear_last_result_token;                           // LinearExecutor.java:411
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:422
-  wire         linear_tag_valid;                                   // LinearExecutor.java:426
-  wire         linear_tag_ready;                                   // LinearExecutor.java:426
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:426
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:426
+  reg          linear_one_group_tile;                              // LinearExecutor.java:396
+  reg          linear_next_tile_last;                              // LinearExecutor.java:397
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:398
+  wire         linear_last_tile;                                   // LinearExecutor.java:416
+  wire         linear_last_result_token;                           // LinearExecutor.java:427
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:438
+  wire         linear_tag_valid;                                   // LinearExecutor.java:442
+  wire         linear_tag_ready;                                   // LinearExecutor.java:442
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:442
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:442
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1771,68 +1776,67 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:459
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:460
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:461
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:478
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:479
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:480
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:476
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:495
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:483
-  wire         linear_store;                                       // LinearExecutor.java:484
-  wire         linear_residual_add;                                // LinearExecutor.java:485
-  wire         linear_gate_up;                                     // LinearExecutor.java:486
-  wire         linear_y_ready;                                     // LinearExecutor.java:487
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:502
+  reg          linear_residual_add;                                // LinearExecutor.java:642
+  reg          linear_gate_up;                                     // LinearExecutor.java:642
+  wire         linear_y_ready;                                     // LinearExecutor.java:506
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:496
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:496
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:497
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:497
-  wire         linear_y_take;                                      // LinearExecutor.java:499
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:502
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:503
-  wire         linear_stores_y;                                    // LinearExecutor.java:506
-  wire         linear_store_write;                                 // LinearExecutor.java:507
-  wire         linear_residual_read;                               // LinearExecutor.java:508
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:527
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:527
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:527
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:527
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:534
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:534
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:534
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:534
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:534
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:534
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:535
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:535
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:515
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:516
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:516
+  wire         linear_y_take;                                      // LinearExecutor.java:518
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:521
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:522
+  reg          linear_stores_y;                                    // LinearExecutor.java:642
+  wire         linear_store_write;                                 // LinearExecutor.java:527
+  wire         linear_residual_read;                               // LinearExecutor.java:528
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:547
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:555
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1841,11 +1845,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:538
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:549
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:549
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:549
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:549
+  wire         linear_feed_gating;                                 // LinearExecutor.java:558
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1853,17 +1857,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:553
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:554
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:556
-  wire         linear_unit_out;                                    // LinearExecutor.java:559
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:572
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:573
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:574
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:575
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:576
+  wire         linear_unit_out;                                    // LinearExecutor.java:579
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:593
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:594
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:595
   reg          linear_write;                                       // ActivationBuffers.java:157
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:158
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:158
@@ -1871,8 +1875,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:158
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:159
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:160
-  reg          linear_engine_done;                                 // LinearExecutor.java:587
-  wire         linear_rotating;                                    // LinearExecutor.java:589
+  reg          linear_engine_done;                                 // LinearExecutor.java:607
+  reg          linear_rotating;                                    // LinearExecutor.java:642
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1966,8 +1970,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:598
-  wire         linear_done;                                        // LinearExecutor.java:608
+  reg          linear_rotate_started;                              // LinearExecutor.java:619
+  wire         linear_done;                                        // LinearExecutor.java:629
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2029,21 +2033,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:209
   wire         tap_last_memory_word;                               // TapWriter.java:233
   wire         tap_finished;                                       // TapWriter.java:239
-  wire [31:0]  record_status;                                      // TellmeKernel.java:143
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:144
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:144
-  wire [31:0]  record_position;                                    // TellmeKernel.java:145
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:145
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:146
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:146
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:147
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:147
-  wire         record_tapping;                                     // TellmeKernel.java:148
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:148
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:149
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:149
-  wire [63:0]  record_address;                                     // TellmeKernel.java:150
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:150
+  wire [31:0]  record_status;                                      // TellmeKernel.java:147
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:148
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:148
+  wire [31:0]  record_position;                                    // TellmeKernel.java:149
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:149
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:150
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:150
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:151
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:151
+  wire         record_tapping;                                     // TellmeKernel.java:152
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:152
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:153
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:153
+  wire [63:0]  record_address;                                     // TellmeKernel.java:154
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:154
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2066,95 +2070,97 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:63
   reg          read_issued;                                        // Sequencer.java:64
   wire         header_beat;                                        // Sequencer.java:65
-  reg  [31:0]  header_magic;                                       // Sequencer.java:662
-  reg  [31:0]  header_version;                                     // Sequencer.java:662
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:662
-  reg  [31:0]  header_program_length;                              // Sequencer.java:662
-  reg  [31:0]  header_context;                                     // Sequencer.java:662
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:662
-  wire [63:0]  logits_offset;                                      // Sequencer.java:80
-  reg  [63:0]  debug_base;                                         // Sequencer.java:81
-  wire         image_valid;                                        // Sequencer.java:84
-  wire         tapping;                                            // Sequencer.java:85
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:88
-  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:89
-  reg  [31:0]  pc;                                                 // Sequencer.java:90
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:91
-  reg  [127:0] instruction_word;                                   // Sequencer.java:92
-  reg  [31:0]  token_index;                                        // Sequencer.java:93
-  reg  [0:0]   token_word;                                         // Sequencer.java:94
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:95
-  reg  [31:0]  tap_used;                                           // Sequencer.java:96
-  reg  [31:0]  tap_records;                                        // Sequencer.java:97
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:98
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:101
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:102
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:103
-  reg          setup_rope_adjacent;                                // Sequencer.java:104
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:105
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:106
-  wire [36:0]  token_bytes;                                        // Sequencer.java:110
-  wire [31:0]  token_beats;                                        // Sequencer.java:112
-  wire [63:0]  fetch_address;                                      // Sequencer.java:115
-  reg          program_left;                                       // Sequencer.java:118
-  wire         fetching;                                           // Sequencer.java:121
-  wire         own_read;                                           // Sequencer.java:122
-  reg          last_token;                                         // Sequencer.java:146
-  wire         last_token_word;                                    // Sequencer.java:151
-  wire         own_beat;                                           // Sequencer.java:153
-  wire         waiting_for_data;                                   // Sequencer.java:154
+  reg          header_magic_ok;                                    // Sequencer.java:681
+  reg          header_version_ok;                                  // Sequencer.java:681
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:668
+  reg  [31:0]  header_program_length;                              // Sequencer.java:668
+  reg  [31:0]  header_context;                                     // Sequencer.java:668
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:668
+  wire [63:0]  logits_offset;                                      // Sequencer.java:84
+  reg  [63:0]  debug_base;                                         // Sequencer.java:85
+  wire         image_valid;                                        // Sequencer.java:87
+  wire         tapping;                                            // Sequencer.java:88
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:91
+  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:92
+  reg  [31:0]  pc;                                                 // Sequencer.java:93
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:94
+  reg  [127:0] instruction_word;                                   // Sequencer.java:95
+  reg  [31:0]  token_index;                                        // Sequencer.java:96
+  reg  [0:0]   token_word;                                         // Sequencer.java:97
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:98
+  reg  [31:0]  tap_used;                                           // Sequencer.java:99
+  reg  [31:0]  tap_records;                                        // Sequencer.java:100
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:101
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:104
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:105
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:106
+  reg          setup_rope_adjacent;                                // Sequencer.java:107
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:108
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:109
+  wire [36:0]  token_bytes;                                        // Sequencer.java:113
+  wire [31:0]  token_beats;                                        // Sequencer.java:115
+  wire [63:0]  fetch_address;                                      // Sequencer.java:118
+  reg          program_left;                                       // Sequencer.java:121
+  wire         fetching;                                           // Sequencer.java:124
+  wire         own_read;                                           // Sequencer.java:125
+  reg          last_token;                                         // Sequencer.java:149
+  wire         last_token_word;                                    // Sequencer.java:154
+  wire         own_beat;                                           // Sequencer.java:156
+  wire         waiting_for_data;                                   // Sequencer.java:157
   reg  [32:0]  call_end;                                           // Ahead.java:32
-  wire         bad_call;                                           // Sequencer.java:163
-  wire [7:0]   opcode;                                             // Sequencer.java:166
-  wire         setup_bad_field;                                    // Sequencer.java:650
-  reg          setup_bad;                                          // Sequencer.java:167
+  wire         bad_call;                                           // Sequencer.java:166
+  wire [7:0]   opcode;                                             // Sequencer.java:169
+  wire         setup_bad_field;                                    // Sequencer.java:656
+  reg          setup_bad;                                          // Sequencer.java:170
   reg          last_chunk;                                         // Ahead.java:25
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:185
-  reg  [63:0]  logits_address;                                     // Sequencer.java:239
-  wire         is_embed;                                           // Sequencer.java:243
-  wire         is_quantize;                                        // Sequencer.java:244
-  wire         is_attention;                                       // Sequencer.java:245
-  wire         is_lm_head;                                         // Sequencer.java:246
-  wire         is_linear;                                          // Sequencer.java:247
-  wire         unit_done;                                          // Sequencer.java:249
-  reg  [7:0]   unit_code;                                          // Sequencer.java:250
-  reg          unit_done_q;                                        // Sequencer.java:258
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:259
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:267
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:273
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:274
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:275
-  wire         has_tap;                                            // Sequencer.java:280
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:188
+  reg  [63:0]  logits_address;                                     // Sequencer.java:242
+  wire         is_embed;                                           // Sequencer.java:246
+  wire         is_quantize;                                        // Sequencer.java:247
+  wire         is_attention;                                       // Sequencer.java:248
+  wire         is_lm_head;                                         // Sequencer.java:249
+  wire         is_linear;                                          // Sequencer.java:250
+  wire         unit_done;                                          // Sequencer.java:252
+  reg  [7:0]   unit_code;                                          // Sequencer.java:253
+  reg          unit_done_q;                                        // Sequencer.java:261
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:262
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:270
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:276
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:277
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:278
+  wire         has_tap;                                            // Sequencer.java:283
   reg  [26:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [10:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:286
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:287
-  reg          tap_fits;                                           // Sequencer.java:291
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:293
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:296
-  reg          tap_busy;                                           // Sequencer.java:306
-  reg          peek_issued;                                        // Sequencer.java:317
-  reg          peek_busy;                                          // Sequencer.java:318
-  reg          peek_in;                                            // Sequencer.java:319
-  reg          peek_failed;                                        // Sequencer.java:320
-  reg          peek_searching;                                     // Sequencer.java:321
-  reg          peek_found;                                         // Sequencer.java:322
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:323
-  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:324
-  reg  [127:0] peek_word;                                          // Sequencer.java:325
-  wire [31:0]  instructions_after;                                 // Sequencer.java:326
-  wire [2:0]   peek_words;                                         // Sequencer.java:328
-  reg  [3:0]   peek_beats;                                         // Sequencer.java:335
-  reg          more_instructions;                                  // Sequencer.java:336
-  reg  [63:0]  peek_address;                                       // Sequencer.java:337
-  wire         peek_wanted;                                        // Sequencer.java:341
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:360
-  wire         peek_linear;                                        // Sequencer.java:385
-  reg          drop_prefetch;                                      // Sequencer.java:398
-  wire         token_outside;                                      // Sequencer.java:440
-  wire [31:0]  tokens_left;                                        // Sequencer.java:467
-  reg          record_written;                                     // Sequencer.java:619
-  wire         record_done;                                        // Sequencer.java:621
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:289
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:290
+  reg          tap_fits;                                           // Sequencer.java:294
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:296
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:299
+  reg          tap_busy;                                           // Sequencer.java:309
+  reg          peek_issued;                                        // Sequencer.java:320
+  reg          peek_busy;                                          // Sequencer.java:321
+  reg          peek_in;                                            // Sequencer.java:322
+  reg          peek_failed;                                        // Sequencer.java:323
+  reg          peek_searching;                                     // Sequencer.java:324
+  reg          peek_found;                                         // Sequencer.java:325
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:326
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:327
+  reg  [127:0] peek_word;                                          // Sequencer.java:328
+  wire [31:0]  instructions_after;                                 // Sequencer.java:329
+  wire [2:0]   peek_words;                                         // Sequencer.java:331
+  reg  [3:0]   peek_beats;                                         // Sequencer.java:338
+  reg          more_instructions;                                  // Sequencer.java:339
+  reg  [63:0]  peek_address;                                       // Sequencer.java:340
+  wire         peek_wanted;                                        // Sequencer.java:344
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:363
+  wire         peek_linear;                                        // Sequencer.java:388
+  reg          drop_prefetch;                                      // Sequencer.java:401
+  wire         token_outside_0;                                    // Sequencer.java:443
+  wire         token_outside_1;                                    // Sequencer.java:443
+  wire         token_outside;                                      // Sequencer.java:446
+  wire [31:0]  tokens_left;                                        // Sequencer.java:473
+  reg          record_written;                                     // Sequencer.java:625
+  wire         record_done;                                        // Sequencer.java:627
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:118
   (* ram_style = "block" *)
@@ -2270,7 +2276,8 @@ module tellme (
   wire linear_prefetch_same_and;
   wire [23:0] linear_words_per_token_sum;
   wire [15:0] linear_groups_of_tile_mux;
-  wire [15:0] linear_groups_of_tile_mux_2;
+  wire linear_command_tiles_eq_2;
+  wire linear_next_tile_last_cmp;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
@@ -2334,6 +2341,7 @@ module tellme (
   wire [33:0] tap_bytes_q_sum;
   wire more_instructions_cmp;
   wire [63:0] peek_address_sum;
+  wire assert_cmp;
   wire [4:0] assert_shl;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
@@ -2500,8 +2508,8 @@ module tellme (
   assign linear_words_per_token_sum = {8'd0, linear_beats_per_token} + {6'h0, linear_beats_per_token, 2'd0} + 24'd7;
   assign linear_groups_of_tile_mux =
       (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_groups_of_tile_mux_2 =
-      ((linear_tile + 16'd2) == linear_command_tiles) ? linear_command_lastTileGroups : linear_command_tileGroups;
+  assign linear_command_tiles_eq_2 = linear_command_tiles == 16'd2;
+  assign linear_next_tile_last_cmp = (linear_tile + 16'd3) == linear_command_tiles;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
@@ -2621,6 +2629,7 @@ module tellme (
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
   assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
   assign peek_address_sum = fetch_address + 64'd16;
+  assign assert_cmp = (linear_tile + 16'd2) == linear_command_tiles;
   assign assert_shl = {{1'b0, peek_words}, 1'b0};
 
   assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
@@ -2640,350 +2649,344 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:170
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:170
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:170
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:170
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:170
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:170
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:170
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:170
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:170
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:170
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:170
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:170
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:170
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:170
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:170
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:170
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:170
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:170
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:170
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:170
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:170
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:170
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:170
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:170
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:170
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:170
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:170
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:170
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:170
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:170
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:170
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:170
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:170
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:170
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:170
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:170
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:170
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:170
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:170
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:170
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:170
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:170
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:170
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:170
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:170
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:170
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:170
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:170
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:170
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:170
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:170
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:170
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:170
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:170
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:170
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:170
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:170
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:170
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:170
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:170
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:170
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:170
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:170
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:170
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:170
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:170
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:170
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:170
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:170
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:170
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:170
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:170
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:170
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:170
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:170
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:170
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:170
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:170
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:170
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:170
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:170
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:170
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:170
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:170
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:170
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:170
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:170
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:170
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:170
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:170
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:170
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:170
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:170
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:170
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:170
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:170
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:170
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:170
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:170
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:170
-  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:170
-  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:170
-  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:170
-  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:170
-  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:170
-  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:170
-  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:170
-  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:170
-  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:170
-  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:170
-  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:170
-  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:170
-  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:170
-  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:170
-  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:170
-  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:170
-  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:170
-  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:170
-  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:170
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:170
-  assign port_moving =
-      (m_axi_w0_rvalid & m_axi_w0_rready)
-      | (m_axi_w0_wvalid & m_axi_w0_wready)
-      | (m_axi_w1_rvalid & m_axi_w1_rready)
-      | (m_axi_w1_wvalid & m_axi_w1_wready)
-      | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:128
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:174
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:174
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:174
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:174
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:174
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:174
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:174
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:174
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:174
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:174
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:174
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:174
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:174
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:174
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:174
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:174
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:174
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:174
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:174
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:174
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:174
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:174
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:174
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:174
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:174
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:174
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:174
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:174
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:174
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:174
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:174
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:174
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:174
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:174
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:174
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:174
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:174
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:174
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:174
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:174
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:174
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:174
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:174
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:174
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:174
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:174
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:174
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:174
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:174
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:174
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:174
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:174
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:174
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:174
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:174
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:174
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:174
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:174
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:174
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:174
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:174
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:174
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:174
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:174
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:174
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:174
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:174
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:174
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:174
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:174
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:174
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:174
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:174
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:174
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:174
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:174
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:174
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:174
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:174
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:174
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:174
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:174
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:174
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:174
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:174
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:174
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:174
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:174
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:174
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:174
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:174
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:174
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:174
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:174
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:174
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:174
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:174
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:174
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:174
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:174
+  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:174
+  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:174
+  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:174
+  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:174
+  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:174
+  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:174
+  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:174
+  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:174
+  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:174
+  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:174
+  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:174
+  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:174
+  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:174
+  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:174
+  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:174
+  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:174
+  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:174
+  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:174
+  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:174
+  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:174
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:174
+  assign port_moved_last_cycle = m_axi_w0_moved | m_axi_w1_moved | m_axi_d0_moved; // TellmeKernel.java:132
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
-  assign control_status = status_q; // CallControl.java:72
-  assign control_error_code = error_code_q; // CallControl.java:74
-  assign control_error_detail = error_detail_q; // CallControl.java:75
-  assign control_position = position_q; // CallControl.java:76
-  assign control_cycles = cycles_q; // CallControl.java:77
-  assign control_ddr_busy_cycles = ddr_busy_cycles_q; // CallControl.java:78
-  assign control_stall_cycles = stall_cycles_q; // CallControl.java:79
-  assign control_instructions = instructions_q; // CallControl.java:80
-  assign control_argmax = argmax_q; // CallControl.java:81
+  assign control_status = status_q; // CallControl.java:71
+  assign control_error_code = error_code_q; // CallControl.java:73
+  assign control_error_detail = error_detail_q; // CallControl.java:74
+  assign control_position = position_q; // CallControl.java:75
+  assign control_cycles = cycles_q; // CallControl.java:76
+  assign control_ddr_busy_cycles = ddr_busy_cycles_q; // CallControl.java:77
+  assign control_stall_cycles = stall_cycles_q; // CallControl.java:78
+  assign control_instructions = instructions_q; // CallControl.java:79
+  assign control_argmax = argmax_q; // CallControl.java:80
   assign data_reader_command_valid = data_read_valid | data_read_skid_buffered; // Stream.java:101
   assign data_reader_command_payload_address =
       data_read_skid_buffered ? data_read_skid_buffer_address : data_read_payload_address; // Stream.java:102
@@ -3100,17 +3103,17 @@ module tellme (
   assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
   assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
   assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:428
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:430
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:430
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:432
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:433
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:466
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:467
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:468
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:500
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:444
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:446
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:448
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:449
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:485
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:486
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:487
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:519
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3121,19 +3124,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:539
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:540
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:543
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:544
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:543
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:544
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:543
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:544
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:543
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:544
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:546
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:560
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:561
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:559
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:560
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:563
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:564
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:563
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:564
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:563
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:564
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:563
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:564
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:566
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:580
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:581
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3164,29 +3167,43 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:597
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:598
-  assign record_error_detail = error_detail; // Sequencer.java:599
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:600
-  assign record_instructions = instructions_executed; // Sequencer.java:601
-  assign record_argmax = lm_head_argmax; // Sequencer.java:602
-  assign record_cycles = call_cycles; // Sequencer.java:603
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:604
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:605
-  assign record_tapping = tapping; // Sequencer.java:606
-  assign record_tap_records = tap_records; // Sequencer.java:607
-  assign record_tap_used = tap_used; // Sequencer.java:608
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:609
-  assign record_address = arg_io; // Sequencer.java:610
-  assign record_area_address = debug_base; // Sequencer.java:611
-  assign stalled = waiting_for_data; // TellmeKernel.java:154
-  assign interrupt = control_interrupt; // TellmeKernel.java:155
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:603
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:604
+  assign record_error_detail = error_detail; // Sequencer.java:605
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:606
+  assign record_instructions = instructions_executed; // Sequencer.java:607
+  assign record_argmax = lm_head_argmax; // Sequencer.java:608
+  assign record_cycles = call_cycles; // Sequencer.java:609
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:610
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:611
+  assign record_tapping = tapping; // Sequencer.java:612
+  assign record_tap_records = tap_records; // Sequencer.java:613
+  assign record_tap_used = tap_used; // Sequencer.java:614
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:615
+  assign record_address = arg_io; // Sequencer.java:616
+  assign record_area_address = debug_base; // Sequencer.java:617
+  assign stalled = waiting_for_data; // TellmeKernel.java:158
+  assign interrupt = control_interrupt; // TellmeKernel.java:159
+
+  always @(posedge ap_clk) begin
+    // TellmeKernel.java:129
+    m_axi_w0_moved <= (m_axi_w0_rvalid & m_axi_w0_rready) | (m_axi_w0_wvalid & m_axi_w0_wready);
+    // TellmeKernel.java:129
+    m_axi_w1_moved <= (m_axi_w1_rvalid & m_axi_w1_rready) | (m_axi_w1_wvalid & m_axi_w1_wready);
+    // TellmeKernel.java:129
+    m_axi_d0_moved <= (m_axi_d0_rvalid & m_axi_d0_rready) | (m_axi_d0_wvalid & m_axi_d0_wready);
+    if (!ap_rst_n) begin
+      m_axi_w0_moved <= 1'b0;
+      m_axi_w1_moved <= 1'b0;
+      m_axi_d0_moved <= 1'b0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3205,18 +3222,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:587
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:593
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
-  assign result_failed = result_error_code != 8'd0; // CallControl.java:71
-  assign result_error_code = error_code; // Sequencer.java:591
-  assign result_error_detail = error_detail; // Sequencer.java:592
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:593
-  assign result_instructions = instructions_executed; // Sequencer.java:594
-  assign result_argmax = lm_head_argmax; // Sequencer.java:595
+  assign result_failed = result_error_code != 8'd0; // CallControl.java:70
+  assign result_error_code = error_code; // Sequencer.java:597
+  assign result_error_detail = error_detail; // Sequencer.java:598
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:599
+  assign result_instructions = instructions_executed; // Sequencer.java:600
+  assign result_argmax = lm_head_argmax; // Sequencer.java:601
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3245,53 +3262,51 @@ module tellme (
     if (call_start) begin // CallControl.java:60
       arg_io <= control_io; // CallControl.java:60
     end
-    if (call_start) begin // CallControl.java:87
-      call_cycles <= 64'd0; // CallControl.java:87
-    end else if (call_busy) begin // CallControl.java:87
-      call_cycles <= call_cycles + 64'd1; // CallControl.java:87
+    if (call_start) begin // CallControl.java:86
+      call_cycles <= 64'd0; // CallControl.java:86
+    end else if (call_busy) begin // CallControl.java:86
+      call_cycles <= call_cycles + 64'd1; // CallControl.java:86
     end
-    call_port_moved <= port_moving; // CallControl.java:67
-    if (call_start) begin // CallControl.java:87
-      call_ddr_busy_cycles <= 64'd0; // CallControl.java:87
-    end else if (call_busy & call_port_moved) begin // CallControl.java:87
-      call_ddr_busy_cycles <= call_ddr_busy_cycles + 64'd1; // CallControl.java:87
+    if (call_start) begin // CallControl.java:86
+      call_ddr_busy_cycles <= 64'd0; // CallControl.java:86
+    end else if (call_busy & port_moved_last_cycle) begin // CallControl.java:86
+      call_ddr_busy_cycles <= call_ddr_busy_cycles + 64'd1; // CallControl.java:86
     end
-    if (call_start) begin // CallControl.java:87
-      call_stall_cycles <= 64'd0; // CallControl.java:87
-    end else if (call_busy & stalled) begin // CallControl.java:87
-      call_stall_cycles <= call_stall_cycles + 64'd1; // CallControl.java:87
+    if (call_start) begin // CallControl.java:86
+      call_stall_cycles <= 64'd0; // CallControl.java:86
+    end else if (call_busy & stalled) begin // CallControl.java:86
+      call_stall_cycles <= call_stall_cycles + 64'd1; // CallControl.java:86
     end
-    if (call_finish) begin // CallControl.java:72
-      status_q <= result_failed ? 32'd2 : 32'd1; // CallControl.java:72
+    if (call_finish) begin // CallControl.java:71
+      status_q <= result_failed ? 32'd2 : 32'd1; // CallControl.java:71
+    end
+    if (call_finish) begin // CallControl.java:73
+      error_code_q <= {24'd0, result_error_code}; // CallControl.java:73
     end
     if (call_finish) begin // CallControl.java:74
-      error_code_q <= {24'd0, result_error_code}; // CallControl.java:74
+      error_detail_q <= result_error_detail; // CallControl.java:74
     end
     if (call_finish) begin // CallControl.java:75
-      error_detail_q <= result_error_detail; // CallControl.java:75
+      position_q <= result_position; // CallControl.java:75
     end
     if (call_finish) begin // CallControl.java:76
-      position_q <= result_position; // CallControl.java:76
+      cycles_q <= call_cycles; // CallControl.java:76
     end
     if (call_finish) begin // CallControl.java:77
-      cycles_q <= call_cycles; // CallControl.java:77
+      ddr_busy_cycles_q <= call_ddr_busy_cycles; // CallControl.java:77
     end
     if (call_finish) begin // CallControl.java:78
-      ddr_busy_cycles_q <= call_ddr_busy_cycles; // CallControl.java:78
+      stall_cycles_q <= call_stall_cycles; // CallControl.java:78
     end
     if (call_finish) begin // CallControl.java:79
-      stall_cycles_q <= call_stall_cycles; // CallControl.java:79
+      instructions_q <= result_instructions; // CallControl.java:79
     end
     if (call_finish) begin // CallControl.java:80
-      instructions_q <= result_instructions; // CallControl.java:80
-    end
-    if (call_finish) begin // CallControl.java:81
-      argmax_q <= result_argmax; // CallControl.java:81
+      argmax_q <= result_argmax; // CallControl.java:80
     end
     if (!ap_rst_n) begin
       call_busy <= 1'b0;
       call_cycles <= 64'd0;
-      call_port_moved <= 1'b0;
       call_ddr_busy_cycles <= 64'd0;
       call_stall_cycles <= 64'd0;
       status_q <= 32'd0;
@@ -3337,31 +3352,31 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:163
       data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:164
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:123
-      data_read_valid = 1'b1; // Sequencer.java:124
-      case (phase) // Sequencer.java:125
+    if (own_read & ~read_issued) begin // Sequencer.java:126
+      data_read_valid = 1'b1; // Sequencer.java:127
+      case (phase) // Sequencer.java:128
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:127
-          data_read_payload_beats = 32'd32; // Sequencer.java:128
+          data_read_payload_address = arg_image; // Sequencer.java:130
+          data_read_payload_beats = 32'd32; // Sequencer.java:131
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:131
-          data_read_payload_beats = token_beats; // Sequencer.java:132
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:134
+          data_read_payload_beats = token_beats; // Sequencer.java:135
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:135
-          data_read_payload_beats = 32'd1; // Sequencer.java:136
+          data_read_payload_address = debug_base; // Sequencer.java:138
+          data_read_payload_beats = 32'd1; // Sequencer.java:139
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:139
-          data_read_payload_beats = 32'd2; // Sequencer.java:140
+          data_read_payload_address = fetch_address; // Sequencer.java:142
+          data_read_payload_beats = 32'd2; // Sequencer.java:143
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:342
-      data_read_valid = 1'b1; // Sequencer.java:343
-      data_read_payload_address = peek_address; // Sequencer.java:344
-      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:345
+    if (peek_wanted) begin // Sequencer.java:345
+      data_read_valid = 1'b1; // Sequencer.java:346
+      data_read_payload_address = peek_address; // Sequencer.java:347
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:348
     end
   end
 
@@ -3391,17 +3406,17 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
     end
-    if (own_read & read_issued) begin // Sequencer.java:152
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:152
+    if (own_read & read_issued) begin // Sequencer.java:155
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:155
     end
-    if (peek_busy) begin // Sequencer.java:356
-      data_beat_ready = 1'b1; // Sequencer.java:356
+    if (peek_busy) begin // Sequencer.java:359
+      data_beat_ready = 1'b1; // Sequencer.java:359
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:357
+    data_read_quiet = peek_busy; // Sequencer.java:360
   end
 
   always @(posedge ap_clk) begin
@@ -3597,13 +3612,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:316
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:317
     end
-    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:512
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:513
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:514
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:515
+    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:532
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:533
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:534
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:535
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:517
-      buffer_read_valid = 1'b1; // LinearExecutor.java:517
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:537
+      buffer_read_valid = 1'b1; // LinearExecutor.java:537
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -4013,7 +4028,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4024,7 +4039,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:517
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:523
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4039,37 +4054,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:176
+    embed_dst = instruction_word[11:8]; // Sequencer.java:179
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:177
+    embed_dim = instruction_word[31:16]; // Sequencer.java:180
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:178
+    embed_table = instruction_word[63:32]; // Sequencer.java:181
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:179
+    embed_tokens = chunk_tokens; // Sequencer.java:182
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:180
+    embed_first_token = chunk_from; // Sequencer.java:183
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:181
+    embed_image = arg_image; // Sequencer.java:184
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:182
+    embed_io = arg_io; // Sequencer.java:185
   end
 
   always @(*) begin
@@ -4238,7 +4253,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4249,7 +4264,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:518
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:524
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4264,37 +4279,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:202
+    quantize_src = instruction_word[11:8]; // Sequencer.java:205
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:203
+    quantize_norm = instruction_word[12]; // Sequencer.java:206
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:204
+    quantize_length = instruction_word[31:16]; // Sequencer.java:207
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:205
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:208
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:206
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:209
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:207
+    quantize_tokens = chunk_tokens; // Sequencer.java:210
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:208
+    quantize_image = arg_image; // Sequencer.java:211
   end
 
   always @(*) begin
@@ -4518,7 +4533,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4529,7 +4544,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:521
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:527
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4544,62 +4559,62 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:74
-    attention_src = instruction_word[11:8]; // Sequencer.java:188
+    attention_src = instruction_word[11:8]; // Sequencer.java:191
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:74
-    attention_dst = instruction_word[15:12]; // Sequencer.java:189
+    attention_dst = instruction_word[15:12]; // Sequencer.java:192
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:74
-    attention_layer = instruction_word[31:24]; // Sequencer.java:190
+    attention_layer = instruction_word[31:24]; // Sequencer.java:193
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:76
-    attention_scale = instruction_word[63:32]; // Sequencer.java:191
+    attention_scale = instruction_word[63:32]; // Sequencer.java:194
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:74
-    attention_head_dim = setup_head_dim; // Sequencer.java:192
+    attention_head_dim = setup_head_dim; // Sequencer.java:195
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:74
-    attention_heads = setup_heads; // Sequencer.java:193
+    attention_heads = setup_heads; // Sequencer.java:196
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:74
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:194
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:197
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:74
-    attention_head_width = setup_head_width; // Sequencer.java:195
+    attention_head_width = setup_head_width; // Sequencer.java:198
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:74
-    attention_positions = setup_positions; // Sequencer.java:196
+    attention_positions = setup_positions; // Sequencer.java:199
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:74
-    attention_tokens = chunk_tokens; // Sequencer.java:197
+    attention_tokens = chunk_tokens; // Sequencer.java:200
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:74
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:198
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:201
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:74
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:199
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:202
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
@@ -5149,10 +5164,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:401
-          lm_head_clear = 1'b1; // Sequencer.java:402
+        if (call_start) begin // Sequencer.java:404
+          lm_head_clear = 1'b1; // Sequencer.java:405
         end
       end
       STEP_HEADER: ;
@@ -5164,7 +5179,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:520
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:526
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5179,47 +5194,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:231
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:234
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:232
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:235
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:233
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:236
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:234
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:237
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:235
+    lm_head_vocab = header_vocab; // Sequencer.java:238
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:237
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:240
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:238
+    lm_head_image = arg_image; // Sequencer.java:241
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:240
+    lm_head_logits = logits_address; // Sequencer.java:243
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:236
+    lm_head_last_chunk = last_chunk; // Sequencer.java:239
   end
 
   assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
@@ -5348,7 +5363,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5359,7 +5374,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:519
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:525
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5374,122 +5389,122 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:123
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:211
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:214
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:123
-    linear_src = instruction_word[19:16]; // Sequencer.java:213
+    linear_src = instruction_word[19:16]; // Sequencer.java:216
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:123
-    linear_dst = instruction_word[23:20]; // Sequencer.java:214
+    linear_dst = instruction_word[23:20]; // Sequencer.java:217
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:123
-    linear_rows = instruction_word[47:32]; // Sequencer.java:215
+    linear_rows = instruction_word[47:32]; // Sequencer.java:218
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:123
-    linear_cols = instruction_word[63:48]; // Sequencer.java:216
+    linear_cols = instruction_word[63:48]; // Sequencer.java:219
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:123
-    linear_weights = instruction_word[95:64]; // Sequencer.java:217
+    linear_weights = instruction_word[95:64]; // Sequencer.java:220
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:123
-    linear_tokens = chunk_tokens; // Sequencer.java:219
+    linear_tokens = chunk_tokens; // Sequencer.java:222
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:123
-    linear_image = arg_image; // Sequencer.java:220
+    linear_image = arg_image; // Sequencer.java:223
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:123
-    linear_layer = instruction_word[31:24]; // Sequencer.java:221
+    linear_layer = instruction_word[31:24]; // Sequencer.java:224
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:123
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:222
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:225
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:123
-    linear_head_dim = setup_head_dim; // Sequencer.java:223
+    linear_head_dim = setup_head_dim; // Sequencer.java:226
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:123
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:225
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:228
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:123
-    linear_positions = setup_positions; // Sequencer.java:226
+    linear_positions = setup_positions; // Sequencer.java:229
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:123
-    linear_rope_table = setup_rope_table; // Sequencer.java:227
+    linear_rope_table = setup_rope_table; // Sequencer.java:230
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:123
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:228
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:231
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:125
-    linear_relu2 = instruction_word[12]; // Sequencer.java:212
+    linear_relu2 = instruction_word[12]; // Sequencer.java:215
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:224
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:227
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:127
-    linear_scale = instruction_word[127:96]; // Sequencer.java:218
+    linear_scale = instruction_word[127:96]; // Sequencer.java:221
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:386
+    linear_peek_valid = peek_linear; // Sequencer.java:389
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:387
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:390
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:388
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:391
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:389
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:392
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:384
+    linear_reads_lent = peek_busy; // Sequencer.java:387
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:398
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:401
   end
 
   always @(*) begin
@@ -5538,7 +5553,6 @@ module tellme (
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
       | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:174
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:214
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -5582,15 +5596,15 @@ module tellme (
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
       & ~linear_feed_pending; // LinearExecutor.java:368
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:405
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:411
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:422
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:416
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:427
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:438
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:434
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:435
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:436
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:450
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:451
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:452
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5601,21 +5615,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:476
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:495
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:484
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:485
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:486
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:487
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:506
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:499
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:501
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:506
-  // LinearExecutor.java:507
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:518
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:520
+  // LinearExecutor.java:527
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:508
+  // LinearExecutor.java:528
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -5630,18 +5640,17 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:538
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:558
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:553
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:554
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:556
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:559
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:562
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:589
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:608
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:576
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:579
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:582
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
@@ -5671,6 +5680,9 @@ module tellme (
         linear_code <= 8'd3; // LinearExecutor.java:207
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
       end
+    end
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
       if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
@@ -5802,37 +5814,48 @@ module tellme (
       linear_taken_beats <= 16'd0; // LinearExecutor.java:377
       linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:393
-      linear_tile <= 16'd0; // LinearExecutor.java:394
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:396
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:397
-      linear_result_token <= 3'd0; // LinearExecutor.java:398
-      linear_group <= 16'd0; // LinearExecutor.java:399
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:400
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:400
+      linear_tile <= 16'd0; // LinearExecutor.java:401
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:403
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:405
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:407
+      // LinearExecutor.java:408
+      linear_next_tile_one_group <=
+          (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
+      linear_result_token <= 3'd0; // LinearExecutor.java:409
+      linear_group <= 16'd0; // LinearExecutor.java:410
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:411
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:438
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:443
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:444
-      if (linear_last_group) begin // LinearExecutor.java:445
-        linear_last_group <= linear_groups_of_tile == 16'd1; // LinearExecutor.java:446
-        // LinearExecutor.java:447
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:454
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:459
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:460
+      if (linear_last_group) begin // LinearExecutor.java:461
+        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:462
+        // LinearExecutor.java:463
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:448
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:449
-          linear_groups_of_tile <= linear_groups_of_tile_mux_2; // LinearExecutor.java:451
-          linear_last_group <= linear_groups_of_tile_mux_2 == 16'd1; // LinearExecutor.java:452
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:453
+        if (linear_last_result_token) begin // LinearExecutor.java:464
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:465
+          // LinearExecutor.java:466
+          linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
+          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:467
+          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:468
+          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:470
+          // LinearExecutor.java:471
+          linear_next_tile_one_group <=
+              (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:472
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:461
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:462
-      linear_param_token <= 3'd0; // LinearExecutor.java:463
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:464
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:480
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:481
+      linear_param_token <= 3'd0; // LinearExecutor.java:482
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:483
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:469
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:470
-      // LinearExecutor.java:471
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:488
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:489
+      // LinearExecutor.java:490
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5841,83 +5864,94 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:503
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:505
-      linear_words_written <= 24'd0; // LinearExecutor.java:505
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:520
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:521
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:521
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:521
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:521
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:522
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:523
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:524
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:526
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:526
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:522
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:524
+      linear_words_written <= 24'd0; // LinearExecutor.java:524
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:528
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:529
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:529
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:529
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:529
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:530
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
+      linear_stores_y <=
+          (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:534
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:534
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:534
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:534
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:534
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:534
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:535
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:535
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:535
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:535
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:535
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:535
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:535
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:535
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:535
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:535
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:535
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:535
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:535
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:535
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:535
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:535
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:535
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:535
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:535
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:535
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:535
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:535
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:535
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:535
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:540
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:541
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:541
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:541
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:541
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:542
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:543
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:544
+    end
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:546
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:546
+    end
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:548
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:549
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:549
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:549
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:549
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:550
+    end
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:554
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:554
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:554
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:554
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:554
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:554
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:555
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:555
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:555
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:555
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:555
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:555
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:555
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:555
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:555
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:555
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:555
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:555
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:555
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:555
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:555
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:555
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:555
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:555
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:555
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:555
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:555
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:555
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:555
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:555
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:547
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:547
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:567
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:567
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:553
-    // LinearExecutor.java:554
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:573
+    // LinearExecutor.java:574
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:556
+    // LinearExecutor.java:576
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:572
-    // LinearExecutor.java:573
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:592
+    // LinearExecutor.java:593
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:573
+    // LinearExecutor.java:593
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:573
+    // LinearExecutor.java:593
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:573
+    // LinearExecutor.java:593
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:574
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:575
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:594
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:595
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:157
     // ActivationBuffers.java:158
     linear_write_values_0 <=
@@ -5969,28 +6003,32 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:159
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:160
-    if (linear_write) begin // LinearExecutor.java:585
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:585
+    if (linear_write) begin // LinearExecutor.java:605
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:605
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:588
-      linear_engine_done <= 1'b0; // LinearExecutor.java:588
-    end else if (tlmm_done) begin // LinearExecutor.java:588
-      linear_engine_done <= 1'b1; // LinearExecutor.java:588
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:608
+      linear_engine_done <= 1'b0; // LinearExecutor.java:608
+    end else if (tlmm_done) begin // LinearExecutor.java:608
+      linear_engine_done <= 1'b1; // LinearExecutor.java:608
     end
-    // LinearExecutor.java:590
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
+      linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
+    end
+    // LinearExecutor.java:611
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:591
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:612
     end
-    if (rotate_start) begin // LinearExecutor.java:600
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:600
+    if (rotate_start) begin // LinearExecutor.java:621
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
     end
-    if (rotate_done) begin // LinearExecutor.java:601
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:602
-      linear_code <= rotate_code; // LinearExecutor.java:603
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:604
+    if (rotate_done) begin // LinearExecutor.java:622
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
+      linear_code <= rotate_code; // LinearExecutor.java:624
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
     end
-    if (linear_done) begin // LinearExecutor.java:610
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:610
+    if (linear_done) begin // LinearExecutor.java:631
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6015,6 +6053,7 @@ module tellme (
       linear_head_rows <= 17'd0;
       linear_code <= 8'd0;
       linear_step <= LINEAR_STEP_IDLE;
+      linear_cache <= 1'b0;
       linear_prefetch_rows <= 16'd0;
       linear_prefetch_cols <= 16'd0;
       linear_prefetch_address <= 64'd0;
@@ -6057,13 +6096,19 @@ module tellme (
       linear_tile <= 16'd0;
       linear_groups_of_tile <= 16'd0;
       linear_last_group <= 1'b0;
+      linear_one_group_tile <= 1'b0;
+      linear_next_tile_last <= 1'b0;
+      linear_next_tile_one_group <= 1'b0;
       linear_result_token <= 3'd0;
       linear_group <= 16'd0;
       linear_tile_first_group <= 16'd0;
       linear_param_token <= 3'd0;
       linear_param_vectors <= 24'd0;
       linear_tag_head_valid <= 1'b0;
+      linear_residual_add <= 1'b0;
+      linear_gate_up <= 1'b0;
       linear_words_written <= 24'd0;
+      linear_stores_y <= 1'b1;
       linear_y_0 <= 32'h0;
       linear_y_1 <= 32'h0;
       linear_y_2 <= 32'h0;
@@ -6090,6 +6135,7 @@ module tellme (
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
       linear_engine_done <= 1'b0;
+      linear_rotating <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
   end
@@ -6099,7 +6145,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:599
+    // LinearExecutor.java:620
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6418,7 +6464,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6433,12 +6479,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:541
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:542
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:545
-        end else if (~tap_busy) begin // Sequencer.java:548
-          if (tap_fits) begin // Sequencer.java:549
-            tap_start = 1'b1; // Sequencer.java:550
+        if (~tapping | ~has_tap) begin // Sequencer.java:547
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:548
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:551
+        end else if (~tap_busy) begin // Sequencer.java:554
+          if (tap_fits) begin // Sequencer.java:555
+            tap_start = 1'b1; // Sequencer.java:556
           end
         end
       end
@@ -6453,52 +6499,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:281
+    tap_quantized = is_quantize; // Sequencer.java:284
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:282
+    tap_from_memory = is_lm_head; // Sequencer.java:285
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:283
+    tap_source = logits_address; // Sequencer.java:286
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:299
+    tap_instruction = pc; // Sequencer.java:302
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:300
+    tap_first_token = chunk_from; // Sequencer.java:303
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:301
+    tap_tokens = tap_tokens_q; // Sequencer.java:304
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:302
+    tap_elements = tap_elements_q; // Sequencer.java:305
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:303
+    tap_buffer = tap_dst_of; // Sequencer.java:306
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:304
+    tap_address = tap_record_at; // Sequencer.java:307
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:305
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:308
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:109
@@ -6728,7 +6774,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:400
+    case (phase) // Sequencer.java:403
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6745,7 +6791,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:576
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:582
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6828,22 +6874,22 @@ module tellme (
   // the call record
   assign no_error = error_code == 8'd0; // Sequencer.java:59
   assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:65
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:80
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:84
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:85
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:110
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:112
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:115
-  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:121
-  // Sequencer.java:122
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:84
+  assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:87
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:88
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:113
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:115
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:118
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:124
+  // Sequencer.java:125
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | last_token; // Sequencer.java:151
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:153
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:154
-  // Sequencer.java:163
+  assign last_token_word = token_word | last_token; // Sequencer.java:154
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:156
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:157
+  // Sequencer.java:166
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:166
+  assign opcode = instruction_word[7:0]; // Sequencer.java:169
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -6868,381 +6914,382 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:650
-  assign is_embed = opcode == 8'd2; // Sequencer.java:243
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:244
-  assign is_attention = opcode == 8'd5; // Sequencer.java:245
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:246
-  assign is_linear = opcode == 8'd4; // Sequencer.java:247
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:249
+      | (instruction_word[95:64] < header_context); // Sequencer.java:656
+  assign is_embed = opcode == 8'd2; // Sequencer.java:246
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:247
+  assign is_attention = opcode == 8'd5; // Sequencer.java:248
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:249
+  assign is_linear = opcode == 8'd4; // Sequencer.java:250
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:252
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:251
-    if (embed_done) begin // Sequencer.java:252
-      unit_code = embed_code; // Sequencer.java:252
+    unit_code = attention_code; // Sequencer.java:254
+    if (embed_done) begin // Sequencer.java:255
+      unit_code = embed_code; // Sequencer.java:255
     end
-    if (quantize_done) begin // Sequencer.java:253
-      unit_code = quantize_code; // Sequencer.java:253
+    if (quantize_done) begin // Sequencer.java:256
+      unit_code = quantize_code; // Sequencer.java:256
     end
-    if (lm_head_done) begin // Sequencer.java:254
-      unit_code = lm_head_code; // Sequencer.java:254
+    if (lm_head_done) begin // Sequencer.java:257
+      unit_code = lm_head_code; // Sequencer.java:257
     end
-    if (linear_done) begin // Sequencer.java:255
-      unit_code = linear_code; // Sequencer.java:255
+    if (linear_done) begin // Sequencer.java:258
+      unit_code = linear_code; // Sequencer.java:258
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:268
-    if (is_embed) begin // Sequencer.java:269
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:269
+    tap_elements_of = setup_head_width; // Sequencer.java:271
+    if (is_embed) begin // Sequencer.java:272
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:272
     end
-    if (is_quantize) begin // Sequencer.java:270
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:270
+    if (is_quantize) begin // Sequencer.java:273
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:273
     end
-    if (is_lm_head) begin // Sequencer.java:271
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:271
+    if (is_lm_head) begin // Sequencer.java:274
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:274
     end
-    if (is_linear) begin // Sequencer.java:272
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:272
+    if (is_linear) begin // Sequencer.java:275
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:275
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:276
-    if (is_embed) begin // Sequencer.java:277
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:277
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:279
+    if (is_embed) begin // Sequencer.java:280
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:280
     end
-    if (is_linear) begin // Sequencer.java:278
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:278
+    if (is_linear) begin // Sequencer.java:281
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:281
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:280
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:326
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:328
-  // Sequencer.java:341
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:283
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:329
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:331
+  // Sequencer.java:344
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:360
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:385
-  // Sequencer.java:440
-  assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:467
-  assign record_done = record_written | record_finished; // Sequencer.java:621
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:363
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:388
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:443
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:443
+  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:446
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:473
+  assign record_done = record_written | record_finished; // Sequencer.java:627
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:664
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:683
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:684
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:664
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:683
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:684
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:664
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:670
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:671
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:664
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:670
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:671
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:664
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:670
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:671
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:664
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:665
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:670
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:671
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:81
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:143
-      read_issued <= 1'b1; // Sequencer.java:143
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:85
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:146
+      read_issued <= 1'b1; // Sequencer.java:146
     end
-    if (own_beat) begin // Sequencer.java:155
-      read_beat <= read_beat + 16'd1; // Sequencer.java:155
+    if (own_beat) begin // Sequencer.java:158
+      read_beat <= read_beat + 16'd1; // Sequencer.java:158
     end
     call_end <= call_end_sum; // Ahead.java:32
-    setup_bad <= setup_bad_field; // Sequencer.java:167
+    setup_bad <= setup_bad_field; // Sequencer.java:170
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:185
-    logits_address <= arg_io + logits_offset; // Sequencer.java:239
-    unit_done_q <= unit_done; // Sequencer.java:258
-    unit_code_q <= unit_code; // Sequencer.java:259
-    tap_elements_q <= tap_elements_of; // Sequencer.java:273
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:274
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:188
+    logits_address <= arg_io + logits_offset; // Sequencer.java:242
+    unit_done_q <= unit_done; // Sequencer.java:261
+    unit_code_q <= unit_code; // Sequencer.java:262
+    tap_elements_q <= tap_elements_of; // Sequencer.java:276
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:277
     tap_value_part0 <= {24'd0, tap_tokens_q} * {3'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {3'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:286
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:287
-    // Sequencer.java:291
+    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:289
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:290
+    // Sequencer.java:294
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:293
-    if (phase == STEP_DECODE) begin // Sequencer.java:297
-      tap_settling <= 3'd4; // Sequencer.java:297
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:298
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:298
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:296
+    if (phase == STEP_DECODE) begin // Sequencer.java:300
+      tap_settling <= 3'd4; // Sequencer.java:300
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:301
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:301
     end
-    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:335
-    more_instructions <= more_instructions_cmp; // Sequencer.java:336
-    peek_address <= peek_address_sum; // Sequencer.java:337
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:347
-      peek_issued <= 1'b1; // Sequencer.java:348
-      peek_busy <= 1'b1; // Sequencer.java:349
-      peek_beat <= 2'd0; // Sequencer.java:350
-      peek_beats_left <= peek_beats; // Sequencer.java:351
-      peek_failed <= 1'b0; // Sequencer.java:352
-      peek_searching <= 1'b1; // Sequencer.java:353
-      peek_found <= 1'b0; // Sequencer.java:354
+    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:338
+    more_instructions <= more_instructions_cmp; // Sequencer.java:339
+    peek_address <= peek_address_sum; // Sequencer.java:340
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:350
+      peek_issued <= 1'b1; // Sequencer.java:351
+      peek_busy <= 1'b1; // Sequencer.java:352
+      peek_beat <= 2'd0; // Sequencer.java:353
+      peek_beats_left <= peek_beats; // Sequencer.java:354
+      peek_failed <= 1'b0; // Sequencer.java:355
+      peek_searching <= 1'b1; // Sequencer.java:356
+      peek_found <= 1'b0; // Sequencer.java:357
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:361
-      if (peek_searching) begin // Sequencer.java:362
-        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:365
-          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:366
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:364
+      if (peek_searching) begin // Sequencer.java:365
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:368
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:369
         end
-        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:365
-          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:366
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:368
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:369
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:369
-        peek_failed <= 1'b1; // Sequencer.java:369
+      if (data_beat_payload_error) begin // Sequencer.java:372
+        peek_failed <= 1'b1; // Sequencer.java:372
       end
-      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:370
-      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:372
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:375
-        // Sequencer.java:376
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:373
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:375
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:378
+        // Sequencer.java:379
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:378
-      if (peek_beats_left == 4'd1) begin // Sequencer.java:379
-        peek_busy <= 1'b0; // Sequencer.java:380
-        peek_in <= 1'b1; // Sequencer.java:381
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:381
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:382
+        peek_busy <= 1'b0; // Sequencer.java:383
+        peek_in <= 1'b1; // Sequencer.java:384
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:390
-      peek_in <= 1'b0; // Sequencer.java:390
-    end
-    if (phase == STEP_DECODE) begin // Sequencer.java:391
-      peek_issued <= 1'b0; // Sequencer.java:392
+    if (linear_peek_taken) begin // Sequencer.java:393
       peek_in <= 1'b0; // Sequencer.java:393
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:398
-    case (phase) // Sequencer.java:400
+    if (phase == STEP_DECODE) begin // Sequencer.java:394
+      peek_issued <= 1'b0; // Sequencer.java:395
+      peek_in <= 1'b0; // Sequencer.java:396
+    end
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:401
+    case (phase) // Sequencer.java:403
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:401
-          error_code <= 8'd0; // Sequencer.java:403
-          error_detail <= 32'd0; // Sequencer.java:404
-          instructions_executed <= 32'd0; // Sequencer.java:405
-          tap_used <= 32'd0; // Sequencer.java:406
-          tap_records <= 32'd0; // Sequencer.java:407
-          tap_dropped <= 32'd0; // Sequencer.java:408
-          tap_capacity <= 32'd0; // Sequencer.java:409
-          read_beat <= 16'd0; // Sequencer.java:410
-          read_issued <= 1'b0; // Sequencer.java:411
-          phase <= STEP_HEADER; // Sequencer.java:412
+        if (call_start) begin // Sequencer.java:404
+          error_code <= 8'd0; // Sequencer.java:406
+          error_detail <= 32'd0; // Sequencer.java:407
+          instructions_executed <= 32'd0; // Sequencer.java:408
+          tap_used <= 32'd0; // Sequencer.java:409
+          tap_records <= 32'd0; // Sequencer.java:410
+          tap_dropped <= 32'd0; // Sequencer.java:411
+          tap_capacity <= 32'd0; // Sequencer.java:412
+          read_beat <= 16'd0; // Sequencer.java:413
+          read_issued <= 1'b0; // Sequencer.java:414
+          phase <= STEP_HEADER; // Sequencer.java:415
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:414
-          read_issued <= 1'b0; // Sequencer.java:415
-          phase <= STEP_CHECK; // Sequencer.java:416
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:417
+          read_issued <= 1'b0; // Sequencer.java:418
+          phase <= STEP_CHECK; // Sequencer.java:419
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:419
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:420
-        token_word <= 1'b0; // Sequencer.java:421
-        phase <= STEP_TOKENS; // Sequencer.java:422
-        if (data_read_failed) begin // Sequencer.java:423
-          error_code <= 8'd7; // Sequencer.java:627
-          error_detail <= 32'd2; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:424
-          error_code <= 8'd1; // Sequencer.java:627
-          error_detail <= 32'd0; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (header_version != 32'd1) begin // Sequencer.java:427
-          error_code <= 8'd1; // Sequencer.java:627
-          error_detail <= 32'd1; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (bad_call) begin // Sequencer.java:430
-          error_code <= 8'd6; // Sequencer.java:627
-          error_detail <= arg_token_count; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:431
-          error_code <= 8'd4; // Sequencer.java:627
-          error_detail <= call_end[31:0]; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
+        token_index <= 32'd0; // Sequencer.java:422
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:423
+        token_word <= 1'b0; // Sequencer.java:424
+        phase <= STEP_TOKENS; // Sequencer.java:425
+        if (data_read_failed) begin // Sequencer.java:426
+          error_code <= 8'd7; // Sequencer.java:633
+          error_detail <= 32'd2; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (~header_magic_ok) begin // Sequencer.java:427
+          error_code <= 8'd1; // Sequencer.java:633
+          error_detail <= 32'd0; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (~header_version_ok) begin // Sequencer.java:430
+          error_code <= 8'd1; // Sequencer.java:633
+          error_detail <= 32'd1; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (bad_call) begin // Sequencer.java:433
+          error_code <= 8'd6; // Sequencer.java:633
+          error_detail <= arg_token_count; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:434
+          error_code <= 8'd4; // Sequencer.java:633
+          error_detail <= call_end[31:0]; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:434
-          if (no_error & token_outside) begin // Sequencer.java:441
-            error_code <= 8'd5; // Sequencer.java:442
-            error_detail <= token_index; // Sequencer.java:443
+        if (own_beat) begin // Sequencer.java:437
+          if (no_error & token_outside) begin // Sequencer.java:447
+            error_code <= 8'd5; // Sequencer.java:448
+            error_detail <= token_index; // Sequencer.java:449
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:445
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:446
-          token_word <= token_word + 1'b1; // Sequencer.java:447
-          if (last_token) begin // Sequencer.java:448
-            read_issued <= 1'b0; // Sequencer.java:449
-            read_beat <= 16'd0; // Sequencer.java:450
-            chunk_from <= 32'd0; // Sequencer.java:451
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:452
+          token_index <= token_index + 32'd1; // Sequencer.java:451
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:452
+          token_word <= token_word + 1'b1; // Sequencer.java:453
+          if (last_token) begin // Sequencer.java:454
+            read_issued <= 1'b0; // Sequencer.java:455
+            read_beat <= 16'd0; // Sequencer.java:456
+            chunk_from <= 32'd0; // Sequencer.java:457
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:458
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:457
-          error_code <= 8'd7; // Sequencer.java:627
-          error_detail <= 32'd2; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (~no_error) begin // Sequencer.java:459
-          phase <= STEP_RECORD; // Sequencer.java:459
-        end else if (tapping) begin // Sequencer.java:460
-          phase <= STEP_CAPACITY; // Sequencer.java:460
+        if (no_error & data_read_failed) begin // Sequencer.java:463
+          error_code <= 8'd7; // Sequencer.java:633
+          error_detail <= 32'd2; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (~no_error) begin // Sequencer.java:465
+          phase <= STEP_RECORD; // Sequencer.java:465
+        end else if (tapping) begin // Sequencer.java:466
+          phase <= STEP_CAPACITY; // Sequencer.java:466
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:461
+          phase <= STEP_CHUNK; // Sequencer.java:467
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:462
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:463
-          phase <= STEP_CHUNK; // Sequencer.java:464
+        if (own_beat) begin // Sequencer.java:468
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:469
+          phase <= STEP_CHUNK; // Sequencer.java:470
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:468
-        pc <= 32'd0; // Sequencer.java:470
-        program_left <= header_program_length != 32'd0; // Sequencer.java:471
-        read_beat <= 16'd0; // Sequencer.java:472
-        read_issued <= 1'b0; // Sequencer.java:473
-        phase <= STEP_FETCH; // Sequencer.java:474
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:474
+        pc <= 32'd0; // Sequencer.java:476
+        program_left <= header_program_length != 32'd0; // Sequencer.java:477
+        read_beat <= 16'd0; // Sequencer.java:478
+        read_issued <= 1'b0; // Sequencer.java:479
+        phase <= STEP_FETCH; // Sequencer.java:480
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:477
-          phase <= STEP_CHUNK_END; // Sequencer.java:477
-        end else if (own_beat) begin // Sequencer.java:478
-          if (read_beat == 16'd0) begin // Sequencer.java:481
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:482
+        if (~program_left) begin // Sequencer.java:483
+          phase <= STEP_CHUNK_END; // Sequencer.java:483
+        end else if (own_beat) begin // Sequencer.java:484
+          if (read_beat == 16'd0) begin // Sequencer.java:487
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:488
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:481
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:482
+          if (read_beat == 16'd1) begin // Sequencer.java:487
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:488
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:484
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:485
-            phase <= STEP_DECODE; // Sequencer.java:486
+          if (read_beat == 16'd1) begin // Sequencer.java:490
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:491
+            phase <= STEP_DECODE; // Sequencer.java:492
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:493
-        if (setup_bad) begin // Sequencer.java:494
-          error_code <= 8'd3; // Sequencer.java:627
-          error_detail <= pc; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
+        phase <= STEP_NEXT; // Sequencer.java:499
+        if (setup_bad) begin // Sequencer.java:500
+          error_code <= 8'd3; // Sequencer.java:633
+          error_detail <= pc; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:497
-        if (data_read_failed) begin // Sequencer.java:498
-          error_code <= 8'd7; // Sequencer.java:627
-          error_detail <= 32'd2; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
-        end else if (opcode == 8'd0) begin // Sequencer.java:499
-          phase <= STEP_CHUNK_END; // Sequencer.java:499
-        end else if (opcode == 8'd1) begin // Sequencer.java:500
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:501
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:502
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:503
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:504
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:505
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:506
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:507
-        end else if (opcode == 8'd7) begin // Sequencer.java:509
-          phase <= STEP_BARRIER; // Sequencer.java:509
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:510
-          phase <= STEP_ISSUE; // Sequencer.java:511
+        phase <= STEP_NEXT; // Sequencer.java:503
+        if (data_read_failed) begin // Sequencer.java:504
+          error_code <= 8'd7; // Sequencer.java:633
+          error_detail <= 32'd2; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
+        end else if (opcode == 8'd0) begin // Sequencer.java:505
+          phase <= STEP_CHUNK_END; // Sequencer.java:505
+        end else if (opcode == 8'd1) begin // Sequencer.java:506
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:507
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:508
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:509
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:510
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:511
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:512
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:513
+        end else if (opcode == 8'd7) begin // Sequencer.java:515
+          phase <= STEP_BARRIER; // Sequencer.java:515
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:516
+          phase <= STEP_ISSUE; // Sequencer.java:517
         end else begin
-          error_code <= 8'd2; // Sequencer.java:627
-          error_detail <= pc; // Sequencer.java:628
-          phase <= STEP_RECORD; // Sequencer.java:629
+          error_code <= 8'd2; // Sequencer.java:633
+          error_detail <= pc; // Sequencer.java:634
+          phase <= STEP_RECORD; // Sequencer.java:635
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:522
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:528
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:524
-          phase <= STEP_TAP; // Sequencer.java:525
-          if (data_read_failed) begin // Sequencer.java:526
-            error_code <= 8'd7; // Sequencer.java:627
-            error_detail <= 32'd2; // Sequencer.java:628
-            phase <= STEP_RECORD; // Sequencer.java:629
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:527
-            error_code <= 8'd7; // Sequencer.java:627
-            error_detail <= 32'd2; // Sequencer.java:628
-            phase <= STEP_RECORD; // Sequencer.java:629
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:530
-            error_code <= 8'd4; // Sequencer.java:627
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:628
-            phase <= STEP_RECORD; // Sequencer.java:629
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:533
-            error_code <= unit_code_q; // Sequencer.java:534
-            error_detail <= pc; // Sequencer.java:535
-            phase <= STEP_RECORD; // Sequencer.java:536
+        if (unit_done_q) begin // Sequencer.java:530
+          phase <= STEP_TAP; // Sequencer.java:531
+          if (data_read_failed) begin // Sequencer.java:532
+            error_code <= 8'd7; // Sequencer.java:633
+            error_detail <= 32'd2; // Sequencer.java:634
+            phase <= STEP_RECORD; // Sequencer.java:635
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:533
+            error_code <= 8'd7; // Sequencer.java:633
+            error_detail <= 32'd2; // Sequencer.java:634
+            phase <= STEP_RECORD; // Sequencer.java:635
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:536
+            error_code <= 8'd4; // Sequencer.java:633
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:634
+            phase <= STEP_RECORD; // Sequencer.java:635
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:539
+            error_code <= unit_code_q; // Sequencer.java:540
+            error_detail <= pc; // Sequencer.java:541
+            phase <= STEP_RECORD; // Sequencer.java:542
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:539
-          phase <= STEP_NEXT; // Sequencer.java:539
+        if (data_writes_drained) begin // Sequencer.java:545
+          phase <= STEP_NEXT; // Sequencer.java:545
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:541
-          phase <= STEP_NEXT; // Sequencer.java:541
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:542
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:545
-        end else if (~tap_busy) begin // Sequencer.java:548
-          if (tap_fits) begin // Sequencer.java:549
-            tap_busy <= 1'b1; // Sequencer.java:551
+        if (~tapping | ~has_tap) begin // Sequencer.java:547
+          phase <= STEP_NEXT; // Sequencer.java:547
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:548
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:551
+        end else if (~tap_busy) begin // Sequencer.java:554
+          if (tap_fits) begin // Sequencer.java:555
+            tap_busy <= 1'b1; // Sequencer.java:557
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:553
-            phase <= STEP_NEXT; // Sequencer.java:554
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:559
+            phase <= STEP_NEXT; // Sequencer.java:560
           end
-        end else if (tap_finished) begin // Sequencer.java:557
-          tap_busy <= 1'b0; // Sequencer.java:558
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:559
-          tap_records <= tap_records + 32'd1; // Sequencer.java:560
-          phase <= STEP_NEXT; // Sequencer.java:561
+        end else if (tap_finished) begin // Sequencer.java:563
+          tap_busy <= 1'b0; // Sequencer.java:564
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:565
+          tap_records <= tap_records + 32'd1; // Sequencer.java:566
+          phase <= STEP_NEXT; // Sequencer.java:567
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:565
-        program_left <= more_instructions_cmp; // Sequencer.java:566
-        read_beat <= 16'd0; // Sequencer.java:567
-        read_issued <= 1'b0; // Sequencer.java:568
-        phase <= STEP_FETCH; // Sequencer.java:569
+        pc <= pc + 32'd1; // Sequencer.java:571
+        program_left <= more_instructions_cmp; // Sequencer.java:572
+        read_beat <= 16'd0; // Sequencer.java:573
+        read_issued <= 1'b0; // Sequencer.java:574
+        phase <= STEP_FETCH; // Sequencer.java:575
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:572
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:573
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:578
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:579
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:577
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:583
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:620
-          record_written <= 1'b0; // Sequencer.java:620
-        end else if (record_finished) begin // Sequencer.java:620
-          record_written <= 1'b1; // Sequencer.java:620
+        if (record_start) begin // Sequencer.java:626
+          record_written <= 1'b0; // Sequencer.java:626
+        end else if (record_finished) begin // Sequencer.java:626
+          record_written <= 1'b1; // Sequencer.java:626
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:579
-          if (no_error & data_write_failed) begin // Sequencer.java:580
-            error_code <= 8'd7; // Sequencer.java:581
-            error_detail <= 32'd2; // Sequencer.java:582
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:585
+          if (no_error & data_write_failed) begin // Sequencer.java:586
+            error_code <= 8'd7; // Sequencer.java:587
+            error_detail <= 32'd2; // Sequencer.java:588
           end
-          phase <= STEP_FINISH; // Sequencer.java:584
+          phase <= STEP_FINISH; // Sequencer.java:590
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:588
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:594
       default: ;
     endcase
     if (!ap_rst_n) begin
-      header_magic <= 32'd0;
-      header_version <= 32'd0;
+      header_magic_ok <= 1'b0;
+      header_version_ok <= 1'b0;
       header_program_offset <= 32'd0;
       header_program_length <= 32'd0;
       header_context <= 32'd0;
@@ -7396,6 +7443,11 @@ module tellme (
                  "read");
         $stop;
       end
+      // LinearExecutor.java:651
+      if (!(linear_cache == (1'b0 | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
+        $stop;
+      end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
         $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_prefetch_same is current where it is ",
                  "read");
@@ -7407,25 +7459,55 @@ module tellme (
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:406
+      // LinearExecutor.java:417
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:417: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:408
+      // LinearExecutor.java:420
+      if (!(~tlmm_results_valid
+            | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
+               & (linear_next_tile_last == assert_cmp)
+               & (linear_next_tile_one_group
+                  == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's one-group, ",
+                 "next-tile-last and next-tile-one-group flags are current");
+        $stop;
+      end
+      // LinearExecutor.java:424
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:408: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:437
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:437: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:453
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:453: LinearExecutor: the tag queue has room");
         $stop;
       end
-      // LinearExecutor.java:518
+      if (!(linear_residual_add == (1'b0 | (linear_epilogue_q == 4'd4)))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
+                 "epilogue");
+        $stop;
+      end
+      if (!(linear_gate_up == (1'b0 | (linear_epilogue_q == 4'd5)))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
+                 "epilogue");
+        $stop;
+      end
+      if (!(linear_stores_y
+            == (1'b0
+                | (linear_epilogue_q == 4'd0)
+                | (linear_epilogue_q == 4'd1)
+                | (linear_epilogue_q == 4'd2)
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
+                 "epilogue");
+        $stop;
+      end
+      // LinearExecutor.java:538
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:518: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -7444,12 +7526,19 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:558
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:558: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:578
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:578: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:576
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:576: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:596
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:596: LinearExecutor: one write to the buffer a cycle");
+        $stop;
+      end
+      // LinearExecutor.java:651
+      if (!(linear_rotating
+            == (1'b0 | (linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
+                 "epilogue");
         $stop;
       end
       // RotateAndCache.java:226
@@ -7483,13 +7572,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:119
-        $display("ASSERTION FAILED in %m: Sequencer.java:119: Sequencer: the program-left flag is current in FETCH");
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:122
+        $display("ASSERTION FAILED in %m: Sequencer.java:122: Sequencer: the program-left flag is current in FETCH");
         $stop;
       end
-      // Sequencer.java:147
+      // Sequencer.java:150
       if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:147: Sequencer: the last-token flag is current in TOKENS");
+        $display("ASSERTION FAILED in %m: Sequencer.java:150: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
       if (!(~(phase == STEP_CHECK) | (call_end == call_end_sum))) begin // Ahead.java:33
@@ -7510,12 +7599,12 @@ module tellme (
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == assert_shl[3:0])
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:338
-        $display("ASSERTION FAILED in %m: Sequencer.java:338: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:341
+        $display("ASSERTION FAILED in %m: Sequencer.java:341: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:156
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:156: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:160: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -8168,7 +8257,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:170
+  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:174
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -8250,7 +8339,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:170
+  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:174
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -8332,7 +8421,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:170
+  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:174
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),

@@ -1525,37 +1525,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        rz_ready;                             // Reduction.java:230
   reg  [31:0] slot_rz_0;                            // Reduction.java:233
   reg  [31:0] slot_rz_1;                            // Reduction.java:233
-  wire        normalized_in_valid;                  // Reduction.java:240
-  wire [31:0] normalized_in_payload_a;              // Reduction.java:240
-  wire [31:0] normalized_in_payload_b;              // Reduction.java:240
-  wire        normalized_out_valid;                 // Reduction.java:240
-  wire [31:0] normalized_out_payload;               // Reduction.java:240
-  wire        stored_output_in_valid;               // Reduction.java:241
-  wire [31:0] stored_output_in_payload;             // Reduction.java:241
-  wire        stored_output_out_valid;              // Reduction.java:241
-  wire [15:0] stored_output_out_payload;            // Reduction.java:241
-  reg  [3:0]  push_tag_d25;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d26;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d27;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d28;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d29;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d30;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d31;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d32;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d33;                         // Reduction.java:243
-  reg  [3:0]  push_tag_d34;                         // Reduction.java:243
-  wire        element_out;                          // Reduction.java:244
-  reg  [15:0] out_word_0;                           // Reduction.java:249
-  reg  [15:0] out_word_1;                           // Reduction.java:249
-  reg  [15:0] out_word_2;                           // Reduction.java:249
-  reg  [15:0] out_word_3;                           // Reduction.java:249
-  reg         beat_assembled;                       // Reduction.java:254
-  wire        out_beat_valid;                       // Reduction.java:255
-  wire        out_beat_ready;                       // Reduction.java:255
-  wire [15:0] out_beat_payload_0;                   // Reduction.java:255
-  wire [15:0] out_beat_payload_1;                   // Reduction.java:255
-  wire [15:0] out_beat_payload_2;                   // Reduction.java:255
-  wire [15:0] out_beat_payload_3;                   // Reduction.java:255
+  reg  [31:0] sum_rz_q;                             // Reduction.java:241
+  reg  [31:0] reduce_tree_3_0_d1;                   // Reduction.java:242
+  reg         reduce_tree_3_0_valid_d1;             // Reduction.java:242
+  wire        normalized_in_valid;                  // Reduction.java:242
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:242
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:242
+  wire        normalized_out_valid;                 // Reduction.java:242
+  wire [31:0] normalized_out_payload;               // Reduction.java:242
+  wire        stored_output_in_valid;               // Reduction.java:243
+  wire [31:0] stored_output_in_payload;             // Reduction.java:243
+  wire        stored_output_out_valid;              // Reduction.java:243
+  wire [15:0] stored_output_out_payload;            // Reduction.java:243
+  reg  [3:0]  push_tag_d25;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d26;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d27;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d28;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d29;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d30;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d31;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d32;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d33;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d34;                         // Reduction.java:245
+  reg  [3:0]  push_tag_d35;                         // Reduction.java:245
+  wire        element_out;                          // Reduction.java:246
+  reg  [15:0] out_word_0;                           // Reduction.java:251
+  reg  [15:0] out_word_1;                           // Reduction.java:251
+  reg  [15:0] out_word_2;                           // Reduction.java:251
+  reg  [15:0] out_word_3;                           // Reduction.java:251
+  reg         beat_assembled;                       // Reduction.java:256
+  wire        out_beat_valid;                       // Reduction.java:257
+  wire        out_beat_ready;                       // Reduction.java:257
+  wire [15:0] out_beat_payload_0;                   // Reduction.java:257
+  wire [15:0] out_beat_payload_1;                   // Reduction.java:257
+  wire [15:0] out_beat_payload_2;                   // Reduction.java:257
+  wire [15:0] out_beat_payload_3;                   // Reduction.java:257
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1563,13 +1567,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  wire        beat_promised;                        // Reduction.java:261
-  wire        beat_delivered;                       // Reduction.java:262
-  wire        gather_done;                          // Reduction.java:268
-  wire        slot_pushed;                          // Reduction.java:269
-  wire        reduction_finished;                   // Reduction.java:270
-  wire        z_gather_done;                        // Reduction.java:294
-  wire        z_may_gather;                         // Reduction.java:295
+  wire        beat_promised;                        // Reduction.java:263
+  wire        beat_delivered;                       // Reduction.java:264
+  wire        gather_done;                          // Reduction.java:270
+  wire        slot_pushed;                          // Reduction.java:271
+  wire        reduction_finished;                   // Reduction.java:272
+  wire        z_gather_done;                        // Reduction.java:296
+  wire        z_may_gather;                         // Reduction.java:297
 
   // value_engine
   reg         accumulate_set_d1;                    // ValueEngine.java:214
@@ -4332,30 +4336,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:149
   assign rz_ready = rz_out_valid; // Reduction.java:230
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // Reduction.java:240
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // Reduction.java:240
-  assign normalized_in_payload_b = push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:240
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:241
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:241
-  assign element_out = stored_output_out_valid & ~push_tag_d34[3]; // Reduction.java:244
-  assign out_beat_valid = beat_assembled; // Reduction.java:256
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:257
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:257
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:257
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:257
+  assign normalized_in_valid = reduce_tree_3_0_valid_d1; // Reduction.java:242
+  assign normalized_in_payload_a = reduce_tree_3_0_d1; // Reduction.java:242
+  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:242
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:243
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:243
+  assign element_out = stored_output_out_valid & ~push_tag_d35[3]; // Reduction.java:246
+  assign out_beat_valid = beat_assembled; // Reduction.java:258
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:259
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:259
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:259
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:259
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:261
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:262
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:268
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:269
-  assign element_slot_done = slot_pushed; // Reduction.java:269
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:270
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:294
-  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:295
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:270
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:271
+  assign element_slot_done = slot_pushed; // Reduction.java:271
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:272
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:296
+  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:297
 
   always @(posedge clk) begin
     gather_read_valid_d1 <= gathering; // Reduction.java:128
@@ -4681,83 +4685,87 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (rz_ready & z_parity_d44) begin // Reduction.java:235
       slot_rz_1 <= rz_out_payload; // Reduction.java:235
     end
-    push_tag_d25 <= push_tag_d24; // Reduction.java:243
-    push_tag_d26 <= push_tag_d25; // Reduction.java:243
-    push_tag_d27 <= push_tag_d26; // Reduction.java:243
-    push_tag_d28 <= push_tag_d27; // Reduction.java:243
-    push_tag_d29 <= push_tag_d28; // Reduction.java:243
-    push_tag_d30 <= push_tag_d29; // Reduction.java:243
-    push_tag_d31 <= push_tag_d30; // Reduction.java:243
-    push_tag_d32 <= push_tag_d31; // Reduction.java:243
-    push_tag_d33 <= push_tag_d32; // Reduction.java:243
-    push_tag_d34 <= push_tag_d33; // Reduction.java:243
-    if (element_out & (push_tag_d34[1:0] == 2'd0)) begin // Reduction.java:251
-      out_word_0 <= stored_output_out_payload; // Reduction.java:251
+    sum_rz_q <= push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:241
+    reduce_tree_3_0_d1 <= reduce_tree_3_0_out_payload; // Reduction.java:242
+    reduce_tree_3_0_valid_d1 <= reduce_tree_3_0_out_valid; // Reduction.java:242
+    push_tag_d25 <= push_tag_d24; // Reduction.java:245
+    push_tag_d26 <= push_tag_d25; // Reduction.java:245
+    push_tag_d27 <= push_tag_d26; // Reduction.java:245
+    push_tag_d28 <= push_tag_d27; // Reduction.java:245
+    push_tag_d29 <= push_tag_d28; // Reduction.java:245
+    push_tag_d30 <= push_tag_d29; // Reduction.java:245
+    push_tag_d31 <= push_tag_d30; // Reduction.java:245
+    push_tag_d32 <= push_tag_d31; // Reduction.java:245
+    push_tag_d33 <= push_tag_d32; // Reduction.java:245
+    push_tag_d34 <= push_tag_d33; // Reduction.java:245
+    push_tag_d35 <= push_tag_d34; // Reduction.java:245
+    if (element_out & (push_tag_d35[1:0] == 2'd0)) begin // Reduction.java:253
+      out_word_0 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (push_tag_d34[1:0] == 2'd1)) begin // Reduction.java:251
-      out_word_1 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (push_tag_d35[1:0] == 2'd1)) begin // Reduction.java:253
+      out_word_1 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (push_tag_d34[1:0] == 2'd2)) begin // Reduction.java:251
-      out_word_2 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (push_tag_d35[1:0] == 2'd2)) begin // Reduction.java:253
+      out_word_2 <= stored_output_out_payload; // Reduction.java:253
     end
-    if (element_out & (push_tag_d34[1:0] == 2'd3)) begin // Reduction.java:251
-      out_word_3 <= stored_output_out_payload; // Reduction.java:251
+    if (element_out & (push_tag_d35[1:0] == 2'd3)) begin // Reduction.java:253
+      out_word_3 <= stored_output_out_payload; // Reduction.java:253
     end
-    beat_assembled <= element_out & (push_tag_d34[1:0] == 2'd3); // Reduction.java:254
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:263
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:263
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:264
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:264
+    beat_assembled <= element_out & (push_tag_d35[1:0] == 2'd3); // Reduction.java:256
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:265
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:265
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:266
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:266
     end
-    if (rz_ready) begin // Reduction.java:265
-      rz_known <= rz_known + 8'd1; // Reduction.java:265
+    if (rz_ready) begin // Reduction.java:267
+      rz_known <= rz_known + 8'd1; // Reduction.java:267
     end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:271
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:271
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:273
+      reduce_index <= reduce_index + 5'd1; // Reduction.java:273
     end
-    if (gather_done) begin // Reduction.java:272
-      reduce_index <= 5'd0; // Reduction.java:273
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:274
+    if (gather_done) begin // Reduction.java:274
+      reduce_index <= 5'd0; // Reduction.java:275
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:276
     end
-    if (pass_beat_pushed) begin // Reduction.java:276
-      reduce_index <= 5'd0; // Reduction.java:277
-      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:278
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:279
-      if (reduce_last_pass_beat) begin // Reduction.java:280
-        reduce_pass_beat <= 4'd0; // Reduction.java:281
-        if (reduce_slots_last) begin // Reduction.java:282
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:282
+    if (pass_beat_pushed) begin // Reduction.java:278
+      reduce_index <= 5'd0; // Reduction.java:279
+      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:280
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:281
+      if (reduce_last_pass_beat) begin // Reduction.java:282
+        reduce_pass_beat <= 4'd0; // Reduction.java:283
+        if (reduce_slots_last) begin // Reduction.java:284
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:284
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:285
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:285
+    if (reduction_finished) begin // Reduction.java:287
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:287
     end
-    if (reduce_start) begin // Reduction.java:286
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:287
-      reduce_pass_beat <= 4'd0; // Reduction.java:288
-      reduce_index <= 5'd0; // Reduction.java:289
-      rz_known <= 8'd0; // Reduction.java:290
+    if (reduce_start) begin // Reduction.java:288
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:289
+      reduce_pass_beat <= 4'd0; // Reduction.java:290
+      reduce_index <= 5'd0; // Reduction.java:291
+      rz_known <= 8'd0; // Reduction.java:292
     end
-    if (z_gathering) begin // Reduction.java:296
-      z_index <= z_index + 5'd1; // Reduction.java:296
+    if (z_gathering) begin // Reduction.java:298
+      z_index <= z_index + 5'd1; // Reduction.java:298
     end
-    if (z_gather_done) begin // Reduction.java:297
-      z_phase <= ZPHASE_PUSH; // Reduction.java:297
+    if (z_gather_done) begin // Reduction.java:299
+      z_phase <= ZPHASE_PUSH; // Reduction.java:299
     end
-    if (z_pushed) begin // Reduction.java:298
-      z_index <= 5'd0; // Reduction.java:299
-      z_phase <= ZPHASE_WAIT; // Reduction.java:300
-      if (z_slots_last) begin // Reduction.java:301
-        z_phase <= ZPHASE_IDLE; // Reduction.java:301
+    if (z_pushed) begin // Reduction.java:300
+      z_index <= 5'd0; // Reduction.java:301
+      z_phase <= ZPHASE_WAIT; // Reduction.java:302
+      if (z_slots_last) begin // Reduction.java:303
+        z_phase <= ZPHASE_IDLE; // Reduction.java:303
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:303
-      z_phase <= ZPHASE_GATHER; // Reduction.java:303
-    end
-    if (reduce_start) begin // Reduction.java:304
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:305
       z_phase <= ZPHASE_GATHER; // Reduction.java:305
-      z_index <= 5'd0; // Reduction.java:306
+    end
+    if (reduce_start) begin // Reduction.java:306
+      z_phase <= ZPHASE_GATHER; // Reduction.java:307
+      z_index <= 5'd0; // Reduction.java:308
     end
     if (reset) begin
       gather_read_valid_d1 <= 1'b0;
@@ -4851,7 +4859,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_parity_d44 <= 1'b0;
       slot_rz_0 <= 32'h0;
       slot_rz_1 <= 32'h0;
-      push_tag_d34 <= 4'h0;
+      reduce_tree_3_0_d1 <= 32'h0;
+      reduce_tree_3_0_valid_d1 <= 1'b0;
+      push_tag_d35 <= 4'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -5142,8 +5152,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:260
-        $display("ASSERTION FAILED in %m: Reduction.java:260: AttentionUnit: the output queue holds the beats ",
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:262
+        $display("ASSERTION FAILED in %m: Reduction.java:262: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
@@ -5795,7 +5805,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:240
+  Fp32Mul normalized ( // Reduction.java:242
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -5805,7 +5815,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:241
+  Fp32ToFp16 stored_output ( // Reduction.java:243
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -5851,7 +5861,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
       reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
       reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
-      reduce_tree_2_1_out_valid, push_tag_d34[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],
+      reduce_tree_2_1_out_valid, push_tag_d35[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],
       key_first_rows_mux[15:10], key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4],
       last_row_beat_diff[7:4], score_rows_here_mux[9:6], score_rows_here_mux_2[9:6], score_rows_here_mux_3[9:6],
       value_rows_after_mux[15:10], value_first_rows_mux[15:10], value_landing_latest_diff[5:0],

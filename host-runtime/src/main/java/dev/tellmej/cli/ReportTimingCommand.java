@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 + " (synth_xilinx -family xcup, hierarchy kept) and add up typical UltraScale+ delays along every"
                 + " register-to-register path (LUT levels, carry bits, DSP and RAM stages without registers, nets by"
                 + " fanout) against 300 and 250 MHz: per module its worst path (PASS or OVER), the worst ten paths"
-                + " named by register and Java line, and the DSP and RAM outputs without their output register.",
+                + " (--paths) named by register and Java line, and the DSP and RAM outputs without their output register.",
                 "The budget and why: docs/kernel.md#timing-risk. About 10 minutes for kv260's whole kernel."},
         footer = {"", "With --json it prints KernelTiming.Result: config, unit, top, netlist, synthesisMinutes,"
                 + " analysisSeconds, timing (TimingReport: top, model, clocks, modules, worstPaths, unregistered,"
@@ -61,6 +61,11 @@ final class ReportTimingCommand implements Callable<Integer>, PrintsJson {
             + " into its --work folder (yosys-TOP.json), instead of synthesizing again.")
     Path netlist;
 
+    @Range(min = 1, max = 1000)
+    @Option(names = "--paths", paramLabel = "N", defaultValue = "10", description = "How many of the design's worst"
+            + " paths to list, no two sharing a start or an end register (default ${DEFAULT-VALUE}).")
+    int paths;
+
     @Range(min = 1, max = 24 * 60)
     @Option(names = "--timeout-minutes", defaultValue = "120", description = "Yosys time limit (default"
             + " ${DEFAULT-VALUE}).")
@@ -85,7 +90,7 @@ final class ReportTimingCommand implements Callable<Integer>, PrintsJson {
             }
             progress.printf("analysing %s%n", netlist);
             progress.flush();
-            result = KernelTiming.analyze(config.name(), unit, null, netlist, List.of());
+            result = KernelTiming.analyze(config.name(), unit, null, netlist, List.of(), paths);
         } else {
             EdaTool.YOSYS.require();
             Design<TellmeKernel> kernel = KernelReport.elaborate(config);
@@ -96,7 +101,7 @@ final class ReportTimingCommand implements Callable<Integer>, PrintsJson {
                         + " (its units: " + String.join(", ", units) + ")");
             }
             Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("tellme-report-timing");
-            result = KernelTiming.measure(kernel, unit, dir, Duration.ofMinutes(timeoutMinutes), top -> {
+            result = KernelTiming.measure(kernel, unit, dir, Duration.ofMinutes(timeoutMinutes), paths, top -> {
                 progress.printf("synthesizing %s (%s, hierarchical) with Yosys synth_xilinx -family xcup; this takes"
                         + " minutes%s; log: %s%n", top, config.name(), unit != null ? ""
                         : " (about 10 for kv260's whole kernel)", dir.resolve("yosys-" + top + ".log"));

@@ -235,8 +235,10 @@ final class Reduction extends Area {
             when(rzDone.and(mine), () -> r.set(rzT.value()));
             rz.add(r);
         }
+        // The slot's rz, picked by the tag's parity and registered before the multiply (for timing: the pick lay
+        // in front of the multiplier's first stage); the sum waits the cycle beside it.
         Timed<Bits> rzOfSum = reduced.at(sum.cycle(), "sum_rz",
-                mux(sumTagNow.asUInt().bit(elementBits), rz.get(1), rz.get(0)));
+                mux(sumTagNow.asUInt().bit(elementBits), rz.get(1), rz.get(0))).stage("sum_rz_q");
         Timed<Bits> scaled = Fp32Mul.apply("normalized", sum, rzOfSum);
         Timed<Bits> stored = FpConvert.fromFp32("stored_output", shape.format(), scaled);
         int outCycle = stored.cycle();

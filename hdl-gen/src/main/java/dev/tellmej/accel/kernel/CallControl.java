@@ -36,7 +36,7 @@ final class CallControl extends Area {
     /** Cycles of the call in which the sequencer or a unit waited for DDR data. */
     final UInt stallCycles;
 
-    CallControl(Axi4LiteRegisterBank bank, Bool portMoving, Bool stalled) {
+    CallControl(Axi4LiteRegisterBank bank, Bool movedLastCycle, Bool stalled) {
         super("call_control", "takes ap_start, holds the arguments, counts the call's cycles, reports its end");
         finish = wire("call_finish", bool());
         finish.set(false);
@@ -64,7 +64,6 @@ final class CallControl extends Area {
         // routing, lay on the path into the counter's enable). The count is the same: a call's first beat comes
         // cycles after its start, and its end comes cycles after its last beat (a write's response, then the
         // sequencer's end).
-        Bool movedLastCycle = regNext("call_port_moved", portMoving, 0);
         ddrBusyCycles = counter("call_ddr_busy_cycles", start, running.and(movedLastCycle));
         stallCycles = counter("call_stall_cycles", start, running.and(stalled));
 

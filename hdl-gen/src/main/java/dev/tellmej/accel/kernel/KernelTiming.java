@@ -45,13 +45,13 @@ public final class KernelTiming {
 
     /**
      * Writes the Verilog of the elaborated kernel {@code design} into {@code work}, synthesizes the whole kernel or
-     * only its instance {@code unit} (when not null) with the hierarchy kept, and analyses the netlist;
-     * {@code progress} hears the synthesized module's name as synthesis starts.
+     * only its instance {@code unit} (when not null) with the hierarchy kept, and analyses the netlist, listing its
+     * {@code worstPaths} worst paths; {@code progress} hears the synthesized module's name as synthesis starts.
      *
      * @throws IllegalArgumentException when the kernel's top module has no instance {@code unit}
      */
     public static Result measure(Design<TellmeKernel> design, String unit, Path work, Duration timeout,
-                                 Consumer<String> progress) {
+                                 int worstPaths, Consumer<String> progress) {
         ModuleNode module = unit == null ? design.top().node()
                 : design.top().node().instances().stream().filter(i -> i.name().equals(unit)).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("the kernel " + design.topName()
@@ -64,7 +64,7 @@ public final class KernelTiming {
         long start = System.nanoTime();
         YosysSynth.Netlist netlist = YosysSynth.runNetlist(work, files, top, timeout);
         double minutes = (System.nanoTime() - start) / 60e9;
-        Result analysed = analyze(design.top().shape.config().name(), unit, top, netlist.json(), files);
+        Result analysed = analyze(design.top().shape.config().name(), unit, top, netlist.json(), files, worstPaths);
         return new Result(analysed.config(), unit, top, netlist.json(), minutes, analysed.analysisSeconds(),
                 analysed.timing());
     }
@@ -74,10 +74,13 @@ public final class KernelTiming {
      * {@code verilog} are the Verilog files it was synthesized from, for the Java lines in their comments (with
      * none, the files the netlist names are read where they still are).
      *
-     * @param top the module to analyse, or null for the one Yosys marked the top
+     * @param top        the module to analyse, or null for the one Yosys marked the top
+     * @param worstPaths how many of the design's worst paths to list (at least one;
+     *                   {@link TimingAnalysis#DEFAULT_WORST_PATHS} by default)
      * @throws IllegalArgumentException when the netlist has no such module
      */
-    public static Result analyze(String config, String unit, String top, Path netlist, List<Path> verilog) {
+    public static Result analyze(String config, String unit, String top, Path netlist, List<Path> verilog,
+                                 int worstPaths) {
         long start = System.nanoTime();
         YosysNetlist parsed = YosysNetlist.read(netlist);
         String name = top != null ? top : parsed.top().map(YosysNetlist.Module::name).orElseThrow(
@@ -96,7 +99,7 @@ public final class KernelTiming {
             }
         }
         TimingReport timing = TimingAnalysis.analyze(parsed, name, DelayModel.ULTRASCALE_PLUS, CLOCKS_MHZ,
-                SourceLocator.reading(files));
+                SourceLocator.reading(files), worstPaths);
         return new Result(config, unit, name, netlist, 0, (System.nanoTime() - start) / 1e9, timing);
     }
 

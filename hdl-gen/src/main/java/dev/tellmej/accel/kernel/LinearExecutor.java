@@ -210,8 +210,8 @@ final class LinearExecutor extends Area {
         });
 
         // ---- the heads of a rotated instruction: rows / head_dim by repeated addition, a cycle a head ----
-        Bool cacheEpilogue = epilogue.eq(Epilogue.ROPE_KEY_CACHE.id()).or(epilogue.eq(Epilogue.VALUE_CACHE.id()))
-                .named("linear_cache");
+        Bool cacheEpilogue = epilogueIs("linear_cache", epilogue, start, request.epilogue(),
+                Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         when(step.is(LinearStep.HEADS), () -> {
             when(headRows.lt(rows.resize(17)), () -> {
                 headRows.set(headRows.add(headDim.resize(17)).trunc(17));
@@ -390,11 +390,22 @@ final class LinearExecutor extends Area {
         // Whether the row group is the tile's last, a flag set with the group (the increment and the compare with
         // the tile's groups lay on the path into the dequantizer's factor queue).
         Bool lastGroup = reg("linear_last_group", bool(), 0);
+        // Whether the tile has a single row group, and whether the next tile is the command's last and has a
+        // single row group: flags set with the tile (for timing: the next tile's compare and its groups' select
+        // lay in front of the last-group flag's choice of its next value).
+        Bool oneGroupTile = reg("linear_one_group_tile", bool(), 0);
+        Bool nextTileLast = reg("linear_next_tile_last", bool(), 0);
+        Bool nextTileOneGroup = reg("linear_next_tile_one_group", bool(), 0);
+        UInt commandTiles = command.tiles().resize(16);
         when(engine.command.fire(), () -> {
             tile.set(0);
-            UInt firstGroups = command.groupsOfTile(command.tiles().resize(16).eq(1));
+            UInt firstGroups = command.groupsOfTile(commandTiles.eq(1));
             groupsOfTile.set(firstGroups);
             lastGroup.set(firstGroups.eq(1));
+            oneGroupTile.set(firstGroups.eq(1));
+            Bool secondLast = commandTiles.eq(2);
+            nextTileLast.set(secondLast);
+            nextTileOneGroup.set(command.groupsOfTile(secondLast).eq(1));
             token.set(0);
             group.set(0);
             tileFirstGroup.set(0);
@@ -402,9 +413,14 @@ final class LinearExecutor extends Area {
                 part.set(0);
             }
         });
-        Bool lastTile = tile.add(1).trunc(16).eq(command.tiles().resize(16)).named("linear_last_tile");
+        Bool lastTile = tile.add(1).trunc(16).eq(commandTiles).named("linear_last_tile");
         assertAlways(engine.results.valid.not().or(groupsOfTile.eq(command.groupsOfTile(lastTile))),
                 "LinearExecutor: the tile's row groups are current");
+        Bool nextTileLastNow = tile.add(2).trunc(16).eq(commandTiles);
+        assertAlways(engine.results.valid.not().or(oneGroupTile.eq(groupsOfTile.eq(1))
+                        .and(nextTileLast.eq(nextTileLastNow))
+                        .and(nextTileOneGroup.eq(command.groupsOfTile(nextTileLastNow).eq(1)))),
+                "LinearExecutor: the tile's one-group, next-tile-last and next-tile-one-group flags are current");
         assertAlways(engine.results.valid.not().or(lastGroup.eq(group.add(1).trunc(16).eq(groupsOfTile))),
                 "LinearExecutor: the last-group flag is current");
         Bool lastPart = partsPerBeat == 1 ? TRUE : part.eq(partsPerBeat - 1).named("linear_last_part");
@@ -443,13 +459,16 @@ final class LinearExecutor extends Area {
                 group.set(mux(lastGroup, U(0, 16), group.add(1).trunc(16)));
                 lastGroup.set(group.add(2).trunc(16).eq(groupsOfTile));
                 when(lastGroup, () -> {
-                    lastGroup.set(groupsOfTile.eq(1));
+                    lastGroup.set(oneGroupTile);
                     token.set(mux(lastToken, U(0, tokenBits), token.add(1).trunc(tokenBits)));
                     when(lastToken, () -> {
                         tile.set(tile.add(1).trunc(16));
-                        UInt nextGroups = command.groupsOfTile(tile.add(2).trunc(16).eq(command.tiles().resize(16)));
-                        groupsOfTile.set(nextGroups);
-                        lastGroup.set(nextGroups.eq(1));
+                        groupsOfTile.set(command.groupsOfTile(nextTileLast));
+                        lastGroup.set(nextTileOneGroup);
+                        oneGroupTile.set(nextTileOneGroup);
+                        Bool afterNextLast = tile.add(3).trunc(16).eq(commandTiles);
+                        nextTileLast.set(afterNextLast);
+                        nextTileOneGroup.set(command.groupsOfTile(afterNextLast).eq(1));
                         tileFirstGroup.set(tileFirstGroup.add(command.tileGroups().resize(16)).trunc(16));
                     });
                 });
@@ -481,9 +500,9 @@ final class LinearExecutor extends Area {
         Stream<Head> tag = tagQueue.stream().map(t -> new Head(t.token(), t.word(), t.word().ge(rowWords)))
                 .stage("linear_tag_head");
         HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
-        Bool store0 = epilogue.eq(Epilogue.STORE.id()).named("linear_store");
-        Bool residualAdd = epilogue.eq(Epilogue.RESIDUAL_ADD.id()).named("linear_residual_add");
-        Bool gating = epilogue.eq(Epilogue.GATE_UP.id()).named("linear_gate_up");
+        Bool residualAdd = epilogueIs("linear_residual_add", epilogue, start, request.epilogue(),
+                Epilogue.RESIDUAL_ADD);
+        Bool gating = epilogueIs("linear_gate_up", epilogue, start, request.epilogue(), Epilogue.GATE_UP);
         Bool yReady = dequantizer.out.valid.and(tag.valid).named("linear_y_ready");
         Bool padding = tag.payload.padding();
         // The residual add's h comes back from dst rounded to the storage format (ActivationBuffers.readStored, a
@@ -503,7 +522,8 @@ final class LinearExecutor extends Area {
         UInt expectedWords = regNext("linear_expected_words",
                 rowWords.resize(24).mul(tokens.resize(8)).resize(24));
         when(engine.command.fire(), () -> written.set(0));
-        Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
+        Bool storesY = epilogueIs("linear_stores_y", epilogue, start, request.epilogue(), Epilogue.STORE,
+                Epilogue.ROPE_QUERY, Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
         Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
         // The read's buffer, token and word follow the tag head while an epilogue that reads runs, its valid only
@@ -586,7 +606,8 @@ final class LinearExecutor extends Area {
 
         Bool engineDone = reg("linear_engine_done", bool(), 0);
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
-        Bool rotating = storesY.and(store0.not()).named("linear_rotating");
+        Bool rotating = epilogueIs("linear_rotating", epilogue, start, request.epilogue(), Epilogue.ROPE_QUERY,
+                Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         when(running.and(engineDone).and(written.eq(expectedWords)), () ->
                 step.set(mux(rotating, HwEnum.constant(LinearStep.ROTATE), HwEnum.constant(LinearStep.FINISH))));
 
@@ -608,5 +629,26 @@ final class LinearExecutor extends Area {
         Bool finishing = step.is(LinearStep.FINISH).and(readsLent.not()).named("linear_done");
         done = new Flow<>(finishing, code);
         when(finishing, () -> step.set(LinearStep.IDLE));
+    }
+
+    /**
+     * Whether the instruction's epilogue is one of {@code kinds}: a flag decoded from the request as the
+     * instruction starts, set with the epilogue register (for timing: the decode of the register lay in front of
+     * the epilogue's take of a result and the tag queue's pop); a simulation assertion holds it to the register.
+     */
+    private static Bool epilogueIs(String name, UInt epilogue, Bool start, UInt requested, Epilogue... kinds) {
+        // It resets to the decode of the epilogue register's reset value, 0.
+        boolean atReset = java.util.Arrays.stream(kinds).anyMatch(kind -> kind.id() == 0);
+        Bool flag = reg(name, bool(), atReset ? 1 : 0);
+        Bool requestedIs = FALSE;
+        Bool registeredIs = FALSE;
+        for (Epilogue kind : kinds) {
+            requestedIs = requestedIs.or(requested.eq(kind.id()));
+            registeredIs = registeredIs.or(epilogue.eq(kind.id()));
+        }
+        Bool decoded = requestedIs;
+        when(start, () -> flag.set(decoded));
+        assertAlways(flag.eq(registeredIs), "LinearExecutor: " + name + " follows the epilogue");
+        return flag;
     }
 }

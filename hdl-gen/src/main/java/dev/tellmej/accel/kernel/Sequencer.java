@@ -63,8 +63,12 @@ final class Sequencer extends Area {
         UInt beat = reg("read_beat", uint(16), 0);
         Bool issued = reg("read_issued", bool(), 0);
         Bool headerBeat = phase.is(Step.HEADER).and(issued).and(reads.data.valid).named("header_beat");
-        UInt magic = headerWord("magic", ImageHeaderWords.MAGIC_AT, beatBytes, reads, beat, headerBeat);
-        UInt version = headerWord("version", ImageHeaderWords.VERSION_AT, beatBytes, reads, beat, headerBeat);
+        // The magic and the version are compared as their beat streams in, and only the outcome kept (for timing:
+        // the 32-bit compares lay on the paths of CHECK's choice of the next step).
+        Bool magicOk = headerMatches("magic_ok", ImageHeaderWords.MAGIC_AT, ImageHeaderWords.MAGIC, beatBytes, reads,
+                beat, headerBeat);
+        Bool versionOk = headerMatches("version_ok", ImageHeaderWords.VERSION_AT, ImageHeaderWords.VERSION,
+                beatBytes, reads, beat, headerBeat);
         UInt programOffset = headerWord("program_offset", ImageHeaderWords.PROGRAM_OFFSET_AT, beatBytes, reads, beat,
                 headerBeat);
         UInt programLength = headerWord("program_length", ImageHeaderWords.PROGRAM_INSTRUCTIONS_AT, beatBytes, reads,
@@ -80,8 +84,7 @@ final class Sequencer extends Area {
                 .trunc(64).named("logits_offset");
         UInt debugBase = regNext("debug_base", call.io.add(logitsOffset).trunc(64)
                 .add(align4k(vocab.resize(64).shl(2).trunc(64))).trunc(64));
-        Bool imageValid = magic.eq(ImageHeaderWords.MAGIC).and(version.eq(ImageHeaderWords.VERSION))
-                .named("image_valid");
+        Bool imageValid = magicOk.and(versionOk).named("image_valid");
         Bool tapping = call.debug.bit(DebugTaps.TAPS_BIT).and(imageValid).named("tapping");
 
         // ---- the chunk and the program counter ----
@@ -421,10 +424,10 @@ final class Sequencer extends Area {
                     tokenWord.set(0);
                     phase.set(Step.TOKENS);
                     when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
-                            .elseWhen(magic.ne(ImageHeaderWords.MAGIC), () ->
+                            .elseWhen(magicOk.not(), () ->
                                     fail(error, detail, phase, ErrorCode.BAD_IMAGE,
                                             U(ImageHeaderWords.MAGIC_AT / 4, 32)))
-                            .elseWhen(version.ne(ImageHeaderWords.VERSION), () ->
+                            .elseWhen(versionOk.not(), () ->
                                     fail(error, detail, phase, ErrorCode.BAD_IMAGE,
                                             U(ImageHeaderWords.VERSION_AT / 4, 32)))
                             .elseWhen(badCall, () -> fail(error, detail, phase, ErrorCode.BAD_CALL, call.tokenCount))
@@ -432,12 +435,15 @@ final class Sequencer extends Area {
                                     fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW, end.trunc(32)));
                 })
                 .is(Step.TOKENS, () -> when(ownBeat, () -> {
-                    List<Bits> words = new ArrayList<>();
+                    // Every word of the beat compared with the vocabulary, then the token's outcome picked (for
+                    // timing: picking the word first put the multiplexer in front of the compare's carry chain).
+                    List<Bool> outsides = new ArrayList<>();
                     for (int i = 0; i < shape.fp32PerBeat(); i++) {
-                        words.add(reads.data.payload.data().slice(32 * i + 31, 32 * i));
+                        outsides.add(reads.data.payload.data().slice(32 * i + 31, 32 * i).asUInt().ge(vocab)
+                                .named("token_outside_" + i));
                     }
-                    Bits token = words.size() == 1 ? words.getFirst() : new Vec<>(words).get("token_value", tokenWord);
-                    Bool outside = token.asUInt().ge(vocab).named("token_outside");
+                    Bool outside = (outsides.size() == 1 ? outsides.getFirst()
+                            : new Vec<>(outsides).get("token_outside_picked", tokenWord)).named("token_outside");
                     when(ok.and(outside), () -> {
                         error.set(ErrorCode.BAD_TOKEN.code());
                         detail.set(tokenIndex);
@@ -664,6 +670,19 @@ final class Sequencer extends Area {
         when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
                 word.set(reads.data.payload.data().slice(lsb + 31, lsb).asUInt()));
         return word;
+    }
+
+    /**
+     * Whether the header word at {@code offset} is {@code expected}: compared in the beat that holds it as the
+     * header prefix streams in, and kept in a register.
+     */
+    private static Bool headerMatches(String name, int offset, int expected, int beatBytes, DataReads reads,
+                                      UInt beat, Bool headerBeat) {
+        Bool matches = reg("header_" + name, bool(), 0);
+        int lsb = 8 * (offset % beatBytes);
+        when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
+                matches.set(reads.data.payload.data().slice(lsb + 31, lsb).asUInt().eq(expected)));
+        return matches;
     }
 
     private static UInt align4k(UInt bytes) {

@@ -121,13 +121,17 @@ public final class TellmeKernel extends Module {
         }
         clients.forEach((name, users) -> connect(name, ports.get(name), users));
 
-        Bool moving = FALSE;
-        for (Axi4 port : ports.values()) {
-            moving = moving.or(port.rvalid.and(port.rready)).or(port.wvalid.and(port.wready));
+        // Whether some port moved a beat in the last cycle, registered per port before the OR (for timing: a
+        // port's ready, through its arbiter's routing, and the OR of every port lay on one path).
+        Bool movedLastCycle = FALSE;
+        for (Map.Entry<String, Axi4> port : ports.entrySet()) {
+            Axi4 axi = port.getValue();
+            movedLastCycle = movedLastCycle.or(regNext(port.getKey() + "_moved",
+                    axi.rvalid.and(axi.rready).or(axi.wvalid.and(axi.wready)), 0));
         }
-        moving = moving.named("port_moving");
+        movedLastCycle = movedLastCycle.named("port_moved_last_cycle");
         Bool stalled = wire("stalled", bool());
-        CallControl call = area(new CallControl(bank, moving, stalled));
+        CallControl call = area(new CallControl(bank, movedLastCycle, stalled));
         DataReads reads = area(new DataReads(shape, reader, call.start));
         DataWrites writes = area(new DataWrites(shape, writer, call.start));
         ActivationBuffers buffers = area(new ActivationBuffers(shape));

@@ -34,7 +34,8 @@ import java.util.Set;
 public final class TimingAnalysis {
     /** How many endpoints per module are looked at to find its ten worst distinct paths. */
     private static final int EXAMINE = 20_000;
-    private static final int WORST = 10;
+    /** How many of the whole design's worst paths a report lists unless asked for another count. */
+    public static final int DEFAULT_WORST_PATHS = 10;
 
     private TimingAnalysis() {}
 
@@ -46,6 +47,21 @@ public final class TimingAnalysis {
      */
     public static TimingReport analyze(YosysNetlist netlist, String top, DelayModel model, List<Double> clocksMHz,
                                        SourceLocator sources) {
+        return analyze(netlist, top, model, clocksMHz, sources, DEFAULT_WORST_PATHS);
+    }
+
+    /**
+     * As {@link #analyze(YosysNetlist, String, DelayModel, List, SourceLocator)}, listing the design's
+     * {@code worstPaths} worst paths (no two sharing a start or an end register) instead of ten.
+     *
+     * @throws IllegalArgumentException when {@code worstPaths} is below 1, the netlist has no module {@code top},
+     *                                  or its hierarchy is recursive
+     */
+    public static TimingReport analyze(YosysNetlist netlist, String top, DelayModel model, List<Double> clocksMHz,
+                                       SourceLocator sources, int worstPaths) {
+        if (worstPaths < 1) {
+            throw new IllegalArgumentException("the report lists at least one worst path, not " + worstPaths);
+        }
         Map<String, Module> modules = netlist.modules();
         if (!modules.containsKey(top)) {
             throw new IllegalArgumentException("the netlist has no module " + top + "; it has "
@@ -75,7 +91,7 @@ public final class TimingAnalysis {
             warnings.addAll(loopWarnings(graph, tracer));
             absorbed += graph.absorbedDsps;
             unregistered.addAll(unregistered(graph, model, tracer));
-            List<TimingPath> worst = tracer.worst(graph, WORST, EXAMINE);
+            List<TimingPath> worst = tracer.worst(graph, worstPaths, Math.max(EXAMINE, 2 * worstPaths));
             all.addAll(worst);
             if (!worst.isEmpty()) {
                 TimingPath w = worst.getFirst();
@@ -89,16 +105,16 @@ public final class TimingAnalysis {
         all.sort(Comparator.comparingDouble(TimingPath::periodNs).reversed().thenComparing(TimingPath::module)
                 .thenComparing(p -> p.start().instance() + "/" + p.start().signal())
                 .thenComparing(p -> p.end().instance() + "/" + p.end().signal()));
-        List<TimingPath> worstPaths = new ArrayList<>();
+        List<TimingPath> listed = new ArrayList<>();
         Set<String> starts = new HashSet<>();
         Set<String> ends = new HashSet<>();
         for (TimingPath path : all) {
             String start = path.module() + ":" + PathTracer.key(path.start());
             String end = path.module() + ":" + PathTracer.key(path.end());
-            if (worstPaths.size() < WORST && !starts.contains(start) && !ends.contains(end)) {
+            if (listed.size() < worstPaths && !starts.contains(start) && !ends.contains(end)) {
                 starts.add(start);
                 ends.add(end);
-                worstPaths.add(path);
+                listed.add(path);
             }
         }
 
@@ -109,7 +125,7 @@ public final class TimingAnalysis {
             clockResults.add(new Clock(clocks.get(i), DelayModel.periodNs(clocks.get(i)),
                     over == 0 ? Verdict.PASS : Verdict.OVER, over));
         }
-        return new TimingReport(top, model, clockResults, results, worstPaths, group(unregistered), absorbed, warnings);
+        return new TimingReport(top, model, clockResults, results, listed, group(unregistered), absorbed, warnings);
     }
 
     /** The loops cut in {@code g}, described; alike ones once, with their count. */

@@ -120,13 +120,23 @@ public final class ByteGearbox extends Module {
         // Per size: whether a word is there, and where the next word starts once it has gone: the slots it
         // frees and the new offset (the offset plus the size, in whole slots and steps).
         int afterBits = bitsFor(positions - 1 + largest / step);
+        // Whether a word of each size is there: flags kept with the bytes held (for timing: the count's compare
+        // lay between its register and the output's valid, in front of the consumer's take); a simulation
+        // assertion holds each to the count.
+        List<Bool> hasWord = new ArrayList<>();
+        for (int outSize : outSizes) {
+            Bool flag = reg("has_" + outSize, bool(), 0);
+            assertAlways(flag.eq(held.ge(outSize)), "ByteGearbox: the has-a-" + outSize + "-byte-word flag follows"
+                    + " the bytes held");
+            hasWord.add(flag);
+        }
         UInt after = offset.resize(afterBits).add(outSizes[0] / step).named("offset_after" + 0);
-        Bool available = held.ge(outSizes[0]);
+        Bool available = hasWord.getFirst();
         UInt sizeBytes = U(outSizes[0], heldBits);
         for (int k = 1; k < outSizes.length; k++) {
             Bool chosen = size.eq(k);
             UInt afterK = offset.resize(afterBits).add(outSizes[k] / step).named("offset_after" + k);
-            available = mux(chosen, held.ge(outSizes[k]), available);
+            available = mux(chosen, hasWord.get(k), available);
             after = mux(chosen, afterK, after);
             sizeBytes = mux(chosen, U(outSizes[k], heldBits), sizeBytes);
         }
@@ -154,13 +164,27 @@ public final class ByteGearbox extends Module {
             int slot = i;
             when(push.and(tail.eq(slot)), () -> ring.get(slot).set(in.payload));
         }
+        // Each flag's next value for the four cases of a push and a pop, from the count alone (the handshakes only
+        // pick one); a sum is compared only where it can happen (a push leaves room for its word, a pop takes
+        // a word that is there).
+        int wideBits = heldBits + 1;
+        UInt heldWide = held.resize(wideBits);
+        UInt pushed = heldWide.add(inBytes).trunc(wideBits).named("held_if_pushed");
+        UInt popped = heldWide.sub(wordBytes.resize(wideBits)).trunc(wideBits).named("held_if_popped");
+        UInt both = pushed.sub(wordBytes.resize(wideBits)).trunc(wideBits).named("held_if_both");
         when(clear, () -> {
             head.set(0);
             tail.set(0);
             filled.set(0);
             offset.set(0);
             held.set(0);
+            hasWord.forEach(flag -> flag.set(false));
         }).otherwise(() -> {
+            for (int k = 0; k < outSizes.length; k++) {
+                int outSize = outSizes[k];
+                hasWord.get(k).set(mux(push, mux(pop, both.ge(outSize), pushed.ge(outSize)),
+                        mux(pop, popped.ge(outSize), hasWord.get(k))));
+            }
             if (Integer.bitCount(slots) == 1) {
                 when(push, () -> tail.set(tail.add(1)));
             } else {
