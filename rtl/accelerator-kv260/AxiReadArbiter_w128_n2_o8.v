@@ -84,23 +84,23 @@ module AxiReadArbiter_w128_n2_o8 (
   output wire [3:0]   outstanding      // AxiReadArbiter.java:78
 );
 
-  wire        r_routes_push_valid;   // BurstRoutes.java:44
-  wire        r_routes_push_ready;   // BurstRoutes.java:44
-  wire [0:0]  r_routes_push_payload; // BurstRoutes.java:44
-  wire        r_routes_pop_valid;    // BurstRoutes.java:44
-  wire        r_routes_pop_ready;    // BurstRoutes.java:44
-  wire [0:0]  r_routes_pop_payload;  // BurstRoutes.java:44
-  wire [3:0]  r_routes_occupancy;    // BurstRoutes.java:44
-  reg  [1:0]  ar_last;               // Stream.java:267
-  reg         ar_locked;             // Stream.java:268
-  reg  [1:0]  ar_held;               // Stream.java:269
-  wire [1:0]  ar_requests;           // Stream.java:274
-  wire [1:0]  ar_later;              // Stream.java:277
-  wire [1:0]  ar_grant;              // Stream.java:279
-  wire        ar_valid;              // Stream.java:280
-  wire [77:0] ar_payload;            // Stream.java:293
-  wire        ar_ready;              // Stream.java:294
-  wire        r_routes_full;         // BurstRoutes.java:62
+  wire        r_routes_push_valid;   // BurstRoutes.java:46
+  wire        r_routes_push_ready;   // BurstRoutes.java:46
+  wire [0:0]  r_routes_push_payload; // BurstRoutes.java:46
+  wire        r_routes_pop_valid;    // BurstRoutes.java:46
+  wire        r_routes_pop_ready;    // BurstRoutes.java:46
+  wire [0:0]  r_routes_pop_payload;  // BurstRoutes.java:46
+  wire [3:0]  r_routes_occupancy;    // BurstRoutes.java:46
+  reg  [1:0]  ar_last;               // Stream.java:282
+  reg         ar_locked;             // Stream.java:283
+  reg  [1:0]  ar_held;               // Stream.java:284
+  wire [1:0]  ar_requests;           // Stream.java:289
+  wire [1:0]  ar_later;              // Stream.java:292
+  wire [1:0]  ar_grant;              // Stream.java:294
+  wire        ar_valid;              // Stream.java:295
+  wire [77:0] ar_payload;            // Stream.java:308
+  wire        ar_ready;              // Stream.java:309
+  wire        r_routes_full;         // BurstRoutes.java:64
   wire        r_to_0;                // AxiReadArbiter.java:100
   wire        r_to_1;                // AxiReadArbiter.java:100
 
@@ -108,27 +108,27 @@ module AxiReadArbiter_w128_n2_o8 (
   wire [2:0] ar_later_diff;
   assign ar_later_diff = {ar_last, 1'b0} - 3'd1;
 
-  assign ar_requests = {s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:274
-  assign ar_later = ar_requests & ~ar_later_diff[1:0]; // Stream.java:277
+  assign ar_requests = {s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:289
+  assign ar_later = ar_requests & ~ar_later_diff[1:0]; // Stream.java:292
   assign ar_grant =
       ar_locked ? ar_held
       : (|ar_later) ? {(ar_later[1] & ~ar_later[0]), ar_later[0]}
-      : {(ar_requests[1] & ~ar_requests[0]), ar_requests[0]}; // Stream.java:279
-  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:280
+      : {(ar_requests[1] & ~ar_requests[0]), ar_requests[0]}; // Stream.java:294
+  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:295
   assign ar_payload =
       ar_grant[1] ? {1'b1, s_axi_1_arburst, s_axi_1_arsize, s_axi_1_arlen, s_axi_1_araddr}
-      : {1'b0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr}; // Stream.java:293
-  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:296
-  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:296
-  assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:62
+      : {1'b0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr}; // Stream.java:308
+  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:311
+  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:311
+  assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:64
   assign m_axi_arvalid = ar_valid & ~r_routes_full; // AxiReadArbiter.java:85
   assign m_axi_araddr = ar_payload[63:0]; // AxiReadArbiter.java:86
   assign m_axi_arlen = ar_payload[71:64]; // AxiReadArbiter.java:87
   assign m_axi_arsize = ar_payload[74:72]; // AxiReadArbiter.java:88
   assign m_axi_arburst = ar_payload[76:75]; // AxiReadArbiter.java:89
   assign ar_ready = m_axi_arready & ~r_routes_full; // AxiReadArbiter.java:93
-  assign r_routes_push_valid = m_axi_arvalid & m_axi_arready; // BurstRoutes.java:56
-  assign r_routes_push_payload = ar_payload[77]; // BurstRoutes.java:57
+  assign r_routes_push_valid = m_axi_arvalid & m_axi_arready; // BurstRoutes.java:58
+  assign r_routes_push_payload = ar_payload[77]; // BurstRoutes.java:59
   assign r_to_0 = r_routes_pop_valid & ~r_routes_pop_payload; // AxiReadArbiter.java:100
   assign s_axi_0_rvalid = m_axi_rvalid & r_to_0; // AxiReadArbiter.java:101
   assign s_axi_0_rdata = m_axi_rdata; // AxiReadArbiter.java:102
@@ -141,7 +141,7 @@ module AxiReadArbiter_w128_n2_o8 (
   assign s_axi_1_rlast = m_axi_rlast; // AxiReadArbiter.java:104
   // AxiReadArbiter.java:110
   assign m_axi_rready = r_routes_pop_valid & (r_routes_pop_payload ? s_axi_1_rready : s_axi_0_rready);
-  assign r_routes_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // BurstRoutes.java:67
+  assign r_routes_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // BurstRoutes.java:69
   assign outstanding = r_routes_occupancy; // AxiReadArbiter.java:112
   assign s_axi_0_awready = 1'b0; // AxiReadArbiter.java:119
   assign s_axi_0_wready = 1'b0; // AxiReadArbiter.java:119
@@ -163,12 +163,12 @@ module AxiReadArbiter_w128_n2_o8 (
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
   always @(posedge ap_clk) begin
-    if (ar_valid & ar_ready) begin // Stream.java:299
-      ar_last <= ar_grant; // Stream.java:300
-      ar_locked <= 1'b0; // Stream.java:301
-    end else if (ar_valid) begin // Stream.java:302
-      ar_locked <= 1'b1; // Stream.java:303
-      ar_held <= ar_grant; // Stream.java:304
+    if (ar_valid & ar_ready) begin // Stream.java:314
+      ar_last <= ar_grant; // Stream.java:315
+      ar_locked <= 1'b0; // Stream.java:316
+    end else if (ar_valid) begin // Stream.java:317
+      ar_locked <= 1'b1; // Stream.java:318
+      ar_held <= ar_grant; // Stream.java:319
     end
     if (!ap_rst_n) begin
       ar_last <= 2'h2;
@@ -200,7 +200,7 @@ module AxiReadArbiter_w128_n2_o8 (
   end
 `endif
 
-  SyncFifo_w1_d8 r_routes ( // BurstRoutes.java:44
+  SyncFifo_w1_d8_head r_routes ( // BurstRoutes.java:46
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (r_routes_push_valid),

@@ -4,114 +4,114 @@
 `default_nettype none
 
 module AxiWriteArbiter_w128_n1_o8 (
-  input  wire         ap_clk,          // AxiWriteArbiter.java:72
-  input  wire         ap_rst_n,        // AxiWriteArbiter.java:72
-  input  wire         s_axi_0_awvalid, // AxiWriteArbiter.java:77
-  output wire         s_axi_0_awready, // AxiWriteArbiter.java:77
-  input  wire [63:0]  s_axi_0_awaddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]   s_axi_0_awlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]   s_axi_0_awsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]   s_axi_0_awburst, // AxiWriteArbiter.java:77
-  input  wire         s_axi_0_wvalid,  // AxiWriteArbiter.java:77
-  output wire         s_axi_0_wready,  // AxiWriteArbiter.java:77
-  input  wire [127:0] s_axi_0_wdata,   // AxiWriteArbiter.java:77
-  input  wire [15:0]  s_axi_0_wstrb,   // AxiWriteArbiter.java:77
-  input  wire         s_axi_0_wlast,   // AxiWriteArbiter.java:77
-  output wire         s_axi_0_bvalid,  // AxiWriteArbiter.java:77
-  input  wire         s_axi_0_bready,  // AxiWriteArbiter.java:77
-  output wire [1:0]   s_axi_0_bresp,   // AxiWriteArbiter.java:77
-  input  wire         s_axi_0_arvalid, // AxiWriteArbiter.java:77
-  output wire         s_axi_0_arready, // AxiWriteArbiter.java:77
-  input  wire [63:0]  s_axi_0_araddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]   s_axi_0_arlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]   s_axi_0_arsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]   s_axi_0_arburst, // AxiWriteArbiter.java:77
-  output wire         s_axi_0_rvalid,  // AxiWriteArbiter.java:77
-  input  wire         s_axi_0_rready,  // AxiWriteArbiter.java:77
-  output wire [127:0] s_axi_0_rdata,   // AxiWriteArbiter.java:77
-  output wire [1:0]   s_axi_0_rresp,   // AxiWriteArbiter.java:77
-  output wire         s_axi_0_rlast,   // AxiWriteArbiter.java:77
-  output wire         m_axi_awvalid,   // AxiWriteArbiter.java:80
-  input  wire         m_axi_awready,   // AxiWriteArbiter.java:80
-  output wire [63:0]  m_axi_awaddr,    // AxiWriteArbiter.java:80
-  output wire [7:0]   m_axi_awlen,     // AxiWriteArbiter.java:80
-  output wire [2:0]   m_axi_awsize,    // AxiWriteArbiter.java:80
-  output wire [1:0]   m_axi_awburst,   // AxiWriteArbiter.java:80
-  output wire         m_axi_wvalid,    // AxiWriteArbiter.java:80
-  input  wire         m_axi_wready,    // AxiWriteArbiter.java:80
-  output wire [127:0] m_axi_wdata,     // AxiWriteArbiter.java:80
-  output wire [15:0]  m_axi_wstrb,     // AxiWriteArbiter.java:80
-  output wire         m_axi_wlast,     // AxiWriteArbiter.java:80
-  input  wire         m_axi_bvalid,    // AxiWriteArbiter.java:80
-  output wire         m_axi_bready,    // AxiWriteArbiter.java:80
-  input  wire [1:0]   m_axi_bresp,     // AxiWriteArbiter.java:80
-  output wire         m_axi_arvalid,   // AxiWriteArbiter.java:80
-  input  wire         m_axi_arready,   // AxiWriteArbiter.java:80
-  output wire [63:0]  m_axi_araddr,    // AxiWriteArbiter.java:80
-  output wire [7:0]   m_axi_arlen,     // AxiWriteArbiter.java:80
-  output wire [2:0]   m_axi_arsize,    // AxiWriteArbiter.java:80
-  output wire [1:0]   m_axi_arburst,   // AxiWriteArbiter.java:80
-  input  wire         m_axi_rvalid,    // AxiWriteArbiter.java:80
-  output wire         m_axi_rready,    // AxiWriteArbiter.java:80
-  input  wire [127:0] m_axi_rdata,     // AxiWriteArbiter.java:80
-  input  wire [1:0]   m_axi_rresp,     // AxiWriteArbiter.java:80
-  input  wire         m_axi_rlast,     // AxiWriteArbiter.java:80
-  output wire [3:0]   outstanding      // AxiWriteArbiter.java:81
+  input  wire         ap_clk,          // AxiWriteArbiter.java:73
+  input  wire         ap_rst_n,        // AxiWriteArbiter.java:73
+  input  wire         s_axi_0_awvalid, // AxiWriteArbiter.java:78
+  output wire         s_axi_0_awready, // AxiWriteArbiter.java:78
+  input  wire [63:0]  s_axi_0_awaddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]   s_axi_0_awlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]   s_axi_0_awsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]   s_axi_0_awburst, // AxiWriteArbiter.java:78
+  input  wire         s_axi_0_wvalid,  // AxiWriteArbiter.java:78
+  output wire         s_axi_0_wready,  // AxiWriteArbiter.java:78
+  input  wire [127:0] s_axi_0_wdata,   // AxiWriteArbiter.java:78
+  input  wire [15:0]  s_axi_0_wstrb,   // AxiWriteArbiter.java:78
+  input  wire         s_axi_0_wlast,   // AxiWriteArbiter.java:78
+  output wire         s_axi_0_bvalid,  // AxiWriteArbiter.java:78
+  input  wire         s_axi_0_bready,  // AxiWriteArbiter.java:78
+  output wire [1:0]   s_axi_0_bresp,   // AxiWriteArbiter.java:78
+  input  wire         s_axi_0_arvalid, // AxiWriteArbiter.java:78
+  output wire         s_axi_0_arready, // AxiWriteArbiter.java:78
+  input  wire [63:0]  s_axi_0_araddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]   s_axi_0_arlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]   s_axi_0_arsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]   s_axi_0_arburst, // AxiWriteArbiter.java:78
+  output wire         s_axi_0_rvalid,  // AxiWriteArbiter.java:78
+  input  wire         s_axi_0_rready,  // AxiWriteArbiter.java:78
+  output wire [127:0] s_axi_0_rdata,   // AxiWriteArbiter.java:78
+  output wire [1:0]   s_axi_0_rresp,   // AxiWriteArbiter.java:78
+  output wire         s_axi_0_rlast,   // AxiWriteArbiter.java:78
+  output wire         m_axi_awvalid,   // AxiWriteArbiter.java:81
+  input  wire         m_axi_awready,   // AxiWriteArbiter.java:81
+  output wire [63:0]  m_axi_awaddr,    // AxiWriteArbiter.java:81
+  output wire [7:0]   m_axi_awlen,     // AxiWriteArbiter.java:81
+  output wire [2:0]   m_axi_awsize,    // AxiWriteArbiter.java:81
+  output wire [1:0]   m_axi_awburst,   // AxiWriteArbiter.java:81
+  output wire         m_axi_wvalid,    // AxiWriteArbiter.java:81
+  input  wire         m_axi_wready,    // AxiWriteArbiter.java:81
+  output wire [127:0] m_axi_wdata,     // AxiWriteArbiter.java:81
+  output wire [15:0]  m_axi_wstrb,     // AxiWriteArbiter.java:81
+  output wire         m_axi_wlast,     // AxiWriteArbiter.java:81
+  input  wire         m_axi_bvalid,    // AxiWriteArbiter.java:81
+  output wire         m_axi_bready,    // AxiWriteArbiter.java:81
+  input  wire [1:0]   m_axi_bresp,     // AxiWriteArbiter.java:81
+  output wire         m_axi_arvalid,   // AxiWriteArbiter.java:81
+  input  wire         m_axi_arready,   // AxiWriteArbiter.java:81
+  output wire [63:0]  m_axi_araddr,    // AxiWriteArbiter.java:81
+  output wire [7:0]   m_axi_arlen,     // AxiWriteArbiter.java:81
+  output wire [2:0]   m_axi_arsize,    // AxiWriteArbiter.java:81
+  output wire [1:0]   m_axi_arburst,   // AxiWriteArbiter.java:81
+  input  wire         m_axi_rvalid,    // AxiWriteArbiter.java:81
+  output wire         m_axi_rready,    // AxiWriteArbiter.java:81
+  input  wire [127:0] m_axi_rdata,     // AxiWriteArbiter.java:81
+  input  wire [1:0]   m_axi_rresp,     // AxiWriteArbiter.java:81
+  input  wire         m_axi_rlast,     // AxiWriteArbiter.java:81
+  output wire [3:0]   outstanding      // AxiWriteArbiter.java:82
 );
 
-  wire       w_routes_push_valid;   // BurstRoutes.java:44
-  wire       w_routes_push_ready;   // BurstRoutes.java:44
-  wire [0:0] w_routes_push_payload; // BurstRoutes.java:44
-  wire       w_routes_pop_valid;    // BurstRoutes.java:44
-  wire       w_routes_pop_ready;    // BurstRoutes.java:44
-  wire [0:0] w_routes_pop_payload;  // BurstRoutes.java:44
-  wire [3:0] w_routes_occupancy;    // BurstRoutes.java:44
-  wire       b_routes_push_valid;   // BurstRoutes.java:44
-  wire       b_routes_push_ready;   // BurstRoutes.java:44
-  wire [0:0] b_routes_push_payload; // BurstRoutes.java:44
-  wire       b_routes_pop_valid;    // BurstRoutes.java:44
-  wire       b_routes_pop_ready;    // BurstRoutes.java:44
-  wire [0:0] b_routes_pop_payload;  // BurstRoutes.java:44
-  wire [3:0] b_routes_occupancy;    // BurstRoutes.java:44
+  wire       w_routes_push_valid;   // BurstRoutes.java:46
+  wire       w_routes_push_ready;   // BurstRoutes.java:46
+  wire [0:0] w_routes_push_payload; // BurstRoutes.java:46
+  wire       w_routes_pop_valid;    // BurstRoutes.java:46
+  wire       w_routes_pop_ready;    // BurstRoutes.java:46
+  wire [0:0] w_routes_pop_payload;  // BurstRoutes.java:46
+  wire [3:0] w_routes_occupancy;    // BurstRoutes.java:46
+  wire       b_routes_push_valid;   // BurstRoutes.java:46
+  wire       b_routes_push_ready;   // BurstRoutes.java:46
+  wire [0:0] b_routes_push_payload; // BurstRoutes.java:46
+  wire       b_routes_pop_valid;    // BurstRoutes.java:46
+  wire       b_routes_pop_ready;    // BurstRoutes.java:46
+  wire [0:0] b_routes_pop_payload;  // BurstRoutes.java:46
+  wire [3:0] b_routes_occupancy;    // BurstRoutes.java:46
 
   // aw_presented
-  reg        aw_presented_before;   // AxiWriteArbiter.java:164
-  wire       aw_first_presented;    // AxiWriteArbiter.java:166
-  wire       b_routes_full;         // BurstRoutes.java:62
-  wire       aw_no_route;           // AxiWriteArbiter.java:89
-  wire       b_answerable;          // AxiWriteArbiter.java:138
+  reg        aw_presented_before;   // AxiWriteArbiter.java:165
+  wire       aw_first_presented;    // AxiWriteArbiter.java:167
+  wire       b_routes_full;         // BurstRoutes.java:64
+  wire       aw_no_route;           // AxiWriteArbiter.java:90
+  wire       b_answerable;          // AxiWriteArbiter.java:139
 
-  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:62
-  assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:89
-  assign m_axi_awvalid = s_axi_0_awvalid & ~aw_no_route; // AxiWriteArbiter.java:91
-  assign m_axi_awaddr = s_axi_0_awaddr; // AxiWriteArbiter.java:92
-  assign m_axi_awlen = s_axi_0_awlen; // AxiWriteArbiter.java:93
-  assign m_axi_awsize = s_axi_0_awsize; // AxiWriteArbiter.java:94
-  assign m_axi_awburst = s_axi_0_awburst; // AxiWriteArbiter.java:95
-  assign s_axi_0_awready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:99
-  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:56
-  assign w_routes_push_payload = 1'b0; // BurstRoutes.java:57
-  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:56
-  assign b_routes_push_payload = 1'b0; // BurstRoutes.java:57
-  assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:110
-  assign m_axi_wvalid = w_routes_pop_valid & s_axi_0_wvalid; // AxiWriteArbiter.java:115
-  assign m_axi_wdata = s_axi_0_wdata; // AxiWriteArbiter.java:116
-  assign m_axi_wstrb = s_axi_0_wstrb; // AxiWriteArbiter.java:117
-  assign m_axi_wlast = s_axi_0_wlast; // AxiWriteArbiter.java:118
-  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:67
-  assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:125
-  assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:126
-  assign m_axi_bready = b_routes_pop_valid & s_axi_0_bready; // AxiWriteArbiter.java:132
-  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:67
-  assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:134
-  // AxiWriteArbiter.java:138
+  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:64
+  assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:90
+  assign m_axi_awvalid = s_axi_0_awvalid & ~aw_no_route; // AxiWriteArbiter.java:92
+  assign m_axi_awaddr = s_axi_0_awaddr; // AxiWriteArbiter.java:93
+  assign m_axi_awlen = s_axi_0_awlen; // AxiWriteArbiter.java:94
+  assign m_axi_awsize = s_axi_0_awsize; // AxiWriteArbiter.java:95
+  assign m_axi_awburst = s_axi_0_awburst; // AxiWriteArbiter.java:96
+  assign s_axi_0_awready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:100
+  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
+  assign w_routes_push_payload = 1'b0; // BurstRoutes.java:59
+  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
+  assign b_routes_push_payload = 1'b0; // BurstRoutes.java:59
+  assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:111
+  assign m_axi_wvalid = w_routes_pop_valid & s_axi_0_wvalid; // AxiWriteArbiter.java:116
+  assign m_axi_wdata = s_axi_0_wdata; // AxiWriteArbiter.java:117
+  assign m_axi_wstrb = s_axi_0_wstrb; // AxiWriteArbiter.java:118
+  assign m_axi_wlast = s_axi_0_wlast; // AxiWriteArbiter.java:119
+  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:69
+  assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:126
+  assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
+  assign m_axi_bready = b_routes_pop_valid & s_axi_0_bready; // AxiWriteArbiter.java:133
+  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:69
+  assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:135
+  // AxiWriteArbiter.java:139
   assign b_answerable =
       (b_routes_occupancy > w_routes_occupancy) & ((b_routes_occupancy - {3'd0, aw_presented_before}) != 4'd0);
-  assign s_axi_0_arready = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rvalid = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rdata = 128'h0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rresp = 2'h0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rlast = 1'b0; // AxiWriteArbiter.java:147
+  assign s_axi_0_arready = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rvalid = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rdata = 128'h0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rresp = 2'h0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rlast = 1'b0; // AxiWriteArbiter.java:148
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
@@ -120,12 +120,12 @@ module AxiWriteArbiter_w128_n1_o8 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   // -------------------------------------------------------------------------------------------------------------------
-  // aw_presented (AxiWriteArbiter.java:162): remembers that the address on AW was presented and not yet accepted, so
+  // aw_presented (AxiWriteArbiter.java:163): remembers that the address on AW was presented and not yet accepted, so
   // its routes are recorded once
-  assign aw_first_presented = m_axi_awvalid & ~aw_presented_before; // AxiWriteArbiter.java:166
+  assign aw_first_presented = m_axi_awvalid & ~aw_presented_before; // AxiWriteArbiter.java:167
 
   always @(posedge ap_clk) begin
-    aw_presented_before <= m_axi_awvalid & ~m_axi_awready; // AxiWriteArbiter.java:165
+    aw_presented_before <= m_axi_awvalid & ~m_axi_awready; // AxiWriteArbiter.java:166
     if (!ap_rst_n) begin
       aw_presented_before <= 1'b0;
     end
@@ -135,24 +135,24 @@ module AxiWriteArbiter_w128_n1_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:102
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:102: AxiWriteArbiter: the W route has room whenever ",
+      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:103
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
         $stop;
       end
-      if (!(~m_axi_bvalid | b_answerable)) begin // AxiWriteArbiter.java:139
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:139: AxiWriteArbiter: a write response arrived with ",
+      if (!(~m_axi_bvalid | b_answerable)) begin // AxiWriteArbiter.java:140
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:140: AxiWriteArbiter: a write response arrived with ",
                  "no burst recorded, or before its burst's address was accepted and its last W beat taken");
         $stop;
       end
-      if (!(~aw_presented_before | m_axi_awvalid)) begin // AxiWriteArbiter.java:141
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:141: AxiWriteArbiter: a client withdrew awvalid ",
+      if (!(~aw_presented_before | m_axi_awvalid)) begin // AxiWriteArbiter.java:142
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:142: AxiWriteArbiter: a client withdrew awvalid ",
                  "before its address was accepted (AXI4 forbids it; the routes recorded for it would misroute W and ",
                  "B)");
         $stop;
       end
-      if (!(~s_axi_0_arvalid)) begin // AxiWriteArbiter.java:148
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:148: AxiWriteArbiter: client 0 raised arvalid; this ",
+      if (!(~s_axi_0_arvalid)) begin // AxiWriteArbiter.java:149
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:149: AxiWriteArbiter: client 0 raised arvalid; this ",
                  "arbiter shares writes only (share reads with AxiReadArbiter or AxiPortShare)");
         $stop;
       end
@@ -160,7 +160,7 @@ module AxiWriteArbiter_w128_n1_o8 (
   end
 `endif
 
-  SyncFifo_w1_d8 w_routes ( // BurstRoutes.java:44
+  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:46
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (w_routes_push_valid),
@@ -172,7 +172,7 @@ module AxiWriteArbiter_w128_n1_o8 (
     .occupancy    (w_routes_occupancy)
   );
 
-  SyncFifo_w1_d8 b_routes ( // BurstRoutes.java:44
+  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:46
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (b_routes_push_valid),

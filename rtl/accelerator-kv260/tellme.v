@@ -1688,10 +1688,10 @@ module tellme (
   reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:122
   reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:122
   reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:122
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:233
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:233
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:233
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:233
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:236
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:236
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:236
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:236
   reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:134
   reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:134
   reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:134
@@ -1774,20 +1774,22 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:208
+  wire         embed_overflow;                                     // ActivationBuffers.java:216
   reg          embed_bad_field;                                    // Ahead.java:25
   reg          embed_no_tokens;                                    // Ahead.java:25
-  wire [63:0]  embed_id_address;                                   // EmbedUnit.java:90
-  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:91
+  reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:90
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:96
   reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:47
   reg  [23:0]  embed_row_part1;                                    // PartialProducts.java:47
-  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:96
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:101
-  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:120
-  reg  [0:0]   embed_part;                                         // EmbedUnit.java:131
-  wire         embed_last_part;                                    // EmbedUnit.java:132
-  wire         embed_row_beat;                                     // EmbedUnit.java:143
-  wire         embed_last_word;                                    // EmbedUnit.java:144
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:101
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:106
+  reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:125
+  reg  [0:0]   embed_part;                                         // EmbedUnit.java:136
+  wire         embed_last_part;                                    // EmbedUnit.java:137
+  wire         embed_row_beat;                                     // EmbedUnit.java:148
+  wire [15:0]  embed_row_words;                                    // EmbedUnit.java:151
+  reg          embed_last_word;                                    // EmbedUnit.java:152
+  reg          embed_last_token;                                   // EmbedUnit.java:153
   reg          embed_write_stored_valid;                           // ActivationBuffers.java:186
   reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:187
   reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:187
@@ -1802,7 +1804,7 @@ module tellme (
   reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:158
   reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:159
   reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:160
-  wire         embed_done;                                         // EmbedUnit.java:164
+  wire         embed_done;                                         // EmbedUnit.java:183
 
   // quantize_executor
   reg          quantize_start;                                     // QuantizeExecutor.java:52
@@ -1824,8 +1826,8 @@ module tellme (
   reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:74
   reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:208
-  wire         quantize_part_words;                                // QuantizeExecutor.java:79
+  wire         quantize_part_words;                                // QuantizeExecutor.java:78
+  wire         quantize_overflow;                                  // ActivationBuffers.java:216
   reg          quantize_bad_field;                                 // Ahead.java:25
   reg          quantize_no_tokens;                                 // Ahead.java:25
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:109
@@ -1917,82 +1919,82 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:86
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:87
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:208
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:208
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:491
-  wire         attention_part_beats;                               // AttentionExecutor.java:95
+  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  wire         attention_src_overflow;                             // ActivationBuffers.java:216
+  wire         attention_dst_overflow;                             // ActivationBuffers.java:216
   reg          attention_bad_field;                                // Ahead.java:25
   reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:504
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:106
-  wire         attention_finish;                                   // AttentionExecutor.java:108
-  reg          attention_failed;                                   // AttentionExecutor.java:109
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:110
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:111
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:112
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:105
+  wire         attention_finish;                                   // AttentionExecutor.java:107
+  reg          attention_failed;                                   // AttentionExecutor.java:108
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:109
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:110
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:111
   reg          attention_no_tokens;                                // Ahead.java:25
-  wire         attention_skip;                                     // AttentionExecutor.java:115
+  wire         attention_skip;                                     // AttentionExecutor.java:114
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:231
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:179
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:182
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:183
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:184
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:185
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:188
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:189
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:190
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:192
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:193
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:194
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:238
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:239
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:240
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:230
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:178
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:181
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:182
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:183
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:184
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:187
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:188
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:189
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:191
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:192
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:193
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:237
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:238
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:239
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:277
-  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:280
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:284
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:285
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:286
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:287
-  wire         attention_last_query_word;                          // AttentionExecutor.java:288
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:289
-  wire         attention_last_query_head;                          // AttentionExecutor.java:290
-  wire         attention_last_query_token;                         // AttentionExecutor.java:291
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:306
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:306
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:306
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:306
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:311
-  wire         attention_query_pushing;                            // AttentionExecutor.java:337
-  wire         attention_query_taken;                              // AttentionExecutor.java:342
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:276
+  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:279
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:283
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:284
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:285
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:286
+  wire         attention_last_query_word;                          // AttentionExecutor.java:287
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:288
+  wire         attention_last_query_head;                          // AttentionExecutor.java:289
+  wire         attention_last_query_token;                         // AttentionExecutor.java:290
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:305
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:305
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:305
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:305
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:310
+  wire         attention_query_pushing;                            // AttentionExecutor.java:336
+  wire         attention_query_taken;                              // AttentionExecutor.java:341
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:401
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:179
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:182
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:183
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:184
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:185
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:188
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:189
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:190
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:192
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:193
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:194
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:400
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:178
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:181
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:182
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:183
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:184
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:187
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:188
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:189
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:191
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:192
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:193
   wire         attention_unit_done_valid;                          // AttentionExecutor.java:407
   wire         attention_unit_done_ready;                          // AttentionExecutor.java:407
   wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:407
-  wire         attention_unit_dones_push_valid;                    // Stream.java:195
-  wire         attention_unit_dones_push_ready;                    // Stream.java:195
-  wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
-  wire         attention_unit_dones_pop_valid;                     // Stream.java:195
-  wire         attention_unit_dones_pop_ready;                     // Stream.java:195
-  wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
-  wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
+  wire         attention_unit_dones_push_valid;                    // Stream.java:210
+  wire         attention_unit_dones_push_ready;                    // Stream.java:210
+  wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:210
+  wire         attention_unit_dones_pop_valid;                     // Stream.java:210
+  wire         attention_unit_dones_pop_ready;                     // Stream.java:210
+  wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:210
+  wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:210
   wire         attention_refused;                                  // AttentionExecutor.java:414
   reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:416
   reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:417
@@ -2022,7 +2024,7 @@ module tellme (
   wire         attention_drained;                                  // AttentionExecutor.java:467
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:153
+  wire         attention_done;                                     // AttentionExecutor.java:152
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -2115,87 +2117,87 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:157
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:158
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:159
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:208
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:208
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:164
-  wire         linear_is_cache;                                    // LinearExecutor.java:166
-  wire         linear_is_rotated;                                  // LinearExecutor.java:167
-  wire         linear_bad_head;                                    // LinearExecutor.java:174
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:162
+  wire         linear_is_cache;                                    // LinearExecutor.java:164
+  wire         linear_is_rotated;                                  // LinearExecutor.java:165
+  wire         linear_bad_head;                                    // LinearExecutor.java:172
+  wire         linear_dst_overflow;                                // ActivationBuffers.java:216
+  wire         linear_src_overflow;                                // ActivationBuffers.java:216
   reg          linear_bad_field;                                   // Ahead.java:25
-  reg          linear_cache;                                       // LinearExecutor.java:642
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
-  wire         linear_peek_taken;                                  // LinearExecutor.java:244
-  wire         linear_prefetch_request;                            // LinearExecutor.java:255
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
-  reg          linear_request_settled;                             // LinearExecutor.java:260
-  wire         linear_requesting;                                  // LinearExecutor.java:261
+  reg          linear_cache;                                       // LinearExecutor.java:641
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:233
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:234
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:235
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:236
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:237
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:237
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:237
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:237
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:237
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:237
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:237
+  wire         linear_peek_taken;                                  // LinearExecutor.java:243
+  wire         linear_prefetch_request;                            // LinearExecutor.java:254
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:255
+  reg          linear_request_settled;                             // LinearExecutor.java:259
+  wire         linear_requesting;                                  // LinearExecutor.java:260
   reg          linear_prefetch_same;                               // Ahead.java:25
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
-  wire         linear_own_request;                                 // LinearExecutor.java:266
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
-  wire         linear_reads_free;                                  // LinearExecutor.java:308
-  reg          linear_sized;                                       // LinearExecutor.java:312
-  wire         linear_running;                                     // LinearExecutor.java:316
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:325
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
-  reg          linear_feed_pending;                                // LinearExecutor.java:328
-  reg          linear_beats_left;                                  // LinearExecutor.java:331
-  wire         linear_feeding;                                     // LinearExecutor.java:341
-  wire         linear_activation_read;                             // LinearExecutor.java:344
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:350
-  reg          linear_holding;                                     // LinearExecutor.java:351
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:352
-  wire         linear_token_fed;                                   // LinearExecutor.java:368
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:383
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:385
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
-  reg          linear_last_group;                                  // LinearExecutor.java:392
-  reg          linear_one_group_tile;                              // LinearExecutor.java:396
-  reg          linear_next_tile_last;                              // LinearExecutor.java:397
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:398
-  wire         linear_last_tile;                                   // LinearExecutor.java:416
-  wire         linear_last_part;                                   // LinearExecutor.java:426
-  wire         linear_last_result_token;                           // LinearExecutor.java:427
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:436
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:438
-  wire         linear_tag_valid;                                   // LinearExecutor.java:442
-  wire         linear_tag_ready;                                   // LinearExecutor.java:442
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:442
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:442
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:264
+  wire         linear_own_request;                                 // LinearExecutor.java:265
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:276
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:276
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:276
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:276
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:276
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:276
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:276
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:276
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:276
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:276
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:276
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:276
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:305
+  wire         linear_reads_free;                                  // LinearExecutor.java:307
+  reg          linear_sized;                                       // LinearExecutor.java:311
+  wire         linear_running;                                     // LinearExecutor.java:315
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:320
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:322
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:324
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:325
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:326
+  reg          linear_feed_pending;                                // LinearExecutor.java:327
+  reg          linear_beats_left;                                  // LinearExecutor.java:330
+  wire         linear_feeding;                                     // LinearExecutor.java:340
+  wire         linear_activation_read;                             // LinearExecutor.java:343
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:349
+  reg          linear_holding;                                     // LinearExecutor.java:350
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:351
+  wire         linear_token_fed;                                   // LinearExecutor.java:367
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:381
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:382
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:383
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:384
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:385
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:388
+  reg          linear_last_group;                                  // LinearExecutor.java:391
+  reg          linear_one_group_tile;                              // LinearExecutor.java:395
+  reg          linear_next_tile_last;                              // LinearExecutor.java:396
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:397
+  wire         linear_last_tile;                                   // LinearExecutor.java:415
+  wire         linear_last_part;                                   // LinearExecutor.java:425
+  wire         linear_last_result_token;                           // LinearExecutor.java:426
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:435
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:437
+  wire         linear_tag_valid;                                   // LinearExecutor.java:441
+  wire         linear_tag_ready;                                   // LinearExecutor.java:441
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:441
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:441
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -2203,67 +2205,67 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:478
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:479
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:480
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:477
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:478
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:479
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:495
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:494
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:502
-  reg          linear_residual_add;                                // LinearExecutor.java:642
-  reg          linear_gate_up;                                     // LinearExecutor.java:642
-  wire         linear_y_ready;                                     // LinearExecutor.java:506
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:501
+  reg          linear_residual_add;                                // LinearExecutor.java:641
+  reg          linear_gate_up;                                     // LinearExecutor.java:641
+  wire         linear_y_ready;                                     // LinearExecutor.java:505
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:515
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:516
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:516
-  wire         linear_y_take;                                      // LinearExecutor.java:518
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:521
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:522
-  reg          linear_stores_y;                                    // LinearExecutor.java:642
-  wire         linear_store_write;                                 // LinearExecutor.java:527
-  wire         linear_residual_read;                               // LinearExecutor.java:528
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:547
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:514
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:514
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:514
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:514
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:515
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:515
+  wire         linear_y_take;                                      // LinearExecutor.java:517
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:520
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:521
+  reg          linear_stores_y;                                    // LinearExecutor.java:641
+  wire         linear_store_write;                                 // LinearExecutor.java:526
+  wire         linear_residual_read;                               // LinearExecutor.java:527
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:546
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:546
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:546
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:546
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:553
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:553
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:553
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:553
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:553
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:553
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:554
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -2272,11 +2274,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:558
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
+  wire         linear_feed_gating;                                 // LinearExecutor.java:557
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:568
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:568
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:568
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:568
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -2284,17 +2286,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:576
-  wire         linear_unit_out;                                    // LinearExecutor.java:579
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:593
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:594
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:595
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:572
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:575
+  wire         linear_unit_out;                                    // LinearExecutor.java:578
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:592
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:594
   reg          linear_write;                                       // ActivationBuffers.java:157
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:158
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:158
@@ -2302,8 +2304,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:158
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:159
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:160
-  reg          linear_engine_done;                                 // LinearExecutor.java:607
-  reg          linear_rotating;                                    // LinearExecutor.java:642
+  reg          linear_engine_done;                                 // LinearExecutor.java:606
+  reg          linear_rotating;                                    // LinearExecutor.java:641
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -2396,8 +2398,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:619
-  wire         linear_done;                                        // LinearExecutor.java:629
+  reg          linear_rotate_started;                              // LinearExecutor.java:618
+  wire         linear_done;                                        // LinearExecutor.java:628
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2497,12 +2499,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:63
   reg          read_issued;                                        // Sequencer.java:64
   wire         header_beat;                                        // Sequencer.java:65
-  reg          header_magic_ok;                                    // Sequencer.java:681
-  reg          header_version_ok;                                  // Sequencer.java:681
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:668
-  reg  [31:0]  header_program_length;                              // Sequencer.java:668
-  reg  [31:0]  header_context;                                     // Sequencer.java:668
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:668
+  reg          header_magic_ok;                                    // Sequencer.java:687
+  reg          header_version_ok;                                  // Sequencer.java:687
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:674
+  reg  [31:0]  header_program_length;                              // Sequencer.java:674
+  reg  [31:0]  header_context;                                     // Sequencer.java:674
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:674
   wire [63:0]  logits_offset;                                      // Sequencer.java:84
   reg  [63:0]  debug_base;                                         // Sequencer.java:85
   wire         image_valid;                                        // Sequencer.java:87
@@ -2537,60 +2539,61 @@ module tellme (
   reg  [32:0]  call_end;                                           // Ahead.java:32
   wire         bad_call;                                           // Sequencer.java:166
   wire [7:0]   opcode;                                             // Sequencer.java:169
-  wire         setup_bad_field;                                    // Sequencer.java:656
+  wire         setup_bad_field;                                    // Sequencer.java:662
   reg          setup_bad;                                          // Sequencer.java:170
   reg          last_chunk;                                         // Ahead.java:25
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:188
-  reg  [63:0]  logits_address;                                     // Sequencer.java:242
-  wire         is_embed;                                           // Sequencer.java:246
-  wire         is_quantize;                                        // Sequencer.java:247
-  wire         is_attention;                                       // Sequencer.java:248
-  wire         is_lm_head;                                         // Sequencer.java:249
-  wire         is_linear;                                          // Sequencer.java:250
-  wire         unit_done;                                          // Sequencer.java:252
-  reg  [7:0]   unit_code;                                          // Sequencer.java:253
-  reg          unit_done_q;                                        // Sequencer.java:261
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:262
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:270
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:276
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:277
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:278
-  wire         has_tap;                                            // Sequencer.java:283
+  reg          linear_settled_q;                                   // Sequencer.java:180
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:194
+  reg  [63:0]  logits_address;                                     // Sequencer.java:248
+  wire         is_embed;                                           // Sequencer.java:252
+  wire         is_quantize;                                        // Sequencer.java:253
+  wire         is_attention;                                       // Sequencer.java:254
+  wire         is_lm_head;                                         // Sequencer.java:255
+  wire         is_linear;                                          // Sequencer.java:256
+  wire         unit_done;                                          // Sequencer.java:258
+  reg  [7:0]   unit_code;                                          // Sequencer.java:259
+  reg          unit_done_q;                                        // Sequencer.java:267
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:268
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:276
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:282
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:283
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:284
+  wire         has_tap;                                            // Sequencer.java:289
   reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:289
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:290
-  reg          tap_fits;                                           // Sequencer.java:294
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:296
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:299
-  reg          tap_busy;                                           // Sequencer.java:309
-  reg          peek_issued;                                        // Sequencer.java:320
-  reg          peek_busy;                                          // Sequencer.java:321
-  reg          peek_in;                                            // Sequencer.java:322
-  reg          peek_failed;                                        // Sequencer.java:323
-  reg          peek_searching;                                     // Sequencer.java:324
-  reg          peek_found;                                         // Sequencer.java:325
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:326
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:327
-  reg  [127:0] peek_word;                                          // Sequencer.java:328
-  wire [31:0]  instructions_after;                                 // Sequencer.java:329
-  wire [2:0]   peek_words;                                         // Sequencer.java:331
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:338
-  reg          more_instructions;                                  // Sequencer.java:339
-  reg  [63:0]  peek_address;                                       // Sequencer.java:340
-  wire         peek_wanted;                                        // Sequencer.java:344
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:363
-  wire         peek_linear;                                        // Sequencer.java:388
-  reg          drop_prefetch;                                      // Sequencer.java:401
-  wire         token_outside_0;                                    // Sequencer.java:443
-  wire         token_outside_1;                                    // Sequencer.java:443
-  wire         token_outside_2;                                    // Sequencer.java:443
-  wire         token_outside_3;                                    // Sequencer.java:443
-  reg          token_outside_picked;                               // Sequencer.java:446
-  wire         token_outside;                                      // Sequencer.java:446
-  wire [31:0]  tokens_left;                                        // Sequencer.java:473
-  reg          record_written;                                     // Sequencer.java:625
-  wire         record_done;                                        // Sequencer.java:627
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:295
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:296
+  reg          tap_fits;                                           // Sequencer.java:300
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:302
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:305
+  reg          tap_busy;                                           // Sequencer.java:315
+  reg          peek_issued;                                        // Sequencer.java:326
+  reg          peek_busy;                                          // Sequencer.java:327
+  reg          peek_in;                                            // Sequencer.java:328
+  reg          peek_failed;                                        // Sequencer.java:329
+  reg          peek_searching;                                     // Sequencer.java:330
+  reg          peek_found;                                         // Sequencer.java:331
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:332
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:333
+  reg  [127:0] peek_word;                                          // Sequencer.java:334
+  wire [31:0]  instructions_after;                                 // Sequencer.java:335
+  wire [2:0]   peek_words;                                         // Sequencer.java:337
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:344
+  reg          more_instructions;                                  // Sequencer.java:345
+  reg  [63:0]  peek_address;                                       // Sequencer.java:346
+  wire         peek_wanted;                                        // Sequencer.java:350
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:369
+  wire         peek_linear;                                        // Sequencer.java:394
+  reg          drop_prefetch;                                      // Sequencer.java:407
+  wire         token_outside_0;                                    // Sequencer.java:449
+  wire         token_outside_1;                                    // Sequencer.java:449
+  wire         token_outside_2;                                    // Sequencer.java:449
+  wire         token_outside_3;                                    // Sequencer.java:449
+  reg          token_outside_picked;                               // Sequencer.java:452
+  wire         token_outside;                                      // Sequencer.java:452
+  wire [31:0]  tokens_left;                                        // Sequencer.java:479
+  reg          record_written;                                     // Sequencer.java:631
+  wire         record_done;                                        // Sequencer.java:633
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:118
   (* ram_style = "block" *)
@@ -2772,14 +2775,14 @@ module tellme (
   wire [33:0] tap_bytes_q_sum;
   wire more_instructions_cmp;
   wire [63:0] peek_address_sum;
+  wire [65:0] assert_shl;
   wire assert_cmp;
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
-  assign embed_bad_field_or =
-      ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim > {3'd0, embed_capacity}) | (embed_dim[2:0] != 3'd0);
+  assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | embed_overflow | (embed_dim[2:0] != 3'd0);
   assign embed_tokens_eq_0 = embed_tokens == 4'd0;
   assign embed_phase_eq_3 = embed_phase == EMBED_STEP_ROW_PARTS;
   assign embed_write_values_0_any = |embed_write_stored_0[9:8];
@@ -2829,10 +2832,7 @@ module tellme (
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
   assign quantize_word_skid_ready_or = ~quantize_word_stage_valid | quantize_word_stage_ready;
   assign quantize_bad_field_or =
-      ~(quantize_src < 4'd5)
-      | (quantize_length == 16'd0)
-      | (quantize_length > {3'd0, quantize_capacity})
-      | quantize_part_words;
+      ~(quantize_src < 4'd5) | (quantize_length == 16'd0) | quantize_overflow | quantize_part_words;
   assign quantize_tokens_eq_0 = quantize_tokens == 4'd0;
   assign quantize_read_word_sum = quantize_read_word + 16'd1;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
@@ -2841,8 +2841,8 @@ module tellme (
       | ~(attention_dst < 4'd5)
       | (attention_head_dim == 16'd0)
       | (attention_kv_heads == 8'd0)
-      | (attention_q_width > {11'd0, attention_src_capacity})
-      | (attention_q_width > {11'd0, attention_dst_capacity})
+      | attention_src_overflow
+      | attention_dst_overflow
       | (attention_layer >= 8'd32)
       | attention_part_beats
       | (attention_head_dim > 16'd96)
@@ -2929,8 +2929,8 @@ module tellme (
       | (linear_rows[1:0] != 2'd0)
       | (linear_epilogue > 4'd5)
       | ~(linear_dst < 4'd5)
-      | (linear_rows > {3'd0, linear_dst_capacity})
-      | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
+      | linear_dst_overflow
+      | (linear_is_gate_up & (~(linear_src < 4'd5) | linear_src_overflow))
       | (linear_is_rotated & linear_bad_head);
   assign linear_prefetch_same_and =
       (linear_prefetch_rows == linear_rows_q)
@@ -3065,6 +3065,7 @@ module tellme (
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
   assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
   assign peek_address_sum = fetch_address + 64'd16;
+  assign assert_shl = {{32'd0, embed_call_token}, 2'd0};
   assign assert_cmp = (linear_tile + 16'd2) == linear_command_tiles;
 
   assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
@@ -3651,26 +3652,26 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:234
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:235
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:237
-  // AttentionExecutor.java:262
+  // AttentionExecutor.java:261
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:263
-  // AttentionExecutor.java:264
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:262
+  // AttentionExecutor.java:263
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:265
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:267
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:268
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:269
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:270
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:338
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:340
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:340
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:340
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:340
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:340
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:340
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:340
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:340
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:264
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:266
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:267
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:268
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:269
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:337
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:339
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:339
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:339
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:339
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:339
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:339
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:339
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:339
   assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:427
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
@@ -3682,63 +3683,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
   // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:268
+  // LinearExecutor.java:269
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:271
+  // LinearExecutor.java:270
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:271
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:272
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
-  // LinearExecutor.java:293
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:277
+  // LinearExecutor.java:292
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
-  // LinearExecutor.java:364
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:293
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:293
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:304
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:312
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:313
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:313
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:313
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:313
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:313
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:313
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:313
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:313
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:313
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:313
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:313
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:313
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:352
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:353
+  // LinearExecutor.java:363
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:444
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:446
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:448
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:449
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:485
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:486
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:487
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:519
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:364
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:365
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:368
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:443
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:445
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:445
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:445
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:445
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:447
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:448
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:484
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:485
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:486
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:518
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3749,19 +3750,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:559
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:560
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:563
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:564
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:563
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:564
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:563
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:564
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:563
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:564
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:566
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:580
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:581
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:558
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:559
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:562
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:563
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:562
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:563
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:562
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:563
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:562
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:563
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:565
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:579
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:580
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3792,21 +3793,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:603
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:604
-  assign record_error_detail = error_detail; // Sequencer.java:605
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:606
-  assign record_instructions = instructions_executed; // Sequencer.java:607
-  assign record_argmax = lm_head_argmax; // Sequencer.java:608
-  assign record_cycles = call_cycles; // Sequencer.java:609
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:610
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:611
-  assign record_tapping = tapping; // Sequencer.java:612
-  assign record_tap_records = tap_records; // Sequencer.java:613
-  assign record_tap_used = tap_used; // Sequencer.java:614
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:615
-  assign record_address = arg_io; // Sequencer.java:616
-  assign record_area_address = debug_base; // Sequencer.java:617
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:609
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:610
+  assign record_error_detail = error_detail; // Sequencer.java:611
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:612
+  assign record_instructions = instructions_executed; // Sequencer.java:613
+  assign record_argmax = lm_head_argmax; // Sequencer.java:614
+  assign record_cycles = call_cycles; // Sequencer.java:615
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:616
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:617
+  assign record_tapping = tapping; // Sequencer.java:618
+  assign record_tap_records = tap_records; // Sequencer.java:619
+  assign record_tap_used = tap_used; // Sequencer.java:620
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:621
+  assign record_address = arg_io; // Sequencer.java:622
+  assign record_area_address = debug_base; // Sequencer.java:623
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3837,7 +3838,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3856,18 +3857,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:593
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:599
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:597
-  assign result_error_detail = error_detail; // Sequencer.java:598
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:599
-  assign result_instructions = instructions_executed; // Sequencer.java:600
-  assign result_argmax = lm_head_argmax; // Sequencer.java:601
+  assign result_error_code = error_code; // Sequencer.java:603
+  assign result_error_detail = error_detail; // Sequencer.java:604
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:605
+  assign result_instructions = instructions_executed; // Sequencer.java:606
+  assign result_argmax = lm_head_argmax; // Sequencer.java:607
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3961,15 +3962,15 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:102
-      data_read_valid = 1'b1; // EmbedUnit.java:103
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:104
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:105
-    end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:107
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:107
       data_read_valid = 1'b1; // EmbedUnit.java:108
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:109
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:110
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:109
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:110
+    end
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:112
+      data_read_valid = 1'b1; // EmbedUnit.java:113
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:114
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:115
     end
     if (quantize_asking_gains) begin // QuantizeExecutor.java:136
       data_read_valid = 1'b1; // QuantizeExecutor.java:137
@@ -4007,10 +4008,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:345
-      data_read_valid = 1'b1; // Sequencer.java:346
-      data_read_payload_address = peek_address; // Sequencer.java:347
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:348
+    if (peek_wanted) begin // Sequencer.java:351
+      data_read_valid = 1'b1; // Sequencer.java:352
+      data_read_payload_address = peek_address; // Sequencer.java:353
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:354
     end
   end
 
@@ -4025,11 +4026,11 @@ module tellme (
 
   always @(*) begin
     data_beat_ready = 1'b0; // DataReads.java:42
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:121
-      data_beat_ready = 1'b1; // EmbedUnit.java:122
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:126
+      data_beat_ready = 1'b1; // EmbedUnit.java:127
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:145
-      data_beat_ready = embed_last_part; // EmbedUnit.java:145
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:161
+      data_beat_ready = embed_last_part; // EmbedUnit.java:161
     end
     if (quantize_gaining) begin // QuantizeExecutor.java:218
       // QuantizeExecutor.java:218
@@ -4044,14 +4045,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:155
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:155
     end
-    if (peek_busy) begin // Sequencer.java:359
-      data_beat_ready = 1'b1; // Sequencer.java:359
+    if (peek_busy) begin // Sequencer.java:365
+      data_beat_ready = 1'b1; // Sequencer.java:365
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:360
+    data_read_quiet = peek_busy; // Sequencer.java:366
   end
 
   always @(posedge ap_clk) begin
@@ -4245,19 +4246,19 @@ module tellme (
     if (quantize_reading) begin // QuantizeExecutor.java:158
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:159
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:314
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:315
-      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:316
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:317
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:311
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:313
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:314
+      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:315
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:316
     end
-    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:532
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:533
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:534
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:535
+    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:531
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:532
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:533
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:534
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:537
-      buffer_read_valid = 1'b1; // LinearExecutor.java:537
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:536
+      buffer_read_valid = 1'b1; // LinearExecutor.java:536
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -4302,66 +4303,66 @@ module tellme (
   assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:112
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:234
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:237
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:237
-    end
-  end
-
-  always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:234
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:237
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:237
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:237
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:240
     end
   end
 
   always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:234
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:237
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:240
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:234
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:237
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:237
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:237
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:237
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:240
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:237
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:240
+    end
+  end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:237
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:240
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:240
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:240
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:240
     end
   end
 
@@ -4639,10 +4640,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:345
-      quantized_read = 1'b1; // LinearExecutor.java:346
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:347
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:348
+    if (linear_activation_read) begin // LinearExecutor.java:344
+      quantized_read = 1'b1; // LinearExecutor.java:345
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:346
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:347
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4714,7 +4715,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4725,7 +4726,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:523
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:529
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4740,75 +4741,62 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:179
+    embed_dst = instruction_word[11:8]; // Sequencer.java:185
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:180
+    embed_dim = instruction_word[31:16]; // Sequencer.java:186
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:181
+    embed_table = instruction_word[63:32]; // Sequencer.java:187
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:182
+    embed_tokens = chunk_tokens; // Sequencer.java:188
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:183
+    embed_first_token = chunk_from; // Sequencer.java:189
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:184
+    embed_image = arg_image; // Sequencer.java:190
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:185
+    embed_io = arg_io; // Sequencer.java:191
   end
 
-  always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:209
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:211
-      embed_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:211
-      embed_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:211
-      embed_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:211
-      embed_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:211
-      embed_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
-
-  assign embed_id_address = embed_io_address + 64'd4096 + {30'h0, embed_call_token, 2'd0}; // EmbedUnit.java:90
-  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:91
-  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:101
+  assign embed_overflow =
+      (~(embed_dst < 4'd5) & (embed_dim != 16'd0))
+      | ((embed_dst == 4'd0) & (embed_dim > 16'd1536))
+      | ((embed_dst == 4'd1) & (embed_dim > 16'd1536))
+      | ((embed_dst == 4'd2) & (embed_dim > 16'd1536))
+      | ((embed_dst == 4'd3) & (embed_dim > 16'd4096))
+      | ((embed_dst == 4'd4) & (embed_dim > 16'd4096)); // ActivationBuffers.java:216
+  assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:96
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:106
 
   always @(*) begin
-    case (embed_call_token[1:0]) // EmbedUnit.java:120
-      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:120
-      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:120
-      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:120
-      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:120
+    case (embed_call_token[1:0]) // EmbedUnit.java:125
+      2'd0: embed_id_word = data_beat_payload_data[31:0]; // EmbedUnit.java:125
+      2'd1: embed_id_word = data_beat_payload_data[63:32]; // EmbedUnit.java:125
+      2'd2: embed_id_word = data_beat_payload_data[95:64]; // EmbedUnit.java:125
+      default: embed_id_word = data_beat_payload_data[127:96]; // EmbedUnit.java:125
     endcase
   end
 
-  assign embed_last_part = embed_part; // EmbedUnit.java:132
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:143
-  assign embed_last_word = (embed_word + 16'd1) == {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:144
-  // EmbedUnit.java:164
+  assign embed_last_part = embed_part; // EmbedUnit.java:137
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:148
+  assign embed_row_words = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:151
+  // EmbedUnit.java:183
   assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
@@ -4832,30 +4820,37 @@ module tellme (
         embed_code <= 8'd3; // EmbedUnit.java:85
       end
     end
+    if (embed_start) begin // EmbedUnit.java:94
+      embed_id_address <= embed_io + 64'd4096 + {30'h0, embed_first_token, 2'd0}; // EmbedUnit.java:94
+    end
     if (embed_phase_eq_3) begin // PartialProducts.java:47
       embed_row_part0 <= {24'd0, embed_dim_q} * {16'd0, embed_id[23:0]}; // PartialProducts.java:47
     end
     if (embed_phase_eq_3) begin // PartialProducts.java:47
       embed_row_part1 <= {8'd0, embed_dim_q} * {16'd0, embed_id[31:24]}; // PartialProducts.java:47
     end
-    if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:95
-      embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:95
+    if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:100
+      embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:100
     end
-    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:97
-      embed_row_offset <= {8'd0, embed_row_part0} + {embed_row_part1, 24'd0}; // EmbedUnit.java:98
-      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:99
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:102
+      embed_row_offset <= {8'd0, embed_row_part0} + {embed_row_part1, 24'd0}; // EmbedUnit.java:103
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:104
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:112
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:112
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:117
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:117
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:113
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:113
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:118
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:118
     end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:121
-      if (data_beat_valid) begin // EmbedUnit.java:123
-        embed_id <= embed_id_word; // EmbedUnit.java:124
-        embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:125
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:126
+      if (data_beat_valid) begin // EmbedUnit.java:128
+        embed_id <= embed_id_word; // EmbedUnit.java:129
+        embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:130
       end
+    end
+    if (embed_start) begin // EmbedUnit.java:157
+      embed_last_word <= {2'd0, embed_dim[15:2]} == 16'd1; // EmbedUnit.java:158
+      embed_last_token <= embed_tokens == 4'd1; // EmbedUnit.java:159
     end
     embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:186
     // ActivationBuffers.java:187
@@ -4915,19 +4910,22 @@ module tellme (
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
     embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:159
     embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:160
-    if (embed_row_beat) begin // EmbedUnit.java:150
-      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:152
-      embed_word <= embed_word + 16'd1; // EmbedUnit.java:154
-      if (embed_last_word) begin // EmbedUnit.java:155
-        embed_word <= 16'd0; // EmbedUnit.java:156
-        embed_token <= embed_token + 4'd1; // EmbedUnit.java:157
-        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:158
-        // EmbedUnit.java:159
-        embed_phase <= ((embed_token + 4'd1) == embed_token_count) ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND;
+    if (embed_row_beat) begin // EmbedUnit.java:166
+      embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:168
+      embed_word <= embed_word + 16'd1; // EmbedUnit.java:170
+      embed_last_word <= (embed_word + 16'd2) == embed_row_words; // EmbedUnit.java:171
+      if (embed_last_word) begin // EmbedUnit.java:172
+        embed_word <= 16'd0; // EmbedUnit.java:173
+        embed_last_word <= embed_row_words == 16'd1; // EmbedUnit.java:174
+        embed_token <= embed_token + 4'd1; // EmbedUnit.java:175
+        embed_last_token <= (embed_token + 4'd2) == embed_token_count; // EmbedUnit.java:176
+        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:177
+        embed_id_address <= embed_id_address + 64'd4; // EmbedUnit.java:178
+        embed_phase <= embed_last_token ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND; // EmbedUnit.java:179
       end
     end
-    if (embed_done) begin // EmbedUnit.java:166
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:166
+    if (embed_done) begin // EmbedUnit.java:185
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:185
     end
     if (!ap_rst_n) begin
       embed_bad_field <= 1'b0;
@@ -4942,8 +4940,11 @@ module tellme (
       embed_word <= 16'd0;
       embed_code <= 8'd0;
       embed_phase <= EMBED_STEP_IDLE;
+      embed_id_address <= 64'd0;
       embed_row_offset <= 48'd0;
       embed_id <= 32'd0;
+      embed_last_word <= 1'b0;
+      embed_last_token <= 1'b0;
       embed_write_stored_valid <= 1'b0;
       embed_write <= 1'b0;
       embed_part <= 1'b0;
@@ -4955,7 +4956,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4966,7 +4967,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:524
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:530
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4981,59 +4982,47 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:205
+    quantize_src = instruction_word[11:8]; // Sequencer.java:211
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:206
+    quantize_norm = instruction_word[12]; // Sequencer.java:212
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:207
+    quantize_length = instruction_word[31:16]; // Sequencer.java:213
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:208
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:214
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:209
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:215
   end
 
   always @(*) begin
     quantize_tokens = 4'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:210
+    quantize_tokens = chunk_tokens; // Sequencer.java:216
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:211
+    quantize_image = arg_image; // Sequencer.java:217
   end
 
-  always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:209
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:211
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:211
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:211
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:211
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:211
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
-
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:79
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
+  assign quantize_overflow =
+      (~(quantize_src < 4'd5) & (quantize_length != 16'd0))
+      | ((quantize_src == 4'd0) & (quantize_length > 16'd1536))
+      | ((quantize_src == 4'd1) & (quantize_length > 16'd1536))
+      | ((quantize_src == 4'd2) & (quantize_length > 16'd1536))
+      | ((quantize_src == 4'd3) & (quantize_length > 16'd4096))
+      | ((quantize_src == 4'd4) & (quantize_length > 16'd4096)); // ActivationBuffers.java:216
   assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:109
   assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:125
   assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:127
@@ -5244,7 +5233,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5255,7 +5244,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:527
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:533
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5270,103 +5259,65 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:74
-    attention_src = instruction_word[11:8]; // Sequencer.java:191
+    attention_src = instruction_word[11:8]; // Sequencer.java:197
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:74
-    attention_dst = instruction_word[15:12]; // Sequencer.java:192
+    attention_dst = instruction_word[15:12]; // Sequencer.java:198
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:74
-    attention_layer = instruction_word[31:24]; // Sequencer.java:193
+    attention_layer = instruction_word[31:24]; // Sequencer.java:199
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:76
-    attention_scale = instruction_word[63:32]; // Sequencer.java:194
+    attention_scale = instruction_word[63:32]; // Sequencer.java:200
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:74
-    attention_head_dim = setup_head_dim; // Sequencer.java:195
+    attention_head_dim = setup_head_dim; // Sequencer.java:201
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:74
-    attention_heads = setup_heads; // Sequencer.java:196
+    attention_heads = setup_heads; // Sequencer.java:202
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:74
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:197
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:203
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:74
-    attention_head_width = setup_head_width; // Sequencer.java:198
+    attention_head_width = setup_head_width; // Sequencer.java:204
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:74
-    attention_positions = setup_positions; // Sequencer.java:199
+    attention_positions = setup_positions; // Sequencer.java:205
   end
 
   always @(*) begin
     attention_tokens = 4'd0; // AttentionExecutor.java:74
-    attention_tokens = chunk_tokens; // Sequencer.java:200
+    attention_tokens = chunk_tokens; // Sequencer.java:206
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:74
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:201
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:207
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:74
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:202
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:208
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
-
-  always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:209
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:211
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:211
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:211
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:211
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:211
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
-
-  always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:209
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:211
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:211
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:211
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:211
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:211
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
 
   always @(*) begin
     attention_group_of = 8'd0; // AttentionExecutor.java:492
@@ -5522,7 +5473,21 @@ module tellme (
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:95
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:93
+  assign attention_src_overflow =
+      (~(attention_src < 4'd5) & (attention_q_width != 24'd0))
+      | ((attention_src == 4'd0) & (attention_q_width > 24'd1536))
+      | ((attention_src == 4'd1) & (attention_q_width > 24'd1536))
+      | ((attention_src == 4'd2) & (attention_q_width > 24'd1536))
+      | ((attention_src == 4'd3) & (attention_q_width > 24'd4096))
+      | ((attention_src == 4'd4) & (attention_q_width > 24'd4096)); // ActivationBuffers.java:216
+  assign attention_dst_overflow =
+      (~(attention_dst < 4'd5) & (attention_q_width != 24'd0))
+      | ((attention_dst == 4'd0) & (attention_q_width > 24'd1536))
+      | ((attention_dst == 4'd1) & (attention_q_width > 24'd1536))
+      | ((attention_dst == 4'd2) & (attention_q_width > 24'd1536))
+      | ((attention_dst == 4'd3) & (attention_q_width > 24'd4096))
+      | ((attention_dst == 4'd4) & (attention_q_width > 24'd4096)); // ActivationBuffers.java:216
 
   always @(*) begin
     attention_tokens_per_block = 8'd0; // AttentionExecutor.java:505
@@ -5552,48 +5517,48 @@ module tellme (
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:106
-  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:115
-  // AttentionExecutor.java:119
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:105
+  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:114
+  // AttentionExecutor.java:118
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:153
+  assign attention_done = attention_finish; // AttentionExecutor.java:152
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:25
     attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
-    if (attention_start) begin // AttentionExecutor.java:121
-      attention_src_id <= attention_src; // AttentionExecutor.java:122
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:123
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:124
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:125
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:126
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:127
-      attention_group <= attention_group_of; // AttentionExecutor.java:128
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:129
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:130
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:131
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:132
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:133
-      attention_code <= 8'd0; // AttentionExecutor.java:134
-      attention_failed <= 1'b0; // AttentionExecutor.java:135
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:136
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:137
-      if (attention_bad_field) begin // AttentionExecutor.java:138
-        attention_code <= 8'd3; // AttentionExecutor.java:138
+    if (attention_start) begin // AttentionExecutor.java:120
+      attention_src_id <= attention_src; // AttentionExecutor.java:121
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:122
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:123
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:124
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:125
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:126
+      attention_group <= attention_group_of; // AttentionExecutor.java:127
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:128
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:129
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:130
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:131
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:132
+      attention_code <= 8'd0; // AttentionExecutor.java:133
+      attention_failed <= 1'b0; // AttentionExecutor.java:134
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:135
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:136
+      if (attention_bad_field) begin // AttentionExecutor.java:137
+        attention_code <= 8'd3; // AttentionExecutor.java:137
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:141
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:141
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:140
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:140
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:143
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:143
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:142
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:142
     end
-    if (attention_taken) begin // AttentionExecutor.java:144
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:145
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:147
-        attention_failed <= 1'b1; // AttentionExecutor.java:148
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:149
+    if (attention_taken) begin // AttentionExecutor.java:143
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:144
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:146
+        attention_failed <= 1'b1; // AttentionExecutor.java:147
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:148
       end
     end
     if (!ap_rst_n) begin
@@ -5620,45 +5585,45 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:227): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:226): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:184
+  // AttentionExecutor.java:183
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:190
+  // AttentionExecutor.java:189
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:192
-  // AttentionExecutor.java:193
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:191
+  // AttentionExecutor.java:192
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:194
+  // AttentionExecutor.java:193
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:288
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:289
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:290
-  // AttentionExecutor.java:291
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:287
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:288
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:289
+  // AttentionExecutor.java:290
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:337
-  // AttentionExecutor.java:342
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:336
+  // AttentionExecutor.java:341
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:195
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:196
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:197
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:198
+    if (attention_start) begin // AttentionExecutor.java:194
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:195
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:196
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:197
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:200
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:201
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:202
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:203
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:199
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:200
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:201
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:202
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:205
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:206
-      if (attention_issue_last_block) begin // AttentionExecutor.java:207
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:208
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:209
-        // AttentionExecutor.java:210
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:204
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:205
+      if (attention_issue_last_block) begin // AttentionExecutor.java:206
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:207
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:208
+        // AttentionExecutor.java:209
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -5670,14 +5635,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:243
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:244
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:245
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:242
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:243
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:244
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:247
-      // AttentionExecutor.java:248
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:246
+      // AttentionExecutor.java:247
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:249
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:248
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -5687,84 +5652,84 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:253
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:253
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:252
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:252
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:254
-      // AttentionExecutor.java:255
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:253
+      // AttentionExecutor.java:254
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:256
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:255
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:260
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:260
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:259
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:259
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:261
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:261
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:260
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:260
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:292
-      attention_query_token <= 8'd0; // AttentionExecutor.java:293
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:294
-      attention_query_head <= 8'd0; // AttentionExecutor.java:295
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:296
-      attention_query_word <= 1'b0; // AttentionExecutor.java:297
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:298
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:299
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:291
+      attention_query_token <= 8'd0; // AttentionExecutor.java:292
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:293
+      attention_query_head <= 8'd0; // AttentionExecutor.java:294
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:295
+      attention_query_word <= 1'b0; // AttentionExecutor.java:296
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:297
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:298
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:312
-      attention_query_wait <= 3'd4; // AttentionExecutor.java:313
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:318
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:311
+      attention_query_wait <= 3'd4; // AttentionExecutor.java:312
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:317
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:320
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:321
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:322
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:322
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:319
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:320
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:321
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:321
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:344
-      if (~attention_query_word) begin // AttentionExecutor.java:347
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:349
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:349
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:349
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:349
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:343
+      if (~attention_query_word) begin // AttentionExecutor.java:346
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:348
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:348
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:348
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:348
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:354
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:355
+    if (attention_query_taken) begin // AttentionExecutor.java:353
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:354
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:356
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:359
-      if (attention_last_query_word) begin // AttentionExecutor.java:361
-        // AttentionExecutor.java:362
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:355
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:358
+      if (attention_last_query_word) begin // AttentionExecutor.java:360
+        // AttentionExecutor.java:361
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:363
-          // AttentionExecutor.java:364
+        if (attention_last_query_beat) begin // AttentionExecutor.java:362
+          // AttentionExecutor.java:363
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:365
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:366
-            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:367
-            if (attention_last_query_token) begin // AttentionExecutor.java:368
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:368
+          if (attention_last_query_head) begin // AttentionExecutor.java:364
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:365
+            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:366
+            if (attention_last_query_token) begin // AttentionExecutor.java:367
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:367
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:373
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:373
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:372
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:372
     end
-    if (attention_finish) begin // AttentionExecutor.java:374
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:374
+    if (attention_finish) begin // AttentionExecutor.java:373
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:373
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:376
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:377
-      if (attention_issue_last_block) begin // AttentionExecutor.java:378
-        // AttentionExecutor.java:378
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:375
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:376
+      if (attention_issue_last_block) begin // AttentionExecutor.java:377
+        // AttentionExecutor.java:377
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:380
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:380
+      if (attention_issue_last_command) begin // AttentionExecutor.java:379
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:379
       end
     end
     if (!ap_rst_n) begin
@@ -5793,24 +5758,24 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:397): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:396): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:184
+  // AttentionExecutor.java:183
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:190
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:192
-  // AttentionExecutor.java:193
+      : attention_block_tokens; // AttentionExecutor.java:189
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:191
+  // AttentionExecutor.java:192
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:194
+  // AttentionExecutor.java:193
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
   assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:408
   assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:409
-  assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
-  assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
-  assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
+  assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:211
+  assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:212
+  assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:213
   // AttentionExecutor.java:414
   assign attention_refused =
       attention_unit_dones_pop_valid
@@ -5829,22 +5794,22 @@ module tellme (
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:195
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:196
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:197
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:198
+    if (attention_start) begin // AttentionExecutor.java:194
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:195
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:196
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:197
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:200
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:201
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:202
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:203
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:199
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:200
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:201
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:202
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:205
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:206
-      if (attention_collect_last_block) begin // AttentionExecutor.java:207
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:208
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:209
-        // AttentionExecutor.java:210
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:204
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:205
+      if (attention_collect_last_block) begin // AttentionExecutor.java:206
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:207
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:208
+        // AttentionExecutor.java:209
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -6004,10 +5969,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:404
-          lm_head_clear = 1'b1; // Sequencer.java:405
+        if (call_start) begin // Sequencer.java:410
+          lm_head_clear = 1'b1; // Sequencer.java:411
         end
       end
       STEP_HEADER: ;
@@ -6019,7 +5984,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:526
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:532
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6034,47 +5999,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:234
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:240
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:235
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:241
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:236
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:242
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:237
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:243
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:238
+    lm_head_vocab = header_vocab; // Sequencer.java:244
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:240
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:246
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:241
+    lm_head_image = arg_image; // Sequencer.java:247
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:243
+    lm_head_logits = logits_address; // Sequencer.java:249
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:239
+    lm_head_last_chunk = last_chunk; // Sequencer.java:245
   end
 
   assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
@@ -6207,7 +6172,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6218,7 +6183,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:525
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:531
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6233,170 +6198,146 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:123
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:214
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:220
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:123
-    linear_src = instruction_word[19:16]; // Sequencer.java:216
+    linear_src = instruction_word[19:16]; // Sequencer.java:222
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:123
-    linear_dst = instruction_word[23:20]; // Sequencer.java:217
+    linear_dst = instruction_word[23:20]; // Sequencer.java:223
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:123
-    linear_rows = instruction_word[47:32]; // Sequencer.java:218
+    linear_rows = instruction_word[47:32]; // Sequencer.java:224
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:123
-    linear_cols = instruction_word[63:48]; // Sequencer.java:219
+    linear_cols = instruction_word[63:48]; // Sequencer.java:225
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:123
-    linear_weights = instruction_word[95:64]; // Sequencer.java:220
+    linear_weights = instruction_word[95:64]; // Sequencer.java:226
   end
 
   always @(*) begin
     linear_tokens = 4'd0; // LinearExecutor.java:123
-    linear_tokens = chunk_tokens; // Sequencer.java:222
+    linear_tokens = chunk_tokens; // Sequencer.java:228
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:123
-    linear_image = arg_image; // Sequencer.java:223
+    linear_image = arg_image; // Sequencer.java:229
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:123
-    linear_layer = instruction_word[31:24]; // Sequencer.java:224
+    linear_layer = instruction_word[31:24]; // Sequencer.java:230
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:123
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:225
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:231
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:123
-    linear_head_dim = setup_head_dim; // Sequencer.java:226
+    linear_head_dim = setup_head_dim; // Sequencer.java:232
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:123
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:228
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:234
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:123
-    linear_positions = setup_positions; // Sequencer.java:229
+    linear_positions = setup_positions; // Sequencer.java:235
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:123
-    linear_rope_table = setup_rope_table; // Sequencer.java:230
+    linear_rope_table = setup_rope_table; // Sequencer.java:236
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:123
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:231
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:237
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:125
-    linear_relu2 = instruction_word[12]; // Sequencer.java:215
+    linear_relu2 = instruction_word[12]; // Sequencer.java:221
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:227
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:233
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:127
-    linear_scale = instruction_word[127:96]; // Sequencer.java:221
+    linear_scale = instruction_word[127:96]; // Sequencer.java:227
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:389
+    linear_peek_valid = peek_linear; // Sequencer.java:395
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:390
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:396
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:391
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:397
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:392
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:398
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:387
+    linear_reads_lent = peek_busy; // Sequencer.java:393
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:401
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:407
   end
 
-  always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:209
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:211
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:211
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:211
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:211
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:211
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
-
-  always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:209
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:211
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:211
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:211
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:211
-    end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:211
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:211
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:211
-    end
-  end
-
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:164
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:166
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:167
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:162
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:164
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:165
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:174
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:172
+  assign linear_dst_overflow =
+      (~(linear_dst < 4'd5) & (linear_rows != 16'd0))
+      | ((linear_dst == 4'd0) & (linear_rows > 16'd1536))
+      | ((linear_dst == 4'd1) & (linear_rows > 16'd1536))
+      | ((linear_dst == 4'd2) & (linear_rows > 16'd1536))
+      | ((linear_dst == 4'd3) & (linear_rows > 16'd4096))
+      | ((linear_dst == 4'd4) & (linear_rows > 16'd4096)); // ActivationBuffers.java:216
+  assign linear_src_overflow =
+      (~(linear_src < 4'd5) & (linear_rows != 16'd0))
+      | ((linear_src == 4'd0) & (linear_rows > 16'd1536))
+      | ((linear_src == 4'd1) & (linear_rows > 16'd1536))
+      | ((linear_src == 4'd2) & (linear_rows > 16'd1536))
+      | ((linear_src == 4'd3) & (linear_rows > 16'd4096))
+      | ((linear_src == 4'd4) & (linear_rows > 16'd4096)); // ActivationBuffers.java:216
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6406,68 +6347,68 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:244
-  // LinearExecutor.java:255
+      & ~linear_drop_prefetch; // LinearExecutor.java:243
+  // LinearExecutor.java:254
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:256
+  // LinearExecutor.java:255
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:260
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:265
-  // LinearExecutor.java:266
+      & linear_prefetch_same; // LinearExecutor.java:264
+  // LinearExecutor.java:265
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:306
+  // LinearExecutor.java:305
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:307
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:315
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:340
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:343
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:351
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:368
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:416
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:426
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:427
+      & ~linear_feed_pending; // LinearExecutor.java:367
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:415
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:425
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:426
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:436
-      // LinearExecutor.java:436
+    case (linear_part) // LinearExecutor.java:435
+      // LinearExecutor.java:435
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:436
+      // LinearExecutor.java:435
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:436
+      // LinearExecutor.java:435
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:436
+      // LinearExecutor.java:435
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:438
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:437
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:450
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:451
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:452
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:449
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:450
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:451
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6482,17 +6423,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:495
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:494
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:506
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:505
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:518
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:520
-  // LinearExecutor.java:527
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:517
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:519
+  // LinearExecutor.java:526
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:528
+  // LinearExecutor.java:527
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -6507,226 +6448,226 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:558
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:557
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:576
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:579
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:582
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:572
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:573
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:575
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:578
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:581
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:628
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    if (linear_start) begin // LinearExecutor.java:184
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
-      linear_src_id <= linear_src; // LinearExecutor.java:187
-      linear_dst_id <= linear_dst; // LinearExecutor.java:188
-      linear_rows_q <= linear_rows; // LinearExecutor.java:189
-      linear_cols_q <= linear_cols; // LinearExecutor.java:190
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
-      linear_scale_q <= linear_scale; // LinearExecutor.java:192
-      linear_token_count <= linear_tokens; // LinearExecutor.java:193
-      linear_layer_q <= linear_layer; // LinearExecutor.java:194
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
-      linear_positions_q <= linear_positions; // LinearExecutor.java:199
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
-      linear_heads <= 16'd0; // LinearExecutor.java:202
-      linear_head_rows <= 17'd0; // LinearExecutor.java:203
-      linear_code <= 8'd0; // LinearExecutor.java:204
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
-      if (linear_bad_field) begin // LinearExecutor.java:206
-        linear_code <= 8'd3; // LinearExecutor.java:207
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
+    if (linear_start) begin // LinearExecutor.java:183
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:184
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:185
+      linear_src_id <= linear_src; // LinearExecutor.java:186
+      linear_dst_id <= linear_dst; // LinearExecutor.java:187
+      linear_rows_q <= linear_rows; // LinearExecutor.java:188
+      linear_cols_q <= linear_cols; // LinearExecutor.java:189
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:190
+      linear_scale_q <= linear_scale; // LinearExecutor.java:191
+      linear_token_count <= linear_tokens; // LinearExecutor.java:192
+      linear_layer_q <= linear_layer; // LinearExecutor.java:193
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:194
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:195
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:196
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:197
+      linear_positions_q <= linear_positions; // LinearExecutor.java:198
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:199
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:200
+      linear_heads <= 16'd0; // LinearExecutor.java:201
+      linear_head_rows <= 17'd0; // LinearExecutor.java:202
+      linear_code <= 8'd0; // LinearExecutor.java:203
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:204
+      if (linear_bad_field) begin // LinearExecutor.java:205
+        linear_code <= 8'd3; // LinearExecutor.java:206
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:207
       end
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:649
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:214
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:215
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:216
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:217
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:219
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
-          linear_code <= 8'd3; // LinearExecutor.java:222
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:220
+          linear_code <= 8'd3; // LinearExecutor.java:221
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:222
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:245
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
+    if (linear_peek_taken) begin // LinearExecutor.java:244
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:245
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:246
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:247
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:248
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:249
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:259
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:274
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:274
     end
-    // LinearExecutor.java:276
+    // LinearExecutor.java:275
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:275
     end
-    // LinearExecutor.java:279
+    // LinearExecutor.java:278
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
-        linear_code <= 8'd3; // LinearExecutor.java:283
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:279
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:279
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:279
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:279
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:279
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:279
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:279
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:279
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:279
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:279
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:279
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:279
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:280
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:281
+        linear_code <= 8'd3; // LinearExecutor.java:282
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:283
       end
     end
-    // LinearExecutor.java:288
+    // LinearExecutor.java:287
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
-      // LinearExecutor.java:289
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:288
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:288
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:288
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:288
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:288
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:288
+      // LinearExecutor.java:288
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:289
+      // LinearExecutor.java:288
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
-      // LinearExecutor.java:290
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:288
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:288
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:288
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:288
+      // LinearExecutor.java:289
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:294
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:294
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:298
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
+    if (linear_prefetch_reused) begin // LinearExecutor.java:297
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:298
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:298
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:298
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:298
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:298
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:298
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:298
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:298
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:298
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:298
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:298
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:299
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:302
+        | linear_prefetch_reused) begin // LinearExecutor.java:301
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:302
+    end
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:303
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:311
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:314
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:314
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:320
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:322
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:333
+      linear_feed_token <= 4'd0; // LinearExecutor.java:334
+      linear_feed_word <= 16'd0; // LinearExecutor.java:335
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:336
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:337
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:338
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:323
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
-      linear_feed_token <= 4'd0; // LinearExecutor.java:335
-      linear_feed_word <= 16'd0; // LinearExecutor.java:336
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:354
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:355
+      linear_holding <= 1'b1; // LinearExecutor.java:356
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
-      linear_holding <= 1'b1; // LinearExecutor.java:357
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:358
+      linear_holding <= 1'b0; // LinearExecutor.java:358
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
-      linear_holding <= 1'b0; // LinearExecutor.java:359
+    if (linear_activation_read) begin // LinearExecutor.java:359
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:360
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:361
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:362
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:362
     end
-    if (linear_activation_read) begin // LinearExecutor.java:360
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:369
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:370
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:371
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
+    if (linear_token_fed) begin // LinearExecutor.java:373
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:374
+      linear_feed_word <= 16'd0; // LinearExecutor.java:375
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:376
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:377
     end
-    if (linear_token_fed) begin // LinearExecutor.java:374
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:375
-      linear_feed_word <= 16'd0; // LinearExecutor.java:376
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
-    end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:400
-      linear_tile <= 16'd0; // LinearExecutor.java:401
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:403
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:405
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:407
-      // LinearExecutor.java:408
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:399
+      linear_tile <= 16'd0; // LinearExecutor.java:400
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:402
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:403
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:406
+      // LinearExecutor.java:407
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:409
-      linear_group <= 16'd0; // LinearExecutor.java:410
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:411
-      linear_part <= 2'd0; // LinearExecutor.java:413
+      linear_result_token <= 4'd0; // LinearExecutor.java:408
+      linear_group <= 16'd0; // LinearExecutor.java:409
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:410
+      linear_part <= 2'd0; // LinearExecutor.java:412
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:454
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:456
-      if (linear_last_part) begin // LinearExecutor.java:458
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:459
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:460
-        if (linear_last_group) begin // LinearExecutor.java:461
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:462
-          // LinearExecutor.java:463
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:453
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:455
+      if (linear_last_part) begin // LinearExecutor.java:457
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:458
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:459
+        if (linear_last_group) begin // LinearExecutor.java:460
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:461
+          // LinearExecutor.java:462
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:464
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:465
-            // LinearExecutor.java:466
+          if (linear_last_result_token) begin // LinearExecutor.java:463
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:464
+            // LinearExecutor.java:465
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:467
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:468
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:470
-            // LinearExecutor.java:471
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:466
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:467
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:469
+            // LinearExecutor.java:470
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:472
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:471
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:480
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:481
-      linear_param_token <= 4'd0; // LinearExecutor.java:482
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:483
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:479
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:480
+      linear_param_token <= 4'd0; // LinearExecutor.java:481
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:482
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:488
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:489
-      // LinearExecutor.java:490
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:487
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:488
+      // LinearExecutor.java:489
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6735,94 +6676,94 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:649
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:649
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:522
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:524
-      linear_words_written <= 24'd0; // LinearExecutor.java:524
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:521
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:523
+      linear_words_written <= 24'd0; // LinearExecutor.java:523
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:649
+      // LinearExecutor.java:649
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:540
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:541
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:541
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:541
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:541
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:542
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:543
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:544
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:539
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:540
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:540
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:540
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:540
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:541
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:542
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:543
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:546
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:546
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:545
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:545
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:548
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:549
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:549
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:549
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:549
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:550
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:547
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:548
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:548
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:548
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:548
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:549
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:554
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:554
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:554
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:554
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:554
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:554
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:555
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:555
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:555
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:555
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:555
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:555
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:555
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:555
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:555
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:555
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:555
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:555
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:555
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:555
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:555
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:555
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:555
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:555
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:555
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:555
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:555
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:555
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:555
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:555
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:553
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:553
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:553
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:553
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:553
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:553
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:554
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:554
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:554
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:554
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:554
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:554
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:554
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:554
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:554
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:554
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:554
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:554
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:554
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:554
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:554
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:554
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:554
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:554
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:554
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:554
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:554
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:554
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:554
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:554
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:567
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:567
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:566
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:566
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:573
-    // LinearExecutor.java:574
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:572
+    // LinearExecutor.java:573
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:576
+    // LinearExecutor.java:575
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:592
-    // LinearExecutor.java:593
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:591
+    // LinearExecutor.java:592
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:592
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:592
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:592
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:594
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:595
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:593
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:594
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:157
     // ActivationBuffers.java:158
     linear_write_values_0 <=
@@ -6874,32 +6815,32 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:159
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:160
-    if (linear_write) begin // LinearExecutor.java:605
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:605
+    if (linear_write) begin // LinearExecutor.java:604
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:604
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:608
-      linear_engine_done <= 1'b0; // LinearExecutor.java:608
-    end else if (tlmm_done) begin // LinearExecutor.java:608
-      linear_engine_done <= 1'b1; // LinearExecutor.java:608
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:607
+      linear_engine_done <= 1'b0; // LinearExecutor.java:607
+    end else if (tlmm_done) begin // LinearExecutor.java:607
+      linear_engine_done <= 1'b1; // LinearExecutor.java:607
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:649
+      // LinearExecutor.java:649
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:611
+    // LinearExecutor.java:610
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:612
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:611
     end
-    if (rotate_start) begin // LinearExecutor.java:621
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
+    if (rotate_start) begin // LinearExecutor.java:620
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:620
     end
-    if (rotate_done) begin // LinearExecutor.java:622
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
-      linear_code <= rotate_code; // LinearExecutor.java:624
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
+    if (rotate_done) begin // LinearExecutor.java:621
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:622
+      linear_code <= rotate_code; // LinearExecutor.java:623
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:624
     end
-    if (linear_done) begin // LinearExecutor.java:631
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
+    if (linear_done) begin // LinearExecutor.java:630
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:630
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -7017,7 +6958,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:620
+    // LinearExecutor.java:619
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7337,7 +7278,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7352,12 +7293,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:547
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:548
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:551
-        end else if (~tap_busy) begin // Sequencer.java:554
-          if (tap_fits) begin // Sequencer.java:555
-            tap_start = 1'b1; // Sequencer.java:556
+        if (~tapping | ~has_tap) begin // Sequencer.java:553
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:554
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:557
+        end else if (~tap_busy) begin // Sequencer.java:560
+          if (tap_fits) begin // Sequencer.java:561
+            tap_start = 1'b1; // Sequencer.java:562
           end
         end
       end
@@ -7372,52 +7313,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:284
+    tap_quantized = is_quantize; // Sequencer.java:290
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:285
+    tap_from_memory = is_lm_head; // Sequencer.java:291
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:286
+    tap_source = logits_address; // Sequencer.java:292
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:302
+    tap_instruction = pc; // Sequencer.java:308
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:303
+    tap_first_token = chunk_from; // Sequencer.java:309
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:304
+    tap_tokens = tap_tokens_q; // Sequencer.java:310
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:305
+    tap_elements = tap_elements_q; // Sequencer.java:311
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:306
+    tap_buffer = tap_dst_of; // Sequencer.java:312
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:307
+    tap_address = tap_record_at; // Sequencer.java:313
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:308
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:314
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
@@ -7669,7 +7610,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:403
+    case (phase) // Sequencer.java:409
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7686,7 +7627,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:582
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:588
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7839,99 +7780,99 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:656
-  assign is_embed = opcode == 8'd2; // Sequencer.java:246
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:247
-  assign is_attention = opcode == 8'd5; // Sequencer.java:248
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:249
-  assign is_linear = opcode == 8'd4; // Sequencer.java:250
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:252
+      | (instruction_word[95:64] < header_context); // Sequencer.java:662
+  assign is_embed = opcode == 8'd2; // Sequencer.java:252
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:253
+  assign is_attention = opcode == 8'd5; // Sequencer.java:254
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:255
+  assign is_linear = opcode == 8'd4; // Sequencer.java:256
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:258
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:254
-    if (embed_done) begin // Sequencer.java:255
-      unit_code = embed_code; // Sequencer.java:255
+    unit_code = attention_code; // Sequencer.java:260
+    if (embed_done) begin // Sequencer.java:261
+      unit_code = embed_code; // Sequencer.java:261
     end
-    if (quantize_done) begin // Sequencer.java:256
-      unit_code = quantize_code; // Sequencer.java:256
+    if (quantize_done) begin // Sequencer.java:262
+      unit_code = quantize_code; // Sequencer.java:262
     end
-    if (lm_head_done) begin // Sequencer.java:257
-      unit_code = lm_head_code; // Sequencer.java:257
+    if (lm_head_done) begin // Sequencer.java:263
+      unit_code = lm_head_code; // Sequencer.java:263
     end
-    if (linear_done) begin // Sequencer.java:258
-      unit_code = linear_code; // Sequencer.java:258
+    if (linear_done) begin // Sequencer.java:264
+      unit_code = linear_code; // Sequencer.java:264
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:271
-    if (is_embed) begin // Sequencer.java:272
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:272
+    tap_elements_of = setup_head_width; // Sequencer.java:277
+    if (is_embed) begin // Sequencer.java:278
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:278
     end
-    if (is_quantize) begin // Sequencer.java:273
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:273
+    if (is_quantize) begin // Sequencer.java:279
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:279
     end
-    if (is_lm_head) begin // Sequencer.java:274
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:274
-    end
-    if (is_linear) begin // Sequencer.java:275
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:275
-    end
-  end
-
-  always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:279
-    if (is_embed) begin // Sequencer.java:280
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:280
+    if (is_lm_head) begin // Sequencer.java:280
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:280
     end
     if (is_linear) begin // Sequencer.java:281
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:281
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:281
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:283
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:329
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:331
-  // Sequencer.java:344
+  always @(*) begin
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:285
+    if (is_embed) begin // Sequencer.java:286
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:286
+    end
+    if (is_linear) begin // Sequencer.java:287
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:287
+    end
+  end
+
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:289
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:335
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:337
+  // Sequencer.java:350
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:363
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:388
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:443
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:443
-  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:443
-  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:443
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:369
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:394
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:449
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:449
+  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:449
+  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:449
 
   always @(*) begin
-    case (token_word) // Sequencer.java:446
-      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:446
-      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:446
-      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:446
-      default: token_outside_picked = token_outside_3; // Sequencer.java:446
+    case (token_word) // Sequencer.java:452
+      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:452
+      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:452
+      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:452
+      default: token_outside_picked = token_outside_3; // Sequencer.java:452
     endcase
   end
 
-  assign token_outside = token_outside_picked; // Sequencer.java:446
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:473
-  assign record_done = record_written | record_finished; // Sequencer.java:627
+  assign token_outside = token_outside_picked; // Sequencer.java:452
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:479
+  assign record_done = record_written | record_finished; // Sequencer.java:633
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:683
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:684
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:689
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:690
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:683
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:684
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:689
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:690
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:670
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:671
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:676
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:677
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:670
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:671
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:676
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:677
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:670
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:671
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:676
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:677
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:670
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:671
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:676
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:677
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:85
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:146
@@ -7943,279 +7884,280 @@ module tellme (
     call_end <= call_end_sum; // Ahead.java:32
     setup_bad <= setup_bad_field; // Sequencer.java:170
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:188
-    logits_address <= arg_io + logits_offset; // Sequencer.java:242
-    unit_done_q <= unit_done; // Sequencer.java:261
-    unit_code_q <= unit_code; // Sequencer.java:262
-    tap_elements_q <= tap_elements_of; // Sequencer.java:276
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:277
+    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:180
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:194
+    logits_address <= arg_io + logits_offset; // Sequencer.java:248
+    unit_done_q <= unit_done; // Sequencer.java:267
+    unit_code_q <= unit_code; // Sequencer.java:268
+    tap_elements_q <= tap_elements_of; // Sequencer.java:282
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:283
     tap_value_part0 <= {24'd0, tap_tokens_q} * {4'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:289
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:290
-    // Sequencer.java:294
+    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:295
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:296
+    // Sequencer.java:300
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:296
-    if (phase == STEP_DECODE) begin // Sequencer.java:300
-      tap_settling <= 3'd4; // Sequencer.java:300
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:301
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:301
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:302
+    if (phase == STEP_DECODE) begin // Sequencer.java:306
+      tap_settling <= 3'd4; // Sequencer.java:306
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:307
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:307
     end
-    peek_beats <= peek_words; // Sequencer.java:338
-    more_instructions <= more_instructions_cmp; // Sequencer.java:339
-    peek_address <= peek_address_sum; // Sequencer.java:340
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:350
-      peek_issued <= 1'b1; // Sequencer.java:351
-      peek_busy <= 1'b1; // Sequencer.java:352
-      peek_beat <= 1'b0; // Sequencer.java:353
-      peek_beats_left <= peek_beats; // Sequencer.java:354
-      peek_failed <= 1'b0; // Sequencer.java:355
-      peek_searching <= 1'b1; // Sequencer.java:356
-      peek_found <= 1'b0; // Sequencer.java:357
+    peek_beats <= peek_words; // Sequencer.java:344
+    more_instructions <= more_instructions_cmp; // Sequencer.java:345
+    peek_address <= peek_address_sum; // Sequencer.java:346
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:356
+      peek_issued <= 1'b1; // Sequencer.java:357
+      peek_busy <= 1'b1; // Sequencer.java:358
+      peek_beat <= 1'b0; // Sequencer.java:359
+      peek_beats_left <= peek_beats; // Sequencer.java:360
+      peek_failed <= 1'b0; // Sequencer.java:361
+      peek_searching <= 1'b1; // Sequencer.java:362
+      peek_found <= 1'b0; // Sequencer.java:363
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:364
-      if (peek_searching) begin // Sequencer.java:365
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:368
-          peek_word <= data_beat_payload_data; // Sequencer.java:369
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:370
+      if (peek_searching) begin // Sequencer.java:371
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:374
+          peek_word <= data_beat_payload_data; // Sequencer.java:375
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:372
-        peek_failed <= 1'b1; // Sequencer.java:372
+      if (data_beat_payload_error) begin // Sequencer.java:378
+        peek_failed <= 1'b1; // Sequencer.java:378
       end
-      peek_beat <= 1'b0; // Sequencer.java:373
-      if (~peek_beat & peek_searching) begin // Sequencer.java:375
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:378
-        // Sequencer.java:379
+      peek_beat <= 1'b0; // Sequencer.java:379
+      if (~peek_beat & peek_searching) begin // Sequencer.java:381
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:384
+        // Sequencer.java:385
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:381
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:382
-        peek_busy <= 1'b0; // Sequencer.java:383
-        peek_in <= 1'b1; // Sequencer.java:384
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:387
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:388
+        peek_busy <= 1'b0; // Sequencer.java:389
+        peek_in <= 1'b1; // Sequencer.java:390
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:393
-      peek_in <= 1'b0; // Sequencer.java:393
+    if (linear_peek_taken) begin // Sequencer.java:399
+      peek_in <= 1'b0; // Sequencer.java:399
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:394
-      peek_issued <= 1'b0; // Sequencer.java:395
-      peek_in <= 1'b0; // Sequencer.java:396
+    if (phase == STEP_DECODE) begin // Sequencer.java:400
+      peek_issued <= 1'b0; // Sequencer.java:401
+      peek_in <= 1'b0; // Sequencer.java:402
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:401
-    case (phase) // Sequencer.java:403
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:407
+    case (phase) // Sequencer.java:409
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:404
-          error_code <= 8'd0; // Sequencer.java:406
-          error_detail <= 32'd0; // Sequencer.java:407
-          instructions_executed <= 32'd0; // Sequencer.java:408
-          tap_used <= 32'd0; // Sequencer.java:409
-          tap_records <= 32'd0; // Sequencer.java:410
-          tap_dropped <= 32'd0; // Sequencer.java:411
-          tap_capacity <= 32'd0; // Sequencer.java:412
-          read_beat <= 16'd0; // Sequencer.java:413
-          read_issued <= 1'b0; // Sequencer.java:414
-          phase <= STEP_HEADER; // Sequencer.java:415
+        if (call_start) begin // Sequencer.java:410
+          error_code <= 8'd0; // Sequencer.java:412
+          error_detail <= 32'd0; // Sequencer.java:413
+          instructions_executed <= 32'd0; // Sequencer.java:414
+          tap_used <= 32'd0; // Sequencer.java:415
+          tap_records <= 32'd0; // Sequencer.java:416
+          tap_dropped <= 32'd0; // Sequencer.java:417
+          tap_capacity <= 32'd0; // Sequencer.java:418
+          read_beat <= 16'd0; // Sequencer.java:419
+          read_issued <= 1'b0; // Sequencer.java:420
+          phase <= STEP_HEADER; // Sequencer.java:421
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:417
-          read_issued <= 1'b0; // Sequencer.java:418
-          phase <= STEP_CHECK; // Sequencer.java:419
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:423
+          read_issued <= 1'b0; // Sequencer.java:424
+          phase <= STEP_CHECK; // Sequencer.java:425
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:422
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:423
-        token_word <= 2'd0; // Sequencer.java:424
-        phase <= STEP_TOKENS; // Sequencer.java:425
-        if (data_read_failed) begin // Sequencer.java:426
-          error_code <= 8'd7; // Sequencer.java:633
-          error_detail <= 32'd4; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (~header_magic_ok) begin // Sequencer.java:427
-          error_code <= 8'd1; // Sequencer.java:633
-          error_detail <= 32'd0; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (~header_version_ok) begin // Sequencer.java:430
-          error_code <= 8'd1; // Sequencer.java:633
-          error_detail <= 32'd1; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (bad_call) begin // Sequencer.java:433
-          error_code <= 8'd6; // Sequencer.java:633
-          error_detail <= arg_token_count; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:434
-          error_code <= 8'd4; // Sequencer.java:633
-          error_detail <= call_end[31:0]; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
+        token_index <= 32'd0; // Sequencer.java:428
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:429
+        token_word <= 2'd0; // Sequencer.java:430
+        phase <= STEP_TOKENS; // Sequencer.java:431
+        if (data_read_failed) begin // Sequencer.java:432
+          error_code <= 8'd7; // Sequencer.java:639
+          error_detail <= 32'd4; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (~header_magic_ok) begin // Sequencer.java:433
+          error_code <= 8'd1; // Sequencer.java:639
+          error_detail <= 32'd0; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (~header_version_ok) begin // Sequencer.java:436
+          error_code <= 8'd1; // Sequencer.java:639
+          error_detail <= 32'd1; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (bad_call) begin // Sequencer.java:439
+          error_code <= 8'd6; // Sequencer.java:639
+          error_detail <= arg_token_count; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:440
+          error_code <= 8'd4; // Sequencer.java:639
+          error_detail <= call_end[31:0]; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:437
-          if (no_error & token_outside) begin // Sequencer.java:447
-            error_code <= 8'd5; // Sequencer.java:448
-            error_detail <= token_index; // Sequencer.java:449
+        if (own_beat) begin // Sequencer.java:443
+          if (no_error & token_outside) begin // Sequencer.java:453
+            error_code <= 8'd5; // Sequencer.java:454
+            error_detail <= token_index; // Sequencer.java:455
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:451
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:452
-          token_word <= token_word + 2'd1; // Sequencer.java:453
-          if (last_token) begin // Sequencer.java:454
-            read_issued <= 1'b0; // Sequencer.java:455
-            read_beat <= 16'd0; // Sequencer.java:456
-            chunk_from <= 32'd0; // Sequencer.java:457
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:458
+          token_index <= token_index + 32'd1; // Sequencer.java:457
+          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:458
+          token_word <= token_word + 2'd1; // Sequencer.java:459
+          if (last_token) begin // Sequencer.java:460
+            read_issued <= 1'b0; // Sequencer.java:461
+            read_beat <= 16'd0; // Sequencer.java:462
+            chunk_from <= 32'd0; // Sequencer.java:463
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:464
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:463
-          error_code <= 8'd7; // Sequencer.java:633
-          error_detail <= 32'd4; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (~no_error) begin // Sequencer.java:465
-          phase <= STEP_RECORD; // Sequencer.java:465
-        end else if (tapping) begin // Sequencer.java:466
-          phase <= STEP_CAPACITY; // Sequencer.java:466
+        if (no_error & data_read_failed) begin // Sequencer.java:469
+          error_code <= 8'd7; // Sequencer.java:639
+          error_detail <= 32'd4; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (~no_error) begin // Sequencer.java:471
+          phase <= STEP_RECORD; // Sequencer.java:471
+        end else if (tapping) begin // Sequencer.java:472
+          phase <= STEP_CAPACITY; // Sequencer.java:472
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:467
+          phase <= STEP_CHUNK; // Sequencer.java:473
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:468
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:469
-          phase <= STEP_CHUNK; // Sequencer.java:470
+        if (own_beat) begin // Sequencer.java:474
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:475
+          phase <= STEP_CHUNK; // Sequencer.java:476
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:474
-        pc <= 32'd0; // Sequencer.java:476
-        program_left <= header_program_length != 32'd0; // Sequencer.java:477
-        read_beat <= 16'd0; // Sequencer.java:478
-        read_issued <= 1'b0; // Sequencer.java:479
-        phase <= STEP_FETCH; // Sequencer.java:480
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:480
+        pc <= 32'd0; // Sequencer.java:482
+        program_left <= header_program_length != 32'd0; // Sequencer.java:483
+        read_beat <= 16'd0; // Sequencer.java:484
+        read_issued <= 1'b0; // Sequencer.java:485
+        phase <= STEP_FETCH; // Sequencer.java:486
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:483
-          phase <= STEP_CHUNK_END; // Sequencer.java:483
-        end else if (own_beat) begin // Sequencer.java:484
-          if (read_beat == 16'd0) begin // Sequencer.java:487
-            instruction_word <= data_beat_payload_data; // Sequencer.java:488
+        if (~program_left) begin // Sequencer.java:489
+          phase <= STEP_CHUNK_END; // Sequencer.java:489
+        end else if (own_beat) begin // Sequencer.java:490
+          if (read_beat == 16'd0) begin // Sequencer.java:493
+            instruction_word <= data_beat_payload_data; // Sequencer.java:494
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:490
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:491
-            phase <= STEP_DECODE; // Sequencer.java:492
+          if (read_beat == 16'd0) begin // Sequencer.java:496
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:497
+            phase <= STEP_DECODE; // Sequencer.java:498
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:499
-        if (setup_bad) begin // Sequencer.java:500
-          error_code <= 8'd3; // Sequencer.java:633
-          error_detail <= pc; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
+        phase <= STEP_NEXT; // Sequencer.java:505
+        if (setup_bad) begin // Sequencer.java:506
+          error_code <= 8'd3; // Sequencer.java:639
+          error_detail <= pc; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:503
-        if (data_read_failed) begin // Sequencer.java:504
-          error_code <= 8'd7; // Sequencer.java:633
-          error_detail <= 32'd4; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
-        end else if (opcode == 8'd0) begin // Sequencer.java:505
-          phase <= STEP_CHUNK_END; // Sequencer.java:505
-        end else if (opcode == 8'd1) begin // Sequencer.java:506
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:507
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:508
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:509
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:510
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:511
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:512
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:513
-        end else if (opcode == 8'd7) begin // Sequencer.java:515
-          phase <= STEP_BARRIER; // Sequencer.java:515
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:516
-          phase <= STEP_ISSUE; // Sequencer.java:517
+        phase <= STEP_NEXT; // Sequencer.java:509
+        if (data_read_failed) begin // Sequencer.java:510
+          error_code <= 8'd7; // Sequencer.java:639
+          error_detail <= 32'd4; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
+        end else if (opcode == 8'd0) begin // Sequencer.java:511
+          phase <= STEP_CHUNK_END; // Sequencer.java:511
+        end else if (opcode == 8'd1) begin // Sequencer.java:512
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:513
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:514
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:515
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:516
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:517
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:518
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:519
+        end else if (opcode == 8'd7) begin // Sequencer.java:521
+          phase <= STEP_BARRIER; // Sequencer.java:521
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:522
+          phase <= STEP_ISSUE; // Sequencer.java:523
         end else begin
-          error_code <= 8'd2; // Sequencer.java:633
-          error_detail <= pc; // Sequencer.java:634
-          phase <= STEP_RECORD; // Sequencer.java:635
+          error_code <= 8'd2; // Sequencer.java:639
+          error_detail <= pc; // Sequencer.java:640
+          phase <= STEP_RECORD; // Sequencer.java:641
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:528
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:534
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:530
-          phase <= STEP_TAP; // Sequencer.java:531
-          if (data_read_failed) begin // Sequencer.java:532
-            error_code <= 8'd7; // Sequencer.java:633
-            error_detail <= 32'd4; // Sequencer.java:634
-            phase <= STEP_RECORD; // Sequencer.java:635
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:533
-            error_code <= 8'd7; // Sequencer.java:633
-            error_detail <= 32'd5; // Sequencer.java:634
-            phase <= STEP_RECORD; // Sequencer.java:635
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:536
-            error_code <= 8'd4; // Sequencer.java:633
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:634
-            phase <= STEP_RECORD; // Sequencer.java:635
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:539
-            error_code <= unit_code_q; // Sequencer.java:540
-            error_detail <= pc; // Sequencer.java:541
-            phase <= STEP_RECORD; // Sequencer.java:542
+        if (unit_done_q) begin // Sequencer.java:536
+          phase <= STEP_TAP; // Sequencer.java:537
+          if (data_read_failed) begin // Sequencer.java:538
+            error_code <= 8'd7; // Sequencer.java:639
+            error_detail <= 32'd4; // Sequencer.java:640
+            phase <= STEP_RECORD; // Sequencer.java:641
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:539
+            error_code <= 8'd7; // Sequencer.java:639
+            error_detail <= 32'd5; // Sequencer.java:640
+            phase <= STEP_RECORD; // Sequencer.java:641
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:542
+            error_code <= 8'd4; // Sequencer.java:639
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:640
+            phase <= STEP_RECORD; // Sequencer.java:641
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:545
+            error_code <= unit_code_q; // Sequencer.java:546
+            error_detail <= pc; // Sequencer.java:547
+            phase <= STEP_RECORD; // Sequencer.java:548
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:545
-          phase <= STEP_NEXT; // Sequencer.java:545
+        if (data_writes_drained) begin // Sequencer.java:551
+          phase <= STEP_NEXT; // Sequencer.java:551
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:547
-          phase <= STEP_NEXT; // Sequencer.java:547
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:548
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:551
-        end else if (~tap_busy) begin // Sequencer.java:554
-          if (tap_fits) begin // Sequencer.java:555
-            tap_busy <= 1'b1; // Sequencer.java:557
+        if (~tapping | ~has_tap) begin // Sequencer.java:553
+          phase <= STEP_NEXT; // Sequencer.java:553
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:554
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:557
+        end else if (~tap_busy) begin // Sequencer.java:560
+          if (tap_fits) begin // Sequencer.java:561
+            tap_busy <= 1'b1; // Sequencer.java:563
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:559
-            phase <= STEP_NEXT; // Sequencer.java:560
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:565
+            phase <= STEP_NEXT; // Sequencer.java:566
           end
-        end else if (tap_finished) begin // Sequencer.java:563
-          tap_busy <= 1'b0; // Sequencer.java:564
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:565
-          tap_records <= tap_records + 32'd1; // Sequencer.java:566
-          phase <= STEP_NEXT; // Sequencer.java:567
+        end else if (tap_finished) begin // Sequencer.java:569
+          tap_busy <= 1'b0; // Sequencer.java:570
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:571
+          tap_records <= tap_records + 32'd1; // Sequencer.java:572
+          phase <= STEP_NEXT; // Sequencer.java:573
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:571
-        program_left <= more_instructions_cmp; // Sequencer.java:572
-        read_beat <= 16'd0; // Sequencer.java:573
-        read_issued <= 1'b0; // Sequencer.java:574
-        phase <= STEP_FETCH; // Sequencer.java:575
+        pc <= pc + 32'd1; // Sequencer.java:577
+        program_left <= more_instructions_cmp; // Sequencer.java:578
+        read_beat <= 16'd0; // Sequencer.java:579
+        read_issued <= 1'b0; // Sequencer.java:580
+        phase <= STEP_FETCH; // Sequencer.java:581
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:578
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:579
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:584
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:585
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:583
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:589
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:626
-          record_written <= 1'b0; // Sequencer.java:626
-        end else if (record_finished) begin // Sequencer.java:626
-          record_written <= 1'b1; // Sequencer.java:626
+        if (record_start) begin // Sequencer.java:632
+          record_written <= 1'b0; // Sequencer.java:632
+        end else if (record_finished) begin // Sequencer.java:632
+          record_written <= 1'b1; // Sequencer.java:632
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:585
-          if (no_error & data_write_failed) begin // Sequencer.java:586
-            error_code <= 8'd7; // Sequencer.java:587
-            error_detail <= 32'd4; // Sequencer.java:588
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:591
+          if (no_error & data_write_failed) begin // Sequencer.java:592
+            error_code <= 8'd7; // Sequencer.java:593
+            error_detail <= 32'd4; // Sequencer.java:594
           end
-          phase <= STEP_FINISH; // Sequencer.java:590
+          phase <= STEP_FINISH; // Sequencer.java:596
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:594
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:600
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8230,6 +8172,7 @@ module tellme (
       call_end <= 33'd0;
       setup_bad <= 1'b0;
       last_chunk <= 1'b0;
+      linear_settled_q <= 1'b0;
       unit_done_q <= 1'b0;
       unit_code_q <= 8'd0;
       tap_settling <= 3'd0;
@@ -8289,6 +8232,18 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_no_tokens is current where it is read");
         $stop;
       end
+      if (!(~(embed_phase == EMBED_STEP_ID_COMMAND)
+            | (embed_id_address == (embed_io_address + 64'd4096 + assert_shl[63:0])))) begin // EmbedUnit.java:91
+        $display("ASSERTION FAILED in %m: EmbedUnit.java:91: EmbedUnit: the id's address follows the call's token");
+        $stop;
+      end
+      if (!(~(embed_phase == EMBED_STEP_ROW)
+            | ((embed_last_word == ((embed_word + 16'd1) == embed_row_words))
+               & (embed_last_token == ((embed_token + 4'd1) == embed_token_count))))) begin // EmbedUnit.java:154
+        $display("ASSERTION FAILED in %m: EmbedUnit.java:154: EmbedUnit: the last-word and last-token flags follow ",
+                 "their counts");
+        $stop;
+      end
       if (!(~quantize_start | (quantize_bad_field == quantize_bad_field_or))) begin // Ahead.java:26
         $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_field is current where it is ",
                  "read");
@@ -8340,10 +8295,10 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:281
+      // AttentionExecutor.java:280
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[3:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:281: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:280: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
@@ -8374,9 +8329,9 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:651
+      // LinearExecutor.java:650
       if (!(linear_cache == (1'b0 | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
@@ -8384,45 +8339,45 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:332
+      // LinearExecutor.java:331
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:331: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:417
+      // LinearExecutor.java:416
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:417: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:416: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:420
+      // LinearExecutor.java:419
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:419: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:424
+      // LinearExecutor.java:423
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:453
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:453: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:452
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:452: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(linear_residual_add == (1'b0 | (linear_epilogue_q == 4'd4)))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (1'b0 | (linear_epilogue_q == 4'd4)))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (1'b0 | (linear_epilogue_q == 4'd5)))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (1'b0 | (linear_epilogue_q == 4'd5)))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8431,14 +8386,14 @@ module tellme (
                 | (linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      // LinearExecutor.java:538
+      // LinearExecutor.java:537
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:537: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8457,18 +8412,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:578
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:578: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:577
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:577: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:596
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:596: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:595
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:595: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:651
+      // LinearExecutor.java:650
       if (!(linear_rotating
             == (1'b0 | (linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -8527,11 +8482,15 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: last_chunk is current where it is read");
         $stop;
       end
+      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:181
+        $display("ASSERTION FAILED in %m: Sequencer.java:181: Sequencer: the LINEAR executor stays settled in DRAIN");
+        $stop;
+      end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:341
-        $display("ASSERTION FAILED in %m: Sequencer.java:341: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:347
+        $display("ASSERTION FAILED in %m: Sequencer.java:347: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
@@ -9919,7 +9878,7 @@ module tellme (
     .occupancy    (quantize_words_fifo_occupancy)
   );
 
-  SyncFifo_w8_d2 attention_unit_dones ( // Stream.java:195
+  SyncFifo_w8_d2_head attention_unit_dones ( // Stream.java:210
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (attention_unit_dones_push_valid),
@@ -9999,7 +9958,7 @@ module tellme (
       rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
       rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[1:0], logits_offset_sum[11:0],
       token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32],
-      tap_bytes_q_sum[3:0]};
+      tap_bytes_q_sum[3:0], assert_shl[65:64]};
 endmodule
 
 `default_nettype wire

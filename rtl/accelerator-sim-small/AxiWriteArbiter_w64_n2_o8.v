@@ -4,174 +4,174 @@
 `default_nettype none
 
 module AxiWriteArbiter_w64_n2_o8 (
-  input  wire        ap_clk,          // AxiWriteArbiter.java:72
-  input  wire        ap_rst_n,        // AxiWriteArbiter.java:72
-  input  wire        s_axi_0_awvalid, // AxiWriteArbiter.java:77
-  output wire        s_axi_0_awready, // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_0_awaddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_0_awlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]  s_axi_0_awsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]  s_axi_0_awburst, // AxiWriteArbiter.java:77
-  input  wire        s_axi_0_wvalid,  // AxiWriteArbiter.java:77
-  output wire        s_axi_0_wready,  // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_0_wdata,   // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_0_wstrb,   // AxiWriteArbiter.java:77
-  input  wire        s_axi_0_wlast,   // AxiWriteArbiter.java:77
-  output wire        s_axi_0_bvalid,  // AxiWriteArbiter.java:77
-  input  wire        s_axi_0_bready,  // AxiWriteArbiter.java:77
-  output wire [1:0]  s_axi_0_bresp,   // AxiWriteArbiter.java:77
-  input  wire        s_axi_0_arvalid, // AxiWriteArbiter.java:77
-  output wire        s_axi_0_arready, // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_0_araddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_0_arlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]  s_axi_0_arsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]  s_axi_0_arburst, // AxiWriteArbiter.java:77
-  output wire        s_axi_0_rvalid,  // AxiWriteArbiter.java:77
-  input  wire        s_axi_0_rready,  // AxiWriteArbiter.java:77
-  output wire [63:0] s_axi_0_rdata,   // AxiWriteArbiter.java:77
-  output wire [1:0]  s_axi_0_rresp,   // AxiWriteArbiter.java:77
-  output wire        s_axi_0_rlast,   // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_awvalid, // AxiWriteArbiter.java:77
-  output wire        s_axi_1_awready, // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_1_awaddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_1_awlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]  s_axi_1_awsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]  s_axi_1_awburst, // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_wvalid,  // AxiWriteArbiter.java:77
-  output wire        s_axi_1_wready,  // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_1_wdata,   // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_1_wstrb,   // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_wlast,   // AxiWriteArbiter.java:77
-  output wire        s_axi_1_bvalid,  // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_bready,  // AxiWriteArbiter.java:77
-  output wire [1:0]  s_axi_1_bresp,   // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_arvalid, // AxiWriteArbiter.java:77
-  output wire        s_axi_1_arready, // AxiWriteArbiter.java:77
-  input  wire [63:0] s_axi_1_araddr,  // AxiWriteArbiter.java:77
-  input  wire [7:0]  s_axi_1_arlen,   // AxiWriteArbiter.java:77
-  input  wire [2:0]  s_axi_1_arsize,  // AxiWriteArbiter.java:77
-  input  wire [1:0]  s_axi_1_arburst, // AxiWriteArbiter.java:77
-  output wire        s_axi_1_rvalid,  // AxiWriteArbiter.java:77
-  input  wire        s_axi_1_rready,  // AxiWriteArbiter.java:77
-  output wire [63:0] s_axi_1_rdata,   // AxiWriteArbiter.java:77
-  output wire [1:0]  s_axi_1_rresp,   // AxiWriteArbiter.java:77
-  output wire        s_axi_1_rlast,   // AxiWriteArbiter.java:77
-  output wire        m_axi_awvalid,   // AxiWriteArbiter.java:80
-  input  wire        m_axi_awready,   // AxiWriteArbiter.java:80
-  output wire [63:0] m_axi_awaddr,    // AxiWriteArbiter.java:80
-  output wire [7:0]  m_axi_awlen,     // AxiWriteArbiter.java:80
-  output wire [2:0]  m_axi_awsize,    // AxiWriteArbiter.java:80
-  output wire [1:0]  m_axi_awburst,   // AxiWriteArbiter.java:80
-  output wire        m_axi_wvalid,    // AxiWriteArbiter.java:80
-  input  wire        m_axi_wready,    // AxiWriteArbiter.java:80
-  output wire [63:0] m_axi_wdata,     // AxiWriteArbiter.java:80
-  output wire [7:0]  m_axi_wstrb,     // AxiWriteArbiter.java:80
-  output wire        m_axi_wlast,     // AxiWriteArbiter.java:80
-  input  wire        m_axi_bvalid,    // AxiWriteArbiter.java:80
-  output wire        m_axi_bready,    // AxiWriteArbiter.java:80
-  input  wire [1:0]  m_axi_bresp,     // AxiWriteArbiter.java:80
-  output wire        m_axi_arvalid,   // AxiWriteArbiter.java:80
-  input  wire        m_axi_arready,   // AxiWriteArbiter.java:80
-  output wire [63:0] m_axi_araddr,    // AxiWriteArbiter.java:80
-  output wire [7:0]  m_axi_arlen,     // AxiWriteArbiter.java:80
-  output wire [2:0]  m_axi_arsize,    // AxiWriteArbiter.java:80
-  output wire [1:0]  m_axi_arburst,   // AxiWriteArbiter.java:80
-  input  wire        m_axi_rvalid,    // AxiWriteArbiter.java:80
-  output wire        m_axi_rready,    // AxiWriteArbiter.java:80
-  input  wire [63:0] m_axi_rdata,     // AxiWriteArbiter.java:80
-  input  wire [1:0]  m_axi_rresp,     // AxiWriteArbiter.java:80
-  input  wire        m_axi_rlast,     // AxiWriteArbiter.java:80
-  output wire [3:0]  outstanding      // AxiWriteArbiter.java:81
+  input  wire        ap_clk,          // AxiWriteArbiter.java:73
+  input  wire        ap_rst_n,        // AxiWriteArbiter.java:73
+  input  wire        s_axi_0_awvalid, // AxiWriteArbiter.java:78
+  output wire        s_axi_0_awready, // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_0_awaddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_0_awlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]  s_axi_0_awsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]  s_axi_0_awburst, // AxiWriteArbiter.java:78
+  input  wire        s_axi_0_wvalid,  // AxiWriteArbiter.java:78
+  output wire        s_axi_0_wready,  // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_0_wdata,   // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_0_wstrb,   // AxiWriteArbiter.java:78
+  input  wire        s_axi_0_wlast,   // AxiWriteArbiter.java:78
+  output wire        s_axi_0_bvalid,  // AxiWriteArbiter.java:78
+  input  wire        s_axi_0_bready,  // AxiWriteArbiter.java:78
+  output wire [1:0]  s_axi_0_bresp,   // AxiWriteArbiter.java:78
+  input  wire        s_axi_0_arvalid, // AxiWriteArbiter.java:78
+  output wire        s_axi_0_arready, // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_0_araddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_0_arlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]  s_axi_0_arsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]  s_axi_0_arburst, // AxiWriteArbiter.java:78
+  output wire        s_axi_0_rvalid,  // AxiWriteArbiter.java:78
+  input  wire        s_axi_0_rready,  // AxiWriteArbiter.java:78
+  output wire [63:0] s_axi_0_rdata,   // AxiWriteArbiter.java:78
+  output wire [1:0]  s_axi_0_rresp,   // AxiWriteArbiter.java:78
+  output wire        s_axi_0_rlast,   // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_awvalid, // AxiWriteArbiter.java:78
+  output wire        s_axi_1_awready, // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_1_awaddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_1_awlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]  s_axi_1_awsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]  s_axi_1_awburst, // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_wvalid,  // AxiWriteArbiter.java:78
+  output wire        s_axi_1_wready,  // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_1_wdata,   // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_1_wstrb,   // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_wlast,   // AxiWriteArbiter.java:78
+  output wire        s_axi_1_bvalid,  // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_bready,  // AxiWriteArbiter.java:78
+  output wire [1:0]  s_axi_1_bresp,   // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_arvalid, // AxiWriteArbiter.java:78
+  output wire        s_axi_1_arready, // AxiWriteArbiter.java:78
+  input  wire [63:0] s_axi_1_araddr,  // AxiWriteArbiter.java:78
+  input  wire [7:0]  s_axi_1_arlen,   // AxiWriteArbiter.java:78
+  input  wire [2:0]  s_axi_1_arsize,  // AxiWriteArbiter.java:78
+  input  wire [1:0]  s_axi_1_arburst, // AxiWriteArbiter.java:78
+  output wire        s_axi_1_rvalid,  // AxiWriteArbiter.java:78
+  input  wire        s_axi_1_rready,  // AxiWriteArbiter.java:78
+  output wire [63:0] s_axi_1_rdata,   // AxiWriteArbiter.java:78
+  output wire [1:0]  s_axi_1_rresp,   // AxiWriteArbiter.java:78
+  output wire        s_axi_1_rlast,   // AxiWriteArbiter.java:78
+  output wire        m_axi_awvalid,   // AxiWriteArbiter.java:81
+  input  wire        m_axi_awready,   // AxiWriteArbiter.java:81
+  output wire [63:0] m_axi_awaddr,    // AxiWriteArbiter.java:81
+  output wire [7:0]  m_axi_awlen,     // AxiWriteArbiter.java:81
+  output wire [2:0]  m_axi_awsize,    // AxiWriteArbiter.java:81
+  output wire [1:0]  m_axi_awburst,   // AxiWriteArbiter.java:81
+  output wire        m_axi_wvalid,    // AxiWriteArbiter.java:81
+  input  wire        m_axi_wready,    // AxiWriteArbiter.java:81
+  output wire [63:0] m_axi_wdata,     // AxiWriteArbiter.java:81
+  output wire [7:0]  m_axi_wstrb,     // AxiWriteArbiter.java:81
+  output wire        m_axi_wlast,     // AxiWriteArbiter.java:81
+  input  wire        m_axi_bvalid,    // AxiWriteArbiter.java:81
+  output wire        m_axi_bready,    // AxiWriteArbiter.java:81
+  input  wire [1:0]  m_axi_bresp,     // AxiWriteArbiter.java:81
+  output wire        m_axi_arvalid,   // AxiWriteArbiter.java:81
+  input  wire        m_axi_arready,   // AxiWriteArbiter.java:81
+  output wire [63:0] m_axi_araddr,    // AxiWriteArbiter.java:81
+  output wire [7:0]  m_axi_arlen,     // AxiWriteArbiter.java:81
+  output wire [2:0]  m_axi_arsize,    // AxiWriteArbiter.java:81
+  output wire [1:0]  m_axi_arburst,   // AxiWriteArbiter.java:81
+  input  wire        m_axi_rvalid,    // AxiWriteArbiter.java:81
+  output wire        m_axi_rready,    // AxiWriteArbiter.java:81
+  input  wire [63:0] m_axi_rdata,     // AxiWriteArbiter.java:81
+  input  wire [1:0]  m_axi_rresp,     // AxiWriteArbiter.java:81
+  input  wire        m_axi_rlast,     // AxiWriteArbiter.java:81
+  output wire [3:0]  outstanding      // AxiWriteArbiter.java:82
 );
 
-  wire        w_routes_push_valid;   // BurstRoutes.java:44
-  wire        w_routes_push_ready;   // BurstRoutes.java:44
-  wire [0:0]  w_routes_push_payload; // BurstRoutes.java:44
-  wire        w_routes_pop_valid;    // BurstRoutes.java:44
-  wire        w_routes_pop_ready;    // BurstRoutes.java:44
-  wire [0:0]  w_routes_pop_payload;  // BurstRoutes.java:44
-  wire [3:0]  w_routes_occupancy;    // BurstRoutes.java:44
-  wire        b_routes_push_valid;   // BurstRoutes.java:44
-  wire        b_routes_push_ready;   // BurstRoutes.java:44
-  wire [0:0]  b_routes_push_payload; // BurstRoutes.java:44
-  wire        b_routes_pop_valid;    // BurstRoutes.java:44
-  wire        b_routes_pop_ready;    // BurstRoutes.java:44
-  wire [0:0]  b_routes_pop_payload;  // BurstRoutes.java:44
-  wire [3:0]  b_routes_occupancy;    // BurstRoutes.java:44
+  wire        w_routes_push_valid;   // BurstRoutes.java:46
+  wire        w_routes_push_ready;   // BurstRoutes.java:46
+  wire [0:0]  w_routes_push_payload; // BurstRoutes.java:46
+  wire        w_routes_pop_valid;    // BurstRoutes.java:46
+  wire        w_routes_pop_ready;    // BurstRoutes.java:46
+  wire [0:0]  w_routes_pop_payload;  // BurstRoutes.java:46
+  wire [3:0]  w_routes_occupancy;    // BurstRoutes.java:46
+  wire        b_routes_push_valid;   // BurstRoutes.java:46
+  wire        b_routes_push_ready;   // BurstRoutes.java:46
+  wire [0:0]  b_routes_push_payload; // BurstRoutes.java:46
+  wire        b_routes_pop_valid;    // BurstRoutes.java:46
+  wire        b_routes_pop_ready;    // BurstRoutes.java:46
+  wire [0:0]  b_routes_pop_payload;  // BurstRoutes.java:46
+  wire [3:0]  b_routes_occupancy;    // BurstRoutes.java:46
 
   // aw_presented
-  reg         aw_presented_before;   // AxiWriteArbiter.java:164
-  wire        aw_first_presented;    // AxiWriteArbiter.java:166
-  reg  [1:0]  aw_last;               // Stream.java:267
-  reg         aw_locked;             // Stream.java:268
-  reg  [1:0]  aw_held;               // Stream.java:269
-  wire [1:0]  aw_requests;           // Stream.java:274
-  wire [1:0]  aw_later;              // Stream.java:277
-  wire [1:0]  aw_grant;              // Stream.java:279
-  wire        aw_valid;              // Stream.java:280
-  wire [77:0] aw_payload;            // Stream.java:293
-  wire        aw_ready;              // Stream.java:294
-  wire        b_routes_full;         // BurstRoutes.java:62
-  wire        aw_no_route;           // AxiWriteArbiter.java:89
-  wire        b_answerable;          // AxiWriteArbiter.java:138
+  reg         aw_presented_before;   // AxiWriteArbiter.java:165
+  wire        aw_first_presented;    // AxiWriteArbiter.java:167
+  reg  [1:0]  aw_last;               // Stream.java:282
+  reg         aw_locked;             // Stream.java:283
+  reg  [1:0]  aw_held;               // Stream.java:284
+  wire [1:0]  aw_requests;           // Stream.java:289
+  wire [1:0]  aw_later;              // Stream.java:292
+  wire [1:0]  aw_grant;              // Stream.java:294
+  wire        aw_valid;              // Stream.java:295
+  wire [77:0] aw_payload;            // Stream.java:308
+  wire        aw_ready;              // Stream.java:309
+  wire        b_routes_full;         // BurstRoutes.java:64
+  wire        aw_no_route;           // AxiWriteArbiter.java:90
+  wire        b_answerable;          // AxiWriteArbiter.java:139
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [2:0] aw_later_diff;
   assign aw_later_diff = {aw_last, 1'b0} - 3'd1;
 
-  assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:274
-  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:277
+  assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:289
+  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:292
   assign aw_grant =
       aw_locked ? aw_held
       : (|aw_later) ? {(aw_later[1] & ~aw_later[0]), aw_later[0]}
-      : {(aw_requests[1] & ~aw_requests[0]), aw_requests[0]}; // Stream.java:279
-  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:280
+      : {(aw_requests[1] & ~aw_requests[0]), aw_requests[0]}; // Stream.java:294
+  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:295
   assign aw_payload =
       aw_grant[1] ? {1'b1, s_axi_1_awburst, s_axi_1_awsize, s_axi_1_awlen, s_axi_1_awaddr}
-      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:293
-  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:296
-  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:296
-  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:62
-  assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:89
-  assign m_axi_awvalid = aw_valid & ~aw_no_route; // AxiWriteArbiter.java:91
-  assign m_axi_awaddr = aw_payload[63:0]; // AxiWriteArbiter.java:92
-  assign m_axi_awlen = aw_payload[71:64]; // AxiWriteArbiter.java:93
-  assign m_axi_awsize = aw_payload[74:72]; // AxiWriteArbiter.java:94
-  assign m_axi_awburst = aw_payload[76:75]; // AxiWriteArbiter.java:95
-  assign aw_ready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:99
-  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:56
-  assign w_routes_push_payload = aw_payload[77]; // BurstRoutes.java:57
-  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:56
-  assign b_routes_push_payload = aw_payload[77]; // BurstRoutes.java:57
-  assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:110
-  assign s_axi_1_wready = m_axi_wready & w_routes_pop_valid & w_routes_pop_payload; // AxiWriteArbiter.java:110
-  // AxiWriteArbiter.java:115
+      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:308
+  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:311
+  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:311
+  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:64
+  assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:90
+  assign m_axi_awvalid = aw_valid & ~aw_no_route; // AxiWriteArbiter.java:92
+  assign m_axi_awaddr = aw_payload[63:0]; // AxiWriteArbiter.java:93
+  assign m_axi_awlen = aw_payload[71:64]; // AxiWriteArbiter.java:94
+  assign m_axi_awsize = aw_payload[74:72]; // AxiWriteArbiter.java:95
+  assign m_axi_awburst = aw_payload[76:75]; // AxiWriteArbiter.java:96
+  assign aw_ready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:100
+  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
+  assign w_routes_push_payload = aw_payload[77]; // BurstRoutes.java:59
+  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
+  assign b_routes_push_payload = aw_payload[77]; // BurstRoutes.java:59
+  assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:111
+  assign s_axi_1_wready = m_axi_wready & w_routes_pop_valid & w_routes_pop_payload; // AxiWriteArbiter.java:111
+  // AxiWriteArbiter.java:116
   assign m_axi_wvalid = w_routes_pop_valid & (w_routes_pop_payload ? s_axi_1_wvalid : s_axi_0_wvalid);
-  assign m_axi_wdata = w_routes_pop_payload ? s_axi_1_wdata : s_axi_0_wdata; // AxiWriteArbiter.java:116
-  assign m_axi_wstrb = w_routes_pop_payload ? s_axi_1_wstrb : s_axi_0_wstrb; // AxiWriteArbiter.java:117
-  assign m_axi_wlast = w_routes_pop_payload ? s_axi_1_wlast : s_axi_0_wlast; // AxiWriteArbiter.java:118
-  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:67
-  assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:125
-  assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:126
-  assign s_axi_1_bvalid = m_axi_bvalid & b_routes_pop_valid & b_routes_pop_payload; // AxiWriteArbiter.java:125
-  assign s_axi_1_bresp = m_axi_bresp; // AxiWriteArbiter.java:126
-  // AxiWriteArbiter.java:132
+  assign m_axi_wdata = w_routes_pop_payload ? s_axi_1_wdata : s_axi_0_wdata; // AxiWriteArbiter.java:117
+  assign m_axi_wstrb = w_routes_pop_payload ? s_axi_1_wstrb : s_axi_0_wstrb; // AxiWriteArbiter.java:118
+  assign m_axi_wlast = w_routes_pop_payload ? s_axi_1_wlast : s_axi_0_wlast; // AxiWriteArbiter.java:119
+  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:69
+  assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:126
+  assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
+  assign s_axi_1_bvalid = m_axi_bvalid & b_routes_pop_valid & b_routes_pop_payload; // AxiWriteArbiter.java:126
+  assign s_axi_1_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
+  // AxiWriteArbiter.java:133
   assign m_axi_bready = b_routes_pop_valid & (b_routes_pop_payload ? s_axi_1_bready : s_axi_0_bready);
-  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:67
-  assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:134
-  // AxiWriteArbiter.java:138
+  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:69
+  assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:135
+  // AxiWriteArbiter.java:139
   assign b_answerable =
       (b_routes_occupancy > w_routes_occupancy) & ((b_routes_occupancy - {3'd0, aw_presented_before}) != 4'd0);
-  assign s_axi_0_arready = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rvalid = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rdata = 64'h0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rresp = 2'h0; // AxiWriteArbiter.java:147
-  assign s_axi_0_rlast = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_1_arready = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_1_rvalid = 1'b0; // AxiWriteArbiter.java:147
-  assign s_axi_1_rdata = 64'h0; // AxiWriteArbiter.java:147
-  assign s_axi_1_rresp = 2'h0; // AxiWriteArbiter.java:147
-  assign s_axi_1_rlast = 1'b0; // AxiWriteArbiter.java:147
+  assign s_axi_0_arready = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rvalid = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rdata = 64'h0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rresp = 2'h0; // AxiWriteArbiter.java:148
+  assign s_axi_0_rlast = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_1_arready = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_1_rvalid = 1'b0; // AxiWriteArbiter.java:148
+  assign s_axi_1_rdata = 64'h0; // AxiWriteArbiter.java:148
+  assign s_axi_1_rresp = 2'h0; // AxiWriteArbiter.java:148
+  assign s_axi_1_rlast = 1'b0; // AxiWriteArbiter.java:148
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
@@ -180,12 +180,12 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   always @(posedge ap_clk) begin
-    if (aw_valid & aw_ready) begin // Stream.java:299
-      aw_last <= aw_grant; // Stream.java:300
-      aw_locked <= 1'b0; // Stream.java:301
-    end else if (aw_valid) begin // Stream.java:302
-      aw_locked <= 1'b1; // Stream.java:303
-      aw_held <= aw_grant; // Stream.java:304
+    if (aw_valid & aw_ready) begin // Stream.java:314
+      aw_last <= aw_grant; // Stream.java:315
+      aw_locked <= 1'b0; // Stream.java:316
+    end else if (aw_valid) begin // Stream.java:317
+      aw_locked <= 1'b1; // Stream.java:318
+      aw_held <= aw_grant; // Stream.java:319
     end
     if (!ap_rst_n) begin
       aw_last <= 2'h2;
@@ -195,12 +195,12 @@ module AxiWriteArbiter_w64_n2_o8 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // aw_presented (AxiWriteArbiter.java:162): remembers that the address on AW was presented and not yet accepted, so
+  // aw_presented (AxiWriteArbiter.java:163): remembers that the address on AW was presented and not yet accepted, so
   // its routes are recorded once
-  assign aw_first_presented = m_axi_awvalid & ~aw_presented_before; // AxiWriteArbiter.java:166
+  assign aw_first_presented = m_axi_awvalid & ~aw_presented_before; // AxiWriteArbiter.java:167
 
   always @(posedge ap_clk) begin
-    aw_presented_before <= m_axi_awvalid & ~m_axi_awready; // AxiWriteArbiter.java:165
+    aw_presented_before <= m_axi_awvalid & ~m_axi_awready; // AxiWriteArbiter.java:166
     if (!ap_rst_n) begin
       aw_presented_before <= 1'b0;
     end
@@ -210,29 +210,29 @@ module AxiWriteArbiter_w64_n2_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:102
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:102: AxiWriteArbiter: the W route has room whenever ",
+      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:103
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
         $stop;
       end
-      if (!(~m_axi_bvalid | b_answerable)) begin // AxiWriteArbiter.java:139
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:139: AxiWriteArbiter: a write response arrived with ",
+      if (!(~m_axi_bvalid | b_answerable)) begin // AxiWriteArbiter.java:140
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:140: AxiWriteArbiter: a write response arrived with ",
                  "no burst recorded, or before its burst's address was accepted and its last W beat taken");
         $stop;
       end
-      if (!(~aw_presented_before | m_axi_awvalid)) begin // AxiWriteArbiter.java:141
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:141: AxiWriteArbiter: a client withdrew awvalid ",
+      if (!(~aw_presented_before | m_axi_awvalid)) begin // AxiWriteArbiter.java:142
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:142: AxiWriteArbiter: a client withdrew awvalid ",
                  "before its address was accepted (AXI4 forbids it; the routes recorded for it would misroute W and ",
                  "B)");
         $stop;
       end
-      if (!(~s_axi_0_arvalid)) begin // AxiWriteArbiter.java:148
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:148: AxiWriteArbiter: client 0 raised arvalid; this ",
+      if (!(~s_axi_0_arvalid)) begin // AxiWriteArbiter.java:149
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:149: AxiWriteArbiter: client 0 raised arvalid; this ",
                  "arbiter shares writes only (share reads with AxiReadArbiter or AxiPortShare)");
         $stop;
       end
-      if (!(~s_axi_1_arvalid)) begin // AxiWriteArbiter.java:148
-        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:148: AxiWriteArbiter: client 1 raised arvalid; this ",
+      if (!(~s_axi_1_arvalid)) begin // AxiWriteArbiter.java:149
+        $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:149: AxiWriteArbiter: client 1 raised arvalid; this ",
                  "arbiter shares writes only (share reads with AxiReadArbiter or AxiPortShare)");
         $stop;
       end
@@ -240,7 +240,7 @@ module AxiWriteArbiter_w64_n2_o8 (
   end
 `endif
 
-  SyncFifo_w1_d8 w_routes ( // BurstRoutes.java:44
+  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:46
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (w_routes_push_valid),
@@ -252,7 +252,7 @@ module AxiWriteArbiter_w64_n2_o8 (
     .occupancy    (w_routes_occupancy)
   );
 
-  SyncFifo_w1_d8 b_routes ( // BurstRoutes.java:44
+  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:46
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (b_routes_push_valid),

@@ -60,13 +60,14 @@ Gating_silu_relu2_l4_fp16_p1.v
 SyncFifo_w65_d22.v
 Rope_l4_maxd32_r4_fp16_runtime_p2.v
 KvCacheWriter_w64_b16_o4.v
+SyncFifo_w1_d8_head.v
 AxiReadArbiter_w64_n2_o8.v
 AxiPortShare_w64_rr_o8.v
-SyncFifo_w2_d8.v
+SyncFifo_w2_d8_head.v
 AxiReadArbiter_w64_n4_o8.v
 AxiWriteArbiter_w64_n2_o8.v
 AxiPortShare_w64_rwrrwr_o8.v
-SyncFifo_w8_d2.v
+SyncFifo_w8_d2_head.v
 SyncFifo_w19_d64.v
 SyncFifo_w193_d8.v
 tellme.v

@@ -4,66 +4,66 @@
 `default_nettype none
 
 module SyncFifo_w66_d128_ramblock (
-  input  wire        clk,          // SyncFifo.java:40
-  input  wire        reset,        // SyncFifo.java:40
-  input  wire        push_valid,   // SyncFifo.java:54
-  output wire        push_ready,   // SyncFifo.java:54
-  input  wire [65:0] push_payload, // SyncFifo.java:54
-  output wire        pop_valid,    // SyncFifo.java:55
-  input  wire        pop_ready,    // SyncFifo.java:55
-  output wire [65:0] pop_payload,  // SyncFifo.java:55
-  output wire [7:0]  occupancy     // SyncFifo.java:57
+  input  wire        clk,          // SyncFifo.java:60
+  input  wire        reset,        // SyncFifo.java:60
+  input  wire        push_valid,   // SyncFifo.java:77
+  output wire        push_ready,   // SyncFifo.java:77
+  input  wire [65:0] push_payload, // SyncFifo.java:77
+  output wire        pop_valid,    // SyncFifo.java:78
+  input  wire        pop_ready,    // SyncFifo.java:78
+  output wire [65:0] pop_payload,  // SyncFifo.java:78
+  output wire [7:0]  occupancy     // SyncFifo.java:80
 );
 
-  reg  [6:0]  write_pointer; // SyncFifo.java:61
-  reg  [6:0]  read_pointer;  // SyncFifo.java:62
-  reg  [7:0]  stored;        // SyncFifo.java:63
-  reg         holding;       // SyncFifo.java:66
-  reg         has_room;      // SyncFifo.java:67
-  reg         output_valid;  // SyncFifo.java:78
-  wire        ram_read;      // SyncFifo.java:79
-  reg  [65:0] ram_rdata;     // SyncFifo.java:80
+  reg  [6:0]  write_pointer; // SyncFifo.java:84
+  reg  [6:0]  read_pointer;  // SyncFifo.java:85
+  reg  [7:0]  stored;        // SyncFifo.java:86
+  reg         holding;       // SyncFifo.java:89
+  reg         has_room;      // SyncFifo.java:90
+  reg         output_valid;  // SyncFifo.java:117
+  wire        ram_read;      // SyncFifo.java:118
+  reg  [65:0] ram_rdata;     // SyncFifo.java:119
   (* ram_style = "block" *)
-  reg  [65:0] ram [0:127];   // SyncFifo.java:60
+  reg  [65:0] ram [0:127];   // SyncFifo.java:83
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire push_valid_and_ready;
   assign push_valid_and_ready = push_valid & push_ready;
 
-  assign push_ready = has_room; // SyncFifo.java:71
-  assign ram_read = holding & (~output_valid | pop_ready); // SyncFifo.java:79
-  assign pop_valid = output_valid; // SyncFifo.java:82
-  assign pop_payload = ram_rdata; // SyncFifo.java:83
-  assign occupancy = stored + {7'd0, output_valid}; // SyncFifo.java:84
+  assign push_ready = has_room; // SyncFifo.java:94
+  assign ram_read = holding & (~output_valid | pop_ready); // SyncFifo.java:118
+  assign pop_valid = output_valid; // SyncFifo.java:121
+  assign pop_payload = ram_rdata; // SyncFifo.java:122
+  assign occupancy = stored + {7'd0, output_valid}; // SyncFifo.java:123
 
   always @(posedge clk) begin
-    if (push_valid & push_ready) begin // SyncFifo.java:72
-      ram[write_pointer] <= push_payload; // SyncFifo.java:73
-      write_pointer <= write_pointer + 7'd1; // SyncFifo.java:74
+    if (ram_read) begin // SyncFifo.java:119
+      ram_rdata <= ram[read_pointer]; // SyncFifo.java:119
     end
-    if (ram_read) begin // SyncFifo.java:80
-      ram_rdata <= ram[read_pointer]; // SyncFifo.java:80
+    if (ram_read) begin // SyncFifo.java:120
+      output_valid <= 1'b1; // SyncFifo.java:120
+    end else if (pop_ready) begin // SyncFifo.java:120
+      output_valid <= 1'b0; // SyncFifo.java:120
     end
-    if (ram_read) begin // SyncFifo.java:81
-      output_valid <= 1'b1; // SyncFifo.java:81
-    end else if (pop_ready) begin // SyncFifo.java:81
-      output_valid <= 1'b0; // SyncFifo.java:81
+    if (push_valid_and_ready) begin // SyncFifo.java:131
+      ram[write_pointer] <= push_payload; // SyncFifo.java:132
+      write_pointer <= write_pointer + 7'd1; // SyncFifo.java:133
     end
-    if (ram_read) begin // SyncFifo.java:91
-      read_pointer <= read_pointer + 7'd1; // SyncFifo.java:91
+    if (ram_read) begin // SyncFifo.java:135
+      read_pointer <= read_pointer + 7'd1; // SyncFifo.java:135
     end
-    if (push_valid_and_ready & ~ram_read) begin // SyncFifo.java:93
-      stored <= stored + 8'd1; // SyncFifo.java:94
-      holding <= 1'b1; // SyncFifo.java:95
-      has_room <= stored != 8'd127; // SyncFifo.java:96
-    end else if (ram_read & ~push_valid_and_ready) begin // SyncFifo.java:97
-      stored <= stored - 8'd1; // SyncFifo.java:98
-      holding <= stored != 8'd1; // SyncFifo.java:99
-      has_room <= 1'b1; // SyncFifo.java:100
+    if (push_valid_and_ready & ~ram_read) begin // SyncFifo.java:136
+      stored <= stored + 8'd1; // SyncFifo.java:137
+      holding <= 1'b1; // SyncFifo.java:138
+      has_room <= stored != 8'd127; // SyncFifo.java:139
+    end else if (ram_read & ~push_valid_and_ready) begin // SyncFifo.java:140
+      stored <= stored - 8'd1; // SyncFifo.java:141
+      holding <= stored != 8'd1; // SyncFifo.java:142
+      has_room <= 1'b1; // SyncFifo.java:143
     end
     if (reset) begin
-      write_pointer <= 7'd0;
       output_valid <= 1'b0;
+      write_pointer <= 7'd0;
       read_pointer <= 7'd0;
       stored <= 8'd0;
       holding <= 1'b0;
@@ -75,8 +75,8 @@ module SyncFifo_w66_d128_ramblock (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!((holding == (stored != 8'd0)) & (has_room == (stored != 8'd128)))) begin // SyncFifo.java:68
-        $display("ASSERTION FAILED in %m: SyncFifo.java:68: SyncFifo: the holding and room flags follow the count");
+      if (!((holding == (stored != 8'd0)) & (has_room == (stored != 8'd128)))) begin // SyncFifo.java:91
+        $display("ASSERTION FAILED in %m: SyncFifo.java:91: SyncFifo: the holding and room flags follow the count");
         $stop;
       end
     end

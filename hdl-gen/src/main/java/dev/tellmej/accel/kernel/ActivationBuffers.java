@@ -203,14 +203,17 @@ final class ActivationBuffers extends Area {
         return id.lt(OnChipBuffer.values().length);
     }
 
-    /** The number of elements of one token's vector in the buffer {@code id} holds (0 for no buffer). */
-    static UInt capacity(KernelShape shape, UInt id, String name) {
-        UInt out = wire(name, uint(bitsFor(shape.widestElements())));
-        out.set(0);
+    /**
+     * Whether {@code count} elements exceed one token's vector in the buffer {@code id} (no buffer holds none): a
+     * compare with each buffer's constant size, then the id's pick (for timing: picking the size first put the
+     * multiplexer in front of the compare's carry chain), named {@code name}.
+     */
+    static Bool exceedsCapacity(KernelShape shape, UInt id, UInt count, String name) {
+        Bool over = isBuffer(id).not().and(count.ne(0));
         for (OnChipBuffer b : OnChipBuffer.values()) {
-            when(id.eq(b.id()), () -> out.set(shape.elements(b)));
+            over = over.or(id.eq(b.id()).and(count.gt(shape.elements(b))));
         }
-        return out;
+        return over.named(name);
     }
 
     private static int maxWordsPerToken(KernelShape shape) {

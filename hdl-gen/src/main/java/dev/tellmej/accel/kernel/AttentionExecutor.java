@@ -89,8 +89,6 @@ final class AttentionExecutor extends Area {
         // ---- checks and the sizes of the walk ----
         // heads x head_dim, the sequencer's register of it (below 2^24: 8 bits by 16).
         UInt headsTimesDim = request.headWidth().resize(24).named("attention_q_width");
-        UInt srcCapacity = ActivationBuffers.capacity(shape, request.src(), "attention_src_capacity");
-        UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "attention_dst_capacity");
         UInt groupOf = groupOf(limits.heads(), limits.kvHeads(), request.heads(), request.kvHeads());
         Bool partBeats = request.headDim().resize(KernelShape.shift(att.width())).ne(0).named("attention_part_beats");
         // The checks are registered: the request is the instruction word's fields, which hold still from the
@@ -98,7 +96,8 @@ final class AttentionExecutor extends Area {
         Bool bad = Ahead.of("attention_bad_field", ActivationBuffers.isBuffer(request.src()).not()
                 .or(ActivationBuffers.isBuffer(request.dst()).not())
                 .or(request.headDim().eq(0)).or(request.kvHeads().eq(0))
-                .or(headsTimesDim.gt(srcCapacity.resize(24))).or(headsTimesDim.gt(dstCapacity.resize(24)))
+                .or(ActivationBuffers.exceedsCapacity(shape, request.src(), headsTimesDim, "attention_src_overflow"))
+                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), headsTimesDim, "attention_dst_overflow"))
                 .or(request.layer().ge(limits.layers())).or(partBeats)
                 .or(request.headDim().gt(att.maxHeadDim())).or(groupOf.eq(0)).or(groupOf.gt(att.slots())), start,
                 "AttentionExecutor");
@@ -403,11 +402,12 @@ final class AttentionExecutor extends Area {
                     step.is(CollectStep.NEXT));
 
             // The unit's dones, in command order, a couple of cycles apart at the closest (a refusal's after the
-            // command before it): a small queue keeps each until the walk takes it.
+            // command before it): a small queue keeps each until the walk takes it, the oldest in a register (for
+            // timing: the LUT RAM's read lay in front of the refusal's compare and the collect step).
             Stream<UInt> doneIn = wire("attention_unit_done", Stream.of(uint(8)));
             doneIn.valid.set(unit.done.valid);
             doneIn.payload.set(unit.done.payload.errorCode());
-            Stream<UInt> dones = doneIn.queue("attention_unit_dones", 2);
+            Stream<UInt> dones = doneIn.headQueue("attention_unit_dones", 2).stream();
             assertAlways(doneIn.valid.not().or(doneIn.ready), "AttentionExecutor: the done queue has room");
             code = dones.payload;
             Bool refusal = dones.valid.and(code.eq(ErrorCode.BAD_FIELD.code())

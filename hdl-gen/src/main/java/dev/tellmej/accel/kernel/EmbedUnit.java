@@ -62,12 +62,12 @@ final class EmbedUnit extends Area {
         UInt word = reg("embed_word", uint(16), 0);
         UInt code = reg("embed_code", uint(8), 0);
 
-        UInt capacity = ActivationBuffers.capacity(shape, request.dst(), "embed_capacity");
         Bool unaligned = valueShift == 0 ? FALSE : request.dim().resize(valueShift).ne(0);
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
         Bool bad = Ahead.of("embed_bad_field", ActivationBuffers.isBuffer(request.dst()).not()
-                .or(request.dim().eq(0)).or(request.dim().gt(capacity.resize(widthOf(request.dim()))))
+                .or(request.dim().eq(0))
+                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), request.dim(), "embed_overflow"))
                 .or(unaligned), start, "EmbedUnit");
         Bool noTokens = Ahead.of("embed_no_tokens", request.tokens().eq(0), start, "EmbedUnit");
         when(start, () -> {
@@ -85,9 +85,14 @@ final class EmbedUnit extends Area {
             when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
         });
 
-        // The token's id: one beat of the I/O region's token page.
-        UInt idAddress = io.add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64)
-                .add(callToken.resize(64).shl(2).trunc(64)).trunc(64).named("embed_id_address");
+        // The token's id: one beat of the I/O region's token page. Its address is a register kept with the call's
+        // token (for timing: the two 64-bit sums lay in front of the data reader's command).
+        UInt idAddress = reg("embed_id_address", uint(64), 0);
+        assertAlways(phase.is(EmbedStep.ID_COMMAND).not().or(idAddress.eq(io.add(U(IoRegion.TOKENS_OFFSET, 64))
+                        .trunc(64).add(callToken.resize(64).shl(2).trunc(64)).trunc(64))),
+                "EmbedUnit: the id's address follows the call's token");
+        when(start, () -> idAddress.set(request.io().add(U(IoRegion.TOKENS_OFFSET, 64)).trunc(64)
+                .add(request.firstToken().resize(64).shl(2).trunc(64)).trunc(64)));
         UInt rowBeats = dim.shr(valueShift).resize(16).named("embed_row_beats");
         // The row's offset id x dim x 2 bytes is a product: its DSP-sized partial products registered (ROW_PARTS),
         // then their sum (ROW_OFFSET), each a step before the command (for timing).
@@ -141,7 +146,18 @@ final class EmbedUnit extends Area {
                     : new Vec<>(options).get("embed_lane" + lane + "_value", part));
         }
         Bool rowBeat = phase.is(EmbedStep.ROW).and(reads.data.valid).named("embed_row_beat");
-        Bool lastWord = word.add(1).trunc(16).eq(dim.shr(KernelShape.shift(lanes)).resize(16)).named("embed_last_word");
+        // Whether the word is the row's last and the token the chunk's last: flags kept with their counts (for
+        // timing: the increments and compares lay in front of the step's choice).
+        UInt rowWords = dim.shr(KernelShape.shift(lanes)).resize(16).named("embed_row_words");
+        Bool lastWord = reg("embed_last_word", bool(), 0);
+        Bool lastToken = reg("embed_last_token", bool(), 0);
+        assertAlways(phase.is(EmbedStep.ROW).not().or(lastWord.eq(word.add(1).trunc(16).eq(rowWords))
+                        .and(lastToken.eq(token.add(1).trunc(tokenBits).eq(tokens)))),
+                "EmbedUnit: the last-word and last-token flags follow their counts");
+        when(start, () -> {
+            lastWord.set(request.dim().shr(KernelShape.shift(lanes)).resize(16).eq(1));
+            lastToken.set(request.tokens().eq(1));
+        });
         when(phase.is(EmbedStep.ROW), () -> reads.data.ready.set(lastPart));
         // The row's word goes to the buffers registered, as stored, then widened (for timing); the instruction ends
         // once it has.
@@ -152,12 +168,15 @@ final class EmbedUnit extends Area {
                 part.set(mux(lastPart, U(0, widthOf(part)), part.add(1).trunc(widthOf(part))));
             }
             word.set(word.add(1).trunc(16));
+            lastWord.set(word.add(2).trunc(16).eq(rowWords));
             when(lastWord, () -> {
                 word.set(0);
+                lastWord.set(rowWords.eq(1));
                 token.set(token.add(1).trunc(tokenBits));
+                lastToken.set(token.add(2).trunc(tokenBits).eq(tokens));
                 callToken.set(callToken.add(1).trunc(32));
-                phase.set(mux(token.add(1).trunc(tokenBits).eq(tokens), HwEnum.constant(EmbedStep.FINISH),
-                        HwEnum.constant(EmbedStep.ID_COMMAND)));
+                idAddress.set(idAddress.add(4).trunc(64));
+                phase.set(mux(lastToken, HwEnum.constant(EmbedStep.FINISH), HwEnum.constant(EmbedStep.ID_COMMAND)));
             });
         });
 

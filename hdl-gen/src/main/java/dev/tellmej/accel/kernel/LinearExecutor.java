@@ -159,8 +159,6 @@ final class LinearExecutor extends Area {
         UInt headRows = reg("linear_head_rows", uint(17), 0);
 
         // ---- checks ----
-        UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "linear_dst_capacity");
-        UInt srcCapacity = ActivationBuffers.capacity(shape, request.src(), "linear_src_capacity");
         Bool gateUp = request.epilogue().eq(Epilogue.GATE_UP.id()).named("linear_is_gate_up");
         Bool toCache = request.epilogue().eq(Epilogue.ROPE_KEY_CACHE.id())
                 .or(request.epilogue().eq(Epilogue.VALUE_CACHE.id())).named("linear_is_cache");
@@ -177,9 +175,10 @@ final class LinearExecutor extends Area {
         Bool bad = Ahead.of("linear_bad_field", request.rows().eq(0).or(request.cols().eq(0))
                 .or(laneShift == 0 ? FALSE : request.rows().resize(laneShift).ne(0))
                 .or(request.epilogue().gt(Epilogue.GATE_UP.id()))
-                .or(ActivationBuffers.isBuffer(request.dst()).not()).or(request.rows().gt(dstCapacity.resize(16)))
-                .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()
-                        .or(request.rows().gt(srcCapacity.resize(16)))))
+                .or(ActivationBuffers.isBuffer(request.dst()).not())
+                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), request.rows(), "linear_dst_overflow"))
+                .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not().or(ActivationBuffers
+                        .exceedsCapacity(shape, request.src(), request.rows(), "linear_src_overflow"))))
                 .or(rotated.and(badHead)), start, "LinearExecutor");
         when(start, () -> {
             epilogue.set(request.epilogue());

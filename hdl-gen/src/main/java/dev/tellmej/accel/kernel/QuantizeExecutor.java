@@ -75,13 +75,13 @@ final class QuantizeExecutor extends Area {
         UInt outToken = reg("quantize_out_token", uint(tokenBits), 0);    // the token being stored
         UInt code = reg("quantize_code", uint(8), 0);
 
-        UInt capacity = ActivationBuffers.capacity(shape, request.src(), "quantize_capacity");
         Bool partWords = laneShift == 0 ? FALSE : request.length().resize(laneShift).ne(0).named("quantize_part_words");
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
         Bool bad = Ahead.of("quantize_bad_field", ActivationBuffers.isBuffer(request.src()).not()
-                .or(request.length().eq(0)).or(request.length().gt(capacity.resize(16))).or(partWords), start,
-                "QuantizeExecutor");
+                .or(request.length().eq(0))
+                .or(ActivationBuffers.exceedsCapacity(shape, request.src(), request.length(), "quantize_overflow"))
+                .or(partWords), start, "QuantizeExecutor");
         Bool noTokens = Ahead.of("quantize_no_tokens", request.tokens().eq(0), start, "QuantizeExecutor");
         when(start, () -> {
             src.set(request.src());

@@ -175,6 +175,12 @@ final class Sequencer extends Area {
         Bool lastChunk = Ahead.of("last_chunk", lastChunkNow, phase.isOneOf(Step.DECODE, Step.ISSUE, Step.EXECUTE,
                 Step.BARRIER, Step.TAP, Step.NEXT, Step.CHUNK_END), "Sequencer");
 
+        // The LINEAR executor has settled its prefetch, a cycle late (for timing: the TLMM's load flag lay on the
+        // path into DRAIN's choice). No prefetch starts in DRAIN, so a settled executor stays settled there.
+        Bool linearSettled = regNext("linear_settled_q", linear.settled, 0);
+        assertAlways(phase.is(Step.DRAIN).and(linearSettled).not().or(linear.settled),
+                "Sequencer: the LINEAR executor stays settled in DRAIN");
+
         // Embed's request.
         embed.request.dst().set(field(word, Opcode.EMBED, "dst"));
         embed.request.dim().set(field(word, Opcode.EMBED, "dim"));
@@ -582,7 +588,7 @@ final class Sequencer extends Area {
                     recordWriter.start.set(true);
                     phase.set(Step.DRAIN);
                 })
-                .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained).and(linear.settled), () -> {
+                .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained).and(linearSettled), () -> {
                     when(ok.and(writes.failed), () -> {
                         error.set(ErrorCode.DDR_ERROR.code());
                         detail.set(dataPort);

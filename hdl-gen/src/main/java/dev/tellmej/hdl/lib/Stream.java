@@ -200,7 +200,22 @@ public final class Stream<T> implements HwInterface {
         return new Queued<>(new Stream<>(fifo.pop.valid, fifo.pop.ready, popped), fifo.occupancy);
     }
 
-    /** A queued stream and the FIFO's occupancy (words held, 0..depth). */
+    /**
+     * A FIFO of {@code depth} LUT-RAM words and a head register ({@link SyncFifo#withHeadRegister}, an instance
+     * named {@code name}): the output's valid and word come from flip-flops, for a consumer whose decisions
+     * follow them at once. Latency 1; full throughput; holds {@code depth} + 1 words.
+     */
+    public Queued<T> headQueue(String name, int depth) {
+        int width = widthOf(payload);
+        SyncFifo fifo = instance(name, SyncFifo.withHeadRegister(width, depth));
+        fifo.push.valid.set(valid);
+        fifo.push.payload.set(asBits(payload));
+        ready.set(fifo.push.ready);
+        T popped = fromBits(templateOf(payload), fifo.pop.payload);
+        return new Queued<>(new Stream<>(fifo.pop.valid, fifo.pop.ready, popped), fifo.occupancy);
+    }
+
+    /** A queued stream and the FIFO's occupancy (words held, 0..depth; 0..depth + 1 with a head register). */
     public record Queued<T>(Stream<T> stream, UInt occupancy) {}
 
     /**

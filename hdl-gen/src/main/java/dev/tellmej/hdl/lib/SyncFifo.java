@@ -17,12 +17,17 @@ import dev.tellmej.hdl.ir.Locations;
  * <ul>
  *   <li>DISTRIBUTED, REGISTERS, AUTO: the RAM is read asynchronously. Holds {@code depth} words; latency 1
  *       (a word pushed in cycle t is valid at the output in t + 1); one push and one pop per cycle.
+ *   <li>The same with a head register ({@link #withHeadRegister}): the oldest word waits in a register, the
+ *       RAM holds the words behind it, and a word pushed while nothing is held goes straight into the register.
+ *       The output's valid and word come from flip-flops (the LUT RAM's read lies only in front of the
+ *       register); latency 1; holds {@code depth} + 1 words; cost: a word of flip-flops and its multiplexer.
  *   <li>BLOCK: the RAM is read through its register into an output stage. Holds {@code depth} + 1 words;
  *       latency 2; one push and one pop per cycle.
  * </ul>
  * Cost: the RAM, two pointers of log2(depth) bits, a counter of log2(depth + 1) bits, two flags (holding a word,
  * room for one).
- * The Verilog module is named {@code SyncFifo_w<width>_d<depth>} (plus {@code _ram<style>} for BLOCK).
+ * The Verilog module is named {@code SyncFifo_w<width>_d<depth>} (plus {@code _ram<style>} for BLOCK and
+ * {@code _head} with a head register).
  */
 public final class SyncFifo extends Module {
     /** Words in. */
@@ -38,6 +43,21 @@ public final class SyncFifo extends Module {
      * @param style where the RAM goes; ULTRA is not supported (use BLOCK)
      */
     public SyncFifo(int width, int depth, RamStyle style) {
+        this(width, depth, style, false);
+    }
+
+    /**
+     * A LUT-RAM FIFO whose oldest word waits in a register, for a consumer whose logic follows the word at once
+     * (a route, a tag): {@code depth} RAM words plus the register.
+     *
+     * @param width word width in bits (at least 1)
+     * @param depth RAM words (at least 2)
+     */
+    public static SyncFifo withHeadRegister(int width, int depth) {
+        return new SyncFifo(width, depth, RamStyle.DISTRIBUTED, true);
+    }
+
+    private SyncFifo(int width, int depth, RamStyle style, boolean headRegister) {
         if (width < 1 || depth < 2) {
             throw new InvalidParameterException(Locations.capture(),
                     "SyncFifo needs width >= 1 and depth >= 2, got width " + width + ", depth " + depth);
@@ -51,10 +71,13 @@ public final class SyncFifo extends Module {
         if (style == RamStyle.BLOCK) {
             param("ram", "block");
         }
+        if (headRegister) {
+            param("head", "");
+        }
         push = in("push", Stream.of(bits(width)));
         pop = out("pop", Stream.of(bits(width)));
         boolean registeredRead = style == RamStyle.BLOCK;
-        occupancy = out("occupancy", uint(bitsFor(registeredRead ? depth + 1 : depth)));
+        occupancy = out("occupancy", uint(bitsFor(registeredRead || headRegister ? depth + 1 : depth)));
 
         int addressWidth = log2Up(depth);
         Mem<Bits> ram = mem("ram", bits(width), depth).style(style);
@@ -69,12 +92,28 @@ public final class SyncFifo extends Module {
                 "SyncFifo: the holding and room flags follow the count");
 
         push.ready.set(roomy);
-        when(push.fire(), () -> {
-            ram.write(writePointer, push.payload);
-            writePointer.set(increment(writePointer, depth));
-        });
+        Bool pushed;
         Bool take;
-        if (registeredRead) {
+        if (headRegister) {
+            // The head is refilled whenever it is empty or being popped: from the RAM's oldest word, or with the
+            // word pushed now when the RAM holds none (a word is in the head whenever the FIFO holds any).
+            Bool headValid = reg("head_valid", bool(), 0);
+            Bits head = reg("head", bits(width), 0);
+            Bool headFree = headValid.not().or(pop.ready).named("head_free");
+            Bool bypass = headFree.and(holding.not()).named("bypass");
+            pushed = push.fire().and(bypass.not()).named("ram_write");
+            take = headFree.and(holding).named("ram_read");
+            Bits oldest = ram.readAsync(readPointer).named("ram_oldest");
+            when(headFree, () -> {
+                headValid.set(holding.or(push.valid));
+                head.set(mux(holding, oldest, push.payload));
+            });
+            pop.valid.set(headValid);
+            pop.payload.set(head);
+            occupancy.set(stored.zext(occupancy.width()).add(headValid.asUInt().zext(occupancy.width())));
+            assertAlways(headValid.or(holding.not()), "SyncFifo: the head holds a word whenever the RAM does");
+        } else if (registeredRead) {
+            pushed = push.fire();
             Bool outputValid = reg("output_valid", bool(), 0);
             take = holding.and(outputValid.not().or(pop.ready)).named("ram_read");
             Bits data = ram.readSync("ram_rdata", readPointer, take, 1);
@@ -83,13 +122,17 @@ public final class SyncFifo extends Module {
             pop.payload.set(data);
             occupancy.set(stored.zext(occupancy.width()).add(outputValid.asUInt().zext(occupancy.width())));
         } else {
+            pushed = push.fire();
             take = pop.fire();
             pop.valid.set(holding);
             pop.payload.set(ram.readAsync(readPointer));
             occupancy.set(stored);
         }
+        when(pushed, () -> {
+            ram.write(writePointer, push.payload);
+            writePointer.set(increment(writePointer, depth));
+        });
         when(take, () -> readPointer.set(increment(readPointer, depth)));
-        Bool pushed = push.fire();
         when(pushed.and(take.not()), () -> {
             stored.set(stored.add(1));
             holding.set(true);

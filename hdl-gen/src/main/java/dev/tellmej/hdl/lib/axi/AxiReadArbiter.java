@@ -39,10 +39,10 @@ import java.util.List;
  * <p><b>Head-of-line blocking.</b> The memory answers in order, so a client that holds {@code rready} low holds
  * the R channel for every burst behind its own. {@link AxiBurstReader} never does (a burst is issued only with
  * room for all its beats), so readers built on it cannot block one another.
- * <b>Cost</b>: the FIFO (LUT RAM of {@code max(2, burstsInFlight)} x (log2 clients + ID bits), two pointers, a
- * counter); the round robin's two one-hot registers of {@code clients} bits and a flag (none for one client); an
- * AND-OR multiplexer of the clients' addresses; a decoder of the FIFO's head and a multiplexer of the
- * {@code rready}s.
+ * <b>Cost</b>: the FIFO (LUT RAM of {@code max(2, burstsInFlight)} x (log2 clients + ID bits), its head in a
+ * register, two pointers, a counter); the round robin's two one-hot registers of {@code clients} bits and a
+ * flag (none for one client); an AND-OR multiplexer of the clients' addresses; a decoder of the FIFO's head and
+ * a multiplexer of the {@code rready}s.
  *
  * <p><b>Checks.</b> Simulation-only assertions stop a run if an R beat arrives with no burst recorded, or a
  * client raises {@code awvalid} or {@code wvalid}: the write channels of the client ports are tied off

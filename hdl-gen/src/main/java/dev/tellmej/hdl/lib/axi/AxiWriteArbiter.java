@@ -39,8 +39,9 @@ import java.util.List;
  * loses one cycle per burst only when the W route was empty; consecutive bursts' beats follow each other
  * without a gap. B is combinational as R is. <b>Throughput</b>: one AW, one W beat and one B per cycle.
  * <b>Cost</b>: two LUT-RAM FIFOs of {@code max(2, burstsInFlight)} entries (log2 clients bits, plus the ID in
- * the B route), a flag, the round robin's two one-hot registers and flag; an AND-OR multiplexer of the clients'
- * addresses and a multiplexer of their W beats (data width + strobes + 1 bits) selected by the W route's head.
+ * the B route) with their heads in registers, a flag, the round robin's two one-hot registers and flag; an
+ * AND-OR multiplexer of the clients' addresses and a multiplexer of their W beats (data width + strobes + 1
+ * bits) selected by the W route's head.
  *
  * <p><b>Head-of-line blocking.</b> W follows the order of the addresses, so a client whose address was granted
  * and whose data does not come holds W for everyone behind it. {@link AxiBurstWriter} issues an address only

@@ -4,7 +4,6 @@ import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
-import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
@@ -19,7 +18,8 @@ import java.util.Map;
  * The bursts in flight on a shared port, oldest first: for each, the client it belongs to and the ID that client
  * gave it. One ID downstream keeps the memory's answers in this order, so the oldest entry says where the next R
  * beat or B response goes. A LUT-RAM {@link SyncFifo} of {@code max(2, burstsInFlight)} words of
- * {@code log2(clients)} (at least 1) + ID bits; an entry pushed at an edge is at the head after it (latency 1).
+ * {@code log2(clients)} (at least 1) + ID bits with its head in a register; an entry pushed at an edge is at the
+ * head after it (latency 1).
  * With the parts {@link AxiReadArbiter} and {@link AxiWriteArbiter} share: their address round robin, parameter
  * checks and Verilog name.
  */
@@ -41,7 +41,9 @@ final class BurstRoutes {
     BurstRoutes(String name, Axi4Config config, int clients, int burstsInFlight, boolean withIds) {
         indexBits = indexBits(clients);
         int idBits = withIds ? config.idWidth() : 0;
-        fifo = instance(name, new SyncFifo(indexBits + idBits, Math.max(2, burstsInFlight), RamStyle.DISTRIBUTED));
+        // The head in a register: the route picks the client's valid, ready and data at once (the LUT RAM's read
+        // lay at the start of the paths through the routing into the clients).
+        fifo = instance(name, SyncFifo.withHeadRegister(indexBits + idBits, Math.max(2, burstsInFlight)));
         valid = fifo.pop.valid;
         Bits head = fifo.pop.payload;
         client = head.slice(indexBits - 1, 0).asUInt();

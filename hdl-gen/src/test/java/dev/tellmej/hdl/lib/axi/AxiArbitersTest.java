@@ -66,7 +66,7 @@ class AxiArbitersTest {
         Design<AxiPortShare> kv260 = Hdl.elaborate(() -> new AxiPortShare(KV260,
                 List.of(READ, READ, READ, READ, READ, WRITE), 8));
         assertEquals("AxiPortShare_w128_rrrrrw_o8", kv260.topName());
-        assertEquals(List.of("SyncFifo_w3_d8", "AxiReadArbiter_w128_n5_o8", "SyncFifo_w1_d8",
+        assertEquals(List.of("SyncFifo_w3_d8_head", "AxiReadArbiter_w128_n5_o8", "SyncFifo_w1_d8_head",
                 "AxiWriteArbiter_w128_n1_o8", "AxiPortShare_w128_rrrrrw_o8"),
                 List.copyOf(kv260.definitions().keySet()));
         ResourceReport report = DesignVerifier.verify(kv260, "axi-port-share-kv260");
