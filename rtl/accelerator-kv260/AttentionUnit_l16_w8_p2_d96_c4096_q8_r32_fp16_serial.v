@@ -450,20 +450,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [8:0]   key1_write_address;                    // ChunkLoader.java:153
   wire         key1_beat_error;                       // ChunkLoader.java:172
   wire         key_loaders_requesting;                // AttentionUnit.java:205
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:193
-  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:198
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:198
-  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:198
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:198
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:201
-  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:198
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:198
-  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:198
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:198
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:201
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:206
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:207
-  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:207
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:194
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:199
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:199
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:199
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:199
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:202
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:199
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:199
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:199
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:199
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:202
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:207
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:213
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:213
+  reg  [255:0] key_read_chosen_q;                     // ChunkLoader.java:214
 
   // controller
   reg  [1:0]   phase;                                 // AttentionUnit.java:435
@@ -489,15 +490,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         take_command;                          // AttentionUnit.java:462
   reg          last_query_beat;                       // AttentionUnit.java:468
   reg          last_query_slot;                       // AttentionUnit.java:469
-  wire         start_scores;                          // AttentionUnit.java:474
-  reg  [7:0]   own_slots;                             // AttentionUnit.java:478
-  reg          start_maxima;                          // AttentionUnit.java:479
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:483
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:486
-  wire         start_value_job;                       // AttentionUnit.java:494
-  wire         reduction_in_the_way;                  // AttentionUnit.java:497
-  wire         hand_off;                              // AttentionUnit.java:499
-  wire         key_rows_failed;                       // AttentionUnit.java:502
+  wire         last_query_in;                         // AttentionUnit.java:474
+  reg          start_scores;                          // AttentionUnit.java:477
+  reg  [7:0]   own_slots;                             // AttentionUnit.java:481
+  reg          start_maxima;                          // AttentionUnit.java:482
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:486
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:489
+  wire         start_value_job;                       // AttentionUnit.java:497
+  wire         reduction_in_the_way;                  // AttentionUnit.java:500
+  wire         hand_off;                              // AttentionUnit.java:502
+  wire         key_rows_failed;                       // AttentionUnit.java:505
 
   // key_progress
   wire [1:0]   key_first_halves;                      // ChunkProgress.java:45
@@ -566,8 +568,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [5:0]   query_read_address;                    // ScoreEngine.java:149
   wire [1:0]   score_present_beats;                   // ScoreEngine.java:151
   reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:168
+  reg  [127:0] query_read_1_r1;                       // ScoreEngine.java:168
   reg  [127:0] query_read_1;                          // ScoreEngine.java:168
   reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:168
+  reg  [127:0] query_read_0_r1;                       // ScoreEngine.java:168
   reg  [127:0] query_read_0;                          // ScoreEngine.java:168
   wire [255:0] query_word_read;                       // ScoreEngine.java:171
 
@@ -801,16 +805,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // score_engine
   reg          score_issue_d1;                        // ScoreEngine.java:192
   reg          score_issue_d2;                        // ScoreEngine.java:192
+  reg          score_issue_d3;                        // ScoreEngine.java:192
   reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:203
   reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:203
   reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:203
   reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:203
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:203
   wire [2:0]   read_entry;                            // ScoreEngine.java:204
   wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:207
   reg          issue_first_d1;                        // ScoreEngine.java:208
   reg          issue_first_d2;                        // ScoreEngine.java:208
   reg          issue_first_d3;                        // ScoreEngine.java:208
   reg          issue_first_d4;                        // ScoreEngine.java:208
+  reg          issue_first_d5;                        // ScoreEngine.java:208
   reg  [31:0]  key_lane0_addend_d1;                   // ScoreEngine.java:209
   wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:207
   reg  [31:0]  key_lane1_addend_d1;                   // ScoreEngine.java:209
@@ -842,7 +849,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  key_lane14_addend_d1;                  // ScoreEngine.java:209
   wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:207
   reg  [31:0]  key_lane15_addend_d1;                  // ScoreEngine.java:209
-  reg          score_issue_d3;                        // ScoreEngine.java:213
   reg          score_issue_d4;                        // ScoreEngine.java:213
   reg          score_issue_d5;                        // ScoreEngine.java:213
   reg          score_issue_d6;                        // ScoreEngine.java:213
@@ -851,13 +857,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_issue_d9;                        // ScoreEngine.java:213
   reg          score_issue_d10;                       // ScoreEngine.java:213
   reg          score_issue_d11;                       // ScoreEngine.java:213
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:214
+  reg          score_issue_d12;                       // ScoreEngine.java:213
   reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:214
   reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:214
   reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:214
   reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:214
   reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:214
   reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d12;                        // ScoreEngine.java:214
   reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:215
   reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:215
   reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:215
@@ -869,6 +876,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:215
   reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:215
   reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d12;                       // ScoreEngine.java:215
   reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:216
   reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:216
   reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:216
@@ -880,6 +888,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:216
   reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:216
   reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d12;                     // ScoreEngine.java:216
   wire [2:0]   sum_entry;                             // ScoreEngine.java:218
   reg          issue_row_last_d1;                     // ScoreEngine.java:225
   reg          issue_row_last_d2;                     // ScoreEngine.java:225
@@ -892,6 +901,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          issue_row_last_d9;                     // ScoreEngine.java:225
   reg          issue_row_last_d10;                    // ScoreEngine.java:225
   reg          issue_row_last_d11;                    // ScoreEngine.java:225
+  reg          issue_row_last_d12;                    // ScoreEngine.java:225
   wire         row_launch;                            // ScoreEngine.java:225
   wire [31:0]  held_0;                                // ScoreEngine.java:231
   wire [31:0]  row_partial_0;                         // ScoreEngine.java:238
@@ -936,6 +946,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:242
   reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:242
   reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:242
+  reg  [2:0]   issue_slot_d12;                        // ScoreEngine.java:242
   reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:243
   reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:243
   reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:243
@@ -947,6 +958,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:243
   reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:243
   reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d12;                         // ScoreEngine.java:243
   wire         score_tree_in_valid;                   // ScoreEngine.java:273
   wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:273
   wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:273
@@ -996,6 +1008,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_rows_launched_d10;               // ScoreEngine.java:290
   reg          score_rows_launched_d11;               // ScoreEngine.java:290
   reg          score_rows_launched_d12;               // ScoreEngine.java:290
+  reg          score_rows_launched_d13;               // ScoreEngine.java:290
   reg          score_pass_finished_d1;                // ScoreEngine.java:292
   reg          score_pass_finished_d2;                // ScoreEngine.java:292
   reg          score_pass_finished_d3;                // ScoreEngine.java:292
@@ -1007,15 +1020,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d9;                // ScoreEngine.java:292
 
   // score_sink
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:669
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:669
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:681
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:672
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:672
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:684
   wire         score_buffer_write;                    // AttentionUnit.java:219
   wire         value_chunk_consumed;                  // AttentionUnit.java:225
   wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:226
@@ -1094,52 +1107,53 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value1_write_last_row_beat;            // ChunkLoader.java:151
   wire [8:0]   value1_write_address;                  // ChunkLoader.java:153
   wire         value1_beat_error;                     // ChunkLoader.java:172
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:193
-  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:198
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:198
-  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:198
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:198
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:201
-  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:198
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:198
-  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:198
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:198
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:201
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:206
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:207
-  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:207
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:194
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:199
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:199
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:199
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:199
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:202
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:199
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:199
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:199
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:199
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:202
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:207
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:213
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:213
+  reg  [255:0] value_read_chosen_q;                   // ChunkLoader.java:214
   wire         value_loaders_requesting;              // AttentionUnit.java:232
   wire         values_accumulated;                    // AttentionUnit.java:233
   wire         values_reduced;                        // AttentionUnit.java:234
 
   // value_side
-  reg  [1:0]   value_phase;                           // AttentionUnit.java:579
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:580
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:581
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:581
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:582
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:582
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:583
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:586
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:586
-  reg          value_pass_start;                      // AttentionUnit.java:589
-  reg          value_keys_failed;                     // AttentionUnit.java:590
-  reg          value_newer_job;                       // AttentionUnit.java:592
-  wire         value_pass_over;                       // AttentionUnit.java:594
-  wire         value_pass_on;                         // AttentionUnit.java:595
-  wire         value_rows_failed;                     // AttentionUnit.java:614
-  wire [7:0]   value_code;                            // AttentionUnit.java:616
+  reg  [1:0]   value_phase;                           // AttentionUnit.java:582
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:583
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:584
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:584
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:585
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:585
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:586
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:589
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:589
+  reg          value_pass_start;                      // AttentionUnit.java:592
+  reg          value_keys_failed;                     // AttentionUnit.java:593
+  reg          value_newer_job;                       // AttentionUnit.java:595
+  wire         value_pass_over;                       // AttentionUnit.java:597
+  wire         value_pass_on;                         // AttentionUnit.java:598
+  wire         value_rows_failed;                     // AttentionUnit.java:617
+  wire [7:0]   value_code;                            // AttentionUnit.java:619
 
   // reduce_side
-  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:637
-  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:639
-  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:640
-  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:640
-  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:641
-  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:641
-  reg  [7:0]   reduce_code;                           // AttentionUnit.java:642
-  reg          reduce_start;                          // AttentionUnit.java:643
-  wire         reduce_side_finished;                  // AttentionUnit.java:644
+  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:640
+  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:642
+  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:643
+  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:643
+  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:644
+  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:644
+  reg  [7:0]   reduce_code;                           // AttentionUnit.java:645
+  reg          reduce_start;                          // AttentionUnit.java:646
+  wire         reduce_side_finished;                  // AttentionUnit.java:647
 
   // value_progress
   wire [1:0]   value_first_halves;                    // ChunkProgress.java:45
@@ -1442,6 +1456,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
+  reg          value_issue_d3;                        // ValueEngine.java:170
   wire         value_lane0_v_in_valid;                // ValueEngine.java:170
   wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:170
   wire         value_lane0_v_out_valid;               // ValueEngine.java:170
@@ -1536,7 +1551,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:177
@@ -1567,7 +1581,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:177
@@ -1598,7 +1611,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:177
@@ -1629,7 +1641,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:177
@@ -1660,7 +1671,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:177
@@ -1691,7 +1701,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:177
@@ -1722,7 +1731,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:177
@@ -1753,7 +1761,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:177
@@ -1784,7 +1791,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:177
   reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:177
   reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:177
@@ -1815,7 +1821,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:177
   reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:177
   reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:177
   reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:177
@@ -1846,7 +1851,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:177
   reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:177
@@ -1877,7 +1881,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:177
   reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:177
@@ -1908,7 +1911,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:177
   reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:177
@@ -1939,7 +1941,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:177
   reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:177
@@ -1970,7 +1971,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:177
@@ -2001,7 +2001,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:177
   reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:177
   reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:186
   reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:186
   reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:186
@@ -2642,13 +2641,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [15:0]  out_beat_payload_5;                    // Reduction.java:257
   wire [15:0]  out_beat_payload_6;                    // Reduction.java:257
   wire [15:0]  out_beat_payload_7;                    // Reduction.java:257
-  wire         out_queue_push_valid;                  // Stream.java:195
-  wire         out_queue_push_ready;                  // Stream.java:195
-  wire [127:0] out_queue_push_payload;                // Stream.java:195
-  wire         out_queue_pop_valid;                   // Stream.java:195
-  wire         out_queue_pop_ready;                   // Stream.java:195
-  wire [127:0] out_queue_pop_payload;                 // Stream.java:195
-  wire [3:0]   out_queue_occupancy;                   // Stream.java:195
+  wire         out_queue_push_valid;                  // Stream.java:194
+  wire         out_queue_push_ready;                  // Stream.java:194
+  wire [127:0] out_queue_push_payload;                // Stream.java:194
+  wire         out_queue_pop_valid;                   // Stream.java:194
+  wire         out_queue_pop_ready;                   // Stream.java:194
+  wire [127:0] out_queue_pop_payload;                 // Stream.java:194
+  wire [3:0]   out_queue_occupancy;                   // Stream.java:194
   wire         beat_promised;                         // Reduction.java:263
   wire         beat_delivered;                        // Reduction.java:264
   wire         gather_done;                           // Reduction.java:270
@@ -3404,11 +3403,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:147
   assign key_loaders_requesting = key0_requesting | key1_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:193
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:201
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:201
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:206
-  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:208
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:194
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:202
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:202
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:207
+  assign key_port_data = key_read_chosen_q; // ChunkLoader.java:214
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:464
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
@@ -3426,11 +3425,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:129
   assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats_q}; // ChunkLoader.java:129
   assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:147
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:193
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:201
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:201
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:206
-  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:208
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:194
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:202
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:202
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:207
+  assign value_port_data = value_read_chosen_q; // ChunkLoader.java:214
   assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -3472,25 +3471,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
     score_read <= score_read_r0; // AttentionUnit.java:197
-    if (key_port_enable) begin // ChunkLoader.java:198
-      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:198
+    if (key_port_enable) begin // ChunkLoader.java:199
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:199
     end
-    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:198
-    if (key_port_enable) begin // ChunkLoader.java:198
-      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:198
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:199
+    if (key_port_enable) begin // ChunkLoader.java:199
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:199
     end
-    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:198
-    if (key_port_enable) begin // ChunkLoader.java:198
-      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:198
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:199
+    if (key_port_enable) begin // ChunkLoader.java:199
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:199
     end
-    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:198
-    if (key_port_enable) begin // ChunkLoader.java:198
-      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:198
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:199
+    if (key_port_enable) begin // ChunkLoader.java:199
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:199
     end
-    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:198
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:207
-    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:207
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:490
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:199
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:213
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:213
+    key_read_chosen_q <= key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:214
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:493
       query_store_0[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3499,9 +3499,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:490
+           queries_payload_0}; // AttentionUnit.java:493
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:490
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:493
       query_store_1[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -3510,29 +3510,30 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:490
+           queries_payload_0}; // AttentionUnit.java:493
     end
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:198
-      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:198
+    if (value_port_enable) begin // ChunkLoader.java:199
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:199
     end
-    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:198
-    if (value_port_enable) begin // ChunkLoader.java:198
-      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:198
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:199
+    if (value_port_enable) begin // ChunkLoader.java:199
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:199
     end
-    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:198
-    if (value_port_enable) begin // ChunkLoader.java:198
-      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:198
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:199
+    if (value_port_enable) begin // ChunkLoader.java:199
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:199
     end
-    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:198
-    if (value_port_enable) begin // ChunkLoader.java:198
-      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:198
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:199
+    if (value_port_enable) begin // ChunkLoader.java:199
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:199
     end
-    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:198
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:207
-    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:207
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:199
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:213
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:213
+    value_read_chosen_q <= value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:214
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
       done_pending <= 1'b1; // AttentionUnit.java:257
@@ -3813,25 +3814,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:459
   assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:461
   assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:462
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:483
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:486
+  assign last_query_in = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:486
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:489
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:494
+      & ~value_job_requesting; // AttentionUnit.java:497
   assign reduction_in_the_way =
       reduce_busy
       & (((slot_base < 3'd4) & (reduce_command_base < 3'd4))
          | ((({6'd0, slot_base} + {1'b0, slots}) > 9'd4)
-            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:497
-  // AttentionUnit.java:499
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
+            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:500
   // AttentionUnit.java:502
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
+  // AttentionUnit.java:505
   assign key_rows_failed =
       key_newer_job ? (key0_failed_older | key1_failed_older) : (key0_failed_latest | key1_failed_latest);
 
   always @(posedge ap_clk) begin
+    start_scores <= last_query_in; // AttentionUnit.java:477
     own_slots <=
         {(own_slots_sum > 9'd7),
          ((own_slots_ext <= 9'd6) & (own_slots_sum > 9'd6)),
@@ -3840,52 +3842,53 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
          ((own_slots_ext <= 9'd3) & (own_slots_sum > 9'd3)),
          ((own_slots_ext <= 9'd2) & (own_slots_sum > 9'd2)),
          ((own_slots_ext <= 9'd1) & (own_slots_sum > 9'd1)),
-         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:478
-    start_maxima <= start_scores; // AttentionUnit.java:479
-    if (take_command) begin // AttentionUnit.java:506
-      first_positions <= intake_first_positions; // AttentionUnit.java:507
-      last_positions <= intake_last_positions; // AttentionUnit.java:508
-      heads <= intake_heads; // AttentionUnit.java:509
-      slots <= intake_slots; // AttentionUnit.java:510
-      row_beats <= intake_row_beats; // AttentionUnit.java:511
-      slot_base <= command_slot_base; // AttentionUnit.java:512
-      value_address <= intake_value_address; // AttentionUnit.java:513
-      scale <= intake_scale; // AttentionUnit.java:514
-      score_key_base_0 <= key0_job_base; // AttentionUnit.java:516
-      score_key_base_1 <= key1_job_base; // AttentionUnit.java:516
-      query_slot <= 8'd0; // AttentionUnit.java:518
-      query_beat <= 8'd0; // AttentionUnit.java:519
-      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:520
-      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:521
-      value_job_started <= 1'b0; // AttentionUnit.java:522
-      key_newer_job <= 1'b0; // AttentionUnit.java:523
-      phase <= PHASE_QUERIES; // AttentionUnit.java:524
-    end else if (start_key_job) begin // AttentionUnit.java:525
-      key_newer_job <= 1'b1; // AttentionUnit.java:525
+         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:481
+    start_maxima <= start_scores; // AttentionUnit.java:482
+    if (take_command) begin // AttentionUnit.java:509
+      first_positions <= intake_first_positions; // AttentionUnit.java:510
+      last_positions <= intake_last_positions; // AttentionUnit.java:511
+      heads <= intake_heads; // AttentionUnit.java:512
+      slots <= intake_slots; // AttentionUnit.java:513
+      row_beats <= intake_row_beats; // AttentionUnit.java:514
+      slot_base <= command_slot_base; // AttentionUnit.java:515
+      value_address <= intake_value_address; // AttentionUnit.java:516
+      scale <= intake_scale; // AttentionUnit.java:517
+      score_key_base_0 <= key0_job_base; // AttentionUnit.java:519
+      score_key_base_1 <= key1_job_base; // AttentionUnit.java:519
+      query_slot <= 8'd0; // AttentionUnit.java:521
+      query_beat <= 8'd0; // AttentionUnit.java:522
+      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:523
+      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:524
+      value_job_started <= 1'b0; // AttentionUnit.java:525
+      key_newer_job <= 1'b0; // AttentionUnit.java:526
+      phase <= PHASE_QUERIES; // AttentionUnit.java:527
+    end else if (start_key_job) begin // AttentionUnit.java:528
+      key_newer_job <= 1'b1; // AttentionUnit.java:528
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:526
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:527
-      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:528
-      if (last_query_beat) begin // AttentionUnit.java:529
-        query_beat <= 8'd0; // AttentionUnit.java:530
-        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:531
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:532
-        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:533
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:529
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:530
+      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:531
+      if (last_query_beat) begin // AttentionUnit.java:532
+        query_beat <= 8'd0; // AttentionUnit.java:533
+        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:534
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:535
+        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:536
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:536
-      value_job_started <= 1'b1; // AttentionUnit.java:536
+    if (start_value_job) begin // AttentionUnit.java:539
+      value_job_started <= 1'b1; // AttentionUnit.java:539
     end
-    if (start_scores) begin // AttentionUnit.java:537
-      phase <= PHASE_SCORES; // AttentionUnit.java:537
+    if (last_query_in) begin // AttentionUnit.java:540
+      phase <= PHASE_SCORES; // AttentionUnit.java:540
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:538
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:538
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:541
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:541
     end
-    if (hand_off) begin // AttentionUnit.java:539
-      phase <= PHASE_IDLE; // AttentionUnit.java:539
+    if (hand_off) begin // AttentionUnit.java:542
+      phase <= PHASE_IDLE; // AttentionUnit.java:542
     end
     if (!ap_rst_n) begin
+      start_scores <= 1'b0;
       own_slots <= 8'h0;
       start_maxima <= 1'b0;
       first_positions <= 13'd0;
@@ -3943,7 +3946,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:149
   assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:151
   assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:171
-  assign read_entry = issue_turn_d4; // ScoreEngine.java:204
+  assign read_entry = issue_turn_d5; // ScoreEngine.java:204
   assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:207
   assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:207
   assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:207
@@ -3960,72 +3963,72 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_lane13_partial = partials_13[read_entry]; // ScoreEngine.java:207
   assign key_lane14_partial = partials_14[read_entry]; // ScoreEngine.java:207
   assign key_lane15_partial = partials_15[read_entry]; // ScoreEngine.java:207
-  assign sum_entry = issue_turn_d11; // ScoreEngine.java:218
-  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:225
-  assign held_0 = partials_0[issue_turn_d11]; // ScoreEngine.java:231
+  assign sum_entry = issue_turn_d12; // ScoreEngine.java:218
+  assign row_launch = score_issue_d12 & issue_row_last_d12; // ScoreEngine.java:225
+  assign held_0 = partials_0[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_0 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum0 : held_0) : 32'h0;
+  assign held_1 = partials_1[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_1 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum1 : held_1) : 32'h0;
+  assign held_2 = partials_2[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_2 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum2 : held_2) : 32'h0;
+  assign held_3 = partials_3[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_3 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_4[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum3 : held_3) : 32'h0;
+  assign held_4 = partials_4[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_4 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
-  assign held_5 = partials_5[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum4 : held_4) : 32'h0;
+  assign held_5 = partials_5[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_5 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
-  assign held_6 = partials_6[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum5 : held_5) : 32'h0;
+  assign held_6 = partials_6[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_6 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
-  assign held_7 = partials_7[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum6 : held_6) : 32'h0;
+  assign held_7 = partials_7[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_7 =
-      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
-  assign held_8 = partials_8[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum7 : held_7) : 32'h0;
+  assign held_8 = partials_8[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_8 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
-  assign held_9 = partials_9[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum8 : held_8) : 32'h0;
+  assign held_9 = partials_9[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_9 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
-  assign held_10 = partials_10[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum9 : held_9) : 32'h0;
+  assign held_10 = partials_10[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_10 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
-  assign held_11 = partials_11[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum10 : held_10) : 32'h0;
+  assign held_11 = partials_11[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_11 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
-  assign held_12 = partials_12[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum11 : held_11) : 32'h0;
+  assign held_12 = partials_12[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_12 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
-  assign held_13 = partials_13[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum12 : held_12) : 32'h0;
+  assign held_13 = partials_13[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_13 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
-  assign held_14 = partials_14[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum13 : held_13) : 32'h0;
+  assign held_14 = partials_14[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_14 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
-  assign held_15 = partials_15[issue_turn_d11]; // ScoreEngine.java:231
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum14 : held_14) : 32'h0;
+  assign held_15 = partials_15[issue_turn_d12]; // ScoreEngine.java:231
   // ScoreEngine.java:238
   assign row_partial_15 =
-      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum15 : held_15) : 32'h0;
   assign score_tree_in_valid = row_launch; // ScoreEngine.java:275
   assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:277
   assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:277
@@ -4043,7 +4046,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:277
   assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:277
   assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:277
-  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:279
+  assign score_tree_in_payload_tag = {issue_slot_d12, issue_row_d12}; // ScoreEngine.java:279
   assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:281
   assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:281
   assign scaled_in_payload_b = scale; // ScoreEngine.java:281
@@ -4073,38 +4076,42 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (score_issue) begin // ScoreEngine.java:168
       query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:168
     end
-    query_read_1 <= query_read_1_r0; // ScoreEngine.java:168
+    query_read_1_r1 <= query_read_1_r0; // ScoreEngine.java:168
+    query_read_1 <= query_read_1_r1; // ScoreEngine.java:168
     if (score_issue) begin // ScoreEngine.java:168
       query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:168
     end
-    query_read_0 <= query_read_0_r0; // ScoreEngine.java:168
+    query_read_0_r1 <= query_read_0_r0; // ScoreEngine.java:168
+    query_read_0 <= query_read_0_r1; // ScoreEngine.java:168
     score_issue_d1 <= score_issue; // ScoreEngine.java:192
     score_issue_d2 <= score_issue_d1; // ScoreEngine.java:192
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:192
     issue_turn_d1 <= turn; // ScoreEngine.java:203
     issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:203
     issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:203
     issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:203
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:203
     issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:208
     issue_first_d2 <= issue_first_d1; // ScoreEngine.java:208
     issue_first_d3 <= issue_first_d2; // ScoreEngine.java:208
     issue_first_d4 <= issue_first_d3; // ScoreEngine.java:208
-    key_lane0_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
-    key_lane1_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
-    key_lane2_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
-    key_lane3_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
-    key_lane4_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:209
-    key_lane5_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:209
-    key_lane6_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:209
-    key_lane7_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:209
-    key_lane8_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:209
-    key_lane9_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:209
-    key_lane10_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:209
-    key_lane11_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:209
-    key_lane12_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:209
-    key_lane13_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:209
-    key_lane14_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:209
-    key_lane15_addend_d1 <= issue_first_d4 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:209
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:213
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:208
+    key_lane0_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
+    key_lane1_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
+    key_lane2_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
+    key_lane3_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
+    key_lane4_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:209
+    key_lane5_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:209
+    key_lane6_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:209
+    key_lane7_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:209
+    key_lane8_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:209
+    key_lane9_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:209
+    key_lane10_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:209
+    key_lane11_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:209
+    key_lane12_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:209
+    key_lane13_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:209
+    key_lane14_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:209
+    key_lane15_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:209
     score_issue_d4 <= score_issue_d3; // ScoreEngine.java:213
     score_issue_d5 <= score_issue_d4; // ScoreEngine.java:213
     score_issue_d6 <= score_issue_d5; // ScoreEngine.java:213
@@ -4113,13 +4120,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     score_issue_d9 <= score_issue_d8; // ScoreEngine.java:213
     score_issue_d10 <= score_issue_d9; // ScoreEngine.java:213
     score_issue_d11 <= score_issue_d10; // ScoreEngine.java:213
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:214
+    score_issue_d12 <= score_issue_d11; // ScoreEngine.java:213
     issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:214
     issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:214
     issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:214
     issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:214
     issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:214
     issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:214
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:214
     issue_group_d1 <= 1'b0; // ScoreEngine.java:215
     issue_group_d2 <= issue_group_d1; // ScoreEngine.java:215
     issue_group_d3 <= issue_group_d2; // ScoreEngine.java:215
@@ -4131,6 +4139,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_group_d9 <= issue_group_d8; // ScoreEngine.java:215
     issue_group_d10 <= issue_group_d9; // ScoreEngine.java:215
     issue_group_d11 <= issue_group_d10; // ScoreEngine.java:215
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:215
     issue_present_d1 <= score_present_beats; // ScoreEngine.java:216
     issue_present_d2 <= issue_present_d1; // ScoreEngine.java:216
     issue_present_d3 <= issue_present_d2; // ScoreEngine.java:216
@@ -4142,52 +4151,53 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_present_d9 <= issue_present_d8; // ScoreEngine.java:216
     issue_present_d10 <= issue_present_d9; // ScoreEngine.java:216
     issue_present_d11 <= issue_present_d10; // ScoreEngine.java:216
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    issue_present_d12 <= issue_present_d11; // ScoreEngine.java:216
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[0]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
       partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:223
     end
-    if (score_issue_d11 & issue_present_d11[1]) begin // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
       partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:223
     end
     issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:225
@@ -4201,6 +4211,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:225
     issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:225
     issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:225
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:225
     issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:242
     issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:242
     issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:242
@@ -4212,6 +4223,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:242
     issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:242
     issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:242
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:242
     issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:243
     issue_row_d2 <= issue_row_d1; // ScoreEngine.java:243
     issue_row_d3 <= issue_row_d2; // ScoreEngine.java:243
@@ -4223,6 +4235,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_row_d9 <= issue_row_d8; // ScoreEngine.java:243
     issue_row_d10 <= issue_row_d9; // ScoreEngine.java:243
     issue_row_d11 <= issue_row_d10; // ScoreEngine.java:243
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:243
     row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:284
     row_tag_d2 <= row_tag_d1; // ScoreEngine.java:284
     row_tag_d3 <= row_tag_d2; // ScoreEngine.java:284
@@ -4242,7 +4255,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:290
     score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:290
     score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:290
-    if (score_rows_launched_d12) begin // ScoreEngine.java:290
+    score_rows_launched_d13 <= score_rows_launched_d12; // ScoreEngine.java:290
+    if (score_rows_launched_d13) begin // ScoreEngine.java:290
       score_draining <= 1'b1; // ScoreEngine.java:290
     end else if (score_drained) begin // ScoreEngine.java:291
       score_draining <= 1'b0; // ScoreEngine.java:291
@@ -4265,8 +4279,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_later_turns_done <= 1'b0;
       score_issue_d1 <= 1'b0;
       score_issue_d2 <= 1'b0;
-      issue_turn_d4 <= 3'd0;
-      issue_first_d4 <= 1'b0;
+      score_issue_d3 <= 1'b0;
+      issue_turn_d5 <= 3'd0;
+      issue_first_d5 <= 1'b0;
       key_lane0_addend_d1 <= 32'h0;
       key_lane1_addend_d1 <= 32'h0;
       key_lane2_addend_d1 <= 32'h0;
@@ -4283,7 +4298,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       key_lane13_addend_d1 <= 32'h0;
       key_lane14_addend_d1 <= 32'h0;
       key_lane15_addend_d1 <= 32'h0;
-      score_issue_d3 <= 1'b0;
       score_issue_d4 <= 1'b0;
       score_issue_d5 <= 1'b0;
       score_issue_d6 <= 1'b0;
@@ -4292,12 +4306,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
       score_issue_d11 <= 1'b0;
-      issue_turn_d11 <= 3'd0;
-      issue_group_d11 <= 1'b0;
-      issue_present_d11 <= 2'h0;
-      issue_row_last_d11 <= 1'b0;
-      issue_slot_d11 <= 3'd0;
-      issue_row_d11 <= 13'd0;
+      score_issue_d12 <= 1'b0;
+      issue_turn_d12 <= 3'd0;
+      issue_group_d12 <= 1'b0;
+      issue_present_d12 <= 2'h0;
+      issue_row_last_d12 <= 1'b0;
+      issue_slot_d12 <= 3'd0;
+      issue_row_d12 <= 13'd0;
       row_tag_d7 <= 16'h0;
       score_rows_launched_d1 <= 1'b0;
       score_rows_launched_d2 <= 1'b0;
@@ -4311,6 +4326,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_rows_launched_d10 <= 1'b0;
       score_rows_launched_d11 <= 1'b0;
       score_rows_launched_d12 <= 1'b0;
+      score_rows_launched_d13 <= 1'b0;
       score_draining <= 1'b0;
       score_pass_finished_d1 <= 1'b0;
       score_pass_finished_d2 <= 1'b0;
@@ -4533,7 +4549,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:119
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:119
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:192
+  assign score_mac_valid = score_issue_d3; // ScoreEngine.java:192
   assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:195
   assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:196
   assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:195
@@ -4584,13 +4600,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:665): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:681
+  // score_sink (AttentionUnit.java:668): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:684
 
   always @(posedge ap_clk) begin
-    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:672
-      max_0 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:675
+      max_0 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:676
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4598,11 +4614,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:674
+          : max_0; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:672
-      max_1 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:675
+      max_1 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:676
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4610,11 +4626,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:674
+          : max_1; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:672
-      max_2 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:675
+      max_2 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:676
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4622,11 +4638,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:674
+          : max_2; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:672
-      max_3 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:675
+      max_3 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:676
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4634,11 +4650,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:674
+          : max_3; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[4]) begin // AttentionUnit.java:672
-      max_4 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[4]) begin // AttentionUnit.java:675
+      max_4 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:676
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4646,11 +4662,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:674
+          : max_4; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[5]) begin // AttentionUnit.java:672
-      max_5 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[5]) begin // AttentionUnit.java:675
+      max_5 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:676
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4658,11 +4674,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:674
+          : max_5; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[6]) begin // AttentionUnit.java:672
-      max_6 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[6]) begin // AttentionUnit.java:675
+      max_6 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:676
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4670,11 +4686,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:674
+          : max_6; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[7]) begin // AttentionUnit.java:672
-      max_7 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[7]) begin // AttentionUnit.java:675
+      max_7 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:676
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4682,7 +4698,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:674
+          : max_7; // AttentionUnit.java:677
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -4880,38 +4896,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:578): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:594
+  // value_side (AttentionUnit.java:581): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:597
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:595
-  // AttentionUnit.java:614
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:598
+  // AttentionUnit.java:617
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:616
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:619
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:589
-    if (hand_off) begin // AttentionUnit.java:596
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:597
-      value_first_positions <= first_positions; // AttentionUnit.java:598
-      value_last_positions <= last_positions; // AttentionUnit.java:599
-      value_heads <= heads; // AttentionUnit.java:600
-      value_slots <= slots; // AttentionUnit.java:601
-      value_row_beats <= row_beats; // AttentionUnit.java:602
-      value_slot_base <= slot_base; // AttentionUnit.java:603
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:605
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:605
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:607
-      value_newer_job <= 1'b0; // AttentionUnit.java:608
-    end else if (start_value_job) begin // AttentionUnit.java:609
-      value_newer_job <= 1'b1; // AttentionUnit.java:609
+    value_pass_start <= hand_off; // AttentionUnit.java:592
+    if (hand_off) begin // AttentionUnit.java:599
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:600
+      value_first_positions <= first_positions; // AttentionUnit.java:601
+      value_last_positions <= last_positions; // AttentionUnit.java:602
+      value_heads <= heads; // AttentionUnit.java:603
+      value_slots <= slots; // AttentionUnit.java:604
+      value_row_beats <= row_beats; // AttentionUnit.java:605
+      value_slot_base <= slot_base; // AttentionUnit.java:606
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:608
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:608
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:610
+      value_newer_job <= 1'b0; // AttentionUnit.java:611
+    end else if (start_value_job) begin // AttentionUnit.java:612
+      value_newer_job <= 1'b1; // AttentionUnit.java:612
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:610
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:610
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:613
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:613
     end
-    if (value_pass_on) begin // AttentionUnit.java:611
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:611
+    if (value_pass_on) begin // AttentionUnit.java:614
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:614
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -4930,22 +4946,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:636): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:644
+  // reduce_side (AttentionUnit.java:639): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:647
 
   always @(posedge ap_clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:643
-    if (value_pass_on) begin // AttentionUnit.java:645
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:646
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:647
-      reduce_heads <= value_heads; // AttentionUnit.java:648
-      reduce_slots <= value_slots; // AttentionUnit.java:649
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:650
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:651
-      reduce_code <= value_code; // AttentionUnit.java:652
+    reduce_start <= value_pass_on; // AttentionUnit.java:646
+    if (value_pass_on) begin // AttentionUnit.java:648
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:649
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:650
+      reduce_heads <= value_heads; // AttentionUnit.java:651
+      reduce_slots <= value_slots; // AttentionUnit.java:652
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:653
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:654
+      reduce_code <= value_code; // AttentionUnit.java:655
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:654
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:654
+    if (reduce_side_finished) begin // AttentionUnit.java:657
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:657
     end
     if (!ap_rst_n) begin
       reduce_start <= 1'b0;
@@ -5007,37 +5023,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:160
   assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:160
   assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:160
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane0_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:170
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane1_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:170
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane2_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane3_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane4_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:170
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane5_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:170
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane6_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:170
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane7_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:170
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane8_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:170
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane9_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:170
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane10_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:170
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane11_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:170
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane12_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:170
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane13_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:170
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane14_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:170
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:170
+  assign value_lane15_v_in_valid = value_issue_d3; // ValueEngine.java:170
   assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:170
   assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d32; // ValueEngine.java:192
   assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:214
@@ -5130,6 +5146,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:160
     value_issue_d1 <= value_issue; // ValueEngine.java:160
     value_issue_d2 <= value_issue_d1; // ValueEngine.java:160
+    value_issue_d3 <= value_issue_d2; // ValueEngine.java:170
     value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:177
     value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:177
     value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:177
@@ -5160,7 +5177,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:177
     value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:177
     value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:177
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:177
     value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:177
     value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:177
     value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:177
@@ -5191,7 +5207,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:177
     value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:177
     value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:177
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:177
     value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:177
     value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:177
     value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:177
@@ -5222,7 +5237,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:177
     value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:177
     value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:177
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:177
     value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:177
     value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:177
     value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:177
@@ -5253,7 +5267,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:177
     value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
     value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:177
     value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:177
     value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:177
     value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:177
@@ -5284,7 +5297,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:177
     value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:177
     value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:177
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:177
     value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:177
     value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:177
     value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:177
@@ -5315,7 +5327,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:177
     value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:177
     value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:177
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:177
     value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:177
     value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:177
     value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:177
@@ -5346,7 +5357,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:177
     value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:177
     value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:177
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:177
     value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:177
     value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:177
     value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:177
@@ -5377,7 +5387,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:177
     value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:177
     value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:177
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:177
     value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:177
     value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:177
     value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:177
@@ -5408,7 +5417,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:177
     value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:177
     value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:177
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:177
     value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:177
     value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:177
     value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:177
@@ -5439,7 +5447,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:177
     value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:177
     value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:177
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:177
     value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:177
     value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:177
     value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:177
@@ -5470,7 +5477,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:177
     value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:177
     value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:177
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:177
     value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:177
     value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:177
     value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:177
@@ -5501,7 +5507,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:177
     value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:177
     value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:177
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:177
     value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:177
     value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:177
     value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:177
@@ -5532,7 +5537,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:177
     value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:177
     value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:177
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:177
     value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:177
     value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:177
     value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:177
@@ -5563,7 +5567,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:177
     value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:177
     value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:177
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:177
     value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:177
     value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:177
     value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:177
@@ -5594,7 +5597,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:177
     value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:177
     value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:177
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:177
     value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:177
     value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:177
     value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:177
@@ -5625,7 +5627,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:177
     value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:177
     value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:177
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:177
     accumulate_address_d1 <= partial_address; // ValueEngine.java:186
     accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:186
     accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:186
@@ -6231,22 +6232,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       row_negated_max_d2 <= 32'h0;
       value_issue_d1 <= 1'b0;
       value_issue_d2 <= 1'b0;
-      value_lane0_v_d31 <= 32'h0;
-      value_lane1_v_d31 <= 32'h0;
-      value_lane2_v_d31 <= 32'h0;
-      value_lane3_v_d31 <= 32'h0;
-      value_lane4_v_d31 <= 32'h0;
-      value_lane5_v_d31 <= 32'h0;
-      value_lane6_v_d31 <= 32'h0;
-      value_lane7_v_d31 <= 32'h0;
-      value_lane8_v_d31 <= 32'h0;
-      value_lane9_v_d31 <= 32'h0;
-      value_lane10_v_d31 <= 32'h0;
-      value_lane11_v_d31 <= 32'h0;
-      value_lane12_v_d31 <= 32'h0;
-      value_lane13_v_d31 <= 32'h0;
-      value_lane14_v_d31 <= 32'h0;
-      value_lane15_v_d31 <= 32'h0;
+      value_issue_d3 <= 1'b0;
+      value_lane0_v_d30 <= 32'h0;
+      value_lane1_v_d30 <= 32'h0;
+      value_lane2_v_d30 <= 32'h0;
+      value_lane3_v_d30 <= 32'h0;
+      value_lane4_v_d30 <= 32'h0;
+      value_lane5_v_d30 <= 32'h0;
+      value_lane6_v_d30 <= 32'h0;
+      value_lane7_v_d30 <= 32'h0;
+      value_lane8_v_d30 <= 32'h0;
+      value_lane9_v_d30 <= 32'h0;
+      value_lane10_v_d30 <= 32'h0;
+      value_lane11_v_d30 <= 32'h0;
+      value_lane12_v_d30 <= 32'h0;
+      value_lane13_v_d30 <= 32'h0;
+      value_lane14_v_d30 <= 32'h0;
+      value_lane15_v_d30 <= 32'h0;
       accumulate_address_d38 <= 9'd0;
       row_weight_valid_d1 <= 1'b0;
       row_weight_valid_d2 <= 1'b0;
@@ -6574,37 +6576,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:125
   assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:174
   assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:177
+  assign value_mac_b0 = value_lane0_v_d30; // ValueEngine.java:177
   assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:177
+  assign value_mac_b1 = value_lane1_v_d30; // ValueEngine.java:177
   assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:177
+  assign value_mac_b2 = value_lane2_v_d30; // ValueEngine.java:177
   assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:177
+  assign value_mac_b3 = value_lane3_v_d30; // ValueEngine.java:177
   assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:177
+  assign value_mac_b4 = value_lane4_v_d30; // ValueEngine.java:177
   assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:177
+  assign value_mac_b5 = value_lane5_v_d30; // ValueEngine.java:177
   assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:177
+  assign value_mac_b6 = value_lane6_v_d30; // ValueEngine.java:177
   assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:177
+  assign value_mac_b7 = value_lane7_v_d30; // ValueEngine.java:177
   assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:177
+  assign value_mac_b8 = value_lane8_v_d30; // ValueEngine.java:177
   assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:177
+  assign value_mac_b9 = value_lane9_v_d30; // ValueEngine.java:177
   assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:177
+  assign value_mac_b10 = value_lane10_v_d30; // ValueEngine.java:177
   assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:177
+  assign value_mac_b11 = value_lane11_v_d30; // ValueEngine.java:177
   assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:177
+  assign value_mac_b12 = value_lane12_v_d30; // ValueEngine.java:177
   assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:177
+  assign value_mac_b13 = value_lane13_v_d30; // ValueEngine.java:177
   assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:177
+  assign value_mac_b14 = value_lane14_v_d30; // ValueEngine.java:177
   assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:177
+  assign value_mac_b15 = value_lane15_v_d30; // ValueEngine.java:177
   assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:257
   assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:257
   assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:257
@@ -7080,7 +7082,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign out_beat_payload_5 = out_word_5; // Reduction.java:259
   assign out_beat_payload_6 = out_word_6; // Reduction.java:259
   assign out_beat_payload_7 = out_word_7; // Reduction.java:259
-  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
+  assign out_queue_push_valid = out_beat_valid; // Stream.java:208
   assign out_queue_push_payload =
       {out_beat_payload_7,
        out_beat_payload_6,
@@ -7089,8 +7091,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_3,
        out_beat_payload_2,
        out_beat_payload_1,
-       out_beat_payload_0}; // Stream.java:197
-  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
+       out_beat_payload_0}; // Stream.java:209
+  assign out_beat_ready = out_queue_push_ready; // Stream.java:210
   assign out_queue_pop_ready = out_ready; // Stream.java:103
   assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
   assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
@@ -8522,8 +8524,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                    ((assert_ext <= 9'd3) & (assert_sum > 9'd3)),
                    ((assert_ext <= 9'd2) & (assert_sum > 9'd2)),
                    ((assert_ext <= 9'd1) & (assert_sum > 9'd1)),
-                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:480
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:480: AttentionUnit: the own slots are current when the ",
+                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:483
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:483: AttentionUnit: the own slots are current when the ",
                  "maxima start");
         $stop;
       end
@@ -8566,8 +8568,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:677
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:677: AttentionUnit: no score comes out in the cycle the ",
+      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:680
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:680: AttentionUnit: no score comes out in the cycle the ",
                  "maxima start");
         $stop;
       end
@@ -9777,7 +9779,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (stored_output_out_payload)
   );
 
-  SyncFifo_w128_d12 out_queue ( // Stream.java:195
+  SyncFifo_w128_d12 out_queue ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (out_queue_push_valid),

@@ -116,15 +116,15 @@ module AxiReadArbiter_w128_n3_o8 (
   wire        r_routes_pop_ready;    // BurstRoutes.java:46
   wire [1:0]  r_routes_pop_payload;  // BurstRoutes.java:46
   wire [3:0]  r_routes_occupancy;    // BurstRoutes.java:46
-  reg  [2:0]  ar_last;               // Stream.java:282
-  reg         ar_locked;             // Stream.java:283
-  reg  [2:0]  ar_held;               // Stream.java:284
-  wire [2:0]  ar_requests;           // Stream.java:289
-  wire [2:0]  ar_later;              // Stream.java:292
-  wire [2:0]  ar_grant;              // Stream.java:294
-  wire        ar_valid;              // Stream.java:295
-  wire [78:0] ar_payload;            // Stream.java:308
-  wire        ar_ready;              // Stream.java:309
+  reg  [2:0]  ar_last;               // Stream.java:279
+  reg         ar_locked;             // Stream.java:280
+  reg  [2:0]  ar_held;               // Stream.java:281
+  wire [2:0]  ar_requests;           // Stream.java:286
+  wire [2:0]  ar_later;              // Stream.java:289
+  wire [2:0]  ar_grant;              // Stream.java:291
+  wire        ar_valid;              // Stream.java:292
+  wire [78:0] ar_payload;            // Stream.java:305
+  wire        ar_ready;              // Stream.java:306
   wire        r_routes_full;         // BurstRoutes.java:64
   wire        r_to_0;                // AxiReadArbiter.java:100
   wire        r_to_1;                // AxiReadArbiter.java:100
@@ -135,22 +135,22 @@ module AxiReadArbiter_w128_n3_o8 (
   wire [3:0] ar_later_diff;
   assign ar_later_diff = {ar_last, 1'b0} - 4'd1;
 
-  assign ar_requests = {s_axi_2_arvalid, s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:289
-  assign ar_later = ar_requests & ~ar_later_diff[2:0]; // Stream.java:292
-  // Stream.java:294
+  assign ar_requests = {s_axi_2_arvalid, s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:286
+  assign ar_later = ar_requests & ~ar_later_diff[2:0]; // Stream.java:289
+  // Stream.java:291
   assign ar_grant =
       ar_locked ? ar_held
       : (|ar_later) ? {(ar_later[2] & ~(ar_later[0] | ar_later[1])), (ar_later[1] & ~ar_later[0]), ar_later[0]}
       : {(ar_requests[2] & ~(ar_requests[0] | ar_requests[1])), (ar_requests[1] & ~ar_requests[0]), ar_requests[0]};
-  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:295
-  // Stream.java:308
+  assign ar_valid = |(ar_grant & ar_requests); // Stream.java:292
+  // Stream.java:305
   assign ar_payload =
       (ar_grant[0] ? {2'd0, s_axi_0_arburst, s_axi_0_arsize, s_axi_0_arlen, s_axi_0_araddr} : 79'h0)
       | (ar_grant[1] ? {2'd1, s_axi_1_arburst, s_axi_1_arsize, s_axi_1_arlen, s_axi_1_araddr} : 79'h0)
       | (ar_grant[2] ? {2'd2, s_axi_2_arburst, s_axi_2_arsize, s_axi_2_arlen, s_axi_2_araddr} : 79'h0);
-  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:311
-  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:311
-  assign s_axi_2_arready = ar_ready & ar_grant[2]; // Stream.java:311
+  assign s_axi_0_arready = ar_ready & ar_grant[0]; // Stream.java:308
+  assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:308
+  assign s_axi_2_arready = ar_ready & ar_grant[2]; // Stream.java:308
   assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:64
   assign m_axi_arvalid = ar_valid & ~r_routes_full; // AxiReadArbiter.java:85
   assign m_axi_araddr = ar_payload[63:0]; // AxiReadArbiter.java:86
@@ -211,12 +211,12 @@ module AxiReadArbiter_w128_n3_o8 (
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
   always @(posedge ap_clk) begin
-    if (ar_valid & ar_ready) begin // Stream.java:314
-      ar_last <= ar_grant; // Stream.java:315
-      ar_locked <= 1'b0; // Stream.java:316
-    end else if (ar_valid) begin // Stream.java:317
-      ar_locked <= 1'b1; // Stream.java:318
-      ar_held <= ar_grant; // Stream.java:319
+    if (ar_valid & ar_ready) begin // Stream.java:311
+      ar_last <= ar_grant; // Stream.java:312
+      ar_locked <= 1'b0; // Stream.java:313
+    end else if (ar_valid) begin // Stream.java:314
+      ar_locked <= 1'b1; // Stream.java:315
+      ar_held <= ar_grant; // Stream.java:316
     end
     if (!ap_rst_n) begin
       ar_last <= 3'h4;

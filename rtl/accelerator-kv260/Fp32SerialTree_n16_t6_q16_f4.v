@@ -50,13 +50,13 @@ module Fp32SerialTree_n16_t6_q16_f4 (
   wire [31:0]  arriving_payload_values_14;   // Fp32SerialTree.java:86
   wire [31:0]  arriving_payload_values_15;   // Fp32SerialTree.java:86
   wire [5:0]   arriving_payload_tag;         // Fp32SerialTree.java:86
-  wire         waiting_push_valid;           // Stream.java:195
-  wire         waiting_push_ready;           // Stream.java:195
-  wire [517:0] waiting_push_payload;         // Stream.java:195
-  wire         waiting_pop_valid;            // Stream.java:195
-  wire         waiting_pop_ready;            // Stream.java:195
-  wire [517:0] waiting_pop_payload;          // Stream.java:195
-  wire [4:0]   waiting_occupancy;            // Stream.java:195
+  wire         waiting_push_valid;           // Stream.java:194
+  wire         waiting_push_ready;           // Stream.java:194
+  wire [517:0] waiting_push_payload;         // Stream.java:194
+  wire         waiting_pop_valid;            // Stream.java:194
+  wire         waiting_pop_ready;            // Stream.java:194
+  wire [517:0] waiting_pop_payload;          // Stream.java:194
+  wire [4:0]   waiting_occupancy;            // Stream.java:194
   reg  [0:0]   pair;                         // Fp32SerialTree.java:96
   wire         last_pair;                    // Fp32SerialTree.java:97
   reg  [31:0]  level0_a_0_q;                 // Fp32SerialTree.java:115
@@ -156,7 +156,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
   assign arriving_payload_values_14 = in_payload_values_14; // Fp32SerialTree.java:88
   assign arriving_payload_values_15 = in_payload_values_15; // Fp32SerialTree.java:88
   assign arriving_payload_tag = in_payload_tag; // Fp32SerialTree.java:88
-  assign waiting_push_valid = arriving_valid; // Stream.java:196
+  assign waiting_push_valid = arriving_valid; // Stream.java:208
   assign waiting_push_payload =
       {arriving_payload_tag,
        arriving_payload_values_15,
@@ -174,8 +174,8 @@ module Fp32SerialTree_n16_t6_q16_f4 (
        arriving_payload_values_3,
        arriving_payload_values_2,
        arriving_payload_values_1,
-       arriving_payload_values_0}; // Stream.java:197
-  assign arriving_ready = waiting_push_ready; // Stream.java:198
+       arriving_payload_values_0}; // Stream.java:209
+  assign arriving_ready = waiting_push_ready; // Stream.java:210
   assign ready = arriving_ready; // Fp32SerialTree.java:91
   assign last_pair = pair; // Fp32SerialTree.java:97
   assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:98
@@ -278,7 +278,7 @@ module Fp32SerialTree_n16_t6_q16_f4 (
   end
 `endif
 
-  SyncFifo_w518_d16 waiting ( // Stream.java:195
+  SyncFifo_w518_d16 waiting ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (waiting_push_valid),

@@ -276,9 +276,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [8:0]  key_write_address;                    // ChunkLoader.java:153
   wire        key_beat_error;                       // ChunkLoader.java:172
   wire        key_loaders_requesting;               // AttentionUnit.java:205
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:193
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:198
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:201
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:194
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:199
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:202
 
   // controller
   reg  [1:0]  phase;                                // AttentionUnit.java:435
@@ -303,15 +303,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        take_command;                         // AttentionUnit.java:462
   reg         last_query_beat;                      // AttentionUnit.java:468
   reg         last_query_slot;                      // AttentionUnit.java:469
-  wire        start_scores;                         // AttentionUnit.java:474
-  reg  [3:0]  own_slots;                            // AttentionUnit.java:478
-  reg         start_maxima;                         // AttentionUnit.java:479
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:483
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:486
-  wire        start_value_job;                      // AttentionUnit.java:494
-  wire        reduction_in_the_way;                 // AttentionUnit.java:497
-  wire        hand_off;                             // AttentionUnit.java:499
-  wire        key_rows_failed;                      // AttentionUnit.java:502
+  wire        last_query_in;                        // AttentionUnit.java:474
+  reg         start_scores;                         // AttentionUnit.java:477
+  reg  [3:0]  own_slots;                            // AttentionUnit.java:481
+  reg         start_maxima;                         // AttentionUnit.java:482
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:486
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:489
+  wire        start_value_job;                      // AttentionUnit.java:497
+  wire        reduction_in_the_way;                 // AttentionUnit.java:500
+  wire        hand_off;                             // AttentionUnit.java:502
+  wire        key_rows_failed;                      // AttentionUnit.java:505
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:45
@@ -738,11 +739,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:258
 
   // score_sink
-  reg  [31:0] max_0;                                // AttentionUnit.java:669
-  reg  [31:0] max_1;                                // AttentionUnit.java:669
-  reg  [31:0] max_2;                                // AttentionUnit.java:669
-  reg  [31:0] max_3;                                // AttentionUnit.java:669
-  wire [10:0] score_write_address;                  // AttentionUnit.java:681
+  reg  [31:0] max_0;                                // AttentionUnit.java:672
+  reg  [31:0] max_1;                                // AttentionUnit.java:672
+  reg  [31:0] max_2;                                // AttentionUnit.java:672
+  reg  [31:0] max_3;                                // AttentionUnit.java:672
+  wire [10:0] score_write_address;                  // AttentionUnit.java:684
   wire        score_buffer_write;                   // AttentionUnit.java:219
   wire        value_chunk_consumed;                 // AttentionUnit.java:225
   wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:226
@@ -782,40 +783,40 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_write_last_row_beat;            // ChunkLoader.java:151
   wire [8:0]  value_write_address;                  // ChunkLoader.java:153
   wire        value_beat_error;                     // ChunkLoader.java:172
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:193
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:198
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:201
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:194
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:199
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:202
   wire        value_loaders_requesting;             // AttentionUnit.java:232
   wire        values_accumulated;                   // AttentionUnit.java:233
   wire        values_reduced;                       // AttentionUnit.java:234
 
   // value_side
-  reg  [1:0]  value_phase;                          // AttentionUnit.java:579
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:580
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:581
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:581
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:582
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:582
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:583
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:586
-  reg         value_pass_start;                     // AttentionUnit.java:589
-  reg         value_keys_failed;                    // AttentionUnit.java:590
-  reg         value_newer_job;                      // AttentionUnit.java:592
-  wire        value_pass_over;                      // AttentionUnit.java:594
-  wire        value_pass_on;                        // AttentionUnit.java:595
-  wire        value_rows_failed;                    // AttentionUnit.java:614
-  wire [7:0]  value_code;                           // AttentionUnit.java:616
+  reg  [1:0]  value_phase;                          // AttentionUnit.java:582
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:583
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:584
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:584
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:585
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:585
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:586
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:589
+  reg         value_pass_start;                     // AttentionUnit.java:592
+  reg         value_keys_failed;                    // AttentionUnit.java:593
+  reg         value_newer_job;                      // AttentionUnit.java:595
+  wire        value_pass_over;                      // AttentionUnit.java:597
+  wire        value_pass_on;                        // AttentionUnit.java:598
+  wire        value_rows_failed;                    // AttentionUnit.java:617
+  wire [7:0]  value_code;                           // AttentionUnit.java:619
 
   // reduce_side
-  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:637
-  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:639
-  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:640
-  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:640
-  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:641
-  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:641
-  reg  [7:0]  reduce_code;                          // AttentionUnit.java:642
-  reg         reduce_start;                         // AttentionUnit.java:643
-  wire        reduce_side_finished;                 // AttentionUnit.java:644
+  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:640
+  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:642
+  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:643
+  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:643
+  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:644
+  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:644
+  reg  [7:0]  reduce_code;                          // AttentionUnit.java:645
+  reg         reduce_start;                         // AttentionUnit.java:646
+  wire        reduce_side_finished;                 // AttentionUnit.java:647
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:45
@@ -1560,13 +1561,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [15:0] out_beat_payload_1;                   // Reduction.java:257
   wire [15:0] out_beat_payload_2;                   // Reduction.java:257
   wire [15:0] out_beat_payload_3;                   // Reduction.java:257
-  wire        out_queue_push_valid;                 // Stream.java:195
-  wire        out_queue_push_ready;                 // Stream.java:195
-  wire [63:0] out_queue_push_payload;               // Stream.java:195
-  wire        out_queue_pop_valid;                  // Stream.java:195
-  wire        out_queue_pop_ready;                  // Stream.java:195
-  wire [63:0] out_queue_pop_payload;                // Stream.java:195
-  wire [3:0]  out_queue_occupancy;                  // Stream.java:195
+  wire        out_queue_push_valid;                 // Stream.java:194
+  wire        out_queue_push_ready;                 // Stream.java:194
+  wire [63:0] out_queue_push_payload;               // Stream.java:194
+  wire        out_queue_pop_valid;                  // Stream.java:194
+  wire        out_queue_pop_ready;                  // Stream.java:194
+  wire [63:0] out_queue_pop_payload;                // Stream.java:194
+  wire [3:0]  out_queue_occupancy;                  // Stream.java:194
   wire        beat_promised;                        // Reduction.java:263
   wire        beat_delivered;                       // Reduction.java:264
   wire        gather_done;                          // Reduction.java:270
@@ -2073,9 +2074,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_reader_data_ready = 1'b1; // ChunkLoader.java:147
   assign key_loaders_requesting = key_requesting; // AttentionUnit.java:205
   assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:193
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:201
-  assign key_port_data = key_read_l0; // ChunkLoader.java:204
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:194
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:202
+  assign key_port_data = key_read_l0; // ChunkLoader.java:205
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:464
   assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:164
@@ -2087,9 +2088,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:129
   assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:129
   assign value_reader_data_ready = 1'b1; // ChunkLoader.java:147
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:193
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:201
-  assign value_port_data = value_read_l0; // ChunkLoader.java:204
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:194
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:202
+  assign value_port_data = value_read_l0; // ChunkLoader.java:205
   assign value_loaders_requesting = value_requesting; // AttentionUnit.java:232
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
   // AttentionUnit.java:116
@@ -2126,18 +2127,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_port_enable) begin // AttentionUnit.java:197
       score_read <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
-    if (key_port_enable) begin // ChunkLoader.java:198
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:198
+    if (key_port_enable) begin // ChunkLoader.java:199
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:199
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:490
-      // AttentionUnit.java:490
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:493
+      // AttentionUnit.java:493
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
     if (score_buffer_write) begin // AttentionUnit.java:222
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
     end
-    if (value_port_enable) begin // ChunkLoader.java:198
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:198
+    if (value_port_enable) begin // ChunkLoader.java:199
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:199
     end
     done_pending <= 1'b0; // AttentionUnit.java:255
     if (reduce_side_finished) begin // AttentionUnit.java:256
@@ -2321,72 +2322,74 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:459
   assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:461
   assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:462
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:483
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:486
+  assign last_query_in = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:486
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:489
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:494
+      & ~value_job_requesting; // AttentionUnit.java:497
   assign reduction_in_the_way =
       reduce_busy
       & (((slot_base < 2'd2) & (reduce_command_base < 2'd2))
          | ((({7'd0, slot_base} + {1'b0, slots}) > 9'd2)
-            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:497
-  // AttentionUnit.java:499
+            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:500
+  // AttentionUnit.java:502
   assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
-  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:502
+  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:505
 
   always @(posedge ap_clk) begin
+    start_scores <= last_query_in; // AttentionUnit.java:477
     own_slots <=
         {(own_slots_sum > 9'd3),
          ((own_slots_ext <= 9'd2) & (own_slots_sum > 9'd2)),
          ((own_slots_ext <= 9'd1) & (own_slots_sum > 9'd1)),
-         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:478
-    start_maxima <= start_scores; // AttentionUnit.java:479
-    if (take_command) begin // AttentionUnit.java:506
-      first_positions <= intake_first_positions; // AttentionUnit.java:507
-      last_positions <= intake_last_positions; // AttentionUnit.java:508
-      heads <= intake_heads; // AttentionUnit.java:509
-      slots <= intake_slots; // AttentionUnit.java:510
-      row_beats <= intake_row_beats; // AttentionUnit.java:511
-      slot_base <= command_slot_base; // AttentionUnit.java:512
-      value_address <= intake_value_address; // AttentionUnit.java:513
-      scale <= intake_scale; // AttentionUnit.java:514
-      score_key_base <= key_job_base; // AttentionUnit.java:516
-      query_slot <= 8'd0; // AttentionUnit.java:518
-      query_beat <= 8'd0; // AttentionUnit.java:519
-      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:520
-      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:521
-      value_job_started <= 1'b0; // AttentionUnit.java:522
-      key_newer_job <= 1'b0; // AttentionUnit.java:523
-      phase <= PHASE_QUERIES; // AttentionUnit.java:524
-    end else if (start_key_job) begin // AttentionUnit.java:525
-      key_newer_job <= 1'b1; // AttentionUnit.java:525
+         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:481
+    start_maxima <= start_scores; // AttentionUnit.java:482
+    if (take_command) begin // AttentionUnit.java:509
+      first_positions <= intake_first_positions; // AttentionUnit.java:510
+      last_positions <= intake_last_positions; // AttentionUnit.java:511
+      heads <= intake_heads; // AttentionUnit.java:512
+      slots <= intake_slots; // AttentionUnit.java:513
+      row_beats <= intake_row_beats; // AttentionUnit.java:514
+      slot_base <= command_slot_base; // AttentionUnit.java:515
+      value_address <= intake_value_address; // AttentionUnit.java:516
+      scale <= intake_scale; // AttentionUnit.java:517
+      score_key_base <= key_job_base; // AttentionUnit.java:519
+      query_slot <= 8'd0; // AttentionUnit.java:521
+      query_beat <= 8'd0; // AttentionUnit.java:522
+      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:523
+      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:524
+      value_job_started <= 1'b0; // AttentionUnit.java:525
+      key_newer_job <= 1'b0; // AttentionUnit.java:526
+      phase <= PHASE_QUERIES; // AttentionUnit.java:527
+    end else if (start_key_job) begin // AttentionUnit.java:528
+      key_newer_job <= 1'b1; // AttentionUnit.java:528
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:526
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:527
-      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:528
-      if (last_query_beat) begin // AttentionUnit.java:529
-        query_beat <= 8'd0; // AttentionUnit.java:530
-        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:531
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:532
-        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:533
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:529
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:530
+      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:531
+      if (last_query_beat) begin // AttentionUnit.java:532
+        query_beat <= 8'd0; // AttentionUnit.java:533
+        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:534
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:535
+        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:536
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:536
-      value_job_started <= 1'b1; // AttentionUnit.java:536
+    if (start_value_job) begin // AttentionUnit.java:539
+      value_job_started <= 1'b1; // AttentionUnit.java:539
     end
-    if (start_scores) begin // AttentionUnit.java:537
-      phase <= PHASE_SCORES; // AttentionUnit.java:537
+    if (last_query_in) begin // AttentionUnit.java:540
+      phase <= PHASE_SCORES; // AttentionUnit.java:540
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:538
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:538
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:541
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:541
     end
-    if (hand_off) begin // AttentionUnit.java:539
-      phase <= PHASE_IDLE; // AttentionUnit.java:539
+    if (hand_off) begin // AttentionUnit.java:542
+      phase <= PHASE_IDLE; // AttentionUnit.java:542
     end
     if (!ap_rst_n) begin
+      start_scores <= 1'b0;
       own_slots <= 4'h0;
       start_maxima <= 1'b0;
       first_positions <= 10'd0;
@@ -2968,13 +2971,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:665): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:681
+  // score_sink (AttentionUnit.java:668): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:684
 
   always @(posedge ap_clk) begin
-    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:672
-      max_0 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:675
+      max_0 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:676
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2982,11 +2985,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:674
+          : max_0; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:672
-      max_1 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:675
+      max_1 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:676
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2994,11 +2997,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:674
+          : max_1; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:672
-      max_2 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:675
+      max_2 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:676
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3006,11 +3009,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:674
+          : max_2; // AttentionUnit.java:677
     end
-    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:672
-      max_3 <= 32'hff800000; // AttentionUnit.java:672
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:673
+    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:675
+      max_3 <= 32'hff800000; // AttentionUnit.java:675
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:676
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3018,7 +3021,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:674
+          : max_3; // AttentionUnit.java:677
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -3117,35 +3120,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:578): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:594
+  // value_side (AttentionUnit.java:581): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:597
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:595
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:614
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:616
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:598
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:617
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:619
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:589
-    if (hand_off) begin // AttentionUnit.java:596
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:597
-      value_first_positions <= first_positions; // AttentionUnit.java:598
-      value_last_positions <= last_positions; // AttentionUnit.java:599
-      value_heads <= heads; // AttentionUnit.java:600
-      value_slots <= slots; // AttentionUnit.java:601
-      value_row_beats <= row_beats; // AttentionUnit.java:602
-      value_slot_base <= slot_base; // AttentionUnit.java:603
-      value_side_job_base <= value_job_base; // AttentionUnit.java:605
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:607
-      value_newer_job <= 1'b0; // AttentionUnit.java:608
-    end else if (start_value_job) begin // AttentionUnit.java:609
-      value_newer_job <= 1'b1; // AttentionUnit.java:609
+    value_pass_start <= hand_off; // AttentionUnit.java:592
+    if (hand_off) begin // AttentionUnit.java:599
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:600
+      value_first_positions <= first_positions; // AttentionUnit.java:601
+      value_last_positions <= last_positions; // AttentionUnit.java:602
+      value_heads <= heads; // AttentionUnit.java:603
+      value_slots <= slots; // AttentionUnit.java:604
+      value_row_beats <= row_beats; // AttentionUnit.java:605
+      value_slot_base <= slot_base; // AttentionUnit.java:606
+      value_side_job_base <= value_job_base; // AttentionUnit.java:608
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:610
+      value_newer_job <= 1'b0; // AttentionUnit.java:611
+    end else if (start_value_job) begin // AttentionUnit.java:612
+      value_newer_job <= 1'b1; // AttentionUnit.java:612
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:610
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:610
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:613
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:613
     end
-    if (value_pass_on) begin // AttentionUnit.java:611
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:611
+    if (value_pass_on) begin // AttentionUnit.java:614
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:614
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -3163,22 +3166,22 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:636): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:644
+  // reduce_side (AttentionUnit.java:639): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:647
 
   always @(posedge ap_clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:643
-    if (value_pass_on) begin // AttentionUnit.java:645
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:646
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:647
-      reduce_heads <= value_heads; // AttentionUnit.java:648
-      reduce_slots <= value_slots; // AttentionUnit.java:649
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:650
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:651
-      reduce_code <= value_code; // AttentionUnit.java:652
+    reduce_start <= value_pass_on; // AttentionUnit.java:646
+    if (value_pass_on) begin // AttentionUnit.java:648
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:649
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:650
+      reduce_heads <= value_heads; // AttentionUnit.java:651
+      reduce_slots <= value_slots; // AttentionUnit.java:652
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:653
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:654
+      reduce_code <= value_code; // AttentionUnit.java:655
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:654
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:654
+    if (reduce_side_finished) begin // AttentionUnit.java:657
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:657
     end
     if (!ap_rst_n) begin
       reduce_start <= 1'b0;
@@ -4347,10 +4350,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign out_beat_payload_1 = out_word_1; // Reduction.java:259
   assign out_beat_payload_2 = out_word_2; // Reduction.java:259
   assign out_beat_payload_3 = out_word_3; // Reduction.java:259
-  assign out_queue_push_valid = out_beat_valid; // Stream.java:196
-  // Stream.java:197
+  assign out_queue_push_valid = out_beat_valid; // Stream.java:208
+  // Stream.java:209
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
-  assign out_beat_ready = out_queue_push_ready; // Stream.java:198
+  assign out_beat_ready = out_queue_push_ready; // Stream.java:210
   assign out_queue_pop_ready = out_ready; // Stream.java:103
   assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
   assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
@@ -5009,8 +5012,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                == {((assert_ext <= 9'd3) & (assert_sum > 9'd3)),
                    ((assert_ext <= 9'd2) & (assert_sum > 9'd2)),
                    ((assert_ext <= 9'd1) & (assert_sum > 9'd1)),
-                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:480
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:480: AttentionUnit: the own slots are current when the ",
+                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:483
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:483: AttentionUnit: the own slots are current when the ",
                  "maxima start");
         $stop;
       end
@@ -5053,8 +5056,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:677
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:677: AttentionUnit: no score comes out in the cycle the ",
+      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:680
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:680: AttentionUnit: no score comes out in the cycle the ",
                  "maxima start");
         $stop;
       end
@@ -5824,7 +5827,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (stored_output_out_payload)
   );
 
-  SyncFifo_w64_d8 out_queue ( // Stream.java:195
+  SyncFifo_w64_d8 out_queue ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (out_queue_push_valid),

@@ -102,15 +102,15 @@ module AxiWriteArbiter_w64_n2_o8 (
   // aw_presented
   reg         aw_presented_before;   // AxiWriteArbiter.java:165
   wire        aw_first_presented;    // AxiWriteArbiter.java:167
-  reg  [1:0]  aw_last;               // Stream.java:282
-  reg         aw_locked;             // Stream.java:283
-  reg  [1:0]  aw_held;               // Stream.java:284
-  wire [1:0]  aw_requests;           // Stream.java:289
-  wire [1:0]  aw_later;              // Stream.java:292
-  wire [1:0]  aw_grant;              // Stream.java:294
-  wire        aw_valid;              // Stream.java:295
-  wire [77:0] aw_payload;            // Stream.java:308
-  wire        aw_ready;              // Stream.java:309
+  reg  [1:0]  aw_last;               // Stream.java:279
+  reg         aw_locked;             // Stream.java:280
+  reg  [1:0]  aw_held;               // Stream.java:281
+  wire [1:0]  aw_requests;           // Stream.java:286
+  wire [1:0]  aw_later;              // Stream.java:289
+  wire [1:0]  aw_grant;              // Stream.java:291
+  wire        aw_valid;              // Stream.java:292
+  wire [77:0] aw_payload;            // Stream.java:305
+  wire        aw_ready;              // Stream.java:306
   wire        b_routes_full;         // BurstRoutes.java:64
   wire        aw_no_route;           // AxiWriteArbiter.java:90
   wire        b_answerable;          // AxiWriteArbiter.java:139
@@ -119,18 +119,18 @@ module AxiWriteArbiter_w64_n2_o8 (
   wire [2:0] aw_later_diff;
   assign aw_later_diff = {aw_last, 1'b0} - 3'd1;
 
-  assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:289
-  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:292
+  assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:286
+  assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:289
   assign aw_grant =
       aw_locked ? aw_held
       : (|aw_later) ? {(aw_later[1] & ~aw_later[0]), aw_later[0]}
-      : {(aw_requests[1] & ~aw_requests[0]), aw_requests[0]}; // Stream.java:294
-  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:295
+      : {(aw_requests[1] & ~aw_requests[0]), aw_requests[0]}; // Stream.java:291
+  assign aw_valid = |(aw_grant & aw_requests); // Stream.java:292
   assign aw_payload =
       aw_grant[1] ? {1'b1, s_axi_1_awburst, s_axi_1_awsize, s_axi_1_awlen, s_axi_1_awaddr}
-      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:308
-  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:311
-  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:311
+      : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:305
+  assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:308
+  assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:308
   assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:64
   assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:90
   assign m_axi_awvalid = aw_valid & ~aw_no_route; // AxiWriteArbiter.java:92
@@ -180,12 +180,12 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   always @(posedge ap_clk) begin
-    if (aw_valid & aw_ready) begin // Stream.java:314
-      aw_last <= aw_grant; // Stream.java:315
-      aw_locked <= 1'b0; // Stream.java:316
-    end else if (aw_valid) begin // Stream.java:317
-      aw_locked <= 1'b1; // Stream.java:318
-      aw_held <= aw_grant; // Stream.java:319
+    if (aw_valid & aw_ready) begin // Stream.java:311
+      aw_last <= aw_grant; // Stream.java:312
+      aw_locked <= 1'b0; // Stream.java:313
+    end else if (aw_valid) begin // Stream.java:314
+      aw_locked <= 1'b1; // Stream.java:315
+      aw_held <= aw_grant; // Stream.java:316
     end
     if (!ap_rst_n) begin
       aw_last <= 2'h2;

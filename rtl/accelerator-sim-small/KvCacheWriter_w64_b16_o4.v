@@ -87,13 +87,13 @@ module KvCacheWriter_w64_b16_o4 (
   wire        head_count_valid;               // KvCacheWriter.java:89
   wire        head_count_ready;               // KvCacheWriter.java:89
   wire [7:0]  head_count_payload;             // KvCacheWriter.java:89
-  wire        head_counts_push_valid;         // Stream.java:195
-  wire        head_counts_push_ready;         // Stream.java:195
-  wire [7:0]  head_counts_push_payload;       // Stream.java:195
-  wire        head_counts_pop_valid;          // Stream.java:195
-  wire        head_counts_pop_ready;          // Stream.java:195
-  wire [7:0]  head_counts_pop_payload;        // Stream.java:195
-  wire [2:0]  head_counts_occupancy;          // Stream.java:195
+  wire        head_counts_push_valid;         // Stream.java:194
+  wire        head_counts_push_ready;         // Stream.java:194
+  wire [7:0]  head_counts_push_payload;       // Stream.java:194
+  wire        head_counts_pop_valid;          // Stream.java:194
+  wire        head_counts_pop_ready;          // Stream.java:194
+  wire [7:0]  head_counts_pop_payload;        // Stream.java:194
+  wire [2:0]  head_counts_occupancy;          // Stream.java:194
   reg         pending_heads_valid;            // Stream.java:140
   reg  [7:0]  pending_heads_payload;          // Stream.java:141
   wire        pending_heads_ready;            // Stream.java:142
@@ -146,9 +146,9 @@ module KvCacheWriter_w64_b16_o4 (
   assign writer_data_payload_data = rows_payload; // Stream.java:102
   assign writer_data_payload_strobes = 8'hff; // Stream.java:102
   assign rows_ready = writer_data_ready; // Stream.java:103
-  assign head_counts_push_valid = head_count_valid; // Stream.java:196
-  assign head_counts_push_payload = head_count_payload; // Stream.java:197
-  assign head_count_ready = head_counts_push_ready; // Stream.java:198
+  assign head_counts_push_valid = head_count_valid; // Stream.java:208
+  assign head_counts_push_payload = head_count_payload; // Stream.java:209
+  assign head_count_ready = head_counts_push_ready; // Stream.java:210
   assign head_counts_pop_ready = head_counts_pop_ready_or; // Stream.java:144
   assign command_ready = ~busy & head_count_ready; // KvCacheWriter.java:111
   assign head_count_valid = command_valid & ~busy; // KvCacheWriter.java:112
@@ -288,7 +288,7 @@ module KvCacheWriter_w64_b16_o4 (
     .command_free            (writer_command_free)
   );
 
-  SyncFifo_w8_d4 head_counts ( // Stream.java:195
+  SyncFifo_w8_d4 head_counts ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (head_counts_push_valid),

@@ -1204,112 +1204,112 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:48
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:75
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:75
-  reg  [1:0]   buffer_write_token;                                 // ActivationBuffers.java:76
-  reg  [7:0]   buffer_write_word;                                  // ActivationBuffers.java:76
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:77
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:77
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:77
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:77
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:77
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:78
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:78
-  reg  [1:0]   buffer_read_token;                                  // ActivationBuffers.java:79
-  reg  [7:0]   buffer_read_word;                                   // ActivationBuffers.java:79
-  reg          buffer_write_valid_q;                               // ActivationBuffers.java:94
-  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:95
-  reg  [1:0]   buffer_write_token_q;                               // ActivationBuffers.java:96
-  reg  [7:0]   buffer_write_word_q;                                // ActivationBuffers.java:97
-  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:98
-  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:99
-  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:99
-  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:99
-  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:99
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:100
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:100
-  wire [7:0]   residual_write_address;                             // ActivationBuffers.java:110
-  wire [7:0]   residual_read_address;                              // ActivationBuffers.java:111
-  wire         residual_write;                                     // ActivationBuffers.java:112
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:122
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:122
-  wire [7:0]   query_write_address;                                // ActivationBuffers.java:110
-  wire [7:0]   query_read_address;                                 // ActivationBuffers.java:111
-  wire         query_write;                                        // ActivationBuffers.java:112
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:122
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:122
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:122
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:122
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:122
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:122
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:122
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:122
-  wire [7:0]   attention_write_address;                            // ActivationBuffers.java:110
-  wire [7:0]   attention_read_address;                             // ActivationBuffers.java:111
-  wire         attention_write;                                    // ActivationBuffers.java:112
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:122
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:122
-  wire [9:0]   gate_write_address;                                 // ActivationBuffers.java:110
-  wire [9:0]   gate_read_address;                                  // ActivationBuffers.java:111
-  wire         gate_write;                                         // ActivationBuffers.java:112
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:122
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:122
-  wire [9:0]   ffn_write_address;                                  // ActivationBuffers.java:110
-  wire [9:0]   ffn_read_address;                                   // ActivationBuffers.java:111
-  wire         ffn_write;                                          // ActivationBuffers.java:112
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:122
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:122
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:236
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:236
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:236
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:236
-  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:134
-  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:134
-  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:134
-  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:134
-  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:135
-  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:135
-  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:135
-  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:138
-  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:138
-  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:138
-  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:138
-  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:138
-  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:138
-  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:138
-  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:138
-  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:138
-  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:138
-  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:138
-  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:138
-  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:138
-  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:138
-  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:138
-  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:138
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:77
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:77
+  reg  [1:0]   buffer_write_token;                                 // ActivationBuffers.java:78
+  reg  [7:0]   buffer_write_word;                                  // ActivationBuffers.java:78
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:79
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:79
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:79
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:79
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:79
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:80
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:80
+  reg  [1:0]   buffer_read_token;                                  // ActivationBuffers.java:81
+  reg  [7:0]   buffer_read_word;                                   // ActivationBuffers.java:81
+  reg          buffer_write_valid_q;                               // ActivationBuffers.java:96
+  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:97
+  reg  [1:0]   buffer_write_token_q;                               // ActivationBuffers.java:98
+  reg  [7:0]   buffer_write_word_q;                                // ActivationBuffers.java:99
+  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:100
+  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:101
+  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:101
+  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:101
+  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:101
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:102
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:102
+  wire [7:0]   residual_write_address;                             // ActivationBuffers.java:112
+  wire [7:0]   residual_read_address;                              // ActivationBuffers.java:113
+  wire         residual_write;                                     // ActivationBuffers.java:114
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:124
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:124
+  wire [7:0]   query_write_address;                                // ActivationBuffers.java:112
+  wire [7:0]   query_read_address;                                 // ActivationBuffers.java:113
+  wire         query_write;                                        // ActivationBuffers.java:114
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:124
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:124
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:124
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:124
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:124
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:124
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:124
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:124
+  wire [7:0]   attention_write_address;                            // ActivationBuffers.java:112
+  wire [7:0]   attention_read_address;                             // ActivationBuffers.java:113
+  wire         attention_write;                                    // ActivationBuffers.java:114
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:124
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:124
+  wire [9:0]   gate_write_address;                                 // ActivationBuffers.java:112
+  wire [9:0]   gate_read_address;                                  // ActivationBuffers.java:113
+  wire         gate_write;                                         // ActivationBuffers.java:114
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:124
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:124
+  wire [9:0]   ffn_write_address;                                  // ActivationBuffers.java:112
+  wire [9:0]   ffn_read_address;                                   // ActivationBuffers.java:113
+  wire         ffn_write;                                          // ActivationBuffers.java:114
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:124
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:124
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:243
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:243
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:243
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:243
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:136
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:136
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:136
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:136
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:137
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:137
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:137
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:140
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:140
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:140
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:140
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:140
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:140
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:140
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:140
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:140
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:140
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:140
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:140
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:140
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:140
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:140
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:140
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1361,7 +1361,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
-  wire         embed_overflow;                                     // ActivationBuffers.java:216
+  wire         embed_overflow;                                     // ActivationBuffers.java:223
   reg          embed_bad_field;                                    // Ahead.java:25
   reg          embed_no_tokens;                                    // Ahead.java:25
   reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:90
@@ -1374,20 +1374,20 @@ module tellme (
   wire [15:0]  embed_row_words;                                    // EmbedUnit.java:151
   reg          embed_last_word;                                    // EmbedUnit.java:152
   reg          embed_last_token;                                   // EmbedUnit.java:153
-  reg          embed_write_stored_valid;                           // ActivationBuffers.java:186
-  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:187
-  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:187
-  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:187
-  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:187
-  reg  [1:0]   embed_write_stored_token;                           // ActivationBuffers.java:188
-  reg  [7:0]   embed_write_stored_word;                            // ActivationBuffers.java:189
-  reg          embed_write;                                        // ActivationBuffers.java:157
-  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:158
-  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:158
-  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:158
-  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:158
-  reg  [1:0]   embed_write_token;                                  // ActivationBuffers.java:159
-  reg  [7:0]   embed_write_word;                                   // ActivationBuffers.java:160
+  reg          embed_write_stored_valid;                           // ActivationBuffers.java:188
+  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:189
+  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:189
+  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:189
+  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:189
+  reg  [1:0]   embed_write_stored_token;                           // ActivationBuffers.java:190
+  reg  [7:0]   embed_write_stored_word;                            // ActivationBuffers.java:191
+  reg          embed_write;                                        // ActivationBuffers.java:159
+  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:160
+  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:160
+  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:160
+  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:160
+  reg  [1:0]   embed_write_token;                                  // ActivationBuffers.java:161
+  reg  [7:0]   embed_write_word;                                   // ActivationBuffers.java:162
   wire         embed_done;                                         // EmbedUnit.java:183
 
   // quantize_executor
@@ -1411,7 +1411,7 @@ module tellme (
   reg  [2:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
-  wire         quantize_overflow;                                  // ActivationBuffers.java:216
+  wire         quantize_overflow;                                  // ActivationBuffers.java:223
   reg          quantize_bad_field;                                 // Ahead.java:25
   reg          quantize_no_tokens;                                 // Ahead.java:25
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:109
@@ -1503,8 +1503,8 @@ module tellme (
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:491
   wire         attention_part_beats;                               // AttentionExecutor.java:93
-  wire         attention_src_overflow;                             // ActivationBuffers.java:216
-  wire         attention_dst_overflow;                             // ActivationBuffers.java:216
+  wire         attention_src_overflow;                             // ActivationBuffers.java:223
+  wire         attention_dst_overflow;                             // ActivationBuffers.java:223
   reg          attention_bad_field;                                // Ahead.java:25
   reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:504
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:105
@@ -1565,13 +1565,13 @@ module tellme (
   wire         attention_unit_done_valid;                          // AttentionExecutor.java:407
   wire         attention_unit_done_ready;                          // AttentionExecutor.java:407
   wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:407
-  wire         attention_unit_dones_push_valid;                    // Stream.java:210
-  wire         attention_unit_dones_push_ready;                    // Stream.java:210
-  wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:210
-  wire         attention_unit_dones_pop_valid;                     // Stream.java:210
-  wire         attention_unit_dones_pop_ready;                     // Stream.java:210
-  wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:210
-  wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:210
+  wire         attention_unit_dones_push_valid;                    // Stream.java:203
+  wire         attention_unit_dones_push_ready;                    // Stream.java:203
+  wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
+  wire         attention_unit_dones_pop_valid;                     // Stream.java:203
+  wire         attention_unit_dones_pop_ready;                     // Stream.java:203
+  wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
+  wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
   wire         attention_refused;                                  // AttentionExecutor.java:414
   reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:416
   reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:417
@@ -1582,20 +1582,20 @@ module tellme (
   wire         attention_last_out_head;                            // AttentionExecutor.java:423
   wire         attention_last_out_token;                           // AttentionExecutor.java:424
   wire         attention_out_beat;                                 // AttentionExecutor.java:426
-  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:186
-  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:187
-  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:187
-  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:187
-  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:187
-  reg  [1:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:188
-  reg  [7:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:189
-  reg          attention_out_write;                                // ActivationBuffers.java:157
-  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:158
-  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:158
-  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:158
-  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:158
-  reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:159
-  reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:160
+  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:188
+  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:189
+  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:189
+  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:189
+  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:189
+  reg  [1:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:190
+  reg  [7:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:191
+  reg          attention_out_write;                                // ActivationBuffers.java:159
+  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:160
+  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:160
+  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:160
+  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:160
+  reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:161
+  reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:162
   wire         attention_taken;                                    // AttentionExecutor.java:461
   wire         attention_drained;                                  // AttentionExecutor.java:467
 
@@ -1647,198 +1647,198 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:200
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:108
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:110
-  reg          linear_relu2;                                       // LinearExecutor.java:110
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:111
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:112
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:112
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:113
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:113
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:113
-  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:114
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:114
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:115
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:115
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:116
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:116
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:117
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:117
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:118
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:118
-  reg          linear_peek_valid;                                  // LinearExecutor.java:128
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:128
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:129
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:129
-  reg          linear_reads_lent;                                  // LinearExecutor.java:134
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:136
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:139
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:140
-  reg          linear_relu2_q;                                     // LinearExecutor.java:141
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:142
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:143
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:144
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:145
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:146
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:147
-  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:148
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:149
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:150
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:151
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:152
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:153
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:154
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:155
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:156
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:157
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:158
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:159
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:162
-  wire         linear_is_cache;                                    // LinearExecutor.java:164
-  wire         linear_is_rotated;                                  // LinearExecutor.java:165
-  wire         linear_bad_head;                                    // LinearExecutor.java:172
-  wire         linear_dst_overflow;                                // ActivationBuffers.java:216
-  wire         linear_src_overflow;                                // ActivationBuffers.java:216
+  reg          linear_start;                                       // LinearExecutor.java:109
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:111
+  reg          linear_relu2;                                       // LinearExecutor.java:111
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:112
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:113
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:113
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:114
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:114
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:114
+  reg  [2:0]   linear_tokens;                                      // LinearExecutor.java:115
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:115
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:116
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:116
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:117
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:117
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:118
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:118
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:119
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:119
+  reg          linear_peek_valid;                                  // LinearExecutor.java:129
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:129
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:130
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:130
+  reg          linear_reads_lent;                                  // LinearExecutor.java:135
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:137
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:140
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:141
+  reg          linear_relu2_q;                                     // LinearExecutor.java:142
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:143
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:144
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:145
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:146
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:147
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:148
+  reg  [2:0]   linear_token_count;                                 // LinearExecutor.java:149
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:150
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:151
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:152
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:153
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:154
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:155
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:156
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:157
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:158
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:159
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:160
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:163
+  wire         linear_is_cache;                                    // LinearExecutor.java:165
+  wire         linear_is_rotated;                                  // LinearExecutor.java:166
+  wire         linear_bad_head;                                    // LinearExecutor.java:173
+  wire         linear_dst_overflow;                                // ActivationBuffers.java:223
+  wire         linear_src_overflow;                                // ActivationBuffers.java:223
   reg          linear_bad_field;                                   // Ahead.java:25
-  reg          linear_cache;                                       // LinearExecutor.java:641
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:233
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:234
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:235
-  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:236
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:237
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:237
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:237
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:237
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:237
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:237
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:237
-  wire         linear_peek_taken;                                  // LinearExecutor.java:243
-  wire         linear_prefetch_request;                            // LinearExecutor.java:254
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:255
-  reg          linear_request_settled;                             // LinearExecutor.java:259
-  wire         linear_requesting;                                  // LinearExecutor.java:260
+  reg          linear_cache;                                       // LinearExecutor.java:642
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
+  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
+  wire         linear_peek_taken;                                  // LinearExecutor.java:244
+  wire         linear_prefetch_request;                            // LinearExecutor.java:255
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
+  reg          linear_request_settled;                             // LinearExecutor.java:260
+  wire         linear_requesting;                                  // LinearExecutor.java:261
   reg          linear_prefetch_same;                               // Ahead.java:25
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:264
-  wire         linear_own_request;                                 // LinearExecutor.java:265
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:276
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:276
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:276
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:276
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:276
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:276
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:276
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:276
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:276
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:276
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:276
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:276
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:305
-  wire         linear_reads_free;                                  // LinearExecutor.java:307
-  reg          linear_sized;                                       // LinearExecutor.java:311
-  wire         linear_running;                                     // LinearExecutor.java:315
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:320
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:322
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:324
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:325
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:326
-  reg          linear_feed_pending;                                // LinearExecutor.java:327
-  reg          linear_beats_left;                                  // LinearExecutor.java:330
-  wire         linear_feeding;                                     // LinearExecutor.java:340
-  wire         linear_activation_read;                             // LinearExecutor.java:343
-  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:349
-  reg          linear_holding;                                     // LinearExecutor.java:350
-  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:351
-  wire         linear_token_fed;                                   // LinearExecutor.java:367
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:381
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:382
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:383
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:385
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:388
-  reg          linear_last_group;                                  // LinearExecutor.java:391
-  reg          linear_one_group_tile;                              // LinearExecutor.java:395
-  reg          linear_next_tile_last;                              // LinearExecutor.java:396
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:397
-  wire         linear_last_tile;                                   // LinearExecutor.java:415
-  wire         linear_last_result_token;                           // LinearExecutor.java:426
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:437
-  wire         linear_tag_valid;                                   // LinearExecutor.java:441
-  wire         linear_tag_ready;                                   // LinearExecutor.java:441
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:441
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:441
-  wire         linear_tags_push_valid;                             // Stream.java:195
-  wire         linear_tags_push_ready;                             // Stream.java:195
-  wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
-  wire         linear_tags_pop_valid;                              // Stream.java:195
-  wire         linear_tags_pop_ready;                              // Stream.java:195
-  wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
-  wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:477
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:478
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:479
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
+  wire         linear_own_request;                                 // LinearExecutor.java:266
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
+  wire         linear_reads_free;                                  // LinearExecutor.java:308
+  reg          linear_sized;                                       // LinearExecutor.java:312
+  wire         linear_running;                                     // LinearExecutor.java:316
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:325
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
+  reg          linear_feed_pending;                                // LinearExecutor.java:328
+  reg          linear_beats_left;                                  // LinearExecutor.java:331
+  wire         linear_feeding;                                     // LinearExecutor.java:341
+  wire         linear_activation_read;                             // LinearExecutor.java:344
+  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:350
+  reg          linear_holding;                                     // LinearExecutor.java:351
+  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:352
+  wire         linear_token_fed;                                   // LinearExecutor.java:368
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:383
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
+  reg          linear_last_group;                                  // LinearExecutor.java:392
+  reg          linear_one_group_tile;                              // LinearExecutor.java:396
+  reg          linear_next_tile_last;                              // LinearExecutor.java:397
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:398
+  wire         linear_last_tile;                                   // LinearExecutor.java:416
+  wire         linear_last_result_token;                           // LinearExecutor.java:427
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:438
+  wire         linear_tag_valid;                                   // LinearExecutor.java:442
+  wire         linear_tag_ready;                                   // LinearExecutor.java:442
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:442
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:442
+  wire         linear_tags_push_valid;                             // Stream.java:194
+  wire         linear_tags_push_ready;                             // Stream.java:194
+  wire [18:0]  linear_tags_push_payload;                           // Stream.java:194
+  wire         linear_tags_pop_valid;                              // Stream.java:194
+  wire         linear_tags_pop_ready;                              // Stream.java:194
+  wire [18:0]  linear_tags_pop_payload;                            // Stream.java:194
+  wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:478
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:479
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:480
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:494
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:495
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:501
-  reg          linear_residual_add;                                // LinearExecutor.java:641
-  reg          linear_gate_up;                                     // LinearExecutor.java:641
-  wire         linear_y_ready;                                     // LinearExecutor.java:505
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:502
+  reg          linear_residual_add;                                // LinearExecutor.java:642
+  reg          linear_gate_up;                                     // LinearExecutor.java:642
+  wire         linear_y_ready;                                     // LinearExecutor.java:506
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:514
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:514
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:514
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:514
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:515
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:515
-  wire         linear_y_take;                                      // LinearExecutor.java:517
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:520
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:521
-  reg          linear_stores_y;                                    // LinearExecutor.java:641
-  wire         linear_store_write;                                 // LinearExecutor.java:526
-  wire         linear_residual_read;                               // LinearExecutor.java:527
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:546
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:546
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:546
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:546
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:553
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:553
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:553
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:553
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:553
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:553
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:554
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:515
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:515
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:516
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:516
+  wire         linear_y_take;                                      // LinearExecutor.java:518
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:521
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:522
+  reg          linear_stores_y;                                    // LinearExecutor.java:642
+  wire         linear_store_write;                                 // LinearExecutor.java:527
+  wire         linear_residual_read;                               // LinearExecutor.java:528
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:547
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:547
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:554
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:554
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:555
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1847,38 +1847,38 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:557
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:568
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:568
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:568
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:568
-  wire         linear_unit_tags_push_valid;                        // Stream.java:195
-  wire         linear_unit_tags_push_ready;                        // Stream.java:195
-  wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
-  wire         linear_unit_tags_pop_valid;                         // Stream.java:195
-  wire         linear_unit_tags_pop_ready;                         // Stream.java:195
-  wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
-  wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:572
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:575
-  wire         linear_unit_out;                                    // LinearExecutor.java:578
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:592
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:594
-  reg          linear_write;                                       // ActivationBuffers.java:157
-  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:158
-  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:158
-  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:158
-  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:158
-  reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:159
-  reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:160
-  reg          linear_engine_done;                                 // LinearExecutor.java:606
-  reg          linear_rotating;                                    // LinearExecutor.java:641
+  wire         linear_feed_gating;                                 // LinearExecutor.java:558
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
+  wire         linear_unit_tags_push_valid;                        // Stream.java:194
+  wire         linear_unit_tags_push_ready;                        // Stream.java:194
+  wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:194
+  wire         linear_unit_tags_pop_valid;                         // Stream.java:194
+  wire         linear_unit_tags_pop_ready;                         // Stream.java:194
+  wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
+  wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:576
+  wire         linear_unit_out;                                    // LinearExecutor.java:579
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:593
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:593
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:594
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:595
+  reg          linear_write;                                       // ActivationBuffers.java:159
+  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:160
+  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:160
+  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:160
+  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:160
+  reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:161
+  reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:162
+  reg          linear_engine_done;                                 // LinearExecutor.java:607
+  reg          linear_rotating;                                    // LinearExecutor.java:642
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1950,20 +1950,20 @@ module tellme (
   reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:295
   reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:296
   wire         rotate_last_out_word;                               // RotateAndCache.java:301
-  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:186
-  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:187
-  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:187
-  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:187
-  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:187
-  reg  [1:0]   rotate_write_stored_token;                          // ActivationBuffers.java:188
-  reg  [7:0]   rotate_write_stored_word;                           // ActivationBuffers.java:189
-  reg          rotate_write;                                       // ActivationBuffers.java:157
-  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:158
-  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:158
-  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:158
-  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:158
-  reg  [1:0]   rotate_write_token;                                 // ActivationBuffers.java:159
-  reg  [7:0]   rotate_write_word;                                  // ActivationBuffers.java:160
+  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:188
+  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:189
+  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:189
+  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:189
+  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:189
+  reg  [1:0]   rotate_write_stored_token;                          // ActivationBuffers.java:190
+  reg  [7:0]   rotate_write_stored_word;                           // ActivationBuffers.java:191
+  reg          rotate_write;                                       // ActivationBuffers.java:159
+  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:160
+  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:160
+  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:160
+  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:160
+  reg  [1:0]   rotate_write_token;                                 // ActivationBuffers.java:161
+  reg  [7:0]   rotate_write_word;                                  // ActivationBuffers.java:162
   reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:320
   reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:321
   reg          rotate_cache_failed;                                // RotateAndCache.java:322
@@ -1972,8 +1972,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:618
-  wire         linear_done;                                        // LinearExecutor.java:628
+  reg          linear_rotate_started;                              // LinearExecutor.java:619
+  wire         linear_done;                                        // LinearExecutor.java:629
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2068,142 +2068,143 @@ module tellme (
   reg  [4:0]   phase;                                              // Sequencer.java:56
   reg  [7:0]   error_code;                                         // Sequencer.java:57
   reg  [31:0]  error_detail;                                       // Sequencer.java:58
-  wire         no_error;                                           // Sequencer.java:59
-  reg  [15:0]  read_beat;                                          // Sequencer.java:63
-  reg          read_issued;                                        // Sequencer.java:64
-  wire         header_beat;                                        // Sequencer.java:65
-  reg          header_magic_ok;                                    // Sequencer.java:687
-  reg          header_version_ok;                                  // Sequencer.java:687
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:674
-  reg  [31:0]  header_program_length;                              // Sequencer.java:674
-  reg  [31:0]  header_context;                                     // Sequencer.java:674
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:674
-  wire [63:0]  logits_offset;                                      // Sequencer.java:84
-  reg  [63:0]  debug_base;                                         // Sequencer.java:85
-  wire         image_valid;                                        // Sequencer.java:87
-  wire         tapping;                                            // Sequencer.java:88
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:91
-  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:92
-  reg  [31:0]  pc;                                                 // Sequencer.java:93
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:94
-  reg  [127:0] instruction_word;                                   // Sequencer.java:95
-  reg  [31:0]  token_index;                                        // Sequencer.java:96
-  reg  [0:0]   token_word;                                         // Sequencer.java:97
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:98
-  reg  [31:0]  tap_used;                                           // Sequencer.java:99
-  reg  [31:0]  tap_records;                                        // Sequencer.java:100
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:101
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:104
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:105
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:106
-  reg          setup_rope_adjacent;                                // Sequencer.java:107
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:108
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:109
-  wire [36:0]  token_bytes;                                        // Sequencer.java:113
-  wire [31:0]  token_beats;                                        // Sequencer.java:115
-  wire [63:0]  fetch_address;                                      // Sequencer.java:118
-  reg          program_left;                                       // Sequencer.java:121
-  wire         fetching;                                           // Sequencer.java:124
-  wire         own_read;                                           // Sequencer.java:125
-  reg          last_token;                                         // Sequencer.java:149
-  wire         last_token_word;                                    // Sequencer.java:154
-  wire         own_beat;                                           // Sequencer.java:156
-  wire         waiting_for_data;                                   // Sequencer.java:157
+  reg          no_error;                                           // Sequencer.java:61
+  reg  [15:0]  read_beat;                                          // Sequencer.java:66
+  reg          read_issued;                                        // Sequencer.java:67
+  wire         header_beat;                                        // Sequencer.java:68
+  reg          header_magic_ok;                                    // Sequencer.java:700
+  reg          header_version_ok;                                  // Sequencer.java:700
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:687
+  reg  [31:0]  header_program_length;                              // Sequencer.java:687
+  reg  [31:0]  header_context;                                     // Sequencer.java:687
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:687
+  wire [63:0]  logits_offset;                                      // Sequencer.java:87
+  reg  [63:0]  debug_base;                                         // Sequencer.java:88
+  wire         image_valid;                                        // Sequencer.java:90
+  wire         tapping;                                            // Sequencer.java:91
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:94
+  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:95
+  reg  [31:0]  pc;                                                 // Sequencer.java:96
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:97
+  reg  [127:0] instruction_word;                                   // Sequencer.java:98
+  reg  [31:0]  token_index;                                        // Sequencer.java:99
+  reg  [0:0]   token_word;                                         // Sequencer.java:100
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:101
+  reg  [31:0]  tap_used;                                           // Sequencer.java:102
+  reg  [31:0]  tap_records;                                        // Sequencer.java:103
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:104
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:107
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:108
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:109
+  reg          setup_rope_adjacent;                                // Sequencer.java:110
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:111
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:112
+  wire [36:0]  token_bytes;                                        // Sequencer.java:116
+  wire [31:0]  token_beats;                                        // Sequencer.java:118
+  wire [63:0]  fetch_address;                                      // Sequencer.java:121
+  reg          program_left;                                       // Sequencer.java:124
+  wire         fetching;                                           // Sequencer.java:127
+  wire         own_read;                                           // Sequencer.java:128
+  reg          last_token;                                         // Sequencer.java:152
+  reg  [31:0]  token_count_less_2;                                 // Ahead.java:32
+  wire         last_token_word;                                    // Sequencer.java:161
+  wire         own_beat;                                           // Sequencer.java:163
+  wire         waiting_for_data;                                   // Sequencer.java:164
   reg  [32:0]  call_end;                                           // Ahead.java:32
-  wire         bad_call;                                           // Sequencer.java:166
-  wire [7:0]   opcode;                                             // Sequencer.java:169
-  wire         setup_bad_field;                                    // Sequencer.java:662
-  reg          setup_bad;                                          // Sequencer.java:170
+  wire         bad_call;                                           // Sequencer.java:173
+  wire [7:0]   opcode;                                             // Sequencer.java:176
+  wire         setup_bad_field;                                    // Sequencer.java:675
+  reg          setup_bad;                                          // Sequencer.java:177
   reg          last_chunk;                                         // Ahead.java:25
-  reg          linear_settled_q;                                   // Sequencer.java:180
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:194
-  reg  [63:0]  logits_address;                                     // Sequencer.java:248
-  wire         is_embed;                                           // Sequencer.java:252
-  wire         is_quantize;                                        // Sequencer.java:253
-  wire         is_attention;                                       // Sequencer.java:254
-  wire         is_lm_head;                                         // Sequencer.java:255
-  wire         is_linear;                                          // Sequencer.java:256
-  wire         unit_done;                                          // Sequencer.java:258
-  reg  [7:0]   unit_code;                                          // Sequencer.java:259
-  reg          unit_done_q;                                        // Sequencer.java:267
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:268
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:276
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:282
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:283
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:284
-  wire         has_tap;                                            // Sequencer.java:289
+  reg          linear_settled_q;                                   // Sequencer.java:187
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:201
+  reg  [63:0]  logits_address;                                     // Sequencer.java:255
+  wire         is_embed;                                           // Sequencer.java:259
+  wire         is_quantize;                                        // Sequencer.java:260
+  wire         is_attention;                                       // Sequencer.java:261
+  wire         is_lm_head;                                         // Sequencer.java:262
+  wire         is_linear;                                          // Sequencer.java:263
+  wire         unit_done;                                          // Sequencer.java:265
+  reg  [7:0]   unit_code;                                          // Sequencer.java:266
+  reg          unit_done_q;                                        // Sequencer.java:274
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:275
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:283
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:289
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:290
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:291
+  wire         has_tap;                                            // Sequencer.java:296
   reg  [26:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [10:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:295
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:296
-  reg          tap_fits;                                           // Sequencer.java:300
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:302
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:305
-  reg          tap_busy;                                           // Sequencer.java:315
-  reg          peek_issued;                                        // Sequencer.java:326
-  reg          peek_busy;                                          // Sequencer.java:327
-  reg          peek_in;                                            // Sequencer.java:328
-  reg          peek_failed;                                        // Sequencer.java:329
-  reg          peek_searching;                                     // Sequencer.java:330
-  reg          peek_found;                                         // Sequencer.java:331
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:332
-  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:333
-  reg  [127:0] peek_word;                                          // Sequencer.java:334
-  wire [31:0]  instructions_after;                                 // Sequencer.java:335
-  wire [2:0]   peek_words;                                         // Sequencer.java:337
-  reg  [3:0]   peek_beats;                                         // Sequencer.java:344
-  reg          more_instructions;                                  // Sequencer.java:345
-  reg  [63:0]  peek_address;                                       // Sequencer.java:346
-  wire         peek_wanted;                                        // Sequencer.java:350
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:369
-  wire         peek_linear;                                        // Sequencer.java:394
-  reg          drop_prefetch;                                      // Sequencer.java:407
-  wire         token_outside_0;                                    // Sequencer.java:449
-  wire         token_outside_1;                                    // Sequencer.java:449
-  wire         token_outside;                                      // Sequencer.java:452
-  wire [31:0]  tokens_left;                                        // Sequencer.java:479
-  reg          record_written;                                     // Sequencer.java:631
-  wire         record_done;                                        // Sequencer.java:633
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:302
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:303
+  reg          tap_fits;                                           // Sequencer.java:307
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:309
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:312
+  reg          tap_busy;                                           // Sequencer.java:322
+  reg          peek_issued;                                        // Sequencer.java:333
+  reg          peek_busy;                                          // Sequencer.java:334
+  reg          peek_in;                                            // Sequencer.java:335
+  reg          peek_failed;                                        // Sequencer.java:336
+  reg          peek_searching;                                     // Sequencer.java:337
+  reg          peek_found;                                         // Sequencer.java:338
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:339
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:340
+  reg  [127:0] peek_word;                                          // Sequencer.java:341
+  wire [31:0]  instructions_after;                                 // Sequencer.java:342
+  wire [2:0]   peek_words;                                         // Sequencer.java:344
+  reg  [3:0]   peek_beats;                                         // Sequencer.java:351
+  reg          more_instructions;                                  // Sequencer.java:352
+  reg  [63:0]  peek_address;                                       // Sequencer.java:353
+  wire         peek_wanted;                                        // Sequencer.java:357
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:376
+  wire         peek_linear;                                        // Sequencer.java:401
+  reg          drop_prefetch;                                      // Sequencer.java:414
+  wire         token_outside_0;                                    // Sequencer.java:458
+  wire         token_outside_1;                                    // Sequencer.java:458
+  wire         token_outside;                                      // Sequencer.java:461
+  wire [31:0]  tokens_left;                                        // Sequencer.java:489
+  reg          record_written;                                     // Sequencer.java:643
+  wire         record_done;                                        // Sequencer.java:645
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:255];                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane1 [0:255];                             // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:255];                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane2 [0:255];                             // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:255];                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane3 [0:255];                             // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:255];                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane0 [0:255];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:255];                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane1 [0:255];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:255];                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane2 [0:255];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:255];                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane3 [0:255];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:255];                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane0 [0:255];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:255];                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane1 [0:255];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:255];                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane2 [0:255];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:255];                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane3 [0:255];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  gate_lane0 [0:1023];                                // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane0 [0:1023];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  gate_lane1 [0:1023];                                // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane1 [0:1023];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  gate_lane2 [0:1023];                                // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane2 [0:1023];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  gate_lane3 [0:1023];                                // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane3 [0:1023];                                // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  ffn_lane0 [0:1023];                                 // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane0 [0:1023];                                 // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  ffn_lane1 [0:1023];                                 // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane1 [0:1023];                                 // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  ffn_lane2 [0:1023];                                 // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane2 [0:1023];                                 // ActivationBuffers.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  ffn_lane3 [0:1023];                                 // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane3 [0:1023];                                 // ActivationBuffers.java:120
   reg  [63:0]  quantized_words [0:511];                            // QuantizedStore.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -2338,6 +2339,7 @@ module tellme (
   wire [63:0] logits_offset_sum;
   wire [36:0] token_beats_sum;
   wire [63:0] debug_base_sum;
+  wire [31:0] token_count_less_2_diff;
   wire [32:0] call_end_sum;
   wire last_chunk_cmp;
   wire [47:0] setup_head_width_prod;
@@ -2623,6 +2625,7 @@ module tellme (
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd7;
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
+  assign token_count_less_2_diff = arg_token_count - 32'd2;
   assign call_end_sum = {1'b0, arg_start_position} + {1'b0, arg_token_count};
   assign last_chunk_cmp = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
@@ -3058,63 +3061,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
   // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:268
-  // LinearExecutor.java:269
-  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
   // LinearExecutor.java:270
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:271
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:271
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
   assign tlmm_command_request_payload_tokens =
-      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:272
+      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:277
-  // LinearExecutor.java:292
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
+  // LinearExecutor.java:293
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:293
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:293
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:304
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:312
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:313
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:313
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:313
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:313
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:313
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:313
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:313
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:313
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:313
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:313
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:313
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:313
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:352
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:353
-  // LinearExecutor.java:363
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
+  // LinearExecutor.java:364
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:364
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:365
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:368
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:443
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:445
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:445
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:445
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:445
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:447
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:448
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:484
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:485
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:486
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:518
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:444
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:446
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:446
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:448
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:449
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:485
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:486
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:487
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:519
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3125,19 +3128,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:558
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:559
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:562
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:563
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:562
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:563
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:562
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:563
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:562
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:563
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:565
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:579
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:580
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:559
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:560
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:563
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:564
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:563
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:564
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:563
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:564
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:563
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:564
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:566
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:580
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:581
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3168,21 +3171,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:609
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:610
-  assign record_error_detail = error_detail; // Sequencer.java:611
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:612
-  assign record_instructions = instructions_executed; // Sequencer.java:613
-  assign record_argmax = lm_head_argmax; // Sequencer.java:614
-  assign record_cycles = call_cycles; // Sequencer.java:615
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:616
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:617
-  assign record_tapping = tapping; // Sequencer.java:618
-  assign record_tap_records = tap_records; // Sequencer.java:619
-  assign record_tap_used = tap_used; // Sequencer.java:620
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:621
-  assign record_address = arg_io; // Sequencer.java:622
-  assign record_area_address = debug_base; // Sequencer.java:623
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:621
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:622
+  assign record_error_detail = error_detail; // Sequencer.java:623
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:624
+  assign record_instructions = instructions_executed; // Sequencer.java:625
+  assign record_argmax = lm_head_argmax; // Sequencer.java:626
+  assign record_cycles = call_cycles; // Sequencer.java:627
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:628
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:629
+  assign record_tapping = tapping; // Sequencer.java:630
+  assign record_tap_records = tap_records; // Sequencer.java:631
+  assign record_tap_used = tap_used; // Sequencer.java:632
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:633
+  assign record_address = arg_io; // Sequencer.java:634
+  assign record_area_address = debug_base; // Sequencer.java:635
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3204,7 +3207,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3223,18 +3226,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:599
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:611
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:603
-  assign result_error_detail = error_detail; // Sequencer.java:604
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:605
-  assign result_instructions = instructions_executed; // Sequencer.java:606
-  assign result_argmax = lm_head_argmax; // Sequencer.java:607
+  assign result_error_code = error_code; // Sequencer.java:615
+  assign result_error_detail = error_detail; // Sequencer.java:616
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:617
+  assign result_instructions = instructions_executed; // Sequencer.java:618
+  assign result_argmax = lm_head_argmax; // Sequencer.java:619
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3353,31 +3356,31 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:163
       data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:164
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:126
-      data_read_valid = 1'b1; // Sequencer.java:127
-      case (phase) // Sequencer.java:128
+    if (own_read & ~read_issued) begin // Sequencer.java:129
+      data_read_valid = 1'b1; // Sequencer.java:130
+      case (phase) // Sequencer.java:131
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:130
-          data_read_payload_beats = 32'd32; // Sequencer.java:131
+          data_read_payload_address = arg_image; // Sequencer.java:133
+          data_read_payload_beats = 32'd32; // Sequencer.java:134
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:134
-          data_read_payload_beats = token_beats; // Sequencer.java:135
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:137
+          data_read_payload_beats = token_beats; // Sequencer.java:138
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:138
-          data_read_payload_beats = 32'd1; // Sequencer.java:139
+          data_read_payload_address = debug_base; // Sequencer.java:141
+          data_read_payload_beats = 32'd1; // Sequencer.java:142
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:142
-          data_read_payload_beats = 32'd2; // Sequencer.java:143
+          data_read_payload_address = fetch_address; // Sequencer.java:145
+          data_read_payload_beats = 32'd2; // Sequencer.java:146
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:351
-      data_read_valid = 1'b1; // Sequencer.java:352
-      data_read_payload_address = peek_address; // Sequencer.java:353
-      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:354
+    if (peek_wanted) begin // Sequencer.java:358
+      data_read_valid = 1'b1; // Sequencer.java:359
+      data_read_payload_address = peek_address; // Sequencer.java:360
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:361
     end
   end
 
@@ -3407,17 +3410,17 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
     end
-    if (own_read & read_issued) begin // Sequencer.java:155
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:155
+    if (own_read & read_issued) begin // Sequencer.java:162
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:162
     end
-    if (peek_busy) begin // Sequencer.java:365
-      data_beat_ready = 1'b1; // Sequencer.java:365
+    if (peek_busy) begin // Sequencer.java:372
+      data_beat_ready = 1'b1; // Sequencer.java:372
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:366
+    data_read_quiet = peek_busy; // Sequencer.java:373
   end
 
   always @(posedge ap_clk) begin
@@ -3536,69 +3539,69 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:70): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:72): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:80
-    buffer_write_id = 4'd0; // ActivationBuffers.java:81
-    buffer_write_token = 2'd0; // ActivationBuffers.java:82
-    buffer_write_word = 8'd0; // ActivationBuffers.java:83
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:84
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:86
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:86
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:86
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:86
-    if (embed_write) begin // ActivationBuffers.java:162
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
-      buffer_write_id = embed_dst_id; // ActivationBuffers.java:164
-      buffer_write_token = embed_write_token; // ActivationBuffers.java:165
-      buffer_write_word = embed_write_word; // ActivationBuffers.java:166
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
-      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:169
-      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:169
-      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:169
-      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:169
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:82
+    buffer_write_id = 4'd0; // ActivationBuffers.java:83
+    buffer_write_token = 2'd0; // ActivationBuffers.java:84
+    buffer_write_word = 8'd0; // ActivationBuffers.java:85
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:86
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:88
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:88
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:88
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:88
+    if (embed_write) begin // ActivationBuffers.java:164
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
+      buffer_write_id = embed_dst_id; // ActivationBuffers.java:166
+      buffer_write_token = embed_write_token; // ActivationBuffers.java:167
+      buffer_write_word = embed_write_word; // ActivationBuffers.java:168
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
+      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:171
+      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:171
+      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:171
+      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:171
     end
-    if (attention_out_write) begin // ActivationBuffers.java:162
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
-      buffer_write_id = attention_dst_id; // ActivationBuffers.java:164
-      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:165
-      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:166
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
-      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:169
-      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:169
-      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:169
-      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:169
+    if (attention_out_write) begin // ActivationBuffers.java:164
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
+      buffer_write_id = attention_dst_id; // ActivationBuffers.java:166
+      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:167
+      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:168
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
+      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:171
+      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:171
+      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:171
+      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:171
     end
-    if (linear_write) begin // ActivationBuffers.java:162
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:164
-      buffer_write_token = linear_write_token; // ActivationBuffers.java:165
-      buffer_write_word = linear_write_word; // ActivationBuffers.java:166
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
-      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:169
-      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:169
-      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:169
-      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:169
+    if (linear_write) begin // ActivationBuffers.java:164
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:166
+      buffer_write_token = linear_write_token; // ActivationBuffers.java:167
+      buffer_write_word = linear_write_word; // ActivationBuffers.java:168
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
+      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:171
+      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:171
+      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:171
+      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:171
     end
-    if (rotate_write) begin // ActivationBuffers.java:162
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:163
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:164
-      buffer_write_token = rotate_write_token; // ActivationBuffers.java:165
-      buffer_write_word = rotate_write_word; // ActivationBuffers.java:166
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:167
-      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:169
-      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:169
-      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:169
-      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:169
+    if (rotate_write) begin // ActivationBuffers.java:164
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:166
+      buffer_write_token = rotate_write_token; // ActivationBuffers.java:167
+      buffer_write_word = rotate_write_word; // ActivationBuffers.java:168
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
+      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:171
+      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:171
+      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:171
+      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:171
     end
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:88
-    buffer_read_id = 4'd0; // ActivationBuffers.java:89
-    buffer_read_token = 2'd0; // ActivationBuffers.java:90
-    buffer_read_word = 8'd0; // ActivationBuffers.java:91
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:90
+    buffer_read_id = 4'd0; // ActivationBuffers.java:91
+    buffer_read_token = 2'd0; // ActivationBuffers.java:92
+    buffer_read_word = 8'd0; // ActivationBuffers.java:93
     if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:153
       buffer_read_id = quantize_src_id; // QuantizeExecutor.java:154
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:155
@@ -3613,13 +3616,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:315
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:316
     end
-    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:531
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:532
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:533
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:534
+    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:532
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:533
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:534
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:535
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:536
-      buffer_read_valid = 1'b1; // LinearExecutor.java:536
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:537
+      buffer_read_valid = 1'b1; // LinearExecutor.java:537
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -3635,256 +3638,256 @@ module tellme (
     end
   end
 
-  assign residual_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:110
-  assign residual_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:111
-  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:112
-  assign query_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:110
-  assign query_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:111
-  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:112
-  assign attention_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:110
-  assign attention_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:111
-  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:112
-  assign gate_write_address = {buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q}; // ActivationBuffers.java:110
-  assign gate_read_address = {buffer_read_token, 8'd0} + {2'd0, buffer_read_word}; // ActivationBuffers.java:111
-  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:112
-  assign ffn_write_address = {buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q}; // ActivationBuffers.java:110
-  assign ffn_read_address = {buffer_read_token, 8'd0} + {2'd0, buffer_read_word}; // ActivationBuffers.java:111
-  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:112
+  assign residual_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:112
+  assign residual_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:113
+  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:114
+  assign query_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:112
+  assign query_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:113
+  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:114
+  assign attention_write_address = {buffer_write_token_q, 6'd0} + buffer_write_word_q; // ActivationBuffers.java:112
+  assign attention_read_address = {buffer_read_token, 6'd0} + buffer_read_word; // ActivationBuffers.java:113
+  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:114
+  assign gate_write_address = {buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q}; // ActivationBuffers.java:112
+  assign gate_read_address = {buffer_read_token, 8'd0} + {2'd0, buffer_read_word}; // ActivationBuffers.java:113
+  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:114
+  assign ffn_write_address = {buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q}; // ActivationBuffers.java:112
+  assign ffn_read_address = {buffer_read_token, 8'd0} + {2'd0, buffer_read_word}; // ActivationBuffers.java:113
+  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:114
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:237
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:240
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:244
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:247
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:237
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:240
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:244
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:240
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:237
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:240
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:240
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:240
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:247
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:237
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:240
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:240
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:244
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:240
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:240
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:247
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:240
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:240
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:247
     end
   end
 
-  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
-  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:138
-  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
-  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:138
-  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
-  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:138
-  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:138
-  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:138
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:244
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:247
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:247
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:247
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:247
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:140
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:140
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:140
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:140
 
   always @(posedge ap_clk) begin
-    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:94
-    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:95
-    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:96
-    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:97
-    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:98
-    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:99
-    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:99
-    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:99
-    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:99
-    if (buffer_read_valid) begin // ActivationBuffers.java:100
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:100
+    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:96
+    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:97
+    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:98
+    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:99
+    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:100
+    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:101
+    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:101
+    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:101
+    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:101
+    if (buffer_read_valid) begin // ActivationBuffers.java:102
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:102
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:100
-    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
-      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:102
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:124
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:122
-    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
-      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:124
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:124
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:122
-    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
-      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:124
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:124
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:122
-    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
-      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:124
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:124
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:122
-    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
-      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:124
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:124
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:122
-    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
-      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:124
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:124
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:122
-    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
-      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:124
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:124
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:122
-    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
-      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:124
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:124
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:122
-    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
-      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:124
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:124
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:122
-    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
-      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:124
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:124
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:122
-    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
-      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:124
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:124
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:122
-    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
-      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:124
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:124
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:122
-    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
-      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:124
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:124
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:122
-    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
-      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:124
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:124
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:122
-    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
-      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:124
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:124
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:122
-    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
-      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:124
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:124
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:122
-    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:121
-      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:121
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:124
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:124
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:122
-    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:121
-      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:121
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:124
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:124
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:122
-    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:121
-      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:121
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:124
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:124
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:122
-    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:121
-      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:121
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:124
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:122
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:122
+    if (buffer_read_valid) begin // ActivationBuffers.java:124
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:124
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:122
-    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:134
-    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:134
-    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:134
-    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:134
-    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:135
-    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:135
-    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:135
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:124
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:136
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:136
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:136
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:136
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:137
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:137
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:137
     if (!ap_rst_n) begin
       buffer_write_valid_q <= 1'b0;
       buffer_read_landed_d1 <= 1'b0;
@@ -3978,10 +3981,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:344
-      quantized_read = 1'b1; // LinearExecutor.java:345
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:346
-      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:347
+    if (linear_activation_read) begin // LinearExecutor.java:345
+      quantized_read = 1'b1; // LinearExecutor.java:346
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:347
+      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:348
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4029,7 +4032,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4040,7 +4043,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:529
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:539
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4055,46 +4058,43 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:185
+    embed_dst = instruction_word[11:8]; // Sequencer.java:192
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:186
+    embed_dim = instruction_word[31:16]; // Sequencer.java:193
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:187
+    embed_table = instruction_word[63:32]; // Sequencer.java:194
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:188
+    embed_tokens = chunk_tokens; // Sequencer.java:195
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:189
+    embed_first_token = chunk_from; // Sequencer.java:196
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:190
+    embed_image = arg_image; // Sequencer.java:197
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:191
+    embed_io = arg_io; // Sequencer.java:198
   end
 
   assign embed_overflow =
       (~(embed_dst < 4'd5) & (embed_dim != 16'd0))
-      | ((embed_dst == 4'd0) & (embed_dim > 16'd256))
-      | ((embed_dst == 4'd1) & (embed_dim > 16'd256))
-      | ((embed_dst == 4'd2) & (embed_dim > 16'd256))
-      | ((embed_dst == 4'd3) & (embed_dim > 16'd1024))
-      | ((embed_dst == 4'd4) & (embed_dim > 16'd1024)); // ActivationBuffers.java:216
+      | (((embed_dst == 4'd0) | (embed_dst == 4'd1) | (embed_dst == 4'd2)) & (embed_dim > 16'd256))
+      | (((embed_dst == 4'd3) | (embed_dst == 4'd4)) & (embed_dim > 16'd1024)); // ActivationBuffers.java:223
   assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:96
   assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:106
   assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:148
@@ -4156,15 +4156,15 @@ module tellme (
       embed_last_word <= {2'd0, embed_dim[15:2]} == 16'd1; // EmbedUnit.java:158
       embed_last_token <= embed_tokens == 3'd1; // EmbedUnit.java:159
     end
-    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:186
-    embed_write_stored_0 <= data_beat_payload_data[15:0]; // ActivationBuffers.java:187
-    embed_write_stored_1 <= data_beat_payload_data[31:16]; // ActivationBuffers.java:187
-    embed_write_stored_2 <= data_beat_payload_data[47:32]; // ActivationBuffers.java:187
-    embed_write_stored_3 <= data_beat_payload_data[63:48]; // ActivationBuffers.java:187
-    embed_write_stored_token <= embed_token[1:0]; // ActivationBuffers.java:188
-    embed_write_stored_word <= embed_word[7:0]; // ActivationBuffers.java:189
-    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:157
-    // ActivationBuffers.java:158
+    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:188
+    embed_write_stored_0 <= data_beat_payload_data[15:0]; // ActivationBuffers.java:189
+    embed_write_stored_1 <= data_beat_payload_data[31:16]; // ActivationBuffers.java:189
+    embed_write_stored_2 <= data_beat_payload_data[47:32]; // ActivationBuffers.java:189
+    embed_write_stored_3 <= data_beat_payload_data[63:48]; // ActivationBuffers.java:189
+    embed_write_stored_token <= embed_token[1:0]; // ActivationBuffers.java:190
+    embed_write_stored_word <= embed_word[7:0]; // ActivationBuffers.java:191
+    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:159
+    // ActivationBuffers.java:160
     embed_write_values_0 <=
         (embed_write_stored_0[14:10] == 5'd0)
           ? ((embed_write_stored_0[9:0] == 10'd0) ? {embed_write_stored_0[15], 31'h0}
@@ -4175,7 +4175,7 @@ module tellme (
         : (embed_write_stored_0[14:10] == 5'd31)
           ? {embed_write_stored_0[15], 8'hff, (embed_write_stored_0[9:0] != 10'd0), embed_write_stored_0[8:0], 13'h0}
         : {embed_write_stored_0[15], ({3'd0, embed_write_stored_0[14:10]} + 8'd112), embed_write_stored_0[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     embed_write_values_1 <=
         (embed_write_stored_1[14:10] == 5'd0)
           ? ((embed_write_stored_1[9:0] == 10'd0) ? {embed_write_stored_1[15], 31'h0}
@@ -4186,7 +4186,7 @@ module tellme (
         : (embed_write_stored_1[14:10] == 5'd31)
           ? {embed_write_stored_1[15], 8'hff, (embed_write_stored_1[9:0] != 10'd0), embed_write_stored_1[8:0], 13'h0}
         : {embed_write_stored_1[15], ({3'd0, embed_write_stored_1[14:10]} + 8'd112), embed_write_stored_1[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     embed_write_values_2 <=
         (embed_write_stored_2[14:10] == 5'd0)
           ? ((embed_write_stored_2[9:0] == 10'd0) ? {embed_write_stored_2[15], 31'h0}
@@ -4197,7 +4197,7 @@ module tellme (
         : (embed_write_stored_2[14:10] == 5'd31)
           ? {embed_write_stored_2[15], 8'hff, (embed_write_stored_2[9:0] != 10'd0), embed_write_stored_2[8:0], 13'h0}
         : {embed_write_stored_2[15], ({3'd0, embed_write_stored_2[14:10]} + 8'd112), embed_write_stored_2[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     embed_write_values_3 <=
         (embed_write_stored_3[14:10] == 5'd0)
           ? ((embed_write_stored_3[9:0] == 10'd0) ? {embed_write_stored_3[15], 31'h0}
@@ -4208,8 +4208,8 @@ module tellme (
         : (embed_write_stored_3[14:10] == 5'd31)
           ? {embed_write_stored_3[15], 8'hff, (embed_write_stored_3[9:0] != 10'd0), embed_write_stored_3[8:0], 13'h0}
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
-    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:159
-    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:160
+    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:161
+    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:162
     if (embed_row_beat) begin // EmbedUnit.java:166
       embed_word <= embed_word + 16'd1; // EmbedUnit.java:170
       embed_last_word <= (embed_word + 16'd2) == embed_row_words; // EmbedUnit.java:171
@@ -4254,7 +4254,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4265,7 +4265,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:530
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:540
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4280,47 +4280,45 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:211
+    quantize_src = instruction_word[11:8]; // Sequencer.java:218
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:212
+    quantize_norm = instruction_word[12]; // Sequencer.java:219
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:213
+    quantize_length = instruction_word[31:16]; // Sequencer.java:220
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:214
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:221
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:215
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:222
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:216
+    quantize_tokens = chunk_tokens; // Sequencer.java:223
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:217
+    quantize_image = arg_image; // Sequencer.java:224
   end
 
   assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
+  // ActivationBuffers.java:223
   assign quantize_overflow =
       (~(quantize_src < 4'd5) & (quantize_length != 16'd0))
-      | ((quantize_src == 4'd0) & (quantize_length > 16'd256))
-      | ((quantize_src == 4'd1) & (quantize_length > 16'd256))
-      | ((quantize_src == 4'd2) & (quantize_length > 16'd256))
-      | ((quantize_src == 4'd3) & (quantize_length > 16'd1024))
-      | ((quantize_src == 4'd4) & (quantize_length > 16'd1024)); // ActivationBuffers.java:216
+      | (((quantize_src == 4'd0) | (quantize_src == 4'd1) | (quantize_src == 4'd2)) & (quantize_length > 16'd256))
+      | (((quantize_src == 4'd3) | (quantize_src == 4'd4)) & (quantize_length > 16'd1024));
   assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:109
   assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:125
   assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:127
@@ -4522,7 +4520,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4533,7 +4531,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:533
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:543
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4548,62 +4546,62 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:74
-    attention_src = instruction_word[11:8]; // Sequencer.java:197
+    attention_src = instruction_word[11:8]; // Sequencer.java:204
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:74
-    attention_dst = instruction_word[15:12]; // Sequencer.java:198
+    attention_dst = instruction_word[15:12]; // Sequencer.java:205
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:74
-    attention_layer = instruction_word[31:24]; // Sequencer.java:199
+    attention_layer = instruction_word[31:24]; // Sequencer.java:206
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:76
-    attention_scale = instruction_word[63:32]; // Sequencer.java:200
+    attention_scale = instruction_word[63:32]; // Sequencer.java:207
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:74
-    attention_head_dim = setup_head_dim; // Sequencer.java:201
+    attention_head_dim = setup_head_dim; // Sequencer.java:208
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:74
-    attention_heads = setup_heads; // Sequencer.java:202
+    attention_heads = setup_heads; // Sequencer.java:209
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:74
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:203
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:210
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:74
-    attention_head_width = setup_head_width; // Sequencer.java:204
+    attention_head_width = setup_head_width; // Sequencer.java:211
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:74
-    attention_positions = setup_positions; // Sequencer.java:205
+    attention_positions = setup_positions; // Sequencer.java:212
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:74
-    attention_tokens = chunk_tokens; // Sequencer.java:206
+    attention_tokens = chunk_tokens; // Sequencer.java:213
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:74
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:207
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:214
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:74
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:208
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:215
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
@@ -4673,20 +4671,16 @@ module tellme (
   end
 
   assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:93
+  // ActivationBuffers.java:223
   assign attention_src_overflow =
       (~(attention_src < 4'd5) & (attention_q_width != 24'd0))
-      | ((attention_src == 4'd0) & (attention_q_width > 24'd256))
-      | ((attention_src == 4'd1) & (attention_q_width > 24'd256))
-      | ((attention_src == 4'd2) & (attention_q_width > 24'd256))
-      | ((attention_src == 4'd3) & (attention_q_width > 24'd1024))
-      | ((attention_src == 4'd4) & (attention_q_width > 24'd1024)); // ActivationBuffers.java:216
+      | (((attention_src == 4'd0) | (attention_src == 4'd1) | (attention_src == 4'd2)) & (attention_q_width > 24'd256))
+      | (((attention_src == 4'd3) | (attention_src == 4'd4)) & (attention_q_width > 24'd1024));
+  // ActivationBuffers.java:223
   assign attention_dst_overflow =
       (~(attention_dst < 4'd5) & (attention_q_width != 24'd0))
-      | ((attention_dst == 4'd0) & (attention_q_width > 24'd256))
-      | ((attention_dst == 4'd1) & (attention_q_width > 24'd256))
-      | ((attention_dst == 4'd2) & (attention_q_width > 24'd256))
-      | ((attention_dst == 4'd3) & (attention_q_width > 24'd1024))
-      | ((attention_dst == 4'd4) & (attention_q_width > 24'd1024)); // ActivationBuffers.java:216
+      | (((attention_dst == 4'd0) | (attention_dst == 4'd1) | (attention_dst == 4'd2)) & (attention_q_width > 24'd256))
+      | (((attention_dst == 4'd3) | (attention_dst == 4'd4)) & (attention_q_width > 24'd1024));
 
   always @(*) begin
     attention_tokens_per_block = 8'd0; // AttentionExecutor.java:505
@@ -4942,9 +4936,9 @@ module tellme (
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
   assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:408
   assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:409
-  assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:211
-  assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:212
-  assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:213
+  assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
+  assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
+  assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
   // AttentionExecutor.java:414
   assign attention_refused =
       attention_unit_dones_pop_valid
@@ -4981,14 +4975,14 @@ module tellme (
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:186
-    attention_out_write_stored_0 <= attention_out_payload_0; // ActivationBuffers.java:187
-    attention_out_write_stored_1 <= attention_out_payload_1; // ActivationBuffers.java:187
-    attention_out_write_stored_2 <= attention_out_payload_2; // ActivationBuffers.java:187
-    attention_out_write_stored_3 <= attention_out_payload_3; // ActivationBuffers.java:187
-    attention_out_write_stored_token <= attention_out_write_stored_token_sum[1:0]; // ActivationBuffers.java:188
-    attention_out_write_stored_word <= attention_out_word_index[7:0]; // ActivationBuffers.java:189
-    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:157
+    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:188
+    attention_out_write_stored_0 <= attention_out_payload_0; // ActivationBuffers.java:189
+    attention_out_write_stored_1 <= attention_out_payload_1; // ActivationBuffers.java:189
+    attention_out_write_stored_2 <= attention_out_payload_2; // ActivationBuffers.java:189
+    attention_out_write_stored_3 <= attention_out_payload_3; // ActivationBuffers.java:189
+    attention_out_write_stored_token <= attention_out_write_stored_token_sum[1:0]; // ActivationBuffers.java:190
+    attention_out_write_stored_word <= attention_out_word_index[7:0]; // ActivationBuffers.java:191
+    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:159
     attention_out_write_values_0 <=
         (attention_out_write_stored_0[14:10] == 5'd0)
           ? ((attention_out_write_stored_0[9:0] == 10'd0) ? {attention_out_write_stored_0[15], 31'h0}
@@ -5005,7 +4999,7 @@ module tellme (
         : {attention_out_write_stored_0[15],
            ({3'd0, attention_out_write_stored_0[14:10]} + 8'd112),
            attention_out_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     attention_out_write_values_1 <=
         (attention_out_write_stored_1[14:10] == 5'd0)
           ? ((attention_out_write_stored_1[9:0] == 10'd0) ? {attention_out_write_stored_1[15], 31'h0}
@@ -5022,7 +5016,7 @@ module tellme (
         : {attention_out_write_stored_1[15],
            ({3'd0, attention_out_write_stored_1[14:10]} + 8'd112),
            attention_out_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     attention_out_write_values_2 <=
         (attention_out_write_stored_2[14:10] == 5'd0)
           ? ((attention_out_write_stored_2[9:0] == 10'd0) ? {attention_out_write_stored_2[15], 31'h0}
@@ -5039,7 +5033,7 @@ module tellme (
         : {attention_out_write_stored_2[15],
            ({3'd0, attention_out_write_stored_2[14:10]} + 8'd112),
            attention_out_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     attention_out_write_values_3 <=
         (attention_out_write_stored_3[14:10] == 5'd0)
           ? ((attention_out_write_stored_3[9:0] == 10'd0) ? {attention_out_write_stored_3[15], 31'h0}
@@ -5056,9 +5050,9 @@ module tellme (
         : {attention_out_write_stored_3[15],
            ({3'd0, attention_out_write_stored_3[14:10]} + 8'd112),
            attention_out_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:158
-    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:159
-    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:160
+    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:161
+    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:162
     if (attention_out_beat) begin // AttentionExecutor.java:443
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
@@ -5129,10 +5123,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:410
-          lm_head_clear = 1'b1; // Sequencer.java:411
+        if (call_start) begin // Sequencer.java:417
+          lm_head_clear = 1'b1; // Sequencer.java:418
         end
       end
       STEP_HEADER: ;
@@ -5144,7 +5138,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:532
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:542
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5159,47 +5153,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:240
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:247
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:241
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:248
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:242
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:249
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:243
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:250
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:244
+    lm_head_vocab = header_vocab; // Sequencer.java:251
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:246
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:253
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:247
+    lm_head_image = arg_image; // Sequencer.java:254
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:249
+    lm_head_logits = logits_address; // Sequencer.java:256
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:245
+    lm_head_last_chunk = last_chunk; // Sequencer.java:252
   end
 
   assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
@@ -5324,11 +5318,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:99): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:100): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:109
-    case (phase) // Sequencer.java:409
+    linear_start = 1'b0; // LinearExecutor.java:110
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5339,7 +5333,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:531
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:541
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5353,147 +5347,141 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:123
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:220
+    linear_epilogue = 4'd0; // LinearExecutor.java:124
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:227
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:123
-    linear_src = instruction_word[19:16]; // Sequencer.java:222
+    linear_src = 4'd0; // LinearExecutor.java:124
+    linear_src = instruction_word[19:16]; // Sequencer.java:229
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:123
-    linear_dst = instruction_word[23:20]; // Sequencer.java:223
+    linear_dst = 4'd0; // LinearExecutor.java:124
+    linear_dst = instruction_word[23:20]; // Sequencer.java:230
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:123
-    linear_rows = instruction_word[47:32]; // Sequencer.java:224
+    linear_rows = 16'd0; // LinearExecutor.java:124
+    linear_rows = instruction_word[47:32]; // Sequencer.java:231
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:123
-    linear_cols = instruction_word[63:48]; // Sequencer.java:225
+    linear_cols = 16'd0; // LinearExecutor.java:124
+    linear_cols = instruction_word[63:48]; // Sequencer.java:232
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:123
-    linear_weights = instruction_word[95:64]; // Sequencer.java:226
+    linear_weights = 32'd0; // LinearExecutor.java:124
+    linear_weights = instruction_word[95:64]; // Sequencer.java:233
   end
 
   always @(*) begin
-    linear_tokens = 3'd0; // LinearExecutor.java:123
-    linear_tokens = chunk_tokens; // Sequencer.java:228
+    linear_tokens = 3'd0; // LinearExecutor.java:124
+    linear_tokens = chunk_tokens; // Sequencer.java:235
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:123
-    linear_image = arg_image; // Sequencer.java:229
+    linear_image = 64'd0; // LinearExecutor.java:124
+    linear_image = arg_image; // Sequencer.java:236
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:123
-    linear_layer = instruction_word[31:24]; // Sequencer.java:230
+    linear_layer = 8'd0; // LinearExecutor.java:124
+    linear_layer = instruction_word[31:24]; // Sequencer.java:237
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:123
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:231
+    linear_first_position = 32'd0; // LinearExecutor.java:124
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:238
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:123
-    linear_head_dim = setup_head_dim; // Sequencer.java:232
+    linear_head_dim = 16'd0; // LinearExecutor.java:124
+    linear_head_dim = setup_head_dim; // Sequencer.java:239
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:123
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:234
+    linear_kv_heads = 8'd0; // LinearExecutor.java:124
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:241
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:123
-    linear_positions = setup_positions; // Sequencer.java:235
+    linear_positions = 32'd0; // LinearExecutor.java:124
+    linear_positions = setup_positions; // Sequencer.java:242
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:123
-    linear_rope_table = setup_rope_table; // Sequencer.java:236
+    linear_rope_table = 32'd0; // LinearExecutor.java:124
+    linear_rope_table = setup_rope_table; // Sequencer.java:243
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:123
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:237
+    linear_kv_cache = 64'd0; // LinearExecutor.java:124
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:244
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:125
-    linear_relu2 = instruction_word[12]; // Sequencer.java:221
+    linear_relu2 = 1'b0; // LinearExecutor.java:126
+    linear_relu2 = instruction_word[12]; // Sequencer.java:228
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:126
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:233
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:127
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:240
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:127
-    linear_scale = instruction_word[127:96]; // Sequencer.java:227
+    linear_scale = 32'h0; // LinearExecutor.java:128
+    linear_scale = instruction_word[127:96]; // Sequencer.java:234
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:130
-    linear_peek_valid = peek_linear; // Sequencer.java:395
+    linear_peek_valid = 1'b0; // LinearExecutor.java:131
+    linear_peek_valid = peek_linear; // Sequencer.java:402
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:131
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:396
+    linear_peek_rows = 16'd0; // LinearExecutor.java:132
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:403
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:132
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:397
+    linear_peek_cols = 16'd0; // LinearExecutor.java:133
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:404
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:133
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:398
+    linear_peek_weights = 32'd0; // LinearExecutor.java:134
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:405
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:135
-    linear_reads_lent = peek_busy; // Sequencer.java:393
+    linear_reads_lent = 1'b0; // LinearExecutor.java:136
+    linear_reads_lent = peek_busy; // Sequencer.java:400
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:137
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:407
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:138
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:414
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:162
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:164
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:165
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:165
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:166
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:172
+      | (linear_is_cache & (linear_layer >= 8'd8)); // LinearExecutor.java:173
   assign linear_dst_overflow =
       (~(linear_dst < 4'd5) & (linear_rows != 16'd0))
-      | ((linear_dst == 4'd0) & (linear_rows > 16'd256))
-      | ((linear_dst == 4'd1) & (linear_rows > 16'd256))
-      | ((linear_dst == 4'd2) & (linear_rows > 16'd256))
-      | ((linear_dst == 4'd3) & (linear_rows > 16'd1024))
-      | ((linear_dst == 4'd4) & (linear_rows > 16'd1024)); // ActivationBuffers.java:216
+      | (((linear_dst == 4'd0) | (linear_dst == 4'd1) | (linear_dst == 4'd2)) & (linear_rows > 16'd256))
+      | (((linear_dst == 4'd3) | (linear_dst == 4'd4)) & (linear_rows > 16'd1024)); // ActivationBuffers.java:223
   assign linear_src_overflow =
       (~(linear_src < 4'd5) & (linear_rows != 16'd0))
-      | ((linear_src == 4'd0) & (linear_rows > 16'd256))
-      | ((linear_src == 4'd1) & (linear_rows > 16'd256))
-      | ((linear_src == 4'd2) & (linear_rows > 16'd256))
-      | ((linear_src == 4'd3) & (linear_rows > 16'd1024))
-      | ((linear_src == 4'd4) & (linear_rows > 16'd1024)); // ActivationBuffers.java:216
+      | (((linear_src == 4'd0) | (linear_src == 4'd1) | (linear_src == 4'd2)) & (linear_rows > 16'd256))
+      | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd1024)); // ActivationBuffers.java:223
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -5503,49 +5491,49 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:243
-  // LinearExecutor.java:254
+      & ~linear_drop_prefetch; // LinearExecutor.java:244
+  // LinearExecutor.java:255
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:255
+  // LinearExecutor.java:256
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:260
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:264
-  // LinearExecutor.java:265
+      & linear_prefetch_same; // LinearExecutor.java:265
+  // LinearExecutor.java:266
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:305
+  // LinearExecutor.java:306
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:307
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:315
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:340
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:343
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:351
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:367
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:415
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:426
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:437
-  assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
-  assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
-  assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:449
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:450
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:451
+      & ~linear_feed_pending; // LinearExecutor.java:368
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:416
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:427
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:438
+  assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
+  assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
+  assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:450
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:451
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:452
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5556,17 +5544,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:494
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:495
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:505
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:506
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:517
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:519
-  // LinearExecutor.java:526
-  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:518
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:520
   // LinearExecutor.java:527
+  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+  // LinearExecutor.java:528
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -5581,222 +5569,222 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:557
-  assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
-  // Stream.java:197
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:558
+  assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
+  // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
-  assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:572
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:573
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:575
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:578
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:581
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:628
+  assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:576
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:579
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:582
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    if (linear_start) begin // LinearExecutor.java:183
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:184
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:185
-      linear_src_id <= linear_src; // LinearExecutor.java:186
-      linear_dst_id <= linear_dst; // LinearExecutor.java:187
-      linear_rows_q <= linear_rows; // LinearExecutor.java:188
-      linear_cols_q <= linear_cols; // LinearExecutor.java:189
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:190
-      linear_scale_q <= linear_scale; // LinearExecutor.java:191
-      linear_token_count <= linear_tokens; // LinearExecutor.java:192
-      linear_layer_q <= linear_layer; // LinearExecutor.java:193
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:194
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:195
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:196
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:197
-      linear_positions_q <= linear_positions; // LinearExecutor.java:198
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:199
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:200
-      linear_heads <= 16'd0; // LinearExecutor.java:201
-      linear_head_rows <= 17'd0; // LinearExecutor.java:202
-      linear_code <= 8'd0; // LinearExecutor.java:203
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:204
-      if (linear_bad_field) begin // LinearExecutor.java:205
-        linear_code <= 8'd3; // LinearExecutor.java:206
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:207
+    if (linear_start) begin // LinearExecutor.java:184
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
+      linear_src_id <= linear_src; // LinearExecutor.java:187
+      linear_dst_id <= linear_dst; // LinearExecutor.java:188
+      linear_rows_q <= linear_rows; // LinearExecutor.java:189
+      linear_cols_q <= linear_cols; // LinearExecutor.java:190
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
+      linear_scale_q <= linear_scale; // LinearExecutor.java:192
+      linear_token_count <= linear_tokens; // LinearExecutor.java:193
+      linear_layer_q <= linear_layer; // LinearExecutor.java:194
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
+      linear_positions_q <= linear_positions; // LinearExecutor.java:199
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
+      linear_heads <= 16'd0; // LinearExecutor.java:202
+      linear_head_rows <= 17'd0; // LinearExecutor.java:203
+      linear_code <= 8'd0; // LinearExecutor.java:204
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
+      if (linear_bad_field) begin // LinearExecutor.java:206
+        linear_code <= 8'd3; // LinearExecutor.java:207
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
       end
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:214
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:215
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:216
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:217
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:219
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:220
-          linear_code <= 8'd3; // LinearExecutor.java:221
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:222
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
+          linear_code <= 8'd3; // LinearExecutor.java:222
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:244
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:245
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:246
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:247
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:248
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:249
+    if (linear_peek_taken) begin // LinearExecutor.java:245
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:259
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:274
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:274
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
     end
-    // LinearExecutor.java:275
+    // LinearExecutor.java:276
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:275
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
     end
-    // LinearExecutor.java:278
+    // LinearExecutor.java:279
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:279
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:279
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:279
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:279
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:279
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:279
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:279
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:279
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:279
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:279
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:279
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:279
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:280
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:281
-        linear_code <= 8'd3; // LinearExecutor.java:282
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:283
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
+        linear_code <= 8'd3; // LinearExecutor.java:283
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
       end
     end
-    // LinearExecutor.java:287
+    // LinearExecutor.java:288
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:288
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:288
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:288
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:288
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:288
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:288
-      // LinearExecutor.java:288
-      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:288
-      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:288
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:288
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:288
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:288
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
       // LinearExecutor.java:289
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:289
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
+      // LinearExecutor.java:290
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:294
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:294
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:297
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:298
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:298
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:298
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:298
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:298
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:298
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:298
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:298
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:298
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:298
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:298
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:299
+    if (linear_prefetch_reused) begin // LinearExecutor.java:298
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:301
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:302
-    end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:303
+        | linear_prefetch_reused) begin // LinearExecutor.java:302
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:311
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:314
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:314
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:320
-    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:322
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:333
-      linear_feed_token <= 3'd0; // LinearExecutor.java:334
-      linear_feed_word <= 16'd0; // LinearExecutor.java:335
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:336
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:337
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:338
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:354
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:355
-      linear_holding <= 1'b1; // LinearExecutor.java:356
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
+    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:323
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
+      linear_feed_token <= 3'd0; // LinearExecutor.java:335
+      linear_feed_word <= 16'd0; // LinearExecutor.java:336
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:358
-      linear_holding <= 1'b0; // LinearExecutor.java:358
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
+      linear_holding <= 1'b1; // LinearExecutor.java:357
     end
-    if (linear_activation_read) begin // LinearExecutor.java:359
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:360
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:361
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:362
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:362
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
+      linear_holding <= 1'b0; // LinearExecutor.java:359
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:369
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:370
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:371
+    if (linear_activation_read) begin // LinearExecutor.java:360
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
     end
-    if (linear_token_fed) begin // LinearExecutor.java:373
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:374
-      linear_feed_word <= 16'd0; // LinearExecutor.java:375
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:376
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:377
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:399
-      linear_tile <= 16'd0; // LinearExecutor.java:400
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:402
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:403
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:406
-      // LinearExecutor.java:407
+    if (linear_token_fed) begin // LinearExecutor.java:374
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:375
+      linear_feed_word <= 16'd0; // LinearExecutor.java:376
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:400
+      linear_tile <= 16'd0; // LinearExecutor.java:401
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:403
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:405
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:407
+      // LinearExecutor.java:408
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 3'd0; // LinearExecutor.java:408
-      linear_group <= 16'd0; // LinearExecutor.java:409
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:410
+      linear_result_token <= 3'd0; // LinearExecutor.java:409
+      linear_group <= 16'd0; // LinearExecutor.java:410
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:411
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:453
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:458
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:459
-      if (linear_last_group) begin // LinearExecutor.java:460
-        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:461
-        // LinearExecutor.java:462
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:454
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:459
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:460
+      if (linear_last_group) begin // LinearExecutor.java:461
+        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:462
+        // LinearExecutor.java:463
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:463
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:464
-          // LinearExecutor.java:465
+        if (linear_last_result_token) begin // LinearExecutor.java:464
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:465
+          // LinearExecutor.java:466
           linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:466
-          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:467
-          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:469
-          // LinearExecutor.java:470
+          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:467
+          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:468
+          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:470
+          // LinearExecutor.java:471
           linear_next_tile_one_group <=
               (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:471
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:472
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:479
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:480
-      linear_param_token <= 3'd0; // LinearExecutor.java:481
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:482
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:480
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:481
+      linear_param_token <= 3'd0; // LinearExecutor.java:482
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:483
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:487
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:488
-      // LinearExecutor.java:489
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:488
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:489
+      // LinearExecutor.java:490
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5805,96 +5793,96 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:521
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:523
-      linear_words_written <= 24'd0; // LinearExecutor.java:523
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:522
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:524
+      linear_words_written <= 24'd0; // LinearExecutor.java:524
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:539
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:540
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:540
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:540
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:540
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:541
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:542
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:543
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:540
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:541
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:541
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:541
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:541
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:542
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:543
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:544
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:545
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:545
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:546
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:546
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:547
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:548
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:548
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:548
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:548
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:549
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:548
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:549
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:549
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:549
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:549
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:550
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:553
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:553
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:553
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:553
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:553
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:553
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:554
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:554
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:554
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:554
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:554
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:554
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:554
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:554
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:554
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:554
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:554
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:554
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:554
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:554
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:554
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:554
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:554
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:554
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:554
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:554
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:554
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:554
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:554
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:554
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:554
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:554
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:554
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:554
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:554
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:554
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:555
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:555
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:555
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:555
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:555
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:555
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:555
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:555
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:555
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:555
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:555
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:555
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:555
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:555
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:555
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:555
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:555
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:555
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:555
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:555
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:555
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:555
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:555
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:555
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:566
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:566
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:567
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:567
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:572
-    // LinearExecutor.java:573
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:573
+    // LinearExecutor.java:574
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:575
+    // LinearExecutor.java:576
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:591
-    // LinearExecutor.java:592
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:592
+    // LinearExecutor.java:593
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:592
+    // LinearExecutor.java:593
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:592
+    // LinearExecutor.java:593
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:592
+    // LinearExecutor.java:593
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:593
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:594
-    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:157
-    // ActivationBuffers.java:158
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:594
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:595
+    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:159
+    // ActivationBuffers.java:160
     linear_write_values_0 <=
         linear_store_write ? dequantizer_out_payload_y_0
         : (linear_unit_word_0[14:10] == 5'd0)
@@ -5906,7 +5894,7 @@ module tellme (
         : (linear_unit_word_0[14:10] == 5'd31)
           ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
         : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     linear_write_values_1 <=
         linear_store_write ? dequantizer_out_payload_y_1
         : (linear_unit_word_1[14:10] == 5'd0)
@@ -5918,7 +5906,7 @@ module tellme (
         : (linear_unit_word_1[14:10] == 5'd31)
           ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
         : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     linear_write_values_2 <=
         linear_store_write ? dequantizer_out_payload_y_2
         : (linear_unit_word_2[14:10] == 5'd0)
@@ -5930,7 +5918,7 @@ module tellme (
         : (linear_unit_word_2[14:10] == 5'd31)
           ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
         : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
-    // ActivationBuffers.java:158
+    // ActivationBuffers.java:160
     linear_write_values_3 <=
         linear_store_write ? dequantizer_out_payload_y_3
         : (linear_unit_word_3[14:10] == 5'd0)
@@ -5942,34 +5930,34 @@ module tellme (
         : (linear_unit_word_3[14:10] == 5'd31)
           ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
-    linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:159
-    linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:160
-    if (linear_write) begin // LinearExecutor.java:604
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:604
+    linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:161
+    linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:162
+    if (linear_write) begin // LinearExecutor.java:605
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:605
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:607
-      linear_engine_done <= 1'b0; // LinearExecutor.java:607
-    end else if (tlmm_done) begin // LinearExecutor.java:607
-      linear_engine_done <= 1'b1; // LinearExecutor.java:607
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:608
+      linear_engine_done <= 1'b0; // LinearExecutor.java:608
+    end else if (tlmm_done) begin // LinearExecutor.java:608
+      linear_engine_done <= 1'b1; // LinearExecutor.java:608
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:610
+    // LinearExecutor.java:611
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:611
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:612
     end
-    if (rotate_start) begin // LinearExecutor.java:620
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:620
+    if (rotate_start) begin // LinearExecutor.java:621
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
     end
-    if (rotate_done) begin // LinearExecutor.java:621
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:622
-      linear_code <= rotate_code; // LinearExecutor.java:623
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:624
+    if (rotate_done) begin // LinearExecutor.java:622
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
+      linear_code <= rotate_code; // LinearExecutor.java:624
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
     end
-    if (linear_done) begin // LinearExecutor.java:630
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:630
+    if (linear_done) begin // LinearExecutor.java:631
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6086,7 +6074,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:619
+    // LinearExecutor.java:620
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6269,14 +6257,14 @@ module tellme (
       rotate_out_token <= 3'd0; // RotateAndCache.java:298
       rotate_out_word_index <= 16'd0; // RotateAndCache.java:299
     end
-    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:186
-    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:187
-    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:187
-    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:187
-    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:187
-    rotate_write_stored_token <= rotate_out_token[1:0]; // ActivationBuffers.java:188
-    rotate_write_stored_word <= rotate_out_word_index[7:0]; // ActivationBuffers.java:189
-    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:157
+    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:188
+    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:189
+    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:189
+    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:189
+    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:189
+    rotate_write_stored_token <= rotate_out_token[1:0]; // ActivationBuffers.java:190
+    rotate_write_stored_word <= rotate_out_word_index[7:0]; // ActivationBuffers.java:191
+    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:159
     rotate_write_values_0 <=
         (rotate_write_stored_0[14:10] == 5'd0)
           ? ((rotate_write_stored_0[9:0] == 10'd0) ? {rotate_write_stored_0[15], 31'h0}
@@ -6289,7 +6277,7 @@ module tellme (
         : {rotate_write_stored_0[15],
            ({3'd0, rotate_write_stored_0[14:10]} + 8'd112),
            rotate_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     rotate_write_values_1 <=
         (rotate_write_stored_1[14:10] == 5'd0)
           ? ((rotate_write_stored_1[9:0] == 10'd0) ? {rotate_write_stored_1[15], 31'h0}
@@ -6302,7 +6290,7 @@ module tellme (
         : {rotate_write_stored_1[15],
            ({3'd0, rotate_write_stored_1[14:10]} + 8'd112),
            rotate_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     rotate_write_values_2 <=
         (rotate_write_stored_2[14:10] == 5'd0)
           ? ((rotate_write_stored_2[9:0] == 10'd0) ? {rotate_write_stored_2[15], 31'h0}
@@ -6315,7 +6303,7 @@ module tellme (
         : {rotate_write_stored_2[15],
            ({3'd0, rotate_write_stored_2[14:10]} + 8'd112),
            rotate_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:158
+           13'h0}; // ActivationBuffers.java:160
     rotate_write_values_3 <=
         (rotate_write_stored_3[14:10] == 5'd0)
           ? ((rotate_write_stored_3[9:0] == 10'd0) ? {rotate_write_stored_3[15], 31'h0}
@@ -6328,9 +6316,9 @@ module tellme (
         : {rotate_write_stored_3[15],
            ({3'd0, rotate_write_stored_3[14:10]} + 8'd112),
            rotate_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:158
-    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:159
-    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:160
+    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:161
+    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:162
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:307
       // RotateAndCache.java:308
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
@@ -6405,7 +6393,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6420,12 +6408,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:553
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:554
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:557
-        end else if (~tap_busy) begin // Sequencer.java:560
-          if (tap_fits) begin // Sequencer.java:561
-            tap_start = 1'b1; // Sequencer.java:562
+        if (~tapping | ~has_tap) begin // Sequencer.java:564
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:565
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:568
+        end else if (~tap_busy) begin // Sequencer.java:571
+          if (tap_fits) begin // Sequencer.java:572
+            tap_start = 1'b1; // Sequencer.java:573
           end
         end
       end
@@ -6440,52 +6428,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:290
+    tap_quantized = is_quantize; // Sequencer.java:297
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:291
+    tap_from_memory = is_lm_head; // Sequencer.java:298
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:292
+    tap_source = logits_address; // Sequencer.java:299
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:308
+    tap_instruction = pc; // Sequencer.java:315
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:309
+    tap_first_token = chunk_from; // Sequencer.java:316
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:310
+    tap_tokens = tap_tokens_q; // Sequencer.java:317
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:311
+    tap_elements = tap_elements_q; // Sequencer.java:318
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:312
+    tap_buffer = tap_dst_of; // Sequencer.java:319
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:313
+    tap_address = tap_record_at; // Sequencer.java:320
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:314
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:321
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:109
@@ -6715,7 +6703,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:409
+    case (phase) // Sequencer.java:416
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6732,7 +6720,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:588
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:599
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6813,24 +6801,23 @@ module tellme (
   // -------------------------------------------------------------------------------------------------------------------
   // sequencer (Sequencer.java:52): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:59
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:65
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:84
-  assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:87
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:88
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:113
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:115
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:118
-  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:124
-  // Sequencer.java:125
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:68
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:87
+  assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:90
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:91
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:116
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:118
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:121
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:127
+  // Sequencer.java:128
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | last_token; // Sequencer.java:154
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:156
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:157
-  // Sequencer.java:166
+  assign last_token_word = token_word | last_token; // Sequencer.java:161
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:163
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:164
+  // Sequencer.java:173
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:169
+  assign opcode = instruction_word[7:0]; // Sequencer.java:176
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -6855,378 +6842,395 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:662
-  assign is_embed = opcode == 8'd2; // Sequencer.java:252
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:253
-  assign is_attention = opcode == 8'd5; // Sequencer.java:254
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:255
-  assign is_linear = opcode == 8'd4; // Sequencer.java:256
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:258
+      | (instruction_word[95:64] < header_context); // Sequencer.java:675
+  assign is_embed = opcode == 8'd2; // Sequencer.java:259
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:260
+  assign is_attention = opcode == 8'd5; // Sequencer.java:261
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:262
+  assign is_linear = opcode == 8'd4; // Sequencer.java:263
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:265
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:260
-    if (embed_done) begin // Sequencer.java:261
-      unit_code = embed_code; // Sequencer.java:261
+    unit_code = attention_code; // Sequencer.java:267
+    if (embed_done) begin // Sequencer.java:268
+      unit_code = embed_code; // Sequencer.java:268
     end
-    if (quantize_done) begin // Sequencer.java:262
-      unit_code = quantize_code; // Sequencer.java:262
+    if (quantize_done) begin // Sequencer.java:269
+      unit_code = quantize_code; // Sequencer.java:269
     end
-    if (lm_head_done) begin // Sequencer.java:263
-      unit_code = lm_head_code; // Sequencer.java:263
+    if (lm_head_done) begin // Sequencer.java:270
+      unit_code = lm_head_code; // Sequencer.java:270
     end
-    if (linear_done) begin // Sequencer.java:264
-      unit_code = linear_code; // Sequencer.java:264
+    if (linear_done) begin // Sequencer.java:271
+      unit_code = linear_code; // Sequencer.java:271
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:277
-    if (is_embed) begin // Sequencer.java:278
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:278
+    tap_elements_of = setup_head_width; // Sequencer.java:284
+    if (is_embed) begin // Sequencer.java:285
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:285
     end
-    if (is_quantize) begin // Sequencer.java:279
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:279
+    if (is_quantize) begin // Sequencer.java:286
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:286
     end
-    if (is_lm_head) begin // Sequencer.java:280
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:280
+    if (is_lm_head) begin // Sequencer.java:287
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:287
     end
-    if (is_linear) begin // Sequencer.java:281
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:281
+    if (is_linear) begin // Sequencer.java:288
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:288
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:285
-    if (is_embed) begin // Sequencer.java:286
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:286
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:292
+    if (is_embed) begin // Sequencer.java:293
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:293
     end
-    if (is_linear) begin // Sequencer.java:287
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:287
+    if (is_linear) begin // Sequencer.java:294
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:294
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:289
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:335
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:337
-  // Sequencer.java:350
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:296
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:342
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:344
+  // Sequencer.java:357
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:369
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:394
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:449
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:449
-  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:452
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:479
-  assign record_done = record_written | record_finished; // Sequencer.java:633
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:376
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:401
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:458
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:458
+  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:461
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:489
+  assign record_done = record_written | record_finished; // Sequencer.java:645
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:689
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:702
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:703
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:689
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:702
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:703
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:676
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:677
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:689
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:690
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:676
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:677
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:689
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:690
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:676
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:677
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:689
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:690
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:676
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:677
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:689
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:690
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:85
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:146
-      read_issued <= 1'b1; // Sequencer.java:146
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:88
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:149
+      read_issued <= 1'b1; // Sequencer.java:149
     end
-    if (own_beat) begin // Sequencer.java:158
-      read_beat <= read_beat + 16'd1; // Sequencer.java:158
+    token_count_less_2 <= token_count_less_2_diff; // Ahead.java:32
+    if (own_beat) begin // Sequencer.java:165
+      read_beat <= read_beat + 16'd1; // Sequencer.java:165
     end
     call_end <= call_end_sum; // Ahead.java:32
-    setup_bad <= setup_bad_field; // Sequencer.java:170
+    setup_bad <= setup_bad_field; // Sequencer.java:177
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:180
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:194
-    logits_address <= arg_io + logits_offset; // Sequencer.java:248
-    unit_done_q <= unit_done; // Sequencer.java:267
-    unit_code_q <= unit_code; // Sequencer.java:268
-    tap_elements_q <= tap_elements_of; // Sequencer.java:282
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:283
+    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:187
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:201
+    logits_address <= arg_io + logits_offset; // Sequencer.java:255
+    unit_done_q <= unit_done; // Sequencer.java:274
+    unit_code_q <= unit_code; // Sequencer.java:275
+    tap_elements_q <= tap_elements_of; // Sequencer.java:289
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:290
     tap_value_part0 <= {24'd0, tap_tokens_q} * {3'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {3'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:295
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:296
-    // Sequencer.java:300
+    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:302
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:303
+    // Sequencer.java:307
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:302
-    if (phase == STEP_DECODE) begin // Sequencer.java:306
-      tap_settling <= 3'd4; // Sequencer.java:306
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:307
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:307
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:309
+    if (phase == STEP_DECODE) begin // Sequencer.java:313
+      tap_settling <= 3'd4; // Sequencer.java:313
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:314
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:314
     end
-    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:344
-    more_instructions <= more_instructions_cmp; // Sequencer.java:345
-    peek_address <= peek_address_sum; // Sequencer.java:346
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:356
-      peek_issued <= 1'b1; // Sequencer.java:357
-      peek_busy <= 1'b1; // Sequencer.java:358
-      peek_beat <= 2'd0; // Sequencer.java:359
-      peek_beats_left <= peek_beats; // Sequencer.java:360
-      peek_failed <= 1'b0; // Sequencer.java:361
-      peek_searching <= 1'b1; // Sequencer.java:362
-      peek_found <= 1'b0; // Sequencer.java:363
+    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:351
+    more_instructions <= more_instructions_cmp; // Sequencer.java:352
+    peek_address <= peek_address_sum; // Sequencer.java:353
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:363
+      peek_issued <= 1'b1; // Sequencer.java:364
+      peek_busy <= 1'b1; // Sequencer.java:365
+      peek_beat <= 2'd0; // Sequencer.java:366
+      peek_beats_left <= peek_beats; // Sequencer.java:367
+      peek_failed <= 1'b0; // Sequencer.java:368
+      peek_searching <= 1'b1; // Sequencer.java:369
+      peek_found <= 1'b0; // Sequencer.java:370
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:370
-      if (peek_searching) begin // Sequencer.java:371
-        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:374
-          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:375
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:377
+      if (peek_searching) begin // Sequencer.java:378
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:381
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:382
         end
-        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:374
-          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:375
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:381
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:382
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:378
-        peek_failed <= 1'b1; // Sequencer.java:378
+      if (data_beat_payload_error) begin // Sequencer.java:385
+        peek_failed <= 1'b1; // Sequencer.java:385
       end
-      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:379
-      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:381
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:384
-        // Sequencer.java:385
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:386
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:388
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:391
+        // Sequencer.java:392
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:387
-      if (peek_beats_left == 4'd1) begin // Sequencer.java:388
-        peek_busy <= 1'b0; // Sequencer.java:389
-        peek_in <= 1'b1; // Sequencer.java:390
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:394
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:395
+        peek_busy <= 1'b0; // Sequencer.java:396
+        peek_in <= 1'b1; // Sequencer.java:397
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:399
-      peek_in <= 1'b0; // Sequencer.java:399
+    if (linear_peek_taken) begin // Sequencer.java:406
+      peek_in <= 1'b0; // Sequencer.java:406
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:400
-      peek_issued <= 1'b0; // Sequencer.java:401
-      peek_in <= 1'b0; // Sequencer.java:402
+    if (phase == STEP_DECODE) begin // Sequencer.java:407
+      peek_issued <= 1'b0; // Sequencer.java:408
+      peek_in <= 1'b0; // Sequencer.java:409
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:407
-    case (phase) // Sequencer.java:409
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:414
+    case (phase) // Sequencer.java:416
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:410
-          error_code <= 8'd0; // Sequencer.java:412
-          error_detail <= 32'd0; // Sequencer.java:413
-          instructions_executed <= 32'd0; // Sequencer.java:414
-          tap_used <= 32'd0; // Sequencer.java:415
-          tap_records <= 32'd0; // Sequencer.java:416
-          tap_dropped <= 32'd0; // Sequencer.java:417
-          tap_capacity <= 32'd0; // Sequencer.java:418
-          read_beat <= 16'd0; // Sequencer.java:419
-          read_issued <= 1'b0; // Sequencer.java:420
-          phase <= STEP_HEADER; // Sequencer.java:421
+        if (call_start) begin // Sequencer.java:417
+          error_code <= 8'd0; // Sequencer.java:419
+          no_error <= 1'b1; // Sequencer.java:420
+          error_detail <= 32'd0; // Sequencer.java:421
+          instructions_executed <= 32'd0; // Sequencer.java:422
+          tap_used <= 32'd0; // Sequencer.java:423
+          tap_records <= 32'd0; // Sequencer.java:424
+          tap_dropped <= 32'd0; // Sequencer.java:425
+          tap_capacity <= 32'd0; // Sequencer.java:426
+          read_beat <= 16'd0; // Sequencer.java:427
+          read_issued <= 1'b0; // Sequencer.java:428
+          phase <= STEP_HEADER; // Sequencer.java:429
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:423
-          read_issued <= 1'b0; // Sequencer.java:424
-          phase <= STEP_CHECK; // Sequencer.java:425
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:431
+          read_issued <= 1'b0; // Sequencer.java:432
+          phase <= STEP_CHECK; // Sequencer.java:433
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:428
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:429
-        token_word <= 1'b0; // Sequencer.java:430
-        phase <= STEP_TOKENS; // Sequencer.java:431
-        if (data_read_failed) begin // Sequencer.java:432
-          error_code <= 8'd7; // Sequencer.java:639
-          error_detail <= 32'd2; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (~header_magic_ok) begin // Sequencer.java:433
-          error_code <= 8'd1; // Sequencer.java:639
-          error_detail <= 32'd0; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (~header_version_ok) begin // Sequencer.java:436
-          error_code <= 8'd1; // Sequencer.java:639
-          error_detail <= 32'd1; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (bad_call) begin // Sequencer.java:439
-          error_code <= 8'd6; // Sequencer.java:639
-          error_detail <= arg_token_count; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:440
-          error_code <= 8'd4; // Sequencer.java:639
-          error_detail <= call_end[31:0]; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
+        token_index <= 32'd0; // Sequencer.java:436
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:437
+        token_word <= 1'b0; // Sequencer.java:438
+        phase <= STEP_TOKENS; // Sequencer.java:439
+        if (data_read_failed) begin // Sequencer.java:440
+          error_code <= 8'd7; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= 32'd2; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (~header_magic_ok) begin // Sequencer.java:441
+          error_code <= 8'd1; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= 32'd0; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (~header_version_ok) begin // Sequencer.java:444
+          error_code <= 8'd1; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= 32'd1; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (bad_call) begin // Sequencer.java:447
+          error_code <= 8'd6; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= arg_token_count; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:449
+          error_code <= 8'd4; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= call_end[31:0]; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:443
-          if (no_error & token_outside) begin // Sequencer.java:453
-            error_code <= 8'd5; // Sequencer.java:454
-            error_detail <= token_index; // Sequencer.java:455
+        if (own_beat) begin // Sequencer.java:452
+          if (no_error & token_outside) begin // Sequencer.java:462
+            error_code <= 8'd5; // Sequencer.java:463
+            no_error <= 1'b0; // Sequencer.java:464
+            error_detail <= token_index; // Sequencer.java:465
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:457
-          last_token <= (token_index + 32'd2) == arg_token_count; // Sequencer.java:458
-          token_word <= token_word + 1'b1; // Sequencer.java:459
-          if (last_token) begin // Sequencer.java:460
-            read_issued <= 1'b0; // Sequencer.java:461
-            read_beat <= 16'd0; // Sequencer.java:462
-            chunk_from <= 32'd0; // Sequencer.java:463
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:464
+          token_index <= token_index + 32'd1; // Sequencer.java:467
+          last_token <= token_index == token_count_less_2; // Sequencer.java:468
+          token_word <= token_word + 1'b1; // Sequencer.java:469
+          if (last_token) begin // Sequencer.java:470
+            read_issued <= 1'b0; // Sequencer.java:471
+            read_beat <= 16'd0; // Sequencer.java:472
+            chunk_from <= 32'd0; // Sequencer.java:473
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:474
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:469
-          error_code <= 8'd7; // Sequencer.java:639
-          error_detail <= 32'd2; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (~no_error) begin // Sequencer.java:471
-          phase <= STEP_RECORD; // Sequencer.java:471
-        end else if (tapping) begin // Sequencer.java:472
-          phase <= STEP_CAPACITY; // Sequencer.java:472
+        if (no_error & data_read_failed) begin // Sequencer.java:479
+          error_code <= 8'd7; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= 32'd2; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (~no_error) begin // Sequencer.java:481
+          phase <= STEP_RECORD; // Sequencer.java:481
+        end else if (tapping) begin // Sequencer.java:482
+          phase <= STEP_CAPACITY; // Sequencer.java:482
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:473
+          phase <= STEP_CHUNK; // Sequencer.java:483
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:474
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:475
-          phase <= STEP_CHUNK; // Sequencer.java:476
+        if (own_beat) begin // Sequencer.java:484
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:485
+          phase <= STEP_CHUNK; // Sequencer.java:486
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:480
-        pc <= 32'd0; // Sequencer.java:482
-        program_left <= header_program_length != 32'd0; // Sequencer.java:483
-        read_beat <= 16'd0; // Sequencer.java:484
-        read_issued <= 1'b0; // Sequencer.java:485
-        phase <= STEP_FETCH; // Sequencer.java:486
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:490
+        pc <= 32'd0; // Sequencer.java:492
+        program_left <= header_program_length != 32'd0; // Sequencer.java:493
+        read_beat <= 16'd0; // Sequencer.java:494
+        read_issued <= 1'b0; // Sequencer.java:495
+        phase <= STEP_FETCH; // Sequencer.java:496
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:489
-          phase <= STEP_CHUNK_END; // Sequencer.java:489
-        end else if (own_beat) begin // Sequencer.java:490
-          if (read_beat == 16'd0) begin // Sequencer.java:493
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:494
+        if (~program_left) begin // Sequencer.java:499
+          phase <= STEP_CHUNK_END; // Sequencer.java:499
+        end else if (own_beat) begin // Sequencer.java:500
+          if (read_beat == 16'd0) begin // Sequencer.java:503
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:504
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:493
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:494
+          if (read_beat == 16'd1) begin // Sequencer.java:503
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:504
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:496
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:497
-            phase <= STEP_DECODE; // Sequencer.java:498
+          if (read_beat == 16'd1) begin // Sequencer.java:506
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:507
+            phase <= STEP_DECODE; // Sequencer.java:508
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:505
-        if (setup_bad) begin // Sequencer.java:506
-          error_code <= 8'd3; // Sequencer.java:639
-          error_detail <= pc; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
+        phase <= STEP_NEXT; // Sequencer.java:515
+        if (setup_bad) begin // Sequencer.java:516
+          error_code <= 8'd3; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= pc; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:509
-        if (data_read_failed) begin // Sequencer.java:510
-          error_code <= 8'd7; // Sequencer.java:639
-          error_detail <= 32'd2; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
-        end else if (opcode == 8'd0) begin // Sequencer.java:511
-          phase <= STEP_CHUNK_END; // Sequencer.java:511
-        end else if (opcode == 8'd1) begin // Sequencer.java:512
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:513
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:514
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:515
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:516
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:517
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:518
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:519
-        end else if (opcode == 8'd7) begin // Sequencer.java:521
-          phase <= STEP_BARRIER; // Sequencer.java:521
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:522
-          phase <= STEP_ISSUE; // Sequencer.java:523
+        phase <= STEP_NEXT; // Sequencer.java:519
+        if (data_read_failed) begin // Sequencer.java:520
+          error_code <= 8'd7; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= 32'd2; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
+        end else if (opcode == 8'd0) begin // Sequencer.java:521
+          phase <= STEP_CHUNK_END; // Sequencer.java:521
+        end else if (opcode == 8'd1) begin // Sequencer.java:522
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:523
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:524
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:525
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:526
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:527
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:528
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:529
+        end else if (opcode == 8'd7) begin // Sequencer.java:531
+          phase <= STEP_BARRIER; // Sequencer.java:531
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:532
+          phase <= STEP_ISSUE; // Sequencer.java:533
         end else begin
-          error_code <= 8'd2; // Sequencer.java:639
-          error_detail <= pc; // Sequencer.java:640
-          phase <= STEP_RECORD; // Sequencer.java:641
+          error_code <= 8'd2; // Sequencer.java:651
+          no_error <= 1'b0; // Sequencer.java:652
+          error_detail <= pc; // Sequencer.java:653
+          phase <= STEP_RECORD; // Sequencer.java:654
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:534
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:544
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:536
-          phase <= STEP_TAP; // Sequencer.java:537
-          if (data_read_failed) begin // Sequencer.java:538
-            error_code <= 8'd7; // Sequencer.java:639
-            error_detail <= 32'd2; // Sequencer.java:640
-            phase <= STEP_RECORD; // Sequencer.java:641
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:539
-            error_code <= 8'd7; // Sequencer.java:639
-            error_detail <= 32'd2; // Sequencer.java:640
-            phase <= STEP_RECORD; // Sequencer.java:641
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:542
-            error_code <= 8'd4; // Sequencer.java:639
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:640
-            phase <= STEP_RECORD; // Sequencer.java:641
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:545
-            error_code <= unit_code_q; // Sequencer.java:546
-            error_detail <= pc; // Sequencer.java:547
-            phase <= STEP_RECORD; // Sequencer.java:548
+        if (unit_done_q) begin // Sequencer.java:546
+          phase <= STEP_TAP; // Sequencer.java:547
+          if (data_read_failed) begin // Sequencer.java:548
+            error_code <= 8'd7; // Sequencer.java:651
+            no_error <= 1'b0; // Sequencer.java:652
+            error_detail <= 32'd2; // Sequencer.java:653
+            phase <= STEP_RECORD; // Sequencer.java:654
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:549
+            error_code <= 8'd7; // Sequencer.java:651
+            no_error <= 1'b0; // Sequencer.java:652
+            error_detail <= 32'd2; // Sequencer.java:653
+            phase <= STEP_RECORD; // Sequencer.java:654
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:552
+            error_code <= 8'd4; // Sequencer.java:651
+            no_error <= 1'b0; // Sequencer.java:652
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:653
+            phase <= STEP_RECORD; // Sequencer.java:654
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:555
+            error_code <= unit_code_q; // Sequencer.java:556
+            no_error <= 1'b0; // Sequencer.java:557
+            error_detail <= pc; // Sequencer.java:558
+            phase <= STEP_RECORD; // Sequencer.java:559
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:551
-          phase <= STEP_NEXT; // Sequencer.java:551
+        if (data_writes_drained) begin // Sequencer.java:562
+          phase <= STEP_NEXT; // Sequencer.java:562
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:553
-          phase <= STEP_NEXT; // Sequencer.java:553
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:554
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:557
-        end else if (~tap_busy) begin // Sequencer.java:560
-          if (tap_fits) begin // Sequencer.java:561
-            tap_busy <= 1'b1; // Sequencer.java:563
+        if (~tapping | ~has_tap) begin // Sequencer.java:564
+          phase <= STEP_NEXT; // Sequencer.java:564
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:565
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:568
+        end else if (~tap_busy) begin // Sequencer.java:571
+          if (tap_fits) begin // Sequencer.java:572
+            tap_busy <= 1'b1; // Sequencer.java:574
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:565
-            phase <= STEP_NEXT; // Sequencer.java:566
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:576
+            phase <= STEP_NEXT; // Sequencer.java:577
           end
-        end else if (tap_finished) begin // Sequencer.java:569
-          tap_busy <= 1'b0; // Sequencer.java:570
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:571
-          tap_records <= tap_records + 32'd1; // Sequencer.java:572
-          phase <= STEP_NEXT; // Sequencer.java:573
+        end else if (tap_finished) begin // Sequencer.java:580
+          tap_busy <= 1'b0; // Sequencer.java:581
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:582
+          tap_records <= tap_records + 32'd1; // Sequencer.java:583
+          phase <= STEP_NEXT; // Sequencer.java:584
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:577
-        program_left <= more_instructions_cmp; // Sequencer.java:578
-        read_beat <= 16'd0; // Sequencer.java:579
-        read_issued <= 1'b0; // Sequencer.java:580
-        phase <= STEP_FETCH; // Sequencer.java:581
+        pc <= pc + 32'd1; // Sequencer.java:588
+        program_left <= more_instructions_cmp; // Sequencer.java:589
+        read_beat <= 16'd0; // Sequencer.java:590
+        read_issued <= 1'b0; // Sequencer.java:591
+        phase <= STEP_FETCH; // Sequencer.java:592
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:584
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:585
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:595
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:596
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:589
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:600
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:632
-          record_written <= 1'b0; // Sequencer.java:632
-        end else if (record_finished) begin // Sequencer.java:632
-          record_written <= 1'b1; // Sequencer.java:632
+        if (record_start) begin // Sequencer.java:644
+          record_written <= 1'b0; // Sequencer.java:644
+        end else if (record_finished) begin // Sequencer.java:644
+          record_written <= 1'b1; // Sequencer.java:644
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:591
-          if (no_error & data_write_failed) begin // Sequencer.java:592
-            error_code <= 8'd7; // Sequencer.java:593
-            error_detail <= 32'd2; // Sequencer.java:594
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:602
+          if (no_error & data_write_failed) begin // Sequencer.java:603
+            error_code <= 8'd7; // Sequencer.java:604
+            no_error <= 1'b0; // Sequencer.java:605
+            error_detail <= 32'd2; // Sequencer.java:606
           end
-          phase <= STEP_FINISH; // Sequencer.java:596
+          phase <= STEP_FINISH; // Sequencer.java:608
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:600
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:612
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7237,6 +7241,7 @@ module tellme (
       header_context <= 32'd0;
       header_vocab <= 32'd0;
       read_issued <= 1'b0;
+      token_count_less_2 <= 32'd0;
       read_beat <= 16'd0;
       call_end <= 33'd0;
       setup_bad <= 1'b0;
@@ -7259,6 +7264,7 @@ module tellme (
       peek_in <= 1'b0;
       drop_prefetch <= 1'b0;
       error_code <= 8'd0;
+      no_error <= 1'b1;
       error_detail <= 32'd0;
       instructions_executed <= 32'd0;
       tap_used <= 32'd0;
@@ -7398,9 +7404,9 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:650
-      if (!(linear_cache == (1'b0 | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_cache follows the epilogue");
+      // LinearExecutor.java:651
+      if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
@@ -7408,61 +7414,60 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:331
+      // LinearExecutor.java:332
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:331: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:416
+      // LinearExecutor.java:417
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:416: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:417: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:419
+      // LinearExecutor.java:420
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:419: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:423
+      // LinearExecutor.java:424
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:452
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:452: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:453
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:453: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(linear_residual_add == (1'b0 | (linear_epilogue_q == 4'd4)))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (1'b0 | (linear_epilogue_q == 4'd5)))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
       if (!(linear_stores_y
-            == (1'b0
-                | (linear_epilogue_q == 4'd0)
+            == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      // LinearExecutor.java:537
+      // LinearExecutor.java:538
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:537: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -7481,18 +7486,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:577
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:577: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:578
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:578: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:595
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:595: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:596
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:596: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:650
+      // LinearExecutor.java:651
       if (!(linear_rotating
-            == (1'b0 | (linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_rotating follows the ",
+            == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -7527,13 +7532,21 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:122
-        $display("ASSERTION FAILED in %m: Sequencer.java:122: Sequencer: the program-left flag is current in FETCH");
+      if (!(no_error == (error_code == 8'd0))) begin // Sequencer.java:62
+        $display("ASSERTION FAILED in %m: Sequencer.java:62: Sequencer: the no-error flag follows the error code");
         $stop;
       end
-      // Sequencer.java:150
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:125
+        $display("ASSERTION FAILED in %m: Sequencer.java:125: Sequencer: the program-left flag is current in FETCH");
+        $stop;
+      end
+      if (!(~(phase == STEP_TOKENS) | (token_count_less_2 == token_count_less_2_diff))) begin // Ahead.java:33
+        $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: token_count_less_2 is current where it is read");
+        $stop;
+      end
+      // Sequencer.java:157
       if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:150: Sequencer: the last-token flag is current in TOKENS");
+        $display("ASSERTION FAILED in %m: Sequencer.java:157: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
       if (!(~(phase == STEP_CHECK) | (call_end == call_end_sum))) begin // Ahead.java:33
@@ -7551,15 +7564,15 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: last_chunk is current where it is read");
         $stop;
       end
-      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:181
-        $display("ASSERTION FAILED in %m: Sequencer.java:181: Sequencer: the LINEAR executor stays settled in DRAIN");
+      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:188
+        $display("ASSERTION FAILED in %m: Sequencer.java:188: Sequencer: the LINEAR executor stays settled in DRAIN");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == assert_shl_2[3:0])
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:347
-        $display("ASSERTION FAILED in %m: Sequencer.java:347: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:354
+        $display("ASSERTION FAILED in %m: Sequencer.java:354: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
@@ -8562,7 +8575,7 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:138
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:140
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane0_round_in_valid),
@@ -8571,7 +8584,7 @@ module tellme (
     .out_payload (buffer_lane0_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:138
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:140
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane1_round_in_valid),
@@ -8580,7 +8593,7 @@ module tellme (
     .out_payload (buffer_lane1_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:138
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:140
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane2_round_in_valid),
@@ -8589,7 +8602,7 @@ module tellme (
     .out_payload (buffer_lane2_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:138
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:140
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane3_round_in_valid),
@@ -8610,7 +8623,7 @@ module tellme (
     .occupancy    (quantize_words_fifo_occupancy)
   );
 
-  SyncFifo_w8_d2_head attention_unit_dones ( // Stream.java:210
+  SyncFifo_w8_d2_head attention_unit_dones ( // Stream.java:203
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (attention_unit_dones_push_valid),
@@ -8622,7 +8635,7 @@ module tellme (
     .occupancy    (attention_unit_dones_occupancy)
   );
 
-  SyncFifo_w19_d64 linear_tags ( // Stream.java:195
+  SyncFifo_w19_d64 linear_tags ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_tags_push_valid),
@@ -8646,7 +8659,7 @@ module tellme (
     .occupancy    (linear_residual_feed_fifo_occupancy)
   );
 
-  SyncFifo_w19_d64 linear_unit_tags ( // Stream.java:195
+  SyncFifo_w19_d64 linear_unit_tags ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_unit_tags_push_valid),

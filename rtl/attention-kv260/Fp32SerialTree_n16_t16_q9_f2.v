@@ -50,13 +50,13 @@ module Fp32SerialTree_n16_t16_q9_f2 (
   wire [31:0]  arriving_payload_values_14;   // Fp32SerialTree.java:86
   wire [31:0]  arriving_payload_values_15;   // Fp32SerialTree.java:86
   wire [15:0]  arriving_payload_tag;         // Fp32SerialTree.java:86
-  wire         waiting_push_valid;           // Stream.java:195
-  wire         waiting_push_ready;           // Stream.java:195
-  wire [527:0] waiting_push_payload;         // Stream.java:195
-  wire         waiting_pop_valid;            // Stream.java:195
-  wire         waiting_pop_ready;            // Stream.java:195
-  wire [527:0] waiting_pop_payload;          // Stream.java:195
-  wire [3:0]   waiting_occupancy;            // Stream.java:195
+  wire         waiting_push_valid;           // Stream.java:194
+  wire         waiting_push_ready;           // Stream.java:194
+  wire [527:0] waiting_push_payload;         // Stream.java:194
+  wire         waiting_pop_valid;            // Stream.java:194
+  wire         waiting_pop_ready;            // Stream.java:194
+  wire [527:0] waiting_pop_payload;          // Stream.java:194
+  wire [3:0]   waiting_occupancy;            // Stream.java:194
   reg  [1:0]   pair;                         // Fp32SerialTree.java:96
   wire         last_pair;                    // Fp32SerialTree.java:97
   reg  [31:0]  level0_first_0;               // Fp32SerialTree.java:114
@@ -144,7 +144,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
   assign arriving_payload_values_14 = in_payload_values_14; // Fp32SerialTree.java:88
   assign arriving_payload_values_15 = in_payload_values_15; // Fp32SerialTree.java:88
   assign arriving_payload_tag = in_payload_tag; // Fp32SerialTree.java:88
-  assign waiting_push_valid = arriving_valid; // Stream.java:196
+  assign waiting_push_valid = arriving_valid; // Stream.java:208
   assign waiting_push_payload =
       {arriving_payload_tag,
        arriving_payload_values_15,
@@ -162,8 +162,8 @@ module Fp32SerialTree_n16_t16_q9_f2 (
        arriving_payload_values_3,
        arriving_payload_values_2,
        arriving_payload_values_1,
-       arriving_payload_values_0}; // Stream.java:197
-  assign arriving_ready = waiting_push_ready; // Stream.java:198
+       arriving_payload_values_0}; // Stream.java:209
+  assign arriving_ready = waiting_push_ready; // Stream.java:210
   assign ready = arriving_ready; // Fp32SerialTree.java:91
   assign last_pair = pair == 2'd3; // Fp32SerialTree.java:97
   assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:98
@@ -301,7 +301,7 @@ module Fp32SerialTree_n16_t16_q9_f2 (
   end
 `endif
 
-  SyncFifo_w528_d9 waiting ( // Stream.java:195
+  SyncFifo_w528_d9 waiting ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (waiting_push_valid),

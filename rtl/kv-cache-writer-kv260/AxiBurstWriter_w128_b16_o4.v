@@ -47,13 +47,13 @@ module AxiBurstWriter_w128_b16_o4 (
   output wire         command_free             // AxiBurstWriter.java:111
 );
 
-  wire         write_fifo_push_valid;          // Stream.java:195
-  wire         write_fifo_push_ready;          // Stream.java:195
-  wire [143:0] write_fifo_push_payload;        // Stream.java:195
-  wire         write_fifo_pop_valid;           // Stream.java:195
-  wire         write_fifo_pop_ready;           // Stream.java:195
-  wire [143:0] write_fifo_pop_payload;         // Stream.java:195
-  wire [5:0]   write_fifo_occupancy;           // Stream.java:195
+  wire         write_fifo_push_valid;          // Stream.java:194
+  wire         write_fifo_push_ready;          // Stream.java:194
+  wire [143:0] write_fifo_push_payload;        // Stream.java:194
+  wire         write_fifo_pop_valid;           // Stream.java:194
+  wire         write_fifo_pop_ready;           // Stream.java:194
+  wire [143:0] write_fifo_pop_payload;         // Stream.java:194
+  wire [5:0]   write_fifo_occupancy;           // Stream.java:194
 
   // aw_bursts
   reg          aw_command_valid;               // Stream.java:140
@@ -117,9 +117,9 @@ module AxiBurstWriter_w128_b16_o4 (
   assign aw_left_le_16 = aw_left <= 32'd16;
   assign unclaimed_beats_mux = addressed ? (unclaimed_beats - {1'b0, aw_beats}) : unclaimed_beats;
 
-  assign write_fifo_push_valid = data_valid; // Stream.java:196
-  assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:197
-  assign data_ready = write_fifo_push_ready; // Stream.java:198
+  assign write_fifo_push_valid = data_valid; // Stream.java:208
+  assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:209
+  assign data_ready = write_fifo_push_ready; // Stream.java:210
   assign command_ready = not_aw_command_valid_or_aw_command_ready; // Stream.java:144
   assign command_free = ~aw_command_valid; // AxiBurstWriter.java:116
   assign pushed = data_valid & data_ready; // AxiBurstWriter.java:118
@@ -274,7 +274,7 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 `endif
 
-  SyncFifo_w144_d32_ramblock write_fifo ( // Stream.java:195
+  SyncFifo_w144_d32_ramblock write_fifo ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (write_fifo_push_valid),

@@ -393,13 +393,13 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_row_sum_valid;                  // LmHeadUnit.java:286
   wire         lane0_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0]  lane0_row_sum_payload;                // LmHeadUnit.java:286
-  wire         lane0_sums_push_valid;                // Stream.java:195
-  wire         lane0_sums_push_ready;                // Stream.java:195
-  wire [31:0]  lane0_sums_push_payload;              // Stream.java:195
-  wire         lane0_sums_pop_valid;                 // Stream.java:195
-  wire         lane0_sums_pop_ready;                 // Stream.java:195
-  wire [31:0]  lane0_sums_pop_payload;               // Stream.java:195
-  wire [3:0]   lane0_sums_occupancy;                 // Stream.java:195
+  wire         lane0_sums_push_valid;                // Stream.java:194
+  wire         lane0_sums_push_ready;                // Stream.java:194
+  wire [31:0]  lane0_sums_push_payload;              // Stream.java:194
+  wire         lane0_sums_pop_valid;                 // Stream.java:194
+  wire         lane0_sums_pop_ready;                 // Stream.java:194
+  wire [31:0]  lane0_sums_pop_payload;               // Stream.java:194
+  wire [3:0]   lane0_sums_occupancy;                 // Stream.java:194
   reg  [15:0]  lane0_beat;                           // LmHeadUnit.java:289
   reg  [2:0]   lane0_rows_in_flight;                 // LmHeadUnit.java:290
   wire         lane0_last_beat;                      // LmHeadUnit.java:291
@@ -482,13 +482,13 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_row_sum_valid;                  // LmHeadUnit.java:286
   wire         lane1_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0]  lane1_row_sum_payload;                // LmHeadUnit.java:286
-  wire         lane1_sums_push_valid;                // Stream.java:195
-  wire         lane1_sums_push_ready;                // Stream.java:195
-  wire [31:0]  lane1_sums_push_payload;              // Stream.java:195
-  wire         lane1_sums_pop_valid;                 // Stream.java:195
-  wire         lane1_sums_pop_ready;                 // Stream.java:195
-  wire [31:0]  lane1_sums_pop_payload;               // Stream.java:195
-  wire [3:0]   lane1_sums_occupancy;                 // Stream.java:195
+  wire         lane1_sums_push_valid;                // Stream.java:194
+  wire         lane1_sums_push_ready;                // Stream.java:194
+  wire [31:0]  lane1_sums_push_payload;              // Stream.java:194
+  wire         lane1_sums_pop_valid;                 // Stream.java:194
+  wire         lane1_sums_pop_ready;                 // Stream.java:194
+  wire [31:0]  lane1_sums_pop_payload;               // Stream.java:194
+  wire [3:0]   lane1_sums_occupancy;                 // Stream.java:194
   reg  [15:0]  lane1_beat;                           // LmHeadUnit.java:289
   reg  [2:0]   lane1_rows_in_flight;                 // LmHeadUnit.java:290
   wire         lane1_last_beat;                      // LmHeadUnit.java:291
@@ -571,13 +571,13 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_row_sum_valid;                  // LmHeadUnit.java:286
   wire         lane2_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0]  lane2_row_sum_payload;                // LmHeadUnit.java:286
-  wire         lane2_sums_push_valid;                // Stream.java:195
-  wire         lane2_sums_push_ready;                // Stream.java:195
-  wire [31:0]  lane2_sums_push_payload;              // Stream.java:195
-  wire         lane2_sums_pop_valid;                 // Stream.java:195
-  wire         lane2_sums_pop_ready;                 // Stream.java:195
-  wire [31:0]  lane2_sums_pop_payload;               // Stream.java:195
-  wire [3:0]   lane2_sums_occupancy;                 // Stream.java:195
+  wire         lane2_sums_push_valid;                // Stream.java:194
+  wire         lane2_sums_push_ready;                // Stream.java:194
+  wire [31:0]  lane2_sums_push_payload;              // Stream.java:194
+  wire         lane2_sums_pop_valid;                 // Stream.java:194
+  wire         lane2_sums_pop_ready;                 // Stream.java:194
+  wire [31:0]  lane2_sums_pop_payload;               // Stream.java:194
+  wire [3:0]   lane2_sums_occupancy;                 // Stream.java:194
   reg  [15:0]  lane2_beat;                           // LmHeadUnit.java:289
   reg  [2:0]   lane2_rows_in_flight;                 // LmHeadUnit.java:290
   wire         lane2_last_beat;                      // LmHeadUnit.java:291
@@ -660,13 +660,13 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_row_sum_valid;                  // LmHeadUnit.java:286
   wire         lane3_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0]  lane3_row_sum_payload;                // LmHeadUnit.java:286
-  wire         lane3_sums_push_valid;                // Stream.java:195
-  wire         lane3_sums_push_ready;                // Stream.java:195
-  wire [31:0]  lane3_sums_push_payload;              // Stream.java:195
-  wire         lane3_sums_pop_valid;                 // Stream.java:195
-  wire         lane3_sums_pop_ready;                 // Stream.java:195
-  wire [31:0]  lane3_sums_pop_payload;               // Stream.java:195
-  wire [3:0]   lane3_sums_occupancy;                 // Stream.java:195
+  wire         lane3_sums_push_valid;                // Stream.java:194
+  wire         lane3_sums_push_ready;                // Stream.java:194
+  wire [31:0]  lane3_sums_push_payload;              // Stream.java:194
+  wire         lane3_sums_pop_valid;                 // Stream.java:194
+  wire         lane3_sums_pop_ready;                 // Stream.java:194
+  wire [31:0]  lane3_sums_pop_payload;               // Stream.java:194
+  wire [3:0]   lane3_sums_occupancy;                 // Stream.java:194
   reg  [15:0]  lane3_beat;                           // LmHeadUnit.java:289
   reg  [2:0]   lane3_rows_in_flight;                 // LmHeadUnit.java:290
   wire         lane3_last_beat;                      // LmHeadUnit.java:291
@@ -768,13 +768,13 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         logit_out_valid;                      // LmHeadUnit.java:433
   wire         logit_out_ready;                      // LmHeadUnit.java:433
   wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:433
-  wire         logit_queue_push_valid;               // Stream.java:195
-  wire         logit_queue_push_ready;               // Stream.java:195
-  wire [31:0]  logit_queue_push_payload;             // Stream.java:195
-  wire         logit_queue_pop_valid;                // Stream.java:195
-  wire         logit_queue_pop_ready;                // Stream.java:195
-  wire [31:0]  logit_queue_pop_payload;              // Stream.java:195
-  wire [5:0]   logit_queue_occupancy;                // Stream.java:195
+  wire         logit_queue_push_valid;               // Stream.java:194
+  wire         logit_queue_push_ready;               // Stream.java:194
+  wire [31:0]  logit_queue_push_payload;             // Stream.java:194
+  wire         logit_queue_pop_valid;                // Stream.java:194
+  wire         logit_queue_pop_ready;                // Stream.java:194
+  wire [31:0]  logit_queue_pop_payload;              // Stream.java:194
+  wire [5:0]   logit_queue_occupancy;                // Stream.java:194
   reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:436
   reg          logit_room;                           // LmHeadUnit.java:440
   reg          rows_left;                            // LmHeadUnit.java:444
@@ -1391,9 +1391,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // lane0 (LmHeadUnit.java:259): reads rows 0 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}) & lane0_reader_command_free;
-  assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
-  assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
-  assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
+  assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:208
+  assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:209
+  assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:210
   assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:295
@@ -1548,9 +1548,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // lane1 (LmHeadUnit.java:259): reads rows 1 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}) & lane1_reader_command_free;
-  assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
-  assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
-  assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
+  assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:208
+  assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:209
+  assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:210
   assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:295
@@ -1705,9 +1705,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // lane2 (LmHeadUnit.java:259): reads rows 2 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane2_issuing = (phase == PHASE_RUN) & (lane2_next_row < {1'b0, rows}) & lane2_reader_command_free;
-  assign lane2_sums_push_valid = lane2_row_sum_valid; // Stream.java:196
-  assign lane2_sums_push_payload = lane2_row_sum_payload; // Stream.java:197
-  assign lane2_row_sum_ready = lane2_sums_push_ready; // Stream.java:198
+  assign lane2_sums_push_valid = lane2_row_sum_valid; // Stream.java:208
+  assign lane2_sums_push_payload = lane2_row_sum_payload; // Stream.java:209
+  assign lane2_row_sum_ready = lane2_sums_push_ready; // Stream.java:210
   assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:295
@@ -1862,9 +1862,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // lane3 (LmHeadUnit.java:259): reads rows 3 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane3_issuing = (phase == PHASE_RUN) & (lane3_next_row < {1'b0, rows}) & lane3_reader_command_free;
-  assign lane3_sums_push_valid = lane3_row_sum_valid; // Stream.java:196
-  assign lane3_sums_push_payload = lane3_row_sum_payload; // Stream.java:197
-  assign lane3_row_sum_ready = lane3_sums_push_ready; // Stream.java:198
+  assign lane3_sums_push_valid = lane3_row_sum_valid; // Stream.java:208
+  assign lane3_sums_push_payload = lane3_row_sum_payload; // Stream.java:209
+  assign lane3_row_sum_ready = lane3_sums_push_ready; // Stream.java:210
   assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:295
@@ -2096,9 +2096,9 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     endcase
   end
 
-  assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
-  assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
-  assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
+  assign logit_queue_push_valid = logit_out_valid; // Stream.java:208
+  assign logit_queue_push_payload = logit_out_payload; // Stream.java:209
+  assign logit_out_ready = logit_queue_push_ready; // Stream.java:210
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
   // LmHeadUnit.java:448
   assign logit_take =
@@ -2495,7 +2495,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .out_payload  (scale_fx_out_payload)
   );
 
-  SyncFifo_w32_d8 lane0_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane0_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane0_sums_push_valid),
@@ -2531,7 +2531,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .out_payload   (lane0_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d8 lane1_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane1_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane1_sums_push_valid),
@@ -2567,7 +2567,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .out_payload   (lane1_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d8 lane2_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane2_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane2_sums_push_valid),
@@ -2603,7 +2603,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .out_payload   (lane2_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d8 lane3_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane3_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane3_sums_push_valid),
@@ -2639,7 +2639,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .out_payload   (lane3_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d32 logit_queue ( // Stream.java:195
+  SyncFifo_w32_d32 logit_queue ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (logit_queue_push_valid),

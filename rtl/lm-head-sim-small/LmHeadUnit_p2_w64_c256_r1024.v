@@ -265,13 +265,13 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane0_row_sum_valid;                  // LmHeadUnit.java:286
   wire        lane0_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0] lane0_row_sum_payload;                // LmHeadUnit.java:286
-  wire        lane0_sums_push_valid;                // Stream.java:195
-  wire        lane0_sums_push_ready;                // Stream.java:195
-  wire [31:0] lane0_sums_push_payload;              // Stream.java:195
-  wire        lane0_sums_pop_valid;                 // Stream.java:195
-  wire        lane0_sums_pop_ready;                 // Stream.java:195
-  wire [31:0] lane0_sums_pop_payload;               // Stream.java:195
-  wire [3:0]  lane0_sums_occupancy;                 // Stream.java:195
+  wire        lane0_sums_push_valid;                // Stream.java:194
+  wire        lane0_sums_push_ready;                // Stream.java:194
+  wire [31:0] lane0_sums_push_payload;              // Stream.java:194
+  wire        lane0_sums_pop_valid;                 // Stream.java:194
+  wire        lane0_sums_pop_ready;                 // Stream.java:194
+  wire [31:0] lane0_sums_pop_payload;               // Stream.java:194
+  wire [3:0]  lane0_sums_occupancy;                 // Stream.java:194
   reg  [15:0] lane0_beat;                           // LmHeadUnit.java:289
   reg  [2:0]  lane0_rows_in_flight;                 // LmHeadUnit.java:290
   wire        lane0_last_beat;                      // LmHeadUnit.java:291
@@ -330,13 +330,13 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        lane1_row_sum_valid;                  // LmHeadUnit.java:286
   wire        lane1_row_sum_ready;                  // LmHeadUnit.java:286
   wire [31:0] lane1_row_sum_payload;                // LmHeadUnit.java:286
-  wire        lane1_sums_push_valid;                // Stream.java:195
-  wire        lane1_sums_push_ready;                // Stream.java:195
-  wire [31:0] lane1_sums_push_payload;              // Stream.java:195
-  wire        lane1_sums_pop_valid;                 // Stream.java:195
-  wire        lane1_sums_pop_ready;                 // Stream.java:195
-  wire [31:0] lane1_sums_pop_payload;               // Stream.java:195
-  wire [3:0]  lane1_sums_occupancy;                 // Stream.java:195
+  wire        lane1_sums_push_valid;                // Stream.java:194
+  wire        lane1_sums_push_ready;                // Stream.java:194
+  wire [31:0] lane1_sums_push_payload;              // Stream.java:194
+  wire        lane1_sums_pop_valid;                 // Stream.java:194
+  wire        lane1_sums_pop_ready;                 // Stream.java:194
+  wire [31:0] lane1_sums_pop_payload;               // Stream.java:194
+  wire [3:0]  lane1_sums_occupancy;                 // Stream.java:194
   reg  [15:0] lane1_beat;                           // LmHeadUnit.java:289
   reg  [2:0]  lane1_rows_in_flight;                 // LmHeadUnit.java:290
   wire        lane1_last_beat;                      // LmHeadUnit.java:291
@@ -411,13 +411,13 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   wire        logit_out_valid;                      // LmHeadUnit.java:433
   wire        logit_out_ready;                      // LmHeadUnit.java:433
   wire [31:0] logit_out_payload;                    // LmHeadUnit.java:433
-  wire        logit_queue_push_valid;               // Stream.java:195
-  wire        logit_queue_push_ready;               // Stream.java:195
-  wire [31:0] logit_queue_push_payload;             // Stream.java:195
-  wire        logit_queue_pop_valid;                // Stream.java:195
-  wire        logit_queue_pop_ready;                // Stream.java:195
-  wire [31:0] logit_queue_pop_payload;              // Stream.java:195
-  wire [5:0]  logit_queue_occupancy;                // Stream.java:195
+  wire        logit_queue_push_valid;               // Stream.java:194
+  wire        logit_queue_push_ready;               // Stream.java:194
+  wire [31:0] logit_queue_push_payload;             // Stream.java:194
+  wire        logit_queue_pop_valid;                // Stream.java:194
+  wire        logit_queue_pop_ready;                // Stream.java:194
+  wire [31:0] logit_queue_pop_payload;              // Stream.java:194
+  wire [5:0]  logit_queue_occupancy;                // Stream.java:194
   reg  [5:0]  logits_in_flight;                     // LmHeadUnit.java:436
   reg         logit_room;                           // LmHeadUnit.java:440
   reg         rows_left;                            // LmHeadUnit.java:444
@@ -770,9 +770,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // lane0 (LmHeadUnit.java:259): reads rows 0 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane0_issuing = (phase == PHASE_RUN) & (lane0_next_row < {1'b0, rows}) & lane0_reader_command_free;
-  assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:196
-  assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:197
-  assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:198
+  assign lane0_sums_push_valid = lane0_row_sum_valid; // Stream.java:208
+  assign lane0_sums_push_payload = lane0_row_sum_payload; // Stream.java:209
+  assign lane0_row_sum_ready = lane0_sums_push_ready; // Stream.java:210
   assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:295
@@ -887,9 +887,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // lane1 (LmHeadUnit.java:259): reads rows 1 mod P, and sums each row's products with the activations
   // LmHeadUnit.java:274
   assign lane1_issuing = (phase == PHASE_RUN) & (lane1_next_row < {1'b0, rows}) & lane1_reader_command_free;
-  assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:196
-  assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:197
-  assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:198
+  assign lane1_sums_push_valid = lane1_row_sum_valid; // Stream.java:208
+  assign lane1_sums_push_payload = lane1_row_sum_payload; // Stream.java:209
+  assign lane1_row_sum_ready = lane1_sums_push_ready; // Stream.java:210
   assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:291
   assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:293
   assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:295
@@ -1054,9 +1054,9 @@ module LmHeadUnit_p2_w64_c256_r1024 (
   // -------------------------------------------------------------------------------------------------------------------
   // logit_stage (LmHeadUnit.java:419): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
-  assign logit_queue_push_valid = logit_out_valid; // Stream.java:196
-  assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
-  assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
+  assign logit_queue_push_valid = logit_out_valid; // Stream.java:208
+  assign logit_queue_push_payload = logit_out_payload; // Stream.java:209
+  assign logit_out_ready = logit_queue_push_ready; // Stream.java:210
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
   assign logit_take =
       (phase == PHASE_RUN)
@@ -1353,7 +1353,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .out_payload  (scale_fx_out_payload)
   );
 
-  SyncFifo_w32_d8 lane0_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane0_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane0_sums_push_valid),
@@ -1381,7 +1381,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .out_payload  (lane0_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d8 lane1_sums ( // Stream.java:195
+  SyncFifo_w32_d8 lane1_sums ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (lane1_sums_push_valid),
@@ -1409,7 +1409,7 @@ module LmHeadUnit_p2_w64_c256_r1024 (
     .out_payload  (lane1_beat_tree_out_payload)
   );
 
-  SyncFifo_w32_d32 logit_queue ( // Stream.java:195
+  SyncFifo_w32_d32 logit_queue ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (logit_queue_push_valid),

@@ -91,13 +91,13 @@ module AxiBurstReader_w128_b32_o4 (
   reg  [7:0]   ar_slice_beats_in;           // AxiBurstReader.java:142
   reg  [7:0]   ar_slice_beats_out;          // AxiBurstReader.java:143
   wire [7:0]   ar_slice_beats;              // AxiBurstReader.java:147
-  wire         read_fifo_push_valid;        // Stream.java:195
-  wire         read_fifo_push_ready;        // Stream.java:195
-  wire [129:0] read_fifo_push_payload;      // Stream.java:195
-  wire         read_fifo_pop_valid;         // Stream.java:195
-  wire         read_fifo_pop_ready;         // Stream.java:195
-  wire [129:0] read_fifo_pop_payload;       // Stream.java:195
-  wire [7:0]   read_fifo_occupancy;         // Stream.java:195
+  wire         read_fifo_push_valid;        // Stream.java:194
+  wire         read_fifo_push_ready;        // Stream.java:194
+  wire [129:0] read_fifo_push_payload;      // Stream.java:194
+  wire         read_fifo_pop_valid;         // Stream.java:194
+  wire         read_fifo_pop_ready;         // Stream.java:194
+  wire [129:0] read_fifo_pop_payload;       // Stream.java:194
+  wire [7:0]   read_fifo_occupancy;         // Stream.java:194
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_ar_command_valid_or_ar_command_ready;
@@ -133,10 +133,10 @@ module AxiBurstReader_w128_b32_o4 (
   assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:133
   assign ar_accepted = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:135
   assign ar_slice_beats = ar_slice_beats_in - ar_slice_beats_out; // AxiBurstReader.java:147
-  assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
-  // Stream.java:197
+  assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:208
+  // Stream.java:209
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata};
-  assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
+  assign m_axi_rready = read_fifo_push_ready; // Stream.java:210
   assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:154
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[127:0]; // Stream.java:102
@@ -282,7 +282,7 @@ module AxiBurstReader_w128_b32_o4 (
     .occupancy    (in_flight_occupancy)
   );
 
-  SyncFifo_w130_d128_ramblock read_fifo ( // Stream.java:195
+  SyncFifo_w130_d128_ramblock read_fifo ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (read_fifo_push_valid),

@@ -24,13 +24,13 @@ module PixelFilter (
   reg  [7:0]  swapped_payload_green; // Stream.java:141
   reg  [7:0]  swapped_payload_blue;  // Stream.java:141
   wire        swapped_ready;         // Stream.java:142
-  wire        buffer_push_valid;     // Stream.java:195
-  wire        buffer_push_ready;     // Stream.java:195
-  wire [23:0] buffer_push_payload;   // Stream.java:195
-  wire        buffer_pop_valid;      // Stream.java:195
-  wire        buffer_pop_ready;      // Stream.java:195
-  wire [23:0] buffer_pop_payload;    // Stream.java:195
-  wire [3:0]  buffer_occupancy;      // Stream.java:195
+  wire        buffer_push_valid;     // Stream.java:194
+  wire        buffer_push_ready;     // Stream.java:194
+  wire [23:0] buffer_push_payload;   // Stream.java:194
+  wire        buffer_pop_valid;      // Stream.java:194
+  wire        buffer_pop_ready;      // Stream.java:194
+  wire [23:0] buffer_pop_payload;    // Stream.java:194
+  wire [3:0]  buffer_occupancy;      // Stream.java:194
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire drop_dark_and_in_payload_red_lt_16;
@@ -40,9 +40,9 @@ module PixelFilter (
 
   assign in_ready = in_thrown_ready | drop_dark_and_in_payload_red_lt_16; // Stream.java:118
   assign in_thrown_ready = not_swapped_valid_or_swapped_ready; // Stream.java:144
-  assign buffer_push_valid = swapped_valid; // Stream.java:196
-  assign buffer_push_payload = {swapped_payload_blue, swapped_payload_green, swapped_payload_red}; // Stream.java:197
-  assign swapped_ready = buffer_push_ready; // Stream.java:198
+  assign buffer_push_valid = swapped_valid; // Stream.java:208
+  assign buffer_push_payload = {swapped_payload_blue, swapped_payload_green, swapped_payload_red}; // Stream.java:209
+  assign swapped_ready = buffer_push_ready; // Stream.java:210
   assign out_valid = buffer_pop_valid; // Stream.java:101
   assign out_payload_red = buffer_pop_payload[7:0]; // Stream.java:102
   assign out_payload_green = buffer_pop_payload[15:8]; // Stream.java:102
@@ -61,7 +61,7 @@ module PixelFilter (
     end
   end
 
-  SyncFifo_w24_d8 buffer ( // Stream.java:195
+  SyncFifo_w24_d8 buffer ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (buffer_push_valid),

@@ -18,13 +18,13 @@ module StreamPipeline_w16_d16 (
   reg         incremented_valid;   // Stream.java:140
   reg  [15:0] incremented_payload; // Stream.java:141
   wire        incremented_ready;   // Stream.java:142
-  wire        fifo_push_valid;     // Stream.java:195
-  wire        fifo_push_ready;     // Stream.java:195
-  wire [15:0] fifo_push_payload;   // Stream.java:195
-  wire        fifo_pop_valid;      // Stream.java:195
-  wire        fifo_pop_ready;      // Stream.java:195
-  wire [15:0] fifo_pop_payload;    // Stream.java:195
-  wire [4:0]  fifo_occupancy_2;    // Stream.java:195
+  wire        fifo_push_valid;     // Stream.java:194
+  wire        fifo_push_ready;     // Stream.java:194
+  wire [15:0] fifo_push_payload;   // Stream.java:194
+  wire        fifo_pop_valid;      // Stream.java:194
+  wire        fifo_pop_ready;      // Stream.java:194
+  wire [15:0] fifo_pop_payload;    // Stream.java:194
+  wire [4:0]  fifo_occupancy_2;    // Stream.java:194
   reg         out_skid_buffered;   // Stream.java:162
   reg  [15:0] out_skid_buffer;     // Stream.java:163
   wire        out_skid_ready;      // Stream.java:164
@@ -34,9 +34,9 @@ module StreamPipeline_w16_d16 (
   assign in_ready_or = ~incremented_valid | incremented_ready;
 
   assign in_ready = in_ready_or; // Stream.java:144
-  assign fifo_push_valid = incremented_valid; // Stream.java:196
-  assign fifo_push_payload = incremented_payload; // Stream.java:197
-  assign incremented_ready = fifo_push_ready; // Stream.java:198
+  assign fifo_push_valid = incremented_valid; // Stream.java:208
+  assign fifo_push_payload = incremented_payload; // Stream.java:209
+  assign incremented_ready = fifo_push_ready; // Stream.java:210
   assign fifo_pop_ready = ~out_skid_buffered; // Stream.java:165
   assign out_valid = fifo_pop_valid | out_skid_buffered; // Stream.java:101
   assign out_payload = out_skid_buffered ? out_skid_buffer : fifo_pop_payload; // Stream.java:102
@@ -62,7 +62,7 @@ module StreamPipeline_w16_d16 (
     end
   end
 
-  SyncFifo_w16_d16 fifo ( // Stream.java:195
+  SyncFifo_w16_d16 fifo ( // Stream.java:194
     .clk          (clk),
     .reset        (reset),
     .push_valid   (fifo_push_valid),

@@ -4,52 +4,52 @@
 `default_nettype none
 
 module SyncFifo_w16_d16 (
-  input  wire        clk,          // SyncFifo.java:40
-  input  wire        reset,        // SyncFifo.java:40
-  input  wire        push_valid,   // SyncFifo.java:54
-  output wire        push_ready,   // SyncFifo.java:54
-  input  wire [15:0] push_payload, // SyncFifo.java:54
-  output wire        pop_valid,    // SyncFifo.java:55
-  input  wire        pop_ready,    // SyncFifo.java:55
-  output wire [15:0] pop_payload,  // SyncFifo.java:55
-  output wire [4:0]  occupancy     // SyncFifo.java:57
+  input  wire        clk,          // SyncFifo.java:60
+  input  wire        reset,        // SyncFifo.java:60
+  input  wire        push_valid,   // SyncFifo.java:77
+  output wire        push_ready,   // SyncFifo.java:77
+  input  wire [15:0] push_payload, // SyncFifo.java:77
+  output wire        pop_valid,    // SyncFifo.java:78
+  input  wire        pop_ready,    // SyncFifo.java:78
+  output wire [15:0] pop_payload,  // SyncFifo.java:78
+  output wire [4:0]  occupancy     // SyncFifo.java:80
 );
 
-  reg  [3:0]  write_pointer; // SyncFifo.java:61
-  reg  [3:0]  read_pointer;  // SyncFifo.java:62
-  reg  [4:0]  stored;        // SyncFifo.java:63
-  reg         holding;       // SyncFifo.java:66
-  reg         has_room;      // SyncFifo.java:67
+  reg  [3:0]  write_pointer; // SyncFifo.java:84
+  reg  [3:0]  read_pointer;  // SyncFifo.java:85
+  reg  [4:0]  stored;        // SyncFifo.java:86
+  reg         holding;       // SyncFifo.java:89
+  reg         has_room;      // SyncFifo.java:90
   (* ram_style = "distributed" *)
-  reg  [15:0] ram [0:15];    // SyncFifo.java:60
+  reg  [15:0] ram [0:15];    // SyncFifo.java:83
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire pop_valid_and_ready;
   wire push_valid_and_ready;
-  assign pop_valid_and_ready = pop_valid & pop_ready;
+  wire pop_valid_and_ready;
   assign push_valid_and_ready = push_valid & push_ready;
+  assign pop_valid_and_ready = pop_valid & pop_ready;
 
-  assign push_ready = has_room; // SyncFifo.java:71
-  assign pop_valid = holding; // SyncFifo.java:87
-  assign pop_payload = ram[read_pointer]; // SyncFifo.java:88
-  assign occupancy = stored; // SyncFifo.java:89
+  assign push_ready = has_room; // SyncFifo.java:94
+  assign pop_valid = holding; // SyncFifo.java:127
+  assign pop_payload = ram[read_pointer]; // SyncFifo.java:128
+  assign occupancy = stored; // SyncFifo.java:129
 
   always @(posedge clk) begin
-    if (push_valid & push_ready) begin // SyncFifo.java:72
-      ram[write_pointer] <= push_payload; // SyncFifo.java:73
-      write_pointer <= write_pointer + 4'd1; // SyncFifo.java:74
+    if (push_valid_and_ready) begin // SyncFifo.java:131
+      ram[write_pointer] <= push_payload; // SyncFifo.java:132
+      write_pointer <= write_pointer + 4'd1; // SyncFifo.java:133
     end
-    if (pop_valid_and_ready) begin // SyncFifo.java:91
-      read_pointer <= read_pointer + 4'd1; // SyncFifo.java:91
+    if (pop_valid_and_ready) begin // SyncFifo.java:135
+      read_pointer <= read_pointer + 4'd1; // SyncFifo.java:135
     end
-    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:93
-      stored <= stored + 5'd1; // SyncFifo.java:94
-      holding <= 1'b1; // SyncFifo.java:95
-      has_room <= stored != 5'd15; // SyncFifo.java:96
-    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:97
-      stored <= stored - 5'd1; // SyncFifo.java:98
-      holding <= stored != 5'd1; // SyncFifo.java:99
-      has_room <= 1'b1; // SyncFifo.java:100
+    if (push_valid_and_ready & ~pop_valid_and_ready) begin // SyncFifo.java:136
+      stored <= stored + 5'd1; // SyncFifo.java:137
+      holding <= 1'b1; // SyncFifo.java:138
+      has_room <= stored != 5'd15; // SyncFifo.java:139
+    end else if (pop_valid_and_ready & ~push_valid_and_ready) begin // SyncFifo.java:140
+      stored <= stored - 5'd1; // SyncFifo.java:141
+      holding <= stored != 5'd1; // SyncFifo.java:142
+      has_room <= 1'b1; // SyncFifo.java:143
     end
     if (reset) begin
       write_pointer <= 4'd0;
@@ -64,8 +64,8 @@ module SyncFifo_w16_d16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!((holding == (stored != 5'd0)) & (has_room == (stored != 5'd16)))) begin // SyncFifo.java:68
-        $display("ASSERTION FAILED in %m: SyncFifo.java:68: SyncFifo: the holding and room flags follow the count");
+      if (!((holding == (stored != 5'd0)) & (has_room == (stored != 5'd16)))) begin // SyncFifo.java:91
+        $display("ASSERTION FAILED in %m: SyncFifo.java:91: SyncFifo: the holding and room flags follow the count");
         $stop;
       end
     end

@@ -224,8 +224,17 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
         return (long) chunkBufferWords() * 16 * width >= 64 * 1024;
     }
 
-    /** Cycles from a chunk buffer's read address to its word: 2 in UltraRAM, 1 otherwise. */
+    /**
+     * Cycles from a pass's read address to its chunk word: the memories' ({@link #chunkMemoryLatency}), and one
+     * more with two or more ports, where the word of the addressed port's loader is picked into a register (for
+     * timing: the pick lay in front of the products' first stage).
+     */
     public int chunkBufferLatency() {
+        return chunkMemoryLatency() + (ports > 1 ? 1 : 0);
+    }
+
+    /** Cycles from a chunk buffer memory's read address to its word: 2 in UltraRAM, 1 otherwise. */
+    public int chunkMemoryLatency() {
         return chunkBuffersInUltraRam() ? 2 : 1;
     }
 

@@ -410,7 +410,7 @@ public final class AttentionUnit extends Module {
         final List<UInt> keyBases;
         /** A beat of the command's K rows came back with an error (final once its score pass is done). */
         final Bool keysFailed;
-        /** Event: the score pass starts (the last query is in). */
+        /** Event: the score pass starts (a cycle after the last query beat is in). */
         final Bool startScores;
         /** Event: the command's V job starts. */
         final Bool startValueJob;
@@ -471,7 +471,10 @@ public final class AttentionUnit extends Module {
             Bool slotFlagCurrent = lastQuerySlot.eq(querySlot.eq(fields.slots().sub(1).trunc(8)));
             assertAlways(phase.is(Phase.QUERIES).not().or(beatFlagCurrent.and(slotFlagCurrent)),
                     "AttentionUnit: the last query beat and slot flags are current");
-            startScores = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("start_scores");
+            Bool lastQueryIn = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("last_query_in");
+            // The score pass starts a cycle after the last query beat is in (for timing: the query stream's valid,
+            // from the kernel, lay on the path through the start into the score walk's registers).
+            startScores = regNext("start_scores", lastQueryIn, 0);
             // The maxima start a cycle after the scores do, by their own register (for timing: the start and the
             // slots' compares fanned out to every maximum's reset), long before the first score comes out. The
             // fields were set at least a cycle before the start, so the own slots are current then.
@@ -534,7 +537,7 @@ public final class AttentionUnit extends Module {
                 });
             });
             when(startValueJob, () -> valueJobStarted.set(true));
-            when(startScores, () -> phase.set(Phase.SCORES));
+            when(lastQueryIn, () -> phase.set(Phase.SCORES));
             when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.HANDOFF));
             when(handOff, () -> phase.set(Phase.IDLE));
         }

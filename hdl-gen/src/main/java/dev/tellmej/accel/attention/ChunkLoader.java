@@ -186,7 +186,8 @@ final class ChunkLoader extends Area {
     /**
      * Connects a pass's read port to its loaders' buffers: the address is {@code (loader, half, row, pass beat)};
      * the word read is the P beats of the pass beat from the chosen loader's P memories, beat P x k + p in bits
-     * {@code 16 W p ..}, {@code port.latency()} (1) cycles later.
+     * {@code 16 W p ..}, {@code port.latency()} cycles later ({@link AttentionShape#chunkBufferLatency}: the
+     * memories' latency, and a cycle more for the registered pick among two or more loaders).
      */
     static void readPort(String name, AttentionShape shape, List<ChunkLoader> loaders, BufferPort port) {
         int localBits = log2Up(shape.chunkBufferWords());
@@ -196,7 +197,7 @@ final class ChunkLoader extends Area {
             List<Bits> beats = new ArrayList<>();
             for (int p = loaders.get(l).memories.size() - 1; p >= 0; p--) {
                 beats.add(loaders.get(l).memories.get(p).readSync(name + "_l" + l + "_p" + p, local, port.enable(),
-                        port.latency()));
+                        shape.chunkMemoryLatency()));
             }
             words.add(cat(beats.toArray(new Bits[0])).named(name + "_l" + l));
         }
@@ -204,8 +205,13 @@ final class ChunkLoader extends Area {
             port.data().set(words.getFirst());
         } else {
             UInt loader = port.address().slice(widthOf(port.address()) - 1, localBits).named(name + "_loader");
-            UInt chosen = Delay.of(name + "_loader_read", loader, port.latency());
-            port.data().set(new Vec<>(words).get(name + "_chosen", chosen));
+            int memoryLatency = shape.chunkMemoryLatency();
+            if (port.latency() != memoryLatency + 1) {
+                throw new IllegalStateException("ChunkLoader.readPort: " + name + " has latency " + port.latency()
+                        + ", not the memories' " + memoryLatency + " and the pick's cycle");
+            }
+            UInt chosen = Delay.of(name + "_loader_read", loader, memoryLatency);
+            port.data().set(regNext(name + "_chosen_q", new Vec<>(words).get(name + "_chosen", chosen)));
         }
     }
 }

@@ -16,6 +16,8 @@ import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The on-chip activation buffers an instruction names ({@link OnChipBuffer}): one vector per token of the chunk,
@@ -205,13 +207,18 @@ final class ActivationBuffers extends Area {
 
     /**
      * Whether {@code count} elements exceed one token's vector in the buffer {@code id} (no buffer holds none): a
-     * compare with each buffer's constant size, then the id's pick (for timing: picking the size first put the
-     * multiplexer in front of the compare's carry chain), named {@code name}.
+     * compare with each distinct buffer size, a constant, then the id's pick (for timing: picking the size first
+     * put the multiplexer in front of the compare's carry chain), named {@code name}.
      */
     static Bool exceedsCapacity(KernelShape shape, UInt id, UInt count, String name) {
-        Bool over = isBuffer(id).not().and(count.ne(0));
+        Map<Integer, Bool> bySize = new TreeMap<>();
         for (OnChipBuffer b : OnChipBuffer.values()) {
-            over = over.or(id.eq(b.id()).and(count.gt(shape.elements(b))));
+            Bool isB = id.eq(b.id());
+            bySize.merge(shape.elements(b), isB, Bool::or);
+        }
+        Bool over = isBuffer(id).not().and(count.ne(0));
+        for (Map.Entry<Integer, Bool> size : bySize.entrySet()) {
+            over = over.or(size.getValue().and(count.gt(size.getKey())));
         }
         return over.named(name);
     }

@@ -27,6 +27,7 @@ import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -637,13 +638,13 @@ final class LinearExecutor extends Area {
      */
     private static Bool epilogueIs(String name, UInt epilogue, Bool start, UInt requested, Epilogue... kinds) {
         // It resets to the decode of the epilogue register's reset value, 0.
-        boolean atReset = java.util.Arrays.stream(kinds).anyMatch(kind -> kind.id() == 0);
+        boolean atReset = Arrays.stream(kinds).anyMatch(kind -> kind.id() == 0);
         Bool flag = reg(name, bool(), atReset ? 1 : 0);
-        Bool requestedIs = FALSE;
-        Bool registeredIs = FALSE;
-        for (Epilogue kind : kinds) {
-            requestedIs = requestedIs.or(requested.eq(kind.id()));
-            registeredIs = registeredIs.or(epilogue.eq(kind.id()));
+        Bool requestedIs = requested.eq(kinds[0].id());
+        Bool registeredIs = epilogue.eq(kinds[0].id());
+        for (int k = 1; k < kinds.length; k++) {
+            requestedIs = requestedIs.or(requested.eq(kinds[k].id()));
+            registeredIs = registeredIs.or(epilogue.eq(kinds[k].id()));
         }
         Bool decoded = requestedIs;
         when(start, () -> flag.set(decoded));

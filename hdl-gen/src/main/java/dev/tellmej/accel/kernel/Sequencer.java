@@ -56,7 +56,10 @@ final class Sequencer extends Area {
         phase = reg("phase", enumOf(Step.class), Step.IDLE);
         UInt error = reg("error_code", uint(8), 0);
         UInt detail = reg("error_detail", uint(32), 0);
-        Bool ok = error.eq(ErrorCode.NONE.code()).named("no_error");
+        // Whether no error is recorded, a flag set with the error register (for timing: the code's compare lay in
+        // front of most of the steps' choices); every error recorded is a code other than NONE.
+        Bool ok = reg("no_error", bool(), 1);
+        assertAlways(ok.eq(error.eq(ErrorCode.NONE.code())), "Sequencer: the no-error flag follows the error code");
         UInt dataPort = U(shape.portIndex("m_axi_d0"), 32);
 
         // ---- the header prefix: the words the kernel needs ----
@@ -147,6 +150,10 @@ final class Sequencer extends Area {
         // Whether token_index is the call's last token, kept with the index (for timing: the 32-bit compare lay on
         // the path into the data port's ready).
         Bool lastToken = reg("last_token", bool(), 0);
+        // The call's token count less two, registered (for timing: the next token's index + 2, compared with the
+        // count, lay in front of the last-token flag); the count holds still from the call's start.
+        UInt tokenCountLess2 = Ahead.of("token_count_less_2", call.tokenCount.sub(2).trunc(32), phase.is(Step.TOKENS),
+                "Sequencer");
         assertAlways(phase.is(Step.TOKENS).not().or(lastToken.eq(tokenIndex.add(1).trunc(32).eq(call.tokenCount))),
                 "Sequencer: the last-token flag is current in TOKENS");
         // The token beats are taken with their last word (or the call's last token): one token a cycle.
@@ -410,6 +417,7 @@ final class Sequencer extends Area {
                 .is(Step.IDLE, () -> when(call.start, () -> {
                     lmHead.clear.set(true);
                     error.set(ErrorCode.NONE.code());
+                    ok.set(true);
                     detail.set(0);
                     executed.set(0);
                     tapUsed.set(0);
@@ -429,16 +437,17 @@ final class Sequencer extends Area {
                     lastToken.set(call.tokenCount.eq(1));
                     tokenWord.set(0);
                     phase.set(Step.TOKENS);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                    when(reads.failed, () -> fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(magicOk.not(), () ->
-                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE,
+                                    fail(error, detail, ok, phase, ErrorCode.BAD_IMAGE,
                                             U(ImageHeaderWords.MAGIC_AT / 4, 32)))
                             .elseWhen(versionOk.not(), () ->
-                                    fail(error, detail, phase, ErrorCode.BAD_IMAGE,
+                                    fail(error, detail, ok, phase, ErrorCode.BAD_IMAGE,
                                             U(ImageHeaderWords.VERSION_AT / 4, 32)))
-                            .elseWhen(badCall, () -> fail(error, detail, phase, ErrorCode.BAD_CALL, call.tokenCount))
+                            .elseWhen(badCall, () ->
+                                    fail(error, detail, ok, phase, ErrorCode.BAD_CALL, call.tokenCount))
                             .elseWhen(end.gt(context.resize(33)), () ->
-                                    fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW, end.trunc(32)));
+                                    fail(error, detail, ok, phase, ErrorCode.CONTEXT_OVERFLOW, end.trunc(32)));
                 })
                 .is(Step.TOKENS, () -> when(ownBeat, () -> {
                     // Every word of the beat compared with the vocabulary, then the token's outcome picked (for
@@ -452,10 +461,11 @@ final class Sequencer extends Area {
                             : new Vec<>(outsides).get("token_outside_picked", tokenWord)).named("token_outside");
                     when(ok.and(outside), () -> {
                         error.set(ErrorCode.BAD_TOKEN.code());
+                        ok.set(false);
                         detail.set(tokenIndex);
                     });
                     tokenIndex.set(tokenIndex.add(1).trunc(32));
-                    lastToken.set(tokenIndex.add(2).trunc(32).eq(call.tokenCount));
+                    lastToken.set(tokenIndex.eq(tokenCountLess2));
                     tokenWord.set(tokenWord.add(1).trunc(widthOf(tokenWord)));
                     when(lastToken, () -> {
                         issued.set(false);
@@ -467,7 +477,7 @@ final class Sequencer extends Area {
                 // A cycle after the last token, its check is in the error register (for timing: the token's
                 // compare with the vocabulary lay on the path into the next step's choice).
                 .is(Step.TOKENS_CHECKED, () -> when(ok.and(reads.failed), () ->
-                                fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                                fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
                         .elseWhen(ok.not(), () -> phase.set(Step.RECORD))
                         .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
                         .otherwise(() -> phase.set(Step.CHUNK)))
@@ -503,11 +513,11 @@ final class Sequencer extends Area {
                 // lay on the path into the call's end).
                 .is(Step.SETUP_CHECK, () -> {
                     phase.set(Step.NEXT);
-                    when(setupBad, () -> fail(error, detail, phase, ErrorCode.BAD_FIELD, pc));
+                    when(setupBad, () -> fail(error, detail, ok, phase, ErrorCode.BAD_FIELD, pc));
                 })
                 .is(Step.DECODE, () -> {
                     phase.set(Step.NEXT);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                    when(reads.failed, () -> fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(opcode.eq(Opcode.END.code()), () -> phase.set(Step.CHUNK_END))
                             .elseWhen(opcode.eq(Opcode.SETUP.code()), () -> {
                                 headDim.set(field(word, Opcode.SETUP, "head_dim"));
@@ -521,7 +531,7 @@ final class Sequencer extends Area {
                             .elseWhen(opcode.eq(Opcode.BARRIER.code()), () -> phase.set(Step.BARRIER))
                             .elseWhen(isEmbed.or(isQuantize).or(isLinear).or(isLmHead).or(isAttention),
                                     () -> phase.set(Step.ISSUE))
-                            .otherwise(() -> fail(error, detail, phase, ErrorCode.UNKNOWN_OPCODE, pc));
+                            .otherwise(() -> fail(error, detail, ok, phase, ErrorCode.UNKNOWN_OPCODE, pc));
                 })
                 // The unit starts a cycle after DECODE (for timing: its checks of the request's fields are registers
                 // computed from the instruction word in DECODE, not logic in front of its first step).
@@ -535,15 +545,16 @@ final class Sequencer extends Area {
                 })
                 .is(Step.EXECUTE, () -> when(unitDoneQ, () -> {
                     phase.set(Step.TAP);
-                    when(reads.failed, () -> fail(error, detail, phase, ErrorCode.DDR_ERROR, dataPort))
+                    when(reads.failed, () -> fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
                             .elseWhen(unitCodeQ.eq(ErrorCode.DDR_ERROR.code()), () ->
-                                    fail(error, detail, phase, ErrorCode.DDR_ERROR,
+                                    fail(error, detail, ok, phase, ErrorCode.DDR_ERROR,
                                             U(shape.portIndex(shape.kvPort()), 32)))
                             .elseWhen(unitCodeQ.eq(ErrorCode.CONTEXT_OVERFLOW.code()), () ->
-                                    fail(error, detail, phase, ErrorCode.CONTEXT_OVERFLOW,
+                                    fail(error, detail, ok, phase, ErrorCode.CONTEXT_OVERFLOW,
                                             call.startPosition.add(call.tokenCount).trunc(32)))
                             .elseWhen(unitCodeQ.ne(ErrorCode.NONE.code()), () -> {
                                 error.set(unitCodeQ);
+                                ok.set(false);
                                 detail.set(pc);
                                 phase.set(Step.RECORD);
                             });
@@ -591,6 +602,7 @@ final class Sequencer extends Area {
                 .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained).and(linearSettled), () -> {
                     when(ok.and(writes.failed), () -> {
                         error.set(ErrorCode.DDR_ERROR.code());
+                        ok.set(false);
                         detail.set(dataPort);
                     });
                     phase.set(Step.FINISH);
@@ -635,8 +647,9 @@ final class Sequencer extends Area {
         return recordWritten;
     }
 
-    private static void fail(UInt error, UInt detail, HwEnum<Step> phase, ErrorCode code, UInt where) {
+    private static void fail(UInt error, UInt detail, Bool ok, HwEnum<Step> phase, ErrorCode code, UInt where) {
         error.set(code.code());
+        ok.set(false);
         detail.set(where.resize(32));
         phase.set(Step.RECORD);
     }

@@ -191,13 +191,7 @@ public final class Stream<T> implements HwInterface {
 
     /** A FIFO with a chosen RAM style, also giving its occupancy. */
     public Queued<T> queue(String name, int depth, dev.tellmej.hdl.RamStyle style) {
-        int width = widthOf(payload);
-        SyncFifo fifo = instance(name, new SyncFifo(width, depth, style));
-        fifo.push.valid.set(valid);
-        fifo.push.payload.set(asBits(payload));
-        ready.set(fifo.push.ready);
-        T popped = fromBits(templateOf(payload), fifo.pop.payload);
-        return new Queued<>(new Stream<>(fifo.pop.valid, fifo.pop.ready, popped), fifo.occupancy);
+        return through(instance(name, new SyncFifo(widthOf(payload), depth, style)));
     }
 
     /**
@@ -206,8 +200,11 @@ public final class Stream<T> implements HwInterface {
      * follow them at once. Latency 1; full throughput; holds {@code depth} + 1 words.
      */
     public Queued<T> headQueue(String name, int depth) {
-        int width = widthOf(payload);
-        SyncFifo fifo = instance(name, SyncFifo.withHeadRegister(width, depth));
+        return through(instance(name, SyncFifo.withHeadRegister(widthOf(payload), depth)));
+    }
+
+    /** This stream into {@code fifo} and out of it again, as this stream's type. */
+    private Queued<T> through(SyncFifo fifo) {
         fifo.push.valid.set(valid);
         fifo.push.payload.set(asBits(payload));
         ready.set(fifo.push.ready);
