@@ -1361,19 +1361,21 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
-  wire         embed_overflow;                                     // ActivationBuffers.java:223
   reg          embed_bad_field;                                    // Ahead.java:25
+  wire         embed_overflow;                                     // ActivationBuffers.java:223
+  reg          embed_bad_size;                                     // Ahead.java:25
+  wire         embed_bad;                                          // EmbedUnit.java:72
   reg          embed_no_tokens;                                    // Ahead.java:25
-  reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:90
-  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:96
+  reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:91
+  wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:97
   reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:47
   reg  [23:0]  embed_row_part1;                                    // PartialProducts.java:47
-  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:101
-  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:106
-  wire         embed_row_beat;                                     // EmbedUnit.java:148
-  wire [15:0]  embed_row_words;                                    // EmbedUnit.java:151
-  reg          embed_last_word;                                    // EmbedUnit.java:152
-  reg          embed_last_token;                                   // EmbedUnit.java:153
+  reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:102
+  wire [63:0]  embed_row_address;                                  // EmbedUnit.java:107
+  wire         embed_row_beat;                                     // EmbedUnit.java:149
+  wire [15:0]  embed_row_words;                                    // EmbedUnit.java:152
+  reg          embed_last_word;                                    // EmbedUnit.java:153
+  reg          embed_last_token;                                   // EmbedUnit.java:154
   reg          embed_write_stored_valid;                           // ActivationBuffers.java:188
   reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:189
   reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:189
@@ -1388,7 +1390,7 @@ module tellme (
   reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:160
   reg  [1:0]   embed_write_token;                                  // ActivationBuffers.java:161
   reg  [7:0]   embed_write_word;                                   // ActivationBuffers.java:162
-  wire         embed_done;                                         // EmbedUnit.java:183
+  wire         embed_done;                                         // EmbedUnit.java:184
 
   // quantize_executor
   reg          quantize_start;                                     // QuantizeExecutor.java:52
@@ -1411,25 +1413,27 @@ module tellme (
   reg  [2:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
-  wire         quantize_overflow;                                  // ActivationBuffers.java:223
   reg          quantize_bad_field;                                 // Ahead.java:25
+  wire         quantize_overflow;                                  // ActivationBuffers.java:223
+  reg          quantize_bad_size;                                  // Ahead.java:25
+  wire         quantize_bad;                                       // QuantizeExecutor.java:85
   reg          quantize_no_tokens;                                 // Ahead.java:25
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:109
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:119
-  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:120
-  reg          quantize_reads_left;                                // QuantizeExecutor.java:123
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:124
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:125
-  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:127
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:135
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:110
+  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:120
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:121
+  reg          quantize_reads_left;                                // QuantizeExecutor.java:124
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:125
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:126
+  wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:128
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:136
   reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:60
-  wire         quantize_reading;                                   // QuantizeExecutor.java:150
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:165
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:165
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:165
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:165
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:165
-  reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:165
+  wire         quantize_reading;                                   // QuantizeExecutor.java:151
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:166
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
@@ -1450,28 +1454,28 @@ module tellme (
   reg  [15:0]  quantize_word_stage_payload_2;                      // Stream.java:141
   reg  [15:0]  quantize_word_stage_payload_3;                      // Stream.java:141
   wire         quantize_word_stage_ready;                          // Stream.java:142
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:172
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:173
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:187
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:191
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:204
-  wire         quantize_gains_valid;                               // QuantizeExecutor.java:205
-  wire         quantize_gains_ready;                               // QuantizeExecutor.java:205
-  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:205
-  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:205
-  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:205
-  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:205
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:173
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:174
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:188
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:192
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:205
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:206
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:206
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:206
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:206
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:206
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:206
   reg          quantize_gain_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
   wire         quantize_gain_skid_ready;                           // Stream.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:217
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:236
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:238
-  wire         quantize_last_token;                                // QuantizeExecutor.java:255
-  wire         quantize_done;                                      // QuantizeExecutor.java:261
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:218
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:237
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:239
+  reg          quantize_last_token;                                // QuantizeExecutor.java:258
+  wire         quantize_done;                                      // QuantizeExecutor.java:269
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:60
@@ -1501,70 +1505,72 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:86
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:87
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:491
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:494
   wire         attention_part_beats;                               // AttentionExecutor.java:93
+  reg          attention_bad_field;                                // Ahead.java:25
   wire         attention_src_overflow;                             // ActivationBuffers.java:223
   wire         attention_dst_overflow;                             // ActivationBuffers.java:223
-  reg          attention_bad_field;                                // Ahead.java:25
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:504
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:105
-  wire         attention_finish;                                   // AttentionExecutor.java:107
-  reg          attention_failed;                                   // AttentionExecutor.java:108
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:109
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:110
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:111
+  reg          attention_bad_size;                                 // Ahead.java:25
+  wire         attention_bad;                                      // AttentionExecutor.java:106
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:507
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:108
+  wire         attention_finish;                                   // AttentionExecutor.java:110
+  reg          attention_failed;                                   // AttentionExecutor.java:111
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:112
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:113
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:114
   reg          attention_no_tokens;                                // Ahead.java:25
-  wire         attention_skip;                                     // AttentionExecutor.java:114
+  wire         attention_skip;                                     // AttentionExecutor.java:117
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:230
-  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:178
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:181
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:182
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:183
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:184
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:187
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:188
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:189
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:191
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:192
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:193
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:237
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:238
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:239
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:233
+  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:181
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:184
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:185
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:186
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:187
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:190
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:191
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:192
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:194
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:195
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:196
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:240
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:241
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:242
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:276
-  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:279
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:283
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:284
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:285
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:286
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:288
-  wire         attention_last_query_head;                          // AttentionExecutor.java:289
-  wire         attention_last_query_token;                         // AttentionExecutor.java:290
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:310
-  wire         attention_query_pushing;                            // AttentionExecutor.java:336
-  wire         attention_query_taken;                              // AttentionExecutor.java:341
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:279
+  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:282
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:286
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:287
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:288
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:289
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:291
+  wire         attention_last_query_head;                          // AttentionExecutor.java:292
+  wire         attention_last_query_token;                         // AttentionExecutor.java:293
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:313
+  wire         attention_query_pushing;                            // AttentionExecutor.java:339
+  wire         attention_query_taken;                              // AttentionExecutor.java:344
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:400
-  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:178
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:181
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:182
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:183
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:184
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:187
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:188
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:189
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:191
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:192
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:193
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:407
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:407
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:407
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:403
+  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:181
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:184
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:185
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:186
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:187
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:190
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:191
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:192
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:194
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:195
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:196
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:410
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:410
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:410
   wire         attention_unit_dones_push_valid;                    // Stream.java:203
   wire         attention_unit_dones_push_ready;                    // Stream.java:203
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
@@ -1572,16 +1578,16 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:203
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
-  wire         attention_refused;                                  // AttentionExecutor.java:414
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:416
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:417
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:418
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:419
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:420
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:422
-  wire         attention_last_out_head;                            // AttentionExecutor.java:423
-  wire         attention_last_out_token;                           // AttentionExecutor.java:424
-  wire         attention_out_beat;                                 // AttentionExecutor.java:426
+  wire         attention_refused;                                  // AttentionExecutor.java:417
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:419
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:420
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:421
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:422
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:423
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:425
+  wire         attention_last_out_head;                            // AttentionExecutor.java:426
+  wire         attention_last_out_token;                           // AttentionExecutor.java:427
+  wire         attention_out_beat;                                 // AttentionExecutor.java:429
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:188
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:189
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:189
@@ -1596,11 +1602,11 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:160
   reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:161
   reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:162
-  wire         attention_taken;                                    // AttentionExecutor.java:461
-  wire         attention_drained;                                  // AttentionExecutor.java:467
+  wire         attention_taken;                                    // AttentionExecutor.java:464
+  wire         attention_drained;                                  // AttentionExecutor.java:470
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:152
+  wire         attention_done;                                     // AttentionExecutor.java:155
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -1697,80 +1703,82 @@ module tellme (
   wire         linear_is_cache;                                    // LinearExecutor.java:165
   wire         linear_is_rotated;                                  // LinearExecutor.java:166
   wire         linear_bad_head;                                    // LinearExecutor.java:173
+  reg          linear_bad_field;                                   // Ahead.java:25
   wire         linear_dst_overflow;                                // ActivationBuffers.java:223
   wire         linear_src_overflow;                                // ActivationBuffers.java:223
-  reg          linear_bad_field;                                   // Ahead.java:25
-  reg          linear_cache;                                       // LinearExecutor.java:642
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:233
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:234
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:235
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:236
-  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:237
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:238
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:238
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:238
-  wire         linear_peek_taken;                                  // LinearExecutor.java:244
-  wire         linear_prefetch_request;                            // LinearExecutor.java:255
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:256
-  reg          linear_request_settled;                             // LinearExecutor.java:260
-  wire         linear_requesting;                                  // LinearExecutor.java:261
+  reg          linear_bad_size;                                    // Ahead.java:25
+  wire         linear_bad;                                         // LinearExecutor.java:186
+  reg          linear_cache;                                       // LinearExecutor.java:645
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:236
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:238
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:239
+  reg  [2:0]   linear_prefetch_tokens;                             // LinearExecutor.java:240
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:241
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:241
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:241
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:241
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:241
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:241
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:241
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:241
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:241
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:241
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:241
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:241
+  wire         linear_peek_taken;                                  // LinearExecutor.java:247
+  wire         linear_prefetch_request;                            // LinearExecutor.java:258
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:259
+  reg          linear_request_settled;                             // LinearExecutor.java:263
+  wire         linear_requesting;                                  // LinearExecutor.java:264
   reg          linear_prefetch_same;                               // Ahead.java:25
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:265
-  wire         linear_own_request;                                 // LinearExecutor.java:266
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:277
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:277
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:277
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:277
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:277
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:277
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:277
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:306
-  wire         linear_reads_free;                                  // LinearExecutor.java:308
-  reg          linear_sized;                                       // LinearExecutor.java:312
-  wire         linear_running;                                     // LinearExecutor.java:316
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:321
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:323
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:325
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:326
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:327
-  reg          linear_feed_pending;                                // LinearExecutor.java:328
-  reg          linear_beats_left;                                  // LinearExecutor.java:331
-  wire         linear_feeding;                                     // LinearExecutor.java:341
-  wire         linear_activation_read;                             // LinearExecutor.java:344
-  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:350
-  reg          linear_holding;                                     // LinearExecutor.java:351
-  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:352
-  wire         linear_token_fed;                                   // LinearExecutor.java:368
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:382
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:383
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:384
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:386
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:389
-  reg          linear_last_group;                                  // LinearExecutor.java:392
-  reg          linear_one_group_tile;                              // LinearExecutor.java:396
-  reg          linear_next_tile_last;                              // LinearExecutor.java:397
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:398
-  wire         linear_last_tile;                                   // LinearExecutor.java:416
-  wire         linear_last_result_token;                           // LinearExecutor.java:427
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:438
-  wire         linear_tag_valid;                                   // LinearExecutor.java:442
-  wire         linear_tag_ready;                                   // LinearExecutor.java:442
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:442
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:442
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:268
+  wire         linear_own_request;                                 // LinearExecutor.java:269
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:280
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:280
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:280
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:280
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:280
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:280
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:280
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:280
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:280
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:280
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:280
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:280
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:309
+  wire         linear_reads_free;                                  // LinearExecutor.java:311
+  reg          linear_sized;                                       // LinearExecutor.java:315
+  wire         linear_running;                                     // LinearExecutor.java:319
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:324
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:326
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:328
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:329
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:330
+  reg          linear_feed_pending;                                // LinearExecutor.java:331
+  reg          linear_beats_left;                                  // LinearExecutor.java:334
+  wire         linear_feeding;                                     // LinearExecutor.java:344
+  wire         linear_activation_read;                             // LinearExecutor.java:347
+  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:353
+  reg          linear_holding;                                     // LinearExecutor.java:354
+  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:355
+  wire         linear_token_fed;                                   // LinearExecutor.java:371
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:385
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:386
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:387
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:389
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:392
+  reg          linear_last_group;                                  // LinearExecutor.java:395
+  reg          linear_one_group_tile;                              // LinearExecutor.java:399
+  reg          linear_next_tile_last;                              // LinearExecutor.java:400
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:401
+  wire         linear_last_tile;                                   // LinearExecutor.java:419
+  wire         linear_last_result_token;                           // LinearExecutor.java:430
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:441
+  wire         linear_tag_valid;                                   // LinearExecutor.java:445
+  wire         linear_tag_ready;                                   // LinearExecutor.java:445
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:445
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:445
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -1778,67 +1786,67 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:478
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:479
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:480
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:481
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:482
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:483
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:495
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:498
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:502
-  reg          linear_residual_add;                                // LinearExecutor.java:642
-  reg          linear_gate_up;                                     // LinearExecutor.java:642
-  wire         linear_y_ready;                                     // LinearExecutor.java:506
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:505
+  reg          linear_residual_add;                                // LinearExecutor.java:645
+  reg          linear_gate_up;                                     // LinearExecutor.java:645
+  wire         linear_y_ready;                                     // LinearExecutor.java:509
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:515
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:515
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:516
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:516
-  wire         linear_y_take;                                      // LinearExecutor.java:518
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:521
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:522
-  reg          linear_stores_y;                                    // LinearExecutor.java:642
-  wire         linear_store_write;                                 // LinearExecutor.java:527
-  wire         linear_residual_read;                               // LinearExecutor.java:528
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:547
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:547
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:554
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:554
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:555
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:518
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:518
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:518
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:518
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:519
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:519
+  wire         linear_y_take;                                      // LinearExecutor.java:521
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:524
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:525
+  reg          linear_stores_y;                                    // LinearExecutor.java:645
+  wire         linear_store_write;                                 // LinearExecutor.java:530
+  wire         linear_residual_read;                               // LinearExecutor.java:531
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:550
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:550
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:550
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:550
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:557
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:557
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:557
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:557
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:557
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:558
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:558
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
@@ -1847,11 +1855,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:558
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
+  wire         linear_feed_gating;                                 // LinearExecutor.java:561
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:572
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:572
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:572
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:572
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -1859,17 +1867,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:576
-  wire         linear_unit_out;                                    // LinearExecutor.java:579
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:593
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:593
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:594
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:595
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:576
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:577
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:579
+  wire         linear_unit_out;                                    // LinearExecutor.java:582
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:595
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:596
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:596
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:596
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:596
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:597
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:598
   reg          linear_write;                                       // ActivationBuffers.java:159
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:160
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:160
@@ -1877,8 +1885,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:160
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:161
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:162
-  reg          linear_engine_done;                                 // LinearExecutor.java:607
-  reg          linear_rotating;                                    // LinearExecutor.java:642
+  reg          linear_engine_done;                                 // LinearExecutor.java:610
+  reg          linear_rotating;                                    // LinearExecutor.java:645
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1972,8 +1980,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:619
-  wire         linear_done;                                        // LinearExecutor.java:629
+  reg          linear_rotate_started;                              // LinearExecutor.java:622
+  wire         linear_done;                                        // LinearExecutor.java:632
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2242,6 +2250,7 @@ module tellme (
   wire [15:0] quantize_read_word_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire attention_bad_field_or;
+  wire attention_src_overflow_or_dst_overflow;
   wire attention_tokens_eq_0;
   wire [31:0] attention_group_words_prod;
   wire [7:0] attention_issue_block_first_diff;
@@ -2277,6 +2286,7 @@ module tellme (
   wire [33:0] lm_head_logits_written_sum;
   wire linear_tags_pop_ready_or;
   wire linear_bad_field_or;
+  wire linear_bad_size_or;
   wire linear_prefetch_same_and;
   wire [23:0] linear_words_per_token_sum;
   wire [15:0] linear_groups_of_tile_mux;
@@ -2353,7 +2363,7 @@ module tellme (
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
   assign quantized_words_wdata_cat = {quantized_write_data, quantized_write_data};
-  assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | embed_overflow | (embed_dim[1:0] != 2'd0);
+  assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim[1:0] != 2'd0);
   assign embed_tokens_eq_0 = embed_tokens == 3'd0;
   assign embed_phase_eq_3 = embed_phase == EMBED_STEP_ROW_PARTS;
   assign embed_write_values_0_any = |embed_write_stored_0[9:8];
@@ -2402,8 +2412,7 @@ module tellme (
   assign embed_write_values_3_shl = embed_write_stored_3[9:0] << embed_write_values_3_mux;
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd7;
   assign quantize_word_skid_ready_or = ~quantize_word_stage_valid | quantize_word_stage_ready;
-  assign quantize_bad_field_or =
-      ~(quantize_src < 4'd5) | (quantize_length == 16'd0) | quantize_overflow | quantize_part_words;
+  assign quantize_bad_field_or = ~(quantize_src < 4'd5) | (quantize_length == 16'd0) | quantize_part_words;
   assign quantize_tokens_eq_0 = quantize_tokens == 3'd0;
   assign quantize_read_word_sum = quantize_read_word + 16'd1;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
@@ -2412,13 +2421,12 @@ module tellme (
       | ~(attention_dst < 4'd5)
       | (attention_head_dim == 16'd0)
       | (attention_kv_heads == 8'd0)
-      | attention_src_overflow
-      | attention_dst_overflow
       | (attention_layer >= 8'd8)
       | attention_part_beats
       | (attention_head_dim > 16'd32)
       | (attention_group_of == 8'd0)
       | (attention_group_of > 8'd4);
+  assign attention_src_overflow_or_dst_overflow = attention_src_overflow | attention_dst_overflow;
   assign attention_tokens_eq_0 = attention_tokens == 3'd0;
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
@@ -2499,9 +2507,9 @@ module tellme (
       | (linear_rows[1:0] != 2'd0)
       | (linear_epilogue > 4'd5)
       | ~(linear_dst < 4'd5)
-      | linear_dst_overflow
-      | (linear_is_gate_up & (~(linear_src < 4'd5) | linear_src_overflow))
+      | (linear_is_gate_up & ~(linear_src < 4'd5))
       | (linear_is_rotated & linear_bad_head);
+  assign linear_bad_size_or = linear_dst_overflow | (linear_is_gate_up & linear_src_overflow);
   assign linear_prefetch_same_and =
       (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
@@ -3005,12 +3013,12 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:102
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:103
-  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:110
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:111
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:112
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:113
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:103
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:104
+  assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:111
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:112
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:113
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:114
   assign rms_max_in_valid = quantize_word_stage_valid; // Stream.java:101
   assign rms_max_in_payload_0 = quantize_word_stage_payload_0; // Stream.java:102
   assign rms_max_in_payload_1 = quantize_word_stage_payload_1; // Stream.java:102
@@ -3025,32 +3033,32 @@ module tellme (
   assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
   // Stream.java:102
   assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:229
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:230
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:232
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:232
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:232
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:232
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:234
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:235
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:237
-  // AttentionExecutor.java:261
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:230
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:231
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:233
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:233
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:233
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:233
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
+  // AttentionExecutor.java:264
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:262
-  // AttentionExecutor.java:263
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:265
+  // AttentionExecutor.java:266
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:264
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:266
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:267
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:268
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:269
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:337
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:339
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:339
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:339
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:339
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:427
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:267
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:269
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:270
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:271
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:272
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:340
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:342
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:342
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:342
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:342
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:430
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:114
@@ -3061,63 +3069,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
   // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:272
+  // LinearExecutor.java:273
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:271
+  // LinearExecutor.java:274
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:272
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:275
   assign tlmm_command_request_payload_tokens =
-      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:273
+      {13'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:276
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:278
-  // LinearExecutor.java:293
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:281
+  // LinearExecutor.java:296
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:294
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:294
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:305
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:313
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:314
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:314
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:314
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:314
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:314
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:314
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:314
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:353
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:354
-  // LinearExecutor.java:364
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:297
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:297
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:308
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:316
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:317
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:317
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:317
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:317
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:317
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:317
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:317
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:317
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:317
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:317
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:317
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:317
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:356
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:357
+  // LinearExecutor.java:367
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:365
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:366
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:369
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:444
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:446
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:446
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:448
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:449
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:485
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:486
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:487
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:519
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:368
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:369
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:372
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:447
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:449
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:449
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:449
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:449
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:451
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:452
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:488
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:489
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:490
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:522
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3128,19 +3136,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:559
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:560
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:563
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:564
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:563
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:564
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:563
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:564
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:563
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:564
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:566
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:580
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:581
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:562
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:563
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:566
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:567
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:566
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:567
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:566
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:567
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:566
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:567
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:569
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:583
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:584
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3331,20 +3339,20 @@ module tellme (
     data_read_valid = 1'b0; // DataReads.java:30
     data_read_payload_address = 64'd0; // DataReads.java:31
     data_read_payload_beats = 32'd0; // DataReads.java:32
-    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:107
-      data_read_valid = 1'b1; // EmbedUnit.java:108
-      data_read_payload_address = embed_id_address; // EmbedUnit.java:109
-      data_read_payload_beats = 32'd1; // EmbedUnit.java:110
+    if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:108
+      data_read_valid = 1'b1; // EmbedUnit.java:109
+      data_read_payload_address = embed_id_address; // EmbedUnit.java:110
+      data_read_payload_beats = 32'd1; // EmbedUnit.java:111
     end
-    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:112
-      data_read_valid = 1'b1; // EmbedUnit.java:113
-      data_read_payload_address = embed_row_address; // EmbedUnit.java:114
-      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:115
+    if (embed_phase == EMBED_STEP_ROW_COMMAND) begin // EmbedUnit.java:113
+      data_read_valid = 1'b1; // EmbedUnit.java:114
+      data_read_payload_address = embed_row_address; // EmbedUnit.java:115
+      data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:116
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:136
-      data_read_valid = 1'b1; // QuantizeExecutor.java:137
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:138
-      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:139
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:137
+      data_read_valid = 1'b1; // QuantizeExecutor.java:138
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
+      data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
       data_read_valid = 1'b1; // RotateAndCache.java:149
@@ -3395,14 +3403,14 @@ module tellme (
 
   always @(*) begin
     data_beat_ready = 1'b0; // DataReads.java:42
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:126
-      data_beat_ready = 1'b1; // EmbedUnit.java:127
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:127
+      data_beat_ready = 1'b1; // EmbedUnit.java:128
     end
-    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:161
-      data_beat_ready = 1'b1; // EmbedUnit.java:161
+    if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:162
+      data_beat_ready = 1'b1; // EmbedUnit.java:162
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:218
-      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:218
+    if (quantize_gaining) begin // QuantizeExecutor.java:219
+      data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:219
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
       data_beat_ready = 1'b1; // RotateAndCache.java:184
@@ -3602,27 +3610,27 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:91
     buffer_read_token = 2'd0; // ActivationBuffers.java:92
     buffer_read_word = 8'd0; // ActivationBuffers.java:93
-    if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:153
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:154
-      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:155
-      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:156
+    if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:154
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:155
+      buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:156
+      buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:157
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:158
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:159
+    if (quantize_reading) begin // QuantizeExecutor.java:159
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:311
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:313
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:314
-      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:315
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:316
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:314
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:316
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:317
+      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:318
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:319
     end
-    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:532
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:533
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:534
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:535
+    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:535
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:536
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:537
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:538
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:537
-      buffer_read_valid = 1'b1; // LinearExecutor.java:537
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:540
+      buffer_read_valid = 1'b1; // LinearExecutor.java:540
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -3958,16 +3966,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:243
-      quantized_write = 1'b1; // QuantizeExecutor.java:244
-      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:245
-      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:246
-      // QuantizeExecutor.java:247
+    if (quantize_out_beat) begin // QuantizeExecutor.java:244
+      quantized_write = 1'b1; // QuantizeExecutor.java:245
+      quantized_write_token = quantize_out_token[1:0]; // QuantizeExecutor.java:246
+      quantized_write_word = quantize_out_word[7:0]; // QuantizeExecutor.java:247
+      // QuantizeExecutor.java:248
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:249
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:250
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:251
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:250
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:251
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:252
       end
     end
   end
@@ -3981,10 +3989,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:345
-      quantized_read = 1'b1; // LinearExecutor.java:346
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:347
-      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:348
+    if (linear_activation_read) begin // LinearExecutor.java:348
+      quantized_read = 1'b1; // LinearExecutor.java:349
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:350
+      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:351
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4095,36 +4103,38 @@ module tellme (
       (~(embed_dst < 4'd5) & (embed_dim != 16'd0))
       | (((embed_dst == 4'd0) | (embed_dst == 4'd1) | (embed_dst == 4'd2)) & (embed_dim > 16'd256))
       | (((embed_dst == 4'd3) | (embed_dst == 4'd4)) & (embed_dim > 16'd1024)); // ActivationBuffers.java:223
-  assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:96
-  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:106
-  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:148
-  assign embed_row_words = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:151
-  // EmbedUnit.java:183
+  assign embed_bad = embed_bad_field | embed_bad_size; // EmbedUnit.java:72
+  assign embed_row_beats = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:97
+  assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:107
+  assign embed_row_beat = (embed_phase == EMBED_STEP_ROW) & data_beat_valid; // EmbedUnit.java:149
+  assign embed_row_words = {2'd0, embed_dim_q[15:2]}; // EmbedUnit.java:152
+  // EmbedUnit.java:184
   assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
     embed_bad_field <= embed_bad_field_or; // Ahead.java:25
+    embed_bad_size <= embed_overflow; // Ahead.java:25
     embed_no_tokens <= embed_tokens_eq_0; // Ahead.java:25
-    if (embed_start) begin // EmbedUnit.java:73
-      embed_dst_id <= embed_dst; // EmbedUnit.java:74
-      embed_dim_q <= embed_dim; // EmbedUnit.java:75
-      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:76
-      embed_token_count <= embed_tokens; // EmbedUnit.java:77
-      embed_call_token <= embed_first_token; // EmbedUnit.java:78
-      embed_token <= 3'd0; // EmbedUnit.java:79
-      embed_io_address <= embed_io; // EmbedUnit.java:80
-      embed_word <= 16'd0; // EmbedUnit.java:81
-      embed_code <= 8'd0; // EmbedUnit.java:82
-      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:83
-      if (embed_bad_field | embed_no_tokens) begin // EmbedUnit.java:84
-        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:84
+    if (embed_start) begin // EmbedUnit.java:74
+      embed_dst_id <= embed_dst; // EmbedUnit.java:75
+      embed_dim_q <= embed_dim; // EmbedUnit.java:76
+      embed_table_address <= embed_image + {32'd0, embed_table}; // EmbedUnit.java:77
+      embed_token_count <= embed_tokens; // EmbedUnit.java:78
+      embed_call_token <= embed_first_token; // EmbedUnit.java:79
+      embed_token <= 3'd0; // EmbedUnit.java:80
+      embed_io_address <= embed_io; // EmbedUnit.java:81
+      embed_word <= 16'd0; // EmbedUnit.java:82
+      embed_code <= 8'd0; // EmbedUnit.java:83
+      embed_phase <= EMBED_STEP_ID_COMMAND; // EmbedUnit.java:84
+      if (embed_bad | embed_no_tokens) begin // EmbedUnit.java:85
+        embed_phase <= EMBED_STEP_FINISH; // EmbedUnit.java:85
       end
-      if (embed_bad_field) begin // EmbedUnit.java:85
-        embed_code <= 8'd3; // EmbedUnit.java:85
+      if (embed_bad) begin // EmbedUnit.java:86
+        embed_code <= 8'd3; // EmbedUnit.java:86
       end
     end
-    if (embed_start) begin // EmbedUnit.java:94
-      embed_id_address <= embed_io + 64'd4096 + {30'h0, embed_first_token, 2'd0}; // EmbedUnit.java:94
+    if (embed_start) begin // EmbedUnit.java:95
+      embed_id_address <= embed_io + 64'd4096 + {30'h0, embed_first_token, 2'd0}; // EmbedUnit.java:95
     end
     if (embed_phase_eq_3) begin // PartialProducts.java:47
       embed_row_part0 <= {24'd0, embed_dim_q} * {16'd0, embed_id[23:0]}; // PartialProducts.java:47
@@ -4132,29 +4142,29 @@ module tellme (
     if (embed_phase_eq_3) begin // PartialProducts.java:47
       embed_row_part1 <= {8'd0, embed_dim_q} * {16'd0, embed_id[31:24]}; // PartialProducts.java:47
     end
-    if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:100
-      embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:100
+    if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:101
+      embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:101
     end
-    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:102
-      embed_row_offset <= {8'd0, embed_row_part0} + {embed_row_part1, 24'd0}; // EmbedUnit.java:103
-      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:104
+    if (embed_phase == EMBED_STEP_ROW_OFFSET) begin // EmbedUnit.java:103
+      embed_row_offset <= {8'd0, embed_row_part0} + {embed_row_part1, 24'd0}; // EmbedUnit.java:104
+      embed_phase <= EMBED_STEP_ROW_COMMAND; // EmbedUnit.java:105
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:117
-      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:117
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ID_COMMAND)) begin // EmbedUnit.java:118
+      embed_phase <= EMBED_STEP_ID_BEAT; // EmbedUnit.java:118
     end
-    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:118
-      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:118
+    if (data_read_valid & data_read_ready & (embed_phase == EMBED_STEP_ROW_COMMAND)) begin // EmbedUnit.java:119
+      embed_phase <= EMBED_STEP_ROW; // EmbedUnit.java:119
     end
-    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:126
-      if (data_beat_valid) begin // EmbedUnit.java:128
-        // EmbedUnit.java:129
+    if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:127
+      if (data_beat_valid) begin // EmbedUnit.java:129
+        // EmbedUnit.java:130
         embed_id <= embed_call_token[0] ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
-        embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:130
+        embed_phase <= EMBED_STEP_ROW_PARTS; // EmbedUnit.java:131
       end
     end
-    if (embed_start) begin // EmbedUnit.java:157
-      embed_last_word <= {2'd0, embed_dim[15:2]} == 16'd1; // EmbedUnit.java:158
-      embed_last_token <= embed_tokens == 3'd1; // EmbedUnit.java:159
+    if (embed_start) begin // EmbedUnit.java:158
+      embed_last_word <= {2'd0, embed_dim[15:2]} == 16'd1; // EmbedUnit.java:159
+      embed_last_token <= embed_tokens == 3'd1; // EmbedUnit.java:160
     end
     embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:188
     embed_write_stored_0 <= data_beat_payload_data[15:0]; // ActivationBuffers.java:189
@@ -4210,24 +4220,25 @@ module tellme (
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
     embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:161
     embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:162
-    if (embed_row_beat) begin // EmbedUnit.java:166
-      embed_word <= embed_word + 16'd1; // EmbedUnit.java:170
-      embed_last_word <= (embed_word + 16'd2) == embed_row_words; // EmbedUnit.java:171
-      if (embed_last_word) begin // EmbedUnit.java:172
-        embed_word <= 16'd0; // EmbedUnit.java:173
-        embed_last_word <= embed_row_words == 16'd1; // EmbedUnit.java:174
-        embed_token <= embed_token + 3'd1; // EmbedUnit.java:175
-        embed_last_token <= (embed_token + 3'd2) == embed_token_count; // EmbedUnit.java:176
-        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:177
-        embed_id_address <= embed_id_address + 64'd4; // EmbedUnit.java:178
-        embed_phase <= embed_last_token ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND; // EmbedUnit.java:179
+    if (embed_row_beat) begin // EmbedUnit.java:167
+      embed_word <= embed_word + 16'd1; // EmbedUnit.java:171
+      embed_last_word <= (embed_word + 16'd2) == embed_row_words; // EmbedUnit.java:172
+      if (embed_last_word) begin // EmbedUnit.java:173
+        embed_word <= 16'd0; // EmbedUnit.java:174
+        embed_last_word <= embed_row_words == 16'd1; // EmbedUnit.java:175
+        embed_token <= embed_token + 3'd1; // EmbedUnit.java:176
+        embed_last_token <= (embed_token + 3'd2) == embed_token_count; // EmbedUnit.java:177
+        embed_call_token <= embed_call_token + 32'd1; // EmbedUnit.java:178
+        embed_id_address <= embed_id_address + 64'd4; // EmbedUnit.java:179
+        embed_phase <= embed_last_token ? EMBED_STEP_FINISH : EMBED_STEP_ID_COMMAND; // EmbedUnit.java:180
       end
     end
-    if (embed_done) begin // EmbedUnit.java:185
-      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:185
+    if (embed_done) begin // EmbedUnit.java:186
+      embed_phase <= EMBED_STEP_IDLE; // EmbedUnit.java:186
     end
     if (!ap_rst_n) begin
       embed_bad_field <= 1'b0;
+      embed_bad_size <= 1'b0;
       embed_no_tokens <= 1'b0;
       embed_dst_id <= 4'd0;
       embed_dim_q <= 16'd0;
@@ -4319,12 +4330,13 @@ module tellme (
       (~(quantize_src < 4'd5) & (quantize_length != 16'd0))
       | (((quantize_src == 4'd0) | (quantize_src == 4'd1) | (quantize_src == 4'd2)) & (quantize_length > 16'd256))
       | (((quantize_src == 4'd3) | (quantize_src == 4'd4)) & (quantize_length > 16'd1024));
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:109
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:125
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:127
-  // QuantizeExecutor.java:135
+  assign quantize_bad = quantize_bad_field | quantize_bad_size; // QuantizeExecutor.java:85
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:110
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:126
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:3]; // QuantizeExecutor.java:128
+  // QuantizeExecutor.java:136
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
-  // QuantizeExecutor.java:150
+  // QuantizeExecutor.java:151
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 4'd0);
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d6; // CreditBuffer.java:93
@@ -4337,73 +4349,73 @@ module tellme (
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:172
-  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:173
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:173
+  assign quantize_last_fed = (quantize_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:174
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:204
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:205
   assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
   assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
-  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:207
-  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:214
-  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:214
-  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:214
-  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:214
-  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:217
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:238
-  assign quantize_last_token = (quantize_out_token + 3'd1) == quantize_token_count; // QuantizeExecutor.java:255
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:261
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:208
+  assign quantize_gains_payload_0 = data_beat_payload_data[15:0]; // QuantizeExecutor.java:215
+  assign quantize_gains_payload_1 = data_beat_payload_data[31:16]; // QuantizeExecutor.java:215
+  assign quantize_gains_payload_2 = data_beat_payload_data[47:32]; // QuantizeExecutor.java:215
+  assign quantize_gains_payload_3 = data_beat_payload_data[63:48]; // QuantizeExecutor.java:215
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:218
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:239
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:269
 
   always @(posedge ap_clk) begin
     quantize_bad_field <= quantize_bad_field_or; // Ahead.java:25
+    quantize_bad_size <= quantize_overflow; // Ahead.java:25
     quantize_no_tokens <= quantize_tokens_eq_0; // Ahead.java:25
-    if (quantize_start) begin // QuantizeExecutor.java:86
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:87
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:88
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:89
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:90
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:91
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:92
-      quantize_token <= 3'd0; // QuantizeExecutor.java:93
-      quantize_out_token <= 3'd0; // QuantizeExecutor.java:94
-      quantize_code <= 8'd0; // QuantizeExecutor.java:95
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:96
-      if (quantize_bad_field | quantize_no_tokens) begin // QuantizeExecutor.java:97
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:97
+    if (quantize_start) begin // QuantizeExecutor.java:87
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:88
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:89
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:90
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:91
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:92
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:93
+      quantize_token <= 3'd0; // QuantizeExecutor.java:94
+      quantize_out_token <= 3'd0; // QuantizeExecutor.java:95
+      quantize_code <= 8'd0; // QuantizeExecutor.java:96
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:97
+      if (quantize_bad | quantize_no_tokens) begin // QuantizeExecutor.java:98
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:98
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:98
-        quantize_code <= 8'd3; // QuantizeExecutor.java:98
+      if (quantize_bad) begin // QuantizeExecutor.java:99
+        quantize_code <= 8'd3; // QuantizeExecutor.java:99
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:104
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:104
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:105
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:105
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:105
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:106
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:107
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:106
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:107
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:108
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:128
-      quantize_word <= 16'd0; // QuantizeExecutor.java:129
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:130
-      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:131
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:132
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:133
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:129
+      quantize_word <= 16'd0; // QuantizeExecutor.java:130
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:131
+      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:132
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:133
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:134
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:141
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:141
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:142
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:142
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:158
-      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:161
-      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:162
+    if (quantize_reading) begin // QuantizeExecutor.java:159
+      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:162
+      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:163
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:165
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:165
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:165
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:165
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:165
-    quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:165
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:166
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:166
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:166
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:166
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:166
+    quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:166
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
       quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:97
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
@@ -4435,19 +4447,19 @@ module tellme (
       quantize_word_stage_payload_3 <=
           quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
     end
-    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:174
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:175
-      if (quantize_last_word) begin // QuantizeExecutor.java:176
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:177
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:178
-          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:179
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:180
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:175
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:176
+      if (quantize_last_word) begin // QuantizeExecutor.java:177
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:178
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:179
+          quantize_token <= quantize_token + 3'd1; // QuantizeExecutor.java:180
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:181
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:195
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:196
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:197
+    if (quantize_start) begin // QuantizeExecutor.java:196
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:197
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:198
     end
     if (~quantize_gain_skid_buffered) begin // Stream.java:166
       quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
@@ -4460,29 +4472,34 @@ module tellme (
     end else if (quantize_gains_valid) begin // Stream.java:168
       quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:219
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:220
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:220
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:221
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:221
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:222
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:243
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:248
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:249
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:252
+    if (quantize_out_beat) begin // QuantizeExecutor.java:244
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:249
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:250
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:253
       end
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:256
-      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:257
-      if (quantize_last_token) begin // QuantizeExecutor.java:258
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:258
+    if (quantize_start) begin // QuantizeExecutor.java:262
+      quantize_last_token <= quantize_tokens == 3'd1; // QuantizeExecutor.java:262
+    end
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:263
+      quantize_out_token <= quantize_out_token + 3'd1; // QuantizeExecutor.java:264
+      quantize_last_token <= (quantize_out_token + 3'd2) == quantize_token_count; // QuantizeExecutor.java:265
+      if (quantize_last_token) begin // QuantizeExecutor.java:266
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:266
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:262
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:262
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:270
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:270
     end
     if (!ap_rst_n) begin
       quantize_bad_field <= 1'b0;
+      quantize_bad_size <= 1'b0;
       quantize_no_tokens <= 1'b0;
       quantize_src_id <= 4'd0;
       quantize_norm_q <= 1'b0;
@@ -4512,6 +4529,7 @@ module tellme (
       quantize_last_gain <= 1'b0;
       quantize_gain_skid_buffered <= 1'b0;
       quantize_out_word <= 16'd0;
+      quantize_last_token <= 1'b0;
     end
   end
 
@@ -4607,66 +4625,66 @@ module tellme (
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:492
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    attention_group_of = 8'd0; // AttentionExecutor.java:495
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd2; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd2; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd3; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd3; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd4; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd4; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd5; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd5; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd6; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd6; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd7; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd7; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd8; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd8; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd2; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd2; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd3; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd3; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd4; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd4; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd2; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd2; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd2; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd2; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:496
-      attention_group_of = 8'd1; // AttentionExecutor.java:496
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
+      attention_group_of = 8'd1; // AttentionExecutor.java:499
     end
   end
 
@@ -4681,69 +4699,72 @@ module tellme (
       (~(attention_dst < 4'd5) & (attention_q_width != 24'd0))
       | (((attention_dst == 4'd0) | (attention_dst == 4'd1) | (attention_dst == 4'd2)) & (attention_q_width > 24'd256))
       | (((attention_dst == 4'd3) | (attention_dst == 4'd4)) & (attention_q_width > 24'd1024));
+  assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:106
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:505
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:508
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:508
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:508
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:511
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:511
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:508
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:511
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:508
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:511
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:508
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:508
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:511
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:105
-  assign attention_skip = attention_bad_field | attention_no_tokens; // AttentionExecutor.java:114
-  // AttentionExecutor.java:118
+  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:108
+  assign attention_skip = attention_bad | attention_no_tokens; // AttentionExecutor.java:117
+  // AttentionExecutor.java:121
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:152
+  assign attention_done = attention_finish; // AttentionExecutor.java:155
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:25
+    attention_bad_size <= attention_src_overflow_or_dst_overflow; // Ahead.java:25
     attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
-    if (attention_start) begin // AttentionExecutor.java:120
-      attention_src_id <= attention_src; // AttentionExecutor.java:121
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:122
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:123
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:124
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:125
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:126
-      attention_group <= attention_group_of; // AttentionExecutor.java:127
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:128
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:129
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:130
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:131
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:132
-      attention_code <= 8'd0; // AttentionExecutor.java:133
-      attention_failed <= 1'b0; // AttentionExecutor.java:134
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:135
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:136
-      if (attention_bad_field) begin // AttentionExecutor.java:137
-        attention_code <= 8'd3; // AttentionExecutor.java:137
+    if (attention_start) begin // AttentionExecutor.java:123
+      attention_src_id <= attention_src; // AttentionExecutor.java:124
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:125
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:126
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:127
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:128
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:129
+      attention_group <= attention_group_of; // AttentionExecutor.java:130
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:131
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:132
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:133
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:134
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:135
+      attention_code <= 8'd0; // AttentionExecutor.java:136
+      attention_failed <= 1'b0; // AttentionExecutor.java:137
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:138
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:139
+      if (attention_bad) begin // AttentionExecutor.java:140
+        attention_code <= 8'd3; // AttentionExecutor.java:140
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:140
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:140
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:143
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:143
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:142
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:142
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:145
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:145
     end
-    if (attention_taken) begin // AttentionExecutor.java:143
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:144
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:146
-        attention_failed <= 1'b1; // AttentionExecutor.java:147
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:148
+    if (attention_taken) begin // AttentionExecutor.java:146
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:147
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:149
+        attention_failed <= 1'b1; // AttentionExecutor.java:150
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:151
       end
     end
     if (!ap_rst_n) begin
       attention_bad_field <= 1'b0;
+      attention_bad_size <= 1'b0;
       attention_no_tokens <= 1'b0;
       attention_src_id <= 4'd0;
       attention_dst_id <= 4'd0;
@@ -4766,43 +4787,43 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:226): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:229): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:183
+  // AttentionExecutor.java:186
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {5'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:189
+  // AttentionExecutor.java:192
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:191
-  // AttentionExecutor.java:192
+  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:194
+  // AttentionExecutor.java:195
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:193
+  // AttentionExecutor.java:196
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:288
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:289
-  // AttentionExecutor.java:290
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:291
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:292
+  // AttentionExecutor.java:293
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:336
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:341
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:339
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:344
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:194
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:195
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:196
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:197
+    if (attention_start) begin // AttentionExecutor.java:197
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:198
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:199
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:200
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:199
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:200
-      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:201
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:202
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:202
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:203
+      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:204
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:205
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:204
-      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:205
-      if (attention_issue_last_block) begin // AttentionExecutor.java:206
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:207
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:208
-        // AttentionExecutor.java:209
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:207
+      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:208
+      if (attention_issue_last_block) begin // AttentionExecutor.java:209
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:210
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:211
+        // AttentionExecutor.java:212
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -4814,14 +4835,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:242
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:243
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:244
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:245
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:246
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:247
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:246
-      // AttentionExecutor.java:247
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:249
+      // AttentionExecutor.java:250
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:248
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:251
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -4831,72 +4852,72 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:252
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:252
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:255
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:255
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:253
-      // AttentionExecutor.java:254
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:256
+      // AttentionExecutor.java:257
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:255
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:258
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:259
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:259
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:262
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:262
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:260
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:260
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:263
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:263
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:291
-      attention_query_token <= 8'd0; // AttentionExecutor.java:292
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:293
-      attention_query_head <= 8'd0; // AttentionExecutor.java:294
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:295
-      attention_query_word <= 1'b0; // AttentionExecutor.java:296
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:297
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:298
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:294
+      attention_query_token <= 8'd0; // AttentionExecutor.java:295
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:296
+      attention_query_head <= 8'd0; // AttentionExecutor.java:297
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:298
+      attention_query_word <= 1'b0; // AttentionExecutor.java:299
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:300
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:301
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:311
-      attention_query_wait <= 3'd4; // AttentionExecutor.java:312
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:317
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:314
+      attention_query_wait <= 3'd4; // AttentionExecutor.java:315
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:320
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:319
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:320
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:321
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:321
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:322
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:323
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:324
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:324
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:353
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:354
+    if (attention_query_taken) begin // AttentionExecutor.java:356
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:357
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:355
-      // AttentionExecutor.java:361
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:358
+      // AttentionExecutor.java:364
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:362
-        // AttentionExecutor.java:363
+      if (attention_last_query_beat) begin // AttentionExecutor.java:365
+        // AttentionExecutor.java:366
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:364
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:365
-          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:366
-          if (attention_last_query_token) begin // AttentionExecutor.java:367
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:367
+        if (attention_last_query_head) begin // AttentionExecutor.java:367
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:368
+          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:369
+          if (attention_last_query_token) begin // AttentionExecutor.java:370
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:370
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:372
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:372
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:375
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:375
     end
-    if (attention_finish) begin // AttentionExecutor.java:373
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:373
+    if (attention_finish) begin // AttentionExecutor.java:376
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:376
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:375
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:376
-      if (attention_issue_last_block) begin // AttentionExecutor.java:377
-        // AttentionExecutor.java:377
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:378
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:379
+      if (attention_issue_last_block) begin // AttentionExecutor.java:380
+        // AttentionExecutor.java:380
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:379
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:379
+      if (attention_issue_last_command) begin // AttentionExecutor.java:382
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:382
       end
     end
     if (!ap_rst_n) begin
@@ -4921,57 +4942,57 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:396): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:399): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:183
+  // AttentionExecutor.java:186
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {5'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:189
-  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:191
-  // AttentionExecutor.java:192
+      : attention_block_tokens; // AttentionExecutor.java:192
+  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:194
+  // AttentionExecutor.java:195
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:193
+  // AttentionExecutor.java:196
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:408
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:409
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:411
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:412
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
-  // AttentionExecutor.java:414
+  // AttentionExecutor.java:417
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:422
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:423
-  // AttentionExecutor.java:424
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:425
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:426
+  // AttentionExecutor.java:427
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:426
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:429
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:461
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:462
-  // AttentionExecutor.java:467
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:464
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:465
+  // AttentionExecutor.java:470
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:194
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:195
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:196
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:197
+    if (attention_start) begin // AttentionExecutor.java:197
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:198
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:199
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:200
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:199
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:200
-      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:201
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:202
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:202
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:203
+      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:204
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:205
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:204
-      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:205
-      if (attention_collect_last_block) begin // AttentionExecutor.java:206
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:207
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:208
-        // AttentionExecutor.java:209
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:207
+      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:208
+      if (attention_collect_last_block) begin // AttentionExecutor.java:209
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:210
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:211
+        // AttentionExecutor.java:212
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -5053,51 +5074,51 @@ module tellme (
            13'h0}; // ActivationBuffers.java:160
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:161
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:162
-    if (attention_out_beat) begin // AttentionExecutor.java:443
+    if (attention_out_beat) begin // AttentionExecutor.java:446
       attention_out_word_index <=
           (attention_last_out_beat & attention_last_out_head) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:444
-      // AttentionExecutor.java:450
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:447
+      // AttentionExecutor.java:453
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:451
-        // AttentionExecutor.java:452
+      if (attention_last_out_beat) begin // AttentionExecutor.java:454
+        // AttentionExecutor.java:455
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:453
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:454
-          if (attention_last_out_token) begin // AttentionExecutor.java:455
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:455
+        if (attention_last_out_head) begin // AttentionExecutor.java:456
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:457
+          if (attention_last_out_token) begin // AttentionExecutor.java:458
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:458
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:463
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:463
+    if (attention_taken) begin // AttentionExecutor.java:466
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:466
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:468
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:469
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:470
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:470
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:471
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:472
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:473
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:473
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:472
-      attention_out_token <= 8'd0; // AttentionExecutor.java:473
-      attention_out_head <= 8'd0; // AttentionExecutor.java:474
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:475
-      attention_out_word <= 1'b0; // AttentionExecutor.java:476
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:477
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:478
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:475
+      attention_out_token <= 8'd0; // AttentionExecutor.java:476
+      attention_out_head <= 8'd0; // AttentionExecutor.java:477
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:478
+      attention_out_word <= 1'b0; // AttentionExecutor.java:479
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:480
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:481
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:480
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:480
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:483
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:483
     end
-    if (attention_start) begin // AttentionExecutor.java:481
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:482
-      if (attention_skip) begin // AttentionExecutor.java:483
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:483
+    if (attention_start) begin // AttentionExecutor.java:484
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:485
+      if (attention_skip) begin // AttentionExecutor.java:486
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:486
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:485
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:485
+    if (attention_finish) begin // AttentionExecutor.java:488
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:488
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5482,6 +5503,7 @@ module tellme (
       (~(linear_src < 4'd5) & (linear_rows != 16'd0))
       | (((linear_src == 4'd0) | (linear_src == 4'd1) | (linear_src == 4'd2)) & (linear_rows > 16'd256))
       | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd1024)); // ActivationBuffers.java:223
+  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:186
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -5491,49 +5513,49 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:244
-  // LinearExecutor.java:255
+      & ~linear_drop_prefetch; // LinearExecutor.java:247
+  // LinearExecutor.java:258
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:256
+  // LinearExecutor.java:259
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:261
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:264
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:265
-  // LinearExecutor.java:266
+      & linear_prefetch_same; // LinearExecutor.java:268
+  // LinearExecutor.java:269
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:306
+  // LinearExecutor.java:309
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:308
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:316
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:341
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:311
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:319
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:344
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:344
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:352
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:347
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:355
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:368
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:416
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:427
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:438
+      & ~linear_feed_pending; // LinearExecutor.java:371
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:419
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:430
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:441
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:450
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:451
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:452
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:453
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:454
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:455
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5544,17 +5566,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:495
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:498
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:506
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:509
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:518
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:520
-  // LinearExecutor.java:527
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:521
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:523
+  // LinearExecutor.java:530
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:528
+  // LinearExecutor.java:531
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
   assign linear_residual_feed_fifo_push_payload =
@@ -5569,222 +5591,223 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:94
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:558
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:561
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:576
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:579
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:582
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:576
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:577
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:579
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:582
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:585
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:632
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    if (linear_start) begin // LinearExecutor.java:184
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
-      linear_src_id <= linear_src; // LinearExecutor.java:187
-      linear_dst_id <= linear_dst; // LinearExecutor.java:188
-      linear_rows_q <= linear_rows; // LinearExecutor.java:189
-      linear_cols_q <= linear_cols; // LinearExecutor.java:190
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
-      linear_scale_q <= linear_scale; // LinearExecutor.java:192
-      linear_token_count <= linear_tokens; // LinearExecutor.java:193
-      linear_layer_q <= linear_layer; // LinearExecutor.java:194
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
-      linear_positions_q <= linear_positions; // LinearExecutor.java:199
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
-      linear_heads <= 16'd0; // LinearExecutor.java:202
-      linear_head_rows <= 17'd0; // LinearExecutor.java:203
-      linear_code <= 8'd0; // LinearExecutor.java:204
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:205
-      if (linear_bad_field) begin // LinearExecutor.java:206
-        linear_code <= 8'd3; // LinearExecutor.java:207
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:208
+    linear_bad_size <= linear_bad_size_or; // Ahead.java:25
+    if (linear_start) begin // LinearExecutor.java:187
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:188
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:189
+      linear_src_id <= linear_src; // LinearExecutor.java:190
+      linear_dst_id <= linear_dst; // LinearExecutor.java:191
+      linear_rows_q <= linear_rows; // LinearExecutor.java:192
+      linear_cols_q <= linear_cols; // LinearExecutor.java:193
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:194
+      linear_scale_q <= linear_scale; // LinearExecutor.java:195
+      linear_token_count <= linear_tokens; // LinearExecutor.java:196
+      linear_layer_q <= linear_layer; // LinearExecutor.java:197
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:198
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:199
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:200
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:201
+      linear_positions_q <= linear_positions; // LinearExecutor.java:202
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:203
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:204
+      linear_heads <= 16'd0; // LinearExecutor.java:205
+      linear_head_rows <= 17'd0; // LinearExecutor.java:206
+      linear_code <= 8'd0; // LinearExecutor.java:207
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:208
+      if (linear_bad) begin // LinearExecutor.java:209
+        linear_code <= 8'd3; // LinearExecutor.java:210
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:653
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:653
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:215
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:216
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:217
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:218
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:218
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:219
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:220
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:221
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:220
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:223
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:221
-          linear_code <= 8'd3; // LinearExecutor.java:222
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:223
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:224
+          linear_code <= 8'd3; // LinearExecutor.java:225
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:226
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:245
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:246
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:247
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:248
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:249
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:250
+    if (linear_peek_taken) begin // LinearExecutor.java:248
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:249
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:250
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:251
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:252
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:253
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:260
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:263
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:275
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:275
-    end
-    // LinearExecutor.java:276
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:276
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:278
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:278
     end
     // LinearExecutor.java:279
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:279
+    end
+    // LinearExecutor.java:282
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:280
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:280
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:281
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:282
-        linear_code <= 8'd3; // LinearExecutor.java:283
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:284
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:283
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:283
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:283
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:283
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:283
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:283
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:283
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:283
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:283
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:283
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:283
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:283
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:284
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:285
+        linear_code <= 8'd3; // LinearExecutor.java:286
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:287
       end
     end
-    // LinearExecutor.java:288
+    // LinearExecutor.java:291
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:289
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:289
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:289
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:289
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:289
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:289
-      // LinearExecutor.java:289
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:292
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:292
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:292
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:292
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:292
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:292
+      // LinearExecutor.java:292
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:289
+      // LinearExecutor.java:292
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:289
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:289
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:289
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:289
-      // LinearExecutor.java:290
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:292
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:292
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:292
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:292
+      // LinearExecutor.java:293
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:295
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:295
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:298
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:298
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:298
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:299
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:299
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:299
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:299
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:299
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:299
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:299
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:299
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:299
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:299
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:299
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:299
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:300
+    if (linear_prefetch_reused) begin // LinearExecutor.java:301
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:302
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:302
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:302
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:302
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:302
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:302
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:302
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:302
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:302
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:302
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:302
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:302
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:303
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:302
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:303
+        | linear_prefetch_reused) begin // LinearExecutor.java:305
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:306
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:304
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:304
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:307
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:312
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:315
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:315
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:315
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:318
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:318
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:321
-    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:323
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:334
-      linear_feed_token <= 3'd0; // LinearExecutor.java:335
-      linear_feed_word <= 16'd0; // LinearExecutor.java:336
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:337
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:338
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:339
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:324
+    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:326
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:337
+      linear_feed_token <= 3'd0; // LinearExecutor.java:338
+      linear_feed_word <= 16'd0; // LinearExecutor.java:339
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:340
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:341
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:342
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:355
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:356
-      linear_holding <= 1'b1; // LinearExecutor.java:357
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:358
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:359
+      linear_holding <= 1'b1; // LinearExecutor.java:360
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:359
-      linear_holding <= 1'b0; // LinearExecutor.java:359
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:362
+      linear_holding <= 1'b0; // LinearExecutor.java:362
     end
-    if (linear_activation_read) begin // LinearExecutor.java:360
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:361
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:362
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:363
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:363
+    if (linear_activation_read) begin // LinearExecutor.java:363
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:364
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:365
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:366
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:366
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:370
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:371
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:372
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:373
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:374
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:375
     end
-    if (linear_token_fed) begin // LinearExecutor.java:374
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:375
-      linear_feed_word <= 16'd0; // LinearExecutor.java:376
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:377
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:378
+    if (linear_token_fed) begin // LinearExecutor.java:377
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:378
+      linear_feed_word <= 16'd0; // LinearExecutor.java:379
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:380
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:381
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:400
-      linear_tile <= 16'd0; // LinearExecutor.java:401
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:403
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:404
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:405
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:407
-      // LinearExecutor.java:408
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:403
+      linear_tile <= 16'd0; // LinearExecutor.java:404
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:406
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:407
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:408
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:410
+      // LinearExecutor.java:411
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 3'd0; // LinearExecutor.java:409
-      linear_group <= 16'd0; // LinearExecutor.java:410
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:411
+      linear_result_token <= 3'd0; // LinearExecutor.java:412
+      linear_group <= 16'd0; // LinearExecutor.java:413
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:414
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:454
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:459
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:460
-      if (linear_last_group) begin // LinearExecutor.java:461
-        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:462
-        // LinearExecutor.java:463
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:457
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:462
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:463
+      if (linear_last_group) begin // LinearExecutor.java:464
+        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:465
+        // LinearExecutor.java:466
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:464
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:465
-          // LinearExecutor.java:466
+        if (linear_last_result_token) begin // LinearExecutor.java:467
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:468
+          // LinearExecutor.java:469
           linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:467
-          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:468
-          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:470
-          // LinearExecutor.java:471
+          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:470
+          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:471
+          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:473
+          // LinearExecutor.java:474
           linear_next_tile_one_group <=
               (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:472
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:475
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:480
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:481
-      linear_param_token <= 3'd0; // LinearExecutor.java:482
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:483
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:483
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:484
+      linear_param_token <= 3'd0; // LinearExecutor.java:485
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:486
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:488
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:489
-      // LinearExecutor.java:490
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:491
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:492
+      // LinearExecutor.java:493
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5793,94 +5816,94 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:653
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:653
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:653
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:653
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:522
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:524
-      linear_words_written <= 24'd0; // LinearExecutor.java:524
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:525
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:527
+      linear_words_written <= 24'd0; // LinearExecutor.java:527
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:653
+      // LinearExecutor.java:653
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:540
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:541
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:541
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:541
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:541
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:542
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:543
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:544
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:543
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:544
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:544
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:544
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:544
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:545
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:546
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:547
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:546
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:546
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:549
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:549
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:548
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:549
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:549
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:549
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:549
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:550
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:551
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:552
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:552
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:552
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:552
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:553
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:554
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:554
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:554
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:554
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:554
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:554
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:555
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:555
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:555
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:555
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:555
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:555
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:555
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:555
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:555
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:555
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:555
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:555
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:555
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:555
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:555
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:555
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:555
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:555
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:555
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:555
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:555
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:555
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:555
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:555
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:557
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:557
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:557
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:557
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:557
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:557
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:558
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:558
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:558
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:558
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:558
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:558
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:558
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:558
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:558
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:558
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:558
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:558
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:558
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:558
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:558
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:558
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:558
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:558
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:558
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:558
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:558
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:558
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:558
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:558
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:567
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:567
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:570
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:570
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:573
-    // LinearExecutor.java:574
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:576
+    // LinearExecutor.java:577
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:576
+    // LinearExecutor.java:579
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:592
-    // LinearExecutor.java:593
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:595
+    // LinearExecutor.java:596
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:596
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:596
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:593
+    // LinearExecutor.java:596
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:594
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:595
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:597
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:598
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:159
     // ActivationBuffers.java:160
     linear_write_values_0 <=
@@ -5932,35 +5955,36 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:161
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:162
-    if (linear_write) begin // LinearExecutor.java:605
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:605
+    if (linear_write) begin // LinearExecutor.java:608
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:608
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:608
-      linear_engine_done <= 1'b0; // LinearExecutor.java:608
-    end else if (tlmm_done) begin // LinearExecutor.java:608
-      linear_engine_done <= 1'b1; // LinearExecutor.java:608
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:611
+      linear_engine_done <= 1'b0; // LinearExecutor.java:611
+    end else if (tlmm_done) begin // LinearExecutor.java:611
+      linear_engine_done <= 1'b1; // LinearExecutor.java:611
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:653
+      // LinearExecutor.java:653
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:611
+    // LinearExecutor.java:614
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:612
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:615
     end
-    if (rotate_start) begin // LinearExecutor.java:621
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
+    if (rotate_start) begin // LinearExecutor.java:624
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:624
     end
-    if (rotate_done) begin // LinearExecutor.java:622
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
-      linear_code <= rotate_code; // LinearExecutor.java:624
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
+    if (rotate_done) begin // LinearExecutor.java:625
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:626
+      linear_code <= rotate_code; // LinearExecutor.java:627
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:628
     end
-    if (linear_done) begin // LinearExecutor.java:631
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
+    if (linear_done) begin // LinearExecutor.java:634
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:634
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
+      linear_bad_size <= 1'b0;
       linear_epilogue_q <= 4'd0;
       linear_relu2_q <= 1'b0;
       linear_src_id <= 4'd0;
@@ -6074,7 +6098,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:620
+    // LinearExecutor.java:623
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7303,24 +7327,33 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_bad_field is current where it is read");
         $stop;
       end
+      if (!(~embed_start | (embed_bad_size == embed_overflow))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_bad_size is current where it is read");
+        $stop;
+      end
       if (!(~embed_start | (embed_no_tokens == embed_tokens_eq_0))) begin // Ahead.java:26
         $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_no_tokens is current where it is read");
         $stop;
       end
       if (!(~(embed_phase == EMBED_STEP_ID_COMMAND)
-            | (embed_id_address == (embed_io_address + 64'd4096 + assert_shl[63:0])))) begin // EmbedUnit.java:91
-        $display("ASSERTION FAILED in %m: EmbedUnit.java:91: EmbedUnit: the id's address follows the call's token");
+            | (embed_id_address == (embed_io_address + 64'd4096 + assert_shl[63:0])))) begin // EmbedUnit.java:92
+        $display("ASSERTION FAILED in %m: EmbedUnit.java:92: EmbedUnit: the id's address follows the call's token");
         $stop;
       end
       if (!(~(embed_phase == EMBED_STEP_ROW)
             | ((embed_last_word == ((embed_word + 16'd1) == embed_row_words))
-               & (embed_last_token == ((embed_token + 3'd1) == embed_token_count))))) begin // EmbedUnit.java:154
-        $display("ASSERTION FAILED in %m: EmbedUnit.java:154: EmbedUnit: the last-word and last-token flags follow ",
+               & (embed_last_token == ((embed_token + 3'd1) == embed_token_count))))) begin // EmbedUnit.java:155
+        $display("ASSERTION FAILED in %m: EmbedUnit.java:155: EmbedUnit: the last-word and last-token flags follow ",
                  "their counts");
         $stop;
       end
       if (!(~quantize_start | (quantize_bad_field == quantize_bad_field_or))) begin // Ahead.java:26
         $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_field is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~quantize_start | (quantize_bad_size == quantize_overflow))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_size is current where it is ",
                  "read");
         $stop;
       end
@@ -7330,8 +7363,8 @@ module tellme (
         $stop;
       end
       if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
-            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:147
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:147: QuantizeExecutor: the reads-left flag follows ",
+            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:148
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:148: QuantizeExecutor: the reads-left flag follows ",
                  "the words asked");
         $stop;
       end
@@ -7350,18 +7383,31 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:192
+      // QuantizeExecutor.java:193
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:192: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:193: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
+        $stop;
+      end
+      // QuantizeExecutor.java:259
+      if (!((quantize_step == QUANTIZE_STEP_IDLE)
+            | (quantize_step == QUANTIZE_STEP_FINISH)
+            | (quantize_last_token == ((quantize_out_token + 3'd1) == quantize_token_count)))) begin
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:259: QuantizeExecutor: the last-token flag follows ",
+                 "the stored tokens");
         $stop;
       end
       if (!(~attention_start | (attention_bad_field == attention_bad_field_or))) begin // Ahead.java:26
         $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_bad_field is current where it ",
+                 "is read");
+        $stop;
+      end
+      if (!(~attention_start | (attention_bad_size == attention_src_overflow_or_dst_overflow))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_bad_size is current where it ",
                  "is read");
         $stop;
       end
@@ -7370,15 +7416,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:280
+      // AttentionExecutor.java:283
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[2:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:280: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:283: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:411
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:411: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:414
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:414: AttentionExecutor: the done queue has room");
         $stop;
       end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:26
@@ -7404,9 +7450,13 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:651
+      if (!(~linear_start | (linear_bad_size == linear_bad_size_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_bad_size is current where it is read");
+        $stop;
+      end
+      // LinearExecutor.java:654
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
@@ -7414,45 +7464,45 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:332
+      // LinearExecutor.java:335
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:332: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:335: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:417
+      // LinearExecutor.java:420
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:417: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:420
+      // LinearExecutor.java:423
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:424
+      // LinearExecutor.java:427
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:427: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:453
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:453: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:456
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:456: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:654
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:654
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -7460,14 +7510,14 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:654
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      // LinearExecutor.java:538
+      // LinearExecutor.java:541
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:541: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -7486,18 +7536,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:578
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:578: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:581
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:581: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:596
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:596: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:599
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:651
+      // LinearExecutor.java:654
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end

@@ -93,14 +93,17 @@ final class AttentionExecutor extends Area {
         Bool partBeats = request.headDim().resize(KernelShape.shift(att.width())).ne(0).named("attention_part_beats");
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
+        // The size checks have a register of their own (for timing: their compares lay in front of the others').
         Bool bad = Ahead.of("attention_bad_field", ActivationBuffers.isBuffer(request.src()).not()
                 .or(ActivationBuffers.isBuffer(request.dst()).not())
                 .or(request.headDim().eq(0)).or(request.kvHeads().eq(0))
-                .or(ActivationBuffers.exceedsCapacity(shape, request.src(), headsTimesDim, "attention_src_overflow"))
-                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), headsTimesDim, "attention_dst_overflow"))
                 .or(request.layer().ge(limits.layers())).or(partBeats)
                 .or(request.headDim().gt(att.maxHeadDim())).or(groupOf.eq(0)).or(groupOf.gt(att.slots())), start,
-                "AttentionExecutor");
+                "AttentionExecutor")
+                .or(Ahead.of("attention_bad_size",
+                        ActivationBuffers.exceedsCapacity(shape, request.src(), headsTimesDim, "attention_src_overflow")
+                        .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), headsTimesDim,
+                                "attention_dst_overflow")), start, "AttentionExecutor")).named("attention_bad");
         UInt tokensPerBlock = tokensPerBlock(att, limits.heads(), groupOf);
         UInt rowBeats = f.headDim.shr(KernelShape.shift(att.width())).resize(8).named("attention_row_beats");
 

@@ -65,10 +65,11 @@ final class EmbedUnit extends Area {
         Bool unaligned = valueShift == 0 ? FALSE : request.dim().resize(valueShift).ne(0);
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
+        // The size check has a register of its own (for timing: its compare lay in front of the others').
         Bool bad = Ahead.of("embed_bad_field", ActivationBuffers.isBuffer(request.dst()).not()
-                .or(request.dim().eq(0))
-                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), request.dim(), "embed_overflow"))
-                .or(unaligned), start, "EmbedUnit");
+                .or(request.dim().eq(0)).or(unaligned), start, "EmbedUnit")
+                .or(Ahead.of("embed_bad_size", ActivationBuffers.exceedsCapacity(shape, request.dst(), request.dim(),
+                        "embed_overflow"), start, "EmbedUnit")).named("embed_bad");
         Bool noTokens = Ahead.of("embed_no_tokens", request.tokens().eq(0), start, "EmbedUnit");
         when(start, () -> {
             dst.set(request.dst());

@@ -173,14 +173,17 @@ final class LinearExecutor extends Area {
                 .named("linear_bad_head");
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
+        // The size checks have a register of their own (for timing: their compares lay in front of the others').
         Bool bad = Ahead.of("linear_bad_field", request.rows().eq(0).or(request.cols().eq(0))
                 .or(laneShift == 0 ? FALSE : request.rows().resize(laneShift).ne(0))
                 .or(request.epilogue().gt(Epilogue.GATE_UP.id()))
                 .or(ActivationBuffers.isBuffer(request.dst()).not())
-                .or(ActivationBuffers.exceedsCapacity(shape, request.dst(), request.rows(), "linear_dst_overflow"))
-                .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not().or(ActivationBuffers
-                        .exceedsCapacity(shape, request.src(), request.rows(), "linear_src_overflow"))))
-                .or(rotated.and(badHead)), start, "LinearExecutor");
+                .or(gateUp.and(ActivationBuffers.isBuffer(request.src()).not()))
+                .or(rotated.and(badHead)), start, "LinearExecutor")
+                .or(Ahead.of("linear_bad_size",
+                        ActivationBuffers.exceedsCapacity(shape, request.dst(), request.rows(), "linear_dst_overflow")
+                        .or(gateUp.and(ActivationBuffers.exceedsCapacity(shape, request.src(), request.rows(),
+                                "linear_src_overflow"))), start, "LinearExecutor")).named("linear_bad");
         when(start, () -> {
             epilogue.set(request.epilogue());
             useRelu2.set(request.relu2());

@@ -78,10 +78,11 @@ final class QuantizeExecutor extends Area {
         Bool partWords = laneShift == 0 ? FALSE : request.length().resize(laneShift).ne(0).named("quantize_part_words");
         // The checks are registered: the request is the instruction word's fields, which hold still from the
         // sequencer's DECODE, a cycle before the start.
+        // The size check has a register of its own (for timing: its compare lay in front of the others').
         Bool bad = Ahead.of("quantize_bad_field", ActivationBuffers.isBuffer(request.src()).not()
-                .or(request.length().eq(0))
-                .or(ActivationBuffers.exceedsCapacity(shape, request.src(), request.length(), "quantize_overflow"))
-                .or(partWords), start, "QuantizeExecutor");
+                .or(request.length().eq(0)).or(partWords), start, "QuantizeExecutor")
+                .or(Ahead.of("quantize_bad_size", ActivationBuffers.exceedsCapacity(shape, request.src(),
+                        request.length(), "quantize_overflow"), start, "QuantizeExecutor")).named("quantize_bad");
         Bool noTokens = Ahead.of("quantize_no_tokens", request.tokens().eq(0), start, "QuantizeExecutor");
         when(start, () -> {
             src.set(request.src());
@@ -252,9 +253,16 @@ final class QuantizeExecutor extends Area {
                 outWord.set(0);
             });
         });
-        Bool lastToken = outToken.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_token");
+        // Whether the token being stored is the chunk's last, a flag kept with its count (for timing: the
+        // increment and compare lay behind the quantizer's output FIFO on the path into the step).
+        Bool lastToken = reg("quantize_last_token", bool(), 0);
+        assertAlways(step.is(QuantizeStep.IDLE).or(step.is(QuantizeStep.FINISH))
+                        .or(lastToken.eq(outToken.add(1).trunc(tokenBits).eq(tokens))),
+                "QuantizeExecutor: the last-token flag follows the stored tokens");
+        when(start, () -> lastToken.set(request.tokens().eq(1)));
         when(quantized.and(quantizer.out.payload.last()), () -> {
             outToken.set(outToken.add(1).trunc(tokenBits));
+            lastToken.set(outToken.add(2).trunc(tokenBits).eq(tokens));
             when(lastToken, () -> step.set(QuantizeStep.FINISH));
         });
 
