@@ -2507,12 +2507,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:66
   reg          read_issued;                                        // Sequencer.java:67
   wire         header_beat;                                        // Sequencer.java:68
-  reg          header_magic_ok;                                    // Sequencer.java:700
-  reg          header_version_ok;                                  // Sequencer.java:700
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:687
-  reg  [31:0]  header_program_length;                              // Sequencer.java:687
-  reg  [31:0]  header_context;                                     // Sequencer.java:687
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:687
+  reg          header_magic_ok;                                    // Sequencer.java:717
+  reg          header_version_ok;                                  // Sequencer.java:717
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:704
+  reg  [31:0]  header_program_length;                              // Sequencer.java:704
+  reg  [31:0]  header_context;                                     // Sequencer.java:704
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:704
   wire [63:0]  logits_offset;                                      // Sequencer.java:87
   reg  [63:0]  debug_base;                                         // Sequencer.java:88
   wire         image_valid;                                        // Sequencer.java:90
@@ -2548,61 +2548,63 @@ module tellme (
   reg  [32:0]  call_end;                                           // Ahead.java:32
   wire         bad_call;                                           // Sequencer.java:173
   wire [7:0]   opcode;                                             // Sequencer.java:176
-  wire         setup_bad_field;                                    // Sequencer.java:675
+  wire         setup_bad_field;                                    // Sequencer.java:680
   reg          setup_bad;                                          // Sequencer.java:177
   reg          last_chunk;                                         // Ahead.java:25
   reg          linear_settled_q;                                   // Sequencer.java:187
   reg  [31:0]  setup_head_width;                                   // Sequencer.java:201
   reg  [63:0]  logits_address;                                     // Sequencer.java:255
-  wire         is_embed;                                           // Sequencer.java:259
-  wire         is_quantize;                                        // Sequencer.java:260
-  wire         is_attention;                                       // Sequencer.java:261
-  wire         is_lm_head;                                         // Sequencer.java:262
-  wire         is_linear;                                          // Sequencer.java:263
-  wire         unit_done;                                          // Sequencer.java:265
-  reg  [7:0]   unit_code;                                          // Sequencer.java:266
-  reg          unit_done_q;                                        // Sequencer.java:274
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:275
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:283
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:289
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:290
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:291
-  wire         has_tap;                                            // Sequencer.java:296
+  wire         first_word_beat;                                    // Sequencer.java:261
+  wire [7:0]   fetched_opcode;                                     // Sequencer.java:263
+  reg          is_embed;                                           // Sequencer.java:689
+  reg          is_quantize;                                        // Sequencer.java:689
+  reg          is_attention;                                       // Sequencer.java:689
+  reg          is_lm_head;                                         // Sequencer.java:689
+  reg          is_linear;                                          // Sequencer.java:689
+  wire         unit_done;                                          // Sequencer.java:270
+  reg  [7:0]   unit_code;                                          // Sequencer.java:271
+  reg          unit_done_q;                                        // Sequencer.java:279
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:280
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:288
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:294
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:295
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:296
+  wire         has_tap;                                            // Sequencer.java:301
   reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:302
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:303
-  reg          tap_fits;                                           // Sequencer.java:307
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:309
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:312
-  reg          tap_busy;                                           // Sequencer.java:322
-  reg          peek_issued;                                        // Sequencer.java:333
-  reg          peek_busy;                                          // Sequencer.java:334
-  reg          peek_in;                                            // Sequencer.java:335
-  reg          peek_failed;                                        // Sequencer.java:336
-  reg          peek_searching;                                     // Sequencer.java:337
-  reg          peek_found;                                         // Sequencer.java:338
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:339
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:340
-  reg  [127:0] peek_word;                                          // Sequencer.java:341
-  wire [31:0]  instructions_after;                                 // Sequencer.java:342
-  wire [2:0]   peek_words;                                         // Sequencer.java:344
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:351
-  reg          more_instructions;                                  // Sequencer.java:352
-  reg  [63:0]  peek_address;                                       // Sequencer.java:353
-  wire         peek_wanted;                                        // Sequencer.java:357
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:376
-  wire         peek_linear;                                        // Sequencer.java:401
-  reg          drop_prefetch;                                      // Sequencer.java:414
-  wire         token_outside_0;                                    // Sequencer.java:458
-  wire         token_outside_1;                                    // Sequencer.java:458
-  wire         token_outside_2;                                    // Sequencer.java:458
-  wire         token_outside_3;                                    // Sequencer.java:458
-  reg          token_outside_picked;                               // Sequencer.java:461
-  wire         token_outside;                                      // Sequencer.java:461
-  wire [31:0]  tokens_left;                                        // Sequencer.java:489
-  reg          record_written;                                     // Sequencer.java:643
-  wire         record_done;                                        // Sequencer.java:645
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:307
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:308
+  reg          tap_fits;                                           // Sequencer.java:312
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:314
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:317
+  reg          tap_busy;                                           // Sequencer.java:327
+  reg          peek_issued;                                        // Sequencer.java:338
+  reg          peek_busy;                                          // Sequencer.java:339
+  reg          peek_in;                                            // Sequencer.java:340
+  reg          peek_failed;                                        // Sequencer.java:341
+  reg          peek_searching;                                     // Sequencer.java:342
+  reg          peek_found;                                         // Sequencer.java:343
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:344
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:345
+  reg  [127:0] peek_word;                                          // Sequencer.java:346
+  wire [31:0]  instructions_after;                                 // Sequencer.java:347
+  wire [2:0]   peek_words;                                         // Sequencer.java:349
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:356
+  reg          more_instructions;                                  // Sequencer.java:357
+  reg  [63:0]  peek_address;                                       // Sequencer.java:358
+  wire         peek_wanted;                                        // Sequencer.java:362
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:381
+  wire         peek_linear;                                        // Sequencer.java:406
+  reg          drop_prefetch;                                      // Sequencer.java:419
+  wire         token_outside_0;                                    // Sequencer.java:463
+  wire         token_outside_1;                                    // Sequencer.java:463
+  wire         token_outside_2;                                    // Sequencer.java:463
+  wire         token_outside_3;                                    // Sequencer.java:463
+  reg          token_outside_picked;                               // Sequencer.java:466
+  wire         token_outside;                                      // Sequencer.java:466
+  wire [31:0]  tokens_left;                                        // Sequencer.java:494
+  reg          record_written;                                     // Sequencer.java:648
+  wire         record_done;                                        // Sequencer.java:650
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
@@ -3804,21 +3806,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:621
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:622
-  assign record_error_detail = error_detail; // Sequencer.java:623
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:624
-  assign record_instructions = instructions_executed; // Sequencer.java:625
-  assign record_argmax = lm_head_argmax; // Sequencer.java:626
-  assign record_cycles = call_cycles; // Sequencer.java:627
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:628
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:629
-  assign record_tapping = tapping; // Sequencer.java:630
-  assign record_tap_records = tap_records; // Sequencer.java:631
-  assign record_tap_used = tap_used; // Sequencer.java:632
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:633
-  assign record_address = arg_io; // Sequencer.java:634
-  assign record_area_address = debug_base; // Sequencer.java:635
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:626
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:627
+  assign record_error_detail = error_detail; // Sequencer.java:628
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:629
+  assign record_instructions = instructions_executed; // Sequencer.java:630
+  assign record_argmax = lm_head_argmax; // Sequencer.java:631
+  assign record_cycles = call_cycles; // Sequencer.java:632
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:633
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:634
+  assign record_tapping = tapping; // Sequencer.java:635
+  assign record_tap_records = tap_records; // Sequencer.java:636
+  assign record_tap_used = tap_used; // Sequencer.java:637
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:638
+  assign record_address = arg_io; // Sequencer.java:639
+  assign record_area_address = debug_base; // Sequencer.java:640
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3849,7 +3851,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3868,18 +3870,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:611
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:616
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:615
-  assign result_error_detail = error_detail; // Sequencer.java:616
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:617
-  assign result_instructions = instructions_executed; // Sequencer.java:618
-  assign result_argmax = lm_head_argmax; // Sequencer.java:619
+  assign result_error_code = error_code; // Sequencer.java:620
+  assign result_error_detail = error_detail; // Sequencer.java:621
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:622
+  assign result_instructions = instructions_executed; // Sequencer.java:623
+  assign result_argmax = lm_head_argmax; // Sequencer.java:624
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -4019,10 +4021,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:358
-      data_read_valid = 1'b1; // Sequencer.java:359
-      data_read_payload_address = peek_address; // Sequencer.java:360
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:361
+    if (peek_wanted) begin // Sequencer.java:363
+      data_read_valid = 1'b1; // Sequencer.java:364
+      data_read_payload_address = peek_address; // Sequencer.java:365
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:366
     end
   end
 
@@ -4056,14 +4058,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:162
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:162
     end
-    if (peek_busy) begin // Sequencer.java:372
-      data_beat_ready = 1'b1; // Sequencer.java:372
+    if (peek_busy) begin // Sequencer.java:377
+      data_beat_ready = 1'b1; // Sequencer.java:377
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:373
+    data_read_quiet = peek_busy; // Sequencer.java:378
   end
 
   always @(posedge ap_clk) begin
@@ -4726,7 +4728,7 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4737,7 +4739,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:539
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:544
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -4967,7 +4969,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4978,7 +4980,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:540
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:545
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5249,7 +5251,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5260,7 +5262,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:543
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:548
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -5984,10 +5986,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:417
-          lm_head_clear = 1'b1; // Sequencer.java:418
+        if (call_start) begin // Sequencer.java:422
+          lm_head_clear = 1'b1; // Sequencer.java:423
         end
       end
       STEP_HEADER: ;
@@ -5999,7 +6001,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:542
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:547
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6187,7 +6189,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:110
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6198,7 +6200,7 @@ module tellme (
       STEP_FETCH: ;
       STEP_SETUP_CHECK: ;
       STEP_DECODE: ;
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:541
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:546
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: ;
@@ -6303,32 +6305,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:131
-    linear_peek_valid = peek_linear; // Sequencer.java:402
+    linear_peek_valid = peek_linear; // Sequencer.java:407
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:132
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:403
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:408
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:133
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:404
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:409
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:134
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:405
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:410
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:136
-    linear_reads_lent = peek_busy; // Sequencer.java:400
+    linear_reads_lent = peek_busy; // Sequencer.java:405
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:138
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:414
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:419
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
@@ -7290,7 +7292,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7305,12 +7307,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:564
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:565
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:568
-        end else if (~tap_busy) begin // Sequencer.java:571
-          if (tap_fits) begin // Sequencer.java:572
-            tap_start = 1'b1; // Sequencer.java:573
+        if (~tapping | ~has_tap) begin // Sequencer.java:569
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:570
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:573
+        end else if (~tap_busy) begin // Sequencer.java:576
+          if (tap_fits) begin // Sequencer.java:577
+            tap_start = 1'b1; // Sequencer.java:578
           end
         end
       end
@@ -7325,52 +7327,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:297
+    tap_quantized = is_quantize; // Sequencer.java:302
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:298
+    tap_from_memory = is_lm_head; // Sequencer.java:303
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:299
+    tap_source = logits_address; // Sequencer.java:304
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:315
+    tap_instruction = pc; // Sequencer.java:320
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:316
+    tap_first_token = chunk_from; // Sequencer.java:321
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:317
+    tap_tokens = tap_tokens_q; // Sequencer.java:322
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:318
+    tap_elements = tap_elements_q; // Sequencer.java:323
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:319
+    tap_buffer = tap_dst_of; // Sequencer.java:324
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:320
+    tap_address = tap_record_at; // Sequencer.java:325
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:321
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:326
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
@@ -7622,7 +7624,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:416
+    case (phase) // Sequencer.java:421
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -7639,7 +7641,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:599
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:604
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7791,99 +7793,96 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:675
-  assign is_embed = opcode == 8'd2; // Sequencer.java:259
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:260
-  assign is_attention = opcode == 8'd5; // Sequencer.java:261
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:262
-  assign is_linear = opcode == 8'd4; // Sequencer.java:263
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:265
+      | (instruction_word[95:64] < header_context); // Sequencer.java:680
+  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:261
+  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:263
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:270
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:267
-    if (embed_done) begin // Sequencer.java:268
-      unit_code = embed_code; // Sequencer.java:268
+    unit_code = attention_code; // Sequencer.java:272
+    if (embed_done) begin // Sequencer.java:273
+      unit_code = embed_code; // Sequencer.java:273
     end
-    if (quantize_done) begin // Sequencer.java:269
-      unit_code = quantize_code; // Sequencer.java:269
+    if (quantize_done) begin // Sequencer.java:274
+      unit_code = quantize_code; // Sequencer.java:274
     end
-    if (lm_head_done) begin // Sequencer.java:270
-      unit_code = lm_head_code; // Sequencer.java:270
+    if (lm_head_done) begin // Sequencer.java:275
+      unit_code = lm_head_code; // Sequencer.java:275
     end
-    if (linear_done) begin // Sequencer.java:271
-      unit_code = linear_code; // Sequencer.java:271
+    if (linear_done) begin // Sequencer.java:276
+      unit_code = linear_code; // Sequencer.java:276
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:284
-    if (is_embed) begin // Sequencer.java:285
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:285
+    tap_elements_of = setup_head_width; // Sequencer.java:289
+    if (is_embed) begin // Sequencer.java:290
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:290
     end
-    if (is_quantize) begin // Sequencer.java:286
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:286
+    if (is_quantize) begin // Sequencer.java:291
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:291
     end
-    if (is_lm_head) begin // Sequencer.java:287
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:287
+    if (is_lm_head) begin // Sequencer.java:292
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:292
     end
-    if (is_linear) begin // Sequencer.java:288
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:288
+    if (is_linear) begin // Sequencer.java:293
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:293
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:292
-    if (is_embed) begin // Sequencer.java:293
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:293
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:297
+    if (is_embed) begin // Sequencer.java:298
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:298
     end
-    if (is_linear) begin // Sequencer.java:294
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:294
+    if (is_linear) begin // Sequencer.java:299
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:299
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:296
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:342
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:344
-  // Sequencer.java:357
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:301
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:347
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:349
+  // Sequencer.java:362
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:376
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:401
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:458
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:458
-  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:458
-  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:458
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:381
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:406
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:463
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:463
+  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:463
+  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:463
 
   always @(*) begin
-    case (token_word) // Sequencer.java:461
-      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:461
-      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:461
-      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:461
-      default: token_outside_picked = token_outside_3; // Sequencer.java:461
+    case (token_word) // Sequencer.java:466
+      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:466
+      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:466
+      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:466
+      default: token_outside_picked = token_outside_3; // Sequencer.java:466
     endcase
   end
 
-  assign token_outside = token_outside_picked; // Sequencer.java:461
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:489
-  assign record_done = record_written | record_finished; // Sequencer.java:645
+  assign token_outside = token_outside_picked; // Sequencer.java:466
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:494
+  assign record_done = record_written | record_finished; // Sequencer.java:650
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:702
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:703
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:719
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:720
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:702
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:703
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:719
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:720
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:689
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:706
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:707
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:689
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:706
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:707
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:689
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:706
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:707
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:689
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:690
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:706
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:707
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:88
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:149
@@ -7899,293 +7898,308 @@ module tellme (
     linear_settled_q <= linear_prefetch_settled; // Sequencer.java:187
     setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:201
     logits_address <= arg_io + logits_offset; // Sequencer.java:255
-    unit_done_q <= unit_done; // Sequencer.java:274
-    unit_code_q <= unit_code; // Sequencer.java:275
-    tap_elements_q <= tap_elements_of; // Sequencer.java:289
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:290
+    if (first_word_beat) begin // Sequencer.java:690
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:690
+    end
+    if (first_word_beat) begin // Sequencer.java:690
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:690
+    end
+    if (first_word_beat) begin // Sequencer.java:690
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:690
+    end
+    if (first_word_beat) begin // Sequencer.java:690
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:690
+    end
+    if (first_word_beat) begin // Sequencer.java:690
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:690
+    end
+    unit_done_q <= unit_done; // Sequencer.java:279
+    unit_code_q <= unit_code; // Sequencer.java:280
+    tap_elements_q <= tap_elements_of; // Sequencer.java:294
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:295
     tap_value_part0 <= {24'd0, tap_tokens_q} * {4'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:302
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:303
-    // Sequencer.java:307
+    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:307
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:308
+    // Sequencer.java:312
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:309
-    if (phase == STEP_DECODE) begin // Sequencer.java:313
-      tap_settling <= 3'd4; // Sequencer.java:313
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:314
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:314
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:314
+    if (phase == STEP_DECODE) begin // Sequencer.java:318
+      tap_settling <= 3'd4; // Sequencer.java:318
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:319
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:319
     end
-    peek_beats <= peek_words; // Sequencer.java:351
-    more_instructions <= more_instructions_cmp; // Sequencer.java:352
-    peek_address <= peek_address_sum; // Sequencer.java:353
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:363
-      peek_issued <= 1'b1; // Sequencer.java:364
-      peek_busy <= 1'b1; // Sequencer.java:365
-      peek_beat <= 1'b0; // Sequencer.java:366
-      peek_beats_left <= peek_beats; // Sequencer.java:367
-      peek_failed <= 1'b0; // Sequencer.java:368
-      peek_searching <= 1'b1; // Sequencer.java:369
-      peek_found <= 1'b0; // Sequencer.java:370
+    peek_beats <= peek_words; // Sequencer.java:356
+    more_instructions <= more_instructions_cmp; // Sequencer.java:357
+    peek_address <= peek_address_sum; // Sequencer.java:358
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:368
+      peek_issued <= 1'b1; // Sequencer.java:369
+      peek_busy <= 1'b1; // Sequencer.java:370
+      peek_beat <= 1'b0; // Sequencer.java:371
+      peek_beats_left <= peek_beats; // Sequencer.java:372
+      peek_failed <= 1'b0; // Sequencer.java:373
+      peek_searching <= 1'b1; // Sequencer.java:374
+      peek_found <= 1'b0; // Sequencer.java:375
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:377
-      if (peek_searching) begin // Sequencer.java:378
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:381
-          peek_word <= data_beat_payload_data; // Sequencer.java:382
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:382
+      if (peek_searching) begin // Sequencer.java:383
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:386
+          peek_word <= data_beat_payload_data; // Sequencer.java:387
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:385
-        peek_failed <= 1'b1; // Sequencer.java:385
+      if (data_beat_payload_error) begin // Sequencer.java:390
+        peek_failed <= 1'b1; // Sequencer.java:390
       end
-      peek_beat <= 1'b0; // Sequencer.java:386
-      if (~peek_beat & peek_searching) begin // Sequencer.java:388
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:391
-        // Sequencer.java:392
+      peek_beat <= 1'b0; // Sequencer.java:391
+      if (~peek_beat & peek_searching) begin // Sequencer.java:393
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:396
+        // Sequencer.java:397
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:394
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:395
-        peek_busy <= 1'b0; // Sequencer.java:396
-        peek_in <= 1'b1; // Sequencer.java:397
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:399
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:400
+        peek_busy <= 1'b0; // Sequencer.java:401
+        peek_in <= 1'b1; // Sequencer.java:402
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:406
-      peek_in <= 1'b0; // Sequencer.java:406
+    if (linear_peek_taken) begin // Sequencer.java:411
+      peek_in <= 1'b0; // Sequencer.java:411
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:407
-      peek_issued <= 1'b0; // Sequencer.java:408
-      peek_in <= 1'b0; // Sequencer.java:409
+    if (phase == STEP_DECODE) begin // Sequencer.java:412
+      peek_issued <= 1'b0; // Sequencer.java:413
+      peek_in <= 1'b0; // Sequencer.java:414
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:414
-    case (phase) // Sequencer.java:416
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:419
+    case (phase) // Sequencer.java:421
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:417
-          error_code <= 8'd0; // Sequencer.java:419
-          no_error <= 1'b1; // Sequencer.java:420
-          error_detail <= 32'd0; // Sequencer.java:421
-          instructions_executed <= 32'd0; // Sequencer.java:422
-          tap_used <= 32'd0; // Sequencer.java:423
-          tap_records <= 32'd0; // Sequencer.java:424
-          tap_dropped <= 32'd0; // Sequencer.java:425
-          tap_capacity <= 32'd0; // Sequencer.java:426
-          read_beat <= 16'd0; // Sequencer.java:427
-          read_issued <= 1'b0; // Sequencer.java:428
-          phase <= STEP_HEADER; // Sequencer.java:429
+        if (call_start) begin // Sequencer.java:422
+          error_code <= 8'd0; // Sequencer.java:424
+          no_error <= 1'b1; // Sequencer.java:425
+          error_detail <= 32'd0; // Sequencer.java:426
+          instructions_executed <= 32'd0; // Sequencer.java:427
+          tap_used <= 32'd0; // Sequencer.java:428
+          tap_records <= 32'd0; // Sequencer.java:429
+          tap_dropped <= 32'd0; // Sequencer.java:430
+          tap_capacity <= 32'd0; // Sequencer.java:431
+          read_beat <= 16'd0; // Sequencer.java:432
+          read_issued <= 1'b0; // Sequencer.java:433
+          phase <= STEP_HEADER; // Sequencer.java:434
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:431
-          read_issued <= 1'b0; // Sequencer.java:432
-          phase <= STEP_CHECK; // Sequencer.java:433
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:436
+          read_issued <= 1'b0; // Sequencer.java:437
+          phase <= STEP_CHECK; // Sequencer.java:438
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:436
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:437
-        token_word <= 2'd0; // Sequencer.java:438
-        phase <= STEP_TOKENS; // Sequencer.java:439
-        if (data_read_failed) begin // Sequencer.java:440
-          error_code <= 8'd7; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= 32'd4; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (~header_magic_ok) begin // Sequencer.java:441
-          error_code <= 8'd1; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= 32'd0; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (~header_version_ok) begin // Sequencer.java:444
-          error_code <= 8'd1; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= 32'd1; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (bad_call) begin // Sequencer.java:447
-          error_code <= 8'd6; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= arg_token_count; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:449
-          error_code <= 8'd4; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= call_end[31:0]; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
+        token_index <= 32'd0; // Sequencer.java:441
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:442
+        token_word <= 2'd0; // Sequencer.java:443
+        phase <= STEP_TOKENS; // Sequencer.java:444
+        if (data_read_failed) begin // Sequencer.java:445
+          error_code <= 8'd7; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= 32'd4; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (~header_magic_ok) begin // Sequencer.java:446
+          error_code <= 8'd1; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= 32'd0; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (~header_version_ok) begin // Sequencer.java:449
+          error_code <= 8'd1; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= 32'd1; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (bad_call) begin // Sequencer.java:452
+          error_code <= 8'd6; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= arg_token_count; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:454
+          error_code <= 8'd4; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= call_end[31:0]; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:452
-          if (no_error & token_outside) begin // Sequencer.java:462
-            error_code <= 8'd5; // Sequencer.java:463
-            no_error <= 1'b0; // Sequencer.java:464
-            error_detail <= token_index; // Sequencer.java:465
+        if (own_beat) begin // Sequencer.java:457
+          if (no_error & token_outside) begin // Sequencer.java:467
+            error_code <= 8'd5; // Sequencer.java:468
+            no_error <= 1'b0; // Sequencer.java:469
+            error_detail <= token_index; // Sequencer.java:470
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:467
-          last_token <= token_index == token_count_less_2; // Sequencer.java:468
-          token_word <= token_word + 2'd1; // Sequencer.java:469
-          if (last_token) begin // Sequencer.java:470
-            read_issued <= 1'b0; // Sequencer.java:471
-            read_beat <= 16'd0; // Sequencer.java:472
-            chunk_from <= 32'd0; // Sequencer.java:473
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:474
+          token_index <= token_index + 32'd1; // Sequencer.java:472
+          last_token <= token_index == token_count_less_2; // Sequencer.java:473
+          token_word <= token_word + 2'd1; // Sequencer.java:474
+          if (last_token) begin // Sequencer.java:475
+            read_issued <= 1'b0; // Sequencer.java:476
+            read_beat <= 16'd0; // Sequencer.java:477
+            chunk_from <= 32'd0; // Sequencer.java:478
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:479
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:479
-          error_code <= 8'd7; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= 32'd4; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (~no_error) begin // Sequencer.java:481
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (tapping) begin // Sequencer.java:482
-          phase <= STEP_CAPACITY; // Sequencer.java:482
+        if (no_error & data_read_failed) begin // Sequencer.java:484
+          error_code <= 8'd7; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= 32'd4; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (~no_error) begin // Sequencer.java:486
+          phase <= STEP_RECORD; // Sequencer.java:486
+        end else if (tapping) begin // Sequencer.java:487
+          phase <= STEP_CAPACITY; // Sequencer.java:487
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:483
+          phase <= STEP_CHUNK; // Sequencer.java:488
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:484
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:485
-          phase <= STEP_CHUNK; // Sequencer.java:486
+        if (own_beat) begin // Sequencer.java:489
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:490
+          phase <= STEP_CHUNK; // Sequencer.java:491
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:490
-        pc <= 32'd0; // Sequencer.java:492
-        program_left <= header_program_length != 32'd0; // Sequencer.java:493
-        read_beat <= 16'd0; // Sequencer.java:494
-        read_issued <= 1'b0; // Sequencer.java:495
-        phase <= STEP_FETCH; // Sequencer.java:496
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:495
+        pc <= 32'd0; // Sequencer.java:497
+        program_left <= header_program_length != 32'd0; // Sequencer.java:498
+        read_beat <= 16'd0; // Sequencer.java:499
+        read_issued <= 1'b0; // Sequencer.java:500
+        phase <= STEP_FETCH; // Sequencer.java:501
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:499
-          phase <= STEP_CHUNK_END; // Sequencer.java:499
-        end else if (own_beat) begin // Sequencer.java:500
-          if (read_beat == 16'd0) begin // Sequencer.java:503
-            instruction_word <= data_beat_payload_data; // Sequencer.java:504
+        if (~program_left) begin // Sequencer.java:504
+          phase <= STEP_CHUNK_END; // Sequencer.java:504
+        end else if (own_beat) begin // Sequencer.java:505
+          if (read_beat == 16'd0) begin // Sequencer.java:508
+            instruction_word <= data_beat_payload_data; // Sequencer.java:509
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:506
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:507
-            phase <= STEP_DECODE; // Sequencer.java:508
+          if (read_beat == 16'd0) begin // Sequencer.java:511
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:512
+            phase <= STEP_DECODE; // Sequencer.java:513
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:515
-        if (setup_bad) begin // Sequencer.java:516
-          error_code <= 8'd3; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= pc; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
+        phase <= STEP_NEXT; // Sequencer.java:520
+        if (setup_bad) begin // Sequencer.java:521
+          error_code <= 8'd3; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= pc; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:519
-        if (data_read_failed) begin // Sequencer.java:520
-          error_code <= 8'd7; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= 32'd4; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
-        end else if (opcode == 8'd0) begin // Sequencer.java:521
-          phase <= STEP_CHUNK_END; // Sequencer.java:521
-        end else if (opcode == 8'd1) begin // Sequencer.java:522
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:523
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:524
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:525
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:526
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:527
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:528
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:529
-        end else if (opcode == 8'd7) begin // Sequencer.java:531
-          phase <= STEP_BARRIER; // Sequencer.java:531
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:532
-          phase <= STEP_ISSUE; // Sequencer.java:533
+        phase <= STEP_NEXT; // Sequencer.java:524
+        if (data_read_failed) begin // Sequencer.java:525
+          error_code <= 8'd7; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= 32'd4; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
+        end else if (opcode == 8'd0) begin // Sequencer.java:526
+          phase <= STEP_CHUNK_END; // Sequencer.java:526
+        end else if (opcode == 8'd1) begin // Sequencer.java:527
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:528
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:529
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:530
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:531
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:532
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:533
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:534
+        end else if (opcode == 8'd7) begin // Sequencer.java:536
+          phase <= STEP_BARRIER; // Sequencer.java:536
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:537
+          phase <= STEP_ISSUE; // Sequencer.java:538
         end else begin
-          error_code <= 8'd2; // Sequencer.java:651
-          no_error <= 1'b0; // Sequencer.java:652
-          error_detail <= pc; // Sequencer.java:653
-          phase <= STEP_RECORD; // Sequencer.java:654
+          error_code <= 8'd2; // Sequencer.java:656
+          no_error <= 1'b0; // Sequencer.java:657
+          error_detail <= pc; // Sequencer.java:658
+          phase <= STEP_RECORD; // Sequencer.java:659
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:544
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:549
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:546
-          phase <= STEP_TAP; // Sequencer.java:547
-          if (data_read_failed) begin // Sequencer.java:548
-            error_code <= 8'd7; // Sequencer.java:651
-            no_error <= 1'b0; // Sequencer.java:652
-            error_detail <= 32'd4; // Sequencer.java:653
-            phase <= STEP_RECORD; // Sequencer.java:654
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:549
-            error_code <= 8'd7; // Sequencer.java:651
-            no_error <= 1'b0; // Sequencer.java:652
-            error_detail <= 32'd5; // Sequencer.java:653
-            phase <= STEP_RECORD; // Sequencer.java:654
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:552
-            error_code <= 8'd4; // Sequencer.java:651
-            no_error <= 1'b0; // Sequencer.java:652
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:653
-            phase <= STEP_RECORD; // Sequencer.java:654
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:555
-            error_code <= unit_code_q; // Sequencer.java:556
-            no_error <= 1'b0; // Sequencer.java:557
-            error_detail <= pc; // Sequencer.java:558
-            phase <= STEP_RECORD; // Sequencer.java:559
+        if (unit_done_q) begin // Sequencer.java:551
+          phase <= STEP_TAP; // Sequencer.java:552
+          if (data_read_failed) begin // Sequencer.java:553
+            error_code <= 8'd7; // Sequencer.java:656
+            no_error <= 1'b0; // Sequencer.java:657
+            error_detail <= 32'd4; // Sequencer.java:658
+            phase <= STEP_RECORD; // Sequencer.java:659
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:554
+            error_code <= 8'd7; // Sequencer.java:656
+            no_error <= 1'b0; // Sequencer.java:657
+            error_detail <= 32'd5; // Sequencer.java:658
+            phase <= STEP_RECORD; // Sequencer.java:659
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:557
+            error_code <= 8'd4; // Sequencer.java:656
+            no_error <= 1'b0; // Sequencer.java:657
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:658
+            phase <= STEP_RECORD; // Sequencer.java:659
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:560
+            error_code <= unit_code_q; // Sequencer.java:561
+            no_error <= 1'b0; // Sequencer.java:562
+            error_detail <= pc; // Sequencer.java:563
+            phase <= STEP_RECORD; // Sequencer.java:564
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:562
-          phase <= STEP_NEXT; // Sequencer.java:562
+        if (data_writes_drained) begin // Sequencer.java:567
+          phase <= STEP_NEXT; // Sequencer.java:567
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:564
-          phase <= STEP_NEXT; // Sequencer.java:564
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:565
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:568
-        end else if (~tap_busy) begin // Sequencer.java:571
-          if (tap_fits) begin // Sequencer.java:572
-            tap_busy <= 1'b1; // Sequencer.java:574
+        if (~tapping | ~has_tap) begin // Sequencer.java:569
+          phase <= STEP_NEXT; // Sequencer.java:569
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:570
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:573
+        end else if (~tap_busy) begin // Sequencer.java:576
+          if (tap_fits) begin // Sequencer.java:577
+            tap_busy <= 1'b1; // Sequencer.java:579
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:576
-            phase <= STEP_NEXT; // Sequencer.java:577
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:581
+            phase <= STEP_NEXT; // Sequencer.java:582
           end
-        end else if (tap_finished) begin // Sequencer.java:580
-          tap_busy <= 1'b0; // Sequencer.java:581
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:582
-          tap_records <= tap_records + 32'd1; // Sequencer.java:583
-          phase <= STEP_NEXT; // Sequencer.java:584
+        end else if (tap_finished) begin // Sequencer.java:585
+          tap_busy <= 1'b0; // Sequencer.java:586
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:587
+          tap_records <= tap_records + 32'd1; // Sequencer.java:588
+          phase <= STEP_NEXT; // Sequencer.java:589
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:588
-        program_left <= more_instructions_cmp; // Sequencer.java:589
-        read_beat <= 16'd0; // Sequencer.java:590
-        read_issued <= 1'b0; // Sequencer.java:591
-        phase <= STEP_FETCH; // Sequencer.java:592
+        pc <= pc + 32'd1; // Sequencer.java:593
+        program_left <= more_instructions_cmp; // Sequencer.java:594
+        read_beat <= 16'd0; // Sequencer.java:595
+        read_issued <= 1'b0; // Sequencer.java:596
+        phase <= STEP_FETCH; // Sequencer.java:597
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:595
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:596
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:600
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:601
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:600
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:605
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:644
-          record_written <= 1'b0; // Sequencer.java:644
-        end else if (record_finished) begin // Sequencer.java:644
-          record_written <= 1'b1; // Sequencer.java:644
+        if (record_start) begin // Sequencer.java:649
+          record_written <= 1'b0; // Sequencer.java:649
+        end else if (record_finished) begin // Sequencer.java:649
+          record_written <= 1'b1; // Sequencer.java:649
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:602
-          if (no_error & data_write_failed) begin // Sequencer.java:603
-            error_code <= 8'd7; // Sequencer.java:604
-            no_error <= 1'b0; // Sequencer.java:605
-            error_detail <= 32'd4; // Sequencer.java:606
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:607
+          if (no_error & data_write_failed) begin // Sequencer.java:608
+            error_code <= 8'd7; // Sequencer.java:609
+            no_error <= 1'b0; // Sequencer.java:610
+            error_detail <= 32'd4; // Sequencer.java:611
           end
-          phase <= STEP_FINISH; // Sequencer.java:608
+          phase <= STEP_FINISH; // Sequencer.java:613
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:612
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:617
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8202,6 +8216,11 @@ module tellme (
       setup_bad <= 1'b0;
       last_chunk <= 1'b0;
       linear_settled_q <= 1'b0;
+      is_embed <= 1'b0;
+      is_quantize <= 1'b0;
+      is_attention <= 1'b0;
+      is_lm_head <= 1'b0;
+      is_linear <= 1'b0;
       unit_done_q <= 1'b0;
       unit_code_q <= 8'd0;
       tap_settling <= 3'd0;
@@ -8549,11 +8568,31 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:188: Sequencer: the LINEAR executor stays settled in DRAIN");
         $stop;
       end
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:691
+        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_embed follows the instruction word");
+        $stop;
+      end
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:691
+        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_quantize follows the instruction word");
+        $stop;
+      end
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:691
+        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_attention follows the instruction word");
+        $stop;
+      end
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:691
+        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_lm_head follows the instruction word");
+        $stop;
+      end
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:691
+        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_linear follows the instruction word");
+        $stop;
+      end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:354
-        $display("ASSERTION FAILED in %m: Sequencer.java:354: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:359
+        $display("ASSERTION FAILED in %m: Sequencer.java:359: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160

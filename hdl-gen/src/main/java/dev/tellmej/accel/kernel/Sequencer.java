@@ -256,11 +256,16 @@ final class Sequencer extends Area {
         lmHead.request.logits().set(logitsAddress);
 
         // The unit running the instruction, and its end.
-        Bool isEmbed = opcode.eq(Opcode.EMBED.code()).named("is_embed");
-        Bool isQuantize = opcode.eq(Opcode.QUANTIZE.code()).named("is_quantize");
-        Bool isAttention = opcode.eq(Opcode.ATTENTION.code()).named("is_attention");
-        Bool isLmHead = opcode.eq(Opcode.LM_HEAD.code()).named("is_lm_head");
-        Bool isLinear = opcode.eq(Opcode.LINEAR.code()).named("is_linear");
+        // The opcode's decodes, captured with the word's first beat (for timing: the decodes lay in front of the
+        // steps' choices and the taps' start).
+        Bool firstWordBeat = fetching.and(ownBeat).and(beat.eq(0)).named("first_word_beat");
+        UInt fetchedOpcode = reads.data.payload.data().slice(Opcode.OPCODE_BITS - 1, 0).asUInt()
+                .named("fetched_opcode");
+        Bool isEmbed = opcodeIs("is_embed", Opcode.EMBED, opcode, fetchedOpcode, firstWordBeat);
+        Bool isQuantize = opcodeIs("is_quantize", Opcode.QUANTIZE, opcode, fetchedOpcode, firstWordBeat);
+        Bool isAttention = opcodeIs("is_attention", Opcode.ATTENTION, opcode, fetchedOpcode, firstWordBeat);
+        Bool isLmHead = opcodeIs("is_lm_head", Opcode.LM_HEAD, opcode, fetchedOpcode, firstWordBeat);
+        Bool isLinear = opcodeIs("is_linear", Opcode.LINEAR, opcode, fetchedOpcode, firstWordBeat);
         Bool unitDone = embed.done.valid.or(quantize.done.valid).or(attention.done.valid).or(lmHead.done.valid)
                 .or(linear.done.valid).named("unit_done");
         UInt unitCode = wire("unit_code", uint(8));
@@ -673,6 +678,18 @@ final class Sequencer extends Area {
         return headDim.eq(0).or(headDim.gt(limits.headDim())).or(headDim.bit(0))
                 .or(grouped.not())
                 .or(positions.lt(context)).named("setup_bad_field");
+    }
+
+    /**
+     * Whether the instruction word's opcode is {@code op}: a flag set from the arriving opcode as the word's first
+     * beat is taken, with the word's bits (so always equal to the decode of the word register, which an assertion
+     * holds).
+     */
+    private static Bool opcodeIs(String name, Opcode op, UInt opcode, UInt arriving, Bool firstBeat) {
+        Bool flag = reg(name, bool(), op.code() == 0 ? 1 : 0);
+        when(firstBeat, () -> flag.set(arriving.eq(op.code())));
+        assertAlways(flag.eq(opcode.eq(op.code())), "Sequencer: " + name + " follows the instruction word");
+        return flag;
     }
 
     /** The field {@code name} of {@code opcode} in the instruction word, unsigned. */
