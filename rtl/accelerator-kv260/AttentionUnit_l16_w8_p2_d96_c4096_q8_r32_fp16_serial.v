@@ -361,15 +361,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         start_key_job;                         // AttentionUnit.java:361
   wire         intake_ready;                          // AttentionUnit.java:362
   wire         refusal_done;                          // AttentionUnit.java:363
-  wire [9:0]   key_port_address;                      // BufferPort.java:17
-  wire         key_port_enable;                       // BufferPort.java:17
-  wire [255:0] key_port_data;                         // BufferPort.java:18
-  wire [9:0]   value_port_address;                    // BufferPort.java:17
-  wire         value_port_enable;                     // BufferPort.java:17
-  wire [255:0] value_port_data;                       // BufferPort.java:18
-  wire [14:0]  score_port_address;                    // BufferPort.java:17
-  wire         score_port_enable;                     // BufferPort.java:17
-  wire [31:0]  score_port_data;                       // BufferPort.java:18
+  wire [9:0]   key_port_address;                      // BufferPort.java:18
+  wire         key_port_enable;                       // BufferPort.java:18
+  wire [255:0] key_port_data;                         // BufferPort.java:19
+  wire [9:0]   value_port_address;                    // BufferPort.java:18
+  wire         value_port_enable;                     // BufferPort.java:18
+  wire [255:0] value_port_data;                       // BufferPort.java:19
+  wire [14:0]  score_port_address;                    // BufferPort.java:18
+  wire         score_port_enable;                     // BufferPort.java:18
+  wire [31:0]  score_port_data;                       // BufferPort.java:19
   reg  [31:0]  score_read_r0;                         // AttentionUnit.java:197
   reg  [31:0]  score_read;                            // AttentionUnit.java:197
   wire         key_chunk_consumed;                    // AttentionUnit.java:201

@@ -135,7 +135,7 @@ module AxiWriteArbiter_w128_n1_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:103
+      if (!(~aw_first_presented | (w_routes_occupancy < 4'd8))) begin // AxiWriteArbiter.java:103
         $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
         $stop;
@@ -186,7 +186,7 @@ module AxiWriteArbiter_w128_n1_o8 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, s_axi_0_araddr, s_axi_0_arlen, s_axi_0_arsize, s_axi_0_arburst, s_axi_0_rready,
-      m_axi_arready, m_axi_rvalid, m_axi_rdata, m_axi_rresp, m_axi_rlast, b_routes_push_ready};
+      m_axi_arready, m_axi_rvalid, m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready, b_routes_push_ready};
 endmodule
 
 `default_nettype wire

@@ -227,15 +227,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        start_key_job;                        // AttentionUnit.java:361
   wire        intake_ready;                         // AttentionUnit.java:362
   wire        refusal_done;                         // AttentionUnit.java:363
-  wire [8:0]  key_port_address;                     // BufferPort.java:17
-  wire        key_port_enable;                      // BufferPort.java:17
-  wire [63:0] key_port_data;                        // BufferPort.java:18
-  wire [8:0]  value_port_address;                   // BufferPort.java:17
-  wire        value_port_enable;                    // BufferPort.java:17
-  wire [63:0] value_port_data;                      // BufferPort.java:18
-  wire [10:0] score_port_address;                   // BufferPort.java:17
-  wire        score_port_enable;                    // BufferPort.java:17
-  wire [31:0] score_port_data;                      // BufferPort.java:18
+  wire [8:0]  key_port_address;                     // BufferPort.java:18
+  wire        key_port_enable;                      // BufferPort.java:18
+  wire [63:0] key_port_data;                        // BufferPort.java:19
+  wire [8:0]  value_port_address;                   // BufferPort.java:18
+  wire        value_port_enable;                    // BufferPort.java:18
+  wire [63:0] value_port_data;                      // BufferPort.java:19
+  wire [10:0] score_port_address;                   // BufferPort.java:18
+  wire        score_port_enable;                    // BufferPort.java:18
+  wire [31:0] score_port_data;                      // BufferPort.java:19
   reg  [31:0] score_read;                           // AttentionUnit.java:197
   wire        key_chunk_consumed;                   // AttentionUnit.java:201
   wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:202

@@ -210,7 +210,7 @@ module AxiWriteArbiter_w64_n2_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~aw_first_presented | w_routes_push_ready)) begin // AxiWriteArbiter.java:103
+      if (!(~aw_first_presented | (w_routes_occupancy < 4'd8))) begin // AxiWriteArbiter.java:103
         $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
         $stop;
@@ -267,7 +267,7 @@ module AxiWriteArbiter_w64_n2_o8 (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, s_axi_0_araddr, s_axi_0_arlen, s_axi_0_arsize, s_axi_0_arburst, s_axi_0_rready,
       s_axi_1_araddr, s_axi_1_arlen, s_axi_1_arsize, s_axi_1_arburst, s_axi_1_rready, m_axi_arready, m_axi_rvalid,
-      m_axi_rdata, m_axi_rresp, m_axi_rlast, b_routes_push_ready, aw_later_diff[2]};
+      m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready, b_routes_push_ready, aw_later_diff[2]};
 endmodule
 
 `default_nettype wire

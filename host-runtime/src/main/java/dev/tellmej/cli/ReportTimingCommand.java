@@ -5,6 +5,7 @@ import dev.tellmej.accel.kernel.KernelReport;
 import dev.tellmej.accel.kernel.KernelTiming;
 import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.eda.EdaTool;
+import dev.tellmej.eda.timing.TimingAnalysis;
 import dev.tellmej.hdl.Design;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Option;
         description = {"Timing risk without Vivado (a proxy, not timing): synthesize the kernel 'tellme' with Yosys"
                 + " (synth_xilinx -family xcup, hierarchy kept) and add up typical UltraScale+ delays along every"
                 + " register-to-register path (LUT levels, carry bits, DSP and RAM stages without registers, nets by"
-                + " fanout) against 300 and 250 MHz: per module its worst path (PASS or OVER), the worst ten paths"
-                + " (--paths) named by register and Java line, and the DSP and RAM outputs without their output register.",
+                + " fanout) against 300 and 250 MHz: per module its worst path (PASS or OVER), the worst paths"
+                + " (ten, or --paths) named by register and Java line, and the DSP and RAM outputs without their"
+                + " output register.",
                 "The budget and why: docs/kernel.md#timing-risk. About 10 minutes for kv260's whole kernel."},
         footer = {"", "With --json it prints KernelTiming.Result: config, unit, top, netlist, synthesisMinutes,"
                 + " analysisSeconds, timing (TimingReport: top, model, clocks, modules, worstPaths, unregistered,"
@@ -62,8 +64,9 @@ final class ReportTimingCommand implements Callable<Integer>, PrintsJson {
     Path netlist;
 
     @Range(min = 1, max = 1000)
-    @Option(names = "--paths", paramLabel = "N", defaultValue = "10", description = "How many of the design's worst"
-            + " paths to list, no two sharing a start or an end register (default ${DEFAULT-VALUE}).")
+    @Option(names = "--paths", paramLabel = "N", defaultValue = "" + TimingAnalysis.DEFAULT_WORST_PATHS,
+            description = "How many of the design's worst paths to list, no two sharing a start or an end register"
+                    + " (default ${DEFAULT-VALUE}).")
     int paths;
 
     @Range(min = 1, max = 24 * 60)

@@ -8,7 +8,8 @@ import dev.tellmej.hdl.UInt;
 
 /**
  * A pass's read port on a buffer: the pass drives {@code address} and {@code enable}; the word read is on
- * {@code data} {@code latency} cycles later (2 from UltraRAM). Each buffer has one reader: the score buffer the
+ * {@code data} {@code latency} cycles later (2 from UltraRAM; 3 where a chunk word is picked among several
+ * loaders, {@link AttentionShape#chunkBufferLatency}). Each buffer has one reader: the score buffer the
  * value pass, the key and value buffers their pass ({@link ChunkLoader#readPort}).
  */
 record BufferPort(UInt address, Bool enable, Bits data, int latency) {

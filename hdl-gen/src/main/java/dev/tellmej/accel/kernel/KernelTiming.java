@@ -75,8 +75,8 @@ public final class KernelTiming {
      * none, the files the netlist names are read where they still are).
      *
      * @param top        the module to analyse, or null for the one Yosys marked the top
-     * @param worstPaths how many of the design's worst paths to list (at least one;
-     *                   {@link TimingAnalysis#DEFAULT_WORST_PATHS} by default)
+     * @param worstPaths how many of the design's worst paths to list (at least one; the command line's default is
+     *                   {@link TimingAnalysis#DEFAULT_WORST_PATHS})
      * @throws IllegalArgumentException when the netlist has no such module
      */
     public static Result analyze(String config, String unit, String top, Path netlist, List<Path> verilog,

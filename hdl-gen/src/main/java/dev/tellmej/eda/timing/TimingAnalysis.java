@@ -32,7 +32,7 @@ import java.util.Set;
  * the clock edge, its outputs as due at the next).
  */
 public final class TimingAnalysis {
-    /** How many endpoints per module are looked at to find its ten worst distinct paths. */
+    /** How many endpoints per module are looked at (at least) to find its worst distinct paths. */
     private static final int EXAMINE = 20_000;
     /** How many of the whole design's worst paths a report lists unless asked for another count. */
     public static final int DEFAULT_WORST_PATHS = 10;

@@ -12,10 +12,10 @@ import java.util.List;
  * @param model                the delays the figures add up
  * @param clocks               each clock the design was held against, fastest first
  * @param modules              every module under the top with a register-to-register path, worst first
- * @param worstPaths           the worst paths of the whole design, at most ten unless asked for more, worst first,
- *                             none sharing its module and start or end signal with a worse one (names that differ
- *                             only in digits, the bits of a register or one register in several lanes, count as one
- *                             signal)
+ * @param worstPaths           the worst paths of the whole design, at most as many as asked for (ten by default),
+ *                             worst first, none sharing its module and start or end signal with a worse one (names
+ *                             that differ only in digits, the bits of a register or one register in several lanes,
+ *                             count as one signal)
  * @param unregistered         DSP48E2, block RAM and URAM outputs without their output register, grouped per module,
  *                             cell type and missing register, worst first
  * @param dspRegistersAbsorbed DSP48E2 cells whose neighbouring flip-flops the analysis counted as the DSP's own

@@ -69,9 +69,12 @@ final class BurstRoutes {
         fifo.pop.ready.set(when);
     }
 
-    /** Whether the FIFO takes a push now (for assertions: the arbiters push only below {@link #full}). */
+    /**
+     * Fewer than {@code burstsInFlight} bursts are recorded (for assertions: the arbiters push only below
+     * {@link #full}; the FIFO itself, with its head register, takes one more).
+     */
     Bool room() {
-        return fifo.push.ready;
+        return fifo.occupancy.lt(burstsInFlight);
     }
 
     /** An address a client presented, tagged with the client's index. */
