@@ -3852,24 +3852,6 @@ module tellme (
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
-      STEP_ISSUE: ;
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
       STEP_FINISH: call_finish = 1'b1; // Sequencer.java:616
       default: ;
     endcase
@@ -4729,25 +4711,7 @@ module tellme (
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
       STEP_ISSUE: embed_start = is_embed; // Sequencer.java:544
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -4970,25 +4934,7 @@ module tellme (
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
       STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:545
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -5252,25 +5198,7 @@ module tellme (
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:61
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
       STEP_ISSUE: attention_start = is_attention; // Sequencer.java:548
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -5992,24 +5920,7 @@ module tellme (
           lm_head_clear = 1'b1; // Sequencer.java:423
         end
       end
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
       STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:547
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -6190,25 +6101,7 @@ module tellme (
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:110
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
       STEP_ISSUE: linear_start = is_linear; // Sequencer.java:546
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -7293,19 +7186,6 @@ module tellme (
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
-      STEP_ISSUE: ;
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
       STEP_TAP: begin
         if (~tapping | ~has_tap) begin // Sequencer.java:569
         end else if (tap_settling != 3'd0) begin // Sequencer.java:570
@@ -7316,11 +7196,6 @@ module tellme (
           end
         end
       end
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
-      STEP_RECORD: ;
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end
@@ -7625,25 +7500,7 @@ module tellme (
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
     case (phase) // Sequencer.java:421
-      STEP_IDLE: ;
-      STEP_HEADER: ;
-      STEP_CHECK: ;
-      STEP_TOKENS: ;
-      STEP_TOKENS_CHECKED: ;
-      STEP_CAPACITY: ;
-      STEP_CHUNK: ;
-      STEP_FETCH: ;
-      STEP_SETUP_CHECK: ;
-      STEP_DECODE: ;
-      STEP_ISSUE: ;
-      STEP_EXECUTE: ;
-      STEP_BARRIER: ;
-      STEP_TAP: ;
-      STEP_NEXT: ;
-      STEP_CHUNK_END: ;
       STEP_RECORD: record_start = 1'b1; // Sequencer.java:604
-      STEP_DRAIN: ;
-      STEP_FINISH: ;
       default: ;
     endcase
   end

@@ -156,8 +156,6 @@ module TlmmCommandUnit_sim_small (
     divide_steps = 4'd0; // SerialDivider.java:57
     divide_quotient_fits = 1'b1; // SerialDivider.java:58
     case (step) // LayoutSequencer.java:67
-      STEP_IDLE: ;
-      STEP_CHECK: ;
       STEP_BLOCKS: begin
         divide_partial = {7'd0, divide_partial_part}; // SerialDivider.java:96
         divide_pending = {divide_partial_diff[6:0], 9'd0}; // SerialDivider.java:97
@@ -193,8 +191,6 @@ module TlmmCommandUnit_sim_small (
         divide_steps = 4'd7; // SerialDivider.java:99
         divide_quotient_fits = {7'd0, last_group[15:7]} < tiles; // SerialDivider.java:100
       end
-      STEP_SIZES: ;
-      STEP_ANSWER: ;
       default: ;
     endcase
   end

@@ -2443,7 +2443,6 @@ module TlmmEngine_kv260 (
     pattern_plus2 = 1'b0; // TableBuilder.java:159
     pattern_minus2 = 1'b0; // TableBuilder.java:160
     case (entry) // TableBuilder.java:164
-      4'd0: ;
       4'd1: pattern_plus0 = 1'b1; // TableBuilder.java:174
       4'd2: pattern_plus1 = 1'b1; // TableBuilder.java:174
       4'd3: pattern_plus2 = 1'b1; // TableBuilder.java:174

@@ -1049,15 +1049,19 @@ public final class VerilogEmitter {
                         : new Stmt.When(when.condition(), whenTrue, whenFalse, when.location());
             }
             case Stmt.Switch sw -> {
+                // An arm left empty says nothing when the default assigns nothing either, so it is dropped: the
+                // case lists only the values that do something here. (A case that lists every value of a state
+                // register, most of them empty, is also one Yosys's proc_rom turns into a ROM read addressed by
+                // the state, and a state register read as an address is one fsm_detect will not recode.)
+                Block otherwise = filterBlock(sw.otherwise(), keep);
                 List<Stmt.Case> cases = new ArrayList<>();
-                boolean any = false;
                 for (Stmt.Case arm : sw.cases()) {
                     Block body = filterBlock(arm.body(), keep);
-                    any |= !body.isEmpty();
-                    cases.add(new Stmt.Case(arm.values(), body, arm.location()));
+                    if (!body.isEmpty() || !otherwise.isEmpty()) {
+                        cases.add(new Stmt.Case(arm.values(), body, arm.location()));
+                    }
                 }
-                Block otherwise = filterBlock(sw.otherwise(), keep);
-                any |= !otherwise.isEmpty();
+                boolean any = !otherwise.isEmpty() || cases.stream().anyMatch(arm -> !arm.body().isEmpty());
                 yield any ? new Stmt.Switch(sw.selector(), cases, otherwise, sw.location()) : null;
             }
         };
