@@ -29,7 +29,7 @@ Fp16Square.v
 SyncFifo_w97_d4.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v
 Fp32ToInt8.v
-SyncFifo_w65_d13.v
+SyncFifo_w65_d13_head.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
 SyncFifo_w130_d128_ramblock.v

@@ -1604,9 +1604,13 @@ module tellme (
   wire         data_write_beat_ready;                              // DataWrites.java:36
   reg  [127:0] data_write_beat_payload_data;                       // DataWrites.java:36
   reg  [15:0]  data_write_beat_payload_strobes;                    // DataWrites.java:36
-  reg  [7:0]   data_writes_pending;                                // DataWrites.java:42
-  wire         data_writes_drained;                                // DataWrites.java:47
-  reg          data_write_failed;                                  // DataWrites.java:48
+  reg          data_write_beat_stage_valid;                        // Stream.java:140
+  reg  [127:0] data_write_beat_stage_payload_data;                 // Stream.java:141
+  reg  [15:0]  data_write_beat_stage_payload_strobes;              // Stream.java:141
+  wire         data_write_beat_stage_ready;                        // Stream.java:142
+  reg  [7:0]   data_writes_pending;                                // DataWrites.java:44
+  wire         data_writes_drained;                                // DataWrites.java:49
+  reg          data_write_failed;                                  // DataWrites.java:50
 
   // buffers
   reg          buffer_write_valid;                                 // ActivationBuffers.java:77
@@ -1842,7 +1846,7 @@ module tellme (
   wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:126
   wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:128
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:136
-  reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:60
+  reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:76
   wire         quantize_reading;                                   // QuantizeExecutor.java:151
   reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:166
@@ -1850,14 +1854,14 @@ module tellme (
   reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:166
-  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:92
-  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:92
-  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:92
-  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:92
-  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:92
-  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:92
-  wire [3:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:92
-  wire         quantize_words_ready;                               // CreditBuffer.java:99
+  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:108
+  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:108
+  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:108
+  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:108
+  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:108
+  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:108
+  wire [3:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:108
+  wire         quantize_words_ready;                               // CreditBuffer.java:117
   reg          quantize_word_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_word_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_word_skid_buffer_1;                        // Stream.java:163
@@ -1896,104 +1900,104 @@ module tellme (
   wire         quantize_done;                                      // QuantizeExecutor.java:269
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:60
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:62
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:63
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:63
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:64
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:64
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:65
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:65
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:66
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:66
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:67
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:68
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:68
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:80
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:81
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:82
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:82
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:83
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:83
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:84
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:84
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:85
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:85
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:86
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:86
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:87
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:91
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:494
-  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  reg          attention_start;                                    // AttentionExecutor.java:61
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:63
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:64
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:64
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:65
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:65
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:66
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:66
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:67
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:67
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:68
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:69
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:69
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:81
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:82
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:83
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:83
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:84
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:84
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:85
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:85
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:86
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:86
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:87
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:87
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:88
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:92
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:497
+  wire         attention_part_beats;                               // AttentionExecutor.java:94
   reg          attention_bad_field;                                // Ahead.java:25
   wire         attention_src_overflow;                             // ActivationBuffers.java:223
   wire         attention_dst_overflow;                             // ActivationBuffers.java:223
   reg          attention_bad_size;                                 // Ahead.java:25
-  wire         attention_bad;                                      // AttentionExecutor.java:106
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:507
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:108
-  wire         attention_finish;                                   // AttentionExecutor.java:110
-  reg          attention_failed;                                   // AttentionExecutor.java:111
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:112
-  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:113
-  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:114
+  wire         attention_bad;                                      // AttentionExecutor.java:107
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:510
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:109
+  wire         attention_finish;                                   // AttentionExecutor.java:111
+  reg          attention_failed;                                   // AttentionExecutor.java:112
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:113
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:114
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:115
   reg          attention_no_tokens;                                // Ahead.java:25
-  wire         attention_skip;                                     // AttentionExecutor.java:117
+  wire         attention_skip;                                     // AttentionExecutor.java:118
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:233
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:181
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:184
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:185
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:186
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:187
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:190
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:191
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:192
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:194
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:195
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:196
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:240
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:241
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:242
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:234
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:182
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:185
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:186
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:187
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:188
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:191
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:192
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:193
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:195
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:196
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:197
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:241
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:242
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:243
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:279
-  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:282
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:286
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:287
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:288
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:289
-  wire         attention_last_query_word;                          // AttentionExecutor.java:290
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:291
-  wire         attention_last_query_head;                          // AttentionExecutor.java:292
-  wire         attention_last_query_token;                         // AttentionExecutor.java:293
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:308
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:308
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:308
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:308
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:313
-  wire         attention_query_pushing;                            // AttentionExecutor.java:339
-  wire         attention_query_taken;                              // AttentionExecutor.java:344
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:280
+  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:283
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:287
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:288
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:289
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:290
+  wire         attention_last_query_word;                          // AttentionExecutor.java:291
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:292
+  wire         attention_last_query_head;                          // AttentionExecutor.java:293
+  wire         attention_last_query_token;                         // AttentionExecutor.java:294
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:309
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:309
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:309
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:309
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:314
+  wire         attention_query_pushing;                            // AttentionExecutor.java:340
+  wire         attention_query_taken;                              // AttentionExecutor.java:345
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:403
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:181
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:184
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:185
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:186
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:187
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:190
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:191
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:192
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:194
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:195
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:196
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:410
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:410
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:410
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:404
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:182
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:185
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:186
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:187
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:188
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:191
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:192
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:193
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:195
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:196
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:197
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:411
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:411
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:411
   wire         attention_unit_dones_push_valid;                    // Stream.java:203
   wire         attention_unit_dones_push_ready;                    // Stream.java:203
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
@@ -2001,17 +2005,25 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:203
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
-  wire         attention_refused;                                  // AttentionExecutor.java:417
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:419
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:420
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:421
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:422
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:423
-  wire         attention_last_out_word;                            // AttentionExecutor.java:424
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:425
-  wire         attention_last_out_head;                            // AttentionExecutor.java:426
-  wire         attention_last_out_token;                           // AttentionExecutor.java:427
-  wire         attention_out_beat;                                 // AttentionExecutor.java:429
+  wire         attention_refused;                                  // AttentionExecutor.java:418
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:420
+  reg  [7:0]   attention_output_beat;                              // RunCounter.java:59
+  reg          attention_output_beat_last;                         // RunCounter.java:60
+  reg          attention_output_beat_restart;                      // RunCounter.java:61
+  reg          attention_output_beat_step;                         // RunCounter.java:62
+  wire [7:0]   attention_output_beat_limit;                        // RunCounter.java:65
+  wire         attention_output_beat_single;                       // RunCounter.java:66
+  reg  [7:0]   attention_out_head;                                 // RunCounter.java:59
+  reg          attention_out_head_last;                            // RunCounter.java:60
+  reg          attention_out_head_restart;                         // RunCounter.java:61
+  reg          attention_out_head_step;                            // RunCounter.java:62
+  wire [7:0]   attention_out_head_limit;                           // RunCounter.java:65
+  wire         attention_out_head_single;                          // RunCounter.java:66
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:426
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:427
+  wire         attention_last_out_word;                            // AttentionExecutor.java:428
+  wire         attention_last_out_token;                           // AttentionExecutor.java:431
+  wire         attention_out_beat;                                 // AttentionExecutor.java:432
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:188
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:189
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:189
@@ -2026,11 +2038,11 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:160
   reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:161
   reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:162
-  wire         attention_taken;                                    // AttentionExecutor.java:464
-  wire         attention_drained;                                  // AttentionExecutor.java:470
+  wire         attention_taken;                                    // AttentionExecutor.java:467
+  wire         attention_drained;                                  // AttentionExecutor.java:473
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:155
+  wire         attention_done;                                     // AttentionExecutor.java:156
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -2132,7 +2144,7 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:223
   reg          linear_bad_size;                                    // Ahead.java:25
   wire         linear_bad;                                         // LinearExecutor.java:186
-  reg          linear_cache;                                       // LinearExecutor.java:645
+  reg          linear_cache;                                       // LinearExecutor.java:653
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:236
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:237
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:238
@@ -2224,10 +2236,10 @@ module tellme (
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
   reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:505
-  reg          linear_residual_add;                                // LinearExecutor.java:645
-  reg          linear_gate_up;                                     // LinearExecutor.java:645
+  reg          linear_residual_add;                                // LinearExecutor.java:653
+  reg          linear_gate_up;                                     // LinearExecutor.java:653
   wire         linear_y_ready;                                     // LinearExecutor.java:509
-  reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:60
+  reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
   reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:518
   reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:518
   reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:518
@@ -2237,56 +2249,57 @@ module tellme (
   wire         linear_y_take;                                      // LinearExecutor.java:521
   reg  [23:0]  linear_words_written;                               // LinearExecutor.java:524
   reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:525
-  reg          linear_stores_y;                                    // LinearExecutor.java:645
+  reg          linear_stores_y;                                    // LinearExecutor.java:653
   wire         linear_store_write;                                 // LinearExecutor.java:530
   wire         linear_residual_read;                               // LinearExecutor.java:531
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:550
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:550
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:550
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:550
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:557
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:557
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:557
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:557
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:557
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:558
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:558
-  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:92
-  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:92
-  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:92
-  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:92
-  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:92
-  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:92
-  wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:92
-  wire         linear_residual_feed_ready;                         // CreditBuffer.java:99
-  wire         linear_feed_gating;                                 // LinearExecutor.java:561
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:572
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:572
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:572
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:572
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:537
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:556
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:556
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:556
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:556
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:563
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:563
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:563
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:563
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:563
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:563
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:564
+  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
+  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
+  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
+  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:108
+  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:108
+  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
+  wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
+  wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
+  wire         linear_feed_gating;                                 // LinearExecutor.java:567
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:578
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:578
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:578
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:578
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2294,17 +2307,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:576
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:577
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:579
-  wire         linear_unit_out;                                    // LinearExecutor.java:582
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:595
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:596
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:596
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:596
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:596
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:597
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:598
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:582
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:583
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:585
+  wire         linear_unit_out;                                    // LinearExecutor.java:588
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:601
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:602
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:602
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:602
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:602
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:603
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:604
   reg          linear_write;                                       // ActivationBuffers.java:159
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:160
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:160
@@ -2312,8 +2325,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:160
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:161
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:162
-  reg          linear_engine_done;                                 // LinearExecutor.java:610
-  reg          linear_rotating;                                    // LinearExecutor.java:645
+  reg          linear_engine_done;                                 // LinearExecutor.java:616
+  reg          linear_rotating;                                    // LinearExecutor.java:653
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -2406,8 +2419,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:622
-  wire         linear_done;                                        // LinearExecutor.java:632
+  reg          linear_rotate_started;                              // LinearExecutor.java:630
+  wire         linear_done;                                        // LinearExecutor.java:640
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2500,111 +2513,114 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [4:0]   phase;                                              // Sequencer.java:56
-  reg  [7:0]   error_code;                                         // Sequencer.java:57
-  reg  [31:0]  error_detail;                                       // Sequencer.java:58
-  reg          no_error;                                           // Sequencer.java:61
-  reg  [15:0]  read_beat;                                          // Sequencer.java:66
-  reg          read_issued;                                        // Sequencer.java:67
-  wire         header_beat;                                        // Sequencer.java:68
-  reg          header_magic_ok;                                    // Sequencer.java:717
-  reg          header_version_ok;                                  // Sequencer.java:717
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:704
-  reg  [31:0]  header_program_length;                              // Sequencer.java:704
-  reg  [31:0]  header_context;                                     // Sequencer.java:704
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:704
-  wire [63:0]  logits_offset;                                      // Sequencer.java:87
-  reg  [63:0]  debug_base;                                         // Sequencer.java:88
-  wire         image_valid;                                        // Sequencer.java:90
-  wire         tapping;                                            // Sequencer.java:91
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:94
-  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:95
-  reg  [31:0]  pc;                                                 // Sequencer.java:96
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:97
-  reg  [127:0] instruction_word;                                   // Sequencer.java:98
-  reg  [31:0]  token_index;                                        // Sequencer.java:99
-  reg  [1:0]   token_word;                                         // Sequencer.java:100
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:101
-  reg  [31:0]  tap_used;                                           // Sequencer.java:102
-  reg  [31:0]  tap_records;                                        // Sequencer.java:103
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:104
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:107
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:108
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:109
-  reg          setup_rope_adjacent;                                // Sequencer.java:110
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:111
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:112
-  wire [36:0]  token_bytes;                                        // Sequencer.java:116
-  wire [30:0]  token_beats;                                        // Sequencer.java:118
-  wire [63:0]  fetch_address;                                      // Sequencer.java:121
-  reg          program_left;                                       // Sequencer.java:124
-  wire         fetching;                                           // Sequencer.java:127
-  wire         own_read;                                           // Sequencer.java:128
-  reg          last_token;                                         // Sequencer.java:152
+  reg  [4:0]   phase;                                              // Sequencer.java:57
+  reg  [7:0]   error_code;                                         // Sequencer.java:58
+  reg  [31:0]  error_detail;                                       // Sequencer.java:59
+  reg          no_error;                                           // Sequencer.java:62
+  reg  [15:0]  read_beat;                                          // Sequencer.java:67
+  reg          read_issued;                                        // Sequencer.java:68
+  wire         header_beat;                                        // Sequencer.java:69
+  reg          header_magic_ok;                                    // Sequencer.java:727
+  reg          header_version_ok;                                  // Sequencer.java:727
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:714
+  reg  [31:0]  header_program_length;                              // Sequencer.java:714
+  reg  [31:0]  header_context;                                     // Sequencer.java:714
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:714
+  wire [63:0]  logits_offset;                                      // Sequencer.java:88
+  reg  [63:0]  debug_base;                                         // Sequencer.java:89
+  wire         image_valid;                                        // Sequencer.java:91
+  wire         tapping;                                            // Sequencer.java:92
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:95
+  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:96
+  reg  [31:0]  pc;                                                 // Sequencer.java:97
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:98
+  reg  [127:0] instruction_word;                                   // Sequencer.java:99
+  reg  [31:0]  token_index;                                        // Sequencer.java:100
+  reg  [1:0]   token_word;                                         // Sequencer.java:101
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:102
+  reg  [31:0]  tap_used;                                           // Sequencer.java:103
+  reg  [31:0]  tap_records;                                        // Sequencer.java:104
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:105
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:108
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:109
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:110
+  reg          setup_rope_adjacent;                                // Sequencer.java:111
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:112
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:113
+  wire [36:0]  token_bytes;                                        // Sequencer.java:117
+  wire [30:0]  token_beats;                                        // Sequencer.java:119
+  wire [63:0]  fetch_address;                                      // Sequencer.java:122
+  reg          program_left;                                       // Sequencer.java:125
+  wire         fetching;                                           // Sequencer.java:128
+  wire         own_read;                                           // Sequencer.java:129
+  reg          last_token;                                         // Sequencer.java:153
   reg  [31:0]  token_count_less_2;                                 // Ahead.java:32
-  wire         last_token_word;                                    // Sequencer.java:161
-  wire         own_beat;                                           // Sequencer.java:163
-  wire         waiting_for_data;                                   // Sequencer.java:164
+  wire         last_token_word;                                    // Sequencer.java:162
+  wire         own_beat;                                           // Sequencer.java:164
+  wire         waiting_for_data;                                   // Sequencer.java:165
   reg  [32:0]  call_end;                                           // Ahead.java:32
-  wire         bad_call;                                           // Sequencer.java:173
-  wire [7:0]   opcode;                                             // Sequencer.java:176
-  wire         setup_bad_field;                                    // Sequencer.java:680
-  reg          setup_bad;                                          // Sequencer.java:177
+  reg          bad_call;                                           // Ahead.java:25
+  reg          header_past_context;                                // Sequencer.java:727
+  wire [7:0]   opcode;                                             // Sequencer.java:184
+  wire         setup_bad_head;                                     // Sequencer.java:690
+  reg          setup_bad_shape;                                    // Sequencer.java:187
+  reg          setup_short_cache;                                  // Sequencer.java:188
+  wire         setup_bad;                                          // Sequencer.java:189
   reg          last_chunk;                                         // Ahead.java:25
-  reg          linear_settled_q;                                   // Sequencer.java:187
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:201
-  reg  [63:0]  logits_address;                                     // Sequencer.java:255
-  wire         first_word_beat;                                    // Sequencer.java:261
-  wire [7:0]   fetched_opcode;                                     // Sequencer.java:263
-  reg          is_embed;                                           // Sequencer.java:689
-  reg          is_quantize;                                        // Sequencer.java:689
-  reg          is_attention;                                       // Sequencer.java:689
-  reg          is_lm_head;                                         // Sequencer.java:689
-  reg          is_linear;                                          // Sequencer.java:689
-  wire         unit_done;                                          // Sequencer.java:270
-  reg  [7:0]   unit_code;                                          // Sequencer.java:271
-  reg          unit_done_q;                                        // Sequencer.java:279
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:280
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:288
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:294
-  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:295
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:296
-  wire         has_tap;                                            // Sequencer.java:301
+  reg          linear_settled_q;                                   // Sequencer.java:199
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:213
+  reg  [63:0]  logits_address;                                     // Sequencer.java:267
+  wire         first_word_beat;                                    // Sequencer.java:273
+  wire [7:0]   fetched_opcode;                                     // Sequencer.java:275
+  reg          is_embed;                                           // Sequencer.java:699
+  reg          is_quantize;                                        // Sequencer.java:699
+  reg          is_attention;                                       // Sequencer.java:699
+  reg          is_lm_head;                                         // Sequencer.java:699
+  reg          is_linear;                                          // Sequencer.java:699
+  wire         unit_done;                                          // Sequencer.java:282
+  reg  [7:0]   unit_code;                                          // Sequencer.java:283
+  reg          unit_done_q;                                        // Sequencer.java:291
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:292
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:300
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:306
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:307
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:308
+  wire         has_tap;                                            // Sequencer.java:313
   reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:307
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:308
-  reg          tap_fits;                                           // Sequencer.java:312
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:314
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:317
-  reg          tap_busy;                                           // Sequencer.java:327
-  reg          peek_issued;                                        // Sequencer.java:338
-  reg          peek_busy;                                          // Sequencer.java:339
-  reg          peek_in;                                            // Sequencer.java:340
-  reg          peek_failed;                                        // Sequencer.java:341
-  reg          peek_searching;                                     // Sequencer.java:342
-  reg          peek_found;                                         // Sequencer.java:343
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:344
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:345
-  reg  [127:0] peek_word;                                          // Sequencer.java:346
-  wire [31:0]  instructions_after;                                 // Sequencer.java:347
-  wire [2:0]   peek_words;                                         // Sequencer.java:349
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:356
-  reg          more_instructions;                                  // Sequencer.java:357
-  reg  [63:0]  peek_address;                                       // Sequencer.java:358
-  wire         peek_wanted;                                        // Sequencer.java:362
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:381
-  wire         peek_linear;                                        // Sequencer.java:406
-  reg          drop_prefetch;                                      // Sequencer.java:419
-  wire         token_outside_0;                                    // Sequencer.java:463
-  wire         token_outside_1;                                    // Sequencer.java:463
-  wire         token_outside_2;                                    // Sequencer.java:463
-  wire         token_outside_3;                                    // Sequencer.java:463
-  reg          token_outside_picked;                               // Sequencer.java:466
-  wire         token_outside;                                      // Sequencer.java:466
-  wire [31:0]  tokens_left;                                        // Sequencer.java:494
-  reg          record_written;                                     // Sequencer.java:648
-  wire         record_done;                                        // Sequencer.java:650
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:319
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:320
+  reg          tap_fits;                                           // Sequencer.java:324
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:326
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:329
+  reg          tap_busy;                                           // Sequencer.java:339
+  reg          peek_issued;                                        // Sequencer.java:350
+  reg          peek_busy;                                          // Sequencer.java:351
+  reg          peek_in;                                            // Sequencer.java:352
+  reg          peek_failed;                                        // Sequencer.java:353
+  reg          peek_searching;                                     // Sequencer.java:354
+  reg          peek_found;                                         // Sequencer.java:355
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:356
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:357
+  reg  [127:0] peek_word;                                          // Sequencer.java:358
+  wire [31:0]  instructions_after;                                 // Sequencer.java:359
+  wire [2:0]   peek_words;                                         // Sequencer.java:361
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:368
+  reg          more_instructions;                                  // Sequencer.java:369
+  reg  [63:0]  peek_address;                                       // Sequencer.java:370
+  wire         peek_wanted;                                        // Sequencer.java:374
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:393
+  wire         peek_linear;                                        // Sequencer.java:418
+  reg          drop_prefetch;                                      // Sequencer.java:431
+  wire         token_outside_0;                                    // Sequencer.java:475
+  wire         token_outside_1;                                    // Sequencer.java:475
+  wire         token_outside_2;                                    // Sequencer.java:475
+  wire         token_outside_3;                                    // Sequencer.java:475
+  reg          token_outside_picked;                               // Sequencer.java:478
+  wire         token_outside;                                      // Sequencer.java:478
+  wire [31:0]  tokens_left;                                        // Sequencer.java:506
+  reg          record_written;                                     // Sequencer.java:660
+  wire         record_done;                                        // Sequencer.java:662
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:120
   (* ram_style = "block" *)
@@ -2651,6 +2667,7 @@ module tellme (
   wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
   wire data_beat_skid_ready_or;
+  wire data_write_beat_ready_or;
   wire [127:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
   wire embed_tokens_eq_0;
@@ -2784,6 +2801,7 @@ module tellme (
   wire [63:0] debug_base_sum;
   wire [31:0] token_count_less_2_diff;
   wire [32:0] call_end_sum;
+  wire bad_call_or;
   wire last_chunk_cmp;
   wire [47:0] setup_head_width_prod;
   wire [33:0] tap_bytes_q_sum;
@@ -2794,6 +2812,7 @@ module tellme (
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
+  assign data_write_beat_ready_or = ~data_write_beat_stage_valid | data_write_beat_stage_ready;
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
   assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim[2:0] != 3'd0);
@@ -3073,6 +3092,8 @@ module tellme (
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign token_count_less_2_diff = arg_token_count - 32'd2;
   assign call_end_sum = {1'b0, arg_start_position} + {1'b0, arg_token_count};
+  assign bad_call_or =
+      (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
   assign last_chunk_cmp = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
@@ -3633,9 +3654,9 @@ module tellme (
       data_write_skid_buffered ? data_write_skid_buffer_address : data_write_payload_address; // Stream.java:102
   assign data_writer_command_payload_beats =
       data_write_skid_buffered ? data_write_skid_buffer_beats : data_write_payload_beats; // Stream.java:102
-  assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
-  assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
-  assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
+  assign data_writer_data_valid = data_write_beat_stage_valid; // Stream.java:101
+  assign data_writer_data_payload_data = data_write_beat_stage_payload_data; // Stream.java:102
+  assign data_writer_data_payload_strobes = data_write_beat_stage_payload_strobes; // Stream.java:102
   assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:103
   assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:104
   assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:111
@@ -3665,27 +3686,27 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
-  // AttentionExecutor.java:264
+  // AttentionExecutor.java:265
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:265
-  // AttentionExecutor.java:266
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:266
+  // AttentionExecutor.java:267
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:267
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:269
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:270
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:271
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:272
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:340
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:342
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:342
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:342
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:342
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:342
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:342
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:342
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:342
-  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:430
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:268
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:270
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:271
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:272
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:273
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:341
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:343
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:343
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:343
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:343
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:343
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:343
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:343
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:343
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:433
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:114
@@ -3763,19 +3784,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:562
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:563
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:566
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:567
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:566
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:567
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:566
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:567
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:566
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:567
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:569
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:583
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:584
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:568
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:569
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:572
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:573
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:572
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:573
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:572
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:573
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:572
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:573
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:575
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:589
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:590
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3806,21 +3827,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:626
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:627
-  assign record_error_detail = error_detail; // Sequencer.java:628
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:629
-  assign record_instructions = instructions_executed; // Sequencer.java:630
-  assign record_argmax = lm_head_argmax; // Sequencer.java:631
-  assign record_cycles = call_cycles; // Sequencer.java:632
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:633
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:634
-  assign record_tapping = tapping; // Sequencer.java:635
-  assign record_tap_records = tap_records; // Sequencer.java:636
-  assign record_tap_used = tap_used; // Sequencer.java:637
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:638
-  assign record_address = arg_io; // Sequencer.java:639
-  assign record_area_address = debug_base; // Sequencer.java:640
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:638
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:639
+  assign record_error_detail = error_detail; // Sequencer.java:640
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:641
+  assign record_instructions = instructions_executed; // Sequencer.java:642
+  assign record_argmax = lm_head_argmax; // Sequencer.java:643
+  assign record_cycles = call_cycles; // Sequencer.java:644
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:645
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:646
+  assign record_tapping = tapping; // Sequencer.java:647
+  assign record_tap_records = tap_records; // Sequencer.java:648
+  assign record_tap_used = tap_used; // Sequencer.java:649
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:650
+  assign record_address = arg_io; // Sequencer.java:651
+  assign record_area_address = debug_base; // Sequencer.java:652
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3851,19 +3872,19 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:421
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:616
+    case (phase) // Sequencer.java:433
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:628
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:620
-  assign result_error_detail = error_detail; // Sequencer.java:621
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:622
-  assign result_instructions = instructions_executed; // Sequencer.java:623
-  assign result_argmax = lm_head_argmax; // Sequencer.java:624
+  assign result_error_code = error_code; // Sequencer.java:632
+  assign result_error_detail = error_detail; // Sequencer.java:633
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:634
+  assign result_instructions = instructions_executed; // Sequencer.java:635
+  assign result_argmax = lm_head_argmax; // Sequencer.java:636
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3982,31 +4003,31 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:163
       data_read_payload_beats = tap_source_beats; // TapWriter.java:164
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:129
-      data_read_valid = 1'b1; // Sequencer.java:130
-      case (phase) // Sequencer.java:131
+    if (own_read & ~read_issued) begin // Sequencer.java:130
+      data_read_valid = 1'b1; // Sequencer.java:131
+      case (phase) // Sequencer.java:132
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:133
-          data_read_payload_beats = 32'd16; // Sequencer.java:134
+          data_read_payload_address = arg_image; // Sequencer.java:134
+          data_read_payload_beats = 32'd16; // Sequencer.java:135
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:137
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:138
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:138
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:139
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:141
-          data_read_payload_beats = 32'd1; // Sequencer.java:142
+          data_read_payload_address = debug_base; // Sequencer.java:142
+          data_read_payload_beats = 32'd1; // Sequencer.java:143
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:145
-          data_read_payload_beats = 32'd1; // Sequencer.java:146
+          data_read_payload_address = fetch_address; // Sequencer.java:146
+          data_read_payload_beats = 32'd1; // Sequencer.java:147
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:363
-      data_read_valid = 1'b1; // Sequencer.java:364
-      data_read_payload_address = peek_address; // Sequencer.java:365
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:366
+    if (peek_wanted) begin // Sequencer.java:375
+      data_read_valid = 1'b1; // Sequencer.java:376
+      data_read_payload_address = peek_address; // Sequencer.java:377
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:378
     end
   end
 
@@ -4037,17 +4058,17 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
     end
-    if (own_read & read_issued) begin // Sequencer.java:162
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:162
+    if (own_read & read_issued) begin // Sequencer.java:163
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:163
     end
-    if (peek_busy) begin // Sequencer.java:377
-      data_beat_ready = 1'b1; // Sequencer.java:377
+    if (peek_busy) begin // Sequencer.java:389
+      data_beat_ready = 1'b1; // Sequencer.java:389
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:378
+    data_read_quiet = peek_busy; // Sequencer.java:390
   end
 
   always @(posedge ap_clk) begin
@@ -4141,8 +4162,9 @@ module tellme (
          (packer_keep0 ? 4'hf : 4'h0)}; // WordPacker.java:54
   end
 
-  assign data_write_beat_ready = data_writer_data_ready; // Stream.java:103
-  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:47
+  assign data_write_beat_ready = data_write_beat_ready_or; // Stream.java:144
+  assign data_write_beat_stage_ready = data_writer_data_ready; // Stream.java:103
+  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:49
 
   always @(posedge ap_clk) begin
     if (~data_write_skid_buffered) begin // Stream.java:166
@@ -4154,16 +4176,22 @@ module tellme (
     end else if (data_write_valid) begin // Stream.java:168
       data_write_skid_buffered <= 1'b1; // Stream.java:168
     end
-    // DataWrites.java:45
+    if (data_write_beat_ready_or) begin // Stream.java:145
+      data_write_beat_stage_valid <= data_write_beat_valid; // Stream.java:146
+      data_write_beat_stage_payload_data <= data_write_beat_payload_data; // Stream.java:147
+      data_write_beat_stage_payload_strobes <= data_write_beat_payload_strobes; // Stream.java:147
+    end
+    // DataWrites.java:47
     data_writes_pending <=
         (data_writes_pending + {7'd0, (data_write_valid & data_write_ready)}) - {7'd0, data_writer_done_valid};
-    if (call_start) begin // DataWrites.java:49
-      data_write_failed <= 1'b0; // DataWrites.java:49
-    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:50
-      data_write_failed <= 1'b1; // DataWrites.java:50
+    if (call_start) begin // DataWrites.java:51
+      data_write_failed <= 1'b0; // DataWrites.java:51
+    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:52
+      data_write_failed <= 1'b1; // DataWrites.java:52
     end
     if (!ap_rst_n) begin
       data_write_skid_buffered <= 1'b0;
+      data_write_beat_stage_valid <= 1'b0;
       data_writes_pending <= 8'd0;
       data_write_failed <= 1'b0;
     end
@@ -4241,19 +4269,19 @@ module tellme (
     if (quantize_reading) begin // QuantizeExecutor.java:159
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:314
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:316
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:317
-      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:318
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:319
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:315
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:317
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:318
+      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:319
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:320
     end
-    if (linear_running & ~linear_stores_y) begin // LinearExecutor.java:535
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:536
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:537
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:538
+    if (linear_epilogue_reads) begin // LinearExecutor.java:541
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:542
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:543
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:544
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:540
-      buffer_read_valid = 1'b1; // LinearExecutor.java:540
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:546
+      buffer_read_valid = 1'b1; // LinearExecutor.java:546
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -4710,45 +4738,45 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:421
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:544
+    case (phase) // Sequencer.java:433
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:556
       default: ;
     endcase
   end
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:192
+    embed_dst = instruction_word[11:8]; // Sequencer.java:204
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:193
+    embed_dim = instruction_word[31:16]; // Sequencer.java:205
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:194
+    embed_table = instruction_word[63:32]; // Sequencer.java:206
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:195
+    embed_tokens = chunk_tokens; // Sequencer.java:207
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:196
+    embed_first_token = chunk_from; // Sequencer.java:208
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:197
+    embed_image = arg_image; // Sequencer.java:209
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:198
+    embed_io = arg_io; // Sequencer.java:210
   end
 
   assign embed_overflow =
@@ -4933,45 +4961,45 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:421
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:545
+    case (phase) // Sequencer.java:433
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:557
       default: ;
     endcase
   end
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:218
+    quantize_src = instruction_word[11:8]; // Sequencer.java:230
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:219
+    quantize_norm = instruction_word[12]; // Sequencer.java:231
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:220
+    quantize_length = instruction_word[31:16]; // Sequencer.java:232
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:221
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:233
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:222
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:234
   end
 
   always @(*) begin
     quantize_tokens = 4'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:223
+    quantize_tokens = chunk_tokens; // Sequencer.java:235
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:224
+    quantize_image = arg_image; // Sequencer.java:236
   end
 
   assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
@@ -4989,13 +5017,13 @@ module tellme (
   // QuantizeExecutor.java:151
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 4'd0);
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d6; // CreditBuffer.java:93
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d6; // CreditBuffer.java:111
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:94
-  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:100
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:112
+  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:118
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
@@ -5071,10 +5099,10 @@ module tellme (
     quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:166
     quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:166
     quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:166
-    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:97
-    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:98
-      quantize_words_credits <= quantize_words_credits + 4'd1; // CreditBuffer.java:98
+    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:115
+    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:116
+      quantize_words_credits <= quantize_words_credits + 4'd1; // CreditBuffer.java:116
     end
     if (~quantize_word_skid_buffered) begin // Stream.java:166
       quantize_word_skid_buffer_0 <= quantize_words_fifo_pop_payload[15:0]; // Stream.java:166
@@ -5193,233 +5221,233 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:55): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:56): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:61
-    case (phase) // Sequencer.java:421
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:548
+    attention_start = 1'b0; // AttentionExecutor.java:62
+    case (phase) // Sequencer.java:433
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:560
       default: ;
     endcase
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:74
-    attention_src = instruction_word[11:8]; // Sequencer.java:204
+    attention_src = 4'd0; // AttentionExecutor.java:75
+    attention_src = instruction_word[11:8]; // Sequencer.java:216
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:74
-    attention_dst = instruction_word[15:12]; // Sequencer.java:205
+    attention_dst = 4'd0; // AttentionExecutor.java:75
+    attention_dst = instruction_word[15:12]; // Sequencer.java:217
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:74
-    attention_layer = instruction_word[31:24]; // Sequencer.java:206
+    attention_layer = 8'd0; // AttentionExecutor.java:75
+    attention_layer = instruction_word[31:24]; // Sequencer.java:218
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:76
-    attention_scale = instruction_word[63:32]; // Sequencer.java:207
+    attention_scale = 32'h0; // AttentionExecutor.java:77
+    attention_scale = instruction_word[63:32]; // Sequencer.java:219
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:74
-    attention_head_dim = setup_head_dim; // Sequencer.java:208
+    attention_head_dim = 16'd0; // AttentionExecutor.java:75
+    attention_head_dim = setup_head_dim; // Sequencer.java:220
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:74
-    attention_heads = setup_heads; // Sequencer.java:209
+    attention_heads = 8'd0; // AttentionExecutor.java:75
+    attention_heads = setup_heads; // Sequencer.java:221
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:74
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:210
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:75
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:222
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:74
-    attention_head_width = setup_head_width; // Sequencer.java:211
+    attention_head_width = 32'd0; // AttentionExecutor.java:75
+    attention_head_width = setup_head_width; // Sequencer.java:223
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:74
-    attention_positions = setup_positions; // Sequencer.java:212
+    attention_positions = 32'd0; // AttentionExecutor.java:75
+    attention_positions = setup_positions; // Sequencer.java:224
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:74
-    attention_tokens = chunk_tokens; // Sequencer.java:213
+    attention_tokens = 4'd0; // AttentionExecutor.java:75
+    attention_tokens = chunk_tokens; // Sequencer.java:225
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:74
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:214
+    attention_first_position = 32'd0; // AttentionExecutor.java:75
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:226
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:74
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:215
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:75
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:227
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:91
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:92
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:495
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    attention_group_of = 8'd0; // AttentionExecutor.java:498
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd3; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd3; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd4; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd4; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd5; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd5; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd6; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd6; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd7; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd7; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd8; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd8; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd9; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd9; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd10; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd10; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd11; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd11; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd12; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd12; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd13; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd13; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd14; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd14; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd15; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd15; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd16; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd16; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd3; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd3; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd4; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd4; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd5; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd5; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd6; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd6; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd7; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd7; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd8; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd8; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd3; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd3; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd4; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd4; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd5; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd5; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd3; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd3; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd4; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd4; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd3; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd3; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd2; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd2; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:499
-      attention_group_of = 8'd1; // AttentionExecutor.java:499
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
+      attention_group_of = 8'd1; // AttentionExecutor.java:502
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:93
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:94
   // ActivationBuffers.java:223
   assign attention_src_overflow =
       (~(attention_src < 4'd5) & (attention_q_width != 24'd0))
@@ -5430,79 +5458,79 @@ module tellme (
       (~(attention_dst < 4'd5) & (attention_q_width != 24'd0))
       | (((attention_dst == 4'd0) | (attention_dst == 4'd1) | (attention_dst == 4'd2)) & (attention_q_width > 24'd1536))
       | (((attention_dst == 4'd3) | (attention_dst == 4'd4)) & (attention_q_width > 24'd4096));
-  assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:106
+  assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:107
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:508
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:511
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:511
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:511
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:514
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
     end
   end
 
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:108
-  assign attention_skip = attention_bad | attention_no_tokens; // AttentionExecutor.java:117
-  // AttentionExecutor.java:121
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:109
+  assign attention_skip = attention_bad | attention_no_tokens; // AttentionExecutor.java:118
+  // AttentionExecutor.java:122
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:155
+  assign attention_done = attention_finish; // AttentionExecutor.java:156
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:25
     attention_bad_size <= attention_src_overflow_or_dst_overflow; // Ahead.java:25
     attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
-    if (attention_start) begin // AttentionExecutor.java:123
-      attention_src_id <= attention_src; // AttentionExecutor.java:124
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:125
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:126
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:127
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:128
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:129
-      attention_group <= attention_group_of; // AttentionExecutor.java:130
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:131
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:132
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:133
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:134
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:135
-      attention_code <= 8'd0; // AttentionExecutor.java:136
-      attention_failed <= 1'b0; // AttentionExecutor.java:137
-      attention_commands_issued <= 16'd0; // AttentionExecutor.java:138
-      attention_commands_collected <= 16'd0; // AttentionExecutor.java:139
-      if (attention_bad) begin // AttentionExecutor.java:140
-        attention_code <= 8'd3; // AttentionExecutor.java:140
+    if (attention_start) begin // AttentionExecutor.java:124
+      attention_src_id <= attention_src; // AttentionExecutor.java:125
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:126
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:127
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:128
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:129
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:130
+      attention_group <= attention_group_of; // AttentionExecutor.java:131
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:132
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:133
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:134
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:135
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:136
+      attention_code <= 8'd0; // AttentionExecutor.java:137
+      attention_failed <= 1'b0; // AttentionExecutor.java:138
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:139
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:140
+      if (attention_bad) begin // AttentionExecutor.java:141
+        attention_code <= 8'd3; // AttentionExecutor.java:141
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:143
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:143
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:144
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:144
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:145
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:145
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:146
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:146
     end
-    if (attention_taken) begin // AttentionExecutor.java:146
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:147
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:149
-        attention_failed <= 1'b1; // AttentionExecutor.java:150
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:151
+    if (attention_taken) begin // AttentionExecutor.java:147
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:148
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:150
+        attention_failed <= 1'b1; // AttentionExecutor.java:151
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:152
       end
     end
     if (!ap_rst_n) begin
@@ -5530,45 +5558,45 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:229): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:230): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:186
+  // AttentionExecutor.java:187
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:192
+  // AttentionExecutor.java:193
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:194
-  // AttentionExecutor.java:195
-  assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:195
   // AttentionExecutor.java:196
+  assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:197
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:290
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:291
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:292
-  // AttentionExecutor.java:293
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:291
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:292
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:293
+  // AttentionExecutor.java:294
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:339
-  // AttentionExecutor.java:344
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:340
+  // AttentionExecutor.java:345
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:197
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:198
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:199
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:200
+    if (attention_start) begin // AttentionExecutor.java:198
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:199
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:200
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:201
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:202
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:203
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:204
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:205
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:203
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:204
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:205
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:206
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:207
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:208
-      if (attention_issue_last_block) begin // AttentionExecutor.java:209
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:210
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:211
-        // AttentionExecutor.java:212
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:208
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:209
+      if (attention_issue_last_block) begin // AttentionExecutor.java:210
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:211
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:212
+        // AttentionExecutor.java:213
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -5580,14 +5608,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:245
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:246
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:247
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:246
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:247
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:248
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:249
-      // AttentionExecutor.java:250
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:250
+      // AttentionExecutor.java:251
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:251
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:252
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -5597,84 +5625,84 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:255
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:255
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:256
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:256
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:256
-      // AttentionExecutor.java:257
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:257
+      // AttentionExecutor.java:258
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:258
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:259
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:262
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:262
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:263
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:263
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:263
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:263
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:264
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:264
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:294
-      attention_query_token <= 8'd0; // AttentionExecutor.java:295
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:296
-      attention_query_head <= 8'd0; // AttentionExecutor.java:297
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:298
-      attention_query_word <= 1'b0; // AttentionExecutor.java:299
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:300
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:301
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:295
+      attention_query_token <= 8'd0; // AttentionExecutor.java:296
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:297
+      attention_query_head <= 8'd0; // AttentionExecutor.java:298
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:299
+      attention_query_word <= 1'b0; // AttentionExecutor.java:300
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:301
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:302
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:314
-      attention_query_wait <= 3'd4; // AttentionExecutor.java:315
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:320
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:315
+      attention_query_wait <= 3'd4; // AttentionExecutor.java:316
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:321
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:322
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:323
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:324
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:324
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:323
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:324
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:325
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:325
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:346
-      if (~attention_query_word) begin // AttentionExecutor.java:349
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:351
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:351
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:351
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:351
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:347
+      if (~attention_query_word) begin // AttentionExecutor.java:350
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:352
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:352
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:352
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:352
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:356
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:357
+    if (attention_query_taken) begin // AttentionExecutor.java:357
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:358
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:358
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:361
-      if (attention_last_query_word) begin // AttentionExecutor.java:363
-        // AttentionExecutor.java:364
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:359
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:362
+      if (attention_last_query_word) begin // AttentionExecutor.java:364
+        // AttentionExecutor.java:365
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:365
-          // AttentionExecutor.java:366
+        if (attention_last_query_beat) begin // AttentionExecutor.java:366
+          // AttentionExecutor.java:367
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:367
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:368
-            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:369
-            if (attention_last_query_token) begin // AttentionExecutor.java:370
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:370
+          if (attention_last_query_head) begin // AttentionExecutor.java:368
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:369
+            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:370
+            if (attention_last_query_token) begin // AttentionExecutor.java:371
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:371
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:375
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:375
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:376
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:376
     end
-    if (attention_finish) begin // AttentionExecutor.java:376
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:376
+    if (attention_finish) begin // AttentionExecutor.java:377
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:377
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:378
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:379
-      if (attention_issue_last_block) begin // AttentionExecutor.java:380
-        // AttentionExecutor.java:380
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:379
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:380
+      if (attention_issue_last_block) begin // AttentionExecutor.java:381
+        // AttentionExecutor.java:381
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:382
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:382
+      if (attention_issue_last_command) begin // AttentionExecutor.java:383
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:383
       end
     end
     if (!ap_rst_n) begin
@@ -5703,60 +5731,103 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:399): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:400): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:186
+  // AttentionExecutor.java:187
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:192
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:194
-  // AttentionExecutor.java:195
-  assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
+      : attention_block_tokens; // AttentionExecutor.java:193
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:195
   // AttentionExecutor.java:196
+  assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:197
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:411
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:412
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:412
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:413
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
-  // AttentionExecutor.java:417
+  // AttentionExecutor.java:418
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:424
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:425
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:426
-  // AttentionExecutor.java:427
+
+  always @(*) begin
+    attention_output_beat_restart = 1'b0; // RunCounter.java:63
+    attention_out_head_restart = 1'b0; // RunCounter.java:63
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:478
+      attention_out_head_restart = 1'b1; // RunCounter.java:81
+      attention_output_beat_restart = 1'b1; // RunCounter.java:81
+    end
+  end
+
+  always @(*) begin
+    attention_output_beat_step = 1'b0; // RunCounter.java:64
+    attention_out_head_step = 1'b0; // RunCounter.java:64
+    if (attention_out_beat) begin // AttentionExecutor.java:449
+      if (attention_last_out_word) begin // AttentionExecutor.java:455
+        attention_output_beat_step = 1'b1; // RunCounter.java:86
+        if (attention_output_beat_last) begin // AttentionExecutor.java:457
+          attention_out_head_step = 1'b1; // RunCounter.java:86
+        end
+      end
+    end
+  end
+
+  assign attention_output_beat_limit = attention_row_beats; // RunCounter.java:65
+  assign attention_output_beat_single = attention_output_beat_limit == 8'd1; // RunCounter.java:66
+  assign attention_out_head_limit = attention_group; // RunCounter.java:65
+  assign attention_out_head_single = attention_out_head_limit == 8'd1; // RunCounter.java:66
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:428
+  // AttentionExecutor.java:431
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:429
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:432
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:464
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:465
-  // AttentionExecutor.java:470
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:467
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:468
+  // AttentionExecutor.java:473
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:197
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:198
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:199
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:200
+    if (attention_start) begin // AttentionExecutor.java:198
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:199
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:200
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:201
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:202
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:203
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:204
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:205
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:203
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:204
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:205
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:206
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:207
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:208
-      if (attention_collect_last_block) begin // AttentionExecutor.java:209
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:210
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:211
-        // AttentionExecutor.java:212
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:208
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:209
+      if (attention_collect_last_block) begin // AttentionExecutor.java:210
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:211
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:212
+        // AttentionExecutor.java:213
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
+    end
+    if (attention_output_beat_restart) begin // RunCounter.java:67
+      attention_output_beat <= 8'd0; // RunCounter.java:68
+      attention_output_beat_last <= attention_output_beat_single; // RunCounter.java:69
+    end else if (attention_output_beat_step) begin // RunCounter.java:70
+      attention_output_beat <= attention_output_beat_last ? 8'd0 : (attention_output_beat + 8'd1); // RunCounter.java:71
+      attention_output_beat_last <=
+          attention_output_beat_last ? attention_output_beat_single
+          : ((attention_output_beat + 8'd2) == attention_output_beat_limit); // RunCounter.java:72
+    end
+    if (attention_out_head_restart) begin // RunCounter.java:67
+      attention_out_head <= 8'd0; // RunCounter.java:68
+      attention_out_head_last <= attention_out_head_single; // RunCounter.java:69
+    end else if (attention_out_head_step) begin // RunCounter.java:70
+      attention_out_head <= attention_out_head_last ? 8'd0 : (attention_out_head + 8'd1); // RunCounter.java:71
+      attention_out_head_last <=
+          attention_out_head_last ? attention_out_head_single
+          : ((attention_out_head + 8'd2) == attention_out_head_limit); // RunCounter.java:72
     end
     attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:188
     // ActivationBuffers.java:189
@@ -5840,55 +5911,49 @@ module tellme (
            13'h0}; // ActivationBuffers.java:160
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:161
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:162
-    if (attention_out_beat) begin // AttentionExecutor.java:446
+    if (attention_out_beat) begin // AttentionExecutor.java:449
       attention_out_word_index <=
-          (attention_last_out_word & attention_last_out_beat & attention_last_out_head)
+          (attention_last_out_word & attention_output_beat_last & attention_out_head_last)
             ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:447
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:450
-      if (attention_last_out_word) begin // AttentionExecutor.java:452
-        // AttentionExecutor.java:453
-        attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:454
-          // AttentionExecutor.java:455
-          attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:456
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:457
-            if (attention_last_out_token) begin // AttentionExecutor.java:458
-              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:458
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:450
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:453
+      if (attention_last_out_word) begin // AttentionExecutor.java:455
+        if (attention_output_beat_last) begin // AttentionExecutor.java:457
+          if (attention_out_head_last) begin // AttentionExecutor.java:459
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:460
+            if (attention_last_out_token) begin // AttentionExecutor.java:461
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:461
             end
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:466
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:466
+    if (attention_taken) begin // AttentionExecutor.java:469
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:469
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:471
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:472
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:473
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:473
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:474
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:475
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:476
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:476
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:475
-      attention_out_token <= 8'd0; // AttentionExecutor.java:476
-      attention_out_head <= 8'd0; // AttentionExecutor.java:477
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:478
-      attention_out_word <= 1'b0; // AttentionExecutor.java:479
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:480
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:481
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:478
+      attention_out_token <= 8'd0; // AttentionExecutor.java:479
+      attention_out_word <= 1'b0; // AttentionExecutor.java:482
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:483
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:484
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:483
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:483
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:486
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:486
     end
-    if (attention_start) begin // AttentionExecutor.java:484
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:485
-      if (attention_skip) begin // AttentionExecutor.java:486
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:486
+    if (attention_start) begin // AttentionExecutor.java:487
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:488
+      if (attention_skip) begin // AttentionExecutor.java:489
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:489
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:488
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:488
+    if (attention_finish) begin // AttentionExecutor.java:491
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:491
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5897,12 +5962,14 @@ module tellme (
       attention_collect_command_tokens <= 8'd0;
       attention_collect_block_first <= 4'd0;
       attention_collect_block_end <= 8'd0;
+      attention_output_beat <= 8'd0;
+      attention_output_beat_last <= 1'b0;
+      attention_out_head <= 8'd0;
+      attention_out_head_last <= 1'b0;
       attention_out_write_stored_valid <= 1'b0;
       attention_out_write <= 1'b0;
       attention_out_word_index <= 16'd0;
       attention_out_word <= 1'b0;
-      attention_output_beat <= 8'd0;
-      attention_out_head <= 8'd0;
       attention_out_token <= 8'd0;
       attention_collect_step <= COLLECT_STEP_IDLE;
     end
@@ -5914,60 +5981,60 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:421
+    case (phase) // Sequencer.java:433
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:422
-          lm_head_clear = 1'b1; // Sequencer.java:423
+        if (call_start) begin // Sequencer.java:434
+          lm_head_clear = 1'b1; // Sequencer.java:435
         end
       end
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:547
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:559
       default: ;
     endcase
   end
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:247
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:259
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:248
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:260
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:249
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:261
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:250
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:262
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:251
+    lm_head_vocab = header_vocab; // Sequencer.java:263
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:253
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:265
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:254
+    lm_head_image = arg_image; // Sequencer.java:266
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:256
+    lm_head_logits = logits_address; // Sequencer.java:268
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:252
+    lm_head_last_chunk = last_chunk; // Sequencer.java:264
   end
 
   assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
@@ -6100,130 +6167,130 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:110
-    case (phase) // Sequencer.java:421
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:546
+    case (phase) // Sequencer.java:433
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:558
       default: ;
     endcase
   end
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:124
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:227
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:239
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:124
-    linear_src = instruction_word[19:16]; // Sequencer.java:229
+    linear_src = instruction_word[19:16]; // Sequencer.java:241
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:124
-    linear_dst = instruction_word[23:20]; // Sequencer.java:230
+    linear_dst = instruction_word[23:20]; // Sequencer.java:242
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:124
-    linear_rows = instruction_word[47:32]; // Sequencer.java:231
+    linear_rows = instruction_word[47:32]; // Sequencer.java:243
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:124
-    linear_cols = instruction_word[63:48]; // Sequencer.java:232
+    linear_cols = instruction_word[63:48]; // Sequencer.java:244
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:124
-    linear_weights = instruction_word[95:64]; // Sequencer.java:233
+    linear_weights = instruction_word[95:64]; // Sequencer.java:245
   end
 
   always @(*) begin
     linear_tokens = 4'd0; // LinearExecutor.java:124
-    linear_tokens = chunk_tokens; // Sequencer.java:235
+    linear_tokens = chunk_tokens; // Sequencer.java:247
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:124
-    linear_image = arg_image; // Sequencer.java:236
+    linear_image = arg_image; // Sequencer.java:248
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:124
-    linear_layer = instruction_word[31:24]; // Sequencer.java:237
+    linear_layer = instruction_word[31:24]; // Sequencer.java:249
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:124
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:238
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:250
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:124
-    linear_head_dim = setup_head_dim; // Sequencer.java:239
+    linear_head_dim = setup_head_dim; // Sequencer.java:251
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:124
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:241
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:253
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:124
-    linear_positions = setup_positions; // Sequencer.java:242
+    linear_positions = setup_positions; // Sequencer.java:254
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:124
-    linear_rope_table = setup_rope_table; // Sequencer.java:243
+    linear_rope_table = setup_rope_table; // Sequencer.java:255
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:124
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:244
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:256
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:126
-    linear_relu2 = instruction_word[12]; // Sequencer.java:228
+    linear_relu2 = instruction_word[12]; // Sequencer.java:240
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:127
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:240
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:252
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:128
-    linear_scale = instruction_word[127:96]; // Sequencer.java:234
+    linear_scale = instruction_word[127:96]; // Sequencer.java:246
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:131
-    linear_peek_valid = peek_linear; // Sequencer.java:407
+    linear_peek_valid = peek_linear; // Sequencer.java:419
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:132
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:408
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:420
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:133
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:409
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:421
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:134
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:410
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:422
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:136
-    linear_reads_lent = peek_busy; // Sequencer.java:405
+    linear_reads_lent = peek_busy; // Sequencer.java:417
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:138
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:419
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:431
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
@@ -6340,7 +6407,7 @@ module tellme (
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
   // LinearExecutor.java:531
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:93
+  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:111
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
        linear_residual_y_d6_3,
@@ -6350,20 +6417,20 @@ module tellme (
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:94
-  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:100
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:112
+  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:561
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:567
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:576
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:577
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:579
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:582
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:585
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:632
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:582
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:583
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:585
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:588
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:591
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:640
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:25
@@ -6395,8 +6462,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:653
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:653
+    if (linear_start) begin // LinearExecutor.java:661
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:661
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:218
       if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:219
@@ -6582,94 +6649,97 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:653
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:653
+    if (linear_start) begin // LinearExecutor.java:661
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:661
     end
-    if (linear_start) begin // LinearExecutor.java:653
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:653
+    if (linear_start) begin // LinearExecutor.java:661
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:661
     end
     linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:525
     if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:527
       linear_words_written <= 24'd0; // LinearExecutor.java:527
     end
-    if (linear_start) begin // LinearExecutor.java:653
-      // LinearExecutor.java:653
+    if (linear_start) begin // LinearExecutor.java:661
+      // LinearExecutor.java:661
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:543
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:544
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:544
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:544
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:544
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:545
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:546
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:547
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:538
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:549
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:549
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:549
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:550
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:550
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:550
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:550
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:551
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:552
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:553
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:551
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:552
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:552
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:552
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:552
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:553
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:555
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:555
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:557
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:557
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:557
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:557
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:557
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:557
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:558
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:558
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:558
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:558
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:558
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:558
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:558
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:558
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:558
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:558
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:558
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:558
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:558
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:558
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:558
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:558
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:558
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:558
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:558
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:558
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:558
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:558
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:558
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:558
-    if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:97
-      linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:97
-    end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:98
-      linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:98
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:557
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:558
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:558
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:558
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:558
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:559
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:570
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:570
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:563
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:563
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:563
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:563
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:563
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:563
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:564
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:564
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:564
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:564
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:564
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:564
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:564
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:564
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:564
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:564
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:564
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:564
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:564
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:564
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:564
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:564
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:564
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:564
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:564
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:564
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:564
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:564
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:564
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:564
+    if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
+      linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
+    end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
+      linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:576
-    // LinearExecutor.java:577
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:576
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:576
+    end
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:582
+    // LinearExecutor.java:583
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:579
+    // LinearExecutor.java:585
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:595
-    // LinearExecutor.java:596
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:601
+    // LinearExecutor.java:602
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:596
+    // LinearExecutor.java:602
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:596
+    // LinearExecutor.java:602
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:596
+    // LinearExecutor.java:602
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:597
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:598
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:603
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:604
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:159
     // ActivationBuffers.java:160
     linear_write_values_0 <=
@@ -6721,32 +6791,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:161
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:162
-    if (linear_write) begin // LinearExecutor.java:608
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:608
+    if (linear_write) begin // LinearExecutor.java:614
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:614
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:611
-      linear_engine_done <= 1'b0; // LinearExecutor.java:611
-    end else if (tlmm_done) begin // LinearExecutor.java:611
-      linear_engine_done <= 1'b1; // LinearExecutor.java:611
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:617
+      linear_engine_done <= 1'b0; // LinearExecutor.java:617
+    end else if (tlmm_done) begin // LinearExecutor.java:617
+      linear_engine_done <= 1'b1; // LinearExecutor.java:617
     end
-    if (linear_start) begin // LinearExecutor.java:653
-      // LinearExecutor.java:653
+    if (linear_start) begin // LinearExecutor.java:661
+      // LinearExecutor.java:661
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:614
+    // LinearExecutor.java:620
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:615
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:621
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:622
     end
-    if (rotate_start) begin // LinearExecutor.java:624
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:624
+    if (rotate_start) begin // LinearExecutor.java:632
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:632
     end
-    if (rotate_done) begin // LinearExecutor.java:625
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:626
-      linear_code <= rotate_code; // LinearExecutor.java:627
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:628
+    if (rotate_done) begin // LinearExecutor.java:633
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:634
+      linear_code <= rotate_code; // LinearExecutor.java:635
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:636
     end
-    if (linear_done) begin // LinearExecutor.java:634
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:634
+    if (linear_done) begin // LinearExecutor.java:642
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:642
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6829,6 +6900,7 @@ module tellme (
       linear_gate_up <= 1'b0;
       linear_words_written <= 24'd0;
       linear_stores_y <= 1'b1;
+      linear_epilogue_reads <= 1'b0;
       linear_y_0 <= 32'h0;
       linear_y_1 <= 32'h0;
       linear_y_2 <= 32'h0;
@@ -6865,7 +6937,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:623
+    // LinearExecutor.java:631
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7185,14 +7257,14 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:421
+    case (phase) // Sequencer.java:433
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:569
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:570
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:573
-        end else if (~tap_busy) begin // Sequencer.java:576
-          if (tap_fits) begin // Sequencer.java:577
-            tap_start = 1'b1; // Sequencer.java:578
+        if (~tapping | ~has_tap) begin // Sequencer.java:581
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:582
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:585
+        end else if (~tap_busy) begin // Sequencer.java:588
+          if (tap_fits) begin // Sequencer.java:589
+            tap_start = 1'b1; // Sequencer.java:590
           end
         end
       end
@@ -7202,52 +7274,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:302
+    tap_quantized = is_quantize; // Sequencer.java:314
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:303
+    tap_from_memory = is_lm_head; // Sequencer.java:315
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:304
+    tap_source = logits_address; // Sequencer.java:316
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:320
+    tap_instruction = pc; // Sequencer.java:332
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:321
+    tap_first_token = chunk_from; // Sequencer.java:333
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:322
+    tap_tokens = tap_tokens_q; // Sequencer.java:334
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:323
+    tap_elements = tap_elements_q; // Sequencer.java:335
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:324
+    tap_buffer = tap_dst_of; // Sequencer.java:336
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:325
+    tap_address = tap_record_at; // Sequencer.java:337
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:326
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:338
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
@@ -7499,8 +7571,8 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:421
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:604
+    case (phase) // Sequencer.java:433
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:616
       default: ;
     endcase
   end
@@ -7577,26 +7649,23 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:52): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:53): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:68
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:87
-  assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:90
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:91
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:116
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:118
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:121
-  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:127
-  // Sequencer.java:128
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:69
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:88
+  assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:91
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:92
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:117
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:119
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:122
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:128
+  // Sequencer.java:129
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:161
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:163
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:164
-  // Sequencer.java:173
-  assign bad_call =
-      (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:176
-  assign setup_bad_field =
+  assign last_token_word = (token_word == 2'd3) | last_token; // Sequencer.java:162
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:164
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:165
+  assign opcode = instruction_word[7:0]; // Sequencer.java:184
+  assign setup_bad_head =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
       | instruction_word[8]
@@ -7649,414 +7718,419 @@ module tellme (
           | ((instruction_word[39:32] == 8'd13) & (instruction_word[31:24] == 8'd13))
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
-          | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:680
-  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:261
-  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:263
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:270
+          | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16))); // Sequencer.java:690
+  assign setup_bad = setup_bad_shape | setup_short_cache; // Sequencer.java:189
+  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:273
+  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:275
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:282
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:272
-    if (embed_done) begin // Sequencer.java:273
-      unit_code = embed_code; // Sequencer.java:273
+    unit_code = attention_code; // Sequencer.java:284
+    if (embed_done) begin // Sequencer.java:285
+      unit_code = embed_code; // Sequencer.java:285
     end
-    if (quantize_done) begin // Sequencer.java:274
-      unit_code = quantize_code; // Sequencer.java:274
+    if (quantize_done) begin // Sequencer.java:286
+      unit_code = quantize_code; // Sequencer.java:286
     end
-    if (lm_head_done) begin // Sequencer.java:275
-      unit_code = lm_head_code; // Sequencer.java:275
+    if (lm_head_done) begin // Sequencer.java:287
+      unit_code = lm_head_code; // Sequencer.java:287
     end
-    if (linear_done) begin // Sequencer.java:276
-      unit_code = linear_code; // Sequencer.java:276
+    if (linear_done) begin // Sequencer.java:288
+      unit_code = linear_code; // Sequencer.java:288
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:289
-    if (is_embed) begin // Sequencer.java:290
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:290
+    tap_elements_of = setup_head_width; // Sequencer.java:301
+    if (is_embed) begin // Sequencer.java:302
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:302
     end
-    if (is_quantize) begin // Sequencer.java:291
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:291
+    if (is_quantize) begin // Sequencer.java:303
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:303
     end
-    if (is_lm_head) begin // Sequencer.java:292
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:292
+    if (is_lm_head) begin // Sequencer.java:304
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:304
     end
-    if (is_linear) begin // Sequencer.java:293
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:293
+    if (is_linear) begin // Sequencer.java:305
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:305
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:297
-    if (is_embed) begin // Sequencer.java:298
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:298
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:309
+    if (is_embed) begin // Sequencer.java:310
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:310
     end
-    if (is_linear) begin // Sequencer.java:299
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:299
+    if (is_linear) begin // Sequencer.java:311
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:311
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:301
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:347
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:349
-  // Sequencer.java:362
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:313
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:359
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:361
+  // Sequencer.java:374
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:381
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:406
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:463
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:463
-  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:463
-  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:463
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:393
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:418
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:475
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:475
+  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:475
+  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:475
 
   always @(*) begin
-    case (token_word) // Sequencer.java:466
-      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:466
-      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:466
-      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:466
-      default: token_outside_picked = token_outside_3; // Sequencer.java:466
+    case (token_word) // Sequencer.java:478
+      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:478
+      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:478
+      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:478
+      default: token_outside_picked = token_outside_3; // Sequencer.java:478
     endcase
   end
 
-  assign token_outside = token_outside_picked; // Sequencer.java:466
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:494
-  assign record_done = record_written | record_finished; // Sequencer.java:650
+  assign token_outside = token_outside_picked; // Sequencer.java:478
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:506
+  assign record_done = record_written | record_finished; // Sequencer.java:662
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:719
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:720
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:729
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:730
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:719
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:720
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:729
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:730
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:706
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:707
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:716
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:717
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:706
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:707
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:716
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:717
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:706
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:707
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:716
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:717
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:706
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:707
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:716
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:717
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:88
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:149
-      read_issued <= 1'b1; // Sequencer.java:149
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:150
+      read_issued <= 1'b1; // Sequencer.java:150
     end
     token_count_less_2 <= token_count_less_2_diff; // Ahead.java:32
-    if (own_beat) begin // Sequencer.java:165
-      read_beat <= read_beat + 16'd1; // Sequencer.java:165
+    if (own_beat) begin // Sequencer.java:166
+      read_beat <= read_beat + 16'd1; // Sequencer.java:166
     end
     call_end <= call_end_sum; // Ahead.java:32
-    setup_bad <= setup_bad_field; // Sequencer.java:177
+    bad_call <= bad_call_or; // Ahead.java:25
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:729
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:730
+    end
+    setup_bad_shape <= setup_bad_head; // Sequencer.java:187
+    setup_short_cache <= instruction_word[95:64] < header_context; // Sequencer.java:188
     last_chunk <= last_chunk_cmp; // Ahead.java:25
-    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:187
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:201
-    logits_address <= arg_io + logits_offset; // Sequencer.java:255
-    if (first_word_beat) begin // Sequencer.java:690
-      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:690
+    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:199
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:213
+    logits_address <= arg_io + logits_offset; // Sequencer.java:267
+    if (first_word_beat) begin // Sequencer.java:700
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:700
     end
-    if (first_word_beat) begin // Sequencer.java:690
-      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:690
+    if (first_word_beat) begin // Sequencer.java:700
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:700
     end
-    if (first_word_beat) begin // Sequencer.java:690
-      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:690
+    if (first_word_beat) begin // Sequencer.java:700
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:700
     end
-    if (first_word_beat) begin // Sequencer.java:690
-      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:690
+    if (first_word_beat) begin // Sequencer.java:700
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:700
     end
-    if (first_word_beat) begin // Sequencer.java:690
-      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:690
+    if (first_word_beat) begin // Sequencer.java:700
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:700
     end
-    unit_done_q <= unit_done; // Sequencer.java:279
-    unit_code_q <= unit_code; // Sequencer.java:280
-    tap_elements_q <= tap_elements_of; // Sequencer.java:294
-    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:295
+    unit_done_q <= unit_done; // Sequencer.java:291
+    unit_code_q <= unit_code; // Sequencer.java:292
+    tap_elements_q <= tap_elements_of; // Sequencer.java:306
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:307
     tap_value_part0 <= {24'd0, tap_tokens_q} * {4'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:307
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:308
-    // Sequencer.java:312
+    tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:319
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:320
+    // Sequencer.java:324
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:314
-    if (phase == STEP_DECODE) begin // Sequencer.java:318
-      tap_settling <= 3'd4; // Sequencer.java:318
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:319
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:319
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:326
+    if (phase == STEP_DECODE) begin // Sequencer.java:330
+      tap_settling <= 3'd4; // Sequencer.java:330
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:331
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:331
     end
-    peek_beats <= peek_words; // Sequencer.java:356
-    more_instructions <= more_instructions_cmp; // Sequencer.java:357
-    peek_address <= peek_address_sum; // Sequencer.java:358
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:368
-      peek_issued <= 1'b1; // Sequencer.java:369
-      peek_busy <= 1'b1; // Sequencer.java:370
-      peek_beat <= 1'b0; // Sequencer.java:371
-      peek_beats_left <= peek_beats; // Sequencer.java:372
-      peek_failed <= 1'b0; // Sequencer.java:373
-      peek_searching <= 1'b1; // Sequencer.java:374
-      peek_found <= 1'b0; // Sequencer.java:375
+    peek_beats <= peek_words; // Sequencer.java:368
+    more_instructions <= more_instructions_cmp; // Sequencer.java:369
+    peek_address <= peek_address_sum; // Sequencer.java:370
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:380
+      peek_issued <= 1'b1; // Sequencer.java:381
+      peek_busy <= 1'b1; // Sequencer.java:382
+      peek_beat <= 1'b0; // Sequencer.java:383
+      peek_beats_left <= peek_beats; // Sequencer.java:384
+      peek_failed <= 1'b0; // Sequencer.java:385
+      peek_searching <= 1'b1; // Sequencer.java:386
+      peek_found <= 1'b0; // Sequencer.java:387
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:382
-      if (peek_searching) begin // Sequencer.java:383
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:386
-          peek_word <= data_beat_payload_data; // Sequencer.java:387
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:394
+      if (peek_searching) begin // Sequencer.java:395
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:398
+          peek_word <= data_beat_payload_data; // Sequencer.java:399
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:390
-        peek_failed <= 1'b1; // Sequencer.java:390
+      if (data_beat_payload_error) begin // Sequencer.java:402
+        peek_failed <= 1'b1; // Sequencer.java:402
       end
-      peek_beat <= 1'b0; // Sequencer.java:391
-      if (~peek_beat & peek_searching) begin // Sequencer.java:393
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:396
-        // Sequencer.java:397
+      peek_beat <= 1'b0; // Sequencer.java:403
+      if (~peek_beat & peek_searching) begin // Sequencer.java:405
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:408
+        // Sequencer.java:409
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:399
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:400
-        peek_busy <= 1'b0; // Sequencer.java:401
-        peek_in <= 1'b1; // Sequencer.java:402
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:411
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:412
+        peek_busy <= 1'b0; // Sequencer.java:413
+        peek_in <= 1'b1; // Sequencer.java:414
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:411
-      peek_in <= 1'b0; // Sequencer.java:411
+    if (linear_peek_taken) begin // Sequencer.java:423
+      peek_in <= 1'b0; // Sequencer.java:423
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:412
-      peek_issued <= 1'b0; // Sequencer.java:413
-      peek_in <= 1'b0; // Sequencer.java:414
+    if (phase == STEP_DECODE) begin // Sequencer.java:424
+      peek_issued <= 1'b0; // Sequencer.java:425
+      peek_in <= 1'b0; // Sequencer.java:426
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:419
-    case (phase) // Sequencer.java:421
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:431
+    case (phase) // Sequencer.java:433
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:422
-          error_code <= 8'd0; // Sequencer.java:424
-          no_error <= 1'b1; // Sequencer.java:425
-          error_detail <= 32'd0; // Sequencer.java:426
-          instructions_executed <= 32'd0; // Sequencer.java:427
-          tap_used <= 32'd0; // Sequencer.java:428
-          tap_records <= 32'd0; // Sequencer.java:429
-          tap_dropped <= 32'd0; // Sequencer.java:430
-          tap_capacity <= 32'd0; // Sequencer.java:431
-          read_beat <= 16'd0; // Sequencer.java:432
-          read_issued <= 1'b0; // Sequencer.java:433
-          phase <= STEP_HEADER; // Sequencer.java:434
+        if (call_start) begin // Sequencer.java:434
+          error_code <= 8'd0; // Sequencer.java:436
+          no_error <= 1'b1; // Sequencer.java:437
+          error_detail <= 32'd0; // Sequencer.java:438
+          instructions_executed <= 32'd0; // Sequencer.java:439
+          tap_used <= 32'd0; // Sequencer.java:440
+          tap_records <= 32'd0; // Sequencer.java:441
+          tap_dropped <= 32'd0; // Sequencer.java:442
+          tap_capacity <= 32'd0; // Sequencer.java:443
+          read_beat <= 16'd0; // Sequencer.java:444
+          read_issued <= 1'b0; // Sequencer.java:445
+          phase <= STEP_HEADER; // Sequencer.java:446
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:436
-          read_issued <= 1'b0; // Sequencer.java:437
-          phase <= STEP_CHECK; // Sequencer.java:438
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:448
+          read_issued <= 1'b0; // Sequencer.java:449
+          phase <= STEP_CHECK; // Sequencer.java:450
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:441
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:442
-        token_word <= 2'd0; // Sequencer.java:443
-        phase <= STEP_TOKENS; // Sequencer.java:444
-        if (data_read_failed) begin // Sequencer.java:445
-          error_code <= 8'd7; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= 32'd4; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (~header_magic_ok) begin // Sequencer.java:446
-          error_code <= 8'd1; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= 32'd0; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (~header_version_ok) begin // Sequencer.java:449
-          error_code <= 8'd1; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= 32'd1; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (bad_call) begin // Sequencer.java:452
-          error_code <= 8'd6; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= arg_token_count; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:454
-          error_code <= 8'd4; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= call_end[31:0]; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
+        token_index <= 32'd0; // Sequencer.java:453
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:454
+        token_word <= 2'd0; // Sequencer.java:455
+        phase <= STEP_TOKENS; // Sequencer.java:456
+        if (data_read_failed) begin // Sequencer.java:457
+          error_code <= 8'd7; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= 32'd4; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (~header_magic_ok) begin // Sequencer.java:458
+          error_code <= 8'd1; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= 32'd0; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (~header_version_ok) begin // Sequencer.java:461
+          error_code <= 8'd1; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= 32'd1; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (bad_call) begin // Sequencer.java:464
+          error_code <= 8'd6; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= arg_token_count; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (header_past_context) begin // Sequencer.java:466
+          error_code <= 8'd4; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= call_end[31:0]; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:457
-          if (no_error & token_outside) begin // Sequencer.java:467
-            error_code <= 8'd5; // Sequencer.java:468
-            no_error <= 1'b0; // Sequencer.java:469
-            error_detail <= token_index; // Sequencer.java:470
+        if (own_beat) begin // Sequencer.java:469
+          if (no_error & token_outside) begin // Sequencer.java:479
+            error_code <= 8'd5; // Sequencer.java:480
+            no_error <= 1'b0; // Sequencer.java:481
+            error_detail <= token_index; // Sequencer.java:482
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:472
-          last_token <= token_index == token_count_less_2; // Sequencer.java:473
-          token_word <= token_word + 2'd1; // Sequencer.java:474
-          if (last_token) begin // Sequencer.java:475
-            read_issued <= 1'b0; // Sequencer.java:476
-            read_beat <= 16'd0; // Sequencer.java:477
-            chunk_from <= 32'd0; // Sequencer.java:478
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:479
+          token_index <= token_index + 32'd1; // Sequencer.java:484
+          last_token <= token_index == token_count_less_2; // Sequencer.java:485
+          token_word <= token_word + 2'd1; // Sequencer.java:486
+          if (last_token) begin // Sequencer.java:487
+            read_issued <= 1'b0; // Sequencer.java:488
+            read_beat <= 16'd0; // Sequencer.java:489
+            chunk_from <= 32'd0; // Sequencer.java:490
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:491
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:484
-          error_code <= 8'd7; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= 32'd4; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (~no_error) begin // Sequencer.java:486
-          phase <= STEP_RECORD; // Sequencer.java:486
-        end else if (tapping) begin // Sequencer.java:487
-          phase <= STEP_CAPACITY; // Sequencer.java:487
+        if (no_error & data_read_failed) begin // Sequencer.java:496
+          error_code <= 8'd7; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= 32'd4; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (~no_error) begin // Sequencer.java:498
+          phase <= STEP_RECORD; // Sequencer.java:498
+        end else if (tapping) begin // Sequencer.java:499
+          phase <= STEP_CAPACITY; // Sequencer.java:499
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:488
+          phase <= STEP_CHUNK; // Sequencer.java:500
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:489
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:490
-          phase <= STEP_CHUNK; // Sequencer.java:491
+        if (own_beat) begin // Sequencer.java:501
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:502
+          phase <= STEP_CHUNK; // Sequencer.java:503
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:495
-        pc <= 32'd0; // Sequencer.java:497
-        program_left <= header_program_length != 32'd0; // Sequencer.java:498
-        read_beat <= 16'd0; // Sequencer.java:499
-        read_issued <= 1'b0; // Sequencer.java:500
-        phase <= STEP_FETCH; // Sequencer.java:501
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:507
+        pc <= 32'd0; // Sequencer.java:509
+        program_left <= header_program_length != 32'd0; // Sequencer.java:510
+        read_beat <= 16'd0; // Sequencer.java:511
+        read_issued <= 1'b0; // Sequencer.java:512
+        phase <= STEP_FETCH; // Sequencer.java:513
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:504
-          phase <= STEP_CHUNK_END; // Sequencer.java:504
-        end else if (own_beat) begin // Sequencer.java:505
-          if (read_beat == 16'd0) begin // Sequencer.java:508
-            instruction_word <= data_beat_payload_data; // Sequencer.java:509
+        if (~program_left) begin // Sequencer.java:516
+          phase <= STEP_CHUNK_END; // Sequencer.java:516
+        end else if (own_beat) begin // Sequencer.java:517
+          if (read_beat == 16'd0) begin // Sequencer.java:520
+            instruction_word <= data_beat_payload_data; // Sequencer.java:521
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:511
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:512
-            phase <= STEP_DECODE; // Sequencer.java:513
+          if (read_beat == 16'd0) begin // Sequencer.java:523
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:524
+            phase <= STEP_DECODE; // Sequencer.java:525
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:520
-        if (setup_bad) begin // Sequencer.java:521
-          error_code <= 8'd3; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= pc; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
+        phase <= STEP_NEXT; // Sequencer.java:532
+        if (setup_bad) begin // Sequencer.java:533
+          error_code <= 8'd3; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= pc; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:524
-        if (data_read_failed) begin // Sequencer.java:525
-          error_code <= 8'd7; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= 32'd4; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
-        end else if (opcode == 8'd0) begin // Sequencer.java:526
-          phase <= STEP_CHUNK_END; // Sequencer.java:526
-        end else if (opcode == 8'd1) begin // Sequencer.java:527
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:528
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:529
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:530
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:531
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:532
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:533
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:534
-        end else if (opcode == 8'd7) begin // Sequencer.java:536
-          phase <= STEP_BARRIER; // Sequencer.java:536
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:537
-          phase <= STEP_ISSUE; // Sequencer.java:538
+        phase <= STEP_NEXT; // Sequencer.java:536
+        if (data_read_failed) begin // Sequencer.java:537
+          error_code <= 8'd7; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= 32'd4; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
+        end else if (opcode == 8'd0) begin // Sequencer.java:538
+          phase <= STEP_CHUNK_END; // Sequencer.java:538
+        end else if (opcode == 8'd1) begin // Sequencer.java:539
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:540
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:541
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:542
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:543
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:544
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:545
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:546
+        end else if (opcode == 8'd7) begin // Sequencer.java:548
+          phase <= STEP_BARRIER; // Sequencer.java:548
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:549
+          phase <= STEP_ISSUE; // Sequencer.java:550
         end else begin
-          error_code <= 8'd2; // Sequencer.java:656
-          no_error <= 1'b0; // Sequencer.java:657
-          error_detail <= pc; // Sequencer.java:658
-          phase <= STEP_RECORD; // Sequencer.java:659
+          error_code <= 8'd2; // Sequencer.java:668
+          no_error <= 1'b0; // Sequencer.java:669
+          error_detail <= pc; // Sequencer.java:670
+          phase <= STEP_RECORD; // Sequencer.java:671
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:549
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:561
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:551
-          phase <= STEP_TAP; // Sequencer.java:552
-          if (data_read_failed) begin // Sequencer.java:553
-            error_code <= 8'd7; // Sequencer.java:656
-            no_error <= 1'b0; // Sequencer.java:657
-            error_detail <= 32'd4; // Sequencer.java:658
-            phase <= STEP_RECORD; // Sequencer.java:659
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:554
-            error_code <= 8'd7; // Sequencer.java:656
-            no_error <= 1'b0; // Sequencer.java:657
-            error_detail <= 32'd5; // Sequencer.java:658
-            phase <= STEP_RECORD; // Sequencer.java:659
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:557
-            error_code <= 8'd4; // Sequencer.java:656
-            no_error <= 1'b0; // Sequencer.java:657
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:658
-            phase <= STEP_RECORD; // Sequencer.java:659
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:560
-            error_code <= unit_code_q; // Sequencer.java:561
-            no_error <= 1'b0; // Sequencer.java:562
-            error_detail <= pc; // Sequencer.java:563
-            phase <= STEP_RECORD; // Sequencer.java:564
+        if (unit_done_q) begin // Sequencer.java:563
+          phase <= STEP_TAP; // Sequencer.java:564
+          if (data_read_failed) begin // Sequencer.java:565
+            error_code <= 8'd7; // Sequencer.java:668
+            no_error <= 1'b0; // Sequencer.java:669
+            error_detail <= 32'd4; // Sequencer.java:670
+            phase <= STEP_RECORD; // Sequencer.java:671
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:566
+            error_code <= 8'd7; // Sequencer.java:668
+            no_error <= 1'b0; // Sequencer.java:669
+            error_detail <= 32'd5; // Sequencer.java:670
+            phase <= STEP_RECORD; // Sequencer.java:671
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:569
+            error_code <= 8'd4; // Sequencer.java:668
+            no_error <= 1'b0; // Sequencer.java:669
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:670
+            phase <= STEP_RECORD; // Sequencer.java:671
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:572
+            error_code <= unit_code_q; // Sequencer.java:573
+            no_error <= 1'b0; // Sequencer.java:574
+            error_detail <= pc; // Sequencer.java:575
+            phase <= STEP_RECORD; // Sequencer.java:576
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:567
-          phase <= STEP_NEXT; // Sequencer.java:567
+        if (data_writes_drained) begin // Sequencer.java:579
+          phase <= STEP_NEXT; // Sequencer.java:579
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:569
-          phase <= STEP_NEXT; // Sequencer.java:569
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:570
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:573
-        end else if (~tap_busy) begin // Sequencer.java:576
-          if (tap_fits) begin // Sequencer.java:577
-            tap_busy <= 1'b1; // Sequencer.java:579
+        if (~tapping | ~has_tap) begin // Sequencer.java:581
+          phase <= STEP_NEXT; // Sequencer.java:581
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:582
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:585
+        end else if (~tap_busy) begin // Sequencer.java:588
+          if (tap_fits) begin // Sequencer.java:589
+            tap_busy <= 1'b1; // Sequencer.java:591
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:581
-            phase <= STEP_NEXT; // Sequencer.java:582
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:593
+            phase <= STEP_NEXT; // Sequencer.java:594
           end
-        end else if (tap_finished) begin // Sequencer.java:585
-          tap_busy <= 1'b0; // Sequencer.java:586
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:587
-          tap_records <= tap_records + 32'd1; // Sequencer.java:588
-          phase <= STEP_NEXT; // Sequencer.java:589
+        end else if (tap_finished) begin // Sequencer.java:597
+          tap_busy <= 1'b0; // Sequencer.java:598
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:599
+          tap_records <= tap_records + 32'd1; // Sequencer.java:600
+          phase <= STEP_NEXT; // Sequencer.java:601
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:593
-        program_left <= more_instructions_cmp; // Sequencer.java:594
-        read_beat <= 16'd0; // Sequencer.java:595
-        read_issued <= 1'b0; // Sequencer.java:596
-        phase <= STEP_FETCH; // Sequencer.java:597
+        pc <= pc + 32'd1; // Sequencer.java:605
+        program_left <= more_instructions_cmp; // Sequencer.java:606
+        read_beat <= 16'd0; // Sequencer.java:607
+        read_issued <= 1'b0; // Sequencer.java:608
+        phase <= STEP_FETCH; // Sequencer.java:609
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:600
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:601
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:612
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:613
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:605
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:617
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:649
-          record_written <= 1'b0; // Sequencer.java:649
-        end else if (record_finished) begin // Sequencer.java:649
-          record_written <= 1'b1; // Sequencer.java:649
+        if (record_start) begin // Sequencer.java:661
+          record_written <= 1'b0; // Sequencer.java:661
+        end else if (record_finished) begin // Sequencer.java:661
+          record_written <= 1'b1; // Sequencer.java:661
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:607
-          if (no_error & data_write_failed) begin // Sequencer.java:608
-            error_code <= 8'd7; // Sequencer.java:609
-            no_error <= 1'b0; // Sequencer.java:610
-            error_detail <= 32'd4; // Sequencer.java:611
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:619
+          if (no_error & data_write_failed) begin // Sequencer.java:620
+            error_code <= 8'd7; // Sequencer.java:621
+            no_error <= 1'b0; // Sequencer.java:622
+            error_detail <= 32'd4; // Sequencer.java:623
           end
-          phase <= STEP_FINISH; // Sequencer.java:613
+          phase <= STEP_FINISH; // Sequencer.java:625
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:617
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:629
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8070,7 +8144,10 @@ module tellme (
       token_count_less_2 <= 32'd0;
       read_beat <= 16'd0;
       call_end <= 33'd0;
-      setup_bad <= 1'b0;
+      bad_call <= 1'b0;
+      header_past_context <= 1'b0;
+      setup_bad_shape <= 1'b0;
+      setup_short_cache <= 1'b0;
       last_chunk <= 1'b0;
       linear_settled_q <= 1'b0;
       is_embed <= 1'b0;
@@ -8126,8 +8203,8 @@ module tellme (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:46
-        $display("ASSERTION FAILED in %m: DataWrites.java:46: TellmeKernel: fewer than 255 writes in flight");
+      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:48
+        $display("ASSERTION FAILED in %m: DataWrites.java:48: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
       if (!(~embed_start | (embed_bad_field == embed_bad_field_or))) begin // Ahead.java:26
@@ -8175,18 +8252,18 @@ module tellme (
                  "the words asked");
         $stop;
       end
-      if (!(~quantize_reading | (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer quantize_words: a word entered the ",
+      if (!(~quantize_reading | (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer quantize_words: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(quantize_words_credits <= 4'd8)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer quantize_words: the credits never ",
+      if (!(quantize_words_credits <= 4'd8)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer quantize_words: the credits never ",
                  "exceed the depth 8");
         $stop;
       end
-      if (!(~quantize_read_arrived_d6 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer quantize_words: a result arrived while ",
+      if (!(~quantize_read_arrived_d6 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -8223,15 +8300,29 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:283
+      // AttentionExecutor.java:284
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[3:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:283: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:284: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:414
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:414: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:415
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:415: AttentionExecutor: the done queue has room");
+        $stop;
+      end
+      // RunCounter.java:74
+      if (!(~attention_collect_step_eq_2
+            | (attention_output_beat_last == ((attention_output_beat + 8'd1) == attention_output_beat_limit)))) begin
+        $display("ASSERTION FAILED in %m: RunCounter.java:74: AttentionExecutor: attention_output_beat_last follows ",
+                 "the count");
+        $stop;
+      end
+      // RunCounter.java:74
+      if (!(~attention_collect_step_eq_2
+            | (attention_out_head_last == ((attention_out_head + 8'd1) == attention_out_head_limit)))) begin
+        $display("ASSERTION FAILED in %m: RunCounter.java:74: AttentionExecutor: attention_out_head_last follows the ",
+                 "count");
         $stop;
       end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:26
@@ -8261,9 +8352,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:654
+      // LinearExecutor.java:662
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
@@ -8303,13 +8394,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: LinearExecutor.java:456: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:654
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:662
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:654
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:662
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8317,44 +8408,49 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:654
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:662
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      // LinearExecutor.java:541
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:539
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:539: LinearExecutor: the epilogue-reads flag follows ",
+                 "RUN and the epilogue");
+        $stop;
+      end
+      // LinearExecutor.java:547
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:541: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:547: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
-      if (!(~linear_residual_read | (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer linear_residual_feed: a word entered ",
+      if (!(~linear_residual_read | (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(linear_residual_feed_credits <= 4'd8)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer linear_residual_feed: the credits ",
+      if (!(linear_residual_feed_credits <= 4'd8)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer linear_residual_feed: the credits ",
                  "never exceed the depth 8");
         $stop;
       end
-      if (!(~linear_residual_landed_d6 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer linear_residual_feed: a result arrived ",
+      if (!(~linear_residual_landed_d6 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:581
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:581: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:587
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:587: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:599
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:605
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:605: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:654
+      // LinearExecutor.java:662
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:654: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -8389,25 +8485,29 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(no_error == (error_code == 8'd0))) begin // Sequencer.java:62
-        $display("ASSERTION FAILED in %m: Sequencer.java:62: Sequencer: the no-error flag follows the error code");
+      if (!(no_error == (error_code == 8'd0))) begin // Sequencer.java:63
+        $display("ASSERTION FAILED in %m: Sequencer.java:63: Sequencer: the no-error flag follows the error code");
         $stop;
       end
-      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:125
-        $display("ASSERTION FAILED in %m: Sequencer.java:125: Sequencer: the program-left flag is current in FETCH");
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:126
+        $display("ASSERTION FAILED in %m: Sequencer.java:126: Sequencer: the program-left flag is current in FETCH");
         $stop;
       end
       if (!(~(phase == STEP_TOKENS) | (token_count_less_2 == token_count_less_2_diff))) begin // Ahead.java:33
         $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: token_count_less_2 is current where it is read");
         $stop;
       end
-      // Sequencer.java:157
+      // Sequencer.java:158
       if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:157: Sequencer: the last-token flag is current in TOKENS");
+        $display("ASSERTION FAILED in %m: Sequencer.java:158: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
-      if (!(~(phase == STEP_CHECK) | (call_end == call_end_sum))) begin // Ahead.java:33
+      if (!(~((phase == STEP_CHECK) | header_beat) | (call_end == call_end_sum))) begin // Ahead.java:33
         $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: call_end is current where it is read");
+        $stop;
+      end
+      if (!(~(phase == STEP_CHECK) | (bad_call == bad_call_or))) begin // Ahead.java:26
+        $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: bad_call is current where it is read");
         $stop;
       end
       if (!(~((phase == STEP_DECODE)
@@ -8421,35 +8521,35 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: last_chunk is current where it is read");
         $stop;
       end
-      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:188
-        $display("ASSERTION FAILED in %m: Sequencer.java:188: Sequencer: the LINEAR executor stays settled in DRAIN");
+      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:200
+        $display("ASSERTION FAILED in %m: Sequencer.java:200: Sequencer: the LINEAR executor stays settled in DRAIN");
         $stop;
       end
-      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:691
-        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_embed follows the instruction word");
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:701
+        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_embed follows the instruction word");
         $stop;
       end
-      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:691
-        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_quantize follows the instruction word");
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:701
+        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_quantize follows the instruction word");
         $stop;
       end
-      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:691
-        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_attention follows the instruction word");
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:701
+        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_attention follows the instruction word");
         $stop;
       end
-      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:691
-        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_lm_head follows the instruction word");
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:701
+        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_lm_head follows the instruction word");
         $stop;
       end
-      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:691
-        $display("ASSERTION FAILED in %m: Sequencer.java:691: Sequencer: is_linear follows the instruction word");
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:701
+        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_linear follows the instruction word");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:359
-        $display("ASSERTION FAILED in %m: Sequencer.java:359: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:371
+        $display("ASSERTION FAILED in %m: Sequencer.java:371: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
@@ -9825,7 +9925,7 @@ module tellme (
     .out_payload (buffer_lane3_round_out_payload)
   );
 
-  SyncFifo_w64_d8 quantize_words_fifo ( // CreditBuffer.java:92
+  SyncFifo_w64_d8 quantize_words_fifo ( // CreditBuffer.java:108
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -9861,7 +9961,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d8 linear_residual_feed_fifo ( // CreditBuffer.java:92
+  SyncFifo_w193_d8 linear_residual_feed_fifo ( // CreditBuffer.java:108
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),

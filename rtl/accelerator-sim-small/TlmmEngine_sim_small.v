@@ -391,17 +391,17 @@ module TlmmEngine_sim_small (
   wire [31:0]  lane_sums_payload_1;                        // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_2;                        // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_3;                        // ResultQueue.java:47
-  reg  [7:0]   result_credits;                             // CreditBuffer.java:60
+  reg  [7:0]   result_credits;                             // CreditBuffer.java:76
   wire         room;                                       // ResultQueue.java:52
   wire         results_drained;                            // ResultQueue.java:53
-  wire         result_fifo_push_valid;                     // CreditBuffer.java:92
-  wire         result_fifo_push_ready;                     // CreditBuffer.java:92
-  wire [75:0]  result_fifo_push_payload;                   // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;                      // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;                      // CreditBuffer.java:92
-  wire [75:0]  result_fifo_pop_payload;                    // CreditBuffer.java:92
-  wire [7:0]   result_fifo_occupancy;                      // CreditBuffer.java:92
-  wire         result_ready;                               // CreditBuffer.java:99
+  wire         result_fifo_push_valid;                     // CreditBuffer.java:108
+  wire         result_fifo_push_ready;                     // CreditBuffer.java:108
+  wire [75:0]  result_fifo_push_payload;                   // CreditBuffer.java:108
+  wire         result_fifo_pop_valid;                      // CreditBuffer.java:108
+  wire         result_fifo_pop_ready;                      // CreditBuffer.java:108
+  wire [75:0]  result_fifo_pop_payload;                    // CreditBuffer.java:108
+  wire [7:0]   result_fifo_occupancy;                      // CreditBuffer.java:108
+  wire         result_ready;                               // CreditBuffer.java:117
 
   // sweep
   reg          sweep_half;                                 // Sweep.java:36
@@ -1325,11 +1325,11 @@ module TlmmEngine_sim_small (
   // a result-producing step only when a FIFO slot is waiting for it
   assign room = result_credits != 8'd0; // ResultQueue.java:52
   assign results_drained = result_credits == 8'd128; // ResultQueue.java:53
-  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:93
-  // CreditBuffer.java:94
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:111
+  // CreditBuffer.java:112
   assign result_fifo_push_payload =
       {lane_sums_payload_3[18:0], lane_sums_payload_2[18:0], lane_sums_payload_1[18:0], lane_sums_payload_0[18:0]};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
   assign result_ready = results_ready; // ResultQueue.java:66
   assign result_issued = issue & sweep_last_block; // Sweep.java:107
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
@@ -1339,10 +1339,10 @@ module TlmmEngine_sim_small (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge ap_clk) begin
-    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 8'd1; // CreditBuffer.java:97
-    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 8'd1; // CreditBuffer.java:98
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      result_credits <= result_credits - 8'd1; // CreditBuffer.java:115
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:116
+      result_credits <= result_credits + 8'd1; // CreditBuffer.java:116
     end
     if (!ap_rst_n) begin
       result_credits <= 8'd128;
@@ -1654,18 +1654,18 @@ module TlmmEngine_sim_small (
         $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 3 fits 19 bits");
         $stop;
       end
-      if (!(~result_issued | (result_credits != 8'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
+      if (!(~result_issued | (result_credits != 8'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 8'd128)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 8'd128)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
                  "depth 128");
         $stop;
       end
-      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1815,7 +1815,7 @@ module TlmmEngine_sim_small (
     .read_words_3             (buffer_read_words_3)
   );
 
-  SyncFifo_w76_d128_ramblock result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w76_d128_ramblock result_fifo ( // CreditBuffer.java:108
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

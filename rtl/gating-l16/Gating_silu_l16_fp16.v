@@ -1663,15 +1663,15 @@ module Gating_silu_l16_fp16 (
   reg  [15:0]  stored_out_15;              // Gating.java:130
   reg          last_out;                   // Gating.java:130
   reg          result_valid;               // Gating.java:131
-  reg  [6:0]   result_credits;             // CreditBuffer.java:60
-  wire         result_fifo_push_valid;     // CreditBuffer.java:92
-  wire         result_fifo_push_ready;     // CreditBuffer.java:92
-  wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;      // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;      // CreditBuffer.java:92
-  wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:92
-  wire [6:0]   result_fifo_occupancy;      // CreditBuffer.java:92
-  wire         result_ready;               // CreditBuffer.java:99
+  reg  [6:0]   result_credits;             // CreditBuffer.java:76
+  wire         result_fifo_push_valid;     // CreditBuffer.java:108
+  wire         result_fifo_push_ready;     // CreditBuffer.java:108
+  wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:108
+  wire         result_fifo_pop_valid;      // CreditBuffer.java:108
+  wire         result_fifo_pop_ready;      // CreditBuffer.java:108
+  wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:108
+  wire [6:0]   result_fifo_occupancy;      // CreditBuffer.java:108
+  wire         result_ready;               // CreditBuffer.java:117
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -1856,7 +1856,7 @@ module Gating_silu_l16_fp16 (
   assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
   assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:180
   assign in_ready = result_credits != 7'd0; // Gating.java:138
-  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:93
+  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:111
   assign result_fifo_push_payload =
       {last_out,
        ((abs_max_out[14:10] == 5'd0)
@@ -1879,8 +1879,8 @@ module Gating_silu_l16_fp16 (
        stored_out_3,
        stored_out_2,
        stored_out_1,
-       stored_out_0}; // CreditBuffer.java:94
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
+       stored_out_0}; // CreditBuffer.java:112
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_f_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3297,10 +3297,10 @@ module Gating_silu_l16_fp16 (
     stored_out_15 <= stored_r_15; // Gating.java:130
     last_out <= last_r; // Gating.java:130
     result_valid <= valid_r; // Gating.java:131
-    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 7'd1; // CreditBuffer.java:97
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 7'd1; // CreditBuffer.java:98
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      result_credits <= result_credits - 7'd1; // CreditBuffer.java:115
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:116
+      result_credits <= result_credits + 7'd1; // CreditBuffer.java:116
     end
     if (reset) begin
       f_lane0_in1_t_d79 <= 32'h0;
@@ -3331,18 +3331,18 @@ module Gating_silu_l16_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~in_valid_and_ready_2 | (result_credits != 7'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready_2 | (result_credits != 7'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 7'd93)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 7'd93)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
                  "depth 93");
         $stop;
       end
-      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
+      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -3798,7 +3798,7 @@ module Gating_silu_l16_fp16 (
     .out_payload (f_lane15_store_out_payload)
   );
 
-  SyncFifo_w289_d93 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w289_d93 result_fifo ( // CreditBuffer.java:108
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -535,15 +535,15 @@ module Quantizer_l16_fp16 (
   reg          last_d9;                        // Quantizer.java:105
   reg          last_d10;                       // Quantizer.java:105
   reg          last_d11;                       // Quantizer.java:105
-  reg  [3:0]   result_credits;                 // CreditBuffer.java:60
-  wire         result_fifo_push_valid;         // CreditBuffer.java:92
-  wire         result_fifo_push_ready;         // CreditBuffer.java:92
-  wire [160:0] result_fifo_push_payload;       // CreditBuffer.java:92
-  wire         result_fifo_pop_valid;          // CreditBuffer.java:92
-  wire         result_fifo_pop_ready;          // CreditBuffer.java:92
-  wire [160:0] result_fifo_pop_payload;        // CreditBuffer.java:92
-  wire [3:0]   result_fifo_occupancy;          // CreditBuffer.java:92
-  wire         result_ready;                   // CreditBuffer.java:99
+  reg  [3:0]   result_credits;                 // CreditBuffer.java:76
+  wire         result_fifo_push_valid;         // CreditBuffer.java:108
+  wire         result_fifo_push_ready;         // CreditBuffer.java:108
+  wire [160:0] result_fifo_push_payload;       // CreditBuffer.java:108
+  wire         result_fifo_pop_valid;          // CreditBuffer.java:108
+  wire         result_fifo_pop_ready;          // CreditBuffer.java:108
+  wire [160:0] result_fifo_pop_payload;        // CreditBuffer.java:108
+  wire [3:0]   result_fifo_occupancy;          // CreditBuffer.java:108
+  wire         result_ready;                   // CreditBuffer.java:117
   reg  [63:0]  reciprocal_rom [0:63];          // Quantizer.java:83
   initial begin // Quantizer.java:83
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
@@ -844,8 +844,8 @@ module Quantizer_l16_fp16 (
   assign lane15_mul_in_payload_b = lane15_x_out_payload; // Quantizer.java:103
   assign lane15_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
   assign lane15_int8_in_payload = lane15_mul_out_payload; // Quantizer.java:103
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:111
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:93
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:113
+  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:111
   assign result_fifo_push_payload =
       {last_d11,
        mc_out_d11,
@@ -864,8 +864,8 @@ module Quantizer_l16_fp16 (
        lane3_int8_out_payload,
        lane2_int8_out_payload,
        lane1_int8_out_payload,
-       lane0_int8_out_payload}; // CreditBuffer.java:94
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
+       lane0_int8_out_payload}; // CreditBuffer.java:112
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -1187,13 +1187,13 @@ module Quantizer_l16_fp16 (
     last_d9 <= last_d8; // Quantizer.java:105
     last_d10 <= last_d9; // Quantizer.java:105
     last_d11 <= last_d10; // Quantizer.java:105
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:113
-      have_scale <= 1'b0; // Quantizer.java:113
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:115
+      have_scale <= 1'b0; // Quantizer.java:115
     end
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
@@ -1303,18 +1303,18 @@ module Quantizer_l16_fp16 (
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd13)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd13)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
                  "depth 13");
         $stop;
       end
-      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1800,7 +1800,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane15_int8_out_payload)
   );
 
-  SyncFifo_w161_d13 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w161_d13_head result_fifo ( // CreditBuffer.java:108
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -58,15 +58,15 @@ module ResidualAdd_l2_fp16 (
   reg         h_last_t_d8;               // ResidualAdd.java:75
   reg         h_last_t_d9;               // ResidualAdd.java:75
   reg         h_last_t_d10;              // ResidualAdd.java:75
-  reg  [3:0]  result_credits;            // CreditBuffer.java:60
-  wire        result_fifo_push_valid;    // CreditBuffer.java:92
-  wire        result_fifo_push_ready;    // CreditBuffer.java:92
-  wire [32:0] result_fifo_push_payload;  // CreditBuffer.java:92
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:92
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:92
-  wire [32:0] result_fifo_pop_payload;   // CreditBuffer.java:92
-  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:92
-  wire        result_ready;              // CreditBuffer.java:99
+  reg  [3:0]  result_credits;            // CreditBuffer.java:76
+  wire        result_fifo_push_valid;    // CreditBuffer.java:108
+  wire        result_fifo_push_ready;    // CreditBuffer.java:108
+  wire [32:0] result_fifo_push_payload;  // CreditBuffer.java:108
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:108
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:108
+  wire [32:0] result_fifo_pop_payload;   // CreditBuffer.java:108
+  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:108
+  wire        result_ready;              // CreditBuffer.java:117
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -89,10 +89,10 @@ module ResidualAdd_l2_fp16 (
   assign h_lane1_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
   assign h_lane1_store_in_payload = h_lane1_add_out_payload; // ResidualAdd.java:78
   assign in_ready = result_credits != 4'd0; // ResidualAdd.java:86
-  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:93
-  // CreditBuffer.java:94
+  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:111
+  // CreditBuffer.java:112
   assign result_fifo_push_payload = {h_last_t_d10, h_lane1_store_out_payload, h_lane0_store_out_payload};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -112,10 +112,10 @@ module ResidualAdd_l2_fp16 (
     h_last_t_d8 <= h_last_t_d7; // ResidualAdd.java:75
     h_last_t_d9 <= h_last_t_d8; // ResidualAdd.java:75
     h_last_t_d10 <= h_last_t_d9; // ResidualAdd.java:75
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:97
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:98
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
     end
     if (reset) begin
       h_lane0_in1_t_d1 <= 32'h0;
@@ -129,18 +129,18 @@ module ResidualAdd_l2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
+      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -204,7 +204,7 @@ module ResidualAdd_l2_fp16 (
     .out_payload (h_lane1_store_out_payload)
   );
 
-  SyncFifo_w33_d12 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w33_d12 result_fifo ( // CreditBuffer.java:108
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -499,15 +499,15 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   reg           last_d14;                     // Rope.java:170
   reg           last_d15;                     // Rope.java:170
   reg           last_d16;                     // Rope.java:170
-  reg  [4:0]    result_credits;               // CreditBuffer.java:60
-  wire          result_fifo_push_valid;       // CreditBuffer.java:92
-  wire          result_fifo_push_ready;       // CreditBuffer.java:92
-  wire [256:0]  result_fifo_push_payload;     // CreditBuffer.java:92
-  wire          result_fifo_pop_valid;        // CreditBuffer.java:92
-  wire          result_fifo_pop_ready;        // CreditBuffer.java:92
-  wire [256:0]  result_fifo_pop_payload;      // CreditBuffer.java:92
-  wire [4:0]    result_fifo_occupancy;        // CreditBuffer.java:92
-  wire          result_ready;                 // CreditBuffer.java:99
+  reg  [4:0]    result_credits;               // CreditBuffer.java:76
+  wire          result_fifo_push_valid;       // CreditBuffer.java:108
+  wire          result_fifo_push_ready;       // CreditBuffer.java:108
+  wire [256:0]  result_fifo_push_payload;     // CreditBuffer.java:108
+  wire          result_fifo_pop_valid;        // CreditBuffer.java:108
+  wire          result_fifo_pop_ready;        // CreditBuffer.java:108
+  wire [256:0]  result_fifo_pop_payload;      // CreditBuffer.java:108
+  wire [4:0]    result_fifo_occupancy;        // CreditBuffer.java:108
+  wire          result_ready;                 // CreditBuffer.java:117
   (* ram_style = "distributed" *)
   reg  [1023:0] cos_sin [0:11];               // Rope.java:86
   (* ram_style = "distributed" *)
@@ -755,7 +755,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   assign lane15_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane15_store_in_payload = lane15_add_out_payload; // Rope.java:168
   assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0); // Rope.java:175
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:93
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:111
   assign result_fifo_push_payload =
       {last_d16,
        lane15_store_out_payload,
@@ -773,8 +773,8 @@ module Rope_adjacent_l16_d96_r2_fp16 (
        lane3_store_out_payload,
        lane2_store_out_payload,
        lane1_store_out_payload,
-       lane0_store_out_payload}; // CreditBuffer.java:94
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:100
+       lane0_store_out_payload}; // CreditBuffer.java:112
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -978,10 +978,10 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     last_d14 <= last_d13; // Rope.java:170
     last_d15 <= last_d14; // Rope.java:170
     last_d16 <= last_d15; // Rope.java:170
-    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:97
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:97
-    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:98
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:98
+    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:115
+    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:116
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:116
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -1018,18 +1018,18 @@ module Rope_adjacent_l16_d96_r2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:101
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:101: CreditBuffer result: a word entered the pipeline ",
+      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:104
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:104: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
                  "depth 19");
         $stop;
       end
-      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:106
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:106: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1661,7 +1661,7 @@ module Rope_adjacent_l16_d96_r2_fp16 (
     .out_payload (lane15_store_out_payload)
   );
 
-  SyncFifo_w257_d19 result_fifo ( // CreditBuffer.java:92
+  SyncFifo_w257_d19 result_fifo ( // CreditBuffer.java:108
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -106,8 +106,10 @@ public final class Quantizer extends Module {
                 (q, m, last) -> new Out(new Vec<>(q), m, last));
         latency = result.cycle();
 
-        CreditBuffer<Out> buffer = new CreditBuffer<>("result", new Out(vec(lanes, sint(8)), bits(32), bool()),
-                CreditBuffer.depthFor(latency));
+        // The FIFO's head in a register (for timing: the LUT RAM's read of the last flag lay in front of the
+        // QUANTIZE executor's next step).
+        CreditBuffer<Out> buffer = CreditBuffer.withHeadRegister("result",
+                new Out(vec(lanes, sint(8)), bits(32), bool()), CreditBuffer.depthFor(latency));
         in.ready.set(haveScale.and(buffer.available()));
         buffer.issue(fire);
         when(fire.and(in.payload.last()), () -> haveScale.set(false));

@@ -13,6 +13,7 @@ import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.PartialProducts;
+import dev.tellmej.hdl.lib.RunCounter;
 import dev.tellmej.hdl.lib.Stream;
 import java.util.ArrayList;
 import java.util.List;
@@ -417,15 +418,17 @@ final class AttentionExecutor extends Area {
                     .or(code.eq(ErrorCode.CONTEXT_OVERFLOW.code()))).named("attention_refused");
 
             UInt oToken = reg("attention_out_token", uint(8), 0);
-            UInt oHead = reg("attention_out_head", uint(8), 0);
-            UInt oBeat = reg("attention_output_beat", uint(8), 0);
+            Bool outputs = step.is(CollectStep.OUTPUTS);
+            // The beat of a head's row and the head of a token, with their last-value flags in registers (for
+            // timing: the counts' increments and compares lay in front of the token count's enable).
+            RunCounter oBeat = RunCounter.create("attention_output_beat", 8, rowBeats, outputs, "AttentionExecutor");
+            RunCounter oHead = RunCounter.create("attention_out_head", 8, f.group(), outputs, "AttentionExecutor");
             UInt oWord = reg("attention_out_word", uint(Math.max(1, log2Up(wordsPerBeat))), 0);
             UInt oWordIndex = reg("attention_out_word_index", uint(16), 0);
             Bool lastOWord = wordsPerBeat == 1 ? TRUE : oWord.eq(wordsPerBeat - 1).named("attention_last_out_word");
-            Bool lastOBeat = oBeat.add(1).trunc(8).eq(rowBeats).named("attention_last_out_beat");
-            Bool lastOHead = oHead.add(1).trunc(8).eq(f.group()).named("attention_last_out_head");
+            Bool lastOBeat = oBeat.last;
+            Bool lastOHead = oHead.last;
             Bool lastOToken = oToken.add(1).trunc(8).eq(walk.commandTokens).named("attention_last_out_token");
-            Bool outputs = step.is(CollectStep.OUTPUTS);
             Bool outBeat = outputs.and(unit.out.valid).named("attention_out_beat");
             unit.out.ready.set(outputs.and(lastOWord));
             // After an error the outputs of the commands still running are taken but not written. A word goes to
@@ -450,9 +453,9 @@ final class AttentionExecutor extends Area {
                     oWord.set(mux(lastOWord, U(0, widthOf(oWord)), oWord.add(1).trunc(widthOf(oWord))));
                 }
                 when(lastOWord, () -> {
-                    oBeat.set(mux(lastOBeat, U(0, 8), oBeat.add(1).trunc(8)));
+                    oBeat.step();
                     when(lastOBeat, () -> {
-                        oHead.set(mux(lastOHead, U(0, 8), oHead.add(1).trunc(8)));
+                        oHead.step();
                         when(lastOHead, () -> {
                             oToken.set(oToken.add(1).trunc(8));
                             when(lastOToken, () -> step.set(CollectStep.WAIT_DONE));
@@ -474,8 +477,8 @@ final class AttentionExecutor extends Area {
             });
             when(step.is(CollectStep.LOAD), () -> {
                 oToken.set(0);
-                oHead.set(0);
-                oBeat.set(0);
+                oHead.restart();
+                oBeat.restart();
                 oWord.set(0);
                 oWordIndex.set(walk.headWordBase);
                 step.set(CollectStep.OUTPUTS);

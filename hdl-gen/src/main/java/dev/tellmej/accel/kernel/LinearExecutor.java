@@ -531,8 +531,14 @@ final class LinearExecutor extends Area {
         Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
         // The read's buffer, token and word follow the tag head while an epilogue that reads runs, its valid only
         // when a result is taken (for timing: the take, from the dequantizer's valid and the credits, lay on the
-        // path through the port's multiplexer into the buffers' address).
-        when(running.and(storesY.not()), () -> {
+        // path through the port's multiplexer into the buffers' address). Whether it reads is a flag set as RUN
+        // starts and cleared as it ends (for timing: the step's decode and the epilogue's flag lay on the same
+        // path).
+        Bool epilogueReads = reg("linear_epilogue_reads", bool(), 0);
+        when(engine.command.fire(), () -> epilogueReads.set(storesY.not()));
+        assertAlways(epilogueReads.eq(running.and(storesY.not())), "LinearExecutor: the epilogue-reads flag"
+                + " follows RUN and the epilogue");
+        when(epilogueReads, () -> {
             buffers.read.buffer().set(mux(residualAdd, dst, src));
             buffers.read.token().set(tag.payload.token().resize(widthOf(buffers.read.token())));
             buffers.read.word().set(tag.payload.word().resize(widthOf(buffers.read.word())));
@@ -611,8 +617,10 @@ final class LinearExecutor extends Area {
         when(engine.command.fire(), () -> engineDone.set(false)).elseWhen(engine.done, () -> engineDone.set(true));
         Bool rotating = epilogueIs("linear_rotating", epilogue, start, request.epilogue(), Epilogue.ROPE_QUERY,
                 Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
-        when(running.and(engineDone).and(written.eq(expectedWords)), () ->
-                step.set(mux(rotating, HwEnum.constant(LinearStep.ROTATE), HwEnum.constant(LinearStep.FINISH))));
+        when(running.and(engineDone).and(written.eq(expectedWords)), () -> {
+            step.set(mux(rotating, HwEnum.constant(LinearStep.ROTATE), HwEnum.constant(LinearStep.FINISH)));
+            epilogueReads.set(false);
+        });
 
         // ---- the second pass of the RoPE and cache epilogues ----
         RotateAndCache rotate = area(new RotateAndCache(shape, rope, cacheWriter, reads, buffers,

@@ -19,6 +19,7 @@ import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.PartialProducts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The program's sequencer (docs/kernel.md): checks the call and the image header, checks every input token
@@ -68,10 +69,10 @@ final class Sequencer extends Area {
         Bool headerBeat = phase.is(Step.HEADER).and(issued).and(reads.data.valid).named("header_beat");
         // The magic and the version are compared as their beat streams in, and only the outcome kept (for timing:
         // the 32-bit compares lay on the paths of CHECK's choice of the next step).
-        Bool magicOk = headerMatches("magic_ok", ImageHeaderWords.MAGIC_AT, ImageHeaderWords.MAGIC, beatBytes, reads,
-                beat, headerBeat);
-        Bool versionOk = headerMatches("version_ok", ImageHeaderWords.VERSION_AT, ImageHeaderWords.VERSION,
-                beatBytes, reads, beat, headerBeat);
+        Bool magicOk = headerCheck("magic_ok", ImageHeaderWords.MAGIC_AT, beatBytes, reads, beat, headerBeat,
+                w -> w.eq(ImageHeaderWords.MAGIC));
+        Bool versionOk = headerCheck("version_ok", ImageHeaderWords.VERSION_AT, beatBytes, reads, beat, headerBeat,
+                w -> w.eq(ImageHeaderWords.VERSION));
         UInt programOffset = headerWord("program_offset", ImageHeaderWords.PROGRAM_OFFSET_AT, beatBytes, reads, beat,
                 headerBeat);
         UInt programLength = headerWord("program_length", ImageHeaderWords.PROGRAM_INSTRUCTIONS_AT, beatBytes, reads,
@@ -168,13 +169,24 @@ final class Sequencer extends Area {
         // The call's end position, a register (for timing: the sum lay in front of the context check's compare and
         // the call's end); the arguments hold still from the call's start, many cycles before CHECK reads it.
         UInt end = Ahead.of("call_end", call.startPosition.resize(33).add(call.tokenCount.resize(33)).trunc(33),
-                phase.is(Step.CHECK), "Sequencer");
-        Bool badCall = call.mode.gt(CallMode.DECODE.code()).or(call.tokenCount.eq(0))
-                .or(call.mode.eq(CallMode.DECODE.code()).and(call.tokenCount.ne(1))).named("bad_call");
+                phase.is(Step.CHECK).or(headerBeat), "Sequencer");
+        // The call's own checks, registered (for timing: they lay in front of CHECK's choice and the error
+        // register's enable); the arguments hold still from the call's start.
+        Bool badCall = Ahead.of("bad_call", call.mode.gt(CallMode.DECODE.code()).or(call.tokenCount.eq(0))
+                .or(call.mode.eq(CallMode.DECODE.code()).and(call.tokenCount.ne(1))), phase.is(Step.CHECK),
+                "Sequencer");
+        // Whether the call ends past the image's context, compared as the context's header beat streams in (for
+        // timing: the 33-bit compare lay in front of CHECK's choice).
+        Bool pastContext = headerCheck("past_context", ImageHeaderWords.CONTEXT_AT, beatBytes, reads, beat,
+                headerBeat, w -> end.gt(w.resize(33)));
 
         // ---- the instruction ----
         UInt opcode = word.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().named("opcode");
-        Bool setupBad = regNext("setup_bad", badSetup(shape, word, context), 0);   // read in SETUP_CHECK
+        // SETUP's checks, read in SETUP_CHECK: the head shape's and the cache length's in registers of their own (for
+        // timing: the cache length's 32-bit compare lay in front of the shape's checks).
+        Bool setupBad = regNext("setup_bad_shape", badSetupShape(shape, word), 0)
+                .or(regNext("setup_short_cache", field(word, Opcode.SETUP, "context").lt(context), 0))
+                .named("setup_bad");
         // Whether the chunk is the call's last, registered (for timing: the sum and the compare lay on the paths
         // of the taps' and the LM head's starts into the call's end). The chunk's size is set in CHUNK and used from
         // DECODE or CHUNK_END on, at least a cycle of FETCH later.
@@ -451,7 +463,7 @@ final class Sequencer extends Area {
                                             U(ImageHeaderWords.VERSION_AT / 4, 32)))
                             .elseWhen(badCall, () ->
                                     fail(error, detail, ok, phase, ErrorCode.BAD_CALL, call.tokenCount))
-                            .elseWhen(end.gt(context.resize(33)), () ->
+                            .elseWhen(pastContext, () ->
                                     fail(error, detail, ok, phase, ErrorCode.CONTEXT_OVERFLOW, end.trunc(32)));
                 })
                 .is(Step.TOKENS, () -> when(ownBeat, () -> {
@@ -659,13 +671,12 @@ final class Sequencer extends Area {
         phase.set(Step.RECORD);
     }
 
-    /** SETUP's checks: the head shape within the build's maxima, and a cache at least as long as the image's. */
-    private static Bool badSetup(KernelShape shape, Bits word, UInt context) {
+    /** SETUP's head-shape checks: within the build's maxima, heads a multiple of the KV heads. */
+    private static Bool badSetupShape(KernelShape shape, Bits word) {
         var limits = shape.config().limits();
         UInt headDim = field(word, Opcode.SETUP, "head_dim");
         UInt heads = field(word, Opcode.SETUP, "heads");
         UInt kvHeads = field(word, Opcode.SETUP, "kv_heads");
-        UInt positions = field(word, Opcode.SETUP, "context");
         // heads % kvHeads == 0, enumerated over the build's maxima (a handful of comparators, no divider).
         Bool grouped = FALSE;
         for (int k = 1; k <= limits.kvHeads(); k++) {
@@ -676,8 +687,7 @@ final class Sequencer extends Area {
         // heads x head_dim above the build's limits.heads() x limits.headDim() needs heads or head_dim above its
         // maximum, which the checks here refuse already (grouped only for heads up to limits.heads()): no product.
         return headDim.eq(0).or(headDim.gt(limits.headDim())).or(headDim.bit(0))
-                .or(grouped.not())
-                .or(positions.lt(context)).named("setup_bad_field");
+                .or(grouped.not()).named("setup_bad_head");
     }
 
     /**
@@ -709,16 +719,16 @@ final class Sequencer extends Area {
     }
 
     /**
-     * Whether the header word at {@code offset} is {@code expected}: compared in the beat that holds it as the
-     * header prefix streams in, and kept in a register.
+     * {@code check} of the header word at {@code offset}: evaluated in the beat that holds it as the header prefix
+     * streams in, and kept in a register.
      */
-    private static Bool headerMatches(String name, int offset, int expected, int beatBytes, DataReads reads,
-                                      UInt beat, Bool headerBeat) {
-        Bool matches = reg("header_" + name, bool(), 0);
+    private static Bool headerCheck(String name, int offset, int beatBytes, DataReads reads, UInt beat,
+                                    Bool headerBeat, Function<UInt, Bool> check) {
+        Bool outcome = reg("header_" + name, bool(), 0);
         int lsb = 8 * (offset % beatBytes);
         when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
-                matches.set(reads.data.payload.data().slice(lsb + 31, lsb).asUInt().eq(expected)));
-        return matches;
+                outcome.set(check.apply(reads.data.payload.data().slice(lsb + 31, lsb).asUInt())));
+        return outcome;
     }
 
     private static UInt align4k(UInt bytes) {

@@ -32,6 +32,7 @@ public final class CreditBuffer<T> {
     private final T template;
     private final int depth;
     private final RamStyle style;
+    private final boolean headRegister;
     private final UInt credits;
     private Bool issued;
     private boolean connected;
@@ -46,6 +47,21 @@ public final class CreditBuffer<T> {
      * buffers; its FIFO's pop takes a cycle longer, so a credit comes back a cycle later).
      */
     public CreditBuffer(String name, T payloadTemplate, int depth, RamStyle style) {
+        this(name, payloadTemplate, depth, style, false);
+    }
+
+    /**
+     * A buffer of {@code depth} words whose FIFO is in LUT RAM with a head register
+     * ({@link SyncFifo#withHeadRegister}): the output's valid and word come from flip-flops, for a consumer whose
+     * next step follows them at once. The same credits and latency as {@link #CreditBuffer(String, Object, int)};
+     * the FIFO holds a word more than the credits ever let in.
+     */
+    public static <T> CreditBuffer<T> withHeadRegister(String name, T payloadTemplate, int depth) {
+        return new CreditBuffer<>(name, payloadTemplate, depth, RamStyle.DISTRIBUTED, true);
+    }
+
+    private CreditBuffer(String name, T payloadTemplate, int depth, RamStyle style, boolean headRegister) {
+        this.headRegister = headRegister;
         if (style != RamStyle.DISTRIBUTED && style != RamStyle.BLOCK) {
             throw new InvalidParameterException(Locations.capture(), "a credit buffer's FIFO is in DISTRIBUTED or"
                     + " BLOCK RAM, got " + style);
@@ -89,7 +105,9 @@ public final class CreditBuffer<T> {
             throw new HdlUsageException("CreditBuffer " + name + ": call issue(...) once, then connect(...) once");
         }
         connected = true;
-        SyncFifo fifo = instance(uniqueName(name + "_fifo"), new SyncFifo(widthOf(template), depth, style));
+        SyncFifo fifo = instance(uniqueName(name + "_fifo"), headRegister
+                ? SyncFifo.withHeadRegister(widthOf(template), depth)
+                : new SyncFifo(widthOf(template), depth, style));
         fifo.push.valid.set(results.valid);
         fifo.push.payload.set(asBits(results.payload));
         Bool popped = fifo.pop.fire();

@@ -1,0 +1,88 @@
+package dev.tellmej.sim;
+
+import static dev.tellmej.hdl.Hdl.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Design;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.Module;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.RunCounter;
+import dev.tellmej.sim.junit.SimFixture;
+import dev.tellmej.sim.junit.SimTest;
+import java.util.Random;
+
+/**
+ * {@link RunCounter}: the count runs 0..limit-1 and wraps, its last flag equals {@code value + 1 == limit} in
+ * every cycle, restart wins over step, and a limit changed under a running count stops the simulation.
+ */
+class RunCounterSimTest {
+    /** A 4-bit run counter with its limit, restart and step from ports. */
+    static final class Runs extends Module {
+        final UInt limit = in("limit", uint(4));
+        final Bool restart = in("restart", bool());
+        final Bool step = in("step", bool());
+        final Bool running = in("running", bool());
+        final UInt value = out("value", uint(4));
+        final Bool last = out("last", bool());
+
+        Runs() {
+            RunCounter counter = RunCounter.create("count", 4, limit, running, "Runs");
+            when(restart, counter::restart);
+            when(step, counter::step);
+            value.set(counter.value);
+            last.set(counter.last);
+        }
+    }
+
+    static final Design<Runs> DESIGN = Hdl.elaborate(Runs::new);
+
+    @SimTest
+    void theCountWrapsAtTheLimitAndItsFlagMarksTheLastValue(SimFixture fixture) {
+        Runs top = DESIGN.top();
+        SimModel sim = fixture.open(DESIGN);
+        sim.reset();
+        Random random = fixture.random(43);
+        for (int run = 0; run < 60; run++) {
+            int limit = run < 15 ? run + 1 : 1 + random.nextInt(15);
+            sim.poke(top.limit, limit);
+            sim.poke(top.restart, true);
+            sim.poke(top.step, random.nextBoolean());   // restart wins
+            sim.poke(top.running, false);
+            sim.step();
+            sim.poke(top.restart, false);
+            sim.poke(top.running, true);
+            int expected = 0;
+            for (int cycle = 0; cycle < 3 * limit + 5; cycle++) {
+                assertEquals(expected, sim.peek(top.value), "limit " + limit + ", cycle " + cycle);
+                assertEquals(expected + 1 == limit ? 1 : 0, sim.peek(top.last), "limit " + limit + ", cycle " + cycle);
+                boolean step = random.nextInt(3) != 0;
+                sim.poke(top.step, step);
+                sim.step();
+                if (step) {
+                    expected = expected + 1 == limit ? 0 : expected + 1;
+                }
+            }
+        }
+    }
+
+    @SimTest
+    void aLimitChangedUnderARunningCountStopsTheSimulation(SimFixture fixture) {
+        Runs top = DESIGN.top();
+        SimModel sim = fixture.open(DESIGN);
+        sim.reset();
+        sim.poke(top.limit, 4);
+        sim.poke(top.restart, true);
+        sim.step();
+        sim.poke(top.restart, false);
+        sim.poke(top.running, true);
+        sim.poke(top.step, true);
+        sim.step(2);   // the count is 2 of 4
+        sim.poke(top.limit, 3);   // the flag still says "not last"
+        SimStopException stop = assertThrows(SimStopException.class, () -> sim.step(2));
+        assertTrue(stop.designMessage().contains("Runs: count_last follows the count"), stop.getMessage());
+    }
+}
