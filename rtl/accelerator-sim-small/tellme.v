@@ -1199,13 +1199,17 @@ module tellme (
   wire         data_write_beat_ready;                              // DataWrites.java:36
   reg  [63:0]  data_write_beat_payload_data;                       // DataWrites.java:36
   reg  [7:0]   data_write_beat_payload_strobes;                    // DataWrites.java:36
-  reg          data_write_beat_stage_valid;                        // Stream.java:140
-  reg  [63:0]  data_write_beat_stage_payload_data;                 // Stream.java:141
-  reg  [7:0]   data_write_beat_stage_payload_strobes;              // Stream.java:141
-  wire         data_write_beat_stage_ready;                        // Stream.java:142
-  reg  [7:0]   data_writes_pending;                                // DataWrites.java:44
-  wire         data_writes_drained;                                // DataWrites.java:49
-  reg          data_write_failed;                                  // DataWrites.java:50
+  reg          data_write_beat_pipe_valid;                         // Stream.java:140
+  reg  [63:0]  data_write_beat_pipe_payload_data;                  // Stream.java:141
+  reg  [7:0]   data_write_beat_pipe_payload_strobes;               // Stream.java:141
+  wire         data_write_beat_pipe_ready;                         // Stream.java:142
+  reg          data_write_beat_pipe_s2m_buffered;                  // Stream.java:162
+  reg  [63:0]  data_write_beat_pipe_s2m_buffer_data;               // Stream.java:163
+  reg  [7:0]   data_write_beat_pipe_s2m_buffer_strobes;            // Stream.java:163
+  wire         data_write_beat_pipe_s2m_ready;                     // Stream.java:164
+  reg  [7:0]   data_writes_pending;                                // DataWrites.java:45
+  wire         data_writes_drained;                                // DataWrites.java:50
+  reg          data_write_failed;                                  // DataWrites.java:51
 
   // buffers
   reg          buffer_write_valid;                                 // ActivationBuffers.java:77
@@ -1365,11 +1369,11 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:61
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
-  reg          embed_bad_field;                                    // Ahead.java:25
+  reg          embed_bad_field;                                    // Ahead.java:26
   wire         embed_overflow;                                     // ActivationBuffers.java:223
-  reg          embed_bad_size;                                     // Ahead.java:25
+  reg          embed_bad_size;                                     // Ahead.java:26
   wire         embed_bad;                                          // EmbedUnit.java:72
-  reg          embed_no_tokens;                                    // Ahead.java:25
+  reg          embed_no_tokens;                                    // Ahead.java:26
   reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:91
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:97
   reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:47
@@ -1417,11 +1421,11 @@ module tellme (
   reg  [2:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
-  reg          quantize_bad_field;                                 // Ahead.java:25
+  reg          quantize_bad_field;                                 // Ahead.java:26
   wire         quantize_overflow;                                  // ActivationBuffers.java:223
-  reg          quantize_bad_size;                                  // Ahead.java:25
+  reg          quantize_bad_size;                                  // Ahead.java:26
   wire         quantize_bad;                                       // QuantizeExecutor.java:85
-  reg          quantize_no_tokens;                                 // Ahead.java:25
+  reg          quantize_no_tokens;                                 // Ahead.java:26
   wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:110
   reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:120
   reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:121
@@ -1511,10 +1515,10 @@ module tellme (
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:92
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:497
   wire         attention_part_beats;                               // AttentionExecutor.java:94
-  reg          attention_bad_field;                                // Ahead.java:25
+  reg          attention_bad_field;                                // Ahead.java:26
   wire         attention_src_overflow;                             // ActivationBuffers.java:223
   wire         attention_dst_overflow;                             // ActivationBuffers.java:223
-  reg          attention_bad_size;                                 // Ahead.java:25
+  reg          attention_bad_size;                                 // Ahead.java:26
   wire         attention_bad;                                      // AttentionExecutor.java:107
   reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:510
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:109
@@ -1523,7 +1527,7 @@ module tellme (
   reg  [7:0]   attention_code;                                     // AttentionExecutor.java:113
   reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:114
   reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:115
-  reg          attention_no_tokens;                                // Ahead.java:25
+  reg          attention_no_tokens;                                // Ahead.java:26
   wire         attention_skip;                                     // AttentionExecutor.java:118
 
   // attention_executor.attention_issue
@@ -1642,8 +1646,8 @@ module tellme (
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:73
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:74
   reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:83
-  reg          lm_head_bad_rows;                                   // Ahead.java:25
-  reg          lm_head_bad_cols;                                   // Ahead.java:25
+  reg          lm_head_bad_rows;                                   // Ahead.java:26
+  reg          lm_head_bad_cols;                                   // Ahead.java:26
   wire         lm_head_bad_field;                                  // LmHeadExecutor.java:93
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
   reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:118
@@ -1715,12 +1719,12 @@ module tellme (
   wire         linear_is_cache;                                    // LinearExecutor.java:165
   wire         linear_is_rotated;                                  // LinearExecutor.java:166
   wire         linear_bad_head;                                    // LinearExecutor.java:173
-  reg          linear_bad_field;                                   // Ahead.java:25
+  reg          linear_bad_field;                                   // Ahead.java:26
   wire         linear_dst_overflow;                                // ActivationBuffers.java:223
   wire         linear_src_overflow;                                // ActivationBuffers.java:223
-  reg          linear_bad_size;                                    // Ahead.java:25
+  reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:186
-  reg          linear_cache;                                       // LinearExecutor.java:653
+  reg          linear_cache;                                       // LinearExecutor.java:655
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:236
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:237
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:238
@@ -1743,7 +1747,7 @@ module tellme (
   wire         linear_prefetch_busy;                               // LinearExecutor.java:259
   reg          linear_request_settled;                             // LinearExecutor.java:263
   wire         linear_requesting;                                  // LinearExecutor.java:264
-  reg          linear_prefetch_same;                               // Ahead.java:25
+  reg          linear_prefetch_same;                               // Ahead.java:26
   wire         linear_prefetch_reused;                             // LinearExecutor.java:268
   wire         linear_own_request;                                 // LinearExecutor.java:269
   reg  [63:0]  linear_command_address;                             // LinearExecutor.java:280
@@ -1760,37 +1764,38 @@ module tellme (
   reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:280
   wire         linear_prefetch_settled;                            // LinearExecutor.java:309
   wire         linear_reads_free;                                  // LinearExecutor.java:311
-  reg          linear_sized;                                       // LinearExecutor.java:315
-  wire         linear_running;                                     // LinearExecutor.java:319
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:324
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:326
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:328
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:329
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:330
-  reg          linear_feed_pending;                                // LinearExecutor.java:331
-  reg          linear_beats_left;                                  // LinearExecutor.java:334
-  wire         linear_feeding;                                     // LinearExecutor.java:344
-  wire         linear_activation_read;                             // LinearExecutor.java:347
-  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:353
-  reg          linear_holding;                                     // LinearExecutor.java:354
-  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:355
-  wire         linear_token_fed;                                   // LinearExecutor.java:371
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:385
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:386
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:387
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:389
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:392
-  reg          linear_last_group;                                  // LinearExecutor.java:395
-  reg          linear_one_group_tile;                              // LinearExecutor.java:399
-  reg          linear_next_tile_last;                              // LinearExecutor.java:400
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:401
-  wire         linear_last_tile;                                   // LinearExecutor.java:419
-  wire         linear_last_result_token;                           // LinearExecutor.java:430
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:441
-  wire         linear_tag_valid;                                   // LinearExecutor.java:445
-  wire         linear_tag_ready;                                   // LinearExecutor.java:445
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:445
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:445
+  reg          linear_command_second;                              // LinearExecutor.java:316
+  reg          linear_sized;                                       // LinearExecutor.java:317
+  wire         linear_running;                                     // LinearExecutor.java:321
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:326
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:328
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:330
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:331
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:332
+  reg          linear_feed_pending;                                // LinearExecutor.java:333
+  reg          linear_beats_left;                                  // LinearExecutor.java:336
+  wire         linear_feeding;                                     // LinearExecutor.java:346
+  wire         linear_activation_read;                             // LinearExecutor.java:349
+  reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:355
+  reg          linear_holding;                                     // LinearExecutor.java:356
+  wire [63:0]  linear_offered_word;                                // LinearExecutor.java:357
+  wire         linear_token_fed;                                   // LinearExecutor.java:373
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:387
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:388
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:389
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:391
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:394
+  reg          linear_last_group;                                  // LinearExecutor.java:397
+  reg          linear_one_group_tile;                              // LinearExecutor.java:401
+  reg          linear_next_tile_last;                              // LinearExecutor.java:402
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:403
+  wire         linear_last_tile;                                   // LinearExecutor.java:421
+  wire         linear_last_result_token;                           // LinearExecutor.java:432
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:443
+  wire         linear_tag_valid;                                   // LinearExecutor.java:447
+  wire         linear_tag_ready;                                   // LinearExecutor.java:447
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:447
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:447
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -1798,68 +1803,72 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:481
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:482
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:483
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:483
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:484
+  reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
+  reg  [2:0]   linear_vectors_b;                                   // Ahead.java:49
+  reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:498
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:500
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:505
-  reg          linear_residual_add;                                // LinearExecutor.java:653
-  reg          linear_gate_up;                                     // LinearExecutor.java:653
-  wire         linear_y_ready;                                     // LinearExecutor.java:509
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:507
+  reg          linear_residual_add;                                // LinearExecutor.java:655
+  reg          linear_gate_up;                                     // LinearExecutor.java:655
+  wire         linear_y_ready;                                     // LinearExecutor.java:511
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:518
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:518
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:518
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:518
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:519
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:519
-  wire         linear_y_take;                                      // LinearExecutor.java:521
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:524
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:525
-  reg          linear_stores_y;                                    // LinearExecutor.java:653
-  wire         linear_store_write;                                 // LinearExecutor.java:530
-  wire         linear_residual_read;                               // LinearExecutor.java:531
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:537
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:556
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:556
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:556
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:556
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:563
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:563
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:563
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:563
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:563
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:563
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:564
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:564
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:520
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:520
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:520
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:520
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:521
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:521
+  wire         linear_y_take;                                      // LinearExecutor.java:523
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:526
+  reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
+  reg  [2:0]   linear_expected_words_b;                            // Ahead.java:49
+  reg  [23:0]  linear_expected_words;                              // Ahead.java:50
+  reg          linear_stores_y;                                    // LinearExecutor.java:655
+  wire         linear_store_write;                                 // LinearExecutor.java:532
+  wire         linear_residual_read;                               // LinearExecutor.java:533
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:539
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:558
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:558
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:558
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:558
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:565
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:565
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:565
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:565
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:565
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:565
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:566
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:566
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
@@ -1868,11 +1877,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
-  wire         linear_feed_gating;                                 // LinearExecutor.java:567
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:578
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:578
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:578
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:578
+  wire         linear_feed_gating;                                 // LinearExecutor.java:569
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:580
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:580
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:580
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:580
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -1880,17 +1889,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:582
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:583
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:585
-  wire         linear_unit_out;                                    // LinearExecutor.java:588
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:601
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:602
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:602
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:602
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:602
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:603
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:604
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:584
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:585
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:587
+  wire         linear_unit_out;                                    // LinearExecutor.java:590
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:603
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:604
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:604
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:604
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:604
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:605
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:606
   reg          linear_write;                                       // ActivationBuffers.java:159
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:160
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:160
@@ -1898,8 +1907,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:160
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:161
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:162
-  reg          linear_engine_done;                                 // LinearExecutor.java:616
-  reg          linear_rotating;                                    // LinearExecutor.java:653
+  reg          linear_engine_done;                                 // LinearExecutor.java:618
+  reg          linear_rotating;                                    // LinearExecutor.java:655
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:81
@@ -1993,8 +2002,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:630
-  wire         linear_done;                                        // LinearExecutor.java:640
+  reg          linear_rotate_started;                              // LinearExecutor.java:632
+  wire         linear_done;                                        // LinearExecutor.java:642
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:43
@@ -2093,12 +2102,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:67
   reg          read_issued;                                        // Sequencer.java:68
   wire         header_beat;                                        // Sequencer.java:69
-  reg          header_magic_ok;                                    // Sequencer.java:727
-  reg          header_version_ok;                                  // Sequencer.java:727
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:714
-  reg  [31:0]  header_program_length;                              // Sequencer.java:714
-  reg  [31:0]  header_context;                                     // Sequencer.java:714
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:714
+  reg          header_magic_ok;                                    // Sequencer.java:736
+  reg          header_version_ok;                                  // Sequencer.java:736
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:723
+  reg  [31:0]  header_program_length;                              // Sequencer.java:723
+  reg  [31:0]  header_context;                                     // Sequencer.java:723
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:723
   wire [63:0]  logits_offset;                                      // Sequencer.java:88
   reg  [63:0]  debug_base;                                         // Sequencer.java:89
   wire         image_valid;                                        // Sequencer.java:91
@@ -2127,70 +2136,74 @@ module tellme (
   wire         fetching;                                           // Sequencer.java:128
   wire         own_read;                                           // Sequencer.java:129
   reg          last_token;                                         // Sequencer.java:153
-  reg  [31:0]  token_count_less_2;                                 // Ahead.java:32
+  reg  [31:0]  token_count_less_2;                                 // Ahead.java:33
   wire         last_token_word;                                    // Sequencer.java:162
   wire         own_beat;                                           // Sequencer.java:164
   wire         waiting_for_data;                                   // Sequencer.java:165
-  reg  [32:0]  call_end;                                           // Ahead.java:32
-  reg          bad_call;                                           // Ahead.java:25
-  reg          header_past_context;                                // Sequencer.java:727
+  reg  [32:0]  call_end;                                           // Ahead.java:33
+  reg          bad_call;                                           // Ahead.java:26
+  reg          header_past_context;                                // Sequencer.java:736
   wire [7:0]   opcode;                                             // Sequencer.java:184
-  wire         setup_bad_head;                                     // Sequencer.java:690
-  reg          setup_bad_shape;                                    // Sequencer.java:187
-  reg          setup_short_cache;                                  // Sequencer.java:188
-  wire         setup_bad;                                          // Sequencer.java:189
-  reg          last_chunk;                                         // Ahead.java:25
-  reg          linear_settled_q;                                   // Sequencer.java:199
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:213
-  reg  [63:0]  logits_address;                                     // Sequencer.java:267
-  wire         first_word_beat;                                    // Sequencer.java:273
-  wire [7:0]   fetched_opcode;                                     // Sequencer.java:275
-  reg          is_embed;                                           // Sequencer.java:699
-  reg          is_quantize;                                        // Sequencer.java:699
-  reg          is_attention;                                       // Sequencer.java:699
-  reg          is_lm_head;                                         // Sequencer.java:699
-  reg          is_linear;                                          // Sequencer.java:699
-  wire         unit_done;                                          // Sequencer.java:282
-  reg  [7:0]   unit_code;                                          // Sequencer.java:283
-  reg          unit_done_q;                                        // Sequencer.java:291
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:292
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:300
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:306
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:307
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:308
-  wire         has_tap;                                            // Sequencer.java:313
+  wire         setup_bad_head_dim_now;                             // Sequencer.java:684
+  reg          setup_bad_head_dim;                                 // Sequencer.java:188
+  wire         setup_grouped_now;                                  // Sequencer.java:699
+  reg          setup_ungrouped;                                    // Sequencer.java:189
+  reg          setup_short_cache;                                  // Sequencer.java:190
+  wire         setup_bad;                                          // Sequencer.java:191
+  reg          last_chunk;                                         // Ahead.java:26
+  reg          linear_settled_q;                                   // Sequencer.java:201
+  reg  [7:0]   setup_head_width_a;                                 // Ahead.java:48
+  reg  [15:0]  setup_head_width_b;                                 // Ahead.java:49
+  reg  [31:0]  setup_head_width;                                   // Ahead.java:50
+  reg  [63:0]  logits_address;                                     // Sequencer.java:271
+  wire         first_word_beat;                                    // Sequencer.java:277
+  wire [7:0]   fetched_opcode;                                     // Sequencer.java:279
+  reg          is_embed;                                           // Sequencer.java:708
+  reg          is_quantize;                                        // Sequencer.java:708
+  reg          is_attention;                                       // Sequencer.java:708
+  reg          is_lm_head;                                         // Sequencer.java:708
+  reg          is_linear;                                          // Sequencer.java:708
+  wire         unit_done;                                          // Sequencer.java:286
+  reg  [7:0]   unit_code;                                          // Sequencer.java:287
+  reg          unit_done_q;                                        // Sequencer.java:295
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:296
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:304
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:310
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:311
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:312
+  wire         has_tap;                                            // Sequencer.java:317
   reg  [26:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [10:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:319
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:320
-  reg          tap_fits;                                           // Sequencer.java:324
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:326
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:329
-  reg          tap_busy;                                           // Sequencer.java:339
-  reg          peek_issued;                                        // Sequencer.java:350
-  reg          peek_busy;                                          // Sequencer.java:351
-  reg          peek_in;                                            // Sequencer.java:352
-  reg          peek_failed;                                        // Sequencer.java:353
-  reg          peek_searching;                                     // Sequencer.java:354
-  reg          peek_found;                                         // Sequencer.java:355
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:356
-  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:357
-  reg  [127:0] peek_word;                                          // Sequencer.java:358
-  wire [31:0]  instructions_after;                                 // Sequencer.java:359
-  wire [2:0]   peek_words;                                         // Sequencer.java:361
-  reg  [3:0]   peek_beats;                                         // Sequencer.java:368
-  reg          more_instructions;                                  // Sequencer.java:369
-  reg  [63:0]  peek_address;                                       // Sequencer.java:370
-  wire         peek_wanted;                                        // Sequencer.java:374
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:393
-  wire         peek_linear;                                        // Sequencer.java:418
-  reg          drop_prefetch;                                      // Sequencer.java:431
-  wire         token_outside_0;                                    // Sequencer.java:475
-  wire         token_outside_1;                                    // Sequencer.java:475
-  wire         token_outside;                                      // Sequencer.java:478
-  wire [31:0]  tokens_left;                                        // Sequencer.java:506
-  reg          record_written;                                     // Sequencer.java:660
-  wire         record_done;                                        // Sequencer.java:662
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:323
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:324
+  reg          tap_fits;                                           // Sequencer.java:328
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:330
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:333
+  reg          tap_busy;                                           // Sequencer.java:343
+  reg          peek_issued;                                        // Sequencer.java:354
+  reg          peek_busy;                                          // Sequencer.java:355
+  reg          peek_in;                                            // Sequencer.java:356
+  reg          peek_failed;                                        // Sequencer.java:357
+  reg          peek_searching;                                     // Sequencer.java:358
+  reg          peek_found;                                         // Sequencer.java:359
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:360
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:361
+  reg  [127:0] peek_word;                                          // Sequencer.java:362
+  wire [31:0]  instructions_after;                                 // Sequencer.java:363
+  wire [2:0]   peek_words;                                         // Sequencer.java:365
+  reg  [3:0]   peek_beats;                                         // Sequencer.java:372
+  reg          more_instructions;                                  // Sequencer.java:373
+  reg  [63:0]  peek_address;                                       // Sequencer.java:374
+  wire         peek_wanted;                                        // Sequencer.java:378
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:397
+  wire         peek_linear;                                        // Sequencer.java:422
+  reg          drop_prefetch;                                      // Sequencer.java:435
+  wire         token_outside_0;                                    // Sequencer.java:479
+  wire         token_outside_1;                                    // Sequencer.java:479
+  wire         token_outside;                                      // Sequencer.java:482
+  wire [31:0]  tokens_left;                                        // Sequencer.java:510
+  reg          record_written;                                     // Sequencer.java:664
+  wire         record_done;                                        // Sequencer.java:666
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:120
   (* ram_style = "block" *)
@@ -2311,8 +2324,6 @@ module tellme (
   wire [15:0] linear_groups_of_tile_mux;
   wire linear_command_tiles_eq_2;
   wire linear_next_tile_last_cmp;
-  wire [31:0] linear_vectors_prod;
-  wire [31:0] linear_expected_words_prod;
   wire linear_residual_feed_credits_and;
   wire linear_write_values_0_any;
   wire linear_write_values_0_and;
@@ -2372,7 +2383,6 @@ module tellme (
   wire [32:0] call_end_sum;
   wire bad_call_or;
   wire last_chunk_cmp;
-  wire [47:0] setup_head_width_prod;
   wire [33:0] tap_bytes_q_sum;
   wire more_instructions_cmp;
   wire [63:0] peek_address_sum;
@@ -2382,7 +2392,7 @@ module tellme (
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
-  assign data_write_beat_ready_or = ~data_write_beat_stage_valid | data_write_beat_stage_ready;
+  assign data_write_beat_ready_or = ~data_write_beat_pipe_valid | data_write_beat_pipe_ready;
   assign quantized_words_wdata_cat = {quantized_write_data, quantized_write_data};
   assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim[1:0] != 2'd0);
   assign embed_tokens_eq_0 = embed_tokens == 3'd0;
@@ -2541,8 +2551,6 @@ module tellme (
       (linear_command_tiles == 16'd1) ? linear_command_lastTileGroups : linear_command_tileGroups;
   assign linear_command_tiles_eq_2 = linear_command_tiles == 16'd2;
   assign linear_next_tile_last_cmp = (linear_tile + 16'd3) == linear_command_tiles;
-  assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {5'd0, linear_token_count}};
-  assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {5'd0, linear_token_count}};
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
   assign linear_write_values_0_any = |linear_unit_word_0[9:8];
   assign linear_write_values_0_and = ~linear_write_values_0_any & ~(|linear_unit_word_0[7:6]);
@@ -2659,7 +2667,6 @@ module tellme (
   assign bad_call_or =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
   assign last_chunk_cmp = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count;
-  assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
   assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
   assign peek_address_sum = fetch_address + 64'd16;
@@ -3033,9 +3040,13 @@ module tellme (
       data_write_skid_buffered ? data_write_skid_buffer_address : data_write_payload_address; // Stream.java:102
   assign data_writer_command_payload_beats =
       data_write_skid_buffered ? data_write_skid_buffer_beats : data_write_payload_beats; // Stream.java:102
-  assign data_writer_data_valid = data_write_beat_stage_valid; // Stream.java:101
-  assign data_writer_data_payload_data = data_write_beat_stage_payload_data; // Stream.java:102
-  assign data_writer_data_payload_strobes = data_write_beat_stage_payload_strobes; // Stream.java:102
+  assign data_writer_data_valid = data_write_beat_pipe_valid | data_write_beat_pipe_s2m_buffered; // Stream.java:101
+  // Stream.java:102
+  assign data_writer_data_payload_data =
+      data_write_beat_pipe_s2m_buffered ? data_write_beat_pipe_s2m_buffer_data : data_write_beat_pipe_payload_data;
+  assign data_writer_data_payload_strobes =
+      data_write_beat_pipe_s2m_buffered ? data_write_beat_pipe_s2m_buffer_strobes
+      : data_write_beat_pipe_payload_strobes; // Stream.java:102
   assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:103
   assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:104
   assign rms_max_length_beats = quantize_length_words[8:0]; // QuantizeExecutor.java:111
@@ -3118,37 +3129,37 @@ module tellme (
   assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:297
   assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:297
   assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:308
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:316
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:317
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:317
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:317
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:317
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:317
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:317
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:317
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:317
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:317
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:317
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:317
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:317
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:356
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:357
-  // LinearExecutor.java:367
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:318
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:319
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:319
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:319
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:319
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:319
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:319
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:319
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:319
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:319
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:319
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:319
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:319
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:358
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:359
+  // LinearExecutor.java:369
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:368
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:369
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:372
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:447
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:449
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:449
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:449
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:449
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:451
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:452
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:488
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:489
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:490
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:522
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:370
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:371
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:374
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:449
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:451
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:451
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:451
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:451
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:453
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:454
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:490
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:491
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:492
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:524
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3159,19 +3170,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:568
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:569
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:572
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:573
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:572
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:573
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:572
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:573
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:572
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:573
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:575
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:589
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:590
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:570
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:571
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:574
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:575
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:574
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:575
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:574
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:575
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:574
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:575
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:577
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:591
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:592
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3202,21 +3213,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:332
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:638
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:639
-  assign record_error_detail = error_detail; // Sequencer.java:640
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:641
-  assign record_instructions = instructions_executed; // Sequencer.java:642
-  assign record_argmax = lm_head_argmax; // Sequencer.java:643
-  assign record_cycles = call_cycles; // Sequencer.java:644
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:645
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:646
-  assign record_tapping = tapping; // Sequencer.java:647
-  assign record_tap_records = tap_records; // Sequencer.java:648
-  assign record_tap_used = tap_used; // Sequencer.java:649
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:650
-  assign record_address = arg_io; // Sequencer.java:651
-  assign record_area_address = debug_base; // Sequencer.java:652
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:642
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:643
+  assign record_error_detail = error_detail; // Sequencer.java:644
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:645
+  assign record_instructions = instructions_executed; // Sequencer.java:646
+  assign record_argmax = lm_head_argmax; // Sequencer.java:647
+  assign record_cycles = call_cycles; // Sequencer.java:648
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:649
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:650
+  assign record_tapping = tapping; // Sequencer.java:651
+  assign record_tap_records = tap_records; // Sequencer.java:652
+  assign record_tap_used = tap_used; // Sequencer.java:653
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:654
+  assign record_address = arg_io; // Sequencer.java:655
+  assign record_area_address = debug_base; // Sequencer.java:656
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3238,19 +3249,19 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:433
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:628
+    case (phase) // Sequencer.java:437
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:632
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:632
-  assign result_error_detail = error_detail; // Sequencer.java:633
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:634
-  assign result_instructions = instructions_executed; // Sequencer.java:635
-  assign result_argmax = lm_head_argmax; // Sequencer.java:636
+  assign result_error_code = error_code; // Sequencer.java:636
+  assign result_error_detail = error_detail; // Sequencer.java:637
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:638
+  assign result_instructions = instructions_executed; // Sequencer.java:639
+  assign result_argmax = lm_head_argmax; // Sequencer.java:640
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3390,10 +3401,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:375
-      data_read_valid = 1'b1; // Sequencer.java:376
-      data_read_payload_address = peek_address; // Sequencer.java:377
-      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:378
+    if (peek_wanted) begin // Sequencer.java:379
+      data_read_valid = 1'b1; // Sequencer.java:380
+      data_read_payload_address = peek_address; // Sequencer.java:381
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:382
     end
   end
 
@@ -3426,14 +3437,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:163
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:163
     end
-    if (peek_busy) begin // Sequencer.java:389
-      data_beat_ready = 1'b1; // Sequencer.java:389
+    if (peek_busy) begin // Sequencer.java:393
+      data_beat_ready = 1'b1; // Sequencer.java:393
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:390
+    data_read_quiet = peek_busy; // Sequencer.java:394
   end
 
   always @(posedge ap_clk) begin
@@ -3524,8 +3535,9 @@ module tellme (
   end
 
   assign data_write_beat_ready = data_write_beat_ready_or; // Stream.java:144
-  assign data_write_beat_stage_ready = data_writer_data_ready; // Stream.java:103
-  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:49
+  assign data_write_beat_pipe_ready = ~data_write_beat_pipe_s2m_buffered; // Stream.java:165
+  assign data_write_beat_pipe_s2m_ready = data_writer_data_ready; // Stream.java:103
+  assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:50
 
   always @(posedge ap_clk) begin
     if (~data_write_skid_buffered) begin // Stream.java:166
@@ -3538,21 +3550,31 @@ module tellme (
       data_write_skid_buffered <= 1'b1; // Stream.java:168
     end
     if (data_write_beat_ready_or) begin // Stream.java:145
-      data_write_beat_stage_valid <= data_write_beat_valid; // Stream.java:146
-      data_write_beat_stage_payload_data <= data_write_beat_payload_data; // Stream.java:147
-      data_write_beat_stage_payload_strobes <= data_write_beat_payload_strobes; // Stream.java:147
+      data_write_beat_pipe_valid <= data_write_beat_valid; // Stream.java:146
+      data_write_beat_pipe_payload_data <= data_write_beat_payload_data; // Stream.java:147
+      data_write_beat_pipe_payload_strobes <= data_write_beat_payload_strobes; // Stream.java:147
     end
-    // DataWrites.java:47
+    if (~data_write_beat_pipe_s2m_buffered) begin // Stream.java:166
+      data_write_beat_pipe_s2m_buffer_data <= data_write_beat_pipe_payload_data; // Stream.java:166
+      data_write_beat_pipe_s2m_buffer_strobes <= data_write_beat_pipe_payload_strobes; // Stream.java:166
+    end
+    if (data_write_beat_pipe_s2m_ready) begin // Stream.java:167
+      data_write_beat_pipe_s2m_buffered <= 1'b0; // Stream.java:167
+    end else if (data_write_beat_pipe_valid) begin // Stream.java:168
+      data_write_beat_pipe_s2m_buffered <= 1'b1; // Stream.java:168
+    end
+    // DataWrites.java:48
     data_writes_pending <=
         (data_writes_pending + {7'd0, (data_write_valid & data_write_ready)}) - {7'd0, data_writer_done_valid};
-    if (call_start) begin // DataWrites.java:51
-      data_write_failed <= 1'b0; // DataWrites.java:51
-    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:52
-      data_write_failed <= 1'b1; // DataWrites.java:52
+    if (call_start) begin // DataWrites.java:52
+      data_write_failed <= 1'b0; // DataWrites.java:52
+    end else if (data_writer_done_valid & data_writer_done_payload_error) begin // DataWrites.java:53
+      data_write_failed <= 1'b1; // DataWrites.java:53
     end
     if (!ap_rst_n) begin
       data_write_skid_buffered <= 1'b0;
-      data_write_beat_stage_valid <= 1'b0;
+      data_write_beat_pipe_valid <= 1'b0;
+      data_write_beat_pipe_s2m_buffered <= 1'b0;
       data_writes_pending <= 8'd0;
       data_write_failed <= 1'b0;
     end
@@ -3636,13 +3658,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:319
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:320
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:541
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:542
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:543
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:544
+    if (linear_epilogue_reads) begin // LinearExecutor.java:543
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:544
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:545
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:546
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:546
-      buffer_read_valid = 1'b1; // LinearExecutor.java:546
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:548
+      buffer_read_valid = 1'b1; // LinearExecutor.java:548
     end
     if (rotate_read) begin // RotateAndCache.java:244
       buffer_read_valid = 1'b1; // RotateAndCache.java:245
@@ -4001,10 +4023,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:348
-      quantized_read = 1'b1; // LinearExecutor.java:349
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:350
-      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:351
+    if (linear_activation_read) begin // LinearExecutor.java:350
+      quantized_read = 1'b1; // LinearExecutor.java:351
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:352
+      quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:353
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
       quantized_read = 1'b1; // TapWriter.java:128
@@ -4052,45 +4074,45 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:433
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:556
+    case (phase) // Sequencer.java:437
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:560
       default: ;
     endcase
   end
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:204
+    embed_dst = instruction_word[11:8]; // Sequencer.java:206
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:205
+    embed_dim = instruction_word[31:16]; // Sequencer.java:207
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:206
+    embed_table = instruction_word[63:32]; // Sequencer.java:208
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:207
+    embed_tokens = chunk_tokens; // Sequencer.java:209
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:208
+    embed_first_token = chunk_from; // Sequencer.java:210
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:209
+    embed_image = arg_image; // Sequencer.java:211
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:210
+    embed_io = arg_io; // Sequencer.java:212
   end
 
   assign embed_overflow =
@@ -4106,9 +4128,9 @@ module tellme (
   assign embed_done = (embed_phase == EMBED_STEP_FINISH) & ~(embed_write_stored_valid | embed_write);
 
   always @(posedge ap_clk) begin
-    embed_bad_field <= embed_bad_field_or; // Ahead.java:25
-    embed_bad_size <= embed_overflow; // Ahead.java:25
-    embed_no_tokens <= embed_tokens_eq_0; // Ahead.java:25
+    embed_bad_field <= embed_bad_field_or; // Ahead.java:26
+    embed_bad_size <= embed_overflow; // Ahead.java:26
+    embed_no_tokens <= embed_tokens_eq_0; // Ahead.java:26
     if (embed_start) begin // EmbedUnit.java:74
       embed_dst_id <= embed_dst; // EmbedUnit.java:75
       embed_dim_q <= embed_dim; // EmbedUnit.java:76
@@ -4259,45 +4281,45 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:433
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:557
+    case (phase) // Sequencer.java:437
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:561
       default: ;
     endcase
   end
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:230
+    quantize_src = instruction_word[11:8]; // Sequencer.java:234
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:231
+    quantize_norm = instruction_word[12]; // Sequencer.java:235
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:232
+    quantize_length = instruction_word[31:16]; // Sequencer.java:236
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:233
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:237
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:234
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:238
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:235
+    quantize_tokens = chunk_tokens; // Sequencer.java:239
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:236
+    quantize_image = arg_image; // Sequencer.java:240
   end
 
   assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
@@ -4344,9 +4366,9 @@ module tellme (
   assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:269
 
   always @(posedge ap_clk) begin
-    quantize_bad_field <= quantize_bad_field_or; // Ahead.java:25
-    quantize_bad_size <= quantize_overflow; // Ahead.java:25
-    quantize_no_tokens <= quantize_tokens_eq_0; // Ahead.java:25
+    quantize_bad_field <= quantize_bad_field_or; // Ahead.java:26
+    quantize_bad_size <= quantize_overflow; // Ahead.java:26
+    quantize_no_tokens <= quantize_tokens_eq_0; // Ahead.java:26
     if (quantize_start) begin // QuantizeExecutor.java:87
       quantize_src_id <= quantize_src; // QuantizeExecutor.java:88
       quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:89
@@ -4514,70 +4536,70 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:62
-    case (phase) // Sequencer.java:433
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:560
+    case (phase) // Sequencer.java:437
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:564
       default: ;
     endcase
   end
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:75
-    attention_src = instruction_word[11:8]; // Sequencer.java:216
+    attention_src = instruction_word[11:8]; // Sequencer.java:220
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:75
-    attention_dst = instruction_word[15:12]; // Sequencer.java:217
+    attention_dst = instruction_word[15:12]; // Sequencer.java:221
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:75
-    attention_layer = instruction_word[31:24]; // Sequencer.java:218
+    attention_layer = instruction_word[31:24]; // Sequencer.java:222
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:77
-    attention_scale = instruction_word[63:32]; // Sequencer.java:219
+    attention_scale = instruction_word[63:32]; // Sequencer.java:223
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:75
-    attention_head_dim = setup_head_dim; // Sequencer.java:220
+    attention_head_dim = setup_head_dim; // Sequencer.java:224
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:75
-    attention_heads = setup_heads; // Sequencer.java:221
+    attention_heads = setup_heads; // Sequencer.java:225
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:75
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:222
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:226
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:75
-    attention_head_width = setup_head_width; // Sequencer.java:223
+    attention_head_width = setup_head_width; // Sequencer.java:227
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:75
-    attention_positions = setup_positions; // Sequencer.java:224
+    attention_positions = setup_positions; // Sequencer.java:228
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:75
-    attention_tokens = chunk_tokens; // Sequencer.java:225
+    attention_tokens = chunk_tokens; // Sequencer.java:229
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:75
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:226
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:230
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:75
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:227
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:231
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:92
@@ -4683,9 +4705,9 @@ module tellme (
   assign attention_done = attention_finish; // AttentionExecutor.java:156
 
   always @(posedge ap_clk) begin
-    attention_bad_field <= attention_bad_field_or; // Ahead.java:25
-    attention_bad_size <= attention_src_overflow_or_dst_overflow; // Ahead.java:25
-    attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:25
+    attention_bad_field <= attention_bad_field_or; // Ahead.java:26
+    attention_bad_size <= attention_src_overflow_or_dst_overflow; // Ahead.java:26
+    attention_no_tokens <= attention_tokens_eq_0; // Ahead.java:26
     if (attention_start) begin // AttentionExecutor.java:124
       attention_src_id <= attention_src; // AttentionExecutor.java:125
       attention_dst_id <= attention_dst; // AttentionExecutor.java:126
@@ -5139,60 +5161,60 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:433
+    case (phase) // Sequencer.java:437
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:434
-          lm_head_clear = 1'b1; // Sequencer.java:435
+        if (call_start) begin // Sequencer.java:438
+          lm_head_clear = 1'b1; // Sequencer.java:439
         end
       end
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:559
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:563
       default: ;
     endcase
   end
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:259
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:263
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:260
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:264
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:261
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:265
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:262
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:266
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:263
+    lm_head_vocab = header_vocab; // Sequencer.java:267
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:265
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:269
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:266
+    lm_head_image = arg_image; // Sequencer.java:270
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:268
+    lm_head_logits = logits_address; // Sequencer.java:272
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:264
+    lm_head_last_chunk = last_chunk; // Sequencer.java:268
   end
 
   assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
@@ -5225,8 +5247,8 @@ module tellme (
     if (lm_head_clear) begin // LmHeadExecutor.java:76
       lm_head_argmax <= 32'd0; // LmHeadExecutor.java:76
     end
-    lm_head_bad_rows <= lm_head_bad_rows_or; // Ahead.java:25
-    lm_head_bad_cols <= lm_head_bad_cols_or; // Ahead.java:25
+    lm_head_bad_rows <= lm_head_bad_rows_or; // Ahead.java:26
+    lm_head_bad_cols <= lm_head_bad_cols_or; // Ahead.java:26
     if (lm_head_start) begin // LmHeadExecutor.java:94
       lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:95
       lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:96
@@ -5321,130 +5343,130 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:110
-    case (phase) // Sequencer.java:433
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:558
+    case (phase) // Sequencer.java:437
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:562
       default: ;
     endcase
   end
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:124
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:239
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:243
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:124
-    linear_src = instruction_word[19:16]; // Sequencer.java:241
+    linear_src = instruction_word[19:16]; // Sequencer.java:245
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:124
-    linear_dst = instruction_word[23:20]; // Sequencer.java:242
+    linear_dst = instruction_word[23:20]; // Sequencer.java:246
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:124
-    linear_rows = instruction_word[47:32]; // Sequencer.java:243
+    linear_rows = instruction_word[47:32]; // Sequencer.java:247
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:124
-    linear_cols = instruction_word[63:48]; // Sequencer.java:244
+    linear_cols = instruction_word[63:48]; // Sequencer.java:248
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:124
-    linear_weights = instruction_word[95:64]; // Sequencer.java:245
+    linear_weights = instruction_word[95:64]; // Sequencer.java:249
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:124
-    linear_tokens = chunk_tokens; // Sequencer.java:247
+    linear_tokens = chunk_tokens; // Sequencer.java:251
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:124
-    linear_image = arg_image; // Sequencer.java:248
+    linear_image = arg_image; // Sequencer.java:252
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:124
-    linear_layer = instruction_word[31:24]; // Sequencer.java:249
+    linear_layer = instruction_word[31:24]; // Sequencer.java:253
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:124
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:250
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:254
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:124
-    linear_head_dim = setup_head_dim; // Sequencer.java:251
+    linear_head_dim = setup_head_dim; // Sequencer.java:255
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:124
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:253
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:257
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:124
-    linear_positions = setup_positions; // Sequencer.java:254
+    linear_positions = setup_positions; // Sequencer.java:258
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:124
-    linear_rope_table = setup_rope_table; // Sequencer.java:255
+    linear_rope_table = setup_rope_table; // Sequencer.java:259
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:124
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:256
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:260
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:126
-    linear_relu2 = instruction_word[12]; // Sequencer.java:240
+    linear_relu2 = instruction_word[12]; // Sequencer.java:244
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:127
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:252
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:256
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:128
-    linear_scale = instruction_word[127:96]; // Sequencer.java:246
+    linear_scale = instruction_word[127:96]; // Sequencer.java:250
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:131
-    linear_peek_valid = peek_linear; // Sequencer.java:419
+    linear_peek_valid = peek_linear; // Sequencer.java:423
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:132
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:420
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:424
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:133
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:421
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:425
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:134
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:422
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:426
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:136
-    linear_reads_lent = peek_busy; // Sequencer.java:417
+    linear_reads_lent = peek_busy; // Sequencer.java:421
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:138
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:431
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:435
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
@@ -5495,27 +5517,27 @@ module tellme (
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
       | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:311
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:319
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:344
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:321
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:346
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:347
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:355
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:349
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:357
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:371
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:419
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:430
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:441
+      & ~linear_feed_pending; // LinearExecutor.java:373
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:421
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:432
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:443
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:453
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:454
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:455
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:455
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:456
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:457
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5526,17 +5548,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:498
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:500
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:509
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:511
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:521
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:523
-  // LinearExecutor.java:530
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:523
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:525
+  // LinearExecutor.java:532
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:531
+  // LinearExecutor.java:533
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:111
   assign linear_residual_feed_fifo_push_payload =
@@ -5551,21 +5573,21 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:112
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:567
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:569
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:582
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:583
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:585
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:588
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:591
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:640
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:584
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:585
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:587
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:590
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:593
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:642
 
   always @(posedge ap_clk) begin
-    linear_bad_field <= linear_bad_field_or; // Ahead.java:25
-    linear_bad_size <= linear_bad_size_or; // Ahead.java:25
+    linear_bad_field <= linear_bad_field_or; // Ahead.java:26
+    linear_bad_size <= linear_bad_size_or; // Ahead.java:26
     if (linear_start) begin // LinearExecutor.java:187
       linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:188
       linear_relu2_q <= linear_relu2; // LinearExecutor.java:189
@@ -5593,8 +5615,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:661
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:661
+    if (linear_start) begin // LinearExecutor.java:663
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:663
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:218
       if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:219
@@ -5617,7 +5639,7 @@ module tellme (
       linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:253
     end
     linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:263
-    linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:25
+    linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:26
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:278
       linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:278
     end
@@ -5690,84 +5712,87 @@ module tellme (
     if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:307
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:315
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:318
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:318
+    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:316
+    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:317
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:320
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:320
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:324
-    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:326
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:337
-      linear_feed_token <= 3'd0; // LinearExecutor.java:338
-      linear_feed_word <= 16'd0; // LinearExecutor.java:339
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:340
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:341
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:342
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:326
+    linear_words_per_token <= linear_words_per_token_sum[18:3]; // LinearExecutor.java:328
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:339
+      linear_feed_token <= 3'd0; // LinearExecutor.java:340
+      linear_feed_word <= 16'd0; // LinearExecutor.java:341
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:342
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:343
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:344
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:358
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:359
-      linear_holding <= 1'b1; // LinearExecutor.java:360
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:360
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:361
+      linear_holding <= 1'b1; // LinearExecutor.java:362
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:362
-      linear_holding <= 1'b0; // LinearExecutor.java:362
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:364
+      linear_holding <= 1'b0; // LinearExecutor.java:364
     end
-    if (linear_activation_read) begin // LinearExecutor.java:363
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:364
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:365
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:366
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:366
+    if (linear_activation_read) begin // LinearExecutor.java:365
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:366
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:367
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:368
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:368
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:373
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:374
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:375
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:375
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:376
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:377
     end
-    if (linear_token_fed) begin // LinearExecutor.java:377
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:378
-      linear_feed_word <= 16'd0; // LinearExecutor.java:379
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:380
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:381
+    if (linear_token_fed) begin // LinearExecutor.java:379
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:380
+      linear_feed_word <= 16'd0; // LinearExecutor.java:381
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:382
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:383
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:403
-      linear_tile <= 16'd0; // LinearExecutor.java:404
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:406
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:407
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:408
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:410
-      // LinearExecutor.java:411
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:405
+      linear_tile <= 16'd0; // LinearExecutor.java:406
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:408
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:409
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:410
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:412
+      // LinearExecutor.java:413
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 3'd0; // LinearExecutor.java:412
-      linear_group <= 16'd0; // LinearExecutor.java:413
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:414
+      linear_result_token <= 3'd0; // LinearExecutor.java:414
+      linear_group <= 16'd0; // LinearExecutor.java:415
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:416
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:457
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:462
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:463
-      if (linear_last_group) begin // LinearExecutor.java:464
-        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:465
-        // LinearExecutor.java:466
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:459
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:464
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:465
+      if (linear_last_group) begin // LinearExecutor.java:466
+        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:467
+        // LinearExecutor.java:468
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:467
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:468
-          // LinearExecutor.java:469
+        if (linear_last_result_token) begin // LinearExecutor.java:469
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:470
+          // LinearExecutor.java:471
           linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:470
-          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:471
-          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:473
-          // LinearExecutor.java:474
+          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:472
+          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:473
+          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:475
+          // LinearExecutor.java:476
           linear_next_tile_one_group <=
               (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:475
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:477
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:483
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:484
-      linear_param_token <= 3'd0; // LinearExecutor.java:485
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:486
+    linear_vectors_a <= linear_command_tiles; // Ahead.java:48
+    linear_vectors_b <= linear_token_count; // Ahead.java:49
+    linear_vectors <= {5'd0, ({3'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:486
+      linear_param_token <= 3'd0; // LinearExecutor.java:487
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:488
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:491
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:492
-      // LinearExecutor.java:493
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:493
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:494
+      // LinearExecutor.java:495
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5776,97 +5801,100 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:661
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:661
+    if (linear_start) begin // LinearExecutor.java:663
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:663
     end
-    if (linear_start) begin // LinearExecutor.java:661
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:661
+    if (linear_start) begin // LinearExecutor.java:663
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:663
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:525
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:527
-      linear_words_written <= 24'd0; // LinearExecutor.java:527
+    linear_expected_words_a <= linear_row_words; // Ahead.java:48
+    linear_expected_words_b <= linear_token_count; // Ahead.java:49
+    // Ahead.java:50
+    linear_expected_words <= {5'd0, ({3'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:529
+      linear_words_written <= 24'd0; // LinearExecutor.java:529
     end
-    if (linear_start) begin // LinearExecutor.java:661
-      // LinearExecutor.java:661
+    if (linear_start) begin // LinearExecutor.java:663
+      // LinearExecutor.java:663
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:538
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:540
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:540
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:549
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:550
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:550
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:550
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:550
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:551
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:552
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:553
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:551
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:552
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:552
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:552
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:552
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:553
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:554
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:555
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:555
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:555
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:557
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:557
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:557
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:558
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:558
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:558
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:558
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:559
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:559
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:560
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:560
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:560
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:560
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:561
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:563
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:563
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:563
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:563
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:563
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:563
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:564
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:564
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:564
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:564
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:564
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:564
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:564
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:564
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:564
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:564
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:564
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:564
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:564
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:564
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:564
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:564
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:564
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:564
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:564
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:564
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:564
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:564
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:564
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:564
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:565
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:565
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:565
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:565
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:565
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:565
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:566
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:566
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:566
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:566
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:566
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:566
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:566
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:566
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:566
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:566
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:566
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:566
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:566
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:566
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:566
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:566
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:566
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:566
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:566
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:566
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:566
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:566
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:566
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:566
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:576
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:576
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:578
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:578
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:582
-    // LinearExecutor.java:583
-    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:584
     // LinearExecutor.java:585
+    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
+    // LinearExecutor.java:587
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:601
-    // LinearExecutor.java:602
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:603
+    // LinearExecutor.java:604
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:602
+    // LinearExecutor.java:604
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:602
+    // LinearExecutor.java:604
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:602
+    // LinearExecutor.java:604
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:603
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:604
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:605
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:606
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:159
     // ActivationBuffers.java:160
     linear_write_values_0 <=
@@ -5918,33 +5946,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:161
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:162
-    if (linear_write) begin // LinearExecutor.java:614
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:614
+    if (linear_write) begin // LinearExecutor.java:616
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:616
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:617
-      linear_engine_done <= 1'b0; // LinearExecutor.java:617
-    end else if (tlmm_done) begin // LinearExecutor.java:617
-      linear_engine_done <= 1'b1; // LinearExecutor.java:617
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:619
+      linear_engine_done <= 1'b0; // LinearExecutor.java:619
+    end else if (tlmm_done) begin // LinearExecutor.java:619
+      linear_engine_done <= 1'b1; // LinearExecutor.java:619
     end
-    if (linear_start) begin // LinearExecutor.java:661
-      // LinearExecutor.java:661
+    if (linear_start) begin // LinearExecutor.java:663
+      // LinearExecutor.java:663
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:620
+    // LinearExecutor.java:622
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:621
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:622
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:623
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:624
     end
-    if (rotate_start) begin // LinearExecutor.java:632
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:632
+    if (rotate_start) begin // LinearExecutor.java:634
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:634
     end
-    if (rotate_done) begin // LinearExecutor.java:633
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:634
-      linear_code <= rotate_code; // LinearExecutor.java:635
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:636
+    if (rotate_done) begin // LinearExecutor.java:635
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:636
+      linear_code <= rotate_code; // LinearExecutor.java:637
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:638
     end
-    if (linear_done) begin // LinearExecutor.java:642
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:642
+    if (linear_done) begin // LinearExecutor.java:644
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:644
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6002,6 +6030,7 @@ module tellme (
       linear_prefetch_command_beatsLast <= 32'd0;
       linear_prefetch_command_wordsFull <= 32'd0;
       linear_prefetch_command_wordsLast <= 32'd0;
+      linear_command_second <= 1'b0;
       linear_sized <= 1'b0;
       linear_feed_token <= 3'd0;
       linear_feed_word <= 16'd0;
@@ -6063,7 +6092,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:82
-    // LinearExecutor.java:631
+    // LinearExecutor.java:633
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6382,14 +6411,14 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:44
-    case (phase) // Sequencer.java:433
+    case (phase) // Sequencer.java:437
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:581
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:582
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:585
-        end else if (~tap_busy) begin // Sequencer.java:588
-          if (tap_fits) begin // Sequencer.java:589
-            tap_start = 1'b1; // Sequencer.java:590
+        if (~tapping | ~has_tap) begin // Sequencer.java:585
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:586
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:589
+        end else if (~tap_busy) begin // Sequencer.java:592
+          if (tap_fits) begin // Sequencer.java:593
+            tap_start = 1'b1; // Sequencer.java:594
           end
         end
       end
@@ -6399,52 +6428,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:50
-    tap_quantized = is_quantize; // Sequencer.java:314
+    tap_quantized = is_quantize; // Sequencer.java:318
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:51
-    tap_from_memory = is_lm_head; // Sequencer.java:315
+    tap_from_memory = is_lm_head; // Sequencer.java:319
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:52
-    tap_source = logits_address; // Sequencer.java:316
+    tap_source = logits_address; // Sequencer.java:320
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:55
-    tap_instruction = pc; // Sequencer.java:332
+    tap_instruction = pc; // Sequencer.java:336
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:55
-    tap_first_token = chunk_from; // Sequencer.java:333
+    tap_first_token = chunk_from; // Sequencer.java:337
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:55
-    tap_tokens = tap_tokens_q; // Sequencer.java:334
+    tap_tokens = tap_tokens_q; // Sequencer.java:338
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:55
-    tap_elements = tap_elements_q; // Sequencer.java:335
+    tap_elements = tap_elements_q; // Sequencer.java:339
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:55
-    tap_buffer = tap_dst_of; // Sequencer.java:336
+    tap_buffer = tap_dst_of; // Sequencer.java:340
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:55
-    tap_address = tap_record_at; // Sequencer.java:337
+    tap_address = tap_record_at; // Sequencer.java:341
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:55
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:338
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:342
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:109
@@ -6674,8 +6703,8 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:433
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:616
+    case (phase) // Sequencer.java:437
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:620
       default: ;
     endcase
   end
@@ -6768,436 +6797,438 @@ module tellme (
   assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:164
   assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:165
   assign opcode = instruction_word[7:0]; // Sequencer.java:184
-  assign setup_bad_head =
-      (instruction_word[23:8] == 16'd0)
-      | (instruction_word[23:8] > 16'd32)
-      | instruction_word[8]
-      | ~(((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd1))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd2))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd3))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd4))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd5))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd6))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd7))
-          | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd8))
-          | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd2))
-          | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd4))
-          | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd6))
-          | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd8))
-          | ((instruction_word[39:32] == 8'd3) & (instruction_word[31:24] == 8'd3))
-          | ((instruction_word[39:32] == 8'd3) & (instruction_word[31:24] == 8'd6))
-          | ((instruction_word[39:32] == 8'd4) & (instruction_word[31:24] == 8'd4))
-          | ((instruction_word[39:32] == 8'd4) & (instruction_word[31:24] == 8'd8))
-          | ((instruction_word[39:32] == 8'd5) & (instruction_word[31:24] == 8'd5))
-          | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
-          | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
-          | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8))); // Sequencer.java:690
-  assign setup_bad = setup_bad_shape | setup_short_cache; // Sequencer.java:189
-  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:273
-  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:275
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:282
+  assign setup_bad_head_dim_now =
+      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd32) | instruction_word[8]; // Sequencer.java:684
+  assign setup_grouped_now =
+      ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd1))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd2))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd3))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd4))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd5))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd6))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd7))
+      | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd8))
+      | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd2))
+      | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd4))
+      | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd6))
+      | ((instruction_word[39:32] == 8'd2) & (instruction_word[31:24] == 8'd8))
+      | ((instruction_word[39:32] == 8'd3) & (instruction_word[31:24] == 8'd3))
+      | ((instruction_word[39:32] == 8'd3) & (instruction_word[31:24] == 8'd6))
+      | ((instruction_word[39:32] == 8'd4) & (instruction_word[31:24] == 8'd4))
+      | ((instruction_word[39:32] == 8'd4) & (instruction_word[31:24] == 8'd8))
+      | ((instruction_word[39:32] == 8'd5) & (instruction_word[31:24] == 8'd5))
+      | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
+      | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
+      | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)); // Sequencer.java:699
+  assign setup_bad = setup_bad_head_dim | setup_ungrouped | setup_short_cache; // Sequencer.java:191
+  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:277
+  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:279
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:286
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:284
-    if (embed_done) begin // Sequencer.java:285
-      unit_code = embed_code; // Sequencer.java:285
+    unit_code = attention_code; // Sequencer.java:288
+    if (embed_done) begin // Sequencer.java:289
+      unit_code = embed_code; // Sequencer.java:289
     end
-    if (quantize_done) begin // Sequencer.java:286
-      unit_code = quantize_code; // Sequencer.java:286
+    if (quantize_done) begin // Sequencer.java:290
+      unit_code = quantize_code; // Sequencer.java:290
     end
-    if (lm_head_done) begin // Sequencer.java:287
-      unit_code = lm_head_code; // Sequencer.java:287
+    if (lm_head_done) begin // Sequencer.java:291
+      unit_code = lm_head_code; // Sequencer.java:291
     end
-    if (linear_done) begin // Sequencer.java:288
-      unit_code = linear_code; // Sequencer.java:288
+    if (linear_done) begin // Sequencer.java:292
+      unit_code = linear_code; // Sequencer.java:292
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:301
-    if (is_embed) begin // Sequencer.java:302
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:302
+    tap_elements_of = setup_head_width; // Sequencer.java:305
+    if (is_embed) begin // Sequencer.java:306
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:306
     end
-    if (is_quantize) begin // Sequencer.java:303
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:303
+    if (is_quantize) begin // Sequencer.java:307
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:307
     end
-    if (is_lm_head) begin // Sequencer.java:304
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:304
+    if (is_lm_head) begin // Sequencer.java:308
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:308
     end
-    if (is_linear) begin // Sequencer.java:305
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:305
+    if (is_linear) begin // Sequencer.java:309
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:309
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:309
-    if (is_embed) begin // Sequencer.java:310
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:310
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:313
+    if (is_embed) begin // Sequencer.java:314
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:314
     end
-    if (is_linear) begin // Sequencer.java:311
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:311
+    if (is_linear) begin // Sequencer.java:315
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:315
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:313
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:359
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:361
-  // Sequencer.java:374
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:317
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:363
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:365
+  // Sequencer.java:378
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:393
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:418
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:475
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:475
-  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:478
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:506
-  assign record_done = record_written | record_finished; // Sequencer.java:662
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:397
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:422
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:479
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:479
+  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:482
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:510
+  assign record_done = record_written | record_finished; // Sequencer.java:666
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:729
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:730
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:738
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:739
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:729
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:730
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:738
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:739
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:716
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:717
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:725
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:726
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:716
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:717
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:725
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:726
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:716
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:717
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:725
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:726
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:716
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:717
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:725
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:726
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:150
       read_issued <= 1'b1; // Sequencer.java:150
     end
-    token_count_less_2 <= token_count_less_2_diff; // Ahead.java:32
+    token_count_less_2 <= token_count_less_2_diff; // Ahead.java:33
     if (own_beat) begin // Sequencer.java:166
       read_beat <= read_beat + 16'd1; // Sequencer.java:166
     end
-    call_end <= call_end_sum; // Ahead.java:32
-    bad_call <= bad_call_or; // Ahead.java:25
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:729
-      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:730
+    call_end <= call_end_sum; // Ahead.java:33
+    bad_call <= bad_call_or; // Ahead.java:26
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:738
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:739
     end
-    setup_bad_shape <= setup_bad_head; // Sequencer.java:187
-    setup_short_cache <= instruction_word[95:64] < header_context; // Sequencer.java:188
-    last_chunk <= last_chunk_cmp; // Ahead.java:25
-    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:199
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:213
-    logits_address <= arg_io + logits_offset; // Sequencer.java:267
-    if (first_word_beat) begin // Sequencer.java:700
-      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:700
+    setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:188
+    setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:189
+    setup_short_cache <= instruction_word[95:64] < header_context; // Sequencer.java:190
+    last_chunk <= last_chunk_cmp; // Ahead.java:26
+    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:201
+    setup_head_width_a <= setup_heads; // Ahead.java:48
+    setup_head_width_b <= setup_head_dim; // Ahead.java:49
+    setup_head_width <= {8'd0, ({16'd0, setup_head_width_a} * {8'd0, setup_head_width_b})}; // Ahead.java:50
+    logits_address <= arg_io + logits_offset; // Sequencer.java:271
+    if (first_word_beat) begin // Sequencer.java:709
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:709
     end
-    if (first_word_beat) begin // Sequencer.java:700
-      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:700
+    if (first_word_beat) begin // Sequencer.java:709
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:709
     end
-    if (first_word_beat) begin // Sequencer.java:700
-      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:700
+    if (first_word_beat) begin // Sequencer.java:709
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:709
     end
-    if (first_word_beat) begin // Sequencer.java:700
-      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:700
+    if (first_word_beat) begin // Sequencer.java:709
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:709
     end
-    if (first_word_beat) begin // Sequencer.java:700
-      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:700
+    if (first_word_beat) begin // Sequencer.java:709
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:709
     end
-    unit_done_q <= unit_done; // Sequencer.java:291
-    unit_code_q <= unit_code; // Sequencer.java:292
-    tap_elements_q <= tap_elements_of; // Sequencer.java:306
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:307
+    unit_done_q <= unit_done; // Sequencer.java:295
+    unit_code_q <= unit_code; // Sequencer.java:296
+    tap_elements_q <= tap_elements_of; // Sequencer.java:310
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:311
     tap_value_part0 <= {24'd0, tap_tokens_q} * {3'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
     tap_value_part1 <= {8'd0, tap_tokens_q} * {3'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:319
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:320
-    // Sequencer.java:324
+    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:323
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:324
+    // Sequencer.java:328
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:326
-    if (phase == STEP_DECODE) begin // Sequencer.java:330
-      tap_settling <= 3'd4; // Sequencer.java:330
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:331
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:331
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:330
+    if (phase == STEP_DECODE) begin // Sequencer.java:334
+      tap_settling <= 3'd4; // Sequencer.java:334
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:335
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:335
     end
-    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:368
-    more_instructions <= more_instructions_cmp; // Sequencer.java:369
-    peek_address <= peek_address_sum; // Sequencer.java:370
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:380
-      peek_issued <= 1'b1; // Sequencer.java:381
-      peek_busy <= 1'b1; // Sequencer.java:382
-      peek_beat <= 2'd0; // Sequencer.java:383
-      peek_beats_left <= peek_beats; // Sequencer.java:384
-      peek_failed <= 1'b0; // Sequencer.java:385
-      peek_searching <= 1'b1; // Sequencer.java:386
-      peek_found <= 1'b0; // Sequencer.java:387
+    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:372
+    more_instructions <= more_instructions_cmp; // Sequencer.java:373
+    peek_address <= peek_address_sum; // Sequencer.java:374
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:384
+      peek_issued <= 1'b1; // Sequencer.java:385
+      peek_busy <= 1'b1; // Sequencer.java:386
+      peek_beat <= 2'd0; // Sequencer.java:387
+      peek_beats_left <= peek_beats; // Sequencer.java:388
+      peek_failed <= 1'b0; // Sequencer.java:389
+      peek_searching <= 1'b1; // Sequencer.java:390
+      peek_found <= 1'b0; // Sequencer.java:391
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:394
-      if (peek_searching) begin // Sequencer.java:395
-        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:398
-          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:399
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:398
+      if (peek_searching) begin // Sequencer.java:399
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:402
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:403
         end
-        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:398
-          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:399
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:402
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:403
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:402
-        peek_failed <= 1'b1; // Sequencer.java:402
+      if (data_beat_payload_error) begin // Sequencer.java:406
+        peek_failed <= 1'b1; // Sequencer.java:406
       end
-      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:403
-      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:405
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:408
-        // Sequencer.java:409
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:407
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:409
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:412
+        // Sequencer.java:413
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:411
-      if (peek_beats_left == 4'd1) begin // Sequencer.java:412
-        peek_busy <= 1'b0; // Sequencer.java:413
-        peek_in <= 1'b1; // Sequencer.java:414
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:415
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:416
+        peek_busy <= 1'b0; // Sequencer.java:417
+        peek_in <= 1'b1; // Sequencer.java:418
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:423
-      peek_in <= 1'b0; // Sequencer.java:423
+    if (linear_peek_taken) begin // Sequencer.java:427
+      peek_in <= 1'b0; // Sequencer.java:427
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:424
-      peek_issued <= 1'b0; // Sequencer.java:425
-      peek_in <= 1'b0; // Sequencer.java:426
+    if (phase == STEP_DECODE) begin // Sequencer.java:428
+      peek_issued <= 1'b0; // Sequencer.java:429
+      peek_in <= 1'b0; // Sequencer.java:430
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:431
-    case (phase) // Sequencer.java:433
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:435
+    case (phase) // Sequencer.java:437
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:434
-          error_code <= 8'd0; // Sequencer.java:436
-          no_error <= 1'b1; // Sequencer.java:437
-          error_detail <= 32'd0; // Sequencer.java:438
-          instructions_executed <= 32'd0; // Sequencer.java:439
-          tap_used <= 32'd0; // Sequencer.java:440
-          tap_records <= 32'd0; // Sequencer.java:441
-          tap_dropped <= 32'd0; // Sequencer.java:442
-          tap_capacity <= 32'd0; // Sequencer.java:443
-          read_beat <= 16'd0; // Sequencer.java:444
-          read_issued <= 1'b0; // Sequencer.java:445
-          phase <= STEP_HEADER; // Sequencer.java:446
+        if (call_start) begin // Sequencer.java:438
+          error_code <= 8'd0; // Sequencer.java:440
+          no_error <= 1'b1; // Sequencer.java:441
+          error_detail <= 32'd0; // Sequencer.java:442
+          instructions_executed <= 32'd0; // Sequencer.java:443
+          tap_used <= 32'd0; // Sequencer.java:444
+          tap_records <= 32'd0; // Sequencer.java:445
+          tap_dropped <= 32'd0; // Sequencer.java:446
+          tap_capacity <= 32'd0; // Sequencer.java:447
+          read_beat <= 16'd0; // Sequencer.java:448
+          read_issued <= 1'b0; // Sequencer.java:449
+          phase <= STEP_HEADER; // Sequencer.java:450
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:448
-          read_issued <= 1'b0; // Sequencer.java:449
-          phase <= STEP_CHECK; // Sequencer.java:450
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:452
+          read_issued <= 1'b0; // Sequencer.java:453
+          phase <= STEP_CHECK; // Sequencer.java:454
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:453
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:454
-        token_word <= 1'b0; // Sequencer.java:455
-        phase <= STEP_TOKENS; // Sequencer.java:456
-        if (data_read_failed) begin // Sequencer.java:457
-          error_code <= 8'd7; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= 32'd2; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (~header_magic_ok) begin // Sequencer.java:458
-          error_code <= 8'd1; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= 32'd0; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (~header_version_ok) begin // Sequencer.java:461
-          error_code <= 8'd1; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= 32'd1; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (bad_call) begin // Sequencer.java:464
-          error_code <= 8'd6; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= arg_token_count; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (header_past_context) begin // Sequencer.java:466
-          error_code <= 8'd4; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= call_end[31:0]; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
+        token_index <= 32'd0; // Sequencer.java:457
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:458
+        token_word <= 1'b0; // Sequencer.java:459
+        phase <= STEP_TOKENS; // Sequencer.java:460
+        if (data_read_failed) begin // Sequencer.java:461
+          error_code <= 8'd7; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= 32'd2; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (~header_magic_ok) begin // Sequencer.java:462
+          error_code <= 8'd1; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= 32'd0; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (~header_version_ok) begin // Sequencer.java:465
+          error_code <= 8'd1; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= 32'd1; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (bad_call) begin // Sequencer.java:468
+          error_code <= 8'd6; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= arg_token_count; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (header_past_context) begin // Sequencer.java:470
+          error_code <= 8'd4; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= call_end[31:0]; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:469
-          if (no_error & token_outside) begin // Sequencer.java:479
-            error_code <= 8'd5; // Sequencer.java:480
-            no_error <= 1'b0; // Sequencer.java:481
-            error_detail <= token_index; // Sequencer.java:482
+        if (own_beat) begin // Sequencer.java:473
+          if (no_error & token_outside) begin // Sequencer.java:483
+            error_code <= 8'd5; // Sequencer.java:484
+            no_error <= 1'b0; // Sequencer.java:485
+            error_detail <= token_index; // Sequencer.java:486
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:484
-          last_token <= token_index == token_count_less_2; // Sequencer.java:485
-          token_word <= token_word + 1'b1; // Sequencer.java:486
-          if (last_token) begin // Sequencer.java:487
-            read_issued <= 1'b0; // Sequencer.java:488
-            read_beat <= 16'd0; // Sequencer.java:489
-            chunk_from <= 32'd0; // Sequencer.java:490
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:491
+          token_index <= token_index + 32'd1; // Sequencer.java:488
+          last_token <= token_index == token_count_less_2; // Sequencer.java:489
+          token_word <= token_word + 1'b1; // Sequencer.java:490
+          if (last_token) begin // Sequencer.java:491
+            read_issued <= 1'b0; // Sequencer.java:492
+            read_beat <= 16'd0; // Sequencer.java:493
+            chunk_from <= 32'd0; // Sequencer.java:494
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:495
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:496
-          error_code <= 8'd7; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= 32'd2; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (~no_error) begin // Sequencer.java:498
-          phase <= STEP_RECORD; // Sequencer.java:498
-        end else if (tapping) begin // Sequencer.java:499
-          phase <= STEP_CAPACITY; // Sequencer.java:499
+        if (no_error & data_read_failed) begin // Sequencer.java:500
+          error_code <= 8'd7; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= 32'd2; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (~no_error) begin // Sequencer.java:502
+          phase <= STEP_RECORD; // Sequencer.java:502
+        end else if (tapping) begin // Sequencer.java:503
+          phase <= STEP_CAPACITY; // Sequencer.java:503
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:500
+          phase <= STEP_CHUNK; // Sequencer.java:504
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:501
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:502
-          phase <= STEP_CHUNK; // Sequencer.java:503
+        if (own_beat) begin // Sequencer.java:505
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:506
+          phase <= STEP_CHUNK; // Sequencer.java:507
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:507
-        pc <= 32'd0; // Sequencer.java:509
-        program_left <= header_program_length != 32'd0; // Sequencer.java:510
-        read_beat <= 16'd0; // Sequencer.java:511
-        read_issued <= 1'b0; // Sequencer.java:512
-        phase <= STEP_FETCH; // Sequencer.java:513
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:511
+        pc <= 32'd0; // Sequencer.java:513
+        program_left <= header_program_length != 32'd0; // Sequencer.java:514
+        read_beat <= 16'd0; // Sequencer.java:515
+        read_issued <= 1'b0; // Sequencer.java:516
+        phase <= STEP_FETCH; // Sequencer.java:517
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:516
-          phase <= STEP_CHUNK_END; // Sequencer.java:516
-        end else if (own_beat) begin // Sequencer.java:517
-          if (read_beat == 16'd0) begin // Sequencer.java:520
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:521
+        if (~program_left) begin // Sequencer.java:520
+          phase <= STEP_CHUNK_END; // Sequencer.java:520
+        end else if (own_beat) begin // Sequencer.java:521
+          if (read_beat == 16'd0) begin // Sequencer.java:524
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:525
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:520
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:521
+          if (read_beat == 16'd1) begin // Sequencer.java:524
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:525
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:523
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:524
-            phase <= STEP_DECODE; // Sequencer.java:525
+          if (read_beat == 16'd1) begin // Sequencer.java:527
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:528
+            phase <= STEP_DECODE; // Sequencer.java:529
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:532
-        if (setup_bad) begin // Sequencer.java:533
-          error_code <= 8'd3; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= pc; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
+        phase <= STEP_NEXT; // Sequencer.java:536
+        if (setup_bad) begin // Sequencer.java:537
+          error_code <= 8'd3; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= pc; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:536
-        if (data_read_failed) begin // Sequencer.java:537
-          error_code <= 8'd7; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= 32'd2; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
-        end else if (opcode == 8'd0) begin // Sequencer.java:538
-          phase <= STEP_CHUNK_END; // Sequencer.java:538
-        end else if (opcode == 8'd1) begin // Sequencer.java:539
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:540
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:541
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:542
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:543
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:544
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:545
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:546
-        end else if (opcode == 8'd7) begin // Sequencer.java:548
-          phase <= STEP_BARRIER; // Sequencer.java:548
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:549
-          phase <= STEP_ISSUE; // Sequencer.java:550
+        phase <= STEP_NEXT; // Sequencer.java:540
+        if (data_read_failed) begin // Sequencer.java:541
+          error_code <= 8'd7; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= 32'd2; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
+        end else if (opcode == 8'd0) begin // Sequencer.java:542
+          phase <= STEP_CHUNK_END; // Sequencer.java:542
+        end else if (opcode == 8'd1) begin // Sequencer.java:543
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:544
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:545
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:546
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:547
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:548
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:549
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:550
+        end else if (opcode == 8'd7) begin // Sequencer.java:552
+          phase <= STEP_BARRIER; // Sequencer.java:552
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:553
+          phase <= STEP_ISSUE; // Sequencer.java:554
         end else begin
-          error_code <= 8'd2; // Sequencer.java:668
-          no_error <= 1'b0; // Sequencer.java:669
-          error_detail <= pc; // Sequencer.java:670
-          phase <= STEP_RECORD; // Sequencer.java:671
+          error_code <= 8'd2; // Sequencer.java:672
+          no_error <= 1'b0; // Sequencer.java:673
+          error_detail <= pc; // Sequencer.java:674
+          phase <= STEP_RECORD; // Sequencer.java:675
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:561
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:565
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:563
-          phase <= STEP_TAP; // Sequencer.java:564
-          if (data_read_failed) begin // Sequencer.java:565
-            error_code <= 8'd7; // Sequencer.java:668
-            no_error <= 1'b0; // Sequencer.java:669
-            error_detail <= 32'd2; // Sequencer.java:670
-            phase <= STEP_RECORD; // Sequencer.java:671
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:566
-            error_code <= 8'd7; // Sequencer.java:668
-            no_error <= 1'b0; // Sequencer.java:669
-            error_detail <= 32'd2; // Sequencer.java:670
-            phase <= STEP_RECORD; // Sequencer.java:671
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:569
-            error_code <= 8'd4; // Sequencer.java:668
-            no_error <= 1'b0; // Sequencer.java:669
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:670
-            phase <= STEP_RECORD; // Sequencer.java:671
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:572
-            error_code <= unit_code_q; // Sequencer.java:573
-            no_error <= 1'b0; // Sequencer.java:574
-            error_detail <= pc; // Sequencer.java:575
-            phase <= STEP_RECORD; // Sequencer.java:576
+        if (unit_done_q) begin // Sequencer.java:567
+          phase <= STEP_TAP; // Sequencer.java:568
+          if (data_read_failed) begin // Sequencer.java:569
+            error_code <= 8'd7; // Sequencer.java:672
+            no_error <= 1'b0; // Sequencer.java:673
+            error_detail <= 32'd2; // Sequencer.java:674
+            phase <= STEP_RECORD; // Sequencer.java:675
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:570
+            error_code <= 8'd7; // Sequencer.java:672
+            no_error <= 1'b0; // Sequencer.java:673
+            error_detail <= 32'd2; // Sequencer.java:674
+            phase <= STEP_RECORD; // Sequencer.java:675
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:573
+            error_code <= 8'd4; // Sequencer.java:672
+            no_error <= 1'b0; // Sequencer.java:673
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:674
+            phase <= STEP_RECORD; // Sequencer.java:675
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:576
+            error_code <= unit_code_q; // Sequencer.java:577
+            no_error <= 1'b0; // Sequencer.java:578
+            error_detail <= pc; // Sequencer.java:579
+            phase <= STEP_RECORD; // Sequencer.java:580
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:579
-          phase <= STEP_NEXT; // Sequencer.java:579
+        if (data_writes_drained) begin // Sequencer.java:583
+          phase <= STEP_NEXT; // Sequencer.java:583
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:581
-          phase <= STEP_NEXT; // Sequencer.java:581
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:582
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:585
-        end else if (~tap_busy) begin // Sequencer.java:588
-          if (tap_fits) begin // Sequencer.java:589
-            tap_busy <= 1'b1; // Sequencer.java:591
+        if (~tapping | ~has_tap) begin // Sequencer.java:585
+          phase <= STEP_NEXT; // Sequencer.java:585
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:586
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:589
+        end else if (~tap_busy) begin // Sequencer.java:592
+          if (tap_fits) begin // Sequencer.java:593
+            tap_busy <= 1'b1; // Sequencer.java:595
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:593
-            phase <= STEP_NEXT; // Sequencer.java:594
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:597
+            phase <= STEP_NEXT; // Sequencer.java:598
           end
-        end else if (tap_finished) begin // Sequencer.java:597
-          tap_busy <= 1'b0; // Sequencer.java:598
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:599
-          tap_records <= tap_records + 32'd1; // Sequencer.java:600
-          phase <= STEP_NEXT; // Sequencer.java:601
+        end else if (tap_finished) begin // Sequencer.java:601
+          tap_busy <= 1'b0; // Sequencer.java:602
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:603
+          tap_records <= tap_records + 32'd1; // Sequencer.java:604
+          phase <= STEP_NEXT; // Sequencer.java:605
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:605
-        program_left <= more_instructions_cmp; // Sequencer.java:606
-        read_beat <= 16'd0; // Sequencer.java:607
-        read_issued <= 1'b0; // Sequencer.java:608
-        phase <= STEP_FETCH; // Sequencer.java:609
+        pc <= pc + 32'd1; // Sequencer.java:609
+        program_left <= more_instructions_cmp; // Sequencer.java:610
+        read_beat <= 16'd0; // Sequencer.java:611
+        read_issued <= 1'b0; // Sequencer.java:612
+        phase <= STEP_FETCH; // Sequencer.java:613
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:612
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:613
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:616
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:617
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:617
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:621
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:661
-          record_written <= 1'b0; // Sequencer.java:661
-        end else if (record_finished) begin // Sequencer.java:661
-          record_written <= 1'b1; // Sequencer.java:661
+        if (record_start) begin // Sequencer.java:665
+          record_written <= 1'b0; // Sequencer.java:665
+        end else if (record_finished) begin // Sequencer.java:665
+          record_written <= 1'b1; // Sequencer.java:665
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:619
-          if (no_error & data_write_failed) begin // Sequencer.java:620
-            error_code <= 8'd7; // Sequencer.java:621
-            no_error <= 1'b0; // Sequencer.java:622
-            error_detail <= 32'd2; // Sequencer.java:623
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:623
+          if (no_error & data_write_failed) begin // Sequencer.java:624
+            error_code <= 8'd7; // Sequencer.java:625
+            no_error <= 1'b0; // Sequencer.java:626
+            error_detail <= 32'd2; // Sequencer.java:627
           end
-          phase <= STEP_FINISH; // Sequencer.java:625
+          phase <= STEP_FINISH; // Sequencer.java:629
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:629
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:633
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7213,7 +7244,8 @@ module tellme (
       call_end <= 33'd0;
       bad_call <= 1'b0;
       header_past_context <= 1'b0;
-      setup_bad_shape <= 1'b0;
+      setup_bad_head_dim <= 1'b0;
+      setup_ungrouped <= 1'b0;
       setup_short_cache <= 1'b0;
       last_chunk <= 1'b0;
       linear_settled_q <= 1'b0;
@@ -7270,20 +7302,20 @@ module tellme (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:48
-        $display("ASSERTION FAILED in %m: DataWrites.java:48: TellmeKernel: fewer than 255 writes in flight");
+      if (!((data_writes_pending < 8'd255) | ~(data_write_valid & data_write_ready))) begin // DataWrites.java:49
+        $display("ASSERTION FAILED in %m: DataWrites.java:49: TellmeKernel: fewer than 255 writes in flight");
         $stop;
       end
-      if (!(~embed_start | (embed_bad_field == embed_bad_field_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_bad_field is current where it is read");
+      if (!(~embed_start | (embed_bad_field == embed_bad_field_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: EmbedUnit: embed_bad_field is current where it is read");
         $stop;
       end
-      if (!(~embed_start | (embed_bad_size == embed_overflow))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_bad_size is current where it is read");
+      if (!(~embed_start | (embed_bad_size == embed_overflow))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: EmbedUnit: embed_bad_size is current where it is read");
         $stop;
       end
-      if (!(~embed_start | (embed_no_tokens == embed_tokens_eq_0))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: EmbedUnit: embed_no_tokens is current where it is read");
+      if (!(~embed_start | (embed_no_tokens == embed_tokens_eq_0))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: EmbedUnit: embed_no_tokens is current where it is read");
         $stop;
       end
       if (!(~(embed_phase == EMBED_STEP_ID_COMMAND)
@@ -7298,18 +7330,18 @@ module tellme (
                  "their counts");
         $stop;
       end
-      if (!(~quantize_start | (quantize_bad_field == quantize_bad_field_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_field is current where it is ",
+      if (!(~quantize_start | (quantize_bad_field == quantize_bad_field_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: QuantizeExecutor: quantize_bad_field is current where it is ",
                  "read");
         $stop;
       end
-      if (!(~quantize_start | (quantize_bad_size == quantize_overflow))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_bad_size is current where it is ",
+      if (!(~quantize_start | (quantize_bad_size == quantize_overflow))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: QuantizeExecutor: quantize_bad_size is current where it is ",
                  "read");
         $stop;
       end
-      if (!(~quantize_start | (quantize_no_tokens == quantize_tokens_eq_0))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: QuantizeExecutor: quantize_no_tokens is current where it is ",
+      if (!(~quantize_start | (quantize_no_tokens == quantize_tokens_eq_0))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: QuantizeExecutor: quantize_no_tokens is current where it is ",
                  "read");
         $stop;
       end
@@ -7352,18 +7384,18 @@ module tellme (
                  "the stored tokens");
         $stop;
       end
-      if (!(~attention_start | (attention_bad_field == attention_bad_field_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_bad_field is current where it ",
+      if (!(~attention_start | (attention_bad_field == attention_bad_field_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: AttentionExecutor: attention_bad_field is current where it ",
                  "is read");
         $stop;
       end
-      if (!(~attention_start | (attention_bad_size == attention_src_overflow_or_dst_overflow))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_bad_size is current where it ",
+      if (!(~attention_start | (attention_bad_size == attention_src_overflow_or_dst_overflow))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: AttentionExecutor: attention_bad_size is current where it ",
                  "is read");
         $stop;
       end
-      if (!(~attention_start | (attention_no_tokens == attention_tokens_eq_0))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: AttentionExecutor: attention_no_tokens is current where it ",
+      if (!(~attention_start | (attention_no_tokens == attention_tokens_eq_0))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: AttentionExecutor: attention_no_tokens is current where it ",
                  "is read");
         $stop;
       end
@@ -7392,13 +7424,13 @@ module tellme (
                  "count");
         $stop;
       end
-      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_rows is current where it is ",
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LmHeadExecutor: lm_head_bad_rows is current where it is ",
                  "read");
         $stop;
       end
-      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_cols == lm_head_bad_cols_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LmHeadExecutor: lm_head_bad_cols is current where it is ",
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_cols == lm_head_bad_cols_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LmHeadExecutor: lm_head_bad_cols is current where it is ",
                  "read");
         $stop;
       end
@@ -7410,84 +7442,97 @@ module tellme (
                  "follow the words written");
         $stop;
       end
-      if (!(~linear_start | (linear_bad_field == linear_bad_field_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_bad_field is current where it is ",
+      if (!(~linear_start | (linear_bad_field == linear_bad_field_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_field is current where it is ",
                  "read");
         $stop;
       end
-      if (!(~linear_start | (linear_bad_size == linear_bad_size_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_bad_size is current where it is read");
+      if (!(~linear_start | (linear_bad_size == linear_bad_size_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:662
+      // LinearExecutor.java:664
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
-      if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: LinearExecutor: linear_prefetch_same is current where it is ",
+      if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_prefetch_same is current where it is ",
                  "read");
         $stop;
       end
-      // LinearExecutor.java:335
+      // LinearExecutor.java:337
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:335: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:337: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:420
+      // LinearExecutor.java:422
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:420: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:422: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:423
+      // LinearExecutor.java:425
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:425: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:427
+      // LinearExecutor.java:429
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:427: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:429: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:456
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:456: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:458
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:458: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:662
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_residual_add follows the ",
+      // Ahead.java:51
+      if (!(~linear_running
+            | (linear_vectors == {5'd0, ({3'd0, linear_command_tiles} * {16'd0, linear_token_count})}))) begin
+        $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
+        $stop;
+      end
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:664
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:662
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:664
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
+        $stop;
+      end
+      // Ahead.java:51
+      if (!(~linear_running
+            | (linear_expected_words == {5'd0, ({3'd0, linear_row_words} * {16'd0, linear_token_count})}))) begin
+        $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_expected_words is current where it ",
+                 "is read");
         $stop;
       end
       if (!(linear_stores_y
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:662
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:664
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:539
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:539: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:541
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:541: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:547
+      // LinearExecutor.java:549
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:547: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:549: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -7506,18 +7551,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:587
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:587: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:589
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:589: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:605
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:605: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:607
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:607: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:662
+      // LinearExecutor.java:664
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:662: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -7560,8 +7605,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:126: Sequencer: the program-left flag is current in FETCH");
         $stop;
       end
-      if (!(~(phase == STEP_TOKENS) | (token_count_less_2 == token_count_less_2_diff))) begin // Ahead.java:33
-        $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: token_count_less_2 is current where it is read");
+      if (!(~(phase == STEP_TOKENS) | (token_count_less_2 == token_count_less_2_diff))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: token_count_less_2 is current where it is read");
         $stop;
       end
       // Sequencer.java:158
@@ -7569,12 +7614,12 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:158: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
-      if (!(~((phase == STEP_CHECK) | header_beat) | (call_end == call_end_sum))) begin // Ahead.java:33
-        $display("ASSERTION FAILED in %m: Ahead.java:33: Sequencer: call_end is current where it is read");
+      if (!(~((phase == STEP_CHECK) | header_beat) | (call_end == call_end_sum))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: call_end is current where it is read");
         $stop;
       end
-      if (!(~(phase == STEP_CHECK) | (bad_call == bad_call_or))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: bad_call is current where it is read");
+      if (!(~(phase == STEP_CHECK) | (bad_call == bad_call_or))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: Sequencer: bad_call is current where it is read");
         $stop;
       end
       if (!(~((phase == STEP_DECODE)
@@ -7584,39 +7629,44 @@ module tellme (
               | (phase == STEP_TAP)
               | (phase == STEP_NEXT)
               | (phase == STEP_CHUNK_END))
-            | (last_chunk == last_chunk_cmp))) begin // Ahead.java:26
-        $display("ASSERTION FAILED in %m: Ahead.java:26: Sequencer: last_chunk is current where it is read");
+            | (last_chunk == last_chunk_cmp))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: Sequencer: last_chunk is current where it is read");
         $stop;
       end
-      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:200
-        $display("ASSERTION FAILED in %m: Sequencer.java:200: Sequencer: the LINEAR executor stays settled in DRAIN");
+      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:202
+        $display("ASSERTION FAILED in %m: Sequencer.java:202: Sequencer: the LINEAR executor stays settled in DRAIN");
         $stop;
       end
-      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:701
-        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_embed follows the instruction word");
+      if (!(~((phase == STEP_DECODE) | (phase == STEP_ISSUE) | (phase == STEP_EXECUTE) | (phase == STEP_TAP))
+            | (setup_head_width == {8'd0, ({16'd0, setup_heads} * {8'd0, setup_head_dim})}))) begin // Ahead.java:51
+        $display("ASSERTION FAILED in %m: Ahead.java:51: Sequencer: setup_head_width is current where it is read");
         $stop;
       end
-      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:701
-        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_quantize follows the instruction word");
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:710
+        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_embed follows the instruction word");
         $stop;
       end
-      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:701
-        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_attention follows the instruction word");
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:710
+        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_quantize follows the instruction word");
         $stop;
       end
-      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:701
-        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_lm_head follows the instruction word");
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:710
+        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_attention follows the instruction word");
         $stop;
       end
-      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:701
-        $display("ASSERTION FAILED in %m: Sequencer.java:701: Sequencer: is_linear follows the instruction word");
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:710
+        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_lm_head follows the instruction word");
+        $stop;
+      end
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:710
+        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_linear follows the instruction word");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == assert_shl_2[3:0])
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:371
-        $display("ASSERTION FAILED in %m: Sequencer.java:371: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:375
+        $display("ASSERTION FAILED in %m: Sequencer.java:375: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
@@ -8735,13 +8785,12 @@ module tellme (
       attention_out_write_stored_token_sum[2], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
       attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0],
       lm_head_logit_words_sum[0], linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], linear_write_values_0_shl[9],
-      linear_write_values_1_shl[9], linear_write_values_2_shl[9], linear_write_values_3_shl[9],
-      linear_write_token_mux[2], linear_write_word_mux[15:8], rotate_table_beats_prod[31:30],
-      rotate_table_beats_prod[0], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
-      rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
-      rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_bytes_q_sum[3:0], assert_shl[65:64],
+      linear_write_values_0_shl[9], linear_write_values_1_shl[9], linear_write_values_2_shl[9],
+      linear_write_values_3_shl[9], linear_write_token_mux[2], linear_write_word_mux[15:8],
+      rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_sum[63],
+      rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
+      rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[0], logits_offset_sum[11:0],
+      token_beats_sum[36:35], token_beats_sum[2:0], debug_base_sum[11:0], tap_bytes_q_sum[3:0], assert_shl[65:64],
       assert_shl_2[4]};
 endmodule
 

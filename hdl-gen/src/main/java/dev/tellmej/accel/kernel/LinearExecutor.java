@@ -309,10 +309,12 @@ final class LinearExecutor extends Area {
         settled = ahead.is(PrefetchStep.IDLE).and(engine.loading.not()).named("linear_prefetch_settled");
         readsFree = step.isOneOf(LinearStep.HEADS, LinearStep.REQUEST, LinearStep.ANSWER, LinearStep.COMMAND,
                 LinearStep.RUN).named("linear_reads_free");
-        // The run's sizes are products of the command's and the instruction's registers: registered in COMMAND's
-        // first cycle (the beats, the vectors, the words written) and second (the words, from the beats), so the
-        // command goes to the engine from COMMAND's second cycle and RUN starts with every size in place.
-        Bool sized = regNext("linear_sized", step.is(LinearStep.COMMAND), 0);
+        // The run's sizes are products of the command's and the instruction's registers: the beats registered in
+        // COMMAND's first cycle and the words (from the beats) in its second, the vectors and the words written
+        // two cycles ahead (a DSP's input and output registers), so the command goes to the engine from COMMAND's
+        // third cycle and RUN starts with every size in place.
+        Bool commandSecond = regNext("linear_command_second", step.is(LinearStep.COMMAND), 0);
+        Bool sized = regNext("linear_sized", step.is(LinearStep.COMMAND).and(commandSecond), 0);
         engine.command.valid.set(step.is(LinearStep.COMMAND).and(sized));
         assign(engine.command.payload, command);
         when(engine.command.fire(), () -> step.set(LinearStep.RUN));
@@ -480,7 +482,7 @@ final class LinearExecutor extends Area {
         // The dequantizer's parameters, a vector per (tile, token) in that order.
         UInt paramToken = reg("linear_param_token", uint(tokenBits), 0);
         UInt paramVectors = reg("linear_param_vectors", uint(24), 0);
-        UInt vectors = regNext("linear_vectors", command.tiles().resize(24).mul(tokens.resize(8)).resize(24));
+        UInt vectors = Ahead.product("linear_vectors", command.tiles(), tokens, 24, running, "LinearExecutor");
         when(engine.command.fire(), () -> {
             paramToken.set(0);
             paramVectors.set(0);
@@ -522,8 +524,8 @@ final class LinearExecutor extends Area {
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
-        UInt expectedWords = regNext("linear_expected_words",
-                rowWords.resize(24).mul(tokens.resize(8)).resize(24));
+        UInt expectedWords = Ahead.product("linear_expected_words", rowWords, tokens, 24, running,
+                "LinearExecutor");
         when(engine.command.fire(), () -> written.set(0));
         Bool storesY = epilogueIs("linear_stores_y", epilogue, start, request.epilogue(), Epilogue.STORE,
                 Epilogue.ROPE_QUERY, Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);

@@ -182,9 +182,11 @@ final class Sequencer extends Area {
 
         // ---- the instruction ----
         UInt opcode = word.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().named("opcode");
-        // SETUP's checks, read in SETUP_CHECK: the head shape's and the cache length's in registers of their own (for
-        // timing: the cache length's 32-bit compare lay in front of the shape's checks).
-        Bool setupBad = regNext("setup_bad_shape", badSetupShape(shape, word), 0)
+        // SETUP's checks, read in SETUP_CHECK: the head size's, the head grouping's and the cache length's in
+        // registers of their own (for timing: the cache length's 32-bit compare and the grouping's enumeration lay
+        // in front of each other).
+        Bool setupBad = regNext("setup_bad_head_dim", badHeadDim(shape, word), 0)
+                .or(regNext("setup_ungrouped", grouped(shape, word).not(), 0))
                 .or(regNext("setup_short_cache", field(word, Opcode.SETUP, "context").lt(context), 0))
                 .named("setup_bad");
         // Whether the chunk is the call's last, registered (for timing: the sum and the compare lay on the paths
@@ -209,8 +211,10 @@ final class Sequencer extends Area {
         embed.request.image().set(call.image);
         embed.request.io().set(call.io);
 
-        // heads x head_dim, registered: SETUP's registers change in its DECODE, read by a later instruction.
-        UInt headWidth = regNext("setup_head_width", heads.resize(32).mul(headDim).resize(32));
+        // heads x head_dim, two cycles ahead (a DSP's input and output registers): SETUP's registers change in its
+        // DECODE, read from a later instruction's DECODE on (its checks, its tap's size), at least four cycles on.
+        UInt headWidth = Ahead.product("setup_head_width", heads, headDim, 32,
+                phase.isOneOf(Step.DECODE, Step.ISSUE, Step.EXECUTE, Step.TAP), "Sequencer");
 
         // Attention's request.
         attention.request.src().set(field(word, Opcode.ATTENTION, "src"));
@@ -671,10 +675,18 @@ final class Sequencer extends Area {
         phase.set(Step.RECORD);
     }
 
-    /** SETUP's head-shape checks: within the build's maxima, heads a multiple of the KV heads. */
-    private static Bool badSetupShape(KernelShape shape, Bits word) {
-        var limits = shape.config().limits();
+    /** SETUP's head size check: even, not 0, within the build's maximum. */
+    private static Bool badHeadDim(KernelShape shape, Bits word) {
         UInt headDim = field(word, Opcode.SETUP, "head_dim");
+        // heads x head_dim above the build's limits.heads() x limits.headDim() needs heads or head_dim above its
+        // maximum, which the checks here refuse already (grouped only for heads up to limits.heads()): no product.
+        return headDim.eq(0).or(headDim.gt(shape.config().limits().headDim())).or(headDim.bit(0))
+                .named("setup_bad_head_dim_now");
+    }
+
+    /** Whether SETUP's heads are a multiple of its KV heads, both within the build's maxima. */
+    private static Bool grouped(KernelShape shape, Bits word) {
+        var limits = shape.config().limits();
         UInt heads = field(word, Opcode.SETUP, "heads");
         UInt kvHeads = field(word, Opcode.SETUP, "kv_heads");
         // heads % kvHeads == 0, enumerated over the build's maxima (a handful of comparators, no divider).
@@ -684,10 +696,7 @@ final class Sequencer extends Area {
                 grouped = grouped.or(kvHeads.eq(k).and(heads.eq(h)));
             }
         }
-        // heads x head_dim above the build's limits.heads() x limits.headDim() needs heads or head_dim above its
-        // maximum, which the checks here refuse already (grouped only for heads up to limits.heads()): no product.
-        return headDim.eq(0).or(headDim.gt(limits.headDim())).or(headDim.bit(0))
-                .or(grouped.not()).named("setup_bad_head");
+        return grouped.named("setup_grouped_now");
     }
 
     /**
