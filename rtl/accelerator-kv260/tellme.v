@@ -1604,14 +1604,14 @@ module tellme (
   wire         data_write_beat_ready;                              // DataWrites.java:36
   reg  [127:0] data_write_beat_payload_data;                       // DataWrites.java:36
   reg  [15:0]  data_write_beat_payload_strobes;                    // DataWrites.java:36
-  reg          data_write_beat_pipe_valid;                         // Stream.java:140
-  reg  [127:0] data_write_beat_pipe_payload_data;                  // Stream.java:141
-  reg  [15:0]  data_write_beat_pipe_payload_strobes;               // Stream.java:141
-  wire         data_write_beat_pipe_ready;                         // Stream.java:142
-  reg          data_write_beat_pipe_s2m_buffered;                  // Stream.java:162
-  reg  [127:0] data_write_beat_pipe_s2m_buffer_data;               // Stream.java:163
-  reg  [15:0]  data_write_beat_pipe_s2m_buffer_strobes;            // Stream.java:163
-  wire         data_write_beat_pipe_s2m_ready;                     // Stream.java:164
+  reg          data_write_beat_s2m_buffered;                       // Stream.java:162
+  reg  [127:0] data_write_beat_s2m_buffer_data;                    // Stream.java:163
+  reg  [15:0]  data_write_beat_s2m_buffer_strobes;                 // Stream.java:163
+  wire         data_write_beat_s2m_ready;                          // Stream.java:164
+  reg          data_write_beat_stage_valid;                        // Stream.java:140
+  reg  [127:0] data_write_beat_stage_payload_data;                 // Stream.java:141
+  reg  [15:0]  data_write_beat_stage_payload_strobes;              // Stream.java:141
+  wire         data_write_beat_stage_ready;                        // Stream.java:142
   reg  [7:0]   data_writes_pending;                                // DataWrites.java:45
   wire         data_writes_drained;                                // DataWrites.java:50
   reg          data_write_failed;                                  // DataWrites.java:51
@@ -2338,16 +2338,19 @@ module tellme (
   reg          linear_rotating;                                    // LinearExecutor.java:655
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:81
-  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:84
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:89
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:90
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:91
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:92
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:93
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:94
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:95
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:96
+  reg          rotate_start;                                       // RotateAndCache.java:82
+  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:85
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:90
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:91
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:92
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:93
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:94
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:95
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:96
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:97
+  reg  [3:0]   rotate_table_values_a;                              // Ahead.java:48
+  reg  [15:0]  rotate_table_values_b;                              // Ahead.java:49
+  reg  [29:0]  rotate_table_values;                                // Ahead.java:50
   reg  [39:0]  rotate_run_part0;                                   // PartialProducts.java:47
   reg  [23:0]  rotate_run_part1;                                   // PartialProducts.java:47
   reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
@@ -2356,40 +2359,40 @@ module tellme (
   reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
   reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
   reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:122
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:123
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:131
-  wire         rotate_table_loaded;                                // RotateAndCache.java:132
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:141
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:142
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:143
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:144
-  reg          rotate_loaded;                                      // RotateAndCache.java:145
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:169
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:170
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:171
-  reg          rotate_table_sine;                                  // RotateAndCache.java:172
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:173
-  wire         rotate_table_beat;                                  // RotateAndCache.java:183
-  wire         rotate_table_word_in;                               // RotateAndCache.java:185
-  wire         rotate_last_group;                                  // RotateAndCache.java:191
-  wire         rotate_running;                                     // RotateAndCache.java:216
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:217
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:218
-  reg          rotate_inflight;                                    // RotateAndCache.java:219
-  reg          rotate_pending;                                     // RotateAndCache.java:220
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:221
-  reg          rotate_pending_last;                                // RotateAndCache.java:222
-  reg          rotate_feed_left;                                   // RotateAndCache.java:225
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:235
-  wire         rotate_feed_valid;                                  // RotateAndCache.java:240
-  wire         rotate_feed_ready;                                  // RotateAndCache.java:240
-  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:240
-  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:240
-  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:240
-  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:240
-  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:240
-  wire         rotate_feed_payload_last;                           // RotateAndCache.java:240
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:127
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:128
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:136
+  wire         rotate_table_loaded;                                // RotateAndCache.java:137
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:146
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:147
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:148
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:149
+  reg          rotate_loaded;                                      // RotateAndCache.java:150
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:174
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:175
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:176
+  reg          rotate_table_sine;                                  // RotateAndCache.java:177
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:178
+  wire         rotate_table_beat;                                  // RotateAndCache.java:188
+  wire         rotate_table_word_in;                               // RotateAndCache.java:190
+  wire         rotate_last_group;                                  // RotateAndCache.java:196
+  wire         rotate_running;                                     // RotateAndCache.java:221
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:222
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:223
+  reg          rotate_inflight;                                    // RotateAndCache.java:224
+  reg          rotate_pending;                                     // RotateAndCache.java:225
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:226
+  reg          rotate_pending_last;                                // RotateAndCache.java:227
+  reg          rotate_feed_left;                                   // RotateAndCache.java:230
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:240
+  wire         rotate_feed_valid;                                  // RotateAndCache.java:245
+  wire         rotate_feed_ready;                                  // RotateAndCache.java:245
+  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:245
+  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:245
+  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:245
+  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:245
+  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:245
+  wire         rotate_feed_payload_last;                           // RotateAndCache.java:245
   reg          rotate_feed_skid_buffered;                          // Stream.java:162
   reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
   reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
@@ -2398,14 +2401,14 @@ module tellme (
   reg  [2:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
   reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
   wire         rotate_feed_skid_ready;                             // Stream.java:164
-  wire         rotate_read;                                        // RotateAndCache.java:243
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:271
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:272
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:276
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:282
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:295
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:296
-  wire         rotate_last_out_word;                               // RotateAndCache.java:301
+  wire         rotate_read;                                        // RotateAndCache.java:248
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:276
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:277
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:281
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:287
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:300
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:301
+  wire         rotate_last_out_word;                               // RotateAndCache.java:306
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:188
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:189
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:189
@@ -2420,12 +2423,12 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:160
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:161
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:162
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:320
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:321
-  reg          rotate_cache_failed;                                // RotateAndCache.java:322
-  wire         rotate_all_written;                                 // RotateAndCache.java:343
-  wire         rotate_done;                                        // RotateAndCache.java:346
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:347
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:325
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:326
+  reg          rotate_cache_failed;                                // RotateAndCache.java:327
+  wire         rotate_all_written;                                 // RotateAndCache.java:348
+  wire         rotate_done;                                        // RotateAndCache.java:351
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:352
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:632
@@ -2680,7 +2683,7 @@ module tellme (
   wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
   wire data_beat_skid_ready_or;
-  wire data_write_beat_ready_or;
+  wire data_write_beat_s2m_ready_or;
   wire [127:0] quantized_words_wdata_cat;
   wire embed_bad_field_or;
   wire embed_tokens_eq_0;
@@ -2778,7 +2781,6 @@ module tellme (
   wire [9:0] linear_write_values_3_shl;
   wire [3:0] linear_write_token_mux;
   wire [15:0] linear_write_word_mux;
-  wire [31:0] rotate_table_beats_prod;
   wire rotate_step_eq_1;
   wire rotate_step_eq_1_2;
   wire rotate_step_eq_3;
@@ -2822,7 +2824,7 @@ module tellme (
   assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign data_beat_skid_ready_or = ~data_beat_slice_valid | data_beat_slice_ready;
-  assign data_write_beat_ready_or = ~data_write_beat_pipe_valid | data_write_beat_pipe_ready;
+  assign data_write_beat_s2m_ready_or = ~data_write_beat_stage_valid | data_write_beat_stage_ready;
   assign quantized_words_wdata_cat =
       {quantized_write_data, quantized_write_data, quantized_write_data, quantized_write_data};
   assign embed_bad_field_or = ~(embed_dst < 4'd5) | (embed_dim == 16'd0) | (embed_dim[2:0] != 3'd0);
@@ -3034,7 +3036,6 @@ module tellme (
   assign linear_write_values_3_shl = linear_unit_word_3[9:0] << linear_write_values_3_mux;
   assign linear_write_token_mux = linear_store_write ? linear_tag_head_payload_token : linear_unit_token;
   assign linear_write_word_mux = linear_store_write ? linear_tag_head_payload_word : linear_unit_word_index;
-  assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_step_eq_1 = rotate_step == ROTATE_STEP_SIZES;
   assign rotate_step_eq_1_2 = rotate_step == ROTATE_STEP_SIZES;
   assign rotate_step_eq_3 = rotate_step == ROTATE_STEP_PRODUCTS;
@@ -3661,13 +3662,9 @@ module tellme (
       data_write_skid_buffered ? data_write_skid_buffer_address : data_write_payload_address; // Stream.java:102
   assign data_writer_command_payload_beats =
       data_write_skid_buffered ? data_write_skid_buffer_beats : data_write_payload_beats; // Stream.java:102
-  assign data_writer_data_valid = data_write_beat_pipe_valid | data_write_beat_pipe_s2m_buffered; // Stream.java:101
-  // Stream.java:102
-  assign data_writer_data_payload_data =
-      data_write_beat_pipe_s2m_buffered ? data_write_beat_pipe_s2m_buffer_data : data_write_beat_pipe_payload_data;
-  assign data_writer_data_payload_strobes =
-      data_write_beat_pipe_s2m_buffered ? data_write_beat_pipe_s2m_buffer_strobes
-      : data_write_beat_pipe_payload_strobes; // Stream.java:102
+  assign data_writer_data_valid = data_write_beat_stage_valid; // Stream.java:101
+  assign data_writer_data_payload_data = data_write_beat_stage_payload_data; // Stream.java:102
+  assign data_writer_data_payload_strobes = data_write_beat_stage_payload_strobes; // Stream.java:102
   assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:103
   assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:104
   assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:111
@@ -3808,11 +3805,11 @@ module tellme (
   assign gating_in_payload_last = 1'b1; // LinearExecutor.java:577
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:591
   assign gating_out_ready = 1'b1; // LinearExecutor.java:592
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:189
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:190
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:194
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:195
   assign rope_in_valid = rotate_feed_valid | rotate_feed_skid_buffered; // Stream.java:101
   // Stream.java:102
   assign rope_in_payload_x_0 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_0 : rotate_feed_payload_x_0;
@@ -3826,18 +3823,18 @@ module tellme (
   assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
   // Stream.java:102
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:265
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:266
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:267
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:287
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:288
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:289
-  // RotateAndCache.java:328
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:270
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:271
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:272
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:292
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:293
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:294
+  // RotateAndCache.java:333
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:329
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:330
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:331
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:332
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:334
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:335
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:336
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:337
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:642
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:643
   assign record_error_detail = error_detail; // Sequencer.java:644
@@ -4004,10 +4001,10 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
-      data_read_valid = 1'b1; // RotateAndCache.java:149
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:150
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:151
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      data_read_valid = 1'b1; // RotateAndCache.java:154
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:155
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:156
     end
     if (tap_asking_memory) begin // TapWriter.java:161
       data_read_valid = 1'b1; // TapWriter.java:162
@@ -4063,8 +4060,8 @@ module tellme (
       // QuantizeExecutor.java:219
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
-      data_beat_ready = 1'b1; // RotateAndCache.java:184
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
+      data_beat_ready = 1'b1; // RotateAndCache.java:189
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
@@ -4173,9 +4170,9 @@ module tellme (
          (packer_keep0 ? 4'hf : 4'h0)}; // WordPacker.java:54
   end
 
-  assign data_write_beat_ready = data_write_beat_ready_or; // Stream.java:144
-  assign data_write_beat_pipe_ready = ~data_write_beat_pipe_s2m_buffered; // Stream.java:165
-  assign data_write_beat_pipe_s2m_ready = data_writer_data_ready; // Stream.java:103
+  assign data_write_beat_ready = ~data_write_beat_s2m_buffered; // Stream.java:165
+  assign data_write_beat_s2m_ready = data_write_beat_s2m_ready_or; // Stream.java:144
+  assign data_write_beat_stage_ready = data_writer_data_ready; // Stream.java:103
   assign data_writes_drained = (data_writes_pending == 8'd0) & ~data_write_valid; // DataWrites.java:50
 
   always @(posedge ap_clk) begin
@@ -4188,19 +4185,23 @@ module tellme (
     end else if (data_write_valid) begin // Stream.java:168
       data_write_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (data_write_beat_ready_or) begin // Stream.java:145
-      data_write_beat_pipe_valid <= data_write_beat_valid; // Stream.java:146
-      data_write_beat_pipe_payload_data <= data_write_beat_payload_data; // Stream.java:147
-      data_write_beat_pipe_payload_strobes <= data_write_beat_payload_strobes; // Stream.java:147
+    if (~data_write_beat_s2m_buffered) begin // Stream.java:166
+      data_write_beat_s2m_buffer_data <= data_write_beat_payload_data; // Stream.java:166
+      data_write_beat_s2m_buffer_strobes <= data_write_beat_payload_strobes; // Stream.java:166
     end
-    if (~data_write_beat_pipe_s2m_buffered) begin // Stream.java:166
-      data_write_beat_pipe_s2m_buffer_data <= data_write_beat_pipe_payload_data; // Stream.java:166
-      data_write_beat_pipe_s2m_buffer_strobes <= data_write_beat_pipe_payload_strobes; // Stream.java:166
+    if (data_write_beat_s2m_ready) begin // Stream.java:167
+      data_write_beat_s2m_buffered <= 1'b0; // Stream.java:167
+    end else if (data_write_beat_valid) begin // Stream.java:168
+      data_write_beat_s2m_buffered <= 1'b1; // Stream.java:168
     end
-    if (data_write_beat_pipe_s2m_ready) begin // Stream.java:167
-      data_write_beat_pipe_s2m_buffered <= 1'b0; // Stream.java:167
-    end else if (data_write_beat_pipe_valid) begin // Stream.java:168
-      data_write_beat_pipe_s2m_buffered <= 1'b1; // Stream.java:168
+    if (data_write_beat_s2m_ready_or) begin // Stream.java:145
+      data_write_beat_stage_valid <= data_write_beat_valid | data_write_beat_s2m_buffered; // Stream.java:146
+      // Stream.java:147
+      data_write_beat_stage_payload_data <=
+          data_write_beat_s2m_buffered ? data_write_beat_s2m_buffer_data : data_write_beat_payload_data;
+      // Stream.java:147
+      data_write_beat_stage_payload_strobes <=
+          data_write_beat_s2m_buffered ? data_write_beat_s2m_buffer_strobes : data_write_beat_payload_strobes;
     end
     // DataWrites.java:48
     data_writes_pending <=
@@ -4212,8 +4213,8 @@ module tellme (
     end
     if (!ap_rst_n) begin
       data_write_skid_buffered <= 1'b0;
-      data_write_beat_pipe_valid <= 1'b0;
-      data_write_beat_pipe_s2m_buffered <= 1'b0;
+      data_write_beat_s2m_buffered <= 1'b0;
+      data_write_beat_stage_valid <= 1'b0;
       data_writes_pending <= 8'd0;
       data_write_failed <= 1'b0;
     end
@@ -4305,11 +4306,11 @@ module tellme (
     if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:548
       buffer_read_valid = 1'b1; // LinearExecutor.java:548
     end
-    if (rotate_read) begin // RotateAndCache.java:244
-      buffer_read_valid = 1'b1; // RotateAndCache.java:245
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:246
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:247
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:248
+    if (rotate_read) begin // RotateAndCache.java:249
+      buffer_read_valid = 1'b1; // RotateAndCache.java:250
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:251
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:252
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:253
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:121
       buffer_read_valid = 1'b1; // TapWriter.java:122
@@ -6962,61 +6963,64 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:74): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:75): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:82
+    rotate_start = 1'b0; // RotateAndCache.java:83
     // LinearExecutor.java:633
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:136
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:146
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:169
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:183
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:185
-  // RotateAndCache.java:191
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:151
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:174
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:188
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:190
+  // RotateAndCache.java:196
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:216
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:235
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:221
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:240
   assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
   assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
-  // RotateAndCache.java:243
+  // RotateAndCache.java:248
   assign rotate_read = rotate_running & rotate_feed_left & ~rotate_inflight & (~rotate_pending | rotate_feed_ready);
-  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:259
-  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:261
-  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:261
-  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:261
-  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:261
-  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:263
-  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:264
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:272
-  // RotateAndCache.java:282
+  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:264
+  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:266
+  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:266
+  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:266
+  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:266
+  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:268
+  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:269
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:277
+  // RotateAndCache.java:287
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:301
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:306
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:343
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:346
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:347
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:348
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:351
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:352
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:85
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:85
+    if (rotate_start) begin // RotateAndCache.java:86
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:86
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:98
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
-      rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:102
-      rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:103
+    rotate_table_values_a <= linear_token_count; // Ahead.java:48
+    rotate_table_values_b <= linear_head_dim_q; // Ahead.java:49
+    rotate_table_values <= {10'd0, ({16'd0, rotate_table_values_a} * {4'd0, rotate_table_values_b})}; // Ahead.java:50
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:102
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:103
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:104
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:105
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:106
+      rotate_table_beats <= {4'd0, rotate_table_values[29:2]}; // RotateAndCache.java:107
+      rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:108
     end
     if (rotate_step_eq_1) begin // PartialProducts.java:47
       rotate_run_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_positions_q[23:0]}; // PartialProducts.java:47
@@ -7024,10 +7028,10 @@ module tellme (
     if (rotate_step_eq_1) begin // PartialProducts.java:47
       rotate_run_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_positions_q[31:24]}; // PartialProducts.java:47
     end
-    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:109
-      // RotateAndCache.java:110
+    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:114
+      // RotateAndCache.java:115
       rotate_run_bytes <= {({7'd0, rotate_run_part0} + {rotate_run_part1[22:0], 24'd0}), 1'b0};
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:111
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:116
     end
     if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -7053,63 +7057,63 @@ module tellme (
       // PartialProducts.java:47
       rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:124
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:124
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:129
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:129
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:125
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:126
-      // RotateAndCache.java:127
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:130
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:131
+      // RotateAndCache.java:132
       rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
-      // RotateAndCache.java:128
+      // RotateAndCache.java:133
       rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:129
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:134
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:133
-      // RotateAndCache.java:134
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:138
+      // RotateAndCache.java:139
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:136
+      // RotateAndCache.java:141
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
-      if (data_read_ready) begin // RotateAndCache.java:152
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:152
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      if (data_read_ready) begin // RotateAndCache.java:157
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:157
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:174
-      rotate_table_row <= 3'd0; // RotateAndCache.java:175
-      rotate_table_group <= 4'd0; // RotateAndCache.java:176
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:177
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:178
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:179
+      rotate_table_row <= 3'd0; // RotateAndCache.java:180
+      rotate_table_group <= 4'd0; // RotateAndCache.java:181
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:182
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:183
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:192
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:193
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:197
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:198
-        rotate_loaded <= 1'b1; // RotateAndCache.java:199
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:200
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:201
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:202
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:203
+    if (rotate_table_beat) begin // RotateAndCache.java:197
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:198
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:202
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:203
+        rotate_loaded <= 1'b1; // RotateAndCache.java:204
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:205
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:206
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:207
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:208
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:206
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:207
-      if (rotate_last_group) begin // RotateAndCache.java:208
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:209
-        if (rotate_table_sine) begin // RotateAndCache.java:210
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:210
+    if (rotate_table_word_in) begin // RotateAndCache.java:211
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:212
+      if (rotate_last_group) begin // RotateAndCache.java:213
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:214
+        if (rotate_table_sine) begin // RotateAndCache.java:215
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:215
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:213
-      rotate_loaded <= 1'b0; // RotateAndCache.java:213
+    if (call_start) begin // RotateAndCache.java:218
+      rotate_loaded <= 1'b0; // RotateAndCache.java:218
     end
-    if (rotate_start) begin // RotateAndCache.java:228
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:229
-      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:230
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:231
-      rotate_inflight <= 1'b0; // RotateAndCache.java:232
-      rotate_pending <= 1'b0; // RotateAndCache.java:233
+    if (rotate_start) begin // RotateAndCache.java:233
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:234
+      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:235
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:236
+      rotate_inflight <= 1'b0; // RotateAndCache.java:237
+      rotate_pending <= 1'b0; // RotateAndCache.java:238
     end
     if (~rotate_feed_skid_buffered) begin // Stream.java:166
       rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
@@ -7124,27 +7128,27 @@ module tellme (
     end else if (rotate_feed_valid) begin // Stream.java:168
       rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (rotate_read) begin // RotateAndCache.java:244
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:249
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:250
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:251
-      if (rotate_last_feed_word) begin // RotateAndCache.java:252
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:253
-        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:254
+    if (rotate_read) begin // RotateAndCache.java:249
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:254
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:255
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:256
+      if (rotate_last_feed_word) begin // RotateAndCache.java:257
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:258
+        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:259
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:257
-    if (rotate_inflight) begin // RotateAndCache.java:258
-      rotate_pending <= 1'b1; // RotateAndCache.java:258
-    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:258
-      rotate_pending <= 1'b0; // RotateAndCache.java:258
+    rotate_inflight <= rotate_read; // RotateAndCache.java:262
+    if (rotate_inflight) begin // RotateAndCache.java:263
+      rotate_pending <= 1'b1; // RotateAndCache.java:263
+    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:263
+      rotate_pending <= 1'b0; // RotateAndCache.java:263
     end
-    if (rotate_start) begin // RotateAndCache.java:290
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:292
+    if (rotate_start) begin // RotateAndCache.java:295
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:297
     end
-    if (rotate_start) begin // RotateAndCache.java:297
-      rotate_out_token <= 4'd0; // RotateAndCache.java:298
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:299
+    if (rotate_start) begin // RotateAndCache.java:302
+      rotate_out_token <= 4'd0; // RotateAndCache.java:303
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:304
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:188
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:189
@@ -7208,37 +7212,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:160
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:161
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:162
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:307
-      // RotateAndCache.java:308
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:312
+      // RotateAndCache.java:313
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:309
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:309
+      if (rotate_last_out_word) begin // RotateAndCache.java:314
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:314
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:311
-      if (~rotate_pack_slot) begin // RotateAndCache.java:314
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:314
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:323
-      rotate_command_token <= 4'd0; // RotateAndCache.java:324
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:325
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:326
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:333
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:334
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:335
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:337
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:338
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:339
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:339
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:316
+      if (~rotate_pack_slot) begin // RotateAndCache.java:319
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:319
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:344
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:344
+    if (rotate_start) begin // RotateAndCache.java:328
+      rotate_command_token <= 4'd0; // RotateAndCache.java:329
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:330
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:331
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:345
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:345
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:338
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:339
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:340
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:342
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:343
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:344
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:344
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:349
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:349
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:350
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:350
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -8499,9 +8503,16 @@ module tellme (
                  "epilogue");
         $stop;
       end
-      // RotateAndCache.java:226
+      // Ahead.java:51
+      if (!(~(rotate_step == ROTATE_STEP_SIZES)
+            | (rotate_table_values == {10'd0, ({16'd0, linear_token_count} * {4'd0, linear_head_dim_q})}))) begin
+        $display("ASSERTION FAILED in %m: Ahead.java:51: RotateAndCache: rotate_table_values is current where it is ",
+                 "read");
+        $stop;
+      end
+      // RotateAndCache.java:231
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:226: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:231: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
         $stop;
       end
@@ -10062,11 +10073,10 @@ module tellme (
       lm_head_logit_words_sum[1:0], linear_row_word_sum[15:14], linear_words_per_token_sum[23:20],
       linear_words_per_token_sum[3:0], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
       linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[3],
-      linear_write_word_mux[15:10], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_layer_run_sum[63], rotate_table_address_sum[63:62], rotate_write_values_0_shl[9],
-      rotate_write_values_1_shl[9], rotate_write_values_2_shl[9], rotate_write_values_3_shl[9],
-      tap_source_beats_sum[1:0], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
-      debug_base_sum[11:0], tap_bytes_q_sum[3:0], assert_shl[65:64]};
+      linear_write_word_mux[15:10], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
+      rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
+      rotate_write_values_3_shl[9], tap_source_beats_sum[1:0], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[3:0], debug_base_sum[11:0], tap_bytes_q_sum[3:0], assert_shl[65:64]};
 endmodule
 
 `default_nettype wire

@@ -38,10 +38,10 @@ final class DataWrites extends Area {
         data.valid.set(false);
         data.payload.data().set(0);
         data.payload.strobes().set(0);
-        // Registered both ways (for timing: the writers' steps, through their multiplexer, lay on the path into the
-        // writer's FIFO's write, and its ready on the paths into the writers' queues); the commands not yet
-        // acknowledged still cover the beats held there.
-        data.fullPipe("data_write_beat_pipe").connectTo(writer.data);
+        // Registered both ways, the ready first (for timing: the writers' steps, through their multiplexer, lay on
+        // the path into the writer's FIFO's write, and its ready on the paths into the writers' queues); the
+        // commands not yet acknowledged still cover the beats held there.
+        data.s2mPipe("data_write_beat_s2m").stage("data_write_beat_stage").connectTo(writer.data);
         UInt pending = reg("data_writes_pending", uint(8), 0);
         UInt up = command.fire().asUInt().resize(8);
         UInt down = writer.done.valid.asUInt().resize(8);

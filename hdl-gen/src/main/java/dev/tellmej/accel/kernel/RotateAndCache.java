@@ -10,6 +10,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.PartialProducts;
 import dev.tellmej.hdl.lib.Stream;
@@ -94,12 +95,16 @@ final class RotateAndCache extends Area {
         UInt tableAddress = reg("rotate_table_address", uint(64), 0);
         UInt tableBeats = reg("rotate_table_beats", uint(32), 0);
         UInt commandAddress = reg("rotate_command_address", uint(64), 0);
+        // tokens x head_dim, two cycles ahead (a DSP's input and output registers): the settings hold still from
+        // the LINEAR's start, long before the pass starts.
+        UInt tableValues = Ahead.product("rotate_table_values", settings.tokens(), headDim, 30,
+                step.is(RotateStep.SIZES), "RotateAndCache");
         when(step.is(RotateStep.SIZES), () -> {
             headBeats.set(headDim.shr(laneShift).resize(widthOf(headBeats)));
             rowWords.set(settings.rows().shr(laneShift).resize(16));
             rowBytes.set(headDim.resize(17).shl(1).trunc(17));
             layerHeads.set(settings.layer().resize(8).mul(settings.kvHeads().resize(8)));
-            tableBeats.set(settings.tokens().resize(16).mul(headDim).resize(30).shl(2).trunc(32).shr(beatShift).resize(32));
+            tableBeats.set(tableValues.resize(32).shl(2).trunc(32).shr(beatShift).resize(32));
             step.set(RotateStep.RUN);
         });
         // run = positions x head_dim x 2, the KV cache's bytes of a head: the product as DSP-sized partial
