@@ -72,8 +72,8 @@ AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
 AxiWriteArbiter_w128_n1_o8.v
 AxiPortShare_w128_rwrr_o8.v
-SyncFifo_w64_d8.v
+SyncFifo_w64_d9.v
 SyncFifo_w8_d2_head.v
 SyncFifo_w20_d64.v
-SyncFifo_w193_d8.v
+SyncFifo_w193_d9.v
 tellme.v

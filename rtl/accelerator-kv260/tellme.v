@@ -245,10 +245,11 @@ module tellme (
   localparam [2:0] PREFETCH_STEP_HELD    = 3'd4;
 
   // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
-  localparam [1:0] EPILOGUE_STEP_WAIT  = 2'd0;
-  localparam [1:0] EPILOGUE_STEP_READ  = 2'd1;
-  localparam [1:0] EPILOGUE_STEP_LATCH = 2'd2;
-  localparam [1:0] EPILOGUE_STEP_FEED  = 2'd3;
+  localparam [2:0] EPILOGUE_STEP_WAIT      = 3'd0;
+  localparam [2:0] EPILOGUE_STEP_READ      = 3'd1;
+  localparam [2:0] EPILOGUE_STEP_READ_WAIT = 3'd2;
+  localparam [2:0] EPILOGUE_STEP_LATCH     = 3'd3;
+  localparam [2:0] EPILOGUE_STEP_FEED      = 3'd4;
 
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [3:0] ROTATE_STEP_IDLE          = 4'd0;
@@ -268,11 +269,12 @@ module tellme (
   localparam [3:0] TAP_STEP_HEADER    = 4'd2;
   localparam [3:0] TAP_STEP_READ      = 4'd3;
   localparam [3:0] TAP_STEP_READ_WAIT = 4'd4;
-  localparam [3:0] TAP_STEP_LATCH     = 4'd5;
-  localparam [3:0] TAP_STEP_CONVERT   = 4'd6;
-  localparam [3:0] TAP_STEP_VALUE     = 4'd7;
-  localparam [3:0] TAP_STEP_MEMORY    = 4'd8;
-  localparam [3:0] TAP_STEP_PAD       = 4'd9;
+  localparam [3:0] TAP_STEP_READ_LAND = 4'd5;
+  localparam [3:0] TAP_STEP_LATCH     = 4'd6;
+  localparam [3:0] TAP_STEP_CONVERT   = 4'd7;
+  localparam [3:0] TAP_STEP_VALUE     = 4'd8;
+  localparam [3:0] TAP_STEP_MEMORY    = 4'd9;
+  localparam [3:0] TAP_STEP_PAD       = 4'd10;
 
   // RecordStep: dev.tellmej.accel.kernel.RecordWriter.RecordStep
   localparam [2:0] RECORD_STEP_IDLE           = 3'd0;
@@ -1617,112 +1619,117 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:51
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:77
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:77
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:78
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:78
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:79
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:79
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:79
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:79
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:79
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:80
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:80
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:81
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:81
-  reg          buffer_write_valid_q;                               // ActivationBuffers.java:96
-  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:97
-  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:98
-  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:99
-  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:100
-  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:101
-  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:101
-  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:101
-  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:101
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:102
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:102
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:112
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:113
-  wire         residual_write;                                     // ActivationBuffers.java:114
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:124
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:124
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:112
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:113
-  wire         query_write;                                        // ActivationBuffers.java:114
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:124
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:124
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:124
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:124
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:124
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:124
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:124
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:124
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:112
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:113
-  wire         attention_write;                                    // ActivationBuffers.java:114
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:124
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:124
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:112
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:113
-  wire         gate_write;                                         // ActivationBuffers.java:114
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:124
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:124
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:112
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:113
-  wire         ffn_write;                                          // ActivationBuffers.java:114
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:124
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:124
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:243
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:243
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:243
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:243
-  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:136
-  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:136
-  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:136
-  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:136
-  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:137
-  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:137
-  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:137
-  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:140
-  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:140
-  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:140
-  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:140
-  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:140
-  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:140
-  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:140
-  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:140
-  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:140
-  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:140
-  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:140
-  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:140
-  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:140
-  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:140
-  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:140
-  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:140
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:78
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:78
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:79
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:79
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:80
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:80
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:80
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:80
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:80
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:81
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:81
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:82
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:82
+  reg          buffer_write_valid_q;                               // ActivationBuffers.java:97
+  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:98
+  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:99
+  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:100
+  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:101
+  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:102
+  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:102
+  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:102
+  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:102
+  reg          buffer_read_valid_q;                                // ActivationBuffers.java:105
+  reg  [3:0]   buffer_read_request_id;                             // ActivationBuffers.java:106
+  reg  [2:0]   buffer_read_token_q;                                // ActivationBuffers.java:107
+  reg  [9:0]   buffer_read_request_word;                           // ActivationBuffers.java:108
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:109
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:109
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:119
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:120
+  wire         residual_write;                                     // ActivationBuffers.java:121
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:131
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:131
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:119
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:120
+  wire         query_write;                                        // ActivationBuffers.java:121
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:131
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:131
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:131
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:131
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:131
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:131
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:131
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:131
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:119
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:120
+  wire         attention_write;                                    // ActivationBuffers.java:121
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:131
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:131
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:119
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:120
+  wire         gate_write;                                         // ActivationBuffers.java:121
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:131
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:131
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:119
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:120
+  wire         ffn_write;                                          // ActivationBuffers.java:121
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:131
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:131
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:250
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:250
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:250
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:250
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:143
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:143
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:143
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:143
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:144
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:144
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:144
+  reg          buffer_read_landed_d4;                              // ActivationBuffers.java:144
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:147
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:147
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:147
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:147
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:147
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:147
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:147
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:147
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:147
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:147
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:147
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:147
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:147
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:147
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:147
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:147
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1783,7 +1790,7 @@ module tellme (
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:62
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:63
   reg          embed_bad_field;                                    // Ahead.java:26
-  wire         embed_overflow;                                     // ActivationBuffers.java:223
+  wire         embed_overflow;                                     // ActivationBuffers.java:230
   reg          embed_bad_size;                                     // Ahead.java:26
   wire         embed_bad;                                          // EmbedUnit.java:72
   reg          embed_no_tokens;                                    // Ahead.java:26
@@ -1800,20 +1807,20 @@ module tellme (
   wire [15:0]  embed_row_words;                                    // EmbedUnit.java:152
   reg          embed_last_word;                                    // EmbedUnit.java:153
   reg          embed_last_token;                                   // EmbedUnit.java:154
-  reg          embed_write_stored_valid;                           // ActivationBuffers.java:188
-  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:189
-  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:189
-  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:189
-  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:189
-  reg  [2:0]   embed_write_stored_token;                           // ActivationBuffers.java:190
-  reg  [9:0]   embed_write_stored_word;                            // ActivationBuffers.java:191
-  reg          embed_write;                                        // ActivationBuffers.java:159
-  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:160
-  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:160
-  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:160
-  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:160
-  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:161
-  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:162
+  reg          embed_write_stored_valid;                           // ActivationBuffers.java:195
+  reg  [15:0]  embed_write_stored_0;                               // ActivationBuffers.java:196
+  reg  [15:0]  embed_write_stored_1;                               // ActivationBuffers.java:196
+  reg  [15:0]  embed_write_stored_2;                               // ActivationBuffers.java:196
+  reg  [15:0]  embed_write_stored_3;                               // ActivationBuffers.java:196
+  reg  [2:0]   embed_write_stored_token;                           // ActivationBuffers.java:197
+  reg  [9:0]   embed_write_stored_word;                            // ActivationBuffers.java:198
+  reg          embed_write;                                        // ActivationBuffers.java:166
+  reg  [31:0]  embed_write_values_0;                               // ActivationBuffers.java:167
+  reg  [31:0]  embed_write_values_1;                               // ActivationBuffers.java:167
+  reg  [31:0]  embed_write_values_2;                               // ActivationBuffers.java:167
+  reg  [31:0]  embed_write_values_3;                               // ActivationBuffers.java:167
+  reg  [2:0]   embed_write_token;                                  // ActivationBuffers.java:168
+  reg  [9:0]   embed_write_word;                                   // ActivationBuffers.java:169
   wire         embed_done;                                         // EmbedUnit.java:184
 
   // quantize_executor
@@ -1838,7 +1845,7 @@ module tellme (
   reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
   wire         quantize_part_words;                                // QuantizeExecutor.java:78
   reg          quantize_bad_field;                                 // Ahead.java:26
-  wire         quantize_overflow;                                  // ActivationBuffers.java:223
+  wire         quantize_overflow;                                  // ActivationBuffers.java:230
   reg          quantize_bad_size;                                  // Ahead.java:26
   wire         quantize_bad;                                       // QuantizeExecutor.java:85
   reg          quantize_no_tokens;                                 // Ahead.java:26
@@ -1858,6 +1865,7 @@ module tellme (
   reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:166
+  reg          quantize_read_arrived_d7;                           // QuantizeExecutor.java:166
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:108
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:108
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:108
@@ -1934,8 +1942,8 @@ module tellme (
   reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:497
   wire         attention_part_beats;                               // AttentionExecutor.java:94
   reg          attention_bad_field;                                // Ahead.java:26
-  wire         attention_src_overflow;                             // ActivationBuffers.java:223
-  wire         attention_dst_overflow;                             // ActivationBuffers.java:223
+  wire         attention_src_overflow;                             // ActivationBuffers.java:230
+  wire         attention_dst_overflow;                             // ActivationBuffers.java:230
   reg          attention_bad_size;                                 // Ahead.java:26
   wire         attention_bad;                                      // AttentionExecutor.java:107
   reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:510
@@ -2028,20 +2036,20 @@ module tellme (
   wire         attention_last_out_word;                            // AttentionExecutor.java:428
   wire         attention_last_out_token;                           // AttentionExecutor.java:431
   wire         attention_out_beat;                                 // AttentionExecutor.java:432
-  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:188
-  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:189
-  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:189
-  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:189
-  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:189
-  reg  [2:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:190
-  reg  [9:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:191
-  reg          attention_out_write;                                // ActivationBuffers.java:159
-  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:160
-  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:160
-  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:160
-  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:160
-  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:161
-  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:162
+  reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:195
+  reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:196
+  reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:196
+  reg  [15:0]  attention_out_write_stored_2;                       // ActivationBuffers.java:196
+  reg  [15:0]  attention_out_write_stored_3;                       // ActivationBuffers.java:196
+  reg  [2:0]   attention_out_write_stored_token;                   // ActivationBuffers.java:197
+  reg  [9:0]   attention_out_write_stored_word;                    // ActivationBuffers.java:198
+  reg          attention_out_write;                                // ActivationBuffers.java:166
+  reg  [31:0]  attention_out_write_values_0;                       // ActivationBuffers.java:167
+  reg  [31:0]  attention_out_write_values_1;                       // ActivationBuffers.java:167
+  reg  [31:0]  attention_out_write_values_2;                       // ActivationBuffers.java:167
+  reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:167
+  reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:168
+  reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:169
   wire         attention_taken;                                    // AttentionExecutor.java:467
   wire         attention_drained;                                  // AttentionExecutor.java:473
 
@@ -2093,136 +2101,136 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:200
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:109
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:111
-  reg          linear_relu2;                                       // LinearExecutor.java:111
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:112
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:113
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:113
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:114
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:114
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:114
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:115
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:115
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:116
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:116
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:117
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:117
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:118
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:118
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:119
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:119
-  reg          linear_peek_valid;                                  // LinearExecutor.java:129
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:129
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:130
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:130
-  reg          linear_reads_lent;                                  // LinearExecutor.java:135
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:137
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:140
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:141
-  reg          linear_relu2_q;                                     // LinearExecutor.java:142
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:143
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:144
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:145
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:146
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:147
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:148
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:149
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:150
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:151
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:152
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:153
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:154
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:155
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:156
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:157
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:158
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:159
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:160
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:163
-  wire         linear_is_cache;                                    // LinearExecutor.java:165
-  wire         linear_is_rotated;                                  // LinearExecutor.java:166
-  wire         linear_bad_head;                                    // LinearExecutor.java:173
+  reg          linear_start;                                       // LinearExecutor.java:110
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:112
+  reg          linear_relu2;                                       // LinearExecutor.java:112
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:113
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:114
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:114
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:115
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:115
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:115
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:116
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:116
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:117
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:117
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:118
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:118
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:119
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:119
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:120
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:120
+  reg          linear_peek_valid;                                  // LinearExecutor.java:130
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:130
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:131
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:131
+  reg          linear_reads_lent;                                  // LinearExecutor.java:136
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:138
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:141
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:142
+  reg          linear_relu2_q;                                     // LinearExecutor.java:143
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:144
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:145
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:146
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:147
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:148
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:149
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:150
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:151
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:152
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:153
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:154
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:155
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:156
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:157
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:158
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:159
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:160
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:161
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:164
+  wire         linear_is_cache;                                    // LinearExecutor.java:166
+  wire         linear_is_rotated;                                  // LinearExecutor.java:167
+  wire         linear_bad_head;                                    // LinearExecutor.java:174
   reg          linear_bad_field;                                   // Ahead.java:26
-  wire         linear_dst_overflow;                                // ActivationBuffers.java:223
-  wire         linear_src_overflow;                                // ActivationBuffers.java:223
+  wire         linear_dst_overflow;                                // ActivationBuffers.java:230
+  wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
-  wire         linear_bad;                                         // LinearExecutor.java:186
-  reg          linear_cache;                                       // LinearExecutor.java:655
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:236
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:238
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:239
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:240
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:241
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:241
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:241
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:241
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:241
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:241
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:241
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:241
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:241
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:241
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:241
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:241
-  wire         linear_peek_taken;                                  // LinearExecutor.java:247
-  wire         linear_prefetch_request;                            // LinearExecutor.java:258
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:259
-  reg          linear_request_settled;                             // LinearExecutor.java:263
-  wire         linear_requesting;                                  // LinearExecutor.java:264
+  wire         linear_bad;                                         // LinearExecutor.java:187
+  reg          linear_cache;                                       // LinearExecutor.java:657
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:237
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:238
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:239
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:240
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:241
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:242
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:242
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:242
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:242
+  wire         linear_peek_taken;                                  // LinearExecutor.java:248
+  wire         linear_prefetch_request;                            // LinearExecutor.java:259
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:260
+  reg          linear_request_settled;                             // LinearExecutor.java:264
+  wire         linear_requesting;                                  // LinearExecutor.java:265
   reg          linear_prefetch_same;                               // Ahead.java:26
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:268
-  wire         linear_own_request;                                 // LinearExecutor.java:269
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:280
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:280
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:280
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:280
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:280
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:280
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:280
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:280
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:280
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:280
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:280
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:280
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:309
-  wire         linear_reads_free;                                  // LinearExecutor.java:311
-  reg          linear_command_second;                              // LinearExecutor.java:316
-  reg          linear_sized;                                       // LinearExecutor.java:317
-  wire         linear_running;                                     // LinearExecutor.java:321
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:326
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:328
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:330
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:331
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:332
-  reg          linear_feed_pending;                                // LinearExecutor.java:333
-  reg          linear_beats_left;                                  // LinearExecutor.java:336
-  wire         linear_feeding;                                     // LinearExecutor.java:346
-  wire         linear_activation_read;                             // LinearExecutor.java:349
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:355
-  reg          linear_holding;                                     // LinearExecutor.java:356
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:357
-  wire         linear_token_fed;                                   // LinearExecutor.java:373
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:387
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:388
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:389
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:390
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:391
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:394
-  reg          linear_last_group;                                  // LinearExecutor.java:397
-  reg          linear_one_group_tile;                              // LinearExecutor.java:401
-  reg          linear_next_tile_last;                              // LinearExecutor.java:402
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:403
-  wire         linear_last_tile;                                   // LinearExecutor.java:421
-  wire         linear_last_part;                                   // LinearExecutor.java:431
-  wire         linear_last_result_token;                           // LinearExecutor.java:432
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:441
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:443
-  wire         linear_tag_valid;                                   // LinearExecutor.java:447
-  wire         linear_tag_ready;                                   // LinearExecutor.java:447
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:447
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:447
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:269
+  wire         linear_own_request;                                 // LinearExecutor.java:270
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:281
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:281
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:281
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:281
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:281
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:281
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:281
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:281
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:310
+  wire         linear_reads_free;                                  // LinearExecutor.java:312
+  reg          linear_command_second;                              // LinearExecutor.java:317
+  reg          linear_sized;                                       // LinearExecutor.java:318
+  wire         linear_running;                                     // LinearExecutor.java:322
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:327
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:329
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:331
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:332
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:333
+  reg          linear_feed_pending;                                // LinearExecutor.java:334
+  reg          linear_beats_left;                                  // LinearExecutor.java:337
+  wire         linear_feeding;                                     // LinearExecutor.java:347
+  wire         linear_activation_read;                             // LinearExecutor.java:350
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:356
+  reg          linear_holding;                                     // LinearExecutor.java:357
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:358
+  wire         linear_token_fed;                                   // LinearExecutor.java:374
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:388
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:389
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:390
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:391
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:392
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:395
+  reg          linear_last_group;                                  // LinearExecutor.java:398
+  reg          linear_one_group_tile;                              // LinearExecutor.java:402
+  reg          linear_next_tile_last;                              // LinearExecutor.java:403
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:404
+  wire         linear_last_tile;                                   // LinearExecutor.java:422
+  wire         linear_last_part;                                   // LinearExecutor.java:432
+  wire         linear_last_result_token;                           // LinearExecutor.java:433
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:442
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:444
+  wire         linear_tag_valid;                                   // LinearExecutor.java:448
+  wire         linear_tag_ready;                                   // LinearExecutor.java:448
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:448
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:448
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2230,72 +2238,77 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:483
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:484
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:484
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:485
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:500
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:501
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:507
-  reg          linear_residual_add;                                // LinearExecutor.java:655
-  reg          linear_gate_up;                                     // LinearExecutor.java:655
-  wire         linear_y_ready;                                     // LinearExecutor.java:511
+  reg  [2:0]   linear_epilogue_step;                               // LinearExecutor.java:508
+  reg          linear_residual_add;                                // LinearExecutor.java:657
+  reg          linear_gate_up;                                     // LinearExecutor.java:657
+  wire         linear_y_ready;                                     // LinearExecutor.java:512
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:520
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:520
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:520
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:520
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:521
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:521
-  wire         linear_y_take;                                      // LinearExecutor.java:523
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:526
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:521
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:521
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:521
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:521
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:522
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:522
+  wire         linear_y_take;                                      // LinearExecutor.java:524
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:527
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  reg          linear_stores_y;                                    // LinearExecutor.java:655
-  wire         linear_store_write;                                 // LinearExecutor.java:532
-  wire         linear_residual_read;                               // LinearExecutor.java:533
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:539
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:558
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:558
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:558
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:558
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:565
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:565
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:565
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:565
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:565
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:565
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:566
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:566
+  reg          linear_stores_y;                                    // LinearExecutor.java:657
+  wire         linear_store_write;                                 // LinearExecutor.java:533
+  wire         linear_residual_read;                               // LinearExecutor.java:534
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:540
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:560
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:560
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:560
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:560
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:567
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:567
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:568
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:568
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
@@ -2304,11 +2317,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
-  wire         linear_feed_gating;                                 // LinearExecutor.java:569
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:580
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:580
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:580
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:580
+  wire         linear_feed_gating;                                 // LinearExecutor.java:571
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:582
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:582
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:582
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:582
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2316,26 +2329,26 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:584
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:585
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:587
-  wire         linear_unit_out;                                    // LinearExecutor.java:590
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:603
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:604
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:604
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:604
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:604
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:605
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:606
-  reg          linear_write;                                       // ActivationBuffers.java:159
-  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:160
-  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:160
-  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:160
-  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:160
-  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:161
-  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:162
-  reg          linear_engine_done;                                 // LinearExecutor.java:618
-  reg          linear_rotating;                                    // LinearExecutor.java:655
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:586
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:587
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:589
+  wire         linear_unit_out;                                    // LinearExecutor.java:592
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:605
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:606
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:606
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:606
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:606
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:607
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:608
+  reg          linear_write;                                       // ActivationBuffers.java:166
+  reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
+  reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
+  reg  [31:0]  linear_write_values_2;                              // ActivationBuffers.java:167
+  reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
+  reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
+  reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
+  reg          linear_engine_done;                                 // LinearExecutor.java:620
+  reg          linear_rotating;                                    // LinearExecutor.java:657
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:82
@@ -2379,20 +2392,21 @@ module tellme (
   wire         rotate_running;                                     // RotateAndCache.java:221
   reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:222
   reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:223
-  reg          rotate_inflight;                                    // RotateAndCache.java:224
-  reg          rotate_pending;                                     // RotateAndCache.java:225
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:226
-  reg          rotate_pending_last;                                // RotateAndCache.java:227
-  reg          rotate_feed_left;                                   // RotateAndCache.java:230
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:240
-  wire         rotate_feed_valid;                                  // RotateAndCache.java:245
-  wire         rotate_feed_ready;                                  // RotateAndCache.java:245
-  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:245
-  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:245
-  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:245
-  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:245
-  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:245
-  wire         rotate_feed_payload_last;                           // RotateAndCache.java:245
+  reg  [1:0]   rotate_inflight_left;                               // RotateAndCache.java:226
+  wire         rotate_inflight;                                    // RotateAndCache.java:227
+  reg          rotate_pending;                                     // RotateAndCache.java:228
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:229
+  reg          rotate_pending_last;                                // RotateAndCache.java:230
+  reg          rotate_feed_left;                                   // RotateAndCache.java:233
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:243
+  wire         rotate_feed_valid;                                  // RotateAndCache.java:248
+  wire         rotate_feed_ready;                                  // RotateAndCache.java:248
+  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:248
+  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:248
+  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:248
+  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:248
+  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:248
+  wire         rotate_feed_payload_last;                           // RotateAndCache.java:248
   reg          rotate_feed_skid_buffered;                          // Stream.java:162
   reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
   reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
@@ -2401,100 +2415,101 @@ module tellme (
   reg  [2:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
   reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
   wire         rotate_feed_skid_ready;                             // Stream.java:164
-  wire         rotate_read;                                        // RotateAndCache.java:248
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:276
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:277
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:281
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:287
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:300
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:301
-  wire         rotate_last_out_word;                               // RotateAndCache.java:306
-  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:188
-  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:189
-  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:189
-  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:189
-  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:189
-  reg  [2:0]   rotate_write_stored_token;                          // ActivationBuffers.java:190
-  reg  [9:0]   rotate_write_stored_word;                           // ActivationBuffers.java:191
-  reg          rotate_write;                                       // ActivationBuffers.java:159
-  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:160
-  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:160
-  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:160
-  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:160
-  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:161
-  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:162
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:325
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:326
-  reg          rotate_cache_failed;                                // RotateAndCache.java:327
-  wire         rotate_all_written;                                 // RotateAndCache.java:348
-  wire         rotate_done;                                        // RotateAndCache.java:351
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:352
+  wire         rotate_read;                                        // RotateAndCache.java:251
+  wire         rotate_read_lands;                                  // RotateAndCache.java:267
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:281
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:282
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:286
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:292
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:305
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:306
+  wire         rotate_last_out_word;                               // RotateAndCache.java:311
+  reg          rotate_write_stored_valid;                          // ActivationBuffers.java:195
+  reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:196
+  reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:196
+  reg  [15:0]  rotate_write_stored_2;                              // ActivationBuffers.java:196
+  reg  [15:0]  rotate_write_stored_3;                              // ActivationBuffers.java:196
+  reg  [2:0]   rotate_write_stored_token;                          // ActivationBuffers.java:197
+  reg  [9:0]   rotate_write_stored_word;                           // ActivationBuffers.java:198
+  reg          rotate_write;                                       // ActivationBuffers.java:166
+  reg  [31:0]  rotate_write_values_0;                              // ActivationBuffers.java:167
+  reg  [31:0]  rotate_write_values_1;                              // ActivationBuffers.java:167
+  reg  [31:0]  rotate_write_values_2;                              // ActivationBuffers.java:167
+  reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:167
+  reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:168
+  reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:169
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:330
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:331
+  reg          rotate_cache_failed;                                // RotateAndCache.java:332
+  wire         rotate_all_written;                                 // RotateAndCache.java:353
+  wire         rotate_done;                                        // RotateAndCache.java:356
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:357
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:632
-  wire         linear_done;                                        // LinearExecutor.java:642
+  reg          linear_rotate_started;                              // LinearExecutor.java:634
+  wire         linear_done;                                        // LinearExecutor.java:644
 
   // tap_writer
-  reg          tap_start;                                          // TapWriter.java:43
-  reg  [31:0]  tap_instruction;                                    // TapWriter.java:45
-  reg  [31:0]  tap_first_token;                                    // TapWriter.java:45
-  reg  [3:0]   tap_tokens;                                         // TapWriter.java:46
-  reg  [31:0]  tap_elements;                                       // TapWriter.java:46
-  reg  [3:0]   tap_buffer;                                         // TapWriter.java:47
-  reg  [63:0]  tap_address;                                        // TapWriter.java:47
-  reg  [31:0]  tap_bytes;                                          // TapWriter.java:48
-  reg          tap_quantized;                                      // TapWriter.java:48
-  reg          tap_from_memory;                                    // TapWriter.java:48
-  reg  [63:0]  tap_source;                                         // TapWriter.java:49
-  reg  [3:0]   tap_phase;                                          // TapWriter.java:58
-  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:61
-  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:61
-  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:61
-  reg  [31:0]  tap_header_elements;                                // TapWriter.java:61
-  reg  [3:0]   tap_token_count;                                    // TapWriter.java:63
-  reg  [31:0]  tap_element_count;                                  // TapWriter.java:64
-  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:65
-  reg  [63:0]  tap_record_address;                                 // TapWriter.java:66
-  reg          tap_from_quantized;                                 // TapWriter.java:67
-  reg          tap_from_memory_q;                                  // TapWriter.java:68
-  reg  [63:0]  tap_source_address;                                 // TapWriter.java:69
-  reg  [31:0]  tap_words;                                          // TapWriter.java:70
-  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:71
-  reg          tap_last_word;                                      // TapWriter.java:74
-  reg  [3:0]   tap_token;                                          // TapWriter.java:75
-  reg  [31:0]  tap_element;                                        // TapWriter.java:76
-  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:80
-  reg          tap_last_element;                                   // TapWriter.java:81
-  reg          tap_last_token;                                     // TapWriter.java:83
-  wire [31:0]  tap_beats;                                          // TapWriter.java:109
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:120
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:132
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:133
-  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:135
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:140
-  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:143
-  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:144
+  reg          tap_start;                                          // TapWriter.java:44
+  reg  [31:0]  tap_instruction;                                    // TapWriter.java:46
+  reg  [31:0]  tap_first_token;                                    // TapWriter.java:46
+  reg  [3:0]   tap_tokens;                                         // TapWriter.java:47
+  reg  [31:0]  tap_elements;                                       // TapWriter.java:47
+  reg  [3:0]   tap_buffer;                                         // TapWriter.java:48
+  reg  [63:0]  tap_address;                                        // TapWriter.java:48
+  reg  [31:0]  tap_bytes;                                          // TapWriter.java:49
+  reg          tap_quantized;                                      // TapWriter.java:49
+  reg          tap_from_memory;                                    // TapWriter.java:49
+  reg  [63:0]  tap_source;                                         // TapWriter.java:50
+  reg  [3:0]   tap_phase;                                          // TapWriter.java:59
+  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:62
+  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:62
+  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:62
+  reg  [31:0]  tap_header_elements;                                // TapWriter.java:62
+  reg  [3:0]   tap_token_count;                                    // TapWriter.java:64
+  reg  [31:0]  tap_element_count;                                  // TapWriter.java:65
+  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:66
+  reg  [63:0]  tap_record_address;                                 // TapWriter.java:67
+  reg          tap_from_quantized;                                 // TapWriter.java:68
+  reg          tap_from_memory_q;                                  // TapWriter.java:69
+  reg  [63:0]  tap_source_address;                                 // TapWriter.java:70
+  reg  [31:0]  tap_words;                                          // TapWriter.java:71
+  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:72
+  reg          tap_last_word;                                      // TapWriter.java:75
+  reg  [3:0]   tap_token;                                          // TapWriter.java:76
+  reg  [31:0]  tap_element;                                        // TapWriter.java:77
+  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:81
+  reg          tap_last_element;                                   // TapWriter.java:82
+  reg          tap_last_token;                                     // TapWriter.java:84
+  wire [31:0]  tap_beats;                                          // TapWriter.java:110
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:121
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:133
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:134
+  reg  [3:0]   tap_store_byte;                                     // TapWriter.java:136
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:141
+  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:144
+  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:145
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:145
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:246
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:247
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:146
-  wire [31:0]  tap_value;                                          // TapWriter.java:147
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:147
-  reg          tap_memory_asked;                                   // TapWriter.java:152
-  wire         tap_asking_memory;                                  // TapWriter.java:155
+  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:146
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:248
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:249
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:147
+  wire [31:0]  tap_value;                                          // TapWriter.java:148
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:148
+  reg          tap_memory_asked;                                   // TapWriter.java:153
+  wire         tap_asking_memory;                                  // TapWriter.java:156
   reg  [27:0]  tap_source_words_part0;                             // PartialProducts.java:47
   reg  [11:0]  tap_source_words_part1;                             // PartialProducts.java:47
-  wire [31:0]  tap_source_beats;                                   // TapWriter.java:160
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:167
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:176
-  wire         tap_memory_ready;                                   // TapWriter.java:177
-  wire         tap_pushing;                                        // TapWriter.java:179
-  wire         tap_header_done;                                    // TapWriter.java:207
-  wire         tap_no_values;                                      // TapWriter.java:208
-  wire         tap_word_taken;                                     // TapWriter.java:209
-  wire         tap_last_memory_word;                               // TapWriter.java:233
-  wire         tap_finished;                                       // TapWriter.java:239
+  wire [31:0]  tap_source_beats;                                   // TapWriter.java:161
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:168
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:177
+  wire         tap_memory_ready;                                   // TapWriter.java:178
+  wire         tap_pushing;                                        // TapWriter.java:180
+  wire         tap_header_done;                                    // TapWriter.java:208
+  wire         tap_no_values;                                      // TapWriter.java:209
+  wire         tap_word_taken;                                     // TapWriter.java:210
+  wire         tap_last_memory_word;                               // TapWriter.java:235
+  wire         tap_finished;                                       // TapWriter.java:241
   wire [31:0]  record_status;                                      // TellmeKernel.java:147
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:148
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:148
@@ -2638,45 +2653,45 @@ module tellme (
   reg          record_written;                                     // Sequencer.java:664
   wire         record_done;                                        // Sequencer.java:666
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:120
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:120
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:120
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:120
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:120
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:120
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:120
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:120
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:120
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:120
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:120
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:127
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:120
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:120
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:120
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:120
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:120
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:120
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:120
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:120
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:127
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:120
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:127
   reg  [127:0] quantized_words [0:2047];                           // QuantizedStore.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
@@ -3725,63 +3740,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
   // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:272
-  // LinearExecutor.java:273
-  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:273
   // LinearExecutor.java:274
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:275
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:275
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:276
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:276
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:277
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:281
-  // LinearExecutor.java:296
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:282
+  // LinearExecutor.java:297
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:297
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:297
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:308
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:318
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:319
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:319
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:319
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:319
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:319
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:319
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:319
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:319
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:319
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:319
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:319
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:319
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:358
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:359
-  // LinearExecutor.java:369
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:298
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:298
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:309
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:319
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:320
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:320
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:320
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:320
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:320
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:320
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:320
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:320
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:320
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:320
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:320
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:320
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:359
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:360
+  // LinearExecutor.java:370
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:370
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:371
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:374
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:449
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:451
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:451
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:451
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:451
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:453
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:454
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:490
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:491
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:492
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:524
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:371
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:372
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:375
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:450
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:452
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:452
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:452
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:452
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:454
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:455
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:491
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:492
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:493
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:525
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3792,19 +3807,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:570
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:571
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:574
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:575
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:574
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:575
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:574
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:575
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:574
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:575
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:577
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:591
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:592
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:572
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:573
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:576
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:577
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:576
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:577
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:576
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:577
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:576
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:577
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:579
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:593
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:594
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
@@ -3823,18 +3838,18 @@ module tellme (
   assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
   // Stream.java:102
   assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:270
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:271
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:272
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:292
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:293
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:294
-  // RotateAndCache.java:333
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:275
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:276
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:277
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:297
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:298
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:299
+  // RotateAndCache.java:338
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:334
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:335
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:336
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:337
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:339
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:340
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:341
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:342
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:642
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:643
   assign record_error_detail = error_detail; // Sequencer.java:644
@@ -4006,10 +4021,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:155
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:156
     end
-    if (tap_asking_memory) begin // TapWriter.java:161
-      data_read_valid = 1'b1; // TapWriter.java:162
-      data_read_payload_address = tap_source_address; // TapWriter.java:163
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:164
+    if (tap_asking_memory) begin // TapWriter.java:162
+      data_read_valid = 1'b1; // TapWriter.java:163
+      data_read_payload_address = tap_source_address; // TapWriter.java:164
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:165
     end
     if (own_read & ~read_issued) begin // Sequencer.java:130
       data_read_valid = 1'b1; // Sequencer.java:131
@@ -4063,8 +4078,8 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
       data_beat_ready = 1'b1; // RotateAndCache.java:189
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:234
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:234
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:236
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:236
     end
     if (own_read & read_issued) begin // Sequencer.java:163
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:163
@@ -4133,10 +4148,10 @@ module tellme (
       data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:163
       data_write_payload_beats = lm_head_logit_beats; // LmHeadExecutor.java:164
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:111
-      data_write_valid = 1'b1; // TapWriter.java:112
-      data_write_payload_address = tap_record_address; // TapWriter.java:113
-      data_write_payload_beats = tap_beats; // TapWriter.java:114
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:112
+      data_write_valid = 1'b1; // TapWriter.java:113
+      data_write_payload_address = tap_record_address; // TapWriter.java:114
+      data_write_payload_beats = tap_beats; // TapWriter.java:115
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -4221,69 +4236,69 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:72): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:73): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:82
-    buffer_write_id = 4'd0; // ActivationBuffers.java:83
-    buffer_write_token = 3'd0; // ActivationBuffers.java:84
-    buffer_write_word = 10'd0; // ActivationBuffers.java:85
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:86
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:88
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:88
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:88
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:88
-    if (embed_write) begin // ActivationBuffers.java:164
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
-      buffer_write_id = embed_dst_id; // ActivationBuffers.java:166
-      buffer_write_token = embed_write_token; // ActivationBuffers.java:167
-      buffer_write_word = embed_write_word; // ActivationBuffers.java:168
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
-      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:171
-      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:171
-      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:171
-      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:171
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:83
+    buffer_write_id = 4'd0; // ActivationBuffers.java:84
+    buffer_write_token = 3'd0; // ActivationBuffers.java:85
+    buffer_write_word = 10'd0; // ActivationBuffers.java:86
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:87
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:89
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:89
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:89
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:89
+    if (embed_write) begin // ActivationBuffers.java:171
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:172
+      buffer_write_id = embed_dst_id; // ActivationBuffers.java:173
+      buffer_write_token = embed_write_token; // ActivationBuffers.java:174
+      buffer_write_word = embed_write_word; // ActivationBuffers.java:175
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:176
+      buffer_write_values_0 = embed_write_values_0; // ActivationBuffers.java:178
+      buffer_write_values_1 = embed_write_values_1; // ActivationBuffers.java:178
+      buffer_write_values_2 = embed_write_values_2; // ActivationBuffers.java:178
+      buffer_write_values_3 = embed_write_values_3; // ActivationBuffers.java:178
     end
-    if (attention_out_write) begin // ActivationBuffers.java:164
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
-      buffer_write_id = attention_dst_id; // ActivationBuffers.java:166
-      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:167
-      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:168
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
-      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:171
-      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:171
-      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:171
-      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:171
+    if (attention_out_write) begin // ActivationBuffers.java:171
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:172
+      buffer_write_id = attention_dst_id; // ActivationBuffers.java:173
+      buffer_write_token = attention_out_write_token; // ActivationBuffers.java:174
+      buffer_write_word = attention_out_write_word; // ActivationBuffers.java:175
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:176
+      buffer_write_values_0 = attention_out_write_values_0; // ActivationBuffers.java:178
+      buffer_write_values_1 = attention_out_write_values_1; // ActivationBuffers.java:178
+      buffer_write_values_2 = attention_out_write_values_2; // ActivationBuffers.java:178
+      buffer_write_values_3 = attention_out_write_values_3; // ActivationBuffers.java:178
     end
-    if (linear_write) begin // ActivationBuffers.java:164
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:166
-      buffer_write_token = linear_write_token; // ActivationBuffers.java:167
-      buffer_write_word = linear_write_word; // ActivationBuffers.java:168
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
-      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:171
-      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:171
-      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:171
-      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:171
+    if (linear_write) begin // ActivationBuffers.java:171
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:172
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:173
+      buffer_write_token = linear_write_token; // ActivationBuffers.java:174
+      buffer_write_word = linear_write_word; // ActivationBuffers.java:175
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:176
+      buffer_write_values_0 = linear_write_values_0; // ActivationBuffers.java:178
+      buffer_write_values_1 = linear_write_values_1; // ActivationBuffers.java:178
+      buffer_write_values_2 = linear_write_values_2; // ActivationBuffers.java:178
+      buffer_write_values_3 = linear_write_values_3; // ActivationBuffers.java:178
     end
-    if (rotate_write) begin // ActivationBuffers.java:164
-      buffer_write_valid = 1'b1; // ActivationBuffers.java:165
-      buffer_write_id = linear_dst_id; // ActivationBuffers.java:166
-      buffer_write_token = rotate_write_token; // ActivationBuffers.java:167
-      buffer_write_word = rotate_write_word; // ActivationBuffers.java:168
-      buffer_write_mask = 4'hf; // ActivationBuffers.java:169
-      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:171
-      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:171
-      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:171
-      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:171
+    if (rotate_write) begin // ActivationBuffers.java:171
+      buffer_write_valid = 1'b1; // ActivationBuffers.java:172
+      buffer_write_id = linear_dst_id; // ActivationBuffers.java:173
+      buffer_write_token = rotate_write_token; // ActivationBuffers.java:174
+      buffer_write_word = rotate_write_word; // ActivationBuffers.java:175
+      buffer_write_mask = 4'hf; // ActivationBuffers.java:176
+      buffer_write_values_0 = rotate_write_values_0; // ActivationBuffers.java:178
+      buffer_write_values_1 = rotate_write_values_1; // ActivationBuffers.java:178
+      buffer_write_values_2 = rotate_write_values_2; // ActivationBuffers.java:178
+      buffer_write_values_3 = rotate_write_values_3; // ActivationBuffers.java:178
     end
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:90
-    buffer_read_id = 4'd0; // ActivationBuffers.java:91
-    buffer_read_token = 3'd0; // ActivationBuffers.java:92
-    buffer_read_word = 10'd0; // ActivationBuffers.java:93
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:91
+    buffer_read_id = 4'd0; // ActivationBuffers.java:92
+    buffer_read_token = 3'd0; // ActivationBuffers.java:93
+    buffer_read_word = 10'd0; // ActivationBuffers.java:94
     if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:154
       buffer_read_id = quantize_src_id; // QuantizeExecutor.java:155
       buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:156
@@ -4298,295 +4313,304 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:319
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:320
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:543
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:544
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:545
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:546
+    if (linear_epilogue_reads) begin // LinearExecutor.java:544
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:545
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:546
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:547
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:548
-      buffer_read_valid = 1'b1; // LinearExecutor.java:548
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:549
+      buffer_read_valid = 1'b1; // LinearExecutor.java:549
     end
-    if (rotate_read) begin // RotateAndCache.java:249
-      buffer_read_valid = 1'b1; // RotateAndCache.java:250
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:251
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:252
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:253
+    if (rotate_read) begin // RotateAndCache.java:252
+      buffer_read_valid = 1'b1; // RotateAndCache.java:253
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:254
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:255
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:256
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:121
-      buffer_read_valid = 1'b1; // TapWriter.java:122
-      buffer_read_id = tap_buffer_id; // TapWriter.java:123
-      buffer_read_token = tap_token[2:0]; // TapWriter.java:124
-      buffer_read_word = tap_element[11:2]; // TapWriter.java:125
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
+      buffer_read_valid = 1'b1; // TapWriter.java:123
+      buffer_read_id = tap_buffer_id; // TapWriter.java:124
+      buffer_read_token = tap_token[2:0]; // TapWriter.java:125
+      buffer_read_word = tap_element[11:2]; // TapWriter.java:126
     end
   end
 
-  // ActivationBuffers.java:112
+  // ActivationBuffers.java:119
   assign residual_write_address =
       {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
-  // ActivationBuffers.java:113
+  // ActivationBuffers.java:120
   assign residual_read_address =
-      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
-  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:114
-  // ActivationBuffers.java:112
+      {2'h0, buffer_read_token_q, 7'd0} + {1'b0, buffer_read_token_q, 8'd0} + {2'd0, buffer_read_request_word};
+  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:121
+  // ActivationBuffers.java:119
   assign query_write_address =
       {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
-  // ActivationBuffers.java:113
+  // ActivationBuffers.java:120
   assign query_read_address =
-      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
-  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:114
-  // ActivationBuffers.java:112
+      {2'h0, buffer_read_token_q, 7'd0} + {1'b0, buffer_read_token_q, 8'd0} + {2'd0, buffer_read_request_word};
+  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:121
+  // ActivationBuffers.java:119
   assign attention_write_address =
       {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0} + {2'd0, buffer_write_word_q};
-  // ActivationBuffers.java:113
+  // ActivationBuffers.java:120
   assign attention_read_address =
-      {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0} + {2'd0, buffer_read_word};
-  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:114
-  assign gate_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:112
-  assign gate_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:113
-  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:114
-  assign ffn_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:112
-  assign ffn_read_address = {buffer_read_token, 10'd0} + {3'd0, buffer_read_word}; // ActivationBuffers.java:113
-  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:114
+      {2'h0, buffer_read_token_q, 7'd0} + {1'b0, buffer_read_token_q, 8'd0} + {2'd0, buffer_read_request_word};
+  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:121
+  assign gate_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:119
+  // ActivationBuffers.java:120
+  assign gate_read_address = {buffer_read_token_q, 10'd0} + {3'd0, buffer_read_request_word};
+  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:121
+  assign ffn_write_address = {buffer_write_token_q, 10'd0} + {3'd0, buffer_write_word_q}; // ActivationBuffers.java:119
+  // ActivationBuffers.java:120
+  assign ffn_read_address = {buffer_read_token_q, 10'd0} + {3'd0, buffer_read_request_word};
+  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:121
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:244
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:247
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:251
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:254
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:254
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:254
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:254
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:254
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:244
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:247
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:251
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:254
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:254
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:254
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:247
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:244
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:247
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:247
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:247
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:254
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:254
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:244
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:247
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:247
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:251
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:254
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:247
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:254
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:247
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:254
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:254
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:247
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:247
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:254
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:254
     end
   end
 
-  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
-  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:140
-  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
-  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:140
-  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
-  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:140
-  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:140
-  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:140
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:251
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:254
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:254
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:254
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:254
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:254
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:254
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:254
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:254
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d4; // ActivationBuffers.java:147
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:147
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d4; // ActivationBuffers.java:147
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:147
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d4; // ActivationBuffers.java:147
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:147
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d4; // ActivationBuffers.java:147
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:147
 
   always @(posedge ap_clk) begin
-    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:96
-    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:97
-    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:98
-    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:99
-    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:100
-    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:101
-    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:101
-    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:101
-    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:101
-    if (buffer_read_valid) begin // ActivationBuffers.java:102
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:102
+    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:97
+    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:98
+    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:99
+    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:100
+    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:101
+    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:102
+    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:102
+    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:102
+    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:102
+    buffer_read_valid_q <= buffer_read_valid; // ActivationBuffers.java:105
+    buffer_read_request_id <= buffer_read_id; // ActivationBuffers.java:106
+    buffer_read_token_q <= buffer_read_token; // ActivationBuffers.java:107
+    buffer_read_request_word <= buffer_read_word; // ActivationBuffers.java:108
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:109
+      buffer_read_id_q <= buffer_read_request_id; // ActivationBuffers.java:109
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:102
-    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
-      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:109
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:130
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:131
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:124
-    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
-      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:131
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:130
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:131
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:124
-    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
-      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:131
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:130
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:131
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:124
-    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
-      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:131
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:130
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:131
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:124
-    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
-      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:131
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:130
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:131
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:124
-    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
-      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:131
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:130
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:131
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:124
-    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
-      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:131
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:130
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:131
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:124
-    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
-      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:131
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:130
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:131
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:124
-    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
-      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:131
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:130
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:131
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:124
-    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
-      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:131
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:130
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:131
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:124
-    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
-      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:131
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:130
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:131
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:124
-    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
-      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:131
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:130
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:131
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:124
-    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
-      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:131
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:130
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:131
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:124
-    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
-      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:131
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:130
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:131
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:124
-    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
-      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:131
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:130
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:131
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:124
-    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
-      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:131
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:130
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:131
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:124
-    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:123
-      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:123
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:131
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:130
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:131
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:124
-    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:123
-      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:123
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:131
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:130
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:131
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:124
-    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:123
-      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:123
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:131
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:130
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:131
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:124
-    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:123
-      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:123
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:131
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:130
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:130
     end
-    if (buffer_read_valid) begin // ActivationBuffers.java:124
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:124
+    if (buffer_read_valid_q) begin // ActivationBuffers.java:131
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:131
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:124
-    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:136
-    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:136
-    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:136
-    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:136
-    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:137
-    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:137
-    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:137
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:131
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:143
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:143
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:143
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:143
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:144
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:144
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:144
+    buffer_read_landed_d4 <= buffer_read_landed_d3; // ActivationBuffers.java:144
     if (!ap_rst_n) begin
       buffer_write_valid_q <= 1'b0;
+      buffer_read_valid_q <= 1'b0;
       buffer_read_landed_d1 <= 1'b0;
       buffer_read_landed_d2 <= 1'b0;
       buffer_read_landed_d3 <= 1'b0;
+      buffer_read_landed_d4 <= 1'b0;
     end
   end
 
@@ -4601,18 +4625,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:174
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:175
     end
-    if (tap_pushing) begin // TapWriter.java:180
-      packer_word_valid = 1'b1; // TapWriter.java:181
-      packer_word_payload_keep = 1'b1; // TapWriter.java:182
-      packer_word_payload_value = 32'h0; // TapWriter.java:183
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:184
-        packer_word_payload_value = tap_header_word; // TapWriter.java:184
+    if (tap_pushing) begin // TapWriter.java:181
+      packer_word_valid = 1'b1; // TapWriter.java:182
+      packer_word_payload_keep = 1'b1; // TapWriter.java:183
+      packer_word_payload_value = 32'h0; // TapWriter.java:184
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:185
+        packer_word_payload_value = tap_header_word; // TapWriter.java:185
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:185
-        packer_word_payload_value = tap_value_q; // TapWriter.java:185
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:186
+        packer_word_payload_value = tap_value_q; // TapWriter.java:186
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:186
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:186
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:187
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:187
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4686,15 +4710,15 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:350
-      quantized_read = 1'b1; // LinearExecutor.java:351
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:352
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:353
+    if (linear_activation_read) begin // LinearExecutor.java:351
+      quantized_read = 1'b1; // LinearExecutor.java:352
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:353
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:354
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:127
-      quantized_read = 1'b1; // TapWriter.java:128
-      quantized_read_token = tap_token[2:0]; // TapWriter.java:129
-      quantized_read_word = tap_element[11:4]; // TapWriter.java:130
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
+      quantized_read = 1'b1; // TapWriter.java:129
+      quantized_read_token = tap_token[2:0]; // TapWriter.java:130
+      quantized_read_word = tap_element[11:4]; // TapWriter.java:131
     end
   end
 
@@ -4805,7 +4829,7 @@ module tellme (
   assign embed_overflow =
       (~(embed_dst < 4'd5) & (embed_dim != 16'd0))
       | (((embed_dst == 4'd0) | (embed_dst == 4'd1) | (embed_dst == 4'd2)) & (embed_dim > 16'd1536))
-      | (((embed_dst == 4'd3) | (embed_dst == 4'd4)) & (embed_dim > 16'd4096)); // ActivationBuffers.java:223
+      | (((embed_dst == 4'd3) | (embed_dst == 4'd4)) & (embed_dim > 16'd4096)); // ActivationBuffers.java:230
   assign embed_bad = embed_bad_field | embed_bad_size; // EmbedUnit.java:72
   assign embed_row_beats = {3'd0, embed_dim_q[15:3]}; // EmbedUnit.java:97
   assign embed_row_address = embed_table_address + {15'h0, embed_row_offset, 1'b0}; // EmbedUnit.java:107
@@ -4879,19 +4903,19 @@ module tellme (
       embed_last_word <= {2'd0, embed_dim[15:2]} == 16'd1; // EmbedUnit.java:159
       embed_last_token <= embed_tokens == 4'd1; // EmbedUnit.java:160
     end
-    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:188
-    // ActivationBuffers.java:189
+    embed_write_stored_valid <= embed_row_beat; // ActivationBuffers.java:195
+    // ActivationBuffers.java:196
     embed_write_stored_0 <= embed_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     embed_write_stored_1 <= embed_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     embed_write_stored_2 <= embed_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     embed_write_stored_3 <= embed_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-    embed_write_stored_token <= embed_token[2:0]; // ActivationBuffers.java:190
-    embed_write_stored_word <= embed_word[9:0]; // ActivationBuffers.java:191
-    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:159
-    // ActivationBuffers.java:160
+    embed_write_stored_token <= embed_token[2:0]; // ActivationBuffers.java:197
+    embed_write_stored_word <= embed_word[9:0]; // ActivationBuffers.java:198
+    embed_write <= embed_write_stored_valid; // ActivationBuffers.java:166
+    // ActivationBuffers.java:167
     embed_write_values_0 <=
         (embed_write_stored_0[14:10] == 5'd0)
           ? ((embed_write_stored_0[9:0] == 10'd0) ? {embed_write_stored_0[15], 31'h0}
@@ -4902,7 +4926,7 @@ module tellme (
         : (embed_write_stored_0[14:10] == 5'd31)
           ? {embed_write_stored_0[15], 8'hff, (embed_write_stored_0[9:0] != 10'd0), embed_write_stored_0[8:0], 13'h0}
         : {embed_write_stored_0[15], ({3'd0, embed_write_stored_0[14:10]} + 8'd112), embed_write_stored_0[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     embed_write_values_1 <=
         (embed_write_stored_1[14:10] == 5'd0)
           ? ((embed_write_stored_1[9:0] == 10'd0) ? {embed_write_stored_1[15], 31'h0}
@@ -4913,7 +4937,7 @@ module tellme (
         : (embed_write_stored_1[14:10] == 5'd31)
           ? {embed_write_stored_1[15], 8'hff, (embed_write_stored_1[9:0] != 10'd0), embed_write_stored_1[8:0], 13'h0}
         : {embed_write_stored_1[15], ({3'd0, embed_write_stored_1[14:10]} + 8'd112), embed_write_stored_1[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     embed_write_values_2 <=
         (embed_write_stored_2[14:10] == 5'd0)
           ? ((embed_write_stored_2[9:0] == 10'd0) ? {embed_write_stored_2[15], 31'h0}
@@ -4924,7 +4948,7 @@ module tellme (
         : (embed_write_stored_2[14:10] == 5'd31)
           ? {embed_write_stored_2[15], 8'hff, (embed_write_stored_2[9:0] != 10'd0), embed_write_stored_2[8:0], 13'h0}
         : {embed_write_stored_2[15], ({3'd0, embed_write_stored_2[14:10]} + 8'd112), embed_write_stored_2[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     embed_write_values_3 <=
         (embed_write_stored_3[14:10] == 5'd0)
           ? ((embed_write_stored_3[9:0] == 10'd0) ? {embed_write_stored_3[15], 31'h0}
@@ -4935,8 +4959,8 @@ module tellme (
         : (embed_write_stored_3[14:10] == 5'd31)
           ? {embed_write_stored_3[15], 8'hff, (embed_write_stored_3[9:0] != 10'd0), embed_write_stored_3[8:0], 13'h0}
         : {embed_write_stored_3[15], ({3'd0, embed_write_stored_3[14:10]} + 8'd112), embed_write_stored_3[9:0], 13'h0};
-    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:161
-    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:162
+    embed_write_token <= embed_write_stored_token; // ActivationBuffers.java:168
+    embed_write_word <= embed_write_stored_word; // ActivationBuffers.java:169
     if (embed_row_beat) begin // EmbedUnit.java:167
       embed_part <= ~embed_last_part & (embed_part + 1'b1); // EmbedUnit.java:169
       embed_word <= embed_word + 16'd1; // EmbedUnit.java:171
@@ -5026,7 +5050,7 @@ module tellme (
   end
 
   assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
-  // ActivationBuffers.java:223
+  // ActivationBuffers.java:230
   assign quantize_overflow =
       (~(quantize_src < 4'd5) & (quantize_length != 16'd0))
       | (((quantize_src == 4'd0) | (quantize_src == 4'd1) | (quantize_src == 4'd2)) & (quantize_length > 16'd1536))
@@ -5040,7 +5064,7 @@ module tellme (
   // QuantizeExecutor.java:151
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 4'd0);
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d6; // CreditBuffer.java:111
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d7; // CreditBuffer.java:111
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
@@ -5122,6 +5146,7 @@ module tellme (
     quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:166
     quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:166
     quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:166
+    quantize_read_arrived_d7 <= quantize_read_arrived_d6; // QuantizeExecutor.java:166
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
       quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:115
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:116
@@ -5231,7 +5256,8 @@ module tellme (
       quantize_read_arrived_d4 <= 1'b0;
       quantize_read_arrived_d5 <= 1'b0;
       quantize_read_arrived_d6 <= 1'b0;
-      quantize_words_credits <= 4'd8;
+      quantize_read_arrived_d7 <= 1'b0;
+      quantize_words_credits <= 4'd9;
       quantize_word_skid_buffered <= 1'b0;
       quantize_word_stage_valid <= 1'b0;
       quantize_gains_sent <= 16'd0;
@@ -5471,12 +5497,12 @@ module tellme (
   end
 
   assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:94
-  // ActivationBuffers.java:223
+  // ActivationBuffers.java:230
   assign attention_src_overflow =
       (~(attention_src < 4'd5) & (attention_q_width != 24'd0))
       | (((attention_src == 4'd0) | (attention_src == 4'd1) | (attention_src == 4'd2)) & (attention_q_width > 24'd1536))
       | (((attention_src == 4'd3) | (attention_src == 4'd4)) & (attention_q_width > 24'd4096));
-  // ActivationBuffers.java:223
+  // ActivationBuffers.java:230
   assign attention_dst_overflow =
       (~(attention_dst < 4'd5) & (attention_q_width != 24'd0))
       | (((attention_dst == 4'd0) | (attention_dst == 4'd1) | (attention_dst == 4'd2)) & (attention_q_width > 24'd1536))
@@ -5672,7 +5698,7 @@ module tellme (
       attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:302
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:315
-      attention_query_wait <= 3'd4; // AttentionExecutor.java:316
+      attention_query_wait <= 3'd5; // AttentionExecutor.java:316
       attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:321
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:323
@@ -5852,18 +5878,18 @@ module tellme (
           attention_out_head_last ? attention_out_head_single
           : ((attention_out_head + 8'd2) == attention_out_head_limit); // RunCounter.java:72
     end
-    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:188
-    // ActivationBuffers.java:189
+    attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:195
+    // ActivationBuffers.java:196
     attention_out_write_stored_0 <= attention_out_word ? attention_out_payload_4 : attention_out_payload_0;
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     attention_out_write_stored_1 <= attention_out_word ? attention_out_payload_5 : attention_out_payload_1;
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     attention_out_write_stored_2 <= attention_out_word ? attention_out_payload_6 : attention_out_payload_2;
-    // ActivationBuffers.java:189
+    // ActivationBuffers.java:196
     attention_out_write_stored_3 <= attention_out_word ? attention_out_payload_7 : attention_out_payload_3;
-    attention_out_write_stored_token <= attention_out_write_stored_token_sum[2:0]; // ActivationBuffers.java:190
-    attention_out_write_stored_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:191
-    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:159
+    attention_out_write_stored_token <= attention_out_write_stored_token_sum[2:0]; // ActivationBuffers.java:197
+    attention_out_write_stored_word <= attention_out_word_index[9:0]; // ActivationBuffers.java:198
+    attention_out_write <= attention_out_write_stored_valid; // ActivationBuffers.java:166
     attention_out_write_values_0 <=
         (attention_out_write_stored_0[14:10] == 5'd0)
           ? ((attention_out_write_stored_0[9:0] == 10'd0) ? {attention_out_write_stored_0[15], 31'h0}
@@ -5880,7 +5906,7 @@ module tellme (
         : {attention_out_write_stored_0[15],
            ({3'd0, attention_out_write_stored_0[14:10]} + 8'd112),
            attention_out_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     attention_out_write_values_1 <=
         (attention_out_write_stored_1[14:10] == 5'd0)
           ? ((attention_out_write_stored_1[9:0] == 10'd0) ? {attention_out_write_stored_1[15], 31'h0}
@@ -5897,7 +5923,7 @@ module tellme (
         : {attention_out_write_stored_1[15],
            ({3'd0, attention_out_write_stored_1[14:10]} + 8'd112),
            attention_out_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     attention_out_write_values_2 <=
         (attention_out_write_stored_2[14:10] == 5'd0)
           ? ((attention_out_write_stored_2[9:0] == 10'd0) ? {attention_out_write_stored_2[15], 31'h0}
@@ -5914,7 +5940,7 @@ module tellme (
         : {attention_out_write_stored_2[15],
            ({3'd0, attention_out_write_stored_2[14:10]} + 8'd112),
            attention_out_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     attention_out_write_values_3 <=
         (attention_out_write_stored_3[14:10] == 5'd0)
           ? ((attention_out_write_stored_3[9:0] == 10'd0) ? {attention_out_write_stored_3[15], 31'h0}
@@ -5931,9 +5957,9 @@ module tellme (
         : {attention_out_write_stored_3[15],
            ({3'd0, attention_out_write_stored_3[14:10]} + 8'd112),
            attention_out_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:160
-    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:161
-    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:162
+           13'h0}; // ActivationBuffers.java:167
+    attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:168
+    attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:169
     if (attention_out_beat) begin // AttentionExecutor.java:449
       attention_out_word_index <=
           (attention_last_out_word & attention_output_beat_last & attention_out_head_last)
@@ -6186,10 +6212,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:100): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:101): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:110
+    linear_start = 1'b0; // LinearExecutor.java:111
     case (phase) // Sequencer.java:437
       STEP_ISSUE: linear_start = is_linear; // Sequencer.java:562
       default: ;
@@ -6197,142 +6223,142 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:124
+    linear_epilogue = 4'd0; // LinearExecutor.java:125
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:243
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:124
+    linear_src = 4'd0; // LinearExecutor.java:125
     linear_src = instruction_word[19:16]; // Sequencer.java:245
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:124
+    linear_dst = 4'd0; // LinearExecutor.java:125
     linear_dst = instruction_word[23:20]; // Sequencer.java:246
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:124
+    linear_rows = 16'd0; // LinearExecutor.java:125
     linear_rows = instruction_word[47:32]; // Sequencer.java:247
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:124
+    linear_cols = 16'd0; // LinearExecutor.java:125
     linear_cols = instruction_word[63:48]; // Sequencer.java:248
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:124
+    linear_weights = 32'd0; // LinearExecutor.java:125
     linear_weights = instruction_word[95:64]; // Sequencer.java:249
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:124
+    linear_tokens = 4'd0; // LinearExecutor.java:125
     linear_tokens = chunk_tokens; // Sequencer.java:251
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:124
+    linear_image = 64'd0; // LinearExecutor.java:125
     linear_image = arg_image; // Sequencer.java:252
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:124
+    linear_layer = 8'd0; // LinearExecutor.java:125
     linear_layer = instruction_word[31:24]; // Sequencer.java:253
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:124
+    linear_first_position = 32'd0; // LinearExecutor.java:125
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:254
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:124
+    linear_head_dim = 16'd0; // LinearExecutor.java:125
     linear_head_dim = setup_head_dim; // Sequencer.java:255
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:124
+    linear_kv_heads = 8'd0; // LinearExecutor.java:125
     linear_kv_heads = setup_kv_heads; // Sequencer.java:257
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:124
+    linear_positions = 32'd0; // LinearExecutor.java:125
     linear_positions = setup_positions; // Sequencer.java:258
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:124
+    linear_rope_table = 32'd0; // LinearExecutor.java:125
     linear_rope_table = setup_rope_table; // Sequencer.java:259
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:124
+    linear_kv_cache = 64'd0; // LinearExecutor.java:125
     linear_kv_cache = arg_kv_cache; // Sequencer.java:260
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:126
+    linear_relu2 = 1'b0; // LinearExecutor.java:127
     linear_relu2 = instruction_word[12]; // Sequencer.java:244
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:127
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:128
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:256
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:128
+    linear_scale = 32'h0; // LinearExecutor.java:129
     linear_scale = instruction_word[127:96]; // Sequencer.java:250
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:131
+    linear_peek_valid = 1'b0; // LinearExecutor.java:132
     linear_peek_valid = peek_linear; // Sequencer.java:423
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:132
+    linear_peek_rows = 16'd0; // LinearExecutor.java:133
     linear_peek_rows = peek_word[47:32]; // Sequencer.java:424
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:133
+    linear_peek_cols = 16'd0; // LinearExecutor.java:134
     linear_peek_cols = peek_word[63:48]; // Sequencer.java:425
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:134
+    linear_peek_weights = 32'd0; // LinearExecutor.java:135
     linear_peek_weights = peek_word[95:64]; // Sequencer.java:426
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:136
+    linear_reads_lent = 1'b0; // LinearExecutor.java:137
     linear_reads_lent = peek_busy; // Sequencer.java:421
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:138
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:139
     linear_drop_prefetch = drop_prefetch; // Sequencer.java:435
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:163
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:165
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:166
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:164
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:166
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:167
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:173
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:174
   assign linear_dst_overflow =
       (~(linear_dst < 4'd5) & (linear_rows != 16'd0))
       | (((linear_dst == 4'd0) | (linear_dst == 4'd1) | (linear_dst == 4'd2)) & (linear_rows > 16'd1536))
-      | (((linear_dst == 4'd3) | (linear_dst == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:223
+      | (((linear_dst == 4'd3) | (linear_dst == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:230
   assign linear_src_overflow =
       (~(linear_src < 4'd5) & (linear_rows != 16'd0))
       | (((linear_src == 4'd0) | (linear_src == 4'd1) | (linear_src == 4'd2)) & (linear_rows > 16'd1536))
-      | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:223
-  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:186
+      | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:230
+  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:187
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6342,68 +6368,68 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:247
-  // LinearExecutor.java:258
+      & ~linear_drop_prefetch; // LinearExecutor.java:248
+  // LinearExecutor.java:259
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:259
+  // LinearExecutor.java:260
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:264
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:265
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:268
-  // LinearExecutor.java:269
+      & linear_prefetch_same; // LinearExecutor.java:269
+  // LinearExecutor.java:270
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:309
+  // LinearExecutor.java:310
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:311
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:321
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:346
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:312
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:322
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:347
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:349
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:357
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:350
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:358
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:373
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:421
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:431
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:432
+      & ~linear_feed_pending; // LinearExecutor.java:374
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:422
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:432
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:433
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:441
-      // LinearExecutor.java:441
+    case (linear_part) // LinearExecutor.java:442
+      // LinearExecutor.java:442
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:441
+      // LinearExecutor.java:442
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:441
+      // LinearExecutor.java:442
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:441
+      // LinearExecutor.java:442
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:443
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:444
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:455
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:456
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:457
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:456
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:457
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:458
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6418,241 +6444,241 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:500
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:501
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:511
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:512
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:523
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:525
-  // LinearExecutor.java:532
-  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:524
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:526
   // LinearExecutor.java:533
+  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+  // LinearExecutor.java:534
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d6; // CreditBuffer.java:111
+  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:111
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
-       linear_residual_y_d6_3,
-       linear_residual_y_d6_2,
-       linear_residual_y_d6_1,
-       linear_residual_y_d6_0,
+       linear_residual_y_d7_3,
+       linear_residual_y_d7_2,
+       linear_residual_y_d7_1,
+       linear_residual_y_d7_0,
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
        buffer_lane0_round_out_payload}; // CreditBuffer.java:112
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:569
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:571
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:584
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:585
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:587
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:590
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:593
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:642
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:586
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:587
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:589
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:592
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:595
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:644
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
     linear_bad_size <= linear_bad_size_or; // Ahead.java:26
-    if (linear_start) begin // LinearExecutor.java:187
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:188
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:189
-      linear_src_id <= linear_src; // LinearExecutor.java:190
-      linear_dst_id <= linear_dst; // LinearExecutor.java:191
-      linear_rows_q <= linear_rows; // LinearExecutor.java:192
-      linear_cols_q <= linear_cols; // LinearExecutor.java:193
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:194
-      linear_scale_q <= linear_scale; // LinearExecutor.java:195
-      linear_token_count <= linear_tokens; // LinearExecutor.java:196
-      linear_layer_q <= linear_layer; // LinearExecutor.java:197
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:198
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:199
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:200
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:201
-      linear_positions_q <= linear_positions; // LinearExecutor.java:202
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:203
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:204
-      linear_heads <= 16'd0; // LinearExecutor.java:205
-      linear_head_rows <= 17'd0; // LinearExecutor.java:206
-      linear_code <= 8'd0; // LinearExecutor.java:207
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:208
-      if (linear_bad) begin // LinearExecutor.java:209
-        linear_code <= 8'd3; // LinearExecutor.java:210
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
+    if (linear_start) begin // LinearExecutor.java:188
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:189
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:190
+      linear_src_id <= linear_src; // LinearExecutor.java:191
+      linear_dst_id <= linear_dst; // LinearExecutor.java:192
+      linear_rows_q <= linear_rows; // LinearExecutor.java:193
+      linear_cols_q <= linear_cols; // LinearExecutor.java:194
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:195
+      linear_scale_q <= linear_scale; // LinearExecutor.java:196
+      linear_token_count <= linear_tokens; // LinearExecutor.java:197
+      linear_layer_q <= linear_layer; // LinearExecutor.java:198
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:199
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:200
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:201
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:202
+      linear_positions_q <= linear_positions; // LinearExecutor.java:203
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:204
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:205
+      linear_heads <= 16'd0; // LinearExecutor.java:206
+      linear_head_rows <= 17'd0; // LinearExecutor.java:207
+      linear_code <= 8'd0; // LinearExecutor.java:208
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:209
+      if (linear_bad) begin // LinearExecutor.java:210
+        linear_code <= 8'd3; // LinearExecutor.java:211
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:212
       end
     end
-    if (linear_start) begin // LinearExecutor.java:663
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:663
+    if (linear_start) begin // LinearExecutor.java:665
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:665
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:218
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:219
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:220
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:221
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:219
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:220
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:221
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:222
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:223
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:224
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:224
-          linear_code <= 8'd3; // LinearExecutor.java:225
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:226
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:225
+          linear_code <= 8'd3; // LinearExecutor.java:226
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:227
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:248
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:249
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:250
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:251
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:252
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:253
+    if (linear_peek_taken) begin // LinearExecutor.java:249
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:250
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:251
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:252
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:253
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:254
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:263
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:264
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:26
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:278
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:278
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:279
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:279
     end
-    // LinearExecutor.java:279
+    // LinearExecutor.java:280
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:279
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:280
     end
-    // LinearExecutor.java:282
+    // LinearExecutor.java:283
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:283
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:283
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:283
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:283
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:283
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:283
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:283
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:283
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:283
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:283
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:283
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:283
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:284
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:285
-        linear_code <= 8'd3; // LinearExecutor.java:286
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:287
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:284
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:284
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:285
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:286
+        linear_code <= 8'd3; // LinearExecutor.java:287
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:288
       end
     end
-    // LinearExecutor.java:291
+    // LinearExecutor.java:292
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:292
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:292
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:292
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:292
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:292
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:292
-      // LinearExecutor.java:292
-      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:292
-      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:292
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:292
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:292
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:292
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:293
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:293
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:293
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:293
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:293
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:293
       // LinearExecutor.java:293
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:293
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:293
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:293
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:293
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:293
+      // LinearExecutor.java:294
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:298
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:298
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:299
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:299
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:301
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:302
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:302
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:302
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:302
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:302
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:302
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:302
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:302
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:302
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:302
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:302
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:302
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:303
+    if (linear_prefetch_reused) begin // LinearExecutor.java:302
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:303
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:303
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:303
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:303
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:303
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:303
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:303
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:303
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:303
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:303
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:303
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:303
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:304
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:305
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:306
-    end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:307
+        | linear_prefetch_reused) begin // LinearExecutor.java:306
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
     end
-    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:316
-    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:317
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:320
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:320
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:308
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:308
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:326
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:328
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:339
-      linear_feed_token <= 4'd0; // LinearExecutor.java:340
-      linear_feed_word <= 16'd0; // LinearExecutor.java:341
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:342
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:343
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:344
+    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:317
+    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:318
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:321
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:321
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:360
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:361
-      linear_holding <= 1'b1; // LinearExecutor.java:362
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:327
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:329
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:340
+      linear_feed_token <= 4'd0; // LinearExecutor.java:341
+      linear_feed_word <= 16'd0; // LinearExecutor.java:342
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:343
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:344
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:345
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:364
-      linear_holding <= 1'b0; // LinearExecutor.java:364
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:361
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:362
+      linear_holding <= 1'b1; // LinearExecutor.java:363
     end
-    if (linear_activation_read) begin // LinearExecutor.java:365
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:366
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:367
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:368
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:368
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:365
+      linear_holding <= 1'b0; // LinearExecutor.java:365
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:375
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:376
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:377
+    if (linear_activation_read) begin // LinearExecutor.java:366
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:367
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:368
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:369
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:369
     end
-    if (linear_token_fed) begin // LinearExecutor.java:379
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:380
-      linear_feed_word <= 16'd0; // LinearExecutor.java:381
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:382
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:383
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:376
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:377
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:378
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:405
-      linear_tile <= 16'd0; // LinearExecutor.java:406
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:408
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:409
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:410
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:412
-      // LinearExecutor.java:413
+    if (linear_token_fed) begin // LinearExecutor.java:380
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:381
+      linear_feed_word <= 16'd0; // LinearExecutor.java:382
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:383
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:384
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:406
+      linear_tile <= 16'd0; // LinearExecutor.java:407
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:409
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:410
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:411
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:413
+      // LinearExecutor.java:414
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:414
-      linear_group <= 16'd0; // LinearExecutor.java:415
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:416
-      linear_part <= 2'd0; // LinearExecutor.java:418
+      linear_result_token <= 4'd0; // LinearExecutor.java:415
+      linear_group <= 16'd0; // LinearExecutor.java:416
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:417
+      linear_part <= 2'd0; // LinearExecutor.java:419
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:459
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:461
-      if (linear_last_part) begin // LinearExecutor.java:463
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:464
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:465
-        if (linear_last_group) begin // LinearExecutor.java:466
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:467
-          // LinearExecutor.java:468
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:460
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:462
+      if (linear_last_part) begin // LinearExecutor.java:464
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:465
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:466
+        if (linear_last_group) begin // LinearExecutor.java:467
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:468
+          // LinearExecutor.java:469
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:469
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:470
-            // LinearExecutor.java:471
+          if (linear_last_result_token) begin // LinearExecutor.java:470
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:471
+            // LinearExecutor.java:472
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:472
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:473
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:475
-            // LinearExecutor.java:476
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:473
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:474
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:476
+            // LinearExecutor.java:477
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:477
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:478
           end
         end
       end
@@ -6660,13 +6686,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:486
-      linear_param_token <= 4'd0; // LinearExecutor.java:487
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:488
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:487
+      linear_param_token <= 4'd0; // LinearExecutor.java:488
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:489
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:493
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:494
-      // LinearExecutor.java:495
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:494
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:495
+      // LinearExecutor.java:496
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6675,102 +6701,110 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:663
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:663
+    if (linear_start) begin // LinearExecutor.java:665
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:665
     end
-    if (linear_start) begin // LinearExecutor.java:663
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:663
+    if (linear_start) begin // LinearExecutor.java:665
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:665
     end
     linear_expected_words_a <= linear_row_words; // Ahead.java:48
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:529
-      linear_words_written <= 24'd0; // LinearExecutor.java:529
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:530
+      linear_words_written <= 24'd0; // LinearExecutor.java:530
     end
-    if (linear_start) begin // LinearExecutor.java:663
-      // LinearExecutor.java:663
+    if (linear_start) begin // LinearExecutor.java:665
+      // LinearExecutor.java:665
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:540
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:540
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:541
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:551
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:552
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:552
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:552
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:552
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:553
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:554
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:555
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:552
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:553
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:553
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:553
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:553
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:554
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:555
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:556
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:557
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:557
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:558
+      linear_epilogue_step <= EPILOGUE_STEP_READ_WAIT; // LinearExecutor.java:558
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:559
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:560
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:560
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:560
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:560
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:561
+    if (linear_epilogue_step == EPILOGUE_STEP_READ_WAIT) begin // LinearExecutor.java:559
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:559
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:565
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:565
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:565
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:565
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:565
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:565
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:566
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:566
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:566
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:566
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:566
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:566
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:566
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:566
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:566
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:566
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:566
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:566
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:566
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:566
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:566
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:566
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:566
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:566
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:566
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:566
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:566
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:566
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:566
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:566
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:561
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:562
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:562
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:562
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:562
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:563
+    end
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:567
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:567
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:567
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:567
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:567
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:567
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:567
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:568
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:568
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:568
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:568
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:568
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:568
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:568
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:568
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:568
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:568
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:568
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:568
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:568
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:568
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:568
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:568
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:568
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:568
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:568
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:568
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:568
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:568
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:568
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:568
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:568
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:568
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:568
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:568
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:578
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:578
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:580
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:580
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:584
-    // LinearExecutor.java:585
-    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:586
     // LinearExecutor.java:587
+    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
+    // LinearExecutor.java:589
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:603
-    // LinearExecutor.java:604
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:605
+    // LinearExecutor.java:606
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:604
+    // LinearExecutor.java:606
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:604
+    // LinearExecutor.java:606
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:604
+    // LinearExecutor.java:606
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:605
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:606
-    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:159
-    // ActivationBuffers.java:160
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:607
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:608
+    linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
+    // ActivationBuffers.java:167
     linear_write_values_0 <=
         linear_store_write ? dequantizer_out_payload_y_0
         : (linear_unit_word_0[14:10] == 5'd0)
@@ -6782,7 +6816,7 @@ module tellme (
         : (linear_unit_word_0[14:10] == 5'd31)
           ? {linear_unit_word_0[15], 8'hff, (linear_unit_word_0[9:0] != 10'd0), linear_unit_word_0[8:0], 13'h0}
         : {linear_unit_word_0[15], ({3'd0, linear_unit_word_0[14:10]} + 8'd112), linear_unit_word_0[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     linear_write_values_1 <=
         linear_store_write ? dequantizer_out_payload_y_1
         : (linear_unit_word_1[14:10] == 5'd0)
@@ -6794,7 +6828,7 @@ module tellme (
         : (linear_unit_word_1[14:10] == 5'd31)
           ? {linear_unit_word_1[15], 8'hff, (linear_unit_word_1[9:0] != 10'd0), linear_unit_word_1[8:0], 13'h0}
         : {linear_unit_word_1[15], ({3'd0, linear_unit_word_1[14:10]} + 8'd112), linear_unit_word_1[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     linear_write_values_2 <=
         linear_store_write ? dequantizer_out_payload_y_2
         : (linear_unit_word_2[14:10] == 5'd0)
@@ -6806,7 +6840,7 @@ module tellme (
         : (linear_unit_word_2[14:10] == 5'd31)
           ? {linear_unit_word_2[15], 8'hff, (linear_unit_word_2[9:0] != 10'd0), linear_unit_word_2[8:0], 13'h0}
         : {linear_unit_word_2[15], ({3'd0, linear_unit_word_2[14:10]} + 8'd112), linear_unit_word_2[9:0], 13'h0};
-    // ActivationBuffers.java:160
+    // ActivationBuffers.java:167
     linear_write_values_3 <=
         linear_store_write ? dequantizer_out_payload_y_3
         : (linear_unit_word_3[14:10] == 5'd0)
@@ -6818,35 +6852,35 @@ module tellme (
         : (linear_unit_word_3[14:10] == 5'd31)
           ? {linear_unit_word_3[15], 8'hff, (linear_unit_word_3[9:0] != 10'd0), linear_unit_word_3[8:0], 13'h0}
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
-    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:161
-    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:162
-    if (linear_write) begin // LinearExecutor.java:616
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:616
+    linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
+    linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
+    if (linear_write) begin // LinearExecutor.java:618
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:618
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:619
-      linear_engine_done <= 1'b0; // LinearExecutor.java:619
-    end else if (tlmm_done) begin // LinearExecutor.java:619
-      linear_engine_done <= 1'b1; // LinearExecutor.java:619
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:621
+      linear_engine_done <= 1'b0; // LinearExecutor.java:621
+    end else if (tlmm_done) begin // LinearExecutor.java:621
+      linear_engine_done <= 1'b1; // LinearExecutor.java:621
     end
-    if (linear_start) begin // LinearExecutor.java:663
-      // LinearExecutor.java:663
+    if (linear_start) begin // LinearExecutor.java:665
+      // LinearExecutor.java:665
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:622
+    // LinearExecutor.java:624
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:623
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:624
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:625
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:626
     end
-    if (rotate_start) begin // LinearExecutor.java:634
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:634
+    if (rotate_start) begin // LinearExecutor.java:636
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:636
     end
-    if (rotate_done) begin // LinearExecutor.java:635
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:636
-      linear_code <= rotate_code; // LinearExecutor.java:637
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:638
+    if (rotate_done) begin // LinearExecutor.java:637
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:638
+      linear_code <= rotate_code; // LinearExecutor.java:639
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:640
     end
-    if (linear_done) begin // LinearExecutor.java:644
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:644
+    if (linear_done) begin // LinearExecutor.java:646
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:646
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6948,11 +6982,12 @@ module tellme (
       linear_residual_landed_d4 <= 1'b0;
       linear_residual_landed_d5 <= 1'b0;
       linear_residual_landed_d6 <= 1'b0;
-      linear_residual_y_d6_0 <= 32'h0;
-      linear_residual_y_d6_1 <= 32'h0;
-      linear_residual_y_d6_2 <= 32'h0;
-      linear_residual_y_d6_3 <= 32'h0;
-      linear_residual_feed_credits <= 4'd8;
+      linear_residual_landed_d7 <= 1'b0;
+      linear_residual_y_d7_0 <= 32'h0;
+      linear_residual_y_d7_1 <= 32'h0;
+      linear_residual_y_d7_2 <= 32'h0;
+      linear_residual_y_d7_3 <= 32'h0;
+      linear_residual_feed_credits <= 4'd9;
       linear_unit_tag_push <= 1'b0;
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
@@ -6967,7 +7002,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:83
-    // LinearExecutor.java:633
+    // LinearExecutor.java:635
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6984,28 +7019,30 @@ module tellme (
   // RotateAndCache.java:196
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
   assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:221
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:240
+  assign rotate_inflight = rotate_inflight_left != 2'd0; // RotateAndCache.java:227
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:243
   assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
   assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
-  // RotateAndCache.java:248
+  // RotateAndCache.java:251
   assign rotate_read = rotate_running & rotate_feed_left & ~rotate_inflight & (~rotate_pending | rotate_feed_ready);
-  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:264
-  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:266
-  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:266
-  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:266
-  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:266
-  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:268
-  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:269
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:277
-  // RotateAndCache.java:287
+  assign rotate_read_lands = rotate_inflight_left == 2'd1; // RotateAndCache.java:267
+  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:269
+  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:271
+  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:271
+  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:271
+  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:271
+  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:273
+  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:274
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:282
+  // RotateAndCache.java:292
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:306
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:311
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:348
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:351
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:352
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:353
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:356
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:357
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:86
@@ -7108,12 +7145,12 @@ module tellme (
     if (call_start) begin // RotateAndCache.java:218
       rotate_loaded <= 1'b0; // RotateAndCache.java:218
     end
-    if (rotate_start) begin // RotateAndCache.java:233
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:234
-      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:235
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:236
-      rotate_inflight <= 1'b0; // RotateAndCache.java:237
-      rotate_pending <= 1'b0; // RotateAndCache.java:238
+    if (rotate_start) begin // RotateAndCache.java:236
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:237
+      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:238
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:239
+      rotate_inflight_left <= 2'd0; // RotateAndCache.java:240
+      rotate_pending <= 1'b0; // RotateAndCache.java:241
     end
     if (~rotate_feed_skid_buffered) begin // Stream.java:166
       rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
@@ -7128,36 +7165,40 @@ module tellme (
     end else if (rotate_feed_valid) begin // Stream.java:168
       rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (rotate_read) begin // RotateAndCache.java:249
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:254
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:255
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:256
-      if (rotate_last_feed_word) begin // RotateAndCache.java:257
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:258
-        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:259
+    if (rotate_read) begin // RotateAndCache.java:252
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:257
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:258
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:259
+      if (rotate_last_feed_word) begin // RotateAndCache.java:260
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:261
+        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:262
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:262
-    if (rotate_inflight) begin // RotateAndCache.java:263
-      rotate_pending <= 1'b1; // RotateAndCache.java:263
-    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:263
-      rotate_pending <= 1'b0; // RotateAndCache.java:263
+    if (rotate_read) begin // RotateAndCache.java:265
+      rotate_inflight_left <= 2'd2; // RotateAndCache.java:265
+    end else if (rotate_inflight) begin // RotateAndCache.java:266
+      rotate_inflight_left <= rotate_inflight_left - 2'd1; // RotateAndCache.java:266
     end
-    if (rotate_start) begin // RotateAndCache.java:295
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:297
+    if (rotate_read_lands) begin // RotateAndCache.java:268
+      rotate_pending <= 1'b1; // RotateAndCache.java:268
+    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:268
+      rotate_pending <= 1'b0; // RotateAndCache.java:268
     end
-    if (rotate_start) begin // RotateAndCache.java:302
-      rotate_out_token <= 4'd0; // RotateAndCache.java:303
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:304
+    if (rotate_start) begin // RotateAndCache.java:300
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:302
     end
-    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:188
-    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:189
-    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:189
-    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:189
-    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:189
-    rotate_write_stored_token <= rotate_out_token[2:0]; // ActivationBuffers.java:190
-    rotate_write_stored_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:191
-    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:159
+    if (rotate_start) begin // RotateAndCache.java:307
+      rotate_out_token <= 4'd0; // RotateAndCache.java:308
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:309
+    end
+    rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:195
+    rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:196
+    rotate_write_stored_1 <= rope_out_payload_y_1; // ActivationBuffers.java:196
+    rotate_write_stored_2 <= rope_out_payload_y_2; // ActivationBuffers.java:196
+    rotate_write_stored_3 <= rope_out_payload_y_3; // ActivationBuffers.java:196
+    rotate_write_stored_token <= rotate_out_token[2:0]; // ActivationBuffers.java:197
+    rotate_write_stored_word <= rotate_out_word_index[9:0]; // ActivationBuffers.java:198
+    rotate_write <= rotate_write_stored_valid; // ActivationBuffers.java:166
     rotate_write_values_0 <=
         (rotate_write_stored_0[14:10] == 5'd0)
           ? ((rotate_write_stored_0[9:0] == 10'd0) ? {rotate_write_stored_0[15], 31'h0}
@@ -7170,7 +7211,7 @@ module tellme (
         : {rotate_write_stored_0[15],
            ({3'd0, rotate_write_stored_0[14:10]} + 8'd112),
            rotate_write_stored_0[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     rotate_write_values_1 <=
         (rotate_write_stored_1[14:10] == 5'd0)
           ? ((rotate_write_stored_1[9:0] == 10'd0) ? {rotate_write_stored_1[15], 31'h0}
@@ -7183,7 +7224,7 @@ module tellme (
         : {rotate_write_stored_1[15],
            ({3'd0, rotate_write_stored_1[14:10]} + 8'd112),
            rotate_write_stored_1[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     rotate_write_values_2 <=
         (rotate_write_stored_2[14:10] == 5'd0)
           ? ((rotate_write_stored_2[9:0] == 10'd0) ? {rotate_write_stored_2[15], 31'h0}
@@ -7196,7 +7237,7 @@ module tellme (
         : {rotate_write_stored_2[15],
            ({3'd0, rotate_write_stored_2[14:10]} + 8'd112),
            rotate_write_stored_2[9:0],
-           13'h0}; // ActivationBuffers.java:160
+           13'h0}; // ActivationBuffers.java:167
     rotate_write_values_3 <=
         (rotate_write_stored_3[14:10] == 5'd0)
           ? ((rotate_write_stored_3[9:0] == 10'd0) ? {rotate_write_stored_3[15], 31'h0}
@@ -7209,40 +7250,40 @@ module tellme (
         : {rotate_write_stored_3[15],
            ({3'd0, rotate_write_stored_3[14:10]} + 8'd112),
            rotate_write_stored_3[9:0],
-           13'h0}; // ActivationBuffers.java:160
-    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:161
-    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:162
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:312
-      // RotateAndCache.java:313
+           13'h0}; // ActivationBuffers.java:167
+    rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:168
+    rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:169
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:317
+      // RotateAndCache.java:318
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:314
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:314
+      if (rotate_last_out_word) begin // RotateAndCache.java:319
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:319
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:316
-      if (~rotate_pack_slot) begin // RotateAndCache.java:319
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:319
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:328
-      rotate_command_token <= 4'd0; // RotateAndCache.java:329
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:330
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:331
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:338
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:339
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:340
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:342
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:343
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:344
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:344
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:321
+      if (~rotate_pack_slot) begin // RotateAndCache.java:324
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:324
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:349
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:349
+    if (rotate_start) begin // RotateAndCache.java:333
+      rotate_command_token <= 4'd0; // RotateAndCache.java:334
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:335
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:336
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:350
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:350
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:343
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:344
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:345
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:347
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:348
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:349
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:349
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:354
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:354
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:355
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:355
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7268,7 +7309,7 @@ module tellme (
       rotate_feed_token <= 4'd0;
       rotate_feed_left <= 1'b0;
       rotate_feed_word <= 16'd0;
-      rotate_inflight <= 1'b0;
+      rotate_inflight_left <= 2'd0;
       rotate_pending <= 1'b0;
       rotate_feed_skid_buffered <= 1'b0;
       rotate_pending_token <= 4'd0;
@@ -7286,10 +7327,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // tap_writer (TapWriter.java:38): writes a debug-tap record: its header, a buffer's values token by token, the
+  // tap_writer (TapWriter.java:39): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
-    tap_start = 1'b0; // TapWriter.java:44
+    tap_start = 1'b0; // TapWriter.java:45
     case (phase) // Sequencer.java:437
       STEP_TAP: begin
         if (~tapping | ~has_tap) begin // Sequencer.java:585
@@ -7306,93 +7347,93 @@ module tellme (
   end
 
   always @(*) begin
-    tap_quantized = 1'b0; // TapWriter.java:50
+    tap_quantized = 1'b0; // TapWriter.java:51
     tap_quantized = is_quantize; // Sequencer.java:318
   end
 
   always @(*) begin
-    tap_from_memory = 1'b0; // TapWriter.java:51
+    tap_from_memory = 1'b0; // TapWriter.java:52
     tap_from_memory = is_lm_head; // Sequencer.java:319
   end
 
   always @(*) begin
-    tap_source = 64'd0; // TapWriter.java:52
+    tap_source = 64'd0; // TapWriter.java:53
     tap_source = logits_address; // Sequencer.java:320
   end
 
   always @(*) begin
-    tap_instruction = 32'd0; // TapWriter.java:55
+    tap_instruction = 32'd0; // TapWriter.java:56
     tap_instruction = pc; // Sequencer.java:336
   end
 
   always @(*) begin
-    tap_first_token = 32'd0; // TapWriter.java:55
+    tap_first_token = 32'd0; // TapWriter.java:56
     tap_first_token = chunk_from; // Sequencer.java:337
   end
 
   always @(*) begin
-    tap_tokens = 4'd0; // TapWriter.java:55
+    tap_tokens = 4'd0; // TapWriter.java:56
     tap_tokens = tap_tokens_q; // Sequencer.java:338
   end
 
   always @(*) begin
-    tap_elements = 32'd0; // TapWriter.java:55
+    tap_elements = 32'd0; // TapWriter.java:56
     tap_elements = tap_elements_q; // Sequencer.java:339
   end
 
   always @(*) begin
-    tap_buffer = 4'd0; // TapWriter.java:55
+    tap_buffer = 4'd0; // TapWriter.java:56
     tap_buffer = tap_dst_of; // Sequencer.java:340
   end
 
   always @(*) begin
-    tap_address = 64'd0; // TapWriter.java:55
+    tap_address = 64'd0; // TapWriter.java:56
     tap_address = tap_record_at; // Sequencer.java:341
   end
 
   always @(*) begin
-    tap_bytes = 32'd0; // TapWriter.java:55
+    tap_bytes = 32'd0; // TapWriter.java:56
     tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:342
   end
 
-  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:109
+  assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:110
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:120
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:120
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:120
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:120
-      default: tap_header_word = tap_header_elements; // TapWriter.java:120
+    case (tap_words_pushed[1:0]) // TapWriter.java:121
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:121
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:121
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:121
+      default: tap_header_word = tap_header_elements; // TapWriter.java:121
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:133
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:133
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:133
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:133
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:133
+    case (tap_lane) // TapWriter.java:134
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:134
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:134
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:134
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:134
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:140
-      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:140
-      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:140
-      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:140
-      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:140
-      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:140
-      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:140
-      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:140
-      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:140
-      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:140
-      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:140
-      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:140
-      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:140
-      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:140
-      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:140
-      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:140
-      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:140
+    case (tap_store_byte) // TapWriter.java:141
+      4'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:141
+      4'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:141
+      4'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:141
+      4'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:141
+      4'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:141
+      4'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:141
+      4'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:141
+      4'd7: tap_activation = quantized_read_data[63:56]; // TapWriter.java:141
+      4'd8: tap_activation = quantized_read_data[71:64]; // TapWriter.java:141
+      4'd9: tap_activation = quantized_read_data[79:72]; // TapWriter.java:141
+      4'd10: tap_activation = quantized_read_data[87:80]; // TapWriter.java:141
+      4'd11: tap_activation = quantized_read_data[95:88]; // TapWriter.java:141
+      4'd12: tap_activation = quantized_read_data[103:96]; // TapWriter.java:141
+      4'd13: tap_activation = quantized_read_data[111:104]; // TapWriter.java:141
+      4'd14: tap_activation = quantized_read_data[119:112]; // TapWriter.java:141
+      default: tap_activation = quantized_read_data[127:120]; // TapWriter.java:141
     endcase
   end
 
@@ -7409,170 +7450,173 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:246
+  // TapWriter.java:248
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:248
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:253
+    tap_int8_float = 32'h0; // TapWriter.java:250
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:255
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:253
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:253
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:255
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:255
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:146
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:147
-  // TapWriter.java:155
+  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:147
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:148
+  // TapWriter.java:156
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:160
+  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:161
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:176
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:176
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:176
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:176
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:176
+    case (tap_memory_word) // TapWriter.java:177
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:177
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:177
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:177
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:177
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:177
-  // TapWriter.java:179
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:178
+  // TapWriter.java:180
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:207
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:208
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:209
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:233
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:239
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:208
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:209
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:210
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:235
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:241
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:85
-      tap_header_instruction <= tap_instruction; // TapWriter.java:86
-      tap_header_first_token <= tap_first_token; // TapWriter.java:87
-      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:88
-      tap_header_elements <= tap_elements; // TapWriter.java:89
-      tap_token_count <= tap_tokens; // TapWriter.java:90
-      tap_element_count <= tap_elements; // TapWriter.java:91
-      tap_buffer_id <= tap_buffer; // TapWriter.java:92
-      tap_record_address <= tap_address; // TapWriter.java:93
-      tap_from_quantized <= tap_quantized; // TapWriter.java:94
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:95
-      tap_source_address <= tap_source; // TapWriter.java:96
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:97
-      tap_words_pushed <= 32'd0; // TapWriter.java:98
-      tap_last_word <= {2'd0, tap_bytes[31:2]} == 32'd1; // TapWriter.java:99
-      tap_token <= 4'd0; // TapWriter.java:100
-      tap_element <= 32'd0; // TapWriter.java:101
-      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:102
-      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:103
-      tap_last_token <= tap_tokens <= 4'd1; // TapWriter.java:104
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:105
+    if (tap_start) begin // TapWriter.java:86
+      tap_header_instruction <= tap_instruction; // TapWriter.java:87
+      tap_header_first_token <= tap_first_token; // TapWriter.java:88
+      tap_header_tokens <= {28'd0, tap_tokens}; // TapWriter.java:89
+      tap_header_elements <= tap_elements; // TapWriter.java:90
+      tap_token_count <= tap_tokens; // TapWriter.java:91
+      tap_element_count <= tap_elements; // TapWriter.java:92
+      tap_buffer_id <= tap_buffer; // TapWriter.java:93
+      tap_record_address <= tap_address; // TapWriter.java:94
+      tap_from_quantized <= tap_quantized; // TapWriter.java:95
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:96
+      tap_source_address <= tap_source; // TapWriter.java:97
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:98
+      tap_words_pushed <= 32'd0; // TapWriter.java:99
+      tap_last_word <= {2'd0, tap_bytes[31:2]} == 32'd1; // TapWriter.java:100
+      tap_token <= 4'd0; // TapWriter.java:101
+      tap_element <= 32'd0; // TapWriter.java:102
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:103
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:104
+      tap_last_token <= tap_tokens <= 4'd1; // TapWriter.java:105
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:106
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:116
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:116
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:117
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:117
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:132
-      tap_lane <= tap_element[1:0]; // TapWriter.java:132
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:133
+      tap_lane <= tap_element[1:0]; // TapWriter.java:133
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:135
-      tap_store_byte <= tap_element[3:0]; // TapWriter.java:135
-    end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:143
-      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:143
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:136
+      tap_store_byte <= tap_element[3:0]; // TapWriter.java:136
     end
     if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:144
-      tap_activation_q <= tap_activation; // TapWriter.java:144
+      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:144
     end
     if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:145
-      tap_mc_q <= tap_mc; // TapWriter.java:145
+      tap_activation_q <= tap_activation; // TapWriter.java:145
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:147
-      tap_value_q <= tap_value; // TapWriter.java:147
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:146
+      tap_mc_q <= tap_mc; // TapWriter.java:146
     end
-    if (tap_start) begin // TapWriter.java:153
-      tap_memory_asked <= 1'b0; // TapWriter.java:153
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:148
+      tap_value_q <= tap_value; // TapWriter.java:148
+    end
+    if (tap_start) begin // TapWriter.java:154
+      tap_memory_asked <= 1'b0; // TapWriter.java:154
     end
     tap_source_words_part0 <= {24'd0, tap_token_count} * {4'd0, tap_element_count[23:0]}; // PartialProducts.java:47
     tap_source_words_part1 <= {8'd0, tap_token_count} * {4'd0, tap_element_count[31:24]}; // PartialProducts.java:47
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:166
-      tap_memory_asked <= 1'b1; // TapWriter.java:166
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:167
+      tap_memory_asked <= 1'b1; // TapWriter.java:167
     end
-    if (tap_start) begin // TapWriter.java:169
-      tap_memory_word <= 2'd0; // TapWriter.java:169
+    if (tap_start) begin // TapWriter.java:170
+      tap_memory_word <= 2'd0; // TapWriter.java:170
     end
-    if (tap_word_taken) begin // TapWriter.java:210
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:211
-      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:212
-      if (tap_last_word) begin // TapWriter.java:213
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:213
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:214
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:215
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:216
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:216
+    if (tap_word_taken) begin // TapWriter.java:211
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:212
+      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:213
+      if (tap_last_word) begin // TapWriter.java:214
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:214
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:215
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:216
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:217
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:217
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:218
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:196
-        if (tap_last_element) begin // TapWriter.java:197
-          tap_token <= tap_token + 4'd1; // TapWriter.java:198
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:199
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:200
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:201
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:219
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:197
+        if (tap_last_element) begin // TapWriter.java:198
+          tap_token <= tap_token + 4'd1; // TapWriter.java:199
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:200
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:201
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:202
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:203
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:204
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:204
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:205
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:220
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:220
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:221
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:221
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:222
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:196
-        if (tap_last_element) begin // TapWriter.java:197
-          tap_token <= tap_token + 4'd1; // TapWriter.java:198
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:199
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:200
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:201
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:223
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:197
+        if (tap_last_element) begin // TapWriter.java:198
+          tap_token <= tap_token + 4'd1; // TapWriter.java:199
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:200
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:201
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:202
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:203
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:204
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:204
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:205
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:224
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:225
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:228
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:228
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:229
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:229
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:229
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:229
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:230
+      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:230
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:230
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:230
+    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:231
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:231
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:231
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:231
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:232
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:232
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:236
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:236
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:233
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:233
+    end
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:238
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:238
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -8293,12 +8337,12 @@ module tellme (
                  "pipeline without a credit");
         $stop;
       end
-      if (!(quantize_words_credits <= 4'd8)) begin // CreditBuffer.java:122
+      if (!(quantize_words_credits <= 4'd9)) begin // CreditBuffer.java:122
         $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer quantize_words: the credits never ",
-                 "exceed the depth 8");
+                 "exceed the depth 9");
         $stop;
       end
-      if (!(~quantize_read_arrived_d6 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:124
+      if (!(~quantize_read_arrived_d7 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:124
         $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -8388,9 +8432,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:664
+      // LinearExecutor.java:666
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
@@ -8398,36 +8442,36 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:337
+      // LinearExecutor.java:338
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:337: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:338: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:422
+      // LinearExecutor.java:423
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:422: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:425
+      // LinearExecutor.java:426
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:425: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:426: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:429
+      // LinearExecutor.java:430
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:429: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:430: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:458
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:458: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:459
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:459: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8436,13 +8480,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:664
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:666
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:664
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:666
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8457,19 +8501,19 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:664
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:666
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:541
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:541: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:542
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:542: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:549
+      // LinearExecutor.java:550
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:549: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:550: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8478,28 +8522,28 @@ module tellme (
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(linear_residual_feed_credits <= 4'd8)) begin // CreditBuffer.java:122
+      if (!(linear_residual_feed_credits <= 4'd9)) begin // CreditBuffer.java:122
         $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer linear_residual_feed: the credits ",
-                 "never exceed the depth 8");
+                 "never exceed the depth 9");
         $stop;
       end
-      if (!(~linear_residual_landed_d6 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:124
+      if (!(~linear_residual_landed_d7 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:124
         $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:589
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:589: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:591
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:591: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:607
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:607: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:609
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:609: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:664
+      // LinearExecutor.java:666
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:664: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -8510,19 +8554,19 @@ module tellme (
                  "read");
         $stop;
       end
-      // RotateAndCache.java:231
+      // RotateAndCache.java:234
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:231: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:234: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:110
-        $display("ASSERTION FAILED in %m: TapWriter.java:110: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:111
+        $display("ASSERTION FAILED in %m: TapWriter.java:111: TapWriter: a record starts on a whole beat");
         $stop;
       end
-      // TapWriter.java:188
+      // TapWriter.java:189
       if (!((tap_phase == TAP_STEP_IDLE) | (tap_last_word == ((tap_words_pushed + 32'd1) == tap_words)))) begin
-        $display("ASSERTION FAILED in %m: TapWriter.java:188: TapWriter: the last-word flag follows the words pushed");
+        $display("ASSERTION FAILED in %m: TapWriter.java:189: TapWriter: the last-word flag follows the words pushed");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -8532,8 +8576,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:190
-        $display("ASSERTION FAILED in %m: TapWriter.java:190: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:191
+        $display("ASSERTION FAILED in %m: TapWriter.java:191: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end
@@ -9950,7 +9994,7 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:140
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane0_round_in_valid),
@@ -9959,7 +10003,7 @@ module tellme (
     .out_payload (buffer_lane0_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:140
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane1_round_in_valid),
@@ -9968,7 +10012,7 @@ module tellme (
     .out_payload (buffer_lane1_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:140
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane2_round_in_valid),
@@ -9977,7 +10021,7 @@ module tellme (
     .out_payload (buffer_lane2_round_out_payload)
   );
 
-  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:140
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (buffer_lane3_round_in_valid),
@@ -9986,7 +10030,7 @@ module tellme (
     .out_payload (buffer_lane3_round_out_payload)
   );
 
-  SyncFifo_w64_d8 quantize_words_fifo ( // CreditBuffer.java:108
+  SyncFifo_w64_d9 quantize_words_fifo ( // CreditBuffer.java:108
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -10022,7 +10066,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d8 linear_residual_feed_fifo ( // CreditBuffer.java:108
+  SyncFifo_w193_d9 linear_residual_feed_fifo ( // CreditBuffer.java:108
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),

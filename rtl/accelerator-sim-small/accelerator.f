@@ -67,7 +67,8 @@ SyncFifo_w2_d8_head.v
 AxiReadArbiter_w64_n4_o8.v
 AxiWriteArbiter_w64_n2_o8.v
 AxiPortShare_w64_rwrrwr_o8.v
+SyncFifo_w64_d9.v
 SyncFifo_w8_d2_head.v
 SyncFifo_w19_d64.v
-SyncFifo_w193_d8.v
+SyncFifo_w193_d9.v
 tellme.v

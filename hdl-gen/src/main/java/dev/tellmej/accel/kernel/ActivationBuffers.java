@@ -30,8 +30,9 @@ import java.util.TreeMap;
  * A read returns the word {@link #READ_LATENCY} cycles after its request, on {@link #readData}, where it stays
  * until the next read's word replaces it.
  *
- * <p>Every bank has an output register after its read register (block RAM's DOB register, UltraRAM's OREG),
- * for timing at the build's clock and because UltraRAM needs it: a bank at least as deep as one URAM288
+ * <p>A read's request is registered before the banks, and every bank has an output register after its read
+ * register (block RAM's DOB register, UltraRAM's OREG), for timing at the build's clock and because UltraRAM
+ * needs it: a bank at least as deep as one URAM288
  * ({@value #ULTRA_DEPTH} words; kv260's GATE and FFN) is UltraRAM, the others block RAM.
  *
  * <p>For timing, a write is registered before it reaches the banks (it lands a cycle after its request; every
@@ -62,7 +63,7 @@ final class ActivationBuffers extends Area {
      * Cycles from a read's request to its word on {@link #readData}: a fixed pipeline that never stalls, so a reader
      * may ask a word a cycle behind a credit buffer (QUANTIZE does) or wait between reads (the others).
      */
-    static final int READ_LATENCY = 2;
+    static final int READ_LATENCY = 1 + 2;   // the request's register, then a bank's read and output registers
     /** Cycles from a read's request to its rounded word on {@link #readStored}: the word registered, then rounded. */
     final int storedReadLatency;
     /** Words of one URAM288 (4,096 x 72 bits): a bank this deep or deeper goes to UltraRAM. */
@@ -99,7 +100,13 @@ final class ActivationBuffers extends Area {
         UInt writeWord = regNext("buffer_write_word_q", write.word());
         Bits writeMask = regNext("buffer_write_mask_q", write.mask());
         Vec<Bits> writeValues = regNext("buffer_write_values_q", write.values());
-        UInt readBuffer = regNext("buffer_read_id_q2", regNextWhen("buffer_read_id_q", read.buffer(), read.valid()));
+        // The read's request, registered before the banks (for timing: the readers' multiplexer and the address's
+        // adder were one path into the banks' address): READ_LATENCY is this register and the bank's read.
+        Bool readValid = regNext("buffer_read_valid_q", read.valid(), 0);
+        UInt readRequested = regNext("buffer_read_request_id", read.buffer());
+        UInt readToken = regNext("buffer_read_token_q", read.token());
+        UInt readWord = regNext("buffer_read_request_word", read.word());
+        UInt readBuffer = regNext("buffer_read_id_q2", regNextWhen("buffer_read_id_q", readRequested, readValid));
         List<List<Bits>> words = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             words.add(new ArrayList<>());
@@ -110,19 +117,19 @@ final class ActivationBuffers extends Area {
             int depth = shape.words(b);
             int addressBits = bitsFor(depth - 1);
             UInt writeAddress = address(writeToken, writeWord, perToken, addressBits).named(name + "_write_address");
-            UInt readAddress = address(read.token(), read.word(), perToken, addressBits).named(name + "_read_address");
+            UInt readAddress = address(readToken, readWord, perToken, addressBits).named(name + "_read_address");
             Bool writeHere = writeValid.and(writeBuffer.eq(b.id())).named(name + "_write");
             // Every buffer's banks read on any read (for timing: the buffer's compare lay on the path from the
             // readers' multiplexer into the banks' enables); the word picked is the named buffer's, so the other
             // buffers' reads change nothing a reader sees (readData stays until the next read either way).
-            Bool readHere = read.valid();
+            Bool readHere = readValid;
             for (int lane = 0; lane < lanes; lane++) {
                 Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth)
                         .style(depth >= ULTRA_DEPTH ? RamStyle.ULTRA : RamStyle.BLOCK);
                 int l = lane;
                 when(writeHere.and(writeMask.bit(lane)), () -> bank.write(writeAddress, writeValues.get(l)));
                 words.get(lane).add(bank.readSync(name + "_lane" + lane + "_word", readAddress, readHere,
-                        READ_LATENCY));
+                        READ_LATENCY - 1));
             }
         }
         List<Bits> picked = new ArrayList<>();

@@ -51,7 +51,8 @@ import java.util.List;
 final class LinearExecutor extends Area {
     enum LinearStep { IDLE, HEADS, REQUEST, ANSWER, COMMAND, RUN, ROTATE, FINISH }
 
-    enum EpilogueStep { WAIT, READ, LATCH, FEED }
+    /** READ and READ_WAIT: the operand's read, {@link ActivationBuffers#READ_LATENCY} cycles before LATCH. */
+    enum EpilogueStep { WAIT, READ, READ_WAIT, LATCH, FEED }
 
     /**
      * The next LINEAR's command, computed while this one runs: from the fields the sequencer read ahead it is
@@ -554,7 +555,8 @@ final class LinearExecutor extends Area {
             tagHeld.word().set(tag.payload.word());
             estep.set(EpilogueStep.READ);
         });
-        when(estep.is(EpilogueStep.READ), () -> estep.set(EpilogueStep.LATCH));   // ActivationBuffers.READ_LATENCY
+        when(estep.is(EpilogueStep.READ), () -> estep.set(EpilogueStep.READ_WAIT));
+        when(estep.is(EpilogueStep.READ_WAIT), () -> estep.set(EpilogueStep.LATCH));
         Vec<Bits> operand = reg("linear_operand", vec(lanes, bits(32)), 0);
         when(estep.is(EpilogueStep.LATCH), () -> {
             assign(operand, buffers.readData);

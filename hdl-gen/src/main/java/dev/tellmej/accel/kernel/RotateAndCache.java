@@ -221,7 +221,10 @@ final class RotateAndCache extends Area {
         Bool rotating = step.is(RotateStep.ROTATE).named("rotate_running");
         UInt feedToken = reg("rotate_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("rotate_feed_word", uint(16), 0);
-        Bool inflight = reg("rotate_inflight", bool(), 0);
+        // The cycles a read has still to go before its word is on readData (READ_LATENCY - 1 after the request).
+        int flightBits = bitsFor(ActivationBuffers.READ_LATENCY - 1);
+        UInt inflightLeft = reg("rotate_inflight_left", uint(flightBits), 0);
+        Bool inflight = inflightLeft.ne(0).named("rotate_inflight");
         Bool pending = reg("rotate_pending", bool(), 0);
         UInt pendingToken = reg("rotate_pending_token", uint(tokenBits), 0);
         Bool pendingLast = reg("rotate_pending_last", bool(), 0);
@@ -234,11 +237,11 @@ final class RotateAndCache extends Area {
             feedToken.set(0);
             feedLeft.set(settings.tokens().ne(0));
             feedWord.set(0);
-            inflight.set(false);
+            inflightLeft.set(0);
             pending.set(false);
         });
         Bool lastFeedWord = feedWord.add(1).trunc(16).eq(rowWords).named("rotate_last_feed_word");
-        // A word read is on readData READ_LATENCY (2) cycles later ("in flight" between) and, since nothing else reads
+        // A word read is on readData READ_LATENCY cycles later ("in flight" between) and, since nothing else reads
         // the buffers during the pass, stays there until the next read: one read in flight or waiting at a time.
         // The words go to the unit through a skid buffer, whose ready is a register (for timing: the unit's ready
         // lay on the path of the read request into the buffers' address).
@@ -259,8 +262,10 @@ final class RotateAndCache extends Area {
                 feedLeft.set(feedToken.add(1).trunc(tokenBits).lt(settings.tokens()));
             });
         });
-        inflight.set(readNow);
-        when(inflight, () -> pending.set(true)).elseWhen(feed.fire(), () -> pending.set(false));
+        when(readNow, () -> inflightLeft.set(ActivationBuffers.READ_LATENCY - 1))
+                .elseWhen(inflight, () -> inflightLeft.set(inflightLeft.sub(1).trunc(flightBits)));
+        Bool lands = inflightLeft.eq(1).named("rotate_read_lands");   // the word is on readData next cycle
+        when(lands, () -> pending.set(true)).elseWhen(feed.fire(), () -> pending.set(false));
         feed.valid.set(pending);
         for (int lane = 0; lane < lanes; lane++) {
             feed.payload.x().get(lane).set(buffers.readData.get(lane));

@@ -20,7 +20,8 @@ import java.util.List;
  * the word and then its value registered, the push): taps are for finding a mismatch, not for speed.
  */
 final class TapWriter extends Area {
-    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, LATCH, CONVERT, VALUE, MEMORY, PAD }
+    /** READ, READ_WAIT and READ_LAND: a value's read, {@link ActivationBuffers#READ_LATENCY} cycles before LATCH. */
+    enum TapStep { IDLE, COMMAND, HEADER, READ, READ_WAIT, READ_LAND, LATCH, CONVERT, VALUE, MEMORY, PAD }
 
     /** What to write; sampled when {@link #start} is high. */
     record Request(UInt instruction, UInt firstToken, UInt tokens, UInt elements, UInt buffer, UInt address,
@@ -226,7 +227,8 @@ final class TapWriter extends Area {
                     });
         });
         when(phase.is(TapStep.READ), () -> phase.set(TapStep.READ_WAIT));
-        when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.LATCH));   // ActivationBuffers.READ_LATENCY
+        when(phase.is(TapStep.READ_WAIT), () -> phase.set(TapStep.READ_LAND));
+        when(phase.is(TapStep.READ_LAND), () -> phase.set(TapStep.LATCH));
         when(phase.is(TapStep.LATCH), () -> phase.set(TapStep.CONVERT));
         when(phase.is(TapStep.CONVERT), () -> phase.set(TapStep.VALUE));
         Bool lastMemoryWord = (perBeat == 1 ? TRUE : memoryWord.eq(perBeat - 1)).or(lastElement.and(lastToken))
