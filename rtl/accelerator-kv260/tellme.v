@@ -2156,7 +2156,7 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:187
-  reg          linear_cache;                                       // LinearExecutor.java:657
+  reg          linear_cache;                                       // LinearExecutor.java:665
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:237
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:238
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:239
@@ -2206,31 +2206,32 @@ module tellme (
   reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:333
   reg          linear_feed_pending;                                // LinearExecutor.java:334
   reg          linear_beats_left;                                  // LinearExecutor.java:337
-  wire         linear_feeding;                                     // LinearExecutor.java:347
-  wire         linear_activation_read;                             // LinearExecutor.java:350
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:356
-  reg          linear_holding;                                     // LinearExecutor.java:357
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:358
-  wire         linear_token_fed;                                   // LinearExecutor.java:374
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:388
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:389
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:390
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:391
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:392
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:395
-  reg          linear_last_group;                                  // LinearExecutor.java:398
-  reg          linear_one_group_tile;                              // LinearExecutor.java:402
-  reg          linear_next_tile_last;                              // LinearExecutor.java:403
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:404
-  wire         linear_last_tile;                                   // LinearExecutor.java:422
-  wire         linear_last_part;                                   // LinearExecutor.java:432
-  wire         linear_last_result_token;                           // LinearExecutor.java:433
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:442
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:444
-  wire         linear_tag_valid;                                   // LinearExecutor.java:448
-  wire         linear_tag_ready;                                   // LinearExecutor.java:448
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:448
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:448
+  reg          linear_words_left;                                  // LinearExecutor.java:342
+  wire         linear_feeding;                                     // LinearExecutor.java:353
+  wire         linear_activation_read;                             // LinearExecutor.java:356
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:362
+  reg          linear_holding;                                     // LinearExecutor.java:363
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:364
+  wire         linear_token_fed;                                   // LinearExecutor.java:381
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:396
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:397
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:398
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:399
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:400
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:403
+  reg          linear_last_group;                                  // LinearExecutor.java:406
+  reg          linear_one_group_tile;                              // LinearExecutor.java:410
+  reg          linear_next_tile_last;                              // LinearExecutor.java:411
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:412
+  wire         linear_last_tile;                                   // LinearExecutor.java:430
+  wire         linear_last_part;                                   // LinearExecutor.java:440
+  wire         linear_last_result_token;                           // LinearExecutor.java:441
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:450
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:452
+  wire         linear_tag_valid;                                   // LinearExecutor.java:456
+  wire         linear_tag_ready;                                   // LinearExecutor.java:456
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:456
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:456
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2238,77 +2239,77 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:484
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:485
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:492
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:493
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:501
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:509
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [2:0]   linear_epilogue_step;                               // LinearExecutor.java:508
-  reg          linear_residual_add;                                // LinearExecutor.java:657
-  reg          linear_gate_up;                                     // LinearExecutor.java:657
-  wire         linear_y_ready;                                     // LinearExecutor.java:512
+  reg  [2:0]   linear_epilogue_step;                               // LinearExecutor.java:516
+  reg          linear_residual_add;                                // LinearExecutor.java:665
+  reg          linear_gate_up;                                     // LinearExecutor.java:665
+  wire         linear_y_ready;                                     // LinearExecutor.java:520
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:521
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:521
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:521
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:521
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:522
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:522
-  wire         linear_y_take;                                      // LinearExecutor.java:524
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:527
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:529
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:529
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:529
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:529
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:530
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:530
+  wire         linear_y_take;                                      // LinearExecutor.java:532
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:535
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  reg          linear_stores_y;                                    // LinearExecutor.java:657
-  wire         linear_store_write;                                 // LinearExecutor.java:533
-  wire         linear_residual_read;                               // LinearExecutor.java:534
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:540
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:560
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:560
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:560
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:560
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:567
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:567
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:568
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:568
+  reg          linear_stores_y;                                    // LinearExecutor.java:665
+  wire         linear_store_write;                                 // LinearExecutor.java:541
+  wire         linear_residual_read;                               // LinearExecutor.java:542
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:548
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:568
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:568
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:568
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:568
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:575
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:576
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:576
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
@@ -2317,11 +2318,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
-  wire         linear_feed_gating;                                 // LinearExecutor.java:571
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:582
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:582
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:582
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:582
+  wire         linear_feed_gating;                                 // LinearExecutor.java:579
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:590
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:590
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:590
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:590
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2329,17 +2330,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:586
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:587
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:589
-  wire         linear_unit_out;                                    // LinearExecutor.java:592
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:605
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:606
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:606
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:606
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:606
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:607
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:608
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:594
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:595
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:597
+  wire         linear_unit_out;                                    // LinearExecutor.java:600
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:613
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:614
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:615
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:616
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -2347,8 +2348,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:620
-  reg          linear_rotating;                                    // LinearExecutor.java:657
+  reg          linear_engine_done;                                 // LinearExecutor.java:628
+  reg          linear_rotating;                                    // LinearExecutor.java:665
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:82
@@ -2446,8 +2447,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:357
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:634
-  wire         linear_done;                                        // LinearExecutor.java:644
+  reg          linear_rotate_started;                              // LinearExecutor.java:642
+  wire         linear_done;                                        // LinearExecutor.java:652
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -2547,12 +2548,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:67
   reg          read_issued;                                        // Sequencer.java:68
   wire         header_beat;                                        // Sequencer.java:69
-  reg          header_magic_ok;                                    // Sequencer.java:736
-  reg          header_version_ok;                                  // Sequencer.java:736
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:723
-  reg  [31:0]  header_program_length;                              // Sequencer.java:723
-  reg  [31:0]  header_context;                                     // Sequencer.java:723
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:723
+  reg          header_magic_ok;                                    // Sequencer.java:739
+  reg          header_version_ok;                                  // Sequencer.java:739
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:726
+  reg  [31:0]  header_program_length;                              // Sequencer.java:726
+  reg  [31:0]  header_context;                                     // Sequencer.java:726
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:726
   wire [63:0]  logits_offset;                                      // Sequencer.java:88
   reg  [63:0]  debug_base;                                         // Sequencer.java:89
   wire         image_valid;                                        // Sequencer.java:91
@@ -2587,11 +2588,11 @@ module tellme (
   wire         waiting_for_data;                                   // Sequencer.java:165
   reg  [32:0]  call_end;                                           // Ahead.java:33
   reg          bad_call;                                           // Ahead.java:26
-  reg          header_past_context;                                // Sequencer.java:736
+  reg          header_past_context;                                // Sequencer.java:739
   wire [7:0]   opcode;                                             // Sequencer.java:184
-  wire         setup_bad_head_dim_now;                             // Sequencer.java:684
+  wire         setup_bad_head_dim_now;                             // Sequencer.java:687
   reg          setup_bad_head_dim;                                 // Sequencer.java:188
-  wire         setup_grouped_now;                                  // Sequencer.java:699
+  wire         setup_grouped_now;                                  // Sequencer.java:702
   reg          setup_ungrouped;                                    // Sequencer.java:189
   reg          setup_short_cache;                                  // Sequencer.java:190
   wire         setup_bad;                                          // Sequencer.java:191
@@ -2603,11 +2604,11 @@ module tellme (
   reg  [63:0]  logits_address;                                     // Sequencer.java:271
   wire         first_word_beat;                                    // Sequencer.java:277
   wire [7:0]   fetched_opcode;                                     // Sequencer.java:279
-  reg          is_embed;                                           // Sequencer.java:708
-  reg          is_quantize;                                        // Sequencer.java:708
-  reg          is_attention;                                       // Sequencer.java:708
-  reg          is_lm_head;                                         // Sequencer.java:708
-  reg          is_linear;                                          // Sequencer.java:708
+  reg          is_embed;                                           // Sequencer.java:711
+  reg          is_quantize;                                        // Sequencer.java:711
+  reg          is_attention;                                       // Sequencer.java:711
+  reg          is_lm_head;                                         // Sequencer.java:711
+  reg          is_linear;                                          // Sequencer.java:711
   wire         unit_done;                                          // Sequencer.java:286
   reg  [7:0]   unit_code;                                          // Sequencer.java:287
   reg          unit_done_q;                                        // Sequencer.java:295
@@ -2621,37 +2622,38 @@ module tellme (
   reg  [11:0]  tap_value_part1;                                    // PartialProducts.java:47
   reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:323
   reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:324
-  reg          tap_fits;                                           // Sequencer.java:328
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:330
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:333
-  reg          tap_busy;                                           // Sequencer.java:343
-  reg          peek_issued;                                        // Sequencer.java:354
-  reg          peek_busy;                                          // Sequencer.java:355
-  reg          peek_in;                                            // Sequencer.java:356
-  reg          peek_failed;                                        // Sequencer.java:357
-  reg          peek_searching;                                     // Sequencer.java:358
-  reg          peek_found;                                         // Sequencer.java:359
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:360
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:361
-  reg  [127:0] peek_word;                                          // Sequencer.java:362
-  wire [31:0]  instructions_after;                                 // Sequencer.java:363
-  wire [2:0]   peek_words;                                         // Sequencer.java:365
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:372
-  reg          more_instructions;                                  // Sequencer.java:373
-  reg  [63:0]  peek_address;                                       // Sequencer.java:374
-  wire         peek_wanted;                                        // Sequencer.java:378
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:397
-  wire         peek_linear;                                        // Sequencer.java:422
-  reg          drop_prefetch;                                      // Sequencer.java:435
-  wire         token_outside_0;                                    // Sequencer.java:479
-  wire         token_outside_1;                                    // Sequencer.java:479
-  wire         token_outside_2;                                    // Sequencer.java:479
-  wire         token_outside_3;                                    // Sequencer.java:479
-  reg          token_outside_picked;                               // Sequencer.java:482
-  wire         token_outside;                                      // Sequencer.java:482
-  wire [31:0]  tokens_left;                                        // Sequencer.java:510
-  reg          record_written;                                     // Sequencer.java:664
-  wire         record_done;                                        // Sequencer.java:666
+  reg  [34:0]  tap_used_with_header;                               // Ahead.java:33
+  reg          tap_fits;                                           // Sequencer.java:331
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:333
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:336
+  reg          tap_busy;                                           // Sequencer.java:346
+  reg          peek_issued;                                        // Sequencer.java:357
+  reg          peek_busy;                                          // Sequencer.java:358
+  reg          peek_in;                                            // Sequencer.java:359
+  reg          peek_failed;                                        // Sequencer.java:360
+  reg          peek_searching;                                     // Sequencer.java:361
+  reg          peek_found;                                         // Sequencer.java:362
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:363
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:364
+  reg  [127:0] peek_word;                                          // Sequencer.java:365
+  wire [31:0]  instructions_after;                                 // Sequencer.java:366
+  wire [2:0]   peek_words;                                         // Sequencer.java:368
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:375
+  reg          more_instructions;                                  // Sequencer.java:376
+  reg  [63:0]  peek_address;                                       // Sequencer.java:377
+  wire         peek_wanted;                                        // Sequencer.java:381
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:400
+  wire         peek_linear;                                        // Sequencer.java:425
+  reg          drop_prefetch;                                      // Sequencer.java:438
+  wire         token_outside_0;                                    // Sequencer.java:482
+  wire         token_outside_1;                                    // Sequencer.java:482
+  wire         token_outside_2;                                    // Sequencer.java:482
+  wire         token_outside_3;                                    // Sequencer.java:482
+  reg          token_outside_picked;                               // Sequencer.java:485
+  wire         token_outside;                                      // Sequencer.java:485
+  wire [31:0]  tokens_left;                                        // Sequencer.java:513
+  reg          record_written;                                     // Sequencer.java:667
+  wire         record_done;                                        // Sequencer.java:669
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
@@ -2832,6 +2834,7 @@ module tellme (
   wire bad_call_or;
   wire last_chunk_cmp;
   wire [33:0] tap_bytes_q_sum;
+  wire [34:0] tap_used_with_header_sum;
   wire more_instructions_cmp;
   wire [63:0] peek_address_sum;
   wire [65:0] assert_shl;
@@ -3120,6 +3123,7 @@ module tellme (
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
   assign last_chunk_cmp = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count;
   assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
+  assign tap_used_with_header_sum = 35'd16 + {3'd0, tap_used};
   assign more_instructions_cmp = (pc + 32'd1) < header_program_length;
   assign peek_address_sum = fetch_address + 64'd16;
   assign assert_shl = {{32'd0, embed_call_token}, 2'd0};
@@ -3779,24 +3783,24 @@ module tellme (
   assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:320
   assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:320
   assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:320
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:359
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:360
-  // LinearExecutor.java:370
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:365
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:366
+  // LinearExecutor.java:377
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:371
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:372
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:375
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:450
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:452
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:452
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:452
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:452
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:454
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:455
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:491
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:492
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:493
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:525
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:378
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:379
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:382
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:458
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:460
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:460
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:460
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:460
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:462
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:463
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:499
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:500
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:501
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:533
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3807,19 +3811,19 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:572
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:573
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:576
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:577
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:576
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:577
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:576
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:577
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:576
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:577
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:579
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:593
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:594
+  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:580
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:581
+  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:584
+  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:585
+  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:584
+  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:585
+  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:584
+  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:585
+  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:584
+  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:585
+  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:587
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:601
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:602
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
@@ -3850,21 +3854,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:340
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:341
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:342
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:642
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:643
-  assign record_error_detail = error_detail; // Sequencer.java:644
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:645
-  assign record_instructions = instructions_executed; // Sequencer.java:646
-  assign record_argmax = lm_head_argmax; // Sequencer.java:647
-  assign record_cycles = call_cycles; // Sequencer.java:648
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:649
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:650
-  assign record_tapping = tapping; // Sequencer.java:651
-  assign record_tap_records = tap_records; // Sequencer.java:652
-  assign record_tap_used = tap_used; // Sequencer.java:653
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:654
-  assign record_address = arg_io; // Sequencer.java:655
-  assign record_area_address = debug_base; // Sequencer.java:656
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:645
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:646
+  assign record_error_detail = error_detail; // Sequencer.java:647
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:648
+  assign record_instructions = instructions_executed; // Sequencer.java:649
+  assign record_argmax = lm_head_argmax; // Sequencer.java:650
+  assign record_cycles = call_cycles; // Sequencer.java:651
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:652
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:653
+  assign record_tapping = tapping; // Sequencer.java:654
+  assign record_tap_records = tap_records; // Sequencer.java:655
+  assign record_tap_used = tap_used; // Sequencer.java:656
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:657
+  assign record_address = arg_io; // Sequencer.java:658
+  assign record_area_address = debug_base; // Sequencer.java:659
   assign stalled = waiting_for_data; // TellmeKernel.java:158
   assign interrupt = control_interrupt; // TellmeKernel.java:159
 
@@ -3895,19 +3899,19 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:437
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:632
+    case (phase) // Sequencer.java:440
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:635
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:636
-  assign result_error_detail = error_detail; // Sequencer.java:637
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:638
-  assign result_instructions = instructions_executed; // Sequencer.java:639
-  assign result_argmax = lm_head_argmax; // Sequencer.java:640
+  assign result_error_code = error_code; // Sequencer.java:639
+  assign result_error_detail = error_detail; // Sequencer.java:640
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:641
+  assign result_instructions = instructions_executed; // Sequencer.java:642
+  assign result_argmax = lm_head_argmax; // Sequencer.java:643
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -4047,10 +4051,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:379
-      data_read_valid = 1'b1; // Sequencer.java:380
-      data_read_payload_address = peek_address; // Sequencer.java:381
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:382
+    if (peek_wanted) begin // Sequencer.java:382
+      data_read_valid = 1'b1; // Sequencer.java:383
+      data_read_payload_address = peek_address; // Sequencer.java:384
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:385
     end
   end
 
@@ -4084,14 +4088,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:163
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:163
     end
-    if (peek_busy) begin // Sequencer.java:393
-      data_beat_ready = 1'b1; // Sequencer.java:393
+    if (peek_busy) begin // Sequencer.java:396
+      data_beat_ready = 1'b1; // Sequencer.java:396
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:394
+    data_read_quiet = peek_busy; // Sequencer.java:397
   end
 
   always @(posedge ap_clk) begin
@@ -4313,13 +4317,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:319
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:320
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:544
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:545
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:546
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:547
+    if (linear_epilogue_reads) begin // LinearExecutor.java:552
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:553
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:554
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:555
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:549
-      buffer_read_valid = 1'b1; // LinearExecutor.java:549
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:557
+      buffer_read_valid = 1'b1; // LinearExecutor.java:557
     end
     if (rotate_read) begin // RotateAndCache.java:252
       buffer_read_valid = 1'b1; // RotateAndCache.java:253
@@ -4710,10 +4714,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:351
-      quantized_read = 1'b1; // LinearExecutor.java:352
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:353
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:354
+    if (linear_activation_read) begin // LinearExecutor.java:357
+      quantized_read = 1'b1; // LinearExecutor.java:358
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:359
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:360
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
       quantized_read = 1'b1; // TapWriter.java:129
@@ -4785,8 +4789,8 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:437
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:560
+    case (phase) // Sequencer.java:440
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:563
       default: ;
     endcase
   end
@@ -5008,8 +5012,8 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:437
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:561
+    case (phase) // Sequencer.java:440
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:564
       default: ;
     endcase
   end
@@ -5274,8 +5278,8 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:62
-    case (phase) // Sequencer.java:437
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:564
+    case (phase) // Sequencer.java:440
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:567
       default: ;
     endcase
   end
@@ -6030,13 +6034,13 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:437
+    case (phase) // Sequencer.java:440
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:438
-          lm_head_clear = 1'b1; // Sequencer.java:439
+        if (call_start) begin // Sequencer.java:441
+          lm_head_clear = 1'b1; // Sequencer.java:442
         end
       end
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:563
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:566
       default: ;
     endcase
   end
@@ -6216,8 +6220,8 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:111
-    case (phase) // Sequencer.java:437
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:562
+    case (phase) // Sequencer.java:440
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:565
       default: ;
     endcase
   end
@@ -6314,32 +6318,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:132
-    linear_peek_valid = peek_linear; // Sequencer.java:423
+    linear_peek_valid = peek_linear; // Sequencer.java:426
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:133
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:424
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:427
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:134
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:425
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:428
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:135
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:426
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:429
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:137
-    linear_reads_lent = peek_busy; // Sequencer.java:421
+    linear_reads_lent = peek_busy; // Sequencer.java:424
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:139
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:435
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:438
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:164
@@ -6391,45 +6395,44 @@ module tellme (
       | (linear_step == LINEAR_STEP_COMMAND)
       | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:312
   assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:322
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:347
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:353
+  // LinearExecutor.java:356
   assign linear_activation_read =
-      linear_feeding
-      & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:350
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:358
+      linear_feeding & linear_words_left & (~linear_feed_pending | activation_gearbox_in_ready);
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:364
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:374
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:422
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:432
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:433
+      & ~linear_feed_pending; // LinearExecutor.java:381
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:430
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:440
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:441
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:442
-      // LinearExecutor.java:442
+    case (linear_part) // LinearExecutor.java:450
+      // LinearExecutor.java:450
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:442
+      // LinearExecutor.java:450
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:442
+      // LinearExecutor.java:450
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:442
+      // LinearExecutor.java:450
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:444
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:452
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:456
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:457
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:458
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:464
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:465
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:466
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6444,17 +6447,17 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:501
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:509
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:512
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:520
   assign linear_y_take =
       linear_y_ready
       & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:524
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:526
-  // LinearExecutor.java:533
+         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:532
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:534
+  // LinearExecutor.java:541
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:534
+  // LinearExecutor.java:542
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:111
   assign linear_residual_feed_fifo_push_payload =
@@ -6469,17 +6472,17 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:112
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:571
+  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:579
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:586
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:587
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:589
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:592
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:595
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:644
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:594
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:595
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:597
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:600
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:603
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:652
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
@@ -6511,8 +6514,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:212
       end
     end
-    if (linear_start) begin // LinearExecutor.java:665
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:665
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:673
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:219
       if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:220
@@ -6615,70 +6618,73 @@ module tellme (
     end
     linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:327
     linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:329
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:340
-      linear_feed_token <= 4'd0; // LinearExecutor.java:341
-      linear_feed_word <= 16'd0; // LinearExecutor.java:342
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:343
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:344
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:345
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:345
+      linear_feed_token <= 4'd0; // LinearExecutor.java:346
+      linear_feed_word <= 16'd0; // LinearExecutor.java:347
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:348
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:349
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:350
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:351
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:361
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:362
-      linear_holding <= 1'b1; // LinearExecutor.java:363
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:367
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:368
+      linear_holding <= 1'b1; // LinearExecutor.java:369
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:365
-      linear_holding <= 1'b0; // LinearExecutor.java:365
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:371
+      linear_holding <= 1'b0; // LinearExecutor.java:371
     end
-    if (linear_activation_read) begin // LinearExecutor.java:366
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:367
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:368
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:369
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:369
+    if (linear_activation_read) begin // LinearExecutor.java:372
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:373
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:374
+      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:375
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:376
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:376
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:376
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:377
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:378
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:383
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:384
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:385
     end
-    if (linear_token_fed) begin // LinearExecutor.java:380
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:381
-      linear_feed_word <= 16'd0; // LinearExecutor.java:382
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:383
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:384
+    if (linear_token_fed) begin // LinearExecutor.java:387
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:388
+      linear_feed_word <= 16'd0; // LinearExecutor.java:389
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:390
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:391
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:392
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:406
-      linear_tile <= 16'd0; // LinearExecutor.java:407
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:409
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:410
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:411
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:413
-      // LinearExecutor.java:414
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:414
+      linear_tile <= 16'd0; // LinearExecutor.java:415
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:417
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:418
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:419
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:421
+      // LinearExecutor.java:422
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:415
-      linear_group <= 16'd0; // LinearExecutor.java:416
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:417
-      linear_part <= 2'd0; // LinearExecutor.java:419
+      linear_result_token <= 4'd0; // LinearExecutor.java:423
+      linear_group <= 16'd0; // LinearExecutor.java:424
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:425
+      linear_part <= 2'd0; // LinearExecutor.java:427
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:460
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:462
-      if (linear_last_part) begin // LinearExecutor.java:464
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:465
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:466
-        if (linear_last_group) begin // LinearExecutor.java:467
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:468
-          // LinearExecutor.java:469
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:468
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:470
+      if (linear_last_part) begin // LinearExecutor.java:472
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:473
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:474
+        if (linear_last_group) begin // LinearExecutor.java:475
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:476
+          // LinearExecutor.java:477
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:470
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:471
-            // LinearExecutor.java:472
+          if (linear_last_result_token) begin // LinearExecutor.java:478
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:479
+            // LinearExecutor.java:480
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:473
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:474
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:476
-            // LinearExecutor.java:477
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:481
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:482
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:484
+            // LinearExecutor.java:485
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:478
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:486
           end
         end
       end
@@ -6686,13 +6692,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:487
-      linear_param_token <= 4'd0; // LinearExecutor.java:488
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:489
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:495
+      linear_param_token <= 4'd0; // LinearExecutor.java:496
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:497
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:494
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:495
-      // LinearExecutor.java:496
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:502
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:503
+      // LinearExecutor.java:504
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6701,108 +6707,108 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:665
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:665
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:673
     end
-    if (linear_start) begin // LinearExecutor.java:665
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:665
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:673
     end
     linear_expected_words_a <= linear_row_words; // Ahead.java:48
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:530
-      linear_words_written <= 24'd0; // LinearExecutor.java:530
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
+      linear_words_written <= 24'd0; // LinearExecutor.java:538
     end
-    if (linear_start) begin // LinearExecutor.java:665
-      // LinearExecutor.java:665
+    if (linear_start) begin // LinearExecutor.java:673
+      // LinearExecutor.java:673
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:541
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:549
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:549
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:552
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:553
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:553
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:553
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:553
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:554
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:555
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:556
+    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:560
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:561
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:561
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:561
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:561
+      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:562
+      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:563
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:564
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:558
-      linear_epilogue_step <= EPILOGUE_STEP_READ_WAIT; // LinearExecutor.java:558
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:566
+      linear_epilogue_step <= EPILOGUE_STEP_READ_WAIT; // LinearExecutor.java:566
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ_WAIT) begin // LinearExecutor.java:559
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:559
+    if (linear_epilogue_step == EPILOGUE_STEP_READ_WAIT) begin // LinearExecutor.java:567
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:567
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:561
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:562
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:562
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:562
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:562
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:563
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:569
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:570
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:570
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:570
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:570
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:571
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:567
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:567
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:567
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:567
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:567
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:567
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:567
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:568
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:568
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:568
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:568
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:568
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:568
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:568
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:568
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:568
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:568
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:568
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:568
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:568
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:568
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:568
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:568
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:568
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:568
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:568
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:568
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:568
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:568
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:568
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:568
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:568
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:568
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:568
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:568
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:575
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:575
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:575
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:575
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:575
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:575
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:575
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:576
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:576
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:576
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:576
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:576
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:576
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:576
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:576
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:576
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:576
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:576
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:576
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:576
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:576
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:576
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:576
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:576
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:576
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:576
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:576
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:576
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:576
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:576
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:576
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:576
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:576
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:576
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:576
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:580
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:580
+    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:588
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:588
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:586
-    // LinearExecutor.java:587
+    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:594
+    // LinearExecutor.java:595
     linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:589
+    // LinearExecutor.java:597
     linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:605
-    // LinearExecutor.java:606
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:613
+    // LinearExecutor.java:614
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:606
+    // LinearExecutor.java:614
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:606
+    // LinearExecutor.java:614
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:606
+    // LinearExecutor.java:614
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:607
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:608
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:615
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:616
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6854,33 +6860,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:618
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:618
+    if (linear_write) begin // LinearExecutor.java:626
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:626
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:621
-      linear_engine_done <= 1'b0; // LinearExecutor.java:621
-    end else if (tlmm_done) begin // LinearExecutor.java:621
-      linear_engine_done <= 1'b1; // LinearExecutor.java:621
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:629
+      linear_engine_done <= 1'b0; // LinearExecutor.java:629
+    end else if (tlmm_done) begin // LinearExecutor.java:629
+      linear_engine_done <= 1'b1; // LinearExecutor.java:629
     end
-    if (linear_start) begin // LinearExecutor.java:665
-      // LinearExecutor.java:665
+    if (linear_start) begin // LinearExecutor.java:673
+      // LinearExecutor.java:673
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:624
+    // LinearExecutor.java:632
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:625
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:626
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:633
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:634
     end
-    if (rotate_start) begin // LinearExecutor.java:636
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:636
+    if (rotate_start) begin // LinearExecutor.java:644
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:644
     end
-    if (rotate_done) begin // LinearExecutor.java:637
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:638
-      linear_code <= rotate_code; // LinearExecutor.java:639
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:640
+    if (rotate_done) begin // LinearExecutor.java:645
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:646
+      linear_code <= rotate_code; // LinearExecutor.java:647
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:648
     end
-    if (linear_done) begin // LinearExecutor.java:646
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:646
+    if (linear_done) begin // LinearExecutor.java:654
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:654
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6942,6 +6948,7 @@ module tellme (
       linear_sized <= 1'b0;
       linear_feed_token <= 4'd0;
       linear_feed_word <= 16'd0;
+      linear_words_left <= 1'b0;
       linear_taken_beats <= 16'd0;
       linear_beats_left <= 1'b0;
       linear_feed_pending <= 1'b0;
@@ -7002,7 +7009,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:83
-    // LinearExecutor.java:635
+    // LinearExecutor.java:643
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -7331,14 +7338,14 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:45
-    case (phase) // Sequencer.java:437
+    case (phase) // Sequencer.java:440
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:585
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:586
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:589
-        end else if (~tap_busy) begin // Sequencer.java:592
-          if (tap_fits) begin // Sequencer.java:593
-            tap_start = 1'b1; // Sequencer.java:594
+        if (~tapping | ~has_tap) begin // Sequencer.java:588
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:589
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:592
+        end else if (~tap_busy) begin // Sequencer.java:595
+          if (tap_fits) begin // Sequencer.java:596
+            tap_start = 1'b1; // Sequencer.java:597
           end
         end
       end
@@ -7363,37 +7370,37 @@ module tellme (
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:56
-    tap_instruction = pc; // Sequencer.java:336
+    tap_instruction = pc; // Sequencer.java:339
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:56
-    tap_first_token = chunk_from; // Sequencer.java:337
+    tap_first_token = chunk_from; // Sequencer.java:340
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:56
-    tap_tokens = tap_tokens_q; // Sequencer.java:338
+    tap_tokens = tap_tokens_q; // Sequencer.java:341
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:56
-    tap_elements = tap_elements_q; // Sequencer.java:339
+    tap_elements = tap_elements_q; // Sequencer.java:342
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:56
-    tap_buffer = tap_dst_of; // Sequencer.java:340
+    tap_buffer = tap_dst_of; // Sequencer.java:343
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:56
-    tap_address = tap_record_at; // Sequencer.java:341
+    tap_address = tap_record_at; // Sequencer.java:344
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:56
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:342
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:345
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:110
@@ -7648,8 +7655,8 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:437
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:620
+    case (phase) // Sequencer.java:440
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:623
       default: ;
     endcase
   end
@@ -7743,7 +7750,7 @@ module tellme (
   assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:165
   assign opcode = instruction_word[7:0]; // Sequencer.java:184
   assign setup_bad_head_dim_now =
-      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd96) | instruction_word[8]; // Sequencer.java:684
+      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd96) | instruction_word[8]; // Sequencer.java:687
   assign setup_grouped_now =
       ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd1))
       | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd2))
@@ -7794,7 +7801,7 @@ module tellme (
       | ((instruction_word[39:32] == 8'd13) & (instruction_word[31:24] == 8'd13))
       | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
       | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
-      | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)); // Sequencer.java:699
+      | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)); // Sequencer.java:702
   assign setup_bad = setup_bad_head_dim | setup_ungrouped | setup_short_cache; // Sequencer.java:191
   assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:277
   assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:279
@@ -7843,48 +7850,48 @@ module tellme (
   end
 
   assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:317
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:363
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:365
-  // Sequencer.java:378
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:366
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:368
+  // Sequencer.java:381
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:397
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:422
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:479
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:479
-  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:479
-  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:479
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:400
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:425
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:482
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:482
+  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:482
+  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:482
 
   always @(*) begin
-    case (token_word) // Sequencer.java:482
-      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:482
-      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:482
-      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:482
-      default: token_outside_picked = token_outside_3; // Sequencer.java:482
+    case (token_word) // Sequencer.java:485
+      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:485
+      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:485
+      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:485
+      default: token_outside_picked = token_outside_3; // Sequencer.java:485
     endcase
   end
 
-  assign token_outside = token_outside_picked; // Sequencer.java:482
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:510
-  assign record_done = record_written | record_finished; // Sequencer.java:666
+  assign token_outside = token_outside_picked; // Sequencer.java:485
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:513
+  assign record_done = record_written | record_finished; // Sequencer.java:669
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:738
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:739
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:741
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:742
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:738
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:739
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:741
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:742
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:725
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:726
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:728
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:729
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:725
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:726
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:728
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:729
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:725
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:726
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:728
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:729
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:725
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:726
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:728
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:729
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:150
@@ -7896,8 +7903,8 @@ module tellme (
     end
     call_end <= call_end_sum; // Ahead.java:33
     bad_call <= bad_call_or; // Ahead.java:26
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:738
-      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:739
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:741
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:742
     end
     setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:188
     setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:189
@@ -7908,20 +7915,20 @@ module tellme (
     setup_head_width_b <= setup_head_dim; // Ahead.java:49
     setup_head_width <= {8'd0, ({16'd0, setup_head_width_a} * {8'd0, setup_head_width_b})}; // Ahead.java:50
     logits_address <= arg_io + logits_offset; // Sequencer.java:271
-    if (first_word_beat) begin // Sequencer.java:709
-      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:709
+    if (first_word_beat) begin // Sequencer.java:712
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:712
     end
-    if (first_word_beat) begin // Sequencer.java:709
-      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:709
+    if (first_word_beat) begin // Sequencer.java:712
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:712
     end
-    if (first_word_beat) begin // Sequencer.java:709
-      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:709
+    if (first_word_beat) begin // Sequencer.java:712
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:712
     end
-    if (first_word_beat) begin // Sequencer.java:709
-      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:709
+    if (first_word_beat) begin // Sequencer.java:712
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:712
     end
-    if (first_word_beat) begin // Sequencer.java:709
-      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:709
+    if (first_word_beat) begin // Sequencer.java:712
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:712
     end
     unit_done_q <= unit_done; // Sequencer.java:295
     unit_code_q <= unit_code; // Sequencer.java:296
@@ -7931,285 +7938,286 @@ module tellme (
     tap_value_part1 <= {8'd0, tap_tokens_q} * {4'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
     tap_value_bytes_q <= {({4'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:323
     tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:324
-    // Sequencer.java:328
-    tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:330
-    if (phase == STEP_DECODE) begin // Sequencer.java:334
-      tap_settling <= 3'd4; // Sequencer.java:334
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:335
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:335
+    tap_used_with_header <= tap_used_with_header_sum; // Ahead.java:33
+    // Sequencer.java:331
+    tap_fits <= ((tap_used_with_header + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:333
+    if (phase == STEP_DECODE) begin // Sequencer.java:337
+      tap_settling <= 3'd4; // Sequencer.java:337
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:338
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:338
     end
-    peek_beats <= peek_words; // Sequencer.java:372
-    more_instructions <= more_instructions_cmp; // Sequencer.java:373
-    peek_address <= peek_address_sum; // Sequencer.java:374
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:384
-      peek_issued <= 1'b1; // Sequencer.java:385
-      peek_busy <= 1'b1; // Sequencer.java:386
-      peek_beat <= 1'b0; // Sequencer.java:387
-      peek_beats_left <= peek_beats; // Sequencer.java:388
-      peek_failed <= 1'b0; // Sequencer.java:389
-      peek_searching <= 1'b1; // Sequencer.java:390
-      peek_found <= 1'b0; // Sequencer.java:391
+    peek_beats <= peek_words; // Sequencer.java:375
+    more_instructions <= more_instructions_cmp; // Sequencer.java:376
+    peek_address <= peek_address_sum; // Sequencer.java:377
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:387
+      peek_issued <= 1'b1; // Sequencer.java:388
+      peek_busy <= 1'b1; // Sequencer.java:389
+      peek_beat <= 1'b0; // Sequencer.java:390
+      peek_beats_left <= peek_beats; // Sequencer.java:391
+      peek_failed <= 1'b0; // Sequencer.java:392
+      peek_searching <= 1'b1; // Sequencer.java:393
+      peek_found <= 1'b0; // Sequencer.java:394
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:398
-      if (peek_searching) begin // Sequencer.java:399
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:402
-          peek_word <= data_beat_payload_data; // Sequencer.java:403
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:401
+      if (peek_searching) begin // Sequencer.java:402
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:405
+          peek_word <= data_beat_payload_data; // Sequencer.java:406
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:406
-        peek_failed <= 1'b1; // Sequencer.java:406
+      if (data_beat_payload_error) begin // Sequencer.java:409
+        peek_failed <= 1'b1; // Sequencer.java:409
       end
-      peek_beat <= 1'b0; // Sequencer.java:407
-      if (~peek_beat & peek_searching) begin // Sequencer.java:409
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:412
-        // Sequencer.java:413
+      peek_beat <= 1'b0; // Sequencer.java:410
+      if (~peek_beat & peek_searching) begin // Sequencer.java:412
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:415
+        // Sequencer.java:416
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:415
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:416
-        peek_busy <= 1'b0; // Sequencer.java:417
-        peek_in <= 1'b1; // Sequencer.java:418
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:418
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:419
+        peek_busy <= 1'b0; // Sequencer.java:420
+        peek_in <= 1'b1; // Sequencer.java:421
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:427
-      peek_in <= 1'b0; // Sequencer.java:427
-    end
-    if (phase == STEP_DECODE) begin // Sequencer.java:428
-      peek_issued <= 1'b0; // Sequencer.java:429
+    if (linear_peek_taken) begin // Sequencer.java:430
       peek_in <= 1'b0; // Sequencer.java:430
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:435
-    case (phase) // Sequencer.java:437
+    if (phase == STEP_DECODE) begin // Sequencer.java:431
+      peek_issued <= 1'b0; // Sequencer.java:432
+      peek_in <= 1'b0; // Sequencer.java:433
+    end
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:438
+    case (phase) // Sequencer.java:440
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:438
-          error_code <= 8'd0; // Sequencer.java:440
-          no_error <= 1'b1; // Sequencer.java:441
-          error_detail <= 32'd0; // Sequencer.java:442
-          instructions_executed <= 32'd0; // Sequencer.java:443
-          tap_used <= 32'd0; // Sequencer.java:444
-          tap_records <= 32'd0; // Sequencer.java:445
-          tap_dropped <= 32'd0; // Sequencer.java:446
-          tap_capacity <= 32'd0; // Sequencer.java:447
-          read_beat <= 16'd0; // Sequencer.java:448
-          read_issued <= 1'b0; // Sequencer.java:449
-          phase <= STEP_HEADER; // Sequencer.java:450
+        if (call_start) begin // Sequencer.java:441
+          error_code <= 8'd0; // Sequencer.java:443
+          no_error <= 1'b1; // Sequencer.java:444
+          error_detail <= 32'd0; // Sequencer.java:445
+          instructions_executed <= 32'd0; // Sequencer.java:446
+          tap_used <= 32'd0; // Sequencer.java:447
+          tap_records <= 32'd0; // Sequencer.java:448
+          tap_dropped <= 32'd0; // Sequencer.java:449
+          tap_capacity <= 32'd0; // Sequencer.java:450
+          read_beat <= 16'd0; // Sequencer.java:451
+          read_issued <= 1'b0; // Sequencer.java:452
+          phase <= STEP_HEADER; // Sequencer.java:453
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:452
-          read_issued <= 1'b0; // Sequencer.java:453
-          phase <= STEP_CHECK; // Sequencer.java:454
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:455
+          read_issued <= 1'b0; // Sequencer.java:456
+          phase <= STEP_CHECK; // Sequencer.java:457
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:457
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:458
-        token_word <= 2'd0; // Sequencer.java:459
-        phase <= STEP_TOKENS; // Sequencer.java:460
-        if (data_read_failed) begin // Sequencer.java:461
-          error_code <= 8'd7; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= 32'd4; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (~header_magic_ok) begin // Sequencer.java:462
-          error_code <= 8'd1; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= 32'd0; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (~header_version_ok) begin // Sequencer.java:465
-          error_code <= 8'd1; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= 32'd1; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (bad_call) begin // Sequencer.java:468
-          error_code <= 8'd6; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= arg_token_count; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (header_past_context) begin // Sequencer.java:470
-          error_code <= 8'd4; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= call_end[31:0]; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
+        token_index <= 32'd0; // Sequencer.java:460
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:461
+        token_word <= 2'd0; // Sequencer.java:462
+        phase <= STEP_TOKENS; // Sequencer.java:463
+        if (data_read_failed) begin // Sequencer.java:464
+          error_code <= 8'd7; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= 32'd4; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (~header_magic_ok) begin // Sequencer.java:465
+          error_code <= 8'd1; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= 32'd0; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (~header_version_ok) begin // Sequencer.java:468
+          error_code <= 8'd1; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= 32'd1; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (bad_call) begin // Sequencer.java:471
+          error_code <= 8'd6; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= arg_token_count; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (header_past_context) begin // Sequencer.java:473
+          error_code <= 8'd4; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= call_end[31:0]; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:473
-          if (no_error & token_outside) begin // Sequencer.java:483
-            error_code <= 8'd5; // Sequencer.java:484
-            no_error <= 1'b0; // Sequencer.java:485
-            error_detail <= token_index; // Sequencer.java:486
+        if (own_beat) begin // Sequencer.java:476
+          if (no_error & token_outside) begin // Sequencer.java:486
+            error_code <= 8'd5; // Sequencer.java:487
+            no_error <= 1'b0; // Sequencer.java:488
+            error_detail <= token_index; // Sequencer.java:489
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:488
-          last_token <= token_index == token_count_less_2; // Sequencer.java:489
-          token_word <= token_word + 2'd1; // Sequencer.java:490
-          if (last_token) begin // Sequencer.java:491
-            read_issued <= 1'b0; // Sequencer.java:492
-            read_beat <= 16'd0; // Sequencer.java:493
-            chunk_from <= 32'd0; // Sequencer.java:494
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:495
+          token_index <= token_index + 32'd1; // Sequencer.java:491
+          last_token <= token_index == token_count_less_2; // Sequencer.java:492
+          token_word <= token_word + 2'd1; // Sequencer.java:493
+          if (last_token) begin // Sequencer.java:494
+            read_issued <= 1'b0; // Sequencer.java:495
+            read_beat <= 16'd0; // Sequencer.java:496
+            chunk_from <= 32'd0; // Sequencer.java:497
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:498
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:500
-          error_code <= 8'd7; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= 32'd4; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (~no_error) begin // Sequencer.java:502
-          phase <= STEP_RECORD; // Sequencer.java:502
-        end else if (tapping) begin // Sequencer.java:503
-          phase <= STEP_CAPACITY; // Sequencer.java:503
+        if (no_error & data_read_failed) begin // Sequencer.java:503
+          error_code <= 8'd7; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= 32'd4; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (~no_error) begin // Sequencer.java:505
+          phase <= STEP_RECORD; // Sequencer.java:505
+        end else if (tapping) begin // Sequencer.java:506
+          phase <= STEP_CAPACITY; // Sequencer.java:506
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:504
-        end
-      end
-      STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:505
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:506
           phase <= STEP_CHUNK; // Sequencer.java:507
         end
       end
+      STEP_CAPACITY: begin
+        if (own_beat) begin // Sequencer.java:508
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:509
+          phase <= STEP_CHUNK; // Sequencer.java:510
+        end
+      end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:511
-        pc <= 32'd0; // Sequencer.java:513
-        program_left <= header_program_length != 32'd0; // Sequencer.java:514
-        read_beat <= 16'd0; // Sequencer.java:515
-        read_issued <= 1'b0; // Sequencer.java:516
-        phase <= STEP_FETCH; // Sequencer.java:517
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:514
+        pc <= 32'd0; // Sequencer.java:516
+        program_left <= header_program_length != 32'd0; // Sequencer.java:517
+        read_beat <= 16'd0; // Sequencer.java:518
+        read_issued <= 1'b0; // Sequencer.java:519
+        phase <= STEP_FETCH; // Sequencer.java:520
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:520
-          phase <= STEP_CHUNK_END; // Sequencer.java:520
-        end else if (own_beat) begin // Sequencer.java:521
-          if (read_beat == 16'd0) begin // Sequencer.java:524
-            instruction_word <= data_beat_payload_data; // Sequencer.java:525
-          end
+        if (~program_left) begin // Sequencer.java:523
+          phase <= STEP_CHUNK_END; // Sequencer.java:523
+        end else if (own_beat) begin // Sequencer.java:524
           if (read_beat == 16'd0) begin // Sequencer.java:527
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:528
-            phase <= STEP_DECODE; // Sequencer.java:529
+            instruction_word <= data_beat_payload_data; // Sequencer.java:528
+          end
+          if (read_beat == 16'd0) begin // Sequencer.java:530
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:531
+            phase <= STEP_DECODE; // Sequencer.java:532
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:536
-        if (setup_bad) begin // Sequencer.java:537
-          error_code <= 8'd3; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= pc; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
+        phase <= STEP_NEXT; // Sequencer.java:539
+        if (setup_bad) begin // Sequencer.java:540
+          error_code <= 8'd3; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= pc; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:540
-        if (data_read_failed) begin // Sequencer.java:541
-          error_code <= 8'd7; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= 32'd4; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
-        end else if (opcode == 8'd0) begin // Sequencer.java:542
-          phase <= STEP_CHUNK_END; // Sequencer.java:542
-        end else if (opcode == 8'd1) begin // Sequencer.java:543
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:544
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:545
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:546
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:547
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:548
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:549
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:550
-        end else if (opcode == 8'd7) begin // Sequencer.java:552
-          phase <= STEP_BARRIER; // Sequencer.java:552
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:553
-          phase <= STEP_ISSUE; // Sequencer.java:554
+        phase <= STEP_NEXT; // Sequencer.java:543
+        if (data_read_failed) begin // Sequencer.java:544
+          error_code <= 8'd7; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= 32'd4; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
+        end else if (opcode == 8'd0) begin // Sequencer.java:545
+          phase <= STEP_CHUNK_END; // Sequencer.java:545
+        end else if (opcode == 8'd1) begin // Sequencer.java:546
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:547
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:548
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:549
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:550
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:551
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:552
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:553
+        end else if (opcode == 8'd7) begin // Sequencer.java:555
+          phase <= STEP_BARRIER; // Sequencer.java:555
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:556
+          phase <= STEP_ISSUE; // Sequencer.java:557
         end else begin
-          error_code <= 8'd2; // Sequencer.java:672
-          no_error <= 1'b0; // Sequencer.java:673
-          error_detail <= pc; // Sequencer.java:674
-          phase <= STEP_RECORD; // Sequencer.java:675
+          error_code <= 8'd2; // Sequencer.java:675
+          no_error <= 1'b0; // Sequencer.java:676
+          error_detail <= pc; // Sequencer.java:677
+          phase <= STEP_RECORD; // Sequencer.java:678
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:565
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:568
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:567
-          phase <= STEP_TAP; // Sequencer.java:568
-          if (data_read_failed) begin // Sequencer.java:569
-            error_code <= 8'd7; // Sequencer.java:672
-            no_error <= 1'b0; // Sequencer.java:673
-            error_detail <= 32'd4; // Sequencer.java:674
-            phase <= STEP_RECORD; // Sequencer.java:675
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:570
-            error_code <= 8'd7; // Sequencer.java:672
-            no_error <= 1'b0; // Sequencer.java:673
-            error_detail <= 32'd5; // Sequencer.java:674
-            phase <= STEP_RECORD; // Sequencer.java:675
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:573
-            error_code <= 8'd4; // Sequencer.java:672
-            no_error <= 1'b0; // Sequencer.java:673
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:674
-            phase <= STEP_RECORD; // Sequencer.java:675
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:576
-            error_code <= unit_code_q; // Sequencer.java:577
-            no_error <= 1'b0; // Sequencer.java:578
-            error_detail <= pc; // Sequencer.java:579
-            phase <= STEP_RECORD; // Sequencer.java:580
+        if (unit_done_q) begin // Sequencer.java:570
+          phase <= STEP_TAP; // Sequencer.java:571
+          if (data_read_failed) begin // Sequencer.java:572
+            error_code <= 8'd7; // Sequencer.java:675
+            no_error <= 1'b0; // Sequencer.java:676
+            error_detail <= 32'd4; // Sequencer.java:677
+            phase <= STEP_RECORD; // Sequencer.java:678
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:573
+            error_code <= 8'd7; // Sequencer.java:675
+            no_error <= 1'b0; // Sequencer.java:676
+            error_detail <= 32'd5; // Sequencer.java:677
+            phase <= STEP_RECORD; // Sequencer.java:678
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:576
+            error_code <= 8'd4; // Sequencer.java:675
+            no_error <= 1'b0; // Sequencer.java:676
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:677
+            phase <= STEP_RECORD; // Sequencer.java:678
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:579
+            error_code <= unit_code_q; // Sequencer.java:580
+            no_error <= 1'b0; // Sequencer.java:581
+            error_detail <= pc; // Sequencer.java:582
+            phase <= STEP_RECORD; // Sequencer.java:583
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:583
-          phase <= STEP_NEXT; // Sequencer.java:583
+        if (data_writes_drained) begin // Sequencer.java:586
+          phase <= STEP_NEXT; // Sequencer.java:586
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:585
-          phase <= STEP_NEXT; // Sequencer.java:585
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:586
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:589
-        end else if (~tap_busy) begin // Sequencer.java:592
-          if (tap_fits) begin // Sequencer.java:593
-            tap_busy <= 1'b1; // Sequencer.java:595
+        if (~tapping | ~has_tap) begin // Sequencer.java:588
+          phase <= STEP_NEXT; // Sequencer.java:588
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:589
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:592
+        end else if (~tap_busy) begin // Sequencer.java:595
+          if (tap_fits) begin // Sequencer.java:596
+            tap_busy <= 1'b1; // Sequencer.java:598
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:597
-            phase <= STEP_NEXT; // Sequencer.java:598
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:600
+            phase <= STEP_NEXT; // Sequencer.java:601
           end
-        end else if (tap_finished) begin // Sequencer.java:601
-          tap_busy <= 1'b0; // Sequencer.java:602
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:603
-          tap_records <= tap_records + 32'd1; // Sequencer.java:604
-          phase <= STEP_NEXT; // Sequencer.java:605
+        end else if (tap_finished) begin // Sequencer.java:604
+          tap_busy <= 1'b0; // Sequencer.java:605
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:606
+          tap_records <= tap_records + 32'd1; // Sequencer.java:607
+          phase <= STEP_NEXT; // Sequencer.java:608
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:609
-        program_left <= more_instructions_cmp; // Sequencer.java:610
-        read_beat <= 16'd0; // Sequencer.java:611
-        read_issued <= 1'b0; // Sequencer.java:612
-        phase <= STEP_FETCH; // Sequencer.java:613
+        pc <= pc + 32'd1; // Sequencer.java:612
+        program_left <= more_instructions_cmp; // Sequencer.java:613
+        read_beat <= 16'd0; // Sequencer.java:614
+        read_issued <= 1'b0; // Sequencer.java:615
+        phase <= STEP_FETCH; // Sequencer.java:616
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:616
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:617
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:619
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:620
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:621
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:624
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:665
-          record_written <= 1'b0; // Sequencer.java:665
-        end else if (record_finished) begin // Sequencer.java:665
-          record_written <= 1'b1; // Sequencer.java:665
+        if (record_start) begin // Sequencer.java:668
+          record_written <= 1'b0; // Sequencer.java:668
+        end else if (record_finished) begin // Sequencer.java:668
+          record_written <= 1'b1; // Sequencer.java:668
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:623
-          if (no_error & data_write_failed) begin // Sequencer.java:624
-            error_code <= 8'd7; // Sequencer.java:625
-            no_error <= 1'b0; // Sequencer.java:626
-            error_detail <= 32'd4; // Sequencer.java:627
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:626
+          if (no_error & data_write_failed) begin // Sequencer.java:627
+            error_code <= 8'd7; // Sequencer.java:628
+            no_error <= 1'b0; // Sequencer.java:629
+            error_detail <= 32'd4; // Sequencer.java:630
           end
-          phase <= STEP_FINISH; // Sequencer.java:629
+          phase <= STEP_FINISH; // Sequencer.java:632
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:633
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:636
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8237,6 +8245,7 @@ module tellme (
       is_linear <= 1'b0;
       unit_done_q <= 1'b0;
       unit_code_q <= 8'd0;
+      tap_used_with_header <= 35'd0;
       tap_settling <= 3'd0;
       peek_beats <= 3'd0;
       more_instructions <= 1'b0;
@@ -8432,9 +8441,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:666
+      // LinearExecutor.java:674
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
@@ -8448,30 +8457,36 @@ module tellme (
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:423
+      // LinearExecutor.java:343
+      if (!(~linear_running | (linear_words_left == (linear_feed_word < linear_words_per_token)))) begin
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:343: LinearExecutor: the words-left flag is current ",
+                 "while the product runs");
+        $stop;
+      end
+      // LinearExecutor.java:431
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:423: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:431: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:426
+      // LinearExecutor.java:434
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:426: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:434: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:430
+      // LinearExecutor.java:438
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:430: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:438: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:459
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:459: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:467
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:467: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8480,13 +8495,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:666
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:666
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8501,19 +8516,19 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:666
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:542
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:542: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:550
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:550: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:550
+      // LinearExecutor.java:558
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:550: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:558: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8532,18 +8547,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:591
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:591: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:599
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:609
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:609: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:617
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:617: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:666
+      // LinearExecutor.java:674
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:666: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -8630,31 +8645,35 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: Sequencer: setup_head_width is current where it is read");
         $stop;
       end
-      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:710
-        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_embed follows the instruction word");
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:713
+        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_embed follows the instruction word");
         $stop;
       end
-      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:710
-        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_quantize follows the instruction word");
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:713
+        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_quantize follows the instruction word");
         $stop;
       end
-      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:710
-        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_attention follows the instruction word");
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:713
+        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_attention follows the instruction word");
         $stop;
       end
-      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:710
-        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_lm_head follows the instruction word");
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:713
+        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_lm_head follows the instruction word");
         $stop;
       end
-      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:710
-        $display("ASSERTION FAILED in %m: Sequencer.java:710: Sequencer: is_linear follows the instruction word");
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:713
+        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_linear follows the instruction word");
+        $stop;
+      end
+      if (!(~(phase == STEP_TAP) | (tap_used_with_header == tap_used_with_header_sum))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: tap_used_with_header is current where it is read");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:375
-        $display("ASSERTION FAILED in %m: Sequencer.java:375: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:378
+        $display("ASSERTION FAILED in %m: Sequencer.java:378: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160

@@ -337,16 +337,22 @@ final class LinearExecutor extends Area {
         Bool beatsLeft = reg("linear_beats_left", bool(), 0);
         assertAlways(running.not().or(beatsLeft.eq(takenBeats.lt(beatsPerToken))),
                 "LinearExecutor: the beats-left flag is current while the product runs");
+        // Whether the token has store words left to read, kept with their count (for timing: the compare lay on the
+        // path of the read into the store's address).
+        Bool wordsLeft = reg("linear_words_left", bool(), 0);
+        assertAlways(running.not().or(wordsLeft.eq(feedWord.lt(wordsPerToken))),
+                "LinearExecutor: the words-left flag is current while the product runs");
         when(engine.command.fire(), () -> {
             feedToken.set(0);
             feedWord.set(0);
+            wordsLeft.set(wordsPerToken.ne(0));
             takenBeats.set(0);
             beatsLeft.set(beatsPerToken.ne(0));
             feedPending.set(false);
         });
         Bool feeding = running.and(feedToken.lt(tokens)).named("linear_feeding");
         // A store word is read, then offered to the gearbox the next cycle.
-        Bool readNow = feeding.and(feedWord.lt(wordsPerToken)).and(feedPending.not().or(gearbox.in.ready))
+        Bool readNow = feeding.and(wordsLeft).and(feedPending.not().or(gearbox.in.ready))
                 .named("linear_activation_read");
         when(readNow, () -> {
             store.readValid.set(true);
@@ -366,6 +372,7 @@ final class LinearExecutor extends Area {
         when(readNow, () -> {
             feedPending.set(true);
             feedWord.set(feedWord.add(1).trunc(16));
+            wordsLeft.set(feedWord.add(1).trunc(16).lt(wordsPerToken));
         }).elseWhen(gearbox.in.fire(), () -> feedPending.set(false));
         engine.activations.valid.set(running.and(gearbox.out.valid).and(beatsLeft));
         engine.activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
@@ -380,6 +387,7 @@ final class LinearExecutor extends Area {
         when(tokenFed, () -> {
             feedToken.set(feedToken.add(1).trunc(tokenBits));
             feedWord.set(0);
+            wordsLeft.set(wordsPerToken.ne(0));
             takenBeats.set(0);
             beatsLeft.set(beatsPerToken.ne(0));
         });

@@ -324,9 +324,12 @@ final class Sequencer extends Area {
         UInt recordBytes = regNext("tap_bytes_q", U(DebugTaps.RECORD_HEADER_BYTES, 34)
                 .add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34).shr(KernelShape.shift(DebugTaps.ALIGN))
                         .shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34)).trunc(34));
-        // tap_used and the capacity last changed before this instruction's DECODE.
-        Bool fits = regNext("tap_fits", U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35)
-                .add(recordBytes.resize(35)).trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)));
+        // tap_used and the capacity last changed before this instruction's DECODE; the area's header and the bytes
+        // used are summed a cycle ahead (for timing: two additions lay in front of the compare).
+        UInt usedWithHeader = Ahead.of("tap_used_with_header", U(DebugTaps.HEADER_BYTES, 35)
+                .add(tapUsed.resize(35)).trunc(35), phase.is(Step.TAP), "Sequencer");
+        Bool fits = regNext("tap_fits", usedWithHeader.add(recordBytes.resize(35)).trunc(35)
+                .le(capacity.resize(35)).and(tapDropped.eq(0)));
         UInt tapAddress = regNext("tap_record_at", debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
                 .add(tapUsed.resize(64)).trunc(64));
         // Cycles until tap_fits holds this instruction's value: set in DECODE, counted down to 0 (DECODE + 5).
