@@ -16,7 +16,7 @@ import dev.tellmej.hdl.ir.Locations;
  * <p>The limit must hold still from {@link #restart()} on while the counter is in use; a simulation assertion
  * holds {@link #last} equal to {@code value + 1 == limit} in every cycle {@code checkWhen} is true, so a limit
  * that changes under a running count stops the simulation instead of ending a loop early or late. A limit of 0
- * never matches (the count wraps at 2^width). Cost: a register of {@code width} bits, a flag, an incrementer and
+ * runs 2^width values (compared in width bits). Cost: a register of {@code width} bits, a flag, an incrementer and
  * two compares with the limit. Internals are named {@code <name>}, {@code <name>_last}, {@code <name>_restart},
  * {@code <name>_step}.
  *
