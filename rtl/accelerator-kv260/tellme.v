@@ -2548,12 +2548,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:67
   reg          read_issued;                                        // Sequencer.java:68
   wire         header_beat;                                        // Sequencer.java:69
-  reg          header_magic_ok;                                    // Sequencer.java:739
-  reg          header_version_ok;                                  // Sequencer.java:739
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:726
-  reg  [31:0]  header_program_length;                              // Sequencer.java:726
-  reg  [31:0]  header_context;                                     // Sequencer.java:726
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:726
+  reg          header_magic_ok;                                    // Sequencer.java:741
+  reg          header_version_ok;                                  // Sequencer.java:741
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:741
+  reg  [31:0]  header_program_length;                              // Sequencer.java:741
+  reg  [31:0]  header_context;                                     // Sequencer.java:741
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:741
   wire [63:0]  logits_offset;                                      // Sequencer.java:88
   reg  [63:0]  debug_base;                                         // Sequencer.java:89
   wire         image_valid;                                        // Sequencer.java:91
@@ -2588,7 +2588,7 @@ module tellme (
   wire         waiting_for_data;                                   // Sequencer.java:165
   reg  [32:0]  call_end;                                           // Ahead.java:33
   reg          bad_call;                                           // Ahead.java:26
-  reg          header_past_context;                                // Sequencer.java:739
+  reg          header_past_context;                                // Sequencer.java:741
   wire [7:0]   opcode;                                             // Sequencer.java:184
   wire         setup_bad_head_dim_now;                             // Sequencer.java:687
   reg          setup_bad_head_dim;                                 // Sequencer.java:188
@@ -7875,23 +7875,23 @@ module tellme (
   assign record_done = record_written | record_finished; // Sequencer.java:669
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:741
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:742
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:743
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:744
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:741
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:742
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:743
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:744
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:728
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:729
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:743
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:744
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:728
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:729
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:743
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:744
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:728
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:729
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:743
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:744
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:728
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:729
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:743
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:744
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:150
@@ -7903,8 +7903,8 @@ module tellme (
     end
     call_end <= call_end_sum; // Ahead.java:33
     bad_call <= bad_call_or; // Ahead.java:26
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:741
-      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:742
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:743
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:744
     end
     setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:188
     setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:189

@@ -723,24 +723,26 @@ final class Sequencer extends Area {
     /** A header word, captured from the beat that holds it as the header prefix streams in. */
     private static UInt headerWord(String name, int offset, int beatBytes, DataReads reads, UInt beat,
                                    Bool headerBeat) {
-        UInt word = reg("header_" + name, uint(32), 0);
-        int lsb = 8 * (offset % beatBytes);
-        when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
-                word.set(reads.data.payload.data().slice(lsb + 31, lsb).asUInt()));
-        return word;
+        return headerCapture(name, uint(32), offset, beatBytes, reads, beat, headerBeat, w -> w);
+    }
+
+    /** {@code check} of the header word at {@code offset}, evaluated as its beat streams in and kept. */
+    private static Bool headerCheck(String name, int offset, int beatBytes, DataReads reads, UInt beat,
+                                    Bool headerBeat, Function<UInt, Bool> check) {
+        return headerCapture(name, bool(), offset, beatBytes, reads, beat, headerBeat, check);
     }
 
     /**
-     * {@code check} of the header word at {@code offset}: evaluated in the beat that holds it as the header prefix
-     * streams in, and kept in a register.
+     * {@code of} the header word at {@code offset}, computed in the beat that holds it as the header prefix streams
+     * in and kept in a register {@code header_<name>} shaped like {@code template}.
      */
-    private static Bool headerCheck(String name, int offset, int beatBytes, DataReads reads, UInt beat,
-                                    Bool headerBeat, Function<UInt, Bool> check) {
-        Bool outcome = reg("header_" + name, bool(), 0);
+    private static <T> T headerCapture(String name, T template, int offset, int beatBytes, DataReads reads, UInt beat,
+                                       Bool headerBeat, Function<UInt, T> of) {
+        T held = reg("header_" + name, template, 0);
         int lsb = 8 * (offset % beatBytes);
         when(headerBeat.and(beat.eq(offset / beatBytes)), () ->
-                outcome.set(check.apply(reads.data.payload.data().slice(lsb + 31, lsb).asUInt())));
-        return outcome;
+                assign(held, of.apply(reads.data.payload.data().slice(lsb + 31, lsb).asUInt())));
+        return held;
     }
 
     private static UInt align4k(UInt bytes) {

@@ -1061,8 +1061,8 @@ public final class VerilogEmitter {
                         cases.add(new Stmt.Case(arm.values(), body, arm.location()));
                     }
                 }
-                boolean any = !otherwise.isEmpty() || cases.stream().anyMatch(arm -> !arm.body().isEmpty());
-                yield any ? new Stmt.Switch(sw.selector(), cases, otherwise, sw.location()) : null;
+                yield otherwise.isEmpty() && cases.isEmpty() ? null
+                        : new Stmt.Switch(sw.selector(), cases, otherwise, sw.location());
             }
         };
     }
