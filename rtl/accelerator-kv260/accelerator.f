@@ -76,4 +76,6 @@ SyncFifo_w64_d9.v
 SyncFifo_w8_d2_head.v
 SyncFifo_w20_d64.v
 SyncFifo_w193_d9.v
+SyncFifo_w257_d5.v
+SyncFifo_w132_d5.v
 tellme.v

@@ -3,177 +3,177 @@
 `default_nettype none
 
 module tellme (
-  input  wire         ap_clk,                // TellmeKernel.java:60
-  input  wire         ap_rst_n,              // TellmeKernel.java:60
-  input  wire         s_axi_control_awvalid, // TellmeKernel.java:64
-  output wire         s_axi_control_awready, // TellmeKernel.java:64
-  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:64
-  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:64
-  output wire         s_axi_control_wready,  // TellmeKernel.java:64
-  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:64
-  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:64
-  output wire         s_axi_control_bvalid,  // TellmeKernel.java:64
-  input  wire         s_axi_control_bready,  // TellmeKernel.java:64
-  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:64
-  input  wire         s_axi_control_arvalid, // TellmeKernel.java:64
-  output wire         s_axi_control_arready, // TellmeKernel.java:64
-  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:64
-  output wire         s_axi_control_rvalid,  // TellmeKernel.java:64
-  input  wire         s_axi_control_rready,  // TellmeKernel.java:64
-  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:64
-  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:64
-  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w0_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_w0_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_w0_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w0_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w0_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w0_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:66
-  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w1_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_w1_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_w1_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w1_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w1_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w1_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:66
-  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w2_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_w2_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_w2_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w2_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w2_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w2_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:66
-  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w3_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_w3_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_w3_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w3_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_w3_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_w3_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:66
-  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_d0_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_d0_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_d0_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_d0_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_d0_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_d0_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:66
-  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_d1_awready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:66
-  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:66
-  input  wire         m_axi_d1_wready,       // TellmeKernel.java:66
-  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:66
-  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:66
-  output wire         m_axi_d1_wlast,        // TellmeKernel.java:66
-  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:66
-  output wire         m_axi_d1_bready,       // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:66
-  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:66
-  input  wire         m_axi_d1_arready,      // TellmeKernel.java:66
-  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:66
-  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:66
-  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:66
-  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:66
-  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:66
-  output wire         m_axi_d1_rready,       // TellmeKernel.java:66
-  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:66
-  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:66
-  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:66
+  input  wire         ap_clk,                // TellmeKernel.java:73
+  input  wire         ap_rst_n,              // TellmeKernel.java:73
+  input  wire         s_axi_control_awvalid, // TellmeKernel.java:77
+  output wire         s_axi_control_awready, // TellmeKernel.java:77
+  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:77
+  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:77
+  output wire         s_axi_control_wready,  // TellmeKernel.java:77
+  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:77
+  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:77
+  output wire         s_axi_control_bvalid,  // TellmeKernel.java:77
+  input  wire         s_axi_control_bready,  // TellmeKernel.java:77
+  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:77
+  input  wire         s_axi_control_arvalid, // TellmeKernel.java:77
+  output wire         s_axi_control_arready, // TellmeKernel.java:77
+  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:77
+  output wire         s_axi_control_rvalid,  // TellmeKernel.java:77
+  input  wire         s_axi_control_rready,  // TellmeKernel.java:77
+  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:77
+  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:77
+  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w0_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_w0_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_w0_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w0_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w0_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w0_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:79
+  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w1_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_w1_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_w1_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w1_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w1_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w1_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:79
+  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w2_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_w2_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_w2_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w2_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w2_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w2_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:79
+  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w3_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_w3_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_w3_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w3_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_w3_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_w3_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:79
+  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_d0_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_d0_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_d0_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_d0_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_d0_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_d0_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:79
+  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_d1_awready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:79
+  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:79
+  input  wire         m_axi_d1_wready,       // TellmeKernel.java:79
+  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:79
+  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:79
+  output wire         m_axi_d1_wlast,        // TellmeKernel.java:79
+  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:79
+  output wire         m_axi_d1_bready,       // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:79
+  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:79
+  input  wire         m_axi_d1_arready,      // TellmeKernel.java:79
+  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:79
+  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:79
+  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:79
+  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:79
+  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:79
+  output wire         m_axi_d1_rready,       // TellmeKernel.java:79
+  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:79
+  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:79
+  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:79
   // verilator lint_off SYMRSVDWORD
-  output wire         interrupt              // TellmeKernel.java:68
+  output wire         interrupt              // TellmeKernel.java:81
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -244,13 +244,6 @@ module tellme (
   localparam [2:0] PREFETCH_STEP_OFFER   = 3'd3;
   localparam [2:0] PREFETCH_STEP_HELD    = 3'd4;
 
-  // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
-  localparam [2:0] EPILOGUE_STEP_WAIT      = 3'd0;
-  localparam [2:0] EPILOGUE_STEP_READ      = 3'd1;
-  localparam [2:0] EPILOGUE_STEP_READ_WAIT = 3'd2;
-  localparam [2:0] EPILOGUE_STEP_LATCH     = 3'd3;
-  localparam [2:0] EPILOGUE_STEP_FEED      = 3'd4;
-
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [3:0] ROTATE_STEP_IDLE          = 4'd0;
   localparam [3:0] ROTATE_STEP_SIZES         = 4'd1;
@@ -304,1237 +297,1237 @@ module tellme (
   localparam [4:0] STEP_DRAIN          = 5'd17;
   localparam [4:0] STEP_FINISH         = 5'd18;
 
-  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:70
-  wire         control_s_axi_control_awready;                      // TellmeKernel.java:70
-  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:70
-  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:70
-  wire         control_s_axi_control_wready;                       // TellmeKernel.java:70
-  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:70
-  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:70
-  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:70
-  wire         control_s_axi_control_bready;                       // TellmeKernel.java:70
-  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:70
-  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:70
-  wire         control_s_axi_control_arready;                      // TellmeKernel.java:70
-  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:70
-  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:70
-  wire         control_s_axi_control_rready;                       // TellmeKernel.java:70
-  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:70
-  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:70
-  wire         control_ap_start;                                   // TellmeKernel.java:70
-  wire         control_ap_done;                                    // TellmeKernel.java:70
-  wire         control_ap_idle;                                    // TellmeKernel.java:70
-  wire         control_ap_ready;                                   // TellmeKernel.java:70
-  wire         control_interrupt;                                  // TellmeKernel.java:70
-  wire [31:0]  control_mode;                                       // TellmeKernel.java:70
-  wire [31:0]  control_token_count;                                // TellmeKernel.java:70
-  wire [31:0]  control_start_position;                             // TellmeKernel.java:70
-  wire [31:0]  control_debug;                                      // TellmeKernel.java:70
-  wire [63:0]  control_image;                                      // TellmeKernel.java:70
-  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:70
-  wire [63:0]  control_io;                                         // TellmeKernel.java:70
-  wire [63:0]  control_weights0;                                   // TellmeKernel.java:70
-  wire [63:0]  control_weights1;                                   // TellmeKernel.java:70
-  wire [63:0]  control_weights2;                                   // TellmeKernel.java:70
-  wire [63:0]  control_weights3;                                   // TellmeKernel.java:70
-  wire [63:0]  control_kv_cache_values;                            // TellmeKernel.java:70
-  wire [31:0]  control_status;                                     // TellmeKernel.java:70
-  wire [31:0]  control_error_code;                                 // TellmeKernel.java:70
-  wire [31:0]  control_error_detail;                               // TellmeKernel.java:70
-  wire [31:0]  control_position;                                   // TellmeKernel.java:70
-  wire [63:0]  control_cycles;                                     // TellmeKernel.java:70
-  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:70
-  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:70
-  wire [31:0]  control_instructions;                               // TellmeKernel.java:70
-  wire [31:0]  control_argmax;                                     // TellmeKernel.java:70
-  wire         data_reader_command_valid;                          // TellmeKernel.java:72
-  wire         data_reader_command_ready;                          // TellmeKernel.java:72
-  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:72
-  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:72
-  wire         data_reader_data_valid;                             // TellmeKernel.java:72
-  wire         data_reader_data_ready;                             // TellmeKernel.java:72
-  wire [127:0] data_reader_data_payload_data;                      // TellmeKernel.java:72
-  wire         data_reader_data_payload_last;                      // TellmeKernel.java:72
-  wire         data_reader_data_payload_error;                     // TellmeKernel.java:72
-  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:72
-  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:72
-  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:72
-  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:72
-  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:72
-  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:72
-  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:72
-  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:72
-  wire [127:0] data_reader_m_axi_wdata;                            // TellmeKernel.java:72
-  wire [15:0]  data_reader_m_axi_wstrb;                            // TellmeKernel.java:72
-  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:72
-  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:72
-  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:72
-  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:72
-  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:72
-  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:72
-  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:72
-  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:72
-  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:72
-  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:72
-  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:72
-  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:72
-  wire [127:0] data_reader_m_axi_rdata;                            // TellmeKernel.java:72
-  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:72
-  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:72
-  wire         data_reader_idle;                                   // TellmeKernel.java:72
-  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:72
-  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:72
-  wire         data_reader_command_free;                           // TellmeKernel.java:72
-  wire         data_writer_command_valid;                          // TellmeKernel.java:73
-  wire         data_writer_command_ready;                          // TellmeKernel.java:73
-  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:73
-  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:73
-  wire         data_writer_data_valid;                             // TellmeKernel.java:73
-  wire         data_writer_data_ready;                             // TellmeKernel.java:73
-  wire [127:0] data_writer_data_payload_data;                      // TellmeKernel.java:73
-  wire [15:0]  data_writer_data_payload_strobes;                   // TellmeKernel.java:73
-  wire         data_writer_done_valid;                             // TellmeKernel.java:73
-  wire         data_writer_done_payload_error;                     // TellmeKernel.java:73
-  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:73
-  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:73
-  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:73
-  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:73
-  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:73
-  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:73
-  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:73
-  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:73
-  wire [127:0] data_writer_m_axi_wdata;                            // TellmeKernel.java:73
-  wire [15:0]  data_writer_m_axi_wstrb;                            // TellmeKernel.java:73
-  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:73
-  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:73
-  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:73
-  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:73
-  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:73
-  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:73
-  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:73
-  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:73
-  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:73
-  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:73
-  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:73
-  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:73
-  wire [127:0] data_writer_m_axi_rdata;                            // TellmeKernel.java:73
-  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:73
-  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:73
-  wire         data_writer_idle;                                   // TellmeKernel.java:73
-  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:73
-  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:73
-  wire         data_writer_command_free;                           // TellmeKernel.java:73
-  wire         attention_command_valid;                            // TellmeKernel.java:74
-  wire         attention_command_ready;                            // TellmeKernel.java:74
-  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:74
-  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:74
-  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:74
-  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:74
-  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:74
-  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:74
-  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:74
-  wire         attention_queries_valid;                            // TellmeKernel.java:74
-  wire         attention_queries_ready;                            // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_4;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_5;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_6;                        // TellmeKernel.java:74
-  wire [15:0]  attention_queries_payload_7;                        // TellmeKernel.java:74
-  wire         attention_out_valid;                                // TellmeKernel.java:74
-  wire         attention_out_ready;                                // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_4;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_5;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_6;                            // TellmeKernel.java:74
-  wire [15:0]  attention_out_payload_7;                            // TellmeKernel.java:74
-  wire         attention_done_valid;                               // TellmeKernel.java:74
-  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:74
-  wire         attention_idle;                                     // TellmeKernel.java:74
-  wire         attention_m_axi_k0_awvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k0_awready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k0_awaddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k0_awlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k0_awsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k0_awburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k0_wvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k0_wready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k0_wdata;                           // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_k0_wstrb;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k0_wlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k0_bvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k0_bready;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k0_bresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k0_arvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k0_arready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k0_araddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k0_arlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k0_arsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k0_arburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k0_rvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k0_rready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k0_rdata;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k0_rresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k0_rlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v0_awvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v0_awready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v0_awaddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v0_awlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v0_awsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v0_awburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v0_wvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v0_wready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v0_wdata;                           // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_v0_wstrb;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v0_wlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v0_bvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v0_bready;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v0_bresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v0_arvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v0_arready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v0_araddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v0_arlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v0_arsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v0_arburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v0_rvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v0_rready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v0_rdata;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v0_rresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v0_rlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k1_awvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k1_awready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k1_awaddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k1_awlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k1_awsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k1_awburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k1_wvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k1_wready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k1_wdata;                           // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_k1_wstrb;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k1_wlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k1_bvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k1_bready;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k1_bresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k1_arvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k1_arready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k1_araddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k1_arlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k1_arsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k1_arburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_k1_rvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k1_rready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k1_rdata;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k1_rresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k1_rlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v1_awvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v1_awready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v1_awaddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v1_awlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v1_awsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v1_awburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v1_wvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v1_wready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v1_wdata;                           // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_v1_wstrb;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v1_wlast;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v1_bvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v1_bready;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v1_bresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v1_arvalid;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v1_arready;                         // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v1_araddr;                          // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v1_arlen;                           // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v1_arsize;                          // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v1_arburst;                         // TellmeKernel.java:74
-  wire         attention_m_axi_v1_rvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v1_rready;                          // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v1_rdata;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v1_rresp;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v1_rlast;                           // TellmeKernel.java:74
-  wire         rms_max_in_valid;                                   // TellmeKernel.java:76
-  wire         rms_max_in_ready;                                   // TellmeKernel.java:76
-  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:76
-  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:76
-  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:76
-  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:76
-  wire         rms_max_gamma_valid;                                // TellmeKernel.java:76
-  wire         rms_max_gamma_ready;                                // TellmeKernel.java:76
-  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:76
-  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:76
-  wire [10:0]  rms_max_length_beats;                               // TellmeKernel.java:76
-  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:76
-  wire         rms_max_bypass;                                     // TellmeKernel.java:76
-  wire         rms_max_out_valid;                                  // TellmeKernel.java:76
-  wire         rms_max_out_ready;                                  // TellmeKernel.java:76
-  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:76
-  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:76
-  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:76
-  wire         rms_max_out_payload_last;                           // TellmeKernel.java:76
-  wire         quantizer_in_valid;                                 // TellmeKernel.java:78
-  wire         quantizer_in_ready;                                 // TellmeKernel.java:78
-  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:78
-  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:78
-  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:78
-  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:78
-  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:78
-  wire         quantizer_in_payload_last;                          // TellmeKernel.java:78
-  wire         quantizer_out_valid;                                // TellmeKernel.java:78
-  wire         quantizer_out_ready;                                // TellmeKernel.java:78
-  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:78
-  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:78
-  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:78
-  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:78
-  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:78
-  wire         quantizer_out_payload_last;                         // TellmeKernel.java:78
-  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:79
-  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:79
-  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:79
-  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:79
-  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:79
-  wire         lm_head_command_valid;                              // TellmeKernel.java:80
-  wire         lm_head_command_ready;                              // TellmeKernel.java:80
-  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:80
-  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:80
-  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:80
-  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:80
-  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:80
-  wire         lm_head_activations_valid;                          // TellmeKernel.java:80
-  wire         lm_head_activations_ready;                          // TellmeKernel.java:80
-  wire [127:0] lm_head_activations_payload;                        // TellmeKernel.java:80
-  wire         lm_head_logits_valid;                               // TellmeKernel.java:80
-  wire         lm_head_logits_ready;                               // TellmeKernel.java:80
-  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:80
-  wire         lm_head_done_valid;                                 // TellmeKernel.java:80
-  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:80
-  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:80
-  wire         lm_head_idle;                                       // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:80
-  wire [15:0]  lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:80
-  wire [15:0]  lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_awvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_awready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane2_awaddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane2_awlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane2_awsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane2_awburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_wvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_wready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane2_wdata;                          // TellmeKernel.java:80
-  wire [15:0]  lm_head_m_axi_lane2_wstrb;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_wlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_bvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_bready;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane2_bresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_arvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_arready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane2_araddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane2_arlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane2_arsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane2_arburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_rvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_rready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane2_rdata;                          // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane2_rresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane2_rlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_awvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_awready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane3_awaddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane3_awlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane3_awsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane3_awburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_wvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_wready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane3_wdata;                          // TellmeKernel.java:80
-  wire [15:0]  lm_head_m_axi_lane3_wstrb;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_wlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_bvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_bready;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane3_bresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_arvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_arready;                        // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_lane3_araddr;                         // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_lane3_arlen;                          // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_lane3_arsize;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane3_arburst;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_rvalid;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_rready;                         // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_lane3_rdata;                          // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_lane3_rresp;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_lane3_rlast;                          // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:80
-  wire [15:0]  lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:80
-  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:80
-  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:80
-  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:80
-  wire [127:0] lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:80
-  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:80
-  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:80
-  wire         tlmm_command_valid;                                 // TellmeKernel.java:82
-  wire         tlmm_command_ready;                                 // TellmeKernel.java:82
-  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:82
-  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:82
-  wire         tlmm_prefetch_valid;                                // TellmeKernel.java:82
-  wire         tlmm_prefetch_ready;                                // TellmeKernel.java:82
-  wire [63:0]  tlmm_prefetch_payload_address;                      // TellmeKernel.java:82
-  wire [15:0]  tlmm_prefetch_payload_blocks;                       // TellmeKernel.java:82
-  wire [1:0]   tlmm_prefetch_payload_lastClass;                    // TellmeKernel.java:82
-  wire [15:0]  tlmm_prefetch_payload_tokens;                       // TellmeKernel.java:82
-  wire [15:0]  tlmm_prefetch_payload_tiles;                        // TellmeKernel.java:82
-  wire [15:0]  tlmm_prefetch_payload_tileGroups;                   // TellmeKernel.java:82
-  wire [15:0]  tlmm_prefetch_payload_lastTileGroups;               // TellmeKernel.java:82
-  wire [31:0]  tlmm_prefetch_payload_regionStride;                 // TellmeKernel.java:82
-  wire [31:0]  tlmm_prefetch_payload_beatsFull;                    // TellmeKernel.java:82
-  wire [31:0]  tlmm_prefetch_payload_beatsLast;                    // TellmeKernel.java:82
-  wire [31:0]  tlmm_prefetch_payload_wordsFull;                    // TellmeKernel.java:82
-  wire [31:0]  tlmm_prefetch_payload_wordsLast;                    // TellmeKernel.java:82
-  wire         tlmm_drop;                                          // TellmeKernel.java:82
-  wire         tlmm_loading;                                       // TellmeKernel.java:82
-  wire         tlmm_done;                                          // TellmeKernel.java:82
-  wire         tlmm_busy;                                          // TellmeKernel.java:82
-  wire         tlmm_error;                                         // TellmeKernel.java:82
-  wire         tlmm_activations_valid;                             // TellmeKernel.java:82
-  wire         tlmm_activations_ready;                             // TellmeKernel.java:82
-  wire [223:0] tlmm_activations_payload;                           // TellmeKernel.java:82
-  wire         tlmm_results_valid;                                 // TellmeKernel.java:82
-  wire         tlmm_results_ready;                                 // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_4;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_5;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_6;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_7;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_8;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_9;                             // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_10;                            // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_11;                            // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_12;                            // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_13;                            // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_14;                            // TellmeKernel.java:82
-  wire [31:0]  tlmm_results_payload_15;                            // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:82
-  wire [15:0]  tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:82
-  wire [15:0]  tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_awvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_awready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w2_awaddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w2_awlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w2_awsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w2_awburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_wvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_wready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w2_wdata;                                // TellmeKernel.java:82
-  wire [15:0]  tlmm_m_axi_w2_wstrb;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_wlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_bvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_bready;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w2_bresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_arvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_arready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w2_araddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w2_arlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w2_arsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w2_arburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_rvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_rready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w2_rdata;                                // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w2_rresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w2_rlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_awvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_awready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w3_awaddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w3_awlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w3_awsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w3_awburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_wvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_wready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w3_wdata;                                // TellmeKernel.java:82
-  wire [15:0]  tlmm_m_axi_w3_wstrb;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_wlast;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_bvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_bready;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w3_bresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_arvalid;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_arready;                              // TellmeKernel.java:82
-  wire [63:0]  tlmm_m_axi_w3_araddr;                               // TellmeKernel.java:82
-  wire [7:0]   tlmm_m_axi_w3_arlen;                                // TellmeKernel.java:82
-  wire [2:0]   tlmm_m_axi_w3_arsize;                               // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w3_arburst;                              // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_rvalid;                               // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_rready;                               // TellmeKernel.java:82
-  wire [127:0] tlmm_m_axi_w3_rdata;                                // TellmeKernel.java:82
-  wire [1:0]   tlmm_m_axi_w3_rresp;                                // TellmeKernel.java:82
-  wire         tlmm_m_axi_w3_rlast;                                // TellmeKernel.java:82
-  wire         tlmm_command_request_valid;                         // TellmeKernel.java:83
-  wire         tlmm_command_request_ready;                         // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:83
-  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:83
-  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:83
-  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:83
-  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:83
-  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:83
-  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:83
-  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:83
-  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:83
-  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:83
-  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:83
-  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:83
-  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:83
-  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:84
-  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:84
-  wire [127:0] activation_gearbox_in_payload;                      // TellmeKernel.java:84
-  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:84
-  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:84
-  wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:84
-  wire         activation_gearbox_clear;                           // TellmeKernel.java:84
-  wire [6:0]   activation_gearbox_count;                           // TellmeKernel.java:84
-  wire         dequantizer_params_valid;                           // TellmeKernel.java:87
-  wire         dequantizer_params_ready;                           // TellmeKernel.java:87
-  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:87
-  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:87
-  wire         dequantizer_in_valid;                               // TellmeKernel.java:87
-  wire         dequantizer_in_ready;                               // TellmeKernel.java:87
-  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:87
-  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:87
-  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:87
-  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:87
-  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:87
-  wire         dequantizer_out_valid;                              // TellmeKernel.java:87
-  wire         dequantizer_out_ready;                              // TellmeKernel.java:87
-  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:87
-  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:87
-  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:87
-  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:87
-  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:87
-  wire         residual_add_in_valid;                              // TellmeKernel.java:93
-  wire         residual_add_in_ready;                              // TellmeKernel.java:93
-  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:93
-  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:93
-  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:93
-  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:93
-  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:93
-  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:93
-  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:93
-  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:93
-  wire         residual_add_in_payload_last;                       // TellmeKernel.java:93
-  wire         residual_add_out_valid;                             // TellmeKernel.java:93
-  wire         residual_add_out_ready;                             // TellmeKernel.java:93
-  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:93
-  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:93
-  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:93
-  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:93
-  wire         residual_add_out_payload_last;                      // TellmeKernel.java:93
-  wire         gating_in_valid;                                    // TellmeKernel.java:94
-  wire         gating_in_ready;                                    // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_g_0;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_g_1;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_g_2;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_g_3;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_u_0;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_u_1;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_u_2;                              // TellmeKernel.java:94
-  wire [31:0]  gating_in_payload_u_3;                              // TellmeKernel.java:94
-  wire         gating_in_payload_last;                             // TellmeKernel.java:94
-  wire         gating_out_valid;                                   // TellmeKernel.java:94
-  wire         gating_out_ready;                                   // TellmeKernel.java:94
-  wire [15:0]  gating_out_payload_f_0;                             // TellmeKernel.java:94
-  wire [15:0]  gating_out_payload_f_1;                             // TellmeKernel.java:94
-  wire [15:0]  gating_out_payload_f_2;                             // TellmeKernel.java:94
-  wire [15:0]  gating_out_payload_f_3;                             // TellmeKernel.java:94
-  wire [31:0]  gating_out_payload_absMax;                          // TellmeKernel.java:94
-  wire         gating_out_payload_last;                            // TellmeKernel.java:94
-  wire [0:0]   gating_activation;                                  // TellmeKernel.java:94
-  wire         rope_in_valid;                                      // TellmeKernel.java:97
-  wire         rope_in_ready;                                      // TellmeKernel.java:97
-  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:97
-  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:97
-  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:97
-  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:97
-  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:97
-  wire         rope_in_payload_last;                               // TellmeKernel.java:97
-  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:97
-  wire         rope_adjacent;                                      // TellmeKernel.java:97
-  wire         rope_bypass;                                        // TellmeKernel.java:97
-  wire         rope_table_write_valid;                             // TellmeKernel.java:97
-  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:97
-  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:97
-  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:97
-  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:97
-  wire         rope_out_valid;                                     // TellmeKernel.java:97
-  wire         rope_out_ready;                                     // TellmeKernel.java:97
-  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:97
-  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:97
-  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:97
-  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:97
-  wire         rope_out_payload_last;                              // TellmeKernel.java:97
-  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:99
-  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:99
-  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:99
-  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:99
-  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:99
-  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:99
-  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:99
-  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:99
-  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:99
-  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:99
-  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:99
-  wire         kv_cache_writer_idle;                               // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:99
-  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:99
-  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:99
-  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:99
-  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:99
-  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:99
-  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:99
-  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:99
-  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:99
-  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:99
-  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:99
-  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:99
-  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:99
-  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:99
-  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:99
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_awvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_2_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_2_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_2_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_2_awburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_wvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_wready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_2_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w0_share_s_axi_2_wstrb;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_wlast;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_bvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_2_bresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_arvalid;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w0_share_s_axi_2_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w0_share_s_axi_2_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w0_share_s_axi_2_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_2_arburst;                           // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_rvalid;                            // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_rready;                            // TellmeKernel.java:174
-  wire [127:0] w0_share_s_axi_2_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w0_share_s_axi_2_rresp;                             // TellmeKernel.java:174
-  wire         w0_share_s_axi_2_rlast;                             // TellmeKernel.java:174
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:174
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:174
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:174
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:174
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:174
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:174
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:174
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:174
-  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:174
-  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:174
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:174
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:174
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:174
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:174
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:174
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:174
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:174
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:174
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:174
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:174
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:174
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:174
-  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:174
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:174
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:174
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:174
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_awvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_2_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_2_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_2_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_2_awburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_wvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_wready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_2_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w1_share_s_axi_2_wstrb;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_wlast;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_bvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_2_bresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_arvalid;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w1_share_s_axi_2_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w1_share_s_axi_2_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w1_share_s_axi_2_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_2_arburst;                           // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_rvalid;                            // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_rready;                            // TellmeKernel.java:174
-  wire [127:0] w1_share_s_axi_2_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w1_share_s_axi_2_rresp;                             // TellmeKernel.java:174
-  wire         w1_share_s_axi_2_rlast;                             // TellmeKernel.java:174
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:174
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:174
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:174
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:174
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:174
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:174
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:174
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:174
-  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:174
-  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:174
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:174
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:174
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:174
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:174
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:174
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:174
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:174
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:174
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:174
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:174
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:174
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:174
-  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:174
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:174
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:174
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:174
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:174
-  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:174
-  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:174
-  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:174
-  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:174
-  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:174
-  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:174
-  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:174
-  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:174
-  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:174
-  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:174
-  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:174
-  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:174
-  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:174
-  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:174
-  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:174
-  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:174
-  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:174
-  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:174
-  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:174
-  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:174
-  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:174
-  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:174
-  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:174
-  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:174
-  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:174
-  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:174
-  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:174
-  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:174
-  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:174
-  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:174
-  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:174
-  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:174
-  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:174
-  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:174
-  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:174
-  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:174
-  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:174
-  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:174
-  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:174
-  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:174
-  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:174
-  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:174
-  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:174
-  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:174
-  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:174
-  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:174
-  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:174
-  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:174
-  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:174
-  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:174
-  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:174
-  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:174
-  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:174
-  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:174
-  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:174
-  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:174
-  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:174
-  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:174
-  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:174
-  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:174
-  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:174
-  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:174
-  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:174
-  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:174
-  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:174
-  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:174
-  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:174
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:174
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:174
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:174
-  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:174
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:174
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:174
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:174
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:174
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:174
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:174
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:174
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:174
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:174
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:174
-  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:174
-  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:174
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:174
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:174
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:174
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:174
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:174
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:174
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:174
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:174
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:174
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:174
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:174
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:174
-  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:174
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:174
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:174
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:174
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:174
-  reg          m_axi_w0_moved;                                     // TellmeKernel.java:129
-  reg          m_axi_w1_moved;                                     // TellmeKernel.java:129
-  reg          m_axi_w2_moved;                                     // TellmeKernel.java:129
-  reg          m_axi_w3_moved;                                     // TellmeKernel.java:129
-  reg          m_axi_d0_moved;                                     // TellmeKernel.java:129
-  reg          m_axi_d1_moved;                                     // TellmeKernel.java:129
-  wire         port_moved_last_cycle;                              // TellmeKernel.java:132
-  wire         stalled;                                            // TellmeKernel.java:133
+  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:83
+  wire         control_s_axi_control_awready;                      // TellmeKernel.java:83
+  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:83
+  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:83
+  wire         control_s_axi_control_wready;                       // TellmeKernel.java:83
+  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:83
+  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:83
+  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:83
+  wire         control_s_axi_control_bready;                       // TellmeKernel.java:83
+  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:83
+  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:83
+  wire         control_s_axi_control_arready;                      // TellmeKernel.java:83
+  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:83
+  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:83
+  wire         control_s_axi_control_rready;                       // TellmeKernel.java:83
+  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:83
+  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:83
+  wire         control_ap_start;                                   // TellmeKernel.java:83
+  wire         control_ap_done;                                    // TellmeKernel.java:83
+  wire         control_ap_idle;                                    // TellmeKernel.java:83
+  wire         control_ap_ready;                                   // TellmeKernel.java:83
+  wire         control_interrupt;                                  // TellmeKernel.java:83
+  wire [31:0]  control_mode;                                       // TellmeKernel.java:83
+  wire [31:0]  control_token_count;                                // TellmeKernel.java:83
+  wire [31:0]  control_start_position;                             // TellmeKernel.java:83
+  wire [31:0]  control_debug;                                      // TellmeKernel.java:83
+  wire [63:0]  control_image;                                      // TellmeKernel.java:83
+  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:83
+  wire [63:0]  control_io;                                         // TellmeKernel.java:83
+  wire [63:0]  control_weights0;                                   // TellmeKernel.java:83
+  wire [63:0]  control_weights1;                                   // TellmeKernel.java:83
+  wire [63:0]  control_weights2;                                   // TellmeKernel.java:83
+  wire [63:0]  control_weights3;                                   // TellmeKernel.java:83
+  wire [63:0]  control_kv_cache_values;                            // TellmeKernel.java:83
+  wire [31:0]  control_status;                                     // TellmeKernel.java:83
+  wire [31:0]  control_error_code;                                 // TellmeKernel.java:83
+  wire [31:0]  control_error_detail;                               // TellmeKernel.java:83
+  wire [31:0]  control_position;                                   // TellmeKernel.java:83
+  wire [63:0]  control_cycles;                                     // TellmeKernel.java:83
+  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:83
+  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:83
+  wire [31:0]  control_instructions;                               // TellmeKernel.java:83
+  wire [31:0]  control_argmax;                                     // TellmeKernel.java:83
+  wire         data_reader_command_valid;                          // TellmeKernel.java:85
+  wire         data_reader_command_ready;                          // TellmeKernel.java:85
+  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:85
+  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:85
+  wire         data_reader_data_valid;                             // TellmeKernel.java:85
+  wire         data_reader_data_ready;                             // TellmeKernel.java:85
+  wire [127:0] data_reader_data_payload_data;                      // TellmeKernel.java:85
+  wire         data_reader_data_payload_last;                      // TellmeKernel.java:85
+  wire         data_reader_data_payload_error;                     // TellmeKernel.java:85
+  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:85
+  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:85
+  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:85
+  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:85
+  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:85
+  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:85
+  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:85
+  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:85
+  wire [127:0] data_reader_m_axi_wdata;                            // TellmeKernel.java:85
+  wire [15:0]  data_reader_m_axi_wstrb;                            // TellmeKernel.java:85
+  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:85
+  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:85
+  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:85
+  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:85
+  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:85
+  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:85
+  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:85
+  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:85
+  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:85
+  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:85
+  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:85
+  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:85
+  wire [127:0] data_reader_m_axi_rdata;                            // TellmeKernel.java:85
+  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:85
+  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:85
+  wire         data_reader_idle;                                   // TellmeKernel.java:85
+  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:85
+  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:85
+  wire         data_reader_command_free;                           // TellmeKernel.java:85
+  wire         data_writer_command_valid;                          // TellmeKernel.java:86
+  wire         data_writer_command_ready;                          // TellmeKernel.java:86
+  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:86
+  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:86
+  wire         data_writer_data_valid;                             // TellmeKernel.java:86
+  wire         data_writer_data_ready;                             // TellmeKernel.java:86
+  wire [127:0] data_writer_data_payload_data;                      // TellmeKernel.java:86
+  wire [15:0]  data_writer_data_payload_strobes;                   // TellmeKernel.java:86
+  wire         data_writer_done_valid;                             // TellmeKernel.java:86
+  wire         data_writer_done_payload_error;                     // TellmeKernel.java:86
+  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:86
+  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:86
+  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:86
+  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:86
+  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:86
+  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:86
+  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:86
+  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:86
+  wire [127:0] data_writer_m_axi_wdata;                            // TellmeKernel.java:86
+  wire [15:0]  data_writer_m_axi_wstrb;                            // TellmeKernel.java:86
+  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:86
+  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:86
+  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:86
+  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:86
+  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:86
+  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:86
+  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:86
+  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:86
+  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:86
+  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:86
+  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:86
+  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:86
+  wire [127:0] data_writer_m_axi_rdata;                            // TellmeKernel.java:86
+  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:86
+  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:86
+  wire         data_writer_idle;                                   // TellmeKernel.java:86
+  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:86
+  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:86
+  wire         data_writer_command_free;                           // TellmeKernel.java:86
+  wire         attention_command_valid;                            // TellmeKernel.java:87
+  wire         attention_command_ready;                            // TellmeKernel.java:87
+  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:87
+  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:87
+  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:87
+  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:87
+  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:87
+  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:87
+  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:87
+  wire         attention_queries_valid;                            // TellmeKernel.java:87
+  wire         attention_queries_ready;                            // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_4;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_5;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_6;                        // TellmeKernel.java:87
+  wire [15:0]  attention_queries_payload_7;                        // TellmeKernel.java:87
+  wire         attention_out_valid;                                // TellmeKernel.java:87
+  wire         attention_out_ready;                                // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_4;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_5;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_6;                            // TellmeKernel.java:87
+  wire [15:0]  attention_out_payload_7;                            // TellmeKernel.java:87
+  wire         attention_done_valid;                               // TellmeKernel.java:87
+  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:87
+  wire         attention_idle;                                     // TellmeKernel.java:87
+  wire         attention_m_axi_k0_awvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k0_awready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_k0_awaddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_k0_awlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_k0_awsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k0_awburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k0_wvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k0_wready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_k0_wdata;                           // TellmeKernel.java:87
+  wire [15:0]  attention_m_axi_k0_wstrb;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k0_wlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k0_bvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k0_bready;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k0_bresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k0_arvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k0_arready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_k0_araddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_k0_arlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_k0_arsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k0_arburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k0_rvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k0_rready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_k0_rdata;                           // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k0_rresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k0_rlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v0_awvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v0_awready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_v0_awaddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_v0_awlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_v0_awsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v0_awburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v0_wvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v0_wready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_v0_wdata;                           // TellmeKernel.java:87
+  wire [15:0]  attention_m_axi_v0_wstrb;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v0_wlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v0_bvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v0_bready;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v0_bresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v0_arvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v0_arready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_v0_araddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_v0_arlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_v0_arsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v0_arburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v0_rvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v0_rready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_v0_rdata;                           // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v0_rresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v0_rlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k1_awvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k1_awready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_k1_awaddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_k1_awlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_k1_awsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k1_awburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k1_wvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k1_wready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_k1_wdata;                           // TellmeKernel.java:87
+  wire [15:0]  attention_m_axi_k1_wstrb;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k1_wlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k1_bvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k1_bready;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k1_bresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k1_arvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k1_arready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_k1_araddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_k1_arlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_k1_arsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k1_arburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_k1_rvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_k1_rready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_k1_rdata;                           // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_k1_rresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_k1_rlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v1_awvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v1_awready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_v1_awaddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_v1_awlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_v1_awsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v1_awburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v1_wvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v1_wready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_v1_wdata;                           // TellmeKernel.java:87
+  wire [15:0]  attention_m_axi_v1_wstrb;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v1_wlast;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v1_bvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v1_bready;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v1_bresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v1_arvalid;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v1_arready;                         // TellmeKernel.java:87
+  wire [63:0]  attention_m_axi_v1_araddr;                          // TellmeKernel.java:87
+  wire [7:0]   attention_m_axi_v1_arlen;                           // TellmeKernel.java:87
+  wire [2:0]   attention_m_axi_v1_arsize;                          // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v1_arburst;                         // TellmeKernel.java:87
+  wire         attention_m_axi_v1_rvalid;                          // TellmeKernel.java:87
+  wire         attention_m_axi_v1_rready;                          // TellmeKernel.java:87
+  wire [127:0] attention_m_axi_v1_rdata;                           // TellmeKernel.java:87
+  wire [1:0]   attention_m_axi_v1_rresp;                           // TellmeKernel.java:87
+  wire         attention_m_axi_v1_rlast;                           // TellmeKernel.java:87
+  wire         rms_max_in_valid;                                   // TellmeKernel.java:89
+  wire         rms_max_in_ready;                                   // TellmeKernel.java:89
+  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:89
+  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:89
+  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:89
+  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:89
+  wire         rms_max_gamma_valid;                                // TellmeKernel.java:89
+  wire         rms_max_gamma_ready;                                // TellmeKernel.java:89
+  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:89
+  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:89
+  wire [10:0]  rms_max_length_beats;                               // TellmeKernel.java:89
+  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:89
+  wire         rms_max_bypass;                                     // TellmeKernel.java:89
+  wire         rms_max_out_valid;                                  // TellmeKernel.java:89
+  wire         rms_max_out_ready;                                  // TellmeKernel.java:89
+  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:89
+  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:89
+  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:89
+  wire         rms_max_out_payload_last;                           // TellmeKernel.java:89
+  wire         quantizer_in_valid;                                 // TellmeKernel.java:91
+  wire         quantizer_in_ready;                                 // TellmeKernel.java:91
+  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:91
+  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:91
+  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:91
+  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:91
+  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:91
+  wire         quantizer_in_payload_last;                          // TellmeKernel.java:91
+  wire         quantizer_out_valid;                                // TellmeKernel.java:91
+  wire         quantizer_out_ready;                                // TellmeKernel.java:91
+  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:91
+  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:91
+  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:91
+  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:91
+  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:91
+  wire         quantizer_out_payload_last;                         // TellmeKernel.java:91
+  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:92
+  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:92
+  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:92
+  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:92
+  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:92
+  wire         lm_head_command_valid;                              // TellmeKernel.java:93
+  wire         lm_head_command_ready;                              // TellmeKernel.java:93
+  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:93
+  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:93
+  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:93
+  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:93
+  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:93
+  wire         lm_head_activations_valid;                          // TellmeKernel.java:93
+  wire         lm_head_activations_ready;                          // TellmeKernel.java:93
+  wire [127:0] lm_head_activations_payload;                        // TellmeKernel.java:93
+  wire         lm_head_logits_valid;                               // TellmeKernel.java:93
+  wire         lm_head_logits_ready;                               // TellmeKernel.java:93
+  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:93
+  wire         lm_head_done_valid;                                 // TellmeKernel.java:93
+  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:93
+  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:93
+  wire         lm_head_idle;                                       // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:93
+  wire [15:0]  lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:93
+  wire [15:0]  lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_awvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_awready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane2_awaddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane2_awlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane2_awsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane2_awburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_wvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_wready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane2_wdata;                          // TellmeKernel.java:93
+  wire [15:0]  lm_head_m_axi_lane2_wstrb;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_wlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_bvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_bready;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane2_bresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_arvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_arready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane2_araddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane2_arlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane2_arsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane2_arburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_rvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_rready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane2_rdata;                          // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane2_rresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane2_rlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_awvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_awready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane3_awaddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane3_awlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane3_awsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane3_awburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_wvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_wready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane3_wdata;                          // TellmeKernel.java:93
+  wire [15:0]  lm_head_m_axi_lane3_wstrb;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_wlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_bvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_bready;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane3_bresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_arvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_arready;                        // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_lane3_araddr;                         // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_lane3_arlen;                          // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_lane3_arsize;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane3_arburst;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_rvalid;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_rready;                         // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_lane3_rdata;                          // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_lane3_rresp;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_lane3_rlast;                          // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:93
+  wire [15:0]  lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:93
+  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:93
+  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:93
+  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:93
+  wire [127:0] lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:93
+  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:93
+  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:93
+  wire         tlmm_command_valid;                                 // TellmeKernel.java:95
+  wire         tlmm_command_ready;                                 // TellmeKernel.java:95
+  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:95
+  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:95
+  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:95
+  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:95
+  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:95
+  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:95
+  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:95
+  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:95
+  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:95
+  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:95
+  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:95
+  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:95
+  wire         tlmm_prefetch_valid;                                // TellmeKernel.java:95
+  wire         tlmm_prefetch_ready;                                // TellmeKernel.java:95
+  wire [63:0]  tlmm_prefetch_payload_address;                      // TellmeKernel.java:95
+  wire [15:0]  tlmm_prefetch_payload_blocks;                       // TellmeKernel.java:95
+  wire [1:0]   tlmm_prefetch_payload_lastClass;                    // TellmeKernel.java:95
+  wire [15:0]  tlmm_prefetch_payload_tokens;                       // TellmeKernel.java:95
+  wire [15:0]  tlmm_prefetch_payload_tiles;                        // TellmeKernel.java:95
+  wire [15:0]  tlmm_prefetch_payload_tileGroups;                   // TellmeKernel.java:95
+  wire [15:0]  tlmm_prefetch_payload_lastTileGroups;               // TellmeKernel.java:95
+  wire [31:0]  tlmm_prefetch_payload_regionStride;                 // TellmeKernel.java:95
+  wire [31:0]  tlmm_prefetch_payload_beatsFull;                    // TellmeKernel.java:95
+  wire [31:0]  tlmm_prefetch_payload_beatsLast;                    // TellmeKernel.java:95
+  wire [31:0]  tlmm_prefetch_payload_wordsFull;                    // TellmeKernel.java:95
+  wire [31:0]  tlmm_prefetch_payload_wordsLast;                    // TellmeKernel.java:95
+  wire         tlmm_drop;                                          // TellmeKernel.java:95
+  wire         tlmm_loading;                                       // TellmeKernel.java:95
+  wire         tlmm_done;                                          // TellmeKernel.java:95
+  wire         tlmm_busy;                                          // TellmeKernel.java:95
+  wire         tlmm_error;                                         // TellmeKernel.java:95
+  wire         tlmm_activations_valid;                             // TellmeKernel.java:95
+  wire         tlmm_activations_ready;                             // TellmeKernel.java:95
+  wire [223:0] tlmm_activations_payload;                           // TellmeKernel.java:95
+  wire         tlmm_results_valid;                                 // TellmeKernel.java:95
+  wire         tlmm_results_ready;                                 // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_4;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_5;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_6;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_7;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_8;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_9;                             // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_10;                            // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_11;                            // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_12;                            // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_13;                            // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_14;                            // TellmeKernel.java:95
+  wire [31:0]  tlmm_results_payload_15;                            // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:95
+  wire [15:0]  tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:95
+  wire [15:0]  tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_awvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_awready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w2_awaddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w2_awlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w2_awsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w2_awburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_wvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_wready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w2_wdata;                                // TellmeKernel.java:95
+  wire [15:0]  tlmm_m_axi_w2_wstrb;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_wlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_bvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_bready;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w2_bresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_arvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_arready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w2_araddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w2_arlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w2_arsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w2_arburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_rvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_rready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w2_rdata;                                // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w2_rresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w2_rlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_awvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_awready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w3_awaddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w3_awlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w3_awsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w3_awburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_wvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_wready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w3_wdata;                                // TellmeKernel.java:95
+  wire [15:0]  tlmm_m_axi_w3_wstrb;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_wlast;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_bvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_bready;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w3_bresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_arvalid;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_arready;                              // TellmeKernel.java:95
+  wire [63:0]  tlmm_m_axi_w3_araddr;                               // TellmeKernel.java:95
+  wire [7:0]   tlmm_m_axi_w3_arlen;                                // TellmeKernel.java:95
+  wire [2:0]   tlmm_m_axi_w3_arsize;                               // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w3_arburst;                              // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_rvalid;                               // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_rready;                               // TellmeKernel.java:95
+  wire [127:0] tlmm_m_axi_w3_rdata;                                // TellmeKernel.java:95
+  wire [1:0]   tlmm_m_axi_w3_rresp;                                // TellmeKernel.java:95
+  wire         tlmm_m_axi_w3_rlast;                                // TellmeKernel.java:95
+  wire         tlmm_command_request_valid;                         // TellmeKernel.java:96
+  wire         tlmm_command_request_ready;                         // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:96
+  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:96
+  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:96
+  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:96
+  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:96
+  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:96
+  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:96
+  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:96
+  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:96
+  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:96
+  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:96
+  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:96
+  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:96
+  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:97
+  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:97
+  wire [127:0] activation_gearbox_in_payload;                      // TellmeKernel.java:97
+  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:97
+  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:97
+  wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:97
+  wire         activation_gearbox_clear;                           // TellmeKernel.java:97
+  wire [6:0]   activation_gearbox_count;                           // TellmeKernel.java:97
+  wire         dequantizer_params_valid;                           // TellmeKernel.java:100
+  wire         dequantizer_params_ready;                           // TellmeKernel.java:100
+  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:100
+  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:100
+  wire         dequantizer_in_valid;                               // TellmeKernel.java:100
+  wire         dequantizer_in_ready;                               // TellmeKernel.java:100
+  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:100
+  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:100
+  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:100
+  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:100
+  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:100
+  wire         dequantizer_out_valid;                              // TellmeKernel.java:100
+  wire         dequantizer_out_ready;                              // TellmeKernel.java:100
+  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:100
+  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:100
+  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:100
+  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:100
+  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:100
+  wire         residual_add_in_valid;                              // TellmeKernel.java:106
+  wire         residual_add_in_ready;                              // TellmeKernel.java:106
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:106
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:106
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:106
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:106
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:106
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:106
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:106
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:106
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:106
+  wire         residual_add_out_valid;                             // TellmeKernel.java:106
+  wire         residual_add_out_ready;                             // TellmeKernel.java:106
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:106
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:106
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:106
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:106
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:106
+  wire         gating_in_valid;                                    // TellmeKernel.java:107
+  wire         gating_in_ready;                                    // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_g_0;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_g_1;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_g_2;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_g_3;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_u_0;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_u_1;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_u_2;                              // TellmeKernel.java:107
+  wire [31:0]  gating_in_payload_u_3;                              // TellmeKernel.java:107
+  wire         gating_in_payload_last;                             // TellmeKernel.java:107
+  wire         gating_out_valid;                                   // TellmeKernel.java:107
+  wire         gating_out_ready;                                   // TellmeKernel.java:107
+  wire [15:0]  gating_out_payload_f_0;                             // TellmeKernel.java:107
+  wire [15:0]  gating_out_payload_f_1;                             // TellmeKernel.java:107
+  wire [15:0]  gating_out_payload_f_2;                             // TellmeKernel.java:107
+  wire [15:0]  gating_out_payload_f_3;                             // TellmeKernel.java:107
+  wire [31:0]  gating_out_payload_absMax;                          // TellmeKernel.java:107
+  wire         gating_out_payload_last;                            // TellmeKernel.java:107
+  wire [0:0]   gating_activation;                                  // TellmeKernel.java:107
+  wire         rope_in_valid;                                      // TellmeKernel.java:110
+  wire         rope_in_ready;                                      // TellmeKernel.java:110
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:110
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:110
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:110
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:110
+  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:110
+  wire         rope_in_payload_last;                               // TellmeKernel.java:110
+  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:110
+  wire         rope_adjacent;                                      // TellmeKernel.java:110
+  wire         rope_bypass;                                        // TellmeKernel.java:110
+  wire         rope_table_write_valid;                             // TellmeKernel.java:110
+  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:110
+  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:110
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:110
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:110
+  wire         rope_out_valid;                                     // TellmeKernel.java:110
+  wire         rope_out_ready;                                     // TellmeKernel.java:110
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:110
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:110
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:110
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:110
+  wire         rope_out_payload_last;                              // TellmeKernel.java:110
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:112
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:112
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:112
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:112
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:112
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:112
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:112
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:112
+  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:112
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:112
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:112
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:112
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:112
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:112
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:112
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:112
+  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:112
+  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:112
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:112
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:112
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:112
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:112
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:112
+  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:112
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:112
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:112
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_awvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_2_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_2_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_2_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_2_awburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_wvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_wready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_2_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w0_share_s_axi_2_wstrb;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_wlast;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_bvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_2_bresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_arvalid;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w0_share_s_axi_2_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w0_share_s_axi_2_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w0_share_s_axi_2_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_2_arburst;                           // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_rvalid;                            // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_rready;                            // TellmeKernel.java:187
+  wire [127:0] w0_share_s_axi_2_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w0_share_s_axi_2_rresp;                             // TellmeKernel.java:187
+  wire         w0_share_s_axi_2_rlast;                             // TellmeKernel.java:187
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:187
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:187
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:187
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:187
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:187
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:187
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:187
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:187
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:187
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:187
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:187
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:187
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:187
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:187
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:187
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:187
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:187
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:187
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:187
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:187
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:187
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:187
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:187
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:187
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:187
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:187
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_awvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_2_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_2_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_2_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_2_awburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_wvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_wready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_2_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w1_share_s_axi_2_wstrb;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_wlast;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_bvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_2_bresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_arvalid;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w1_share_s_axi_2_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w1_share_s_axi_2_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w1_share_s_axi_2_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_2_arburst;                           // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_rvalid;                            // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_rready;                            // TellmeKernel.java:187
+  wire [127:0] w1_share_s_axi_2_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w1_share_s_axi_2_rresp;                             // TellmeKernel.java:187
+  wire         w1_share_s_axi_2_rlast;                             // TellmeKernel.java:187
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:187
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:187
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:187
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:187
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:187
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:187
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:187
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:187
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:187
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:187
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:187
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:187
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:187
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:187
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:187
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:187
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:187
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:187
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:187
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:187
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:187
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:187
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:187
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:187
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:187
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:187
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:187
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:187
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:187
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:187
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:187
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:187
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:187
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:187
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:187
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:187
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:187
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:187
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:187
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:187
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:187
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:187
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:187
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:187
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:187
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:187
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:187
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:187
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:187
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:187
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:187
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:187
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:187
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:187
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:187
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:187
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:187
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:187
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:187
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:187
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:187
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:187
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:187
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:187
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:187
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:187
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:187
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:187
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:187
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:187
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:187
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:187
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:187
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:187
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:187
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:187
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:187
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:187
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:187
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:187
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:187
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:187
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:187
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:187
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:187
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:187
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:187
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:187
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:187
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:187
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:187
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:187
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:187
+  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:187
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:187
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:187
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:187
+  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:187
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:187
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:187
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:187
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:187
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:187
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:187
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:187
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:187
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:187
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:187
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:187
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:187
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:187
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:187
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:187
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:187
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:187
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:187
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:187
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:187
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:187
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:187
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:187
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:187
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:187
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:187
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:187
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:187
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:187
+  reg          m_axi_w0_moved;                                     // TellmeKernel.java:142
+  reg          m_axi_w1_moved;                                     // TellmeKernel.java:142
+  reg          m_axi_w2_moved;                                     // TellmeKernel.java:142
+  reg          m_axi_w3_moved;                                     // TellmeKernel.java:142
+  reg          m_axi_d0_moved;                                     // TellmeKernel.java:142
+  reg          m_axi_d1_moved;                                     // TellmeKernel.java:142
+  wire         port_moved_last_cycle;                              // TellmeKernel.java:145
+  wire         stalled;                                            // TellmeKernel.java:146
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -2101,137 +2094,137 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:200
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:110
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:112
-  reg          linear_relu2;                                       // LinearExecutor.java:112
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:113
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:114
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:114
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:115
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:115
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:115
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:116
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:116
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:117
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:117
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:118
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:118
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:119
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:119
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:120
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:120
-  reg          linear_peek_valid;                                  // LinearExecutor.java:130
-  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:130
-  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:131
-  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:131
-  reg          linear_reads_lent;                                  // LinearExecutor.java:136
-  reg          linear_drop_prefetch;                               // LinearExecutor.java:138
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:141
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:142
-  reg          linear_relu2_q;                                     // LinearExecutor.java:143
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:144
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:145
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:146
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:147
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:148
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:149
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:150
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:151
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:152
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:153
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:154
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:155
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:156
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:157
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:158
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:159
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:160
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:161
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:164
-  wire         linear_is_cache;                                    // LinearExecutor.java:166
-  wire         linear_is_rotated;                                  // LinearExecutor.java:167
-  wire         linear_bad_head;                                    // LinearExecutor.java:174
+  reg          linear_start;                                       // LinearExecutor.java:100
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:102
+  reg          linear_relu2;                                       // LinearExecutor.java:102
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:103
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:104
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:104
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:105
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:105
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:105
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:106
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:106
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:107
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:107
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:108
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:108
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:109
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:109
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:110
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:110
+  reg          linear_peek_valid;                                  // LinearExecutor.java:120
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:120
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:121
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:121
+  reg          linear_reads_lent;                                  // LinearExecutor.java:126
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:128
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:131
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:132
+  reg          linear_relu2_q;                                     // LinearExecutor.java:133
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:134
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:135
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:136
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:137
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:138
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:139
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:140
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:141
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:142
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:143
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:144
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:145
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:146
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:147
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:148
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:149
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:150
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:151
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:154
+  wire         linear_is_cache;                                    // LinearExecutor.java:156
+  wire         linear_is_rotated;                                  // LinearExecutor.java:157
+  wire         linear_bad_head;                                    // LinearExecutor.java:164
   reg          linear_bad_field;                                   // Ahead.java:26
   wire         linear_dst_overflow;                                // ActivationBuffers.java:230
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
-  wire         linear_bad;                                         // LinearExecutor.java:187
-  reg          linear_cache;                                       // LinearExecutor.java:665
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:237
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:238
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:239
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:240
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:241
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:242
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:242
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:242
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:242
-  wire         linear_peek_taken;                                  // LinearExecutor.java:248
-  wire         linear_prefetch_request;                            // LinearExecutor.java:259
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:260
-  reg          linear_request_settled;                             // LinearExecutor.java:264
-  wire         linear_requesting;                                  // LinearExecutor.java:265
+  wire         linear_bad;                                         // LinearExecutor.java:177
+  reg          linear_cache;                                       // LinearExecutor.java:641
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:227
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:228
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:229
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:230
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:231
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:232
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:232
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:232
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:232
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:232
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:232
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:232
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:232
+  wire         linear_peek_taken;                                  // LinearExecutor.java:238
+  wire         linear_prefetch_request;                            // LinearExecutor.java:249
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:250
+  reg          linear_request_settled;                             // LinearExecutor.java:254
+  wire         linear_requesting;                                  // LinearExecutor.java:255
   reg          linear_prefetch_same;                               // Ahead.java:26
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:269
-  wire         linear_own_request;                                 // LinearExecutor.java:270
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:281
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:281
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:281
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:281
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:281
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:281
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:281
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:281
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:310
-  wire         linear_reads_free;                                  // LinearExecutor.java:312
-  reg          linear_command_second;                              // LinearExecutor.java:317
-  reg          linear_sized;                                       // LinearExecutor.java:318
-  wire         linear_running;                                     // LinearExecutor.java:322
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:327
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:329
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:331
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:332
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:333
-  reg          linear_feed_pending;                                // LinearExecutor.java:334
-  reg          linear_beats_left;                                  // LinearExecutor.java:337
-  reg          linear_words_left;                                  // LinearExecutor.java:342
-  wire         linear_feeding;                                     // LinearExecutor.java:353
-  wire         linear_activation_read;                             // LinearExecutor.java:356
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:362
-  reg          linear_holding;                                     // LinearExecutor.java:363
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:364
-  wire         linear_token_fed;                                   // LinearExecutor.java:381
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:396
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:397
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:398
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:399
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:400
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:403
-  reg          linear_last_group;                                  // LinearExecutor.java:406
-  reg          linear_one_group_tile;                              // LinearExecutor.java:410
-  reg          linear_next_tile_last;                              // LinearExecutor.java:411
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:412
-  wire         linear_last_tile;                                   // LinearExecutor.java:430
-  wire         linear_last_part;                                   // LinearExecutor.java:440
-  wire         linear_last_result_token;                           // LinearExecutor.java:441
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:450
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:452
-  wire         linear_tag_valid;                                   // LinearExecutor.java:456
-  wire         linear_tag_ready;                                   // LinearExecutor.java:456
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:456
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:456
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:259
+  wire         linear_own_request;                                 // LinearExecutor.java:260
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:271
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:271
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:271
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:271
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:271
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:271
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:271
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:271
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:271
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:271
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:271
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:271
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:300
+  wire         linear_reads_free;                                  // LinearExecutor.java:302
+  reg          linear_command_second;                              // LinearExecutor.java:307
+  reg          linear_sized;                                       // LinearExecutor.java:308
+  wire         linear_running;                                     // LinearExecutor.java:312
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:317
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:319
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:321
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:322
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:323
+  reg          linear_feed_pending;                                // LinearExecutor.java:324
+  reg          linear_beats_left;                                  // LinearExecutor.java:327
+  reg          linear_words_left;                                  // LinearExecutor.java:332
+  wire         linear_feeding;                                     // LinearExecutor.java:343
+  wire         linear_activation_read;                             // LinearExecutor.java:346
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:352
+  reg          linear_holding;                                     // LinearExecutor.java:353
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:354
+  wire         linear_token_fed;                                   // LinearExecutor.java:371
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:386
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:387
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:388
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:389
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:390
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:393
+  reg          linear_last_group;                                  // LinearExecutor.java:396
+  reg          linear_one_group_tile;                              // LinearExecutor.java:400
+  reg          linear_next_tile_last;                              // LinearExecutor.java:401
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:402
+  wire         linear_last_tile;                                   // LinearExecutor.java:420
+  wire         linear_last_part;                                   // LinearExecutor.java:430
+  wire         linear_last_result_token;                           // LinearExecutor.java:431
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:440
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:442
+  wire         linear_tag_valid;                                   // LinearExecutor.java:446
+  wire         linear_tag_ready;                                   // LinearExecutor.java:446
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:446
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:446
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2239,77 +2232,68 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:492
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:493
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:482
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:483
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:509
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:499
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg  [2:0]   linear_epilogue_step;                               // LinearExecutor.java:516
-  reg          linear_residual_add;                                // LinearExecutor.java:665
-  reg          linear_gate_up;                                     // LinearExecutor.java:665
-  wire         linear_y_ready;                                     // LinearExecutor.java:520
+  reg          linear_residual_add;                                // LinearExecutor.java:641
+  reg          linear_gate_up;                                     // LinearExecutor.java:641
+  wire         linear_y_ready;                                     // LinearExecutor.java:509
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:529
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:529
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:529
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:529
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:530
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:530
-  wire         linear_y_take;                                      // LinearExecutor.java:532
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:535
+  reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:76
+  wire         linear_y_take;                                      // LinearExecutor.java:524
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:527
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  reg          linear_stores_y;                                    // LinearExecutor.java:665
-  wire         linear_store_write;                                 // LinearExecutor.java:541
-  wire         linear_residual_read;                               // LinearExecutor.java:542
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:548
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:568
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:568
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:568
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:568
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:575
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:576
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:576
+  reg          linear_stores_y;                                    // LinearExecutor.java:641
+  wire         linear_store_write;                                 // LinearExecutor.java:533
+  wire         linear_residual_read;                               // LinearExecutor.java:534
+  wire         linear_gating_read;                                 // LinearExecutor.java:535
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:541
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:555
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:555
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:556
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
@@ -2318,11 +2302,33 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
-  wire         linear_feed_gating;                                 // LinearExecutor.java:579
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:590
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:590
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:590
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:590
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:561
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:561
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:561
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:562
+  wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:108
+  wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:108
+  wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:108
+  wire         linear_gating_feed_fifo_pop_valid;                  // CreditBuffer.java:108
+  wire         linear_gating_feed_fifo_pop_ready;                  // CreditBuffer.java:108
+  wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:108
+  wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:108
+  wire         linear_gating_feed_ready;                           // CreditBuffer.java:117
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:568
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:568
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:568
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:568
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2330,17 +2336,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:594
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:595
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:597
-  wire         linear_unit_out;                                    // LinearExecutor.java:600
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:613
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:614
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:615
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:616
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:572
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:573
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:574
+  wire         linear_unit_out;                                    // LinearExecutor.java:576
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:589
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:590
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:590
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:590
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:590
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:592
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -2348,20 +2354,20 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:628
-  reg          linear_rotating;                                    // LinearExecutor.java:665
+  reg          linear_engine_done;                                 // LinearExecutor.java:604
+  reg          linear_rotating;                                    // LinearExecutor.java:641
 
   // linear_executor.rotate_and_cache
-  reg          rotate_start;                                       // RotateAndCache.java:82
-  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:85
-  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:90
-  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:91
-  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:92
-  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:93
-  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:94
-  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:95
-  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:96
-  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:97
+  reg          rotate_start;                                       // RotateAndCache.java:77
+  reg  [3:0]   rotate_step;                                        // RotateAndCache.java:80
+  reg  [4:0]   rotate_head_beats;                                  // RotateAndCache.java:85
+  reg  [15:0]  rotate_row_words;                                   // RotateAndCache.java:86
+  reg  [47:0]  rotate_run_bytes;                                   // RotateAndCache.java:87
+  reg  [16:0]  rotate_row_bytes;                                   // RotateAndCache.java:88
+  reg  [15:0]  rotate_layer_heads;                                 // RotateAndCache.java:89
+  reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:90
+  reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:91
+  reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:92
   reg  [3:0]   rotate_table_values_a;                              // Ahead.java:48
   reg  [15:0]  rotate_table_values_b;                              // Ahead.java:49
   reg  [29:0]  rotate_table_values;                                // Ahead.java:50
@@ -2373,58 +2379,54 @@ module tellme (
   reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
   reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
   reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:127
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:128
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:136
-  wire         rotate_table_loaded;                                // RotateAndCache.java:137
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:146
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:147
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:148
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:149
-  reg          rotate_loaded;                                      // RotateAndCache.java:150
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:174
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:175
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:176
-  reg          rotate_table_sine;                                  // RotateAndCache.java:177
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:178
-  wire         rotate_table_beat;                                  // RotateAndCache.java:188
-  wire         rotate_table_word_in;                               // RotateAndCache.java:190
-  wire         rotate_last_group;                                  // RotateAndCache.java:196
-  wire         rotate_running;                                     // RotateAndCache.java:221
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:222
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:223
-  reg  [1:0]   rotate_inflight_left;                               // RotateAndCache.java:226
-  wire         rotate_inflight;                                    // RotateAndCache.java:227
-  reg          rotate_pending;                                     // RotateAndCache.java:228
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:229
-  reg          rotate_pending_last;                                // RotateAndCache.java:230
-  reg          rotate_feed_left;                                   // RotateAndCache.java:233
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:243
-  wire         rotate_feed_valid;                                  // RotateAndCache.java:248
-  wire         rotate_feed_ready;                                  // RotateAndCache.java:248
-  wire [31:0]  rotate_feed_payload_x_0;                            // RotateAndCache.java:248
-  wire [31:0]  rotate_feed_payload_x_1;                            // RotateAndCache.java:248
-  wire [31:0]  rotate_feed_payload_x_2;                            // RotateAndCache.java:248
-  wire [31:0]  rotate_feed_payload_x_3;                            // RotateAndCache.java:248
-  wire [2:0]   rotate_feed_payload_row;                            // RotateAndCache.java:248
-  wire         rotate_feed_payload_last;                           // RotateAndCache.java:248
-  reg          rotate_feed_skid_buffered;                          // Stream.java:162
-  reg  [31:0]  rotate_feed_skid_buffer_x_0;                        // Stream.java:163
-  reg  [31:0]  rotate_feed_skid_buffer_x_1;                        // Stream.java:163
-  reg  [31:0]  rotate_feed_skid_buffer_x_2;                        // Stream.java:163
-  reg  [31:0]  rotate_feed_skid_buffer_x_3;                        // Stream.java:163
-  reg  [2:0]   rotate_feed_skid_buffer_row;                        // Stream.java:163
-  reg          rotate_feed_skid_buffer_last;                       // Stream.java:163
-  wire         rotate_feed_skid_ready;                             // Stream.java:164
-  wire         rotate_read;                                        // RotateAndCache.java:251
-  wire         rotate_read_lands;                                  // RotateAndCache.java:267
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:281
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:282
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:286
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:292
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:305
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:306
-  wire         rotate_last_out_word;                               // RotateAndCache.java:311
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:122
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:123
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:131
+  wire         rotate_table_loaded;                                // RotateAndCache.java:132
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:141
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:142
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:143
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:144
+  reg          rotate_loaded;                                      // RotateAndCache.java:145
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:169
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:170
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:171
+  reg          rotate_table_sine;                                  // RotateAndCache.java:172
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:173
+  wire         rotate_table_beat;                                  // RotateAndCache.java:183
+  wire         rotate_table_word_in;                               // RotateAndCache.java:185
+  wire         rotate_last_group;                                  // RotateAndCache.java:191
+  wire         rotate_running;                                     // RotateAndCache.java:216
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:217
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:218
+  reg          rotate_feed_left;                                   // RotateAndCache.java:221
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:229
+  reg  [2:0]   rotate_feed_credits;                                // CreditBuffer.java:76
+  wire         rotate_read;                                        // RotateAndCache.java:235
+  reg          rotate_read_landed_d1;                              // RotateAndCache.java:249
+  reg          rotate_read_landed_d2;                              // RotateAndCache.java:249
+  reg          rotate_read_landed_d3;                              // RotateAndCache.java:249
+  reg  [2:0]   rotate_read_row_d1;                                 // RotateAndCache.java:250
+  reg  [2:0]   rotate_read_row_d2;                                 // RotateAndCache.java:250
+  reg  [2:0]   rotate_read_row_d3;                                 // RotateAndCache.java:250
+  reg          rotate_read_last_d1;                                // RotateAndCache.java:251
+  reg          rotate_read_last_d2;                                // RotateAndCache.java:251
+  reg          rotate_read_last_d3;                                // RotateAndCache.java:251
+  wire         rotate_feed_fifo_push_valid;                        // CreditBuffer.java:108
+  wire         rotate_feed_fifo_push_ready;                        // CreditBuffer.java:108
+  wire [131:0] rotate_feed_fifo_push_payload;                      // CreditBuffer.java:108
+  wire         rotate_feed_fifo_pop_valid;                         // CreditBuffer.java:108
+  wire         rotate_feed_fifo_pop_ready;                         // CreditBuffer.java:108
+  wire [131:0] rotate_feed_fifo_pop_payload;                       // CreditBuffer.java:108
+  wire [2:0]   rotate_feed_fifo_occupancy;                         // CreditBuffer.java:108
+  wire         rotate_feed_ready;                                  // CreditBuffer.java:117
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:258
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:259
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:263
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:269
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:282
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:283
+  wire         rotate_last_out_word;                               // RotateAndCache.java:288
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:195
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:196
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:196
@@ -2439,16 +2441,16 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:169
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:330
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:331
-  reg          rotate_cache_failed;                                // RotateAndCache.java:332
-  wire         rotate_all_written;                                 // RotateAndCache.java:353
-  wire         rotate_done;                                        // RotateAndCache.java:356
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:357
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:307
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:308
+  reg          rotate_cache_failed;                                // RotateAndCache.java:309
+  wire         rotate_all_written;                                 // RotateAndCache.java:330
+  wire         rotate_done;                                        // RotateAndCache.java:333
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:334
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:642
-  wire         linear_done;                                        // LinearExecutor.java:652
+  reg          linear_rotate_started;                              // LinearExecutor.java:618
+  wire         linear_done;                                        // LinearExecutor.java:628
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -2511,21 +2513,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:210
   wire         tap_last_memory_word;                               // TapWriter.java:235
   wire         tap_finished;                                       // TapWriter.java:241
-  wire [31:0]  record_status;                                      // TellmeKernel.java:147
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:148
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:148
-  wire [31:0]  record_position;                                    // TellmeKernel.java:149
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:149
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:150
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:150
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:151
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:151
-  wire         record_tapping;                                     // TellmeKernel.java:152
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:152
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:153
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:153
-  wire [63:0]  record_address;                                     // TellmeKernel.java:154
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:154
+  wire [31:0]  record_status;                                      // TellmeKernel.java:160
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:161
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:161
+  wire [31:0]  record_position;                                    // TellmeKernel.java:162
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:162
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:163
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:163
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:164
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:164
+  wire         record_tapping;                                     // TellmeKernel.java:165
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:165
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:166
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:166
+  wire [63:0]  record_address;                                     // TellmeKernel.java:167
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:167
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2776,6 +2778,7 @@ module tellme (
   wire linear_command_tiles_eq_2;
   wire linear_next_tile_last_cmp;
   wire linear_residual_feed_credits_and;
+  wire linear_gating_feed_credits_and;
   wire linear_write_values_0_any;
   wire linear_write_values_0_and;
   wire linear_write_values_0_any_2;
@@ -2804,6 +2807,7 @@ module tellme (
   wire rotate_step_eq_3_2;
   wire [63:0] rotate_layer_run_sum;
   wire [63:0] rotate_table_address_sum;
+  wire rotate_feed_fifo_pop_valid_and_ready;
   wire rotate_write_values_0_any;
   wire rotate_write_values_0_and;
   wire rotate_write_values_0_any_2;
@@ -3008,6 +3012,7 @@ module tellme (
   assign linear_command_tiles_eq_2 = linear_command_tiles == 16'd2;
   assign linear_next_tile_last_cmp = (linear_tile + 16'd3) == linear_command_tiles;
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
+  assign linear_gating_feed_credits_and = linear_gating_feed_fifo_pop_valid & linear_gating_feed_fifo_pop_ready;
   assign linear_write_values_0_any = |linear_unit_word_0[9:8];
   assign linear_write_values_0_and = ~linear_write_values_0_any & ~(|linear_unit_word_0[7:6]);
   assign linear_write_values_0_any_2 = |linear_unit_word_0[5:4];
@@ -3060,6 +3065,7 @@ module tellme (
   assign rotate_step_eq_3_2 = rotate_step == ROTATE_STEP_PRODUCTS;
   assign rotate_layer_run_sum = {24'd0, rotate_layer_run_part0} + {rotate_layer_run_part1, 24'd0};
   assign rotate_table_address_sum = {24'd0, rotate_table_offset_part0} + {16'h0, rotate_table_offset_part1, 24'd0};
+  assign rotate_feed_fifo_pop_valid_and_ready = rotate_feed_fifo_pop_valid & rotate_feed_fifo_pop_ready;
   assign rotate_write_values_0_any = |rotate_write_stored_0[9:8];
   assign rotate_write_values_0_and = ~rotate_write_values_0_any & ~(|rotate_write_stored_0[7:6]);
   assign rotate_write_values_0_any_2 = |rotate_write_stored_0[5:4];
@@ -3129,533 +3135,533 @@ module tellme (
   assign assert_shl = {{32'd0, embed_call_token}, 2'd0};
   assign assert_cmp = (linear_tile + 16'd2) == linear_command_tiles;
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:71
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:71
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:71
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:71
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:71
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:71
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:71
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:71
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:71
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:71
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:71
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:71
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:71
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:174
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:174
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:174
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:174
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:174
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:174
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:174
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:174
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:174
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:174
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:174
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:174
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:174
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:174
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:174
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:174
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:174
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:174
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:174
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:174
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:174
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:174
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:174
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:174
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_awvalid = attention_m_axi_k1_awvalid; // TellmeKernel.java:174
-  assign attention_m_axi_k1_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_awaddr = attention_m_axi_k1_awaddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_awlen = attention_m_axi_k1_awlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_awsize = attention_m_axi_k1_awsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_awburst = attention_m_axi_k1_awburst; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_wvalid = attention_m_axi_k1_wvalid; // TellmeKernel.java:174
-  assign attention_m_axi_k1_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_wdata = attention_m_axi_k1_wdata; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_wstrb = attention_m_axi_k1_wstrb; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_wlast = attention_m_axi_k1_wlast; // TellmeKernel.java:174
-  assign attention_m_axi_k1_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_bready = attention_m_axi_k1_bready; // TellmeKernel.java:174
-  assign attention_m_axi_k1_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_arvalid = attention_m_axi_k1_arvalid; // TellmeKernel.java:174
-  assign attention_m_axi_k1_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_araddr = attention_m_axi_k1_araddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_arlen = attention_m_axi_k1_arlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_arsize = attention_m_axi_k1_arsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_arburst = attention_m_axi_k1_arburst; // TellmeKernel.java:174
-  assign attention_m_axi_k1_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_0_rready = attention_m_axi_k1_rready; // TellmeKernel.java:174
-  assign attention_m_axi_k1_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:174
-  assign attention_m_axi_k1_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:174
-  assign attention_m_axi_k1_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_1_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:174
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_2_awready; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_2_wready; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_2_bvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_2_bresp; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_2_arready; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_2_rvalid; // TellmeKernel.java:174
-  assign w0_share_s_axi_2_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_2_rdata; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_2_rresp; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_2_rlast; // TellmeKernel.java:174
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:174
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:174
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:174
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:174
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:174
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:174
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:174
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:174
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:174
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:174
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:174
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:174
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:174
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:174
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:174
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:174
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:174
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:174
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:174
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:174
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:174
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:174
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:174
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:174
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_awvalid = attention_m_axi_v1_awvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_awaddr = attention_m_axi_v1_awaddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_awlen = attention_m_axi_v1_awlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_awsize = attention_m_axi_v1_awsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_awburst = attention_m_axi_v1_awburst; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_wvalid = attention_m_axi_v1_wvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_wdata = attention_m_axi_v1_wdata; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_wstrb = attention_m_axi_v1_wstrb; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_wlast = attention_m_axi_v1_wlast; // TellmeKernel.java:174
-  assign attention_m_axi_v1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_bready = attention_m_axi_v1_bready; // TellmeKernel.java:174
-  assign attention_m_axi_v1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_arvalid = attention_m_axi_v1_arvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_araddr = attention_m_axi_v1_araddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_arlen = attention_m_axi_v1_arlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_arsize = attention_m_axi_v1_arsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_arburst = attention_m_axi_v1_arburst; // TellmeKernel.java:174
-  assign attention_m_axi_v1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_0_rready = attention_m_axi_v1_rready; // TellmeKernel.java:174
-  assign attention_m_axi_v1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:174
-  assign attention_m_axi_v1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:174
-  assign attention_m_axi_v1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_1_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:174
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_2_awready; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_2_wready; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_2_bvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_2_bresp; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_2_arready; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_2_rvalid; // TellmeKernel.java:174
-  assign w1_share_s_axi_2_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_2_rdata; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_2_rresp; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_2_rlast; // TellmeKernel.java:174
-  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:174
-  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:174
-  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:174
-  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:174
-  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:174
-  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:174
-  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:174
-  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:174
-  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:174
-  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:174
-  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:174
-  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:174
-  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:174
-  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:174
-  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:174
-  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:174
-  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:174
-  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:174
-  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:174
-  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:174
-  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:174
-  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:174
-  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:174
-  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:174
-  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:174
-  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:174
-  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:174
-  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:174
-  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:174
-  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:174
-  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:174
-  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:174
-  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:174
-  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:174
-  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:174
-  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:174
-  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:174
-  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:174
-  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:174
-  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:174
-  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:174
-  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:174
-  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:174
-  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:174
-  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:174
-  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:174
-  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:174
-  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:174
-  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:174
-  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:174
-  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:174
-  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:174
-  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:174
-  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:174
-  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:174
-  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:174
-  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:174
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:174
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:174
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:174
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:174
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:174
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:174
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:174
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:174
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:174
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:174
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:174
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:174
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:174
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:174
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:174
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:174
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:174
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:174
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:174
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:174
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:174
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:174
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:174
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:174
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:174
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:174
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:174
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:174
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:174
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:174
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:174
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:174
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:174
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:174
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:174
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:174
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:174
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:174
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:174
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:174
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:174
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:174
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_v0_awvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v0_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_v0_awaddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_awlen = attention_m_axi_v0_awlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_awsize = attention_m_axi_v0_awsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_awburst = attention_m_axi_v0_awburst; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_v0_wvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v0_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_wdata = attention_m_axi_v0_wdata; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_v0_wstrb; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_wlast = attention_m_axi_v0_wlast; // TellmeKernel.java:174
-  assign attention_m_axi_v0_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_bready = attention_m_axi_v0_bready; // TellmeKernel.java:174
-  assign attention_m_axi_v0_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_v0_arvalid; // TellmeKernel.java:174
-  assign attention_m_axi_v0_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_araddr = attention_m_axi_v0_araddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_arlen = attention_m_axi_v0_arlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_arsize = attention_m_axi_v0_arsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_arburst = attention_m_axi_v0_arburst; // TellmeKernel.java:174
-  assign attention_m_axi_v0_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_2_rready = attention_m_axi_v0_rready; // TellmeKernel.java:174
-  assign attention_m_axi_v0_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:174
-  assign attention_m_axi_v0_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:174
-  assign attention_m_axi_v0_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:174
-  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:174
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:174
-  assign m_axi_d1_arvalid = attention_m_axi_k0_arvalid; // TellmeKernel.java:180
-  assign attention_m_axi_k0_arready = m_axi_d1_arready; // TellmeKernel.java:180
-  assign m_axi_d1_araddr = attention_m_axi_k0_araddr; // TellmeKernel.java:180
-  assign m_axi_d1_arlen = attention_m_axi_k0_arlen; // TellmeKernel.java:180
-  assign m_axi_d1_arsize = attention_m_axi_k0_arsize; // TellmeKernel.java:180
-  assign m_axi_d1_arburst = attention_m_axi_k0_arburst; // TellmeKernel.java:180
-  assign attention_m_axi_k0_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:180
-  assign m_axi_d1_rready = attention_m_axi_k0_rready; // TellmeKernel.java:180
-  assign attention_m_axi_k0_rdata = m_axi_d1_rdata; // TellmeKernel.java:180
-  assign attention_m_axi_k0_rresp = m_axi_d1_rresp; // TellmeKernel.java:180
-  assign attention_m_axi_k0_rlast = m_axi_d1_rlast; // TellmeKernel.java:180
-  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:185
-  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:185
-  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:185
-  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:185
-  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:185
-  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:185
-  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:185
-  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:185
-  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:185
-  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:185
-  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:185
-  assign attention_m_axi_k0_awready = 1'b0; // TellmeKernel.java:189
-  assign attention_m_axi_k0_wready = 1'b0; // TellmeKernel.java:189
-  assign attention_m_axi_k0_bvalid = 1'b0; // TellmeKernel.java:189
-  assign attention_m_axi_k0_bresp = 2'h0; // TellmeKernel.java:189
-  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:191
-  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:191
-  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:191
-  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:191
-  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:191
-  // TellmeKernel.java:132
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:84
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:84
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:84
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:84
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:84
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:84
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:84
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:84
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:84
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:84
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:84
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:84
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:84
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:84
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:84
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:84
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:84
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:187
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:187
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:187
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:187
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:187
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:187
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:187
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:187
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:187
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:187
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:187
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:187
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:187
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:187
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:187
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:187
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:187
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:187
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:187
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:187
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:187
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:187
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:187
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:187
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_awvalid = attention_m_axi_k1_awvalid; // TellmeKernel.java:187
+  assign attention_m_axi_k1_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_awaddr = attention_m_axi_k1_awaddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_awlen = attention_m_axi_k1_awlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_awsize = attention_m_axi_k1_awsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_awburst = attention_m_axi_k1_awburst; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_wvalid = attention_m_axi_k1_wvalid; // TellmeKernel.java:187
+  assign attention_m_axi_k1_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_wdata = attention_m_axi_k1_wdata; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_wstrb = attention_m_axi_k1_wstrb; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_wlast = attention_m_axi_k1_wlast; // TellmeKernel.java:187
+  assign attention_m_axi_k1_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_bready = attention_m_axi_k1_bready; // TellmeKernel.java:187
+  assign attention_m_axi_k1_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_arvalid = attention_m_axi_k1_arvalid; // TellmeKernel.java:187
+  assign attention_m_axi_k1_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_araddr = attention_m_axi_k1_araddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_arlen = attention_m_axi_k1_arlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_arsize = attention_m_axi_k1_arsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_arburst = attention_m_axi_k1_arburst; // TellmeKernel.java:187
+  assign attention_m_axi_k1_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_0_rready = attention_m_axi_k1_rready; // TellmeKernel.java:187
+  assign attention_m_axi_k1_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:187
+  assign attention_m_axi_k1_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:187
+  assign attention_m_axi_k1_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_1_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:187
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_2_awready; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_2_wready; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_2_bvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_2_bresp; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_2_arready; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_2_rvalid; // TellmeKernel.java:187
+  assign w0_share_s_axi_2_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_2_rdata; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_2_rresp; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_2_rlast; // TellmeKernel.java:187
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:187
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:187
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:187
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:187
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:187
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:187
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:187
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:187
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:187
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:187
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:187
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:187
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:187
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:187
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:187
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:187
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:187
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:187
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:187
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:187
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:187
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:187
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:187
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:187
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_awvalid = attention_m_axi_v1_awvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_awaddr = attention_m_axi_v1_awaddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_awlen = attention_m_axi_v1_awlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_awsize = attention_m_axi_v1_awsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_awburst = attention_m_axi_v1_awburst; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_wvalid = attention_m_axi_v1_wvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_wdata = attention_m_axi_v1_wdata; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_wstrb = attention_m_axi_v1_wstrb; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_wlast = attention_m_axi_v1_wlast; // TellmeKernel.java:187
+  assign attention_m_axi_v1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_bready = attention_m_axi_v1_bready; // TellmeKernel.java:187
+  assign attention_m_axi_v1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_arvalid = attention_m_axi_v1_arvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_araddr = attention_m_axi_v1_araddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_arlen = attention_m_axi_v1_arlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_arsize = attention_m_axi_v1_arsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_arburst = attention_m_axi_v1_arburst; // TellmeKernel.java:187
+  assign attention_m_axi_v1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_0_rready = attention_m_axi_v1_rready; // TellmeKernel.java:187
+  assign attention_m_axi_v1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:187
+  assign attention_m_axi_v1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:187
+  assign attention_m_axi_v1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_1_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:187
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_2_awready; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_2_wready; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_2_bvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_2_bresp; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_2_arready; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_2_rvalid; // TellmeKernel.java:187
+  assign w1_share_s_axi_2_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_2_rdata; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_2_rresp; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_2_rlast; // TellmeKernel.java:187
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:187
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:187
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:187
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:187
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:187
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:187
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:187
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:187
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:187
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:187
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:187
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:187
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:187
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:187
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:187
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:187
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:187
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:187
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:187
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:187
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:187
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:187
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:187
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:187
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:187
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:187
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:187
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:187
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:187
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:187
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:187
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:187
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:187
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:187
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:187
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:187
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:187
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:187
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:187
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:187
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:187
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:187
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:187
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:187
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:187
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:187
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:187
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:187
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:187
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:187
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:187
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:187
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:187
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:187
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:187
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:187
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:187
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:187
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:187
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:187
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:187
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:187
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:187
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:187
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:187
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:187
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:187
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:187
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:187
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:187
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:187
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:187
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:187
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:187
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:187
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:187
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:187
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:187
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:187
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:187
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:187
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:187
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:187
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:187
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:187
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:187
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:187
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:187
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:187
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:187
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:187
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:187
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:187
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:187
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:187
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:187
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:187
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:187
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:187
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_v0_awvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v0_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_v0_awaddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_awlen = attention_m_axi_v0_awlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_awsize = attention_m_axi_v0_awsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_awburst = attention_m_axi_v0_awburst; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_v0_wvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v0_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_wdata = attention_m_axi_v0_wdata; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_v0_wstrb; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_wlast = attention_m_axi_v0_wlast; // TellmeKernel.java:187
+  assign attention_m_axi_v0_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_bready = attention_m_axi_v0_bready; // TellmeKernel.java:187
+  assign attention_m_axi_v0_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_v0_arvalid; // TellmeKernel.java:187
+  assign attention_m_axi_v0_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_araddr = attention_m_axi_v0_araddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_arlen = attention_m_axi_v0_arlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_arsize = attention_m_axi_v0_arsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_arburst = attention_m_axi_v0_arburst; // TellmeKernel.java:187
+  assign attention_m_axi_v0_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_2_rready = attention_m_axi_v0_rready; // TellmeKernel.java:187
+  assign attention_m_axi_v0_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:187
+  assign attention_m_axi_v0_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:187
+  assign attention_m_axi_v0_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:187
+  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:187
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:187
+  assign m_axi_d1_arvalid = attention_m_axi_k0_arvalid; // TellmeKernel.java:193
+  assign attention_m_axi_k0_arready = m_axi_d1_arready; // TellmeKernel.java:193
+  assign m_axi_d1_araddr = attention_m_axi_k0_araddr; // TellmeKernel.java:193
+  assign m_axi_d1_arlen = attention_m_axi_k0_arlen; // TellmeKernel.java:193
+  assign m_axi_d1_arsize = attention_m_axi_k0_arsize; // TellmeKernel.java:193
+  assign m_axi_d1_arburst = attention_m_axi_k0_arburst; // TellmeKernel.java:193
+  assign attention_m_axi_k0_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:193
+  assign m_axi_d1_rready = attention_m_axi_k0_rready; // TellmeKernel.java:193
+  assign attention_m_axi_k0_rdata = m_axi_d1_rdata; // TellmeKernel.java:193
+  assign attention_m_axi_k0_rresp = m_axi_d1_rresp; // TellmeKernel.java:193
+  assign attention_m_axi_k0_rlast = m_axi_d1_rlast; // TellmeKernel.java:193
+  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:198
+  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:198
+  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:198
+  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:198
+  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:198
+  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:198
+  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:198
+  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:198
+  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:198
+  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:198
+  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:198
+  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:198
+  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:198
+  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:198
+  assign attention_m_axi_k0_awready = 1'b0; // TellmeKernel.java:202
+  assign attention_m_axi_k0_wready = 1'b0; // TellmeKernel.java:202
+  assign attention_m_axi_k0_bvalid = 1'b0; // TellmeKernel.java:202
+  assign attention_m_axi_k0_bresp = 2'h0; // TellmeKernel.java:202
+  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:204
+  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:204
+  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:204
+  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:204
+  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:204
+  // TellmeKernel.java:145
   assign port_moved_last_cycle =
       m_axi_w0_moved | m_axi_w1_moved | m_axi_w2_moved | m_axi_w3_moved | m_axi_d0_moved | m_axi_d1_moved;
   assign control_ap_ready = call_start; // CallControl.java:49
@@ -3744,63 +3750,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
   // LmHeadExecutor.java:178
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:273
-  // LinearExecutor.java:274
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:263
+  // LinearExecutor.java:264
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:275
+  // LinearExecutor.java:265
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:276
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:266
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:277
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:267
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:282
-  // LinearExecutor.java:297
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:272
+  // LinearExecutor.java:287
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:298
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:298
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:309
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:319
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:320
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:320
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:320
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:320
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:320
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:320
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:320
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:320
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:320
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:320
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:320
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:320
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:365
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:366
-  // LinearExecutor.java:377
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:288
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:288
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:299
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:309
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:310
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:310
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:310
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:310
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:310
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:310
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:310
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:310
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:310
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:310
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:310
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:310
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:355
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:356
+  // LinearExecutor.java:367
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:378
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:379
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:382
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:458
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:460
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:460
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:460
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:460
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:462
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:463
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:499
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:500
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:501
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:533
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:368
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:369
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:372
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:448
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:450
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:450
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:450
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:450
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:452
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:453
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:489
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:490
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:491
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:525
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3811,49 +3817,43 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_in_valid = linear_feed_gating; // LinearExecutor.java:580
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:581
-  assign gating_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:584
-  assign gating_in_payload_u_0 = linear_y_0; // LinearExecutor.java:585
-  assign gating_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:584
-  assign gating_in_payload_u_1 = linear_y_1; // LinearExecutor.java:585
-  assign gating_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:584
-  assign gating_in_payload_u_2 = linear_y_2; // LinearExecutor.java:585
-  assign gating_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:584
-  assign gating_in_payload_u_3 = linear_y_3; // LinearExecutor.java:585
-  assign gating_in_payload_last = 1'b1; // LinearExecutor.java:587
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:601
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:602
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:194
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:195
-  assign rope_in_valid = rotate_feed_valid | rotate_feed_skid_buffered; // Stream.java:101
-  // Stream.java:102
-  assign rope_in_payload_x_0 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_0 : rotate_feed_payload_x_0;
-  // Stream.java:102
-  assign rope_in_payload_x_1 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_1 : rotate_feed_payload_x_1;
-  // Stream.java:102
-  assign rope_in_payload_x_2 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_2 : rotate_feed_payload_x_2;
-  // Stream.java:102
-  assign rope_in_payload_x_3 = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_x_3 : rotate_feed_payload_x_3;
-  // Stream.java:102
-  assign rope_in_payload_row = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_row : rotate_feed_payload_row;
-  // Stream.java:102
-  assign rope_in_payload_last = rotate_feed_skid_buffered ? rotate_feed_skid_buffer_last : rotate_feed_payload_last;
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:275
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:276
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:277
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:297
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:298
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:299
-  // RotateAndCache.java:338
+  assign gating_in_valid = linear_gating_feed_fifo_pop_valid; // Stream.java:101
+  assign gating_in_payload_g_0 = linear_gating_feed_fifo_pop_payload[31:0]; // Stream.java:102
+  assign gating_in_payload_g_1 = linear_gating_feed_fifo_pop_payload[63:32]; // Stream.java:102
+  assign gating_in_payload_g_2 = linear_gating_feed_fifo_pop_payload[95:64]; // Stream.java:102
+  assign gating_in_payload_g_3 = linear_gating_feed_fifo_pop_payload[127:96]; // Stream.java:102
+  assign gating_in_payload_u_0 = linear_gating_feed_fifo_pop_payload[159:128]; // Stream.java:102
+  assign gating_in_payload_u_1 = linear_gating_feed_fifo_pop_payload[191:160]; // Stream.java:102
+  assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
+  assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
+  assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:565
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:577
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:578
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:189
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:190
+  assign rope_in_valid = rotate_feed_fifo_pop_valid; // Stream.java:101
+  assign rope_in_payload_x_0 = rotate_feed_fifo_pop_payload[31:0]; // Stream.java:102
+  assign rope_in_payload_x_1 = rotate_feed_fifo_pop_payload[63:32]; // Stream.java:102
+  assign rope_in_payload_x_2 = rotate_feed_fifo_pop_payload[95:64]; // Stream.java:102
+  assign rope_in_payload_x_3 = rotate_feed_fifo_pop_payload[127:96]; // Stream.java:102
+  assign rope_in_payload_row = rotate_feed_fifo_pop_payload[130:128]; // Stream.java:102
+  assign rope_in_payload_last = rotate_feed_fifo_pop_payload[131]; // Stream.java:102
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:252
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:253
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:254
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:274
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:275
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:276
+  // RotateAndCache.java:315
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:339
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:340
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:341
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:342
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:316
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:317
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:318
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:319
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:645
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:646
   assign record_error_detail = error_detail; // Sequencer.java:647
@@ -3869,21 +3869,21 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:657
   assign record_address = arg_io; // Sequencer.java:658
   assign record_area_address = debug_base; // Sequencer.java:659
-  assign stalled = waiting_for_data; // TellmeKernel.java:158
-  assign interrupt = control_interrupt; // TellmeKernel.java:159
+  assign stalled = waiting_for_data; // TellmeKernel.java:171
+  assign interrupt = control_interrupt; // TellmeKernel.java:172
 
   always @(posedge ap_clk) begin
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_w0_moved <= (m_axi_w0_rvalid & m_axi_w0_rready) | (m_axi_w0_wvalid & m_axi_w0_wready);
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_w1_moved <= (m_axi_w1_rvalid & m_axi_w1_rready) | (m_axi_w1_wvalid & m_axi_w1_wready);
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_w2_moved <= (m_axi_w2_rvalid & m_axi_w2_rready) | (m_axi_w2_wvalid & m_axi_w2_wready);
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_w3_moved <= (m_axi_w3_rvalid & m_axi_w3_rready) | (m_axi_w3_wvalid & m_axi_w3_wready);
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_d0_moved <= (m_axi_d0_rvalid & m_axi_d0_rready) | (m_axi_d0_wvalid & m_axi_d0_wready);
-    // TellmeKernel.java:129
+    // TellmeKernel.java:142
     m_axi_d1_moved <= (m_axi_d1_rvalid & m_axi_d1_rready) | (m_axi_d1_wvalid & m_axi_d1_wready);
     if (!ap_rst_n) begin
       m_axi_w0_moved <= 1'b0;
@@ -4020,10 +4020,10 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
-      data_read_valid = 1'b1; // RotateAndCache.java:154
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:155
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:156
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
+      data_read_valid = 1'b1; // RotateAndCache.java:149
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:150
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:151
     end
     if (tap_asking_memory) begin // TapWriter.java:162
       data_read_valid = 1'b1; // TapWriter.java:163
@@ -4079,8 +4079,8 @@ module tellme (
       // QuantizeExecutor.java:219
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
-      data_beat_ready = 1'b1; // RotateAndCache.java:189
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
+      data_beat_ready = 1'b1; // RotateAndCache.java:184
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:236
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:236
@@ -4317,19 +4317,19 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:319
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:320
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:552
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:553
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:554
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:555
+    if (linear_epilogue_reads) begin // LinearExecutor.java:545
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:546
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:547
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:548
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:557
-      buffer_read_valid = 1'b1; // LinearExecutor.java:557
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:550
+      buffer_read_valid = 1'b1; // LinearExecutor.java:550
     end
-    if (rotate_read) begin // RotateAndCache.java:252
-      buffer_read_valid = 1'b1; // RotateAndCache.java:253
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:254
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:255
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:256
+    if (rotate_read) begin // RotateAndCache.java:236
+      buffer_read_valid = 1'b1; // RotateAndCache.java:237
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:238
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:239
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:240
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
       buffer_read_valid = 1'b1; // TapWriter.java:123
@@ -4714,10 +4714,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:126
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:127
     end
-    if (linear_activation_read) begin // LinearExecutor.java:357
-      quantized_read = 1'b1; // LinearExecutor.java:358
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:359
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:360
+    if (linear_activation_read) begin // LinearExecutor.java:347
+      quantized_read = 1'b1; // LinearExecutor.java:348
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:349
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:350
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
       quantized_read = 1'b1; // TapWriter.java:129
@@ -6216,10 +6216,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:101): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:91): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:111
+    linear_start = 1'b0; // LinearExecutor.java:101
     case (phase) // Sequencer.java:440
       STEP_ISSUE: linear_start = is_linear; // Sequencer.java:565
       default: ;
@@ -6227,133 +6227,133 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:125
+    linear_epilogue = 4'd0; // LinearExecutor.java:115
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:243
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:125
+    linear_src = 4'd0; // LinearExecutor.java:115
     linear_src = instruction_word[19:16]; // Sequencer.java:245
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:125
+    linear_dst = 4'd0; // LinearExecutor.java:115
     linear_dst = instruction_word[23:20]; // Sequencer.java:246
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:125
+    linear_rows = 16'd0; // LinearExecutor.java:115
     linear_rows = instruction_word[47:32]; // Sequencer.java:247
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:125
+    linear_cols = 16'd0; // LinearExecutor.java:115
     linear_cols = instruction_word[63:48]; // Sequencer.java:248
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:125
+    linear_weights = 32'd0; // LinearExecutor.java:115
     linear_weights = instruction_word[95:64]; // Sequencer.java:249
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:125
+    linear_tokens = 4'd0; // LinearExecutor.java:115
     linear_tokens = chunk_tokens; // Sequencer.java:251
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:125
+    linear_image = 64'd0; // LinearExecutor.java:115
     linear_image = arg_image; // Sequencer.java:252
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:125
+    linear_layer = 8'd0; // LinearExecutor.java:115
     linear_layer = instruction_word[31:24]; // Sequencer.java:253
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:125
+    linear_first_position = 32'd0; // LinearExecutor.java:115
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:254
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:125
+    linear_head_dim = 16'd0; // LinearExecutor.java:115
     linear_head_dim = setup_head_dim; // Sequencer.java:255
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:125
+    linear_kv_heads = 8'd0; // LinearExecutor.java:115
     linear_kv_heads = setup_kv_heads; // Sequencer.java:257
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:125
+    linear_positions = 32'd0; // LinearExecutor.java:115
     linear_positions = setup_positions; // Sequencer.java:258
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:125
+    linear_rope_table = 32'd0; // LinearExecutor.java:115
     linear_rope_table = setup_rope_table; // Sequencer.java:259
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:125
+    linear_kv_cache = 64'd0; // LinearExecutor.java:115
     linear_kv_cache = arg_kv_cache; // Sequencer.java:260
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:127
+    linear_relu2 = 1'b0; // LinearExecutor.java:117
     linear_relu2 = instruction_word[12]; // Sequencer.java:244
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:128
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:118
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:256
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:129
+    linear_scale = 32'h0; // LinearExecutor.java:119
     linear_scale = instruction_word[127:96]; // Sequencer.java:250
   end
 
   always @(*) begin
-    linear_peek_valid = 1'b0; // LinearExecutor.java:132
+    linear_peek_valid = 1'b0; // LinearExecutor.java:122
     linear_peek_valid = peek_linear; // Sequencer.java:426
   end
 
   always @(*) begin
-    linear_peek_rows = 16'd0; // LinearExecutor.java:133
+    linear_peek_rows = 16'd0; // LinearExecutor.java:123
     linear_peek_rows = peek_word[47:32]; // Sequencer.java:427
   end
 
   always @(*) begin
-    linear_peek_cols = 16'd0; // LinearExecutor.java:134
+    linear_peek_cols = 16'd0; // LinearExecutor.java:124
     linear_peek_cols = peek_word[63:48]; // Sequencer.java:428
   end
 
   always @(*) begin
-    linear_peek_weights = 32'd0; // LinearExecutor.java:135
+    linear_peek_weights = 32'd0; // LinearExecutor.java:125
     linear_peek_weights = peek_word[95:64]; // Sequencer.java:429
   end
 
   always @(*) begin
-    linear_reads_lent = 1'b0; // LinearExecutor.java:137
+    linear_reads_lent = 1'b0; // LinearExecutor.java:127
     linear_reads_lent = peek_busy; // Sequencer.java:424
   end
 
   always @(*) begin
-    linear_drop_prefetch = 1'b0; // LinearExecutor.java:139
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:129
     linear_drop_prefetch = drop_prefetch; // Sequencer.java:438
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:164
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:166
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:167
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:154
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:156
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:157
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:174
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:164
   assign linear_dst_overflow =
       (~(linear_dst < 4'd5) & (linear_rows != 16'd0))
       | (((linear_dst == 4'd0) | (linear_dst == 4'd1) | (linear_dst == 4'd2)) & (linear_rows > 16'd1536))
@@ -6362,7 +6362,7 @@ module tellme (
       (~(linear_src < 4'd5) & (linear_rows != 16'd0))
       | (((linear_src == 4'd0) | (linear_src == 4'd1) | (linear_src == 4'd2)) & (linear_rows > 16'd1536))
       | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:230
-  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:187
+  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:177
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6372,67 +6372,67 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:248
-  // LinearExecutor.java:259
+      & ~linear_drop_prefetch; // LinearExecutor.java:238
+  // LinearExecutor.java:249
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:260
+  // LinearExecutor.java:250
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:265
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:255
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:269
-  // LinearExecutor.java:270
+      & linear_prefetch_same; // LinearExecutor.java:259
+  // LinearExecutor.java:260
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:310
+  // LinearExecutor.java:300
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:312
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:322
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:353
-  // LinearExecutor.java:356
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:302
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:312
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:343
+  // LinearExecutor.java:346
   assign linear_activation_read =
       linear_feeding & linear_words_left & (~linear_feed_pending | activation_gearbox_in_ready);
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:364
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:354
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:381
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:430
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:440
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:441
+      & ~linear_feed_pending; // LinearExecutor.java:371
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:420
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:430
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:431
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:450
-      // LinearExecutor.java:450
+    case (linear_part) // LinearExecutor.java:440
+      // LinearExecutor.java:440
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:450
+      // LinearExecutor.java:440
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:450
+      // LinearExecutor.java:440
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:450
+      // LinearExecutor.java:440
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:452
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:442
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:464
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:465
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:466
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:454
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:455
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:456
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6447,18 +6447,22 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:509
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:499
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:520
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:509
+  // LinearExecutor.java:524
   assign linear_y_take =
       linear_y_ready
-      & (linear_residual_add ? (linear_tag_head_payload_padding | (linear_residual_feed_credits != 4'd0))
-         : (linear_epilogue_step == EPILOGUE_STEP_WAIT)); // LinearExecutor.java:532
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:534
-  // LinearExecutor.java:541
+      & (~(linear_residual_add | linear_gate_up)
+         | linear_tag_head_payload_padding
+         | (linear_residual_add ? (linear_residual_feed_credits != 4'd0) : (linear_gating_feed_credits != 3'd0)));
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:526
+  // LinearExecutor.java:533
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:542
+  // LinearExecutor.java:534
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
+  // LinearExecutor.java:535
+  assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:111
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -6472,219 +6476,231 @@ module tellme (
        buffer_lane0_round_out_payload}; // CreditBuffer.java:112
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_feed_gating = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up; // LinearExecutor.java:579
+  assign linear_gating_feed_fifo_push_valid = linear_gating_landed_d3; // CreditBuffer.java:111
+  assign linear_gating_feed_fifo_push_payload =
+      {1'b1,
+       linear_gating_y_d3_3,
+       linear_gating_y_d3_2,
+       linear_gating_y_d3_1,
+       linear_gating_y_d3_0,
+       buffer_lane3_read,
+       buffer_lane2_read,
+       buffer_lane1_read,
+       buffer_lane0_read}; // CreditBuffer.java:112
+  assign linear_gating_feed_fifo_pop_ready = linear_gating_feed_ready; // CreditBuffer.java:118
+  assign linear_gating_feed_ready = gating_in_ready; // Stream.java:103
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:594
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:595
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:597
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:600
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:603
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:652
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:572
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:573
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:574
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:576
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:579
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:628
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
     linear_bad_size <= linear_bad_size_or; // Ahead.java:26
-    if (linear_start) begin // LinearExecutor.java:188
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:189
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:190
-      linear_src_id <= linear_src; // LinearExecutor.java:191
-      linear_dst_id <= linear_dst; // LinearExecutor.java:192
-      linear_rows_q <= linear_rows; // LinearExecutor.java:193
-      linear_cols_q <= linear_cols; // LinearExecutor.java:194
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:195
-      linear_scale_q <= linear_scale; // LinearExecutor.java:196
-      linear_token_count <= linear_tokens; // LinearExecutor.java:197
-      linear_layer_q <= linear_layer; // LinearExecutor.java:198
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:199
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:200
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:201
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:202
-      linear_positions_q <= linear_positions; // LinearExecutor.java:203
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:204
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:205
-      linear_heads <= 16'd0; // LinearExecutor.java:206
-      linear_head_rows <= 17'd0; // LinearExecutor.java:207
-      linear_code <= 8'd0; // LinearExecutor.java:208
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:209
-      if (linear_bad) begin // LinearExecutor.java:210
-        linear_code <= 8'd3; // LinearExecutor.java:211
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:212
+    if (linear_start) begin // LinearExecutor.java:178
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:179
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:180
+      linear_src_id <= linear_src; // LinearExecutor.java:181
+      linear_dst_id <= linear_dst; // LinearExecutor.java:182
+      linear_rows_q <= linear_rows; // LinearExecutor.java:183
+      linear_cols_q <= linear_cols; // LinearExecutor.java:184
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:185
+      linear_scale_q <= linear_scale; // LinearExecutor.java:186
+      linear_token_count <= linear_tokens; // LinearExecutor.java:187
+      linear_layer_q <= linear_layer; // LinearExecutor.java:188
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:189
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:190
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:191
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:192
+      linear_positions_q <= linear_positions; // LinearExecutor.java:193
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:194
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:195
+      linear_heads <= 16'd0; // LinearExecutor.java:196
+      linear_head_rows <= 17'd0; // LinearExecutor.java:197
+      linear_code <= 8'd0; // LinearExecutor.java:198
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:199
+      if (linear_bad) begin // LinearExecutor.java:200
+        linear_code <= 8'd3; // LinearExecutor.java:201
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:202
       end
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:649
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:219
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:220
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:221
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:222
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:209
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:210
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:211
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:212
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:224
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:214
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:225
-          linear_code <= 8'd3; // LinearExecutor.java:226
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:227
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:215
+          linear_code <= 8'd3; // LinearExecutor.java:216
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:217
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:249
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:250
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:251
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:252
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:253
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:254
+    if (linear_peek_taken) begin // LinearExecutor.java:239
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:240
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:241
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:242
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:243
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:244
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:264
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:254
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:26
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:279
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:279
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:269
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:269
     end
-    // LinearExecutor.java:280
+    // LinearExecutor.java:270
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:280
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:270
     end
-    // LinearExecutor.java:283
+    // LinearExecutor.java:273
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:284
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:284
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:284
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:284
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:284
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:284
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:284
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:284
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:284
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:284
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:284
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:284
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:285
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:286
-        linear_code <= 8'd3; // LinearExecutor.java:287
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:288
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:274
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:274
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:274
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:274
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:274
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:274
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:274
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:274
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:274
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:274
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:274
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:274
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:275
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:276
+        linear_code <= 8'd3; // LinearExecutor.java:277
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:278
       end
     end
-    // LinearExecutor.java:292
+    // LinearExecutor.java:282
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:293
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:293
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:293
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:293
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:293
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:293
-      // LinearExecutor.java:293
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:283
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:283
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:283
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:283
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:283
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:283
+      // LinearExecutor.java:283
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:293
+      // LinearExecutor.java:283
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:293
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:293
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:293
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:293
-      // LinearExecutor.java:294
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:283
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:283
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:283
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:283
+      // LinearExecutor.java:284
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:299
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:299
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:289
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:289
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:302
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:303
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:303
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:303
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:303
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:303
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:303
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:303
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:303
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:303
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:303
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:303
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:303
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:304
+    if (linear_prefetch_reused) begin // LinearExecutor.java:292
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:293
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:293
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:293
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:293
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:293
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:293
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:293
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:293
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:293
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:293
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:293
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:293
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:294
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:306
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:307
+        | linear_prefetch_reused) begin // LinearExecutor.java:296
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:297
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:308
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:308
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:298
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:298
     end
-    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:317
-    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:318
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:321
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:321
+    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:307
+    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:308
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:311
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:311
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:327
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:329
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:345
-      linear_feed_token <= 4'd0; // LinearExecutor.java:346
-      linear_feed_word <= 16'd0; // LinearExecutor.java:347
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:348
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:349
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:350
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:351
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:317
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:319
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:335
+      linear_feed_token <= 4'd0; // LinearExecutor.java:336
+      linear_feed_word <= 16'd0; // LinearExecutor.java:337
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:338
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:339
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:340
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:341
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:367
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:368
-      linear_holding <= 1'b1; // LinearExecutor.java:369
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:357
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:358
+      linear_holding <= 1'b1; // LinearExecutor.java:359
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:371
-      linear_holding <= 1'b0; // LinearExecutor.java:371
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:361
+      linear_holding <= 1'b0; // LinearExecutor.java:361
     end
-    if (linear_activation_read) begin // LinearExecutor.java:372
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:373
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:374
-      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:375
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:376
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:376
+    if (linear_activation_read) begin // LinearExecutor.java:362
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:363
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:364
+      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:365
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:366
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:366
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:383
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:384
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:385
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:373
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:374
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:375
     end
-    if (linear_token_fed) begin // LinearExecutor.java:387
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:388
-      linear_feed_word <= 16'd0; // LinearExecutor.java:389
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:390
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:391
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:392
+    if (linear_token_fed) begin // LinearExecutor.java:377
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:378
+      linear_feed_word <= 16'd0; // LinearExecutor.java:379
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:380
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:381
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:382
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:414
-      linear_tile <= 16'd0; // LinearExecutor.java:415
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:417
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:418
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:419
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:421
-      // LinearExecutor.java:422
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:404
+      linear_tile <= 16'd0; // LinearExecutor.java:405
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:407
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:408
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:409
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:411
+      // LinearExecutor.java:412
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:423
-      linear_group <= 16'd0; // LinearExecutor.java:424
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:425
-      linear_part <= 2'd0; // LinearExecutor.java:427
+      linear_result_token <= 4'd0; // LinearExecutor.java:413
+      linear_group <= 16'd0; // LinearExecutor.java:414
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:415
+      linear_part <= 2'd0; // LinearExecutor.java:417
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:468
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:470
-      if (linear_last_part) begin // LinearExecutor.java:472
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:473
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:474
-        if (linear_last_group) begin // LinearExecutor.java:475
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:476
-          // LinearExecutor.java:477
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:458
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:460
+      if (linear_last_part) begin // LinearExecutor.java:462
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:463
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:464
+        if (linear_last_group) begin // LinearExecutor.java:465
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:466
+          // LinearExecutor.java:467
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:478
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:479
-            // LinearExecutor.java:480
+          if (linear_last_result_token) begin // LinearExecutor.java:468
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:469
+            // LinearExecutor.java:470
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:481
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:482
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:484
-            // LinearExecutor.java:485
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:471
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:472
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:474
+            // LinearExecutor.java:475
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:486
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:476
           end
         end
       end
@@ -6692,13 +6708,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:495
-      linear_param_token <= 4'd0; // LinearExecutor.java:496
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:497
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:485
+      linear_param_token <= 4'd0; // LinearExecutor.java:486
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:487
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:502
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:503
-      // LinearExecutor.java:504
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:492
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:493
+      // LinearExecutor.java:494
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6707,108 +6723,101 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:649
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:649
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:649
     end
     linear_expected_words_a <= linear_row_words; // Ahead.java:48
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:538
-      linear_words_written <= 24'd0; // LinearExecutor.java:538
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:530
+      linear_words_written <= 24'd0; // LinearExecutor.java:530
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:649
+      // LinearExecutor.java:649
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:549
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:549
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:542
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:542
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up) begin // LinearExecutor.java:560
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:561
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:561
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:561
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:561
-      linear_tag_held_token <= linear_tag_head_payload_token; // LinearExecutor.java:562
-      linear_tag_held_word <= linear_tag_head_payload_word; // LinearExecutor.java:563
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:564
-    end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:566
-      linear_epilogue_step <= EPILOGUE_STEP_READ_WAIT; // LinearExecutor.java:566
-    end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ_WAIT) begin // LinearExecutor.java:567
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:567
-    end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:569
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:570
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:570
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:570
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:570
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:571
-    end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:575
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:575
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:575
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:575
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:575
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:575
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:575
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:576
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:576
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:576
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:576
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:576
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:576
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:576
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:576
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:576
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:576
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:576
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:576
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:576
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:576
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:576
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:576
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:576
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:576
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:576
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:576
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:576
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:576
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:576
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:576
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:576
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:576
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:576
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:576
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:555
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:555
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:555
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:555
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:555
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:555
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:555
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:556
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:556
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:556
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:556
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:556
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:556
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:556
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:556
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:556
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:556
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:556
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:556
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:556
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:556
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:556
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:556
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:556
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:556
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:556
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:556
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:556
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:556
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:556
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:556
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:556
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:556
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:556
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:556
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
     end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
     end
-    if (gating_in_valid & gating_in_ready) begin // LinearExecutor.java:588
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:588
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:561
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:561
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:561
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:562
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:562
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:562
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:562
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:562
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:562
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:562
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:562
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:562
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:562
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:562
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:562
+    if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:115
+      linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:115
+    end else if (linear_gating_feed_credits_and & ~linear_gating_read) begin // CreditBuffer.java:116
+      linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:116
     end
-    linear_unit_tag_push <= linear_residual_read | (gating_in_valid & gating_in_ready); // LinearExecutor.java:594
-    // LinearExecutor.java:595
-    linear_unit_tag_token <= linear_residual_read ? linear_tag_head_payload_token : linear_tag_held_token;
-    // LinearExecutor.java:597
-    linear_unit_tag_word <= linear_residual_read ? linear_tag_head_payload_word : linear_tag_held_word;
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:613
-    // LinearExecutor.java:614
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:572
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:573
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:574
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:589
+    // LinearExecutor.java:590
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:590
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:590
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:590
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:615
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:616
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:591
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:592
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6860,33 +6869,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:626
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:626
+    if (linear_write) begin // LinearExecutor.java:602
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:602
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:629
-      linear_engine_done <= 1'b0; // LinearExecutor.java:629
-    end else if (tlmm_done) begin // LinearExecutor.java:629
-      linear_engine_done <= 1'b1; // LinearExecutor.java:629
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:605
+      linear_engine_done <= 1'b0; // LinearExecutor.java:605
+    end else if (tlmm_done) begin // LinearExecutor.java:605
+      linear_engine_done <= 1'b1; // LinearExecutor.java:605
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:649
+      // LinearExecutor.java:649
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:632
+    // LinearExecutor.java:608
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:633
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:634
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:609
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:610
     end
-    if (rotate_start) begin // LinearExecutor.java:644
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:644
+    if (rotate_start) begin // LinearExecutor.java:620
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:620
     end
-    if (rotate_done) begin // LinearExecutor.java:645
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:646
-      linear_code <= rotate_code; // LinearExecutor.java:647
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:648
+    if (rotate_done) begin // LinearExecutor.java:621
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:622
+      linear_code <= rotate_code; // LinearExecutor.java:623
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:624
     end
-    if (linear_done) begin // LinearExecutor.java:654
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:654
+    if (linear_done) begin // LinearExecutor.java:630
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:630
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6972,17 +6981,6 @@ module tellme (
       linear_words_written <= 24'd0;
       linear_stores_y <= 1'b1;
       linear_epilogue_reads <= 1'b0;
-      linear_y_0 <= 32'h0;
-      linear_y_1 <= 32'h0;
-      linear_y_2 <= 32'h0;
-      linear_y_3 <= 32'h0;
-      linear_tag_held_token <= 4'd0;
-      linear_tag_held_word <= 16'd0;
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT;
-      linear_operand_0 <= 32'h0;
-      linear_operand_1 <= 32'h0;
-      linear_operand_2 <= 32'h0;
-      linear_operand_3 <= 32'h0;
       linear_residual_landed_d1 <= 1'b0;
       linear_residual_landed_d2 <= 1'b0;
       linear_residual_landed_d3 <= 1'b0;
@@ -6995,6 +6993,14 @@ module tellme (
       linear_residual_y_d7_2 <= 32'h0;
       linear_residual_y_d7_3 <= 32'h0;
       linear_residual_feed_credits <= 4'd9;
+      linear_gating_landed_d1 <= 1'b0;
+      linear_gating_landed_d2 <= 1'b0;
+      linear_gating_landed_d3 <= 1'b0;
+      linear_gating_y_d3_0 <= 32'h0;
+      linear_gating_y_d3_1 <= 32'h0;
+      linear_gating_y_d3_2 <= 32'h0;
+      linear_gating_y_d3_3 <= 32'h0;
+      linear_gating_feed_credits <= 3'd5;
       linear_unit_tag_push <= 1'b0;
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
@@ -7005,66 +7011,64 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor.rotate_and_cache (RotateAndCache.java:75): the RoPE and KV-cache epilogues: dst read back head by
+  // linear_executor.rotate_and_cache (RotateAndCache.java:70): the RoPE and KV-cache epilogues: dst read back head by
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
-    rotate_start = 1'b0; // RotateAndCache.java:83
-    // LinearExecutor.java:643
+    rotate_start = 1'b0; // RotateAndCache.java:78
+    // LinearExecutor.java:619
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:136
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:151
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:174
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:188
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:190
-  // RotateAndCache.java:196
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:146
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:169
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:183
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:185
+  // RotateAndCache.java:191
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:221
-  assign rotate_inflight = rotate_inflight_left != 2'd0; // RotateAndCache.java:227
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:243
-  assign rotate_feed_ready = ~rotate_feed_skid_buffered; // Stream.java:165
-  assign rotate_feed_skid_ready = rope_in_ready; // Stream.java:103
-  // RotateAndCache.java:251
-  assign rotate_read = rotate_running & rotate_feed_left & ~rotate_inflight & (~rotate_pending | rotate_feed_ready);
-  assign rotate_read_lands = rotate_inflight_left == 2'd1; // RotateAndCache.java:267
-  assign rotate_feed_valid = rotate_pending; // RotateAndCache.java:269
-  assign rotate_feed_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:271
-  assign rotate_feed_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:271
-  assign rotate_feed_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:271
-  assign rotate_feed_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:271
-  assign rotate_feed_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:273
-  assign rotate_feed_payload_last = rotate_pending_last; // RotateAndCache.java:274
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:282
-  // RotateAndCache.java:292
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:216
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:229
+  assign rotate_read = rotate_running & rotate_feed_left & (rotate_feed_credits != 3'd0); // RotateAndCache.java:235
+  assign rotate_feed_fifo_push_valid = rotate_read_landed_d3; // CreditBuffer.java:111
+  assign rotate_feed_fifo_push_payload =
+      {rotate_read_last_d3,
+       rotate_read_row_d3,
+       buffer_lane3_read,
+       buffer_lane2_read,
+       buffer_lane1_read,
+       buffer_lane0_read}; // CreditBuffer.java:112
+  assign rotate_feed_fifo_pop_ready = rotate_feed_ready; // CreditBuffer.java:118
+  assign rotate_feed_ready = rope_in_ready; // Stream.java:103
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:259
+  // RotateAndCache.java:269
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:311
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:288
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:353
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:356
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:357
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:330
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:333
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:334
 
   always @(posedge ap_clk) begin
-    if (rotate_start) begin // RotateAndCache.java:86
-      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:86
+    if (rotate_start) begin // RotateAndCache.java:81
+      rotate_step <= ROTATE_STEP_SIZES; // RotateAndCache.java:81
     end
     rotate_table_values_a <= linear_token_count; // Ahead.java:48
     rotate_table_values_b <= linear_head_dim_q; // Ahead.java:49
     rotate_table_values <= {10'd0, ({16'd0, rotate_table_values_a} * {4'd0, rotate_table_values_b})}; // Ahead.java:50
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:102
-      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:103
-      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:104
-      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:105
-      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:106
-      rotate_table_beats <= {4'd0, rotate_table_values[29:2]}; // RotateAndCache.java:107
-      rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:108
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:97
+      rotate_head_beats <= linear_head_dim_q[6:2]; // RotateAndCache.java:98
+      rotate_row_words <= {2'd0, linear_rows_q[15:2]}; // RotateAndCache.java:99
+      rotate_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:100
+      rotate_layer_heads <= {8'd0, linear_layer_q} * {8'd0, linear_kv_heads_q}; // RotateAndCache.java:101
+      rotate_table_beats <= {4'd0, rotate_table_values[29:2]}; // RotateAndCache.java:102
+      rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:103
     end
     if (rotate_step_eq_1) begin // PartialProducts.java:47
       rotate_run_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_positions_q[23:0]}; // PartialProducts.java:47
@@ -7072,10 +7076,10 @@ module tellme (
     if (rotate_step_eq_1) begin // PartialProducts.java:47
       rotate_run_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_positions_q[31:24]}; // PartialProducts.java:47
     end
-    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:114
-      // RotateAndCache.java:115
+    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:109
+      // RotateAndCache.java:110
       rotate_run_bytes <= {({7'd0, rotate_run_part0} + {rotate_run_part1[22:0], 24'd0}), 1'b0};
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:116
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:111
     end
     if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -7101,102 +7105,89 @@ module tellme (
       // PartialProducts.java:47
       rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:129
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:129
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:124
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:124
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:130
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:131
-      // RotateAndCache.java:132
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:125
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:126
+      // RotateAndCache.java:127
       rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
-      // RotateAndCache.java:133
+      // RotateAndCache.java:128
       rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:134
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:129
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:138
-      // RotateAndCache.java:139
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:133
+      // RotateAndCache.java:134
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:141
+      // RotateAndCache.java:136
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
-      if (data_read_ready) begin // RotateAndCache.java:157
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:157
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
+      if (data_read_ready) begin // RotateAndCache.java:152
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:152
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:179
-      rotate_table_row <= 3'd0; // RotateAndCache.java:180
-      rotate_table_group <= 4'd0; // RotateAndCache.java:181
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:182
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:183
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:174
+      rotate_table_row <= 3'd0; // RotateAndCache.java:175
+      rotate_table_group <= 4'd0; // RotateAndCache.java:176
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:177
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:178
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:197
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:198
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:202
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:203
-        rotate_loaded <= 1'b1; // RotateAndCache.java:204
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:205
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:206
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:207
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:208
+    if (rotate_table_beat) begin // RotateAndCache.java:192
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:193
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:197
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:198
+        rotate_loaded <= 1'b1; // RotateAndCache.java:199
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:200
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:201
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:202
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:203
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:211
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:212
-      if (rotate_last_group) begin // RotateAndCache.java:213
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:214
-        if (rotate_table_sine) begin // RotateAndCache.java:215
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:215
+    if (rotate_table_word_in) begin // RotateAndCache.java:206
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:207
+      if (rotate_last_group) begin // RotateAndCache.java:208
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:209
+        if (rotate_table_sine) begin // RotateAndCache.java:210
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:210
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:218
-      rotate_loaded <= 1'b0; // RotateAndCache.java:218
+    if (call_start) begin // RotateAndCache.java:213
+      rotate_loaded <= 1'b0; // RotateAndCache.java:213
     end
-    if (rotate_start) begin // RotateAndCache.java:236
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:237
-      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:238
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:239
-      rotate_inflight_left <= 2'd0; // RotateAndCache.java:240
-      rotate_pending <= 1'b0; // RotateAndCache.java:241
+    if (rotate_start) begin // RotateAndCache.java:224
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:225
+      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:226
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:227
     end
-    if (~rotate_feed_skid_buffered) begin // Stream.java:166
-      rotate_feed_skid_buffer_x_0 <= rotate_feed_payload_x_0; // Stream.java:166
-      rotate_feed_skid_buffer_x_1 <= rotate_feed_payload_x_1; // Stream.java:166
-      rotate_feed_skid_buffer_x_2 <= rotate_feed_payload_x_2; // Stream.java:166
-      rotate_feed_skid_buffer_x_3 <= rotate_feed_payload_x_3; // Stream.java:166
-      rotate_feed_skid_buffer_row <= rotate_feed_payload_row; // Stream.java:166
-      rotate_feed_skid_buffer_last <= rotate_feed_payload_last; // Stream.java:166
-    end
-    if (rotate_feed_skid_ready) begin // Stream.java:167
-      rotate_feed_skid_buffered <= 1'b0; // Stream.java:167
-    end else if (rotate_feed_valid) begin // Stream.java:168
-      rotate_feed_skid_buffered <= 1'b1; // Stream.java:168
-    end
-    if (rotate_read) begin // RotateAndCache.java:252
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:257
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:258
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:259
-      if (rotate_last_feed_word) begin // RotateAndCache.java:260
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:261
-        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:262
+    if (rotate_read) begin // RotateAndCache.java:236
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:241
+      if (rotate_last_feed_word) begin // RotateAndCache.java:242
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:243
+        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:244
       end
     end
-    if (rotate_read) begin // RotateAndCache.java:265
-      rotate_inflight_left <= 2'd2; // RotateAndCache.java:265
-    end else if (rotate_inflight) begin // RotateAndCache.java:266
-      rotate_inflight_left <= rotate_inflight_left - 2'd1; // RotateAndCache.java:266
+    rotate_read_landed_d1 <= rotate_read; // RotateAndCache.java:249
+    rotate_read_landed_d2 <= rotate_read_landed_d1; // RotateAndCache.java:249
+    rotate_read_landed_d3 <= rotate_read_landed_d2; // RotateAndCache.java:249
+    rotate_read_row_d1 <= rotate_feed_token[2:0]; // RotateAndCache.java:250
+    rotate_read_row_d2 <= rotate_read_row_d1; // RotateAndCache.java:250
+    rotate_read_row_d3 <= rotate_read_row_d2; // RotateAndCache.java:250
+    rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:251
+    rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:251
+    rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:251
+    if (rotate_read & ~rotate_feed_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
+      rotate_feed_credits <= rotate_feed_credits - 3'd1; // CreditBuffer.java:115
+    end else if (rotate_feed_fifo_pop_valid_and_ready & ~rotate_read) begin // CreditBuffer.java:116
+      rotate_feed_credits <= rotate_feed_credits + 3'd1; // CreditBuffer.java:116
     end
-    if (rotate_read_lands) begin // RotateAndCache.java:268
-      rotate_pending <= 1'b1; // RotateAndCache.java:268
-    end else if (rotate_feed_valid & rotate_feed_ready) begin // RotateAndCache.java:268
-      rotate_pending <= 1'b0; // RotateAndCache.java:268
+    if (rotate_start) begin // RotateAndCache.java:277
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:279
     end
-    if (rotate_start) begin // RotateAndCache.java:300
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:302
-    end
-    if (rotate_start) begin // RotateAndCache.java:307
-      rotate_out_token <= 4'd0; // RotateAndCache.java:308
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:309
+    if (rotate_start) begin // RotateAndCache.java:284
+      rotate_out_token <= 4'd0; // RotateAndCache.java:285
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:286
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:195
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:196
@@ -7260,37 +7251,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:168
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:169
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:317
-      // RotateAndCache.java:318
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:294
+      // RotateAndCache.java:295
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:319
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:319
+      if (rotate_last_out_word) begin // RotateAndCache.java:296
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:296
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:321
-      if (~rotate_pack_slot) begin // RotateAndCache.java:324
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:324
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:333
-      rotate_command_token <= 4'd0; // RotateAndCache.java:334
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:335
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:336
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:343
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:344
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:345
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:347
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:348
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:349
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:349
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:298
+      if (~rotate_pack_slot) begin // RotateAndCache.java:301
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:301
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:354
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:354
+    if (rotate_start) begin // RotateAndCache.java:310
+      rotate_command_token <= 4'd0; // RotateAndCache.java:311
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:312
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:313
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:355
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:355
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:320
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:321
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:322
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:324
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:325
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:326
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:326
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:331
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:331
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:332
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:332
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7316,11 +7307,12 @@ module tellme (
       rotate_feed_token <= 4'd0;
       rotate_feed_left <= 1'b0;
       rotate_feed_word <= 16'd0;
-      rotate_inflight_left <= 2'd0;
-      rotate_pending <= 1'b0;
-      rotate_feed_skid_buffered <= 1'b0;
-      rotate_pending_token <= 4'd0;
-      rotate_pending_last <= 1'b0;
+      rotate_read_landed_d1 <= 1'b0;
+      rotate_read_landed_d2 <= 1'b0;
+      rotate_read_landed_d3 <= 1'b0;
+      rotate_read_row_d3 <= 3'd0;
+      rotate_read_last_d3 <= 1'b0;
+      rotate_feed_credits <= 3'd5;
       rotate_pack_slot <= 1'b0;
       rotate_out_token <= 4'd0;
       rotate_out_word_index <= 16'd0;
@@ -8441,9 +8433,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:674
+      // LinearExecutor.java:650
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
@@ -8451,42 +8443,42 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:338
+      // LinearExecutor.java:328
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:338: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:328: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:343
+      // LinearExecutor.java:333
       if (!(~linear_running | (linear_words_left == (linear_feed_word < linear_words_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:343: LinearExecutor: the words-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:333: LinearExecutor: the words-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:431
+      // LinearExecutor.java:421
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:431: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:421: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:434
+      // LinearExecutor.java:424
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:434: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:438
+      // LinearExecutor.java:428
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:438: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:428: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:467
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:467: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:457
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:457: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8495,13 +8487,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8516,19 +8508,19 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:650
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:550
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:550: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:543
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:543: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:558
+      // LinearExecutor.java:551
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:558: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:551: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8547,18 +8539,33 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:599
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_gating_read | (linear_gating_feed_credits != 3'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer linear_gating_feed: a word entered the ",
+                 "pipeline without a credit");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:617
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:617: LinearExecutor: one write to the buffer a cycle");
+      if (!(linear_gating_feed_credits <= 3'd5)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer linear_gating_feed: the credits never ",
+                 "exceed the depth 5");
         $stop;
       end
-      // LinearExecutor.java:674
+      if (!(~linear_gating_landed_d3 | linear_gating_feed_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer linear_gating_feed: a result arrived ",
+                 "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:575
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: the unit tag queue has room");
+        $stop;
+      end
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:593
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:593: LinearExecutor: one write to the buffer a cycle");
+        $stop;
+      end
+      // LinearExecutor.java:650
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -8569,10 +8576,25 @@ module tellme (
                  "read");
         $stop;
       end
-      // RotateAndCache.java:234
+      // RotateAndCache.java:222
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:234: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:222: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
+        $stop;
+      end
+      if (!(~rotate_read | (rotate_feed_credits != 3'd0))) begin // CreditBuffer.java:119
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer rotate_feed: a word entered the ",
+                 "pipeline without a credit");
+        $stop;
+      end
+      if (!(rotate_feed_credits <= 3'd5)) begin // CreditBuffer.java:122
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer rotate_feed: the credits never exceed ",
+                 "the depth 5");
+        $stop;
+      end
+      if (!(~rotate_read_landed_d3 | rotate_feed_fifo_push_ready)) begin // CreditBuffer.java:124
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer rotate_feed: a result arrived while ",
+                 "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:111
@@ -8676,8 +8698,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:378: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:160
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:160: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:173
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:173: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -8685,7 +8707,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:70
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:83
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -8733,7 +8755,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:72
+  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:85
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -8776,7 +8798,7 @@ module tellme (
     .command_free            (data_reader_command_free)
   );
 
-  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:73
+  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:86
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -8820,7 +8842,7 @@ module tellme (
     .command_free            (data_writer_command_free)
   );
 
-  AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:74
+  AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:87
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -8957,7 +8979,7 @@ module tellme (
     .m_axi_v1_rlast                 (attention_m_axi_v1_rlast)
   );
 
-  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:76
+  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:89
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (rms_max_in_valid),
@@ -8986,7 +9008,7 @@ module tellme (
     .out_payload_last   (rms_max_out_payload_last)
   );
 
-  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:78
+  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:91
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .in_valid          (quantizer_in_valid),
@@ -9007,7 +9029,7 @@ module tellme (
     .out_payload_last  (quantizer_out_payload_last)
   );
 
-  InverseOfCount inverse_of_length ( // TellmeKernel.java:79
+  InverseOfCount inverse_of_length ( // TellmeKernel.java:92
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (inverse_of_length_in_valid),
@@ -9017,7 +9039,7 @@ module tellme (
     .out_payload (inverse_of_length_out_payload)
   );
 
-  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:80
+  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:93
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (lm_head_command_valid),
@@ -9164,7 +9186,7 @@ module tellme (
     .m_axi_scales_rlast             (lm_head_m_axi_scales_rlast)
   );
 
-  TlmmEngine_kv260 tlmm ( // TellmeKernel.java:82
+  TlmmEngine_kv260 tlmm ( // TellmeKernel.java:95
     .ap_clk                          (ap_clk),
     .ap_rst_n                        (ap_rst_n),
     .command_valid                   (tlmm_command_valid),
@@ -9323,7 +9345,7 @@ module tellme (
     .m_axi_w3_rlast                  (tlmm_m_axi_w3_rlast)
   );
 
-  TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:83
+  TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:96
     .ap_clk                                (ap_clk),
     .ap_rst_n                              (ap_rst_n),
     .request_valid                         (tlmm_command_request_valid),
@@ -9349,7 +9371,7 @@ module tellme (
     .answer_payload_refused                (tlmm_command_answer_payload_refused)
   );
 
-  ByteGearbox_i16_o28 activation_gearbox ( // TellmeKernel.java:84
+  ByteGearbox_i16_o28 activation_gearbox ( // TellmeKernel.java:97
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (activation_gearbox_in_valid),
@@ -9362,7 +9384,7 @@ module tellme (
     .count       (activation_gearbox_count)
   );
 
-  Dequantizer_l4_a21 dequantizer ( // TellmeKernel.java:87
+  Dequantizer_l4_a21 dequantizer ( // TellmeKernel.java:100
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .params_valid      (dequantizer_params_valid),
@@ -9385,7 +9407,7 @@ module tellme (
     .out_payload_last  (dequantizer_out_payload_last)
   );
 
-  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:93
+  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:106
     .ap_clk           (ap_clk),
     .ap_rst_n         (ap_rst_n),
     .in_valid         (residual_add_in_valid),
@@ -9408,7 +9430,7 @@ module tellme (
     .out_payload_last (residual_add_out_payload_last)
   );
 
-  Gating_silu_relu2_l4_fp16_p1 gating ( // TellmeKernel.java:94
+  Gating_silu_relu2_l4_fp16_p1 gating ( // TellmeKernel.java:107
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_in_valid),
@@ -9433,7 +9455,7 @@ module tellme (
     .activation         (gating_activation)
   );
 
-  Rope_l4_maxd96_r8_fp16_runtime_p2 rope ( // TellmeKernel.java:97
+  Rope_l4_maxd96_r8_fp16_runtime_p2 rope ( // TellmeKernel.java:110
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .in_valid                   (rope_in_valid),
@@ -9461,7 +9483,7 @@ module tellme (
     .out_payload_last           (rope_out_payload_last)
   );
 
-  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:99
+  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:112
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .command_valid              (kv_cache_writer_command_valid),
@@ -9503,7 +9525,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w128_rrr_o8 w0_share ( // TellmeKernel.java:174
+  AxiPortShare_w128_rrr_o8 w0_share ( // TellmeKernel.java:187
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -9610,7 +9632,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rrr_o8 w1_share ( // TellmeKernel.java:174
+  AxiPortShare_w128_rrr_o8 w1_share ( // TellmeKernel.java:187
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -9717,7 +9739,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:174
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:187
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
@@ -9799,7 +9821,7 @@ module tellme (
     .writes_outstanding (w2_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:174
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:187
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
@@ -9881,7 +9903,7 @@ module tellme (
     .writes_outstanding (w3_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:174
+  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:187
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -10097,6 +10119,18 @@ module tellme (
     .occupancy    (linear_residual_feed_fifo_occupancy)
   );
 
+  SyncFifo_w257_d5 linear_gating_feed_fifo ( // CreditBuffer.java:108
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (linear_gating_feed_fifo_push_valid),
+    .push_ready   (linear_gating_feed_fifo_push_ready),
+    .push_payload (linear_gating_feed_fifo_push_payload),
+    .pop_valid    (linear_gating_feed_fifo_pop_valid),
+    .pop_ready    (linear_gating_feed_fifo_pop_ready),
+    .pop_payload  (linear_gating_feed_fifo_pop_payload),
+    .occupancy    (linear_gating_feed_fifo_occupancy)
+  );
+
   SyncFifo_w20_d64 linear_unit_tags ( // Stream.java:194
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
@@ -10107,6 +10141,18 @@ module tellme (
     .pop_ready    (linear_unit_tags_pop_ready),
     .pop_payload  (linear_unit_tags_pop_payload),
     .occupancy    (linear_unit_tags_occupancy)
+  );
+
+  SyncFifo_w132_d5 rotate_feed_fifo ( // CreditBuffer.java:108
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (rotate_feed_fifo_push_valid),
+    .push_ready   (rotate_feed_fifo_push_ready),
+    .push_payload (rotate_feed_fifo_push_payload),
+    .pop_valid    (rotate_feed_fifo_pop_valid),
+    .pop_ready    (rotate_feed_fifo_pop_ready),
+    .pop_payload  (rotate_feed_fifo_pop_payload),
+    .occupancy    (rotate_feed_fifo_occupancy)
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
@@ -10126,20 +10172,20 @@ module tellme (
       buffer_lane1_round_out_valid, buffer_lane2_round_out_valid, buffer_lane3_round_out_valid,
       quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23],
       attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
-      linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23], rotate_pending_token[3],
-      tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[11:10], tap_value_part1[11:8], peek_word[127:96],
-      peek_word[31:0], embed_write_values_0_shl[9], embed_write_values_1_shl[9], embed_write_values_2_shl[9],
-      embed_write_values_3_shl[9], quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16],
-      attention_issue_block_first_diff[7:4], attention_head_address_sum[63], attention_collect_block_first_diff[7:4],
-      attention_out_write_stored_token_sum[3], attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9],
-      attention_out_write_values_2_shl[9], attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[1:0],
-      lm_head_logit_words_sum[1:0], linear_row_word_sum[15:14], linear_words_per_token_sum[23:20],
-      linear_words_per_token_sum[3:0], linear_write_values_0_shl[9], linear_write_values_1_shl[9],
-      linear_write_values_2_shl[9], linear_write_values_3_shl[9], linear_write_token_mux[3],
-      linear_write_word_mux[15:10], rotate_layer_run_sum[63], rotate_table_address_sum[63:62],
-      rotate_write_values_0_shl[9], rotate_write_values_1_shl[9], rotate_write_values_2_shl[9],
-      rotate_write_values_3_shl[9], tap_source_beats_sum[1:0], logits_offset_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[3:0], debug_base_sum[11:0], tap_bytes_q_sum[3:0], assert_shl[65:64]};
+      linear_gating_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23],
+      rotate_feed_fifo_occupancy, tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[11:10],
+      tap_value_part1[11:8], peek_word[127:96], peek_word[31:0], embed_write_values_0_shl[9],
+      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
+      quantize_gain_beats_sum[3:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:4],
+      attention_head_address_sum[63], attention_collect_block_first_diff[7:4], attention_out_write_stored_token_sum[3],
+      attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
+      attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[1:0], lm_head_logit_words_sum[1:0],
+      linear_row_word_sum[15:14], linear_words_per_token_sum[23:20], linear_words_per_token_sum[3:0],
+      linear_write_values_0_shl[9], linear_write_values_1_shl[9], linear_write_values_2_shl[9],
+      linear_write_values_3_shl[9], linear_write_token_mux[3], linear_write_word_mux[15:10], rotate_layer_run_sum[63],
+      rotate_table_address_sum[63:62], rotate_write_values_0_shl[9], rotate_write_values_1_shl[9],
+      rotate_write_values_2_shl[9], rotate_write_values_3_shl[9], tap_source_beats_sum[1:0], logits_offset_sum[11:0],
+      token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0], tap_bytes_q_sum[3:0], assert_shl[65:64]};
 endmodule
 
 `default_nettype wire

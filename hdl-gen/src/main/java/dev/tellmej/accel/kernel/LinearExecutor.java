@@ -51,22 +51,12 @@ import java.util.List;
 final class LinearExecutor extends Area {
     enum LinearStep { IDLE, HEADS, REQUEST, ANSWER, COMMAND, RUN, ROTATE, FINISH }
 
-    /** READ and READ_WAIT: the operand's read, {@link ActivationBuffers#READ_LATENCY} cycles before LATCH. */
-    enum EpilogueStep { WAIT, READ, READ_WAIT, LATCH, FEED }
-
     /**
      * The next LINEAR's command, computed while this one runs: from the fields the sequencer read ahead it is
      * {@code REQUEST}ed from the command unit once this instruction no longer needs it, taken as its
      * {@code ANSWER}, {@code OFFER}ed to the engine as a prefetch and then {@code HELD} for that instruction.
      */
     enum PrefetchStep { IDLE, REQUEST, ANSWER, OFFER, HELD }
-
-    /**
-     * Cycles between two words the epilogue feeds to the gating unit, at the fastest: it takes y, reads the other
-     * operand from a buffer, latches it and feeds the unit ({@link EpilogueStep}), so the unit needs to take only a
-     * word every so many cycles. The residual add takes a word a cycle: its reads are pipelined.
-     */
-    static final int UNIT_FEED_CYCLES = EpilogueStep.values().length;
 
     /** The instruction's fields and the chunk, sampled at {@link #start}. */
     record Request(UInt epilogue, Bool relu2, UInt src, UInt dst, UInt rows, UInt cols, UInt weights, Bits scale,
@@ -513,23 +503,25 @@ final class LinearExecutor extends Area {
         record Head(UInt token, UInt word, Bool padding) {}
         Stream<Head> tag = tagQueue.stream().map(t -> new Head(t.token(), t.word(), t.word().ge(rowWords)))
                 .stage("linear_tag_head");
-        HwEnum<EpilogueStep> estep = reg("linear_epilogue_step", enumOf(EpilogueStep.class), EpilogueStep.WAIT);
         Bool residualAdd = epilogueIs("linear_residual_add", epilogue, start, request.epilogue(),
                 Epilogue.RESIDUAL_ADD);
         Bool gating = epilogueIs("linear_gate_up", epilogue, start, request.epilogue(), Epilogue.GATE_UP);
         Bool yReady = dequantizer.out.valid.and(tag.valid).named("linear_y_ready");
         Bool padding = tag.payload.padding();
-        // The residual add's h comes back from dst rounded to the storage format (ActivationBuffers.readStored, a
-        // fixed pipeline): its reads go out a word a cycle, each with a credit of the buffer in front of the unit,
-        // and y waits beside the read. The gating unit's operand is read one word at a time (EpilogueStep).
+        // An epilogue with a unit reads its other operand from a buffer, a fixed pipeline: the reads go out as y
+        // comes, each with a credit of the buffer in front of the unit, and y waits beside the read. The residual
+        // add's h comes back from dst rounded to the storage format (ActivationBuffers.readStored) and the unit
+        // takes a word a cycle; the gating unit's gate comes back from src as binary32 (readData) and the unit,
+        // lane-serial, takes a word every few cycles (its buffer fills, then y waits in the dequantizer).
         int storedLatency = buffers.storedReadLatency;
         CreditBuffer<ResidualAdd.In> toResidual = new CreditBuffer<>("linear_residual_feed",
                 new ResidualAdd.In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool()),
                 CreditBuffer.depthFor(storedLatency));
-        Vec<Bits> yHeld = reg("linear_y", vec(lanes, bits(32)), 0);
-        Tag tagHeld = reg("linear_tag_held", new Tag(uint(tokenBits), uint(16)), 0);
-        Bool take = yReady.and(mux(residualAdd, padding.or(toResidual.available()), estep.is(EpilogueStep.WAIT)))
-                .named("linear_y_take");
+        CreditBuffer<Gating.In> toGating = new CreditBuffer<>("linear_gating_feed",
+                new Gating.In(vec(lanes, bits(32)), vec(lanes, bits(32)), bool()),
+                CreditBuffer.depthFor(ActivationBuffers.READ_LATENCY));
+        Bool credit = mux(residualAdd, toResidual.available(), toGating.available());
+        Bool take = yReady.and(residualAdd.or(gating).not().or(padding).or(credit)).named("linear_y_take");
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
@@ -540,6 +532,7 @@ final class LinearExecutor extends Area {
                 Epilogue.ROPE_QUERY, Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
         Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
+        Bool gatingRead = take.and(padding.not()).and(gating).named("linear_gating_read");
         // The read's buffer, token and word follow the tag head while an epilogue that reads runs, its valid only
         // when a result is taken (for timing: the take, from the dequantizer's valid and the credits, lay on the
         // path through the port's multiplexer into the buffers' address). Whether it reads is a flag set as RUN
@@ -557,45 +550,28 @@ final class LinearExecutor extends Area {
         when(take.and(padding.not()).and(storesY.not()), () -> buffers.read.valid().set(true));
         assertAlways(take.and(padding.not()).and(storesY.not()).not().or(running), "LinearExecutor: an epilogue"
                 + " reads only while LINEAR runs");
-        when(take.and(padding.not()).and(gating), () -> {
-            assign(yHeld, dequantizer.out.payload.y());
-            tagHeld.token().set(tag.payload.token());
-            tagHeld.word().set(tag.payload.word());
-            estep.set(EpilogueStep.READ);
-        });
-        when(estep.is(EpilogueStep.READ), () -> estep.set(EpilogueStep.READ_WAIT));
-        when(estep.is(EpilogueStep.READ_WAIT), () -> estep.set(EpilogueStep.LATCH));
-        Vec<Bits> operand = reg("linear_operand", vec(lanes, bits(32)), 0);
-        when(estep.is(EpilogueStep.LATCH), () -> {
-            assign(operand, buffers.readData);
-            estep.set(EpilogueStep.FEED);
-        });
         // The residual add: h (dst's word rounded) lands storedLatency cycles after its read, y delayed beside it.
         toResidual.issue(residualRead);
         Bool landed = Delay.valid("linear_residual_landed", residualRead, storedLatency);
         Vec<Bits> landedY = Delay.of("linear_residual_y", dequantizer.out.payload.y(), storedLatency);
         toResidual.connect(new Flow<>(landed, new ResidualAdd.In(buffers.readStored, landedY, TRUE)))
                 .connectTo(residual.in);
-        Bool feedGating = estep.is(EpilogueStep.FEED).and(gating).named("linear_feed_gating");
-        gatingUnit.in.valid.set(feedGating);
+        // The gating: g (src's word) lands READ_LATENCY cycles after its read, y (u) delayed beside it.
+        toGating.issue(gatingRead);
+        Bool gateLanded = Delay.valid("linear_gating_landed", gatingRead, ActivationBuffers.READ_LATENCY);
+        Vec<Bits> gateY = Delay.of("linear_gating_y", dequantizer.out.payload.y(), ActivationBuffers.READ_LATENCY);
+        toGating.connect(new Flow<>(gateLanded, new Gating.In(buffers.readData, gateY, TRUE)))
+                .connectTo(gatingUnit.in);
         gatingUnit.select().set(mux(useRelu2, U(gatingUnit.activations.indexOf(Activation.RELU2), 1),
                 U(gatingUnit.activations.indexOf(Activation.SILU), 1)).resize(widthOf(gatingUnit.select())));
-        for (int lane = 0; lane < lanes; lane++) {
-            gatingUnit.in.payload.g().get(lane).set(operand.get(lane));
-            gatingUnit.in.payload.u().get(lane).set(yHeld.get(lane));
-        }
-        gatingUnit.in.payload.last().set(true);
-        when(gatingUnit.in.fire(), () -> estep.set(EpilogueStep.WAIT));
-        // The units' outputs come back in order; their tags wait in a queue, a residual word's from its read.
+        // The units' outputs come back in order; their tags wait in a queue, each word's from its read.
         Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));
         Stream<Tag> unitTag = unitTags.queue("linear_unit_tags", 64, RamStyle.DISTRIBUTED).stream();
         // A tag is queued a cycle after its word goes to a unit (for timing: the epilogue's choice lay on the path
         // into the queue; a unit's word takes many cycles).
-        unitTags.valid.set(regNext("linear_unit_tag_push", residualRead.or(gatingUnit.in.fire()), 0));
-        unitTags.payload.token().set(regNext("linear_unit_tag_token",
-                mux(residualRead, tag.payload.token(), tagHeld.token())));
-        unitTags.payload.word().set(regNext("linear_unit_tag_word", mux(residualRead, tag.payload.word(),
-                tagHeld.word())));
+        unitTags.valid.set(regNext("linear_unit_tag_push", residualRead.or(gatingRead), 0));
+        unitTags.payload.token().set(regNext("linear_unit_tag_token", tag.payload.token()));
+        unitTags.payload.word().set(regNext("linear_unit_tag_word", tag.payload.word()));
         assertAlways(unitTags.valid.not().or(unitTags.ready), "LinearExecutor: the unit tag queue has room");
         Bool unitOut = residual.out.valid.or(gatingUnit.out.valid).named("linear_unit_out");
         residual.out.ready.set(TRUE);

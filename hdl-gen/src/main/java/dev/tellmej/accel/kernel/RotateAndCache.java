@@ -11,9 +11,10 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.lib.Ahead;
+import dev.tellmej.hdl.lib.CreditBuffer;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.PartialProducts;
-import dev.tellmej.hdl.lib.Stream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,12 +37,6 @@ import java.util.List;
  */
 final class RotateAndCache extends Area {
     enum RotateStep { IDLE, SIZES, RUN, PRODUCTS, SUMS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
-
-    /**
-     * Cycles between the words the pass feeds the RoPE unit: one buffer read in flight or waiting at a time, so a
-     * word every {@link ActivationBuffers#READ_LATENCY} cycles; the unit needs no more lanes than keep up with that.
-     */
-    static final int FEED_CYCLES = ActivationBuffers.READ_LATENCY;
 
     /**
      * The instruction and the call, held steady by the LINEAR executor while the pass runs.
@@ -221,13 +216,6 @@ final class RotateAndCache extends Area {
         Bool rotating = step.is(RotateStep.ROTATE).named("rotate_running");
         UInt feedToken = reg("rotate_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("rotate_feed_word", uint(16), 0);
-        // The cycles a read has still to go before its word is on readData (READ_LATENCY - 1 after the request).
-        int flightBits = bitsFor(ActivationBuffers.READ_LATENCY - 1);
-        UInt inflightLeft = reg("rotate_inflight_left", uint(flightBits), 0);
-        Bool inflight = inflightLeft.ne(0).named("rotate_inflight");
-        Bool pending = reg("rotate_pending", bool(), 0);
-        UInt pendingToken = reg("rotate_pending_token", uint(tokenBits), 0);
-        Bool pendingLast = reg("rotate_pending_last", bool(), 0);
         // Whether tokens are left to feed, kept with the token (for timing: the compare lay on the path of the read
         // request into the buffers' address).
         Bool feedLeft = reg("rotate_feed_left", bool(), 0);
@@ -237,41 +225,30 @@ final class RotateAndCache extends Area {
             feedToken.set(0);
             feedLeft.set(settings.tokens().ne(0));
             feedWord.set(0);
-            inflightLeft.set(0);
-            pending.set(false);
         });
         Bool lastFeedWord = feedWord.add(1).trunc(16).eq(rowWords).named("rotate_last_feed_word");
-        // A word read is on readData READ_LATENCY cycles later ("in flight" between) and, since nothing else reads
-        // the buffers during the pass, stays there until the next read: one read in flight or waiting at a time.
-        // The words go to the unit through a skid buffer, whose ready is a register (for timing: the unit's ready
-        // lay on the path of the read request into the buffers' address).
-        Stream<RopeRunTime.In> feed = wire("rotate_feed", Stream.of(templateOf(rope.in.payload)));
-        feed.s2mPipe("rotate_feed_skid").connectTo(rope.in);
-        Bool readNow = rotating.and(feedLeft).and(inflight.not())
-                .and(pending.not().or(feed.ready)).named("rotate_read");
+        // A word read is on readData READ_LATENCY cycles later, a fixed pipeline: the reads go out a word a cycle,
+        // each with a credit of the buffer in front of the unit (whose ready so never reaches the read request),
+        // the word's row and last flag delayed beside it.
+        CreditBuffer<RopeRunTime.In> feed = new CreditBuffer<>("rotate_feed", templateOf(rope.in.payload),
+                CreditBuffer.depthFor(ActivationBuffers.READ_LATENCY));
+        Bool readNow = rotating.and(feedLeft).and(feed.available()).named("rotate_read");
         when(readNow, () -> {
             buffers.read.valid().set(true);
             buffers.read.buffer().set(settings.dst());
             buffers.read.token().set(feedToken.resize(widthOf(buffers.read.token())));
             buffers.read.word().set(feedWord.resize(widthOf(buffers.read.word())));
-            pendingToken.set(feedToken);
-            pendingLast.set(lastFeedWord);
             feedWord.set(mux(lastFeedWord, U(0, 16), feedWord.add(1).trunc(16)));
             when(lastFeedWord, () -> {
                 feedToken.set(feedToken.add(1).trunc(tokenBits));
                 feedLeft.set(feedToken.add(1).trunc(tokenBits).lt(settings.tokens()));
             });
         });
-        when(readNow, () -> inflightLeft.set(ActivationBuffers.READ_LATENCY - 1))
-                .elseWhen(inflight, () -> inflightLeft.set(inflightLeft.sub(1).trunc(flightBits)));
-        Bool lands = inflightLeft.eq(1).named("rotate_read_lands");   // the word is on readData next cycle
-        when(lands, () -> pending.set(true)).elseWhen(feed.fire(), () -> pending.set(false));
-        feed.valid.set(pending);
-        for (int lane = 0; lane < lanes; lane++) {
-            feed.payload.x().get(lane).set(buffers.readData.get(lane));
-        }
-        feed.payload.row().set(pendingToken.resize(rowBits));
-        feed.payload.last().set(pendingLast);
+        feed.issue(readNow);
+        int latency = ActivationBuffers.READ_LATENCY;
+        feed.connect(new Flow<>(Delay.valid("rotate_read_landed", readNow, latency),
+                new RopeRunTime.In(buffers.readData, Delay.of("rotate_read_row", feedToken.resize(rowBits), latency),
+                        Delay.of("rotate_read_last", lastFeedWord, latency)))).connectTo(rope.in);
         rope.runTime.headBeats().set(headBeats);
         rope.runTime.adjacent().set(settings.adjacent());
         rope.runTime.bypass().set(settings.values());

@@ -53,6 +53,19 @@ public final class TellmeKernel extends Module {
     public final Map<String, Axi4> ports = new LinkedHashMap<>();
     public final Bool interrupt;
 
+    /**
+     * Cycles between two words the gating unit takes, at the fastest: as few physical lanes as take a word of W
+     * lanes in that time (one lane for W = 4). A trade of LUTs against prefill cycles: only GATE_UP's last tile's
+     * results wait for it (two lanes would cost some 4 K LUTs).
+     */
+    static final int GATING_WORD_CYCLES = 4;
+
+    /**
+     * Cycles between two words the RoPE unit takes in the second pass of the RoPE and KV-cache epilogues, at the
+     * fastest (two physical lanes for W = 4): the pass costs {@code tokens x rows / W} words at this pace.
+     */
+    static final int ROPE_WORD_CYCLES = 2;
+
     public static TellmeKernel of(AcceleratorConfig config) {
         return new TellmeKernel(KernelShape.of(config));
     }
@@ -86,14 +99,14 @@ public final class TellmeKernel extends Module {
         // and a prefill chunk's results come in bursts (on two physical lanes a 128-token prefill took 3.9 % longer).
         Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes(), tlmm.accumulatorBits()));
         // The residual add takes a word a cycle (the epilogue pipelines its reads of dst: a prefill chunk's o and
-        // down results drain at the dequantizer's pace). The gating unit is lane-serial: the epilogue feeds it a word
-        // every UNIT_FEED_CYCLES at most. One gating unit serves both activations (a program's GATE_UPs use one of
-        // them; the multiply by u, the rounding and the absmax are shared).
-        int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
+        // down results drain at the dequantizer's pace). The gating unit is lane-serial, a word every
+        // GATING_WORD_CYCLES (its reads of src are pipelined the same way). One gating unit serves both activations
+        // (a program's GATE_UPs use one of them; the multiply by u, the rounding and the absmax are shared).
+        int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), GATING_WORD_CYCLES);
         ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
         Gating gating = instance("gating", new Gating(List.of(Activation.SILU, Activation.RELU2), shape.lanes(),
                 gatingLanes, elementwise.storage()));
-        int ropeLanes = LaneSerial.physicalLanesFor(shape.lanes(), RotateAndCache.FEED_CYCLES);
+        int ropeLanes = LaneSerial.physicalLanesFor(shape.lanes(), ROPE_WORD_CYCLES);
         RopeRunTime rope = instance("rope", Rope.runtime(shape.lanes(), ropeLanes, shape.config().limits().headDim(),
                 shape.chunkTokens(), elementwise.storage()));
         KvCacheWriter cacheWriter = instance("kv_cache_writer", KvCacheWriter.of(shape.config()));
