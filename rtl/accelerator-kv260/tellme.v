@@ -1932,14 +1932,14 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:87
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:88
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:92
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:497
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:502
   wire         attention_part_beats;                               // AttentionExecutor.java:94
   reg          attention_bad_field;                                // Ahead.java:26
   wire         attention_src_overflow;                             // ActivationBuffers.java:230
   wire         attention_dst_overflow;                             // ActivationBuffers.java:230
   reg          attention_bad_size;                                 // Ahead.java:26
   wire         attention_bad;                                      // AttentionExecutor.java:107
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:510
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:515
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:109
   wire         attention_finish;                                   // AttentionExecutor.java:111
   reg          attention_failed;                                   // AttentionExecutor.java:112
@@ -1950,59 +1950,59 @@ module tellme (
   wire         attention_skip;                                     // AttentionExecutor.java:118
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:234
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:182
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:185
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:186
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:187
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:188
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:191
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:192
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:193
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:195
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:196
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:197
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:241
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:242
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:243
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:237
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:184
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:187
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:188
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:189
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:190
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:193
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:194
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:195
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:198
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:199
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:200
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:244
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:245
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:246
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:280
-  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:283
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:287
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:288
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:289
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:290
-  wire         attention_last_query_word;                          // AttentionExecutor.java:291
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:292
-  wire         attention_last_query_head;                          // AttentionExecutor.java:293
-  wire         attention_last_query_token;                         // AttentionExecutor.java:294
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:309
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:309
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:309
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:309
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:314
-  wire         attention_query_pushing;                            // AttentionExecutor.java:340
-  wire         attention_query_taken;                              // AttentionExecutor.java:345
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:283
+  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:286
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:290
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:291
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:292
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:293
+  wire         attention_last_query_word;                          // AttentionExecutor.java:294
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:295
+  wire         attention_last_query_head;                          // AttentionExecutor.java:296
+  wire         attention_last_query_token;                         // AttentionExecutor.java:297
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:312
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:312
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:312
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:312
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:317
+  wire         attention_query_pushing;                            // AttentionExecutor.java:343
+  wire         attention_query_taken;                              // AttentionExecutor.java:348
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:404
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:182
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:185
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:186
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:187
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:188
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:191
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:192
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:193
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:195
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:196
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:197
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:411
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:411
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:411
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:407
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:184
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:187
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:188
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:189
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:190
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:193
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:194
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:195
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:198
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:199
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:200
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:414
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:414
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:414
   wire         attention_unit_dones_push_valid;                    // Stream.java:203
   wire         attention_unit_dones_push_ready;                    // Stream.java:203
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
@@ -2010,25 +2010,32 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:203
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
-  wire         attention_refused;                                  // AttentionExecutor.java:418
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:420
-  reg  [7:0]   attention_output_beat;                              // RunCounter.java:59
-  reg          attention_output_beat_last;                         // RunCounter.java:60
-  reg          attention_output_beat_restart;                      // RunCounter.java:61
-  reg          attention_output_beat_step;                         // RunCounter.java:62
-  wire [7:0]   attention_output_beat_limit;                        // RunCounter.java:65
-  wire         attention_output_beat_single;                       // RunCounter.java:66
-  reg  [7:0]   attention_out_head;                                 // RunCounter.java:59
-  reg          attention_out_head_last;                            // RunCounter.java:60
-  reg          attention_out_head_restart;                         // RunCounter.java:61
-  reg          attention_out_head_step;                            // RunCounter.java:62
-  wire [7:0]   attention_out_head_limit;                           // RunCounter.java:65
-  wire         attention_out_head_single;                          // RunCounter.java:66
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:426
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:427
-  wire         attention_last_out_word;                            // AttentionExecutor.java:428
-  wire         attention_last_out_token;                           // AttentionExecutor.java:431
-  wire         attention_out_beat;                                 // AttentionExecutor.java:432
+  wire         attention_refused;                                  // AttentionExecutor.java:421
+  reg  [7:0]   attention_out_token;                                // RunCounter.java:64
+  reg          attention_out_token_last;                           // RunCounter.java:65
+  reg          attention_out_token_restart;                        // RunCounter.java:66
+  reg          attention_out_token_step;                           // RunCounter.java:67
+  wire [7:0]   attention_out_token_limit;                          // RunCounter.java:70
+  wire         attention_out_token_single;                         // RunCounter.java:71
+  reg          attention_out_token_restart_single;                 // RunCounter.java:73
+  reg  [7:0]   attention_output_beat;                              // RunCounter.java:64
+  reg          attention_output_beat_last;                         // RunCounter.java:65
+  reg          attention_output_beat_restart;                      // RunCounter.java:66
+  reg          attention_output_beat_step;                         // RunCounter.java:67
+  wire [7:0]   attention_output_beat_limit;                        // RunCounter.java:70
+  wire         attention_output_beat_single;                       // RunCounter.java:71
+  wire         attention_output_beat_restart_single;               // RunCounter.java:73
+  reg  [7:0]   attention_out_head;                                 // RunCounter.java:64
+  reg          attention_out_head_last;                            // RunCounter.java:65
+  reg          attention_out_head_restart;                         // RunCounter.java:66
+  reg          attention_out_head_step;                            // RunCounter.java:67
+  wire [7:0]   attention_out_head_limit;                           // RunCounter.java:70
+  wire         attention_out_head_single;                          // RunCounter.java:71
+  wire         attention_out_head_restart_single;                  // RunCounter.java:73
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:431
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:432
+  wire         attention_last_out_word;                            // AttentionExecutor.java:433
+  wire         attention_out_beat;                                 // AttentionExecutor.java:437
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:195
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:196
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:196
@@ -2043,8 +2050,8 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:167
   reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:168
   reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:169
-  wire         attention_taken;                                    // AttentionExecutor.java:467
-  wire         attention_drained;                                  // AttentionExecutor.java:473
+  wire         attention_taken;                                    // AttentionExecutor.java:472
+  wire         attention_drained;                                  // AttentionExecutor.java:478
 
   // attention_executor
   wire         attention_done;                                     // AttentionExecutor.java:156
@@ -3719,27 +3726,27 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
-  // AttentionExecutor.java:265
+  // AttentionExecutor.java:268
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:266
-  // AttentionExecutor.java:267
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:269
+  // AttentionExecutor.java:270
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:268
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:270
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:271
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:272
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:273
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:341
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:343
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:343
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:343
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:343
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:343
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:343
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:343
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:343
-  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:433
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:271
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:273
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:274
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:275
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:276
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:344
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:346
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:346
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:346
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:346
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:346
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:346
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:346
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:346
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:438
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:114
@@ -4311,11 +4318,11 @@ module tellme (
     if (quantize_reading) begin // QuantizeExecutor.java:159
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:315
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:317
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:318
-      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:319
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:320
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:318
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:320
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:321
+      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:322
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:323
     end
     if (linear_epilogue_reads) begin // LinearExecutor.java:545
       buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:546
@@ -5347,156 +5354,156 @@ module tellme (
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:92
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:498
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    attention_group_of = 8'd0; // AttentionExecutor.java:503
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd3; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd3; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd4; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd4; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd5; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd5; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd6; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd6; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd7; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd7; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd8; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd8; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd9; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd9; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd10; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd10; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd11; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd11; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd12; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd12; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd13; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd13; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd14; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd14; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd15; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd15; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd16; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd16; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd3; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd3; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd4; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd4; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd5; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd5; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd6; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd6; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd7; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd7; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd8; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd8; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd3; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd3; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd4; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd4; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd5; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd5; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd3; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd3; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd4; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd4; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd3; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd3; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd2; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd2; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:502
-      attention_group_of = 8'd1; // AttentionExecutor.java:502
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:507
+      attention_group_of = 8'd1; // AttentionExecutor.java:507
     end
   end
 
@@ -5514,30 +5521,30 @@ module tellme (
   assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:107
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:511
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:514
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:516
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:514
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:514
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:519
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
     end
   end
 
@@ -5611,45 +5618,45 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:230): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:233): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:189
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:193
+  // AttentionExecutor.java:195
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:195
-  // AttentionExecutor.java:196
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:198
+  // AttentionExecutor.java:199
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:197
+  // AttentionExecutor.java:200
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:291
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:292
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:293
-  // AttentionExecutor.java:294
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:294
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:295
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:296
+  // AttentionExecutor.java:297
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:340
-  // AttentionExecutor.java:345
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:343
+  // AttentionExecutor.java:348
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:198
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:199
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:200
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:201
+    if (attention_start) begin // AttentionExecutor.java:201
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:202
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:203
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:204
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:203
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:204
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:205
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:206
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:206
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:207
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:208
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:209
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:208
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:209
-      if (attention_issue_last_block) begin // AttentionExecutor.java:210
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:211
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:212
-        // AttentionExecutor.java:213
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:211
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:212
+      if (attention_issue_last_block) begin // AttentionExecutor.java:213
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:214
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:215
+        // AttentionExecutor.java:216
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -5661,14 +5668,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:246
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:247
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:248
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:249
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:250
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:251
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:250
-      // AttentionExecutor.java:251
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:253
+      // AttentionExecutor.java:254
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:252
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:255
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -5678,84 +5685,84 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:256
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:256
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:259
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:259
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:257
-      // AttentionExecutor.java:258
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:260
+      // AttentionExecutor.java:261
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:259
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:262
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:263
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:263
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:266
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:266
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:264
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:264
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:267
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:267
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:295
-      attention_query_token <= 8'd0; // AttentionExecutor.java:296
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:297
-      attention_query_head <= 8'd0; // AttentionExecutor.java:298
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:299
-      attention_query_word <= 1'b0; // AttentionExecutor.java:300
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:301
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:302
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:298
+      attention_query_token <= 8'd0; // AttentionExecutor.java:299
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:300
+      attention_query_head <= 8'd0; // AttentionExecutor.java:301
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:302
+      attention_query_word <= 1'b0; // AttentionExecutor.java:303
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:304
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:305
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:315
-      attention_query_wait <= 3'd5; // AttentionExecutor.java:316
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:321
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:318
+      attention_query_wait <= 3'd5; // AttentionExecutor.java:319
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:324
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:323
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:324
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:325
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:325
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:326
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:327
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:328
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:328
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:347
-      if (~attention_query_word) begin // AttentionExecutor.java:350
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:352
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:352
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:352
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:352
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:350
+      if (~attention_query_word) begin // AttentionExecutor.java:353
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:355
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:355
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:355
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:355
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:357
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:358
+    if (attention_query_taken) begin // AttentionExecutor.java:360
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:361
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:359
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:362
-      if (attention_last_query_word) begin // AttentionExecutor.java:364
-        // AttentionExecutor.java:365
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:362
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:365
+      if (attention_last_query_word) begin // AttentionExecutor.java:367
+        // AttentionExecutor.java:368
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:366
-          // AttentionExecutor.java:367
+        if (attention_last_query_beat) begin // AttentionExecutor.java:369
+          // AttentionExecutor.java:370
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:368
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:369
-            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:370
-            if (attention_last_query_token) begin // AttentionExecutor.java:371
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:371
+          if (attention_last_query_head) begin // AttentionExecutor.java:371
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:372
+            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:373
+            if (attention_last_query_token) begin // AttentionExecutor.java:374
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:374
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:376
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:376
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:379
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:379
     end
-    if (attention_finish) begin // AttentionExecutor.java:377
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:377
+    if (attention_finish) begin // AttentionExecutor.java:380
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:380
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:379
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:380
-      if (attention_issue_last_block) begin // AttentionExecutor.java:381
-        // AttentionExecutor.java:381
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:382
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:383
+      if (attention_issue_last_block) begin // AttentionExecutor.java:384
+        // AttentionExecutor.java:384
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:383
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:383
+      if (attention_issue_last_command) begin // AttentionExecutor.java:386
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:386
       end
     end
     if (!ap_rst_n) begin
@@ -5784,103 +5791,122 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:400): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:403): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:187
+  // AttentionExecutor.java:189
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:193
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:195
-  // AttentionExecutor.java:196
+      : attention_block_tokens; // AttentionExecutor.java:195
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:198
+  // AttentionExecutor.java:199
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:197
+  // AttentionExecutor.java:200
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:412
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:413
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:415
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:416
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
-  // AttentionExecutor.java:418
+  // AttentionExecutor.java:421
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
 
   always @(*) begin
-    attention_output_beat_restart = 1'b0; // RunCounter.java:63
-    attention_out_head_restart = 1'b0; // RunCounter.java:63
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:478
-      attention_out_head_restart = 1'b1; // RunCounter.java:81
-      attention_output_beat_restart = 1'b1; // RunCounter.java:81
+    attention_out_token_restart = 1'b0; // RunCounter.java:68
+    attention_out_token_restart_single = attention_out_token_single; // RunCounter.java:74
+    attention_output_beat_restart = 1'b0; // RunCounter.java:68
+    attention_out_head_restart = 1'b0; // RunCounter.java:68
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:483
+      attention_out_token_restart = 1'b1; // RunCounter.java:98
+      attention_out_token_restart_single = attention_collect_block_size == 8'd1; // RunCounter.java:99
+      attention_out_head_restart = 1'b1; // RunCounter.java:89
+      attention_output_beat_restart = 1'b1; // RunCounter.java:89
     end
   end
 
   always @(*) begin
-    attention_output_beat_step = 1'b0; // RunCounter.java:64
-    attention_out_head_step = 1'b0; // RunCounter.java:64
-    if (attention_out_beat) begin // AttentionExecutor.java:449
-      if (attention_last_out_word) begin // AttentionExecutor.java:455
-        attention_output_beat_step = 1'b1; // RunCounter.java:86
-        if (attention_output_beat_last) begin // AttentionExecutor.java:457
-          attention_out_head_step = 1'b1; // RunCounter.java:86
+    attention_out_token_step = 1'b0; // RunCounter.java:69
+    attention_output_beat_step = 1'b0; // RunCounter.java:69
+    attention_out_head_step = 1'b0; // RunCounter.java:69
+    if (attention_out_beat) begin // AttentionExecutor.java:454
+      if (attention_last_out_word) begin // AttentionExecutor.java:460
+        attention_output_beat_step = 1'b1; // RunCounter.java:104
+        if (attention_output_beat_last) begin // AttentionExecutor.java:462
+          attention_out_head_step = 1'b1; // RunCounter.java:104
+          if (attention_out_head_last) begin // AttentionExecutor.java:464
+            attention_out_token_step = 1'b1; // RunCounter.java:104
+          end
         end
       end
     end
   end
 
-  assign attention_output_beat_limit = attention_row_beats; // RunCounter.java:65
-  assign attention_output_beat_single = attention_output_beat_limit == 8'd1; // RunCounter.java:66
-  assign attention_out_head_limit = attention_group; // RunCounter.java:65
-  assign attention_out_head_single = attention_out_head_limit == 8'd1; // RunCounter.java:66
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:428
-  // AttentionExecutor.java:431
-  assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:432
+  assign attention_out_token_limit = attention_collect_command_tokens; // RunCounter.java:70
+  assign attention_out_token_single = attention_out_token_limit == 8'd1; // RunCounter.java:71
+  assign attention_output_beat_limit = attention_row_beats; // RunCounter.java:70
+  assign attention_output_beat_single = attention_output_beat_limit == 8'd1; // RunCounter.java:71
+  assign attention_output_beat_restart_single = attention_output_beat_single; // RunCounter.java:74
+  assign attention_out_head_limit = attention_group; // RunCounter.java:70
+  assign attention_out_head_single = attention_out_head_limit == 8'd1; // RunCounter.java:71
+  assign attention_out_head_restart_single = attention_out_head_single; // RunCounter.java:74
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:433
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:437
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:467
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:468
-  // AttentionExecutor.java:473
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:472
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:473
+  // AttentionExecutor.java:478
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:198
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:199
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:200
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:201
+    if (attention_start) begin // AttentionExecutor.java:201
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:202
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:203
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:204
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:203
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:204
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:205
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:206
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:206
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:207
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:208
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:209
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:208
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:209
-      if (attention_collect_last_block) begin // AttentionExecutor.java:210
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:211
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:212
-        // AttentionExecutor.java:213
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:211
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:212
+      if (attention_collect_last_block) begin // AttentionExecutor.java:213
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:214
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:215
+        // AttentionExecutor.java:216
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
-    if (attention_output_beat_restart) begin // RunCounter.java:67
-      attention_output_beat <= 8'd0; // RunCounter.java:68
-      attention_output_beat_last <= attention_output_beat_single; // RunCounter.java:69
-    end else if (attention_output_beat_step) begin // RunCounter.java:70
-      attention_output_beat <= attention_output_beat_last ? 8'd0 : (attention_output_beat + 8'd1); // RunCounter.java:71
+    if (attention_out_token_restart) begin // RunCounter.java:75
+      attention_out_token <= 8'd0; // RunCounter.java:76
+      attention_out_token_last <= attention_out_token_restart_single; // RunCounter.java:77
+    end else if (attention_out_token_step) begin // RunCounter.java:78
+      attention_out_token <= attention_out_token_last ? 8'd0 : (attention_out_token + 8'd1); // RunCounter.java:79
+      attention_out_token_last <=
+          attention_out_token_last ? attention_out_token_single
+          : ((attention_out_token + 8'd2) == attention_out_token_limit); // RunCounter.java:80
+    end
+    if (attention_output_beat_restart) begin // RunCounter.java:75
+      attention_output_beat <= 8'd0; // RunCounter.java:76
+      attention_output_beat_last <= attention_output_beat_restart_single; // RunCounter.java:77
+    end else if (attention_output_beat_step) begin // RunCounter.java:78
+      attention_output_beat <= attention_output_beat_last ? 8'd0 : (attention_output_beat + 8'd1); // RunCounter.java:79
       attention_output_beat_last <=
           attention_output_beat_last ? attention_output_beat_single
-          : ((attention_output_beat + 8'd2) == attention_output_beat_limit); // RunCounter.java:72
+          : ((attention_output_beat + 8'd2) == attention_output_beat_limit); // RunCounter.java:80
     end
-    if (attention_out_head_restart) begin // RunCounter.java:67
-      attention_out_head <= 8'd0; // RunCounter.java:68
-      attention_out_head_last <= attention_out_head_single; // RunCounter.java:69
-    end else if (attention_out_head_step) begin // RunCounter.java:70
-      attention_out_head <= attention_out_head_last ? 8'd0 : (attention_out_head + 8'd1); // RunCounter.java:71
+    if (attention_out_head_restart) begin // RunCounter.java:75
+      attention_out_head <= 8'd0; // RunCounter.java:76
+      attention_out_head_last <= attention_out_head_restart_single; // RunCounter.java:77
+    end else if (attention_out_head_step) begin // RunCounter.java:78
+      attention_out_head <= attention_out_head_last ? 8'd0 : (attention_out_head + 8'd1); // RunCounter.java:79
       attention_out_head_last <=
           attention_out_head_last ? attention_out_head_single
-          : ((attention_out_head + 8'd2) == attention_out_head_limit); // RunCounter.java:72
+          : ((attention_out_head + 8'd2) == attention_out_head_limit); // RunCounter.java:80
     end
     attention_out_write_stored_valid <= attention_out_beat & ~attention_failed; // ActivationBuffers.java:195
     // ActivationBuffers.java:196
@@ -5964,49 +5990,47 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:168
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:169
-    if (attention_out_beat) begin // AttentionExecutor.java:449
+    if (attention_out_beat) begin // AttentionExecutor.java:454
       attention_out_word_index <=
           (attention_last_out_word & attention_output_beat_last & attention_out_head_last)
             ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:450
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:453
-      if (attention_last_out_word) begin // AttentionExecutor.java:455
-        if (attention_output_beat_last) begin // AttentionExecutor.java:457
-          if (attention_out_head_last) begin // AttentionExecutor.java:459
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:460
-            if (attention_last_out_token) begin // AttentionExecutor.java:461
-              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:461
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:455
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:458
+      if (attention_last_out_word) begin // AttentionExecutor.java:460
+        if (attention_output_beat_last) begin // AttentionExecutor.java:462
+          if (attention_out_head_last) begin // AttentionExecutor.java:464
+            if (attention_out_token_last) begin // AttentionExecutor.java:466
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:466
             end
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:469
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:469
+    if (attention_taken) begin // AttentionExecutor.java:474
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:474
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:474
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:475
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:476
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:476
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:479
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:480
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:481
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:481
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:478
-      attention_out_token <= 8'd0; // AttentionExecutor.java:479
-      attention_out_word <= 1'b0; // AttentionExecutor.java:482
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:483
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:484
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:483
+      attention_out_word <= 1'b0; // AttentionExecutor.java:487
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:488
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:489
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:486
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:486
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:491
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:491
     end
-    if (attention_start) begin // AttentionExecutor.java:487
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:488
-      if (attention_skip) begin // AttentionExecutor.java:489
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:489
+    if (attention_start) begin // AttentionExecutor.java:492
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:493
+      if (attention_skip) begin // AttentionExecutor.java:494
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:494
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:491
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:491
+    if (attention_finish) begin // AttentionExecutor.java:496
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:496
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -6015,6 +6039,8 @@ module tellme (
       attention_collect_command_tokens <= 8'd0;
       attention_collect_block_first <= 4'd0;
       attention_collect_block_end <= 8'd0;
+      attention_out_token <= 8'd0;
+      attention_out_token_last <= 1'b0;
       attention_output_beat <= 8'd0;
       attention_output_beat_last <= 1'b0;
       attention_out_head <= 8'd0;
@@ -6023,7 +6049,6 @@ module tellme (
       attention_out_write <= 1'b0;
       attention_out_word_index <= 16'd0;
       attention_out_word <= 1'b0;
-      attention_out_token <= 8'd0;
       attention_collect_step <= COLLECT_STEP_IDLE;
     end
   end
@@ -8381,28 +8406,35 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:284
+      // AttentionExecutor.java:287
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[3:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:284: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:287: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:415
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:415: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:418
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:418: AttentionExecutor: the done queue has room");
         $stop;
       end
-      // RunCounter.java:74
+      // RunCounter.java:82
       if (!(~attention_collect_step_eq_2
-            | (attention_output_beat_last == ((attention_output_beat + 8'd1) == attention_output_beat_limit)))) begin
-        $display("ASSERTION FAILED in %m: RunCounter.java:74: AttentionExecutor: attention_output_beat_last follows ",
+            | (attention_out_token_last == ((attention_out_token + 8'd1) == attention_out_token_limit)))) begin
+        $display("ASSERTION FAILED in %m: RunCounter.java:82: AttentionExecutor: attention_out_token_last follows ",
                  "the count");
         $stop;
       end
-      // RunCounter.java:74
+      // RunCounter.java:82
+      if (!(~attention_collect_step_eq_2
+            | (attention_output_beat_last == ((attention_output_beat + 8'd1) == attention_output_beat_limit)))) begin
+        $display("ASSERTION FAILED in %m: RunCounter.java:82: AttentionExecutor: attention_output_beat_last follows ",
+                 "the count");
+        $stop;
+      end
+      // RunCounter.java:82
       if (!(~attention_collect_step_eq_2
             | (attention_out_head_last == ((attention_out_head + 8'd1) == attention_out_head_limit)))) begin
-        $display("ASSERTION FAILED in %m: RunCounter.java:74: AttentionExecutor: attention_out_head_last follows the ",
+        $display("ASSERTION FAILED in %m: RunCounter.java:82: AttentionExecutor: attention_out_head_last follows the ",
                  "count");
         $stop;
       end

@@ -17,7 +17,8 @@ import java.util.Random;
 
 /**
  * {@link RunCounter}: the count runs 0..limit-1 and wraps, its last flag equals {@code value + 1 == limit} in
- * every cycle, restart wins over step, and a limit changed under a running count stops the simulation.
+ * every cycle, restart wins over step, a restart may name the limit its register is loaded with in the same cycle,
+ * and a limit changed under a running count stops the simulation.
  */
 class RunCounterSimTest {
     /** A 4-bit run counter with its limit, restart and step from ports. */
@@ -39,6 +40,30 @@ class RunCounterSimTest {
     }
 
     static final Design<Runs> DESIGN = Hdl.elaborate(Runs::new);
+
+    /** The same counter whose limit is a register loaded with {@code next_limit} in the restart's cycle. */
+    static final class LoadedRuns extends Module {
+        final UInt nextLimit = in("next_limit", uint(4));
+        final Bool load = in("load", bool());
+        final Bool step = in("step", bool());
+        final Bool running = in("running", bool());
+        final UInt value = out("value", uint(4));
+        final Bool last = out("last", bool());
+
+        LoadedRuns() {
+            UInt limit = reg("limit", uint(4), 0);
+            RunCounter counter = RunCounter.create("count", 4, limit, running, "LoadedRuns");
+            when(load, () -> {
+                limit.set(nextLimit);
+                counter.restart(nextLimit);
+            });
+            when(step, counter::step);
+            value.set(counter.value);
+            last.set(counter.last);
+        }
+    }
+
+    static final Design<LoadedRuns> LOADED = Hdl.elaborate(LoadedRuns::new);
 
     @SimTest
     void theCountWrapsAtTheLimitAndItsFlagMarksTheLastValue(SimFixture fixture) {
@@ -66,6 +91,39 @@ class RunCounterSimTest {
                     expected = expected + 1 == limit ? 0 : expected + 1;
                 }
             }
+        }
+    }
+
+    @SimTest
+    void aRestartWithTheLimitLoadedInItsCycleHasItsFlagCurrentAtOnce(SimFixture fixture) {
+        LoadedRuns top = LOADED.top();
+        SimModel sim = fixture.open(LOADED);
+        sim.reset();
+        Random random = fixture.random(47);
+        int previous = 0;
+        for (int run = 0; run < 40; run++) {
+            // From 1 to 15, and changes between 1 and others, where the old limit's flag would be wrong.
+            int limit = run % 3 == 0 ? 1 : 1 + random.nextInt(15);
+            sim.poke(top.nextLimit, limit);
+            sim.poke(top.load, true);
+            sim.poke(top.step, random.nextBoolean());   // restart wins
+            sim.poke(top.running, false);
+            sim.step();
+            sim.poke(top.load, false);
+            sim.poke(top.running, true);
+            int expected = 0;
+            for (int cycle = 0; cycle < 2 * limit + 3; cycle++) {
+                String where = "limit " + limit + " after " + previous + ", cycle " + cycle;
+                assertEquals(expected, sim.peek(top.value), where);
+                assertEquals(expected + 1 == limit ? 1 : 0, sim.peek(top.last), where);
+                boolean step = random.nextBoolean();
+                sim.poke(top.step, step);
+                sim.step();
+                if (step) {
+                    expected = expected + 1 == limit ? 0 : expected + 1;
+                }
+            }
+            previous = limit;
         }
     }
 

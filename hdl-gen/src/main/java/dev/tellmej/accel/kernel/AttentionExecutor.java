@@ -174,6 +174,8 @@ final class AttentionExecutor extends Area {
         final UInt kvHead;
         final UInt headWordBase;
         final UInt commandTokens;
+        /** The value {@link #commandTokens} takes at the load, in the load's cycle. */
+        final UInt loadedTokens;
         /** The current block is the instruction's last. */
         final Bool last;
 
@@ -191,6 +193,7 @@ final class AttentionExecutor extends Area {
             headWordBase = reg(name + "_head_word_base", uint(16), 0);
             commandTokens = reg(name + "_command_tokens", uint(8), 0);
             UInt size = mux(end.lt(f.blockTokens()), end, f.blockTokens()).named(name + "_block_size");
+            loadedTokens = size;
             // Read once the block is loaded: it starts at token 0.
             Bool lastBlock = blockFirst.eq(0).named(name + "_last_block");
             Bool lastKvHead = kvHead.add(1).trunc(8).eq(f.kvHeads()).named(name + "_last_kv_head");
@@ -417,10 +420,12 @@ final class AttentionExecutor extends Area {
             Bool refusal = dones.valid.and(code.eq(ErrorCode.BAD_FIELD.code())
                     .or(code.eq(ErrorCode.CONTEXT_OVERFLOW.code()))).named("attention_refused");
 
-            UInt oToken = reg("attention_out_token", uint(8), 0);
             Bool outputs = step.is(CollectStep.OUTPUTS);
-            // The beat of a head's row and the head of a token, with their last-value flags in registers (for
-            // timing: the counts' increments and compares lay in front of the token count's enable).
+            // The beat of a head's row, the head of a token and the token of the block, with their last-value flags
+            // in registers (for timing: the counts' increments and compares lay in front of the token count's
+            // enable and the collect step). The block's token count is loaded with the token's restart.
+            RunCounter oToken = RunCounter.create("attention_out_token", 8, walk.commandTokens, outputs,
+                    "AttentionExecutor");
             RunCounter oBeat = RunCounter.create("attention_output_beat", 8, rowBeats, outputs, "AttentionExecutor");
             RunCounter oHead = RunCounter.create("attention_out_head", 8, f.group(), outputs, "AttentionExecutor");
             UInt oWord = reg("attention_out_word", uint(Math.max(1, log2Up(wordsPerBeat))), 0);
@@ -428,7 +433,7 @@ final class AttentionExecutor extends Area {
             Bool lastOWord = wordsPerBeat == 1 ? TRUE : oWord.eq(wordsPerBeat - 1).named("attention_last_out_word");
             Bool lastOBeat = oBeat.last;
             Bool lastOHead = oHead.last;
-            Bool lastOToken = oToken.add(1).trunc(8).eq(walk.commandTokens).named("attention_last_out_token");
+            Bool lastOToken = oToken.last;
             Bool outBeat = outputs.and(unit.out.valid).named("attention_out_beat");
             unit.out.ready.set(outputs.and(lastOWord));
             // After an error the outputs of the commands still running are taken but not written. A word goes to
@@ -444,7 +449,7 @@ final class AttentionExecutor extends Area {
                         : new dev.tellmej.hdl.Vec<>(options).get("attention_out_lane" + lane, oWord));
             }
             writing = buffers.registeredStoredWrite("attention_out_write", outBeat.and(failed.not()), f.dst(),
-                    walk.blockFirst.add(oToken.resize(tokenBits)).trunc(tokenBits), oWordIndex,
+                    walk.blockFirst.add(oToken.value.resize(tokenBits)).trunc(tokenBits), oWordIndex,
                     new dev.tellmej.hdl.Vec<>(outValues), att.format());
             when(outBeat, () -> {
                 oWordIndex.set(mux(lastOWord.and(lastOBeat).and(lastOHead), walk.headWordBase,
@@ -457,7 +462,7 @@ final class AttentionExecutor extends Area {
                     when(lastOBeat, () -> {
                         oHead.step();
                         when(lastOHead, () -> {
-                            oToken.set(oToken.add(1).trunc(8));
+                            oToken.step();
                             when(lastOToken, () -> step.set(CollectStep.WAIT_DONE));
                         });
                     });
@@ -476,7 +481,7 @@ final class AttentionExecutor extends Area {
                 when(walk.last.or(drained), () -> step.set(CollectStep.FINISH));
             });
             when(step.is(CollectStep.LOAD), () -> {
-                oToken.set(0);
+                oToken.restart(walk.loadedTokens);
                 oHead.restart();
                 oBeat.restart();
                 oWord.set(0);

@@ -13,7 +13,8 @@ import dev.tellmej.hdl.ir.Locations;
  * flag is computed as the counter moves, from the next count against the limit, so a decision that follows the
  * last value reads a flip-flop instead of an incrementer and a compare in front of it.
  *
- * <p>The limit must hold still from {@link #restart()} on while the counter is in use; a simulation assertion
+ * <p>The limit must hold still from {@link #restart()} on while the counter is in use (or, with
+ * {@link #restart(UInt)}, from the cycle after: a limit register loaded in the restart's cycle); a simulation assertion
  * holds {@link #last} equal to {@code value + 1 == limit} in every cycle {@code checkWhen} is true, so a limit
  * that changes under a running count stops the simulation instead of ending a loop early or late. A limit of 0
  * runs 2^width values (compared in width bits). Cost: a register of {@code width} bits, a flag, an incrementer and
@@ -35,13 +36,17 @@ public final class RunCounter {
     /** True while {@code value + 1 == limit} (a register, reset to 0). */
     public final Bool last;
     private final Bool restartRequest;
+    private final Bool restartSingle;
     private final Bool stepRequest;
+    private final int width;
 
-    private RunCounter(UInt value, Bool last, Bool restartRequest, Bool stepRequest) {
+    private RunCounter(UInt value, Bool last, Bool restartRequest, Bool restartSingle, Bool stepRequest) {
         this.value = value;
         this.last = last;
         this.restartRequest = restartRequest;
+        this.restartSingle = restartSingle;
         this.stepRequest = stepRequest;
+        this.width = value.width();
     }
 
     /**
@@ -64,21 +69,34 @@ public final class RunCounter {
         step.set(false);
         UInt bound = limit.resize(width).named(name + "_limit");
         Bool single = bound.eq(1).named(name + "_single");
+        // The restart's flag: the limit's, unless restart(limitNow) names the limit of the next cycle.
+        Bool restartSingle = wire(name + "_restart_single", bool());
+        restartSingle.set(single);
         when(restart, () -> {
             value.set(0);
-            last.set(single);
+            last.set(restartSingle);
         }).elseWhen(step, () -> {
             value.set(mux(last, U(0, width), value.add(1).trunc(width)));
             last.set(mux(last, single, value.add(2).trunc(width).eq(bound)));
         });
         assertAlways(checkWhen.not().or(last.eq(value.add(1).trunc(width).eq(bound))),
                 owner + ": " + name + "_last follows the count");
-        return new RunCounter(value, last, restart, step);
+        return new RunCounter(value, last, restart, restartSingle, step);
     }
 
     /** Back to 0 at the next clock edge (when the enclosing conditions hold); wins over {@link #step()}. */
     public void restart() {
         restartRequest.set(true);
+    }
+
+    /**
+     * Back to 0 at the next clock edge (when the enclosing conditions hold), for a limit register loaded in the same
+     * cycle: {@code limitNow} is the value it is loaded with (the register's next value), so the flag is current
+     * from the next cycle on. Wins over {@link #step()}.
+     */
+    public void restart(UInt limitNow) {
+        restartRequest.set(true);
+        restartSingle.set(limitNow.resize(width).eq(1));
     }
 
     /** The next value at the next clock edge: 0 after the last (when the enclosing conditions hold). */
