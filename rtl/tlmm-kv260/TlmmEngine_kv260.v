@@ -210,9 +210,10 @@ module TlmmEngine_kv260 (
   wire         prefetch_arrives;                           // CommandSlot.java:83
 
   // activation_loader
-  reg  [15:0]  act_tokens_loaded;                          // ActivationLoader.java:40
-  reg  [15:0]  act_chunk_tokens;                           // ActivationLoader.java:41
-  reg  [1:0]   act_state;                                  // ActivationLoader.java:42
+  reg  [15:0]  act_tokens_loaded;                          // ActivationLoader.java:39
+  reg  [15:0]  act_chunk_tokens;                           // ActivationLoader.java:40
+  reg  [1:0]   act_state;                                  // ActivationLoader.java:41
+  reg  [15:0]  act_slot;                                   // ActivationLoader.java:42
   reg  [31:0]  act_beat;                                   // ActivationLoader.java:43
   reg  [10:0]  act_slot_base;                              // ActivationLoader.java:44
   wire         act_full;                                   // ActivationLoader.java:45
@@ -227,13 +228,6 @@ module TlmmEngine_kv260 (
   wire [10:0]  act_address;                                // ActivationLoader.java:65
   reg          act_at_last_beat;                           // ActivationLoader.java:70
   wire         token_loaded;                               // ActivationLoader.java:74
-  reg  [15:0]  act_slot;                                   // RunCounter.java:64
-  reg          act_slot_last;                              // RunCounter.java:65
-  reg          act_slot_restart;                           // RunCounter.java:66
-  reg          act_slot_step;                              // RunCounter.java:67
-  wire [15:0]  act_slot_limit;                             // RunCounter.java:70
-  wire         act_slot_single;                            // RunCounter.java:71
-  reg          act_slot_restart_single;                    // RunCounter.java:73
 
   // weight_loader
   wire         weights0_start_valid;                       // WeightLoader.java:61
@@ -1360,7 +1354,7 @@ module TlmmEngine_kv260 (
   wire         lane15_result_valid;                        // LookupArray.java:31
   wire [31:0]  lane15_result_payload;                      // LookupArray.java:31
   (* ram_style = "block" *)
-  reg  [223:0] act_memory [0:1175];                        // ActivationLoader.java:39
+  reg  [223:0] act_memory [0:1175];                        // ActivationLoader.java:38
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [20:0] results_payload_0_part;
@@ -1979,7 +1973,7 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // activation_loader (ActivationLoader.java:36): stores a chunk of tokens from the activation stream, one slot per
+  // activation_loader (ActivationLoader.java:35): stores a chunk of tokens from the activation stream, one slot per
   // token, and holds it until the table builder has used it for every tile
   assign act_full = act_state == CHUNK_STATE_FULL; // ActivationLoader.java:45
   assign remaining_tokens = cmd_tokens - act_tokens_loaded; // ActivationLoader.java:52
@@ -1988,21 +1982,6 @@ module TlmmEngine_kv260 (
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:62
   assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:65
   assign token_loaded = act_take & act_at_last_beat; // ActivationLoader.java:74
-
-  always @(*) begin
-    act_slot_restart = 1'b0; // RunCounter.java:68
-    act_slot_step = 1'b0; // RunCounter.java:69
-    act_slot_restart_single = act_slot_single; // RunCounter.java:74
-    if (start_chunk) begin // ActivationLoader.java:82
-      act_slot_restart = 1'b1; // RunCounter.java:98
-      act_slot_restart_single = next_chunk_tokens == 16'd1; // RunCounter.java:99
-    end else if (token_loaded) begin // ActivationLoader.java:88
-      act_slot_step = 1'b1; // RunCounter.java:104
-    end
-  end
-
-  assign act_slot_limit = act_chunk_tokens; // RunCounter.java:70
-  assign act_slot_single = act_slot_limit == 16'd1; // RunCounter.java:71
   assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:106
 
   always @(posedge clk) begin
@@ -2018,43 +1997,37 @@ module TlmmEngine_kv260 (
     end else if (act_take) begin // ActivationLoader.java:77
       act_at_last_beat <= (act_beat + 32'd1) == act_last_beat; // ActivationLoader.java:77
     end
-    if (act_slot_restart) begin // RunCounter.java:75
-      act_slot <= 16'd0; // RunCounter.java:76
-      act_slot_last <= act_slot_restart_single; // RunCounter.java:77
-    end else if (act_slot_step) begin // RunCounter.java:78
-      act_slot <= act_slot_last ? 16'd0 : (act_slot + 16'd1); // RunCounter.java:79
-      act_slot_last <= act_slot_last ? act_slot_single : ((act_slot + 16'd2) == act_slot_limit); // RunCounter.java:80
-    end
-    if (start_chunk) begin // ActivationLoader.java:82
-      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:83
-      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:84
-      act_beat <= 32'd0; // ActivationLoader.java:86
-      act_slot_base <= 11'd0; // ActivationLoader.java:87
-    end else if (token_loaded) begin // ActivationLoader.java:88
-      act_beat <= 32'd0; // ActivationLoader.java:89
-      act_slot_base <= act_slot_base + 11'd147; // ActivationLoader.java:91
-      if (act_slot_last) begin // ActivationLoader.java:92
-        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:93
-        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:94
-        act_tokens_remain <= remaining_tokens != act_chunk_tokens; // ActivationLoader.java:95
+    if (start_chunk) begin // ActivationLoader.java:78
+      act_state <= CHUNK_STATE_LOADING; // ActivationLoader.java:79
+      act_chunk_tokens <= next_chunk_tokens; // ActivationLoader.java:80
+      act_slot <= 16'd0; // ActivationLoader.java:81
+      act_beat <= 32'd0; // ActivationLoader.java:82
+      act_slot_base <= 11'd0; // ActivationLoader.java:83
+    end else if (token_loaded) begin // ActivationLoader.java:84
+      act_beat <= 32'd0; // ActivationLoader.java:85
+      act_slot <= act_slot + 16'd1; // ActivationLoader.java:86
+      act_slot_base <= act_slot_base + 11'd147; // ActivationLoader.java:87
+      if ((act_slot + 16'd1) == act_chunk_tokens) begin // ActivationLoader.java:88
+        act_state <= CHUNK_STATE_FULL; // ActivationLoader.java:89
+        act_tokens_loaded <= act_tokens_loaded + act_chunk_tokens; // ActivationLoader.java:90
+        act_tokens_remain <= remaining_tokens != act_chunk_tokens; // ActivationLoader.java:91
       end
-    end else if (act_take) begin // ActivationLoader.java:97
-      act_beat <= act_beat + 32'd1; // ActivationLoader.java:97
+    end else if (act_take) begin // ActivationLoader.java:93
+      act_beat <= act_beat + 32'd1; // ActivationLoader.java:93
     end
-    if (chunk_released) begin // ActivationLoader.java:98
-      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:98
+    if (chunk_released) begin // ActivationLoader.java:94
+      act_state <= CHUNK_STATE_EMPTY; // ActivationLoader.java:94
     end
-    if (accepted) begin // ActivationLoader.java:99
-      act_tokens_loaded <= 16'd0; // ActivationLoader.java:100
-      act_tokens_remain <= command_payload_tokens != 16'd0; // ActivationLoader.java:101
+    if (accepted) begin // ActivationLoader.java:95
+      act_tokens_loaded <= 16'd0; // ActivationLoader.java:96
+      act_tokens_remain <= command_payload_tokens != 16'd0; // ActivationLoader.java:97
     end
     if (reset) begin
       act_command_held <= 1'b0;
       act_at_last_beat <= 1'b0;
-      act_slot <= 16'd0;
-      act_slot_last <= 1'b0;
       act_state <= CHUNK_STATE_EMPTY;
       act_chunk_tokens <= 16'd0;
+      act_slot <= 16'd0;
       act_beat <= 32'd0;
       act_slot_base <= 11'd0;
       act_tokens_loaded <= 16'd0;
@@ -3729,11 +3702,6 @@ module TlmmEngine_kv260 (
       if (!(~(act_state == CHUNK_STATE_LOADING) | (act_at_last_beat == (act_beat == act_last_beat)))) begin
         $display("ASSERTION FAILED in %m: ActivationLoader.java:71: ActivationLoader: the last-beat flag follows the ",
                  "beat count");
-        $stop;
-      end
-      // RunCounter.java:82
-      if (!(~(act_state == CHUNK_STATE_LOADING) | (act_slot_last == ((act_slot + 16'd1) == act_slot_limit)))) begin
-        $display("ASSERTION FAILED in %m: RunCounter.java:82: ActivationLoader: act_slot_last follows the count");
         $stop;
       end
       if (!(~start_load | ports_idle_now)) begin // WeightLoader.java:102

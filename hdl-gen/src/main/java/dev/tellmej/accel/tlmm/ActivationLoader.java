@@ -9,7 +9,6 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
-import dev.tellmej.hdl.lib.RunCounter;
 import dev.tellmej.hdl.lib.Stream;
 
 /**
@@ -40,6 +39,7 @@ final class ActivationLoader extends Area {
         tokensLoaded = reg("act_tokens_loaded", uint(16), 0);
         chunkTokens = reg("act_chunk_tokens", uint(16), 0);
         HwEnum<ChunkState> state = reg("act_state", enumOf(ChunkState.class), ChunkState.EMPTY);
+        UInt slot = reg("act_slot", uint(16), 0);
         UInt beat = reg("act_beat", uint(32), 0);
         UInt slotBase = reg("act_slot_base", uint(addressBits), 0);
         full = state.is(ChunkState.FULL).named("act_full");
@@ -75,21 +75,17 @@ final class ActivationLoader extends Area {
         when(startChunk, () -> atLastBeat.set(firstIsLast))
                 .elseWhen(tokenLoaded, () -> atLastBeat.set(lastBeat.eq(0)))
                 .elseWhen(take, () -> atLastBeat.set(beat.add(1).eq(lastBeat)));
-        // The token's slot, with its "the chunk's last" flag in a register (for timing: the increment and the
-        // compare with the chunk's tokens lay between the activation stream's valid and the tokens loaded).
-        RunCounter slot = RunCounter.create("act_slot", 16, chunkTokens, state.is(ChunkState.LOADING),
-                "ActivationLoader");
         when(startChunk, () -> {
             state.set(ChunkState.LOADING);
             chunkTokens.set(nextChunkTokens);
-            slot.restart(nextChunkTokens);
+            slot.set(0);
             beat.set(0);
             slotBase.set(0);
         }).elseWhen(tokenLoaded, () -> {
             beat.set(0);
-            slot.step();
+            slot.set(slot.add(1));
             slotBase.set(slotBase.add(config.activationSlotWords()));
-            when(slot.last, () -> {
+            when(slot.add(1).eq(chunkTokens), () -> {
                 state.set(ChunkState.FULL);
                 tokensLoaded.set(tokensLoaded.add(chunkTokens));
                 tokensRemain.set(remainingTokens.ne(chunkTokens));
