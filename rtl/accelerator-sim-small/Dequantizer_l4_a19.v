@@ -45,7 +45,8 @@ module Dequantizer_l4_a19 (
   reg          params_fire_d6;            // Fp32SharedOps.java:144
   reg          params_fire_d7;            // Fp32SharedOps.java:144
   reg          params_fire_d8;            // Fp32SharedOps.java:144
-  reg  [4:0]   factor_credits;            // CreditBuffer.java:76
+  reg  [4:0]   factor_credits;            // CreditBuffer.java:77
+  reg          factor_has_credit;         // CreditBuffer.java:78
   reg  [3:0]   factor_cooldown;           // Dequantizer.java:95
   reg          params_fire_d9;            // Dequantizer.java:99
   reg          params_fire_d10;           // Dequantizer.java:99
@@ -55,14 +56,14 @@ module Dequantizer_l4_a19 (
   reg          params_fire_d14;           // Dequantizer.java:99
   reg          params_fire_d15;           // Dequantizer.java:99
   reg          params_fire_d16;           // Dequantizer.java:99
-  wire         factor_fifo_push_valid;    // CreditBuffer.java:108
-  wire         factor_fifo_push_ready;    // CreditBuffer.java:108
-  wire [31:0]  factor_fifo_push_payload;  // CreditBuffer.java:108
-  wire         factor_fifo_pop_valid;     // CreditBuffer.java:108
-  wire         factor_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [31:0]  factor_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [4:0]   factor_fifo_occupancy;     // CreditBuffer.java:108
-  wire         factor_ready;              // CreditBuffer.java:117
+  wire         factor_fifo_push_valid;    // CreditBuffer.java:113
+  wire         factor_fifo_push_ready;    // CreditBuffer.java:113
+  wire [31:0]  factor_fifo_push_payload;  // CreditBuffer.java:113
+  wire         factor_fifo_pop_valid;     // CreditBuffer.java:113
+  wire         factor_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [31:0]  factor_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [4:0]   factor_fifo_occupancy;     // CreditBuffer.java:113
+  wire         factor_ready;              // CreditBuffer.java:128
   wire         lane0_float_out_valid;     // Dequantizer.java:114
   wire [31:0]  lane0_float_out_payload;   // Dequantizer.java:114
   wire         lane0_float_in_valid;      // Dequantizer.java:114
@@ -112,15 +113,16 @@ module Dequantizer_l4_a19 (
   reg          last_d8;                   // Dequantizer.java:117
   reg          last_d9;                   // Dequantizer.java:117
   reg          last_d10;                  // Dequantizer.java:117
-  reg  [3:0]   result_credits;            // CreditBuffer.java:76
-  wire         result_fifo_push_valid;    // CreditBuffer.java:108
-  wire         result_fifo_push_ready;    // CreditBuffer.java:108
-  wire [128:0] result_fifo_push_payload;  // CreditBuffer.java:108
-  wire         result_fifo_pop_valid;     // CreditBuffer.java:108
-  wire         result_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [128:0] result_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [3:0]   result_fifo_occupancy;     // CreditBuffer.java:108
-  wire         result_ready;              // CreditBuffer.java:117
+  reg  [3:0]   result_credits;            // CreditBuffer.java:77
+  reg          result_has_credit;         // CreditBuffer.java:78
+  wire         result_fifo_push_valid;    // CreditBuffer.java:113
+  wire         result_fifo_push_ready;    // CreditBuffer.java:113
+  wire [128:0] result_fifo_push_payload;  // CreditBuffer.java:113
+  wire         result_fifo_pop_valid;     // CreditBuffer.java:113
+  wire         result_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [128:0] result_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [3:0]   result_fifo_occupancy;     // CreditBuffer.java:113
+  wire         result_ready;              // CreditBuffer.java:128
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -160,10 +162,10 @@ module Dequantizer_l4_a19 (
   assign factor_mul_in_valid = factor_mul_operands_valid; // Fp32SharedOps.java:126
   assign factor_mul_in_payload_a = factor_mul_operand_a; // Fp32SharedOps.java:127
   assign factor_mul_in_payload_b = factor_mul_operand_b; // Fp32SharedOps.java:128
-  assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 4'd0); // Dequantizer.java:97
-  assign factor_fifo_push_valid = params_fire_d16; // CreditBuffer.java:111
-  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:112
-  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:118
+  assign params_ready = factor_has_credit & (factor_cooldown == 4'd0); // Dequantizer.java:97
+  assign factor_fifo_push_valid = params_fire_d16; // CreditBuffer.java:116
+  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:117
+  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:129
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0[18:0]; // Dequantizer.java:114
   assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
@@ -184,13 +186,13 @@ module Dequantizer_l4_a19 (
   assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
   assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:115
   assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:115
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
+  assign in_ready = factor_fifo_pop_valid & result_has_credit; // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
-  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:111
-  // CreditBuffer.java:112
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:116
+  // CreditBuffer.java:117
   assign result_fifo_push_payload =
       {last_d10, lane3_mul_out_payload, lane2_mul_out_payload, lane1_mul_out_payload, lane0_mul_out_payload};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -224,10 +226,12 @@ module Dequantizer_l4_a19 (
     params_fire_d14 <= params_fire_d13; // Dequantizer.java:99
     params_fire_d15 <= params_fire_d14; // Dequantizer.java:99
     params_fire_d16 <= params_fire_d15; // Dequantizer.java:99
-    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:115
-    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:116
-      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:116
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:121
+      factor_has_credit <= factor_credits != 5'd1; // CreditBuffer.java:122
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:123
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:124
+      factor_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:115
     f_d2 <= f_d1; // Dequantizer.java:115
@@ -242,10 +246,12 @@ module Dequantizer_l4_a19 (
     last_d8 <= last_d7; // Dequantizer.java:117
     last_d9 <= last_d8; // Dequantizer.java:117
     last_d10 <= last_d9; // Dequantizer.java:117
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 4'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (!ap_rst_n) begin
       factor_mul_operands_valid <= 1'b0;
@@ -267,9 +273,11 @@ module Dequantizer_l4_a19 (
       params_fire_d15 <= 1'b0;
       params_fire_d16 <= 1'b0;
       factor_credits <= 5'd18;
+      factor_has_credit <= 1'b1;
       f_d3 <= 32'h0;
       last_d10 <= 1'b0;
       result_credits <= 4'd12;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -282,18 +290,23 @@ module Dequantizer_l4_a19 (
                  "factor_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer factor: a word entered the pipeline ",
+      if (!(factor_has_credit == (factor_credits != 5'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer factor: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer factor: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(factor_credits <= 5'd18)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer factor: the credits never exceed the ",
+      if (!(factor_credits <= 5'd18)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer factor: the credits never exceed the ",
                  "depth 18");
         $stop;
       end
-      if (!(~params_fire_d16 | factor_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer factor: a result arrived while the ",
+      if (!(~params_fire_d16 | factor_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer factor: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -317,18 +330,23 @@ module Dequantizer_l4_a19 (
         $display("ASSERTION FAILED in %m: Dequantizer.java:111: Dequantizer: accumulator of lane 3 fits 19 bits");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -346,7 +364,7 @@ module Dequantizer_l4_a19 (
     .out_payload  (factor_mul_out_payload)
   );
 
-  SyncFifo_w32_d18 factor_fifo ( // CreditBuffer.java:108
+  SyncFifo_w32_d18 factor_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (factor_fifo_push_valid),
@@ -434,7 +452,7 @@ module Dequantizer_l4_a19 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  SyncFifo_w129_d12 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w129_d12 result_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

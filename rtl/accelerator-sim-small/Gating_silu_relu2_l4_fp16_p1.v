@@ -499,15 +499,16 @@ module Gating_silu_relu2_l4_fp16_p1 (
   reg  [15:0] stored_out_3;              // Gating.java:130
   reg         last_out;                  // Gating.java:130
   reg         result_valid;              // Gating.java:131
-  reg  [4:0]  result_credits;            // CreditBuffer.java:76
-  wire        result_fifo_push_valid;    // CreditBuffer.java:108
-  wire        result_fifo_push_ready;    // CreditBuffer.java:108
-  wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:108
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:108
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [4:0]  result_fifo_occupancy;     // CreditBuffer.java:108
-  wire        result_ready;              // CreditBuffer.java:117
+  reg  [4:0]  result_credits;            // CreditBuffer.java:77
+  reg         result_has_credit;         // CreditBuffer.java:78
+  wire        result_fifo_push_valid;    // CreditBuffer.java:113
+  wire        result_fifo_push_ready;    // CreditBuffer.java:113
+  wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:113
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:113
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [4:0]  result_fifo_occupancy;     // CreditBuffer.java:113
+  wire        result_ready;              // CreditBuffer.java:128
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire result_fifo_push_payload_any;
@@ -580,8 +581,8 @@ module Gating_silu_relu2_l4_fp16_p1 (
   assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:180
   assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:180
   assign f_complete = f_lane0_store_out_valid & (f_slice_t_d91 == 2'd3); // Gating.java:114
-  assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:138
-  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:111
+  assign in_ready = result_has_credit & ~f_busy; // Gating.java:138
+  assign result_fifo_push_valid = result_valid; // CreditBuffer.java:116
   assign result_fifo_push_payload =
       {last_out,
        ((abs_max_out[14:10] == 5'd0)
@@ -592,8 +593,8 @@ module Gating_silu_relu2_l4_fp16_p1 (
        stored_out_3,
        stored_out_2,
        stored_out_1,
-       stored_out_0}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+       stored_out_0}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_f_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_f_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -1087,10 +1088,12 @@ module Gating_silu_relu2_l4_fp16_p1 (
     stored_out_3 <= stored_r_3; // Gating.java:130
     last_out <= last_r; // Gating.java:130
     result_valid <= valid_r; // Gating.java:131
-    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:116
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 5'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (!ap_rst_n) begin
       f_held_0_1 <= 32'h0;
@@ -1119,6 +1122,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
       running_max <= 15'd0;
       result_valid <= 1'b0;
       result_credits <= 5'd26;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -1126,18 +1130,23 @@ module Gating_silu_relu2_l4_fp16_p1 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid_and_ready_2 | (result_credits != 5'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 5'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~in_valid_and_ready_2 | (result_credits != 5'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd26)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 5'd26)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 26");
         $stop;
       end
-      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~result_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1182,7 +1191,7 @@ module Gating_silu_relu2_l4_fp16_p1 (
     .out_payload (f_lane0_store_out_payload)
   );
 
-  SyncFifo_w97_d26 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w97_d26 result_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

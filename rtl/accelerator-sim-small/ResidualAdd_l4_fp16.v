@@ -92,15 +92,16 @@ module ResidualAdd_l4_fp16 (
   reg         h_last_t_d8;               // ResidualAdd.java:75
   reg         h_last_t_d9;               // ResidualAdd.java:75
   reg         h_last_t_d10;              // ResidualAdd.java:75
-  reg  [3:0]  result_credits;            // CreditBuffer.java:76
-  wire        result_fifo_push_valid;    // CreditBuffer.java:108
-  wire        result_fifo_push_ready;    // CreditBuffer.java:108
-  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:108
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:108
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:108
-  wire        result_ready;              // CreditBuffer.java:117
+  reg  [3:0]  result_credits;            // CreditBuffer.java:77
+  reg         result_has_credit;         // CreditBuffer.java:78
+  wire        result_fifo_push_valid;    // CreditBuffer.java:113
+  wire        result_fifo_push_ready;    // CreditBuffer.java:113
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:113
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:113
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:113
+  wire        result_ready;              // CreditBuffer.java:128
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -136,15 +137,15 @@ module ResidualAdd_l4_fp16 (
   assign h_lane3_add_in_payload_b = h_lane3_in1_t_d1; // ResidualAdd.java:78
   assign h_lane3_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
   assign h_lane3_store_in_payload = h_lane3_add_out_payload; // ResidualAdd.java:78
-  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:86
-  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:111
+  assign in_ready = result_has_credit; // ResidualAdd.java:86
+  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:116
   assign result_fifo_push_payload =
       {h_last_t_d10,
        h_lane3_store_out_payload,
        h_lane2_store_out_payload,
        h_lane1_store_out_payload,
-       h_lane0_store_out_payload}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+       h_lane0_store_out_payload}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_h_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -168,10 +169,12 @@ module ResidualAdd_l4_fp16 (
     h_last_t_d8 <= h_last_t_d7; // ResidualAdd.java:75
     h_last_t_d9 <= h_last_t_d8; // ResidualAdd.java:75
     h_last_t_d10 <= h_last_t_d9; // ResidualAdd.java:75
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 4'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (!ap_rst_n) begin
       h_lane0_in1_t_d1 <= 32'h0;
@@ -180,6 +183,7 @@ module ResidualAdd_l4_fp16 (
       h_lane3_in1_t_d1 <= 32'h0;
       h_last_t_d10 <= 1'b0;
       result_credits <= 4'd12;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -187,18 +191,23 @@ module ResidualAdd_l4_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -318,7 +327,7 @@ module ResidualAdd_l4_fp16 (
     .out_payload (h_lane3_store_out_payload)
   );
 
-  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

@@ -209,17 +209,18 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   reg  [15:0]  rotate_slice0_0;                    // RopeRunTime.java:422
   reg  [15:0]  rotate_slice0_1;                    // RopeRunTime.java:422
   wire         rotate_complete;                    // RopeRunTime.java:422
-  reg  [4:0]   result_credits;                     // CreditBuffer.java:76
+  reg  [4:0]   result_credits;                     // CreditBuffer.java:77
+  reg          result_has_credit;                  // CreditBuffer.java:78
   reg          rotation_issued_1;                  // RopeRunTime.java:441
   wire         rotation_room;                      // RopeRunTime.java:444
-  wire         result_fifo_push_valid;             // CreditBuffer.java:108
-  wire         result_fifo_push_ready;             // CreditBuffer.java:108
-  wire [64:0]  result_fifo_push_payload;           // CreditBuffer.java:108
-  wire         result_fifo_pop_valid;              // CreditBuffer.java:108
-  wire         result_fifo_pop_ready;              // CreditBuffer.java:108
-  wire [64:0]  result_fifo_pop_payload;            // CreditBuffer.java:108
-  wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:108
-  wire         result_ready;                       // CreditBuffer.java:117
+  wire         result_fifo_push_valid;             // CreditBuffer.java:113
+  wire         result_fifo_push_ready;             // CreditBuffer.java:113
+  wire [64:0]  result_fifo_push_payload;           // CreditBuffer.java:113
+  wire         result_fifo_pop_valid;              // CreditBuffer.java:113
+  wire         result_fifo_pop_ready;              // CreditBuffer.java:113
+  wire [64:0]  result_fifo_pop_payload;            // CreditBuffer.java:113
+  wire [4:0]   result_fifo_occupancy;              // CreditBuffer.java:113
+  wire         result_ready;                       // CreditBuffer.java:128
   (* ram_style = "distributed" *)
   reg  [127:0] head_own [0:15];                    // RopeRunTime.java:194
   (* ram_style = "distributed" *)
@@ -406,15 +407,15 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
   assign rotate_lane1_store_in_valid = rotate_lane0_add_out_valid; // RopeRunTime.java:430
   assign rotate_lane1_store_in_payload = rotate_lane1_add_out_payload; // RopeRunTime.java:430
   assign rotate_complete = rotate_lane0_store_out_valid & rotate_slice_t_d18; // RopeRunTime.java:422
-  assign rotation_room = (result_credits != 5'd0) & ~rotation_issued_1; // RopeRunTime.java:444
-  assign result_fifo_push_valid = rotate_complete; // CreditBuffer.java:111
+  assign rotation_room = result_has_credit & ~rotation_issued_1; // RopeRunTime.java:444
+  assign result_fifo_push_valid = rotate_complete; // CreditBuffer.java:116
   assign result_fifo_push_payload =
       {rotate_last_t_d18,
        rotate_lane1_store_out_payload,
        rotate_lane0_store_out_payload,
        rotate_slice0_1,
-       rotate_slice0_0}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+       rotate_slice0_0}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
@@ -568,10 +569,12 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
       rotate_slice0_1 <= rotate_lane1_store_out_payload; // RopeRunTime.java:422
     end
     rotation_issued_1 <= read_issue; // RopeRunTime.java:441
-    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:116
+    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 5'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (!ap_rst_n) begin
       read_issue_d1 <= 1'b0;
@@ -600,6 +603,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
       rotate_slice0_1 <= 16'h0;
       rotation_issued_1 <= 1'b0;
       result_credits <= 5'd22;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -619,18 +623,23 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
         $display("ASSERTION FAILED in %m: RopeRunTime.java:253: head_beats stays the same within a head");
         $stop;
       end
-      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 5'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 5'd22)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 22");
         $stop;
       end
-      if (!(~rotate_complete | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~rotate_complete | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -716,7 +725,7 @@ module Rope_l4_maxd32_r4_fp16_runtime_p2 (
     .out_payload (rotate_lane1_store_out_payload)
   );
 
-  SyncFifo_w65_d22 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w65_d22 result_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (result_fifo_push_valid),

@@ -1434,7 +1434,8 @@ module tellme (
   wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:126
   wire [13:0]  quantize_gain_beats;                                // QuantizeExecutor.java:128
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:136
-  reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:76
+  reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:77
+  reg          quantize_words_has_credit;                          // CreditBuffer.java:78
   wire         quantize_reading;                                   // QuantizeExecutor.java:151
   reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:166
@@ -1443,14 +1444,14 @@ module tellme (
   reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:166
   reg          quantize_read_arrived_d7;                           // QuantizeExecutor.java:166
-  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:108
-  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:108
-  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:108
-  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:108
-  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:108
-  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:108
-  wire [3:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:108
-  wire         quantize_words_ready;                               // CreditBuffer.java:117
+  wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:113
+  wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:113
+  wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:113
+  wire         quantize_words_fifo_pop_valid;                      // CreditBuffer.java:113
+  wire         quantize_words_fifo_pop_ready;                      // CreditBuffer.java:113
+  wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:113
+  wire [3:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:113
+  wire         quantize_words_ready;                               // CreditBuffer.java:128
   reg          quantize_word_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_word_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_word_skid_buffer_1;                        // Stream.java:163
@@ -1654,27 +1655,28 @@ module tellme (
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:73
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:74
   reg          lm_head_last_chunk_q;                               // LmHeadExecutor.java:83
+  reg          lm_head_rows_not_vocab;                             // Ahead.java:26
   reg          lm_head_bad_rows;                                   // Ahead.java:26
   reg          lm_head_bad_cols;                                   // Ahead.java:26
-  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:93
+  wire         lm_head_bad_field;                                  // LmHeadExecutor.java:94
   reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:107
-  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:118
-  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:119
-  wire         lm_head_pushing;                                    // LmHeadExecutor.java:130
-  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:133
-  wire         lm_head_last_word;                                  // LmHeadExecutor.java:134
-  reg  [32:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:144
-  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:146
-  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:148
-  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:149
-  reg          lm_head_padding;                                    // LmHeadExecutor.java:152
-  reg          lm_head_words_left;                                 // LmHeadExecutor.java:153
-  wire         lm_head_running;                                    // LmHeadExecutor.java:160
-  wire         lm_head_offering;                                   // LmHeadExecutor.java:171
-  wire         lm_head_logit_written;                              // LmHeadExecutor.java:177
-  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:186
-  wire         lm_head_refused;                                    // LmHeadExecutor.java:194
-  wire         lm_head_done;                                       // LmHeadExecutor.java:200
+  reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:119
+  wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:120
+  wire         lm_head_pushing;                                    // LmHeadExecutor.java:131
+  wire         lm_head_word_taken;                                 // LmHeadExecutor.java:134
+  wire         lm_head_last_word;                                  // LmHeadExecutor.java:135
+  reg  [32:0]  lm_head_logit_beats;                                // LmHeadExecutor.java:145
+  reg  [33:0]  lm_head_logit_words;                                // LmHeadExecutor.java:147
+  reg          lm_head_write_commanded;                            // LmHeadExecutor.java:149
+  reg  [33:0]  lm_head_logits_written;                             // LmHeadExecutor.java:150
+  reg          lm_head_padding;                                    // LmHeadExecutor.java:153
+  reg          lm_head_words_left;                                 // LmHeadExecutor.java:154
+  wire         lm_head_running;                                    // LmHeadExecutor.java:161
+  wire         lm_head_offering;                                   // LmHeadExecutor.java:172
+  wire         lm_head_logit_written;                              // LmHeadExecutor.java:178
+  reg          lm_head_unit_done;                                  // LmHeadExecutor.java:187
+  wire         lm_head_refused;                                    // LmHeadExecutor.java:195
+  wire         lm_head_done;                                       // LmHeadExecutor.java:201
 
   // linear_executor
   reg          linear_start;                                       // LinearExecutor.java:100
@@ -1732,7 +1734,7 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:177
-  reg          linear_cache;                                       // LinearExecutor.java:641
+  reg          linear_cache;                                       // LinearExecutor.java:642
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:227
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:228
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:229
@@ -1824,91 +1826,93 @@ module tellme (
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg          linear_residual_add;                                // LinearExecutor.java:641
-  reg          linear_gate_up;                                     // LinearExecutor.java:641
+  reg          linear_residual_add;                                // LinearExecutor.java:642
+  reg          linear_gate_up;                                     // LinearExecutor.java:642
   wire         linear_y_ready;                                     // LinearExecutor.java:509
-  reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:76
-  reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:76
-  wire         linear_y_take;                                      // LinearExecutor.java:524
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:527
+  reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:77
+  reg          linear_residual_feed_has_credit;                    // CreditBuffer.java:78
+  reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:77
+  reg          linear_gating_feed_has_credit;                      // CreditBuffer.java:78
+  reg          linear_stores_y;                                    // LinearExecutor.java:642
+  wire         linear_y_take;                                      // LinearExecutor.java:527
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:530
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [2:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  reg          linear_stores_y;                                    // LinearExecutor.java:641
-  wire         linear_store_write;                                 // LinearExecutor.java:533
-  wire         linear_residual_read;                               // LinearExecutor.java:534
-  wire         linear_gating_read;                                 // LinearExecutor.java:535
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:541
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:555
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:555
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:556
-  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:108
-  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:108
-  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:108
-  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:108
-  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:108
-  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:108
-  wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:108
-  wire         linear_residual_feed_ready;                         // CreditBuffer.java:117
-  reg          linear_gating_landed_d1;                            // LinearExecutor.java:561
-  reg          linear_gating_landed_d2;                            // LinearExecutor.java:561
-  reg          linear_gating_landed_d3;                            // LinearExecutor.java:561
-  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:562
-  wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:108
-  wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:108
-  wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:108
-  wire         linear_gating_feed_fifo_pop_valid;                  // CreditBuffer.java:108
-  wire         linear_gating_feed_fifo_pop_ready;                  // CreditBuffer.java:108
-  wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:108
-  wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:108
-  wire         linear_gating_feed_ready;                           // CreditBuffer.java:117
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:568
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:568
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:568
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:568
+  wire         linear_store_write;                                 // LinearExecutor.java:534
+  wire         linear_residual_read;                               // LinearExecutor.java:535
+  wire         linear_gating_read;                                 // LinearExecutor.java:536
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:542
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:556
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:556
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:557
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:557
+  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:113
+  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:113
+  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:113
+  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:113
+  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:113
+  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:113
+  wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:113
+  wire         linear_residual_feed_ready;                         // CreditBuffer.java:128
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:562
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:562
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:562
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:563
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:563
+  wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:113
+  wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:113
+  wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:113
+  wire         linear_gating_feed_fifo_pop_valid;                  // CreditBuffer.java:113
+  wire         linear_gating_feed_fifo_pop_ready;                  // CreditBuffer.java:113
+  wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:113
+  wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:113
+  wire         linear_gating_feed_ready;                           // CreditBuffer.java:128
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -1916,17 +1920,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:572
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:573
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:574
-  wire         linear_unit_out;                                    // LinearExecutor.java:576
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:589
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:590
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:590
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:590
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:590
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:592
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:575
+  wire         linear_unit_out;                                    // LinearExecutor.java:577
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:590
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:591
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:593
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -1934,8 +1938,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:604
-  reg          linear_rotating;                                    // LinearExecutor.java:641
+  reg          linear_engine_done;                                 // LinearExecutor.java:605
+  reg          linear_rotating;                                    // LinearExecutor.java:642
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:77
@@ -1985,7 +1989,8 @@ module tellme (
   reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:218
   reg          rotate_feed_left;                                   // RotateAndCache.java:221
   wire         rotate_last_feed_word;                              // RotateAndCache.java:229
-  reg  [2:0]   rotate_feed_credits;                                // CreditBuffer.java:76
+  reg  [2:0]   rotate_feed_credits;                                // CreditBuffer.java:77
+  reg          rotate_feed_has_credit;                             // CreditBuffer.java:78
   wire         rotate_read;                                        // RotateAndCache.java:235
   reg          rotate_read_landed_d1;                              // RotateAndCache.java:249
   reg          rotate_read_landed_d2;                              // RotateAndCache.java:249
@@ -1996,14 +2001,14 @@ module tellme (
   reg          rotate_read_last_d1;                                // RotateAndCache.java:251
   reg          rotate_read_last_d2;                                // RotateAndCache.java:251
   reg          rotate_read_last_d3;                                // RotateAndCache.java:251
-  wire         rotate_feed_fifo_push_valid;                        // CreditBuffer.java:108
-  wire         rotate_feed_fifo_push_ready;                        // CreditBuffer.java:108
-  wire [130:0] rotate_feed_fifo_push_payload;                      // CreditBuffer.java:108
-  wire         rotate_feed_fifo_pop_valid;                         // CreditBuffer.java:108
-  wire         rotate_feed_fifo_pop_ready;                         // CreditBuffer.java:108
-  wire [130:0] rotate_feed_fifo_pop_payload;                       // CreditBuffer.java:108
-  wire [2:0]   rotate_feed_fifo_occupancy;                         // CreditBuffer.java:108
-  wire         rotate_feed_ready;                                  // CreditBuffer.java:117
+  wire         rotate_feed_fifo_push_valid;                        // CreditBuffer.java:113
+  wire         rotate_feed_fifo_push_ready;                        // CreditBuffer.java:113
+  wire [130:0] rotate_feed_fifo_push_payload;                      // CreditBuffer.java:113
+  wire         rotate_feed_fifo_pop_valid;                         // CreditBuffer.java:113
+  wire         rotate_feed_fifo_pop_ready;                         // CreditBuffer.java:113
+  wire [130:0] rotate_feed_fifo_pop_payload;                       // CreditBuffer.java:113
+  wire [2:0]   rotate_feed_fifo_occupancy;                         // CreditBuffer.java:113
+  wire         rotate_feed_ready;                                  // CreditBuffer.java:128
   wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:269
   reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:282
   reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:283
@@ -2030,8 +2035,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:334
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:618
-  wire         linear_done;                                        // LinearExecutor.java:628
+  reg          linear_rotate_started;                              // LinearExecutor.java:619
+  wire         linear_done;                                        // LinearExecutor.java:629
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -2340,6 +2345,7 @@ module tellme (
   wire attention_out_write_values_3_any_2;
   wire [3:0] attention_out_write_values_3_mux;
   wire [9:0] attention_out_write_values_3_shl;
+  wire lm_head_rows_ne_lm_head_vocab;
   wire lm_head_bad_rows_or;
   wire lm_head_bad_cols_or;
   wire [33:0] lm_head_logit_beats_sum;
@@ -2557,7 +2563,8 @@ module tellme (
              (attention_out_write_values_3_any ? {1'b0, ~attention_out_write_stored_3[9]}
               : {1'b1, ~attention_out_write_stored_3[7]})})};
   assign attention_out_write_values_3_shl = attention_out_write_stored_3[9:0] << attention_out_write_values_3_mux;
-  assign lm_head_bad_rows_or = (lm_head_rows != lm_head_vocab) | (lm_head_rows == 32'd0) | (lm_head_rows > 32'd1024);
+  assign lm_head_rows_ne_lm_head_vocab = lm_head_rows != lm_head_vocab;
+  assign lm_head_bad_rows_or = (lm_head_rows == 32'd0) | (lm_head_rows > 32'd1024);
   assign lm_head_bad_cols_or = (lm_head_cols == 16'd0) | (lm_head_cols > 16'd256) | (lm_head_cols[2:0] != 3'd0);
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd1;
@@ -3122,15 +3129,15 @@ module tellme (
   assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:346
   assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:346
   assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:438
-  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:112
-  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:113
-  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:114
-  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:115
-  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:116
-  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:117
-  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:131
-  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:132
-  // LmHeadExecutor.java:178
+  assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:113
+  assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:114
+  assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:115
+  assign lm_head_command_payload_rows = lm_head_rows_q; // LmHeadExecutor.java:116
+  assign lm_head_command_payload_cols = lm_head_cols_q; // LmHeadExecutor.java:117
+  assign lm_head_command_payload_mc = lm_head_mc; // LmHeadExecutor.java:118
+  assign lm_head_activations_valid = lm_head_pushing; // LmHeadExecutor.java:132
+  assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:133
+  // LmHeadExecutor.java:179
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
   assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:263
   // LinearExecutor.java:264
@@ -3188,7 +3195,7 @@ module tellme (
   assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:489
   assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:490
   assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:491
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:525
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:528
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3209,9 +3216,9 @@ module tellme (
   assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
   assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
   assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:565
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:577
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:578
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:566
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:578
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:579
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -3519,10 +3526,10 @@ module tellme (
     data_write_valid = 1'b0; // DataWrites.java:30
     data_write_payload_address = 64'd0; // DataWrites.java:31
     data_write_payload_beats = 32'd0; // DataWrites.java:32
-    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:161
-      data_write_valid = 1'b1; // LmHeadExecutor.java:162
-      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:163
-      data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:164
+    if (lm_head_running & ~lm_head_write_commanded) begin // LmHeadExecutor.java:162
+      data_write_valid = 1'b1; // LmHeadExecutor.java:163
+      data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:164
+      data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:165
     end
     if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:112
       data_write_valid = 1'b1; // TapWriter.java:113
@@ -3685,13 +3692,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:322
       buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:323
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:545
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:546
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:547
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:548
+    if (linear_epilogue_reads) begin // LinearExecutor.java:546
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:547
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:548
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:549
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:550
-      buffer_read_valid = 1'b1; // LinearExecutor.java:550
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:551
+      buffer_read_valid = 1'b1; // LinearExecutor.java:551
     end
     if (rotate_read) begin // RotateAndCache.java:236
       buffer_read_valid = 1'b1; // RotateAndCache.java:237
@@ -3980,10 +3987,10 @@ module tellme (
     packer_word_valid = 1'b0; // WordPacker.java:31
     packer_word_payload_value = 32'h0; // WordPacker.java:32
     packer_word_payload_keep = 1'b0; // WordPacker.java:33
-    if (lm_head_offering) begin // LmHeadExecutor.java:172
-      packer_word_valid = 1'b1; // LmHeadExecutor.java:173
-      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:174
-      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:175
+    if (lm_head_offering) begin // LmHeadExecutor.java:173
+      packer_word_valid = 1'b1; // LmHeadExecutor.java:174
+      packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:175
+      packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:176
     end
     if (tap_pushing) begin // TapWriter.java:181
       packer_word_valid = 1'b1; // TapWriter.java:182
@@ -4054,10 +4061,10 @@ module tellme (
     quantized_read = 1'b0; // QuantizedStore.java:72
     quantized_read_token = 2'd0; // QuantizedStore.java:73
     quantized_read_word = 7'd0; // QuantizedStore.java:74
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:124
-      quantized_read = 1'b1; // LmHeadExecutor.java:125
-      quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:126
-      quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:127
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:125
+      quantized_read = 1'b1; // LmHeadExecutor.java:126
+      quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:127
+      quantized_read_word = lm_head_word[6:0]; // LmHeadExecutor.java:128
     end
     if (linear_activation_read) begin // LinearExecutor.java:347
       quantized_read = 1'b1; // LinearExecutor.java:348
@@ -4371,15 +4378,14 @@ module tellme (
   // QuantizeExecutor.java:136
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
   // QuantizeExecutor.java:151
-  assign quantize_reading =
-      (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & (quantize_words_credits != 4'd0);
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d7; // CreditBuffer.java:111
+  assign quantize_reading = (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & quantize_words_has_credit;
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d7; // CreditBuffer.java:116
   assign quantize_words_fifo_push_payload =
       {buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:112
-  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:118
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:117
+  assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:129
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
@@ -4451,10 +4457,12 @@ module tellme (
     quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:166
     quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:166
     quantize_read_arrived_d7 <= quantize_read_arrived_d6; // QuantizeExecutor.java:166
-    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:115
-    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:116
-      quantize_words_credits <= quantize_words_credits + 4'd1; // CreditBuffer.java:116
+    if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:121
+      quantize_words_has_credit <= quantize_words_credits != 4'd1; // CreditBuffer.java:122
+    end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:123
+      quantize_words_credits <= quantize_words_credits + 4'd1; // CreditBuffer.java:124
+      quantize_words_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (~quantize_word_skid_buffered) begin // Stream.java:166
       quantize_word_skid_buffer_0 <= quantize_words_fifo_pop_payload[15:0]; // Stream.java:166
@@ -4559,6 +4567,7 @@ module tellme (
       quantize_read_arrived_d6 <= 1'b0;
       quantize_read_arrived_d7 <= 1'b0;
       quantize_words_credits <= 4'd9;
+      quantize_words_has_credit <= 1'b1;
       quantize_word_skid_buffered <= 1'b0;
       quantize_word_stage_valid <= 1'b0;
       quantize_gains_sent <= 16'd0;
@@ -4989,8 +4998,8 @@ module tellme (
     attention_output_beat_restart = 1'b0; // RunCounter.java:68
     attention_out_head_restart = 1'b0; // RunCounter.java:68
     if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:483
-      attention_out_token_restart = 1'b1; // RunCounter.java:98
-      attention_out_token_restart_single = attention_collect_block_size == 8'd1; // RunCounter.java:99
+      attention_out_token_restart = 1'b1; // RunCounter.java:99
+      attention_out_token_restart_single = attention_collect_block_size == 8'd1; // RunCounter.java:100
       attention_out_head_restart = 1'b1; // RunCounter.java:89
       attention_output_beat_restart = 1'b1; // RunCounter.java:89
     end
@@ -5001,11 +5010,11 @@ module tellme (
     attention_output_beat_step = 1'b0; // RunCounter.java:69
     attention_out_head_step = 1'b0; // RunCounter.java:69
     if (attention_out_beat) begin // AttentionExecutor.java:454
-      attention_output_beat_step = 1'b1; // RunCounter.java:104
+      attention_output_beat_step = 1'b1; // RunCounter.java:105
       if (attention_output_beat_last) begin // AttentionExecutor.java:462
-        attention_out_head_step = 1'b1; // RunCounter.java:104
+        attention_out_head_step = 1'b1; // RunCounter.java:105
         if (attention_out_head_last) begin // AttentionExecutor.java:464
-          attention_out_token_step = 1'b1; // RunCounter.java:104
+          attention_out_token_step = 1'b1; // RunCounter.java:105
         end
       end
     end
@@ -5273,7 +5282,7 @@ module tellme (
     lm_head_last_chunk = last_chunk; // Sequencer.java:268
   end
 
-  assign lm_head_bad_field = lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:93
+  assign lm_head_bad_field = lm_head_rows_not_vocab | lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:94
 
   always @(*) begin
     case (lm_head_token[1:0]) // QuantizedStore.java:107
@@ -5284,96 +5293,98 @@ module tellme (
     endcase
   end
 
-  assign lm_head_col_words = {3'd0, lm_head_cols_q[15:3]}; // LmHeadExecutor.java:119
-  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:130
-  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:133
-  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:134
-  // LmHeadExecutor.java:160
+  assign lm_head_col_words = {3'd0, lm_head_cols_q[15:3]}; // LmHeadExecutor.java:120
+  assign lm_head_pushing = lm_head_step == LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:131
+  assign lm_head_word_taken = lm_head_pushing & lm_head_activations_ready; // LmHeadExecutor.java:134
+  assign lm_head_last_word = (lm_head_word + 16'd1) == lm_head_col_words; // LmHeadExecutor.java:135
+  // LmHeadExecutor.java:161
   assign lm_head_running =
       (lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH) | (lm_head_step == LM_HEAD_STEP_RUN);
-  // LmHeadExecutor.java:171
+  // LmHeadExecutor.java:172
   assign lm_head_offering =
       lm_head_running & lm_head_write_commanded & lm_head_words_left & (lm_head_padding | lm_head_logits_valid);
-  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:177
-  // LmHeadExecutor.java:194
+  assign lm_head_logit_written = lm_head_offering & packer_word_ready; // LmHeadExecutor.java:178
+  // LmHeadExecutor.java:195
   assign lm_head_refused = lm_head_unit_done & (lm_head_code != 8'd0) & (lm_head_code != 8'd7);
-  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:200
+  assign lm_head_done = lm_head_step == LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:201
 
   always @(posedge ap_clk) begin
     if (lm_head_clear) begin // LmHeadExecutor.java:76
       lm_head_argmax <= 32'd0; // LmHeadExecutor.java:76
     end
+    lm_head_rows_not_vocab <= lm_head_rows_ne_lm_head_vocab; // Ahead.java:26
     lm_head_bad_rows <= lm_head_bad_rows_or; // Ahead.java:26
     lm_head_bad_cols <= lm_head_bad_cols_or; // Ahead.java:26
-    if (lm_head_start) begin // LmHeadExecutor.java:94
-      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:95
-      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:96
-      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:97
-      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:98
-      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:99
-      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:100
-      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:101
-      lm_head_code <= 8'd0; // LmHeadExecutor.java:102
-      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:103
+    if (lm_head_start) begin // LmHeadExecutor.java:95
+      lm_head_cols_q <= lm_head_cols; // LmHeadExecutor.java:96
+      lm_head_rows_q <= lm_head_rows; // LmHeadExecutor.java:97
+      lm_head_weights_address <= lm_head_image + {32'd0, lm_head_weights}; // LmHeadExecutor.java:98
+      lm_head_scales_address <= lm_head_image + {32'd0, lm_head_row_scales}; // LmHeadExecutor.java:99
+      lm_head_token <= lm_head_last_token; // LmHeadExecutor.java:100
+      lm_head_logits_address <= lm_head_logits; // LmHeadExecutor.java:101
+      lm_head_last_chunk_q <= lm_head_last_chunk; // LmHeadExecutor.java:102
+      lm_head_code <= 8'd0; // LmHeadExecutor.java:103
+      lm_head_step <= LM_HEAD_STEP_CHECK; // LmHeadExecutor.java:104
     end
-    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:105
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:106
-      if (lm_head_bad_field) begin // LmHeadExecutor.java:107
-        lm_head_code <= 8'd3; // LmHeadExecutor.java:107
-      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:108
-        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:108
+    if (lm_head_step == LM_HEAD_STEP_CHECK) begin // LmHeadExecutor.java:106
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:107
+      if (lm_head_bad_field) begin // LmHeadExecutor.java:108
+        lm_head_code <= 8'd3; // LmHeadExecutor.java:108
+      end else if (lm_head_last_chunk_q) begin // LmHeadExecutor.java:109
+        lm_head_step <= LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:109
       end
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:120
-      lm_head_word <= 16'd0; // LmHeadExecutor.java:121
-      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:122
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:121
+      lm_head_word <= 16'd0; // LmHeadExecutor.java:122
+      lm_head_step <= LM_HEAD_STEP_READ; // LmHeadExecutor.java:123
     end
-    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:124
-      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:128
+    if (lm_head_step == LM_HEAD_STEP_READ) begin // LmHeadExecutor.java:125
+      lm_head_step <= LM_HEAD_STEP_PUSH; // LmHeadExecutor.java:129
     end
-    if (lm_head_word_taken) begin // LmHeadExecutor.java:135
-      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:136
-      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:137
+    if (lm_head_word_taken) begin // LmHeadExecutor.java:136
+      lm_head_word <= lm_head_word + 16'd1; // LmHeadExecutor.java:137
+      lm_head_step <= lm_head_last_word ? LM_HEAD_STEP_RUN : LM_HEAD_STEP_READ; // LmHeadExecutor.java:138
     end
-    lm_head_logit_beats <= lm_head_logit_beats_sum[33:1]; // LmHeadExecutor.java:144
-    lm_head_logit_words <= {lm_head_logit_words_sum[33:1], 1'b0}; // LmHeadExecutor.java:146
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:154
-      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:155
-      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:156
-      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:157
-      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:158
+    lm_head_logit_beats <= lm_head_logit_beats_sum[33:1]; // LmHeadExecutor.java:145
+    lm_head_logit_words <= {lm_head_logit_words_sum[33:1], 1'b0}; // LmHeadExecutor.java:147
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:155
+      lm_head_write_commanded <= 1'b0; // LmHeadExecutor.java:156
+      lm_head_logits_written <= 34'd0; // LmHeadExecutor.java:157
+      lm_head_padding <= lm_head_rows_q == 32'd0; // LmHeadExecutor.java:158
+      lm_head_words_left <= lm_head_rows_q != 32'd0; // LmHeadExecutor.java:159
     end
-    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:166
-      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:166
+    if (lm_head_running & data_write_valid & data_write_ready) begin // LmHeadExecutor.java:167
+      lm_head_write_commanded <= 1'b1; // LmHeadExecutor.java:167
     end
-    if (lm_head_logit_written) begin // LmHeadExecutor.java:179
-      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:181
-      // LmHeadExecutor.java:182
+    if (lm_head_logit_written) begin // LmHeadExecutor.java:180
+      lm_head_logits_written <= lm_head_logits_written_sum; // LmHeadExecutor.java:182
+      // LmHeadExecutor.java:183
       lm_head_padding <= lm_head_padding | (lm_head_logits_written_sum == {2'd0, lm_head_rows_q});
-      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:183
+      lm_head_words_left <= lm_head_logits_written_sum != lm_head_logit_words; // LmHeadExecutor.java:184
     end
-    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:187
-      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:187
-    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:187
-      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:188
-      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:189
-      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:190
+    if (lm_head_command_valid & lm_head_command_ready) begin // LmHeadExecutor.java:188
+      lm_head_unit_done <= 1'b0; // LmHeadExecutor.java:188
+    end else if (lm_head_done_valid) begin // LmHeadExecutor.java:188
+      lm_head_unit_done <= 1'b1; // LmHeadExecutor.java:189
+      lm_head_argmax <= lm_head_done_payload_argmax; // LmHeadExecutor.java:190
+      lm_head_code <= lm_head_done_payload_errorCode; // LmHeadExecutor.java:191
     end
     if (((lm_head_step == LM_HEAD_STEP_READ) | (lm_head_step == LM_HEAD_STEP_PUSH))
         & lm_head_refused
-        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:195
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:196
+        & ~lm_head_write_commanded) begin // LmHeadExecutor.java:196
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:197
     end
     if ((lm_head_step == LM_HEAD_STEP_RUN)
         & lm_head_unit_done
-        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:197
-      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:198
+        & ((lm_head_logits_written == lm_head_logit_words) | lm_head_refused)) begin // LmHeadExecutor.java:198
+      lm_head_step <= LM_HEAD_STEP_FINISH; // LmHeadExecutor.java:199
     end
-    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:201
-      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:201
+    if (lm_head_step == LM_HEAD_STEP_FINISH) begin // LmHeadExecutor.java:202
+      lm_head_step <= LM_HEAD_STEP_IDLE; // LmHeadExecutor.java:202
     end
     if (!ap_rst_n) begin
       lm_head_argmax <= 32'd0;
+      lm_head_rows_not_vocab <= 1'b0;
       lm_head_bad_rows <= 1'b0;
       lm_head_bad_cols <= 1'b0;
       lm_head_cols_q <= 16'd0;
@@ -5606,20 +5617,20 @@ module tellme (
   assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:499
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
   assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:509
-  // LinearExecutor.java:524
   assign linear_y_take =
       linear_y_ready
-      & (~(linear_residual_add | linear_gate_up)
+      & (linear_stores_y
          | linear_tag_head_payload_padding
-         | (linear_residual_add ? (linear_residual_feed_credits != 4'd0) : (linear_gating_feed_credits != 3'd0)));
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:526
-  // LinearExecutor.java:533
-  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+         | (linear_residual_add & linear_residual_feed_has_credit)
+         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:527
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:529
   // LinearExecutor.java:534
-  assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
+  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
   // LinearExecutor.java:535
+  assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
+  // LinearExecutor.java:536
   assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
-  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:111
+  assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:116
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
        linear_residual_y_d7_3,
@@ -5629,10 +5640,10 @@ module tellme (
        buffer_lane3_round_out_payload,
        buffer_lane2_round_out_payload,
        buffer_lane1_round_out_payload,
-       buffer_lane0_round_out_payload}; // CreditBuffer.java:112
-  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:118
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:117
+  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:129
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
-  assign linear_gating_feed_fifo_push_valid = linear_gating_landed_d3; // CreditBuffer.java:111
+  assign linear_gating_feed_fifo_push_valid = linear_gating_landed_d3; // CreditBuffer.java:116
   assign linear_gating_feed_fifo_push_payload =
       {1'b1,
        linear_gating_y_d3_3,
@@ -5642,19 +5653,19 @@ module tellme (
        buffer_lane3_read,
        buffer_lane2_read,
        buffer_lane1_read,
-       buffer_lane0_read}; // CreditBuffer.java:112
-  assign linear_gating_feed_fifo_pop_ready = linear_gating_feed_ready; // CreditBuffer.java:118
+       buffer_lane0_read}; // CreditBuffer.java:117
+  assign linear_gating_feed_fifo_pop_ready = linear_gating_feed_ready; // CreditBuffer.java:129
   assign linear_gating_feed_ready = gating_in_ready; // Stream.java:103
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:208
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:572
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:573
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:574
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:576
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:579
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:628
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:575
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:577
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:580
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
@@ -5686,8 +5697,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:202
       end
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:209
       if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:210
@@ -5875,101 +5886,105 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
+    end
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
+      linear_stores_y <=
+          (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
     linear_expected_words_a <= linear_row_words; // Ahead.java:48
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {5'd0, ({3'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:530
-      linear_words_written <= 24'd0; // LinearExecutor.java:530
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:533
+      linear_words_written <= 24'd0; // LinearExecutor.java:533
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      // LinearExecutor.java:649
-      linear_stores_y <=
-          (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:543
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:543
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:542
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:542
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:556
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:556
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:556
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:556
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:556
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:556
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:556
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:557
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:557
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:557
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:557
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:557
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:557
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:557
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:557
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:557
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:557
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:557
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:557
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:557
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:557
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:557
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:557
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:557
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:557
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:557
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:557
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:557
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:557
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:557
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:557
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:557
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:557
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:557
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:557
+    if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:120
+      linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:121
+      linear_residual_feed_has_credit <= linear_residual_feed_credits != 4'd1; // CreditBuffer.java:122
+    end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:123
+      linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:124
+      linear_residual_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:555
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:555
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:555
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:555
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:555
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:555
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:555
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:556
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:556
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:556
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:556
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:556
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:556
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:556
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:556
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:556
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:556
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:556
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:556
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:556
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:556
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:556
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:556
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:556
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:556
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:556
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:556
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:556
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:556
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:556
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:556
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:556
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:556
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:556
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:556
-    if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:115
-      linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:115
-    end else if (linear_residual_feed_credits_and & ~linear_residual_read) begin // CreditBuffer.java:116
-      linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:116
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:562
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:562
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:562
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:563
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:563
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:563
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:563
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:563
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:563
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:563
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:563
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:563
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:563
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:563
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:563
+    if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:120
+      linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:121
+      linear_gating_feed_has_credit <= linear_gating_feed_credits != 3'd1; // CreditBuffer.java:122
+    end else if (linear_gating_feed_credits_and & ~linear_gating_read) begin // CreditBuffer.java:123
+      linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:124
+      linear_gating_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:561
-    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:561
-    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:561
-    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:562
-    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:562
-    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:562
-    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:562
-    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:562
-    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:562
-    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:562
-    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:562
-    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:562
-    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:562
-    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:562
-    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:562
-    if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:115
-      linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:115
-    end else if (linear_gating_feed_credits_and & ~linear_gating_read) begin // CreditBuffer.java:116
-      linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:116
-    end
-    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:572
-    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:573
-    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:574
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:589
-    // LinearExecutor.java:590
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:573
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:574
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:575
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:590
+    // LinearExecutor.java:591
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:590
+    // LinearExecutor.java:591
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:590
+    // LinearExecutor.java:591
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:590
+    // LinearExecutor.java:591
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:591
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:592
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:592
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:593
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6021,33 +6036,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:602
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:602
+    if (linear_write) begin // LinearExecutor.java:603
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:603
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:605
-      linear_engine_done <= 1'b0; // LinearExecutor.java:605
-    end else if (tlmm_done) begin // LinearExecutor.java:605
-      linear_engine_done <= 1'b1; // LinearExecutor.java:605
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:606
+      linear_engine_done <= 1'b0; // LinearExecutor.java:606
+    end else if (tlmm_done) begin // LinearExecutor.java:606
+      linear_engine_done <= 1'b1; // LinearExecutor.java:606
     end
-    if (linear_start) begin // LinearExecutor.java:649
-      // LinearExecutor.java:649
+    if (linear_start) begin // LinearExecutor.java:650
+      // LinearExecutor.java:650
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:608
+    // LinearExecutor.java:609
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:609
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:610
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:610
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:611
     end
-    if (rotate_start) begin // LinearExecutor.java:620
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:620
+    if (rotate_start) begin // LinearExecutor.java:621
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
     end
-    if (rotate_done) begin // LinearExecutor.java:621
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:622
-      linear_code <= rotate_code; // LinearExecutor.java:623
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:624
+    if (rotate_done) begin // LinearExecutor.java:622
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
+      linear_code <= rotate_code; // LinearExecutor.java:624
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
     end
-    if (linear_done) begin // LinearExecutor.java:630
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:630
+    if (linear_done) begin // LinearExecutor.java:631
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6129,8 +6144,8 @@ module tellme (
       linear_tag_head_valid <= 1'b0;
       linear_residual_add <= 1'b0;
       linear_gate_up <= 1'b0;
-      linear_words_written <= 24'd0;
       linear_stores_y <= 1'b1;
+      linear_words_written <= 24'd0;
       linear_epilogue_reads <= 1'b0;
       linear_residual_landed_d1 <= 1'b0;
       linear_residual_landed_d2 <= 1'b0;
@@ -6144,6 +6159,7 @@ module tellme (
       linear_residual_y_d7_2 <= 32'h0;
       linear_residual_y_d7_3 <= 32'h0;
       linear_residual_feed_credits <= 4'd9;
+      linear_residual_feed_has_credit <= 1'b1;
       linear_gating_landed_d1 <= 1'b0;
       linear_gating_landed_d2 <= 1'b0;
       linear_gating_landed_d3 <= 1'b0;
@@ -6152,6 +6168,7 @@ module tellme (
       linear_gating_y_d3_2 <= 32'h0;
       linear_gating_y_d3_3 <= 32'h0;
       linear_gating_feed_credits <= 3'd5;
+      linear_gating_feed_has_credit <= 1'b1;
       linear_unit_tag_push <= 1'b0;
       linear_unit_out_q <= 1'b0;
       linear_write <= 1'b0;
@@ -6166,7 +6183,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:78
-    // LinearExecutor.java:619
+    // LinearExecutor.java:620
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6186,16 +6203,16 @@ module tellme (
   assign rotate_last_group = ({14'd0, rotate_table_group} + 16'd1) == {13'd0, rotate_half_words};
   assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:216
   assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:229
-  assign rotate_read = rotate_running & rotate_feed_left & (rotate_feed_credits != 3'd0); // RotateAndCache.java:235
-  assign rotate_feed_fifo_push_valid = rotate_read_landed_d3; // CreditBuffer.java:111
+  assign rotate_read = rotate_running & rotate_feed_left & rotate_feed_has_credit; // RotateAndCache.java:235
+  assign rotate_feed_fifo_push_valid = rotate_read_landed_d3; // CreditBuffer.java:116
   assign rotate_feed_fifo_push_payload =
       {rotate_read_last_d3,
        rotate_read_row_d3,
        buffer_lane3_read,
        buffer_lane2_read,
        buffer_lane1_read,
-       buffer_lane0_read}; // CreditBuffer.java:112
-  assign rotate_feed_fifo_pop_ready = rotate_feed_ready; // CreditBuffer.java:118
+       buffer_lane0_read}; // CreditBuffer.java:117
+  assign rotate_feed_fifo_pop_ready = rotate_feed_ready; // CreditBuffer.java:129
   assign rotate_feed_ready = rope_in_ready; // Stream.java:103
   // RotateAndCache.java:269
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
@@ -6334,10 +6351,12 @@ module tellme (
     rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:251
     rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:251
     rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:251
-    if (rotate_read & ~rotate_feed_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      rotate_feed_credits <= rotate_feed_credits - 3'd1; // CreditBuffer.java:115
-    end else if (rotate_feed_fifo_pop_valid_and_ready & ~rotate_read) begin // CreditBuffer.java:116
-      rotate_feed_credits <= rotate_feed_credits + 3'd1; // CreditBuffer.java:116
+    if (rotate_read & ~rotate_feed_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      rotate_feed_credits <= rotate_feed_credits - 3'd1; // CreditBuffer.java:121
+      rotate_feed_has_credit <= rotate_feed_credits != 3'd1; // CreditBuffer.java:122
+    end else if (rotate_feed_fifo_pop_valid_and_ready & ~rotate_read) begin // CreditBuffer.java:123
+      rotate_feed_credits <= rotate_feed_credits + 3'd1; // CreditBuffer.java:124
+      rotate_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (rotate_start) begin // RotateAndCache.java:284
       rotate_out_token <= 3'd0; // RotateAndCache.java:285
@@ -6465,6 +6484,7 @@ module tellme (
       rotate_read_row_d3 <= 2'd0;
       rotate_read_last_d3 <= 1'b0;
       rotate_feed_credits <= 3'd5;
+      rotate_feed_has_credit <= 1'b1;
       rotate_out_token <= 3'd0;
       rotate_out_word_index <= 16'd0;
       rotate_write_stored_valid <= 1'b0;
@@ -7425,18 +7445,23 @@ module tellme (
                  "the words asked");
         $stop;
       end
-      if (!(~quantize_reading | (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer quantize_words: a word entered the ",
+      if (!(quantize_words_has_credit == (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer quantize_words: the credit flag ",
+                 "follows the credits");
+        $stop;
+      end
+      if (!(~quantize_reading | (quantize_words_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer quantize_words: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(quantize_words_credits <= 4'd9)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer quantize_words: the credits never ",
+      if (!(quantize_words_credits <= 4'd9)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer quantize_words: the credits never ",
                  "exceed the depth 9");
         $stop;
       end
-      if (!(~quantize_read_arrived_d7 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer quantize_words: a result arrived while ",
+      if (!(~quantize_read_arrived_d7 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -7505,6 +7530,12 @@ module tellme (
                  "count");
         $stop;
       end
+      // Ahead.java:27
+      if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_rows_not_vocab == lm_head_rows_ne_lm_head_vocab))) begin
+        $display("ASSERTION FAILED in %m: Ahead.java:27: LmHeadExecutor: lm_head_rows_not_vocab is current where it ",
+                 "is read");
+        $stop;
+      end
       if (!(~(lm_head_step == LM_HEAD_STEP_CHECK) | (lm_head_bad_rows == lm_head_bad_rows_or))) begin // Ahead.java:27
         $display("ASSERTION FAILED in %m: Ahead.java:27: LmHeadExecutor: lm_head_bad_rows is current where it is ",
                  "read");
@@ -7515,11 +7546,11 @@ module tellme (
                  "read");
         $stop;
       end
-      // LmHeadExecutor.java:167
+      // LmHeadExecutor.java:168
       if (!(~lm_head_running
             | ((lm_head_padding == (lm_head_logits_written >= {2'd0, lm_head_rows_q}))
                & (lm_head_words_left == (lm_head_logits_written < lm_head_logit_words))))) begin
-        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:167: LmHeadExecutor: the padding and words-left flags ",
+        $display("ASSERTION FAILED in %m: LmHeadExecutor.java:168: LmHeadExecutor: the padding and words-left flags ",
                  "follow the words written");
         $stop;
       end
@@ -7532,9 +7563,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:650
+      // LinearExecutor.java:651
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
@@ -7586,13 +7617,22 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
+                 "epilogue");
+        $stop;
+      end
+      if (!(linear_stores_y
+            == ((linear_epilogue_q == 4'd0)
+                | (linear_epilogue_q == 4'd1)
+                | (linear_epilogue_q == 4'd2)
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
@@ -7603,68 +7643,69 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(linear_stores_y
-            == ((linear_epilogue_q == 4'd0)
-                | (linear_epilogue_q == 4'd1)
-                | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:650
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_stores_y follows the ",
-                 "epilogue");
-        $stop;
-      end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:543
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:543: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:544
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:544: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:551
+      // LinearExecutor.java:552
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:551: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:552: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
-      if (!(~linear_residual_read | (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer linear_residual_feed: a word entered ",
+      if (!(linear_residual_feed_has_credit == (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer linear_residual_feed: the credit flag ",
+                 "follows the credits");
+        $stop;
+      end
+      if (!(~linear_residual_read | (linear_residual_feed_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer linear_residual_feed: a word entered ",
                  "the pipeline without a credit");
         $stop;
       end
-      if (!(linear_residual_feed_credits <= 4'd9)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer linear_residual_feed: the credits ",
+      if (!(linear_residual_feed_credits <= 4'd9)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer linear_residual_feed: the credits ",
                  "never exceed the depth 9");
         $stop;
       end
-      if (!(~linear_residual_landed_d7 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer linear_residual_feed: a result arrived ",
+      if (!(~linear_residual_landed_d7 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_gating_read | (linear_gating_feed_credits != 3'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer linear_gating_feed: a word entered the ",
+      if (!(linear_gating_feed_has_credit == (linear_gating_feed_credits != 3'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer linear_gating_feed: the credit flag ",
+                 "follows the credits");
+        $stop;
+      end
+      if (!(~linear_gating_read | (linear_gating_feed_credits != 3'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer linear_gating_feed: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(linear_gating_feed_credits <= 3'd5)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer linear_gating_feed: the credits never ",
+      if (!(linear_gating_feed_credits <= 3'd5)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer linear_gating_feed: the credits never ",
                  "exceed the depth 5");
         $stop;
       end
-      if (!(~linear_gating_landed_d3 | linear_gating_feed_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer linear_gating_feed: a result arrived ",
+      if (!(~linear_gating_landed_d3 | linear_gating_feed_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer linear_gating_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:575
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:576
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:576: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:593
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:593: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:594
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:594: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:650
+      // LinearExecutor.java:651
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:650: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -7681,18 +7722,23 @@ module tellme (
                  "token fed");
         $stop;
       end
-      if (!(~rotate_read | (rotate_feed_credits != 3'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer rotate_feed: a word entered the ",
+      if (!(rotate_feed_has_credit == (rotate_feed_credits != 3'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer rotate_feed: the credit flag follows ",
+                 "the credits");
+        $stop;
+      end
+      if (!(~rotate_read | (rotate_feed_credits != 3'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer rotate_feed: a word entered the ",
                  "pipeline without a credit");
         $stop;
       end
-      if (!(rotate_feed_credits <= 3'd5)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer rotate_feed: the credits never exceed ",
+      if (!(rotate_feed_credits <= 3'd5)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer rotate_feed: the credits never exceed ",
                  "the depth 5");
         $stop;
       end
-      if (!(~rotate_read_landed_d3 | rotate_feed_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer rotate_feed: a result arrived while ",
+      if (!(~rotate_read_landed_d3 | rotate_feed_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer rotate_feed: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -8833,7 +8879,7 @@ module tellme (
     .out_payload (buffer_lane3_round_out_payload)
   );
 
-  SyncFifo_w64_d9 quantize_words_fifo ( // CreditBuffer.java:108
+  SyncFifo_w64_d9 quantize_words_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -8869,7 +8915,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  SyncFifo_w193_d9 linear_residual_feed_fifo ( // CreditBuffer.java:108
+  SyncFifo_w193_d9 linear_residual_feed_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_residual_feed_fifo_push_valid),
@@ -8881,7 +8927,7 @@ module tellme (
     .occupancy    (linear_residual_feed_fifo_occupancy)
   );
 
-  SyncFifo_w257_d5 linear_gating_feed_fifo ( // CreditBuffer.java:108
+  SyncFifo_w257_d5 linear_gating_feed_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (linear_gating_feed_fifo_push_valid),
@@ -8905,7 +8951,7 @@ module tellme (
     .occupancy    (linear_unit_tags_occupancy)
   );
 
-  SyncFifo_w131_d5 rotate_feed_fifo ( // CreditBuffer.java:108
+  SyncFifo_w131_d5 rotate_feed_fifo ( // CreditBuffer.java:113
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (rotate_feed_fifo_push_valid),

@@ -41,7 +41,8 @@ module Dequantizer_l2 (
   reg         params_fire_d6;            // Fp32SharedOps.java:144
   reg         params_fire_d7;            // Fp32SharedOps.java:144
   reg         params_fire_d8;            // Fp32SharedOps.java:144
-  reg  [4:0]  factor_credits;            // CreditBuffer.java:76
+  reg  [4:0]  factor_credits;            // CreditBuffer.java:77
+  reg         factor_has_credit;         // CreditBuffer.java:78
   reg  [3:0]  factor_cooldown;           // Dequantizer.java:95
   reg         params_fire_d9;            // Dequantizer.java:99
   reg         params_fire_d10;           // Dequantizer.java:99
@@ -51,14 +52,14 @@ module Dequantizer_l2 (
   reg         params_fire_d14;           // Dequantizer.java:99
   reg         params_fire_d15;           // Dequantizer.java:99
   reg         params_fire_d16;           // Dequantizer.java:99
-  wire        factor_fifo_push_valid;    // CreditBuffer.java:108
-  wire        factor_fifo_push_ready;    // CreditBuffer.java:108
-  wire [31:0] factor_fifo_push_payload;  // CreditBuffer.java:108
-  wire        factor_fifo_pop_valid;     // CreditBuffer.java:108
-  wire        factor_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [31:0] factor_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [4:0]  factor_fifo_occupancy;     // CreditBuffer.java:108
-  wire        factor_ready;              // CreditBuffer.java:117
+  wire        factor_fifo_push_valid;    // CreditBuffer.java:113
+  wire        factor_fifo_push_ready;    // CreditBuffer.java:113
+  wire [31:0] factor_fifo_push_payload;  // CreditBuffer.java:113
+  wire        factor_fifo_pop_valid;     // CreditBuffer.java:113
+  wire        factor_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [31:0] factor_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [4:0]  factor_fifo_occupancy;     // CreditBuffer.java:113
+  wire        factor_ready;              // CreditBuffer.java:128
   wire        lane0_float_out_valid;     // Dequantizer.java:114
   wire [31:0] lane0_float_out_payload;   // Dequantizer.java:114
   wire        lane0_float_in_valid;      // Dequantizer.java:114
@@ -90,15 +91,16 @@ module Dequantizer_l2 (
   reg         last_d8;                   // Dequantizer.java:117
   reg         last_d9;                   // Dequantizer.java:117
   reg         last_d10;                  // Dequantizer.java:117
-  reg  [3:0]  result_credits;            // CreditBuffer.java:76
-  wire        result_fifo_push_valid;    // CreditBuffer.java:108
-  wire        result_fifo_push_ready;    // CreditBuffer.java:108
-  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:108
-  wire        result_fifo_pop_valid;     // CreditBuffer.java:108
-  wire        result_fifo_pop_ready;     // CreditBuffer.java:108
-  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:108
-  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:108
-  wire        result_ready;              // CreditBuffer.java:117
+  reg  [3:0]  result_credits;            // CreditBuffer.java:77
+  reg         result_has_credit;         // CreditBuffer.java:78
+  wire        result_fifo_push_valid;    // CreditBuffer.java:113
+  wire        result_fifo_push_ready;    // CreditBuffer.java:113
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:113
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:113
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:113
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:113
+  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:113
+  wire        result_ready;              // CreditBuffer.java:128
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire params_valid_and_ready;
@@ -130,10 +132,10 @@ module Dequantizer_l2 (
   assign factor_mul_in_valid = factor_mul_operands_valid; // Fp32SharedOps.java:126
   assign factor_mul_in_payload_a = factor_mul_operand_a; // Fp32SharedOps.java:127
   assign factor_mul_in_payload_b = factor_mul_operand_b; // Fp32SharedOps.java:128
-  assign params_ready = (factor_credits != 5'd0) & (factor_cooldown == 4'd0); // Dequantizer.java:97
-  assign factor_fifo_push_valid = params_fire_d16; // CreditBuffer.java:111
-  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:112
-  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:118
+  assign params_ready = factor_has_credit & (factor_cooldown == 4'd0); // Dequantizer.java:97
+  assign factor_fifo_push_valid = params_fire_d16; // CreditBuffer.java:116
+  assign factor_fifo_push_payload = factor_mul_out_payload; // CreditBuffer.java:117
+  assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:129
   assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:114
   assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:114
   assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
@@ -144,11 +146,11 @@ module Dequantizer_l2 (
   assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:115
   assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:115
   assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:115
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:123
+  assign in_ready = factor_fifo_pop_valid & result_has_credit; // Dequantizer.java:123
   assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:125
-  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:111
-  assign result_fifo_push_payload = {last_d10, lane1_mul_out_payload, lane0_mul_out_payload}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+  assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:116
+  assign result_fifo_push_payload = {last_d10, lane1_mul_out_payload, lane0_mul_out_payload}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -180,10 +182,12 @@ module Dequantizer_l2 (
     params_fire_d14 <= params_fire_d13; // Dequantizer.java:99
     params_fire_d15 <= params_fire_d14; // Dequantizer.java:99
     params_fire_d16 <= params_fire_d15; // Dequantizer.java:99
-    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:115
-    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:116
-      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:116
+    if (params_valid_and_ready & ~factor_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      factor_credits <= factor_credits - 5'd1; // CreditBuffer.java:121
+      factor_has_credit <= factor_credits != 5'd1; // CreditBuffer.java:122
+    end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:123
+      factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:124
+      factor_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:115
     f_d2 <= f_d1; // Dequantizer.java:115
@@ -198,10 +202,12 @@ module Dequantizer_l2 (
     last_d8 <= last_d7; // Dequantizer.java:117
     last_d9 <= last_d8; // Dequantizer.java:117
     last_d10 <= last_d9; // Dequantizer.java:117
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 4'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       factor_mul_operands_valid <= 1'b0;
@@ -223,9 +229,11 @@ module Dequantizer_l2 (
       params_fire_d15 <= 1'b0;
       params_fire_d16 <= 1'b0;
       factor_credits <= 5'd18;
+      factor_has_credit <= 1'b1;
       f_d3 <= 32'h0;
       last_d10 <= 1'b0;
       result_credits <= 4'd12;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -238,33 +246,43 @@ module Dequantizer_l2 (
                  "factor_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer factor: a word entered the pipeline ",
+      if (!(factor_has_credit == (factor_credits != 5'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer factor: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~params_valid_and_ready | (factor_credits != 5'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer factor: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(factor_credits <= 5'd18)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer factor: the credits never exceed the ",
+      if (!(factor_credits <= 5'd18)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer factor: the credits never exceed the ",
                  "depth 18");
         $stop;
       end
-      if (!(~params_fire_d16 | factor_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer factor: a result arrived while the ",
+      if (!(~params_fire_d16 | factor_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer factor: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd12)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 12");
         $stop;
       end
-      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_mul_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -282,7 +300,7 @@ module Dequantizer_l2 (
     .out_payload  (factor_mul_out_payload)
   );
 
-  SyncFifo_w32_d18 factor_fifo ( // CreditBuffer.java:108
+  SyncFifo_w32_d18 factor_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (factor_fifo_push_valid),
@@ -332,7 +350,7 @@ module Dequantizer_l2 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w65_d12 result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -355,15 +355,16 @@ module Quantizer_l4_fp16 (
   reg         last_d9;                        // Quantizer.java:105
   reg         last_d10;                       // Quantizer.java:105
   reg         last_d11;                       // Quantizer.java:105
-  reg  [3:0]  result_credits;                 // CreditBuffer.java:76
-  wire        result_fifo_push_valid;         // CreditBuffer.java:108
-  wire        result_fifo_push_ready;         // CreditBuffer.java:108
-  wire [64:0] result_fifo_push_payload;       // CreditBuffer.java:108
-  wire        result_fifo_pop_valid;          // CreditBuffer.java:108
-  wire        result_fifo_pop_ready;          // CreditBuffer.java:108
-  wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:108
-  wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:108
-  wire        result_ready;                   // CreditBuffer.java:117
+  reg  [3:0]  result_credits;                 // CreditBuffer.java:77
+  reg         result_has_credit;              // CreditBuffer.java:78
+  wire        result_fifo_push_valid;         // CreditBuffer.java:113
+  wire        result_fifo_push_ready;         // CreditBuffer.java:113
+  wire [64:0] result_fifo_push_payload;       // CreditBuffer.java:113
+  wire        result_fifo_pop_valid;          // CreditBuffer.java:113
+  wire        result_fifo_pop_ready;          // CreditBuffer.java:113
+  wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:113
+  wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:113
+  wire        result_ready;                   // CreditBuffer.java:128
   reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:83
   initial begin // Quantizer.java:83
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
@@ -580,16 +581,16 @@ module Quantizer_l4_fp16 (
   assign lane3_mul_in_payload_b = lane3_x_out_payload; // Quantizer.java:103
   assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:103
   assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:103
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:113
-  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:111
+  assign in_ready = have_scale & result_has_credit; // Quantizer.java:113
+  assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:116
   assign result_fifo_push_payload =
       {last_d11,
        mc_out_d11,
        lane3_int8_out_payload,
        lane2_int8_out_payload,
        lane1_int8_out_payload,
-       lane0_int8_out_payload}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+       lane0_int8_out_payload}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_q_0 = result_fifo_pop_payload[7:0]; // Stream.java:102
   assign out_payload_q_1 = result_fifo_pop_payload[15:8]; // Stream.java:102
@@ -902,10 +903,12 @@ module Quantizer_l4_fp16 (
     if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:115
       have_scale <= 1'b0; // Quantizer.java:115
     end
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 4'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 4'd1; // CreditBuffer.java:116
+    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 4'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 4'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 4'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
@@ -973,6 +976,7 @@ module Quantizer_l4_fp16 (
       mc_out_d11 <= 32'h0;
       last_d11 <= 1'b0;
       result_credits <= 4'd13;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -1015,18 +1019,23 @@ module Quantizer_l4_fp16 (
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 4'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 4'd13)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 4'd13)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 13");
         $stop;
       end
-      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_int8_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1176,7 +1185,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_int8_out_payload)
   );
 
-  SyncFifo_w65_d13_head result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w65_d13_head result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -630,20 +630,21 @@ module RmsNormMax_l16_w4_n256_fp16 (
   reg  [31:0] abs_max_widened;              // RmsNormMax.java:717
 
   // emit_pass
-  reg  [2:0]  result_credits;               // CreditBuffer.java:76
+  reg  [2:0]  result_credits;               // CreditBuffer.java:77
+  reg         result_has_credit;            // CreditBuffer.java:78
   wire        emit;                         // RmsNormMax.java:754
   reg         emit_valid_d1;                // RmsNormMax.java:756
   reg         emit_valid_d2;                // RmsNormMax.java:756
   reg         emit_last_d1;                 // RmsNormMax.java:758
   reg         emit_last_d2;                 // RmsNormMax.java:758
-  wire        result_fifo_push_valid;       // CreditBuffer.java:108
-  wire        result_fifo_push_ready;       // CreditBuffer.java:108
-  wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:108
-  wire        result_fifo_pop_valid;        // CreditBuffer.java:108
-  wire        result_fifo_pop_ready;        // CreditBuffer.java:108
-  wire [96:0] result_fifo_pop_payload;      // CreditBuffer.java:108
-  wire [2:0]  result_fifo_occupancy;        // CreditBuffer.java:108
-  wire        result_ready;                 // CreditBuffer.java:117
+  wire        result_fifo_push_valid;       // CreditBuffer.java:113
+  wire        result_fifo_push_ready;       // CreditBuffer.java:113
+  wire [96:0] result_fifo_push_payload;     // CreditBuffer.java:113
+  wire        result_fifo_pop_valid;        // CreditBuffer.java:113
+  wire        result_fifo_pop_ready;        // CreditBuffer.java:113
+  wire [96:0] result_fifo_pop_payload;      // CreditBuffer.java:113
+  wire [2:0]  result_fifo_occupancy;        // CreditBuffer.java:113
+  wire        result_ready;                 // CreditBuffer.java:128
 
   // sequencer
   reg  [1:0]  front_phase;                  // RmsNormMax.java:331
@@ -1841,10 +1842,10 @@ module RmsNormMax_l16_w4_n256_fp16 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // emit_pass (RmsNormMax.java:751): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_backTimerDone & (result_credits != 3'd0); // RmsNormMax.java:754
-  assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:111
-  assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+  assign emit = state_emitting & state_backTimerDone & result_has_credit; // RmsNormMax.java:754
+  assign result_fifo_push_valid = emit_valid_d2; // CreditBuffer.java:116
+  assign result_fifo_push_payload = {emit_last_d2, abs_max_widened, read_word}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
@@ -1852,10 +1853,12 @@ module RmsNormMax_l16_w4_n256_fp16 (
     emit_valid_d2 <= emit_valid_d1; // RmsNormMax.java:756
     emit_last_d1 <= emit & state_backLast; // RmsNormMax.java:758
     emit_last_d2 <= emit_last_d1; // RmsNormMax.java:758
-    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 3'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 3'd1; // CreditBuffer.java:116
+    if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 3'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 3'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 3'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       emit_valid_d1 <= 1'b0;
@@ -1863,6 +1866,7 @@ module RmsNormMax_l16_w4_n256_fp16 (
       emit_last_d1 <= 1'b0;
       emit_last_d2 <= 1'b0;
       result_credits <= 3'd4;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -2007,18 +2011,23 @@ module RmsNormMax_l16_w4_n256_fp16 (
                  "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~emit | (result_credits != 3'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 3'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~emit | (result_credits != 3'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 3'd4)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 3'd4)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 4");
         $stop;
       end
-      if (!(~emit_valid_d2 | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~emit_valid_d2 | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -2325,7 +2334,7 @@ module RmsNormMax_l16_w4_n256_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  SyncFifo_w97_d4 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w97_d4 result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -107,15 +107,16 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   reg          last_d14;                    // Rope.java:170
   reg          last_d15;                    // Rope.java:170
   reg          last_d16;                    // Rope.java:170
-  reg  [4:0]   result_credits;              // CreditBuffer.java:76
-  wire         result_fifo_push_valid;      // CreditBuffer.java:108
-  wire         result_fifo_push_ready;      // CreditBuffer.java:108
-  wire [32:0]  result_fifo_push_payload;    // CreditBuffer.java:108
-  wire         result_fifo_pop_valid;       // CreditBuffer.java:108
-  wire         result_fifo_pop_ready;       // CreditBuffer.java:108
-  wire [32:0]  result_fifo_pop_payload;     // CreditBuffer.java:108
-  wire [4:0]   result_fifo_occupancy;       // CreditBuffer.java:108
-  wire         result_ready;                // CreditBuffer.java:117
+  reg  [4:0]   result_credits;              // CreditBuffer.java:77
+  reg          result_has_credit;           // CreditBuffer.java:78
+  wire         result_fifo_push_valid;      // CreditBuffer.java:113
+  wire         result_fifo_push_ready;      // CreditBuffer.java:113
+  wire [32:0]  result_fifo_push_payload;    // CreditBuffer.java:113
+  wire         result_fifo_pop_valid;       // CreditBuffer.java:113
+  wire         result_fifo_pop_ready;       // CreditBuffer.java:113
+  wire [32:0]  result_fifo_pop_payload;     // CreditBuffer.java:113
+  wire [4:0]   result_fifo_occupancy;       // CreditBuffer.java:113
+  wire         result_ready;                // CreditBuffer.java:128
   (* ram_style = "block" *)
   reg  [127:0] cos_sin [0:95];              // Rope.java:86
   (* ram_style = "distributed" *)
@@ -164,11 +165,11 @@ module Rope_adjacent_l2_d96_r2_fp16 (
       lane1_first_d7 ? {~lane1_mate_sin_out_payload[31], lane1_mate_sin_out_payload[30:0]} : lane1_mate_sin_out_payload;
   assign lane1_store_in_valid = lane0_add_out_valid; // Rope.java:168
   assign lane1_store_in_payload = lane1_add_out_payload; // Rope.java:168
-  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & (result_credits != 5'd0); // Rope.java:175
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:111
-  // CreditBuffer.java:112
+  assign read_issue = (read_bank ? bank_full_1 : bank_full_0) & result_has_credit; // Rope.java:175
+  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:116
+  // CreditBuffer.java:117
   assign result_fifo_push_payload = {last_d16, lane1_store_out_payload, lane0_store_out_payload};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -260,10 +261,12 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     last_d14 <= last_d13; // Rope.java:170
     last_d15 <= last_d14; // Rope.java:170
     last_d16 <= last_d15; // Rope.java:170
-    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 5'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 5'd1; // CreditBuffer.java:116
+    if (read_issue & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 5'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 5'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~read_issue) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 5'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       bank_full_0 <= 1'b0;
@@ -279,6 +282,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
       lane1_first_d7 <= 1'b0;
       last_d16 <= 1'b0;
       result_credits <= 5'd19;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -286,18 +290,23 @@ module Rope_adjacent_l2_d96_r2_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 5'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~read_issue | (result_credits != 5'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 5'd19)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 19");
         $stop;
       end
-      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -383,7 +392,7 @@ module Rope_adjacent_l2_d96_r2_fp16 (
     .out_payload (lane1_store_out_payload)
   );
 
-  SyncFifo_w33_d19 result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w33_d19 result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

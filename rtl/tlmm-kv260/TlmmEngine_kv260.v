@@ -656,17 +656,18 @@ module TlmmEngine_kv260 (
   wire [31:0]  lane_sums_payload_13;                       // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_14;                       // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_15;                       // ResultQueue.java:47
-  reg  [9:0]   result_credits;                             // CreditBuffer.java:76
+  reg  [9:0]   result_credits;                             // CreditBuffer.java:77
+  reg          result_has_credit;                          // CreditBuffer.java:78
   wire         room;                                       // ResultQueue.java:52
   wire         results_drained;                            // ResultQueue.java:53
-  wire         result_fifo_push_valid;                     // CreditBuffer.java:108
-  wire         result_fifo_push_ready;                     // CreditBuffer.java:108
-  wire [335:0] result_fifo_push_payload;                   // CreditBuffer.java:108
-  wire         result_fifo_pop_valid;                      // CreditBuffer.java:108
-  wire         result_fifo_pop_ready;                      // CreditBuffer.java:108
-  wire [335:0] result_fifo_pop_payload;                    // CreditBuffer.java:108
-  wire [9:0]   result_fifo_occupancy;                      // CreditBuffer.java:108
-  wire         result_ready;                               // CreditBuffer.java:117
+  wire         result_fifo_push_valid;                     // CreditBuffer.java:113
+  wire         result_fifo_push_ready;                     // CreditBuffer.java:113
+  wire [335:0] result_fifo_push_payload;                   // CreditBuffer.java:113
+  wire         result_fifo_pop_valid;                      // CreditBuffer.java:113
+  wire         result_fifo_pop_ready;                      // CreditBuffer.java:113
+  wire [335:0] result_fifo_pop_payload;                    // CreditBuffer.java:113
+  wire [9:0]   result_fifo_occupancy;                      // CreditBuffer.java:113
+  wire         result_ready;                               // CreditBuffer.java:128
 
   // sweep
   reg          sweep_half;                                 // Sweep.java:36
@@ -2853,9 +2854,9 @@ module TlmmEngine_kv260 (
   // -------------------------------------------------------------------------------------------------------------------
   // result_queue (ResultQueue.java:41): queues the lanes' sums for the results stream; its credits let the sweep issue
   // a result-producing step only when a FIFO slot is waiting for it
-  assign room = result_credits != 10'd0; // ResultQueue.java:52
+  assign room = result_has_credit; // ResultQueue.java:52
   assign results_drained = result_credits == 10'd512; // ResultQueue.java:53
-  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:111
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:116
   assign result_fifo_push_payload =
       {lane_sums_payload_15[20:0],
        lane_sums_payload_14[20:0],
@@ -2872,8 +2873,8 @@ module TlmmEngine_kv260 (
        lane_sums_payload_3[20:0],
        lane_sums_payload_2[20:0],
        lane_sums_payload_1[20:0],
-       lane_sums_payload_0[20:0]}; // CreditBuffer.java:112
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+       lane_sums_payload_0[20:0]}; // CreditBuffer.java:117
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign result_ready = results_ready; // ResultQueue.java:66
   assign result_issued = issue & sweep_last_block; // Sweep.java:107
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
@@ -2895,13 +2896,16 @@ module TlmmEngine_kv260 (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 10'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 10'd1; // CreditBuffer.java:116
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 10'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 10'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 10'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       result_credits <= 10'd512;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -3812,18 +3816,23 @@ module TlmmEngine_kv260 (
         $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 15 fits 21 bits");
         $stop;
       end
-      if (!(~result_issued | (result_credits != 10'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 10'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~result_issued | (result_credits != 10'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 10'd512)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 10'd512)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 512");
         $stop;
       end
-      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -4085,7 +4094,7 @@ module TlmmEngine_kv260 (
     .read_words_15            (buffer_read_words_15)
   );
 
-  SyncFifo_w336_d512_ramblock result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w336_d512_ramblock result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -391,17 +391,18 @@ module TlmmEngine_sim_small (
   wire [31:0]  lane_sums_payload_1;                        // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_2;                        // ResultQueue.java:47
   wire [31:0]  lane_sums_payload_3;                        // ResultQueue.java:47
-  reg  [7:0]   result_credits;                             // CreditBuffer.java:76
+  reg  [7:0]   result_credits;                             // CreditBuffer.java:77
+  reg          result_has_credit;                          // CreditBuffer.java:78
   wire         room;                                       // ResultQueue.java:52
   wire         results_drained;                            // ResultQueue.java:53
-  wire         result_fifo_push_valid;                     // CreditBuffer.java:108
-  wire         result_fifo_push_ready;                     // CreditBuffer.java:108
-  wire [75:0]  result_fifo_push_payload;                   // CreditBuffer.java:108
-  wire         result_fifo_pop_valid;                      // CreditBuffer.java:108
-  wire         result_fifo_pop_ready;                      // CreditBuffer.java:108
-  wire [75:0]  result_fifo_pop_payload;                    // CreditBuffer.java:108
-  wire [7:0]   result_fifo_occupancy;                      // CreditBuffer.java:108
-  wire         result_ready;                               // CreditBuffer.java:117
+  wire         result_fifo_push_valid;                     // CreditBuffer.java:113
+  wire         result_fifo_push_ready;                     // CreditBuffer.java:113
+  wire [75:0]  result_fifo_push_payload;                   // CreditBuffer.java:113
+  wire         result_fifo_pop_valid;                      // CreditBuffer.java:113
+  wire         result_fifo_pop_ready;                      // CreditBuffer.java:113
+  wire [75:0]  result_fifo_pop_payload;                    // CreditBuffer.java:113
+  wire [7:0]   result_fifo_occupancy;                      // CreditBuffer.java:113
+  wire         result_ready;                               // CreditBuffer.java:128
 
   // sweep
   reg          sweep_half;                                 // Sweep.java:36
@@ -1323,13 +1324,13 @@ module TlmmEngine_sim_small (
   // -------------------------------------------------------------------------------------------------------------------
   // result_queue (ResultQueue.java:41): queues the lanes' sums for the results stream; its credits let the sweep issue
   // a result-producing step only when a FIFO slot is waiting for it
-  assign room = result_credits != 8'd0; // ResultQueue.java:52
+  assign room = result_has_credit; // ResultQueue.java:52
   assign results_drained = result_credits == 8'd128; // ResultQueue.java:53
-  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:111
-  // CreditBuffer.java:112
+  assign result_fifo_push_valid = lane_sums_valid; // CreditBuffer.java:116
+  // CreditBuffer.java:117
   assign result_fifo_push_payload =
       {lane_sums_payload_3[18:0], lane_sums_payload_2[18:0], lane_sums_payload_1[18:0], lane_sums_payload_0[18:0]};
-  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:118
+  assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign result_ready = results_ready; // ResultQueue.java:66
   assign result_issued = issue & sweep_last_block; // Sweep.java:107
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
@@ -1339,13 +1340,16 @@ module TlmmEngine_sim_small (
   assign lane_sums_valid = lane0_result_valid; // LookupArray.java:49
 
   always @(posedge clk) begin
-    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:115
-      result_credits <= result_credits - 8'd1; // CreditBuffer.java:115
-    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:116
-      result_credits <= result_credits + 8'd1; // CreditBuffer.java:116
+    if (result_issued & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
+      result_credits <= result_credits - 8'd1; // CreditBuffer.java:121
+      result_has_credit <= result_credits != 8'd1; // CreditBuffer.java:122
+    end else if (result_fifo_pop_valid_and_ready & ~result_issued) begin // CreditBuffer.java:123
+      result_credits <= result_credits + 8'd1; // CreditBuffer.java:124
+      result_has_credit <= 1'b1; // CreditBuffer.java:125
     end
     if (reset) begin
       result_credits <= 8'd128;
+      result_has_credit <= 1'b1;
     end
   end
 
@@ -1654,18 +1658,23 @@ module TlmmEngine_sim_small (
         $display("ASSERTION FAILED in %m: ResultQueue.java:59: ResultQueue: the sum of lane 3 fits 19 bits");
         $stop;
       end
-      if (!(~result_issued | (result_credits != 8'd0))) begin // CreditBuffer.java:119
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:119: CreditBuffer result: a word entered the pipeline ",
+      if (!(result_has_credit == (result_credits != 8'd0))) begin // CreditBuffer.java:127
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:127: CreditBuffer result: the credit flag follows the ",
+                 "credits");
+        $stop;
+      end
+      if (!(~result_issued | (result_credits != 8'd0))) begin // CreditBuffer.java:130
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:130: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
       end
-      if (!(result_credits <= 8'd128)) begin // CreditBuffer.java:122
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:122: CreditBuffer result: the credits never exceed the ",
+      if (!(result_credits <= 8'd128)) begin // CreditBuffer.java:133
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:133: CreditBuffer result: the credits never exceed the ",
                  "depth 128");
         $stop;
       end
-      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:124
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:124: CreditBuffer result: a result arrived while the ",
+      if (!(~lane_sums_valid | result_fifo_push_ready)) begin // CreditBuffer.java:135
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:135: CreditBuffer result: a result arrived while the ",
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
@@ -1815,7 +1824,7 @@ module TlmmEngine_sim_small (
     .read_words_3             (buffer_read_words_3)
   );
 
-  SyncFifo_w76_d128_ramblock result_fifo ( // CreditBuffer.java:108
+  SyncFifo_w76_d128_ramblock result_fifo ( // CreditBuffer.java:113
     .clk          (clk),
     .reset        (reset),
     .push_valid   (result_fifo_push_valid),

@@ -520,16 +520,17 @@ final class LinearExecutor extends Area {
         CreditBuffer<Gating.In> toGating = new CreditBuffer<>("linear_gating_feed",
                 new Gating.In(vec(lanes, bits(32)), vec(lanes, bits(32)), bool()),
                 CreditBuffer.depthFor(ActivationBuffers.READ_LATENCY));
-        Bool credit = mux(residualAdd, toResidual.available(), toGating.available());
-        Bool take = yReady.and(residualAdd.or(gating).not().or(padding).or(credit)).named("linear_y_take");
+        Bool storesY = epilogueIs("linear_stores_y", epilogue, start, request.epilogue(), Epilogue.STORE,
+                Epilogue.ROPE_QUERY, Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
+        // Written as a sum of flip-flop terms (the flags and the credit buffers' availability are registers).
+        Bool take = yReady.and(storesY.or(padding).or(residualAdd.and(toResidual.available()))
+                .or(gating.and(toGating.available()))).named("linear_y_take");
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
         UInt expectedWords = Ahead.product("linear_expected_words", rowWords, tokens, 24, running,
                 "LinearExecutor");
         when(engine.command.fire(), () -> written.set(0));
-        Bool storesY = epilogueIs("linear_stores_y", epilogue, start, request.epilogue(), Epilogue.STORE,
-                Epilogue.ROPE_QUERY, Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
         Bool residualRead = take.and(padding.not()).and(residualAdd).named("linear_residual_read");
         Bool gatingRead = take.and(padding.not()).and(gating).named("linear_gating_read");

@@ -84,9 +84,10 @@ final class LmHeadExecutor extends Area {
         UInt rowsOf = request.rows();
         UInt colsOf = request.cols();
         // The rows' and the columns' checks in registers of their own (for timing: one OR of all the compares
-        // lay behind the fields' decode).
-        Bool badRows = Ahead.of("lm_head_bad_rows", rowsOf.ne(request.vocab()).or(rowsOf.eq(0))
-                .or(rowsOf.gt(unit.shape.maxRows())), step.is(LmHeadStep.CHECK), "LmHeadExecutor");
+        // lay behind the fields' decode; then the rows' compare with the vocabulary beside its range check).
+        Bool badRows = Ahead.of("lm_head_rows_not_vocab", rowsOf.ne(request.vocab()), step.is(LmHeadStep.CHECK),
+                "LmHeadExecutor").or(Ahead.of("lm_head_bad_rows", rowsOf.eq(0).or(rowsOf.gt(unit.shape.maxRows())),
+                step.is(LmHeadStep.CHECK), "LmHeadExecutor"));
         Bool badCols = Ahead.of("lm_head_bad_cols", colsOf.eq(0).or(colsOf.gt(unit.shape.maxCols()))
                 .or(beatShift == 0 ? FALSE : colsOf.resize(beatShift).ne(0)), step.is(LmHeadStep.CHECK),
                 "LmHeadExecutor");

@@ -18,8 +18,8 @@ import dev.tellmej.hdl.ir.Locations;
  *
  * <p>With {@code depth >= latency + 2} (a credit comes back {@code latency + 2} cycles after it was taken: the
  * pipeline, the FIFO's write, the pop) the pipeline runs at one word per cycle while the consumer keeps up.
- * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM (or block RAM) and a counter of
- * {@code log2(depth + 1)} bits. Use: {@code new CreditBuffer<>("out", template, depth)}, then
+ * Cost: a {@link SyncFifo} of {@code depth} payload words in LUT RAM (or block RAM), a counter of
+ * {@code log2(depth + 1)} bits and its non-zero flag. Use: {@code new CreditBuffer<>("out", template, depth)}, then
  * {@code issue(fire)} once, then {@code connect(results)} once, in the module (and the
  * {@link dev.tellmej.hdl.Area}) under construction.
  * Simulation-only assertions check the invariants: a word enters only with a credit, the credits never exceed
@@ -34,6 +34,7 @@ public final class CreditBuffer<T> {
     private final RamStyle style;
     private final boolean headRegister;
     private final UInt credits;
+    private final Bool hasCredit;
     private Bool issued;
     private boolean connected;
 
@@ -74,6 +75,7 @@ public final class CreditBuffer<T> {
         this.template = payloadTemplate;
         this.depth = depth;
         this.credits = reg(uniqueName(name + "_credits"), uint(bitsFor(depth)), depth);
+        this.hasCredit = reg(uniqueName(name + "_has_credit"), bool(), 1);
     }
 
     /** The depth that keeps a pipeline of {@code latency} cycles at full throughput. */
@@ -81,9 +83,12 @@ public final class CreditBuffer<T> {
         return latency + 2;
     }
 
-    /** True while a word may enter the pipeline this cycle. Registered: depends on no input of this cycle. */
+    /**
+     * True while a word may enter the pipeline this cycle. A flip-flop of its own, set as the credits change (for
+     * timing: a producer's decision to issue reads no compare of the count).
+     */
     public Bool available() {
-        return credits.ne(0);
+        return hasCredit;
     }
 
     /** True while every credit is back: nothing is in the pipeline or the FIFO. Registered. */
@@ -112,8 +117,14 @@ public final class CreditBuffer<T> {
         fifo.push.payload.set(asBits(results.payload));
         Bool popped = fifo.pop.fire();
         Bool taken = issued;
-        when(taken.and(popped.not()), () -> credits.set(credits.sub(1)))
-                .elseWhen(popped.and(taken.not()), () -> credits.set(credits.add(1)));
+        when(taken.and(popped.not()), () -> {
+            credits.set(credits.sub(1));
+            hasCredit.set(credits.ne(1));
+        }).elseWhen(popped.and(taken.not()), () -> {
+            credits.set(credits.add(1));
+            hasCredit.set(true);
+        });
+        assertAlways(hasCredit.eq(credits.ne(0)), "CreditBuffer " + name + ": the credit flag follows the credits");
         Bool outReady = wire(uniqueName(name + "_ready"), bool());
         fifo.pop.ready.set(outReady);
         assertAlways(taken.not().or(credits.ne(0)), "CreditBuffer " + name + ": a word entered the pipeline"
