@@ -2149,91 +2149,94 @@ module tellme (
   reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:149
   reg  [15:0]  linear_heads;                                       // LinearExecutor.java:150
   reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:151
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:154
-  wire         linear_is_cache;                                    // LinearExecutor.java:156
-  wire         linear_is_rotated;                                  // LinearExecutor.java:157
-  wire         linear_bad_head;                                    // LinearExecutor.java:164
+  reg          linear_head_rows_short;                             // LinearExecutor.java:155
+  reg          linear_head_rows_exact;                             // LinearExecutor.java:156
+  reg          linear_heads_over;                                  // LinearExecutor.java:157
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:160
+  wire         linear_is_cache;                                    // LinearExecutor.java:162
+  wire         linear_is_rotated;                                  // LinearExecutor.java:163
+  wire         linear_bad_head;                                    // LinearExecutor.java:170
   reg          linear_bad_field;                                   // Ahead.java:26
   wire         linear_dst_overflow;                                // ActivationBuffers.java:230
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
-  wire         linear_bad;                                         // LinearExecutor.java:177
-  reg          linear_cache;                                       // LinearExecutor.java:642
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:227
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:228
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:229
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:230
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:231
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:232
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:232
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:232
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:232
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:232
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:232
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:232
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:232
-  wire         linear_peek_taken;                                  // LinearExecutor.java:238
-  wire         linear_prefetch_request;                            // LinearExecutor.java:249
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:250
-  reg          linear_request_settled;                             // LinearExecutor.java:254
-  wire         linear_requesting;                                  // LinearExecutor.java:255
+  wire         linear_bad;                                         // LinearExecutor.java:183
+  reg          linear_cache;                                       // LinearExecutor.java:659
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:244
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:245
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:246
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:247
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:248
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:249
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:249
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:249
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:249
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:249
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:249
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:249
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:249
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:249
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:249
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:249
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:249
+  wire         linear_peek_taken;                                  // LinearExecutor.java:255
+  wire         linear_prefetch_request;                            // LinearExecutor.java:266
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:267
+  reg          linear_request_settled;                             // LinearExecutor.java:271
+  wire         linear_requesting;                                  // LinearExecutor.java:272
   reg          linear_prefetch_same;                               // Ahead.java:26
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:259
-  wire         linear_own_request;                                 // LinearExecutor.java:260
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:271
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:271
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:271
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:271
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:271
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:271
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:271
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:271
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:271
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:271
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:271
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:271
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:300
-  wire         linear_reads_free;                                  // LinearExecutor.java:302
-  reg          linear_command_second;                              // LinearExecutor.java:307
-  reg          linear_sized;                                       // LinearExecutor.java:308
-  wire         linear_running;                                     // LinearExecutor.java:312
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:317
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:319
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:321
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:322
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:323
-  reg          linear_feed_pending;                                // LinearExecutor.java:324
-  reg          linear_beats_left;                                  // LinearExecutor.java:327
-  reg          linear_words_left;                                  // LinearExecutor.java:332
-  wire         linear_feeding;                                     // LinearExecutor.java:343
-  wire         linear_activation_read;                             // LinearExecutor.java:346
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:352
-  reg          linear_holding;                                     // LinearExecutor.java:353
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:354
-  wire         linear_token_fed;                                   // LinearExecutor.java:371
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:386
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:387
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:388
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:389
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:390
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:393
-  reg          linear_last_group;                                  // LinearExecutor.java:396
-  reg          linear_one_group_tile;                              // LinearExecutor.java:400
-  reg          linear_next_tile_last;                              // LinearExecutor.java:401
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:402
-  wire         linear_last_tile;                                   // LinearExecutor.java:420
-  wire         linear_last_part;                                   // LinearExecutor.java:430
-  wire         linear_last_result_token;                           // LinearExecutor.java:431
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:440
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:442
-  wire         linear_tag_valid;                                   // LinearExecutor.java:446
-  wire         linear_tag_ready;                                   // LinearExecutor.java:446
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:446
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:446
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:276
+  wire         linear_own_request;                                 // LinearExecutor.java:277
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:288
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:288
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:288
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:288
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:288
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:288
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:288
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:288
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:288
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:288
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:288
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:288
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:317
+  wire         linear_reads_free;                                  // LinearExecutor.java:319
+  reg          linear_command_second;                              // LinearExecutor.java:324
+  reg          linear_sized;                                       // LinearExecutor.java:325
+  wire         linear_running;                                     // LinearExecutor.java:329
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:334
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:336
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:338
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:339
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:340
+  reg          linear_feed_pending;                                // LinearExecutor.java:341
+  reg          linear_beats_left;                                  // LinearExecutor.java:344
+  reg          linear_words_left;                                  // LinearExecutor.java:349
+  wire         linear_feeding;                                     // LinearExecutor.java:360
+  wire         linear_activation_read;                             // LinearExecutor.java:363
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:369
+  reg          linear_holding;                                     // LinearExecutor.java:370
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:371
+  wire         linear_token_fed;                                   // LinearExecutor.java:388
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:403
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:404
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:405
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:406
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:407
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:410
+  reg          linear_last_group;                                  // LinearExecutor.java:413
+  reg          linear_one_group_tile;                              // LinearExecutor.java:417
+  reg          linear_next_tile_last;                              // LinearExecutor.java:418
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:419
+  wire         linear_last_tile;                                   // LinearExecutor.java:437
+  wire         linear_last_part;                                   // LinearExecutor.java:447
+  wire         linear_last_result_token;                           // LinearExecutor.java:448
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:457
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:459
+  wire         linear_tag_valid;                                   // LinearExecutor.java:463
+  wire         linear_tag_ready;                                   // LinearExecutor.java:463
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:463
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:463
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2241,70 +2244,70 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:482
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:483
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:499
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:500
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:499
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:516
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg          linear_residual_add;                                // LinearExecutor.java:642
-  reg          linear_gate_up;                                     // LinearExecutor.java:642
-  wire         linear_y_ready;                                     // LinearExecutor.java:509
+  reg          linear_residual_add;                                // LinearExecutor.java:659
+  reg          linear_gate_up;                                     // LinearExecutor.java:659
+  wire         linear_y_ready;                                     // LinearExecutor.java:526
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:77
   reg          linear_residual_feed_has_credit;                    // CreditBuffer.java:78
   reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:77
   reg          linear_gating_feed_has_credit;                      // CreditBuffer.java:78
-  reg          linear_stores_y;                                    // LinearExecutor.java:642
-  wire         linear_y_take;                                      // LinearExecutor.java:527
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:530
+  reg          linear_stores_y;                                    // LinearExecutor.java:659
+  wire         linear_y_take;                                      // LinearExecutor.java:544
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:547
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  wire         linear_store_write;                                 // LinearExecutor.java:534
-  wire         linear_residual_read;                               // LinearExecutor.java:535
-  wire         linear_gating_read;                                 // LinearExecutor.java:536
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:542
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:556
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:556
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:557
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:557
+  wire         linear_store_write;                                 // LinearExecutor.java:551
+  wire         linear_residual_read;                               // LinearExecutor.java:552
+  wire         linear_gating_read;                                 // LinearExecutor.java:553
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:559
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:573
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:573
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:574
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:113
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:113
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:113
@@ -2313,21 +2316,21 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:113
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:113
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:128
-  reg          linear_gating_landed_d1;                            // LinearExecutor.java:562
-  reg          linear_gating_landed_d2;                            // LinearExecutor.java:562
-  reg          linear_gating_landed_d3;                            // LinearExecutor.java:562
-  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:563
-  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:563
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:579
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:579
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:579
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:580
   wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:113
   wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:113
   wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:113
@@ -2336,10 +2339,10 @@ module tellme (
   wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:113
   wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:113
   wire         linear_gating_feed_ready;                           // CreditBuffer.java:128
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:569
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:569
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:569
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:569
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:586
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:586
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:586
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:586
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2347,17 +2350,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:573
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:574
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:575
-  wire         linear_unit_out;                                    // LinearExecutor.java:577
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:590
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:591
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:593
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:590
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:591
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:592
+  wire         linear_unit_out;                                    // LinearExecutor.java:594
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:607
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:608
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:608
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:608
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:608
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:609
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:610
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -2365,8 +2368,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:605
-  reg          linear_rotating;                                    // LinearExecutor.java:642
+  reg          linear_engine_done;                                 // LinearExecutor.java:622
+  reg          linear_rotating;                                    // LinearExecutor.java:659
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:77
@@ -2461,8 +2464,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:334
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:619
-  wire         linear_done;                                        // LinearExecutor.java:629
+  reg          linear_rotate_started;                              // LinearExecutor.java:636
+  wire         linear_done;                                        // LinearExecutor.java:646
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -2785,6 +2788,8 @@ module tellme (
   wire linear_tags_pop_ready_or;
   wire linear_bad_field_or;
   wire linear_bad_size_or;
+  wire [16:0] linear_head_rows_sum;
+  wire [15:0] linear_heads_sum;
   wire linear_prefetch_same_and;
   wire [23:0] linear_words_per_token_sum;
   wire [15:0] linear_groups_of_tile_mux;
@@ -3011,6 +3016,8 @@ module tellme (
       | (linear_is_gate_up & ~(linear_src < 4'd5))
       | (linear_is_rotated & linear_bad_head);
   assign linear_bad_size_or = linear_dst_overflow | (linear_is_gate_up & linear_src_overflow);
+  assign linear_head_rows_sum = linear_head_rows + {1'b0, linear_head_dim_q};
+  assign linear_heads_sum = linear_heads + 16'd1;
   assign linear_prefetch_same_and =
       (linear_prefetch_rows == linear_rows_q)
       & (linear_prefetch_cols == linear_cols_q)
@@ -3764,63 +3771,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:133
   // LmHeadExecutor.java:179
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:263
-  // LinearExecutor.java:264
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:280
+  // LinearExecutor.java:281
   assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
-  // LinearExecutor.java:265
+  // LinearExecutor.java:282
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:266
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:283
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:267
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:284
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:272
-  // LinearExecutor.java:287
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:289
+  // LinearExecutor.java:304
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:288
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:288
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:299
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:309
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:310
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:310
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:310
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:310
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:310
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:310
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:310
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:310
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:310
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:310
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:310
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:310
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:355
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:356
-  // LinearExecutor.java:367
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:305
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:305
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:316
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:326
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:327
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:327
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:327
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:327
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:327
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:327
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:327
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:327
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:327
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:327
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:327
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:327
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:372
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:373
+  // LinearExecutor.java:384
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:368
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:369
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:372
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:448
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:450
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:450
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:450
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:450
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:452
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:453
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:489
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:490
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:491
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:528
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:385
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:386
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:389
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:465
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:467
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:467
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:467
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:467
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:469
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:470
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:506
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:507
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:508
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:545
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3841,9 +3848,9 @@ module tellme (
   assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
   assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
   assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:566
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:578
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:579
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:583
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:595
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:596
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -4331,13 +4338,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:322
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:323
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:546
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:547
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:548
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:549
+    if (linear_epilogue_reads) begin // LinearExecutor.java:563
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:564
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:565
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:566
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:551
-      buffer_read_valid = 1'b1; // LinearExecutor.java:551
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:568
+      buffer_read_valid = 1'b1; // LinearExecutor.java:568
     end
     if (rotate_read) begin // RotateAndCache.java:236
       buffer_read_valid = 1'b1; // RotateAndCache.java:237
@@ -4728,10 +4735,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:127
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:128
     end
-    if (linear_activation_read) begin // LinearExecutor.java:347
-      quantized_read = 1'b1; // LinearExecutor.java:348
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:349
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:350
+    if (linear_activation_read) begin // LinearExecutor.java:364
+      quantized_read = 1'b1; // LinearExecutor.java:365
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:366
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:367
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
       quantized_read = 1'b1; // TapWriter.java:129
@@ -6382,14 +6389,14 @@ module tellme (
     linear_drop_prefetch = drop_prefetch; // Sequencer.java:438
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:154
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:156
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:157
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:160
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:162
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:163
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:164
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:170
   assign linear_dst_overflow =
       (~(linear_dst < 4'd5) & (linear_rows != 16'd0))
       | (((linear_dst == 4'd0) | (linear_dst == 4'd1) | (linear_dst == 4'd2)) & (linear_rows > 16'd1536))
@@ -6398,7 +6405,7 @@ module tellme (
       (~(linear_src < 4'd5) & (linear_rows != 16'd0))
       | (((linear_src == 4'd0) | (linear_src == 4'd1) | (linear_src == 4'd2)) & (linear_rows > 16'd1536))
       | (((linear_src == 4'd3) | (linear_src == 4'd4)) & (linear_rows > 16'd4096)); // ActivationBuffers.java:230
-  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:177
+  assign linear_bad = linear_bad_field | linear_bad_size; // LinearExecutor.java:183
   assign linear_peek_taken =
       linear_peek_valid
       & ((linear_step == LINEAR_STEP_COMMAND)
@@ -6408,67 +6415,67 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:238
-  // LinearExecutor.java:249
+      & ~linear_drop_prefetch; // LinearExecutor.java:255
+  // LinearExecutor.java:266
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:250
+  // LinearExecutor.java:267
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:255
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:272
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:259
-  // LinearExecutor.java:260
+      & linear_prefetch_same; // LinearExecutor.java:276
+  // LinearExecutor.java:277
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:300
+  // LinearExecutor.java:317
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:302
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:312
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:343
-  // LinearExecutor.java:346
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:319
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:329
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:360
+  // LinearExecutor.java:363
   assign linear_activation_read =
       linear_feeding & linear_words_left & (~linear_feed_pending | activation_gearbox_in_ready);
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:354
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:371
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:371
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:420
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:430
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:431
+      & ~linear_feed_pending; // LinearExecutor.java:388
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:437
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:447
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:448
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:440
-      // LinearExecutor.java:440
+    case (linear_part) // LinearExecutor.java:457
+      // LinearExecutor.java:457
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:440
+      // LinearExecutor.java:457
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:440
+      // LinearExecutor.java:457
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:440
+      // LinearExecutor.java:457
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:442
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:459
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:454
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:455
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:456
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:471
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:472
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:473
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6483,21 +6490,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:499
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:516
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:509
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:526
   assign linear_y_take =
       linear_y_ready
       & (linear_stores_y
          | linear_tag_head_payload_padding
          | (linear_residual_add & linear_residual_feed_has_credit)
-         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:527
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:529
-  // LinearExecutor.java:534
+         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:544
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:546
+  // LinearExecutor.java:551
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:535
+  // LinearExecutor.java:552
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  // LinearExecutor.java:536
+  // LinearExecutor.java:553
   assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:116
   assign linear_residual_feed_fifo_push_payload =
@@ -6529,214 +6536,219 @@ module tellme (
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:573
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:574
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:575
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:577
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:580
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:629
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:590
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:591
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:592
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:594
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:597
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:646
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
     linear_bad_size <= linear_bad_size_or; // Ahead.java:26
-    if (linear_start) begin // LinearExecutor.java:178
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:179
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:180
-      linear_src_id <= linear_src; // LinearExecutor.java:181
-      linear_dst_id <= linear_dst; // LinearExecutor.java:182
-      linear_rows_q <= linear_rows; // LinearExecutor.java:183
-      linear_cols_q <= linear_cols; // LinearExecutor.java:184
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:185
-      linear_scale_q <= linear_scale; // LinearExecutor.java:186
-      linear_token_count <= linear_tokens; // LinearExecutor.java:187
-      linear_layer_q <= linear_layer; // LinearExecutor.java:188
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:189
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:190
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:191
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:192
-      linear_positions_q <= linear_positions; // LinearExecutor.java:193
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:194
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:195
-      linear_heads <= 16'd0; // LinearExecutor.java:196
-      linear_head_rows <= 17'd0; // LinearExecutor.java:197
-      linear_code <= 8'd0; // LinearExecutor.java:198
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:199
-      if (linear_bad) begin // LinearExecutor.java:200
-        linear_code <= 8'd3; // LinearExecutor.java:201
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:202
+    if (linear_start) begin // LinearExecutor.java:184
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:185
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:186
+      linear_src_id <= linear_src; // LinearExecutor.java:187
+      linear_dst_id <= linear_dst; // LinearExecutor.java:188
+      linear_rows_q <= linear_rows; // LinearExecutor.java:189
+      linear_cols_q <= linear_cols; // LinearExecutor.java:190
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:191
+      linear_scale_q <= linear_scale; // LinearExecutor.java:192
+      linear_token_count <= linear_tokens; // LinearExecutor.java:193
+      linear_layer_q <= linear_layer; // LinearExecutor.java:194
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:195
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:196
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:197
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:198
+      linear_positions_q <= linear_positions; // LinearExecutor.java:199
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:200
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:201
+      linear_heads <= 16'd0; // LinearExecutor.java:202
+      linear_head_rows <= 17'd0; // LinearExecutor.java:203
+      linear_head_rows_short <= linear_rows != 16'd0; // LinearExecutor.java:204
+      linear_head_rows_exact <= linear_rows == 16'd0; // LinearExecutor.java:205
+      linear_heads_over <= 1'b0; // LinearExecutor.java:206
+      linear_code <= 8'd0; // LinearExecutor.java:207
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:208
+      if (linear_bad) begin // LinearExecutor.java:209
+        linear_code <= 8'd3; // LinearExecutor.java:210
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:667
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:667
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:209
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:210
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:211
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:212
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:221
+      if (linear_head_rows_short) begin // LinearExecutor.java:222
+        linear_head_rows <= linear_head_rows_sum; // LinearExecutor.java:225
+        linear_heads <= linear_heads_sum; // LinearExecutor.java:226
+        linear_head_rows_short <= linear_head_rows_sum < {1'b0, linear_rows_q}; // LinearExecutor.java:227
+        linear_head_rows_exact <= linear_head_rows_sum == {1'b0, linear_rows_q}; // LinearExecutor.java:228
+        linear_heads_over <= linear_heads_sum > {8'd0, linear_kv_heads_q}; // LinearExecutor.java:229
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:214
-        if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:215
-          linear_code <= 8'd3; // LinearExecutor.java:216
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:217
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:231
+        if (~linear_head_rows_exact | (linear_cache & linear_heads_over)) begin // LinearExecutor.java:232
+          linear_code <= 8'd3; // LinearExecutor.java:233
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:234
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:239
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:240
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:241
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:242
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:243
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:244
+    if (linear_peek_taken) begin // LinearExecutor.java:256
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:257
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:258
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:259
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:260
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:261
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:254
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:271
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:26
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:269
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:269
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:286
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:286
     end
-    // LinearExecutor.java:270
+    // LinearExecutor.java:287
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:270
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:287
     end
-    // LinearExecutor.java:273
+    // LinearExecutor.java:290
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:274
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:274
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:274
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:274
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:274
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:274
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:274
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:274
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:274
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:274
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:274
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:274
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:275
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:276
-        linear_code <= 8'd3; // LinearExecutor.java:277
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:278
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:291
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:291
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:291
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:291
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:291
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:291
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:291
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:291
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:291
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:291
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:291
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:291
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:292
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:293
+        linear_code <= 8'd3; // LinearExecutor.java:294
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:295
       end
     end
-    // LinearExecutor.java:282
+    // LinearExecutor.java:299
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:283
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:283
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:283
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:283
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:283
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:283
-      // LinearExecutor.java:283
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:300
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:300
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:300
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:300
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:300
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:300
+      // LinearExecutor.java:300
       linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:283
+      // LinearExecutor.java:300
       linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:283
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:283
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:283
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:283
-      // LinearExecutor.java:284
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:300
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:300
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:300
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:300
+      // LinearExecutor.java:301
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:289
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:289
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:306
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:306
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:292
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:293
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:293
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:293
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:293
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:293
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:293
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:293
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:293
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:293
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:293
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:293
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:293
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:294
+    if (linear_prefetch_reused) begin // LinearExecutor.java:309
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:310
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:310
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:310
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:310
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:310
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:310
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:310
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:310
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:310
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:310
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:310
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:310
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:311
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:296
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:297
+        | linear_prefetch_reused) begin // LinearExecutor.java:313
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:314
     end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:298
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:298
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:315
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:315
     end
-    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:307
-    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:308
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:311
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:311
+    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:324
+    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:325
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:328
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:328
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:317
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:319
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:335
-      linear_feed_token <= 4'd0; // LinearExecutor.java:336
-      linear_feed_word <= 16'd0; // LinearExecutor.java:337
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:338
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:339
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:340
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:341
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:334
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:336
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:352
+      linear_feed_token <= 4'd0; // LinearExecutor.java:353
+      linear_feed_word <= 16'd0; // LinearExecutor.java:354
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:355
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:356
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:357
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:358
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:357
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:358
-      linear_holding <= 1'b1; // LinearExecutor.java:359
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:374
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:375
+      linear_holding <= 1'b1; // LinearExecutor.java:376
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:361
-      linear_holding <= 1'b0; // LinearExecutor.java:361
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:378
+      linear_holding <= 1'b0; // LinearExecutor.java:378
     end
-    if (linear_activation_read) begin // LinearExecutor.java:362
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:363
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:364
-      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:365
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:366
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:366
+    if (linear_activation_read) begin // LinearExecutor.java:379
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:380
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:381
+      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:382
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:383
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:383
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:373
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:374
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:375
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:390
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:391
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:392
     end
-    if (linear_token_fed) begin // LinearExecutor.java:377
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:378
-      linear_feed_word <= 16'd0; // LinearExecutor.java:379
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:380
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:381
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:382
+    if (linear_token_fed) begin // LinearExecutor.java:394
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:395
+      linear_feed_word <= 16'd0; // LinearExecutor.java:396
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:397
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:398
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:399
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:404
-      linear_tile <= 16'd0; // LinearExecutor.java:405
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:407
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:408
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:409
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:411
-      // LinearExecutor.java:412
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:421
+      linear_tile <= 16'd0; // LinearExecutor.java:422
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:424
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:425
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:426
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:428
+      // LinearExecutor.java:429
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:413
-      linear_group <= 16'd0; // LinearExecutor.java:414
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:415
-      linear_part <= 2'd0; // LinearExecutor.java:417
+      linear_result_token <= 4'd0; // LinearExecutor.java:430
+      linear_group <= 16'd0; // LinearExecutor.java:431
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:432
+      linear_part <= 2'd0; // LinearExecutor.java:434
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:458
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:460
-      if (linear_last_part) begin // LinearExecutor.java:462
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:463
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:464
-        if (linear_last_group) begin // LinearExecutor.java:465
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:466
-          // LinearExecutor.java:467
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:475
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:477
+      if (linear_last_part) begin // LinearExecutor.java:479
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:480
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:481
+        if (linear_last_group) begin // LinearExecutor.java:482
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:483
+          // LinearExecutor.java:484
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:468
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:469
-            // LinearExecutor.java:470
+          if (linear_last_result_token) begin // LinearExecutor.java:485
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:486
+            // LinearExecutor.java:487
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:471
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:472
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:474
-            // LinearExecutor.java:475
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:488
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:489
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:491
+            // LinearExecutor.java:492
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:476
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:493
           end
         end
       end
@@ -6744,13 +6756,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:485
-      linear_param_token <= 4'd0; // LinearExecutor.java:486
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:487
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:502
+      linear_param_token <= 4'd0; // LinearExecutor.java:503
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:504
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:492
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:493
-      // LinearExecutor.java:494
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:509
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:510
+      // LinearExecutor.java:511
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6759,14 +6771,14 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:667
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:667
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:667
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:667
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:667
+      // LinearExecutor.java:667
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
@@ -6774,47 +6786,47 @@ module tellme (
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:533
-      linear_words_written <= 24'd0; // LinearExecutor.java:533
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:550
+      linear_words_written <= 24'd0; // LinearExecutor.java:550
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:543
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:543
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:560
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:560
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:556
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:556
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:556
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:556
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:556
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:556
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:556
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:557
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:557
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:557
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:557
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:557
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:557
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:557
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:557
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:557
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:557
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:557
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:557
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:557
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:557
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:557
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:557
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:557
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:557
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:557
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:557
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:557
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:557
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:557
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:557
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:557
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:557
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:557
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:557
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:573
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:573
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:573
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:573
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:573
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:573
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:573
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:574
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:574
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:574
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:574
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:574
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:574
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:574
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:574
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:574
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:574
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:574
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:574
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:574
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:574
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:574
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:574
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:574
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:574
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:574
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:574
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:574
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:574
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:574
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:574
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:574
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:574
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:574
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:574
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:120
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:121
       linear_residual_feed_has_credit <= linear_residual_feed_credits != 4'd1; // CreditBuffer.java:122
@@ -6822,21 +6834,21 @@ module tellme (
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:124
       linear_residual_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:562
-    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:562
-    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:562
-    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:563
-    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:563
-    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:563
-    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:563
-    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:563
-    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:563
-    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:563
-    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:563
-    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:563
-    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:563
-    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:563
-    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:563
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:579
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:579
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:579
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:580
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:580
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:580
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:580
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:580
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:580
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:580
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:580
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:580
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:580
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:580
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:580
     if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:120
       linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:121
       linear_gating_feed_has_credit <= linear_gating_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -6844,20 +6856,20 @@ module tellme (
       linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:124
       linear_gating_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:573
-    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:574
-    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:575
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:590
-    // LinearExecutor.java:591
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:590
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:591
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:592
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:607
+    // LinearExecutor.java:608
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:591
+    // LinearExecutor.java:608
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:591
+    // LinearExecutor.java:608
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:591
+    // LinearExecutor.java:608
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:592
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:593
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:609
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:610
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6909,33 +6921,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:603
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:603
+    if (linear_write) begin // LinearExecutor.java:620
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:620
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:606
-      linear_engine_done <= 1'b0; // LinearExecutor.java:606
-    end else if (tlmm_done) begin // LinearExecutor.java:606
-      linear_engine_done <= 1'b1; // LinearExecutor.java:606
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:623
+      linear_engine_done <= 1'b0; // LinearExecutor.java:623
+    end else if (tlmm_done) begin // LinearExecutor.java:623
+      linear_engine_done <= 1'b1; // LinearExecutor.java:623
     end
-    if (linear_start) begin // LinearExecutor.java:650
-      // LinearExecutor.java:650
+    if (linear_start) begin // LinearExecutor.java:667
+      // LinearExecutor.java:667
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:609
+    // LinearExecutor.java:626
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:610
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:611
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:627
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:628
     end
-    if (rotate_start) begin // LinearExecutor.java:621
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:621
+    if (rotate_start) begin // LinearExecutor.java:638
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:638
     end
-    if (rotate_done) begin // LinearExecutor.java:622
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:623
-      linear_code <= rotate_code; // LinearExecutor.java:624
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:625
+    if (rotate_done) begin // LinearExecutor.java:639
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:640
+      linear_code <= rotate_code; // LinearExecutor.java:641
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:642
     end
-    if (linear_done) begin // LinearExecutor.java:631
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:631
+    if (linear_done) begin // LinearExecutor.java:648
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:648
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6959,6 +6971,9 @@ module tellme (
       linear_kv_cache_q <= 64'd0;
       linear_heads <= 16'd0;
       linear_head_rows <= 17'd0;
+      linear_head_rows_short <= 1'b0;
+      linear_head_rows_exact <= 1'b0;
+      linear_heads_over <= 1'b0;
       linear_code <= 8'd0;
       linear_step <= LINEAR_STEP_IDLE;
       linear_cache <= 1'b0;
@@ -7057,7 +7072,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:78
-    // LinearExecutor.java:620
+    // LinearExecutor.java:637
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -8496,9 +8511,17 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:651
+      // LinearExecutor.java:668
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_cache follows the epilogue");
+        $stop;
+      end
+      if (!(~(linear_step == LINEAR_STEP_HEADS)
+            | ((linear_head_rows_short == (linear_head_rows < {1'b0, linear_rows_q}))
+               & (linear_head_rows_exact == (linear_head_rows == {1'b0, linear_rows_q}))
+               & (linear_heads_over == (linear_heads > {8'd0, linear_kv_heads_q}))))) begin // LinearExecutor.java:218
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:218: LinearExecutor: the head count's flags follow the ",
+                 "counts");
         $stop;
       end
       if (!(~linear_requesting | (linear_prefetch_same == linear_prefetch_same_and))) begin // Ahead.java:27
@@ -8506,42 +8529,42 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:328
+      // LinearExecutor.java:345
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:328: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:345: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:333
+      // LinearExecutor.java:350
       if (!(~linear_running | (linear_words_left == (linear_feed_word < linear_words_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:333: LinearExecutor: the words-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:350: LinearExecutor: the words-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:421
+      // LinearExecutor.java:438
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:421: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:438: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:424
+      // LinearExecutor.java:441
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:441: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:428
+      // LinearExecutor.java:445
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:428: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:445: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:457
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:457: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:474
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:474: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8550,13 +8573,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:668
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:668
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8564,8 +8587,8 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:651
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:668
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
@@ -8576,14 +8599,14 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:544
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:544: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:561
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:561: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:552
+      // LinearExecutor.java:569
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:552: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:569: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8627,18 +8650,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:576
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:576: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:593
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:593: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:594
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:594: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:611
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:611: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:651
+      // LinearExecutor.java:668
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:651: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end

@@ -581,6 +581,22 @@ class KernelSequencerTest {
         Instruction setup = image.program().get(0);
         patch(0, setup.with("kv_heads", 3L));
         assertError(ErrorCode.BAD_FIELD, 0);
+        // The K projection (rotated, into the cache): its heads are counted before anything runs, so rows that are
+        // not whole heads, or more heads than SETUP's KV heads, are refused by its index.
+        int keys = -1;
+        for (int i = 0; i < image.program().size() && keys < 0; i++) {
+            Instruction in = image.program().get(i);
+            if (in.opcode() == Opcode.LINEAR && in.getEpilogue("epilogue") == Epilogue.ROPE_KEY_CACHE) {
+                keys = i;
+            }
+        }
+        Instruction key = image.program().get(keys);
+        int headDim = (int) setup.get("head_dim");
+        int kvHeads = (int) setup.get("kv_heads");
+        patch(keys, key.with("rows", (long) headDim * kvHeads - 4));
+        assertError(ErrorCode.BAD_FIELD, keys);
+        patch(keys, key.with("rows", (long) headDim * (kvHeads + 1)));
+        assertError(ErrorCode.BAD_FIELD, keys);
         // The next call runs clean.
         patch(embedIndex + 1, Instruction.of(Opcode.END));
         assertEquals(ErrorCode.NONE.code(), prefill(new int[] {5}, 0, false).errorCode());

@@ -149,6 +149,12 @@ final class LinearExecutor extends Area {
         UInt kvCache = reg("linear_kv_cache_q", uint(64), 0);
         UInt heads = reg("linear_heads", uint(16), 0);
         UInt headRows = reg("linear_head_rows", uint(17), 0);
+        // Whether the rows counted fall short of the instruction's rows or equal them, and whether the heads
+        // counted exceed the KV heads: flags set with the counts (for timing: the compares lay in front of the
+        // step's next state).
+        Bool rowsShort = reg("linear_head_rows_short", bool(), 0);
+        Bool rowsExact = reg("linear_head_rows_exact", bool(), 0);
+        Bool headsOver = reg("linear_heads_over", bool(), 0);
 
         // ---- checks ----
         Bool gateUp = request.epilogue().eq(Epilogue.GATE_UP.id()).named("linear_is_gate_up");
@@ -195,6 +201,9 @@ final class LinearExecutor extends Area {
             kvCache.set(rot.kvCache());
             heads.set(0);
             headRows.set(0);
+            rowsShort.set(request.rows().ne(0));
+            rowsExact.set(request.rows().eq(0));
+            headsOver.set(false);
             code.set(ErrorCode.NONE.code());
             step.set(mux(rotated, HwEnum.constant(LinearStep.HEADS), HwEnum.constant(LinearStep.REQUEST)));
             when(bad, () -> {
@@ -206,13 +215,21 @@ final class LinearExecutor extends Area {
         // ---- the heads of a rotated instruction: rows / head_dim by repeated addition, a cycle a head ----
         Bool cacheEpilogue = epilogueIs("linear_cache", epilogue, start, request.epilogue(),
                 Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
+        assertAlways(step.is(LinearStep.HEADS).not().or(rowsShort.eq(headRows.lt(rows.resize(17)))
+                        .and(rowsExact.eq(headRows.eq(rows.resize(17)))).and(headsOver.eq(heads.gt(kvHeads.resize(16))))),
+                "LinearExecutor: the head count's flags follow the counts");
         when(step.is(LinearStep.HEADS), () -> {
-            when(headRows.lt(rows.resize(17)), () -> {
-                headRows.set(headRows.add(headDim.resize(17)).trunc(17));
-                heads.set(heads.add(1).trunc(16));
+            when(rowsShort, () -> {
+                UInt nextRows = headRows.add(headDim.resize(17)).trunc(17);
+                UInt nextHeads = heads.add(1).trunc(16);
+                headRows.set(nextRows);
+                heads.set(nextHeads);
+                rowsShort.set(nextRows.lt(rows.resize(17)));
+                rowsExact.set(nextRows.eq(rows.resize(17)));
+                headsOver.set(nextHeads.gt(kvHeads.resize(16)));
             }).otherwise(() -> {
                 step.set(LinearStep.REQUEST);
-                when(headRows.ne(rows.resize(17)).or(cacheEpilogue.and(heads.gt(kvHeads.resize(16)))), () -> {
+                when(rowsExact.not().or(cacheEpilogue.and(headsOver)), () -> {
                     code.set(ErrorCode.BAD_FIELD.code());
                     step.set(LinearStep.FINISH);
                 });
