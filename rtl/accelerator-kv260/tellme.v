@@ -2161,82 +2161,82 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:183
-  reg          linear_cache;                                       // LinearExecutor.java:659
-  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:244
-  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:245
-  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:246
-  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:247
-  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:248
-  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:249
-  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:249
-  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:249
-  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:249
-  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:249
-  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:249
-  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:249
-  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:249
-  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:249
-  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:249
-  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:249
-  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:249
-  wire         linear_peek_taken;                                  // LinearExecutor.java:255
-  wire         linear_prefetch_request;                            // LinearExecutor.java:266
-  wire         linear_prefetch_busy;                               // LinearExecutor.java:267
-  reg          linear_request_settled;                             // LinearExecutor.java:271
-  wire         linear_requesting;                                  // LinearExecutor.java:272
+  reg          linear_cache;                                       // LinearExecutor.java:660
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:245
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:246
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:247
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:248
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:249
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:250
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:250
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:250
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:250
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:250
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:250
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:250
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:250
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:250
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:250
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:250
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:250
+  wire         linear_peek_taken;                                  // LinearExecutor.java:256
+  wire         linear_prefetch_request;                            // LinearExecutor.java:267
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:268
+  reg          linear_request_settled;                             // LinearExecutor.java:272
+  wire         linear_requesting;                                  // LinearExecutor.java:273
   reg          linear_prefetch_same;                               // Ahead.java:26
-  wire         linear_prefetch_reused;                             // LinearExecutor.java:276
-  wire         linear_own_request;                                 // LinearExecutor.java:277
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:288
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:288
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:288
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:288
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:288
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:288
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:288
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:288
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:288
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:288
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:288
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:288
-  wire         linear_prefetch_settled;                            // LinearExecutor.java:317
-  wire         linear_reads_free;                                  // LinearExecutor.java:319
-  reg          linear_command_second;                              // LinearExecutor.java:324
-  reg          linear_sized;                                       // LinearExecutor.java:325
-  wire         linear_running;                                     // LinearExecutor.java:329
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:334
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:336
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:338
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:339
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:340
-  reg          linear_feed_pending;                                // LinearExecutor.java:341
-  reg          linear_beats_left;                                  // LinearExecutor.java:344
-  reg          linear_words_left;                                  // LinearExecutor.java:349
-  wire         linear_feeding;                                     // LinearExecutor.java:360
-  wire         linear_activation_read;                             // LinearExecutor.java:363
-  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:369
-  reg          linear_holding;                                     // LinearExecutor.java:370
-  wire [127:0] linear_offered_word;                                // LinearExecutor.java:371
-  wire         linear_token_fed;                                   // LinearExecutor.java:388
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:403
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:404
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:405
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:406
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:407
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:410
-  reg          linear_last_group;                                  // LinearExecutor.java:413
-  reg          linear_one_group_tile;                              // LinearExecutor.java:417
-  reg          linear_next_tile_last;                              // LinearExecutor.java:418
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:419
-  wire         linear_last_tile;                                   // LinearExecutor.java:437
-  wire         linear_last_part;                                   // LinearExecutor.java:447
-  wire         linear_last_result_token;                           // LinearExecutor.java:448
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:457
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:459
-  wire         linear_tag_valid;                                   // LinearExecutor.java:463
-  wire         linear_tag_ready;                                   // LinearExecutor.java:463
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:463
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:463
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:277
+  wire         linear_own_request;                                 // LinearExecutor.java:278
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:289
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:289
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:289
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:289
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:289
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:289
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:289
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:289
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:289
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:289
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:289
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:289
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:318
+  wire         linear_reads_free;                                  // LinearExecutor.java:320
+  reg          linear_command_second;                              // LinearExecutor.java:325
+  reg          linear_sized;                                       // LinearExecutor.java:326
+  wire         linear_running;                                     // LinearExecutor.java:330
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:335
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:337
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:339
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:340
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:341
+  reg          linear_feed_pending;                                // LinearExecutor.java:342
+  reg          linear_beats_left;                                  // LinearExecutor.java:345
+  reg          linear_words_left;                                  // LinearExecutor.java:350
+  wire         linear_feeding;                                     // LinearExecutor.java:361
+  wire         linear_activation_read;                             // LinearExecutor.java:364
+  reg  [127:0] linear_held_word;                                   // LinearExecutor.java:370
+  reg          linear_holding;                                     // LinearExecutor.java:371
+  wire [127:0] linear_offered_word;                                // LinearExecutor.java:372
+  wire         linear_token_fed;                                   // LinearExecutor.java:389
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:404
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:405
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:406
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:407
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:408
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:411
+  reg          linear_last_group;                                  // LinearExecutor.java:414
+  reg          linear_one_group_tile;                              // LinearExecutor.java:418
+  reg          linear_next_tile_last;                              // LinearExecutor.java:419
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:420
+  wire         linear_last_tile;                                   // LinearExecutor.java:438
+  wire         linear_last_part;                                   // LinearExecutor.java:448
+  wire         linear_last_result_token;                           // LinearExecutor.java:449
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:458
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:460
+  wire         linear_tag_valid;                                   // LinearExecutor.java:464
+  wire         linear_tag_ready;                                   // LinearExecutor.java:464
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:464
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:464
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2244,70 +2244,70 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:499
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:500
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:500
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:501
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:516
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:517
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg          linear_residual_add;                                // LinearExecutor.java:659
-  reg          linear_gate_up;                                     // LinearExecutor.java:659
-  wire         linear_y_ready;                                     // LinearExecutor.java:526
+  reg          linear_residual_add;                                // LinearExecutor.java:660
+  reg          linear_gate_up;                                     // LinearExecutor.java:660
+  wire         linear_y_ready;                                     // LinearExecutor.java:527
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:77
   reg          linear_residual_feed_has_credit;                    // CreditBuffer.java:78
   reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:77
   reg          linear_gating_feed_has_credit;                      // CreditBuffer.java:78
-  reg          linear_stores_y;                                    // LinearExecutor.java:659
-  wire         linear_y_take;                                      // LinearExecutor.java:544
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:547
+  reg          linear_stores_y;                                    // LinearExecutor.java:660
+  wire         linear_y_take;                                      // LinearExecutor.java:545
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:548
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  wire         linear_store_write;                                 // LinearExecutor.java:551
-  wire         linear_residual_read;                               // LinearExecutor.java:552
-  wire         linear_gating_read;                                 // LinearExecutor.java:553
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:559
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:573
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:573
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:574
+  wire         linear_store_write;                                 // LinearExecutor.java:552
+  wire         linear_residual_read;                               // LinearExecutor.java:553
+  wire         linear_gating_read;                                 // LinearExecutor.java:554
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:560
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:574
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:574
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:575
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:575
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:113
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:113
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:113
@@ -2316,21 +2316,21 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:113
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:113
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:128
-  reg          linear_gating_landed_d1;                            // LinearExecutor.java:579
-  reg          linear_gating_landed_d2;                            // LinearExecutor.java:579
-  reg          linear_gating_landed_d3;                            // LinearExecutor.java:579
-  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:580
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:580
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:580
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:580
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:581
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:581
   wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:113
   wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:113
   wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:113
@@ -2339,10 +2339,10 @@ module tellme (
   wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:113
   wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:113
   wire         linear_gating_feed_ready;                           // CreditBuffer.java:128
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:586
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:586
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:586
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:586
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:587
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:587
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:587
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:587
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2350,17 +2350,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:590
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:591
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:592
-  wire         linear_unit_out;                                    // LinearExecutor.java:594
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:607
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:608
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:608
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:608
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:608
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:609
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:610
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:591
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:592
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:593
+  wire         linear_unit_out;                                    // LinearExecutor.java:595
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:608
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:609
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:609
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:609
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:609
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:610
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:611
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -2368,8 +2368,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:622
-  reg          linear_rotating;                                    // LinearExecutor.java:659
+  reg          linear_engine_done;                                 // LinearExecutor.java:623
+  reg          linear_rotating;                                    // LinearExecutor.java:660
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:77
@@ -2464,8 +2464,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:334
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:636
-  wire         linear_done;                                        // LinearExecutor.java:646
+  reg          linear_rotate_started;                              // LinearExecutor.java:637
+  wire         linear_done;                                        // LinearExecutor.java:647
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -3771,63 +3771,63 @@ module tellme (
   assign lm_head_activations_payload = quantized_read_data; // LmHeadExecutor.java:133
   // LmHeadExecutor.java:179
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:280
-  // LinearExecutor.java:281
-  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:281
   // LinearExecutor.java:282
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:283
   assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
   assign tlmm_command_request_payload_address =
-      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:283
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:284
   assign tlmm_command_request_payload_tokens =
-      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:284
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:285
   assign tlmm_command_answer_ready =
-      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:289
-  // LinearExecutor.java:304
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:290
+  // LinearExecutor.java:305
   assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
-  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:305
-  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:305
-  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:316
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:326
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:327
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:327
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:327
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:327
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:327
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:327
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:327
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:327
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:327
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:327
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:327
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:327
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:372
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:373
-  // LinearExecutor.java:384
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:306
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:306
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:317
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:327
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:328
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:328
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:328
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:328
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:328
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:328
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:328
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:328
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:328
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:328
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:328
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:328
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:373
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:374
+  // LinearExecutor.java:385
   assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:385
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:386
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:389
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:465
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:467
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:467
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:467
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:467
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:469
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:470
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:506
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:507
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:508
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:545
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:386
+  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:387
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:390
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:466
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:468
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:468
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:468
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:468
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:470
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:471
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:507
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:508
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:509
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:546
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3848,9 +3848,9 @@ module tellme (
   assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
   assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
   assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:583
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:595
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:596
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:584
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:596
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:597
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
@@ -4338,13 +4338,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:322
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:323
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:563
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:564
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:565
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:566
+    if (linear_epilogue_reads) begin // LinearExecutor.java:564
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:565
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:566
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:567
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:568
-      buffer_read_valid = 1'b1; // LinearExecutor.java:568
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:569
+      buffer_read_valid = 1'b1; // LinearExecutor.java:569
     end
     if (rotate_read) begin // RotateAndCache.java:236
       buffer_read_valid = 1'b1; // RotateAndCache.java:237
@@ -4735,10 +4735,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:127
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:128
     end
-    if (linear_activation_read) begin // LinearExecutor.java:364
-      quantized_read = 1'b1; // LinearExecutor.java:365
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:366
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:367
+    if (linear_activation_read) begin // LinearExecutor.java:365
+      quantized_read = 1'b1; // LinearExecutor.java:366
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:367
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:368
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
       quantized_read = 1'b1; // TapWriter.java:129
@@ -6415,67 +6415,67 @@ module tellme (
       & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
          | (linear_prefetch_step == PREFETCH_STEP_OFFER)
          | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & ~linear_drop_prefetch; // LinearExecutor.java:255
-  // LinearExecutor.java:266
+      & ~linear_drop_prefetch; // LinearExecutor.java:256
+  // LinearExecutor.java:267
   assign linear_prefetch_request =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
-  // LinearExecutor.java:267
+  // LinearExecutor.java:268
   assign linear_prefetch_busy =
       (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
-  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:272
+  assign linear_requesting = (linear_step == LINEAR_STEP_REQUEST) & linear_request_settled; // LinearExecutor.java:273
   assign linear_prefetch_reused =
       linear_requesting
       & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
-      & linear_prefetch_same; // LinearExecutor.java:276
-  // LinearExecutor.java:277
+      & linear_prefetch_same; // LinearExecutor.java:277
+  // LinearExecutor.java:278
   assign linear_own_request = linear_requesting & ~linear_prefetch_busy & ~linear_prefetch_reused;
-  // LinearExecutor.java:317
+  // LinearExecutor.java:318
   assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
   assign linear_reads_free =
       (linear_step == LINEAR_STEP_HEADS)
       | (linear_step == LINEAR_STEP_REQUEST)
       | (linear_step == LINEAR_STEP_ANSWER)
       | (linear_step == LINEAR_STEP_COMMAND)
-      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:319
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:329
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:360
-  // LinearExecutor.java:363
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:320
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:330
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:361
+  // LinearExecutor.java:364
   assign linear_activation_read =
       linear_feeding & linear_words_left & (~linear_feed_pending | activation_gearbox_in_ready);
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:371
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:372
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:388
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:437
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:447
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:448
+      & ~linear_feed_pending; // LinearExecutor.java:389
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:438
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:448
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:449
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:457
-      // LinearExecutor.java:457
+    case (linear_part) // LinearExecutor.java:458
+      // LinearExecutor.java:458
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:457
+      // LinearExecutor.java:458
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:457
+      // LinearExecutor.java:458
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:457
+      // LinearExecutor.java:458
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:459
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:460
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:471
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:472
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:473
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:472
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:473
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:474
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6490,21 +6490,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:516
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:517
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:526
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:527
   assign linear_y_take =
       linear_y_ready
       & (linear_stores_y
          | linear_tag_head_payload_padding
          | (linear_residual_add & linear_residual_feed_has_credit)
-         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:544
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:546
-  // LinearExecutor.java:551
-  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
+         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:545
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:547
   // LinearExecutor.java:552
-  assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
+  assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
   // LinearExecutor.java:553
+  assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
+  // LinearExecutor.java:554
   assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:116
   assign linear_residual_feed_fifo_push_payload =
@@ -6536,12 +6536,12 @@ module tellme (
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:590
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:591
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:592
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:594
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:597
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:646
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:591
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:592
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:593
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:595
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:598
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:647
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
@@ -6576,179 +6576,179 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:667
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:667
+    if (linear_start) begin // LinearExecutor.java:668
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:668
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:221
-      if (linear_head_rows_short) begin // LinearExecutor.java:222
-        linear_head_rows <= linear_head_rows_sum; // LinearExecutor.java:225
-        linear_heads <= linear_heads_sum; // LinearExecutor.java:226
-        linear_head_rows_short <= linear_head_rows_sum < {1'b0, linear_rows_q}; // LinearExecutor.java:227
-        linear_head_rows_exact <= linear_head_rows_sum == {1'b0, linear_rows_q}; // LinearExecutor.java:228
-        linear_heads_over <= linear_heads_sum > {8'd0, linear_kv_heads_q}; // LinearExecutor.java:229
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:222
+      if (linear_head_rows_short) begin // LinearExecutor.java:223
+        linear_head_rows <= linear_head_rows_sum; // LinearExecutor.java:226
+        linear_heads <= linear_heads_sum; // LinearExecutor.java:227
+        linear_head_rows_short <= linear_head_rows_sum < {1'b0, linear_rows_q}; // LinearExecutor.java:228
+        linear_head_rows_exact <= linear_head_rows_sum == {1'b0, linear_rows_q}; // LinearExecutor.java:229
+        linear_heads_over <= linear_heads_sum > {8'd0, linear_kv_heads_q}; // LinearExecutor.java:230
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:231
-        if (~linear_head_rows_exact | (linear_cache & linear_heads_over)) begin // LinearExecutor.java:232
-          linear_code <= 8'd3; // LinearExecutor.java:233
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:234
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:232
+        if (~linear_head_rows_exact | (linear_cache & linear_heads_over)) begin // LinearExecutor.java:233
+          linear_code <= 8'd3; // LinearExecutor.java:234
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:235
         end
       end
     end
-    if (linear_peek_taken) begin // LinearExecutor.java:256
-      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:257
-      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:258
-      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:259
-      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:260
-      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:261
+    if (linear_peek_taken) begin // LinearExecutor.java:257
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:258
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:259
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:260
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:261
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:262
     end
-    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:271
+    linear_request_settled <= linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:272
     linear_prefetch_same <= linear_prefetch_same_and; // Ahead.java:26
-    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:286
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:286
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:287
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:287
     end
-    // LinearExecutor.java:287
+    // LinearExecutor.java:288
     if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
-      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:287
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:288
     end
-    // LinearExecutor.java:290
+    // LinearExecutor.java:291
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:291
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:291
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:291
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:291
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:291
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:291
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:291
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:291
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:291
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:291
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:291
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:291
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:292
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:293
-        linear_code <= 8'd3; // LinearExecutor.java:294
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:295
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:292
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:292
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:292
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:292
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:292
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:292
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:292
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:292
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:292
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:292
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:292
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:292
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:293
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:294
+        linear_code <= 8'd3; // LinearExecutor.java:295
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:296
       end
     end
-    // LinearExecutor.java:299
+    // LinearExecutor.java:300
     if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
-      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:300
-      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:300
-      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:300
-      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:300
-      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:300
-      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:300
-      // LinearExecutor.java:300
-      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
-      // LinearExecutor.java:300
-      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
-      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:300
-      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:300
-      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:300
-      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:300
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:301
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:301
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:301
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:301
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:301
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:301
       // LinearExecutor.java:301
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:301
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:301
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:301
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:301
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:301
+      // LinearExecutor.java:302
       linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:306
-      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:306
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:307
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:307
     end
-    if (linear_prefetch_reused) begin // LinearExecutor.java:309
-      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:310
-      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:310
-      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:310
-      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:310
-      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:310
-      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:310
-      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:310
-      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:310
-      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:310
-      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:310
-      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:310
-      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:310
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:311
+    if (linear_prefetch_reused) begin // LinearExecutor.java:310
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:311
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:311
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:311
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:311
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:311
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:311
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:311
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:311
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:311
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:311
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:311
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:311
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:312
     end
     if ((linear_own_request
          & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
-        | linear_prefetch_reused) begin // LinearExecutor.java:313
-      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:314
-    end
-    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:315
+        | linear_prefetch_reused) begin // LinearExecutor.java:314
       linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:315
     end
-    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:324
-    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:325
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:328
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:328
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:316
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:316
     end
-    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:334
-    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:336
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:352
-      linear_feed_token <= 4'd0; // LinearExecutor.java:353
-      linear_feed_word <= 16'd0; // LinearExecutor.java:354
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:355
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:356
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:357
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:358
+    linear_command_second <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:325
+    linear_sized <= (linear_step == LINEAR_STEP_COMMAND) & linear_command_second; // LinearExecutor.java:326
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:329
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:374
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:375
-      linear_holding <= 1'b1; // LinearExecutor.java:376
+    linear_beats_per_token <= linear_command_blocks + {linear_command_blocks[14:0], 1'b0}; // LinearExecutor.java:335
+    linear_words_per_token <= linear_words_per_token_sum[19:4]; // LinearExecutor.java:337
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:353
+      linear_feed_token <= 4'd0; // LinearExecutor.java:354
+      linear_feed_word <= 16'd0; // LinearExecutor.java:355
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:356
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:357
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:358
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:359
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:378
-      linear_holding <= 1'b0; // LinearExecutor.java:378
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:375
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:376
+      linear_holding <= 1'b1; // LinearExecutor.java:377
     end
-    if (linear_activation_read) begin // LinearExecutor.java:379
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:380
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:381
-      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:382
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:383
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:383
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:379
+      linear_holding <= 1'b0; // LinearExecutor.java:379
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:390
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:391
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:392
+    if (linear_activation_read) begin // LinearExecutor.java:380
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:381
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:382
+      linear_words_left <= (linear_feed_word + 16'd1) < linear_words_per_token; // LinearExecutor.java:383
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:384
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:384
     end
-    if (linear_token_fed) begin // LinearExecutor.java:394
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:395
-      linear_feed_word <= 16'd0; // LinearExecutor.java:396
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:397
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:398
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:399
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:391
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:392
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:393
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:421
-      linear_tile <= 16'd0; // LinearExecutor.java:422
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:424
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:425
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:426
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:428
-      // LinearExecutor.java:429
+    if (linear_token_fed) begin // LinearExecutor.java:395
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:396
+      linear_feed_word <= 16'd0; // LinearExecutor.java:397
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:398
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:399
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:400
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:422
+      linear_tile <= 16'd0; // LinearExecutor.java:423
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:425
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:426
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:427
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:429
+      // LinearExecutor.java:430
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:430
-      linear_group <= 16'd0; // LinearExecutor.java:431
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:432
-      linear_part <= 2'd0; // LinearExecutor.java:434
+      linear_result_token <= 4'd0; // LinearExecutor.java:431
+      linear_group <= 16'd0; // LinearExecutor.java:432
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:433
+      linear_part <= 2'd0; // LinearExecutor.java:435
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:475
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:477
-      if (linear_last_part) begin // LinearExecutor.java:479
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:480
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:481
-        if (linear_last_group) begin // LinearExecutor.java:482
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:483
-          // LinearExecutor.java:484
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:476
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:478
+      if (linear_last_part) begin // LinearExecutor.java:480
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:481
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:482
+        if (linear_last_group) begin // LinearExecutor.java:483
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:484
+          // LinearExecutor.java:485
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:485
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:486
-            // LinearExecutor.java:487
+          if (linear_last_result_token) begin // LinearExecutor.java:486
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:487
+            // LinearExecutor.java:488
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:488
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:489
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:491
-            // LinearExecutor.java:492
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:489
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:490
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:492
+            // LinearExecutor.java:493
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:493
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:494
           end
         end
       end
@@ -6756,13 +6756,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:502
-      linear_param_token <= 4'd0; // LinearExecutor.java:503
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:504
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:503
+      linear_param_token <= 4'd0; // LinearExecutor.java:504
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:505
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:509
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:510
-      // LinearExecutor.java:511
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:510
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:511
+      // LinearExecutor.java:512
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6771,14 +6771,14 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:667
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:667
+    if (linear_start) begin // LinearExecutor.java:668
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:668
     end
-    if (linear_start) begin // LinearExecutor.java:667
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:667
+    if (linear_start) begin // LinearExecutor.java:668
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:668
     end
-    if (linear_start) begin // LinearExecutor.java:667
-      // LinearExecutor.java:667
+    if (linear_start) begin // LinearExecutor.java:668
+      // LinearExecutor.java:668
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
@@ -6786,47 +6786,47 @@ module tellme (
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:550
-      linear_words_written <= 24'd0; // LinearExecutor.java:550
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:551
+      linear_words_written <= 24'd0; // LinearExecutor.java:551
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:560
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:560
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:561
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:561
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:573
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:573
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:573
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:573
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:573
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:573
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:573
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:574
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:574
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:574
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:574
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:574
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:574
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:574
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:574
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:574
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:574
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:574
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:574
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:574
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:574
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:574
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:574
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:574
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:574
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:574
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:574
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:574
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:574
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:574
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:574
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:574
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:574
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:574
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:574
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:574
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:574
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:574
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:574
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:574
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:574
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:574
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:575
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:575
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:575
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:575
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:575
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:575
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:575
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:575
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:575
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:575
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:575
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:575
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:575
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:575
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:575
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:575
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:575
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:575
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:575
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:575
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:575
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:575
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:575
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:575
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:575
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:575
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:575
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:575
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:120
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:121
       linear_residual_feed_has_credit <= linear_residual_feed_credits != 4'd1; // CreditBuffer.java:122
@@ -6834,21 +6834,21 @@ module tellme (
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:124
       linear_residual_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:579
-    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:579
-    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:579
-    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:580
-    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:580
-    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:580
-    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:580
-    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:580
-    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:580
-    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:580
-    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:580
-    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:580
-    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:580
-    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:580
-    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:580
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:580
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:580
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:580
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:581
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:581
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:581
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:581
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:581
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:581
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:581
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:581
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:581
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:581
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:581
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:581
     if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:120
       linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:121
       linear_gating_feed_has_credit <= linear_gating_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -6856,20 +6856,20 @@ module tellme (
       linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:124
       linear_gating_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:590
-    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:591
-    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:592
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:607
-    // LinearExecutor.java:608
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:591
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:592
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:593
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:608
+    // LinearExecutor.java:609
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:608
+    // LinearExecutor.java:609
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:608
+    // LinearExecutor.java:609
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:608
+    // LinearExecutor.java:609
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:609
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:610
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:610
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:611
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6921,33 +6921,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:620
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:620
+    if (linear_write) begin // LinearExecutor.java:621
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:621
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:623
-      linear_engine_done <= 1'b0; // LinearExecutor.java:623
-    end else if (tlmm_done) begin // LinearExecutor.java:623
-      linear_engine_done <= 1'b1; // LinearExecutor.java:623
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:624
+      linear_engine_done <= 1'b0; // LinearExecutor.java:624
+    end else if (tlmm_done) begin // LinearExecutor.java:624
+      linear_engine_done <= 1'b1; // LinearExecutor.java:624
     end
-    if (linear_start) begin // LinearExecutor.java:667
-      // LinearExecutor.java:667
+    if (linear_start) begin // LinearExecutor.java:668
+      // LinearExecutor.java:668
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:626
+    // LinearExecutor.java:627
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:627
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:628
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:628
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:629
     end
-    if (rotate_start) begin // LinearExecutor.java:638
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:638
+    if (rotate_start) begin // LinearExecutor.java:639
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:639
     end
-    if (rotate_done) begin // LinearExecutor.java:639
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:640
-      linear_code <= rotate_code; // LinearExecutor.java:641
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:642
+    if (rotate_done) begin // LinearExecutor.java:640
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:641
+      linear_code <= rotate_code; // LinearExecutor.java:642
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:643
     end
-    if (linear_done) begin // LinearExecutor.java:648
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:648
+    if (linear_done) begin // LinearExecutor.java:649
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:649
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -7072,7 +7072,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:78
-    // LinearExecutor.java:637
+    // LinearExecutor.java:638
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -8511,9 +8511,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:668
+      // LinearExecutor.java:669
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~(linear_step == LINEAR_STEP_HEADS)
@@ -8529,42 +8529,42 @@ module tellme (
                  "read");
         $stop;
       end
-      // LinearExecutor.java:345
+      // LinearExecutor.java:346
       if (!(~linear_running | (linear_beats_left == (linear_taken_beats < linear_beats_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:345: LinearExecutor: the beats-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:346: LinearExecutor: the beats-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:350
+      // LinearExecutor.java:351
       if (!(~linear_running | (linear_words_left == (linear_feed_word < linear_words_per_token)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:350: LinearExecutor: the words-left flag is current ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:351: LinearExecutor: the words-left flag is current ",
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:438
+      // LinearExecutor.java:439
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:438: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:439: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:441
+      // LinearExecutor.java:442
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:441: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:442: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:445
+      // LinearExecutor.java:446
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:445: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:446: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:474
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:474: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:475
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:475: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8573,13 +8573,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:668
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:669
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:668
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:669
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8587,8 +8587,8 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:668
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:669
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
@@ -8599,14 +8599,14 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:561
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:561: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:562
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:562: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:569
+      // LinearExecutor.java:570
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:569: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:570: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8650,18 +8650,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:593
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:593: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:594
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:594: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:611
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:611: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:612
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:612: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:668
+      // LinearExecutor.java:669
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:668: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end

@@ -216,7 +216,8 @@ final class LinearExecutor extends Area {
         Bool cacheEpilogue = epilogueIs("linear_cache", epilogue, start, request.epilogue(),
                 Epilogue.ROPE_KEY_CACHE, Epilogue.VALUE_CACHE);
         assertAlways(step.is(LinearStep.HEADS).not().or(rowsShort.eq(headRows.lt(rows.resize(17)))
-                        .and(rowsExact.eq(headRows.eq(rows.resize(17)))).and(headsOver.eq(heads.gt(kvHeads.resize(16))))),
+                        .and(rowsExact.eq(headRows.eq(rows.resize(17))))
+                        .and(headsOver.eq(heads.gt(kvHeads.resize(16))))),
                 "LinearExecutor: the head count's flags follow the counts");
         when(step.is(LinearStep.HEADS), () -> {
             when(rowsShort, () -> {
