@@ -92,8 +92,8 @@ public final class RunCounter {
     /**
      * Back to 0 at the next clock edge (when the enclosing conditions hold), for a limit register loaded in the same
      * cycle: {@code limitNow} is the value it is loaded with (the register's next value), so the flag is current
-     * from the next cycle on. Its compare with 1 lies in front of the flag: keep {@code limitNow} a register or a
-     * multiplexer of registers, not arithmetic. Wins over {@link #step()}.
+     * from the next cycle on. Its compare with 1 lies in front of the flag: keep {@code limitNow} shallow (a
+     * register, or a choice between registers), not a sum or a difference. Wins over {@link #step()}.
      */
     public void restart(UInt limitNow) {
         restartRequest.set(true);
