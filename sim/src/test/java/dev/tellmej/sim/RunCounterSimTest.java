@@ -80,17 +80,7 @@ class RunCounterSimTest {
             sim.step();
             sim.poke(top.restart, false);
             sim.poke(top.running, true);
-            int expected = 0;
-            for (int cycle = 0; cycle < 3 * limit + 5; cycle++) {
-                assertEquals(expected, sim.peek(top.value), "limit " + limit + ", cycle " + cycle);
-                assertEquals(expected + 1 == limit ? 1 : 0, sim.peek(top.last), "limit " + limit + ", cycle " + cycle);
-                boolean step = random.nextInt(3) != 0;
-                sim.poke(top.step, step);
-                sim.step();
-                if (step) {
-                    expected = expected + 1 == limit ? 0 : expected + 1;
-                }
-            }
+            runAgainstModel(sim, top.value, top.last, top.step, limit, 3 * limit + 5, random, "limit " + limit);
         }
     }
 
@@ -111,19 +101,29 @@ class RunCounterSimTest {
             sim.step();
             sim.poke(top.load, false);
             sim.poke(top.running, true);
-            int expected = 0;
-            for (int cycle = 0; cycle < 2 * limit + 3; cycle++) {
-                String where = "limit " + limit + " after " + previous + ", cycle " + cycle;
-                assertEquals(expected, sim.peek(top.value), where);
-                assertEquals(expected + 1 == limit ? 1 : 0, sim.peek(top.last), where);
-                boolean step = random.nextBoolean();
-                sim.poke(top.step, step);
-                sim.step();
-                if (step) {
-                    expected = expected + 1 == limit ? 0 : expected + 1;
-                }
-            }
+            runAgainstModel(sim, top.value, top.last, top.step, limit, 2 * limit + 3, random,
+                    "limit " + limit + " after " + previous);
             previous = limit;
+        }
+    }
+
+    /**
+     * Steps a counter just restarted with {@code limit} at random for {@code cycles} cycles, checking its value and
+     * last flag against a model in every cycle.
+     */
+    private static void runAgainstModel(SimModel sim, UInt value, Bool last, Bool stepPort, int limit, int cycles,
+                                        Random random, String run) {
+        int expected = 0;
+        for (int cycle = 0; cycle < cycles; cycle++) {
+            String where = run + ", cycle " + cycle;
+            assertEquals(expected, sim.peek(value), where);
+            assertEquals(expected + 1 == limit ? 1 : 0, sim.peek(last), where);
+            boolean step = random.nextInt(3) != 0;
+            sim.poke(stepPort, step);
+            sim.step();
+            if (step) {
+                expected = expected + 1 == limit ? 0 : expected + 1;
+            }
         }
     }
 

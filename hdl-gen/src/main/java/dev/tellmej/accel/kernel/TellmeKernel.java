@@ -56,7 +56,7 @@ public final class TellmeKernel extends Module {
     /**
      * Cycles between two words the gating unit takes, at the fastest: as few physical lanes as take a word of W
      * lanes in that time (one lane for W = 4). A trade of LUTs against prefill cycles: only GATE_UP's last tile's
-     * results wait for it (two lanes would cost some 4 K LUTs).
+     * results wait for it (two lanes: some 4 K LUTs more, an estimate).
      */
     static final int GATING_WORD_CYCLES = 4;
 
