@@ -59,29 +59,36 @@ module AxiWriteArbiter_w128_n1_o8 (
   output wire [3:0]   outstanding      // AxiWriteArbiter.java:82
 );
 
-  wire       w_routes_push_valid;   // BurstRoutes.java:46
-  wire       w_routes_push_ready;   // BurstRoutes.java:46
-  wire [0:0] w_routes_push_payload; // BurstRoutes.java:46
-  wire       w_routes_pop_valid;    // BurstRoutes.java:46
-  wire       w_routes_pop_ready;    // BurstRoutes.java:46
-  wire [0:0] w_routes_pop_payload;  // BurstRoutes.java:46
-  wire [3:0] w_routes_occupancy;    // BurstRoutes.java:46
-  wire       b_routes_push_valid;   // BurstRoutes.java:46
-  wire       b_routes_push_ready;   // BurstRoutes.java:46
-  wire [0:0] b_routes_push_payload; // BurstRoutes.java:46
-  wire       b_routes_pop_valid;    // BurstRoutes.java:46
-  wire       b_routes_pop_ready;    // BurstRoutes.java:46
-  wire [0:0] b_routes_pop_payload;  // BurstRoutes.java:46
-  wire [3:0] b_routes_occupancy;    // BurstRoutes.java:46
+  wire       w_routes_push_valid;   // BurstRoutes.java:47
+  wire       w_routes_push_ready;   // BurstRoutes.java:47
+  wire [0:0] w_routes_push_payload; // BurstRoutes.java:47
+  wire       w_routes_pop_valid;    // BurstRoutes.java:47
+  wire       w_routes_pop_ready;    // BurstRoutes.java:47
+  wire [0:0] w_routes_pop_payload;  // BurstRoutes.java:47
+  wire [3:0] w_routes_occupancy;    // BurstRoutes.java:47
+  wire       b_routes_push_valid;   // BurstRoutes.java:47
+  wire       b_routes_push_ready;   // BurstRoutes.java:47
+  wire [0:0] b_routes_push_payload; // BurstRoutes.java:47
+  wire       b_routes_pop_valid;    // BurstRoutes.java:47
+  wire       b_routes_pop_ready;    // BurstRoutes.java:47
+  wire [0:0] b_routes_pop_payload;  // BurstRoutes.java:47
+  wire [3:0] b_routes_occupancy;    // BurstRoutes.java:47
 
   // aw_presented
   reg        aw_presented_before;   // AxiWriteArbiter.java:165
   wire       aw_first_presented;    // AxiWriteArbiter.java:167
-  wire       b_routes_full;         // BurstRoutes.java:64
+  reg        b_routes_full;         // BurstRoutes.java:74
   wire       aw_no_route;           // AxiWriteArbiter.java:90
   wire       b_answerable;          // AxiWriteArbiter.java:139
 
-  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:64
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire b_routes_occupancy_ge_8;
+  wire b_routes_pop_valid_and_ready;
+  wire b_routes_push_valid_and_ready;
+  assign b_routes_occupancy_ge_8 = b_routes_occupancy >= 4'd8;
+  assign b_routes_pop_valid_and_ready = b_routes_pop_valid & b_routes_pop_ready;
+  assign b_routes_push_valid_and_ready = b_routes_push_valid & b_routes_push_ready;
+
   assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:90
   assign m_axi_awvalid = s_axi_0_awvalid & ~aw_no_route; // AxiWriteArbiter.java:92
   assign m_axi_awaddr = s_axi_0_awaddr; // AxiWriteArbiter.java:93
@@ -89,20 +96,20 @@ module AxiWriteArbiter_w128_n1_o8 (
   assign m_axi_awsize = s_axi_0_awsize; // AxiWriteArbiter.java:95
   assign m_axi_awburst = s_axi_0_awburst; // AxiWriteArbiter.java:96
   assign s_axi_0_awready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:100
-  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
-  assign w_routes_push_payload = 1'b0; // BurstRoutes.java:59
-  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
-  assign b_routes_push_payload = 1'b0; // BurstRoutes.java:59
+  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:59
+  assign w_routes_push_payload = 1'b0; // BurstRoutes.java:60
+  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:59
+  assign b_routes_push_payload = 1'b0; // BurstRoutes.java:60
   assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:111
   assign m_axi_wvalid = w_routes_pop_valid & s_axi_0_wvalid; // AxiWriteArbiter.java:116
   assign m_axi_wdata = s_axi_0_wdata; // AxiWriteArbiter.java:117
   assign m_axi_wstrb = s_axi_0_wstrb; // AxiWriteArbiter.java:118
   assign m_axi_wlast = s_axi_0_wlast; // AxiWriteArbiter.java:119
-  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:69
+  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:83
   assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:126
   assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
   assign m_axi_bready = b_routes_pop_valid & s_axi_0_bready; // AxiWriteArbiter.java:133
-  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:69
+  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:83
   assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:135
   // AxiWriteArbiter.java:139
   assign b_answerable =
@@ -118,6 +125,16 @@ module AxiWriteArbiter_w128_n1_o8 (
   assign m_axi_arsize = 3'd4; // Axi4.java:212
   assign m_axi_arburst = 2'h1; // Axi4.java:213
   assign m_axi_rready = 1'b1; // Axi4.java:217
+
+  always @(posedge ap_clk) begin
+    // BurstRoutes.java:75
+    b_routes_full <=
+        (b_routes_occupancy_ge_8 & (~b_routes_pop_valid_and_ready | b_routes_push_valid_and_ready))
+        | ((b_routes_occupancy == 4'd7) & b_routes_push_valid_and_ready & ~b_routes_pop_valid_and_ready);
+    if (!ap_rst_n) begin
+      b_routes_full <= 1'b0;
+    end
+  end
 
   // -------------------------------------------------------------------------------------------------------------------
   // aw_presented (AxiWriteArbiter.java:163): remembers that the address on AW was presented and not yet accepted, so
@@ -135,6 +152,11 @@ module AxiWriteArbiter_w128_n1_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      if (!(b_routes_full == b_routes_occupancy_ge_8)) begin // BurstRoutes.java:76
+        $display("ASSERTION FAILED in %m: BurstRoutes.java:76: BurstRoutes b_routes: the full flag follows the ",
+                 "bursts recorded");
+        $stop;
+      end
       if (!(~aw_first_presented | (w_routes_occupancy < 4'd8))) begin // AxiWriteArbiter.java:103
         $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
@@ -160,7 +182,7 @@ module AxiWriteArbiter_w128_n1_o8 (
   end
 `endif
 
-  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:46
+  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:47
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (w_routes_push_valid),
@@ -172,7 +194,7 @@ module AxiWriteArbiter_w128_n1_o8 (
     .occupancy    (w_routes_occupancy)
   );
 
-  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:46
+  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:47
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (b_routes_push_valid),
@@ -186,7 +208,7 @@ module AxiWriteArbiter_w128_n1_o8 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, s_axi_0_araddr, s_axi_0_arlen, s_axi_0_arsize, s_axi_0_arburst, s_axi_0_rready,
-      m_axi_arready, m_axi_rvalid, m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready, b_routes_push_ready};
+      m_axi_arready, m_axi_rvalid, m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready};
 endmodule
 
 `default_nettype wire

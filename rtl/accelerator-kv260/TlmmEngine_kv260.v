@@ -187,27 +187,27 @@ module TlmmEngine_kv260 (
   reg  [31:0]  cmd_wordsLast;                              // CommandSlot.java:52
   wire         finished;                                   // CommandSlot.java:53
   reg          command_judged;                             // CommandSlot.java:57
-  wire         accepted;                                   // CommandSlot.java:59
-  reg  [15:0]  last_tile;                                  // CommandSlot.java:67
-  reg  [15:0]  last_block;                                 // CommandSlot.java:68
-  reg          prefetch_held;                              // CommandSlot.java:71
-  reg  [63:0]  prefetched_address;                         // CommandSlot.java:72
-  reg  [15:0]  prefetched_blocks;                          // CommandSlot.java:72
-  reg  [1:0]   prefetched_lastClass;                       // CommandSlot.java:72
-  reg  [15:0]  prefetched_tokens;                          // CommandSlot.java:72
-  reg  [15:0]  prefetched_tiles;                           // CommandSlot.java:72
-  reg  [15:0]  prefetched_tileGroups;                      // CommandSlot.java:72
-  reg  [15:0]  prefetched_lastTileGroups;                  // CommandSlot.java:72
-  reg  [31:0]  prefetched_regionStride;                    // CommandSlot.java:72
-  reg  [31:0]  prefetched_beatsFull;                       // CommandSlot.java:72
-  reg  [31:0]  prefetched_beatsLast;                       // CommandSlot.java:72
-  reg  [31:0]  prefetched_wordsFull;                       // CommandSlot.java:72
-  reg  [31:0]  prefetched_wordsLast;                       // CommandSlot.java:72
-  wire         prefetch_same_now;                          // CommandSlot.java:74
-  reg          prefetch_same;                              // CommandSlot.java:75
-  wire         prefetch_taken;                             // CommandSlot.java:78
-  wire         prefetch_dropped;                           // CommandSlot.java:81
-  wire         prefetch_arrives;                           // CommandSlot.java:83
+  wire         accepted;                                   // CommandSlot.java:63
+  reg  [15:0]  last_tile;                                  // CommandSlot.java:71
+  reg  [15:0]  last_block;                                 // CommandSlot.java:72
+  reg          prefetch_held;                              // CommandSlot.java:75
+  reg  [63:0]  prefetched_address;                         // CommandSlot.java:76
+  reg  [15:0]  prefetched_blocks;                          // CommandSlot.java:76
+  reg  [1:0]   prefetched_lastClass;                       // CommandSlot.java:76
+  reg  [15:0]  prefetched_tokens;                          // CommandSlot.java:76
+  reg  [15:0]  prefetched_tiles;                           // CommandSlot.java:76
+  reg  [15:0]  prefetched_tileGroups;                      // CommandSlot.java:76
+  reg  [15:0]  prefetched_lastTileGroups;                  // CommandSlot.java:76
+  reg  [31:0]  prefetched_regionStride;                    // CommandSlot.java:76
+  reg  [31:0]  prefetched_beatsFull;                       // CommandSlot.java:76
+  reg  [31:0]  prefetched_beatsLast;                       // CommandSlot.java:76
+  reg  [31:0]  prefetched_wordsFull;                       // CommandSlot.java:76
+  reg  [31:0]  prefetched_wordsLast;                       // CommandSlot.java:76
+  wire         prefetch_same_now;                          // CommandSlot.java:78
+  reg          prefetch_same;                              // CommandSlot.java:79
+  wire         prefetch_taken;                             // CommandSlot.java:82
+  wire         prefetch_dropped;                           // CommandSlot.java:85
+  wire         prefetch_arrives;                           // CommandSlot.java:87
 
   // activation_loader
   reg  [15:0]  act_tokens_loaded;                          // ActivationLoader.java:39
@@ -457,8 +457,8 @@ module TlmmEngine_kv260 (
   wire         start_load;                                 // WeightLoader.java:101
   wire [63:0]  tile_stride;                                // WeightLoader.java:103
   reg          ports_start;                                // WeightLoader.java:108
-  reg  [33:0]  port0_region_offset;                        // CommandSlot.java:98
-  reg  [33:0]  prefetched_port0_region_offset;             // CommandSlot.java:99
+  reg  [33:0]  port0_region_offset;                        // CommandSlot.java:102
+  reg  [33:0]  prefetched_port0_region_offset;             // CommandSlot.java:103
   reg  [63:0]  port0_load_address;                         // WeightLoader.java:122
   reg  [31:0]  port0_load_beats;                           // WeightLoader.java:122
   reg  [31:0]  port0_load_words;                           // WeightLoader.java:122
@@ -466,8 +466,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port0_load_blocks;                          // WeightLoader.java:122
   reg  [1:0]   port0_load_lastClass;                       // WeightLoader.java:122
   reg          port0_load_half;                            // WeightLoader.java:122
-  reg  [33:0]  port1_region_offset;                        // CommandSlot.java:98
-  reg  [33:0]  prefetched_port1_region_offset;             // CommandSlot.java:99
+  reg  [33:0]  port1_region_offset;                        // CommandSlot.java:102
+  reg  [33:0]  prefetched_port1_region_offset;             // CommandSlot.java:103
   reg  [63:0]  port1_load_address;                         // WeightLoader.java:122
   reg  [31:0]  port1_load_beats;                           // WeightLoader.java:122
   reg  [31:0]  port1_load_words;                           // WeightLoader.java:122
@@ -475,8 +475,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port1_load_blocks;                          // WeightLoader.java:122
   reg  [1:0]   port1_load_lastClass;                       // WeightLoader.java:122
   reg          port1_load_half;                            // WeightLoader.java:122
-  reg  [33:0]  port2_region_offset;                        // CommandSlot.java:98
-  reg  [33:0]  prefetched_port2_region_offset;             // CommandSlot.java:99
+  reg  [33:0]  port2_region_offset;                        // CommandSlot.java:102
+  reg  [33:0]  prefetched_port2_region_offset;             // CommandSlot.java:103
   reg  [63:0]  port2_load_address;                         // WeightLoader.java:122
   reg  [31:0]  port2_load_beats;                           // WeightLoader.java:122
   reg  [31:0]  port2_load_words;                           // WeightLoader.java:122
@@ -484,8 +484,8 @@ module TlmmEngine_kv260 (
   reg  [15:0]  port2_load_blocks;                          // WeightLoader.java:122
   reg  [1:0]   port2_load_lastClass;                       // WeightLoader.java:122
   reg          port2_load_half;                            // WeightLoader.java:122
-  reg  [33:0]  port3_region_offset;                        // CommandSlot.java:98
-  reg  [33:0]  prefetched_port3_region_offset;             // CommandSlot.java:99
+  reg  [33:0]  port3_region_offset;                        // CommandSlot.java:102
+  reg  [33:0]  prefetched_port3_region_offset;             // CommandSlot.java:103
   reg  [63:0]  port3_load_address;                         // WeightLoader.java:122
   reg  [31:0]  port3_load_beats;                           // WeightLoader.java:122
   reg  [31:0]  port3_load_words;                           // WeightLoader.java:122
@@ -670,54 +670,62 @@ module TlmmEngine_kv260 (
   wire         result_ready;                               // CreditBuffer.java:128
 
   // sweep
-  reg          sweep_half;                                 // Sweep.java:36
-  reg          table_half;                                 // Sweep.java:37
-  reg  [15:0]  sweep_tile;                                 // Sweep.java:38
-  reg  [15:0]  sweep_slot;                                 // Sweep.java:39
-  reg  [15:0]  sweep_tokens;                               // Sweep.java:41
-  reg  [15:0]  sweep_block;                                // Sweep.java:42
-  reg  [15:0]  sweep_group;                                // Sweep.java:43
-  reg  [11:0]  sweep_block_base;                           // Sweep.java:44
-  reg  [9:0]   accumulator_slot_base;                      // Sweep.java:45
-  reg          sweeps_finished;                            // Sweep.java:46
-  reg          sweep_last_tile;                            // Sweep.java:52
-  reg          sweep_last_block;                           // Sweep.java:53
-  reg  [15:0]  sweep_groups_of_tile;                       // Sweep.java:54
-  reg  [15:0]  sweep_last_group_index;                     // Sweep.java:57
-  reg  [15:0]  sweep_tile_groups_less_one;                 // CommandSlot.java:98
-  reg  [15:0]  prefetched_sweep_tile_groups_less_one;      // CommandSlot.java:99
-  reg  [15:0]  sweep_last_tile_groups_less_one;            // CommandSlot.java:98
-  reg  [15:0]  prefetched_sweep_last_tile_groups_less_one; // CommandSlot.java:99
-  reg  [15:0]  sweep_last_slot_index;                      // Sweep.java:62
-  reg  [15:0]  sweep_chunk_tokens;                         // Sweep.java:75
-  reg          sweep_last_chunk;                           // Sweep.java:76
-  reg  [15:0]  sweep_tokens_beyond;                        // Sweep.java:77
-  wire [15:0]  sweep_tokens_left;                          // Sweep.java:85
-  wire         tables_there;                               // Sweep.java:94
-  reg          weights_arrived;                            // Sweep.java:97
-  wire         weights_loaded_here;                        // Sweep.java:98
-  wire         weights_there;                              // Sweep.java:99
-  wire         sweep_last_slot;                            // Sweep.java:101
-  wire         sweep_last_group;                           // Sweep.java:102
-  wire         issue;                                      // Sweep.java:106
-  wire [9:0]   step_accumulator;                           // Sweep.java:111
-  wire         sweep_first_block;                          // Sweep.java:112
-  wire         block_swept;                                // Sweep.java:114
-  wire         tile_swept;                                 // Sweep.java:115
-  wire         weights_arriving_here;                      // Sweep.java:121
-  wire         weights_arrived_now;                        // Sweep.java:123
-  reg          table_release_d1;                           // Sweep.java:178
-  reg          table_release_d2;                           // Sweep.java:178
-  reg          table_release_d3;                           // Sweep.java:178
-  reg          table_release_half_d1;                      // Sweep.java:179
-  reg          table_release_half_d2;                      // Sweep.java:179
-  reg          table_release_half_d3;                      // Sweep.java:179
-  reg          weights_release_d1;                         // Sweep.java:180
-  reg          weights_release_d2;                         // Sweep.java:180
-  reg          weights_release_d3;                         // Sweep.java:180
-  reg          weights_release_half_d1;                    // Sweep.java:181
-  reg          weights_release_half_d2;                    // Sweep.java:181
-  reg          weights_release_half_d3;                    // Sweep.java:181
+  reg          sweep_half;                                 // Sweep.java:37
+  reg          table_half;                                 // Sweep.java:38
+  reg  [15:0]  sweep_tile;                                 // Sweep.java:39
+  reg  [15:0]  sweep_slot;                                 // Sweep.java:40
+  reg  [15:0]  sweep_tokens;                               // Sweep.java:42
+  reg  [15:0]  sweep_block;                                // Sweep.java:43
+  reg  [15:0]  sweep_group;                                // Sweep.java:44
+  reg  [11:0]  sweep_block_base;                           // Sweep.java:45
+  reg  [9:0]   accumulator_slot_base;                      // Sweep.java:46
+  reg          sweeps_finished;                            // Sweep.java:47
+  reg          sweep_last_tile;                            // Sweep.java:53
+  reg          sweep_last_block;                           // Sweep.java:54
+  reg  [15:0]  sweep_groups_of_tile;                       // Sweep.java:55
+  reg  [15:0]  sweep_last_group_index;                     // Sweep.java:58
+  reg  [15:0]  sweep_tile_groups_less_one;                 // CommandSlot.java:102
+  reg  [15:0]  prefetched_sweep_tile_groups_less_one;      // CommandSlot.java:103
+  reg  [15:0]  sweep_last_tile_groups_less_one;            // CommandSlot.java:102
+  reg  [15:0]  prefetched_sweep_last_tile_groups_less_one; // CommandSlot.java:103
+  reg  [15:0]  sweep_last_slot_index;                      // Sweep.java:63
+  reg          sweep_first_tile_last;                      // Ahead.java:26
+  reg          sweep_first_block_last;                     // Ahead.java:26
+  reg  [15:0]  sweep_first_groups;                         // Ahead.java:33
+  reg  [15:0]  sweep_first_last_group_index;               // Ahead.java:33
+  reg  [15:0]  sweep_chunk_tokens;                         // Sweep.java:87
+  reg          sweep_last_chunk;                           // Sweep.java:88
+  reg  [15:0]  sweep_tokens_beyond;                        // Sweep.java:89
+  reg  [15:0]  sweep_first_chunk_tokens;                   // Ahead.java:33
+  reg  [15:0]  sweep_first_last_slot_index;                // Ahead.java:33
+  reg          sweep_first_chunk_last;                     // Ahead.java:26
+  reg  [15:0]  sweep_first_tokens_beyond;                  // Ahead.java:33
+  wire [15:0]  sweep_tokens_left;                          // Sweep.java:105
+  wire         tables_there;                               // Sweep.java:114
+  reg          weights_arrived;                            // Sweep.java:117
+  wire         weights_loaded_here;                        // Sweep.java:118
+  wire         weights_there;                              // Sweep.java:119
+  wire         sweep_last_slot;                            // Sweep.java:121
+  wire         sweep_last_group;                           // Sweep.java:122
+  wire         issue;                                      // Sweep.java:126
+  wire [9:0]   step_accumulator;                           // Sweep.java:131
+  wire         sweep_first_block;                          // Sweep.java:132
+  wire         block_swept;                                // Sweep.java:134
+  wire         tile_swept;                                 // Sweep.java:135
+  wire         weights_arriving_here;                      // Sweep.java:141
+  wire         weights_arrived_now;                        // Sweep.java:143
+  reg          table_release_d1;                           // Sweep.java:198
+  reg          table_release_d2;                           // Sweep.java:198
+  reg          table_release_d3;                           // Sweep.java:198
+  reg          table_release_half_d1;                      // Sweep.java:199
+  reg          table_release_half_d2;                      // Sweep.java:199
+  reg          table_release_half_d3;                      // Sweep.java:199
+  reg          weights_release_d1;                         // Sweep.java:200
+  reg          weights_release_d2;                         // Sweep.java:200
+  reg          weights_release_d3;                         // Sweep.java:200
+  reg          weights_release_half_d1;                    // Sweep.java:201
+  reg          weights_release_half_d2;                    // Sweep.java:201
+  reg          weights_release_half_d3;                    // Sweep.java:201
 
   // lookup_lanes
   reg          step_valid_d1;                              // LookupArray.java:24
@@ -1558,6 +1566,14 @@ module TlmmEngine_kv260 (
   wire build_tile_eq_last_tile;
   wire result_fifo_pop_valid_and_ready;
   wire [16:0] weights_arrived_now_ext;
+  wire command_payload_tiles_eq_1;
+  wire command_payload_blocks_eq_1;
+  wire [15:0] sweep_first_groups_mux;
+  wire [15:0] sweep_first_last_group_index_diff;
+  wire [15:0] sweep_first_chunk_tokens_mux;
+  wire [15:0] sweep_first_last_slot_index_diff;
+  wire command_payload_tokens_le_8;
+  wire [15:0] sweep_first_tokens_beyond_diff;
   wire sweep_last_tile_cmp;
   wire [20:0] assert_part;
   wire [20:0] assert_part_2;
@@ -1777,6 +1793,16 @@ module TlmmEngine_kv260 (
   assign build_tile_eq_last_tile = build_tile == last_tile;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign weights_arrived_now_ext = {1'b0, blocks_arrived};
+  assign command_payload_tiles_eq_1 = command_payload_tiles == 16'd1;
+  assign command_payload_blocks_eq_1 = command_payload_blocks == 16'd1;
+  assign sweep_first_groups_mux =
+      command_payload_tiles_eq_1 ? command_payload_lastTileGroups : command_payload_tileGroups;
+  assign sweep_first_last_group_index_diff =
+      (command_payload_tiles_eq_1 ? command_payload_lastTileGroups : command_payload_tileGroups) - 16'd1;
+  assign sweep_first_chunk_tokens_mux = (command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens;
+  assign sweep_first_last_slot_index_diff = ((command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens) - 16'd1;
+  assign command_payload_tokens_le_8 = command_payload_tokens <= 16'd8;
+  assign sweep_first_tokens_beyond_diff = command_payload_tokens - 16'd8;
   assign sweep_last_tile_cmp = (sweep_tile + 16'd2) == cmd_tiles;
   assign assert_part = lane_sums_payload_0[20:0];
   assign assert_part_2 = lane_sums_payload_1[20:0];
@@ -1796,7 +1822,7 @@ module TlmmEngine_kv260 (
   assign assert_part_16 = lane_sums_payload_15[20:0];
 
   assign command_ready = ~active & command_judged; // CommandSlot.java:58
-  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:73
+  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:77
   assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:61
   assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:62
   assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:62
@@ -1887,7 +1913,7 @@ module TlmmEngine_kv260 (
   // -------------------------------------------------------------------------------------------------------------------
   // command (CommandSlot.java:49): holds the running command (taken while idle, released in the cycle its last result
   // is taken) and the prefetched one
-  assign accepted = command_valid & command_ready; // CommandSlot.java:59
+  assign accepted = ~active & command_judged; // CommandSlot.java:63
   assign prefetch_same_now =
       {command_payload_wordsLast,
        command_payload_wordsFull,
@@ -1912,56 +1938,56 @@ module TlmmEngine_kv260 (
           prefetched_tokens,
           prefetched_lastClass,
           prefetched_blocks,
-          prefetched_address}; // CommandSlot.java:74
-  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:78
-  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:81
-  assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:83
+          prefetched_address}; // CommandSlot.java:78
+  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:82
+  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:85
+  assign prefetch_arrives = prefetch_valid & prefetch_ready; // CommandSlot.java:87
   assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:114
 
   always @(posedge ap_clk) begin
-    if (accepted) begin // CommandSlot.java:61
-      active <= 1'b1; // CommandSlot.java:62
-      cmd_address <= command_payload_address; // CommandSlot.java:63
-      cmd_blocks <= command_payload_blocks; // CommandSlot.java:63
-      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:63
-      cmd_tokens <= command_payload_tokens; // CommandSlot.java:63
-      cmd_tiles <= command_payload_tiles; // CommandSlot.java:63
-      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:63
-      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:63
-      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:63
-      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:63
-      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:63
-      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:63
-      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:63
+    if (accepted) begin // CommandSlot.java:65
+      active <= 1'b1; // CommandSlot.java:66
+      cmd_address <= command_payload_address; // CommandSlot.java:67
+      cmd_blocks <= command_payload_blocks; // CommandSlot.java:67
+      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:67
+      cmd_tokens <= command_payload_tokens; // CommandSlot.java:67
+      cmd_tiles <= command_payload_tiles; // CommandSlot.java:67
+      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:67
+      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:67
+      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:67
+      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:67
+      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:67
+      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:67
+      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:67
     end
-    if (finished) begin // CommandSlot.java:65
-      active <= 1'b0; // CommandSlot.java:65
+    if (finished) begin // CommandSlot.java:69
+      active <= 1'b0; // CommandSlot.java:69
     end
-    if (accepted) begin // CommandSlot.java:67
-      last_tile <= command_payload_tiles - 16'd1; // CommandSlot.java:67
+    if (accepted) begin // CommandSlot.java:71
+      last_tile <= command_payload_tiles - 16'd1; // CommandSlot.java:71
     end
-    if (accepted) begin // CommandSlot.java:68
-      last_block <= command_payload_blocks - 16'd1; // CommandSlot.java:68
+    if (accepted) begin // CommandSlot.java:72
+      last_block <= command_payload_blocks - 16'd1; // CommandSlot.java:72
     end
-    prefetch_same <= prefetch_same_now; // CommandSlot.java:75
-    if (accepted | drop) begin // CommandSlot.java:82
-      prefetch_held <= 1'b0; // CommandSlot.java:82
+    prefetch_same <= prefetch_same_now; // CommandSlot.java:79
+    if (accepted | drop) begin // CommandSlot.java:86
+      prefetch_held <= 1'b0; // CommandSlot.java:86
     end
-    command_judged <= command_valid & ~accepted & ~prefetch_arrives; // CommandSlot.java:84
-    if (prefetch_arrives) begin // CommandSlot.java:86
-      prefetch_held <= 1'b1; // CommandSlot.java:87
-      prefetched_address <= prefetch_payload_address; // CommandSlot.java:88
-      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:88
-      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:88
-      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:88
-      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:88
-      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:88
-      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:88
-      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:88
-      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:88
-      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:88
-      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:88
-      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:88
+    command_judged <= command_valid & ~accepted & ~prefetch_arrives; // CommandSlot.java:88
+    if (prefetch_arrives) begin // CommandSlot.java:90
+      prefetch_held <= 1'b1; // CommandSlot.java:91
+      prefetched_address <= prefetch_payload_address; // CommandSlot.java:92
+      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:92
+      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:92
+      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:92
+      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:92
+      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:92
+      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:92
+      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:92
+      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:92
+      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:92
+      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:92
+      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:92
     end
     if (!ap_rst_n) begin
       active <= 1'b0;
@@ -2149,22 +2175,22 @@ module TlmmEngine_kv260 (
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
   assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:247
   assign load_in_flight = load_running | load_discarding; // WeightLoader.java:248
-  assign sweep_weight_half = sweep_half; // Sweep.java:100
-  assign buffer_read_enable = issue; // Sweep.java:108
-  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:109
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:186
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:187
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:188
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:189
+  assign sweep_weight_half = sweep_half; // Sweep.java:120
+  assign buffer_read_enable = issue; // Sweep.java:128
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:129
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:206
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:207
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:208
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:209
 
   always @(posedge ap_clk) begin
     ports_idle <= ports_idle_now; // WeightLoader.java:99
     ports_start <= start_load; // WeightLoader.java:108
-    if (accepted) begin // CommandSlot.java:98
-      port0_region_offset <= 34'd0; // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      port0_region_offset <= 34'd0; // CommandSlot.java:102
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
-      prefetched_port0_region_offset <= 34'd0; // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
+      prefetched_port0_region_offset <= 34'd0; // CommandSlot.java:103
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2180,11 +2206,11 @@ module TlmmEngine_kv260 (
     if (weights0_done) begin // WeightLoader.java:123
       port_finished_0 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:98
-      port1_region_offset <= {2'd0, command_payload_regionStride}; // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      port1_region_offset <= {2'd0, command_payload_regionStride}; // CommandSlot.java:102
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
-      prefetched_port1_region_offset <= {2'd0, prefetch_payload_regionStride}; // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
+      prefetched_port1_region_offset <= {2'd0, prefetch_payload_regionStride}; // CommandSlot.java:103
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2200,11 +2226,11 @@ module TlmmEngine_kv260 (
     if (weights1_done) begin // WeightLoader.java:123
       port_finished_1 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:98
-      port2_region_offset <= {1'b0, command_payload_regionStride, 1'b0}; // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      port2_region_offset <= {1'b0, command_payload_regionStride, 1'b0}; // CommandSlot.java:102
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
-      prefetched_port2_region_offset <= {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
+      prefetched_port2_region_offset <= {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:103
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2220,13 +2246,13 @@ module TlmmEngine_kv260 (
     if (weights2_done) begin // WeightLoader.java:123
       port_finished_2 <= 1'b1; // WeightLoader.java:123
     end
-    if (accepted) begin // CommandSlot.java:98
-      // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      // CommandSlot.java:102
       port3_region_offset <= {2'd0, command_payload_regionStride} + {1'b0, command_payload_regionStride, 1'b0};
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
       prefetched_port3_region_offset <=
-          {2'd0, prefetch_payload_regionStride} + {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:99
+          {2'd0, prefetch_payload_regionStride} + {1'b0, prefetch_payload_regionStride, 1'b0}; // CommandSlot.java:103
     end
     if (start_load) begin // WeightLoader.java:122
       // WeightLoader.java:122
@@ -2752,10 +2778,10 @@ module TlmmEngine_kv260 (
          not_pattern_minus2_28}; // AddSubTree.java:106
   assign table27_entry = table27_sum[10:1]; // TableBuilder.java:195
   assign build_done = building & (entry == 4'd13); // TableBuilder.java:92
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:182
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:183
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:184
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:185
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:202
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:203
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:204
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:205
 
   always @(posedge ap_clk) begin
     if (stage_read) begin // TableBuilder.java:72
@@ -2876,7 +2902,7 @@ module TlmmEngine_kv260 (
        lane_sums_payload_0[20:0]}; // CreditBuffer.java:117
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:129
   assign result_ready = results_ready; // ResultQueue.java:66
-  assign result_issued = issue & sweep_last_block; // Sweep.java:107
+  assign result_issued = issue & sweep_last_block; // Sweep.java:127
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -2910,130 +2936,141 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sweep (Sweep.java:32): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
+  // sweep (Sweep.java:33): for each (tile, block, token, row group) one read of the weight buffer for all lanes, when
   // the block's tables and weights are there; releases them once read
-  assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:85
-  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:94
-  assign weights_loaded_here = sweep_half ? half_loaded_1 : half_loaded_0; // Sweep.java:98
-  assign weights_there = weights_loaded_here | weights_arrived; // Sweep.java:99
-  assign sweep_last_slot = sweep_slot == sweep_last_slot_index; // Sweep.java:101
-  assign sweep_last_group = sweep_group == sweep_last_group_index; // Sweep.java:102
-  // Sweep.java:106
+  assign sweep_tokens_left = cmd_tokens - sweep_tokens; // Sweep.java:105
+  assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:114
+  assign weights_loaded_here = sweep_half ? half_loaded_1 : half_loaded_0; // Sweep.java:118
+  assign weights_there = weights_loaded_here | weights_arrived; // Sweep.java:119
+  assign sweep_last_slot = sweep_slot == sweep_last_slot_index; // Sweep.java:121
+  assign sweep_last_group = sweep_group == sweep_last_group_index; // Sweep.java:122
+  // Sweep.java:126
   assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room);
-  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:111
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:112
-  assign block_swept = issue & sweep_last_group; // Sweep.java:114
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:115
-  assign weights_arriving_here = load_arriving & (load_half == sweep_half); // Sweep.java:121
-  // Sweep.java:123
+  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:131
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:132
+  assign block_swept = issue & sweep_last_group; // Sweep.java:134
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:135
+  assign weights_arriving_here = load_arriving & (load_half == sweep_half); // Sweep.java:141
+  // Sweep.java:143
   assign weights_arrived_now = weights_arriving_here & (weights_arrived_now_ext > {1'b0, sweep_block});
 
   always @(posedge ap_clk) begin
-    if (accepted) begin // CommandSlot.java:98
-      sweep_tile_groups_less_one <= command_payload_tileGroups - 16'd1; // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      sweep_tile_groups_less_one <= command_payload_tileGroups - 16'd1; // CommandSlot.java:102
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
-      prefetched_sweep_tile_groups_less_one <= prefetch_payload_tileGroups - 16'd1; // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
+      prefetched_sweep_tile_groups_less_one <= prefetch_payload_tileGroups - 16'd1; // CommandSlot.java:103
     end
-    if (accepted) begin // CommandSlot.java:98
-      sweep_last_tile_groups_less_one <= command_payload_lastTileGroups - 16'd1; // CommandSlot.java:98
+    if (accepted) begin // CommandSlot.java:102
+      sweep_last_tile_groups_less_one <= command_payload_lastTileGroups - 16'd1; // CommandSlot.java:102
     end
-    if (prefetch_arrives) begin // CommandSlot.java:99
-      prefetched_sweep_last_tile_groups_less_one <= prefetch_payload_lastTileGroups - 16'd1; // CommandSlot.java:99
+    if (prefetch_arrives) begin // CommandSlot.java:103
+      prefetched_sweep_last_tile_groups_less_one <= prefetch_payload_lastTileGroups - 16'd1; // CommandSlot.java:103
     end
-    if (accepted) begin // Sweep.java:64
-      sweep_last_tile <= command_payload_tiles == 16'd1; // Sweep.java:65
-      sweep_last_block <= command_payload_blocks == 16'd1; // Sweep.java:66
-      // Sweep.java:67
-      sweep_groups_of_tile <=
-          (command_payload_tiles == 16'd1) ? command_payload_lastTileGroups : command_payload_tileGroups;
-      // Sweep.java:68
-      sweep_last_group_index <=
-          ((command_payload_tiles == 16'd1) ? command_payload_lastTileGroups : command_payload_tileGroups) - 16'd1;
+    sweep_first_tile_last <= command_payload_tiles_eq_1; // Ahead.java:26
+    sweep_first_block_last <= command_payload_blocks_eq_1; // Ahead.java:26
+    sweep_first_groups <= sweep_first_groups_mux; // Ahead.java:33
+    sweep_first_last_group_index <= sweep_first_last_group_index_diff; // Ahead.java:33
+    if (accepted) begin // Sweep.java:76
+      sweep_last_tile <= sweep_first_tile_last; // Sweep.java:77
+      sweep_last_block <= sweep_first_block_last; // Sweep.java:78
+      sweep_groups_of_tile <= sweep_first_groups; // Sweep.java:79
+      sweep_last_group_index <= sweep_first_last_group_index; // Sweep.java:80
     end
-    if (accepted) begin // Sweep.java:79
-      sweep_chunk_tokens <= (command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens; // Sweep.java:80
-      // Sweep.java:81
-      sweep_last_slot_index <= ((command_payload_tokens > 16'd8) ? 16'd8 : command_payload_tokens) - 16'd1;
-      sweep_last_chunk <= command_payload_tokens <= 16'd8; // Sweep.java:82
-      sweep_tokens_beyond <= command_payload_tokens - 16'd8; // Sweep.java:83
+    sweep_first_chunk_tokens <= sweep_first_chunk_tokens_mux; // Ahead.java:33
+    sweep_first_last_slot_index <= sweep_first_last_slot_index_diff; // Ahead.java:33
+    sweep_first_chunk_last <= command_payload_tokens_le_8; // Ahead.java:26
+    sweep_first_tokens_beyond <= sweep_first_tokens_beyond_diff; // Ahead.java:33
+    if (accepted) begin // Sweep.java:99
+      sweep_chunk_tokens <= sweep_first_chunk_tokens; // Sweep.java:100
+      sweep_last_slot_index <= sweep_first_last_slot_index; // Sweep.java:101
+      sweep_last_chunk <= sweep_first_chunk_last; // Sweep.java:102
+      sweep_tokens_beyond <= sweep_first_tokens_beyond; // Sweep.java:103
     end
     weights_arrived <=
         (block_swept & sweep_last_slot)
           ? (weights_arriving_here & ~sweep_last_block & (weights_arrived_now_ext > ({1'b0, sweep_block} + 17'd1)))
-        : weights_arrived_now; // Sweep.java:125
-    if (issue) begin // Sweep.java:128
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:128
+        : weights_arrived_now; // Sweep.java:145
+    if (issue) begin // Sweep.java:148
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:148
     end
-    if (block_swept) begin // Sweep.java:129
-      sweep_group <= 16'd0; // Sweep.java:130
-      table_half <= ~table_half; // Sweep.java:131
-      if (sweep_last_slot) begin // Sweep.java:132
-        sweep_slot <= 16'd0; // Sweep.java:133
-        accumulator_slot_base <= 10'd0; // Sweep.java:134
-        if (sweep_last_block) begin // Sweep.java:135
-          sweep_block <= 16'd0; // Sweep.java:136
-          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:137
-          sweep_block_base <= 12'd0; // Sweep.java:138
-          sweep_half <= ~sweep_half; // Sweep.java:139
-          if (sweep_last_tile) begin // Sweep.java:140
-            sweep_tile <= 16'd0; // Sweep.java:141
-            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:142
-            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:143
+    if (block_swept) begin // Sweep.java:149
+      sweep_group <= 16'd0; // Sweep.java:150
+      table_half <= ~table_half; // Sweep.java:151
+      if (sweep_last_slot) begin // Sweep.java:152
+        sweep_slot <= 16'd0; // Sweep.java:153
+        accumulator_slot_base <= 10'd0; // Sweep.java:154
+        if (sweep_last_block) begin // Sweep.java:155
+          sweep_block <= 16'd0; // Sweep.java:156
+          sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:157
+          sweep_block_base <= 12'd0; // Sweep.java:158
+          sweep_half <= ~sweep_half; // Sweep.java:159
+          if (sweep_last_tile) begin // Sweep.java:160
+            sweep_tile <= 16'd0; // Sweep.java:161
+            sweep_last_tile <= cmd_tiles == 16'd1; // Sweep.java:162
+            sweep_groups_of_tile <= (cmd_tiles == 16'd1) ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:163
             sweep_last_group_index <=
-                (cmd_tiles == 16'd1) ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:144
-            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:146
-            if (sweep_last_chunk) begin // Sweep.java:147
-              sweeps_finished <= 1'b1; // Sweep.java:147
+                (cmd_tiles == 16'd1) ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:164
+            sweep_tokens <= sweep_tokens + sweep_chunk_tokens; // Sweep.java:166
+            if (sweep_last_chunk) begin // Sweep.java:167
+              sweeps_finished <= 1'b1; // Sweep.java:167
             end else begin
-              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:148
-              // Sweep.java:149
+              sweep_chunk_tokens <= (sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond; // Sweep.java:168
+              // Sweep.java:169
               sweep_last_slot_index <= ((sweep_tokens_beyond > 16'd8) ? 16'd8 : sweep_tokens_beyond) - 16'd1;
-              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:150
-              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:151
+              sweep_last_chunk <= sweep_tokens_beyond <= 16'd8; // Sweep.java:170
+              sweep_tokens_beyond <= sweep_tokens_beyond - 16'd8; // Sweep.java:171
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:154
-            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:156
-            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:157
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:174
+            sweep_last_tile <= sweep_last_tile_cmp; // Sweep.java:176
+            sweep_groups_of_tile <= sweep_last_tile_cmp ? cmd_lastTileGroups : cmd_tileGroups; // Sweep.java:177
             sweep_last_group_index <=
-                sweep_last_tile_cmp ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:158
+                sweep_last_tile_cmp ? sweep_last_tile_groups_less_one : sweep_tile_groups_less_one; // Sweep.java:178
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:161
-          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:162
-          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:163
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:181
+          sweep_last_block <= (sweep_block + 16'd2) == cmd_blocks; // Sweep.java:182
+          sweep_block_base <= sweep_block_base + sweep_groups_of_tile[11:0]; // Sweep.java:183
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:166
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:167
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:186
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:187
       end
     end
-    if (finished) begin // Sweep.java:170
-      sweeps_finished <= 1'b0; // Sweep.java:171
-      sweep_tokens <= 16'd0; // Sweep.java:172
+    if (finished) begin // Sweep.java:190
+      sweeps_finished <= 1'b0; // Sweep.java:191
+      sweep_tokens <= 16'd0; // Sweep.java:192
     end
-    table_release_d1 <= block_swept; // Sweep.java:178
-    table_release_d2 <= table_release_d1; // Sweep.java:178
-    table_release_d3 <= table_release_d2; // Sweep.java:178
-    table_release_half_d1 <= table_half; // Sweep.java:179
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:179
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:179
-    weights_release_d1 <= tile_swept; // Sweep.java:180
-    weights_release_d2 <= weights_release_d1; // Sweep.java:180
-    weights_release_d3 <= weights_release_d2; // Sweep.java:180
-    weights_release_half_d1 <= sweep_half; // Sweep.java:181
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:181
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:181
+    table_release_d1 <= block_swept; // Sweep.java:198
+    table_release_d2 <= table_release_d1; // Sweep.java:198
+    table_release_d3 <= table_release_d2; // Sweep.java:198
+    table_release_half_d1 <= table_half; // Sweep.java:199
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:199
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:199
+    weights_release_d1 <= tile_swept; // Sweep.java:200
+    weights_release_d2 <= weights_release_d1; // Sweep.java:200
+    weights_release_d3 <= weights_release_d2; // Sweep.java:200
+    weights_release_half_d1 <= sweep_half; // Sweep.java:201
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:201
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:201
     if (!ap_rst_n) begin
       sweep_tile_groups_less_one <= 16'd0;
       prefetched_sweep_tile_groups_less_one <= 16'd0;
       sweep_last_tile_groups_less_one <= 16'd0;
       prefetched_sweep_last_tile_groups_less_one <= 16'd0;
+      sweep_first_tile_last <= 1'b0;
+      sweep_first_block_last <= 1'b0;
+      sweep_first_groups <= 16'd0;
+      sweep_first_last_group_index <= 16'd0;
       sweep_last_tile <= 1'b0;
       sweep_last_block <= 1'b0;
       sweep_groups_of_tile <= 16'd0;
       sweep_last_group_index <= 16'd65535;
+      sweep_first_chunk_tokens <= 16'd0;
+      sweep_first_last_slot_index <= 16'd0;
+      sweep_first_chunk_last <= 1'b0;
+      sweep_first_tokens_beyond <= 16'd0;
       sweep_chunk_tokens <= 16'd0;
       sweep_last_slot_index <= 16'd65535;
       sweep_last_chunk <= 1'b0;
@@ -3687,8 +3724,12 @@ module TlmmEngine_kv260 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~accepted | (prefetch_same == prefetch_same_now))) begin // CommandSlot.java:76
-        $display("ASSERTION FAILED in %m: CommandSlot.java:76: TLMM command slot: the command taken was judged ",
+      if (!(~command_judged | command_valid)) begin // CommandSlot.java:62
+        $display("ASSERTION FAILED in %m: CommandSlot.java:62: TLMM command slot: a judged command is still offered");
+        $stop;
+      end
+      if (!(~accepted | (prefetch_same == prefetch_same_now))) begin // CommandSlot.java:80
+        $display("ASSERTION FAILED in %m: CommandSlot.java:80: TLMM command slot: the command taken was judged ",
                  "against the prefetched command as it is");
         $stop;
       end
@@ -3836,30 +3877,69 @@ module TlmmEngine_kv260 (
                  "FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      if (!(~accepted | (sweep_first_tile_last == command_payload_tiles_eq_1))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: TLMM sweep: sweep_first_tile_last is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_block_last == command_payload_blocks_eq_1))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: TLMM sweep: sweep_first_block_last is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_groups == sweep_first_groups_mux))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: TLMM sweep: sweep_first_groups is current where it is read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_last_group_index == sweep_first_last_group_index_diff))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: TLMM sweep: sweep_first_last_group_index is current where ",
+                 "it is read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_chunk_tokens == sweep_first_chunk_tokens_mux))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: TLMM sweep: sweep_first_chunk_tokens is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_last_slot_index == sweep_first_last_slot_index_diff))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: TLMM sweep: sweep_first_last_slot_index is current where it ",
+                 "is read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_chunk_last == command_payload_tokens_le_8))) begin // Ahead.java:27
+        $display("ASSERTION FAILED in %m: Ahead.java:27: TLMM sweep: sweep_first_chunk_last is current where it is ",
+                 "read");
+        $stop;
+      end
+      if (!(~accepted | (sweep_first_tokens_beyond == sweep_first_tokens_beyond_diff))) begin // Ahead.java:34
+        $display("ASSERTION FAILED in %m: Ahead.java:34: TLMM sweep: sweep_first_tokens_beyond is current where it ",
+                 "is read");
+        $stop;
+      end
       if (!(~(active & ~sweeps_finished)
             | ((sweep_chunk_tokens == ((sweep_tokens_left > 16'd8) ? 16'd8 : sweep_tokens_left))
-               & (sweep_last_chunk == (sweep_tokens_left <= 16'd8))))) begin // Sweep.java:86
-        $display("ASSERTION FAILED in %m: Sweep.java:86: TLMM sweep: the chunk's size and last flag follow the ",
+               & (sweep_last_chunk == (sweep_tokens_left <= 16'd8))))) begin // Sweep.java:106
+        $display("ASSERTION FAILED in %m: Sweep.java:106: TLMM sweep: the chunk's size and last flag follow the ",
                  "tokens swept");
         $stop;
       end
-      // Sweep.java:90
+      // Sweep.java:110
       if (!(~(active & ~sweeps_finished)
             | ((sweep_last_tile == (sweep_tile == last_tile))
                & (sweep_last_block == (sweep_block == last_block))
                & (sweep_groups_of_tile == ((sweep_tile == last_tile) ? cmd_lastTileGroups : cmd_tileGroups))))) begin
-        $display("ASSERTION FAILED in %m: Sweep.java:90: TLMM sweep: the last-tile and last-block flags and the ",
+        $display("ASSERTION FAILED in %m: Sweep.java:110: TLMM sweep: the last-tile and last-block flags and the ",
                  "tile's groups follow the counts");
         $stop;
       end
       if (!((sweep_last_group_index == (sweep_groups_of_tile - 16'd1))
-            & (sweep_last_slot_index == (sweep_chunk_tokens - 16'd1)))) begin // Sweep.java:103
-        $display("ASSERTION FAILED in %m: Sweep.java:103: TLMM sweep: the last group's and slot's indices follow the ",
+            & (sweep_last_slot_index == (sweep_chunk_tokens - 16'd1)))) begin // Sweep.java:123
+        $display("ASSERTION FAILED in %m: Sweep.java:123: TLMM sweep: the last group's and slot's indices follow the ",
                  "counts");
         $stop;
       end
-      if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:126
-        $display("ASSERTION FAILED in %m: Sweep.java:126: TLMM sweep: the weights-arrived flag is never early");
+      if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:146
+        $display("ASSERTION FAILED in %m: Sweep.java:146: TLMM sweep: the weights-arrived flag is never early");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:119

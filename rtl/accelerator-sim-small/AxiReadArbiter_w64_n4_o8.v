@@ -134,13 +134,13 @@ module AxiReadArbiter_w64_n4_o8 (
   output wire [3:0]  outstanding      // AxiReadArbiter.java:78
 );
 
-  wire        r_routes_push_valid;   // BurstRoutes.java:46
-  wire        r_routes_push_ready;   // BurstRoutes.java:46
-  wire [1:0]  r_routes_push_payload; // BurstRoutes.java:46
-  wire        r_routes_pop_valid;    // BurstRoutes.java:46
-  wire        r_routes_pop_ready;    // BurstRoutes.java:46
-  wire [1:0]  r_routes_pop_payload;  // BurstRoutes.java:46
-  wire [3:0]  r_routes_occupancy;    // BurstRoutes.java:46
+  wire        r_routes_push_valid;   // BurstRoutes.java:47
+  wire        r_routes_push_ready;   // BurstRoutes.java:47
+  wire [1:0]  r_routes_push_payload; // BurstRoutes.java:47
+  wire        r_routes_pop_valid;    // BurstRoutes.java:47
+  wire        r_routes_pop_ready;    // BurstRoutes.java:47
+  wire [1:0]  r_routes_pop_payload;  // BurstRoutes.java:47
+  wire [3:0]  r_routes_occupancy;    // BurstRoutes.java:47
   reg  [3:0]  ar_last;               // Stream.java:279
   reg         ar_locked;             // Stream.java:280
   reg  [3:0]  ar_held;               // Stream.java:281
@@ -150,7 +150,7 @@ module AxiReadArbiter_w64_n4_o8 (
   wire        ar_valid;              // Stream.java:292
   wire [78:0] ar_payload;            // Stream.java:305
   wire        ar_ready;              // Stream.java:306
-  wire        r_routes_full;         // BurstRoutes.java:64
+  reg         r_routes_full;         // BurstRoutes.java:74
   wire        r_to_0;                // AxiReadArbiter.java:100
   wire        r_to_1;                // AxiReadArbiter.java:100
   wire        r_to_2;                // AxiReadArbiter.java:100
@@ -161,9 +161,15 @@ module AxiReadArbiter_w64_n4_o8 (
   wire [4:0] ar_later_diff;
   wire ar_later_bit0_or_ar_later_bit1;
   wire ar_requests_bit0_or_ar_requests_bit1;
+  wire r_routes_occupancy_ge_8;
+  wire r_routes_pop_valid_and_ready;
+  wire r_routes_push_valid_and_ready;
   assign ar_later_diff = {ar_last, 1'b0} - 5'd1;
   assign ar_later_bit0_or_ar_later_bit1 = ar_later[0] | ar_later[1];
   assign ar_requests_bit0_or_ar_requests_bit1 = ar_requests[0] | ar_requests[1];
+  assign r_routes_occupancy_ge_8 = r_routes_occupancy >= 4'd8;
+  assign r_routes_pop_valid_and_ready = r_routes_pop_valid & r_routes_pop_ready;
+  assign r_routes_push_valid_and_ready = r_routes_push_valid & r_routes_push_ready;
 
   assign ar_requests = {s_axi_3_arvalid, s_axi_2_arvalid, s_axi_1_arvalid, s_axi_0_arvalid}; // Stream.java:286
   assign ar_later = ar_requests & ~ar_later_diff[3:0]; // Stream.java:289
@@ -189,15 +195,14 @@ module AxiReadArbiter_w64_n4_o8 (
   assign s_axi_1_arready = ar_ready & ar_grant[1]; // Stream.java:308
   assign s_axi_2_arready = ar_ready & ar_grant[2]; // Stream.java:308
   assign s_axi_3_arready = ar_ready & ar_grant[3]; // Stream.java:308
-  assign r_routes_full = r_routes_occupancy >= 4'd8; // BurstRoutes.java:64
   assign m_axi_arvalid = ar_valid & ~r_routes_full; // AxiReadArbiter.java:85
   assign m_axi_araddr = ar_payload[63:0]; // AxiReadArbiter.java:86
   assign m_axi_arlen = ar_payload[71:64]; // AxiReadArbiter.java:87
   assign m_axi_arsize = ar_payload[74:72]; // AxiReadArbiter.java:88
   assign m_axi_arburst = ar_payload[76:75]; // AxiReadArbiter.java:89
   assign ar_ready = m_axi_arready & ~r_routes_full; // AxiReadArbiter.java:93
-  assign r_routes_push_valid = m_axi_arvalid & m_axi_arready; // BurstRoutes.java:58
-  assign r_routes_push_payload = ar_payload[78:77]; // BurstRoutes.java:59
+  assign r_routes_push_valid = m_axi_arvalid & m_axi_arready; // BurstRoutes.java:59
+  assign r_routes_push_payload = ar_payload[78:77]; // BurstRoutes.java:60
   assign r_to_0 = r_routes_pop_valid & (r_routes_pop_payload == 2'd0); // AxiReadArbiter.java:100
   assign s_axi_0_rvalid = m_axi_rvalid & r_to_0; // AxiReadArbiter.java:101
   assign s_axi_0_rdata = m_axi_rdata; // AxiReadArbiter.java:102
@@ -229,7 +234,7 @@ module AxiReadArbiter_w64_n4_o8 (
   end
 
   assign m_axi_rready = r_routes_pop_valid & r_routed_ready; // AxiReadArbiter.java:110
-  assign r_routes_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // BurstRoutes.java:69
+  assign r_routes_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // BurstRoutes.java:83
   assign outstanding = r_routes_occupancy; // AxiReadArbiter.java:112
   assign s_axi_0_awready = 1'b0; // AxiReadArbiter.java:119
   assign s_axi_0_wready = 1'b0; // AxiReadArbiter.java:119
@@ -266,10 +271,15 @@ module AxiReadArbiter_w64_n4_o8 (
       ar_locked <= 1'b1; // Stream.java:315
       ar_held <= ar_grant; // Stream.java:316
     end
+    // BurstRoutes.java:75
+    r_routes_full <=
+        (r_routes_occupancy_ge_8 & (~r_routes_pop_valid_and_ready | r_routes_push_valid_and_ready))
+        | ((r_routes_occupancy == 4'd7) & r_routes_push_valid_and_ready & ~r_routes_pop_valid_and_ready);
     if (!ap_rst_n) begin
       ar_last <= 4'h8;
       ar_locked <= 1'b0;
       ar_held <= 4'h0;
+      r_routes_full <= 1'b0;
     end
   end
 
@@ -277,6 +287,11 @@ module AxiReadArbiter_w64_n4_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      if (!(r_routes_full == r_routes_occupancy_ge_8)) begin // BurstRoutes.java:76
+        $display("ASSERTION FAILED in %m: BurstRoutes.java:76: BurstRoutes r_routes: the full flag follows the ",
+                 "bursts recorded");
+        $stop;
+      end
       if (!(~m_axi_rvalid | r_routes_pop_valid)) begin // AxiReadArbiter.java:113
         $display("ASSERTION FAILED in %m: AxiReadArbiter.java:113: AxiReadArbiter: an R beat arrived with no burst ",
                  "recorded (the memory answered a read no client made)");
@@ -306,7 +321,7 @@ module AxiReadArbiter_w64_n4_o8 (
   end
 `endif
 
-  SyncFifo_w2_d8_head r_routes ( // BurstRoutes.java:46
+  SyncFifo_w2_d8_head r_routes ( // BurstRoutes.java:47
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (r_routes_push_valid),
@@ -324,7 +339,7 @@ module AxiReadArbiter_w64_n4_o8 (
       s_axi_1_wdata, s_axi_1_wstrb, s_axi_1_wlast, s_axi_1_bready, s_axi_2_awaddr, s_axi_2_awlen, s_axi_2_awsize,
       s_axi_2_awburst, s_axi_2_wdata, s_axi_2_wstrb, s_axi_2_wlast, s_axi_2_bready, s_axi_3_awaddr, s_axi_3_awlen,
       s_axi_3_awsize, s_axi_3_awburst, s_axi_3_wdata, s_axi_3_wstrb, s_axi_3_wlast, s_axi_3_bready, m_axi_awready,
-      m_axi_wready, m_axi_bvalid, m_axi_bresp, r_routes_push_ready, ar_later_diff[4]};
+      m_axi_wready, m_axi_bvalid, m_axi_bresp, ar_later_diff[4]};
 endmodule
 
 `default_nettype wire

@@ -84,20 +84,20 @@ module AxiWriteArbiter_w64_n2_o8 (
   output wire [3:0]  outstanding      // AxiWriteArbiter.java:82
 );
 
-  wire        w_routes_push_valid;   // BurstRoutes.java:46
-  wire        w_routes_push_ready;   // BurstRoutes.java:46
-  wire [0:0]  w_routes_push_payload; // BurstRoutes.java:46
-  wire        w_routes_pop_valid;    // BurstRoutes.java:46
-  wire        w_routes_pop_ready;    // BurstRoutes.java:46
-  wire [0:0]  w_routes_pop_payload;  // BurstRoutes.java:46
-  wire [3:0]  w_routes_occupancy;    // BurstRoutes.java:46
-  wire        b_routes_push_valid;   // BurstRoutes.java:46
-  wire        b_routes_push_ready;   // BurstRoutes.java:46
-  wire [0:0]  b_routes_push_payload; // BurstRoutes.java:46
-  wire        b_routes_pop_valid;    // BurstRoutes.java:46
-  wire        b_routes_pop_ready;    // BurstRoutes.java:46
-  wire [0:0]  b_routes_pop_payload;  // BurstRoutes.java:46
-  wire [3:0]  b_routes_occupancy;    // BurstRoutes.java:46
+  wire        w_routes_push_valid;   // BurstRoutes.java:47
+  wire        w_routes_push_ready;   // BurstRoutes.java:47
+  wire [0:0]  w_routes_push_payload; // BurstRoutes.java:47
+  wire        w_routes_pop_valid;    // BurstRoutes.java:47
+  wire        w_routes_pop_ready;    // BurstRoutes.java:47
+  wire [0:0]  w_routes_pop_payload;  // BurstRoutes.java:47
+  wire [3:0]  w_routes_occupancy;    // BurstRoutes.java:47
+  wire        b_routes_push_valid;   // BurstRoutes.java:47
+  wire        b_routes_push_ready;   // BurstRoutes.java:47
+  wire [0:0]  b_routes_push_payload; // BurstRoutes.java:47
+  wire        b_routes_pop_valid;    // BurstRoutes.java:47
+  wire        b_routes_pop_ready;    // BurstRoutes.java:47
+  wire [0:0]  b_routes_pop_payload;  // BurstRoutes.java:47
+  wire [3:0]  b_routes_occupancy;    // BurstRoutes.java:47
 
   // aw_presented
   reg         aw_presented_before;   // AxiWriteArbiter.java:165
@@ -111,13 +111,19 @@ module AxiWriteArbiter_w64_n2_o8 (
   wire        aw_valid;              // Stream.java:292
   wire [77:0] aw_payload;            // Stream.java:305
   wire        aw_ready;              // Stream.java:306
-  wire        b_routes_full;         // BurstRoutes.java:64
+  reg         b_routes_full;         // BurstRoutes.java:74
   wire        aw_no_route;           // AxiWriteArbiter.java:90
   wire        b_answerable;          // AxiWriteArbiter.java:139
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [2:0] aw_later_diff;
+  wire b_routes_occupancy_ge_8;
+  wire b_routes_pop_valid_and_ready;
+  wire b_routes_push_valid_and_ready;
   assign aw_later_diff = {aw_last, 1'b0} - 3'd1;
+  assign b_routes_occupancy_ge_8 = b_routes_occupancy >= 4'd8;
+  assign b_routes_pop_valid_and_ready = b_routes_pop_valid & b_routes_pop_ready;
+  assign b_routes_push_valid_and_ready = b_routes_push_valid & b_routes_push_ready;
 
   assign aw_requests = {s_axi_1_awvalid, s_axi_0_awvalid}; // Stream.java:286
   assign aw_later = aw_requests & ~aw_later_diff[1:0]; // Stream.java:289
@@ -131,7 +137,6 @@ module AxiWriteArbiter_w64_n2_o8 (
       : {1'b0, s_axi_0_awburst, s_axi_0_awsize, s_axi_0_awlen, s_axi_0_awaddr}; // Stream.java:305
   assign s_axi_0_awready = aw_ready & aw_grant[0]; // Stream.java:308
   assign s_axi_1_awready = aw_ready & aw_grant[1]; // Stream.java:308
-  assign b_routes_full = b_routes_occupancy >= 4'd8; // BurstRoutes.java:64
   assign aw_no_route = b_routes_full & ~aw_presented_before; // AxiWriteArbiter.java:90
   assign m_axi_awvalid = aw_valid & ~aw_no_route; // AxiWriteArbiter.java:92
   assign m_axi_awaddr = aw_payload[63:0]; // AxiWriteArbiter.java:93
@@ -139,10 +144,10 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign m_axi_awsize = aw_payload[74:72]; // AxiWriteArbiter.java:95
   assign m_axi_awburst = aw_payload[76:75]; // AxiWriteArbiter.java:96
   assign aw_ready = m_axi_awready & ~aw_no_route; // AxiWriteArbiter.java:100
-  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
-  assign w_routes_push_payload = aw_payload[77]; // BurstRoutes.java:59
-  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:58
-  assign b_routes_push_payload = aw_payload[77]; // BurstRoutes.java:59
+  assign w_routes_push_valid = aw_first_presented; // BurstRoutes.java:59
+  assign w_routes_push_payload = aw_payload[77]; // BurstRoutes.java:60
+  assign b_routes_push_valid = aw_first_presented; // BurstRoutes.java:59
+  assign b_routes_push_payload = aw_payload[77]; // BurstRoutes.java:60
   assign s_axi_0_wready = m_axi_wready & w_routes_pop_valid & ~w_routes_pop_payload; // AxiWriteArbiter.java:111
   assign s_axi_1_wready = m_axi_wready & w_routes_pop_valid & w_routes_pop_payload; // AxiWriteArbiter.java:111
   // AxiWriteArbiter.java:116
@@ -150,14 +155,14 @@ module AxiWriteArbiter_w64_n2_o8 (
   assign m_axi_wdata = w_routes_pop_payload ? s_axi_1_wdata : s_axi_0_wdata; // AxiWriteArbiter.java:117
   assign m_axi_wstrb = w_routes_pop_payload ? s_axi_1_wstrb : s_axi_0_wstrb; // AxiWriteArbiter.java:118
   assign m_axi_wlast = w_routes_pop_payload ? s_axi_1_wlast : s_axi_0_wlast; // AxiWriteArbiter.java:119
-  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:69
+  assign w_routes_pop_ready = m_axi_wvalid & m_axi_wready & m_axi_wlast; // BurstRoutes.java:83
   assign s_axi_0_bvalid = m_axi_bvalid & b_routes_pop_valid & ~b_routes_pop_payload; // AxiWriteArbiter.java:126
   assign s_axi_0_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
   assign s_axi_1_bvalid = m_axi_bvalid & b_routes_pop_valid & b_routes_pop_payload; // AxiWriteArbiter.java:126
   assign s_axi_1_bresp = m_axi_bresp; // AxiWriteArbiter.java:127
   // AxiWriteArbiter.java:133
   assign m_axi_bready = b_routes_pop_valid & (b_routes_pop_payload ? s_axi_1_bready : s_axi_0_bready);
-  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:69
+  assign b_routes_pop_ready = m_axi_bvalid & m_axi_bready; // BurstRoutes.java:83
   assign outstanding = b_routes_occupancy; // AxiWriteArbiter.java:135
   // AxiWriteArbiter.java:139
   assign b_answerable =
@@ -187,10 +192,15 @@ module AxiWriteArbiter_w64_n2_o8 (
       aw_locked <= 1'b1; // Stream.java:315
       aw_held <= aw_grant; // Stream.java:316
     end
+    // BurstRoutes.java:75
+    b_routes_full <=
+        (b_routes_occupancy_ge_8 & (~b_routes_pop_valid_and_ready | b_routes_push_valid_and_ready))
+        | ((b_routes_occupancy == 4'd7) & b_routes_push_valid_and_ready & ~b_routes_pop_valid_and_ready);
     if (!ap_rst_n) begin
       aw_last <= 2'h2;
       aw_locked <= 1'b0;
       aw_held <= 2'h0;
+      b_routes_full <= 1'b0;
     end
   end
 
@@ -210,6 +220,11 @@ module AxiWriteArbiter_w64_n2_o8 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
+      if (!(b_routes_full == b_routes_occupancy_ge_8)) begin // BurstRoutes.java:76
+        $display("ASSERTION FAILED in %m: BurstRoutes.java:76: BurstRoutes b_routes: the full flag follows the ",
+                 "bursts recorded");
+        $stop;
+      end
       if (!(~aw_first_presented | (w_routes_occupancy < 4'd8))) begin // AxiWriteArbiter.java:103
         $display("ASSERTION FAILED in %m: AxiWriteArbiter.java:103: AxiWriteArbiter: the W route has room whenever ",
                  "the B route has (it empties first)");
@@ -240,7 +255,7 @@ module AxiWriteArbiter_w64_n2_o8 (
   end
 `endif
 
-  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:46
+  SyncFifo_w1_d8_head w_routes ( // BurstRoutes.java:47
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (w_routes_push_valid),
@@ -252,7 +267,7 @@ module AxiWriteArbiter_w64_n2_o8 (
     .occupancy    (w_routes_occupancy)
   );
 
-  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:46
+  SyncFifo_w1_d8_head b_routes ( // BurstRoutes.java:47
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (b_routes_push_valid),
@@ -267,7 +282,7 @@ module AxiWriteArbiter_w64_n2_o8 (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, s_axi_0_araddr, s_axi_0_arlen, s_axi_0_arsize, s_axi_0_arburst, s_axi_0_rready,
       s_axi_1_araddr, s_axi_1_arlen, s_axi_1_arsize, s_axi_1_arburst, s_axi_1_rready, m_axi_arready, m_axi_rvalid,
-      m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready, b_routes_push_ready, aw_later_diff[2]};
+      m_axi_rdata, m_axi_rresp, m_axi_rlast, w_routes_push_ready, aw_later_diff[2]};
 endmodule
 
 `default_nettype wire

@@ -1515,14 +1515,14 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:87
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:88
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:92
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:502
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:506
   wire         attention_part_beats;                               // AttentionExecutor.java:94
   reg          attention_bad_field;                                // Ahead.java:26
   wire         attention_src_overflow;                             // ActivationBuffers.java:230
   wire         attention_dst_overflow;                             // ActivationBuffers.java:230
   reg          attention_bad_size;                                 // Ahead.java:26
   wire         attention_bad;                                      // AttentionExecutor.java:107
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:515
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:519
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:109
   wire         attention_finish;                                   // AttentionExecutor.java:111
   reg          attention_failed;                                   // AttentionExecutor.java:112
@@ -1533,54 +1533,54 @@ module tellme (
   wire         attention_skip;                                     // AttentionExecutor.java:118
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:237
-  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:184
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:187
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:188
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:189
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:190
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:193
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:194
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:195
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:198
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:199
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:200
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:244
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:245
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:246
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:241
+  reg  [2:0]   attention_issue_block_first;                        // AttentionExecutor.java:188
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:191
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:192
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:193
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:194
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:197
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:198
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:199
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:202
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:203
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:204
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:248
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:249
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:250
   reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
   reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
   reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:283
-  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:286
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:290
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:291
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:292
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:293
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:295
-  wire         attention_last_query_head;                          // AttentionExecutor.java:296
-  wire         attention_last_query_token;                         // AttentionExecutor.java:297
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:317
-  wire         attention_query_pushing;                            // AttentionExecutor.java:343
-  wire         attention_query_taken;                              // AttentionExecutor.java:348
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:287
+  reg  [2:0]   attention_query_buffer_token;                       // AttentionExecutor.java:290
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:294
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:295
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:296
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:297
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:299
+  wire         attention_last_query_head;                          // AttentionExecutor.java:300
+  wire         attention_last_query_token;                         // AttentionExecutor.java:301
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:321
+  wire         attention_query_pushing;                            // AttentionExecutor.java:347
+  wire         attention_query_taken;                              // AttentionExecutor.java:352
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:407
-  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:184
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:187
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:188
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:189
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:190
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:193
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:194
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:195
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:198
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:199
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:200
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:414
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:414
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:414
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:411
+  reg  [2:0]   attention_collect_block_first;                      // AttentionExecutor.java:188
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:191
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:192
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:193
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:194
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:197
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:198
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:199
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:202
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:203
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:204
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:418
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:418
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:418
   wire         attention_unit_dones_push_valid;                    // Stream.java:203
   wire         attention_unit_dones_push_ready;                    // Stream.java:203
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
@@ -1588,7 +1588,7 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:203
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
-  wire         attention_refused;                                  // AttentionExecutor.java:421
+  wire         attention_refused;                                  // AttentionExecutor.java:425
   reg  [7:0]   attention_out_token;                                // RunCounter.java:64
   reg          attention_out_token_last;                           // RunCounter.java:65
   reg          attention_out_token_restart;                        // RunCounter.java:66
@@ -1610,9 +1610,9 @@ module tellme (
   wire [7:0]   attention_out_head_limit;                           // RunCounter.java:70
   wire         attention_out_head_single;                          // RunCounter.java:71
   wire         attention_out_head_restart_single;                  // RunCounter.java:73
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:431
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:432
-  wire         attention_out_beat;                                 // AttentionExecutor.java:437
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:435
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:436
+  wire         attention_out_beat;                                 // AttentionExecutor.java:441
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:195
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:196
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:196
@@ -1627,11 +1627,13 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:167
   reg  [1:0]   attention_out_write_token;                          // ActivationBuffers.java:168
   reg  [7:0]   attention_out_write_word;                           // ActivationBuffers.java:169
-  wire         attention_taken;                                    // AttentionExecutor.java:472
-  wire         attention_drained;                                  // AttentionExecutor.java:478
+  wire         attention_taken;                                    // AttentionExecutor.java:476
+  wire         attention_drained;                                  // AttentionExecutor.java:482
 
   // attention_executor
-  wire         attention_done;                                     // AttentionExecutor.java:156
+  reg  [7:0]   attention_group_dsp;                                // AttentionExecutor.java:146
+  reg  [15:0]  attention_head_dim_dsp;                             // AttentionExecutor.java:147
+  wire         attention_done;                                     // AttentionExecutor.java:160
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -1737,7 +1739,7 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:183
-  reg          linear_cache;                                       // LinearExecutor.java:660
+  reg          linear_cache;                                       // LinearExecutor.java:665
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:245
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:246
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:247
@@ -1793,23 +1795,29 @@ module tellme (
   reg  [63:0]  linear_held_word;                                   // LinearExecutor.java:370
   reg          linear_holding;                                     // LinearExecutor.java:371
   wire [63:0]  linear_offered_word;                                // LinearExecutor.java:372
-  wire         linear_token_fed;                                   // LinearExecutor.java:389
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:404
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:405
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:406
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:408
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:411
-  reg          linear_last_group;                                  // LinearExecutor.java:414
-  reg          linear_one_group_tile;                              // LinearExecutor.java:418
-  reg          linear_next_tile_last;                              // LinearExecutor.java:419
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:420
-  wire         linear_last_tile;                                   // LinearExecutor.java:438
-  wire         linear_last_result_token;                           // LinearExecutor.java:449
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:460
-  wire         linear_tag_valid;                                   // LinearExecutor.java:464
-  wire         linear_tag_ready;                                   // LinearExecutor.java:464
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:464
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:464
+  wire         linear_activations_valid;                           // LinearExecutor.java:388
+  wire         linear_activations_ready;                           // LinearExecutor.java:388
+  wire [39:0]  linear_activations_payload;                         // LinearExecutor.java:388
+  reg          linear_activations_stage_valid;                     // Stream.java:140
+  reg  [39:0]  linear_activations_stage_payload;                   // Stream.java:141
+  wire         linear_activations_stage_ready;                     // Stream.java:142
+  wire         linear_token_fed;                                   // LinearExecutor.java:394
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:409
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:410
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:411
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:413
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:416
+  reg          linear_last_group;                                  // LinearExecutor.java:419
+  reg          linear_one_group_tile;                              // LinearExecutor.java:423
+  reg          linear_next_tile_last;                              // LinearExecutor.java:424
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:425
+  wire         linear_last_tile;                                   // LinearExecutor.java:443
+  wire         linear_last_result_token;                           // LinearExecutor.java:454
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:465
+  wire         linear_tag_valid;                                   // LinearExecutor.java:469
+  wire         linear_tag_ready;                                   // LinearExecutor.java:469
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:469
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:469
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -1817,70 +1825,70 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:500
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:501
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:505
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:506
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [2:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:517
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:522
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [2:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg          linear_residual_add;                                // LinearExecutor.java:660
-  reg          linear_gate_up;                                     // LinearExecutor.java:660
-  wire         linear_y_ready;                                     // LinearExecutor.java:527
+  reg          linear_residual_add;                                // LinearExecutor.java:665
+  reg          linear_gate_up;                                     // LinearExecutor.java:665
+  wire         linear_y_ready;                                     // LinearExecutor.java:532
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:77
   reg          linear_residual_feed_has_credit;                    // CreditBuffer.java:78
   reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:77
   reg          linear_gating_feed_has_credit;                      // CreditBuffer.java:78
-  reg          linear_stores_y;                                    // LinearExecutor.java:660
-  wire         linear_y_take;                                      // LinearExecutor.java:545
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:548
+  reg          linear_stores_y;                                    // LinearExecutor.java:665
+  wire         linear_y_take;                                      // LinearExecutor.java:550
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:553
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [2:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  wire         linear_store_write;                                 // LinearExecutor.java:552
-  wire         linear_residual_read;                               // LinearExecutor.java:553
-  wire         linear_gating_read;                                 // LinearExecutor.java:554
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:560
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:574
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:574
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:575
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:575
+  wire         linear_store_write;                                 // LinearExecutor.java:557
+  wire         linear_residual_read;                               // LinearExecutor.java:558
+  wire         linear_gating_read;                                 // LinearExecutor.java:559
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:565
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:579
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:579
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:580
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:580
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:113
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:113
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:113
@@ -1889,21 +1897,21 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:113
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:113
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:128
-  reg          linear_gating_landed_d1;                            // LinearExecutor.java:580
-  reg          linear_gating_landed_d2;                            // LinearExecutor.java:580
-  reg          linear_gating_landed_d3;                            // LinearExecutor.java:580
-  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:581
-  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:581
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:585
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:585
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:585
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:586
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:586
   wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:113
   wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:113
   wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:113
@@ -1912,10 +1920,10 @@ module tellme (
   wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:113
   wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:113
   wire         linear_gating_feed_ready;                           // CreditBuffer.java:128
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:587
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:587
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:587
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:587
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:592
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:592
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:592
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:592
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -1923,17 +1931,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:591
-  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:592
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:593
-  wire         linear_unit_out;                                    // LinearExecutor.java:595
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:608
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:609
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:609
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:609
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:609
-  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:610
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:611
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:596
+  reg  [2:0]   linear_unit_tag_token;                              // LinearExecutor.java:597
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:598
+  wire         linear_unit_out;                                    // LinearExecutor.java:600
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:613
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:614
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:614
+  reg  [2:0]   linear_unit_token;                                  // LinearExecutor.java:615
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:616
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -1941,8 +1949,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [1:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [7:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:623
-  reg          linear_rotating;                                    // LinearExecutor.java:660
+  reg          linear_engine_done;                                 // LinearExecutor.java:628
+  reg          linear_rotating;                                    // LinearExecutor.java:665
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:77
@@ -1958,52 +1966,58 @@ module tellme (
   reg  [2:0]   rotate_table_values_a;                              // Ahead.java:48
   reg  [15:0]  rotate_table_values_b;                              // Ahead.java:49
   reg  [29:0]  rotate_table_values;                                // Ahead.java:50
+  reg  [31:0]  rotate_run_positions;                               // RotateAndCache.java:111
+  reg  [15:0]  rotate_run_head_dim;                                // RotateAndCache.java:112
   reg  [39:0]  rotate_run_part0;                                   // PartialProducts.java:47
   reg  [23:0]  rotate_run_part1;                                   // PartialProducts.java:47
+  reg  [31:0]  rotate_table_first_position;                        // RotateAndCache.java:121
+  reg  [15:0]  rotate_table_head_dim;                              // RotateAndCache.java:122
   reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
   reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:47
   reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
+  reg  [31:0]  rotate_position_first_position;                     // RotateAndCache.java:126
+  reg  [16:0]  rotate_position_row_bytes;                          // RotateAndCache.java:127
   reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
   reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:122
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:123
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:131
-  wire         rotate_table_loaded;                                // RotateAndCache.java:132
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:141
-  reg  [2:0]   rotate_loaded_tokens;                               // RotateAndCache.java:142
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:143
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:144
-  reg          rotate_loaded;                                      // RotateAndCache.java:145
-  reg  [0:0]   rotate_gathered;                                    // RotateAndCache.java:155
-  wire         rotate_word_whole;                                  // RotateAndCache.java:156
-  reg  [63:0]  rotate_earlier_beats;                               // RotateAndCache.java:164
-  wire [127:0] rotate_table_word;                                  // RotateAndCache.java:165
-  wire [2:0]   rotate_half_words;                                  // RotateAndCache.java:169
-  reg  [1:0]   rotate_table_row;                                   // RotateAndCache.java:170
-  reg  [1:0]   rotate_table_group;                                 // RotateAndCache.java:171
-  reg          rotate_table_sine;                                  // RotateAndCache.java:172
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:173
-  wire         rotate_table_beat;                                  // RotateAndCache.java:183
-  wire         rotate_table_word_in;                               // RotateAndCache.java:185
-  wire         rotate_last_group;                                  // RotateAndCache.java:191
-  wire         rotate_running;                                     // RotateAndCache.java:216
-  reg  [2:0]   rotate_feed_token;                                  // RotateAndCache.java:217
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:218
-  reg          rotate_feed_left;                                   // RotateAndCache.java:221
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:229
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:129
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:130
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:138
+  wire         rotate_table_loaded;                                // RotateAndCache.java:139
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:148
+  reg  [2:0]   rotate_loaded_tokens;                               // RotateAndCache.java:149
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:150
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:151
+  reg          rotate_loaded;                                      // RotateAndCache.java:152
+  reg  [0:0]   rotate_gathered;                                    // RotateAndCache.java:162
+  wire         rotate_word_whole;                                  // RotateAndCache.java:163
+  reg  [63:0]  rotate_earlier_beats;                               // RotateAndCache.java:171
+  wire [127:0] rotate_table_word;                                  // RotateAndCache.java:172
+  wire [2:0]   rotate_half_words;                                  // RotateAndCache.java:176
+  reg  [1:0]   rotate_table_row;                                   // RotateAndCache.java:177
+  reg  [1:0]   rotate_table_group;                                 // RotateAndCache.java:178
+  reg          rotate_table_sine;                                  // RotateAndCache.java:179
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:180
+  wire         rotate_table_beat;                                  // RotateAndCache.java:190
+  wire         rotate_table_word_in;                               // RotateAndCache.java:192
+  wire         rotate_last_group;                                  // RotateAndCache.java:198
+  wire         rotate_running;                                     // RotateAndCache.java:223
+  reg  [2:0]   rotate_feed_token;                                  // RotateAndCache.java:224
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:225
+  reg          rotate_feed_left;                                   // RotateAndCache.java:228
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:236
   reg  [2:0]   rotate_feed_credits;                                // CreditBuffer.java:77
   reg          rotate_feed_has_credit;                             // CreditBuffer.java:78
-  wire         rotate_read;                                        // RotateAndCache.java:235
-  reg          rotate_read_landed_d1;                              // RotateAndCache.java:249
-  reg          rotate_read_landed_d2;                              // RotateAndCache.java:249
-  reg          rotate_read_landed_d3;                              // RotateAndCache.java:249
-  reg  [1:0]   rotate_read_row_d1;                                 // RotateAndCache.java:250
-  reg  [1:0]   rotate_read_row_d2;                                 // RotateAndCache.java:250
-  reg  [1:0]   rotate_read_row_d3;                                 // RotateAndCache.java:250
-  reg          rotate_read_last_d1;                                // RotateAndCache.java:251
-  reg          rotate_read_last_d2;                                // RotateAndCache.java:251
-  reg          rotate_read_last_d3;                                // RotateAndCache.java:251
+  wire         rotate_read;                                        // RotateAndCache.java:242
+  reg          rotate_read_landed_d1;                              // RotateAndCache.java:256
+  reg          rotate_read_landed_d2;                              // RotateAndCache.java:256
+  reg          rotate_read_landed_d3;                              // RotateAndCache.java:256
+  reg  [1:0]   rotate_read_row_d1;                                 // RotateAndCache.java:257
+  reg  [1:0]   rotate_read_row_d2;                                 // RotateAndCache.java:257
+  reg  [1:0]   rotate_read_row_d3;                                 // RotateAndCache.java:257
+  reg          rotate_read_last_d1;                                // RotateAndCache.java:258
+  reg          rotate_read_last_d2;                                // RotateAndCache.java:258
+  reg          rotate_read_last_d3;                                // RotateAndCache.java:258
   wire         rotate_feed_fifo_push_valid;                        // CreditBuffer.java:113
   wire         rotate_feed_fifo_push_ready;                        // CreditBuffer.java:113
   wire [130:0] rotate_feed_fifo_push_payload;                      // CreditBuffer.java:113
@@ -2012,10 +2026,10 @@ module tellme (
   wire [130:0] rotate_feed_fifo_pop_payload;                       // CreditBuffer.java:113
   wire [2:0]   rotate_feed_fifo_occupancy;                         // CreditBuffer.java:113
   wire         rotate_feed_ready;                                  // CreditBuffer.java:128
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:269
-  reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:282
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:283
-  wire         rotate_last_out_word;                               // RotateAndCache.java:288
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:276
+  reg  [2:0]   rotate_out_token;                                   // RotateAndCache.java:289
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:290
+  wire         rotate_last_out_word;                               // RotateAndCache.java:295
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:195
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:196
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:196
@@ -2030,16 +2044,16 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:167
   reg  [1:0]   rotate_write_token;                                 // ActivationBuffers.java:168
   reg  [7:0]   rotate_write_word;                                  // ActivationBuffers.java:169
-  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:307
-  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:308
-  reg          rotate_cache_failed;                                // RotateAndCache.java:309
-  wire         rotate_all_written;                                 // RotateAndCache.java:330
-  wire         rotate_done;                                        // RotateAndCache.java:333
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:334
+  reg  [2:0]   rotate_command_token;                               // RotateAndCache.java:314
+  reg  [2:0]   rotate_cache_done;                                  // RotateAndCache.java:315
+  reg          rotate_cache_failed;                                // RotateAndCache.java:316
+  wire         rotate_all_written;                                 // RotateAndCache.java:337
+  wire         rotate_done;                                        // RotateAndCache.java:340
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:341
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:637
-  wire         linear_done;                                        // LinearExecutor.java:647
+  reg          linear_rotate_started;                              // LinearExecutor.java:642
+  wire         linear_done;                                        // LinearExecutor.java:652
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:44
@@ -2083,24 +2097,26 @@ module tellme (
   reg  [7:0]   tap_activation_q;                                   // TapWriter.java:145
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
   reg  [31:0]  tap_mc_q;                                           // TapWriter.java:146
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:248
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:249
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:253
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:254
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:147
   wire [31:0]  tap_value;                                          // TapWriter.java:148
   reg  [31:0]  tap_value_q;                                        // TapWriter.java:148
   reg          tap_memory_asked;                                   // TapWriter.java:153
   wire         tap_asking_memory;                                  // TapWriter.java:156
+  reg  [2:0]   tap_token_count_dsp;                                // TapWriter.java:163
+  reg  [31:0]  tap_element_count_dsp;                              // TapWriter.java:164
   reg  [26:0]  tap_source_words_part0;                             // PartialProducts.java:47
   reg  [10:0]  tap_source_words_part1;                             // PartialProducts.java:47
-  wire [32:0]  tap_source_beats;                                   // TapWriter.java:161
-  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:168
-  wire         tap_memory_ready;                                   // TapWriter.java:178
-  wire         tap_pushing;                                        // TapWriter.java:180
-  wire         tap_header_done;                                    // TapWriter.java:208
-  wire         tap_no_values;                                      // TapWriter.java:209
-  wire         tap_word_taken;                                     // TapWriter.java:210
-  wire         tap_last_memory_word;                               // TapWriter.java:235
-  wire         tap_finished;                                       // TapWriter.java:241
+  wire [32:0]  tap_source_beats;                                   // TapWriter.java:166
+  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:173
+  wire         tap_memory_ready;                                   // TapWriter.java:183
+  wire         tap_pushing;                                        // TapWriter.java:185
+  wire         tap_header_done;                                    // TapWriter.java:213
+  wire         tap_no_values;                                      // TapWriter.java:214
+  wire         tap_word_taken;                                     // TapWriter.java:215
+  wire         tap_last_memory_word;                               // TapWriter.java:240
+  wire         tap_finished;                                       // TapWriter.java:246
   wire [31:0]  record_status;                                      // TellmeKernel.java:160
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:161
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:161
@@ -2138,12 +2154,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:67
   reg          read_issued;                                        // Sequencer.java:68
   wire         header_beat;                                        // Sequencer.java:69
-  reg          header_magic_ok;                                    // Sequencer.java:741
-  reg          header_version_ok;                                  // Sequencer.java:741
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:741
-  reg  [31:0]  header_program_length;                              // Sequencer.java:741
-  reg  [31:0]  header_context;                                     // Sequencer.java:741
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:741
+  reg          header_magic_ok;                                    // Sequencer.java:757
+  reg          header_version_ok;                                  // Sequencer.java:757
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:757
+  reg  [31:0]  header_program_length;                              // Sequencer.java:757
+  reg  [31:0]  header_context;                                     // Sequencer.java:757
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:757
   wire [63:0]  logits_offset;                                      // Sequencer.java:88
   reg  [63:0]  debug_base;                                         // Sequencer.java:89
   wire         image_valid;                                        // Sequencer.java:91
@@ -2154,93 +2170,98 @@ module tellme (
   reg  [31:0]  instructions_executed;                              // Sequencer.java:98
   reg  [127:0] instruction_word;                                   // Sequencer.java:99
   reg  [31:0]  token_index;                                        // Sequencer.java:100
-  reg  [0:0]   token_word;                                         // Sequencer.java:101
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:102
-  reg  [31:0]  tap_used;                                           // Sequencer.java:103
-  reg  [31:0]  tap_records;                                        // Sequencer.java:104
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:105
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:108
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:109
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:110
-  reg          setup_rope_adjacent;                                // Sequencer.java:111
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:112
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:113
-  wire [36:0]  token_bytes;                                        // Sequencer.java:117
-  wire [31:0]  token_beats;                                        // Sequencer.java:119
-  wire [63:0]  fetch_address;                                      // Sequencer.java:122
-  reg          program_left;                                       // Sequencer.java:125
-  wire         fetching;                                           // Sequencer.java:128
-  wire         own_read;                                           // Sequencer.java:129
-  reg          last_token;                                         // Sequencer.java:153
+  reg          bad_token_seen;                                     // Sequencer.java:104
+  reg  [31:0]  bad_token_index;                                    // Sequencer.java:105
+  reg  [0:0]   token_word;                                         // Sequencer.java:106
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:107
+  reg  [31:0]  tap_used;                                           // Sequencer.java:108
+  reg  [31:0]  tap_records;                                        // Sequencer.java:109
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:110
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:113
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:114
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:115
+  reg          setup_rope_adjacent;                                // Sequencer.java:116
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:117
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:118
+  wire [36:0]  token_bytes;                                        // Sequencer.java:122
+  wire [31:0]  token_beats;                                        // Sequencer.java:124
+  wire [63:0]  fetch_address;                                      // Sequencer.java:127
+  reg          program_left;                                       // Sequencer.java:130
+  wire         fetching;                                           // Sequencer.java:133
+  wire         own_read;                                           // Sequencer.java:134
+  reg          last_token;                                         // Sequencer.java:158
   reg  [31:0]  token_count_less_2;                                 // Ahead.java:33
-  wire         last_token_word;                                    // Sequencer.java:162
-  wire         own_beat;                                           // Sequencer.java:164
-  wire         waiting_for_data;                                   // Sequencer.java:165
+  wire         last_token_word;                                    // Sequencer.java:167
+  wire         own_beat;                                           // Sequencer.java:169
+  wire         waiting_for_data;                                   // Sequencer.java:170
   reg  [32:0]  call_end;                                           // Ahead.java:33
   reg          bad_call;                                           // Ahead.java:26
-  reg          header_past_context;                                // Sequencer.java:741
-  wire [7:0]   opcode;                                             // Sequencer.java:184
-  wire         setup_bad_head_dim_now;                             // Sequencer.java:687
-  reg          setup_bad_head_dim;                                 // Sequencer.java:188
-  wire         setup_grouped_now;                                  // Sequencer.java:702
-  reg          setup_ungrouped;                                    // Sequencer.java:189
-  reg          setup_short_cache;                                  // Sequencer.java:190
-  wire         setup_bad;                                          // Sequencer.java:191
+  reg          header_past_context;                                // Sequencer.java:757
+  wire [7:0]   opcode;                                             // Sequencer.java:189
+  wire         setup_bad_head_dim_now;                             // Sequencer.java:703
+  reg          setup_bad_head_dim;                                 // Sequencer.java:193
+  wire         setup_grouped_now;                                  // Sequencer.java:718
+  reg          setup_ungrouped;                                    // Sequencer.java:194
+  reg          setup_short_cache;                                  // Sequencer.java:195
+  wire         setup_bad;                                          // Sequencer.java:196
   reg          last_chunk;                                         // Ahead.java:26
-  reg          linear_settled_q;                                   // Sequencer.java:201
+  reg          linear_settled_q;                                   // Sequencer.java:206
   reg  [7:0]   setup_head_width_a;                                 // Ahead.java:48
   reg  [15:0]  setup_head_width_b;                                 // Ahead.java:49
   reg  [31:0]  setup_head_width;                                   // Ahead.java:50
-  reg  [63:0]  logits_address;                                     // Sequencer.java:271
-  wire         first_word_beat;                                    // Sequencer.java:277
-  wire [7:0]   fetched_opcode;                                     // Sequencer.java:279
-  reg          is_embed;                                           // Sequencer.java:711
-  reg          is_quantize;                                        // Sequencer.java:711
-  reg          is_attention;                                       // Sequencer.java:711
-  reg          is_lm_head;                                         // Sequencer.java:711
-  reg          is_linear;                                          // Sequencer.java:711
-  wire         unit_done;                                          // Sequencer.java:286
-  reg  [7:0]   unit_code;                                          // Sequencer.java:287
-  reg          unit_done_q;                                        // Sequencer.java:295
-  reg  [7:0]   unit_code_q;                                        // Sequencer.java:296
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:304
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:310
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:311
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:312
-  wire         has_tap;                                            // Sequencer.java:317
+  reg  [63:0]  logits_address;                                     // Sequencer.java:276
+  wire         first_word_beat;                                    // Sequencer.java:282
+  wire [7:0]   fetched_opcode;                                     // Sequencer.java:284
+  reg          is_embed;                                           // Sequencer.java:727
+  reg          is_quantize;                                        // Sequencer.java:727
+  reg          is_attention;                                       // Sequencer.java:727
+  reg          is_lm_head;                                         // Sequencer.java:727
+  reg          is_linear;                                          // Sequencer.java:727
+  wire         unit_done;                                          // Sequencer.java:291
+  reg  [7:0]   unit_code;                                          // Sequencer.java:292
+  reg          unit_done_q;                                        // Sequencer.java:300
+  reg  [7:0]   unit_code_q;                                        // Sequencer.java:301
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:309
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:315
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:316
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:317
+  wire         has_tap;                                            // Sequencer.java:322
+  reg  [2:0]   tap_value_tokens;                                   // Sequencer.java:331
+  reg  [31:0]  tap_value_elements;                                 // Sequencer.java:332
   reg  [26:0]  tap_value_part0;                                    // PartialProducts.java:47
   reg  [10:0]  tap_value_part1;                                    // PartialProducts.java:47
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:323
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:324
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:333
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:334
   reg  [34:0]  tap_used_with_header;                               // Ahead.java:33
-  reg          tap_fits;                                           // Sequencer.java:331
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:333
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:336
-  reg          tap_busy;                                           // Sequencer.java:346
-  reg          peek_issued;                                        // Sequencer.java:357
-  reg          peek_busy;                                          // Sequencer.java:358
-  reg          peek_in;                                            // Sequencer.java:359
-  reg          peek_failed;                                        // Sequencer.java:360
-  reg          peek_searching;                                     // Sequencer.java:361
-  reg          peek_found;                                         // Sequencer.java:362
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:363
-  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:364
-  reg  [127:0] peek_word;                                          // Sequencer.java:365
-  wire [31:0]  instructions_after;                                 // Sequencer.java:366
-  wire [2:0]   peek_words;                                         // Sequencer.java:368
-  reg  [3:0]   peek_beats;                                         // Sequencer.java:375
-  reg          more_instructions;                                  // Sequencer.java:376
-  reg  [63:0]  peek_address;                                       // Sequencer.java:377
-  wire         peek_wanted;                                        // Sequencer.java:381
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:400
-  wire         peek_linear;                                        // Sequencer.java:425
-  reg          drop_prefetch;                                      // Sequencer.java:438
-  wire         token_outside_0;                                    // Sequencer.java:482
-  wire         token_outside_1;                                    // Sequencer.java:482
-  wire         token_outside;                                      // Sequencer.java:485
-  wire [31:0]  tokens_left;                                        // Sequencer.java:513
-  reg          record_written;                                     // Sequencer.java:667
-  wire         record_done;                                        // Sequencer.java:669
+  reg          tap_fits;                                           // Sequencer.java:341
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:343
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:346
+  reg          tap_busy;                                           // Sequencer.java:356
+  reg          data_writes_drained_q;                              // Sequencer.java:360
+  reg          peek_issued;                                        // Sequencer.java:373
+  reg          peek_busy;                                          // Sequencer.java:374
+  reg          peek_in;                                            // Sequencer.java:375
+  reg          peek_failed;                                        // Sequencer.java:376
+  reg          peek_searching;                                     // Sequencer.java:377
+  reg          peek_found;                                         // Sequencer.java:378
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:379
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:380
+  reg  [127:0] peek_word;                                          // Sequencer.java:381
+  wire [31:0]  instructions_after;                                 // Sequencer.java:382
+  wire [2:0]   peek_words;                                         // Sequencer.java:384
+  reg  [3:0]   peek_beats;                                         // Sequencer.java:391
+  reg          more_instructions;                                  // Sequencer.java:392
+  reg  [63:0]  peek_address;                                       // Sequencer.java:393
+  wire         peek_wanted;                                        // Sequencer.java:397
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:416
+  wire         peek_linear;                                        // Sequencer.java:441
+  reg          drop_prefetch;                                      // Sequencer.java:454
+  wire         token_outside_0;                                    // Sequencer.java:499
+  wire         token_outside_1;                                    // Sequencer.java:499
+  wire         token_outside;                                      // Sequencer.java:502
+  wire [31:0]  tokens_left;                                        // Sequencer.java:529
+  reg          record_written;                                     // Sequencer.java:683
+  wire         record_done;                                        // Sequencer.java:685
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:127
   (* ram_style = "block" *)
@@ -2354,6 +2375,7 @@ module tellme (
   wire [33:0] lm_head_logit_beats_sum;
   wire [33:0] lm_head_logit_words_sum;
   wire [33:0] lm_head_logits_written_sum;
+  wire linear_activations_ready_or;
   wire linear_tags_pop_ready_or;
   wire linear_bad_field_or;
   wire linear_bad_size_or;
@@ -2501,7 +2523,8 @@ module tellme (
       | (attention_group_of > 8'd4);
   assign attention_src_overflow_or_dst_overflow = attention_src_overflow | attention_dst_overflow;
   assign attention_tokens_eq_0 = attention_tokens == 3'd0;
-  assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
+  assign attention_group_words_prod =
+      {16'd0, {8'd0, attention_group_dsp}} * {16'd0, {2'd0, attention_head_dim_dsp[15:2]}};
   assign attention_issue_block_first_diff = attention_issue_block_end_now - attention_issue_block_size;
   assign attention_issue_step_eq_1 = attention_issue_step == ISSUE_STEP_SIZES;
   assign attention_issue_step_eq_3 = attention_issue_step == ISSUE_STEP_LAYER_RUN;
@@ -2574,6 +2597,7 @@ module tellme (
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign lm_head_logit_words_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign lm_head_logits_written_sum = lm_head_logits_written + 34'd1;
+  assign linear_activations_ready_or = ~linear_activations_stage_valid | linear_activations_stage_ready;
   assign linear_tags_pop_ready_or = ~linear_tag_head_valid | linear_tag_head_ready;
   assign linear_bad_field_or =
       (linear_rows == 16'd0)
@@ -3119,23 +3143,23 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
-  // AttentionExecutor.java:268
+  // AttentionExecutor.java:272
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:269
-  // AttentionExecutor.java:270
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:273
+  // AttentionExecutor.java:274
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:271
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:273
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:274
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:275
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:276
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:344
-  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:346
-  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:346
-  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:346
-  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:346
-  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:438
+      attention_first_position_q + {29'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:275
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:277
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:278
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:279
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:280
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:348
+  assign attention_queries_payload_0 = buffer_lane0_round_out_payload; // AttentionExecutor.java:350
+  assign attention_queries_payload_1 = buffer_lane1_round_out_payload; // AttentionExecutor.java:350
+  assign attention_queries_payload_2 = buffer_lane2_round_out_payload; // AttentionExecutor.java:350
+  assign attention_queries_payload_3 = buffer_lane3_round_out_payload; // AttentionExecutor.java:350
+  assign attention_out_ready = attention_collect_step_eq_2; // AttentionExecutor.java:442
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:113
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:114
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:115
@@ -3187,22 +3211,21 @@ module tellme (
   assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:328
   assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:373
   assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:374
-  // LinearExecutor.java:385
-  assign tlmm_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:386
-  assign activation_gearbox_out_ready = tlmm_activations_ready & linear_beats_left; // LinearExecutor.java:387
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:390
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:466
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:468
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:468
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:468
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:468
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:470
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:471
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:507
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:508
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:509
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:546
+  assign tlmm_activations_valid = linear_activations_stage_valid; // Stream.java:101
+  assign tlmm_activations_payload = linear_activations_stage_payload; // Stream.java:102
+  assign activation_gearbox_out_ready = linear_activations_ready & linear_beats_left; // LinearExecutor.java:392
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:395
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:471
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:473
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:473
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:473
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:473
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:475
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:476
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:512
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:513
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:514
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:551
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3223,14 +3246,14 @@ module tellme (
   assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
   assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
   assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:584
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:596
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:597
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:186
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:187
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:188
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:189
-  assign rope_table_write_payload_values = rotate_table_word; // RotateAndCache.java:190
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:589
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:601
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:602
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:193
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:194
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:195
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:196
+  assign rope_table_write_payload_values = rotate_table_word; // RotateAndCache.java:197
   assign rope_in_valid = rotate_feed_fifo_pop_valid; // Stream.java:101
   assign rope_in_payload_x_0 = rotate_feed_fifo_pop_payload[31:0]; // Stream.java:102
   assign rope_in_payload_x_1 = rotate_feed_fifo_pop_payload[63:32]; // Stream.java:102
@@ -3238,33 +3261,33 @@ module tellme (
   assign rope_in_payload_x_3 = rotate_feed_fifo_pop_payload[127:96]; // Stream.java:102
   assign rope_in_payload_row = rotate_feed_fifo_pop_payload[129:128]; // Stream.java:102
   assign rope_in_payload_last = rotate_feed_fifo_pop_payload[130]; // Stream.java:102
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:252
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:253
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:254
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:274
-  assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:275
-  assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:276
-  // RotateAndCache.java:315
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:259
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:260
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:261
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache; // RotateAndCache.java:281
+  assign kv_cache_writer_rows_payload = rotate_out_word; // RotateAndCache.java:282
+  assign rope_out_ready = ~linear_cache | kv_cache_writer_rows_ready; // RotateAndCache.java:283
+  // RotateAndCache.java:322
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:316
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:317
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:318
-  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:319
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:645
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:646
-  assign record_error_detail = error_detail; // Sequencer.java:647
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:648
-  assign record_instructions = instructions_executed; // Sequencer.java:649
-  assign record_argmax = lm_head_argmax; // Sequencer.java:650
-  assign record_cycles = call_cycles; // Sequencer.java:651
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:652
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:653
-  assign record_tapping = tapping; // Sequencer.java:654
-  assign record_tap_records = tap_records; // Sequencer.java:655
-  assign record_tap_used = tap_used; // Sequencer.java:656
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:657
-  assign record_address = arg_io; // Sequencer.java:658
-  assign record_area_address = debug_base; // Sequencer.java:659
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:323
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:324
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:325
+  assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:326
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:661
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:662
+  assign record_error_detail = error_detail; // Sequencer.java:663
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:664
+  assign record_instructions = instructions_executed; // Sequencer.java:665
+  assign record_argmax = lm_head_argmax; // Sequencer.java:666
+  assign record_cycles = call_cycles; // Sequencer.java:667
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:668
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:669
+  assign record_tapping = tapping; // Sequencer.java:670
+  assign record_tap_records = tap_records; // Sequencer.java:671
+  assign record_tap_used = tap_used; // Sequencer.java:672
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:673
+  assign record_address = arg_io; // Sequencer.java:674
+  assign record_area_address = debug_base; // Sequencer.java:675
   assign stalled = waiting_for_data; // TellmeKernel.java:171
   assign interrupt = control_interrupt; // TellmeKernel.java:172
 
@@ -3286,19 +3309,19 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:440
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:635
+    case (phase) // Sequencer.java:456
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:651
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:639
-  assign result_error_detail = error_detail; // Sequencer.java:640
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:641
-  assign result_instructions = instructions_executed; // Sequencer.java:642
-  assign result_argmax = lm_head_argmax; // Sequencer.java:643
+  assign result_error_code = error_code; // Sequencer.java:655
+  assign result_error_detail = error_detail; // Sequencer.java:656
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:657
+  assign result_instructions = instructions_executed; // Sequencer.java:658
+  assign result_argmax = lm_head_argmax; // Sequencer.java:659
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3407,41 +3430,41 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
       data_read_payload_beats = {18'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
-      data_read_valid = 1'b1; // RotateAndCache.java:149
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:150
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:151
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:155
+      data_read_valid = 1'b1; // RotateAndCache.java:156
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:157
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:158
     end
-    if (tap_asking_memory) begin // TapWriter.java:162
-      data_read_valid = 1'b1; // TapWriter.java:163
-      data_read_payload_address = tap_source_address; // TapWriter.java:164
-      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:165
+    if (tap_asking_memory) begin // TapWriter.java:167
+      data_read_valid = 1'b1; // TapWriter.java:168
+      data_read_payload_address = tap_source_address; // TapWriter.java:169
+      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:170
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:130
-      data_read_valid = 1'b1; // Sequencer.java:131
-      case (phase) // Sequencer.java:132
+    if (own_read & ~read_issued) begin // Sequencer.java:135
+      data_read_valid = 1'b1; // Sequencer.java:136
+      case (phase) // Sequencer.java:137
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:134
-          data_read_payload_beats = 32'd32; // Sequencer.java:135
+          data_read_payload_address = arg_image; // Sequencer.java:139
+          data_read_payload_beats = 32'd32; // Sequencer.java:140
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:138
-          data_read_payload_beats = token_beats; // Sequencer.java:139
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:143
+          data_read_payload_beats = token_beats; // Sequencer.java:144
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:142
-          data_read_payload_beats = 32'd1; // Sequencer.java:143
+          data_read_payload_address = debug_base; // Sequencer.java:147
+          data_read_payload_beats = 32'd1; // Sequencer.java:148
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:146
-          data_read_payload_beats = 32'd2; // Sequencer.java:147
+          data_read_payload_address = fetch_address; // Sequencer.java:151
+          data_read_payload_beats = 32'd2; // Sequencer.java:152
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:382
-      data_read_valid = 1'b1; // Sequencer.java:383
-      data_read_payload_address = peek_address; // Sequencer.java:384
-      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:385
+    if (peek_wanted) begin // Sequencer.java:398
+      data_read_valid = 1'b1; // Sequencer.java:399
+      data_read_payload_address = peek_address; // Sequencer.java:400
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:401
     end
   end
 
@@ -3465,23 +3488,23 @@ module tellme (
     if (quantize_gaining) begin // QuantizeExecutor.java:219
       data_beat_ready = quantize_gain_taken; // QuantizeExecutor.java:219
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:184
-      data_beat_ready = 1'b1; // RotateAndCache.java:184
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:191
+      data_beat_ready = 1'b1; // RotateAndCache.java:191
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:236
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:236
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:241
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:241
     end
-    if (own_read & read_issued) begin // Sequencer.java:163
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:163
+    if (own_read & read_issued) begin // Sequencer.java:168
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:168
     end
-    if (peek_busy) begin // Sequencer.java:396
-      data_beat_ready = 1'b1; // Sequencer.java:396
+    if (peek_busy) begin // Sequencer.java:412
+      data_beat_ready = 1'b1; // Sequencer.java:412
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:397
+    data_read_quiet = peek_busy; // Sequencer.java:413
   end
 
   always @(posedge ap_clk) begin
@@ -3693,25 +3716,25 @@ module tellme (
     if (quantize_reading) begin // QuantizeExecutor.java:159
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:318
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:320
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:321
-      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:322
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:323
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:322
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:324
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:325
+      buffer_read_token = attention_query_buffer_token[1:0]; // AttentionExecutor.java:326
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:327
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:564
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:565
-      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:566
-      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:567
+    if (linear_epilogue_reads) begin // LinearExecutor.java:569
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:570
+      buffer_read_token = linear_tag_head_payload_token[1:0]; // LinearExecutor.java:571
+      buffer_read_word = linear_tag_head_payload_word[7:0]; // LinearExecutor.java:572
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:569
-      buffer_read_valid = 1'b1; // LinearExecutor.java:569
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:574
+      buffer_read_valid = 1'b1; // LinearExecutor.java:574
     end
-    if (rotate_read) begin // RotateAndCache.java:236
-      buffer_read_valid = 1'b1; // RotateAndCache.java:237
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:238
-      buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:239
-      buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:240
+    if (rotate_read) begin // RotateAndCache.java:243
+      buffer_read_valid = 1'b1; // RotateAndCache.java:244
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:245
+      buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:246
+      buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:247
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
       buffer_read_valid = 1'b1; // TapWriter.java:123
@@ -3999,18 +4022,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:175
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:176
     end
-    if (tap_pushing) begin // TapWriter.java:181
-      packer_word_valid = 1'b1; // TapWriter.java:182
-      packer_word_payload_keep = 1'b1; // TapWriter.java:183
-      packer_word_payload_value = 32'h0; // TapWriter.java:184
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:185
-        packer_word_payload_value = tap_header_word; // TapWriter.java:185
+    if (tap_pushing) begin // TapWriter.java:186
+      packer_word_valid = 1'b1; // TapWriter.java:187
+      packer_word_payload_keep = 1'b1; // TapWriter.java:188
+      packer_word_payload_value = 32'h0; // TapWriter.java:189
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:190
+        packer_word_payload_value = tap_header_word; // TapWriter.java:190
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:186
-        packer_word_payload_value = tap_value_q; // TapWriter.java:186
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:191
+        packer_word_payload_value = tap_value_q; // TapWriter.java:191
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:187
-        // TapWriter.java:187
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
+        // TapWriter.java:192
         packer_word_payload_value = tap_memory_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
       end
     end
@@ -4124,45 +4147,45 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:440
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:563
+    case (phase) // Sequencer.java:456
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:579
       default: ;
     endcase
   end
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:50
-    embed_dst = instruction_word[11:8]; // Sequencer.java:206
+    embed_dst = instruction_word[11:8]; // Sequencer.java:211
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:50
-    embed_dim = instruction_word[31:16]; // Sequencer.java:207
+    embed_dim = instruction_word[31:16]; // Sequencer.java:212
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:50
-    embed_table = instruction_word[63:32]; // Sequencer.java:208
+    embed_table = instruction_word[63:32]; // Sequencer.java:213
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:50
-    embed_tokens = chunk_tokens; // Sequencer.java:209
+    embed_tokens = chunk_tokens; // Sequencer.java:214
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:50
-    embed_first_token = chunk_from; // Sequencer.java:210
+    embed_first_token = chunk_from; // Sequencer.java:215
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:50
-    embed_image = arg_image; // Sequencer.java:211
+    embed_image = arg_image; // Sequencer.java:216
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:50
-    embed_io = arg_io; // Sequencer.java:212
+    embed_io = arg_io; // Sequencer.java:217
   end
 
   assign embed_overflow =
@@ -4331,45 +4354,45 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:440
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:564
+    case (phase) // Sequencer.java:456
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:580
       default: ;
     endcase
   end
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:58
-    quantize_src = instruction_word[11:8]; // Sequencer.java:234
+    quantize_src = instruction_word[11:8]; // Sequencer.java:239
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:59
-    quantize_norm = instruction_word[12]; // Sequencer.java:235
+    quantize_norm = instruction_word[12]; // Sequencer.java:240
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:60
-    quantize_length = instruction_word[31:16]; // Sequencer.java:236
+    quantize_length = instruction_word[31:16]; // Sequencer.java:241
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:61
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:237
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:242
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:62
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:238
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:243
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:63
-    quantize_tokens = chunk_tokens; // Sequencer.java:239
+    quantize_tokens = chunk_tokens; // Sequencer.java:244
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:64
-    quantize_image = arg_image; // Sequencer.java:240
+    quantize_image = arg_image; // Sequencer.java:245
   end
 
   assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
@@ -4590,135 +4613,135 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:62
-    case (phase) // Sequencer.java:440
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:567
+    case (phase) // Sequencer.java:456
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:583
       default: ;
     endcase
   end
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:75
-    attention_src = instruction_word[11:8]; // Sequencer.java:220
+    attention_src = instruction_word[11:8]; // Sequencer.java:225
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:75
-    attention_dst = instruction_word[15:12]; // Sequencer.java:221
+    attention_dst = instruction_word[15:12]; // Sequencer.java:226
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:75
-    attention_layer = instruction_word[31:24]; // Sequencer.java:222
+    attention_layer = instruction_word[31:24]; // Sequencer.java:227
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:77
-    attention_scale = instruction_word[63:32]; // Sequencer.java:223
+    attention_scale = instruction_word[63:32]; // Sequencer.java:228
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:75
-    attention_head_dim = setup_head_dim; // Sequencer.java:224
+    attention_head_dim = setup_head_dim; // Sequencer.java:229
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:75
-    attention_heads = setup_heads; // Sequencer.java:225
+    attention_heads = setup_heads; // Sequencer.java:230
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:75
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:226
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:231
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:75
-    attention_head_width = setup_head_width; // Sequencer.java:227
+    attention_head_width = setup_head_width; // Sequencer.java:232
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:75
-    attention_positions = setup_positions; // Sequencer.java:228
+    attention_positions = setup_positions; // Sequencer.java:233
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:75
-    attention_tokens = chunk_tokens; // Sequencer.java:229
+    attention_tokens = chunk_tokens; // Sequencer.java:234
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:75
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:230
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:235
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:75
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:231
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:236
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:92
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:503
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    attention_group_of = 8'd0; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd2; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd2; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd3; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd3; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd4; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd4; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd5; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd5; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd6; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd6; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd7; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd7; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd8; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd8; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd2; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd2; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd3; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd3; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd4; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd4; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd2; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd2; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd2; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd2; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:507
-      attention_group_of = 8'd1; // AttentionExecutor.java:507
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
+      attention_group_of = 8'd1; // AttentionExecutor.java:511
     end
   end
 
@@ -4736,18 +4759,18 @@ module tellme (
   assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:107
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:516
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:519
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:519
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:520
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:523
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:523
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:519
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:523
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:519
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:523
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:519
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:519
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:523
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
     end
   end
 
@@ -4756,7 +4779,7 @@ module tellme (
   // AttentionExecutor.java:122
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:156
+  assign attention_done = attention_finish; // AttentionExecutor.java:160
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:26
@@ -4783,17 +4806,23 @@ module tellme (
         attention_code <= 8'd3; // AttentionExecutor.java:141
       end
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:144
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:144
+    if (attention_start) begin // AttentionExecutor.java:146
+      attention_group_dsp <= attention_group_of; // AttentionExecutor.java:146
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:146
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:146
+    if (attention_start) begin // AttentionExecutor.java:147
+      attention_head_dim_dsp <= attention_head_dim; // AttentionExecutor.java:147
     end
-    if (attention_taken) begin // AttentionExecutor.java:147
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:148
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:150
-        attention_failed <= 1'b1; // AttentionExecutor.java:151
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:152
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:148
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:148
+    end
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:150
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:150
+    end
+    if (attention_taken) begin // AttentionExecutor.java:151
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:152
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:154
+        attention_failed <= 1'b1; // AttentionExecutor.java:155
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:156
       end
     end
     if (!ap_rst_n) begin
@@ -4821,43 +4850,43 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:233): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:237): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:189
+  // AttentionExecutor.java:193
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {5'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:195
+  // AttentionExecutor.java:199
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:198
-  // AttentionExecutor.java:199
+  assign attention_issue_last_block = attention_issue_block_first == 3'd0; // AttentionExecutor.java:202
+  // AttentionExecutor.java:203
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:200
+  // AttentionExecutor.java:204
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:295
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:296
-  // AttentionExecutor.java:297
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:299
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:300
+  // AttentionExecutor.java:301
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:343
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:348
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:347
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:352
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:201
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:202
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:203
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:204
+    if (attention_start) begin // AttentionExecutor.java:205
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:206
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:207
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:208
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:206
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:207
-      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:208
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:209
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:210
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:211
+      attention_issue_block_first <= attention_issue_block_first_diff[2:0]; // AttentionExecutor.java:212
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:213
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:211
-      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:212
-      if (attention_issue_last_block) begin // AttentionExecutor.java:213
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:214
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:215
-        // AttentionExecutor.java:216
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:215
+      attention_issue_block_end <= {5'd0, attention_issue_block_first}; // AttentionExecutor.java:216
+      if (attention_issue_last_block) begin // AttentionExecutor.java:217
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:218
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:219
+        // AttentionExecutor.java:220
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
@@ -4869,14 +4898,14 @@ module tellme (
       // PartialProducts.java:47
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:249
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:250
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:251
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:253
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:254
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:255
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:253
-      // AttentionExecutor.java:254
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:257
+      // AttentionExecutor.java:258
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:255
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:259
     end
     if (attention_issue_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -4886,72 +4915,72 @@ module tellme (
       // PartialProducts.java:47
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:259
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:259
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:263
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:263
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:260
-      // AttentionExecutor.java:261
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:264
+      // AttentionExecutor.java:265
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:262
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:266
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:266
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:266
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:270
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:270
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:267
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:267
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:271
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:271
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:298
-      attention_query_token <= 8'd0; // AttentionExecutor.java:299
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:300
-      attention_query_head <= 8'd0; // AttentionExecutor.java:301
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:302
-      attention_query_word <= 1'b0; // AttentionExecutor.java:303
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:304
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:305
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:302
+      attention_query_token <= 8'd0; // AttentionExecutor.java:303
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:304
+      attention_query_head <= 8'd0; // AttentionExecutor.java:305
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:306
+      attention_query_word <= 1'b0; // AttentionExecutor.java:307
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:308
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:309
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:318
-      attention_query_wait <= 3'd5; // AttentionExecutor.java:319
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:324
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:322
+      attention_query_wait <= 3'd5; // AttentionExecutor.java:323
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:328
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:326
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:327
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:328
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:328
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:330
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:331
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:332
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:332
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:360
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:361
+    if (attention_query_taken) begin // AttentionExecutor.java:364
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:365
       attention_query_word_index <=
           (attention_last_query_beat & attention_last_query_head) ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:362
-      // AttentionExecutor.java:368
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:366
+      // AttentionExecutor.java:372
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:369
-        // AttentionExecutor.java:370
+      if (attention_last_query_beat) begin // AttentionExecutor.java:373
+        // AttentionExecutor.java:374
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:371
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:372
-          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:373
-          if (attention_last_query_token) begin // AttentionExecutor.java:374
-            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:374
+        if (attention_last_query_head) begin // AttentionExecutor.java:375
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:376
+          attention_query_buffer_token <= attention_query_buffer_token + 3'd1; // AttentionExecutor.java:377
+          if (attention_last_query_token) begin // AttentionExecutor.java:378
+            attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:378
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:379
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:379
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:383
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:383
     end
-    if (attention_finish) begin // AttentionExecutor.java:380
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:380
+    if (attention_finish) begin // AttentionExecutor.java:384
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:384
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:382
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:383
-      if (attention_issue_last_block) begin // AttentionExecutor.java:384
-        // AttentionExecutor.java:384
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:386
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:387
+      if (attention_issue_last_block) begin // AttentionExecutor.java:388
+        // AttentionExecutor.java:388
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:386
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:386
+      if (attention_issue_last_command) begin // AttentionExecutor.java:390
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:390
       end
     end
     if (!ap_rst_n) begin
@@ -4976,25 +5005,25 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:403): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:407): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:189
+  // AttentionExecutor.java:193
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {5'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:195
-  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:198
-  // AttentionExecutor.java:199
+      : attention_block_tokens; // AttentionExecutor.java:199
+  assign attention_collect_last_block = attention_collect_block_first == 3'd0; // AttentionExecutor.java:202
+  // AttentionExecutor.java:203
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:200
+  // AttentionExecutor.java:204
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:415
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:416
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:419
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:420
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
-  // AttentionExecutor.java:421
+  // AttentionExecutor.java:425
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
@@ -5004,7 +5033,7 @@ module tellme (
     attention_out_token_restart_single = attention_out_token_single; // RunCounter.java:74
     attention_output_beat_restart = 1'b0; // RunCounter.java:68
     attention_out_head_restart = 1'b0; // RunCounter.java:68
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:483
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:487
       attention_out_token_restart = 1'b1; // RunCounter.java:99
       attention_out_token_restart_single = attention_collect_block_size == 8'd1; // RunCounter.java:100
       attention_out_head_restart = 1'b1; // RunCounter.java:89
@@ -5016,11 +5045,11 @@ module tellme (
     attention_out_token_step = 1'b0; // RunCounter.java:69
     attention_output_beat_step = 1'b0; // RunCounter.java:69
     attention_out_head_step = 1'b0; // RunCounter.java:69
-    if (attention_out_beat) begin // AttentionExecutor.java:454
+    if (attention_out_beat) begin // AttentionExecutor.java:458
       attention_output_beat_step = 1'b1; // RunCounter.java:105
-      if (attention_output_beat_last) begin // AttentionExecutor.java:462
+      if (attention_output_beat_last) begin // AttentionExecutor.java:466
         attention_out_head_step = 1'b1; // RunCounter.java:105
-        if (attention_out_head_last) begin // AttentionExecutor.java:464
+        if (attention_out_head_last) begin // AttentionExecutor.java:468
           attention_out_token_step = 1'b1; // RunCounter.java:105
         end
       end
@@ -5035,31 +5064,31 @@ module tellme (
   assign attention_out_head_limit = attention_group; // RunCounter.java:70
   assign attention_out_head_single = attention_out_head_limit == 8'd1; // RunCounter.java:71
   assign attention_out_head_restart_single = attention_out_head_single; // RunCounter.java:74
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:437
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:441
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:472
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:473
-  // AttentionExecutor.java:478
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:476
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:477
+  // AttentionExecutor.java:482
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:201
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:202
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:203
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:204
+    if (attention_start) begin // AttentionExecutor.java:205
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:206
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:207
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:208
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:206
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:207
-      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:208
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:209
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:210
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:211
+      attention_collect_block_first <= attention_collect_block_first_diff[2:0]; // AttentionExecutor.java:212
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:213
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:211
-      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:212
-      if (attention_collect_last_block) begin // AttentionExecutor.java:213
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:214
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:215
-        // AttentionExecutor.java:216
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:215
+      attention_collect_block_end <= {5'd0, attention_collect_block_first}; // AttentionExecutor.java:216
+      if (attention_collect_last_block) begin // AttentionExecutor.java:217
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:218
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:219
+        // AttentionExecutor.java:220
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -5168,43 +5197,43 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:168
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:169
-    if (attention_out_beat) begin // AttentionExecutor.java:454
+    if (attention_out_beat) begin // AttentionExecutor.java:458
       attention_out_word_index <=
           (attention_output_beat_last & attention_out_head_last) ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:455
-      if (attention_output_beat_last) begin // AttentionExecutor.java:462
-        if (attention_out_head_last) begin // AttentionExecutor.java:464
-          if (attention_out_token_last) begin // AttentionExecutor.java:466
-            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:466
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:459
+      if (attention_output_beat_last) begin // AttentionExecutor.java:466
+        if (attention_out_head_last) begin // AttentionExecutor.java:468
+          if (attention_out_token_last) begin // AttentionExecutor.java:470
+            attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:470
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:474
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:474
+    if (attention_taken) begin // AttentionExecutor.java:478
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:478
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:479
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:480
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:481
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:481
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:483
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:484
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:485
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:485
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:483
-      attention_out_word <= 1'b0; // AttentionExecutor.java:487
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:488
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:489
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:487
+      attention_out_word <= 1'b0; // AttentionExecutor.java:491
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:492
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:493
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:491
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:491
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:495
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:495
     end
-    if (attention_start) begin // AttentionExecutor.java:492
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:493
-      if (attention_skip) begin // AttentionExecutor.java:494
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:494
+    if (attention_start) begin // AttentionExecutor.java:496
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:497
+      if (attention_skip) begin // AttentionExecutor.java:498
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:498
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:496
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:496
+    if (attention_finish) begin // AttentionExecutor.java:500
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:500
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -5233,60 +5262,60 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:440
+    case (phase) // Sequencer.java:456
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:441
-          lm_head_clear = 1'b1; // Sequencer.java:442
+        if (call_start) begin // Sequencer.java:457
+          lm_head_clear = 1'b1; // Sequencer.java:458
         end
       end
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:566
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:582
       default: ;
     endcase
   end
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:62
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:263
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:268
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:62
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:264
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:269
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:62
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:265
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:270
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:62
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:266
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:271
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:62
-    lm_head_vocab = header_vocab; // Sequencer.java:267
+    lm_head_vocab = header_vocab; // Sequencer.java:272
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:62
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:269
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:274
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:62
-    lm_head_image = arg_image; // Sequencer.java:270
+    lm_head_image = arg_image; // Sequencer.java:275
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:62
-    lm_head_logits = logits_address; // Sequencer.java:272
+    lm_head_logits = logits_address; // Sequencer.java:277
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:64
-    lm_head_last_chunk = last_chunk; // Sequencer.java:268
+    lm_head_last_chunk = last_chunk; // Sequencer.java:273
   end
 
   assign lm_head_bad_field = lm_head_rows_not_vocab | lm_head_bad_rows | lm_head_bad_cols; // LmHeadExecutor.java:94
@@ -5417,130 +5446,130 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:101
-    case (phase) // Sequencer.java:440
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:565
+    case (phase) // Sequencer.java:456
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:581
       default: ;
     endcase
   end
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:115
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:243
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:248
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:115
-    linear_src = instruction_word[19:16]; // Sequencer.java:245
+    linear_src = instruction_word[19:16]; // Sequencer.java:250
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:115
-    linear_dst = instruction_word[23:20]; // Sequencer.java:246
+    linear_dst = instruction_word[23:20]; // Sequencer.java:251
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:115
-    linear_rows = instruction_word[47:32]; // Sequencer.java:247
+    linear_rows = instruction_word[47:32]; // Sequencer.java:252
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:115
-    linear_cols = instruction_word[63:48]; // Sequencer.java:248
+    linear_cols = instruction_word[63:48]; // Sequencer.java:253
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:115
-    linear_weights = instruction_word[95:64]; // Sequencer.java:249
+    linear_weights = instruction_word[95:64]; // Sequencer.java:254
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:115
-    linear_tokens = chunk_tokens; // Sequencer.java:251
+    linear_tokens = chunk_tokens; // Sequencer.java:256
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:115
-    linear_image = arg_image; // Sequencer.java:252
+    linear_image = arg_image; // Sequencer.java:257
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:115
-    linear_layer = instruction_word[31:24]; // Sequencer.java:253
+    linear_layer = instruction_word[31:24]; // Sequencer.java:258
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:115
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:254
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:259
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:115
-    linear_head_dim = setup_head_dim; // Sequencer.java:255
+    linear_head_dim = setup_head_dim; // Sequencer.java:260
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:115
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:257
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:262
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:115
-    linear_positions = setup_positions; // Sequencer.java:258
+    linear_positions = setup_positions; // Sequencer.java:263
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:115
-    linear_rope_table = setup_rope_table; // Sequencer.java:259
+    linear_rope_table = setup_rope_table; // Sequencer.java:264
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:115
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:260
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:265
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:117
-    linear_relu2 = instruction_word[12]; // Sequencer.java:244
+    linear_relu2 = instruction_word[12]; // Sequencer.java:249
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:118
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:256
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:261
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:119
-    linear_scale = instruction_word[127:96]; // Sequencer.java:250
+    linear_scale = instruction_word[127:96]; // Sequencer.java:255
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:122
-    linear_peek_valid = peek_linear; // Sequencer.java:426
+    linear_peek_valid = peek_linear; // Sequencer.java:442
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:123
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:427
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:443
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:124
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:428
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:444
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:125
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:429
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:445
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:127
-    linear_reads_lent = peek_busy; // Sequencer.java:424
+    linear_reads_lent = peek_busy; // Sequencer.java:440
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:129
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:438
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:454
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:160
@@ -5597,20 +5626,25 @@ module tellme (
   assign linear_activation_read =
       linear_feeding & linear_words_left & (~linear_feed_pending | activation_gearbox_in_ready);
   assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:372
+  assign linear_activations_ready = linear_activations_ready_or; // Stream.java:144
+  assign linear_activations_stage_ready = tlmm_activations_ready; // Stream.java:103
+  // LinearExecutor.java:390
+  assign linear_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
+  assign linear_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:391
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:389
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:438
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:449
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:460
+      & ~linear_feed_pending; // LinearExecutor.java:394
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:443
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:454
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:465
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:472
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:473
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:474
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:477
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:478
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:479
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:107
@@ -5621,21 +5655,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:517
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:522
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:527
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:532
   assign linear_y_take =
       linear_y_ready
       & (linear_stores_y
          | linear_tag_head_payload_padding
          | (linear_residual_add & linear_residual_feed_has_credit)
-         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:545
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:547
-  // LinearExecutor.java:552
+         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:550
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:552
+  // LinearExecutor.java:557
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:553
+  // LinearExecutor.java:558
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  // LinearExecutor.java:554
+  // LinearExecutor.java:559
   assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:116
   assign linear_residual_feed_fifo_push_payload =
@@ -5667,12 +5701,12 @@ module tellme (
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:591
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:592
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:593
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:595
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:598
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:647
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:596
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:597
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:598
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:600
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:603
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:652
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
@@ -5707,8 +5741,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:668
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:668
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:673
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:222
       if (linear_head_rows_short) begin // LinearExecutor.java:223
@@ -5835,61 +5869,65 @@ module tellme (
     end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:384
       linear_feed_pending <= 1'b0; // LinearExecutor.java:384
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:391
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:392
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:393
+    if (linear_activations_ready_or) begin // Stream.java:145
+      linear_activations_stage_valid <= linear_activations_valid; // Stream.java:146
+      linear_activations_stage_payload <= linear_activations_payload; // Stream.java:147
     end
-    if (linear_token_fed) begin // LinearExecutor.java:395
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:396
-      linear_feed_word <= 16'd0; // LinearExecutor.java:397
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:398
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:399
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:400
+    if (linear_activations_valid & linear_activations_ready) begin // LinearExecutor.java:396
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:397
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:398
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:422
-      linear_tile <= 16'd0; // LinearExecutor.java:423
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:425
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:426
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:427
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:429
-      // LinearExecutor.java:430
+    if (linear_token_fed) begin // LinearExecutor.java:400
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:401
+      linear_feed_word <= 16'd0; // LinearExecutor.java:402
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:403
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:404
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:405
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:427
+      linear_tile <= 16'd0; // LinearExecutor.java:428
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:430
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:431
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:432
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:434
+      // LinearExecutor.java:435
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 3'd0; // LinearExecutor.java:431
-      linear_group <= 16'd0; // LinearExecutor.java:432
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:433
+      linear_result_token <= 3'd0; // LinearExecutor.java:436
+      linear_group <= 16'd0; // LinearExecutor.java:437
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:438
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:476
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:481
-      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:482
-      if (linear_last_group) begin // LinearExecutor.java:483
-        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:484
-        // LinearExecutor.java:485
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:481
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:486
+      linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:487
+      if (linear_last_group) begin // LinearExecutor.java:488
+        linear_last_group <= linear_one_group_tile; // LinearExecutor.java:489
+        // LinearExecutor.java:490
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:486
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:487
-          // LinearExecutor.java:488
-          linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:489
-          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:490
-          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:492
+        if (linear_last_result_token) begin // LinearExecutor.java:491
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:492
           // LinearExecutor.java:493
+          linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
+          linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:494
+          linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:495
+          linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:497
+          // LinearExecutor.java:498
           linear_next_tile_one_group <=
               (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:494
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:499
         end
       end
     end
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {5'd0, ({3'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:503
-      linear_param_token <= 3'd0; // LinearExecutor.java:504
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:505
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:508
+      linear_param_token <= 3'd0; // LinearExecutor.java:509
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:510
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:510
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:511
-      // LinearExecutor.java:512
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:515
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:516
+      // LinearExecutor.java:517
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -5898,14 +5936,14 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[18:3]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[18:3] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:668
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:668
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:673
     end
-    if (linear_start) begin // LinearExecutor.java:668
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:668
+    if (linear_start) begin // LinearExecutor.java:673
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:673
     end
-    if (linear_start) begin // LinearExecutor.java:668
-      // LinearExecutor.java:668
+    if (linear_start) begin // LinearExecutor.java:673
+      // LinearExecutor.java:673
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
@@ -5913,47 +5951,47 @@ module tellme (
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {5'd0, ({3'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:551
-      linear_words_written <= 24'd0; // LinearExecutor.java:551
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:556
+      linear_words_written <= 24'd0; // LinearExecutor.java:556
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:561
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:561
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:566
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:566
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:574
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:574
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:574
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:574
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:574
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:574
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:574
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:575
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:575
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:575
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:575
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:575
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:575
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:575
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:575
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:575
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:575
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:575
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:575
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:575
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:575
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:575
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:575
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:575
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:575
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:575
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:575
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:575
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:575
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:575
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:575
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:575
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:575
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:575
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:575
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:579
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:579
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:579
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:579
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:579
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:579
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:579
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:580
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:580
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:580
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:580
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:580
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:580
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:580
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:580
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:580
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:580
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:580
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:580
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:580
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:580
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:580
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:580
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:580
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:580
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:580
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:580
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:580
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:580
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:580
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:580
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:580
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:580
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:580
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:580
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:120
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:121
       linear_residual_feed_has_credit <= linear_residual_feed_credits != 4'd1; // CreditBuffer.java:122
@@ -5961,21 +5999,21 @@ module tellme (
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:124
       linear_residual_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:580
-    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:580
-    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:580
-    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:581
-    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:581
-    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:581
-    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:581
-    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:581
-    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:581
-    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:581
-    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:581
-    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:581
-    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:581
-    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:581
-    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:581
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:585
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:585
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:585
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:586
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:586
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:586
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:586
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:586
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:586
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:586
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:586
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:586
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:586
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:586
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:586
     if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:120
       linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:121
       linear_gating_feed_has_credit <= linear_gating_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -5983,20 +6021,20 @@ module tellme (
       linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:124
       linear_gating_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:591
-    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:592
-    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:593
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:608
-    // LinearExecutor.java:609
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:596
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:597
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:598
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:613
+    // LinearExecutor.java:614
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:609
+    // LinearExecutor.java:614
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:609
+    // LinearExecutor.java:614
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:609
+    // LinearExecutor.java:614
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:610
-    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:611
+    linear_unit_token <= linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:615
+    linear_unit_word_index <= linear_unit_tags_pop_payload[18:3]; // LinearExecutor.java:616
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6048,33 +6086,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[1:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[7:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:621
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:621
+    if (linear_write) begin // LinearExecutor.java:626
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:626
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:624
-      linear_engine_done <= 1'b0; // LinearExecutor.java:624
-    end else if (tlmm_done) begin // LinearExecutor.java:624
-      linear_engine_done <= 1'b1; // LinearExecutor.java:624
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:629
+      linear_engine_done <= 1'b0; // LinearExecutor.java:629
+    end else if (tlmm_done) begin // LinearExecutor.java:629
+      linear_engine_done <= 1'b1; // LinearExecutor.java:629
     end
-    if (linear_start) begin // LinearExecutor.java:668
-      // LinearExecutor.java:668
+    if (linear_start) begin // LinearExecutor.java:673
+      // LinearExecutor.java:673
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:627
+    // LinearExecutor.java:632
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:628
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:629
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:633
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:634
     end
-    if (rotate_start) begin // LinearExecutor.java:639
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:639
+    if (rotate_start) begin // LinearExecutor.java:644
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:644
     end
-    if (rotate_done) begin // LinearExecutor.java:640
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:641
-      linear_code <= rotate_code; // LinearExecutor.java:642
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:643
+    if (rotate_done) begin // LinearExecutor.java:645
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:646
+      linear_code <= rotate_code; // LinearExecutor.java:647
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:648
     end
-    if (linear_done) begin // LinearExecutor.java:649
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:649
+    if (linear_done) begin // LinearExecutor.java:654
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:654
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -6145,6 +6183,7 @@ module tellme (
       linear_feed_pending <= 1'b0;
       linear_held_word <= 64'h0;
       linear_holding <= 1'b0;
+      linear_activations_stage_valid <= 1'b0;
       linear_tile <= 16'd0;
       linear_groups_of_tile <= 16'd0;
       linear_last_group <= 1'b0;
@@ -6198,27 +6237,27 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:78
-    // LinearExecutor.java:638
+    // LinearExecutor.java:643
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:131
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:138
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:146
-  assign rotate_word_whole = rotate_gathered; // RotateAndCache.java:156
-  assign rotate_table_word = {data_beat_payload_data, rotate_earlier_beats}; // RotateAndCache.java:165
-  assign rotate_half_words = rotate_head_beats[3:1]; // RotateAndCache.java:169
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:183
-  assign rotate_table_word_in = rotate_table_beat & rotate_word_whole; // RotateAndCache.java:185
-  // RotateAndCache.java:191
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:153
+  assign rotate_word_whole = rotate_gathered; // RotateAndCache.java:163
+  assign rotate_table_word = {data_beat_payload_data, rotate_earlier_beats}; // RotateAndCache.java:172
+  assign rotate_half_words = rotate_head_beats[3:1]; // RotateAndCache.java:176
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:190
+  assign rotate_table_word_in = rotate_table_beat & rotate_word_whole; // RotateAndCache.java:192
+  // RotateAndCache.java:198
   assign rotate_last_group = ({14'd0, rotate_table_group} + 16'd1) == {13'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:216
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:229
-  assign rotate_read = rotate_running & rotate_feed_left & rotate_feed_has_credit; // RotateAndCache.java:235
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:223
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:236
+  assign rotate_read = rotate_running & rotate_feed_left & rotate_feed_has_credit; // RotateAndCache.java:242
   assign rotate_feed_fifo_push_valid = rotate_read_landed_d3; // CreditBuffer.java:116
   assign rotate_feed_fifo_push_payload =
       {rotate_read_last_d3,
@@ -6229,15 +6268,15 @@ module tellme (
        buffer_lane0_read}; // CreditBuffer.java:117
   assign rotate_feed_fifo_pop_ready = rotate_feed_ready; // CreditBuffer.java:129
   assign rotate_feed_ready = rope_in_ready; // Stream.java:103
-  // RotateAndCache.java:269
+  // RotateAndCache.java:276
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:288
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:295
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:330
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:333
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:334
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:337
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:340
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:341
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:81
@@ -6254,24 +6293,36 @@ module tellme (
       rotate_table_beats <= {3'd0, rotate_table_values[29:1]}; // RotateAndCache.java:102
       rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:103
     end
-    if (rotate_step_eq_1) begin // PartialProducts.java:47
-      rotate_run_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_positions_q[23:0]}; // PartialProducts.java:47
+    if (rotate_start) begin // RotateAndCache.java:111
+      rotate_run_positions <= linear_positions_q; // RotateAndCache.java:111
+    end
+    if (rotate_start) begin // RotateAndCache.java:112
+      rotate_run_head_dim <= linear_head_dim_q; // RotateAndCache.java:112
     end
     if (rotate_step_eq_1) begin // PartialProducts.java:47
-      rotate_run_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_positions_q[31:24]}; // PartialProducts.java:47
+      rotate_run_part0 <= {24'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[23:0]}; // PartialProducts.java:47
     end
-    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:109
-      // RotateAndCache.java:110
+    if (rotate_step_eq_1) begin // PartialProducts.java:47
+      rotate_run_part1 <= {8'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[31:24]}; // PartialProducts.java:47
+    end
+    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:113
+      // RotateAndCache.java:114
       rotate_run_bytes <= {({7'd0, rotate_run_part0} + {rotate_run_part1[22:0], 24'd0}), 1'b0};
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:111
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:115
+    end
+    if (rotate_start) begin // RotateAndCache.java:121
+      rotate_table_first_position <= linear_first_position_q; // RotateAndCache.java:121
+    end
+    if (rotate_start) begin // RotateAndCache.java:122
+      rotate_table_head_dim <= linear_head_dim_q; // RotateAndCache.java:122
     end
     if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
-      rotate_table_offset_part0 <= {24'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[23:0]};
+      rotate_table_offset_part0 <= {24'd0, rotate_table_head_dim} * {16'd0, rotate_table_first_position[23:0]};
     end
     if (rotate_step_eq_1_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
-      rotate_table_offset_part1 <= {8'd0, linear_head_dim_q} * {16'd0, linear_first_position_q[31:24]};
+      rotate_table_offset_part1 <= {8'd0, rotate_table_head_dim} * {16'd0, rotate_table_first_position[31:24]};
     end
     if (rotate_step_eq_3) begin // PartialProducts.java:47
       // PartialProducts.java:47
@@ -6281,91 +6332,97 @@ module tellme (
       // PartialProducts.java:47
       rotate_layer_run_part1 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[47:24]};
     end
-    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
-      // PartialProducts.java:47
-      rotate_position_bytes_part0 <= {24'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[23:0]};
+    if (rotate_start) begin // RotateAndCache.java:126
+      rotate_position_first_position <= linear_first_position_q; // RotateAndCache.java:126
+    end
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:127
+      rotate_position_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:127
     end
     if (rotate_step_eq_3_2) begin // PartialProducts.java:47
       // PartialProducts.java:47
-      rotate_position_bytes_part1 <= {8'd0, rotate_row_bytes} * {17'd0, linear_first_position_q[31:24]};
+      rotate_position_bytes_part0 <= {24'd0, rotate_position_row_bytes} * {17'd0, rotate_position_first_position[23:0]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:124
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:124
+    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
+      // PartialProducts.java:47
+      rotate_position_bytes_part1 <= {8'd0, rotate_position_row_bytes} * {17'd0, rotate_position_first_position[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:125
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:126
-      // RotateAndCache.java:127
-      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
-      // RotateAndCache.java:128
-      rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:129
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:131
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:131
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:133
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:132
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:133
       // RotateAndCache.java:134
+      rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
+      // RotateAndCache.java:135
+      rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:136
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:140
+      // RotateAndCache.java:141
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:136
+      // RotateAndCache.java:143
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:148
-      if (data_read_ready) begin // RotateAndCache.java:152
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:152
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:155
+      if (data_read_ready) begin // RotateAndCache.java:159
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:159
       end
     end
-    if ((rotate_step == ROTATE_STEP_TABLE) & data_beat_valid) begin // RotateAndCache.java:166
-      rotate_earlier_beats <= data_beat_payload_data; // RotateAndCache.java:166
+    if ((rotate_step == ROTATE_STEP_TABLE) & data_beat_valid) begin // RotateAndCache.java:173
+      rotate_earlier_beats <= data_beat_payload_data; // RotateAndCache.java:173
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:174
-      rotate_table_row <= 2'd0; // RotateAndCache.java:175
-      rotate_table_group <= 2'd0; // RotateAndCache.java:176
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:177
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:178
-      rotate_gathered <= 1'b0; // RotateAndCache.java:180
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:181
+      rotate_table_row <= 2'd0; // RotateAndCache.java:182
+      rotate_table_group <= 2'd0; // RotateAndCache.java:183
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:184
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:185
+      rotate_gathered <= 1'b0; // RotateAndCache.java:187
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:192
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:193
-      rotate_gathered <= ~rotate_word_whole & (rotate_gathered + 1'b1); // RotateAndCache.java:195
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:197
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:198
-        rotate_loaded <= 1'b1; // RotateAndCache.java:199
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:200
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:201
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:202
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:203
+    if (rotate_table_beat) begin // RotateAndCache.java:199
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:200
+      rotate_gathered <= ~rotate_word_whole & (rotate_gathered + 1'b1); // RotateAndCache.java:202
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:204
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:205
+        rotate_loaded <= 1'b1; // RotateAndCache.java:206
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:207
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:208
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:209
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:210
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:206
-      rotate_table_group <= rotate_last_group ? 2'd0 : (rotate_table_group + 2'd1); // RotateAndCache.java:207
-      if (rotate_last_group) begin // RotateAndCache.java:208
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:209
-        if (rotate_table_sine) begin // RotateAndCache.java:210
-          rotate_table_row <= rotate_table_row + 2'd1; // RotateAndCache.java:210
+    if (rotate_table_word_in) begin // RotateAndCache.java:213
+      rotate_table_group <= rotate_last_group ? 2'd0 : (rotate_table_group + 2'd1); // RotateAndCache.java:214
+      if (rotate_last_group) begin // RotateAndCache.java:215
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:216
+        if (rotate_table_sine) begin // RotateAndCache.java:217
+          rotate_table_row <= rotate_table_row + 2'd1; // RotateAndCache.java:217
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:213
-      rotate_loaded <= 1'b0; // RotateAndCache.java:213
+    if (call_start) begin // RotateAndCache.java:220
+      rotate_loaded <= 1'b0; // RotateAndCache.java:220
     end
-    if (rotate_start) begin // RotateAndCache.java:224
-      rotate_feed_token <= 3'd0; // RotateAndCache.java:225
-      rotate_feed_left <= linear_token_count != 3'd0; // RotateAndCache.java:226
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:227
+    if (rotate_start) begin // RotateAndCache.java:231
+      rotate_feed_token <= 3'd0; // RotateAndCache.java:232
+      rotate_feed_left <= linear_token_count != 3'd0; // RotateAndCache.java:233
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:234
     end
-    if (rotate_read) begin // RotateAndCache.java:236
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:241
-      if (rotate_last_feed_word) begin // RotateAndCache.java:242
-        rotate_feed_token <= rotate_feed_token + 3'd1; // RotateAndCache.java:243
-        rotate_feed_left <= (rotate_feed_token + 3'd1) < linear_token_count; // RotateAndCache.java:244
+    if (rotate_read) begin // RotateAndCache.java:243
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:248
+      if (rotate_last_feed_word) begin // RotateAndCache.java:249
+        rotate_feed_token <= rotate_feed_token + 3'd1; // RotateAndCache.java:250
+        rotate_feed_left <= (rotate_feed_token + 3'd1) < linear_token_count; // RotateAndCache.java:251
       end
     end
-    rotate_read_landed_d1 <= rotate_read; // RotateAndCache.java:249
-    rotate_read_landed_d2 <= rotate_read_landed_d1; // RotateAndCache.java:249
-    rotate_read_landed_d3 <= rotate_read_landed_d2; // RotateAndCache.java:249
-    rotate_read_row_d1 <= rotate_feed_token[1:0]; // RotateAndCache.java:250
-    rotate_read_row_d2 <= rotate_read_row_d1; // RotateAndCache.java:250
-    rotate_read_row_d3 <= rotate_read_row_d2; // RotateAndCache.java:250
-    rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:251
-    rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:251
-    rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:251
+    rotate_read_landed_d1 <= rotate_read; // RotateAndCache.java:256
+    rotate_read_landed_d2 <= rotate_read_landed_d1; // RotateAndCache.java:256
+    rotate_read_landed_d3 <= rotate_read_landed_d2; // RotateAndCache.java:256
+    rotate_read_row_d1 <= rotate_feed_token[1:0]; // RotateAndCache.java:257
+    rotate_read_row_d2 <= rotate_read_row_d1; // RotateAndCache.java:257
+    rotate_read_row_d3 <= rotate_read_row_d2; // RotateAndCache.java:257
+    rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:258
+    rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:258
+    rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:258
     if (rotate_read & ~rotate_feed_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
       rotate_feed_credits <= rotate_feed_credits - 3'd1; // CreditBuffer.java:121
       rotate_feed_has_credit <= rotate_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -6373,9 +6430,9 @@ module tellme (
       rotate_feed_credits <= rotate_feed_credits + 3'd1; // CreditBuffer.java:124
       rotate_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    if (rotate_start) begin // RotateAndCache.java:284
-      rotate_out_token <= 3'd0; // RotateAndCache.java:285
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:286
+    if (rotate_start) begin // RotateAndCache.java:291
+      rotate_out_token <= 3'd0; // RotateAndCache.java:292
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:293
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:195
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:196
@@ -6439,33 +6496,33 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:168
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:169
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:294
-      // RotateAndCache.java:295
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:301
+      // RotateAndCache.java:302
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:296
-        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:296
+      if (rotate_last_out_word) begin // RotateAndCache.java:303
+        rotate_out_token <= rotate_out_token + 3'd1; // RotateAndCache.java:303
       end
     end
-    if (rotate_start) begin // RotateAndCache.java:310
-      rotate_command_token <= 3'd0; // RotateAndCache.java:311
-      rotate_cache_done <= 3'd0; // RotateAndCache.java:312
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:313
+    if (rotate_start) begin // RotateAndCache.java:317
+      rotate_command_token <= 3'd0; // RotateAndCache.java:318
+      rotate_cache_done <= 3'd0; // RotateAndCache.java:319
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:320
     end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:320
-      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:321
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:322
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:327
+      rotate_command_token <= rotate_command_token + 3'd1; // RotateAndCache.java:328
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:329
     end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:324
-      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:325
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:326
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:326
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:331
+      rotate_cache_done <= rotate_cache_done + 3'd1; // RotateAndCache.java:332
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:333
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:333
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:331
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:331
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:338
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:338
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:332
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:332
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:339
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:339
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6515,14 +6572,14 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:45
-    case (phase) // Sequencer.java:440
+    case (phase) // Sequencer.java:456
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:588
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:589
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:592
-        end else if (~tap_busy) begin // Sequencer.java:595
-          if (tap_fits) begin // Sequencer.java:596
-            tap_start = 1'b1; // Sequencer.java:597
+        if (~tapping | ~has_tap) begin // Sequencer.java:604
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:605
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:608
+        end else if (~tap_busy) begin // Sequencer.java:611
+          if (tap_fits) begin // Sequencer.java:612
+            tap_start = 1'b1; // Sequencer.java:613
           end
         end
       end
@@ -6532,52 +6589,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:51
-    tap_quantized = is_quantize; // Sequencer.java:318
+    tap_quantized = is_quantize; // Sequencer.java:323
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:52
-    tap_from_memory = is_lm_head; // Sequencer.java:319
+    tap_from_memory = is_lm_head; // Sequencer.java:324
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:53
-    tap_source = logits_address; // Sequencer.java:320
+    tap_source = logits_address; // Sequencer.java:325
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:56
-    tap_instruction = pc; // Sequencer.java:339
+    tap_instruction = pc; // Sequencer.java:349
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:56
-    tap_first_token = chunk_from; // Sequencer.java:340
+    tap_first_token = chunk_from; // Sequencer.java:350
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:56
-    tap_tokens = tap_tokens_q; // Sequencer.java:341
+    tap_tokens = tap_tokens_q; // Sequencer.java:351
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:56
-    tap_elements = tap_elements_q; // Sequencer.java:342
+    tap_elements = tap_elements_q; // Sequencer.java:352
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:56
-    tap_buffer = tap_dst_of; // Sequencer.java:343
+    tap_buffer = tap_dst_of; // Sequencer.java:353
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:56
-    tap_address = tap_record_at; // Sequencer.java:344
+    tap_address = tap_record_at; // Sequencer.java:354
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:56
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:345
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:355
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:110
@@ -6622,34 +6679,34 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:248
+  // TapWriter.java:253
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:250
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:255
+    tap_int8_float = 32'h0; // TapWriter.java:255
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:260
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:255
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:255
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:260
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:260
     end
   end
 
@@ -6658,16 +6715,16 @@ module tellme (
   // TapWriter.java:156
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:161
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:178
-  // TapWriter.java:180
+  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:166
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:183
+  // TapWriter.java:185
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:208
-  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:209
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:210
-  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:235
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:241
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:213
+  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:214
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:215
+  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:240
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:246
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:86
@@ -6716,69 +6773,77 @@ module tellme (
     if (tap_start) begin // TapWriter.java:154
       tap_memory_asked <= 1'b0; // TapWriter.java:154
     end
-    tap_source_words_part0 <= {24'd0, tap_token_count} * {3'd0, tap_element_count[23:0]}; // PartialProducts.java:47
-    tap_source_words_part1 <= {8'd0, tap_token_count} * {3'd0, tap_element_count[31:24]}; // PartialProducts.java:47
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:167
-      tap_memory_asked <= 1'b1; // TapWriter.java:167
+    if (tap_start) begin // TapWriter.java:163
+      tap_token_count_dsp <= tap_tokens; // TapWriter.java:163
     end
-    if (tap_start) begin // TapWriter.java:170
-      tap_memory_word <= 1'b0; // TapWriter.java:170
+    if (tap_start) begin // TapWriter.java:164
+      tap_element_count_dsp <= tap_elements; // TapWriter.java:164
     end
-    if (tap_word_taken) begin // TapWriter.java:211
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:212
-      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:213
-      if (tap_last_word) begin // TapWriter.java:214
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:214
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:215
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:216
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:217
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:217
+    // PartialProducts.java:47
+    tap_source_words_part0 <= {24'd0, tap_token_count_dsp} * {3'd0, tap_element_count_dsp[23:0]};
+    // PartialProducts.java:47
+    tap_source_words_part1 <= {8'd0, tap_token_count_dsp} * {3'd0, tap_element_count_dsp[31:24]};
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:172
+      tap_memory_asked <= 1'b1; // TapWriter.java:172
+    end
+    if (tap_start) begin // TapWriter.java:175
+      tap_memory_word <= 1'b0; // TapWriter.java:175
+    end
+    if (tap_word_taken) begin // TapWriter.java:216
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:217
+      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:218
+      if (tap_last_word) begin // TapWriter.java:219
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:219
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:220
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:221
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:222
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:222
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:219
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:197
-        if (tap_last_element) begin // TapWriter.java:198
-          tap_token <= tap_token + 3'd1; // TapWriter.java:199
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:200
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:201
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:202
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:224
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:202
+        if (tap_last_element) begin // TapWriter.java:203
+          tap_token <= tap_token + 3'd1; // TapWriter.java:204
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:205
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:206
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:207
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:204
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:205
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:209
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:210
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:221
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:221
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:226
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:226
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:223
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:197
-        if (tap_last_element) begin // TapWriter.java:198
-          tap_token <= tap_token + 3'd1; // TapWriter.java:199
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:200
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:201
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:202
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:228
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:202
+        if (tap_last_element) begin // TapWriter.java:203
+          tap_token <= tap_token + 3'd1; // TapWriter.java:204
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:205
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:206
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:207
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:204
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:205
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:209
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:210
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:225
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:230
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:229
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:229
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:234
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:234
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:230
-      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:230
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:235
+      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:235
     end
-    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:231
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:231
+    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:236
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:236
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:232
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:232
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:237
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:237
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:233
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:233
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:238
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:238
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:238
-      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:238
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:243
+      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:243
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -6810,8 +6875,8 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:440
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:623
+    case (phase) // Sequencer.java:456
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:639
       default: ;
     endcase
   end
@@ -6894,18 +6959,18 @@ module tellme (
   assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:88
   assign image_valid = header_magic_ok & header_version_ok; // Sequencer.java:91
   assign tapping = arg_debug[0] & image_valid; // Sequencer.java:92
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:117
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:119
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:122
-  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:128
-  // Sequencer.java:129
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:122
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:124
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:127
+  assign fetching = (phase == STEP_FETCH) & program_left; // Sequencer.java:133
+  // Sequencer.java:134
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | last_token; // Sequencer.java:162
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:164
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:165
-  assign opcode = instruction_word[7:0]; // Sequencer.java:184
+  assign last_token_word = token_word | last_token; // Sequencer.java:167
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:169
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:170
+  assign opcode = instruction_word[7:0]; // Sequencer.java:189
   assign setup_bad_head_dim_now =
-      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd32) | instruction_word[8]; // Sequencer.java:687
+      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd32) | instruction_word[8]; // Sequencer.java:703
   assign setup_grouped_now =
       ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd1))
       | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd2))
@@ -6926,417 +6991,423 @@ module tellme (
       | ((instruction_word[39:32] == 8'd5) & (instruction_word[31:24] == 8'd5))
       | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
       | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
-      | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)); // Sequencer.java:702
-  assign setup_bad = setup_bad_head_dim | setup_ungrouped | setup_short_cache; // Sequencer.java:191
-  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:277
-  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:279
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:286
+      | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)); // Sequencer.java:718
+  assign setup_bad = setup_bad_head_dim | setup_ungrouped | setup_short_cache; // Sequencer.java:196
+  assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:282
+  assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:284
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:291
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:288
-    if (embed_done) begin // Sequencer.java:289
-      unit_code = embed_code; // Sequencer.java:289
+    unit_code = attention_code; // Sequencer.java:293
+    if (embed_done) begin // Sequencer.java:294
+      unit_code = embed_code; // Sequencer.java:294
     end
-    if (quantize_done) begin // Sequencer.java:290
-      unit_code = quantize_code; // Sequencer.java:290
+    if (quantize_done) begin // Sequencer.java:295
+      unit_code = quantize_code; // Sequencer.java:295
     end
-    if (lm_head_done) begin // Sequencer.java:291
-      unit_code = lm_head_code; // Sequencer.java:291
+    if (lm_head_done) begin // Sequencer.java:296
+      unit_code = lm_head_code; // Sequencer.java:296
     end
-    if (linear_done) begin // Sequencer.java:292
-      unit_code = linear_code; // Sequencer.java:292
+    if (linear_done) begin // Sequencer.java:297
+      unit_code = linear_code; // Sequencer.java:297
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:305
-    if (is_embed) begin // Sequencer.java:306
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:306
+    tap_elements_of = setup_head_width; // Sequencer.java:310
+    if (is_embed) begin // Sequencer.java:311
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:311
     end
-    if (is_quantize) begin // Sequencer.java:307
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:307
+    if (is_quantize) begin // Sequencer.java:312
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:312
     end
-    if (is_lm_head) begin // Sequencer.java:308
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:308
+    if (is_lm_head) begin // Sequencer.java:313
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:313
     end
-    if (is_linear) begin // Sequencer.java:309
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:309
+    if (is_linear) begin // Sequencer.java:314
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:314
     end
   end
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:313
-    if (is_embed) begin // Sequencer.java:314
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:314
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:318
+    if (is_embed) begin // Sequencer.java:319
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:319
     end
-    if (is_linear) begin // Sequencer.java:315
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:315
+    if (is_linear) begin // Sequencer.java:320
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:320
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:317
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:366
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:368
-  // Sequencer.java:381
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:322
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:382
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:384
+  // Sequencer.java:397
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:400
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:425
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:482
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:482
-  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:485
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:513
-  assign record_done = record_written | record_finished; // Sequencer.java:669
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:416
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:441
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:499
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:499
+  assign token_outside = token_word ? token_outside_1 : token_outside_0; // Sequencer.java:502
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:529
+  assign record_done = record_written | record_finished; // Sequencer.java:685
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:743
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:759
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:760
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:743
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:759
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:760
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:743
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:759
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:760
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:743
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:759
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:760
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:743
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:759
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:760
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:743
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:759
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:760
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:150
-      read_issued <= 1'b1; // Sequencer.java:150
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:155
+      read_issued <= 1'b1; // Sequencer.java:155
     end
     token_count_less_2 <= token_count_less_2_diff; // Ahead.java:33
-    if (own_beat) begin // Sequencer.java:166
-      read_beat <= read_beat + 16'd1; // Sequencer.java:166
+    if (own_beat) begin // Sequencer.java:171
+      read_beat <= read_beat + 16'd1; // Sequencer.java:171
     end
     call_end <= call_end_sum; // Ahead.java:33
     bad_call <= bad_call_or; // Ahead.java:26
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:743
-      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:744
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:759
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:760
     end
-    setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:188
-    setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:189
-    setup_short_cache <= instruction_word[95:64] < header_context; // Sequencer.java:190
+    setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:193
+    setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:194
+    setup_short_cache <= instruction_word[95:64] < header_context; // Sequencer.java:195
     last_chunk <= last_chunk_cmp; // Ahead.java:26
-    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:201
+    linear_settled_q <= linear_prefetch_settled; // Sequencer.java:206
     setup_head_width_a <= setup_heads; // Ahead.java:48
     setup_head_width_b <= setup_head_dim; // Ahead.java:49
     setup_head_width <= {8'd0, ({16'd0, setup_head_width_a} * {8'd0, setup_head_width_b})}; // Ahead.java:50
-    logits_address <= arg_io + logits_offset; // Sequencer.java:271
-    if (first_word_beat) begin // Sequencer.java:712
-      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:712
+    logits_address <= arg_io + logits_offset; // Sequencer.java:276
+    if (first_word_beat) begin // Sequencer.java:728
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:728
     end
-    if (first_word_beat) begin // Sequencer.java:712
-      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:712
+    if (first_word_beat) begin // Sequencer.java:728
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:728
     end
-    if (first_word_beat) begin // Sequencer.java:712
-      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:712
+    if (first_word_beat) begin // Sequencer.java:728
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:728
     end
-    if (first_word_beat) begin // Sequencer.java:712
-      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:712
+    if (first_word_beat) begin // Sequencer.java:728
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:728
     end
-    if (first_word_beat) begin // Sequencer.java:712
-      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:712
+    if (first_word_beat) begin // Sequencer.java:728
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:728
     end
-    unit_done_q <= unit_done; // Sequencer.java:295
-    unit_code_q <= unit_code; // Sequencer.java:296
-    tap_elements_q <= tap_elements_of; // Sequencer.java:310
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:311
-    tap_value_part0 <= {24'd0, tap_tokens_q} * {3'd0, tap_elements_q[23:0]}; // PartialProducts.java:47
-    tap_value_part1 <= {8'd0, tap_tokens_q} * {3'd0, tap_elements_q[31:24]}; // PartialProducts.java:47
-    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:323
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:324
+    unit_done_q <= unit_done; // Sequencer.java:300
+    unit_code_q <= unit_code; // Sequencer.java:301
+    tap_elements_q <= tap_elements_of; // Sequencer.java:315
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:316
+    tap_value_tokens <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:331
+    tap_value_elements <= tap_elements_of; // Sequencer.java:332
+    tap_value_part0 <= {24'd0, tap_value_tokens} * {3'd0, tap_value_elements[23:0]}; // PartialProducts.java:47
+    tap_value_part1 <= {8'd0, tap_value_tokens} * {3'd0, tap_value_elements[31:24]}; // PartialProducts.java:47
+    tap_value_bytes_q <= {({5'd0, tap_value_part0} + {tap_value_part1[7:0], 24'd0}), 2'd0}; // Sequencer.java:333
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:334
     tap_used_with_header <= tap_used_with_header_sum; // Ahead.java:33
-    // Sequencer.java:331
+    // Sequencer.java:341
     tap_fits <= ((tap_used_with_header + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:333
-    if (phase == STEP_DECODE) begin // Sequencer.java:337
-      tap_settling <= 3'd4; // Sequencer.java:337
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:338
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:338
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:343
+    if (phase == STEP_DECODE) begin // Sequencer.java:347
+      tap_settling <= 3'd4; // Sequencer.java:347
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:348
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:348
     end
-    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:375
-    more_instructions <= more_instructions_cmp; // Sequencer.java:376
-    peek_address <= peek_address_sum; // Sequencer.java:377
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:387
-      peek_issued <= 1'b1; // Sequencer.java:388
-      peek_busy <= 1'b1; // Sequencer.java:389
-      peek_beat <= 2'd0; // Sequencer.java:390
-      peek_beats_left <= peek_beats; // Sequencer.java:391
-      peek_failed <= 1'b0; // Sequencer.java:392
-      peek_searching <= 1'b1; // Sequencer.java:393
-      peek_found <= 1'b0; // Sequencer.java:394
+    data_writes_drained_q <= data_writes_drained; // Sequencer.java:360
+    peek_beats <= {peek_words, 1'b0}; // Sequencer.java:391
+    more_instructions <= more_instructions_cmp; // Sequencer.java:392
+    peek_address <= peek_address_sum; // Sequencer.java:393
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:403
+      peek_issued <= 1'b1; // Sequencer.java:404
+      peek_busy <= 1'b1; // Sequencer.java:405
+      peek_beat <= 2'd0; // Sequencer.java:406
+      peek_beats_left <= peek_beats; // Sequencer.java:407
+      peek_failed <= 1'b0; // Sequencer.java:408
+      peek_searching <= 1'b1; // Sequencer.java:409
+      peek_found <= 1'b0; // Sequencer.java:410
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:401
-      if (peek_searching) begin // Sequencer.java:402
-        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:405
-          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:406
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:417
+      if (peek_searching) begin // Sequencer.java:418
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:421
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:422
         end
-        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:405
-          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:406
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:421
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:422
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:409
-        peek_failed <= 1'b1; // Sequencer.java:409
+      if (data_beat_payload_error) begin // Sequencer.java:425
+        peek_failed <= 1'b1; // Sequencer.java:425
       end
-      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:410
-      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:412
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:415
-        // Sequencer.java:416
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:426
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:428
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:431
+        // Sequencer.java:432
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:418
-      if (peek_beats_left == 4'd1) begin // Sequencer.java:419
-        peek_busy <= 1'b0; // Sequencer.java:420
-        peek_in <= 1'b1; // Sequencer.java:421
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:434
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:435
+        peek_busy <= 1'b0; // Sequencer.java:436
+        peek_in <= 1'b1; // Sequencer.java:437
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:430
-      peek_in <= 1'b0; // Sequencer.java:430
+    if (linear_peek_taken) begin // Sequencer.java:446
+      peek_in <= 1'b0; // Sequencer.java:446
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:431
-      peek_issued <= 1'b0; // Sequencer.java:432
-      peek_in <= 1'b0; // Sequencer.java:433
+    if (phase == STEP_DECODE) begin // Sequencer.java:447
+      peek_issued <= 1'b0; // Sequencer.java:448
+      peek_in <= 1'b0; // Sequencer.java:449
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:438
-    case (phase) // Sequencer.java:440
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:454
+    case (phase) // Sequencer.java:456
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:441
-          error_code <= 8'd0; // Sequencer.java:443
-          no_error <= 1'b1; // Sequencer.java:444
-          error_detail <= 32'd0; // Sequencer.java:445
-          instructions_executed <= 32'd0; // Sequencer.java:446
-          tap_used <= 32'd0; // Sequencer.java:447
-          tap_records <= 32'd0; // Sequencer.java:448
-          tap_dropped <= 32'd0; // Sequencer.java:449
-          tap_capacity <= 32'd0; // Sequencer.java:450
-          read_beat <= 16'd0; // Sequencer.java:451
-          read_issued <= 1'b0; // Sequencer.java:452
-          phase <= STEP_HEADER; // Sequencer.java:453
+        if (call_start) begin // Sequencer.java:457
+          error_code <= 8'd0; // Sequencer.java:459
+          no_error <= 1'b1; // Sequencer.java:460
+          error_detail <= 32'd0; // Sequencer.java:461
+          bad_token_seen <= 1'b0; // Sequencer.java:462
+          instructions_executed <= 32'd0; // Sequencer.java:463
+          tap_used <= 32'd0; // Sequencer.java:464
+          tap_records <= 32'd0; // Sequencer.java:465
+          tap_dropped <= 32'd0; // Sequencer.java:466
+          tap_capacity <= 32'd0; // Sequencer.java:467
+          read_beat <= 16'd0; // Sequencer.java:468
+          read_issued <= 1'b0; // Sequencer.java:469
+          phase <= STEP_HEADER; // Sequencer.java:470
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:455
-          read_issued <= 1'b0; // Sequencer.java:456
-          phase <= STEP_CHECK; // Sequencer.java:457
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:472
+          read_issued <= 1'b0; // Sequencer.java:473
+          phase <= STEP_CHECK; // Sequencer.java:474
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:460
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:461
-        token_word <= 1'b0; // Sequencer.java:462
-        phase <= STEP_TOKENS; // Sequencer.java:463
-        if (data_read_failed) begin // Sequencer.java:464
-          error_code <= 8'd7; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= 32'd2; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (~header_magic_ok) begin // Sequencer.java:465
-          error_code <= 8'd1; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= 32'd0; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (~header_version_ok) begin // Sequencer.java:468
-          error_code <= 8'd1; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= 32'd1; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (bad_call) begin // Sequencer.java:471
-          error_code <= 8'd6; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= arg_token_count; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (header_past_context) begin // Sequencer.java:473
-          error_code <= 8'd4; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= call_end[31:0]; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
+        token_index <= 32'd0; // Sequencer.java:477
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:478
+        token_word <= 1'b0; // Sequencer.java:479
+        phase <= STEP_TOKENS; // Sequencer.java:480
+        if (data_read_failed) begin // Sequencer.java:481
+          error_code <= 8'd7; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= 32'd2; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (~header_magic_ok) begin // Sequencer.java:482
+          error_code <= 8'd1; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= 32'd0; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (~header_version_ok) begin // Sequencer.java:485
+          error_code <= 8'd1; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= 32'd1; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (bad_call) begin // Sequencer.java:488
+          error_code <= 8'd6; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= arg_token_count; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (header_past_context) begin // Sequencer.java:490
+          error_code <= 8'd4; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= call_end[31:0]; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:476
-          if (no_error & token_outside) begin // Sequencer.java:486
-            error_code <= 8'd5; // Sequencer.java:487
-            no_error <= 1'b0; // Sequencer.java:488
-            error_detail <= token_index; // Sequencer.java:489
+        if (own_beat) begin // Sequencer.java:493
+          if (~bad_token_seen & token_outside) begin // Sequencer.java:503
+            bad_token_seen <= 1'b1; // Sequencer.java:504
+            bad_token_index <= token_index; // Sequencer.java:505
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:491
-          last_token <= token_index == token_count_less_2; // Sequencer.java:492
-          token_word <= token_word + 1'b1; // Sequencer.java:493
-          if (last_token) begin // Sequencer.java:494
-            read_issued <= 1'b0; // Sequencer.java:495
-            read_beat <= 16'd0; // Sequencer.java:496
-            chunk_from <= 32'd0; // Sequencer.java:497
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:498
+          token_index <= token_index + 32'd1; // Sequencer.java:507
+          last_token <= token_index == token_count_less_2; // Sequencer.java:508
+          token_word <= token_word + 1'b1; // Sequencer.java:509
+          if (last_token) begin // Sequencer.java:510
+            read_issued <= 1'b0; // Sequencer.java:511
+            read_beat <= 16'd0; // Sequencer.java:512
+            chunk_from <= 32'd0; // Sequencer.java:513
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:514
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (no_error & data_read_failed) begin // Sequencer.java:503
-          error_code <= 8'd7; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= 32'd2; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (~no_error) begin // Sequencer.java:505
-          phase <= STEP_RECORD; // Sequencer.java:505
-        end else if (tapping) begin // Sequencer.java:506
-          phase <= STEP_CAPACITY; // Sequencer.java:506
+        if (bad_token_seen) begin // Sequencer.java:519
+          error_code <= 8'd5; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= bad_token_index; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (data_read_failed) begin // Sequencer.java:521
+          error_code <= 8'd7; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= 32'd2; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (tapping) begin // Sequencer.java:522
+          phase <= STEP_CAPACITY; // Sequencer.java:522
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:507
+          phase <= STEP_CHUNK; // Sequencer.java:523
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:508
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:509
-          phase <= STEP_CHUNK; // Sequencer.java:510
+        if (own_beat) begin // Sequencer.java:524
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:525
+          phase <= STEP_CHUNK; // Sequencer.java:526
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:514
-        pc <= 32'd0; // Sequencer.java:516
-        program_left <= header_program_length != 32'd0; // Sequencer.java:517
-        read_beat <= 16'd0; // Sequencer.java:518
-        read_issued <= 1'b0; // Sequencer.java:519
-        phase <= STEP_FETCH; // Sequencer.java:520
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:530
+        pc <= 32'd0; // Sequencer.java:532
+        program_left <= header_program_length != 32'd0; // Sequencer.java:533
+        read_beat <= 16'd0; // Sequencer.java:534
+        read_issued <= 1'b0; // Sequencer.java:535
+        phase <= STEP_FETCH; // Sequencer.java:536
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:523
-          phase <= STEP_CHUNK_END; // Sequencer.java:523
-        end else if (own_beat) begin // Sequencer.java:524
-          if (read_beat == 16'd0) begin // Sequencer.java:527
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:528
+        if (~program_left) begin // Sequencer.java:539
+          phase <= STEP_CHUNK_END; // Sequencer.java:539
+        end else if (own_beat) begin // Sequencer.java:540
+          if (read_beat == 16'd0) begin // Sequencer.java:543
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:544
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:527
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:528
+          if (read_beat == 16'd1) begin // Sequencer.java:543
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:544
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:530
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:531
-            phase <= STEP_DECODE; // Sequencer.java:532
+          if (read_beat == 16'd1) begin // Sequencer.java:546
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:547
+            phase <= STEP_DECODE; // Sequencer.java:548
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:539
-        if (setup_bad) begin // Sequencer.java:540
-          error_code <= 8'd3; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= pc; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
+        phase <= STEP_NEXT; // Sequencer.java:555
+        if (setup_bad) begin // Sequencer.java:556
+          error_code <= 8'd3; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= pc; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:543
-        if (data_read_failed) begin // Sequencer.java:544
-          error_code <= 8'd7; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= 32'd2; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
-        end else if (opcode == 8'd0) begin // Sequencer.java:545
-          phase <= STEP_CHUNK_END; // Sequencer.java:545
-        end else if (opcode == 8'd1) begin // Sequencer.java:546
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:547
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:548
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:549
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:550
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:551
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:552
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:553
-        end else if (opcode == 8'd7) begin // Sequencer.java:555
-          phase <= STEP_BARRIER; // Sequencer.java:555
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:556
-          phase <= STEP_ISSUE; // Sequencer.java:557
+        phase <= STEP_NEXT; // Sequencer.java:559
+        if (data_read_failed) begin // Sequencer.java:560
+          error_code <= 8'd7; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= 32'd2; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
+        end else if (opcode == 8'd0) begin // Sequencer.java:561
+          phase <= STEP_CHUNK_END; // Sequencer.java:561
+        end else if (opcode == 8'd1) begin // Sequencer.java:562
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:563
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:564
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:565
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:566
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:567
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:568
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:569
+        end else if (opcode == 8'd7) begin // Sequencer.java:571
+          phase <= STEP_BARRIER; // Sequencer.java:571
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:572
+          phase <= STEP_ISSUE; // Sequencer.java:573
         end else begin
-          error_code <= 8'd2; // Sequencer.java:675
-          no_error <= 1'b0; // Sequencer.java:676
-          error_detail <= pc; // Sequencer.java:677
-          phase <= STEP_RECORD; // Sequencer.java:678
+          error_code <= 8'd2; // Sequencer.java:691
+          no_error <= 1'b0; // Sequencer.java:692
+          error_detail <= pc; // Sequencer.java:693
+          phase <= STEP_RECORD; // Sequencer.java:694
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:568
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:584
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:570
-          phase <= STEP_TAP; // Sequencer.java:571
-          if (data_read_failed) begin // Sequencer.java:572
-            error_code <= 8'd7; // Sequencer.java:675
-            no_error <= 1'b0; // Sequencer.java:676
-            error_detail <= 32'd2; // Sequencer.java:677
-            phase <= STEP_RECORD; // Sequencer.java:678
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:573
-            error_code <= 8'd7; // Sequencer.java:675
-            no_error <= 1'b0; // Sequencer.java:676
-            error_detail <= 32'd2; // Sequencer.java:677
-            phase <= STEP_RECORD; // Sequencer.java:678
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:576
-            error_code <= 8'd4; // Sequencer.java:675
-            no_error <= 1'b0; // Sequencer.java:676
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:677
-            phase <= STEP_RECORD; // Sequencer.java:678
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:579
-            error_code <= unit_code_q; // Sequencer.java:580
-            no_error <= 1'b0; // Sequencer.java:581
-            error_detail <= pc; // Sequencer.java:582
-            phase <= STEP_RECORD; // Sequencer.java:583
+        if (unit_done_q) begin // Sequencer.java:586
+          phase <= STEP_TAP; // Sequencer.java:587
+          if (data_read_failed) begin // Sequencer.java:588
+            error_code <= 8'd7; // Sequencer.java:691
+            no_error <= 1'b0; // Sequencer.java:692
+            error_detail <= 32'd2; // Sequencer.java:693
+            phase <= STEP_RECORD; // Sequencer.java:694
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:589
+            error_code <= 8'd7; // Sequencer.java:691
+            no_error <= 1'b0; // Sequencer.java:692
+            error_detail <= 32'd2; // Sequencer.java:693
+            phase <= STEP_RECORD; // Sequencer.java:694
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:592
+            error_code <= 8'd4; // Sequencer.java:691
+            no_error <= 1'b0; // Sequencer.java:692
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:693
+            phase <= STEP_RECORD; // Sequencer.java:694
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:595
+            error_code <= unit_code_q; // Sequencer.java:596
+            no_error <= 1'b0; // Sequencer.java:597
+            error_detail <= pc; // Sequencer.java:598
+            phase <= STEP_RECORD; // Sequencer.java:599
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:586
-          phase <= STEP_NEXT; // Sequencer.java:586
+        if (data_writes_drained) begin // Sequencer.java:602
+          phase <= STEP_NEXT; // Sequencer.java:602
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:588
-          phase <= STEP_NEXT; // Sequencer.java:588
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:589
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:592
-        end else if (~tap_busy) begin // Sequencer.java:595
-          if (tap_fits) begin // Sequencer.java:596
-            tap_busy <= 1'b1; // Sequencer.java:598
+        if (~tapping | ~has_tap) begin // Sequencer.java:604
+          phase <= STEP_NEXT; // Sequencer.java:604
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:605
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:608
+        end else if (~tap_busy) begin // Sequencer.java:611
+          if (tap_fits) begin // Sequencer.java:612
+            tap_busy <= 1'b1; // Sequencer.java:614
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:600
-            phase <= STEP_NEXT; // Sequencer.java:601
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:616
+            phase <= STEP_NEXT; // Sequencer.java:617
           end
-        end else if (tap_finished) begin // Sequencer.java:604
-          tap_busy <= 1'b0; // Sequencer.java:605
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:606
-          tap_records <= tap_records + 32'd1; // Sequencer.java:607
-          phase <= STEP_NEXT; // Sequencer.java:608
+        end else if (tap_finished) begin // Sequencer.java:620
+          tap_busy <= 1'b0; // Sequencer.java:621
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:622
+          tap_records <= tap_records + 32'd1; // Sequencer.java:623
+          phase <= STEP_NEXT; // Sequencer.java:624
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:612
-        program_left <= more_instructions_cmp; // Sequencer.java:613
-        read_beat <= 16'd0; // Sequencer.java:614
-        read_issued <= 1'b0; // Sequencer.java:615
-        phase <= STEP_FETCH; // Sequencer.java:616
+        pc <= pc + 32'd1; // Sequencer.java:628
+        program_left <= more_instructions_cmp; // Sequencer.java:629
+        read_beat <= 16'd0; // Sequencer.java:630
+        read_issued <= 1'b0; // Sequencer.java:631
+        phase <= STEP_FETCH; // Sequencer.java:632
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:619
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:620
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:635
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:636
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:624
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:640
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:668
-          record_written <= 1'b0; // Sequencer.java:668
-        end else if (record_finished) begin // Sequencer.java:668
-          record_written <= 1'b1; // Sequencer.java:668
+        if (record_start) begin // Sequencer.java:684
+          record_written <= 1'b0; // Sequencer.java:684
+        end else if (record_finished) begin // Sequencer.java:684
+          record_written <= 1'b1; // Sequencer.java:684
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:626
-          if (no_error & data_write_failed) begin // Sequencer.java:627
-            error_code <= 8'd7; // Sequencer.java:628
-            no_error <= 1'b0; // Sequencer.java:629
-            error_detail <= 32'd2; // Sequencer.java:630
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:642
+          if (no_error & data_write_failed) begin // Sequencer.java:643
+            error_code <= 8'd7; // Sequencer.java:644
+            no_error <= 1'b0; // Sequencer.java:645
+            error_detail <= 32'd2; // Sequencer.java:646
           end
-          phase <= STEP_FINISH; // Sequencer.java:632
+          phase <= STEP_FINISH; // Sequencer.java:648
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:636
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:652
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7364,8 +7435,11 @@ module tellme (
       is_linear <= 1'b0;
       unit_done_q <= 1'b0;
       unit_code_q <= 8'd0;
+      tap_value_tokens <= 3'd0;
+      tap_value_elements <= 32'd0;
       tap_used_with_header <= 35'd0;
       tap_settling <= 3'd0;
+      data_writes_drained_q <= 1'b0;
       peek_beats <= 4'd0;
       more_instructions <= 1'b0;
       peek_address <= 64'd0;
@@ -7382,6 +7456,7 @@ module tellme (
       error_code <= 8'd0;
       no_error <= 1'b1;
       error_detail <= 32'd0;
+      bad_token_seen <= 1'b0;
       instructions_executed <= 32'd0;
       tap_used <= 32'd0;
       tap_records <= 32'd0;
@@ -7391,6 +7466,7 @@ module tellme (
       token_index <= 32'd0;
       last_token <= 1'b0;
       token_word <= 1'b0;
+      bad_token_index <= 32'd0;
       chunk_from <= 32'd0;
       chunk_tokens <= 3'd0;
       pc <= 32'd0;
@@ -7513,15 +7589,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:287
+      // AttentionExecutor.java:291
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[2:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:287: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:291: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:418
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:418: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:422
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:422: AttentionExecutor: the done queue has room");
         $stop;
       end
       // RunCounter.java:82
@@ -7578,9 +7654,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:669
+      // LinearExecutor.java:674
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~(linear_step == LINEAR_STEP_HEADS)
@@ -7608,30 +7684,30 @@ module tellme (
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:439
+      // LinearExecutor.java:444
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:439: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:444: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:442
+      // LinearExecutor.java:447
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:442: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:447: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:446
+      // LinearExecutor.java:451
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:446: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:451: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:475
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:475: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:480
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:480: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -7640,13 +7716,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:669
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:669
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -7654,8 +7730,8 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:669
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:674
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
@@ -7666,14 +7742,14 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:562
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:562: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:567
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:567: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:570
+      // LinearExecutor.java:575
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:570: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -7717,18 +7793,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:594
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:594: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:599
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:612
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:612: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:617
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:617: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:669
+      // LinearExecutor.java:674
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:669: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end
@@ -7739,9 +7815,9 @@ module tellme (
                  "read");
         $stop;
       end
-      // RotateAndCache.java:222
+      // RotateAndCache.java:229
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:222: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:229: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
         $stop;
       end
@@ -7769,9 +7845,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: TapWriter.java:111: TapWriter: a record starts on a whole beat");
         $stop;
       end
-      // TapWriter.java:189
+      // TapWriter.java:194
       if (!((tap_phase == TAP_STEP_IDLE) | (tap_last_word == ((tap_words_pushed + 32'd1) == tap_words)))) begin
-        $display("ASSERTION FAILED in %m: TapWriter.java:189: TapWriter: the last-word flag follows the words pushed");
+        $display("ASSERTION FAILED in %m: TapWriter.java:194: TapWriter: the last-word flag follows the words pushed");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -7781,8 +7857,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:191
-        $display("ASSERTION FAILED in %m: TapWriter.java:191: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:196
+        $display("ASSERTION FAILED in %m: TapWriter.java:196: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end
@@ -7794,17 +7870,17 @@ module tellme (
         $display("ASSERTION FAILED in %m: Sequencer.java:63: Sequencer: the no-error flag follows the error code");
         $stop;
       end
-      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:126
-        $display("ASSERTION FAILED in %m: Sequencer.java:126: Sequencer: the program-left flag is current in FETCH");
+      if (!(~(phase == STEP_FETCH) | (program_left == (pc < header_program_length)))) begin // Sequencer.java:131
+        $display("ASSERTION FAILED in %m: Sequencer.java:131: Sequencer: the program-left flag is current in FETCH");
         $stop;
       end
       if (!(~(phase == STEP_TOKENS) | (token_count_less_2 == token_count_less_2_diff))) begin // Ahead.java:34
         $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: token_count_less_2 is current where it is read");
         $stop;
       end
-      // Sequencer.java:158
+      // Sequencer.java:163
       if (!(~(phase == STEP_TOKENS) | (last_token == ((token_index + 32'd1) == arg_token_count)))) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:158: Sequencer: the last-token flag is current in TOKENS");
+        $display("ASSERTION FAILED in %m: Sequencer.java:163: Sequencer: the last-token flag is current in TOKENS");
         $stop;
       end
       if (!(~((phase == STEP_CHECK) | header_beat) | (call_end == call_end_sum))) begin // Ahead.java:34
@@ -7826,8 +7902,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: Sequencer: last_chunk is current where it is read");
         $stop;
       end
-      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:202
-        $display("ASSERTION FAILED in %m: Sequencer.java:202: Sequencer: the LINEAR executor stays settled in DRAIN");
+      if (!(~((phase == STEP_DRAIN) & linear_settled_q) | linear_prefetch_settled)) begin // Sequencer.java:207
+        $display("ASSERTION FAILED in %m: Sequencer.java:207: Sequencer: the LINEAR executor stays settled in DRAIN");
         $stop;
       end
       if (!(~((phase == STEP_DECODE) | (phase == STEP_ISSUE) | (phase == STEP_EXECUTE) | (phase == STEP_TAP))
@@ -7835,35 +7911,41 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: Sequencer: setup_head_width is current where it is read");
         $stop;
       end
-      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:713
-        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_embed follows the instruction word");
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:729
+        $display("ASSERTION FAILED in %m: Sequencer.java:729: Sequencer: is_embed follows the instruction word");
         $stop;
       end
-      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:713
-        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_quantize follows the instruction word");
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:729
+        $display("ASSERTION FAILED in %m: Sequencer.java:729: Sequencer: is_quantize follows the instruction word");
         $stop;
       end
-      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:713
-        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_attention follows the instruction word");
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:729
+        $display("ASSERTION FAILED in %m: Sequencer.java:729: Sequencer: is_attention follows the instruction word");
         $stop;
       end
-      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:713
-        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_lm_head follows the instruction word");
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:729
+        $display("ASSERTION FAILED in %m: Sequencer.java:729: Sequencer: is_lm_head follows the instruction word");
         $stop;
       end
-      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:713
-        $display("ASSERTION FAILED in %m: Sequencer.java:713: Sequencer: is_linear follows the instruction word");
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:729
+        $display("ASSERTION FAILED in %m: Sequencer.java:729: Sequencer: is_linear follows the instruction word");
         $stop;
       end
       if (!(~(phase == STEP_TAP) | (tap_used_with_header == tap_used_with_header_sum))) begin // Ahead.java:34
         $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: tap_used_with_header is current where it is read");
         $stop;
       end
+      // Sequencer.java:361
+      if (!(~((phase == STEP_TAP) & ~tap_busy & data_writes_drained_q) | data_writes_drained)) begin
+        $display("ASSERTION FAILED in %m: Sequencer.java:361: Sequencer: the writes that had landed before TAP's ",
+                 "wait are still landed");
+        $stop;
+      end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == assert_shl_2[3:0])
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:378
-        $display("ASSERTION FAILED in %m: Sequencer.java:378: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:394
+        $display("ASSERTION FAILED in %m: Sequencer.java:394: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:173
@@ -8996,14 +9078,14 @@ module tellme (
       d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last, buffer_lane0_round_out_valid,
       buffer_lane1_round_out_valid, buffer_lane2_round_out_valid, buffer_lane3_round_out_valid,
       quantize_words_fifo_occupancy, attention_head_width[31:24], attention_run_part1[23], attention_query_word,
-      attention_unit_dones_occupancy, attention_out_word, lm_head_token[2], lm_head_logit_beats[32],
-      linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_gating_feed_fifo_occupancy,
-      linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23], rotate_feed_fifo_occupancy,
-      tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[10], tap_source_beats[32], tap_value_part1[10:8],
-      peek_word[127:96], peek_word[31:8], embed_write_values_0_shl[9], embed_write_values_1_shl[9],
-      embed_write_values_2_shl[9], embed_write_values_3_shl[9], quantize_gain_beats_sum[2:0],
-      attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3], attention_head_address_sum[63],
-      attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
+      attention_unit_dones_occupancy, attention_out_word, attention_head_dim_dsp[1:0], lm_head_token[2],
+      lm_head_logit_beats[32], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
+      linear_gating_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_occupancy, rotate_run_part1[23],
+      rotate_feed_fifo_occupancy, tap_bytes[1:0], tap_int8_magnitude[8], tap_source_words_part1[10],
+      tap_source_beats[32], tap_value_part1[10:8], peek_word[127:96], peek_word[31:8], embed_write_values_0_shl[9],
+      embed_write_values_1_shl[9], embed_write_values_2_shl[9], embed_write_values_3_shl[9],
+      quantize_gain_beats_sum[2:0], attention_group_words_prod[31:16], attention_issue_block_first_diff[7:3],
+      attention_head_address_sum[63], attention_collect_block_first_diff[7:3], attention_out_write_stored_token_sum[2],
       attention_out_write_values_0_shl[9], attention_out_write_values_1_shl[9], attention_out_write_values_2_shl[9],
       attention_out_write_values_3_shl[9], lm_head_logit_beats_sum[0], lm_head_logit_words_sum[0],
       linear_words_per_token_sum[23:19], linear_words_per_token_sum[2:0], linear_write_values_0_shl[9],

@@ -4,82 +4,82 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        clk,                            // AttentionUnit.java:143
-  input  wire        reset,                          // AttentionUnit.java:143
-  input  wire        command_valid,                  // AttentionUnit.java:147
-  output wire        command_ready,                  // AttentionUnit.java:147
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:147
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:147
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:147
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:147
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:147
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:147
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:147
-  input  wire        queries_valid,                  // AttentionUnit.java:149
-  output wire        queries_ready,                  // AttentionUnit.java:149
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:149
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:149
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:149
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:149
-  output wire        out_valid,                      // AttentionUnit.java:150
-  input  wire        out_ready,                      // AttentionUnit.java:150
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:150
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:150
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:150
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:150
-  output wire        done_valid,                     // AttentionUnit.java:151
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:151
-  output wire        idle,                           // AttentionUnit.java:152
-  output wire        m_axi_k_awvalid,                // AttentionUnit.java:162
-  input  wire        m_axi_k_awready,                // AttentionUnit.java:162
-  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:162
-  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:162
-  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:162
-  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:162
-  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:162
-  input  wire        m_axi_k_wready,                 // AttentionUnit.java:162
-  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:162
-  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:162
-  output wire        m_axi_k_wlast,                  // AttentionUnit.java:162
-  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:162
-  output wire        m_axi_k_bready,                 // AttentionUnit.java:162
-  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:162
-  output wire        m_axi_k_arvalid,                // AttentionUnit.java:162
-  input  wire        m_axi_k_arready,                // AttentionUnit.java:162
-  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:162
-  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:162
-  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:162
-  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:162
-  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:162
-  output wire        m_axi_k_rready,                 // AttentionUnit.java:162
-  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:162
-  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:162
-  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:162
-  output wire        m_axi_v_awvalid,                // AttentionUnit.java:163
-  input  wire        m_axi_v_awready,                // AttentionUnit.java:163
-  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:163
-  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:163
-  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:163
-  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:163
-  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:163
-  input  wire        m_axi_v_wready,                 // AttentionUnit.java:163
-  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:163
-  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:163
-  output wire        m_axi_v_wlast,                  // AttentionUnit.java:163
-  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:163
-  output wire        m_axi_v_bready,                 // AttentionUnit.java:163
-  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:163
-  output wire        m_axi_v_arvalid,                // AttentionUnit.java:163
-  input  wire        m_axi_v_arready,                // AttentionUnit.java:163
-  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:163
-  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:163
-  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:163
-  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:163
-  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:163
-  output wire        m_axi_v_rready,                 // AttentionUnit.java:163
-  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:163
-  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:163
-  input  wire        m_axi_v_rlast                   // AttentionUnit.java:163
+  input  wire        clk,                            // AttentionUnit.java:145
+  input  wire        reset,                          // AttentionUnit.java:145
+  input  wire        command_valid,                  // AttentionUnit.java:149
+  output wire        command_ready,                  // AttentionUnit.java:149
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:149
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:149
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:149
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:149
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:149
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:149
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:149
+  input  wire        queries_valid,                  // AttentionUnit.java:151
+  output wire        queries_ready,                  // AttentionUnit.java:151
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:151
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:151
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:151
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:151
+  output wire        out_valid,                      // AttentionUnit.java:152
+  input  wire        out_ready,                      // AttentionUnit.java:152
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:152
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:152
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:152
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:152
+  output wire        done_valid,                     // AttentionUnit.java:153
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:153
+  output wire        idle,                           // AttentionUnit.java:154
+  output wire        m_axi_k_awvalid,                // AttentionUnit.java:164
+  input  wire        m_axi_k_awready,                // AttentionUnit.java:164
+  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:164
+  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:164
+  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:164
+  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:164
+  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:164
+  input  wire        m_axi_k_wready,                 // AttentionUnit.java:164
+  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:164
+  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:164
+  output wire        m_axi_k_wlast,                  // AttentionUnit.java:164
+  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:164
+  output wire        m_axi_k_bready,                 // AttentionUnit.java:164
+  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:164
+  output wire        m_axi_k_arvalid,                // AttentionUnit.java:164
+  input  wire        m_axi_k_arready,                // AttentionUnit.java:164
+  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:164
+  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:164
+  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:164
+  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:164
+  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:164
+  output wire        m_axi_k_rready,                 // AttentionUnit.java:164
+  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:164
+  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:164
+  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:164
+  output wire        m_axi_v_awvalid,                // AttentionUnit.java:165
+  input  wire        m_axi_v_awready,                // AttentionUnit.java:165
+  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:165
+  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:165
+  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:165
+  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:165
+  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:165
+  input  wire        m_axi_v_wready,                 // AttentionUnit.java:165
+  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:165
+  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:165
+  output wire        m_axi_v_wlast,                  // AttentionUnit.java:165
+  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:165
+  output wire        m_axi_v_bready,                 // AttentionUnit.java:165
+  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:165
+  output wire        m_axi_v_arvalid,                // AttentionUnit.java:165
+  input  wire        m_axi_v_arready,                // AttentionUnit.java:165
+  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:165
+  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:165
+  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:165
+  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:165
+  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:165
+  output wire        m_axi_v_rready,                 // AttentionUnit.java:165
+  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:165
+  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:165
+  input  wire        m_axi_v_rlast                   // AttentionUnit.java:165
 );
 
   // IntakePhase: dev.tellmej.accel.attention.AttentionUnit.IntakePhase
@@ -116,117 +116,119 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [1:0] ZPHASE_PUSH   = 2'd2;
   localparam [1:0] ZPHASE_WAIT   = 2'd3;
 
-  wire        key_reader_command_valid;             // AttentionUnit.java:160
-  wire        key_reader_command_ready;             // AttentionUnit.java:160
-  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:160
-  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:160
-  wire        key_reader_data_valid;                // AttentionUnit.java:160
-  wire        key_reader_data_ready;                // AttentionUnit.java:160
-  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:160
-  wire        key_reader_data_payload_last;         // AttentionUnit.java:160
-  wire        key_reader_data_payload_error;        // AttentionUnit.java:160
-  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:160
-  wire        key_reader_m_axi_awready;             // AttentionUnit.java:160
-  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:160
-  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:160
-  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:160
-  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:160
-  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:160
-  wire        key_reader_m_axi_wready;              // AttentionUnit.java:160
-  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:160
-  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:160
-  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:160
-  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:160
-  wire        key_reader_m_axi_bready;              // AttentionUnit.java:160
-  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:160
-  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:160
-  wire        key_reader_m_axi_arready;             // AttentionUnit.java:160
-  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:160
-  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:160
-  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:160
-  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:160
-  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:160
-  wire        key_reader_m_axi_rready;              // AttentionUnit.java:160
-  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:160
-  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:160
-  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:160
-  wire        key_reader_idle;                      // AttentionUnit.java:160
-  wire [8:0]  key_reader_credits;                   // AttentionUnit.java:160
-  wire [3:0]  key_reader_outstanding;               // AttentionUnit.java:160
-  wire        key_reader_command_free;              // AttentionUnit.java:160
-  wire        value_reader_command_valid;           // AttentionUnit.java:161
-  wire        value_reader_command_ready;           // AttentionUnit.java:161
-  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:161
-  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:161
-  wire        value_reader_data_valid;              // AttentionUnit.java:161
-  wire        value_reader_data_ready;              // AttentionUnit.java:161
-  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:161
-  wire        value_reader_data_payload_last;       // AttentionUnit.java:161
-  wire        value_reader_data_payload_error;      // AttentionUnit.java:161
-  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:161
-  wire        value_reader_m_axi_awready;           // AttentionUnit.java:161
-  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:161
-  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:161
-  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:161
-  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:161
-  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:161
-  wire        value_reader_m_axi_wready;            // AttentionUnit.java:161
-  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:161
-  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:161
-  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:161
-  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:161
-  wire        value_reader_m_axi_bready;            // AttentionUnit.java:161
-  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:161
-  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:161
-  wire        value_reader_m_axi_arready;           // AttentionUnit.java:161
-  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:161
-  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:161
-  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:161
-  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:161
-  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:161
-  wire        value_reader_m_axi_rready;            // AttentionUnit.java:161
-  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:161
-  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:161
-  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:161
-  wire        value_reader_idle;                    // AttentionUnit.java:161
-  wire [8:0]  value_reader_credits;                 // AttentionUnit.java:161
-  wire [3:0]  value_reader_outstanding;             // AttentionUnit.java:161
-  wire        value_reader_command_free;            // AttentionUnit.java:161
-  wire        scores_finished;                      // AttentionUnit.java:181
-  wire        value_job_requesting;                 // AttentionUnit.java:182
-  wire        key_job_requesting;                   // AttentionUnit.java:183
-  wire        earlier_commands_running;             // AttentionUnit.java:184
-  wire        value_busy;                           // AttentionUnit.java:111
-  wire [1:0]  value_command_base;                   // AttentionUnit.java:111
-  wire [7:0]  value_command_slots;                  // AttentionUnit.java:112
-  wire        reduce_busy;                          // AttentionUnit.java:111
-  wire [1:0]  reduce_command_base;                  // AttentionUnit.java:111
-  wire [7:0]  reduce_command_slots;                 // AttentionUnit.java:112
-  wire        command_taken;                        // AttentionUnit.java:187
+  wire        key_reader_command_valid;             // AttentionUnit.java:162
+  wire        key_reader_command_ready;             // AttentionUnit.java:162
+  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:162
+  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:162
+  wire        key_reader_data_valid;                // AttentionUnit.java:162
+  wire        key_reader_data_ready;                // AttentionUnit.java:162
+  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:162
+  wire        key_reader_data_payload_last;         // AttentionUnit.java:162
+  wire        key_reader_data_payload_error;        // AttentionUnit.java:162
+  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:162
+  wire        key_reader_m_axi_awready;             // AttentionUnit.java:162
+  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:162
+  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:162
+  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:162
+  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:162
+  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:162
+  wire        key_reader_m_axi_wready;              // AttentionUnit.java:162
+  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:162
+  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:162
+  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:162
+  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:162
+  wire        key_reader_m_axi_bready;              // AttentionUnit.java:162
+  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:162
+  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:162
+  wire        key_reader_m_axi_arready;             // AttentionUnit.java:162
+  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:162
+  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:162
+  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:162
+  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:162
+  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:162
+  wire        key_reader_m_axi_rready;              // AttentionUnit.java:162
+  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:162
+  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:162
+  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:162
+  wire        key_reader_idle;                      // AttentionUnit.java:162
+  wire [8:0]  key_reader_credits;                   // AttentionUnit.java:162
+  wire [3:0]  key_reader_outstanding;               // AttentionUnit.java:162
+  wire        key_reader_command_free;              // AttentionUnit.java:162
+  wire        value_reader_command_valid;           // AttentionUnit.java:163
+  wire        value_reader_command_ready;           // AttentionUnit.java:163
+  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:163
+  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:163
+  wire        value_reader_data_valid;              // AttentionUnit.java:163
+  wire        value_reader_data_ready;              // AttentionUnit.java:163
+  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:163
+  wire        value_reader_data_payload_last;       // AttentionUnit.java:163
+  wire        value_reader_data_payload_error;      // AttentionUnit.java:163
+  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:163
+  wire        value_reader_m_axi_awready;           // AttentionUnit.java:163
+  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:163
+  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:163
+  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:163
+  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:163
+  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:163
+  wire        value_reader_m_axi_wready;            // AttentionUnit.java:163
+  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:163
+  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:163
+  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:163
+  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:163
+  wire        value_reader_m_axi_bready;            // AttentionUnit.java:163
+  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:163
+  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:163
+  wire        value_reader_m_axi_arready;           // AttentionUnit.java:163
+  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:163
+  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:163
+  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:163
+  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:163
+  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:163
+  wire        value_reader_m_axi_rready;            // AttentionUnit.java:163
+  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:163
+  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:163
+  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:163
+  wire        value_reader_idle;                    // AttentionUnit.java:163
+  wire [8:0]  value_reader_credits;                 // AttentionUnit.java:163
+  wire [3:0]  value_reader_outstanding;             // AttentionUnit.java:163
+  wire        value_reader_command_free;            // AttentionUnit.java:163
+  wire        scores_finished;                      // AttentionUnit.java:183
+  wire        value_job_requesting;                 // AttentionUnit.java:184
+  wire        key_job_requesting;                   // AttentionUnit.java:185
+  wire        earlier_commands_running;             // AttentionUnit.java:186
+  wire        value_busy;                           // AttentionUnit.java:112
+  wire [1:0]  value_command_base;                   // AttentionUnit.java:112
+  wire [7:0]  value_command_slots;                  // AttentionUnit.java:113
+  wire [1:0]  value_command_sets;                   // AttentionUnit.java:113
+  wire        reduce_busy;                          // AttentionUnit.java:112
+  wire [1:0]  reduce_command_base;                  // AttentionUnit.java:112
+  wire [7:0]  reduce_command_slots;                 // AttentionUnit.java:113
+  wire [1:0]  reduce_command_sets;                  // AttentionUnit.java:113
+  wire        command_taken;                        // AttentionUnit.java:189
 
   // intake
-  reg  [2:0]  intake_phase;                         // AttentionUnit.java:335
-  reg  [63:0] key_address;                          // AttentionUnit.java:336
-  reg  [63:0] intake_value_address;                 // AttentionUnit.java:337
-  reg  [31:0] intake_scale;                         // AttentionUnit.java:338
-  reg  [9:0]  intake_first_positions;               // AttentionUnit.java:339
-  reg  [9:0]  intake_last_positions;                // AttentionUnit.java:340
-  reg  [7:0]  intake_heads;                         // AttentionUnit.java:341
-  reg  [7:0]  intake_slots;                         // AttentionUnit.java:342
-  reg  [7:0]  intake_row_beats;                     // AttentionUnit.java:343
-  reg         key_job_started;                      // AttentionUnit.java:344
-  reg  [7:0]  refusal_code;                         // AttentionUnit.java:345
-  reg  [7:0]  command_tokens;                       // AttentionUnit.java:351
-  reg  [15:0] command_slots;                        // AttentionUnit.java:352
-  reg         command_bad_fields;                   // AttentionUnit.java:353
-  reg  [33:0] command_reach;                        // AttentionUnit.java:354
-  wire        command_bad_field;                    // AttentionUnit.java:355
-  wire        command_overflow;                     // AttentionUnit.java:356
-  wire        command_refused;                      // AttentionUnit.java:357
-  wire        command_accepted;                     // AttentionUnit.java:359
-  wire        start_key_job;                        // AttentionUnit.java:361
-  wire        intake_ready;                         // AttentionUnit.java:362
-  wire        refusal_done;                         // AttentionUnit.java:363
+  reg  [2:0]  intake_phase;                         // AttentionUnit.java:338
+  reg  [63:0] key_address;                          // AttentionUnit.java:339
+  reg  [63:0] intake_value_address;                 // AttentionUnit.java:340
+  reg  [31:0] intake_scale;                         // AttentionUnit.java:341
+  reg  [9:0]  intake_first_positions;               // AttentionUnit.java:342
+  reg  [9:0]  intake_last_positions;                // AttentionUnit.java:343
+  reg  [7:0]  intake_heads;                         // AttentionUnit.java:344
+  reg  [7:0]  intake_slots;                         // AttentionUnit.java:345
+  reg  [7:0]  intake_row_beats;                     // AttentionUnit.java:346
+  reg         key_job_started;                      // AttentionUnit.java:347
+  reg  [7:0]  refusal_code;                         // AttentionUnit.java:348
+  reg  [7:0]  command_tokens;                       // AttentionUnit.java:354
+  reg  [15:0] command_slots;                        // AttentionUnit.java:355
+  reg         command_bad_fields;                   // AttentionUnit.java:356
+  reg  [33:0] command_reach;                        // AttentionUnit.java:357
+  wire        command_bad_field;                    // AttentionUnit.java:358
+  wire        command_overflow;                     // AttentionUnit.java:359
+  wire        command_refused;                      // AttentionUnit.java:360
+  wire        command_accepted;                     // AttentionUnit.java:362
+  wire        start_key_job;                        // AttentionUnit.java:364
+  wire        intake_ready;                         // AttentionUnit.java:365
+  wire        refusal_done;                         // AttentionUnit.java:366
   wire [8:0]  key_port_address;                     // BufferPort.java:18
   wire        key_port_enable;                      // BufferPort.java:18
   wire [63:0] key_port_data;                        // BufferPort.java:19
@@ -236,9 +238,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] score_port_address;                   // BufferPort.java:18
   wire        score_port_enable;                    // BufferPort.java:18
   wire [31:0] score_port_data;                      // BufferPort.java:19
-  reg  [31:0] score_read;                           // AttentionUnit.java:197
-  wire        key_chunk_consumed;                   // AttentionUnit.java:201
-  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:202
+  reg  [31:0] score_read;                           // AttentionUnit.java:199
+  wire        key_chunk_consumed;                   // AttentionUnit.java:203
+  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:204
 
   // key_loader
   reg  [63:0] key_next_address;                     // ChunkLoader.java:80
@@ -263,56 +265,58 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [9:0]  key_first_rows;                       // ChunkLoader.java:112
   wire        key_half_free;                        // ChunkLoader.java:118
   reg  [9:0]  key_chunk_rows_q;                     // ChunkLoader.java:122
-  reg  [17:0] key_chunk_beats_q;                    // ChunkLoader.java:123
-  wire        key_requested;                        // ChunkLoader.java:125
-  reg         key_chunk_changed_d1;                 // ChunkLoader.java:127
-  reg         key_chunk_changed_d2;                 // ChunkLoader.java:127
-  wire        key_chunk_beats_settled;              // ChunkLoader.java:127
-  wire        key_offered;                          // ChunkLoader.java:129
-  wire        key_chunk_beat;                       // ChunkLoader.java:148
-  wire        key_landing_latest;                   // ChunkLoader.java:149
-  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:150
-  wire        key_write_last_row_beat;              // ChunkLoader.java:151
-  wire [8:0]  key_write_address;                    // ChunkLoader.java:153
-  wire        key_beat_error;                       // ChunkLoader.java:172
-  wire        key_loaders_requesting;               // AttentionUnit.java:205
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:194
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:199
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:202
+  reg  [7:0]  key_job_row_beats_dsp;                // ChunkLoader.java:126
+  reg  [17:0] key_chunk_beats_q;                    // ChunkLoader.java:127
+  wire        key_requested;                        // ChunkLoader.java:129
+  reg         key_chunk_changed_d1;                 // ChunkLoader.java:131
+  reg         key_chunk_changed_d2;                 // ChunkLoader.java:131
+  wire        key_chunk_beats_settled;              // ChunkLoader.java:131
+  wire        key_offered;                          // ChunkLoader.java:133
+  wire        key_chunk_beat;                       // ChunkLoader.java:152
+  wire        key_landing_latest;                   // ChunkLoader.java:153
+  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:154
+  wire        key_write_last_row_beat;              // ChunkLoader.java:155
+  wire [8:0]  key_write_address;                    // ChunkLoader.java:157
+  wire        key_beat_error;                       // ChunkLoader.java:176
+  wire        key_loaders_requesting;               // AttentionUnit.java:207
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:198
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:203
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:206
 
   // controller
-  reg  [1:0]  phase;                                // AttentionUnit.java:435
-  reg  [9:0]  first_positions;                      // AttentionUnit.java:436
-  reg  [9:0]  last_positions;                       // AttentionUnit.java:437
-  reg  [7:0]  heads;                                // AttentionUnit.java:437
-  reg  [7:0]  slots;                                // AttentionUnit.java:437
-  reg  [7:0]  row_beats;                            // AttentionUnit.java:438
-  reg  [1:0]  slot_base;                            // AttentionUnit.java:438
-  reg  [63:0] value_address;                        // AttentionUnit.java:439
-  reg  [31:0] scale;                                // AttentionUnit.java:440
-  reg  [6:0]  score_key_base;                       // AttentionUnit.java:443
-  reg  [7:0]  query_slot;                           // AttentionUnit.java:446
-  reg  [7:0]  query_beat;                           // AttentionUnit.java:447
-  reg         value_job_started;                    // AttentionUnit.java:448
-  reg         key_newer_job;                        // AttentionUnit.java:450
-  wire        command_fits_half;                    // AttentionUnit.java:454
-  wire        command_fits_beside;                  // AttentionUnit.java:455
-  wire        command_has_room;                     // AttentionUnit.java:456
-  wire        command_upper_half;                   // AttentionUnit.java:459
-  wire [1:0]  command_slot_base;                    // AttentionUnit.java:461
-  wire        take_command;                         // AttentionUnit.java:462
-  reg         last_query_beat;                      // AttentionUnit.java:468
-  reg         last_query_slot;                      // AttentionUnit.java:469
-  wire        last_query_in;                        // AttentionUnit.java:474
-  reg         start_scores;                         // AttentionUnit.java:477
-  reg  [3:0]  own_slots;                            // AttentionUnit.java:481
-  reg         start_maxima;                         // AttentionUnit.java:482
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:486
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:489
-  wire        start_value_job;                      // AttentionUnit.java:497
-  wire        reduction_in_the_way;                 // AttentionUnit.java:500
-  wire        hand_off;                             // AttentionUnit.java:502
-  wire        key_rows_failed;                      // AttentionUnit.java:505
+  reg  [1:0]  phase;                                // AttentionUnit.java:440
+  reg  [9:0]  first_positions;                      // AttentionUnit.java:441
+  reg  [9:0]  last_positions;                       // AttentionUnit.java:442
+  reg  [7:0]  heads;                                // AttentionUnit.java:442
+  reg  [7:0]  slots;                                // AttentionUnit.java:442
+  reg  [7:0]  row_beats;                            // AttentionUnit.java:443
+  reg  [1:0]  slot_base;                            // AttentionUnit.java:443
+  reg  [63:0] value_address;                        // AttentionUnit.java:444
+  reg  [31:0] scale;                                // AttentionUnit.java:445
+  reg  [6:0]  score_key_base;                       // AttentionUnit.java:448
+  reg  [7:0]  query_slot;                           // AttentionUnit.java:451
+  reg  [7:0]  query_beat;                           // AttentionUnit.java:452
+  reg         value_job_started;                    // AttentionUnit.java:453
+  reg         key_newer_job;                        // AttentionUnit.java:455
+  wire        command_fits_half;                    // AttentionUnit.java:459
+  wire        command_fits_beside;                  // AttentionUnit.java:460
+  wire        command_has_room;                     // AttentionUnit.java:461
+  wire        command_upper_half;                   // AttentionUnit.java:464
+  wire [1:0]  command_slot_base;                    // AttentionUnit.java:466
+  wire        take_command;                         // AttentionUnit.java:467
+  reg         last_query_beat;                      // AttentionUnit.java:473
+  reg         last_query_slot;                      // AttentionUnit.java:474
+  wire        last_query_in;                        // AttentionUnit.java:479
+  reg         start_scores;                         // AttentionUnit.java:482
+  reg  [3:0]  own_slots;                            // AttentionUnit.java:486
+  reg         start_maxima;                         // AttentionUnit.java:487
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:491
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:494
+  wire        start_value_job;                      // AttentionUnit.java:502
+  reg  [1:0]  command_sets;                         // AttentionUnit.java:507
+  wire        reduction_in_the_way;                 // AttentionUnit.java:510
+  wire        hand_off;                             // AttentionUnit.java:512
+  wire        key_rows_failed;                      // AttentionUnit.java:515
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:45
@@ -739,14 +743,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:258
 
   // score_sink
-  reg  [31:0] max_0;                                // AttentionUnit.java:672
-  reg  [31:0] max_1;                                // AttentionUnit.java:672
-  reg  [31:0] max_2;                                // AttentionUnit.java:672
-  reg  [31:0] max_3;                                // AttentionUnit.java:672
-  wire [10:0] score_write_address;                  // AttentionUnit.java:684
-  wire        score_buffer_write;                   // AttentionUnit.java:219
-  wire        value_chunk_consumed;                 // AttentionUnit.java:225
-  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:226
+  reg  [31:0] max_0;                                // AttentionUnit.java:690
+  reg  [31:0] max_1;                                // AttentionUnit.java:690
+  reg  [31:0] max_2;                                // AttentionUnit.java:690
+  reg  [31:0] max_3;                                // AttentionUnit.java:690
+  wire [10:0] score_write_address;                  // AttentionUnit.java:702
+  wire        score_buffer_write;                   // AttentionUnit.java:221
+  wire        value_chunk_consumed;                 // AttentionUnit.java:227
+  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:228
 
   // value_loader
   reg  [63:0] value_next_address;                   // ChunkLoader.java:80
@@ -771,52 +775,55 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [9:0]  value_first_rows;                     // ChunkLoader.java:112
   wire        value_half_free;                      // ChunkLoader.java:118
   reg  [9:0]  value_chunk_rows_q;                   // ChunkLoader.java:122
-  reg  [17:0] value_chunk_beats_q;                  // ChunkLoader.java:123
-  wire        value_requested;                      // ChunkLoader.java:125
-  reg         value_chunk_changed_d1;               // ChunkLoader.java:127
-  reg         value_chunk_changed_d2;               // ChunkLoader.java:127
-  wire        value_chunk_beats_settled;            // ChunkLoader.java:127
-  wire        value_offered;                        // ChunkLoader.java:129
-  wire        value_chunk_beat;                     // ChunkLoader.java:148
-  wire        value_landing_latest;                 // ChunkLoader.java:149
-  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:150
-  wire        value_write_last_row_beat;            // ChunkLoader.java:151
-  wire [8:0]  value_write_address;                  // ChunkLoader.java:153
-  wire        value_beat_error;                     // ChunkLoader.java:172
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:194
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:199
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:202
-  wire        value_loaders_requesting;             // AttentionUnit.java:232
-  wire        values_accumulated;                   // AttentionUnit.java:233
-  wire        values_reduced;                       // AttentionUnit.java:234
+  reg  [7:0]  value_job_row_beats_dsp;              // ChunkLoader.java:126
+  reg  [17:0] value_chunk_beats_q;                  // ChunkLoader.java:127
+  wire        value_requested;                      // ChunkLoader.java:129
+  reg         value_chunk_changed_d1;               // ChunkLoader.java:131
+  reg         value_chunk_changed_d2;               // ChunkLoader.java:131
+  wire        value_chunk_beats_settled;            // ChunkLoader.java:131
+  wire        value_offered;                        // ChunkLoader.java:133
+  wire        value_chunk_beat;                     // ChunkLoader.java:152
+  wire        value_landing_latest;                 // ChunkLoader.java:153
+  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:154
+  wire        value_write_last_row_beat;            // ChunkLoader.java:155
+  wire [8:0]  value_write_address;                  // ChunkLoader.java:157
+  wire        value_beat_error;                     // ChunkLoader.java:176
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:198
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:203
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:206
+  wire        value_loaders_requesting;             // AttentionUnit.java:234
+  wire        values_accumulated;                   // AttentionUnit.java:235
+  wire        values_reduced;                       // AttentionUnit.java:236
 
   // value_side
-  reg  [1:0]  value_phase;                          // AttentionUnit.java:582
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:583
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:584
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:584
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:585
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:585
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:586
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:589
-  reg         value_pass_start;                     // AttentionUnit.java:592
-  reg         value_keys_failed;                    // AttentionUnit.java:593
-  reg         value_newer_job;                      // AttentionUnit.java:595
-  wire        value_pass_over;                      // AttentionUnit.java:597
-  wire        value_pass_on;                        // AttentionUnit.java:598
-  wire        value_rows_failed;                    // AttentionUnit.java:617
-  wire [7:0]  value_code;                           // AttentionUnit.java:619
+  reg  [1:0]  value_phase;                          // AttentionUnit.java:594
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:595
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:596
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:596
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:597
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:597
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:598
+  reg  [1:0]  value_sets;                           // AttentionUnit.java:599
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:602
+  reg         value_pass_start;                     // AttentionUnit.java:605
+  reg         value_keys_failed;                    // AttentionUnit.java:606
+  reg         value_newer_job;                      // AttentionUnit.java:608
+  wire        value_pass_over;                      // AttentionUnit.java:610
+  wire        value_pass_on;                        // AttentionUnit.java:611
+  wire        value_rows_failed;                    // AttentionUnit.java:631
+  wire [7:0]  value_code;                           // AttentionUnit.java:633
 
   // reduce_side
-  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:640
-  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:642
-  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:643
-  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:643
-  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:644
-  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:644
-  reg  [7:0]  reduce_code;                          // AttentionUnit.java:645
-  reg         reduce_start;                         // AttentionUnit.java:646
-  wire        reduce_side_finished;                 // AttentionUnit.java:647
+  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:656
+  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:658
+  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:659
+  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:659
+  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:660
+  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:660
+  reg  [7:0]  reduce_code;                          // AttentionUnit.java:661
+  reg  [1:0]  reduce_sets;                          // AttentionUnit.java:662
+  reg         reduce_start;                         // AttentionUnit.java:663
+  wire        reduce_side_finished;                 // AttentionUnit.java:664
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:45
@@ -1867,12 +1874,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         accumulated_last_d46;                 // ValueEngine.java:275
   reg         accumulated_last_d47;                 // ValueEngine.java:275
   reg         accumulated_last_d48;                 // ValueEngine.java:275
-  reg         done_pending;                         // AttentionUnit.java:253
-  reg  [7:0]  done_code;                            // AttentionUnit.java:254
+  reg         done_pending;                         // AttentionUnit.java:256
+  reg  [7:0]  done_code;                            // AttentionUnit.java:257
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:171
+  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:173
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:176
+  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:178
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "distributed" *)
@@ -2016,91 +2023,93 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign assert_mux_2 = assert_cmp_2 ? ((assert_diff_2 >= 10'd32) ? 10'd32 : assert_diff_2) : 10'd0;
   assign assert_diff_3 = value_pass_beats - 8'd1;
 
-  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
-  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:164
-  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:164
-  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:164
-  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:164
-  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:164
-  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:164
-  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:164
-  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:164
-  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:164
-  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:164
-  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:164
-  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:164
-  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:164
-  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:164
-  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:164
-  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:164
-  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:164
-  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:164
-  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:164
-  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:164
-  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:164
-  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:164
-  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:164
-  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:164
-  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:165
-  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:165
-  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:165
-  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:165
-  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:165
-  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:165
-  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:165
-  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:165
-  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:165
-  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:165
-  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:165
-  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:165
-  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:165
-  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:165
-  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:165
-  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:165
-  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:165
-  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:165
-  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:165
-  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:165
-  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:165
-  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:165
-  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:165
-  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:165
-  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:165
-  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:358
-  assign score_port_data = score_read; // AttentionUnit.java:197
-  assign key_reader_command_valid = key_offered; // ChunkLoader.java:129
-  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:129
-  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats_q}; // ChunkLoader.java:129
-  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:147
-  assign key_loaders_requesting = key_requesting; // AttentionUnit.java:205
-  assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:194
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:202
-  assign key_port_data = key_read_l0; // ChunkLoader.java:205
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:464
-  assign command_taken = take_command; // AttentionUnit.java:209
+  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:166
+  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:166
+  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:166
+  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:166
+  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:166
+  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:166
+  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:166
+  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:166
+  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:166
+  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:166
+  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:166
+  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:166
+  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:166
+  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:166
+  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:166
+  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:166
+  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:166
+  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:166
+  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:166
+  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:166
+  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:166
+  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:166
+  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:166
+  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:166
+  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:166
+  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:167
+  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:167
+  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:167
+  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:167
+  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:167
+  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:167
+  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:167
+  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:167
+  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:167
+  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:167
+  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:167
+  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:167
+  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:167
+  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:167
+  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:167
+  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:167
+  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:167
+  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:167
+  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:167
+  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:167
+  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:167
+  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:167
+  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:167
+  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:167
+  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:167
+  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:361
+  assign score_port_data = score_read; // AttentionUnit.java:199
+  assign key_reader_command_valid = key_offered; // ChunkLoader.java:133
+  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:133
+  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats_q}; // ChunkLoader.java:133
+  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:151
+  assign key_loaders_requesting = key_requesting; // AttentionUnit.java:207
+  assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:207
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:198
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:206
+  assign key_port_data = key_read_l0; // ChunkLoader.java:209
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:469
+  assign command_taken = take_command; // AttentionUnit.java:211
   assign key_port_address = key_read_address; // ScoreEngine.java:164
   assign key_port_enable = score_issue; // ScoreEngine.java:165
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:214
-  assign key_chunk_loader = 1'b0; // AttentionUnit.java:215
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:219
-  assign value_reader_command_valid = value_offered; // ChunkLoader.java:129
-  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:129
-  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:129
-  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:147
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:194
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:202
-  assign value_port_data = value_read_l0; // ChunkLoader.java:205
-  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:232
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:231
-  // AttentionUnit.java:116
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:216
+  assign key_chunk_loader = 1'b0; // AttentionUnit.java:217
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:221
+  assign value_reader_command_valid = value_offered; // ChunkLoader.java:133
+  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:133
+  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats_q}; // ChunkLoader.java:133
+  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:151
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:198
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:206
+  assign value_port_data = value_read_l0; // ChunkLoader.java:209
+  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:234
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:233
+  // AttentionUnit.java:117
   assign value_busy = (value_phase == VALUE_PHASE_VALUES) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_command_base = value_slot_base; // AttentionUnit.java:117
-  assign value_command_slots = value_slots; // AttentionUnit.java:118
-  assign reduce_busy = reduce_side_phase; // AttentionUnit.java:116
-  assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
-  assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
-  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:240
+  assign value_command_base = value_slot_base; // AttentionUnit.java:118
+  assign value_command_slots = value_slots; // AttentionUnit.java:119
+  assign value_command_sets = value_sets; // AttentionUnit.java:120
+  assign reduce_busy = reduce_side_phase; // AttentionUnit.java:117
+  assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:118
+  assign reduce_command_slots = reduce_slots; // AttentionUnit.java:119
+  assign reduce_command_sets = reduce_sets; // AttentionUnit.java:120
+  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:243
   assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:133
   assign value_port_enable = value_issue; // ValueEngine.java:135
   assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:136
@@ -2110,44 +2119,44 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
   assign out_payload_2 = out_queue_pop_payload[47:32]; // Stream.java:102
   assign out_payload_3 = out_queue_pop_payload[63:48]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:246
-  assign value_chunk_loader = 1'b0; // AttentionUnit.java:247
-  assign values_accumulated = accumulated_last_d48; // AttentionUnit.java:248
-  assign values_reduced = reduction_finished; // AttentionUnit.java:249
-  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:250
-  assign done_valid = done_pending; // AttentionUnit.java:266
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:267
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:249
+  assign value_chunk_loader = 1'b0; // AttentionUnit.java:250
+  assign values_accumulated = accumulated_last_d48; // AttentionUnit.java:251
+  assign values_reduced = reduction_finished; // AttentionUnit.java:252
+  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:253
+  assign done_valid = done_pending; // AttentionUnit.java:269
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:270
   assign idle =
       (intake_phase == INTAKE_PHASE_IDLE)
       & (phase == PHASE_IDLE)
       & (value_phase == VALUE_PHASE_IDLE)
-      & ~reduce_side_phase; // AttentionUnit.java:268
+      & ~reduce_side_phase; // AttentionUnit.java:271
 
   always @(posedge clk) begin
-    if (score_port_enable) begin // AttentionUnit.java:197
-      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:197
+    if (score_port_enable) begin // AttentionUnit.java:199
+      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:199
     end
-    if (key_port_enable) begin // ChunkLoader.java:199
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:199
+    if (key_port_enable) begin // ChunkLoader.java:203
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:203
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:493
-      // AttentionUnit.java:493
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:498
+      // AttentionUnit.java:498
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (score_buffer_write) begin // AttentionUnit.java:222
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:222
+    if (score_buffer_write) begin // AttentionUnit.java:224
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:224
     end
-    if (value_port_enable) begin // ChunkLoader.java:199
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:199
+    if (value_port_enable) begin // ChunkLoader.java:203
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:203
     end
-    done_pending <= 1'b0; // AttentionUnit.java:255
-    if (reduce_side_finished) begin // AttentionUnit.java:256
-      done_pending <= 1'b1; // AttentionUnit.java:257
-      done_code <= reduce_code; // AttentionUnit.java:258
+    done_pending <= 1'b0; // AttentionUnit.java:258
+    if (reduce_side_finished) begin // AttentionUnit.java:259
+      done_pending <= 1'b1; // AttentionUnit.java:260
+      done_code <= reduce_code; // AttentionUnit.java:261
     end
-    if (refusal_done) begin // AttentionUnit.java:260
-      done_pending <= 1'b1; // AttentionUnit.java:261
-      done_code <= refusal_code; // AttentionUnit.java:262
+    if (refusal_done) begin // AttentionUnit.java:263
+      done_pending <= 1'b1; // AttentionUnit.java:264
+      done_code <= refusal_code; // AttentionUnit.java:265
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -2156,55 +2165,55 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // intake (AttentionUnit.java:333): takes and checks the next command and starts reading its K rows
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:355
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:356
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:357
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:359
-  // AttentionUnit.java:361
+  // intake (AttentionUnit.java:336): takes and checks the next command and starts reading its K rows
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:358
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:359
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:360
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:362
+  // AttentionUnit.java:364
   assign start_key_job = (intake_phase == INTAKE_PHASE_READY) & ~key_job_started & ~key_job_requesting;
-  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:362
-  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:363
+  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:365
+  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:366
 
   always @(posedge clk) begin
-    if (command_accepted) begin // AttentionUnit.java:365
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:366
-      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:367
-      intake_first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:368
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:369
-      intake_heads <= command_payload_heads; // AttentionUnit.java:370
-      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:371
-      intake_scale <= command_payload_scale; // AttentionUnit.java:372
+    if (command_accepted) begin // AttentionUnit.java:368
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:369
+      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:370
+      intake_first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:371
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:372
+      intake_heads <= command_payload_heads; // AttentionUnit.java:373
+      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:374
+      intake_scale <= command_payload_scale; // AttentionUnit.java:375
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:373
-      // AttentionUnit.java:375
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:376
+      // AttentionUnit.java:378
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      key_job_started <= 1'b0; // AttentionUnit.java:376
-      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:377
+      key_job_started <= 1'b0; // AttentionUnit.java:379
+      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:380
     end
-    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:379
-      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:380
-      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:381
+    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:382
+      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:383
+      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:384
     end
-    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:383
-      if (command_refused) begin // AttentionUnit.java:384
-        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:385
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:386
+    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:386
+      if (command_refused) begin // AttentionUnit.java:387
+        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:388
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:389
       end else begin
-        intake_last_positions <= command_reach[9:0]; // AttentionUnit.java:389
-        intake_slots <= command_slots[7:0]; // AttentionUnit.java:390
-        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:391
+        intake_last_positions <= command_reach[9:0]; // AttentionUnit.java:392
+        intake_slots <= command_slots[7:0]; // AttentionUnit.java:393
+        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:394
       end
     end
-    if (start_key_job) begin // AttentionUnit.java:394
-      key_job_started <= 1'b1; // AttentionUnit.java:394
+    if (start_key_job) begin // AttentionUnit.java:397
+      key_job_started <= 1'b1; // AttentionUnit.java:397
     end
-    if (refusal_done | command_taken) begin // AttentionUnit.java:395
-      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:395
+    if (refusal_done | command_taken) begin // AttentionUnit.java:398
+      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:398
     end
     if (reset) begin
       key_address <= 64'd0;
@@ -2236,60 +2245,63 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:112
   assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:118
-  assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:127
-  // ChunkLoader.java:129
+  assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:131
+  // ChunkLoader.java:133
   assign key_offered =
       key_requesting & key_half_free & ~start_key_job & key_chunk_beats_settled & key_reader_command_free;
-  assign key_requested = key_offered; // ChunkLoader.java:129
-  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:148
-  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:149
-  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:150
-  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
-  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:153
-  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:172
+  assign key_requested = key_offered; // ChunkLoader.java:133
+  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:152
+  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:153
+  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:154
+  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:155
+  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:157
+  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
     key_chunk_rows_q <= key_chunk_rows; // ChunkLoader.java:122
-    key_chunk_beats_q <= {8'd0, key_chunk_rows_q} * {10'd0, key_job_row_beats}; // ChunkLoader.java:123
-    key_chunk_changed_d1 <= start_key_job | key_requested; // ChunkLoader.java:127
-    key_chunk_changed_d2 <= key_chunk_changed_d1; // ChunkLoader.java:127
-    if (start_key_job) begin // ChunkLoader.java:132
-      key_next_address <= key_address; // ChunkLoader.java:133
-      key_rows_left <= key_first_rows; // ChunkLoader.java:134
-      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:135
-      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:136
-      key_job_base <= key_issued; // ChunkLoader.java:137
-    end else if (key_requested) begin // ChunkLoader.java:138
-      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:139
-      key_rows_left <= key_rows_after; // ChunkLoader.java:140
-      key_issued <= key_issued + 7'd1; // ChunkLoader.java:141
+    if (start_key_job) begin // ChunkLoader.java:126
+      key_job_row_beats_dsp <= intake_row_beats; // ChunkLoader.java:126
     end
-    if (key_chunk_consumed) begin // ChunkLoader.java:143
-      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:143
+    key_chunk_beats_q <= {8'd0, key_chunk_rows_q} * {10'd0, key_job_row_beats_dsp}; // ChunkLoader.java:127
+    key_chunk_changed_d1 <= start_key_job | key_requested; // ChunkLoader.java:131
+    key_chunk_changed_d2 <= key_chunk_changed_d1; // ChunkLoader.java:131
+    if (start_key_job) begin // ChunkLoader.java:136
+      key_next_address <= key_address; // ChunkLoader.java:137
+      key_rows_left <= key_first_rows; // ChunkLoader.java:138
+      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:139
+      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:140
+      key_job_base <= key_issued; // ChunkLoader.java:141
+    end else if (key_requested) begin // ChunkLoader.java:142
+      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:143
+      key_rows_left <= key_rows_after; // ChunkLoader.java:144
+      key_issued <= key_issued + 7'd1; // ChunkLoader.java:145
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:157
-      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:157
+    if (key_chunk_consumed) begin // ChunkLoader.java:147
+      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:147
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:160
-      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:161
-      if (key_write_last_row_beat) begin // ChunkLoader.java:162
-        key_write_beat <= 4'd0; // ChunkLoader.java:163
-        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:164
-      end
-      if (key_reader_data_payload_last) begin // ChunkLoader.java:166
+    if (key_chunk_beat) begin // ChunkLoader.java:161
+      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:161
+    end
+    if (key_chunk_beat) begin // ChunkLoader.java:164
+      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:165
+      if (key_write_last_row_beat) begin // ChunkLoader.java:166
         key_write_beat <= 4'd0; // ChunkLoader.java:167
-        key_write_row <= 5'd0; // ChunkLoader.java:168
-        key_landed <= key_landed + 7'd1; // ChunkLoader.java:169
+        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:168
+      end
+      if (key_reader_data_payload_last) begin // ChunkLoader.java:170
+        key_write_beat <= 4'd0; // ChunkLoader.java:171
+        key_write_row <= 5'd0; // ChunkLoader.java:172
+        key_landed <= key_landed + 7'd1; // ChunkLoader.java:173
       end
     end
-    if (start_key_job) begin // ChunkLoader.java:173
-      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:174
-      key_failed_latest <= 1'b0; // ChunkLoader.java:175
-    end else if (key_beat_error) begin // ChunkLoader.java:176
-      if (key_landing_latest) begin // ChunkLoader.java:177
-        key_failed_latest <= 1'b1; // ChunkLoader.java:177
+    if (start_key_job) begin // ChunkLoader.java:177
+      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:178
+      key_failed_latest <= 1'b0; // ChunkLoader.java:179
+    end else if (key_beat_error) begin // ChunkLoader.java:180
+      if (key_landing_latest) begin // ChunkLoader.java:181
+        key_failed_latest <= 1'b1; // ChunkLoader.java:181
       end else begin
-        key_failed_older <= 1'b1; // ChunkLoader.java:177
+        key_failed_older <= 1'b1; // ChunkLoader.java:181
       end
     end
     if (reset) begin
@@ -2313,85 +2325,83 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:432): takes a checked command, stores its queries, starts its passes and hands it on
-  assign command_fits_half = intake_slots <= 8'd2; // AttentionUnit.java:454
-  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd2); // AttentionUnit.java:455
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:456
+  // controller (AttentionUnit.java:437): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd2; // AttentionUnit.java:459
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd2); // AttentionUnit.java:460
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:461
   assign command_upper_half =
       (value_busy & (value_command_base == 2'd0))
-      | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:459
-  assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:461
-  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:462
-  assign last_query_in = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:474
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:486
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:489
+      | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:464
+  assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:466
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:467
+  assign last_query_in = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:479
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:491
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:494
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:497
-  assign reduction_in_the_way =
-      reduce_busy
-      & (((slot_base < 2'd2) & (reduce_command_base < 2'd2))
-         | ((({7'd0, slot_base} + {1'b0, slots}) > 9'd2)
-            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:500
-  // AttentionUnit.java:502
+      & ~value_job_requesting; // AttentionUnit.java:502
+  assign reduction_in_the_way = reduce_busy & ((command_sets & reduce_command_sets) != 2'd0); // AttentionUnit.java:510
+  // AttentionUnit.java:512
   assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
-  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:505
+  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:515
 
   always @(posedge clk) begin
-    start_scores <= last_query_in; // AttentionUnit.java:477
+    start_scores <= last_query_in; // AttentionUnit.java:482
     own_slots <=
         {(own_slots_sum > 9'd3),
          ((own_slots_ext <= 9'd2) & (own_slots_sum > 9'd2)),
          ((own_slots_ext <= 9'd1) & (own_slots_sum > 9'd1)),
-         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:481
-    start_maxima <= start_scores; // AttentionUnit.java:482
-    if (take_command) begin // AttentionUnit.java:509
-      first_positions <= intake_first_positions; // AttentionUnit.java:510
-      last_positions <= intake_last_positions; // AttentionUnit.java:511
-      heads <= intake_heads; // AttentionUnit.java:512
-      slots <= intake_slots; // AttentionUnit.java:513
-      row_beats <= intake_row_beats; // AttentionUnit.java:514
-      slot_base <= command_slot_base; // AttentionUnit.java:515
-      value_address <= intake_value_address; // AttentionUnit.java:516
-      scale <= intake_scale; // AttentionUnit.java:517
-      score_key_base <= key_job_base; // AttentionUnit.java:519
-      query_slot <= 8'd0; // AttentionUnit.java:521
-      query_beat <= 8'd0; // AttentionUnit.java:522
-      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:523
-      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:524
-      value_job_started <= 1'b0; // AttentionUnit.java:525
-      key_newer_job <= 1'b0; // AttentionUnit.java:526
-      phase <= PHASE_QUERIES; // AttentionUnit.java:527
-    end else if (start_key_job) begin // AttentionUnit.java:528
-      key_newer_job <= 1'b1; // AttentionUnit.java:528
+         ((own_slots_ext <= 9'd0) & (own_slots_sum > 9'd0))}; // AttentionUnit.java:486
+    start_maxima <= start_scores; // AttentionUnit.java:487
+    command_sets <= {(({7'd0, slot_base} + {1'b0, slots}) > 9'd2), (slot_base < 2'd2)}; // AttentionUnit.java:507
+    if (take_command) begin // AttentionUnit.java:519
+      first_positions <= intake_first_positions; // AttentionUnit.java:520
+      last_positions <= intake_last_positions; // AttentionUnit.java:521
+      heads <= intake_heads; // AttentionUnit.java:522
+      slots <= intake_slots; // AttentionUnit.java:523
+      row_beats <= intake_row_beats; // AttentionUnit.java:524
+      slot_base <= command_slot_base; // AttentionUnit.java:525
+      value_address <= intake_value_address; // AttentionUnit.java:526
+      scale <= intake_scale; // AttentionUnit.java:527
+      score_key_base <= key_job_base; // AttentionUnit.java:529
+      query_slot <= 8'd0; // AttentionUnit.java:531
+      query_beat <= 8'd0; // AttentionUnit.java:532
+      last_query_beat <= intake_row_beats == 8'd1; // AttentionUnit.java:533
+      last_query_slot <= intake_slots == 8'd1; // AttentionUnit.java:534
+      value_job_started <= 1'b0; // AttentionUnit.java:535
+      key_newer_job <= 1'b0; // AttentionUnit.java:536
+      phase <= PHASE_QUERIES; // AttentionUnit.java:537
+    end else if (start_key_job) begin // AttentionUnit.java:538
+      key_newer_job <= 1'b1; // AttentionUnit.java:538
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:529
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:530
-      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:531
-      if (last_query_beat) begin // AttentionUnit.java:532
-        query_beat <= 8'd0; // AttentionUnit.java:533
-        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:534
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:535
-        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:536
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:539
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:540
+      last_query_beat <= ({1'b0, query_beat} + 9'd2) == {1'b0, row_beats}; // AttentionUnit.java:541
+      if (last_query_beat) begin // AttentionUnit.java:542
+        query_beat <= 8'd0; // AttentionUnit.java:543
+        last_query_beat <= row_beats == 8'd1; // AttentionUnit.java:544
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:545
+        last_query_slot <= ({1'b0, query_slot} + 9'd2) == {1'b0, slots}; // AttentionUnit.java:546
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:539
-      value_job_started <= 1'b1; // AttentionUnit.java:539
+    if (start_value_job) begin // AttentionUnit.java:549
+      value_job_started <= 1'b1; // AttentionUnit.java:549
     end
-    if (last_query_in) begin // AttentionUnit.java:540
-      phase <= PHASE_SCORES; // AttentionUnit.java:540
+    if (last_query_in) begin // AttentionUnit.java:550
+      phase <= PHASE_SCORES; // AttentionUnit.java:550
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:541
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:541
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:551
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:551
     end
-    if (hand_off) begin // AttentionUnit.java:542
-      phase <= PHASE_IDLE; // AttentionUnit.java:542
+    if (hand_off) begin // AttentionUnit.java:552
+      phase <= PHASE_IDLE; // AttentionUnit.java:552
     end
     if (reset) begin
       start_scores <= 1'b0;
       own_slots <= 4'h0;
       start_maxima <= 1'b0;
+      command_sets <= 2'h0;
       first_positions <= 10'd0;
       last_positions <= 10'd0;
       heads <= 8'd0;
@@ -2971,13 +2981,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:668): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:684
+  // score_sink (AttentionUnit.java:686): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:702
 
   always @(posedge clk) begin
-    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:675
-      max_0 <= 32'hff800000; // AttentionUnit.java:675
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:676
+    if (start_maxima & own_slots[0]) begin // AttentionUnit.java:693
+      max_0 <= 32'hff800000; // AttentionUnit.java:693
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:694
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2985,11 +2995,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:677
+          : max_0; // AttentionUnit.java:695
     end
-    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:675
-      max_1 <= 32'hff800000; // AttentionUnit.java:675
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:676
+    if (start_maxima & own_slots[1]) begin // AttentionUnit.java:693
+      max_1 <= 32'hff800000; // AttentionUnit.java:693
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:694
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2997,11 +3007,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:677
+          : max_1; // AttentionUnit.java:695
     end
-    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:675
-      max_2 <= 32'hff800000; // AttentionUnit.java:675
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:676
+    if (start_maxima & own_slots[2]) begin // AttentionUnit.java:693
+      max_2 <= 32'hff800000; // AttentionUnit.java:693
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:694
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3009,11 +3019,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:677
+          : max_2; // AttentionUnit.java:695
     end
-    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:675
-      max_3 <= 32'hff800000; // AttentionUnit.java:675
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:676
+    if (start_maxima & own_slots[3]) begin // AttentionUnit.java:693
+      max_3 <= 32'hff800000; // AttentionUnit.java:693
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:694
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -3021,7 +3031,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:677
+          : max_3; // AttentionUnit.java:695
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -3042,61 +3052,64 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:108
   assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:112
   assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:118
-  assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:127
-  // ChunkLoader.java:129
+  assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:131
+  // ChunkLoader.java:133
   assign value_offered =
       value_requesting & value_half_free & ~start_value_job & value_chunk_beats_settled & value_reader_command_free;
-  assign value_requested = value_offered; // ChunkLoader.java:129
-  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:148
-  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:149
-  // ChunkLoader.java:150
+  assign value_requested = value_offered; // ChunkLoader.java:133
+  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:152
+  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:153
+  // ChunkLoader.java:154
   assign value_landing_row_beats = value_landing_latest ? value_job_row_beats : value_older_row_beats;
-  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:151
-  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:153
-  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:172
+  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:155
+  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:157
+  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
     value_chunk_rows_q <= value_chunk_rows; // ChunkLoader.java:122
-    value_chunk_beats_q <= {8'd0, value_chunk_rows_q} * {10'd0, value_job_row_beats}; // ChunkLoader.java:123
-    value_chunk_changed_d1 <= start_value_job | value_requested; // ChunkLoader.java:127
-    value_chunk_changed_d2 <= value_chunk_changed_d1; // ChunkLoader.java:127
-    if (start_value_job) begin // ChunkLoader.java:132
-      value_next_address <= value_address; // ChunkLoader.java:133
-      value_rows_left <= value_first_rows; // ChunkLoader.java:134
-      value_job_row_beats <= row_beats; // ChunkLoader.java:135
-      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:136
-      value_job_base <= value_issued; // ChunkLoader.java:137
-    end else if (value_requested) begin // ChunkLoader.java:138
-      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:139
-      value_rows_left <= value_rows_after; // ChunkLoader.java:140
-      value_issued <= value_issued + 7'd1; // ChunkLoader.java:141
+    if (start_value_job) begin // ChunkLoader.java:126
+      value_job_row_beats_dsp <= row_beats; // ChunkLoader.java:126
     end
-    if (value_chunk_consumed) begin // ChunkLoader.java:143
-      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:143
+    value_chunk_beats_q <= {8'd0, value_chunk_rows_q} * {10'd0, value_job_row_beats_dsp}; // ChunkLoader.java:127
+    value_chunk_changed_d1 <= start_value_job | value_requested; // ChunkLoader.java:131
+    value_chunk_changed_d2 <= value_chunk_changed_d1; // ChunkLoader.java:131
+    if (start_value_job) begin // ChunkLoader.java:136
+      value_next_address <= value_address; // ChunkLoader.java:137
+      value_rows_left <= value_first_rows; // ChunkLoader.java:138
+      value_job_row_beats <= row_beats; // ChunkLoader.java:139
+      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:140
+      value_job_base <= value_issued; // ChunkLoader.java:141
+    end else if (value_requested) begin // ChunkLoader.java:142
+      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:143
+      value_rows_left <= value_rows_after; // ChunkLoader.java:144
+      value_issued <= value_issued + 7'd1; // ChunkLoader.java:145
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:157
-      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:157
+    if (value_chunk_consumed) begin // ChunkLoader.java:147
+      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:147
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:160
-      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:161
-      if (value_write_last_row_beat) begin // ChunkLoader.java:162
-        value_write_beat <= 4'd0; // ChunkLoader.java:163
-        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:164
-      end
-      if (value_reader_data_payload_last) begin // ChunkLoader.java:166
+    if (value_chunk_beat) begin // ChunkLoader.java:161
+      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:161
+    end
+    if (value_chunk_beat) begin // ChunkLoader.java:164
+      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:165
+      if (value_write_last_row_beat) begin // ChunkLoader.java:166
         value_write_beat <= 4'd0; // ChunkLoader.java:167
-        value_write_row <= 5'd0; // ChunkLoader.java:168
-        value_landed <= value_landed + 7'd1; // ChunkLoader.java:169
+        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:168
+      end
+      if (value_reader_data_payload_last) begin // ChunkLoader.java:170
+        value_write_beat <= 4'd0; // ChunkLoader.java:171
+        value_write_row <= 5'd0; // ChunkLoader.java:172
+        value_landed <= value_landed + 7'd1; // ChunkLoader.java:173
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:173
-      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:174
-      value_failed_latest <= 1'b0; // ChunkLoader.java:175
-    end else if (value_beat_error) begin // ChunkLoader.java:176
-      if (value_landing_latest) begin // ChunkLoader.java:177
-        value_failed_latest <= 1'b1; // ChunkLoader.java:177
+    if (start_value_job) begin // ChunkLoader.java:177
+      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:178
+      value_failed_latest <= 1'b0; // ChunkLoader.java:179
+    end else if (value_beat_error) begin // ChunkLoader.java:180
+      if (value_landing_latest) begin // ChunkLoader.java:181
+        value_failed_latest <= 1'b1; // ChunkLoader.java:181
       end else begin
-        value_failed_older <= 1'b1; // ChunkLoader.java:177
+        value_failed_older <= 1'b1; // ChunkLoader.java:181
       end
     end
     if (reset) begin
@@ -3120,35 +3133,36 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:581): the command of the value pass: its fields, its V job and its outcome
-  // AttentionUnit.java:597
+  // value_side (AttentionUnit.java:593): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:610
   assign value_pass_over =
       ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
-  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:598
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:617
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:619
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:611
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:631
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:633
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:592
-    if (hand_off) begin // AttentionUnit.java:599
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:600
-      value_first_positions <= first_positions; // AttentionUnit.java:601
-      value_last_positions <= last_positions; // AttentionUnit.java:602
-      value_heads <= heads; // AttentionUnit.java:603
-      value_slots <= slots; // AttentionUnit.java:604
-      value_row_beats <= row_beats; // AttentionUnit.java:605
-      value_slot_base <= slot_base; // AttentionUnit.java:606
-      value_side_job_base <= value_job_base; // AttentionUnit.java:608
-      value_keys_failed <= key_rows_failed; // AttentionUnit.java:610
-      value_newer_job <= 1'b0; // AttentionUnit.java:611
-    end else if (start_value_job) begin // AttentionUnit.java:612
-      value_newer_job <= 1'b1; // AttentionUnit.java:612
+    value_pass_start <= hand_off; // AttentionUnit.java:605
+    if (hand_off) begin // AttentionUnit.java:612
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:613
+      value_first_positions <= first_positions; // AttentionUnit.java:614
+      value_last_positions <= last_positions; // AttentionUnit.java:615
+      value_heads <= heads; // AttentionUnit.java:616
+      value_slots <= slots; // AttentionUnit.java:617
+      value_row_beats <= row_beats; // AttentionUnit.java:618
+      value_slot_base <= slot_base; // AttentionUnit.java:619
+      value_sets <= command_sets; // AttentionUnit.java:620
+      value_side_job_base <= value_job_base; // AttentionUnit.java:622
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:624
+      value_newer_job <= 1'b0; // AttentionUnit.java:625
+    end else if (start_value_job) begin // AttentionUnit.java:626
+      value_newer_job <= 1'b1; // AttentionUnit.java:626
     end
-    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:613
-      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:613
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:627
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:627
     end
-    if (value_pass_on) begin // AttentionUnit.java:614
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:614
+    if (value_pass_on) begin // AttentionUnit.java:628
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:628
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -3159,6 +3173,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_slots <= 8'd0;
       value_row_beats <= 8'd0;
       value_slot_base <= 2'd0;
+      value_sets <= 2'h0;
       value_side_job_base <= 7'd0;
       value_keys_failed <= 1'b0;
       value_newer_job <= 1'b0;
@@ -3166,22 +3181,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // reduce_side (AttentionUnit.java:639): the command of the reduction: its fields and its outcome
-  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:647
+  // reduce_side (AttentionUnit.java:655): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:664
 
   always @(posedge clk) begin
-    reduce_start <= value_pass_on; // AttentionUnit.java:646
-    if (value_pass_on) begin // AttentionUnit.java:648
-      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:649
-      reduce_first_positions <= value_first_positions; // AttentionUnit.java:650
-      reduce_heads <= value_heads; // AttentionUnit.java:651
-      reduce_slots <= value_slots; // AttentionUnit.java:652
-      reduce_row_beats <= value_row_beats; // AttentionUnit.java:653
-      reduce_slot_base <= value_slot_base; // AttentionUnit.java:654
-      reduce_code <= value_code; // AttentionUnit.java:655
+    reduce_start <= value_pass_on; // AttentionUnit.java:663
+    if (value_pass_on) begin // AttentionUnit.java:665
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:666
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:667
+      reduce_heads <= value_heads; // AttentionUnit.java:668
+      reduce_slots <= value_slots; // AttentionUnit.java:669
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:670
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:671
+      reduce_sets <= value_sets; // AttentionUnit.java:672
+      reduce_code <= value_code; // AttentionUnit.java:673
     end
-    if (reduce_side_finished) begin // AttentionUnit.java:657
-      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:657
+    if (reduce_side_finished) begin // AttentionUnit.java:675
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:675
     end
     if (reset) begin
       reduce_start <= 1'b0;
@@ -3191,6 +3207,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       reduce_slots <= 8'd0;
       reduce_row_beats <= 8'd0;
       reduce_slot_base <= 2'd0;
+      reduce_sets <= 2'h0;
       reduce_code <= 8'd0;
     end
   end
@@ -4990,20 +5007,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~key_offered | key_reader_command_ready)) begin // ChunkLoader.java:129
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+      if (!(~key_offered | key_reader_command_ready)) begin // ChunkLoader.java:133
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's command is taken when it is ",
                  "offered (the command stage was free)");
         $stop;
       end
-      if (!(~key_requested | (key_chunk_beats_q == key_chunk_beats))) begin // ChunkLoader.java:130
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~key_requested | (key_chunk_beats_q == key_chunk_beats))) begin // ChunkLoader.java:134
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:134: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
       if (!(~(phase == PHASE_QUERIES)
             | ((last_query_beat == (query_beat == (row_beats - 8'd1)))
-               & (last_query_slot == (query_slot == (slots - 8'd1)))))) begin // AttentionUnit.java:472
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:472: AttentionUnit: the last query beat and slot flags ",
+               & (last_query_slot == (query_slot == (slots - 8'd1)))))) begin // AttentionUnit.java:477
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:477: AttentionUnit: the last query beat and slot flags ",
                  "are current");
         $stop;
       end
@@ -5012,9 +5029,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                == {((assert_ext <= 9'd3) & (assert_sum > 9'd3)),
                    ((assert_ext <= 9'd2) & (assert_sum > 9'd2)),
                    ((assert_ext <= 9'd1) & (assert_sum > 9'd1)),
-                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:483
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:483: AttentionUnit: the own slots are current when the ",
+                   ((assert_ext <= 9'd0) & (assert_sum > 9'd0))}))) begin // AttentionUnit.java:488
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:488: AttentionUnit: the own slots are current when the ",
                  "maxima start");
+        $stop;
+      end
+      // AttentionUnit.java:508
+      if (!(~(phase == PHASE_HANDOFF)
+            | (command_sets == {(({7'd0, slot_base} + {1'b0, slots}) > 9'd2), (slot_base < 2'd2)}))) begin
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:508: AttentionUnit: the command's slot sets are current ",
+                 "at the hand-off");
         $stop;
       end
       if (!(score_slots_next_positions == (score_slots_positions + 10'd1))) begin // SlotWalker.java:57
@@ -5056,18 +5080,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ScoreEngine.java:121: ScoreEngine: the turn's end follows its first row");
         $stop;
       end
-      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:680
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:680: AttentionUnit: no score comes out in the cycle the ",
+      if (!(~(start_maxima & scaled_out_valid))) begin // AttentionUnit.java:698
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:698: AttentionUnit: no score comes out in the cycle the ",
                  "maxima start");
         $stop;
       end
-      if (!(~value_offered | value_reader_command_ready)) begin // ChunkLoader.java:129
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:129: ChunkLoader: a chunk's command is taken when it is ",
+      if (!(~value_offered | value_reader_command_ready)) begin // ChunkLoader.java:133
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:133: ChunkLoader: a chunk's command is taken when it is ",
                  "offered (the command stage was free)");
         $stop;
       end
-      if (!(~value_requested | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:130
-        $display("ASSERTION FAILED in %m: ChunkLoader.java:130: ChunkLoader: a chunk's registered beats are current ",
+      if (!(~value_requested | (value_chunk_beats_q == value_chunk_beats))) begin // ChunkLoader.java:134
+        $display("ASSERTION FAILED in %m: ChunkLoader.java:134: ChunkLoader: a chunk's registered beats are current ",
                  "when it is requested");
         $stop;
       end
@@ -5180,15 +5204,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "one set of partials");
         $stop;
       end
-      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:264
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:264: AttentionUnit: one command finishes at a time");
+      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:267
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:267: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w64_b32_o8 key_reader ( // AttentionUnit.java:160
+  AxiBurstReader_w64_b32_o8 key_reader ( // AttentionUnit.java:162
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (key_reader_command_valid),
@@ -5231,7 +5255,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .command_free            (key_reader_command_free)
   );
 
-  AxiBurstReader_w64_b32_o8 value_reader ( // AttentionUnit.java:161
+  AxiBurstReader_w64_b32_o8 value_reader ( // AttentionUnit.java:163
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (value_reader_command_valid),
@@ -5851,17 +5875,17 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader_idle, key_reader_credits, key_reader_outstanding, value_reader_idle,
-      value_reader_credits, value_reader_outstanding, key_chunk_loader, key_chunk_bytes[71:64],
-      score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid, score_mac_lane1_sum_out_valid,
-      score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid, score_mac_lane3_product_out_valid,
-      score_mac_lane3_sum_out_valid, issue_present_d10, tree_0_1_out_valid, tree_0_2_out_valid, tree_0_3_out_valid,
-      tree_0_4_out_valid, tree_0_5_out_valid, tree_0_6_out_valid, tree_0_7_out_valid, tree_1_1_out_valid,
-      tree_1_2_out_valid, tree_1_3_out_valid, tree_2_1_out_valid, tree_row_d31[9], value_chunk_loader,
-      value_chunk_bytes[71:64], value_mac_lane0_sum_out_valid, value_mac_lane1_product_out_valid,
-      value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid, value_mac_lane2_sum_out_valid,
-      value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid, value_lane0_v_out_valid,
-      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, reduce_slots_next_token,
-      z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
+      value_reader_credits, value_reader_outstanding, value_command_sets, reduce_command_slots, key_chunk_loader,
+      key_chunk_bytes[71:64], score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid,
+      score_mac_lane1_sum_out_valid, score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid,
+      score_mac_lane3_product_out_valid, score_mac_lane3_sum_out_valid, issue_present_d10, tree_0_1_out_valid,
+      tree_0_2_out_valid, tree_0_3_out_valid, tree_0_4_out_valid, tree_0_5_out_valid, tree_0_6_out_valid,
+      tree_0_7_out_valid, tree_1_1_out_valid, tree_1_2_out_valid, tree_1_3_out_valid, tree_2_1_out_valid,
+      tree_row_d31[9], value_chunk_loader, value_chunk_bytes[71:64], value_mac_lane0_sum_out_valid,
+      value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid,
+      value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid,
+      value_lane0_v_out_valid, value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid,
+      reduce_slots_next_token, z_slots_next_token, reduce_present, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
       reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
       reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
       reduce_tree_2_1_out_valid, push_tag_d35[2], out_queue_occupancy, value_present_d46, key_rows_after_mux[15:10],

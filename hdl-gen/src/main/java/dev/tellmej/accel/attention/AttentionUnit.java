@@ -105,17 +105,19 @@ public final class AttentionUnit extends Module {
      * @param busy  the stage has a command
      * @param base  its first slot
      * @param slots its slot count, 8 bits
+     * @param sets  the sets of the value partials its slots are in ({@link SlotSet#uses})
      */
-    record Occupancy(Bool busy, UInt base, UInt slots) {
+    record Occupancy(Bool busy, UInt base, UInt slots, Bits sets) {
         static Occupancy wires(String name, AttentionShape shape) {
             return new Occupancy(wire(name + "_busy", bool()), wire(name + "_command_base", uint(shape.slotBits())),
-                    wire(name + "_command_slots", uint(8)));
+                    wire(name + "_command_slots", uint(8)), wire(name + "_command_sets", bits(shape.slotSets())));
         }
 
-        void set(Bool busyNow, CommandFields fields) {
+        void set(Bool busyNow, CommandFields fields, Bits setsNow) {
             busy.set(busyNow);
             base.set(fields.base());
             slots.set(fields.slots());
+            sets.set(setsNow);
         }
     }
 
@@ -235,8 +237,9 @@ public final class AttentionUnit extends Module {
         ValueSide valueSide = area(new ValueSide(shape, controller, controller.keysFailed, valueLoaders,
                 accumulated, reduceOccupancy.busy()));
         ReduceSide reduceSide = area(new ReduceSide(shape, valueSide, reduced));
-        valueOccupancy.set(valueSide.phase.isOneOf(ValuePhase.VALUES, ValuePhase.ACCUMULATED), valueSide.fields);
-        reduceOccupancy.set(reduceSide.phase.is(ReducePhase.REDUCING), reduceSide.fields);
+        valueOccupancy.set(valueSide.phase.isOneOf(ValuePhase.VALUES, ValuePhase.ACCUMULATED), valueSide.fields,
+                valueSide.sets);
+        reduceOccupancy.set(reduceSide.phase.is(ReducePhase.REDUCING), reduceSide.fields, reduceSide.sets);
         earlierRunning.set(controller.phase.is(Phase.IDLE).not().or(valueOccupancy.busy())
                 .or(reduceOccupancy.busy()));
         ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases,
@@ -423,6 +426,8 @@ public final class AttentionUnit extends Module {
          * the command's fields (for timing: the sum and the compares lay on the path into the slots' maxima).
          */
         final Bits ownSlots;
+        /** The sets of the value partials the command's slots are in ({@link SlotSet#uses}), current at hand-off. */
+        final Bits sets;
         /** {@link #startScores} a cycle later: the command's slots' maxima start again (from -inf). */
         final Bool startMaxima;
 
@@ -496,8 +501,13 @@ public final class AttentionUnit extends Module {
             startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.HANDOFF)
                     .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
             // The value pass adds into the partials of the command's set(s): not while the reduction reads them.
-            Bool clash = reduce.busy().and(SlotSet.shared(shape, fields.base(), fields.slots(), reduce.base(),
-                    reduce.slots())).named("reduction_in_the_way");
+            // The sets the command's slots are in, derived from its fields a cycle after they are set, long before
+            // the hand-off; the reduce side carries its command's along (for timing: the sums and compares of both
+            // commands' slots lay on the path into the value pass's start).
+            sets = regNext("command_sets", SlotSet.uses(shape, fields.base(), fields.slots()), 0);
+            assertAlways(phase.is(Phase.HANDOFF).not().or(sets.eq(SlotSet.uses(shape, fields.base(),
+                    fields.slots()))), "AttentionUnit: the command's slot sets are current at the hand-off");
+            Bool clash = reduce.busy().and(SlotSet.shared(shape, sets, reduce.sets())).named("reduction_in_the_way");
             handOff = phase.is(Phase.HANDOFF).and(value.busy().not()).and(clash.not()).and(valueJobStarted)
                     .named("hand_off");
             Bool failedOlder = any(keyLoaders.stream().map(l -> l.failedOlder).toList());
@@ -570,6 +580,8 @@ public final class AttentionUnit extends Module {
         final Bool passOn;
         /** The command's {@link ErrorCode} (final once its accumulation is over: every K and V beat is in). */
         final UInt code;
+        /** The command's slot sets, the controller's copied at the hand-off. */
+        final Bits sets;
 
         /**
          * @param keyFailed   a beat of the score side's K job failed (read at the hand-off)
@@ -584,6 +596,7 @@ public final class AttentionUnit extends Module {
                     reg("value_last_positions", uint(shape.positionBits()), 0), reg("value_heads", uint(8), 0),
                     reg("value_slots", uint(8), 0), reg("value_row_beats", uint(8), 0),
                     reg("value_slot_base", uint(shape.slotBits()), 0));
+            sets = reg("value_sets", bits(shape.slotSets()), 0);
             jobBases = new ArrayList<>();
             for (int l = 0; l < valueLoaders.size(); l++) {
                 jobBases.add(reg("value_side_job_base" + (valueLoaders.size() > 1 ? "_" + l : ""),
@@ -604,6 +617,7 @@ public final class AttentionUnit extends Module {
                 fields.slots().set(controller.fields.slots());
                 fields.rowBeats().set(controller.fields.rowBeats());
                 fields.base().set(controller.fields.base());
+                sets.set(controller.sets);
                 for (int l = 0; l < valueLoaders.size(); l++) {
                     jobBases.get(l).set(valueLoaders.get(l).jobBase);
                 }
@@ -633,6 +647,8 @@ public final class AttentionUnit extends Module {
         final Bool finished;
         /** The command's {@link ErrorCode}. */
         final UInt code;
+        /** The command's slot sets, the value side's copied with its fields. */
+        final Bits sets;
 
         /** @param reduced event: the reduction's last output has left */
         ReduceSide(AttentionShape shape, ValueSide valueSide, Bool reduced) {
@@ -643,6 +659,7 @@ public final class AttentionUnit extends Module {
                     U(0, shape.positionBits()), reg("reduce_heads", uint(8), 0), reg("reduce_slots", uint(8), 0),
                     reg("reduce_row_beats", uint(8), 0), reg("reduce_slot_base", uint(shape.slotBits()), 0));
             code = reg("reduce_code", uint(8), 0);
+            sets = reg("reduce_sets", bits(shape.slotSets()), 0);
             start = regNext("reduce_start", valueSide.passOn, 0);
             finished = phase.is(ReducePhase.REDUCING).and(reduced).named("reduce_side_finished");
             when(valueSide.passOn, () -> {
@@ -652,6 +669,7 @@ public final class AttentionUnit extends Module {
                 fields.slots().set(valueSide.fields.slots());
                 fields.rowBeats().set(valueSide.fields.rowBeats());
                 fields.base().set(valueSide.fields.base());
+                sets.set(valueSide.sets);
                 code.set(valueSide.code);
             });
             when(finished, () -> phase.set(ReducePhase.IDLE));

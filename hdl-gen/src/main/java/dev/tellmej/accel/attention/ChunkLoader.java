@@ -120,7 +120,11 @@ final class ChunkLoader extends Area {
         // lay on the path into the reader's command stage); a request waits two cycles after the rows or the row
         // beats changed, so the registers have caught up (two cycles a chunk, against the chunk's beats a request).
         UInt chunkRowsQ = regNext(name + "_chunk_rows_q", chunkRowsNow, 0);
-        UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(latestBeats), 0);
+        // The product's row beats are a copy of the job's, loaded with it, that feeds only the DSP48E2 (its B
+        // register; no reset, so synthesis keeps it apart; for timing: the job's row beats fan out to the loader's
+        // sizes and addresses, in front of the multiplier).
+        UInt productBeats = regNextWhen(name + "_job_row_beats_dsp", rowBeats, start);
+        UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(productBeats), 0);
         // Offered only while the reader's command stage is empty, so taken at once: the loader moves on its offer.
         Bool requested = wire(name + "_requested", bool());
         Delay.Line<Bool> changed = Delay.validLine(name + "_chunk_changed", start.or(requested));

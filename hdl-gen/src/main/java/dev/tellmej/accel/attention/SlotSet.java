@@ -38,18 +38,24 @@ record SlotSet(Bool second, UInt local) {
     }
 
     /**
-     * Whether a command of {@code slots} slots from {@code base} has slots in a set of the value partials that
-     * another's has ({@link AttentionShape#slotSets}): always with one set.
+     * Bit h: a command of {@code slots} slots from {@code base} has slots in set h of the value partials
+     * ({@link AttentionShape#slotSets} bits; with one set, the one bit is always set).
      */
-    static Bool shared(AttentionShape shape, UInt base, UInt slots, UInt otherBase, UInt otherSlots) {
+    static Bits uses(AttentionShape shape, UInt base, UInt slots) {
+        if (shape.slotSets() == 1) {
+            return B(1, 1);
+        }
+        int second = shape.secondSetBase();
+        Bool inFirst = base.lt(second);
+        Bool inSecond = base.resize(9).add(slots.resize(9)).trunc(9).gt(second);
+        return cat(inSecond, inFirst);
+    }
+
+    /** Whether two commands' {@link #uses} share a set: always with one set. */
+    static Bool shared(AttentionShape shape, Bits uses, Bits otherUses) {
         if (shape.slotSets() == 1) {
             return TRUE;
         }
-        int second = shape.secondSetBase();
-        Bool first = base.lt(second);
-        Bool otherFirst = otherBase.lt(second);
-        Bool inSecond = base.resize(9).add(slots.resize(9)).trunc(9).gt(second);
-        Bool otherInSecond = otherBase.resize(9).add(otherSlots.resize(9)).trunc(9).gt(second);
-        return first.and(otherFirst).or(inSecond.and(otherInSecond));
+        return uses.and(otherUses).asUInt().ne(0);
     }
 }

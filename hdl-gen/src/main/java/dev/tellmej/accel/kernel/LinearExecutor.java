@@ -382,13 +382,18 @@ final class LinearExecutor extends Area {
             feedWord.set(feedWord.add(1).trunc(16));
             wordsLeft.set(feedWord.add(1).trunc(16).lt(wordsPerToken));
         }).elseWhen(gearbox.in.fire(), () -> feedPending.set(false));
-        engine.activations.valid.set(running.and(gearbox.out.valid).and(beatsLeft));
-        engine.activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
-        gearbox.out.ready.set(engine.activations.ready.and(beatsLeft));
+        // The beats go to the engine through a register stage (for timing: the feed's step and the gearbox's
+        // valid lay on the path through the engine's take into its token count); the counts below are of the
+        // beats handed to the stage.
+        Stream<Bits> activations = wire("linear_activations", Stream.of(bits(8 * activationBytes)));
+        activations.stage("linear_activations_stage").connectTo(engine.activations);
+        activations.valid.set(running.and(gearbox.out.valid).and(beatsLeft));
+        activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
+        gearbox.out.ready.set(activations.ready.and(beatsLeft));
         Bool tokenFed = running.and(takenBeats.eq(beatsPerToken)).and(feedWord.eq(wordsPerToken))
                 .and(feedPending.not()).named("linear_token_fed");
         gearbox.clear.set(tokenFed);
-        when(engine.activations.fire(), () -> {
+        when(activations.fire(), () -> {
             takenBeats.set(takenBeats.add(1).trunc(16));
             beatsLeft.set(takenBeats.add(1).trunc(16).lt(beatsPerToken));
         });

@@ -98,6 +98,11 @@ final class Sequencer extends Area {
         UInt executed = reg("instructions_executed", uint(32), 0);
         Bits word = reg("instruction_word", bits(Instruction.BITS), 0);
         UInt tokenIndex = reg("token_index", uint(32), 0);
+        // The first token outside the vocabulary, noted while the tokens are read and reported as the call's error a
+        // cycle after the last (for timing: the tokens' compares, through the picked word, lay on the path into
+        // the error register, which every step's failure sets).
+        Bool badTokenSeen = reg("bad_token_seen", bool(), 0);
+        UInt badTokenIndex = reg("bad_token_index", uint(32), 0);
         UInt tokenWord = reg("token_word", uint(Math.max(1, log2Up(shape.fp32PerBeat()))), 0);
         UInt capacity = reg("tap_capacity", uint(32), 0);
         UInt tapUsed = reg("tap_used", uint(32), 0);
@@ -318,8 +323,13 @@ final class Sequencer extends Area {
         taps.request.quantized().set(isQuantize);
         taps.request.fromMemory().set(isLmHead);
         taps.request.source().set(logitsAddress);
-        // tokens x elements x 4 bytes: the product as DSP-sized partial products, summed a cycle later.
-        PartialProducts valueParts = PartialProducts.register("tap_value", tapTokens, tapElements, TRUE);
+        // tokens x elements x 4 bytes: the product as DSP-sized partial products, summed a cycle later. Its
+        // operands are copies of the two registers that feed only the DSP48E2s (their B and A registers; with a
+        // reset, which the originals have not, so synthesis keeps them apart; for timing: the originals' fanout
+        // lay in front of the multipliers).
+        PartialProducts valueParts = PartialProducts.register("tap_value",
+                regNext("tap_value_tokens", mux(isLmHead, U(1, tokenBits), chunkTokens), 0),
+                regNext("tap_value_elements", tapElementsOf, 0), TRUE);
         UInt valueBytes = regNext("tap_value_bytes_q", valueParts.sum(32).resize(34).shl(2).trunc(34));
         UInt recordBytes = regNext("tap_bytes_q", U(DebugTaps.RECORD_HEADER_BYTES, 34)
                 .add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34).shr(KernelShape.shift(DebugTaps.ALIGN))
@@ -344,6 +354,12 @@ final class Sequencer extends Area {
         taps.request.address().set(tapAddress);
         taps.request.bytes().set(recordBytes.resize(32));
         Bool tapBusy = reg("tap_busy", bool(), 0);
+        // Whether the data port's writes had landed a cycle ago, for TAP's wait for the logits (for timing: the
+        // writers' offers, through the tap writer's own, lay on the path into the tap's start). While TAP waits no
+        // writer runs (the unit is done, the tap writer and the record writer idle), so landed writes stay landed.
+        Bool writesDrainedQ = regNext("data_writes_drained_q", writes.drained, 0);
+        assertAlways(phase.is(Step.TAP).and(tapBusy.not()).and(writesDrainedQ).not().or(writes.drained),
+                "Sequencer: the writes that had landed before TAP's wait are still landed");
 
         // ---- the next LINEAR, looked for while a LINEAR runs ----
         // The LINEAR leaves the data port free until its RoPE pass, so the LOOK_AHEAD instruction words after it are
@@ -443,6 +459,7 @@ final class Sequencer extends Area {
                     error.set(ErrorCode.NONE.code());
                     ok.set(true);
                     detail.set(0);
+                    badTokenSeen.set(false);
                     executed.set(0);
                     tapUsed.set(0);
                     tapRecords.set(0);
@@ -483,10 +500,9 @@ final class Sequencer extends Area {
                     }
                     Bool outside = (outsides.size() == 1 ? outsides.getFirst()
                             : new Vec<>(outsides).get("token_outside_picked", tokenWord)).named("token_outside");
-                    when(ok.and(outside), () -> {
-                        error.set(ErrorCode.BAD_TOKEN.code());
-                        ok.set(false);
-                        detail.set(tokenIndex);
+                    when(badTokenSeen.not().and(outside), () -> {
+                        badTokenSeen.set(true);
+                        badTokenIndex.set(tokenIndex);
                     });
                     tokenIndex.set(tokenIndex.add(1).trunc(32));
                     lastToken.set(tokenIndex.eq(tokenCountLess2));
@@ -498,11 +514,11 @@ final class Sequencer extends Area {
                         phase.set(Step.TOKENS_CHECKED);
                     });
                 }))
-                // A cycle after the last token, its check is in the error register (for timing: the token's
-                // compare with the vocabulary lay on the path into the next step's choice).
-                .is(Step.TOKENS_CHECKED, () -> when(ok.and(reads.failed), () ->
-                                fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
-                        .elseWhen(ok.not(), () -> phase.set(Step.RECORD))
+                // A cycle after the last token: the first token outside the vocabulary, if any, is the call's error
+                // (before a failed read of the tokens, as when it was set as it was read).
+                .is(Step.TOKENS_CHECKED, () -> when(badTokenSeen, () ->
+                                fail(error, detail, ok, phase, ErrorCode.BAD_TOKEN, badTokenIndex))
+                        .elseWhen(reads.failed, () -> fail(error, detail, ok, phase, ErrorCode.DDR_ERROR, dataPort))
                         .elseWhen(tapping, () -> phase.set(Step.CAPACITY))
                         .otherwise(() -> phase.set(Step.CHUNK)))
                 .is(Step.CAPACITY, () -> when(ownBeat, () -> {
@@ -589,7 +605,7 @@ final class Sequencer extends Area {
                             .elseWhen(tapSettling.ne(0), () -> {
                                 // the record's size and place are still being computed
                             })
-                            .elseWhen(tapBusy.not().and(isLmHead).and(writes.drained.not()), () -> {
+                            .elseWhen(tapBusy.not().and(isLmHead).and(writesDrainedQ.not()), () -> {
                                 // the logits are read back for the record once they have landed
                             })
                             .elseWhen(tapBusy.not(), () -> {

@@ -56,7 +56,11 @@ final class CommandSlot extends Area {
         // weight loader's discard). A cycle a command; the offer holds still while it waits, as a stream's does.
         Bool judged = reg("command_judged", bool(), 0);
         command.ready.set(active.not().and(judged));
-        accepted = command.fire().named("accepted");
+        // A judged command is still offered (a stream's offer holds until taken), so the take is the slot's own
+        // registers alone (for timing: the client's valid, from its step, lay on the path into the weight
+        // loader's discard).
+        assertAlways(judged.not().or(command.valid), "TLMM command slot: a judged command is still offered");
+        accepted = active.not().and(judged).named("accepted");
         offered = command.payload;
         when(accepted, () -> {
             active.set(true);

@@ -5,6 +5,7 @@ import static dev.tellmej.hdl.Hdl.*;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.Delay;
 
 /**
@@ -60,12 +61,23 @@ final class Sweep extends Area {
         CommandSlot.Derived<UInt> lastTileGroupsLess1 = command.derived("sweep_last_tile_groups_less_one",
                 c -> c.lastTileGroups().sub(1));
         UInt lastSlotIndex = reg("sweep_last_slot_index", uint(16), 0xFFFF);
+        // Their first values come from the command offered, registered a cycle ahead of its take (a command is
+        // taken only after it has been offered unchanged for a cycle; for timing: the compares, the select and the
+        // subtraction lay on the path from the client's command into these registers).
         TlmmEngine.Command offered = command.offered;
+        Bool offeredOneTile = offered.tiles().eq(1);
+        Bool firstLastTile = Ahead.of("sweep_first_tile_last", offeredOneTile, command.accepted, "TLMM sweep");
+        Bool firstLastBlock = Ahead.of("sweep_first_block_last", offered.blocks().eq(1), command.accepted,
+                "TLMM sweep");
+        UInt firstGroups = Ahead.of("sweep_first_groups", offered.groupsOfTile(offeredOneTile), command.accepted,
+                "TLMM sweep");
+        UInt firstLastGroup = Ahead.of("sweep_first_last_group_index", offered.groupsOfTile(offeredOneTile).sub(1),
+                command.accepted, "TLMM sweep");
         when(command.accepted, () -> {
-            lastTile.set(offered.tiles().eq(1));
-            lastBlock.set(offered.blocks().eq(1));
-            groupsOfTile.set(offered.groupsOfTile(offered.tiles().eq(1)));
-            lastGroupIndex.set(offered.groupsOfTile(offered.tiles().eq(1)).sub(1));
+            lastTile.set(firstLastTile);
+            lastBlock.set(firstLastBlock);
+            groupsOfTile.set(firstGroups);
+            lastGroupIndex.set(firstLastGroup);
         });
         // The chunk's size, whether it is the command's last, and the tokens beyond it, each set with the chunk
         // it describes (the subtraction from the command's tokens, the clamp and the compare lay on the path into
@@ -76,11 +88,19 @@ final class Sweep extends Area {
         Bool lastChunk = reg("sweep_last_chunk", bool(), 0);
         UInt beyond = reg("sweep_tokens_beyond", uint(16), 0);
         UInt offeredTokens = offered.tokens();
+        UInt firstChunkTokens = Ahead.of("sweep_first_chunk_tokens", clampToChunk(offeredTokens, maxTokens),
+                command.accepted, "TLMM sweep");
+        UInt firstLastSlot = Ahead.of("sweep_first_last_slot_index", clampToChunk(offeredTokens, maxTokens).sub(1),
+                command.accepted, "TLMM sweep");
+        Bool firstChunkLast = Ahead.of("sweep_first_chunk_last", offeredTokens.le(maxTokens), command.accepted,
+                "TLMM sweep");
+        UInt firstBeyond = Ahead.of("sweep_first_tokens_beyond", offeredTokens.sub(maxTokens), command.accepted,
+                "TLMM sweep");
         when(command.accepted, () -> {
-            chunkTokens.set(clampToChunk(offeredTokens, maxTokens));
-            lastSlotIndex.set(clampToChunk(offeredTokens, maxTokens).sub(1));
-            lastChunk.set(offeredTokens.le(maxTokens));
-            beyond.set(offeredTokens.sub(maxTokens));
+            chunkTokens.set(firstChunkTokens);
+            lastSlotIndex.set(firstLastSlot);
+            lastChunk.set(firstChunkLast);
+            beyond.set(firstBeyond);
         });
         UInt remaining = cmd.tokens().sub(tokens).named("sweep_tokens_left");
         assertAlways(command.active.and(allSwept.not()).not()

@@ -36,6 +36,7 @@ final class BurstRoutes {
     private final int indexBits;
     private final String name;
     private final int burstsInFlight;
+    private Bool fullFlag;
 
     /** A FIFO instance named {@code name}; it keeps the clients' IDs if {@code withIds} and the port has IDs. */
     BurstRoutes(String name, Axi4Config config, int clients, int burstsInFlight, boolean withIds) {
@@ -59,9 +60,22 @@ final class BurstRoutes {
         fifo.push.payload.set(id == null ? clientIndex.asBits() : cat(clientId, clientIndex));
     }
 
-    /** {@code burstsInFlight} bursts are recorded: no other may start (a wire {@code <name>_full}). */
+    /**
+     * {@code burstsInFlight} bursts are recorded: no other may start. A flip-flop {@code <name>_full}, set with the
+     * pushes and pops (for timing: the occupancy's sum and compare lay on the path into the clients' address
+     * ready); a simulation assertion holds it equal to the occupancy's compare.
+     */
     Bool full() {
-        return fifo.occupancy.ge(burstsInFlight).named(name + "_full");
+        if (fullFlag == null) {
+            Bool atLimit = fifo.occupancy.ge(burstsInFlight);
+            Bool oneBelow = fifo.occupancy.eq(burstsInFlight - 1);
+            Bool pushed = fifo.push.fire();
+            Bool popped = fifo.pop.fire();
+            fullFlag = reg(name + "_full", bool(), 0);
+            fullFlag.set(atLimit.and(popped.not().or(pushed)).or(oneBelow.and(pushed).and(popped.not())));
+            assertAlways(fullFlag.eq(atLimit), "BurstRoutes " + name + ": the full flag follows the bursts recorded");
+        }
+        return fullFlag;
     }
 
     /** Forgets the oldest burst at the edge where {@code when} holds. */

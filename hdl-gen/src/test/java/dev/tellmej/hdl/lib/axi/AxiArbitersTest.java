@@ -39,7 +39,8 @@ class AxiArbitersTest {
         ResourceReport report = DesignVerifier.verify(design, "axi-read-arbiter");
         System.out.println("AxiReadArbiter, 5 clients, 8 in flight, 128 bits: " + report);
         assertEquals(0, report.bramTiles(), report.toString());
-        assertTrue(report.flipFlops() < 30, "the FIFO's pointers and count and the round robin only: " + report);
+        assertTrue(report.flipFlops() <= 30, "the FIFO's pointers and count, its full flag and the round robin only: "
+                + report);
 
         Design<AxiReadArbiter> small = Hdl.elaborate(() -> new AxiReadArbiter(SMALL, 3, 4));
         assertEquals("AxiReadArbiter_w64_n3_o4_a40_i2", small.topName());
@@ -53,7 +54,7 @@ class AxiArbitersTest {
         ResourceReport report = DesignVerifier.verify(design, "axi-write-arbiter");
         System.out.println("AxiWriteArbiter, 2 clients, 8 in flight, 128 bits: " + report);
         assertEquals(0, report.bramTiles(), report.toString());
-        assertTrue(report.flipFlops() < 40, "two FIFOs' pointers and counts, a flag, the round robin: " + report);
+        assertTrue(report.flipFlops() <= 40, "two FIFOs' pointers and counts, two flags, the round robin: " + report);
 
         Design<AxiWriteArbiter> small = Hdl.elaborate(() -> new AxiWriteArbiter(SMALL, 3, 4));
         assertEquals("AxiWriteArbiter_w64_n3_o4_a40_i2", small.topName());
